@@ -1,0 +1,249 @@
+/**
+ * shardscan command line (loaded by main.ts once the worker pool is booting).
+ * Exit status: 0 done, 1 runtime failure, 2 usage error, 130 interrupted.
+ * Errors are one line on stderr, never a stack trace.
+ */
+import type { Piscina } from 'piscina';
+import yargs, { type Argv } from 'yargs';
+import { resolveConfig } from '../config/index.js';
+import { ShardscanError, messageOf } from '../errors.js';
+import { WRITERS } from '../output/formats.js';
+import { packageVersion } from '../paths.js';
+import { prepareScan } from '../prepare.js';
+import { OutDir, makeScanId } from '../store/outdir.js';
+import { checkShardSet, readRecords, validateDir } from '../store/read.js';
+import { planResume } from '../store/resume.js';
+import type { ProbeRecord } from '../types.js';
+import { type ScanFlags, flagsToConfig, intFlag, normalizeArgv } from './options.js';
+import { EXIT, defaultOutDir, runScan } from './run.js';
+
+/** First Ctrl+C / SIGTERM stops the scan gracefully; a second one exits at once. */
+function installSignals(): AbortController {
+  const controller = new AbortController();
+  const onSignal = (): void => {
+    if (controller.signal.aborted) {
+      process.stderr.write('\nshardscan: interrupted again, exiting now\n');
+      process.exit(EXIT.interrupted);
+    }
+    process.stderr.write('\nshardscan: stopping (Ctrl+C again to quit at once)…\n');
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return controller;
+}
+
+function scanOptions(y: Argv): Argv<ScanFlags & { quiet?: boolean }> {
+  return y
+    .positional('targets', { describe: 'hosts: 127.0.0.1, 127.0.0.0/24, 127.0.0.1-127.0.0.9, 127.0.1-3.1-10, ::1, localhost', type: 'string', array: true })
+    .option('ports', { alias: 'p', type: 'string', describe: 'ports: 22,80,1000-2000; -p- for all 65535 (default: the top 1000)', group: 'Targets:' })
+    .option('top-ports', { type: 'string', describe: 'the N most common TCP ports (built-in ranked list)', group: 'Targets:' })
+    .option('exclude-ports', { type: 'string', describe: 'ports to leave out', group: 'Targets:' })
+    .option('input-file', { type: 'string', describe: 'read targets from a file, one or more per line, # comments (nmap: -iL)', group: 'Targets:' })
+    .option('exclude', { type: 'string', describe: 'targets to leave out (same forms, comma separated)', group: 'Targets:' })
+    .option('exclude-file', { type: 'string', describe: 'file of targets to leave out', group: 'Targets:' })
+    .option('timeout', { type: 'string', describe: 'per-attempt timeout in ms (default 1000)', group: 'Timing:' })
+    .option('retries', { type: 'string', describe: 'extra attempts after a timeout (default 1)', group: 'Timing:' })
+    .option('concurrency', { alias: 'c', type: 'string', describe: 'connects in flight across all workers (default 256 per worker, capped by ulimit -n)', group: 'Timing:' })
+    .option('workers', { alias: 'w', type: 'string', describe: 'worker threads (default: number of cores)', group: 'Timing:' })
+    .option('rate', { type: 'string', describe: 'at most N probes per second, all workers together', group: 'Timing:' })
+    .option('host-rate', { type: 'string', describe: 'at most N probes per second to any one host', group: 'Timing:' })
+    .option('max-time', { type: 'string', describe: 'stop after this many seconds (resumable)', group: 'Timing:' })
+    .option('seed', { type: 'string', describe: 'seed of the random order (default: random, printed in the summary)', group: 'Order and shards:' })
+    .option('order', { type: 'string', describe: 'random (default) or serial', group: 'Order and shards:' })
+    .option('shard', { type: 'string', describe: 'scan only shard x of y (1-based, e.g. 2/4); needs --seed', group: 'Order and shards:' })
+    .option('chunk-size', { type: 'string', describe: 'positions per work unit (default: automatic)', group: 'Order and shards:' })
+    .option('format', { alias: 'f', type: 'string', describe: 'text, json, ndjson, csv or grep (default text)', group: 'Output:' })
+    .option('output', { alias: 'o', type: 'string', describe: 'write the report to FILE instead of stdout', group: 'Output:' })
+    .option('states', { type: 'string', describe: 'which states to report: open (default), open,filtered, all', group: 'Output:' })
+    .option('out-dir', { type: 'string', describe: 'shard directory: manifest, records, checkpoint (default results/<scan-id>; --no-out-dir for none)', group: 'Output:' })
+    .option('quiet', { alias: 'q', type: 'boolean', describe: 'no progress, notes or summary unless something went wrong', group: 'Output:' })
+    .option('engine', { type: 'string', describe: 'probe implementation: handle (libuv TCP handles, default) or socket (net.Socket)', group: 'Advanced:' })
+    .option('config', { type: 'string', describe: 'JSON config file (schemas/config.schema.json); flags override it', group: 'Advanced:' }) as unknown as Argv<ScanFlags & { quiet?: boolean }>;
+}
+
+async function scanCommand(flags: ScanFlags & { quiet?: boolean }, command: string, signal: AbortController, pool: Piscina | null): Promise<number> {
+  const given = flagsToConfig(flags);
+  const { config, notes } = resolveConfig(given);
+  const prep = await prepareScan(config);
+  if (signal.signal.aborted) return EXIT.interrupted;
+  const startedAt = new Date();
+  const scanId = makeScanId(startedAt, config.seed, config.shard);
+  const outPath = flags.outDir === false ? null : (config.outDir ?? defaultOutDir(scanId));
+  const outDir = outPath === null ? null : OutDir.create(outPath, { ...prep, config: { ...prep.config, outDir: outPath } }, scanId, startedAt);
+  return runScan({ prep, notes, quiet: Boolean(flags.quiet), command, outDir, signal: signal.signal, startedAt, pool });
+}
+
+async function resumeCommand(argv: { dir: string; workers?: string; concurrency?: string; quiet?: boolean }, command: string, signal: AbortController, pool: Piscina | null): Promise<number> {
+  const plan = await planResume(argv.dir, {
+    workers: argv.workers === undefined ? undefined : intFlag('workers', argv.workers, 1, 256, '2'),
+    concurrency: argv.concurrency === undefined ? undefined : intFlag('concurrency', argv.concurrency, 1, 1_000_000, '512'),
+  });
+  if (plan === null) {
+    process.stderr.write(`shardscan: ${argv.dir} is already complete; nothing to resume\n`);
+    return EXIT.ok;
+  }
+  const { config, notes } = resolveConfig(plan.prep.config, { tuning: null });
+  if (!argv.quiet) process.stderr.write(`shardscan: resuming ${argv.dir}: ${plan.replay.length} records kept, ${plan.dropped} past the last checkpoint will be probed again\n`);
+  return runScan({
+    prep: { ...plan.prep, config: { ...plan.prep.config, workers: config.workers, concurrency: config.concurrency } },
+    notes,
+    quiet: Boolean(argv.quiet),
+    command,
+    outDir: plan.outDir,
+    replay: plan.replay,
+    resume: plan.checkpoint,
+    signal: signal.signal,
+    startedAt: plan.startedAt,
+    pool,
+  });
+}
+
+async function mergeCommand(argv: { dirs: string[]; format?: string; output?: string; allowPartial?: boolean }, command: string): Promise<number> {
+  const shards = checkShardSet(argv.dirs, Boolean(argv.allowPartial));
+  const first = shards[0]!.manifest;
+  const flags = flagsToConfig({ format: argv.format, output: argv.output });
+  const format = flags.format ?? 'text';
+  const { createWriteStream } = await import('node:fs');
+  const out = flags.output ? createWriteStream(flags.output) : process.stdout;
+  const counts = { open: 0, closed: 0, filtered: 0, error: 0 };
+  const events: Record<string, number> = {};
+  let done = 0;
+  let elapsedMs = 0;
+  for (const s of shards) {
+    for (const k of Object.keys(counts) as (keyof typeof counts)[]) counts[k] += s.manifest.counts[k];
+    for (const [k, v] of Object.entries(s.manifest.events)) events[k] = (events[k] ?? 0) + v;
+    done += s.manifest.counts.open + s.manifest.counts.closed + s.manifest.counts.filtered + s.manifest.counts.error;
+    elapsedMs = Math.max(elapsedMs, s.manifest.elapsedMs);
+  }
+  async function* batches(): AsyncGenerator<ProbeRecord[]> {
+    for (const s of shards) {
+      let batch: ProbeRecord[] = [];
+      for await (const r of readRecords(s.recordsPath)) {
+        batch.push(r);
+        if (batch.length >= 1000) {
+          yield batch;
+          batch = [];
+        }
+      }
+      if (batch.length > 0) yield batch;
+    }
+  }
+  const complete = shards.length === first.shard.total && shards.every((s) => s.manifest.status === 'complete');
+  await WRITERS[format](batches(), out, {
+    version: packageVersion(),
+    command,
+    startedAt: shards.map((s) => s.manifest.startedAt).sort()[0]!,
+    seed: first.seed,
+    order: first.config.order,
+    hosts: first.hosts,
+    ports: first.ports,
+    states: first.config.states,
+    hostCounts: () => null,
+    summary: () => ({
+      status: complete ? 'complete' : 'interrupted',
+      stopReason: complete ? null : 'signal',
+      scanKey: first.scanKey,
+      seed: first.seed,
+      order: first.config.order,
+      shard: { index: 1, total: 1 },
+      hosts: first.hosts,
+      ports: first.ports,
+      probes: first.hosts * first.ports,
+      done,
+      counts,
+      events,
+      engine: first.config.engine,
+      workers: first.config.workers,
+      concurrency: first.config.concurrency,
+      startedAt: first.startedAt,
+      elapsedMs,
+      rate: Math.round(done / Math.max(elapsedMs / 1000, 0.001)),
+    }),
+  });
+  if (out !== process.stdout) await new Promise<void>((resolve) => out.end(resolve));
+  return EXIT.ok;
+}
+
+async function validateCommand(argv: { dirs: string[] }): Promise<number> {
+  let bad = 0;
+  for (const dir of argv.dirs) {
+    const { problems, records } = await validateDir(dir);
+    if (problems.length === 0) {
+      process.stdout.write(`${dir}: ok (manifest, checkpoint, ${records} records)\n`);
+    } else {
+      bad++;
+      for (const p of problems) process.stdout.write(`${dir}: ${p}\n`);
+    }
+  }
+  return bad === 0 ? EXIT.ok : EXIT.runtime;
+}
+
+/**
+ * Run the command line. `pool` is a worker pool main.ts started before this
+ * module loaded (or null); runScan reuses it when its size fits, and this
+ * function destroys it in every other case.
+ */
+export async function main(rawArgv: readonly string[], pool: Piscina | null): Promise<number> {
+  const argv = normalizeArgv(rawArgv);
+  const command = ['shardscan', ...rawArgv].join(' ');
+  const signal = installSignals();
+  let status: number = EXIT.ok;
+  const run = (p: Promise<number>): Promise<void> => p.then((s) => void (status = s));
+  // The early pool goes to the first scan that asks for it; runScan owns it from then on.
+  let early = pool;
+  const take = (): Piscina | null => {
+    const p = early;
+    early = null;
+    return p;
+  };
+  const parser = yargs(argv)
+    .scriptName('shardscan')
+    .usage('$0 [targets..] [options]\n\nTCP connect port scanner: fast, randomized, sharded and resumable.')
+    .command(['$0 [targets..]'], 'scan targets × ports', scanOptions, (a) => run(scanCommand(a as ScanFlags & { quiet?: boolean }, command, signal, take())))
+    .command(
+      'resume <dir>',
+      'continue an interrupted scan from its shard directory',
+      (y) => y.positional('dir', { type: 'string', demandOption: true }).option('workers', { type: 'string' }).option('concurrency', { type: 'string' }).option('quiet', { alias: 'q', type: 'boolean' }),
+      (a) => run(resumeCommand(a as unknown as { dir: string; workers?: string; concurrency?: string; quiet?: boolean }, command, signal, take())),
+    )
+    .command(
+      'merge <dirs..>',
+      'combine the shard directories of one scan into one report',
+      (y) =>
+        y
+          .positional('dirs', { type: 'string', array: true, demandOption: true })
+          .option('format', { alias: 'f', type: 'string', describe: 'text, json, ndjson, csv or grep' })
+          .option('output', { alias: 'o', type: 'string' })
+          .option('allow-partial', { type: 'boolean', describe: 'merge even with missing or unfinished shards' }),
+      (a) => run(mergeCommand(a as unknown as { dirs: string[]; format?: string; output?: string; allowPartial?: boolean }, command)),
+    )
+    .command(
+      'validate <dirs..>',
+      'check shard directories against the JSON Schemas',
+      (y) => y.positional('dirs', { type: 'string', array: true, demandOption: true }),
+      (a) => run(validateCommand(a as unknown as { dirs: string[] })),
+    )
+    .strict()
+    .exitProcess(false)
+    .version(packageVersion())
+    .help()
+    .wrap(Math.min(110, process.stdout.columns || 100))
+    .fail((msg, err) => {
+      throw err ?? new ShardscanError('E_OPTION', `${msg}`);
+    });
+  try {
+    await parser.parseAsync();
+  } catch (err) {
+    await take()?.destroy();
+    if (err instanceof ShardscanError) {
+      process.stderr.write(`shardscan: error: ${err.message}\n`);
+      return err.isUsage ? EXIT.usage : EXIT.runtime;
+    }
+    process.stderr.write(`shardscan: internal error: ${messageOf(err)}\n`);
+    if (process.env.SHARDSCAN_DEBUG) process.stderr.write(`${err instanceof Error ? err.stack : ''}\n`);
+    return EXIT.runtime;
+  }
+  await take()?.destroy();
+  return status;
+}

@@ -1,0 +1,137 @@
+/**
+ * Command-line flags → a partial ScanConfig. Numbers are taken as strings and
+ * checked here, so a bad value is named with an example instead of becoming NaN.
+ */
+import { type OutputFormat, OUTPUT_FORMATS, type ScanConfig, loadConfigFile } from '../config/index.js';
+import { ShardscanError } from '../errors.js';
+import { parseShard } from '../shard/plan.js';
+import { PORT_STATES, type PortState, type ProbeEngine } from '../types.js';
+
+/** The scan flags as yargs hands them over (all optional). */
+export interface ScanFlags {
+  targets?: string[];
+  inputFile?: string;
+  exclude?: string;
+  excludeFile?: string;
+  ports?: string;
+  topPorts?: string;
+  excludePorts?: string;
+  timeout?: string;
+  retries?: string;
+  concurrency?: string;
+  workers?: string;
+  seed?: string;
+  order?: string;
+  shard?: string;
+  rate?: string;
+  hostRate?: string;
+  engine?: string;
+  format?: string;
+  output?: string;
+  states?: string;
+  outDir?: string | false;
+  chunkSize?: string;
+  maxTime?: string;
+  config?: string;
+}
+
+function usage(message: string): ShardscanError {
+  return new ShardscanError('E_OPTION', message);
+}
+
+/** A whole number in [min, max], or a usage error that quotes it. */
+export function intFlag(name: string, value: string, min: number, max: number, example: string): number {
+  const n = /^\d+$/.test(value.trim()) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(n) || n < min || n > max) {
+    throw usage(`bad --${name} '${value}': give a whole number from ${min} to ${max}, e.g. --${name} ${example}`);
+  }
+  return n;
+}
+
+/** A non-negative decimal number, e.g. a rate. */
+function numberFlag(name: string, value: string, example: string): number {
+  const n = /^\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : NaN;
+  if (!Number.isFinite(n)) throw usage(`bad --${name} '${value}': give a number, e.g. --${name} ${example}`);
+  return n;
+}
+
+function oneOf<T extends string>(name: string, value: string, allowed: readonly T[]): T {
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw usage(`bad --${name} '${value}': use one of ${allowed.join(', ')}, e.g. --${name} ${allowed[0]}`);
+  }
+  return value as T;
+}
+
+/** "open", "open,filtered", "all". */
+export function parseStates(value: string): PortState[] {
+  if (value === 'all') return [...PORT_STATES];
+  const states = value.split(',').map((s) => s.trim()).filter(Boolean);
+  if (states.length === 0) throw usage(`bad --states '${value}': e.g. --states open,filtered or --states all`);
+  for (const s of states) {
+    if (!(PORT_STATES as readonly string[]).includes(s)) {
+      throw usage(`bad --states '${value}': '${s}' is not a state (open, closed, filtered, error, all), e.g. --states open,filtered`);
+    }
+  }
+  return [...new Set(states)] as PortState[];
+}
+
+/** Merge a --config file (if any) and the flags; flags win. */
+export function flagsToConfig(f: ScanFlags): Partial<ScanConfig> {
+  const c: Partial<ScanConfig> = f.config ? { ...loadConfigFile(f.config) } : {};
+  if (f.targets && f.targets.length > 0) c.targets = f.targets.map(String);
+  if (f.inputFile !== undefined) c.inputFile = f.inputFile;
+  if (f.exclude !== undefined) c.exclude = [f.exclude];
+  if (f.excludeFile !== undefined) c.excludeFile = f.excludeFile;
+  if (f.ports !== undefined) {
+    c.ports = f.ports;
+    c.topPorts = null;
+  }
+  if (f.topPorts !== undefined) {
+    c.topPorts = intFlag('top-ports', f.topPorts, 1, 65535, '100');
+    if (f.ports === undefined) c.ports = null;
+  }
+  if (f.excludePorts !== undefined) c.excludePorts = f.excludePorts;
+  if (f.timeout !== undefined) c.timeoutMs = intFlag('timeout', f.timeout, 1, 600_000, '1000');
+  if (f.retries !== undefined) c.retries = intFlag('retries', f.retries, 0, 20, '1');
+  if (f.concurrency !== undefined) c.concurrency = intFlag('concurrency', f.concurrency, 1, 1_000_000, '512');
+  if (f.workers !== undefined) c.workers = intFlag('workers', f.workers, 1, 256, '2');
+  if (f.seed !== undefined) c.seed = intFlag('seed', f.seed, 0, Number.MAX_SAFE_INTEGER, '42');
+  if (f.order !== undefined) c.order = oneOf('order', f.order, ['random', 'serial'] as const);
+  if (f.shard !== undefined) c.shard = parseShard(f.shard);
+  if (f.rate !== undefined) c.rate = numberFlag('rate', f.rate, '10000');
+  if (f.hostRate !== undefined) c.hostRate = numberFlag('host-rate', f.hostRate, '100');
+  if (f.engine !== undefined) c.engine = oneOf<ProbeEngine>('engine', f.engine, ['handle', 'socket']);
+  if (f.format !== undefined) c.format = oneOf<OutputFormat>('format', f.format, OUTPUT_FORMATS);
+  if (f.output !== undefined) c.output = f.output === '-' ? null : f.output;
+  if (f.states !== undefined) c.states = parseStates(f.states);
+  if (f.outDir === false) c.outDir = null;
+  else if (f.outDir !== undefined) c.outDir = f.outDir;
+  if (f.chunkSize !== undefined) c.chunkSize = intFlag('chunk-size', f.chunkSize, 1, 1_048_576, '4096');
+  if (f.maxTime !== undefined) {
+    const n = numberFlag('max-time', f.maxTime, '10');
+    if (n <= 0) throw usage(`bad --max-time '${f.maxTime}': give seconds above 0, e.g. --max-time 10`);
+    c.maxTimeSec = n;
+  }
+  return c;
+}
+
+/**
+ * nmap spellings yargs cannot parse as-is: "-p-" (all ports), "-iL FILE", and
+ * the no-op flags nmap users type out of habit (-sT: we only do connect scans;
+ * -Pn: we never ping; -n: we never reverse-resolve).
+ */
+export function normalizeArgv(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const a of argv) {
+    if (a === '--') {
+      out.push(...argv.slice(argv.indexOf(a)));
+      break;
+    }
+    if (a === '-p-') out.push('--ports=-');
+    else if (a === '-iL') out.push('--input-file');
+    else if (a === '-sT' || a === '-Pn' || a === '-n') continue;
+    else if (/^-p\d/.test(a)) out.push(`--ports=${a.slice(2)}`);
+    else out.push(a);
+  }
+  return out;
+}

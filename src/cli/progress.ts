@@ -1,0 +1,76 @@
+/**
+ * Progress on stderr: a live bar on a terminal, a status line every few
+ * seconds otherwise. It only reads the coordinator's counters.
+ */
+import type { ProgressSnapshot } from '../pool/coordinator.js';
+
+export interface ProgressOptions {
+  stream: NodeJS.WriteStream;
+  read: () => ProgressSnapshot | null;
+  /** Milliseconds between status lines when stderr is not a terminal. */
+  plainEveryMs?: number;
+}
+
+function eta(s: ProgressSnapshot): string {
+  const rate = s.done / Math.max(s.elapsedMs / 1000, 0.001);
+  if (s.done === 0 || rate === 0) return '--:--';
+  const left = Math.max(0, Math.round((s.total - s.done) / rate));
+  const h = Math.floor(left / 3600);
+  const m = Math.floor((left % 3600) / 60);
+  const sec = left % 60;
+  return `${h > 0 ? `${h}:` : ''}${String(m).padStart(h > 0 ? 2 : 1, '0')}:${String(sec).padStart(2, '0')}`;
+}
+
+export function formatRate(perSec: number): string {
+  return perSec >= 10_000 ? `${(perSec / 1000).toFixed(1)}k/s` : `${Math.round(perSec)}/s`;
+}
+
+/** One status line, e.g. "45.0% 29491/65535 probes, 87.1k/s, ETA 0:01, 1 open". */
+export function statusLine(s: ProgressSnapshot): string {
+  const pct = s.total > 0 ? (100 * s.done) / s.total : 100;
+  const rate = s.done / Math.max(s.elapsedMs / 1000, 0.001);
+  const events = s.events > 0 ? `, ${s.events} local events` : '';
+  return `${pct.toFixed(1)}% ${s.done}/${s.total} probes, ${formatRate(rate)}, ETA ${eta(s)}, ${s.open} open${events}`;
+}
+
+export class Progress {
+  private readonly opts: ProgressOptions;
+  private timer: NodeJS.Timeout | null = null;
+  private readonly tty: boolean;
+  private drawn = false;
+
+  constructor(opts: ProgressOptions) {
+    this.opts = opts;
+    this.tty = Boolean(opts.stream.isTTY);
+  }
+
+  start(): void {
+    const every = this.tty ? 200 : (this.opts.plainEveryMs ?? 5000);
+    this.timer = setInterval(() => this.draw(), every);
+    this.timer.unref();
+  }
+
+  private draw(): void {
+    const s = this.opts.read();
+    if (!s) return;
+    if (!this.tty) {
+      this.opts.stream.write(`progress: ${statusLine(s)}\n`);
+      return;
+    }
+    const width = 24;
+    const filled = s.total > 0 ? Math.min(width, Math.floor((width * s.done) / s.total)) : width;
+    const bar = `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}]`;
+    const line = `${bar} ${statusLine(s)}`;
+    const cols = this.opts.stream.columns || 100;
+    this.opts.stream.write(`\r${line.slice(0, cols - 1)}\x1b[K`);
+    this.drawn = true;
+  }
+
+  /** Remove the bar so the summary starts on a clean line. */
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    if (this.drawn) this.opts.stream.write('\r\x1b[K');
+    this.drawn = false;
+  }
+}

@@ -1,0 +1,172 @@
+/**
+ * Options → a frozen, validated ScanConfig. Precedence, lowest first:
+ * built-in defaults, the tuning saved by `npm run bench -- --save`, a --config
+ * file, then command-line flags. Every adjustment is explained in `notes`.
+ */
+import { randomInt } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { ShardscanError, errnoCode, messageOf } from '../errors.js';
+import { describeErrors, validator } from '../schemas.js';
+import type { PortState, ProbeEngine } from '../types.js';
+import type { ShardSpec } from '../shard/plan.js';
+import { cores, fdLimit, maxConcurrency } from './limits.js';
+import { type Tuning, loadTuning } from './tuning.js';
+
+export type OutputFormat = 'text' | 'json' | 'ndjson' | 'csv' | 'grep';
+export const OUTPUT_FORMATS: readonly OutputFormat[] = ['text', 'json', 'ndjson', 'csv', 'grep'];
+
+/** Everything that defines a scan. Stored whole in manifest.json. */
+export interface ScanConfig {
+  targets: string[];
+  inputFile: string | null;
+  exclude: string[];
+  excludeFile: string | null;
+  resolved: Record<string, string>;
+  ports: string | null;
+  topPorts: number | null;
+  excludePorts: string | null;
+  timeoutMs: number;
+  retries: number;
+  concurrency: number;
+  workers: number;
+  order: 'random' | 'serial';
+  seed: number;
+  shard: ShardSpec;
+  rate: number;
+  hostRate: number;
+  engine: ProbeEngine;
+  format: OutputFormat;
+  output: string | null;
+  states: PortState[];
+  outDir: string | null;
+  chunkSize: number | null;
+  maxTimeSec: number | null;
+}
+
+/** Per-worker window that measured best on loopback (see bench/README in results). */
+export const DEFAULT_WINDOW_PER_WORKER = 256;
+
+/** Built-in defaults for everything but targets, workers, concurrency and seed (machine- or run-specific). */
+export const BASE_DEFAULTS = {
+  inputFile: null,
+  exclude: [],
+  excludeFile: null,
+  resolved: {},
+  ports: null,
+  topPorts: null,
+  excludePorts: null,
+  timeoutMs: 1000,
+  retries: 1,
+  order: 'random',
+  shard: { index: 1, total: 1 },
+  rate: 0,
+  hostRate: 0,
+  engine: 'handle',
+  format: 'text',
+  output: null,
+  states: ['open'],
+  outDir: null,
+  chunkSize: null,
+  maxTimeSec: null,
+} as const satisfies Partial<ScanConfig>;
+
+/** Where each default came from, for the CLI to say. */
+export interface ConfigResult {
+  config: Readonly<ScanConfig>;
+  /** Human notes: where defaults came from, limits applied. */
+  notes: string[];
+  /** True when the seed was chosen at random (not given). */
+  randomSeed: boolean;
+}
+
+/** Check a partial config (from a file, the API, or the CLI) against schemas/config.schema.json. */
+export function checkConfig(partial: unknown, source: string): Partial<ScanConfig> {
+  const validate = validator('config');
+  if (!validate(partial)) {
+    throw new ShardscanError('E_CONFIG', `${source}: ${describeErrors(validate.errors)}`);
+  }
+  return partial as Partial<ScanConfig>;
+}
+
+/** Read and check a --config JSON file. */
+export function loadConfigFile(path: string): Partial<ScanConfig> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ShardscanError('E_INPUT_FILE', `cannot read config file '${path}': ${errnoCode(err) ?? messageOf(err)}`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    throw new ShardscanError('E_CONFIG', `config file '${path}' is not valid JSON: ${messageOf(err)}`);
+  }
+  return checkConfig(parsed, `config file '${path}'`);
+}
+
+export interface ResolveOptions {
+  /** Saved tuning; undefined = read it from the usual place, null = ignore it. */
+  tuning?: Tuning | null;
+  fdLimit?: number;
+  cores?: number;
+}
+
+/** Merge defaults and the given options into a frozen ScanConfig. */
+export function resolveConfig(given: Partial<ScanConfig>, opts: ResolveOptions = {}): ConfigResult {
+  const partial = checkConfig(JSON.parse(JSON.stringify(given)) as unknown, 'options');
+  const notes: string[] = [];
+  const tuning = opts.tuning === undefined ? loadTuning() : opts.tuning;
+  const limit = opts.fdLimit ?? fdLimit();
+
+  let workers = partial.workers;
+  let concurrency = partial.concurrency;
+  if (workers === undefined && tuning) {
+    workers = tuning.workers;
+  }
+  workers ??= opts.cores ?? cores();
+  if (concurrency === undefined && tuning && tuning.workers === workers) concurrency = tuning.concurrency;
+  if (tuning && (partial.workers === undefined || partial.concurrency === undefined)) {
+    notes.push(`defaults from ${tuning.source}: --workers ${tuning.workers} --concurrency ${tuning.concurrency} (measured ${tuning.measuredAt})`);
+  }
+  concurrency ??= DEFAULT_WINDOW_PER_WORKER * workers;
+  const cap = maxConcurrency(limit, workers);
+  if (concurrency > cap) {
+    notes.push(`--concurrency ${concurrency} does not fit the file-descriptor limit (ulimit -n ${limit}); using ${cap}. Raise ulimit -n for more.`);
+    concurrency = cap;
+  }
+  if (concurrency < workers) workers = concurrency;
+
+  const randomSeed = partial.seed === undefined;
+  const shard = partial.shard ?? BASE_DEFAULTS.shard;
+  if (shard.index > shard.total) {
+    throw new ShardscanError('E_OPTION', `bad shard ${shard.index}/${shard.total}: x must be at most y, e.g. --shard 2/4`);
+  }
+  if (shard.total > 1 && randomSeed && (partial.order ?? 'random') === 'random') {
+    throw new ShardscanError('E_OPTION', `--shard ${shard.index}/${shard.total} needs --seed, the same on every machine, so the shards split one walk. Example: --shard ${shard.index}/${shard.total} --seed 42`);
+  }
+  const config: ScanConfig = {
+    ...BASE_DEFAULTS,
+    shard,
+    states: [...BASE_DEFAULTS.states],
+    exclude: [],
+    resolved: {},
+    targets: [],
+    ...partial,
+    workers,
+    concurrency,
+    seed: partial.seed ?? randomInt(0, 2 ** 48 - 1),
+  };
+  if (config.ports !== null && config.topPorts !== null) {
+    throw new ShardscanError('E_PORT', 'give either -p or --top-ports, not both. Example: -p 22,80 or --top-ports 100');
+  }
+  return { config: deepFreeze(config), notes, randomSeed };
+}
+
+function deepFreeze<T>(value: T): Readonly<T> {
+  if (value && typeof value === 'object') {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}

@@ -1,0 +1,55 @@
+/**
+ * Tuned defaults saved by `npm run bench -- --save` (or `shardscan tune`):
+ * the fastest --workers/--concurrency that kept 100 % accuracy on this machine.
+ * Kept per user, like other tools' rc files, under $SHARDSCAN_CONFIG_DIR or
+ * $XDG_CONFIG_HOME/shardscan (default ~/.config/shardscan).
+ */
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { ShardscanError, errnoCode, messageOf } from '../errors.js';
+
+export interface Tuning {
+  workers: number;
+  concurrency: number;
+  measuredAt: string;
+  /** The file it was read from (not stored). */
+  source: string;
+}
+
+export function configDir(): string {
+  if (process.env.SHARDSCAN_CONFIG_DIR) return process.env.SHARDSCAN_CONFIG_DIR;
+  const base = process.env.XDG_CONFIG_HOME || join(homedir(), '.config');
+  return join(base, 'shardscan');
+}
+
+export function tuningPath(): string {
+  return join(configDir(), 'tuning.json');
+}
+
+/** The saved tuning, or null when there is none. A damaged file is an error, not silently ignored. */
+export function loadTuning(path = tuningPath()): Tuning | null {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    if (errnoCode(err) === 'ENOENT') return null;
+    throw new ShardscanError('E_CONFIG', `cannot read tuned defaults '${path}': ${errnoCode(err) ?? messageOf(err)}`);
+  }
+  try {
+    const t = JSON.parse(text) as Partial<Tuning>;
+    if (!Number.isInteger(t.workers) || !Number.isInteger(t.concurrency) || t.workers! < 1 || t.concurrency! < 1) {
+      throw new Error('workers and concurrency must be positive integers');
+    }
+    return { workers: t.workers!, concurrency: t.concurrency!, measuredAt: String(t.measuredAt ?? 'unknown'), source: path };
+  } catch (err) {
+    throw new ShardscanError('E_CONFIG', `tuned defaults '${path}' are damaged (${messageOf(err)}); delete the file or run npm run bench -- --save`);
+  }
+}
+
+export function saveTuning(t: Omit<Tuning, 'source'>, path = tuningPath()): string {
+  mkdirSync(join(path, '..'), { recursive: true });
+  writeFileSync(`${path}.tmp`, `${JSON.stringify(t, null, 2)}\n`);
+  renameSync(`${path}.tmp`, path);
+  return path;
+}

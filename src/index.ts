@@ -1,0 +1,20 @@
+/**
+ * shardscan's public API: scan(), the parsers, the permutation and shard plan,
+ * the writers, the types and the errors. The CLI (src/cli) is built on these.
+ */
+export { scan, type ScanHandle, type ScanOptions } from './api.js';
+export { type ScanConfig, type OutputFormat, OUTPUT_FORMATS, resolveConfig, loadConfigFile, checkConfig } from './config/index.js';
+export { ShardscanError, type ErrorCode, ERROR_KINDS } from './errors.js';
+export { buildTargets, parseTargetToken, splitList, type Resolver, type TargetInput } from './targets/parse.js';
+export { TargetSet } from './targets/set.js';
+export { formatIPv4, formatIPv6, parseIPv4, parseIPv6, isLoopback } from './targets/ip.js';
+export { buildPorts, PortSet, type PortInput } from './ports/parse.js';
+export { serviceName, topPorts } from './ports/services.js';
+export { Permutation } from './permute/index.js';
+export { parseShard, planShard, chunkBounds, locate, type ShardSpec, type ShardPlan } from './shard/plan.js';
+export { prepareScan, type PreparedScan } from './prepare.js';
+export { Coordinator, type ScanSink, type ScanSummary, type CheckpointState, type ProgressSnapshot } from './pool/coordinator.js';
+export { WRITERS, type Writer, type ReportContext } from './output/formats.js';
+export { classifyErrno } from './classify.js';
+export { validator, type SchemaName } from './schemas.js';
+export type { PortState, ProbeRecord, ProbeOutcome, StateCounts } from './types.js';

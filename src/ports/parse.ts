@@ -1,0 +1,98 @@
+/**
+ * Port specifications → PortSet: "22,80,1000-2000", "-" (all), "-1024",
+ * "60000-", --top-ports N, --exclude-ports.
+ */
+import { ShardscanError } from '../errors.js';
+import { rankedPortCount, topPorts } from './services.js';
+
+/** A sorted set of distinct TCP ports with `count`, `at(i)` and `indexOf`. */
+export class PortSet {
+  readonly ports: Uint16Array;
+  constructor(ports: Uint16Array) {
+    this.ports = ports;
+  }
+  get count(): number {
+    return this.ports.length;
+  }
+  at(i: number): number {
+    return this.ports[i]!;
+  }
+  indexOf(port: number): number {
+    for (let lo = 0, hi = this.ports.length - 1; lo <= hi; ) {
+      const mid = (lo + hi) >>> 1;
+      const v = this.ports[mid]!;
+      if (port < v) hi = mid - 1;
+      else if (port > v) lo = mid + 1;
+      else return mid;
+    }
+    return -1;
+  }
+  /** Compact text form, e.g. "22,80,1000-2000", for summaries. */
+  toString(): string {
+    const parts: string[] = [];
+    for (let i = 0; i < this.ports.length; ) {
+      let j = i;
+      while (j + 1 < this.ports.length && this.ports[j + 1] === this.ports[j]! + 1) j++;
+      parts.push(i === j ? `${this.ports[i]}` : `${this.ports[i]}-${this.ports[j]}`);
+      i = j + 1;
+    }
+    return parts.join(',');
+  }
+}
+
+function bad(spec: string, token: string, why: string): ShardscanError {
+  return new ShardscanError('E_PORT', `bad port list '${spec}' at '${token}': ${why}. Example: -p 22,80,1000-2000 (or -p- for all)`);
+}
+
+/** Mark the ports named by a list like "22,80,1000-2000" in `into` (index = port). */
+function markList(spec: string, into: Uint8Array): void {
+  const tokens = spec.split(',').map((t) => t.trim());
+  if (spec.trim() === '') throw bad(spec, spec, 'empty');
+  for (const raw of tokens) {
+    const token = raw.replace(/^T:/i, '');
+    const m = /^(\d*)(-?)(\d*)$/.exec(token);
+    if (!m || token === '' || (m[2] === '' && m[1] === '')) throw bad(spec, raw, 'not a port or range');
+    const lo = m[1] === '' ? 1 : Number(m[1]);
+    const hi = m[2] === '' ? lo : m[3] === '' ? 65535 : Number(m[3]);
+    if (lo < 1 || hi > 65535 || lo > 65535) throw bad(spec, raw, 'ports are 1-65535');
+    if (lo > hi) throw bad(spec, raw, 'range end is before its start');
+    into.fill(1, lo, hi + 1);
+  }
+}
+
+/** What ports to scan, as the user gave them. */
+export interface PortInput {
+  ports?: string | undefined;
+  topPorts?: number | undefined;
+  excludePorts?: string | undefined;
+}
+
+/** Default when neither -p nor --top-ports is given: nmap's default, the top 1000. */
+export const DEFAULT_TOP_PORTS = 1000;
+
+/** Build the PortSet. Throws E_PORT naming the bad token. */
+export function buildPorts(input: PortInput): PortSet {
+  const marks = new Uint8Array(65536);
+  if (input.ports !== undefined && input.topPorts !== undefined) {
+    throw new ShardscanError('E_PORT', 'give either -p or --top-ports, not both. Example: -p 22,80 or --top-ports 100');
+  }
+  if (input.ports !== undefined) {
+    markList(input.ports === '-' ? '1-65535' : input.ports, marks);
+  } else {
+    const n = input.topPorts ?? DEFAULT_TOP_PORTS;
+    const max = rankedPortCount();
+    if (!Number.isInteger(n) || n < 1 || n > max) {
+      throw new ShardscanError('E_PORT', `bad --top-ports '${n}': give a whole number from 1 to ${max}. Example: --top-ports 100`);
+    }
+    for (const p of topPorts(n)) marks[p] = 1;
+  }
+  if (input.excludePorts !== undefined) {
+    const ex = new Uint8Array(65536);
+    markList(input.excludePorts, ex);
+    for (let p = 1; p < 65536; p++) if (ex[p]) marks[p] = 0;
+  }
+  const out: number[] = [];
+  for (let p = 1; p < 65536; p++) if (marks[p]) out.push(p);
+  if (out.length === 0) throw new ShardscanError('E_PORT', 'every port is excluded; nothing left to scan');
+  return new PortSet(Uint16Array.from(out));
+}

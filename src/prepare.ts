@@ -1,0 +1,48 @@
+/**
+ * A ScanConfig made concrete: resolved targets, the port set, the size of the
+ * host×port space, the permutation and this machine's shard plan.
+ */
+import { createHash } from 'node:crypto';
+import type { ScanConfig } from './config/index.js';
+import { ShardscanError } from './errors.js';
+import { Permutation } from './permute/index.js';
+import { buildPorts, type PortSet } from './ports/parse.js';
+import { type ShardPlan, defaultChunkSize, planShard } from './shard/plan.js';
+import { type Resolver, buildTargets } from './targets/parse.js';
+import type { TargetSet } from './targets/set.js';
+
+export interface PreparedScan {
+  /** The config with `resolved` filled in and `chunkSize` fixed. */
+  config: Readonly<ScanConfig>;
+  targets: TargetSet;
+  ports: PortSet;
+  /** hosts × ports. */
+  range: number;
+  perm: Permutation | null;
+  plan: ShardPlan;
+  /** Identifies the scan's space, order and semantics: equal on every shard of one scan. */
+  scanKey: string;
+  targetsDigest: string;
+}
+
+/** Resolve names, build the sets, and plan this machine's part. */
+export async function prepareScan(config: Readonly<ScanConfig>, resolver?: Resolver): Promise<PreparedScan> {
+  const { set: targets, resolved } = await buildTargets(
+    { targets: config.targets, inputFile: config.inputFile ?? undefined, exclude: config.exclude, excludeFile: config.excludeFile ?? undefined, resolved: config.resolved },
+    resolver,
+  );
+  const ports = buildPorts({ ports: config.ports ?? undefined, topPorts: config.topPorts ?? undefined, excludePorts: config.excludePorts ?? undefined });
+  const range = targets.count * ports.count;
+  if (!Number.isSafeInteger(range)) {
+    throw new ShardscanError('E_TOO_LARGE', `${targets.count} hosts × ${ports.count} ports is too large a space; split it with --shard or smaller networks`);
+  }
+  const perm = config.order === 'random' ? new Permutation(range, config.seed) : null;
+  const chunkSize = config.chunkSize ?? defaultChunkSize(Math.ceil(range / config.shard.total), config.workers);
+  const plan = planShard(range, config.shard, chunkSize);
+  const targetsDigest = targets.digest();
+  const scanKey = createHash('sha256')
+    .update(JSON.stringify([targetsDigest, ports.toString(), config.order, config.order === 'random' ? config.seed : 0, config.shard.total, config.timeoutMs, config.retries, [...config.states].sort()]))
+    .digest('hex')
+    .slice(0, 16);
+  return { config: Object.freeze({ ...config, resolved: Object.freeze(resolved), chunkSize }), targets, ports, range, perm, plan, scanKey, targetsDigest };
+}

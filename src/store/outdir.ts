@@ -1,0 +1,229 @@
+/**
+ * The shard output directory: manifest.json, shard-<x>-of-<y>.ndjson and
+ * checkpoint.json. Records are appended with writeSync, so once a checkpoint
+ * that counts them is renamed into place they are in the kernel's hands and
+ * survive SIGKILL; the checkpoint never runs ahead of the records file.
+ */
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ScanConfig } from '../config/index.js';
+import { ShardscanError, errnoCode, messageOf } from '../errors.js';
+import type { CheckpointState, ScanSummary } from '../pool/coordinator.js';
+import type { PreparedScan } from '../prepare.js';
+import { packageVersion } from '../paths.js';
+import { describeErrors, validator } from '../schemas.js';
+import { ndjsonLine } from '../output/formats.js';
+import type { LocalEvents, ProbeRecord, StateCounts } from '../types.js';
+
+export interface Manifest {
+  format: 'shardscan-shard';
+  version: 1;
+  tool: string;
+  scanId: string;
+  scanKey: string;
+  seed: number;
+  shard: { index: number; total: number };
+  config: ScanConfig;
+  targetsDigest: string;
+  hosts: number;
+  ports: number;
+  probes: number;
+  records: string;
+  startedAt: string;
+  endedAt: string | null;
+  status: 'complete' | 'interrupted';
+  stopReason: string | null;
+  counts: StateCounts;
+  events: LocalEvents;
+  recordCount: number;
+  elapsedMs: number;
+  resumed: number;
+}
+
+export interface StoredCheckpoint extends CheckpointState {
+  version: 1;
+  scanKey: string;
+  writtenAt: string;
+}
+
+export const MANIFEST = 'manifest.json';
+export const CHECKPOINT = 'checkpoint.json';
+
+export function recordsFileName(shard: { index: number; total: number }): string {
+  return `shard-${shard.index}-of-${shard.total}.ndjson`;
+}
+
+/** A name for a scan: UTC start time, seed, and the shard when there are several. */
+export function makeScanId(startedAt: Date, seed: number, shard: { index: number; total: number }): string {
+  const t = startedAt.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const base = `${t}-${seed.toString(36)}`;
+  return shard.total > 1 ? `${base}-shard-${shard.index}-of-${shard.total}` : base;
+}
+
+function ioError(path: string, err: unknown, hint: string): ShardscanError {
+  const code = errnoCode(err);
+  const why = code === 'ENOSPC' ? 'ENOSPC, the disk is full' : (code ?? messageOf(err));
+  return new ShardscanError('E_IO', `cannot write ${path}: ${why}. ${hint}`, { cause: err });
+}
+
+/** Read and schema-check a JSON file of the directory. */
+export function readJson<T>(path: string, schema: 'manifest' | 'checkpoint'): T {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    const code = errnoCode(err);
+    throw new ShardscanError('E_RESUME', code === 'ENOENT' ? `${path} does not exist: not a shardscan output directory` : `cannot read ${path}: ${code ?? messageOf(err)}`);
+  }
+  const validate = validator(schema);
+  if (!validate(parsed)) throw new ShardscanError('E_SCHEMA', `${path} does not match schemas/${schema}.schema.json: ${describeErrors(validate.errors)}`);
+  return parsed as T;
+}
+
+/** An open shard directory being written by a scan. */
+export class OutDir {
+  readonly dir: string;
+  readonly manifest: Manifest;
+  private fd: number;
+  private recordCount: number;
+  private readonly recordsPath: string;
+
+  private constructor(dir: string, manifest: Manifest, fd: number, recordCount: number) {
+    this.dir = dir;
+    this.manifest = manifest;
+    this.fd = fd;
+    this.recordCount = recordCount;
+    this.recordsPath = join(dir, manifest.records);
+  }
+
+  /** Start a new shard directory; refuses one that already holds a scan. */
+  static create(dir: string, prep: PreparedScan, scanId: string, startedAt: Date): OutDir {
+    if (existsSync(join(dir, MANIFEST))) {
+      throw new ShardscanError('E_OPTION', `--out-dir ${dir} already holds a scan; continue it with: shardscan resume ${dir}, or pick another --out-dir`);
+    }
+    try {
+      mkdirSync(dir, { recursive: true });
+    } catch (err) {
+      throw ioError(dir, err, 'Pick a writable --out-dir.');
+    }
+    const { config } = prep;
+    const manifest: Manifest = {
+      format: 'shardscan-shard',
+      version: 1,
+      tool: packageVersion(),
+      scanId,
+      scanKey: prep.scanKey,
+      seed: config.seed,
+      shard: { ...config.shard },
+      config: JSON.parse(JSON.stringify(config)) as ScanConfig,
+      targetsDigest: prep.targetsDigest,
+      hosts: prep.targets.count,
+      ports: prep.ports.count,
+      probes: prep.plan.positions,
+      records: recordsFileName(config.shard),
+      startedAt: startedAt.toISOString(),
+      endedAt: null,
+      // "interrupted" until the scan says otherwise: a killed run is then described truthfully.
+      status: 'interrupted',
+      stopReason: null,
+      counts: { open: 0, closed: 0, filtered: 0, error: 0 },
+      events: {},
+      recordCount: 0,
+      elapsedMs: 0,
+      resumed: 0,
+    };
+    const out = new OutDir(dir, manifest, -1, 0);
+    out.writeManifest();
+    try {
+      out.fd = openSync(out.recordsPath, 'wx');
+    } catch (err) {
+      throw ioError(out.recordsPath, err, 'Pick another --out-dir.');
+    }
+    return out;
+  }
+
+  /** Reopen a directory to continue it: its records file is rewritten to hold exactly what `keep` accepts. */
+  static reopen(dir: string, manifest: Manifest, kept: ProbeRecord[]): OutDir {
+    const path = join(dir, manifest.records);
+    try {
+      writeFileSync(`${path}.tmp`, kept.map(ndjsonLine).join(''));
+      renameSync(`${path}.tmp`, path);
+    } catch (err) {
+      throw ioError(path, err, 'Free some space and run resume again.');
+    }
+    const fd = openSync(path, 'a');
+    const out = new OutDir(dir, { ...manifest, resumed: manifest.resumed + 1, status: 'interrupted', endedAt: null }, fd, kept.length);
+    out.writeManifest();
+    return out;
+  }
+
+  /** Append records; throws E_IO (with what to do next) when the disk is full. */
+  appendRecords(batch: readonly ProbeRecord[]): void {
+    const buf = Buffer.from(batch.map(ndjsonLine).join(''));
+    let off = 0;
+    try {
+      while (off < buf.length) off += writeSync(this.fd, buf, off, buf.length - off);
+    } catch (err) {
+      throw ioError(this.recordsPath, err, `The checkpoint covers every record written before this; free space and run: shardscan resume ${this.dir}`);
+    }
+    this.recordCount += batch.length;
+  }
+
+  /** Atomically replace checkpoint.json. */
+  writeCheckpoint(state: CheckpointState): void {
+    const doc: StoredCheckpoint = { version: 1, scanKey: this.manifest.scanKey, writtenAt: new Date().toISOString(), ...state };
+    this.atomicWrite(CHECKPOINT, `${JSON.stringify(doc)}\n`);
+  }
+
+  /** Record how the scan ended. */
+  finish(summary: ScanSummary): void {
+    Object.assign(this.manifest, {
+      status: summary.status,
+      stopReason: summary.stopReason,
+      endedAt: new Date().toISOString(),
+      counts: summary.counts,
+      events: summary.events,
+      recordCount: this.recordCount,
+      elapsedMs: this.manifest.elapsedMs + summary.elapsedMs,
+    });
+    try {
+      fsyncSync(this.fd);
+    } catch (err) {
+      throw ioError(this.recordsPath, err, 'Records may be incomplete.');
+    }
+    this.writeManifest();
+  }
+
+  close(): void {
+    if (this.fd >= 0) closeSync(this.fd);
+    this.fd = -1;
+  }
+
+  private writeManifest(): void {
+    this.atomicWrite(MANIFEST, `${JSON.stringify(this.manifest, null, 2)}\n`);
+  }
+
+  private atomicWrite(name: string, text: string): void {
+    const path = join(this.dir, name);
+    try {
+      writeFileSync(`${path}.tmp`, text);
+      renameSync(`${path}.tmp`, path);
+    } catch (err) {
+      throw ioError(path, err, `Free some space; then: shardscan resume ${this.dir}`);
+    }
+  }
+}
+
+/** Read a records file: complete lines only (a killed run may leave half a line at the end). */
+export function readRecordLines(path: string): { lines: string[]; partialTail: boolean } {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ShardscanError('E_RESUME', `cannot read ${path}: ${errnoCode(err) ?? messageOf(err)}`);
+  }
+  const partialTail = text.length > 0 && !text.endsWith('\n');
+  const lines = text.split('\n');
+  lines.pop(); // the empty string after the last newline, or the partial tail
+  return { lines: lines.filter((l) => l.length > 0), partialTail };
+}

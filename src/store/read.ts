@@ -1,0 +1,146 @@
+/**
+ * Reading shard directories back: validate (schemas), merge (one report from
+ * every shard of a scan) and the record filter that resume uses.
+ */
+import { createReadStream, existsSync, openSync, readSync, closeSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { ShardscanError, errnoCode, messageOf } from '../errors.js';
+import { describeErrors, validator } from '../schemas.js';
+import { CHECKPOINT, MANIFEST, type Manifest, type StoredCheckpoint, readJson } from './outdir.js';
+import type { ProbeRecord } from '../types.js';
+
+/** True when the file ends in the middle of a line (a run killed mid-write). */
+function endsMidLine(path: string): boolean {
+  const size = statSync(path).size;
+  if (size === 0) return false;
+  const fd = openSync(path, 'r');
+  try {
+    const b = Buffer.alloc(1);
+    readSync(fd, b, 0, 1, size - 1);
+    return b[0] !== 0x0a;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Stream the records of a shard file, checked against schemas/record.schema.json.
+ * A half-written last line (SIGKILL mid-write) is skipped; any other bad line throws,
+ * naming file and line.
+ */
+export async function* readRecords(path: string): AsyncGenerator<ProbeRecord> {
+  if (!existsSync(path)) throw new ShardscanError('E_MERGE', `records file ${path} is missing`);
+  const skipLast = endsMidLine(path);
+  const validate = validator('record');
+  const lines = createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity });
+  let n = 0;
+  let pending: string | null = null;
+  const check = (line: string, at: number): ProbeRecord => {
+    let rec: unknown;
+    try {
+      rec = JSON.parse(line);
+    } catch (err) {
+      throw new ShardscanError('E_SCHEMA', `${path}:${at}: not JSON (${messageOf(err)})`);
+    }
+    if (!validate(rec)) throw new ShardscanError('E_SCHEMA', `${path}:${at}: ${describeErrors(validate.errors)}`);
+    return rec as ProbeRecord;
+  };
+  for await (const line of lines) {
+    n++;
+    if (pending !== null) yield check(pending, n - 1);
+    pending = line.length > 0 ? line : null;
+  }
+  if (pending !== null && !skipLast) yield check(pending, n);
+}
+
+export interface ShardDir {
+  dir: string;
+  manifest: Manifest;
+  recordsPath: string;
+}
+
+/** Open a shard directory: its manifest, checked. */
+export function openShardDir(dir: string): ShardDir {
+  const manifest = readJson<Manifest>(join(dir, MANIFEST), 'manifest');
+  return { dir, manifest, recordsPath: join(dir, manifest.records) };
+}
+
+export function readCheckpoint(dir: string): StoredCheckpoint | null {
+  const path = join(dir, CHECKPOINT);
+  if (!existsSync(path)) return null;
+  return readJson<StoredCheckpoint>(path, 'checkpoint');
+}
+
+/** The fields that must agree between shards of one scan, for a precise refusal. */
+function describeMismatch(a: Manifest, b: Manifest): string {
+  if (a.seed !== b.seed) return `seed ${a.seed} vs ${b.seed}`;
+  if (a.targetsDigest !== b.targetsDigest) return 'different targets';
+  if (a.shard.total !== b.shard.total) return `${a.shard.total} shards vs ${b.shard.total}`;
+  if (a.ports !== b.ports || a.config.ports !== b.config.ports || a.config.topPorts !== b.config.topPorts) return 'different ports';
+  if (a.config.order !== b.config.order) return `order ${a.config.order} vs ${b.config.order}`;
+  if (a.config.timeoutMs !== b.config.timeoutMs || a.config.retries !== b.config.retries) return 'different --timeout or --retries';
+  return 'different --states or options';
+}
+
+/**
+ * Check that directories are the shards of one scan, all present and complete.
+ * Throws E_MERGE naming the first problem.
+ */
+export function checkShardSet(dirs: readonly string[], allowPartial: boolean): ShardDir[] {
+  if (dirs.length === 0) throw new ShardscanError('E_MERGE', 'name at least one shard directory, e.g. shardscan merge results/scan-1 results/scan-2');
+  const shards = dirs.map(openShardDir);
+  const first = shards[0]!;
+  for (const s of shards.slice(1)) {
+    if (s.manifest.scanKey !== first.manifest.scanKey) {
+      throw new ShardscanError('E_MERGE', `${s.dir} is from a different scan than ${first.dir} (${describeMismatch(first.manifest, s.manifest)}); merge only shards of one scan`);
+    }
+  }
+  const total = first.manifest.shard.total;
+  const seen = new Map<number, string>();
+  for (const s of shards) {
+    const prev = seen.get(s.manifest.shard.index);
+    if (prev) throw new ShardscanError('E_MERGE', `shard ${s.manifest.shard.index}/${total} is given twice: ${prev} and ${s.dir}`);
+    seen.set(s.manifest.shard.index, s.dir);
+  }
+  const missing: string[] = [];
+  for (let i = 1; i <= total; i++) if (!seen.has(i)) missing.push(`${i}/${total}`);
+  if (missing.length > 0 && !allowPartial) {
+    throw new ShardscanError('E_MERGE', `missing shard${missing.length > 1 ? 's' : ''} ${missing.slice(0, 20).join(', ')}${missing.length > 20 ? ', …' : ''} of this scan; pass every shard directory (or --allow-partial)`);
+  }
+  const unfinished = shards.filter((s) => s.manifest.status !== 'complete');
+  if (unfinished.length > 0 && !allowPartial) {
+    throw new ShardscanError('E_MERGE', `${unfinished.map((s) => s.dir).join(', ')} did not finish (status interrupted); run shardscan resume on it first (or --allow-partial)`);
+  }
+  return shards.sort((a, b) => a.manifest.shard.index - b.manifest.shard.index);
+}
+
+/** Problems found by `shardscan validate`, one line each. */
+export async function validateDir(dir: string): Promise<{ problems: string[]; records: number }> {
+  const problems: string[] = [];
+  let records = 0;
+  let shard: ShardDir;
+  try {
+    shard = openShardDir(dir);
+  } catch (err) {
+    return { problems: [messageOf(err)], records };
+  }
+  try {
+    const cp = readCheckpoint(dir);
+    if (cp && cp.scanKey !== shard.manifest.scanKey) problems.push(`${join(dir, CHECKPOINT)}: scanKey ${cp.scanKey} does not match the manifest's ${shard.manifest.scanKey}`);
+  } catch (err) {
+    problems.push(messageOf(err));
+  }
+  try {
+    for await (const rec of readRecords(shard.recordsPath)) {
+      void rec;
+      records++;
+    }
+    if (shard.manifest.status === 'complete' && records !== shard.manifest.recordCount) {
+      problems.push(`${shard.recordsPath}: ${records} records, but the manifest says ${shard.manifest.recordCount}`);
+    }
+  } catch (err) {
+    problems.push(errnoCode(err) ? `${shard.recordsPath}: ${errnoCode(err)}` : messageOf(err));
+  }
+  return { problems, records };
+}

@@ -1,0 +1,86 @@
+/**
+ * Continue an interrupted shard directory. The checkpoint says which positions
+ * are done; every record in the file is mapped back to its position (through
+ * the inverse permutation) and kept only if the checkpoint covers it. What the
+ * killed run found past its last checkpoint is dropped and probed again, so
+ * the finished directory holds exactly one record per position, as an
+ * uninterrupted run would.
+ */
+import type { ScanConfig } from '../config/index.js';
+import { ShardscanError } from '../errors.js';
+import { positionOf } from '../permute/index.js';
+import type { CheckpointState } from '../pool/coordinator.js';
+import { type PreparedScan, prepareScan } from '../prepare.js';
+import { locate } from '../shard/plan.js';
+import type { ProbeRecord } from '../types.js';
+import { OutDir } from './outdir.js';
+import { openShardDir, readCheckpoint, readRecords } from './read.js';
+
+export interface ResumeOverrides {
+  workers?: number;
+  concurrency?: number;
+  rate?: number;
+  hostRate?: number;
+  maxTimeSec?: number | null;
+  engine?: ScanConfig['engine'];
+}
+
+export interface ResumePlan {
+  prep: PreparedScan;
+  outDir: OutDir;
+  checkpoint: CheckpointState;
+  replay: ProbeRecord[];
+  dropped: number;
+  startedAt: Date;
+}
+
+/** A checkpoint for a run killed before its first one: nothing is done yet. */
+function emptyCheckpoint(prep: PreparedScan): CheckpointState {
+  return { chunkSize: prep.plan.chunkSize, chunks: prep.plan.chunks, completedBelow: 0, completed: [], partial: [], counts: { open: 0, closed: 0, filtered: 0, error: 0 }, events: {} };
+}
+
+/** Whether a record's position is counted by the checkpoint. Throws if the record is not of this shard at all. */
+export function coveredBy(prep: PreparedScan, cp: CheckpointState): (r: ProbeRecord) => boolean {
+  const completed = new Set(cp.completed);
+  const partial = new Map(cp.partial.map((p) => [p.id, p.watermark]));
+  return (r) => {
+    const h = prep.targets.indexOf(r.host);
+    const p = prep.ports.indexOf(r.port);
+    const loc = h >= 0 && p >= 0 ? locate(prep.plan, positionOf(prep.perm, h * prep.ports.count + p)) : null;
+    if (!loc) throw new ShardscanError('E_RESUME', `record ${r.host}:${r.port} is not part of this shard's scan; the directory was edited or mixed`);
+    if (loc.chunk < cp.completedBelow || completed.has(loc.chunk)) return true;
+    const w = partial.get(loc.chunk);
+    return w !== undefined && loc.k < w;
+  };
+}
+
+export async function planResume(dir: string, overrides: ResumeOverrides): Promise<ResumePlan | null> {
+  const shard = openShardDir(dir);
+  if (shard.manifest.status === 'complete') return null;
+  const config: ScanConfig = { ...shard.manifest.config };
+  for (const [k, v] of Object.entries(overrides)) if (v !== undefined) (config as unknown as Record<string, unknown>)[k] = v;
+  const prep = await prepareScan(config);
+  if (prep.scanKey !== shard.manifest.scanKey) {
+    throw new ShardscanError('E_RESUME', `the targets or ports of ${dir} no longer give the same scan (an input file or host name changed?); cannot resume it`);
+  }
+  const stored = readCheckpoint(dir);
+  if (stored && stored.scanKey !== shard.manifest.scanKey) throw new ShardscanError('E_RESUME', `${dir}/checkpoint.json belongs to another scan`);
+  const checkpoint: CheckpointState = stored
+    ? { chunkSize: stored.chunkSize, chunks: stored.chunks, completedBelow: stored.completedBelow, completed: stored.completed, partial: stored.partial, counts: stored.counts, events: stored.events }
+    : emptyCheckpoint(prep);
+  const covered = coveredBy(prep, checkpoint);
+  const replay: ProbeRecord[] = [];
+  const seen = new Set<string>();
+  let dropped = 0;
+  for await (const r of readRecords(shard.recordsPath)) {
+    const key = `${r.host}|${r.port}`;
+    if (covered(r) && !seen.has(key)) {
+      seen.add(key);
+      replay.push(r);
+    } else {
+      dropped++;
+    }
+  }
+  const outDir = OutDir.reopen(dir, shard.manifest, replay);
+  return { prep, outDir, checkpoint, replay, dropped, startedAt: new Date(shard.manifest.startedAt) };
+}

@@ -1,0 +1,73 @@
+/**
+ * Address conversions. IPv4 addresses are unsigned 32-bit numbers; IPv6 are bigint.
+ * Parsers return null instead of throwing: callers know which token to quote.
+ */
+import { isIPv4, isIPv6 } from 'node:net';
+
+/** Dotted quad → unsigned 32-bit number, or null. Rejects leading zeros ("010") as nmap does not treat them as decimal. */
+export function parseIPv4(text: string): number | null {
+  if (!isIPv4(text)) return null;
+  const parts = text.split('.');
+  let value = 0;
+  for (const part of parts) value = value * 256 + Number(part);
+  return value;
+}
+
+/** Unsigned 32-bit number → dotted quad. */
+export function formatIPv4(value: number): string {
+  return `${Math.floor(value / 16777216) % 256}.${Math.floor(value / 65536) % 256}.${Math.floor(value / 256) % 256}.${value % 256}`;
+}
+
+/** IPv6 text (any valid form, including embedded IPv4 and zone-less) → bigint, or null. */
+export function parseIPv6(text: string): bigint | null {
+  if (!isIPv6(text)) return null;
+  let head = text;
+  let tailV4: number[] = [];
+  const lastColon = head.lastIndexOf(':');
+  const tail = head.slice(lastColon + 1);
+  if (tail.includes('.')) {
+    const v4 = parseIPv4(tail);
+    if (v4 === null) return null;
+    tailV4 = [Math.floor(v4 / 65536), v4 % 65536];
+    head = head.slice(0, lastColon + 1) + '0:0';
+  }
+  const halves = head.split('::');
+  const left = halves[0] ? halves[0].split(':') : [];
+  const right = halves.length > 1 && halves[1] ? halves[1].split(':') : [];
+  const missing = 8 - left.length - right.length;
+  const groups = [...left, ...Array<string>(halves.length > 1 ? missing : 0).fill('0'), ...right];
+  if (groups.length !== 8) return null;
+  let value = 0n;
+  for (let i = 0; i < 8; i++) {
+    const g = i >= 6 && tailV4.length ? tailV4[i - 6]! : parseInt(groups[i]!, 16);
+    value = (value << 16n) | BigInt(g);
+  }
+  return value;
+}
+
+/** bigint → RFC 5952 text (lower case, longest zero run compressed). */
+export function formatIPv6(value: bigint): string {
+  const groups: number[] = [];
+  for (let i = 7; i >= 0; i--) groups.push(Number((value >> BigInt(i * 16)) & 0xffffn));
+  let bestStart = -1;
+  let bestLen = 0;
+  for (let i = 0; i < 8; ) {
+    if (groups[i] !== 0) { i++; continue; }
+    let j = i;
+    while (j < 8 && groups[j] === 0) j++;
+    if (j - i > bestLen && j - i >= 2) { bestStart = i; bestLen = j - i; }
+    i = j;
+  }
+  const hex = groups.map((g) => g.toString(16));
+  if (bestStart < 0) return hex.join(':');
+  const left = hex.slice(0, bestStart).join(':');
+  const right = hex.slice(bestStart + bestLen).join(':');
+  return `${left}::${right}`;
+}
+
+/** True for 127.0.0.0/8 and ::1, the addresses the tests and defaults may scan. */
+export function isLoopback(address: string): boolean {
+  const v4 = parseIPv4(address);
+  if (v4 !== null) return Math.floor(v4 / 16777216) === 127;
+  return parseIPv6(address) === 1n;
+}

@@ -1,0 +1,219 @@
+/**
+ * Target specifications → TargetSet. Accepts what nmap users type:
+ * IPv4/IPv6 literals, CIDR, a-b ranges, octet ranges (127.0.1-3.1-10, 10.0.0.*),
+ * host names (resolved once, before the scan), lists separated by commas or
+ * spaces, files with one target per line and # comments, and exclusions.
+ */
+import { lookup } from 'node:dns/promises';
+import { readFileSync } from 'node:fs';
+import { ShardscanError, errnoCode, messageOf } from '../errors.js';
+import { parseIPv4, parseIPv6 } from './ip.js';
+import { type Interval, TargetSet, mergeIntervals, subtractIntervals } from './set.js';
+
+/** Largest IPv6 network one token may name: a /104 is 16,777,216 addresses, like an IPv4 /8. */
+export const MAX_IPV6_PREFIX_BITS = 24;
+/** Octet ranges that cannot be merged into this many intervals are refused (say it with CIDR). */
+export const MAX_INTERVALS = 1 << 20;
+
+/** A parsed token: addresses, or a host name to resolve (with an optional IPv4 prefix). */
+export type TargetToken =
+  | { kind: 'addresses'; token: string; intervals: Interval[] }
+  | { kind: 'name'; token: string; name: string; prefix: number | null };
+
+/** Split "a,b  c\nd" into tokens. */
+export function splitList(text: string): string[] {
+  return text.split(/[\s,]+/).filter((t) => t.length > 0);
+}
+
+/** Tokens from a target file: one or more per line, `#` starts a comment. */
+export function readListFile(path: string, what: string): string[] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ShardscanError('E_INPUT_FILE', `cannot read ${what} file '${path}': ${errnoCode(err) ?? messageOf(err)}`);
+  }
+  return text.split('\n').flatMap((line) => splitList(line.replace(/#.*/, '')));
+}
+
+const HOSTNAME = /^(?=.{1,253}$)[a-z0-9_](?:[a-z0-9_-]{0,62})(?:\.[a-z0-9_](?:[a-z0-9_-]{0,62}))*\.?$/i;
+
+function bad(token: string, why: string): ShardscanError {
+  return new ShardscanError(
+    'E_TARGET',
+    `bad target '${token}': ${why}. Examples: 127.0.0.1, 127.0.0.0/24, 127.0.0.1-127.0.0.9, 127.0.1-3.1-10, ::1, localhost`,
+  );
+}
+
+function v4Interval(lo: number, hi: number): Interval {
+  return { v6: false, lo: BigInt(lo), hi: BigInt(hi) };
+}
+
+function cidr4(base: number, prefix: number): Interval {
+  const size = 2 ** (32 - prefix);
+  const lo = Math.floor(base / size) * size;
+  return v4Interval(lo, lo + size - 1);
+}
+
+function parsePrefix(token: string, text: string, max: number): number {
+  if (!/^\d{1,3}$/.test(text) || Number(text) > max) throw bad(token, `prefix '/${text}' must be 0-${max}`);
+  return Number(text);
+}
+
+/** One octet field: "5", "1-10", "*", "-10", "250-". Returns [lo, hi] or null if not an octet form. */
+function parseOctet(field: string): [number, number] | null {
+  if (field === '*') return [0, 255];
+  const m = /^(\d{1,3})?(?:(-)(\d{1,3})?)?$/.exec(field);
+  if (!m || (m[1] === undefined && m[2] === undefined)) return null;
+  const lo = m[1] === undefined ? 0 : Number(m[1]);
+  const hi = m[2] === undefined ? lo : m[3] === undefined ? 255 : Number(m[3]);
+  if (lo > 255 || hi > 255 || lo > hi) return null;
+  return [lo, hi];
+}
+
+/** nmap-style octet ranges, expanded into merged intervals without listing hosts. */
+function octetRanges(token: string): Interval[] | null {
+  const fields = token.split('.');
+  if (fields.length !== 4) return null;
+  const octets = fields.map(parseOctet);
+  if (octets.some((o) => o === null)) return null;
+  const [a, b, c, d] = octets as [number, number][];
+  const out: Interval[] = [];
+  let last: Interval | undefined;
+  for (let o1 = a![0]; o1 <= a![1]; o1++) {
+    for (let o2 = b![0]; o2 <= b![1]; o2++) {
+      for (let o3 = c![0]; o3 <= c![1]; o3++) {
+        const base = ((o1 * 256 + o2) * 256 + o3) * 256;
+        const lo = BigInt(base + d![0]);
+        const hi = BigInt(base + d![1]);
+        if (last && lo === last.hi + 1n) {
+          last.hi = hi;
+        } else {
+          if (out.length >= MAX_INTERVALS) throw bad(token, `expands to more than ${MAX_INTERVALS} separate ranges; use CIDR or an exclusion`);
+          last = { v6: false, lo, hi };
+          out.push(last);
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/** Parse one token (no resolution). Throws E_TARGET / E_TOO_LARGE naming the token. */
+export function parseTargetToken(token: string): TargetToken {
+  const slash = token.indexOf('/');
+  const addrPart = slash >= 0 ? token.slice(0, slash) : token;
+  const prefixPart = slash >= 0 ? token.slice(slash + 1) : null;
+
+  const v4 = parseIPv4(addrPart);
+  if (v4 !== null) {
+    if (prefixPart === null) return { kind: 'addresses', token, intervals: [v4Interval(v4, v4)] };
+    return { kind: 'addresses', token, intervals: [cidr4(v4, parsePrefix(token, prefixPart, 32))] };
+  }
+  const v6 = parseIPv6(addrPart);
+  if (v6 !== null) {
+    const prefix = prefixPart === null ? 128 : parsePrefix(token, prefixPart, 128);
+    if (128 - prefix > MAX_IPV6_PREFIX_BITS) {
+      throw new ShardscanError(
+        'E_TOO_LARGE',
+        `IPv6 network '${token}' is too large: at most /${128 - MAX_IPV6_PREFIX_BITS} (${2 ** MAX_IPV6_PREFIX_BITS} addresses), e.g. 2001:db8::/112`,
+      );
+    }
+    const size = 1n << BigInt(128 - prefix);
+    const lo = (v6 / size) * size;
+    return { kind: 'addresses', token, intervals: [{ v6: true, lo, hi: lo + size - 1n }] };
+  }
+  if (prefixPart === null && token.includes('-')) {
+    // Full-address range "a-b" (IPv4 or IPv6); for IPv4 the right side may be a last octet.
+    const dash = token.indexOf('-');
+    const left = token.slice(0, dash);
+    const right = token.slice(dash + 1);
+    const l4 = parseIPv4(left);
+    const r4 = parseIPv4(right);
+    if (l4 !== null && r4 !== null) {
+      if (r4 < l4) throw bad(token, 'range end is before its start');
+      return { kind: 'addresses', token, intervals: [v4Interval(l4, r4)] };
+    }
+    const l6 = parseIPv6(left);
+    const r6 = parseIPv6(right);
+    if (l6 !== null && r6 !== null) {
+      if (r6 < l6) throw bad(token, 'range end is before its start');
+      if (r6 - l6 >= 1n << BigInt(MAX_IPV6_PREFIX_BITS)) {
+        throw new ShardscanError('E_TOO_LARGE', `IPv6 range '${token}' is too large: at most ${2 ** MAX_IPV6_PREFIX_BITS} addresses`);
+      }
+      return { kind: 'addresses', token, intervals: [{ v6: true, lo: l6, hi: r6 }] };
+    }
+  }
+  if (/^[\d*.-]+$/.test(addrPart)) {
+    const ranges = octetRanges(addrPart);
+    if (ranges === null || prefixPart !== null) throw bad(token, 'not an IPv4 address, CIDR or octet range');
+    return { kind: 'addresses', token, intervals: ranges };
+  }
+  if (HOSTNAME.test(addrPart)) {
+    const prefix = prefixPart === null ? null : parsePrefix(token, prefixPart, 32);
+    return { kind: 'name', token, name: addrPart, prefix };
+  }
+  throw bad(token, 'not an address, network, range or host name');
+}
+
+/** Resolves a host name to one address (the first IPv4 one if any, as nmap does). */
+export type Resolver = (name: string) => Promise<string>;
+
+export const systemResolver: Resolver = async (name) => {
+  let answers: { address: string; family: number }[];
+  try {
+    answers = await lookup(name, { all: true });
+  } catch (err) {
+    throw new ShardscanError(
+      'E_RESOLVE',
+      `cannot resolve host name '${name}' (${errnoCode(err) ?? messageOf(err)}); give an address, or a name your resolver knows, e.g. localhost`,
+    );
+  }
+  const pick = answers.find((a) => a.family === 4) ?? answers[0];
+  if (!pick) throw new ShardscanError('E_RESOLVE', `host name '${name}' has no addresses`);
+  return pick.address;
+};
+
+/** What to scan, as the user gave it. */
+export interface TargetInput {
+  targets: readonly string[];
+  inputFile?: string | undefined;
+  exclude?: readonly string[] | undefined;
+  excludeFile?: string | undefined;
+  /** Names already resolved (a resumed scan reuses the first run's answers). */
+  resolved?: Readonly<Record<string, string>> | undefined;
+}
+
+/** The built set, plus the resolutions made (kept in the manifest for resume). */
+export interface ResolvedTargets {
+  set: TargetSet;
+  resolved: Record<string, string>;
+}
+
+async function toIntervals(tokens: readonly string[], resolved: Record<string, string>, resolver: Resolver): Promise<Interval[]> {
+  const parsed = tokens.map(parseTargetToken);
+  const names = [...new Set(parsed.flatMap((p) => (p.kind === 'name' && !(p.name in resolved) ? [p.name] : [])))];
+  const answers = await Promise.all(names.map(resolver));
+  names.forEach((n, i) => { resolved[n] = answers[i]!; });
+  return parsed.flatMap((p) => {
+    if (p.kind === 'addresses') return p.intervals;
+    const address = resolved[p.name]!;
+    const inner = parseTargetToken(p.prefix === null ? address : `${address}/${p.prefix}`);
+    return inner.kind === 'addresses' ? inner.intervals : [];
+  });
+}
+
+/** Parse, resolve, merge and subtract: the exact set of hosts to scan. */
+export async function buildTargets(input: TargetInput, resolver: Resolver = systemResolver): Promise<ResolvedTargets> {
+  const include = [...input.targets.flatMap(splitList), ...(input.inputFile ? readListFile(input.inputFile, 'target') : [])];
+  const exclude = [...(input.exclude ?? []).flatMap(splitList), ...(input.excludeFile ? readListFile(input.excludeFile, 'exclude') : [])];
+  if (include.length === 0) {
+    throw new ShardscanError('E_TARGET', 'no targets given; name at least one, e.g. shardscan 127.0.0.1 -p 22,80');
+  }
+  const resolved: Record<string, string> = { ...(input.resolved ?? {}) };
+  const inc = mergeIntervals(await toIntervals(include, resolved, resolver));
+  const exc = mergeIntervals(await toIntervals(exclude, resolved, resolver));
+  const set = TargetSet.fromIntervals(mergeIntervals(subtractIntervals(inc, exc)));
+  if (set.count === 0) throw new ShardscanError('E_TARGET', 'every target is excluded; nothing left to scan');
+  return { set, resolved };
+}

@@ -1,0 +1,173 @@
+/**
+ * TargetSet: a sorted, de-duplicated set of addresses kept as intervals, with
+ * `count` and `at(i)`. Memory is proportional to the number of intervals, never
+ * to the number of hosts: 127.0.0.0/8 is one interval.
+ */
+import { createHash } from 'node:crypto';
+import type { TargetSetData } from '../types.js';
+import { formatIPv4, formatIPv6, parseIPv4, parseIPv6 } from './ip.js';
+
+/** An inclusive interval of addresses; IPv4 values live in [0, 2^32), IPv6 are tagged by `v6`. */
+export interface Interval {
+  v6: boolean;
+  lo: bigint;
+  hi: bigint;
+}
+
+/** Sort and merge overlapping or adjacent intervals of one family. */
+export function mergeIntervals(list: readonly Interval[]): Interval[] {
+  const sorted = [...list].sort((a, b) => (a.v6 === b.v6 ? (a.lo < b.lo ? -1 : a.lo > b.lo ? 1 : 0) : a.v6 ? 1 : -1));
+  const out: Interval[] = [];
+  for (const iv of sorted) {
+    const last = out[out.length - 1];
+    if (last && last.v6 === iv.v6 && iv.lo <= last.hi + 1n) {
+      if (iv.hi > last.hi) last.hi = iv.hi;
+    } else {
+      out.push({ ...iv });
+    }
+  }
+  return out;
+}
+
+/** True when `a` lies wholly before `b` in (family, address) order. */
+function endsBefore(a: Interval, b: Interval): boolean {
+  return a.v6 === b.v6 ? a.hi < b.lo : !a.v6;
+}
+
+/** Remove `minus` from `from`; both must be merged (sorted, disjoint). Linear in both. */
+export function subtractIntervals(from: readonly Interval[], minus: readonly Interval[]): Interval[] {
+  const out: Interval[] = [];
+  let j = 0;
+  for (const iv of from) {
+    while (j < minus.length && endsBefore(minus[j]!, iv)) j++;
+    let lo = iv.lo;
+    for (let k = j; k < minus.length && lo <= iv.hi; k++) {
+      const ex = minus[k]!;
+      if (ex.v6 !== iv.v6 || ex.lo > iv.hi) break;
+      if (ex.lo > lo) out.push({ v6: iv.v6, lo, hi: ex.lo - 1n });
+      if (ex.hi + 1n > lo) lo = ex.hi + 1n;
+    }
+    if (lo <= iv.hi) out.push({ v6: iv.v6, lo, hi: iv.hi });
+  }
+  return out;
+}
+
+/** Lower bound: the last index whose cumulative start is <= i. */
+function findInterval(cum: ArrayLike<number>, i: number): number {
+  let lo = 0;
+  let hi = cum.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >>> 1;
+    if (cum[mid]! <= i) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+/** A lazy, indexable set of target addresses (IPv4 first, then IPv6, each ascending). */
+export class TargetSet {
+  /** Number of addresses. */
+  readonly count: number;
+  readonly v4Count: number;
+  private readonly v4Start: Float64Array;
+  private readonly v4End: Float64Array;
+  private readonly v4Cum: Float64Array;
+  private readonly v6Start: bigint[];
+  private readonly v6End: bigint[];
+  private readonly v6Cum: number[];
+
+  private constructor(data: TargetSetData) {
+    this.v4Start = data.v4Start;
+    this.v4End = data.v4End;
+    this.v4Cum = new Float64Array(data.v4Start.length);
+    let n = 0;
+    for (let i = 0; i < data.v4Start.length; i++) {
+      this.v4Cum[i] = n;
+      n += data.v4End[i]! - data.v4Start[i]! + 1;
+    }
+    this.v4Count = n;
+    this.v6Start = data.v6Start.map((h) => BigInt(`0x${h}`));
+    this.v6End = data.v6End.map((h) => BigInt(`0x${h}`));
+    this.v6Cum = [];
+    for (let i = 0; i < this.v6Start.length; i++) {
+      this.v6Cum.push(n - this.v4Count);
+      n += Number(this.v6End[i]! - this.v6Start[i]!) + 1;
+    }
+    this.count = n;
+  }
+
+  /** Build from merged intervals (see mergeIntervals). */
+  static fromIntervals(merged: readonly Interval[]): TargetSet {
+    const v4 = merged.filter((iv) => !iv.v6);
+    const v6 = merged.filter((iv) => iv.v6);
+    return new TargetSet({
+      v4Start: Float64Array.from(v4, (iv) => Number(iv.lo)),
+      v4End: Float64Array.from(v4, (iv) => Number(iv.hi)),
+      v6Start: v6.map((iv) => iv.lo.toString(16)),
+      v6End: v6.map((iv) => iv.hi.toString(16)),
+    });
+  }
+
+  /** Rebuild in a worker from the cloned data. */
+  static fromData(data: TargetSetData): TargetSet {
+    return new TargetSet(data);
+  }
+
+  /** The compact form sent to workers. */
+  toData(): TargetSetData {
+    return {
+      v4Start: this.v4Start,
+      v4End: this.v4End,
+      v6Start: this.v6Start.map((b) => b.toString(16)),
+      v6End: this.v6End.map((b) => b.toString(16)),
+    };
+  }
+
+  /** Number of stored intervals (what memory grows with). */
+  get intervals(): number {
+    return this.v4Start.length + this.v6Start.length;
+  }
+
+  /** The i-th address, 0 <= i < count. */
+  at(i: number): string {
+    if (i < this.v4Count) {
+      const k = this.v4Start.length === 1 ? 0 : findInterval(this.v4Cum, i);
+      return formatIPv4(this.v4Start[k]! + (i - this.v4Cum[k]!));
+    }
+    const j = i - this.v4Count;
+    const k = findInterval(this.v6Cum, j);
+    return formatIPv6(this.v6Start[k]! + BigInt(j - this.v6Cum[k]!));
+  }
+
+  /** Index of an address in the set, or -1. */
+  indexOf(address: string): number {
+    const v4 = parseIPv4(address);
+    if (v4 !== null) {
+      for (let lo = 0, hi = this.v4Start.length - 1; lo <= hi; ) {
+        const mid = (lo + hi) >>> 1;
+        if (v4 < this.v4Start[mid]!) hi = mid - 1;
+        else if (v4 > this.v4End[mid]!) lo = mid + 1;
+        else return this.v4Cum[mid]! + (v4 - this.v4Start[mid]!);
+      }
+      return -1;
+    }
+    const v6 = parseIPv6(address);
+    if (v6 === null) return -1;
+    for (let lo = 0, hi = this.v6Start.length - 1; lo <= hi; ) {
+      const mid = (lo + hi) >>> 1;
+      if (v6 < this.v6Start[mid]!) hi = mid - 1;
+      else if (v6 > this.v6End[mid]!) lo = mid + 1;
+      else return this.v4Count + this.v6Cum[mid]! + Number(v6 - this.v6Start[mid]!);
+    }
+    return -1;
+  }
+
+  /** A digest of the exact set, so a resumed scan can prove it walks the same space. */
+  digest(): string {
+    const h = createHash('sha256');
+    h.update(Buffer.from(this.v4Start.buffer, this.v4Start.byteOffset, this.v4Start.byteLength));
+    h.update(Buffer.from(this.v4End.buffer, this.v4End.byteOffset, this.v4End.byteLength));
+    h.update(this.v6Start.join(',') + '|' + this.v6End.join(','));
+    return h.digest('hex').slice(0, 16);
+  }
+}

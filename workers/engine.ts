@@ -1,0 +1,490 @@
+/**
+ * The connect loop of one worker thread: a sliding window of at most `window`
+ * attempts in flight over all the chunks this worker holds, a new attempt
+ * started as soon as one ends, and one timer for the earliest deadline.
+ *
+ * Deadlines: every attempt has the same timeout, so deadlines are ordered like
+ * start times and a FIFO queue is a priority queue. One timer is armed for the
+ * head. When it fires, expiry waits for setImmediate: libuv runs the poll phase
+ * (socket completions) between timers and check, so an answer that arrived in
+ * the same loop turn as the deadline is seen first and wins (undici's rule).
+ * All attempts due at that moment are classified at that moment, before any
+ * socket is closed or any new attempt started, so a burst of expiries does not
+ * delay its own tail.
+ */
+import { classifyErrno } from '../src/classify.js';
+import { Permutation } from '../src/permute/index.js';
+import { TargetSet } from '../src/targets/set.js';
+import {
+  type ChunkProgress,
+  type ChunkTask,
+  type CoordinatorMessage,
+  type LocalEvents,
+  type PortState,
+  STATE_CODE,
+  type StateCounts,
+  type WireRecord,
+  type WorkerMessage,
+  type WorkerScanSpec,
+  emptyCounts,
+} from '../src/types.js';
+import { type AttemptHandle, type ProbeBackend, createBackend, errnoName } from './probe.js';
+import { RateGate } from './rate.js';
+
+/** Records per message; larger batches cost less per record, smaller ones stream sooner. */
+const BATCH_RECORDS = 512;
+/** Progress and records are flushed at least this often while a chunk runs. */
+const FLUSH_MS = 100;
+/** A probe that keeps hitting local resource errors is given up as `error` after this many tries. */
+const MAX_LOCAL_RETRIES = 200;
+/** A self-connect is retried this many times (a new source port each time). */
+const MAX_SELF_RETRIES = 16;
+const STATE_NAMES: PortState[] = ['open', 'closed', 'filtered', 'error'];
+
+class Attempt implements AttemptHandle {
+  handle: unknown = null;
+  done = false;
+  deadline = 0;
+  constructor(
+    readonly chunk: ActiveChunk,
+    readonly k: number,
+    readonly hostIndex: number,
+    readonly host: string,
+    readonly port: number,
+    readonly v6: boolean,
+    readonly start: number,
+    /** Timed-out tries so far (bounded by --retries). */
+    readonly tries: number,
+    /** Self-connects and local-resource failures so far. */
+    readonly selfTries: number,
+    readonly localTries: number,
+  ) {}
+}
+
+/** A position waiting to be (re)started: after a local error, or held back by the per-host cap. */
+interface Pending {
+  chunk: ActiveChunk;
+  k: number;
+  tries: number;
+  selfTries: number;
+  localTries: number;
+  readyAt: number;
+}
+
+class ActiveChunk {
+  nextK: number;
+  watermark: number;
+  inflight = 0;
+  decided = 0;
+  stopped = false;
+  finished = false;
+  committed: StateCounts = emptyCounts();
+  records: WireRecord[] = [];
+  events: LocalEvents = {};
+  /** Per-host counts committed since the last message (only when the spec asks for them). */
+  hostDelta: Map<number, Int32Array> | null = null;
+  /** Per offset: 0 = not decided yet, else a STATE_CODE. Lets the watermark advance in order. */
+  readonly states: Uint8Array;
+  constructor(
+    readonly task: ChunkTask,
+    readonly resolve: (stopped: boolean) => void,
+  ) {
+    this.nextK = task.fromK;
+    this.watermark = task.fromK;
+    this.states = new Uint8Array(task.count);
+  }
+}
+
+export class Engine {
+  private readonly spec: WorkerScanSpec;
+  private readonly targets: TargetSet;
+  private readonly ports: Uint16Array;
+  private readonly portCount: number;
+  private readonly v4Count: number;
+  private readonly perm: Permutation | null;
+  private readonly backend: ProbeBackend;
+  private readonly rate: RateGate | null;
+  private readonly maxWindow: number;
+  private window: number;
+  private growCredit = 0;
+  private inflight = 0;
+  private chunks: ActiveChunk[] = [];
+  private pending: Pending[] = [];
+  /** Attempts in start order; decided ones are skipped lazily. */
+  private queue: Attempt[] = [];
+  private queueHead = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private timerAt = Infinity;
+  private expireScheduled = false;
+  private pumpTimer: NodeJS.Timeout | null = null;
+  private flushTimer: NodeJS.Timeout | null = null;
+  private backoffUntil = 0;
+  private backoffMs = 0;
+  private pumping = false;
+  private readonly crashAfter: { chunk: number; decided: number } | null;
+
+  constructor(spec: WorkerScanSpec) {
+    this.spec = spec;
+    this.targets = TargetSet.fromData(spec.targets);
+    this.ports = spec.ports;
+    this.portCount = spec.ports.length;
+    this.v4Count = this.targets.v4Count;
+    this.perm = spec.permutation ? new Permutation(spec.permutation.range, spec.permutation.seed) : null;
+    this.backend = createBackend(spec.engine, (a, status, self) => this.onComplete(a as Attempt, status, self));
+    this.rate = spec.rate ? new RateGate(spec.rate) : null;
+    this.maxWindow = Math.max(1, spec.window);
+    this.window = this.maxWindow;
+    const m = spec.fault ? /^crash:chunk=(\d+):after=(\d+)$/.exec(spec.fault) : null;
+    this.crashAfter = m ? { chunk: Number(m[1]), decided: Number(m[2]) } : null;
+  }
+
+  /** Which backend actually runs (handle may fall back to socket). */
+  get backendName(): string {
+    return this.backend.name;
+  }
+
+  /** Run one chunk to completion (or until stopped); resolves when its last record was posted. */
+  run(task: ChunkTask): Promise<boolean> {
+    return new Promise<boolean>((resolve) => {
+      const chunk = new ActiveChunk(task, resolve);
+      task.port.on('message', (msg: CoordinatorMessage) => {
+        if (msg.t === 'stop') this.stopChunk(chunk);
+      });
+      this.chunks.push(chunk);
+      this.armFlush();
+      this.pump();
+      this.maybeFinish(chunk);
+    });
+  }
+
+  // ---- starting attempts -------------------------------------------------
+
+  private pump(): void {
+    if (this.pumping) return;
+    this.pumping = true;
+    try {
+      this.fill();
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  private fill(): void {
+    while (this.inflight < this.window) {
+      const now = performance.now();
+      if (now < this.backoffUntil) {
+        this.schedulePump(this.backoffUntil - now);
+        return;
+      }
+      // Retries and held-back positions first, oldest first.
+      let next: Pending | null = null;
+      if (this.pending.length > 0) {
+        const i = this.pending.findIndex((p) => p.readyAt <= now && !p.chunk.stopped);
+        if (i >= 0) next = this.pending.splice(i, 1)[0]!;
+      }
+      let chunk: ActiveChunk | undefined;
+      let k: number;
+      if (next) {
+        chunk = next.chunk;
+        k = next.k;
+      } else {
+        chunk = this.chunks.find((c) => !c.stopped && c.nextK < c.task.count);
+        if (!chunk) {
+          if (this.pending.length > 0) this.schedulePump(Math.max(0.5, Math.min(...this.pending.map((p) => p.readyAt)) - now));
+          return;
+        }
+        k = chunk.nextK;
+      }
+      const index = this.indexOf(chunk, k);
+      const hostIndex = Math.floor(index / this.portCount);
+      if (this.rate) {
+        const wait = this.rate.acquire(hostIndex);
+        if (wait !== 0) {
+          if (wait < 0 && !next && this.pending.length < this.window) {
+            // This host is at its cap: hold the position back and go on with others.
+            chunk.nextK++;
+            this.pending.push({ chunk, k, tries: 0, selfTries: 0, localTries: 0, readyAt: now - wait });
+            continue;
+          }
+          if (next) this.pending.unshift(next);
+          this.schedulePump(Math.abs(wait));
+          return;
+        }
+      }
+      if (!next) chunk.nextK++;
+      this.launch(chunk, k, index, hostIndex, next?.tries ?? 0, next?.selfTries ?? 0, next?.localTries ?? 0, now);
+    }
+  }
+
+  private indexOf(chunk: ActiveChunk, k: number): number {
+    const position = chunk.task.start + k * chunk.task.stride;
+    return this.perm === null ? position : this.perm.shuffle(position);
+  }
+
+  private launch(chunk: ActiveChunk, k: number, index: number, hostIndex: number, tries: number, selfTries: number, localTries: number, now: number): void {
+    const port = this.ports[index - hostIndex * this.portCount]!;
+    const host = this.targets.at(hostIndex);
+    const attempt = new Attempt(chunk, k, hostIndex, host, port, hostIndex >= this.v4Count, now, tries, selfTries, localTries);
+    attempt.deadline = now + this.spec.timeoutMs;
+    this.inflight++;
+    chunk.inflight++;
+    this.queue.push(attempt);
+    const err = this.backend.start(attempt);
+    if (err !== 0) {
+      this.onComplete(attempt, err, false);
+      return;
+    }
+    if (this.timer === null && !this.expireScheduled) this.armTimer(attempt.deadline);
+  }
+
+  private schedulePump(ms: number): void {
+    if (this.pumpTimer !== null) return;
+    this.pumpTimer = setTimeout(() => {
+      this.pumpTimer = null;
+      this.pump();
+    }, Math.max(1, Math.ceil(ms)));
+  }
+
+  // ---- answers -----------------------------------------------------------
+
+  private onComplete(a: Attempt, status: number, self: boolean): void {
+    if (a.done) return;
+    if (status === 0) {
+      if (self) {
+        // The kernel picked the target port as our source port and the socket
+        // connected to itself: no listener answered. Try again from another port.
+        this.release(a);
+        this.countEvent(a.chunk, 'self-connect');
+        if (a.selfTries + 1 >= MAX_SELF_RETRIES) this.decide(a, 'error', 'self-connect', performance.now());
+        else this.pending.unshift({ chunk: a.chunk, k: a.k, tries: a.tries, selfTries: a.selfTries + 1, localTries: a.localTries, readyAt: 0 });
+        this.pump();
+        return;
+      }
+      this.release(a);
+      this.decide(a, 'open', 'syn-ack', performance.now());
+      this.pump();
+      return;
+    }
+    const name = errnoName(status);
+    const verdict = classifyErrno(name);
+    this.release(a);
+    if (verdict.kind === 'local') {
+      this.localError(a, name);
+    } else {
+      this.decide(a, verdict.state, name, performance.now());
+    }
+    this.pump();
+  }
+
+  /** The scanner ran out of something: shrink the window, back off, retry the position later. */
+  private localError(a: Attempt, code: string): void {
+    this.countEvent(a.chunk, code);
+    if (a.localTries + 1 >= MAX_LOCAL_RETRIES) {
+      this.decide(a, 'error', code, performance.now());
+      return;
+    }
+    this.window = Math.max(1, Math.min(this.window, Math.floor((this.inflight + 1) * 0.75)));
+    this.growCredit = 0;
+    this.backoffMs = Math.min(500, this.backoffMs === 0 ? 2 : this.backoffMs * 2);
+    this.backoffUntil = performance.now() + this.backoffMs;
+    this.pending.unshift({ chunk: a.chunk, k: a.k, tries: a.tries, selfTries: a.selfTries, localTries: a.localTries + 1, readyAt: 0 });
+  }
+
+  private release(a: Attempt): void {
+    a.done = true;
+    this.inflight--;
+    a.chunk.inflight--;
+    // Drop decided attempts from the front of the deadline queue as we go, so
+    // it holds only what started after the oldest attempt still in flight.
+    const q = this.queue;
+    if (q[this.queueHead] === a) {
+      let h = this.queueHead + 1;
+      while (h < q.length && q[h]!.done) h++;
+      this.queueHead = h;
+      if (h > 4096 && h * 2 > q.length) {
+        this.queue = q.slice(h);
+        this.queueHead = 0;
+      }
+    }
+  }
+
+  private decide(a: Attempt, state: PortState, reason: string, now: number): void {
+    const chunk = a.chunk;
+    // Additive increase after a local-resource back-off.
+    if (this.window < this.maxWindow && ++this.growCredit >= 16) {
+      this.growCredit = 0;
+      this.window++;
+      this.backoffMs = this.backoffMs > 2 ? this.backoffMs / 2 : 0;
+    }
+    chunk.states[a.k] = STATE_CODE[state];
+    chunk.decided++;
+    if (this.spec.emit[state] && !chunk.stopped) {
+      chunk.records.push({
+        k: a.k,
+        host: a.host,
+        port: a.port,
+        state: STATE_CODE[state],
+        reason,
+        rttMs: Math.round((now - a.start) * 1000) / 1000,
+        tsMs: performance.timeOrigin + now,
+      });
+    }
+    let w = chunk.watermark;
+    const states = chunk.states;
+    const committed = chunk.committed;
+    while (w < states.length && states[w] !== 0) {
+      committed[STATE_NAMES[states[w]! - 1]!]++;
+      if (this.spec.hostCounts) this.countHost(chunk, w, states[w]!);
+      w++;
+    }
+    chunk.watermark = w;
+    if (this.crashAfter && chunk.task.chunkId === this.crashAfter.chunk && chunk.task.attempt === 0 && chunk.decided >= this.crashAfter.decided) {
+      this.post(chunk, false);
+      process.exit(70); // test-only: a worker that dies mid-chunk (SHARDSCAN_FAULT)
+    }
+    if (chunk.records.length >= BATCH_RECORDS) this.post(chunk, false);
+    this.maybeFinish(chunk);
+  }
+
+  /** Count a committed offset against its host (recomputing the host is cheaper than storing it). */
+  private countHost(chunk: ActiveChunk, k: number, code: number): void {
+    const host = Math.floor(this.indexOf(chunk, k) / this.portCount);
+    chunk.hostDelta ??= new Map();
+    let c = chunk.hostDelta.get(host);
+    if (!c) {
+      c = new Int32Array(4);
+      chunk.hostDelta.set(host, c);
+    }
+    c[code - 1] = c[code - 1]! + 1;
+  }
+
+  private countEvent(chunk: ActiveChunk, code: string): void {
+    chunk.events[code] = (chunk.events[code] ?? 0) + 1;
+  }
+
+  // ---- deadlines ---------------------------------------------------------
+
+  private armTimer(deadline: number): void {
+    this.timerAt = deadline;
+    this.timer = setTimeout(this.onTimer, Math.max(1, Math.ceil(deadline - performance.now())));
+  }
+
+  private readonly onTimer = (): void => {
+    this.timer = null;
+    this.timerAt = Infinity;
+    if (this.expireScheduled) return;
+    this.expireScheduled = true;
+    // Let the poll phase deliver any answer that raced the deadline first.
+    setImmediate(this.expire);
+  };
+
+  private readonly expire = (): void => {
+    this.expireScheduled = false;
+    const now = performance.now();
+    const due: Attempt[] = [];
+    const q = this.queue;
+    let h = this.queueHead;
+    while (h < q.length) {
+      const a = q[h]!;
+      if (a.done) { h++; continue; }
+      if (a.deadline > now) break;
+      due.push(a);
+      h++;
+    }
+    this.queueHead = h;
+    // 1: decide every due attempt at `now`, before any slow work.
+    const retry: Attempt[] = [];
+    for (const a of due) {
+      this.release(a);
+      if (a.tries < this.spec.retries && !a.chunk.stopped) retry.push(a);
+      else this.decide(a, 'filtered', 'timeout', now);
+    }
+    // 2: close the sockets; 3: retries go first in line; then refill the window.
+    for (const a of due) this.backend.abort(a);
+    for (let i = retry.length - 1; i >= 0; i--) {
+      const a = retry[i]!;
+      this.pending.unshift({ chunk: a.chunk, k: a.k, tries: a.tries + 1, selfTries: a.selfTries, localTries: a.localTries, readyAt: 0 });
+    }
+    this.pump();
+    this.rearm();
+  };
+
+  private rearm(): void {
+    const q = this.queue;
+    let h = this.queueHead;
+    while (h < q.length && q[h]!.done) h++;
+    this.queueHead = h;
+    if (h < q.length && this.timer === null && !this.expireScheduled) this.armTimer(q[h]!.deadline);
+  }
+
+  // ---- stopping, flushing, finishing -------------------------------------
+
+  private stopChunk(chunk: ActiveChunk): void {
+    if (chunk.stopped || chunk.finished) return;
+    chunk.stopped = true;
+    // In-flight attempts of a stopped chunk are abandoned: they are not results.
+    for (let i = this.queueHead; i < this.queue.length; i++) {
+      const a = this.queue[i]!;
+      if (a.chunk === chunk && !a.done) {
+        this.release(a);
+        this.backend.abort(a);
+      }
+    }
+    this.pending = this.pending.filter((p) => p.chunk !== chunk);
+    this.maybeFinish(chunk);
+    this.pump();
+  }
+
+  private maybeFinish(chunk: ActiveChunk): void {
+    if (chunk.finished) return;
+    const exhausted = chunk.stopped || (chunk.nextK >= chunk.task.count && chunk.watermark >= chunk.task.count);
+    if (!exhausted || chunk.inflight > 0) return;
+    if (!chunk.stopped && this.pending.some((p) => p.chunk === chunk)) return;
+    chunk.finished = true;
+    this.chunks = this.chunks.filter((c) => c !== chunk);
+    this.post(chunk, true);
+    chunk.task.port.close();
+    if (this.chunks.length === 0) {
+      this.disarmFlush();
+      this.rearm();
+    }
+    chunk.resolve(chunk.stopped);
+  }
+
+  private progress(chunk: ActiveChunk): ChunkProgress {
+    const events = chunk.events;
+    chunk.events = {};
+    let hostCounts: Float64Array | null = null;
+    if (chunk.hostDelta !== null) {
+      hostCounts = new Float64Array(chunk.hostDelta.size * 5);
+      let i = 0;
+      for (const [host, c] of chunk.hostDelta) {
+        hostCounts[i++] = host;
+        for (let s = 0; s < 4; s++) hostCounts[i++] = c[s]!;
+      }
+      chunk.hostDelta = null;
+    }
+    return { watermark: chunk.watermark, committed: { ...chunk.committed }, decided: chunk.decided, events, hostCounts };
+  }
+
+  private post(chunk: ActiveChunk, done: boolean): void {
+    const records = chunk.records;
+    chunk.records = [];
+    const msg: WorkerMessage = done
+      ? { t: 'done', records, progress: this.progress(chunk), stopped: chunk.stopped }
+      : { t: 'batch', records, progress: this.progress(chunk) };
+    chunk.task.port.postMessage(msg);
+  }
+
+  private armFlush(): void {
+    if (this.flushTimer !== null) return;
+    this.flushTimer = setInterval(() => {
+      for (const c of this.chunks) this.post(c, false);
+    }, FLUSH_MS);
+  }
+
+  private disarmFlush(): void {
+    if (this.flushTimer !== null) clearInterval(this.flushTimer);
+    this.flushTimer = null;
+  }
+}

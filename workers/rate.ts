@@ -1,0 +1,94 @@
+/**
+ * Probe budgets shared by every worker thread: a GCRA (virtual-scheduling token
+ * bucket) whose "theoretical arrival time" lives in a SharedArrayBuffer and is
+ * advanced with compare-and-swap, so all workers draw from one budget without
+ * messages. The per-host cap hashes the host index into a fixed table of the
+ * same cells: memory stays fixed, and a collision only makes the cap stricter.
+ */
+import type { RateShared } from '../src/types.js';
+
+/** Cells in the per-host table (must be a power of two). */
+export const HOST_TABLE_SIZE = 1 << 16;
+
+/** Build the shared state in the coordinator. Rates are probes per second; 0 means unlimited. */
+export function createRateShared(rate: number, hostRate: number): RateShared | null {
+  if (rate <= 0 && hostRate <= 0) return null;
+  const intervalNs = rate > 0 ? Math.round(1e9 / rate) : 0;
+  const hostIntervalNs = hostRate > 0 ? Math.round(1e9 / hostRate) : 0;
+  return {
+    tat: new SharedArrayBuffer(8),
+    intervalNs,
+    hostTat: hostRate > 0 ? new SharedArrayBuffer(8 * HOST_TABLE_SIZE) : null,
+    hostIntervalNs,
+    originMs: performance.timeOrigin,
+    // A burst of at most 10 ms of budget (or one probe): over any 10 s window the
+    // rate stays within 0.1 % of the cap, far inside the promised 5 %.
+    burstNs: Math.max(intervalNs, 10_000_000),
+  };
+}
+
+/** Worker-side view of the shared budgets. */
+export class RateGate {
+  private readonly global: BigInt64Array | null;
+  private readonly hosts: BigInt64Array | null;
+  private readonly interval: bigint;
+  private readonly hostInterval: bigint;
+  private readonly burst: bigint;
+  private readonly offsetMs: number;
+
+  constructor(shared: RateShared) {
+    this.global = shared.intervalNs > 0 ? new BigInt64Array(shared.tat) : null;
+    this.hosts = shared.hostTat ? new BigInt64Array(shared.hostTat) : null;
+    this.interval = BigInt(shared.intervalNs);
+    this.hostInterval = BigInt(shared.hostIntervalNs);
+    this.burst = BigInt(shared.burstNs);
+    // performance.now() differs per thread; rebase onto the coordinator's origin.
+    this.offsetMs = performance.timeOrigin - shared.originMs;
+  }
+
+  private nowNs(): bigint {
+    return BigInt(Math.round((this.offsetMs + performance.now()) * 1e6));
+  }
+
+  /** Take one unit from a cell; 0 when granted, else the milliseconds to wait. */
+  private take(cells: BigInt64Array, i: number, interval: bigint, burst: bigint, now: bigint): number {
+    for (;;) {
+      const tat = Atomics.load(cells, i);
+      const base = tat > now ? tat : now;
+      if (base - now > burst) return Number(base - now - burst) / 1e6;
+      if (Atomics.compareExchange(cells, i, tat, base + interval) === tat) return 0;
+    }
+  }
+
+  /** Whether the host's own cap allows a probe now (without taking it); ms to wait otherwise. */
+  hostWait(hostIndex: number): number {
+    if (!this.hosts) return 0;
+    const cell = this.cell(hostIndex);
+    const now = this.nowNs();
+    const tat = Atomics.load(this.hosts, cell);
+    return tat - now > this.hostInterval ? Number(tat - now - this.hostInterval) / 1e6 : 0;
+  }
+
+  /**
+   * Take the budget for one probe to `hostIndex`: 0 when granted, else ms to wait.
+   * The global budget is checked first so a refused host does not burn global tokens.
+   */
+  acquire(hostIndex: number): number {
+    const now = this.nowNs();
+    if (this.hosts) {
+      const wait = this.hostWait(hostIndex);
+      if (wait > 0) return -wait;
+    }
+    if (this.global) {
+      const wait = this.take(this.global, 0, this.interval, this.burst, now);
+      if (wait > 0) return wait;
+    }
+    if (this.hosts) this.take(this.hosts, this.cell(hostIndex), this.hostInterval, this.hostInterval, now);
+    return 0;
+  }
+
+  private cell(hostIndex: number): number {
+    // Fibonacci hashing of the host index spreads neighbouring hosts over the table.
+    return (Math.imul(hostIndex | 0, 0x9e3779b1) >>> 16) & (HOST_TABLE_SIZE - 1);
+  }
+}
