@@ -147,6 +147,8 @@ export interface ChunkProgress {
   committed: StateCounts;
   /** Offsets decided by this attempt, including those above the watermark. */
   decided: number;
+  /** States of every offset this attempt decided (committed or not). */
+  decidedCounts: StateCounts;
   /** Local-resource events seen since the last message. */
   events: LocalEvents;
   /**

@@ -79,6 +79,7 @@ class ActiveChunk {
   stopped = false;
   finished = false;
   committed: StateCounts = emptyCounts();
+  decidedCounts: StateCounts = emptyCounts();
   records: WireRecord[] = [];
   events: LocalEvents = {};
   /** Per-host counts committed since the last message (only when the spec asks for them). */
@@ -318,6 +319,7 @@ export class Engine {
     }
     chunk.states[a.k] = STATE_CODE[state];
     chunk.decided++;
+    chunk.decidedCounts[state]++;
     if (this.spec.emit[state] && !chunk.stopped) {
       chunk.records.push({
         k: a.k,
@@ -464,7 +466,7 @@ export class Engine {
       }
       chunk.hostDelta = null;
     }
-    return { watermark: chunk.watermark, committed: { ...chunk.committed }, decided: chunk.decided, events, hostCounts };
+    return { watermark: chunk.watermark, committed: { ...chunk.committed }, decided: chunk.decided, decidedCounts: { ...chunk.decidedCounts }, events, hostCounts };
   }
 
   private post(chunk: ActiveChunk, done: boolean): void {

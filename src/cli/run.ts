@@ -53,6 +53,10 @@ async function endStream(out: Writable): Promise<void> {
   });
 }
 
+export function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
 /** Print the final summary on stderr. */
 export function printSummary(s: ScanSummary, outDir: OutDir | null, stream: NodeJS.WritableStream = process.stderr): void {
   const secs = (s.elapsedMs / 1000).toFixed(2);
@@ -60,7 +64,7 @@ export function printSummary(s: ScanSummary, outDir: OutDir | null, stream: Node
   const events = Object.entries(s.events).map(([k, v]) => `${k} ${v}`).join(', ') || 'none';
   const shard = s.shard.total > 1 ? `, shard ${s.shard.index}/${s.shard.total}` : '';
   const lines = [
-    `shardscan ${head}: ${s.done}/${s.probes} probes (${s.hosts} hosts × ${s.ports} ports${shard}) in ${secs} s, ${formatRate(s.rate)}`,
+    `shardscan ${head}: ${s.done}/${s.probes} probes (${plural(s.hosts, 'host')} × ${plural(s.ports, 'port')}${shard}) in ${secs} s, ${formatRate(s.rate)}`,
     `  open ${s.counts.open}, closed ${s.counts.closed}, filtered ${s.counts.filtered}, error ${s.counts.error}; local events: ${events}`,
     `  seed ${s.seed} (${s.order} order), engine ${s.engine}, ${s.workers} workers × ${Math.floor(s.concurrency / s.workers)} in flight`,
   ];

@@ -5,8 +5,13 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 
-/** The soft RLIMIT_NOFILE of this process (Node raises soft to hard at start-up). */
+/**
+ * The soft RLIMIT_NOFILE of this process (Node raises soft to hard at start-up).
+ * SHARDSCAN_FD_LIMIT overrides it: to test the EMFILE path, or where /proc lies.
+ */
 export function fdLimit(): number {
+  const forced = Number(process.env.SHARDSCAN_FD_LIMIT);
+  if (Number.isInteger(forced) && forced > 0) return forced;
   try {
     const text = readFileSync('/proc/self/limits', 'utf8');
     const m = /^Max open files\s+(\d+|unlimited)/m.exec(text);

@@ -141,7 +141,7 @@ const writeText: Writer = async (batches, out, ctx) => {
   const quiet = s.hosts - grouped.length;
   if (quiet > 0) text += `\n${quiet} of ${s.hosts} hosts have no ${ctx.states.join('/')} ports (not listed)\n`;
   const status = s.status === 'complete' ? 'done' : `INTERRUPTED (${s.stopReason ?? 'stopped'}): partial results`;
-  text += `\nshardscan ${status}: ${s.hosts} hosts × ${s.ports} ports, ${s.done} of ${s.probes} probes in ${formatSeconds(s.elapsedMs)}\n`;
+  text += `\nshardscan ${status}: ${s.hosts} host${s.hosts === 1 ? '' : 's'} × ${s.ports} port${s.ports === 1 ? '' : 's'}, ${s.done} of ${s.probes} probes in ${formatSeconds(s.elapsedMs)}\n`;
   await put(out, text);
 };
 

@@ -117,6 +117,8 @@ interface ChunkRun {
   watermark: number;
   /** Committed counts of this attempt as last reported (to add only the change). */
   committed: StateCounts;
+  /** Counts of everything this attempt decided, committed or not. */
+  decidedCounts: StateCounts;
   decided: number;
   /** Offsets at or above the watermark whose records were already passed on. */
   emitted: Set<number>;
@@ -138,7 +140,10 @@ export class Coordinator {
   private completedBelow = 0;
   private readonly completed = new Set<number>();
   private readonly todo: { id: number; fromK: number }[] = [];
+  /** States of committed positions (below the watermarks): what checkpoints count. */
   private readonly counts: StateCounts = emptyCounts();
+  /** Decided above the watermark by runs that were stopped: reported, not checkpointed. */
+  private readonly uncommitted: StateCounts = emptyCounts();
   private readonly events: LocalEvents = {};
   private resumedDone = 0;
   private stopping: ScanSummary['stopReason'] = null;
@@ -242,20 +247,27 @@ export class Coordinator {
   }
 
   progress(): ProgressSnapshot {
-    let done = totalOf(this.counts);
-    for (const run of this.active.values()) done += run.decided - (run.watermark - run.fromK);
+    const counts = this.decidedCounts();
     return {
-      done,
+      done: totalOf(counts),
       total: this.prep.plan.positions,
-      open: this.counts.open,
+      open: counts.open,
       elapsedMs: performance.now() - this.t0,
       events: Object.values(this.events).reduce((a, b) => a + b, 0),
     };
   }
 
+  /** Everything decided so far: committed, plus what stopped or running chunks decided above their watermarks. */
+  private decidedCounts(): StateCounts {
+    const all = addCounts(addCounts(emptyCounts(), this.counts), this.uncommitted);
+    for (const run of this.active.values()) addCounts(all, diffCounts(run.decidedCounts, run.committed));
+    return all;
+  }
+
   summary(): ScanSummary {
     const { config, plan } = this.prep;
-    const done = totalOf(this.counts);
+    const counts = this.decidedCounts();
+    const done = totalOf(counts);
     const elapsedMs = performance.now() - this.t0;
     const complete = this.stopping === null && this.failure === null && this.completedBelow >= plan.chunks;
     return {
@@ -269,7 +281,7 @@ export class Coordinator {
       ports: this.prep.ports.count,
       probes: plan.positions,
       done,
-      counts: { ...this.counts },
+      counts,
       events: { ...this.events },
       engine: config.engine,
       workers: config.workers,
@@ -320,7 +332,7 @@ export class Coordinator {
   private start(id: number, fromK: number, attempt: number, emitted = new Set<number>()): void {
     const bounds = chunkBounds(this.prep.plan, id);
     const { port1, port2 } = new MessageChannel();
-    const run: ChunkRun = { bounds, attempt, fromK, watermark: fromK, committed: emptyCounts(), decided: 0, emitted, port: port1, gotDone: false, stopped: false };
+    const run: ChunkRun = { bounds, attempt, fromK, watermark: fromK, committed: emptyCounts(), decidedCounts: emptyCounts(), decided: 0, emitted, port: port1, gotDone: false, stopped: false };
     this.active.set(id, run);
     port1.on('message', (msg: WorkerMessage) => this.onMessage(run, msg));
     const task: ChunkTask = { spec: this.spec, chunkId: id, attempt, start: bounds.start, stride: bounds.stride, count: bounds.count, fromK, port: port2 };
@@ -365,6 +377,7 @@ export class Coordinator {
     this.counts.error += c.error - prev.error;
     run.committed = c;
     run.decided = progress.decided;
+    run.decidedCounts = progress.decidedCounts;
     if (progress.watermark > run.watermark) {
       run.watermark = progress.watermark;
       for (const k of run.emitted) if (k < run.watermark) run.emitted.delete(k);
@@ -385,8 +398,12 @@ export class Coordinator {
     const id = run.bounds.id;
     if (run.gotDone && err === null) {
       if (run.watermark >= run.bounds.count) this.markComplete(id);
-      else this.todo.unshift({ id, fromK: run.watermark });
+      else {
+        this.keepUncommitted(run);
+        this.todo.unshift({ id, fromK: run.watermark });
+      }
     } else if (this.stopping || this.failure !== null) {
+      this.keepUncommitted(run);
       this.todo.unshift({ id, fromK: run.watermark });
     } else if (run.attempt + 1 >= MAX_CHUNK_ATTEMPTS) {
       this.fail(new ShardscanError('E_WORKER', `chunk ${id} failed ${MAX_CHUNK_ATTEMPTS} times; last error: ${messageOf(err ?? 'no result')}`));
@@ -398,6 +415,11 @@ export class Coordinator {
       this.start(id, run.watermark, run.attempt + 1, run.emitted);
     }
     this.dispatch();
+  }
+
+  /** A stopped run's decisions above its watermark: real results, reported but not checkpointed. */
+  private keepUncommitted(run: ChunkRun): void {
+    addCounts(this.uncommitted, diffCounts(run.decidedCounts, run.committed));
   }
 
   private markComplete(id: number): void {
@@ -434,6 +456,7 @@ export class Coordinator {
       }
       run.port.close();
       this.active.delete(run.bounds.id);
+      this.keepUncommitted(run);
       this.todo.unshift({ id: run.bounds.id, fromK: run.watermark });
     }
     this.settleIfIdle();
@@ -451,6 +474,10 @@ export class Coordinator {
       this.settleIfIdle();
     }
   }
+}
+
+function diffCounts(a: StateCounts, b: StateCounts): StateCounts {
+  return { open: a.open - b.open, closed: a.closed - b.closed, filtered: a.filtered - b.filtered, error: a.error - b.error };
 }
 
 function toRecord(w: WireRecord): ProbeRecord {

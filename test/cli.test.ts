@@ -1,0 +1,234 @@
+/**
+ * The CLI end to end, through a child process: every output format, the shard
+ * directory, exit codes and one-line errors, Ctrl+C, and a tight ulimit -n.
+ */
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { validator } from '../src/schemas.js';
+import { type Fixture, blackholePorts, closedPorts, openPorts } from './fixtures/net.js';
+import { ndjson, runCli, scratchDir } from './helpers/cli.js';
+
+let open: Fixture;
+let filtered: Fixture;
+let closed: number[];
+let portList: string;
+
+beforeAll(async () => {
+  open = await openPorts(3);
+  filtered = await blackholePorts(2);
+  closed = await closedPorts(10, '127.0.0.1', [...open.ports, ...filtered.ports]);
+  portList = [...open.ports, ...closed, ...filtered.ports].join(',');
+});
+
+afterAll(async () => {
+  await open?.close();
+  await filtered?.close();
+});
+
+const sorted = (ports: number[]): number[] => [...ports].sort((a, b) => a - b);
+
+describe('output formats', () => {
+  it('ndjson: one schema-valid record per line, every state', async () => {
+    const r = await runCli(['127.0.0.1', '-p', portList, '--format', 'ndjson', '--states', 'all', '--timeout', '300', '--retries', '0', '-q', '--no-out-dir']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const records = ndjson(r.stdout);
+    const validate = validator('record');
+    for (const rec of records) expect(validate(rec), JSON.stringify(validate.errors)).toBe(true);
+    const ports = (state: string) => sorted(records.filter((x) => x.state === state).map((x) => x.port as number));
+    expect(ports('open')).toEqual(sorted(open.ports));
+    expect(ports('closed')).toEqual(sorted(closed));
+    expect(ports('filtered')).toEqual(sorted(filtered.ports));
+  });
+
+  it('json: one valid document with the scan, the records and the summary', async () => {
+    const r = await runCli(['127.0.0.1', '-p', portList, '-f', 'json', '--timeout', '300', '-q', '--no-out-dir']);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout) as { scan: { hosts: number }; records: { port: number }[]; summary: { status: string; counts: Record<string, number> } };
+    expect(doc.scan.hosts).toBe(1);
+    expect(sorted(doc.records.map((x) => x.port))).toEqual(sorted(open.ports));
+    expect(doc.summary).toMatchObject({ status: 'complete', counts: { open: 3, closed: 10, filtered: 2, error: 0 } });
+  });
+
+  it('csv: a header and one row per record', async () => {
+    const r = await runCli(['127.0.0.1', '-p', portList, '-f', 'csv', '--states', 'open,closed', '--timeout', '300', '-q', '--no-out-dir']);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines[0]).toBe('host,port,state,service,reason,rtt_ms,ts');
+    expect(lines).toHaveLength(1 + 3 + 10);
+    const row = lines.find((l) => l.startsWith(`127.0.0.1,${open.ports[0]},`))!;
+    expect(row).toMatch(/^127\.0\.0\.1,\d+,open,[\w-]+,syn-ack,[\d.]+,\d{4}-\d\d-\d\dT/);
+  });
+
+  it('grep: nmap -oG lines', async () => {
+    const r = await runCli(['127.0.0.1', '-p', portList, '-f', 'grep', '--timeout', '300', '-q', '--no-out-dir']);
+    expect(r.code).toBe(0);
+    const host = r.stdout.split('\n').find((l) => l.startsWith('Host: 127.0.0.1 ()'))!;
+    for (const p of open.ports) expect(host).toContain(`${p}/open/tcp//`);
+    expect(host).toMatch(/Ignored State: closed \(10\), filtered \(2\)/);
+    expect(r.stdout).toMatch(/^# shardscan .* scan initiated/);
+  });
+
+  it('text: an nmap-like table per host, a Not shown line, and a summary on stderr', async () => {
+    const r = await runCli(['127.0.0.1', '-p', portList, '--timeout', '300', '--no-out-dir']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Scan report for 127.0.0.1');
+    expect(r.stdout).toContain('Not shown: 10 closed, 2 filtered');
+    expect(r.stdout).toMatch(/PORT\s+STATE\s+SERVICE\s+REASON\s+RTT/);
+    for (const p of open.ports) expect(r.stdout).toMatch(new RegExp(`^${p}/tcp\\s+open\\s+\\S+\\s+syn-ack\\s+[\\d.]+ms$`, 'm'));
+    expect(r.stderr).toMatch(/shardscan done: 15\/15 probes \(1 host × 15 ports\)/);
+    expect(r.stderr).toMatch(/open 3, closed 10, filtered 2, error 0/);
+    expect(r.stderr).toMatch(/seed \d+ \(random order\)/);
+  });
+
+  it('-o writes the report to a file', async () => {
+    const dir = scratchDir();
+    const r = await runCli(['127.0.0.1', '-p', open.ports.join(','), '-f', 'ndjson', '-o', join(dir, 'out.ndjson'), '-q', '--no-out-dir']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('');
+    expect(ndjson(readFileSync(join(dir, 'out.ndjson'), 'utf8'))).toHaveLength(3);
+  });
+});
+
+describe('shard directory', () => {
+  it('is written under results/<scan-id> by default, and matches the schemas', async () => {
+    const cwd = scratchDir();
+    const r = await runCli(['127.0.0.1', '-p', portList, '--timeout', '300', '--seed', '77', '-q'], { cwd });
+    expect(r.code).toBe(0);
+    const dirs = readdirSync(join(cwd, 'results'));
+    expect(dirs).toHaveLength(1);
+    expect(dirs[0]).toMatch(/^\d{8}T\d{6}Z-[0-9a-z]+$/);
+    const dir = join(cwd, 'results', dirs[0]!);
+    const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as Record<string, unknown>;
+    const checkpoint = JSON.parse(readFileSync(join(dir, 'checkpoint.json'), 'utf8')) as Record<string, unknown>;
+    expect(validator('manifest')(manifest), JSON.stringify(validator('manifest').errors)).toBe(true);
+    expect(validator('checkpoint')(checkpoint), JSON.stringify(validator('checkpoint').errors)).toBe(true);
+    expect(manifest).toMatchObject({ status: 'complete', seed: 77, counts: { open: 3, closed: 10, filtered: 2, error: 0 }, recordCount: 3 });
+    const records = ndjson(readFileSync(join(dir, 'shard-1-of-1.ndjson'), 'utf8'));
+    expect(sorted(records.map((x) => x.port as number))).toEqual(sorted(open.ports));
+  });
+});
+
+describe('bad input', () => {
+  it.each([
+    [['127.0.0.1/33'], /bad target '127\.0\.0\.1\/33'.*Examples:/],
+    [['127.0.0.1', '-p', '0-10'], /bad port list '0-10'.*Example: -p 22,80,1000-2000/],
+    [['127.0.0.1', '-p', 'http'], /at 'http': not a port or range/],
+    [['127.0.0.1', '--timeout', 'soon'], /bad --timeout 'soon'.*e\.g\. --timeout 1000/],
+    [['127.0.0.1', '--concurrency', '0'], /bad --concurrency '0'/],
+    [['127.0.0.1', '--format', 'xml'], /bad --format 'xml': use one of text, json, ndjson, csv, grep/],
+    [['127.0.0.1', '--states', 'opened'], /'opened' is not a state/],
+    [['127.0.0.1', '--shard', '3/2'], /bad --shard '3\/2'/],
+    [['127.0.0.1', '--shard', '1/2'], /--shard 1\/2 needs --seed/],
+    [['127.0.0.1', '--frobnicate'], /Unknown argument: frobnicate/],
+    [['127.0.0.1', '-iL', '/nonexistent/list.txt'], /cannot read target file '\/nonexistent\/list\.txt': ENOENT/],
+    [['127.0.0.1', '--config', '/nonexistent/c.json'], /cannot read config file/],
+    [[], /no targets given/],
+    [['no-such-host.invalid'], /cannot resolve host name 'no-such-host\.invalid'/],
+  ])('%j → exit 2 and one line', async (args, message) => {
+    const r = await runCli([...args, '--no-out-dir', '-q']);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/^shardscan: error: /);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('a config file with a bad field names it', async () => {
+    const dir = scratchDir();
+    const file = join(dir, 'c.json');
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(file, JSON.stringify({ targets: ['127.0.0.1'], timeoutMs: -5 }));
+    const r = await runCli(['--config', file, '--no-out-dir']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/config file '.*c\.json': \/timeoutMs must be >= 1/);
+    writeFileSync(file, JSON.stringify({ targets: ['127.0.0.1'], speed: 'fast' }));
+    const r2 = await runCli(['--config', file, '--no-out-dir']);
+    expect(r2.stderr).toMatch(/unknown key 'speed'/);
+  });
+});
+
+describe('interrupts', () => {
+  it('Ctrl+C stops within 500 ms, keeps what was found, ends the JSON, exits 130', async () => {
+    const cwd = scratchDir();
+    let sentAt = 0;
+    const r = await runCli(['127.0.0.1', '-p', [...open.ports, ...filtered.ports].join(','), '-f', 'json', '--timeout', '20000', '--retries', '0'], {
+      cwd,
+      onSpawn: (child) => {
+        setTimeout(() => {
+          sentAt = performance.now();
+          child.kill('SIGINT');
+        }, 1500);
+      },
+    });
+    const stoppedIn = performance.now() - sentAt;
+    expect(r.code).toBe(130);
+    expect(stoppedIn).toBeLessThan(500 + 100); // 100 ms for the child's exit to reach us
+    const doc = JSON.parse(r.stdout) as { records: { port: number; state: string }[]; summary: { status: string; stopReason: string } };
+    expect(sorted(doc.records.map((x) => x.port))).toEqual(sorted(open.ports));
+    expect(doc.summary).toMatchObject({ status: 'interrupted', stopReason: 'signal' });
+    expect(r.stderr).toMatch(/shardscan interrupted \(signal\): 3\/5 probes/);
+    expect(r.stderr).toMatch(/continue with: shardscan resume results\//);
+    const dir = join(cwd, 'results', readdirSync(join(cwd, 'results'))[0]!);
+    const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { status: string; recordCount: number };
+    expect(manifest).toMatchObject({ status: 'interrupted', recordCount: 3 });
+  });
+
+  it('SIGTERM does the same; a second signal exits at once', async () => {
+    const r = await runCli(['127.0.0.1', '-p', filtered.ports.join(','), '--timeout', '20000', '-q', '--no-out-dir'], {
+      onSpawn: (child) => {
+        setTimeout(() => {
+          child.kill('SIGTERM');
+          child.kill('SIGTERM');
+        }, 1000);
+      },
+    });
+    expect(r.code).toBe(130);
+    expect(r.stderr).toMatch(/interrupted/);
+  });
+});
+
+describe('file-descriptor limits', () => {
+  it('under ulimit -n 256 a huge --concurrency is capped, said, and gives the same records', async () => {
+    const ports = `1-3000,${portList}`;
+    const args = ['127.0.0.1', '-p', ports, '-f', 'ndjson', '--states', 'open,closed', '--seed', '5', '--no-out-dir'];
+    const normal = await runCli([...args, '-q']);
+    const tight = await runCli([...args, '--concurrency', '50000'], { prefix: 'ulimit -n 256; exec' });
+    expect(tight.code).toBe(0);
+    expect(tight.stderr).toMatch(/--concurrency 50000 does not fit the file-descriptor limit \(ulimit -n 256\); using \d+/);
+    const key = (x: Record<string, unknown>) => `${x.host}:${x.port}:${x.state}`;
+    const a = ndjson(normal.stdout).map(key).sort();
+    const b = ndjson(tight.stdout).map(key).sort();
+    expect(b.length).toBeGreaterThan(3000);
+    expect(b).toEqual(a);
+  });
+
+  it('EMFILE mid-scan is the scanner\'s problem: backed off, retried, counted, never a port state', async () => {
+    // Bypass the cap on purpose (SHARDSCAN_FD_LIMIT lies about the limit) so the kernel says EMFILE.
+    const args = ['127.0.0.1', '-p', `1-4000,${open.ports.join(',')}`, '-f', 'ndjson', '--states', 'all', '--concurrency', '2000', '--workers', '1', '--no-out-dir'];
+    const r = await runCli(args, { prefix: 'ulimit -n 256; exec', env: { SHARDSCAN_FD_LIMIT: '100000' } });
+    expect(r.code).toBe(0);
+    const records = ndjson(r.stdout);
+    expect(records.filter((x) => x.state === 'error')).toEqual([]);
+    expect(records.filter((x) => x.state === 'open').map((x) => x.port as number).sort((a, b) => a - b)).toEqual(
+      expect.arrayContaining(sorted(open.ports)),
+    );
+    expect(records).toHaveLength(4003);
+    expect(new Set(records.map((x) => x.port)).size).toBe(records.length);
+    expect(r.stderr).toMatch(/local events: .*EMFILE \d+/);
+  });
+});
+
+describe('--version and --help', () => {
+  it('print and exit 0', async () => {
+    const v = await runCli(['--version']);
+    expect(v.code).toBe(0);
+    expect(v.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    const h = await runCli(['--help']);
+    expect(h.code).toBe(0);
+    expect(h.stdout).toMatch(/--top-ports/);
+    expect(existsSync(join(process.cwd(), 'dist', 'src', 'cli', 'main.js'))).toBe(true);
+  });
+});

@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { buildPorts } from '../src/ports/parse.js';
+import { rankedPortCount, serviceName, topPorts } from '../src/ports/services.js';
+
+describe('port parsing', () => {
+  it.each([
+    ['22', [22]],
+    ['22,80,443', [22, 80, 443]],
+    ['80,22,80', [22, 80]],
+    ['1000-1003', [1000, 1001, 1002, 1003]],
+    ['-3', [1, 2, 3]],
+    ['65534-', [65534, 65535]],
+    ['T:22', [22]],
+    [' 22 , 23 ', [22, 23]],
+  ])('-p %s', (spec, expected) => {
+    expect([...buildPorts({ ports: spec }).ports]).toEqual(expected);
+  });
+
+  it('-p- is every port', () => {
+    const set = buildPorts({ ports: '-' });
+    expect(set.count).toBe(65535);
+    expect(set.at(0)).toBe(1);
+    expect(set.at(65534)).toBe(65535);
+    expect(set.toString()).toBe('1-65535');
+  });
+
+  it('--exclude-ports removes ports', () => {
+    expect([...buildPorts({ ports: '1-10', excludePorts: '2-9' }).ports]).toEqual([1, 10]);
+  });
+
+  it.each([
+    ['0', /ports are 1-65535/],
+    ['70000', /ports are 1-65535/],
+    ['1-70000', /ports are 1-65535/],
+    ['abc', /at 'abc': not a port or range/],
+    ['22,,80', /at '': not a port or range/],
+    ['10-1', /end is before its start/],
+    ['', /empty/],
+  ])('rejects -p %j', (spec, message) => {
+    expect(() => buildPorts({ ports: spec })).toThrowError(message);
+    expect(() => buildPorts({ ports: spec })).toThrowError(/Example: -p 22,80,1000-2000/);
+  });
+
+  it('rejects nothing-left and both -p and --top-ports', () => {
+    expect(() => buildPorts({ ports: '22', excludePorts: '22' })).toThrowError(/every port is excluded/);
+    expect(() => buildPorts({ ports: '22', topPorts: 10 })).toThrowError(/either -p or --top-ports/);
+  });
+
+  it.each([0, 1001, 1.5])('rejects --top-ports %s', (n) => {
+    expect(() => buildPorts({ topPorts: n })).toThrowError(/--top-ports/);
+  });
+});
+
+describe('built-in port list', () => {
+  it('holds at least 1000 ranked, distinct ports', () => {
+    expect(rankedPortCount()).toBeGreaterThanOrEqual(1000);
+    const top = topPorts(1000);
+    expect(new Set(top).size).toBe(1000);
+    expect([...topPorts(5)]).toEqual([80, 23, 443, 21, 22]);
+  });
+
+  it('defaults to the top 1000, like nmap', () => {
+    expect(buildPorts({}).count).toBe(1000);
+    expect(buildPorts({ topPorts: 16 }).count).toBe(16);
+  });
+
+  it('names services', () => {
+    expect(serviceName(22)).toBe('ssh');
+    expect(serviceName(443)).toBe('https');
+    expect(serviceName(2)).toBe('unknown');
+  });
+});

@@ -1,0 +1,132 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ShardscanError } from '../src/errors.js';
+import { formatIPv6, parseIPv4, parseIPv6 } from '../src/targets/ip.js';
+import { type Resolver, buildTargets, parseTargetToken } from '../src/targets/parse.js';
+import { scratchDir } from './helpers/cli.js';
+
+const noDns: Resolver = async (name) => {
+  const table: Record<string, string> = { localhost: '127.0.0.1', 'six.test': '::1' };
+  const address = table[name];
+  if (!address) throw new ShardscanError('E_RESOLVE', `cannot resolve host name '${name}'`);
+  return address;
+};
+
+async function hosts(targets: string[], extra: { exclude?: string[] } = {}): Promise<string[]> {
+  const { set } = await buildTargets({ targets, ...extra }, noDns);
+  return Array.from({ length: set.count }, (_, i) => set.at(i));
+}
+
+describe('target parsing', () => {
+  it.each([
+    ['127.0.0.1', ['127.0.0.1']],
+    ['127.0.0.0/30', ['127.0.0.0', '127.0.0.1', '127.0.0.2', '127.0.0.3']],
+    ['127.0.0.5/30', ['127.0.0.4', '127.0.0.5', '127.0.0.6', '127.0.0.7']],
+    ['127.0.0.1-127.0.0.3', ['127.0.0.1', '127.0.0.2', '127.0.0.3']],
+    ['127.0.0.1-3', ['127.0.0.1', '127.0.0.2', '127.0.0.3']],
+    ['127.0.1-2.1-2', ['127.0.1.1', '127.0.1.2', '127.0.2.1', '127.0.2.2']],
+    ['127.0.0.254-', ['127.0.0.254', '127.0.0.255']],
+    ['127.0.0.1,127.0.0.2 127.0.0.3', ['127.0.0.1', '127.0.0.2', '127.0.0.3']],
+    ['127.0.0.2,127.0.0.1,127.0.0.0/31', ['127.0.0.0', '127.0.0.1', '127.0.0.2']],
+    ['::1', ['::1']],
+    ['::1/127', ['::', '::1']],
+    ['::1-::3', ['::1', '::2', '::3']],
+    ['localhost', ['127.0.0.1']],
+    ['localhost/31', ['127.0.0.0', '127.0.0.1']],
+    ['127.0.0.1 ::1', ['127.0.0.1', '::1']],
+  ])('%s', async (spec, expected) => {
+    expect(await hosts([spec])).toEqual(expected);
+  });
+
+  it('counts a /8 without listing it', async () => {
+    const { set } = await buildTargets({ targets: ['127.0.0.0/8'] }, noDns);
+    expect(set.count).toBe(16_777_216);
+    expect(set.intervals).toBe(1);
+    expect(set.at(16_777_215)).toBe('127.255.255.255');
+    expect(set.indexOf('127.1.2.3')).toBe(0x010203);
+  });
+
+  it('expands octet ranges into merged intervals, not hosts', async () => {
+    const { set } = await buildTargets({ targets: ['127.*.*.*'] }, noDns);
+    expect(set.count).toBe(16_777_216);
+    expect(set.intervals).toBe(1);
+  });
+
+  it('subtracts exclusions and collapses duplicates', async () => {
+    expect(await hosts(['127.0.0.0/29', '127.0.0.3'], { exclude: ['127.0.0.2-127.0.0.5,127.0.0.7'] })).toEqual(['127.0.0.0', '127.0.0.1', '127.0.0.6']);
+  });
+
+  it('reads -iL and --exclude-file with comments', async () => {
+    const dir = scratchDir();
+    writeFileSync(join(dir, 'in.txt'), '# targets\n127.0.0.1  # first\n\n127.0.0.2,127.0.0.3\n127.0.0.9\n');
+    writeFileSync(join(dir, 'ex.txt'), '127.0.0.9\n');
+    const { set } = await buildTargets({ targets: [], inputFile: join(dir, 'in.txt'), excludeFile: join(dir, 'ex.txt') }, noDns);
+    expect(Array.from({ length: set.count }, (_, i) => set.at(i))).toEqual(['127.0.0.1', '127.0.0.2', '127.0.0.3']);
+  });
+
+  it('resolves each name once and reports what it resolved', async () => {
+    let calls = 0;
+    const counting: Resolver = async (n) => {
+      calls++;
+      return noDns(n);
+    };
+    const { resolved } = await buildTargets({ targets: ['localhost', 'localhost/32', 'six.test'] }, counting);
+    expect(calls).toBe(2);
+    expect(resolved).toEqual({ localhost: '127.0.0.1', 'six.test': '::1' });
+  });
+
+  it.each([
+    ['127.0.0.1/33', 'E_TARGET', /prefix '\/33'/],
+    ['127.0.0.300', 'E_TARGET', /bad target '127\.0\.0\.300'/],
+    ['127.0.0.5-127.0.0.1', 'E_TARGET', /end is before its start/],
+    ['127.0.0.9-2', 'E_TARGET', /bad target/],
+    ['1.2.3', 'E_TARGET', /bad target '1\.2\.3'/],
+    ['fe80::/64', 'E_TOO_LARGE', /at most \/104/],
+    ['::1-::1:0:0', 'E_TOO_LARGE', /too large/],
+    ['bad_host!', 'E_TARGET', /bad target 'bad_host!'/],
+  ])('rejects %s with %s', (token, code, message) => {
+    expect(() => parseTargetToken(token)).toThrowError(message);
+    try {
+      parseTargetToken(token);
+    } catch (err) {
+      expect((err as ShardscanError).code).toBe(code);
+    }
+  });
+
+  it('names a host that does not resolve', async () => {
+    await expect(buildTargets({ targets: ['nowhere.test'] }, noDns)).rejects.toMatchObject({ code: 'E_RESOLVE', message: expect.stringMatching(/nowhere\.test/) });
+  });
+
+  it('refuses an empty scan', async () => {
+    await expect(buildTargets({ targets: [] }, noDns)).rejects.toMatchObject({ code: 'E_TARGET' });
+    await expect(buildTargets({ targets: ['127.0.0.1'], exclude: ['127.0.0.0/8'] }, noDns)).rejects.toMatchObject({ code: 'E_TARGET', message: expect.stringMatching(/excluded/) });
+  });
+
+  it('names a missing input file', async () => {
+    await expect(buildTargets({ targets: [], inputFile: '/nonexistent/targets.txt' }, noDns)).rejects.toMatchObject({ code: 'E_INPUT_FILE', message: expect.stringMatching(/targets\.txt.*ENOENT/) });
+  });
+});
+
+describe('address conversions', () => {
+  it.each([
+    ['::', 0n],
+    ['::1', 1n],
+    ['2001:db8::1', 0x20010db8000000000000000000000001n],
+    ['::ffff:127.0.0.1', 0xffff7f000001n],
+    ['1:2:3:4:5:6:7:8', 0x00010002000300040005000600070008n],
+  ])('IPv6 %s round-trips', (text, value) => {
+    expect(parseIPv6(text)).toBe(value);
+    expect(parseIPv6(formatIPv6(value))).toBe(value);
+  });
+
+  it('formats IPv6 per RFC 5952', () => {
+    expect(formatIPv6(parseIPv6('2001:0db8:0:0:1:0:0:1')!)).toBe('2001:db8::1:0:0:1');
+    expect(formatIPv6(parseIPv6('1:0:2:3:4:5:6:7')!)).toBe('1:0:2:3:4:5:6:7');
+  });
+
+  it('parses IPv4 as an unsigned number', () => {
+    expect(parseIPv4('255.255.255.255')).toBe(4294967295);
+    expect(parseIPv4('256.0.0.1')).toBeNull();
+  });
+});
