@@ -45,6 +45,7 @@ class Attempt implements AttemptHandle {
   handle: unknown = null;
   done = false;
   deadline = 0;
+  bindFirst: boolean;
   constructor(
     readonly chunk: ActiveChunk,
     readonly k: number,
@@ -58,7 +59,9 @@ class Attempt implements AttemptHandle {
     /** Self-connects and local-resource failures so far. */
     readonly selfTries: number,
     readonly localTries: number,
-  ) {}
+  ) {
+    this.bindFirst = selfTries > 0;
+  }
 }
 
 /** A position waiting to be (re)started: after a local error, or held back by the per-host cap. */

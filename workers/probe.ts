@@ -18,6 +18,12 @@ export interface AttemptHandle {
   handle: unknown;
   /** Set by the engine once the attempt is decided or abandoned; late callbacks are ignored. */
   done: boolean;
+  /**
+   * Bind to an any-address, port 0, before connecting. Used to retry after a
+   * self-connect: connect() prefers even ephemeral ports and may pick the
+   * target port again and again, bind() prefers odd ones.
+   */
+  bindFirst: boolean;
 }
 
 /** status 0 = connected; `self` = the socket connected to itself (loopback simultaneous open). */
@@ -51,6 +57,8 @@ export function errnoName(status: number): string {
 const errnoByName: Readonly<Record<string, number>> = osConstants.errno as Record<string, number>;
 
 interface TcpHandle {
+  bind(address: string, port: number, flags?: number): number;
+  bind6(address: string, port: number, flags: number): number;
   connect(req: object, host: string, port: number): number;
   connect6(req: object, host: string, port: number): number;
   getsockname(out: { address?: string; port?: number }): number;
@@ -116,7 +124,9 @@ export function createHandleBackend(complete: CompleteFn): ProbeBackend | null {
       req.oncomplete = oncomplete;
       req.attempt = attempt;
       attempt.handle = handle;
-      const err = attempt.v6 ? handle.connect6(req, attempt.host, attempt.port) : handle.connect(req, attempt.host, attempt.port);
+      let err = 0;
+      if (attempt.bindFirst) err = attempt.v6 ? handle.bind6('::', 0, 0) : handle.bind('0.0.0.0', 0);
+      if (err === 0) err = attempt.v6 ? handle.connect6(req, attempt.host, attempt.port) : handle.connect(req, attempt.host, attempt.port);
       if (err !== 0) {
         req.attempt = undefined;
         handle.close();
@@ -156,7 +166,8 @@ export function createSocketBackend(complete: CompleteFn): ProbeBackend {
       socket.on('connect', onConnect);
       socket.on('error', onError);
       attempt.handle = socket;
-      socket.connect(attempt.port, attempt.host);
+      if (attempt.bindFirst) socket.connect({ port: attempt.port, host: attempt.host, localAddress: attempt.v6 ? '::' : '0.0.0.0' });
+      else socket.connect(attempt.port, attempt.host);
       return 0;
     },
     abort(attempt) {

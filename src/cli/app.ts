@@ -33,7 +33,7 @@ function installSignals(): AbortController {
   return controller;
 }
 
-function scanOptions(y: Argv): Argv<ScanFlags & { quiet?: boolean }> {
+function scanOptions(y: Argv): Argv<CliFlags> {
   return y
     .positional('targets', { describe: 'hosts: 127.0.0.1, 127.0.0.0/24, 127.0.0.1-127.0.0.9, 127.0.1-3.1-10, ::1, localhost', type: 'string', array: true })
     .option('ports', { alias: 'p', type: 'string', describe: 'ports: 22,80,1000-2000; -p- for all 65535 (default: the top 1000)', group: 'Targets:' })
@@ -58,11 +58,14 @@ function scanOptions(y: Argv): Argv<ScanFlags & { quiet?: boolean }> {
     .option('states', { type: 'string', describe: 'which states to report: open (default), open,filtered, all', group: 'Output:' })
     .option('out-dir', { type: 'string', describe: 'shard directory: manifest, records, checkpoint (default results/<scan-id>; --no-out-dir for none)', group: 'Output:' })
     .option('quiet', { alias: 'q', type: 'boolean', describe: 'no progress, notes or summary unless something went wrong', group: 'Output:' })
+    .option('summary-json', { type: 'string', describe: 'also write the summary, with CPU time and peak RSS, as JSON to FILE', group: 'Output:' })
     .option('engine', { type: 'string', describe: 'probe implementation: handle (libuv TCP handles, default) or socket (net.Socket)', group: 'Advanced:' })
-    .option('config', { type: 'string', describe: 'JSON config file (schemas/config.schema.json); flags override it', group: 'Advanced:' }) as unknown as Argv<ScanFlags & { quiet?: boolean }>;
+    .option('config', { type: 'string', describe: 'JSON config file (schemas/config.schema.json); flags override it', group: 'Advanced:' }) as unknown as Argv<CliFlags>;
 }
 
-async function scanCommand(flags: ScanFlags & { quiet?: boolean }, command: string, signal: AbortController, pool: Piscina | null): Promise<number> {
+type CliFlags = ScanFlags & { quiet?: boolean; summaryJson?: string };
+
+async function scanCommand(flags: CliFlags, command: string, signal: AbortController, pool: Piscina | null): Promise<number> {
   const given = flagsToConfig(flags);
   const { config, notes } = resolveConfig(given);
   const prep = await prepareScan(config);
@@ -71,7 +74,7 @@ async function scanCommand(flags: ScanFlags & { quiet?: boolean }, command: stri
   const scanId = makeScanId(startedAt, config.seed, config.shard);
   const outPath = flags.outDir === false ? null : (config.outDir ?? defaultOutDir(scanId));
   const outDir = outPath === null ? null : OutDir.create(outPath, { ...prep, config: { ...prep.config, outDir: outPath } }, scanId, startedAt);
-  return runScan({ prep, notes, quiet: Boolean(flags.quiet), command, outDir, signal: signal.signal, startedAt, pool });
+  return runScan({ prep, notes, quiet: Boolean(flags.quiet), command, outDir, signal: signal.signal, startedAt, pool, summaryJson: flags.summaryJson });
 }
 
 async function resumeCommand(argv: { dir: string; workers?: string; concurrency?: string; quiet?: boolean }, command: string, signal: AbortController, pool: Piscina | null): Promise<number> {
@@ -200,7 +203,7 @@ export async function main(rawArgv: readonly string[], pool: Piscina | null): Pr
   const parser = yargs(argv)
     .scriptName('shardscan')
     .usage('$0 [targets..] [options]\n\nTCP connect port scanner: fast, randomized, sharded and resumable.')
-    .command(['$0 [targets..]'], 'scan targets × ports', scanOptions, (a) => run(scanCommand(a as ScanFlags & { quiet?: boolean }, command, signal, take())))
+    .command(['$0 [targets..]'], 'scan targets × ports', scanOptions, (a) => run(scanCommand(a as CliFlags, command, signal, take())))
     .command(
       'resume <dir>',
       'continue an interrupted scan from its shard directory',

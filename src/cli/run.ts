@@ -3,7 +3,7 @@
  * with records going to the report writer and the shard directory, progress
  * and the summary on stderr, and Ctrl+C handled. Shared by `scan` and `resume`.
  */
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import type { Piscina } from 'piscina';
@@ -37,6 +37,14 @@ export interface RunInput {
   startedAt: Date;
   /** A pool started early; used if it has the right size, destroyed otherwise. */
   pool?: Piscina | null;
+  /** Write the summary, with this process's CPU time and peak RSS, as JSON here. */
+  summaryJson?: string | undefined;
+}
+
+/** What --summary-json writes: the scan summary plus this process's resource use (all threads). */
+export interface SummaryDocument extends ScanSummary {
+  outDir: string | null;
+  resources: { userMs: number; systemMs: number; maxRssKb: number };
 }
 
 /** Open the report destination: a file, or stdout. */
@@ -163,6 +171,19 @@ export async function runScan(input: RunInput): Promise<number> {
     outDir?.close();
   }
   if (!input.quiet || summary.status !== 'complete' || failure || writeFailure) printSummary(summary, outDir);
+  if (input.summaryJson) {
+    const ru = process.resourceUsage();
+    const doc: SummaryDocument = {
+      ...summary,
+      outDir: outDir?.dir ?? null,
+      resources: { userMs: Math.round(ru.userCPUTime / 1000), systemMs: Math.round(ru.systemCPUTime / 1000), maxRssKb: ru.maxRSS },
+    };
+    try {
+      writeFileSync(input.summaryJson, `${JSON.stringify(doc, null, 2)}\n`);
+    } catch (err) {
+      failure ??= new ShardscanError('E_IO', `cannot write --summary-json ${input.summaryJson}: ${errnoCode(err) ?? messageOf(err)}`);
+    }
+  }
   if (writeFailure && errnoCode(writeFailure) !== 'EPIPE') {
     process.stderr.write(`shardscan: error: cannot write the report${config.output ? ` to ${config.output}` : ''}: ${errnoCode(writeFailure) ?? messageOf(writeFailure)}\n`);
     return EXIT.runtime;
