@@ -41,6 +41,7 @@ export class ShardscanError extends Error {
 
 /** Narrow an unknown thrown value to a Node system error with an errno `code`. */
 export function errnoCode(err: unknown): string | undefined {
+  if (err instanceof ShardscanError) return undefined; // its code is ours, not an errno
   if (typeof err === 'object' && err !== null && 'code' in err) {
     const code = (err as { code: unknown }).code;
     if (typeof code === 'string') return code;

@@ -14,7 +14,7 @@ import { OutDir, makeScanId } from '../store/outdir.js';
 import { checkShardSet, readRecords, validateDir } from '../store/read.js';
 import { planResume } from '../store/resume.js';
 import type { ProbeRecord } from '../types.js';
-import { type ScanFlags, flagsToConfig, intFlag, normalizeArgv } from './options.js';
+import { type ScanFlags, flagsToConfig, normalizeArgv } from './options.js';
 import { EXIT, defaultOutDir, runScan } from './run.js';
 
 /** First Ctrl+C / SIGTERM stops the scan gracefully; a second one exits at once. */
@@ -77,11 +77,21 @@ async function scanCommand(flags: CliFlags, command: string, signal: AbortContro
   return runScan({ prep, notes, quiet: Boolean(flags.quiet), command, outDir, signal: signal.signal, startedAt, pool, summaryJson: flags.summaryJson });
 }
 
-async function resumeCommand(argv: { dir: string; workers?: string; concurrency?: string; quiet?: boolean }, command: string, signal: AbortController, pool: Piscina | null): Promise<number> {
-  const plan = await planResume(argv.dir, {
-    workers: argv.workers === undefined ? undefined : intFlag('workers', argv.workers, 1, 256, '2'),
-    concurrency: argv.concurrency === undefined ? undefined : intFlag('concurrency', argv.concurrency, 1, 1_000_000, '512'),
-  });
+interface ResumeFlags {
+  dir: string;
+  workers?: string;
+  concurrency?: string;
+  rate?: string;
+  format?: string;
+  output?: string;
+  quiet?: boolean;
+  summaryJson?: string;
+}
+
+async function resumeCommand(argv: ResumeFlags, command: string, signal: AbortController, pool: Piscina | null): Promise<number> {
+  // Only what does not change the scan's results may differ from the first run.
+  const o = flagsToConfig({ workers: argv.workers, concurrency: argv.concurrency, rate: argv.rate, format: argv.format, output: argv.output });
+  const plan = await planResume(argv.dir, { workers: o.workers, concurrency: o.concurrency, rate: o.rate, format: o.format, output: o.output });
   if (plan === null) {
     process.stderr.write(`shardscan: ${argv.dir} is already complete; nothing to resume\n`);
     return EXIT.ok;
@@ -99,6 +109,7 @@ async function resumeCommand(argv: { dir: string; workers?: string; concurrency?
     signal: signal.signal,
     startedAt: plan.startedAt,
     pool,
+    summaryJson: argv.summaryJson,
   });
 }
 
@@ -207,8 +218,17 @@ export async function main(rawArgv: readonly string[], pool: Piscina | null): Pr
     .command(
       'resume <dir>',
       'continue an interrupted scan from its shard directory',
-      (y) => y.positional('dir', { type: 'string', demandOption: true }).option('workers', { type: 'string' }).option('concurrency', { type: 'string' }).option('quiet', { alias: 'q', type: 'boolean' }),
-      (a) => run(resumeCommand(a as unknown as { dir: string; workers?: string; concurrency?: string; quiet?: boolean }, command, signal, take())),
+      (y) =>
+        y
+          .positional('dir', { type: 'string', demandOption: true })
+          .option('workers', { alias: 'w', type: 'string', describe: 'worker threads (may differ from the first run)' })
+          .option('concurrency', { alias: 'c', type: 'string', describe: 'connects in flight (may differ)' })
+          .option('rate', { type: 'string', describe: 'probes per second cap (may differ)' })
+          .option('format', { alias: 'f', type: 'string', describe: 'report format (default: the first run\'s)' })
+          .option('output', { alias: 'o', type: 'string', describe: 'report file (default: the first run\'s)' })
+          .option('quiet', { alias: 'q', type: 'boolean' })
+          .option('summary-json', { type: 'string' }),
+      (a) => run(resumeCommand(a as unknown as ResumeFlags, command, signal, take())),
     )
     .command(
       'merge <dirs..>',

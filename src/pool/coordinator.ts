@@ -139,7 +139,10 @@ export class Coordinator {
   private nextChunk = 0;
   private completedBelow = 0;
   private readonly completed = new Set<number>();
+  /** Chunks to (re)start before new ones: partial chunks of a checkpoint, stopped or crashed runs. */
   private readonly todo: { id: number; fromK: number }[] = [];
+  /** Ids a checkpoint listed as partial: the sequential walk over new chunks must skip them. */
+  private readonly resumedPartial = new Set<number>();
   /** States of committed positions (below the watermarks): what checkpoints count. */
   private readonly counts: StateCounts = emptyCounts();
   /** Decided above the watermark by runs that were stopped: reported, not checkpointed. */
@@ -202,7 +205,10 @@ export class Coordinator {
     addCounts(this.counts, cp.counts);
     for (const [k, v] of Object.entries(cp.events)) this.events[k] = v;
     this.resumedDone = totalOf(cp.counts);
-    for (const p of [...cp.partial].sort((a, b) => a.id - b.id)) this.todo.push({ id: p.id, fromK: p.watermark });
+    for (const p of [...cp.partial].sort((a, b) => a.id - b.id)) {
+      this.todo.push({ id: p.id, fromK: p.watermark });
+      this.resumedPartial.add(p.id);
+    }
   }
 
   /** Run to the end (or until stopped) and summarise. */
@@ -212,6 +218,9 @@ export class Coordinator {
     this.opts.signal?.addEventListener('abort', onAbort, { once: true });
     const limit = this.prep.config.maxTimeSec;
     const timeLimit = limit ? setTimeout(() => this.stop('time-limit'), limit * 1000) : null;
+    // A checkpoint at once (a kill in the first second then resumes from a known
+    // empty state), and at least every CHECKPOINT_MS after.
+    this.maybeCheckpoint(true);
     const ticker = setInterval(() => this.maybeCheckpoint(false), CHECKPOINT_MS / 4);
     try {
       await new Promise<void>((resolve) => {
@@ -324,7 +333,7 @@ export class Coordinator {
     if (queued) return queued;
     while (this.nextChunk < this.prep.plan.chunks) {
       const id = this.nextChunk++;
-      if (!this.completed.has(id)) return { id, fromK: 0 };
+      if (!this.completed.has(id) && !this.resumedPartial.has(id)) return { id, fromK: 0 };
     }
     return null;
   }
@@ -409,7 +418,7 @@ export class Coordinator {
       this.fail(new ShardscanError('E_WORKER', `chunk ${id} failed ${MAX_CHUNK_ATTEMPTS} times; last error: ${messageOf(err ?? 'no result')}`));
       this.todo.unshift({ id, fromK: run.watermark });
     } else {
-      this.events['worker-crash'] = (this.events['worker-crash'] ?? 0) + 1;
+      this.events['chunk-rerun'] = (this.events['chunk-rerun'] ?? 0) + 1;
       // Re-run on whichever worker is free, from the last offset known done;
       // records already passed on above it are remembered and not repeated.
       this.start(id, run.watermark, run.attempt + 1, run.emitted);

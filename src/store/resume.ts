@@ -16,14 +16,8 @@ import type { ProbeRecord } from '../types.js';
 import { OutDir } from './outdir.js';
 import { openShardDir, readCheckpoint, readRecords } from './read.js';
 
-export interface ResumeOverrides {
-  workers?: number;
-  concurrency?: number;
-  rate?: number;
-  hostRate?: number;
-  maxTimeSec?: number | null;
-  engine?: ScanConfig['engine'];
-}
+/** Settings a resumed run may change: none of them changes which records the scan produces. */
+export type ResumeOverrides = Partial<Pick<ScanConfig, 'workers' | 'concurrency' | 'rate' | 'hostRate' | 'maxTimeSec' | 'engine' | 'format' | 'output'>>;
 
 export interface ResumePlan {
   prep: PreparedScan;
