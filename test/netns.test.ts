@@ -3,7 +3,7 @@
  * filtered/timeout) and ICMP unreachables (filtered with the errno), and the
  * loopback self-connect, forced by narrowing the namespace's ephemeral ports.
  * Needs root, iproute2 and nftables (CI installs nftables); set
- * SHARDSCAN_SKIP_NETNS=1 to skip on a machine without them.
+ * SHARDSCAN_SKIP_ROOT_TESTS=1 to skip on a machine without them.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,9 +11,9 @@ import { Netns, netnsUnavailable } from './helpers/netns.js';
 import { ndjson, runCli } from './helpers/cli.js';
 
 const why = netnsUnavailable();
-const skip = why !== null && process.env.SHARDSCAN_SKIP_NETNS === '1';
+const skip = why !== null && process.env.SHARDSCAN_SKIP_ROOT_TESTS === '1';
 if (why !== null && !skip) {
-  throw new Error(`network-namespace tests cannot run: ${why}. Install it, run as root, or set SHARDSCAN_SKIP_NETNS=1 to skip them.`);
+  throw new Error(`network-namespace tests cannot run: ${why}. Install it, run as root, or set SHARDSCAN_SKIP_ROOT_TESTS=1 to skip them.`);
 }
 
 const DROP = 9001;

@@ -106,8 +106,10 @@ export async function runScan(input: RunInput): Promise<number> {
     prep,
     {
       records(batch) {
-        outDir?.appendRecords(batch);
+        // The report first: if the shard file cannot take them (a full disk), the
+        // records still reach the user; the checkpoint does not move past them.
         channel.push(batch);
+        outDir?.appendRecords(batch);
       },
       checkpoint: outDir ? (state) => outDir.writeCheckpoint(state) : undefined,
       paused: () => channel.full,

@@ -369,6 +369,10 @@ export class Coordinator {
 
   /** Pass records on (minus any a crashed attempt already passed on), then advance the cursor. */
   private accept(run: ChunkRun, wire: WireRecord[], progress: ChunkProgress): void {
+    // What was decided is reported even if the sink fails below; only the
+    // committed cursor (what checkpoints claim) waits for the sink to succeed.
+    run.decided = progress.decided;
+    run.decidedCounts = progress.decidedCounts;
     if (wire.length > 0) {
       const out: ProbeRecord[] = [];
       for (const w of wire) {
@@ -385,8 +389,6 @@ export class Coordinator {
     this.counts.filtered += c.filtered - prev.filtered;
     this.counts.error += c.error - prev.error;
     run.committed = c;
-    run.decided = progress.decided;
-    run.decidedCounts = progress.decidedCounts;
     if (progress.watermark > run.watermark) {
       run.watermark = progress.watermark;
       for (const k of run.emitted) if (k < run.watermark) run.emitted.delete(k);

@@ -4,7 +4,7 @@
  * that counts them is renamed into place they are in the kernel's hands and
  * survive SIGKILL; the checkpoint never runs ahead of the records file.
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ScanConfig } from '../config/index.js';
 import { ShardscanError, errnoCode, messageOf } from '../errors.js';
@@ -209,6 +209,7 @@ export class OutDir {
       writeFileSync(`${path}.tmp`, text);
       renameSync(`${path}.tmp`, path);
     } catch (err) {
+      rmSync(`${path}.tmp`, { force: true });
       throw ioError(path, err, `Free some space; then: shardscan resume ${this.dir}`);
     }
   }
