@@ -74,7 +74,7 @@ export function printSummary(s: ScanSummary, outDir: OutDir | null, stream: Node
   const lines = [
     `shardscan ${head}: ${s.done}/${s.probes} probes (${plural(s.hosts, 'host')} × ${plural(s.ports, 'port')}${shard}) in ${secs} s, ${formatRate(s.rate)}`,
     `  open ${s.counts.open}, closed ${s.counts.closed}, filtered ${s.counts.filtered}, error ${s.counts.error}; local events: ${events}`,
-    `  seed ${s.seed} (${s.order} order), engine ${s.engine}, ${s.workers} workers × ${Math.floor(s.concurrency / s.workers)} in flight`,
+    `  seed ${s.seed} (${s.order} order), engine ${s.engine}, ${plural(s.workers, 'worker')} × ${Math.floor(s.concurrency / s.workers)} in flight`,
   ];
   if (outDir) {
     lines.push(`  shard files: ${outDir.dir}${s.status === 'complete' ? '' : `  (continue with: shardscan resume ${outDir.dir})`}`);

@@ -1,0 +1,64 @@
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DEFAULT_WINDOW_PER_WORKER, checkConfig, resolveConfig } from '../src/config/index.js';
+import { maxConcurrency } from '../src/config/limits.js';
+import { loadTuning, saveTuning } from '../src/config/tuning.js';
+import { runCli, scratchDir } from './helpers/cli.js';
+
+const saved = process.env.SHARDSCAN_CONFIG_DIR;
+afterEach(() => {
+  if (saved === undefined) delete process.env.SHARDSCAN_CONFIG_DIR;
+  else process.env.SHARDSCAN_CONFIG_DIR = saved;
+});
+
+describe('config', () => {
+  it('fills defaults, freezes the result, and picks a random seed when none is given', () => {
+    const a = resolveConfig({ targets: ['127.0.0.1'] }, { tuning: null, cores: 2, fdLimit: 20000 });
+    const b = resolveConfig({ targets: ['127.0.0.1'] }, { tuning: null, cores: 2, fdLimit: 20000 });
+    expect(a.config).toMatchObject({ workers: 2, concurrency: 2 * DEFAULT_WINDOW_PER_WORKER, timeoutMs: 1000, retries: 1, order: 'random', format: 'text', states: ['open'] });
+    expect(Object.isFrozen(a.config)).toBe(true);
+    expect(Object.isFrozen(a.config.states)).toBe(true);
+    expect(a.randomSeed).toBe(true);
+    expect(a.config.seed).not.toBe(b.config.seed);
+  });
+
+  it('caps concurrency to the descriptor limit and says so', () => {
+    const r = resolveConfig({ targets: ['127.0.0.1'], concurrency: 100_000 }, { tuning: null, cores: 2, fdLimit: 256 });
+    expect(r.config.concurrency).toBe(maxConcurrency(256, 2));
+    expect(r.config.concurrency).toBeLessThan(256);
+    expect(r.notes.join('\n')).toMatch(/--concurrency 100000 does not fit the file-descriptor limit \(ulimit -n 256\); using \d+/);
+  });
+
+  it.each([
+    [{ timeoutMs: 0 }, /\/timeoutMs must be >= 1/],
+    [{ order: 'sideways' }, /\/order must be one of "random", "serial"/],
+    [{ states: [] }, /\/states must NOT have fewer than 1 items/],
+    [{ bogus: 1 }, /unknown key 'bogus'/],
+    [{ shard: { index: 1 } }, /\/shard must have required property 'total'/],
+  ])('rejects %j naming the field', (bad, message) => {
+    expect(() => checkConfig({ targets: ['127.0.0.1'], ...bad }, 'config')).toThrowError(message);
+  });
+
+  it('uses saved tuning as defaults, says where they came from, and lets flags win', () => {
+    const dir = scratchDir();
+    process.env.SHARDSCAN_CONFIG_DIR = dir;
+    const path = saveTuning({ workers: 1, concurrency: 300, measuredAt: '2026-11-24T00:00:00Z' });
+    expect(path).toBe(join(dir, 'tuning.json'));
+    const tuned = resolveConfig({ targets: ['127.0.0.1'] }, { cores: 2, fdLimit: 20000 });
+    expect(tuned.config).toMatchObject({ workers: 1, concurrency: 300 });
+    expect(tuned.notes[0]).toMatch(new RegExp(`defaults from ${path.replace(/[.]/g, '\\.')}: --workers 1 --concurrency 300`));
+    const flags = resolveConfig({ targets: ['127.0.0.1'], workers: 2, concurrency: 64 }, { cores: 2, fdLimit: 20000 });
+    expect(flags.config).toMatchObject({ workers: 2, concurrency: 64 });
+    expect(loadTuning()).toMatchObject({ workers: 1, concurrency: 300 });
+  });
+
+  it('the CLI prints where its defaults came from', async () => {
+    const cwd = scratchDir();
+    process.env.SHARDSCAN_CONFIG_DIR = join(cwd, '.config');
+    saveTuning({ workers: 1, concurrency: 128, measuredAt: '2026-11-24T00:00:00Z' });
+    const r = await runCli(['127.0.0.1', '-p', '1-10', '--no-out-dir'], { cwd });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/shardscan: defaults from .*tuning\.json: --workers 1 --concurrency 128/);
+    expect(r.stderr).toMatch(/1 worker × 128 in flight/);
+  });
+});

@@ -1,0 +1,148 @@
+/** Writers are plain functions over a stream: records in, text out. Tested on in-memory streams. */
+import { PassThrough, Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import type { ScanSummary } from '../src/pool/coordinator.js';
+import { type ReportContext, WRITERS } from '../src/output/formats.js';
+import { RecordChannel } from '../src/output/channel.js';
+import { Progress, statusLine } from '../src/cli/progress.js';
+import type { ProbeRecord, StateCounts } from '../src/types.js';
+
+const rec = (host: string, port: number, state: ProbeRecord['state'] = 'open', service = 'unknown'): ProbeRecord => ({
+  host, port, state, reason: state === 'open' ? 'syn-ack' : 'ECONNREFUSED', rttMs: 0.25, service, ts: '2026-11-24T00:00:00.000Z',
+});
+
+const summary: ScanSummary = {
+  status: 'complete', stopReason: null, scanKey: '0123456789abcdef', seed: 7, order: 'random', shard: { index: 1, total: 1 },
+  hosts: 3, ports: 100, probes: 300, done: 300, counts: { open: 3, closed: 290, filtered: 7, error: 0 }, events: {},
+  engine: 'handle', workers: 2, concurrency: 512, startedAt: '2026-11-24T00:00:00.000Z', elapsedMs: 1234, rate: 243,
+};
+
+function ctx(over: Partial<ReportContext> = {}): ReportContext {
+  const perHost: Record<string, StateCounts> = { '127.0.0.2': { open: 2, closed: 95, filtered: 3, error: 0 }, '::1': { open: 1, closed: 99, filtered: 0, error: 0 } };
+  return {
+    version: '0.1.0', command: 'shardscan test', startedAt: summary.startedAt, seed: 7, order: 'random', hosts: 3, ports: 100, states: ['open'],
+    summary: () => summary, hostCounts: (h) => perHost[h] ?? null, ...over,
+  };
+}
+
+async function render(format: keyof typeof WRITERS, batches: ProbeRecord[][], c = ctx()): Promise<string> {
+  const out = new PassThrough();
+  let text = '';
+  out.on('data', (d: Buffer) => (text += d.toString()));
+  async function* gen() {
+    for (const b of batches) yield b;
+  }
+  await WRITERS[format](gen(), out, c);
+  return text;
+}
+
+const batches = [[rec('127.0.0.2', 443, 'open', 'https'), rec('::1', 22, 'open', 'ssh')], [rec('127.0.0.2', 22, 'open', 'ssh')]];
+
+describe('writers', () => {
+  it('ndjson writes one record per line, as they come', async () => {
+    const text = await render('ndjson', batches);
+    const lines = text.trim().split('\n').map((l) => JSON.parse(l) as ProbeRecord);
+    expect(lines.map((r) => `${r.host}:${r.port}`)).toEqual(['127.0.0.2:443', '::1:22', '127.0.0.2:22']);
+    expect(lines[0]).toEqual(rec('127.0.0.2', 443, 'open', 'https'));
+  });
+
+  it('csv quotes what needs quoting', async () => {
+    const text = await render('csv', [[{ ...rec('127.0.0.1', 1), reason: 'a,"b"' }]]);
+    expect(text).toBe('host,port,state,service,reason,rtt_ms,ts\n127.0.0.1,1,open,unknown,"a,""b""",0.25,2026-11-24T00:00:00.000Z\n');
+  });
+
+  it('json is one parseable document even with no records', async () => {
+    const empty = JSON.parse(await render('json', [])) as { records: unknown[]; summary: ScanSummary };
+    expect(empty.records).toEqual([]);
+    expect(empty.summary.counts.open).toBe(3);
+    const full = JSON.parse(await render('json', batches)) as { records: ProbeRecord[] };
+    expect(full.records).toHaveLength(3);
+  });
+
+  it('text groups by host in address order, ports ascending, with Not shown lines', async () => {
+    const text = await render('text', batches);
+    expect(text.indexOf('Scan report for 127.0.0.2')).toBeLessThan(text.indexOf('Scan report for ::1'));
+    expect(text).toMatch(/Scan report for 127\.0\.0\.2\nNot shown: 95 closed, 3 filtered\nPORT/);
+    expect(text.indexOf('22/tcp')).toBeLessThan(text.indexOf('443/tcp'));
+    expect(text).toMatch(/^443\/tcp\s+open\s+https\s+syn-ack\s+0\.25ms$/m);
+    expect(text).toMatch(/1 of 3 hosts have no open ports \(not listed\)/);
+    expect(text).toMatch(/shardscan done: 3 hosts × 100 ports, 300 of 300 probes in 1\.23 s/);
+  });
+
+  it('text says what it cannot know when per-host counts are not kept', async () => {
+    const text = await render('text', batches, ctx({ hostCounts: () => null }));
+    expect(text).toMatch(/Not shown: 98 closed\/filtered\/error ports/);
+  });
+
+  it('grep writes nmap -oG host lines', async () => {
+    const text = await render('grep', batches);
+    expect(text).toMatch(/^Host: 127\.0\.0\.2 \(\)\tPorts: 22\/open\/tcp\/\/ssh\/\/\/, 443\/open\/tcp\/\/https\/\/\/\tIgnored State: closed \(95\), filtered \(3\)$/m);
+    expect(text).toMatch(/^# shardscan done at .* -- 3 IP addresses scanned in 1\.23 seconds$/m);
+  });
+
+  it('waits for a slow reader (back-pressure) and fails when the stream breaks', async () => {
+    let writes = 0;
+    const slow = new Writable({
+      highWaterMark: 16,
+      write(_chunk, _enc, cb) {
+        writes++;
+        setTimeout(cb, 5);
+      },
+    });
+    async function* many() {
+      for (let i = 0; i < 20; i++) yield [rec('127.0.0.1', i + 1)];
+    }
+    await WRITERS.ndjson(many(), slow, ctx());
+    expect(writes).toBe(20);
+    const broken = new Writable({ write: (_c, _e, cb) => cb(new Error('EPIPE')) });
+    broken.on('error', () => undefined);
+    async function* more() {
+      for (let i = 0; i < 5; i++) yield [rec('127.0.0.1', i + 1)];
+    }
+    await expect(WRITERS.ndjson(more(), broken, ctx())).rejects.toThrow(/EPIPE|output closed/);
+  });
+});
+
+describe('record channel', () => {
+  it('reports full past its high-water mark and calls back once drained', async () => {
+    let drained = 0;
+    const ch = new RecordChannel(3, () => drained++);
+    ch.push([rec('127.0.0.1', 1), rec('127.0.0.1', 2)]);
+    expect(ch.full).toBe(false);
+    ch.push([rec('127.0.0.1', 3)]);
+    expect(ch.full).toBe(true);
+    ch.close();
+    const seen: number[] = [];
+    for await (const b of ch) seen.push(...b.map((r) => r.port));
+    expect(seen).toEqual([1, 2, 3]);
+    expect(drained).toBe(1);
+  });
+});
+
+describe('progress', () => {
+  it('formats a status line with rate, ETA and open count', () => {
+    expect(statusLine({ done: 50_000, total: 100_000, open: 3, elapsedMs: 1000, events: 0 })).toBe('50.0% 50000/100000 probes, 50.0k/s, ETA 0:01, 3 open');
+    expect(statusLine({ done: 0, total: 10, open: 0, elapsedMs: 10, events: 2 })).toBe('0.0% 0/10 probes, 0/s, ETA --:--, 0 open, 2 local events');
+  });
+
+  it('prints status lines on a non-terminal and a bar on a terminal', async () => {
+    const lines: string[] = [];
+    const plain = Object.assign(new PassThrough(), { isTTY: false }) as unknown as NodeJS.WriteStream;
+    (plain as unknown as PassThrough).on('data', (d: Buffer) => lines.push(d.toString()));
+    const p = new Progress({ stream: plain, read: () => ({ done: 1, total: 2, open: 0, elapsedMs: 100, events: 0 }), plainEveryMs: 20 });
+    p.start();
+    await new Promise((r) => setTimeout(r, 70));
+    p.stop();
+    expect(lines.length).toBeGreaterThanOrEqual(2);
+    expect(lines[0]).toMatch(/^progress: 50\.0% 1\/2 probes/);
+    const tty: string[] = [];
+    const term = Object.assign(new PassThrough(), { isTTY: true, columns: 120 }) as unknown as NodeJS.WriteStream;
+    (term as unknown as PassThrough).on('data', (d: Buffer) => tty.push(d.toString()));
+    const bar = new Progress({ stream: term, read: () => ({ done: 1, total: 2, open: 1, elapsedMs: 100, events: 0 }) });
+    bar.start();
+    await new Promise((r) => setTimeout(r, 250));
+    bar.stop();
+    expect(tty[0]).toMatch(/^\r\[#{12}\.{12}\] 50\.0% 1\/2 probes/);
+    expect(tty[tty.length - 1]).toBe('\r\x1b[K');
+  });
+});
