@@ -127,14 +127,15 @@ export class Engine {
   private pumping = false;
   private readonly crashAfter: { chunk: number; decided: number } | null;
 
-  constructor(spec: WorkerScanSpec) {
+  /** `makeBackend` is for tests: a fake backend decides when answers arrive. */
+  constructor(spec: WorkerScanSpec, makeBackend: typeof createBackend = createBackend) {
     this.spec = spec;
     this.targets = TargetSet.fromData(spec.targets);
     this.ports = spec.ports;
     this.portCount = spec.ports.length;
     this.v4Count = this.targets.v4Count;
     this.perm = spec.permutation ? new Permutation(spec.permutation.range, spec.permutation.seed) : null;
-    this.backend = createBackend(spec.engine, (a, status, self) => this.onComplete(a as Attempt, status, self));
+    this.backend = makeBackend(spec.engine, (a, status, self) => this.onComplete(a as Attempt, status, self));
     this.rate = spec.rate ? new RateGate(spec.rate) : null;
     this.maxWindow = Math.max(1, spec.window);
     this.window = this.maxWindow;
@@ -314,11 +315,12 @@ export class Engine {
 
   private decide(a: Attempt, state: PortState, reason: string, now: number): void {
     const chunk = a.chunk;
-    // Additive increase after a local-resource back-off.
+    // After a local-resource back-off: the pause shrinks with every answer,
+    // and the window grows back by one per 16 answers (additive increase).
+    if (this.backoffMs > 0) this.backoffMs = this.backoffMs < 1 ? 0 : this.backoffMs * 0.9;
     if (this.window < this.maxWindow && ++this.growCredit >= 16) {
       this.growCredit = 0;
       this.window++;
-      this.backoffMs = this.backoffMs > 2 ? this.backoffMs / 2 : 0;
     }
     chunk.states[a.k] = STATE_CODE[state];
     chunk.decided++;

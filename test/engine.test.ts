@@ -1,0 +1,118 @@
+/**
+ * The connect loop with a fake probe backend, so answer timing is exact:
+ * the window limit, "a timeout cannot beat a real answer", and local errors.
+ */
+import { MessageChannel } from 'node:worker_threads';
+import { describe, expect, it } from 'vitest';
+import { TargetSet } from '../src/targets/set.js';
+import type { ChunkTask, WireRecord, WorkerMessage, WorkerScanSpec } from '../src/types.js';
+import { Engine } from '../workers/engine.js';
+import type { AttemptHandle, CompleteFn, ProbeBackend } from '../workers/probe.js';
+
+function spec(over: Partial<WorkerScanSpec> = {}): WorkerScanSpec {
+  const targets = TargetSet.fromIntervals([{ v6: false, lo: 0x7f000001n, hi: 0x7f000001n }]).toData();
+  return {
+    specId: `t${Math.random()}`, targets, ports: Uint16Array.from({ length: 50 }, (_, i) => i + 1), permutation: null,
+    timeoutMs: 50, retries: 0, window: 8, engine: 'handle', emit: { open: true, closed: true, filtered: true, error: true },
+    rate: null, hostCounts: false, fault: null, ...over,
+  };
+}
+
+/** Run one chunk covering every port; collect records and the final progress. */
+async function runChunk(engine: Engine, count: number): Promise<{ records: WireRecord[]; last: WorkerMessage }> {
+  const { port1, port2 } = new MessageChannel();
+  const records: WireRecord[] = [];
+  let last: WorkerMessage | null = null;
+  port1.on('message', (m: WorkerMessage) => {
+    records.push(...m.records);
+    last = m;
+  });
+  const task: ChunkTask = { spec: spec(), chunkId: 0, attempt: 0, start: 0, stride: 1, count, fromK: 0, port: port2 };
+  await engine.run(task);
+  await new Promise((r) => setTimeout(r, 20));
+  port1.close();
+  return { records, last: last! };
+}
+
+describe('engine', () => {
+  it('never has more than `window` attempts in flight, and starts one as soon as one ends', async () => {
+    let inFlight = 0;
+    let peak = 0;
+    const fake = (_e: unknown, complete: CompleteFn): ProbeBackend => ({
+      name: 'handle',
+      start(a: AttemptHandle) {
+        inFlight++;
+        peak = Math.max(peak, inFlight);
+        setTimeout(() => {
+          inFlight--;
+          complete(a, -111, false);
+        }, 1 + (a.port % 3));
+        return 0;
+      },
+      abort() {},
+    });
+    const { records } = await runChunk(new Engine(spec({ window: 8 }), fake), 50);
+    expect(peak).toBe(8);
+    expect(records).toHaveLength(50);
+    expect(records.every((r) => r.state === 2 && r.reason === 'ECONNREFUSED')).toBe(true);
+  });
+
+  it('an answer that arrives in the same loop turn as the deadline wins over the timeout', async () => {
+    // The fake answers with a timer armed right after the engine's deadline
+    // timer, for the same millisecond: both fire in one timers phase, the
+    // deadline first. The engine defers expiry past the poll phase, so the answer counts.
+    const fake = (_e: unknown, complete: CompleteFn): ProbeBackend => ({
+      name: 'handle',
+      start(a: AttemptHandle) {
+        queueMicrotask(() => setTimeout(() => complete(a, -111, false), 50));
+        return 0;
+      },
+      abort() {},
+    });
+    const { records } = await runChunk(new Engine(spec({ window: 4, timeoutMs: 50 }), fake), 4);
+    expect(records.map((r) => r.reason)).toEqual(['ECONNREFUSED', 'ECONNREFUSED', 'ECONNREFUSED', 'ECONNREFUSED']);
+  });
+
+  it('decides a silent attempt at its deadline, never before', async () => {
+    const silent = (): ProbeBackend => ({ name: 'handle', start: () => 0, abort() {} });
+    const t0 = performance.now();
+    const { records } = await runChunk(new Engine(spec({ window: 10, timeoutMs: 80 }), silent), 10);
+    expect(records).toHaveLength(10);
+    for (const r of records) {
+      expect(r.reason).toBe('timeout');
+      expect(r.rttMs).toBeGreaterThanOrEqual(80);
+    }
+    expect(performance.now() - t0).toBeLessThan(80 * 3);
+  });
+
+  it('a local error shrinks the window, backs off and retries; it is never a port state', async () => {
+    // A descriptor limit of 5 under a window of 16: the sixth socket gets EMFILE,
+    // synchronously, as connect() reports it.
+    let open = 0;
+    let emfile = 0;
+    const limited = (_e: unknown, complete: CompleteFn): ProbeBackend => ({
+      name: 'handle',
+      start(a: AttemptHandle) {
+        if (open >= 5) {
+          emfile++;
+          return -24;
+        }
+        open++;
+        setTimeout(() => {
+          open--;
+          complete(a, -111, false);
+        }, 2);
+        return 0;
+      },
+      abort() {},
+    });
+    const { records, last } = await runChunk(new Engine(spec({ window: 16, ports: Uint16Array.from({ length: 300 }, (_, i) => i + 1) }), limited), 300);
+    expect(records).toHaveLength(300);
+    expect(new Set(records.map((r) => r.k)).size).toBe(300);
+    expect(records.every((r) => r.reason === 'ECONNREFUSED')).toBe(true);
+    expect(last.progress.watermark).toBe(300);
+    expect(emfile).toBeGreaterThan(0);
+    // The window settled under the limit: far fewer failures than probes.
+    expect(emfile).toBeLessThan(100);
+  });
+});
