@@ -13,6 +13,7 @@ export const ERROR_KINDS = {
   E_CONFIG: 'usage',
   E_RESOLVE: 'usage',
   E_INPUT_FILE: 'usage',
+  E_OUTPUT: 'usage',
   E_TOO_LARGE: 'usage',
   E_MERGE: 'usage',
   E_RESUME: 'usage',

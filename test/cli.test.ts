@@ -126,8 +126,10 @@ describe('bad input', () => {
     [['127.0.0.1', '--config', '/nonexistent/c.json'], /cannot read config file/],
     [[], /no targets given/],
     [['no-such-host.invalid'], /cannot resolve host name 'no-such-host\.invalid'/],
+    [['127.0.0.1', '-o', '/nonexistent/report.txt'], /cannot open --output '\/nonexistent\/report\.txt': ENOENT/],
+    [['127.0.0.1', '--out-dir', '/proc/shardscan-test'], /cannot create --out-dir '\/proc\/shardscan-test': ENOENT/],
   ])('%j → exit 2 and one line', async (args, message) => {
-    const r = await runCli([...args, '--no-out-dir', '-q']);
+    const r = await runCli([...args, ...(args.includes('--out-dir') ? [] : ['--no-out-dir']), '-q']);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(message);

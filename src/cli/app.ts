@@ -15,7 +15,7 @@ import { checkShardSet, readRecords, validateDir } from '../store/read.js';
 import { planResume } from '../store/resume.js';
 import type { ProbeRecord } from '../types.js';
 import { type ScanFlags, flagsToConfig, normalizeArgv } from './options.js';
-import { EXIT, defaultOutDir, runScan } from './run.js';
+import { EXIT, defaultOutDir, openReport, runScan } from './run.js';
 
 /** First Ctrl+C / SIGTERM stops the scan gracefully; a second one exits at once. */
 function installSignals(): AbortController {
@@ -73,8 +73,9 @@ async function scanCommand(flags: CliFlags, command: string, signal: AbortContro
   const startedAt = new Date();
   const scanId = makeScanId(startedAt, config.seed, config.shard);
   const outPath = flags.outDir === false ? null : (config.outDir ?? defaultOutDir(scanId));
+  const out = openReport(config.output);
   const outDir = outPath === null ? null : OutDir.create(outPath, { ...prep, config: { ...prep.config, outDir: outPath } }, scanId, startedAt);
-  return runScan({ prep, notes, quiet: Boolean(flags.quiet), command, outDir, signal: signal.signal, startedAt, pool, summaryJson: flags.summaryJson });
+  return runScan({ prep, out, notes, quiet: Boolean(flags.quiet), command, outDir, signal: signal.signal, startedAt, pool, summaryJson: flags.summaryJson });
 }
 
 interface ResumeFlags {
@@ -97,9 +98,11 @@ async function resumeCommand(argv: ResumeFlags, command: string, signal: AbortCo
     return EXIT.ok;
   }
   const { config, notes } = resolveConfig(plan.prep.config, { tuning: null });
+  const out = openReport(config.output);
   if (!argv.quiet) process.stderr.write(`shardscan: resuming ${argv.dir}: ${plan.replay.length} records kept, ${plan.dropped} past the last checkpoint will be probed again\n`);
   return runScan({
     prep: { ...plan.prep, config: { ...plan.prep.config, workers: config.workers, concurrency: config.concurrency } },
+    out,
     notes,
     quiet: Boolean(argv.quiet),
     command,

@@ -3,11 +3,10 @@
  * with records going to the report writer and the shard directory, progress
  * and the summary on stderr, and Ctrl+C handled. Shared by `scan` and `resume`.
  */
-import { createWriteStream, writeFileSync } from 'node:fs';
+import { createWriteStream, openSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import type { Piscina } from 'piscina';
-import type { ScanConfig } from '../config/index.js';
 import { ShardscanError, errnoCode, messageOf } from '../errors.js';
 import { RecordChannel } from '../output/channel.js';
 import { WRITERS, wantsHostCounts } from '../output/formats.js';
@@ -23,6 +22,8 @@ export const EXIT = { ok: 0, runtime: 1, usage: 2, interrupted: 130 } as const;
 
 export interface RunInput {
   prep: PreparedScan;
+  /** Where the report goes (see openReport). */
+  out: Writable;
   /** Notes to show before the scan (defaults, limits). */
   notes: string[];
   quiet: boolean;
@@ -47,10 +48,19 @@ export interface SummaryDocument extends ScanSummary {
   resources: { userMs: number; systemMs: number; maxRssKb: number };
 }
 
-/** Open the report destination: a file, or stdout. */
-function openReport(config: Readonly<ScanConfig>): Writable {
-  if (config.output === null) return process.stdout;
-  return createWriteStream(config.output);
+/**
+ * Open the report destination (a file, or stdout) before anything else is
+ * written, so a bad -o path fails at once instead of after the scan.
+ */
+export function openReport(output: string | null): Writable {
+  if (output === null) return process.stdout;
+  let fd: number;
+  try {
+    fd = openSync(output, 'w');
+  } catch (err) {
+    throw new ShardscanError('E_OUTPUT', `cannot open --output '${output}': ${errnoCode(err) ?? messageOf(err)}`);
+  }
+  return createWriteStream('', { fd });
 }
 
 async function endStream(out: Writable): Promise<void> {
@@ -88,7 +98,7 @@ export async function runScan(input: RunInput): Promise<number> {
   const { config } = prep;
   if (!input.quiet) for (const n of input.notes) process.stderr.write(`shardscan: ${n}\n`);
 
-  const out = openReport(config);
+  const out = input.out;
   let outError: unknown = null;
   out.on('error', (err) => {
     outError ??= err;

@@ -4,10 +4,11 @@
  * Kept per user, like other tools' rc files, under $SHARDSCAN_CONFIG_DIR or
  * $XDG_CONFIG_HOME/shardscan (default ~/.config/shardscan).
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { ShardscanError, errnoCode, messageOf } from '../errors.js';
+import { makeDirs } from '../files.js';
 
 export interface Tuning {
   workers: number;
@@ -48,7 +49,7 @@ export function loadTuning(path = tuningPath()): Tuning | null {
 }
 
 export function saveTuning(t: Omit<Tuning, 'source'>, path = tuningPath()): string {
-  mkdirSync(join(path, '..'), { recursive: true });
+  makeDirs(join(path, '..'));
   writeFileSync(`${path}.tmp`, `${JSON.stringify(t, null, 2)}\n`);
   renameSync(`${path}.tmp`, path);
   return path;

@@ -4,8 +4,9 @@
  * that counts them is renamed into place they are in the kernel's hands and
  * survive SIGKILL; the checkpoint never runs ahead of the records file.
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { makeDirs } from '../files.js';
 import type { ScanConfig } from '../config/index.js';
 import { ShardscanError, errnoCode, messageOf } from '../errors.js';
 import type { CheckpointState, ScanSummary } from '../pool/coordinator.js';
@@ -102,9 +103,9 @@ export class OutDir {
       throw new ShardscanError('E_OPTION', `--out-dir ${dir} already holds a scan; continue it with: shardscan resume ${dir}, or pick another --out-dir`);
     }
     try {
-      mkdirSync(dir, { recursive: true });
+      makeDirs(dir);
     } catch (err) {
-      throw ioError(dir, err, 'Pick a writable --out-dir.');
+      throw new ShardscanError('E_OUTPUT', `cannot create --out-dir '${dir}': ${errnoCode(err) ?? messageOf(err)}; pick a writable directory (or --no-out-dir)`);
     }
     const { config } = prep;
     const manifest: Manifest = {
