@@ -192,6 +192,16 @@ describe('interrupts', () => {
   });
 });
 
+describe('a reader that goes away', () => {
+  it('| head ends the scan quietly with exit 0', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const { CLI } = await import('./helpers/cli.js');
+    const r = spawnSync('bash', ['-c', `'${process.execPath}' '${CLI}' 127.0.0.1 -p- -f ndjson --states all --no-out-dir | head -1 >/dev/null; echo "\${PIPESTATUS[0]}"`], { encoding: 'utf8', cwd: scratchDir(), env: { ...process.env, SHARDSCAN_CONFIG_DIR: scratchDir() } });
+    expect(r.stdout.trim()).toBe('0');
+    expect(r.stderr).toBe('');
+  });
+});
+
 describe('file-descriptor limits', () => {
   it('under ulimit -n 256 a huge --concurrency is capped, said, and gives the same records', async () => {
     const ports = `1-3000,${portList}`;

@@ -256,7 +256,7 @@ export async function main(rawArgv: readonly string[], pool: Piscina | null): Pr
     .help()
     .wrap(Math.min(110, process.stdout.columns || 100))
     .fail((msg, err) => {
-      throw err ?? new ShardscanError('E_OPTION', `${msg}`);
+      throw err ?? new ShardscanError('E_OPTION', `${msg} (see shardscan --help)`);
     });
   try {
     await parser.parseAsync();

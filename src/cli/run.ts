@@ -149,7 +149,7 @@ export async function runScan(input: RunInput): Promise<number> {
   const writerDone = writer.then(
     () => null,
     (err: unknown) => {
-      c.stop('signal');
+      c.stop(isBrokenPipe(err, outError) ? 'output-closed' : 'error');
       return err;
     },
   );
@@ -182,7 +182,9 @@ export async function runScan(input: RunInput): Promise<number> {
   } finally {
     outDir?.close();
   }
-  if (!input.quiet || summary.status !== 'complete' || failure || writeFailure) printSummary(summary, outDir);
+  // A reader that closed the pipe (| head) asked for no more: stop quietly, exit 0.
+  const brokenPipe = writeFailure !== null && isBrokenPipe(writeFailure, outError);
+  if (!brokenPipe && (!input.quiet || summary.status !== 'complete' || failure || writeFailure)) printSummary(summary, outDir);
   if (input.summaryJson) {
     const ru = process.resourceUsage();
     const doc: SummaryDocument = {
@@ -196,7 +198,7 @@ export async function runScan(input: RunInput): Promise<number> {
       failure ??= new ShardscanError('E_IO', `cannot write --summary-json ${input.summaryJson}: ${errnoCode(err) ?? messageOf(err)}`);
     }
   }
-  if (writeFailure && errnoCode(writeFailure) !== 'EPIPE') {
+  if (writeFailure && !brokenPipe) {
     process.stderr.write(`shardscan: error: cannot write the report${config.output ? ` to ${config.output}` : ''}: ${errnoCode(writeFailure) ?? messageOf(writeFailure)}\n`);
     return EXIT.runtime;
   }
@@ -204,8 +206,12 @@ export async function runScan(input: RunInput): Promise<number> {
     process.stderr.write(`shardscan: error: ${messageOf(failure)}\n`);
     return failure instanceof ShardscanError && failure.isUsage ? EXIT.usage : EXIT.runtime;
   }
-  if (summary.status !== 'complete') return summary.stopReason === 'time-limit' ? EXIT.ok : EXIT.interrupted;
+  if (summary.status !== 'complete') return summary.stopReason === 'time-limit' || brokenPipe ? EXIT.ok : EXIT.interrupted;
   return EXIT.ok;
+}
+
+function isBrokenPipe(...errs: unknown[]): boolean {
+  return errs.some((e) => errnoCode(e) === 'EPIPE' || (e instanceof Error && /EPIPE/.test(e.message)));
 }
 
 /** The default shard directory for a scan: results/<scan-id> under the current directory. */

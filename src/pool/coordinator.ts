@@ -67,7 +67,7 @@ export type ScanStatus = 'complete' | 'interrupted';
 export interface ScanSummary {
   status: ScanStatus;
   /** Why an interrupted scan stopped. */
-  stopReason: 'signal' | 'time-limit' | 'error' | null;
+  stopReason: 'signal' | 'time-limit' | 'output-closed' | 'error' | null;
   scanKey: string;
   seed: number;
   order: 'random' | 'serial';
