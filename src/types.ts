@@ -74,8 +74,16 @@ export interface WorkerScanSpec {
   permutation: { range: number; seed: number } | null;
   timeoutMs: number;
   retries: number;
-  /** Most attempts this worker keeps in flight across all its chunks. */
+  /** This worker's fair share of `concurrency`: attempts it may always keep in flight. */
   window: number;
+  /**
+   * Two Int32s shared by every worker: [0] attempts in flight in the whole
+   * pool, held under `concurrency`; [1] how many workers have work waiting.
+   * A worker that is the only one with work may borrow the idle workers'
+   * shares, so the last silent targets of a scan get the whole window.
+   */
+  inflight: SharedArrayBuffer;
+  concurrency: number;
   engine: ProbeEngine;
   /** Which states are sent back as records; the rest are only counted. */
   emit: { open: boolean; closed: boolean; filtered: boolean; error: boolean };

@@ -14,7 +14,7 @@ function spec(over: Partial<WorkerScanSpec> = {}): WorkerScanSpec {
   return {
     specId: `t${Math.random()}`, targets, ports: Uint16Array.from({ length: 50 }, (_, i) => i + 1), permutation: null,
     timeoutMs: 50, retries: 0, window: 8, engine: 'handle', emit: { open: true, closed: true, filtered: true, error: true },
-    rate: null, hostCounts: false, fault: null, ...over,
+    rate: null, hostCounts: false, fault: null, inflight: new SharedArrayBuffer(8), concurrency: over.window ?? 8, ...over,
   };
 }
 

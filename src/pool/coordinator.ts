@@ -162,8 +162,11 @@ export class Coordinator {
     this.sink = sink;
     this.opts = opts;
     const { config } = prep;
-    const window = Math.max(1, Math.floor(config.concurrency / config.workers));
-    const tasksPerWorker = poolTasksPerWorker(window, prep.plan.chunkSize);
+    // Each worker's fair share of the window; a worker alone with work may borrow
+    // the rest (see WorkerScanSpec.inflight), so each holds enough chunks to fill
+    // all of it, counted in the small tail chunks.
+    const window = Math.max(1, Math.ceil(config.concurrency / config.workers));
+    const tasksPerWorker = poolTasksPerWorker(config.concurrency, prep.plan.tailChunkSize);
     this.perHost = opts.hostCounts ? HostCounts.create(prep.targets) : null;
     this.ownPool = !opts.pool;
     this.pool = opts.pool ?? createPool(config.workers);
@@ -176,6 +179,8 @@ export class Coordinator {
       timeoutMs: config.timeoutMs,
       retries: config.retries,
       window,
+      inflight: new SharedArrayBuffer(8),
+      concurrency: config.concurrency,
       engine: config.engine,
       emit: {
         open: config.states.includes('open'),
@@ -333,7 +338,8 @@ export class Coordinator {
     if (queued) return queued;
     while (this.nextChunk < this.prep.plan.chunks) {
       const id = this.nextChunk++;
-      if (!this.completed.has(id) && !this.resumedPartial.has(id)) return { id, fromK: 0 };
+      // Complete chunks leave `completed` once completedBelow passes them.
+      if (id >= this.completedBelow && !this.completed.has(id) && !this.resumedPartial.has(id)) return { id, fromK: 0 };
     }
     return null;
   }
