@@ -395,6 +395,9 @@ export class Engine {
    */
   private release(a: Attempt, freeSlot = true): void {
     a.done = true;
+    // The deadline queue may hold this attempt a while longer; its socket
+    // wrapper (and native handle) need not wait for that to be collected.
+    if (freeSlot) a.handle = null;
     if (freeSlot) Atomics.sub(this.shared, 0, 1);
     this.inflight--;
     a.chunk.inflight--;
@@ -405,7 +408,7 @@ export class Engine {
       let h = this.queueHead + 1;
       while (h < q.length && q[h]!.done) h++;
       this.queueHead = h;
-      if (h > 4096 && h * 2 > q.length) {
+      if (h > 1024 && h * 2 > q.length) {
         this.queue = q.slice(h);
         this.queueHead = 0;
       }

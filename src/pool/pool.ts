@@ -43,7 +43,7 @@ export function createPool(workers: number): Piscina {
     maxQueue: 'auto',
     // Each probe leaves short-lived garbage; V8 otherwise grows every worker's
     // young generation to 32 MB and RSS to ~140 MB on a long scan. Capped at
-    // 8 MB, a /8 scan stays at the RSS of a small one (~100 MB) at the same rate.
+    // 8 MB, a /8 scan stays at the RSS of a /24 one (~95 MB) at the same rate.
     resourceLimits: { maxYoungGenerationSizeMb: 8 },
   });
   // A worker that dies with no task in hand would otherwise be an unhandled 'error'.
