@@ -32,7 +32,9 @@ import { type AttemptHandle, type ProbeBackend, createBackend, errnoName } from 
 import { RateGate } from './rate.js';
 
 /** Attempts started per loop turn at most (see fill). */
-const LAUNCH_BURST = 32;
+const LAUNCH_BURST = 16;
+/** Timed-out sockets closed per loop turn at most (see drainClosing). */
+const CLOSE_BURST = 32;
 /** Records per message; larger batches cost less per record, smaller ones stream sooner. */
 const BATCH_RECORDS = 512;
 /** Progress and records are flushed at least this often while a chunk runs. */
@@ -184,7 +186,11 @@ export class Engine {
   }
 
   private fill(): void {
-    if (this.closing.length > 0 && this.drainClosing()) this.scheduleFill();
+    if (this.closing.length > 0 && this.drainClosing()) {
+      // Still closing: start nothing new this turn (the fds are not free yet).
+      this.scheduleFill();
+      return;
+    }
     this.fillLoop();
     const queued = this.hasQueued();
     this.setHungry(queued);
@@ -524,12 +530,18 @@ export class Engine {
     }
   }
 
-  /** Close a burst of timed-out sockets and give their slots back; true if more are waiting. */
+  /**
+   * Close a burst of timed-out sockets and give their slots back; true if more
+   * are waiting. Stops early when a deadline falls due, so it is decided first.
+   */
   private drainClosing(): boolean {
-    const n = Math.min(this.closing.length, LAUNCH_BURST * 2);
-    for (let i = 0; i < n; i++) {
-      this.backend.abort(this.closing[i]!);
+    const limit = Math.min(this.closing.length, CLOSE_BURST);
+    let n = 0;
+    while (n < limit) {
+      this.backend.abort(this.closing[n]!);
       Atomics.sub(this.shared, 0, 1);
+      n++;
+      if (n % 8 === 0 && this.headDue(performance.now())) break;
     }
     this.closing.splice(0, n);
     return this.closing.length > 0;
