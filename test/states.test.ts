@@ -44,6 +44,7 @@ describe.each(['handle', 'socket'] as const)('engine %s', (engine) => {
     for (const p of closed) expect(byPort.get(p)!.rttMs).toBeLessThan(400);
     expect(summary.counts).toEqual({ open: open.ports.length, closed: closed.length, filtered: filtered.ports.length, error: 0 });
     expect(summary.status).toBe('complete');
+    expect(summary.engine).toBe(engine); // no silent fallback from the handle backend
     const validate = validator('record');
     for (const r of records) expect(validate(r), JSON.stringify(validate.errors)).toBe(true);
   });

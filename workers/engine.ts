@@ -154,11 +154,6 @@ export class Engine {
     this.crashAfter = m ? { chunk: Number(m[1]), decided: Number(m[2]) } : null;
   }
 
-  /** Which backend actually runs (handle may fall back to socket). */
-  get backendName(): string {
-    return this.backend.name;
-  }
-
   /** Run one chunk to completion (or until stopped); resolves when its last record was posted. */
   run(task: ChunkTask): Promise<boolean> {
     return new Promise<boolean>((resolve) => {
@@ -624,7 +619,7 @@ export class Engine {
     const records = chunk.records;
     chunk.records = [];
     const msg: WorkerMessage = done
-      ? { t: 'done', records, progress: this.progress(chunk), stopped: chunk.stopped }
+      ? { t: 'done', records, progress: this.progress(chunk), stopped: chunk.stopped, engine: this.backend.name }
       : { t: 'batch', records, progress: this.progress(chunk) };
     chunk.task.port.postMessage(msg);
   }

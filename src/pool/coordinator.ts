@@ -156,6 +156,7 @@ export class Coordinator {
   private lastCheckpoint = 0;
   private finish: (() => void) | null = null;
   private readonly perHost: HostCounts | null;
+  private engineUsed: string | null = null;
 
   constructor(prep: PreparedScan, sink: ScanSink, opts: RunOptions = {}) {
     this.prep = prep;
@@ -297,7 +298,7 @@ export class Coordinator {
       done,
       counts,
       events: { ...this.events },
-      engine: config.engine,
+      engine: this.engineUsed ?? config.engine,
       workers: config.workers,
       concurrency: config.concurrency,
       startedAt: this.startedAt.toISOString(),
@@ -368,6 +369,8 @@ export class Coordinator {
       return;
     }
     if (msg.t === 'done') {
+      // The backend a worker really used (handle falls back to socket without tcp_wrap).
+      this.engineUsed = msg.engine;
       run.gotDone = true;
       run.stopped ||= msg.stopped;
     }
