@@ -189,10 +189,10 @@ export class Engine {
     this.fillLoop();
     const queued = this.hasQueued();
     this.setHungry(queued);
-    // Held to our share while slots are free: another worker still has work
-    // waiting. Look again shortly, since nothing else may wake us (our own
-    // attempts may all be silent targets) once it runs dry.
-    if (queued && this.inflight >= this.window && Atomics.load(this.shared, 0) < this.spec.concurrency) this.schedulePump(2);
+    // Held to our share with work waiting: the other workers' slots may free up,
+    // or they may run dry, and nothing else would wake us (our own attempts may
+    // all be silent targets, answering only at their deadlines). Look again shortly.
+    if (queued && this.inflight >= this.window) this.schedulePump(2);
   }
 
   /** Whether this worker has positions waiting to start. */
