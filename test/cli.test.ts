@@ -172,6 +172,7 @@ describe('interrupts', () => {
     expect(sorted(doc.records.map((x) => x.port))).toEqual(sorted(open.ports));
     expect(doc.summary).toMatchObject({ status: 'interrupted', stopReason: 'signal' });
     expect(r.stderr).toMatch(/shardscan interrupted \(signal\): 3\/5 probes/);
+    expect(r.stderr).toMatch(/local events: none/); // no worker died on the way out
     expect(r.stderr).toMatch(/continue with: shardscan resume results\//);
     const dir = join(cwd, 'results', readdirSync(join(cwd, 'results'))[0]!);
     const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { status: string; recordCount: number };

@@ -91,5 +91,6 @@ describe('ordering', () => {
     expect(performance.now() - t0).toBeLessThan(2000);
     expect(summary.status).toBe('interrupted');
     expect(records).toHaveLength(0);
+    expect(summary.events).toEqual({}); // no worker died on the way out
   });
 });

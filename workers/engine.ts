@@ -572,8 +572,8 @@ export class Engine {
     for (let i = this.queueHead; i < this.queue.length; i++) {
       const a = this.queue[i]!;
       if (a.chunk === chunk && !a.done) {
+        this.backend.abort(a); // before release(), which drops the handle
         this.release(a);
-        this.backend.abort(a);
       }
     }
     this.pending = this.pending.filter((p) => p.chunk !== chunk);

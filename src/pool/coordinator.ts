@@ -416,6 +416,9 @@ export class Coordinator {
     run.port.close();
     this.active.delete(run.bounds.id);
     const id = run.bounds.id;
+    // Every task that failed is counted, also while stopping, so a worker that
+    // dies on a stop does not go unnoticed.
+    if (err !== null) this.events['worker-crash'] = (this.events['worker-crash'] ?? 0) + 1;
     if (run.gotDone && err === null) {
       if (run.watermark >= run.bounds.count) this.markComplete(id);
       else {
