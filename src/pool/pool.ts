@@ -10,7 +10,7 @@ import { packagePath } from '../paths.js';
 
 /** The compiled worker entry. Tests run src/ through vitest, so always point at dist/. */
 export function workerFile(): string {
-  const file = packagePath('dist', 'workers', 'scan-worker.js');
+  const file = packagePath('dist', 'workers', 'entry.cjs');
   if (!existsSync(file)) {
     throw new ShardscanError('E_INTERNAL', `worker entry ${file} is missing; run npm run build`);
   }

@@ -1,0 +1,17 @@
+/**
+ * What Piscina loads in each worker thread. CommonJS on purpose: Piscina
+ * first tries require() on its filename, and on Node 20.19+ require() of an
+ * ES module is allowed, but loading scan-worker.js that way crashed a worker
+ * process now and then with a native assertion in Node
+ * (ModuleWrap::CreateRequiredModuleFacade, seen under the test suite). This
+ * file is plain CommonJS, and it loads the ESM worker once with import().
+ */
+import type { ChunkResult, ChunkTask } from '../src/types.js';
+
+type WorkerModule = { default: (task: ChunkTask) => Promise<ChunkResult> };
+let loaded: Promise<WorkerModule> | undefined;
+
+export = function runChunk(task: ChunkTask): Promise<ChunkResult> {
+  loaded ??= import('./scan-worker.js') as Promise<WorkerModule>;
+  return loaded.then((m) => m.default(task));
+};
