@@ -1,5 +1,6 @@
 /**
- * The Piscina pool that runs workers/scan-worker.ts. Workers are started at
+ * The Piscina pool that runs workers/scan-worker.ts (loaded through the CommonJS
+ * workers/entry.cts). Workers are started at
  * once (minThreads = maxThreads) so they boot while the main thread resolves
  * targets.
  */
