@@ -17,10 +17,16 @@ export const FILTERED_ERRNOS: ReadonlySet<string> = new Set([
 /** How the engine should treat an errno from connect(). */
 export type ErrnoVerdict = { kind: 'state'; state: PortState } | { kind: 'local' };
 
+// Shared verdicts: this runs once per refused port, so it must not allocate.
+const CLOSED: ErrnoVerdict = Object.freeze({ kind: 'state', state: 'closed' });
+const FILTERED: ErrnoVerdict = Object.freeze({ kind: 'state', state: 'filtered' });
+const LOCAL: ErrnoVerdict = Object.freeze({ kind: 'local' });
+const ERROR: ErrnoVerdict = Object.freeze({ kind: 'state', state: 'error' });
+
 /** Classify an errno name: ECONNREFUSED is closed, ICMP-derived ones filtered, local ones retried, others `error`. */
 export function classifyErrno(name: string): ErrnoVerdict {
-  if (name === 'ECONNREFUSED' || name === 'ECONNRESET') return { kind: 'state', state: 'closed' };
-  if (FILTERED_ERRNOS.has(name)) return { kind: 'state', state: 'filtered' };
-  if (LOCAL_ERRNOS.has(name)) return { kind: 'local' };
-  return { kind: 'state', state: 'error' };
+  if (name === 'ECONNREFUSED' || name === 'ECONNRESET') return CLOSED;
+  if (FILTERED_ERRNOS.has(name)) return FILTERED;
+  if (LOCAL_ERRNOS.has(name)) return LOCAL;
+  return ERROR;
 }

@@ -169,7 +169,7 @@ export interface ChunkProgress {
 /** Worker → coordinator, over the task's MessagePort. */
 export type WorkerMessage =
   | { t: 'batch'; records: WireRecord[]; progress: ChunkProgress }
-  | { t: 'done'; records: WireRecord[]; progress: ChunkProgress; stopped: boolean; engine: ProbeEngine };
+  | { t: 'done'; records: WireRecord[]; progress: ChunkProgress; engine: ProbeEngine };
 
 /** Coordinator → worker, over the task's MessagePort. */
 export type CoordinatorMessage = { t: 'stop' };

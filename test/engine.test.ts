@@ -18,6 +18,11 @@ function spec(over: Partial<WorkerScanSpec> = {}): WorkerScanSpec {
   };
 }
 
+/** A fake probe backend: `start(attempt, complete)` decides when (and whether) an answer comes. */
+function fakeBackend(start: (a: AttemptHandle, complete: CompleteFn) => number) {
+  return (_engine: unknown, complete: CompleteFn): ProbeBackend => ({ name: 'handle', start: (a) => start(a, complete), abort() {} });
+}
+
 /** Run one chunk covering every port; collect records and the final progress. */
 async function runChunk(engine: Engine, count: number): Promise<{ records: WireRecord[]; last: WorkerMessage }> {
   const { port1, port2 } = new MessageChannel();
@@ -38,18 +43,14 @@ describe('engine', () => {
   it('never has more than `window` attempts in flight, and starts one as soon as one ends', async () => {
     let inFlight = 0;
     let peak = 0;
-    const fake = (_e: unknown, complete: CompleteFn): ProbeBackend => ({
-      name: 'handle',
-      start(a: AttemptHandle) {
-        inFlight++;
-        peak = Math.max(peak, inFlight);
-        setTimeout(() => {
-          inFlight--;
-          complete(a, -111, false);
-        }, 1 + (a.port % 3));
-        return 0;
-      },
-      abort() {},
+    const fake = fakeBackend((a, complete) => {
+      inFlight++;
+      peak = Math.max(peak, inFlight);
+      setTimeout(() => {
+        inFlight--;
+        complete(a, -111, false);
+      }, 1 + (a.port % 3));
+      return 0;
     });
     const { records } = await runChunk(new Engine(spec({ window: 8 }), fake), 50);
     expect(peak).toBe(8);
@@ -62,16 +63,12 @@ describe('engine', () => {
     // timer and computed the same way (whole ms to the attempt's deadline), so
     // both fire in one timers phase, the deadline first. The engine defers
     // expiry past that phase, so the answer counts.
-    const fake = (_e: unknown, complete: CompleteFn): ProbeBackend => ({
-      name: 'handle',
-      start(a: AttemptHandle) {
-        queueMicrotask(() => {
-          const { deadline } = a as AttemptHandle & { deadline: number };
-          setTimeout(() => complete(a, -111, false), Math.max(1, Math.ceil(deadline - performance.now())));
-        });
-        return 0;
-      },
-      abort() {},
+    const fake = fakeBackend((a, complete) => {
+      queueMicrotask(() => {
+        const { deadline } = a as AttemptHandle & { deadline: number };
+        setTimeout(() => complete(a, -111, false), Math.max(1, Math.ceil(deadline - performance.now())));
+      });
+      return 0;
     });
     // One attempt per run: with several, a later attempt's whole-ms rounding can
     // put its answer a millisecond after its own deadline, where timing out is right.
@@ -84,7 +81,7 @@ describe('engine', () => {
   });
 
   it('decides a silent attempt at its deadline, never before', async () => {
-    const silent = (): ProbeBackend => ({ name: 'handle', start: () => 0, abort() {} });
+    const silent = fakeBackend(() => 0);
     const t0 = performance.now();
     const { records } = await runChunk(new Engine(spec({ window: 10, timeoutMs: 80 }), silent), 10);
     expect(records).toHaveLength(10);
@@ -100,21 +97,17 @@ describe('engine', () => {
     // synchronously, as connect() reports it.
     let open = 0;
     let emfile = 0;
-    const limited = (_e: unknown, complete: CompleteFn): ProbeBackend => ({
-      name: 'handle',
-      start(a: AttemptHandle) {
-        if (open >= 5) {
-          emfile++;
-          return -24;
-        }
-        open++;
-        setTimeout(() => {
-          open--;
-          complete(a, -111, false);
-        }, 2);
-        return 0;
-      },
-      abort() {},
+    const limited = fakeBackend((a, complete) => {
+      if (open >= 5) {
+        emfile++;
+        return -24;
+      }
+      open++;
+      setTimeout(() => {
+        open--;
+        complete(a, -111, false);
+      }, 2);
+      return 0;
     });
     const { records, last } = await runChunk(new Engine(spec({ window: 16, ports: Uint16Array.from({ length: 300 }, (_, i) => i + 1) }), limited), 300);
     expect(records).toHaveLength(300);

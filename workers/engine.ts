@@ -1,16 +1,20 @@
 /**
- * The connect loop of one worker thread: a sliding window of at most `window`
- * attempts in flight over all the chunks this worker holds, a new attempt
- * started as soon as one ends, and one timer for the earliest deadline.
+ * The connect loop of one worker thread.
+ *
+ * Window: attempts in flight are bounded by one window shared by every worker
+ * (WorkerScanSpec.inflight). This worker may always fill its fair share and
+ * may borrow idle shares when it alone has work left. New attempts are started
+ * at most LAUNCH_BURST per loop turn, and answers top the window up once per
+ * turn rather than once per answer.
  *
  * Deadlines: every attempt has the same timeout, so deadlines are ordered like
  * start times and a FIFO queue is a priority queue. One timer is armed for the
- * head. When it fires, expiry waits for setImmediate: libuv runs the poll phase
- * (socket completions) between timers and check, so an answer that arrived in
- * the same loop turn as the deadline is seen first and wins (undici's rule).
- * All attempts due at that moment are classified at that moment, before any
- * socket is closed or any new attempt started, so a burst of expiries does not
- * delay its own tail.
+ * oldest attempt in flight. When it fires, expiry waits for setImmediate: libuv
+ * runs the poll phase (socket completions) between timers and check, so an
+ * answer that arrived in the same loop turn as the deadline is seen first and
+ * wins (undici's rule). All attempts due at that moment are decided at that
+ * moment; their sockets are closed afterwards, a burst per turn, so a mass
+ * expiry does not delay its own tail or the next deadlines.
  */
 import { classifyErrno } from '../src/classify.js';
 import { Permutation } from '../src/permute/index.js';
@@ -45,36 +49,42 @@ const MAX_LOCAL_RETRIES = 200;
 const MAX_SELF_RETRIES = 16;
 const STATE_NAMES: PortState[] = ['open', 'closed', 'filtered', 'error'];
 
+/** What earlier attempts at a position ran into. */
+interface Tries {
+  /** Timeouts (bounded by --retries). */
+  tries: number;
+  /** Self-connects (bounded by MAX_SELF_RETRIES). */
+  selfTries: number;
+  /** Local-resource failures (bounded by MAX_LOCAL_RETRIES). */
+  localTries: number;
+}
+
+const FIRST_TRY: Tries = Object.freeze({ tries: 0, selfTries: 0, localTries: 0 });
+
 class Attempt implements AttemptHandle {
   handle: unknown = null;
   done = false;
-  deadline = 0;
-  bindFirst: boolean;
+  readonly deadline: number;
+  readonly bindFirst: boolean;
   constructor(
     readonly chunk: ActiveChunk,
     readonly k: number,
-    readonly hostIndex: number,
     readonly host: string,
     readonly port: number,
     readonly v6: boolean,
     readonly start: number,
-    /** Timed-out tries so far (bounded by --retries). */
-    readonly tries: number,
-    /** Self-connects and local-resource failures so far. */
-    readonly selfTries: number,
-    readonly localTries: number,
+    timeoutMs: number,
+    readonly history: Tries,
   ) {
-    this.bindFirst = selfTries > 0;
+    this.deadline = start + timeoutMs;
+    this.bindFirst = history.selfTries > 0;
   }
 }
 
-/** A position waiting to be (re)started: after a local error, or held back by the per-host cap. */
-interface Pending {
+/** A position waiting to be (re)started: a retry, or held back by the per-host cap. */
+interface Pending extends Tries {
   chunk: ActiveChunk;
   k: number;
-  tries: number;
-  selfTries: number;
-  localTries: number;
   readyAt: number;
 }
 
@@ -126,7 +136,6 @@ export class Engine {
   private queue: Attempt[] = [];
   private queueHead = 0;
   private timer: NodeJS.Timeout | null = null;
-  private timerAt = Infinity;
   private expireScheduled = false;
   private pumpTimer: NodeJS.Timeout | null = null;
   private flushTimer: NodeJS.Timeout | null = null;
@@ -135,6 +144,9 @@ export class Engine {
   private pumping = false;
   private fillScheduled = false;
   private hungry = false;
+  /** The last host's address text: consecutive probes often share a host. */
+  private lastHostIndex = -1;
+  private lastHost = '';
   private readonly crashAfter: { chunk: number; decided: number } | null;
 
   /** `makeBackend` is for tests: a fake backend decides when answers arrive. */
@@ -197,8 +209,13 @@ export class Engine {
 
   /** Whether this worker has positions waiting to start. */
   private hasQueued(): boolean {
-    for (const c of this.chunks) if (!c.stopped && c.nextK < c.task.count) return true;
-    return this.pending.length > 0;
+    return this.pending.length > 0 || this.nextChunk() !== undefined;
+  }
+
+  /** The oldest chunk with positions not started yet (a loop, not find(): this runs per probe). */
+  private nextChunk(): ActiveChunk | undefined {
+    for (const c of this.chunks) if (!c.stopped && c.nextK < c.task.count) return c;
+    return undefined;
   }
 
   /** Publish whether this worker has work waiting (the pool-wide count in shared[1]). */
@@ -245,7 +262,7 @@ export class Engine {
         chunk = next.chunk;
         k = next.k;
       } else {
-        chunk = this.chunks.find((c) => !c.stopped && c.nextK < c.task.count);
+        chunk = this.nextChunk();
         if (!chunk) {
           if (this.pending.length > 0) this.schedulePump(Math.max(0.5, Math.min(...this.pending.map((p) => p.readyAt)) - now));
           return;
@@ -260,7 +277,7 @@ export class Engine {
           if (wait < 0 && !next && this.pending.length < this.window) {
             // This host is at its cap: hold the position back and go on with others.
             chunk.nextK++;
-            this.pending.push({ chunk, k, tries: 0, selfTries: 0, localTries: 0, readyAt: now - wait });
+            this.pending.push({ chunk, k, ...FIRST_TRY, readyAt: now - wait });
             continue;
           }
           if (next) this.pending.unshift(next);
@@ -276,7 +293,7 @@ export class Engine {
         return;
       }
       if (!next) chunk.nextK++;
-      this.launch(chunk, k, index, hostIndex, next?.tries ?? 0, next?.selfTries ?? 0, next?.localTries ?? 0, now);
+      this.launch(chunk, k, index, hostIndex, next ?? FIRST_TRY, now);
       launched++;
     }
   }
@@ -306,11 +323,13 @@ export class Engine {
     return this.perm === null ? position : this.perm.shuffle(position);
   }
 
-  private launch(chunk: ActiveChunk, k: number, index: number, hostIndex: number, tries: number, selfTries: number, localTries: number, now: number): void {
+  private launch(chunk: ActiveChunk, k: number, index: number, hostIndex: number, history: Tries, now: number): void {
     const port = this.ports[index - hostIndex * this.portCount]!;
-    const host = this.targets.at(hostIndex);
-    const attempt = new Attempt(chunk, k, hostIndex, host, port, hostIndex >= this.v4Count, now, tries, selfTries, localTries);
-    attempt.deadline = now + this.spec.timeoutMs;
+    if (hostIndex !== this.lastHostIndex) {
+      this.lastHostIndex = hostIndex;
+      this.lastHost = this.targets.at(hostIndex);
+    }
+    const attempt = new Attempt(chunk, k, this.lastHost, port, hostIndex >= this.v4Count, now, this.spec.timeoutMs, history);
     this.inflight++;
     chunk.inflight++;
     this.queue.push(attempt);
@@ -355,8 +374,8 @@ export class Engine {
         // connected to itself: no listener answered. Try again from another port.
         this.release(a);
         this.countEvent(a.chunk, 'self-connect');
-        if (a.selfTries + 1 >= MAX_SELF_RETRIES) this.decide(a, 'error', 'self-connect', performance.now());
-        else this.pending.unshift({ chunk: a.chunk, k: a.k, tries: a.tries, selfTries: a.selfTries + 1, localTries: a.localTries, readyAt: 0 });
+        if (a.history.selfTries + 1 >= MAX_SELF_RETRIES) this.decide(a, 'error', 'self-connect', performance.now());
+        else this.retryLater(a, 'selfTries');
         this.refill();
         return;
       }
@@ -379,7 +398,7 @@ export class Engine {
   /** The scanner ran out of something: shrink the window, back off, retry the position later. */
   private localError(a: Attempt, code: string): void {
     this.countEvent(a.chunk, code);
-    if (a.localTries + 1 >= MAX_LOCAL_RETRIES) {
+    if (a.history.localTries + 1 >= MAX_LOCAL_RETRIES) {
       this.decide(a, 'error', code, performance.now());
       return;
     }
@@ -387,7 +406,13 @@ export class Engine {
     this.growCredit = 0;
     this.backoffMs = Math.min(500, this.backoffMs === 0 ? 2 : this.backoffMs * 2);
     this.backoffUntil = performance.now() + this.backoffMs;
-    this.pending.unshift({ chunk: a.chunk, k: a.k, tries: a.tries, selfTries: a.selfTries, localTries: a.localTries + 1, readyAt: 0 });
+    this.retryLater(a, 'localTries');
+  }
+
+  /** Put a position first in line for another attempt, counting what went wrong. */
+  private retryLater(a: Attempt, what: keyof Tries): void {
+    const h = a.history;
+    this.pending.unshift({ chunk: a.chunk, k: a.k, tries: h.tries, selfTries: h.selfTries, localTries: h.localTries, [what]: h[what] + 1, readyAt: 0 });
   }
 
   /**
@@ -396,24 +421,30 @@ export class Engine {
    */
   private release(a: Attempt, freeSlot = true): void {
     a.done = true;
-    // The deadline queue may hold this attempt a while longer; its socket
-    // wrapper (and native handle) need not wait for that to be collected.
-    if (freeSlot) a.handle = null;
-    if (freeSlot) Atomics.sub(this.shared, 0, 1);
+    if (freeSlot) {
+      // The deadline queue may hold this attempt a while longer; its socket
+      // wrapper (and native handle) need not wait for that to be collected.
+      a.handle = null;
+      Atomics.sub(this.shared, 0, 1);
+    }
     this.inflight--;
     a.chunk.inflight--;
     // Drop decided attempts from the front of the deadline queue as we go, so
     // it holds only what started after the oldest attempt still in flight.
+    if (this.queue[this.queueHead] === a) this.head();
+  }
+
+  /** The oldest attempt still in flight, after dropping decided ones from the queue's front. */
+  private head(): Attempt | undefined {
     const q = this.queue;
-    if (q[this.queueHead] === a) {
-      let h = this.queueHead + 1;
-      while (h < q.length && q[h]!.done) h++;
-      this.queueHead = h;
-      if (h > 1024 && h * 2 > q.length) {
-        this.queue = q.slice(h);
-        this.queueHead = 0;
-      }
+    let h = this.queueHead;
+    while (h < q.length && q[h]!.done) h++;
+    if (h > 1024 && h * 2 > q.length) {
+      this.queue = q.slice(h);
+      h = 0;
     }
+    this.queueHead = h;
+    return this.queue[h];
   }
 
   private decide(a: Attempt, state: PortState, reason: string, now: number): void {
@@ -476,7 +507,6 @@ export class Engine {
 
   private readonly onTimer = (): void => {
     this.timer = null;
-    this.timerAt = Infinity;
     if (this.expireScheduled) return;
     this.expireScheduled = true;
     // Let the poll phase deliver any answer that raced the deadline first.
@@ -498,16 +528,10 @@ export class Engine {
   private decideDue(): void {
     const now = performance.now();
     const due: Attempt[] = [];
-    const q = this.queue;
-    let h = this.queueHead;
-    while (h < q.length) {
-      const a = q[h]!;
-      if (a.done) { h++; continue; }
-      if (a.deadline > now) break;
+    for (let a = this.head(); a !== undefined && a.deadline <= now; a = this.head()) {
       due.push(a);
-      h++;
+      this.queueHead++;
     }
-    this.queueHead = h;
     // Decide every due attempt at `now`. Their sockets are closed later, a
     // burst per loop turn (drainClosing): closing 1,000 sockets takes ~12 ms,
     // which would make the next deadlines late.
@@ -515,14 +539,11 @@ export class Engine {
     for (const a of due) {
       this.release(a, false);
       this.closing.push(a);
-      if (a.tries < this.spec.retries && !a.chunk.stopped) retry.push(a);
+      if (a.history.tries < this.spec.retries && !a.chunk.stopped) retry.push(a);
       else this.decide(a, 'filtered', 'timeout', now);
     }
-    // Retries go first in line.
-    for (let i = retry.length - 1; i >= 0; i--) {
-      const a = retry[i]!;
-      this.pending.unshift({ chunk: a.chunk, k: a.k, tries: a.tries + 1, selfTries: a.selfTries, localTries: a.localTries, readyAt: 0 });
-    }
+    // Retries go first in line, oldest first.
+    for (let i = retry.length - 1; i >= 0; i--) this.retryLater(retry[i]!, 'tries');
   }
 
   /**
@@ -544,23 +565,15 @@ export class Engine {
 
   /** True when the oldest attempt in flight is past its deadline. */
   private headDue(now: number): boolean {
-    const q = this.queue;
-    let h = this.queueHead;
-    while (h < q.length && q[h]!.done) h++;
-    this.queueHead = h;
-    return h < q.length && q[h]!.deadline <= now;
+    const a = this.head();
+    return a !== undefined && a.deadline <= now;
   }
 
-
-
+  /** Arm the one timer for the oldest attempt in flight, unless it is armed or expiry is queued. */
   private rearm(): void {
-    const q = this.queue;
-    let h = this.queueHead;
-    while (h < q.length && q[h]!.done) h++;
-    this.queueHead = h;
-    if (h >= q.length || this.timer !== null || this.expireScheduled) return;
-    this.timerAt = q[h]!.deadline;
-    this.timer = setTimeout(this.onTimer, Math.max(1, Math.ceil(this.timerAt - performance.now())));
+    if (this.timer !== null || this.expireScheduled) return;
+    const a = this.head();
+    if (a) this.timer = setTimeout(this.onTimer, Math.max(1, Math.ceil(a.deadline - performance.now())));
   }
 
   // ---- stopping, flushing, finishing -------------------------------------
@@ -569,8 +582,10 @@ export class Engine {
     if (chunk.stopped || chunk.finished) return;
     chunk.stopped = true;
     // In-flight attempts of a stopped chunk are abandoned: they are not results.
-    for (let i = this.queueHead; i < this.queue.length; i++) {
-      const a = this.queue[i]!;
+    // Walk a fixed array: release() may compact this.queue under us.
+    const q = this.queue;
+    for (let i = this.queueHead; i < q.length; i++) {
+      const a = q[i]!;
       if (a.chunk === chunk && !a.done) {
         this.backend.abort(a); // before release(), which drops the handle
         this.release(a);
@@ -619,7 +634,7 @@ export class Engine {
     const records = chunk.records;
     chunk.records = [];
     const msg: WorkerMessage = done
-      ? { t: 'done', records, progress: this.progress(chunk), stopped: chunk.stopped, engine: this.backend.name }
+      ? { t: 'done', records, progress: this.progress(chunk), engine: this.backend.name }
       : { t: 'batch', records, progress: this.progress(chunk) };
     chunk.task.port.postMessage(msg);
   }

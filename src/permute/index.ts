@@ -18,9 +18,6 @@ function roundFn(value: number, round: number, k0: number, k1: number): number {
   return h >>> 0;
 }
 
-/** Largest seed accepted: seeds are whole numbers that fit a double exactly. */
-export const MAX_SEED = Number.MAX_SAFE_INTEGER;
-
 export class Permutation {
   readonly range: number;
   readonly seed: number;
@@ -79,11 +76,6 @@ export class Permutation {
     while (c >= this.range) c = this.decrypt(c);
     return c;
   }
-}
-
-/** Position → index for either order: the seeded walk, or serial (identity) when perm is null. */
-export function indexAt(perm: Permutation | null, position: number): number {
-  return perm === null ? position : perm.shuffle(position);
 }
 
 /** Index → position for either order. */

@@ -124,7 +124,6 @@ interface ChunkRun {
   emitted: Set<number>;
   port: MessagePort;
   gotDone: boolean;
-  stopped: boolean;
 }
 
 export class Coordinator {
@@ -248,11 +247,7 @@ export class Coordinator {
   stop(reason: NonNullable<ScanSummary['stopReason']>): void {
     if (this.stopping) return;
     this.stopping = reason;
-    for (const run of this.active.values()) {
-      run.stopped = true;
-      run.port.postMessage({ t: 'stop' });
-    }
-    if (this.active.size > 0) setTimeout(() => this.forceSettle(), STOP_GRACE_MS).unref();
+    this.stopWorkers();
     this.settleIfIdle();
   }
 
@@ -348,7 +343,7 @@ export class Coordinator {
   private start(id: number, fromK: number, attempt: number, emitted = new Set<number>()): void {
     const bounds = chunkBounds(this.prep.plan, id);
     const { port1, port2 } = new MessageChannel();
-    const run: ChunkRun = { bounds, attempt, fromK, watermark: fromK, committed: emptyCounts(), decidedCounts: emptyCounts(), decided: 0, emitted, port: port1, gotDone: false, stopped: false };
+    const run: ChunkRun = { bounds, attempt, fromK, watermark: fromK, committed: emptyCounts(), decidedCounts: emptyCounts(), decided: 0, emitted, port: port1, gotDone: false };
     this.active.set(id, run);
     port1.on('message', (msg: WorkerMessage) => this.onMessage(run, msg));
     const task: ChunkTask = { spec: this.spec, chunkId: id, attempt, start: bounds.start, stride: bounds.stride, count: bounds.count, fromK, port: port2 };
@@ -372,7 +367,6 @@ export class Coordinator {
       // The backend a worker really used (handle falls back to socket without tcp_wrap).
       this.engineUsed = msg.engine;
       run.gotDone = true;
-      run.stopped ||= msg.stopped;
     }
   }
 
@@ -456,10 +450,16 @@ export class Coordinator {
   private fail(err: unknown): void {
     if (this.failure !== null) return;
     this.failure = err;
-    for (const run of this.active.values()) {
-      run.stopped = true;
-      run.port.postMessage({ t: 'stop' });
-    }
+    this.stopWorkers();
+  }
+
+  /**
+   * Ask every running chunk to wind down. A worker that does not answer within
+   * STOP_GRACE_MS is left behind (forceSettle), on a stop and on a failure alike.
+   */
+  private stopWorkers(): void {
+    for (const run of this.active.values()) run.port.postMessage({ t: 'stop' });
+    if (this.active.size > 0) setTimeout(() => this.forceSettle(), STOP_GRACE_MS).unref();
   }
 
   private settleIfIdle(): void {

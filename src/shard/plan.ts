@@ -15,8 +15,6 @@ export interface ShardSpec {
   total: number;
 }
 
-export const WHOLE: ShardSpec = Object.freeze({ index: 1, total: 1 });
-
 /** Parse "x/y" (1-based, masscan style). */
 export function parseShard(text: string): ShardSpec {
   const m = /^(\d+)\/(\d+)$/.exec(text.trim());

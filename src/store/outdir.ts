@@ -215,17 +215,3 @@ export class OutDir {
     }
   }
 }
-
-/** Read a records file: complete lines only (a killed run may leave half a line at the end). */
-export function readRecordLines(path: string): { lines: string[]; partialTail: boolean } {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new ShardscanError('E_RESUME', `cannot read ${path}: ${errnoCode(err) ?? messageOf(err)}`);
-  }
-  const partialTail = text.length > 0 && !text.endsWith('\n');
-  const lines = text.split('\n');
-  lines.pop(); // the empty string after the last newline, or the partial tail
-  return { lines: lines.filter((l) => l.length > 0), partialTail };
-}
