@@ -136,7 +136,6 @@ export class Engine {
   private queue: Attempt[] = [];
   private queueHead = 0;
   private timer: NodeJS.Timeout | null = null;
-  private expireScheduled = false;
   private pumpTimer: NodeJS.Timeout | null = null;
   private flushTimer: NodeJS.Timeout | null = null;
   private backoffUntil = 0;
@@ -298,13 +297,18 @@ export class Engine {
     }
   }
 
+  /**
+   * Queue this loop turn's check-phase work, once: decide what is due, re-arm
+   * the timer, top the window up. The deadline timer, answers and long refills
+   * all come here, after the poll phase has delivered this turn's answers.
+   */
   private scheduleFill(): void {
     if (this.fillScheduled) return;
     this.fillScheduled = true;
-    setImmediate(this.continueFill);
+    setImmediate(this.checkPhase);
   }
 
-  private readonly continueFill = (): void => {
+  private readonly checkPhase = (): void => {
     this.fillScheduled = false;
     this.decideDue();
     this.rearm();
@@ -341,7 +345,7 @@ export class Engine {
     // Arm for the oldest attempt still in flight, not this one: after an expiry
     // the timer is down while older attempts may still be waiting (measured by
     // the bench: 15 % of timeouts a whole timeout late before this).
-    if (this.timer === null && !this.expireScheduled) this.rearm();
+    this.rearm();
   }
 
   /**
@@ -507,17 +511,8 @@ export class Engine {
 
   private readonly onTimer = (): void => {
     this.timer = null;
-    if (this.expireScheduled) return;
-    this.expireScheduled = true;
-    // Let the poll phase deliver any answer that raced the deadline first.
-    setImmediate(this.expire);
-  };
-
-  private readonly expire = (): void => {
-    this.expireScheduled = false;
-    this.decideDue();
-    this.rearm();
-    this.pump();
+    // Not here: let the poll phase deliver any answer that raced the deadline first.
+    this.scheduleFill();
   };
 
   /**
@@ -569,9 +564,10 @@ export class Engine {
     return a !== undefined && a.deadline <= now;
   }
 
-  /** Arm the one timer for the oldest attempt in flight, unless it is armed or expiry is queued. */
+  /** Arm the one timer for the oldest attempt in flight, unless it is armed already. */
   private rearm(): void {
-    if (this.timer !== null || this.expireScheduled) return;
+    // A queued check phase re-arms when it runs.
+    if (this.timer !== null || this.fillScheduled) return;
     const a = this.head();
     if (a) this.timer = setTimeout(this.onTimer, Math.max(1, Math.ceil(a.deadline - performance.now())));
   }
