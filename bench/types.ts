@@ -3,7 +3,7 @@
  * what results/bench/<timestamp>.json holds and what
  * schemas/bench.schema.json checks. Keep the three in step.
  */
-import type { StateCounts } from '../src/types.js';
+import type { StateCounts } from '../src/model/states.js';
 
 /** The four workloads of issue 3. */
 export type WorkloadId = 'W1' | 'W2' | 'W3' | 'W4';

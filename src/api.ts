@@ -1,13 +1,13 @@
 /**
  * The library API: scan(options) gives an async iterable of records and a
- * summary promise. The CLI is a thin layer over the same pieces.
+ * summary promise. It starts the scan the way the CLI does (scan/start.ts).
  */
 import { type ScanConfig, resolveConfig } from './config/index.js';
-import { RecordChannel } from './output/channel.js';
-import { type ProgressSnapshot, type ScanSummary, Coordinator } from './pool/coordinator.js';
+import type { ProbeRecord } from './model/record.js';
+import type { ProgressSnapshot, ScanSummary } from './model/summary.js';
 import { prepareScan } from './prepare.js';
+import { type ScanRun, startScan } from './scan/start.js';
 import type { Resolver } from './targets/parse.js';
-import type { ProbeRecord } from './types.js';
 
 export interface ScanOptions extends Partial<ScanConfig> {
   /** Stops the scan; records found so far are still yielded, then the summary resolves as interrupted. */
@@ -39,30 +39,32 @@ export function scan(options: ScanOptions): ScanHandle {
   const stopper = new AbortController();
   const onAbort = (): void => stopper.abort();
   signal?.addEventListener('abort', onAbort, { once: true });
-  let coordinator: Coordinator | null = null;
-  const channel = new RecordChannel(50_000, () => coordinator?.poke());
+  let run: ScanRun | null = null;
 
-  const summary = (async () => {
-    try {
-      const { config } = resolveConfig(given, ignoreTuning ? { tuning: null } : {});
-      const prep = await prepareScan(config, resolver);
-      coordinator = new Coordinator(prep, { records: (b) => channel.push(b), paused: () => channel.full }, { signal: stopper.signal });
-      return await coordinator.run();
-    } finally {
-      signal?.removeEventListener('abort', onAbort);
-      channel.close();
-    }
+  const started = (async () => {
+    const { config } = resolveConfig(given, ignoreTuning ? { tuning: null } : {});
+    const prep = await prepareScan(config, resolver);
+    run = startScan(prep, { signal: stopper.signal });
+    return run;
   })();
+  const summary = started
+    .then((r) => r.finished)
+    .then(({ summary: s, failure }) => {
+      if (failure !== null) throw failure;
+      return s;
+    })
+    .finally(() => signal?.removeEventListener('abort', onAbort));
   // The iterator surfaces failures; keep an unobserved summary from crashing the process.
   summary.catch(() => undefined);
 
   return {
     summary,
     stop: () => stopper.abort(),
-    progress: () => coordinator?.progress() ?? null,
+    progress: () => run?.progress() ?? null,
     async *[Symbol.asyncIterator]() {
       try {
-        for await (const batch of channel) yield* batch;
+        const r = await started;
+        for await (const batch of r.records) yield* batch;
         await summary;
       } finally {
         stopper.abort();

@@ -2,7 +2,7 @@
  * What a connect() errno means, as nmap reads it. This table is the one place
  * that decides closed vs filtered vs "our own problem".
  */
-import type { PortState } from './types.js';
+import type { PortState } from './model/states.js';
 
 /** Errors that mean the scanner ran out of something locally: never a port state. */
 export const LOCAL_ERRNOS: ReadonlySet<string> = new Set([

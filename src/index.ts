@@ -1,6 +1,6 @@
 /**
  * shardscan's public API: scan(), the parsers, the permutation and shard plan,
- * the writers, the types and the errors. The CLI (src/cli) is built on these.
+ * the writers, the model's types and the errors. The CLI (src/cli) is built on these.
  */
 export { scan, type ScanHandle, type ScanOptions } from './api.js';
 export { type ScanConfig, type OutputFormat, OUTPUT_FORMATS, resolveConfig, loadConfigFile, checkConfig } from './config/index.js';
@@ -13,8 +13,14 @@ export { serviceName, topPorts } from './ports/services.js';
 export { Permutation } from './permute/index.js';
 export { parseShard, planShard, chunkBounds, locate, type ShardSpec, type ShardPlan } from './shard/plan.js';
 export { prepareScan, type PreparedScan } from './prepare.js';
-export { Coordinator, type ScanSink, type ScanSummary, type CheckpointState, type ProgressSnapshot } from './pool/coordinator.js';
-export { WRITERS, type Writer, type ReportContext } from './output/formats.js';
+export { startScan, type ScanRun, type StartOptions, type ScanEnd } from './scan/start.js';
+export { Coordinator, type RunOptions } from './pool/coordinator.js';
+export { WRITERS, createWriter, type Writer, type ReportWriter, type ReportContext } from './output/formats.js';
 export { classifyErrno } from './classify.js';
 export { validator, type SchemaName } from './schemas.js';
-export type { PortState, ProbeRecord, ProbeOutcome, StateCounts } from './types.js';
+export { type PortState, type StateCounts, type LocalEvents, PORT_STATES } from './model/states.js';
+export { type ProbeRecord, type ProbeOutcome, recordLine } from './model/record.js';
+export type { ScanSummary, StopReason, ProgressSnapshot } from './model/summary.js';
+export type { CheckpointState } from './model/checkpoint.js';
+export { type ScanSink, tee } from './model/sink.js';
+export type { ProbeEngine } from './model/scan.js';

@@ -7,9 +7,10 @@ import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../src/config/index.js';
 import { positionOf } from '../src/permute/index.js';
 import { Coordinator } from '../src/pool/coordinator.js';
+import { InProcessRunner } from '../src/pool/in-process.js';
 import { prepareScan } from '../src/prepare.js';
 import { chunkBounds, locate } from '../src/shard/plan.js';
-import type { ProbeRecord } from '../src/types.js';
+import type { ProbeRecord } from '../src/model/record.js';
 
 describe('coordinator resume', () => {
   it('runs exactly the positions a checkpoint leaves', async () => {
@@ -31,7 +32,7 @@ describe('coordinator resume', () => {
     };
     const covered = (chunk: number, k: number) => chunk < 2 || [3, 5, 6].includes(chunk) || (chunk === 4 && k < 10);
     const records: ProbeRecord[] = [];
-    const summary = await new Coordinator(prep, { records: (b) => records.push(...b) }, { resume: checkpoint }).run();
+    const summary = await new Coordinator(prep, { records: (b) => records.push(...b) }, { resume: checkpoint, runner: new InProcessRunner() }).run();
     const seen = new Set<string>();
     for (const r of records) {
       const key = `${r.host}:${r.port}`;

@@ -5,16 +5,18 @@
 import { MessageChannel } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { TargetSet } from '../src/targets/set.js';
-import type { ChunkTask, WireRecord, WorkerMessage, WorkerScanSpec } from '../src/types.js';
-import { Engine } from '../workers/engine.js';
-import type { AttemptHandle, CompleteFn, ProbeBackend } from '../workers/probe.js';
+import type { ChunkTask, WorkerMessage, WorkerScanSpec } from '../src/wire/messages.js';
+import { type WireRecordView, readRecords } from '../src/wire/records.js';
+import { SharedSlots } from '../src/wire/slots.js';
+import type { AttemptHandle, CompleteFn, ProbeBackend } from '../workers/backends/index.js';
+import { Engine } from '../workers/loop.js';
 
 function spec(over: Partial<WorkerScanSpec> = {}): WorkerScanSpec {
   const targets = TargetSet.fromIntervals([{ v6: false, lo: 0x7f000001n, hi: 0x7f000001n }]).toData();
   return {
     specId: `t${Math.random()}`, targets, ports: Uint16Array.from({ length: 50 }, (_, i) => i + 1), permutation: null,
     timeoutMs: 50, retries: 0, window: 8, engine: 'handle', emit: { open: true, closed: true, filtered: true, error: true },
-    rate: null, hostCounts: false, fault: null, inflight: new SharedArrayBuffer(8), concurrency: over.window ?? 8, ...over,
+    rate: null, hostCounts: false, slots: SharedSlots.createBuffer(), concurrency: over.window ?? 8, ...over,
   };
 }
 
@@ -24,12 +26,12 @@ function fakeBackend(start: (a: AttemptHandle, complete: CompleteFn) => number) 
 }
 
 /** Run one chunk covering every port; collect records and the final progress. */
-async function runChunk(engine: Engine, count: number): Promise<{ records: WireRecord[]; last: WorkerMessage }> {
+async function runChunk(engine: Engine, count: number): Promise<{ records: WireRecordView[]; last: WorkerMessage }> {
   const { port1, port2 } = new MessageChannel();
-  const records: WireRecord[] = [];
+  const records: WireRecordView[] = [];
   let last: WorkerMessage | null = null;
   port1.on('message', (m: WorkerMessage) => {
-    records.push(...m.records);
+    readRecords(m.records, (r) => records.push({ ...r }));
     last = m;
   });
   const task: ChunkTask = { spec: spec(), chunkId: 0, attempt: 0, start: 0, stride: 1, count, fromK: 0, port: port2 };
@@ -52,10 +54,10 @@ describe('engine', () => {
       }, 1 + (a.port % 3));
       return 0;
     });
-    const { records } = await runChunk(new Engine(spec({ window: 8 }), fake), 50);
+    const { records } = await runChunk(new Engine(spec({ window: 8 }), { backend: fake }), 50);
     expect(peak).toBe(8);
     expect(records).toHaveLength(50);
-    expect(records.every((r) => r.state === 2 && r.reason === 'ECONNREFUSED')).toBe(true);
+    expect(records.every((r) => r.state === 'closed' && r.reason === 'ECONNREFUSED')).toBe(true);
   });
 
   it('an answer that arrives in the same loop turn as the deadline wins over the timeout', async () => {
@@ -74,7 +76,7 @@ describe('engine', () => {
     // put its answer a millisecond after its own deadline, where timing out is right.
     const reasons: string[] = [];
     for (let i = 0; i < 5; i++) {
-      const { records } = await runChunk(new Engine(spec({ window: 1, timeoutMs: 50 }), fake), 1);
+      const { records } = await runChunk(new Engine(spec({ window: 1, timeoutMs: 50 }), { backend: fake }), 1);
       reasons.push(...records.map((r) => r.reason));
     }
     expect(reasons).toEqual(Array(5).fill('ECONNREFUSED'));
@@ -83,7 +85,7 @@ describe('engine', () => {
   it('decides a silent attempt at its deadline, never before', async () => {
     const silent = fakeBackend(() => 0);
     const t0 = performance.now();
-    const { records } = await runChunk(new Engine(spec({ window: 10, timeoutMs: 80 }), silent), 10);
+    const { records } = await runChunk(new Engine(spec({ window: 10, timeoutMs: 80 }), { backend: silent }), 10);
     expect(records).toHaveLength(10);
     for (const r of records) {
       expect(r.reason).toBe('timeout');
@@ -109,7 +111,7 @@ describe('engine', () => {
       }, 2);
       return 0;
     });
-    const { records, last } = await runChunk(new Engine(spec({ window: 16, ports: Uint16Array.from({ length: 300 }, (_, i) => i + 1) }), limited), 300);
+    const { records, last } = await runChunk(new Engine(spec({ window: 16, ports: Uint16Array.from({ length: 300 }, (_, i) => i + 1) }), { backend: limited }), 300);
     expect(records).toHaveLength(300);
     expect(new Set(records.map((r) => r.k)).size).toBe(300);
     expect(records.every((r) => r.reason === 'ECONNREFUSED')).toBe(true);

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scan } from '../src/api.js';
 import { validator } from '../src/schemas.js';
-import type { ProbeRecord } from '../src/types.js';
+import type { ProbeRecord } from '../src/model/record.js';
 import { type Fixture, blackholePorts, closedPorts, openPorts } from './fixtures/net.js';
 
 let open: Fixture;

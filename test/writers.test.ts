@@ -1,11 +1,12 @@
 /** Writers are plain functions over a stream: records in, text out. Tested on in-memory streams. */
 import { PassThrough, Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import type { ScanSummary } from '../src/pool/coordinator.js';
+import type { ScanSummary } from '../src/model/summary.js';
 import { type ReportContext, WRITERS } from '../src/output/formats.js';
 import { RecordChannel } from '../src/output/channel.js';
 import { Progress, statusLine } from '../src/cli/progress.js';
-import type { ProbeRecord, StateCounts } from '../src/types.js';
+import type { ProbeRecord } from '../src/model/record.js';
+import type { StateCounts } from '../src/model/states.js';
 
 const rec = (host: string, port: number, state: ProbeRecord['state'] = 'open', service = 'unknown'): ProbeRecord => ({
   host, port, state, reason: state === 'open' ? 'syn-ack' : 'ECONNREFUSED', rttMs: 0.25, service, ts: '2026-11-24T00:00:00.000Z',

@@ -4,14 +4,20 @@
  * ES module is allowed, but loading scan-worker.js that way crashed a worker
  * process now and then with a native assertion in Node
  * (ModuleWrap::CreateRequiredModuleFacade, seen under the test suite). This
- * file is plain CommonJS, and it loads the ESM worker once with import().
+ * file is plain CommonJS, and it loads the ESM worker once with import():
+ * scan-worker.js, or the test entry the pool names in workerData.
  */
-import type { ChunkResult, ChunkTask } from '../src/types.js';
+import { workerData } from 'node:worker_threads';
+import type { ChunkResult, ChunkTask } from '../src/wire/messages.js';
 
 type WorkerModule = { default: (task: ChunkTask) => Promise<ChunkResult> };
 let loaded: Promise<WorkerModule> | undefined;
 
+const TEST_ENTRIES = new Set(['./fault-worker.js']);
+const requested = (workerData as { entry?: unknown } | null)?.entry;
+const moduleName = typeof requested === 'string' && TEST_ENTRIES.has(requested) ? requested : './scan-worker.js';
+
 export = function runChunk(task: ChunkTask): Promise<ChunkResult> {
-  loaded ??= import('./scan-worker.js') as Promise<WorkerModule>;
+  loaded ??= import(moduleName) as Promise<WorkerModule>;
   return loaded.then((m) => m.default(task));
 };

@@ -5,27 +5,7 @@
  * messages. The per-host cap hashes the host index into a fixed table of the
  * same cells: memory stays fixed, and a collision only makes the cap stricter.
  */
-import type { RateShared } from '../src/types.js';
-
-/** Cells in the per-host table (must be a power of two). */
-export const HOST_TABLE_SIZE = 1 << 16;
-
-/** Build the shared state in the coordinator. Rates are probes per second; 0 means unlimited. */
-export function createRateShared(rate: number, hostRate: number): RateShared | null {
-  if (rate <= 0 && hostRate <= 0) return null;
-  const intervalNs = rate > 0 ? Math.round(1e9 / rate) : 0;
-  const hostIntervalNs = hostRate > 0 ? Math.round(1e9 / hostRate) : 0;
-  return {
-    tat: new SharedArrayBuffer(8),
-    intervalNs,
-    hostTat: hostRate > 0 ? new SharedArrayBuffer(8 * HOST_TABLE_SIZE) : null,
-    hostIntervalNs,
-    originMs: performance.timeOrigin,
-    // A burst of at most 10 ms of budget (or one probe): over any 10 s window the
-    // rate stays within 0.1 % of the cap, far inside the promised 5 %.
-    burstNs: Math.max(intervalNs, 10_000_000),
-  };
-}
+import { HOST_TABLE_SIZE, type RateShared } from '../src/wire/rate.js';
 
 /** Worker-side view of the shared budgets. */
 export class RateGate {

@@ -7,13 +7,12 @@ import type { Piscina } from 'piscina';
 import yargs, { type Argv } from 'yargs';
 import { resolveConfig } from '../config/index.js';
 import { ShardscanError, messageOf } from '../errors.js';
-import { WRITERS } from '../output/formats.js';
 import { packageVersion } from '../paths.js';
 import { prepareScan } from '../prepare.js';
 import { OutDir, makeScanId } from '../store/outdir.js';
-import { checkShardSet, readRecords, validateDir } from '../store/read.js';
+import { mergeShards } from '../store/merge.js';
+import { validateDir } from '../store/read.js';
 import { planResume } from '../store/resume.js';
-import type { ProbeRecord } from '../types.js';
 import { type ScanFlags, flagsToConfig, normalizeArgv } from './options.js';
 import { EXIT, defaultOutDir, openReport, runScan } from './run.js';
 
@@ -65,7 +64,7 @@ function scanOptions(y: Argv): Argv<CliFlags> {
 
 type CliFlags = ScanFlags & { quiet?: boolean; summaryJson?: string };
 
-async function scanCommand(flags: CliFlags, command: string, signal: AbortController, pool: Piscina | null): Promise<number> {
+async function scanCommand(flags: CliFlags, command: string, signal: AbortController, pool: Piscina | null, fault: string | null): Promise<number> {
   const given = flagsToConfig(flags);
   const { config, notes } = resolveConfig(given);
   const prep = await prepareScan(config);
@@ -75,7 +74,7 @@ async function scanCommand(flags: CliFlags, command: string, signal: AbortContro
   const outPath = flags.outDir === false ? null : (config.outDir ?? defaultOutDir(scanId));
   const out = openReport(config.output);
   const outDir = outPath === null ? null : OutDir.create(outPath, { ...prep, config: { ...prep.config, outDir: outPath } }, scanId, startedAt);
-  return runScan({ prep, out, notes, quiet: Boolean(flags.quiet), command, outDir, signal: signal.signal, startedAt, pool, summaryJson: flags.summaryJson });
+  return runScan({ prep, out, notes, quiet: Boolean(flags.quiet), command, outDir, signal: signal.signal, startedAt, pool, summaryJson: flags.summaryJson, fault });
 }
 
 interface ResumeFlags {
@@ -89,7 +88,7 @@ interface ResumeFlags {
   summaryJson?: string;
 }
 
-async function resumeCommand(argv: ResumeFlags, command: string, signal: AbortController, pool: Piscina | null): Promise<number> {
+async function resumeCommand(argv: ResumeFlags, command: string, signal: AbortController, pool: Piscina | null, fault: string | null): Promise<number> {
   // Only what does not change the scan's results may differ from the first run.
   const o = flagsToConfig({ workers: argv.workers, concurrency: argv.concurrency, rate: argv.rate, format: argv.format, output: argv.output });
   const plan = await planResume(argv.dir, { workers: o.workers, concurrency: o.concurrency, rate: o.rate, format: o.format, output: o.output });
@@ -113,71 +112,14 @@ async function resumeCommand(argv: ResumeFlags, command: string, signal: AbortCo
     startedAt: plan.startedAt,
     pool,
     summaryJson: argv.summaryJson,
+    fault,
   });
 }
 
 async function mergeCommand(argv: { dirs: string[]; format?: string; output?: string; allowPartial?: boolean }, command: string): Promise<number> {
-  const shards = checkShardSet(argv.dirs, Boolean(argv.allowPartial));
-  const first = shards[0]!.manifest;
   const flags = flagsToConfig({ format: argv.format, output: argv.output });
-  const format = flags.format ?? 'text';
-  const { createWriteStream } = await import('node:fs');
-  const out = flags.output ? createWriteStream(flags.output) : process.stdout;
-  const counts = { open: 0, closed: 0, filtered: 0, error: 0 };
-  const events: Record<string, number> = {};
-  let done = 0;
-  let elapsedMs = 0;
-  for (const s of shards) {
-    for (const k of Object.keys(counts) as (keyof typeof counts)[]) counts[k] += s.manifest.counts[k];
-    for (const [k, v] of Object.entries(s.manifest.events)) events[k] = (events[k] ?? 0) + v;
-    done += s.manifest.counts.open + s.manifest.counts.closed + s.manifest.counts.filtered + s.manifest.counts.error;
-    elapsedMs = Math.max(elapsedMs, s.manifest.elapsedMs);
-  }
-  async function* batches(): AsyncGenerator<ProbeRecord[]> {
-    for (const s of shards) {
-      let batch: ProbeRecord[] = [];
-      for await (const r of readRecords(s.recordsPath)) {
-        batch.push(r);
-        if (batch.length >= 1000) {
-          yield batch;
-          batch = [];
-        }
-      }
-      if (batch.length > 0) yield batch;
-    }
-  }
-  const complete = shards.length === first.shard.total && shards.every((s) => s.manifest.status === 'complete');
-  await WRITERS[format](batches(), out, {
-    version: packageVersion(),
-    command,
-    startedAt: shards.map((s) => s.manifest.startedAt).sort()[0]!,
-    seed: first.seed,
-    order: first.config.order,
-    hosts: first.hosts,
-    ports: first.ports,
-    states: first.config.states,
-    hostCounts: () => null,
-    summary: () => ({
-      status: complete ? 'complete' : 'interrupted',
-      stopReason: complete ? null : 'signal',
-      scanKey: first.scanKey,
-      seed: first.seed,
-      order: first.config.order,
-      shard: { index: 1, total: 1 },
-      hosts: first.hosts,
-      ports: first.ports,
-      probes: first.hosts * first.ports,
-      done,
-      counts,
-      events,
-      engine: first.config.engine,
-      workers: first.config.workers,
-      concurrency: first.config.concurrency,
-      startedAt: first.startedAt,
-      elapsedMs,
-      rate: Math.round(done / Math.max(elapsedMs / 1000, 0.001)),
-    }),
-  });
+  const out = flags.output ? openReport(flags.output) : process.stdout;
+  await mergeShards(argv.dirs, out, { format: flags.format ?? 'text', allowPartial: Boolean(argv.allowPartial), command });
   if (out !== process.stdout) await new Promise<void>((resolve) => out.end(resolve));
   return EXIT.ok;
 }
@@ -201,7 +143,7 @@ async function validateCommand(argv: { dirs: string[] }): Promise<number> {
  * module loaded (or null); runScan reuses it when its size fits, and this
  * function destroys it in every other case.
  */
-export async function main(rawArgv: readonly string[], pool: Piscina | null): Promise<number> {
+export async function main(rawArgv: readonly string[], pool: Piscina | null, fault: string | null = null): Promise<number> {
   const argv = normalizeArgv(rawArgv);
   const command = ['shardscan', ...rawArgv].join(' ');
   const signal = installSignals();
@@ -217,7 +159,7 @@ export async function main(rawArgv: readonly string[], pool: Piscina | null): Pr
   const parser = yargs(argv)
     .scriptName('shardscan')
     .usage('$0 [targets..] [options]\n\nTCP connect port scanner: fast, randomized, sharded and resumable.')
-    .command(['$0 [targets..]'], 'scan targets × ports', scanOptions, (a) => run(scanCommand(a as CliFlags, command, signal, take())))
+    .command(['$0 [targets..]'], 'scan targets × ports', scanOptions, (a) => run(scanCommand(a as CliFlags, command, signal, take(), fault)))
     .command(
       'resume <dir>',
       'continue an interrupted scan from its shard directory',
@@ -231,7 +173,7 @@ export async function main(rawArgv: readonly string[], pool: Piscina | null): Pr
           .option('output', { alias: 'o', type: 'string', describe: 'report file (default: the first run\'s)' })
           .option('quiet', { alias: 'q', type: 'boolean' })
           .option('summary-json', { type: 'string' }),
-      (a) => run(resumeCommand(a as unknown as ResumeFlags, command, signal, take())),
+      (a) => run(resumeCommand(a as unknown as ResumeFlags, command, signal, take(), fault)),
     )
     .command(
       'merge <dirs..>',

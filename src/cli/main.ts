@@ -8,10 +8,12 @@ import { guessWorkers } from './early.js';
 
 const argv = process.argv.slice(2);
 const workers = guessWorkers(argv);
-const pool = workers === null ? null : (await import('../pool/pool.js')).createPool(workers);
+// SHARDSCAN_FAULT is a test hook (workers/fault-worker.ts), read once here.
+const fault = process.env.SHARDSCAN_FAULT || null;
+const pool = workers === null ? null : (await import('../pool/pool.js')).createPool(workers, { fault });
 const { main } = await import('./app.js');
 try {
-  process.exitCode = await main(argv, pool);
+  process.exitCode = await main(argv, pool, fault);
 } catch (err) {
   process.stderr.write(`shardscan: internal error: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exitCode = 1;

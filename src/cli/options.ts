@@ -5,7 +5,8 @@
 import { type OutputFormat, OUTPUT_FORMATS, type ScanConfig, loadConfigFile } from '../config/index.js';
 import { ShardscanError } from '../errors.js';
 import { parseShard } from '../shard/plan.js';
-import { PORT_STATES, type PortState, type ProbeEngine } from '../types.js';
+import { PROBE_ENGINES, type ProbeEngine } from '../model/scan.js';
+import { PORT_STATES, type PortState } from '../model/states.js';
 
 /** The scan flags as yargs hands them over (all optional). */
 export interface ScanFlags {
@@ -100,7 +101,7 @@ export function flagsToConfig(f: ScanFlags): Partial<ScanConfig> {
   if (f.shard !== undefined) c.shard = parseShard(f.shard);
   if (f.rate !== undefined) c.rate = numberFlag('rate', f.rate, '10000');
   if (f.hostRate !== undefined) c.hostRate = numberFlag('host-rate', f.hostRate, '100');
-  if (f.engine !== undefined) c.engine = oneOf<ProbeEngine>('engine', f.engine, ['handle', 'socket']);
+  if (f.engine !== undefined) c.engine = oneOf<ProbeEngine>('engine', f.engine, PROBE_ENGINES);
   if (f.format !== undefined) c.format = oneOf<OutputFormat>('format', f.format, OUTPUT_FORMATS);
   if (f.output !== undefined) c.output = f.output === '-' ? null : f.output;
   if (f.states !== undefined) c.states = parseStates(f.states);

@@ -2,7 +2,7 @@
  * Progress on stderr: a live bar on a terminal, a status line every few
  * seconds otherwise. It only reads the coordinator's counters.
  */
-import type { ProgressSnapshot } from '../pool/coordinator.js';
+import type { ProgressSnapshot } from '../model/summary.js';
 
 export interface ProgressOptions {
   stream: NodeJS.WriteStream;

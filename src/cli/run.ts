@@ -8,14 +8,15 @@ import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import type { Piscina } from 'piscina';
 import { ShardscanError, errnoCode, messageOf } from '../errors.js';
-import { RecordChannel } from '../output/channel.js';
+import type { CheckpointState } from '../model/checkpoint.js';
+import type { ProbeRecord } from '../model/record.js';
+import type { ScanSummary } from '../model/summary.js';
 import { WRITERS, wantsHostCounts } from '../output/formats.js';
 import { packageVersion } from '../paths.js';
-import { type CheckpointState, Coordinator, type ScanSummary } from '../pool/coordinator.js';
-import { createPool } from '../pool/pool.js';
+import { PoolRunner, createPool } from '../pool/pool.js';
 import type { PreparedScan } from '../prepare.js';
-import { OutDir } from '../store/outdir.js';
-import type { ProbeRecord } from '../types.js';
+import { type ScanRun, startScan } from '../scan/start.js';
+import type { OutDir } from '../store/outdir.js';
 import { Progress, formatRate } from './progress.js';
 
 export const EXIT = { ok: 0, runtime: 1, usage: 2, interrupted: 130 } as const;
@@ -40,13 +41,15 @@ export interface RunInput {
   pool?: Piscina | null;
   /** Write the summary, with this process's CPU time and peak RSS, as JSON here. */
   summaryJson?: string | undefined;
+  /** A test fault for the workers (SHARDSCAN_FAULT; see workers/fault-worker.ts). */
+  fault?: string | null;
 }
 
 /** What --summary-json writes: the scan summary plus this process's resource use (all threads). */
-export interface SummaryDocument extends ScanSummary {
+export type SummaryDocument = ScanSummary & {
   outDir: string | null;
   resources: { userMs: number; systemMs: number; maxRssKb: number };
-}
+};
 
 /**
  * Open the report destination (a file, or stdout) before anything else is
@@ -78,7 +81,7 @@ export function plural(n: number, word: string): string {
 /** Print the final summary on stderr. */
 export function printSummary(s: ScanSummary, outDir: OutDir | null, stream: NodeJS.WritableStream = process.stderr): void {
   const secs = (s.elapsedMs / 1000).toFixed(2);
-  const head = s.status === 'complete' ? 'done' : `interrupted (${s.stopReason ?? 'stopped'})`;
+  const head = s.status === 'complete' ? 'done' : `interrupted (${s.stopReason})`;
   const events = Object.entries(s.events).map(([k, v]) => `${k} ${v}`).join(', ') || 'none';
   const shard = s.shard.total > 1 ? `, shard ${s.shard.index}/${s.shard.total}` : '';
   const lines = [
@@ -103,37 +106,29 @@ export async function runScan(input: RunInput): Promise<number> {
   out.on('error', (err) => {
     outError ??= err;
   });
-  let coordinator: Coordinator | null = null;
-  const channel = new RecordChannel(50_000, () => coordinator?.poke());
   let pool = input.pool ?? null;
   if (pool && pool.maxThreads !== config.workers) {
     await pool.destroy();
     pool = null;
   }
-  pool ??= createPool(config.workers);
+  pool ??= createPool(config.workers, { fault: input.fault });
+  const runner = new PoolRunner(pool);
 
-  coordinator = new Coordinator(
-    prep,
-    {
-      records(batch) {
-        // The report first: if the shard file cannot take them (a full disk), the
-        // records still reach the user; the checkpoint does not move past them.
-        channel.push(batch);
-        outDir?.appendRecords(batch);
-      },
-      checkpoint: outDir ? (state) => outDir.writeCheckpoint(state) : undefined,
-      paused: () => channel.full,
-    },
-    {
+  let run: ScanRun;
+  try {
+    run = startScan(prep, {
+      sinks: outDir ? [outDir.sink()] : [],
       signal: input.signal,
       resume: input.resume,
-      pool,
+      replay: input.replay,
+      runner,
       hostCounts: wantsHostCounts(config.format),
-      fault: process.env.SHARDSCAN_FAULT ?? null,
-    },
-  );
-  const c = coordinator;
-  const writer = WRITERS[config.format](channel, out, {
+    });
+  } catch (err) {
+    await runner.destroy();
+    throw err;
+  }
+  const writer = WRITERS[config.format](run.records, out, {
     version: packageVersion(),
     command: input.command,
     startedAt: input.startedAt.toISOString(),
@@ -142,33 +137,25 @@ export async function runScan(input: RunInput): Promise<number> {
     hosts: prep.targets.count,
     ports: prep.ports.count,
     states: config.states,
-    summary: () => c.summary(),
-    hostCounts: (host) => c.hostCounts(host),
+    summary: () => run.summary(),
+    hostCounts: (host) => run.hostCounts(host),
   });
   // The writer fails alone (EPIPE, ENOSPC on -o): remember why and stop the scan.
   const writerDone = writer.then(
     () => null,
     (err: unknown) => {
-      c.stop(isBrokenPipe(err, outError) ? 'output-closed' : 'error');
+      run.stop(isBrokenPipe(err, outError) ? 'output-closed' : 'error');
       return err;
     },
   );
-  if (input.replay && input.replay.length > 0) channel.push(input.replay);
 
-  const progress = input.quiet ? null : new Progress({ stream: process.stderr, read: () => c.progress() });
+  const progress = input.quiet ? null : new Progress({ stream: process.stderr, read: () => run.progress() });
   progress?.start();
-  let failure: unknown = null;
-  let summary: ScanSummary;
-  try {
-    summary = await c.run();
-  } catch (err) {
-    failure = err;
-    summary = c.summary();
-  } finally {
-    progress?.stop();
-    channel.close();
-    await pool.destroy();
-  }
+  const end = await run.finished;
+  progress?.stop();
+  await runner.destroy();
+  const summary = end.summary;
+  let failure = end.failure;
   const writeFailure = (await writerDone) ?? outError;
   try {
     await endStream(out);
@@ -185,19 +172,7 @@ export async function runScan(input: RunInput): Promise<number> {
   // A reader that closed the pipe (| head) asked for no more: stop quietly, exit 0.
   const brokenPipe = writeFailure !== null && isBrokenPipe(writeFailure, outError);
   if (!brokenPipe && (!input.quiet || summary.status !== 'complete' || failure || writeFailure)) printSummary(summary, outDir);
-  if (input.summaryJson) {
-    const ru = process.resourceUsage();
-    const doc: SummaryDocument = {
-      ...summary,
-      outDir: outDir?.dir ?? null,
-      resources: { userMs: Math.round(ru.userCPUTime / 1000), systemMs: Math.round(ru.systemCPUTime / 1000), maxRssKb: ru.maxRSS },
-    };
-    try {
-      writeFileSync(input.summaryJson, `${JSON.stringify(doc, null, 2)}\n`);
-    } catch (err) {
-      failure ??= new ShardscanError('E_IO', `cannot write --summary-json ${input.summaryJson}: ${errnoCode(err) ?? messageOf(err)}`);
-    }
-  }
+  if (input.summaryJson) failure ??= writeSummaryJson(input.summaryJson, summary, outDir);
   if (writeFailure && !brokenPipe) {
     process.stderr.write(`shardscan: error: cannot write the report${config.output ? ` to ${config.output}` : ''}: ${errnoCode(writeFailure) ?? messageOf(writeFailure)}\n`);
     return EXIT.runtime;
@@ -208,6 +183,22 @@ export async function runScan(input: RunInput): Promise<number> {
   }
   if (summary.status !== 'complete') return summary.stopReason === 'time-limit' || brokenPipe ? EXIT.ok : EXIT.interrupted;
   return EXIT.ok;
+}
+
+/** --summary-json: the summary with this process's CPU time and peak RSS (all threads). Returns a failure, or null. */
+function writeSummaryJson(path: string, summary: ScanSummary, outDir: OutDir | null): unknown {
+  const ru = process.resourceUsage();
+  const doc: SummaryDocument = {
+    ...summary,
+    outDir: outDir?.dir ?? null,
+    resources: { userMs: Math.round(ru.userCPUTime / 1000), systemMs: Math.round(ru.systemCPUTime / 1000), maxRssKb: ru.maxRSS },
+  };
+  try {
+    writeFileSync(path, `${JSON.stringify(doc, null, 2)}\n`);
+    return null;
+  } catch (err) {
+    return new ShardscanError('E_IO', `cannot write --summary-json ${path}: ${errnoCode(err) ?? messageOf(err)}`);
+  }
 }
 
 function isBrokenPipe(...errs: unknown[]): boolean {

@@ -7,7 +7,8 @@ import { randomInt } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { ShardscanError, errnoCode, messageOf } from '../errors.js';
 import { describeErrors, validator } from '../schemas.js';
-import type { PortState, ProbeEngine } from '../types.js';
+import type { ProbeEngine, ScanOrder } from '../model/scan.js';
+import type { PortState } from '../model/states.js';
 import type { ShardSpec } from '../shard/plan.js';
 import { cores, fdLimit, maxConcurrency } from './limits.js';
 import { type Tuning, loadTuning } from './tuning.js';
@@ -29,7 +30,7 @@ export interface ScanConfig {
   retries: number;
   concurrency: number;
   workers: number;
-  order: 'random' | 'serial';
+  order: ScanOrder;
   seed: number;
   shard: ShardSpec;
   rate: number;

@@ -1,15 +1,16 @@
 /**
- * The Piscina pool that runs workers/scan-worker.ts (loaded through the CommonJS
- * workers/entry.cts). Workers are started at
- * once (minThreads = maxThreads) so they boot while the main thread resolves
- * targets.
+ * The Piscina pool that runs the worker loop (workers/scan-worker.ts, loaded
+ * through the CommonJS workers/entry.cts). Workers are started at once
+ * (minThreads = maxThreads) so they boot while the main thread resolves targets.
  */
 import { existsSync } from 'node:fs';
 import { Piscina } from 'piscina';
 import { ShardscanError } from '../errors.js';
 import { packagePath } from '../paths.js';
+import type { ChunkResult, ChunkTask } from '../wire/messages.js';
+import type { ChunkRunner } from './runner.js';
 
-/** The compiled worker entry. Tests run src/ through vitest, so always point at dist/. */
+/** The compiled worker entry: worker threads load JavaScript, so always from dist/. */
 export function workerFile(): string {
   const file = packagePath('dist', 'workers', 'entry.cjs');
   if (!existsSync(file)) {
@@ -31,9 +32,15 @@ export function poolTasksPerWorker(window: number, chunkSize: number): number {
 /** Piscina's per-worker cap; the coordinator's own limit is always below it. */
 export const MAX_TASKS_PER_WORKER = 64;
 
-export function createPool(workers: number): Piscina {
+export interface PoolOptions {
+  /** A test fault for the workers (workers/fault-worker.ts), e.g. "crash:chunk=1:after=200". */
+  fault?: string | null;
+}
+
+export function createPool(workers: number, opts: PoolOptions = {}): Piscina {
   const pool = new Piscina({
     filename: workerFile(),
+    workerData: opts.fault ? { entry: './fault-worker.js', fault: opts.fault } : null,
     minThreads: workers,
     maxThreads: workers,
     concurrentTasksPerWorker: MAX_TASKS_PER_WORKER,
@@ -51,4 +58,21 @@ export function createPool(workers: number): Piscina {
   // A worker that dies with no task in hand would otherwise be an unhandled 'error'.
   pool.on('error', () => undefined);
   return pool;
+}
+
+/** Chunks on a Piscina pool, one task per chunk; the task's port is transferred to the worker. */
+export class PoolRunner implements ChunkRunner {
+  constructor(readonly pool: Piscina) {}
+
+  get threads(): number {
+    return this.pool.maxThreads;
+  }
+
+  run(task: ChunkTask): Promise<ChunkResult> {
+    return this.pool.run(task, { transferList: [task.port] });
+  }
+
+  destroy(): Promise<void> {
+    return this.pool.destroy();
+  }
 }

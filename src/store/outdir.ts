@@ -9,12 +9,14 @@ import { join } from 'node:path';
 import { makeDirs } from '../files.js';
 import type { ScanConfig } from '../config/index.js';
 import { ShardscanError, errnoCode, messageOf } from '../errors.js';
-import type { CheckpointState, ScanSummary } from '../pool/coordinator.js';
 import type { PreparedScan } from '../prepare.js';
 import { packageVersion } from '../paths.js';
 import { describeErrors, validator } from '../schemas.js';
-import { ndjsonLine } from '../output/formats.js';
-import type { LocalEvents, ProbeRecord, StateCounts } from '../types.js';
+import type { CheckpointState } from '../model/checkpoint.js';
+import { type ProbeRecord, recordLine } from '../model/record.js';
+import type { ScanSink } from '../model/sink.js';
+import { type LocalEvents, type StateCounts, emptyCounts } from '../model/states.js';
+import type { ScanSummary, StopReason } from '../model/summary.js';
 
 export interface Manifest {
   format: 'shardscan-shard';
@@ -33,7 +35,7 @@ export interface Manifest {
   startedAt: string;
   endedAt: string | null;
   status: 'complete' | 'interrupted';
-  stopReason: string | null;
+  stopReason: StopReason | null;
   counts: StateCounts;
   events: LocalEvents;
   recordCount: number;
@@ -127,7 +129,7 @@ export class OutDir {
       // "interrupted" until the scan says otherwise: a killed run is then described truthfully.
       status: 'interrupted',
       stopReason: null,
-      counts: { open: 0, closed: 0, filtered: 0, error: 0 },
+      counts: emptyCounts(),
       events: {},
       recordCount: 0,
       elapsedMs: 0,
@@ -147,7 +149,7 @@ export class OutDir {
   static reopen(dir: string, manifest: Manifest, kept: ProbeRecord[]): OutDir {
     const path = join(dir, manifest.records);
     try {
-      writeFileSync(`${path}.tmp`, kept.map(ndjsonLine).join(''));
+      writeFileSync(`${path}.tmp`, kept.map(recordLine).join(''));
       renameSync(`${path}.tmp`, path);
     } catch (err) {
       throw ioError(path, err, 'Free some space and run resume again.');
@@ -160,7 +162,7 @@ export class OutDir {
 
   /** Append records; throws E_IO (with what to do next) when the disk is full. */
   appendRecords(batch: readonly ProbeRecord[]): void {
-    const buf = Buffer.from(batch.map(ndjsonLine).join(''));
+    const buf = Buffer.from(batch.map(recordLine).join(''));
     let off = 0;
     try {
       while (off < buf.length) off += writeSync(this.fd, buf, off, buf.length - off);
@@ -193,6 +195,11 @@ export class OutDir {
       throw ioError(this.recordsPath, err, 'Records may be incomplete.');
     }
     this.writeManifest();
+  }
+
+  /** This directory as a scan sink: records appended, checkpoints written. */
+  sink(): ScanSink {
+    return { records: (batch) => this.appendRecords(batch), checkpoint: (state) => this.writeCheckpoint(state) };
   }
 
   close(): void {

@@ -8,7 +8,7 @@ import { createInterface } from 'node:readline';
 import { ShardscanError, errnoCode, messageOf } from '../errors.js';
 import { describeErrors, validator } from '../schemas.js';
 import { CHECKPOINT, MANIFEST, type Manifest, type StoredCheckpoint, readJson } from './outdir.js';
-import type { ProbeRecord } from '../types.js';
+import type { ProbeRecord } from '../model/record.js';
 
 /** True when the file ends in the middle of a line (a run killed mid-write). */
 function endsMidLine(path: string): boolean {

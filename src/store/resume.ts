@@ -9,10 +9,10 @@
 import type { ScanConfig } from '../config/index.js';
 import { ShardscanError } from '../errors.js';
 import { positionOf } from '../permute/index.js';
-import type { CheckpointState } from '../pool/coordinator.js';
+import { type CheckpointState, emptyCheckpoint } from '../model/checkpoint.js';
+import { type ProbeRecord, recordKey } from '../model/record.js';
 import { type PreparedScan, prepareScan } from '../prepare.js';
 import { locate } from '../shard/plan.js';
-import type { ProbeRecord } from '../types.js';
 import { OutDir } from './outdir.js';
 import { openShardDir, readCheckpoint, readRecords } from './read.js';
 
@@ -26,11 +26,6 @@ export interface ResumePlan {
   replay: ProbeRecord[];
   dropped: number;
   startedAt: Date;
-}
-
-/** A checkpoint for a run killed before its first one: nothing is done yet. */
-function emptyCheckpoint(prep: PreparedScan): CheckpointState {
-  return { chunkSize: prep.plan.chunkSize, chunks: prep.plan.chunks, completedBelow: 0, completed: [], partial: [], counts: { open: 0, closed: 0, filtered: 0, error: 0 }, events: {} };
 }
 
 /** Whether a record's position is counted by the checkpoint. Throws if the record is not of this shard at all. */
@@ -61,13 +56,13 @@ export async function planResume(dir: string, overrides: ResumeOverrides): Promi
   if (stored && stored.scanKey !== shard.manifest.scanKey) throw new ShardscanError('E_RESUME', `${dir}/checkpoint.json belongs to another scan`);
   const checkpoint: CheckpointState = stored
     ? { chunkSize: stored.chunkSize, chunks: stored.chunks, completedBelow: stored.completedBelow, completed: stored.completed, partial: stored.partial, counts: stored.counts, events: stored.events }
-    : emptyCheckpoint(prep);
+    : emptyCheckpoint(prep.plan.chunkSize, prep.plan.chunks);
   const covered = coveredBy(prep, checkpoint);
   const replay: ProbeRecord[] = [];
   const seen = new Set<string>();
   let dropped = 0;
   for await (const r of readRecords(shard.recordsPath)) {
-    const key = `${r.host}|${r.port}`;
+    const key = recordKey(r);
     if (covered(r) && !seen.has(key)) {
       seen.add(key);
       replay.push(r);

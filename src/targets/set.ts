@@ -4,8 +4,17 @@
  * to the number of hosts: 127.0.0.0/8 is one interval.
  */
 import { createHash } from 'node:crypto';
-import type { TargetSetData } from '../types.js';
 import { formatIPv4, formatIPv6, parseIPv4, parseIPv6 } from './ip.js';
+
+/** A TargetSet's data, cheap to clone to a worker thread (typed arrays). */
+export interface TargetSetData {
+  /** IPv4 intervals: starts and inclusive ends as unsigned 32-bit numbers. */
+  v4Start: Float64Array;
+  v4End: Float64Array;
+  /** IPv6 intervals as hex strings of 128-bit values, with inclusive ends. */
+  v6Start: string[];
+  v6End: string[];
+}
 
 /** An inclusive interval of addresses; IPv4 values live in [0, 2^32), IPv6 are tagged by `v6`. */
 export interface Interval {

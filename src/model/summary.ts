@@ -1,0 +1,91 @@
+/**
+ * How a scan ended, where it stands while it runs, and the helpers that build
+ * a summary, including one merged from several shard summaries.
+ */
+import { type LocalEvents, type StateCounts, addCounts, addEvents, emptyCounts, totalOf } from './states.js';
+
+/** Why an interrupted scan stopped. */
+export type StopReason = 'signal' | 'time-limit' | 'output-closed' | 'error';
+
+/** What every summary holds, whether complete or not. */
+export interface SummaryBody {
+  scanKey: string;
+  seed: number;
+  order: 'random' | 'serial';
+  shard: { index: number; total: number };
+  hosts: number;
+  ports: number;
+  /** Positions this machine's shard owns. */
+  probes: number;
+  /** Positions decided (by this run, plus those a resumed checkpoint already held). */
+  done: number;
+  counts: StateCounts;
+  events: LocalEvents;
+  engine: string;
+  workers: number;
+  concurrency: number;
+  startedAt: string;
+  elapsedMs: number;
+  /** Decided positions per second of this run. */
+  rate: number;
+}
+
+/** A finished scan has no stop reason; an interrupted one always has one. */
+export type ScanSummary = SummaryBody & ({ status: 'complete'; stopReason: null } | { status: 'interrupted'; stopReason: StopReason });
+
+export type ScanStatus = ScanSummary['status'];
+
+/** Tag a summary body with how the scan ended: `null` = it completed. */
+export function endedAs(body: SummaryBody, stopped: StopReason | null): ScanSummary {
+  return stopped === null ? { status: 'complete', stopReason: null, ...body } : { status: 'interrupted', stopReason: stopped, ...body };
+}
+
+/** Live counters for a progress display. */
+export interface ProgressSnapshot {
+  done: number;
+  total: number;
+  open: number;
+  elapsedMs: number;
+  /** Local events so far (all kinds). */
+  events: number;
+}
+
+/**
+ * One summary for the union of several shards of one scan (merge). Counts and
+ * events add up; the scan took as long as its slowest shard; the result is
+ * complete only when every shard is there and complete.
+ */
+export function mergeSummaries(parts: readonly ScanSummary[], allShards: boolean): ScanSummary {
+  const first = parts[0];
+  if (!first) throw new RangeError('mergeSummaries: no summaries');
+  const counts = emptyCounts();
+  const events: LocalEvents = {};
+  let elapsedMs = 0;
+  for (const p of parts) {
+    addCounts(counts, p.counts);
+    addEvents(events, p.events);
+    elapsedMs = Math.max(elapsedMs, p.elapsedMs);
+  }
+  const done = totalOf(counts);
+  const complete = allShards && parts.every((p) => p.status === 'complete');
+  const body: SummaryBody = {
+    scanKey: first.scanKey,
+    seed: first.seed,
+    order: first.order,
+    shard: { index: 1, total: 1 },
+    hosts: first.hosts,
+    ports: first.ports,
+    probes: first.hosts * first.ports,
+    done,
+    counts,
+    events,
+    engine: first.engine,
+    workers: first.workers,
+    concurrency: first.concurrency,
+    startedAt: parts.map((p) => p.startedAt).sort()[0]!,
+    elapsedMs,
+    rate: Math.round(done / Math.max(elapsedMs / 1000, 0.001)),
+  };
+  const stopped = parts.find((p) => p.status === 'interrupted')?.stopReason ?? 'signal';
+  return endedAs(body, complete ? null : stopped);
+}

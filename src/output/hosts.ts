@@ -1,0 +1,116 @@
+/**
+ * Formats that group records per host, like nmap's: the text report and the
+ * greppable -oG lines. They hold the shown records until the scan ends (memory
+ * grows with shown records only) and print hosts in address order.
+ */
+import type { ProbeRecord } from '../model/record.js';
+import { PORT_STATES } from '../model/states.js';
+import { parseIPv4, parseIPv6 } from '../targets/ip.js';
+import type { ReportContext, ReportWriter } from './report.js';
+
+/** Sort key for addresses: IPv4 before IPv6, numerically. */
+function addressKey(host: string): bigint {
+  const v4 = parseIPv4(host);
+  if (v4 !== null) return BigInt(v4);
+  return (1n << 40n) + (parseIPv6(host) ?? 0n);
+}
+
+/** Collects records per host; `sorted()` gives hosts by address, ports ascending. */
+class HostGroups {
+  private readonly hosts = new Map<string, ProbeRecord[]>();
+
+  add(records: readonly ProbeRecord[]): void {
+    for (const r of records) {
+      const list = this.hosts.get(r.host);
+      if (list) list.push(r);
+      else this.hosts.set(r.host, [r]);
+    }
+  }
+
+  sorted(): [string, ProbeRecord[]][] {
+    const keyed = [...this.hosts.entries()].map(([h, list]) => ({ h, list, key: addressKey(h) }));
+    keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    return keyed.map(({ h, list }) => [h, list.sort((a, b) => a.port - b.port)]);
+  }
+}
+
+/** "Not shown: 65532 closed, 1 filtered" for the states the report hides. */
+function notShownLine(ctx: ReportContext, host: string, shown: number): string {
+  const counts = ctx.hostCounts(host);
+  const hidden = PORT_STATES.filter((s) => !ctx.states.includes(s));
+  if (hidden.length === 0) return '';
+  if (counts === null) {
+    const n = ctx.ports - shown;
+    return n > 0 ? `Not shown: ${n} ${hidden.join('/')} ports\n` : '';
+  }
+  const parts = hidden.filter((s) => counts[s] > 0).map((s) => `${counts[s]} ${s}`);
+  return parts.length > 0 ? `Not shown: ${parts.join(', ')}\n` : '';
+}
+
+function pad(s: string, n: number): string {
+  return s.length >= n ? `${s} ` : s + ' '.repeat(n - s.length);
+}
+
+/** nmap-like report: per host a table of the shown ports and a Not shown line. */
+export function textWriter(ctx: ReportContext): ReportWriter {
+  const groups = new HostGroups();
+  return {
+    start: () => '',
+    batch(records) {
+      groups.add(records);
+      return '';
+    },
+    *end() {
+      const grouped = groups.sorted();
+      const s = ctx.summary();
+      let text = `shardscan ${ctx.version} scan report (seed ${ctx.seed}, ${ctx.order} order), started ${ctx.startedAt}\n`;
+      for (const [host, records] of grouped) {
+        text += `\nScan report for ${host}\n${notShownLine(ctx, host, records.length)}`;
+        const width = Math.max(9, ...records.map((r) => `${r.port}/tcp`.length + 1));
+        const svcWidth = Math.max(8, ...records.map((r) => r.service.length + 1));
+        text += `${pad('PORT', width)}${pad('STATE', 9)}${pad('SERVICE', svcWidth)}${pad('REASON', 13)}RTT\n`;
+        for (const r of records) {
+          text += `${pad(`${r.port}/tcp`, width)}${pad(r.state, 9)}${pad(r.service, svcWidth)}${pad(r.reason, 13)}${r.rttMs.toFixed(2)}ms\n`;
+        }
+        if (text.length > 65536) {
+          yield text;
+          text = '';
+        }
+      }
+      const quiet = s.hosts - grouped.length;
+      if (quiet > 0) text += `\n${quiet} of ${s.hosts} hosts have no ${ctx.states.join('/')} ports (not listed)\n`;
+      const status = s.status === 'complete' ? 'done' : `INTERRUPTED (${s.stopReason}): partial results`;
+      text += `\nshardscan ${status}: ${s.hosts} host${s.hosts === 1 ? '' : 's'} × ${s.ports} port${s.ports === 1 ? '' : 's'}, ${s.done} of ${s.probes} probes in ${(s.elapsedMs / 1000).toFixed(2)} s\n`;
+      yield text;
+    },
+  };
+}
+
+/** nmap's greppable format (-oG): one line per host that has shown ports. */
+export function grepWriter(ctx: ReportContext): ReportWriter {
+  const groups = new HostGroups();
+  return {
+    start: () => `# shardscan ${ctx.version} scan initiated ${ctx.startedAt} as: ${ctx.command}\n`,
+    batch(records) {
+      groups.add(records);
+      return '';
+    },
+    *end() {
+      const s = ctx.summary();
+      let text = '';
+      for (const [host, records] of groups.sorted()) {
+        const ports = records.map((r) => `${r.port}/${r.state}/tcp//${r.service === 'unknown' ? '' : r.service}///`).join(', ');
+        const counts = ctx.hostCounts(host);
+        const hidden = PORT_STATES.filter((st) => !ctx.states.includes(st) && counts !== null && counts[st] > 0);
+        const ignored = hidden.length > 0 && counts ? `\tIgnored State: ${hidden.map((st) => `${st} (${counts[st]})`).join(', ')}` : '';
+        text += `Host: ${host} ()\tPorts: ${ports}${ignored}\n`;
+        if (text.length > 65536) {
+          yield text;
+          text = '';
+        }
+      }
+      text += `# shardscan done at ${new Date().toISOString()} -- ${s.hosts} IP addresses scanned in ${(s.elapsedMs / 1000).toFixed(2)} seconds${s.status === 'complete' ? '' : ' (interrupted)'}\n`;
+      yield text;
+    },
+  };
+}

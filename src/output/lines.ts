@@ -1,0 +1,50 @@
+/** Formats that stream a record as it comes: NDJSON, CSV, and one JSON document. */
+import { type ProbeRecord, recordLine } from '../model/record.js';
+import type { ReportContext, ReportWriter } from './report.js';
+
+export function ndjsonWriter(): ReportWriter {
+  return {
+    start: () => '',
+    batch: (records) => records.map(recordLine).join(''),
+    end: () => [],
+  };
+}
+
+function csvField(v: string | number): string {
+  const s = String(v);
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+export const CSV_HEADER = 'host,port,state,service,reason,rtt_ms,ts\n';
+
+const csvLine = (r: ProbeRecord): string => [r.host, r.port, r.state, r.service, r.reason, r.rttMs, r.ts].map(csvField).join(',') + '\n';
+
+export function csvWriter(): ReportWriter {
+  return {
+    start: () => CSV_HEADER,
+    batch: (records) => records.map(csvLine).join(''),
+    end: () => [],
+  };
+}
+
+/**
+ * A single JSON document, streamed: the header first, records as they come,
+ * the summary last. A stopped scan still ends the document, so it stays valid
+ * after Ctrl+C.
+ */
+export function jsonWriter(ctx: ReportContext): ReportWriter {
+  let first = true;
+  return {
+    start() {
+      const head = { scanner: 'shardscan', version: ctx.version, command: ctx.command, startedAt: ctx.startedAt, seed: ctx.seed, order: ctx.order, hosts: ctx.hosts, ports: ctx.ports, states: ctx.states };
+      return `{"scan":${JSON.stringify(head)},\n"records":[`;
+    },
+    batch(records) {
+      if (records.length === 0) return '';
+      const text = (first ? '\n' : ',\n') + records.map((r) => recordLine(r).slice(0, -1)).join(',\n');
+      first = false;
+      return text;
+    },
+    end: () => [`\n],\n"summary":${JSON.stringify(ctx.summary())}}\n`],
+  };
+}

@@ -1,0 +1,55 @@
+/**
+ * What every report format is: an object with a lifecycle (ZMap's output
+ * modules, masscan's output.h): text before the records, text per batch, text
+ * after the last one. One pump writes any of them to a stream with
+ * back-pressure, so a format that holds records until the end (grouped by
+ * host), or needs a header and a closing tag, fits without special cases.
+ */
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
+import type { ProbeRecord } from '../model/record.js';
+import type { PortState, StateCounts } from '../model/states.js';
+import type { ScanSummary } from '../model/summary.js';
+
+/** What a report needs besides the records. */
+export interface ReportContext {
+  version: string;
+  /** The command line, for report headers. */
+  command: string;
+  startedAt: string;
+  seed: number;
+  order: 'random' | 'serial';
+  hosts: number;
+  ports: number;
+  states: readonly PortState[];
+  /** Called once the records have ended. */
+  summary(): ScanSummary;
+  /** Per-host counts of every state, or null when not tracked (very large scans, or resumed ones). */
+  hostCounts(host: string): StateCounts | null;
+}
+
+export type Batches = AsyncIterable<readonly ProbeRecord[]>;
+
+/** One report being written. */
+export interface ReportWriter {
+  /** Text before any record. */
+  start(): string;
+  /** Text for a batch, as it arrives ('' for formats that hold records until the end). */
+  batch(records: readonly ProbeRecord[]): string;
+  /** Text after the last record, in pieces; the context's summary is final by now. */
+  end(): Iterable<string>;
+}
+
+/** Write with back-pressure; rejects if the stream fails (EPIPE, ENOSPC). */
+export async function put(out: Writable, text: string): Promise<void> {
+  if (text.length === 0) return;
+  if (out.destroyed || out.writableEnded) throw new Error(`output closed${out.errored ? `: ${out.errored.message}` : ''}`);
+  if (!out.write(text)) await once(out, 'drain');
+}
+
+/** Run a writer over the batches into `out`. */
+export async function writeReport(writer: ReportWriter, batches: Batches, out: Writable): Promise<void> {
+  await put(out, writer.start());
+  for await (const batch of batches) await put(out, writer.batch(batch));
+  for (const piece of writer.end()) await put(out, piece);
+}

@@ -1,0 +1,85 @@
+/**
+ * One way to start a scan, for the CLI and the library alike: a coordinator
+ * whose records go to a bounded channel (the report, or the library's
+ * iterator) and to any other sinks (the shard directory), composed with tee.
+ * The channel comes first, so a sink that fails (a full disk) never keeps a
+ * record from the user.
+ */
+import type { CheckpointState } from '../model/checkpoint.js';
+import type { ProbeRecord } from '../model/record.js';
+import { type ScanSink, tee } from '../model/sink.js';
+import type { StateCounts } from '../model/states.js';
+import type { ProgressSnapshot, ScanSummary, StopReason } from '../model/summary.js';
+import { RecordChannel } from '../output/channel.js';
+import { Coordinator } from '../pool/coordinator.js';
+import type { ChunkRunner } from '../pool/runner.js';
+import type { PreparedScan } from '../prepare.js';
+
+/** Records queued for the reader before the coordinator stops starting chunks. */
+export const CHANNEL_HIGH_WATER = 50_000;
+
+export interface StartOptions {
+  /** Sinks besides the record channel (e.g. the shard directory). */
+  sinks?: readonly ScanSink[];
+  /** Stops the scan (Ctrl+C); decided records are kept. */
+  signal?: AbortSignal;
+  /** Continue from a checkpoint. */
+  resume?: CheckpointState;
+  /** Records from before a resume: given to the channel first, not to the other sinks. */
+  replay?: readonly ProbeRecord[];
+  /** Where chunks run; default: a pool of config.workers threads, destroyed at the end. */
+  runner?: ChunkRunner;
+  /** Keep per-host state counts (reports with per-host "Not shown" lines). */
+  hostCounts?: boolean;
+}
+
+/** How a scan ended: its summary, and the failure that ended it, if one did. */
+export interface ScanEnd {
+  summary: ScanSummary;
+  failure: unknown;
+}
+
+export interface ScanRun {
+  /** Record batches as the workers decide them; ends when the scan does. Read it, or the scan stalls. */
+  readonly records: AsyncIterable<readonly ProbeRecord[]>;
+  /** Resolves when the scan ends; never rejects (a failure is in ScanEnd). */
+  readonly finished: Promise<ScanEnd>;
+  stop(reason?: StopReason): void;
+  progress(): ProgressSnapshot;
+  /** The summary so far (final once `finished` resolved). */
+  summary(): ScanSummary;
+  hostCounts(host: string): StateCounts | null;
+}
+
+/** Start scanning a prepared scan. Throws at once for a checkpoint that does not fit the scan. */
+export function startScan(prep: PreparedScan, opts: StartOptions = {}): ScanRun {
+  let coordinator: Coordinator | null = null;
+  const channel = new RecordChannel(CHANNEL_HIGH_WATER, () => coordinator?.poke());
+  const toChannel: ScanSink = { records: (batch) => channel.push(batch), paused: () => channel.full };
+  const c = new Coordinator(prep, tee(toChannel, ...(opts.sinks ?? [])), {
+    signal: opts.signal,
+    resume: opts.resume,
+    runner: opts.runner,
+    hostCounts: opts.hostCounts,
+  });
+  coordinator = c;
+  if (opts.replay && opts.replay.length > 0) channel.push(opts.replay);
+  const finished = c
+    .run()
+    .then(
+      (summary): ScanEnd => ({ summary, failure: null }),
+      (failure: unknown): ScanEnd => ({ summary: c.summary(), failure }),
+    )
+    .then((end) => {
+      channel.close();
+      return end;
+    });
+  return {
+    records: channel,
+    finished,
+    stop: (reason = 'signal') => c.stop(reason),
+    progress: () => c.progress(),
+    summary: () => c.summary(),
+    hostCounts: (host) => c.hostCounts(host),
+  };
+}

@@ -1,0 +1,79 @@
+/**
+ * Every message between the coordinator (src/pool) and the worker threads
+ * (workers/). Private to those two: nothing here is public API. Values go
+ * through structured clone, so nothing may hold a function or a class instance;
+ * packed fields have their codec beside them (records.ts, host-delta.ts, slots.ts).
+ */
+import type { MessagePort } from 'node:worker_threads';
+import type { ProbeEngine } from '../model/scan.js';
+import type { LocalEvents, PortState, StateCounts } from '../model/states.js';
+import type { TargetSetData } from '../targets/set.js';
+import type { RateShared } from './rate.js';
+import type { WireBatch } from './records.js';
+
+/** Everything a worker needs to turn chunk offsets into probes. Sent with each task, cached by specId. */
+export interface WorkerScanSpec {
+  /** Identifies the spec so a worker keeps one engine (one window, one timer) per scan. */
+  specId: string;
+  targets: TargetSetData;
+  ports: Uint16Array;
+  /** Permutation parameters; `null` walks the index space in serial order. */
+  permutation: { range: number; seed: number } | null;
+  timeoutMs: number;
+  retries: number;
+  /** This worker's fair share of `concurrency`: attempts it may always keep in flight. */
+  window: number;
+  /** The pool-wide window (SharedSlots): attempts in flight everywhere, workers with work waiting. */
+  slots: SharedArrayBuffer;
+  concurrency: number;
+  engine: ProbeEngine;
+  /** Which states are sent back as records; the rest are only counted. */
+  emit: Readonly<Record<PortState, boolean>>;
+  /** Shared rate budget, or null when unlimited. */
+  rate: RateShared | null;
+  /** Count states per host (for reports that print per-host "Not shown" lines). */
+  hostCounts: boolean;
+}
+
+/** One unit of work: positions start + k*stride for k in [fromK, count). */
+export interface ChunkTask {
+  spec: WorkerScanSpec;
+  chunkId: number;
+  /** 0 for the first run of a chunk, then 1, 2, ... for re-runs after a worker died. */
+  attempt: number;
+  start: number;
+  stride: number;
+  count: number;
+  /** Offsets below this are already done (resume or re-run after a crash). */
+  fromK: number;
+  /** Channel for record batches and progress; the coordinator may send `stop`. */
+  port: MessagePort;
+}
+
+/** Progress of one chunk, reported with every batch. */
+export interface ChunkProgress {
+  /** Offsets [0, watermark) are all decided and their records were sent. */
+  watermark: number;
+  /** Counts for the offsets in [fromK, watermark) decided by this attempt. */
+  committed: StateCounts;
+  /** States of every offset this attempt decided (committed or not). */
+  decidedCounts: StateCounts;
+  /** Local-resource events seen since the last message. */
+  events: LocalEvents;
+  /** Per-host counts committed since the last message (host-delta.ts), or null. */
+  hostCounts: Float64Array | null;
+}
+
+/** Worker → coordinator, over the task's MessagePort. */
+export type WorkerMessage =
+  | { t: 'batch'; records: WireBatch; progress: ChunkProgress }
+  | { t: 'done'; records: WireBatch; progress: ChunkProgress; engine: ProbeEngine };
+
+/** Coordinator → worker, over the task's MessagePort. */
+export type CoordinatorMessage = { t: 'stop' };
+
+/** What a Piscina task resolves with (the real data travels over the port). */
+export interface ChunkResult {
+  chunkId: number;
+  stopped: boolean;
+}

@@ -1,0 +1,108 @@
+/**
+ * Records on the wire, worker → coordinator: one Float64Array with a fixed
+ * stride per batch instead of one object per record, so a batch of 512 is one
+ * buffer to clone and the worker makes no garbage per record. The reasons a
+ * batch uses travel beside it as a small string table.
+ *
+ * The packer (worker side) and the reader (coordinator side) are the only code
+ * that knows the layout.
+ */
+import { STATE_CODE, STATE_OF_CODE, type PortState } from '../model/states.js';
+
+/** Fields per record: k, host index, port, state code, reason index, rttMs, tsMs. */
+const STRIDE = 7;
+
+/** A batch of records of one chunk, as posted. */
+export interface WireBatch {
+  /** Number of records. */
+  n: number;
+  /** n × STRIDE numbers (see STRIDE). */
+  data: Float64Array;
+  /** Reason strings; each record holds an index into this. */
+  reasons: string[];
+}
+
+export const EMPTY_BATCH: WireBatch = Object.freeze({ n: 0, data: new Float64Array(0), reasons: [] }) as WireBatch;
+
+/** One decoded wire record (reused by the reader: copy what you keep). */
+export interface WireRecordView {
+  /** Offset in the chunk, for de-duplication after a crash. */
+  k: number;
+  hostIndex: number;
+  port: number;
+  state: PortState;
+  reason: string;
+  rttMs: number;
+  /** Epoch milliseconds when the state was decided. */
+  tsMs: number;
+}
+
+/** Worker side: collects records, hands out a batch and starts over. */
+export class RecordPacker {
+  private data: Float64Array;
+  private n = 0;
+  private reasons: string[] = [];
+  private reasonIndex = new Map<string, number>();
+
+  constructor(private capacity: number) {
+    this.data = new Float64Array(capacity * STRIDE);
+  }
+
+  get length(): number {
+    return this.n;
+  }
+
+  add(k: number, hostIndex: number, port: number, state: PortState, reason: string, rttMs: number, tsMs: number): void {
+    if (this.n === this.capacity) this.grow();
+    let r = this.reasonIndex.get(reason);
+    if (r === undefined) {
+      r = this.reasons.length;
+      this.reasons.push(reason);
+      this.reasonIndex.set(reason, r);
+    }
+    const d = this.data;
+    const o = this.n * STRIDE;
+    d[o] = k;
+    d[o + 1] = hostIndex;
+    d[o + 2] = port;
+    d[o + 3] = STATE_CODE[state];
+    d[o + 4] = r;
+    d[o + 5] = rttMs;
+    d[o + 6] = tsMs;
+    this.n++;
+  }
+
+  /** The records so far as a batch (its buffer can be transferred); the packer starts empty. */
+  take(): WireBatch {
+    if (this.n === 0) return EMPTY_BATCH;
+    const batch: WireBatch = { n: this.n, data: this.data.slice(0, this.n * STRIDE), reasons: this.reasons };
+    this.n = 0;
+    this.reasons = [];
+    this.reasonIndex.clear();
+    return batch;
+  }
+
+  private grow(): void {
+    const next = new Float64Array(this.data.length * 2);
+    next.set(this.data);
+    this.data = next;
+    this.capacity *= 2;
+  }
+}
+
+/** Coordinator side: visit every record of a batch, in order. `view` is reused between calls. */
+export function readRecords(batch: WireBatch, visit: (r: Readonly<WireRecordView>) => void): void {
+  const d = batch.data;
+  const view: WireRecordView = { k: 0, hostIndex: 0, port: 0, state: 'open', reason: '', rttMs: 0, tsMs: 0 };
+  for (let i = 0; i < batch.n; i++) {
+    const o = i * STRIDE;
+    view.k = d[o]!;
+    view.hostIndex = d[o + 1]!;
+    view.port = d[o + 2]!;
+    view.state = STATE_OF_CODE[d[o + 3]!]!;
+    view.reason = batch.reasons[d[o + 4]!]!;
+    view.rttMs = d[o + 5]!;
+    view.tsMs = d[o + 6]!;
+    visit(view);
+  }
+}

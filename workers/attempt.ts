@@ -1,0 +1,60 @@
+/** One connect attempt at one position, and what earlier attempts at that position ran into. */
+import type { AttemptHandle } from './backends/index.js';
+import type { Timed } from './deadlines.js';
+import type { ChunkLedger } from './ledger.js';
+
+/** What earlier attempts at a position ran into. */
+export interface Tries {
+  /** Timeouts (bounded by --retries). */
+  tries: number;
+  /** Self-connects (bounded by MAX_SELF_RETRIES). */
+  selfTries: number;
+  /** Local-resource failures (bounded by MAX_LOCAL_RETRIES). */
+  localTries: number;
+}
+
+export const FIRST_TRY: Readonly<Tries> = Object.freeze({ tries: 0, selfTries: 0, localTries: 0 });
+
+/** The same history with one more failure of one kind. */
+export function oneMore(h: Readonly<Tries>, what: keyof Tries): Tries {
+  return { tries: h.tries, selfTries: h.selfTries, localTries: h.localTries, [what]: h[what] + 1 };
+}
+
+/** A host as the loop aims at it: its index in the target set and its address text. */
+export interface Target {
+  readonly index: number;
+  readonly host: string;
+  readonly v6: boolean;
+}
+
+export class Attempt implements AttemptHandle, Timed {
+  handle: unknown = null;
+  done = false;
+  heapIndex = -1;
+  keep = false;
+  readonly host: string;
+  readonly v6: boolean;
+  readonly bindFirst: boolean;
+  constructor(
+    readonly chunk: ChunkLedger,
+    readonly k: number,
+    readonly target: Target,
+    readonly port: number,
+    readonly start: number,
+    readonly deadline: number,
+    readonly history: Readonly<Tries>,
+  ) {
+    this.host = target.host;
+    this.v6 = target.v6;
+    this.bindFirst = history.selfTries > 0;
+  }
+}
+
+/** A position waiting to be (re)started: a retry, or held back by the per-host cap. */
+export interface Pending {
+  chunk: ChunkLedger;
+  k: number;
+  history: Readonly<Tries>;
+  /** performance.now() before which it must not start. */
+  readyAt: number;
+}

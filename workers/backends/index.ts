@@ -1,0 +1,17 @@
+/** The probe backends, and the choice between them. */
+import type { ProbeEngine } from '../../src/model/scan.js';
+import { createHandleBackend } from './handle.js';
+import { createSocketBackend } from './socket.js';
+import type { CompleteFn, ProbeBackend } from './types.js';
+
+export type { AttemptHandle, BackendFactory, CompleteFn, KeptConnection, ProbeBackend } from './types.js';
+export { errnoName } from './errno.js';
+
+/** The backend for an engine name: `handle` when tcp_wrap is there, else `socket`. */
+export function createBackend(engine: ProbeEngine, complete: CompleteFn): ProbeBackend {
+  if (engine === 'handle') {
+    const fast = createHandleBackend(complete);
+    if (fast) return fast;
+  }
+  return createSocketBackend(complete);
+}

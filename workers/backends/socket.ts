@@ -1,0 +1,44 @@
+/** The public net.Socket API: slower, but only documented interfaces. The reference backend. */
+import net from 'node:net';
+import { statusOf } from './errno.js';
+import type { AttemptHandle, CompleteFn, ProbeBackend } from './types.js';
+
+const kAttempt = Symbol('attempt');
+type ProbeSocket = net.Socket & { [kAttempt]?: AttemptHandle };
+
+export function createSocketBackend(complete: CompleteFn): ProbeBackend {
+  function onConnect(this: ProbeSocket): void {
+    const attempt = this[kAttempt]!;
+    if (attempt.done) return;
+    const self = this.localPort === this.remotePort && this.localAddress === this.remoteAddress;
+    if (attempt.keep && !self) {
+      this.removeListener('error', onError);
+      complete(attempt, 0, false, () => this);
+      return;
+    }
+    this.resetAndDestroy();
+    complete(attempt, 0, self);
+  }
+  function onError(this: ProbeSocket, err: NodeJS.ErrnoException): void {
+    const attempt = this[kAttempt]!;
+    this.destroy();
+    if (attempt.done) return;
+    complete(attempt, statusOf(err.code), false);
+  }
+  return {
+    name: 'socket',
+    start(attempt) {
+      const socket: ProbeSocket = new net.Socket();
+      socket[kAttempt] = attempt;
+      socket.on('connect', onConnect);
+      socket.on('error', onError);
+      attempt.handle = socket;
+      if (attempt.bindFirst) socket.connect({ port: attempt.port, host: attempt.host, localAddress: attempt.v6 ? '::' : '0.0.0.0' });
+      else socket.connect(attempt.port, attempt.host);
+      return 0;
+    },
+    abort(attempt) {
+      (attempt.handle as net.Socket).destroy();
+    },
+  };
+}

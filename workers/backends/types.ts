@@ -1,0 +1,48 @@
+/**
+ * What a probe backend is: one way of making one connect attempt. Every
+ * backend reports through the same callback with a libuv-style status
+ * (0 = handshake completed, negative = -errno) and never infers "open" from
+ * writability: only a completed handshake counts.
+ */
+import type net from 'node:net';
+import type { ProbeEngine } from '../../src/model/scan.js';
+
+/** One connect attempt, as a backend sees it. */
+export interface AttemptHandle {
+  host: string;
+  port: number;
+  v6: boolean;
+  /** Backend-owned: the socket or TCP handle. */
+  handle: unknown;
+  /** Set by the engine once the attempt is decided or abandoned; late callbacks are ignored. */
+  done: boolean;
+  /**
+   * Bind to an any-address, port 0, before connecting. Used to retry after a
+   * self-connect: connect() prefers even ephemeral ports and may pick the
+   * target port again and again, bind() prefers odd ones.
+   */
+  bindFirst: boolean;
+  /** Keep a completed connection open and hand it over (a later stage reads it) instead of resetting it. */
+  keep: boolean;
+}
+
+/** A kept connection: turns it into a net.Socket (once), which the taker must destroy. */
+export type KeptConnection = () => net.Socket;
+
+/**
+ * status 0 = connected; `self` = the socket connected to itself (loopback
+ * simultaneous open). `kept` is set only for a connected attempt with `keep`
+ * that did not connect to itself; otherwise the connection is already reset.
+ */
+export type CompleteFn = (attempt: AttemptHandle, status: number, self: boolean, kept?: KeptConnection) => void;
+
+export interface ProbeBackend {
+  readonly name: ProbeEngine;
+  /** Start connecting; returns 0, or a negative errno when connect() failed at once (the local stack refused it). */
+  start(attempt: AttemptHandle): number;
+  /** Drop an attempt that timed out or was stopped; its callback will not be reported. */
+  abort(attempt: AttemptHandle): void;
+}
+
+/** Makes a backend for an engine name; tests pass a fake one. */
+export type BackendFactory = (engine: ProbeEngine, complete: CompleteFn) => ProbeBackend;

@@ -1,0 +1,88 @@
+/**
+ * One chunk as a worker runs it: which offsets are started and decided, the
+ * watermark below which all are decided (and their records sent), the counts
+ * the coordinator checkpoints, and the records waiting to be posted.
+ */
+import { type LocalEvents, type PortState, STATE_CODE, STATE_OF_CODE, type StateCounts, countEvent, emptyCounts } from '../src/model/states.js';
+import { HostDelta } from '../src/wire/host-delta.js';
+import type { ChunkProgress, ChunkTask } from '../src/wire/messages.js';
+import { RecordPacker } from '../src/wire/records.js';
+
+export class ChunkLedger {
+  /** Next offset not started yet. */
+  nextK: number;
+  /** Offsets below it are all decided. */
+  watermark: number;
+  /** Attempts of this chunk in flight. */
+  inflight = 0;
+  /** Offsets decided by this run, above the watermark too. */
+  decided = 0;
+  stopped = false;
+  finished = false;
+  readonly committed: StateCounts = emptyCounts();
+  readonly decidedCounts: StateCounts = emptyCounts();
+  /** Records not posted yet. */
+  readonly records: RecordPacker;
+  private events: LocalEvents = {};
+  /** Per-host counts committed since the last message, when the spec asks for them. */
+  private readonly hostDelta: HostDelta | null;
+  /** Per offset: 0 = not decided yet, else a STATE_CODE. Lets the watermark advance in order. */
+  private readonly states: Uint8Array;
+
+  constructor(
+    readonly task: ChunkTask,
+    readonly resolve: (stopped: boolean) => void,
+    batchRecords: number,
+    /** Host index of an offset, when per-host counts are kept. */
+    private readonly hostOf: ((k: number) => number) | null,
+  ) {
+    this.nextK = task.fromK;
+    this.watermark = task.fromK;
+    this.states = new Uint8Array(task.count);
+    this.records = new RecordPacker(batchRecords);
+    this.hostDelta = hostOf ? new HostDelta() : null;
+  }
+
+  /** True when no offset is left to start. */
+  get started(): boolean {
+    return this.nextK >= this.task.count;
+  }
+
+  /** Every offset decided (or the chunk was stopped). */
+  get exhausted(): boolean {
+    return this.stopped || (this.started && this.watermark >= this.task.count);
+  }
+
+  /** Offset k is decided: count it and move the watermark over every decided offset. */
+  decide(k: number, state: PortState): void {
+    this.states[k] = STATE_CODE[state];
+    this.decided++;
+    this.decidedCounts[state]++;
+    const states = this.states;
+    let w = this.watermark;
+    while (w < states.length && states[w] !== 0) {
+      const s = STATE_OF_CODE[states[w]!]!;
+      this.committed[s]++;
+      if (this.hostDelta) this.hostDelta.add(this.hostOf!(w), s);
+      w++;
+    }
+    this.watermark = w;
+  }
+
+  event(name: string): void {
+    countEvent(this.events, name);
+  }
+
+  /** Progress for the next message; events and host counts are handed over once. */
+  takeProgress(): ChunkProgress {
+    const events = this.events;
+    this.events = {};
+    return {
+      watermark: this.watermark,
+      committed: { ...this.committed },
+      decidedCounts: { ...this.decidedCounts },
+      events,
+      hostCounts: this.hostDelta?.take() ?? null,
+    };
+  }
+}

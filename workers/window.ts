@@ -1,0 +1,87 @@
+/**
+ * How many attempts this worker may have in flight.
+ *
+ * Attempts are bounded by one window shared by every worker (SharedSlots,
+ * --concurrency). This worker may always fill its fair share and may borrow
+ * the idle workers' shares when it alone has work left, so the last silent
+ * targets of a scan still get the whole window. Local resource errors
+ * (EMFILE, ...) shrink its own limit multiplicatively and back off; answers
+ * grow it back additively.
+ */
+import { SharedSlots } from '../src/wire/slots.js';
+
+/** Answers per step of growth back towards the fair share after a shrink. */
+const GROW_EVERY = 16;
+/** Longest back-off after repeated local errors. */
+const MAX_BACKOFF_MS = 500;
+
+export class Window {
+  /** This worker's fair share. */
+  private readonly share: number;
+  /** Current limit: the share, or less after local errors. */
+  private limit: number;
+  private growCredit = 0;
+  private backoffMs = 0;
+  private backoffUntil = 0;
+  private hungry = false;
+  private readonly slots: SharedSlots;
+
+  constructor(share: number, slots: SharedArrayBuffer, private readonly concurrency: number) {
+    this.share = Math.max(1, share);
+    this.limit = this.share;
+    this.slots = new SharedSlots(slots);
+  }
+
+  /**
+   * Room for one more attempt with `inflight` of ours running: within our
+   * limit, or beyond it when no other worker has work waiting and nothing
+   * shrank us.
+   */
+  hasRoom(inflight: number): boolean {
+    if (inflight < this.limit) return true;
+    return this.limit === this.share && this.slots.hungryWorkers() <= (this.hungry ? 1 : 0);
+  }
+
+  /** True when we are held to our limit (the caller should look again shortly). */
+  atLimit(inflight: number): boolean {
+    return inflight >= this.limit;
+  }
+
+  /** Reserve one of the pool's slots; false when the whole pool is full. */
+  takeSlot(): boolean {
+    return this.slots.take(this.concurrency);
+  }
+
+  giveSlot(n = 1): void {
+    this.slots.give(n);
+  }
+
+  /** Milliseconds left of a local-error back-off (0 = go). */
+  backoffLeft(now: number): number {
+    return now < this.backoffUntil ? this.backoffUntil - now : 0;
+  }
+
+  /** Publish whether this worker has work waiting. */
+  setHungry(hungry: boolean): void {
+    if (hungry === this.hungry) return;
+    this.hungry = hungry;
+    this.slots.hungry(hungry ? 1 : -1);
+  }
+
+  /** The machine ran out of something with `inflight` attempts running: shrink and back off. */
+  onLocalError(inflight: number, now: number): void {
+    this.limit = Math.max(1, Math.min(this.limit, Math.floor((inflight + 1) * 0.75)));
+    this.growCredit = 0;
+    this.backoffMs = Math.min(MAX_BACKOFF_MS, this.backoffMs === 0 ? 2 : this.backoffMs * 2);
+    this.backoffUntil = now + this.backoffMs;
+  }
+
+  /** A position was decided: the back-off fades, the limit grows back by one per GROW_EVERY. */
+  onDecided(): void {
+    if (this.backoffMs > 0) this.backoffMs = this.backoffMs < 1 ? 0 : this.backoffMs * 0.9;
+    if (this.limit < this.share && ++this.growCredit >= GROW_EVERY) {
+      this.growCredit = 0;
+      this.limit++;
+    }
+  }
+}
