@@ -64,7 +64,7 @@ export function scan(options: ScanOptions): ScanHandle {
     async *[Symbol.asyncIterator]() {
       try {
         const r = await started;
-        for await (const batch of r.records) yield* batch;
+        for await (const batch of r.records) yield* batch.records();
         await summary;
       } finally {
         stopper.abort();

@@ -32,7 +32,7 @@ describe('coordinator resume', () => {
     };
     const covered = (chunk: number, k: number) => chunk < 2 || [3, 5, 6].includes(chunk) || (chunk === 4 && k < 10);
     const records: ProbeRecord[] = [];
-    const summary = await new Coordinator(prep, { records: (b) => records.push(...b) }, { resume: checkpoint, runner: new InProcessRunner() }).run();
+    const summary = await new Coordinator(prep, { records: (b) => records.push(...b.records()) }, { resume: checkpoint, runner: new InProcessRunner() }).run();
     const seen = new Set<string>();
     for (const r of records) {
       const key = `${r.host}:${r.port}`;

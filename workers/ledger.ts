@@ -32,14 +32,13 @@ export class ChunkLedger {
   constructor(
     readonly task: ChunkTask,
     readonly resolve: (stopped: boolean) => void,
-    batchRecords: number,
     /** Host index of an offset, when per-host counts are kept. */
     private readonly hostOf: ((k: number) => number) | null,
   ) {
     this.nextK = task.fromK;
     this.watermark = task.fromK;
     this.states = new Uint8Array(task.count);
-    this.records = new RecordPacker(batchRecords);
+    this.records = new RecordPacker();
     this.hostDelta = hostOf ? new HostDelta() : null;
   }
 

@@ -26,7 +26,7 @@ import { Attempt, FIRST_TRY, type Pending, type Target, type Tries, oneMore } fr
 import { type BackendFactory, type ProbeBackend, createBackend, errnoName } from './backends/index.js';
 import { DeadlineHeap } from './deadlines.js';
 import { ChunkLedger } from './ledger.js';
-import { BATCH_RECORDS, Outbox } from './outbox.js';
+import { Outbox } from './outbox.js';
 import { PendingQueue } from './pending.js';
 import { RateGate } from './rate.js';
 import { Window } from './window.js';
@@ -81,7 +81,7 @@ export class Engine {
     this.backend = (opts.backend ?? createBackend)(spec.engine, (a, status, self) => this.onComplete(a as Attempt, status, self));
     this.rate = spec.rate ? new RateGate(spec.rate) : null;
     this.window = new Window(spec.window, spec.slots, spec.concurrency);
-    this.outbox = new Outbox(() => this.backend.name);
+    this.outbox = new Outbox(() => this.backend.name, (n) => this.window.posted(n));
     this.hooks = opts.hooks ?? {};
   }
 
@@ -89,7 +89,7 @@ export class Engine {
   run(task: ChunkTask): Promise<boolean> {
     return new Promise<boolean>((resolve) => {
       const hostOf = this.spec.hostCounts ? (k: number): number => this.hostIndexOf(chunk, k) : null;
-      const chunk: ChunkLedger = new ChunkLedger(task, resolve, BATCH_RECORDS, hostOf);
+      const chunk: ChunkLedger = new ChunkLedger(task, resolve, hostOf);
       task.port.on('message', (msg: CoordinatorMessage) => {
         if (msg.t === 'stop') this.stopChunk(chunk);
       });
@@ -147,6 +147,7 @@ export class Engine {
       }
       const backoff = this.window.backoffLeft(now);
       if (backoff > 0) return this.pumpIn(backoff);
+      if (this.window.held()) return this.pumpIn(2);
       // Retries and held-back positions first, oldest first.
       const retry = this.pending.length > 0 ? this.pending.takeReady(now) : null;
       const chunk = retry?.chunk ?? this.nextChunk();

@@ -15,7 +15,11 @@ const FLUSH_MS = 100;
 export class Outbox {
   private timer: NodeJS.Timeout | null = null;
 
-  constructor(private readonly engine: () => ProbeEngine) {}
+  constructor(
+    private readonly engine: () => ProbeEngine,
+    /** Told how many records each message carries (back-pressure, see SharedSlots). */
+    private readonly posted: (n: number) => void,
+  ) {}
 
   /** Post the chunk's records if a batch is full. */
   maybePost(chunk: ChunkLedger): void {
@@ -25,8 +29,9 @@ export class Outbox {
   post(chunk: ChunkLedger, done: boolean): void {
     const records = chunk.records.take();
     const progress = chunk.takeProgress();
+    this.posted(records.n);
     const msg: WorkerMessage = done ? { t: 'done', records, progress, engine: this.engine() } : { t: 'batch', records, progress };
-    chunk.task.port.postMessage(msg, records.data.byteLength > 0 ? [records.data.buffer as ArrayBuffer] : []);
+    chunk.task.port.postMessage(msg);
   }
 
   /** Flush every running chunk every FLUSH_MS, until stop(). */

@@ -47,6 +47,16 @@ export class Window {
     return inflight >= this.limit;
   }
 
+  /** The coordinator is behind: start nothing new for now. */
+  held(): boolean {
+    return this.slots.held();
+  }
+
+  /** Records posted to the coordinator (counted until it takes them). */
+  posted(n: number): void {
+    this.slots.posted(n);
+  }
+
   /** Reserve one of the pool's slots; false when the whole pool is full. */
   takeSlot(): boolean {
     return this.slots.take(this.concurrency);

@@ -3,7 +3,7 @@
  * with records going to the report writer and the shard directory, progress
  * and the summary on stderr, and Ctrl+C handled. Shared by `scan` and `resume`.
  */
-import { createWriteStream, openSync, writeFileSync } from 'node:fs';
+import { fstatSync, openSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import type { Piscina } from 'piscina';
@@ -11,6 +11,7 @@ import { ShardscanError, errnoCode, messageOf } from '../errors.js';
 import type { CheckpointState } from '../model/checkpoint.js';
 import type { ProbeRecord } from '../model/record.js';
 import type { ScanSummary } from '../model/summary.js';
+import { FdWritable } from '../output/fd-stream.js';
 import { WRITERS, wantsHostCounts } from '../output/formats.js';
 import { packageVersion } from '../paths.js';
 import { PoolRunner, createPool } from '../pool/pool.js';
@@ -56,14 +57,25 @@ export type SummaryDocument = ScanSummary & {
  * written, so a bad -o path fails at once instead of after the scan.
  */
 export function openReport(output: string | null): Writable {
-  if (output === null) return process.stdout;
+  if (output === null) return stdoutIsFile() ? new FdWritable(1, false) : process.stdout;
   let fd: number;
   try {
     fd = openSync(output, 'w');
   } catch (err) {
     throw new ShardscanError('E_OUTPUT', `cannot open --output '${output}': ${errnoCode(err) ?? messageOf(err)}`);
   }
-  return createWriteStream('', { fd });
+  return new FdWritable(fd, true);
+}
+
+/** stdout redirected to a file (or /dev/null): written through FdWritable, not Node's stdout. */
+function stdoutIsFile(): boolean {
+  try {
+    const st = fstatSync(1);
+    return st.isFile() || st.isCharacterDevice() && !process.stdout.isTTY;
+  } catch (err) {
+    void err; // no stdout at all: let Node's stream report it on write
+    return false;
+  }
 }
 
 async function endStream(out: Writable): Promise<void> {

@@ -31,13 +31,41 @@ export function makeRecord(host: string, port: number, state: PortState, reason:
   return { host, port, state, reason, rttMs, service, ts } as ProbeRecord;
 }
 
+/** One record's JSON line, with a newline, from its fields (schema order; written by hand: it runs per record). */
+export function formatLine(host: string, port: number, state: PortState, reason: string, rttMs: number, service: string, ts: string): string {
+  return `{"host":${JSON.stringify(host)},"port":${port},"state":"${state}","reason":${JSON.stringify(reason)},"rttMs":${rttMs},"service":${JSON.stringify(service)},"ts":"${ts}"}\n`;
+}
+
 /**
  * The record as one line of JSON, with a newline: the NDJSON line, the shard
- * file line, and (without the newline) an element of the JSON report. Written
- * by hand, in schema order, because it runs once per record written.
+ * file line, and (without the newline) an element of the JSON report.
  */
 export function recordLine(r: ProbeRecord): string {
-  return `{"host":${JSON.stringify(r.host)},"port":${r.port},"state":"${r.state}","reason":${JSON.stringify(r.reason)},"rttMs":${r.rttMs},"service":${JSON.stringify(r.service)},"ts":"${r.ts}"}\n`;
+  return formatLine(r.host, r.port, r.state, r.reason, r.rttMs, r.service, r.ts);
+}
+
+/**
+ * A batch of records as the sinks and writers get it. A batch made from the
+ * workers' packed records gives its NDJSON text without making an object per
+ * record, so the common path (NDJSON report and shard file) allocates one
+ * string per batch; `records()` makes the objects, once, for those who want them.
+ */
+export interface RecordBatch {
+  readonly length: number;
+  /** The records as objects (made on first call). */
+  records(): readonly ProbeRecord[];
+  /** The NDJSON text of the batch, one line per record (made on first call). */
+  ndjson(): string;
+}
+
+/** A batch over records that already exist as objects (a resume's replay, a merge, tests). */
+export function arrayBatch(records: readonly ProbeRecord[]): RecordBatch {
+  let text: string | null = null;
+  return {
+    length: records.length,
+    records: () => records,
+    ndjson: () => (text ??= records.map(recordLine).join('')),
+  };
 }
 
 /** "host|port": the identity of a record's position. */

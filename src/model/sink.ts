@@ -4,11 +4,11 @@
  * and the library's iterator are wired the same way.
  */
 import type { CheckpointState } from './checkpoint.js';
-import type { ProbeRecord } from './record.js';
+import type { RecordBatch } from './record.js';
 
 export interface ScanSink {
   /** Records as they arrive. May throw (a full disk): the scan then stops and reports it. */
-  records(batch: readonly ProbeRecord[]): void;
+  records(batch: RecordBatch): void;
   /** A checkpoint that covers only records already given to `records`. */
   checkpoint?(state: CheckpointState): void;
   /** True while the consumer is behind: no new chunks are started until it is false. */

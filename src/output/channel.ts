@@ -4,10 +4,10 @@
  * reports `full`, and the coordinator stops starting new chunks until the
  * writer catches up: memory stays bounded when stdout is slow.
  */
-import type { ProbeRecord } from '../model/record.js';
+import type { RecordBatch } from '../model/record.js';
 
-export class RecordChannel implements AsyncIterable<readonly ProbeRecord[]> {
-  private queue: (readonly ProbeRecord[])[] = [];
+export class RecordChannel implements AsyncIterable<RecordBatch> {
+  private queue: RecordBatch[] = [];
   private queued = 0;
   private closed = false;
   private wake: (() => void) | null = null;
@@ -23,7 +23,7 @@ export class RecordChannel implements AsyncIterable<readonly ProbeRecord[]> {
     return this.queued >= this.highWater;
   }
 
-  push(batch: readonly ProbeRecord[]): void {
+  push(batch: RecordBatch): void {
     if (this.closed) throw new Error('RecordChannel: push after close');
     if (batch.length === 0) return;
     this.queue.push(batch);
@@ -37,7 +37,7 @@ export class RecordChannel implements AsyncIterable<readonly ProbeRecord[]> {
   }
 
   /** Batches in arrival order (a writer turns each into one write). */
-  async *[Symbol.asyncIterator](): AsyncIterator<readonly ProbeRecord[]> {
+  async *[Symbol.asyncIterator](): AsyncIterator<RecordBatch> {
     for (;;) {
       const batch = this.queue.shift();
       if (batch) {

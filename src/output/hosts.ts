@@ -56,8 +56,8 @@ export function textWriter(ctx: ReportContext): ReportWriter {
   const groups = new HostGroups();
   return {
     start: () => '',
-    batch(records) {
-      groups.add(records);
+    batch(batch) {
+      groups.add(batch.records());
       return '';
     },
     *end() {
@@ -91,8 +91,8 @@ export function grepWriter(ctx: ReportContext): ReportWriter {
   const groups = new HostGroups();
   return {
     start: () => `# shardscan ${ctx.version} scan initiated ${ctx.startedAt} as: ${ctx.command}\n`,
-    batch(records) {
-      groups.add(records);
+    batch(batch) {
+      groups.add(batch.records());
       return '';
     },
     *end() {

@@ -1,11 +1,11 @@
 /** Formats that stream a record as it comes: NDJSON, CSV, and one JSON document. */
-import { type ProbeRecord, recordLine } from '../model/record.js';
+import type { ProbeRecord } from '../model/record.js';
 import type { ReportContext, ReportWriter } from './report.js';
 
 export function ndjsonWriter(): ReportWriter {
   return {
     start: () => '',
-    batch: (records) => records.map(recordLine).join(''),
+    batch: (batch) => batch.ndjson(),
     end: () => [],
   };
 }
@@ -22,9 +22,18 @@ const csvLine = (r: ProbeRecord): string => [r.host, r.port, r.state, r.service,
 export function csvWriter(): ReportWriter {
   return {
     start: () => CSV_HEADER,
-    batch: (records) => records.map(csvLine).join(''),
+    batch: (batch) => batch.records().map(csvLine).join(''),
     end: () => [],
   };
+}
+
+/**
+ * NDJSON lines → JSON array elements: ",\n" before each line but the very
+ * first, no newline after the last. A line holds no raw newline but its end
+ * (JSON escapes the rest).
+ */
+function elements(lines: string, first: boolean): string {
+  return (first ? '\n' : ',\n') + lines.slice(0, -1).replace(/\n/g, ',\n');
 }
 
 /**
@@ -39,9 +48,9 @@ export function jsonWriter(ctx: ReportContext): ReportWriter {
       const head = { scanner: 'shardscan', version: ctx.version, command: ctx.command, startedAt: ctx.startedAt, seed: ctx.seed, order: ctx.order, hosts: ctx.hosts, ports: ctx.ports, states: ctx.states };
       return `{"scan":${JSON.stringify(head)},\n"records":[`;
     },
-    batch(records) {
-      if (records.length === 0) return '';
-      const text = (first ? '\n' : ',\n') + records.map((r) => recordLine(r).slice(0, -1)).join(',\n');
+    batch(batch) {
+      if (batch.length === 0) return '';
+      const text = elements(batch.ndjson(), first);
       first = false;
       return text;
     },

@@ -7,7 +7,7 @@
  */
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
-import type { ProbeRecord } from '../model/record.js';
+import { type ProbeRecord, type RecordBatch, arrayBatch } from '../model/record.js';
 import type { PortState, StateCounts } from '../model/states.js';
 import type { ScanSummary } from '../model/summary.js';
 
@@ -28,28 +28,33 @@ export interface ReportContext {
   hostCounts(host: string): StateCounts | null;
 }
 
-export type Batches = AsyncIterable<readonly ProbeRecord[]>;
+/** Batches of records; plain arrays are accepted too (tests, small callers). */
+export type Batches = AsyncIterable<RecordBatch | readonly ProbeRecord[]>;
 
 /** One report being written. */
 export interface ReportWriter {
   /** Text before any record. */
   start(): string;
   /** Text for a batch, as it arrives ('' for formats that hold records until the end). */
-  batch(records: readonly ProbeRecord[]): string;
+  batch(batch: RecordBatch): string | Buffer;
   /** Text after the last record, in pieces; the context's summary is final by now. */
   end(): Iterable<string>;
 }
 
 /** Write with back-pressure; rejects if the stream fails (EPIPE, ENOSPC). */
-export async function put(out: Writable, text: string): Promise<void> {
+export async function put(out: Writable, text: string | Buffer): Promise<void> {
   if (text.length === 0) return;
   if (out.destroyed || out.writableEnded) throw new Error(`output closed${out.errored ? `: ${out.errored.message}` : ''}`);
   if (!out.write(text)) await once(out, 'drain');
 }
 
+function isBatch(b: RecordBatch | readonly ProbeRecord[]): b is RecordBatch {
+  return typeof (b as RecordBatch).ndjson === 'function';
+}
+
 /** Run a writer over the batches into `out`. */
 export async function writeReport(writer: ReportWriter, batches: Batches, out: Writable): Promise<void> {
   await put(out, writer.start());
-  for await (const batch of batches) await put(out, writer.batch(batch));
+  for await (const batch of batches) await put(out, writer.batch(isBatch(batch) ? batch : arrayBatch(batch)));
   for (const piece of writer.end()) await put(out, piece);
 }

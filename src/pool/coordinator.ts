@@ -21,6 +21,7 @@ import { ScanLedger } from './ledger.js';
 import { PoolRunner, createPool, poolTasksPerWorker } from './pool.js';
 import type { ChunkRunner } from './runner.js';
 import { buildSpec } from './spec.js';
+import { SharedSlots } from '../wire/slots.js';
 
 /** How often the sink is offered a checkpoint. */
 export const CHECKPOINT_MS = 1000;
@@ -49,8 +50,12 @@ interface ChunkRun {
   committed: StateCounts;
   /** Counts of everything this run decided, committed or not. */
   decidedCounts: StateCounts;
-  /** Offsets at or above the watermark whose records were already passed on. */
-  emitted: Set<number>;
+  /**
+   * Offsets whose records were already passed on, one bit each (a chunk of
+   * 65,536 needs 8 KB, once per run, where a Set grew and shrank per record).
+   * A re-run after a crash inherits the crashed run's bits and skips those records.
+   */
+  emitted: Uint8Array;
   port: MessagePort;
   gotDone: boolean;
 }
@@ -62,6 +67,8 @@ export class Coordinator {
   private readonly runner: ChunkRunner;
   private readonly ownRunner: boolean;
   private readonly spec: WorkerScanSpec;
+  /** Back-pressure to the workers (see SharedSlots). */
+  private readonly slots: SharedSlots;
   private readonly maxActive: number;
   private readonly active = new Map<number, ChunkRun>();
   private readonly ledger: ScanLedger;
@@ -81,10 +88,11 @@ export class Coordinator {
     this.opts = opts;
     const { config } = prep;
     this.ledger = new ScanLedger(prep.plan, opts.resume);
-    this.perHost = opts.hostCounts ? HostCounts.create(prep.targets) : null;
+    this.perHost = opts.hostCounts ? HostCounts.create(prep.targets, prep.ports.count) : null;
     this.ownRunner = !opts.runner;
     this.runner = opts.runner ?? new PoolRunner(createPool(config.workers));
     this.spec = buildSpec(prep, this.perHost !== null);
+    this.slots = new SharedSlots(this.spec.slots);
     // Each worker holds enough chunks to fill the whole window (it may borrow
     // the others' shares), counted in the small tail chunks.
     this.maxActive = config.workers * poolTasksPerWorker(config.concurrency, prep.plan.tailChunkSize) + 1;
@@ -133,6 +141,7 @@ export class Coordinator {
 
   /** Resume dispatching after the sink caught up. */
   poke(): void {
+    this.slots.hold(false);
     this.dispatch();
   }
 
@@ -190,8 +199,9 @@ export class Coordinator {
     this.settleIfIdle();
   }
 
-  private start(id: number, fromK: number, attempt: number, emitted = new Set<number>()): void {
+  private start(id: number, fromK: number, attempt: number, inherited: Uint8Array | null = null): void {
     const bounds = chunkBounds(this.prep.plan, id);
+    const emitted = inherited ?? new Uint8Array((bounds.count + 7) >> 3);
     const { port1, port2 } = new MessageChannel();
     const run: ChunkRun = { bounds, attempt, watermark: fromK, committed: emptyCounts(), decidedCounts: emptyCounts(), emitted, port: port1, gotDone: false };
     this.active.set(id, run);
@@ -226,19 +236,15 @@ export class Coordinator {
     // committed cursor (what checkpoints claim) waits for the sink to succeed.
     run.decidedCounts = progress.decidedCounts;
     if (batch.n > 0) {
-      const records = this.decoder.decode(batch, (k) => {
-        if (run.emitted.has(k)) return false;
-        run.emitted.add(k);
-        return true;
-      });
+      this.slots.taken(batch.n);
+      const records = this.decoder.decode(batch, (k) => !testAndSet(run.emitted, k));
       if (records.length > 0) this.sink.records(records);
+      // The reader is behind: hold the workers until it drains (poke()).
+      if (this.sink.paused?.()) this.slots.hold(true);
     }
     this.ledger.commit(run.committed, progress.committed);
     run.committed = progress.committed;
-    if (progress.watermark > run.watermark) {
-      run.watermark = progress.watermark;
-      for (const k of run.emitted) if (k < run.watermark) run.emitted.delete(k);
-    }
+    if (progress.watermark > run.watermark) run.watermark = progress.watermark;
     addEvents(this.ledger.events, progress.events);
     if (progress.hostCounts) this.perHost?.add(progress.hostCounts);
   }
@@ -328,4 +334,12 @@ export class Coordinator {
       this.settleIfIdle();
     }
   }
+}
+
+/** Set bit k; true when it was set already. */
+function testAndSet(bits: Uint8Array, k: number): boolean {
+  const mask = 1 << (k & 7);
+  const was = (bits[k >> 3]! & mask) !== 0;
+  bits[k >> 3]! |= mask;
+  return was;
 }

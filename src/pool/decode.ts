@@ -1,8 +1,11 @@
 /**
- * Wire records → ProbeRecords: the host index becomes its address, the port
- * gets its service name from the ranked list, the time becomes ISO 8601.
+ * Wire records → record batches: the host index becomes its address, the port
+ * gets its service name from the ranked list, the time becomes ISO 8601. The
+ * NDJSON text is formatted straight from the packed numbers; objects are made
+ * only for a consumer that asks for them.
  */
-import { type ProbeRecord, makeRecord } from '../model/record.js';
+import { LineBytes } from '../model/line-bytes.js';
+import { type ProbeRecord, type RecordBatch, makeRecord } from '../model/record.js';
 import { serviceName } from '../ports/services.js';
 import type { TargetSet } from '../targets/set.js';
 import { type WireBatch, type WireRecordView, readRecords } from '../wire/records.js';
@@ -10,17 +13,65 @@ import { type WireBatch, type WireRecordView, readRecords } from '../wire/record
 export class RecordDecoder {
   private lastHostIndex = -1;
   private lastHost = '';
+  /** Records decided in the same millisecond share their ISO time (~100 of them at 100k/s). */
+  private lastTsMs = NaN;
+  private lastTs = '';
+  private readonly lines = new LineBytes();
 
   constructor(private readonly targets: TargetSet) {}
 
-  /** Decode a batch, keeping only the records `keep` accepts (by chunk offset). */
-  decode(batch: WireBatch, keep: (k: number) => boolean): ProbeRecord[] {
-    const out: ProbeRecord[] = [];
-    readRecords(batch, (w: Readonly<WireRecordView>) => {
-      if (!keep(w.k)) return;
-      out.push(makeRecord(this.host(w.hostIndex), w.port, w.state, w.reason, w.rttMs, serviceName(w.port), new Date(w.tsMs).toISOString()));
+  /** A batch of the records `keep` accepts (by chunk offset; called once per record, in order). */
+  decode(wire: WireBatch, keep: (k: number) => boolean): RecordBatch {
+    // Usually every record is kept; a list of dropped indexes only after a crash re-run.
+    let dropped = null as Set<number> | null;
+    let i = 0;
+    readRecords(wire, (w) => {
+      if (!keep(w.k)) (dropped ??= new Set()).add(i);
+      i++;
     });
-    return out;
+    const length = wire.n - (dropped?.size ?? 0);
+    let records: ProbeRecord[] | null = null;
+    let text: string | null = null;
+    const each = (visit: (w: Readonly<WireRecordView>) => void): void => {
+      let j = 0;
+      readRecords(wire, (w) => {
+        if (dropped === null || !dropped.has(j)) visit(w);
+        j++;
+      });
+    };
+    return {
+      length,
+      records: () => {
+        if (records === null) {
+          const out: ProbeRecord[] = [];
+          each((w) => out.push(makeRecord(this.host(w.hostIndex), w.port, w.state, w.reason, w.rttMs, serviceName(w.port), this.iso(w.tsMs))));
+          records = out;
+        }
+        return records;
+      },
+      ndjson: () => {
+        if (text === null) {
+          each((w) => this.lines.line(this.hostOrV4(w.hostIndex), w.port, w.state, w.reason, w.rttMs, serviceName(w.port), this.iso(w.tsMs)));
+          text = this.lines.take();
+        }
+        return text;
+      },
+    };
+  }
+
+  private iso(tsMs: number): string {
+    const ms = Math.floor(tsMs);
+    if (ms !== this.lastTsMs) {
+      this.lastTsMs = ms;
+      this.lastTs = new Date(ms).toISOString();
+    }
+    return this.lastTs;
+  }
+
+  /** The host as an IPv4 number (written without a string) or, for IPv6, its text. */
+  private hostOrV4(index: number): string | number {
+    const v4 = this.targets.v4At(index);
+    return v4 >= 0 ? v4 : this.host(index);
   }
 
   private host(index: number): string {

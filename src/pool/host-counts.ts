@@ -7,27 +7,34 @@ import { PORT_STATES, type StateCounts } from '../model/states.js';
 import type { TargetSet } from '../targets/set.js';
 import { readHostDelta } from '../wire/host-delta.js';
 
-/** 1 Mi hosts × 4 counters × 4 bytes = 16 MiB at most. */
+/**
+ * 1 Mi hosts × 4 counters: 4 MiB when the scan has at most 255 ports per
+ * host (a count then fits a byte), 8 MiB otherwise (a host has at most
+ * 65,535 ports, so 16 bits always do).
+ */
 export const MAX_TRACKED_HOSTS = 1 << 20;
 const N = PORT_STATES.length;
 
 export class HostCounts {
-  private readonly counts: Uint32Array;
+  private readonly counts: Uint8Array | Uint16Array;
 
-  private constructor(private readonly targets: TargetSet) {
-    this.counts = new Uint32Array(targets.count * N);
+  private constructor(
+    private readonly targets: TargetSet,
+    ports: number,
+  ) {
+    this.counts = ports <= 255 ? new Uint8Array(targets.count * N) : new Uint16Array(targets.count * N);
   }
 
   /** A tracker, or null when the scan has too many hosts to track per host. */
-  static create(targets: TargetSet): HostCounts | null {
-    return targets.count <= MAX_TRACKED_HOSTS ? new HostCounts(targets) : null;
+  static create(targets: TargetSet, ports: number): HostCounts | null {
+    return targets.count <= MAX_TRACKED_HOSTS ? new HostCounts(targets, ports) : null;
   }
 
   /** Add a worker's packed delta (src/wire/host-delta.ts). */
   add(packed: Float64Array): void {
     const c = this.counts;
-    readHostDelta(packed, (host, delta) => {
-      for (let s = 0; s < N; s++) c[host * N + s] = c[host * N + s]! + delta[s]!;
+    readHostDelta(packed, (host, state) => {
+      c[host * N + state]!++;
     });
   }
 

@@ -6,7 +6,7 @@
  * record from the user.
  */
 import type { CheckpointState } from '../model/checkpoint.js';
-import type { ProbeRecord } from '../model/record.js';
+import { type ProbeRecord, type RecordBatch, arrayBatch } from '../model/record.js';
 import { type ScanSink, tee } from '../model/sink.js';
 import type { StateCounts } from '../model/states.js';
 import type { ProgressSnapshot, ScanSummary, StopReason } from '../model/summary.js';
@@ -16,7 +16,7 @@ import type { ChunkRunner } from '../pool/runner.js';
 import type { PreparedScan } from '../prepare.js';
 
 /** Records queued for the reader before the coordinator stops starting chunks. */
-export const CHANNEL_HIGH_WATER = 50_000;
+export const CHANNEL_HIGH_WATER = 8192;
 
 export interface StartOptions {
   /** Sinks besides the record channel (e.g. the shard directory). */
@@ -41,7 +41,7 @@ export interface ScanEnd {
 
 export interface ScanRun {
   /** Record batches as the workers decide them; ends when the scan does. Read it, or the scan stalls. */
-  readonly records: AsyncIterable<readonly ProbeRecord[]>;
+  readonly records: AsyncIterable<RecordBatch>;
   /** Resolves when the scan ends; never rejects (a failure is in ScanEnd). */
   readonly finished: Promise<ScanEnd>;
   stop(reason?: StopReason): void;
@@ -63,7 +63,7 @@ export function startScan(prep: PreparedScan, opts: StartOptions = {}): ScanRun 
     hostCounts: opts.hostCounts,
   });
   coordinator = c;
-  if (opts.replay && opts.replay.length > 0) channel.push(opts.replay);
+  if (opts.replay && opts.replay.length > 0) channel.push(arrayBatch(opts.replay));
   const finished = c
     .run()
     .then(

@@ -13,7 +13,7 @@ import type { PreparedScan } from '../prepare.js';
 import { packageVersion } from '../paths.js';
 import { describeErrors, validator } from '../schemas.js';
 import type { CheckpointState } from '../model/checkpoint.js';
-import { type ProbeRecord, recordLine } from '../model/record.js';
+import { type ProbeRecord, type RecordBatch, recordLine } from '../model/record.js';
 import type { ScanSink } from '../model/sink.js';
 import { type LocalEvents, type StateCounts, emptyCounts } from '../model/states.js';
 import type { ScanSummary, StopReason } from '../model/summary.js';
@@ -161,11 +161,16 @@ export class OutDir {
   }
 
   /** Append records; throws E_IO (with what to do next) when the disk is full. */
-  appendRecords(batch: readonly ProbeRecord[]): void {
-    const buf = Buffer.from(batch.map(recordLine).join(''));
-    let off = 0;
+  appendRecords(batch: RecordBatch): void {
+    const text = batch.ndjson();
     try {
-      while (off < buf.length) off += writeSync(this.fd, buf, off, buf.length - off);
+      // A string: node writes it through a temporary buffer freed at once (see LineBytes.take).
+      const n = writeSync(this.fd, text);
+      if (n < text.length || n < Buffer.byteLength(text)) {
+        // A short write (the disk filling up): the rest byte by byte, until it fails with the reason.
+        const rest = Buffer.from(text).subarray(n);
+        for (let off = 0; off < rest.length; ) off += writeSync(this.fd, rest, off, rest.length - off);
+      }
     } catch (err) {
       throw ioError(this.recordsPath, err, `The checkpoint covers every record written before this; free space and run: shardscan resume ${this.dir}`);
     }

@@ -148,6 +148,13 @@ export class TargetSet {
     return formatIPv6(this.v6Start[k]! + BigInt(j - this.v6Cum[k]!));
   }
 
+  /** The i-th address as an unsigned 32-bit number when it is IPv4, else -1 (no string made). */
+  v4At(i: number): number {
+    if (i >= this.v4Count) return -1;
+    const k = this.v4Start.length === 1 ? 0 : findInterval(this.v4Cum, i);
+    return this.v4Start[k]! + (i - this.v4Cum[k]!);
+  }
+
   /** Index of an address in the set, or -1. */
   indexOf(address: string): number {
     const v4 = parseIPv4(address);

@@ -1,11 +1,25 @@
 /**
  * The pool-wide window, in shared memory: how many attempts are in flight in
- * every worker together (held under --concurrency), and how many workers have
- * work waiting. A typed wrapper, so no code reaches the counters by bare index.
+ * every worker together (held under --concurrency), how many workers have
+ * work waiting, and back-pressure from the coordinator: records posted but
+ * not yet taken, and a hold while the reader is behind. A typed wrapper, so no
+ * code reaches the counters by bare index.
  */
 
 const INFLIGHT = 0;
 const HUNGRY = 1;
+/** Records the workers posted that the coordinator has not processed yet. */
+const BACKLOG = 2;
+/** 1 while the coordinator's reader (the report writer) is behind. */
+const HOLD = 3;
+const CELLS = 4;
+
+/**
+ * Workers start no new attempt while this many records wait for the
+ * coordinator: with every record reported (--states all), the workers outrun
+ * the main thread, and messages queued in the ports grew RSS by ~40 MB.
+ */
+export const MAX_BACKLOG = 8192;
 
 export class SharedSlots {
   private readonly cells: Int32Array;
@@ -16,7 +30,7 @@ export class SharedSlots {
   }
 
   static createBuffer(): SharedArrayBuffer {
-    return new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT);
+    return new SharedArrayBuffer(CELLS * Int32Array.BYTES_PER_ELEMENT);
   }
 
   /** Reserve one slot if fewer than `limit` are taken. */
@@ -41,5 +55,25 @@ export class SharedSlots {
 
   hungryWorkers(): number {
     return Atomics.load(this.cells, HUNGRY);
+  }
+
+  /** Worker: n records posted. */
+  posted(n: number): void {
+    if (n > 0) Atomics.add(this.cells, BACKLOG, n);
+  }
+
+  /** Coordinator: n posted records processed. */
+  taken(n: number): void {
+    if (n > 0) Atomics.sub(this.cells, BACKLOG, n);
+  }
+
+  /** Coordinator: hold the workers (the reader is behind) or let them go. */
+  hold(on: boolean): void {
+    Atomics.store(this.cells, HOLD, on ? 1 : 0);
+  }
+
+  /** Worker: whether to start nothing new for now (the coordinator or its reader is behind). */
+  held(): boolean {
+    return Atomics.load(this.cells, HOLD) === 1 || Atomics.load(this.cells, BACKLOG) > MAX_BACKLOG;
   }
 }
