@@ -1,9 +1,5 @@
-/**
- * Scaling past one machine: shards that merge into exactly one unsharded run,
- * merge/validate refusals, resume after SIGKILL and Ctrl+C, a crashed worker,
- * and the rate caps.
- */
-import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
+/** Machine shards: y processes merged equal one unsharded run; merge and validate refuse what does not fit. */
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Fixture, openPorts } from './fixtures/net.js';
@@ -84,86 +80,5 @@ describe('machine shards', () => {
     const notDir = await runCli(['validate', scratchDir()]);
     expect(notDir.code).toBe(1);
     expect(notDir.stdout).toMatch(/manifest\.json does not exist/);
-  });
-});
-
-describe('resume', () => {
-  // Slow the scan down with --rate so a kill lands mid-scan.
-  const slow = (): string[] => ['127.0.0.1,127.0.0.2', '-p', ports, '--seed', SEED, '--states', 'all', '--rate', '4000', '-q', '-f', 'ndjson'];
-
-  it.each([0.35, 0.65, 0.9])('after SIGKILL at %s of the way, ends with exactly the uninterrupted records', async (fraction) => {
-    const dir = join(scratchDir(), 'r');
-    const killAt = 200 + fraction * 1400 + Math.random() * 100;
-    const killed = await runCli([...slow(), '--out-dir', dir], { onSpawn: (child) => setTimeout(() => child.kill('SIGKILL'), killAt) });
-    expect(killed.signal).toBe('SIGKILL');
-    const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { status: string };
-    expect(manifest.status).toBe('interrupted');
-    const resumed = await runCli(['resume', dir, '-f', 'ndjson', '-q']);
-    expect(resumed.code).toBe(0);
-    const expected = await unsharded();
-    expect(keys(readFileSync(join(dir, 'shard-1-of-1.ndjson'), 'utf8'))).toEqual(expected);
-    expect(keys(resumed.stdout)).toEqual(expected);
-    const done = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { status: string; counts: Record<string, number>; resumed: number };
-    expect(done).toMatchObject({ status: 'complete', resumed: 1 });
-    expect(done.counts.open + done.counts.closed + done.counts.filtered + done.counts.error).toBe(expected.length);
-  });
-
-  it('after Ctrl+C, and with a half-written last line, and says when there is nothing left', async () => {
-    const dir = join(scratchDir(), 'c');
-    const stopped = await runCli([...slow(), '--out-dir', dir], { onSpawn: (child) => setTimeout(() => child.kill('SIGINT'), 700) });
-    expect(stopped.code).toBe(130);
-    appendFileSync(join(dir, 'shard-1-of-1.ndjson'), '{"host":"127.0.0.1","port":7,"sta');
-    const resumed = await runCli(['resume', dir, '-f', 'ndjson', '-q']);
-    expect(resumed.code).toBe(0);
-    expect(keys(readFileSync(join(dir, 'shard-1-of-1.ndjson'), 'utf8'))).toEqual(await unsharded());
-    const again = await runCli(['resume', dir]);
-    expect(again.code).toBe(0);
-    expect(again.stderr).toMatch(/already complete/);
-  });
-
-  it('refuses a directory that is not a scan', async () => {
-    const r = await runCli(['resume', scratchDir()]);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/manifest\.json does not exist: not a shardscan output directory/);
-  });
-});
-
-describe('faults', () => {
-  it('a worker that dies mid-chunk has its chunk re-run: nothing lost, nothing twice', async () => {
-    const r = await runCli(['127.0.0.1,127.0.0.2', '-p', ports, '--seed', SEED, '-f', 'ndjson', '--states', 'all', '--no-out-dir'], { env: { SHARDSCAN_FAULT: 'crash:chunk=1:after=200' } });
-    expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/chunk-rerun [1-9]/);
-    expect(keys(r.stdout)).toEqual(await unsharded());
-  });
-});
-
-describe('rate caps', () => {
-  /** Most records decided within any `windowMs` window. */
-  function peak(times: number[], windowMs: number): number {
-    const t = [...times].sort((a, b) => a - b);
-    let best = 0;
-    for (let i = 0, j = 0; i < t.length; i++) {
-      while (t[i]! - t[j]! >= windowMs) j++;
-      best = Math.max(best, i - j + 1);
-    }
-    return best;
-  }
-
-  it('--rate holds the whole scan, all workers together, within 5 %', async () => {
-    const r = await runCli(['127.0.0.1', '-p', '1-9000', '-f', 'ndjson', '--states', 'all', '--rate', '3000', '--workers', '2', '-q', '--no-out-dir']);
-    const times = ndjson(r.stdout).map((x) => Date.parse(x.ts as string));
-    expect(times).toHaveLength(9000);
-    expect(peak(times, 1000)).toBeLessThanOrEqual(3000 * 1.05);
-    expect(Math.max(...times) - Math.min(...times)).toBeGreaterThanOrEqual(2900);
-  });
-
-  it('--host-rate keeps every host under its own cap', async () => {
-    const r = await runCli(['127.0.0.1,127.0.0.2,127.0.0.3', '-p', '1-120', '-f', 'ndjson', '--states', 'all', '--host-rate', '80', '-q', '--no-out-dir']);
-    const records = ndjson(r.stdout);
-    expect(records).toHaveLength(360);
-    for (const host of ['127.0.0.1', '127.0.0.2', '127.0.0.3']) {
-      const times = records.filter((x) => x.host === host).map((x) => Date.parse(x.ts as string));
-      expect(peak(times, 1000)).toBeLessThanOrEqual(80 * 1.05);
-    }
   });
 });

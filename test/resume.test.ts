@@ -1,0 +1,85 @@
+/** Resume after SIGKILL at random moments and after Ctrl+C: exactly the uninterrupted records, no duplicates. */
+import type { ChildProcess } from 'node:child_process';
+import { appendFileSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Fixture, openPorts } from './fixtures/net.js';
+import { ndjson, runCli, scratchDir } from './helpers/cli.js';
+
+let open: Fixture;
+let ports: string;
+const SEED = '4242';
+
+beforeAll(async () => {
+  open = await openPorts(4);
+  ports = `1-3000,${open.ports.join(',')}`;
+});
+afterAll(async () => open?.close());
+
+/** host:port:state of every record, sorted: what must match between runs. */
+const keys = (text: string): string[] => ndjson(text).map((x) => `${x.host}:${x.port}:${x.state}`).sort();
+
+/** Call `act` `ms` after the shard directory's records file has its first line (while `child` runs). */
+function afterFirstRecord(child: ChildProcess, dir: string, act: () => void, ms: number): void {
+  child.once('exit', () => clearInterval(poll));
+  const poll = setInterval(() => {
+    let size = 0;
+    try {
+      size = statSync(join(dir, 'shard-1-of-1.ndjson')).size;
+    } catch (err) {
+      void err; // not created yet
+    }
+    if (size > 0) {
+      clearInterval(poll);
+      setTimeout(act, ms);
+    }
+  }, 10);
+}
+
+async function unsharded(extra: string[] = []): Promise<string[]> {
+  const r = await runCli(['127.0.0.1,127.0.0.2', '-p', ports, '--seed', SEED, '-f', 'ndjson', '--states', 'all', '-q', '--no-out-dir', ...extra]);
+  expect(r.code).toBe(0);
+  return keys(r.stdout);
+}
+
+describe('resume', () => {
+  // Slow the scan down with --rate so a kill lands mid-scan.
+  const slow = (): string[] => ['127.0.0.1,127.0.0.2', '-p', ports, '--seed', SEED, '--states', 'all', '--rate', '4000', '-q', '-f', 'ndjson'];
+
+  it.each([0.35, 0.65, 0.9])('after SIGKILL at %s of the way, ends with exactly the uninterrupted records', async (fraction) => {
+    const dir = join(scratchDir(), 'r');
+    // Timed from the first record written, not from the spawn: a loaded machine may take a second to start.
+    const killAt = fraction * 1400 + Math.random() * 100;
+    const killed = await runCli([...slow(), '--out-dir', dir], { onSpawn: (child) => afterFirstRecord(child, dir, () => child.kill('SIGKILL'), killAt) });
+    expect(killed.signal).toBe('SIGKILL');
+    const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { status: string };
+    expect(manifest.status).toBe('interrupted');
+    const resumed = await runCli(['resume', dir, '-f', 'ndjson', '-q']);
+    expect(resumed.code).toBe(0);
+    const expected = await unsharded();
+    expect(keys(readFileSync(join(dir, 'shard-1-of-1.ndjson'), 'utf8'))).toEqual(expected);
+    expect(keys(resumed.stdout)).toEqual(expected);
+    const done = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { status: string; counts: Record<string, number>; resumed: number };
+    expect(done).toMatchObject({ status: 'complete', resumed: 1 });
+    expect(done.counts.open + done.counts.closed + done.counts.filtered + done.counts.error).toBe(expected.length);
+  });
+
+  it('after Ctrl+C, and with a half-written last line, and says when there is nothing left', async () => {
+    const dir = join(scratchDir(), 'c');
+    const stopped = await runCli([...slow(), '--out-dir', dir], { onSpawn: (child) => afterFirstRecord(child, dir, () => child.kill('SIGINT'), 500) });
+    expect(stopped.code).toBe(130);
+    appendFileSync(join(dir, 'shard-1-of-1.ndjson'), '{"host":"127.0.0.1","port":7,"sta');
+    const resumed = await runCli(['resume', dir, '-f', 'ndjson', '-q']);
+    expect(resumed.code).toBe(0);
+    expect(keys(readFileSync(join(dir, 'shard-1-of-1.ndjson'), 'utf8'))).toEqual(await unsharded());
+    const again = await runCli(['resume', dir]);
+    expect(again.code).toBe(0);
+    expect(again.stderr).toMatch(/already complete/);
+  });
+
+  it('refuses a directory that is not a scan', async () => {
+    const r = await runCli(['resume', scratchDir()]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/manifest\.json does not exist: not a shardscan output directory/);
+  });
+});
