@@ -156,7 +156,7 @@ describe('interrupts', () => {
   it('Ctrl+C stops within 500 ms, keeps what was found, ends the JSON, exits 130', async () => {
     const cwd = scratchDir();
     let sentAt = 0;
-    const r = await runCli(['127.0.0.1', '-p', [...open.ports, ...filtered.ports].join(','), '-f', 'json', '--timeout', '20000', '--retries', '0'], {
+    const r = await runCli(['127.0.0.1', '-p', [...open.ports, ...filtered.ports].join(','), '-f', 'json', '--timeout', '20000', '--min-rtt-timeout', '20000', '--retries', '0'], {
       cwd,
       onSpawn: (child) => {
         setTimeout(() => {
@@ -180,12 +180,12 @@ describe('interrupts', () => {
   });
 
   it('SIGTERM does the same; a second signal exits at once', async () => {
-    const r = await runCli(['127.0.0.1', '-p', filtered.ports.join(','), '--timeout', '20000', '-q', '--no-out-dir'], {
+    const r = await runCli(['127.0.0.1', '-p', filtered.ports.join(','), '--timeout', '20000', '--min-rtt-timeout', '20000', '-q', '--no-out-dir'], {
       onSpawn: (child) => {
         setTimeout(() => {
           child.kill('SIGTERM');
           child.kill('SIGTERM');
-        }, 1000);
+        }, 2000); // after start-up even on a loaded machine: the handler must be installed
       },
     });
     expect(r.code).toBe(130);

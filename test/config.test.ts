@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DEFAULT_WINDOW_PER_WORKER, checkConfig, resolveConfig } from '../src/config/index.js';
+import { DEFAULT_CONCURRENCY, checkConfig, resolveConfig } from '../src/config/index.js';
 import { maxConcurrency } from '../src/config/limits.js';
 import { loadTuning, saveTuning } from '../src/config/tuning.js';
 import { runCli, scratchDir } from './helpers/cli.js';
@@ -15,7 +15,11 @@ describe('config', () => {
   it('fills defaults, freezes the result, and picks a random seed when none is given', () => {
     const a = resolveConfig({ targets: ['127.0.0.1'] }, { tuning: null, cores: 2, fdLimit: 20000 });
     const b = resolveConfig({ targets: ['127.0.0.1'] }, { tuning: null, cores: 2, fdLimit: 20000 });
-    expect(a.config).toMatchObject({ workers: 2, concurrency: 2 * DEFAULT_WINDOW_PER_WORKER, timeoutMs: 1000, retries: 1, order: 'random', format: 'text', states: ['open'] });
+    expect(a.config).toMatchObject({ workers: 2, concurrency: Math.min(DEFAULT_CONCURRENCY, maxConcurrency(20000, 2)), timeoutMs: 3000, initialRttTimeoutMs: 1000, minRttTimeoutMs: 100, retries: 6, order: 'random', format: 'text', states: ['open'] });
+    // The default window is as wide as the descriptors allow, without a note.
+    const tight = resolveConfig({ targets: ['127.0.0.1'] }, { tuning: null, cores: 2, fdLimit: 256 });
+    expect(tight.config.concurrency).toBe(maxConcurrency(256, 2));
+    expect(tight.notes).toEqual([]);
     expect(Object.isFrozen(a.config)).toBe(true);
     expect(Object.isFrozen(a.config.states)).toBe(true);
     expect(a.randomSeed).toBe(true);
@@ -59,6 +63,6 @@ describe('config', () => {
     const r = await runCli(['127.0.0.1', '-p', '1-10', '--no-out-dir'], { cwd });
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/shardscan: defaults from .*tuning\.json: --workers 1 --concurrency 128/);
-    expect(r.stderr).toMatch(/1 worker × 128 in flight/);
+    expect(r.stderr).toMatch(/1 worker, up to 128 in flight/);
   });
 });

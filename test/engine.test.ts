@@ -5,17 +5,24 @@
 import { MessageChannel } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { TargetSet } from '../src/targets/set.js';
-import type { ChunkTask, WorkerMessage, WorkerScanSpec } from '../src/wire/messages.js';
+import { createHostTable } from '../src/wire/hosts.js';
+import type { ChunkTask, TimingParams, WorkerMessage, WorkerScanSpec } from '../src/wire/messages.js';
 import { type WireRecordView, readRecords } from '../src/wire/records.js';
 import { SharedSlots } from '../src/wire/slots.js';
 import type { AttemptHandle, CompleteFn, ProbeBackend } from '../workers/backends/index.js';
 import { Engine } from '../workers/loop.js';
 
+/** One timeout for every attempt, no retries. */
+function fixedTiming(ms: number): TimingParams {
+  return { initialMs: ms, minMs: ms, maxMs: ms, retries: 0, hostTimeoutMs: null, window: 1 << 16, hosts: 1 };
+}
+
 function spec(over: Partial<WorkerScanSpec> = {}): WorkerScanSpec {
   const targets = TargetSet.fromIntervals([{ v6: false, lo: 0x7f000001n, hi: 0x7f000001n }]).toData();
   return {
     specId: `t${Math.random()}`, targets, ports: Uint16Array.from({ length: 50 }, (_, i) => i + 1), permutation: null,
-    timeoutMs: 50, retries: 0, window: 8, engine: 'handle', emit: { open: true, closed: true, filtered: true, error: true },
+    timing: fixedTiming(50), hosts: createHostTable(1, 1 << 16), originMs: performance.timeOrigin,
+    window: 8, engine: 'handle', emit: { open: true, closed: true, filtered: true, error: true },
     rate: null, hostCounts: false, slots: SharedSlots.createBuffer(), concurrency: over.window ?? 8, ...over,
   };
 }
@@ -76,7 +83,7 @@ describe('engine', () => {
     // put its answer a millisecond after its own deadline, where timing out is right.
     const reasons: string[] = [];
     for (let i = 0; i < 5; i++) {
-      const { records } = await runChunk(new Engine(spec({ window: 1, timeoutMs: 50 }), { backend: fake }), 1);
+      const { records } = await runChunk(new Engine(spec({ window: 1, timing: fixedTiming(50) }), { backend: fake }), 1);
       reasons.push(...records.map((r) => r.reason));
     }
     expect(reasons).toEqual(Array(5).fill('ECONNREFUSED'));
@@ -85,7 +92,7 @@ describe('engine', () => {
   it('decides a silent attempt at its deadline, never before', async () => {
     const silent = fakeBackend(() => 0);
     const t0 = performance.now();
-    const { records } = await runChunk(new Engine(spec({ window: 10, timeoutMs: 80 }), { backend: silent }), 10);
+    const { records } = await runChunk(new Engine(spec({ window: 10, timing: fixedTiming(80) }), { backend: silent }), 10);
     expect(records).toHaveLength(10);
     for (const r of records) {
       expect(r.reason).toBe('timeout');

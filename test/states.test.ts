@@ -33,7 +33,7 @@ async function collect(opts: Parameters<typeof scan>[0]): Promise<{ records: Pro
 describe.each(['handle', 'socket'] as const)('engine %s', (engine) => {
   it('tells open, closed and filtered apart, with reasons and RTTs', async () => {
     const ports = [...open.ports, ...closed, ...filtered.ports];
-    const { records, summary } = await collect({ targets: ['127.0.0.1'], ports: ports.join(','), states: ['open', 'closed', 'filtered', 'error'], timeoutMs: 400, retries: 0, engine, workers: 2 });
+    const { records, summary } = await collect({ targets: ['127.0.0.1'], ports: ports.join(','), states: ['open', 'closed', 'filtered', 'error'], timeoutMs: 400, minRttTimeoutMs: 400, retries: 0, engine, workers: 2 });
     const byPort = new Map(records.map((r) => [r.port, r]));
     expect(records).toHaveLength(ports.length);
     for (const p of open.ports) expect(byPort.get(p)).toMatchObject({ state: 'open', reason: 'syn-ack' });
@@ -49,15 +49,25 @@ describe.each(['handle', 'socket'] as const)('engine %s', (engine) => {
     for (const r of records) expect(validate(r), JSON.stringify(validate.errors)).toBe(true);
   });
 
-  it('retries a timed-out attempt --retries times', async () => {
+  it('retries a timeout on a host that answers, never on a silent one, at most --retries times', async () => {
     const port = String(filtered.ports[0]);
-    const three = await collect({ targets: ['127.0.0.1'], ports: port, states: ['filtered'], timeoutMs: 200, retries: 2, engine, workers: 1 });
-    const one = await collect({ targets: ['127.0.0.1'], ports: port, states: ['filtered'], timeoutMs: 200, retries: 0, engine, workers: 1 });
+    const fixed = { timeoutMs: 400, minRttTimeoutMs: 400, initialRttTimeoutMs: 400, states: ['filtered' as const], engine, workers: 1 };
+    // 127.0.0.1 answers on its open port, so the dropped one is tried again:
+    // once, as no retry has been answered yet (nmap's rule).
+    const answering = await collect({ targets: ['127.0.0.1'], ports: `${open.ports[0]},${port}`, retries: 2, ...fixed });
+    const capped = await collect({ targets: ['127.0.0.1'], ports: `${open.ports[0]},${port}`, retries: 0, ...fixed });
+    // Only the dropped port: the host never answers, one timeout is all it costs.
+    const silent = await collect({ targets: ['127.0.0.1'], ports: port, retries: 2, ...fixed });
     // rttMs is the deciding (last) attempt's; the run lasts one timeout per attempt.
-    expect(three.records).toMatchObject([{ state: 'filtered', reason: 'timeout' }]);
-    expect(three.records[0]!.rttMs).toBeGreaterThanOrEqual(200);
-    expect(three.summary.elapsedMs).toBeGreaterThanOrEqual(600);
-    expect(one.summary.elapsedMs).toBeLessThan(600);
+    expect(answering.records).toMatchObject([{ port: Number(port), state: 'filtered', reason: 'timeout' }]);
+    expect(answering.records[0]!.rttMs).toBeGreaterThanOrEqual(400);
+    expect(answering.summary.timing).toMatchObject({ retries: 1, retriesAnswered: 0 });
+    expect(answering.summary.elapsedMs).toBeGreaterThanOrEqual(800);
+    expect(capped.summary.timing).toMatchObject({ retries: 0 });
+    expect(capped.summary.elapsedMs).toBeLessThan(800);
+    expect(silent.records).toMatchObject([{ state: 'filtered', reason: 'timeout' }]);
+    expect(silent.summary.timing).toMatchObject({ retries: 0 });
+    expect(silent.summary.elapsedMs).toBeLessThan(800);
   });
 
   it('yields only the requested states but counts them all', async () => {

@@ -20,11 +20,13 @@ export function oneMore(h: Readonly<Tries>, what: keyof Tries): Tries {
   return { tries: h.tries, selfTries: h.selfTries, localTries: h.localTries, [what]: h[what] + 1 };
 }
 
-/** A host as the loop aims at it: its index in the target set and its address text. */
+/** A host as the loop aims at it: its index in the target set, its address text, its timing cell. */
 export interface Target {
   readonly index: number;
   readonly host: string;
   readonly v6: boolean;
+  /** Its cell in the shared host table (workers/timing.ts). */
+  readonly cell: number;
 }
 
 export class Attempt implements AttemptHandle, Timed {
@@ -35,15 +37,18 @@ export class Attempt implements AttemptHandle, Timed {
   readonly host: string;
   readonly v6: boolean;
   readonly bindFirst: boolean;
+  readonly deadline: number;
   constructor(
     readonly chunk: ChunkLedger,
     readonly k: number,
     readonly target: Target,
     readonly port: number,
     readonly start: number,
-    readonly deadline: number,
+    /** The timeout this attempt got (per host, see workers/timing.ts). */
+    readonly timeoutMs: number,
     readonly history: Readonly<Tries>,
   ) {
+    this.deadline = start + timeoutMs;
     this.host = target.host;
     this.v6 = target.v6;
     this.bindFirst = history.selfTries > 0;

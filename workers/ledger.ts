@@ -73,7 +73,7 @@ export class ChunkLedger {
   }
 
   /** Progress for the next message; events and host counts are handed over once. */
-  takeProgress(): ChunkProgress {
+  takeProgress(timing: number[] | null): ChunkProgress {
     const events = this.events;
     this.events = {};
     return {
@@ -82,6 +82,7 @@ export class ChunkLedger {
       decidedCounts: { ...this.decidedCounts },
       events,
       hostCounts: this.hostDelta?.take() ?? null,
+      timing,
     };
   }
 }

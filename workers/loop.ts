@@ -9,13 +9,9 @@
  * answers top the window up once per turn, in the check phase
  * (setImmediate), rather than once per answer.
  *
- * Deadlines: one timer is armed for the earliest deadline. When it fires,
- * expiry waits for the check phase: libuv runs the poll phase (socket
- * completions) between timers and check, so an answer that arrived in the
- * same loop turn as the deadline is seen first and wins (undici's rule). All
- * attempts due at that moment are decided at that moment; their sockets are
- * closed afterwards, a burst per turn, so a mass expiry does not delay its own
- * tail or the next deadlines.
+ * Deadlines (expiry.ts) are decided in the check phase, so an answer that
+ * arrives in the same loop turn as its deadline wins. Timing (timing.ts) gives
+ * every attempt its host's timeout and decides retries and windows.
  */
 import { classifyErrno } from '../src/classify.js';
 import type { PortState } from '../src/model/states.js';
@@ -24,17 +20,16 @@ import { TargetSet } from '../src/targets/set.js';
 import type { ChunkTask, CoordinatorMessage, WorkerScanSpec } from '../src/wire/messages.js';
 import { Attempt, FIRST_TRY, type Pending, type Target, type Tries, oneMore } from './attempt.js';
 import { type BackendFactory, type ProbeBackend, createBackend, errnoName } from './backends/index.js';
-import { DeadlineHeap } from './deadlines.js';
+import { Expiry } from './expiry.js';
 import { ChunkLedger } from './ledger.js';
 import { Outbox } from './outbox.js';
 import { PendingQueue } from './pending.js';
 import { RateGate } from './rate.js';
+import { Timing } from './timing.js';
 import { Window } from './window.js';
 
 /** Attempts started per loop turn at most (see fillLoop). */
 const LAUNCH_BURST = 16;
-/** Timed-out sockets closed per loop turn at most (see drainClosing). */
-const CLOSE_BURST = 32;
 /** A probe that keeps hitting local resource errors is given up as `error` after this many tries. */
 const MAX_LOCAL_RETRIES = 200;
 /** A self-connect is retried this many times (a new source port each time). */
@@ -59,20 +54,18 @@ export class Engine {
   private readonly backend: ProbeBackend;
   private readonly rate: RateGate | null;
   private readonly window: Window;
-  private readonly deadlines = new DeadlineHeap<Attempt>();
+  private readonly timing: Timing;
+  private readonly expiry: Expiry;
   private readonly pending = new PendingQueue();
   private readonly outbox: Outbox;
   private readonly hooks: EngineHooks;
   private chunks: ChunkLedger[] = [];
-  /** Timed-out attempts whose sockets are still to be closed (see drainClosing). */
-  private closing: Attempt[] = [];
   private inflight = 0;
-  private timer: NodeJS.Timeout | null = null;
   private pumpTimer: NodeJS.Timeout | null = null;
   private pumping = false;
   private checkQueued = false;
   /** The last host aimed at: consecutive probes often share one. */
-  private target: Target = { index: -1, host: '', v6: false };
+  private target: Target = { index: -1, host: '', v6: false, cell: 0 };
 
   constructor(spec: WorkerScanSpec, opts: EngineOptions = {}) {
     this.spec = spec;
@@ -81,7 +74,13 @@ export class Engine {
     this.backend = (opts.backend ?? createBackend)(spec.engine, (a, status, self) => this.onComplete(a as Attempt, status, self));
     this.rate = spec.rate ? new RateGate(spec.rate) : null;
     this.window = new Window(spec.window, spec.slots, spec.concurrency);
-    this.outbox = new Outbox(() => this.backend.name, (n) => this.window.posted(n));
+    this.expiry = new Expiry(this.backend, () => this.window.giveSlot(), () => this.queueCheck());
+    this.timing = new Timing(spec.hosts, spec.timing, performance.timeOrigin - spec.originMs);
+    this.outbox = new Outbox(
+      () => this.backend.name,
+      (n) => this.window.posted(n),
+      () => this.timing.stats.take(),
+    );
     this.hooks = opts.hooks ?? {};
   }
 
@@ -111,7 +110,7 @@ export class Engine {
     if (this.pumping) return;
     this.pumping = true;
     try {
-      if (this.closing.length > 0 && this.drainClosing()) {
+      if (this.expiry.closingCount > 0 && this.expiry.drain()) {
         // Still closing: start nothing new this turn (the fds are not free yet).
         this.queueCheck();
         return;
@@ -138,7 +137,7 @@ export class Engine {
     let launched = 0;
     while (this.window.hasRoom(this.inflight)) {
       const now = performance.now();
-      if (launched === LAUNCH_BURST || (launched % 8 === 7 && this.headDue(now))) {
+      if (launched === LAUNCH_BURST || (launched % 8 === 7 && this.expiry.headDue(now))) {
         // Let the loop turn: a refill of a whole window (after a mass timeout)
         // takes ~15 ms, and deadlines falling due meanwhile must be decided on
         // time. The check phase decides what is due, then fills on.
@@ -148,6 +147,10 @@ export class Engine {
       const backoff = this.window.backoffLeft(now);
       if (backoff > 0) return this.pumpIn(backoff);
       if (this.window.held()) return this.pumpIn(2);
+      if (!this.timing.scanRoom()) {
+        // The scan's window is full: answers (ours or other workers') open it.
+        return this.pumpIn(this.inflight === 0 ? 1 : 5);
+      }
       // Retries and held-back positions first, oldest first.
       const retry = this.pending.length > 0 ? this.pending.takeReady(now) : null;
       const chunk = retry?.chunk ?? this.nextChunk();
@@ -158,6 +161,23 @@ export class Engine {
       const k = retry ? retry.k : chunk.nextK;
       const index = this.indexOf(chunk, k);
       const hostIndex = Math.floor(index / this.spec.ports.length);
+      const target = this.aim(hostIndex);
+      if (this.timing.givenUp(target.cell, now)) {
+        // --host-timeout: the host is given up; its remaining positions are decided without a probe.
+        if (!retry) chunk.nextK++;
+        this.decideUnprobed(chunk, k, target, index, now);
+        continue;
+      }
+      if (!this.timing.hostRoom(target.cell)) {
+        // This host's window is full: hold the position back and go on with other hosts.
+        if (!retry && this.pending.length < this.spec.window) {
+          chunk.nextK++;
+          this.pending.push({ chunk, k, history: FIRST_TRY, readyAt: now + 1 });
+          continue;
+        }
+        if (retry) this.pending.push({ ...retry, readyAt: now + 1 });
+        return this.pumpIn(2);
+      }
       if (this.rate) {
         const wait = this.rate.acquire(hostIndex);
         if (wait !== 0) {
@@ -179,7 +199,7 @@ export class Engine {
         return;
       }
       if (!retry) chunk.nextK++;
-      this.launch(chunk, k, index, hostIndex, retry?.history ?? FIRST_TRY, now);
+      this.launch(chunk, k, index, target, retry?.history ?? FIRST_TRY, now);
       launched++;
     }
   }
@@ -193,20 +213,31 @@ export class Engine {
     return Math.floor(this.indexOf(chunk, k) / this.spec.ports.length);
   }
 
-  private launch(chunk: ChunkLedger, k: number, index: number, hostIndex: number, history: Readonly<Tries>, now: number): void {
-    const port = this.spec.ports[index - hostIndex * this.spec.ports.length]!;
+  /** The host at `hostIndex` (the last one is kept: consecutive probes often share a host). */
+  private aim(hostIndex: number): Target {
     if (hostIndex !== this.target.index) {
-      this.target = { index: hostIndex, host: this.targets.at(hostIndex), v6: hostIndex >= this.targets.v4Count };
+      this.target = { index: hostIndex, host: this.targets.at(hostIndex), v6: hostIndex >= this.targets.v4Count, cell: this.timing.cellOf(hostIndex) };
     }
-    const attempt = new Attempt(chunk, k, this.target, port, now, now + this.spec.timeoutMs, history);
+    return this.target;
+  }
+
+  private portOf(index: number, target: Target): number {
+    return this.spec.ports[index - target.index * this.spec.ports.length]!;
+  }
+
+  private launch(chunk: ChunkLedger, k: number, index: number, target: Target, history: Readonly<Tries>, now: number): void {
+    const timeoutMs = this.timing.timeoutMs(target.cell);
+    const attempt = new Attempt(chunk, k, target, this.portOf(index, target), now, timeoutMs, history);
+    this.timing.launched(target.cell);
+    this.timing.usedTimeout(timeoutMs);
     this.inflight++;
     chunk.inflight++;
-    this.deadlines.push(attempt);
+    this.expiry.heap.push(attempt);
     const err = this.backend.start(attempt);
     if (err !== 0) return this.onComplete(attempt, err, false);
     // Arm for the earliest deadline, not this one: after an expiry the timer is
     // down while older attempts may still be waiting.
-    this.rearm();
+    this.expiry.arm(this.checkQueued);
   }
 
   /**
@@ -226,7 +257,7 @@ export class Engine {
   private readonly checkPhase = (): void => {
     this.checkQueued = false;
     this.decideDue();
-    this.rearm();
+    this.expiry.arm(false);
     this.pump();
   };
 
@@ -250,12 +281,19 @@ export class Engine {
       if (a.history.selfTries + 1 >= MAX_SELF_RETRIES) this.decide(a, 'error', 'self-connect', performance.now());
       else this.retry(a, 'selfTries');
     } else if (status === 0) {
-      this.decide(a, 'open', 'syn-ack', performance.now());
+      const now = performance.now();
+      this.timing.answered(a.target.cell, a.history.tries, now - a.start, now);
+      this.decide(a, 'open', 'syn-ack', now);
     } else {
       const name = errnoName(status);
       const verdict = classifyErrno(name);
       if (verdict.kind === 'local') this.localError(a, name);
-      else this.decide(a, verdict.state, name, performance.now());
+      else {
+        // A reset or an ICMP error: the host (or a router on the way) answered.
+        const now = performance.now();
+        this.timing.answered(a.target.cell, a.history.tries, now - a.start, now);
+        this.decide(a, verdict.state, name, now);
+      }
     }
     if (!this.pumping) this.queueCheck();
   }
@@ -279,7 +317,8 @@ export class Engine {
    */
   private release(a: Attempt, freeSlot = true): void {
     a.done = true;
-    this.deadlines.remove(a);
+    this.expiry.heap.remove(a);
+    this.timing.landed(a.target.cell);
     if (freeSlot) {
       a.handle = null; // the socket wrapper (and native handle) may be collected now
       this.window.giveSlot();
@@ -292,8 +331,19 @@ export class Engine {
     const chunk = a.chunk;
     this.window.onDecided();
     chunk.decide(a.k, state);
+    this.record(chunk, a.k, a.target.index, a.port, state, reason, now - a.start, now);
+  }
+
+  /** A position decided without a probe (its host was given up by --host-timeout). */
+  private decideUnprobed(chunk: ChunkLedger, k: number, target: Target, index: number, now: number): void {
+    this.window.onDecided();
+    chunk.decide(k, 'error');
+    this.record(chunk, k, target.index, this.portOf(index, target), 'error', 'host-timeout', 0, now);
+  }
+
+  private record(chunk: ChunkLedger, k: number, hostIndex: number, port: number, state: PortState, reason: string, rttMs: number, now: number): void {
     if (this.spec.emit[state] && !chunk.stopped) {
-      chunk.records.add(a.k, a.target.index, a.port, state, reason, Math.round((now - a.start) * 1000) / 1000, performance.timeOrigin + now);
+      chunk.records.add(k, hostIndex, port, state, reason, Math.round(rttMs * 1000) / 1000, performance.timeOrigin + now);
     }
     this.hooks.decided?.(chunk, this.flush);
     this.outbox.maybePost(chunk);
@@ -302,66 +352,18 @@ export class Engine {
 
   // ---- deadlines ---------------------------------------------------------
 
-  private readonly onTimer = (): void => {
-    this.timer = null;
-    // Not here: let the poll phase deliver any answer that raced the deadline first.
-    this.queueCheck();
-  };
-
-  /**
-   * Decide every attempt past its deadline, all at one instant. Runs only in
-   * the check phase, after the poll phase has delivered the answers of this
-   * loop turn: an answer that arrived with the deadline wins.
-   */
+  /** Decide every attempt past its deadline, all at one instant (check phase only: answers that raced it won). */
   private decideDue(): void {
     const now = performance.now();
-    const due: Attempt[] = [];
-    for (let a = this.deadlines.peek(); a !== undefined && a.deadline <= now; a = this.deadlines.peek()) {
-      this.release(a, false);
-      due.push(a);
-    }
-    // Their sockets are closed later, a burst per loop turn (drainClosing):
-    // closing 1,000 sockets takes ~12 ms, which would make the next deadlines late.
-    this.closing.push(...due);
+    const due = this.expiry.takeDue(now);
     const retries: Attempt[] = [];
     for (const a of due) {
-      if (a.history.tries < this.spec.retries && !a.chunk.stopped) retries.push(a);
+      this.release(a, false);
+      if (!a.chunk.stopped && this.timing.mayRetry(a.target.cell, a.history.tries)) retries.push(a);
       else this.decide(a, 'filtered', 'timeout', now);
     }
     // Retries go first in line, oldest first.
     for (let i = retries.length - 1; i >= 0; i--) this.retry(retries[i]!, 'tries');
-  }
-
-  /**
-   * Close a burst of timed-out sockets and give their slots back; true if more
-   * are waiting. Stops early when a deadline falls due, so it is decided first.
-   */
-  private drainClosing(): boolean {
-    const limit = Math.min(this.closing.length, CLOSE_BURST);
-    let n = 0;
-    while (n < limit) {
-      this.backend.abort(this.closing[n]!);
-      this.closing[n]!.handle = null;
-      this.window.giveSlot();
-      n++;
-      if (n % 8 === 0 && this.headDue(performance.now())) break;
-    }
-    this.closing.splice(0, n);
-    return this.closing.length > 0;
-  }
-
-  /** True when the earliest attempt in flight is past its deadline. */
-  private headDue(now: number): boolean {
-    const a = this.deadlines.peek();
-    return a !== undefined && a.deadline <= now;
-  }
-
-  /** Arm the one timer for the earliest deadline, unless it is armed already. */
-  private rearm(): void {
-    // A queued check phase re-arms when it runs.
-    if (this.timer !== null || this.checkQueued) return;
-    const a = this.deadlines.peek();
-    if (a) this.timer = setTimeout(this.onTimer, Math.max(1, Math.ceil(a.deadline - performance.now())));
   }
 
   // ---- stopping and finishing --------------------------------------------
@@ -370,7 +372,7 @@ export class Engine {
     if (chunk.stopped || chunk.finished) return;
     chunk.stopped = true;
     // In-flight attempts of a stopped chunk are abandoned: they are not results.
-    for (const a of this.deadlines.snapshot()) {
+    for (const a of this.expiry.heap.snapshot()) {
       if (a.chunk !== chunk) continue;
       this.backend.abort(a); // before release(), which drops the handle
       this.release(a);
@@ -389,9 +391,9 @@ export class Engine {
     chunk.task.port.close();
     if (this.chunks.length === 0) {
       this.outbox.stop();
-      while (this.drainClosing());
+      while (this.expiry.drain());
       this.window.setHungry(false);
-      this.rearm();
+      this.expiry.arm(this.checkQueued);
     }
     chunk.resolve(chunk.stopped);
   }

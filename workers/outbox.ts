@@ -19,6 +19,8 @@ export class Outbox {
     private readonly engine: () => ProbeEngine,
     /** Told how many records each message carries (back-pressure, see SharedSlots). */
     private readonly posted: (n: number) => void,
+    /** The worker's timing statistics since the last message (any chunk's message carries them). */
+    private readonly timing: () => number[] | null,
   ) {}
 
   /** Post the chunk's records if a batch is full. */
@@ -28,7 +30,7 @@ export class Outbox {
 
   post(chunk: ChunkLedger, done: boolean): void {
     const records = chunk.records.take();
-    const progress = chunk.takeProgress();
+    const progress = chunk.takeProgress(this.timing());
     this.posted(records.n);
     const msg: WorkerMessage = done ? { t: 'done', records, progress, engine: this.engine() } : { t: 'batch', records, progress };
     chunk.task.port.postMessage(msg);

@@ -18,6 +18,10 @@ export interface ScanFlags {
   topPorts?: string;
   excludePorts?: string;
   timeout?: string;
+  initialRttTimeout?: string;
+  minRttTimeout?: string;
+  maxRttTimeout?: string;
+  hostTimeout?: string;
   retries?: string;
   concurrency?: string;
   workers?: string;
@@ -47,6 +51,20 @@ export function intFlag(name: string, value: string, min: number, max: number, e
     throw usage(`bad --${name} '${value}': give a whole number from ${min} to ${max}, e.g. --${name} ${example}`);
   }
   return n;
+}
+
+/**
+ * A duration: milliseconds, or with a unit as nmap writes them (250ms, 2s,
+ * 5m, 1h). Whole milliseconds from 1 to `maxMs`.
+ */
+export function durationFlag(name: string, value: string, maxMs: number, example: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(value.trim());
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m?.[2] ?? 'ms') as 'ms' | 's' | 'm' | 'h'];
+  const ms = m ? Math.round(Number(m[1]) * unit) : NaN;
+  if (!Number.isSafeInteger(ms) || ms < 1 || ms > maxMs) {
+    throw usage(`bad --${name} '${value}': give milliseconds or a time with a unit (ms, s, m, h), at most ${maxMs} ms, e.g. --${name} ${example}`);
+  }
+  return ms;
 }
 
 /** A non-negative decimal number, e.g. a rate. */
@@ -92,7 +110,11 @@ export function flagsToConfig(f: ScanFlags): Partial<ScanConfig> {
     if (f.ports === undefined) c.ports = null;
   }
   if (f.excludePorts !== undefined) c.excludePorts = f.excludePorts;
-  if (f.timeout !== undefined) c.timeoutMs = intFlag('timeout', f.timeout, 1, 600_000, '1000');
+  if (f.timeout !== undefined) c.timeoutMs = durationFlag('timeout', f.timeout, 600_000, '1000');
+  if (f.initialRttTimeout !== undefined) c.initialRttTimeoutMs = durationFlag('initial-rtt-timeout', f.initialRttTimeout, 600_000, '500ms');
+  if (f.minRttTimeout !== undefined) c.minRttTimeoutMs = durationFlag('min-rtt-timeout', f.minRttTimeout, 600_000, '50ms');
+  if (f.maxRttTimeout !== undefined) c.maxRttTimeoutMs = durationFlag('max-rtt-timeout', f.maxRttTimeout, 600_000, '2s');
+  if (f.hostTimeout !== undefined) c.hostTimeoutMs = durationFlag('host-timeout', f.hostTimeout, 2_147_000_000, '30m');
   if (f.retries !== undefined) c.retries = intFlag('retries', f.retries, 0, 20, '1');
   if (f.concurrency !== undefined) c.concurrency = intFlag('concurrency', f.concurrency, 1, 1_000_000, '512');
   if (f.workers !== undefined) c.workers = intFlag('workers', f.workers, 1, 256, '2');

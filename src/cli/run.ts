@@ -10,7 +10,7 @@ import type { Piscina } from 'piscina';
 import { ShardscanError, errnoCode, messageOf } from '../errors.js';
 import type { CheckpointState } from '../model/checkpoint.js';
 import type { ProbeRecord } from '../model/record.js';
-import type { ScanSummary } from '../model/summary.js';
+import type { ScanSummary, TimingSummary } from '../model/summary.js';
 import { FdWritable } from '../output/fd-stream.js';
 import { WRITERS, wantsHostCounts } from '../output/formats.js';
 import { packageVersion } from '../paths.js';
@@ -90,6 +90,17 @@ export function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
+/** "rtt p50 20.2 ms, p99 24 ms; timeouts 101-250 ms; retries 12 (11 answered); window shrank 2 times; 1 host given up". */
+export function timingLine(t: TimingSummary): string {
+  const parts = [t.rtt ? `rtt p50 ${t.rtt.p50} ms, p99 ${t.rtt.p99} ms` : 'no round trip measured'];
+  if (t.timeout) parts.push(`timeouts p50 ${t.timeout.p50} ms, p99 ${t.timeout.p99} ms`);
+  parts.push(`retries ${t.retries} (${t.retriesAnswered} answered)`);
+  const shrinks = Object.values(t.windowShrinks).reduce((a, b) => a + b, 0);
+  if (shrinks > 0) parts.push(`window shrank ${plural(shrinks, 'time')} (${Object.keys(t.windowShrinks).join(', ')})`);
+  if (t.hostsGivenUp > 0) parts.push(`${plural(t.hostsGivenUp, 'host')} given up (--host-timeout)`);
+  return parts.join('; ');
+}
+
 /** Print the final summary on stderr. */
 export function printSummary(s: ScanSummary, outDir: OutDir | null, stream: NodeJS.WritableStream = process.stderr): void {
   const secs = (s.elapsedMs / 1000).toFixed(2);
@@ -99,8 +110,9 @@ export function printSummary(s: ScanSummary, outDir: OutDir | null, stream: Node
   const lines = [
     `shardscan ${head}: ${s.done}/${s.probes} probes (${plural(s.hosts, 'host')} × ${plural(s.ports, 'port')}${shard}) in ${secs} s, ${formatRate(s.rate)}`,
     `  open ${s.counts.open}, closed ${s.counts.closed}, filtered ${s.counts.filtered}, error ${s.counts.error}; local events: ${events}`,
-    `  seed ${s.seed} (${s.order} order), engine ${s.engine}, ${plural(s.workers, 'worker')} × ${Math.floor(s.concurrency / s.workers)} in flight`,
+    `  seed ${s.seed} (${s.order} order), engine ${s.engine}, ${plural(s.workers, 'worker')}, up to ${s.concurrency} in flight`,
   ];
+  if (s.timing) lines.push(`  ${timingLine(s.timing)}`);
   if (outDir) {
     lines.push(`  shard files: ${outDir.dir}${s.status === 'complete' ? '' : `  (continue with: shardscan resume ${outDir.dir})`}`);
   }

@@ -26,7 +26,16 @@ export interface ScanConfig {
   ports: string | null;
   topPorts: number | null;
   excludePorts: string | null;
+  /** The ceiling of every per-attempt timeout. */
   timeoutMs: number;
+  /** Timeout before any round trip was measured. */
+  initialRttTimeoutMs: number;
+  minRttTimeoutMs: number;
+  /** Upper bound of the adaptive timeout; null = --timeout. */
+  maxRttTimeoutMs: number | null;
+  /** Give up on a host this long after its first probe; null = never. */
+  hostTimeoutMs: number | null;
+  /** Most retries after a timeout; how many are used depends on what retries achieve. */
   retries: number;
   concurrency: number;
   workers: number;
@@ -44,8 +53,15 @@ export interface ScanConfig {
   maxTimeSec: number | null;
 }
 
-/** Per-worker window that measured best on loopback (see bench/README in results). */
-export const DEFAULT_WINDOW_PER_WORKER = 256;
+/**
+ * The default window is as wide as the file-descriptor budget allows, up to
+ * this: a network with a long round trip needs thousands of attempts in flight
+ * (10,000 ports at 200 ms take one round trip with a window of 10,000 and 40
+ * with 256), and congestion control narrows it where answers get lost. On
+ * loopback the loop starts 16 attempts a turn whatever the window, so a wide
+ * one costs nothing there.
+ */
+export const DEFAULT_CONCURRENCY = 16_384;
 
 /** Built-in defaults for everything but targets, workers, concurrency and seed (machine- or run-specific). */
 export const BASE_DEFAULTS = {
@@ -56,8 +72,12 @@ export const BASE_DEFAULTS = {
   ports: null,
   topPorts: null,
   excludePorts: null,
-  timeoutMs: 1000,
-  retries: 1,
+  timeoutMs: 3000,
+  initialRttTimeoutMs: 1000,
+  minRttTimeoutMs: 100,
+  maxRttTimeoutMs: null,
+  hostTimeoutMs: null,
+  retries: 6,
   order: 'random',
   shard: { index: 1, total: 1 },
   rate: 0,
@@ -130,9 +150,10 @@ export function resolveConfig(given: Partial<ScanConfig>, opts: ResolveOptions =
   if (tuning && (partial.workers === undefined || partial.concurrency === undefined)) {
     notes.push(`defaults from ${tuning.source}: --workers ${tuning.workers} --concurrency ${tuning.concurrency} (measured ${tuning.measuredAt})`);
   }
-  concurrency ??= DEFAULT_WINDOW_PER_WORKER * workers;
   const cap = maxConcurrency(limit, workers);
-  if (concurrency > cap) {
+  const defaultWindow = concurrency === undefined;
+  concurrency ??= Math.min(DEFAULT_CONCURRENCY, cap);
+  if (concurrency > cap && !defaultWindow) {
     notes.push(`--concurrency ${concurrency} does not fit the file-descriptor limit (ulimit -n ${limit}); using ${cap}. Raise ulimit -n for more.`);
     concurrency = cap;
   }

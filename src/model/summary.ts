@@ -28,6 +28,8 @@ export interface SummaryBody {
   elapsedMs: number;
   /** Decided positions per second of this run. */
   rate: number;
+  /** How the scan adapted its timing (absent in a merged or older summary). */
+  timing?: TimingSummary;
 }
 
 /** A finished scan has no stop reason; an interrupted one always has one. */
@@ -88,4 +90,27 @@ export function mergeSummaries(parts: readonly ScanSummary[], allShards: boolean
   };
   const stopped = parts.find((p) => p.status === 'interrupted')?.stopReason ?? 'signal';
   return endedAs(body, complete ? null : stopped);
+}
+
+/** Percentiles of a set of durations, in ms (bucket upper bounds; see histogram.ts). */
+export interface DurationStats {
+  samples: number;
+  p50: number;
+  p90: number;
+  p99: number;
+}
+
+/** How the scan adapted to the network: what --summary-json and the summary line tell. */
+export interface TimingSummary {
+  /** Round-trip times measured from every answer. */
+  rtt: DurationStats | null;
+  /** The per-attempt timeouts used. */
+  timeout: DurationStats | null;
+  /** Attempts started again after a timeout, and how many of those got an answer. */
+  retries: number;
+  retriesAnswered: number;
+  /** Times a window shrank, by reason (retry-answered: an answer came only to a retry, so a probe was lost). */
+  windowShrinks: Record<string, number>;
+  /** Hosts --host-timeout gave up on. */
+  hostsGivenUp: number;
 }

@@ -22,6 +22,7 @@ import { PoolRunner, createPool, poolTasksPerWorker } from './pool.js';
 import type { ChunkRunner } from './runner.js';
 import { buildSpec } from './spec.js';
 import { SharedSlots } from '../wire/slots.js';
+import { TimingTotals } from '../wire/timing.js';
 
 /** How often the sink is offered a checkpoint. */
 export const CHECKPOINT_MS = 1000;
@@ -81,6 +82,7 @@ export class Coordinator {
   private finish: (() => void) | null = null;
   private readonly perHost: HostCounts | null;
   private engineUsed: string | null = null;
+  private readonly timing = new TimingTotals();
 
   constructor(prep: PreparedScan, sink: ScanSink, opts: RunOptions = {}) {
     this.prep = prep;
@@ -180,6 +182,7 @@ export class Coordinator {
       startedAt: this.startedAt.toISOString(),
       elapsedMs: Math.round(elapsedMs),
       rate: Math.round(((done - this.ledger.resumedDone) / Math.max(elapsedMs, 1)) * 1000),
+      timing: this.timing.summary(),
     };
     return endedAs(body, complete ? null : this.failure !== null ? 'error' : (this.stopping ?? 'signal'));
   }
@@ -247,6 +250,7 @@ export class Coordinator {
     if (progress.watermark > run.watermark) run.watermark = progress.watermark;
     addEvents(this.ledger.events, progress.events);
     if (progress.hostCounts) this.perHost?.add(progress.hostCounts);
+    if (progress.timing) this.timing.add(progress.timing);
   }
 
   private onSettled(run: ChunkRun, err: unknown): void {

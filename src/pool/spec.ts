@@ -1,7 +1,8 @@
 /** The WorkerScanSpec for a prepared scan: what every worker needs, built once per run. */
 import { PORT_STATES, type PortState } from '../model/states.js';
 import type { PreparedScan } from '../prepare.js';
-import type { WorkerScanSpec } from '../wire/messages.js';
+import { createHostTable } from '../wire/hosts.js';
+import type { TimingParams, WorkerScanSpec } from '../wire/messages.js';
 import { createRateShared } from '../wire/rate.js';
 import { SharedSlots } from '../wire/slots.js';
 
@@ -13,6 +14,22 @@ function shareArray<T extends Float64Array | Uint16Array>(src: T): T {
   return out;
 }
 
+/** Timeout bounds from the config: every bound within the --timeout ceiling, min ≤ initial ≤ max. */
+export function timingParams(prep: PreparedScan): TimingParams {
+  const c = prep.config;
+  const maxMs = Math.min(c.timeoutMs, c.maxRttTimeoutMs ?? c.timeoutMs);
+  const minMs = Math.min(c.minRttTimeoutMs, maxMs);
+  return {
+    initialMs: Math.min(maxMs, Math.max(minMs, c.initialRttTimeoutMs)),
+    minMs,
+    maxMs,
+    retries: c.retries,
+    hostTimeoutMs: c.hostTimeoutMs,
+    window: c.concurrency,
+    hosts: prep.targets.count,
+  };
+}
+
 export function buildSpec(prep: PreparedScan, hostCounts: boolean): WorkerScanSpec {
   const { config } = prep;
   const data = prep.targets.toData();
@@ -22,8 +39,9 @@ export function buildSpec(prep: PreparedScan, hostCounts: boolean): WorkerScanSp
     targets: { ...data, v4Start: shareArray(data.v4Start), v4End: shareArray(data.v4End) },
     ports: shareArray(prep.ports.ports),
     permutation: prep.perm ? { range: prep.range, seed: prep.perm.seed } : null,
-    timeoutMs: config.timeoutMs,
-    retries: config.retries,
+    timing: timingParams(prep),
+    hosts: createHostTable(prep.targets.count, config.concurrency),
+    originMs: performance.timeOrigin,
     // Each worker's fair share; a worker alone with work may borrow the rest.
     window: Math.max(1, Math.ceil(config.concurrency / config.workers)),
     slots: SharedSlots.createBuffer(),

@@ -11,6 +11,23 @@ import type { TargetSetData } from '../targets/set.js';
 import type { RateShared } from './rate.js';
 import type { WireBatch } from './records.js';
 
+/** What workers/timing.ts needs: the timeout bounds, retries, windows. */
+export interface TimingParams {
+  /** Timeout before any round trip was measured. */
+  initialMs: number;
+  minMs: number;
+  /** The ceiling (min of --max-rtt-timeout and --timeout). */
+  maxMs: number;
+  /** Most retries after a timeout (--retries). */
+  retries: number;
+  /** Give up on a host this long after its first probe; null = never. */
+  hostTimeoutMs: number | null;
+  /** The widest window (--concurrency). */
+  window: number;
+  /** The scan's host count (sizes the table's cells). */
+  hosts: number;
+}
+
 /** Everything a worker needs to turn chunk offsets into probes. Sent with each task, cached by specId. */
 export interface WorkerScanSpec {
   /** Identifies the spec so a worker keeps one engine (one window, one timer) per scan. */
@@ -19,8 +36,12 @@ export interface WorkerScanSpec {
   ports: Uint16Array;
   /** Permutation parameters; `null` walks the index space in serial order. */
   permutation: { range: number; seed: number } | null;
-  timeoutMs: number;
-  retries: number;
+  /** Timeouts, retries and windows (workers/timing.ts). */
+  timing: TimingParams;
+  /** The shared per-host table (src/wire/hosts.ts). */
+  hosts: SharedArrayBuffer;
+  /** performance.timeOrigin of the coordinator: the table's clock. */
+  originMs: number;
   /** This worker's fair share of `concurrency`: attempts it may always keep in flight. */
   window: number;
   /** The pool-wide window (SharedSlots): attempts in flight everywhere, workers with work waiting. */
@@ -62,6 +83,8 @@ export interface ChunkProgress {
   events: LocalEvents;
   /** Per-host counts committed since the last message (host-delta.ts), or null. */
   hostCounts: Float64Array | null;
+  /** Timing statistics since the last message (timing.ts), or null. */
+  timing: number[] | null;
 }
 
 /** Worker → coordinator, over the task's MessagePort. */

@@ -1,0 +1,112 @@
+/**
+ * What every worker knows about every host, in shared memory: its round-trip
+ * estimate, how many of its probes are in flight, its congestion window, and
+ * the evidence that decides retries. A host's probes are spread over all
+ * workers by the random order, so they must share this; cell 0 holds the same
+ * for the scan as a whole (the estimate a host without samples uses, and the
+ * scan-wide window).
+ *
+ * Int32 cells only (Atomics work on them; a Float64 may tear between threads).
+ * Times are in microseconds or in milliseconds since the coordinator's
+ * performance.timeOrigin. Estimates are updated without locks: two workers
+ * updating one host in the same instant may lose one sample, which an
+ * estimator shrugs off; counters that must be exact use Atomics.add.
+ *
+ * Up to MAX_EXACT_HOSTS hosts each have a cell; above that hosts share cells by
+ * hash (a collision mixes two hosts' estimates: timeouts stay sound, the
+ * window only gets stricter).
+ */
+
+/** Field offsets within a cell. */
+export const F = {
+  /** Smoothed RTT, µs (0 = no sample yet). */
+  SRTT: 0,
+  /** RTT variation, µs. */
+  RTTVAR: 1,
+  /** Samples taken (counting stops at SAMPLES_ENOUGH). */
+  SAMPLES: 2,
+  /** 1 once the host answered anything (SYN-ACK, RST, ICMP error). */
+  ANSWERED: 3,
+  /** Attempts in flight. */
+  INFLIGHT: 4,
+  /** Congestion window × WINDOW_SCALE. */
+  CWND: 5,
+  /** Slow-start threshold × WINDOW_SCALE. */
+  SSTHRESH: 6,
+  /** Highest try number (0 = first attempt) that got an answer. */
+  MAX_OK_TRY: 7,
+  /** When the host's first probe started, ms since the origin + 1 (0 = not yet). */
+  FIRST_PROBE: 8,
+  /** 1 once --host-timeout gave up on the host. */
+  GIVEN_UP: 9,
+  /** When the window last shrank, ms since the origin (one shrink per round trip). */
+  DROP_AT: 10,
+} as const;
+
+export const CELL_FIELDS = 12;
+/** Windows are kept in fixed point so that +1/cwnd per answer accumulates. */
+export const WINDOW_SCALE = 256;
+/** Hosts with a cell of their own; more share cells by hash. */
+export const MAX_EXACT_HOSTS = 1 << 16;
+
+/** The shared table as the coordinator creates it: one cell for the scan, then the hosts'. */
+export function createHostTable(hosts: number, window: number): SharedArrayBuffer {
+  const cells = 1 + Math.min(hosts, MAX_EXACT_HOSTS);
+  const sab = new SharedArrayBuffer(cells * CELL_FIELDS * Int32Array.BYTES_PER_ELEMENT);
+  const t = new Int32Array(sab);
+  const w = Math.min(window, 0x7fffffff / WINDOW_SCALE) * WINDOW_SCALE;
+  for (let c = 0; c < cells; c++) {
+    t[c * CELL_FIELDS + F.CWND] = w;
+    t[c * CELL_FIELDS + F.SSTHRESH] = w;
+  }
+  return sab;
+}
+
+/** A typed view of the table: cell lookup and field access. */
+export class HostTable {
+  readonly cells: Int32Array;
+  private readonly exact: boolean;
+  private readonly hostCells: number;
+
+  /** `hosts`: the scan's host count (the table was made for it). */
+  constructor(buffer: SharedArrayBuffer, hosts: number) {
+    this.cells = new Int32Array(buffer);
+    this.hostCells = this.cells.length / CELL_FIELDS - 1;
+    this.exact = hosts <= this.hostCells;
+  }
+
+  /** The base offset of a host's cell. */
+  cellOf(hostIndex: number): number {
+    const c = this.exact ? hostIndex : (Math.imul(hostIndex | 0, 0x9e3779b1) >>> 0) % this.hostCells;
+    return (1 + c) * CELL_FIELDS;
+  }
+
+  /** The base offset of the scan-wide cell. */
+  get scan(): number {
+    return 0;
+  }
+
+  get(cell: number, field: number): number {
+    return Atomics.load(this.cells, cell + field);
+  }
+
+  set(cell: number, field: number, value: number): void {
+    Atomics.store(this.cells, cell + field, value);
+  }
+
+  add(cell: number, field: number, delta: number): number {
+    return Atomics.add(this.cells, cell + field, delta) + delta;
+  }
+
+  /** Raise a field to at least `value`. */
+  max(cell: number, field: number, value: number): void {
+    for (let cur = Atomics.load(this.cells, cell + field); cur < value; cur = Atomics.load(this.cells, cell + field)) {
+      if (Atomics.compareExchange(this.cells, cell + field, cur, value) === cur) return;
+    }
+  }
+
+  /** Set a field from 0 to `value` once; true for the caller that did it. */
+  claim(cell: number, field: number, value: number): boolean {
+    return Atomics.compareExchange(this.cells, cell + field, 0, value) === 0;
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * When attempts time out: the deadline heap, the one timer armed for its
+ * earliest entry, and the closing of timed-out sockets a burst per loop turn.
+ *
+ * The timer does not decide anything itself: it asks the loop for a check
+ * phase (setImmediate). libuv runs the poll phase (socket completions) between
+ * timers and check, so an answer that arrived in the same loop turn as the
+ * deadline is seen first and wins (undici's rule). Everything due is then
+ * taken at one instant; the sockets are closed afterwards, CLOSE_BURST per
+ * turn, because closing 1,000 sockets takes ~12 ms and would make the next
+ * deadlines late.
+ */
+import type { Attempt } from './attempt.js';
+import type { ProbeBackend } from './backends/index.js';
+import { DeadlineHeap } from './deadlines.js';
+
+/** Timed-out sockets closed per loop turn at most. */
+const CLOSE_BURST = 32;
+
+export class Expiry {
+  readonly heap = new DeadlineHeap<Attempt>();
+  /** Timed-out attempts whose sockets are still to be closed. */
+  private closing: Attempt[] = [];
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly backend: ProbeBackend,
+    /** Gives a closed socket's slot back to the pool. */
+    private readonly freeSlot: () => void,
+    /** Asks for a check phase (the loop's queueCheck). */
+    private readonly wake: () => void,
+  ) {}
+
+  /** Attempts past their deadline, out of the heap, oldest first; their sockets wait in `closing`. */
+  takeDue(now: number): Attempt[] {
+    const due: Attempt[] = [];
+    for (let a = this.heap.peek(); a !== undefined && a.deadline <= now; a = this.heap.peek()) {
+      this.heap.remove(a);
+      due.push(a);
+    }
+    this.closing.push(...due);
+    return due;
+  }
+
+  /** True when the earliest attempt in flight is past its deadline. */
+  headDue(now: number): boolean {
+    const a = this.heap.peek();
+    return a !== undefined && a.deadline <= now;
+  }
+
+  get closingCount(): number {
+    return this.closing.length;
+  }
+
+  /**
+   * Close a burst of timed-out sockets and give their slots back; true if more
+   * are waiting. Stops early when a deadline falls due, so it is decided first.
+   */
+  drain(): boolean {
+    const limit = Math.min(this.closing.length, CLOSE_BURST);
+    let n = 0;
+    while (n < limit) {
+      const a = this.closing[n]!;
+      this.backend.abort(a);
+      a.handle = null;
+      this.freeSlot();
+      n++;
+      if (n % 8 === 0 && this.headDue(performance.now())) break;
+    }
+    this.closing.splice(0, n);
+    return this.closing.length > 0;
+  }
+
+  /** Arm the one timer for the earliest deadline, unless it is armed (or a check phase is queued, which re-arms). */
+  arm(checkQueued: boolean): void {
+    if (this.timer !== null || checkQueued) return;
+    const a = this.heap.peek();
+    if (a) this.timer = setTimeout(this.onTimer, Math.max(1, Math.ceil(a.deadline - performance.now())));
+  }
+
+  private readonly onTimer = (): void => {
+    this.timer = null;
+    // Not here: let the poll phase deliver any answer that raced the deadline first.
+    this.wake();
+  };
+}
