@@ -9,23 +9,37 @@ export const LOCAL_ERRNOS: ReadonlySet<string> = new Set([
   'EMFILE', 'ENFILE', 'EADDRNOTAVAIL', 'ENOBUFS', 'EAGAIN', 'ENOMEM', 'EADDRINUSE', 'EINTR',
 ]);
 
+/**
+ * Errors that, when connect() fails with them at once (before any packet
+ * left), mean this machine has no route to the target: its own problem,
+ * never a port state. The same errnos arriving later come from an ICMP error
+ * the network sent back, and are filtered.
+ */
+export const NO_ROUTE_ERRNOS: ReadonlySet<string> = new Set(['ENETUNREACH', 'EHOSTUNREACH', 'ENETDOWN', 'ENONET']);
+
 /** Errors a router or the target's host sends back (mostly ICMP unreachable): filtered. */
 export const FILTERED_ERRNOS: ReadonlySet<string> = new Set([
   'EHOSTUNREACH', 'ENETUNREACH', 'EACCES', 'EPERM', 'EHOSTDOWN', 'ENONET', 'ENETDOWN', 'ENOPROTOOPT', 'ETIMEDOUT',
 ]);
 
 /** How the engine should treat an errno from connect(). */
-export type ErrnoVerdict = { kind: 'state'; state: PortState } | { kind: 'local' };
+export type ErrnoVerdict = { kind: 'state'; state: PortState } | { kind: 'local' } | { kind: 'no-route' };
 
 // Shared verdicts: this runs once per refused port, so it must not allocate.
 const CLOSED: ErrnoVerdict = Object.freeze({ kind: 'state', state: 'closed' });
 const FILTERED: ErrnoVerdict = Object.freeze({ kind: 'state', state: 'filtered' });
 const LOCAL: ErrnoVerdict = Object.freeze({ kind: 'local' });
 const ERROR: ErrnoVerdict = Object.freeze({ kind: 'state', state: 'error' });
+const NO_ROUTE: ErrnoVerdict = Object.freeze({ kind: 'no-route' });
 
-/** Classify an errno name: ECONNREFUSED is closed, ICMP-derived ones filtered, local ones retried, others `error`. */
-export function classifyErrno(name: string): ErrnoVerdict {
+/**
+ * Classify an errno name: ECONNREFUSED is closed, ICMP-derived ones filtered,
+ * local ones retried, others `error`. `atOnce`: connect() failed before it
+ * returned (nothing was sent), so a routing errno is this machine's.
+ */
+export function classifyErrno(name: string, atOnce = false): ErrnoVerdict {
   if (name === 'ECONNREFUSED' || name === 'ECONNRESET') return CLOSED;
+  if (atOnce && NO_ROUTE_ERRNOS.has(name)) return NO_ROUTE;
   if (FILTERED_ERRNOS.has(name)) return FILTERED;
   if (LOCAL_ERRNOS.has(name)) return LOCAL;
   return ERROR;

@@ -68,6 +68,18 @@ export class ChunkLedger {
     this.watermark = w;
   }
 
+  /** Hosts (lowest and highest index) this machine had no route to, since the last message. */
+  private noRouteHosts: [number, number] | null = null;
+
+  noRoute(hostIndex: number): void {
+    const r = this.noRouteHosts;
+    if (r === null) this.noRouteHosts = [hostIndex, hostIndex];
+    else {
+      if (hostIndex < r[0]) r[0] = hostIndex;
+      if (hostIndex > r[1]) r[1] = hostIndex;
+    }
+  }
+
   event(name: string): void {
     countEvent(this.events, name);
   }
@@ -83,6 +95,13 @@ export class ChunkLedger {
       events,
       hostCounts: this.hostDelta?.take() ?? null,
       timing,
+      noRoute: this.takeNoRoute(),
     };
+  }
+
+  private takeNoRoute(): [number, number] | null {
+    const r = this.noRouteHosts;
+    this.noRouteHosts = null;
+    return r;
   }
 }

@@ -71,7 +71,7 @@ export class Engine {
     this.spec = spec;
     this.targets = TargetSet.fromData(spec.targets);
     this.perm = spec.permutation ? new Permutation(spec.permutation.range, spec.permutation.seed) : null;
-    this.backend = (opts.backend ?? createBackend)(spec.engine, (a, status, self) => this.onComplete(a as Attempt, status, self));
+    this.backend = (opts.backend ?? createBackend)(spec.engine, (a, status, self, _kept, atOnce) => this.onComplete(a as Attempt, status, self, atOnce === true));
     this.rate = spec.rate ? new RateGate(spec.rate) : null;
     this.window = new Window(spec.window, spec.slots, spec.concurrency);
     this.expiry = new Expiry(this.backend, () => this.window.giveSlot(), () => this.queueCheck());
@@ -234,7 +234,7 @@ export class Engine {
     chunk.inflight++;
     this.expiry.heap.push(attempt);
     const err = this.backend.start(attempt);
-    if (err !== 0) return this.onComplete(attempt, err, false);
+    if (err !== 0) return this.onComplete(attempt, err, false, true);
     // Arm for the earliest deadline, not this one: after an expiry the timer is
     // down while older attempts may still be waiting.
     this.expiry.arm(this.checkQueued);
@@ -271,7 +271,7 @@ export class Engine {
 
   // ---- answers -----------------------------------------------------------
 
-  private onComplete(a: Attempt, status: number, self: boolean): void {
+  private onComplete(a: Attempt, status: number, self: boolean, atOnce: boolean): void {
     if (a.done) return;
     this.release(a);
     if (status === 0 && self) {
@@ -286,9 +286,14 @@ export class Engine {
       this.decide(a, 'open', 'syn-ack', now);
     } else {
       const name = errnoName(status);
-      const verdict = classifyErrno(name);
+      const verdict = classifyErrno(name, atOnce);
       if (verdict.kind === 'local') this.localError(a, name);
-      else {
+      else if (verdict.kind === 'no-route') {
+        // Nothing left this machine: no port state, but an error the summary names.
+        a.chunk.event('no-route');
+        a.chunk.noRoute(a.target.index);
+        this.decide(a, 'error', name, performance.now());
+      } else {
         // A reset or an ICMP error: the host (or a router on the way) answered.
         const now = performance.now();
         this.timing.answered(a.target.cell, a.history.tries, now - a.start, now);

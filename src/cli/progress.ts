@@ -66,6 +66,12 @@ export class Progress {
     this.drawn = true;
   }
 
+  /** Wipe the bar (it comes back at the next tick), so a note can be printed on a clean line. */
+  clear(): void {
+    if (this.drawn) this.opts.stream.write('\r\x1b[K');
+    this.drawn = false;
+  }
+
   /** Remove the bar so the summary starts on a clean line. */
   stop(): void {
     if (this.timer) clearInterval(this.timer);

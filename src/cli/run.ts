@@ -175,8 +175,20 @@ export async function runScan(input: RunInput): Promise<number> {
 
   const progress = input.quiet ? null : new Progress({ stream: process.stderr, read: () => run.progress() });
   progress?.start();
+  // Said once, as soon as it happens (even with -q: the user must know the results are not about the targets).
+  let noRouteSaid = false;
+  const sayNoRoute = (): void => {
+    const nr = run.noRoute();
+    if (nr === null || noRouteSaid) return;
+    noRouteSaid = true;
+    progress?.clear();
+    process.stderr.write(`shardscan: this machine has no route to ${nr.prefix}: its probes failed before leaving (not a port state; counted as error and as the local event no-route)\n`);
+  };
+  const noRouteTimer = setInterval(sayNoRoute, 250);
   const end = await run.finished;
+  clearInterval(noRouteTimer);
   progress?.stop();
+  sayNoRoute();
   await runner.destroy();
   const summary = end.summary;
   let failure = end.failure;

@@ -30,6 +30,8 @@ export interface SummaryBody {
   rate: number;
   /** How the scan adapted its timing (absent in a merged or older summary). */
   timing?: TimingSummary;
+  /** Targets this machine had no route to (their probes are errors, not port states); absent when none. */
+  noRoute?: NoRoute;
 }
 
 /** A finished scan has no stop reason; an interrupted one always has one. */
@@ -113,4 +115,12 @@ export interface TimingSummary {
   windowShrinks: Record<string, number>;
   /** Hosts --host-timeout gave up on. */
   hostsGivenUp: number;
+}
+
+/** Targets this machine could not send to: connect() failed at once with a routing errno. */
+export interface NoRoute {
+  /** Probes that failed so (also counted as the local event `no-route`). */
+  probes: number;
+  /** The smallest prefix holding every such host, e.g. 10.0.0.0/8. */
+  prefix: string;
 }

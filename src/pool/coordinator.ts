@@ -9,7 +9,8 @@ import { MessageChannel, type MessagePort, receiveMessageOnPort } from 'node:wor
 import type { CheckpointState } from '../model/checkpoint.js';
 import type { ScanSink } from '../model/sink.js';
 import { type StateCounts, addCounts, addEvents, countEvent, diffCounts, emptyCounts, eventTotal, totalOf } from '../model/states.js';
-import { type ProgressSnapshot, type ScanSummary, type StopReason, endedAs } from '../model/summary.js';
+import { type NoRoute, type ProgressSnapshot, type ScanSummary, type StopReason, endedAs } from '../model/summary.js';
+import { coveringPrefix } from '../targets/ip.js';
 import { ShardscanError, messageOf } from '../errors.js';
 import type { PreparedScan } from '../prepare.js';
 import { type ChunkBounds, chunkBounds } from '../shard/plan.js';
@@ -83,6 +84,8 @@ export class Coordinator {
   private readonly perHost: HostCounts | null;
   private engineUsed: string | null = null;
   private readonly timing = new TimingTotals();
+  /** Lowest and highest host index with no route, or null. */
+  private noRouteHosts: [number, number] | null = null;
 
   constructor(prep: PreparedScan, sink: ScanSink, opts: RunOptions = {}) {
     this.prep = prep;
@@ -159,6 +162,14 @@ export class Coordinator {
     return all;
   }
 
+  /** The targets this machine has no route to so far, or null. */
+  noRoute(): NoRoute | null {
+    const r = this.noRouteHosts;
+    if (r === null) return null;
+    const { targets } = this.prep;
+    return { probes: this.ledger.events['no-route'] ?? 0, prefix: coveringPrefix(targets.at(r[0]), targets.at(r[1])) };
+  }
+
   summary(): ScanSummary {
     const { config, plan } = this.prep;
     const counts = this.decidedCounts();
@@ -183,6 +194,7 @@ export class Coordinator {
       elapsedMs: Math.round(elapsedMs),
       rate: Math.round(((done - this.ledger.resumedDone) / Math.max(elapsedMs, 1)) * 1000),
       timing: this.timing.summary(),
+      ...(this.noRouteHosts ? { noRoute: this.noRoute()! } : {}),
     };
     return endedAs(body, complete ? null : this.failure !== null ? 'error' : (this.stopping ?? 'signal'));
   }
@@ -251,6 +263,12 @@ export class Coordinator {
     addEvents(this.ledger.events, progress.events);
     if (progress.hostCounts) this.perHost?.add(progress.hostCounts);
     if (progress.timing) this.timing.add(progress.timing);
+    if (progress.noRoute) {
+      const [lo, hi] = progress.noRoute;
+      const r = (this.noRouteHosts ??= [lo, hi]);
+      r[0] = Math.min(r[0], lo);
+      r[1] = Math.max(r[1], hi);
+    }
   }
 
   private onSettled(run: ChunkRun, err: unknown): void {

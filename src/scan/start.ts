@@ -9,7 +9,7 @@ import type { CheckpointState } from '../model/checkpoint.js';
 import { type ProbeRecord, type RecordBatch, arrayBatch } from '../model/record.js';
 import { type ScanSink, tee } from '../model/sink.js';
 import type { StateCounts } from '../model/states.js';
-import type { ProgressSnapshot, ScanSummary, StopReason } from '../model/summary.js';
+import type { NoRoute, ProgressSnapshot, ScanSummary, StopReason } from '../model/summary.js';
 import { RecordChannel } from '../output/channel.js';
 import { Coordinator } from '../pool/coordinator.js';
 import type { ChunkRunner } from '../pool/runner.js';
@@ -49,6 +49,8 @@ export interface ScanRun {
   /** The summary so far (final once `finished` resolved). */
   summary(): ScanSummary;
   hostCounts(host: string): StateCounts | null;
+  /** Targets this machine has no route to, so far (null when none). */
+  noRoute(): NoRoute | null;
 }
 
 /** Start scanning a prepared scan. Throws at once for a checkpoint that does not fit the scan. */
@@ -81,5 +83,6 @@ export function startScan(prep: PreparedScan, opts: StartOptions = {}): ScanRun 
     progress: () => c.progress(),
     summary: () => c.summary(),
     hostCounts: (host) => c.hostCounts(host),
+    noRoute: () => c.noRoute(),
   };
 }

@@ -71,3 +71,20 @@ export function isLoopback(address: string): boolean {
   if (v4 !== null) return Math.floor(v4 / 16777216) === 127;
   return parseIPv6(address) === 1n;
 }
+
+/** The smallest CIDR prefix that holds both addresses (of one family), e.g. 10.0.0.0/8. */
+export function coveringPrefix(a: string, b: string): string {
+  const a4 = parseIPv4(a);
+  const b4 = parseIPv4(b);
+  if (a4 !== null && b4 !== null) {
+    let len = 32;
+    while (len > 0 && Math.floor(a4 / 2 ** (32 - len)) !== Math.floor(b4 / 2 ** (32 - len))) len--;
+    return `${formatIPv4(Math.floor(a4 / 2 ** (32 - len)) * 2 ** (32 - len))}/${len}`;
+  }
+  const a6 = parseIPv6(a);
+  const b6 = parseIPv6(b);
+  if (a6 === null || b6 === null) return a === b ? a : `${a}-${b}`;
+  let len = 128;
+  while (len > 0 && a6 >> BigInt(128 - len) !== b6 >> BigInt(128 - len)) len--;
+  return `${formatIPv6((a6 >> BigInt(128 - len)) << BigInt(128 - len))}/${len}`;
+}

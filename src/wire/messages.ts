@@ -85,6 +85,8 @@ export interface ChunkProgress {
   hostCounts: Float64Array | null;
   /** Timing statistics since the last message (timing.ts), or null. */
   timing: number[] | null;
+  /** Lowest and highest host index this machine had no route to (since the last message), or null. */
+  noRoute: [number, number] | null;
 }
 
 /** Worker → coordinator, over the task's MessagePort. */

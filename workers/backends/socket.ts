@@ -4,7 +4,18 @@ import { statusOf } from './errno.js';
 import type { AttemptHandle, CompleteFn, ProbeBackend } from './types.js';
 
 const kAttempt = Symbol('attempt');
-type ProbeSocket = net.Socket & { [kAttempt]?: AttemptHandle };
+const kAtOnce = Symbol('atOnce');
+type ProbeSocket = net.Socket & { [kAttempt]?: AttemptHandle; [kAtOnce]?: boolean };
+
+/**
+ * net.Socket connects to an address literal in one process.nextTick; when the
+ * connect() call itself fails, it destroys the socket there and emits the
+ * error in a later tick. A tick queued after socket.connect() runs between
+ * the two: a socket already destroyed with an error by then failed at once.
+ */
+function markAtOnce(socket: ProbeSocket): void {
+  if (socket.destroyed && socket.errored) socket[kAtOnce] = true;
+}
 
 export function createSocketBackend(complete: CompleteFn): ProbeBackend {
   function onConnect(this: ProbeSocket): void {
@@ -23,7 +34,7 @@ export function createSocketBackend(complete: CompleteFn): ProbeBackend {
     const attempt = this[kAttempt]!;
     this.destroy();
     if (attempt.done) return;
-    complete(attempt, statusOf(err.code), false);
+    complete(attempt, statusOf(err.code), false, undefined, this[kAtOnce] === true);
   }
   return {
     name: 'socket',
@@ -35,6 +46,7 @@ export function createSocketBackend(complete: CompleteFn): ProbeBackend {
       attempt.handle = socket;
       if (attempt.bindFirst) socket.connect({ port: attempt.port, host: attempt.host, localAddress: attempt.v6 ? '::' : '0.0.0.0' });
       else socket.connect(attempt.port, attempt.host);
+      process.nextTick(markAtOnce, socket);
       return 0;
     },
     abort(attempt) {

@@ -33,12 +33,17 @@ export type KeptConnection = () => net.Socket;
  * status 0 = connected; `self` = the socket connected to itself (loopback
  * simultaneous open). `kept` is set only for a connected attempt with `keep`
  * that did not connect to itself; otherwise the connection is already reset.
+ * `atOnce`: connect() itself failed, before anything was sent (a failure of
+ * this machine's stack, such as no route).
  */
-export type CompleteFn = (attempt: AttemptHandle, status: number, self: boolean, kept?: KeptConnection) => void;
+export type CompleteFn = (attempt: AttemptHandle, status: number, self: boolean, kept?: KeptConnection, atOnce?: boolean) => void;
 
 export interface ProbeBackend {
   readonly name: ProbeEngine;
-  /** Start connecting; returns 0, or a negative errno when connect() failed at once (the local stack refused it). */
+  /**
+   * Start connecting; returns 0, or a negative errno when connect() failed at
+   * once (the local stack refused it; the backend then reports nothing more).
+   */
   start(attempt: AttemptHandle): number;
   /** Drop an attempt that timed out or was stopped; its callback will not be reported. */
   abort(attempt: AttemptHandle): void;
