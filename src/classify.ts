@@ -25,20 +25,32 @@ export const FILTERED_ERRNOS: ReadonlySet<string> = new Set([
 /** How the engine should treat an errno from connect(). */
 export type ErrnoVerdict = { kind: 'state'; state: PortState } | { kind: 'local' } | { kind: 'no-route' };
 
+/**
+ * ECONNRESET from connect() means the handshake had completed: Linux reports
+ * a reset in SYN-SENT as ECONNREFUSED, and ECONNRESET only for a connection
+ * that was established (tcp_reset). A service that accepts and resets at once
+ * gives it when the scanner sees the completion after the reset (a busy event
+ * loop, a long round trip): the port is open. Found in the network lab, where
+ * such ports were taken for closed.
+ */
+export const RESET_AFTER_HANDSHAKE = 'ECONNRESET';
+
 // Shared verdicts: this runs once per refused port, so it must not allocate.
 const CLOSED: ErrnoVerdict = Object.freeze({ kind: 'state', state: 'closed' });
+const OPEN: ErrnoVerdict = Object.freeze({ kind: 'state', state: 'open' });
 const FILTERED: ErrnoVerdict = Object.freeze({ kind: 'state', state: 'filtered' });
 const LOCAL: ErrnoVerdict = Object.freeze({ kind: 'local' });
 const ERROR: ErrnoVerdict = Object.freeze({ kind: 'state', state: 'error' });
 const NO_ROUTE: ErrnoVerdict = Object.freeze({ kind: 'no-route' });
 
 /**
- * Classify an errno name: ECONNREFUSED is closed, ICMP-derived ones filtered,
+ * Classify an errno name: ECONNREFUSED is closed, ECONNRESET open (see above), ICMP-derived ones filtered,
  * local ones retried, others `error`. `atOnce`: connect() failed before it
  * returned (nothing was sent), so a routing errno is this machine's.
  */
 export function classifyErrno(name: string, atOnce = false): ErrnoVerdict {
-  if (name === 'ECONNREFUSED' || name === 'ECONNRESET') return CLOSED;
+  if (name === 'ECONNREFUSED') return CLOSED;
+  if (name === RESET_AFTER_HANDSHAKE) return OPEN;
   if (atOnce && NO_ROUTE_ERRNOS.has(name)) return NO_ROUTE;
   if (FILTERED_ERRNOS.has(name)) return FILTERED;
   if (LOCAL_ERRNOS.has(name)) return LOCAL;

@@ -5,13 +5,14 @@
 import type { PortState } from './states.js';
 
 /**
- * What a probe found. The reason depends on the state: `syn-ack` for open,
- * the errno for closed (ECONNREFUSED, or ECONNRESET from a reset handshake),
+ * What a probe found. The reason depends on the state: `syn-ack` for open
+ * (or ECONNRESET: the service reset the connection after the handshake
+ * completed, before the scanner saw it), ECONNREFUSED for closed,
  * `timeout` or the ICMP-derived errno for filtered, and for error what went
  * wrong on this machine (an errno name, or `self-connect`).
  */
 export type ProbeOutcome =
-  | { state: 'open'; reason: 'syn-ack'; rttMs: number }
+  | { state: 'open'; reason: 'syn-ack' | 'ECONNRESET'; rttMs: number }
   | { state: 'closed'; reason: string; rttMs: number }
   | { state: 'filtered'; reason: string; rttMs: number }
   | { state: 'error'; reason: string; rttMs: number };
