@@ -73,9 +73,16 @@ export class Expiry {
 
   /** Arm the one timer for the earliest deadline, unless it is armed (or a check phase is queued, which re-arms). */
   arm(checkQueued: boolean): void {
-    if (this.timer !== null || checkQueued) return;
     const a = this.heap.peek();
-    if (a) this.timer = setTimeout(this.onTimer, Math.max(1, Math.ceil(a.deadline - performance.now())));
+    if (a === undefined) {
+      // Nothing in flight: a timer left armed would keep the thread alive until
+      // a deadline nobody waits for (the main thread, for an in-process scan).
+      if (this.timer !== null) clearTimeout(this.timer);
+      this.timer = null;
+      return;
+    }
+    if (this.timer !== null || checkQueued) return;
+    this.timer = setTimeout(this.onTimer, Math.max(1, Math.ceil(a.deadline - performance.now())));
   }
 
   private readonly onTimer = (): void => {

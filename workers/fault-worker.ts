@@ -9,7 +9,7 @@
 import { workerData } from 'node:worker_threads';
 import type { ChunkResult, ChunkTask } from '../src/wire/messages.js';
 import type { EngineHooks } from './loop.js';
-import { runChunkWith } from './scan-worker.js';
+import { runChunkWith } from './run-chunk.js';
 
 const fault = String((workerData as { fault?: unknown } | null)?.fault ?? '');
 const m = /^crash:chunk=(\d+):after=(\d+)$/.exec(fault);

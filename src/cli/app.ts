@@ -78,7 +78,7 @@ async function scanCommand(flags: CliFlags, command: string, signal: AbortContro
   const outPath = flags.outDir === false ? null : (config.outDir ?? defaultOutDir(scanId));
   const out = openReport(config.output);
   const outDir = outPath === null ? null : OutDir.create(outPath, { ...prep, config: { ...prep.config, outDir: outPath } }, scanId, startedAt);
-  return runScan({ prep, out, notes, quiet: Boolean(flags.quiet), command, outDir, signal: signal.signal, startedAt, pool, summaryJson: flags.summaryJson, fault });
+  return runScan({ prep, out, notes, quiet: Boolean(flags.quiet), command, outDir, signal: signal.signal, startedAt, pool, summaryJson: flags.summaryJson, fault, workersGiven: flags.workers !== undefined });
 }
 
 interface ResumeFlags {
@@ -117,6 +117,7 @@ async function resumeCommand(argv: ResumeFlags, command: string, signal: AbortCo
     pool,
     summaryJson: argv.summaryJson,
     fault,
+    workersGiven: argv.workers !== undefined,
   });
 }
 

@@ -9,9 +9,65 @@ import { tuningPath } from '../config/tuning.js';
 
 const NO_POOL = new Set(['merge', 'validate', '--help', '-h', '--version', 'help']);
 
-/** Worker count the scan will probably use, or null when the command does not scan. */
+/**
+ * Scans of at most this many probes run on the main thread: booting worker
+ * threads costs more than such a scan (a one-port scan took 170 ms with them).
+ */
+export const SMALL_SCAN = 1024;
+
+/** Options that take no value (everything else does, unless written --name=value). */
+const FLAGS = new Set(['-q', '--quiet', '--no-out-dir', '-sT', '-Pn', '-n', '-p-', '--yes', '--no-blocklist', '--banners', '-sV']);
+
+/** Ports a -p spec names, roughly: Infinity for open ranges ("1000-", "-"). */
+function portCount(spec: string): number {
+  let n = 0;
+  for (const part of spec.split(',')) {
+    const m = /^(\d+)(?:-(\d+))?$/.exec(part.trim());
+    if (!m) return Infinity;
+    n += m[2] === undefined ? 1 : Math.max(1, Number(m[2]) - Number(m[1]) + 1);
+  }
+  return n;
+}
+
+/**
+ * True when the command line surely asks for a small scan (single addresses ×
+ * a few ports): then no pool is started early. Anything unclear (a network, a
+ * range, an input file, a config file) is not small: a wrong "small" costs a
+ * pool boot later, a wrong "not small" only a pool started for nothing.
+ */
+export function looksSmall(argv: readonly string[]): boolean {
+  let hosts = 0;
+  let ports = 1000;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '-p-' || a === '-iL' || a.startsWith('--input-file') || a.startsWith('--config') || a === 'resume') return false;
+    let value: string | undefined;
+    if (a === '-p' || a === '--ports' || a === '--top-ports') value = argv[++i];
+    else if (a.startsWith('--ports=') || a.startsWith('--top-ports=')) value = a.slice(a.indexOf('=') + 1);
+    else if (/^-p\d/.test(a)) value = a.slice(2);
+    if (value !== undefined) {
+      ports = a.includes('top-ports') ? Number(value) || Infinity : portCount(value);
+      continue;
+    }
+    if (a.startsWith('-')) {
+      if (!a.includes('=') && !FLAGS.has(a)) i++; // skip the option's value
+      continue;
+    }
+    for (const t of a.split(',')) {
+      if (t === '') continue;
+      // A single address or name: no CIDR, no range, no wildcard.
+      if (/[/*]|\d-\d/.test(t)) return false;
+      hosts++;
+    }
+  }
+  return hosts > 0 && hosts * ports <= SMALL_SCAN;
+}
+
+/** Worker count the scan will probably use, or null when the command does not scan (or scans too little for threads). */
 export function guessWorkers(argv: readonly string[]): number | null {
   if (argv.length === 0 || NO_POOL.has(argv[0]!) || argv.includes('--help') || argv.includes('--version')) return null;
+  const explicit = argv.some((a) => a === '--workers' || a === '-w' || a.startsWith('--workers='));
+  if (!explicit && looksSmall(argv)) return null;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const m = /^--workers=(\d+)$/.exec(a);

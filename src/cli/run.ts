@@ -15,6 +15,8 @@ import { FdWritable } from '../output/fd-stream.js';
 import { WRITERS, wantsHostCounts } from '../output/formats.js';
 import { packageVersion } from '../paths.js';
 import { PoolRunner, createPool } from '../pool/pool.js';
+import { SMALL_SCAN } from './early.js';
+import type { ChunkRunner } from '../pool/runner.js';
 import type { PreparedScan } from '../prepare.js';
 import { type ScanRun, startScan } from '../scan/start.js';
 import type { OutDir } from '../store/outdir.js';
@@ -44,7 +46,10 @@ export interface RunInput {
   summaryJson?: string | undefined;
   /** A test fault for the workers (SHARDSCAN_FAULT; see workers/fault-worker.ts). */
   fault?: string | null;
+  /** --workers was given: use worker threads even for a small scan. */
+  workersGiven?: boolean;
 }
+
 
 /** What --summary-json writes: the scan summary plus this process's resource use (all threads). */
 export type SummaryDocument = ScanSummary & {
@@ -119,6 +124,22 @@ export function printSummary(s: ScanSummary, outDir: OutDir | null, stream: Node
   stream.write(`${lines.join('\n')}\n`);
 }
 
+/** Worker threads (the early pool if it fits), or the main thread for a small scan. */
+async function chooseRunner(input: RunInput): Promise<ChunkRunner> {
+  const { config, plan } = input.prep;
+  let pool = input.pool ?? null;
+  if (plan.positions <= SMALL_SCAN && !input.workersGiven && !input.fault) {
+    void pool?.destroy(); // booting in the background; not waited for
+    const { InProcessRunner } = await import('../pool/in-process.js');
+    return new InProcessRunner();
+  }
+  if (pool && pool.maxThreads !== config.workers) {
+    await pool.destroy();
+    pool = null;
+  }
+  return new PoolRunner(pool ?? createPool(config.workers, { fault: input.fault }));
+}
+
 /** Run the scan to its end and return the exit status. Never throws for a scan-time failure. */
 export async function runScan(input: RunInput): Promise<number> {
   const { prep, outDir } = input;
@@ -130,13 +151,7 @@ export async function runScan(input: RunInput): Promise<number> {
   out.on('error', (err) => {
     outError ??= err;
   });
-  let pool = input.pool ?? null;
-  if (pool && pool.maxThreads !== config.workers) {
-    await pool.destroy();
-    pool = null;
-  }
-  pool ??= createPool(config.workers, { fault: input.fault });
-  const runner = new PoolRunner(pool);
+  const runner = await chooseRunner(input);
 
   let run: ScanRun;
   try {

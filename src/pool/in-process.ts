@@ -1,9 +1,10 @@
 /**
  * A ChunkRunner on the calling thread: the workers' own code (the Engine),
- * with no thread in between. For tests that need the coordinator and the
- * worker loop together without a build; a real scan uses the Piscina pool.
+ * with no thread in between. A small scan runs this way (no worker to boot:
+ * a one-port scan is done before a thread would be), and so do tests that
+ * need the coordinator and the worker loop together without a build.
  */
-import { runChunkWith } from '../../workers/scan-worker.js';
+import { runChunkWith } from '../../workers/run-chunk.js';
 import type { EngineOptions } from '../../workers/loop.js';
 import type { ChunkResult, ChunkTask } from '../wire/messages.js';
 import type { ChunkRunner } from './runner.js';
