@@ -50,8 +50,10 @@ export class RateGate {
   }
 
   /**
-   * Take the budget for one probe to `hostIndex`: 0 when granted, else ms to wait.
-   * The global budget is checked first so a refused host does not burn global tokens.
+   * Take the budget for one probe to `hostIndex`: 0 when granted; ms to wait
+   * when the global budget refuses; minus the ms to wait when the host's cap
+   * refuses. The host's cap is looked at first, so a refused host does not
+   * burn global tokens.
    */
   acquire(hostIndex: number): number {
     const now = this.nowNs();
@@ -63,7 +65,15 @@ export class RateGate {
       const wait = this.take(this.global, 0, this.interval, this.burst, now);
       if (wait > 0) return wait;
     }
-    if (this.hosts) this.take(this.hosts, this.cell(hostIndex), this.hostInterval, this.hostInterval, now);
+    if (this.hosts) {
+      // Another worker may have taken this host's last token since hostWait()
+      // looked: then the probe is refused after all, and the global token goes back.
+      const wait = this.take(this.hosts, this.cell(hostIndex), this.hostInterval, this.hostInterval, now);
+      if (wait > 0) {
+        if (this.global) Atomics.sub(this.global, 0, this.interval);
+        return -wait;
+      }
+    }
     return 0;
   }
 

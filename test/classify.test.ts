@@ -1,0 +1,41 @@
+/**
+ * classifyErrno (src/classify.ts): the one table that turns a connect() errno
+ * into nmap's reading. Refused and reset are closed; ICMP-derived errors are
+ * filtered; this machine running out of something is never a port state;
+ * anything unknown is an `error` state, never silently closed or filtered.
+ */
+import { describe, expect, it } from 'vitest';
+import { FILTERED_ERRNOS, LOCAL_ERRNOS, classifyErrno } from '../src/classify.js';
+
+describe('classifyErrno', () => {
+  it.each(['ECONNREFUSED', 'ECONNRESET'])('%s → closed', (errno) => {
+    expect(classifyErrno(errno)).toEqual({ kind: 'state', state: 'closed' });
+  });
+
+  it.each([...FILTERED_ERRNOS])('%s → filtered', (errno) => {
+    expect(classifyErrno(errno)).toEqual({ kind: 'state', state: 'filtered' });
+  });
+
+  it.each([...LOCAL_ERRNOS])('%s → local (retried, never a port state)', (errno) => {
+    expect(classifyErrno(errno)).toEqual({ kind: 'local' });
+  });
+
+  it.each(['EIO', 'EINVAL', 'EPIPE', 'ENOTCONN', 'E999', '', 'econnrefused', 'timeout', 'self-connect'])('%j → error state', (errno) => {
+    expect(classifyErrno(errno)).toEqual({ kind: 'state', state: 'error' });
+  });
+
+  it('holds the errnos the rules name, in exactly one table', () => {
+    expect([...FILTERED_ERRNOS]).toEqual(expect.arrayContaining(['EHOSTUNREACH', 'ENETUNREACH', 'EACCES', 'ETIMEDOUT']));
+    expect([...LOCAL_ERRNOS]).toEqual(expect.arrayContaining(['EMFILE', 'ENFILE', 'EADDRNOTAVAIL', 'ENOBUFS']));
+    const both = [...FILTERED_ERRNOS].filter((e) => LOCAL_ERRNOS.has(e));
+    expect(both).toEqual([]);
+    for (const closed of ['ECONNREFUSED', 'ECONNRESET']) expect([FILTERED_ERRNOS.has(closed), LOCAL_ERRNOS.has(closed)]).toEqual([false, false]);
+  });
+
+  it('returns shared, frozen verdicts (it runs once per refused port: no allocation)', () => {
+    expect(classifyErrno('ECONNREFUSED')).toBe(classifyErrno('ECONNRESET'));
+    expect(classifyErrno('EHOSTUNREACH')).toBe(classifyErrno('ENETUNREACH'));
+    expect(classifyErrno('E1')).toBe(classifyErrno('E2'));
+    expect(Object.isFrozen(classifyErrno('EMFILE'))).toBe(true);
+  });
+});

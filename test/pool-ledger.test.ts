@@ -1,0 +1,117 @@
+/**
+ * ScanLedger (src/pool/ledger.ts): the coordinator's checkpoint ledger. The
+ * order chunks start in (a resumed checkpoint's partial chunks first, complete
+ * ones never, partial ones not again from 0), re-runs first, completedBelow
+ * moving over contiguous complete chunks, and what a checkpoint holds.
+ */
+import { describe, expect, it } from 'vitest';
+import { ShardscanError } from '../src/errors.js';
+import type { CheckpointState } from '../src/model/checkpoint.js';
+import { type ChunkStart, ScanLedger } from '../src/pool/ledger.js';
+import { type ShardPlan, planShard } from '../src/shard/plan.js';
+
+/** 3,072 positions in chunks of 256: 8 main chunks, then 32 tail chunks of 32 (planShard). */
+const plan: ShardPlan = planShard(256 * 12, { index: 1, total: 1 }, 256);
+
+function drain(l: ScanLedger): ChunkStart[] {
+  const out: ChunkStart[] = [];
+  for (let c = l.takeNext(); c; c = l.takeNext()) out.push(c);
+  return out;
+}
+
+const resume = (over: Partial<CheckpointState> = {}): CheckpointState => ({
+  chunkSize: plan.chunkSize, chunks: plan.chunks, completedBelow: 0, completed: [], partial: [],
+  counts: { open: 0, closed: 0, filtered: 0, error: 0 }, events: {}, ...over,
+});
+
+const codeOf = (f: () => unknown): string | null => {
+  try {
+    f();
+    return null;
+  } catch (err) {
+    return err instanceof ShardscanError ? err.code : String(err);
+  }
+};
+
+describe('ScanLedger', () => {
+  it('starts every chunk once, from 0, in id order', () => {
+    expect(plan.chunks).toBe(8 + 32);
+    const l = new ScanLedger(plan);
+    expect(l.hasMore).toBe(true);
+    expect(drain(l)).toEqual(Array.from({ length: plan.chunks }, (_, id) => ({ id, fromK: 0 })));
+    expect(l.hasMore).toBe(false);
+    expect(l.takeNext()).toBeNull();
+  });
+
+  it('resumes partial chunks first (by id, from their watermark), skips complete ones and never restarts a partial one', () => {
+    const l = new ScanLedger(plan, resume({
+      completedBelow: 3,
+      completed: [5, 7, 39],
+      partial: [{ id: 9, watermark: 10 }, { id: 4, watermark: 20 }],
+      counts: { open: 1, closed: 20, filtered: 3, error: 0 },
+      events: { EMFILE: 4 },
+    }));
+    const order = drain(l);
+    expect(order.slice(0, 2)).toEqual([{ id: 4, fromK: 20 }, { id: 9, fromK: 10 }]);
+    const skipped = new Set([0, 1, 2, 4, 5, 7, 9, 39]);
+    expect(order.slice(2)).toEqual(Array.from({ length: plan.chunks }, (_, id) => id).filter((id) => !skipped.has(id)).map((id) => ({ id, fromK: 0 })));
+    expect(l.resumedDone).toBe(24);
+    expect(l.counts).toEqual({ open: 1, closed: 20, filtered: 3, error: 0 });
+    expect(l.events).toEqual({ EMFILE: 4 });
+  });
+
+  it('runs a chunk given again() before anything else, the latest first', () => {
+    const l = new ScanLedger(plan, resume({ partial: [{ id: 6, watermark: 1 }] }));
+    expect(l.takeNext()).toEqual({ id: 6, fromK: 1 });
+    expect(l.takeNext()).toEqual({ id: 0, fromK: 0 });
+    l.again(6, 30);
+    l.again(0, 7);
+    expect([l.takeNext(), l.takeNext(), l.takeNext()]).toEqual([{ id: 0, fromK: 7 }, { id: 6, fromK: 30 }, { id: 1, fromK: 0 }]);
+  });
+
+  it('moves completedBelow over contiguous complete chunks only', () => {
+    const l = new ScanLedger(plan);
+    drain(l);
+    const below = (): number => l.checkpoint([]).completedBelow;
+    l.markComplete(2);
+    l.markComplete(1);
+    expect([below(), l.checkpoint([]).completed]).toEqual([0, [1, 2]]);
+    l.markComplete(0);
+    expect([below(), l.checkpoint([]).completed]).toEqual([3, []]);
+    l.markComplete(4);
+    expect([below(), l.checkpoint([]).completed]).toEqual([3, [4]]);
+    expect(l.complete).toBe(false);
+    for (let id = plan.chunks - 1; id >= 3; id--) if (id !== 4) l.markComplete(id);
+    expect([below(), l.checkpoint([]).completed, l.complete]).toEqual([plan.chunks, [], true]);
+  });
+
+  it('checkpoints running watermarks and queued chunks as partial, sorted, with copies of the counts', () => {
+    const l = new ScanLedger(plan, resume({ completedBelow: 1, partial: [{ id: 8, watermark: 5 }, { id: 3, watermark: 2 }] }));
+    expect(l.takeNext()).toEqual({ id: 3, fromK: 2 }); // 8 stays queued
+    l.again(2, 9);
+    l.commit({ open: 0, closed: 0, filtered: 0, error: 0 }, { open: 2, closed: 5, filtered: 0, error: 1 });
+    l.commit({ open: 2, closed: 5, filtered: 0, error: 1 }, { open: 3, closed: 5, filtered: 1, error: 1 });
+    l.markComplete(6);
+    const cp = l.checkpoint([{ id: 3, fromK: 40 }, { id: 1, fromK: 0 }]);
+    expect(cp).toEqual({
+      chunkSize: plan.chunkSize,
+      chunks: plan.chunks,
+      completedBelow: 1,
+      completed: [6],
+      partial: [{ id: 1, watermark: 0 }, { id: 2, watermark: 9 }, { id: 3, watermark: 40 }, { id: 8, watermark: 5 }],
+      counts: { open: 3, closed: 5, filtered: 1, error: 1 },
+      events: {},
+    });
+    cp.counts.open = 100;
+    cp.events.x = 1;
+    expect(l.counts.open).toBe(3);
+    expect(l.events).toEqual({});
+  });
+
+  it.each([
+    ['chunk size', { chunkSize: 512 }],
+    ['chunk count', { chunks: plan.chunks + 1 }],
+  ])('refuses a checkpoint with another %s (E_RESUME)', (_what, over) => {
+    expect(codeOf(() => new ScanLedger(plan, resume(over)))).toBe('E_RESUME');
+  });
+});
