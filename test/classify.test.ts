@@ -5,11 +5,22 @@
  * anything unknown is an `error` state, never silently closed or filtered.
  */
 import { describe, expect, it } from 'vitest';
-import { FILTERED_ERRNOS, LOCAL_ERRNOS, classifyErrno } from '../src/classify.js';
+import { FILTERED_ERRNOS, LOCAL_ERRNOS, NO_ROUTE_ERRNOS, classifyErrno } from '../src/classify.js';
 
 describe('classifyErrno', () => {
-  it.each(['ECONNREFUSED', 'ECONNRESET'])('%s → closed', (errno) => {
-    expect(classifyErrno(errno)).toEqual({ kind: 'state', state: 'closed' });
+  it('ECONNREFUSED → closed', () => {
+    expect(classifyErrno('ECONNREFUSED')).toEqual({ kind: 'state', state: 'closed' });
+  });
+
+  // Linux reports a reset in SYN-SENT as ECONNREFUSED; ECONNRESET means the handshake had completed.
+  it('ECONNRESET → open (reset after the handshake)', () => {
+    expect(classifyErrno('ECONNRESET')).toEqual({ kind: 'state', state: 'open' });
+    expect(classifyErrno('ECONNRESET', true)).toEqual({ kind: 'state', state: 'open' });
+  });
+
+  it.each([...NO_ROUTE_ERRNOS])('%s at once (nothing sent) → no-route; later (ICMP) → filtered', (errno) => {
+    expect(classifyErrno(errno, true)).toEqual({ kind: 'no-route' });
+    expect(classifyErrno(errno, false).kind).not.toBe('no-route');
   });
 
   it.each([...FILTERED_ERRNOS])('%s → filtered', (errno) => {
@@ -33,7 +44,8 @@ describe('classifyErrno', () => {
   });
 
   it('returns shared, frozen verdicts (it runs once per refused port: no allocation)', () => {
-    expect(classifyErrno('ECONNREFUSED')).toBe(classifyErrno('ECONNRESET'));
+    expect(classifyErrno('ECONNREFUSED')).toBe(classifyErrno('ECONNREFUSED'));
+    expect(classifyErrno('ENETUNREACH', true)).toBe(classifyErrno('EHOSTUNREACH', true));
     expect(classifyErrno('EHOSTUNREACH')).toBe(classifyErrno('ENETUNREACH'));
     expect(classifyErrno('E1')).toBe(classifyErrno('E2'));
     expect(Object.isFrozen(classifyErrno('EMFILE'))).toBe(true);

@@ -111,6 +111,8 @@ describe('ChunkLedger', () => {
       decidedCounts: { open: 1, closed: 0, filtered: 0, error: 0 },
       events: { EMFILE: 2, 'self-connect': 1 },
       hostCounts: null,
+      timing: null,
+      noRoute: null,
     });
     p.committed.open = 99;
     p.decidedCounts.open = 99;

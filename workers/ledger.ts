@@ -85,7 +85,7 @@ export class ChunkLedger {
   }
 
   /** Progress for the next message; events and host counts are handed over once. */
-  takeProgress(timing: number[] | null): ChunkProgress {
+  takeProgress(timing: number[] | null = null): ChunkProgress {
     const events = this.events;
     this.events = {};
     return {

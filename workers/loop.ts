@@ -15,8 +15,6 @@
  */
 import { classifyErrno } from '../src/classify.js';
 import type { PortState } from '../src/model/states.js';
-import { Permutation } from '../src/permute/index.js';
-import { TargetSet } from '../src/targets/set.js';
 import type { ChunkTask, CoordinatorMessage, WorkerScanSpec } from '../src/wire/messages.js';
 import { Attempt, FIRST_TRY, type Pending, type Target, type Tries, oneMore } from './attempt.js';
 import { type BackendFactory, type ProbeBackend, createBackend, errnoName } from './backends/index.js';
@@ -26,6 +24,7 @@ import { Outbox } from './outbox.js';
 import { PendingQueue } from './pending.js';
 import { RateGate } from './rate.js';
 import { Timing } from './timing.js';
+import { Walk } from './walk.js';
 import { Window } from './window.js';
 
 /** Attempts started per loop turn at most (see fillLoop). */
@@ -49,8 +48,7 @@ export interface EngineOptions {
 
 export class Engine {
   private readonly spec: WorkerScanSpec;
-  private readonly targets: TargetSet;
-  private readonly perm: Permutation | null;
+  private readonly walk: Walk;
   private readonly backend: ProbeBackend;
   private readonly rate: RateGate | null;
   private readonly window: Window;
@@ -64,18 +62,15 @@ export class Engine {
   private pumpTimer: NodeJS.Timeout | null = null;
   private pumping = false;
   private checkQueued = false;
-  /** The last host aimed at: consecutive probes often share one. */
-  private target: Target = { index: -1, host: '', v6: false, cell: 0 };
 
   constructor(spec: WorkerScanSpec, opts: EngineOptions = {}) {
     this.spec = spec;
-    this.targets = TargetSet.fromData(spec.targets);
-    this.perm = spec.permutation ? new Permutation(spec.permutation.range, spec.permutation.seed) : null;
     this.backend = (opts.backend ?? createBackend)(spec.engine, (a, status, self, _kept, atOnce) => this.onComplete(a as Attempt, status, self, atOnce === true));
     this.rate = spec.rate ? new RateGate(spec.rate) : null;
     this.window = new Window(spec.window, spec.slots, spec.concurrency);
     this.expiry = new Expiry(this.backend, () => this.window.giveSlot(), () => this.queueCheck());
     this.timing = new Timing(spec.hosts, spec.timing, performance.timeOrigin - spec.originMs);
+    this.walk = new Walk(spec, (h) => this.timing.cellOf(h));
     this.outbox = new Outbox(
       () => this.backend.name,
       (n) => this.window.posted(n),
@@ -87,7 +82,7 @@ export class Engine {
   /** Run one chunk to completion (or until stopped); resolves when its last record was posted. */
   run(task: ChunkTask): Promise<boolean> {
     return new Promise<boolean>((resolve) => {
-      const hostOf = this.spec.hostCounts ? (k: number): number => this.hostIndexOf(chunk, k) : null;
+      const hostOf = this.spec.hostCounts ? (k: number): number => this.walk.hostIndexOf(this.walk.indexOf(chunk, k)) : null;
       const chunk: ChunkLedger = new ChunkLedger(task, resolve, hostOf);
       task.port.on('message', (msg: CoordinatorMessage) => {
         if (msg.t === 'stop') this.stopChunk(chunk);
@@ -159,9 +154,8 @@ export class Engine {
         return;
       }
       const k = retry ? retry.k : chunk.nextK;
-      const index = this.indexOf(chunk, k);
-      const hostIndex = Math.floor(index / this.spec.ports.length);
-      const target = this.aim(hostIndex);
+      const index = this.walk.indexOf(chunk, k);
+      const target = this.walk.aim(index);
       if (this.timing.givenUp(target.cell, now)) {
         // --host-timeout: the host is given up; its remaining positions are decided without a probe.
         if (!retry) chunk.nextK++;
@@ -179,7 +173,7 @@ export class Engine {
         return this.pumpIn(2);
       }
       if (this.rate) {
-        const wait = this.rate.acquire(hostIndex);
+        const wait = this.rate.acquire(target.index);
         if (wait !== 0) {
           if (wait < 0 && !retry && this.pending.length < this.spec.window) {
             // This host is at its cap: hold the position back and go on with others.
@@ -204,30 +198,9 @@ export class Engine {
     }
   }
 
-  private indexOf(chunk: ChunkLedger, k: number): number {
-    const position = chunk.task.start + k * chunk.task.stride;
-    return this.perm === null ? position : this.perm.shuffle(position);
-  }
-
-  private hostIndexOf(chunk: ChunkLedger, k: number): number {
-    return Math.floor(this.indexOf(chunk, k) / this.spec.ports.length);
-  }
-
-  /** The host at `hostIndex` (the last one is kept: consecutive probes often share a host). */
-  private aim(hostIndex: number): Target {
-    if (hostIndex !== this.target.index) {
-      this.target = { index: hostIndex, host: this.targets.at(hostIndex), v6: hostIndex >= this.targets.v4Count, cell: this.timing.cellOf(hostIndex) };
-    }
-    return this.target;
-  }
-
-  private portOf(index: number, target: Target): number {
-    return this.spec.ports[index - target.index * this.spec.ports.length]!;
-  }
-
   private launch(chunk: ChunkLedger, k: number, index: number, target: Target, history: Readonly<Tries>, now: number): void {
     const timeoutMs = this.timing.timeoutMs(target.cell);
-    const attempt = new Attempt(chunk, k, target, this.portOf(index, target), now, timeoutMs, history);
+    const attempt = new Attempt(chunk, k, target, this.walk.portOf(index, target), now, timeoutMs, history);
     this.timing.launched(target.cell);
     this.timing.usedTimeout(timeoutMs);
     this.inflight++;
@@ -343,7 +316,7 @@ export class Engine {
   private decideUnprobed(chunk: ChunkLedger, k: number, target: Target, index: number, now: number): void {
     this.window.onDecided();
     chunk.decide(k, 'error');
-    this.record(chunk, k, target.index, this.portOf(index, target), 'error', 'host-timeout', 0, now);
+    this.record(chunk, k, target.index, this.walk.portOf(index, target), 'error', 'host-timeout', 0, now);
   }
 
   private record(chunk: ChunkLedger, k: number, hostIndex: number, port: number, state: PortState, reason: string, rttMs: number, now: number): void {

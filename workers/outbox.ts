@@ -20,7 +20,7 @@ export class Outbox {
     /** Told how many records each message carries (back-pressure, see SharedSlots). */
     private readonly posted: (n: number) => void,
     /** The worker's timing statistics since the last message (any chunk's message carries them). */
-    private readonly timing: () => number[] | null,
+    private readonly timing: () => number[] | null = () => null,
   ) {}
 
   /** Post the chunk's records if a batch is full. */
