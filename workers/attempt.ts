@@ -37,7 +37,8 @@ export class Attempt implements AttemptHandle, Timed {
   readonly host: string;
   readonly v6: boolean;
   readonly bindFirst: boolean;
-  readonly deadline: number;
+  /** start + timeoutMs, until the loop retimes it (see Engine.retime). */
+  deadline: number;
   constructor(
     readonly chunk: ChunkLedger,
     readonly k: number,

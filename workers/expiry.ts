@@ -22,6 +22,9 @@ export class Expiry {
   /** Timed-out attempts whose sockets are still to be closed. */
   private closing: Attempt[] = [];
   private timer: NodeJS.Timeout | null = null;
+  /** Attempts started on the initial timeout, before the scan had an RTT sample. */
+  private provisional: Attempt[] = [];
+  private seenGeneration = 0;
 
   constructor(
     private readonly backend: ProbeBackend,
@@ -40,6 +43,40 @@ export class Expiry {
     }
     this.closing.push(...due);
     return due;
+  }
+
+  /** Move an attempt's deadline (earlier or later); the timer is re-armed for the new earliest. */
+  reschedule(a: Attempt, deadline: number): void {
+    this.heap.remove(a);
+    a.deadline = deadline;
+    this.heap.push(a);
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  /** An attempt timed by the initial timeout (no RTT measured yet): retime() will revisit it. */
+  unmeasured(a: Attempt): void {
+    // A scan where nothing ever answers keeps only what is in flight here.
+    if (this.provisional.length >= 2 * this.heap.size + 1024) this.provisional = this.provisional.filter((p) => !p.done);
+    this.provisional.push(a);
+  }
+
+  /**
+   * Once the scan has its first RTT sample (timing's generation moved), the
+   * attempts started on the initial timeout (1 s by default) get their
+   * host's timeout, as nmap judges a probe by the current estimate. Without
+   * this the first burst of a scan (all 10,000 probes on a fast network)
+   * waited a whole second for its drops.
+   */
+  retime(timing: { generation(): number; timeoutMs(cell: number): number }): void {
+    if (this.provisional.length === 0 || timing.generation() === this.seenGeneration) return;
+    this.seenGeneration = timing.generation();
+    for (const a of this.provisional) {
+      if (a.done) continue;
+      const deadline = a.start + timing.timeoutMs(a.target.cell);
+      if (deadline < a.deadline) this.reschedule(a, deadline);
+    }
+    this.provisional = [];
   }
 
   /** True when the earliest attempt in flight is past its deadline. */

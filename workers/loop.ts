@@ -15,6 +15,7 @@
  */
 import { classifyErrno } from '../src/classify.js';
 import type { PortState } from '../src/model/states.js';
+import { HostTable } from '../src/wire/hosts.js';
 import type { ChunkTask, CoordinatorMessage, WorkerScanSpec } from '../src/wire/messages.js';
 import { Attempt, FIRST_TRY, type Pending, type Target, type Tries, oneMore } from './attempt.js';
 import { type BackendFactory, type ProbeBackend, createBackend, errnoName } from './backends/index.js';
@@ -23,6 +24,7 @@ import { ChunkLedger } from './ledger.js';
 import { Outbox } from './outbox.js';
 import { PendingQueue } from './pending.js';
 import { RateGate } from './rate.js';
+import { Congestion } from './congestion.js';
 import { Timing } from './timing.js';
 import { Walk } from './walk.js';
 import { Window } from './window.js';
@@ -53,6 +55,7 @@ export class Engine {
   private readonly rate: RateGate | null;
   private readonly window: Window;
   private readonly timing: Timing;
+  private readonly congestion: Congestion;
   private readonly expiry: Expiry;
   private readonly pending = new PendingQueue();
   private readonly outbox: Outbox;
@@ -69,7 +72,10 @@ export class Engine {
     this.rate = spec.rate ? new RateGate(spec.rate) : null;
     this.window = new Window(spec.window, spec.slots, spec.concurrency);
     this.expiry = new Expiry(this.backend, () => this.window.giveSlot(), () => this.queueCheck());
-    this.timing = new Timing(spec.hosts, spec.timing, performance.timeOrigin - spec.originMs);
+    const table = new HostTable(spec.hosts, spec.timing.hosts);
+    const toCoordMs = performance.timeOrigin - spec.originMs;
+    this.timing = new Timing(table, spec.timing, toCoordMs);
+    this.congestion = new Congestion(table, spec.timing.window, toCoordMs);
     this.walk = new Walk(spec, (h) => this.timing.cellOf(h));
     this.outbox = new Outbox(
       () => this.backend.name,
@@ -142,7 +148,7 @@ export class Engine {
       const backoff = this.window.backoffLeft(now);
       if (backoff > 0) return this.pumpIn(backoff);
       if (this.window.held()) return this.pumpIn(2);
-      if (!this.timing.scanRoom()) {
+      if (!this.congestion.scanRoom()) {
         // The scan's window is full: answers (ours or other workers') open it.
         return this.pumpIn(this.inflight === 0 ? 1 : 5);
       }
@@ -162,25 +168,17 @@ export class Engine {
         this.decideUnprobed(chunk, k, target, index, now);
         continue;
       }
-      if (!this.timing.hostRoom(target.cell)) {
-        // This host's window is full: hold the position back and go on with other hosts.
-        if (!retry && this.pending.length < this.spec.window) {
-          chunk.nextK++;
-          this.pending.push({ chunk, k, history: FIRST_TRY, readyAt: now + 1 });
-          continue;
-        }
-        if (retry) this.pending.push({ ...retry, readyAt: now + 1 });
-        return this.pumpIn(2);
+      // This host's window is full, or its pacing or --host-rate says later:
+      // hold the position back and go on with other hosts.
+      const hostWait = this.congestion.hostRoom(target.cell) ? this.congestion.paceWait(target.cell, now) : 1;
+      if (hostWait > 0) {
+        if (this.pending.hold(chunk, k, retry, now + hostWait)) continue;
+        return this.pumpIn(hostWait);
       }
       if (this.rate) {
         const wait = this.rate.acquire(target.index);
+        if (wait < 0 && this.pending.hold(chunk, k, retry, now - wait)) continue;
         if (wait !== 0) {
-          if (wait < 0 && !retry && this.pending.length < this.spec.window) {
-            // This host is at its cap: hold the position back and go on with others.
-            chunk.nextK++;
-            this.pending.push({ chunk, k, history: FIRST_TRY, readyAt: now - wait });
-            continue;
-          }
           if (retry) this.pending.unshift(retry);
           return this.pumpIn(Math.abs(wait));
         }
@@ -201,7 +199,8 @@ export class Engine {
   private launch(chunk: ChunkLedger, k: number, index: number, target: Target, history: Readonly<Tries>, now: number): void {
     const timeoutMs = this.timing.timeoutMs(target.cell);
     const attempt = new Attempt(chunk, k, target, this.walk.portOf(index, target), now, timeoutMs, history);
-    this.timing.launched(target.cell);
+    this.congestion.launched(target.cell);
+    if (this.timing.unmeasured) this.expiry.unmeasured(attempt);
     this.timing.usedTimeout(timeoutMs);
     this.inflight++;
     chunk.inflight++;
@@ -229,6 +228,7 @@ export class Engine {
 
   private readonly checkPhase = (): void => {
     this.checkQueued = false;
+    this.expiry.retime(this.timing);
     this.decideDue();
     this.expiry.arm(false);
     this.pump();
@@ -255,7 +255,7 @@ export class Engine {
       else this.retry(a, 'selfTries');
     } else if (status === 0) {
       const now = performance.now();
-      this.timing.answered(a.target.cell, a.history.tries, now - a.start, now);
+      this.answered(a, now);
       this.decide(a, 'open', 'syn-ack', now);
     } else {
       const name = errnoName(status);
@@ -269,11 +269,18 @@ export class Engine {
       } else {
         // A reset or an ICMP error: the host (or a router on the way) answered.
         const now = performance.now();
-        this.timing.answered(a.target.cell, a.history.tries, now - a.start, now);
+        this.answered(a, now);
         this.decide(a, verdict.state, name, now);
       }
     }
     if (!this.pumping) this.queueCheck();
+  }
+
+  /** Something answered: an RTT sample, evidence for retries, and for the windows delivery or loss. */
+  private answered(a: Attempt, now: number): void {
+    this.timing.answered(a.target.cell, a.history.tries, now - a.start);
+    if (a.history.tries === 0) this.congestion.delivered(a.target.cell, now);
+    else if (this.congestion.lost(a.target.cell, a.target.index, now)) this.timing.stats.windowShrank();
   }
 
   /** The scanner ran out of something: shrink the window, back off, retry the position later. */
@@ -296,7 +303,7 @@ export class Engine {
   private release(a: Attempt, freeSlot = true): void {
     a.done = true;
     this.expiry.heap.remove(a);
-    this.timing.landed(a.target.cell);
+    this.congestion.landed(a.target.cell);
     if (freeSlot) {
       a.handle = null; // the socket wrapper (and native handle) may be collected now
       this.window.giveSlot();

@@ -1,6 +1,7 @@
 /**
- * Per-host adaptive timing and congestion control, over the host table every
- * worker shares (src/wire/hosts.ts).
+ * Per-host adaptive timing over the host table every worker shares
+ * (src/wire/hosts.ts): timeouts, retries, --host-timeout. Windows and pacing
+ * are congestion.ts.
  *
  * Timeouts (nmap's timing.cc, in µs): the first sample δ gives srtt = δ and
  * rttvar = clamp(δ, 5 ms, 2 s); then e = δ − srtt, srtt += e/8, rttvar +=
@@ -8,23 +9,17 @@
  * of max(2 ms, srtt/8): on a link without jitter rttvar shrinks to almost
  * nothing and an answer delayed a little by our own load would become
  * "filtered". A host without samples uses the scan's estimate; before any
- * sample, the initial timeout. Always within [min, max] and the user's
- * --timeout.
+ * sample, the initial timeout (and attempts started on it are retimed when
+ * the first sample comes: see generation()). Always within [min, max] and the
+ * user's --timeout.
  *
  * Retries by evidence: a probe that timed out is tried again only on a host
  * that has answered something (a silent host costs one timeout per port), and
  * only as often as retries on that host have been worth it: the n-th retry is
  * allowed once an (n−1)-th try got an answer (nmap's max_successful_tryno),
  * at least one retry, at most --retries.
- *
- * Congestion: every window (per host, and for the scan) starts as wide as the
- * concurrency allows. An answer that comes only to a retry proves a probe was
- * lost: the window halves (at most once per round trip) to what was in flight,
- * as TCP does; answers grow it back, by one per answer below the slow-start
- * threshold and by one per window above. Timeouts alone shrink nothing: a
- * firewall that drops most ports is not congestion.
  */
-import { F, HostTable, WINDOW_SCALE } from '../src/wire/hosts.js';
+import { F, type HostTable } from '../src/wire/hosts.js';
 import type { TimingParams } from '../src/wire/messages.js';
 import { TimingStats } from '../src/wire/timing.js';
 
@@ -43,21 +38,17 @@ const SAMPLE_EVERY = 8;
 export class Timing {
   readonly stats = new TimingStats();
   private answers = 0;
-  private readonly table: HostTable;
   private readonly minUs: number;
   private readonly maxUs: number;
-  private readonly maxWindow: number;
 
   constructor(
-    buffer: SharedArrayBuffer,
+    private readonly table: HostTable,
     private readonly params: TimingParams,
     /** Add to this thread's performance.now() for the coordinator's clock (the table's times are on it). */
     private readonly toCoordMs: number,
   ) {
-    this.table = new HostTable(buffer, params.hosts);
     this.minUs = params.minMs * 1000;
     this.maxUs = params.maxMs * 1000;
-    this.maxWindow = params.window * WINDOW_SCALE;
   }
 
   /** The cell of a host (pass it to the other methods). */
@@ -73,6 +64,16 @@ export class Timing {
     return Math.min(this.maxUs, Math.max(this.minUs, us)) / 1000;
   }
 
+  /** True while the scan has no RTT sample (timeouts are the initial one). */
+  get unmeasured(): boolean {
+    return this.table.get(0, F.SRTT) === 0;
+  }
+
+  /** Changes when the scan gets its first sample: attempts timed before it should be retimed. */
+  generation(): number {
+    return this.table.get(0, F.GEN);
+  }
+
   private estimateUs(cell: number): number {
     const srtt = this.table.get(cell, F.SRTT);
     if (srtt === 0) return 0;
@@ -80,29 +81,8 @@ export class Timing {
     return srtt + 4 * rttvar;
   }
 
-  /** Room for one more attempt in the scan's window. */
-  scanRoom(): boolean {
-    return this.table.get(0, F.INFLIGHT) * WINDOW_SCALE < this.table.get(0, F.CWND);
-  }
-
-  /** Room for one more attempt in this host's window. */
-  hostRoom(cell: number): boolean {
-    return this.table.get(cell, F.INFLIGHT) * WINDOW_SCALE < this.table.get(cell, F.CWND);
-  }
-
-  launched(cell: number): void {
-    this.table.add(cell, F.INFLIGHT, 1);
-    this.table.add(0, F.INFLIGHT, 1);
-  }
-
-  /** An attempt ended (answered, timed out, or abandoned). */
-  landed(cell: number): void {
-    this.table.add(cell, F.INFLIGHT, -1);
-    this.table.add(0, F.INFLIGHT, -1);
-  }
-
   /** An answer (SYN-ACK, RST or ICMP error) to try `tryNo` (0 = first) after `rttMs`. */
-  answered(cell: number, tryNo: number, rttMs: number, now: number): void {
+  answered(cell: number, tryNo: number, rttMs: number): void {
     const t = this.table;
     if (t.get(cell, F.ANSWERED) === 0) t.set(cell, F.ANSWERED, 1);
     if (t.get(0, F.ANSWERED) === 0) t.set(0, F.ANSWERED, 1);
@@ -113,13 +93,6 @@ export class Timing {
     if (tryNo > 0) {
       t.max(cell, F.MAX_OK_TRY, tryNo);
       this.stats.retryAnswered();
-      // The first try went unanswered and this one did not: a probe (or its answer) was lost.
-      const shrankHost = this.shrink(cell, now);
-      const shrankScan = this.shrink(0, now);
-      if (shrankHost || shrankScan) this.stats.windowShrank();
-    } else {
-      this.grow(cell);
-      this.grow(0);
     }
   }
 
@@ -163,6 +136,7 @@ export class Timing {
     const srtt = t.get(cell, F.SRTT);
     if (srtt === 0) {
       t.set(cell, F.SRTT, delta);
+      if (cell === 0) t.add(0, F.GEN, 1);
       t.set(cell, F.RTTVAR, Math.min(FIRST_RTTVAR_MAX_US, Math.max(FIRST_RTTVAR_MIN_US, delta)));
     } else {
       const e = delta - srtt;
@@ -170,28 +144,5 @@ export class Timing {
       t.set(cell, F.SRTT, Math.max(1, srtt + (e >> 3)));
       t.set(cell, F.RTTVAR, Math.max(1, rttvar + ((Math.abs(e) - rttvar) >> 2)));
     }
-  }
-
-  private grow(cell: number): void {
-    const t = this.table;
-    const cwnd = t.get(cell, F.CWND);
-    if (cwnd >= this.maxWindow) return;
-    const step = cwnd < t.get(cell, F.SSTHRESH) ? WINDOW_SCALE : Math.max(1, Math.floor((WINDOW_SCALE * WINDOW_SCALE) / Math.max(cwnd, 1)));
-    t.set(cell, F.CWND, Math.min(this.maxWindow, cwnd + step));
-  }
-
-  /** Halve the window to what is in flight, once per round trip. True if it shrank. */
-  private shrink(cell: number, now: number): boolean {
-    const t = this.table;
-    const nowMs = Math.floor(now + this.toCoordMs);
-    const rttMs = Math.max(1, Math.ceil(t.get(cell, F.SRTT) / 1000));
-    const last = t.get(cell, F.DROP_AT);
-    if (last !== 0 && nowMs - last < rttMs) return false;
-    t.set(cell, F.DROP_AT, nowMs);
-    const inflight = Math.max(t.get(cell, F.INFLIGHT), 1);
-    const half = Math.max(2, Math.min(inflight, Math.floor(t.get(cell, F.CWND) / WINDOW_SCALE)) >> 1) * WINDOW_SCALE;
-    t.set(cell, F.SSTHRESH, half);
-    t.set(cell, F.CWND, half);
-    return true;
   }
 }

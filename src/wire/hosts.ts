@@ -41,19 +41,35 @@ export const F = {
   GIVEN_UP: 9,
   /** When the window last shrank, ms since the origin (one shrink per round trip). */
   DROP_AT: 10,
+  /** Answers counted since DELIV_START (the delivery rate's current interval). */
+  DELIV_COUNT: 11,
+  /** Start of the delivery rate's current interval, ms since the origin. */
+  DELIV_START: 12,
+  /** Answers per second over the last finished interval. */
+  DELIV_RATE: 13,
+  /** Scan cell: bumped when the scan gets its first RTT sample (attempts timed by the initial timeout are retimed). */
+  GEN: 14,
+  /** Scan cell: 1 + the index of the host that showed loss last. */
+  DROP_HOST: 15,
+  /** Scan cell: when some host last showed loss, ms since the origin. */
+  LOSS_AT: 16,
 } as const;
 
-export const CELL_FIELDS = 12;
+export const CELL_FIELDS = 17;
 /** Windows are kept in fixed point so that +1/cwnd per answer accumulates. */
 export const WINDOW_SCALE = 256;
 /** Hosts with a cell of their own; more share cells by hash. */
 export const MAX_EXACT_HOSTS = 1 << 16;
 
-/** The shared table as the coordinator creates it: one cell for the scan, then the hosts'. */
+/**
+ * The shared table as the coordinator creates it: one cell for the scan, then
+ * the hosts'. After the Int32 cells come one BigInt64 per cell: the pacing
+ * clock (µs since the origin; an Int32 would overflow in 35 minutes).
+ */
 export function createHostTable(hosts: number, window: number): SharedArrayBuffer {
-  const cells = 1 + Math.min(hosts, MAX_EXACT_HOSTS);
-  const sab = new SharedArrayBuffer(cells * CELL_FIELDS * Int32Array.BYTES_PER_ELEMENT);
-  const t = new Int32Array(sab);
+  const cells = cellCount(hosts);
+  const sab = new SharedArrayBuffer(paceOffset(cells) + cells * BigInt64Array.BYTES_PER_ELEMENT);
+  const t = new Int32Array(sab, 0, cells * CELL_FIELDS);
   const w = Math.min(window, 0x7fffffff / WINDOW_SCALE) * WINDOW_SCALE;
   for (let c = 0; c < cells; c++) {
     t[c * CELL_FIELDS + F.CWND] = w;
@@ -62,16 +78,29 @@ export function createHostTable(hosts: number, window: number): SharedArrayBuffe
   return sab;
 }
 
+function cellCount(hosts: number): number {
+  return 1 + Math.min(hosts, MAX_EXACT_HOSTS);
+}
+
+/** Where the pacing clocks start: after the Int32 cells, on an 8-byte boundary. */
+function paceOffset(cells: number): number {
+  return Math.ceil((cells * CELL_FIELDS * Int32Array.BYTES_PER_ELEMENT) / 8) * 8;
+}
+
 /** A typed view of the table: cell lookup and field access. */
 export class HostTable {
   readonly cells: Int32Array;
+  /** Per cell: the pacing clock, µs since the origin (indexed by cell / CELL_FIELDS). */
+  readonly pace: BigInt64Array;
   private readonly exact: boolean;
   private readonly hostCells: number;
 
   /** `hosts`: the scan's host count (the table was made for it). */
   constructor(buffer: SharedArrayBuffer, hosts: number) {
-    this.cells = new Int32Array(buffer);
-    this.hostCells = this.cells.length / CELL_FIELDS - 1;
+    const n = cellCount(hosts);
+    this.cells = new Int32Array(buffer, 0, n * CELL_FIELDS);
+    this.pace = new BigInt64Array(buffer, paceOffset(n), n);
+    this.hostCells = n - 1;
     this.exact = hosts <= this.hostCells;
   }
 

@@ -1,0 +1,163 @@
+/**
+ * Congestion control over the shared host table: how many attempts a host
+ * (and the scan) may have in flight, and how fast new ones may leave.
+ *
+ * Every window starts as wide as --concurrency: a long round trip needs
+ * thousands of attempts in flight, and a window that had to grow from ten
+ * (nmap's start) would take ten round trips to get there.
+ *
+ * Loss evidence is an answer that came only to a retry: the first try (or its
+ * answer) was lost. Timeouts alone prove nothing: a firewall that drops most
+ * ports is not congestion. On that evidence, at most once per round trip, the
+ * window drops to what the host has been delivering: its answers per second
+ * over the last round trip × srtt (the in-flight count that rate needs, BBR's
+ * idea). A SYN rate limiter or a congested link then gets exactly the rate it
+ * passes, at once, where halving would take a dozen round trips from 16,384;
+ * random loss on a fast path changes nothing, as the delivery rate is high.
+ * Answers grow the window by one per window (additive increase).
+ *
+ * Pacing: a window below its maximum is also a rate, srtt / window between
+ * probes to that host (shared by all workers, a GCRA clock per cell). Without
+ * it, answers that come back in clumps launch probes in clumps, and a rate
+ * limiter with a burst of five drops the rest of every clump.
+ *
+ * The scan's window shrinks the same way only when two different hosts showed
+ * loss within a round trip: one rate-limited host must not slow the others.
+ */
+import { CELL_FIELDS, F, type HostTable, WINDOW_SCALE } from '../src/wire/hosts.js';
+
+/** Below this pacing interval the clock is not worth reading. */
+const MIN_PACE_US = 5;
+const MIN_WINDOW = 2 * WINDOW_SCALE;
+
+export class Congestion {
+  private readonly maxWindow: number;
+
+  constructor(
+    private readonly table: HostTable,
+    window: number,
+    /** Add to this thread's performance.now() for the coordinator's clock. */
+    private readonly toCoordMs: number,
+  ) {
+    this.maxWindow = window * WINDOW_SCALE;
+  }
+
+  /** Room for one more attempt in the scan's window. */
+  scanRoom(): boolean {
+    return this.table.get(0, F.INFLIGHT) * WINDOW_SCALE < this.table.get(0, F.CWND);
+  }
+
+  /** Room for one more attempt in this host's window. */
+  hostRoom(cell: number): boolean {
+    return this.table.get(cell, F.INFLIGHT) * WINDOW_SCALE < this.table.get(cell, F.CWND);
+  }
+
+  /**
+   * Take the host's next pacing slot: 0 when the probe may leave now, else the
+   * ms to wait. A host at its full window is not paced.
+   */
+  paceWait(cell: number, now: number): number {
+    const t = this.table;
+    const cwnd = t.get(cell, F.CWND);
+    if (cwnd >= this.maxWindow) return 0;
+    const srtt = t.get(cell, F.SRTT);
+    const interval = Math.floor((srtt * WINDOW_SCALE) / Math.max(cwnd, 1));
+    if (interval < MIN_PACE_US) return 0;
+    const i = cell / CELL_FIELDS;
+    const nowUs = BigInt(Math.floor((now + this.toCoordMs) * 1000));
+    const step = BigInt(interval);
+    for (;;) {
+      const tat = Atomics.load(t.pace, i);
+      const base = tat > nowUs ? tat : nowUs;
+      // A burst of at most one extra probe.
+      if (base - nowUs > step) return Number(base - nowUs - step) / 1000;
+      if (Atomics.compareExchange(t.pace, i, tat, base + step) === tat) return 0;
+    }
+  }
+
+  launched(cell: number): void {
+    this.table.add(cell, F.INFLIGHT, 1);
+    this.table.add(0, F.INFLIGHT, 1);
+  }
+
+  /** An attempt ended (answered, timed out, or abandoned). */
+  landed(cell: number): void {
+    this.table.add(cell, F.INFLIGHT, -1);
+    this.table.add(0, F.INFLIGHT, -1);
+  }
+
+  /** An answer to a first try: count it and grow the windows. */
+  delivered(cell: number, now: number): void {
+    const nowMs = Math.floor(now + this.toCoordMs);
+    this.count(cell, nowMs);
+    this.count(0, nowMs);
+    this.grow(cell);
+    this.grow(0);
+  }
+
+  /**
+   * An answer that came only to a retry: loss. Shrinks the host's window to
+   * its delivery rate (once per round trip), and the scan's when another host
+   * lost one too within a round trip. True when a window shrank.
+   */
+  lost(cell: number, hostIndex: number, now: number): boolean {
+    const t = this.table;
+    const nowMs = Math.floor(now + this.toCoordMs);
+    this.count(cell, nowMs);
+    this.count(0, nowMs);
+    let shrank = this.shrink(cell, nowMs);
+    const other = t.get(0, F.DROP_HOST);
+    const recent = nowMs - t.get(0, F.LOSS_AT) < this.rttMs(0);
+    if (other !== 0 && other !== hostIndex + 1 && recent) shrank = this.shrink(0, nowMs) || shrank;
+    t.set(0, F.DROP_HOST, hostIndex + 1);
+    t.set(0, F.LOSS_AT, nowMs);
+    return shrank;
+  }
+
+  private rttMs(cell: number): number {
+    return Math.max(1, Math.ceil(this.table.get(cell, F.SRTT) / 1000));
+  }
+
+  /** Count an answer towards the cell's delivery rate, closing an interval of one round trip. */
+  private count(cell: number, nowMs: number): void {
+    const t = this.table;
+    const n = t.add(cell, F.DELIV_COUNT, 1);
+    const start = t.get(cell, F.DELIV_START);
+    const span = nowMs - start;
+    if (start === 0) {
+      t.claim(cell, F.DELIV_START, nowMs);
+      return;
+    }
+    if (span < Math.max(this.rttMs(cell), 5)) return;
+    // One worker closes the interval (the others see the new start and go on).
+    if (Atomics.compareExchange(t.cells, cell + F.DELIV_START, start, nowMs) !== start) return;
+    t.set(cell, F.DELIV_RATE, Math.round((n * 1000) / span));
+    t.add(cell, F.DELIV_COUNT, -n);
+  }
+
+  private grow(cell: number): void {
+    const t = this.table;
+    const cwnd = t.get(cell, F.CWND);
+    if (cwnd >= this.maxWindow) return;
+    const step = cwnd < t.get(cell, F.SSTHRESH) ? WINDOW_SCALE : Math.max(1, Math.floor((WINDOW_SCALE * WINDOW_SCALE) / Math.max(cwnd, 1)));
+    t.set(cell, F.CWND, Math.min(this.maxWindow, cwnd + step));
+  }
+
+  /** The window to what the cell delivered over a round trip, once per round trip. */
+  private shrink(cell: number, nowMs: number): boolean {
+    const t = this.table;
+    const rtt = this.rttMs(cell);
+    const last = t.get(cell, F.DROP_AT);
+    if (last !== 0 && nowMs - last < rtt) return false;
+    t.set(cell, F.DROP_AT, nowMs);
+    const cwnd = t.get(cell, F.CWND);
+    const rate = t.get(cell, F.DELIV_RATE);
+    // The in-flight count the delivered rate needs; without a rate yet, half the window.
+    const target = rate > 0 ? Math.ceil((rate * t.get(cell, F.SRTT)) / 1e6) * WINDOW_SCALE : cwnd >> 1;
+    if (target >= cwnd) return false;
+    const next = Math.max(MIN_WINDOW, target);
+    t.set(cell, F.SSTHRESH, next);
+    t.set(cell, F.CWND, next);
+    return true;
+  }
+}
