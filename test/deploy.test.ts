@@ -2,12 +2,15 @@
  * deploy/entrypoint.sh maps a Kubernetes Indexed Job's JOB_COMPLETION_INDEX
  * onto --shard; run here as three "pods" on loopback, merged, they must equal
  * one unsharded run. examples/analyze.mjs must read what they wrote.
+ * deploy/k8s/*.yaml are parsed and checked against the entrypoint and each
+ * other (deploy/build-image.sh runs the real image; it is not part of npm test).
  */
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import { type Fixture, openPorts } from './fixtures/net.js';
 import { CLI, ndjson, runCli, scratchDir } from './helpers/cli.js';
 
@@ -52,13 +55,109 @@ describe('Kubernetes Indexed Job entrypoint', () => {
     await expect(run(ENTRY, ['127.0.0.1'], { env: { ...process.env, SHARDS: '2', JOB_COMPLETION_INDEX: '0' } })).rejects.toMatchObject({
       stderr: expect.stringMatching(/SEED: every shard must walk the same permutation/),
     });
+  });});
+
+/** The parts of a batch/v1 Job these tests read. */
+interface Container {
+  name: string;
+  image: string;
+  args?: string[];
+  command?: string[];
+  env?: { name: string; value: string }[];
+  volumeMounts?: { name: string; mountPath: string }[];
+  securityContext?: { readOnlyRootFilesystem?: boolean; allowPrivilegeEscalation?: boolean };
+}
+interface Job {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string };
+  spec: {
+    completionMode?: string;
+    completions?: number;
+    parallelism?: number;
+    backoffLimitPerIndex?: number;
+    maxFailedIndexes?: number;
+    podFailurePolicy?: { rules: { action: string; onExitCodes?: { containerName?: string; operator: string; values: number[] } }[] };
+    template: {
+      spec: {
+        restartPolicy: string;
+        securityContext?: { runAsUser?: number; fsGroup?: number };
+        containers: Container[];
+        volumes: { name: string; persistentVolumeClaim?: { claimName: string } }[];
+      };
+    };
+  };
+}
+
+function loadJob(file: string): { job: Job; pod: Job['spec']['template']['spec']; c: Container; env: Record<string, string> } {
+  const job = parseYaml(readFileSync(join(ROOT, 'deploy', 'k8s', file), 'utf8')) as Job;
+  expect(job).toMatchObject({ apiVersion: 'batch/v1', kind: 'Job' });
+  const pod = job.spec.template.spec;
+  expect(pod.containers).toHaveLength(1);
+  const c = pod.containers[0]!;
+  return { job, pod, c, env: Object.fromEntries((c.env ?? []).map((e) => [e.name, e.value])) };
+}
+
+/** A stand-in for shardscan that prints its arguments, one a line. */
+function stub(dir: string, name: string): string {
+  const file = join(dir, name);
+  writeFileSync(file, '#!/bin/sh\nprintf \'%s\\n\' "$@"\n', { mode: 0o755 });
+  return file;
+}
+
+describe('Kubernetes manifests', () => {
+  const scan = loadJob('indexed-job.yaml');
+  const merge = loadJob('merge-job.yaml');
+  const shards = scan.job.spec.completions!;
+
+  it('the scan Job cuts the scan into many more indexed shards than pods, each retried alone', () => {
+    const { job, pod, c, env } = scan;
+    expect(job.spec.completionMode).toBe('Indexed');
+    expect(Number(env.SHARDS)).toBe(shards);
+    expect(shards).toBe(64);
+    expect(job.spec.parallelism).toBeGreaterThan(0);
+    expect(job.spec.parallelism! * 8).toBeLessThanOrEqual(shards);
+    // Per-index retries need restartPolicy Never; a retried pod resumes its directory.
+    expect(pod.restartPolicy).toBe('Never');
+    expect(job.spec.backoffLimitPerIndex).toBeGreaterThanOrEqual(1);
+    expect(job.spec.maxFailedIndexes).toBeGreaterThanOrEqual(0);
+    expect(job.spec.maxFailedIndexes).toBeLessThan(shards);
+    // Bad input (exit 2) is not worth a retry.
+    expect(job.spec.podFailurePolicy?.rules).toContainEqual({ action: 'FailIndex', onExitCodes: { containerName: c.name, operator: 'In', values: [2] } });
+    expect(env.SEED).toMatch(/^\d+$/);
+    expect(c.args?.[0]).toMatch(/^127\.\d+\.\d+\.\d+(\/\d+)?$/); // the example scans loopback only
   });
 
-  it('the manifest runs one indexed pod per shard', () => {
-    const yaml = readFileSync(join(ROOT, 'deploy', 'k8s', 'indexed-job.yaml'), 'utf8');
-    expect(yaml).toMatch(/completionMode: Indexed/);
-    const completions = /completions: (\d+)/.exec(yaml)![1];
-    expect(yaml).toMatch(new RegExp(`name: SHARDS, value: "${completions}"`));
-    expect(yaml).toMatch(/args: \["127\.0\.0\.0\/16"/); // the example scans loopback only
+  it('every pod writes to the shared claim, as the image user, on a read-only root', () => {
+    for (const { pod, c, env } of [scan, merge]) {
+      const mount = c.volumeMounts?.find((m) => m.mountPath === env.OUT_ROOT);
+      expect(mount).toBeDefined();
+      expect(pod.volumes.find((v) => v.name === mount!.name)?.persistentVolumeClaim?.claimName).toBe('shardscan-results');
+      expect(pod.securityContext).toMatchObject({ runAsUser: 1000, fsGroup: 1000 });
+      expect(c.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false });
+      expect(c.image).toBe(scan.c.image);
+    }
+  });
+
+  it(`the entrypoint maps JOB_COMPLETION_INDEX 0..${shards - 1} to --shard 1..${shards} of ${shards}, and the merge Job finds them all`, async () => {
+    const out = scratchDir();
+    const env = { ...process.env, ...scan.env, OUT_ROOT: out, SHARDSCAN: stub(out, 'scan-stub') };
+    const dirs: string[] = [];
+    for (let i = 0; i < shards; i++) {
+      const { stdout } = await run(ENTRY, scan.c.args!, { env: { ...env, JOB_COMPLETION_INDEX: String(i) } });
+      const dir = join(out, `${scan.env.SCAN}-shard-${i + 1}-of-${shards}`);
+      expect(stdout.split('\n').slice(0, -1)).toEqual([...scan.c.args!, '--shard', `${i + 1}/${shards}`, '--seed', scan.env.SEED, '--out-dir', dir, '-q']);
+      dirs.push(dir);
+    }
+    // The merge Job's command, run by sh as in the pod, with those directories present.
+    for (const d of dirs) mkdirSync(d);
+    mkdirSync(join(out, 'bin'));
+    stub(join(out, 'bin'), 'shardscan');
+    expect({ SCAN: merge.env.SCAN, SHARDS: merge.env.SHARDS }).toEqual({ SCAN: scan.env.SCAN, SHARDS: scan.env.SHARDS });
+    const [cmd, ...cmdArgs] = merge.c.command!;
+    const { stdout } = await run(cmd!, cmdArgs, { env: { ...process.env, ...merge.env, OUT_ROOT: out, PATH: `${join(out, 'bin')}:${process.env.PATH}` } });
+    const first = stdout.split('\n').slice(0, stdout.split('\n').indexOf('-f'));
+    expect(first[0]).toBe('merge');
+    expect(first.slice(1).sort()).toEqual([...dirs].sort());
   });
 });
