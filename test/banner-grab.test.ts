@@ -157,6 +157,18 @@ describe('grabService', () => {
     expect(await allClosed(svc)).toBe(true);
   });
 
+  it('stops on abort while waiting for a reconnect that never comes', async () => {
+    const svc = await serve((s) => s.destroy());
+    const ac = new AbortController();
+    const socket = await connectTcp('127.0.0.1', svc.port, 1000);
+    const t0 = performance.now();
+    setTimeout(() => ac.abort(), 100);
+    const never = () => new Promise<net.Socket>(() => undefined);
+    const info = await grabService(socket, { host: '127.0.0.1', port: svc.port, timeoutMs: 10_000, maxBytes: 4096, signal: ac.signal, reconnect: never });
+    expect(info).toBeNull();
+    expect(performance.now() - t0).toBeLessThan(1000);
+  });
+
   it('keeps to one connection without reconnect', async () => {
     const svc = await serve((s) => s.destroy());
     const socket = await connectTcp('127.0.0.1', svc.port, 1000);

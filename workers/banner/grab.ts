@@ -100,7 +100,7 @@ class Grab {
     const max = this.opts.maxConnections ?? BANNER_DEFAULTS.maxConnections;
     if (!this.opts.reconnect || this.connections >= max || this.remaining() <= 0) return null;
     this.connections++;
-    const socket = await within(this.opts.reconnect(), this.remaining(), (late) => kill(late));
+    const socket = await within(this.opts.reconnect(), this.remaining(), (late) => kill(late), this.opts.signal);
     if (!socket) return null;
     this.own(socket);
     if (this.aborted) return null;
@@ -203,6 +203,7 @@ class Grab {
       }),
       limit,
       () => undefined,
+      this.opts.signal,
     );
     if (!ok) {
       secure.destroy();

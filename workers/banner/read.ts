@@ -34,6 +34,7 @@ export function readAnswer(socket: net.Socket | tls.TLSSocket, opts: ReadOptions
   const t0 = performance.now();
   const chunks: Buffer[] = [];
   let total = 0;
+  let text = ''; // the answer as latin1, kept only when there is an `until` to test
   if (socket.destroyed || socket.readableEnded) return Promise.resolve({ data: Buffer.alloc(0), end: 'closed', ms: 0 });
   return new Promise((resolve) => {
     let idle: NodeJS.Timeout | undefined;
@@ -57,7 +58,10 @@ export function readAnswer(socket: net.Socket | tls.TLSSocket, opts: ReadOptions
       chunks.push(kept);
       total += kept.length;
       if (total >= opts.maxBytes) return finish('cap');
-      if (opts.until && opts.until.test(Buffer.concat(chunks, total).toString('latin1'))) return finish('until');
+      if (opts.until) {
+        text += kept.toString('latin1');
+        if (opts.until.test(text)) return finish('until');
+      }
       clearTimeout(idle);
       idle = setTimeout(() => finish('idle'), opts.idleMs);
     };
@@ -76,29 +80,27 @@ export function readAnswer(socket: net.Socket | tls.TLSSocket, opts: ReadOptions
 }
 
 /**
- * Settle `promise` within `ms`, else null; a value that arrives late is handed
- * to `discard` (a late socket must still be closed).
+ * Settle `promise` within `ms` (or until `signal` aborts), else null; a value
+ * that arrives late is handed to `discard` (a late socket must still be closed).
  */
-export function within<T>(promise: Promise<T>, ms: number, discard: (late: T) => void): Promise<T | null> {
+export function within<T>(promise: Promise<T>, ms: number, discard: (late: T) => void, signal?: AbortSignal): Promise<T | null> {
   return new Promise((resolve) => {
     let done = false;
-    const timer = setTimeout(() => {
+    const give = (v: T | null): void => {
       done = true;
-      resolve(null);
-    }, Math.max(0, ms));
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      resolve(v);
+    };
+    const onAbort = (): void => give(null);
+    const timer = setTimeout(onAbort, Math.max(0, ms));
+    if (signal?.aborted) return give(null);
+    signal?.addEventListener('abort', onAbort, { once: true });
     promise.then(
-      (v) => {
-        if (done) return discard(v);
-        done = true;
-        clearTimeout(timer);
-        resolve(v);
-      },
+      (v) => (done ? discard(v) : give(v)),
       (err: unknown) => {
         void err; // a failed connect or handshake is "no answer" to the caller, like a timeout
-        if (done) return;
-        done = true;
-        clearTimeout(timer);
-        resolve(null);
+        if (!done) give(null);
       },
     );
   });
