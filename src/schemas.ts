@@ -14,8 +14,8 @@ import { createRequire } from 'node:module';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { packagePath } from './paths.js';
 
-export type SchemaName = 'config' | 'record' | 'manifest' | 'checkpoint' | 'bench';
-export const SCHEMA_NAMES: readonly SchemaName[] = ['config', 'record', 'manifest', 'checkpoint', 'bench'];
+export type SchemaName = 'config' | 'record' | 'manifest' | 'checkpoint' | 'bench' | 'banners';
+export const SCHEMA_NAMES: readonly SchemaName[] = ['config', 'record', 'manifest', 'checkpoint', 'bench', 'banners'];
 
 /** The regex the schemas' "date-time" format means (a regex here saves the ajv-formats dependency). */
 export const ISO_TIME_SOURCE = '^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(?:\\.\\d+)?(?:Z|[+-]\\d\\d:\\d\\d)$';

@@ -1,0 +1,34 @@
+/**
+ * Banners are untrusted bytes that end up in terminals, CSV cells and JSON
+ * records: keep printable ASCII, spell out everything else, and cap the length.
+ */
+
+/** Default cap on an escaped banner, in characters. */
+export const BANNER_CAP = 256;
+
+/** Default cap on a product, version or extra-info value taken from an answer. */
+export const FIELD_CAP = 80;
+
+const NAMED: Readonly<Record<number, string>> = { 0x09: '\\t', 0x0a: '\\n', 0x0d: '\\r', 0x5c: '\\\\' };
+
+/**
+ * Printable form of raw bytes (or a latin1 string): 0x20-0x7e kept, backslash
+ * doubled, \t \r \n named, every other byte as \xHH. The result is at most
+ * `cap` characters and never ends in half an escape.
+ */
+export function escapeBanner(data: Uint8Array | string, cap = BANNER_CAP): string {
+  let out = '';
+  const n = data.length;
+  for (let i = 0; i < n; i++) {
+    const b = typeof data === 'string' ? data.charCodeAt(i) & 0xff : data[i]!;
+    const piece = NAMED[b] ?? (b >= 0x20 && b <= 0x7e ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, '0')}`);
+    if (out.length + piece.length > cap) break;
+    out += piece;
+  }
+  return out;
+}
+
+/** A value for a record field: escaped, capped, trimmed. */
+export function cleanField(value: string, cap = FIELD_CAP): string {
+  return escapeBanner(value, cap).trim();
+}

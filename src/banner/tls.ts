@@ -1,0 +1,67 @@
+/**
+ * Summary of a peer certificate as node:tls reports it (getPeerCertificate()).
+ * Pure: it takes the plain object, so tests feed it hand-written certificates.
+ */
+import type { TlsSummary } from './types.js';
+import { cleanField } from './escape.js';
+
+/** The fields of tls.PeerCertificate this summary reads (all optional: a failed handshake gives {}). */
+export interface CertificateLike {
+  subject?: Record<string, string | string[] | undefined>;
+  issuer?: Record<string, string | string[] | undefined>;
+  subjectaltname?: string;
+  valid_to?: string;
+}
+
+/** Names in a certificate are few; a certificate listing thousands is cut here. */
+export const MAX_NAMES = 32;
+
+function first(v: string | string[] | undefined): string | undefined {
+  return Array.isArray(v) ? v[0] : v;
+}
+
+function nameOf(dn: CertificateLike['subject']): string | null {
+  if (!dn) return null;
+  const v = first(dn.CN) ?? first(dn.O);
+  return v === undefined || v === '' ? null : cleanField(v, 200);
+}
+
+/**
+ * DNS names and IP addresses from node's subjectaltname string, e.g.
+ * `DNS:a.test, DNS:"b, c.test", IP Address:127.0.0.1`. Node quotes a value
+ * holding a comma or quote as a JSON string, so split on those rules.
+ */
+export function parseAltNames(text: string | undefined): string[] {
+  if (!text) return [];
+  const names: string[] = [];
+  const re = /(?:^|, )(DNS|IP Address):("(?:[^"\\]|\\.)*"|[^,]*)/g;
+  for (let m = re.exec(text); m !== null && names.length < MAX_NAMES; m = re.exec(text)) {
+    let value = m[2]!;
+    if (value.startsWith('"')) {
+      try {
+        value = JSON.parse(value) as string;
+      } catch (err) {
+        void err; // malformed quoting from a hostile certificate: keep the raw text
+      }
+    }
+    names.push(cleanField(value, 200));
+  }
+  return names;
+}
+
+/** `valid_to` ("Mar  1 12:00:00 2027 GMT") as ISO 8601, or null when absent or unparsable. */
+export function isoTime(text: string | undefined): string | null {
+  if (!text) return null;
+  const t = Date.parse(text);
+  return Number.isNaN(t) ? null : new Date(t).toISOString();
+}
+
+/** The record's `tls` field for a peer certificate. */
+export function summarizeCertificate(cert: CertificateLike): TlsSummary {
+  return {
+    subject: nameOf(cert.subject),
+    names: parseAltNames(cert.subjectaltname),
+    issuer: nameOf(cert.issuer),
+    notAfter: isoTime(cert.valid_to),
+  };
+}

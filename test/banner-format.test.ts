@@ -1,0 +1,69 @@
+/**
+ * What a banner grab puts in a record: printable, capped banners, and the
+ * summary of a TLS certificate as node:tls reports it.
+ */
+import { describe, expect, it } from 'vitest';
+import { BANNER_CAP, escapeBanner, isoTime, parseAltNames, summarizeCertificate } from '../src/banner/index.js';
+
+describe('escapeBanner', () => {
+  it.each([
+    ['SSH-2.0-OpenSSH_9.2p1\r\n', 'SSH-2.0-OpenSSH_9.2p1\\r\\n'],
+    ['a\tb\\c', 'a\\tb\\\\c'],
+    [Buffer.from([0x00, 0x41, 0x7f, 0xff, 0x1b]), '\\x00A\\x7f\\xff\\x1b'],
+    ['caf\u00e9', 'caf\\xe9'],
+    ['', ''],
+  ])('%j → %j', (input, out) => {
+    expect(escapeBanner(input)).toBe(out);
+  });
+
+  it('caps the result and never cuts an escape in half', () => {
+    const binary = Buffer.alloc(10_000, 0x01);
+    const out = escapeBanner(binary);
+    expect(out.length).toBeLessThanOrEqual(BANNER_CAP);
+    expect(out).toMatch(/^(\\x01)+$/);
+    expect(escapeBanner('A'.repeat(10_000)).length).toBe(BANNER_CAP);
+    expect(escapeBanner('ab\r\n', 3)).toBe('ab');
+  });
+
+  it('leaves only printable ASCII, whatever the input', () => {
+    const all = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
+    expect(escapeBanner(all, 10_000)).toMatch(/^[\x20-\x7e]*$/);
+  });
+});
+
+describe('summarizeCertificate', () => {
+  it('takes the subject and issuer names, the alternative names and the expiry', () => {
+    const s = summarizeCertificate({
+      subject: { CN: 'banners.test', O: 'Test' },
+      issuer: { O: 'Test CA Org' },
+      subjectaltname: 'DNS:banners.test, DNS:www.banners.test, IP Address:127.0.0.1, email:a@b.test',
+      valid_to: 'Mar  1 12:00:00 2027 GMT',
+    });
+    expect(s).toEqual({ subject: 'banners.test', names: ['banners.test', 'www.banners.test', '127.0.0.1'], issuer: 'Test CA Org', notAfter: '2027-03-01T12:00:00.000Z' });
+  });
+
+  it('gives nulls for a certificate with nothing in it', () => {
+    expect(summarizeCertificate({})).toEqual({ subject: null, names: [], issuer: null, notAfter: null });
+  });
+
+  it('takes the first of repeated names', () => {
+    expect(summarizeCertificate({ subject: { CN: ['a.test', 'b.test'] } }).subject).toBe('a.test');
+  });
+
+  it('reads the quoted names node writes for values with commas', () => {
+    expect(parseAltNames('DNS:"a, b.test", DNS:c.test')).toEqual(['a, b.test', 'c.test']);
+  });
+
+  it('escapes control characters a hostile certificate puts in its names', () => {
+    expect(summarizeCertificate({ subject: { CN: 'x\u001b[2Jy' } }).subject).toBe('x\\x1b[2Jy');
+  });
+
+  it('keeps at most 32 names', () => {
+    const many = Array.from({ length: 100 }, (_, i) => `DNS:n${i}.test`).join(', ');
+    expect(parseAltNames(many)).toHaveLength(32);
+  });
+
+  it('gives null for an expiry it cannot read', () => {
+    expect(isoTime('not a date')).toBeNull();
+  });
+});

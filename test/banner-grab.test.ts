@@ -1,0 +1,179 @@
+/**
+ * The banner grab against small Node services on loopback (port 0): it stops
+ * as soon as it knows, keeps to its byte cap, time budget and connection cap,
+ * follows a soft match to the probe that can say more, ends on abort, and
+ * closes every connection it opened. Real daemons: banner-daemons.test.ts.
+ */
+import net from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { BANNER_DEFAULTS, grabPlan, grabService } from '../workers/banner/grab.js';
+import { grabOne } from '../workers/banner/one.js';
+import { connectTcp } from '../workers/banner/read.js';
+
+interface Service {
+  port: number;
+  /** Connections accepted so far. */
+  accepted: number;
+  /** Connections still open on the server side. */
+  open: number;
+  /** Everything each connection received, in order of arrival. */
+  received: string[];
+  close(): Promise<void>;
+}
+
+const services: Service[] = [];
+afterEach(async () => {
+  await Promise.all(services.splice(0).map((s) => s.close()));
+});
+
+/** A loopback service; `onConnect` gets the socket and a function returning what it has received so far. */
+async function serve(onConnect: (s: net.Socket, got: () => string) => void): Promise<Service> {
+  const sockets = new Set<net.Socket>();
+  const svc: Service = { port: 0, accepted: 0, open: 0, received: [], close: async () => undefined };
+  const server = net.createServer((s) => {
+    const i = svc.accepted++;
+    svc.open++;
+    svc.received[i] = '';
+    sockets.add(s);
+    s.on('error', () => undefined);
+    s.on('data', (d: Buffer) => (svc.received[i] += d.toString('latin1')));
+    s.on('close', () => {
+      svc.open--;
+      sockets.delete(s);
+    });
+    onConnect(s, () => svc.received[i]!);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  svc.port = (server.address() as net.AddressInfo).port;
+  svc.close = () => {
+    for (const s of sockets) s.destroy();
+    return new Promise((resolve) => server.close(() => resolve()));
+  };
+  services.push(svc);
+  return svc;
+}
+
+/** Wait until the server has seen every connection close (the grab must close them all). */
+async function allClosed(svc: Service, ms = 2000): Promise<boolean> {
+  const until = Date.now() + ms;
+  while (svc.open > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+  return svc.open === 0;
+}
+
+const TIMEOUT = 3000;
+const plan = grabPlan(TIMEOUT);
+
+describe('grabService', () => {
+  it('names a service that speaks first without waiting out the listen', async () => {
+    const svc = await serve((s) => s.write('SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n'));
+    const r = await grabOne('127.0.0.1', svc.port, { timeoutMs: TIMEOUT });
+    expect(r.info).toMatchObject({ service: 'ssh', serviceSource: 'probe', product: 'OpenSSH', version: '9.2p1', banner: 'SSH-2.0-OpenSSH_9.2p1 Debian-2\\r\\n' });
+    expect(r.connections).toBe(1);
+    expect(r.ms).toBeLessThan(plan.listenMs);
+    expect(svc.received[0]).toBe(''); // nothing was sent to a talker
+    expect(await allClosed(svc)).toBe(true);
+  });
+
+  it('sends the HTTP probe to a silent service after the listen, on the same connection', async () => {
+    const svc = await serve((s, got) => s.on('data', () => got().includes('\r\n\r\n') && s.end('HTTP/1.1 404 Not Found\r\nServer: lighttpd/1.4.69\r\n\r\n')));
+    const r = await grabOne('127.0.0.1', svc.port, { timeoutMs: TIMEOUT });
+    expect(r.info).toMatchObject({ service: 'http', serviceSource: 'probe', product: 'lighttpd', version: '1.4.69' });
+    expect(r.connections).toBe(1);
+    expect(svc.received[0]).toBe(`GET / HTTP/1.0\r\nHost: 127.0.0.1:${svc.port}\r\nUser-Agent: shardscan\r\nAccept: */*\r\n\r\n`);
+    expect(r.ms).toBeGreaterThanOrEqual(plan.listenMs - 20);
+    expect(r.ms).toBeLessThan(plan.listenMs + 500);
+  });
+
+  it('follows a soft match to the probe that tells the version, skipping TLS', async () => {
+    const svc = await serve((s, got) =>
+      s.on('data', () => {
+        if (got().startsWith('GET ')) s.end("-ERR wrong number of arguments for 'get' command\r\n");
+        else if (got() === 'INFO server\r\n') s.write('$60\r\n# Server\r\nredis_version:6.2.14\r\nredis_mode:standalone\r\n\r\n');
+      }),
+    );
+    const r = await grabOne('127.0.0.1', svc.port, { timeoutMs: TIMEOUT });
+    expect(r.info).toMatchObject({ service: 'redis', serviceSource: 'probe', version: '6.2.14' });
+    expect(r.connections).toBe(2);
+    expect(svc.received).toEqual([expect.stringMatching(/^GET \//), 'INFO server\r\n']);
+  });
+
+  it('falls back to the port table for a silent service, within the budget', async () => {
+    const svc = await serve(() => undefined);
+    const r = await grabOne('127.0.0.1', svc.port, { timeoutMs: TIMEOUT });
+    expect(r.info).toEqual({ service: 'unknown', serviceSource: 'port' });
+    expect(r.ms).toBeLessThan(TIMEOUT + 300);
+    expect(r.connections).toBeLessThanOrEqual(BANNER_DEFAULTS.maxConnections);
+    expect(await allClosed(svc)).toBe(true);
+  });
+
+  it('cuts a flood at the byte cap', async () => {
+    const chunk = Buffer.alloc(65536, 'A');
+    let written = 0;
+    const svc = await serve((s) => {
+      const go = (): void => {
+        while (written < 256 * 65536) {
+          written += chunk.length;
+          if (!s.write(chunk)) return void s.once('drain', go);
+        }
+      };
+      go();
+    });
+    const r = await grabOne('127.0.0.1', svc.port, { timeoutMs: TIMEOUT, maxBytes: 4096 });
+    expect(r.info).toMatchObject({ service: 'unknown', serviceSource: 'port', banner: 'A'.repeat(256) });
+    expect(r.ms).toBeLessThan(plan.listenMs);
+    expect(written).toBeLessThan(64 * 65536); // the grab stopped reading: the writer hit back-pressure long before 16 MiB
+    expect(await allClosed(svc)).toBe(true);
+  });
+
+  it('cuts a trickle at the listen limit', async () => {
+    const svc = await serve((s) => {
+      const t = setInterval(() => s.write('.'), 5);
+      s.on('close', () => clearInterval(t));
+    });
+    const r = await grabOne('127.0.0.1', svc.port, { timeoutMs: TIMEOUT });
+    expect(r.info?.serviceSource).toBe('port');
+    expect(r.info?.banner).toMatch(/^\.+$/);
+    expect(r.ms).toBeLessThan(plan.listenMs + 300);
+    expect(await allClosed(svc)).toBe(true);
+  });
+
+  it('opens no more connections than allowed when every one is closed at once', async () => {
+    const svc = await serve((s) => s.destroy());
+    const r = await grabOne('127.0.0.1', svc.port, { timeoutMs: TIMEOUT, maxConnections: 3 });
+    expect(r.info?.serviceSource).toBe('port');
+    expect(svc.accepted).toBeLessThanOrEqual(3);
+    expect(r.connections).toBeLessThanOrEqual(3);
+  });
+
+  it('stops on abort: resolves null and closes its connections', async () => {
+    const svc = await serve(() => undefined);
+    const ac = new AbortController();
+    const socket = await connectTcp('127.0.0.1', svc.port, 1000);
+    const t0 = performance.now();
+    setTimeout(() => ac.abort(), 100);
+    const info = await grabService(socket, { host: '127.0.0.1', port: svc.port, timeoutMs: 10_000, maxBytes: 4096, signal: ac.signal, reconnect: () => connectTcp('127.0.0.1', svc.port, 1000) });
+    expect(info).toBeNull();
+    expect(performance.now() - t0).toBeLessThan(1000);
+    expect(await allClosed(svc)).toBe(true);
+  });
+
+  it('stops on abort while waiting for a reconnect that never comes', async () => {
+    const svc = await serve((s) => s.destroy());
+    const ac = new AbortController();
+    const socket = await connectTcp('127.0.0.1', svc.port, 1000);
+    const t0 = performance.now();
+    setTimeout(() => ac.abort(), 100);
+    const never = () => new Promise<net.Socket>(() => undefined);
+    const info = await grabService(socket, { host: '127.0.0.1', port: svc.port, timeoutMs: 10_000, maxBytes: 4096, signal: ac.signal, reconnect: never });
+    expect(info).toBeNull();
+    expect(performance.now() - t0).toBeLessThan(1000);
+  });
+
+  it('keeps to one connection without reconnect', async () => {
+    const svc = await serve((s) => s.destroy());
+    const socket = await connectTcp('127.0.0.1', svc.port, 1000);
+    const info = await grabService(socket, { host: '127.0.0.1', port: svc.port, timeoutMs: TIMEOUT, maxBytes: 4096 });
+    expect(info).toEqual({ service: 'unknown', serviceSource: 'port' });
+    expect(svc.accepted).toBe(1);
+  });
+});

@@ -1,0 +1,143 @@
+/**
+ * Bounded socket reads and connects for the banner grab. Every read stops at
+ * a byte cap and a time limit, whatever the peer does: a flood is cut at the
+ * cap, a trickle at the limit, and silence after the first bytes (a short
+ * idle gap) or a complete answer (the probe's `until` regex) ends it early.
+ */
+import net from 'node:net';
+import type tls from 'node:tls';
+
+/** Why a read ended. */
+export type ReadEnd = 'until' | 'idle' | 'cap' | 'closed' | 'timeout' | 'error' | 'aborted';
+
+export interface ReadResult {
+  data: Buffer;
+  end: ReadEnd;
+  /** Milliseconds the read took. */
+  ms: number;
+}
+
+export interface ReadOptions {
+  /** Bytes kept at most; reaching it ends the read. */
+  maxBytes: number;
+  /** Time the read may take in all. */
+  limitMs: number;
+  /** Silence after some data that counts as the end of an answer. */
+  idleMs: number;
+  /** Ends the read as soon as the answer so far (latin1) matches. */
+  until?: RegExp | undefined;
+  signal?: AbortSignal | undefined;
+}
+
+/** Read one answer from `socket`; the socket is left paused, not destroyed. */
+export function readAnswer(socket: net.Socket | tls.TLSSocket, opts: ReadOptions): Promise<ReadResult> {
+  const t0 = performance.now();
+  const chunks: Buffer[] = [];
+  let total = 0;
+  let text = ''; // the answer as latin1, kept only when there is an `until` to test
+  if (socket.destroyed || socket.readableEnded) return Promise.resolve({ data: Buffer.alloc(0), end: 'closed', ms: 0 });
+  return new Promise((resolve) => {
+    let idle: NodeJS.Timeout | undefined;
+    let settled = false;
+    const finish = (end: ReadEnd): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(limit);
+      clearTimeout(idle);
+      socket.off('data', onData);
+      socket.off('end', onEnd);
+      socket.off('close', onEnd);
+      socket.off('error', onError);
+      opts.signal?.removeEventListener('abort', onAbort);
+      socket.pause();
+      resolve({ data: Buffer.concat(chunks, total), end, ms: performance.now() - t0 });
+    };
+    const onData = (chunk: Buffer): void => {
+      const room = opts.maxBytes - total;
+      const kept = chunk.length > room ? chunk.subarray(0, room) : chunk;
+      chunks.push(kept);
+      total += kept.length;
+      if (total >= opts.maxBytes) return finish('cap');
+      if (opts.until) {
+        text += kept.toString('latin1');
+        if (opts.until.test(text)) return finish('until');
+      }
+      clearTimeout(idle);
+      idle = setTimeout(() => finish('idle'), opts.idleMs);
+    };
+    const onEnd = (): void => finish('closed');
+    const onError = (): void => finish('error');
+    const onAbort = (): void => finish('aborted');
+    const limit = setTimeout(() => finish('timeout'), Math.max(0, opts.limitMs));
+    socket.on('data', onData);
+    socket.once('end', onEnd);
+    socket.once('close', onEnd);
+    socket.once('error', onError);
+    if (opts.signal?.aborted) return finish('aborted');
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    socket.resume();
+  });
+}
+
+/**
+ * Settle `promise` within `ms` (or until `signal` aborts), else null; a value
+ * that arrives late is handed to `discard` (a late socket must still be closed).
+ */
+export function within<T>(promise: Promise<T>, ms: number, discard: (late: T) => void, signal?: AbortSignal): Promise<T | null> {
+  return new Promise((resolve) => {
+    let done = false;
+    const give = (v: T | null): void => {
+      done = true;
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      resolve(v);
+    };
+    const onAbort = (): void => give(null);
+    const timer = setTimeout(onAbort, Math.max(0, ms));
+    if (signal?.aborted) return give(null);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (v) => (done ? discard(v) : give(v)),
+      (err: unknown) => {
+        void err; // a failed connect or handshake is "no answer" to the caller, like a timeout
+        if (!done) give(null);
+      },
+    );
+  });
+}
+
+/**
+ * Close a socket at once: RST for TCP (no TIME_WAIT left behind), plain
+ * destroy otherwise. Not RST once either side has begun closing: on Node
+ * 20.20, resetAndDestroy() after the peer's FIN (the socket auto-ends and
+ * shuts down its side) leaves the handle open and the event loop spinning
+ * at full CPU, so the process never exits.
+ */
+export function kill(socket: net.Socket): void {
+  if (socket.destroyed) return;
+  const handle = (socket as unknown as { _handle?: { constructor?: { name?: string } } })._handle;
+  const closing = socket.readableEnded || socket.writableEnded;
+  if (handle?.constructor?.name === 'TCP' && !closing) socket.resetAndDestroy();
+  else socket.destroy();
+}
+
+/** Connect with net, resolving once the handshake completes (rejecting on error or after `timeoutMs`). */
+export function connectTcp(host: string, port: number, timeoutMs: number): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host, port });
+    const timer = setTimeout(() => {
+      kill(socket);
+      reject(new Error(`connect ${host}:${port}: timeout`));
+    }, timeoutMs);
+    socket.once('connect', () => {
+      clearTimeout(timer);
+      socket.off('error', onError);
+      resolve(socket);
+    });
+    const onError = (err: Error): void => {
+      clearTimeout(timer);
+      reject(err);
+    };
+    socket.once('error', onError);
+  });
+}
