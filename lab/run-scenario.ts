@@ -15,7 +15,7 @@ const USAGE = `usage: node dist/lab/run-scenario.js SCENARIO...|all [options]
   scenarios: ${SCENARIO_IDS.join(', ')}
   --tool LIST      ${Object.keys(TOOLS).join(', ')} (default: all four)
   --cmd TEMPLATE   another scanner, e.g. 'node dist/src/cli/main.js {targets} -p {ports} -f ndjson --states all -q --no-out-dir'
-  --parse FORMAT   its output: ndjson, greppable (nmap -oG -) or cscan (default ndjson)
+  --parse FORMAT   its output: ndjson, greppable (nmap -oG -), xml (nmap -oX -) or cscan (default ndjson)
   --runs N         runs per tool (default 3; the median is reported)
   --seed N         listener placement and relay draws (default 1)
   --timeout SEC    cap on one run (default 120)
@@ -36,15 +36,16 @@ export function renderTable(reports: readonly ScenarioReport[]): string {
         runs,
         m ? `${m.score.openFound}/${m.score.expectedOpen}` : '-',
         m ? String(m.score.falseOpens) : '-',
-        m ? String(m.score.closedAsFiltered) : '-',
-        m ? String(m.score.filteredAsClosed) : '-',
+        m ? `${m.score.approximate ? '≥' : ''}${m.score.closedAsFiltered}` : '-',
+        m ? `${m.score.approximate ? '≥' : ''}${m.score.filteredAsClosed}` : '-',
         m ? String(m.score.missing) : '-',
         m ? m.maxLateUs.toFixed(0) : '-',
       ]);
     }
   }
   const widths = head.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
+  const note = '≥: the tool gave only counts for some ports (nmap\'s "Not shown: 900 filtered, 90 closed"); mistakes there are a lower bound';
+  return [...rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()), reports.some((r) => r.tools.some((t) => t.median?.score.approximate)) ? note : ''].join('\n').trimEnd();
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -83,8 +84,8 @@ async function main(argv: string[]): Promise<number> {
   const tools: Tool[] = [];
   if (values.cmd) {
     const format = (values.parse ?? 'ndjson') as OutputFormat;
-    if (!['ndjson', 'greppable', 'cscan'].includes(format)) {
-      process.stderr.write(`run-scenario: --parse must be ndjson, greppable or cscan, got '${format}'\n`);
+    if (!['ndjson', 'greppable', 'xml', 'cscan'].includes(format)) {
+      process.stderr.write(`run-scenario: --parse must be ndjson, greppable, xml or cscan, got '${format}'\n`);
       return 2;
     }
     tools.push(customTool(values.cmd, format));

@@ -4,13 +4,15 @@
  * A run through a lab that lost packets other than on purpose is marked void.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Lab, problemsSince } from './lab.js';
 import { scenario as makeScenario, type Scenario, type ScenarioId } from './scenarios.js';
 import { parseOutput, type Tool } from './tools.js';
 import { type GroundTruth, score, type Score } from './truth.js';
+
+const scoreParsed = (truth: GroundTruth, p: ReturnType<typeof parseOutput>) => score(truth, p.records, p.bulk);
 
 /** One run of one tool. */
 export interface RunResult {
@@ -24,6 +26,11 @@ export interface RunResult {
   void: string[];
   /** The relay's worst release lateness during the run, µs (both directions). */
   maxLateUs: number;
+  /**
+   * CPU time the hypervisor took from this VM during the run (ms, all CPUs,
+   * /proc/stat "steal"): the relay's big lateness spikes coincide with it.
+   */
+  stealMs: number;
   stderrTail: string;
 }
 
@@ -86,12 +93,20 @@ async function drain(lab: Lab): Promise<void> {
   }
 }
 
+/** Total steal time of all CPUs so far, ms (/proc/stat, USER_HZ = 100). */
+function stealMs(): number {
+  const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/);
+  return Number(cpu[8] ?? 0) * 10;
+}
+
 /** Run one tool once through `lab` and score it. */
 export async function runOnce(lab: Lab, s: Scenario, truth: GroundTruth, tool: Tool, timeoutMs: number, scratch: string): Promise<RunResult> {
   await drain(lab);
   const before = await lab.stats();
   const env = { ...process.env, SHARDSCAN_CONFIG_DIR: join(scratch, 'config') };
+  const steal0 = stealMs();
   const r = await runIn(lab, tool.argv(s), env, timeoutMs);
+  const steal = stealMs() - steal0;
   const after = await lab.stats();
   const problems = problemsSince(before, after);
   return {
@@ -99,9 +114,10 @@ export async function runOnce(lab: Lab, s: Scenario, truth: GroundTruth, tool: T
     wallMs: r.wallMs,
     exitCode: r.code,
     timedOut: r.timedOut,
-    score: score(truth, parseOutput(tool.format, r.stdout, s)),
+    score: scoreParsed(truth, parseOutput(tool.format, r.stdout, s)),
     void: problems,
     maxLateUs: Math.max(after.relay.ab.recentMaxLateUs, after.relay.ba.recentMaxLateUs),
+    stealMs: steal,
     stderrTail: r.stderr.trim().split('\n').slice(-3).join(' | '),
   };
 }
@@ -131,7 +147,7 @@ export async function runScenario(id: ScenarioId, tools: readonly Tool[], opts: 
         results.get(tool.id)!.push(r);
         log(`${id} ${tool.id} run ${i + 1}/${runs}: ${(r.wallMs / 1000).toFixed(2)} s, open ${r.score.openFound}/${r.score.expectedOpen}` +
           `, false open ${r.score.falseOpens}, closed→filtered ${r.score.closedAsFiltered}, filtered→closed ${r.score.filteredAsClosed}` +
-          `, missing ${r.score.missing}${r.timedOut ? ', TIMED OUT' : ''}${r.void.length ? `, VOID: ${r.void.join('; ')}` : ''}`);
+          `, missing ${r.score.missing}, relay late max ${r.maxLateUs.toFixed(0)} µs, steal ${r.stealMs} ms${r.timedOut ? ', TIMED OUT' : ''}${r.void.length ? `, VOID: ${r.void.join('; ')}` : ''}`);
       }
     }
     return {

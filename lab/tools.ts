@@ -6,10 +6,16 @@
 import { packagePath } from '../src/paths.js';
 import { labBinary } from './build.js';
 import type { Scenario } from './scenarios.js';
-import type { Reported } from './truth.js';
+import type { Bulk, Reported } from './truth.js';
 
 /** An output format the lab can read. */
-export type OutputFormat = 'ndjson' | 'greppable' | 'cscan';
+export type OutputFormat = 'ndjson' | 'greppable' | 'xml' | 'cscan';
+
+/** A tool's output, read: per-target records, and per-host counts where the tool gave only counts. */
+export interface Parsed {
+  records: Reported[];
+  bulk: Bulk[];
+}
 
 /** A scanner: its command line for a scenario and the format of its stdout. */
 export interface Tool {
@@ -54,6 +60,31 @@ function parseGreppable(stdout: string, ports: readonly number[]): Reported[] {
   return out;
 }
 
+/**
+ * nmap -oX: listed <port>s, and <extraports state=S count=N> for the rest. One
+ * extraports state is expanded over the ports not listed; several (e.g. 900
+ * filtered and 90 closed) are only counts, since nmap does not say which port
+ * is which without -d3 (whose output would slow the run being timed).
+ */
+function parseXml(stdout: string, s: Scenario): Parsed {
+  const records: Reported[] = [];
+  const bulk: Bulk[] = [];
+  for (const block of stdout.split('<host ').slice(1)) {
+    const host = /<address addr="([^"]+)" addrtype="ipv4"/.exec(block)?.[1];
+    if (!host) continue;
+    const listed = new Set<number>();
+    for (const m of block.matchAll(/<port protocol="tcp" portid="(\d+)"><state state="([^"]+)" reason="([^"]*)"/g)) {
+      listed.add(Number(m[1]));
+      records.push({ host, port: Number(m[1]), state: m[2]!, reason: m[3] });
+    }
+    const extra = [...block.matchAll(/<extraports state="([^"]+)" count="(\d+)"/g)].map((m) => [m[1]!, Number(m[2])] as const);
+    const unlisted = s.ports.filter((p) => !listed.has(p));
+    if (extra.length === 1) for (const port of unlisted) records.push({ host, port, state: extra[0]![0] });
+    else if (extra.length > 1) bulk.push({ host, ports: unlisted, counts: Object.fromEntries(extra) });
+  }
+  return { records, bulk };
+}
+
 /** cscan -a: "STATE HOST PORT RTT_MS REASON". */
 function parseCscan(stdout: string): Reported[] {
   const out: Reported[] = [];
@@ -66,16 +97,16 @@ function parseCscan(stdout: string): Reported[] {
 }
 
 /** Read a tool's stdout. */
-export function parseOutput(format: OutputFormat, stdout: string, s: Scenario): Reported[] {
-  if (format === 'ndjson') return parseNdjson(stdout);
-  if (format === 'greppable') return parseGreppable(stdout, s.ports);
-  return parseCscan(stdout);
+export function parseOutput(format: OutputFormat, stdout: string, s: Scenario): Parsed {
+  if (format === 'xml') return parseXml(stdout, s);
+  const records = format === 'ndjson' ? parseNdjson(stdout) : format === 'greppable' ? parseGreppable(stdout, s.ports) : parseCscan(stdout);
+  return { records, bulk: [] };
 }
 
 const nmap = (id: string, flags: string[]): Tool => ({
   id,
-  format: 'greppable',
-  argv: (s) => ['nmap', ['-sT', '-n', '-Pn', ...flags, '-p', s.portSpec, '-oG', '-', ...s.targets]],
+  format: 'xml',
+  argv: (s) => ['nmap', ['-sT', '-n', '-Pn', ...flags, '-p', s.portSpec, '-oX', '-', ...s.targets]],
 });
 
 /** The built-in tools, by id. */

@@ -12,6 +12,16 @@ export interface Reported {
   reason?: string;
 }
 
+/**
+ * Counts without ports: "of these ports of `host`, N were filtered, M closed"
+ * (nmap's "Not shown: 900 filtered, 90 closed").
+ */
+export interface Bulk {
+  host: string;
+  ports: readonly number[];
+  counts: Record<string, number>;
+}
+
 /** The expected state of every host:port of a scan. */
 export class GroundTruth {
   readonly counts: Record<PortTruth, number> = { open: 0, closed: 0, filtered: 0 };
@@ -62,11 +72,16 @@ export interface Score {
   unexpected: number;
   /** Every target reported, with its expected state. */
   exact: boolean;
+  /**
+   * Part of the answer came as counts only (Bulk): those targets are scored
+   * at best, matching counts before calling anything a mistake.
+   */
+  approximate: boolean;
   examples: string[];
 }
 
 /** Score the records of one run; a target reported twice counts by its last record. */
-export function score(truth: GroundTruth, reported: Iterable<Reported>): Score {
+export function score(truth: GroundTruth, reported: Iterable<Reported>, bulk: readonly Bulk[] = []): Score {
   const last = new Map<string, Reported>();
   let unexpected = 0;
   const examples: string[] = [];
@@ -90,6 +105,7 @@ export function score(truth: GroundTruth, reported: Iterable<Reported>): Score {
     missing: truth.size - last.size,
     unexpected,
     exact: false,
+    approximate: bulk.length > 0,
     examples,
   };
   for (const [key, r] of last) {
@@ -106,7 +122,45 @@ export function score(truth: GroundTruth, reported: Iterable<Reported>): Score {
     else if (want === 'filtered' && r.state === 'closed') s.filteredAsClosed++;
     else s.unexpected++;
   }
+  for (const b of bulk) scoreBulk(truth, b, last, s);
   if (s.missing > 0) note(`${s.missing} target(s) not reported`);
   s.exact = s.missing === 0 && s.unexpected === 0 && s.falseOpens === 0 && s.openMissed === 0 && s.closedAsFiltered === 0 && s.filteredAsClosed === 0;
   return s;
+}
+
+/**
+ * Score counts against the truth of the ports they cover, at best: each state
+ * first takes the ports that really are in it; what is left over is a mistake.
+ */
+function scoreBulk(truth: GroundTruth, b: Bulk, seen: ReadonlyMap<string, Reported>, s: Score): void {
+  const want: Record<string, number> = { open: 0, closed: 0, filtered: 0 };
+  let covered = 0;
+  for (const port of b.ports) {
+    if (seen.has(`${b.host}:${port}`)) continue;
+    const t = truth.expectedOf(b.host, port);
+    if (t === undefined) continue;
+    want[t]!++;
+    covered++;
+  }
+  const claimed = { ...b.counts };
+  let claimedTotal = 0;
+  for (const state of Object.keys(claimed)) {
+    claimedTotal += claimed[state]!;
+    const right = Math.min(claimed[state]!, want[state] ?? 0);
+    claimed[state]! -= right;
+    if (state in want) want[state]! -= right;
+    if (state === 'open') s.openFound += right;
+  }
+  const take = (from: string, to: string) => {
+    const n = Math.min(claimed[from] ?? 0, want[to] ?? 0);
+    if (n > 0) claimed[from]! -= n, (want[to]! -= n);
+    return n;
+  };
+  s.closedAsFiltered += take('filtered', 'closed');
+  s.filteredAsClosed += take('closed', 'filtered');
+  s.openMissed += take('closed', 'open') + take('filtered', 'open');
+  s.falseOpens += take('open', 'closed') + take('open', 'filtered');
+  s.unexpected += Object.values(claimed).reduce((a, n) => a + n, 0);
+  s.missing -= Math.min(covered, claimedTotal);
+  if (claimedTotal !== covered) s.examples.length < 5 && s.examples.push(`${b.host}: counts cover ${claimedTotal} of ${covered} ports`);
 }

@@ -1,7 +1,8 @@
 /**
  * Scanners through the lab (lab/): the C floor finds the ground truth, and
  * the built shardscan CLI, run inside the scanner namespace, tells open,
- * closed, dropped, ICMP-unreachable and dead targets apart over a 20 ms RTT.
+ * closed, dropped, ICMP-unreachable and dead targets apart over a 20 ms RTT;
+ * a SYN rate limit lets through about its rate and drops the rest.
  * Needs root, iproute2, nftables and gcc; SHARDSCAN_SKIP_ROOT_TESTS=1 skips it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,6 +16,7 @@ const skip = skipLab();
 
 const HOST = '198.18.1.1';
 const ICMP_HOST = '198.18.1.4';
+const LIMITED = '198.18.1.3';
 const DEAD = '198.18.2.7';
 const PORTS = Array.from({ length: 2000 }, (_, i) => i + 1);
 const random = rng(42);
@@ -27,11 +29,12 @@ describe.skipIf(skip)('scanners through a 20 ms lab', () => {
   beforeAll(async () => {
     lab = await Lab.create({
       delayMs: 10,
-      hosts: [HOST, ICMP_HOST],
+      hosts: [HOST, ICMP_HOST, LIMITED],
       deadPrefixes: ['198.18.2.0/24'],
       rules: [
         { kind: 'drop', host: HOST, ports: DROPPED },
         { kind: 'unreachable', host: ICMP_HOST, except: [ICMP_OPEN] },
+        { kind: 'syn-limit', host: LIMITED, perSecond: 500 },
       ],
     });
     await lab.listen(HOST, OPEN);
@@ -70,5 +73,16 @@ describe.skipIf(skip)('scanners through a 20 ms lab', () => {
     // Answers carry the lab's round trip: 20 ms, not loopback's microseconds.
     expect(got.get(`${HOST}:2001`)!.rttMs as number).toBeGreaterThan(19);
     expect(got.get(`${ICMP_HOST}:7`)!.rttMs as number).toBeGreaterThan(19);
+  });
+
+  it('a SYN rate limit answers about its rate and drops the rest', async () => {
+    // 2,000 SYNs within a few ms; the limit is 500/s with a burst of 5.
+    const r = await cscan(lab, ['-t', '1', '-w', '2000', '-r', '0', '-T', '500', '-p', '1-2000', LIMITED]);
+    const answered = r.summary.closed!;
+    const seconds = r.summary.ms! / 1000;
+    expect(answered).toBeGreaterThan(0);
+    expect(answered).toBeLessThanOrEqual(5 + 500 * seconds + 5);
+    expect(r.summary.filtered).toBe(2000 - answered);
+    expect(lab.expectedOf(LIMITED, 1)).toEqual({ state: 'closed', reason: 'ECONNREFUSED' });
   });
 });
