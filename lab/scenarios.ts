@@ -1,0 +1,148 @@
+/**
+ * The named lab scenarios: delay, jitter, loss, dead hosts, firewalls, SYN
+ * rate limits, ICMP unreachables. Each is a pure function of a seed: the same
+ * seed gives the same listener placement and the same relay draws.
+ */
+import type { LabOptions } from './lab.js';
+import type { LabRule } from './rules.js';
+
+/** Everything needed to build a scenario's lab and score a scan through it. */
+export interface Scenario {
+  id: ScenarioId;
+  description: string;
+  lab: LabOptions;
+  /** Where to start accepting listeners. */
+  listeners: Array<{ host: string; ports: number[] }>;
+  /** Target arguments as a scanner takes them (addresses and CIDRs). */
+  targets: string[];
+  /** The same targets, one address each (for the ground truth). */
+  hosts: string[];
+  /** The port list as a scanner takes it ("1-10000"). */
+  portSpec: string;
+  ports: number[];
+}
+
+export const SCENARIO_IDS = ['rtt0', 'rtt20', 'rtt200', 'rtt400', 'loss2', 'dead24', 'firewalled', 'ratelimit', 'icmp'] as const;
+export type ScenarioId = (typeof SCENARIO_IDS)[number];
+
+/** A seeded PRNG (mulberry32), in [0, 1). */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** `k` distinct elements of `from`, in ascending order. */
+export function sample(from: readonly number[], k: number, random: () => number): number[] {
+  const pool = [...from];
+  for (let i = 0; i < k; i++) {
+    const j = i + Math.floor(random() * (pool.length - i));
+    [pool[i], pool[j]] = [pool[j]!, pool[i]!];
+  }
+  return pool.slice(0, k).sort((a, b) => a - b);
+}
+
+function range(lo: number, hi: number): number[] {
+  return Array.from({ length: hi - lo + 1 }, (_, i) => lo + i);
+}
+
+/** nmap's 16 most common TCP ports, for the dead /24. */
+const COMMON16 = [21, 22, 23, 25, 53, 80, 110, 135, 139, 143, 443, 445, 993, 995, 3306, 3389];
+
+/** One host × ports 1-10,000, 20 open at seeded places, with the given link. */
+function depth(id: ScenarioId, description: string, host: string, seed: number, lab: LabOptions): Scenario {
+  const ports = range(1, 10_000);
+  return {
+    id,
+    description,
+    lab: { hosts: [host], seed, ...lab },
+    listeners: [{ host, ports: sample(ports, 20, rng(seed)) }],
+    targets: [host],
+    hosts: [host],
+    portSpec: '1-10000',
+    ports,
+  };
+}
+
+/** The scenario `id` with listener placement and relay draws from `seed`. */
+export function scenario(id: ScenarioId, seed = 1): Scenario {
+  switch (id) {
+    case 'rtt0':
+      return depth(id, '1 host × 10,000 ports, 20 open, no delay', '198.18.1.1', seed, {});
+    case 'rtt20':
+      return depth(id, 'the same, RTT 20 ms', '198.18.1.1', seed, { delayMs: 10 });
+    case 'rtt200':
+      return depth(id, 'the same, RTT 200 ms ± 5 ms jitter', '198.18.1.1', seed, { delayMs: 100, jitterMs: 2.5 });
+    case 'rtt400':
+      return depth(id, 'the same, RTT 400 ms ± 5 ms jitter', '198.18.1.1', seed, { delayMs: 200, jitterMs: 2.5 });
+    case 'loss2':
+      return depth(id, 'rtt200 plus 2 % loss each way', '198.18.1.1', seed, { delayMs: 100, jitterMs: 2.5, lossPct: 2 });
+    case 'dead24': {
+      const hosts = range(0, 255).map((i) => `198.18.2.${i}`);
+      return {
+        id,
+        description: 'a dead /24 × 16 ports, RTT 20 ms: no host answers',
+        lab: { delayMs: 10, deadPrefixes: ['198.18.2.0/24'], seed },
+        listeners: [],
+        targets: ['198.18.2.0/24'],
+        hosts,
+        portSpec: COMMON16.join(','),
+        ports: COMMON16,
+      };
+    }
+    case 'firewalled': {
+      const host = '198.18.1.2';
+      const ports = range(1, 1000);
+      const random = rng(seed);
+      const answering = sample(ports, 100, random);
+      const open = sample(answering, 10, random);
+      const rules: LabRule[] = [{ kind: 'firewall', host, allow: answering }];
+      return {
+        id,
+        description: 'a host that drops 900 of 1,000 ports; 100 answer (10 open), RTT 200 ms',
+        lab: { hosts: [host], delayMs: 100, rules, seed },
+        listeners: [{ host, ports: open }],
+        targets: [host],
+        hosts: [host],
+        portSpec: '1-1000',
+        ports,
+      };
+    }
+    case 'ratelimit': {
+      const host = '198.18.1.3';
+      const ports = range(1, 10_000);
+      const rules: LabRule[] = [{ kind: 'syn-limit', host, perSecond: 3000 }];
+      return {
+        id,
+        description: 'a host behind a SYN rate limit of 3,000/s, 10,000 ports, 20 open, RTT 20 ms',
+        lab: { hosts: [host], delayMs: 10, rules, seed },
+        listeners: [{ host, ports: sample(ports, 20, rng(seed)) }],
+        targets: [host],
+        hosts: [host],
+        portSpec: '1-10000',
+        ports,
+      };
+    }
+    case 'icmp': {
+      const host = '198.18.1.4';
+      const ports = range(1, 1000);
+      const open = sample(ports, 1, rng(seed));
+      const rules: LabRule[] = [{ kind: 'unreachable', host, except: open }];
+      return {
+        id,
+        description: 'a host whose ports answer ICMP host-unreachable, one open port, 1,000 ports, RTT 20 ms',
+        lab: { hosts: [host], delayMs: 10, rules, seed },
+        listeners: [{ host, ports: open }],
+        targets: [host],
+        hosts: [host],
+        portSpec: '1-1000',
+        ports,
+      };
+    }
+  }
+}

@@ -1,0 +1,146 @@
+/**
+ * The scanners the lab measures: how to call each on a scenario and how to
+ * read its output back into host:port:state records. Every command runs inside
+ * the lab's scanner namespace (the runner adds `ip netns exec`).
+ */
+import { packagePath } from '../src/paths.js';
+import { labBinary } from './build.js';
+import type { Scenario } from './scenarios.js';
+import type { Bulk, Reported } from './truth.js';
+
+/** An output format the lab can read. */
+export type OutputFormat = 'ndjson' | 'greppable' | 'xml' | 'cscan';
+
+/** A tool's output, read: per-target records, and per-host counts where the tool gave only counts. */
+export interface Parsed {
+  records: Reported[];
+  bulk: Bulk[];
+}
+
+/** A scanner: its command line for a scenario and the format of its stdout. */
+export interface Tool {
+  id: string;
+  /** Command and arguments for this scenario (targets and ports filled in). */
+  argv(s: Scenario): [string, string[]];
+  format: OutputFormat;
+}
+
+/** shardscan's ndjson records. */
+function parseNdjson(stdout: string): Reported[] {
+  const out: Reported[] = [];
+  for (const line of stdout.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    const r = JSON.parse(line) as { host: string; port: number; state: string; reason?: string };
+    out.push({ host: r.host, port: r.port, state: r.state, reason: r.reason });
+  }
+  return out;
+}
+
+/**
+ * nmap -oG: "Host: H ()\tPorts: 22/open/tcp//ssh///, ...\tIgnored State: closed (9980)".
+ * The ignored state is expanded over the scan's ports not listed; a host with
+ * every port in the ignored state has a Ports line with no entries.
+ */
+function parseGreppable(stdout: string, ports: readonly number[]): Reported[] {
+  const out: Reported[] = [];
+  for (const line of stdout.split('\n')) {
+    const host = /^Host: (\S+)/.exec(line)?.[1];
+    if (!host || !/\t(Ports|Ignored State):/.test(line)) continue;
+    const listed = new Set<number>();
+    for (const entry of (/Ports: ([^\t]*)/.exec(line)?.[1] ?? '').split(', ')) {
+      const [port, state] = entry.trim().split('/');
+      if (!port || !state) continue;
+      listed.add(Number(port));
+      // nmap's "closed|filtered" and "open|filtered" are not answers either way.
+      out.push({ host, port: Number(port), state });
+    }
+    const ignored = /Ignored State: (\S+) \(\d+\)/.exec(line)?.[1];
+    if (ignored) for (const port of ports) if (!listed.has(port)) out.push({ host, port, state: ignored });
+  }
+  return out;
+}
+
+/**
+ * nmap -oX: listed <port>s, and <extraports state=S count=N> for the rest. One
+ * extraports state is expanded over the ports not listed; several (e.g. 900
+ * filtered and 90 closed) are only counts, since nmap does not say which port
+ * is which without -d3 (whose output would slow the run being timed).
+ */
+function parseXml(stdout: string, s: Scenario): Parsed {
+  const records: Reported[] = [];
+  const bulk: Bulk[] = [];
+  for (const block of stdout.split('<host ').slice(1)) {
+    const host = /<address addr="([^"]+)" addrtype="ipv4"/.exec(block)?.[1];
+    if (!host) continue;
+    const listed = new Set<number>();
+    for (const m of block.matchAll(/<port protocol="tcp" portid="(\d+)"><state state="([^"]+)" reason="([^"]*)"/g)) {
+      listed.add(Number(m[1]));
+      records.push({ host, port: Number(m[1]), state: m[2]!, reason: m[3] });
+    }
+    const extra = [...block.matchAll(/<extraports state="([^"]+)" count="(\d+)"/g)].map((m) => [m[1]!, Number(m[2])] as const);
+    const unlisted = s.ports.filter((p) => !listed.has(p));
+    if (extra.length === 1) for (const port of unlisted) records.push({ host, port, state: extra[0]![0] });
+    else if (extra.length > 1) bulk.push({ host, ports: unlisted, counts: Object.fromEntries(extra) });
+  }
+  return { records, bulk };
+}
+
+/** cscan -a: "STATE HOST PORT RTT_MS REASON". */
+function parseCscan(stdout: string): Reported[] {
+  const out: Reported[] = [];
+  for (const line of stdout.split('\n')) {
+    const [state, host, port, , reason] = line.split(' ');
+    if (!state || !host || !port) continue;
+    out.push({ host, port: Number(port), state, reason });
+  }
+  return out;
+}
+
+/** Read a tool's stdout. */
+export function parseOutput(format: OutputFormat, stdout: string, s: Scenario): Parsed {
+  if (format === 'xml') return parseXml(stdout, s);
+  const records = format === 'ndjson' ? parseNdjson(stdout) : format === 'greppable' ? parseGreppable(stdout, s.ports) : parseCscan(stdout);
+  return { records, bulk: [] };
+}
+
+const nmap = (id: string, flags: string[]): Tool => ({
+  id,
+  format: 'xml',
+  argv: (s) => ['nmap', ['-sT', '-n', '-Pn', ...flags, '-p', s.portSpec, '-oX', '-', ...s.targets]],
+});
+
+/** The built-in tools, by id. */
+export const TOOLS: Record<string, Tool> = {
+  /** The C floor at shardscan's default timeout and retries (1000 ms, 1), 2 threads × 4096. */
+  cscan: { id: 'cscan', format: 'cscan', argv: (s) => [labBinary('cscan'), ['-a', '-p', s.portSpec, ...s.targets]] },
+  'nmap-t5': nmap('nmap-t5', ['-T5', '--min-rate', '100000']),
+  'nmap-t4': nmap('nmap-t4', ['-T4']),
+  /** shardscan at its defaults (no saved tuning: the runner points SHARDSCAN_CONFIG_DIR at an empty dir). */
+  shardscan: {
+    id: 'shardscan',
+    format: 'ndjson',
+    argv: (s) => [
+      process.execPath,
+      [packagePath('dist', 'src', 'cli', 'main.js'), ...s.targets, '-p', s.portSpec, '-q', '--no-out-dir', '-f', 'ndjson', '--states', 'all'],
+    ],
+  },
+};
+
+/**
+ * A tool from a command template: `{targets}` and `{ports}` are replaced
+ * (targets space-separated), words split on spaces. Example:
+ * `node dist/src/cli/main.js {targets} -p {ports} -f ndjson --states all -q --no-out-dir`.
+ */
+export function customTool(template: string, format: OutputFormat): Tool {
+  return {
+    id: 'custom',
+    format,
+    argv: (s) => {
+      const words = template
+        .split(/\s+/)
+        .filter((w) => w !== '')
+        .flatMap((w) => (w === '{targets}' ? s.targets : [w.replace('{ports}', s.portSpec)]));
+      return [words[0]!, words.slice(1)];
+    },
+  };
+}

@@ -1,0 +1,49 @@
+/** Shared bits of the lab tests: the skip rule and running cscan inside a lab. */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { labBinary } from '../../lab/build.js';
+import type { Lab } from '../../lab/lab.js';
+import { labUnavailable } from '../../lab/netns.js';
+
+const run = promisify(execFile);
+
+/**
+ * True when the lab tests should be skipped (SHARDSCAN_SKIP_ROOT_TESTS=1 and
+ * the lab cannot run here). Throws when it cannot run and skipping was not asked
+ * for: a lab that cannot be built must fail loudly.
+ */
+export function skipLab(): boolean {
+  const why = labUnavailable();
+  if (why === null) return false;
+  if (process.env.SHARDSCAN_SKIP_ROOT_TESTS === '1') return true;
+  throw new Error(`lab tests cannot run: ${why}. Install it, run as root, or set SHARDSCAN_SKIP_ROOT_TESTS=1 to skip them.`);
+}
+
+/** One line of `cscan -a`. */
+export interface CscanLine {
+  state: string;
+  host: string;
+  port: number;
+  rttMs: number;
+  reason: string;
+}
+
+/** Run cscan inside the lab's scanner namespace (optionally under `chrt -f 5`). */
+export async function cscan(lab: Lab, args: readonly string[], opts: { realtime?: boolean } = {}): Promise<{ lines: CscanLine[]; summary: Record<string, number> }> {
+  const bin = labBinary('cscan');
+  const [cmd, argv] = opts.realtime ? lab.argv('chrt', ['-f', '5', bin, '-a', ...args]) : lab.argv(bin, ['-a', ...args]);
+  const { stdout, stderr } = await run(cmd, argv, { maxBuffer: 64 << 20 });
+  const lines = stdout
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => {
+      const [state, host, port, rtt, reason] = l.split(' ');
+      return { state: state!, host: host!, port: Number(port), rttMs: Number(rtt), reason: reason! };
+    });
+  return { lines, summary: JSON.parse(stderr.trim().split('\n').at(-1)!) as Record<string, number> };
+}
+
+export function median(values: readonly number[]): number {
+  const v = [...values].sort((a, b) => a - b);
+  return v[v.length >> 1]!;
+}
