@@ -14,7 +14,7 @@ import { OutDir, makeScanId } from '../store/outdir.js';
 import { checkShardSet, readRecords, validateDir } from '../store/read.js';
 import { planResume } from '../store/resume.js';
 import type { ProbeRecord } from '../types.js';
-import { type ScanFlags, flagsToConfig, normalizeArgv } from './options.js';
+import { type ScanFlags, flagsToConfig, lastValueWins, normalizeArgv } from './options.js';
 import { EXIT, defaultOutDir, openReport, runScan } from './run.js';
 
 /** First Ctrl+C / SIGTERM stops the scan gracefully; a second one exits at once. */
@@ -99,6 +99,8 @@ async function resumeCommand(argv: ResumeFlags, command: string, signal: AbortCo
   }
   const { config, notes } = resolveConfig(plan.prep.config, { tuning: null });
   const out = openReport(config.output);
+  // Only now, when nothing can refuse any more, is the directory rewritten.
+  const outDir = plan.reopen();
   if (!argv.quiet) process.stderr.write(`shardscan: resuming ${argv.dir}: ${plan.replay.length} records kept, ${plan.dropped} past the last checkpoint will be probed again\n`);
   return runScan({
     prep: { ...plan.prep, config: { ...plan.prep.config, workers: config.workers, concurrency: config.concurrency } },
@@ -106,7 +108,7 @@ async function resumeCommand(argv: ResumeFlags, command: string, signal: AbortCo
     notes,
     quiet: Boolean(argv.quiet),
     command,
-    outDir: plan.outDir,
+    outDir,
     replay: plan.replay,
     resume: plan.checkpoint,
     signal: signal.signal,
@@ -121,8 +123,8 @@ async function mergeCommand(argv: { dirs: string[]; format?: string; output?: st
   const first = shards[0]!.manifest;
   const flags = flagsToConfig({ format: argv.format, output: argv.output });
   const format = flags.format ?? 'text';
-  const { createWriteStream } = await import('node:fs');
-  const out = flags.output ? createWriteStream(flags.output) : process.stdout;
+  // Opened at once, like a scan's report: a bad -o path is a one-line error, not an unhandled stream error.
+  const out = openReport(flags.output ?? null);
   const counts = { open: 0, closed: 0, filtered: 0, error: 0 };
   const events: Record<string, number> = {};
   let done = 0;
@@ -250,6 +252,7 @@ export async function main(rawArgv: readonly string[], pool: Piscina | null): Pr
       (y) => y.positional('dirs', { type: 'string', array: true, demandOption: true }),
       (a) => run(validateCommand(a as unknown as { dirs: string[] })),
     )
+    .middleware(lastValueWins, true)
     .strict()
     .exitProcess(false)
     .version(packageVersion())

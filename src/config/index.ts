@@ -5,7 +5,7 @@
  */
 import { randomInt } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { ShardscanError, errnoCode, messageOf } from '../errors.js';
+import { ShardscanError, errnoCode, jsonProblem, messageOf, quote } from '../errors.js';
 import { describeErrors, validator } from '../schemas.js';
 import type { PortState, ProbeEngine } from '../types.js';
 import type { ShardSpec } from '../shard/plan.js';
@@ -94,15 +94,15 @@ export function loadConfigFile(path: string): Partial<ScanConfig> {
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new ShardscanError('E_INPUT_FILE', `cannot read config file '${path}': ${errnoCode(err) ?? messageOf(err)}`);
+    throw new ShardscanError('E_INPUT_FILE', `cannot read config file '${quote(path)}': ${errnoCode(err) ?? messageOf(err)}`);
   }
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch (err) {
-    throw new ShardscanError('E_CONFIG', `config file '${path}' is not valid JSON: ${messageOf(err)}`);
+    throw new ShardscanError('E_CONFIG', `config file '${quote(path)}' is not valid JSON: ${jsonProblem(err)}`);
   }
-  return checkConfig(parsed, `config file '${path}'`);
+  return checkConfig(parsed, `config file '${quote(path)}'`);
 }
 
 export interface ResolveOptions {
