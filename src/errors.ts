@@ -15,6 +15,8 @@ export const ERROR_KINDS = {
   E_INPUT_FILE: 'usage',
   E_OUTPUT: 'usage',
   E_TOO_LARGE: 'usage',
+  E_BLOCKED: 'usage',
+  E_CONFIRM: 'usage',
   E_MERGE: 'usage',
   E_RESUME: 'usage',
   // A shard-directory file that does not match its schema is damaged input, like a bad config file.

@@ -15,9 +15,11 @@ import { type ScanFlags, flagsToConfig, parseStates } from '../src/cli/options.j
 import { buildPorts } from '../src/ports/parse.js';
 import { prepareScan } from '../src/prepare.js';
 import { parseShard } from '../src/shard/plan.js';
+import { parseBlocklist } from '../src/targets/blocklist.js';
+import { formatIPv4, parseIPv4 } from '../src/targets/ip.js';
 import { buildTargets, parseTargetToken } from '../src/targets/parse.js';
 import { scratchDir } from './helpers/cli.js';
-import { anyText, configObject, jsonText, noDns, numberText, parsesOrRefuses, portText, ran, runs, shardText, targetText } from './helpers/fuzz.js';
+import { anyText, configObject, expectCleanError, jsonText, noDns, numberText, parsesOrRefuses, portText, ran, runs, shardText, targetText } from './helpers/fuzz.js';
 
 const dir = scratchDir('shardscan-fuzz-');
 let fileNo = 0;
@@ -131,6 +133,49 @@ describe('config files never fail uncleanly', () => {
         });
       }),
       runs(600),
+    );
+  });
+});
+
+describe('blocklist files never fail uncleanly, and block exactly what they list', () => {
+  const network = fc.tuple(fc.integer({ min: 0, max: 2 ** 32 - 1 }), fc.integer({ min: 8, max: 32 })).map(([a, p]) => `${formatIPv4(a)}/${p}`);
+  const line = fc.oneof(
+    { weight: 3, arbitrary: fc.tuple(network, fc.option(anyText)).map(([n, name]) => (name === null ? n : `${n}\t${name}`)) },
+    { weight: 1, arbitrary: fc.tuple(targetText, anyText).map(([t, rest]) => `${t} ${rest}`) },
+    { weight: 1, arbitrary: anyText.map((t) => `# ${t}`) },
+  );
+
+  it('any file content', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(line, { maxLength: 8 }), fc.constantFrom('\n', '\r\n'), async (lines, eol) => {
+        await parsesOrRefuses(lines, () => parseBlocklist(lines.join(eol), 'the fuzzed list', 'fuzzed'));
+      }),
+      runs(800),
+    );
+  });
+
+  it('kept + blocked = all targets, and nothing kept is on the list', async () => {
+    const target = fc.tuple(fc.integer({ min: 0, max: 2 ** 32 - 1 }), fc.integer({ min: 14, max: 32 })).map(([a, p]) => `${formatIPv4(a)}/${p}`);
+    await fc.assert(
+      fc.asyncProperty(fc.array(network, { minLength: 1, maxLength: 6 }), fc.array(target, { minLength: 1, maxLength: 3 }), async (nets, targets) => {
+        const list = parseBlocklist(nets.join('\n'), 'the fuzzed list', 'fuzzed');
+        const all = await buildTargets({ targets }, noDns);
+        const listed = (addr: string): boolean => {
+          const v = BigInt(parseIPv4(addr)!);
+          return list.merged.some((iv) => !iv.v6 && iv.lo <= v && v <= iv.hi);
+        };
+        try {
+          const kept = await buildTargets({ targets, blocklist: list }, noDns);
+          expect(kept.set.count + kept.blocked.count).toBe(all.set.count);
+          expect(kept.blocked.ranges.reduce((n, r) => n + r.count, 0)).toBe(kept.blocked.count);
+          for (let k = 0; k < 20; k++) expect(listed(kept.set.at(Math.floor((k / 20) * kept.set.count)))).toBe(false);
+        } catch (err) {
+          expectCleanError(err, { nets, targets });
+          expect((err as { code: string }).code).toBe('E_BLOCKED');
+          for (let k = 0; k < 20; k++) expect(listed(all.set.at(Math.floor((k / 20) * all.set.count)))).toBe(true);
+        }
+      }),
+      runs(500),
     );
   });
 });

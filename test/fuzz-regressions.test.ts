@@ -13,6 +13,7 @@ import { ShardscanError } from '../src/errors.js';
 import { buildPorts } from '../src/ports/parse.js';
 import { checkShardSet, readRecords } from '../src/store/read.js';
 import { planResume } from '../src/store/resume.js';
+import { parseBlocklist } from '../src/targets/blocklist.js';
 import { buildTargets, parseTargetToken } from '../src/targets/parse.js';
 import { copyDir, snapshot } from './helpers/corrupt.js';
 import { runCli, scratchDir } from './helpers/cli.js';
@@ -97,6 +98,13 @@ describe('target parsing', () => {
     const some = parseTargetToken('10.*.3.*');
     expect(some.kind === 'addresses' && some.intervals.length).toBe(256);
     expect(thrown(() => parseTargetToken('0-255.0-255.0-255.0-254')).message).toMatch(/more than 1048576 separate ranges/);
+  });
+});
+
+describe('blocklist files', () => {
+  it('a stray carriage return or U+2028 inside a name is kept in the name, escaped', () => {
+    const list = parseBlocklist('0.0.0.0/8\t1\r1\n192.0.2.0/24\tdocs\u2028more\r\n', 'the test list', 'test');
+    expect(list.entries.map((e) => e.name)).toEqual(['1\\r1', 'docs\\u2028more']);
   });
 });
 

@@ -10,6 +10,7 @@ import { ShardscanError, messageOf } from '../errors.js';
 import { WRITERS } from '../output/formats.js';
 import { packageVersion } from '../paths.js';
 import { prepareScan } from '../prepare.js';
+import { blockedNote, blocklistHelp } from '../targets/blocklist.js';
 import { OutDir, makeScanId } from '../store/outdir.js';
 import { checkShardSet, readRecords, validateDir } from '../store/read.js';
 import { planResume } from '../store/resume.js';
@@ -42,6 +43,8 @@ function scanOptions(y: Argv): Argv<CliFlags> {
     .option('input-file', { type: 'string', describe: 'read targets from a file, one or more per line, # comments (nmap: -iL)', group: 'Targets:' })
     .option('exclude', { type: 'string', describe: 'targets to leave out (same forms, comma separated)', group: 'Targets:' })
     .option('exclude-file', { type: 'string', describe: 'file of targets to leave out', group: 'Targets:' })
+    .option('blocklist', { type: 'string', describe: 'never scan the ranges in FILE (CIDR<TAB>name<TAB>reference per line) instead of the built-in list below; --no-blocklist for none', group: 'Targets:' })
+    .option('yes', { alias: 'y', type: 'boolean', describe: 'confirm a scan of more than 16,777,216 addresses outside loopback, or of 0.0.0.0/0', group: 'Targets:' })
     .option('timeout', { type: 'string', describe: 'per-attempt timeout in ms (default 1000)', group: 'Timing:' })
     .option('retries', { type: 'string', describe: 'extra attempts after a timeout (default 1)', group: 'Timing:' })
     .option('concurrency', { alias: 'c', type: 'string', describe: 'connects in flight across all workers (default 256 per worker, capped by ulimit -n)', group: 'Timing:' })
@@ -60,7 +63,8 @@ function scanOptions(y: Argv): Argv<CliFlags> {
     .option('quiet', { alias: 'q', type: 'boolean', describe: 'no progress, notes or summary unless something went wrong', group: 'Output:' })
     .option('summary-json', { type: 'string', describe: 'also write the summary, with CPU time and peak RSS, as JSON to FILE', group: 'Output:' })
     .option('engine', { type: 'string', describe: 'probe implementation: handle (libuv TCP handles, default) or socket (net.Socket)', group: 'Advanced:' })
-    .option('config', { type: 'string', describe: 'JSON config file (schemas/config.schema.json); flags override it', group: 'Advanced:' }) as unknown as Argv<CliFlags>;
+    .option('config', { type: 'string', describe: 'JSON config file (schemas/config.schema.json); flags override it', group: 'Advanced:' })
+    .epilogue(blocklistHelp()) as unknown as Argv<CliFlags>;
 }
 
 type CliFlags = ScanFlags & { quiet?: boolean; summaryJson?: string };
@@ -75,7 +79,8 @@ async function scanCommand(flags: CliFlags, command: string, signal: AbortContro
   const outPath = flags.outDir === false ? null : (config.outDir ?? defaultOutDir(scanId));
   const out = openReport(config.output);
   const outDir = outPath === null ? null : OutDir.create(outPath, { ...prep, config: { ...prep.config, outDir: outPath } }, scanId, startedAt);
-  return runScan({ prep, out, notes, quiet: Boolean(flags.quiet), command, outDir, signal: signal.signal, startedAt, pool, summaryJson: flags.summaryJson });
+  const allNotes = [...notes, ...[blockedNote(prep.blocked)].filter((n): n is string => n !== null)];
+  return runScan({ prep, out, notes: allNotes, quiet: Boolean(flags.quiet), command, outDir, signal: signal.signal, startedAt, pool, summaryJson: flags.summaryJson });
 }
 
 interface ResumeFlags {
@@ -105,7 +110,7 @@ async function resumeCommand(argv: ResumeFlags, command: string, signal: AbortCo
   return runScan({
     prep: { ...plan.prep, config: { ...plan.prep.config, workers: config.workers, concurrency: config.concurrency } },
     out,
-    notes,
+    notes: [...notes, ...[blockedNote(plan.prep.blocked)].filter((n): n is string => n !== null)],
     quiet: Boolean(argv.quiet),
     command,
     outDir,

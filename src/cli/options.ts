@@ -33,6 +33,8 @@ export interface ScanFlags {
   chunkSize?: string;
   maxTime?: string;
   config?: string;
+  blocklist?: string | false;
+  yes?: boolean;
 }
 
 function usage(message: string): ShardscanError {
@@ -107,6 +109,12 @@ export function flagsToConfig(f: ScanFlags): Partial<ScanConfig> {
   if (f.outDir === false) c.outDir = null;
   else if (f.outDir !== undefined) c.outDir = f.outDir;
   if (f.chunkSize !== undefined) c.chunkSize = intFlag('chunk-size', f.chunkSize, 1, 1_048_576, '4096');
+  if (f.blocklist === false) c.blocklist = false;
+  else if (f.blocklist !== undefined) {
+    if (f.blocklist.trim() === '') throw usage('--blocklist needs a file (one range per line), e.g. --blocklist my-blocklist.tsv; --no-blocklist turns it off');
+    c.blocklist = f.blocklist;
+  }
+  if (f.yes === true) c.yes = true;
   if (f.maxTime !== undefined) {
     const n = numberFlag('max-time', f.maxTime, '10');
     if (n <= 0) throw usage(`bad --max-time '${quote(f.maxTime)}': give seconds above 0, e.g. --max-time 10`);

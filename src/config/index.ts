@@ -41,6 +41,10 @@ export interface ScanConfig {
   outDir: string | null;
   chunkSize: number | null;
   maxTimeSec: number | null;
+  /** Ranges never scanned: true = the built-in list (data/blocklist.tsv), false = none, a path = that file. */
+  blocklist: boolean | string;
+  /** Confirms a scan of more than 2^24 addresses outside loopback, or of 0.0.0.0/0 (--yes). */
+  yes: boolean;
 }
 
 /** Per-worker window that measured best on loopback (see bench/README in results). */
@@ -68,6 +72,8 @@ export const BASE_DEFAULTS = {
   outDir: null,
   chunkSize: null,
   maxTimeSec: null,
+  blocklist: true,
+  yes: false,
 } as const satisfies Partial<ScanConfig>;
 
 /** Where each default came from, for the CLI to say. */

@@ -8,6 +8,8 @@ import { lookup } from 'node:dns/promises';
 import { readFileSync } from 'node:fs';
 import { ShardscanError, errnoCode, messageOf, quote } from '../errors.js';
 import { parseIPv4, parseIPv6 } from './ip.js';
+import { type Blocked, type Blocklist, NOTHING_BLOCKED, applyBlocklist } from './blocklist.js';
+import { confirmScanSize } from './confirm.js';
 import { type Interval, TargetSet, mergeIntervals, subtractIntervals } from './set.js';
 
 /** Largest IPv6 network one token may name: a /104 is 16,777,216 addresses, like an IPv4 /8. */
@@ -196,12 +198,18 @@ export interface TargetInput {
   excludeFile?: string | undefined;
   /** Names already resolved (a resumed scan reuses the first run's answers). */
   resolved?: Readonly<Record<string, string>> | undefined;
+  /** Ranges never to scan (see blocklist.ts); none when absent. */
+  blocklist?: Blocklist | null | undefined;
+  /** Whether a huge scan is confirmed (see confirm.ts); the size is not checked when absent. */
+  yes?: boolean | undefined;
 }
 
 /** The built set, plus the resolutions made (kept in the manifest for resume). */
 export interface ResolvedTargets {
   set: TargetSet;
   resolved: Record<string, string>;
+  /** What the blocklist took out. */
+  blocked: Blocked;
 }
 
 /**
@@ -236,7 +244,10 @@ export async function buildTargets(input: TargetInput, resolver: Resolver = syst
   const resolved = new Map(Object.entries(input.resolved ?? {}));
   const inc = mergeIntervals(await toIntervals(include, resolved, resolver));
   const exc = mergeIntervals(await toIntervals(exclude, resolved, resolver));
-  const set = TargetSet.fromIntervals(mergeIntervals(subtractIntervals(inc, exc)));
-  if (set.count === 0) throw new ShardscanError('E_TARGET', 'every target is excluded; nothing left to scan');
-  return { set, resolved: Object.fromEntries(resolved) };
+  const remaining = mergeIntervals(subtractIntervals(inc, exc));
+  if (remaining.length === 0) throw new ShardscanError('E_TARGET', 'every target is excluded; nothing left to scan');
+  // Both before any probe: the blocklist first (a blocked target is named), then the size.
+  const { kept, blocked } = input.blocklist ? applyBlocklist(remaining, input.blocklist) : { kept: remaining, blocked: NOTHING_BLOCKED };
+  if (input.yes !== undefined) confirmScanSize(inc, kept, input.yes);
+  return { set: TargetSet.fromIntervals(kept), resolved: Object.fromEntries(resolved), blocked };
 }
