@@ -12,10 +12,11 @@ import { packageVersion } from '../paths.js';
 import { prepareScan } from '../prepare.js';
 import { blockedNote, blocklistHelp } from '../targets/blocklist.js';
 import { OutDir, makeScanId } from '../store/outdir.js';
+import { mergeView } from '../store/merge-states.js';
 import { checkShardSet, readRecords, validateDir } from '../store/read.js';
 import { planResume } from '../store/resume.js';
 import type { ProbeRecord } from '../types.js';
-import { type ScanFlags, flagsToConfig, lastValueWins, normalizeArgv } from './options.js';
+import { type ScanFlags, flagsToConfig, lastValueWins, normalizeArgv, parseStates } from './options.js';
 import { EXIT, defaultOutDir, openReport, runScan } from './run.js';
 
 /** First Ctrl+C / SIGTERM stops the scan gracefully; a second one exits at once. */
@@ -123,9 +124,10 @@ async function resumeCommand(argv: ResumeFlags, command: string, signal: AbortCo
   });
 }
 
-async function mergeCommand(argv: { dirs: string[]; format?: string; output?: string; allowPartial?: boolean }, command: string): Promise<number> {
+async function mergeCommand(argv: { dirs: string[]; format?: string; output?: string; allowPartial?: boolean; states?: string }, command: string): Promise<number> {
   const shards = checkShardSet(argv.dirs, Boolean(argv.allowPartial));
   const first = shards[0]!.manifest;
+  const view = mergeView(first.config.states, argv.states === undefined ? undefined : parseStates(argv.states));
   const flags = flagsToConfig({ format: argv.format, output: argv.output });
   const format = flags.format ?? 'text';
   // Opened at once, like a scan's report: a bad -o path is a one-line error, not an unhandled stream error.
@@ -144,7 +146,7 @@ async function mergeCommand(argv: { dirs: string[]; format?: string; output?: st
     for (const s of shards) {
       let batch: ProbeRecord[] = [];
       for await (const r of readRecords(s.recordsPath)) {
-        batch.push(r);
+        if (view.keep(r)) batch.push(r);
         if (batch.length >= 1000) {
           yield batch;
           batch = [];
@@ -162,8 +164,9 @@ async function mergeCommand(argv: { dirs: string[]; format?: string; output?: st
     order: first.config.order,
     hosts: first.hosts,
     ports: first.ports,
-    states: first.config.states,
-    hostCounts: () => null,
+    states: view.states,
+    hostCounts: (host) => view.hostCounts(host),
+    scannedHosts: () => view.scannedHosts(),
     summary: () => ({
       status: complete ? 'complete' : 'interrupted',
       stopReason: complete ? null : 'signal',
@@ -248,8 +251,9 @@ export async function main(rawArgv: readonly string[], pool: Piscina | null): Pr
           .positional('dirs', { type: 'string', array: true, demandOption: true })
           .option('format', { alias: 'f', type: 'string', describe: 'text, json, ndjson, csv or grep' })
           .option('output', { alias: 'o', type: 'string' })
-          .option('allow-partial', { type: 'boolean', describe: 'merge even with missing or unfinished shards' }),
-      (a) => run(mergeCommand(a as unknown as { dirs: string[]; format?: string; output?: string; allowPartial?: boolean }, command)),
+          .option('allow-partial', { type: 'boolean', describe: 'merge even with missing or unfinished shards' })
+          .option('states', { type: 'string', describe: 'which recorded states to write: open, open,filtered, all (default: all the scan recorded)' }),
+      (a) => run(mergeCommand(a as unknown as { dirs: string[]; format?: string; output?: string; allowPartial?: boolean; states?: string }, command)),
     )
     .command(
       'validate <dirs..>',

@@ -9,7 +9,7 @@ import type { Writable } from 'node:stream';
 import type { Piscina } from 'piscina';
 import { ShardscanError, errnoCode, messageOf } from '../errors.js';
 import { RecordChannel } from '../output/channel.js';
-import { WRITERS, wantsHostCounts } from '../output/formats.js';
+import { WRITERS, scannedHostsOf, wantsHostCounts } from '../output/formats.js';
 import { packageVersion } from '../paths.js';
 import { type CheckpointState, Coordinator, type ScanSummary } from '../pool/coordinator.js';
 import { createPool } from '../pool/pool.js';
@@ -144,6 +144,7 @@ export async function runScan(input: RunInput): Promise<number> {
     states: config.states,
     summary: () => c.summary(),
     hostCounts: (host) => c.hostCounts(host),
+    scannedHosts: () => scannedHostsOf(prep.targets, (host) => c.hostCounts(host)),
   });
   // The writer fails alone (EPIPE, ENOSPC on -o): remember why and stop the scan.
   const writerDone = writer.then(

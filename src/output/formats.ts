@@ -25,6 +25,12 @@ export interface ReportContext {
   summary(): ScanSummary;
   /** Per-host counts of every state, or null when not tracked (very large scans, or resumed ones). */
   hostCounts(host: string): StateCounts | null;
+  /**
+   * Every host with at least one decided probe, in address order, or null
+   * when that is not known (see scannedHostsOf). Called once the records have
+   * ended. The grep format lists these hosts even when none of their ports is shown.
+   */
+  scannedHosts?(): Iterable<string> | null;
 }
 
 export type Batches = AsyncIterable<readonly ProbeRecord[]>;
@@ -145,19 +151,66 @@ const writeText: Writer = async (batches, out, ctx) => {
   await put(out, text);
 };
 
-/** nmap's greppable format (-oG): one line per host that has shown ports. */
+/**
+ * Hosts of a target set with at least one decided probe, in address order,
+ * from per-host counts; null when the counts are not kept (over 1,048,576
+ * hosts, or a resumed scan), since then it is not known which hosts were scanned.
+ */
+export function scannedHostsOf(targets: { count: number; at(i: number): string }, counts: (host: string) => StateCounts | null): Iterable<string> | null {
+  if (targets.count === 0 || counts(targets.at(0)) === null) return null;
+  return (function* scanned() {
+    for (let i = 0; i < targets.count; i++) {
+      const host = targets.at(i);
+      const c = counts(host);
+      if (c && c.open + c.closed + c.filtered + c.error > 0) yield host;
+    }
+  })();
+}
+
+/** Hosts with shown records, and the other scanned hosts, merged in address order. */
+function* grepHosts(grouped: [string, ProbeRecord[]][], scanned: Iterable<string> | null): Generator<[string, ProbeRecord[]]> {
+  if (scanned === null) {
+    yield* grouped;
+    return;
+  }
+  let i = 0;
+  for (const host of scanned) {
+    const key = addressKey(host);
+    while (i < grouped.length && addressKey(grouped[i]![0]) < key) yield grouped[i++]!;
+    if (i < grouped.length && grouped[i]![0] === host) yield grouped[i++]!;
+    else yield [host, []];
+  }
+  while (i < grouped.length) yield grouped[i++]!;
+}
+
+/**
+ * nmap's greppable format (-oG), as nmap -Pn writes it: for every host
+ * scanned a `Status: Up` line and a `Ports:` line with the shown ports and
+ * `Ignored State: closed (N)` for the rest. Where per-host counts are not
+ * known (see scannedHostsOf), only hosts with a shown port are listed, and
+ * without Ignored State.
+ */
 const writeGrep: Writer = async (batches, out, ctx) => {
   const grouped = await groupByHost(batches);
   const s = ctx.summary();
   let text = `# shardscan ${ctx.version} scan initiated ${ctx.startedAt} as: ${ctx.command}\n`;
-  for (const [host, records] of grouped) {
+  let up = 0;
+  const scanned = ctx.scannedHosts?.() ?? null;
+  for (const [host, records] of grepHosts(grouped, scanned)) {
     const ports = records.map((r) => `${r.port}/${r.state}/tcp//${r.service === 'unknown' ? '' : r.service}///`).join(', ');
     const counts = ctx.hostCounts(host);
     const hidden = STATE_ORDER.filter((st) => !ctx.states.includes(st) && counts !== null && counts[st] > 0);
     const ignored = hidden.length > 0 && counts ? `\tIgnored State: ${hidden.map((st) => `${st} (${counts[st]})`).join(', ')}` : '';
-    text += `Host: ${host} ()\tPorts: ${ports}${ignored}\n`;
+    text += `Host: ${host} ()\tStatus: Up\nHost: ${host} ()\tPorts: ${ports}${ignored}\n`;
+    up++;
+    if (text.length > 65536) {
+      await put(out, text);
+      text = '';
+    }
   }
-  text += `# shardscan done at ${new Date().toISOString()} -- ${s.hosts} IP addresses scanned in ${(s.elapsedMs / 1000).toFixed(2)} seconds${s.status === 'complete' ? '' : ' (interrupted)'}\n`;
+  // nmap -Pn counts every scanned host as up; unknown when only hosts with shown ports are listed.
+  const addresses = `${s.hosts} IP address${s.hosts === 1 ? '' : 'es'}${scanned === null ? '' : ` (${up} host${up === 1 ? '' : 's'} up)`}`;
+  text += `# shardscan done at ${new Date().toISOString()} -- ${addresses} scanned in ${(s.elapsedMs / 1000).toFixed(2)} seconds${s.status === 'complete' ? '' : ' (interrupted)'}\n`;
   await put(out, text);
 };
 
