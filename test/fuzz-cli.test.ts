@@ -8,7 +8,7 @@
  * target that happens to be valid cannot reach anything (connect() and DNS
  * fail at once). Scans are bounded by --max-time 2 and a 20 s kill.
  */
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -30,6 +30,10 @@ const SEED = FUZZ_SEED ?? Date.now() % 2 ** 31;
 const BOUNDS = ['--max-time', '2', '--timeout', '100', '--retries', '0', '-q', '--no-out-dir', '-f', 'ndjson', '-o', '/dev/null'];
 
 type Case = { argv: string[]; files: Record<string, string> };
+
+let ns: TestNamespace;
+/** Every case runs in its own directory under this one, removed at the end. */
+let work: string;
 
 const flagValue = fc.oneof(numberText, portText, shardText, anyText, targetText);
 /** Flags whose values are fuzzed (never ones that write files, or --max-time, which bounds the run). */
@@ -67,7 +71,7 @@ function checkOutcome(c: Case, r: CliResult): void {
 }
 
 /** Run the cases one after another (a second lane slowed the timing-sensitive tests that run beside these). */
-async function runAll(cases: Case[], ns: TestNamespace): Promise<void> {
+async function runAll(cases: Case[], where: TestNamespace): Promise<void> {
   let next = 0;
   const failures: string[] = [];
   const lane = async (): Promise<void> => {
@@ -75,9 +79,10 @@ async function runAll(cases: Case[], ns: TestNamespace): Promise<void> {
       const generated = cases[next++]!;
       // An argv string cannot hold NUL (execve's limit); files can.
       const c = { ...generated, argv: generated.argv.map((a) => a.replace(/\0/g, '')) };
-      const cwd = scratchDir('shardscan-fuzzcli-');
+      const cwd = join(work, `case-${next}`);
+      mkdirSync(cwd);
       for (const [name, text] of Object.entries(c.files)) writeFileSync(join(cwd, name), text);
-      const r = await runCli([...c.argv, ...BOUNDS], { cwd, prefix: ns.prefix, killAfterMs: 20_000 });
+      const r = await runCli([...c.argv, ...BOUNDS], { cwd, prefix: where.prefix, killAfterMs: 20_000 });
       try {
         checkOutcome(c, r);
       } catch (err) {
@@ -90,11 +95,14 @@ async function runAll(cases: Case[], ns: TestNamespace): Promise<void> {
 }
 
 describe.skipIf(skip)('the CLI under fuzzed input', () => {
-  let ns: TestNamespace;
   beforeAll(() => {
     ns = isolated();
+    work = scratchDir('shardscan-fuzzcli-');
   });
-  afterAll(() => ns?.destroy());
+  afterAll(() => {
+    ns?.destroy();
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
 
   it(`ends with 0, 1 or 2 and at most one error line (${CASES} random cases)`, async () => {
     const cases = fc.sample(caseArb, { numRuns: CASES, seed: SEED });

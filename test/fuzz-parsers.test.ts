@@ -6,7 +6,7 @@
  * message that quotes a whole long input. Nothing here opens a socket, and
  * host names go to a resolver that never asks DNS.
  */
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -30,6 +30,7 @@ function file(text: string): string {
 }
 
 afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
   process.stdout.write(`fuzz-parsers: ${ran.cases} generated cases\n`);
 });
 

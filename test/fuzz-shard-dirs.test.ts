@@ -10,6 +10,7 @@
  * goes through the CLI, in a namespace with only a loopback (the directories
  * scan 127.0.0.1; a corrupted one may name any target, and nothing can leave).
  */
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -55,6 +56,7 @@ beforeAll(async () => {
 
 afterAll(() => {
   ns?.destroy();
+  if (work) rmSync(work, { recursive: true, force: true });
   process.stdout.write(`fuzz-shard-dirs: ${ran.cases} in-process cases, ${CLI_CASES} CLI cases × 3 commands\n`);
 });
 
