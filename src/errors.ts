@@ -15,9 +15,12 @@ export const ERROR_KINDS = {
   E_INPUT_FILE: 'usage',
   E_OUTPUT: 'usage',
   E_TOO_LARGE: 'usage',
+  E_BLOCKED: 'usage',
+  E_CONFIRM: 'usage',
   E_MERGE: 'usage',
   E_RESUME: 'usage',
-  E_SCHEMA: 'runtime',
+  // A shard-directory file that does not match its schema is damaged input, like a bad config file.
+  E_SCHEMA: 'usage',
   E_IO: 'runtime',
   E_WORKER: 'runtime',
   E_INTERNAL: 'runtime',
@@ -29,7 +32,8 @@ export type ErrorCode = keyof typeof ERROR_KINDS;
 export class ShardscanError extends Error {
   readonly code: ErrorCode;
   constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    // The CLI prints the message as one line: a quoted input must not break it.
+    super(escapeControls(message), options);
     this.name = 'ShardscanError';
     this.code = code;
   }
@@ -48,6 +52,34 @@ export function errnoCode(err: unknown): string | undefined {
     if (typeof code === 'string') return code;
   }
   return undefined;
+}
+
+const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+
+/** Control characters (newlines, NUL, escape sequences, U+2028) as visible escapes: \n, \u001b. */
+export function escapeControls(text: string): string {
+  return text.replace(CONTROLS, (c) => (c === '\n' ? '\\n' : c === '\t' ? '\\t' : c === '\r' ? '\\r' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
+}
+
+/** Longest piece of user input an error message quotes. */
+export const QUOTE_MAX = 48;
+
+/**
+ * A piece of user input fit to quote in a one-line error: control characters
+ * escaped, and cut to QUOTE_MAX characters (a 10 kB token must not become a
+ * 10 kB error line).
+ */
+export function quote(text: string): string {
+  const chars = [...escapeControls(text)];
+  return chars.length > QUOTE_MAX ? `${chars.slice(0, QUOTE_MAX - 1).join('')}…` : chars.join('');
+}
+
+/**
+ * What JSON.parse found wrong, without the piece of input V8 quotes
+ * ("Unexpected token 'a', \"abc…\" is not valid JSON" → "Unexpected token 'a'").
+ */
+export function jsonProblem(err: unknown): string {
+  return messageOf(err).replace(/, ".*" is not valid JSON$/s, '').replace(/, ".*"\.\.\. is not valid JSON$/s, '');
 }
 
 /** The message of anything thrown, on one line. */

@@ -8,6 +8,7 @@ import { ShardscanError } from './errors.js';
 import { Permutation } from './permute/index.js';
 import { buildPorts, type PortSet } from './ports/parse.js';
 import { type ShardPlan, defaultChunkSize, planShard } from './shard/plan.js';
+import { type Blocked, loadBlocklist } from './targets/blocklist.js';
 import { type Resolver, buildTargets } from './targets/parse.js';
 import type { TargetSet } from './targets/set.js';
 
@@ -23,12 +24,23 @@ export interface PreparedScan {
   /** Identifies the scan's space, order and semantics: equal on every shard of one scan. */
   scanKey: string;
   targetsDigest: string;
+  /** Addresses of the targets the blocklist took out, and which ranges (count 0 when none). */
+  blocked: Blocked;
 }
 
 /** Resolve names, build the sets, and plan this machine's part. */
 export async function prepareScan(config: Readonly<ScanConfig>, resolver?: Resolver): Promise<PreparedScan> {
-  const { set: targets, resolved } = await buildTargets(
-    { targets: config.targets, inputFile: config.inputFile ?? undefined, exclude: config.exclude, excludeFile: config.excludeFile ?? undefined, resolved: config.resolved },
+  const { set: targets, resolved, blocked } = await buildTargets(
+    {
+      targets: config.targets,
+      inputFile: config.inputFile ?? undefined,
+      exclude: config.exclude,
+      excludeFile: config.excludeFile ?? undefined,
+      resolved: config.resolved,
+      // Manifests written before these keys existed scan with today's defaults.
+      blocklist: loadBlocklist(config.blocklist ?? true),
+      yes: config.yes ?? false,
+    },
     resolver,
   );
   const ports = buildPorts({ ports: config.ports ?? undefined, topPorts: config.topPorts ?? undefined, excludePorts: config.excludePorts ?? undefined });
@@ -44,5 +56,5 @@ export async function prepareScan(config: Readonly<ScanConfig>, resolver?: Resol
     .update(JSON.stringify([targetsDigest, ports.toString(), config.order, config.order === 'random' ? config.seed : 0, config.shard.total, config.timeoutMs, config.retries, [...config.states].sort()]))
     .digest('hex')
     .slice(0, 16);
-  return { config: Object.freeze({ ...config, resolved: Object.freeze(resolved), chunkSize }), targets, ports, range, perm, plan, scanKey, targetsDigest };
+  return { config: Object.freeze({ ...config, resolved: Object.freeze(resolved), chunkSize }), targets, ports, range, perm, plan, scanKey, targetsDigest, blocked };
 }

@@ -12,6 +12,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { ErrorObject, ValidateFunction } from 'ajv';
+import { quote } from './errors.js';
 import { packagePath } from './paths.js';
 
 export type SchemaName = 'config' | 'record' | 'manifest' | 'checkpoint' | 'bench' | 'banners';
@@ -58,9 +59,9 @@ export function validator(name: SchemaName): ValidateFunction {
 export function describeErrors(errors: ErrorObject[] | null | undefined): string {
   const e = errors?.[0];
   if (!e) return 'invalid';
-  const where = e.instancePath === '' ? '(top level)' : e.instancePath;
+  const where = e.instancePath === '' ? '(top level)' : quote(e.instancePath);
   if (e.keyword === 'additionalProperties') {
-    return `${where}: unknown key '${String((e.params as { additionalProperty: string }).additionalProperty)}'`;
+    return `${where}: unknown key '${quote(String((e.params as { additionalProperty: string }).additionalProperty))}'`;
   }
   if (e.keyword === 'enum') {
     return `${where} must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;

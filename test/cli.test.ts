@@ -64,7 +64,8 @@ describe('output formats', () => {
   it('grep: nmap -oG lines', async () => {
     const r = await runCli(['127.0.0.1', '-p', portList, '-f', 'grep', '--timeout', '300', '-q', '--no-out-dir']);
     expect(r.code).toBe(0);
-    const host = r.stdout.split('\n').find((l) => l.startsWith('Host: 127.0.0.1 ()'))!;
+    expect(r.stdout).toContain('Host: 127.0.0.1 ()\tStatus: Up\n');
+    const host = r.stdout.split('\n').find((l) => l.startsWith('Host: 127.0.0.1 ()\tPorts: '))!;
     for (const p of open.ports) expect(host).toContain(`${p}/open/tcp//`);
     expect(host).toMatch(/Ignored State: closed \(10\), filtered \(2\)/);
     expect(r.stdout).toMatch(/^# shardscan .* scan initiated/);

@@ -9,11 +9,12 @@ import { resolveConfig } from '../config/index.js';
 import { ShardscanError, messageOf } from '../errors.js';
 import { packageVersion } from '../paths.js';
 import { prepareScan } from '../prepare.js';
+import { blockedNote, blocklistHelp } from '../targets/blocklist.js';
 import { OutDir, makeScanId } from '../store/outdir.js';
 import { mergeShards } from '../store/merge.js';
 import { validateDir } from '../store/read.js';
 import { planResume } from '../store/resume.js';
-import { type ScanFlags, flagsToConfig, normalizeArgv } from './options.js';
+import { type ScanFlags, flagsToConfig, lastValueWins, normalizeArgv, parseStates } from './options.js';
 import { EXIT, defaultOutDir, openReport, runScan } from './run.js';
 
 /** First Ctrl+C / SIGTERM stops the scan gracefully; a second one exits at once. */
@@ -41,6 +42,8 @@ function scanOptions(y: Argv): Argv<CliFlags> {
     .option('input-file', { type: 'string', describe: 'read targets from a file, one or more per line, # comments (nmap: -iL)', group: 'Targets:' })
     .option('exclude', { type: 'string', describe: 'targets to leave out (same forms, comma separated)', group: 'Targets:' })
     .option('exclude-file', { type: 'string', describe: 'file of targets to leave out', group: 'Targets:' })
+    .option('blocklist', { type: 'string', describe: 'never scan the ranges in FILE (CIDR<TAB>name<TAB>reference per line) instead of the built-in list below; --no-blocklist for none', group: 'Targets:' })
+    .option('yes', { alias: 'y', type: 'boolean', describe: 'confirm a scan of more than 16,777,216 addresses outside loopback, or of 0.0.0.0/0', group: 'Targets:' })
     .option('timeout', { type: 'string', describe: 'ceiling of every per-attempt timeout, ms or 2s (default 3000); the timeout itself adapts to each host', group: 'Timing:' })
     .option('initial-rtt-timeout', { type: 'string', describe: 'timeout before any round trip is measured (default 1000 ms)', group: 'Timing:' })
     .option('min-rtt-timeout', { type: 'string', describe: 'lowest adaptive timeout (default 100 ms)', group: 'Timing:' })
@@ -63,7 +66,8 @@ function scanOptions(y: Argv): Argv<CliFlags> {
     .option('quiet', { alias: 'q', type: 'boolean', describe: 'no progress, notes or summary unless something went wrong', group: 'Output:' })
     .option('summary-json', { type: 'string', describe: 'also write the summary, with CPU time and peak RSS, as JSON to FILE', group: 'Output:' })
     .option('engine', { type: 'string', describe: 'probe implementation: handle (libuv TCP handles, default) or socket (net.Socket)', group: 'Advanced:' })
-    .option('config', { type: 'string', describe: 'JSON config file (schemas/config.schema.json); flags override it', group: 'Advanced:' }) as unknown as Argv<CliFlags>;
+    .option('config', { type: 'string', describe: 'JSON config file (schemas/config.schema.json); flags override it', group: 'Advanced:' })
+    .epilogue(blocklistHelp()) as unknown as Argv<CliFlags>;
 }
 
 type CliFlags = ScanFlags & { quiet?: boolean; summaryJson?: string };
@@ -78,7 +82,8 @@ async function scanCommand(flags: CliFlags, command: string, signal: AbortContro
   const outPath = flags.outDir === false ? null : (config.outDir ?? defaultOutDir(scanId));
   const out = openReport(config.output);
   const outDir = outPath === null ? null : OutDir.create(outPath, { ...prep, config: { ...prep.config, outDir: outPath } }, scanId, startedAt);
-  return runScan({ prep, out, notes, quiet: Boolean(flags.quiet), command, outDir, signal: signal.signal, startedAt, pool, summaryJson: flags.summaryJson, fault, workersGiven: flags.workers !== undefined });
+  const allNotes = [...notes, ...[blockedNote(prep.blocked)].filter((n): n is string => n !== null)];
+  return runScan({ prep, out, notes: allNotes, quiet: Boolean(flags.quiet), command, outDir, signal: signal.signal, startedAt, pool, summaryJson: flags.summaryJson, fault, workersGiven: flags.workers !== undefined });
 }
 
 interface ResumeFlags {
@@ -102,14 +107,16 @@ async function resumeCommand(argv: ResumeFlags, command: string, signal: AbortCo
   }
   const { config, notes } = resolveConfig(plan.prep.config, { tuning: null });
   const out = openReport(config.output);
+  // Only now, when nothing can refuse any more, is the directory rewritten.
+  const outDir = plan.reopen();
   if (!argv.quiet) process.stderr.write(`shardscan: resuming ${argv.dir}: ${plan.replay.length} records kept, ${plan.dropped} past the last checkpoint will be probed again\n`);
   return runScan({
     prep: { ...plan.prep, config: { ...plan.prep.config, workers: config.workers, concurrency: config.concurrency } },
     out,
-    notes,
+    notes: [...notes, ...[blockedNote(plan.prep.blocked)].filter((n): n is string => n !== null)],
     quiet: Boolean(argv.quiet),
     command,
-    outDir: plan.outDir,
+    outDir,
     replay: plan.replay,
     resume: plan.checkpoint,
     signal: signal.signal,
@@ -121,10 +128,16 @@ async function resumeCommand(argv: ResumeFlags, command: string, signal: AbortCo
   });
 }
 
-async function mergeCommand(argv: { dirs: string[]; format?: string; output?: string; allowPartial?: boolean }, command: string): Promise<number> {
+async function mergeCommand(argv: { dirs: string[]; format?: string; output?: string; allowPartial?: boolean; states?: string }, command: string): Promise<number> {
   const flags = flagsToConfig({ format: argv.format, output: argv.output });
-  const out = flags.output ? openReport(flags.output) : process.stdout;
-  await mergeShards(argv.dirs, out, { format: flags.format ?? 'text', allowPartial: Boolean(argv.allowPartial), command });
+  // Opened at once, like a scan's report: a bad -o path is a one-line error, not an unhandled stream error.
+  const out = openReport(flags.output ?? null);
+  await mergeShards(argv.dirs, out, {
+    format: flags.format ?? 'text',
+    allowPartial: Boolean(argv.allowPartial),
+    command,
+    states: argv.states === undefined ? undefined : parseStates(argv.states),
+  });
   if (out !== process.stdout) await new Promise<void>((resolve) => out.end(resolve));
   return EXIT.ok;
 }
@@ -188,8 +201,9 @@ export async function main(rawArgv: readonly string[], pool: Piscina | null, fau
           .positional('dirs', { type: 'string', array: true, demandOption: true })
           .option('format', { alias: 'f', type: 'string', describe: 'text, json, ndjson, csv or grep' })
           .option('output', { alias: 'o', type: 'string' })
-          .option('allow-partial', { type: 'boolean', describe: 'merge even with missing or unfinished shards' }),
-      (a) => run(mergeCommand(a as unknown as { dirs: string[]; format?: string; output?: string; allowPartial?: boolean }, command)),
+          .option('allow-partial', { type: 'boolean', describe: 'merge even with missing or unfinished shards' })
+          .option('states', { type: 'string', describe: 'which recorded states to write: open, open,filtered, all (default: all the scan recorded)' }),
+      (a) => run(mergeCommand(a as unknown as { dirs: string[]; format?: string; output?: string; allowPartial?: boolean; states?: string }, command)),
     )
     .command(
       'validate <dirs..>',
@@ -197,6 +211,7 @@ export async function main(rawArgv: readonly string[], pool: Piscina | null, fau
       (y) => y.positional('dirs', { type: 'string', array: true, demandOption: true }),
       (a) => run(validateCommand(a as unknown as { dirs: string[] })),
     )
+    .middleware(lastValueWins, true)
     .strict()
     .exitProcess(false)
     .version(packageVersion())

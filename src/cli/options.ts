@@ -3,7 +3,7 @@
  * checked here, so a bad value is named with an example instead of becoming NaN.
  */
 import { type OutputFormat, OUTPUT_FORMATS, type ScanConfig, loadConfigFile } from '../config/index.js';
-import { ShardscanError } from '../errors.js';
+import { ShardscanError, quote } from '../errors.js';
 import { parseShard } from '../shard/plan.js';
 import { PROBE_ENGINES, type ProbeEngine } from '../model/scan.js';
 import { PORT_STATES, type PortState } from '../model/states.js';
@@ -12,7 +12,7 @@ import { PORT_STATES, type PortState } from '../model/states.js';
 export interface ScanFlags {
   targets?: string[];
   inputFile?: string;
-  exclude?: string;
+  exclude?: string | string[];
   excludeFile?: string;
   ports?: string;
   topPorts?: string;
@@ -38,6 +38,8 @@ export interface ScanFlags {
   chunkSize?: string;
   maxTime?: string;
   config?: string;
+  blocklist?: string | false;
+  yes?: boolean;
 }
 
 function usage(message: string): ShardscanError {
@@ -48,7 +50,7 @@ function usage(message: string): ShardscanError {
 export function intFlag(name: string, value: string, min: number, max: number, example: string): number {
   const n = /^\d+$/.test(value.trim()) ? Number(value) : NaN;
   if (!Number.isSafeInteger(n) || n < min || n > max) {
-    throw usage(`bad --${name} '${value}': give a whole number from ${min} to ${max}, e.g. --${name} ${example}`);
+    throw usage(`bad --${name} '${quote(value)}': give a whole number from ${min} to ${max}, e.g. --${name} ${example}`);
   }
   return n;
 }
@@ -62,7 +64,7 @@ export function durationFlag(name: string, value: string, maxMs: number, example
   const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m?.[2] ?? 'ms') as 'ms' | 's' | 'm' | 'h'];
   const ms = m ? Math.round(Number(m[1]) * unit) : NaN;
   if (!Number.isSafeInteger(ms) || ms < 1 || ms > maxMs) {
-    throw usage(`bad --${name} '${value}': give milliseconds or a time with a unit (ms, s, m, h), at most ${maxMs} ms, e.g. --${name} ${example}`);
+    throw usage(`bad --${name} '${quote(value)}': give milliseconds or a time with a unit (ms, s, m, h), at most ${maxMs} ms, e.g. --${name} ${example}`);
   }
   return ms;
 }
@@ -70,13 +72,13 @@ export function durationFlag(name: string, value: string, maxMs: number, example
 /** A non-negative decimal number, e.g. a rate. */
 function numberFlag(name: string, value: string, example: string): number {
   const n = /^\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : NaN;
-  if (!Number.isFinite(n)) throw usage(`bad --${name} '${value}': give a number, e.g. --${name} ${example}`);
+  if (!Number.isFinite(n)) throw usage(`bad --${name} '${quote(value)}': give a number, e.g. --${name} ${example}`);
   return n;
 }
 
 function oneOf<T extends string>(name: string, value: string, allowed: readonly T[]): T {
   if (!(allowed as readonly string[]).includes(value)) {
-    throw usage(`bad --${name} '${value}': use one of ${allowed.join(', ')}, e.g. --${name} ${allowed[0]}`);
+    throw usage(`bad --${name} '${quote(value)}': use one of ${allowed.join(', ')}, e.g. --${name} ${allowed[0]}`);
   }
   return value as T;
 }
@@ -85,10 +87,10 @@ function oneOf<T extends string>(name: string, value: string, allowed: readonly 
 export function parseStates(value: string): PortState[] {
   if (value === 'all') return [...PORT_STATES];
   const states = value.split(',').map((s) => s.trim()).filter(Boolean);
-  if (states.length === 0) throw usage(`bad --states '${value}': e.g. --states open,filtered or --states all`);
+  if (states.length === 0) throw usage(`bad --states '${quote(value)}': e.g. --states open,filtered or --states all`);
   for (const s of states) {
     if (!(PORT_STATES as readonly string[]).includes(s)) {
-      throw usage(`bad --states '${value}': '${s}' is not a state (open, closed, filtered, error, all), e.g. --states open,filtered`);
+      throw usage(`bad --states '${quote(value)}': '${quote(s)}' is not a state (open, closed, filtered, error, all), e.g. --states open,filtered`);
     }
   }
   return [...new Set(states)] as PortState[];
@@ -99,7 +101,7 @@ export function flagsToConfig(f: ScanFlags): Partial<ScanConfig> {
   const c: Partial<ScanConfig> = f.config ? { ...loadConfigFile(f.config) } : {};
   if (f.targets && f.targets.length > 0) c.targets = f.targets.map(String);
   if (f.inputFile !== undefined) c.inputFile = f.inputFile;
-  if (f.exclude !== undefined) c.exclude = [f.exclude];
+  if (f.exclude !== undefined) c.exclude = [f.exclude].flat();
   if (f.excludeFile !== undefined) c.excludeFile = f.excludeFile;
   if (f.ports !== undefined) {
     c.ports = f.ports;
@@ -130,12 +132,32 @@ export function flagsToConfig(f: ScanFlags): Partial<ScanConfig> {
   if (f.outDir === false) c.outDir = null;
   else if (f.outDir !== undefined) c.outDir = f.outDir;
   if (f.chunkSize !== undefined) c.chunkSize = intFlag('chunk-size', f.chunkSize, 1, 1_048_576, '4096');
+  if (f.blocklist === false) c.blocklist = false;
+  else if (f.blocklist !== undefined) {
+    if (f.blocklist.trim() === '') throw usage('--blocklist needs a file (one range per line), e.g. --blocklist my-blocklist.tsv; --no-blocklist turns it off');
+    c.blocklist = f.blocklist;
+  }
+  if (f.yes === true) c.yes = true;
   if (f.maxTime !== undefined) {
     const n = numberFlag('max-time', f.maxTime, '10');
-    if (n <= 0) throw usage(`bad --max-time '${f.maxTime}': give seconds above 0, e.g. --max-time 10`);
+    if (n <= 0) throw usage(`bad --max-time '${quote(f.maxTime)}': give seconds above 0, e.g. --max-time 10`);
     c.maxTimeSec = n;
   }
   return c;
+}
+
+/** Flags that may be given several times and add up; every other repeated flag keeps its last value. */
+const LIST_FLAGS = new Set(['_', '--', 'targets', 'dirs', 'exclude']);
+
+/**
+ * yargs middleware: a flag given twice (`-p 1 -p 2`, or a --config default
+ * overridden on the command line) arrives as an array, which every check
+ * downstream would trip on. As in nmap, the last one wins.
+ */
+export function lastValueWins(argv: Record<string, unknown>): void {
+  for (const [key, value] of Object.entries(argv)) {
+    if (Array.isArray(value) && !LIST_FLAGS.has(key)) argv[key] = value[value.length - 1];
+  }
 }
 
 /**

@@ -12,7 +12,7 @@ import type { CheckpointState } from '../model/checkpoint.js';
 import type { ProbeRecord } from '../model/record.js';
 import type { ScanSummary, TimingSummary } from '../model/summary.js';
 import { FdWritable } from '../output/fd-stream.js';
-import { WRITERS, wantsHostCounts } from '../output/formats.js';
+import { WRITERS, scannedHostsOf, wantsHostCounts } from '../output/formats.js';
 import { packageVersion } from '../paths.js';
 import { PoolRunner, createPool } from '../pool/pool.js';
 import { SMALL_SCAN } from './early.js';
@@ -178,6 +178,7 @@ export async function runScan(input: RunInput): Promise<number> {
     states: config.states,
     summary: () => run.summary(),
     hostCounts: (host) => run.hostCounts(host),
+    scannedHosts: () => scannedHostsOf(prep.targets, (host) => run.hostCounts(host)),
   });
   // The writer fails alone (EPIPE, ENOSPC on -o): remember why and stop the scan.
   const writerDone = writer.then(

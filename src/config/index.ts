@@ -5,7 +5,7 @@
  */
 import { randomInt } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { ShardscanError, errnoCode, messageOf } from '../errors.js';
+import { ShardscanError, errnoCode, jsonProblem, messageOf, quote } from '../errors.js';
 import { describeErrors, validator } from '../schemas.js';
 import type { ProbeEngine, ScanOrder } from '../model/scan.js';
 import type { PortState } from '../model/states.js';
@@ -51,6 +51,10 @@ export interface ScanConfig {
   outDir: string | null;
   chunkSize: number | null;
   maxTimeSec: number | null;
+  /** Ranges never scanned: true = the built-in list (data/blocklist.tsv), false = none, a path = that file. */
+  blocklist: boolean | string;
+  /** Confirms a scan of more than 2^24 addresses outside loopback, or of 0.0.0.0/0 (--yes). */
+  yes: boolean;
 }
 
 /**
@@ -89,6 +93,8 @@ export const BASE_DEFAULTS = {
   outDir: null,
   chunkSize: null,
   maxTimeSec: null,
+  blocklist: true,
+  yes: false,
 } as const satisfies Partial<ScanConfig>;
 
 /** Where each default came from, for the CLI to say. */
@@ -115,15 +121,15 @@ export function loadConfigFile(path: string): Partial<ScanConfig> {
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new ShardscanError('E_INPUT_FILE', `cannot read config file '${path}': ${errnoCode(err) ?? messageOf(err)}`);
+    throw new ShardscanError('E_INPUT_FILE', `cannot read config file '${quote(path)}': ${errnoCode(err) ?? messageOf(err)}`);
   }
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch (err) {
-    throw new ShardscanError('E_CONFIG', `config file '${path}' is not valid JSON: ${messageOf(err)}`);
+    throw new ShardscanError('E_CONFIG', `config file '${quote(path)}' is not valid JSON: ${jsonProblem(err)}`);
   }
-  return checkConfig(parsed, `config file '${path}'`);
+  return checkConfig(parsed, `config file '${quote(path)}'`);
 }
 
 export interface ResolveOptions {

@@ -5,6 +5,7 @@
  */
 import type { Writable } from 'node:stream';
 import type { OutputFormat } from '../config/index.js';
+import type { StateCounts } from '../model/states.js';
 import { grepWriter, textWriter } from './hosts.js';
 import { csvWriter, jsonWriter, ndjsonWriter } from './lines.js';
 import { type Batches, type ReportContext, type ReportWriter, writeReport } from './report.js';
@@ -38,6 +39,22 @@ export const WRITERS: Readonly<Record<OutputFormat, Writer>> = {
   csv: writerFor('csv'),
   grep: writerFor('grep'),
 };
+
+/**
+ * Hosts of a target set with at least one decided probe, in address order,
+ * from per-host counts; null when the counts are not kept (over 1,048,576
+ * hosts, or a resumed scan), since then it is not known which hosts were scanned.
+ */
+export function scannedHostsOf(targets: { count: number; at(i: number): string }, counts: (host: string) => StateCounts | null): Iterable<string> | null {
+  if (targets.count === 0 || counts(targets.at(0)) === null) return null;
+  return (function* scanned() {
+    for (let i = 0; i < targets.count; i++) {
+      const host = targets.at(i);
+      const c = counts(host);
+      if (c && c.open + c.closed + c.filtered + c.error > 0) yield host;
+    }
+  })();
+}
 
 /** Formats that group by host and want per-host counts for their "not shown" lines. */
 export function wantsHostCounts(format: OutputFormat): boolean {

@@ -86,7 +86,29 @@ export function textWriter(ctx: ReportContext): ReportWriter {
   };
 }
 
-/** nmap's greppable format (-oG): one line per host that has shown ports. */
+/** Hosts with shown records, and the other scanned hosts, merged in address order. */
+function* grepHosts(grouped: [string, ProbeRecord[]][], scanned: Iterable<string> | null): Generator<[string, ProbeRecord[]]> {
+  if (scanned === null) {
+    yield* grouped;
+    return;
+  }
+  let i = 0;
+  for (const host of scanned) {
+    const key = addressKey(host);
+    while (i < grouped.length && addressKey(grouped[i]![0]) < key) yield grouped[i++]!;
+    if (i < grouped.length && grouped[i]![0] === host) yield grouped[i++]!;
+    else yield [host, []];
+  }
+  while (i < grouped.length) yield grouped[i++]!;
+}
+
+/**
+ * nmap's greppable format (-oG), as nmap -Pn writes it: for every host
+ * scanned a `Status: Up` line and a `Ports:` line with the shown ports and
+ * `Ignored State: closed (N)` for the rest. Where per-host counts are not
+ * known (see scannedHostsOf), only hosts with a shown port are listed, and
+ * without Ignored State.
+ */
 export function grepWriter(ctx: ReportContext): ReportWriter {
   const groups = new HostGroups();
   return {
@@ -98,18 +120,23 @@ export function grepWriter(ctx: ReportContext): ReportWriter {
     *end() {
       const s = ctx.summary();
       let text = '';
-      for (const [host, records] of groups.sorted()) {
+      let up = 0;
+      const scanned = ctx.scannedHosts?.() ?? null;
+      for (const [host, records] of grepHosts(groups.sorted(), scanned)) {
         const ports = records.map((r) => `${r.port}/${r.state}/tcp//${r.service === 'unknown' ? '' : r.service}///`).join(', ');
         const counts = ctx.hostCounts(host);
         const hidden = PORT_STATES.filter((st) => !ctx.states.includes(st) && counts !== null && counts[st] > 0);
         const ignored = hidden.length > 0 && counts ? `\tIgnored State: ${hidden.map((st) => `${st} (${counts[st]})`).join(', ')}` : '';
-        text += `Host: ${host} ()\tPorts: ${ports}${ignored}\n`;
+        text += `Host: ${host} ()\tStatus: Up\nHost: ${host} ()\tPorts: ${ports}${ignored}\n`;
+        up++;
         if (text.length > 65536) {
           yield text;
           text = '';
         }
       }
-      text += `# shardscan done at ${new Date().toISOString()} -- ${s.hosts} IP addresses scanned in ${(s.elapsedMs / 1000).toFixed(2)} seconds${s.status === 'complete' ? '' : ' (interrupted)'}\n`;
+      // nmap -Pn counts every scanned host as up; unknown when only hosts with shown ports are listed.
+      const addresses = `${s.hosts} IP address${s.hosts === 1 ? '' : 'es'}${scanned === null ? '' : ` (${up} host${up === 1 ? '' : 's'} up)`}`;
+      text += `# shardscan done at ${new Date().toISOString()} -- ${addresses} scanned in ${(s.elapsedMs / 1000).toFixed(2)} seconds${s.status === 'complete' ? '' : ' (interrupted)'}\n`;
       yield text;
     },
   };

@@ -26,6 +26,12 @@ export interface ReportContext {
   summary(): ScanSummary;
   /** Per-host counts of every state, or null when not tracked (very large scans, or resumed ones). */
   hostCounts(host: string): StateCounts | null;
+  /**
+   * Every host with at least one decided probe, in address order, or null
+   * when that is not known (see scannedHostsOf). Called once the records have
+   * ended. The grep format lists these hosts even when none of their ports is shown.
+   */
+  scannedHosts?(): Iterable<string> | null;
 }
 
 /** Batches of records; plain arrays are accepted too (tests, small callers). */

@@ -2,7 +2,7 @@
  * Port specifications → PortSet: "22,80,1000-2000", "-" (all), "-1024",
  * "60000-", --top-ports N, --exclude-ports.
  */
-import { ShardscanError } from '../errors.js';
+import { ShardscanError, quote } from '../errors.js';
 import { rankedPortCount, topPorts } from './services.js';
 
 /** A sorted set of distinct TCP ports with `count`, `at(i)` and `indexOf`. */
@@ -41,7 +41,7 @@ export class PortSet {
 }
 
 function bad(spec: string, token: string, why: string): ShardscanError {
-  return new ShardscanError('E_PORT', `bad port list '${spec}' at '${token}': ${why}. Example: -p 22,80,1000-2000 (or -p- for all)`);
+  return new ShardscanError('E_PORT', `bad port list '${quote(spec)}' at '${quote(token)}': ${why}. Example: -p 22,80,1000-2000 (or -p- for all)`);
 }
 
 /** Mark the ports named by a list like "22,80,1000-2000" in `into` (index = port). */

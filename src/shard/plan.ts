@@ -7,7 +7,7 @@
  * stride = y, k in [0, count). Chunk ids do not depend on the worker count, so
  * a resumed run may use a different --workers.
  */
-import { ShardscanError } from '../errors.js';
+import { ShardscanError, quote } from '../errors.js';
 
 /** 1-based machine shard: index x of total y. */
 export interface ShardSpec {
@@ -21,7 +21,7 @@ export function parseShard(text: string): ShardSpec {
   const index = m ? Number(m[1]) : NaN;
   const total = m ? Number(m[2]) : NaN;
   if (!m || total < 1 || index < 1 || index > total || total > 1_000_000) {
-    throw new ShardscanError('E_OPTION', `bad --shard '${text}': give x/y with 1 <= x <= y, e.g. --shard 2/4`);
+    throw new ShardscanError('E_OPTION', `bad --shard '${quote(text)}': give x/y with 1 <= x <= y, e.g. --shard 2/4`);
   }
   return { index, total };
 }

@@ -7,7 +7,8 @@ import type { Writable } from 'node:stream';
 import type { OutputFormat } from '../config/index.js';
 import type { ProbeRecord } from '../model/record.js';
 import { type ScanSummary, endedAs, mergeSummaries } from '../model/summary.js';
-import { totalOf } from '../model/states.js';
+import { type PortState, totalOf } from '../model/states.js';
+import { type MergeView, mergeView } from './merge-states.js';
 import { WRITERS } from '../output/formats.js';
 import { packageVersion } from '../paths.js';
 import type { Manifest } from './outdir.js';
@@ -18,6 +19,8 @@ export interface MergeOptions {
   allowPartial: boolean;
   /** The command line, for report headers. */
   command: string;
+  /** Which states to show (--states); default: what the scan recorded. */
+  states?: readonly PortState[];
 }
 
 /** A shard's summary, as its manifest tells it. */
@@ -44,11 +47,11 @@ export function manifestSummary(m: Manifest): ScanSummary {
   return endedAs(body, m.status === 'complete' ? null : (m.stopReason ?? 'signal'));
 }
 
-async function* batchesOf(shards: readonly ShardDir[]): AsyncGenerator<ProbeRecord[]> {
+async function* batchesOf(shards: readonly ShardDir[], view: MergeView): AsyncGenerator<ProbeRecord[]> {
   for (const s of shards) {
     let batch: ProbeRecord[] = [];
     for await (const r of readRecords(s.recordsPath)) {
-      batch.push(r);
+      if (view.keep(r)) batch.push(r);
       if (batch.length >= 1000) {
         yield batch;
         batch = [];
@@ -62,11 +65,12 @@ async function* batchesOf(shards: readonly ShardDir[]): AsyncGenerator<ProbeReco
 export async function mergeShards(dirs: readonly string[], out: Writable, opts: MergeOptions): Promise<void> {
   const shards = checkShardSet(dirs, opts.allowPartial);
   const first = shards[0]!.manifest;
+  const view = mergeView(first.config.states, opts.states);
   const summary = mergeSummaries(
     shards.map((s) => manifestSummary(s.manifest)),
     shards.length === first.shard.total,
   );
-  await WRITERS[opts.format](batchesOf(shards), out, {
+  await WRITERS[opts.format](batchesOf(shards, view), out, {
     version: packageVersion(),
     command: opts.command,
     startedAt: summary.startedAt,
@@ -74,8 +78,9 @@ export async function mergeShards(dirs: readonly string[], out: Writable, opts: 
     order: first.config.order,
     hosts: first.hosts,
     ports: first.ports,
-    states: first.config.states,
-    hostCounts: () => null,
+    states: view.states,
+    hostCounts: (host) => view.hostCounts(host),
+    scannedHosts: () => view.scannedHosts(),
     summary: () => summary,
   });
 }

@@ -8,7 +8,7 @@ import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, r
 import { join } from 'node:path';
 import { makeDirs } from '../files.js';
 import type { ScanConfig } from '../config/index.js';
-import { ShardscanError, errnoCode, messageOf } from '../errors.js';
+import { ShardscanError, errnoCode, jsonProblem, messageOf, quote } from '../errors.js';
 import type { PreparedScan } from '../prepare.js';
 import { packageVersion } from '../paths.js';
 import { describeErrors, validator } from '../schemas.js';
@@ -76,7 +76,10 @@ export function readJson<T>(path: string, schema: 'manifest' | 'checkpoint'): T 
     parsed = JSON.parse(readFileSync(path, 'utf8'));
   } catch (err) {
     const code = errnoCode(err);
-    throw new ShardscanError('E_RESUME', code === 'ENOENT' ? `${path} does not exist: not a shardscan output directory` : `cannot read ${path}: ${code ?? messageOf(err)}`);
+    if (code === 'ENOENT') throw new ShardscanError('E_RESUME', `${path} does not exist: not a shardscan output directory`);
+    if (code === 'EISDIR') throw new ShardscanError('E_RESUME', `${path} is a directory, not a file: not a shardscan output directory`);
+    if (code !== undefined) throw new ShardscanError('E_IO', `cannot read ${path}: ${code}`);
+    throw new ShardscanError('E_SCHEMA', `${path} is not valid JSON: ${jsonProblem(err)}`);
   }
   const validate = validator(schema);
   if (!validate(parsed)) throw new ShardscanError('E_SCHEMA', `${path} does not match schemas/${schema}.schema.json: ${describeErrors(validate.errors)}`);
@@ -107,7 +110,7 @@ export class OutDir {
     try {
       makeDirs(dir);
     } catch (err) {
-      throw new ShardscanError('E_OUTPUT', `cannot create --out-dir '${dir}': ${errnoCode(err) ?? messageOf(err)}; pick a writable directory (or --no-out-dir)`);
+      throw new ShardscanError('E_OUTPUT', `cannot create --out-dir '${quote(dir)}': ${errnoCode(err) ?? messageOf(err)}; pick a writable directory (or --no-out-dir)`);
     }
     const { config } = prep;
     const manifest: Manifest = {

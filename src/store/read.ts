@@ -5,7 +5,7 @@
 import { createReadStream, existsSync, openSync, readSync, closeSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { ShardscanError, errnoCode, messageOf } from '../errors.js';
+import { ShardscanError, errnoCode, jsonProblem, messageOf } from '../errors.js';
 import { describeErrors, validator } from '../schemas.js';
 import { CHECKPOINT, MANIFEST, type Manifest, type StoredCheckpoint, readJson } from './outdir.js';
 import type { ProbeRecord } from '../model/record.js';
@@ -31,7 +31,14 @@ function endsMidLine(path: string): boolean {
  */
 export async function* readRecords(path: string): AsyncGenerator<ProbeRecord> {
   if (!existsSync(path)) throw new ShardscanError('E_MERGE', `records file ${path} is missing`);
-  const skipLast = endsMidLine(path);
+  let skipLast: boolean;
+  try {
+    if (statSync(path).isDirectory()) throw new ShardscanError('E_MERGE', `records file ${path} is a directory`);
+    skipLast = endsMidLine(path);
+  } catch (err) {
+    if (err instanceof ShardscanError) throw err;
+    throw new ShardscanError('E_IO', `cannot read ${path}: ${errnoCode(err) ?? messageOf(err)}`);
+  }
   const validate = validator('record');
   const lines = createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity });
   let n = 0;
@@ -41,15 +48,25 @@ export async function* readRecords(path: string): AsyncGenerator<ProbeRecord> {
     try {
       rec = JSON.parse(line);
     } catch (err) {
-      throw new ShardscanError('E_SCHEMA', `${path}:${at}: not JSON (${messageOf(err)})`);
+      throw new ShardscanError('E_SCHEMA', `${path}:${at}: not JSON (${jsonProblem(err)})`);
     }
     if (!validate(rec)) throw new ShardscanError('E_SCHEMA', `${path}:${at}: ${describeErrors(validate.errors)}`);
     return rec as ProbeRecord;
   };
-  for await (const line of lines) {
-    n++;
-    if (pending !== null) yield check(pending, n - 1);
-    pending = line.length > 0 ? line : null;
+  try {
+    for await (const line of lines) {
+      n++;
+      if (pending !== null) yield check(pending, n - 1);
+      pending = line.length > 0 ? line : null;
+    }
+  } catch (err) {
+    // A read error (EISDIR, EIO) surfaces from the stream: name the file, as an I/O failure.
+    if (err instanceof ShardscanError) throw err;
+    const code = errnoCode(err);
+    if (code === 'EISDIR') throw new ShardscanError('E_MERGE', `records file ${path} is a directory`);
+    throw new ShardscanError('E_IO', `cannot read ${path}: ${code ?? messageOf(err)}`);
+  } finally {
+    lines.close();
   }
   if (pending !== null && !skipLast) yield check(pending, n);
 }
@@ -103,8 +120,9 @@ export function checkShardSet(dirs: readonly string[], allowPartial: boolean): S
     if (prev) throw new ShardscanError('E_MERGE', `shard ${s.manifest.shard.index}/${total} is given twice: ${prev} and ${s.dir}`);
     seen.set(s.manifest.shard.index, s.dir);
   }
+  // Name the first 20 missing shards; never walk all of a (damaged) total of billions.
   const missing: string[] = [];
-  for (let i = 1; i <= total; i++) if (!seen.has(i)) missing.push(`${i}/${total}`);
+  for (let i = 1; i <= total && missing.length <= 20; i++) if (!seen.has(i)) missing.push(`${i}/${total}`);
   if (missing.length > 0 && !allowPartial) {
     throw new ShardscanError('E_MERGE', `missing shard${missing.length > 1 ? 's' : ''} ${missing.slice(0, 20).join(', ')}${missing.length > 20 ? ', …' : ''} of this scan; pass every shard directory (or --allow-partial)`);
   }

@@ -6,13 +6,15 @@
  * the finished directory holds exactly one record per position, as an
  * uninterrupted run would.
  */
-import type { ScanConfig } from '../config/index.js';
-import { ShardscanError } from '../errors.js';
+import { type ScanConfig, resolveConfig } from '../config/index.js';
+import { ShardscanError, quote } from '../errors.js';
 import { positionOf } from '../permute/index.js';
 import { type CheckpointState, emptyCheckpoint } from '../model/checkpoint.js';
 import { type ProbeRecord, recordKey } from '../model/record.js';
 import { type PreparedScan, prepareScan } from '../prepare.js';
 import { locate } from '../shard/plan.js';
+import type { Resolver } from '../targets/parse.js';
+import { checkCheckpoint, checkManifest, checkReplay } from './consistency.js';
 import { OutDir } from './outdir.js';
 import { openShardDir, readCheckpoint, readRecords } from './read.js';
 
@@ -21,11 +23,17 @@ export type ResumeOverrides = Partial<Pick<ScanConfig, 'workers' | 'concurrency'
 
 export interface ResumePlan {
   prep: PreparedScan;
-  outDir: OutDir;
   checkpoint: CheckpointState;
   replay: ProbeRecord[];
   dropped: number;
   startedAt: Date;
+  /**
+   * Rewrite the records file to hold the replayed records and reopen the
+   * directory for writing. Call it only once nothing else can refuse the
+   * resume (e.g. after the report file is opened): planResume itself writes
+   * nothing, so a refusal leaves the directory exactly as it was.
+   */
+  reopen(): OutDir;
 }
 
 /** Whether a record's position is counted by the checkpoint. Throws if the record is not of this shard at all. */
@@ -36,27 +44,32 @@ export function coveredBy(prep: PreparedScan, cp: CheckpointState): (r: ProbeRec
     const h = prep.targets.indexOf(r.host);
     const p = prep.ports.indexOf(r.port);
     const loc = h >= 0 && p >= 0 ? locate(prep.plan, positionOf(prep.perm, h * prep.ports.count + p)) : null;
-    if (!loc) throw new ShardscanError('E_RESUME', `record ${r.host}:${r.port} is not part of this shard's scan; the directory was edited or mixed`);
+    if (!loc) throw new ShardscanError('E_RESUME', `record ${quote(r.host)}:${r.port} is not part of this shard's scan; the directory was edited or mixed`);
     if (loc.chunk < cp.completedBelow || completed.has(loc.chunk)) return true;
     const w = partial.get(loc.chunk);
     return w !== undefined && loc.k < w;
   };
 }
 
-export async function planResume(dir: string, overrides: ResumeOverrides): Promise<ResumePlan | null> {
+/** Read a shard directory and plan its resumption. Writes nothing; null when it is already complete. */
+export async function planResume(dir: string, overrides: ResumeOverrides, resolver?: Resolver): Promise<ResumePlan | null> {
   const shard = openShardDir(dir);
   if (shard.manifest.status === 'complete') return null;
-  const config: ScanConfig = { ...shard.manifest.config };
-  for (const [k, v] of Object.entries(overrides)) if (v !== undefined) (config as unknown as Record<string, unknown>)[k] = v;
-  const prep = await prepareScan(config);
+  checkManifest(dir, shard.manifest);
+  const given: Partial<ScanConfig> = { ...shard.manifest.config };
+  for (const [k, v] of Object.entries(overrides)) if (v !== undefined) (given as Record<string, unknown>)[k] = v;
+  // The same checks and defaults a new scan gets (a manifest's config may omit keys the schema leaves optional).
+  const { config } = resolveConfig(given, { tuning: null });
+  const prep = await prepareScan(config, resolver);
   if (prep.scanKey !== shard.manifest.scanKey) {
-    throw new ShardscanError('E_RESUME', `the targets or ports of ${dir} no longer give the same scan (an input file or host name changed?); cannot resume it`);
+    throw new ShardscanError('E_RESUME', `the targets or ports of ${dir} no longer give the same scan (an input file, blocklist file or host name changed?); cannot resume it`);
   }
   const stored = readCheckpoint(dir);
   if (stored && stored.scanKey !== shard.manifest.scanKey) throw new ShardscanError('E_RESUME', `${dir}/checkpoint.json belongs to another scan`);
   const checkpoint: CheckpointState = stored
     ? { chunkSize: stored.chunkSize, chunks: stored.chunks, completedBelow: stored.completedBelow, completed: stored.completed, partial: stored.partial, counts: stored.counts, events: stored.events }
     : emptyCheckpoint(prep.plan.chunkSize, prep.plan.chunks);
+  checkCheckpoint(dir, checkpoint, prep.plan);
   const covered = coveredBy(prep, checkpoint);
   const replay: ProbeRecord[] = [];
   const seen = new Set<string>();
@@ -70,6 +83,13 @@ export async function planResume(dir: string, overrides: ResumeOverrides): Promi
       dropped++;
     }
   }
-  const outDir = OutDir.reopen(dir, shard.manifest, replay);
-  return { prep, outDir, checkpoint, replay, dropped, startedAt: new Date(shard.manifest.startedAt) };
+  checkReplay(dir, checkpoint, prep.config.states, replay);
+  return {
+    prep,
+    checkpoint,
+    replay,
+    dropped,
+    startedAt: new Date(shard.manifest.startedAt),
+    reopen: () => OutDir.reopen(dir, shard.manifest, replay),
+  };
 }

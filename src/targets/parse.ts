@@ -6,8 +6,10 @@
  */
 import { lookup } from 'node:dns/promises';
 import { readFileSync } from 'node:fs';
-import { ShardscanError, errnoCode, messageOf } from '../errors.js';
+import { ShardscanError, errnoCode, messageOf, quote } from '../errors.js';
 import { parseIPv4, parseIPv6 } from './ip.js';
+import { type Blocked, type Blocklist, NOTHING_BLOCKED, applyBlocklist } from './blocklist.js';
+import { confirmScanSize } from './confirm.js';
 import { type Interval, TargetSet, mergeIntervals, subtractIntervals } from './set.js';
 
 /** Largest IPv6 network one token may name: a /104 is 16,777,216 addresses, like an IPv4 /8. */
@@ -31,7 +33,7 @@ export function readListFile(path: string, what: string): string[] {
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new ShardscanError('E_INPUT_FILE', `cannot read ${what} file '${path}': ${errnoCode(err) ?? messageOf(err)}`);
+    throw new ShardscanError('E_INPUT_FILE', `cannot read ${what} file '${quote(path)}': ${errnoCode(err) ?? messageOf(err)}`);
   }
   return text.split('\n').flatMap((line) => splitList(line.replace(/#.*/, '')));
 }
@@ -41,7 +43,7 @@ const HOSTNAME = /^(?=.{1,253}$)[a-z0-9_](?:[a-z0-9_-]{0,62})(?:\.[a-z0-9_](?:[a
 function bad(token: string, why: string): ShardscanError {
   return new ShardscanError(
     'E_TARGET',
-    `bad target '${token}': ${why}. Examples: 127.0.0.1, 127.0.0.0/24, 127.0.0.1-127.0.0.9, 127.0.1-3.1-10, ::1, localhost`,
+    `bad target '${quote(token)}': ${why}. Examples: 127.0.0.1, 127.0.0.0/24, 127.0.0.1-127.0.0.9, 127.0.1-3.1-10, ::1, localhost`,
   );
 }
 
@@ -56,7 +58,7 @@ function cidr4(base: number, prefix: number): Interval {
 }
 
 function parsePrefix(token: string, text: string, max: number): number {
-  if (!/^\d{1,3}$/.test(text) || Number(text) > max) throw bad(token, `prefix '/${text}' must be 0-${max}`);
+  if (!/^\d{1,3}$/.test(text) || Number(text) > max) throw bad(token, `prefix '/${quote(text)}' must be 0-${max}`);
   return Number(text);
 }
 
@@ -71,32 +73,46 @@ function parseOctet(field: string): [number, number] | null {
   return [lo, hi];
 }
 
-/** nmap-style octet ranges, expanded into merged intervals without listing hosts. */
+/**
+ * nmap-style octet ranges, expanded into merged intervals without listing hosts.
+ * Trailing full octets ("*" or 0-255) make one span per prefix, so the loop
+ * runs once per interval produced (at most MAX_INTERVALS): "*.*.*.*" is one
+ * step, not 16 million.
+ */
 function octetRanges(token: string): Interval[] | null {
   const fields = token.split('.');
   if (fields.length !== 4) return null;
-  const octets = fields.map(parseOctet);
-  if (octets.some((o) => o === null)) return null;
-  const [a, b, c, d] = octets as [number, number][];
-  const out: Interval[] = [];
-  let last: Interval | undefined;
-  for (let o1 = a![0]; o1 <= a![1]; o1++) {
-    for (let o2 = b![0]; o2 <= b![1]; o2++) {
-      for (let o3 = c![0]; o3 <= c![1]; o3++) {
-        const base = ((o1 * 256 + o2) * 256 + o3) * 256;
-        const lo = BigInt(base + d![0]);
-        const hi = BigInt(base + d![1]);
-        if (last && lo === last.hi + 1n) {
-          last.hi = hi;
-        } else {
-          if (out.length >= MAX_INTERVALS) throw bad(token, `expands to more than ${MAX_INTERVALS} separate ranges; use CIDR or an exclusion`);
-          last = { v6: false, lo, hi };
-          out.push(last);
-        }
-      }
-    }
+  const parsed = fields.map(parseOctet);
+  if (parsed.some((o) => o === null)) return null;
+  const octets = parsed as [number, number][];
+  let full = 0;
+  while (full < 4 && octets[3 - full]![0] === 0 && octets[3 - full]![1] === 255) full++;
+  if (full === 4) return [v4Interval(0, 2 ** 32 - 1)];
+  const span = 3 - full; // the last octet that is not full: it spans [lo, hi] × 256^full addresses
+  const unit = 256 ** full;
+  const [spanLo, spanHi] = octets[span]!;
+  const lead = octets.slice(0, span);
+  // Spans of consecutive prefixes never touch (the span octet is not full), so this is exact.
+  if (lead.reduce((n, o) => n * (o[1] - o[0] + 1), 1) > MAX_INTERVALS) {
+    throw bad(token, `expands to more than ${MAX_INTERVALS} separate ranges; use CIDR or an exclusion`);
   }
-  return out;
+  const cur = lead.map((o) => o[0]);
+  const out: Interval[] = [];
+  for (;;) {
+    let base = 0;
+    for (const v of cur) base = base * 256 + v;
+    base *= 256 ** (4 - span);
+    const lo = BigInt(base + spanLo * unit);
+    const hi = BigInt(base + (spanHi + 1) * unit - 1);
+    out.push({ v6: false, lo, hi });
+    let i = span - 1; // advance the leading octets like an odometer
+    while (i >= 0 && cur[i] === lead[i]![1]) {
+      cur[i] = lead[i]![0];
+      i--;
+    }
+    if (i < 0) return out;
+    cur[i]!++;
+  }
 }
 
 /** Parse one token (no resolution). Throws E_TARGET / E_TOO_LARGE naming the token. */
@@ -116,7 +132,7 @@ export function parseTargetToken(token: string): TargetToken {
     if (128 - prefix > MAX_IPV6_PREFIX_BITS) {
       throw new ShardscanError(
         'E_TOO_LARGE',
-        `IPv6 network '${token}' is too large: at most /${128 - MAX_IPV6_PREFIX_BITS} (${2 ** MAX_IPV6_PREFIX_BITS} addresses), e.g. 2001:db8::/112`,
+        `IPv6 network '${quote(token)}' is too large: at most /${128 - MAX_IPV6_PREFIX_BITS} (${2 ** MAX_IPV6_PREFIX_BITS} addresses), e.g. 2001:db8::/112`,
       );
     }
     const size = 1n << BigInt(128 - prefix);
@@ -139,7 +155,7 @@ export function parseTargetToken(token: string): TargetToken {
     if (l6 !== null && r6 !== null) {
       if (r6 < l6) throw bad(token, 'range end is before its start');
       if (r6 - l6 >= 1n << BigInt(MAX_IPV6_PREFIX_BITS)) {
-        throw new ShardscanError('E_TOO_LARGE', `IPv6 range '${token}' is too large: at most ${2 ** MAX_IPV6_PREFIX_BITS} addresses`);
+        throw new ShardscanError('E_TOO_LARGE', `IPv6 range '${quote(token)}' is too large: at most ${2 ** MAX_IPV6_PREFIX_BITS} addresses`);
       }
       return { kind: 'addresses', token, intervals: [{ v6: true, lo: l6, hi: r6 }] };
     }
@@ -166,11 +182,11 @@ export const systemResolver: Resolver = async (name) => {
   } catch (err) {
     throw new ShardscanError(
       'E_RESOLVE',
-      `cannot resolve host name '${name}' (${errnoCode(err) ?? messageOf(err)}); give an address, or a name your resolver knows, e.g. localhost`,
+      `cannot resolve host name '${quote(name)}' (${errnoCode(err) ?? messageOf(err)}); give an address, or a name your resolver knows, e.g. localhost`,
     );
   }
   const pick = answers.find((a) => a.family === 4) ?? answers[0];
-  if (!pick) throw new ShardscanError('E_RESOLVE', `host name '${name}' has no addresses`);
+  if (!pick) throw new ShardscanError('E_RESOLVE', `host name '${quote(name)}' has no addresses`);
   return pick.address;
 };
 
@@ -182,22 +198,37 @@ export interface TargetInput {
   excludeFile?: string | undefined;
   /** Names already resolved (a resumed scan reuses the first run's answers). */
   resolved?: Readonly<Record<string, string>> | undefined;
+  /** Ranges never to scan (see blocklist.ts); none when absent. */
+  blocklist?: Blocklist | null | undefined;
+  /** Whether a huge scan is confirmed (see confirm.ts); the size is not checked when absent. */
+  yes?: boolean | undefined;
 }
 
 /** The built set, plus the resolutions made (kept in the manifest for resume). */
 export interface ResolvedTargets {
   set: TargetSet;
   resolved: Record<string, string>;
+  /** What the blocklist took out. */
+  blocked: Blocked;
 }
 
-async function toIntervals(tokens: readonly string[], resolved: Record<string, string>, resolver: Resolver): Promise<Interval[]> {
+/**
+ * Tokens → intervals, resolving names not yet in `resolved`. A Map, not an
+ * object: a host named "constructor" or "__proto__" must not find (or set)
+ * Object.prototype's members.
+ */
+async function toIntervals(tokens: readonly string[], resolved: Map<string, string>, resolver: Resolver): Promise<Interval[]> {
   const parsed = tokens.map(parseTargetToken);
-  const names = [...new Set(parsed.flatMap((p) => (p.kind === 'name' && !(p.name in resolved) ? [p.name] : [])))];
+  const names = [...new Set(parsed.flatMap((p) => (p.kind === 'name' && !resolved.has(p.name) ? [p.name] : [])))];
   const answers = await Promise.all(names.map(resolver));
-  names.forEach((n, i) => { resolved[n] = answers[i]!; });
+  names.forEach((n, i) => resolved.set(n, answers[i]!));
   return parsed.flatMap((p) => {
     if (p.kind === 'addresses') return p.intervals;
-    const address = resolved[p.name]!;
+    const address = resolved.get(p.name)!;
+    // A resumed scan or a config file supplies these: they must be addresses, not more target syntax.
+    if (parseIPv4(address) === null && parseIPv6(address) === null) {
+      throw new ShardscanError('E_CONFIG', `host name '${quote(p.name)}' is recorded as resolving to '${quote(address)}', which is not an IP address; fix or remove it in "resolved"`);
+    }
     const inner = parseTargetToken(p.prefix === null ? address : `${address}/${p.prefix}`);
     return inner.kind === 'addresses' ? inner.intervals : [];
   });
@@ -210,10 +241,13 @@ export async function buildTargets(input: TargetInput, resolver: Resolver = syst
   if (include.length === 0) {
     throw new ShardscanError('E_TARGET', 'no targets given; name at least one, e.g. shardscan 127.0.0.1 -p 22,80');
   }
-  const resolved: Record<string, string> = { ...(input.resolved ?? {}) };
+  const resolved = new Map(Object.entries(input.resolved ?? {}));
   const inc = mergeIntervals(await toIntervals(include, resolved, resolver));
   const exc = mergeIntervals(await toIntervals(exclude, resolved, resolver));
-  const set = TargetSet.fromIntervals(mergeIntervals(subtractIntervals(inc, exc)));
-  if (set.count === 0) throw new ShardscanError('E_TARGET', 'every target is excluded; nothing left to scan');
-  return { set, resolved };
+  const remaining = mergeIntervals(subtractIntervals(inc, exc));
+  if (remaining.length === 0) throw new ShardscanError('E_TARGET', 'every target is excluded; nothing left to scan');
+  // Both before any probe: the blocklist first (a blocked target is named), then the size.
+  const { kept, blocked } = input.blocklist ? applyBlocklist(remaining, input.blocklist) : { kept: remaining, blocked: NOTHING_BLOCKED };
+  if (input.yes !== undefined) confirmScanSize(inc, kept, input.yes);
+  return { set: TargetSet.fromIntervals(kept), resolved: Object.fromEntries(resolved), blocked };
 }

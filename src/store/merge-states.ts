@@ -1,0 +1,72 @@
+/**
+ * `merge --states`: which of the records in shard directories a merge
+ * writes. A merge can only narrow what the scan recorded (its --states at
+ * scan time); asking for more is refused, naming what is missing. When the
+ * scan recorded every state, the records are the whole truth, so per-host
+ * counts (for "Not shown" and grep's "Ignored State") and the list of scanned
+ * hosts are rebuilt from them as they stream past.
+ */
+import { ShardscanError } from '../errors.js';
+import { parseIPv4, parseIPv6 } from '../targets/ip.js';
+import type { ProbeRecord } from '../model/record.js';
+import { PORT_STATES, type PortState, type StateCounts } from '../model/states.js';
+
+/** Per-host counts are kept for at most this many hosts (as in a scan), 16 MiB or so. */
+const MAX_COUNTED_HOSTS = 1 << 20;
+
+export interface MergeView {
+  /** The states the merged report shows. */
+  states: PortState[];
+  /** Whether to write a record; every record read must pass through here (it is counted). */
+  keep(r: ProbeRecord): boolean;
+  /** Per-host counts of every state, or null when the records cannot tell. Complete once the records have been read. */
+  hostCounts(host: string): StateCounts | null;
+  /** Every host with a record, in address order, or null when not every state was recorded. */
+  scannedHosts(): string[] | null;
+}
+
+function addressOrder(a: string, b: string): number {
+  const key = (h: string): bigint => {
+    const v4 = parseIPv4(h);
+    return v4 !== null ? BigInt(v4) : (1n << 40n) + (parseIPv6(h) ?? 0n);
+  };
+  const ka = key(a);
+  const kb = key(b);
+  return ka < kb ? -1 : ka > kb ? 1 : 0;
+}
+
+/**
+ * The view for shards that recorded `recorded`; `requested` is the parsed
+ * --states flag (undefined: show what was recorded).
+ */
+export function mergeView(recorded: readonly PortState[], requested: readonly PortState[] | undefined): MergeView {
+  const states = requested === undefined ? [...recorded] : [...requested];
+  const missing = states.filter((s) => !recorded.includes(s));
+  if (missing.length > 0) {
+    const only = PORT_STATES.filter((s) => recorded.includes(s));
+    throw new ShardscanError(
+      'E_MERGE',
+      `shard directories hold only ${only.join(', ')} records (--states ${only.join(',')} at scan time); cannot show ${missing.join(', ')}`,
+    );
+  }
+  const complete = PORT_STATES.every((s) => recorded.includes(s));
+  const counts = complete ? new Map<string, StateCounts>() : null;
+  let overflow = false;
+  return {
+    states,
+    keep(r) {
+      if (counts && !overflow) {
+        let c = counts.get(r.host);
+        if (!c) {
+          if (counts.size >= MAX_COUNTED_HOSTS) overflow = true;
+          c = { open: 0, closed: 0, filtered: 0, error: 0 };
+          counts.set(r.host, c);
+        }
+        c[r.state]++;
+      }
+      return states.includes(r.state);
+    },
+    hostCounts: (host) => (counts && !overflow ? (counts.get(host) ?? null) : null),
+    scannedHosts: () => (counts && !overflow ? [...counts.keys()].sort(addressOrder) : null),
+  };
+}

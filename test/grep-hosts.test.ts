@@ -1,0 +1,95 @@
+/**
+ * The grep format lists every scanned host as nmap -Pn -oG does: a
+ * `Status: Up` line and a `Ports:` line, with `Ignored State: closed (N)` for
+ * what is not shown, also for a host with no port shown at all. Where
+ * per-host counts are not known (huge or resumed scans), only hosts with a
+ * shown port are listed, without Ignored State.
+ */
+import { PassThrough } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ReportContext, WRITERS, scannedHostsOf } from '../src/output/formats.js';
+import type { ScanSummary } from '../src/model/summary.js';
+import type { ProbeRecord } from '../src/model/record.js';
+import type { StateCounts } from '../src/model/states.js';
+import { type Fixture, closedPorts, openPorts } from './fixtures/net.js';
+import { runCli } from './helpers/cli.js';
+
+/**
+ * nmap 7.93's own output for two loopback hosts, 101 ports, one open on the
+ * second (`nmap -sT -n -Pn -oG - -p 1-100,P 127.0.0.5 127.0.0.7`, run on this
+ * project's machine): the shape shardscan must match.
+ */
+const NMAP_OG = [
+  'Host: 127.0.0.5 ()\tStatus: Up',
+  'Host: 127.0.0.5 ()\tPorts: \tIgnored State: closed (101)',
+  'Host: 127.0.0.7 ()\tStatus: Up',
+  'Host: 127.0.0.7 ()\tPorts: 36079/open/tcp/////\tIgnored State: closed (100)',
+];
+
+const rec = (host: string, port: number): ProbeRecord => ({ host, port, state: 'open', reason: 'syn-ack', rttMs: 0.2, service: 'unknown', ts: '2026-11-24T00:00:00.000Z' });
+const summary = { status: 'complete', stopReason: null, hosts: 3, ports: 101, probes: 303, done: 303, elapsedMs: 50 } as unknown as ScanSummary;
+
+async function grep(records: ProbeRecord[], counts: Record<string, StateCounts> | null, scanned: string[] | null): Promise<string[]> {
+  const ctx: ReportContext = {
+    version: '0.1.0', command: 'test', startedAt: '2026-11-24T00:00:00.000Z', seed: 1, order: 'random', hosts: 3, ports: 101, states: ['open'],
+    summary: () => summary,
+    hostCounts: (h) => (counts ? (counts[h] ?? null) : null),
+    scannedHosts: () => scanned,
+  };
+  const out = new PassThrough();
+  let text = '';
+  out.on('data', (d: Buffer) => (text += d.toString()));
+  async function* batches() {
+    yield records;
+  }
+  await WRITERS.grep(batches(), out, ctx);
+  return text.split('\n').filter((l) => l !== '');
+}
+
+describe('grep lines per host', () => {
+  it('every scanned host, in address order, as nmap writes them', async () => {
+    const counts = { '127.0.0.5': { open: 0, closed: 101, filtered: 0, error: 0 }, '127.0.0.7': { open: 1, closed: 100, filtered: 0, error: 0 }, '::1': { open: 0, closed: 100, filtered: 1, error: 0 } };
+    const lines = await grep([rec('127.0.0.7', 36079)], counts, ['127.0.0.5', '127.0.0.7', '::1']);
+    expect(lines.slice(1, 5)).toEqual(NMAP_OG);
+    expect(lines.slice(5, 7)).toEqual(['Host: ::1 ()\tStatus: Up', 'Host: ::1 ()\tPorts: \tIgnored State: closed (100), filtered (1)']);
+    expect(lines[7]).toMatch(/^# shardscan done at .* -- 3 IP addresses \(3 hosts up\) scanned in 0\.05 seconds$/);
+  });
+
+  it('without per-host counts: only hosts with a shown port, and no Ignored State or host count', async () => {
+    const lines = await grep([rec('127.0.0.7', 36079)], null, null);
+    expect(lines.slice(1, 3)).toEqual(['Host: 127.0.0.7 ()\tStatus: Up', 'Host: 127.0.0.7 ()\tPorts: 36079/open/tcp/////']);
+    expect(lines[3]).toMatch(/-- 3 IP addresses scanned in/);
+  });
+
+  it('scanned hosts come from the per-host counts: none when they are not kept, and not the hosts never probed', () => {
+    const targets = { count: 3, at: (i: number) => `127.0.0.${i + 1}` };
+    expect(scannedHostsOf(targets, () => null)).toBeNull();
+    const some: Record<string, StateCounts> = { '127.0.0.1': { open: 0, closed: 2, filtered: 0, error: 0 }, '127.0.0.2': { open: 0, closed: 0, filtered: 0, error: 0 }, '127.0.0.3': { open: 1, closed: 0, filtered: 0, error: 0 } };
+    expect([...scannedHostsOf(targets, (h) => some[h] ?? null)!]).toEqual(['127.0.0.1', '127.0.0.3']);
+  });
+});
+
+describe('through the CLI', () => {
+  let open: Fixture;
+  let closed: number[];
+  beforeAll(async () => {
+    open = await openPorts(1, '127.0.0.7');
+    closed = await closedPorts(30, '127.0.0.1', open.ports);
+  });
+  afterAll(async () => open?.close());
+
+  it('a scan lists hosts with nothing open too', async () => {
+    const r = await runCli(['127.0.0.5-127.0.0.7', '-p', [...closed, ...open.ports].join(','), '-f', 'grep', '-q', '--no-out-dir']);
+    expect(r.code, r.stderr).toBe(0);
+    const lines = r.stdout.split('\n').filter((l) => l.startsWith('Host: '));
+    expect(lines).toEqual([
+      'Host: 127.0.0.5 ()\tStatus: Up',
+      'Host: 127.0.0.5 ()\tPorts: \tIgnored State: closed (31)',
+      'Host: 127.0.0.6 ()\tStatus: Up',
+      'Host: 127.0.0.6 ()\tPorts: \tIgnored State: closed (31)',
+      'Host: 127.0.0.7 ()\tStatus: Up',
+      `Host: 127.0.0.7 ()\tPorts: ${open.ports[0]}/open/tcp/////\tIgnored State: closed (30)`,
+    ]);
+    expect(r.stdout).toMatch(/-- 3 IP addresses \(3 hosts up\) scanned in/);
+  });
+});
