@@ -53,7 +53,8 @@ export async function prepareScan(config: Readonly<ScanConfig>, resolver?: Resol
   const plan = planShard(range, config.shard, chunkSize);
   const targetsDigest = targets.digest();
   const scanKey = createHash('sha256')
-    .update(JSON.stringify([targetsDigest, ports.toString(), config.order, config.order === 'random' ? config.seed : 0, config.shard.total, config.timeoutMs, config.retries, [...config.states].sort()]))
+    // --banners changes what the records hold: only shards that agree on it merge (absent keeps older keys).
+    .update(JSON.stringify([targetsDigest, ports.toString(), config.order, config.order === 'random' ? config.seed : 0, config.shard.total, config.timeoutMs, config.retries, [...config.states].sort(), ...(config.banners ? ['banners'] : [])]))
     .digest('hex')
     .slice(0, 16);
   return { config: Object.freeze({ ...config, resolved: Object.freeze(resolved), chunkSize }), targets, ports, range, perm, plan, scanKey, targetsDigest, blocked };

@@ -15,6 +15,8 @@ export class ChunkLedger {
   watermark: number;
   /** Attempts of this chunk in flight. */
   inflight = 0;
+  /** Open ports of this chunk in the banner stage (decided when their grab ends). */
+  grabbing = 0;
   /** Offsets decided by this run, above the watermark too. */
   decided = 0;
   stopped = false;

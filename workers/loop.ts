@@ -18,7 +18,9 @@ import type { PortState } from '../src/model/states.js';
 import { HostTable } from '../src/wire/hosts.js';
 import type { ChunkTask, CoordinatorMessage, WorkerScanSpec } from '../src/wire/messages.js';
 import { Attempt, FIRST_TRY, type Pending, type Target, type Tries, oneMore } from './attempt.js';
-import { type BackendFactory, type ProbeBackend, createBackend, errnoName } from './backends/index.js';
+import { type BackendFactory, type KeptConnection, type ProbeBackend, createBackend, errnoName } from './backends/index.js';
+import { BannerStage } from './banner-stage.js';
+import type { ServiceInfo } from '../src/model/service.js';
 import { Expiry } from './expiry.js';
 import { ChunkLedger } from './ledger.js';
 import { Outbox } from './outbox.js';
@@ -56,6 +58,8 @@ export class Engine {
   private readonly window: Window;
   private readonly timing: Timing;
   private readonly congestion: Congestion;
+  /** --banners: open ports are read before they are decided. */
+  private readonly banners: BannerStage | null;
   private readonly expiry: Expiry;
   private readonly pending = new PendingQueue();
   private readonly outbox: Outbox;
@@ -68,7 +72,7 @@ export class Engine {
 
   constructor(spec: WorkerScanSpec, opts: EngineOptions = {}) {
     this.spec = spec;
-    this.backend = (opts.backend ?? createBackend)(spec.engine, (a, status, self, _kept, atOnce) => this.onComplete(a as Attempt, status, self, atOnce === true));
+    this.backend = (opts.backend ?? createBackend)(spec.engine, (a, status, self, kept, atOnce) => this.onComplete(a as Attempt, status, self, atOnce === true, kept));
     this.rate = spec.rate ? new RateGate(spec.rate) : null;
     this.window = new Window(spec.window, spec.slots, spec.concurrency);
     this.expiry = new Expiry(this.backend, () => this.window.giveSlot(), () => this.queueCheck());
@@ -83,6 +87,7 @@ export class Engine {
       () => this.timing.stats.take(),
     );
     this.hooks = opts.hooks ?? {};
+    this.banners = spec.banners ? new BannerStage(spec.banners, (a, rtt, info) => this.grabbed(a, rtt, info)) : null;
   }
 
   /** Run one chunk to completion (or until stopped); resolves when its last record was posted. */
@@ -165,7 +170,7 @@ export class Engine {
       if (this.timing.givenUp(target.cell, now)) {
         // --host-timeout: the host is given up; its remaining positions are decided without a probe.
         if (!retry) chunk.nextK++;
-        this.decideUnprobed(chunk, k, target, index, now);
+        this.settle(chunk, k, target.index, this.walk.portOf(index, target), 'error', 'host-timeout', 0, now);
         continue;
       }
       // This host's window is full, or its pacing or --host-rate says later:
@@ -199,6 +204,7 @@ export class Engine {
   private launch(chunk: ChunkLedger, k: number, index: number, target: Target, history: Readonly<Tries>, now: number): void {
     const timeoutMs = this.timing.timeoutMs(target.cell);
     const attempt = new Attempt(chunk, k, target, this.walk.portOf(index, target), now, timeoutMs, history);
+    attempt.keep = this.banners !== null;
     this.congestion.launched(target.cell);
     if (this.timing.unmeasured) this.expiry.unmeasured(attempt);
     this.timing.usedTimeout(timeoutMs);
@@ -244,7 +250,7 @@ export class Engine {
 
   // ---- answers -----------------------------------------------------------
 
-  private onComplete(a: Attempt, status: number, self: boolean, atOnce: boolean): void {
+  private onComplete(a: Attempt, status: number, self: boolean, atOnce: boolean, kept?: KeptConnection): void {
     if (a.done) return;
     this.release(a);
     if (status === 0 && self) {
@@ -256,7 +262,11 @@ export class Engine {
     } else if (status === 0) {
       const now = performance.now();
       this.answered(a, now);
-      this.decide(a, 'open', 'syn-ack', now);
+      if (kept && this.banners) {
+        // Open: decided once the banner stage has read it (the window moves on now).
+        a.chunk.grabbing++;
+        this.banners.add(a, kept(), now - a.start);
+      } else this.decide(a, 'open', 'syn-ack', now);
     } else {
       const name = errnoName(status);
       const verdict = classifyErrno(name, atOnce);
@@ -312,23 +322,23 @@ export class Engine {
     a.chunk.inflight--;
   }
 
-  private decide(a: Attempt, state: PortState, reason: string, now: number): void {
-    const chunk = a.chunk;
-    this.window.onDecided();
-    chunk.decide(a.k, state);
-    this.record(chunk, a.k, a.target.index, a.port, state, reason, now - a.start, now);
+  private decide(a: Attempt, state: PortState, reason: string, now: number, service?: ServiceInfo, rttMs = now - a.start): void {
+    this.settle(a.chunk, a.k, a.target.index, a.port, state, reason, rttMs, now, service);
   }
 
-  /** A position decided without a probe (its host was given up by --host-timeout). */
-  private decideUnprobed(chunk: ChunkLedger, k: number, target: Target, index: number, now: number): void {
-    this.window.onDecided();
-    chunk.decide(k, 'error');
-    this.record(chunk, k, target.index, this.walk.portOf(index, target), 'error', 'host-timeout', 0, now);
+  /** The banner stage is done with an open port: decide it with what was found (null: its chunk stopped). */
+  private grabbed(a: Attempt, rttMs: number, info: ServiceInfo | null): void {
+    a.chunk.grabbing--;
+    if (info === null || a.chunk.stopped) this.maybeFinish(a.chunk);
+    else this.decide(a, 'open', 'syn-ack', performance.now(), info, rttMs);
   }
 
-  private record(chunk: ChunkLedger, k: number, hostIndex: number, port: number, state: PortState, reason: string, rttMs: number, now: number): void {
+  /** A position is decided: count it, record it (if its state is reported), post, maybe finish the chunk. */
+  private settle(chunk: ChunkLedger, k: number, hostIndex: number, port: number, state: PortState, reason: string, rttMs: number, now: number, service?: ServiceInfo): void {
+    this.window.onDecided();
+    chunk.decide(k, state);
     if (this.spec.emit[state] && !chunk.stopped) {
-      chunk.records.add(k, hostIndex, port, state, reason, Math.round(rttMs * 1000) / 1000, performance.timeOrigin + now);
+      chunk.records.add(k, hostIndex, port, state, reason, Math.round(rttMs * 1000) / 1000, performance.timeOrigin + now, service);
     }
     this.hooks.decided?.(chunk, this.flush);
     this.outbox.maybePost(chunk);
@@ -363,12 +373,13 @@ export class Engine {
       this.release(a);
     }
     this.pending.drop(chunk);
+    this.banners?.abort((a) => a.chunk === chunk);
     this.maybeFinish(chunk);
     this.pump();
   }
 
   private maybeFinish(chunk: ChunkLedger): void {
-    if (chunk.finished || !chunk.exhausted || chunk.inflight > 0) return;
+    if (chunk.finished || !chunk.exhausted || chunk.inflight > 0 || chunk.grabbing > 0) return;
     if (!chunk.stopped && this.pending.has(chunk)) return;
     chunk.finished = true;
     this.chunks = this.chunks.filter((c) => c !== chunk);

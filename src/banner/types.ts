@@ -4,33 +4,7 @@
  * plain data so it survives structured clone between threads and JSON records.
  */
 
-/** The certificate a TLS service presented, summarised (verification is off: this is what it claims). */
-export interface TlsSummary {
-  /** Subject common name (or organisation when there is no CN). */
-  subject: string | null;
-  /** Subject alternative names: DNS names and IP addresses, in certificate order. */
-  names: string[];
-  /** Issuer common name (or organisation). */
-  issuer: string | null;
-  /** Certificate expiry as ISO 8601 UTC. */
-  notAfter: string | null;
-}
-
-/**
- * What the banner grab found. `service` is the detected service when a probe
- * answer matched the table (`serviceSource: 'probe'`), otherwise the port
- * table's guess (`serviceSource: 'port'`).
- */
-export interface ServiceInfo {
-  service: string;
-  serviceSource: 'probe' | 'port';
-  product?: string;
-  version?: string;
-  extraInfo?: string;
-  /** The answer that identified the service (or the first answer), printable and escaped, capped. */
-  banner?: string;
-  tls?: TlsSummary;
-}
+export type { ServiceInfo, TlsSummary } from '../model/service.js';
 
 /** One probe as written in the table. */
 export type ProbeSpec =

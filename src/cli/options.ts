@@ -23,6 +23,9 @@ export interface ScanFlags {
   maxRttTimeout?: string;
   hostTimeout?: string;
   retries?: string;
+  banners?: boolean;
+  bannerTimeout?: string;
+  bannerConcurrency?: string;
   concurrency?: string;
   workers?: string;
   seed?: string;
@@ -117,6 +120,9 @@ export function flagsToConfig(f: ScanFlags): Partial<ScanConfig> {
   if (f.minRttTimeout !== undefined) c.minRttTimeoutMs = durationFlag('min-rtt-timeout', f.minRttTimeout, 600_000, '50ms');
   if (f.maxRttTimeout !== undefined) c.maxRttTimeoutMs = durationFlag('max-rtt-timeout', f.maxRttTimeout, 600_000, '2s');
   if (f.hostTimeout !== undefined) c.hostTimeoutMs = durationFlag('host-timeout', f.hostTimeout, 2_147_000_000, '30m');
+  if (f.banners !== undefined) c.banners = f.banners;
+  if (f.bannerTimeout !== undefined) c.bannerTimeoutMs = durationFlag('banner-timeout', f.bannerTimeout, 600_000, '3s');
+  if (f.bannerConcurrency !== undefined) c.bannerConcurrency = intFlag('banner-concurrency', f.bannerConcurrency, 1, 100_000, '256');
   if (f.retries !== undefined) c.retries = intFlag('retries', f.retries, 0, 20, '1');
   if (f.concurrency !== undefined) c.concurrency = intFlag('concurrency', f.concurrency, 1, 1_000_000, '512');
   if (f.workers !== undefined) c.workers = intFlag('workers', f.workers, 1, 256, '2');
@@ -175,6 +181,7 @@ export function normalizeArgv(argv: readonly string[]): string[] {
     if (a === '-p-') out.push('--ports=-');
     else if (a === '-iL') out.push('--input-file');
     else if (a === '-sT' || a === '-Pn' || a === '-n') continue;
+    else if (a === '-sV') out.push('--banners');
     else if (/^-p\d/.test(a)) out.push(`--ports=${a.slice(2)}`);
     else out.push(a);
   }

@@ -176,6 +176,7 @@ export async function runScan(input: RunInput): Promise<number> {
     hosts: prep.targets.count,
     ports: prep.ports.count,
     states: config.states,
+    banners: config.banners,
     summary: () => run.summary(),
     hostCounts: (host) => run.hostCounts(host),
     scannedHosts: () => scannedHostsOf(prep.targets, (host) => run.hostCounts(host)),

@@ -37,6 +37,12 @@ export interface ScanConfig {
   hostTimeoutMs: number | null;
   /** Most retries after a timeout; how many are used depends on what retries achieve. */
   retries: number;
+  /** Read open ports to tell the service, product and version (--banners, -sV). */
+  banners: boolean;
+  /** The whole budget for reading one open port, ms. */
+  bannerTimeoutMs: number;
+  /** Open ports read at once, all workers together. */
+  bannerConcurrency: number;
   concurrency: number;
   workers: number;
   order: ScanOrder;
@@ -82,6 +88,9 @@ export const BASE_DEFAULTS = {
   maxRttTimeoutMs: null,
   hostTimeoutMs: null,
   retries: 6,
+  banners: false,
+  bannerTimeoutMs: 3000,
+  bannerConcurrency: 256,
   order: 'random',
   shard: { index: 1, total: 1 },
   rate: 0,
@@ -185,6 +194,9 @@ export function resolveConfig(given: Partial<ScanConfig>, opts: ResolveOptions =
     concurrency,
     seed: partial.seed ?? randomInt(0, 2 ** 48 - 1),
   };
+  if (config.banners && !config.states.includes('open')) {
+    throw new ShardscanError('E_OPTION', `--banners reads open ports, but --states ${config.states.join(',')} shows none. Example: --banners --states open,closed`);
+  }
   if (config.ports !== null && config.topPorts !== null) {
     throw new ShardscanError('E_PORT', 'give either -p or --top-ports, not both. Example: -p 22,80 or --top-ports 100');
   }

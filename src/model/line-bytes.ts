@@ -31,8 +31,8 @@ export class LineBytes {
   }
 
   /** One record's line, exactly as formatLine writes it; `host` may be an IPv4 address as a number. */
-  line(host: string | number, port: number, state: PortState, reason: string, rttMs: number, service: string, ts: string): void {
-    this.ensure(96 + 6 * ((typeof host === 'number' ? 15 : host.length) + reason.length + service.length) + ts.length);
+  line(host: string | number, port: number, state: PortState, reason: string, rttMs: number, service: string, ts: string, extra = ''): void {
+    this.ensure(96 + 6 * ((typeof host === 'number' ? 15 : host.length) + reason.length + service.length) + ts.length + 3 * extra.length);
     this.ascii('{"host":');
     if (typeof host === 'number') this.ipv4(host);
     else this.jsonString(host);
@@ -48,7 +48,9 @@ export class LineBytes {
     this.jsonString(service);
     this.ascii(',"ts":"');
     this.ascii(ts);
-    this.ascii('"}\n');
+    this.buf[this.pos++] = QUOTE;
+    if (extra.length > 0) this.pos += this.buf.write(extra, this.pos, 'utf8');
+    this.ascii('}\n');
   }
 
   /**

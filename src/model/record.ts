@@ -2,6 +2,7 @@
  * A probe's outcome and the record the writers, the shard files and the
  * library API see (schemas/record.schema.json), with its one JSON encoding.
  */
+import { type ServiceFields, serviceJson } from './service.js';
 import type { PortState } from './states.js';
 
 /**
@@ -18,23 +19,27 @@ export type ProbeOutcome =
   | { state: 'error'; reason: string; rttMs: number };
 
 /** One result as the writers and the library API see it. */
-export type ProbeRecord = ProbeOutcome & {
-  host: string;
-  port: number;
-  /** Service name from the built-in port list, or `unknown`. */
-  service: string;
-  /** ISO 8601 time (UTC) the state was decided. */
-  ts: string;
-};
+export type ProbeRecord = ProbeOutcome &
+  ServiceFields & {
+    host: string;
+    port: number;
+    /** The service: detected by --banners (serviceSource 'probe'), else the built-in port list's name, or `unknown`. */
+    service: string;
+    /** ISO 8601 time (UTC) the state was decided. */
+    ts: string;
+  };
 
 /** A record from its parts, keeping the outcome union honest for callers that hold a plain state. */
 export function makeRecord(host: string, port: number, state: PortState, reason: string, rttMs: number, service: string, ts: string): ProbeRecord {
   return { host, port, state, reason, rttMs, service, ts } as ProbeRecord;
 }
 
-/** One record's JSON line, with a newline, from its fields (schema order; written by hand: it runs per record). */
-export function formatLine(host: string, port: number, state: PortState, reason: string, rttMs: number, service: string, ts: string): string {
-  return `{"host":${JSON.stringify(host)},"port":${port},"state":"${state}","reason":${JSON.stringify(reason)},"rttMs":${rttMs},"service":${JSON.stringify(service)},"ts":"${ts}"}\n`;
+/**
+ * One record's JSON line, with a newline, from its fields (schema order;
+ * written by hand: it runs per record). `extra` is serviceJson()'s text.
+ */
+export function formatLine(host: string, port: number, state: PortState, reason: string, rttMs: number, service: string, ts: string, extra = ''): string {
+  return `{"host":${JSON.stringify(host)},"port":${port},"state":"${state}","reason":${JSON.stringify(reason)},"rttMs":${rttMs},"service":${JSON.stringify(service)},"ts":"${ts}"${extra}}\n`;
 }
 
 /**
@@ -42,7 +47,7 @@ export function formatLine(host: string, port: number, state: PortState, reason:
  * file line, and (without the newline) an element of the JSON report.
  */
 export function recordLine(r: ProbeRecord): string {
-  return formatLine(r.host, r.port, r.state, r.reason, r.rttMs, r.service, r.ts);
+  return formatLine(r.host, r.port, r.state, r.reason, r.rttMs, r.service, r.ts, serviceJson(r));
 }
 
 /**

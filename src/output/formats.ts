@@ -24,7 +24,7 @@ export function createWriter(format: OutputFormat, ctx: ReportContext): ReportWr
     case 'ndjson':
       return ndjsonWriter();
     case 'csv':
-      return csvWriter();
+      return csvWriter(ctx.banners === true);
   }
 }
 

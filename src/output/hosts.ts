@@ -4,6 +4,7 @@
  * grows with shown records only) and print hosts in address order.
  */
 import type { ProbeRecord } from '../model/record.js';
+import { tlsText, versionText } from '../model/service.js';
 import { PORT_STATES } from '../model/states.js';
 import { parseIPv4, parseIPv6 } from '../targets/ip.js';
 import type { ReportContext, ReportWriter } from './report.js';
@@ -68,9 +69,12 @@ export function textWriter(ctx: ReportContext): ReportWriter {
         text += `\nScan report for ${host}\n${notShownLine(ctx, host, records.length)}`;
         const width = Math.max(9, ...records.map((r) => `${r.port}/tcp`.length + 1));
         const svcWidth = Math.max(8, ...records.map((r) => r.service.length + 1));
-        text += `${pad('PORT', width)}${pad('STATE', 9)}${pad('SERVICE', svcWidth)}${pad('REASON', 13)}RTT\n`;
+        // With --banners, nmap -sV's VERSION column, and the certificate under a TLS port.
+        text += `${pad('PORT', width)}${pad('STATE', 9)}${pad('SERVICE', svcWidth)}${pad('REASON', 13)}${ctx.banners ? `${pad('RTT', 10)}VERSION` : 'RTT'}\n`;
         for (const r of records) {
-          text += `${pad(`${r.port}/tcp`, width)}${pad(r.state, 9)}${pad(r.service, svcWidth)}${pad(r.reason, 13)}${r.rttMs.toFixed(2)}ms\n`;
+          const rtt = `${r.rttMs.toFixed(2)}ms`;
+          text += `${pad(`${r.port}/tcp`, width)}${pad(r.state, 9)}${pad(r.service, svcWidth)}${pad(r.reason, 13)}${ctx.banners ? `${pad(rtt, 10)}${versionText(r)}`.trimEnd() : rtt}\n`;
+          if (ctx.banners && r.tls) text += `|_tls: ${tlsText(r.tls)}\n`;
         }
         if (text.length > 65536) {
           yield text;
@@ -123,7 +127,7 @@ export function grepWriter(ctx: ReportContext): ReportWriter {
       let up = 0;
       const scanned = ctx.scannedHosts?.() ?? null;
       for (const [host, records] of grepHosts(groups.sorted(), scanned)) {
-        const ports = records.map((r) => `${r.port}/${r.state}/tcp//${r.service === 'unknown' ? '' : r.service}///`).join(', ');
+        const ports = records.map((r) => `${r.port}/${r.state}/tcp//${r.service === 'unknown' ? '' : r.service}//${versionText(r).replace(/[/,]/g, '|')}/`).join(', ');
         const counts = ctx.hostCounts(host);
         const hidden = PORT_STATES.filter((st) => !ctx.states.includes(st) && counts !== null && counts[st] > 0);
         const ignored = hidden.length > 0 && counts ? `\tIgnored State: ${hidden.map((st) => `${st} (${counts[st]})`).join(', ')}` : '';

@@ -16,13 +16,19 @@ function csvField(v: string | number): string {
 }
 
 export const CSV_HEADER = 'host,port,state,service,reason,rtt_ms,ts\n';
+/** With --banners, what detection found, after the usual columns. */
+export const CSV_BANNER_HEADER = 'host,port,state,service,reason,rtt_ms,ts,service_source,product,version,extra_info,tls_subject,tls_names,banner\n';
 
 const csvLine = (r: ProbeRecord): string => [r.host, r.port, r.state, r.service, r.reason, r.rttMs, r.ts].map(csvField).join(',') + '\n';
+const csvBannerLine = (r: ProbeRecord): string =>
+  [r.host, r.port, r.state, r.service, r.reason, r.rttMs, r.ts, r.serviceSource ?? '', r.product ?? '', r.version ?? '', r.extraInfo ?? '', r.tls?.subject ?? '', r.tls?.names.join(' ') ?? '', r.banner ?? '']
+    .map(csvField)
+    .join(',') + '\n';
 
-export function csvWriter(): ReportWriter {
+export function csvWriter(banners = false): ReportWriter {
   return {
-    start: () => CSV_HEADER,
-    batch: (batch) => batch.records().map(csvLine).join(''),
+    start: () => (banners ? CSV_BANNER_HEADER : CSV_HEADER),
+    batch: (batch) => batch.records().map(banners ? csvBannerLine : csvLine).join(''),
     end: () => [],
   };
 }

@@ -22,6 +22,8 @@ export interface ReportContext {
   hosts: number;
   ports: number;
   states: readonly PortState[];
+  /** The scan read open ports (--banners): reports show versions. */
+  banners?: boolean;
   /** Called once the records have ended. */
   summary(): ScanSummary;
   /** Per-host counts of every state, or null when not tracked (very large scans, or resumed ones). */

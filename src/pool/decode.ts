@@ -6,6 +6,7 @@
  */
 import { LineBytes } from '../model/line-bytes.js';
 import { type ProbeRecord, type RecordBatch, makeRecord } from '../model/record.js';
+import { type ServiceInfo, serviceJson } from '../model/service.js';
 import { serviceName } from '../ports/services.js';
 import type { TargetSet } from '../targets/set.js';
 import { type WireBatch, type WireRecordView, readRecords } from '../wire/records.js';
@@ -32,10 +33,11 @@ export class RecordDecoder {
     const length = wire.n - (dropped?.size ?? 0);
     let records: ProbeRecord[] | null = null;
     let text: string | null = null;
-    const each = (visit: (w: Readonly<WireRecordView>) => void): void => {
+    const services = wire.services.length > 0 ? new Map(wire.services) : null;
+    const each = (visit: (w: Readonly<WireRecordView>, service: ServiceInfo | undefined) => void): void => {
       let j = 0;
       readRecords(wire, (w) => {
-        if (dropped === null || !dropped.has(j)) visit(w);
+        if (dropped === null || !dropped.has(j)) visit(w, services?.get(j));
         j++;
       });
     };
@@ -44,14 +46,19 @@ export class RecordDecoder {
       records: () => {
         if (records === null) {
           const out: ProbeRecord[] = [];
-          each((w) => out.push(makeRecord(this.host(w.hostIndex), w.port, w.state, w.reason, w.rttMs, serviceName(w.port), this.iso(w.tsMs))));
+          each((w, svc) => {
+            const r = makeRecord(this.host(w.hostIndex), w.port, w.state, w.reason, w.rttMs, svc?.service ?? serviceName(w.port), this.iso(w.tsMs));
+            out.push(svc ? Object.assign(r, withoutService(svc)) : r);
+          });
           records = out;
         }
         return records;
       },
       ndjson: () => {
         if (text === null) {
-          each((w) => this.lines.line(this.hostOrV4(w.hostIndex), w.port, w.state, w.reason, w.rttMs, serviceName(w.port), this.iso(w.tsMs)));
+          each((w, svc) =>
+            this.lines.line(this.hostOrV4(w.hostIndex), w.port, w.state, w.reason, w.rttMs, svc?.service ?? serviceName(w.port), this.iso(w.tsMs), svc ? serviceJson(svc) : ''),
+          );
           text = this.lines.take();
         }
         return text;
@@ -81,4 +88,11 @@ export class RecordDecoder {
     }
     return this.lastHost;
   }
+}
+
+/** The detection fields of a ServiceInfo, without its `service` (the record has that already). */
+function withoutService(s: ServiceInfo): Omit<ServiceInfo, 'service'> {
+  const { service, ...rest } = s;
+  void service;
+  return rest;
 }

@@ -6,6 +6,9 @@ import type { TimingParams, WorkerScanSpec } from '../wire/messages.js';
 import { createRateShared } from '../wire/rate.js';
 import { SharedSlots } from '../wire/slots.js';
 
+/** Bytes kept from any one answer of a banner grab (a flood is cut here). */
+const BANNER_MAX_BYTES = 8192;
+
 /** Typed arrays backed by shared memory are not copied into every task message. */
 function shareArray<T extends Float64Array | Uint16Array>(src: T): T {
   const Ctor = src.constructor as new (buf: SharedArrayBuffer) => T;
@@ -48,6 +51,7 @@ export function buildSpec(prep: PreparedScan, hostCounts: boolean): WorkerScanSp
     concurrency: config.concurrency,
     engine: config.engine,
     emit,
+    banners: config.banners ? { timeoutMs: config.bannerTimeoutMs, maxBytes: BANNER_MAX_BYTES, concurrency: Math.max(1, Math.ceil(config.bannerConcurrency / config.workers)) } : null,
     rate: createRateShared(config.rate, config.hostRate),
     hostCounts,
   };

@@ -79,6 +79,7 @@ export async function mergeShards(dirs: readonly string[], out: Writable, opts: 
     hosts: first.hosts,
     ports: first.ports,
     states: view.states,
+    banners: first.config.banners === true,
     hostCounts: (host) => view.hostCounts(host),
     scannedHosts: () => view.scannedHosts(),
     summary: () => summary,

@@ -10,6 +10,7 @@
  * The packer (worker side) and the reader (coordinator side) are the only code
  * that knows the layout.
  */
+import type { ServiceInfo } from '../model/service.js';
 import { STATE_CODE, STATE_OF_CODE, type PortState } from '../model/states.js';
 
 /** Fields per record: k, host index, port, state code, reason index, rttMs, tsMs. */
@@ -23,9 +24,11 @@ export interface WireBatch {
   data: number[];
   /** Reason strings; each record holds an index into this. */
   reasons: string[];
+  /** What --banners found, for the records that have it: [record number in the batch, info]. */
+  services: [number, ServiceInfo][];
 }
 
-export const EMPTY_BATCH: WireBatch = Object.freeze({ n: 0, data: [], reasons: [] }) as unknown as WireBatch;
+export const EMPTY_BATCH: WireBatch = Object.freeze({ n: 0, data: [], reasons: [], services: [] }) as unknown as WireBatch;
 
 /** One decoded wire record (reused by the reader: copy what you keep). */
 export interface WireRecordView {
@@ -45,13 +48,15 @@ export class RecordPacker {
   private data: number[] = [];
   private n = 0;
   private reasons: string[] = [];
+  private services: [number, ServiceInfo][] = [];
   private reasonIndex = new Map<string, number>();
 
   get length(): number {
     return this.n;
   }
 
-  add(k: number, hostIndex: number, port: number, state: PortState, reason: string, rttMs: number, tsMs: number): void {
+  add(k: number, hostIndex: number, port: number, state: PortState, reason: string, rttMs: number, tsMs: number, service?: ServiceInfo): void {
+    if (service) this.services.push([this.n, service]);
     let r = this.reasonIndex.get(reason);
     if (r === undefined) {
       r = this.reasons.length;
@@ -65,8 +70,9 @@ export class RecordPacker {
   /** The records so far as a batch; the packer starts empty. */
   take(): WireBatch {
     if (this.n === 0) return EMPTY_BATCH;
-    const batch: WireBatch = { n: this.n, data: this.data, reasons: this.reasons };
+    const batch: WireBatch = { n: this.n, data: this.data, reasons: this.reasons, services: this.services };
     this.data = [];
+    this.services = [];
     this.n = 0;
     this.reasons = [];
     this.reasonIndex.clear();

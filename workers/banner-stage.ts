@@ -1,0 +1,94 @@
+/**
+ * The banner stage of --banners: open ports whose connection the backend
+ * kept, read and probed (workers/banner/grab.ts) with a concurrency budget of
+ * their own. The connect window does not wait for it: an attempt leaves the
+ * window when its handshake completes, and its position is decided (with
+ * what the grab found) when the grab ends. A grab beyond the budget waits in
+ * line with its connection open (open ports are few).
+ */
+import type net from 'node:net';
+import type { ServiceInfo } from '../src/model/service.js';
+import type { Attempt } from './attempt.js';
+import { connectTcp, grabService } from './banner/index.js';
+
+export interface BannerParams {
+  /** The whole budget per port, ms. */
+  timeoutMs: number;
+  /** Bytes kept from any one answer. */
+  maxBytes: number;
+  /** Grabs at once in this worker. */
+  concurrency: number;
+}
+
+interface Job {
+  attempt: Attempt;
+  socket: net.Socket;
+  /** The connect's round trip, for the record. */
+  rttMs: number;
+  abort: AbortController;
+}
+
+/** Told when a grab ends: `info` is null when it was aborted (its chunk stopped). */
+export type GrabDone = (attempt: Attempt, rttMs: number, info: ServiceInfo | null) => void;
+
+export class BannerStage {
+  private running = 0;
+  private readonly waiting: Job[] = [];
+  private readonly jobs = new Set<Job>();
+
+  constructor(
+    private readonly params: BannerParams,
+    private readonly done: GrabDone,
+  ) {}
+
+  /** Grabs running or waiting. */
+  get size(): number {
+    return this.jobs.size;
+  }
+
+  add(attempt: Attempt, socket: net.Socket, rttMs: number): void {
+    // A socket closed or reset by the service while the grab waits must not throw.
+    socket.on('error', () => undefined);
+    const job: Job = { attempt, socket, rttMs, abort: new AbortController() };
+    this.jobs.add(job);
+    if (this.running < this.params.concurrency) this.start(job);
+    else this.waiting.push(job);
+  }
+
+  /** Stop every grab of a chunk (a stopped chunk's attempts are abandoned). */
+  abort(match: (a: Attempt) => boolean): void {
+    for (const job of [...this.jobs]) if (match(job.attempt)) job.abort.abort();
+  }
+
+  private start(job: Job): void {
+    this.running++;
+    const { attempt: a } = job;
+    const opts = this.params;
+    grabService(job.socket, {
+      host: a.host,
+      port: a.port,
+      timeoutMs: opts.timeoutMs,
+      maxBytes: opts.maxBytes,
+      signal: job.abort.signal,
+      reconnect: () => connectTcp(a.host, a.port, Math.max(100, Math.floor(opts.timeoutMs / 3))),
+    }).then(
+      (info) => this.finish(job, info),
+      () => this.finish(job, null),
+    );
+    // A job aborted while waiting never got here; one aborted now resolves null through grabService.
+  }
+
+  private finish(job: Job, info: ServiceInfo | null): void {
+    this.running--;
+    this.jobs.delete(job);
+    this.done(job.attempt, job.rttMs, job.abort.signal.aborted ? null : info);
+    while (this.running < this.params.concurrency && this.waiting.length > 0) {
+      const next = this.waiting.shift()!;
+      if (next.abort.signal.aborted) {
+        next.socket.destroy();
+        this.jobs.delete(next);
+        this.done(next.attempt, next.rttMs, null);
+      } else this.start(next);
+    }
+  }
+}
