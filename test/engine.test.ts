@@ -73,10 +73,12 @@ describe('engine', () => {
     // both fire in one timers phase, the deadline first. The engine defers
     // expiry past that phase, so the answer counts.
     const fake = fakeBackend((a, complete) => {
-      queueMicrotask(() => {
-        const { deadline } = a as AttemptHandle & { deadline: number };
-        setTimeout(() => complete(a, -111, false), Math.max(1, Math.ceil(deadline - performance.now())));
-      });
+      // The delay is computed now, a few µs before the engine computes its own
+      // (computed in the microtask, a loaded machine could cross a millisecond
+      // and put the answer a turn late); the timer is armed after the engine's.
+      const { deadline } = a as AttemptHandle & { deadline: number };
+      const delay = Math.max(1, Math.ceil(deadline - performance.now()));
+      queueMicrotask(() => setTimeout(() => complete(a, -111, false), delay));
       return 0;
     });
     // One attempt per run: with several, a later attempt's whole-ms rounding can

@@ -34,6 +34,8 @@ export class Attempt implements AttemptHandle, Timed {
   done = false;
   heapIndex = -1;
   keep = false;
+  /** A retry that finds out whether retrying its host pays (timing.ts probeResolved). */
+  probe = false;
   readonly host: string;
   readonly v6: boolean;
   readonly bindFirst: boolean;
@@ -63,4 +65,6 @@ export interface Pending {
   history: Readonly<Tries>;
   /** performance.now() before which it must not start. */
   readyAt: number;
+  /** A retry that finds out whether retrying its host pays (timing.ts). */
+  probe?: boolean;
 }

@@ -14,6 +14,8 @@ import type { Attempt } from './attempt.js';
 import type { ProbeBackend } from './backends/index.js';
 import { DeadlineHeap } from './deadlines.js';
 
+/** How often deferred attempts are judged again when nothing else wakes the loop. */
+const DEFERRED_POLL_MS = 10;
 /** Timed-out sockets closed per loop turn at most. */
 const CLOSE_BURST = 32;
 
@@ -22,9 +24,13 @@ export class Expiry {
   /** Timed-out attempts whose sockets are still to be closed. */
   private closing: Attempt[] = [];
   private timer: NodeJS.Timeout | null = null;
+  /** The deadline the timer is armed for. */
+  private timerAt = Infinity;
   /** Attempts started on the initial timeout, before the scan had an RTT sample. */
   private provisional: Attempt[] = [];
   private seenGeneration = 0;
+  /** Timed-out attempts waiting for the verdict on their host's probe retries (timing.ts). */
+  private deferred: Attempt[] = [];
 
   constructor(
     private readonly backend: ProbeBackend,
@@ -54,7 +60,7 @@ export class Expiry {
     this.timer = null;
   }
 
-  /** An attempt timed by the initial timeout (no RTT measured yet): retime() will revisit it. */
+  /** An attempt timed on an estimate still settling: retime() will revisit it. */
   unmeasured(a: Attempt): void {
     // A scan where nothing ever answers keeps only what is in flight here.
     if (this.provisional.length >= 2 * this.heap.size + 1024) this.provisional = this.provisional.filter((p) => !p.done);
@@ -62,21 +68,44 @@ export class Expiry {
   }
 
   /**
-   * Once the scan has its first RTT sample (timing's generation moved), the
-   * attempts started on the initial timeout (1 s by default) get their
-   * host's timeout, as nmap judges a probe by the current estimate. Without
-   * this the first burst of a scan (all 10,000 probes on a fast network)
-   * waited a whole second for its drops.
+   * When an estimate falls (timing's generation moved: the scan's first
+   * sample, or a host's timeout estimate down by a quarter), attempts started
+   * on the higher estimate get the current one, as nmap judges a probe by the
+   * current estimate. Without this the first burst of a scan (all 10,000
+   * probes on a fast network, or 1,000 at 200 ms where the first sample
+   * alone gives a 1 s timeout) waited out the first guess.
    */
   retime(timing: { generation(): number; timeoutMs(cell: number): number }): void {
     if (this.provisional.length === 0 || timing.generation() === this.seenGeneration) return;
     this.seenGeneration = timing.generation();
+    const keep: Attempt[] = [];
     for (const a of this.provisional) {
       if (a.done) continue;
+      keep.push(a);
       const deadline = a.start + timing.timeoutMs(a.target.cell);
       if (deadline < a.deadline) this.reschedule(a, deadline);
     }
-    this.provisional = [];
+    this.provisional = keep;
+  }
+
+  /** Keep a timed-out attempt undecided until its host's probe retries are resolved; its chunk waits for it. */
+  defer(a: Attempt): void {
+    a.chunk.waiting++;
+    this.deferred.push(a);
+  }
+
+  /** The deferred attempts, to be judged again (each check phase). */
+  takeDeferred(): Attempt[] {
+    const out = this.deferred;
+    this.deferred = [];
+    for (const a of out) a.chunk.waiting--;
+    return out;
+  }
+
+  /** A stopped chunk's deferred attempts are abandoned. */
+  dropDeferred(chunk: Attempt['chunk']): void {
+    this.deferred = this.deferred.filter((a) => a.chunk !== chunk);
+    chunk.waiting = 0;
   }
 
   /** True when the earliest attempt in flight is past its deadline. */
@@ -110,7 +139,10 @@ export class Expiry {
 
   /** Arm the one timer for the earliest deadline, unless it is armed (or a check phase is queued, which re-arms). */
   arm(checkQueued: boolean): void {
-    const a = this.heap.peek();
+    const head = this.heap.peek();
+    // Deferred attempts may wait on another worker's probe retries, which wake
+    // nothing here: look again every DEFERRED_POLL_MS.
+    const a = this.deferred.length === 0 ? head : { deadline: Math.min(head?.deadline ?? Infinity, performance.now() + DEFERRED_POLL_MS) };
     if (a === undefined) {
       // Nothing in flight: a timer left armed would keep the thread alive until
       // a deadline nobody waits for (the main thread, for an in-process scan).
@@ -118,7 +150,12 @@ export class Expiry {
       this.timer = null;
       return;
     }
-    if (this.timer !== null || checkQueued) return;
+    if (checkQueued) return;
+    // Armed already, for this deadline or an earlier one. Deadlines differ per
+    // host, so an attempt started later may be due earlier: re-arm for it.
+    if (this.timer !== null && this.timerAt <= a.deadline) return;
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timerAt = a.deadline;
     this.timer = setTimeout(this.onTimer, Math.max(1, Math.ceil(a.deadline - performance.now())));
   }
 

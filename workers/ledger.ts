@@ -17,6 +17,8 @@ export class ChunkLedger {
   inflight = 0;
   /** Open ports of this chunk in the banner stage (decided when their grab ends). */
   grabbing = 0;
+  /** Timed-out positions of this chunk waiting for the verdict on retries (loop.ts deferred). */
+  waiting = 0;
   /** Offsets decided by this run, above the watermark too. */
   decided = 0;
   stopped = false;

@@ -1,17 +1,11 @@
 /**
- * The connect loop of one worker thread. It ties together a few parts with
- * one job each: the Window (how many attempts may run), the DeadlineHeap
- * (when each one times out), the PendingQueue (retries, held-back positions),
- * one ChunkLedger per chunk (what is decided, the watermark), the Outbox
- * (batches to the coordinator) and a probe backend (the sockets).
- *
- * Turns: new attempts are started at most LAUNCH_BURST per loop turn, and
- * answers top the window up once per turn, in the check phase
- * (setImmediate), rather than once per answer.
- *
- * Deadlines (expiry.ts) are decided in the check phase, so an answer that
- * arrives in the same loop turn as its deadline wins. Timing (timing.ts) gives
- * every attempt its host's timeout and decides retries and windows.
+ * The connect loop of one worker thread, tying together parts with one job
+ * each: Window (this worker's share), Congestion (per-host windows, pacing),
+ * Timing (timeouts, retries), Expiry (deadlines, decided in the check phase
+ * so an answer in the same loop turn wins), PendingQueue (retries, held-back
+ * positions), ChunkSet and ChunkLedger (what is decided, the watermark),
+ * Outbox (batches), BannerStage (--banners) and a probe backend. At most
+ * LAUNCH_BURST attempts start per loop turn, topped up once per turn.
  */
 import { classifyErrno } from '../src/classify.js';
 import type { PortState } from '../src/model/states.js';
@@ -22,6 +16,7 @@ import { type BackendFactory, type KeptConnection, type ProbeBackend, createBack
 import { BannerStage } from './banner-stage.js';
 import type { ServiceInfo } from '../src/model/service.js';
 import { Expiry } from './expiry.js';
+import { ChunkSet } from './chunks.js';
 import { ChunkLedger } from './ledger.js';
 import { Outbox } from './outbox.js';
 import { PendingQueue } from './pending.js';
@@ -33,6 +28,8 @@ import { Window } from './window.js';
 
 /** Attempts started per loop turn at most (see fillLoop). */
 const LAUNCH_BURST = 16;
+/** Positions looked at per loop turn at most, held back or launched. */
+const LOOK_LIMIT = 256;
 /** A probe that keeps hitting local resource errors is given up as `error` after this many tries. */
 const MAX_LOCAL_RETRIES = 200;
 /** A self-connect is retried this many times (a new source port each time). */
@@ -64,7 +61,7 @@ export class Engine {
   private readonly pending = new PendingQueue();
   private readonly outbox: Outbox;
   private readonly hooks: EngineHooks;
-  private chunks: ChunkLedger[] = [];
+  private readonly chunks: ChunkSet;
   private inflight = 0;
   private pumpTimer: NodeJS.Timeout | null = null;
   private pumping = false;
@@ -86,6 +83,7 @@ export class Engine {
       (n) => this.window.posted(n),
       () => this.timing.stats.take(),
     );
+    this.chunks = new ChunkSet(this.outbox);
     this.hooks = opts.hooks ?? {};
     this.banners = spec.banners ? new BannerStage(spec.banners, (a, rtt, info) => this.grabbed(a, rtt, info)) : null;
   }
@@ -98,17 +96,14 @@ export class Engine {
       task.port.on('message', (msg: CoordinatorMessage) => {
         if (msg.t === 'stop') this.stopChunk(chunk);
       });
-      this.chunks.push(chunk);
-      this.outbox.start(() => this.chunks);
+      this.chunks.add(chunk);
       this.pump();
       this.maybeFinish(chunk);
     });
   }
 
   /** Post every running chunk's records now. */
-  readonly flush = (): void => {
-    for (const c of this.chunks) this.outbox.post(c, false);
-  };
+  readonly flush = (): void => this.chunks.flush();
 
   // ---- starting attempts -------------------------------------------------
 
@@ -122,7 +117,7 @@ export class Engine {
         return;
       }
       this.fillLoop();
-      const queued = this.pending.length > 0 || this.nextChunk() !== undefined;
+      const queued = this.pending.length > 0 || this.chunks.next() !== undefined;
       this.window.setHungry(queued);
       // Held to our share with work waiting: the other workers' slots may free up,
       // or they may run dry, and nothing else would wake us (our own attempts may
@@ -133,17 +128,14 @@ export class Engine {
     }
   }
 
-  /** The oldest chunk with positions not started yet (a loop, not find(): this runs per probe). */
-  private nextChunk(): ChunkLedger | undefined {
-    for (const c of this.chunks) if (!c.stopped && !c.started) return c;
-    return undefined;
-  }
-
   private fillLoop(): void {
     let launched = 0;
+    // Positions looked at this turn, launched or held back: a held retry comes
+    // due again while the loop runs, and without a bound the loop never ends.
+    let looked = 0;
     while (this.window.hasRoom(this.inflight)) {
       const now = performance.now();
-      if (launched === LAUNCH_BURST || (launched % 8 === 7 && this.expiry.headDue(now))) {
+      if (launched === LAUNCH_BURST || ++looked > LOOK_LIMIT || (launched % 8 === 7 && this.expiry.headDue(now))) {
         // Let the loop turn: a refill of a whole window (after a mass timeout)
         // takes ~15 ms, and deadlines falling due meanwhile must be decided on
         // time. The check phase decides what is due, then fills on.
@@ -159,7 +151,7 @@ export class Engine {
       }
       // Retries and held-back positions first, oldest first.
       const retry = this.pending.length > 0 ? this.pending.takeReady(now) : null;
-      const chunk = retry?.chunk ?? this.nextChunk();
+      const chunk = retry?.chunk ?? this.chunks.next();
       if (!chunk) {
         if (this.pending.length > 0) this.pumpIn(Math.max(0.5, this.pending.earliest() - now));
         return;
@@ -196,17 +188,18 @@ export class Engine {
         return;
       }
       if (!retry) chunk.nextK++;
-      this.launch(chunk, k, index, target, retry?.history ?? FIRST_TRY, now);
+      this.launch(chunk, k, index, target, retry?.history ?? FIRST_TRY, now, retry?.probe === true);
       launched++;
     }
   }
 
-  private launch(chunk: ChunkLedger, k: number, index: number, target: Target, history: Readonly<Tries>, now: number): void {
+  private launch(chunk: ChunkLedger, k: number, index: number, target: Target, history: Readonly<Tries>, now: number, probe: boolean): void {
     const timeoutMs = this.timing.timeoutMs(target.cell);
     const attempt = new Attempt(chunk, k, target, this.walk.portOf(index, target), now, timeoutMs, history);
     attempt.keep = this.banners !== null;
+    attempt.probe = probe;
     this.congestion.launched(target.cell);
-    if (this.timing.unmeasured) this.expiry.unmeasured(attempt);
+    if (this.timing.unmeasured || this.timing.unsettled(target.cell)) this.expiry.unmeasured(attempt);
     this.timing.usedTimeout(timeoutMs);
     this.inflight++;
     chunk.inflight++;
@@ -302,8 +295,8 @@ export class Engine {
   }
 
   /** Put a position first in line for another attempt, counting what went wrong. */
-  private retry(a: Attempt, what: keyof Tries): void {
-    this.pending.unshift({ chunk: a.chunk, k: a.k, history: oneMore(a.history, what), readyAt: 0 } satisfies Pending);
+  private retry(a: Attempt, what: keyof Tries, probe = false): void {
+    this.pending.unshift({ chunk: a.chunk, k: a.k, history: oneMore(a.history, what), readyAt: 0, probe } satisfies Pending);
   }
 
   /**
@@ -312,6 +305,7 @@ export class Engine {
    */
   private release(a: Attempt, freeSlot = true): void {
     a.done = true;
+    if (a.probe) this.timing.probeResolved(a.target.cell);
     this.expiry.heap.remove(a);
     this.congestion.landed(a.target.cell);
     if (freeSlot) {
@@ -350,15 +344,25 @@ export class Engine {
   /** Decide every attempt past its deadline, all at one instant (check phase only: answers that raced it won). */
   private decideDue(): void {
     const now = performance.now();
-    const due = this.expiry.takeDue(now);
     const retries: Attempt[] = [];
-    for (const a of due) {
+    for (const a of this.expiry.takeDue(now)) {
       this.release(a, false);
-      if (!a.chunk.stopped && this.timing.mayRetry(a.target.cell, a.history.tries)) retries.push(a);
-      else this.decide(a, 'filtered', 'timeout', now);
+      this.afterTimeout(a, retries);
     }
+    // Then the positions that waited for the verdict on retries: the probe
+    // retries that just timed out above may have settled it.
+    for (const a of this.expiry.takeDeferred()) this.afterTimeout(a, retries);
     // Retries go first in line, oldest first.
-    for (let i = retries.length - 1; i >= 0; i--) this.retry(retries[i]!, 'tries');
+    for (let i = retries.length - 1; i >= 0; i--) this.retry(retries[i]!, 'tries', retries[i]!.probe);
+  }
+
+  /** A timed-out attempt: retry it, decide it filtered (its rtt is its timeout), or let it wait for evidence. */
+  private afterTimeout(a: Attempt, retries: Attempt[]): void {
+    const verdict = a.chunk.stopped ? 'final' : this.timing.mayRetry(a.target.cell, a.history.tries);
+    if (verdict === 'wait') return this.expiry.defer(a);
+    if (verdict === 'final') return this.decide(a, 'filtered', 'timeout', a.deadline);
+    a.probe = verdict === 'probe';
+    retries.push(a);
   }
 
   // ---- stopping and finishing --------------------------------------------
@@ -374,19 +378,15 @@ export class Engine {
     }
     this.pending.drop(chunk);
     this.banners?.abort((a) => a.chunk === chunk);
+    this.expiry.dropDeferred(chunk);
     this.maybeFinish(chunk);
     this.pump();
   }
 
   private maybeFinish(chunk: ChunkLedger): void {
-    if (chunk.finished || !chunk.exhausted || chunk.inflight > 0 || chunk.grabbing > 0) return;
+    if (chunk.finished || !chunk.exhausted || chunk.inflight > 0 || chunk.grabbing > 0 || chunk.waiting > 0) return;
     if (!chunk.stopped && this.pending.has(chunk)) return;
-    chunk.finished = true;
-    this.chunks = this.chunks.filter((c) => c !== chunk);
-    this.outbox.post(chunk, true);
-    chunk.task.port.close();
-    if (this.chunks.length === 0) {
-      this.outbox.stop();
+    if (this.chunks.finish(chunk)) {
       while (this.expiry.drain());
       this.window.setHungry(false);
       this.expiry.arm(this.checkQueued);

@@ -34,6 +34,15 @@ const RTTVAR_FLOOR_US = 2_000;
  */
 const SAMPLES_ENOUGH = 64;
 const SAMPLE_EVERY = 8;
+/**
+ * Retries a host gets to show whether retrying it pays, before any retry was
+ * answered: a firewall that drops 900 of 1,000 ports is not retried 900
+ * times (measured: a whole extra round of timeouts), a lossy path proves
+ * itself within these and then gets every retry it needs.
+ */
+const RETRY_PROBES = 32;
+
+export type RetryVerdict = 'retry' | 'probe' | 'wait' | 'final';
 
 export class Timing {
   readonly stats = new TimingStats();
@@ -69,7 +78,16 @@ export class Timing {
     return this.table.get(0, F.SRTT) === 0;
   }
 
-  /** Changes when the scan gets its first sample: attempts timed before it should be retimed. */
+  /** True while the host's estimate is still settling (attempts started now may be retimed). */
+  unsettled(cell: number): boolean {
+    return this.table.get(cell, F.SAMPLES) < SAMPLES_ENOUGH;
+  }
+
+  /**
+   * Changes when an estimate falls: the scan's first sample, or any cell's
+   * timeout estimate dropping a quarter below what it was at its last change.
+   * Attempts started on the higher estimate are then retimed (expiry.ts).
+   */
   generation(): number {
     return this.table.get(0, F.GEN);
   }
@@ -96,14 +114,34 @@ export class Timing {
     }
   }
 
-  /** An attempt timed out after try `tryNo`: may the position be tried again? */
-  mayRetry(cell: number, tryNo: number): boolean {
+  /**
+   * An attempt timed out after try `tryNo`: try the position again (`retry`;
+   * `probe` for one of the retries that find out whether retrying this host
+   * pays, see probeResolved), decide it now (`final`), or ask again once the
+   * probe retries in flight are resolved (`wait`).
+   */
+  mayRetry(cell: number, tryNo: number): RetryVerdict {
     const t = this.table;
-    if (t.get(cell, F.ANSWERED) === 0) return false;
-    const allowed = Math.min(this.params.retries, Math.max(1, t.get(cell, F.MAX_OK_TRY) + 1));
-    if (tryNo >= allowed) return false;
+    if (t.get(cell, F.ANSWERED) === 0) return 'final';
+    const maxOk = t.get(cell, F.MAX_OK_TRY);
+    const allowed = Math.min(this.params.retries, Math.max(1, maxOk + 1));
+    if (tryNo >= allowed) return 'final';
+    if (maxOk === 0) {
+      // No retry answered yet: the first RETRY_PROBES retries find out whether
+      // they pay; the timeouts after them wait for the verdict.
+      if (t.get(cell, F.RETRIES_SENT) >= RETRY_PROBES) return t.get(cell, F.RETRIES_OUT) > 0 ? 'wait' : 'final';
+      t.add(cell, F.RETRIES_SENT, 1);
+      t.add(cell, F.RETRIES_OUT, 1);
+      this.stats.retry();
+      return 'probe';
+    }
     this.stats.retry();
-    return true;
+    return 'retry';
+  }
+
+  /** A `probe` retry was answered or timed out. */
+  probeResolved(cell: number): void {
+    this.table.add(cell, F.RETRIES_OUT, -1);
   }
 
   /** The timeout an attempt used (for the summary's statistics). */
@@ -136,13 +174,18 @@ export class Timing {
     const srtt = t.get(cell, F.SRTT);
     if (srtt === 0) {
       t.set(cell, F.SRTT, delta);
-      if (cell === 0) t.add(0, F.GEN, 1);
       t.set(cell, F.RTTVAR, Math.min(FIRST_RTTVAR_MAX_US, Math.max(FIRST_RTTVAR_MIN_US, delta)));
     } else {
       const e = delta - srtt;
       const rttvar = t.get(cell, F.RTTVAR);
       t.set(cell, F.SRTT, Math.max(1, srtt + (e >> 3)));
       t.set(cell, F.RTTVAR, Math.max(1, rttvar + ((Math.abs(e) - rttvar) >> 2)));
+    }
+    const est = this.estimateUs(cell);
+    const at = t.get(cell, F.GEN_EST);
+    if (at === 0 || est < at - (at >> 2)) {
+      t.set(cell, F.GEN_EST, est);
+      t.add(0, F.GEN, 1);
     }
   }
 }

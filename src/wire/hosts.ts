@@ -45,7 +45,7 @@ export const F = {
   DELIV_COUNT: 11,
   /** Start of the delivery rate's current interval, ms since the origin. */
   DELIV_START: 12,
-  /** Answers per second over the last finished interval. */
+  /** Answers per second: the best recent interval (a max filter that decays, see congestion.ts). */
   DELIV_RATE: 13,
   /** Scan cell: bumped when the scan gets its first RTT sample (attempts timed by the initial timeout are retimed). */
   GEN: 14,
@@ -53,9 +53,15 @@ export const F = {
   DROP_HOST: 15,
   /** Scan cell: when some host last showed loss, ms since the origin. */
   LOSS_AT: 16,
+  /** The timeout estimate (µs) when this cell last bumped GEN: a drop of a quarter below it bumps again. */
+  GEN_EST: 17,
+  /** Retries sent to this host (counting stops at the retry probe budget, see timing.ts). */
+  RETRIES_SENT: 18,
+  /** Of those, retries not yet answered or timed out. */
+  RETRIES_OUT: 19,
 } as const;
 
-export const CELL_FIELDS = 17;
+export const CELL_FIELDS = 20;
 /** Windows are kept in fixed point so that +1/cwnd per answer accumulates. */
 export const WINDOW_SCALE = 256;
 /** Hosts with a cell of their own; more share cells by hash. */
