@@ -118,7 +118,7 @@ describe('bad input', () => {
     [['127.0.0.1', '-p', 'http'], /at 'http': not a port or range/],
     [['127.0.0.1', '--timeout', 'soon'], /bad --timeout 'soon'.*e\.g\. --timeout 1000/],
     [['127.0.0.1', '--concurrency', '0'], /bad --concurrency '0'/],
-    [['127.0.0.1', '--format', 'xml'], /bad --format 'xml': use one of text, json, ndjson, csv, grep/],
+    [['127.0.0.1', '--format', 'yaml'], /bad --format 'yaml': use one of text, json, ndjson, csv, grep, xml/],
     [['127.0.0.1', '--states', 'opened'], /'opened' is not a state/],
     [['127.0.0.1', '--shard', '3/2'], /bad --shard '3\/2'/],
     [['127.0.0.1', '--shard', '1/2'], /--shard 1\/2 needs --seed/],

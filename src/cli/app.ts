@@ -62,7 +62,7 @@ function scanOptions(y: Argv): Argv<CliFlags> {
     .option('order', { type: 'string', describe: 'random (default) or serial', group: 'Order and shards:' })
     .option('shard', { type: 'string', describe: 'scan only shard x of y (1-based, e.g. 2/4); needs --seed', group: 'Order and shards:' })
     .option('chunk-size', { type: 'string', describe: 'positions per work unit (default: automatic)', group: 'Order and shards:' })
-    .option('format', { alias: 'f', type: 'string', describe: 'text, json, ndjson, csv or grep (default text)', group: 'Output:' })
+    .option('format', { alias: 'f', type: 'string', describe: 'text, json, ndjson, csv, grep or xml (nmap -oX) (default text)', group: 'Output:' })
     .option('output', { alias: 'o', type: 'string', describe: 'write the report to FILE instead of stdout', group: 'Output:' })
     .option('states', { type: 'string', describe: 'which states to report: open (default), open,filtered, all', group: 'Output:' })
     .option('out-dir', { type: 'string', describe: 'shard directory: manifest, records, checkpoint (default results/<scan-id>; --no-out-dir for none)', group: 'Output:' })
@@ -202,7 +202,7 @@ export async function main(rawArgv: readonly string[], pool: Piscina | null, fau
       (y) =>
         y
           .positional('dirs', { type: 'string', array: true, demandOption: true })
-          .option('format', { alias: 'f', type: 'string', describe: 'text, json, ndjson, csv or grep' })
+          .option('format', { alias: 'f', type: 'string', describe: 'text, json, ndjson, csv, grep or xml' })
           .option('output', { alias: 'o', type: 'string' })
           .option('allow-partial', { type: 'boolean', describe: 'merge even with missing or unfinished shards' })
           .option('states', { type: 'string', describe: 'which recorded states to write: open, open,filtered, all (default: all the scan recorded)' }),

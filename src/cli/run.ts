@@ -175,6 +175,7 @@ export async function runScan(input: RunInput): Promise<number> {
     order: config.order,
     hosts: prep.targets.count,
     ports: prep.ports.count,
+    portSpec: prep.ports.toString(),
     states: config.states,
     banners: config.banners,
     summary: () => run.summary(),
