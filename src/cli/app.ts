@@ -17,6 +17,7 @@ import { planResume } from '../store/resume.js';
 import { type ScanFlags, flagsToConfig, lastValueWins, normalizeArgv, parseStates } from './options.js';
 import { EXIT, defaultOutDir, openReport, runScan } from './run.js';
 import { type StatusFlags, pickResumeDir, statusCommand } from './status.js';
+import { type MetricsServer, withMetrics } from './metrics.js';
 
 /** First Ctrl+C / SIGTERM stops the scan gracefully; a second one exits at once. */
 function installSignals(): AbortController {
@@ -69,14 +70,20 @@ function scanOptions(y: Argv): Argv<CliFlags> {
     .option('out-dir', { type: 'string', describe: 'shard directory: manifest, records, checkpoint (default: <state dir>/<scan-id>, see shardscan status; --no-out-dir for none)', group: 'Output:' })
     .option('quiet', { alias: 'q', type: 'boolean', describe: 'no progress, notes or summary unless something went wrong', group: 'Output:' })
     .option('summary-json', { type: 'string', describe: 'also write the summary, with CPU time and peak RSS, as JSON to FILE', group: 'Output:' })
+    .option('metrics', { type: 'string', describe: 'serve Prometheus metrics at http://HOST:PORT/metrics while the scan runs (a PORT alone: on 127.0.0.1; 0: any free port, printed)', group: 'Output:' })
     .option('engine', { type: 'string', describe: 'probe implementation: handle (libuv TCP handles, default) or socket (net.Socket)', group: 'Advanced:' })
     .option('config', { type: 'string', describe: 'JSON config file (schemas/config.schema.json); flags override it', group: 'Advanced:' })
     .epilogue(blocklistHelp()) as unknown as Argv<CliFlags>;
 }
 
-type CliFlags = ScanFlags & { quiet?: boolean; summaryJson?: string };
+type CliFlags = ScanFlags & { quiet?: boolean; summaryJson?: string; metrics?: string };
 
 async function scanCommand(flags: CliFlags, command: string, signal: AbortController, pool: Piscina | null, fault: string | null): Promise<number> {
+  // Served before anything is written: an address that cannot be served is bad input, not a half-made shard directory.
+  return withMetrics(flags.metrics, Boolean(flags.quiet), (metrics) => scanWith(flags, command, signal, pool, fault, metrics));
+}
+
+async function scanWith(flags: CliFlags, command: string, signal: AbortController, pool: Piscina | null, fault: string | null, metrics: MetricsServer | null): Promise<number> {
   const given = flagsToConfig(flags);
   const { config, notes } = resolveConfig(given);
   const prep = await prepareScan(config);
@@ -87,7 +94,7 @@ async function scanCommand(flags: CliFlags, command: string, signal: AbortContro
   const out = openReport(config.output);
   const outDir = outPath === null ? null : OutDir.create(outPath, { ...prep, config: { ...prep.config, outDir: outPath } }, scanId, startedAt);
   const allNotes = [...notes, ...[blockedNote(prep.blocked)].filter((n): n is string => n !== null)];
-  return runScan({ prep, out, notes: allNotes, quiet: Boolean(flags.quiet), command, outDir, signal: signal.signal, startedAt, pool, summaryJson: flags.summaryJson, fault, workersGiven: flags.workers !== undefined });
+  return runScan({ prep, out, notes: allNotes, quiet: Boolean(flags.quiet), command, outDir, signal: signal.signal, startedAt, pool, summaryJson: flags.summaryJson, fault, workersGiven: flags.workers !== undefined, metrics });
 }
 
 interface ResumeFlags {
@@ -100,12 +107,17 @@ interface ResumeFlags {
   output?: string;
   quiet?: boolean;
   summaryJson?: string;
+  metrics?: string;
 }
 
 async function resumeCommand(argv: ResumeFlags, command: string, signal: AbortController, pool: Piscina | null, fault: string | null): Promise<number> {
   // Only what does not change the scan's results may differ from the first run.
   const o = flagsToConfig({ workers: argv.workers, concurrency: argv.concurrency, rate: argv.rate, format: argv.format, output: argv.output });
   const dir = argv.dir ?? pickResumeDir();
+  return withMetrics(argv.metrics, Boolean(argv.quiet), (metrics) => resumeWith(dir, argv, o, command, signal, pool, fault, metrics));
+}
+
+async function resumeWith(dir: string, argv: ResumeFlags, o: ReturnType<typeof flagsToConfig>, command: string, signal: AbortController, pool: Piscina | null, fault: string | null, metrics: MetricsServer | null): Promise<number> {
   const plan = await planResume(dir, { workers: o.workers, concurrency: o.concurrency, rate: o.rate, format: o.format, output: o.output });
   if (plan === null) {
     process.stderr.write(`shardscan: ${dir} is already complete; nothing to resume\n`);
@@ -131,6 +143,7 @@ async function resumeCommand(argv: ResumeFlags, command: string, signal: AbortCo
     summaryJson: argv.summaryJson,
     fault,
     workersGiven: argv.workers !== undefined,
+    metrics,
   });
 }
 
@@ -196,7 +209,8 @@ export async function main(rawArgv: readonly string[], pool: Piscina | null, fau
           .option('format', { alias: 'f', type: 'string', describe: 'report format (default: the first run\'s)' })
           .option('output', { alias: 'o', type: 'string', describe: 'report file (default: the first run\'s)' })
           .option('quiet', { alias: 'q', type: 'boolean' })
-          .option('summary-json', { type: 'string' }),
+          .option('summary-json', { type: 'string' })
+          .option('metrics', { type: 'string', describe: 'serve Prometheus metrics at http://HOST:PORT/metrics while the scan runs' }),
       (a) => run(resumeCommand(a as unknown as ResumeFlags, command, signal, take(), fault)),
     )
     .command(

@@ -20,6 +20,7 @@ import type { PreparedScan } from '../prepare.js';
 import { type ScanRun, startScan } from '../scan/start.js';
 import type { OutDir } from '../store/outdir.js';
 import { defaultShardDir } from '../store/state-dir.js';
+import type { MetricsServer } from './metrics.js';
 import { Progress, formatRate } from './progress.js';
 
 export const EXIT = { ok: 0, runtime: 1, usage: 2, interrupted: 130 } as const;
@@ -48,6 +49,8 @@ export interface RunInput {
   fault?: string | null;
   /** --workers was given: use worker threads even for a small scan. */
   workersGiven?: boolean;
+  /** --metrics: the server to feed from this scan (its owner closes it). */
+  metrics?: MetricsServer | null;
 }
 
 
@@ -167,6 +170,7 @@ export async function runScan(input: RunInput): Promise<number> {
     await runner.destroy();
     throw err;
   }
+  input.metrics?.attach(run);
   const writer = WRITERS[config.format](run.records, out, {
     version: packageVersion(),
     command: input.command,
