@@ -3,8 +3,9 @@
  * a plain scan leaves the directory it runs in untouched; `status` lists
  * scans (text and JSON) with their state, progress and files, groups the
  * shard directories of one sharded scan with a total line, and tells a
- * running scan from an interrupted one; `resume` without a directory picks
- * the latest interrupted scan and never a running one.
+ * running scan from an interrupted one, and lists a damaged directory with
+ * why; `resume` without a directory picks the latest interrupted scan and
+ * never a running one.
  */
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -99,6 +100,20 @@ describe('status over many shard directories', () => {
     expect(doc.scans[0]!.probes).toBe(65535);
     expect(doc.scans[0]!.done).toBe(doc.scans[0]!.entries.reduce((n, e) => n + e.done, 0));
     expect(doc.scans[0]!.done).toBeLessThan(65535 / 4 * 3);
+  });
+});
+
+describe('status over a damaged shard directory', () => {
+  it('lists it with why, and exits 1', async () => {
+    const base = scratchDir();
+    mkdirSync(join(base, 'broken'));
+    writeFileSync(join(base, 'broken', 'manifest.json'), '{"format":"shardscan-shard"');
+    const r = await runCli(['status', base]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(new RegExp(`^${join(base, 'broken').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: cannot read: .*manifest\\.json is not valid JSON`));
+    const doc = JSON.parse((await runCli(['status', base, '--json'])).stdout) as StatusJson;
+    expect(doc.scans).toEqual([]);
+    expect(doc.problems).toHaveLength(1);
   });
 });
 
