@@ -93,14 +93,15 @@ describe('output formats', () => {
 });
 
 describe('shard directory', () => {
-  it('is written under results/<scan-id> by default, and matches the schemas', async () => {
+  it('is written under <state dir>/<scan-id> by default, and matches the schemas', async () => {
     const cwd = scratchDir();
+    // runCli points SHARDSCAN_STATE_DIR at <cwd>/.state.
     const r = await runCli(['127.0.0.1', '-p', portList, '--timeout', '300', '--seed', '77', '-q'], { cwd });
     expect(r.code).toBe(0);
-    const dirs = readdirSync(join(cwd, 'results'));
+    const dirs = readdirSync(join(cwd, '.state'));
     expect(dirs).toHaveLength(1);
     expect(dirs[0]).toMatch(/^\d{8}T\d{6}Z-[0-9a-z]+$/);
-    const dir = join(cwd, 'results', dirs[0]!);
+    const dir = join(cwd, '.state', dirs[0]!);
     const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as Record<string, unknown>;
     const checkpoint = JSON.parse(readFileSync(join(dir, 'checkpoint.json'), 'utf8')) as Record<string, unknown>;
     expect(validator('manifest')(manifest), JSON.stringify(validator('manifest').errors)).toBe(true);
@@ -118,7 +119,7 @@ describe('bad input', () => {
     [['127.0.0.1', '-p', 'http'], /at 'http': not a port or range/],
     [['127.0.0.1', '--timeout', 'soon'], /bad --timeout 'soon'.*e\.g\. --timeout 1000/],
     [['127.0.0.1', '--concurrency', '0'], /bad --concurrency '0'/],
-    [['127.0.0.1', '--format', 'xml'], /bad --format 'xml': use one of text, json, ndjson, csv, grep/],
+    [['127.0.0.1', '--format', 'yaml'], /bad --format 'yaml': use one of text, json, ndjson, csv, grep, xml/],
     [['127.0.0.1', '--states', 'opened'], /'opened' is not a state/],
     [['127.0.0.1', '--shard', '3/2'], /bad --shard '3\/2'/],
     [['127.0.0.1', '--shard', '1/2'], /--shard 1\/2 needs --seed/],
@@ -174,8 +175,8 @@ describe('interrupts', () => {
     expect(doc.summary).toMatchObject({ status: 'interrupted', stopReason: 'signal' });
     expect(r.stderr).toMatch(/shardscan interrupted \(signal\): 3\/5 probes/);
     expect(r.stderr).toMatch(/local events: none/); // no worker died on the way out
-    expect(r.stderr).toMatch(/continue with: shardscan resume results\//);
-    const dir = join(cwd, 'results', readdirSync(join(cwd, 'results'))[0]!);
+    expect(r.stderr).toContain(`continue with: shardscan resume ${join(cwd, '.state')}/`);
+    const dir = join(cwd, '.state', readdirSync(join(cwd, '.state'))[0]!);
     const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { status: string; recordCount: number };
     expect(manifest).toMatchObject({ status: 'interrupted', recordCount: 3 });
   });

@@ -16,6 +16,8 @@ import { validateDir } from '../store/read.js';
 import { planResume } from '../store/resume.js';
 import { type ScanFlags, flagsToConfig, lastValueWins, normalizeArgv, parseStates } from './options.js';
 import { EXIT, defaultOutDir, openReport, runScan } from './run.js';
+import { type StatusFlags, pickResumeDir, statusCommand } from './status.js';
+import { type MetricsServer, withMetrics } from './metrics.js';
 
 /** First Ctrl+C / SIGTERM stops the scan gracefully; a second one exits at once. */
 function installSignals(): AbortController {
@@ -62,20 +64,26 @@ function scanOptions(y: Argv): Argv<CliFlags> {
     .option('order', { type: 'string', describe: 'random (default) or serial', group: 'Order and shards:' })
     .option('shard', { type: 'string', describe: 'scan only shard x of y (1-based, e.g. 2/4); needs --seed', group: 'Order and shards:' })
     .option('chunk-size', { type: 'string', describe: 'positions per work unit (default: automatic)', group: 'Order and shards:' })
-    .option('format', { alias: 'f', type: 'string', describe: 'text, json, ndjson, csv or grep (default text)', group: 'Output:' })
+    .option('format', { alias: 'f', type: 'string', describe: 'text, json, ndjson, csv, grep or xml (nmap -oX) (default text)', group: 'Output:' })
     .option('output', { alias: 'o', type: 'string', describe: 'write the report to FILE instead of stdout', group: 'Output:' })
     .option('states', { type: 'string', describe: 'which states to report: open (default), open,filtered, all', group: 'Output:' })
-    .option('out-dir', { type: 'string', describe: 'shard directory: manifest, records, checkpoint (default results/<scan-id>; --no-out-dir for none)', group: 'Output:' })
+    .option('out-dir', { type: 'string', describe: 'shard directory: manifest, records, checkpoint (default: <state dir>/<scan-id>, see shardscan status; --no-out-dir for none)', group: 'Output:' })
     .option('quiet', { alias: 'q', type: 'boolean', describe: 'no progress, notes or summary unless something went wrong', group: 'Output:' })
     .option('summary-json', { type: 'string', describe: 'also write the summary, with CPU time and peak RSS, as JSON to FILE', group: 'Output:' })
+    .option('metrics', { type: 'string', describe: 'serve Prometheus metrics at http://HOST:PORT/metrics while the scan runs (a PORT alone: on 127.0.0.1; 0: any free port, printed)', group: 'Output:' })
     .option('engine', { type: 'string', describe: 'probe implementation: handle (libuv TCP handles, default) or socket (net.Socket)', group: 'Advanced:' })
     .option('config', { type: 'string', describe: 'JSON config file (schemas/config.schema.json); flags override it', group: 'Advanced:' })
     .epilogue(blocklistHelp()) as unknown as Argv<CliFlags>;
 }
 
-type CliFlags = ScanFlags & { quiet?: boolean; summaryJson?: string };
+type CliFlags = ScanFlags & { quiet?: boolean; summaryJson?: string; metrics?: string };
 
 async function scanCommand(flags: CliFlags, command: string, signal: AbortController, pool: Piscina | null, fault: string | null): Promise<number> {
+  // Served before anything is written: an address that cannot be served is bad input, not a half-made shard directory.
+  return withMetrics(flags.metrics, Boolean(flags.quiet), (metrics) => scanWith(flags, command, signal, pool, fault, metrics));
+}
+
+async function scanWith(flags: CliFlags, command: string, signal: AbortController, pool: Piscina | null, fault: string | null, metrics: MetricsServer | null): Promise<number> {
   const given = flagsToConfig(flags);
   const { config, notes } = resolveConfig(given);
   const prep = await prepareScan(config);
@@ -86,11 +94,12 @@ async function scanCommand(flags: CliFlags, command: string, signal: AbortContro
   const out = openReport(config.output);
   const outDir = outPath === null ? null : OutDir.create(outPath, { ...prep, config: { ...prep.config, outDir: outPath } }, scanId, startedAt);
   const allNotes = [...notes, ...[blockedNote(prep.blocked)].filter((n): n is string => n !== null)];
-  return runScan({ prep, out, notes: allNotes, quiet: Boolean(flags.quiet), command, outDir, signal: signal.signal, startedAt, pool, summaryJson: flags.summaryJson, fault, workersGiven: flags.workers !== undefined });
+  return runScan({ prep, out, notes: allNotes, quiet: Boolean(flags.quiet), command, outDir, signal: signal.signal, startedAt, pool, summaryJson: flags.summaryJson, fault, workersGiven: flags.workers !== undefined, metrics });
 }
 
 interface ResumeFlags {
-  dir: string;
+  /** Absent: the latest interrupted scan in the state directory. */
+  dir?: string;
   workers?: string;
   concurrency?: string;
   rate?: string;
@@ -98,21 +107,27 @@ interface ResumeFlags {
   output?: string;
   quiet?: boolean;
   summaryJson?: string;
+  metrics?: string;
 }
 
 async function resumeCommand(argv: ResumeFlags, command: string, signal: AbortController, pool: Piscina | null, fault: string | null): Promise<number> {
   // Only what does not change the scan's results may differ from the first run.
   const o = flagsToConfig({ workers: argv.workers, concurrency: argv.concurrency, rate: argv.rate, format: argv.format, output: argv.output });
-  const plan = await planResume(argv.dir, { workers: o.workers, concurrency: o.concurrency, rate: o.rate, format: o.format, output: o.output });
+  const dir = argv.dir ?? pickResumeDir();
+  return withMetrics(argv.metrics, Boolean(argv.quiet), (metrics) => resumeWith(dir, argv, o, command, signal, pool, fault, metrics));
+}
+
+async function resumeWith(dir: string, argv: ResumeFlags, o: ReturnType<typeof flagsToConfig>, command: string, signal: AbortController, pool: Piscina | null, fault: string | null, metrics: MetricsServer | null): Promise<number> {
+  const plan = await planResume(dir, { workers: o.workers, concurrency: o.concurrency, rate: o.rate, format: o.format, output: o.output });
   if (plan === null) {
-    process.stderr.write(`shardscan: ${argv.dir} is already complete; nothing to resume\n`);
+    process.stderr.write(`shardscan: ${dir} is already complete; nothing to resume\n`);
     return EXIT.ok;
   }
   const { config, notes } = resolveConfig(plan.prep.config, { tuning: null });
   const out = openReport(config.output);
   // Only now, when nothing can refuse any more, is the directory rewritten.
   const outDir = plan.reopen();
-  if (!argv.quiet) process.stderr.write(`shardscan: resuming ${argv.dir}: ${plan.replay.length} records kept, ${plan.dropped} past the last checkpoint will be probed again\n`);
+  if (!argv.quiet) process.stderr.write(`shardscan: resuming ${dir}: ${plan.replay.length} records kept, ${plan.dropped} past the last checkpoint will be probed again\n`);
   return runScan({
     prep: { ...plan.prep, config: { ...plan.prep.config, workers: config.workers, concurrency: config.concurrency } },
     out,
@@ -128,6 +143,7 @@ async function resumeCommand(argv: ResumeFlags, command: string, signal: AbortCo
     summaryJson: argv.summaryJson,
     fault,
     workersGiven: argv.workers !== undefined,
+    metrics,
   });
 }
 
@@ -182,18 +198,19 @@ export async function main(rawArgv: readonly string[], pool: Piscina | null, fau
     .usage('$0 [targets..] [options]\n\nTCP connect port scanner: fast, randomized, sharded and resumable.')
     .command(['$0 [targets..]'], 'scan targets × ports', scanOptions, (a) => run(scanCommand(a as CliFlags, command, signal, take(), fault)))
     .command(
-      'resume <dir>',
-      'continue an interrupted scan from its shard directory',
+      'resume [dir]',
+      'continue an interrupted scan from its shard directory (default: the latest interrupted one in the state directory)',
       (y) =>
         y
-          .positional('dir', { type: 'string', demandOption: true })
+          .positional('dir', { type: 'string' })
           .option('workers', { alias: 'w', type: 'string', describe: 'worker threads (may differ from the first run)' })
           .option('concurrency', { alias: 'c', type: 'string', describe: 'connects in flight (may differ)' })
           .option('rate', { type: 'string', describe: 'probes per second cap (may differ)' })
           .option('format', { alias: 'f', type: 'string', describe: 'report format (default: the first run\'s)' })
           .option('output', { alias: 'o', type: 'string', describe: 'report file (default: the first run\'s)' })
           .option('quiet', { alias: 'q', type: 'boolean' })
-          .option('summary-json', { type: 'string' }),
+          .option('summary-json', { type: 'string' })
+          .option('metrics', { type: 'string', describe: 'serve Prometheus metrics at http://HOST:PORT/metrics while the scan runs' }),
       (a) => run(resumeCommand(a as unknown as ResumeFlags, command, signal, take(), fault)),
     )
     .command(
@@ -202,11 +219,21 @@ export async function main(rawArgv: readonly string[], pool: Piscina | null, fau
       (y) =>
         y
           .positional('dirs', { type: 'string', array: true, demandOption: true })
-          .option('format', { alias: 'f', type: 'string', describe: 'text, json, ndjson, csv or grep' })
+          .option('format', { alias: 'f', type: 'string', describe: 'text, json, ndjson, csv, grep or xml' })
           .option('output', { alias: 'o', type: 'string' })
           .option('allow-partial', { type: 'boolean', describe: 'merge even with missing or unfinished shards' })
           .option('states', { type: 'string', describe: 'which recorded states to write: open, open,filtered, all (default: all the scan recorded)' }),
       (a) => run(mergeCommand(a as unknown as { dirs: string[]; format?: string; output?: string; allowPartial?: boolean; states?: string }, command)),
+    )
+    .command(
+      'status [dirs..]',
+      'list scans and their shards: state, progress, rate, ETA, files (default: the state directory)',
+      (y) =>
+        y
+          .positional('dirs', { type: 'string', array: true, describe: 'shard directories, or directories of them' })
+          .option('json', { type: 'boolean', describe: 'as JSON' })
+          .option('format', { alias: 'f', type: 'string', describe: 'text or json' }),
+      (a) => run((async () => statusCommand(a as unknown as StatusFlags))()),
     )
     .command(
       'validate <dirs..>',

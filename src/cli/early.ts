@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { tuningPath } from '../config/tuning.js';
 
-const NO_POOL = new Set(['merge', 'validate', '--help', '-h', '--version', 'help']);
+const NO_POOL = new Set(['merge', 'validate', 'status', '--help', '-h', '--version', 'help']);
 
 /**
  * Scans of at most this many probes run on the main thread: booting worker

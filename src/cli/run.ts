@@ -4,7 +4,6 @@
  * and the summary on stderr, and Ctrl+C handled. Shared by `scan` and `resume`.
  */
 import { fstatSync, openSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import type { Piscina } from 'piscina';
 import { ShardscanError, errnoCode, messageOf } from '../errors.js';
@@ -20,6 +19,8 @@ import type { ChunkRunner } from '../pool/runner.js';
 import type { PreparedScan } from '../prepare.js';
 import { type ScanRun, startScan } from '../scan/start.js';
 import type { OutDir } from '../store/outdir.js';
+import { defaultShardDir } from '../store/state-dir.js';
+import type { MetricsServer } from './metrics.js';
 import { Progress, formatRate } from './progress.js';
 
 export const EXIT = { ok: 0, runtime: 1, usage: 2, interrupted: 130 } as const;
@@ -48,6 +49,8 @@ export interface RunInput {
   fault?: string | null;
   /** --workers was given: use worker threads even for a small scan. */
   workersGiven?: boolean;
+  /** --metrics: the server to feed from this scan (its owner closes it). */
+  metrics?: MetricsServer | null;
 }
 
 
@@ -167,6 +170,7 @@ export async function runScan(input: RunInput): Promise<number> {
     await runner.destroy();
     throw err;
   }
+  input.metrics?.attach(run);
   const writer = WRITERS[config.format](run.records, out, {
     version: packageVersion(),
     command: input.command,
@@ -175,6 +179,7 @@ export async function runScan(input: RunInput): Promise<number> {
     order: config.order,
     hosts: prep.targets.count,
     ports: prep.ports.count,
+    portSpec: prep.ports.toString(),
     states: config.states,
     banners: config.banners,
     summary: () => run.summary(),
@@ -258,7 +263,7 @@ function isBrokenPipe(...errs: unknown[]): boolean {
   return errs.some((e) => errnoCode(e) === 'EPIPE' || (e instanceof Error && /EPIPE/.test(e.message)));
 }
 
-/** The default shard directory for a scan: results/<scan-id> under the current directory. */
+/** The default shard directory for a scan: <state dir>/<scan-id> (see store/state-dir.ts). */
 export function defaultOutDir(scanId: string): string {
-  return join('results', scanId);
+  return defaultShardDir(scanId);
 }

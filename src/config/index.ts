@@ -13,8 +13,8 @@ import type { ShardSpec } from '../shard/plan.js';
 import { cores, fdLimit, maxConcurrency } from './limits.js';
 import { type Tuning, loadTuning } from './tuning.js';
 
-export type OutputFormat = 'text' | 'json' | 'ndjson' | 'csv' | 'grep';
-export const OUTPUT_FORMATS: readonly OutputFormat[] = ['text', 'json', 'ndjson', 'csv', 'grep'];
+export type OutputFormat = 'text' | 'json' | 'ndjson' | 'csv' | 'grep' | 'xml';
+export const OUTPUT_FORMATS: readonly OutputFormat[] = ['text', 'json', 'ndjson', 'csv', 'grep', 'xml'];
 
 /** Everything that defines a scan. Stored whole in manifest.json. */
 export interface ScanConfig {

@@ -9,6 +9,7 @@ import type { StateCounts } from '../model/states.js';
 import { grepWriter, textWriter } from './hosts.js';
 import { csvWriter, jsonWriter, ndjsonWriter } from './lines.js';
 import { type Batches, type ReportContext, type ReportWriter, writeReport } from './report.js';
+import { xmlWriter } from './xml.js';
 
 export type { Batches, ReportContext, ReportWriter } from './report.js';
 
@@ -25,6 +26,8 @@ export function createWriter(format: OutputFormat, ctx: ReportContext): ReportWr
       return ndjsonWriter();
     case 'csv':
       return csvWriter(ctx.banners === true);
+    case 'xml':
+      return xmlWriter(ctx);
   }
 }
 
@@ -38,6 +41,7 @@ export const WRITERS: Readonly<Record<OutputFormat, Writer>> = {
   ndjson: writerFor('ndjson'),
   csv: writerFor('csv'),
   grep: writerFor('grep'),
+  xml: writerFor('xml'),
 };
 
 /**
@@ -58,5 +62,5 @@ export function scannedHostsOf(targets: { count: number; at(i: number): string }
 
 /** Formats that group by host and want per-host counts for their "not shown" lines. */
 export function wantsHostCounts(format: OutputFormat): boolean {
-  return format === 'text' || format === 'grep';
+  return format === 'text' || format === 'grep' || format === 'xml';
 }

@@ -17,7 +17,7 @@ function addressKey(host: string): bigint {
 }
 
 /** Collects records per host; `sorted()` gives hosts by address, ports ascending. */
-class HostGroups {
+export class HostGroups {
   private readonly hosts = new Map<string, ProbeRecord[]>();
 
   add(records: readonly ProbeRecord[]): void {
@@ -90,8 +90,8 @@ export function textWriter(ctx: ReportContext): ReportWriter {
   };
 }
 
-/** Hosts with shown records, and the other scanned hosts, merged in address order. */
-function* grepHosts(grouped: [string, ProbeRecord[]][], scanned: Iterable<string> | null): Generator<[string, ProbeRecord[]]> {
+/** Hosts with shown records, and the other scanned hosts, merged in address order (grep and xml). */
+export function* grepHosts(grouped: [string, ProbeRecord[]][], scanned: Iterable<string> | null): Generator<[string, ProbeRecord[]]> {
   if (scanned === null) {
     yield* grouped;
     return;

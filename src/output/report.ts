@@ -21,6 +21,8 @@ export interface ReportContext {
   order: 'random' | 'serial';
   hosts: number;
   ports: number;
+  /** The ports as a compact list ("22,80,1000-2000"), for reports that name them (xml's scaninfo). */
+  portSpec?: string;
   states: readonly PortState[];
   /** The scan read open ports (--banners): reports show versions. */
   banners?: boolean;

@@ -162,6 +162,11 @@ export class Coordinator {
     return all;
   }
 
+  /** Connects in flight in every worker together, now (read-only, for --metrics). */
+  inFlight(): number {
+    return this.slots.inflight();
+  }
+
   /** The targets this machine has no route to so far, or null. */
   noRoute(): NoRoute | null {
     const r = this.noRouteHosts;

@@ -51,6 +51,8 @@ export interface ScanRun {
   hostCounts(host: string): StateCounts | null;
   /** Targets this machine has no route to, so far (null when none). */
   noRoute(): NoRoute | null;
+  /** Connects in flight in every worker together, now. */
+  inFlight(): number;
 }
 
 /** Start scanning a prepared scan. Throws at once for a checkpoint that does not fit the scan. */
@@ -84,5 +86,6 @@ export function startScan(prep: PreparedScan, opts: StartOptions = {}): ScanRun 
     summary: () => c.summary(),
     hostCounts: (host) => c.hostCounts(host),
     noRoute: () => c.noRoute(),
+    inFlight: () => c.inFlight(),
   };
 }

@@ -11,6 +11,7 @@ import { type PortState, totalOf } from '../model/states.js';
 import { type MergeView, mergeView } from './merge-states.js';
 import { WRITERS } from '../output/formats.js';
 import { packageVersion } from '../paths.js';
+import { buildPorts } from '../ports/parse.js';
 import type { Manifest } from './outdir.js';
 import { type ShardDir, checkShardSet, readRecords } from './read.js';
 
@@ -78,6 +79,7 @@ export async function mergeShards(dirs: readonly string[], out: Writable, opts: 
     order: first.config.order,
     hosts: first.hosts,
     ports: first.ports,
+    portSpec: buildPorts({ ports: first.config.ports ?? undefined, topPorts: first.config.topPorts ?? undefined, excludePorts: first.config.excludePorts ?? undefined }).toString(),
     states: view.states,
     banners: first.config.banners === true,
     hostCounts: (host) => view.hostCounts(host),

@@ -1,4 +1,4 @@
-/** Run the built CLI in a child process, in a scratch directory, with no saved tuning. */
+/** Run the built CLI in a child process, in a scratch directory, with no saved tuning and its own state directory. */
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -30,7 +30,8 @@ export interface CliOptions {
 
 export function runCli(args: string[], opts: CliOptions = {}): Promise<CliResult> {
   const cwd = opts.cwd ?? scratchDir();
-  const env = { ...process.env, SHARDSCAN_CONFIG_DIR: join(cwd, '.config'), ...opts.env };
+  // Saved tuning and shard directories (the state directory) per scratch directory, never the user's.
+  const env = { ...process.env, SHARDSCAN_CONFIG_DIR: join(cwd, '.config'), SHARDSCAN_STATE_DIR: join(cwd, '.state'), ...opts.env };
   const quoted = [process.execPath, CLI, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
   const child = opts.prefix
     ? spawn('bash', ['-c', `${opts.prefix} ${quoted}`], { cwd, env })

@@ -1,0 +1,204 @@
+/**
+ * --metrics HOST:PORT: Prometheus text at /metrics while a scan runs, for
+ * dashboards and alerts on long or sharded scans. It only reads what the
+ * progress line reads (the coordinator's counters and timing summary), once
+ * per scrape, and serves on the one address given (loopback when only a
+ * port is). The server is closed when the scan ends, and never keeps the
+ * process alive on its own.
+ *
+ * prom-client writes the exposition format (escaping, TYPE/HELP lines,
+ * OpenMetrics negotiation left out) and the standard process and Node.js
+ * metrics (CPU, memory, event-loop lag), which matter for a scanner that
+ * saturates its event loop.
+ */
+import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { isIPv6 } from 'node:net';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { ShardscanError, errnoCode, messageOf, quote } from '../errors.js';
+import { PORT_STATES } from '../model/states.js';
+import type { ScanSummary } from '../model/summary.js';
+
+export interface MetricsAddress {
+  host: string;
+  port: number;
+}
+
+/**
+ * "9464" (loopback), "127.0.0.1:9464", "localhost:9464", "[::1]:9464"; port 0
+ * takes a free port (printed when the server starts). Throws E_OPTION.
+ */
+export function parseMetricsAddress(value: string): MetricsAddress {
+  const v = value.trim();
+  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([A-Za-z0-9.-]+)):(\d{1,5})$/.exec(v) ?? /^()()(\d{1,5})$/.exec(v);
+  const port = m ? Number(m[3]) : NaN;
+  const host = m ? (m[1] || m[2] || '127.0.0.1') : '';
+  if (!m || port > 65535 || (m[1] !== undefined && m[1] !== '' && !isIPv6(host))) {
+    throw new ShardscanError('E_OPTION', `bad --metrics '${quote(value)}': give HOST:PORT or only a PORT (on loopback), e.g. --metrics 127.0.0.1:9464, --metrics 9464 or --metrics [::1]:9464`);
+  }
+  return { host, port };
+}
+
+/** What the metrics are read from: the running scan. */
+export interface MetricsSource {
+  summary(): ScanSummary;
+  /** Connects in flight in every worker together. */
+  inFlight(): number;
+}
+
+interface Snapshot {
+  s: ScanSummary;
+  inFlight: number;
+}
+
+/** A counter whose value is read from the scan at each scrape (prom-client counters only go up by inc). */
+function readCounter(registry: Registry, name: string, help: string, labelNames: string[], values: (snap: Snapshot) => [Record<string, string>, number][], now: () => Snapshot | null): void {
+  new Counter({
+    name,
+    help,
+    labelNames,
+    registers: [registry],
+    collect() {
+      const snap = now();
+      if (snap === null) return;
+      this.reset();
+      for (const [labels, v] of values(snap)) this.inc(labels, Math.max(0, v));
+    },
+  });
+}
+
+function readGauge(registry: Registry, name: string, help: string, labelNames: string[], values: (snap: Snapshot) => [Record<string, string>, number][], now: () => Snapshot | null): void {
+  new Gauge({
+    name,
+    help,
+    labelNames,
+    registers: [registry],
+    collect() {
+      const snap = now();
+      if (snap === null) return;
+      this.reset();
+      for (const [labels, v] of values(snap)) this.set(labels, v);
+    },
+  });
+}
+
+const one = (v: number): [Record<string, string>, number][] => [[{}, v]];
+/** ms → s, without float noise (1.1021800000000002). */
+const seconds = (ms: number): number => Math.round(ms * 1000) / 1e6;
+const QUANTILES = [['0.5', 'p50'], ['0.9', 'p90'], ['0.99', 'p99']] as const;
+
+/** The scan's metrics (names documented in README, "Metrics"). */
+export function scanRegistry(now: () => Snapshot | null): Registry {
+  const r = new Registry();
+  collectDefaultMetrics({ register: r });
+  readCounter(r, 'shardscan_probes_total', 'Probes decided, by port state (open, closed, filtered, error).', ['state'], ({ s }) => PORT_STATES.map((st) => [{ state: st }, s.counts[st]]), now);
+  readGauge(r, 'shardscan_targets_done', 'Host×port positions of this shard decided so far (with those a resumed checkpoint held).', [], ({ s }) => one(s.done), now);
+  readGauge(r, 'shardscan_targets_total', "Host×port positions of this machine's shard.", [], ({ s }) => one(s.probes), now);
+  readGauge(r, 'shardscan_targets_per_second', 'Positions decided per second by this run, on average.', [], ({ s }) => one(s.rate), now);
+  readGauge(r, 'shardscan_elapsed_seconds', 'Time since this run began.', [], ({ s }) => one(seconds(s.elapsedMs)), now);
+  readGauge(r, 'shardscan_window_limit', 'Most connects in flight across all workers (--concurrency).', [], ({ s }) => one(s.concurrency), now);
+  readGauge(r, 'shardscan_in_flight', 'Connects in flight across all workers now.', [], ({ inFlight }) => one(inFlight), now);
+  readGauge(r, 'shardscan_rtt_seconds', 'Round-trip time of answers, by quantile (histogram bucket bounds).', ['quantile'], ({ s }) => {
+    const rtt = s.timing?.rtt;
+    return rtt ? QUANTILES.map(([q, k]) => [{ quantile: q }, seconds(rtt[k])]) : [];
+  }, now);
+  readGauge(r, 'shardscan_timeout_seconds', 'Per-attempt timeouts used, by quantile.', ['quantile'], ({ s }) => {
+    const t = s.timing?.timeout;
+    return t ? QUANTILES.map(([q, k]) => [{ quantile: q }, seconds(t[k])]) : [];
+  }, now);
+  readCounter(r, 'shardscan_retries_total', 'Attempts started again after a timeout.', [], ({ s }) => one(s.timing?.retries ?? 0), now);
+  readCounter(r, 'shardscan_retries_answered_total', 'Retries that got an answer (a probe had been lost).', [], ({ s }) => one(s.timing?.retriesAnswered ?? 0), now);
+  readCounter(r, 'shardscan_window_shrinks_total', 'Times a congestion window shrank, by reason.', ['reason'], ({ s }) => Object.entries(s.timing?.windowShrinks ?? {}).map(([reason, n]) => [{ reason }, n]), now);
+  readCounter(r, 'shardscan_hosts_given_up_total', 'Hosts --host-timeout gave up on.', [], ({ s }) => one(s.timing?.hostsGivenUp ?? 0), now);
+  readCounter(r, 'shardscan_local_events_total', "The scanner's own events (EMFILE, self-connect, worker-crash, ...), never port states.", ['event'], ({ s }) => Object.entries(s.events).map(([event, n]) => [{ event }, n]), now);
+  readGauge(r, 'shardscan_scan_info', 'The scan being run (value 1).', ['scan_key', 'seed', 'shard'], ({ s }) => [[{ scan_key: s.scanKey, seed: String(s.seed), shard: `${s.shard.index}/${s.shard.total}` }, 1]], now);
+  return r;
+}
+
+/** The /metrics endpoint of one scan. */
+export class MetricsServer {
+  private source: MetricsSource | null = null;
+  private snap: Snapshot | null = null;
+  private readonly registry = scanRegistry(() => this.snap);
+
+  private constructor(private readonly server: Server) {}
+
+  /** Listen on `addr`; throws E_OUTPUT (exit 2) when the address cannot be served. */
+  static async start(addr: MetricsAddress): Promise<MetricsServer> {
+    const server = createServer();
+    const ms = new MetricsServer(server);
+    server.on('request', (req, res) => void ms.handle(req, res));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen({ host: addr.host, port: addr.port }, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    }).catch((err: unknown) => {
+      throw new ShardscanError('E_OUTPUT', `cannot serve --metrics on ${addr.host}:${addr.port}: ${errnoCode(err) ?? messageOf(err)}`);
+    });
+    // A scan that ends, however it ends, must let the process exit.
+    server.unref();
+    server.on('error', () => undefined);
+    return ms;
+  }
+
+  /** The URL it serves, with the port the kernel chose for port 0. */
+  get url(): string {
+    const a = this.server.address() as AddressInfo;
+    return `http://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}/metrics`;
+  }
+
+  /** Start reading the scan (before this, /metrics has only the process metrics). */
+  attach(source: MetricsSource): void {
+    this.source = source;
+  }
+
+  async close(): Promise<void> {
+    await new Promise<void>((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path !== '/metrics') {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('shardscan serves /metrics only\n');
+      return;
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { allow: 'GET, HEAD' }).end();
+      return;
+    }
+    try {
+      // One snapshot per scrape: every metric reads the same moment.
+      this.snap = this.source ? { s: this.source.summary(), inFlight: this.source.inFlight() } : null;
+      const body = await this.registry.metrics();
+      res.writeHead(200, { 'content-type': this.registry.contentType });
+      res.end(req.method === 'HEAD' ? undefined : body);
+    } catch (err) {
+      res.writeHead(500, { 'content-type': 'text/plain' }).end(`${messageOf(err)}\n`);
+    }
+  }
+}
+
+/** Start the server for --metrics (null when not given) and say where it is. */
+export async function serveMetrics(value: string | undefined, quiet: boolean): Promise<MetricsServer | null> {
+  if (value === undefined) return null;
+  const addr = parseMetricsAddress(value);
+  const server = await MetricsServer.start(addr);
+  // With port 0 the URL is news even to a quiet user.
+  if (!quiet || addr.port === 0) process.stderr.write(`shardscan: metrics at ${server.url}\n`);
+  return server;
+}
+
+/** Run `fn` with the --metrics server (null when not given), closing it however `fn` ends. */
+export async function withMetrics<T>(value: string | undefined, quiet: boolean, fn: (server: MetricsServer | null) => Promise<T>): Promise<T> {
+  const server = await serveMetrics(value, quiet);
+  try {
+    return await fn(server);
+  } finally {
+    await server?.close();
+  }
+}

@@ -1,0 +1,178 @@
+/**
+ * nmap's XML format (-oX), so that what reads nmap XML reads ours: nmap.xsl,
+ * ndiff, python-libnmap, vulnerability-management importers. It validates
+ * against nmap's own DTD (nmap.dtd), which fixes the order of the elements and
+ * the `scanner="nmap"` attribute; shardscan names itself in the comment above
+ * it and in `args` (`version` is shardscan's, a plain dotted number as importers expect).
+ *
+ * Like the text report it groups ports per host, so shown records are held
+ * until the scan ends (memory grows with shown records only) and hosts are
+ * written in address order. The closing part is written on a stop too, so the
+ * file stays valid after Ctrl+C; `runstats` then says exit="error".
+ */
+import type { ProbeRecord } from '../model/record.js';
+import type { ScanSummary } from '../model/summary.js';
+import { PORT_STATES, type PortState, type StateCounts } from '../model/states.js';
+import { HostGroups, grepHosts } from './hosts.js';
+import type { ReportContext, ReportWriter } from './report.js';
+
+/**
+ * Our reasons (errno names, `timeout`) → nmap's reason strings, as nmap's
+ * connect scan names them (scan_engine_connect.cc). A reason nmap has no name
+ * for (EPERM from a local firewall rule, an `error` state's errno) is kept as ours.
+ */
+export const NMAP_REASONS: Readonly<Record<string, string>> = Object.freeze({
+  'syn-ack': 'syn-ack',
+  // The handshake completed and the service reset it before we saw it: for nmap, an accepted connection.
+  ECONNRESET: 'syn-ack',
+  ECONNREFUSED: 'conn-refused',
+  timeout: 'no-response',
+  ETIMEDOUT: 'no-response',
+  EHOSTDOWN: 'no-response',
+  EHOSTUNREACH: 'host-unreach',
+  ENETUNREACH: 'net-unreach',
+  EACCES: 'admin-prohibited',
+  ENOPROTOOPT: 'proto-unreach',
+  ENONET: 'dest-unreach',
+});
+
+/** nmap's reason for one of ours. */
+export function nmapReason(reason: string): string {
+  return NMAP_REASONS[reason] ?? reason;
+}
+
+// XML 1.0 cannot carry these at all, not even as character references.
+const NOT_XML = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/** Text for an attribute value: markup escaped, characters XML cannot hold as visible \uXXXX escapes. */
+export function xmlAttr(value: string | number): string {
+  return String(value)
+    .replace(NOT_XML, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/\t/g, '&#x9;')
+    .replace(/\n/g, '&#xa;')
+    .replace(/\r/g, '&#xd;');
+}
+
+/** ctime(3)'s form, as nmap writes startstr and timestr: "Tue Dec  1 02:36:20 2026" (local time). */
+export function ctime(d: Date): string {
+  const day = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'][d.getDay()]!;
+  const mon = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'][d.getMonth()]!;
+  const two = (n: number): string => String(n).padStart(2, '0');
+  return `${day} ${mon} ${String(d.getDate()).padStart(2, ' ')} ${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())} ${d.getFullYear()}`;
+}
+
+const unixSeconds = (d: Date): number => Math.floor(d.getTime() / 1000);
+
+function isV6(host: string): boolean {
+  return host.includes(':');
+}
+
+/** The service element: the port table's guess (method table, conf 3) or what --banners found (probed, conf 10). */
+function serviceElement(r: ProbeRecord): string {
+  const probed = r.serviceSource === 'probe';
+  let name = r.service;
+  let tunnel = '';
+  // TLS services: nmap names the service inside and marks the tunnel (ssl/http).
+  if (r.tls && name.startsWith('tls/')) name = name.slice(4);
+  if (r.tls) tunnel = ' tunnel="ssl"';
+  let attrs = `name="${xmlAttr(name)}"`;
+  if (r.product) attrs += ` product="${xmlAttr(r.product)}"`;
+  if (r.version) attrs += ` version="${xmlAttr(r.version)}"`;
+  if (r.extraInfo) attrs += ` extrainfo="${xmlAttr(r.extraInfo)}"`;
+  return `<service ${attrs}${tunnel} method="${probed ? 'probed' : 'table'}" conf="${probed ? 10 : 3}"/>`;
+}
+
+/** --banners' certificate and first answer, as nmap's ssl-cert and banner scripts show them. */
+function scripts(r: ProbeRecord): string {
+  let out = '';
+  if (r.tls) {
+    const lines = [`Subject: commonName=${r.tls.subject ?? ''}`];
+    if (r.tls.names.length > 0) lines.push(`Subject Alternative Name: ${r.tls.names.map((n) => (/^[\d.]+$|:/.test(n) ? `IP Address:${n}` : `DNS:${n}`)).join(', ')}`);
+    lines.push(`Issuer: commonName=${r.tls.issuer ?? ''}`);
+    if (r.tls.notAfter) lines.push(`Not valid after:  ${r.tls.notAfter.replace(/\.\d+Z$/, '')}`);
+    out += `<script id="ssl-cert" output="${xmlAttr(lines.join('\n'))}"/>`;
+  }
+  if (r.banner) out += `<script id="banner" output="${xmlAttr(r.banner)}"/>`;
+  return out;
+}
+
+function portElement(r: ProbeRecord): string {
+  return `<port protocol="tcp" portid="${r.port}"><state state="${r.state}" reason="${xmlAttr(nmapReason(r.reason))}" reason_ttl="0"/>${serviceElement(r)}${scripts(r)}</port>\n`;
+}
+
+/** `<extraports>` for each hidden state with ports; closed ones all had nmap's conn-refused. */
+function extraPorts(counts: StateCounts | null, shown: readonly PortState[]): string {
+  if (counts === null) return '';
+  let out = '';
+  for (const s of PORT_STATES) {
+    if (shown.includes(s) || counts[s] === 0) continue;
+    const reasons = s === 'closed' ? `\n<extrareasons reason="conn-refused" count="${counts[s]}" proto="tcp"/>\n` : '';
+    out += `<extraports state="${s}" count="${counts[s]}">${reasons}</extraports>\n`;
+  }
+  return out;
+}
+
+function hostElement(ctx: ReportContext, host: string, records: readonly ProbeRecord[]): string {
+  let text = `<host><status state="up" reason="user-set" reason_ttl="0"/>\n<address addr="${xmlAttr(host)}" addrtype="${isV6(host) ? 'ipv6' : 'ipv4'}"/>\n<hostnames>\n</hostnames>\n<ports>`;
+  text += extraPorts(ctx.hostCounts(host), ctx.states);
+  for (const r of records) text += portElement(r);
+  return `${text}</ports>\n</host>\n`;
+}
+
+/** `<runstats>`: when and how the scan ended, and the hosts counted. */
+function runstats(s: ScanSummary, up: number, listedOnly: boolean): string {
+  const now = new Date();
+  const elapsed = (s.elapsedMs / 1000).toFixed(2);
+  const hosts = `${s.hosts} IP address${s.hosts === 1 ? '' : 'es'} (${up} host${up === 1 ? '' : 's'} ${listedOnly ? 'with shown ports' : 'up'})`;
+  const done = s.status === 'complete';
+  const why = done ? '' : s.stopReason === 'time-limit' ? 'stopped by --max-time' : s.stopReason === 'output-closed' ? 'the output was closed' : s.stopReason === 'error' ? 'stopped by an error' : 'interrupted';
+  const summary = `shardscan done at ${now.toISOString()}; ${hosts} scanned in ${elapsed} seconds${done ? '' : `; ${why}: partial results, ${s.done} of ${s.probes} probes`}`;
+  const exit = done ? 'exit="success"' : `exit="error" errormsg="${xmlAttr(`${why} (${s.stopReason}): partial results`)}"`;
+  return `<runstats><finished time="${unixSeconds(now)}" timestr="${xmlAttr(ctime(now))}" summary="${xmlAttr(summary)}" elapsed="${elapsed}" ${exit}/><hosts up="${up}" down="0" total="${s.hosts}"/>\n</runstats>\n`;
+}
+
+/**
+ * nmap XML. Every scanned host is up with reason user-set, as nmap -Pn reports
+ * it (shardscan never pings); where per-host counts are known, hosts with no
+ * shown port are listed too, with `<extraports>` for the hidden states.
+ * Elsewhere (very large or resumed scans, see scannedHostsOf) only hosts with
+ * a shown port are, and runstats counts those as up.
+ */
+export function xmlWriter(ctx: ReportContext): ReportWriter {
+  const groups = new HostGroups();
+  const started = new Date(ctx.startedAt);
+  return {
+    start() {
+      const services = ctx.portSpec ?? '';
+      return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE nmaprun>\n<?xml-stylesheet href="file:///usr/share/nmap/nmap.xsl" type="text/xsl"?>\n' +
+        `<!-- shardscan ${xmlAttr(ctx.version)} scan initiated ${ctx.startedAt}, as: see args (a comment cannot hold a double hyphen) -->\n` +
+        `<nmaprun scanner="nmap" args="${xmlAttr(ctx.command)}" start="${unixSeconds(started)}" startstr="${xmlAttr(ctime(started))}" version="${xmlAttr(ctx.version)}" xmloutputversion="1.05">\n` +
+        `<scaninfo type="connect" protocol="tcp" numservices="${ctx.ports}" services="${xmlAttr(services)}"/>\n<verbose level="0"/>\n<debugging level="0"/>\n`
+      );
+    },
+    batch(batch) {
+      groups.add(batch.records());
+      return '';
+    },
+    *end() {
+      const s = ctx.summary();
+      const scanned = ctx.scannedHosts?.() ?? null;
+      let text = '';
+      let up = 0;
+      for (const [host, records] of grepHosts(groups.sorted(), scanned)) {
+        text += hostElement(ctx, host, records);
+        up++;
+        if (text.length > 65536) {
+          yield text;
+          text = '';
+        }
+      }
+      yield `${text}${runstats(s, up, scanned === null)}</nmaprun>\n`;
+    },
+  };
+}

@@ -1,0 +1,184 @@
+/**
+ * Where scans stand, read from their shard directories alone (`shardscan
+ * status`, and `resume` without a directory): each shard's state, progress,
+ * rate and ETA, grouped into scans by scanKey so that the many shard
+ * directories of one sharded scan (a Kubernetes Indexed Job's /results)
+ * read as one scan with a total.
+ *
+ * Progress of an unfinished shard comes from its checkpoint (what a resume
+ * keeps). A shard whose manifest has no end time and whose checkpoint (or,
+ * before the first one, manifest) was written within RUNNING_MS is taken to
+ * be running: a scan rewrites its checkpoint every second while it runs.
+ */
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { ShardscanError, messageOf, quote } from '../errors.js';
+import { type StateCounts, totalOf } from '../model/states.js';
+import { MANIFEST, type Manifest } from './outdir.js';
+import { type ShardDir, openShardDir, readCheckpoint } from './read.js';
+
+/** A checkpoint younger than this, on a manifest with no end, means the scan is still running. */
+export const RUNNING_MS = 10_000;
+
+export type ShardState = 'complete' | 'interrupted' | 'running';
+
+export interface ShardStatus {
+  dir: string;
+  scanId: string;
+  scanKey: string;
+  shard: { index: number; total: number };
+  state: ShardState;
+  /** Why an interrupted shard stopped (signal, time-limit, ...); null when complete, running or killed. */
+  stopReason: string | null;
+  /** Positions decided and kept (for an unfinished shard: what its checkpoint covers). */
+  done: number;
+  probes: number;
+  counts: StateCounts;
+  startedAt: string;
+  endedAt: string | null;
+  /** Time spent scanning over every run, ms. */
+  elapsedMs: number;
+  /** Decided positions per second over that time. */
+  rate: number;
+  /** Seconds left at that rate; null when complete or nothing is known yet. */
+  etaSec: number | null;
+  /** Last sign of life: the end, the last checkpoint, or the start. */
+  lastActivity: string;
+  /** The records file. */
+  records: string;
+}
+
+export interface ScanGroup {
+  scanKey: string;
+  seed: number;
+  hosts: number;
+  ports: number;
+  /** Probes of the whole scan (every shard). */
+  probes: number;
+  /** Decided over the shards present. */
+  done: number;
+  shards: { total: number; complete: number; interrupted: number; running: number; missing: number };
+  startedAt: string;
+  entries: ShardStatus[];
+}
+
+export interface StatusReport {
+  scans: ScanGroup[];
+  /** Directories that hold a manifest but could not be read, with why. */
+  problems: { dir: string; error: string }[];
+}
+
+function mtimeMs(path: string): number | null {
+  try {
+    return statSync(path).mtimeMs;
+  } catch (err) {
+    void err; // gone or unreadable: no time to tell
+    return null;
+  }
+}
+
+/** One shard directory's status; throws for a directory that cannot be read. */
+export function shardStatus(dir: string, now = Date.now()): ShardStatus {
+  return statusOf(openShardDir(dir), now);
+}
+
+function statusOf({ dir, manifest: m, recordsPath }: ShardDir, now: number): ShardStatus {
+  const complete = m.status === 'complete';
+  const cp = complete ? null : readCheckpoint(dir);
+  const counts = complete || cp === null ? m.counts : cp.counts;
+  const done = totalOf(counts);
+  const writtenAt = cp ? Date.parse(cp.writtenAt) : NaN;
+  // Before its first checkpoint, a run that just began has only its fresh manifest to show for it.
+  const lastSign = Number.isFinite(writtenAt) ? writtenAt : (mtimeMs(join(dir, MANIFEST)) ?? NaN);
+  const running = !complete && m.endedAt === null && now - lastSign < RUNNING_MS;
+  let elapsedMs = m.elapsedMs;
+  if (!complete && m.endedAt === null && Number.isFinite(writtenAt)) {
+    // Running or killed: the manifest was last written when this run began, so
+    // the run has lasted from then to its last checkpoint.
+    const runStart = mtimeMs(join(dir, MANIFEST));
+    if (runStart !== null && writtenAt > runStart) elapsedMs += writtenAt - runStart;
+  }
+  const rate = done > 0 && elapsedMs > 0 ? (done / elapsedMs) * 1000 : 0;
+  const left = m.probes - done;
+  const activity = [m.startedAt, m.endedAt, cp?.writtenAt].filter((t): t is string => typeof t === 'string').sort();
+  return {
+    dir,
+    scanId: m.scanId,
+    scanKey: m.scanKey,
+    shard: { ...m.shard },
+    state: complete ? 'complete' : running ? 'running' : 'interrupted',
+    stopReason: complete || m.endedAt === null ? null : m.stopReason,
+    done,
+    probes: m.probes,
+    counts: { ...counts },
+    startedAt: m.startedAt,
+    endedAt: m.endedAt,
+    elapsedMs: Math.round(elapsedMs),
+    rate: Math.round(rate),
+    etaSec: complete ? null : left <= 0 ? 0 : rate > 0 ? Math.round(left / rate) : null,
+    lastActivity: activity[activity.length - 1]!,
+    records: recordsPath,
+  };
+}
+
+/** Shard directories at `path`: itself when it holds a manifest, else its subdirectories that do. */
+export function findShardDirs(path: string): string[] {
+  if (!existsSync(path)) throw new ShardscanError('E_OPTION', `no such directory '${quote(path)}'; name a shard directory or a directory of them`);
+  if (existsSync(join(path, MANIFEST))) return [path];
+  let names: string[];
+  try {
+    names = readdirSync(path).sort();
+  } catch (err) {
+    throw new ShardscanError('E_IO', `cannot read '${quote(path)}': ${messageOf(err)}`);
+  }
+  return names.map((n) => join(path, n)).filter((d) => existsSync(join(d, MANIFEST)));
+}
+
+/** Every shard directory under `paths`, read and grouped into scans (oldest first). */
+export function collectStatus(paths: readonly string[], now = Date.now()): StatusReport {
+  const problems: StatusReport['problems'] = [];
+  const byKey = new Map<string, { manifest: Manifest; entries: ShardStatus[] }>();
+  for (const dir of [...new Set(paths.flatMap(findShardDirs))]) {
+    let entry: ShardStatus;
+    let manifest: Manifest;
+    try {
+      const shard = openShardDir(dir);
+      manifest = shard.manifest;
+      entry = statusOf(shard, now);
+    } catch (err) {
+      problems.push({ dir, error: messageOf(err) });
+      continue;
+    }
+    const group = byKey.get(entry.scanKey) ?? { manifest, entries: [] };
+    group.entries.push(entry);
+    byKey.set(entry.scanKey, group);
+  }
+  const scans = [...byKey.values()].map(({ manifest: m, entries }): ScanGroup => {
+    entries.sort((a, b) => a.shard.index - b.shard.index || a.dir.localeCompare(b.dir));
+    const indices = new Set(entries.map((e) => e.shard.index));
+    const count = (s: ShardState): number => entries.filter((e) => e.state === s).length;
+    return {
+      scanKey: m.scanKey,
+      seed: m.seed,
+      hosts: m.hosts,
+      ports: m.ports,
+      probes: m.hosts * m.ports,
+      done: entries.reduce((n, e) => n + e.done, 0),
+      shards: { total: m.shard.total, complete: count('complete'), interrupted: count('interrupted'), running: count('running'), missing: Math.max(0, m.shard.total - indices.size) },
+      startedAt: entries.map((e) => e.startedAt).sort()[0]!,
+      entries,
+    };
+  });
+  scans.sort((a, b) => a.startedAt.localeCompare(b.startedAt));
+  return { scans, problems };
+}
+
+/**
+ * The shard to continue when `resume` names none: the interrupted shard with
+ * the latest activity (never a running one: two runs would write one directory).
+ */
+export function latestInterrupted(report: StatusReport): ShardStatus | null {
+  const candidates = report.scans.flatMap((s) => s.entries).filter((e) => e.state === 'interrupted');
+  candidates.sort((a, b) => a.lastActivity.localeCompare(b.lastActivity));
+  return candidates[candidates.length - 1] ?? null;
+}

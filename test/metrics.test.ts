@@ -1,0 +1,129 @@
+/**
+ * --metrics serves Prometheus text at /metrics while a scan runs, on the one
+ * (loopback) address given: mid-scan the counters match what was decided
+ * (open and closed ports answered, filtered ones still in flight), and when
+ * the scan ends the server is gone and the process has exited. A bad address
+ * is one line and exit 2, before any shard directory is made.
+ */
+import { existsSync } from 'node:fs';
+import net from 'node:net';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseMetricsAddress } from '../src/cli/metrics.js';
+import { type Fixture, blackholePorts, closedPorts, openPorts } from './fixtures/net.js';
+import { runCli, scratchDir } from './helpers/cli.js';
+
+let open: Fixture;
+let filtered: Fixture;
+let closed: number[];
+
+beforeAll(async () => {
+  open = await openPorts(1);
+  filtered = await blackholePorts(2);
+  closed = await closedPorts(20, '127.0.0.1', [...open.ports, ...filtered.ports]);
+});
+
+afterAll(async () => {
+  await open?.close();
+  await filtered?.close();
+});
+
+/** The value of one sample in Prometheus text, e.g. sample(t, 'x_total', 'state="open"'); undefined when absent. */
+function sample(text: string, name: string, labels = ''): number | undefined {
+  const line = text.split('\n').find((l) => l.startsWith(labels ? `${name}{${labels}} ` : `${name} `));
+  return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(' ') + 1));
+}
+
+describe('--metrics address', () => {
+  it.each([
+    ['9464', { host: '127.0.0.1', port: 9464 }],
+    ['0', { host: '127.0.0.1', port: 0 }],
+    ['127.0.0.1:9464', { host: '127.0.0.1', port: 9464 }],
+    ['localhost:80', { host: 'localhost', port: 80 }],
+    ['[::1]:9464', { host: '::1', port: 9464 }],
+  ])('%s → %j', (value, addr) => {
+    expect(parseMetricsAddress(value)).toEqual(addr);
+  });
+
+  it.each(['', 'metrics', ':9464', '127.0.0.1:', '127.0.0.1:70000', '[nope]:80', '::1:80', '127.0.0.1:80/metrics'])('%j is refused', (value) => {
+    expect(() => parseMetricsAddress(value)).toThrowError(/^bad --metrics '.*': give HOST:PORT or only a PORT \(on loopback\), e\.g\. --metrics 127\.0\.0\.1:9464/);
+  });
+
+  it('a bad value, or an address in use: one line, exit 2, no shard directory', async () => {
+    const cwd = scratchDir();
+    const bad = await runCli(['127.0.0.1', '-p', '1', '--metrics', 'everywhere'], { cwd });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe("shardscan: error: bad --metrics 'everywhere': give HOST:PORT or only a PORT (on loopback), e.g. --metrics 127.0.0.1:9464, --metrics 9464 or --metrics [::1]:9464\n");
+    const busy = net.createServer();
+    await new Promise<void>((resolve) => busy.listen({ host: '127.0.0.1', port: 0 }, () => resolve()));
+    const port = (busy.address() as net.AddressInfo).port;
+    try {
+      const r = await runCli(['127.0.0.1', '-p', '1', '--metrics', `127.0.0.1:${port}`], { cwd });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toBe(`shardscan: error: cannot serve --metrics on 127.0.0.1:${port}: EADDRINUSE\n`);
+    } finally {
+      busy.close();
+    }
+    expect(existsSync(join(cwd, '.state'))).toBe(false);
+  });
+});
+
+describe('/metrics during a scan', () => {
+  it('counts what was decided, shows the filtered probes in flight, and goes away with the scan', async () => {
+    const ports = [...open.ports, ...closed, ...filtered.ports];
+    let url = '';
+    let mid = '';
+    let notFound = 0;
+    let scrapeError: unknown = null;
+    const r = await runCli(['127.0.0.1', '-p', ports.join(','), '-c', '64', '--timeout', '4000', '--min-rtt-timeout', '4000', '--retries', '0', '--metrics', '127.0.0.1:0', '-q', '--no-out-dir'], {
+      onSpawn: (child) => {
+        let err = '';
+        child.stderr!.on('data', (d: Buffer) => {
+          err += d.toString();
+          const m = /shardscan: metrics at (http:\/\/127\.0\.0\.1:\d+\/metrics)\n/.exec(err);
+          if (m && url === '') {
+            url = m[1]!;
+            void scrape().catch((e: unknown) => (scrapeError = e));
+          }
+        });
+        // Poll until every answered port is counted; the two filtered ones stay in flight for 4 s.
+        const scrape = async (): Promise<void> => {
+          for (let i = 0; i < 60; i++) {
+            const res = await fetch(url);
+            const text = await res.text();
+            if (sample(text, 'shardscan_targets_done') === ports.length - 2) {
+              expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+              mid = text;
+              notFound = (await fetch(url.replace('/metrics', '/'))).status;
+              return;
+            }
+            await new Promise((resolve) => setTimeout(resolve, 50));
+          }
+        };
+      },
+    });
+    expect(scrapeError).toBeNull();
+    expect(r.code, r.stderr).toBe(0);
+    expect(url).not.toBe('');
+    expect(mid).not.toBe('');
+    expect(sample(mid, 'shardscan_probes_total', 'state="open"')).toBe(1);
+    expect(sample(mid, 'shardscan_probes_total', 'state="closed"')).toBe(20);
+    expect(sample(mid, 'shardscan_probes_total', 'state="filtered"')).toBe(0);
+    expect(sample(mid, 'shardscan_probes_total', 'state="error"')).toBe(0);
+    expect(sample(mid, 'shardscan_targets_total')).toBe(23);
+    expect(sample(mid, 'shardscan_in_flight')).toBe(2);
+    expect(sample(mid, 'shardscan_window_limit')).toBe(64);
+    expect(sample(mid, 'shardscan_rtt_seconds', 'quantile="0.5"')).toBeGreaterThan(0);
+    expect(sample(mid, 'shardscan_rtt_seconds', 'quantile="0.99"')).toBeLessThan(4);
+    expect(sample(mid, 'shardscan_retries_total')).toBe(0);
+    expect(sample(mid, 'shardscan_retries_answered_total')).toBe(0);
+    expect(mid).toContain('# TYPE shardscan_probes_total counter');
+    expect(mid).toContain('# TYPE shardscan_local_events_total counter');
+    expect(mid).toContain('# TYPE shardscan_window_shrinks_total counter');
+    expect(mid).toMatch(/^shardscan_scan_info\{scan_key="[0-9a-f]{16}",seed="\d+",shard="1\/1"\} 1$/m);
+    expect(mid).toMatch(/^process_cpu_seconds_total /m);
+    expect(notFound).toBe(404);
+    // The scan ended, and took the server with it.
+    await expect(fetch(url)).rejects.toThrow();
+  });
+});

@@ -1,0 +1,155 @@
+/**
+ * Shard directories live in the user's state directory, not the current one:
+ * a plain scan leaves the directory it runs in untouched; `status` lists
+ * scans (text and JSON) with their state, progress and files, groups the
+ * shard directories of one sharded scan with a total line, and tells a
+ * running scan from an interrupted one, and lists a damaged directory with
+ * why; `resume` without a directory picks the latest interrupted scan and
+ * never a running one.
+ */
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { StatusReport } from '../src/store/status.js';
+import { stateDir } from '../src/store/state-dir.js';
+import { type Fixture, blackholePorts, openPorts } from './fixtures/net.js';
+import { runCli, scratchDir } from './helpers/cli.js';
+
+let open: Fixture;
+let filtered: Fixture;
+
+beforeAll(async () => {
+  open = await openPorts(1);
+  filtered = await blackholePorts(1);
+});
+
+afterAll(async () => {
+  await open?.close();
+  await filtered?.close();
+});
+
+type StatusJson = StatusReport & { dirs: string[] };
+
+describe('the state directory', () => {
+  it('is SHARDSCAN_STATE_DIR, else $XDG_STATE_HOME/shardscan (absolute only), else ~/.local/state/shardscan', () => {
+    expect(stateDir({ SHARDSCAN_STATE_DIR: '/s', XDG_STATE_HOME: '/x' })).toBe('/s');
+    expect(stateDir({ XDG_STATE_HOME: '/x' })).toBe('/x/shardscan');
+    expect(stateDir({ XDG_STATE_HOME: 'relative' })).toMatch(/\/\.local\/state\/shardscan$/);
+    expect(stateDir({})).toMatch(/\/\.local\/state\/shardscan$/);
+  });
+
+  it('a plain scan from an empty directory leaves it empty; status shows the scan, as text and JSON', async () => {
+    const cwd = scratchDir();
+    const home = scratchDir();
+    const xdg = scratchDir();
+    const env = { SHARDSCAN_STATE_DIR: '', XDG_STATE_HOME: xdg, HOME: home, SHARDSCAN_CONFIG_DIR: join(home, '.config') };
+    const r = await runCli(['127.0.0.1', '-p', String(open.ports[0]), '--seed', '9'], { cwd, env });
+    expect(r.code, r.stderr).toBe(0);
+    expect(readdirSync(cwd)).toEqual([]);
+    const ids = readdirSync(join(xdg, 'shardscan'));
+    expect(ids).toHaveLength(1);
+    const dir = join(xdg, 'shardscan', ids[0]!);
+    expect(r.stderr).toContain(`shard files: ${dir}`);
+
+    const text = await runCli(['status'], { cwd, env });
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(/^scan [0-9a-f]{16}: 1\/1 shard complete, 1\/1 probes \(100\.0%\)\n {2}seed 9, 1 host × 1 port, started \S+\n {2}shard 1\/1 {2}complete {2}1\/1 \(100\.0%\) {2}\S+\/s {2}/);
+    expect(text.stdout).toContain(dir);
+    const json = await runCli(['status', '--json'], { cwd, env });
+    const doc = JSON.parse(json.stdout) as StatusJson;
+    expect(doc.dirs).toEqual([join(xdg, 'shardscan')]);
+    expect(doc.scans).toHaveLength(1);
+    expect(doc.scans[0]!.entries[0]).toMatchObject({ dir, state: 'complete', done: 1, probes: 1, counts: { open: 1 }, etaSec: null, records: join(dir, 'shard-1-of-1.ndjson') });
+    expect(readdirSync(cwd)).toEqual([]);
+
+    // Without XDG_STATE_HOME: ~/.local/state/shardscan.
+    const r2 = await runCli(['127.0.0.1', '-p', String(open.ports[0]), '-q'], { cwd, env: { ...env, XDG_STATE_HOME: '' } });
+    expect(r2.code, r2.stderr).toBe(0);
+    expect(readdirSync(join(home, '.local', 'state', 'shardscan'))).toHaveLength(1);
+    expect(readdirSync(cwd)).toEqual([]);
+  });
+
+  it('an empty state directory: "no scans", exit 0', async () => {
+    const r = await runCli(['status']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^no scans in .*\.state \(scans without --out-dir keep their shard directories there\)\n$/);
+    const bad = await runCli(['status', '/nonexistent/scans']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe("shardscan: error: no such directory '/nonexistent/scans'; name a shard directory or a directory of them\n");
+  });
+});
+
+describe('status over many shard directories', () => {
+  it('groups the shards of one scan with a total line; other entries are ignored', async () => {
+    const base = scratchDir();
+    const common = ['127.0.0.1', '-p-', '--seed', '21', '-q', '-o', '/dev/null'];
+    for (const x of [1, 2]) expect((await runCli([...common, '--shard', `${x}/4`, '--out-dir', join(base, `demo-shard-${x}-of-4`)])).code).toBe(0);
+    // Stopped at once by --max-time: resumable, 16,384 probes cannot all be done in 1 ms.
+    expect((await runCli([...common, '--shard', '3/4', '--max-time', '0.001', '--out-dir', join(base, 'demo-shard-3-of-4')])).code).toBe(0);
+    writeFileSync(join(base, 'demo.ndjson'), '');
+    mkdirSync(join(base, 'not-a-shard'));
+    const r = await runCli(['status', base]);
+    expect(r.code, r.stderr).toBe(0);
+    const lines = r.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^scan [0-9a-f]{16}: 2\/4 shards complete, 1 interrupted, 1 missing, (\d+|[\d.]+k)\/65535 probes \(\d+\.\d%\)$/);
+    expect(lines.slice(2).map((l) => /^ {2}(shard \d\/4) +(\w+(?: \([\w-]+\))?) {2}/.exec(l)?.slice(1, 3).join(' '))).toEqual(['shard 1/4 complete', 'shard 2/4 complete', 'shard 3/4 interrupted (time-limit)']);
+    expect(lines[4]).toContain(join(base, 'demo-shard-3-of-4'));
+    const doc = JSON.parse((await runCli(['status', base, '-f', 'json'])).stdout) as StatusJson;
+    expect(doc.scans).toHaveLength(1);
+    expect(doc.scans[0]!.shards).toEqual({ total: 4, complete: 2, interrupted: 1, running: 0, missing: 1 });
+    expect(doc.scans[0]!.probes).toBe(65535);
+    expect(doc.scans[0]!.done).toBe(doc.scans[0]!.entries.reduce((n, e) => n + e.done, 0));
+    expect(doc.scans[0]!.done).toBeLessThan(65535 / 4 * 3);
+  });
+});
+
+describe('status over a damaged shard directory', () => {
+  it('lists it with why, and exits 1', async () => {
+    const base = scratchDir();
+    mkdirSync(join(base, 'broken'));
+    writeFileSync(join(base, 'broken', 'manifest.json'), '{"format":"shardscan-shard"');
+    const r = await runCli(['status', base]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(new RegExp(`^${join(base, 'broken').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: cannot read: .*manifest\\.json is not valid JSON`));
+    const doc = JSON.parse((await runCli(['status', base, '--json'])).stdout) as StatusJson;
+    expect(doc.scans).toEqual([]);
+    expect(doc.problems).toHaveLength(1);
+  });
+});
+
+describe('resume without a directory', () => {
+  it('sees a running scan as running (and will not resume it), then resumes the latest interrupted one', async () => {
+    const cwd = scratchDir();
+    const scan = ['127.0.0.1', '-p', `${open.ports[0]},${filtered.ports[0]}`, '--timeout', '6000', '--min-rtt-timeout', '6000', '--retries', '0', '-q', '-o', '/dev/null'];
+    let during: { status: string; resume: { code: number | null; stderr: string } } | null = null;
+    const first = await runCli(scan, {
+      cwd,
+      onSpawn: (child) => {
+        setTimeout(() => {
+          void (async () => {
+            const s = await runCli(['status', '--json'], { cwd });
+            const resume = await runCli(['resume'], { cwd });
+            during = { status: s.stdout, resume };
+            child.kill('SIGINT');
+          })();
+        }, 1000);
+      },
+    });
+    expect(first.code).toBe(130);
+    expect(during).not.toBeNull();
+    const { status, resume } = during!;
+    expect((JSON.parse(status) as StatusJson).scans[0]!.entries[0]!.state).toBe('running');
+    expect(resume.code).toBe(2);
+    expect(resume.stderr).toMatch(/^shardscan: error: no interrupted scan in .*\.state \(1 still running: .*\); name one: shardscan resume DIR/);
+
+    const after = JSON.parse((await runCli(['status', '--json'], { cwd })).stdout) as StatusJson;
+    const stopped = after.scans[0]!.entries[0]!;
+    expect(stopped).toMatchObject({ state: 'interrupted', stopReason: 'signal', probes: 2 });
+    const r = await runCli(['resume', '-f', 'ndjson', '-o', join(cwd, 'resumed.ndjson')], { cwd });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`shardscan: no directory given; the latest interrupted scan is ${stopped.dir} (started ${stopped.startedAt}`);
+    const done = JSON.parse((await runCli(['status', '--json'], { cwd })).stdout) as StatusJson;
+    expect(done.scans[0]!.entries[0]).toMatchObject({ dir: stopped.dir, state: 'complete', done: 2 });
+    expect(existsSync(join(cwd, 'resumed.ndjson'))).toBe(true);
+  });
+});

@@ -1,0 +1,93 @@
+/**
+ * `-f xml` end to end: a scan's report, a merge of two shards, and a scan
+ * stopped with Ctrl+C all validate against nmap's DTD, render with nmap.xsl
+ * and read back through python3-libnmap with the ports and states found.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Fixture, blackholePorts, closedPorts, openPorts } from './fixtures/net.js';
+import { runCli, scratchDir } from './helpers/cli.js';
+import { dtdProblems, parseWithLibnmap, renderHtml, requireNmapTools } from './helpers/nmap-xml.js';
+
+let open: Fixture;
+let filtered: Fixture;
+let closed: number[];
+let portList: string;
+
+beforeAll(async () => {
+  requireNmapTools();
+  open = await openPorts(2);
+  filtered = await blackholePorts(1);
+  closed = await closedPorts(12, '127.0.0.1', [...open.ports, ...filtered.ports]);
+  portList = [...open.ports, ...closed, ...filtered.ports].join(',');
+});
+
+afterAll(async () => {
+  await open?.close();
+  await filtered?.close();
+});
+
+const sorted = (ports: number[]): number[] => [...ports].sort((a, b) => a - b);
+
+function saved(text: string): string {
+  const path = join(scratchDir('shardscan-xml-'), 'out.xml');
+  writeFileSync(path, text);
+  return path;
+}
+
+describe('-f xml', () => {
+  it('a scan: valid, rendered by nmap.xsl, read by libnmap with every host, port and state', async () => {
+    const r = await runCli(['127.0.0.1,127.0.0.2', '-p', portList, '-f', 'xml', '--states', 'open,filtered', '--timeout', '300', '--retries', '0', '-q', '--no-out-dir']);
+    expect(r.code, r.stderr).toBe(0);
+    const path = saved(r.stdout);
+    expect(dtdProblems(path)).toBe('');
+    const html = renderHtml(path);
+    expect(html).toContain(String(open.ports[0]));
+    const report = parseWithLibnmap(path);
+    expect(report).toMatchObject({ scanType: 'connect', numservices: 15, hostsTotal: 2, hostsUp: 2 });
+    expect(report.summary).toMatch(/^shardscan done at .*; 2 IP addresses \(2 hosts up\) scanned in [\d.]+ seconds$/);
+    const [first, second] = report.hosts;
+    expect(first!.address).toBe('127.0.0.1');
+    expect(sorted(first!.services.filter((s) => s.state === 'open').map((s) => s.port))).toEqual(sorted(open.ports));
+    expect(first!.services.filter((s) => s.state === 'filtered').map((s) => [s.port, s.reason])).toEqual([[filtered.ports[0], 'no-response']]);
+    for (const s of first!.services.filter((x) => x.state === 'open')) expect(s).toMatchObject({ reason: 'syn-ack', method: 'table', conf: '3' });
+    expect(first!.extraports).toEqual({ state: 'closed', count: '12' });
+    // 127.0.0.2 has nothing listening: listed with every port closed, as nmap -Pn lists it.
+    expect(second).toMatchObject({ address: '127.0.0.2', services: [], extraports: { state: 'closed', count: '15' } });
+  });
+
+  it('merge of two shards writes the same hosts and ports', async () => {
+    const base = scratchDir();
+    const dirs = [join(base, 's1'), join(base, 's2')];
+    for (const [i, dir] of dirs.entries()) {
+      const r = await runCli(['127.0.0.1,127.0.0.2', '-p', [...open.ports, ...closed].join(','), '--seed', '5', '--shard', `${i + 1}/2`, '--states', 'all', '--out-dir', dir, '-q', '-o', '/dev/null']);
+      expect(r.code, r.stderr).toBe(0);
+    }
+    const m = await runCli(['merge', ...dirs, '-f', 'xml', '--states', 'open']);
+    expect(m.code, m.stderr).toBe(0);
+    const path = saved(m.stdout);
+    expect(dtdProblems(path)).toBe('');
+    expect(renderHtml(path)).toContain(String(open.ports[1]));
+    const report = parseWithLibnmap(path);
+    expect(report.hostsTotal).toBe(2);
+    expect(report.hosts.map((h) => h.address)).toEqual(['127.0.0.1', '127.0.0.2']);
+    expect(sorted(report.hosts[0]!.services.map((s) => s.port))).toEqual(sorted(open.ports));
+    expect(report.hosts[0]!.extraports).toEqual({ state: 'closed', count: '12' });
+    expect(report.hosts[1]!.extraports).toEqual({ state: 'closed', count: '14' });
+  });
+
+  it('Ctrl+C: the report is still complete XML, with exit="error" in runstats', async () => {
+    const out = join(scratchDir(), 'stopped.xml');
+    const r = await runCli(['127.0.0.1', '-p', [...open.ports, ...filtered.ports].join(','), '-f', 'xml', '-o', out, '--timeout', '20000', '--min-rtt-timeout', '20000', '--retries', '0', '--no-out-dir'], {
+      onSpawn: (child) => setTimeout(() => child.kill('SIGINT'), 1500),
+    });
+    expect(r.code).toBe(130);
+    expect(dtdProblems(out)).toBe('');
+    const text = readFileSync(out, 'utf8');
+    expect(text).toMatch(/exit="error" errormsg="interrupted \(signal\): partial results"/);
+    const report = parseWithLibnmap(out);
+    expect(sorted(report.hosts[0]!.services.map((s) => s.port))).toEqual(sorted(open.ports));
+    expect(renderHtml(out)).toContain(String(open.ports[0]));
+  });
+});

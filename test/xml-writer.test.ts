@@ -1,0 +1,138 @@
+/**
+ * The xml writer (nmap's -oX format) over records held in memory, with what
+ * --banners finds: the document validates against nmap.dtd, nmap.xsl renders
+ * it, and python3-libnmap reads back hosts, ports, states, nmap's reason
+ * names and the service fields where nmap puts them (method probed with conf
+ * 10 for a detected service, table with conf 3 for the port table's guess).
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { ProbeRecord } from '../src/model/record.js';
+import type { StateCounts } from '../src/model/states.js';
+import type { ScanSummary } from '../src/model/summary.js';
+import { WRITERS } from '../src/output/formats.js';
+import type { ReportContext } from '../src/output/report.js';
+import { nmapReason } from '../src/output/xml.js';
+import { dtdProblems, parseWithLibnmap, renderHtml, requireNmapTools } from './helpers/nmap-xml.js';
+
+const TS = '2026-02-01T00:00:00.000Z';
+const rec = (r: Partial<ProbeRecord> & Pick<ProbeRecord, 'host' | 'port' | 'state' | 'reason'>): ProbeRecord => ({ rttMs: 0.4, service: 'unknown', ts: TS, ...r }) as ProbeRecord;
+
+const RECORDS: ProbeRecord[] = [
+  rec({ host: '127.0.0.1', port: 22, state: 'open', reason: 'syn-ack', service: 'ssh', serviceSource: 'probe', product: 'OpenSSH', version: '9.2p1 Debian 2', extraInfo: 'protocol 2.0', banner: 'SSH-2.0-OpenSSH_9.2p1 "<&>"\\r\\n' }),
+  rec({
+    host: '127.0.0.1', port: 443, state: 'open', reason: 'ECONNRESET', service: 'https', serviceSource: 'probe', product: 'nginx',
+    tls: { subject: 'api.example.test', names: ['api.example.test', '127.0.0.1'], issuer: 'Test CA', notAfter: '2027-01-01T00:00:00.000Z' },
+  }),
+  rec({ host: '127.0.0.1', port: 8080, state: 'open', reason: 'syn-ack', service: 'http-proxy', serviceSource: 'port' }),
+  rec({ host: '127.0.0.1', port: 9, state: 'filtered', reason: 'timeout', service: 'discard' }),
+  rec({ host: '127.0.0.1', port: 11, state: 'filtered', reason: 'EPERM' }),
+  rec({ host: '127.0.0.2', port: 10, state: 'filtered', reason: 'EHOSTUNREACH' }),
+  // Characters XML 1.0 cannot hold (a control character, a lone surrogate) must not break the document.
+  rec({ host: '::1', port: 6379, state: 'open', reason: 'syn-ack', service: 'redis', serviceSource: 'probe', product: 'Redis key-value store\u0001', version: '7.0.15\ud800' }),
+];
+
+const COUNTS: Record<string, StateCounts> = {
+  '127.0.0.1': { open: 3, closed: 95, filtered: 2, error: 0 },
+  '127.0.0.2': { open: 0, closed: 99, filtered: 1, error: 0 },
+  '127.0.0.3': { open: 0, closed: 100, filtered: 0, error: 0 },
+  '::1': { open: 1, closed: 99, filtered: 0, error: 0 },
+};
+
+function summary(status: 'complete' | 'interrupted'): ScanSummary {
+  const body = {
+    scanKey: 'abc', seed: 1, order: 'random' as const, shard: { index: 1, total: 1 }, hosts: 4, ports: 100, probes: 400, done: 400,
+    counts: { open: 4, closed: 393, filtered: 3, error: 0 }, events: {}, engine: 'handle', workers: 1, concurrency: 8, startedAt: TS, elapsedMs: 1234, rate: 324,
+  };
+  return status === 'complete' ? { ...body, status, stopReason: null } : { ...body, status, stopReason: 'signal' };
+}
+
+function context(status: 'complete' | 'interrupted'): ReportContext {
+  return {
+    version: '0.1.0', command: 'shardscan 127.0.0.1-3 ::1 -p 1-100 --banners --states open,filtered -f xml', startedAt: TS, seed: 1, order: 'random',
+    hosts: 4, ports: 100, portSpec: '1-100', states: ['open', 'filtered'], banners: true,
+    summary: () => summary(status),
+    hostCounts: (h) => COUNTS[h] ?? null,
+    scannedHosts: () => ['127.0.0.1', '127.0.0.2', '127.0.0.3', '::1'],
+  };
+}
+
+async function* batches(): AsyncIterable<readonly ProbeRecord[]> {
+  // Random arrival order, as from the workers.
+  yield [RECORDS[6]!, RECORDS[3]!];
+  yield [RECORDS[5]!, RECORDS[0]!, RECORDS[2]!];
+  yield [RECORDS[1]!, RECORDS[4]!];
+}
+
+async function writeXml(status: 'complete' | 'interrupted'): Promise<{ path: string; text: string }> {
+  const out = new PassThrough();
+  let text = '';
+  out.on('data', (c: Buffer) => (text += c.toString()));
+  await WRITERS.xml(batches(), out, context(status));
+  const path = join(mkdtempSync(join(tmpdir(), 'shardscan-xml-')), `${status}.xml`);
+  writeFileSync(path, text);
+  return { path, text };
+}
+
+beforeAll(() => requireNmapTools());
+
+describe('xml writer', () => {
+  it.each([
+    ['syn-ack', 'syn-ack'],
+    ['ECONNRESET', 'syn-ack'],
+    ['ECONNREFUSED', 'conn-refused'],
+    ['timeout', 'no-response'],
+    ['EHOSTUNREACH', 'host-unreach'],
+    ['ENETUNREACH', 'net-unreach'],
+    ['EACCES', 'admin-prohibited'],
+    ['EPERM', 'EPERM'],
+    ['EMFILE', 'EMFILE'],
+  ])('reason %s → %s', (ours, nmaps) => {
+    expect(nmapReason(ours)).toBe(nmaps);
+  });
+
+  it('validates against nmap.dtd and renders with nmap.xsl', async () => {
+    const { path } = await writeXml('complete');
+    expect(dtdProblems(path)).toBe('');
+    const html = renderHtml(path);
+    expect(html).toContain('OpenSSH');
+    expect(html).toContain('127.0.0.3');
+  });
+
+  it('reads back through python3-libnmap: hosts in address order, states, reasons, services', async () => {
+    const { path } = await writeXml('complete');
+    const r = parseWithLibnmap(path);
+    expect(r).toMatchObject({ scanType: 'connect', numservices: 100, hostsTotal: 4, hostsUp: 4 });
+    expect(r.hosts.map((h) => [h.address, h.status])).toEqual([['127.0.0.1', 'up'], ['127.0.0.2', 'up'], ['127.0.0.3', 'up'], ['::1', 'up']]);
+    const local = r.hosts[0]!;
+    expect(local.services.map((s) => [s.port, s.state, s.reason])).toEqual([
+      [9, 'filtered', 'no-response'], [11, 'filtered', 'EPERM'], [22, 'open', 'syn-ack'], [443, 'open', 'syn-ack'], [8080, 'open', 'syn-ack'],
+    ]);
+    expect(local.extraports).toEqual({ state: 'closed', count: '95' });
+    const ssh = local.services.find((s) => s.port === 22)!;
+    expect(ssh).toMatchObject({ service: 'ssh', method: 'probed', conf: '10', product: 'OpenSSH', version: '9.2p1 Debian 2', extrainfo: 'protocol 2.0', scripts: ['banner'] });
+    expect(local.services.find((s) => s.port === 443)).toMatchObject({ service: 'https', method: 'probed', tunnel: 'ssl', product: 'nginx', scripts: ['ssl-cert'] });
+    expect(local.services.find((s) => s.port === 8080)).toMatchObject({ service: 'http-proxy', method: 'table', conf: '3', product: null });
+    expect(r.hosts[1]!.services.map((s) => [s.port, s.reason])).toEqual([[10, 'host-unreach']]);
+    expect(r.hosts[2]!.services).toEqual([]);
+    expect(r.hosts[2]!.extraports).toEqual({ state: 'closed', count: '100' });
+    expect(r.hosts[3]!.services[0]).toMatchObject({ port: 6379, service: 'redis', product: 'Redis key-value store\\u0001', version: '7.0.15\\ud800' });
+    expect(r.elapsed).toBe(1.23);
+  });
+
+  it('keeps the markup in banners and names escaped', async () => {
+    const { text } = await writeXml('complete');
+    expect(text).toContain('output="SSH-2.0-OpenSSH_9.2p1 &quot;&lt;&amp;&gt;&quot;\\r\\n"');
+    expect(text).toContain('Subject Alternative Name: DNS:api.example.test, IP Address:127.0.0.1');
+  });
+
+  it('an interrupted scan ends with runstats exit="error", and stays valid', async () => {
+    const { path, text } = await writeXml('interrupted');
+    expect(dtdProblems(path)).toBe('');
+    expect(text).toMatch(/<finished time="\d+" timestr="[^"]+" summary="[^"]*interrupted: partial results, 400 of 400 probes" elapsed="1\.23" exit="error" errormsg="interrupted \(signal\): partial results"\/>/);
+    expect(text.trimEnd().endsWith('</nmaprun>')).toBe(true);
+  });
+});
