@@ -3,7 +3,7 @@
  * the window limit, "a timeout cannot beat a real answer", and local errors.
  */
 import { MessageChannel } from 'node:worker_threads';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { TargetSet } from '../src/targets/set.js';
 import { createHostTable } from '../src/wire/hosts.js';
 import type { ChunkTask, TimingParams, WorkerMessage, WorkerScanSpec } from '../src/wire/messages.js';
@@ -68,27 +68,36 @@ describe('engine', () => {
   });
 
   it('an answer that arrives in the same loop turn as the deadline wins over the timeout', async () => {
-    // The fake answers with a timer armed right after the engine's deadline
-    // timer and computed the same way (whole ms to the attempt's deadline), so
-    // both fire in one timers phase, the deadline first. The engine defers
-    // expiry past that phase, so the answer counts.
+    // The answer is a timer armed right after the engine's deadline timer, with
+    // the very delay the engine asked for (caught from its setTimeout call), so
+    // both are in one timer list and fire in one timers phase, the deadline
+    // first. The engine defers expiry past that phase, so the answer counts.
+    let answer: (() => void) | null = null;
     const fake = fakeBackend((a, complete) => {
-      // The delay is computed now, a few µs before the engine computes its own
-      // (computed in the microtask, a loaded machine could cross a millisecond
-      // and put the answer a turn late); the timer is armed after the engine's.
-      const { deadline } = a as AttemptHandle & { deadline: number };
-      const delay = Math.max(1, Math.ceil(deadline - performance.now()));
-      queueMicrotask(() => setTimeout(() => complete(a, -111, false), delay));
+      answer = () => complete(a, -111, false);
       return 0;
     });
-    // One attempt per run: with several, a later attempt's whole-ms rounding can
-    // put its answer a millisecond after its own deadline, where timing out is right.
-    const reasons: string[] = [];
-    for (let i = 0; i < 5; i++) {
-      const { records } = await runChunk(new Engine(spec({ window: 1, timing: fixedTiming(50) }), { backend: fake }), 1);
-      reasons.push(...records.map((r) => r.reason));
+    const realSetTimeout = globalThis.setTimeout;
+    const spy = vi.spyOn(globalThis, 'setTimeout').mockImplementation(((fn: () => void, ms?: number, ...rest: unknown[]) => {
+      const t = realSetTimeout(fn, ms, ...rest);
+      // The deadline timer (50 ms); the loop's 1-5 ms pump timers are left alone.
+      if (answer !== null && (ms ?? 0) >= 10) {
+        const reply = answer;
+        answer = null;
+        realSetTimeout(reply, ms);
+      }
+      return t;
+    }) as typeof setTimeout);
+    try {
+      const reasons: string[] = [];
+      for (let i = 0; i < 5; i++) {
+        const { records } = await runChunk(new Engine(spec({ window: 1, timing: fixedTiming(50) }), { backend: fake }), 1);
+        reasons.push(...records.map((r) => r.reason));
+      }
+      expect(reasons).toEqual(Array(5).fill('ECONNREFUSED'));
+    } finally {
+      spy.mockRestore();
     }
-    expect(reasons).toEqual(Array(5).fill('ECONNREFUSED'));
   });
 
   it('decides a silent attempt at its deadline, never before', async () => {

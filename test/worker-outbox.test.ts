@@ -72,15 +72,20 @@ describe('Outbox', () => {
     expect(posted).toEqual([20]);
   });
 
-  it('flushes every running chunk on a timer until stopped, counting empty messages as 0', () => {
+  it('flushes the running chunks that have news on a timer until stopped; a quiet chunk posts nothing', () => {
     vi.useFakeTimers();
     const { chunk, coordinator, posted, outbox } = setup();
     addRecords(chunk, 0, 3);
+    chunk.changed = true; // decisions came with the records
     outbox.start(() => [chunk]);
     outbox.start(() => [chunk, chunk]); // a second start does not add a timer
     vi.advanceTimersByTime(250);
+    expect(posted).toEqual([3]);
+    chunk.event('EMFILE'); // news without records: a message with 0
+    vi.advanceTimersByTime(100);
     expect(posted).toEqual([3, 0]);
     outbox.stop();
+    chunk.event('EMFILE');
     vi.advanceTimersByTime(1000);
     expect(posted).toEqual([3, 0]);
     expect(drain(coordinator).map((m) => [m.t, m.records.n])).toEqual([['batch', 3], ['batch', 0]]);

@@ -27,6 +27,9 @@ export interface Target {
   readonly v6: boolean;
   /** Its cell in the shared host table (workers/timing.ts). */
   readonly cell: number;
+  /** Its timeout, cached for a millisecond (performance.now() of when it was worked out). */
+  timeoutMs: number;
+  timedAt: number;
 }
 
 export class Attempt implements AttemptHandle, Timed {
@@ -36,6 +39,8 @@ export class Attempt implements AttemptHandle, Timed {
   keep = false;
   /** A retry that finds out whether retrying its host pays (timing.ts probeResolved). */
   probe = false;
+  /** Which window counts this attempt took (congestion.ts launched/landed). */
+  counted = 0;
   readonly host: string;
   readonly v6: boolean;
   readonly bindFirst: boolean;

@@ -7,6 +7,8 @@ import type { Outbox } from './outbox.js';
 
 export class ChunkSet {
   private list: ChunkLedger[] = [];
+  /** Chunks before this index have no position left to start (a chunk never gets one back). */
+  private cursor = 0;
 
   constructor(private readonly outbox: Outbox) {}
 
@@ -15,9 +17,19 @@ export class ChunkSet {
     this.outbox.start(() => this.list);
   }
 
-  /** The oldest chunk with positions not started yet (a loop, not find(): this runs per probe). */
+  /**
+   * The oldest chunk with positions not started yet. It runs per probe, and a
+   * worker may hold dozens of chunks (a wide window fills from many small
+   * tail chunks): the cursor skips the exhausted ones for good, where a scan
+   * from the front cost a fifth of loopback's throughput.
+   */
   next(): ChunkLedger | undefined {
-    for (const c of this.list) if (!c.stopped && !c.started) return c;
+    const list = this.list;
+    while (this.cursor < list.length) {
+      const c = list[this.cursor]!;
+      if (!c.stopped && !c.started) return c;
+      this.cursor++;
+    }
     return undefined;
   }
 
@@ -29,7 +41,9 @@ export class ChunkSet {
   /** A chunk is over: its last message goes out and its port closes. True when no chunk is left. */
   finish(chunk: ChunkLedger): boolean {
     chunk.finished = true;
-    this.list = this.list.filter((c) => c !== chunk);
+    const i = this.list.indexOf(chunk);
+    this.list.splice(i, 1);
+    if (i < this.cursor) this.cursor--;
     this.outbox.post(chunk, true);
     chunk.task.port.close();
     if (this.list.length > 0) return false;

@@ -38,8 +38,14 @@ const MIN_WINDOW = 2 * WINDOW_SCALE;
 const RATE_INTERVAL_MS = 100;
 const RATE_DECAY = 0.95;
 
+const HOST_COUNTED = 1;
+const SCAN_COUNTED = 2;
+/** Answers per counted one while the windows are at their maximum. */
+const RATE_SAMPLE = 8;
+
 export class Congestion {
   private readonly maxWindow: number;
+  private skipped = 0;
 
   constructor(
     private readonly table: HostTable,
@@ -55,19 +61,30 @@ export class Congestion {
     return this.table.get(0, F.INFLIGHT) * WINDOW_SCALE < this.table.get(0, F.CWND);
   }
 
-  /** Room for one more attempt in this host's window. */
-  hostRoom(cell: number): boolean {
-    return this.table.get(cell, F.INFLIGHT) * WINDOW_SCALE < this.table.get(cell, F.CWND);
+  /** Whether the scan's window is below its maximum (only then can it be full). */
+  scanLimited(): boolean {
+    return this.table.get(0, F.CWND) < this.maxWindow;
+  }
+
+  /**
+   * 0 when a probe to the host may leave now, else ms to wait: its window is
+   * full (1 ms: answers free it), or its pacing clock says later. A host at
+   * its full window is neither limited nor paced: one read.
+   */
+  hostWait(cell: number, now: number): number {
+    const t = this.table;
+    const cwnd = t.get(cell, F.CWND);
+    if (cwnd >= this.maxWindow) return 0;
+    if (t.get(cell, F.INFLIGHT) * WINDOW_SCALE >= cwnd) return 1;
+    return this.paceWait(cell, now, cwnd);
   }
 
   /**
    * Take the host's next pacing slot: 0 when the probe may leave now, else the
    * ms to wait. A host at its full window is not paced.
    */
-  paceWait(cell: number, now: number): number {
+  private paceWait(cell: number, now: number, cwnd: number): number {
     const t = this.table;
-    const cwnd = t.get(cell, F.CWND);
-    if (cwnd >= this.maxWindow) return 0;
     const srtt = t.get(cell, F.SRTT);
     const interval = Math.floor((srtt * WINDOW_SCALE) / Math.max(cwnd, 1));
     if (interval < MIN_PACE_US) return 0;
@@ -83,22 +100,47 @@ export class Congestion {
     }
   }
 
-  launched(cell: number): void {
-    this.table.add(cell, F.INFLIGHT, 1);
-    this.table.add(0, F.INFLIGHT, 1);
+  /**
+   * An attempt starts. It is counted only in windows below their maximum (a
+   * window at its maximum limits nothing the pool's own window does not):
+   * two atomic adds per probe on cells every worker writes cost about a tenth
+   * of loopback's throughput. Returns which counts were taken (for landed()):
+   * a window that shrinks later undercounts what was in flight then, which
+   * drains within a timeout.
+   */
+  launched(cell: number): number {
+    const t = this.table;
+    let counted = 0;
+    if (t.get(cell, F.CWND) < this.maxWindow) {
+      t.add(cell, F.INFLIGHT, 1);
+      counted |= HOST_COUNTED;
+    }
+    if (t.get(0, F.CWND) < this.maxWindow) {
+      t.add(0, F.INFLIGHT, 1);
+      counted |= SCAN_COUNTED;
+    }
+    return counted;
   }
 
   /** An attempt ended (answered, timed out, or abandoned). */
-  landed(cell: number): void {
-    this.table.add(cell, F.INFLIGHT, -1);
-    this.table.add(0, F.INFLIGHT, -1);
+  landed(cell: number, counted: number): void {
+    if (counted & HOST_COUNTED) this.table.add(cell, F.INFLIGHT, -1);
+    if (counted & SCAN_COUNTED) this.table.add(0, F.INFLIGHT, -1);
   }
 
   /** An answer to a first try: count it and grow the windows. */
   delivered(cell: number, now: number): void {
+    const t = this.table;
+    // While both windows are at their maximum the rate matters only for a
+    // shrink to come: count one answer in RATE_SAMPLE, weighted.
+    const full = t.get(cell, F.CWND) >= this.maxWindow && t.get(0, F.CWND) >= this.maxWindow;
+    if (full && ++this.skipped < RATE_SAMPLE) return;
+    const weight = full ? RATE_SAMPLE : 1;
+    this.skipped = 0;
     const nowMs = Math.floor(now + this.toCoordMs);
-    this.count(cell, nowMs);
-    this.count(0, nowMs);
+    this.count(cell, nowMs, weight);
+    this.count(0, nowMs, weight);
+    if (full) return;
     this.grow(cell);
     this.grow(0);
   }
@@ -127,9 +169,9 @@ export class Congestion {
   }
 
   /** Count an answer towards the cell's delivery rate, closing an interval of one round trip. */
-  private count(cell: number, nowMs: number): void {
+  private count(cell: number, nowMs: number, weight = 1): void {
     const t = this.table;
-    const n = t.add(cell, F.DELIV_COUNT, 1);
+    const n = t.add(cell, F.DELIV_COUNT, weight);
     const start = t.get(cell, F.DELIV_START);
     const span = nowMs - start;
     if (start === 0) {

@@ -51,6 +51,12 @@ export class Expiry {
     return due;
   }
 
+  /** No chunk left: a timer left armed would keep the thread alive until a deadline nobody waits for. */
+  disarm(): void {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
   /** Move an attempt's deadline (earlier or later); the timer is re-armed for the new earliest. */
   reschedule(a: Attempt, deadline: number): void {
     this.heap.remove(a);
@@ -143,13 +149,10 @@ export class Expiry {
     // Deferred attempts may wait on another worker's probe retries, which wake
     // nothing here: look again every DEFERRED_POLL_MS.
     const a = this.deferred.length === 0 ? head : { deadline: Math.min(head?.deadline ?? Infinity, performance.now() + DEFERRED_POLL_MS) };
-    if (a === undefined) {
-      // Nothing in flight: a timer left armed would keep the thread alive until
-      // a deadline nobody waits for (the main thread, for an in-process scan).
-      if (this.timer !== null) clearTimeout(this.timer);
-      this.timer = null;
-      return;
-    }
+    // Nothing in flight: a timer still armed fires for nothing, which costs less
+    // than clearing and setting one every loop turn (on loopback the heap
+    // empties every turn). disarm() clears it when the worker has no chunk left.
+    if (a === undefined) return;
     if (checkQueued) return;
     // Armed already, for this deadline or an earlier one. Deadlines differ per
     // host, so an attempt started later may be due earlier: re-arm for it.

@@ -19,6 +19,8 @@ export class ChunkLedger {
   grabbing = 0;
   /** Timed-out positions of this chunk waiting for the verdict on retries (loop.ts deferred). */
   waiting = 0;
+  /** Something happened since the last message (a decision, an event). */
+  changed = false;
   /** Offsets decided by this run, above the watermark too. */
   decided = 0;
   stopped = false;
@@ -58,6 +60,7 @@ export class ChunkLedger {
 
   /** Offset k is decided: count it and move the watermark over every decided offset. */
   decide(k: number, state: PortState): void {
+    this.changed = true;
     this.states[k] = STATE_CODE[state];
     this.decided++;
     this.decidedCounts[state]++;
@@ -85,11 +88,13 @@ export class ChunkLedger {
   }
 
   event(name: string): void {
+    this.changed = true;
     countEvent(this.events, name);
   }
 
   /** Progress for the next message; events and host counts are handed over once. */
   takeProgress(timing: number[] | null = null): ChunkProgress {
+    this.changed = false;
     const events = this.events;
     this.events = {};
     return {

@@ -12,8 +12,8 @@ import type { PortState } from '../src/model/states.js';
 import { HostTable } from '../src/wire/hosts.js';
 import type { ChunkTask, CoordinatorMessage, WorkerScanSpec } from '../src/wire/messages.js';
 import { Attempt, FIRST_TRY, type Pending, type Target, type Tries, oneMore } from './attempt.js';
-import { type BackendFactory, type KeptConnection, type ProbeBackend, createBackend, errnoName } from './backends/index.js';
-import { BannerStage } from './banner-stage.js';
+import { type KeptConnection, type ProbeBackend, createBackend, errnoName } from './backends/index.js';
+import type { BannerStage } from './banner-stage.js';
 import type { ServiceInfo } from '../src/model/service.js';
 import { Expiry } from './expiry.js';
 import { ChunkSet } from './chunks.js';
@@ -25,6 +25,9 @@ import { Congestion } from './congestion.js';
 import { Timing } from './timing.js';
 import { Walk } from './walk.js';
 import { Window } from './window.js';
+import type { EngineHooks, EngineOptions } from './engine-options.js';
+
+export type { EngineHooks, EngineOptions } from './engine-options.js';
 
 /** Attempts started per loop turn at most (see fillLoop). */
 const LAUNCH_BURST = 16;
@@ -34,18 +37,6 @@ const LOOK_LIMIT = 256;
 const MAX_LOCAL_RETRIES = 200;
 /** A self-connect is retried this many times (a new source port each time). */
 const MAX_SELF_RETRIES = 16;
-
-/** Observers for a test entry point (workers/fault-worker.ts); production passes none. */
-export interface EngineHooks {
-  /** After every decision, with its chunk and a way to post every chunk's records at once. */
-  decided?(chunk: ChunkLedger, flush: () => void): void;
-}
-
-export interface EngineOptions {
-  /** Makes the probe backend; tests pass a fake one that decides when answers arrive. */
-  backend?: BackendFactory;
-  hooks?: EngineHooks;
-}
 
 export class Engine {
   private readonly spec: WorkerScanSpec;
@@ -85,7 +76,8 @@ export class Engine {
     );
     this.chunks = new ChunkSet(this.outbox);
     this.hooks = opts.hooks ?? {};
-    this.banners = spec.banners ? new BannerStage(spec.banners, (a, rtt, info) => this.grabbed(a, rtt, info)) : null;
+    this.banners = spec.banners && opts.bannerStage ? opts.bannerStage(spec.banners, (a, rtt, info) => this.grabbed(a, rtt, info)) : null;
+    if (spec.banners && !this.banners) throw new Error('--banners needs EngineOptions.bannerStage');
   }
 
   /** Run one chunk to completion (or until stopped); resolves when its last record was posted. */
@@ -133,6 +125,11 @@ export class Engine {
     // Positions looked at this turn, launched or held back: a held retry comes
     // due again while the loop runs, and without a bound the loop never ends.
     let looked = 0;
+    // Back-pressure and the scan's window change slowly: read once a turn
+    // (shared cells every worker writes cost a cache miss per read), and the
+    // scan's window again per launch only while it limits.
+    if (this.window.held()) return this.pumpIn(2);
+    const scanLimited = this.congestion.scanLimited();
     while (this.window.hasRoom(this.inflight)) {
       const now = performance.now();
       if (launched === LAUNCH_BURST || ++looked > LOOK_LIMIT || (launched % 8 === 7 && this.expiry.headDue(now))) {
@@ -144,8 +141,7 @@ export class Engine {
       }
       const backoff = this.window.backoffLeft(now);
       if (backoff > 0) return this.pumpIn(backoff);
-      if (this.window.held()) return this.pumpIn(2);
-      if (!this.congestion.scanRoom()) {
+      if (scanLimited && !this.congestion.scanRoom()) {
         // The scan's window is full: answers (ours or other workers') open it.
         return this.pumpIn(this.inflight === 0 ? 1 : 5);
       }
@@ -167,7 +163,7 @@ export class Engine {
       }
       // This host's window is full, or its pacing or --host-rate says later:
       // hold the position back and go on with other hosts.
-      const hostWait = this.congestion.hostRoom(target.cell) ? this.congestion.paceWait(target.cell, now) : 1;
+      const hostWait = this.congestion.hostWait(target.cell, now);
       if (hostWait > 0) {
         if (this.pending.hold(chunk, k, retry, now + hostWait)) continue;
         return this.pumpIn(hostWait);
@@ -194,11 +190,15 @@ export class Engine {
   }
 
   private launch(chunk: ChunkLedger, k: number, index: number, target: Target, history: Readonly<Tries>, now: number, probe: boolean): void {
-    const timeoutMs = this.timing.timeoutMs(target.cell);
+    if (now - target.timedAt > 1) {
+      target.timeoutMs = this.timing.timeoutMs(target.cell);
+      target.timedAt = now;
+    }
+    const timeoutMs = target.timeoutMs;
     const attempt = new Attempt(chunk, k, target, this.walk.portOf(index, target), now, timeoutMs, history);
     attempt.keep = this.banners !== null;
     attempt.probe = probe;
-    this.congestion.launched(target.cell);
+    attempt.counted = this.congestion.launched(target.cell);
     if (this.timing.unmeasured || this.timing.unsettled(target.cell)) this.expiry.unmeasured(attempt);
     this.timing.usedTimeout(timeoutMs);
     this.inflight++;
@@ -307,7 +307,7 @@ export class Engine {
     a.done = true;
     if (a.probe) this.timing.probeResolved(a.target.cell);
     this.expiry.heap.remove(a);
-    this.congestion.landed(a.target.cell);
+    this.congestion.landed(a.target.cell, a.counted);
     if (freeSlot) {
       a.handle = null; // the socket wrapper (and native handle) may be collected now
       this.window.giveSlot();
@@ -389,7 +389,8 @@ export class Engine {
     if (this.chunks.finish(chunk)) {
       while (this.expiry.drain());
       this.window.setHungry(false);
-      this.expiry.arm(this.checkQueued);
+      if (this.expiry.heap.size === 0) this.expiry.disarm();
+      else this.expiry.arm(this.checkQueued);
     }
     chunk.resolve(chunk.stopped);
   }

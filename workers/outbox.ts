@@ -40,7 +40,8 @@ export class Outbox {
   start(chunks: () => Iterable<ChunkLedger>): void {
     if (this.timer !== null) return;
     this.timer = setInterval(() => {
-      for (const c of chunks()) this.post(c, false);
+      // Only chunks with news: a worker may hold dozens, most of them waiting.
+      for (const c of chunks()) if (c.changed) this.post(c, false);
     }, FLUSH_MS);
   }
 

@@ -13,6 +13,10 @@ export async function runChunkWith(task: ChunkTask, opts: EngineOptions = {}): P
   let engine = engines.get(task.spec.specId);
   if (!engine) {
     engines.clear();
+    if (task.spec.banners && !opts.bannerStage) {
+      const { BannerStage } = await import('./banner-stage.js');
+      opts = { ...opts, bannerStage: (params, done) => new BannerStage(params, done) };
+    }
     engine = new Engine(task.spec, opts);
     engines.set(task.spec.specId, engine);
   }

@@ -14,7 +14,7 @@ export class Walk {
   private readonly targets: TargetSet;
   private readonly perm: Permutation | null;
   private readonly ports: Uint16Array;
-  private target: Target = { index: -1, host: '', v6: false, cell: 0 };
+  private target: Target = { index: -1, host: '', v6: false, cell: 0, timeoutMs: 0, timedAt: -Infinity };
 
   constructor(
     spec: WorkerScanSpec,
@@ -40,7 +40,7 @@ export class Walk {
   aim(index: number): Target {
     const hostIndex = this.hostIndexOf(index);
     if (hostIndex !== this.target.index) {
-      this.target = { index: hostIndex, host: this.targets.at(hostIndex), v6: hostIndex >= this.targets.v4Count, cell: this.cellOf(hostIndex) };
+      this.target = { index: hostIndex, host: this.targets.at(hostIndex), v6: hostIndex >= this.targets.v4Count, cell: this.cellOf(hostIndex), timeoutMs: 0, timedAt: -Infinity };
     }
     return this.target;
   }

@@ -11,13 +11,19 @@ import { packageVersion } from '../paths.js';
 import { prepareScan } from '../prepare.js';
 import { blockedNote, blocklistHelp } from '../targets/blocklist.js';
 import { OutDir, makeScanId } from '../store/outdir.js';
-import { mergeShards } from '../store/merge.js';
-import { validateDir } from '../store/read.js';
-import { planResume } from '../store/resume.js';
 import { type ScanFlags, flagsToConfig, lastValueWins, normalizeArgv, parseStates } from './options.js';
 import { EXIT, defaultOutDir, openReport, runScan } from './run.js';
-import { type StatusFlags, pickResumeDir, statusCommand } from './status.js';
-import { type MetricsServer, withMetrics } from './metrics.js';
+import type { StatusFlags } from './status.js';
+import type { MetricsServer } from './metrics.js';
+
+// What only some commands need is loaded when they run: every module loaded
+// at start delays the first probe (prom-client alone costs ~30 ms).
+
+/** Run `fn` with a metrics server when --metrics asks for one. */
+async function withMetrics<T>(value: string | undefined, quiet: boolean, fn: (server: MetricsServer | null) => Promise<T>): Promise<T> {
+  if (value === undefined) return fn(null);
+  return (await import('./metrics.js')).withMetrics(value, quiet, fn);
+}
 
 /** First Ctrl+C / SIGTERM stops the scan gracefully; a second one exits at once. */
 function installSignals(): AbortController {
@@ -34,6 +40,9 @@ function installSignals(): AbortController {
   process.on('SIGTERM', onSignal);
   return controller;
 }
+
+/** Set by main(): the built-in blocklist is listed in --help (parsing it for every scan would be waste). */
+let helpWanted = false;
 
 function scanOptions(y: Argv): Argv<CliFlags> {
   return y
@@ -73,7 +82,7 @@ function scanOptions(y: Argv): Argv<CliFlags> {
     .option('metrics', { type: 'string', describe: 'serve Prometheus metrics at http://HOST:PORT/metrics while the scan runs (a PORT alone: on 127.0.0.1; 0: any free port, printed)', group: 'Output:' })
     .option('engine', { type: 'string', describe: 'probe implementation: handle (libuv TCP handles, default) or socket (net.Socket)', group: 'Advanced:' })
     .option('config', { type: 'string', describe: 'JSON config file (schemas/config.schema.json); flags override it', group: 'Advanced:' })
-    .epilogue(blocklistHelp()) as unknown as Argv<CliFlags>;
+    .epilogue(helpWanted ? blocklistHelp() : '') as unknown as Argv<CliFlags>;
 }
 
 type CliFlags = ScanFlags & { quiet?: boolean; summaryJson?: string; metrics?: string };
@@ -113,11 +122,12 @@ interface ResumeFlags {
 async function resumeCommand(argv: ResumeFlags, command: string, signal: AbortController, pool: Piscina | null, fault: string | null): Promise<number> {
   // Only what does not change the scan's results may differ from the first run.
   const o = flagsToConfig({ workers: argv.workers, concurrency: argv.concurrency, rate: argv.rate, format: argv.format, output: argv.output });
-  const dir = argv.dir ?? pickResumeDir();
+  const dir = argv.dir ?? (await import('./status.js')).pickResumeDir();
   return withMetrics(argv.metrics, Boolean(argv.quiet), (metrics) => resumeWith(dir, argv, o, command, signal, pool, fault, metrics));
 }
 
 async function resumeWith(dir: string, argv: ResumeFlags, o: ReturnType<typeof flagsToConfig>, command: string, signal: AbortController, pool: Piscina | null, fault: string | null, metrics: MetricsServer | null): Promise<number> {
+  const { planResume } = await import('../store/resume.js');
   const plan = await planResume(dir, { workers: o.workers, concurrency: o.concurrency, rate: o.rate, format: o.format, output: o.output });
   if (plan === null) {
     process.stderr.write(`shardscan: ${dir} is already complete; nothing to resume\n`);
@@ -151,6 +161,7 @@ async function mergeCommand(argv: { dirs: string[]; format?: string; output?: st
   const flags = flagsToConfig({ format: argv.format, output: argv.output });
   // Opened at once, like a scan's report: a bad -o path is a one-line error, not an unhandled stream error.
   const out = openReport(flags.output ?? null);
+  const { mergeShards } = await import('../store/merge.js');
   await mergeShards(argv.dirs, out, {
     format: flags.format ?? 'text',
     allowPartial: Boolean(argv.allowPartial),
@@ -164,7 +175,7 @@ async function mergeCommand(argv: { dirs: string[]; format?: string; output?: st
 async function validateCommand(argv: { dirs: string[] }): Promise<number> {
   let bad = 0;
   for (const dir of argv.dirs) {
-    const { problems, records } = await validateDir(dir);
+    const { problems, records } = await (await import('../store/read.js')).validateDir(dir);
     if (problems.length === 0) {
       process.stdout.write(`${dir}: ok (manifest, checkpoint, ${records} records)\n`);
     } else {
@@ -182,6 +193,7 @@ async function validateCommand(argv: { dirs: string[] }): Promise<number> {
  */
 export async function main(rawArgv: readonly string[], pool: Piscina | null, fault: string | null = null): Promise<number> {
   const argv = normalizeArgv(rawArgv);
+  helpWanted = argv.includes('--help') || argv.includes('-h') || argv[0] === 'help';
   const command = ['shardscan', ...rawArgv].join(' ');
   const signal = installSignals();
   let status: number = EXIT.ok;
@@ -233,7 +245,7 @@ export async function main(rawArgv: readonly string[], pool: Piscina | null, fau
           .positional('dirs', { type: 'string', array: true, describe: 'shard directories, or directories of them' })
           .option('json', { type: 'boolean', describe: 'as JSON' })
           .option('format', { alias: 'f', type: 'string', describe: 'text or json' }),
-      (a) => run((async () => statusCommand(a as unknown as StatusFlags))()),
+      (a) => run((async () => (await import('./status.js')).statusCommand(a as unknown as StatusFlags))()),
     )
     .command(
       'validate <dirs..>',

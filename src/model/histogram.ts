@@ -9,11 +9,20 @@ export const HIST_BUCKETS = 96;
 const BASE_MS = 0.01;
 const PER_DOUBLING = 4;
 
-/** The bucket of a duration in ms. */
+/** The bucket of a duration in ms (per answer and per attempt: a lookup, not a log). */
 export function bucketOf(ms: number): number {
   if (!(ms > BASE_MS)) return 0;
-  return Math.min(HIST_BUCKETS - 1, Math.floor(PER_DOUBLING * Math.log2(ms / BASE_MS)));
+  const x = ms / BASE_MS;
+  if (x >= 2 ** 30) return HIST_BUCKETS - 1;
+  // The octave from the leading bit; the quarter from where x lies between its
+  // octave's quarter-power bounds (2^(q/4) × 2^e).
+  const e = 31 - Math.clz32(x);
+  const f = x / 2 ** e;
+  const q = f >= QUARTER[3]! ? 3 : f >= QUARTER[2]! ? 2 : f >= QUARTER[1]! ? 1 : 0;
+  return Math.min(HIST_BUCKETS - 1, PER_DOUBLING * e + q);
 }
+
+const QUARTER = [1, 2 ** 0.25, 2 ** 0.5, 2 ** 0.75];
 
 /** The upper bound of a bucket, in ms. */
 export function bucketTop(b: number): number {

@@ -5,7 +5,7 @@
  * prints; records and checkpoints go to the caller's sink, in an order that
  * keeps a checkpoint from ever claiming a record the sink has not taken.
  */
-import { MessageChannel, type MessagePort, receiveMessageOnPort } from 'node:worker_threads';
+import { MessageChannel, receiveMessageOnPort } from 'node:worker_threads';
 import type { CheckpointState } from '../model/checkpoint.js';
 import type { ScanSink } from '../model/sink.js';
 import { type StateCounts, addCounts, addEvents, countEvent, diffCounts, emptyCounts, eventTotal, totalOf } from '../model/states.js';
@@ -13,11 +13,12 @@ import { type NoRoute, type ProgressSnapshot, type ScanSummary, type StopReason,
 import { coveringPrefix } from '../targets/ip.js';
 import { ShardscanError, messageOf } from '../errors.js';
 import type { PreparedScan } from '../prepare.js';
-import { type ChunkBounds, chunkBounds } from '../shard/plan.js';
+import { chunkBounds } from '../shard/plan.js';
 import type { ChunkProgress, ChunkTask, WorkerMessage, WorkerScanSpec } from '../wire/messages.js';
 import type { WireBatch } from '../wire/records.js';
 import { RecordDecoder } from './decode.js';
 import { HostCounts } from './host-counts.js';
+import { type ChunkRun, testAndSet } from './chunk-run.js';
 import { ScanLedger } from './ledger.js';
 import { PoolRunner, createPool, poolTasksPerWorker } from './pool.js';
 import type { ChunkRunner } from './runner.js';
@@ -41,25 +42,6 @@ export interface RunOptions {
   runner?: ChunkRunner;
   /** Keep per-host state counts (text and grep reports); dropped for very large scans. */
   hostCounts?: boolean;
-}
-
-/** One run of one chunk, as the coordinator follows it. */
-interface ChunkRun {
-  bounds: ChunkBounds;
-  attempt: number;
-  watermark: number;
-  /** Committed counts of this run as last reported (to add only the change). */
-  committed: StateCounts;
-  /** Counts of everything this run decided, committed or not. */
-  decidedCounts: StateCounts;
-  /**
-   * Offsets whose records were already passed on, one bit each (a chunk of
-   * 65,536 needs 8 KB, once per run, where a Set grew and shrank per record).
-   * A re-run after a crash inherits the crashed run's bits and skips those records.
-   */
-  emitted: Uint8Array;
-  port: MessagePort;
-  gotDone: boolean;
 }
 
 export class Coordinator {
@@ -144,6 +126,16 @@ export class Coordinator {
     this.settleIfIdle();
   }
 
+  private redispatchQueued = false;
+  private readonly redispatch = (): void => {
+    if (this.redispatchQueued) return;
+    this.redispatchQueued = true;
+    setImmediate(() => {
+      this.redispatchQueued = false;
+      this.dispatch();
+    });
+  };
+
   /** Resume dispatching after the sink caught up. */
   poke(): void {
     this.slots.hold(false);
@@ -210,13 +202,36 @@ export class Coordinator {
 
   // ---- dispatch ----------------------------------------------------------
 
+  /**
+   * Start chunks while the workers may need them. Piscina places a chunk on a
+   * worker when it is handed over, so chunks handed out long before they are
+   * needed cannot move to a worker that runs dry: with 16,384 connects allowed
+   * all 51 chunks of a 65,535-port scan went out at once, and one worker idled
+   * while the other finished its share (+15 % on loopback). So beyond a chunk
+   * per worker, more go out only while the positions not yet decided in
+   * running chunks are fewer than the attempts in flight need (four times
+   * what is in flight now, at least two chunks a worker); a wide window on a
+   * slow network pulls more as it fills.
+   */
   private dispatch(): void {
     while (!this.stopping && this.failure === null && this.active.size < this.maxActive && !this.sink.paused?.()) {
+      if (this.active.size > this.prep.config.workers && this.undecided() >= this.positionBudget()) break;
       const next = this.ledger.takeNext();
       if (!next) break;
       this.start(next.id, next.fromK, 0);
     }
     this.settleIfIdle();
+  }
+
+  /** Positions of running chunks not decided yet (what the workers still hold). */
+  private undecided(): number {
+    let n = 0;
+    for (const run of this.active.values()) n += run.bounds.count - run.watermark;
+    return n;
+  }
+
+  private positionBudget(): number {
+    return Math.max(2 * this.prep.config.workers * this.prep.plan.chunkSize, 4 * this.slots.inflight());
   }
 
   private start(id: number, fromK: number, attempt: number, inherited: Uint8Array | null = null): void {
@@ -264,7 +279,11 @@ export class Coordinator {
     }
     this.ledger.commit(run.committed, progress.committed);
     run.committed = progress.committed;
-    if (progress.watermark > run.watermark) run.watermark = progress.watermark;
+    if (progress.watermark > run.watermark) {
+      run.watermark = progress.watermark;
+      // Decided positions free budget for the next chunk (see dispatch).
+      if (this.active.size < this.maxActive) queueMicrotask(this.redispatch);
+    }
     addEvents(this.ledger.events, progress.events);
     if (progress.hostCounts) this.perHost?.add(progress.hostCounts);
     if (progress.timing) this.timing.add(progress.timing);
@@ -361,12 +380,4 @@ export class Coordinator {
       this.settleIfIdle();
     }
   }
-}
-
-/** Set bit k; true when it was set already. */
-function testAndSet(bits: Uint8Array, k: number): boolean {
-  const mask = 1 << (k & 7);
-  const was = (bits[k >> 3]! & mask) !== 0;
-  bits[k >> 3]! |= mask;
-  return was;
 }

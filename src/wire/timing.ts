@@ -19,6 +19,8 @@ const SIZE = HEAD + 2 * HIST_BUCKETS;
 /** Worker side: what happened since the last message. */
 export class TimingStats {
   private data = new Array<number>(SIZE).fill(0);
+  private lastTimeout = NaN;
+  private lastTimeoutBucket = TIMEOUT;
   private dirty = false;
 
   rtt(ms: number): void {
@@ -27,7 +29,12 @@ export class TimingStats {
   }
 
   timeout(ms: number): void {
-    this.data[TIMEOUT + bucketOf(ms)]!++;
+    // Per attempt, and mostly the same value: the bucket of the last one is kept.
+    if (ms !== this.lastTimeout) {
+      this.lastTimeout = ms;
+      this.lastTimeoutBucket = TIMEOUT + bucketOf(ms);
+    }
+    this.data[this.lastTimeoutBucket]!++;
     this.dirty = true;
   }
 

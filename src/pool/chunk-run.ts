@@ -1,0 +1,31 @@
+/** One run of one chunk as the coordinator follows it, and the bitmap of records it passed on. */
+import type { MessagePort } from 'node:worker_threads';
+import type { StateCounts } from '../model/states.js';
+import type { ChunkBounds } from '../shard/plan.js';
+
+/** One run of one chunk, as the coordinator follows it. */
+export interface ChunkRun {
+  bounds: ChunkBounds;
+  attempt: number;
+  watermark: number;
+  /** Committed counts of this run as last reported (to add only the change). */
+  committed: StateCounts;
+  /** Counts of everything this run decided, committed or not. */
+  decidedCounts: StateCounts;
+  /**
+   * Offsets whose records were already passed on, one bit each (a chunk of
+   * 65,536 needs 8 KB, once per run, where a Set grew and shrank per record).
+   * A re-run after a crash inherits the crashed run's bits and skips those records.
+   */
+  emitted: Uint8Array;
+  port: MessagePort;
+  gotDone: boolean;
+}
+
+/** Set bit k; true when it was set already. */
+export function testAndSet(bits: Uint8Array, k: number): boolean {
+  const mask = 1 << (k & 7);
+  const was = (bits[k >> 3]! & mask) !== 0;
+  bits[k >> 3]! |= mask;
+  return was;
+}
