@@ -68,25 +68,30 @@ describe('engine', () => {
   });
 
   it('an answer that arrives in the same loop turn as the deadline wins over the timeout', async () => {
-    // The answer is a timer armed right after the engine's deadline timer, with
-    // the very delay the engine asked for (caught from its setTimeout call), so
-    // both are in one timer list and fire in one timers phase, the deadline
-    // first. The engine defers expiry past that phase, so the answer counts.
+    // The answer is delivered by the engine's own deadline timer, right after
+    // the engine's callback returns: the same timers phase, before any check
+    // phase, as a socket answer polled in that loop turn would be. (A second
+    // timer with the same delay was not enough: Node stamps each timer with the
+    // loop clock, and a millisecond boundary between the two put the answer in
+    // the next turn now and then.) The engine defers expiry past that phase,
+    // so the answer counts; an engine deciding inside the timer callback fails.
     let answer: (() => void) | null = null;
     const fake = fakeBackend((a, complete) => {
       answer = () => complete(a, -111, false);
       return 0;
     });
     const realSetTimeout = globalThis.setTimeout;
-    const spy = vi.spyOn(globalThis, 'setTimeout').mockImplementation(((fn: () => void, ms?: number, ...rest: unknown[]) => {
-      const t = realSetTimeout(fn, ms, ...rest);
+    const spy = vi.spyOn(globalThis, 'setTimeout').mockImplementation(((fn: (...args: unknown[]) => void, ms?: number, ...rest: unknown[]) => {
       // The deadline timer (50 ms); the loop's 1-5 ms pump timers are left alone.
       if (answer !== null && (ms ?? 0) >= 10) {
         const reply = answer;
         answer = null;
-        realSetTimeout(reply, ms);
+        return realSetTimeout((...args: unknown[]) => {
+          fn(...args);
+          reply();
+        }, ms, ...rest);
       }
-      return t;
+      return realSetTimeout(fn, ms, ...rest);
     }) as typeof setTimeout);
     try {
       const reasons: string[] = [];
