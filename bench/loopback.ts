@@ -53,7 +53,7 @@ export async function collectLoopback(ids: readonly WorkloadId[], plan: BenchPla
       }
       if (id === 'W1') {
         // Every record written: the writers' buffers are part of what a user's scan costs.
-        for (const r of await allStatesScans(w.args, plan.mode === 'quick' ? 2 : null, ctx)) {
+        for (const r of await allStatesScans(w.args, plan.mode === 'quick' ? 1 : null, ctx)) {
           c.memory.push(r);
           log(`  ${r.name} at defaults: ${r.done.toLocaleString('en-US')} probes, peak RSS ${Math.round(r.maxRssKb / 1024)} MiB`);
         }

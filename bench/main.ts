@@ -57,7 +57,13 @@ async function main(argv: string[]): Promise<number> {
   }
   const seed = values.seed === undefined ? undefined : Number(values.seed);
   if (seed !== undefined && !Number.isSafeInteger(seed)) return fail(`--seed must be an integer, got '${values.seed}'. Example: --seed 42`);
-  const opts: BenchOptions = { quick: values.quick, save: values.save, outDir: values.out, seed, baseline: values.baseline, log: (line) => process.stderr.write(`${line}\n`) };
+  const t0 = performance.now();
+  const stamp = () => {
+    const s = Math.floor((performance.now() - t0) / 1000);
+    return `${String(Math.floor(s / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
+  };
+  // Elapsed minutes:seconds on every progress line: where a long run spends its time.
+  const opts: BenchOptions = { quick: values.quick, save: values.save, outDir: values.out, seed, baseline: values.baseline, log: (line) => process.stderr.write(`[${stamp()}] ${line}\n`) };
   if (values.target !== undefined) {
     if (values.net || values.workloads) return fail('--target tunes against one target; it does not take --net or --workloads');
     if (!values.ports) return fail('--target needs -p PORTS. Example: --target 198.18.1.1 -p 1-1000');

@@ -6,9 +6,9 @@
  *
  * nmap -T4 is slow wherever round trips are long (its own RTT estimate and
  * timing template): ~60 s a run at RTT 200 ms, ~106 s at 400, ~170 s with
- * 2 % loss, over 180 s on the dead /24. It runs where a goal uses it
- * (ratelimit) and where it is cheap; elsewhere it is skipped, and the report
- * says so. A run that reaches the cap is killed, reported "over cap" (its time
+ * 2 % loss, over 180 s on the dead /24, 11-33 s on the firewalled host. It
+ * runs where a goal uses it (ratelimit, ~43 s) and where it is cheap (rtt0,
+ * rtt20, icmp: under 2 s); elsewhere it is skipped, and the report says so. A run that reaches the cap is killed, reported "over cap" (its time
  * a lower bound), and the tool gets no further runs on that scenario.
  */
 import type { ScenarioId } from '../lab/scenarios.js';
@@ -25,6 +25,7 @@ export const T4_SKIPPED: Partial<Record<ScenarioId, string>> = {
   rtt400: 'nmap -T4 skipped: ~106 s a run at RTT 400 ms, and no goal uses it here',
   loss2: 'nmap -T4 skipped: ~170 s a run with 2 % loss, and no goal uses it here',
   dead24: 'nmap -T4 skipped: over 180 s on the dead /24 (64 of 256 hosts in 180 s), and no goal uses it here',
+  firewalled: 'nmap -T4 skipped: 11-33 s a run on 900 dropped ports, and no goal uses it here',
 };
 
 const ALL_TOOLS: readonly NetToolId[] = ['cscan', 'nmap-t5', 'nmap-t4', 'shardscan'];

@@ -47,7 +47,8 @@ const label = (s: Setting) => `${s.workers}w×${s.concurrency}`;
 /** The candidates for `best`, in order of preference (never the defaults themselves). */
 export function candidates(best: Setting | null, defaults: Setting): Setting[] {
   if (!best) return [];
-  const out: Setting[] = [best];
+  // Only the two fields: a Recommendation carries its scores too, and they are not a setting.
+  const out: Setting[] = [{ workers: best.workers, concurrency: best.concurrency }];
   if (best.concurrency < defaults.concurrency) out.push({ workers: best.workers, concurrency: defaults.concurrency });
   return out.filter((c, i) => !same(c, defaults) && out.findIndex((o) => same(o, c)) === i);
 }

@@ -118,6 +118,19 @@ describe('npm run bench -- --quick', () => {
     expect(doc.goals.find((g) => g.id === 'net-exact')?.holds).toBe(true);
   });
 
+  it('checks the loopback winner through the lab before --save could store it', () => {
+    const t = doc.tuning!;
+    if (!doc.net!.available) return; // said so above
+    // The matrix's windows (≤ 4096) are all narrower than the default one, so there is always a candidate.
+    const rec = doc.recommendation!;
+    expect(t.check.map((r) => r.scenario)).toEqual(expect.arrayContaining(['rtt20', 'rtt200']));
+    expect(t.check.some((r) => r.workers === rec.workers && r.concurrency === rec.concurrency)).toBe(true);
+    for (const r of t.check) expect(r.defaultsMs, r.scenario).not.toBeNull();
+    // What it picked passed: exact and no slower than the defaults on both.
+    if (t.pick) for (const r of t.check.filter((x) => x.workers === t.pick!.workers && x.concurrency === t.pick!.concurrency)) expect(r.exact && r.medianMs! <= r.defaultsMs! * 1.05, JSON.stringify(r)).toBe(true);
+    expect(t.savedTo).toBeNull(); // no --save here
+  });
+
   it('draws both SVG charts', () => {
     for (const file of [doc.charts!.throughput!, doc.charts!.overshoot!]) {
       const svg = readFileSync(join(out, file), 'utf8');
