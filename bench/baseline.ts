@@ -1,7 +1,8 @@
 /**
  * "W1/W2 no slower than before": the figures of an earlier bench JSON, either
  * the file given with --baseline or the newest full run in the output
- * directory that measured both W1 and W2.
+ * directory that measured both W1 and W2 on the same CPU model (this VM's
+ * host has changed between runs; rates of two machines compare nothing).
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,6 +11,7 @@ import type { Baseline, CellResult } from './types.js';
 
 interface Earlier {
   createdAt?: string;
+  machine?: { cpuModel?: string };
   plan?: { mode?: string };
   cells?: CellResult[];
 }
@@ -28,11 +30,11 @@ export function readBaseline(file: string): Baseline | null {
   const w1Rate = best(cells, 'W1');
   const w2Rate = best(cells, 'W2');
   if (w1Rate === 0 || w2Rate === 0) return null;
-  return { file, createdAt: doc.createdAt ?? 'unknown', w1Rate, w2Rate };
+  return { file, createdAt: doc.createdAt ?? 'unknown', cpuModel: doc.machine?.cpuModel ?? 'unknown', w1Rate, w2Rate };
 }
 
-/** The newest full run in `dir` with W1 and W2 (file names are UTC timestamps, so they sort by time). */
-export function findBaseline(dir: string): Baseline | null {
+/** The newest full run in `dir` with W1 and W2 on CPU `cpuModel` (file names are UTC timestamps, so they sort by time). */
+export function findBaseline(dir: string, cpuModel: string): Baseline | null {
   let names: string[];
   try {
     names = readdirSync(dir).filter((f) => /^\d{4}-.*Z\.json$/.test(f)).sort().reverse();
@@ -48,7 +50,7 @@ export function findBaseline(dir: string): Baseline | null {
       void err; // a damaged or foreign file is not a baseline; keep looking
       continue;
     }
-    if (doc.plan?.mode !== 'full') continue;
+    if (doc.plan?.mode !== 'full' || doc.machine?.cpuModel !== cpuModel) continue;
     const b = readBaseline(join(dir, name));
     if (b) return b;
   }

@@ -16,11 +16,10 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { BASE_DEFAULTS } from '../src/config/index.js';
 import { Lab } from '../lab/lab.js';
-import { runOnce } from '../lab/runner.js';
 import { rng, sample, type Scenario, scenario as makeScenario } from '../lab/scenarios.js';
 import { TOOLS, type Tool } from '../lab/tools.js';
 import { GroundTruth } from '../lab/truth.js';
-import { type Log, medianOf, runLine, toNetRun } from './net-runs.js';
+import { type Log, measureRun, medianOf, runLine } from './net-runs.js';
 import type { NetPlan } from './net-plan.js';
 import type { BannerRun, NetBannersResult } from './net-types.js';
 import { round } from './stats.js';
@@ -124,7 +123,7 @@ export async function runBannerWorkload(plan: NetPlan, log: Log): Promise<NetBan
     for (let i = 0; i < plan.runs; i++) {
       for (const banners of [false, true]) {
         let stdout = '';
-        const r = toNetRun(await runOnce(lab, s, truth, shardscanTool(banners), plan.capMs, scratch, (out) => (stdout = out)));
+        const r = await measureRun(lab, s, truth, shardscanTool(banners), plan.capMs, scratch, (out) => (stdout = out));
         const d = banners ? detectedServices(stdout, expected) : { detected: 0, misdetected: [] };
         runs.push({ ...r, banners, ...d });
         log(`${runLine(`shardscan${banners ? ' --banners' : ''} run ${i + 1}/${plan.runs}`, r)}${banners ? `, services detected ${d.detected}/${expected.size}` : ''}`);

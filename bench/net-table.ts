@@ -1,5 +1,6 @@
 /** The network part, the tuning decision and --target as plain-text tables. */
 import type { NetBannersResult, NetRun, NetSection, NetToolResult, TargetSection, TuningDecision } from './net-types.js';
+import { median } from './stats.js';
 import { renderTable } from './text-table.js';
 
 const sec = (ms: number) => (ms / 1000).toFixed(2);
@@ -26,10 +27,16 @@ function scoreCells(r: NetRun | null): string[] {
 function toolRow(t: NetToolResult): string[] {
   const median = t.medianMs === null ? 'void' : `${t.lowerBound ? '≥' : ''}${sec(t.medianMs)} [${t.validRuns}]`;
   const late = Math.max(0, ...t.runs.map((r) => r.maxLateUs));
-  return [t.tool, median, runsText(t.runs), `${t.exactRuns}/${t.validRuns}`, ...scoreCells(worst(t.runs)), `${(late / 1000).toFixed(1)}`];
+  return [t.tool, median, scanText(t.runs), runsText(t.runs), `${t.exactRuns}/${t.validRuns}`, ...scoreCells(worst(t.runs)), `${(late / 1000).toFixed(1)}`];
 }
 
-const HEAD = ['tool', 'median s [runs]', 'runs s', 'exact', 'open found', 'false open', 'closed→filt', 'filt→closed', 'missing', 'relay late ms'];
+/** shardscan's own scan time (no Node start-up), median of the valid runs; '-' for other tools. */
+function scanText(runs: readonly NetRun[]): string {
+  const scans = runs.filter((r) => r.void.length === 0 && r.scanMs !== null).map((r) => r.scanMs!);
+  return scans.length === 0 ? '-' : sec(median(scans));
+}
+
+const HEAD = ['tool', 'median s [runs]', 'scan s', 'runs s', 'exact', 'open found', 'false open', 'closed→filt', 'filt→closed', 'missing', 'relay late ms'];
 
 function bannerLines(b: NetBannersResult): string[] {
   const rows = [false, true].map((banners) => {
@@ -39,6 +46,7 @@ function bannerLines(b: NetBannersResult): string[] {
     return [
       banners ? 'shardscan --banners' : 'shardscan',
       median === null ? 'void' : `${sec(median)} [${valid.length}]`,
+      scanText(runs),
       runsText(runs),
       `${valid.filter((r) => r.score.exact && !r.overCap).length}/${valid.length}`,
       ...scoreCells(worst(runs)),
@@ -47,7 +55,7 @@ function bannerLines(b: NetBannersResult): string[] {
   });
   const out = [
     `banners  ${b.description} on ${b.host} (${b.services.ssh} SSH greeters, ${b.services.http} HTTP servers, the rest closed); default --banner-timeout ${b.bannerTimeoutMs / 1000} s`,
-    renderTable([...HEAD.slice(0, 9), 'services detected'], rows),
+    renderTable([...HEAD.slice(0, 10), 'services detected'], rows),
   ];
   if (b.ratio !== null && b.withMs !== null && b.withoutMs !== null) {
     out.push(`with / (without + ${b.bannerTimeoutMs / 1000} s) = ${sec(b.withMs)} / ${sec(b.withoutMs + b.bannerTimeoutMs)} = ${b.ratio}×; with / without = ${(b.withMs / b.withoutMs).toFixed(2)}×`);
@@ -69,7 +77,7 @@ export function renderNet(net: NetSection): string {
     for (const tool of s.tools) out.push(`  ${tool.tool}: ${tool.skipped ?? (tool.command.length > 160 ? `${tool.command.slice(0, 157)}...` : tool.command)}`);
   }
   if (net.banners) out.push('', ...bannerLines(net.banners));
-  out.push('', 'median = the lower middle of the valid runs (wall clock, spawn to exit, inside the scanner namespace); ! = killed at the cap (median then a lower bound, ≥); v = void: the lab lost packets other than on purpose, left out');
+  out.push('', 'median = the lower middle of the valid runs (wall clock, spawn to exit, inside the scanner namespace); scan s = shardscan\'s own elapsedMs (no Node start-up), median; ! = killed at the cap (median then a lower bound, ≥); v = void: the lab lost packets other than on purpose, left out');
   out.push('≥ in the score: the tool gave only counts for some ports (nmap\'s "Not shown: 900 filtered, 90 closed"), mistakes there are a lower bound');
   return out.join('\n');
 }

@@ -29,6 +29,8 @@ export interface NetScore {
 export interface NetRun {
   /** Spawn to exit, inside the scanner namespace, ms. */
   wallMs: number;
+  /** shardscan only: its own scan time (--summary-json elapsedMs, pool start to last result); null for other tools. */
+  scanMs: number | null;
   exitCode: number | null;
   /** Killed at the cap; the score covers what it printed before. */
   overCap: boolean;

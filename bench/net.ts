@@ -11,13 +11,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Lab } from '../lab/lab.js';
 import { labUnavailable } from '../lab/netns.js';
-import { runOnce } from '../lab/runner.js';
 import { type Scenario, type ScenarioId, scenario as makeScenario } from '../lab/scenarios.js';
 import { TOOLS, type Tool } from '../lab/tools.js';
 import type { GroundTruth } from '../lab/truth.js';
 import { runBannerWorkload } from './net-banners.js';
 import { type NetPlan, skippedTools } from './net-plan.js';
-import { type Log, displayCommand, medianOf, runLine, toNetRun } from './net-runs.js';
+import { type Log, displayCommand, measureRun, medianOf, runLine } from './net-runs.js';
 import type { NetRun, NetScenarioResult, NetSection, NetToolId, NetToolResult } from './net-types.js';
 
 function toolResult(tool: NetToolId, command: string, runs: NetRun[]): NetToolResult {
@@ -51,7 +50,7 @@ async function runScenarioPlan(id: ScenarioId, plan: NetPlan, skipped: NetToolRe
         const mine = runs.get(tool.id)!;
         // A tool that reached the cap once would only reach it again.
         if (mine.some((r) => r.overCap)) continue;
-        const r = toNetRun(await runOnce(lab, s, truth, tool, plan.capMs, scratch));
+        const r = await measureRun(lab, s, truth, tool, plan.capMs, scratch);
         mine.push(r);
         log(runLine(`${tool.id} run ${i + 1}/${plan.runs}`, r));
       }

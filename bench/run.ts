@@ -145,7 +145,7 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchOutcome> {
         const { recommendation, note } = recommend(c.cells);
         const memory = memorySection(c.memory, c.defaults);
         // --quick's single runs are too noisy to hold against an earlier run unless asked to.
-        const baseline = opts.baseline ? readBaseline(opts.baseline) : quick ? undefined : findBaseline(outDir);
+        const baseline = opts.baseline ? readBaseline(opts.baseline) : quick ? undefined : findBaseline(outDir, host.cpuModel);
         Object.assign(doc, {
           workloads: c.workloads,
           cells: c.cells,
@@ -163,7 +163,7 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchOutcome> {
           charts: writeCharts(c, plan, outDir, stamp),
           overshootBins: [...OVERSHOOT_BINS],
         });
-        doc.goals.push(...evaluateGoals(c.cells, memory, recommendation, startup, baseline));
+        doc.goals.push(...evaluateGoals(c.cells, memory, recommendation, startup, baseline, host.cpuModel));
         doc.notes.push(...c.notes);
         best = recommendation;
       }

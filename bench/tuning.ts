@@ -25,10 +25,9 @@ import { cores, fdLimit, maxConcurrency } from '../src/config/limits.js';
 import { saveTuning, tuningPath } from '../src/config/tuning.js';
 import { Lab } from '../lab/lab.js';
 import { labUnavailable } from '../lab/netns.js';
-import { runOnce } from '../lab/runner.js';
 import { type ScenarioId, scenario as makeScenario } from '../lab/scenarios.js';
 import { TOOLS, type Tool } from '../lab/tools.js';
-import { type Log, medianOf, runLine, toNetRun } from './net-runs.js';
+import { type Log, measureRun, medianOf, runLine } from './net-runs.js';
 import type { NetCheckRow, NetRun, Setting, TuningDecision } from './net-types.js';
 
 /** A candidate may be this much slower than the defaults and still count as "no slower" (run-to-run noise). */
@@ -82,7 +81,7 @@ async function networkCheck(cands: Setting[], runs: number, log: Log): Promise<N
         log(`tuning check ${id}: shardscan at defaults and at ${cands.map(label).join(', ')} × ${runs}`);
         for (let i = 0; i < runs; i++) {
           for (const t of tools) {
-            const r = toNetRun(await runOnce(lab, s, truth, t, 60_000, scratch));
+            const r = await measureRun(lab, s, truth, t, 60_000, scratch);
             got.get(t.id)!.push(r);
             log(runLine(`${t.id} run ${i + 1}/${runs}`, r));
           }

@@ -222,6 +222,8 @@ export interface BenchPlan {
 export interface Baseline {
   file: string;
   createdAt: string;
+  /** machine.cpuModel there: a baseline from another CPU is not compared. */
+  cpuModel: string;
   /** Best W1 / W2 cell median targets/s there. */
   w1Rate: number;
   w2Rate: number;

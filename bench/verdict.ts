@@ -84,20 +84,33 @@ function w3Goal(cells: CellResult[], id: string, goal: string, value: (c: CellRe
   };
 }
 
-function beforeGoal(cells: CellResult[], id: 'W1' | 'W2', baseline: Baseline | null): Goal {
+function beforeGoal(cells: CellResult[], id: 'W1' | 'W2', baseline: Baseline | null, cpuModel: string): Goal {
   const best = bestCell(cells, id);
   const before = baseline ? (id === 'W1' ? baseline.w1Rate : baseline.w2Rate) : 0;
-  const ratio = best && before > 0 ? best.rate.median / before : null;
+  // Rates of two machines say nothing about the code: only a baseline from this CPU counts.
+  const comparable = baseline !== null && baseline.cpuModel === cpuModel;
+  const ratio = best && before > 0 && comparable ? best.rate.median / before : null;
   return {
     id: `${id.toLowerCase()}-before`,
     group: 'loopback',
-    goal: `${id} no slower than before (≥ ${GOALS.beforeShare} × the earlier run's best cell median)`,
+    goal: `${id} no slower than before (≥ ${GOALS.beforeShare} × the earlier run's best cell median, same CPU)`,
     holds: ratio !== null && ratio >= GOALS.beforeShare,
-    measured:
-      ratio === null || !baseline
-        ? 'not measured: no earlier full bench JSON to compare with (--baseline FILE, or an earlier run in the output directory)'
-        : `${fmt(best!.rate.median)} now, ${fmt(before)} in ${baseline.file} (${baseline.createdAt}): ${ratio.toFixed(3)}×`,
+    measured: !baseline
+      ? 'not measured: no earlier full bench JSON from this CPU to compare with (--baseline FILE, or an earlier run in the output directory)'
+      : !comparable
+        ? `not measured: ${baseline.file} ran on another CPU (${baseline.cpuModel})`
+        : `${fmt(best!.rate.median)} now, ${fmt(before)} in ${baseline.file} (${baseline.createdAt}): ${ratio!.toFixed(3)}×`,
   };
+}
+
+/**
+ * W3's overshoot needs each filtered record's rttMs to be when it was decided.
+ * An engine that reports a timed-out attempt's rtt as its timeout leaves every
+ * overshoot at exactly 0: that is not a measurement, and the goal must not hold on it.
+ */
+function overshootUnreadable(cells: CellResult[]): boolean {
+  const w3 = cells.filter((c) => c.workload === 'W3' && c.timeout && c.timeout.count > 0);
+  return w3.length > 0 && w3.every((c) => c.timeout!.maxMs === 0 && c.timeout!.medianMs === 0 && c.timeout!.early === 0);
 }
 
 /**
@@ -105,18 +118,21 @@ function beforeGoal(cells: CellResult[], id: 'W1' | 'W2', baseline: Baseline | n
  * slower than before), for the workloads that ran. `baseline` undefined: the
  * "before" goals are left out (--quick); null: there was nothing to compare with.
  */
-export function evaluateGoals(cells: CellResult[], memory: MemorySection, rec: Recommendation | null, startup: StartupSection | null = null, baseline?: Baseline | null): Goal[] {
+export function evaluateGoals(cells: CellResult[], memory: MemorySection, rec: Recommendation | null, startup: StartupSection | null = null, baseline?: Baseline | null, cpuModel = ''): Goal[] {
   const inexact = cells.filter((c) => !exactCell(c));
   const ran = (id: WorkloadId) => cells.some((c) => c.workload === id);
   const goals: Goal[] = [];
   for (const id of ['W1', 'W2'] as const) {
     if (!ran(id)) continue;
     goals.push(rateGoal(cells, id, rec));
-    if (baseline !== undefined) goals.push(beforeGoal(cells, id, baseline));
+    if (baseline !== undefined) goals.push(beforeGoal(cells, id, baseline, cpuModel));
   }
   if (ran('W3')) {
+    const overshoot = w3Goal(cells, 'w3-overshoot', `W3 p99 overshoot ≤ ${GOALS.overshootP99Ms} ms in every cell`, (c) => c.timeout!.p99Ms, GOALS.overshootP99Ms, ' ms');
     goals.push(
-      w3Goal(cells, 'w3-overshoot', `W3 p99 overshoot ≤ ${GOALS.overshootP99Ms} ms in every cell`, (c) => c.timeout!.p99Ms, GOALS.overshootP99Ms, ' ms'),
+      overshootUnreadable(cells)
+        ? { ...overshoot, holds: false, measured: "not measurable: every filtered record's rttMs is exactly the timeout (the engine reports a timed-out attempt's rtt as its timeout), so records do not say how late the decision came; W3 total / ideal is the remaining measure" }
+        : overshoot,
       w3Goal(cells, 'w3-total', `W3 total ≤ ${GOALS.totalVsIdeal} × ideal ceil(N / concurrency) × timeout in every cell`, (c) => c.timeout!.totalVsIdeal, GOALS.totalVsIdeal, '×'),
     );
   }
