@@ -18,7 +18,7 @@ import type { BannerGrabReport } from '../test/fixtures/banner-grab.js';
 import { type DaemonName, PACKAGES, type Daemons, installedVersion, startDaemons, upstreamVersion } from '../test/fixtures/daemons.js';
 import { runChild } from './child.js';
 import { nmapVersion } from './nmap.js';
-import { renderTable } from './table.js';
+import { renderTable } from './text-table.js';
 
 const FIXTURES: readonly DaemonName[] = ['ssh', 'http', 'https', 'redis', 'silent', 'flood'];
 const GRABBER = resolve(import.meta.dirname, '../test/fixtures/banner-grab.js');

@@ -19,14 +19,18 @@ export interface ChildResult {
   wallMs: number;
 }
 
-/** Run a command to completion, collecting its output; SIGKILL it after `killAfterMs`. */
-export function runChild(command: string, args: readonly string[], env: NodeJS.ProcessEnv, killAfterMs: number): Promise<ChildResult> {
+/**
+ * Run a command to completion, collecting its output; SIGKILL it after
+ * `killAfterMs`. `discardStdout` sends stdout to /dev/null (as `> /dev/null`),
+ * for scans whose million records the bench does not read.
+ */
+export function runChild(command: string, args: readonly string[], env: NodeJS.ProcessEnv, killAfterMs: number, discardStdout = false): Promise<ChildResult> {
   const t0 = performance.now();
-  const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command, args, { env, stdio: ['ignore', discardStdout ? 'ignore' : 'pipe', 'pipe'] });
   const out: Buffer[] = [];
   const err: Buffer[] = [];
-  child.stdout.on('data', (d: Buffer) => out.push(d));
-  child.stderr.on('data', (d: Buffer) => err.push(d));
+  child.stdout?.on('data', (d: Buffer) => out.push(d));
+  child.stderr!.on('data', (d: Buffer) => err.push(d));
   const killer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
   return new Promise((resolve, reject) => {
     child.once('error', (e) => {
@@ -71,15 +75,15 @@ export function cliCommand(args: readonly string[]): string {
 
 /**
  * Run `shardscan <args> -q --no-out-dir --format ndjson --summary-json F`
- * and read back its records and summary. A non-zero exit is an error: the
- * bench must not average a failed scan into a figure.
+ * and read back its records (none with `discardStdout`) and summary. A
+ * non-zero exit is an error: the bench must not average a failed scan into a figure.
  */
-export async function runScan(args: readonly string[], ctx: ScanContext): Promise<CliScan> {
+export async function runScan(args: readonly string[], ctx: ScanContext, discardStdout = false): Promise<CliScan> {
   const summaryPath = join(ctx.scratch, 'summary.json');
   rmSync(summaryPath, { force: true });
   const full = [CLI_PATH, ...args, '-q', '--no-out-dir', '--format', 'ndjson', '--summary-json', summaryPath];
   const env = { ...process.env, SHARDSCAN_CONFIG_DIR: join(ctx.scratch, 'config') };
-  const r = await runChild(process.execPath, full, env, ctx.killAfterMs);
+  const r = await runChild(process.execPath, full, env, ctx.killAfterMs, discardStdout);
   if (r.code !== 0) {
     throw new Error(`${cliCommand(args)} exited with ${r.code ?? r.signal}: ${r.stderr.trim().slice(0, 500)}`);
   }

@@ -1,43 +1,98 @@
 /**
- * `npm run bench [-- --quick] [-- --save] [-- --out DIR] [-- --seed N]`:
- * the command-line wrapper of runBench() (bench/run.ts). Progress goes to
- * stderr, the report to stdout, so `npm run bench > table.txt` keeps the table.
+ * `npm run bench [-- options]`: the command-line wrapper of runBench()
+ * (bench/run.ts). Progress goes to stderr, the report to stdout, so
+ * `npm run bench > table.txt` keeps the table.
  */
 import { parseArgs } from 'node:util';
-import { messageOf } from '../src/errors.js';
-import { runBench } from './run.js';
+import { ShardscanError, messageOf } from '../src/errors.js';
+import { ALL_WORKLOADS, type BenchOptions, parseWorkloads, runBench } from './run.js';
 
-const USAGE = `usage: npm run bench -- [--quick] [--save] [--out DIR] [--seed N]
-  --quick     smoke run, under a minute: a 2 × 2 matrix, one run per cell, W3 on 500 targets
-  --save      store the recommended --workers/--concurrency as the CLI's defaults
-  --out DIR   write <timestamp>.json and the SVG charts to DIR (default results/bench)
-  --seed N    scan orders and W2 fixture placement (default: from the clock)`;
+const USAGE = `usage: npm run bench -- [--quick] [--net | --workloads LIST] [--save] [--out DIR] [--seed N] [--baseline FILE]
+       npm run bench -- --target ADDR -p PORTS [--runs N] [--yes] [--save]
+  (no flags)       everything: loopback W1-W4 and the network workloads through the lab (needs root)
+  --quick          smoke run, under a minute: a 2 × 2 loopback matrix, one run per cell, and rtt20 + a small banner workload in the lab
+  --net            only the network workloads (lab scenarios and banners)
+  --workloads L    a comma list of ${ALL_WORKLOADS.join(', ')}; or loopback, net
+  --save           store the tuning the bench decides (see bench/README.md) as the CLI's defaults
+  --out DIR        write <timestamp>.json and the SVG charts to DIR (default results/bench)
+  --seed N         scan orders and W2 fixture placement (default: from the clock)
+  --baseline FILE  an earlier bench JSON for "W1/W2 no slower than before" (default: the newest full run in --out)
+  --target ADDR    tune against ADDR (a host, or a network of at most 256 addresses without --yes): scan only what you are allowed to
+  -p, --ports P    the ports for --target, e.g. 22,80,443 or 1-1000
+  --runs N         runs per setting for --target (default 3)
+  --yes            let --target name more than 256 addresses`;
+
+function fail(message: string): number {
+  process.stderr.write(`bench: ${message}\n${USAGE}\n`);
+  return 2;
+}
 
 async function main(argv: string[]): Promise<number> {
   let values;
   try {
     ({ values } = parseArgs({
       args: argv,
-      options: { quick: { type: 'boolean' }, save: { type: 'boolean' }, out: { type: 'string' }, seed: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        quick: { type: 'boolean' },
+        save: { type: 'boolean' },
+        out: { type: 'string' },
+        seed: { type: 'string' },
+        net: { type: 'boolean' },
+        workloads: { type: 'string' },
+        baseline: { type: 'string' },
+        target: { type: 'string' },
+        ports: { type: 'string', short: 'p' },
+        runs: { type: 'string' },
+        yes: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
       strict: true,
     }));
   } catch (err) {
-    process.stderr.write(`bench: ${messageOf(err)}\n${USAGE}\n`);
-    return 2;
+    return fail(messageOf(err));
   }
   if (values.help) {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
   const seed = values.seed === undefined ? undefined : Number(values.seed);
-  if (seed !== undefined && !Number.isSafeInteger(seed)) {
-    process.stderr.write(`bench: --seed must be an integer, got '${values.seed}'. Example: --seed 42\n`);
-    return 2;
+  if (seed !== undefined && !Number.isSafeInteger(seed)) return fail(`--seed must be an integer, got '${values.seed}'. Example: --seed 42`);
+  const t0 = performance.now();
+  const stamp = () => {
+    const s = Math.floor((performance.now() - t0) / 1000);
+    return `${String(Math.floor(s / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
+  };
+  // Elapsed minutes:seconds on every progress line: where a long run spends its time.
+  const opts: BenchOptions = { quick: values.quick, save: values.save, outDir: values.out, seed, baseline: values.baseline, log: (line) => process.stderr.write(`[${stamp()}] ${line}\n`) };
+  if (values.target !== undefined) {
+    if (values.net || values.workloads) return fail('--target tunes against one target; it does not take --net or --workloads');
+    if (!values.ports) return fail('--target needs -p PORTS. Example: --target 198.18.1.1 -p 1-1000');
+    const runs = values.runs === undefined ? 3 : Number(values.runs);
+    if (!Number.isInteger(runs) || runs < 1 || runs > 20) return fail(`--runs must be a whole number from 1 to 20, got '${values.runs}'`);
+    opts.target = { address: values.target, ports: values.ports, yes: Boolean(values.yes), runs };
+  } else if (values.ports || values.runs || values.yes) {
+    return fail('-p, --runs and --yes go with --target');
+  } else if (values.net && values.workloads) {
+    return fail('give --net or --workloads, not both');
+  } else if (values.net || values.workloads) {
+    try {
+      opts.workloads = parseWorkloads(values.net ? 'net' : values.workloads!);
+    } catch (err) {
+      return fail(messageOf(err));
+    }
   }
   const started = performance.now();
-  const outcome = await runBench({ quick: values.quick, save: values.save, outDir: values.out, seed, log: (line) => process.stderr.write(`${line}\n`) });
+  let outcome;
+  try {
+    outcome = await runBench(opts);
+  } catch (err) {
+    // Bad input (a refused --target, a bad port list) is the user's to fix: one line, exit 2.
+    if (err instanceof ShardscanError) return fail(err.message);
+    throw err;
+  }
   process.stdout.write(`\n${outcome.report}\n\n`);
-  process.stdout.write(`results: ${outcome.jsonPath}\ncharts:  ${outcome.chartPaths.throughput}\n         ${outcome.chartPaths.overshoot}\n`);
+  process.stdout.write(`results: ${outcome.jsonPath}\n`);
+  for (const path of Object.values(outcome.chartPaths)) process.stdout.write(`chart:   ${path}\n`);
   process.stdout.write(`bench took ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
   return 0;
 }

@@ -4,10 +4,14 @@
  * short and for a longer time. A lazy target set and a bounded window keep
  * RSS flat however far the walk goes; a list of targets or results would not.
  */
-import { type ScanContext, cliCommand, runScan } from './child.js';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { CLI_PATH, type ScanContext, cliCommand, runChild, runScan } from './child.js';
+import { freePort } from './fixtures.js';
+import { readListeners } from './listeners.js';
 import { measureScan } from './measure.js';
-import { round } from './stats.js';
-import type { MemoryRun, MemorySection } from './types.js';
+import { median, round } from './stats.js';
+import type { MemoryRun, MemorySection, StartupSection } from './types.js';
 import type { PreparedWorkload } from './workloads.js';
 
 /** W4-long may be this much above W4-short and still count as flat (allocator and JIT noise). */
@@ -29,6 +33,41 @@ export async function defaultsScan(name: MemoryRun['name'], w: PreparedWorkload,
     concurrency: m.concurrency,
     exact: m.measure.accuracy.ratio === 1 && m.measure.accuracy.falseOpens === 0,
   };
+}
+
+/**
+ * At defaults with every record written (--states all -f ndjson): W1's 65,535
+ * records, and 127.0.0.0/12 × one port (1,048,576 closed records; `maxTimeSec`
+ * cuts it short in --quick). The walk's output goes to /dev/null, as
+ * `> /dev/null` would: the bench does not need a million records in memory.
+ */
+export async function allStatesScans(w1: readonly string[], maxTimeSec: number | null, ctx: ScanContext): Promise<MemoryRun[]> {
+  const port = String(freePort(readListeners()));
+  const runs: Array<[MemoryRun['name'], string[], boolean]> = [
+    ['W1-all', [...w1, '--states', 'all'], false],
+    ['walk12-all', ['127.0.0.0/12', '-p', port, '--states', 'all', ...(maxTimeSec === null ? [] : ['--max-time', String(maxTimeSec)])], true],
+  ];
+  const out: MemoryRun[] = [];
+  for (const [name, args, discard] of runs) {
+    const s = await runScan(args, ctx, discard);
+    out.push({ name, command: `${cliCommand(args)} -f ndjson`, done: s.summary.done, elapsedMs: s.summary.elapsedMs, maxRssKb: s.summary.resources.maxRssKb });
+  }
+  return out;
+}
+
+/** Start-up: `shardscan 127.0.0.1 -p 1` exactly as typed (text report, shard directory and all), wall clock of `runs` runs. */
+export async function startupRuns(runs: number, ctx: ScanContext): Promise<StartupSection> {
+  const args = ['127.0.0.1', '-p', '1'];
+  const state = join(ctx.scratch, 'state');
+  mkdirSync(state, { recursive: true });
+  const env = { ...process.env, SHARDSCAN_CONFIG_DIR: join(ctx.scratch, 'config'), SHARDSCAN_STATE_DIR: state };
+  const wallMs: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const r = await runChild(process.execPath, [CLI_PATH, ...args], env, ctx.killAfterMs);
+    if (r.code !== 0) throw new Error(`${cliCommand(args)} exited with ${r.code ?? r.signal}: ${r.stderr.trim().slice(0, 300)}`);
+    wallMs.push(round(r.wallMs, 1));
+  }
+  return { command: cliCommand(args), wallMs, medianMs: round(median(wallMs), 1) };
 }
 
 /** Fold the runs into the memory section. */

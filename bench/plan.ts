@@ -19,7 +19,7 @@ import type { BenchPlan } from './types.js';
 /** Per-workload values, W1 to W4. */
 const perWorkload = (w1: number, w2: number, w3: number, w4: number) => ({ W1: w1, W2: w2, W3: w3, W4: w4 });
 
-type ModeValues = Omit<BenchPlan, 'mode' | 'workers' | 'seed' | 'timeoutMs'>;
+type ModeValues = Omit<BenchPlan, 'mode' | 'workers' | 'seed' | 'timeoutMs' | 'selection'>;
 
 /** What differs between the modes (see the comment at the top for why). */
 const MODES: Record<BenchPlan['mode'], ModeValues> = {
@@ -39,9 +39,9 @@ export function workerCounts(cores: number, quick: boolean): number[] {
   return [...out, cores];
 }
 
-/** The plan for a mode; `seed` fixes scan orders and W2's listener placement. */
-export function makePlan(quick: boolean, seed: number, cores = availableParallelism()): BenchPlan {
+/** The plan for a mode; `seed` fixes scan orders and W2's listener placement; `selection` names the workloads to run. */
+export function makePlan(quick: boolean, seed: number, selection: readonly string[], cores = availableParallelism()): BenchPlan {
   const mode = quick ? 'quick' : 'full';
   // Every scan uses the CLI's default timeout, stated explicitly so the JSON says what it was.
-  return { mode, workers: workerCounts(cores, quick), ...MODES[mode], timeoutMs: 1000, seed };
+  return { mode, workers: workerCounts(cores, quick), ...MODES[mode], timeoutMs: 1000, seed, selection: [...selection] };
 }

@@ -1,34 +1,58 @@
 /**
  * runBench(): the whole bench as a library call, so `npm run bench` (see
- * bench/main.ts) and a future `shardscan tune` share it. It starts and stops
- * its own loopback fixtures, runs every scan as a child process, and writes
- * results/bench/<UTC timestamp>.json (checked against
- * schemas/bench.schema.json) and two SVG charts next to it.
+ * bench/main.ts) and a future `shardscan tune` share it. The loopback part
+ * starts and stops its own fixtures; the network part builds lab namespaces
+ * (lab/) and scans only inside them; `--target` scans what the user names.
+ * Every scan is a child process. Writes results/bench/<UTC timestamp>.json
+ * (checked against schemas/bench.schema.json) and SVG charts next to it.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { saveTuning } from '../src/config/tuning.js';
 import { packagePath, packageVersion } from '../src/paths.js';
 import { describeErrors, validator } from '../src/schemas.js';
+import { findBaseline, readBaseline } from './baseline.js';
 import type { ScanContext } from './child.js';
-import { type Log, runMatrix } from './matrix.js';
-import { measureNmap } from './measure.js';
-import { defaultsScan, memorySection, smallScan } from './memory.js';
-import { nmapArgs, nmapCommand, nmapVersion } from './nmap.js';
+import { type Collected, LOOPBACK_WORKLOADS, collectLoopback, nmapWorkloads } from './loopback.js';
+import { startupRuns, memorySection } from './memory.js';
+import type { Log } from './matrix.js';
+import { runNet } from './net.js';
+import { evaluateNetGoals } from './net-goals.js';
+import { BANNERS, NET_SCENARIOS, type NetWorkloadId, makeNetPlan } from './net-plan.js';
+import { nmapVersion } from './nmap.js';
 import { busyNote, describeMachine } from './machine.js';
 import { makePlan } from './plan.js';
-import { OVERSHOOT_BINS, addHistogram, round, spread } from './stats.js';
+import { OVERSHOOT_BINS, addHistogram } from './stats.js';
 import { overshootChart, throughputChart } from './svg.js';
 import { renderReport } from './table.js';
-import type { BenchDocument, BenchPlan, CellResult, MemoryRun, NmapRun, NmapWorkload, WorkloadId, WorkloadInfo } from './types.js';
-import { GOALS, bestCell, evaluateGoals, recommend } from './verdict.js';
-import { prepareWorkload } from './workloads.js';
+import { runTargetTuning } from './target.js';
+import { decideTuning } from './tuning.js';
+import type { BenchDocument } from './types.js';
+import { GOALS, evaluateGoals, recommend } from './verdict.js';
+
+/** Every workload id `--workloads` takes, loopback first; `loopback` and `net` name the groups. */
+export const ALL_WORKLOADS: readonly string[] = [...LOOPBACK_WORKLOADS, ...NET_SCENARIOS, BANNERS];
+
+/** --quick without --workloads: the loopback smoke plus one lab scenario and a small banner workload, so CI exercises the lab path. */
+export const QUICK_WORKLOADS: readonly string[] = [...LOOPBACK_WORKLOADS, 'rtt20', BANNERS];
+
+/** Expand a --workloads list ("W1,rtt20", "net", "loopback") into ids; throws on an unknown one. */
+export function parseWorkloads(list: string): string[] {
+  const out = new Set<string>();
+  for (const word of list.split(',').map((w) => w.trim()).filter((w) => w !== '')) {
+    if (word === 'loopback') LOOPBACK_WORKLOADS.forEach((w) => out.add(w));
+    else if (word === 'net') [...NET_SCENARIOS, BANNERS].forEach((w) => out.add(w));
+    else if (ALL_WORKLOADS.includes(word)) out.add(word);
+    else throw new Error(`unknown workload '${word}'. Example: --workloads W1,W2,rtt20 (of ${ALL_WORKLOADS.join(', ')}, or loopback, net)`);
+  }
+  if (out.size === 0) throw new Error('--workloads names no workload. Example: --workloads W1,rtt20');
+  return ALL_WORKLOADS.filter((w) => out.has(w));
+}
 
 export interface BenchOptions {
-  /** The < 1 minute smoke run instead of the full matrix. */
+  /** The < 1 minute smoke run instead of the full matrix (with a one-run network smoke). */
   quick?: boolean;
-  /** Store the recommendation with saveTuning(), where the CLI reads its defaults. */
+  /** Store what bench/tuning.ts (or --target) decides, where the CLI reads its defaults. */
   save?: boolean;
   /** Directory for the JSON and SVG files (default results/bench). */
   outDir?: string;
@@ -38,75 +62,40 @@ export interface BenchOptions {
   log?: Log;
   /** Where --save writes (default: the CLI's tuning path). */
   tuningFile?: string;
+  /** Workloads to run (see parseWorkloads); default every one. */
+  workloads?: readonly string[];
+  /** An earlier bench JSON for "W1/W2 no slower than before" (default: the newest full run in outDir). */
+  baseline?: string;
+  /** Tune against this target instead of running the workloads. */
+  target?: { address: string; ports: string; yes: boolean; runs: number };
 }
 
 export interface BenchOutcome {
   doc: BenchDocument;
   jsonPath: string;
-  chartPaths: { throughput: string; overshoot: string };
+  /** The SVG charts written (none without the loopback workloads they draw). */
+  chartPaths: { throughput?: string; overshoot?: string };
   /** The terminal report. */
   report: string;
 }
 
-interface NmapRaw {
-  workload: WorkloadId;
-  args: string[];
-  runs: NmapRun[];
-}
-
-/** What the scans collected, before it is judged. */
-interface Collected {
-  workloads: WorkloadInfo[];
-  cells: CellResult[];
-  nmap: NmapRaw[];
-  memory: MemoryRun[];
-  defaults: { workers: number; concurrency: number };
-  notes: string[];
-}
-
-const WORKLOADS: WorkloadId[] = ['W1', 'W2', 'W3', 'W4'];
-
-/** Scan every workload: the matrix, then nmap and the memory runs while its fixtures are up. */
-async function collect(plan: BenchPlan, ctx: ScanContext, nmapOk: boolean, log: Log): Promise<Collected> {
-  const c: Collected = { workloads: [], cells: [], nmap: [], memory: [], defaults: { workers: 0, concurrency: 0 }, notes: [] };
-  c.memory.push(await smallScan(ctx));
-  for (const id of WORKLOADS) {
-    log(`${id}: starting fixtures`);
-    const w = await prepareWorkload(id, plan);
-    try {
-      c.workloads.push(w.info);
-      log(`${id}: ${w.info.title}; fixtures: ${w.info.fixtures}`);
-      c.cells.push(...(await runMatrix(w, plan, ctx, log, id === 'W4' ? ['--max-time', String(plan.w4MatrixSec)] : [])));
-      const atDefaults: [MemoryRun['name'], string[]][] =
-        id === 'W1' ? [['W1', []]] : id === 'W4' ? [['W4-short', ['--max-time', String(plan.w4ShortSec)]], ['W4-long', ['--max-time', String(plan.w4LongSec)]]] : [];
-      for (const [name, extra] of atDefaults) {
-        const d = await defaultsScan(name, w, extra, plan.seed, ctx);
-        c.memory.push(d.run);
-        c.defaults = { workers: d.workers, concurrency: d.concurrency };
-        if (!d.exact) c.notes.push(`${name} at defaults was not exact`);
-        log(`  ${name} at defaults: ${d.run.done.toLocaleString('en-US')} probes, peak RSS ${Math.round(d.run.maxRssKb / 1024)} MiB`);
-      }
-      if (nmapOk && w.nmapArgs) {
-        const args = nmapArgs(w.nmapArgs);
-        const runs: NmapRun[] = [];
-        for (let i = 0; i < plan.nmapRuns; i++) runs.push(await measureNmap(w, args, ctx));
-        c.nmap.push({ workload: id, args, runs });
-        log(`  nmap ${id}: ${runs.map((r) => `${r.wallRate.toLocaleString('en-US')} targets/s`).join(', ')}`);
-      }
-    } finally {
-      await w.close();
-    }
+/** Write the charts of the loopback workloads that ran; returns their file names. */
+function writeCharts(c: Collected, plan: ReturnType<typeof makePlan>, outDir: string, stamp: string): BenchDocument['charts'] {
+  const charts: NonNullable<BenchDocument['charts']> = {};
+  const panels = (['W1', 'W2'] as const).filter((id) => c.workloads.some((w) => w.id === id));
+  if (panels.length > 0) {
+    charts.throughput = `${stamp}-throughput.svg`;
+    const refs = [{ label: 'goal', value: GOALS.rate, color: '#d62728' }];
+    writeFileSync(join(outDir, charts.throughput), throughputChart(c.cells, panels.map((id) => ({ id, title: `${id}: ${c.workloads.find((w) => w.id === id)!.title}`, refs }))));
   }
-  for (const cell of c.cells) for (const n of cell.notes) c.notes.push(`${cell.workload} ${cell.workers}w×${cell.concurrency}: ${n}`);
-  return c;
-}
-
-function nmapWorkloads(raw: NmapRaw[], cells: CellResult[]): NmapWorkload[] {
-  return raw.map((n) => {
-    const wallRate = spread(n.runs.map((r) => r.wallRate));
-    const ours = bestCell(cells, n.workload, 'wallRate')?.wallRate.median ?? 0;
-    return { workload: n.workload, command: nmapCommand(n.args), runs: n.runs, wallRate, shardscanWallRate: ours, ratio: round(ours / Math.max(1, wallRate.median), 2) };
-  });
+  const w3 = c.cells.filter((x) => x.timeout);
+  if (w3.length > 0) {
+    charts.overshoot = `${stamp}-overshoot.svg`;
+    const pooled = w3.reduce((h, x) => addHistogram(h, x.timeout!.histogram), [] as number[]);
+    const subtitle = `${pooled.reduce((a, b) => a + b, 0)} filtered probes over ${w3.length} cells (every workers × concurrency), ${plan.w3Targets} targets, timeout ${plan.timeoutMs} ms, --retries 0`;
+    writeFileSync(join(outDir, charts.overshoot), overshootChart(OVERSHOOT_BINS, pooled, subtitle));
+  }
+  return charts;
 }
 
 /** Run the bench and write its files; throws if a scan fails or the document does not match its schema. */
@@ -117,63 +106,89 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchOutcome> {
   const host = await describeMachine();
   const log = opts.log ?? (() => undefined);
   for (const n of busyNote(host)) log(`note: ${n}`);
-  const plan = makePlan(Boolean(opts.quick), opts.seed ?? (createdAt.getTime() % 2 ** 31));
+  const quick = Boolean(opts.quick);
+  const selection = opts.target ? [] : [...(opts.workloads ?? (quick ? QUICK_WORKLOADS : ALL_WORKLOADS))];
+  const plan = makePlan(quick, opts.seed ?? createdAt.getTime() % 2 ** 31, selection);
   const version = nmapVersion();
-  log(`bench ${plan.mode}: workers ${plan.workers.join(',')} × concurrency ${plan.concurrency.join(',')}; nmap ${version ?? 'not installed'}`);
-  const scratch = mkdtempSync(join(tmpdir(), 'shardscan-bench-'));
-  let c: Collected;
-  try {
-    c = await collect(plan, { scratch, killAfterMs: 180_000 }, version !== null, log);
-  } finally {
-    rmSync(scratch, { recursive: true, force: true });
-  }
-
-  const { recommendation, note } = recommend(c.cells);
-  const memory = memorySection(c.memory, c.defaults);
-  let savedTo: string | null = null;
-  if (opts.save && recommendation) savedTo = saveTuning({ workers: recommendation.workers, concurrency: recommendation.concurrency, measuredAt: createdAt.toISOString() }, opts.tuningFile);
-  if (opts.save && !recommendation) c.notes.push('--save: nothing saved, there is no recommendation');
-
-  const stamp = createdAt.toISOString().replace(/:/g, '-').replace(/\.\d+Z$/, 'Z');
+  const loopIds = LOOPBACK_WORKLOADS.filter((w) => selection.includes(w));
+  const netIds = selection.filter((w): w is NetWorkloadId => !(LOOPBACK_WORKLOADS as readonly string[]).includes(w));
   const outDir = opts.outDir ?? packagePath('results', 'bench');
-  const charts = { throughput: `${stamp}-throughput.svg`, overshoot: `${stamp}-overshoot.svg` };
-  const w3 = c.cells.filter((x) => x.timeout);
-  const pooled = w3.reduce((h, x) => addHistogram(h, x.timeout!.histogram), [] as number[]);
+  const stamp = createdAt.toISOString().replace(/:/g, '-').replace(/\.\d+Z$/, 'Z');
   const doc: BenchDocument = {
-    version: 1,
+    version: 2,
     createdAt: createdAt.toISOString(),
     durationMs: 0,
     machine: host,
     shardscanVersion: packageVersion(),
     plan,
-    workloads: c.workloads,
-    cells: c.cells,
-    nmap: {
-      available: version !== null,
-      version,
-      note: version === null ? 'nmap is not installed (apt-get install -y nmap); the nmap columns are skipped' : 'same fixtures and ground truth; ratio = shardscan best median / nmap median, both on the child\'s wall clock',
-      workloads: nmapWorkloads(c.nmap, c.cells),
-    },
-    memory,
-    recommendation: recommendation ? { ...recommendation, savedTo } : null,
-    recommendationNote: note,
-    goals: evaluateGoals(c.cells, memory, recommendation),
-    charts,
-    overshootBins: [...OVERSHOOT_BINS],
-    notes: [...busyNote(host), ...c.notes],
+    recommendation: null,
+    recommendationNote: 'no loopback workload ran',
+    goals: [],
+    notes: [...busyNote(host)],
   };
+  mkdirSync(outDir, { recursive: true });
+  const scratch = mkdtempSync(join(tmpdir(), 'shardscan-bench-'));
+  const ctx: ScanContext = { scratch, killAfterMs: 180_000 };
+  try {
+    if (opts.target) {
+      const t = await runTargetTuning({ ...opts.target, target: opts.target.address, save: Boolean(opts.save), tuningFile: opts.tuningFile, measuredAt: createdAt.toISOString(), ctx, log });
+      doc.target = t.section;
+      if (t.savedTo) doc.notes.push(`--save: stored in ${t.savedTo}`);
+      if (t.removed) doc.notes.push(`--save: the defaults won; removed ${t.removed}`);
+    } else {
+      log(`bench ${plan.mode}: ${selection.join(', ')}; loopback matrix workers ${plan.workers.join(',')} × concurrency ${plan.concurrency.join(',')}; nmap ${version ?? 'not installed'}`);
+      let best: { workers: number; concurrency: number } | null = null;
+      if (loopIds.length > 0) {
+        const c = await collectLoopback(loopIds, plan, ctx, version !== null, log);
+        const startup = await startupRuns(quick ? 3 : 5, ctx);
+        log(`start-up: ${startup.command}: ${startup.wallMs.join(', ')} ms`);
+        const { recommendation, note } = recommend(c.cells);
+        const memory = memorySection(c.memory, c.defaults);
+        // --quick's single runs are too noisy to hold against an earlier run unless asked to.
+        const baseline = opts.baseline ? readBaseline(opts.baseline) : quick ? undefined : findBaseline(outDir, host.cpuModel);
+        Object.assign(doc, {
+          workloads: c.workloads,
+          cells: c.cells,
+          nmap: {
+            available: version !== null,
+            version,
+            note: version === null ? 'nmap is not installed (apt-get install -y nmap); the nmap columns are skipped' : "same fixtures and ground truth; ratio = shardscan best median / nmap median, both on the child's wall clock",
+            workloads: nmapWorkloads(c.nmap, c.cells),
+          },
+          memory,
+          startup,
+          baseline,
+          recommendation,
+          recommendationNote: note,
+          charts: writeCharts(c, plan, outDir, stamp),
+          overshootBins: [...OVERSHOOT_BINS],
+        });
+        doc.goals.push(...evaluateGoals(c.cells, memory, recommendation, startup, baseline, host.cpuModel));
+        doc.notes.push(...c.notes);
+        best = recommendation;
+      }
+      if (netIds.length > 0) {
+        doc.net = await runNet(makeNetPlan(quick, netIds, version !== null), { quick, nmapVersion: version, log });
+        doc.goals.push(...evaluateNetGoals(doc.net, quick));
+      }
+      // The network check: ~30 s in a full run, ~6 s (one run each) in --quick, so CI goes through it too.
+      doc.tuning = await decideTuning({ best, check: true, runs: quick ? 1 : 3, save: Boolean(opts.save), tuningFile: opts.tuningFile, measuredAt: createdAt.toISOString(), log });
+      if (opts.save && !best) doc.notes.push('--save: nothing saved, there is no loopback recommendation');
+    }
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
   doc.durationMs = Math.round(performance.now() - t0);
   const validate = validator('bench');
   // Validate what goes to disk (NaN would become null there), not the object in memory.
-  if (!validate(JSON.parse(JSON.stringify(doc)))) throw new Error(`bench result does not match schemas/bench.schema.json: ${describeErrors(validate.errors)}`);
-
-  mkdirSync(outDir, { recursive: true });
+  if (!validate(JSON.parse(JSON.stringify(doc)))) {
+    // Keep what a long run measured, under a name no reader takes for a result.
+    const kept = join(outDir, `${stamp}.invalid.json`);
+    writeFileSync(kept, `${JSON.stringify(doc, null, 2)}\n`);
+    throw new Error(`bench result does not match schemas/bench.schema.json: ${describeErrors(validate.errors)} (the document is kept in ${kept})`);
+  }
   const jsonPath = join(outDir, `${stamp}.json`);
-  const chartPaths = { throughput: join(outDir, charts.throughput), overshoot: join(outDir, charts.overshoot) };
   writeFileSync(jsonPath, `${JSON.stringify(doc, null, 2)}\n`);
-  const refs = [{ label: 'goal', value: GOALS.rate, color: '#d62728' }];
-  writeFileSync(chartPaths.throughput, throughputChart(c.cells, (['W1', 'W2'] as const).map((id) => ({ id, title: `${id}: ${c.workloads.find((w) => w.id === id)!.title}`, refs }))));
-  const subtitle = `${pooled.reduce((a, b) => a + b, 0)} filtered probes over ${w3.length} cells (every workers × concurrency), ${plan.w3Targets} targets, timeout ${plan.timeoutMs} ms, --retries 0`;
-  writeFileSync(chartPaths.overshoot, overshootChart(OVERSHOOT_BINS, pooled, subtitle));
+  const chartPaths = Object.fromEntries(Object.entries(doc.charts ?? {}).map(([k, f]) => [k, join(outDir, f)]));
   return { doc, jsonPath, chartPaths, report: renderReport(doc) };
 }

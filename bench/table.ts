@@ -1,17 +1,11 @@
 /** The bench result as plain-text tables for the terminal (and the README). */
+import { renderNet, renderTarget, renderTuning } from './net-table.js';
+import { renderTable } from './text-table.js';
 import type { Accuracy, BenchDocument, CellResult, Spread } from './types.js';
 
 const n0 = (n: number) => Math.round(n).toLocaleString('en-US');
 const mb = (kb: number) => ((kb * 1024) / 1e6).toFixed(1);
 const range = (s: Spread) => `${n0(s.median)} [${n0(s.min)}–${n0(s.max)}]`;
-
-/** Columns padded to their widest cell; text left, numbers right. */
-export function renderTable(headers: string[], rows: string[][]): string {
-  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const numeric = headers.map((_, i) => rows.length > 0 && rows.every((r) => /^[-\d.,[\]–×/ ()+?%]*$/.test(r[i] ?? '')));
-  const fmt = (cells: string[]) => cells.map((c, i) => (numeric[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
-  return [fmt(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(fmt)].join('\n');
-}
 
 /** "51/51" (found/expected over open and filtered), "+3?" when some listeners were indeterminate. */
 function accuracyText(a: Accuracy): string {
@@ -36,36 +30,54 @@ function cellRows(cells: CellResult[]): string[][] {
 const CELL_HEADERS = ['workers', 'conc', 'runs', 'targets/s median [min–max]', 'wall t/s', 'user ms', 'sys ms', 'RSS MB', 'found/exp', 'false opens'];
 const W3_HEADERS = ['overshoot ms p50 / p99 / max', 'early', 'total ms / ideal'];
 
-/** The whole report: one table per workload, nmap, memory, recommendation and goals. */
-export function renderReport(doc: BenchDocument): string {
-  const out: string[] = [];
-  out.push(`shardscan ${doc.shardscanVersion} bench (${doc.plan.mode}), ${doc.createdAt}, ${doc.machine.cores} cores (${doc.machine.cpuModel}), Node ${doc.machine.node}`);
+/** The loopback part: one table per workload, nmap, memory, start-up, recommendation. */
+function renderLoopback(doc: BenchDocument, out: string[]): void {
   out.push('targets/s = probes / the CLI\'s elapsedMs (scan time); "wall t/s" = probes / the child\'s wall clock (adds Node and pool start-up).');
-  for (const w of doc.workloads) {
-    const cells = doc.cells.filter((c) => c.workload === w.id);
+  for (const w of doc.workloads ?? []) {
+    const cells = (doc.cells ?? []).filter((c) => c.workload === w.id);
     out.push('', `${w.id}  ${w.title}: ${w.targets} × ${w.ports} (${n0(w.space)} targets${w.id === 'W4' ? `, walked for ${doc.plan.w4MatrixSec} s` : ''}); fixtures: ${w.fixtures}; flags ${w.flags.join(' ')}`);
     out.push(renderTable(w.id === 'W3' ? [...CELL_HEADERS, ...W3_HEADERS] : CELL_HEADERS, cellRows(cells)));
   }
-  out.push('', `nmap ${doc.nmap.version ?? '(not installed)'}: ${doc.nmap.note}`);
-  if (doc.nmap.workloads.length > 0) {
-    out.push(
-      renderTable(
-        ['workload', 'nmap wall t/s median [min–max]', 'found/exp', 'false opens', 'shardscan best wall t/s', 'shardscan / nmap'],
-        doc.nmap.workloads.map((n) => [n.workload, range(n.wallRate), accuracyText(n.runs[0]!.accuracy), String(Math.max(...n.runs.map((r) => r.accuracy.falseOpens))), n0(n.shardscanWallRate), `${n.ratio}×`]),
-      ),
-    );
-    for (const n of doc.nmap.workloads) out.push(`  ${n.workload}: ${n.command}`);
+  const nmap = doc.nmap;
+  if (nmap) {
+    out.push('', `nmap ${nmap.version ?? '(not installed)'}: ${nmap.note}`);
+    if (nmap.workloads.length > 0) {
+      out.push(
+        renderTable(
+          ['workload', 'nmap wall t/s median [min–max]', 'found/exp', 'false opens', 'shardscan best wall t/s', 'shardscan / nmap'],
+          nmap.workloads.map((n) => [n.workload, range(n.wallRate), accuracyText(n.runs[0]!.accuracy), String(Math.max(...n.runs.map((r) => r.accuracy.falseOpens))), n0(n.shardscanWallRate), `${n.ratio}×`]),
+        ),
+      );
+      for (const n of nmap.workloads) out.push(`  ${n.workload}: ${n.command}`);
+    }
   }
   const m = doc.memory;
-  out.push('', `Memory at defaults (${m.defaults.workers} workers × ${m.defaults.concurrency}):`);
-  out.push(renderTable(['run', 'probes', 'elapsed ms', 'peak RSS MB', 'command'], m.runs.map((r) => [r.name, n0(r.done), n0(r.elapsedMs), mb(r.maxRssKb), r.command])));
-  out.push(`W4 long/short: ${m.w4ProbeRatio}× the probes, RSS ${m.w4GrowthKb >= 0 ? '+' : ''}${mb(m.w4GrowthKb)} MB: ${m.flat ? 'flat' : 'NOT flat'}`);
+  if (m) {
+    out.push('', `Memory at defaults (${m.defaults.workers} workers × ${m.defaults.concurrency}):`);
+    out.push(renderTable(['run', 'probes', 'elapsed ms', 'peak RSS MB', 'command'], m.runs.map((r) => [r.name, n0(r.done), n0(r.elapsedMs), mb(r.maxRssKb), r.command])));
+    if (m.w4ProbeRatio > 0) out.push(`W4 long/short: ${m.w4ProbeRatio}× the probes, RSS ${m.w4GrowthKb >= 0 ? '+' : ''}${mb(m.w4GrowthKb)} MB: ${m.flat ? 'flat' : 'NOT flat'}`);
+  }
+  if (doc.startup) out.push(`Start-up: ${doc.startup.command}: median ${doc.startup.medianMs} ms wall over ${doc.startup.wallMs.length} runs (${doc.startup.wallMs.join(', ')})`);
+  if (doc.baseline) out.push(`Compared with ${doc.baseline.file} (${doc.baseline.createdAt}): W1 ${n0(doc.baseline.w1Rate)}, W2 ${n0(doc.baseline.w2Rate)} targets/s then`);
   out.push('');
   const r = doc.recommendation;
-  out.push(r ? `Recommended: --workers ${r.workers} --concurrency ${r.concurrency} (W1 ${n0(r.w1Rate)} + W2 ${n0(r.w2Rate)} targets/s): ${doc.recommendationNote}` : `No recommendation: ${doc.recommendationNote}`);
-  if (r?.savedTo) out.push(`Saved to ${r.savedTo}; the CLI now uses these as its defaults.`);
-  out.push('', 'Goals (issue 3):');
-  for (const g of doc.goals) out.push(`  [${g.holds ? 'holds' : 'FAILS'}] ${g.goal}: ${g.measured}`);
+  out.push(r ? `Recommended on loopback: --workers ${r.workers} --concurrency ${r.concurrency} (W1 ${n0(r.w1Rate)} + W2 ${n0(r.w2Rate)} targets/s): ${doc.recommendationNote}` : `No loopback recommendation: ${doc.recommendationNote}`);
+}
+
+/** The whole report: loopback, network, tuning, --target, then the goals. */
+export function renderReport(doc: BenchDocument): string {
+  const out: string[] = [];
+  out.push(`shardscan ${doc.shardscanVersion} bench (${doc.plan.mode}${doc.target ? ', --target' : ''}), ${doc.createdAt}, ${doc.machine.cores} cores (${doc.machine.cpuModel}), Node ${doc.machine.node}`);
+  if (doc.cells) renderLoopback(doc, out);
+  if (doc.net) out.push('', renderNet(doc.net));
+  if (doc.tuning) out.push('', renderTuning(doc.tuning));
+  if (doc.target) out.push('', renderTarget(doc.target));
+  for (const [group, title] of [['loopback', 'Goals (loopback: issue 3, start-up, memory)'], ['network', 'Goals (network, through the lab; shardscan at its defaults)']] as const) {
+    const goals = doc.goals.filter((g) => g.group === group);
+    if (goals.length === 0) continue;
+    out.push('', `${title}:`);
+    for (const g of goals) out.push(`  [${g.holds ? 'holds' : 'FAILS'}] ${g.goal}: ${g.measured}`);
+  }
   for (const note of doc.notes) out.push(`note: ${note}`);
   return out.join('\n');
 }

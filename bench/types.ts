@@ -4,6 +4,7 @@
  * schemas/bench.schema.json checks. Keep the three in step.
  */
 import type { StateCounts } from '../src/model/states.js';
+import type { NetSection, TargetSection, TuningDecision } from './net-types.js';
 
 /** The four workloads of issue 3. */
 export type WorkloadId = 'W1' | 'W2' | 'W3' | 'W4';
@@ -147,9 +148,9 @@ export interface NmapSection {
   workloads: NmapWorkload[];
 }
 
-/** One scan of the memory check, at default workers/concurrency. */
+/** One scan of the memory check, at default workers/concurrency ("-all": with --states all). */
 export interface MemoryRun {
-  name: 'small' | 'W1' | 'W4-short' | 'W4-long';
+  name: 'small' | 'W1' | 'W4-short' | 'W4-long' | 'W1-all' | 'walk12-all';
   command: string;
   done: number;
   elapsedMs: number;
@@ -169,6 +170,14 @@ export interface MemorySection {
   flat: boolean;
 }
 
+/** `shardscan 127.0.0.1 -p 1` as typed: how long a user waits for the smallest scan. */
+export interface StartupSection {
+  command: string;
+  /** Spawn to exit, each run. */
+  wallMs: number[];
+  medianMs: number;
+}
+
 export interface Recommendation {
   workers: number;
   concurrency: number;
@@ -176,13 +185,13 @@ export interface Recommendation {
   score: number;
   w1Rate: number;
   w2Rate: number;
-  /** Where --save stored it, or null without --save. */
-  savedTo: string | null;
 }
 
-/** One of issue 3's goals, and whether this run met it. */
+/** One goal, and whether this run met it. */
 export interface Goal {
   id: string;
+  /** loopback: issue 3's and the start-up/RSS targets; network: through the lab. */
+  group: 'loopback' | 'network';
   goal: string;
   holds: boolean;
   measured: string;
@@ -205,11 +214,27 @@ export interface BenchPlan {
   w4ShortSec: number;
   w4LongSec: number;
   seed: number;
+  /** The workloads this run was asked for: W1-W4, lab scenarios, banners (empty for --target). */
+  selection: string[];
 }
 
-/** results/bench/<timestamp>.json */
+/** The loopback figures an earlier bench JSON measured, for "no slower than before". */
+export interface Baseline {
+  file: string;
+  createdAt: string;
+  /** machine.cpuModel there: a baseline from another CPU is not compared. */
+  cpuModel: string;
+  /** Best W1 / W2 cell median targets/s there. */
+  w1Rate: number;
+  w2Rate: number;
+}
+
+/**
+ * results/bench/<timestamp>.json. The loopback fields are there when a
+ * loopback workload ran, `net` when a network one did, `target` for --target.
+ */
 export interface BenchDocument {
-  version: 1;
+  version: 2;
   createdAt: string;
   durationMs: number;
   machine: {
@@ -227,15 +252,24 @@ export interface BenchDocument {
   };
   shardscanVersion: string;
   plan: BenchPlan;
-  workloads: WorkloadInfo[];
-  cells: CellResult[];
-  nmap: NmapSection;
-  memory: MemorySection;
+  workloads?: WorkloadInfo[];
+  cells?: CellResult[];
+  nmap?: NmapSection;
+  memory?: MemorySection;
+  startup?: StartupSection;
+  /** The loopback matrix's winner. */
   recommendation: Recommendation | null;
   /** Why there is no recommendation, or how it was chosen. */
   recommendationNote: string;
+  /** What --save may store (bench/tuning.ts); absent with --target. */
+  tuning?: TuningDecision;
+  /** The earlier run W1/W2 are compared with, or null when there is none. */
+  baseline?: Baseline | null;
+  net?: NetSection;
+  target?: TargetSection;
   goals: Goal[];
-  charts: { throughput: string; overshoot: string };
-  overshootBins: string[];
+  /** SVG files next to the JSON, for the loopback workloads that ran. */
+  charts?: { throughput?: string; overshoot?: string };
+  overshootBins?: string[];
   notes: string[];
 }

@@ -99,14 +99,19 @@ function stealMs(): number {
   return Number(cpu[8] ?? 0) * 10;
 }
 
-/** Run one tool once through `lab` and score it. */
-export async function runOnce(lab: Lab, s: Scenario, truth: GroundTruth, tool: Tool, timeoutMs: number, scratch: string): Promise<RunResult> {
+/**
+ * Run one tool once through `lab` and score it. `onStdout` sees the tool's
+ * whole output (the bench reads shardscan's --banners fields from it); the
+ * result keeps only the score.
+ */
+export async function runOnce(lab: Lab, s: Scenario, truth: GroundTruth, tool: Tool, timeoutMs: number, scratch: string, onStdout?: (stdout: string) => void): Promise<RunResult> {
   await drain(lab);
   const before = await lab.stats();
   const env = { ...process.env, SHARDSCAN_CONFIG_DIR: join(scratch, 'config') };
   const steal0 = stealMs();
   const r = await runIn(lab, tool.argv(s), env, timeoutMs);
   const steal = stealMs() - steal0;
+  onStdout?.(r.stdout);
   const after = await lab.stats();
   const problems = problemsSince(before, after);
   return {

@@ -1,8 +1,12 @@
 /**
  * `npm run bench -- --quick` end to end: the real bench, in a child process,
  * writing to a temp dir. It must leave a schema-valid JSON with every
- * workload measured exactly (all expected targets found, no false opens) and
- * two SVG charts. Performance is not asserted here: the test machine is shared.
+ * workload measured exactly (all expected targets found, no false opens), the
+ * network smoke through the lab (rtt20 with cscan and shardscan, a small
+ * banner workload) and two SVG charts. Performance is not asserted here: the
+ * test machine is shared. The lab needs root: without it this file fails,
+ * unless SHARDSCAN_SKIP_ROOT_TESTS=1 (then the network part must say why it
+ * did not run).
  *
  * `npm test` runs this file alone, after the others: their loopback fixtures
  * come and go within a scan, between the bench's before/after snapshots of
@@ -49,13 +53,14 @@ describe('npm run bench -- --quick', () => {
     const validate = validator('bench');
     expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);
     expect(doc.plan.mode).toBe('quick');
+    expect(doc.version).toBe(2);
   });
 
   it('measures every workload in every cell, exactly', () => {
-    expect(doc.workloads.map((w) => w.id)).toEqual(['W1', 'W2', 'W3', 'W4']);
+    expect(doc.workloads!.map((w) => w.id)).toEqual(['W1', 'W2', 'W3', 'W4']);
     const cellsPer = doc.plan.workers.length * doc.plan.concurrency.length;
     for (const id of ['W1', 'W2', 'W3', 'W4'] as const) {
-      const cells = doc.cells.filter((c) => c.workload === id);
+      const cells = doc.cells!.filter((c) => c.workload === id);
       expect(cells, id).toHaveLength(cellsPer);
       for (const c of cells) {
         for (const r of c.runs) {
@@ -69,23 +74,65 @@ describe('npm run bench -- --quick', () => {
 
   it('had something to find: the fixtures are really there', () => {
     // A ratio of 1 over nothing expected would pass without testing anything.
-    const first = (id: string) => doc.cells.find((c) => c.workload === id)!.runs[0]!.accuracy;
+    const first = (id: string) => doc.cells!.find((c) => c.workload === id)!.runs[0]!.accuracy;
     expect(first('W1').expectedOpen).toBeGreaterThanOrEqual(50);
     expect(first('W2').expectedOpen).toBeGreaterThanOrEqual(32);
     expect(first('W3').expectedFiltered).toBe(doc.plan.w3Targets);
   });
 
   it('reports W3 overshoot and the memory check', () => {
-    for (const c of doc.cells.filter((x) => x.workload === 'W3')) {
+    for (const c of doc.cells!.filter((x) => x.workload === 'W3')) {
       expect(c.timeout?.count).toBe(doc.plan.w3Targets * c.runs.length);
       expect(c.timeout!.histogram.reduce((a, b) => a + b, 0)).toBe(c.timeout!.count);
     }
-    expect(doc.memory.runs.map((r) => r.name)).toEqual(['small', 'W1', 'W4-short', 'W4-long']);
-    expect(doc.goals.length).toBeGreaterThanOrEqual(6);
+    expect(doc.memory!.runs.map((r) => r.name)).toEqual(['small', 'W1', 'W1-all', 'walk12-all', 'W4-short', 'W4-long']);
+    // Every record written: W1's 65,535 and a real part of the /12 walk.
+    expect(doc.memory!.runs.find((r) => r.name === 'W1-all')!.done).toBe(65535);
+    expect(doc.memory!.runs.find((r) => r.name === 'walk12-all')!.done).toBeGreaterThan(1000);
+    expect(doc.startup!.wallMs.length).toBeGreaterThanOrEqual(3);
+    expect(doc.goals.filter((g) => g.group === 'loopback').length).toBeGreaterThanOrEqual(7);
+  });
+
+  it('runs the network smoke through the lab, exactly', () => {
+    const net = doc.net!;
+    if (process.env.SHARDSCAN_SKIP_ROOT_TESTS === '1' && !net.available) {
+      expect(net.note).toMatch(/cannot run here/);
+      return;
+    }
+    expect(net.available, net.note).toBe(true);
+    const rtt20 = net.scenarios.find((s) => s.id === 'rtt20')!;
+    expect(rtt20.truth.open).toBe(20);
+    for (const id of ['cscan', 'shardscan'] as const) {
+      const t = rtt20.tools.find((x) => x.tool === id)!;
+      expect(t.skipped, id).toBeNull();
+      expect(t.validRuns, `${id}: ${JSON.stringify(t.runs.map((r) => r.void))}`).toBe(1);
+      expect(t.exactRuns, `${id}: ${t.runs[0]!.score.examples.join('; ')}`).toBe(1);
+      expect(t.runs[0]!.score.openFound).toBe(20);
+    }
+    // The banner workload: every service detected by a probe answer, with and without --banners exact.
+    const b = net.banners!;
+    expect(b.runs.map((r) => r.banners)).toEqual([false, true]);
+    for (const r of b.runs) expect(r.score.exact, r.score.examples.join('; ')).toBe(true);
+    expect(b.runs[1]!.detected, b.runs[1]!.misdetected.join('; ')).toBe(b.services.ssh + b.services.http);
+    expect(b.allDetected).toBe(true);
+    expect(doc.goals.find((g) => g.id === 'net-exact')?.holds).toBe(true);
+  });
+
+  it('checks the loopback winner through the lab before --save could store it', () => {
+    const t = doc.tuning!;
+    if (!doc.net!.available) return; // said so above
+    // The matrix's windows (≤ 4096) are all narrower than the default one, so there is always a candidate.
+    const rec = doc.recommendation!;
+    expect(t.check.map((r) => r.scenario)).toEqual(expect.arrayContaining(['rtt20', 'rtt200']));
+    expect(t.check.some((r) => r.workers === rec.workers && r.concurrency === rec.concurrency)).toBe(true);
+    for (const r of t.check) expect(r.defaultsMs, r.scenario).not.toBeNull();
+    // What it picked passed: exact and no slower than the defaults on both.
+    if (t.pick) for (const r of t.check.filter((x) => x.workers === t.pick!.workers && x.concurrency === t.pick!.concurrency)) expect(r.exact && r.medianMs! <= r.defaultsMs! * 1.05, JSON.stringify(r)).toBe(true);
+    expect(t.savedTo).toBeNull(); // no --save here
   });
 
   it('draws both SVG charts', () => {
-    for (const file of [doc.charts.throughput, doc.charts.overshoot]) {
+    for (const file of [doc.charts!.throughput!, doc.charts!.overshoot!]) {
       const svg = readFileSync(join(out, file), 'utf8');
       expect(svg.startsWith('<svg'), file).toBe(true);
       expect(svg.trimEnd().endsWith('</svg>'), file).toBe(true);

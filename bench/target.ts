@@ -1,0 +1,138 @@
+/**
+ * `npm run bench -- --target ADDR -p PORTS [--yes] [--runs N] [--save]`:
+ * tune against a network the user is allowed to scan. shardscan scans the
+ * target at a few settings (the defaults, half and a quarter of the default
+ * window, one worker), `runs` times each, interleaved, with --states all.
+ *
+ * A connect scan's open is a completed handshake, never a guess, so every
+ * port any run found open is open; a setting that missed one in any run is
+ * unsafe (a narrow window or fewer workers lost answers, or the network drops
+ * under load). The fastest safe setting wins; the defaults win ties within
+ * NO_SLOWER. --save stores it (the defaults: removes an older tuning file).
+ *
+ * ADDR goes through the CLI's own target parser and blocklist; more than 256
+ * addresses need --yes, so a typo cannot turn a tuning run into a sweep.
+ */
+import { existsSync, rmSync } from 'node:fs';
+import { buildPorts } from '../src/ports/parse.js';
+import { defaultBlocklist } from '../src/targets/blocklist.js';
+import { buildTargets } from '../src/targets/parse.js';
+import { saveTuning, tuningPath } from '../src/config/tuning.js';
+import { ShardscanError } from '../src/errors.js';
+import { type ScanContext, runScan } from './child.js';
+import { median, round } from './stats.js';
+import type { TargetSection, TargetSetting } from './net-types.js';
+import { NO_SLOWER, cliDefaults } from './tuning.js';
+import type { Log } from './net-runs.js';
+
+/** Most addresses --target takes without --yes. */
+export const TARGET_MAX_ADDRESSES = 256;
+
+/** Check ADDR and PORTS the way the CLI would; throws a ShardscanError (exit 2) when they are refused. */
+export async function checkTarget(target: string, ports: string, yes: boolean): Promise<{ addresses: number; portCount: number }> {
+  const { set, blocked } = await buildTargets({ targets: [target], blocklist: defaultBlocklist(), yes });
+  if (blocked.count > 0) throw new ShardscanError('E_TARGET', `--target '${target}' includes blocklisted addresses (${blocked.label}); tune against a host you may scan`);
+  const count = Number(set.count);
+  if (count > TARGET_MAX_ADDRESSES && !yes) {
+    throw new ShardscanError('E_TARGET', `--target '${target}' is ${count.toLocaleString('en-US')} addresses; tuning takes a single host or a small network (≤ ${TARGET_MAX_ADDRESSES}) unless you add --yes`);
+  }
+  return { addresses: count, portCount: buildPorts({ ports }).count };
+}
+
+interface Planned {
+  label: string;
+  flags: string[];
+}
+
+function plannedSettings(): Planned[] {
+  const d = cliDefaults();
+  const out: Planned[] = [
+    { label: 'defaults', flags: [] },
+    { label: 'half window', flags: ['--concurrency', String(Math.max(d.workers, d.concurrency >> 1))] },
+    { label: 'quarter window', flags: ['--concurrency', String(Math.max(d.workers, d.concurrency >> 2))] },
+  ];
+  if (d.workers > 1) out.push({ label: 'one worker', flags: ['--workers', '1'] });
+  return out;
+}
+
+type RunRecord = TargetSetting['runs'][number] & { states: Map<string, string> };
+
+/** Score each setting against every open any run saw and against the defaults' first run. */
+export function judge(planned: readonly Planned[], runs: ReadonlyMap<string, RunRecord[]>, settings: Map<string, { workers: number; concurrency: number }>): { settings: TargetSetting[]; opens: number } {
+  const opens = new Set<string>();
+  for (const rs of runs.values()) for (const r of rs) for (const [k, st] of r.states) if (st === 'open') opens.add(k);
+  const reference = runs.get('defaults')![0]!.states;
+  const out = planned.map((p): TargetSetting => {
+    const rs = runs.get(p.label)!;
+    const missing = rs.map((r) => [...opens].filter((k) => r.states.get(k) !== 'open').length);
+    const diffs = rs.map((r) => [...r.states].filter(([k, st]) => st !== 'open' && reference.get(k) !== 'open' && reference.get(k) !== st).length);
+    return {
+      label: p.label,
+      flags: p.flags,
+      ...settings.get(p.label)!,
+      runs: rs.map(({ states: _states, ...rest }) => rest),
+      medianWallMs: round(median(rs.map((r) => r.wallMs)), 1),
+      medianElapsedMs: round(median(rs.map((r) => r.elapsedMs)), 1),
+      missingOpens: Math.max(...missing),
+      otherDiffs: Math.max(...diffs),
+      safe: Math.max(...missing) === 0,
+    };
+  });
+  return { settings: out, opens: opens.size };
+}
+
+export interface TargetOptions {
+  target: string;
+  ports: string;
+  yes: boolean;
+  runs: number;
+  save: boolean;
+  tuningFile?: string | undefined;
+  measuredAt: string;
+  ctx: ScanContext;
+  log: Log;
+}
+
+/** Tune against the user's target; returns the section for the bench JSON and what --save did. */
+export async function runTargetTuning(o: TargetOptions): Promise<{ section: TargetSection; savedTo: string | null; removed: string | null }> {
+  const { addresses, portCount } = await checkTarget(o.target, o.ports, o.yes);
+  o.log(`bench --target: scanning ${o.target} (${addresses} address${addresses === 1 ? '' : 'es'}) × ${portCount} ports; scan only networks you are allowed to scan`);
+  const planned = plannedSettings();
+  const runs = new Map<string, RunRecord[]>(planned.map((p) => [p.label, []]));
+  const settings = new Map<string, { workers: number; concurrency: number }>();
+  for (let i = 0; i < o.runs; i++) {
+    for (const p of planned) {
+      const scan = await runScan([o.target, '-p', o.ports, '--states', 'all', '--seed', String(i + 1), ...p.flags], o.ctx);
+      const s = scan.summary;
+      settings.set(p.label, { workers: s.workers, concurrency: s.concurrency });
+      const states = new Map(scan.records.map((r) => [`${r.host}:${r.port}`, r.state]));
+      runs.get(p.label)!.push({ wallMs: round(scan.wallMs, 1), elapsedMs: s.elapsedMs, counts: s.counts, states });
+      o.log(`  ${p.label} (${s.workers}w×${s.concurrency}) run ${i + 1}/${o.runs}: ${(scan.wallMs / 1000).toFixed(2)} s, open ${s.counts.open}, closed ${s.counts.closed}, filtered ${s.counts.filtered}`);
+    }
+  }
+  const judged = judge(planned, runs, settings);
+  const defaults = judged.settings[0]!;
+  const safe = judged.settings.filter((s) => s.safe).sort((a, b) => a.medianWallMs - b.medianWallMs);
+  let best = safe[0];
+  if (best && defaults.safe && best.medianWallMs * NO_SLOWER >= defaults.medianWallMs) best = defaults;
+  const reason = !best
+    ? 'every setting missed an open port in some run: the network drops answers under any load we tried; nothing recommended'
+    : best === defaults
+      ? `the defaults are safe and no other setting was more than ${Math.round((NO_SLOWER - 1) * 100)} % faster`
+      : `fastest setting that found every open port in every run (${(best.medianWallMs / 1000).toFixed(2)} s against the defaults' ${(defaults.medianWallMs / 1000).toFixed(2)} s${defaults.safe ? '' : `, which missed ${defaults.missingOpens} open port(s)`})`;
+  let savedTo: string | null = null;
+  let removed: string | null = null;
+  if (o.save && best) {
+    const file = o.tuningFile ?? tuningPath();
+    if (best !== defaults) savedTo = saveTuning({ workers: best.workers, concurrency: best.concurrency, measuredAt: o.measuredAt }, file);
+    else if (existsSync(file)) {
+      rmSync(file);
+      removed = file;
+    }
+  }
+  return {
+    section: { target: o.target, ports: o.ports, addresses, portCount, runs: o.runs, settings: judged.settings, opens: judged.opens, recommended: best?.label ?? 'none', reason },
+    savedTo,
+    removed,
+  };
+}
