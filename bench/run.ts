@@ -25,7 +25,7 @@ import { makePlan } from './plan.js';
 import { OVERSHOOT_BINS, addHistogram } from './stats.js';
 import { overshootChart, throughputChart } from './svg.js';
 import { renderReport } from './table.js';
-import { runTargetTuning } from './target.js';
+import { checkTarget, runTargetTuning } from './target.js';
 import { decideTuning } from './tuning.js';
 import type { BenchDocument } from './types.js';
 import { GOALS, evaluateGoals, recommend } from './verdict.js';
@@ -102,6 +102,8 @@ function writeCharts(c: Collected, plan: ReturnType<typeof makePlan>, outDir: st
 export async function runBench(opts: BenchOptions = {}): Promise<BenchOutcome> {
   const t0 = performance.now();
   const createdAt = new Date();
+  // Bad --target input is refused first, in one line, before any note or probe.
+  if (opts.target) await checkTarget(opts.target.address, opts.target.ports, opts.target.yes);
   // Before any scan, so the bench's own load is not counted.
   const host = await describeMachine();
   const log = opts.log ?? (() => undefined);
