@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SummaryDocument } from '../src/cli/run.js';
+import { CLI_NODE_FLAGS } from '../src/cli/node-flags.js';
 import { packagePath } from '../src/paths.js';
 
 /** What a finished child left behind. */
@@ -68,6 +69,9 @@ export interface ScanContext {
 
 export const CLI_PATH = packagePath('dist', 'src', 'cli', 'main.js');
 
+/** Node's arguments that start the CLI as its bin does: its flags, then its path. */
+export const CLI_ARGV: readonly string[] = [...CLI_NODE_FLAGS, CLI_PATH];
+
 /** The command line, as a user would type it (for the JSON and the README). */
 export function cliCommand(args: readonly string[]): string {
   return ['shardscan', ...args.map((a) => (a.length > 60 ? `${a.slice(0, 40)}…(${a.split(',').length} ports)` : a))].join(' ');
@@ -81,7 +85,7 @@ export function cliCommand(args: readonly string[]): string {
 export async function runScan(args: readonly string[], ctx: ScanContext, discardStdout = false): Promise<CliScan> {
   const summaryPath = join(ctx.scratch, 'summary.json');
   rmSync(summaryPath, { force: true });
-  const full = [CLI_PATH, ...args, '-q', '--no-out-dir', '--format', 'ndjson', '--summary-json', summaryPath];
+  const full = [...CLI_ARGV, ...args, '-q', '--no-out-dir', '--format', 'ndjson', '--summary-json', summaryPath];
   const env = { ...process.env, SHARDSCAN_CONFIG_DIR: join(ctx.scratch, 'config') };
   const r = await runChild(process.execPath, full, env, ctx.killAfterMs, discardStdout);
   if (r.code !== 0) {

@@ -6,7 +6,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { CLI_PATH, type ScanContext, cliCommand, runChild, runScan } from './child.js';
+import { CLI_ARGV, type ScanContext, cliCommand, runChild, runScan } from './child.js';
 import { freePort } from './fixtures.js';
 import { readListeners } from './listeners.js';
 import { measureScan } from './measure.js';
@@ -63,7 +63,7 @@ export async function startupRuns(runs: number, ctx: ScanContext): Promise<Start
   const env = { ...process.env, SHARDSCAN_CONFIG_DIR: join(ctx.scratch, 'config'), SHARDSCAN_STATE_DIR: state };
   const wallMs: number[] = [];
   for (let i = 0; i < runs; i++) {
-    const r = await runChild(process.execPath, [CLI_PATH, ...args], env, ctx.killAfterMs);
+    const r = await runChild(process.execPath, [...CLI_ARGV, ...args], env, ctx.killAfterMs);
     if (r.code !== 0) throw new Error(`${cliCommand(args)} exited with ${r.code ?? r.signal}: ${r.stderr.trim().slice(0, 300)}`);
     wallMs.push(round(r.wallMs, 1));
   }

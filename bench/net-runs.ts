@@ -17,7 +17,8 @@ export type Log = (line: string) => void;
 
 /** A command line as a reader would type it: `shardscan ...`, `cscan ...`. */
 export function displayCommand([cmd, args]: [string, string[]]): string {
-  const words = cmd === process.execPath && args[0]?.endsWith('main.js') ? ['shardscan', ...args.slice(1)] : [basename(cmd), ...args];
+  const main = cmd === process.execPath ? args.findIndex((a) => a.endsWith('main.js')) : -1;
+  const words = main >= 0 ? ['shardscan', ...args.slice(main + 1)] : [basename(cmd), ...args];
   return words.join(' ');
 }
 
@@ -52,7 +53,7 @@ export function runLine(what: string, r: NetRun): string {
   );
 }
 
-const isShardscan = ([cmd, args]: [string, string[]]) => cmd === process.execPath && (args[0]?.endsWith('main.js') ?? false);
+const isShardscan = ([cmd, args]: [string, string[]]) => cmd === process.execPath && args.some((a) => a.endsWith('main.js'));
 
 /** elapsedMs of a --summary-json file, or null when the run left none (killed at the cap). */
 function readElapsed(path: string): number | null {

@@ -13,7 +13,8 @@
 import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { packagePath } from '../src/paths.js';
-import { CLI_PATH, runChild } from './child.js';
+import { CLI_NODE_FLAGS } from '../src/cli/node-flags.js';
+import { CLI_ARGV, runChild } from './child.js';
 
 const SCAN = ['127.0.0.1', '-p-', '-q', '--no-out-dir'];
 const CLINIC = packagePath('node_modules', '.bin', 'clinic');
@@ -45,7 +46,7 @@ export function topFunctions(path: string, n = 8): { samples: number; top: strin
 
 /** Run one clinic tool; returns the report path it printed. */
 async function clinic(tool: 'doctor' | 'flame', dest: string): Promise<string> {
-  const args = [tool, '--open=false', '--dest', dest, '--name', tool, '--', process.execPath, TARGET, ...SCAN];
+  const args = [tool, '--open=false', '--dest', dest, '--name', tool, '--', process.execPath, ...CLI_NODE_FLAGS, TARGET, ...SCAN];
   const r = await runChild(CLINIC, args, { ...process.env, NO_INSIGHT: 'true' }, KILL_AFTER_MS);
   const report = /Generated HTML file is (?:file:\/\/)?(\S+)/.exec(r.stdout + r.stderr)?.[1];
   if (r.code !== 0 || !report) throw new Error(`clinic ${tool} failed (exit ${r.code ?? r.signal}): ${(r.stderr || r.stdout).trim().slice(-600)}`);
@@ -80,7 +81,7 @@ async function main(): Promise<void> {
   const flame = await clinic('flame', dest);
   process.stderr.write(`clinic flame:  ${flame}\n`);
 
-  const cpu = await runChild(process.execPath, ['--cpu-prof', '--cpu-prof-dir', cpuDir, CLI_PATH, ...SCAN], process.env, KILL_AFTER_MS);
+  const cpu = await runChild(process.execPath, ['--cpu-prof', '--cpu-prof-dir', cpuDir, ...CLI_ARGV, ...SCAN], process.env, KILL_AFTER_MS);
   if (cpu.code !== 0) throw new Error(`--cpu-prof run failed: ${cpu.stderr.trim()}`);
 
   const out = ['', `reports in ${dest}/`, `  doctor: ${doctor}`, `  flame:  ${flame}`, `  CPU profiles (one per thread; open in Chrome DevTools › Performance): ${cpuDir}/`, '', `doctor's analysis (main thread): ${doctorVerdict(doctor)}`];

@@ -3,6 +3,7 @@
  * read its output back into host:port:state records. Every command runs inside
  * the lab's scanner namespace (the runner adds `ip netns exec`).
  */
+import { CLI_NODE_FLAGS } from '../src/cli/node-flags.js';
 import { packagePath } from '../src/paths.js';
 import { labBinary } from './build.js';
 import type { Scenario } from './scenarios.js';
@@ -121,7 +122,7 @@ export const TOOLS: Record<string, Tool> = {
     format: 'ndjson',
     argv: (s) => [
       process.execPath,
-      [packagePath('dist', 'src', 'cli', 'main.js'), ...s.targets, '-p', s.portSpec, '-q', '--no-out-dir', '-f', 'ndjson', '--states', 'all'],
+      [...CLI_NODE_FLAGS, packagePath('dist', 'src', 'cli', 'main.js'), ...s.targets, '-p', s.portSpec, '-q', '--no-out-dir', '-f', 'ndjson', '--states', 'all'],
     ],
   },
 };
