@@ -38,6 +38,7 @@ async function runChunk(engine: Engine, count: number): Promise<{ records: WireR
   const records: WireRecordView[] = [];
   let last: WorkerMessage | null = null;
   port1.on('message', (m: WorkerMessage) => {
+    if (m.t === 'hungry') return;
     readRecords(m.records, (r) => records.push({ ...r }));
     last = m;
   });

@@ -3,17 +3,21 @@
  * message of each (its records, then `done`) when it ends.
  */
 import type { ChunkLedger } from './ledger.js';
+import type { WorkerMessage } from '../src/wire/messages.js';
 import type { Outbox } from './outbox.js';
 
 export class ChunkSet {
   private list: ChunkLedger[] = [];
   /** Chunks before this index have no position left to start (a chunk never gets one back). */
   private cursor = 0;
+  /** askForMore() was posted since the last chunk came. */
+  private asked = false;
 
   constructor(private readonly outbox: Outbox) {}
 
   add(chunk: ChunkLedger): void {
     this.list.push(chunk);
+    this.asked = false;
     this.outbox.start(() => this.list);
   }
 
@@ -31,6 +35,15 @@ export class ChunkSet {
       this.cursor++;
     }
     return undefined;
+  }
+
+  /** Tell the coordinator, once per chunk received, that this worker could start more than it holds. */
+  askForMore(): void {
+    if (this.asked) return;
+    const last = this.list[this.list.length - 1];
+    if (!last || last.stopped) return;
+    this.asked = true;
+    last.task.port.postMessage({ t: 'hungry' } satisfies WorkerMessage);
   }
 
   /** Post every running chunk's records now. */

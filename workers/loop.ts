@@ -111,6 +111,9 @@ export class Engine {
       this.fillLoop();
       const queued = this.pending.length > 0 || this.chunks.next() !== undefined;
       this.window.setHungry(queued);
+      // Everything we hold is in flight and there is room: ask for the next chunk now,
+      // not when records come back (silent targets send none for a whole timeout).
+      if (!queued && this.inflight > 0 && this.window.hasRoom(this.inflight)) this.chunks.askForMore();
       // Held to our share with work waiting: the other workers' slots may free up,
       // or they may run dry, and nothing else would wake us (our own attempts may
       // all be silent targets, answering only at their deadlines). Look again shortly.

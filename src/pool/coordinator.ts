@@ -252,6 +252,11 @@ export class Coordinator {
 
   private onMessage(run: ChunkRun, msg: WorkerMessage): void {
     if (this.active.get(run.bounds.id) !== run || run.gotDone) return;
+    if (msg.t === 'hungry') {
+      // In-flight attempts count in the budget (positionBudget): look again.
+      if (this.active.size < this.maxActive) queueMicrotask(this.redispatch);
+      return;
+    }
     try {
       this.accept(run, msg.records, msg.progress);
     } catch (err) {

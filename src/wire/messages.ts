@@ -94,7 +94,14 @@ export interface ChunkProgress {
 /** Worker → coordinator, over the task's MessagePort. */
 export type WorkerMessage =
   | { t: 'batch'; records: WireBatch; progress: ChunkProgress }
-  | { t: 'done'; records: WireBatch; progress: ChunkProgress; engine: ProbeEngine };
+  | { t: 'done'; records: WireBatch; progress: ChunkProgress; engine: ProbeEngine }
+  /**
+   * Every position the worker holds is in flight and its window has room: it
+   * wants another chunk. Without it a worker whose targets are silent posts
+   * nothing until its first timeouts, and the coordinator, which hands out
+   * chunks as records come back, left most of a wide window empty.
+   */
+  | { t: 'hungry' };
 
 /** Coordinator → worker, over the task's MessagePort. */
 export type CoordinatorMessage = { t: 'stop' };
