@@ -2,8 +2,8 @@
  * The chunks a worker holds: which one feeds the window next, and the last
  * message of each (its records, then `done`) when it ends.
  */
-import type { ChunkLedger } from './ledger.js';
 import type { WorkerMessage } from '../src/wire/messages.js';
+import type { ChunkLedger } from './ledger.js';
 import type { Outbox } from './outbox.js';
 
 export class ChunkSet {
