@@ -10,7 +10,7 @@
  * Run with NO_INSIGHT=true (the npm script sets it): clinic 13 otherwise
  * stops to ask about its hosted service and exits without a report.
  */
-import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { packagePath } from '../src/paths.js';
 import { CLI_NODE_FLAGS } from '../src/cli/node-flags.js';
@@ -44,9 +44,19 @@ export function topFunctions(path: string, n = 8): { samples: number; top: strin
   return { samples: total, top };
 }
 
+/**
+ * clinic doctor refuses to start while node_trace.*.log files lie in the folder
+ * it runs in: an earlier run killed at the cap leaves them. They are only ever
+ * clinic's own traces (Node's trace events, which the profiled process writes).
+ */
+function removeStaleTraces(dir: string): void {
+  for (const f of readdirSync(dir)) if (/^node_trace\.\d+\.log$/.test(f)) rmSync(join(dir, f), { force: true });
+}
+
 /** Run one clinic tool; returns the report path it printed. */
 async function clinic(tool: 'doctor' | 'flame', dest: string): Promise<string> {
   const args = [tool, '--open=false', '--dest', dest, '--name', tool, '--', process.execPath, ...CLI_NODE_FLAGS, TARGET, ...SCAN];
+  removeStaleTraces(process.cwd());
   const r = await runChild(CLINIC, args, { ...process.env, NO_INSIGHT: 'true' }, KILL_AFTER_MS);
   const report = /Generated HTML file is (?:file:\/\/)?(\S+)/.exec(r.stdout + r.stderr)?.[1];
   if (r.code !== 0 || !report) throw new Error(`clinic ${tool} failed (exit ${r.code ?? r.signal}): ${(r.stderr || r.stdout).trim().slice(-600)}`);
