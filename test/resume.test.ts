@@ -2,22 +2,11 @@
 import type { ChildProcess } from 'node:child_process';
 import { appendFileSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Fixture, openPorts } from './fixtures/net.js';
-import { ndjson, runCli, scratchDir } from './helpers/cli.js';
+import { describe, expect, it } from 'vitest';
+import { runCli, scratchDir } from './helpers/cli.js';
+import { HOSTS, SEED, keys, twoHostScan } from './helpers/two-hosts.js';
 
-let open: Fixture;
-let ports: string;
-const SEED = '4242';
-
-beforeAll(async () => {
-  open = await openPorts(4);
-  ports = `1-3000,${open.ports.join(',')}`;
-});
-afterAll(async () => open?.close());
-
-/** host:port:state of every record, sorted: what must match between runs. */
-const keys = (text: string): string[] => ndjson(text).map((x) => `${x.host}:${x.port}:${x.state}`).sort();
+const scan = twoHostScan();
 
 /** Call `act` `ms` after the shard directory's records file has its first line (while `child` runs). */
 function afterFirstRecord(child: ChildProcess, dir: string, act: () => void, ms: number): void {
@@ -36,15 +25,9 @@ function afterFirstRecord(child: ChildProcess, dir: string, act: () => void, ms:
   }, 10);
 }
 
-async function unsharded(extra: string[] = []): Promise<string[]> {
-  const r = await runCli(['127.0.0.1,127.0.0.2', '-p', ports, '--seed', SEED, '-f', 'ndjson', '--states', 'all', '-q', '--no-out-dir', ...extra]);
-  expect(r.code).toBe(0);
-  return keys(r.stdout);
-}
-
 describe('resume', () => {
   // Slow the scan down with --rate so a kill lands mid-scan.
-  const slow = (): string[] => ['127.0.0.1,127.0.0.2', '-p', ports, '--seed', SEED, '--states', 'all', '--rate', '4000', '-q', '-f', 'ndjson'];
+  const slow = (): string[] => [HOSTS, '-p', scan.ports(), '--seed', SEED, '--states', 'all', '--rate', '4000', '-q', '-f', 'ndjson'];
 
   it.each([0.35, 0.65, 0.9])('after SIGKILL at %s of the way, ends with exactly the uninterrupted records', async (fraction) => {
     const dir = join(scratchDir(), 'r');
@@ -56,7 +39,7 @@ describe('resume', () => {
     expect(manifest.status).toBe('interrupted');
     const resumed = await runCli(['resume', dir, '-f', 'ndjson', '-q']);
     expect(resumed.code).toBe(0);
-    const expected = await unsharded();
+    const expected = await scan.unsharded();
     expect(keys(readFileSync(join(dir, 'shard-1-of-1.ndjson'), 'utf8'))).toEqual(expected);
     expect(keys(resumed.stdout)).toEqual(expected);
     const done = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { status: string; counts: Record<string, number>; resumed: number };
@@ -71,7 +54,7 @@ describe('resume', () => {
     appendFileSync(join(dir, 'shard-1-of-1.ndjson'), '{"host":"127.0.0.1","port":7,"sta');
     const resumed = await runCli(['resume', dir, '-f', 'ndjson', '-q']);
     expect(resumed.code).toBe(0);
-    expect(keys(readFileSync(join(dir, 'shard-1-of-1.ndjson'), 'utf8'))).toEqual(await unsharded());
+    expect(keys(readFileSync(join(dir, 'shard-1-of-1.ndjson'), 'utf8'))).toEqual(await scan.unsharded());
     const again = await runCli(['resume', dir]);
     expect(again.code).toBe(0);
     expect(again.stderr).toMatch(/already complete/);

@@ -1,35 +1,18 @@
 /** Machine shards: y processes merged equal one unsharded run; merge and validate refuse what does not fit. */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Fixture, openPorts } from './fixtures/net.js';
-import { ndjson, runCli, scratchDir } from './helpers/cli.js';
+import { describe, expect, it } from 'vitest';
+import { runCli, scratchDir } from './helpers/cli.js';
+import { HOSTS, SEED, keys, twoHostScan } from './helpers/two-hosts.js';
 
-let open: Fixture;
-let ports: string;
-const SEED = '4242';
-
-beforeAll(async () => {
-  open = await openPorts(4);
-  ports = `1-3000,${open.ports.join(',')}`;
-});
-afterAll(async () => open?.close());
-
-/** host:port:state of every record, sorted: what must match between runs. */
-const keys = (text: string): string[] => ndjson(text).map((x) => `${x.host}:${x.port}:${x.state}`).sort();
-
-async function unsharded(extra: string[] = []): Promise<string[]> {
-  const r = await runCli(['127.0.0.1,127.0.0.2', '-p', ports, '--seed', SEED, '-f', 'ndjson', '--states', 'all', '-q', '--no-out-dir', ...extra]);
-  expect(r.code).toBe(0);
-  return keys(r.stdout);
-}
+const scan = twoHostScan();
 
 describe('machine shards', () => {
   it('y shard processes, merged, equal one unsharded run exactly', async () => {
     const base = scratchDir();
     const dirs = [1, 2, 3].map((x) => join(base, `s${x}`));
     const runs = await Promise.all(
-      dirs.map((dir, i) => runCli(['127.0.0.1,127.0.0.2', '-p', ports, '--seed', SEED, '--shard', `${i + 1}/3`, '--states', 'all', '--out-dir', dir, '-q', '-f', 'ndjson'])),
+      dirs.map((dir, i) => runCli([HOSTS, '-p', scan.ports(), '--seed', SEED, '--shard', `${i + 1}/3`, '--states', 'all', '--out-dir', dir, '-q', '-f', 'ndjson'])),
     );
     for (const r of runs) expect(r.code).toBe(0);
     // Disjoint: no record in two shards.
@@ -37,11 +20,11 @@ describe('machine shards', () => {
     expect(new Set(perShard.flat()).size).toBe(perShard.flat().length);
     const merged = await runCli(['merge', ...dirs, '-f', 'ndjson']);
     expect(merged.code).toBe(0);
-    expect(keys(merged.stdout)).toEqual(await unsharded());
+    expect(keys(merged.stdout)).toEqual(await scan.unsharded());
     expect(keys(merged.stdout)).toHaveLength(2 * 3004);
     const text = await runCli(['merge', ...dirs]);
     expect(text.stdout).toContain('Scan report for 127.0.0.1');
-    for (const p of open.ports) expect(text.stdout).toMatch(new RegExp(`^${p}/tcp\\s+open`, 'm'));
+    for (const p of scan.open()) expect(text.stdout).toMatch(new RegExp(`^${p}/tcp\\s+open`, 'm'));
   });
 
   it('merge refuses other scans and names missing shards', async () => {
@@ -66,7 +49,7 @@ describe('machine shards', () => {
 
   it('validate checks every file against the schemas and names the bad line', async () => {
     const dir = join(scratchDir(), 'v');
-    await runCli(['127.0.0.1', '-p', `1-100,${open.ports.join(',')}`, '--states', 'all', '--out-dir', dir, '-q', '-f', 'ndjson']);
+    await runCli(['127.0.0.1', '-p', `1-100,${scan.open().join(',')}`, '--states', 'all', '--out-dir', dir, '-q', '-f', 'ndjson']);
     const ok = await runCli(['validate', dir]);
     expect(ok.code).toBe(0);
     expect(ok.stdout).toMatch(/ok \(manifest, checkpoint, 104 records\)/);
