@@ -4,26 +4,13 @@
  * that a tuning does not slow real networks down, and `--target` tuning.
  * Mirrored by schemas/bench.schema.json (definitions net*, tuning, target).
  */
+import type { Score } from '../lab/truth.js';
 
 /** The scanners the network part runs (lab/tools.ts TOOLS). */
 export type NetToolId = 'cscan' | 'nmap-t5' | 'nmap-t4' | 'shardscan';
 
-/** How one run did against the ground truth (lab/truth.ts Score, without the per-target detail). */
-export interface NetScore {
-  targets: number;
-  expectedOpen: number;
-  openFound: number;
-  falseOpens: number;
-  closedAsFiltered: number;
-  filteredAsClosed: number;
-  openMissed: number;
-  missing: number;
-  unexpected: number;
-  exact: boolean;
-  /** Part of the answer came as counts only (nmap's "Not shown: 900 filtered, 90 closed"): mistakes are a lower bound. */
-  approximate: boolean;
-  examples: string[];
-}
+/** How one run did against the ground truth: the lab's own score (examples cut to five, see net-runs.ts). */
+export type NetScore = Score;
 
 /** One run of one tool through a scenario's lab. */
 export interface NetRun {

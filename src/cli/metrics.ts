@@ -51,35 +51,26 @@ interface Snapshot {
   inFlight: number;
 }
 
-/** A counter whose value is read from the scan at each scrape (prom-client counters only go up by inc). */
-function readCounter(registry: Registry, name: string, help: string, labelNames: string[], values: (snap: Snapshot) => [Record<string, string>, number][], now: () => Snapshot | null): void {
-  new Counter({
-    name,
-    help,
-    labelNames,
-    registers: [registry],
-    collect() {
-      const snap = now();
-      if (snap === null) return;
-      this.reset();
-      for (const [labels, v] of values(snap)) this.inc(labels, Math.max(0, v));
-    },
-  });
-}
+type Values = (snap: Snapshot) => [Record<string, string>, number][];
 
-function readGauge(registry: Registry, name: string, help: string, labelNames: string[], values: (snap: Snapshot) => [Record<string, string>, number][], now: () => Snapshot | null): void {
-  new Gauge({
-    name,
-    help,
-    labelNames,
-    registers: [registry],
-    collect() {
-      const snap = now();
-      if (snap === null) return;
-      this.reset();
-      for (const [labels, v] of values(snap)) this.set(labels, v);
-    },
-  });
+/**
+ * A metric whose values are read from the scan at each scrape: reset, then
+ * filled from `values`. A counter is filled by inc (prom-client counters only
+ * go up), a gauge by set.
+ */
+function readMetric(kind: 'counter' | 'gauge', registry: Registry, name: string, help: string, labelNames: string[], values: Values, now: () => Snapshot | null): void {
+  const fill = (reset: () => void, put: (labels: Record<string, string>, v: number) => void): void => {
+    const snap = now();
+    if (snap === null) return;
+    reset();
+    for (const [labels, v] of values(snap)) put(labels, v);
+  };
+  const config = { name, help, labelNames, registers: [registry] };
+  if (kind === 'counter') {
+    new Counter({ ...config, collect() { fill(() => this.reset(), (l, v) => this.inc(l, Math.max(0, v))); } });
+  } else {
+    new Gauge({ ...config, collect() { fill(() => this.reset(), (l, v) => this.set(l, v)); } });
+  }
 }
 
 const one = (v: number): [Record<string, string>, number][] => [[{}, v]];
@@ -91,27 +82,27 @@ const QUANTILES = [['0.5', 'p50'], ['0.9', 'p90'], ['0.99', 'p99']] as const;
 export function scanRegistry(now: () => Snapshot | null): Registry {
   const r = new Registry();
   collectDefaultMetrics({ register: r });
-  readCounter(r, 'shardscan_probes_total', 'Probes decided, by port state (open, closed, filtered, error).', ['state'], ({ s }) => PORT_STATES.map((st) => [{ state: st }, s.counts[st]]), now);
-  readGauge(r, 'shardscan_targets_done', 'Host×port positions of this shard decided so far (with those a resumed checkpoint held).', [], ({ s }) => one(s.done), now);
-  readGauge(r, 'shardscan_targets_total', "Host×port positions of this machine's shard.", [], ({ s }) => one(s.probes), now);
-  readGauge(r, 'shardscan_targets_per_second', 'Positions decided per second by this run, on average.', [], ({ s }) => one(s.rate), now);
-  readGauge(r, 'shardscan_elapsed_seconds', 'Time since this run began.', [], ({ s }) => one(seconds(s.elapsedMs)), now);
-  readGauge(r, 'shardscan_window_limit', 'Most connects in flight across all workers (--concurrency).', [], ({ s }) => one(s.concurrency), now);
-  readGauge(r, 'shardscan_in_flight', 'Connects in flight across all workers now.', [], ({ inFlight }) => one(inFlight), now);
-  readGauge(r, 'shardscan_rtt_seconds', 'Round-trip time of answers, by quantile (histogram bucket bounds).', ['quantile'], ({ s }) => {
+  readMetric('counter', r, 'shardscan_probes_total', 'Probes decided, by port state (open, closed, filtered, error).', ['state'], ({ s }) => PORT_STATES.map((st) => [{ state: st }, s.counts[st]]), now);
+  readMetric('gauge', r, 'shardscan_targets_done', 'Host×port positions of this shard decided so far (with those a resumed checkpoint held).', [], ({ s }) => one(s.done), now);
+  readMetric('gauge', r, 'shardscan_targets_total', "Host×port positions of this machine's shard.", [], ({ s }) => one(s.probes), now);
+  readMetric('gauge', r, 'shardscan_targets_per_second', 'Positions decided per second by this run, on average.', [], ({ s }) => one(s.rate), now);
+  readMetric('gauge', r, 'shardscan_elapsed_seconds', 'Time since this run began.', [], ({ s }) => one(seconds(s.elapsedMs)), now);
+  readMetric('gauge', r, 'shardscan_window_limit', 'Most connects in flight across all workers (--concurrency).', [], ({ s }) => one(s.concurrency), now);
+  readMetric('gauge', r, 'shardscan_in_flight', 'Connects in flight across all workers now.', [], ({ inFlight }) => one(inFlight), now);
+  readMetric('gauge', r, 'shardscan_rtt_seconds', 'Round-trip time of answers, by quantile (histogram bucket bounds).', ['quantile'], ({ s }) => {
     const rtt = s.timing?.rtt;
     return rtt ? QUANTILES.map(([q, k]) => [{ quantile: q }, seconds(rtt[k])]) : [];
   }, now);
-  readGauge(r, 'shardscan_timeout_seconds', 'Per-attempt timeouts used, by quantile.', ['quantile'], ({ s }) => {
+  readMetric('gauge', r, 'shardscan_timeout_seconds', 'Per-attempt timeouts used, by quantile.', ['quantile'], ({ s }) => {
     const t = s.timing?.timeout;
     return t ? QUANTILES.map(([q, k]) => [{ quantile: q }, seconds(t[k])]) : [];
   }, now);
-  readCounter(r, 'shardscan_retries_total', 'Attempts started again after a timeout.', [], ({ s }) => one(s.timing?.retries ?? 0), now);
-  readCounter(r, 'shardscan_retries_answered_total', 'Retries that got an answer (a probe had been lost).', [], ({ s }) => one(s.timing?.retriesAnswered ?? 0), now);
-  readCounter(r, 'shardscan_window_shrinks_total', 'Times a congestion window shrank, by reason.', ['reason'], ({ s }) => Object.entries(s.timing?.windowShrinks ?? {}).map(([reason, n]) => [{ reason }, n]), now);
-  readCounter(r, 'shardscan_hosts_given_up_total', 'Hosts --host-timeout gave up on.', [], ({ s }) => one(s.timing?.hostsGivenUp ?? 0), now);
-  readCounter(r, 'shardscan_local_events_total', "The scanner's own events (EMFILE, self-connect, worker-crash, ...), never port states.", ['event'], ({ s }) => Object.entries(s.events).map(([event, n]) => [{ event }, n]), now);
-  readGauge(r, 'shardscan_scan_info', 'The scan being run (value 1).', ['scan_key', 'seed', 'shard'], ({ s }) => [[{ scan_key: s.scanKey, seed: String(s.seed), shard: `${s.shard.index}/${s.shard.total}` }, 1]], now);
+  readMetric('counter', r, 'shardscan_retries_total', 'Attempts started again after a timeout.', [], ({ s }) => one(s.timing?.retries ?? 0), now);
+  readMetric('counter', r, 'shardscan_retries_answered_total', 'Retries that got an answer (a probe had been lost).', [], ({ s }) => one(s.timing?.retriesAnswered ?? 0), now);
+  readMetric('counter', r, 'shardscan_window_shrinks_total', 'Times a congestion window shrank, by reason.', ['reason'], ({ s }) => Object.entries(s.timing?.windowShrinks ?? {}).map(([reason, n]) => [{ reason }, n]), now);
+  readMetric('counter', r, 'shardscan_hosts_given_up_total', 'Hosts --host-timeout gave up on.', [], ({ s }) => one(s.timing?.hostsGivenUp ?? 0), now);
+  readMetric('counter', r, 'shardscan_local_events_total', "The scanner's own events (EMFILE, self-connect, worker-crash, ...), never port states.", ['event'], ({ s }) => Object.entries(s.events).map(([event, n]) => [{ event }, n]), now);
+  readMetric('gauge', r, 'shardscan_scan_info', 'The scan being run (value 1).', ['scan_key', 'seed', 'shard'], ({ s }) => [[{ scan_key: s.scanKey, seed: String(s.seed), shard: `${s.shard.index}/${s.shard.total}` }, 1]], now);
   return r;
 }
 
