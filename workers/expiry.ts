@@ -145,21 +145,22 @@ export class Expiry {
 
   /** Arm the one timer for the earliest deadline, unless it is armed (or a check phase is queued, which re-arms). */
   arm(checkQueued: boolean): void {
-    const head = this.heap.peek();
+    // This runs per launch: a number, not an object.
+    let deadline = this.heap.peek()?.deadline ?? Infinity;
     // Deferred attempts may wait on another worker's probe retries, which wake
     // nothing here: look again every DEFERRED_POLL_MS.
-    const a = this.deferred.length === 0 ? head : { deadline: Math.min(head?.deadline ?? Infinity, performance.now() + DEFERRED_POLL_MS) };
+    if (this.deferred.length > 0) deadline = Math.min(deadline, performance.now() + DEFERRED_POLL_MS);
     // Nothing in flight: a timer still armed fires for nothing, which costs less
     // than clearing and setting one every loop turn (on loopback the heap
     // empties every turn). disarm() clears it when the worker has no chunk left.
-    if (a === undefined) return;
+    if (deadline === Infinity) return;
     if (checkQueued) return;
     // Armed already, for this deadline or an earlier one. Deadlines differ per
     // host, so an attempt started later may be due earlier: re-arm for it.
-    if (this.timer !== null && this.timerAt <= a.deadline) return;
+    if (this.timer !== null && this.timerAt <= deadline) return;
     if (this.timer !== null) clearTimeout(this.timer);
-    this.timerAt = a.deadline;
-    this.timer = setTimeout(this.onTimer, Math.max(1, Math.ceil(a.deadline - performance.now())));
+    this.timerAt = deadline;
+    this.timer = setTimeout(this.onTimer, Math.max(1, Math.ceil(deadline - performance.now())));
   }
 
   private readonly onTimer = (): void => {
