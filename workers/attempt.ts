@@ -37,7 +37,7 @@ export class Attempt implements AttemptHandle, Timed {
   done = false;
   heapIndex = -1;
   keep = false;
-  /** A retry that finds out whether retrying its host pays (timing.ts probeResolved). */
+  /** A retry after a timeout, counted in its host's RETRIES_OUT until it resolves (timing.ts retryResolved). */
   probe = false;
   /** Which window counts this attempt took (congestion.ts launched/landed). */
   counted = 0;
@@ -70,6 +70,6 @@ export interface Pending {
   history: Readonly<Tries>;
   /** performance.now() before which it must not start. */
   readyAt: number;
-  /** A retry that finds out whether retrying its host pays (timing.ts). */
+  /** A retry after a timeout (see Attempt.probe). */
   probe?: boolean;
 }

@@ -308,7 +308,7 @@ export class Engine {
    */
   private release(a: Attempt, freeSlot = true): void {
     a.done = true;
-    if (a.probe) this.timing.probeResolved(a.target.cell);
+    if (a.probe) this.timing.retryResolved(a.target.cell);
     this.expiry.heap.remove(a);
     this.congestion.landed(a.target.cell, a.counted);
     if (freeSlot) {
@@ -364,7 +364,7 @@ export class Engine {
     const verdict = a.chunk.stopped ? 'final' : this.timing.mayRetry(a.target.cell, a.history.tries);
     if (verdict === 'wait') return this.expiry.defer(a);
     if (verdict === 'final') return this.decide(a, 'filtered', 'timeout', a.deadline);
-    a.probe = verdict === 'probe';
+    a.probe = true;
     retries.push(a);
   }
 

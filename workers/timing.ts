@@ -17,7 +17,10 @@
  * that has answered something (a silent host costs one timeout per port), and
  * only as often as retries on that host have been worth it: the n-th retry is
  * allowed once an (n−1)-th try got an answer (nmap's max_successful_tryno),
- * at least one retry, at most --retries.
+ * at least one retry, at most --retries. A try that times out just past the
+ * last try answered waits while other retries to its host are out: the first
+ * of a round of retries to time out often does so before the others are
+ * answered, and deciding it then called a closed port filtered on a lossy path.
  */
 import { F, type HostTable } from '../src/wire/hosts.js';
 import type { TimingParams } from '../src/wire/messages.js';
@@ -42,7 +45,7 @@ const SAMPLE_EVERY = 8;
  */
 const RETRY_PROBES = 32;
 
-export type RetryVerdict = 'retry' | 'probe' | 'wait' | 'final';
+export type RetryVerdict = 'retry' | 'wait' | 'final';
 
 export class Timing {
   readonly stats = new TimingStats();
@@ -115,32 +118,30 @@ export class Timing {
   }
 
   /**
-   * An attempt timed out after try `tryNo`: try the position again (`retry`;
-   * `probe` for one of the retries that find out whether retrying this host
-   * pays, see probeResolved), decide it now (`final`), or ask again once the
-   * probe retries in flight are resolved (`wait`).
+   * An attempt timed out after try `tryNo`: try the position again (`retry`:
+   * the retry counts in the host's RETRIES_OUT until retryResolved), decide it
+   * now (`final`), or ask again once retries still out are resolved (`wait`).
    */
   mayRetry(cell: number, tryNo: number): RetryVerdict {
     const t = this.table;
-    if (t.get(cell, F.ANSWERED) === 0) return 'final';
+    if (t.get(cell, F.ANSWERED) === 0 || t.get(cell, F.GIVEN_UP) === 1) return 'final';
     const maxOk = t.get(cell, F.MAX_OK_TRY);
     const allowed = Math.min(this.params.retries, Math.max(1, maxOk + 1));
-    if (tryNo >= allowed) return 'final';
+    // Past the last try answered: a retry still out may yet be answered at this try.
+    if (tryNo >= allowed) return tryNo < this.params.retries && t.get(cell, F.RETRIES_OUT) > 0 ? 'wait' : 'final';
     if (maxOk === 0) {
       // No retry answered yet: the first RETRY_PROBES retries find out whether
       // they pay; the timeouts after them wait for the verdict.
       if (t.get(cell, F.RETRIES_SENT) >= RETRY_PROBES) return t.get(cell, F.RETRIES_OUT) > 0 ? 'wait' : 'final';
       t.add(cell, F.RETRIES_SENT, 1);
-      t.add(cell, F.RETRIES_OUT, 1);
-      this.stats.retry();
-      return 'probe';
     }
+    t.add(cell, F.RETRIES_OUT, 1);
     this.stats.retry();
     return 'retry';
   }
 
-  /** A `probe` retry was answered or timed out. */
-  probeResolved(cell: number): void {
+  /** A retry mayRetry granted was answered, timed out or dropped. */
+  retryResolved(cell: number): void {
     this.table.add(cell, F.RETRIES_OUT, -1);
   }
 

@@ -57,7 +57,7 @@ export const F = {
   GEN_EST: 17,
   /** Retries sent to this host (counting stops at the retry probe budget, see timing.ts). */
   RETRIES_SENT: 18,
-  /** Of those, retries not yet answered or timed out. */
+  /** Retries after a timeout (any try) granted and not yet answered, timed out or dropped. */
   RETRIES_OUT: 19,
 } as const;
 

@@ -1,0 +1,74 @@
+/**
+ * Retries by evidence (workers/timing.ts mayRetry): who gets another try, who
+ * is decided filtered, and who waits for the retries still out.
+ */
+import { describe, expect, it } from 'vitest';
+import { HostTable, createHostTable } from '../src/wire/hosts.js';
+import type { TimingParams } from '../src/wire/messages.js';
+import { Timing } from '../workers/timing.js';
+
+function timing(retries = 6, hostTimeoutMs: number | null = null): { t: Timing; cell: number } {
+  const params: TimingParams = { initialMs: 1000, minMs: 100, maxMs: 3000, retries, hostTimeoutMs, window: 1024, hosts: 4 };
+  const table = new HostTable(createHostTable(params.hosts, params.window), params.hosts);
+  const t = new Timing(table, params, 0);
+  return { t, cell: t.cellOf(1) };
+}
+
+describe('retries by evidence', () => {
+  it('a host that never answered gets no retry', () => {
+    const { t, cell } = timing();
+    expect(t.mayRetry(cell, 0)).toBe('final');
+  });
+
+  it('an answering host gets a first retry; a second only once some second try was answered', () => {
+    const { t, cell } = timing();
+    t.answered(cell, 0, 20);
+    expect(t.mayRetry(cell, 0)).toBe('retry');
+    t.retryResolved(cell); // that retry timed out: nothing out any more
+    expect(t.mayRetry(cell, 1)).toBe('final');
+    t.answered(cell, 1, 20); // another position's retry was answered
+    expect(t.mayRetry(cell, 1)).toBe('retry');
+  });
+
+  it('a retry that times out while other retries are out waits for them, then follows their verdict', () => {
+    const { t, cell } = timing();
+    t.answered(cell, 0, 20);
+    expect(t.mayRetry(cell, 0)).toBe('retry'); // position A's retry
+    expect(t.mayRetry(cell, 0)).toBe('retry'); // position B's retry
+    // A's retry times out first, before B's is answered: not decided yet.
+    t.retryResolved(cell);
+    expect(t.mayRetry(cell, 1)).toBe('wait');
+    // B's retry is answered: retries pay on this host, A gets its next try.
+    t.answered(cell, 1, 20);
+    t.retryResolved(cell);
+    expect(t.mayRetry(cell, 1)).toBe('retry');
+  });
+
+  it('once every retry out timed out unanswered, the waiting ones are decided', () => {
+    const { t, cell } = timing();
+    t.answered(cell, 0, 20);
+    expect(t.mayRetry(cell, 0)).toBe('retry');
+    expect(t.mayRetry(cell, 0)).toBe('retry');
+    t.retryResolved(cell);
+    expect(t.mayRetry(cell, 1)).toBe('wait');
+    t.retryResolved(cell);
+    expect(t.mayRetry(cell, 1)).toBe('final');
+  });
+
+  it('--retries is the limit, retries out or not', () => {
+    const { t, cell } = timing(1);
+    t.answered(cell, 0, 20);
+    expect(t.mayRetry(cell, 0)).toBe('retry');
+    expect(t.mayRetry(cell, 0)).toBe('retry');
+    t.retryResolved(cell);
+    expect(t.mayRetry(cell, 1)).toBe('final');
+  });
+
+  it('a host --host-timeout gave up on gets no retry', () => {
+    const { t, cell } = timing(6, 1);
+    t.answered(cell, 0, 20);
+    t.givenUp(cell, 0);
+    expect(t.givenUp(cell, 10)).toBe(true);
+    expect(t.mayRetry(cell, 0)).toBe('final');
+  });
+});
