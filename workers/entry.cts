@@ -11,13 +11,17 @@ import { workerData } from 'node:worker_threads';
 import type { ChunkResult, ChunkTask } from '../src/wire/messages.js';
 
 type WorkerModule = { default: (task: ChunkTask) => Promise<ChunkResult> };
-let loaded: Promise<WorkerModule> | undefined;
 
 const TEST_ENTRIES = new Set(['./fault-worker.js']);
 const requested = (workerData as { entry?: unknown } | null)?.entry;
 const moduleName = typeof requested === 'string' && TEST_ENTRIES.has(requested) ? requested : './scan-worker.js';
 
+// Loaded at once, not on the first task: the worker compiles the scan module
+// while the main thread is still parsing the command line.
+const loaded = import(moduleName) as Promise<WorkerModule>;
+// A failed load is reported to the first task that awaits it, not as an unhandled rejection.
+loaded.catch(() => undefined);
+
 export = function runChunk(task: ChunkTask): Promise<ChunkResult> {
-  loaded ??= import(moduleName) as Promise<WorkerModule>;
   return loaded.then((m) => m.default(task));
 };
