@@ -1,4 +1,5 @@
 import { writeFileSync } from 'node:fs';
+import { isIPv6 } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ShardscanError } from '../src/errors.js';
@@ -118,6 +119,19 @@ describe('address conversions', () => {
   ])('IPv6 %s round-trips', (text, value) => {
     expect(parseIPv6(text)).toBe(value);
     expect(parseIPv6(formatIPv6(value))).toBe(value);
+  });
+
+  it('accepts exactly the hex-and-colon forms node:net accepts', () => {
+    const cases = ['::', '::1', '1::', '1:2:3:4:5:6:7::', '::2:3:4:5:6:7:8', '1:2:3:4:5:6:7:8', 'ABCD:ef01::', ':', ':::', '1::2::3', ':1::', '1:', '1:2:3:4:5:6:7', '1:2:3:4:5:6:7:8:9', '1:2:3:4:5:6:7:8::', '12345::', 'g::1', '1::2:3:4:5:6:7:8'];
+    // Random strings over the alphabet, as many as fit in a few ms.
+    let seed = 7;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648);
+    for (let i = 0; i < 3000; i++) {
+      let t = '';
+      for (let n = next() % 20; n > 0; n--) t += '0a:F:::1'[next() % 8];
+      cases.push(t);
+    }
+    for (const text of cases) expect([text, parseIPv6(text) !== null]).toEqual([text, isIPv6(text)]);
   });
 
   it('formats IPv6 per RFC 5952', () => {
