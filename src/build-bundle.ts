@@ -12,12 +12,40 @@
  * (dist/src/index.js) and everything else stay as tsc wrote them, and the
  * paths do not change, so packagePath() and the pool find the same files.
  */
-import { chmodSync, rmSync } from 'node:fs';
-import { type BuildOptions, build } from 'esbuild';
+import { chmodSync, readFileSync, rmSync } from 'node:fs';
+import { type BuildOptions, type Plugin, build } from 'esbuild';
 import { packagePath } from './paths.js';
 
 /** CommonJS dependencies (ajv's runtime, yargs' helpers) call require(); an ES module has none of its own. */
 const REQUIRE_SHIM = "import { createRequire as __shardscanRequire } from 'node:module';\nconst require = __shardscanRequire(import.meta.url);";
+
+/** A module-level `const NAME = new Intl.Segmenter();` or `const NAME = /…\p{…}…/flags;`. */
+const EAGER_UNICODE = /^const (\w+) = (new Intl\.Segmenter\(\)|\/.*\\p\{.*\/[a-z]*);$/gm;
+
+/**
+ * string-width (yargs' help layout) builds an Intl.Segmenter and regexes of
+ * Unicode properties as it loads: ~27 ms of every start (ICU data), for text
+ * that only --help and error messages measure. Each becomes a getter that
+ * builds it on first use. A string-width that no longer matches fails the
+ * build, so a dependency update cannot quietly bring the cost back.
+ */
+const lazyStringWidth: Plugin = {
+  name: 'lazy-string-width',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]string-width[\\/]index\.js$/ }, (args) => {
+      const names: string[] = [];
+      let code = readFileSync(args.path, 'utf8').replace(EAGER_UNICODE, (_, name: string, init: string) => {
+        names.push(name);
+        return `let ${name}$built;\nconst ${name}$get = () => (${name}$built ??= ${init});`;
+      });
+      if (!code.includes('Intl.Segmenter') || code.includes('= new Intl.Segmenter();')) {
+        throw new Error(`lazy-string-width: ${args.path} no longer has the expected module-level Intl.Segmenter`);
+      }
+      for (const name of names) code = code.replace(new RegExp(`(?<![\\w$.])${name}(?![\\w$])(?!\\$)`, 'g'), `${name}$get()`);
+      return { contents: code, loader: 'js' };
+    });
+  },
+};
 
 const common: BuildOptions = {
   allowOverwrite: true,
@@ -36,7 +64,7 @@ const common: BuildOptions = {
 const cliDir = packagePath('dist', 'src', 'cli');
 // Chunk names carry a content hash: clear the old ones first.
 rmSync(packagePath('dist', 'src', 'cli', 'bundle'), { recursive: true, force: true });
-await build({ ...common, entryPoints: [packagePath('dist', 'src', 'cli', 'main.js')], outdir: cliDir, entryNames: '[name]', chunkNames: 'bundle/[name]-[hash]', splitting: true });
+await build({ ...common, plugins: [lazyStringWidth], entryPoints: [packagePath('dist', 'src', 'cli', 'main.js')], outdir: cliDir, entryNames: '[name]', chunkNames: 'bundle/[name]-[hash]', splitting: true });
 const worker = packagePath('dist', 'workers', 'scan-worker.js');
 await build({ ...common, entryPoints: [worker], outfile: worker });
 // The bin runs through its shebang (npx shardscan, a global install).
