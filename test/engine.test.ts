@@ -106,6 +106,30 @@ describe('engine', () => {
     }
   });
 
+  it('a deadline that passes during a long poll phase waits a turn: an answer still unread in the kernel wins', async () => {
+    // Two attempts, deadlines at 50 ms. At 40 ms a "poll phase" begins: it
+    // delivers the first answer and then runs until 60 ms (thousands of answers
+    // on a slow path take that long). The second answer came in at 45 ms, after
+    // that phase read the kernel, so it is delivered in the next turn. Deciding
+    // every deadline up to "now" in this turn's check phase called it filtered.
+    const realSetTimeout = globalThis.setTimeout;
+    const started: AttemptHandle[] = [];
+    const fake = fakeBackend((a, complete) => {
+      started.push(a);
+      if (started.length === 2) {
+        const t0 = performance.now();
+        realSetTimeout(() => {
+          complete(started[0]!, -111, false);
+          while (performance.now() - t0 < 60);
+          setImmediate(() => complete(started[1]!, -111, false));
+        }, 40);
+      }
+      return 0;
+    });
+    const { records } = await runChunk(new Engine(spec({ window: 2, ports: Uint16Array.of(1, 2), timing: fixedTiming(50) }), { backend: fake }), 2);
+    expect(records.map((r) => `${r.port} ${r.state} ${r.reason}`).sort()).toEqual(['1 closed ECONNREFUSED', '2 closed ECONNREFUSED']);
+  });
+
   it('decides a silent attempt at its deadline, never before', async () => {
     const silent = fakeBackend(() => 0);
     const t0 = performance.now();

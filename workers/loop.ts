@@ -57,6 +57,7 @@ export class Engine {
   private pumpTimer: NodeJS.Timeout | null = null;
   private pumping = false;
   private checkQueued = false;
+  private polledAt = 0; // when this turn's poll phase delivered its first answer (0: none yet)
 
   constructor(spec: WorkerScanSpec, opts: EngineOptions = {}) {
     this.spec = spec;
@@ -103,20 +104,16 @@ export class Engine {
     if (this.pumping) return;
     this.pumping = true;
     try {
-      if (this.expiry.closingCount > 0 && this.expiry.drain()) {
-        // Still closing: start nothing new this turn (the fds are not free yet).
-        this.queueCheck();
-        return;
-      }
+      // Still closing: start nothing new this turn (the fds are not free yet).
+      if (this.expiry.closingCount > 0 && this.expiry.drain()) return this.queueCheck();
       this.fillLoop();
       const queued = this.pending.length > 0 || this.chunks.next() !== undefined;
       this.window.setHungry(queued);
       // Everything we hold is in flight and there is room: ask for the next chunk now,
       // not when records come back (silent targets send none for a whole timeout).
       if (!queued && this.inflight > 0 && this.window.hasRoom(this.inflight)) this.chunks.askForMore();
-      // Held to our share with work waiting: the other workers' slots may free up,
-      // or they may run dry, and nothing else would wake us (our own attempts may
-      // all be silent targets, answering only at their deadlines). Look again shortly.
+      // Held to our share with work waiting: other workers' slots may free up or they may
+      // run dry, and nothing else would wake us (silent targets answer only at deadlines).
       if (queued && this.window.atLimit(this.inflight)) this.pumpIn(2);
     } finally {
       this.pumping = false;
@@ -136,9 +133,8 @@ export class Engine {
     while (this.window.hasRoom(this.inflight)) {
       const now = performance.now();
       if (launched === LAUNCH_BURST || ++looked > LOOK_LIMIT || (launched % 8 === 7 && this.expiry.headDue(now))) {
-        // Let the loop turn: a refill of a whole window (after a mass timeout)
-        // takes ~15 ms, and deadlines falling due meanwhile must be decided on
-        // time. The check phase decides what is due, then fills on.
+        // Let the loop turn: a refill of a whole window takes ~15 ms, and deadlines
+        // falling due meanwhile are decided on time by the check phase, which fills on.
         this.queueCheck();
         return;
       }
@@ -231,7 +227,10 @@ export class Engine {
   private readonly checkPhase = (): void => {
     this.checkQueued = false;
     this.expiry.retime(this.timing);
-    this.decideDue();
+    // Only deadlines up to the poll phase's start: an answer that came while a long poll phase
+    // ran (thousands of answers) is unread in the kernel yet; its deadline waits a turn.
+    this.decideDue(this.polledAt || performance.now());
+    this.polledAt = 0;
     this.expiry.arm(false);
     this.pump();
   };
@@ -248,6 +247,7 @@ export class Engine {
 
   private onComplete(a: Attempt, status: number, self: boolean, atOnce: boolean, kept?: KeptConnection): void {
     if (a.done) return;
+    if (!atOnce && this.polledAt === 0) this.polledAt = performance.now();
     this.release(a);
     if (status === 0 && self) {
       // The kernel picked the target port as our source port and the socket
@@ -345,10 +345,10 @@ export class Engine {
   // ---- deadlines ---------------------------------------------------------
 
   /** Decide every attempt past its deadline, all at one instant (check phase only: answers that raced it won). */
-  private decideDue(): void {
+  private decideDue(cutoff: number): void {
     const now = performance.now();
     const retries: Attempt[] = [];
-    for (const a of this.expiry.takeDue(now)) {
+    for (const a of this.expiry.takeDue(cutoff)) {
       this.release(a, false);
       this.afterTimeout(a, retries);
     }
