@@ -6,11 +6,15 @@
  * Timeouts (nmap's timing.cc, in µs): the first sample δ gives srtt = δ and
  * rttvar = clamp(δ, 5 ms, 2 s); then e = δ − srtt, srtt += e/8, rttvar +=
  * (|e| − rttvar)/4. The timeout is srtt + 4·max(rttvar, floor), with a floor
- * of max(2 ms, srtt/8): on a link without jitter rttvar shrinks to almost
- * nothing and an answer delayed a little by our own load would become
- * "filtered". A host without samples uses the scan's estimate; before any
- * sample, the initial timeout (and attempts started on it are retimed when
- * the first sample comes: see generation()). Always within [min, max] and the
+ * of max(2 ms, srtt/32): on a link without jitter rttvar shrinks to almost
+ * nothing and an answer a little late would become "filtered". Our own load
+ * needs no margin here: deadlines are decided only up to the start of the
+ * loop turn's poll phase (loop.ts), so an answer that was waiting in the
+ * kernel is read first (without that rule, srtt/32 made a scan at 400 ms send
+ * hundreds of needless retries in some runs; srtt/8 cost a firewalled host at
+ * 200 ms 170 ms). A host without samples uses the scan's estimate; before any
+ * sample, the initial timeout (and attempts started on it are retimed when the
+ * first sample comes: see generation()). Always within [min, max] and the
  * user's --timeout.
  *
  * Retries by evidence: a probe that timed out is tried again only on a host
@@ -98,7 +102,7 @@ export class Timing {
   private estimateUs(cell: number): number {
     const srtt = this.table.get(cell, F.SRTT);
     if (srtt === 0) return 0;
-    const rttvar = Math.max(this.table.get(cell, F.RTTVAR), RTTVAR_FLOOR_US, srtt >> 3);
+    const rttvar = Math.max(this.table.get(cell, F.RTTVAR), RTTVAR_FLOOR_US, srtt >> 5);
     return srtt + 4 * rttvar;
   }
 

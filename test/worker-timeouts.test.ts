@@ -1,0 +1,55 @@
+/**
+ * Adaptive timeouts (workers/timing.ts timeoutMs): nmap's estimator, with a
+ * floor under rttvar so a jitter-free link does not shrink the timeout onto
+ * the round trip itself.
+ */
+import { describe, expect, it } from 'vitest';
+import { HostTable, createHostTable } from '../src/wire/hosts.js';
+import type { TimingParams } from '../src/wire/messages.js';
+import { Timing } from '../workers/timing.js';
+
+function timing(minMs = 100): { t: Timing; cell: number } {
+  const params: TimingParams = { initialMs: 1000, minMs, maxMs: 3000, retries: 6, hostTimeoutMs: null, window: 1024, hosts: 4 };
+  const table = new HostTable(createHostTable(params.hosts, params.window), params.hosts);
+  const t = new Timing(table, params, 0);
+  return { t, cell: t.cellOf(1) };
+}
+
+describe('adaptive timeouts', () => {
+  it('before any sample: the initial timeout', () => {
+    const { t, cell } = timing();
+    expect(t.timeoutMs(cell)).toBe(1000);
+  });
+
+  it('the first sample gives srtt + 4 × rttvar: five round trips', () => {
+    const { t, cell } = timing();
+    t.answered(cell, 0, 200);
+    expect(t.timeoutMs(cell)).toBe(1000);
+  });
+
+  it('a jitter-free link settles at the round trip + srtt/8 (rttvar floor srtt/32), not on the round trip', () => {
+    const { t, cell } = timing();
+    for (let i = 0; i < 200; i++) t.answered(cell, 0, 200);
+    expect(t.timeoutMs(cell)).toBe(225);
+  });
+
+  it('a fast jitter-free link keeps 8 ms of margin (rttvar floor 2 ms)', () => {
+    const { t, cell } = timing(1);
+    for (let i = 0; i < 200; i++) t.answered(cell, 0, 1);
+    expect(t.timeoutMs(cell)).toBe(9);
+  });
+
+  it('jitter widens it: ±10 ms around 200 ms', () => {
+    const { t, cell } = timing();
+    for (let i = 0; i < 200; i++) t.answered(cell, 0, i % 2 === 0 ? 190 : 210);
+    const ms = t.timeoutMs(cell);
+    expect(ms).toBeGreaterThan(230);
+    expect(ms).toBeLessThan(260);
+  });
+
+  it('a host without samples uses the scan-wide estimate', () => {
+    const { t, cell } = timing();
+    for (let i = 0; i < 200; i++) t.answered(cell, 0, 200);
+    expect(t.timeoutMs(t.cellOf(2))).toBe(225);
+  });
+});
