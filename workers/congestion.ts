@@ -8,7 +8,10 @@
  *
  * Loss evidence is an answer that came only to a retry: the first try (or its
  * answer) was lost. Timeouts alone prove nothing: a firewall that drops most
- * ports is not congestion. On that evidence, at most once per round trip, the
+ * ports is not congestion. A few such answers are chance (behind that firewall,
+ * the few answering ports that lost a packet on a 2 % lossy path: shrinking to
+ * their delivery rate paced the host's 900 retries out over 3 s); LOSS_MIN in
+ * one round trip are evidence. On that evidence, at most once per round trip, the
  * window drops to what the host has been delivering: its answers per second
  * (the best recent round trip's, a max filter) × srtt: the in-flight count
  * that rate needs, BBR's idea. A SYN rate limiter or a congested link then gets exactly the rate it
@@ -37,6 +40,9 @@ const MIN_WINDOW = 2 * WINDOW_SCALE;
  */
 const RATE_INTERVAL_MS = 100;
 const RATE_DECAY = 0.95;
+
+/** Answers only to retries, within one round trip, that shrink a window. */
+const LOSS_MIN = 8;
 
 const HOST_COUNTED = 1;
 const SCAN_COUNTED = 2;
@@ -155,13 +161,26 @@ export class Congestion {
     const nowMs = Math.floor(now + this.toCoordMs);
     this.count(cell, nowMs);
     this.count(0, nowMs);
-    let shrank = this.shrink(cell, nowMs);
+    const hostLossy = this.tally(cell, nowMs);
+    const scanLossy = this.tally(0, nowMs);
+    let shrank = hostLossy && this.shrink(cell, nowMs);
     const other = t.get(0, F.DROP_HOST);
     const recent = nowMs - t.get(0, F.LOSS_AT) < this.rttMs(0);
-    if (other !== 0 && other !== hostIndex + 1 && recent) shrank = this.shrink(0, nowMs) || shrank;
+    if (scanLossy && other !== 0 && other !== hostIndex + 1 && recent) shrank = this.shrink(0, nowMs) || shrank;
     t.set(0, F.DROP_HOST, hostIndex + 1);
     t.set(0, F.LOSS_AT, nowMs);
     return shrank;
+  }
+
+  /** Count one loss in the cell's current round trip; true once LOSS_MIN came in it. */
+  private tally(cell: number, nowMs: number): boolean {
+    const t = this.table;
+    const since = t.get(cell, F.LOSS_SINCE);
+    if (since === 0 || nowMs - since > this.rttMs(cell)) {
+      t.set(cell, F.LOSS_SINCE, nowMs);
+      t.set(cell, F.LOSS_N, 0);
+    }
+    return t.add(cell, F.LOSS_N, 1) >= LOSS_MIN;
   }
 
   private rttMs(cell: number): number {

@@ -55,13 +55,15 @@ export const F = {
   LOSS_AT: 16,
   /** The timeout estimate (µs) when this cell last bumped GEN: a drop of a quarter below it bumps again. */
   GEN_EST: 17,
-  /** Retries sent to this host (counting stops at the retry probe budget, see timing.ts). */
-  RETRIES_SENT: 18,
+  /** Answers that came only to a retry since LOSS_SINCE (loss evidence, see congestion.ts). */
+  LOSS_N: 18,
   /** Retries after a timeout (any try) granted and not yet answered, timed out or dropped. */
   RETRIES_OUT: 19,
+  /** When the round trip that LOSS_N counts began, ms since the origin. */
+  LOSS_SINCE: 20,
 } as const;
 
-export const CELL_FIELDS = 20;
+export const CELL_FIELDS = 21;
 /** Windows are kept in fixed point so that +1/cwnd per answer accumulates. */
 export const WINDOW_SCALE = 256;
 /** Hosts with a cell of their own; more share cells by hash. */
