@@ -29,7 +29,7 @@ export class Expiry {
   /** Attempts started on the initial timeout, before the scan had an RTT sample. */
   private provisional: Attempt[] = [];
   private seenGeneration = 0;
-  /** Timed-out attempts waiting for the verdict on their host's probe retries (timing.ts). */
+  /** Timed-out attempts waiting for their host's retries still out (timing.ts 'wait'). */
   private deferred: Attempt[] = [];
 
   constructor(
@@ -94,7 +94,7 @@ export class Expiry {
     this.provisional = keep;
   }
 
-  /** Keep a timed-out attempt undecided until its host's probe retries are resolved; its chunk waits for it. */
+  /** Keep a timed-out attempt undecided until its host's retries still out are resolved; its chunk waits for it. */
   defer(a: Attempt): void {
     a.chunk.waiting++;
     this.deferred.push(a);
@@ -147,7 +147,7 @@ export class Expiry {
   arm(checkQueued: boolean): void {
     // This runs per launch: a number, not an object.
     let deadline = this.heap.peek()?.deadline ?? Infinity;
-    // Deferred attempts may wait on another worker's probe retries, which wake
+    // Deferred attempts may wait on another worker's retries, which wake
     // nothing here: look again every DEFERRED_POLL_MS.
     if (this.deferred.length > 0) deadline = Math.min(deadline, performance.now() + DEFERRED_POLL_MS);
     // Nothing in flight: a timer still armed fires for nothing, which costs less

@@ -352,8 +352,8 @@ export class Engine {
       this.release(a, false);
       this.afterTimeout(a, retries);
     }
-    // Then the positions that waited for the verdict on retries: the probe
-    // retries that just timed out above may have settled it.
+    // Then the positions that waited for their host's retries: those that
+    // just timed out above may have settled it.
     for (const a of this.expiry.takeDeferred()) this.afterTimeout(a, retries);
     // Retries go first in line, oldest first.
     for (let i = retries.length - 1; i >= 0; i--) this.retry(retries[i]!, 'tries', retries[i]!.probe);
