@@ -38,7 +38,7 @@ export class Attempt implements AttemptHandle, Timed {
   heapIndex = -1;
   keep = false;
   /** A retry after a timeout, counted in its host's RETRIES_OUT until it resolves (timing.ts retryResolved). */
-  probe = false;
+  retryOut = false;
   /** Which window counts this attempt took (congestion.ts launched/landed). */
   counted = 0;
   readonly host: string;
@@ -70,6 +70,6 @@ export interface Pending {
   history: Readonly<Tries>;
   /** performance.now() before which it must not start. */
   readyAt: number;
-  /** A retry after a timeout (see Attempt.probe). */
-  probe?: boolean;
+  /** A retry after a timeout (see Attempt.retryOut). */
+  retryOut?: boolean;
 }

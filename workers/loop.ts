@@ -183,12 +183,12 @@ export class Engine {
         return;
       }
       if (!retry) chunk.nextK++;
-      this.launch(chunk, k, index, target, retry?.history ?? FIRST_TRY, now, retry?.probe === true);
+      this.launch(chunk, k, index, target, retry?.history ?? FIRST_TRY, now, retry?.retryOut === true);
       launched++;
     }
   }
 
-  private launch(chunk: ChunkLedger, k: number, index: number, target: Target, history: Readonly<Tries>, now: number, probe: boolean): void {
+  private launch(chunk: ChunkLedger, k: number, index: number, target: Target, history: Readonly<Tries>, now: number, retryOut: boolean): void {
     if (now - target.timedAt > 1) {
       target.timeoutMs = this.timing.timeoutMs(target.cell);
       target.timedAt = now;
@@ -196,7 +196,7 @@ export class Engine {
     const timeoutMs = target.timeoutMs;
     const attempt = new Attempt(chunk, k, target, this.walk.portOf(index, target), now, timeoutMs, history);
     attempt.keep = this.banners !== null;
-    attempt.probe = probe;
+    attempt.retryOut = retryOut;
     attempt.counted = this.congestion.launched(target.cell);
     if (this.timing.unmeasured || this.timing.unsettled(target.cell)) this.expiry.unmeasured(attempt);
     this.timing.usedTimeout(timeoutMs);
@@ -298,8 +298,9 @@ export class Engine {
   }
 
   /** Put a position first in line for another attempt, counting what went wrong. */
-  private retry(a: Attempt, what: keyof Tries, probe = false): void {
-    this.pending.unshift({ chunk: a.chunk, k: a.k, history: oneMore(a.history, what), readyAt: 0, probe } satisfies Pending);
+  private retry(a: Attempt, what: keyof Tries): void {
+    // A retry after a timeout was granted by mayRetry: it counts in its host's RETRIES_OUT.
+    this.pending.unshift({ chunk: a.chunk, k: a.k, history: oneMore(a.history, what), readyAt: 0, retryOut: what === 'tries' } satisfies Pending);
   }
 
   /**
@@ -308,7 +309,7 @@ export class Engine {
    */
   private release(a: Attempt, freeSlot = true): void {
     a.done = true;
-    if (a.probe) this.timing.retryResolved(a.target.cell);
+    if (a.retryOut) this.timing.retryResolved(a.target.cell);
     this.expiry.heap.remove(a);
     this.congestion.landed(a.target.cell, a.counted);
     if (freeSlot) {
@@ -356,7 +357,7 @@ export class Engine {
     // just timed out above may have settled it.
     for (const a of this.expiry.takeDeferred()) this.afterTimeout(a, retries);
     // Retries go first in line, oldest first.
-    for (let i = retries.length - 1; i >= 0; i--) this.retry(retries[i]!, 'tries', retries[i]!.probe);
+    for (let i = retries.length - 1; i >= 0; i--) this.retry(retries[i]!, 'tries');
   }
 
   /** A timed-out attempt: retry it, decide it filtered (its rtt is its timeout), or let it wait for evidence. */
@@ -364,7 +365,6 @@ export class Engine {
     const verdict = a.chunk.stopped ? 'final' : this.timing.mayRetry(a.target.cell, a.history.tries);
     if (verdict === 'wait') return this.expiry.defer(a);
     if (verdict === 'final') return this.decide(a, 'filtered', 'timeout', a.deadline);
-    a.probe = true;
     retries.push(a);
   }
 
