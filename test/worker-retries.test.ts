@@ -3,16 +3,9 @@
  * is decided filtered, and who waits for the retries still out.
  */
 import { describe, expect, it } from 'vitest';
-import { HostTable, createHostTable } from '../src/wire/hosts.js';
-import type { TimingParams } from '../src/wire/messages.js';
-import { Timing } from '../workers/timing.js';
+import { newTiming } from './helpers/timing.js';
 
-function timing(retries = 6, hostTimeoutMs: number | null = null): { t: Timing; cell: number } {
-  const params: TimingParams = { initialMs: 1000, minMs: 100, maxMs: 3000, retries, hostTimeoutMs, window: 1024, hosts: 4 };
-  const table = new HostTable(createHostTable(params.hosts, params.window), params.hosts);
-  const t = new Timing(table, params, 0);
-  return { t, cell: t.cellOf(1) };
-}
+const timing = (retries = 6, hostTimeoutMs: number | null = null) => newTiming({ retries, hostTimeoutMs });
 
 describe('retries by evidence', () => {
   it('a host that never answered gets no retry', () => {

@@ -4,16 +4,9 @@
  * the round trip itself.
  */
 import { describe, expect, it } from 'vitest';
-import { HostTable, createHostTable } from '../src/wire/hosts.js';
-import type { TimingParams } from '../src/wire/messages.js';
-import { Timing } from '../workers/timing.js';
+import { newTiming } from './helpers/timing.js';
 
-function timing(minMs = 100): { t: Timing; cell: number } {
-  const params: TimingParams = { initialMs: 1000, minMs, maxMs: 3000, retries: 6, hostTimeoutMs: null, window: 1024, hosts: 4 };
-  const table = new HostTable(createHostTable(params.hosts, params.window), params.hosts);
-  const t = new Timing(table, params, 0);
-  return { t, cell: t.cellOf(1) };
-}
+const timing = (minMs = 100) => newTiming({ minMs });
 
 describe('adaptive timeouts', () => {
   it('before any sample: the initial timeout', () => {
