@@ -168,6 +168,15 @@ describe('damaged shard directories', () => {
     await refusedResume(dir, /cannot be resumed/);
   });
 
+  it('a manifest without a field the writer always writes is refused (resume once wrote "resumed": null)', async () => {
+    for (const field of ['resumed', 'recordCount', 'elapsedMs', 'stopReason', 'tool']) {
+      const dir = fresh();
+      edit(join(dir, 'manifest.json'), (m) => delete m[field]);
+      expect(thrown(() => checkShardSet([dir], true)).code, field).toBe('E_SCHEMA');
+      await refusedResume(dir, new RegExp(`must have required property '${field}'`));
+    }
+  });
+
   it('a manifest with a huge shard total is refused at once (merge once looped over every shard number)', () => {
     const dir = fresh();
     edit(join(dir, 'manifest.json'), (m) => void (m.shard = { index: 1, total: 6250620772118935 }));
