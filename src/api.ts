@@ -5,6 +5,7 @@
 import { type ScanConfig, resolveConfig } from './config/index.js';
 import type { ProbeRecord } from './model/record.js';
 import type { ProgressSnapshot, ScanSummary } from './model/summary.js';
+import { PoolRunner, createPool } from './pool/pool.js';
 import { prepareScan } from './prepare.js';
 import { type ScanRun, startScan } from './scan/start.js';
 import type { Resolver } from './targets/parse.js';
@@ -44,7 +45,13 @@ export function scan(options: ScanOptions): ScanHandle {
   const started = (async () => {
     const { config } = resolveConfig(given, ignoreTuning ? { tuning: null } : {});
     const prep = await prepareScan(config, resolver);
-    run = startScan(prep, { signal: stopper.signal });
+    const runner = new PoolRunner(createPool(config.workers));
+    try {
+      run = startScan(prep, { signal: stopper.signal, runner, ownRunner: true });
+    } catch (err) {
+      await runner.destroy(); // no scan owns it yet, and its threads would keep the process alive
+      throw err;
+    }
     return run;
   })();
   const summary = started

@@ -13,7 +13,6 @@ import type { ScanSummary, TimingSummary } from '../model/summary.js';
 import { FdWritable } from '../output/fd-stream.js';
 import { WRITERS, scannedHostsOf, wantsHostCounts } from '../output/formats.js';
 import { packageVersion } from '../paths.js';
-import { PoolRunner, createPool } from '../pool/pool.js';
 import { SMALL_SCAN } from './early.js';
 import type { ChunkRunner } from '../pool/runner.js';
 import type { PreparedScan } from '../prepare.js';
@@ -140,6 +139,8 @@ async function chooseRunner(input: RunInput): Promise<ChunkRunner> {
     await pool.destroy();
     pool = null;
   }
+  // Loaded here, not at the top: piscina costs ~25 ms of start-up a small scan never uses.
+  const { PoolRunner, createPool } = await import('../pool/pool.js');
   return new PoolRunner(pool ?? createPool(config.workers, { fault: input.fault }));
 }
 

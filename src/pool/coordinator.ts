@@ -20,8 +20,7 @@ import { RecordDecoder } from './decode.js';
 import { HostCounts } from './host-counts.js';
 import { type ChunkRun, testAndSet } from './chunk-run.js';
 import { ScanLedger } from './ledger.js';
-import { PoolRunner, createPool, poolTasksPerWorker } from './pool.js';
-import type { ChunkRunner } from './runner.js';
+import { type ChunkRunner, poolTasksPerWorker } from './runner.js';
 import { buildSpec } from './spec.js';
 import { SharedSlots } from '../wire/slots.js';
 import { TimingTotals } from '../wire/timing.js';
@@ -38,8 +37,10 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Continue from a checkpoint. */
   resume?: CheckpointState;
-  /** Where chunks run; default: a Piscina pool of config.workers threads, destroyed at the end. */
-  runner?: ChunkRunner;
+  /** Where chunks run: the Piscina pool (pool.ts) or the main thread (in-process.ts). */
+  runner: ChunkRunner;
+  /** Destroy the runner when the scan ends (it was made for this scan alone). */
+  ownRunner?: boolean;
   /** Keep per-host state counts (text and grep reports); dropped for very large scans. */
   hostCounts?: boolean;
 }
@@ -69,15 +70,15 @@ export class Coordinator {
   /** Lowest and highest host index with no route, or null. */
   private noRouteHosts: [number, number] | null = null;
 
-  constructor(prep: PreparedScan, sink: ScanSink, opts: RunOptions = {}) {
+  constructor(prep: PreparedScan, sink: ScanSink, opts: RunOptions) {
     this.prep = prep;
     this.sink = sink;
     this.opts = opts;
     const { config } = prep;
     this.ledger = new ScanLedger(prep.plan, opts.resume);
     this.perHost = opts.hostCounts ? HostCounts.create(prep.targets, prep.ports.count) : null;
-    this.ownRunner = !opts.runner;
-    this.runner = opts.runner ?? new PoolRunner(createPool(config.workers));
+    this.ownRunner = opts.ownRunner === true;
+    this.runner = opts.runner;
     this.spec = buildSpec(prep, this.perHost !== null);
     this.slots = new SharedSlots(this.spec.slots);
     // Each worker holds enough chunks to fill the whole window (it may borrow

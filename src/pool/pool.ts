@@ -8,7 +8,7 @@ import { Piscina } from 'piscina';
 import { ShardscanError } from '../errors.js';
 import { packagePath } from '../paths.js';
 import type { ChunkResult, ChunkTask } from '../wire/messages.js';
-import type { ChunkRunner } from './runner.js';
+import { type ChunkRunner, MAX_TASKS_PER_WORKER } from './runner.js';
 
 /** The compiled worker entry: worker threads load JavaScript, so always from dist/. */
 export function workerFile(): string {
@@ -18,19 +18,6 @@ export function workerFile(): string {
   }
   return file;
 }
-
-/**
- * Chunks each worker holds at once: enough to fill its window, plus one so the
- * next chunk is already feeding the window while the last one drains. The
- * coordinator keeps workers × this many chunks running; Piscina's least-busy
- * balancer spreads them.
- */
-export function poolTasksPerWorker(window: number, chunkSize: number): number {
-  return Math.min(MAX_TASKS_PER_WORKER - 1, Math.ceil(window / chunkSize) + 1);
-}
-
-/** Piscina's per-worker cap; the coordinator's own limit is always below it. */
-export const MAX_TASKS_PER_WORKER = 64;
 
 export interface PoolOptions {
   /** A test fault for the workers (workers/fault-worker.ts), e.g. "crash:chunk=1:after=200". */

@@ -13,3 +13,16 @@ export interface ChunkRunner {
   run(task: ChunkTask): Promise<ChunkResult>;
   destroy(): Promise<void>;
 }
+
+/**
+ * Chunks each worker holds at once: enough to fill its window, plus one so the
+ * next chunk is already feeding the window while the last one drains. The
+ * coordinator keeps workers × this many chunks running; Piscina's least-busy
+ * balancer spreads them.
+ */
+export function poolTasksPerWorker(window: number, chunkSize: number): number {
+  return Math.min(MAX_TASKS_PER_WORKER - 1, Math.ceil(window / chunkSize) + 1);
+}
+
+/** Piscina's per-worker cap; the coordinator's own limit is always below it. */
+export const MAX_TASKS_PER_WORKER = 64;

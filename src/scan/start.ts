@@ -27,8 +27,10 @@ export interface StartOptions {
   resume?: CheckpointState;
   /** Records from before a resume: given to the channel first, not to the other sinks. */
   replay?: readonly ProbeRecord[];
-  /** Where chunks run; default: a pool of config.workers threads, destroyed at the end. */
-  runner?: ChunkRunner;
+  /** Where chunks run: a pool of worker threads, or the main thread for a small scan. */
+  runner: ChunkRunner;
+  /** Destroy the runner when the scan ends. */
+  ownRunner?: boolean;
   /** Keep per-host state counts (reports with per-host "Not shown" lines). */
   hostCounts?: boolean;
 }
@@ -56,7 +58,7 @@ export interface ScanRun {
 }
 
 /** Start scanning a prepared scan. Throws at once for a checkpoint that does not fit the scan. */
-export function startScan(prep: PreparedScan, opts: StartOptions = {}): ScanRun {
+export function startScan(prep: PreparedScan, opts: StartOptions): ScanRun {
   let coordinator: Coordinator | null = null;
   const channel = new RecordChannel(CHANNEL_HIGH_WATER, () => coordinator?.poke());
   const toChannel: ScanSink = { records: (batch) => channel.push(batch), paused: () => channel.full };
@@ -64,6 +66,7 @@ export function startScan(prep: PreparedScan, opts: StartOptions = {}): ScanRun 
     signal: opts.signal,
     resume: opts.resume,
     runner: opts.runner,
+    ownRunner: opts.ownRunner,
     hostCounts: opts.hostCounts,
   });
   coordinator = c;
