@@ -160,12 +160,38 @@ describe('damaged shard directories', () => {
     }).rejects.toMatchObject({ code: 'E_MERGE' });
   });
 
-  it('a manifest whose config lost its seed is refused, not a RangeError', async () => {
+  it('a manifest whose config lost a key is refused by its schema (seed was a RangeError; states crashed merge)', async () => {
+    for (const key of ['seed', 'states']) {
+      const dir = fresh();
+      edit(join(dir, 'manifest.json'), (m) => delete (m.config as Record<string, unknown>)[key]);
+      const err = await rejected(planResume(dir, {}, noDns));
+      expect(err.code).toBe('E_SCHEMA');
+      expect(err.message).toMatch(new RegExp(`/config must have required property '${key}'`));
+      const m = await runCli(['merge', dir, '--allow-partial', '-f', 'ndjson']);
+      expect(m.code, m.stderr).toBe(2);
+      expect(m.stderr).toMatch(new RegExp(`^shardscan: error: [^\n]*must have required property '${key}'\n$`));
+      await refusedResume(dir, new RegExp(`must have required property '${key}'`));
+    }
+  });
+
+  it("the manifest's config requires every key of the config schema", () => {
+    const schema = (name: string): Record<string, unknown> => JSON.parse(readFileSync(join(import.meta.dirname, '..', 'schemas', `${name}.schema.json`), 'utf8')) as Record<string, unknown>;
+    const configKeys = Object.keys((schema('config') as { properties: object }).properties);
+    const manifestConfig = (schema('manifest') as { properties: { config: { allOf: Array<{ required?: string[] }> } } }).properties.config;
+    expect(manifestConfig.allOf.find((s) => s.required)?.required?.slice().sort()).toEqual(configKeys.slice().sort());
+  });
+
+  it('a record line without "service" is refused (resume once rewrote it as "service":undefined)', async () => {
     const dir = fresh();
-    edit(join(dir, 'manifest.json'), (m) => delete (m.config as Record<string, unknown>).seed);
-    const err = await rejected(planResume(dir, {}, noDns));
-    expect(err.message).toMatch(/says seed \d+ but its config says undefined/);
-    await refusedResume(dir, /cannot be resumed/);
+    const file = join(dir, 'shard-1-of-1.ndjson');
+    const lines = readFileSync(file, 'utf8').split('\n').filter(Boolean);
+    const rec = JSON.parse(lines[0]!) as Record<string, unknown>;
+    delete rec.service;
+    writeFileSync(file, [JSON.stringify(rec), ...lines.slice(1)].map((l) => `${l}\n`).join(''));
+    await expect(async () => {
+      for await (const r of readRecords(file)) void r;
+    }).rejects.toMatchObject({ message: expect.stringMatching(/must have required property 'service'/) });
+    await refusedResume(dir, /must have required property 'service'/);
   });
 
   it('a manifest without a field the writer always writes is refused (resume once wrote "resumed": null)', async () => {
