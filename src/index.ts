@@ -15,6 +15,9 @@ export { parseShard, planShard, chunkBounds, locate, type ShardSpec, type ShardP
 export { prepareScan, type PreparedScan } from './prepare.js';
 export { startScan, type ScanRun, type StartOptions, type ScanEnd } from './scan/start.js';
 export { Coordinator, type RunOptions } from './pool/coordinator.js';
+export { PoolRunner, createPool } from './pool/pool.js';
+export { InProcessRunner } from './pool/in-process.js';
+export type { ChunkRunner } from './pool/runner.js';
 export { WRITERS, createWriter, type Writer, type ReportWriter, type ReportContext } from './output/formats.js';
 export { classifyErrno } from './classify.js';
 export { validator, type SchemaName } from './schemas.js';
