@@ -8,6 +8,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadConfigFile } from '../src/config/index.js';
+import { guessWorkers } from '../src/cli/early.js';
 import { flagsToConfig, parseStates } from '../src/cli/options.js';
 import { ShardscanError } from '../src/errors.js';
 import { buildPorts } from '../src/ports/parse.js';
@@ -114,6 +115,18 @@ describe('the command line', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { host: string }).host)).toEqual(['127.0.0.1']);
+  });
+
+  it('a --workers far out of range is one line, exit 2 (the early pool once tried to start that many threads)', async () => {
+    for (const w of ['18381480440043422721', '257']) {
+      const r = await runCli(['127.0.0.1', '-p', '1', '-w', w, '--no-out-dir'], { killAfterMs: 10_000 });
+      expect(r.signal, `-w ${w} hung`).toBeNull();
+      expect(r.code).toBe(2);
+      expect(r.stderr).toBe(`shardscan: error: bad --workers '${w}': give a whole number from 1 to 256, e.g. --workers 2\n`);
+    }
+    expect(guessWorkers(['127.0.0.0/8', '-w', '18381480440043422721'])).toBeNull();
+    expect(guessWorkers(['127.0.0.0/8', '--workers=257'])).toBeNull();
+    expect(guessWorkers(['127.0.0.0/8', '--workers=256'])).toBe(256);
   });
 
   it('merge -o to a path that cannot be opened is one line, exit 2', async () => {

@@ -18,6 +18,12 @@ const NO_POOL = new Set(['merge', 'validate', 'status', '--help', '-h', '--versi
  */
 export const SMALL_SCAN = 12_000;
 
+/** The most workers a scan may have (--workers; also schemas/config.schema.json). */
+export const MAX_WORKERS = 256;
+
+/** A worker count the pool may be started with before the command line is checked. */
+const poolSize = (n: number): number | null => (Number.isInteger(n) && n >= 1 && n <= MAX_WORKERS ? n : null);
+
 /** Options that take no value (everything else does, unless written --name=value). */
 const FLAGS = new Set(['-q', '--quiet', '--no-out-dir', '-sT', '-Pn', '-n', '-p-', '--yes', '--no-blocklist', '--banners', '-sV']);
 
@@ -73,13 +79,15 @@ export function guessWorkers(argv: readonly string[]): number | null {
   if (!explicit && looksSmall(argv)) return null;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
+    // Out of range: no early pool (a huge -w once started threads until the process was killed); the parser says why.
     const m = /^--workers=(\d+)$/.exec(a);
-    if (m) return Number(m[1]);
-    if ((a === '--workers' || a === '-w') && /^\d+$/.test(argv[i + 1] ?? '')) return Number(argv[i + 1]);
+    if (m) return poolSize(Number(m[1]));
+    if ((a === '--workers' || a === '-w') && /^\d+$/.test(argv[i + 1] ?? '')) return poolSize(Number(argv[i + 1]));
   }
   try {
     const t = JSON.parse(readFileSync(tuningPath(), 'utf8')) as { workers?: unknown };
-    if (Number.isInteger(t.workers) && (t.workers as number) > 0) return t.workers as number;
+    const saved = poolSize(t.workers as number);
+    if (saved !== null) return saved;
   } catch (err) {
     void err; // no saved tuning (the usual case): fall back to the core count
   }

@@ -7,6 +7,7 @@ import { ShardscanError, quote } from '../errors.js';
 import { parseShard } from '../shard/plan.js';
 import { PROBE_ENGINES, type ProbeEngine } from '../model/scan.js';
 import { PORT_STATES, type PortState } from '../model/states.js';
+import { MAX_WORKERS } from './early.js';
 
 /** The scan flags as yargs hands them over (all optional). */
 export interface ScanFlags {
@@ -125,7 +126,7 @@ export function flagsToConfig(f: ScanFlags): Partial<ScanConfig> {
   if (f.bannerConcurrency !== undefined) c.bannerConcurrency = intFlag('banner-concurrency', f.bannerConcurrency, 1, 100_000, '256');
   if (f.retries !== undefined) c.retries = intFlag('retries', f.retries, 0, 20, '1');
   if (f.concurrency !== undefined) c.concurrency = intFlag('concurrency', f.concurrency, 1, 1_000_000, '512');
-  if (f.workers !== undefined) c.workers = intFlag('workers', f.workers, 1, 256, '2');
+  if (f.workers !== undefined) c.workers = intFlag('workers', f.workers, 1, MAX_WORKERS, '2');
   if (f.seed !== undefined) c.seed = intFlag('seed', f.seed, 0, Number.MAX_SAFE_INTEGER, '42');
   if (f.order !== undefined) c.order = oneOf('order', f.order, ['random', 'serial'] as const);
   if (f.shard !== undefined) c.shard = parseShard(f.shard);
