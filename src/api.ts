@@ -45,13 +45,7 @@ export function scan(options: ScanOptions): ScanHandle {
   const started = (async () => {
     const { config } = resolveConfig(given, ignoreTuning ? { tuning: null } : {});
     const prep = await prepareScan(config, resolver);
-    const runner = new PoolRunner(createPool(config.workers));
-    try {
-      run = startScan(prep, { signal: stopper.signal, runner, ownRunner: true });
-    } catch (err) {
-      await runner.destroy(); // no scan owns it yet, and its threads would keep the process alive
-      throw err;
-    }
+    run = startScan(prep, { signal: stopper.signal, runner: new PoolRunner(createPool(config.workers)), ownRunner: true });
     return run;
   })();
   const summary = started

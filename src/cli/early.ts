@@ -22,7 +22,7 @@ export const SMALL_SCAN = 12_000;
 export const MAX_WORKERS = 256;
 
 /** A worker count the pool may be started with before the command line is checked. */
-const poolSize = (n: number): number | null => (Number.isInteger(n) && n >= 1 && n <= MAX_WORKERS ? n : null);
+const poolSize = (n: unknown): number | null => (typeof n === 'number' && Number.isInteger(n) && n >= 1 && n <= MAX_WORKERS ? n : null);
 
 /** Options that take no value (everything else does, unless written --name=value). */
 const FLAGS = new Set(['-q', '--quiet', '--no-out-dir', '-sT', '-Pn', '-n', '-p-', '--yes', '--no-blocklist', '--banners', '-sV']);
@@ -86,7 +86,7 @@ export function guessWorkers(argv: readonly string[]): number | null {
   }
   try {
     const t = JSON.parse(readFileSync(tuningPath(), 'utf8')) as { workers?: unknown };
-    const saved = poolSize(t.workers as number);
+    const saved = poolSize(t.workers);
     if (saved !== null) return saved;
   } catch (err) {
     void err; // no saved tuning (the usual case): fall back to the core count

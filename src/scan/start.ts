@@ -29,7 +29,7 @@ export interface StartOptions {
   replay?: readonly ProbeRecord[];
   /** Where chunks run: a pool of worker threads, or the main thread for a small scan. */
   runner: ChunkRunner;
-  /** Destroy the runner when the scan ends. */
+  /** Destroy the runner when the scan ends, or when it cannot start. */
   ownRunner?: boolean;
   /** Keep per-host state counts (reports with per-host "Not shown" lines). */
   hostCounts?: boolean;
@@ -62,13 +62,20 @@ export function startScan(prep: PreparedScan, opts: StartOptions): ScanRun {
   let coordinator: Coordinator | null = null;
   const channel = new RecordChannel(CHANNEL_HIGH_WATER, () => coordinator?.poke());
   const toChannel: ScanSink = { records: (batch) => channel.push(batch), paused: () => channel.full };
-  const c = new Coordinator(prep, tee(toChannel, ...(opts.sinks ?? [])), {
-    signal: opts.signal,
-    resume: opts.resume,
-    runner: opts.runner,
-    ownRunner: opts.ownRunner,
-    hostCounts: opts.hostCounts,
-  });
+  let c: Coordinator;
+  try {
+    c = new Coordinator(prep, tee(toChannel, ...(opts.sinks ?? [])), {
+      signal: opts.signal,
+      resume: opts.resume,
+      runner: opts.runner,
+      ownRunner: opts.ownRunner,
+      hostCounts: opts.hostCounts,
+    });
+  } catch (err) {
+    // An owned runner belongs to the scan even when it cannot start: its threads would keep the process alive.
+    if (opts.ownRunner) void opts.runner.destroy();
+    throw err;
+  }
   coordinator = c;
   if (opts.replay && opts.replay.length > 0) channel.push(arrayBatch(opts.replay));
   const finished = c
