@@ -37,6 +37,8 @@ export class Attempt implements AttemptHandle, Timed {
   done = false;
   heapIndex = -1;
   keep = false;
+  /** In Expiry's list of attempts to retime (Expiry.unmeasured). */
+  provisional = false;
   /** A retry after a timeout, counted in its host's RETRIES_OUT until it resolves (timing.ts retryResolved). */
   retryOut = false;
   /** Which window counts this attempt took (congestion.ts launched/landed). */

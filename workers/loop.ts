@@ -310,7 +310,7 @@ export class Engine {
   private release(a: Attempt, freeSlot = true): void {
     a.done = true;
     if (a.retryOut) this.timing.retryResolved(a.target.cell);
-    this.expiry.heap.remove(a);
+    this.expiry.forget(a);
     this.congestion.landed(a.target.cell, a.counted);
     if (freeSlot) {
       a.handle = null; // the socket wrapper (and native handle) may be collected now
