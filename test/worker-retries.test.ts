@@ -56,6 +56,34 @@ describe('retries by evidence', () => {
     expect(t.mayRetry(cell, 1)).toBe('final');
   });
 
+  it('on a host whose retries mostly get answers, a position gets one try past the deepest answered', () => {
+    // A lossy path: 10 first tries timed out, 9 of their retries answered.
+    const { t, cell } = timing();
+    t.answered(cell, 0, 20);
+    for (let i = 0; i < 10; i++) expect(t.mayRetry(cell, 0)).toBe('retry');
+    for (let i = 0; i < 9; i++) t.answered(cell, 1, 20);
+    for (let i = 0; i < 10; i++) t.retryResolved(cell);
+    // The tenth position lost its retry too, and gets a third try...
+    expect(t.mayRetry(cell, 1)).toBe('retry');
+    t.retryResolved(cell);
+    // ...and, with no third try answered anywhere yet, a fourth: 1 lost in 11 retries is loss, not a firewall.
+    expect(t.mayRetry(cell, 2)).toBe('retry');
+    t.retryResolved(cell);
+    expect(t.mayRetry(cell, 3)).toBe('final');
+  });
+
+  it('behind a firewall (most retries unanswered) a dropped port gets no try past the deepest answered', () => {
+    const { t, cell } = timing();
+    t.answered(cell, 0, 20);
+    for (let i = 0; i < 100; i++) expect(t.mayRetry(cell, 0)).toBe('retry');
+    t.answered(cell, 1, 20);
+    t.answered(cell, 1, 20);
+    for (let i = 0; i < 100; i++) t.retryResolved(cell);
+    expect(t.mayRetry(cell, 1)).toBe('retry');
+    t.retryResolved(cell);
+    expect(t.mayRetry(cell, 2)).toBe('final');
+  });
+
   it('--retries is the limit, retries out or not', () => {
     const { t, cell } = timing(1);
     t.answered(cell, 0, 20);

@@ -61,9 +61,13 @@ export const F = {
   RETRIES_OUT: 19,
   /** When the round trip that LOSS_N counts began, ms since the origin. */
   LOSS_SINCE: 20,
+  /** Answers to a retry after a timeout (any try past the first). */
+  RETRY_OK: 21,
+  /** Retries after a timeout resolved (answered, timed out or dropped): RETRY_DONE − RETRY_OK were lost. */
+  RETRY_DONE: 22,
 } as const;
 
-export const CELL_FIELDS = 21;
+export const CELL_FIELDS = 23;
 /** Windows are kept in fixed point so that +1/cwnd per answer accumulates. */
 export const WINDOW_SCALE = 256;
 /** Hosts with a cell of their own; more share cells by hash. */
