@@ -33,7 +33,7 @@
  * a firewall that drops ports), a position gets one try past the deepest
  * answered: at 2 % loss each way, ~16 of 10,000 ports need a third try, and
  * the first of them to lose it found no third try answered yet and no retry
- * out, so it was called filtered (about one run in 30). Behind a firewall
+ * out, so it was called filtered (once in ~67 runs). Behind a firewall
  * most retries time out, and the dropped ports cost no extra try.
  */
 import { F, type HostTable } from '../src/wire/hosts.js';
