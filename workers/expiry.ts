@@ -71,13 +71,13 @@ export class Expiry {
   /** An attempt timed on an estimate still settling: retime() will revisit it. */
   unmeasured(a: Attempt): void {
     a.provisional = true;
-    // A backstop: forget() keeps it compact on every path that ends an attempt.
-    if (this.provisional.length >= 2 * this.heap.size + 1024) this.compactProvisional();
     this.provisional.push(a);
   }
 
   /**
    * The attempt is over (done): out of the heap, and soon out of `provisional`.
+   * Every attempt ends here once (the loop's release()), so the count is exact
+   * and the list never holds more than twice the attempts not over, plus 64.
    * A walk over many hosts starts every probe on a host with no sample, so
    * every attempt lands in `provisional`; kept there until the list doubled
    * the window, answered attempts outlived two scavenges, and V8 promoted them
