@@ -237,6 +237,18 @@ describe('file-descriptor limits', () => {
   });
 });
 
+describe('a descriptor limit too low to start', () => {
+  // At 22 descriptors Node runs and reads main.js, but loading the CLI's chunks
+  // side by side (and booting workers) hits EMFILE: the user gets one line, not
+  // Node's stack trace, whether the pool was starting (-p-) or not.
+  it.each([['1-500'], ['-']])('ulimit -n 22, -p %s: one line naming the limit, exit 1', async (ports) => {
+    const r = await runCli(['127.0.0.1', `-p${ports}`, '--no-out-dir', '-q'], { prefix: 'ulimit -n 22; exec' });
+    expect(r.stderr).toBe('shardscan: out of file descriptors while starting (EMFILE): raise the limit (ulimit -n) and run again\n');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+  });
+});
+
 describe('--version and --help', () => {
   it('print and exit 0', async () => {
     const v = await runCli(['--version']);

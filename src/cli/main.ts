@@ -2,20 +2,28 @@
 /**
  * Entry point. Worker threads take ~50 ms to boot and the command-line stack
  * (yargs, config) about as long to load, so the pool is started first and
- * both happen at once. Everything else is loaded afterwards.
+ * both happen at once. Everything else is loaded afterwards, all of it inside
+ * the try below, so even a failure to load a module is one line on stderr.
  */
-import { guessWorkers } from './early.js';
+/** One line for a failure outside main(): loading the CLI itself, or a bug. */
+function fatal(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  // Node's module loader opens the CLI's chunks side by side: a tiny `ulimit -n` fails here, before any scan.
+  if (code === 'EMFILE' || code === 'ENFILE') return `shardscan: out of file descriptors while starting (${code}): raise the limit (ulimit -n) and run again\n`;
+  return `shardscan: internal error: ${err instanceof Error ? err.message : String(err)}\n`;
+}
 
 const argv = process.argv.slice(2);
-const workers = guessWorkers(argv);
 // SHARDSCAN_FAULT is a test hook (workers/fault-worker.ts), read once here.
 const fault = process.env.SHARDSCAN_FAULT || null;
-const pool = workers === null ? null : (await import('../pool/pool.js')).createPool(workers, { fault });
-const { main } = await import('./app.js');
+let pool: import('piscina').Piscina | null = null;
 try {
+  const workers = (await import('./early.js')).guessWorkers(argv);
+  pool = workers === null ? null : (await import('../pool/pool.js')).createPool(workers, { fault });
+  const { main } = await import('./app.js');
   process.exitCode = await main(argv, pool, fault);
 } catch (err) {
-  process.stderr.write(`shardscan: internal error: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.stderr.write(fatal(err));
   process.exitCode = 1;
 } finally {
   // Whatever path main() took, no worker may keep the process alive (destroy is idempotent).
