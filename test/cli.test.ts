@@ -112,6 +112,18 @@ describe('shard directory', () => {
   });
 });
 
+describe('--summary-json', () => {
+  it('writes the summary with the counts and this process\'s resources', async () => {
+    const file = join(scratchDir(), 'summary.json');
+    const r = await runCli(['127.0.0.1', '-p', portList, '--timeout', '300', '-q', '--no-out-dir', '--summary-json', file]);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(readFileSync(file, 'utf8')) as { status: string; probes: number; counts: Record<string, number>; outDir: unknown; resources: Record<string, number> };
+    expect(doc).toMatchObject({ status: 'complete', probes: 15, counts: { open: 3, closed: 10, filtered: 2, error: 0 }, outDir: null });
+    expect(doc.resources.maxRssKb).toBeGreaterThan(10_000);
+    expect(doc.resources.userMs).toBeGreaterThan(0);
+  });
+});
+
 describe('bad input', () => {
   it.each([
     [['127.0.0.1/33'], /bad target '127\.0\.0\.1\/33'.*Examples:/],
@@ -130,6 +142,9 @@ describe('bad input', () => {
     [['no-such-host.invalid'], /cannot resolve host name 'no-such-host\.invalid'/],
     [['127.0.0.1', '-o', '/nonexistent/report.txt'], /cannot open --output '\/nonexistent\/report\.txt': ENOENT/],
     [['127.0.0.1', '--out-dir', '/proc/shardscan-test'], /cannot create --out-dir '\/proc\/shardscan-test': ENOENT/],
+    // Written when the scan ends, but refused before it starts.
+    [['127.0.0.1', '--summary-json', '/nonexistent/s.json'], /cannot write --summary-json '\/nonexistent\/s\.json': ENOENT/],
+    [['127.0.0.1', '--summary-json', '/'], /cannot write --summary-json '\/': EISDIR/],
   ])('%j → exit 2 and one line', async (args, message) => {
     const r = await runCli([...args, ...(args.includes('--out-dir') ? [] : ['--no-out-dir']), '-q']);
     expect(r.code).toBe(2);

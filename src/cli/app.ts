@@ -12,7 +12,7 @@ import { prepareScan } from '../prepare.js';
 import { blockedNote, blocklistHelp } from '../targets/blocklist.js';
 import { OutDir, makeScanId } from '../store/outdir.js';
 import { type ScanFlags, flagsToConfig, lastValueWins, normalizeArgv, parseStates } from './options.js';
-import { EXIT, defaultOutDir, openReport, runScan } from './run.js';
+import { EXIT, checkSummaryPath, defaultOutDir, openReport, runScan } from './run.js';
 import type { StatusFlags } from './status.js';
 import type { MetricsServer } from './metrics.js';
 
@@ -100,6 +100,7 @@ async function scanWith(flags: CliFlags, command: string, signal: AbortControlle
   const startedAt = new Date();
   const scanId = makeScanId(startedAt, config.seed, config.shard);
   const outPath = flags.outDir === false ? null : (config.outDir ?? defaultOutDir(scanId));
+  checkSummaryPath(flags.summaryJson);
   const out = openReport(config.output);
   const outDir = outPath === null ? null : OutDir.create(outPath, { ...prep, config: { ...prep.config, outDir: outPath } }, scanId, startedAt);
   const allNotes = [...notes, ...[blockedNote(prep.blocked)].filter((n): n is string => n !== null)];
@@ -134,6 +135,7 @@ async function resumeWith(dir: string, argv: ResumeFlags, o: ReturnType<typeof f
     return EXIT.ok;
   }
   const { config, notes } = resolveConfig(plan.prep.config, { tuning: null });
+  checkSummaryPath(argv.summaryJson);
   const out = openReport(config.output);
   // Only now, when nothing can refuse any more, is the directory rewritten.
   const outDir = plan.reopen();

@@ -3,7 +3,8 @@
  * with records going to the report writer and the shard directory, progress
  * and the summary on stderr, and Ctrl+C handled. Shared by `scan` and `resume`.
  */
-import { fstatSync, openSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, fstatSync, openSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import type { Piscina } from 'piscina';
 import { ShardscanError, errnoCode, messageOf } from '../errors.js';
@@ -72,6 +73,28 @@ export function openReport(output: string | null): Writable {
     throw new ShardscanError('E_OUTPUT', `cannot open --output '${output}': ${errnoCode(err) ?? messageOf(err)}`);
   }
   return new FdWritable(fd, true);
+}
+
+/**
+ * --summary-json is written when the scan ends: a path that could never be
+ * written is refused before the first probe, as --output is, not after an
+ * hour of scanning. Nothing is created yet.
+ */
+export function checkSummaryPath(path: string | undefined): void {
+  if (!path) return;
+  const refuse = (code: string): never => {
+    throw new ShardscanError('E_OUTPUT', `cannot write --summary-json '${path}': ${code}`);
+  };
+  try {
+    const st = statSync(path, { throwIfNoEntry: false });
+    if (st?.isDirectory()) refuse('EISDIR');
+    const dir = dirname(resolve(path));
+    if (st === undefined && !statSync(dir).isDirectory()) refuse('ENOTDIR');
+    accessSync(st === undefined ? dir : path, constants.W_OK);
+  } catch (err) {
+    if (err instanceof ShardscanError) throw err;
+    refuse(errnoCode(err) ?? messageOf(err));
+  }
 }
 
 /** stdout redirected to a file (or /dev/null): written through FdWritable, not Node's stdout. */
