@@ -112,6 +112,47 @@ describe('shard directory', () => {
   });
 });
 
+describe('"-" for stdin and stdout (-iL -, --exclude-file -, -o -)', () => {
+  it('scans them, and keeps them in the manifest so a resume does not read stdin again', async () => {
+    const cwd = scratchDir();
+    const r = await runCli(['-iL', '-', '-p', portList, '--timeout', '300', '-f', 'ndjson', '-q'], { cwd, onSpawn: (child) => child.stdin?.end('# from a pipe\n127.0.0.1\n') });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(sorted(ndjson(r.stdout).map((x) => x.port as number))).toEqual(sorted(open.ports));
+    const dirs = readdirSync(join(cwd, '.state'));
+    const manifest = JSON.parse(readFileSync(join(cwd, '.state', dirs[0]!, 'manifest.json'), 'utf8')) as { config: { targets: string[]; inputFile: unknown } };
+    expect(manifest.config).toMatchObject({ targets: ['127.0.0.1'], inputFile: null });
+  });
+
+  it('--exclude-file - leaves out the hosts read from stdin', async () => {
+    const r = await runCli(['127.0.0.1,127.0.0.2', '--exclude-file', '-', '-p', String(open.ports[0]), '-f', 'ndjson', '--states', 'all', '-q', '--no-out-dir'], { onSpawn: (child) => child.stdin?.end('127.0.0.1\n') });
+    expect(r.code).toBe(0);
+    expect(ndjson(r.stdout).map((x) => x.host)).toEqual(['127.0.0.2']);
+  });
+
+  it('-o - is stdout', async () => {
+    const r = await runCli(['127.0.0.1', '-p', portList, '-o', '-', '-f', 'ndjson', '--timeout', '300', '-q', '--no-out-dir']);
+    expect(r.code).toBe(0);
+    expect(sorted(ndjson(r.stdout).map((x) => x.port as number))).toEqual(sorted(open.ports));
+  });
+
+  it('-iL - waits on a pipe left non-blocking (readFileSync(0) would fail with EAGAIN)', async () => {
+    // python3 (installed with python3-libnmap) sets O_NONBLOCK on the pipe, then becomes the CLI; the targets come 2 s later, long after the CLI first reads.
+    const nonblock = `import fcntl, os, sys; fcntl.fcntl(0, fcntl.F_SETFL, fcntl.fcntl(0, fcntl.F_GETFL) | os.O_NONBLOCK); os.execvp(sys.argv[1], sys.argv[1:])`;
+    const r = await runCli(['-iL', '-', '-p', String(open.ports[0]), '-f', 'ndjson', '-q', '--no-out-dir'], { prefix: `(sleep 2; echo 127.0.0.1) | python3 -c '${nonblock}'` });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(ndjson(r.stdout).map((x) => `${x.host}:${x.port}`)).toEqual([`127.0.0.1:${open.ports[0]}`]);
+  });
+
+  it('an empty stdin is no targets: exit 2, one line', async () => {
+    const r = await runCli(['-iL', '-', '-p', '1', '--no-out-dir'], { onSpawn: (child) => child.stdin?.end('') });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^shardscan: error: no targets given/);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});
+
 describe('--summary-json', () => {
   it('writes the summary with the counts and this process\'s resources', async () => {
     const file = join(scratchDir(), 'summary.json');
@@ -145,6 +186,16 @@ describe('bad input', () => {
     // Written when the scan ends, but refused before it starts.
     [['127.0.0.1', '--summary-json', '/nonexistent/s.json'], /cannot write --summary-json '\/nonexistent\/s\.json': ENOENT/],
     [['127.0.0.1', '--summary-json', '/'], /cannot write --summary-json '\/': EISDIR/],
+    [['127.0.0.1', '--summary-json', ''], /--summary-json needs a file name/],
+    [['127.0.0.1', '--summary-json', '-'], /--summary-json needs a file name \(stdout carries the report\)/],
+    // An empty file name (an unset shell variable) is an error, never "none": an ignored --exclude-file scans what it meant to leave out.
+    [['127.0.0.1', '--exclude-file', ''], /--exclude-file needs a file name, e\.g\. --exclude-file skip\.txt/],
+    [['127.0.0.1', '--input-file', ''], /--input-file needs a file name/],
+    [['127.0.0.1', '--config', ''], /--config needs a file name/],
+    [['127.0.0.1', '--out-dir', ''], /--out-dir needs a directory name/],
+    [['127.0.0.1', '--exclude', ''], /bad --exclude '': empty/],
+    [['127.0.0.1', '-'], /a lone '-' is not a target or a value; to read targets from stdin, use -iL -/],
+    [['-iL', '-', '--exclude-file', '-'], /only one of --input-file and --exclude-file can read stdin/],
   ])('%j → exit 2 and one line', async (args, message) => {
     const r = await runCli([...args, ...(args.includes('--out-dir') ? [] : ['--no-out-dir']), '-q']);
     expect(r.code).toBe(2);

@@ -195,6 +195,12 @@ async function validateCommand(argv: { dirs: string[] }): Promise<number> {
  */
 export async function main(rawArgv: readonly string[], pool: Piscina | null, fault: string | null = null): Promise<number> {
   const argv = normalizeArgv(rawArgv);
+  // A "-" that no option took (normalizeArgv glues "-iL -" and "-o -") would be dropped by yargs without a word.
+  const end = argv.includes('--') ? argv.indexOf('--') : argv.length;
+  if (argv.slice(0, end).includes('-')) {
+    process.stderr.write("shardscan: error: a lone '-' is not a target or a value; to read targets from stdin, use -iL -\n");
+    return EXIT.usage;
+  }
   helpWanted = argv.includes('--help') || argv.includes('-h') || argv[0] === 'help';
   const command = ['shardscan', ...rawArgv].join(' ');
   const signal = installSignals();

@@ -5,6 +5,7 @@
 import { type OutputFormat, OUTPUT_FORMATS, type ScanConfig, loadConfigFile } from '../config/index.js';
 import { ShardscanError, quote } from '../errors.js';
 import { parseShard } from '../shard/plan.js';
+import { readListFile } from '../targets/parse.js';
 import { PROBE_ENGINES, type ProbeEngine } from '../model/scan.js';
 import { PORT_STATES, type PortState } from '../model/states.js';
 import { MAX_WORKERS } from './early.js';
@@ -102,11 +103,32 @@ export function parseStates(value: string): PortState[] {
 
 /** Merge a --config file (if any) and the flags; flags win. */
 export function flagsToConfig(f: ScanFlags): Partial<ScanConfig> {
+  // An empty file name is a mistake (an unset shell variable), never "none":
+  // an --exclude-file '' that was ignored would scan what it meant to leave out.
+  for (const [name, value] of [['config', f.config], ['input-file', f.inputFile], ['exclude-file', f.excludeFile], ['out-dir', f.outDir]] as const) {
+    if (typeof value !== 'string' || value.trim() !== '') continue;
+    const example = { config: 'scan.json', 'input-file': 'targets.txt (- for stdin)', 'exclude-file': 'skip.txt (- for stdin)', 'out-dir': 'scans/first (or --no-out-dir for none)' }[name];
+    throw usage(`--${name} needs a ${name === 'out-dir' ? 'directory' : 'file'} name, e.g. --${name} ${example}`);
+  }
   const c: Partial<ScanConfig> = f.config ? { ...loadConfigFile(f.config) } : {};
   if (f.targets && f.targets.length > 0) c.targets = f.targets.map(String);
   if (f.inputFile !== undefined) c.inputFile = f.inputFile;
-  if (f.exclude !== undefined) c.exclude = [f.exclude].flat();
+  if (f.exclude !== undefined) {
+    c.exclude = [f.exclude].flat();
+    if (c.exclude.some((e) => e.trim() === '')) throw usage("bad --exclude '': empty; give targets to leave out, e.g. --exclude 127.0.0.5,127.0.1.0/24");
+  }
   if (f.excludeFile !== undefined) c.excludeFile = f.excludeFile;
+  // "-" (stdin) is read now and kept as a list, so the shard directory's
+  // manifest holds it and a resume does not read stdin again.
+  if (c.inputFile === '-' && c.excludeFile === '-') throw usage('only one of --input-file and --exclude-file can read stdin (-)');
+  if (c.inputFile === '-') {
+    c.targets = [...(c.targets ?? []), ...readListFile('-', 'target')];
+    c.inputFile = null;
+  }
+  if (c.excludeFile === '-') {
+    c.exclude = [...(c.exclude ?? []), ...readListFile('-', 'exclude')];
+    c.excludeFile = null;
+  }
   if (f.ports !== undefined) {
     c.ports = f.ports;
     c.topPorts = null;
@@ -167,20 +189,29 @@ export function lastValueWins(argv: Record<string, unknown>): void {
   }
 }
 
+/** Options that take no value: a "-" after one of them is not its value. */
+const NO_VALUE = new Set(['-q', '--quiet', '-y', '--yes', '--banners', '--allow-partial', '--json', '-h', '--help', '--version']);
+
 /**
  * nmap spellings yargs cannot parse as-is: "-p-" (all ports), "-iL FILE", and
  * the no-op flags nmap users type out of habit (-sT: we only do connect scans;
- * -Pn: we never ping; -n: we never reverse-resolve).
+ * -Pn: we never ping; -n: we never reverse-resolve). A "-" value ("-iL -":
+ * stdin, "-o -": stdout) is glued to its option: yargs would take a lone "-"
+ * for a positional and leave the option empty.
  */
 export function normalizeArgv(argv: readonly string[]): string[] {
   const out: string[] = [];
-  for (const a of argv) {
+  for (let i = 0; i < argv.length; i++) {
+    let a = argv[i]!;
     if (a === '--') {
-      out.push(...argv.slice(argv.indexOf(a)));
+      out.push(...argv.slice(i));
       break;
     }
-    if (a === '-p-') out.push('--ports=-');
-    else if (a === '-iL') out.push('--input-file');
+    if (a === '-iL') a = '--input-file';
+    if (argv[i + 1] === '-' && /^--?[A-Za-z][\w-]*$/.test(a) && !NO_VALUE.has(a) && !a.startsWith('--no-') && !/^-(sT|Pn|n|sV)$/.test(a)) {
+      out.push(`${a}=-`);
+      i++;
+    } else if (a === '-p-') out.push('--ports=-');
     else if (a === '-sT' || a === '-Pn' || a === '-n') continue;
     else if (a === '-sV') out.push('--banners');
     else if (/^-p\d/.test(a)) out.push(`--ports=${a.slice(2)}`);

@@ -81,7 +81,8 @@ export function openReport(output: string | null): Writable {
  * hour of scanning. Nothing is created yet.
  */
 export function checkSummaryPath(path: string | undefined): void {
-  if (!path) return;
+  if (path === undefined) return;
+  if (path.trim() === '' || path === '-') throw new ShardscanError('E_OUTPUT', `--summary-json needs a file name${path === '-' ? ' (stdout carries the report)' : ''}, e.g. --summary-json summary.json`);
   const refuse = (code: string): never => {
     throw new ShardscanError('E_OUTPUT', `cannot write --summary-json '${path}': ${code}`);
   };

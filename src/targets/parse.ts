@@ -5,7 +5,7 @@
  * spaces, files with one target per line and # comments, and exclusions.
  */
 import { lookup } from 'node:dns/promises';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readSync } from 'node:fs';
 import { ShardscanError, errnoCode, messageOf, quote } from '../errors.js';
 import { parseIPv4, parseIPv6 } from './ip.js';
 import { type Blocked, type Blocklist, NOTHING_BLOCKED, applyBlocklist } from './blocklist.js';
@@ -27,11 +27,32 @@ export function splitList(text: string): string[] {
   return text.split(/[\s,]+/).filter((t) => t.length > 0);
 }
 
-/** Tokens from a target file: one or more per line, `#` starts a comment. */
+/**
+ * All of stdin ("-" for a file name, as in nmap's -iL -). readFileSync(0)
+ * throws EAGAIN when the parent left the pipe non-blocking: wait and go on.
+ */
+function readStdin(): string {
+  const chunks: Buffer[] = [];
+  const buf = Buffer.alloc(1 << 16);
+  for (;;) {
+    let n: number;
+    try {
+      n = readSync(0, buf, 0, buf.length, null);
+    } catch (err) {
+      if (errnoCode(err) !== 'EAGAIN') throw err;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+      continue;
+    }
+    if (n === 0) return Buffer.concat(chunks).toString('utf8');
+    chunks.push(Buffer.from(buf.subarray(0, n)));
+  }
+}
+
+/** Tokens from a target file: one or more per line, `#` starts a comment ("-": stdin). */
 export function readListFile(path: string, what: string): string[] {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = path === '-' ? readStdin() : readFileSync(path, 'utf8');
   } catch (err) {
     throw new ShardscanError('E_INPUT_FILE', `cannot read ${what} file '${quote(path)}': ${errnoCode(err) ?? messageOf(err)}`);
   }
