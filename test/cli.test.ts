@@ -145,6 +145,15 @@ describe('"-" for stdin and stdout (-iL -, --exclude-file -, -o -)', () => {
     expect(ndjson(r.stdout).map((x) => `${x.host}:${x.port}`)).toEqual([`127.0.0.1:${open.ports[0]}`]);
   });
 
+  it('-iL - on a terminal is refused at once (Ctrl+C could not end the wait)', async () => {
+    // script(1), from util-linux, runs the CLI on a pseudo-terminal.
+    const { spawnSync } = await import('node:child_process');
+    const { CLI } = await import('./helpers/cli.js');
+    const r = spawnSync('script', ['-qec', `'${process.execPath}' '${CLI}' -iL - -p 1 --no-out-dir`, '/dev/null'], { encoding: 'utf8', cwd: scratchDir(), timeout: 20_000, stdio: ['ignore', 'pipe', 'pipe'] });
+    expect(r.stdout.trim()).toBe('shardscan: error: cannot read the target list from stdin: it is a terminal; pipe it in, e.g. cat list.txt | shardscan -iL -');
+    expect(r.status).toBe(2);
+  });
+
   it('an empty stdin is no targets: exit 2, one line', async () => {
     const r = await runCli(['-iL', '-', '-p', '1', '--no-out-dir'], { onSpawn: (child) => child.stdin?.end('') });
     expect(r.code).toBe(2);

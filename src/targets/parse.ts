@@ -6,6 +6,7 @@
  */
 import { lookup } from 'node:dns/promises';
 import { readFileSync, readSync } from 'node:fs';
+import { isatty } from 'node:tty';
 import { ShardscanError, errnoCode, messageOf, quote } from '../errors.js';
 import { parseIPv4, parseIPv6 } from './ip.js';
 import { type Blocked, type Blocklist, NOTHING_BLOCKED, applyBlocklist } from './blocklist.js';
@@ -50,6 +51,8 @@ function readStdin(): string {
 
 /** Tokens from a target file: one or more per line, `#` starts a comment ("-": stdin). */
 export function readListFile(path: string, what: string): string[] {
+  // Reading a terminal would wait for Ctrl+D with Ctrl+C caught (the CLI's first Ctrl+C only asks a scan to stop).
+  if (path === '-' && isatty(0)) throw new ShardscanError('E_INPUT_FILE', `cannot read the ${what} list from stdin: it is a terminal; pipe it in, e.g. cat list.txt | shardscan -iL -`);
   let text: string;
   try {
     text = path === '-' ? readStdin() : readFileSync(path, 'utf8');
