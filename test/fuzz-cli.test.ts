@@ -1,6 +1,7 @@
 /**
  * Property-based tests of the command line, through a child process: random
- * flag values, repeated flags, target lists, -iL and --config file contents.
+ * flag values, repeated flags, target lists, -iL and --config file contents,
+ * and lists on stdin (-iL -, --exclude-file -).
  * Whatever the input, the CLI ends with 0, 1 or 2; a refusal is exactly one
  * line `shardscan: error: …` on stderr, never a stack trace, and nothing hangs.
  *
@@ -29,7 +30,7 @@ const SEED = FUZZ_SEED ?? Date.now() % 2 ** 31;
 /** Bounds on every run; never fuzzed, so a fuzzed value cannot lift them. */
 const BOUNDS = ['--max-time', '2', '--timeout', '100', '--retries', '0', '-q', '--no-out-dir', '-f', 'ndjson', '-o', '/dev/null'];
 
-type Case = { argv: string[]; files: Record<string, string> };
+type Case = { argv: string[]; files: Record<string, string>; stdin?: string };
 
 let ns: TestNamespace;
 /** Every case runs in its own directory under this one, removed at the end. */
@@ -54,6 +55,13 @@ const caseArb: fc.Arbitrary<Case> = fc.oneof(
   fc.array(fc.array(targetText, { maxLength: 3 }).map((t) => t.join(' ')), { maxLength: 5 }).map((lines) => ({ argv: ['-p', '1', '-iL', 'targets.txt'], files: { 'targets.txt': lines.join('\n') } })),
   // --config file contents.
   fc.oneof(jsonText, configObject.map((o) => JSON.stringify(o))).map((text) => ({ argv: ['127.0.0.1', '-p', '1', '--config', 'config.json'], files: { 'config.json': text } })),
+  // "-" (stdin, stdout) and empty file names, with lists on stdin.
+  fc
+    .tuple(
+      fc.array(fc.constantFrom(['-iL', '-'], ['--input-file', '-'], ['--exclude-file', '-'], ['-'], ['--input-file', ''], ['--exclude-file', ''], ['127.0.0.1'], ['-o', '-']), { minLength: 1, maxLength: 3 }),
+      fc.array(targetText, { maxLength: 4 }).map((t) => t.join('\n')),
+    )
+    .map(([args, stdin]) => ({ argv: ['-p', '1', ...args.flat()], files: {}, stdin })),
 );
 
 function checkOutcome(c: Case, r: CliResult): void {
@@ -82,7 +90,7 @@ async function runAll(cases: Case[], where: TestNamespace): Promise<void> {
       const cwd = join(work, `case-${next}`);
       mkdirSync(cwd);
       for (const [name, text] of Object.entries(c.files)) writeFileSync(join(cwd, name), text);
-      const r = await runCli([...c.argv, ...BOUNDS], { cwd, prefix: where.prefix, killAfterMs: 20_000 });
+      const r = await runCli([...c.argv, ...BOUNDS], { cwd, prefix: where.prefix, killAfterMs: 20_000, onSpawn: (child) => child.stdin?.end(c.stdin ?? '') });
       try {
         checkOutcome(c, r);
       } catch (err) {
