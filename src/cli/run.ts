@@ -7,7 +7,7 @@ import { accessSync, constants, fstatSync, openSync, statSync, writeFileSync } f
 import { dirname, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import type { Piscina } from 'piscina';
-import { ShardscanError, errnoCode, messageOf } from '../errors.js';
+import { ShardscanError, errnoCode, messageOf, quote } from '../errors.js';
 import type { CheckpointState } from '../model/checkpoint.js';
 import type { ProbeRecord } from '../model/record.js';
 import type { ScanSummary, TimingSummary } from '../model/summary.js';
@@ -84,7 +84,7 @@ export function checkSummaryPath(path: string | undefined): void {
   if (path === undefined) return;
   if (path.trim() === '' || path === '-') throw new ShardscanError('E_OUTPUT', `--summary-json needs a file name${path === '-' ? ' (stdout carries the report)' : ''}, e.g. --summary-json summary.json`);
   const refuse = (code: string): never => {
-    throw new ShardscanError('E_OUTPUT', `cannot write --summary-json '${path}': ${code}`);
+    throw new ShardscanError('E_OUTPUT', `cannot write --summary-json '${quote(path)}': ${code}`);
   };
   try {
     const st = statSync(path, { throwIfNoEntry: false });
@@ -281,7 +281,7 @@ function writeSummaryJson(path: string, summary: ScanSummary, outDir: OutDir | n
     writeFileSync(path, `${JSON.stringify(doc, null, 2)}\n`);
     return null;
   } catch (err) {
-    return new ShardscanError('E_IO', `cannot write --summary-json ${path}: ${errnoCode(err) ?? messageOf(err)}`);
+    return new ShardscanError('E_IO', `cannot write --summary-json '${quote(path)}': ${errnoCode(err) ?? messageOf(err)}`);
   }
 }
 

@@ -52,7 +52,7 @@ function readStdin(): string {
 /** Tokens from a target file: one or more per line, `#` starts a comment ("-": stdin). */
 export function readListFile(path: string, what: string): string[] {
   // Reading a terminal would wait for Ctrl+D with Ctrl+C caught (the CLI's first Ctrl+C only asks a scan to stop).
-  if (path === '-' && isatty(0)) throw new ShardscanError('E_INPUT_FILE', `cannot read the ${what} list from stdin: it is a terminal; pipe it in, e.g. cat list.txt | shardscan -iL -`);
+  if (path === '-' && isatty(0)) throw new ShardscanError('E_INPUT_FILE', `cannot read the ${what} list from stdin: it is a terminal; pipe it in, e.g. ${what === 'target' ? 'cat list.txt | shardscan -iL -' : 'cat skip.txt | shardscan 127.0.0.0/24 --exclude-file -'}`);
   let text: string;
   try {
     text = path === '-' ? readStdin() : readFileSync(path, 'utf8');
