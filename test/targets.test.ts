@@ -86,6 +86,15 @@ describe('target parsing', () => {
     ['fe80::/64', 'E_TOO_LARGE', /at most \/104/],
     ['::1-::1:0:0', 'E_TOO_LARGE', /too large/],
     ['bad_host!', 'E_TARGET', /bad target 'bad_host!'/],
+    // Forms other tools read differently (inet_aton: octal, hex, fewer parts) are refused, never guessed.
+    ['127.0.0.010', 'E_TARGET', /leading zero is ambiguous/],
+    ['127.0.0.001', 'E_TARGET', /leading zero is ambiguous/],
+    ['127.0.0.1-010', 'E_TARGET', /leading zero is ambiguous/],
+    ['127.0.00-1.1', 'E_TARGET', /leading zero is ambiguous/],
+    ['0x7f.0.0.1', 'E_TARGET', /never ends in a number, and hex or octal address forms are refused/],
+    ['0x7f000001', 'E_TARGET', /hex or octal address forms are refused/],
+    ['127.0.0.0x1', 'E_TARGET', /hex or octal address forms are refused/],
+    ['host.007', 'E_TARGET', /never ends in a number/],
   ])('rejects %s with %s', (token, code, message) => {
     expect(() => parseTargetToken(token)).toThrowError(message);
     try {

@@ -4,7 +4,7 @@
  */
 import { isIPv4, isIPv6 } from 'node:net';
 
-/** Dotted quad → unsigned 32-bit number, or null. Rejects leading zeros ("010") as nmap does not treat them as decimal. */
+/** Dotted quad → unsigned 32-bit number, or null. Rejects leading zeros ("010": octal 8 to inet_aton and curl, decimal 10 to nmap). */
 export function parseIPv4(text: string): number | null {
   if (!isIPv4(text)) return null;
   const parts = text.split('.');

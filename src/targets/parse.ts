@@ -89,7 +89,8 @@ function parsePrefix(token: string, text: string, max: number): number {
 /** One octet field: "5", "1-10", "*", "-10", "250-". Returns [lo, hi] or null if not an octet form. */
 function parseOctet(field: string): [number, number] | null {
   if (field === '*') return [0, 255];
-  const m = /^(\d{1,3})?(?:(-)(\d{1,3})?)?$/.exec(field);
+  // No leading zeros: inet_aton and curl read "010" as octal 8, nmap as decimal 10.
+  const m = /^(0|[1-9]\d{0,2})?(?:(-)(0|[1-9]\d{0,2})?)?$/.exec(field);
   if (!m || (m[1] === undefined && m[2] === undefined)) return null;
   const lo = m[1] === undefined ? 0 : Number(m[1]);
   const hi = m[2] === undefined ? lo : m[3] === undefined ? 255 : Number(m[3]);
@@ -185,11 +186,14 @@ export function parseTargetToken(token: string): TargetToken {
     }
   }
   if (/^[\d*.-]+$/.test(addrPart)) {
+    if (/(^|[.-])0\d/.test(addrPart)) throw bad(token, 'an octet with a leading zero is ambiguous (inet_aton and curl read 010 as octal 8, nmap as decimal 10): write it without');
     const ranges = octetRanges(addrPart);
     if (ranges === null || prefixPart !== null) throw bad(token, 'not an IPv4 address, CIDR or octet range');
     return { kind: 'addresses', token, intervals: ranges };
   }
   if (HOSTNAME.test(addrPart)) {
+    // The resolver would take "0x7f.0.0.1" or "0x7f000001" for an address (inet_aton forms); no real name ends in a number.
+    if (/(^|\.)(0x[0-9a-f]*|\d+)\.?$/i.test(addrPart)) throw bad(token, 'a host name never ends in a number, and hex or octal address forms are refused: write the dotted quad, e.g. 127.0.0.1');
     const prefix = prefixPart === null ? null : parsePrefix(token, prefixPart, 32);
     return { kind: 'name', token, name: addrPart, prefix };
   }
