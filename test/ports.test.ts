@@ -36,6 +36,8 @@ describe('port parsing', () => {
     ['22,,80', /at '': not a port or range/],
     ['10-1', /end is before its start/],
     ['', /empty/],
+    ['T:80,U:53', /at 'U:53': shardscan scans TCP only \(U: is UDP/],
+    ['S:9', /TCP only/],
   ])('rejects -p %j', (spec, message) => {
     expect(() => buildPorts({ ports: spec })).toThrowError(message);
     expect(() => buildPorts({ ports: spec })).toThrowError(/Example: -p 22,80,1000-2000/);

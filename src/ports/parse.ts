@@ -49,6 +49,7 @@ function markList(spec: string, into: Uint8Array): void {
   const tokens = spec.split(',').map((t) => t.trim());
   if (spec.trim() === '') throw bad(spec, spec, 'empty');
   for (const raw of tokens) {
+    if (/^[US]:/i.test(raw)) throw bad(spec, raw, 'shardscan scans TCP only (U: is UDP, S: SCTP in nmap); leave them out');
     const token = raw.replace(/^T:/i, '');
     const m = /^(\d*)(-?)(\d*)$/.exec(token);
     if (!m || token === '' || (m[2] === '' && m[1] === '')) throw bad(spec, raw, 'not a port or range');
