@@ -162,6 +162,57 @@ describe('"-" for stdin and stdout (-iL -, --exclude-file -, -o -)', () => {
   });
 });
 
+describe('nmap command lines', () => {
+  it('-oX FILE, -oN FILE and -oG - write those reports', async () => {
+    const cwd = scratchDir();
+    const xml = await runCli(['127.0.0.1', '-p', portList, '--timeout', '300', '-oX', 'r.xml', '-q', '--no-out-dir'], { cwd });
+    expect(xml.code).toBe(0);
+    expect(xml.stdout).toBe('');
+    expect(readFileSync(join(cwd, 'r.xml'), 'utf8')).toMatch(/^<\?xml[\s\S]*<nmaprun /);
+    const text = await runCli(['127.0.0.1', '-p', portList, '--timeout', '300', '-oN', 'r.txt', '-q', '--no-out-dir'], { cwd });
+    expect(text.code).toBe(0);
+    expect(readFileSync(join(cwd, 'r.txt'), 'utf8')).toMatch(/Scan report for 127\.0\.0\.1/);
+    const grep = await runCli(['127.0.0.1', '-p', portList, '--timeout', '300', '-oG', '-', '-q', '--no-out-dir'], { cwd });
+    expect(grep.code).toBe(0);
+    expect(grep.stdout).toMatch(new RegExp(`^Host: 127\\.0\\.0\\.1 \\(\\)\tPorts: .*${open.ports[0]}/open/tcp`, 'm'));
+  });
+
+  it('takes the habits and the renamed options: -T4 -v -6 -Pn -n --open --max-rate --max-retries --excludefile', async () => {
+    const cwd = scratchDir();
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(join(cwd, 'skip.txt'), '127.0.0.2\n');
+    const r = await runCli(['127.0.0.1,127.0.0.2', '-p', portList, '-T4', '-v', '-6', '-Pn', '-n', '--open', '--max-rate', '100000', '--max-retries', '1', '--excludefile', 'skip.txt', '-f', 'ndjson', '-q', '--no-out-dir'], { cwd });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const records = ndjson(r.stdout);
+    expect(new Set(records.map((x) => x.host))).toEqual(new Set(['127.0.0.1']));
+    expect(sorted(records.map((x) => x.port as number))).toEqual(sorted(open.ports));
+  });
+
+  it('-F is the top 100 ports', async () => {
+    const r = await runCli(['127.0.0.1', '-F', '--timeout', '300', '-f', 'ndjson', '--states', 'all', '-q', '--no-out-dir']);
+    expect(r.code).toBe(0);
+    expect(ndjson(r.stdout)).toHaveLength(100);
+  });
+
+  it.each([
+    [['-oA', 'base'], /-oA writes three reports; shardscan writes one/],
+    [['-sS'], /-sS is not a TCP connect scan/],
+    [['-sU'], /-sU is not a TCP connect scan/],
+    [['-T1'], /-T1 slows nmap down; .*--rate N/],
+    [['-O'], /-O asks for OS detection/],
+    [['-A'], /use --banners/],
+    [['-iR', '10'], /-iR picks random addresses/],
+  ])('%j is refused in one line', async (args, message) => {
+    const r = await runCli(['127.0.0.1', '-p', '1', ...args, '--no-out-dir']);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/^shardscan: error: /);
+    expect(r.stderr).toMatch(message);
+  });
+});
+
 describe('--summary-json', () => {
   it('writes the summary with the counts and this process\'s resources', async () => {
     const file = join(scratchDir(), 'summary.json');

@@ -11,7 +11,7 @@ import { packageVersion } from '../paths.js';
 import { prepareScan } from '../prepare.js';
 import { blockedNote, blocklistHelp } from '../targets/blocklist.js';
 import { OutDir, makeScanId } from '../store/outdir.js';
-import { type ScanFlags, flagsToConfig, lastValueWins, normalizeArgv, parseStates } from './options.js';
+import { type ScanFlags, flagsToConfig, lastValueWins, nmapRefusal, normalizeArgv, parseStates } from './options.js';
 import { EXIT, checkSummaryPath, defaultOutDir, openReport, runScan } from './run.js';
 import type { StatusFlags } from './status.js';
 import type { MetricsServer } from './metrics.js';
@@ -197,8 +197,9 @@ export async function main(rawArgv: readonly string[], pool: Piscina | null, fau
   const argv = normalizeArgv(rawArgv);
   // A "-" that no option took (normalizeArgv glues "-iL -" and "-o -") would be dropped by yargs without a word.
   const end = argv.includes('--') ? argv.indexOf('--') : argv.length;
-  if (argv.slice(0, end).includes('-')) {
-    process.stderr.write("shardscan: error: a lone '-' is not a target or a value; to read targets from stdin, use -iL -\n");
+  const refusal = argv.slice(0, end).includes('-') ? "a lone '-' is not a target or a value; to read targets from stdin, use -iL -" : nmapRefusal(rawArgv);
+  if (refusal !== null) {
+    process.stderr.write(`shardscan: error: ${refusal}\n`);
     return EXIT.usage;
   }
   helpWanted = argv.includes('--help') || argv.includes('-h') || argv[0] === 'help';

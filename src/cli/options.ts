@@ -192,30 +192,61 @@ export function lastValueWins(argv: Record<string, unknown>): void {
 /** Options that take no value: a "-" after one of them is not its value. */
 const NO_VALUE = new Set(['-q', '--quiet', '-y', '--yes', '--banners', '--allow-partial', '--json', '-h', '--help', '--version']);
 
+/** nmap options that say what shardscan does anyway: connect scans (-sT), no ping (-Pn), no reverse DNS (-n), IPv6 without a switch (-6), its normal timing or faster (-T3 to -T5), and -v (the summary is always there). */
+const NMAP_IGNORED = new Set(['-sT', '-Pn', '-n', '-6', '-T3', '-T4', '-T5', '-v', '-vv']);
+/** nmap options with another name here (a value, if any, follows as usual). */
+const NMAP_RENAMED: Record<string, string> = { '-iL': '--input-file', '--excludefile': '--exclude-file', '--max-rate': '--rate', '--max-retries': '--retries' };
+/** nmap options that are one of ours with a value. */
+const NMAP_EXPANDED: Record<string, string> = { '-sV': '--banners', '--open': '--states=open', '-F': '--top-ports=100' };
+/** nmap's report options: -oX FILE is -f xml -o FILE. */
+const NMAP_OUTPUT: Record<string, string> = { '-oN': 'text', '-oX': 'xml', '-oG': 'grep' };
+
 /**
- * nmap spellings yargs cannot parse as-is: "-p-" (all ports), "-iL FILE", and
- * the no-op flags nmap users type out of habit (-sT: we only do connect scans;
- * -Pn: we never ping; -n: we never reverse-resolve). A "-" value ("-iL -":
- * stdin, "-o -": stdout) is glued to its option: yargs would take a lone "-"
- * for a positional and leave the option empty.
+ * nmap spellings, so an nmap command line works: "-p-" (all ports), "-p80",
+ * "-iL FILE", "-oX FILE", "--max-rate N", "--open", "-F", and the habits in
+ * NMAP_IGNORED. A "-" value ("-iL -": stdin, "-o -" or "-oX -": stdout) is
+ * glued to its option: yargs would take a lone "-" for a positional and leave
+ * the option empty. nmap options shardscan cannot honour: see nmapRefusal.
  */
 export function normalizeArgv(argv: readonly string[]): string[] {
   const out: string[] = [];
   for (let i = 0; i < argv.length; i++) {
-    let a = argv[i]!;
-    if (a === '--') {
+    const raw = argv[i]!;
+    if (raw === '--') {
       out.push(...argv.slice(i));
       break;
     }
-    if (a === '-iL') a = '--input-file';
-    if (argv[i + 1] === '-' && /^--?[A-Za-z][\w-]*$/.test(a) && !NO_VALUE.has(a) && !a.startsWith('--no-') && !/^-(sT|Pn|n|sV)$/.test(a)) {
+    const eq = raw.startsWith('--') ? raw.indexOf('=') : -1;
+    const name = eq < 0 ? raw : raw.slice(0, eq);
+    const a = (NMAP_RENAMED[name] ?? name) + (eq < 0 ? '' : raw.slice(eq));
+    if (NMAP_IGNORED.has(a)) continue;
+    if (NMAP_EXPANDED[a] !== undefined) out.push(NMAP_EXPANDED[a]);
+    else if (NMAP_OUTPUT[a] !== undefined) {
+      out.push(`--format=${NMAP_OUTPUT[a]}`);
+      if (i + 1 < argv.length) out.push(`--output=${argv[++i]}`);
+      else out.push('--output');
+    } else if (argv[i + 1] === '-' && /^--?[A-Za-z][\w-]*$/.test(a) && !NO_VALUE.has(a) && !a.startsWith('--no-')) {
       out.push(`${a}=-`);
       i++;
     } else if (a === '-p-') out.push('--ports=-');
-    else if (a === '-sT' || a === '-Pn' || a === '-n') continue;
-    else if (a === '-sV') out.push('--banners');
     else if (/^-p\d/.test(a)) out.push(`--ports=${a.slice(2)}`);
     else out.push(a);
   }
   return out;
+}
+
+/**
+ * An nmap option that asks for something shardscan does not do, said in one
+ * line, or null. yargs alone would answer "Unknown arguments: s, S" to -sS.
+ */
+export function nmapRefusal(argv: readonly string[]): string | null {
+  const end = argv.includes('--') ? argv.indexOf('--') : argv.length;
+  for (const a of argv.slice(0, end)) {
+    if (a === '-oA') return '-oA writes three reports; shardscan writes one (-oN, -oX or -oG FILE) and keeps every record in its shard directory, so `shardscan merge DIR -f xml -o FILE` makes any other format afterwards';
+    if (/^-s[A-Za-z]$/.test(a) && a !== '-sT' && a !== '-sV') return `${a} is not a TCP connect scan: shardscan only makes connect scans (nmap -sT)`;
+    if (/^-T[0-2]$/.test(a)) return `${a} slows nmap down; shardscan has no timing templates: cap its pace with --rate N or --host-rate N (probes per second)`;
+    if (a === '-O' || a === '-A') return `${a} asks for OS detection, which a connect scanner cannot do; for services and versions, use --banners (nmap -sV)`;
+    if (a === '-iR') return '-iR picks random addresses on the Internet; shardscan scans only the targets you name';
+  }
+  return null;
 }
