@@ -163,7 +163,7 @@ describe('"-" for stdin and stdout (-iL -, --exclude-file -, -o -)', () => {
 });
 
 describe('nmap command lines', () => {
-  it('-oX FILE, -oN FILE and -oG - write those reports', async () => {
+  it('-oX FILE, -oN FILE, -oG - and masscan\'s -oJ - write those reports', async () => {
     const cwd = scratchDir();
     const xml = await runCli(['127.0.0.1', '-p', portList, '--timeout', '300', '-oX', 'r.xml', '-q', '--no-out-dir'], { cwd });
     expect(xml.code).toBe(0);
@@ -175,6 +175,9 @@ describe('nmap command lines', () => {
     const grep = await runCli(['127.0.0.1', '-p', portList, '--timeout', '300', '-oG', '-', '-q', '--no-out-dir'], { cwd });
     expect(grep.code).toBe(0);
     expect(grep.stdout).toMatch(new RegExp(`^Host: 127\\.0\\.0\\.1 \\(\\)\tPorts: .*${open.ports[0]}/open/tcp`, 'm'));
+    const json = await runCli(['127.0.0.1', '-p', portList, '--timeout', '300', '-oJ', '-', '-q', '--no-out-dir'], { cwd });
+    expect(json.code).toBe(0);
+    expect(sorted((JSON.parse(json.stdout) as { records: { port: number }[] }).records.map((x) => x.port))).toEqual(sorted(open.ports));
   });
 
   it('takes the habits and the renamed options: -T4 -v -6 -Pn -n --open --max-rate --max-retries --excludefile', async () => {

@@ -198,8 +198,8 @@ const NMAP_IGNORED = new Set(['-sT', '-Pn', '-n', '-6', '-T3', '-T4', '-T5', '-v
 const NMAP_RENAMED: Record<string, string> = { '-iL': '--input-file', '--excludefile': '--exclude-file', '--max-rate': '--rate', '--max-retries': '--retries' };
 /** nmap options that are one of ours with a value. */
 const NMAP_EXPANDED: Record<string, string> = { '-sV': '--banners', '--open': '--states=open', '-F': '--top-ports=100' };
-/** nmap's report options: -oX FILE is -f xml -o FILE. */
-const NMAP_OUTPUT: Record<string, string> = { '-oN': 'text', '-oX': 'xml', '-oG': 'grep' };
+/** nmap's report options (and masscan's -oJ): -oX FILE is -f xml -o FILE. */
+const NMAP_OUTPUT: Record<string, string> = { '-oN': 'text', '-oX': 'xml', '-oG': 'grep', '-oJ': 'json' };
 
 /**
  * nmap spellings, so an nmap command line works: "-p-" (all ports), "-p80",
