@@ -38,12 +38,14 @@ let work: string;
 
 const flagValue = fc.oneof(numberText, portText, shardText, anyText, targetText);
 /** Flags whose values are fuzzed (never ones that write files, or --max-time, which bounds the run). */
-const valueFlag = fc.constantFrom('-p', '--ports', '--top-ports', '--exclude-ports', '--exclude', '--timeout', '--retries', '-c', '-w', '--seed', '--order', '--shard', '--rate', '--host-rate', '--engine', '-f', '--states', '--chunk-size');
+const valueFlag = fc.constantFrom('-p', '--ports', '--top-ports', '--exclude-ports', '--exclude', '--timeout', '--retries', '-c', '-w', '--seed', '--order', '--shard', '--rate', '--host-rate', '--engine', '-f', '--states', '--chunk-size', '--max-rate', '--max-retries');
 const flagArg = fc.oneof(
   fc.tuple(valueFlag, flagValue).map(([f, v]) => [`${f.startsWith('--') ? f : f}=${v}`]),
   fc.tuple(valueFlag, flagValue).map(([f, v]) => (v.startsWith('-') ? [`${f}=${v}`] : [f, v])),
   valueFlag.map((f) => [f]), // a flag without its value
   fc.constantFrom(['--bogus'], ['-x'], ['--no-blocklist'], ['--yes'], ['--help-me'], ['-sT', '-Pn', '-n'], ['--'], ['-p-'], ['-p']),
+  // nmap spellings: mapped, ignored or refused.
+  fc.constantFrom(['-F'], ['--open'], ['-T4'], ['-T1'], ['-v'], ['-6'], ['-sS'], ['-O'], ['-oA', 'base'], ['-oX'], ['-oG', '-'], ['-oN', 'report.txt']),
 );
 
 const caseArb: fc.Arbitrary<Case> = fc.oneof(
