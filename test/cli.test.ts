@@ -180,16 +180,18 @@ describe('nmap command lines', () => {
     expect(sorted((JSON.parse(json.stdout) as { records: { port: number }[] }).records.map((x) => x.port))).toEqual(sorted(open.ports));
   });
 
-  it('takes the habits and the renamed options: -T4 -v -6 -Pn -n --open --max-rate --max-retries --excludefile', async () => {
+  it('takes the habits and the renamed options: -T4 -v -6 -Pn -n --reason --open --max-rate --max-retries --max-parallelism --excludefile', async () => {
     const cwd = scratchDir();
     const { writeFileSync } = await import('node:fs');
     writeFileSync(join(cwd, 'skip.txt'), '127.0.0.2\n');
-    const r = await runCli(['127.0.0.1,127.0.0.2', '-p', portList, '-T4', '-v', '-6', '-Pn', '-n', '--open', '--max-rate', '100000', '--max-retries', '1', '--excludefile', 'skip.txt', '-f', 'ndjson', '-q', '--no-out-dir'], { cwd });
+    const r = await runCli(['127.0.0.1,127.0.0.2', '-p', portList, '-T4', '-v', '-6', '-Pn', '-n', '--reason', '--open', '--max-rate', '100000', '--max-retries', '1', '--max-parallelism', '500', '--excludefile', 'skip.txt', '-f', 'ndjson', '-q', '--out-dir', 'd'], { cwd });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const records = ndjson(r.stdout);
     expect(new Set(records.map((x) => x.host))).toEqual(new Set(['127.0.0.1']));
     expect(sorted(records.map((x) => x.port as number))).toEqual(sorted(open.ports));
+    const manifest = JSON.parse(readFileSync(join(cwd, 'd', 'manifest.json'), 'utf8')) as { config: Record<string, unknown> };
+    expect(manifest.config).toMatchObject({ rate: 100000, retries: 1, concurrency: 500, states: ['open'], exclude: [], excludeFile: 'skip.txt' });
   });
 
   it('-F is the top 100 ports', async () => {

@@ -25,7 +25,7 @@ export const MAX_WORKERS = 256;
 const poolSize = (n: unknown): number | null => (typeof n === 'number' && Number.isInteger(n) && n >= 1 && n <= MAX_WORKERS ? n : null);
 
 /** Options that take no value (everything else does, unless written --name=value). */
-const FLAGS = new Set(['-q', '--quiet', '--no-out-dir', '-sT', '-Pn', '-n', '-p-', '--yes', '--no-blocklist', '--banners', '-sV', '-F', '--open', '-6', '-v', '-vv', '-T3', '-T4', '-T5']);
+const FLAGS = new Set(['-q', '--quiet', '--no-out-dir', '-sT', '-Pn', '-n', '-p-', '--yes', '--no-blocklist', '--banners', '-sV', '-F', '--open', '-6', '-v', '-vv', '-T3', '-T4', '-T5', '--reason']);
 
 /** Ports a -p spec names, roughly: Infinity for open ranges ("1000-", "-"). */
 function portCount(spec: string): number {

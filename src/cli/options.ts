@@ -192,10 +192,10 @@ export function lastValueWins(argv: Record<string, unknown>): void {
 /** Options that take no value: a "-" after one of them is not its value. */
 const NO_VALUE = new Set(['-q', '--quiet', '-y', '--yes', '--banners', '--allow-partial', '--json', '-h', '--help', '--version']);
 
-/** nmap options that say what shardscan does anyway: connect scans (-sT), no ping (-Pn), no reverse DNS (-n), IPv6 without a switch (-6), its normal timing or faster (-T3 to -T5), and -v (the summary is always there). */
-const NMAP_IGNORED = new Set(['-sT', '-Pn', '-n', '-6', '-T3', '-T4', '-T5', '-v', '-vv']);
+/** nmap options that say what shardscan does anyway: connect scans (-sT), no ping (-Pn), no reverse DNS (-n), IPv6 without a switch (-6), its normal timing or faster (-T3 to -T5), -v (the summary is always there) and --reason (every record has one). */
+const NMAP_IGNORED = new Set(['-sT', '-Pn', '-n', '-6', '-T3', '-T4', '-T5', '-v', '-vv', '--reason']);
 /** nmap options with another name here (a value, if any, follows as usual). */
-const NMAP_RENAMED: Record<string, string> = { '-iL': '--input-file', '--excludefile': '--exclude-file', '--max-rate': '--rate', '--max-retries': '--retries' };
+const NMAP_RENAMED: Record<string, string> = { '-iL': '--input-file', '--excludefile': '--exclude-file', '--max-rate': '--rate', '--max-retries': '--retries', '--max-parallelism': '--concurrency' };
 /** nmap options that are one of ours with a value. */
 const NMAP_EXPANDED: Record<string, string> = { '-sV': '--banners', '--open': '--states=open', '-F': '--top-ports=100' };
 /** nmap's report options (and masscan's -oJ): -oX FILE is -f xml -o FILE. */
