@@ -59,7 +59,7 @@ export function readListFile(path: string, what: string): string[] {
   } catch (err) {
     throw new ShardscanError('E_INPUT_FILE', `cannot read ${what} file '${quote(path)}': ${errnoCode(err) ?? messageOf(err)}`);
   }
-  return text.split('\n').flatMap((line) => splitList(line.replace(/#.*/, '')));
+  return splitList(text.replace(/#[^\n]*/g, ''));
 }
 
 const HOSTNAME = /^(?=.{1,253}$)[a-z0-9_](?:[a-z0-9_-]{0,62})(?:\.[a-z0-9_](?:[a-z0-9_-]{0,62}))*\.?$/i;
@@ -72,7 +72,8 @@ function bad(token: string, why: string): ShardscanError {
 }
 
 function v4Interval(lo: number, hi: number): Interval {
-  return { v6: false, lo: BigInt(lo), hi: BigInt(hi) };
+  const big = BigInt(lo);
+  return { v6: false, lo: big, hi: lo === hi ? big : BigInt(hi) };
 }
 
 function cidr4(base: number, prefix: number): Interval {
@@ -246,20 +247,28 @@ export interface ResolvedTargets {
  * Object.prototype's members.
  */
 async function toIntervals(tokens: readonly string[], resolved: Map<string, string>, resolver: Resolver): Promise<Interval[]> {
-  const parsed = tokens.map(parseTargetToken);
-  const names = [...new Set(parsed.flatMap((p) => (p.kind === 'name' && !resolved.has(p.name) ? [p.name] : [])))];
+  // One pass, keeping only the intervals and the names: a list of a million
+  // addresses must not hold a million parsed tokens at once as well.
+  const out: Interval[] = [];
+  const named: Extract<TargetToken, { kind: 'name' }>[] = [];
+  for (const token of tokens) {
+    const p = parseTargetToken(token);
+    if (p.kind === 'name') named.push(p);
+    else for (const iv of p.intervals) out.push(iv);
+  }
+  const names = [...new Set(named.flatMap((p) => (resolved.has(p.name) ? [] : [p.name])))];
   const answers = await Promise.all(names.map(resolver));
   names.forEach((n, i) => resolved.set(n, answers[i]!));
-  return parsed.flatMap((p) => {
-    if (p.kind === 'addresses') return p.intervals;
+  for (const p of named) {
     const address = resolved.get(p.name)!;
     // A resumed scan or a config file supplies these: they must be addresses, not more target syntax.
     if (parseIPv4(address) === null && parseIPv6(address) === null) {
       throw new ShardscanError('E_CONFIG', `host name '${quote(p.name)}' is recorded as resolving to '${quote(address)}', which is not an IP address; fix or remove it in "resolved"`);
     }
     const inner = parseTargetToken(p.prefix === null ? address : `${address}/${p.prefix}`);
-    return inner.kind === 'addresses' ? inner.intervals : [];
-  });
+    if (inner.kind === 'addresses') for (const iv of inner.intervals) out.push(iv);
+  }
+  return out;
 }
 
 /** Parse, resolve, merge and subtract: the exact set of hosts to scan. */
