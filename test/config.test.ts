@@ -33,6 +33,15 @@ describe('config', () => {
     expect(r.notes.join('\n')).toMatch(/--concurrency 100000 does not fit the file-descriptor limit \(ulimit -n 256\); using \d+/);
   });
 
+  it('says when a timing bound is above its ceiling (it is clamped to it)', () => {
+    const opts = { tuning: null, cores: 2, fdLimit: 4096 };
+    expect(resolveConfig({ targets: ['127.0.0.1'], timeoutMs: 1000, minRttTimeoutMs: 5000 }, opts).notes).toEqual(['--min-rtt-timeout 5000 ms is above the --timeout ceiling of 1000 ms; using 1000 ms']);
+    expect(resolveConfig({ targets: ['127.0.0.1'], maxRttTimeoutMs: 300, initialRttTimeoutMs: 2000 }, opts).notes).toEqual(['--initial-rtt-timeout 2000 ms is above the --max-rtt-timeout ceiling of 300 ms; using 300 ms']);
+    // The defaults (initial 1000 ms) under a low --timeout are not the user's doing: no note, also when a manifest spells them out.
+    expect(resolveConfig({ targets: ['127.0.0.1'], timeoutMs: 300 }, opts).notes).toEqual([]);
+    expect(resolveConfig({ targets: ['127.0.0.1'], timeoutMs: 50, minRttTimeoutMs: 100, initialRttTimeoutMs: 1000 }, opts).notes).toEqual([]);
+  });
+
   it.each([
     [{ timeoutMs: 0 }, /\/timeoutMs must be >= 1/],
     [{ order: 'sideways' }, /\/order must be one of "random", "serial"/],

@@ -200,6 +200,12 @@ export function resolveConfig(given: Partial<ScanConfig>, opts: ResolveOptions =
   if (config.ports !== null && config.topPorts !== null) {
     throw new ShardscanError('E_PORT', 'give either -p or --top-ports, not both. Example: -p 22,80 or --top-ports 100');
   }
+  // The timing bounds are clamped under the ceiling (pool/spec.ts timingParams); a bound given above it is said, not dropped in silence.
+  // A default is not "given" (a resumed scan's manifest carries every value).
+  const ceiling = Math.min(config.timeoutMs, config.maxRttTimeoutMs ?? config.timeoutMs);
+  for (const [flag, value, byDefault] of [['--min-rtt-timeout', partial.minRttTimeoutMs, BASE_DEFAULTS.minRttTimeoutMs], ['--initial-rtt-timeout', partial.initialRttTimeoutMs, BASE_DEFAULTS.initialRttTimeoutMs]] as const) {
+    if (value !== undefined && value !== byDefault && value > ceiling) notes.push(`${flag} ${value} ms is above the ${config.maxRttTimeoutMs !== null && config.maxRttTimeoutMs < config.timeoutMs ? '--max-rtt-timeout' : '--timeout'} ceiling of ${ceiling} ms; using ${ceiling} ms`);
+  }
   return { config: deepFreeze(config), notes, randomSeed };
 }
 
