@@ -60,6 +60,22 @@ describe('resume', () => {
     expect(again.stderr).toMatch(/already complete/);
   });
 
+  it('keeps the first run\'s --max-time unless resume is given its own', async () => {
+    const dir = join(scratchDir(), 't');
+    // --rate 4000 makes the scan take ~1.5 s, so a 0.2 s slice cannot finish it.
+    const first = await runCli([...slow(), '--max-time', '0.2', '--out-dir', dir]);
+    expect(first.code).toBe(0);
+    const status = (): string => (JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { status: string }).status;
+    expect(status()).toBe('interrupted');
+    const slice = await runCli(['resume', dir, '-q', '-f', 'ndjson']);
+    expect(slice.code).toBe(0);
+    expect(status()).toBe('interrupted'); // another 0.2 s slice, from the manifest
+    const rest = await runCli(['resume', dir, '--max-time', '60', '--host-rate', '100000', '-q', '-f', 'ndjson']);
+    expect(rest.code).toBe(0);
+    expect(status()).toBe('complete');
+    expect(keys(readFileSync(join(dir, 'shard-1-of-1.ndjson'), 'utf8'))).toEqual(await scan.unsharded());
+  });
+
   it('refuses a directory that is not a scan', async () => {
     const r = await runCli(['resume', scratchDir()]);
     expect(r.code).toBe(2);

@@ -113,6 +113,8 @@ interface ResumeFlags {
   workers?: string;
   concurrency?: string;
   rate?: string;
+  hostRate?: string;
+  maxTime?: string;
   format?: string;
   output?: string;
   quiet?: boolean;
@@ -122,14 +124,14 @@ interface ResumeFlags {
 
 async function resumeCommand(argv: ResumeFlags, command: string, signal: AbortController, pool: Piscina | null, fault: string | null): Promise<number> {
   // Only what does not change the scan's results may differ from the first run.
-  const o = flagsToConfig({ workers: argv.workers, concurrency: argv.concurrency, rate: argv.rate, format: argv.format, output: argv.output });
+  const o = flagsToConfig({ workers: argv.workers, concurrency: argv.concurrency, rate: argv.rate, hostRate: argv.hostRate, maxTime: argv.maxTime, format: argv.format, output: argv.output });
   const dir = argv.dir ?? (await import('./status.js')).pickResumeDir();
   return withMetrics(argv.metrics, Boolean(argv.quiet), (metrics) => resumeWith(dir, argv, o, command, signal, pool, fault, metrics));
 }
 
 async function resumeWith(dir: string, argv: ResumeFlags, o: ReturnType<typeof flagsToConfig>, command: string, signal: AbortController, pool: Piscina | null, fault: string | null, metrics: MetricsServer | null): Promise<number> {
   const { planResume } = await import('../store/resume.js');
-  const plan = await planResume(dir, { workers: o.workers, concurrency: o.concurrency, rate: o.rate, format: o.format, output: o.output });
+  const plan = await planResume(dir, { workers: o.workers, concurrency: o.concurrency, rate: o.rate, hostRate: o.hostRate, maxTimeSec: o.maxTimeSec, format: o.format, output: o.output });
   if (plan === null) {
     process.stderr.write(`shardscan: ${dir} is already complete; nothing to resume\n`);
     return EXIT.ok;
@@ -227,6 +229,8 @@ export async function main(rawArgv: readonly string[], pool: Piscina | null, fau
           .option('workers', { alias: 'w', type: 'string', describe: 'worker threads (may differ from the first run)' })
           .option('concurrency', { alias: 'c', type: 'string', describe: 'connects in flight (may differ)' })
           .option('rate', { type: 'string', describe: 'probes per second cap (may differ)' })
+          .option('host-rate', { type: 'string', describe: 'probes per second to any one host (may differ)' })
+          .option('max-time', { type: 'string', describe: 'stop after this many seconds (default: the first run\'s, if it had one)' })
           .option('format', { alias: 'f', type: 'string', describe: 'report format (default: the first run\'s)' })
           .option('output', { alias: 'o', type: 'string', describe: 'report file (default: the first run\'s)' })
           .option('quiet', { alias: 'q', type: 'boolean' })
