@@ -11,7 +11,7 @@ import { packageVersion } from '../paths.js';
 import { prepareScan } from '../prepare.js';
 import { blockedNote, blocklistHelp } from '../targets/blocklist.js';
 import { OutDir, makeScanId } from '../store/outdir.js';
-import { type ScanFlags, flagsToConfig, lastValueWins, nmapRefusal, normalizeArgv, parseStates } from './options.js';
+import { type ScanFlags, argvRefusal, flagsToConfig, lastValueWins, normalizeArgv, parseStates } from './options.js';
 import { EXIT, checkSummaryPath, defaultOutDir, openReport, runScan } from './run.js';
 import type { StatusFlags } from './status.js';
 import type { MetricsServer } from './metrics.js';
@@ -197,9 +197,7 @@ async function validateCommand(argv: { dirs: string[] }): Promise<number> {
  */
 export async function main(rawArgv: readonly string[], pool: Piscina | null, fault: string | null = null): Promise<number> {
   const argv = normalizeArgv(rawArgv);
-  // A "-" that no option took (normalizeArgv glues "-iL -" and "-o -") would be dropped by yargs without a word.
-  const end = argv.includes('--') ? argv.indexOf('--') : argv.length;
-  const refusal = argv.slice(0, end).includes('-') ? "a lone '-' is not a target or a value; to read targets from stdin, use -iL -" : nmapRefusal(rawArgv);
+  const refusal = argvRefusal(argv);
   if (refusal !== null) {
     process.stderr.write(`shardscan: error: ${refusal}\n`);
     return EXIT.usage;

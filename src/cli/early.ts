@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { tuningPath } from '../config/tuning.js';
+import { takesNoValue } from './spellings.js';
 
 const NO_POOL = new Set(['merge', 'validate', 'status', '--help', '-h', '--version', 'help']);
 
@@ -24,8 +25,6 @@ export const MAX_WORKERS = 256;
 /** A worker count the pool may be started with before the command line is checked. */
 const poolSize = (n: unknown): number | null => (typeof n === 'number' && Number.isInteger(n) && n >= 1 && n <= MAX_WORKERS ? n : null);
 
-/** Options that take no value (everything else does, unless written --name=value). */
-const FLAGS = new Set(['-q', '--quiet', '--no-out-dir', '-sT', '-Pn', '-n', '-p-', '--yes', '--no-blocklist', '--banners', '-sV', '-F', '--open', '-6', '-v', '-vv', '-T3', '-T4', '-T5', '--reason']);
 
 /** Ports a -p spec names, roughly: Infinity for open ranges ("1000-", "-"). */
 function portCount(spec: string): number {
@@ -59,7 +58,7 @@ export function looksSmall(argv: readonly string[]): boolean {
       continue;
     }
     if (a.startsWith('-')) {
-      if (!a.includes('=') && !FLAGS.has(a)) i++; // skip the option's value
+      if (!a.includes('=') && !takesNoValue(a)) i++; // skip the option's value
       continue;
     }
     for (const t of a.split(',')) {

@@ -9,6 +9,7 @@ import { readListFile } from '../targets/parse.js';
 import { PROBE_ENGINES, type ProbeEngine } from '../model/scan.js';
 import { PORT_STATES, type PortState } from '../model/states.js';
 import { MAX_WORKERS } from './early.js';
+import { NMAP_EXPANDED, NMAP_IGNORED, NMAP_OUTPUT, NMAP_RENAMED, takesNoValue } from './spellings.js';
 
 /** The scan flags as yargs hands them over (all optional). */
 export interface ScanFlags {
@@ -189,24 +190,12 @@ export function lastValueWins(argv: Record<string, unknown>): void {
   }
 }
 
-/** Options that take no value: a "-" after one of them is not its value. */
-const NO_VALUE = new Set(['-q', '--quiet', '-y', '--yes', '--banners', '--allow-partial', '--json', '-h', '--help', '--version']);
-
-/** nmap options that say what shardscan does anyway: connect scans (-sT), no ping (-Pn), no reverse DNS (-n), IPv6 without a switch (-6), its normal timing or faster (-T3 to -T5), -v (the summary is always there) and --reason (every record has one). */
-const NMAP_IGNORED = new Set(['-sT', '-Pn', '-n', '-6', '-T3', '-T4', '-T5', '-v', '-vv', '--reason']);
-/** nmap options with another name here (a value, if any, follows as usual). */
-const NMAP_RENAMED: Record<string, string> = { '-iL': '--input-file', '--excludefile': '--exclude-file', '--max-rate': '--rate', '--max-retries': '--retries', '--max-parallelism': '--concurrency' };
-/** nmap options that are one of ours with a value. */
-const NMAP_EXPANDED: Record<string, string> = { '-sV': '--banners', '--open': '--states=open', '-F': '--top-ports=100' };
-/** nmap's report options (and masscan's -oJ): -oX FILE is -f xml -o FILE. */
-const NMAP_OUTPUT: Record<string, string> = { '-oN': 'text', '-oX': 'xml', '-oG': 'grep', '-oJ': 'json' };
-
 /**
  * nmap spellings, so an nmap command line works: "-p-" (all ports), "-p80",
- * "-iL FILE", "-oX FILE", "--max-rate N", "--open", "-F", and the habits in
- * NMAP_IGNORED. A "-" value ("-iL -": stdin, "-o -" or "-oX -": stdout) is
- * glued to its option: yargs would take a lone "-" for a positional and leave
- * the option empty. nmap options shardscan cannot honour: see nmapRefusal.
+ * and the tables in spellings.ts ("-iL FILE", "-oX FILE", "--max-rate N",
+ * "--open", "-F", -T4...). A "-" value ("-iL -": stdin, "-o -" or "-oX -":
+ * stdout) is glued to its option: yargs would take a lone "-" for a
+ * positional and leave the option empty. What it cannot honour: argvRefusal.
  */
 export function normalizeArgv(argv: readonly string[]): string[] {
   const out: string[] = [];
@@ -225,7 +214,7 @@ export function normalizeArgv(argv: readonly string[]): string[] {
       out.push(`--format=${NMAP_OUTPUT[a]}`);
       if (i + 1 < argv.length) out.push(`--output=${argv[++i]}`);
       else out.push('--output');
-    } else if (argv[i + 1] === '-' && /^--?[A-Za-z][\w-]*$/.test(a) && !NO_VALUE.has(a) && !a.startsWith('--no-')) {
+    } else if (argv[i + 1] === '-' && /^--?[A-Za-z][\w-]*$/.test(a) && !takesNoValue(a)) {
       out.push(`${a}=-`);
       i++;
     } else if (a === '-p-') out.push('--ports=-');
@@ -236,14 +225,17 @@ export function normalizeArgv(argv: readonly string[]): string[] {
 }
 
 /**
- * An nmap option that asks for something shardscan does not do, said in one
- * line, or null. yargs alone would answer "Unknown arguments: s, S" to -sS.
+ * What a normalized command line asks for that shardscan does not do, said in
+ * one line, or null: a "-" no option took (yargs would drop it without a
+ * word), and nmap options it cannot honour (yargs alone would answer
+ * "Unknown arguments: s, S" to -sS).
  */
-export function nmapRefusal(argv: readonly string[]): string | null {
+export function argvRefusal(argv: readonly string[]): string | null {
   const end = argv.includes('--') ? argv.indexOf('--') : argv.length;
   for (const a of argv.slice(0, end)) {
+    if (a === '-') return "a lone '-' is not a target or a value; to read targets from stdin, use -iL -";
     if (a === '-oA') return '-oA writes three reports; shardscan writes one (-oN, -oX or -oG FILE) and keeps every record in its shard directory, so `shardscan merge DIR -f xml -o FILE` makes any other format afterwards';
-    if (/^-s[A-Za-z]$/.test(a) && a !== '-sT' && a !== '-sV') return `${a} is not a TCP connect scan: shardscan only makes connect scans (nmap -sT)`;
+    if (/^-s[A-Za-z]$/.test(a)) return `${a} is not a TCP connect scan: shardscan only makes connect scans (nmap -sT)`;
     if (/^-T[0-2]$/.test(a)) return `${a} slows nmap down; shardscan has no timing templates: cap its pace with --rate N or --host-rate N (probes per second)`;
     if (a === '-O' || a === '-A') return `${a} asks for OS detection, which a connect scanner cannot do; for services and versions, use --banners (nmap -sV)`;
     if (a === '-iR') return '-iR picks random addresses on the Internet; shardscan scans only the targets you name';

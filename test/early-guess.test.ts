@@ -1,0 +1,22 @@
+/**
+ * The early pool guess (src/cli/early.ts) reads the raw command line before
+ * yargs: it must know which options take no value, from the same table
+ * normalizeArgv uses (src/cli/spellings.ts), or it takes a target for a value.
+ */
+import { describe, expect, it } from 'vitest';
+import { looksSmall } from '../src/cli/early.js';
+
+describe('the early guess of a small scan', () => {
+  it.each([['-q'], ['-sT'], ['-T4'], ['-F'], ['--open'], ['-v'], ['--reason'], ['--no-out-dir'], ['-sV']])('%s before the target takes no value', (flag) => {
+    expect(looksSmall([flag, '127.0.0.1', '-p', '80'])).toBe(true);
+  });
+
+  it.each([['-oX', 'r.xml'], ['--max-rate', '100'], ['-w', '2']])('%s takes its value, not the target', (flag, value) => {
+    expect(looksSmall([flag, value, '127.0.0.1', '-p', '80'])).toBe(true);
+    expect(looksSmall(['127.0.0.1', '-p', '80', flag, value])).toBe(true);
+  });
+
+  it('a network is never small', () => {
+    expect(looksSmall(['-T4', '127.0.0.0/24', '-p', '80'])).toBe(false);
+  });
+});
