@@ -6,7 +6,7 @@
  */
 import { lookup } from 'node:dns/promises';
 import { readFileSync, readSync } from 'node:fs';
-import { isatty } from 'node:tty';
+import { createRequire } from 'node:module';
 import { ShardscanError, errnoCode, messageOf, quote } from '../errors.js';
 import { parseIPv4, parseIPv6 } from './ip.js';
 import { type Blocked, type Blocklist, NOTHING_BLOCKED, applyBlocklist } from './blocklist.js';
@@ -26,6 +26,12 @@ export type TargetToken =
 /** Split "a,b  c\nd" into tokens. */
 export function splitList(text: string): string[] {
   return text.split(/[\s,]+/).filter((t) => t.length > 0);
+}
+
+/** node:tty is loaded only when stdin is read: a scan that does not read it would pay for the module at every start. */
+function isStdinTerminal(): boolean {
+  const { isatty } = createRequire(import.meta.url)('node:tty') as typeof import('node:tty');
+  return isatty(0);
 }
 
 /**
@@ -52,7 +58,7 @@ function readStdin(): string {
 /** Tokens from a target file: one or more per line, `#` starts a comment ("-": stdin). */
 export function readListFile(path: string, what: string): string[] {
   // Reading a terminal would wait for Ctrl+D with Ctrl+C caught (the CLI's first Ctrl+C only asks a scan to stop).
-  if (path === '-' && isatty(0)) throw new ShardscanError('E_INPUT_FILE', `cannot read the ${what} list from stdin: it is a terminal; pipe it in, e.g. ${what === 'target' ? 'cat list.txt | shardscan -iL -' : 'cat skip.txt | shardscan 127.0.0.0/24 --exclude-file -'}`);
+  if (path === '-' && isStdinTerminal()) throw new ShardscanError('E_INPUT_FILE', `cannot read the ${what} list from stdin: it is a terminal; pipe it in, e.g. ${what === 'target' ? 'cat list.txt | shardscan -iL -' : 'cat skip.txt | shardscan 127.0.0.0/24 --exclude-file -'}`);
   let text: string;
   try {
     text = path === '-' ? readStdin() : readFileSync(path, 'utf8');
