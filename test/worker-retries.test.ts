@@ -7,6 +7,16 @@ import { newTiming } from './helpers/timing.js';
 
 const timing = (retries = 6, hostTimeoutMs: number | null = null) => newTiming({ retries, hostTimeoutMs });
 
+/** A host that answered, then `timedOut` first tries that timed out and were retried, `answered` of those retries answered, all resolved. */
+function afterRetries(timedOut: number, answered: number): ReturnType<typeof timing> {
+  const h = timing();
+  h.t.answered(h.cell, 0, 20);
+  for (let i = 0; i < timedOut; i++) expect(h.t.mayRetry(h.cell, 0)).toBe('retry');
+  for (let i = 0; i < answered; i++) h.t.answered(h.cell, 1, 20);
+  for (let i = 0; i < timedOut; i++) h.t.retryResolved(h.cell);
+  return h;
+}
+
 describe('retries by evidence', () => {
   it('a host that never answered gets no retry', () => {
     const { t, cell } = timing();
@@ -58,11 +68,7 @@ describe('retries by evidence', () => {
 
   it('on a host whose retries mostly get answers, a position gets one try past the deepest answered', () => {
     // A lossy path: 10 first tries timed out, 9 of their retries answered.
-    const { t, cell } = timing();
-    t.answered(cell, 0, 20);
-    for (let i = 0; i < 10; i++) expect(t.mayRetry(cell, 0)).toBe('retry');
-    for (let i = 0; i < 9; i++) t.answered(cell, 1, 20);
-    for (let i = 0; i < 10; i++) t.retryResolved(cell);
+    const { t, cell } = afterRetries(10, 9);
     // The tenth position lost its retry too, and gets a third try...
     expect(t.mayRetry(cell, 1)).toBe('retry');
     t.retryResolved(cell);
@@ -73,12 +79,8 @@ describe('retries by evidence', () => {
   });
 
   it('behind a firewall (most retries unanswered) a dropped port gets no try past the deepest answered', () => {
-    const { t, cell } = timing();
-    t.answered(cell, 0, 20);
-    for (let i = 0; i < 100; i++) expect(t.mayRetry(cell, 0)).toBe('retry');
-    t.answered(cell, 1, 20);
-    t.answered(cell, 1, 20);
-    for (let i = 0; i < 100; i++) t.retryResolved(cell);
+    // 100 first tries timed out, 2 of their retries answered.
+    const { t, cell } = afterRetries(100, 2);
     expect(t.mayRetry(cell, 1)).toBe('retry');
     t.retryResolved(cell);
     expect(t.mayRetry(cell, 2)).toBe('final');
