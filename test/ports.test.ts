@@ -12,6 +12,9 @@ describe('port parsing', () => {
     ['65534-', [65534, 65535]],
     ['T:22', [22]],
     [' 22 , 23 ', [22, 23]],
+    ['ssh,80', [22, 80]],
+    ['HTTP', [80, 8008]],
+    ['ft?,T:telnet', [21, 23]],
   ])('-p %s', (spec, expected) => {
     expect([...buildPorts({ ports: spec }).ports]).toEqual(expected);
   });
@@ -26,13 +29,23 @@ describe('port parsing', () => {
 
   it('--exclude-ports removes ports', () => {
     expect([...buildPorts({ ports: '1-10', excludePorts: '2-9' }).ports]).toEqual([1, 10]);
+    expect([...buildPorts({ ports: '20-25', excludePorts: 'ssh,smtp' }).ports]).toEqual([20, 21, 23, 24]);
+  });
+
+  it('a wildcard name takes every listed port whose service matches, like nmap', () => {
+    const web = [...buildPorts({ ports: 'http*' }).ports];
+    expect(web).toEqual(expect.arrayContaining([80, 443, 8000, 8008, 8080, 8443]));
+    expect(web.every((p) => serviceName(p).startsWith('http'))).toBe(true);
+    expect(buildPorts({ ports: '*' }).count).toBe(topPorts(1000).filter((p) => serviceName(p) !== 'unknown').length);
   });
 
   it.each([
     ['0', /ports are 1-65535/],
     ['70000', /ports are 1-65535/],
     ['1-70000', /ports are 1-65535/],
-    ['abc', /at 'abc': not a port or range/],
+    ['abc', /at 'abc': no service of that name in the built-in list/],
+    ['h(t)tp', /at 'h\(t\)tp': no service of that name/],
+    ['1a', /at '1a': not a port or range/],
     ['22,,80', /at '': not a port or range/],
     ['10-1', /end is before its start/],
     ['', /empty/],

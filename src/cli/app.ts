@@ -47,7 +47,7 @@ let helpWanted = false;
 function scanOptions(y: Argv): Argv<CliFlags> {
   return y
     .positional('targets', { describe: 'hosts: 127.0.0.1, 127.0.0.0/24, 127.0.0.1-127.0.0.9, 127.0.1-3.1-10, ::1, localhost', type: 'string', array: true })
-    .option('ports', { alias: 'p', type: 'string', describe: 'ports: 22,80,1000-2000; -p- for all 65535 (default: the top 1000)', group: 'Targets:' })
+    .option('ports', { alias: 'p', type: 'string', describe: 'ports: 22,80,1000-2000, service names (ssh,http*); -p- for all 65535 (default: the top 1000)', group: 'Targets:' })
     .option('top-ports', { type: 'string', describe: 'the N most common TCP ports (built-in ranked list)', group: 'Targets:' })
     .option('exclude-ports', { type: 'string', describe: 'ports to leave out', group: 'Targets:' })
     .option('input-file', { type: 'string', describe: 'read targets from a file, one or more per line, # comments (nmap: -iL)', group: 'Targets:' })

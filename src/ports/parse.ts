@@ -1,9 +1,9 @@
 /**
  * Port specifications → PortSet: "22,80,1000-2000", "-" (all), "-1024",
- * "60000-", --top-ports N, --exclude-ports.
+ * "60000-", service names ("http,ssh", "http*"), --top-ports N, --exclude-ports.
  */
 import { ShardscanError, quote } from '../errors.js';
-import { rankedPortCount, topPorts } from './services.js';
+import { portsNamed, rankedPortCount, topPorts } from './services.js';
 
 /** A sorted set of distinct TCP ports with `count`, `at(i)` and `indexOf`. */
 export class PortSet {
@@ -51,6 +51,12 @@ function markList(spec: string, into: Uint8Array): void {
   for (const raw of tokens) {
     if (/^[US]:/i.test(raw)) throw bad(spec, raw, 'shardscan scans TCP only (U: is UDP, S: SCTP in nmap); leave them out');
     const token = raw.replace(/^T:/i, '');
+    if (/^[a-z*?]/i.test(token)) {
+      const named = /^[\w.*?+-]+$/.test(token) ? portsNamed(token) : [];
+      if (named.length === 0) throw bad(spec, raw, `no service of that name in the built-in list (data/tcp-ports.tsv); give its port number`);
+      for (const p of named) into[p] = 1;
+      continue;
+    }
     const m = /^(\d*)(-?)(\d*)$/.exec(token);
     if (!m || token === '' || (m[2] === '' && m[1] === '')) throw bad(spec, raw, 'not a port or range');
     const lo = m[1] === '' ? 1 : Number(m[1]);

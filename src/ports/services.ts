@@ -38,6 +38,18 @@ export function rankedPortCount(): number {
   return load().ranked.length;
 }
 
+/**
+ * The listed ports whose service name matches `pattern` (nmap's `-p http,ssh`
+ * and `-p 'http*'`): case-insensitive, `*` and `?` as wildcards, ascending.
+ */
+export function portsNamed(pattern: string): number[] {
+  const glob = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const re = new RegExp(`^${glob}$`, 'i');
+  const out: number[] = [];
+  for (const [port, name] of load().names) if (re.test(name)) out.push(port);
+  return out.sort((a, b) => a - b);
+}
+
 /** Service name for a port, or `unknown`. */
 export function serviceName(port: number): string {
   return load().names.get(port) ?? 'unknown';
