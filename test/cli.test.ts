@@ -194,6 +194,19 @@ describe('nmap command lines', () => {
     expect(manifest.config).toMatchObject({ rate: 100000, retries: 1, concurrency: 500, states: ['open'], exclude: [], excludeFile: 'skip.txt' });
   });
 
+  it('-r walks in serial order, --randomize-hosts is the default random order, -h is --help', async () => {
+    const serial = await runCli(['127.0.0.1', '-p', '1-3', '-r', '-q', '--no-out-dir']);
+    expect(serial.code).toBe(0);
+    expect(serial.stdout).toMatch(/scan report \(seed \d+, serial order\)/);
+    const random = await runCli(['127.0.0.1', '-p', '1-3', '--randomize-hosts', '-q', '--no-out-dir']);
+    expect(random.code).toBe(0);
+    expect(random.stdout).toMatch(/scan report \(seed \d+, random order\)/);
+    const help = await runCli(['-h']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^shardscan \[targets\.\.\] \[options\]/);
+    expect(help.stdout).toMatch(/--ports/);
+  });
+
   it('-F is the top 100 ports', async () => {
     const r = await runCli(['127.0.0.1', '-F', '--timeout', '300', '-f', 'ndjson', '--states', 'all', '-q', '--no-out-dir']);
     expect(r.code).toBe(0);
@@ -208,6 +221,11 @@ describe('nmap command lines', () => {
     [['-O'], /-O asks for OS detection/],
     [['-A'], /use --banners/],
     [['-iR', '10'], /-iR picks random addresses/],
+    [['--min-rate', '5000'], /--min-rate puts a floor under the pace; shardscan has none/],
+    [['--scan-delay=1s'], /--scan-delay spaces out probes; pace shardscan with --rate N/],
+    [['-S', '127.0.0.2'], /-S picks the source interface, address or port/],
+    [['--ttl', '5'], /--ttl shapes raw packets, which a connect scan cannot do/],
+    [['--script', 'banner'], /--script runs nmap's NSE scripts; .*--banners/],
   ])('%j is refused in one line', async (args, message) => {
     const r = await runCli(['127.0.0.1', '-p', '1', ...args, '--no-out-dir']);
     expect(r.code).toBe(2);
@@ -234,14 +252,15 @@ describe('bad input', () => {
   it.each([
     [['127.0.0.1/33'], /bad target '127\.0\.0\.1\/33'.*Examples:/],
     [['127.0.0.1', '-p', '0-10'], /bad port list '0-10'.*Example: -p 22,80,1000-2000/],
-    [['127.0.0.1', '-p', 'http'], /at 'http': not a port or range/],
+    [['127.0.0.1', '-p', 'nosuchservice'], /at 'nosuchservice': no service of that name in the built-in list/],
     [['127.0.0.1', '--timeout', 'soon'], /bad --timeout 'soon'.*e\.g\. --timeout 1000/],
     [['127.0.0.1', '--concurrency', '0'], /bad --concurrency '0'/],
     [['127.0.0.1', '--format', 'yaml'], /bad --format 'yaml': use one of text, json, ndjson, csv, grep, xml/],
     [['127.0.0.1', '--states', 'opened'], /'opened' is not a state/],
     [['127.0.0.1', '--shard', '3/2'], /bad --shard '3\/2'/],
     [['127.0.0.1', '--shard', '1/2'], /--shard 1\/2 needs --seed/],
-    [['127.0.0.1', '--frobnicate'], /Unknown argument: frobnicate/],
+    [['127.0.0.1', '--frobnicate'], /unknown option --frobnicate \(see shardscan --help\)/],
+    [['127.0.0.1', '-xz', '--no-such'], /unknown options -x, -z, --no-such \(see shardscan --help\)/],
     [['127.0.0.1', '-iL', '/nonexistent/list.txt'], /cannot read target file '\/nonexistent\/list\.txt': ENOENT/],
     [['127.0.0.1', '--config', '/nonexistent/c.json'], /cannot read config file/],
     [[], /no targets given/],
@@ -269,6 +288,12 @@ describe('bad input', () => {
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/^shardscan: error: /);
     expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it.each(['merge', 'validate'])('%s without directories says what it needs, in one line', async (command) => {
+    const r = await runCli([command]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`shardscan: error: ${command} needs the shard directories, e.g. shardscan ${command} scan-1 scan-2 (see shardscan --help)\n`);
   });
 
   it('a config file with a bad field names it', async () => {

@@ -45,7 +45,7 @@ const flagArg = fc.oneof(
   valueFlag.map((f) => [f]), // a flag without its value
   fc.constantFrom(['--bogus'], ['-x'], ['--no-blocklist'], ['--yes'], ['--help-me'], ['-sT', '-Pn', '-n'], ['--'], ['-p-'], ['-p']),
   // nmap spellings: mapped, ignored or refused.
-  fc.constantFrom(['-F'], ['--open'], ['-T4'], ['-T1'], ['-v'], ['-6'], ['-sS'], ['-O'], ['-oA', 'base'], ['-oX'], ['-oG', '-'], ['-oN', 'report.txt']),
+  fc.constantFrom(['-F'], ['--open'], ['-T4'], ['-T1'], ['-v'], ['-6'], ['-sS'], ['-O'], ['-oA', 'base'], ['-oX'], ['-oG', '-'], ['-oN', 'report.txt'], ['-r'], ['--randomize-hosts'], ['--min-rate', '100'], ['-S', '127.0.0.2'], ['-h']),
 );
 
 const caseArb: fc.Arbitrary<Case> = fc.oneof(

@@ -11,7 +11,7 @@ import { packageVersion } from '../paths.js';
 import { prepareScan } from '../prepare.js';
 import { blockedNote, blocklistHelp } from '../targets/blocklist.js';
 import { OutDir, makeScanId } from '../store/outdir.js';
-import { type ScanFlags, argvRefusal, flagsToConfig, lastValueWins, normalizeArgv, parseStates } from './options.js';
+import { type ScanFlags, argvRefusal, flagsToConfig, lastValueWins, normalizeArgv, parseStates, unknownMessage } from './options.js';
 import { EXIT, checkSummaryPath, defaultOutDir, openReport, runScan } from './run.js';
 import type { StatusFlags } from './status.js';
 import type { MetricsServer } from './metrics.js';
@@ -269,9 +269,10 @@ export async function main(rawArgv: readonly string[], pool: Piscina | null, fau
     .exitProcess(false)
     .version(packageVersion())
     .help()
+    .alias('help', 'h')
     .wrap(Math.min(110, process.stdout.columns || 100))
     .fail((msg, err) => {
-      throw err ?? new ShardscanError('E_OPTION', `${msg} (see shardscan --help)`);
+      throw err ?? new ShardscanError('E_OPTION', `${unknownMessage(msg, argv)} (see shardscan --help)`);
     });
   try {
     await parser.parseAsync();

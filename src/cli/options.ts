@@ -9,7 +9,7 @@ import { readListFile } from '../targets/parse.js';
 import { PROBE_ENGINES, type ProbeEngine } from '../model/scan.js';
 import { PORT_STATES, type PortState } from '../model/states.js';
 import { MAX_WORKERS } from './early.js';
-import { NMAP_EXPANDED, NMAP_IGNORED, NMAP_OUTPUT, NMAP_RENAMED, takesNoValue } from './spellings.js';
+import { NMAP_EXPANDED, NMAP_IGNORED, NMAP_OUTPUT, NMAP_REFUSED, NMAP_RENAMED, takesNoValue } from './spellings.js';
 
 /** The scan flags as yargs hands them over (all optional). */
 export interface ScanFlags {
@@ -239,6 +239,39 @@ export function argvRefusal(argv: readonly string[]): string | null {
     if (/^-T[0-2]$/.test(a)) return `${a} slows nmap down; shardscan has no timing templates: cap its pace with --rate N or --host-rate N (probes per second)`;
     if (a === '-O' || a === '-A') return `${a} asks for OS detection, which a connect scanner cannot do; for services and versions, use --banners (nmap -sV)`;
     if (a === '-iR') return '-iR picks random addresses on the Internet; shardscan scans only the targets you name';
+    const name = a.startsWith('--') && a.includes('=') ? a.slice(0, a.indexOf('=')) : a;
+    if (Object.hasOwn(NMAP_REFUSED, name)) return `${name} ${NMAP_REFUSED[name]}`;
   }
   return null;
+}
+
+/**
+ * yargs' "Unknown arguments: min-rate, minRate" as a user typed it: "unknown
+ * option --min-rate". The camel-case twin yargs adds is dropped; a name that
+ * was not typed as an option (an extra positional) is quoted as it came.
+ * Also: "Not enough non-option arguments" for merge and validate.
+ */
+export function unknownMessage(msg: string, argv: readonly string[]): string {
+  const command = argv.find((a) => !a.startsWith('-'));
+  if (/^Not enough non-option arguments/.test(msg) && (command === 'merge' || command === 'validate')) {
+    return `${command} needs the shard directories, e.g. shardscan ${command} scan-1 scan-2`;
+  }
+  const m = /^Unknown arguments?: (.*)$/.exec(msg);
+  if (!m) return msg;
+  const names = m[1]!.split(', ');
+  const options: string[] = [];
+  const others: string[] = [];
+  for (const n of names) {
+    if (/[A-Z]/.test(n) && names.includes(n.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`))) continue;
+    const long = `--${n}`;
+    const typed = (o: string): boolean => argv.some((a) => a === o || a.startsWith(`${o}=`));
+    if (typed(long)) options.push(long);
+    else if (typed(`--no-${n}`)) options.push(`--no-${n}`);
+    else if (argv.includes(`-${n}`) || (n.length === 1 && argv.some((a) => /^-[A-Za-z]+$/.test(a) && a.includes(n)))) options.push(`-${n}`);
+    else others.push(`'${quote(n)}'`);
+  }
+  const parts: string[] = [];
+  if (options.length > 0) parts.push(`unknown ${options.length === 1 ? 'option' : 'options'} ${options.join(', ')}`);
+  if (others.length > 0) parts.push(`unexpected ${others.length === 1 ? 'argument' : 'arguments'} ${others.join(', ')}`);
+  return parts.join('; ');
 }
