@@ -36,6 +36,11 @@ describe('target parsing', () => {
     ['localhost', ['127.0.0.1']],
     ['localhost/31', ['127.0.0.0', '127.0.0.1']],
     ['127.0.0.1 ::1', ['127.0.0.1', '::1']],
+    // nmap's comma lists inside an octet; a comma between whole targets still separates them.
+    ['127.0.0.1,5', ['127.0.0.1', '127.0.0.5']],
+    ['127.0.2,1.7-8', ['127.0.1.7', '127.0.1.8', '127.0.2.7', '127.0.2.8']],
+    ['127.0.0.9,1-2,3', ['127.0.0.1', '127.0.0.2', '127.0.0.3', '127.0.0.9']],
+    ['127.0.0.1,127.0.0.5,9', ['127.0.0.1', '127.0.0.5', '127.0.0.9']],
   ])('%s', async (spec, expected) => {
     expect(await hosts([spec])).toEqual(expected);
   });
@@ -52,6 +57,14 @@ describe('target parsing', () => {
     const { set } = await buildTargets({ targets: ['127.*.*.*'] }, noDns);
     expect(set.count).toBe(16_777_216);
     expect(set.intervals).toBe(1);
+  });
+
+  it('an octet list is counted in intervals, not hosts', async () => {
+    const { set } = await buildTargets({ targets: ['127.0,5.*.0-9,250-255'] }, noDns);
+    expect(set.count).toBe(2 * 256 * 16);
+    // 127.0.N.250-255 touches 127.0.N+1.0-9: 257 intervals for each second octet.
+    expect(set.intervals).toBe(2 * 257);
+    expect(set.at(10)).toBe('127.0.0.250');
   });
 
   it('subtracts exclusions and collapses duplicates', async () => {
@@ -95,6 +108,9 @@ describe('target parsing', () => {
     ['0x7f000001', 'E_TARGET', /hex or octal address forms are refused/],
     ['127.0.0.0x1', 'E_TARGET', /hex or octal address forms are refused/],
     ['host.007', 'E_TARGET', /never ends in a number/],
+    ['127.0.0.1,,2', 'E_TARGET', /bad target '127\.0\.0\.1,,2'/],
+    ['127.0.0.1,02', 'E_TARGET', /leading zero is ambiguous/],
+    ['127.0.0.1,256', 'E_TARGET', /not an IPv4 address, CIDR or octet range/],
   ])('rejects %s with %s', (token, code, message) => {
     expect(() => parseTargetToken(token)).toThrowError(message);
     try {

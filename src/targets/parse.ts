@@ -1,6 +1,6 @@
 /**
  * Target specifications → TargetSet. Accepts what nmap users type:
- * IPv4/IPv6 literals, CIDR, a-b ranges, octet ranges (127.0.1-3.1-10, 10.0.0.*),
+ * IPv4/IPv6 literals, CIDR, a-b ranges, octet ranges (127.0.1-3.1-10, 127.0.0.1,5, 10.0.0.*),
  * host names (resolved once, before the scan), lists separated by commas or
  * spaces, files with one target per line and # comments, and exclusions.
  */
@@ -23,9 +23,33 @@ export type TargetToken =
   | { kind: 'addresses'; token: string; intervals: Interval[] }
   | { kind: 'name'; token: string; name: string; prefix: number | null };
 
-/** Split "a,b  c\nd" into tokens. */
+/** Four dotted fields of digits, ranges, `*` and commas: nmap's octet form ("127.0.0.1,5", "127.0.3,7.1-9"). */
+const OCTET_LIST = /^[\d*,-]+\.[\d*,-]+\.[\d*,-]+\.[\d*,-]+$/;
+
+/**
+ * Split "a,b  c\nd" into tokens. A comma separates targets (masscan's
+ * "127.0.0.1,127.0.0.2"), except inside a four-field octet form, where it
+ * lists values of one octet as in nmap ("127.0.0.1,5" is .1 and .5), and
+ * before a bare octet, which lists values of the last octet before it
+ * ("127.0.0.1,127.0.0.5,9" is .1, .5 and .9).
+ */
 export function splitList(text: string): string[] {
-  return text.split(/[\s,]+/).filter((t) => t.length > 0);
+  const out: string[] = [];
+  for (const word of text.split(/\s+/)) {
+    if (word === '') continue;
+    if (!word.includes(',') || (OCTET_LIST.test(word) && !/(^|\.),|,($|\.)|,,/.test(word))) {
+      out.push(word);
+      continue;
+    }
+    let last = '';
+    for (const t of word.split(',')) {
+      if (t === '') continue;
+      // "127.0.0.1,127.0.0.5,9": a bare octet after an IPv4 form lists values of its last octet.
+      if (/^[\d*-]+$/.test(t) && OCTET_LIST.test(last)) out[out.length - 1] = last = `${last},${t}`;
+      else out.push((last = t));
+    }
+  }
+  return out;
 }
 
 /** node:tty is loaded only when stdin is read: a scan that does not read it would pay for the module at every start. */
@@ -93,8 +117,8 @@ function parsePrefix(token: string, text: string, max: number): number {
   return Number(text);
 }
 
-/** One octet field: "5", "1-10", "*", "-10", "250-". Returns [lo, hi] or null if not an octet form. */
-function parseOctet(field: string): [number, number] | null {
+/** One octet range: "5", "1-10", "*", "-10", "250-". Returns [lo, hi] or null if not an octet form. */
+function parseOctetRange(field: string): [number, number] | null {
   if (field === '*') return [0, 255];
   // No leading zeros: inet_aton and curl read "010" as octal 8, nmap as decimal 10.
   const m = /^(0|[1-9]\d{0,2})?(?:(-)(0|[1-9]\d{0,2})?)?$/.exec(field);
@@ -105,45 +129,64 @@ function parseOctet(field: string): [number, number] | null {
   return [lo, hi];
 }
 
+/** One octet field, a comma list of ranges ("1,5,10-20"): sorted, merged ranges, or null. */
+function parseOctet(field: string): [number, number][] | null {
+  const ranges: [number, number][] = [];
+  for (const part of field.split(',')) {
+    const r = parseOctetRange(part);
+    if (r === null) return null;
+    ranges.push(r);
+  }
+  ranges.sort((a, b) => a[0] - b[0]);
+  const merged: [number, number][] = [];
+  for (const r of ranges) {
+    const last = merged[merged.length - 1];
+    if (last && r[0] <= last[1] + 1) last[1] = Math.max(last[1], r[1]);
+    else merged.push([r[0], r[1]]);
+  }
+  return merged;
+}
+
+const isFull = (o: [number, number][]): boolean => o.length === 1 && o[0]![0] === 0 && o[0]![1] === 255;
+
 /**
- * nmap-style octet ranges, expanded into merged intervals without listing hosts.
- * Trailing full octets ("*" or 0-255) make one span per prefix, so the loop
- * runs once per interval produced (at most MAX_INTERVALS): "*.*.*.*" is one
- * step, not 16 million.
+ * nmap-style octet ranges and lists, expanded into intervals without listing
+ * hosts. Trailing full octets ("*" or 0-255) make one span per range of the
+ * last octet that is not full, for each value of the octets before it, so the
+ * loop runs once per interval produced (at most MAX_INTERVALS): "*.*.*.*" is
+ * one step, not 16 million.
  */
 function octetRanges(token: string): Interval[] | null {
   const fields = token.split('.');
   if (fields.length !== 4) return null;
   const parsed = fields.map(parseOctet);
   if (parsed.some((o) => o === null)) return null;
-  const octets = parsed as [number, number][];
+  const octets = parsed as [number, number][][];
   let full = 0;
-  while (full < 4 && octets[3 - full]![0] === 0 && octets[3 - full]![1] === 255) full++;
+  while (full < 4 && isFull(octets[3 - full]!)) full++;
   if (full === 4) return [v4Interval(0, 2 ** 32 - 1)];
-  const span = 3 - full; // the last octet that is not full: it spans [lo, hi] × 256^full addresses
+  const span = 3 - full; // the last octet that is not full: each of its ranges spans [lo, hi] × 256^full addresses
   const unit = 256 ** full;
-  const [spanLo, spanHi] = octets[span]!;
-  const lead = octets.slice(0, span);
-  // Spans of consecutive prefixes never touch (the span octet is not full), so this is exact.
-  if (lead.reduce((n, o) => n * (o[1] - o[0] + 1), 1) > MAX_INTERVALS) {
+  const spanRanges = octets[span]!;
+  // The octets before it, as lists of values, walked like an odometer.
+  const lead = octets.slice(0, span).map((o) => o.flatMap(([lo, hi]) => Array.from({ length: hi - lo + 1 }, (_, k) => lo + k)));
+  if (lead.reduce((n, o) => n * o.length, spanRanges.length) > MAX_INTERVALS) {
     throw bad(token, `expands to more than ${MAX_INTERVALS} separate ranges; use CIDR or an exclusion`);
   }
-  const cur = lead.map((o) => o[0]);
+  const at = lead.map(() => 0);
   const out: Interval[] = [];
   for (;;) {
     let base = 0;
-    for (const v of cur) base = base * 256 + v;
+    for (let i = 0; i < span; i++) base = base * 256 + lead[i]![at[i]!]!;
     base *= 256 ** (4 - span);
-    const lo = BigInt(base + spanLo * unit);
-    const hi = BigInt(base + (spanHi + 1) * unit - 1);
-    out.push({ v6: false, lo, hi });
-    let i = span - 1; // advance the leading octets like an odometer
-    while (i >= 0 && cur[i] === lead[i]![1]) {
-      cur[i] = lead[i]![0];
+    for (const [lo, hi] of spanRanges) out.push({ v6: false, lo: BigInt(base + lo * unit), hi: BigInt(base + (hi + 1) * unit - 1) });
+    let i = span - 1;
+    while (i >= 0 && at[i] === lead[i]!.length - 1) {
+      at[i] = 0;
       i--;
     }
     if (i < 0) return out;
-    cur[i]!++;
+    at[i]!++;
   }
 }
 
@@ -192,8 +235,8 @@ export function parseTargetToken(token: string): TargetToken {
       return { kind: 'addresses', token, intervals: [{ v6: true, lo: l6, hi: r6 }] };
     }
   }
-  if (/^[\d*.-]+$/.test(addrPart)) {
-    if (/(^|[.-])0\d/.test(addrPart)) throw bad(token, 'an octet with a leading zero is ambiguous (inet_aton and curl read 010 as octal 8, nmap as decimal 10): write it without');
+  if (/^[\d*.,-]+$/.test(addrPart)) {
+    if (/(^|[.,-])0\d/.test(addrPart)) throw bad(token, 'an octet with a leading zero is ambiguous (inet_aton and curl read 010 as octal 8, nmap as decimal 10): write it without');
     const ranges = octetRanges(addrPart);
     if (ranges === null || prefixPart !== null) throw bad(token, 'not an IPv4 address, CIDR or octet range');
     return { kind: 'addresses', token, intervals: ranges };
