@@ -7,13 +7,18 @@ import { describe, expect, it } from 'vitest';
 import { looksSmall } from '../src/cli/early.js';
 
 describe('the early guess of a small scan', () => {
-  it.each([['-q'], ['-sT'], ['-T4'], ['-F'], ['--open'], ['-v'], ['--reason'], ['--no-out-dir'], ['-sV']])('%s before the target takes no value', (flag) => {
+  it.each([['-q'], ['-sT'], ['-T4'], ['-F'], ['--open'], ['-v'], ['--reason'], ['--no-out-dir'], ['-sV'], ['-r'], ['--randomize-hosts']])('%s before the target takes no value', (flag) => {
     expect(looksSmall([flag, '127.0.0.1', '-p', '80'])).toBe(true);
   });
 
   it.each([['-oX', 'r.xml'], ['--max-rate', '100'], ['-w', '2']])('%s takes its value, not the target', (flag, value) => {
     expect(looksSmall([flag, value, '127.0.0.1', '-p', '80'])).toBe(true);
     expect(looksSmall(['127.0.0.1', '-p', '80', flag, value])).toBe(true);
+  });
+
+  it('service names count as the whole built-in list, at most', () => {
+    expect(looksSmall(['127.0.0.1', '-p', 'ssh,http*,T:443'])).toBe(true);
+    expect(looksSmall(['127.0.0.1,2,3,4,5,6,7,8,9,10,11,12,13', '-p', 'ssh'])).toBe(false);
   });
 
   it('a network is never small', () => {

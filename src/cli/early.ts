@@ -26,11 +26,16 @@ export const MAX_WORKERS = 256;
 const poolSize = (n: unknown): number | null => (typeof n === 'number' && Number.isInteger(n) && n >= 1 && n <= MAX_WORKERS ? n : null);
 
 
-/** Ports a -p spec names, roughly: Infinity for open ranges ("1000-", "-"). */
+/** Ports a -p spec names, at most: Infinity for open ranges ("1000-", "-"); a service name, the whole built-in list (1,000). */
 function portCount(spec: string): number {
   let n = 0;
-  for (const part of spec.split(',')) {
-    const m = /^(\d+)(?:-(\d+))?$/.exec(part.trim());
+  for (const raw of spec.split(',')) {
+    const part = raw.trim().replace(/^T:/i, '');
+    if (/^[a-z*?]/i.test(part)) {
+      n += 1000;
+      continue;
+    }
+    const m = /^(\d+)(?:-(\d+))?$/.exec(part);
     if (!m) return Infinity;
     n += m[2] === undefined ? 1 : Math.max(1, Number(m[2]) - Number(m[1]) + 1);
   }
