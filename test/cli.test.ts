@@ -205,6 +205,7 @@ describe('nmap command lines', () => {
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/^shardscan \[targets\.\.\] \[options\]/);
     expect(help.stdout).toMatch(/--ports/);
+    expect(help.stdout).toMatch(/nmap spellings work where they mean the same: -iL FILE/);
   });
 
   it('-F is the top 100 ports', async () => {

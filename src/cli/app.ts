@@ -41,6 +41,11 @@ function installSignals(): AbortController {
   return controller;
 }
 
+/** nmap's spellings, for --help (the README has the whole story). */
+const NMAP_HELP = `nmap spellings work where they mean the same: -iL FILE, -oN/-oX/-oG FILE, -sV, -F, -r, --open,
+--max-rate, --max-retries, --max-parallelism, --excludefile; -sT -Pn -n -6 -v -T3..5 --reason are
+taken and ignored (connect scans, no ping, adaptive timing are how shardscan always works).`;
+
 /** Set by main(): the built-in blocklist is listed in --help (parsing it for every scan would be waste). */
 let helpWanted = false;
 
@@ -82,7 +87,7 @@ function scanOptions(y: Argv): Argv<CliFlags> {
     .option('metrics', { type: 'string', describe: 'serve Prometheus metrics at http://HOST:PORT/metrics while the scan runs (a PORT alone: on 127.0.0.1; 0: any free port, printed)', group: 'Output:' })
     .option('engine', { type: 'string', describe: 'probe implementation: handle (libuv TCP handles, default) or socket (net.Socket)', group: 'Advanced:' })
     .option('config', { type: 'string', describe: 'JSON config file (schemas/config.schema.json); flags override it', group: 'Advanced:' })
-    .epilogue(helpWanted ? blocklistHelp() : '') as unknown as Argv<CliFlags>;
+    .epilogue(helpWanted ? `${NMAP_HELP}\n\n${blocklistHelp()}` : '') as unknown as Argv<CliFlags>;
 }
 
 type CliFlags = ScanFlags & { quiet?: boolean; summaryJson?: string; metrics?: string };
