@@ -222,6 +222,7 @@ describe('nmap command lines', () => {
     [['-O'], /-O asks for OS detection/],
     [['-A'], /use --banners/],
     [['-iR', '10'], /-iR picks random addresses/],
+    [['-oL', 'x.lst'], /-oL is not a report shardscan writes: it writes -oN \(text\), -oX \(xml\), -oG \(grep\) and -oJ \(json\)/],
     [['--min-rate', '5000'], /--min-rate puts a floor under the pace; shardscan has none/],
     [['--scan-delay=1s'], /--scan-delay spaces out probes; pace shardscan with --rate N/],
     [['-S', '127.0.0.2'], /-S picks the source interface, address or port/],
@@ -278,6 +279,9 @@ describe('bad input', () => {
     [['127.0.0.1', '--input-file', ''], /--input-file needs a file name/],
     [['127.0.0.1', '--config', ''], /--config needs a file name/],
     [['127.0.0.1', '--out-dir', ''], /--out-dir needs a directory name/],
+    [['127.0.0.1', '-o', ''], /--output needs a file name, e\.g\. -o report\.txt \(- for stdout\)/],
+    // nmap's -oN with its file forgotten: the next option is not taken for the file name.
+    [['127.0.0.1', '-oN'], /--output needs a file name/],
     [['127.0.0.1', '--exclude', ''], /bad --exclude '': empty/],
     [['127.0.0.1', '-'], /a lone '-' is not a target or a value; to read targets from stdin, use -iL -/],
     [['-iL', '-', '--exclude-file', '-'], /only one of --input-file and --exclude-file can read stdin/],

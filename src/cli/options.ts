@@ -212,8 +212,9 @@ export function normalizeArgv(argv: readonly string[]): string[] {
     if (NMAP_EXPANDED[a] !== undefined) out.push(NMAP_EXPANDED[a]);
     else if (NMAP_OUTPUT[a] !== undefined) {
       out.push(`--format=${NMAP_OUTPUT[a]}`);
-      if (i + 1 < argv.length) out.push(`--output=${argv[++i]}`);
-      else out.push('--output');
+      // "-oN -q" is a file name forgotten, not a report named "-q" ("-" alone is stdout).
+      if (i + 1 < argv.length && (argv[i + 1] === '-' || !argv[i + 1]!.startsWith('-'))) out.push(`--output=${argv[++i]}`);
+      else out.push('--output=');
     } else if (argv[i + 1] === '-' && /^--?[A-Za-z][\w-]*$/.test(a) && !takesNoValue(a)) {
       out.push(`${a}=-`);
       i++;
@@ -239,6 +240,7 @@ export function argvRefusal(argv: readonly string[]): string | null {
     if (/^-T[0-2]$/.test(a)) return `${a} slows nmap down; shardscan has no timing templates: cap its pace with --rate N or --host-rate N (probes per second)`;
     if (a === '-O' || a === '-A') return `${a} asks for OS detection, which a connect scanner cannot do; for services and versions, use --banners (nmap -sV)`;
     if (a === '-iR') return '-iR picks random addresses on the Internet; shardscan scans only the targets you name';
+    if (/^-o[A-Z]$/.test(a)) return `${a} is not a report shardscan writes: it writes -oN (text), -oX (xml), -oG (grep) and -oJ (json) FILE, and csv or ndjson with -f FORMAT -o FILE`;
     const name = a.startsWith('--') && a.includes('=') ? a.slice(0, a.indexOf('=')) : a;
     if (Object.hasOwn(NMAP_REFUSED, name)) return `${name} ${NMAP_REFUSED[name]}`;
   }

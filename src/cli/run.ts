@@ -66,6 +66,7 @@ export type SummaryDocument = ScanSummary & {
  */
 export function openReport(output: string | null): Writable {
   if (output === null) return stdoutIsFile() ? new FdWritable(1, false) : process.stdout;
+  if (output.trim() === '') throw new ShardscanError('E_OUTPUT', '--output needs a file name, e.g. -o report.txt (- for stdout)');
   let fd: number;
   try {
     fd = openSync(output, 'w');
