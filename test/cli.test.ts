@@ -194,7 +194,7 @@ describe('nmap command lines', () => {
     expect(manifest.config).toMatchObject({ rate: 100000, retries: 1, concurrency: 500, states: ['open'], exclude: [], excludeFile: 'skip.txt' });
   });
 
-  it('-r walks in serial order, --randomize-hosts is the default random order, -h is --help', async () => {
+  it('-r walks in serial order, --randomize-hosts is the default random order, -h is --help, -V is --version', async () => {
     const serial = await runCli(['127.0.0.1', '-p', '1-3', '-r', '-q', '--no-out-dir']);
     expect(serial.code).toBe(0);
     expect(serial.stdout).toMatch(/scan report \(seed \d+, serial order\)/);
@@ -206,6 +206,9 @@ describe('nmap command lines', () => {
     expect(help.stdout).toMatch(/^shardscan \[targets\.\.\] \[options\]/);
     expect(help.stdout).toMatch(/--ports/);
     expect(help.stdout).toMatch(/nmap spellings work where they mean the same: -iL FILE/);
+    const version = await runCli(['-V']);
+    expect(version.code).toBe(0);
+    expect(version.stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
   });
 
   it('-F is the top 100 ports', async () => {
@@ -223,6 +226,8 @@ describe('nmap command lines', () => {
     [['-A'], /use --banners/],
     [['-iR', '10'], /-iR picks random addresses/],
     [['-oL', 'x.lst'], /-oL is not a report shardscan writes: it writes -oN \(text\), -oX \(xml\), -oG \(grep\) and -oJ \(json\)/],
+    [['--resume', 'scan.gnmap'], /--resume reads an nmap log; .*shardscan resume DIR/],
+    [['--max-hostgroup', '64'], /--max-hostgroup sizes nmap's host groups; shardscan has none/],
     [['--min-rate', '5000'], /--min-rate puts a floor under the pace; shardscan has none/],
     [['--scan-delay=1s'], /--scan-delay spaces out probes; pace shardscan with --rate N/],
     [['-S', '127.0.0.2'], /-S picks the source interface, address or port/],

@@ -273,6 +273,7 @@ export async function main(rawArgv: readonly string[], pool: Piscina | null, fau
     .strict()
     .exitProcess(false)
     .version(packageVersion())
+    .alias('version', 'V')
     .help()
     .alias('help', 'h')
     .wrap(Math.min(110, process.stdout.columns || 100))

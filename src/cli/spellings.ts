@@ -6,7 +6,7 @@
  */
 
 /** Our options that take no value (`--no-…` never takes one either). */
-const NO_VALUE = new Set(['-q', '--quiet', '-y', '--yes', '--banners', '--allow-partial', '--json', '-h', '--help', '--version']);
+const NO_VALUE = new Set(['-q', '--quiet', '-y', '--yes', '--banners', '--allow-partial', '--json', '-h', '--help', '-V', '--version']);
 
 /** nmap options that say what shardscan does anyway: connect scans (-sT), no ping (-Pn), no reverse DNS (-n), IPv6 without a switch (-6), its normal timing or faster (-T3 to -T5), -v (the summary is always there), --reason (every record has one) and --randomize-hosts (the order is random). */
 export const NMAP_IGNORED = new Set(['-sT', '-Pn', '-n', '-6', '-T3', '-T4', '-T5', '-v', '-vv', '--reason', '--randomize-hosts']);
@@ -35,6 +35,10 @@ export const NMAP_REFUSED: Readonly<Record<string, string>> = {
   '--spoof-mac': RAW_PACKETS,
   '--ip-options': RAW_PACKETS,
   '--script': 'runs nmap\'s NSE scripts; for services and versions, use --banners (nmap -sV)',
+  '--resume': 'reads an nmap log; shardscan continues from its shard directory: shardscan resume DIR (shardscan status lists them)',
+  '--stats-every': 'prints nmap\'s progress; shardscan shows its progress on stderr when that is a terminal, and --metrics HOST:PORT serves it',
+  '--min-hostgroup': 'sizes nmap\'s host groups; shardscan has none: every host and port is in one random walk (cap it with --concurrency N)',
+  '--max-hostgroup': 'sizes nmap\'s host groups; shardscan has none: every host and port is in one random walk (cap it with --concurrency N)',
 };
 /** nmap's report options (and masscan's -oJ): -oX FILE is -f xml -o FILE. */
 export const NMAP_OUTPUT: Readonly<Record<string, string>> = { '-oN': 'text', '-oX': 'xml', '-oG': 'grep', '-oJ': 'json' };
