@@ -306,6 +306,16 @@ describe('bad input', () => {
     expect(r.stderr).toBe(`shardscan: error: ${command} needs the shard directories, e.g. shardscan ${command} scan-1 scan-2 (see shardscan --help)\n`);
   });
 
+  it.each(['merge', 'status', 'resume'])('%s given a file, not a shard directory, says so in one line', async (command) => {
+    const cwd = scratchDir();
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(join(cwd, 'report.ndjson'), '{}\n');
+    const r = await runCli([command, 'report.ndjson'], { cwd });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^shardscan: error: '?report\.ndjson'? is a file, not a directory/);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
   it('a config file with a bad field names it', async () => {
     const dir = scratchDir();
     const file = join(dir, 'c.json');

@@ -5,7 +5,7 @@
  * survive SIGKILL; the checkpoint never runs ahead of the records file.
  */
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { makeDirs } from '../files.js';
 import type { ScanConfig } from '../config/index.js';
 import { ShardscanError, errnoCode, jsonProblem, messageOf, quote } from '../errors.js';
@@ -78,6 +78,7 @@ export function readJson<T>(path: string, schema: 'manifest' | 'checkpoint'): T 
     const code = errnoCode(err);
     if (code === 'ENOENT') throw new ShardscanError('E_RESUME', `${path} does not exist: not a shardscan output directory`);
     if (code === 'EISDIR') throw new ShardscanError('E_RESUME', `${path} is a directory, not a file: not a shardscan output directory`);
+    if (code === 'ENOTDIR') throw new ShardscanError('E_RESUME', `${dirname(path)} is a file, not a directory: name a shardscan output directory`);
     if (code !== undefined) throw new ShardscanError('E_IO', `cannot read ${path}: ${code}`);
     throw new ShardscanError('E_SCHEMA', `${path} is not valid JSON: ${jsonProblem(err)}`);
   }

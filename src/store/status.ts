@@ -12,7 +12,7 @@
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { ShardscanError, messageOf, quote } from '../errors.js';
+import { ShardscanError, errnoCode, messageOf, quote } from '../errors.js';
 import { type StateCounts, totalOf } from '../model/states.js';
 import { MANIFEST, type Manifest } from './outdir.js';
 import { type ShardDir, openShardDir, readCheckpoint } from './read.js';
@@ -129,6 +129,7 @@ export function findShardDirs(path: string): string[] {
   try {
     names = readdirSync(path).sort();
   } catch (err) {
+    if (errnoCode(err) === 'ENOTDIR') throw new ShardscanError('E_OPTION', `'${quote(path)}' is a file, not a directory; name a shard directory or a directory of them`);
     throw new ShardscanError('E_IO', `cannot read '${quote(path)}': ${messageOf(err)}`);
   }
   return names.map((n) => join(path, n)).filter((d) => existsSync(join(d, MANIFEST)));
