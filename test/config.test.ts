@@ -46,7 +46,11 @@ describe('config', () => {
     [{ timeoutMs: 0 }, /\/timeoutMs must be >= 1/],
     [{ order: 'sideways' }, /\/order must be one of "random", "serial"/],
     [{ states: [] }, /\/states must NOT have fewer than 1 items/],
-    [{ bogus: 1 }, /unknown key 'bogus'/],
+    [{ bogus: 1 }, /unknown key 'bogus'$/],
+    // The flag's spelling, a missing unit or plural: the key it meant is named.
+    [{ 'top-ports': 10 }, /unknown key 'top-ports' \(did you mean 'topPorts'\?\)/],
+    [{ timeout: 2000 }, /unknown key 'timeout' \(did you mean 'timeoutMs'\?\)/],
+    [{ max_time: 5 }, /unknown key 'max_time' \(did you mean 'maxTimeSec'\?\)/],
     [{ shard: { index: 1 } }, /\/shard must have required property 'total'/],
   ])('rejects %j naming the field', (bad, message) => {
     expect(() => checkConfig({ targets: ['127.0.0.1'], ...bad }, 'config')).toThrowError(message);

@@ -6,7 +6,7 @@
 import { randomInt } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { ShardscanError, errnoCode, jsonProblem, messageOf, quote } from '../errors.js';
-import { describeErrors, validator } from '../schemas.js';
+import { describeErrors, schemaDocument, validator } from '../schemas.js';
 import type { ProbeEngine, ScanOrder } from '../model/scan.js';
 import type { PortState } from '../model/states.js';
 import type { ShardSpec } from '../shard/plan.js';
@@ -119,9 +119,25 @@ export interface ConfigResult {
 export function checkConfig(partial: unknown, source: string): Partial<ScanConfig> {
   const validate = validator('config');
   if (!validate(partial)) {
-    throw new ShardscanError('E_CONFIG', `${source}: ${describeErrors(validate.errors)}`);
+    const e = validate.errors?.[0];
+    const key = e?.keyword === 'additionalProperties' && e.instancePath === '' ? String((e.params as { additionalProperty: string }).additionalProperty) : null;
+    const near = key === null ? null : nearestConfigKey(key);
+    throw new ShardscanError('E_CONFIG', `${source}: ${describeErrors(validate.errors)}${near ? ` (did you mean '${near}'?)` : ''}`);
   }
   return partial as Partial<ScanConfig>;
+}
+
+/**
+ * The config key a mistyped one most likely meant: the flag's spelling
+ * ("top-ports" → topPorts), a missing unit ("timeout" → timeoutMs, "max-time"
+ * → maxTimeSec) or a missing plural ("target" → targets). Read from the
+ * schema only when a key is wrong.
+ */
+function nearestConfigKey(key: string): string | null {
+  const known = Object.keys((schemaDocument('config').properties ?? {}) as Record<string, unknown>);
+  const norm = (k: string): string => k.toLowerCase().replace(/[-_]/g, '');
+  const wanted = norm(key);
+  return known.find((k) => norm(k) === wanted) ?? known.find((k) => [`${wanted}ms`, `${wanted}sec`, `${wanted}s`].includes(norm(k))) ?? null;
 }
 
 /** Read and check a --config JSON file. */
