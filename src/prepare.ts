@@ -4,11 +4,12 @@
  */
 import { createHash } from 'node:crypto';
 import type { ScanConfig } from './config/index.js';
-import { ShardscanError } from './errors.js';
+import { ShardscanError, errnoCode, messageOf, quote } from './errors.js';
 import { Permutation } from './permute/index.js';
 import { buildPorts, type PortSet } from './ports/parse.js';
 import { type ShardPlan, defaultChunkSize, planShard } from './shard/plan.js';
 import { type Blocked, loadBlocklist } from './targets/blocklist.js';
+import { parseIPv4, parseIPv6 } from './targets/ip.js';
 import { type Resolver, buildTargets } from './targets/parse.js';
 import type { TargetSet } from './targets/set.js';
 
@@ -28,6 +29,34 @@ export interface PreparedScan {
   blocked: Blocked;
 }
 
+/**
+ * --source-address must be a literal of the targets' family and an address of
+ * this machine: checked by binding a listener to it, so a typo is one line
+ * before the scan, not every probe failing in the workers.
+ */
+async function checkSourceAddress(address: string, targets: TargetSet): Promise<void> {
+  const v6 = parseIPv6(address) !== null;
+  if (!v6 && parseIPv4(address) === null) {
+    throw new ShardscanError('E_OPTION', `bad --source-address '${quote(address)}': give an IPv4 or IPv6 address of this machine, e.g. --source-address 127.0.0.2`);
+  }
+  const other = v6 ? targets.v4Count : targets.count - targets.v4Count;
+  if (other > 0) {
+    throw new ShardscanError('E_OPTION', `--source-address ${address} is IPv${v6 ? 6 : 4}, but ${other} of the targets ${other === 1 ? 'is' : 'are'} IPv${v6 ? 4 : 6}: scan them in another run`);
+  }
+  const { createServer } = await import('node:net');
+  const server = createServer();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen({ host: address, port: 0, exclusive: true }, resolve);
+    });
+  } catch (err) {
+    throw new ShardscanError('E_OPTION', `--source-address ${address} is not an address of this machine (${errnoCode(err) ?? messageOf(err)})`);
+  } finally {
+    server.close();
+  }
+}
+
 /** Resolve names, build the sets, and plan this machine's part. */
 export async function prepareScan(config: Readonly<ScanConfig>, resolver?: Resolver): Promise<PreparedScan> {
   const { set: targets, resolved, blocked } = await buildTargets(
@@ -43,6 +72,7 @@ export async function prepareScan(config: Readonly<ScanConfig>, resolver?: Resol
     },
     resolver,
   );
+  if (config.sourceAddress !== null && config.sourceAddress !== undefined) await checkSourceAddress(config.sourceAddress, targets);
   const ports = buildPorts({ ports: config.ports ?? undefined, topPorts: config.topPorts ?? undefined, excludePorts: config.excludePorts ?? undefined });
   const range = targets.count * ports.count;
   if (!Number.isSafeInteger(range)) {

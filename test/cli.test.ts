@@ -230,7 +230,7 @@ describe('nmap command lines', () => {
     [['--max-hostgroup', '64'], /--max-hostgroup sizes nmap's host groups; shardscan has none/],
     [['--min-rate', '5000'], /--min-rate puts a floor under the pace; shardscan has none/],
     [['--scan-delay=1s'], /--scan-delay spaces out probes; pace shardscan with --rate N/],
-    [['-S', '127.0.0.2'], /-S picks the source interface, address or port/],
+    [['-g', '53'], /-g picks the source interface or port; .*--source-address ADDR/],
     [['--ttl', '5'], /--ttl shapes raw packets, which a connect scan cannot do/],
     [['--script', 'banner'], /--script runs nmap's NSE scripts; .*--banners/],
   ])('%j is refused in one line', async (args, message) => {
@@ -240,6 +240,47 @@ describe('nmap command lines', () => {
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/^shardscan: error: /);
     expect(r.stderr).toMatch(message);
+  });
+});
+
+describe('--source-address (nmap -S, masscan --adapter-ip)', () => {
+  it('binds every connect to the address, in both engines and with the nmap and masscan spellings', async () => {
+    const net = await import('node:net');
+    const peers: string[] = [];
+    const server = net.createServer((socket) => {
+      peers.push(socket.remoteAddress ?? '?');
+      socket.on('error', () => undefined);
+      socket.destroy();
+    });
+    await new Promise<void>((resolve) => server.listen({ port: 0, host: '127.0.0.1' }, resolve));
+    const port = (server.address() as import('node:net').AddressInfo).port;
+    try {
+      for (const [flags, source] of [[['--source-address', '127.0.0.2'], '127.0.0.2'], [['-S', '127.0.0.3', '--engine', 'socket'], '127.0.0.3'], [['--adapter-ip', '127.0.0.4'], '127.0.0.4']] as const) {
+        // --banners keeps the connection open: a reset one has no peer address left by the time the server accepts it.
+        const from = peers.length;
+        const r = await runCli(['127.0.0.1', '-p', String(port), ...flags, '--banners', '--banner-timeout', '500', '-f', 'ndjson', '-q', '--no-out-dir']);
+        expect(r.code).toBe(0);
+        expect(ndjson(r.stdout).map((x) => x.state)).toEqual(['open']);
+        // The probe and the banner grab's own reconnections alike.
+        await expect.poll(() => peers.length).toBeGreaterThan(from + 1);
+        expect(new Set(peers.slice(from))).toEqual(new Set([source]));
+      }
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
+  it.each([
+    [['127.0.0.1', '-S', '::1'], /--source-address ::1 is IPv6, but 1 of the targets is IPv4: scan them in another run/],
+    [['127.0.0.1', '::1', '-S', '127.0.0.2'], /--source-address 127\.0\.0\.2 is IPv4, but 1 of the targets is IPv6/],
+    [['::1', '-S', '::2'], /--source-address ::2 is not an address of this machine \(EADDRNOTAVAIL\)/],
+    [['127.0.0.1', '-S', '127.0.0.256'], /bad --source-address '127\.0\.0\.256': give an IPv4 or IPv6 address of this machine/],
+    [['127.0.0.1', '-S', ''], /bad --source-address '': give an IPv4 or IPv6 address/],
+  ])('%j is refused before the first probe, in one line', async (args, message) => {
+    const r = await runCli([...args, '-p', '1', '-q', '--no-out-dir']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
   });
 });
 

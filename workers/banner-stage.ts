@@ -18,6 +18,8 @@ export interface BannerParams {
   maxBytes: number;
   /** Grabs at once in this worker. */
   concurrency: number;
+  /** --source-address: the grab's own connections are bound to it too (null: the kernel picks). */
+  localAddress?: string | null;
 }
 
 interface Job {
@@ -70,7 +72,7 @@ export class BannerStage {
       timeoutMs: opts.timeoutMs,
       maxBytes: opts.maxBytes,
       signal: job.abort.signal,
-      reconnect: () => connectTcp(a.host, a.port, Math.max(100, Math.floor(opts.timeoutMs / 3))),
+      reconnect: () => connectTcp(a.host, a.port, Math.max(100, Math.floor(opts.timeoutMs / 3)), opts.localAddress ?? null),
     }).then(
       (info) => this.finish(job, info),
       () => this.finish(job, null),

@@ -61,7 +61,7 @@ export class Engine {
 
   constructor(spec: WorkerScanSpec, opts: EngineOptions = {}) {
     this.spec = spec;
-    this.backend = (opts.backend ?? createBackend)(spec.engine, (a, status, self, kept, atOnce) => this.onComplete(a as Attempt, status, self, atOnce === true, kept));
+    this.backend = (opts.backend ?? createBackend)(spec.engine, (a, status, self, kept, atOnce) => this.onComplete(a as Attempt, status, self, atOnce === true, kept), spec.sourceAddress ?? null);
     this.rate = spec.rate ? new RateGate(spec.rate) : null;
     this.window = new Window(spec.window, spec.slots, spec.concurrency);
     this.expiry = new Expiry(this.backend, () => this.window.giveSlot(), () => this.queueCheck());

@@ -11,12 +11,12 @@ const NO_VALUE = new Set(['-q', '--quiet', '-y', '--yes', '--banners', '--allow-
 /** nmap options that say what shardscan does anyway: connect scans (-sT), no ping (-Pn), no reverse DNS (-n), IPv6 without a switch (-6), its normal timing or faster (-T3 to -T5), -v (the summary is always there), --reason (every record has one) and --randomize-hosts (the order is random). */
 export const NMAP_IGNORED = new Set(['-sT', '-Pn', '-n', '-6', '-T3', '-T4', '-T5', '-v', '-vv', '--reason', '--randomize-hosts']);
 /** nmap options with another name here (a value, if any, follows as usual). */
-export const NMAP_RENAMED: Readonly<Record<string, string>> = { '-iL': '--input-file', '--excludefile': '--exclude-file', '--max-rate': '--rate', '--max-retries': '--retries', '--max-parallelism': '--concurrency' };
+export const NMAP_RENAMED: Readonly<Record<string, string>> = { '-iL': '--input-file', '--excludefile': '--exclude-file', '--max-rate': '--rate', '--max-retries': '--retries', '--max-parallelism': '--concurrency', '--adapter-ip': '--source-address' };
 /** nmap options that are one of ours with a value. */
 export const NMAP_EXPANDED: Readonly<Record<string, string>> = { '-sV': '--banners', '--open': '--states=open', '-F': '--top-ports=100', '-r': '--order=serial' };
 
 const RAW_PACKETS = 'shapes raw packets, which a connect scan cannot do (the kernel writes every packet)';
-const SOURCE = 'picks the source interface, address or port; a connect scan leaves them to the kernel';
+const SOURCE = 'picks the source interface or port; a connect scan leaves them to the kernel (the address: --source-address ADDR, nmap -S)';
 /** nmap options shardscan cannot honour, with why (argvRefusal says it in one line). */
 export const NMAP_REFUSED: Readonly<Record<string, string>> = {
   '--min-rate': 'puts a floor under the pace; shardscan has none: it sends as fast as its window allows and slows down only when the network drops probes (widen the window with --concurrency N, cap the pace with --rate N)',
@@ -24,7 +24,6 @@ export const NMAP_REFUSED: Readonly<Record<string, string>> = {
   '--scan-delay': 'spaces out probes; pace shardscan with --rate N or --host-rate N (probes per second)',
   '--max-scan-delay': 'bounds nmap\'s probe spacing; pace shardscan with --rate N or --host-rate N (probes per second)',
   '-e': SOURCE,
-  '-S': SOURCE,
   '-g': SOURCE,
   '--source-port': SOURCE,
   '--ttl': RAW_PACKETS,

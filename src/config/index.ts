@@ -61,6 +61,8 @@ export interface ScanConfig {
   blocklist: boolean | string;
   /** Confirms a scan of more than 2^24 addresses outside loopback, or of 0.0.0.0/0 (--yes). */
   yes: boolean;
+  /** Local address every connect is bound to (--source-address, nmap -S); null: the kernel picks. */
+  sourceAddress: string | null;
 }
 
 /**
@@ -104,6 +106,7 @@ export const BASE_DEFAULTS = {
   maxTimeSec: null,
   blocklist: true,
   yes: false,
+  sourceAddress: null,
 } as const satisfies Partial<ScanConfig>;
 
 /** Where each default came from, for the CLI to say. */

@@ -50,8 +50,9 @@ export function buildSpec(prep: PreparedScan, hostCounts: boolean): WorkerScanSp
     slots: SharedSlots.createBuffer(),
     concurrency: config.concurrency,
     engine: config.engine,
+    sourceAddress: config.sourceAddress ?? null,
     emit,
-    banners: config.banners ? { timeoutMs: config.bannerTimeoutMs, maxBytes: BANNER_MAX_BYTES, concurrency: Math.max(1, Math.ceil(config.bannerConcurrency / config.workers)) } : null,
+    banners: config.banners ? { timeoutMs: config.bannerTimeoutMs, maxBytes: BANNER_MAX_BYTES, concurrency: Math.max(1, Math.ceil(config.bannerConcurrency / config.workers)), localAddress: config.sourceAddress ?? null } : null,
     rate: createRateShared(config.rate, config.hostRate),
     hostCounts,
   };

@@ -48,10 +48,12 @@ export interface WorkerScanSpec {
   slots: SharedArrayBuffer;
   concurrency: number;
   engine: ProbeEngine;
+  /** --source-address: every connect is bound to it; null lets the kernel pick. */
+  sourceAddress: string | null;
   /** Which states are sent back as records; the rest are only counted. */
   emit: Readonly<Record<PortState, boolean>>;
   /** --banners: the banner stage's budget, or null when open ports are not read. */
-  banners: { timeoutMs: number; maxBytes: number; concurrency: number } | null;
+  banners: { timeoutMs: number; maxBytes: number; concurrency: number; localAddress: string | null } | null;
   /** Shared rate budget, or null when unlimited. */
   rate: RateShared | null;
   /** Count states per host (for reports that print per-host "Not shown" lines). */

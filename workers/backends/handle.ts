@@ -39,8 +39,8 @@ function loadTcpWrap(): TcpWrapBinding | null {
   }
 }
 
-/** The handle backend, or null when this runtime has no tcp_wrap. */
-export function createHandleBackend(complete: CompleteFn): ProbeBackend | null {
+/** The handle backend, or null when this runtime has no tcp_wrap. `source`: the address every connect is bound to. */
+export function createHandleBackend(complete: CompleteFn, source: string | null = null): ProbeBackend | null {
   const binding = loadTcpWrap();
   if (binding === null) return null;
   const { TCP, TCPConnectWrap, constants } = binding;
@@ -76,7 +76,8 @@ export function createHandleBackend(complete: CompleteFn): ProbeBackend | null {
       req.attempt = attempt;
       attempt.handle = handle;
       let err = 0;
-      if (attempt.bindFirst) err = attempt.v6 ? handle.bind6('::', 0, 0) : handle.bind('0.0.0.0', 0);
+      if (source !== null) err = attempt.v6 ? handle.bind6(source, 0, 0) : handle.bind(source, 0);
+      else if (attempt.bindFirst) err = attempt.v6 ? handle.bind6('::', 0, 0) : handle.bind('0.0.0.0', 0);
       if (err === 0) err = attempt.v6 ? handle.connect6(req, attempt.host, attempt.port) : handle.connect(req, attempt.host, attempt.port);
       if (err !== 0) {
         req.attempt = undefined;

@@ -8,10 +8,10 @@ export type { AttemptHandle, BackendFactory, CompleteFn, KeptConnection, ProbeBa
 export { errnoName } from './errno.js';
 
 /** The backend for an engine name: `handle` when tcp_wrap is there, else `socket`. */
-export function createBackend(engine: ProbeEngine, complete: CompleteFn): ProbeBackend {
+export function createBackend(engine: ProbeEngine, complete: CompleteFn, source: string | null = null): ProbeBackend {
   if (engine === 'handle') {
-    const fast = createHandleBackend(complete);
+    const fast = createHandleBackend(complete, source);
     if (fast) return fast;
   }
-  return createSocketBackend(complete);
+  return createSocketBackend(complete, source);
 }

@@ -17,7 +17,8 @@ function markAtOnce(socket: ProbeSocket): void {
   if (socket.destroyed && socket.errored) socket[kAtOnce] = true;
 }
 
-export function createSocketBackend(complete: CompleteFn): ProbeBackend {
+/** `source`: the address every connect is bound to (--source-address), or null. */
+export function createSocketBackend(complete: CompleteFn, source: string | null = null): ProbeBackend {
   function onConnect(this: ProbeSocket): void {
     const attempt = this[kAttempt]!;
     if (attempt.done) return;
@@ -44,7 +45,8 @@ export function createSocketBackend(complete: CompleteFn): ProbeBackend {
       socket.on('connect', onConnect);
       socket.on('error', onError);
       attempt.handle = socket;
-      if (attempt.bindFirst) socket.connect({ port: attempt.port, host: attempt.host, localAddress: attempt.v6 ? '::' : '0.0.0.0' });
+      if (source !== null) socket.connect({ port: attempt.port, host: attempt.host, localAddress: source });
+      else if (attempt.bindFirst) socket.connect({ port: attempt.port, host: attempt.host, localAddress: attempt.v6 ? '::' : '0.0.0.0' });
       else socket.connect(attempt.port, attempt.host);
       process.nextTick(markAtOnce, socket);
       return 0;

@@ -49,5 +49,5 @@ export interface ProbeBackend {
   abort(attempt: AttemptHandle): void;
 }
 
-/** Makes a backend for an engine name; tests pass a fake one. */
-export type BackendFactory = (engine: ProbeEngine, complete: CompleteFn) => ProbeBackend;
+/** Makes a backend for an engine name, binding every connect to `source` when given (--source-address); tests pass a fake one. */
+export type BackendFactory = (engine: ProbeEngine, complete: CompleteFn, source?: string | null) => ProbeBackend;

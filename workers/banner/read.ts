@@ -122,9 +122,9 @@ export function kill(socket: net.Socket): void {
 }
 
 /** Connect with net, resolving once the handshake completes (rejecting on error or after `timeoutMs`). */
-export function connectTcp(host: string, port: number, timeoutMs: number): Promise<net.Socket> {
+export function connectTcp(host: string, port: number, timeoutMs: number, localAddress: string | null = null): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
-    const socket = net.connect({ host, port });
+    const socket = net.connect(localAddress === null ? { host, port } : { host, port, localAddress });
     const timer = setTimeout(() => {
       kill(socket);
       reject(new Error(`connect ${host}:${port}: timeout`));
