@@ -270,6 +270,35 @@ describe('--source-address (nmap -S, masscan --adapter-ip)', () => {
     }
   });
 
+  it('resume binds to another address (a scan moved to another machine), checked like a new one', async () => {
+    const net = await import('node:net');
+    const peers: string[] = [];
+    const server = net.createServer((socket) => {
+      peers.push(socket.remoteAddress ?? '?');
+      socket.on('error', () => undefined);
+      socket.destroy();
+    });
+    await new Promise<void>((resolve) => server.listen({ port: 0, host: '127.0.0.1' }, resolve));
+    const port = (server.address() as import('node:net').AddressInfo).port;
+    const cwd = scratchDir();
+    try {
+      // In serial order the listener's port comes last: the first run stops long before it.
+      const first = await runCli(['127.0.0.1', '-p', `${port - 3000}-${port}`, '--order', 'serial', '-S', '127.0.0.2', '--banners', '--banner-timeout', '500', '--rate', '2000', '--max-time', '0.2', '-q', '--out-dir', 'd', '-o', '/dev/null'], { cwd });
+      expect(first.code).toBe(0);
+      expect(peers).toEqual([]);
+      const wrong = await runCli(['resume', 'd', '-S', '::2', '-q'], { cwd });
+      expect(wrong.code).toBe(2);
+      expect(wrong.stderr).toMatch(/--source-address ::2 is IPv6, but 1 of the targets is IPv4/);
+      const moved = await runCli(['resume', 'd', '-S', '127.0.0.3', '--rate', '0', '--max-time', '60', '-q', '-f', 'ndjson', '-o', 'all.ndjson'], { cwd });
+      expect(moved.code).toBe(0);
+      expect(ndjson(readFileSync(join(cwd, 'all.ndjson'), 'utf8')).filter((x) => x.port === port).map((x) => x.state)).toEqual(['open']);
+      await expect.poll(() => peers.length).toBeGreaterThan(0);
+      expect(new Set(peers)).toEqual(new Set(['127.0.0.3']));
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
   it.each([
     [['127.0.0.1', '-S', '::1'], /--source-address ::1 is IPv6, but 1 of the targets is IPv4: scan them in another run/],
     [['127.0.0.1', '::1', '-S', '127.0.0.2'], /--source-address 127\.0\.0\.2 is IPv4, but 1 of the targets is IPv6/],

@@ -123,6 +123,8 @@ interface ResumeFlags {
   maxTime?: string;
   format?: string;
   output?: string;
+  /** Another machine's address for a scan moved there; false (--no-source-address): the kernel picks. */
+  sourceAddress?: string | false;
   quiet?: boolean;
   summaryJson?: string;
   metrics?: string;
@@ -130,14 +132,14 @@ interface ResumeFlags {
 
 async function resumeCommand(argv: ResumeFlags, command: string, signal: AbortController, pool: Piscina | null, fault: string | null): Promise<number> {
   // Only what does not change the scan's results may differ from the first run.
-  const o = flagsToConfig({ workers: argv.workers, concurrency: argv.concurrency, rate: argv.rate, hostRate: argv.hostRate, maxTime: argv.maxTime, format: argv.format, output: argv.output });
+  const o = flagsToConfig({ workers: argv.workers, concurrency: argv.concurrency, rate: argv.rate, hostRate: argv.hostRate, maxTime: argv.maxTime, format: argv.format, output: argv.output, sourceAddress: argv.sourceAddress });
   const dir = argv.dir ?? (await import('./status.js')).pickResumeDir();
   return withMetrics(argv.metrics, Boolean(argv.quiet), (metrics) => resumeWith(dir, argv, o, command, signal, pool, fault, metrics));
 }
 
 async function resumeWith(dir: string, argv: ResumeFlags, o: ReturnType<typeof flagsToConfig>, command: string, signal: AbortController, pool: Piscina | null, fault: string | null, metrics: MetricsServer | null): Promise<number> {
   const { planResume } = await import('../store/resume.js');
-  const plan = await planResume(dir, { workers: o.workers, concurrency: o.concurrency, rate: o.rate, hostRate: o.hostRate, maxTimeSec: o.maxTimeSec, format: o.format, output: o.output });
+  const plan = await planResume(dir, { workers: o.workers, concurrency: o.concurrency, rate: o.rate, hostRate: o.hostRate, maxTimeSec: o.maxTimeSec, format: o.format, output: o.output, sourceAddress: o.sourceAddress });
   if (plan === null) {
     process.stderr.write(`shardscan: ${dir} is already complete; nothing to resume\n`);
     return EXIT.ok;
@@ -235,6 +237,7 @@ export async function main(rawArgv: readonly string[], pool: Piscina | null, fau
           .option('rate', { type: 'string', describe: 'probes per second cap (may differ)' })
           .option('host-rate', { type: 'string', describe: 'probes per second to any one host (may differ)' })
           .option('max-time', { type: 'string', describe: 'stop after this many seconds (default: the first run\'s, if it had one)' })
+          .option('source-address', { alias: 'S', type: 'string', describe: 'bind connects to this address instead of the first run\'s (a scan moved to another machine); --no-source-address: the kernel picks' })
           .option('format', { alias: 'f', type: 'string', describe: 'report format (default: the first run\'s)' })
           .option('output', { alias: 'o', type: 'string', describe: 'report file (default: the first run\'s)' })
           .option('quiet', { alias: 'q', type: 'boolean' })

@@ -37,7 +37,7 @@ export interface ScanFlags {
   rate?: string;
   hostRate?: string;
   engine?: string;
-  sourceAddress?: string;
+  sourceAddress?: string | false;
   format?: string;
   output?: string;
   states?: string;
@@ -157,7 +157,8 @@ export function flagsToConfig(f: ScanFlags): Partial<ScanConfig> {
   if (f.rate !== undefined) c.rate = numberFlag('rate', f.rate, '10000');
   if (f.hostRate !== undefined) c.hostRate = numberFlag('host-rate', f.hostRate, '100');
   if (f.engine !== undefined) c.engine = oneOf<ProbeEngine>('engine', f.engine, PROBE_ENGINES);
-  if (f.sourceAddress !== undefined) c.sourceAddress = f.sourceAddress;
+  if (f.sourceAddress === false) c.sourceAddress = null;
+  else if (f.sourceAddress !== undefined) c.sourceAddress = f.sourceAddress;
   if (f.format !== undefined) c.format = oneOf<OutputFormat>('format', f.format, OUTPUT_FORMATS);
   if (f.output !== undefined) c.output = f.output === '-' ? null : f.output;
   if (f.states !== undefined) c.states = parseStates(f.states);

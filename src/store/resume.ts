@@ -19,7 +19,7 @@ import { OutDir } from './outdir.js';
 import { openShardDir, readCheckpoint, readRecords } from './read.js';
 
 /** Settings a resumed run may change: none of them changes which records the scan produces. */
-export type ResumeOverrides = Partial<Pick<ScanConfig, 'workers' | 'concurrency' | 'rate' | 'hostRate' | 'maxTimeSec' | 'engine' | 'format' | 'output'>>;
+export type ResumeOverrides = Partial<Pick<ScanConfig, 'workers' | 'concurrency' | 'rate' | 'hostRate' | 'maxTimeSec' | 'engine' | 'format' | 'output' | 'sourceAddress'>>;
 
 export interface ResumePlan {
   prep: PreparedScan;
