@@ -211,6 +211,18 @@ describe('nmap command lines', () => {
     expect(version.stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
   });
 
+  it("masscan's --includefile, --open-only, --source-ip and -oJ -", async () => {
+    const cwd = scratchDir();
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(join(cwd, 'list.txt'), '127.0.0.1\n');
+    const r = await runCli(['--includefile', 'list.txt', '-p', portList, '--open-only', '--source-ip', '127.0.0.2', '--timeout', '300', '-oJ', '-', '-q', '--out-dir', 'd'], { cwd });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(sorted((JSON.parse(r.stdout) as { records: { port: number }[] }).records.map((x) => x.port))).toEqual(sorted(open.ports));
+    const manifest = JSON.parse(readFileSync(join(cwd, 'd', 'manifest.json'), 'utf8')) as { config: Record<string, unknown> };
+    expect(manifest.config).toMatchObject({ inputFile: 'list.txt', states: ['open'], sourceAddress: '127.0.0.2' });
+  });
+
   it('-F is the top 100 ports', async () => {
     const r = await runCli(['127.0.0.1', '-F', '--timeout', '300', '-f', 'ndjson', '--states', 'all', '-q', '--no-out-dir']);
     expect(r.code).toBe(0);
@@ -226,6 +238,7 @@ describe('nmap command lines', () => {
     [['-A'], /use --banners/],
     [['-iR', '10'], /-iR picks random addresses/],
     [['-oL', 'x.lst'], /-oL is not a report shardscan writes: it writes -oN \(text\), -oX \(xml\), -oG \(grep\) and -oJ \(json\)/],
+    [['--router-mac', '66-55-44-33-22-11'], /--router-mac shapes raw packets/],
     [['--resume', 'scan.gnmap'], /--resume reads an nmap log; .*shardscan resume DIR/],
     [['--max-hostgroup', '64'], /--max-hostgroup sizes nmap's host groups; shardscan has none/],
     [['--min-rate', '5000'], /--min-rate puts a floor under the pace; shardscan has none/],

@@ -10,10 +10,10 @@ const NO_VALUE = new Set(['-q', '--quiet', '-y', '--yes', '--banners', '--allow-
 
 /** nmap options that say what shardscan does anyway: connect scans (-sT), no ping (-Pn), no reverse DNS (-n), IPv6 without a switch (-6), its normal timing or faster (-T3 to -T5), -v (the summary is always there), --reason (every record has one) and --randomize-hosts (the order is random). */
 export const NMAP_IGNORED = new Set(['-sT', '-Pn', '-n', '-6', '-T3', '-T4', '-T5', '-v', '-vv', '--reason', '--randomize-hosts']);
-/** nmap options with another name here (a value, if any, follows as usual). */
-export const NMAP_RENAMED: Readonly<Record<string, string>> = { '-iL': '--input-file', '--excludefile': '--exclude-file', '--max-rate': '--rate', '--max-retries': '--retries', '--max-parallelism': '--concurrency', '--adapter-ip': '--source-address' };
-/** nmap options that are one of ours with a value. */
-export const NMAP_EXPANDED: Readonly<Record<string, string>> = { '-sV': '--banners', '--open': '--states=open', '-F': '--top-ports=100', '-r': '--order=serial' };
+/** nmap (and masscan) options with another name here (a value, if any, follows as usual). */
+export const NMAP_RENAMED: Readonly<Record<string, string>> = { '-iL': '--input-file', '--excludefile': '--exclude-file', '--max-rate': '--rate', '--max-retries': '--retries', '--max-parallelism': '--concurrency', '--adapter-ip': '--source-address', '--source-ip': '--source-address', '--includefile': '--input-file' };
+/** nmap (and masscan) options that are one of ours with a value. */
+export const NMAP_EXPANDED: Readonly<Record<string, string>> = { '-sV': '--banners', '--open': '--states=open', '-F': '--top-ports=100', '-r': '--order=serial', '--open-only': '--states=open' };
 
 const RAW_PACKETS = 'shapes raw packets, which a connect scan cannot do (the kernel writes every packet)';
 const SOURCE = 'picks the source interface or port; a connect scan leaves them to the kernel (the address: --source-address ADDR, nmap -S)';
@@ -33,6 +33,9 @@ export const NMAP_REFUSED: Readonly<Record<string, string>> = {
   '-D': RAW_PACKETS,
   '--spoof-mac': RAW_PACKETS,
   '--ip-options': RAW_PACKETS,
+  '--adapter': SOURCE,
+  '--adapter-mac': RAW_PACKETS,
+  '--router-mac': RAW_PACKETS,
   '--script': 'runs nmap\'s NSE scripts; for services and versions, use --banners (nmap -sV)',
   '--resume': 'reads an nmap log; shardscan continues from its shard directory: shardscan resume DIR (shardscan status lists them)',
   '--stats-every': 'prints nmap\'s progress; shardscan shows its progress on stderr when that is a terminal, and --metrics HOST:PORT serves it',
