@@ -6,7 +6,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validator } from '../src/schemas.js';
-import { type Fixture, blackholePorts, closedPorts, openPorts } from './fixtures/net.js';
+import { type Fixture, blackholePorts, closedPorts, openPorts, peerListener } from './fixtures/net.js';
 import { ndjson, runCli, scratchDir } from './helpers/cli.js';
 
 let open: Fixture;
@@ -258,57 +258,42 @@ describe('nmap command lines', () => {
 
 describe('--source-address (nmap -S, masscan --adapter-ip)', () => {
   it('binds every connect to the address, in both engines and with the nmap and masscan spellings', async () => {
-    const net = await import('node:net');
-    const peers: string[] = [];
-    const server = net.createServer((socket) => {
-      peers.push(socket.remoteAddress ?? '?');
-      socket.on('error', () => undefined);
-      socket.destroy();
-    });
-    await new Promise<void>((resolve) => server.listen({ port: 0, host: '127.0.0.1' }, resolve));
-    const port = (server.address() as import('node:net').AddressInfo).port;
+    const listener = await peerListener();
     try {
       for (const [flags, source] of [[['--source-address', '127.0.0.2'], '127.0.0.2'], [['-S', '127.0.0.3', '--engine', 'socket'], '127.0.0.3'], [['--adapter-ip', '127.0.0.4'], '127.0.0.4']] as const) {
         // --banners keeps the connection open: a reset one has no peer address left by the time the server accepts it.
-        const from = peers.length;
-        const r = await runCli(['127.0.0.1', '-p', String(port), ...flags, '--banners', '--banner-timeout', '500', '-f', 'ndjson', '-q', '--no-out-dir']);
+        const from = listener.peers.length;
+        const r = await runCli(['127.0.0.1', '-p', String(listener.port), ...flags, '--banners', '--banner-timeout', '500', '-f', 'ndjson', '-q', '--no-out-dir']);
         expect(r.code).toBe(0);
         expect(ndjson(r.stdout).map((x) => x.state)).toEqual(['open']);
         // The probe and the banner grab's own reconnections alike.
-        await expect.poll(() => peers.length).toBeGreaterThan(from + 1);
-        expect(new Set(peers.slice(from))).toEqual(new Set([source]));
+        await expect.poll(() => listener.peers.length).toBeGreaterThan(from + 1);
+        expect(new Set(listener.peers.slice(from))).toEqual(new Set([source]));
       }
     } finally {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await listener.close();
     }
   });
 
   it('resume binds to another address (a scan moved to another machine), checked like a new one', async () => {
-    const net = await import('node:net');
-    const peers: string[] = [];
-    const server = net.createServer((socket) => {
-      peers.push(socket.remoteAddress ?? '?');
-      socket.on('error', () => undefined);
-      socket.destroy();
-    });
-    await new Promise<void>((resolve) => server.listen({ port: 0, host: '127.0.0.1' }, resolve));
-    const port = (server.address() as import('node:net').AddressInfo).port;
+    // The listener's host is the last of the range: in serial order the first run stops long before it.
+    const listener = await peerListener('127.0.0.250');
     const cwd = scratchDir();
     try {
-      // In serial order the listener's port comes last: the first run stops long before it.
-      const first = await runCli(['127.0.0.1', '-p', `${port - 3000}-${port}`, '--order', 'serial', '-S', '127.0.0.2', '--banners', '--banner-timeout', '500', '--rate', '2000', '--max-time', '0.2', '-q', '--out-dir', 'd', '-o', '/dev/null'], { cwd });
+      const first = await runCli(['127.0.0.10-127.0.0.250', '-p', String(listener.port), '--order', 'serial', '-S', '127.0.0.2', '--banners', '--banner-timeout', '500', '--rate', '200', '--max-time', '0.2', '-q', '--out-dir', 'd', '-o', '/dev/null'], { cwd });
       expect(first.code).toBe(0);
-      expect(peers).toEqual([]);
+      expect(JSON.parse(readFileSync(join(cwd, 'd', 'manifest.json'), 'utf8'))).toMatchObject({ status: 'interrupted' });
+      expect(listener.peers).toEqual([]);
       const wrong = await runCli(['resume', 'd', '-S', '::2', '-q'], { cwd });
       expect(wrong.code).toBe(2);
-      expect(wrong.stderr).toMatch(/--source-address ::2 is IPv6, but 1 of the targets is IPv4/);
+      expect(wrong.stderr).toMatch(/--source-address ::2 is IPv6, but 241 of the targets are IPv4/);
       const moved = await runCli(['resume', 'd', '-S', '127.0.0.3', '--rate', '0', '--max-time', '60', '-q', '-f', 'ndjson', '-o', 'all.ndjson'], { cwd });
       expect(moved.code).toBe(0);
-      expect(ndjson(readFileSync(join(cwd, 'all.ndjson'), 'utf8')).filter((x) => x.port === port).map((x) => x.state)).toEqual(['open']);
-      await expect.poll(() => peers.length).toBeGreaterThan(0);
-      expect(new Set(peers)).toEqual(new Set(['127.0.0.3']));
+      expect(ndjson(readFileSync(join(cwd, 'all.ndjson'), 'utf8')).filter((x) => x.state === 'open').map((x) => x.host)).toEqual(['127.0.0.250']);
+      await expect.poll(() => listener.peers.length).toBeGreaterThan(0);
+      expect(new Set(listener.peers)).toEqual(new Set(['127.0.0.3']));
     } finally {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await listener.close();
     }
   });
 

@@ -16,6 +16,7 @@ export const NMAP_RENAMED: Readonly<Record<string, string>> = { '-iL': '--input-
 export const NMAP_EXPANDED: Readonly<Record<string, string>> = { '-sV': '--banners', '--open': '--states=open', '-F': '--top-ports=100', '-r': '--order=serial', '--open-only': '--states=open' };
 
 const RAW_PACKETS = 'shapes raw packets, which a connect scan cannot do (the kernel writes every packet)';
+const HOST_GROUPS = 'sizes nmap\'s host groups; shardscan has none: every host and port is in one random walk (cap it with --concurrency N)';
 const SOURCE = 'picks the source interface or port; a connect scan leaves them to the kernel (the address: --source-address ADDR, nmap -S)';
 /** nmap options shardscan cannot honour, with why (argvRefusal says it in one line). */
 export const NMAP_REFUSED: Readonly<Record<string, string>> = {
@@ -39,8 +40,8 @@ export const NMAP_REFUSED: Readonly<Record<string, string>> = {
   '--script': 'runs nmap\'s NSE scripts; for services and versions, use --banners (nmap -sV)',
   '--resume': 'reads an nmap log; shardscan continues from its shard directory: shardscan resume DIR (shardscan status lists them)',
   '--stats-every': 'prints nmap\'s progress; shardscan shows its progress on stderr when that is a terminal, and --metrics HOST:PORT serves it',
-  '--min-hostgroup': 'sizes nmap\'s host groups; shardscan has none: every host and port is in one random walk (cap it with --concurrency N)',
-  '--max-hostgroup': 'sizes nmap\'s host groups; shardscan has none: every host and port is in one random walk (cap it with --concurrency N)',
+  '--min-hostgroup': HOST_GROUPS,
+  '--max-hostgroup': HOST_GROUPS,
 };
 /** nmap's report options (and masscan's -oJ): -oX FILE is -f xml -o FILE. */
 export const NMAP_OUTPUT: Readonly<Record<string, string>> = { '-oN': 'text', '-oX': 'xml', '-oG': 'grep', '-oJ': 'json' };
