@@ -23,6 +23,8 @@ export const ERROR_KINDS = {
   E_SCHEMA: 'usage',
   E_IO: 'runtime',
   E_WORKER: 'runtime',
+  // Every connect failed on this machine for a while and nothing was decided (a source address gone, ...).
+  E_STALLED: 'runtime',
   E_INTERNAL: 'runtime',
 } as const;
 

@@ -11,12 +11,43 @@ import { type ScanSink, tee } from '../model/sink.js';
 import type { StateCounts } from '../model/states.js';
 import type { NoRoute, ProgressSnapshot, ScanSummary, StopReason } from '../model/summary.js';
 import { RecordChannel } from '../output/channel.js';
+import { ShardscanError } from '../errors.js';
 import { Coordinator } from '../pool/coordinator.js';
 import type { ChunkRunner } from '../pool/runner.js';
 import type { PreparedScan } from '../prepare.js';
 
 /** Records queued for the reader before the coordinator stops starting chunks. */
 export const CHANNEL_HIGH_WATER = 8192;
+
+/**
+ * A scan in which nothing was decided for this long, nothing is in flight and
+ * connects keep failing on this machine (local events: the source address was
+ * removed, the network is down) would retry forever: it stops as failed,
+ * keeping what it found, and can be resumed once the cause is fixed. A slow
+ * scan (a low --rate, long timeouts, ports held by attempts in flight) has no
+ * new local failures or has attempts in flight, so it is never taken for one.
+ */
+export const STALL_MS = 10_000;
+
+/** Watches a coordinator for the stall above; calls `stalled` once with the error to report. */
+function watchStall(c: Coordinator, stallMs: number, stalled: (err: ShardscanError) => void): () => void {
+  let since = { done: -1, events: 0, at: 0 };
+  const timer = setInterval(() => {
+    const p = c.progress();
+    const now = performance.now();
+    if (p.done !== since.done || c.inFlight() > 0) {
+      since = { done: p.done, events: p.events, at: now };
+      return;
+    }
+    if (now - since.at < stallMs || p.events === since.events) return;
+    clearInterval(timer);
+    const top = Object.entries(c.summary().events).sort((a, b) => b[1] - a[1])[0];
+    const why = top ? ` (${top[0]}, ${top[1]} times so far)` : '';
+    stalled(new ShardscanError('E_STALLED', `for ${stallMs / 1000} s every connect failed on this machine${why} and no probe was decided; stopped with what was found: fix the cause, then resume`));
+  }, Math.min(500, stallMs / 4));
+  timer.unref();
+  return () => clearInterval(timer);
+}
 
 export interface StartOptions {
   /** Sinks besides the record channel (e.g. the shard directory). */
@@ -33,6 +64,8 @@ export interface StartOptions {
   ownRunner?: boolean;
   /** Keep per-host state counts (reports with per-host "Not shown" lines). */
   hostCounts?: boolean;
+  /** How long a stall lasts before the scan stops (default STALL_MS; tests shorten it). */
+  stallMs?: number;
 }
 
 /** How a scan ended: its summary, and the failure that ended it, if one did. */
@@ -78,13 +111,19 @@ export function startScan(prep: PreparedScan, opts: StartOptions): ScanRun {
   }
   coordinator = c;
   if (opts.replay && opts.replay.length > 0) channel.push(arrayBatch(opts.replay));
+  let stall: ShardscanError | null = null;
+  const unwatch = watchStall(c, opts.stallMs ?? STALL_MS, (err) => {
+    stall = err;
+    c.stop('error');
+  });
   const finished = c
     .run()
     .then(
-      (summary): ScanEnd => ({ summary, failure: null }),
+      (summary): ScanEnd => ({ summary, failure: stall }),
       (failure: unknown): ScanEnd => ({ summary: c.summary(), failure }),
     )
     .then((end) => {
+      unwatch();
       channel.close();
       return end;
     });
