@@ -192,6 +192,8 @@ export async function runScan(input: RunInput): Promise<number> {
       replay: input.replay,
       runner,
       hostCounts: wantsHostCounts(config.format),
+      // A test hook, like SHARDSCAN_FAULT: the stall window in ms (default STALL_MS, 10 s).
+      stallMs: Number(process.env.SHARDSCAN_STALL_MS) || undefined,
     });
   } catch (err) {
     await runner.destroy();
