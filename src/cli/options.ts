@@ -238,14 +238,12 @@ export function argvRefusal(argv: readonly string[]): string | null {
   const end = argv.includes('--') ? argv.indexOf('--') : argv.length;
   for (const a of argv.slice(0, end)) {
     if (a === '-') return "a lone '-' is not a target or a value; to read targets from stdin, use -iL -";
-    if (a === '-oA') return '-oA writes three reports; shardscan writes one (-oN, -oX or -oG FILE) and keeps every record in its shard directory, so `shardscan merge DIR -f xml -o FILE` makes any other format afterwards';
-    if (/^-s[A-Za-z]$/.test(a)) return `${a} is not a TCP connect scan: shardscan only makes connect scans (nmap -sT)`;
-    if (/^-T[0-2]$/.test(a)) return `${a} slows nmap down; shardscan has no timing templates: cap its pace with --rate N or --host-rate N (probes per second)`;
-    if (a === '-O' || a === '-A') return `${a} asks for OS detection, which a connect scanner cannot do; for services and versions, use --banners (nmap -sV)`;
-    if (a === '-iR') return '-iR picks random addresses on the Internet; shardscan scans only the targets you name';
-    if (/^-o[A-Z]$/.test(a)) return `${a} is not a report shardscan writes: it writes -oN (text), -oX (xml), -oG (grep) and -oJ (json) FILE, and csv or ndjson with -f FORMAT -o FILE`;
     const name = a.startsWith('--') && a.includes('=') ? a.slice(0, a.indexOf('=')) : a;
     if (Object.hasOwn(NMAP_REFUSED, name)) return `${name} ${NMAP_REFUSED[name]}`;
+    // Whole families, after the table's own words for some of them (-oA).
+    if (/^-s[A-Za-z]$/.test(a)) return `${a} is not a TCP connect scan: shardscan only makes connect scans (nmap -sT)`;
+    if (/^-T[0-2]$/.test(a)) return `${a} slows nmap down; shardscan has no timing templates: cap its pace with --rate N or --host-rate N (probes per second)`;
+    if (/^-o[A-Z]$/.test(a)) return `${a} is not a report shardscan writes: it writes -oN (text), -oX (xml), -oG (grep) and -oJ (json) FILE, and csv or ndjson with -f FORMAT -o FILE`;
   }
   return null;
 }
@@ -266,10 +264,10 @@ export function unknownMessage(msg: string, argv: readonly string[]): string {
   const names = m[1]!.split(', ');
   const options: string[] = [];
   const others: string[] = [];
+  const typed = (o: string): boolean => argv.some((a) => a === o || a.startsWith(`${o}=`));
   for (const n of names) {
     if (/[A-Z]/.test(n) && names.includes(n.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`))) continue;
     const long = `--${n}`;
-    const typed = (o: string): boolean => argv.some((a) => a === o || a.startsWith(`${o}=`));
     if (typed(long)) options.push(long);
     else if (typed(`--no-${n}`)) options.push(`--no-${n}`);
     else if (argv.includes(`-${n}`) || (n.length === 1 && argv.some((a) => /^-[A-Za-z]+$/.test(a) && a.includes(n)))) options.push(`-${n}`);

@@ -16,10 +16,15 @@ export const NMAP_RENAMED: Readonly<Record<string, string>> = { '-iL': '--input-
 export const NMAP_EXPANDED: Readonly<Record<string, string>> = { '-sV': '--banners', '--open': '--states=open', '-F': '--top-ports=100', '-r': '--order=serial', '--open-only': '--states=open' };
 
 const RAW_PACKETS = 'shapes raw packets, which a connect scan cannot do (the kernel writes every packet)';
+const OS_DETECTION = 'asks for OS detection, which a connect scanner cannot do; for services and versions, use --banners (nmap -sV)';
 const HOST_GROUPS = 'sizes nmap\'s host groups; shardscan has none: every host and port is in one random walk (cap it with --concurrency N)';
 const SOURCE = 'picks the source interface or port; a connect scan leaves them to the kernel (the address: --source-address ADDR, nmap -S)';
 /** nmap options shardscan cannot honour, with why (argvRefusal says it in one line). */
 export const NMAP_REFUSED: Readonly<Record<string, string>> = {
+  '-oA': 'writes three reports; shardscan writes one (-oN, -oX or -oG FILE) and keeps every record in its shard directory, so `shardscan merge DIR -f xml -o FILE` makes any other format afterwards',
+  '-O': OS_DETECTION,
+  '-A': OS_DETECTION,
+  '-iR': 'picks random addresses on the Internet; shardscan scans only the targets you name',
   '--min-rate': 'puts a floor under the pace; shardscan has none: it sends as fast as its window allows and slows down only when the network drops probes (widen the window with --concurrency N, cap the pace with --rate N)',
   '--min-parallelism': 'sets a floor under the probes in flight; shardscan\'s window starts as wide as the descriptor budget allows (cap it with --concurrency N)',
   '--scan-delay': 'spaces out probes; pace shardscan with --rate N or --host-rate N (probes per second)',
