@@ -9,6 +9,7 @@ import { createHostTable } from '../src/wire/hosts.js';
 import type { ChunkTask, TimingParams, WorkerMessage, WorkerScanSpec } from '../src/wire/messages.js';
 import { type WireRecordView, readRecords } from '../src/wire/records.js';
 import { SharedSlots } from '../src/wire/slots.js';
+import { TimingTotals } from '../src/wire/timing.js';
 import type { AttemptHandle, CompleteFn, ProbeBackend } from '../workers/backends/index.js';
 import { Engine } from '../workers/loop.js';
 
@@ -33,20 +34,22 @@ function fakeBackend(start: (a: AttemptHandle, complete: CompleteFn) => number) 
 }
 
 /** Run one chunk covering every port; collect records and the final progress. */
-async function runChunk(engine: Engine, count: number): Promise<{ records: WireRecordView[]; last: WorkerMessage }> {
+async function runChunk(engine: Engine, count: number): Promise<{ records: WireRecordView[]; last: WorkerMessage; timing: TimingTotals }> {
   const { port1, port2 } = new MessageChannel();
   const records: WireRecordView[] = [];
+  const timing = new TimingTotals();
   let last: WorkerMessage | null = null;
   port1.on('message', (m: WorkerMessage) => {
     if (m.t === 'hungry') return;
     readRecords(m.records, (r) => records.push({ ...r }));
+    if (m.progress.timing) timing.add(m.progress.timing);
     last = m;
   });
   const task: ChunkTask = { spec: spec(), chunkId: 0, attempt: 0, start: 0, stride: 1, count, fromK: 0, port: port2 };
   await engine.run(task);
   await new Promise((r) => setTimeout(r, 20));
   port1.close();
-  return { records, last: last! };
+  return { records, last: last!, timing };
 }
 
 describe('engine', () => {
@@ -140,6 +143,23 @@ describe('engine', () => {
       expect(r.rttMs).toBeGreaterThanOrEqual(80);
     }
     expect(performance.now() - t0).toBeLessThan(80 * 3);
+  });
+
+  it("the summary's timeouts are the ones attempts ended with, after the first answer retimed them", async () => {
+    // Eight attempts leave on the initial 1 s timeout; the first answers after
+    // 5 ms, which retimes the other seven to srtt + 4 × rttvar (25 ms, the
+    // 20 ms floor of min): they time out then, and that is what they used.
+    const fake = fakeBackend((a, complete) => {
+      if (a.port === 1) setTimeout(() => complete(a, -111, false), 5);
+      return 0;
+    });
+    const timing: TimingParams = { initialMs: 1000, minMs: 20, maxMs: 3000, retries: 0, hostTimeoutMs: null, window: 1 << 16, hosts: 1 };
+    const engine = new Engine(spec({ window: 8, timing, ports: Uint16Array.from({ length: 8 }, (_, i) => i + 1) }), { backend: fake });
+    const { records, timing: totals } = await runChunk(engine, 8);
+    expect(records.filter((r) => r.state === 'filtered')).toHaveLength(7);
+    const used = totals.summary().timeout!;
+    expect(used.samples).toBe(8);
+    expect(used.p50).toBeLessThan(100);
   });
 
   it('a local error shrinks the window, backs off and retries; it is never a port state', async () => {

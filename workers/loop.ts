@@ -199,7 +199,6 @@ export class Engine {
     attempt.retryOut = retryOut;
     attempt.counted = this.congestion.launched(target.cell);
     if (this.timing.unmeasured || this.timing.unsettled(target.cell)) this.expiry.unmeasured(attempt);
-    this.timing.usedTimeout(timeoutMs);
     this.inflight++;
     chunk.inflight++;
     this.expiry.heap.push(attempt);
@@ -309,6 +308,7 @@ export class Engine {
    */
   private release(a: Attempt, freeSlot = true): void {
     a.done = true;
+    this.timing.usedTimeout(a.deadline - a.start);
     if (a.retryOut) this.timing.retryResolved(a.target.cell);
     this.expiry.forget(a);
     this.congestion.landed(a.target.cell, a.counted);
