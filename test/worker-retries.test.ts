@@ -30,7 +30,8 @@ describe('retries by evidence', () => {
     t.retryResolved(cell); // that retry timed out: nothing out any more
     expect(t.mayRetry(cell, 1)).toBe('final');
     t.answered(cell, 1, 20); // another position's retry was answered
-    expect(t.mayRetry(cell, 1)).toBe('retry');
+    // (One retry answered of one done: retries pay here, so it is sent twice.)
+    expect(t.mayRetry(cell, 1)).toBe('twin');
   });
 
   it('every timed-out first try of an answering host gets a retry, not a sample of them', () => {
@@ -52,6 +53,7 @@ describe('retries by evidence', () => {
     // B's retry is answered: retries pay on this host, A gets its next try.
     t.answered(cell, 1, 20);
     t.retryResolved(cell);
+    // (One of two retries answered: not enough to send this one twice.)
     expect(t.mayRetry(cell, 1)).toBe('retry');
   });
 
@@ -69,11 +71,11 @@ describe('retries by evidence', () => {
   it('on a host whose retries mostly get answers, a position gets one try past the deepest answered', () => {
     // A lossy path: 10 first tries timed out, 9 of their retries answered.
     const { t, cell } = afterRetries(10, 9);
-    // The tenth position lost its retry too, and gets a third try...
-    expect(t.mayRetry(cell, 1)).toBe('retry');
+    // The tenth position lost its retry too, and gets a third try, sent twice...
+    expect(t.mayRetry(cell, 1)).toBe('twin');
     t.retryResolved(cell);
     // ...and, with no third try answered anywhere yet, a fourth: 1 lost in 11 retries is loss, not a firewall.
-    expect(t.mayRetry(cell, 2)).toBe('retry');
+    expect(t.mayRetry(cell, 2)).toBe('twin');
     t.retryResolved(cell);
     expect(t.mayRetry(cell, 3)).toBe('final');
   });
@@ -84,6 +86,22 @@ describe('retries by evidence', () => {
     expect(t.mayRetry(cell, 1)).toBe('retry');
     t.retryResolved(cell);
     expect(t.mayRetry(cell, 2)).toBe('final');
+  });
+
+  it('a retry is sent twice only while most retries of its host get answers', () => {
+    // Before any retry resolved there is no evidence: once.
+    const fresh = timing();
+    fresh.t.answered(fresh.cell, 0, 20);
+    expect(fresh.t.mayRetry(fresh.cell, 0)).toBe('retry');
+    // 10 retries, 9 answered: a lossy path.
+    const lossy = afterRetries(10, 9);
+    expect(lossy.t.mayRetry(lossy.cell, 0)).toBe('twin');
+    // 10 retries, 6 answered: 6 < 2 × 4, more like ports that drop than a path that loses.
+    const mixed = afterRetries(10, 6);
+    expect(mixed.t.mayRetry(mixed.cell, 0)).toBe('retry');
+    // A firewall: 100 retries, 2 answered.
+    const firewall = afterRetries(100, 2);
+    expect(firewall.t.mayRetry(firewall.cell, 0)).toBe('retry');
   });
 
   it('--retries is the limit, retries out or not', () => {

@@ -43,6 +43,11 @@ export class Attempt implements AttemptHandle, Timed {
   retryOut = false;
   /** Which window counts this attempt took (congestion.ts launched/landed). */
   counted = 0;
+  /**
+   * The other copy of a retry sent twice (timing.ts 'twin'), while both fly:
+   * the first answer decides the position and the other copy is dropped.
+   */
+  twin: Attempt | null = null;
   readonly host: string;
   readonly v6: boolean;
   readonly bindFirst: boolean;
@@ -65,6 +70,14 @@ export class Attempt implements AttemptHandle, Timed {
   }
 }
 
+/**
+ * A position's next try, counting what went wrong. One after a timeout was
+ * granted by mayRetry and counts in its host's RETRIES_OUT (`twin`: sent twice).
+ */
+export function nextTry(a: Attempt, what: keyof Tries, twin = false): Pending {
+  return { chunk: a.chunk, k: a.k, history: oneMore(a.history, what), readyAt: 0, retryOut: what === 'tries', twin };
+}
+
 /** A position waiting to be (re)started: a retry, or held back by the per-host cap. */
 export interface Pending {
   chunk: ChunkLedger;
@@ -74,4 +87,8 @@ export interface Pending {
   readyAt: number;
   /** A retry after a timeout (see Attempt.retryOut). */
   retryOut?: boolean;
+  /** Send this retry twice: a second copy starts right after the first (see Attempt.twin). */
+  twin?: boolean;
+  /** The second copy of a retry sent twice: the first one (it starts only while that one flies). */
+  twinOf?: Attempt;
 }

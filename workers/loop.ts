@@ -1,17 +1,17 @@
 /**
  * The connect loop of one worker thread, tying together parts with one job
  * each: Window (this worker's share), Congestion (per-host windows, pacing),
- * Timing (timeouts, retries), Expiry (deadlines, decided in the check phase
- * so an answer in the same loop turn wins), PendingQueue (retries, held-back
- * positions), ChunkSet and ChunkLedger (what is decided, the watermark),
- * Outbox (batches), BannerStage (--banners) and a probe backend. At most
- * LAUNCH_BURST attempts start per loop turn, topped up once per turn.
+ * Timing (timeouts, retries), Twins (retries sent twice), Expiry (deadlines,
+ * decided in the check phase so an answer in the same loop turn wins),
+ * PendingQueue (retries, held-back positions), ChunkSet and ChunkLedger (what
+ * is decided, the watermark), Outbox (batches), BannerStage (--banners) and a
+ * probe backend. At most LAUNCH_BURST attempts start per loop turn.
  */
 import { classifyErrno } from '../src/classify.js';
 import type { PortState } from '../src/model/states.js';
 import { HostTable } from '../src/wire/hosts.js';
 import type { ChunkTask, CoordinatorMessage, WorkerScanSpec } from '../src/wire/messages.js';
-import { Attempt, FIRST_TRY, type Pending, type Target, type Tries, oneMore } from './attempt.js';
+import { Attempt, FIRST_TRY, type Pending, type Target, nextTry } from './attempt.js';
 import { type KeptConnection, type ProbeBackend, createBackend, errnoName } from './backends/index.js';
 import type { BannerStage } from './banner-stage.js';
 import type { ServiceInfo } from '../src/model/service.js';
@@ -23,6 +23,7 @@ import { PendingQueue } from './pending.js';
 import { RateGate } from './rate.js';
 import { Congestion } from './congestion.js';
 import { Timing } from './timing.js';
+import { Twins } from './twins.js';
 import { Walk } from './walk.js';
 import { Window } from './window.js';
 import type { EngineHooks, EngineOptions } from './engine-options.js';
@@ -53,6 +54,7 @@ export class Engine {
   private readonly outbox: Outbox;
   private readonly hooks: EngineHooks;
   private readonly chunks: ChunkSet;
+  private readonly twins: Twins;
   private inflight = 0;
   private pumpTimer: NodeJS.Timeout | null = null;
   private pumping = false;
@@ -70,11 +72,8 @@ export class Engine {
     this.timing = new Timing(table, spec.timing, toCoordMs);
     this.congestion = new Congestion(table, spec.timing.window, toCoordMs);
     this.walk = new Walk(spec, (h) => this.timing.cellOf(h));
-    this.outbox = new Outbox(
-      () => this.backend.name,
-      (n) => this.window.posted(n),
-      () => this.timing.stats.take(),
-    );
+    this.twins = new Twins(this.pending, this.timing, (a) => this.drop(a));
+    this.outbox = new Outbox(() => this.backend.name, (n) => this.window.posted(n), () => this.timing.stats.take());
     this.chunks = new ChunkSet(this.outbox);
     this.hooks = opts.hooks ?? {};
     this.banners = spec.banners && opts.bannerStage ? opts.bannerStage(spec.banners, (a, rtt, info) => this.grabbed(a, rtt, info)) : null;
@@ -146,6 +145,10 @@ export class Engine {
       }
       // Retries and held-back positions first, oldest first.
       const retry = this.pending.length > 0 ? this.pending.takeReady(now) : null;
+      if (!this.twins.wanted(retry)) {
+        this.maybeFinish(retry!.chunk);
+        continue;
+      }
       const chunk = retry?.chunk ?? this.chunks.next();
       if (!chunk) {
         if (this.pending.length > 0) this.pumpIn(Math.max(0.5, this.pending.earliest() - now));
@@ -183,30 +186,28 @@ export class Engine {
         return;
       }
       if (!retry) chunk.nextK++;
-      this.launch(chunk, k, index, target, retry?.history ?? FIRST_TRY, now, retry?.retryOut === true);
+      const a = this.launch(chunk, k, index, target, now, retry);
       launched++;
+      this.twins.started(retry, a);
     }
   }
 
-  private launch(chunk: ChunkLedger, k: number, index: number, target: Target, history: Readonly<Tries>, now: number, retryOut: boolean): void {
-    if (now - target.timedAt > 1) {
-      target.timeoutMs = this.timing.timeoutMs(target.cell);
-      target.timedAt = now;
-    }
-    const timeoutMs = target.timeoutMs;
-    const attempt = new Attempt(chunk, k, target, this.walk.portOf(index, target), now, timeoutMs, history);
+  /** Start an attempt at a position: its first try, or the `retry` taken from the pending queue. */
+  private launch(chunk: ChunkLedger, k: number, index: number, target: Target, now: number, retry: Pending | null): Attempt {
+    const attempt = new Attempt(chunk, k, target, this.walk.portOf(index, target), now, this.timing.timeoutFor(target, now), retry?.history ?? FIRST_TRY);
     attempt.keep = this.banners !== null;
-    attempt.retryOut = retryOut;
+    attempt.retryOut = retry?.retryOut === true;
+    this.twins.starting(retry, attempt);
     attempt.counted = this.congestion.launched(target.cell);
     if (this.timing.unmeasured || this.timing.unsettled(target.cell)) this.expiry.unmeasured(attempt);
     this.inflight++;
     chunk.inflight++;
     this.expiry.heap.push(attempt);
     const err = this.backend.start(attempt);
-    if (err !== 0) return this.onComplete(attempt, err, false, true);
-    // Arm for the earliest deadline, not this one: after an expiry the timer is
-    // down while older attempts may still be waiting.
-    this.expiry.arm(this.checkQueued);
+    // Arm for the earliest deadline, not this one: after an expiry the timer is down while older attempts may still wait.
+    if (err === 0) this.expiry.arm(this.checkQueued);
+    else this.onComplete(attempt, err, false, true);
+    return attempt;
   }
 
   /**
@@ -235,8 +236,7 @@ export class Engine {
   };
 
   private pumpIn(ms: number): void {
-    if (this.pumpTimer !== null) return;
-    this.pumpTimer = setTimeout(() => {
+    this.pumpTimer ??= setTimeout(() => {
       this.pumpTimer = null;
       this.pump();
     }, Math.max(1, Math.ceil(ms)));
@@ -247,13 +247,16 @@ export class Engine {
   private onComplete(a: Attempt, status: number, self: boolean, atOnce: boolean, kept?: KeptConnection): void {
     if (a.done) return;
     if (!atOnce && this.polledAt === 0) this.polledAt = performance.now();
+    const passed = a.twin !== null && this.twins.ended(a, status === 0 ? !self : classifyErrno(errnoName(status), atOnce).kind !== 'local');
     this.release(a);
-    if (status === 0 && self) {
+    if (passed) {
+      // A copy of a retry sent twice failed without an answer: the other copy carries the position.
+    } else if (status === 0 && self) {
       // The kernel picked the target port as our source port and the socket
       // connected to itself: no listener answered. Try again from another port.
       a.chunk.event('self-connect');
       if (a.history.selfTries + 1 >= MAX_SELF_RETRIES) this.decide(a, 'error', 'self-connect', performance.now());
-      else this.retry(a, 'selfTries');
+      else this.pending.unshift(nextTry(a, 'selfTries'));
     } else if (status === 0) {
       const now = performance.now();
       this.answered(a, now);
@@ -293,18 +296,18 @@ export class Engine {
     a.chunk.event(code);
     if (a.history.localTries + 1 >= MAX_LOCAL_RETRIES) return this.decide(a, 'error', code, performance.now());
     this.window.onLocalError(this.inflight, performance.now());
-    this.retry(a, 'localTries');
+    this.pending.unshift(nextTry(a, 'localTries'));
   }
 
-  /** Put a position first in line for another attempt, counting what went wrong. */
-  private retry(a: Attempt, what: keyof Tries): void {
-    // A retry after a timeout was granted by mayRetry: it counts in its host's RETRIES_OUT.
-    this.pending.unshift({ chunk: a.chunk, k: a.k, history: oneMore(a.history, what), readyAt: 0, retryOut: what === 'tries' } satisfies Pending);
+  /** End an attempt that has no result now, closing its socket. */
+  private drop(a: Attempt): void {
+    this.backend.abort(a); // before release(), which drops the handle
+    this.release(a);
   }
 
   /**
    * The attempt is over. Its pool slot is freed now, or, for a timed-out
-   * attempt whose socket is still open, when drainClosing() closes it.
+   * attempt whose socket is still open, when Expiry.drain() closes it.
    */
   private release(a: Attempt, freeSlot = true): void {
     a.done = true;
@@ -347,25 +350,26 @@ export class Engine {
 
   /** Decide every attempt past its deadline, all at one instant (check phase only: answers that raced it won). */
   private decideDue(cutoff: number): void {
-    const now = performance.now();
-    const retries: Attempt[] = [];
+    const retries: Pending[] = [];
     for (const a of this.expiry.takeDue(cutoff)) {
+      // A copy of a retry sent twice is judged once the other one is over.
+      const passed = a.twin !== null && this.twins.ended(a, false);
       this.release(a, false);
-      this.afterTimeout(a, retries);
+      if (!passed) this.afterTimeout(a, retries);
     }
     // Then the positions that waited for their host's retries: those that
     // just timed out above may have settled it.
     for (const a of this.expiry.takeDeferred()) this.afterTimeout(a, retries);
     // Retries go first in line, oldest first.
-    for (let i = retries.length - 1; i >= 0; i--) this.retry(retries[i]!, 'tries');
+    for (let i = retries.length - 1; i >= 0; i--) this.pending.unshift(retries[i]!);
   }
 
   /** A timed-out attempt: retry it, decide it filtered (its rtt is its timeout), or let it wait for evidence. */
-  private afterTimeout(a: Attempt, retries: Attempt[]): void {
+  private afterTimeout(a: Attempt, retries: Pending[]): void {
     const verdict = a.chunk.stopped ? 'final' : this.timing.mayRetry(a.target.cell, a.history.tries);
     if (verdict === 'wait') return this.expiry.defer(a);
     if (verdict === 'final') return this.decide(a, 'filtered', 'timeout', a.deadline);
-    retries.push(a);
+    retries.push(nextTry(a, 'tries', verdict === 'twin'));
   }
 
   // ---- stopping and finishing --------------------------------------------
@@ -374,11 +378,7 @@ export class Engine {
     if (chunk.stopped || chunk.finished) return;
     chunk.stopped = true;
     // In-flight attempts of a stopped chunk are abandoned: they are not results.
-    for (const a of this.expiry.heap.snapshot()) {
-      if (a.chunk !== chunk) continue;
-      this.backend.abort(a); // before release(), which drops the handle
-      this.release(a);
-    }
+    for (const a of this.expiry.heap.snapshot()) if (a.chunk === chunk) this.drop(a);
     this.pending.drop(chunk);
     this.banners?.abort((a) => a.chunk === chunk);
     this.expiry.dropDeferred(chunk);
