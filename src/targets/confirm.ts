@@ -12,20 +12,29 @@ import type { Interval } from './set.js';
 /** Above this many non-loopback addresses a scan must be confirmed. */
 export const CONFIRM_ABOVE = 2 ** 24;
 
-const LOOPBACK_V4 = { lo: 127n << 24n, hi: (128n << 24n) - 1n };
+const LOOPBACK_V4_LO = 127 * 2 ** 24;
+const LOOPBACK_V4_HI = 128 * 2 ** 24 - 1;
 
 /** Addresses of merged intervals outside 127.0.0.0/8 and ::1. */
 export function nonLoopbackCount(merged: readonly Interval[]): number {
   let n = 0n;
+  let n4 = 0;
   for (const iv of merged) {
+    // IPv4 in plain numbers (exact below 2^53): bigint arithmetic made this ~0.5 s for a million intervals.
+    if (!iv.v6) {
+      const lo = Number(iv.lo);
+      const hi = Number(iv.hi);
+      n4 += hi - lo + 1 - Math.max(0, Math.min(hi, LOOPBACK_V4_HI) - Math.max(lo, LOOPBACK_V4_LO) + 1);
+      continue;
+    }
     let size = iv.hi - iv.lo + 1n;
-    const loop = iv.v6 ? { lo: 1n, hi: 1n } : LOOPBACK_V4;
-    const lo = iv.lo > loop.lo ? iv.lo : loop.lo;
-    const hi = iv.hi < loop.hi ? iv.hi : loop.hi;
+    // ::1 is IPv6's loopback.
+    const lo = iv.lo > 1n ? iv.lo : 1n;
+    const hi = iv.hi < 1n ? iv.hi : 1n;
     if (lo <= hi) size -= hi - lo + 1n;
     n += size;
   }
-  return Number(n);
+  return n4 + Number(n);
 }
 
 /**
