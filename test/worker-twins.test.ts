@@ -11,6 +11,7 @@ import { TargetSet } from '../src/targets/set.js';
 import { createHostTable } from '../src/wire/hosts.js';
 import type { ChunkTask, WorkerMessage, WorkerScanSpec } from '../src/wire/messages.js';
 import { type WireRecordView, readRecords } from '../src/wire/records.js';
+import { createRateShared } from '../src/wire/rate.js';
 import { SharedSlots } from '../src/wire/slots.js';
 import type { Attempt } from '../workers/attempt.js';
 import type { AttemptHandle, CompleteFn, ProbeBackend } from '../workers/backends/index.js';
@@ -19,17 +20,17 @@ import { Engine } from '../workers/loop.js';
 const PORTS = 160;
 const TIMEOUT_MS = 15;
 
-function spec(): WorkerScanSpec {
+function spec(over: Partial<WorkerScanSpec> = {}): WorkerScanSpec {
   const targets = TargetSet.fromIntervals([{ v6: false, lo: 0x7f000001n, hi: 0x7f000001n }]).toData();
   return {
     specId: `t${Math.random()}`, targets, ports: Uint16Array.from({ length: PORTS }, (_, i) => i + 1), permutation: null,
     timing: { initialMs: TIMEOUT_MS, minMs: TIMEOUT_MS, maxMs: TIMEOUT_MS, retries: 6, hostTimeoutMs: null, window: 1 << 16, hosts: 1 },
     hosts: createHostTable(1, 1 << 16), originMs: performance.timeOrigin, window: 4, engine: 'handle',
-    emit: { open: true, closed: true, filtered: true, error: true }, rate: null, hostCounts: false, slots: SharedSlots.createBuffer(), concurrency: 4,
+    emit: { open: true, closed: true, filtered: true, error: true }, rate: null, hostCounts: false, slots: SharedSlots.createBuffer(), concurrency: 4, ...over,
   };
 }
 
-async function run(engine: Engine): Promise<{ records: WireRecordView[]; last: WorkerMessage }> {
+async function run(engine: Engine, ports = PORTS): Promise<{ records: WireRecordView[]; last: WorkerMessage }> {
   const { port1, port2 } = new MessageChannel();
   const records: WireRecordView[] = [];
   let last: WorkerMessage | null = null;
@@ -38,7 +39,7 @@ async function run(engine: Engine): Promise<{ records: WireRecordView[]; last: W
     readRecords(m.records, (r) => records.push({ ...r }));
     last = m;
   });
-  const task: ChunkTask = { spec: spec(), chunkId: 0, attempt: 0, start: 0, stride: 1, count: PORTS, fromK: 0, port: port2 };
+  const task: ChunkTask = { spec: spec(), chunkId: 0, attempt: 0, start: 0, stride: 1, count: ports, fromK: 0, port: port2 };
   await engine.run(task);
   await new Promise((r) => setTimeout(r, 20));
   port1.close();
@@ -114,5 +115,27 @@ describe('retries sent twice', () => {
     // kind 0: the silent first copy was closed when the second answered.
     const closedFirsts = aborted.filter((a) => a.port % 3 === 0 && a.history.tries === 1 && a.twin === null);
     expect(closedFirsts.length).toBe(twinned.filter((p) => p % 3 === 0).length);
+  });
+
+  it.each([1, 2, 3, 4, 5])('a host given up (--host-timeout) while a second copy waits: the first copy still decides its position, once (run %i)', async () => {
+    // --host-rate 500/s spaces the probes 2 ms apart, so each second copy
+    // waits while its first copy flies (retries answer after 10 ms); the host
+    // is given up 80 ms in. Every first try but port 1's is lost.
+    const ports = 40;
+    const backend = (_e: unknown, complete: CompleteFn): ProbeBackend => ({
+      name: 'handle',
+      start(h) {
+        const a = h as Attempt;
+        if (a.history.tries > 0 || a.port === 1) setTimeout(() => complete(a, -111, false), a.port === 1 ? 1 : 10);
+        return 0;
+      },
+      abort() {},
+    });
+    const timing = { initialMs: TIMEOUT_MS, minMs: TIMEOUT_MS, maxMs: TIMEOUT_MS, retries: 6, hostTimeoutMs: 80, window: 1 << 16, hosts: 1 };
+    const s = spec({ timing, rate: createRateShared(0, 500), ports: Uint16Array.from({ length: ports }, (_, i) => i + 1) });
+    const { records } = await run(new Engine(s, { backend }), ports);
+    expect(new Set(records.map((r) => r.k)).size).toBe(records.length);
+    expect(records).toHaveLength(ports);
+    expect(records.some((r) => r.reason === 'host-timeout')).toBe(true);
   });
 });

@@ -158,7 +158,8 @@ export class Engine {
       const index = this.walk.indexOf(chunk, k);
       const target = this.walk.aim(index);
       if (this.timing.givenUp(target.cell, now)) {
-        // --host-timeout: the host is given up; its remaining positions are decided without a probe.
+        // --host-timeout: the host is given up; its remaining positions are decided without a probe (a second copy's by its first).
+        if (retry?.twinOf) continue;
         if (!retry) chunk.nextK++;
         this.settle(chunk, k, target.index, this.walk.portOf(index, target), 'error', 'host-timeout', 0, now);
         continue;
@@ -352,8 +353,7 @@ export class Engine {
   private decideDue(cutoff: number): void {
     const retries: Pending[] = [];
     for (const a of this.expiry.takeDue(cutoff)) {
-      // A copy of a retry sent twice is judged once the other one is over.
-      const passed = a.twin !== null && this.twins.ended(a, false);
+      const passed = a.twin !== null && this.twins.ended(a, false); // a copy of a retry sent twice: judged once both are over
       this.release(a, false);
       if (!passed) this.afterTimeout(a, retries);
     }
