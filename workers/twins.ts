@@ -4,8 +4,10 @@
  * timeout, and at the end of a scan nothing else fills that time: at 2 % loss
  * each way and 200 ms, the last thousands of probes always held a few that lost
  * two tries in a row, so the scan waited out two or three timeouts (~0.25 s
- * each) after its last first try. Two copies of each retry make a position
- * need a third try at 0.16 % instead of 4 % of the time, for ~4 % more probes.
+ * each) after its last first try. With two copies, a retried position needs
+ * a third try 0.16 % of the time instead of 4 %. The cost is ~2.5 % more
+ * probes: in the lab, 650 retries sent instead of 404 per 10,000 probes
+ * (retries sent before there is evidence go once).
  *
  * The copies start one after the other (the second is next in line after the
  * first, through the same windows and pacing). The first answer decides the
