@@ -18,7 +18,7 @@ export interface BannerParams {
   maxBytes: number;
   /** Grabs at once in this worker. */
   concurrency: number;
-  /** --source-address: the grab's own connections are bound to it too (null: the kernel picks). */
+  /** --source-address (the scan spec's): the grab's own connections are bound to it too (null: the kernel picks). */
   localAddress?: string | null;
 }
 

@@ -1,7 +1,6 @@
 /** What the connect loop (loop.ts) can be given: a backend, test hooks, the banner stage. */
-import type { WorkerScanSpec } from '../src/wire/messages.js';
 import type { BackendFactory } from './backends/index.js';
-import type { BannerStage, GrabDone } from './banner-stage.js';
+import type { BannerParams, BannerStage, GrabDone } from './banner-stage.js';
 import type { ChunkLedger } from './ledger.js';
 
 /** Observers for a test entry point (workers/fault-worker.ts); production passes none. */
@@ -18,6 +17,6 @@ export interface EngineOptions {
    * library (TLS, the pattern table) costs every worker ~20 ms to load, and
    * most scans do not read banners (run-chunk.ts loads it when one does).
    */
-  bannerStage?: (params: NonNullable<WorkerScanSpec['banners']>, done: GrabDone) => BannerStage;
+  bannerStage?: (params: BannerParams, done: GrabDone) => BannerStage;
   hooks?: EngineHooks;
 }

@@ -25,7 +25,6 @@ export const MAX_WORKERS = 256;
 /** A worker count the pool may be started with before the command line is checked. */
 const poolSize = (n: unknown): number | null => (typeof n === 'number' && Number.isInteger(n) && n >= 1 && n <= MAX_WORKERS ? n : null);
 
-
 /** Ports a -p spec names, at most: Infinity for open ranges ("1000-", "-"); a service name, the whole built-in list (1,000). */
 function portCount(spec: string): number {
   let n = 0;

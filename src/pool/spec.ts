@@ -52,7 +52,7 @@ export function buildSpec(prep: PreparedScan, hostCounts: boolean): WorkerScanSp
     engine: config.engine,
     sourceAddress: config.sourceAddress ?? null,
     emit,
-    banners: config.banners ? { timeoutMs: config.bannerTimeoutMs, maxBytes: BANNER_MAX_BYTES, concurrency: Math.max(1, Math.ceil(config.bannerConcurrency / config.workers)), localAddress: config.sourceAddress ?? null } : null,
+    banners: config.banners ? { timeoutMs: config.bannerTimeoutMs, maxBytes: BANNER_MAX_BYTES, concurrency: Math.max(1, Math.ceil(config.bannerConcurrency / config.workers)) } : null,
     rate: createRateShared(config.rate, config.hostRate),
     hostCounts,
   };

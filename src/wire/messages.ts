@@ -53,7 +53,7 @@ export interface WorkerScanSpec {
   /** Which states are sent back as records; the rest are only counted. */
   emit: Readonly<Record<PortState, boolean>>;
   /** --banners: the banner stage's budget, or null when open ports are not read. */
-  banners: { timeoutMs: number; maxBytes: number; concurrency: number; localAddress: string | null } | null;
+  banners: { timeoutMs: number; maxBytes: number; concurrency: number } | null;
   /** Shared rate budget, or null when unlimited. */
   rate: RateShared | null;
   /** Count states per host (for reports that print per-host "Not shown" lines). */
