@@ -29,6 +29,8 @@ export interface LabOptions {
   lossPct?: PerDirection;
   /** Relay queue per direction, packets; an overflow voids results. Default 65,536. */
   queue?: number;
+  /** Extra one-way delay in ms for single hosts, in both directions (their RTT grows by twice it): near and far hosts behind one relay. */
+  hostDelayMs?: Readonly<Record<string, number>>;
   /** Seed of the relay's loss and jitter draws. Default 1. */
   seed?: number;
   /** Live target addresses (198.18.1.0 – 198.19.255.255). */
@@ -133,6 +135,7 @@ export class Lab {
     for (const h of opts.hosts ?? []) checkAddress(h, 'host');
     for (const p of opts.deadPrefixes ?? []) checkAddress(p, 'dead prefix');
     for (const r of opts.rules ?? []) checkAddress(r.host, `${r.kind} rule host`);
+    for (const h of Object.keys(opts.hostDelayMs ?? {})) checkAddress(h, 'host-delay host');
     reapStaleNamespaces();
     installExitHandlers();
     const lab = new Lab(`${LAB_NAME_PREFIX}-${process.pid}-${counter++}`, opts);
@@ -162,6 +165,7 @@ export class Lab {
       ab: this.link.toTarget,
       ba: this.link.toScanner,
       queue: opts.queue ?? 65536,
+      hostDelayMs: opts.hostDelayMs ?? {},
       seed: opts.seed ?? 1,
       rtPriority: opts.realtime === false ? 0 : 10,
     });

@@ -19,8 +19,14 @@
  *   relay --ns-a PATH --ns-b PATH [--dev NAME] [--delay-ab MS] [--delay-ba MS]
  *         [--jitter-ab MS] [--jitter-ba MS] [--loss-ab PCT] [--loss-ba PCT]
  *         [--queue N] [--txqlen N] [--seed N] [--rt PRIO]
+ *         [--host-delay A.B.C.D:MS]...
+ *
+ * --host-delay adds MS to the delay of every IPv4 packet to that address (A→B)
+ * and from it (B→A), so hosts behind one relay can sit at different distances
+ * (a subnet with near and far hosts). At most MAX_HOST_DELAYS of them.
  */
 #define _GNU_SOURCE
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/if.h>
@@ -42,6 +48,15 @@
 
 #define MAX_PKT 65536
 #define READ_BATCH 256 /* packets read per wakeup before releases get a turn */
+#define MAX_HOST_DELAYS 16
+
+/* Extra one-way delay for one IPv4 host (network byte order address). */
+typedef struct {
+  uint32_t addr;
+  double extra_ms;
+} host_delay_t;
+static host_delay_t host_delays[MAX_HOST_DELAYS];
+static int n_host_delays = 0;
 
 typedef struct {
   uint64_t release_ns;
@@ -54,6 +69,7 @@ typedef struct {
   const char *name;
   int in_fd, out_fd;
   double delay_ms, jitter_ms, loss;
+  int addr_offset; /* where the host's address sits in an IPv4 header: 16 (destination) A→B, 12 (source) B→A */
   uint64_t rng;
   pkt_t **heap;
   uint32_t size, cap;
@@ -173,6 +189,16 @@ static void print_stats(dir_t *ab, dir_t *ba, const char *event, int rt) {
   fflush(stdout);
 }
 
+/* The --host-delay of the IPv4 address at `offset` in the packet, or 0. */
+static double host_extra_ms(const unsigned char *pkt, size_t len, int offset) {
+  if (n_host_delays == 0 || len < 20 || (pkt[0] >> 4) != 4) return 0;
+  uint32_t a;
+  memcpy(&a, pkt + offset, 4);
+  for (int i = 0; i < n_host_delays; i++)
+    if (host_delays[i].addr == a) return host_delays[i].extra_ms;
+  return 0;
+}
+
 /* Read up to READ_BATCH packets from d->in_fd, dropping or queueing each. */
 static void take_in(dir_t *d, unsigned char *buf) {
   for (int n = 0; n < READ_BATCH; n++) {
@@ -187,7 +213,7 @@ static void take_in(dir_t *d, unsigned char *buf) {
       d->n_lost++;
       continue;
     }
-    double delay = d->delay_ms;
+    double delay = d->delay_ms + host_extra_ms(buf, (size_t)len, d->addr_offset);
     if (d->jitter_ms > 0) delay += (2.0 * rng_unit(&d->rng) - 1.0) * d->jitter_ms;
     if (delay < 0) delay = 0;
     if (d->size >= d->cap) {
@@ -236,7 +262,7 @@ static double arg_num(const char *flag, const char *v) {
 
 int main(int argc, char **argv) {
   const char *ns_a = NULL, *ns_b = NULL, *dev = "lab0";
-  dir_t ab = {.name = "ab"}, ba = {.name = "ba"};
+  dir_t ab = {.name = "ab", .addr_offset = 16}, ba = {.name = "ba", .addr_offset = 12};
   double queue = 65536, txqlen = 16384, seed = 1, rt_prio = 0;
   for (int i = 1; i < argc; i++) {
     const char *f = argv[i];
@@ -258,7 +284,23 @@ int main(int argc, char **argv) {
     else if (!strcmp(f, "--txqlen")) txqlen = arg_num(f, v);
     else if (!strcmp(f, "--seed")) seed = arg_num(f, v);
     else if (!strcmp(f, "--rt")) rt_prio = arg_num(f, v);
-    else {
+    else if (!strcmp(f, "--host-delay")) {
+      char addr[32];
+      const char *colon = strchr(v, ':');
+      struct in_addr in;
+      if (!colon || colon - v >= (long)sizeof addr || n_host_delays >= MAX_HOST_DELAYS) {
+        fprintf(stderr, "relay: --host-delay wants A.B.C.D:MS (at most %d): '%s'\n", MAX_HOST_DELAYS, v);
+        return 2;
+      }
+      memcpy(addr, v, (size_t)(colon - v));
+      addr[colon - v] = '\0';
+      if (inet_pton(AF_INET, addr, &in) != 1) {
+        fprintf(stderr, "relay: --host-delay: not an IPv4 address: '%s'\n", addr);
+        return 2;
+      }
+      host_delays[n_host_delays].addr = in.s_addr;
+      host_delays[n_host_delays++].extra_ms = arg_num(f, colon + 1);
+    } else {
       fprintf(stderr, "relay: unknown option %s\n", f);
       return 2;
     }

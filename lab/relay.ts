@@ -53,6 +53,8 @@ export interface RelayOptions {
   ab: LinkSettings;
   ba: LinkSettings;
   queue: number;
+  /** Extra one-way delay (ms) for packets to and from single IPv4 hosts. */
+  hostDelayMs: Readonly<Record<string, number>>;
   seed: number;
   /** SCHED_FIFO priority, 0 for none. */
   rtPriority: number;
@@ -88,6 +90,7 @@ export class Relay {
       ['--queue', opts.queue],
       ['--seed', opts.seed],
       ['--rt', opts.rtPriority],
+      ...Object.entries(opts.hostDelayMs).map(([host, ms]) => ['--host-delay', `${host}:${ms}`]),
     ].flatMap(([k, v]) => [String(k), String(v)]);
     // stdin stays a pipe: when this process dies, the relay reads EOF and exits.
     const child = spawn(labBinary('relay'), args, { stdio: ['pipe', 'pipe', 'pipe'] });

@@ -22,7 +22,7 @@ export interface Scenario {
   ports: number[];
 }
 
-export const SCENARIO_IDS = ['rtt0', 'rtt20', 'rtt200', 'rtt400', 'loss2', 'dead24', 'firewalled', 'ratelimit', 'icmp'] as const;
+export const SCENARIO_IDS = ['rtt0', 'rtt20', 'rtt200', 'rtt400', 'loss2', 'dead24', 'firewalled', 'ratelimit', 'icmp', 'mixed'] as const;
 export type ScenarioId = (typeof SCENARIO_IDS)[number];
 
 /** A seeded PRNG (mulberry32), in [0, 1). */
@@ -140,6 +140,22 @@ export function scenario(id: ScenarioId, seed = 1): Scenario {
         listeners: [{ host, ports: open }],
         targets: [host],
         hosts: [host],
+        portSpec: '1-1000',
+        ports,
+      };
+    }
+    case 'mixed': {
+      // One relay, three distances: extra one-way delay per host on top of 1 ms each way.
+      const hosts = ['198.18.1.5', '198.18.1.6', '198.18.1.7'];
+      const ports = range(1, 1000);
+      const random = rng(seed);
+      return {
+        id,
+        description: 'three hosts at RTT 2, 50 and 300 ms, 1,000 ports each, 10 open on each',
+        lab: { hosts, delayMs: 1, jitterMs: 0.5, hostDelayMs: { [hosts[1]!]: 24, [hosts[2]!]: 149 }, seed },
+        listeners: hosts.map((host) => ({ host, ports: sample(ports, 10, random) })),
+        targets: hosts,
+        hosts,
         portSpec: '1-1000',
         ports,
       };

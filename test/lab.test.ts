@@ -73,6 +73,33 @@ describe.skipIf(skip)('a lab with 20 ms each way', () => {
   });
 });
 
+describe.skipIf(skip)('per-host delay', () => {
+  let lab: Lab;
+  beforeAll(async () => {
+    lab = await Lab.create({ delayMs: 5, hosts: ['198.18.1.1', '198.18.1.2'], hostDelayMs: { '198.18.1.2': 45 } });
+  });
+  afterAll(() => lab?.destroy());
+
+  const rttTo = async (host: string) => {
+    const r = await cscan(lab, ['-t', '1', '-w', '4', '-r', '0', '-p', '20001-20100', host], { realtime: true });
+    expect(r.lines.every((l) => l.state === 'closed')).toBe(true);
+    return median(r.lines.map((l) => l.rttMs));
+  };
+
+  it('adds its extra delay each way to one host only, within 1 ms', async () => {
+    const near = await rttTo('198.18.1.1');
+    const far = await rttTo('198.18.1.2');
+    expect(near).toBeGreaterThan(9);
+    expect(near).toBeLessThan(11);
+    expect(far).toBeGreaterThan(99);
+    expect(far).toBeLessThan(101);
+  });
+
+  it('refuses a host outside 198.18.0.0/15', async () => {
+    await expect(Lab.create({ hostDelayMs: { '10.0.0.1': 5 } })).rejects.toThrow(/outside 198\.18\.0\.0\/15/);
+  });
+});
+
 describe.skipIf(skip)('loss', () => {
   it('drops packets at the rate asked, each direction on its own', async () => {
     const lab = await Lab.create({ delayMs: 1, lossPct: { toTarget: 10, toScanner: 5 }, seed: 7, hosts: ['198.18.1.1'] });
