@@ -40,9 +40,16 @@ describe('adaptive timeouts', () => {
     expect(ms).toBeLessThan(260);
   });
 
-  it('a host without samples uses the scan-wide estimate', () => {
+  it('a host without samples keeps the initial timeout while other hosts answer fast', () => {
+    // The scan-wide estimate would say 9 ms: a host 300 ms away must still get its first answer in.
+    const { t, cell } = timing(1);
+    for (let i = 0; i < 200; i++) t.answered(cell, 0, 1);
+    expect(t.timeoutMs(t.cellOf(2))).toBe(1000);
+  });
+
+  it('a host without samples takes the scan-wide estimate when that is longer than the initial timeout', () => {
     const { t, cell } = timing();
-    for (let i = 0; i < 200; i++) t.answered(cell, 0, 200);
-    expect(t.timeoutMs(t.cellOf(2))).toBe(225);
+    for (let i = 0; i < 200; i++) t.answered(cell, 0, 1500);
+    expect(t.timeoutMs(t.cellOf(2))).toBeGreaterThan(1500);
   });
 });

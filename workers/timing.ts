@@ -12,10 +12,11 @@
  * loop turn's poll phase (loop.ts), so an answer that was waiting in the
  * kernel is read first (without that rule, srtt/32 made a scan at 400 ms send
  * hundreds of needless retries in some runs; srtt/8 cost a firewalled host at
- * 200 ms 170 ms). A host without samples uses the scan's estimate; before any
- * sample, the initial timeout (and attempts started on it are retimed when the
- * first sample comes: see generation()). Always within [min, max] and the
- * user's --timeout.
+ * 200 ms 170 ms). A host without samples of its own uses the initial timeout
+ * (or the scan's estimate, if longer): hosts of one scan may be 1 ms or 300 ms
+ * away, and only a host's own answer says which. Attempts started on a timeout
+ * are retimed when their host's estimate falls (see generation()). Always
+ * within [min, max] and the user's --timeout.
  *
  * Retries by evidence: a probe that timed out is tried again only on a host
  * that has answered something (a silent host costs one timeout per port), and
@@ -78,11 +79,16 @@ export class Timing {
     return this.table.cellOf(hostIndex);
   }
 
-  /** The timeout for a new attempt to the host, ms. */
+  /**
+   * The timeout for a new attempt to the host, ms: its own estimate, or while
+   * it has none the initial timeout (the scan's estimate when that is longer).
+   * Never the scan's estimate alone: a host 300 ms away scanned with one 2 ms
+   * away then timed out at 100 ms before its first answer could come, and,
+   * never having answered, got no retry: every port "filtered".
+   */
   timeoutMs(cell: number): number {
     let us = this.estimateUs(cell);
-    if (us === 0) us = this.estimateUs(0);
-    if (us === 0) us = this.params.initialMs * 1000;
+    if (us === 0) us = Math.max(this.params.initialMs * 1000, this.estimateUs(0));
     return Math.min(this.maxUs, Math.max(this.minUs, us)) / 1000;
   }
 

@@ -61,7 +61,7 @@ function scanOptions(y: Argv): Argv<CliFlags> {
     .option('blocklist', { type: 'string', describe: 'never scan the ranges in FILE (CIDR<TAB>name<TAB>reference per line) instead of the built-in list below; --no-blocklist for none', group: 'Targets:' })
     .option('yes', { alias: 'y', type: 'boolean', describe: 'confirm a scan of more than 16,777,216 addresses outside loopback, or of 0.0.0.0/0', group: 'Targets:' })
     .option('timeout', { type: 'string', describe: 'ceiling of every per-attempt timeout, ms or 2s (default 3000); the timeout itself adapts to each host', group: 'Timing:' })
-    .option('initial-rtt-timeout', { type: 'string', describe: 'timeout before any round trip is measured (default 1000 ms)', group: 'Timing:' })
+    .option('initial-rtt-timeout', { type: 'string', describe: 'timeout of a host before its round trip is measured (default 1000 ms)', group: 'Timing:' })
     .option('min-rtt-timeout', { type: 'string', describe: 'lowest adaptive timeout (default 100 ms)', group: 'Timing:' })
     .option('max-rtt-timeout', { type: 'string', describe: 'highest adaptive timeout (default: --timeout)', group: 'Timing:' })
     .option('host-timeout', { type: 'string', describe: 'give up on a host this long after its first probe, e.g. 30m (default: never)', group: 'Timing:' })

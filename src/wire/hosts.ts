@@ -3,8 +3,8 @@
  * estimate, how many of its probes are in flight, its congestion window, and
  * the evidence that decides retries. A host's probes are spread over all
  * workers by the random order, so they must share this; cell 0 holds the same
- * for the scan as a whole (the estimate a host without samples uses, and the
- * scan-wide window).
+ * for the scan as a whole (its estimate, which a host without samples uses
+ * when it is longer than the initial timeout, and the scan-wide window).
  *
  * Int32 cells only (Atomics work on them; a Float64 may tear between threads).
  * Times are in microseconds or in milliseconds since the coordinator's
