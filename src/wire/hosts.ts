@@ -12,9 +12,12 @@
  * updating one host in the same instant may lose one sample, which an
  * estimator shrugs off; counters that must be exact use Atomics.add.
  *
- * Up to MAX_EXACT_HOSTS hosts each have a cell; above that hosts share cells by
- * hash (a collision mixes two hosts' estimates: timeouts stay sound, the
- * window only gets stricter).
+ * Up to MAX_EXACT_HOSTS hosts each have a cell; above that, neighbours share
+ * one: consecutive hosts of the target set (in a /8, each /24 has a cell).
+ * Hosts of one subnet mostly share a path, so their round trips are alike;
+ * cells shared by hash made a far host share with a random near one, be timed
+ * by the near one's estimate, and never get its own answer in. Sharing only
+ * makes the window stricter.
  */
 
 /** Field offsets within a cell. */
@@ -106,6 +109,7 @@ export class HostTable {
   readonly pace: BigInt64Array;
   private readonly exact: boolean;
   private readonly hostCells: number;
+  private readonly hosts: number;
 
   /** `hosts`: the scan's host count (the table was made for it). */
   constructor(buffer: SharedArrayBuffer, hosts: number) {
@@ -113,12 +117,14 @@ export class HostTable {
     this.cells = new Int32Array(buffer, 0, n * CELL_FIELDS);
     this.pace = new BigInt64Array(buffer, paceOffset(n), n);
     this.hostCells = n - 1;
+    this.hosts = hosts;
     this.exact = hosts <= this.hostCells;
   }
 
   /** The base offset of a host's cell. */
   cellOf(hostIndex: number): number {
-    const c = this.exact ? hostIndex : (Math.imul(hostIndex | 0, 0x9e3779b1) >>> 0) % this.hostCells;
+    // The min only guards rounding, were a set ever past 2^37 hosts (hostIndex × 2^16 cells ≥ 2^53).
+    const c = this.exact ? hostIndex : Math.min(this.hostCells - 1, Math.floor((hostIndex * this.hostCells) / this.hosts));
     return (1 + c) * CELL_FIELDS;
   }
 

@@ -1,0 +1,52 @@
+/**
+ * The shared host table's cells (src/wire/hosts.ts): one per host up to
+ * MAX_EXACT_HOSTS; above that, consecutive hosts share one, so a host's
+ * estimate is mixed only with its neighbours' (same subnet, same path), never
+ * with a random far or near host's.
+ */
+import { describe, expect, it } from 'vitest';
+import { CELL_FIELDS, HostTable, MAX_EXACT_HOSTS, createHostTable } from '../src/wire/hosts.js';
+
+const table = (hosts: number) => new HostTable(createHostTable(hosts, 64), hosts);
+const cellNo = (t: HostTable, host: number) => t.cellOf(host) / CELL_FIELDS;
+
+describe('host table cells', () => {
+  it('gives every host a cell of its own up to MAX_EXACT_HOSTS, after the scan cell', () => {
+    const t = table(MAX_EXACT_HOSTS);
+    expect(cellNo(t, 0)).toBe(1);
+    expect(cellNo(t, MAX_EXACT_HOSTS - 1)).toBe(MAX_EXACT_HOSTS);
+    expect(t.cellOf(5)).not.toBe(t.cellOf(6));
+  });
+
+  it('in a /8 (2^24 hosts), each /24 shares one cell and no two /24s do', () => {
+    const t = table(2 ** 24);
+    for (const block of [0, 1, 77, 65_535]) {
+      const first = block * 256;
+      expect(cellNo(t, first)).toBe(block + 1);
+      expect(cellNo(t, first + 255)).toBe(block + 1);
+    }
+    expect(t.cellOf(255)).not.toBe(t.cellOf(256));
+  });
+
+  it('just past the limit, neighbours pair up and every cell stays inside the table', () => {
+    const hosts = MAX_EXACT_HOSTS + 1;
+    const t = table(hosts);
+    const seen = new Set<number>();
+    for (let h = 0; h < hosts; h++) {
+      const c = cellNo(t, h);
+      expect(c).toBeGreaterThanOrEqual(1);
+      expect(c).toBeLessThanOrEqual(MAX_EXACT_HOSTS);
+      seen.add(c);
+    }
+    expect(seen.size).toBe(MAX_EXACT_HOSTS);
+    expect(cellNo(t, hosts - 1)).toBe(MAX_EXACT_HOSTS);
+  });
+
+  it('stays inside the table for all of IPv4 and beyond', () => {
+    for (const hosts of [2 ** 32, 2 ** 32 + 2 ** 24, 2 ** 40]) {
+      const t = table(hosts);
+      expect(cellNo(t, hosts - 1)).toBe(MAX_EXACT_HOSTS);
+      expect(cellNo(t, 0)).toBe(1);
+    }
+  });
+});
