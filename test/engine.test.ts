@@ -19,7 +19,7 @@ function fixedTiming(ms: number): TimingParams {
 }
 
 function spec(over: Partial<WorkerScanSpec> = {}): WorkerScanSpec {
-  const targets = TargetSet.fromIntervals([{ v6: false, lo: 0x7f000001n, hi: 0x7f000001n }]).toData();
+  const targets = TargetSet.fromIntervals([{ v6: false, lo: 0x7f000001, hi: 0x7f000001 }]).toData();
   return {
     specId: `t${Math.random()}`, targets, ports: Uint16Array.from({ length: 50 }, (_, i) => i + 1), permutation: null,
     timing: fixedTiming(50), hosts: createHostTable(1, 1 << 16), originMs: performance.timeOrigin,

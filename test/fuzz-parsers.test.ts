@@ -162,7 +162,7 @@ describe('blocklist files never fail uncleanly, and block exactly what they list
         const list = parseBlocklist(nets.join('\n'), 'the fuzzed list', 'fuzzed');
         const all = await buildTargets({ targets }, noDns);
         const listed = (addr: string): boolean => {
-          const v = BigInt(parseIPv4(addr)!);
+          const v = parseIPv4(addr)!;
           return list.merged.some((iv) => !iv.v6 && iv.lo <= v && v <= iv.hi);
         };
         try {

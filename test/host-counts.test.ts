@@ -11,13 +11,13 @@ import { TargetSet } from '../src/targets/set.js';
 import { HostDelta, readHostDelta } from '../src/wire/host-delta.js';
 import { rng } from './helpers/prng.js';
 
-const v4 = (lo: number, hi: number): TargetSet => TargetSet.fromIntervals([{ v6: false, lo: BigInt(lo), hi: BigInt(hi) }]);
+const v4 = (lo: number, hi: number): TargetSet => TargetSet.fromIntervals([{ v6: false, lo, hi }]);
 const LOOP = 0x7f000000; // 127.0.0.0
 
 /** 127.0.0.0-127.0.0.9 and ::1-::5: ten IPv4 hosts (indexes 0-9), then five IPv6 (10-14). */
 const mixed = (): TargetSet =>
   TargetSet.fromIntervals([
-    { v6: false, lo: BigInt(LOOP), hi: BigInt(LOOP + 9) },
+    { v6: false, lo: LOOP, hi: LOOP + 9 },
     { v6: true, lo: 1n, hi: 5n },
   ]);
 

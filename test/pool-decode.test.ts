@@ -15,8 +15,8 @@ import { rng } from './helpers/prng.js';
 
 /** 127.0.0.1-127.0.0.20 (indexes 0-19), 127.1.0.0-127.1.0.4 (20-24), ::1-::a (25-34). */
 const targets = TargetSet.fromIntervals([
-  { v6: false, lo: 0x7f000001n, hi: 0x7f000014n },
-  { v6: false, lo: 0x7f010000n, hi: 0x7f010004n },
+  { v6: false, lo: 0x7f000001, hi: 0x7f000014 },
+  { v6: false, lo: 0x7f010000, hi: 0x7f010004 },
   { v6: true, lo: 1n, hi: 10n },
 ]);
 

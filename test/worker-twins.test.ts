@@ -21,7 +21,7 @@ const PORTS = 160;
 const TIMEOUT_MS = 15;
 
 function spec(over: Partial<WorkerScanSpec> = {}): WorkerScanSpec {
-  const targets = TargetSet.fromIntervals([{ v6: false, lo: 0x7f000001n, hi: 0x7f000001n }]).toData();
+  const targets = TargetSet.fromIntervals([{ v6: false, lo: 0x7f000001, hi: 0x7f000001 }]).toData();
   return {
     specId: `t${Math.random()}`, targets, ports: Uint16Array.from({ length: PORTS }, (_, i) => i + 1), permutation: null,
     timing: { initialMs: TIMEOUT_MS, minMs: TIMEOUT_MS, maxMs: TIMEOUT_MS, retries: 6, hostTimeoutMs: null, window: 1 << 16, hosts: 1 },

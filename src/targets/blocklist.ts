@@ -15,7 +15,7 @@ import { readFileSync } from 'node:fs';
 import { ShardscanError, errnoCode, escapeControls, messageOf, quote } from '../errors.js';
 import { packagePath } from '../paths.js';
 import { formatIPv4, formatIPv6, parseIPv4, parseIPv6 } from './ip.js';
-import { type Interval, mergeIntervals, subtractIntervals } from './set.js';
+import { type Addr, type Interval, interval, intervalSize, mergeIntervals, pred, spanCount, subtractIntervals, succ } from './set.js';
 
 /** One line of a blocklist. */
 export interface BlockEntry {
@@ -32,7 +32,7 @@ export interface Blocklist {
   /** "the blocklist", or "the blocklist FILE" for a user's file. */
   label: string;
   entries: BlockEntry[];
-  pieces: { lo: bigint; hi: bigint; v6: boolean; entry: number }[];
+  pieces: Array<Interval & { entry: number }>;
   merged: Interval[];
 }
 
@@ -70,22 +70,24 @@ export function parseNetwork(text: string): Interval | null {
   const bits = v4 !== null ? 32 : 128;
   if (prefixText !== null && (!/^\d{1,3}$/.test(prefixText) || Number(prefixText) > bits)) return null;
   const prefix = prefixText === null ? bits : Number(prefixText);
-  const size = 1n << BigInt(bits - prefix);
-  const value = v4 !== null ? BigInt(v4) : v6!;
-  const lo = (value / size) * size;
-  return { v6: v4 === null, lo, hi: lo + size - 1n };
+  if (v4 !== null) {
+    const size = 2 ** (32 - prefix);
+    const lo = Math.floor(v4 / size) * size;
+    return { v6: false, lo, hi: lo + size - 1 };
+  }
+  const size = 1n << BigInt(128 - prefix);
+  const lo = (v6! / size) * size;
+  return { v6: true, lo, hi: lo + size - 1n };
 }
 
 function rangeText(iv: Interval): string {
   const bits = iv.v6 ? 128 : 32;
-  const size = iv.hi - iv.lo + 1n;
-  const prefix = bits - (size.toString(2).length - 1);
-  const base = iv.v6 ? formatIPv6(iv.lo) : formatIPv4(Number(iv.lo));
-  return prefix === bits ? base : `${base}/${prefix}`;
+  const prefix = bits - (intervalSize(iv).toString(2).length - 1);
+  return prefix === bits ? addressText(iv.lo) : `${addressText(iv.lo)}/${prefix}`;
 }
 
-function addressText(v: bigint, v6: boolean): string {
-  return v6 ? formatIPv6(v) : formatIPv4(Number(v));
+function addressText(v: Addr): string {
+  return typeof v === 'bigint' ? formatIPv6(v) : formatIPv4(v);
 }
 
 /**
@@ -101,22 +103,22 @@ function partition(entries: readonly BlockEntry[]): Blocklist['pieces'] {
       .filter((x) => x.iv.v6 === v6)
       .sort((a, b) => (a.iv.lo !== b.iv.lo ? (a.iv.lo < b.iv.lo ? -1 : 1) : a.iv.hi > b.iv.hi ? -1 : a.iv.hi < b.iv.hi ? 1 : a.i - b.i));
     const stack: { iv: Interval; i: number }[] = [];
-    let cursor = 0n;
-    const emit = (lo: bigint, hi: bigint, entry: number): void => {
-      if (lo <= hi) pieces.push({ lo, hi, v6, entry });
+    let cursor: Addr = v6 ? 0n : 0;
+    const emit = (lo: Addr, hi: Addr, entry: number): void => {
+      if (lo <= hi) pieces.push({ ...interval(v6, lo, hi), entry });
     };
-    const closeUntil = (before: bigint | null): void => {
+    const closeUntil = (before: Addr | null): void => {
       while (stack.length > 0 && (before === null || stack[stack.length - 1]!.iv.hi < before)) {
         const top = stack.pop()!;
         emit(cursor, top.iv.hi, top.i);
-        cursor = top.iv.hi + 1n;
+        cursor = succ(top.iv.hi);
       }
     };
     for (const x of order) {
       closeUntil(x.iv.lo);
       const top = stack[stack.length - 1];
       if (top && top.iv.lo === x.iv.lo && top.iv.hi === x.iv.hi) continue; // listed twice: the first line names it
-      if (top) emit(cursor, x.iv.lo - 1n, top.i);
+      if (top) emit(cursor, pred(x.iv.lo), top.i);
       cursor = x.iv.lo;
       stack.push(x);
     }
@@ -141,7 +143,7 @@ export function parseBlocklist(text: string, label: string, source: string): Blo
     entries.push({ range: rangeText(interval), name: name || `listed in ${source}`, ref: ref ?? '', interval });
   });
   const pieces = partition(entries);
-  return { label, entries, pieces, merged: mergeIntervals(pieces.map(({ lo, hi, v6 }) => ({ lo, hi, v6 }))) };
+  return { label, entries, pieces, merged: mergeIntervals(pieces.map(({ lo, hi, v6 }) => interval(v6, lo, hi))) };
 }
 
 let builtIn: Blocklist | undefined;
@@ -166,7 +168,7 @@ export function loadBlocklist(spec: boolean | string): Blocklist | null {
 }
 
 /** How many addresses of the merged (sorted, disjoint) `targets` lie in [lo, hi] of one family. */
-function overlap(targets: readonly Interval[], v6: boolean, lo: bigint, hi: bigint): bigint {
+function overlap(targets: readonly Interval[], v6: boolean, lo: Addr, hi: Addr): number {
   // Binary search for the first target not wholly before [lo, hi] (IPv4 sorts before IPv6).
   let a = 0;
   let b = targets.length;
@@ -176,11 +178,11 @@ function overlap(targets: readonly Interval[], v6: boolean, lo: bigint, hi: bigi
     if (t.v6 === v6 ? t.hi < lo : !t.v6) a = mid + 1;
     else b = mid;
   }
-  let n = 0n;
+  let n = 0;
   for (let i = a; i < targets.length; i++) {
     const t = targets[i]!;
     if (t.v6 !== v6 || t.lo > hi) break;
-    n += (t.hi < hi ? t.hi : hi) - (t.lo > lo ? t.lo : lo) + 1n;
+    n += spanCount(t.lo > lo ? t.lo : lo, t.hi < hi ? t.hi : hi);
   }
   return n;
 }
@@ -219,8 +221,8 @@ function listRanges(b: Blocked, max: number, withRef: boolean): string {
  * naming the ranges, when nothing is left.
  */
 export function applyBlocklist(targets: readonly Interval[], list: Blocklist): { kept: Interval[]; blocked: Blocked } {
-  const perEntry = new Map<number, { count: bigint; first: bigint }>();
-  let total = 0n;
+  const perEntry = new Map<number, { count: number; first: Addr }>();
+  let total = 0;
   let j = 0;
   for (const t of targets) {
     // Pieces are sorted (IPv4 first), like the targets: walk both once.
@@ -231,34 +233,34 @@ export function applyBlocklist(targets: readonly Interval[], list: Blocklist): {
       const lo = p.lo > t.lo ? p.lo : t.lo;
       const hi = p.hi < t.hi ? p.hi : t.hi;
       if (lo > hi) continue;
+      const n = spanCount(lo, hi);
       const seen = perEntry.get(p.entry);
       if (seen) {
-        seen.count += hi - lo + 1n;
+        seen.count += n;
         if (lo < seen.first) seen.first = lo;
       } else {
-        perEntry.set(p.entry, { count: hi - lo + 1n, first: lo });
+        perEntry.set(p.entry, { count: n, first: lo });
       }
-      total += hi - lo + 1n;
+      total += n;
     }
   }
-  if (total === 0n) return { kept: [...targets], blocked: { ...NOTHING_BLOCKED, label: list.label } };
+  if (total === 0) return { kept: [...targets], blocked: { ...NOTHING_BLOCKED, label: list.label } };
   const ranges: BlockedRange[] = [...perEntry.entries()]
     .map(([i, hit]) => {
       const e = list.entries[i]!;
-      const size = e.interval.hi - e.interval.lo + 1n;
       return {
         range: e.range,
         name: e.name,
         ref: e.ref,
-        count: Number(hit.count),
-        first: addressText(hit.first, e.interval.v6),
-        whole: overlap(targets, e.interval.v6, e.interval.lo, e.interval.hi) === size,
+        count: hit.count,
+        first: addressText(hit.first),
+        whole: BigInt(overlap(targets, e.interval.v6, e.interval.lo, e.interval.hi)) === intervalSize(e.interval),
         key: e.interval,
       };
     })
     .sort((a, b) => (a.key.v6 !== b.key.v6 ? (a.key.v6 ? 1 : -1) : a.key.lo < b.key.lo ? -1 : a.key.lo > b.key.lo ? 1 : 0))
     .map(({ key, ...r }) => (void key, r));
-  const blocked: Blocked = { count: Number(total), ranges, label: list.label };
+  const blocked: Blocked = { count: total, ranges, label: list.label };
   const kept = mergeIntervals(subtractIntervals(targets, list.merged));
   if (kept.length === 0) {
     throw new ShardscanError(

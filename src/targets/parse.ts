@@ -102,8 +102,7 @@ function bad(token: string, why: string): ShardscanError {
 }
 
 function v4Interval(lo: number, hi: number): Interval {
-  const big = BigInt(lo);
-  return { v6: false, lo: big, hi: lo === hi ? big : BigInt(hi) };
+  return { v6: false, lo, hi };
 }
 
 function cidr4(base: number, prefix: number): Interval {
@@ -179,7 +178,7 @@ function octetRanges(token: string): Interval[] | null {
     let base = 0;
     for (let i = 0; i < span; i++) base = base * 256 + lead[i]![at[i]!]!;
     base *= 256 ** (4 - span);
-    for (const [lo, hi] of spanRanges) out.push({ v6: false, lo: BigInt(base + lo * unit), hi: BigInt(base + (hi + 1) * unit - 1) });
+    for (const [lo, hi] of spanRanges) out.push(v4Interval(base + lo * unit, base + (hi + 1) * unit - 1));
     let i = span - 1;
     while (i >= 0 && at[i] === lead[i]!.length - 1) {
       at[i] = 0;
