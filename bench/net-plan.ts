@@ -8,14 +8,14 @@
  * timing template): ~60 s a run at RTT 200 ms, ~106 s at 400, ~170 s with
  * 2 % loss, over 180 s on the dead /24, 11-33 s on the firewalled host. It
  * runs where a goal uses it (ratelimit, ~43 s) and where it is cheap (rtt0,
- * rtt20, icmp: under 2 s; mixed: ~3.6 s); elsewhere it is skipped, and the report says so. A run that reaches the cap is killed, reported "over cap" (its time
+ * rtt20, icmp: under 2 s; mixed: ~3.6 s; congested: ~4.5 s); elsewhere it is skipped, and the report says so. A run that reaches the cap is killed, reported "over cap" (its time
  * a lower bound), and the tool gets no further runs on that scenario.
  */
 import type { ScenarioId } from '../lab/scenarios.js';
 import type { NetToolId } from './net-types.js';
 
 /** The network workloads: the lab's scenarios plus the banner workload. */
-export const NET_SCENARIOS: readonly ScenarioId[] = ['rtt0', 'rtt20', 'rtt200', 'rtt400', 'loss2', 'dead24', 'firewalled', 'ratelimit', 'icmp', 'mixed'];
+export const NET_SCENARIOS: readonly ScenarioId[] = ['rtt0', 'rtt20', 'rtt200', 'rtt400', 'loss2', 'dead24', 'firewalled', 'ratelimit', 'icmp', 'mixed', 'congested'];
 export const BANNERS = 'banners';
 export type NetWorkloadId = ScenarioId | typeof BANNERS;
 

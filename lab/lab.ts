@@ -27,6 +27,10 @@ export interface LabOptions {
   jitterMs?: PerDirection;
   /** Random loss in percent. Default 0. */
   lossPct?: PerDirection;
+  /** A congested link: at most this many packets per second, queued (round trips grow with the load), dropped past bottleneckQueue. Default none. */
+  bottleneckPps?: PerDirection;
+  /** Packets a bottleneck queues before it drops. Default 100. */
+  bottleneckQueue?: number;
   /** Relay queue per direction, packets; an overflow voids results. Default 65,536. */
   queue?: number;
   /** Extra one-way delay in ms for single hosts, in both directions (their RTT grows by twice it): near and far hosts behind one relay. */
@@ -122,10 +126,10 @@ export class Lab {
     this.tgtNs = `${name}-tgt`;
     this.hosts = [...(opts.hosts ?? [])];
     this.rules = [...(opts.rules ?? [])];
-    const [d, j, l] = [direction(opts.delayMs), direction(opts.jitterMs), direction(opts.lossPct)];
+    const [d, j, l, b] = [direction(opts.delayMs), direction(opts.jitterMs), direction(opts.lossPct), direction(opts.bottleneckPps)];
     this.link = {
-      toTarget: { delayMs: d.toTarget, jitterMs: j.toTarget, lossPct: l.toTarget },
-      toScanner: { delayMs: d.toScanner, jitterMs: j.toScanner, lossPct: l.toScanner },
+      toTarget: { delayMs: d.toTarget, jitterMs: j.toTarget, lossPct: l.toTarget, bottleneckPps: b.toTarget },
+      toScanner: { delayMs: d.toScanner, jitterMs: j.toScanner, lossPct: l.toScanner, bottleneckPps: b.toScanner },
     };
     this.listeners = new Listeners(this.tgtNs);
   }
@@ -166,6 +170,7 @@ export class Lab {
       ba: this.link.toScanner,
       queue: opts.queue ?? 65536,
       hostDelayMs: opts.hostDelayMs ?? {},
+      bottleneckQueue: opts.bottleneckQueue ?? 100,
       seed: opts.seed ?? 1,
       rtPriority: opts.realtime === false ? 0 : 10,
     });

@@ -19,11 +19,18 @@
  *   relay --ns-a PATH --ns-b PATH [--dev NAME] [--delay-ab MS] [--delay-ba MS]
  *         [--jitter-ab MS] [--jitter-ba MS] [--loss-ab PCT] [--loss-ba PCT]
  *         [--queue N] [--txqlen N] [--seed N] [--rt PRIO]
- *         [--host-delay A.B.C.D:MS]...
+ *         [--host-delay A.B.C.D:MS]... [--bottleneck-ab PPS] [--bottleneck-ba PPS]
+ *         [--bottleneck-queue N]
  *
  * --host-delay adds MS to the delay of every IPv4 packet to that address (A→B)
  * and from it (B→A), so hosts behind one relay can sit at different distances
  * (a subnet with near and far hosts). At most MAX_HOST_DELAYS of them.
+ *
+ * --bottleneck-XX PPS makes that direction a congested link: packets leave
+ * one every 1/PPS s (serialised before the delay), waiting in a FIFO of at
+ * most --bottleneck-queue packets (default 100); beyond it they are dropped
+ * (counted as "congested", a drop on purpose that does not void results).
+ * Round trips then grow with the load, as on a real bottleneck.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -57,6 +64,7 @@ typedef struct {
 } host_delay_t;
 static host_delay_t host_delays[MAX_HOST_DELAYS];
 static int n_host_delays = 0;
+static double bottleneck_queue = 100;
 
 typedef struct {
   uint64_t release_ns;
@@ -70,6 +78,9 @@ typedef struct {
   int in_fd, out_fd;
   double delay_ms, jitter_ms, loss;
   int addr_offset; /* where the host's address sits in an IPv4 header: 16 (destination) A→B, 12 (source) B→A */
+  double bottleneck_pps;  /* 0: no bottleneck */
+  uint64_t link_free_ns;  /* when the bottleneck has sent everything queued so far */
+  uint64_t n_congested;   /* dropped because the bottleneck's queue was full */
   uint64_t rng;
   pkt_t **heap;
   uint32_t size, cap;
@@ -171,12 +182,12 @@ static void print_dir(FILE *f, dir_t *d) {
   fprintf(f,
           "\"%s\":{\"in\":%llu,\"out\":%llu,\"lost\":%llu,\"overflow\":%llu,\"writeErrors\":%llu,"
           "\"queued\":%u,\"maxQueued\":%llu,\"maxLateUs\":%.1f,\"recentMaxLateUs\":%.1f,\"lateOver500us\":%llu,"
-          "\"lateOver1ms\":%llu}",
+          "\"lateOver1ms\":%llu,\"congested\":%llu}",
           d->name, (unsigned long long)d->n_in, (unsigned long long)d->n_out, (unsigned long long)d->n_lost,
           (unsigned long long)d->n_overflow, (unsigned long long)d->n_write_err, d->size,
           (unsigned long long)d->max_queued, d->max_late_ns / 1000.0, d->recent_late_ns / 1000.0,
           (unsigned long long)d->late_over_500us,
-          (unsigned long long)d->late_over_1ms);
+          (unsigned long long)d->late_over_1ms, (unsigned long long)d->n_congested);
   d->recent_late_ns = 0;
 }
 
@@ -216,13 +227,23 @@ static void take_in(dir_t *d, unsigned char *buf) {
     double delay = d->delay_ms + host_extra_ms(buf, (size_t)len, d->addr_offset);
     if (d->jitter_ms > 0) delay += (2.0 * rng_unit(&d->rng) - 1.0) * d->jitter_ms;
     if (delay < 0) delay = 0;
+    uint64_t sent = t; /* when the packet leaves the bottleneck (or arrives, without one) */
+    if (d->bottleneck_pps > 0) {
+      uint64_t tx_ns = (uint64_t)(1e9 / d->bottleneck_pps);
+      uint64_t start = d->link_free_ns > t ? d->link_free_ns : t;
+      if ((double)(start - t) / (double)tx_ns >= bottleneck_queue) {
+        d->n_congested++;
+        continue;
+      }
+      sent = d->link_free_ns = start + tx_ns;
+    }
     if (d->size >= d->cap) {
       d->n_overflow++;
       continue;
     }
     pkt_t *p = malloc(sizeof(pkt_t) + (size_t)len);
     if (!p) die("malloc");
-    p->release_ns = t + (uint64_t)(delay * 1e6);
+    p->release_ns = sent + (uint64_t)(delay * 1e6);
     p->seq = d->seq++;
     p->len = (uint32_t)len;
     memcpy(p->data, buf, (size_t)len);
@@ -284,6 +305,9 @@ int main(int argc, char **argv) {
     else if (!strcmp(f, "--txqlen")) txqlen = arg_num(f, v);
     else if (!strcmp(f, "--seed")) seed = arg_num(f, v);
     else if (!strcmp(f, "--rt")) rt_prio = arg_num(f, v);
+    else if (!strcmp(f, "--bottleneck-ab")) ab.bottleneck_pps = arg_num(f, v);
+    else if (!strcmp(f, "--bottleneck-ba")) ba.bottleneck_pps = arg_num(f, v);
+    else if (!strcmp(f, "--bottleneck-queue")) bottleneck_queue = arg_num(f, v);
     else if (!strcmp(f, "--host-delay")) {
       char addr[32];
       const char *colon = strchr(v, ':');

@@ -7,11 +7,12 @@ import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { labBinary } from './build.js';
 
-/** One direction's settings: one-way delay and jitter in ms, loss in percent. */
+/** One direction's settings: one-way delay and jitter in ms, loss in percent, a bottleneck in packets/s (0: none). */
 export interface LinkSettings {
   delayMs: number;
   jitterMs: number;
   lossPct: number;
+  bottleneckPps: number;
 }
 
 /** Counters of one direction, as relay.c prints them. */
@@ -34,6 +35,8 @@ export interface DirectionStats {
   recentMaxLateUs: number;
   lateOver500us: number;
   lateOver1ms: number;
+  /** Dropped because the bottleneck's queue was full (on purpose: a congested link). */
+  congested: number;
 }
 
 /** A relay report: `ab` is scanner → target, `ba` target → scanner. */
@@ -53,6 +56,8 @@ export interface RelayOptions {
   ab: LinkSettings;
   ba: LinkSettings;
   queue: number;
+  /** Packets the bottleneck of each direction may queue before it drops. */
+  bottleneckQueue: number;
   /** Extra one-way delay (ms) for packets to and from single IPv4 hosts. */
   hostDelayMs: Readonly<Record<string, number>>;
   seed: number;
@@ -87,6 +92,9 @@ export class Relay {
       ['--jitter-ba', opts.ba.jitterMs],
       ['--loss-ab', opts.ab.lossPct],
       ['--loss-ba', opts.ba.lossPct],
+      ['--bottleneck-ab', opts.ab.bottleneckPps],
+      ['--bottleneck-ba', opts.ba.bottleneckPps],
+      ['--bottleneck-queue', opts.bottleneckQueue],
       ['--queue', opts.queue],
       ['--seed', opts.seed],
       ['--rt', opts.rtPriority],

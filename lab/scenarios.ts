@@ -22,7 +22,7 @@ export interface Scenario {
   ports: number[];
 }
 
-export const SCENARIO_IDS = ['rtt0', 'rtt20', 'rtt200', 'rtt400', 'loss2', 'dead24', 'firewalled', 'ratelimit', 'icmp', 'mixed'] as const;
+export const SCENARIO_IDS = ['rtt0', 'rtt20', 'rtt200', 'rtt400', 'loss2', 'dead24', 'firewalled', 'ratelimit', 'icmp', 'mixed', 'congested'] as const;
 export type ScenarioId = (typeof SCENARIO_IDS)[number];
 
 /** A seeded PRNG (mulberry32), in [0, 1). */
@@ -160,5 +160,12 @@ export function scenario(id: ScenarioId, seed = 1): Scenario {
         ports,
       };
     }
+    case 'congested':
+      // A bottleneck of 3,000 packets/s each way with a 100-packet queue: round trips grow with the load, then SYNs are dropped.
+      return depth(id, 'the same, RTT 20 ms through a congested link: 3,000 packets/s each way, 100 queued', '198.18.1.8', seed, {
+        delayMs: 10,
+        bottleneckPps: 3000,
+        bottleneckQueue: 100,
+      });
   }
 }

@@ -100,6 +100,28 @@ describe.skipIf(skip)('per-host delay', () => {
   });
 });
 
+describe.skipIf(skip)('bottleneck', () => {
+  it('queues packets past its rate, so round trips grow, and drops past its queue without voiding results', async () => {
+    const lab = await Lab.create({ delayMs: 5, bottleneckPps: { toTarget: 1000 }, bottleneckQueue: 50, hosts: ['198.18.1.1'] });
+    try {
+      const before = await lab.stats();
+      // 200 SYNs at once into 1 ms a packet with 50 queued: the queue fills (RTT 10 + up to 50 ms) and the rest are dropped.
+      const r = await cscan(lab, ['-t', '1', '-w', '200', '-r', '0', '-T', '1000', '-p', '20001-20200', '198.18.1.1']);
+      const after = await lab.stats();
+      const closed = r.lines.filter((l) => l.state === 'closed');
+      expect(after.relay.ab.congested - before.relay.ab.congested).toBeGreaterThan(50);
+      expect(after.relay.ba.congested).toBe(0);
+      expect(closed.length).toBeGreaterThan(40);
+      expect(closed.length).toBeLessThan(160);
+      expect(Math.max(...closed.map((l) => l.rttMs))).toBeGreaterThan(40);
+      expect(Math.min(...closed.map((l) => l.rttMs))).toBeLessThan(15);
+      expect(after.clean).toBe(true);
+    } finally {
+      await lab.destroy();
+    }
+  });
+});
+
 describe.skipIf(skip)('loss', () => {
   it('drops packets at the rate asked, each direction on its own', async () => {
     const lab = await Lab.create({ delayMs: 1, lossPct: { toTarget: 10, toScanner: 5 }, seed: 7, hosts: ['198.18.1.1'] });
