@@ -15,7 +15,7 @@ import type { ScenarioId } from '../lab/scenarios.js';
 import type { NetToolId } from './net-types.js';
 
 /** The network workloads: the lab's scenarios plus the banner workload. */
-export const NET_SCENARIOS: readonly ScenarioId[] = ['rtt0', 'rtt20', 'rtt200', 'rtt400', 'loss2', 'dead24', 'firewalled', 'ratelimit', 'icmp', 'mixed', 'congested'];
+export const NET_SCENARIOS: readonly ScenarioId[] = ['rtt0', 'rtt20', 'rtt200', 'rtt400', 'loss2', 'dead24', 'firewalled', 'ratelimit', 'icmp', 'mixed', 'congested', 'sharedlimit'];
 export const BANNERS = 'banners';
 export type NetWorkloadId = ScenarioId | typeof BANNERS;
 
@@ -26,6 +26,7 @@ export const T4_SKIPPED: Partial<Record<ScenarioId, string>> = {
   loss2: 'nmap -T4 skipped: ~170 s a run with 2 % loss, and no goal uses it here',
   dead24: 'nmap -T4 skipped: over 180 s on the dead /24 (64 of 256 hosts in 180 s), and no goal uses it here',
   firewalled: 'nmap -T4 skipped: 11-33 s a run on 900 dropped ports, and no goal uses it here',
+  sharedlimit: 'nmap -T4 skipped: ~68 s a run behind the shared limit, and no goal uses it here',
 };
 
 const ALL_TOOLS: readonly NetToolId[] = ['cscan', 'nmap-t5', 'nmap-t4', 'shardscan'];

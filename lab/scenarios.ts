@@ -22,7 +22,7 @@ export interface Scenario {
   ports: number[];
 }
 
-export const SCENARIO_IDS = ['rtt0', 'rtt20', 'rtt200', 'rtt400', 'loss2', 'dead24', 'firewalled', 'ratelimit', 'icmp', 'mixed', 'congested'] as const;
+export const SCENARIO_IDS = ['rtt0', 'rtt20', 'rtt200', 'rtt400', 'loss2', 'dead24', 'firewalled', 'ratelimit', 'icmp', 'mixed', 'congested', 'sharedlimit'] as const;
 export type ScenarioId = (typeof SCENARIO_IDS)[number];
 
 /** A seeded PRNG (mulberry32), in [0, 1). */
@@ -167,5 +167,22 @@ export function scenario(id: ScenarioId, seed = 1): Scenario {
         bottleneckPps: 3000,
         bottleneckQueue: 100,
       });
+    case 'sharedlimit': {
+      // A perimeter device's SYN flood guard: one limit for every host behind it, not one per host.
+      const hosts = ['198.18.1.11', '198.18.1.12', '198.18.1.13', '198.18.1.14'];
+      const ports = range(1, 5000);
+      const random = rng(seed);
+      const nft = 'table ip shared {\n  chain input {\n    type filter hook input priority -10; policy accept;\n    tcp flags & (syn | ack) == syn limit rate over 3000/second burst 5 packets drop\n  }\n}\n';
+      return {
+        id,
+        description: '4 hosts × 5,000 ports, 10 open on each, behind one SYN rate limit of 3,000/s they share, RTT 20 ms',
+        lab: { hosts, delayMs: 10, nft, seed },
+        listeners: hosts.map((host) => ({ host, ports: sample(ports, 10, random) })),
+        targets: hosts,
+        hosts,
+        portSpec: '1-5000',
+        ports,
+      };
+    }
   }
 }
