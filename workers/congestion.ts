@@ -62,12 +62,21 @@ export class Congestion {
     this.maxWindow = window * WINDOW_SCALE;
   }
 
-  /** Room for one more attempt in the scan's window. */
-  scanRoom(): boolean {
-    return this.table.get(0, F.INFLIGHT) * WINDOW_SCALE < this.table.get(0, F.CWND);
+  /**
+   * 0 when the scan's window lets one more attempt leave now (taking its
+   * pacing slot), else ms to wait: the window is full (answers free it; 1 ms
+   * when this worker has nothing in flight to wait for, else 5), or its pacing
+   * clock says later. Pacing the scan as well as each host: behind one
+   * limiter shared by several hosts, their separately paced streams added up
+   * to bursts the limiter dropped (4 hosts behind 3,000 SYNs/s: ~1,250 probes/s).
+   */
+  scanWait(now: number, inflight: number): number {
+    const cwnd = this.table.get(0, F.CWND);
+    if (this.table.get(0, F.INFLIGHT) * WINDOW_SCALE >= cwnd) return inflight === 0 ? 1 : 5;
+    return this.paceWait(0, now, cwnd);
   }
 
-  /** Whether the scan's window is below its maximum (only then can it be full). */
+  /** Whether the scan's window is below its maximum (only then can it be full or paced). */
   scanLimited(): boolean {
     return this.table.get(0, F.CWND) < this.maxWindow;
   }

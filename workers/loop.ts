@@ -139,10 +139,9 @@ export class Engine {
       }
       const backoff = this.window.backoffLeft(now);
       if (backoff > 0) return this.pumpIn(backoff);
-      if (scanLimited && !this.congestion.scanRoom()) {
-        // The scan's window is full: answers (ours or other workers') open it.
-        return this.pumpIn(this.inflight === 0 ? 1 : 5);
-      }
+      // The scan's window is full (answers, ours or other workers', open it), or its pacing says later.
+      const scanWait = scanLimited ? this.congestion.scanWait(now, this.inflight) : 0;
+      if (scanWait > 0) return this.pumpIn(scanWait);
       // Retries and held-back positions first, oldest first.
       const retry = this.pending.length > 0 ? this.pending.takeReady(now) : null;
       if (!this.twins.wanted(retry)) {
