@@ -26,6 +26,8 @@
  *
  * The scan's window shrinks the same way only when two different hosts showed
  * loss within a round trip: one rate-limited host must not slow the others.
+ * Once shrunk it is paced as well (scanWait): a limiter several hosts share
+ * sees the sum of their paced streams.
  */
 import { CELL_FIELDS, F, type HostTable, WINDOW_SCALE } from '../src/wire/hosts.js';
 
