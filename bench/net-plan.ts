@@ -11,11 +11,11 @@
  * rtt20, icmp: under 2 s; mixed: ~3.6 s; congested: ~4.5 s); elsewhere it is skipped, and the report says so. A run that reaches the cap is killed, reported "over cap" (its time
  * a lower bound), and the tool gets no further runs on that scenario.
  */
-import type { ScenarioId } from '../lab/scenarios.js';
+import { SCENARIO_IDS, type ScenarioId } from '../lab/scenarios.js';
 import type { NetToolId } from './net-types.js';
 
 /** The network workloads: the lab's scenarios plus the banner workload. */
-export const NET_SCENARIOS: readonly ScenarioId[] = ['rtt0', 'rtt20', 'rtt200', 'rtt400', 'loss2', 'dead24', 'firewalled', 'ratelimit', 'icmp', 'mixed', 'congested', 'sharedlimit'];
+export const NET_SCENARIOS: readonly ScenarioId[] = SCENARIO_IDS;
 export const BANNERS = 'banners';
 export type NetWorkloadId = ScenarioId | typeof BANNERS;
 

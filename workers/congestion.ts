@@ -73,9 +73,7 @@ export class Congestion {
    * to bursts the limiter dropped (4 hosts behind 3,000 SYNs/s: ~1,250 probes/s).
    */
   scanWait(now: number, inflight: number): number {
-    const cwnd = this.table.get(0, F.CWND);
-    if (this.table.get(0, F.INFLIGHT) * WINDOW_SCALE >= cwnd) return inflight === 0 ? 1 : 5;
-    return this.paceWait(0, now, cwnd);
+    return this.windowWait(0, now, inflight === 0 ? 1 : 5);
   }
 
   /** Whether the scan's window is below its maximum (only then can it be full or paced). */
@@ -89,10 +87,15 @@ export class Congestion {
    * its full window is neither limited nor paced: one read.
    */
   hostWait(cell: number, now: number): number {
+    return this.windowWait(cell, now, 1);
+  }
+
+  /** A cell's window: 0 at its maximum or with room and a pacing slot taken, `whenFull` ms when full, else the pacing wait. */
+  private windowWait(cell: number, now: number, whenFull: number): number {
     const t = this.table;
     const cwnd = t.get(cell, F.CWND);
     if (cwnd >= this.maxWindow) return 0;
-    if (t.get(cell, F.INFLIGHT) * WINDOW_SCALE >= cwnd) return 1;
+    if (t.get(cell, F.INFLIGHT) * WINDOW_SCALE >= cwnd) return whenFull;
     return this.paceWait(cell, now, cwnd);
   }
 

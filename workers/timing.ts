@@ -44,7 +44,6 @@ import type { TimingParams } from '../src/wire/messages.js';
 import { TimingStats } from '../src/wire/timing.js';
 import type { Target } from './attempt.js';
 
-
 const FIRST_RTTVAR_MIN_US = 5_000;
 const FIRST_RTTVAR_MAX_US = 2_000_000;
 const RTTVAR_FLOOR_US = 2_000;

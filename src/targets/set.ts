@@ -175,7 +175,7 @@ export class TargetSet {
     this.v6Cum = [];
     for (let i = 0; i < this.v6Start.length; i++) {
       this.v6Cum.push(n - this.v4Count);
-      n += Number(this.v6End[i]! - this.v6Start[i]!) + 1;
+      n += spanCount(this.v6Start[i]!, this.v6End[i]!);
     }
     this.count = n;
   }
