@@ -42,10 +42,20 @@ export class Expiry {
     private readonly wake: () => void,
   ) {}
 
-  /** Attempts past their deadline, out of the heap, oldest first; their sockets wait in `closing`. */
-  takeDue(now: number): Attempt[] {
+  /**
+   * Attempts past their deadline, out of the heap, oldest first; their sockets
+   * wait in `closing`. Each is judged by its host's current estimate (nmap's
+   * rule): one whose estimate grew since its deadline was set (a burst still
+   * landing, a queue filling) gets the later deadline instead.
+   */
+  takeDue(now: number, timing: { timeoutFor(target: Attempt['target'], now: number): number }): Attempt[] {
     const due: Attempt[] = [];
     for (let a = this.heap.peek(); a !== undefined && a.deadline <= now; a = this.heap.peek()) {
+      const later = a.start + timing.timeoutFor(a.target, now);
+      if (later > now) {
+        this.reschedule(a, later);
+        continue;
+      }
       this.heap.remove(a);
       due.push(a);
     }

@@ -286,7 +286,7 @@ export class Engine {
 
   /** Something answered: an RTT sample, evidence for retries, and for the windows delivery or loss. */
   private answered(a: Attempt, now: number): void {
-    this.timing.answered(a.target.cell, a.history.tries, now - a.start);
+    this.timing.answered(a.target.cell, a.history.tries, now - a.start, now);
     if (a.history.tries === 0) this.congestion.delivered(a.target.cell, now);
     else if (this.congestion.lost(a.target.cell, a.target.index, now)) this.timing.stats.windowShrank();
   }
@@ -351,7 +351,7 @@ export class Engine {
   /** Decide every attempt past its deadline, all at one instant (check phase only: answers that raced it won). */
   private decideDue(cutoff: number): void {
     const retries: Pending[] = [];
-    for (const a of this.expiry.takeDue(cutoff)) {
+    for (const a of this.expiry.takeDue(cutoff, this.timing)) {
       const passed = a.twin !== null && this.twins.ended(a, false); // a copy of a retry sent twice: judged once both are over
       this.release(a, false);
       if (!passed) this.afterTimeout(a, retries);

@@ -12,7 +12,15 @@
  * loop turn's poll phase (loop.ts), so an answer that was waiting in the
  * kernel is read first (without that rule, srtt/32 made a scan at 400 ms send
  * hundreds of needless retries in some runs; srtt/8 cost a firewalled host at
- * 200 ms 170 ms). A host without samples of its own uses the initial timeout
+ * 200 ms 170 ms). The timeout is also never below the longest recent round
+ * trip + 1/16 (a max filter over the last one or two intervals of
+ * max(4·srtt, 250 ms)): a burst of probes is answered in order of round trip,
+ * shortest first, so while it lands srtt and rttvar see only the short half.
+ * At RTT 200 ± 180 ms that cut 2,700 of 5,000 first tries short (their
+ * answers were on the way) and made the retries look like loss (9-11 s
+ * against 1.3 s). Deadlines are judged by the current estimate when they fall
+ * due (expiry.ts), so one set while the burst was landing moves out when it
+ * has grown since. A host without samples of its own uses the initial timeout
  * (or the scan's estimate, if longer): hosts of one scan may be 1 ms or 300 ms
  * away, and only a host's own answer says which. Attempts started on a timeout
  * are retimed when their host's estimate falls (see generation()). Always
@@ -47,6 +55,8 @@ import type { Target } from './attempt.js';
 const FIRST_RTTVAR_MIN_US = 5_000;
 const FIRST_RTTVAR_MAX_US = 2_000_000;
 const RTTVAR_FLOOR_US = 2_000;
+/** The max filter's interval, at least (and 4·srtt); the filter spans the current interval and the last. */
+const MAX_INTERVAL_MS = 250;
 /**
  * Past this many samples a cell takes one answer in SAMPLE_EVERY: every worker
  * writing the same cells for every answer made them bounce between cores
@@ -111,17 +121,23 @@ export class Timing {
   }
 
   private estimateUs(cell: number): number {
-    const srtt = this.table.get(cell, F.SRTT);
+    const t = this.table;
+    const srtt = t.get(cell, F.SRTT);
     if (srtt === 0) return 0;
-    const rttvar = Math.max(this.table.get(cell, F.RTTVAR), RTTVAR_FLOOR_US, srtt >> 5);
-    return srtt + 4 * rttvar;
+    const rttvar = Math.max(t.get(cell, F.RTTVAR), RTTVAR_FLOOR_US, srtt >> 5);
+    const recentMax = Math.max(t.get(cell, F.MAX_RTT), t.get(cell, F.MAX_RTT_PREV));
+    return Math.max(srtt + 4 * rttvar, recentMax + (recentMax >> 4));
   }
 
-  /** An answer (SYN-ACK, RST or ICMP error) to try `tryNo` (0 = first) after `rttMs`. */
-  answered(cell: number, tryNo: number, rttMs: number): void {
+  /** An answer (SYN-ACK, RST or ICMP error) to try `tryNo` (0 = first) after `rttMs`, at `now` (this thread's clock). */
+  answered(cell: number, tryNo: number, rttMs: number, now = performance.now()): void {
     const t = this.table;
     if (t.get(cell, F.ANSWERED) === 0) t.set(cell, F.ANSWERED, 1);
     if (t.get(0, F.ANSWERED) === 0) t.set(0, F.ANSWERED, 1);
+    const us = Math.max(1, Math.round(rttMs * 1000));
+    const nowMs = Math.floor(now + this.toCoordMs) + 1;
+    this.trackMax(cell, us, nowMs);
+    this.trackMax(0, us, nowMs);
     const sampleAll = ++this.answers % SAMPLE_EVERY === 0;
     this.sample(cell, rttMs, sampleAll);
     this.sample(0, rttMs, sampleAll);
@@ -193,6 +209,22 @@ export class Timing {
     if (nowMs - t.get(cell, F.FIRST_PROBE) <= limit) return false;
     if (t.claim(cell, F.GIVEN_UP, 1)) this.stats.gaveUp();
     return true;
+  }
+
+  /**
+   * The max filter: every answer, not one in SAMPLE_EVERY (a read, and a write
+   * only for a new longest). One worker rolls the interval over.
+   */
+  private trackMax(cell: number, us: number, nowMs: number): void {
+    const t = this.table;
+    const at = t.get(cell, F.MAX_RTT_AT);
+    if (at === 0 || nowMs - at >= Math.max(MAX_INTERVAL_MS, (4 * t.get(cell, F.SRTT)) / 1000)) {
+      if (Atomics.compareExchange(t.cells, cell + F.MAX_RTT_AT, at, nowMs) === at) {
+        t.set(cell, F.MAX_RTT_PREV, t.get(cell, F.MAX_RTT));
+        t.set(cell, F.MAX_RTT, 0);
+      }
+    }
+    if (us > t.get(cell, F.MAX_RTT)) t.max(cell, F.MAX_RTT, us);
   }
 
   private sample(cell: number, rttMs: number, always: boolean): void {

@@ -68,9 +68,15 @@ export const F = {
   RETRY_OK: 21,
   /** Retries after a timeout resolved (answered, timed out or dropped): RETRY_DONE − RETRY_OK were lost. */
   RETRY_DONE: 22,
+  /** The longest RTT answered in the current max interval, µs (see timing.ts, recentMaxUs). */
+  MAX_RTT: 23,
+  /** The longest in the interval before it, µs. */
+  MAX_RTT_PREV: 24,
+  /** When the current max interval began, ms since the origin (0 = none yet). */
+  MAX_RTT_AT: 25,
 } as const;
 
-export const CELL_FIELDS = 23;
+export const CELL_FIELDS = 26;
 /** Windows are kept in fixed point so that +1/cwnd per answer accumulates. */
 export const WINDOW_SCALE = 256;
 /** Hosts with a cell of their own; more share cells by hash. */
