@@ -22,7 +22,7 @@ export interface Scenario {
   ports: number[];
 }
 
-export const SCENARIO_IDS = ['rtt0', 'rtt20', 'rtt200', 'rtt400', 'loss2', 'dead24', 'firewalled', 'ratelimit', 'icmp', 'mixed', 'congested', 'sharedlimit'] as const;
+export const SCENARIO_IDS = ['rtt0', 'rtt20', 'rtt200', 'rtt400', 'loss2', 'dead24', 'firewalled', 'ratelimit', 'icmp', 'mixed', 'congested', 'sharedlimit', 'jitter'] as const;
 export type ScenarioId = (typeof SCENARIO_IDS)[number];
 
 /** A seeded PRNG (mulberry32), in [0, 1). */
@@ -184,5 +184,8 @@ export function scenario(id: ScenarioId, seed = 1): Scenario {
         ports,
       };
     }
+    case 'jitter':
+      // Round trips spread from 20 to 380 ms: a burst's answers land shortest first, and the first ones set the estimate.
+      return depth(id, 'the same, RTT 200 ms ± 180 ms jitter (90 ms each way)', '198.18.1.9', seed, { delayMs: 100, jitterMs: 90 });
   }
 }
