@@ -134,13 +134,9 @@ export class Timing {
     const t = this.table;
     if (t.get(cell, F.ANSWERED) === 0) t.set(cell, F.ANSWERED, 1);
     if (t.get(0, F.ANSWERED) === 0) t.set(0, F.ANSWERED, 1);
-    const us = Math.max(1, Math.round(rttMs * 1000));
-    const nowMs = Math.floor(now + this.toCoordMs) + 1;
-    this.trackMax(cell, us, nowMs);
-    this.trackMax(0, us, nowMs);
     const sampleAll = ++this.answers % SAMPLE_EVERY === 0;
-    this.sample(cell, rttMs, sampleAll);
-    this.sample(0, rttMs, sampleAll);
+    this.sample(cell, rttMs, sampleAll, now);
+    this.sample(0, rttMs, sampleAll, now);
     this.stats.rtt(rttMs);
     if (tryNo > 0) {
       t.max(cell, F.MAX_OK_TRY, tryNo);
@@ -212,8 +208,10 @@ export class Timing {
   }
 
   /**
-   * The max filter: every answer, not one in SAMPLE_EVERY (a read, and a write
-   * only for a new longest). One worker rolls the interval over.
+   * The max filter, over the answers sample() takes (past SAMPLES_ENOUGH, one
+   * in SAMPLE_EVERY: the longest of a burst's thousands is as well found in an
+   * eighth of them); a write only for a new longest. One worker rolls the
+   * interval over.
    */
   private trackMax(cell: number, us: number, nowMs: number): void {
     const t = this.table;
@@ -227,12 +225,13 @@ export class Timing {
     if (us > t.get(cell, F.MAX_RTT)) t.max(cell, F.MAX_RTT, us);
   }
 
-  private sample(cell: number, rttMs: number, always: boolean): void {
+  private sample(cell: number, rttMs: number, always: boolean, now: number): void {
     const t = this.table;
     const samples = t.get(cell, F.SAMPLES);
     if (samples >= SAMPLES_ENOUGH && !always) return;
     if (samples < SAMPLES_ENOUGH) t.add(cell, F.SAMPLES, 1);
     const delta = Math.max(1, Math.round(rttMs * 1000));
+    this.trackMax(cell, delta, Math.floor(now + this.toCoordMs) + 1);
     const srtt = t.get(cell, F.SRTT);
     if (srtt === 0) {
       t.set(cell, F.SRTT, delta);
