@@ -38,3 +38,25 @@ describe('loss evidence', () => {
     expect(table.get(cell, F.CWND)).toBe(WINDOW * WINDOW_SCALE);
   });
 });
+
+describe('loss evidence is a share of what the path delivers', () => {
+  // 4,000 answers/s at 200 ms: 800 a round trip (below the window of 1,024), so 100 losses in one are an eighth.
+  function delivering(): ReturnType<typeof setup> {
+    const s = setup();
+    s.table.set(s.cell, F.DELIV_RATE, 4_000);
+    return s;
+  }
+
+  it('random loss, a few percent of a fast path, shrinks nothing however many it is', () => {
+    const { c, table, cell } = delivering();
+    for (let i = 0; i < 99; i++) expect(c.lost(cell, 1, 1000 + i)).toBe(false);
+    expect(table.get(cell, F.CWND)).toBe(WINDOW * WINDOW_SCALE);
+  });
+
+  it('an eighth of a round trip\'s delivery lost in it shrinks the window', () => {
+    const { c, table, cell } = delivering();
+    for (let i = 0; i < 99; i++) c.lost(cell, 1, 1000 + i);
+    expect(c.lost(cell, 1, 1150)).toBe(true);
+    expect(table.get(cell, F.CWND)).toBe(800 * WINDOW_SCALE);
+  });
+});
