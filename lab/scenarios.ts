@@ -22,7 +22,7 @@ export interface Scenario {
   ports: number[];
 }
 
-export const SCENARIO_IDS = ['rtt0', 'rtt20', 'rtt200', 'rtt400', 'loss2', 'dead24', 'firewalled', 'ratelimit', 'icmp', 'mixed', 'congested', 'sharedlimit', 'jitter'] as const;
+export const SCENARIO_IDS = ['rtt0', 'rtt20', 'rtt200', 'rtt400', 'loss2', 'dead24', 'firewalled', 'ratelimit', 'icmp', 'mixed', 'congested', 'sharedlimit', 'jitter', 'longloss'] as const;
 export type ScenarioId = (typeof SCENARIO_IDS)[number];
 
 /** A seeded PRNG (mulberry32), in [0, 1). */
@@ -54,9 +54,9 @@ function range(lo: number, hi: number): number[] {
 /** nmap's 16 most common TCP ports, for the dead /24. */
 const COMMON16 = [21, 22, 23, 25, 53, 80, 110, 135, 139, 143, 443, 445, 993, 995, 3306, 3389];
 
-/** One host × ports 1-10,000, 20 open at seeded places, with the given link. */
-function depth(id: ScenarioId, description: string, host: string, seed: number, lab: LabOptions): Scenario {
-  const ports = range(1, 10_000);
+/** One host × ports 1-`n` (10,000), 20 open at seeded places, with the given link. */
+function depth(id: ScenarioId, description: string, host: string, seed: number, lab: LabOptions, n = 10_000): Scenario {
+  const ports = range(1, n);
   return {
     id,
     description,
@@ -64,7 +64,7 @@ function depth(id: ScenarioId, description: string, host: string, seed: number, 
     listeners: [{ host, ports: sample(ports, 20, rng(seed)) }],
     targets: [host],
     hosts: [host],
-    portSpec: '1-10000',
+    portSpec: `1-${n}`,
     ports,
   };
 }
@@ -187,5 +187,8 @@ export function scenario(id: ScenarioId, seed = 1): Scenario {
     case 'jitter':
       // Round trips spread from 20 to 380 ms: a burst's answers land shortest first, and the first ones set the estimate.
       return depth(id, 'the same, RTT 200 ms ± 180 ms jitter (90 ms each way)', '198.18.1.9', seed, { delayMs: 100, jitterMs: 90 });
+    case 'longloss':
+      // Long enough for random loss, taken for congestion, to ratchet the window down.
+      return depth(id, '1 host × 40,000 ports, 20 open, RTT 20 ms, 2 % loss each way', '198.18.1.15', seed, { delayMs: 10, lossPct: 2 }, 40_000);
   }
 }
