@@ -2,24 +2,35 @@
  * One engine per scan per thread: every chunk a thread holds shares one window
  * and one timer. Used by the Piscina entry (scan-worker.ts) and by the
  * in-process runner (src/pool/in-process.ts).
+ *
+ * The engine is kept as a promise: making it may wait (the banner stage is
+ * loaded on first use), and the chunks handed out meanwhile must wait for the
+ * same engine. Keeping only the finished engine gave each of them its own,
+ * with a window of its own (with --banners, several times --concurrency in
+ * flight) and chunks run side by side out of order (--order serial probed the
+ * last host of a range in its first 0.2 s).
  */
-import type { ChunkResult, ChunkTask } from '../src/wire/messages.js';
+import type { ChunkResult, ChunkTask, WorkerScanSpec } from '../src/wire/messages.js';
 import { Engine, type EngineOptions } from './loop.js';
 
-const engines = new Map<string, Engine>();
+const engines = new Map<string, Promise<Engine>>();
+
+async function makeEngine(spec: WorkerScanSpec, opts: EngineOptions): Promise<Engine> {
+  if (spec.banners && !opts.bannerStage) {
+    const { BannerStage } = await import('./banner-stage.js');
+    opts = { ...opts, bannerStage: (params, done) => new BannerStage(params, done) };
+  }
+  return new Engine(spec, opts);
+}
 
 /** Run one chunk on this thread's engine for the task's scan (made on first use with `opts`). */
 export async function runChunkWith(task: ChunkTask, opts: EngineOptions = {}): Promise<ChunkResult> {
   let engine = engines.get(task.spec.specId);
   if (!engine) {
     engines.clear();
-    if (task.spec.banners && !opts.bannerStage) {
-      const { BannerStage } = await import('./banner-stage.js');
-      opts = { ...opts, bannerStage: (params, done) => new BannerStage(params, done) };
-    }
-    engine = new Engine(task.spec, opts);
+    engine = makeEngine(task.spec, opts);
     engines.set(task.spec.specId, engine);
   }
-  const stopped = await engine.run(task);
+  const stopped = await (await engine).run(task);
   return { chunkId: task.chunkId, stopped };
 }
