@@ -1,8 +1,8 @@
 /**
  * One engine per scan per thread (workers/run-chunk.ts), also while it is
  * being made: with --banners the banner stage loads first, and chunks handed
- * out meanwhile each got an engine of their own, so the window held several
- * times --concurrency, and chunks ran side by side out of order.
+ * out meanwhile each got an engine of their own, and ran side by side, out of
+ * order.
  */
 import { MessageChannel } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';

@@ -6,9 +6,9 @@
  * The engine is kept as a promise: making it may wait (the banner stage is
  * loaded on first use), and the chunks handed out meanwhile must wait for the
  * same engine. Keeping only the finished engine gave each of them its own,
- * with a window of its own (with --banners, several times --concurrency in
- * flight) and chunks run side by side out of order (--order serial probed the
- * last host of a range in its first 0.2 s).
+ * with a window, timer and pending queue of its own, and their chunks ran
+ * side by side, out of order (--order serial probed the last host of a range
+ * in its first 0.2 s). The pool-wide slots still capped what was in flight.
  */
 import type { ChunkResult, ChunkTask, WorkerScanSpec } from '../src/wire/messages.js';
 import { Engine, type EngineOptions } from './loop.js';

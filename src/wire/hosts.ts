@@ -68,7 +68,7 @@ export const F = {
   RETRY_OK: 21,
   /** Retries after a timeout resolved (answered, timed out or dropped): RETRY_DONE − RETRY_OK were lost. */
   RETRY_DONE: 22,
-  /** The longest RTT answered in the current max interval, µs (see timing.ts, recentMaxUs). */
+  /** The longest RTT answered in the current max interval, µs (see timing.ts: the timeout is never below it). */
   MAX_RTT: 23,
   /** The longest in the interval before it, µs. */
   MAX_RTT_PREV: 24,
