@@ -45,7 +45,7 @@ describe.skipIf(skip)('a source address deleted mid-scan', () => {
     const kept = ndjson(readFileSync(join(cwd, 'a.ndjson'), 'utf8'));
     expect(kept.length).toBeGreaterThan(0);
     expect(kept.length).toBeLessThan(30000);
-    expect(kept.every((r) => r.state === 'closed')).toBe(true);
+    expect(kept.filter((r) => r.state !== 'closed')).toEqual([]);
     addr('add', '198.18.9.2');
     const rest = await runCli(['resume', 'd', '--rate', '0', '-q', '-f', 'ndjson', '-o', 'b.ndjson'], { cwd, prefix: ns.prefix });
     expect(rest.code).toBe(0);
