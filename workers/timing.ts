@@ -200,11 +200,16 @@ export class Timing {
     if (limit === null) return false;
     const t = this.table;
     if (t.get(cell, F.GIVEN_UP) === 1) return true;
-    const nowMs = Math.floor(now + this.toCoordMs) + 1;
+    const nowMs = this.coordMs(now);
     t.claim(cell, F.FIRST_PROBE, nowMs);
     if (nowMs - t.get(cell, F.FIRST_PROBE) <= limit) return false;
     if (t.claim(cell, F.GIVEN_UP, 1)) this.stats.gaveUp();
     return true;
+  }
+
+  /** This thread's `now` on the coordinator's clock, whole ms, never 0 (0 marks an unset time in the table). */
+  private coordMs(now: number): number {
+    return Math.floor(now + this.toCoordMs) + 1;
   }
 
   /**
@@ -231,7 +236,7 @@ export class Timing {
     if (samples >= SAMPLES_ENOUGH && !always) return;
     if (samples < SAMPLES_ENOUGH) t.add(cell, F.SAMPLES, 1);
     const delta = Math.max(1, Math.round(rttMs * 1000));
-    this.trackMax(cell, delta, Math.floor(now + this.toCoordMs) + 1);
+    this.trackMax(cell, delta, this.coordMs(now));
     const srtt = t.get(cell, F.SRTT);
     if (srtt === 0) {
       t.set(cell, F.SRTT, delta);

@@ -79,7 +79,7 @@ export const F = {
 export const CELL_FIELDS = 26;
 /** Windows are kept in fixed point so that +1/cwnd per answer accumulates. */
 export const WINDOW_SCALE = 256;
-/** Hosts with a cell of their own; more share cells by hash. */
+/** Hosts with a cell of their own; above that, consecutive hosts share one (see cellOf). */
 export const MAX_EXACT_HOSTS = 1 << 16;
 
 /**
