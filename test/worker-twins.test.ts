@@ -6,7 +6,7 @@
  * Every position is decided exactly once.
  */
 import { MessageChannel } from 'node:worker_threads';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { TargetSet } from '../src/targets/set.js';
 import { createHostTable } from '../src/wire/hosts.js';
 import type { ChunkTask, WorkerMessage, WorkerScanSpec } from '../src/wire/messages.js';
@@ -30,7 +30,33 @@ function spec(over: Partial<WorkerScanSpec> = {}): WorkerScanSpec {
   };
 }
 
-async function run(engine: Engine, ports = PORTS): Promise<{ records: WireRecordView[]; last: WorkerMessage }> {
+/**
+ * Runs the chunk on fake timers and a fake performance.now(): what happens when
+ * is then fixed by the backend's delays alone. On real timers a busy machine
+ * (CI runs the test files side by side) wakes the loop late, and an answer due
+ * at 7.5 ms can come after a timeout due at 15 ms, which changes the counts.
+ */
+async function runFaked(engine: Engine, s: WorkerScanSpec, ports = PORTS): Promise<{ records: WireRecordView[]; last: WorkerMessage }> {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setImmediate', 'clearImmediate', 'setInterval', 'clearInterval', 'performance'] });
+  try {
+    let finished = false;
+    const result = run(engine, ports, s, () => vi.advanceTimersByTimeAsync(20)).finally(() => {
+      finished = true;
+    });
+    // Bounded: the scan takes well under a second of fake time.
+    for (let ms = 0; !finished && ms < 60_000; ms++) await vi.advanceTimersByTimeAsync(1);
+    return await result;
+  } finally {
+    vi.useRealTimers();
+  }
+}
+
+async function run(
+  engine: Engine,
+  ports = PORTS,
+  s = spec(),
+  settle = (): Promise<unknown> => new Promise((r) => setTimeout(r, 20)),
+): Promise<{ records: WireRecordView[]; last: WorkerMessage }> {
   const { port1, port2 } = new MessageChannel();
   const records: WireRecordView[] = [];
   let last: WorkerMessage | null = null;
@@ -39,9 +65,9 @@ async function run(engine: Engine, ports = PORTS): Promise<{ records: WireRecord
     readRecords(m.records, (r) => records.push({ ...r }));
     last = m;
   });
-  const task: ChunkTask = { spec: spec(), chunkId: 0, attempt: 0, start: 0, stride: 1, count: ports, fromK: 0, port: port2 };
+  const task: ChunkTask = { spec: s, chunkId: 0, attempt: 0, start: 0, stride: 1, count: ports, fromK: 0, port: port2 };
   await engine.run(task);
-  await new Promise((r) => setTimeout(r, 20));
+  await settle();
   port1.close();
   return { records, last: last! };
 }
@@ -94,7 +120,8 @@ describe('retries sent twice', () => {
         aborted.push(h as Attempt);
       },
     });
-    const { records, last } = await run(new Engine(spec(), { backend }));
+    const s = spec();
+    const { records, last } = await runFaked(new Engine(s, { backend }), s);
 
     // Every position decided once, and right.
     expect(records).toHaveLength(PORTS);
@@ -133,7 +160,7 @@ describe('retries sent twice', () => {
     });
     const timing = { initialMs: TIMEOUT_MS, minMs: TIMEOUT_MS, maxMs: TIMEOUT_MS, retries: 6, hostTimeoutMs: 80, window: 1 << 16, hosts: 1 };
     const s = spec({ timing, rate: createRateShared(0, 500), ports: Uint16Array.from({ length: ports }, (_, i) => i + 1) });
-    const { records } = await run(new Engine(s, { backend }), ports);
+    const { records } = await run(new Engine(s, { backend }), ports, s);
     expect(new Set(records.map((r) => r.k)).size).toBe(records.length);
     expect(records).toHaveLength(ports);
     expect(records.some((r) => r.reason === 'host-timeout')).toBe(true);
