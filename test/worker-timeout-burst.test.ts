@@ -44,7 +44,7 @@ describe('a deadline is judged by the estimate when it falls due', () => {
     const expiry = new Expiry(backend, () => undefined, () => undefined);
     const a = attempt();
     expiry.heap.push(a);
-    const timing = { timeoutFor: () => 150 };
+    const timing = { timeoutMs: () => 150 };
     expect(expiry.takeDue(120, timing)).toEqual([]);
     expect(a.deadline).toBe(150);
     expect(expiry.heap.size).toBe(1);
@@ -55,7 +55,23 @@ describe('a deadline is judged by the estimate when it falls due', () => {
     const expiry = new Expiry(backend, () => undefined, () => undefined);
     const a = attempt();
     expiry.heap.push(a);
-    expect(expiry.takeDue(100, { timeoutFor: () => 100 })).toEqual([a]);
+    expect(expiry.takeDue(100, { timeoutMs: () => 100 })).toEqual([a]);
     expect(expiry.heap.size).toBe(0);
+  });
+
+  it('answers read in the same millisecond as the last launch still count (no stale cached estimate)', () => {
+    // A long launch ends at 1000 ms with the timeout cached at the floor; the
+    // poll phase right after reads answers that raise the host's estimate.
+    const { t, cell } = newTiming();
+    const host: Target = { index: 1, host: '198.18.1.9', v6: false, cell, timeoutMs: 0, timedAt: 0 };
+    for (let i = 0; i < 64; i++) t.answered(cell, 0, 20, 800 + i);
+    expect(t.timeoutFor(host, 1000)).toBe(100);
+    for (let i = 0; i < 40; i++) t.answered(cell, 0, 150, 1000.5);
+    expect(t.timeoutMs(cell)).toBeGreaterThan(150);
+    const expiry = new Expiry(backend, () => undefined, () => undefined);
+    const a = new Attempt(chunk, 0, host, 80, 880, 100, FIRST_TRY);
+    expiry.heap.push(a);
+    expect(expiry.takeDue(1000.6, t)).toEqual([]);
+    expect(a.deadline).toBe(880 + t.timeoutMs(cell));
   });
 });

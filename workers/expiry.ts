@@ -46,12 +46,18 @@ export class Expiry {
    * Attempts past their deadline, out of the heap, oldest first; their sockets
    * wait in `closing`. Each is judged by its host's current estimate (nmap's
    * rule): one whose estimate grew since its deadline was set (a burst still
-   * landing, a queue filling) gets the later deadline instead.
+   * landing, a queue filling) gets the later deadline instead. The estimate is
+   * read afresh, not through the launch's per-millisecond cache (timeoutFor):
+   * a loop turn that launched for a long while cached it just before the poll
+   * phase whose answers raised it, and under load that timed out hundreds of
+   * first tries at 100 ms whose host's estimate was by then 163 ms (lab
+   * `jitter`; their retries looked like loss and shrank the window: 6 s
+   * instead of 1.4 s).
    */
-  takeDue(now: number, timing: { timeoutFor(target: Attempt['target'], now: number): number }): Attempt[] {
+  takeDue(now: number, timing: { timeoutMs(cell: number): number }): Attempt[] {
     const due: Attempt[] = [];
     for (let a = this.heap.peek(); a !== undefined && a.deadline <= now; a = this.heap.peek()) {
-      const later = a.start + timing.timeoutFor(a.target, now);
+      const later = a.start + timing.timeoutMs(a.target.cell);
       if (later > now) {
         this.reschedule(a, later);
         continue;
