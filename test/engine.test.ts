@@ -188,4 +188,34 @@ describe('engine', () => {
     // The window settled under the limit: far fewer failures than probes.
     expect(emfile).toBeLessThan(100);
   });
+
+  it('no route to a host that has answered is a local failure, retried; it is never a record', async () => {
+    // Ports 1-20 answer; then 8 connects fail at once with ENETUNREACH (the
+    // source address deleted mid-scan), and the route comes back.
+    let failed = 0;
+    const flapping = fakeBackend((a, complete) => {
+      if (a.port > 20 && failed < 8) {
+        failed++;
+        return -101;
+      }
+      setTimeout(() => complete(a, -111, false), 1);
+      return 0;
+    });
+    const { records } = await runChunk(new Engine(spec(), { backend: flapping }), 50);
+    expect(failed).toBe(8);
+    expect(records).toHaveLength(50);
+    expect(records.filter((r) => r.reason !== 'ECONNREFUSED')).toEqual([]);
+  });
+
+  it('no route to a host that never answered: an error record per position, at once', async () => {
+    let tries = 0;
+    const noRoute = fakeBackend(() => {
+      tries++;
+      return -101;
+    });
+    const { records } = await runChunk(new Engine(spec(), { backend: noRoute }), 50);
+    expect(tries).toBe(50);
+    expect(records).toHaveLength(50);
+    expect(records.every((r) => r.state === 'error' && r.reason === 'ENETUNREACH')).toBe(true);
+  });
 });

@@ -268,7 +268,8 @@ export class Engine {
     } else {
       const name = errnoName(status);
       const verdict = classifyErrno(name, atOnce);
-      if (verdict.kind === 'local') this.localError(a, name);
+      // No route to a host that answered before: this machine's routes or addresses changed, a local failure.
+      if (verdict.kind === 'local' || (verdict.kind === 'no-route' && this.timing.hasAnswered(a.target.cell))) this.localError(a, name);
       else if (verdict.kind === 'no-route') {
         // Nothing left this machine: no port state, but an error the summary names.
         a.chunk.event('no-route');

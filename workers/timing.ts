@@ -146,6 +146,16 @@ export class Timing {
   }
 
   /**
+   * Whether the host has answered anything. A connect to it that then fails
+   * at once for want of a route is this machine's change (a source address
+   * deleted mid-scan gave ENETUNREACH in ~1 run of 5), retried as a local
+   * failure, not an error record for the position.
+   */
+  hasAnswered(cell: number): boolean {
+    return this.table.get(cell, F.ANSWERED) === 1;
+  }
+
+  /**
    * An attempt timed out after try `tryNo`: try the position again (`retry`:
    * the retry counts in the host's RETRIES_OUT until retryResolved; `twin`:
    * the same, sent twice), decide it now (`final`), or ask again once retries
