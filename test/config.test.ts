@@ -15,7 +15,7 @@ describe('config', () => {
   it('fills defaults, freezes the result, and picks a random seed when none is given', () => {
     const a = resolveConfig({ targets: ['127.0.0.1'] }, { tuning: null, cores: 2, fdLimit: 20000 });
     const b = resolveConfig({ targets: ['127.0.0.1'] }, { tuning: null, cores: 2, fdLimit: 20000 });
-    expect(a.config).toMatchObject({ workers: 2, concurrency: Math.min(DEFAULT_CONCURRENCY, maxConcurrency(20000, 2)), timeoutMs: 3000, initialRttTimeoutMs: 1000, minRttTimeoutMs: 100, retries: 6, order: 'random', format: 'text', states: ['open'] });
+    expect(a.config).toMatchObject({ workers: 2, concurrency: Math.min(DEFAULT_CONCURRENCY, maxConcurrency(20000, 2)), timeoutMs: 3000, initialRttTimeoutMs: 1000, minRttTimeoutMs: 100, retries: 10, order: 'random', format: 'text', states: ['open'] });
     // The default window is as wide as the descriptors allow, without a note.
     const tight = resolveConfig({ targets: ['127.0.0.1'] }, { tuning: null, cores: 2, fdLimit: 256 });
     expect(tight.config.concurrency).toBe(maxConcurrency(256, 2));

@@ -89,7 +89,7 @@ export const BASE_DEFAULTS = {
   minRttTimeoutMs: 100,
   maxRttTimeoutMs: null,
   hostTimeoutMs: null,
-  retries: 6,
+  retries: 10,
   banners: false,
   bannerTimeoutMs: 3000,
   bannerConcurrency: 256,
