@@ -259,6 +259,9 @@ export async function runScan(input: RunInput): Promise<number> {
   // A reader that closed the pipe (| head) asked for no more: stop quietly, exit 0.
   const brokenPipe = writeFailure !== null && isBrokenPipe(writeFailure, outError);
   if (!brokenPipe && (!input.quiet || summary.status !== 'complete' || failure || writeFailure)) printSummary(summary, outDir);
+  if (!input.quiet && !brokenPipe && nothingAnswered(summary)) {
+    process.stderr.write(`shardscan: note: nothing answered (no SYN-ACK, reset or ICMP error): the targets are down or drop every probe, or their round trip is longer than --initial-rtt-timeout (${config.initialRttTimeoutMs} ms); if they may be that far, raise it\n`);
+  }
   if (input.summaryJson) failure ??= writeSummaryJson(input.summaryJson, summary, outDir);
   if (writeFailure && !brokenPipe) {
     process.stderr.write(`shardscan: error: cannot write the report${config.output ? ` to ${config.output}` : ''}: ${errnoCode(writeFailure) ?? messageOf(writeFailure)}\n`);
@@ -270,6 +273,16 @@ export async function runScan(input: RunInput): Promise<number> {
   }
   if (summary.status !== 'complete') return summary.stopReason === 'time-limit' || brokenPipe ? EXIT.ok : EXIT.interrupted;
   return EXIT.ok;
+}
+
+/**
+ * A finished scan in which no probe got any answer: every position timed out.
+ * A target whose round trip is longer than --initial-rtt-timeout looks exactly
+ * like that (it never answers in time, so it earns no retry), as in nmap.
+ */
+export function nothingAnswered(s: ScanSummary): boolean {
+  const answers = s.timing ? (s.timing.rtt?.samples ?? 0) : null;
+  return s.status === 'complete' && s.counts.filtered > 0 && s.counts.open + s.counts.closed === 0 && answers === 0;
 }
 
 /** --summary-json: the summary with this process's CPU time and peak RSS (all threads). Returns a failure, or null. */

@@ -1,0 +1,52 @@
+/**
+ * A scan that nothing answered says so after its summary, and names
+ * --initial-rtt-timeout: a target farther away than that never answers in
+ * time, earns no retry, and looks exactly like a dead one (as in nmap). The
+ * silent target is LAB_SINK in the black-hole namespace (its only route leads
+ * into a namespace that drops all TCP); the controls scan loopback.
+ *
+ * Needs root, iproute2 and nftables (SHARDSCAN_SKIP_ROOT_TESTS=1 skips).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Blackhole, LAB_SINK, blackhole } from './helpers/blackhole.js';
+import { ndjson, runCli } from './helpers/cli.js';
+import { netnsUnavailable } from './helpers/netns.js';
+
+const why = netnsUnavailable();
+const skip = why !== null && process.env.SHARDSCAN_SKIP_ROOT_TESTS === '1';
+if (why !== null && !skip) {
+  throw new Error(`the black-hole tests cannot run: ${why}. Run as root with nftables, or set SHARDSCAN_SKIP_ROOT_TESTS=1 to skip them.`);
+}
+
+const NOTE = /^shardscan: note: nothing answered \(no SYN-ACK, reset or ICMP error\): .*round trip is longer than --initial-rtt-timeout \(200 ms\); if they may be that far, raise it$/m;
+const ARGS = ['-p', '80,443', '--initial-rtt-timeout', '200ms', '--max-time', '10', '--no-out-dir', '-f', 'ndjson', '--states', 'all'];
+
+describe.skipIf(skip)('nothing answered', () => {
+  let bh: Blackhole;
+  beforeAll(() => {
+    bh = blackhole();
+  });
+  afterAll(() => bh?.destroy());
+
+  it('every port filtered by timeout: the note follows the summary, once', async () => {
+    const r = await runCli([LAB_SINK, ...ARGS], { prefix: bh.prefix });
+    expect(r.code).toBe(0);
+    expect(ndjson(r.stdout).map((x) => `${x.state}/${x.reason}`)).toEqual(['filtered/timeout', 'filtered/timeout']);
+    expect(r.stderr.match(new RegExp(NOTE.source, 'gm'))).toHaveLength(1);
+    expect(r.stderr.indexOf('shardscan: note: nothing answered')).toBeGreaterThan(r.stderr.indexOf('filtered 2'));
+    expect(bh.syns().lab).toBeGreaterThan(0);
+  });
+
+  it('-q keeps it quiet', async () => {
+    const r = await runCli([LAB_SINK, ...ARGS, '-q'], { prefix: bh.prefix });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+  });
+
+  it('control: ports that answered (loopback: closed, or open) mean no note', async () => {
+    const r = await runCli(['127.0.0.1', ...ARGS]);
+    expect(r.code).toBe(0);
+    expect(ndjson(r.stdout).filter((x) => x.state !== 'closed' && x.state !== 'open')).toEqual([]);
+    expect(r.stderr).not.toMatch(/nothing answered/);
+  });
+});
