@@ -122,10 +122,21 @@ describe('flags never fail uncleanly', () => {
   });
 });
 
+/**
+ * "-" as a list file reads stdin, and this process's stdin may be a pipe that
+ * never ends (a CI runner's, a shell job's): a config generated with
+ * "inputFile": "-" hung a clean-clone CI run in this test. fuzz-cli tests "-"
+ * with a stdin it closes; here it becomes a file name.
+ */
+function noStdin(o: Record<string, unknown>): Record<string, unknown> {
+  for (const key of ['inputFile', 'excludeFile']) if (Object.hasOwn(o, key) && o[key] === '-') o[key] = './-';
+  return o;
+}
+
 describe('config files never fail uncleanly', () => {
   it('any file content, through to a prepared scan', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.oneof(jsonText, configObject.map((o) => JSON.stringify(o))), async (text) => {
+      fc.asyncProperty(fc.oneof(jsonText, configObject.map((o) => JSON.stringify(noStdin(o)))), async (text) => {
         const path = file(text);
         await parsesOrRefuses(text, async () => {
           const partial = loadConfigFile(path);
