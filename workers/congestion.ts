@@ -229,7 +229,7 @@ export class Congestion {
     }
     if (span < Math.max(this.rttMs(cell), RATE_INTERVAL_MS)) return;
     // One worker closes the interval (the others see the new start and go on).
-    if (Atomics.compareExchange(t.cells, cell + F.DELIV_START, start, nowMs) !== start) return;
+    if (!t.replace(cell, F.DELIV_START, start, nowMs)) return;
     // A max filter (BBR's): a window held small by the last shrink delivers less
     // than the path can carry, and measuring that would shrink it again and again.
     const rate = Math.round((n * 1000) / span);

@@ -163,7 +163,7 @@ export class Timing {
    */
   mayRetry(cell: number, tryNo: number): RetryVerdict {
     const t = this.table;
-    if (t.get(cell, F.ANSWERED) === 0 || t.get(cell, F.GIVEN_UP) === 1) return 'final';
+    if (!this.hasAnswered(cell) || t.get(cell, F.GIVEN_UP) === 1) return 'final';
     const maxOk = t.get(cell, F.MAX_OK_TRY);
     const ok = t.get(cell, F.RETRY_OK);
     // Retries that mostly get answers: the path loses packets; one try more than the deepest answered.
@@ -232,12 +232,12 @@ export class Timing {
     const t = this.table;
     const at = t.get(cell, F.MAX_RTT_AT);
     if (at === 0 || nowMs - at >= Math.max(MAX_INTERVAL_MS, (4 * t.get(cell, F.SRTT)) / 1000)) {
-      if (Atomics.compareExchange(t.cells, cell + F.MAX_RTT_AT, at, nowMs) === at) {
+      if (t.replace(cell, F.MAX_RTT_AT, at, nowMs)) {
         t.set(cell, F.MAX_RTT_PREV, t.get(cell, F.MAX_RTT));
         t.set(cell, F.MAX_RTT, 0);
       }
     }
-    if (us > t.get(cell, F.MAX_RTT)) t.max(cell, F.MAX_RTT, us);
+    t.max(cell, F.MAX_RTT, us);
   }
 
   private sample(cell: number, rttMs: number, always: boolean, now: number): void {

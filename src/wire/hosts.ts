@@ -158,8 +158,13 @@ export class HostTable {
     }
   }
 
+  /** Set a field from `expected` to `value`; true for the caller that did it (the others see the new value). */
+  replace(cell: number, field: number, expected: number, value: number): boolean {
+    return Atomics.compareExchange(this.cells, cell + field, expected, value) === expected;
+  }
+
   /** Set a field from 0 to `value` once; true for the caller that did it. */
   claim(cell: number, field: number, value: number): boolean {
-    return Atomics.compareExchange(this.cells, cell + field, 0, value) === 0;
+    return this.replace(cell, field, 0, value);
   }
 }
