@@ -9,20 +9,16 @@
  * On a path that loses nothing, every retry is one of those.
  * Needs root, iproute2, nftables and gcc; SHARDSCAN_SKIP_ROOT_TESTS=1 skips it.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Lab } from '../lab/lab.js';
 import { rng, sample } from '../lab/scenarios.js';
-import { type Reported, score } from '../lab/truth.js';
-import { ndjson, runCli, scratchDir } from './helpers/cli.js';
-import { skipLab } from './helpers/lab.js';
+import { scanScored, skipLab } from './helpers/lab.js';
 
 const skip = skipLab();
 
 const HOST = '198.18.1.9';
-const PORTS = Array.from({ length: 5000 }, (_, i) => i + 1);
-const OPEN = sample(PORTS, 20, rng(13));
+const PORTS = 5000;
+const OPEN = sample(Array.from({ length: PORTS }, (_, i) => i + 1), 20, rng(13));
 
 describe.skipIf(skip)('heavy jitter: RTT 200 ms ± 180, no loss', () => {
   let lab: Lab;
@@ -33,15 +29,12 @@ describe.skipIf(skip)('heavy jitter: RTT 200 ms ± 180, no loss', () => {
   afterAll(() => lab?.destroy());
 
   it.each([1, 2])('shardscan at its defaults is exact and times out almost nothing (scan seed %i)', async (seed) => {
-    const summary = join(scratchDir(), 'summary.json');
-    const r = await runCli([HOST, '-p', '1-5000', '--seed', String(seed), '-f', 'ndjson', '--states', 'all', '-q', '--no-out-dir', '--summary-json', summary], { prefix: lab.prefix });
+    const r = await scanScored(lab, HOST, PORTS, ['--seed', String(seed)]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect((await lab.stats()).clean).toBe(true);
-    const s = score(lab.groundTruth([HOST], PORTS), ndjson(r.stdout) as unknown as Reported[]);
-    expect(s.examples).toEqual([]);
-    expect(s.exact).toBe(true);
-    const { timing } = JSON.parse(readFileSync(summary, 'utf8')) as { timing: { retries: number } };
-    expect(timing.retries).toBeLessThanOrEqual(100);
+    expect(r.score.examples).toEqual([]);
+    expect(r.score.exact).toBe(true);
+    expect(r.timing?.retries).toBeLessThanOrEqual(100);
   });
 });

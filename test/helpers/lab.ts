@@ -1,9 +1,13 @@
-/** Shared bits of the lab tests: the skip rule and running cscan inside a lab. */
+/** Shared bits of the lab tests: the skip rule, and running cscan or shardscan inside a lab. */
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { labBinary } from '../../lab/build.js';
 import type { Lab } from '../../lab/lab.js';
 import { labUnavailable } from '../../lab/netns.js';
+import { type Reported, type Score, score } from '../../lab/truth.js';
+import { ndjson, runCli, scratchDir } from './cli.js';
 
 const run = promisify(execFile);
 
@@ -46,4 +50,26 @@ export async function cscan(lab: Lab, args: readonly string[], opts: { realtime?
 export function median(values: readonly number[]): number {
   const v = [...values].sort((a, b) => a - b);
   return v[v.length >> 1]!;
+}
+
+/** What scanScored found: the CLI's exit and stderr, its score against the lab's truth, and its summary's timing (null when it failed). */
+export interface ScoredScan {
+  code: number | null;
+  stderr: string;
+  score: Score;
+  timing: { retries: number; retriesAnswered: number; windowShrinks: Record<string, number> } | null;
+}
+
+/**
+ * shardscan at its defaults on ports 1-`ports` of `host`, inside the lab's
+ * scanner namespace (every state as NDJSON, quiet, no shard directory, with
+ * --summary-json), scored against the lab's ground truth. `args` add to it.
+ */
+export async function scanScored(lab: Lab, host: string, ports: number, args: readonly string[] = []): Promise<ScoredScan> {
+  const summary = join(scratchDir(), 'summary.json');
+  const r = await runCli([host, '-p', `1-${ports}`, ...args, '-f', 'ndjson', '--states', 'all', '-q', '--no-out-dir', '--summary-json', summary], { prefix: lab.prefix });
+  const truth = lab.groundTruth([host], Array.from({ length: ports }, (_, i) => i + 1));
+  // A scan that failed may have written no summary; its code and stderr say why.
+  const timing = r.code === 0 ? (JSON.parse(readFileSync(summary, 'utf8')) as { timing: ScoredScan['timing'] }).timing : null;
+  return { code: r.code, stderr: r.stderr, score: score(truth, ndjson(r.stdout) as unknown as Reported[]), timing };
 }
