@@ -111,13 +111,16 @@ export function within<T>(promise: Promise<T>, ms: number, discard: (late: T) =>
  * destroy otherwise. Not RST once either side has begun closing: on Node
  * 20.20, resetAndDestroy() after the peer's FIN (the socket auto-ends and
  * shuts down its side) leaves the handle open and the event loop spinning
- * at full CPU, so the process never exits.
+ * at full CPU, so the process never exits. Not RST while still connecting
+ * either: it then only waits for 'connect', and a SYN that is never answered
+ * left the socket in SYN-SENT, and the process alive, for a minute (a
+ * connection never made needs no RST).
  */
 export function kill(socket: net.Socket): void {
   if (socket.destroyed) return;
   const handle = (socket as unknown as { _handle?: { constructor?: { name?: string } } })._handle;
   const closing = socket.readableEnded || socket.writableEnded;
-  if (handle?.constructor?.name === 'TCP' && !closing) socket.resetAndDestroy();
+  if (handle?.constructor?.name === 'TCP' && !closing && !socket.connecting) socket.resetAndDestroy();
   else socket.destroy();
 }
 
