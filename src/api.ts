@@ -20,7 +20,12 @@ export interface ScanOptions extends Partial<ScanConfig> {
 }
 
 export interface ScanHandle extends AsyncIterable<ProbeRecord> {
-  /** Resolves when the scan ends (complete or interrupted); rejects on bad options or a failed run. */
+  /**
+   * Resolves when the scan ends (complete or interrupted); rejects on bad
+   * options or a failed run. Records flow as the handle is iterated: while
+   * nobody reads them, the scan waits once a few thousand are held (memory
+   * stays bounded), so iterate the handle and then await this.
+   */
   readonly summary: Promise<ScanSummary>;
   /** Stop early: in-flight probes are dropped, decided ones are kept. */
   stop(): void;
@@ -39,7 +44,9 @@ export function scan(options: ScanOptions): ScanHandle {
   const { signal, resolver, ignoreTuning, ...given } = options;
   const stopper = new AbortController();
   const onAbort = (): void => stopper.abort();
-  signal?.addEventListener('abort', onAbort, { once: true });
+  // Already aborted: the scan stops before its first probe ('abort' will not fire again).
+  if (signal?.aborted) stopper.abort();
+  else signal?.addEventListener('abort', onAbort, { once: true });
   let run: ScanRun | null = null;
 
   const started = (async () => {
