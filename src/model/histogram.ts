@@ -29,8 +29,13 @@ export function bucketTop(b: number): number {
   return BASE_MS * 2 ** ((b + 1) / PER_DOUBLING);
 }
 
-/** Percentiles of a histogram (counts per bucket), as bucket upper bounds rounded to 0.01 ms; null when empty. */
-export function percentiles(counts: ArrayLike<number>, ps: readonly number[]): number[] | null {
+/**
+ * Percentiles of a histogram (counts per bucket), as bucket upper bounds
+ * rounded to 0.01 ms, clamped to [min, max] when the caller knows the
+ * samples' range; null when empty.
+ */
+export function percentiles(counts: ArrayLike<number>, ps: readonly number[], min = 0, max = Infinity): number[] | null {
+  const at = (b: number): number => Math.round(Math.min(max, Math.max(min, bucketTop(b))) * 100) / 100;
   let total = 0;
   for (let i = 0; i < counts.length; i++) total += counts[i]!;
   if (total === 0) return null;
@@ -39,8 +44,8 @@ export function percentiles(counts: ArrayLike<number>, ps: readonly number[]): n
     let seen = 0;
     for (let b = 0; b < counts.length; b++) {
       seen += counts[b]!;
-      if (seen >= want) return Math.round(bucketTop(b) * 100) / 100;
+      if (seen >= want) return at(b);
     }
-    return Math.round(bucketTop(counts.length - 1) * 100) / 100;
+    return at(counts.length - 1);
   });
 }

@@ -6,25 +6,40 @@
 import { HIST_BUCKETS, bucketOf, percentiles } from '../model/histogram.js';
 import type { DurationStats, TimingSummary } from '../model/summary.js';
 
-/** Counters before the two histograms. */
+/** Counters, then each histogram's smallest and largest sample, before the two histograms. */
 const RETRIES = 0;
 const RETRY_HITS = 1;
 const SHRINKS = 2;
 const GIVEN_UP = 3;
-const HEAD = 4;
+const RTT_MIN = 4;
+const RTT_MAX = 5;
+const TIMEOUT_MIN = 6;
+const TIMEOUT_MAX = 7;
+const HEAD = 8;
 const RTT = HEAD;
 const TIMEOUT = HEAD + HIST_BUCKETS;
 const SIZE = HEAD + 2 * HIST_BUCKETS;
 
 /** Worker side: what happened since the last message. */
+/** A zeroed packed array, with no smallest or largest sample yet. */
+function emptyPacked(): number[] {
+  const data = new Array<number>(SIZE).fill(0);
+  data[RTT_MIN] = Infinity;
+  data[TIMEOUT_MIN] = Infinity;
+  return data;
+}
+
 export class TimingStats {
-  private data = new Array<number>(SIZE).fill(0);
+  private data = emptyPacked();
   private lastTimeout = NaN;
   private lastTimeoutBucket = TIMEOUT;
   private dirty = false;
 
   rtt(ms: number): void {
-    this.data[RTT + bucketOf(ms)]!++;
+    const d = this.data;
+    d[RTT + bucketOf(ms)]!++;
+    if (ms < d[RTT_MIN]!) d[RTT_MIN] = ms;
+    if (ms > d[RTT_MAX]!) d[RTT_MAX] = ms;
     this.dirty = true;
   }
 
@@ -33,6 +48,8 @@ export class TimingStats {
     if (ms !== this.lastTimeout) {
       this.lastTimeout = ms;
       this.lastTimeoutBucket = TIMEOUT + bucketOf(ms);
+      if (ms < this.data[TIMEOUT_MIN]!) this.data[TIMEOUT_MIN] = ms;
+      if (ms > this.data[TIMEOUT_MAX]!) this.data[TIMEOUT_MAX] = ms;
     }
     this.data[this.lastTimeoutBucket]!++;
     this.dirty = true;
@@ -62,7 +79,9 @@ export class TimingStats {
   take(): number[] | null {
     if (!this.dirty) return null;
     const out = this.data;
-    this.data = new Array<number>(SIZE).fill(0);
+    this.data = emptyPacked();
+    // A new array starts with no extremes: the timeout now in use must count in the next one's.
+    this.lastTimeout = NaN;
     this.dirty = false;
     return out;
   }
@@ -70,17 +89,22 @@ export class TimingStats {
 
 /** Coordinator side: the sum of every packed delta. */
 export class TimingTotals {
-  private readonly sum = new Float64Array(SIZE);
+  private readonly sum = Float64Array.from(emptyPacked());
 
   add(packed: readonly number[]): void {
-    for (let i = 0; i < SIZE; i++) this.sum[i]! += packed[i] ?? 0;
+    const s = this.sum;
+    for (let i = 0; i < SIZE; i++) {
+      if (i === RTT_MIN || i === TIMEOUT_MIN) s[i] = Math.min(s[i]!, packed[i] ?? Infinity);
+      else if (i === RTT_MAX || i === TIMEOUT_MAX) s[i] = Math.max(s[i]!, packed[i] ?? 0);
+      else s[i]! += packed[i] ?? 0;
+    }
   }
 
   summary(): TimingSummary {
     const s = this.sum;
     return {
-      rtt: durations(s.subarray(RTT, RTT + HIST_BUCKETS)),
-      timeout: durations(s.subarray(TIMEOUT, TIMEOUT + HIST_BUCKETS)),
+      rtt: durations(s.subarray(RTT, RTT + HIST_BUCKETS), s[RTT_MIN]!, s[RTT_MAX]!),
+      timeout: durations(s.subarray(TIMEOUT, TIMEOUT + HIST_BUCKETS), s[TIMEOUT_MIN]!, s[TIMEOUT_MAX]!),
       retries: s[RETRIES]!,
       retriesAnswered: s[RETRY_HITS]!,
       windowShrinks: s[SHRINKS]! > 0 ? { 'retry-answered': s[SHRINKS]! } : {},
@@ -89,8 +113,13 @@ export class TimingTotals {
   }
 }
 
-function durations(hist: Float64Array): DurationStats | null {
-  const p = percentiles(hist, [0.5, 0.9, 0.99]);
+/**
+ * Percentiles as bucket bounds, kept inside the smallest and largest sample:
+ * a bound can lie up to 19 % past every sample (one 1,000 ms timeout read
+ * "1102.18 ms", above a --timeout 1s ceiling).
+ */
+function durations(hist: Float64Array, min: number, max: number): DurationStats | null {
+  const p = percentiles(hist, [0.5, 0.9, 0.99], min, max);
   if (p === null) return null;
   let samples = 0;
   for (const n of hist) samples += n;

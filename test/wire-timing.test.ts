@@ -1,0 +1,59 @@
+/**
+ * The summary's timing percentiles stay inside the samples' range: a bucket's
+ * upper bound can lie up to 19 % above every sample (one 1,000 ms timeout was
+ * reported as "1102.18 ms", above a --timeout 1s ceiling).
+ */
+import { describe, expect, it } from 'vitest';
+import { TimingStats, TimingTotals } from '../src/wire/timing.js';
+
+describe('timing percentiles', () => {
+  it('one value is reported as itself, not as its bucket bound', () => {
+    const w = new TimingStats();
+    for (let i = 0; i < 10; i++) w.timeout(1000);
+    w.rtt(3.62);
+    const totals = new TimingTotals();
+    totals.add(w.take()!);
+    const s = totals.summary();
+    expect(s.timeout).toEqual({ samples: 10, p50: 1000, p90: 1000, p99: 1000 });
+    expect(s.rtt).toEqual({ samples: 1, p50: 3.62, p90: 3.62, p99: 3.62 });
+  });
+
+  it('the range spans every worker and every message; percentiles stay within it', () => {
+    const a = new TimingStats();
+    const b = new TimingStats();
+    const totals = new TimingTotals();
+    for (let i = 0; i < 100; i++) a.rtt(20 + (i % 5));
+    totals.add(a.take()!);
+    a.timeout(150);
+    totals.add(a.take()!);
+    b.rtt(250);
+    b.timeout(400);
+    totals.add(b.take()!);
+    const s = totals.summary();
+    expect(s.rtt!.samples).toBe(101);
+    expect(s.rtt!.p50).toBeGreaterThanOrEqual(20);
+    expect(s.rtt!.p50).toBeLessThanOrEqual(24 * 1.19);
+    expect(s.rtt!.p99).toBeLessThanOrEqual(250);
+    expect(s.timeout!.samples).toBe(2);
+    expect(s.timeout!.p50).toBeGreaterThanOrEqual(150);
+    expect(s.timeout!.p50).toBeLessThanOrEqual(150 * 1.19);
+    expect(s.timeout!.p99).toBe(400);
+  });
+
+  it('each message carries its own range, also for the timeout the worker keeps using', () => {
+    const w = new TimingStats();
+    w.timeout(150);
+    w.take();
+    w.timeout(150);
+    const totals = new TimingTotals();
+    totals.add(w.take()!);
+    expect(totals.summary().timeout).toEqual({ samples: 1, p50: 150, p90: 150, p99: 150 });
+  });
+
+  it('a message with nothing in it is null, and adds nothing', () => {
+    const w = new TimingStats();
+    expect(w.take()).toBeNull();
+    const totals = new TimingTotals();
+    expect(totals.summary().rtt).toBeNull();
+  });
+});
