@@ -223,6 +223,16 @@ describe('nmap command lines', () => {
     expect(manifest.config).toMatchObject({ inputFile: 'list.txt', states: ['open'], sourceAddress: '127.0.0.2' });
   });
 
+  it('-sTV is -sT -sV: it scans, with service detection (it printed the version and exited 0 before), and -vvv is -v', async () => {
+    const cwd = scratchDir();
+    const r = await runCli(['127.0.0.1', '-p', String(open.ports[0]), '-sTV', '-vvv', '-f', 'ndjson', '-q', '--out-dir', 'd'], { cwd });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(ndjson(r.stdout).map((x) => [x.port, x.state])).toEqual([[open.ports[0], 'open']]);
+    const manifest = JSON.parse(readFileSync(join(cwd, 'd', 'manifest.json'), 'utf8')) as { config: Record<string, unknown> };
+    expect(manifest.config).toMatchObject({ banners: true });
+  });
+
   it('-F is the top 100 ports', async () => {
     const r = await runCli(['127.0.0.1', '-F', '--timeout', '300', '-f', 'ndjson', '--states', 'all', '-q', '--no-out-dir']);
     expect(r.code).toBe(0);
@@ -233,6 +243,7 @@ describe('nmap command lines', () => {
     [['-oA', 'base'], /-oA writes three reports; shardscan writes one/],
     [['-sS'], /-sS is not a TCP connect scan/],
     [['-sU'], /-sU is not a TCP connect scan/],
+    [['-sTU'], /-sU is not a TCP connect scan/],
     [['-T1'], /-T1 slows nmap down; .*--rate N/],
     [['-O'], /-O asks for OS detection/],
     [['-A'], /use --banners/],
@@ -339,6 +350,10 @@ describe('bad input', () => {
     [['127.0.0.1', '-iL', '/nonexistent/list.txt'], /cannot read target file '\/nonexistent\/list\.txt': ENOENT/],
     [['127.0.0.1', '--config', '/nonexistent/c.json'], /cannot read config file/],
     [[], /no targets given/],
+    // An empty argument (an unset shell variable), as ' ' and ',' already were; not the config schema's words.
+    [['', '-p', '1'], /^shardscan: error: no targets given/],
+    [['127.0.0.1', '--rate', '-1'], /bad --rate '-1': give a plain decimal number \(no sign or exponent; fractions allowed\)/],
+    [['127.0.0.1', '--top-ports', '0'], /bad --top-ports '0': give a whole number from 1 to 1000/],
     [['no-such-host.invalid'], /cannot resolve host name 'no-such-host\.invalid'/],
     [['127.0.0.1', '-o', '/nonexistent/report.txt'], /cannot open --output '\/nonexistent\/report\.txt': ENOENT/],
     [['127.0.0.1', '--out-dir', '/proc/shardscan-test'], /cannot create --out-dir '\/proc\/shardscan-test': ENOENT/],

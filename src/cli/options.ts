@@ -6,10 +6,11 @@ import { type OutputFormat, OUTPUT_FORMATS, type ScanConfig, loadConfigFile } fr
 import { ShardscanError, quote } from '../errors.js';
 import { parseShard } from '../shard/plan.js';
 import { readListFile } from '../targets/parse.js';
+import { rankedPortCount } from '../ports/services.js';
 import { PROBE_ENGINES, type ProbeEngine } from '../model/scan.js';
 import { PORT_STATES, type PortState } from '../model/states.js';
 import { MAX_WORKERS } from './early.js';
-import { NMAP_EXPANDED, NMAP_IGNORED, NMAP_OUTPUT, NMAP_REFUSED, NMAP_RENAMED, takesNoValue } from './spellings.js';
+import { NMAP_EXPANDED, NMAP_IGNORED, NMAP_OUTPUT, NMAP_REFUSED, NMAP_RENAMED, isVerbose, scanTypeLetters, takesNoValue } from './spellings.js';
 
 /** The scan flags as yargs hands them over (all optional). */
 export interface ScanFlags {
@@ -79,7 +80,7 @@ export function durationFlag(name: string, value: string, maxMs: number, example
 /** A non-negative decimal number, e.g. a rate. */
 function numberFlag(name: string, value: string, example: string): number {
   const n = /^\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : NaN;
-  if (!Number.isFinite(n)) throw usage(`bad --${name} '${quote(value)}': give a number, e.g. --${name} ${example}`);
+  if (!Number.isFinite(n)) throw usage(`bad --${name} '${quote(value)}': give a plain decimal number (no sign or exponent; fractions allowed), e.g. --${name} ${example}`);
   return n;
 }
 
@@ -92,8 +93,9 @@ function oneOf<T extends string>(name: string, value: string, allowed: readonly 
 
 /** "open", "open,filtered", "all". */
 export function parseStates(value: string): PortState[] {
-  if (value === 'all') return [...PORT_STATES];
   const states = value.split(',').map((s) => s.trim()).filter(Boolean);
+  // "all" means every state, alone or in a list ("all,open" asks for no less).
+  if (states.includes('all')) return [...PORT_STATES];
   if (states.length === 0) throw usage(`bad --states '${quote(value)}': e.g. --states open,filtered or --states all`);
   for (const s of states) {
     if (!(PORT_STATES as readonly string[]).includes(s)) {
@@ -113,7 +115,9 @@ export function flagsToConfig(f: ScanFlags): Partial<ScanConfig> {
     throw usage(`--${name} needs a ${name === 'out-dir' ? 'directory' : 'file'} name, e.g. --${name} ${example}`);
   }
   const c: Partial<ScanConfig> = f.config ? { ...loadConfigFile(f.config) } : {};
-  if (f.targets && f.targets.length > 0) c.targets = f.targets.map(String);
+  // An empty argument ('' from an unset shell variable) names nothing, like ' ' or ',' (the parser splits those away).
+  const targets = (f.targets ?? []).map(String).filter((t) => t.trim() !== '');
+  if (targets.length > 0) c.targets = targets;
   if (f.inputFile !== undefined) c.inputFile = f.inputFile;
   if (f.exclude !== undefined) {
     c.exclude = [f.exclude].flat();
@@ -136,7 +140,7 @@ export function flagsToConfig(f: ScanFlags): Partial<ScanConfig> {
     c.topPorts = null;
   }
   if (f.topPorts !== undefined) {
-    c.topPorts = intFlag('top-ports', f.topPorts, 1, 65535, '100');
+    c.topPorts = intFlag('top-ports', f.topPorts, 1, rankedPortCount(), '100');
     if (f.ports === undefined) c.ports = null;
   }
   if (f.excludePorts !== undefined) c.excludePorts = f.excludePorts;
@@ -200,7 +204,9 @@ export function lastValueWins(argv: Record<string, unknown>): void {
  * stdout) is glued to its option: yargs would take a lone "-" for a
  * positional and leave the option empty. What it cannot honour: argvRefusal.
  */
-export function normalizeArgv(argv: readonly string[]): string[] {
+export function normalizeArgv(typed: readonly string[]): string[] {
+  const stop = typed.indexOf('--');
+  const argv = [...typed.slice(0, stop < 0 ? typed.length : stop).flatMap(scanTypeLetters), ...(stop < 0 ? [] : typed.slice(stop))];
   const out: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const raw = argv[i]!;
@@ -211,7 +217,7 @@ export function normalizeArgv(argv: readonly string[]): string[] {
     const eq = raw.startsWith('--') ? raw.indexOf('=') : -1;
     const name = eq < 0 ? raw : raw.slice(0, eq);
     const a = (NMAP_RENAMED[name] ?? name) + (eq < 0 ? '' : raw.slice(eq));
-    if (NMAP_IGNORED.has(a)) continue;
+    if (NMAP_IGNORED.has(a) || isVerbose(a)) continue;
     if (NMAP_EXPANDED[a] !== undefined) out.push(NMAP_EXPANDED[a]);
     else if (NMAP_OUTPUT[a] !== undefined) {
       out.push(`--format=${NMAP_OUTPUT[a]}`);

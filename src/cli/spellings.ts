@@ -51,7 +51,18 @@ export const NMAP_REFUSED: Readonly<Record<string, string>> = {
 /** nmap's report options (and masscan's -oJ): -oX FILE is -f xml -o FILE. */
 export const NMAP_OUTPUT: Readonly<Record<string, string>> = { '-oN': 'text', '-oX': 'xml', '-oG': 'grep', '-oJ': 'json' };
 
+/** nmap's -v repeated for more verbosity (-vvv), like -v: ignored. */
+export const isVerbose = (option: string): boolean => /^-v+$/.test(option);
+
 /** Whether an option, as typed, takes no value (so the next argument is not its value). */
 export function takesNoValue(option: string): boolean {
-  return NO_VALUE.has(option) || NMAP_IGNORED.has(option) || option in NMAP_EXPANDED || option === '-p-' || option.startsWith('--no-');
+  return NO_VALUE.has(option) || NMAP_IGNORED.has(option) || isVerbose(option) || /^-s[A-Za-z]+$/.test(option) || option in NMAP_EXPANDED || option === '-p-' || option.startsWith('--no-');
+}
+
+/**
+ * nmap reads the letters after -s one by one: -sTV is -sT -sV, -sSU is -sS -sU.
+ * Split so each is mapped, ignored or refused on its own; anything else as it is.
+ */
+export function scanTypeLetters(arg: string): string[] {
+  return /^-s[A-Za-z]{2,}$/.test(arg) ? [...arg.slice(2)].map((c) => `-s${c}`) : [arg];
 }

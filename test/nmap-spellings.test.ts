@@ -1,0 +1,36 @@
+/**
+ * nmap spellings the table-driven CLI tests do not reach: the letters after
+ * -s read one by one (-sTV is -sT -sV; before, the V was taken for
+ * --version, which printed the version and exited 0 without scanning), -v
+ * repeated (-vvv was "unknown option -v"), and "all" inside a --states list.
+ */
+import { describe, expect, it } from 'vitest';
+import { argvRefusal, normalizeArgv, parseStates } from '../src/cli/options.js';
+import { PORT_STATES } from '../src/model/states.js';
+
+describe('nmap spellings', () => {
+  it('-sTV and -sVT are -sT -sV: a connect scan with service detection', () => {
+    expect(normalizeArgv(['127.0.0.1', '-sTV'])).toEqual(['127.0.0.1', '--banners']);
+    expect(normalizeArgv(['-sVT', '127.0.0.1'])).toEqual(['--banners', '127.0.0.1']);
+  });
+
+  it('a scan type shardscan does not make is refused by its own letters, wherever it sits in the cluster', () => {
+    expect(argvRefusal(normalizeArgv(['127.0.0.1', '-sTU']))).toMatch(/^-sU is not a TCP connect scan/);
+    expect(argvRefusal(normalizeArgv(['127.0.0.1', '-sSV']))).toMatch(/^-sS is not a TCP connect scan/);
+    expect(argvRefusal(normalizeArgv(['127.0.0.1', '-sLV']))).toMatch(/^-sL is not a TCP connect scan/);
+  });
+
+  it('-v any number of times is accepted and ignored', () => {
+    expect(normalizeArgv(['127.0.0.1', '-vvv', '-vvvv', '-v'])).toEqual(['127.0.0.1']);
+  });
+
+  it('after --, nothing is rewritten', () => {
+    expect(normalizeArgv(['127.0.0.1', '--', '-sTV'])).toEqual(['127.0.0.1', '--', '-sTV']);
+  });
+
+  it('--states all means every state, alone or in a list', () => {
+    expect(parseStates('all,open')).toEqual([...PORT_STATES]);
+    expect(parseStates('open, all')).toEqual([...PORT_STATES]);
+    expect(parseStates('open,closed')).toEqual(['open', 'closed']);
+  });
+});
