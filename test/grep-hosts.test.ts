@@ -29,9 +29,9 @@ const NMAP_OG = [
 const rec = (host: string, port: number): ProbeRecord => ({ host, port, state: 'open', reason: 'syn-ack', rttMs: 0.2, service: 'unknown', ts: '2026-11-24T00:00:00.000Z' });
 const summary = { status: 'complete', stopReason: null, hosts: 3, ports: 101, probes: 303, done: 303, elapsedMs: 50 } as unknown as ScanSummary;
 
-async function grep(records: ProbeRecord[], counts: Record<string, StateCounts> | null, scanned: string[] | null): Promise<string[]> {
+async function grep(records: ProbeRecord[], counts: Record<string, StateCounts> | null, scanned: string[] | null, command = 'test'): Promise<string[]> {
   const ctx: ReportContext = {
-    version: '0.1.0', command: 'test', startedAt: '2026-11-24T00:00:00.000Z', seed: 1, order: 'random', hosts: 3, ports: 101, states: ['open'],
+    version: '0.1.0', command, startedAt: '2026-11-24T00:00:00.000Z', seed: 1, order: 'random', hosts: 3, ports: 101, states: ['open'],
     summary: () => summary,
     hostCounts: (h) => (counts ? (counts[h] ?? null) : null),
     scannedHosts: () => scanned,
@@ -53,6 +53,12 @@ describe('grep lines per host', () => {
     expect(lines.slice(1, 5)).toEqual(NMAP_OG);
     expect(lines.slice(5, 7)).toEqual(['Host: ::1 ()\tStatus: Up', 'Host: ::1 ()\tPorts: \tIgnored State: closed (100), filtered (1)']);
     expect(lines[7]).toMatch(/^# shardscan done at .* -- 3 IP addresses \(3 hosts up\) scanned in 0\.05 seconds$/);
+  });
+
+  it('a control character in the command line is escaped, so the header stays one comment line', async () => {
+    const lines = await grep([rec('127.0.0.7', 36079)], null, null, "shardscan 127.0.0.7 -oG 'a\nb.grep'");
+    expect(lines[0]).toBe("# shardscan 0.1.0 scan initiated 2026-11-24T00:00:00.000Z as: shardscan 127.0.0.7 -oG 'a\\x0ab.grep'");
+    expect(lines[1]).toBe('Host: 127.0.0.7 ()\tStatus: Up');
   });
 
   it('without per-host counts: only hosts with a shown port, and no Ignored State or host count', async () => {

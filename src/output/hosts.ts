@@ -116,7 +116,8 @@ export function* grepHosts(grouped: [string, ProbeRecord[]][], scanned: Iterable
 export function grepWriter(ctx: ReportContext): ReportWriter {
   const groups = new HostGroups();
   return {
-    start: () => `# shardscan ${ctx.version} scan initiated ${ctx.startedAt} as: ${ctx.command}\n`,
+    // A control character in the command line (a newline in a file name) would end the comment line early.
+    start: () => `# shardscan ${ctx.version} scan initiated ${ctx.startedAt} as: ${ctx.command.replace(/[\x00-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)}\n`,
     batch(batch) {
       groups.add(batch.records());
       return '';
