@@ -3,16 +3,18 @@
  * Exit status: 0 done, 1 runtime failure, 2 usage error, 130 interrupted.
  * Errors are one line on stderr, never a stack trace.
  */
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Piscina } from 'piscina';
 import yargs, { type Argv } from 'yargs';
 import { resolveConfig } from '../config/index.js';
-import { ShardscanError, messageOf } from '../errors.js';
+import { ShardscanError, messageOf, quote } from '../errors.js';
 import { packageVersion } from '../paths.js';
 import { prepareScan } from '../prepare.js';
 import { blockedNote, blocklistHelp } from '../targets/blocklist.js';
-import { OutDir, makeScanId } from '../store/outdir.js';
+import { CHECKPOINT, MANIFEST, OutDir, makeScanId, recordsFileName } from '../store/outdir.js';
 import { type ScanFlags, argvRefusal, flagsToConfig, lastValueWins, normalizeArgv, parseStates, unknownMessage } from './options.js';
-import { EXIT, checkSummaryPath, defaultOutDir, openReport, runScan } from './run.js';
+import { EXIT, checkDistinctFiles, checkSummaryPath, defaultOutDir, openReport, runScan } from './run.js';
 import type { StatusFlags } from './status.js';
 import type { MetricsServer } from './metrics.js';
 
@@ -107,6 +109,19 @@ async function scanWith(flags: CliFlags, command: string, signal: AbortControlle
   const scanId = makeScanId(startedAt, config.seed, config.shard);
   const outPath = flags.outDir === false ? null : (config.outDir ?? defaultOutDir(scanId));
   checkSummaryPath(flags.summaryJson);
+  checkDistinctFiles(
+    {
+      '-o': config.output,
+      '--summary-json': flags.summaryJson,
+      ...Object.fromEntries(outPath === null ? [] : [MANIFEST, CHECKPOINT, recordsFileName(config.shard)].map((f) => [`the shard directory's ${f}`, join(outPath, f)])),
+    },
+    {
+      'the --input-file': config.inputFile,
+      'the --exclude-file': config.excludeFile,
+      'the --config file': flags.config,
+      'the --blocklist': typeof config.blocklist === 'string' ? config.blocklist : null,
+    },
+  );
   const out = openReport(config.output);
   const outDir = outPath === null ? null : OutDir.create(outPath, { ...prep, config: { ...prep.config, outDir: outPath } }, scanId, startedAt);
   const allNotes = [...notes, ...[blockedNote(prep.blocked)].filter((n): n is string => n !== null)];
@@ -146,6 +161,7 @@ async function resumeWith(dir: string, argv: ResumeFlags, o: ReturnType<typeof f
   }
   const { config, notes } = resolveConfig(plan.prep.config, { tuning: null });
   checkSummaryPath(argv.summaryJson);
+  checkDistinctFiles({ '-o': config.output, '--summary-json': argv.summaryJson }, Object.fromEntries(filesIn(dir).map((f) => [`'${quote(join(dir, f))}'`, join(dir, f)])));
   const out = openReport(config.output);
   // Only now, when nothing can refuse any more, is the directory rewritten.
   const outDir = plan.reopen();
@@ -171,17 +187,30 @@ async function resumeWith(dir: string, argv: ResumeFlags, o: ReturnType<typeof f
 
 async function mergeCommand(argv: { dirs: string[]; format?: string; output?: string; allowPartial?: boolean; states?: string }, command: string): Promise<number> {
   const flags = flagsToConfig({ format: argv.format, output: argv.output });
-  // Opened at once, like a scan's report: a bad -o path is a one-line error, not an unhandled stream error.
-  const out = openReport(flags.output ?? null);
+  // A report written over one of the shard files it merges would truncate that file before it is read.
+  checkDistinctFiles({ '-o': flags.output }, Object.fromEntries(argv.dirs.flatMap((d) => filesIn(d).map((f) => [`'${quote(join(d, f))}'`, join(d, f)]))));
+  const states = argv.states === undefined ? undefined : parseStates(argv.states);
   const { mergeShards } = await import('../store/merge.js');
-  await mergeShards(argv.dirs, out, {
-    format: flags.format ?? 'text',
-    allowPartial: Boolean(argv.allowPartial),
-    command,
-    states: argv.states === undefined ? undefined : parseStates(argv.states),
-  });
-  if (out !== process.stdout) await new Promise<void>((resolve) => out.end(resolve));
+  const { StagedReport } = await import('./staged-report.js');
+  const report = new StagedReport(flags.output ?? null);
+  try {
+    await mergeShards(argv.dirs, () => report.open(), { format: flags.format ?? 'text', allowPartial: Boolean(argv.allowPartial), command, states });
+  } catch (err) {
+    report.abandon();
+    // A write that failed ends the writer with that error: say it as a write failure, or stop quietly for | head.
+    if (report.failure === null) throw err;
+  }
+  await report.commit();
   return EXIT.ok;
+}
+
+/** The names in a directory; none when it cannot be listed (merge then says why). */
+function filesIn(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
 }
 
 async function validateCommand(argv: { dirs: string[] }): Promise<number> {

@@ -3,7 +3,7 @@
  * with records going to the report writer and the shard directory, progress
  * and the summary on stderr, and Ctrl+C handled. Shared by `scan` and `resume`.
  */
-import { accessSync, constants, fstatSync, openSync, statSync, writeFileSync } from 'node:fs';
+import { type Stats, accessSync, constants, fstatSync, openSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import type { Piscina } from 'piscina';
@@ -168,6 +168,50 @@ async function chooseRunner(input: RunInput): Promise<ChunkRunner> {
   // ~11 ms of every start (shardscan 127.0.0.1 -p 1: 223 -> 212 ms, hyperfine).
   const { PoolRunner, createPool } = await import('../pool/pool.js');
   return new PoolRunner(pool ?? createPool(config.workers, { fault: input.fault }));
+}
+
+/** What stat says, or undefined for a path that cannot be statted (missing, under a file, no permission). */
+function statOrNot(path: string): Stats | undefined {
+  try {
+    return statSync(path, { throwIfNoEntry: false });
+  } catch {
+    return undefined;
+  }
+}
+
+/** Two names for one file: equal paths, or (when both exist) the same inode. */
+function sameFile(a: string, b: string): boolean {
+  if (resolve(a) === resolve(b)) return true;
+  const sa = statOrNot(a);
+  const sb = statOrNot(b);
+  return sa !== undefined && sb !== undefined && sa.dev === sb.dev && sa.ino === sb.ino;
+}
+
+/**
+ * Refuses, before anything is opened, a file the scan would write twice or
+ * write over while it is one of its inputs: -o and --summary-json on one
+ * file kept only the summary, and -iL t.txt -o t.txt replaced the target
+ * list with the report. Devices (/dev/null, /dev/stdout) may be shared.
+ */
+export function checkDistinctFiles(outputs: Record<string, string | null | undefined>, inputs: Record<string, string | null | undefined>): void {
+  const named = (o: Record<string, string | null | undefined>): [string, string][] =>
+    Object.entries(o).filter((e): e is [string, string] => typeof e[1] === 'string' && e[1] !== '' && e[1] !== '-');
+  const outs = named(outputs);
+  const ins = named(inputs);
+  const device = (p: string): boolean => {
+    const st = statOrNot(p);
+    return st !== undefined && !st.isFile() && !st.isDirectory();
+  };
+  for (let i = 0; i < outs.length; i++) {
+    const [name, path] = outs[i]!;
+    if (device(path)) continue;
+    for (const [other, otherPath] of outs.slice(i + 1)) {
+      if (sameFile(path, otherPath)) throw new ShardscanError('E_OUTPUT', `${name} and ${other} name the same file '${quote(path)}'; give each its own`);
+    }
+    for (const [other, otherPath] of ins) {
+      if (sameFile(path, otherPath)) throw new ShardscanError('E_OUTPUT', `${name} '${quote(path)}' would write over ${other}, which this command reads; write it elsewhere`);
+    }
+  }
 }
 
 /** Run the scan to its end and return the exit status. Never throws for a scan-time failure. */

@@ -12,6 +12,7 @@ import { type MergeView, mergeView } from './merge-states.js';
 import { WRITERS } from '../output/formats.js';
 import { packageVersion } from '../paths.js';
 import { buildPorts } from '../ports/parse.js';
+import { ShardscanError } from '../errors.js';
 import type { Manifest } from './outdir.js';
 import { type ShardDir, checkShardSet, readRecords } from './read.js';
 
@@ -48,25 +49,43 @@ export function manifestSummary(m: Manifest): ScanSummary {
   return endedAs(body, m.status === 'complete' ? null : (m.stopReason ?? 'signal'));
 }
 
+/**
+ * Every shard's records, in shard order. A complete shard must hold exactly
+ * the records its manifest counts: a truncated file, or a line lost or
+ * repeated, is refused (as validate and resume refuse it), never merged
+ * into a report whose summary says "complete".
+ */
 async function* batchesOf(shards: readonly ShardDir[], view: MergeView): AsyncGenerator<ProbeRecord[]> {
   for (const s of shards) {
     let batch: ProbeRecord[] = [];
+    let n = 0;
     for await (const r of readRecords(s.recordsPath)) {
+      n++;
       if (view.keep(r)) batch.push(r);
       if (batch.length >= 1000) {
         yield batch;
         batch = [];
       }
     }
+    if (s.manifest.status === 'complete' && n !== s.manifest.recordCount) {
+      throw new ShardscanError('E_MERGE', `${s.recordsPath} holds ${n} records, but the manifest of this complete shard says ${s.manifest.recordCount}: the directory is damaged (shardscan validate ${s.dir})`);
+    }
     if (batch.length > 0) yield batch;
   }
 }
 
-/** Write the merged report of `dirs` to `out`. Throws E_MERGE when the directories are not one scan's shards. */
-export async function mergeShards(dirs: readonly string[], out: Writable, opts: MergeOptions): Promise<void> {
+/**
+ * Write the merged report of `dirs` to the stream `open()` gives, called only
+ * once the directories were found to be one scan's shards (so a refused merge
+ * has not emptied an existing report). Throws E_MERGE when they are not, or
+ * when a complete shard's records do not match its manifest.
+ */
+export async function mergeShards(dirs: readonly string[], open: () => Writable, opts: MergeOptions): Promise<void> {
   const shards = checkShardSet(dirs, opts.allowPartial);
   const first = shards[0]!.manifest;
   const view = mergeView(first.config.states, opts.states);
+  const portSpec = buildPorts({ ports: first.config.ports ?? undefined, topPorts: first.config.topPorts ?? undefined, excludePorts: first.config.excludePorts ?? undefined }).toString();
+  const out = open();
   const summary = mergeSummaries(
     shards.map((s) => manifestSummary(s.manifest)),
     shards.length === first.shard.total,
@@ -79,7 +98,7 @@ export async function mergeShards(dirs: readonly string[], out: Writable, opts: 
     order: first.config.order,
     hosts: first.hosts,
     ports: first.ports,
-    portSpec: buildPorts({ ports: first.config.ports ?? undefined, topPorts: first.config.topPorts ?? undefined, excludePorts: first.config.excludePorts ?? undefined }).toString(),
+    portSpec,
     states: view.states,
     banners: first.config.banners === true,
     hostCounts: (host) => view.hostCounts(host),

@@ -1,0 +1,83 @@
+/**
+ * A report written whole or not at all (merge -o FILE): the text goes to a
+ * temporary file beside FILE, renamed over it only when everything was
+ * written. A refused or failed merge then leaves an existing FILE as it was,
+ * where opening FILE at once emptied it before the shards were even checked.
+ * Stdout and devices (/dev/null) are written directly. Write failures (a full
+ * disk, a reader that went away) are kept for the caller to report.
+ */
+import { renameSync, statSync, unlinkSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import type { Writable } from 'node:stream';
+import { ShardscanError, errnoCode, messageOf, quote } from '../errors.js';
+import { openReport } from './run.js';
+
+export class StagedReport {
+  private stream: Writable | null = null;
+  private readonly staged: string | null;
+  /** The first write error of the stream, if any. */
+  failure: unknown = null;
+
+  /** `target`: the -o file, or null for stdout. */
+  constructor(private readonly target: string | null) {
+    const st = target === null ? undefined : statSync(target, { throwIfNoEntry: false });
+    const regular = target !== null && (st === undefined || st.isFile());
+    this.staged = regular ? join(dirname(target), `.${basename(target)}.shardscan-${process.pid}.tmp`) : null;
+  }
+
+  /** The stream to write to (opened on the first call). */
+  open(): Writable {
+    if (this.stream) return this.stream;
+    try {
+      this.stream = openReport(this.staged ?? this.target);
+    } catch (err) {
+      // Name the file the user gave: the staged one sits in the same directory and fails the same way.
+      if (this.staged !== null && err instanceof ShardscanError) throw new ShardscanError('E_OUTPUT', `cannot open --output '${quote(this.target!)}': ${messageOf(err).replace(/^.*': /, '')}`);
+      throw err;
+    }
+    this.stream.on('error', (e) => {
+      this.failure ??= e;
+    });
+    return this.stream;
+  }
+
+  /** True when the reader of stdout went away (| head): what was wanted was written. */
+  get readerGone(): boolean {
+    return this.target === null && errnoCode(this.failure) === 'EPIPE';
+  }
+
+  /** Flush and close; then, when all was written, put the staged file in place. Throws E_IO on a write failure. */
+  async commit(): Promise<void> {
+    const out = this.stream;
+    if (out && out !== process.stdout && this.failure === null) {
+      await new Promise<void>((resolve) => {
+        out.once('error', () => resolve());
+        out.end(() => resolve());
+      });
+    }
+    if (this.failure !== null) {
+      this.abandon();
+      if (this.readerGone) return;
+      throw new ShardscanError('E_IO', `cannot write the report${this.target === null ? '' : ` to ${quote(this.target)}`}: ${errnoCode(this.failure) ?? messageOf(this.failure)}`);
+    }
+    if (this.staged !== null && out) {
+      try {
+        renameSync(this.staged, this.target!);
+      } catch (err) {
+        this.abandon();
+        throw new ShardscanError('E_IO', `cannot write the report to ${quote(this.target!)}: ${errnoCode(err) ?? messageOf(err)}`);
+      }
+    }
+  }
+
+  /** Drop the staged file (after a failure); the target is untouched. */
+  abandon(): void {
+    if (this.stream && this.stream !== process.stdout && !this.stream.destroyed) this.stream.destroy();
+    if (this.staged === null) return;
+    try {
+      unlinkSync(this.staged);
+    } catch {
+      // never created, or already gone
+    }
+  }
+}

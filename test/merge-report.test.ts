@@ -1,0 +1,101 @@
+/**
+ * What `merge` writes, and what it leaves alone: a refused merge never
+ * empties an existing -o file (it did, before the shards were checked); a
+ * complete shard whose records file lost, repeated or cut lines is refused
+ * (it was merged, under a summary that said "complete"); a full disk or a
+ * closed pipe is a write failure in one line, or a quiet stop for | head
+ * (both were "internal error"). The full-disk case mounts a tmpfs (root).
+ */
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdirSync, readFileSync, readdirSync, truncateSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, scratchDir } from './helpers/cli.js';
+
+const root = process.getuid?.() === 0;
+const skipRoot = !root && process.env.SHARDSCAN_SKIP_ROOT_TESTS === '1';
+
+let cwd: string;
+beforeAll(async () => {
+  cwd = scratchDir();
+  for (const i of [1, 2]) {
+    const r = await runCli(['127.0.0.1', '-p', '1-400', '--seed', '5', '--shard', `${i}/2`, '--states', 'all', '--out-dir', `s${i}`, '-q', '-o', '/dev/null'], { cwd });
+    expect(r.code).toBe(0);
+  }
+});
+
+function expectOneLine(r: { code: number | null; stderr: string }, code: number, message: RegExp): void {
+  expect(r.code).toBe(code);
+  expect(r.stderr).toMatch(/^shardscan: error: /);
+  expect(r.stderr).toMatch(message);
+  expect(r.stderr.trim().split('\n')).toHaveLength(1);
+}
+
+describe('merge -o', () => {
+  it('writes the report, and leaves no temporary file', async () => {
+    const r = await runCli(['merge', 's1', 's2', '-f', 'ndjson', '-o', 'all.ndjson'], { cwd });
+    expect(r.code).toBe(0);
+    expect(readFileSync(join(cwd, 'all.ndjson'), 'utf8').trim().split('\n')).toHaveLength(400);
+    expect(readdirSync(cwd).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it.each([
+    [['s1'], /missing shard 2\/2/],
+    [['s1', 's1'], /shard 1\/2 is given twice/],
+    [['s1', 's2', '--states', 'opened'], /'opened' is not a state/],
+  ])('a refused merge (%j) leaves an existing report as it was', async (args, message) => {
+    writeFileSync(join(cwd, 'keep.txt'), 'an earlier report\n');
+    const r = await runCli(['merge', ...args, '-o', 'keep.txt'], { cwd });
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(message);
+    expect(readFileSync(join(cwd, 'keep.txt'), 'utf8')).toBe('an earlier report\n');
+    expect(readdirSync(cwd).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+});
+
+describe('a damaged complete shard', () => {
+  const damage: [string, (file: string) => void][] = [
+    ['a line lost', (f) => writeFileSync(f, readFileSync(f, 'utf8').split('\n').filter((_, i) => i !== 3).join('\n'))],
+    ['a line repeated', (f) => {
+      const lines = readFileSync(f, 'utf8').split('\n');
+      writeFileSync(f, [lines[0], ...lines].join('\n'));
+    }],
+    ['the file cut short', (f) => truncateSync(f, 2000)],
+  ];
+  it.each(damage)('%s: refused in one line, nothing put in place', async (_, hurt) => {
+    const dir = join(cwd, `hurt-${Math.random().toString(36).slice(2)}`);
+    cpSync(join(cwd, 's2'), dir, { recursive: true });
+    hurt(join(dir, 'shard-2-of-2.ndjson'));
+    const r = await runCli(['merge', 's1', dir, '-f', 'ndjson', '-o', 'out.ndjson'], { cwd });
+    expectOneLine(r, 2, /shard-2-of-2\.ndjson holds \d+ records, but the manifest of this complete shard says \d+: the directory is damaged \(shardscan validate /);
+    expect(readdirSync(cwd).filter((f) => f === 'out.ndjson' || f.endsWith('.tmp'))).toEqual([]);
+  });
+});
+
+describe('merge to stdout that closes', () => {
+  it('| head: a quiet stop, exit 0', async () => {
+    // The reader is gone before the first write: every write fails with EPIPE.
+    const r = await runCli(['merge', 's1', 's2', '-f', 'ndjson'], { cwd, prefix: 'exec 1> >(exec true); sleep 0.2;' });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+  });
+});
+
+describe.skipIf(skipRoot)('merge -o on a full disk', () => {
+  let mnt: string;
+  beforeAll(() => {
+    if (!root) throw new Error('this test mounts a tmpfs and needs root; set SHARDSCAN_SKIP_ROOT_TESTS=1 to skip it');
+    mnt = join(scratchDir(), 'tiny');
+    mkdirSync(mnt);
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=16k', 'tmpfs', mnt]);
+  });
+  afterAll(() => {
+    if (mnt) execFileSync('umount', [mnt]);
+  });
+
+  it('says so in one line, exits 1, and leaves no partial file', async () => {
+    const r = await runCli(['merge', 's1', 's2', '-f', 'ndjson', '-o', join(mnt, 'all.ndjson')], { cwd });
+    expectOneLine(r, 1, /cannot write the report to .*all\.ndjson: ENOSPC/);
+    expect(readdirSync(mnt)).toEqual([]);
+  });
+});
