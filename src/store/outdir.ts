@@ -5,6 +5,7 @@
  * survive SIGKILL; the checkpoint never runs ahead of the records file.
  */
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { makeDirs } from '../files.js';
 import type { ScanConfig } from '../config/index.js';
@@ -66,7 +67,28 @@ export function makeScanId(startedAt: Date, seed: number, shard: { index: number
 function ioError(path: string, err: unknown, hint: string): ShardscanError {
   const code = errnoCode(err);
   const why = code === 'ENOSPC' ? 'ENOSPC, the disk is full' : (code ?? messageOf(err));
-  return new ShardscanError('E_IO', `cannot write ${path}: ${why}. ${hint}`, { cause: err });
+  // "Free some space" is the hint for a full disk only; out of descriptors it would mislead.
+  const fixed = code === 'EMFILE' || code === 'ENFILE' ? hint.replace(/^Free some space|free space/, 'raise the descriptor limit (ulimit -n)') : hint;
+  return new ShardscanError('E_IO', `cannot write ${path}: ${why}. ${fixed}`, { cause: err });
+}
+
+/** The file that says which process writes the directory now (see OutDir.lock). */
+export const LOCK = 'running.lock';
+
+export interface LockInfo {
+  pid: number;
+  host: string;
+  since: string;
+}
+
+/** The directory's lock, or null when there is none (or it cannot be read: a half-written one is no lock). */
+export function readLock(dir: string): LockInfo | null {
+  try {
+    const v = JSON.parse(readFileSync(join(dir, LOCK), 'utf8')) as Partial<LockInfo>;
+    return typeof v.pid === 'number' && typeof v.host === 'string' ? { pid: v.pid, host: v.host, since: String(v.since) } : null;
+  } catch {
+    return null;
+  }
 }
 
 /** Read and schema-check a JSON file of the directory. */
@@ -146,6 +168,7 @@ export class OutDir {
     } catch (err) {
       throw ioError(out.recordsPath, err, 'Pick another --out-dir.');
     }
+    OutDir.lock(dir);
     return out;
   }
 
@@ -156,8 +179,11 @@ export class OutDir {
       writeFileSync(`${path}.tmp`, kept.map(recordLine).join(''));
       renameSync(`${path}.tmp`, path);
     } catch (err) {
-      throw ioError(path, err, 'Free some space and run resume again.');
+      // A partial copy left behind would hold the very space the user just freed.
+      rmSync(`${path}.tmp`, { force: true });
+      throw ioError(path, err, `Free some space (resume rewrites the records file, so it needs about that file's size free) and run resume again.`);
     }
+    OutDir.lock(dir);
     const fd = openSync(path, 'a');
     const out = new OutDir(dir, { ...manifest, resumed: manifest.resumed + 1, status: 'interrupted', endedAt: null }, fd, kept.length);
     out.writeManifest();
@@ -181,10 +207,20 @@ export class OutDir {
     this.recordCount += batch.length;
   }
 
-  /** Atomically replace checkpoint.json. */
+  /**
+   * Atomically replace checkpoint.json. Out of descriptors (the probes hold
+   * them all under a tight ulimit -n), this one is skipped and the next,
+   * a second later, tries again: the last one written stays true, it only
+   * covers less. Stopping the scan for it (as before) lost a working scan.
+   */
   writeCheckpoint(state: CheckpointState): void {
     const doc: StoredCheckpoint = { version: 1, scanKey: this.manifest.scanKey, writtenAt: new Date().toISOString(), ...state };
-    this.atomicWrite(CHECKPOINT, `${JSON.stringify(doc)}\n`);
+    try {
+      this.atomicWrite(CHECKPOINT, `${JSON.stringify(doc)}\n`);
+    } catch (err) {
+      const code = errnoCode((err as Error).cause);
+      if (code !== 'EMFILE' && code !== 'ENFILE') throw err;
+    }
   }
 
   /** Record how the scan ended. */
@@ -214,6 +250,22 @@ export class OutDir {
   close(): void {
     if (this.fd >= 0) closeSync(this.fd);
     this.fd = -1;
+    rmSync(join(this.dir, LOCK), { force: true });
+  }
+
+  /**
+   * Say that this process writes the directory, until close(): resume refuses
+   * a directory another live process still writes (two runs appending to one
+   * directory lost records). A killed run leaves it behind; its dead pid (or,
+   * from another machine, a checkpoint older than RUNNING_MS) shows it stale.
+   */
+  private static lock(dir: string): void {
+    const info: LockInfo = { pid: process.pid, host: hostname(), since: new Date().toISOString() };
+    try {
+      writeFileSync(join(dir, LOCK), `${JSON.stringify(info)}\n`);
+    } catch {
+      // A directory the records can be written to takes this too; if not, the next write says why.
+    }
   }
 
   private writeManifest(): void {

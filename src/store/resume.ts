@@ -17,6 +17,7 @@ import type { Resolver } from '../targets/parse.js';
 import { checkCheckpoint, checkManifest, checkReplay } from './consistency.js';
 import { OutDir } from './outdir.js';
 import { openShardDir, readCheckpoint, readRecords } from './read.js';
+import { liveWriter } from './status.js';
 
 /** Settings a resumed run may change: none of them changes which records the scan produces. */
 export type ResumeOverrides = Partial<Pick<ScanConfig, 'workers' | 'concurrency' | 'rate' | 'hostRate' | 'maxTimeSec' | 'engine' | 'format' | 'output' | 'sourceAddress'>>;
@@ -55,6 +56,9 @@ export function coveredBy(prep: PreparedScan, cp: CheckpointState): (r: ProbeRec
 export async function planResume(dir: string, overrides: ResumeOverrides, resolver?: Resolver): Promise<ResumePlan | null> {
   const shard = openShardDir(dir);
   if (shard.manifest.status === 'complete') return null;
+  // Two runs appending to one directory lose records: the second would rewrite the file under the first.
+  const writer = liveWriter(dir);
+  if (writer !== null) throw new ShardscanError('E_RESUME', `${dir} is still being written by ${writer}; resume it once that run has stopped`);
   checkManifest(dir, shard.manifest);
   const given: Partial<ScanConfig> = { ...shard.manifest.config };
   for (const [k, v] of Object.entries(overrides)) if (v !== undefined) (given as Record<string, unknown>)[k] = v;

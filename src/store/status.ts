@@ -11,10 +11,11 @@
  * be running: a scan rewrites its checkpoint every second while it runs.
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { ShardscanError, errnoCode, messageOf, quote } from '../errors.js';
 import { type StateCounts, totalOf } from '../model/states.js';
-import { MANIFEST, type Manifest } from './outdir.js';
+import { MANIFEST, type Manifest, readLock } from './outdir.js';
 import { type ShardDir, openShardDir, readCheckpoint } from './read.js';
 
 /** A checkpoint younger than this, on a manifest with no end, means the scan is still running. */
@@ -75,6 +76,27 @@ function mtimeMs(path: string): number | null {
     void err; // gone or unreadable: no time to tell
     return null;
   }
+}
+
+/**
+ * Who still writes this directory, or null. A run removes its lock when it
+ * ends, even after a failure: none means no writer. On this machine the lock
+ * names the process, alive or not; for a lock from another machine (a shared
+ * volume), a checkpoint younger than RUNNING_MS means its run is still on.
+ */
+export function liveWriter(dir: string, now = Date.now()): string | null {
+  const lock = readLock(dir);
+  if (lock === null) return null;
+  if (lock.host === hostname()) {
+    if (lock.pid === process.pid) return null;
+    try {
+      process.kill(lock.pid, 0);
+    } catch (err) {
+      if (errnoCode(err) !== 'EPERM') return null; // gone: a run killed without the chance to say so
+    }
+    return `process ${lock.pid}`;
+  }
+  return shardStatus(dir, now).state === 'running' ? `a run on ${lock.host}` : null;
 }
 
 /** One shard directory's status; throws for a directory that cannot be read. */
