@@ -27,8 +27,14 @@ async function withMetrics<T>(value: string | undefined, quiet: boolean, fn: (se
   return (await import('./metrics.js')).withMetrics(value, quiet, fn);
 }
 
+/** Signals main.ts caught before installSignals ran, and its listener that kept them. */
+export interface EarlySignals {
+  signals: NodeJS.Signals[];
+  listener: (s: NodeJS.Signals) => void;
+}
+
 /** First Ctrl+C / SIGTERM stops the scan gracefully; a second one exits at once. */
-function installSignals(): AbortController {
+function installSignals(early: EarlySignals | null): AbortController {
   const controller = new AbortController();
   const onSignal = (): void => {
     if (controller.signal.aborted) {
@@ -40,6 +46,13 @@ function installSignals(): AbortController {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  if (early) {
+    process.off('SIGINT', early.listener).off('SIGTERM', early.listener);
+    for (const s of early.signals.splice(0)) {
+      void s;
+      onSignal();
+    }
+  }
   return controller;
 }
 
@@ -232,7 +245,7 @@ async function validateCommand(argv: { dirs: string[] }): Promise<number> {
  * module loaded (or null); runScan reuses it when its size fits, and this
  * function destroys it in every other case.
  */
-export async function main(rawArgv: readonly string[], pool: Piscina | null, fault: string | null = null): Promise<number> {
+export async function main(rawArgv: readonly string[], pool: Piscina | null, fault: string | null = null, earlySignals: EarlySignals | null = null): Promise<number> {
   const argv = normalizeArgv(rawArgv);
   const refusal = argvRefusal(argv);
   if (refusal !== null) {
@@ -241,7 +254,7 @@ export async function main(rawArgv: readonly string[], pool: Piscina | null, fau
   }
   helpWanted = argv.includes('--help') || argv.includes('-h') || argv[0] === 'help';
   const command = ['shardscan', ...rawArgv].join(' ');
-  const signal = installSignals();
+  const signal = installSignals(earlySignals);
   let status: number = EXIT.ok;
   const run = (p: Promise<number>): Promise<void> => p.then((s) => void (status = s));
   // The early pool goes to the first scan that asks for it; runScan owns it from then on.

@@ -13,6 +13,13 @@ function fatal(err: unknown): string {
   return `shardscan: internal error: ${err instanceof Error ? err.message : String(err)}\n`;
 }
 
+// A Ctrl+C or SIGTERM that comes before the CLI's own handlers exist (while it
+// loads, ~0.2 s) is kept, not fatal: main() then stops the command as it would
+// have (exit 130, one line), where Node's default ended it with 143 and no word.
+const earlySignals: NodeJS.Signals[] = [];
+const keepSignal = (s: NodeJS.Signals): void => void earlySignals.push(s);
+process.on('SIGINT', keepSignal).on('SIGTERM', keepSignal);
+
 const argv = process.argv.slice(2);
 // SHARDSCAN_FAULT is a test hook (workers/fault-worker.ts), read once here.
 const fault = process.env.SHARDSCAN_FAULT || null;
@@ -21,7 +28,7 @@ try {
   const workers = (await import('./early.js')).guessWorkers(argv);
   pool = workers === null ? null : (await import('../pool/pool.js')).createPool(workers, { fault });
   const { main } = await import('./app.js');
-  process.exitCode = await main(argv, pool, fault);
+  process.exitCode = await main(argv, pool, fault, { signals: earlySignals, listener: keepSignal });
 } catch (err) {
   process.stderr.write(fatal(err));
   process.exitCode = 1;
