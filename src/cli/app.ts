@@ -229,9 +229,9 @@ function filesIn(dir: string): string[] {
 async function validateCommand(argv: { dirs: string[] }): Promise<number> {
   let bad = 0;
   for (const dir of argv.dirs) {
-    const { problems, records } = await (await import('../store/read.js')).validateDir(dir);
+    const { problems, records, checkpoint } = await (await import('../store/validate.js')).validateDir(dir);
     if (problems.length === 0) {
-      process.stdout.write(`${dir}: ok (manifest, checkpoint, ${records} records)\n`);
+      process.stdout.write(`${dir}: ok (manifest, ${checkpoint ? 'checkpoint' : 'no checkpoint'}, ${records} records)\n`);
     } else {
       bad++;
       for (const p of problems) process.stdout.write(`${dir}: ${p}\n`);

@@ -132,33 +132,3 @@ export function checkShardSet(dirs: readonly string[], allowPartial: boolean): S
   }
   return shards.sort((a, b) => a.manifest.shard.index - b.manifest.shard.index);
 }
-
-/** Problems found by `shardscan validate`, one line each. */
-export async function validateDir(dir: string): Promise<{ problems: string[]; records: number }> {
-  const problems: string[] = [];
-  let records = 0;
-  let shard: ShardDir;
-  try {
-    shard = openShardDir(dir);
-  } catch (err) {
-    return { problems: [messageOf(err)], records };
-  }
-  try {
-    const cp = readCheckpoint(dir);
-    if (cp && cp.scanKey !== shard.manifest.scanKey) problems.push(`${join(dir, CHECKPOINT)}: scanKey ${cp.scanKey} does not match the manifest's ${shard.manifest.scanKey}`);
-  } catch (err) {
-    problems.push(messageOf(err));
-  }
-  try {
-    for await (const rec of readRecords(shard.recordsPath)) {
-      void rec;
-      records++;
-    }
-    if (shard.manifest.status === 'complete' && records !== shard.manifest.recordCount) {
-      problems.push(`${shard.recordsPath}: ${records} records, but the manifest says ${shard.manifest.recordCount}`);
-    }
-  } catch (err) {
-    problems.push(errnoCode(err) ? `${shard.recordsPath}: ${errnoCode(err)}` : messageOf(err));
-  }
-  return { problems, records };
-}

@@ -37,15 +37,24 @@ export interface ResumePlan {
   reopen(): OutDir;
 }
 
+/** Where a record sits in this shard's walk (chunk and offset), or null when it is not a position of this shard at all. */
+export function placeOf(prep: PreparedScan, r: ProbeRecord): { chunk: number; k: number } | null {
+  const h = prep.targets.indexOf(r.host);
+  const p = prep.ports.indexOf(r.port);
+  return h >= 0 && p >= 0 ? locate(prep.plan, positionOf(prep.perm, h * prep.ports.count + p)) : null;
+}
+
+/** The refusal for a record that is not a position of this shard. */
+export const notOfThisShard = (r: ProbeRecord): ShardscanError =>
+  new ShardscanError('E_RESUME', `record ${quote(r.host)}:${r.port} is not part of this shard's scan; the directory was edited or mixed`);
+
 /** Whether a record's position is counted by the checkpoint. Throws if the record is not of this shard at all. */
 export function coveredBy(prep: PreparedScan, cp: CheckpointState): (r: ProbeRecord) => boolean {
   const completed = new Set(cp.completed);
   const partial = new Map(cp.partial.map((p) => [p.id, p.watermark]));
   return (r) => {
-    const h = prep.targets.indexOf(r.host);
-    const p = prep.ports.indexOf(r.port);
-    const loc = h >= 0 && p >= 0 ? locate(prep.plan, positionOf(prep.perm, h * prep.ports.count + p)) : null;
-    if (!loc) throw new ShardscanError('E_RESUME', `record ${quote(r.host)}:${r.port} is not part of this shard's scan; the directory was edited or mixed`);
+    const loc = placeOf(prep, r);
+    if (!loc) throw notOfThisShard(r);
     if (loc.chunk < cp.completedBelow || completed.has(loc.chunk)) return true;
     const w = partial.get(loc.chunk);
     return w !== undefined && loc.k < w;
