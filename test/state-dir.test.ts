@@ -7,7 +7,7 @@
  * why; `resume` without a directory picks the latest interrupted scan and
  * never a running one.
  */
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StatusReport } from '../src/store/status.js';
@@ -96,10 +96,22 @@ describe('status over many shard directories', () => {
     expect(lines[4]).toContain(join(base, 'demo-shard-3-of-4'));
     const doc = JSON.parse((await runCli(['status', base, '-f', 'json'])).stdout) as StatusJson;
     expect(doc.scans).toHaveLength(1);
-    expect(doc.scans[0]!.shards).toEqual({ total: 4, complete: 2, interrupted: 1, running: 0, missing: 1 });
+    expect(doc.scans[0]!.shards).toEqual({ total: 4, complete: 2, interrupted: 1, running: 0, missing: 1, copies: 0 });
     expect(doc.scans[0]!.probes).toBe(65535);
     expect(doc.scans[0]!.done).toBe(doc.scans[0]!.entries.reduce((n, e) => n + e.done, 0));
     expect(doc.scans[0]!.done).toBeLessThan(65535 / 4 * 3);
+
+    // Copies of a shard (here shard 1, twice more, and shard 3 finished elsewhere) count once, by the copy
+    // furthest along: they were added up ("4/4 shards complete ... (125.0%)").
+    cpSync(join(base, 'demo-shard-1-of-4'), join(base, 'copy-a'), { recursive: true });
+    cpSync(join(base, 'demo-shard-1-of-4'), join(base, 'copy-b'), { recursive: true });
+    expect((await runCli([...common, '--shard', '3/4', '--out-dir', join(base, 'copy-c')])).code).toBe(0);
+    const again = JSON.parse((await runCli(['status', base, '-f', 'json'])).stdout) as StatusJson;
+    expect(again.scans[0]!.shards).toEqual({ total: 4, complete: 3, interrupted: 0, running: 0, missing: 1, copies: 3 });
+    expect(again.scans[0]!.entries).toHaveLength(6);
+    expect(again.scans[0]!.done).toBeLessThanOrEqual(65535);
+    const text = (await runCli(['status', base])).stdout.split('\n')[0];
+    expect(text).toMatch(/^scan [0-9a-f]{16}: 3\/4 shards complete, 1 missing, 3 copies of a shard \(counted once\), (\d+|[\d.]+k)\/65535 probes \(75\.\d%\)$/);
   });
 });
 

@@ -58,7 +58,8 @@ export interface ScanGroup {
   probes: number;
   /** Decided over the shards present. */
   done: number;
-  shards: { total: number; complete: number; interrupted: number; running: number; missing: number };
+  /** `copies`: directories beyond the first for a shard index (each index counts once, by its copy furthest along). */
+  shards: { total: number; complete: number; interrupted: number; running: number; missing: number; copies: number };
   startedAt: string;
   entries: ShardStatus[];
 }
@@ -157,6 +158,9 @@ export function findShardDirs(path: string): string[] {
   return names.map((n) => join(path, n)).filter((d) => existsSync(join(d, MANIFEST)));
 }
 
+/** Which of two copies of a shard tells its progress: complete first, then the most positions done. */
+const rank = (e: ShardStatus): number => (e.state === 'complete' ? Number.MAX_SAFE_INTEGER : e.done);
+
 /** Every shard directory under `paths`, read and grouped into scans (oldest first). */
 export function collectStatus(paths: readonly string[], now = Date.now()): StatusReport {
   const problems: StatusReport['problems'] = [];
@@ -178,16 +182,23 @@ export function collectStatus(paths: readonly string[], now = Date.now()): Statu
   }
   const scans = [...byKey.values()].map(({ manifest: m, entries }): ScanGroup => {
     entries.sort((a, b) => a.shard.index - b.shard.index || a.dir.localeCompare(b.dir));
-    const indices = new Set(entries.map((e) => e.shard.index));
-    const count = (s: ShardState): number => entries.filter((e) => e.state === s).length;
+    // Copies of one shard (a directory copied, or a shard run twice) count once, by the copy furthest along:
+    // adding them up said "9/3 shards complete ... (300.0%)".
+    const best = new Map<number, ShardStatus>();
+    for (const e of entries) {
+      const b = best.get(e.shard.index);
+      if (!b || rank(e) > rank(b)) best.set(e.shard.index, e);
+    }
+    const counted = [...best.values()];
+    const count = (s: ShardState): number => counted.filter((e) => e.state === s).length;
     return {
       scanKey: m.scanKey,
       seed: m.seed,
       hosts: m.hosts,
       ports: m.ports,
       probes: m.hosts * m.ports,
-      done: entries.reduce((n, e) => n + e.done, 0),
-      shards: { total: m.shard.total, complete: count('complete'), interrupted: count('interrupted'), running: count('running'), missing: Math.max(0, m.shard.total - indices.size) },
+      done: counted.reduce((n, e) => n + e.done, 0),
+      shards: { total: m.shard.total, complete: count('complete'), interrupted: count('interrupted'), running: count('running'), missing: Math.max(0, m.shard.total - best.size), copies: entries.length - best.size },
       startedAt: entries.map((e) => e.startedAt).sort()[0]!,
       entries,
     };
