@@ -7,7 +7,7 @@
  * (both were "internal error"). The full-disk case mounts a tmpfs (root).
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, readFileSync, readdirSync, truncateSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, scratchDir } from './helpers/cli.js';
@@ -50,6 +50,38 @@ describe('merge -o', () => {
     expect(r.stderr).toMatch(message);
     expect(readFileSync(join(cwd, 'keep.txt'), 'utf8')).toBe('an earlier report\n');
     expect(readdirSync(cwd).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+});
+
+describe('merge --allow-partial', () => {
+  it('says shards are missing, not that the scan was stopped by a signal', async () => {
+    const text = await runCli(['merge', 's1', '--allow-partial', '-f', 'text'], { cwd });
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/\nshardscan INTERRUPTED \(shards-missing\): partial results: 1 host × 400 ports, 200 of 400 probes in /);
+    const xml = await runCli(['merge', 's1', '--allow-partial', '-f', 'xml'], { cwd });
+    expect(xml.stdout).toMatch(/errormsg="merged without every shard \(shards-missing\): partial results"/);
+  });
+
+  it('counts a killed shard by its last checkpoint (its manifest never got counts)', async () => {
+    const dir = join(cwd, 'killed');
+    let child: import('node:child_process').ChildProcess | null = null;
+    const run = runCli(['127.0.0.1', '-p', '1-6000', '--seed', '5', '--rate', '2000', '--states', 'all', '--out-dir', dir, '-q', '-o', '/dev/null'], { cwd, onSpawn: (c) => (child = c) });
+    const until = Date.now() + 10_000;
+    const progressed = (): boolean => existsSync(join(dir, 'checkpoint.json')) && (JSON.parse(readFileSync(join(dir, 'checkpoint.json'), 'utf8')) as { counts: { closed: number } }).counts.closed > 0;
+    while (!progressed()) {
+      if (Date.now() > until) throw new Error('no checkpoint with progress');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    child!.kill('SIGKILL');
+    await run;
+    const cp = JSON.parse(readFileSync(join(dir, 'checkpoint.json'), 'utf8')) as { counts: Record<string, number> };
+    const r = await runCli(['merge', dir, '--allow-partial', '-f', 'json'], { cwd });
+    expect(r.code).toBe(0);
+    const summary = (JSON.parse(r.stdout) as { summary: { status: string; stopReason: string; done: number; elapsedMs: number } }).summary;
+    expect(summary).toMatchObject({ status: 'interrupted', stopReason: 'signal' });
+    expect(summary.done).toBe(Object.values(cp.counts).reduce((a, b) => a + b, 0));
+    expect(summary.done).toBeGreaterThan(0);
+    expect(summary.elapsedMs).toBeGreaterThan(0);
   });
 });
 

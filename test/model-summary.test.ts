@@ -48,8 +48,8 @@ describe('mergeSummaries', () => {
     });
   });
 
-  it('is interrupted when a shard is missing, with the reason of an interrupted part or "signal"', () => {
-    expect(mergeSummaries(parts().slice(0, 2), false)).toMatchObject({ status: 'interrupted', stopReason: 'signal' });
+  it('is interrupted when a shard is missing ("shards-missing", never "signal"), or with the reason of an interrupted part', () => {
+    expect(mergeSummaries(parts().slice(0, 2), false)).toMatchObject({ status: 'interrupted', stopReason: 'shards-missing' });
     const ps = parts();
     ps[1] = endedAs(body({ shard: { index: 2, total: 3 } }), 'time-limit');
     expect(mergeSummaries(ps, true)).toMatchObject({ status: 'interrupted', stopReason: 'time-limit' });

@@ -5,7 +5,8 @@
 import { type LocalEvents, type StateCounts, addCounts, addEvents, emptyCounts, totalOf } from './states.js';
 
 /** Why an interrupted scan stopped. */
-export type StopReason = 'signal' | 'time-limit' | 'output-closed' | 'error';
+/** Why a scan stopped early; `shards-missing` only for a merge of an incomplete shard set (--allow-partial). */
+export type StopReason = 'signal' | 'time-limit' | 'output-closed' | 'error' | 'shards-missing';
 
 /** What every summary holds, whether complete or not. */
 export interface SummaryBody {
@@ -90,7 +91,7 @@ export function mergeSummaries(parts: readonly ScanSummary[], allShards: boolean
     elapsedMs,
     rate: Math.round(done / Math.max(elapsedMs / 1000, 0.001)),
   };
-  const stopped = parts.find((p) => p.status === 'interrupted')?.stopReason ?? 'signal';
+  const stopped = allShards ? (parts.find((p) => p.status === 'interrupted')?.stopReason ?? 'signal') : 'shards-missing';
   return endedAs(body, complete ? null : stopped);
 }
 

@@ -129,7 +129,7 @@ function runstats(s: ScanSummary, up: number, listedOnly: boolean): string {
   const elapsed = (s.elapsedMs / 1000).toFixed(2);
   const hosts = `${s.hosts} IP address${s.hosts === 1 ? '' : 'es'} (${up} host${up === 1 ? '' : 's'} ${listedOnly ? 'with shown ports' : 'up'})`;
   const done = s.status === 'complete';
-  const why = done ? '' : s.stopReason === 'time-limit' ? 'stopped by --max-time' : s.stopReason === 'output-closed' ? 'the output was closed' : s.stopReason === 'error' ? 'stopped by an error' : 'interrupted';
+  const why = done ? '' : s.stopReason === 'time-limit' ? 'stopped by --max-time' : s.stopReason === 'output-closed' ? 'the output was closed' : s.stopReason === 'error' ? 'stopped by an error' : s.stopReason === 'shards-missing' ? 'merged without every shard' : 'interrupted';
   const summary = `shardscan done at ${now.toISOString()}; ${hosts} scanned in ${elapsed} seconds${done ? '' : `; ${why}: partial results, ${s.done} of ${s.probes} probes`}`;
   const exit = done ? 'exit="success"' : `exit="error" errormsg="${xmlAttr(`${why} (${s.stopReason}): partial results`)}"`;
   return `<runstats><finished time="${unixSeconds(now)}" timestr="${xmlAttr(ctime(now))}" summary="${xmlAttr(summary)}" elapsed="${elapsed}" ${exit}/><hosts up="${up}" down="0" total="${s.hosts}"/>\n</runstats>\n`;

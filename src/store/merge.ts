@@ -7,7 +7,8 @@ import type { Writable } from 'node:stream';
 import type { OutputFormat } from '../config/index.js';
 import type { ProbeRecord } from '../model/record.js';
 import { type ScanSummary, endedAs, mergeSummaries } from '../model/summary.js';
-import { type PortState, totalOf } from '../model/states.js';
+import { type PortState, type StateCounts, totalOf } from '../model/states.js';
+import { shardStatus } from './status.js';
 import { type MergeView, mergeView } from './merge-states.js';
 import { WRITERS } from '../output/formats.js';
 import { packageVersion } from '../paths.js';
@@ -25,9 +26,15 @@ export interface MergeOptions {
   states?: readonly PortState[];
 }
 
-/** A shard's summary, as its manifest tells it. */
-export function manifestSummary(m: Manifest): ScanSummary {
-  const done = totalOf(m.counts);
+/**
+ * A shard's summary, as its manifest tells it. A run that was killed never
+ * wrote its counts there (they stay 0): what its last checkpoint covers, and
+ * how long it ran until then, are given as `progress` (store/status.ts).
+ */
+export function manifestSummary(m: Manifest, progress?: { counts: StateCounts; elapsedMs: number }): ScanSummary {
+  const counts = progress?.counts ?? m.counts;
+  const elapsedMs = progress?.elapsedMs ?? m.elapsedMs;
+  const done = totalOf(counts);
   const body = {
     scanKey: m.scanKey,
     seed: m.seed,
@@ -37,14 +44,14 @@ export function manifestSummary(m: Manifest): ScanSummary {
     ports: m.ports,
     probes: m.probes,
     done,
-    counts: { ...m.counts },
+    counts: { ...counts },
     events: { ...m.events },
     engine: m.config.engine,
     workers: m.config.workers,
     concurrency: m.config.concurrency,
     startedAt: m.startedAt,
-    elapsedMs: m.elapsedMs,
-    rate: Math.round(done / Math.max(m.elapsedMs / 1000, 0.001)),
+    elapsedMs,
+    rate: Math.round(done / Math.max(elapsedMs / 1000, 0.001)),
   };
   return endedAs(body, m.status === 'complete' ? null : (m.stopReason ?? 'signal'));
 }
@@ -87,7 +94,7 @@ export async function mergeShards(dirs: readonly string[], open: () => Writable,
   const portSpec = buildPorts({ ports: first.config.ports ?? undefined, topPorts: first.config.topPorts ?? undefined, excludePorts: first.config.excludePorts ?? undefined }).toString();
   const out = open();
   const summary = mergeSummaries(
-    shards.map((s) => manifestSummary(s.manifest)),
+    shards.map((s) => manifestSummary(s.manifest, s.manifest.status === 'complete' ? undefined : shardStatus(s.dir))),
     shards.length === first.shard.total,
   );
   await WRITERS[opts.format](batchesOf(shards, view), out, {
