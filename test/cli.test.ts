@@ -354,6 +354,7 @@ describe('bad input', () => {
     [['', '-p', '1'], /^shardscan: error: no targets given/],
     [['127.0.0.1', '--rate', '-1'], /bad --rate '-1': give a plain decimal number \(no sign or exponent; fractions allowed\)/],
     [['127.0.0.1', '--top-ports', '0'], /bad --top-ports '0': give a whole number from 1 to 1000/],
+    [['127.0.0.1', '-p', '-0'], /bad port list '-0' at '-0': ports are 1-65535/],
     [['no-such-host.invalid'], /cannot resolve host name 'no-such-host\.invalid'/],
     [['127.0.0.1', '-o', '/nonexistent/report.txt'], /cannot open --output '\/nonexistent\/report\.txt': ENOENT/],
     [['127.0.0.1', '--out-dir', '/proc/shardscan-test'], /cannot create --out-dir '\/proc\/shardscan-test': ENOENT/],

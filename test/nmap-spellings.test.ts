@@ -2,7 +2,10 @@
  * nmap spellings the table-driven CLI tests do not reach: the letters after
  * -s read one by one (-sTV is -sT -sV; before, the V was taken for
  * --version, which printed the version and exited 0 without scanning), -v
- * repeated (-vvv was "unknown option -v"), and "all" inside a --states list.
+ * repeated (-vvv was "unknown option -v"), "all" inside a --states list, -T
+ * apart from its template or by name (-T 4, -Tinsane), and refusals that say
+ * what -T6, -PS, -sC and -4 are (they were "unexpected argument 'T'",
+ * "unknown option -P", "not a TCP connect scan" and "bad target '-4'").
  */
 import { describe, expect, it } from 'vitest';
 import { argvRefusal, normalizeArgv, parseStates } from '../src/cli/options.js';
@@ -22,6 +25,18 @@ describe('nmap spellings', () => {
 
   it('-v any number of times is accepted and ignored', () => {
     expect(normalizeArgv(['127.0.0.1', '-vvv', '-vvvv', '-v'])).toEqual(['127.0.0.1']);
+  });
+
+  it('-T takes its template glued or apart, as a digit or a name', () => {
+    expect(normalizeArgv(['127.0.0.1', '-T', '4', '-Tinsane', '-T', 'aggressive'])).toEqual(['127.0.0.1']);
+    expect(argvRefusal(normalizeArgv(['127.0.0.1', '-Tpolite']))).toMatch(/^-T2 slows nmap down/);
+    expect(argvRefusal(normalizeArgv(['127.0.0.1', '-T6']))).toMatch(/^-T6 is not a timing template: nmap has -T0 to -T5/);
+  });
+
+  it('host discovery, script scans and -4 are refused by what they are', () => {
+    expect(argvRefusal(normalizeArgv(['127.0.0.1', '-PS22']))).toMatch(/^-PS22 is nmap host discovery; shardscan never pings/);
+    expect(argvRefusal(normalizeArgv(['127.0.0.1', '-sC']))).toMatch(/^-sC runs nmap's default NSE scripts/);
+    expect(argvRefusal(normalizeArgv(['127.0.0.1', '-4']))).toMatch(/^-4 keeps nmap to IPv4/);
   });
 
   it('after --, nothing is rewritten', () => {

@@ -10,7 +10,7 @@ import { rankedPortCount } from '../ports/services.js';
 import { PROBE_ENGINES, type ProbeEngine } from '../model/scan.js';
 import { PORT_STATES, type PortState } from '../model/states.js';
 import { MAX_WORKERS } from './early.js';
-import { NMAP_EXPANDED, NMAP_IGNORED, NMAP_OUTPUT, NMAP_REFUSED, NMAP_RENAMED, isVerbose, scanTypeLetters, takesNoValue } from './spellings.js';
+import { NMAP_EXPANDED, NMAP_IGNORED, NMAP_OUTPUT, NMAP_REFUSED, NMAP_RENAMED, NMAP_TEMPLATES, isVerbose, scanTypeLetters, takesNoValue } from './spellings.js';
 
 /** The scan flags as yargs hands them over (all optional). */
 export interface ScanFlags {
@@ -216,7 +216,10 @@ export function normalizeArgv(typed: readonly string[]): string[] {
     }
     const eq = raw.startsWith('--') ? raw.indexOf('=') : -1;
     const name = eq < 0 ? raw : raw.slice(0, eq);
-    const a = (NMAP_RENAMED[name] ?? name) + (eq < 0 ? '' : raw.slice(eq));
+    let typed = (NMAP_RENAMED[name] ?? name) + (eq < 0 ? '' : raw.slice(eq));
+    // nmap's -T takes its template glued or apart, as a digit or a name: -T4, -T 4, -Taggressive, -T aggressive.
+    if (typed === '-T' && i + 1 < argv.length && /^[0-9a-z]+$/i.test(argv[i + 1]!)) typed = `-T${argv[++i]}`;
+    const a = /^-T[a-z]+$/i.test(typed) ? `-T${NMAP_TEMPLATES[typed.slice(2).toLowerCase()] ?? typed.slice(2)}` : typed;
     if (NMAP_IGNORED.has(a) || isVerbose(a)) continue;
     if (NMAP_EXPANDED[a] !== undefined) out.push(NMAP_EXPANDED[a]);
     else if (NMAP_OUTPUT[a] !== undefined) {
@@ -249,6 +252,8 @@ export function argvRefusal(argv: readonly string[]): string | null {
     // Whole families, after the table's own words for some of them (-oA).
     if (/^-s[A-Za-z]$/.test(a)) return `${a} is not a TCP connect scan: shardscan only makes connect scans (nmap -sT)`;
     if (/^-T[0-2]$/.test(a)) return `${a} slows nmap down; shardscan has no timing templates: cap its pace with --rate N or --host-rate N (probes per second)`;
+    if (/^-T/.test(a)) return `${a} is not a timing template: nmap has -T0 to -T5 (or paranoid, sneaky, polite, normal, aggressive, insane); shardscan ignores -T3 to -T5 (its timing adapts) and refuses -T0 to -T2 (use --rate N)`;
+    if (/^-P[A-Za-z]/.test(a)) return `${a} is nmap host discovery; shardscan never pings: every target is scanned, as with nmap -Pn`;
     if (/^-o[A-Z]$/.test(a)) return `${a} is not a report shardscan writes: it writes -oN (text), -oX (xml), -oG (grep) and -oJ (json) FILE, and csv or ndjson with -f FORMAT -o FILE`;
   }
   return null;

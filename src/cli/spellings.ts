@@ -43,11 +43,16 @@ export const NMAP_REFUSED: Readonly<Record<string, string>> = {
   '--adapter-mac': RAW_PACKETS,
   '--router-mac': RAW_PACKETS,
   '--script': 'runs nmap\'s NSE scripts; for services and versions, use --banners (nmap -sV)',
+  '-sC': 'runs nmap\'s default NSE scripts; for services and versions, use --banners (nmap -sV)',
+  '-4': 'keeps nmap to IPv4; shardscan scans each address as it is given (name only IPv4 targets, or use --exclude)',
   '--resume': 'reads an nmap log; shardscan continues from its shard directory: shardscan resume DIR (shardscan status lists them)',
   '--stats-every': 'prints nmap\'s progress; shardscan shows its progress on stderr when that is a terminal, and --metrics HOST:PORT serves it',
   '--min-hostgroup': HOST_GROUPS,
   '--max-hostgroup': HOST_GROUPS,
 };
+/** nmap's timing template names: -Tinsane is -T5. */
+export const NMAP_TEMPLATES: Readonly<Record<string, string>> = { paranoid: '0', sneaky: '1', polite: '2', normal: '3', aggressive: '4', insane: '5' };
+
 /** nmap's report options (and masscan's -oJ): -oX FILE is -f xml -o FILE. */
 export const NMAP_OUTPUT: Readonly<Record<string, string>> = { '-oN': 'text', '-oX': 'xml', '-oG': 'grep', '-oJ': 'json' };
 

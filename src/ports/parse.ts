@@ -61,7 +61,8 @@ function markList(spec: string, into: Uint8Array): void {
     if (!m || token === '' || (m[2] === '' && m[1] === '')) throw bad(spec, raw, 'not a port or range');
     const lo = m[1] === '' ? 1 : Number(m[1]);
     const hi = m[2] === '' ? lo : m[3] === '' ? 65535 : Number(m[3]);
-    if (lo < 1 || hi > 65535 || lo > 65535) throw bad(spec, raw, 'ports are 1-65535');
+    // Port 0 named anywhere (-p 0, -p -0, -p 0-10) is the reason, before any order of the ends.
+    if (lo < 1 || hi < 1 || hi > 65535 || lo > 65535) throw bad(spec, raw, 'ports are 1-65535');
     if (lo > hi) throw bad(spec, raw, 'range end is before its start');
     into.fill(1, lo, hi + 1);
   }
