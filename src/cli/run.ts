@@ -13,6 +13,7 @@ import type { ProbeRecord } from '../model/record.js';
 import type { ScanSummary, TimingSummary } from '../model/summary.js';
 import { FdWritable } from '../output/fd-stream.js';
 import { WRITERS, scannedHostsOf, wantsHostCounts } from '../output/formats.js';
+import { namesOf } from '../output/report.js';
 import { packageVersion } from '../paths.js';
 import { SMALL_SCAN } from './early.js';
 import type { ChunkRunner } from '../pool/runner.js';
@@ -257,6 +258,7 @@ export async function runScan(input: RunInput): Promise<number> {
     banners: config.banners,
     summary: () => run.summary(),
     hostCounts: (host) => run.hostCounts(host),
+    hostName: namesOf(prep.config.resolved),
     scannedHosts: () => scannedHostsOf(prep.targets, (host) => run.hostCounts(host)),
   });
   // The writer fails alone (EPIPE, ENOSPC on -o): remember why and stop the scan.

@@ -66,7 +66,8 @@ export function textWriter(ctx: ReportContext): ReportWriter {
       const s = ctx.summary();
       let text = `shardscan ${ctx.version} scan report (seed ${ctx.seed}, ${ctx.order} order), started ${ctx.startedAt}\n`;
       for (const [host, records] of grouped) {
-        text += `\nScan report for ${host}\n${notShownLine(ctx, host, records.length)}`;
+        const name = ctx.hostName?.(host) ?? null;
+        text += `\nScan report for ${name === null ? host : `${name} (${host})`}\n${notShownLine(ctx, host, records.length)}`;
         const width = Math.max(9, ...records.map((r) => `${r.port}/tcp`.length + 1));
         const svcWidth = Math.max(8, ...records.map((r) => r.service.length + 1));
         // With --banners, nmap -sV's VERSION column, and the certificate under a TLS port.
@@ -132,7 +133,8 @@ export function grepWriter(ctx: ReportContext): ReportWriter {
         const counts = ctx.hostCounts(host);
         const hidden = PORT_STATES.filter((st) => !ctx.states.includes(st) && counts !== null && counts[st] > 0);
         const ignored = hidden.length > 0 && counts ? `\tIgnored State: ${hidden.map((st) => `${st} (${counts[st]})`).join(', ')}` : '';
-        text += `Host: ${host} ()\tStatus: Up\nHost: ${host} ()\tPorts: ${ports}${ignored}\n`;
+        const name = ctx.hostName?.(host) ?? '';
+        text += `Host: ${host} (${name})\tStatus: Up\nHost: ${host} (${name})\tPorts: ${ports}${ignored}\n`;
         up++;
         if (text.length > 65536) {
           yield text;

@@ -36,6 +36,19 @@ export interface ReportContext {
    * ended. The grep format lists these hosts even when none of their ports is shown.
    */
   scannedHosts?(): Iterable<string> | null;
+  /** The host name the user typed for this address (localhost), or null: reports show it as nmap does. */
+  hostName?(host: string): string | null;
+}
+
+/**
+ * Address → the name the user typed for it, from a scan's resolutions (name →
+ * address, kept in the config and the manifest). The first name wins when
+ * two name one address.
+ */
+export function namesOf(resolved: Readonly<Record<string, string>>): (host: string) => string | null {
+  const byAddress = new Map<string, string>();
+  for (const [name, address] of Object.entries(resolved)) if (!byAddress.has(address)) byAddress.set(address, name);
+  return (host) => byAddress.get(host) ?? null;
 }
 
 /** Batches of records; plain arrays are accepted too (tests, small callers). */

@@ -116,8 +116,11 @@ function extraPorts(counts: StateCounts | null, shown: readonly PortState[]): st
   return out;
 }
 
+/** The name the user typed for the host, as nmap writes it (type "user"); nothing without one. */
+const hostnameElement = (name: string | null): string => (name === null ? '' : `<hostname name="${xmlAttr(name)}" type="user"/>\n`);
+
 function hostElement(ctx: ReportContext, host: string, records: readonly ProbeRecord[]): string {
-  let text = `<host><status state="up" reason="user-set" reason_ttl="0"/>\n<address addr="${xmlAttr(host)}" addrtype="${isV6(host) ? 'ipv6' : 'ipv4'}"/>\n<hostnames>\n</hostnames>\n<ports>`;
+  let text = `<host><status state="up" reason="user-set" reason_ttl="0"/>\n<address addr="${xmlAttr(host)}" addrtype="${isV6(host) ? 'ipv6' : 'ipv4'}"/>\n<hostnames>\n${hostnameElement(ctx.hostName?.(host) ?? null)}</hostnames>\n<ports>`;
   text += extraPorts(ctx.hostCounts(host), ctx.states);
   for (const r of records) text += portElement(r);
   return `${text}</ports>\n</host>\n`;

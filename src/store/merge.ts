@@ -11,6 +11,7 @@ import { type PortState, type StateCounts, totalOf } from '../model/states.js';
 import { shardStatus } from './status.js';
 import { type MergeView, mergeView } from './merge-states.js';
 import { WRITERS } from '../output/formats.js';
+import { namesOf } from '../output/report.js';
 import { packageVersion } from '../paths.js';
 import { buildPorts } from '../ports/parse.js';
 import { ShardscanError } from '../errors.js';
@@ -109,6 +110,7 @@ export async function mergeShards(dirs: readonly string[], open: () => Writable,
     states: view.states,
     banners: first.config.banners === true,
     hostCounts: (host) => view.hostCounts(host),
+    hostName: namesOf(first.config.resolved ?? {}),
     scannedHosts: () => view.scannedHosts(),
     summary: () => summary,
   });
