@@ -3,7 +3,7 @@
  * summary of a TLS certificate as node:tls reports it.
  */
 import { describe, expect, it } from 'vitest';
-import { BANNER_CAP, escapeBanner, isoTime, parseAltNames, summarizeCertificate } from '../src/banner/index.js';
+import { BANNER_CAP, cleanField, escapeBanner, isoTime, parseAltNames, summarizeCertificate } from '../src/banner/index.js';
 
 describe('escapeBanner', () => {
   it.each([
@@ -56,6 +56,18 @@ describe('summarizeCertificate', () => {
 
   it('escapes control characters a hostile certificate puts in its names', () => {
     expect(summarizeCertificate({ subject: { CN: 'x\u001b[2Jy' } }).subject).toBe('x\\x1b[2Jy');
+  });
+
+  it('writes IPv6 addresses as everywhere else (node spells them in full)', () => {
+    expect(parseAltNames('DNS:localhost, IP Address:127.0.0.1, IP Address:0:0:0:0:0:0:0:1, IP Address:2001:DB8:0:0:0:0:0:5')).toEqual(['localhost', '127.0.0.1', '::1', '2001:db8::5']);
+  });
+
+  it('a value cut to its cap ends in "...", so it is not taken for the whole; one that fits is kept as it is', () => {
+    expect(cleanField('x'.repeat(80))).toBe('x'.repeat(80));
+    const cut = cleanField('v'.repeat(81));
+    expect(cut).toHaveLength(80);
+    expect(cut.endsWith('...')).toBe(true);
+    expect(cleanField(`${'a'.repeat(78)}\u0007`)).toBe(`${'a'.repeat(77)}...`);
   });
 
   it('keeps at most 32 names', () => {

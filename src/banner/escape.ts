@@ -28,7 +28,9 @@ export function escapeBanner(data: Uint8Array | string, cap = BANNER_CAP): strin
   return out;
 }
 
-/** A value for a record field: escaped, capped, trimmed. */
+/** A value for a record field: escaped, capped (ending in "..." when cut, so a cut value is not taken for whole), trimmed. */
 export function cleanField(value: string, cap = FIELD_CAP): string {
-  return escapeBanner(value, cap).trim();
+  const whole = escapeBanner(value, Infinity);
+  if (whole.length <= cap) return whole.trim();
+  return `${escapeBanner(value, cap - 3).trimEnd()}...`;
 }

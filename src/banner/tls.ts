@@ -4,6 +4,7 @@
  */
 import type { TlsSummary } from './types.js';
 import { cleanField } from './escape.js';
+import { formatIPv6, parseIPv6 } from '../targets/ip.js';
 
 /** The fields of tls.PeerCertificate this summary reads (all optional: a failed handshake gives {}). */
 export interface CertificateLike {
@@ -44,7 +45,9 @@ export function parseAltNames(text: string | undefined): string[] {
         void err; // malformed quoting from a hostile certificate: keep the raw text
       }
     }
-    names.push(cleanField(value, 200));
+    // Node spells an IPv6 address in full (0:0:0:0:0:0:0:1); show it as everywhere else (::1).
+    const v6 = m[1] === 'IP Address' && value.includes(':') ? parseIPv6(value) : null;
+    names.push(v6 === null ? cleanField(value, 200) : formatIPv6(v6));
   }
   return names;
 }
