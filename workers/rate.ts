@@ -46,7 +46,9 @@ export class RateGate {
     const cell = this.cell(hostIndex);
     const now = this.nowNs();
     const tat = Atomics.load(this.hosts, cell);
-    return tat - now > this.hostInterval ? Number(tat - now - this.hostInterval) / 1e6 : 0;
+    // No burst per host: one probe, then the next a whole interval later (a burst of one
+    // interval let every host take two at once, 21 in 2 s at --host-rate 10).
+    return tat > now ? Number(tat - now) / 1e6 : 0;
   }
 
   /**
@@ -68,7 +70,7 @@ export class RateGate {
     if (this.hosts) {
       // Another worker may have taken this host's last token since hostWait()
       // looked: then the probe is refused after all, and the global token goes back.
-      const wait = this.take(this.hosts, this.cell(hostIndex), this.hostInterval, this.hostInterval, now);
+      const wait = this.take(this.hosts, this.cell(hostIndex), this.hostInterval, 0n, now);
       if (wait > 0) {
         if (this.global) Atomics.sub(this.global, 0, this.interval);
         return -wait;

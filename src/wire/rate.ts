@@ -32,8 +32,10 @@ export function createRateShared(rate: number, hostRate: number): RateShared | n
     hostTat: hostRate > 0 ? new SharedArrayBuffer(8 * HOST_TABLE_SIZE) : null,
     hostIntervalNs,
     originMs: performance.timeOrigin,
-    // A burst of at most 10 ms of budget (or one probe): over any 10 s window the
-    // rate stays within 0.1 % of the cap, far inside the promised 5 %.
-    burstNs: Math.max(intervalNs, 10_000_000),
+    // At most 10 ms of budget at once, the probe now included (GCRA grants
+    // burst / interval + 1 at once): 10 at 1000/s, and one alone at 100/s or
+    // less. This was max(interval, 10 ms), one more than that: --rate 1 sent
+    // its first two probes together, three in the first second.
+    burstNs: Math.max(0, 10_000_000 - intervalNs),
   };
 }
