@@ -33,8 +33,10 @@ export interface Collected {
 
 /** Scan the selected workloads: the matrix, then nmap and the memory runs while its fixtures are up. */
 export async function collectLoopback(ids: readonly WorkloadId[], plan: BenchPlan, ctx: ScanContext, nmapOk: boolean, log: Log): Promise<Collected> {
-  const c: Collected = { workloads: [], cells: [], nmap: [], memory: [], defaults: { workers: 0, concurrency: 0 }, notes: [] };
-  c.memory.push(await smallScan(ctx));
+  // The defaults as the small scan found them, until W1 or W4 at defaults says (a run of W2 or W3
+  // alone had none, and its result failed the schema: workers must be >= 1).
+  const small = await smallScan(ctx);
+  const c: Collected = { workloads: [], cells: [], nmap: [], memory: [small.run], defaults: { workers: small.workers, concurrency: small.concurrency }, notes: [] };
   for (const id of ids) {
     log(`${id}: starting fixtures`);
     const w = await prepareWorkload(id, plan);

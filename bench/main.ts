@@ -4,7 +4,9 @@
  * `npm run bench > table.txt` keeps the table.
  */
 import { parseArgs } from 'node:util';
-import { ShardscanError, messageOf } from '../src/errors.js';
+import { mkdirSync } from 'node:fs';
+import { ShardscanError, errnoCode, messageOf } from '../src/errors.js';
+import { readBaseline } from './baseline.js';
 import { ALL_WORKLOADS, type BenchOptions, parseWorkloads, runBench } from './run.js';
 
 const USAGE = `usage: npm run bench -- [--quick] [--net | --workloads LIST] [--save] [--out DIR] [--seed N] [--baseline FILE]
@@ -22,9 +24,26 @@ const USAGE = `usage: npm run bench -- [--quick] [--net | --workloads LIST] [--s
   --runs N         runs per setting for --target (default 3)
   --yes            let --target name more than 256 addresses`;
 
+/** Bad input: one line, and where the usage is (bench/README.md promises one line). */
 function fail(message: string): number {
-  process.stderr.write(`bench: ${message}\n${USAGE}\n`);
+  process.stderr.write(`bench: ${message} (see npm run bench -- --help)\n`);
   return 2;
+}
+
+/**
+ * Ctrl+C or SIGTERM: exit through process.exit, so the 'exit' hooks run and
+ * kill the fixtures' children (a SIGSTOPped blackhole child was left stopped
+ * forever, holding 500 listeners) and remove the scratch directories. A lab
+ * being built or used cleans up by its own handler (lab/lab.ts), which exits
+ * the same way.
+ */
+function exitOnSignals(): void {
+  for (const [sig, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+    process.on(sig, () => {
+      process.stderr.write(`bench: ${sig}: stopping\n`);
+      process.exit(code);
+    });
+  }
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -57,6 +76,22 @@ async function main(argv: string[]): Promise<number> {
   }
   const seed = values.seed === undefined ? undefined : Number(values.seed);
   if (seed !== undefined && !Number.isSafeInteger(seed)) return fail(`--seed must be an integer, got '${values.seed}'. Example: --seed 42`);
+  // Checked now, not after the loopback runs it is compared with (it was read after 38 s of W1, with a stack trace).
+  if (values.baseline !== undefined) {
+    try {
+      readBaseline(values.baseline);
+    } catch (err) {
+      return fail(messageOf(err).replace(/^bench: /, ''));
+    }
+  }
+  if (values.out !== undefined) {
+    try {
+      mkdirSync(values.out, { recursive: true });
+    } catch (err) {
+      return fail(`cannot create --out '${values.out}': ${errnoCode(err) ?? messageOf(err)}`);
+    }
+  }
+  exitOnSignals();
   const t0 = performance.now();
   const stamp = () => {
     const s = Math.floor((performance.now() - t0) / 1000);

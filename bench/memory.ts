@@ -17,11 +17,15 @@ import type { PreparedWorkload } from './workloads.js';
 /** W4-long may be this much above W4-short and still count as flat (allocator and JIT noise). */
 export const FLAT_TOLERANCE_KB = 8 * 1024;
 
-/** The baseline: a short small scan, 127.0.0.1 ports 1-1000. */
-export async function smallScan(ctx: ScanContext): Promise<MemoryRun> {
+/** The baseline: a short small scan, 127.0.0.1 ports 1-1000; with the workers and window the CLI chose at defaults. */
+export async function smallScan(ctx: ScanContext): Promise<{ run: MemoryRun; workers: number; concurrency: number }> {
   const args = ['127.0.0.1', '-p', '1-1000'];
   const s = await runScan(args, ctx);
-  return { name: 'small', command: cliCommand(args), done: s.summary.done, elapsedMs: s.summary.elapsedMs, maxRssKb: s.summary.resources.maxRssKb };
+  return {
+    run: { name: 'small', command: cliCommand(args), done: s.summary.done, elapsedMs: s.summary.elapsedMs, maxRssKb: s.summary.resources.maxRssKb },
+    workers: s.summary.workers,
+    concurrency: s.summary.concurrency,
+  };
 }
 
 /** Workload `w` at defaults, with `extra` flags (W4's --max-time). Returns the settings the CLI chose too. */

@@ -23,6 +23,7 @@ import { type Log, measureRun, medianOf, runLine } from './net-runs.js';
 import type { NetPlan } from './net-plan.js';
 import type { BannerRun, NetBannersResult } from './net-types.js';
 import { round } from './stats.js';
+import { scratchDir } from './scratch.js';
 
 const SSH_GREETING = 'SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3';
 const HTTP_SERVER = 'nginx/1.22.1';
@@ -113,7 +114,7 @@ export async function runBannerWorkload(plan: NetPlan, log: Log): Promise<NetBan
   const s: Scenario = { ...base, description: `${plan.bannerPorts.toLocaleString('en-US')} ports, ${services.length} banner services, RTT 20 ms`, listeners: [], portSpec: `1-${plan.bannerPorts}`, ports };
   const open = new Set(services);
   const truth = new GroundTruth(ports.map((p) => [host, p, open.has(p) ? 'open' : 'closed'] as [string, number, 'open' | 'closed']));
-  const scratch = mkdtempSync(join(tmpdir(), 'shardscan-bench-banners-'));
+  const scratch = scratchDir('shardscan-bench-banners-');
   const lab = await Lab.create(s.lab);
   let child: ChildProcessWithoutNullStreams | null = null;
   const runs: BannerRun[] = [];

@@ -18,6 +18,7 @@ import { runBannerWorkload } from './net-banners.js';
 import { type NetPlan, skippedTools } from './net-plan.js';
 import { type Log, displayCommand, measureRun, medianOf, runLine } from './net-runs.js';
 import type { NetRun, NetScenarioResult, NetSection, NetToolId, NetToolResult } from './net-types.js';
+import { scratchDir } from './scratch.js';
 
 function toolResult(tool: NetToolId, command: string, runs: NetRun[]): NetToolResult {
   const m = medianOf(runs);
@@ -38,7 +39,7 @@ function toolResult(tool: NetToolId, command: string, runs: NetRun[]): NetToolRe
 async function runScenarioPlan(id: ScenarioId, plan: NetPlan, skipped: NetToolResult[], log: Log): Promise<NetScenarioResult> {
   const s: Scenario = makeScenario(id, plan.seed);
   const tools: Tool[] = plan.tools(id).map((t) => TOOLS[t]!);
-  const scratch = mkdtempSync(join(tmpdir(), 'shardscan-bench-net-'));
+  const scratch = scratchDir('shardscan-bench-net-');
   const lab = await Lab.create(s.lab);
   try {
     for (const l of s.listeners) await lab.listen(l.host, l.ports);

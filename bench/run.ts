@@ -29,6 +29,7 @@ import { checkTarget, runTargetTuning } from './target.js';
 import { decideTuning } from './tuning.js';
 import type { BenchDocument } from './types.js';
 import { GOALS, evaluateGoals, recommend } from './verdict.js';
+import { scratchDir } from './scratch.js';
 
 /** Every workload id `--workloads` takes, loopback first; `loopback` and `net` name the groups. */
 export const ALL_WORKLOADS: readonly string[] = [...LOOPBACK_WORKLOADS, ...NET_SCENARIOS, BANNERS];
@@ -129,7 +130,7 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchOutcome> {
     notes: [...busyNote(host)],
   };
   mkdirSync(outDir, { recursive: true });
-  const scratch = mkdtempSync(join(tmpdir(), 'shardscan-bench-'));
+  const scratch = scratchDir('shardscan-bench-');
   const ctx: ScanContext = { scratch, killAfterMs: 180_000 };
   try {
     if (opts.target) {

@@ -29,6 +29,7 @@ import { type ScenarioId, scenario as makeScenario } from '../lab/scenarios.js';
 import { TOOLS, type Tool } from '../lab/tools.js';
 import { type Log, measureRun, medianOf, runLine } from './net-runs.js';
 import type { NetCheckRow, NetRun, Setting, TuningDecision } from './net-types.js';
+import { scratchDir } from './scratch.js';
 
 /** A candidate may be this much slower than the defaults and still count as "no slower" (run-to-run noise). */
 export const NO_SLOWER = 1.05;
@@ -68,7 +69,7 @@ function shardscanAt(s: Setting | null): Tool {
 /** Run the candidates and the defaults through rtt20 and rtt200; one row per candidate and scenario. */
 async function networkCheck(cands: Setting[], runs: number, log: Log): Promise<NetCheckRow[]> {
   const rows: NetCheckRow[] = [];
-  const scratch = mkdtempSync(join(tmpdir(), 'shardscan-bench-tune-'));
+  const scratch = scratchDir('shardscan-bench-tune-');
   try {
     for (const id of CHECK_SCENARIOS) {
       const s = makeScenario(id, 1);

@@ -40,6 +40,9 @@ export function bestCell(cells: CellResult[], id: WorkloadId, key: 'rate' | 'wal
  * exact on every workload that ran them.
  */
 export function recommend(cells: CellResult[]): { recommendation: Recommendation | null; note: string } {
+  // The score is W1 + W2: without both there is nothing to rank by (W3 alone recommended "W1 0 + W2 0").
+  const ran = new Set(cells.map((c) => c.workload));
+  if (!ran.has('W1') || !ran.has('W2')) return { recommendation: null, note: 'W1 and W2 did not both run; nothing to recommend (the recommendation ranks settings by W1 + W2)' };
   const settings = new Map<string, CellResult[]>();
   for (const c of cells) settings.set(`${c.workers}x${c.concurrency}`, [...(settings.get(`${c.workers}x${c.concurrency}`) ?? []), c]);
   let best: Recommendation | null = null;

@@ -100,14 +100,27 @@ async function main(argv: string[]): Promise<number> {
       tools.push(tool);
     }
   }
-  const num = (v: string | undefined, dflt: number, name: string) => {
-    const n = v === undefined ? dflt : Number(v);
-    if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} must be a positive number, got '${v}'`);
-    return n;
+  // Bad numbers are usage errors (one line, exit 2), found before any lab is built; a seed may be 0.
+  const num = (v: string | undefined, dflt: number, name: string, whole: boolean, min: number): number | null => {
+    const n = v === undefined ? dflt : /^\d+(\.\d+)?$/.test(v) ? Number(v) : NaN;
+    if (Number.isFinite(n) && n >= min && (!whole || Number.isInteger(n))) return n;
+    process.stderr.write(`run-scenario: --${name} must be ${whole ? 'a whole number' : 'a number'} of at least ${min}, got '${v}'. Example: --${name} ${dflt}\n`);
+    return null;
   };
-  const runs = num(values.runs, 3, 'runs');
-  const seed = num(values.seed, 1, 'seed');
-  const timeoutMs = num(values.timeout, 120, 'timeout') * 1000;
+  const runs = num(values.runs, 3, 'runs', true, 1);
+  const seed = num(values.seed, 1, 'seed', true, 0);
+  const timeout = num(values.timeout, 120, 'timeout', false, 0.001);
+  if (runs === null || seed === null || timeout === null) return 2;
+  const timeoutMs = timeout * 1000;
+  // --json is written at the end: a path that cannot be written is refused now, not after every run.
+  if (values.json !== undefined) {
+    try {
+      writeFileSync(values.json, '');
+    } catch (err) {
+      process.stderr.write(`run-scenario: cannot write --json '${values.json}': ${(err as NodeJS.ErrnoException).code ?? String(err)}\n`);
+      return 2;
+    }
+  }
   const reports: ScenarioReport[] = [];
   for (const id of ids as ScenarioId[]) {
     reports.push(await runScenario(id, tools, { runs, seed, timeoutMs, log: (l) => process.stderr.write(`${l}\n`) }));

@@ -1,0 +1,92 @@
+/**
+ * The bench's command line: bad input is one line and exit 2 before any scan
+ * (a bad --baseline was read after the loopback runs, with a stack trace; an
+ * --out under a file gave ENOTDIR with a stack trace); a run without W1 and
+ * W2 writes a valid result and recommends nothing (it failed the schema, and
+ * recommended "W1 0 + W2 0"); Ctrl+C leaves no stopped fixture child and no
+ * scratch directory (a SIGSTOPped child stayed forever, holding 500 listeners).
+ * Loopback only.
+ */
+import { spawn } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { BenchDocument } from '../bench/types.js';
+import { validator } from '../src/schemas.js';
+import { scratchDir } from './helpers/cli.js';
+
+const BENCH = resolve(import.meta.dirname, '../dist/bench/main.js');
+
+function bench(args: string[], onStderr?: (text: string, child: ReturnType<typeof spawn>) => void): Promise<{ code: number | null; stdout: string; stderr: string; pid: number }> {
+  const home = scratchDir();
+  const child = spawn(process.execPath, [BENCH, ...args], { env: { ...process.env, SHARDSCAN_CONFIG_DIR: join(home, 'config'), SHARDSCAN_STATE_DIR: join(home, 'state') }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString();
+    onStderr?.(stderr, child);
+  });
+  const killer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+  return new Promise((done) => child.on('close', (code) => (clearTimeout(killer), done({ code, stdout, stderr, pid: child.pid! }))));
+}
+
+/** Stopped processes (state T) whose parent was `pid` once: blackhole children of that bench, orphaned. */
+function stoppedChildrenOf(args: string): number[] {
+  const found: number[] = [];
+  for (const p of readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
+    try {
+      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+      const cmd = readFileSync(`/proc/${p}/cmdline`, 'utf8');
+      if (/\) T /.test(stat) && cmd.includes(args)) found.push(Number(p));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return found;
+}
+
+describe('npm run bench: bad input', () => {
+  it.each([
+    [['--baseline', '/nonexistent/bench.json'], /^bench: cannot read the baseline \/nonexistent\/bench\.json: .*ENOENT.* \(see npm run bench -- --help\)\n$/],
+    [['--out', '/etc/hostname/results'], /^bench: cannot create --out '\/etc\/hostname\/results': ENOTDIR \(see npm run bench -- --help\)\n$/],
+    [['--seed', 'x'], /^bench: --seed must be an integer/],
+  ])('%j: exit 2, one line, no scan', async (args, message) => {
+    const r = await bench(['--quick', '--workloads', 'W1', ...args]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});
+
+describe('npm run bench -- --workloads W3', () => {
+  it('writes a valid result, with the defaults the CLI chose and no recommendation', async () => {
+    const out = scratchDir();
+    const r = await bench(['--quick', '--workloads', 'W3', '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    const files = readdirSync(out).filter((f) => f.endsWith('.json'));
+    expect(files.filter((f) => f.endsWith('.invalid.json'))).toEqual([]);
+    expect(files).toHaveLength(1);
+    const doc = JSON.parse(readFileSync(join(out, files[0]!), 'utf8')) as BenchDocument & { memory: { defaults: { workers: number } }; recommendation: unknown };
+    expect(validator('bench')(doc)).toBe(true);
+    expect(doc.memory.defaults.workers).toBeGreaterThanOrEqual(1);
+    expect(doc.recommendation).toBeNull();
+  });
+
+  it('Ctrl+C: exit 130, no stopped fixture child, no scratch directory left', async () => {
+    const before = new Set(readdirSync(tmpdir()).filter((n) => n.startsWith('shardscan-bench-')));
+    let sent = false;
+    const r = await bench(['--quick', '--workloads', 'W3', '--out', scratchDir()], (text, child) => {
+      // W3's fixtures are up once its first cell starts.
+      if (!sent && /W3 \\d+w × \\d+|W3: .*fixtures: /.test(text)) {
+        sent = true;
+        setTimeout(() => child.kill('SIGINT'), 300);
+      }
+    });
+    expect(sent).toBe(true);
+    expect(r.code).toBe(130);
+    expect(stoppedChildrenOf('127.0.0.3')).toEqual([]);
+    expect(readdirSync(tmpdir()).filter((n) => n.startsWith('shardscan-bench-') && !before.has(n))).toEqual([]);
+  });
+});
