@@ -111,7 +111,7 @@ describe('status over many shard directories', () => {
     expect(again.scans[0]!.entries).toHaveLength(6);
     expect(again.scans[0]!.done).toBeLessThanOrEqual(65535);
     const text = (await runCli(['status', base])).stdout.split('\n')[0];
-    expect(text).toMatch(/^scan [0-9a-f]{16}: 3\/4 shards complete, 1 missing, 3 copies of a shard \(counted once\), (\d+|[\d.]+k)\/65535 probes \(75\.\d%\)$/);
+    expect(text).toMatch(/^scan [0-9a-f]{16}: 3\/4 shards complete, 1 missing, 3 extra copies \(each shard counted once\), (\d+|[\d.]+k)\/65535 probes \(75\.\d%\)$/);
   });
 });
 

@@ -47,6 +47,16 @@ describe('writers', () => {
     expect(lines[0]).toEqual(rec('127.0.0.2', 443, 'open', 'https'));
   });
 
+  it('text after an early stop counts only the hosts probed, and says the rest were not (it counted all of them)', async () => {
+    const stopped: ScanSummary = { ...summary, hosts: 10, probes: 1000, done: 250, status: 'interrupted', stopReason: 'time-limit' };
+    const probed = ['127.0.0.2', '127.0.0.5', '::1'];
+    const text = await render('text', batches, ctx({ hosts: 10, summary: () => stopped, scannedHosts: () => probed }));
+    expect(text).toContain('\n1 of 3 hosts probed have no open ports (not listed); 7 of 10 hosts were not probed: the scan stopped early\n');
+    expect(text).not.toMatch(/of 10 hosts have no open ports/);
+    const unknown = await render('text', batches, ctx({ hosts: 10, summary: () => stopped, scannedHosts: () => null }));
+    expect(unknown).toContain('\nthe other hosts probed have no open ports (not listed); the scan stopped before it probed every host\n');
+  });
+
   it('csv quotes what needs quoting', async () => {
     const text = await render('csv', [[{ ...rec('127.0.0.1', 1), reason: 'a,"b"' }]]);
     expect(text).toBe('host,port,state,service,reason,rtt_ms,ts\n127.0.0.1,1,open,unknown,"a,""b""",0.25,2026-11-24T00:00:00.000Z\n');

@@ -43,7 +43,7 @@ export function scanLine(g: ScanGroup): string {
   if (shards.running > 0) parts.push(`${shards.running} running`);
   if (shards.interrupted > 0) parts.push(`${shards.interrupted} interrupted`);
   if (shards.missing > 0) parts.push(`${shards.missing} missing`);
-  if (shards.copies > 0) parts.push(`${shards.copies} ${shards.copies === 1 ? 'copy' : 'copies'} of a shard (counted once)`);
+  if (shards.copies > 0) parts.push(`${shards.copies} extra ${shards.copies === 1 ? 'copy' : 'copies'} (each shard counted once)`);
   parts.push(`${compact(g.done)}/${compact(g.probes)} probes (${percent(g.done, g.probes)})`);
   return `scan ${g.scanKey}: ${parts.join(', ')}`;
 }

@@ -4,6 +4,7 @@
  * grows with shown records only) and print hosts in address order.
  */
 import type { ProbeRecord } from '../model/record.js';
+import type { ScanSummary } from '../model/summary.js';
 import { tlsText, versionText } from '../model/service.js';
 import { PORT_STATES } from '../model/states.js';
 import { parseIPv4, parseIPv6 } from '../targets/ip.js';
@@ -52,6 +53,29 @@ function pad(s: string, n: number): string {
   return s.length >= n ? `${s} ` : s + ' '.repeat(n - s.length);
 }
 
+/**
+ * The line for hosts with nothing shown. A scan that stopped early did not
+ * probe every host: "65536 of 65536 hosts have no open ports" counted the
+ * 24,112 never probed. Then the hosts probed are counted when known, and the
+ * line says the rest were not scanned.
+ */
+function quietLine(ctx: ReportContext, s: ScanSummary, shown: number): string {
+  const states = ctx.states.join('/');
+  if (s.status === 'complete') {
+    const quiet = s.hosts - shown;
+    return quiet > 0 ? `\n${quiet} of ${s.hosts} hosts have no ${states} ports (not listed)\n` : '';
+  }
+  const scanned = ctx.scannedHosts?.() ?? null;
+  if (scanned === null) return `\nthe other hosts probed have no ${states} ports (not listed); the scan stopped before it probed every host\n`;
+  let probed = 0;
+  for (const h of scanned) {
+    void h;
+    probed++;
+  }
+  const quiet = probed - shown;
+  return `\n${quiet > 0 ? `${quiet} of ${probed} hosts probed have no ${states} ports (not listed); ` : ''}${s.hosts - probed} of ${s.hosts} hosts were not probed: the scan stopped early\n`;
+}
+
 /** nmap-like report: per host a table of the shown ports and a Not shown line. */
 export function textWriter(ctx: ReportContext): ReportWriter {
   const groups = new HostGroups();
@@ -82,8 +106,7 @@ export function textWriter(ctx: ReportContext): ReportWriter {
           text = '';
         }
       }
-      const quiet = s.hosts - grouped.length;
-      if (quiet > 0) text += `\n${quiet} of ${s.hosts} hosts have no ${ctx.states.join('/')} ports (not listed)\n`;
+      text += quietLine(ctx, s, grouped.length);
       const status = s.status === 'complete' ? 'done' : `INTERRUPTED (${s.stopReason}): partial results`;
       text += `\nshardscan ${status}: ${s.hosts} host${s.hosts === 1 ? '' : 's'} × ${s.ports} port${s.ports === 1 ? '' : 's'}, ${s.done} of ${s.probes} probes in ${(s.elapsedMs / 1000).toFixed(2)} s\n`;
       yield text;
