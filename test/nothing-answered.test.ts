@@ -11,6 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Blackhole, LAB_SINK, blackhole } from './helpers/blackhole.js';
 import { ndjson, runCli } from './helpers/cli.js';
 import { netnsUnavailable } from './helpers/netns.js';
+import { resolveConfig } from '../src/config/index.js';
+import { firstWait } from '../src/cli/run.js';
 
 const why = netnsUnavailable();
 const skip = why !== null && process.env.SHARDSCAN_SKIP_ROOT_TESTS === '1';
@@ -48,5 +50,18 @@ describe.skipIf(skip)('nothing answered', () => {
     expect(r.code).toBe(0);
     expect(ndjson(r.stdout).filter((x) => x.state !== 'closed' && x.state !== 'open')).toEqual([]);
     expect(r.stderr).not.toMatch(/nothing answered/);
+  });
+});
+
+describe('the wait the note names', () => {
+  const base = resolveConfig({ targets: ['127.0.0.1'] }, { tuning: null }).config;
+  it('is --initial-rtt-timeout when nothing capped it', () => {
+    expect(firstWait({ ...base, initialRttTimeoutMs: 1000 })).toBe('--initial-rtt-timeout (1000 ms); if they may be that far, raise it');
+  });
+
+  it('names the ceiling that capped it (the note said 1000 ms after probes that waited 50)', () => {
+    expect(firstWait({ ...base, timeoutMs: 50 })).toBe('the 50 ms each probe waited (--initial-rtt-timeout 1000 ms, capped by --timeout); if they may be that far, raise --timeout too');
+    expect(firstWait({ ...base, maxRttTimeoutMs: 150 })).toBe('the 150 ms each probe waited (--initial-rtt-timeout 1000 ms, capped by --max-rtt-timeout); if they may be that far, raise --max-rtt-timeout too');
+    expect(firstWait({ ...base, initialRttTimeoutMs: 5000 })).toMatch(/^the 3000 ms each probe waited \(--initial-rtt-timeout 5000 ms, capped by --timeout\)/);
   });
 });

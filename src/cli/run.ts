@@ -8,6 +8,7 @@ import { dirname, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import type { Piscina } from 'piscina';
 import { ShardscanError, errnoCode, messageOf, quote } from '../errors.js';
+import type { ScanConfig } from '../config/index.js';
 import type { CheckpointState } from '../model/checkpoint.js';
 import type { ProbeRecord } from '../model/record.js';
 import type { ScanSummary, TimingSummary } from '../model/summary.js';
@@ -306,7 +307,7 @@ export async function runScan(input: RunInput): Promise<number> {
   const brokenPipe = writeFailure !== null && isBrokenPipe(writeFailure, outError);
   if (!brokenPipe && (!input.quiet || summary.status !== 'complete' || failure || writeFailure)) printSummary(summary, outDir);
   if (!input.quiet && !brokenPipe && nothingAnswered(summary)) {
-    process.stderr.write(`shardscan: note: nothing answered (no SYN-ACK, reset or ICMP error): the targets are down or drop every probe, or their round trip is longer than --initial-rtt-timeout (${config.initialRttTimeoutMs} ms); if they may be that far, raise it\n`);
+    process.stderr.write(`shardscan: note: nothing answered (no SYN-ACK, reset or ICMP error): the targets are down or drop every probe, or their round trip is longer than ${firstWait(config)}\n`);
   }
   if (input.summaryJson) failure ??= writeSummaryJson(input.summaryJson, summary, outDir);
   if (writeFailure && !brokenPipe) {
@@ -319,6 +320,25 @@ export async function runScan(input: RunInput): Promise<number> {
   }
   if (summary.status !== 'complete') return summary.stopReason === 'time-limit' || brokenPipe ? EXIT.ok : EXIT.interrupted;
   return EXIT.ok;
+}
+
+/**
+ * How long a probe to a host that never answered waited, and the option to
+ * raise: --initial-rtt-timeout, unless --timeout or --max-rtt-timeout capped
+ * it (the note named --initial-rtt-timeout 1000 ms after probes that had
+ * waited 50 ms under --timeout 50ms, and told a user whose 5 s was capped to
+ * 3 s to raise what was not the limit).
+ */
+export function firstWait(c: ScanConfig): string {
+  const maxMs = Math.min(c.timeoutMs, c.maxRttTimeoutMs ?? c.timeoutMs);
+  const minMs = Math.min(c.minRttTimeoutMs, maxMs);
+  const waited = Math.min(maxMs, Math.max(minMs, c.initialRttTimeoutMs));
+  if (c.initialRttTimeoutMs > maxMs) {
+    const cap = c.maxRttTimeoutMs !== null && c.maxRttTimeoutMs < c.timeoutMs ? '--max-rtt-timeout' : '--timeout';
+    return `the ${waited} ms each probe waited (--initial-rtt-timeout ${c.initialRttTimeoutMs} ms, capped by ${cap}); if they may be that far, raise ${cap} too`;
+  }
+  if (waited > c.initialRttTimeoutMs) return `the ${waited} ms each probe waited (--min-rtt-timeout); if they may be that far, raise --initial-rtt-timeout above it`;
+  return `--initial-rtt-timeout (${waited} ms); if they may be that far, raise it`;
 }
 
 /**
