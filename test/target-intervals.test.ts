@@ -7,7 +7,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type Interval, TargetSet, mergeIntervals, subtractIntervals, succ } from '../src/targets/set.js';
+import { type Interval, TargetSet, mergeIntervals, subtractIntervals, succ, unionMerged } from '../src/targets/set.js';
 
 /** Random intervals: IPv4 in [0, 300], IPv6 in [0, 300] (a separate family). */
 const interval = fc
@@ -44,6 +44,21 @@ describe('interval algebra', () => {
         expect(snapshot(list)).toBe(before);
         expectCanonical(merged);
         expect(covered(merged)).toEqual(covered(list));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('the union of two merged lists is the merge of both, and leaves them alone', () => {
+    fc.assert(
+      fc.property(intervals, intervals, (a, b) => {
+        const x = mergeIntervals(a);
+        const y = mergeIntervals(b);
+        const before = snapshot(x) + snapshot(y);
+        const union = unionMerged(x, y);
+        expect(snapshot(x) + snapshot(y)).toBe(before);
+        expectCanonical(union);
+        expect(snapshot(union)).toBe(snapshot(mergeIntervals([...a, ...b])));
       }),
       { numRuns: 500 },
     );

@@ -79,6 +79,20 @@ describe('target parsing', () => {
     expect(Array.from({ length: set.count }, (_, i) => set.at(i))).toEqual(['127.0.0.1', '127.0.0.2', '127.0.0.3']);
   });
 
+  it('reads a list longer than one merge batch (65,536 intervals), in any order, with CRLF, comments and repeats', async () => {
+    const dir = scratchDir();
+    // 200,000 lines: 127.1.0.0/16 twice over in a shuffled order, a few /30s, comments, blank lines, CRLF.
+    const lines: string[] = [];
+    for (let i = 0; i < 65_536; i++) lines.push(`127.1.${i >> 8}.${i & 255}`);
+    for (let i = 0; i < 65_536; i++) lines.push(`127.1.${(i * 7919) % 65_536 >> 8}.${((i * 7919) % 65_536) & 255}  # again`);
+    for (let i = 0; i < 60_000; i++) lines.push(i % 3 === 0 ? '' : `127.2.${(i >> 6) & 255}.${(i % 64) * 4}/30`);
+    writeFileSync(join(dir, 'big.txt'), lines.join('\r\n'));
+    const { set } = await buildTargets({ targets: ['127.9.9.9'], inputFile: join(dir, 'big.txt') }, noDns);
+    expect(set.count).toBe(65_536 + 65_536 + 1);
+    expect(set.at(0)).toBe('127.1.0.0');
+    expect(set.at(set.count - 1)).toBe('127.9.9.9');
+  });
+
   it('resolves each name once and reports what it resolved', async () => {
     let calls = 0;
     const counting: Resolver = async (n) => {

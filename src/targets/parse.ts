@@ -11,7 +11,7 @@ import { ShardscanError, errnoCode, messageOf, quote } from '../errors.js';
 import { parseIPv4, parseIPv6 } from './ip.js';
 import { type Blocked, type Blocklist, NOTHING_BLOCKED, applyBlocklist } from './blocklist.js';
 import { confirmScanSize } from './confirm.js';
-import { type Interval, TargetSet, mergeIntervals, subtractIntervals } from './set.js';
+import { type Interval, TargetSet, mergeIntervals, subtractIntervals, unionMerged } from './set.js';
 
 /** Largest IPv6 network one token may name: a /104 is 16,777,216 addresses, like an IPv4 /8. */
 export const MAX_IPV6_PREFIX_BITS = 24;
@@ -81,15 +81,35 @@ function readStdin(): string {
 
 /** Tokens from a target file: one or more per line, `#` starts a comment ("-": stdin). */
 export function readListFile(path: string, what: string): string[] {
+  return [...listTokens(readListText(path, what))];
+}
+
+/** A target or exclude list's text (a file, or stdin for "-"). */
+function readListText(path: string, what: string): string {
   // Reading a terminal would wait for Ctrl+D with Ctrl+C caught (the CLI's first Ctrl+C only asks a scan to stop).
   if (path === '-' && isStdinTerminal()) throw new ShardscanError('E_INPUT_FILE', `cannot read the ${what} list from stdin: it is a terminal; pipe it in, e.g. ${what === 'target' ? 'cat list.txt | shardscan -iL -' : 'cat skip.txt | shardscan 127.0.0.0/24 --exclude-file -'}`);
-  let text: string;
   try {
-    text = path === '-' ? readStdin() : readFileSync(path, 'utf8');
+    return path === '-' ? readStdin() : readFileSync(path, 'utf8');
   } catch (err) {
     throw new ShardscanError('E_INPUT_FILE', `cannot read ${what} file '${quote(path)}': ${errnoCode(err) ?? messageOf(err)}`);
   }
-  return splitList(text.replace(/#[^\n]*/g, ''));
+}
+
+/**
+ * The tokens of a list's text, line by line (`#` comments to the end of a
+ * line). A generator: a list of a million lines is never a million strings
+ * at once (with every line split first, a 1M-line -iL took ~240 MB more).
+ */
+export function* listTokens(text: string): Generator<string> {
+  for (let at = 0; at < text.length; ) {
+    let end = text.indexOf('\n', at);
+    if (end < 0) end = text.length;
+    let line = text.slice(at, end);
+    const hash = line.indexOf('#');
+    if (hash >= 0) line = line.slice(0, hash);
+    at = end + 1;
+    if (line.trim() !== '') yield* splitList(line);
+  }
 }
 
 const HOSTNAME = /^(?=.{1,253}$)[a-z0-9_](?:[a-z0-9_-]{0,62})(?:\.[a-z0-9_](?:[a-z0-9_-]{0,62}))*\.?$/i;
@@ -294,16 +314,26 @@ export interface ResolvedTargets {
  * object: a host named "constructor" or "__proto__" must not find (or set)
  * Object.prototype's members.
  */
-async function toIntervals(tokens: readonly string[], resolved: Map<string, string>, resolver: Resolver): Promise<Interval[]> {
+async function toIntervals(tokens: Iterable<string>, resolved: Map<string, string>, resolver: Resolver): Promise<{ intervals: Interval[]; count: number }> {
   // One pass, keeping only the intervals and the names: a list of a million
-  // addresses must not hold a million parsed tokens at once as well.
-  const out: Interval[] = [];
+  // addresses must not hold a million parsed tokens at once as well. What
+  // was read is merged every MERGE_EVERY intervals, so a list whose lines
+  // repeat or adjoin holds its merged ranges, not one object per line.
+  let out: Interval[] = [];
+  let merged: Interval[] = [];
+  let count = 0;
   const named: Extract<TargetToken, { kind: 'name' }>[] = [];
   for (const token of tokens) {
+    count++;
     const p = parseTargetToken(token);
     if (p.kind === 'name') named.push(p);
     else for (const iv of p.intervals) out.push(iv);
+    if (out.length >= MERGE_EVERY) {
+      merged = unionMerged(merged, mergeIntervals(out));
+      out = [];
+    }
   }
+  out = merged.concat(out);
   const names = [...new Set(named.flatMap((p) => (resolved.has(p.name) ? [] : [p.name])))];
   const answers = await Promise.all(names.map(resolver));
   names.forEach((n, i) => resolved.set(n, answers[i]!));
@@ -316,19 +346,27 @@ async function toIntervals(tokens: readonly string[], resolved: Map<string, stri
     const inner = parseTargetToken(p.prefix === null ? address : `${address}/${p.prefix}`);
     if (inner.kind === 'addresses') for (const iv of inner.intervals) out.push(iv);
   }
-  return out;
+  return { intervals: out, count };
+}
+
+/** How many intervals are read before those read so far are merged (see toIntervals). */
+const MERGE_EVERY = 65_536;
+
+/** The positional targets, then a list file's tokens, one at a time. */
+function* allTokens(given: readonly string[], file: string | undefined, what: string): Generator<string> {
+  for (const t of given) yield* splitList(t);
+  if (file) yield* listTokens(readListText(file, what));
 }
 
 /** Parse, resolve, merge and subtract: the exact set of hosts to scan. */
 export async function buildTargets(input: TargetInput, resolver: Resolver = systemResolver): Promise<ResolvedTargets> {
-  const include = [...input.targets.flatMap(splitList), ...(input.inputFile ? readListFile(input.inputFile, 'target') : [])];
-  const exclude = [...(input.exclude ?? []).flatMap(splitList), ...(input.excludeFile ? readListFile(input.excludeFile, 'exclude') : [])];
-  if (include.length === 0) {
+  const resolved = new Map(Object.entries(input.resolved ?? {}));
+  const included = await toIntervals(allTokens(input.targets, input.inputFile, 'target'), resolved, resolver);
+  if (included.count === 0) {
     throw new ShardscanError('E_TARGET', 'no targets given; name at least one, e.g. shardscan 127.0.0.1 -p 22,80');
   }
-  const resolved = new Map(Object.entries(input.resolved ?? {}));
-  const inc = mergeIntervals(await toIntervals(include, resolved, resolver));
-  const exc = mergeIntervals(await toIntervals(exclude, resolved, resolver));
+  const inc = mergeIntervals(included.intervals);
+  const exc = mergeIntervals((await toIntervals(allTokens(input.exclude ?? [], input.excludeFile, 'exclude'), resolved, resolver)).intervals);
   // Nothing excluded (the common case): a million-address list skips a copy and a merge of its intervals.
   const remaining = exc.length === 0 ? inc : mergeIntervals(subtractIntervals(inc, exc));
   if (remaining.length === 0) throw new ShardscanError('E_TARGET', 'every target is excluded; nothing left to scan');

@@ -92,6 +92,19 @@ function sortIntervals(list: readonly Interval[]): Interval[] {
   return out;
 }
 
+/**
+ * The union of two merged lists (each sorted and disjoint), merged: linear,
+ * where merging their concatenation would sort it again (a list read in
+ * batches re-sorted all it had read so far at every batch).
+ */
+export function unionMerged(a: readonly Interval[], b: readonly Interval[]): Interval[] {
+  const both: Interval[] = new Array<Interval>(a.length + b.length);
+  let i = 0;
+  let j = 0;
+  for (let k = 0; k < both.length; k++) both[k] = j >= b.length || (i < a.length && order(a[i]!, b[j]!) <= 0) ? a[i++]! : b[j++]!;
+  return mergeIntervals(both);
+}
+
 /** Sort and merge overlapping or adjacent intervals of one family. */
 export function mergeIntervals(list: readonly Interval[]): Interval[] {
   const sorted = inOrder(list) ? list : sortIntervals(list);
