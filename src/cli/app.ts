@@ -174,7 +174,7 @@ async function resumeWith(dir: string, argv: ResumeFlags, o: ReturnType<typeof f
   }
   const { config, notes } = resolveConfig(plan.prep.config, { tuning: null });
   checkSummaryPath(argv.summaryJson);
-  checkDistinctFiles({ '-o': config.output, '--summary-json': argv.summaryJson }, Object.fromEntries(filesIn(dir).map((f) => [`'${quote(join(dir, f))}'`, join(dir, f)])));
+  checkDistinctFiles({ '-o': config.output, '--summary-json': argv.summaryJson }, shardFiles([dir]));
   const out = openReport(config.output);
   // Only now, when nothing can refuse any more, is the directory rewritten.
   const outDir = plan.reopen();
@@ -201,7 +201,7 @@ async function resumeWith(dir: string, argv: ResumeFlags, o: ReturnType<typeof f
 async function mergeCommand(argv: { dirs: string[]; format?: string; output?: string; allowPartial?: boolean; states?: string }, command: string): Promise<number> {
   const flags = flagsToConfig({ format: argv.format, output: argv.output });
   // A report written over one of the shard files it merges would truncate that file before it is read.
-  checkDistinctFiles({ '-o': flags.output }, Object.fromEntries(argv.dirs.flatMap((d) => filesIn(d).map((f) => [`'${quote(join(d, f))}'`, join(d, f)]))));
+  checkDistinctFiles({ '-o': flags.output }, shardFiles(argv.dirs));
   const states = argv.states === undefined ? undefined : parseStates(argv.states);
   const { mergeShards } = await import('../store/merge.js');
   const { StagedReport } = await import('./staged-report.js');
@@ -217,13 +217,19 @@ async function mergeCommand(argv: { dirs: string[]; format?: string; output?: st
   return EXIT.ok;
 }
 
-/** The names in a directory; none when it cannot be listed (merge then says why). */
-function filesIn(dir: string): string[] {
-  try {
-    return readdirSync(dir);
-  } catch {
-    return [];
+/** The files of shard directories, named for checkDistinctFiles; none for one that cannot be listed (merge or resume then says why). */
+function shardFiles(dirs: readonly string[]): Record<string, string> {
+  const files: Record<string, string> = {};
+  for (const dir of dirs) {
+    let names: string[] = [];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      // not a directory, or unreadable: the command's own checks say so
+    }
+    for (const f of names) files[`'${quote(join(dir, f))}'`] = join(dir, f);
   }
+  return files;
 }
 
 async function validateCommand(argv: { dirs: string[] }): Promise<number> {

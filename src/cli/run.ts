@@ -8,7 +8,7 @@ import { dirname, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import type { Piscina } from 'piscina';
 import { ShardscanError, errnoCode, messageOf, quote } from '../errors.js';
-import type { ScanConfig } from '../config/index.js';
+import { type ScanConfig, timeoutBounds } from '../config/index.js';
 import type { CheckpointState } from '../model/checkpoint.js';
 import type { ProbeRecord } from '../model/record.js';
 import type { ScanSummary, TimingSummary } from '../model/summary.js';
@@ -330,11 +330,8 @@ export async function runScan(input: RunInput): Promise<number> {
  * 3 s to raise what was not the limit).
  */
 export function firstWait(c: ScanConfig): string {
-  const maxMs = Math.min(c.timeoutMs, c.maxRttTimeoutMs ?? c.timeoutMs);
-  const minMs = Math.min(c.minRttTimeoutMs, maxMs);
-  const waited = Math.min(maxMs, Math.max(minMs, c.initialRttTimeoutMs));
+  const { initialMs: waited, maxMs, ceilingFlag: cap } = timeoutBounds(c);
   if (c.initialRttTimeoutMs > maxMs) {
-    const cap = c.maxRttTimeoutMs !== null && c.maxRttTimeoutMs < c.timeoutMs ? '--max-rtt-timeout' : '--timeout';
     return `the ${waited} ms each probe waited (--initial-rtt-timeout ${c.initialRttTimeoutMs} ms, capped by ${cap}); if they may be that far, raise ${cap} too`;
   }
   if (waited > c.initialRttTimeoutMs) return `the ${waited} ms each probe waited (--min-rtt-timeout); if they may be that far, raise --initial-rtt-timeout above it`;

@@ -221,11 +221,23 @@ export function resolveConfig(given: Partial<ScanConfig>, opts: ResolveOptions =
   }
   // The timing bounds are clamped under the ceiling (pool/spec.ts timingParams); a bound given above it is said, not dropped in silence.
   // A default is not "given" (a resumed scan's manifest carries every value).
-  const ceiling = Math.min(config.timeoutMs, config.maxRttTimeoutMs ?? config.timeoutMs);
+  const { maxMs: ceiling, ceilingFlag } = timeoutBounds(config);
   for (const [flag, value, byDefault] of [['--min-rtt-timeout', partial.minRttTimeoutMs, BASE_DEFAULTS.minRttTimeoutMs], ['--initial-rtt-timeout', partial.initialRttTimeoutMs, BASE_DEFAULTS.initialRttTimeoutMs]] as const) {
-    if (value !== undefined && value !== byDefault && value > ceiling) notes.push(`${flag} ${value} ms is above the ${config.maxRttTimeoutMs !== null && config.maxRttTimeoutMs < config.timeoutMs ? '--max-rtt-timeout' : '--timeout'} ceiling of ${ceiling} ms; using ${ceiling} ms`);
+    if (value !== undefined && value !== byDefault && value > ceiling) notes.push(`${flag} ${value} ms is above the ${ceilingFlag} ceiling of ${ceiling} ms; using ${ceiling} ms`);
   }
   return { config: deepFreeze(config), notes, randomSeed };
+}
+
+/**
+ * The per-attempt timeout bounds a config gives: every bound within the
+ * --timeout ceiling, min ≤ initial ≤ max, and which option sets the ceiling.
+ * One place for the workers' bounds (pool/spec.ts), the notes above and the
+ * nothing-answered note (cli/run.ts).
+ */
+export function timeoutBounds(c: Pick<ScanConfig, 'timeoutMs' | 'maxRttTimeoutMs' | 'minRttTimeoutMs' | 'initialRttTimeoutMs'>): { minMs: number; initialMs: number; maxMs: number; ceilingFlag: '--timeout' | '--max-rtt-timeout' } {
+  const maxMs = Math.min(c.timeoutMs, c.maxRttTimeoutMs ?? c.timeoutMs);
+  const minMs = Math.min(c.minRttTimeoutMs, maxMs);
+  return { minMs, maxMs, initialMs: Math.min(maxMs, Math.max(minMs, c.initialRttTimeoutMs)), ceilingFlag: c.maxRttTimeoutMs !== null && c.maxRttTimeoutMs < c.timeoutMs ? '--max-rtt-timeout' : '--timeout' };
 }
 
 function deepFreeze<T>(value: T): Readonly<T> {

@@ -1,4 +1,5 @@
 /** The WorkerScanSpec for a prepared scan: what every worker needs, built once per run. */
+import { timeoutBounds } from '../config/index.js';
 import { PORT_STATES, type PortState } from '../model/states.js';
 import type { PreparedScan } from '../prepare.js';
 import { createHostTable } from '../wire/hosts.js';
@@ -20,10 +21,9 @@ function shareArray<T extends Float64Array | Uint16Array>(src: T): T {
 /** Timeout bounds from the config: every bound within the --timeout ceiling, min ≤ initial ≤ max. */
 export function timingParams(prep: PreparedScan): TimingParams {
   const c = prep.config;
-  const maxMs = Math.min(c.timeoutMs, c.maxRttTimeoutMs ?? c.timeoutMs);
-  const minMs = Math.min(c.minRttTimeoutMs, maxMs);
+  const { initialMs, minMs, maxMs } = timeoutBounds(c);
   return {
-    initialMs: Math.min(maxMs, Math.max(minMs, c.initialRttTimeoutMs)),
+    initialMs,
     minMs,
     maxMs,
     retries: c.retries,
