@@ -250,7 +250,11 @@ export class OutDir {
   close(): void {
     if (this.fd >= 0) closeSync(this.fd);
     this.fd = -1;
-    rmSync(join(this.dir, LOCK), { force: true });
+    try {
+      rmSync(join(this.dir, LOCK), { force: true });
+    } catch {
+      // The directory went away or became unreadable: there is no lock to leave behind there.
+    }
   }
 
   /**
