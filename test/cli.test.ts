@@ -244,6 +244,7 @@ describe('nmap command lines', () => {
     [['-sS'], /-sS is not a TCP connect scan/],
     [['-sU'], /-sU is not a TCP connect scan/],
     [['-sTU'], /-sU is not a TCP connect scan/],
+    [['-vV'], /-vV is not an option: nmap reads what follows -v as a verbosity level/],
     [['-T1'], /-T1 slows nmap down; .*--rate N/],
     [['-O'], /-O asks for OS detection/],
     [['-A'], /use --banners/],

@@ -23,8 +23,9 @@ describe('nmap spellings', () => {
     expect(argvRefusal(normalizeArgv(['127.0.0.1', '-sLV']))).toMatch(/^-sL is not a TCP connect scan/);
   });
 
-  it('-v any number of times is accepted and ignored', () => {
-    expect(normalizeArgv(['127.0.0.1', '-vvv', '-vvvv', '-v'])).toEqual(['127.0.0.1']);
+  it('-v any number of times, or with a level, is accepted and ignored; -vV is refused, as nmap refuses it', () => {
+    expect(normalizeArgv(['127.0.0.1', '-vvv', '-vvvv', '-v', '-v3'])).toEqual(['127.0.0.1']);
+    expect(argvRefusal(normalizeArgv(['127.0.0.1', '-vV']))).toMatch(/^-vV is not an option: nmap reads what follows -v as a verbosity level/);
   });
 
   it('-T takes its template glued or apart, as a digit or a name', () => {

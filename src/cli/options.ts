@@ -254,6 +254,8 @@ export function argvRefusal(argv: readonly string[]): string | null {
     if (/^-T[0-2]$/.test(a)) return `${a} slows nmap down; shardscan has no timing templates: cap its pace with --rate N or --host-rate N (probes per second)`;
     if (/^-T/.test(a)) return `${a} is not a timing template: nmap has -T0 to -T5 (or paranoid, sneaky, polite, normal, aggressive, insane); shardscan ignores -T3 to -T5 (its timing adapts) and refuses -T0 to -T2 (use --rate N)`;
     if (/^-P[A-Za-z]/.test(a)) return `${a} is nmap host discovery; shardscan never pings: every target is scanned, as with nmap -Pn`;
+    // nmap reads what follows -v as a level (-v3) and refuses -vV; split by yargs it was -v -V, and printed the version.
+    if (/^-v+[^v\d]/.test(a)) return `${a} is not an option: nmap reads what follows -v as a verbosity level (-v3); give the options apart (e.g. -v -V)`;
     if (/^-o[A-Z]$/.test(a)) return `${a} is not a report shardscan writes: it writes -oN (text), -oX (xml), -oG (grep) and -oJ (json) FILE, and csv or ndjson with -f FORMAT -o FILE`;
   }
   return null;

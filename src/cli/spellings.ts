@@ -56,8 +56,8 @@ export const NMAP_TEMPLATES: Readonly<Record<string, string>> = { paranoid: '0',
 /** nmap's report options (and masscan's -oJ): -oX FILE is -f xml -o FILE. */
 export const NMAP_OUTPUT: Readonly<Record<string, string>> = { '-oN': 'text', '-oX': 'xml', '-oG': 'grep', '-oJ': 'json' };
 
-/** nmap's -v repeated for more verbosity (-vvv), like -v: ignored. */
-export const isVerbose = (option: string): boolean => /^-v+$/.test(option);
+/** nmap's -v repeated for more verbosity (-vvv) or with a level (-v3), like -v: ignored. */
+export const isVerbose = (option: string): boolean => /^-v+$|^-v\d+$/.test(option);
 
 /** Whether an option, as typed, takes no value (so the next argument is not its value). */
 export function takesNoValue(option: string): boolean {
