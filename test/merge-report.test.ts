@@ -39,6 +39,16 @@ describe('merge -o', () => {
     expect(readdirSync(cwd).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
+  it('writes through a symlink given as -o, and leaves the link a link', async () => {
+    const { lstatSync, symlinkSync } = await import('node:fs');
+    writeFileSync(join(cwd, 'real.ndjson'), 'old\n');
+    symlinkSync('real.ndjson', join(cwd, 'link.ndjson'));
+    const r = await runCli(['merge', 's1', 's2', '-f', 'ndjson', '-o', 'link.ndjson'], { cwd });
+    expect(r.code).toBe(0);
+    expect(lstatSync(join(cwd, 'link.ndjson')).isSymbolicLink()).toBe(true);
+    expect(readFileSync(join(cwd, 'real.ndjson'), 'utf8').trim().split('\n')).toHaveLength(400);
+  });
+
   it.each([
     [['s1'], /missing shard 2\/2/],
     [['s1', 's1'], /shard 1\/2 is given twice/],

@@ -6,7 +6,7 @@
  * Stdout and devices (/dev/null) are written directly. Write failures (a full
  * disk, a reader that went away) are kept for the caller to report.
  */
-import { renameSync, statSync, unlinkSync } from 'node:fs';
+import { realpathSync, renameSync, statSync, unlinkSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { ShardscanError, errnoCode, messageOf, quote } from '../errors.js';
@@ -18,11 +18,15 @@ export class StagedReport {
   /** The first write error of the stream, if any. */
   failure: unknown = null;
 
+  /** Where the staged file is renamed to: the -o file, or the file a symlink given as -o points to (the link stays). */
+  private readonly final: string | null;
+
   /** `target`: the -o file, or null for stdout. */
   constructor(private readonly target: string | null) {
     const st = target === null ? undefined : statSync(target, { throwIfNoEntry: false });
     const regular = target !== null && (st === undefined || st.isFile());
-    this.staged = regular ? join(dirname(target), `.${basename(target)}.shardscan-${process.pid}.tmp`) : null;
+    this.final = regular ? (st === undefined ? target : realpathSync(target)) : null;
+    this.staged = this.final === null ? null : join(dirname(this.final), `.${basename(this.final)}.shardscan-${process.pid}.tmp`);
   }
 
   /** The stream to write to (opened on the first call). */
@@ -62,7 +66,7 @@ export class StagedReport {
     }
     if (this.staged !== null && out) {
       try {
-        renameSync(this.staged, this.target!);
+        renameSync(this.staged, this.final!);
       } catch (err) {
         this.abandon();
         throw new ShardscanError('E_IO', `cannot write the report to ${quote(this.target!)}: ${errnoCode(err) ?? messageOf(err)}`);
