@@ -39,6 +39,11 @@ describe('merge -o', () => {
     expect(readdirSync(cwd).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
+  it("an empty -o is a forgotten file name: exit 2, one line, before any shard is read", async () => {
+    const r = await runCli(['merge', 's1', 's2', '-o', ''], { cwd });
+    expectOneLine(r, 2, /--output needs a file name, e\.g\. -o report\.txt \(- for stdout\)/);
+  });
+
   it('writes through a symlink given as -o, and leaves the link a link', async () => {
     const { lstatSync, symlinkSync } = await import('node:fs');
     writeFileSync(join(cwd, 'real.ndjson'), 'old\n');

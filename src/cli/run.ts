@@ -66,16 +66,21 @@ export type SummaryDocument = ScanSummary & {
  * Open the report destination (a file, or stdout) before anything else is
  * written, so a bad -o path fails at once instead of after the scan.
  */
-export function openReport(output: string | null): Writable {
+export function openReport(output: string | null, shownAs: string | null = output): Writable {
   if (output === null) return stdoutIsFile() ? new FdWritable(1, false) : process.stdout;
-  if (output.trim() === '') throw new ShardscanError('E_OUTPUT', '--output needs a file name, e.g. -o report.txt (- for stdout)');
+  checkOutputName(output);
   let fd: number;
   try {
     fd = openSync(output, 'w');
   } catch (err) {
-    throw new ShardscanError('E_OUTPUT', `cannot open --output '${output}': ${errnoCode(err) ?? messageOf(err)}`);
+    throw new ShardscanError('E_OUTPUT', `cannot open --output '${shownAs ?? output}': ${errnoCode(err) ?? messageOf(err)}`);
   }
   return new FdWritable(fd, true);
+}
+
+/** An empty -o is a forgotten file name (an unset shell variable), never "stdout". */
+export function checkOutputName(output: string): void {
+  if (output.trim() === '') throw new ShardscanError('E_OUTPUT', '--output needs a file name, e.g. -o report.txt (- for stdout)');
 }
 
 /**
@@ -112,7 +117,7 @@ function stdoutIsFile(): boolean {
   }
 }
 
-async function endStream(out: Writable): Promise<void> {
+export async function endStream(out: Writable): Promise<void> {
   if (out === process.stdout) return;
   await new Promise<void>((resolve, reject) => {
     out.once('error', reject);

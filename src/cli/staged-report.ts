@@ -10,19 +10,19 @@ import { realpathSync, renameSync, statSync, unlinkSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { ShardscanError, errnoCode, messageOf, quote } from '../errors.js';
-import { openReport } from './run.js';
+import { checkOutputName, endStream, openReport } from './run.js';
 
 export class StagedReport {
   private stream: Writable | null = null;
+  /** Where the staged file is renamed to: the -o file, or the file a symlink given as -o points to (the link stays). */
+  private readonly final: string | null;
   private readonly staged: string | null;
   /** The first write error of the stream, if any. */
   failure: unknown = null;
 
-  /** Where the staged file is renamed to: the -o file, or the file a symlink given as -o points to (the link stays). */
-  private readonly final: string | null;
-
   /** `target`: the -o file, or null for stdout. */
   constructor(private readonly target: string | null) {
+    if (target !== null) checkOutputName(target);
     const st = target === null ? undefined : statSync(target, { throwIfNoEntry: false });
     const regular = target !== null && (st === undefined || st.isFile());
     this.final = regular ? (st === undefined ? target : realpathSync(target)) : null;
@@ -32,13 +32,8 @@ export class StagedReport {
   /** The stream to write to (opened on the first call). */
   open(): Writable {
     if (this.stream) return this.stream;
-    try {
-      this.stream = openReport(this.staged ?? this.target);
-    } catch (err) {
-      // Name the file the user gave: the staged one sits in the same directory and fails the same way.
-      if (this.staged !== null && err instanceof ShardscanError) throw new ShardscanError('E_OUTPUT', `cannot open --output '${quote(this.target!)}': ${messageOf(err).replace(/^.*': /, '')}`);
-      throw err;
-    }
+    // Named as the user gave it: the staged file sits in the same directory and fails the same way.
+    this.stream = openReport(this.staged ?? this.target, this.target);
     this.stream.on('error', (e) => {
       this.failure ??= e;
     });
@@ -53,11 +48,12 @@ export class StagedReport {
   /** Flush and close; then, when all was written, put the staged file in place. Throws E_IO on a write failure. */
   async commit(): Promise<void> {
     const out = this.stream;
-    if (out && out !== process.stdout && this.failure === null) {
-      await new Promise<void>((resolve) => {
-        out.once('error', () => resolve());
-        out.end(() => resolve());
-      });
+    if (out && this.failure === null) {
+      try {
+        await endStream(out);
+      } catch (err) {
+        this.failure ??= err;
+      }
     }
     if (this.failure !== null) {
       this.abandon();
