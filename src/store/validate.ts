@@ -10,10 +10,11 @@
 import { join } from 'node:path';
 import { resolveConfig } from '../config/index.js';
 import { ShardscanError, errnoCode, messageOf } from '../errors.js';
-import { prepareScan } from '../prepare.js';
+import { type PreparedScan, prepareScan } from '../prepare.js';
 import { CHECKPOINT } from './outdir.js';
 import { type ShardDir, openShardDir, readCheckpoint, readRecords } from './read.js';
 import { notOfThisShard, placeOf, planResume } from './resume.js';
+import { liveWriter } from './status.js';
 
 /** Resume's words, without sending the reader back here. */
 const own = (err: unknown): string => messageOf(err).replace(/ \(shardscan validate says more\)$/, '');
@@ -36,51 +37,55 @@ export async function validateDir(dir: string): Promise<{ problems: string[]; re
   } catch (err) {
     problems.push(messageOf(err));
   }
+  const complete = shard.manifest.status === 'complete';
+  // A complete shard's records are placed in its walk as they are counted: one pass over the file.
+  const scan = complete ? await prepared(shard) : null;
+  if (typeof scan === 'string') problems.push(scan);
+  const prep = typeof scan === 'string' ? null : scan;
+  let stray: string | null = null;
   try {
-    for await (const rec of readRecords(shard.recordsPath)) {
-      void rec;
+    for await (const r of readRecords(shard.recordsPath)) {
       records++;
+      if (prep !== null && stray === null && placeOf(prep, r) === null) stray = `${shard.recordsPath}: ${messageOf(notOfThisShard(r))}`;
     }
-    if (shard.manifest.status === 'complete' && records !== shard.manifest.recordCount) {
+    if (complete && records !== shard.manifest.recordCount) {
       problems.push(`${shard.recordsPath}: ${records} records, but the manifest says ${shard.manifest.recordCount}`);
     }
   } catch (err) {
     problems.push(errnoCode(err) ? `${shard.recordsPath}: ${errnoCode(err)}` : messageOf(err));
   }
-  if (problems.length === 0) {
-    const deeper = shard.manifest.status === 'complete' ? await recordsOfThisShard(shard) : await resumeChecks(dir);
-    if (deeper !== null) problems.push(deeper);
+  if (problems.length === 0 && stray !== null) problems.push(stray);
+  if (problems.length === 0 && !complete) {
+    const refused = await resumeChecks(dir);
+    if (refused !== null) problems.push(refused);
   }
   return { problems, records, checkpoint };
 }
 
-/** What resume would refuse in this interrupted directory, or null. */
+/**
+ * What resume would refuse in this interrupted directory, or null. Not
+ * judged while a run still writes it (its files are not final), nor for a
+ * host name that does not resolve here (validate works offline; resume
+ * resolves again where it runs).
+ */
 async function resumeChecks(dir: string): Promise<string | null> {
+  if (liveWriter(dir) !== null) return null;
   try {
     await planResume(dir, {});
     return null;
   } catch (err) {
-    return skippable(err) ? null : own(err);
+    return unresolved(err) ? null : own(err);
   }
 }
 
-/** A record of a complete shard that is not one of its positions, or null. */
-async function recordsOfThisShard(shard: ShardDir): Promise<string | null> {
+/** The complete shard's scan made concrete, to place its records; null when a host name does not resolve here; a problem line when its config is refused. */
+async function prepared(shard: ShardDir): Promise<PreparedScan | string | null> {
   try {
     const { config } = resolveConfig({ ...shard.manifest.config }, { tuning: null });
-    const prep = await prepareScan(config);
-    for await (const r of readRecords(shard.recordsPath)) if (placeOf(prep, r) === null) return `${shard.recordsPath}: ${messageOf(notOfThisShard(r))}`;
-    return null;
+    return await prepareScan(config);
   } catch (err) {
-    return skippable(err) ? null : own(err);
+    return unresolved(err) ? null : own(err);
   }
 }
 
-/**
- * Checks that need what validate cannot have: a host name in the targets
- * that does not resolve here (validate works offline; resume resolves again
- * where it runs), or a scan still being written (its files are not final).
- */
-function skippable(err: unknown): boolean {
-  return err instanceof ShardscanError && (err.code === 'E_RESOLVE' || /is still being written by /.test(err.message));
-}
+const unresolved = (err: unknown): boolean => err instanceof ShardscanError && err.code === 'E_RESOLVE';
