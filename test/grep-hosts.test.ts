@@ -57,7 +57,7 @@ describe('grep lines per host', () => {
 
   it('a control character in the command line is escaped, so the header stays one comment line', async () => {
     const lines = await grep([rec('127.0.0.7', 36079)], null, null, "shardscan 127.0.0.7 -oG 'a\nb.grep'");
-    expect(lines[0]).toBe("# shardscan 0.1.0 scan initiated 2026-11-24T00:00:00.000Z as: shardscan 127.0.0.7 -oG 'a\\x0ab.grep'");
+    expect(lines[0]).toBe("# shardscan 0.1.0 scan initiated 2026-11-24T00:00:00.000Z as: shardscan 127.0.0.7 -oG 'a\\nb.grep'");
     expect(lines[1]).toBe('Host: 127.0.0.7 ()\tStatus: Up');
   });
 

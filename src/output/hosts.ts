@@ -5,6 +5,7 @@
  */
 import type { ProbeRecord } from '../model/record.js';
 import type { ScanSummary } from '../model/summary.js';
+import { escapeControls } from '../errors.js';
 import { tlsText, versionText } from '../model/service.js';
 import { PORT_STATES } from '../model/states.js';
 import { parseIPv4, parseIPv6 } from '../targets/ip.js';
@@ -141,7 +142,7 @@ export function grepWriter(ctx: ReportContext): ReportWriter {
   const groups = new HostGroups();
   return {
     // A control character in the command line (a newline in a file name) would end the comment line early.
-    start: () => `# shardscan ${ctx.version} scan initiated ${ctx.startedAt} as: ${ctx.command.replace(/[\x00-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)}\n`,
+    start: () => `# shardscan ${ctx.version} scan initiated ${ctx.startedAt} as: ${escapeControls(ctx.command)}\n`,
     batch(batch) {
       groups.add(batch.records());
       return '';
