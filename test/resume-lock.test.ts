@@ -37,6 +37,9 @@ describe('resume and a directory still being written', () => {
     const killed = await first;
     expect(killed.signal).toBe('SIGKILL');
     expect(existsSync(join(cwd, 'd', 'running.lock'))).toBe(true);
+    // status reads the same lock: a dead writer is not running (it said so for 10 s after the kill).
+    const status = JSON.parse((await runCli(['status', 'd', '--json'], { cwd })).stdout) as { scans: { entries: { state: string }[] }[] };
+    expect(status.scans[0]!.entries[0]!.state).toBe('interrupted');
 
     // From another machine (a shared volume) the process cannot be asked: a checkpoint under 10 s old means its run is on.
     const lockPath = join(cwd, 'd', 'running.lock');

@@ -15,7 +15,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { ShardscanError, errnoCode, messageOf, quote } from '../errors.js';
 import { type StateCounts, totalOf } from '../model/states.js';
-import { MANIFEST, type Manifest, readLock } from './outdir.js';
+import { type LockInfo, MANIFEST, type Manifest, readLock } from './outdir.js';
 import { type ShardDir, openShardDir, readCheckpoint } from './read.js';
 
 /** A checkpoint younger than this, on a manifest with no end, means the scan is still running. */
@@ -80,24 +80,30 @@ function mtimeMs(path: string): number | null {
 }
 
 /**
+ * Whether the run a lock names is alive: asked of the process on this
+ * machine (a killed run's lock names a dead one), or null for a lock from
+ * another machine (a shared volume), which only the checkpoint's age tells.
+ */
+function lockAlive(lock: LockInfo): boolean | null {
+  if (lock.host !== hostname()) return null;
+  if (lock.pid === process.pid) return false;
+  try {
+    process.kill(lock.pid, 0);
+    return true;
+  } catch (err) {
+    return errnoCode(err) === 'EPERM';
+  }
+}
+
+/**
  * Who still writes this directory, or null. A run removes its lock when it
- * ends, even after a failure: none means no writer. On this machine the lock
- * names the process, alive or not; for a lock from another machine (a shared
- * volume), a checkpoint younger than RUNNING_MS means its run is still on.
+ * ends, even after a failure: none means no writer (resume refuses only a
+ * writer it can name; status still goes by the checkpoint's age then).
  */
 export function liveWriter(dir: string, now = Date.now()): string | null {
   const lock = readLock(dir);
-  if (lock === null) return null;
-  if (lock.host === hostname()) {
-    if (lock.pid === process.pid) return null;
-    try {
-      process.kill(lock.pid, 0);
-    } catch (err) {
-      if (errnoCode(err) !== 'EPERM') return null; // gone: a run killed without the chance to say so
-    }
-    return `process ${lock.pid}`;
-  }
-  return shardStatus(dir, now).state === 'running' ? `a run on ${lock.host}` : null;
+  if (lock === null || shardStatus(dir, now).state !== 'running') return null;
+  return lock.host === hostname() ? `process ${lock.pid}` : `a run on ${lock.host}`;
 }
 
 /** One shard directory's status; throws for a directory that cannot be read. */
@@ -113,7 +119,10 @@ function statusOf({ dir, manifest: m, recordsPath }: ShardDir, now: number): Sha
   const writtenAt = cp ? Date.parse(cp.writtenAt) : NaN;
   // Before its first checkpoint, a run that just began has only its fresh manifest to show for it.
   const lastSign = Number.isFinite(writtenAt) ? writtenAt : (mtimeMs(join(dir, MANIFEST)) ?? NaN);
-  const running = !complete && m.endedAt === null && now - lastSign < RUNNING_MS;
+  // Its lock, when it names a process here, says; otherwise a checkpoint younger than RUNNING_MS
+  // (a run killed with SIGKILL showed as running for 10 s although its lock named a dead process).
+  const lock = complete || m.endedAt !== null ? null : readLock(dir);
+  const running = !complete && m.endedAt === null && ((lock && lockAlive(lock)) ?? now - lastSign < RUNNING_MS);
   let elapsedMs = m.elapsedMs;
   if (!complete && m.endedAt === null && Number.isFinite(writtenAt)) {
     // Running or killed: the manifest was last written when this run began, so
