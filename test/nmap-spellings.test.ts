@@ -49,4 +49,11 @@ describe('nmap spellings', () => {
     expect(parseStates('open, all')).toEqual([...PORT_STATES]);
     expect(parseStates('open,closed')).toEqual(['open', 'closed']);
   });
+
+  it('--states refuses an empty item, as -p refuses "22,"', () => {
+    for (const v of ['open,', ',open', 'open,,closed', '', ' , ']) {
+      expect(() => parseStates(v), v).toThrow(/bad --states .*an empty item/);
+    }
+    expect(parseStates(' open , filtered ')).toEqual(['open', 'filtered']);
+  });
 });

@@ -32,6 +32,16 @@ describe('port parsing', () => {
     expect([...buildPorts({ ports: '20-25', excludePorts: 'ssh,smtp' }).ports]).toEqual([20, 21, 23, 24]);
   });
 
+  it('--top-ports N with --exclude-ports scans N ports, the next common ones in place of the excluded, as nmap does', () => {
+    const top6 = [...topPorts(6)];
+    const set = buildPorts({ topPorts: 5, excludePorts: String(top6[0]) });
+    expect(set.count).toBe(5);
+    expect([...set.ports]).toEqual(top6.slice(1).sort((a, b) => a - b));
+    expect(buildPorts({ topPorts: 100, excludePorts: topPorts(3).join(',') }).count).toBe(100);
+    // Every ranked port excluded: only the excluded remain, so nothing is left.
+    expect(() => buildPorts({ topPorts: 2, excludePorts: '1-65535' })).toThrowError(/every port is excluded/);
+  });
+
   it('a wildcard name takes every listed port whose service matches, like nmap', () => {
     const web = [...buildPorts({ ports: 'http*' }).ports];
     expect(web).toEqual(expect.arrayContaining([80, 443, 8000, 8008, 8080, 8443]));

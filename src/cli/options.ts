@@ -93,10 +93,12 @@ function oneOf<T extends string>(name: string, value: string, allowed: readonly 
 
 /** "open", "open,filtered", "all". */
 export function parseStates(value: string): PortState[] {
-  const states = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const states = value.split(',').map((s) => s.trim());
+  // An empty item ("open,", "open,,closed") is refused, as -p refuses "22,":
+  // it is most often a list whose last part a script failed to fill in.
+  if (states.includes('')) throw usage(`bad --states '${quote(value)}': an empty item; e.g. --states open,filtered or --states all`);
   // "all" means every state, alone or in a list ("all,open" asks for no less).
   if (states.includes('all')) return [...PORT_STATES];
-  if (states.length === 0) throw usage(`bad --states '${quote(value)}': e.g. --states open,filtered or --states all`);
   for (const s of states) {
     if (!(PORT_STATES as readonly string[]).includes(s)) {
       throw usage(`bad --states '${quote(value)}': '${quote(s)}' is not a state (open, closed, filtered, error, all), e.g. --states open,filtered`);

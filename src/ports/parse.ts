@@ -84,6 +84,8 @@ export function buildPorts(input: PortInput): PortSet {
   if (input.ports !== undefined && input.topPorts !== undefined) {
     throw new ShardscanError('E_PORT', 'give either -p or --top-ports, not both. Example: -p 22,80 or --top-ports 100');
   }
+  const ex = new Uint8Array(65536);
+  if (input.excludePorts !== undefined) markList(input.excludePorts, ex);
   if (input.ports !== undefined) {
     markList(input.ports === '-' ? '1-65535' : input.ports, marks);
   } else {
@@ -92,13 +94,15 @@ export function buildPorts(input: PortInput): PortSet {
     if (!Number.isInteger(n) || n < 1 || n > max) {
       throw new ShardscanError('E_PORT', `bad --top-ports '${n}': give a whole number from 1 to ${max}. Example: --top-ports 100`);
     }
-    for (const p of topPorts(n)) marks[p] = 1;
+    // As nmap does: the N most common ports that are not excluded, so
+    // "--top-ports 5 --exclude-ports 80" scans five ports, the sixth in place of 80.
+    let taken = 0;
+    for (const p of topPorts(max)) {
+      if (taken === n) break;
+      if (!ex[p]) { marks[p] = 1; taken++; }
+    }
   }
-  if (input.excludePorts !== undefined) {
-    const ex = new Uint8Array(65536);
-    markList(input.excludePorts, ex);
-    for (let p = 1; p < 65536; p++) if (ex[p]) marks[p] = 0;
-  }
+  for (let p = 1; p < 65536; p++) if (ex[p]) marks[p] = 0;
   const out: number[] = [];
   for (let p = 1; p < 65536; p++) if (marks[p]) out.push(p);
   if (out.length === 0) throw new ShardscanError('E_PORT', 'every port is excluded; nothing left to scan');
