@@ -70,6 +70,8 @@ describe('resume', () => {
     const slice = await runCli(['resume', dir, '-q', '-f', 'ndjson']);
     expect(slice.code).toBe(0);
     expect(status()).toBe('interrupted'); // another 0.2 s slice, from the manifest
+    // -q: no summary, one line that says the scan is not complete and how to go on.
+    expect(slice.stderr).toMatch(new RegExp(`^shardscan: stopped at --max-time after \\d+/\\d+ probes; continue with: shardscan resume ${dir}\n$`));
     const rest = await runCli(['resume', dir, '--max-time', '60', '--host-rate', '100000', '-q', '-f', 'ndjson']);
     expect(rest.code).toBe(0);
     expect(status()).toBe('complete');
