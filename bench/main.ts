@@ -100,7 +100,9 @@ async function main(argv: string[]): Promise<number> {
   // Elapsed minutes:seconds on every progress line: where a long run spends its time.
   const opts: BenchOptions = { quick: values.quick, save: values.save, outDir: values.out, seed, baseline: values.baseline, log: (line) => process.stderr.write(`[${stamp()}] ${line}\n`) };
   if (values.target !== undefined) {
-    if (values.net || values.workloads) return fail('--target tunes against one target; it does not take --net or --workloads');
+    // Options that shape the workloads mean nothing here; ignoring them would let a user believe they applied.
+    const unused = (['net', 'workloads', 'quick', 'seed', 'baseline'] as const).filter((k) => values[k] !== undefined);
+    if (unused.length > 0) return fail(`--target tunes against one target; it does not take ${unused.map((k) => `--${k}`).join(', ')}`);
     if (!values.ports) return fail('--target needs -p PORTS. Example: --target 198.18.1.1 -p 1-1000');
     const runs = values.runs === undefined ? 3 : Number(values.runs);
     if (!Number.isInteger(runs) || runs < 1 || runs > 20) return fail(`--runs must be a whole number from 1 to 20, got '${values.runs}'`);

@@ -21,7 +21,7 @@ export interface NetRun {
   exitCode: number | null;
   /** Killed at the cap; the score covers what it printed before. */
   overCap: boolean;
-  /** Packets the lab lost other than on purpose during the run; a void run is left out of the median. */
+  /** Why the run does not count (packets the lab lost other than on purpose, the tool exiting non-zero); a void run is left out of the median. */
   void: string[];
   /** The relay's worst release lateness during the run, µs. */
   maxLateUs: number;

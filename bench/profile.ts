@@ -15,6 +15,7 @@ import { basename, join } from 'node:path';
 import { packagePath } from '../src/paths.js';
 import { CLI_NODE_FLAGS } from '../src/cli/node-flags.js';
 import { CLI_ARGV, runChild } from './child.js';
+import { loadTuning } from '../src/config/tuning.js';
 
 const SCAN = ['127.0.0.1', '-p-', '-q', '--no-out-dir'];
 const CLINIC = packagePath('node_modules', '.bin', 'clinic');
@@ -79,12 +80,29 @@ function doctorVerdict(report: string): string {
   return `category "${a.issueCategory}"; flagged: ${flagged.join(', ') || 'nothing'}`;
 }
 
-async function main(): Promise<void> {
+const USAGE = `usage: npm run profile
+  Profiles shardscan ${SCAN.join(' ')} with clinic doctor, clinic flame and
+  node --cpu-prof (every thread); reports go to results/profile/<UTC time>/.
+  It takes no options. The scan runs with the CLI's defaults, including the
+  tuning saved by npm run bench -- --save, if any (the first line names it).`;
+
+async function main(argv: string[]): Promise<number> {
+  if (argv.length > 0) {
+    if (argv.every((a) => a === '--help' || a === '-h')) {
+      process.stdout.write(`${USAGE}\n`);
+      return 0;
+    }
+    process.stderr.write(`profile: it takes no options, got '${argv.join(' ')}' (see npm run profile -- --help)\n`);
+    return 2;
+  }
+  const tuning = loadTuning();
   const stamp = new Date().toISOString().replace(/:/g, '-').replace(/\.\d+Z$/, 'Z');
   const dest = packagePath('results', 'profile', stamp);
   const cpuDir = join(dest, 'cpuprofile');
   mkdirSync(cpuDir, { recursive: true });
-  process.stderr.write(`profiling: shardscan ${SCAN.join(' ')}\n`);
+  // The CLI reads a saved tuning and the bench does not: say which this profile ran with.
+  const defaults = tuning ? `the saved tuning (${tuning.source}: --workers ${tuning.workers} --concurrency ${tuning.concurrency})` : 'the built-in defaults (no saved tuning)';
+  process.stderr.write(`profiling: shardscan ${SCAN.join(' ')}, with ${defaults}\n`);
 
   const doctor = await clinic('doctor', dest);
   process.stderr.write(`clinic doctor: ${doctor}\n`);
@@ -102,9 +120,13 @@ async function main(): Promise<void> {
     out.push('', `${thread} (${file}), ${samples} samples, top self time:`, ...top.map((t) => `  ${t}`));
   }
   process.stdout.write(`${out.join('\n')}\n`);
+  return 0;
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`profile: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exit(1);
-});
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`profile: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  },
+);

@@ -127,6 +127,12 @@ async function main(argv: string[]): Promise<number> {
   }
   process.stdout.write(`${renderTable(reports)}\n`);
   if (values.json) writeFileSync(values.json, `${JSON.stringify(reports, null, 2)}\n`);
+  // A table with no measurement in a cell is not a result: say which, exit 1.
+  const failed = reports.flatMap((r) => r.tools.filter((t) => t.median === null || t.runs.every((run) => run.timedOut)).map((t) => `${t.tool} on ${r.scenario}`));
+  if (failed.length > 0) {
+    process.stderr.write(`run-scenario: no valid run (every run void or over the --timeout cap) of ${failed.join(', ')}\n`);
+    return 1;
+  }
   return 0;
 }
 

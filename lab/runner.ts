@@ -22,7 +22,7 @@ export interface RunResult {
   /** Killed at the time cap (the score covers what it printed before). */
   timedOut: boolean;
   score: Score;
-  /** Packets lost other than on purpose during this run; the run does not count if any. */
+  /** Why the run does not count (packets lost other than on purpose, the tool exiting non-zero); empty when it counts. */
   void: string[];
   /** The relay's worst release lateness during the run, µs (both directions). */
   maxLateUs: number;
@@ -114,6 +114,9 @@ export async function runOnce(lab: Lab, s: Scenario, truth: GroundTruth, tool: T
   onStdout?.(r.stdout);
   const after = await lab.stats();
   const problems = problemsSince(before, after);
+  // A tool that failed (a refused option, a crash) printed little or nothing:
+  // scored, it would look like a fast and inaccurate run. It does not count.
+  if (!r.timedOut && r.code !== 0) problems.push(`the tool exited ${r.code === null ? 'on a signal' : `with ${r.code}`}: ${r.stderr.trim().split('\n').slice(-1)[0]?.slice(0, 200) ?? ''}`);
   return {
     tool: tool.id,
     wallMs: r.wallMs,

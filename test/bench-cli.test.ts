@@ -90,3 +90,31 @@ describe('npm run bench -- --workloads W3', () => {
     expect(readdirSync(tmpdir()).filter((n) => n.startsWith('shardscan-bench-') && !before.has(n))).toEqual([]);
   });
 });
+
+describe('npm run profile: its command line', () => {
+  const PROFILE = resolve(import.meta.dirname, '../dist/bench/profile.js');
+  const profile = (args: string[]) =>
+    new Promise<{ code: number | null; stdout: string; stderr: string }>((done) => {
+      const child = spawn(process.execPath, [PROFILE, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      // --help ran the whole profile (minutes of clinic); a hang here fails the test, not the suite.
+      const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      child.on('close', (code) => (clearTimeout(killer), done({ code, stdout, stderr })));
+    });
+
+  it('--help prints the usage and profiles nothing', async () => {
+    const r = await profile(['--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^usage: npm run profile\n/);
+    expect(r.stderr).toBe('');
+  });
+
+  it('an option is refused in one line, exit 2', async () => {
+    const r = await profile(['--quick']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("profile: it takes no options, got '--quick' (see npm run profile -- --help)\n");
+  });
+});

@@ -88,6 +88,7 @@ describe.skipIf(skip)('bench --target against a lab host', () => {
     [['--target', 'no_such_host!', '-p', '80'], /bad target/],
     [['--target', HOST, '-p', '0-2'], /bad port list/],
     [['-p', '80'], /go with --target/],
+    [['--target', HOST, '-p', '80', '--quick', '--seed', '3'], /^bench: --target tunes against one target; it does not take --quick, --seed \(/],
   ])('refuses %j with exit 2 before any scan', async (args, message) => {
     const r = await bench([...args, '--out', out]);
     expect(r.code, r.stderr).toBe(2);
