@@ -233,6 +233,15 @@ describe('nmap command lines', () => {
     expect(manifest.config).toMatchObject({ banners: true });
   });
 
+  it('-- ends the options: what follows is targets, as in nmap (it was dropped)', async () => {
+    const r = await runCli(['-p', '1,2', '-f', 'ndjson', '--states', 'all', '-q', '--no-out-dir', '--', '127.0.0.1', '127.0.0.2']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(ndjson(r.stdout).map((x) => `${x.host}:${x.port}`).sort()).toEqual(['127.0.0.1:1', '127.0.0.1:2', '127.0.0.2:1', '127.0.0.2:2']);
+    const option = await runCli(['127.0.0.1', '-p', '1', '--no-out-dir', '--', '--states', 'all']);
+    expect(option.code).toBe(2);
+    expect(option.stderr).toMatch(/^shardscan: error: bad target '--states'/);
+  });
+
   it('-F is the top 100 ports', async () => {
     const r = await runCli(['127.0.0.1', '-F', '--timeout', '300', '-f', 'ndjson', '--states', 'all', '-q', '--no-out-dir']);
     expect(r.code).toBe(0);
@@ -258,6 +267,10 @@ describe('nmap command lines', () => {
     [['-g', '53'], /-g picks the source interface or port; .*--source-address ADDR/],
     [['--ttl', '5'], /--ttl shapes raw packets, which a connect scan cannot do/],
     [['--script', 'banner'], /--script runs nmap's NSE scripts; .*--banners/],
+    // nmap writes each report it is given; the last one alone was written, and -oN FILE -f xml wrote XML to FILE.
+    [['-oX', 'a.xml', '-oG', 'a.gnmap'], /one report per run, and this asks for 2: -oX a\.xml, -oG a\.gnmap; .*shardscan merge DIR -f FORMAT -o FILE/],
+    [['-o', 'a', '--output=b'], /one report per run, and this asks for 2: -o a, --output b/],
+    [['-oN', 'a.txt', '-f', 'xml'], /-oN a\.txt and -f xml ask for different report formats; give one/],
   ])('%j is refused in one line', async (args, message) => {
     const r = await runCli(['127.0.0.1', '-p', '1', ...args, '--no-out-dir']);
     expect(r.code).toBe(2);

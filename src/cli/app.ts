@@ -13,7 +13,7 @@ import { packageVersion } from '../paths.js';
 import { prepareScan } from '../prepare.js';
 import { blockedNote, blocklistHelp } from '../targets/blocklist.js';
 import { CHECKPOINT, MANIFEST, OutDir, makeScanId, recordsFileName } from '../store/outdir.js';
-import { type ScanFlags, argvRefusal, flagsToConfig, lastValueWins, normalizeArgv, parseStates, unknownMessage } from './options.js';
+import { type ScanFlags, argvRefusal, flagsToConfig, lastValueWins, normalizeArgv, parseStates, reportClash, unknownMessage } from './options.js';
 import { EXIT, checkDistinctFiles, checkSummaryPath, defaultOutDir, openReport, runScan } from './run.js';
 import type { StatusFlags } from './status.js';
 import type { MetricsServer } from './metrics.js';
@@ -114,7 +114,9 @@ async function scanCommand(flags: CliFlags, command: string, signal: AbortContro
 }
 
 async function scanWith(flags: CliFlags, command: string, signal: AbortController, pool: Piscina | null, fault: string | null, metrics: MetricsServer | null): Promise<number> {
-  const given = flagsToConfig(flags);
+  // What follows "--" is targets, as in nmap ("-p 22 -- 127.0.0.1"): yargs puts it in _, which nothing read.
+  const afterDashes = ((flags as { _?: unknown[] })._ ?? []).map(String);
+  const given = flagsToConfig(afterDashes.length > 0 ? { ...flags, targets: [...(flags.targets ?? []), ...afterDashes] } : flags);
   const { config, notes } = resolveConfig(given);
   const prep = await prepareScan(config);
   if (signal.signal.aborted) return EXIT.interrupted;
@@ -253,7 +255,7 @@ async function validateCommand(argv: { dirs: string[] }): Promise<number> {
  */
 export async function main(rawArgv: readonly string[], pool: Piscina | null, fault: string | null = null, earlySignals: EarlySignals | null = null): Promise<number> {
   const argv = normalizeArgv(rawArgv);
-  const refusal = argvRefusal(argv);
+  const refusal = argvRefusal(argv) ?? reportClash(rawArgv);
   if (refusal !== null) {
     process.stderr.write(`shardscan: error: ${refusal}\n`);
     return EXIT.usage;

@@ -240,6 +240,41 @@ export function normalizeArgv(typed: readonly string[]): string[] {
 }
 
 /**
+ * Two reports asked for in one command line (-oX a.xml -oG a.gnmap, -o a -o b,
+ * -oN a.txt -f xml), said in one line, or null. nmap writes every report it is
+ * given; yargs kept the last one only, so the others were silently never
+ * written (and -oN FILE -f xml wrote XML into the -oN file).
+ */
+export function reportClash(typed: readonly string[]): string | null {
+  const end = typed.includes('--') ? typed.indexOf('--') : typed.length;
+  const files: string[] = [];
+  const formats: { format: string; as: string }[] = [];
+  for (let i = 0; i < end; i++) {
+    const a = typed[i]!;
+    const eq = a.startsWith('--') ? a.indexOf('=') : -1;
+    const name = eq < 0 ? a : a.slice(0, eq);
+    const value = (): string => (eq >= 0 ? a.slice(eq + 1) : i + 1 < end ? typed[++i]! : '');
+    if (NMAP_OUTPUT[a] !== undefined) {
+      const file = i + 1 < end && (typed[i + 1] === '-' || !typed[i + 1]!.startsWith('-')) ? typed[++i]! : '';
+      files.push(`${a} ${file}`.trim());
+      formats.push({ format: NMAP_OUTPUT[a], as: `${a} ${file}`.trim() });
+    } else if (name === '-o' || name === '--output') {
+      files.push(`${name} ${value()}`.trim());
+    } else if (name === '-f' || name === '--format') {
+      const f = value();
+      formats.push({ format: f, as: `${name} ${f}` });
+    }
+  }
+  if (files.length > 1) {
+    return `one report per run, and this asks for ${files.length}: ${files.map((f) => quote(f)).join(', ')}; every record is kept in the shard directory, so \`shardscan merge DIR -f FORMAT -o FILE\` writes another report afterwards`;
+  }
+  if (new Set(formats.map((f) => f.format)).size > 1) {
+    return `${formats.map((f) => quote(f.as)).join(' and ')} ask for different report formats; give one`;
+  }
+  return null;
+}
+
+/**
  * What a normalized command line asks for that shardscan does not do, said in
  * one line, or null: a "-" no option took (yargs would drop it without a
  * word), and nmap options it cannot honour (yargs alone would answer
