@@ -57,6 +57,27 @@ describe('-f xml', () => {
     expect(second).toMatchObject({ address: '127.0.0.2', services: [], extraports: { state: 'closed', count: '15' } });
   });
 
+  it('--open, as nmap --open: only hosts with an open port are listed, every host is counted up (grep, xml, and merge)', async () => {
+    const dir = join(scratchDir(), 'open');
+    const r = await runCli(['127.0.0.1,127.0.0.2', '-p', portList, '--open', '-f', 'xml', '--timeout', '300', '--retries', '0', '-q', '--out-dir', dir]);
+    expect(r.code, r.stderr).toBe(0);
+    const path = saved(r.stdout);
+    expect(dtdProblems(path)).toBe('');
+    const report = parseWithLibnmap(path);
+    expect(report).toMatchObject({ hostsTotal: 2, hostsUp: 2 });
+    expect(report.hosts.map((h) => h.address)).toEqual(['127.0.0.1']);
+    expect(sorted(report.hosts[0]!.services.map((s) => s.port))).toEqual(sorted(open.ports));
+    const merged = await runCli(['merge', dir, '-f', 'grep']);
+    expect(merged.code, merged.stderr).toBe(0);
+    expect(merged.stdout.split('\n').filter((l) => l.startsWith('Host: ')).map((l) => l.split('\t')[0])).toEqual(['Host: 127.0.0.1 ()', 'Host: 127.0.0.1 ()']);
+    expect(merged.stdout).toMatch(/ -- 2 IP addresses \(2 hosts up\) scanned in /);
+    // masscan's --open-only is the same; without either, every host scanned is listed.
+    const grep = await runCli(['127.0.0.1,127.0.0.2', '-p', open.ports.join(','), '--open-only', '-f', 'grep', '-q', '--no-out-dir']);
+    expect(grep.stdout.match(/Status: Up/g)).toHaveLength(1);
+    const all = await runCli(['127.0.0.1,127.0.0.2', '-p', open.ports.join(','), '-f', 'grep', '-q', '--no-out-dir']);
+    expect(all.stdout.match(/Status: Up/g)).toHaveLength(2);
+  });
+
   it('merge of two shards writes the same hosts and ports', async () => {
     const base = scratchDir();
     const dirs = [join(base, 's1'), join(base, 's2')];

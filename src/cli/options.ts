@@ -28,6 +28,7 @@ export interface ScanFlags {
   hostTimeout?: string;
   retries?: string;
   banners?: boolean;
+  open?: boolean;
   bannerTimeout?: string;
   bannerConcurrency?: string;
   concurrency?: string;
@@ -167,6 +168,11 @@ export function flagsToConfig(f: ScanFlags): Partial<ScanConfig> {
   else if (f.sourceAddress !== undefined) c.sourceAddress = f.sourceAddress;
   if (f.format !== undefined) c.format = oneOf<OutputFormat>('format', f.format, OUTPUT_FORMATS);
   if (f.output !== undefined) c.output = f.output === '-' ? null : f.output;
+  // nmap's --open: open ports only (unless --states says otherwise), and no host without one in any report.
+  if (f.open) {
+    c.openHostsOnly = true;
+    if (f.states === undefined) c.states = ['open'];
+  }
   if (f.states !== undefined) c.states = parseStates(f.states);
   if (f.outDir === false) c.outDir = null;
   else if (f.outDir !== undefined) c.outDir = f.outDir;

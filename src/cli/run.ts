@@ -265,7 +265,8 @@ export async function runScan(input: RunInput): Promise<number> {
     summary: () => run.summary(),
     hostCounts: (host) => run.hostCounts(host),
     hostName: namesOf(prep.config.resolved),
-    scannedHosts: () => scannedHostsOf(prep.targets, (host) => run.hostCounts(host)),
+    // --open (nmap's): only hosts with a shown port are listed.
+    scannedHosts: () => (config.openHostsOnly ? null : scannedHostsOf(prep.targets, (host) => run.hostCounts(host))),
   });
   // The writer fails alone (EPIPE, ENOSPC on -o): remember why and stop the scan.
   const writerDone = writer.then(

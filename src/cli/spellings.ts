@@ -6,14 +6,14 @@
  */
 
 /** Our options that take no value (`--no-…` never takes one either). */
-const NO_VALUE = new Set(['-q', '--quiet', '-y', '--yes', '--banners', '--allow-partial', '--json', '-h', '--help', '-V', '--version']);
+const NO_VALUE = new Set(['-q', '--quiet', '-y', '--yes', '--banners', '--open', '--allow-partial', '--json', '-h', '--help', '-V', '--version']);
 
 /** nmap options that say what shardscan does anyway: connect scans (-sT), no ping (-Pn), no reverse DNS (-n), IPv6 without a switch (-6), its normal timing or faster (-T3 to -T5), -v (the summary is always there), --reason (every record has one) and --randomize-hosts (the order is random). */
 export const NMAP_IGNORED = new Set(['-sT', '-Pn', '-n', '-6', '-T3', '-T4', '-T5', '-v', '-vv', '--reason', '--randomize-hosts']);
 /** nmap (and masscan) options with another name here (a value, if any, follows as usual). */
-export const NMAP_RENAMED: Readonly<Record<string, string>> = { '-iL': '--input-file', '--excludefile': '--exclude-file', '--max-rate': '--rate', '--max-retries': '--retries', '--max-parallelism': '--concurrency', '--adapter-ip': '--source-address', '--source-ip': '--source-address', '--includefile': '--input-file' };
+export const NMAP_RENAMED: Readonly<Record<string, string>> = { '-iL': '--input-file', '--excludefile': '--exclude-file', '--max-rate': '--rate', '--max-retries': '--retries', '--max-parallelism': '--concurrency', '--adapter-ip': '--source-address', '--source-ip': '--source-address', '--includefile': '--input-file', '--open-only': '--open' };
 /** nmap (and masscan) options that are one of ours with a value. */
-export const NMAP_EXPANDED: Readonly<Record<string, string>> = { '-sV': '--banners', '--open': '--states=open', '-F': '--top-ports=100', '-r': '--order=serial', '--open-only': '--states=open' };
+export const NMAP_EXPANDED: Readonly<Record<string, string>> = { '-sV': '--banners', '-F': '--top-ports=100', '-r': '--order=serial' };
 
 const RAW_PACKETS = 'shapes raw packets, which a connect scan cannot do (the kernel writes every packet)';
 const OS_DETECTION = 'asks for OS detection, which a connect scanner cannot do; for services and versions, use --banners (nmap -sV)';

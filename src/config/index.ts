@@ -39,6 +39,8 @@ export interface ScanConfig {
   retries: number;
   /** Read open ports to tell the service, product and version (--banners, -sV). */
   banners: boolean;
+  /** The grep and xml reports leave out hosts with no shown port (--open, as nmap --open does). */
+  openHostsOnly: boolean;
   /** The whole budget for reading one open port, ms. */
   bannerTimeoutMs: number;
   /** Open ports read at once, all workers together. */
@@ -91,6 +93,7 @@ export const BASE_DEFAULTS = {
   hostTimeoutMs: null,
   retries: 10,
   banners: false,
+  openHostsOnly: false,
   bannerTimeoutMs: 3000,
   bannerConcurrency: 256,
   order: 'random',

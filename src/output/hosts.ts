@@ -165,8 +165,11 @@ export function grepWriter(ctx: ReportContext): ReportWriter {
           text = '';
         }
       }
-      // nmap -Pn counts every scanned host as up; unknown when only hosts with shown ports are listed.
-      const addresses = `${s.hosts} IP address${s.hosts === 1 ? '' : 'es'}${scanned === null ? '' : ` (${up} host${up === 1 ? '' : 's'} up)`}`;
+      // nmap -Pn counts every scanned host as up, listed or not (--open lists some): a
+      // complete scan has all of them up; a stopped one, those listed, unknown when
+      // only hosts with shown ports are.
+      const hostsUp = s.status === 'complete' ? s.hosts : scanned === null ? null : up;
+      const addresses = `${s.hosts} IP address${s.hosts === 1 ? '' : 'es'}${hostsUp === null ? '' : ` (${hostsUp} host${hostsUp === 1 ? '' : 's'} up)`}`;
       text += `# shardscan done at ${new Date().toISOString()} -- ${addresses} scanned in ${(s.elapsedMs / 1000).toFixed(2)} seconds${s.status === 'complete' ? '' : ' (interrupted)'}\n`;
       yield text;
     },

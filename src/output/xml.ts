@@ -127,11 +127,14 @@ function hostElement(ctx: ReportContext, host: string, records: readonly ProbeRe
 }
 
 /** `<runstats>`: when and how the scan ended, and the hosts counted. */
-function runstats(s: ScanSummary, up: number, listedOnly: boolean): string {
+function runstats(s: ScanSummary, listed: number, listedOnly: boolean): string {
   const now = new Date();
   const elapsed = (s.elapsedMs / 1000).toFixed(2);
-  const hosts = `${s.hosts} IP address${s.hosts === 1 ? '' : 'es'} (${up} host${up === 1 ? '' : 's'} ${listedOnly ? 'with shown ports' : 'up'})`;
   const done = s.status === 'complete';
+  // As nmap -Pn: every host scanned is up, listed or not (--open lists some), so
+  // a complete scan has up = total; a stopped one counts the hosts it lists.
+  const up = done ? s.hosts : listed;
+  const hosts = `${s.hosts} IP address${s.hosts === 1 ? '' : 'es'} (${up} host${up === 1 ? '' : 's'} ${!done && listedOnly ? 'with shown ports' : 'up'})`;
   const why = done ? '' : s.stopReason === 'time-limit' ? 'stopped by --max-time' : s.stopReason === 'output-closed' ? 'the output was closed' : s.stopReason === 'error' ? 'stopped by an error' : s.stopReason === 'shards-missing' ? 'merged without every shard' : 'interrupted';
   const summary = `shardscan done at ${now.toISOString()}; ${hosts} scanned in ${elapsed} seconds${done ? '' : `; ${why}: partial results, ${s.done} of ${s.probes} probes`}`;
   const exit = done ? 'exit="success"' : `exit="error" errormsg="${xmlAttr(`${why} (${s.stopReason}): partial results`)}"`;

@@ -111,7 +111,7 @@ export async function mergeShards(dirs: readonly string[], open: () => Writable,
     banners: first.config.banners === true,
     hostCounts: (host) => view.hostCounts(host),
     hostName: namesOf(first.config.resolved ?? {}),
-    scannedHosts: () => view.scannedHosts(),
+    scannedHosts: () => (first.config.openHostsOnly === true ? null : view.scannedHosts()),
     summary: () => summary,
   });
 }
