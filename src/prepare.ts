@@ -69,6 +69,7 @@ export async function prepareScan(config: Readonly<ScanConfig>, resolver?: Resol
       // Manifests written before these keys existed scan with today's defaults.
       blocklist: loadBlocklist(config.blocklist ?? true),
       yes: config.yes ?? false,
+      family: config.family ?? null,
     },
     resolver,
   );

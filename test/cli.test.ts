@@ -180,18 +180,32 @@ describe('nmap command lines', () => {
     expect(sorted((JSON.parse(json.stdout) as { records: { port: number }[] }).records.map((x) => x.port))).toEqual(sorted(open.ports));
   });
 
-  it('takes the habits and the renamed options: -T4 -v -6 -Pn -n --reason --open --max-rate --max-retries --max-parallelism --excludefile', async () => {
+  it('takes the habits and the renamed options: -T4 -v -4 -Pn -n --reason --open --max-rate --max-retries --max-parallelism --excludefile', async () => {
     const cwd = scratchDir();
     const { writeFileSync } = await import('node:fs');
     writeFileSync(join(cwd, 'skip.txt'), '127.0.0.2\n');
-    const r = await runCli(['127.0.0.1,127.0.0.2', '-p', portList, '-T4', '-v', '-6', '-Pn', '-n', '--reason', '--open', '--max-rate', '100000', '--max-retries', '1', '--max-parallelism', '500', '--excludefile', 'skip.txt', '-f', 'ndjson', '-q', '--out-dir', 'd'], { cwd });
+    const r = await runCli(['127.0.0.1,127.0.0.2', '-p', portList, '-T4', '-v', '-4', '-Pn', '-n', '--reason', '--open', '--max-rate', '100000', '--max-retries', '1', '--max-parallelism', '500', '--excludefile', 'skip.txt', '-f', 'ndjson', '-q', '--out-dir', 'd'], { cwd });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const records = ndjson(r.stdout);
     expect(new Set(records.map((x) => x.host))).toEqual(new Set(['127.0.0.1']));
     expect(sorted(records.map((x) => x.port as number))).toEqual(sorted(open.ports));
     const manifest = JSON.parse(readFileSync(join(cwd, 'd', 'manifest.json'), 'utf8')) as { config: Record<string, unknown> };
-    expect(manifest.config).toMatchObject({ rate: 100000, retries: 1, concurrency: 500, states: ['open'], exclude: [], excludeFile: 'skip.txt' });
+    expect(manifest.config).toMatchObject({ rate: 100000, retries: 1, concurrency: 500, states: ['open'], exclude: [], excludeFile: 'skip.txt', family: 4, openHostsOnly: true });
+  });
+
+  it('-6 and -4 keep to one address family, as in nmap: the other is refused, never scanned (-6 scanned 127.0.0.1)', async () => {
+    const v6 = await runCli(['::1', '-6', '-p', '1', '-f', 'ndjson', '--states', 'all', '-q', '--no-out-dir']);
+    expect(v6.code, v6.stderr).toBe(0);
+    expect(ndjson(v6.stdout).map((x) => x.host)).toEqual(['::1']);
+    for (const [flag, target, other] of [['-6', '127.0.0.1', 'IPv4 (127.0.0.1)'], ['-4', '::1', 'IPv6 (::1)'], ['-6', '127.0.0.0/30,::1', 'IPv4 (127.0.0.0 and more)']]) {
+      const r = await runCli([target!, flag!, '-p', '1', '--no-out-dir']);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toBe(`shardscan: error: ${flag} scans IPv${flag === '-6' ? 6 : 4} only, but the targets include ${other}; drop ${flag} to scan both families\n`);
+    }
+    // localhost has no IPv6 address in this machine's /etc/hosts: with -4 it is 127.0.0.1.
+    const named = await runCli(['localhost', '-4', '-p', '1', '-f', 'ndjson', '--states', 'all', '-q', '--no-out-dir']);
+    expect(ndjson(named.stdout).map((x) => x.host)).toEqual(['127.0.0.1']);
   });
 
   it('-r walks in serial order, --randomize-hosts is the default random order, -h is --help, -V is --version', async () => {

@@ -34,10 +34,10 @@ describe('nmap spellings', () => {
     expect(argvRefusal(normalizeArgv(['127.0.0.1', '-T6']))).toMatch(/^-T6 is not a timing template: nmap has -T0 to -T5/);
   });
 
-  it('host discovery, script scans and -4 are refused by what they are', () => {
+  it('host discovery and script scans are refused by what they are; -4 and -6 are --family', () => {
     expect(argvRefusal(normalizeArgv(['127.0.0.1', '-PS22']))).toMatch(/^-PS22 is nmap host discovery; shardscan never pings/);
     expect(argvRefusal(normalizeArgv(['127.0.0.1', '-sC']))).toMatch(/^-sC runs nmap's default NSE scripts/);
-    expect(argvRefusal(normalizeArgv(['127.0.0.1', '-4']))).toMatch(/^-4 keeps nmap to IPv4/);
+    expect(normalizeArgv(['127.0.0.1', '-4', '-6'])).toEqual(['127.0.0.1', '--family=4', '--family=6']);
   });
 
   it('after --, nothing is rewritten', () => {

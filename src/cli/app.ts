@@ -96,6 +96,7 @@ function scanOptions(y: Argv): Argv<CliFlags> {
     .option('format', { alias: 'f', type: 'string', describe: 'text, json, ndjson, csv, grep or xml (nmap -oX) (default text)', group: 'Output:' })
     .option('output', { alias: 'o', type: 'string', describe: 'write the report to FILE instead of stdout', group: 'Output:' })
     .option('states', { type: 'string', describe: 'which states to report: open (default), open,filtered, all', group: 'Output:' })
+    .option('family', { type: 'string', describe: 'scan only IPv4 (4) or IPv6 (6): names resolve to it, targets of the other family are refused (nmap -4, -6)', group: 'Targets:' })
     .option('open', { type: 'boolean', describe: 'as nmap --open: open ports only, and the grep and xml reports leave out hosts with none (masscan: --open-only)', group: 'Output:' })
     .option('out-dir', { type: 'string', describe: 'shard directory: manifest, records, checkpoint (default: <state dir>/<scan-id>, see shardscan status; --no-out-dir for none)', group: 'Output:' })
     .option('quiet', { alias: 'q', type: 'boolean', describe: 'no progress, notes or summary unless something went wrong', group: 'Output:' })

@@ -29,6 +29,7 @@ export interface ScanFlags {
   retries?: string;
   banners?: boolean;
   open?: boolean;
+  family?: string;
   bannerTimeout?: string;
   bannerConcurrency?: string;
   concurrency?: string;
@@ -168,6 +169,7 @@ export function flagsToConfig(f: ScanFlags): Partial<ScanConfig> {
   else if (f.sourceAddress !== undefined) c.sourceAddress = f.sourceAddress;
   if (f.format !== undefined) c.format = oneOf<OutputFormat>('format', f.format, OUTPUT_FORMATS);
   if (f.output !== undefined) c.output = f.output === '-' ? null : f.output;
+  if (f.family !== undefined) c.family = Number(oneOf('family', f.family, ['4', '6'] as const)) as 4 | 6;
   // nmap's --open: open ports only (unless --states says otherwise), and no host without one in any report.
   if (f.open) {
     c.openHostsOnly = true;

@@ -8,12 +8,12 @@
 /** Our options that take no value (`--no-…` never takes one either). */
 const NO_VALUE = new Set(['-q', '--quiet', '-y', '--yes', '--banners', '--open', '--allow-partial', '--json', '-h', '--help', '-V', '--version']);
 
-/** nmap options that say what shardscan does anyway: connect scans (-sT), no ping (-Pn), no reverse DNS (-n), IPv6 without a switch (-6), its normal timing or faster (-T3 to -T5), -v (the summary is always there), --reason (every record has one) and --randomize-hosts (the order is random). */
-export const NMAP_IGNORED = new Set(['-sT', '-Pn', '-n', '-6', '-T3', '-T4', '-T5', '-v', '-vv', '--reason', '--randomize-hosts']);
+/** nmap options that say what shardscan does anyway: connect scans (-sT), no ping (-Pn), no reverse DNS (-n), its normal timing or faster (-T3 to -T5), -v (the summary is always there), --reason (every record has one) and --randomize-hosts (the order is random). */
+export const NMAP_IGNORED = new Set(['-sT', '-Pn', '-n', '-T3', '-T4', '-T5', '-v', '-vv', '--reason', '--randomize-hosts']);
 /** nmap (and masscan) options with another name here (a value, if any, follows as usual). */
 export const NMAP_RENAMED: Readonly<Record<string, string>> = { '-iL': '--input-file', '--excludefile': '--exclude-file', '--max-rate': '--rate', '--max-retries': '--retries', '--max-parallelism': '--concurrency', '--adapter-ip': '--source-address', '--source-ip': '--source-address', '--includefile': '--input-file', '--open-only': '--open' };
 /** nmap (and masscan) options that are one of ours with a value. */
-export const NMAP_EXPANDED: Readonly<Record<string, string>> = { '-sV': '--banners', '-F': '--top-ports=100', '-r': '--order=serial' };
+export const NMAP_EXPANDED: Readonly<Record<string, string>> = { '-sV': '--banners', '-4': '--family=4', '-6': '--family=6', '-F': '--top-ports=100', '-r': '--order=serial' };
 
 const RAW_PACKETS = 'shapes raw packets, which a connect scan cannot do (the kernel writes every packet)';
 const OS_DETECTION = 'asks for OS detection, which a connect scanner cannot do; for services and versions, use --banners (nmap -sV)';
@@ -44,7 +44,6 @@ export const NMAP_REFUSED: Readonly<Record<string, string>> = {
   '--router-mac': RAW_PACKETS,
   '--script': 'runs nmap\'s NSE scripts; for services and versions, use --banners (nmap -sV)',
   '-sC': 'runs nmap\'s default NSE scripts; for services and versions, use --banners (nmap -sV)',
-  '-4': 'keeps nmap to IPv4; shardscan scans each address as it is given (name only IPv4 targets, or use --exclude)',
   '--resume': 'reads an nmap log; shardscan continues from its shard directory: shardscan resume DIR (shardscan status lists them)',
   '--stats-every': 'prints nmap\'s progress; shardscan shows its progress on stderr when that is a terminal, and --metrics HOST:PORT serves it',
   '--min-hostgroup': HOST_GROUPS,

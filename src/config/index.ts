@@ -41,6 +41,8 @@ export interface ScanConfig {
   banners: boolean;
   /** The grep and xml reports leave out hosts with no shown port (--open, as nmap --open does). */
   openHostsOnly: boolean;
+  /** Only this address family (nmap -4, -6): names resolve to it, targets of the other are refused; null = both. */
+  family: 4 | 6 | null;
   /** The whole budget for reading one open port, ms. */
   bannerTimeoutMs: number;
   /** Open ports read at once, all workers together. */
@@ -94,6 +96,7 @@ export const BASE_DEFAULTS = {
   retries: 10,
   banners: false,
   openHostsOnly: false,
+  family: null,
   bannerTimeoutMs: 3000,
   bannerConcurrency: 256,
   order: 'random',

@@ -8,7 +8,7 @@ import { lookup } from 'node:dns/promises';
 import { readFileSync, readSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { ShardscanError, errnoCode, messageOf, quote } from '../errors.js';
-import { parseIPv4, parseIPv6 } from './ip.js';
+import { formatIPv4, formatIPv6, parseIPv4, parseIPv6 } from './ip.js';
 import { type Blocked, type Blocklist, NOTHING_BLOCKED, applyBlocklist } from './blocklist.js';
 import { confirmScanSize } from './confirm.js';
 import { type Interval, TargetSet, mergeIntervals, subtractIntervals, unionMerged } from './set.js';
@@ -269,21 +269,21 @@ export function parseTargetToken(token: string): TargetToken {
   throw bad(token, 'not an address, network, range or host name');
 }
 
-/** Resolves a host name to one address (the first IPv4 one if any, as nmap does). */
-export type Resolver = (name: string) => Promise<string>;
+/** Resolves a host name to one address (the first IPv4 one if any, as nmap does; of `family` only, with -4 or -6). */
+export type Resolver = (name: string, family?: 4 | 6) => Promise<string>;
 
-export const systemResolver: Resolver = async (name) => {
+export const systemResolver: Resolver = async (name, family) => {
   let answers: { address: string; family: number }[];
   try {
-    answers = await lookup(name, { all: true });
+    answers = await lookup(name, family === undefined ? { all: true } : { all: true, family });
   } catch (err) {
     throw new ShardscanError(
       'E_RESOLVE',
-      `cannot resolve host name '${quote(name)}' (${errnoCode(err) ?? messageOf(err)}); give an address, or a name your resolver knows, e.g. localhost`,
+      `cannot resolve host name '${quote(name)}'${family === undefined ? '' : ` to an IPv${family} address (-${family})`} (${errnoCode(err) ?? messageOf(err)}); give an address, or a name your resolver knows, e.g. localhost`,
     );
   }
   const pick = answers.find((a) => a.family === 4) ?? answers[0];
-  if (!pick) throw new ShardscanError('E_RESOLVE', `host name '${quote(name)}' has no addresses`);
+  if (!pick) throw new ShardscanError('E_RESOLVE', `host name '${quote(name)}' has no ${family === undefined ? '' : `IPv${family} `}addresses`);
   return pick.address;
 };
 
@@ -299,6 +299,8 @@ export interface TargetInput {
   blocklist?: Blocklist | null | undefined;
   /** Whether a huge scan is confirmed (see confirm.ts); the size is not checked when absent. */
   yes?: boolean | undefined;
+  /** Only this address family (nmap -4, -6): names resolve to it, and a target of the other is refused. */
+  family?: 4 | 6 | null | undefined;
 }
 
 /** The built set, plus the resolutions made (kept in the manifest for resume). */
@@ -314,7 +316,7 @@ export interface ResolvedTargets {
  * object: a host named "constructor" or "__proto__" must not find (or set)
  * Object.prototype's members.
  */
-async function toIntervals(tokens: Iterable<string>, resolved: Map<string, string>, resolver: Resolver): Promise<{ intervals: Interval[]; count: number }> {
+async function toIntervals(tokens: Iterable<string>, resolved: Map<string, string>, resolver: Resolver, family: 4 | 6 | undefined): Promise<{ intervals: Interval[]; count: number }> {
   // One pass, keeping only the intervals and the names: a list of a million
   // addresses must not hold a million parsed tokens at once as well. What
   // was read is merged every MERGE_EVERY intervals, so a list whose lines
@@ -335,7 +337,7 @@ async function toIntervals(tokens: Iterable<string>, resolved: Map<string, strin
   }
   out = merged.concat(out);
   const names = [...new Set(named.flatMap((p) => (resolved.has(p.name) ? [] : [p.name])))];
-  const answers = await Promise.all(names.map(resolver));
+  const answers = await Promise.all(names.map((n) => resolver(n, family)));
   names.forEach((n, i) => resolved.set(n, answers[i]!));
   for (const p of named) {
     const address = resolved.get(p.name)!;
@@ -358,15 +360,25 @@ function* allTokens(given: readonly string[], file: string | undefined, what: st
   if (file) yield* listTokens(readListText(file, what));
 }
 
+/** -4 or -6: a target of the other family is refused, as nmap refuses it, never scanned. */
+function checkFamily(intervals: readonly Interval[], family: 4 | 6): void {
+  const other = intervals.find((iv) => iv.v6 === (family === 4));
+  if (other === undefined) return;
+  const first = other.v6 ? formatIPv6(other.lo) : formatIPv4(other.lo);
+  throw new ShardscanError('E_TARGET', `-${family} scans IPv${family} only, but the targets include IPv${family === 4 ? 6 : 4} (${first}${other.hi !== other.lo ? ' and more' : ''}); drop -${family} to scan both families`);
+}
+
 /** Parse, resolve, merge and subtract: the exact set of hosts to scan. */
 export async function buildTargets(input: TargetInput, resolver: Resolver = systemResolver): Promise<ResolvedTargets> {
   const resolved = new Map(Object.entries(input.resolved ?? {}));
-  const included = await toIntervals(allTokens(input.targets, input.inputFile, 'target'), resolved, resolver);
+  const family = input.family ?? undefined;
+  const included = await toIntervals(allTokens(input.targets, input.inputFile, 'target'), resolved, resolver, family);
   if (included.count === 0) {
     throw new ShardscanError('E_TARGET', 'no targets given; name at least one, e.g. shardscan 127.0.0.1 -p 22,80');
   }
   const inc = mergeIntervals(included.intervals);
-  const exc = mergeIntervals((await toIntervals(allTokens(input.exclude ?? [], input.excludeFile, 'exclude'), resolved, resolver)).intervals);
+  if (family !== undefined) checkFamily(inc, family);
+  const exc = mergeIntervals((await toIntervals(allTokens(input.exclude ?? [], input.excludeFile, 'exclude'), resolved, resolver, family)).intervals);
   // Nothing excluded (the common case): a million-address list skips a copy and a merge of its intervals.
   const remaining = exc.length === 0 ? inc : mergeIntervals(subtractIntervals(inc, exc));
   if (remaining.length === 0) throw new ShardscanError('E_TARGET', 'every target is excluded; nothing left to scan');
