@@ -118,6 +118,9 @@ describe('target parsing', () => {
     ['127.0.0.001', 'E_TARGET', /leading zero is ambiguous/],
     ['127.0.0.1-010', 'E_TARGET', /leading zero is ambiguous/],
     ['127.0.00-1.1', 'E_TARGET', /leading zero is ambiguous/],
+    // "/08" for "/28" scanned a /8 (16,777,216 addresses) without a word.
+    ['127.0.0.1/08', 'E_TARGET', /prefix '\/08' has a leading zero: write \/8 if you mean it/],
+    ['127.0.0.0/00', 'E_TARGET', /leading zero/],
     ['0x7f.0.0.1', 'E_TARGET', /never ends in a number, and hex or octal address forms are refused/],
     ['0x7f000001', 'E_TARGET', /hex or octal address forms are refused/],
     ['127.0.0.0x1', 'E_TARGET', /hex or octal address forms are refused/],

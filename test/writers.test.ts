@@ -55,6 +55,10 @@ describe('writers', () => {
     expect(text).not.toMatch(/of 10 hosts have no open ports/);
     const unknown = await render('text', batches, ctx({ hosts: 10, summary: () => stopped, scannedHosts: () => null }));
     expect(unknown).toContain('\nthe other hosts probed have no open ports (not listed); the scan stopped before it probed every host\n');
+    // Every host probed, not every port: it said "0 of 1 hosts were not probed".
+    const one: ScanSummary = { ...stopped, hosts: 1 };
+    const all = await render('text', [], ctx({ hosts: 1, summary: () => one, scannedHosts: () => ['127.0.0.2'] }));
+    expect(all).toContain('\n1 of 1 hosts probed have no open ports (not listed); the scan stopped early, before it probed every port of every host\n');
   });
 
   it('csv quotes what needs quoting', async () => {
@@ -88,7 +92,8 @@ describe('writers', () => {
   it('grep writes nmap -oG host lines', async () => {
     const text = await render('grep', batches);
     expect(text).toMatch(/^Host: 127\.0\.0\.2 \(\)\tPorts: 22\/open\/tcp\/\/ssh\/\/\/, 443\/open\/tcp\/\/https\/\/\/\tIgnored State: closed \(95\), filtered \(3\)$/m);
-    expect(text).toMatch(/^# shardscan done at .* -- 3 IP addresses scanned in 1\.23 seconds$/m);
+    // A complete scan: every host scanned is up (nmap -Pn), listed or not.
+    expect(text).toMatch(/^# shardscan done at .* -- 3 IP addresses \(3 hosts up\) scanned in 1\.23 seconds$/m);
   });
 
   it('waits for a slow reader (back-pressure) and fails when the stream breaks', async () => {

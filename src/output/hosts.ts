@@ -74,7 +74,9 @@ function quietLine(ctx: ReportContext, s: ScanSummary, shown: number): string {
     probed++;
   }
   const quiet = probed - shown;
-  return `\n${quiet > 0 ? `${quiet} of ${probed} hosts probed have no ${states} ports (not listed); ` : ''}${s.hosts - probed} of ${s.hosts} hosts were not probed: the scan stopped early\n`;
+  const unprobed = s.hosts - probed;
+  const stopped = unprobed > 0 ? `${unprobed} of ${s.hosts} hosts were not probed: the scan stopped early` : `the scan stopped early, before it probed every port of every host`;
+  return `\n${quiet > 0 ? `${quiet} of ${probed} hosts probed have no ${states} ports (not listed); ` : ''}${stopped}\n`;
 }
 
 /** nmap-like report: per host a table of the shown ports and a Not shown line. */
