@@ -61,10 +61,10 @@ describe('grep lines per host', () => {
     expect(lines[1]).toBe('Host: 127.0.0.7 ()\tStatus: Up');
   });
 
-  it('without per-host counts: only hosts with a shown port, and no Ignored State or host count', async () => {
+  it('without per-host counts: only hosts with a shown port, and no Ignored State; a complete scan has every host up, as nmap -Pn', async () => {
     const lines = await grep([rec('127.0.0.7', 36079)], null, null);
     expect(lines.slice(1, 3)).toEqual(['Host: 127.0.0.7 ()\tStatus: Up', 'Host: 127.0.0.7 ()\tPorts: 36079/open/tcp/////']);
-    expect(lines[3]).toMatch(/-- 3 IP addresses scanned in/);
+    expect(lines[3]).toMatch(/-- 3 IP addresses \(3 hosts up\) scanned in/);
   });
 
   it('scanned hosts come from the per-host counts: none when they are not kept, and not the hosts never probed', () => {

@@ -256,7 +256,7 @@ export function normalizeArgv(typed: readonly string[]): string[] {
 export function reportClash(typed: readonly string[]): string | null {
   const end = typed.includes('--') ? typed.indexOf('--') : typed.length;
   const files: string[] = [];
-  const formats: { format: string; as: string }[] = [];
+  const formats: { format: string; as: string; nmap: boolean }[] = [];
   for (let i = 0; i < end; i++) {
     const a = typed[i]!;
     const eq = a.startsWith('--') ? a.indexOf('=') : -1;
@@ -265,18 +265,19 @@ export function reportClash(typed: readonly string[]): string | null {
     if (NMAP_OUTPUT[a] !== undefined) {
       const file = i + 1 < end && (typed[i + 1] === '-' || !typed[i + 1]!.startsWith('-')) ? typed[++i]! : '';
       files.push(`${a} ${file}`.trim());
-      formats.push({ format: NMAP_OUTPUT[a], as: `${a} ${file}`.trim() });
+      formats.push({ format: NMAP_OUTPUT[a], as: `${a} ${file}`.trim(), nmap: true });
     } else if (name === '-o' || name === '--output') {
       files.push(`${name} ${value()}`.trim());
     } else if (name === '-f' || name === '--format') {
       const f = value();
-      formats.push({ format: f, as: `${name} ${f}` });
+      formats.push({ format: f, as: `${name} ${f}`, nmap: false });
     }
   }
   if (files.length > 1) {
     return `one report per run, and this asks for ${files.length}: ${files.map((f) => quote(f)).join(', ')}; every record is kept in the shard directory, so \`shardscan merge DIR -f FORMAT -o FILE\` writes another report afterwards`;
   }
-  if (new Set(formats.map((f) => f.format)).size > 1) {
+  // A repeated -f keeps its last value, as other repeated options do; -oN FILE names a format for FILE.
+  if (formats.some((f) => f.nmap) && new Set(formats.map((f) => f.format)).size > 1) {
     return `${formats.map((f) => quote(f.as)).join(' and ')} ask for different report formats; give one`;
   }
   return null;
