@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validator } from '../src/schemas.js';
 import { type Fixture, blackholePorts, closedPorts, openPorts, peerListener } from './fixtures/net.js';
-import { ndjson, runCli, scratchDir } from './helpers/cli.js';
+import { CLI, ndjson, runCli, scratchDir } from './helpers/cli.js';
 
 let open: Fixture;
 let filtered: Fixture;
@@ -480,6 +480,53 @@ describe('interrupts', () => {
     });
     expect(r.code).toBe(130);
     expect(r.stderr).toMatch(/interrupted/);
+  });
+
+  it('SIGHUP (a closed terminal, a dropped ssh session) stops as SIGTERM does: a whole report, no lock left', async () => {
+    const cwd = scratchDir();
+    const r = await runCli(['127.0.0.1', '-p', [...open.ports, ...filtered.ports].join(','), '-f', 'json', '--timeout', '20000', '--min-rtt-timeout', '20000', '--out-dir', 'd', '-q'], {
+      cwd,
+      onSpawn: (child) => setTimeout(() => child.kill('SIGHUP'), 2000),
+    });
+    // Node's default was exit 129, the JSON cut short and running.lock left behind.
+    expect(r.code).toBe(130);
+    const doc = JSON.parse(r.stdout) as { records: { port: number }[]; summary: { status: string; stopReason: string } };
+    expect(sorted(doc.records.map((x) => x.port))).toEqual(sorted(open.ports));
+    expect(doc.summary).toMatchObject({ status: 'interrupted', stopReason: 'signal' });
+    expect(existsSync(join(cwd, 'd', 'running.lock'))).toBe(false);
+  });
+});
+
+describe('stderr that fails', () => {
+  it('a reader of stderr that goes away does not end the scan: the report and shard directory are whole, exit 0', async () => {
+    const cwd = scratchDir();
+    const { spawn } = await import('node:child_process');
+    // Not -q: notes, progress and the summary all write to the broken pipe.
+    const child = spawn(process.execPath, [CLI, '127.0.0.1', '-p', '1-2000', '--rate', '2000', '-f', 'ndjson', '--states', 'all', '-o', 'r.ndjson', '--out-dir', 'd'], { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
+    child.stderr!.destroy(); // the reader is gone: every write to stderr is EPIPE
+    const code = await new Promise<number | null>((done) => child.on('close', done));
+    // It died with an unhandled 'error' event (exit 1), the report cut and the lock left behind.
+    expect(code).toBe(0);
+    expect(readFileSync(join(cwd, 'r.ndjson'), 'utf8').trim().split('\n')).toHaveLength(2000);
+    expect((JSON.parse(readFileSync(join(cwd, 'd', 'manifest.json'), 'utf8')) as { status: string }).status).toBe('complete');
+    expect(existsSync(join(cwd, 'd', 'running.lock'))).toBe(false);
+  });
+
+  it('status and validate: stdout on a full disk is one line and exit 1, a reader gone is exit 0 (both were a stack trace)', async () => {
+    const cwd = scratchDir();
+    expect((await runCli(['127.0.0.1', '-p', '1', '-q', '-o', '/dev/null', '--out-dir', 'd'], { cwd })).code).toBe(0);
+    for (const command of ['status', 'validate']) {
+      const full = await runCli([command, 'd'], { cwd, prefix: 'exec >/dev/full; exec' });
+      expect(full.code, command).toBe(1);
+      expect(full.stderr).toBe('shardscan: error: cannot write to stdout: ENOSPC\n');
+    }
+    const { spawn } = await import('node:child_process');
+    const child = spawn(process.execPath, [CLI, 'validate', ...Array.from({ length: 50 }, () => 'd')], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout!.destroy(); // | head that has read enough
+    let stderr = '';
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    expect(await new Promise<number | null>((done) => child.on('close', done))).toBe(0);
+    expect(stderr).toBe('');
   });
 });
 

@@ -33,7 +33,21 @@ export interface EarlySignals {
   listener: (s: NodeJS.Signals) => void;
 }
 
-/** First Ctrl+C / SIGTERM stops the scan gracefully; a second one exits at once. */
+/**
+ * status and validate print to stdout as they go: a reader that went away
+ * (| head) ends them quietly, a failed write (/dev/full) is one line and exit
+ * 1; both were an unhandled 'error' event and a stack trace. (A scan handles
+ * its report stream itself, in run.ts.)
+ */
+function guardStdout(): void {
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(EXIT.ok);
+    process.stderr.write(`shardscan: error: cannot write to stdout: ${err.code ?? err.message}\n`);
+    process.exit(EXIT.runtime);
+  });
+}
+
+/** First Ctrl+C / SIGTERM / SIGHUP stops the scan gracefully; a second one exits at once. */
 function installSignals(early: EarlySignals | null): AbortController {
   const controller = new AbortController();
   const onSignal = (): void => {
@@ -44,10 +58,11 @@ function installSignals(early: EarlySignals | null): AbortController {
     process.stderr.write('\nshardscan: stopping (Ctrl+C again to quit at once)…\n');
     controller.abort();
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  // SIGHUP too: a closed terminal or a dropped ssh session must not end a scan
+  // with a report cut mid-record and its lock left behind.
+  for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(s, onSignal);
   if (early) {
-    process.off('SIGINT', early.listener).off('SIGTERM', early.listener);
+    process.off('SIGINT', early.listener).off('SIGTERM', early.listener).off('SIGHUP', early.listener);
     for (const s of early.signals.splice(0)) {
       void s;
       onSignal();
@@ -317,13 +332,13 @@ export async function main(rawArgv: readonly string[], pool: Piscina | null, fau
           .positional('dirs', { type: 'string', array: true, describe: 'shard directories, or directories of them' })
           .option('json', { type: 'boolean', describe: 'as JSON' })
           .option('format', { alias: 'f', type: 'string', describe: 'text or json' }),
-      (a) => run((async () => (await import('./status.js')).statusCommand(a as unknown as StatusFlags))()),
+      (a) => run((async () => (guardStdout(), (await import('./status.js')).statusCommand(a as unknown as StatusFlags)))()),
     )
     .command(
       'validate <dirs..>',
       'check shard directories against the JSON Schemas',
       (y) => y.positional('dirs', { type: 'string', array: true, demandOption: true }),
-      (a) => run(validateCommand(a as unknown as { dirs: string[] })),
+      (a) => run((guardStdout(), validateCommand(a as unknown as { dirs: string[] }))),
     )
     .middleware(lastValueWins, true)
     .strict()

@@ -18,7 +18,11 @@ function fatal(err: unknown): string {
 // have (exit 130, one line), where Node's default ended it with 143 and no word.
 const earlySignals: NodeJS.Signals[] = [];
 const keepSignal = (s: NodeJS.Signals): void => void earlySignals.push(s);
-process.on('SIGINT', keepSignal).on('SIGTERM', keepSignal);
+process.on('SIGINT', keepSignal).on('SIGTERM', keepSignal).on('SIGHUP', keepSignal);
+// stderr carries progress, notes and the summary, never a result: a reader
+// that went away (an ssh session dropped, 2>&1 | head) or a full disk must not
+// end the scan with an unhandled 'error' event, a cut report and a stale lock.
+process.stderr.on('error', () => {});
 
 const argv = process.argv.slice(2);
 // SHARDSCAN_FAULT is a test hook (workers/fault-worker.ts), read once here.
