@@ -56,6 +56,20 @@ describe('config', () => {
     expect(() => checkConfig({ targets: ['127.0.0.1'], ...bad }, 'config')).toThrowError(message);
   });
 
+  it('refuses a --max-time or a pace gap longer than a timer holds (the scan stopped at once, exit 0)', () => {
+    expect(() => resolveConfig({ maxTimeSec: 3_000_000 })).toThrowError(/^bad --max-time 3000000: at most 2147483 seconds \(24\.8 days\)/);
+    expect(resolveConfig({ maxTimeSec: 2_147_483 }).config.maxTimeSec).toBe(2_147_483);
+    expect(() => resolveConfig({ rate: 0.0001 })).toThrowError(/^bad --rate 0\.0001: give 0 \(no cap\) or at least 0\.001/);
+    expect(() => resolveConfig({ hostRate: 0.0005 })).toThrowError(/^bad --host-rate/);
+    expect(resolveConfig({ rate: 0, hostRate: 0.001 }).config).toMatchObject({ rate: 0, hostRate: 0.001 });
+  });
+
+  it('refuses saved tuning outside the flags\' bounds (300 workers ran, and made a manifest its own tools refused)', () => {
+    const tuning = { workers: 300, concurrency: 64, measuredAt: 'x', source: '/t/tuning.json' };
+    expect(() => resolveConfig({}, { tuning })).toThrowError(/^tuned defaults '\/t\/tuning\.json' are damaged \(delete the file or run npm run bench -- --save\): \/workers must be <= 256/);
+    expect(() => resolveConfig({}, { tuning: { ...tuning, workers: 2, concurrency: 2_000_000 } })).toThrowError(/\/concurrency must be <= 1000000/);
+  });
+
   it('uses saved tuning as defaults, says where they came from, and lets flags win', () => {
     const dir = scratchDir();
     process.env.SHARDSCAN_CONFIG_DIR = dir;

@@ -178,6 +178,9 @@ export function resolveConfig(given: Partial<ScanConfig>, opts: ResolveOptions =
   const partial = checkConfig(JSON.parse(JSON.stringify(given)) as unknown, 'options');
   const notes: string[] = [];
   const tuning = opts.tuning === undefined ? loadTuning() : opts.tuning;
+  // Within the flags' bounds: "workers": 300 started 300 threads and wrote a
+  // manifest that validate, merge and resume then refused (workers <= 256).
+  if (tuning) checkConfig({ workers: tuning.workers, concurrency: tuning.concurrency }, `tuned defaults '${tuning.source}' are damaged (delete the file or run npm run bench -- --save)`);
   const limit = opts.fdLimit ?? fdLimit();
 
   let workers = partial.workers;
@@ -222,6 +225,15 @@ export function resolveConfig(given: Partial<ScanConfig>, opts: ResolveOptions =
   if (config.banners && !config.states.includes('open')) {
     throw new ShardscanError('E_OPTION', `--banners reads open ports, but --states ${config.states.join(',')} shows none. Example: --banners --states open,closed`);
   }
+  // Node's timers hold at most 2^31-1 ms (24.8 days); a longer one fires at once:
+  // --max-time 3000000 stopped the scan before its first probe, with exit 0.
+  if (config.maxTimeSec !== null && config.maxTimeSec > MAX_TIME_SEC) {
+    throw new ShardscanError('E_OPTION', `bad --max-time ${config.maxTimeSec}: at most ${MAX_TIME_SEC} seconds (24.8 days); for no limit, leave it out`);
+  }
+  // The same limit on the gap between two probes: --rate 0.0000001 spun a 1 ms timer instead.
+  for (const [flag, value] of [['--rate', config.rate], ['--host-rate', config.hostRate]] as const) {
+    if (value > 0 && value < MIN_RATE) throw new ShardscanError('E_OPTION', `bad ${flag} ${value}: give 0 (no cap) or at least ${MIN_RATE} probes per second, e.g. ${flag} 100`);
+  }
   if (config.ports !== null && config.topPorts !== null) {
     throw new ShardscanError('E_PORT', 'give either -p or --top-ports, not both. Example: -p 22,80 or --top-ports 100');
   }
@@ -233,6 +245,11 @@ export function resolveConfig(given: Partial<ScanConfig>, opts: ResolveOptions =
   }
   return { config: deepFreeze(config), notes, randomSeed };
 }
+
+/** The longest --max-time: Node's timers hold at most 2^31-1 ms. */
+export const MAX_TIME_SEC = Math.floor((2 ** 31 - 1) / 1000);
+/** The slowest --rate and --host-rate other than 0 (no cap): one probe per 1,000 s, a gap a timer can hold. */
+export const MIN_RATE = 0.001;
 
 /**
  * The per-attempt timeout bounds a config gives: every bound within the
