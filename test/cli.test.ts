@@ -191,7 +191,7 @@ describe('nmap command lines', () => {
     expect(new Set(records.map((x) => x.host))).toEqual(new Set(['127.0.0.1']));
     expect(sorted(records.map((x) => x.port as number))).toEqual(sorted(open.ports));
     const manifest = JSON.parse(readFileSync(join(cwd, 'd', 'manifest.json'), 'utf8')) as { config: Record<string, unknown> };
-    expect(manifest.config).toMatchObject({ rate: 100000, retries: 1, concurrency: 500, states: ['open'], exclude: [], excludeFile: 'skip.txt', family: 4, openHostsOnly: true });
+    expect(manifest.config).toMatchObject({ rate: 100000, retries: 1, concurrency: 500, states: ['open'], exclude: [], excludeFile: join(cwd, 'skip.txt'), family: 4, openHostsOnly: true });
   });
 
   it('-6 and -4 keep to one address family, as in nmap: the other is refused, never scanned (-6 scanned 127.0.0.1)', async () => {
@@ -234,7 +234,8 @@ describe('nmap command lines', () => {
     expect(r.code).toBe(0);
     expect(sorted((JSON.parse(r.stdout) as { records: { port: number }[] }).records.map((x) => x.port))).toEqual(sorted(open.ports));
     const manifest = JSON.parse(readFileSync(join(cwd, 'd', 'manifest.json'), 'utf8')) as { config: Record<string, unknown> };
-    expect(manifest.config).toMatchObject({ inputFile: 'list.txt', states: ['open'], sourceAddress: '127.0.0.2' });
+    // Kept absolute, so a resume from another directory reads the same list.
+    expect(manifest.config).toMatchObject({ inputFile: join(cwd, 'list.txt'), states: ['open'], sourceAddress: '127.0.0.2' });
   });
 
   it('-sTV is -sT -sV: it scans, with service detection (it printed the version and exited 0 before), and -vvv is -v', async () => {
@@ -439,6 +440,52 @@ describe('bad input', () => {
     writeFileSync(file, JSON.stringify({ targets: ['127.0.0.1'], speed: 'fast' }));
     const r2 = await runCli(['--config', file, '--no-out-dir']);
     expect(r2.stderr).toMatch(/unknown key 'speed'/);
+  });
+
+  it('a config file is held to what the flags are held to', async () => {
+    const cwd = scratchDir();
+    const { writeFileSync } = await import('node:fs');
+    const config = (c: object): string => (writeFileSync(join(cwd, 'c.json'), JSON.stringify({ targets: ['127.0.0.1-127.0.0.3'], ports: '1', states: ['open', 'closed'], format: 'csv', ...c })), 'c.json');
+    // An empty name was "none" (excludeFile) or the current directory (outDir); flags refuse both.
+    for (const [key, value] of [['outDir', ''], ['excludeFile', ' '], ['inputFile', '']] as const) {
+      const r = await runCli(['--config', config({ [key]: value }), '--no-out-dir'], { cwd });
+      expect(r.code, key).toBe(2);
+      expect(r.stderr).toBe(`shardscan: error: config file 'c.json': "${key}" is empty; give a ${key === 'outDir' ? 'directory' : 'file'} name, or null for none\n`);
+    }
+    expect(readdirSync(cwd)).toEqual(['c.json']);
+    const blank = await runCli(['--config', config({ exclude: [' '] }), '--no-out-dir'], { cwd });
+    expect(blank.stderr).toMatch(/"exclude" has an empty entry/);
+    // "output": "-" is stdout, as -o - is (it made a file named "-").
+    const out = await runCli(['--config', config({ output: '-' }), '-q', '--no-out-dir'], { cwd });
+    expect(out.code, out.stderr).toBe(0);
+    expect(out.stdout).toMatch(/^host,port,state/);
+    expect(existsSync(join(cwd, '-'))).toBe(false);
+    // --exclude adds to the file's list; it replaced it, and 127.0.0.2 was scanned.
+    const both = await runCli(['--config', config({ exclude: ['127.0.0.2'] }), '--exclude', '127.0.0.3', '-q', '--no-out-dir'], { cwd });
+    expect(both.stdout.trim().split('\n').slice(1).map((l) => l.split(',')[0])).toEqual(['127.0.0.1']);
+  });
+
+  it('resume from another directory reads a relative -iL, --exclude-file and -o as the first run meant them', async () => {
+    const first = scratchDir();
+    const elsewhere = scratchDir();
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(join(first, 't.txt'), '127.0.0.1\n127.0.0.2\n127.0.0.3\n');
+    writeFileSync(join(first, 'skip.txt'), '127.0.0.3\n');
+    const r = await runCli(['-iL', 't.txt', '--exclude-file', 'skip.txt', '-p', '1-400', '--host-rate', '200', '--max-time', '0.3', '-f', 'ndjson', '--states', 'all', '-o', 'r.ndjson', '--out-dir', 'd', '-q'], { cwd: first });
+    expect(r.code, r.stderr).toBe(0);
+    const resumed = await runCli(['resume', join(first, 'd'), '--max-time', '60', '--host-rate', '0', '-q'], { cwd: elsewhere });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(ndjson(readFileSync(join(first, 'd', 'shard-1-of-1.ndjson'), 'utf8')).map((x) => x.host)).not.toContain('127.0.0.3');
+    expect(ndjson(readFileSync(join(first, 'd', 'shard-1-of-1.ndjson'), 'utf8'))).toHaveLength(800);
+    expect(existsSync(join(first, 'r.ndjson'))).toBe(true);
+    expect(readdirSync(elsewhere)).toEqual([]);
+  });
+
+  it('a current directory that was deleted is one line, not an internal error', async () => {
+    const gone = scratchDir();
+    const r = await runCli(['127.0.0.1', '-p', '1', '--no-out-dir'], { cwd: gone, prefix: `rmdir ${gone} && exec` });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('shardscan: error: the current directory no longer exists; cd to one that does and run again\n');
   });
 });
 

@@ -10,6 +10,7 @@ function fatal(err: unknown): string {
   const code = (err as NodeJS.ErrnoException | null)?.code;
   // Node's module loader opens the CLI's chunks side by side: a tiny `ulimit -n` fails here, before any scan.
   if (code === 'EMFILE' || code === 'ENFILE') return `shardscan: out of file descriptors while starting (${code}): raise the limit (ulimit -n) and run again\n`;
+  if (code === 'ECWDGONE') return `shardscan: error: ${(err as Error).message}\n`;
   return `shardscan: internal error: ${err instanceof Error ? err.message : String(err)}\n`;
 }
 
@@ -25,10 +26,19 @@ process.on('SIGINT', keepSignal).on('SIGTERM', keepSignal).on('SIGHUP', keepSign
 process.stderr.on('error', () => {});
 
 const argv = process.argv.slice(2);
+// yargs, relative paths and the state directory all need the current
+// directory; one that was deleted was "internal error: ENOENT … uv_cwd".
+let cwdGone = false;
+try {
+  process.cwd();
+} catch {
+  cwdGone = true;
+}
 // SHARDSCAN_FAULT is a test hook (workers/fault-worker.ts), read once here.
 const fault = process.env.SHARDSCAN_FAULT || null;
 let pool: import('piscina').Piscina | null = null;
 try {
+  if (cwdGone) throw Object.assign(new Error('the current directory no longer exists; cd to one that does and run again'), { code: 'ECWDGONE' });
   const workers = (await import('./early.js')).guessWorkers(argv);
   pool = workers === null ? null : (await import('../pool/pool.js')).createPool(workers, { fault });
   const { main } = await import('./app.js');

@@ -2,6 +2,7 @@
  * Command-line flags → a partial ScanConfig. Numbers are taken as strings and
  * checked here, so a bad value is named with an example instead of becoming NaN.
  */
+import { resolve } from 'node:path';
 import { type OutputFormat, OUTPUT_FORMATS, type ScanConfig, loadConfigFile } from '../config/index.js';
 import { ShardscanError, quote } from '../errors.js';
 import { parseShard } from '../shard/plan.js';
@@ -118,14 +119,16 @@ export function flagsToConfig(f: ScanFlags): Partial<ScanConfig> {
     const example = { config: 'scan.json', 'input-file': 'targets.txt (- for stdin)', 'exclude-file': 'skip.txt (- for stdin)', 'out-dir': 'scans/first (or --no-out-dir for none)' }[name];
     throw usage(`--${name} needs a ${name === 'out-dir' ? 'directory' : 'file'} name, e.g. --${name} ${example}`);
   }
-  const c: Partial<ScanConfig> = f.config ? { ...loadConfigFile(f.config) } : {};
+  const c: Partial<ScanConfig> = f.config ? configFileValues(f.config) : {};
   // An empty argument ('' from an unset shell variable) names nothing, like ' ' or ',' (the parser splits those away).
   const targets = (f.targets ?? []).map(String).filter((t) => t.trim() !== '');
   if (targets.length > 0) c.targets = targets;
   if (f.inputFile !== undefined) c.inputFile = f.inputFile;
   if (f.exclude !== undefined) {
-    c.exclude = [f.exclude].flat();
-    if (c.exclude.some((e) => e.trim() === '')) throw usage("bad --exclude '': empty; give targets to leave out, e.g. --exclude 127.0.0.5,127.0.1.0/24");
+    const more = [f.exclude].flat();
+    if (more.some((e) => e.trim() === '')) throw usage("bad --exclude '': empty; give targets to leave out, e.g. --exclude 127.0.0.5,127.0.1.0/24");
+    // Added to the config file's list, never in place of it: a list kept there for safety was dropped by one --exclude.
+    c.exclude = [...(c.exclude ?? []), ...more];
   }
   if (f.excludeFile !== undefined) c.excludeFile = f.excludeFile;
   // "-" (stdin) is read now and kept as a list, so the shard directory's
@@ -190,6 +193,30 @@ export function flagsToConfig(f: ScanFlags): Partial<ScanConfig> {
     if (n <= 0) throw usage(`bad --max-time '${quote(f.maxTime)}': give seconds above 0, e.g. --max-time 10`);
     c.maxTimeSec = n;
   }
+  // Kept as absolute paths, so a resume runs from any directory: a relative -iL
+  // was looked up in the directory resume ran in (ENOENT).
+  for (const key of ['inputFile', 'excludeFile', 'output', 'outDir', 'blocklist'] as const) {
+    const value = c[key];
+    if (typeof value === 'string' && value.trim() !== '') c[key] = resolve(value);
+  }
+  return c;
+}
+
+/**
+ * A --config file's values, held to what the same flags are held to: an
+ * empty file or directory name is a mistake, never "none" ("outDir": "" wrote
+ * the shard files into the current directory, "excludeFile": "" scanned what
+ * it meant to leave out), an empty exclude entry too, and "output": "-" is
+ * stdout, as -o - is (it made a file named "-").
+ */
+function configFileValues(path: string): Partial<ScanConfig> {
+  const c = { ...loadConfigFile(path) };
+  for (const key of ['inputFile', 'excludeFile', 'output', 'outDir', 'blocklist'] as const) {
+    const value = c[key];
+    if (typeof value === 'string' && value.trim() === '') throw usage(`config file '${quote(path)}': "${key}" is empty; give a ${key === 'outDir' ? 'directory' : 'file'} name, or null for none`);
+  }
+  if (c.exclude?.some((e) => e.trim() === '')) throw usage(`config file '${quote(path)}': "exclude" has an empty entry; give targets to leave out, e.g. ["127.0.0.5"]`);
+  if (c.output === '-') c.output = null;
   return c;
 }
 
