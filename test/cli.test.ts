@@ -378,6 +378,10 @@ describe('bad input', () => {
     [['127.0.0.1', '-xz', '--no-such'], /unknown options -x, -z, --no-such \(see shardscan --help\)/],
     [['127.0.0.1', '-iL', '/nonexistent/list.txt'], /cannot read target file '\/nonexistent\/list\.txt': ENOENT/],
     [['127.0.0.1', '--config', '/nonexistent/c.json'], /cannot read config file/],
+    // Read whole, these grew without bound (16.8 GB, then std::bad_alloc), deaf to Ctrl+C.
+    [['127.0.0.1', '--config', '/dev/zero'], /cannot read config file '\/dev\/zero': EFBIG: larger than 16 MiB/],
+    [['127.0.0.1', '--blocklist', '/dev/zero'], /cannot read --blocklist file '\/dev\/zero': EFBIG: larger than 16 MiB/],
+    [['-iL', '/dev/zero'], /cannot read target file '\/dev\/zero': EFBIG: larger than 256 MiB/],
     [[], /no targets given/],
     // An empty argument (an unset shell variable), as ' ' and ',' already were; not the config schema's words.
     [['', '-p', '1'], /^shardscan: error: no targets given/],

@@ -4,7 +4,7 @@
  * file, then command-line flags. Every adjustment is explained in `notes`.
  */
 import { randomInt } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { MAX_SMALL_FILE_BYTES, readProblem, readTextCapped } from '../files.js';
 import { ShardscanError, errnoCode, jsonProblem, messageOf, quote } from '../errors.js';
 import { describeErrors, schemaDocument, validator } from '../schemas.js';
 import type { ProbeEngine, ScanOrder } from '../model/scan.js';
@@ -153,9 +153,9 @@ function nearestConfigKey(key: string): string | null {
 export function loadConfigFile(path: string): Partial<ScanConfig> {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readTextCapped(path, MAX_SMALL_FILE_BYTES);
   } catch (err) {
-    throw new ShardscanError('E_INPUT_FILE', `cannot read config file '${quote(path)}': ${errnoCode(err) ?? messageOf(err)}`);
+    throw new ShardscanError('E_INPUT_FILE', `cannot read config file '${quote(path)}': ${readProblem(err)}`);
   }
   let parsed: unknown;
   try {

@@ -12,6 +12,7 @@
  * "limited broadcast", not "reserved").
  */
 import { readFileSync } from 'node:fs';
+import { MAX_SMALL_FILE_BYTES, readProblem, readTextCapped } from '../files.js';
 import { ShardscanError, errnoCode, escapeControls, messageOf, quote } from '../errors.js';
 import { packagePath } from '../paths.js';
 import { formatIPv4, formatIPv6, parseIPv4, parseIPv6 } from './ip.js';
@@ -160,9 +161,9 @@ export function loadBlocklist(spec: boolean | string): Blocklist | null {
   if (spec === true) return defaultBlocklist();
   let text: string;
   try {
-    text = readFileSync(spec, 'utf8');
+    text = readTextCapped(spec, MAX_SMALL_FILE_BYTES);
   } catch (err) {
-    throw new ShardscanError('E_INPUT_FILE', `cannot read --blocklist file '${quote(spec)}': ${errnoCode(err) ?? messageOf(err)}`);
+    throw new ShardscanError('E_INPUT_FILE', `cannot read --blocklist file '${quote(spec)}': ${readProblem(err)}`);
   }
   return parseBlocklist(text, `the blocklist '${quote(spec)}'`, `--blocklist file '${quote(spec)}'`);
 }

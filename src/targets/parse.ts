@@ -5,9 +5,9 @@
  * spaces, files with one target per line and # comments, and exclusions.
  */
 import { lookup } from 'node:dns/promises';
-import { readFileSync, readSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { ShardscanError, errnoCode, messageOf, quote } from '../errors.js';
+import { readProblem, readTextCapped } from '../files.js';
 import { formatIPv4, formatIPv6, parseIPv4, parseIPv6 } from './ip.js';
 import { type Blocked, type Blocklist, NOTHING_BLOCKED, applyBlocklist } from './blocklist.js';
 import { confirmScanSize } from './confirm.js';
@@ -58,26 +58,8 @@ function isStdinTerminal(): boolean {
   return isatty(0);
 }
 
-/**
- * All of stdin ("-" for a file name, as in nmap's -iL -). readFileSync(0)
- * throws EAGAIN when the parent left the pipe non-blocking: wait and go on.
- */
-function readStdin(): string {
-  const chunks: Buffer[] = [];
-  const buf = Buffer.alloc(1 << 16);
-  for (;;) {
-    let n: number;
-    try {
-      n = readSync(0, buf, 0, buf.length, null);
-    } catch (err) {
-      if (errnoCode(err) !== 'EAGAIN') throw err;
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
-      continue;
-    }
-    if (n === 0) return Buffer.concat(chunks).toString('utf8');
-    chunks.push(Buffer.from(buf.subarray(0, n)));
-  }
-}
+/** The largest target or exclude list read (a file or stdin): 16M lines of "127.0.0.1". */
+export const MAX_LIST_BYTES = 256 << 20;
 
 /** Tokens from a target file: one or more per line, `#` starts a comment ("-": stdin). */
 export function readListFile(path: string, what: string): string[] {
@@ -89,9 +71,9 @@ function readListText(path: string, what: string): string {
   // Reading a terminal would wait for Ctrl+D with Ctrl+C caught (the CLI's first Ctrl+C only asks a scan to stop).
   if (path === '-' && isStdinTerminal()) throw new ShardscanError('E_INPUT_FILE', `cannot read the ${what} list from stdin: it is a terminal; pipe it in, e.g. ${what === 'target' ? 'cat list.txt | shardscan -iL -' : 'cat skip.txt | shardscan 127.0.0.0/24 --exclude-file -'}`);
   try {
-    return path === '-' ? readStdin() : readFileSync(path, 'utf8');
+    return readTextCapped(path === '-' ? 0 : path, MAX_LIST_BYTES);
   } catch (err) {
-    throw new ShardscanError('E_INPUT_FILE', `cannot read ${what} file '${quote(path)}': ${errnoCode(err) ?? messageOf(err)}`);
+    throw new ShardscanError('E_INPUT_FILE', `cannot read ${what} file '${quote(path)}': ${readProblem(err)}`);
   }
 }
 
