@@ -38,6 +38,14 @@ describe('the state directory', () => {
     expect(stateDir({})).toMatch(/\/\.local\/state\/shardscan$/);
   });
 
+  it('scans with one --seed started in the same second get their own directories (the second was refused)', async () => {
+    const dir = scratchDir();
+    const runs = await Promise.all([1, 2, 3].map((h) => runCli([`127.0.0.${h}`, '-p', '1', '--seed', '7', '-q', '-o', '/dev/null'], { env: { SHARDSCAN_STATE_DIR: dir } })));
+    expect(runs.map((r) => r.code)).toEqual([0, 0, 0]);
+    expect(readdirSync(dir)).toHaveLength(3);
+    for (const id of readdirSync(dir)) expect(id).toMatch(/^\d{8}T\d{6}Z-7-[0-9a-z]{4}$/);
+  });
+
   it('a plain scan from an empty directory leaves it empty; status shows the scan, as text and JSON', async () => {
     const cwd = scratchDir();
     const home = scratchDir();
