@@ -117,6 +117,17 @@ describe('a damaged complete shard', () => {
     expectOneLine(r, 2, /shard-2-of-2\.ndjson holds \d+ records, but the manifest of this complete shard says \d+: the directory is damaged \(shardscan validate /);
     expect(readdirSync(cwd).filter((f) => f === 'out.ndjson' || f.endsWith('.tmp'))).toEqual([]);
   });
+
+  it('a line of another shard in place of its own (the count holds): refused, it was merged twice and its own lost', async () => {
+    const dir = join(cwd, `mixed-${Math.random().toString(36).slice(2)}`);
+    cpSync(join(cwd, 's2'), dir, { recursive: true });
+    const file = join(dir, 'shard-2-of-2.ndjson');
+    const [foreign] = readFileSync(join(cwd, 's1', 'shard-1-of-2.ndjson'), 'utf8').split('\n');
+    writeFileSync(file, [foreign, ...readFileSync(file, 'utf8').split('\n').slice(1)].join('\n'));
+    const r = await runCli(['merge', 's1', dir, '-f', 'ndjson', '-o', 'out.ndjson'], { cwd });
+    expectOneLine(r, 2, /shard-2-of-2\.ndjson: record 127\.0\.0\.1:\d+ is not part of this shard's scan; .*: the directory is damaged \(shardscan validate /);
+    expect(readdirSync(cwd).filter((f) => f === 'out.ndjson' || f.endsWith('.tmp'))).toEqual([]);
+  });
 });
 
 describe('merge to stdout that closes', () => {

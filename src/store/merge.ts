@@ -14,7 +14,9 @@ import { WRITERS } from '../output/formats.js';
 import { namesOf } from '../output/report.js';
 import { packageVersion } from '../paths.js';
 import { buildPorts } from '../ports/parse.js';
-import { ShardscanError } from '../errors.js';
+import { ShardscanError, messageOf } from '../errors.js';
+import { notOfThisShard, placeOf } from './resume.js';
+import { prepared } from './validate.js';
 import type { Manifest } from './outdir.js';
 import { type ShardDir, checkShardSet, readRecords } from './read.js';
 
@@ -59,16 +61,23 @@ export function manifestSummary(m: Manifest, progress?: { counts: StateCounts; e
 
 /**
  * Every shard's records, in shard order. A complete shard must hold exactly
- * the records its manifest counts: a truncated file, or a line lost or
- * repeated, is refused (as validate and resume refuse it), never merged
- * into a report whose summary says "complete".
+ * the records its manifest counts, each a position of that shard: a
+ * truncated file, a line lost or repeated, or one from another shard or scan
+ * is refused (as validate and resume refuse it), never merged into a report
+ * whose summary says "complete". (A line copied over from another shard was
+ * merged twice, and the one it replaced was lost.)
  */
 async function* batchesOf(shards: readonly ShardDir[], view: MergeView): AsyncGenerator<ProbeRecord[]> {
   for (const s of shards) {
     let batch: ProbeRecord[] = [];
     let n = 0;
+    const scan = s.manifest.status === 'complete' ? await prepared(s) : null;
+    if (typeof scan === 'string') throw new ShardscanError('E_MERGE', `${s.dir}: ${scan}`);
     for await (const r of readRecords(s.recordsPath)) {
       n++;
+      if (scan !== null && placeOf(scan, r) === null) {
+        throw new ShardscanError('E_MERGE', `${s.recordsPath}: ${messageOf(notOfThisShard(r))}: the directory is damaged (shardscan validate ${s.dir})`);
+      }
       if (view.keep(r)) batch.push(r);
       if (batch.length >= 1000) {
         yield batch;

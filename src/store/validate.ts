@@ -78,8 +78,8 @@ async function resumeChecks(dir: string): Promise<string | null> {
   }
 }
 
-/** The complete shard's scan made concrete, to place its records; null when a host name does not resolve here; a problem line when its config is refused. */
-async function prepared(shard: ShardDir): Promise<PreparedScan | string | null> {
+/** The complete shard's scan made concrete, to place its records (validate, merge); null when a host name does not resolve here; a problem line when its config is refused. */
+export async function prepared(shard: ShardDir): Promise<PreparedScan | string | null> {
   try {
     const { config } = resolveConfig({ ...shard.manifest.config }, { tuning: null });
     return await prepareScan(config);
