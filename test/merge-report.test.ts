@@ -100,6 +100,19 @@ describe('merge --allow-partial', () => {
   });
 });
 
+describe('merge of a directory of shard directories', () => {
+  it('merges the shards in it, as status reads it; one that holds none is one line', async () => {
+    const results = join(cwd, `results-${Math.random().toString(36).slice(2)}`);
+    for (const s of ['s1', 's2']) cpSync(join(cwd, s), join(results, `machine-${s}`), { recursive: true });
+    const r = await runCli(['merge', results, '-f', 'ndjson', '--states', 'all'], { cwd });
+    expect(r.code, r.stderr).toBe(0);
+    expect(new Set(r.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { port: number }).port)).size).toBe(400);
+    mkdirSync(join(results, 'empty'));
+    const none = await runCli(['merge', join(results, 'empty')], { cwd });
+    expectOneLine(none, 2, /is not a shard directory and holds none \(no manifest\.json in it or in its subdirectories\)/);
+  });
+});
+
 describe('a damaged complete shard', () => {
   const damage: [string, (file: string) => void][] = [
     ['a line lost', (f) => writeFileSync(f, readFileSync(f, 'utf8').split('\n').filter((_, i) => i !== 3).join('\n'))],

@@ -219,14 +219,22 @@ async function resumeWith(dir: string, argv: ResumeFlags, o: ReturnType<typeof f
 
 async function mergeCommand(argv: { dirs: string[]; format?: string; output?: string; allowPartial?: boolean; states?: string }, command: string): Promise<number> {
   const flags = flagsToConfig({ format: argv.format, output: argv.output });
+  // A directory of shard directories (every machine's copied into results/) is
+  // its shards, as status reads it; merge said "results/manifest.json does not exist".
+  const { findShardDirs } = await import('../store/status.js');
+  const dirs = argv.dirs.flatMap((d) => {
+    const found = findShardDirs(d);
+    if (found.length === 0) throw new ShardscanError('E_OPTION', `'${quote(d)}' is not a shard directory and holds none (no manifest.json in it or in its subdirectories)`);
+    return found;
+  });
   // A report written over one of the shard files it merges would truncate that file before it is read.
-  checkDistinctFiles({ '-o': flags.output }, shardFiles(argv.dirs));
+  checkDistinctFiles({ '-o': flags.output }, shardFiles(dirs));
   const states = argv.states === undefined ? undefined : parseStates(argv.states);
   const { mergeShards } = await import('../store/merge.js');
   const { StagedReport } = await import('./staged-report.js');
   const report = new StagedReport(flags.output ?? null);
   try {
-    await mergeShards(argv.dirs, () => report.open(), { format: flags.format ?? 'text', allowPartial: Boolean(argv.allowPartial), command, states });
+    await mergeShards(dirs, () => report.open(), { format: flags.format ?? 'text', allowPartial: Boolean(argv.allowPartial), command, states });
   } catch (err) {
     report.abandon();
     // A write that failed ends the writer with that error: say it as a write failure, or stop quietly for | head.
