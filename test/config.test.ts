@@ -80,6 +80,10 @@ describe('config', () => {
     expect(tuned.notes[0]).toMatch(new RegExp(`defaults from ${path.replace(/[.]/g, '\\.')}: --workers 1 --concurrency 300`));
     const flags = resolveConfig({ targets: ['127.0.0.1'], workers: 2, concurrency: 64 }, { cores: 2, fdLimit: 20000 });
     expect(flags.config).toMatchObject({ workers: 2, concurrency: 64 });
+    expect(flags.notes.filter((n) => n.startsWith('defaults from'))).toEqual([]);
+    // The note names only what it supplied: it said "--workers 1 --concurrency 300" over a given --workers.
+    const oneFlag = resolveConfig({ targets: ['127.0.0.1'], concurrency: 64 }, { cores: 2, fdLimit: 20000 });
+    expect(oneFlag.notes.filter((n) => n.startsWith('defaults from')).map((n) => n.replace(/^.*: /, ''))).toEqual(['--workers 1 (measured 2026-11-24T00:00:00Z)']);
     expect(loadTuning()).toMatchObject({ workers: 1, concurrency: 300 });
   });
 

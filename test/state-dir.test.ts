@@ -38,6 +38,12 @@ describe('the state directory', () => {
     expect(stateDir({})).toMatch(/\/\.local\/state\/shardscan$/);
   });
 
+  it('a state directory that cannot be made is said as such, not as an --out-dir never given', async () => {
+    const r = await runCli(['127.0.0.1', '-p', '1', '-q', '-o', '/dev/null'], { env: { SHARDSCAN_STATE_DIR: '/etc/hostname/state' } });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^shardscan: error: cannot create the shard directory '\/etc\/hostname\/state\/[^']+': ENOTDIR; the state directory is not writable: set SHARDSCAN_STATE_DIR, or give --out-dir DIR \(or --no-out-dir\)\n$/);
+  });
+
   it('scans with one --seed started in the same second get their own directories (the second was refused)', async () => {
     const dir = scratchDir();
     const runs = await Promise.all([1, 2, 3].map((h) => runCli([`127.0.0.${h}`, '-p', '1', '--seed', '7', '-q', '-o', '/dev/null'], { env: { SHARDSCAN_STATE_DIR: dir } })));

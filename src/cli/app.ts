@@ -155,7 +155,7 @@ async function scanWith(flags: CliFlags, command: string, signal: AbortControlle
     },
   );
   const out = openReport(config.output);
-  const outDir = outPath === null ? null : OutDir.create(outPath, { ...prep, config: { ...prep.config, outDir: outPath } }, scanId, startedAt);
+  const outDir = outPath === null ? null : OutDir.create(outPath, { ...prep, config: { ...prep.config, outDir: outPath } }, scanId, startedAt, config.outDir !== null);
   const allNotes = [...notes, ...[blockedNote(prep.blocked)].filter((n): n is string => n !== null)];
   return runScan({ prep, out, notes: allNotes, quiet: Boolean(flags.quiet), command, outDir, signal: signal.signal, startedAt, pool, summaryJson: flags.summaryJson, fault, workersGiven: flags.workers !== undefined, metrics });
 }

@@ -190,9 +190,9 @@ export function resolveConfig(given: Partial<ScanConfig>, opts: ResolveOptions =
   }
   workers ??= opts.cores ?? cores();
   if (concurrency === undefined && tuning && tuning.workers === workers) concurrency = tuning.concurrency;
-  if (tuning && (partial.workers === undefined || partial.concurrency === undefined)) {
-    notes.push(`defaults from ${tuning.source}: --workers ${tuning.workers} --concurrency ${tuning.concurrency} (measured ${tuning.measuredAt})`);
-  }
+  // Only what was taken from it: the note named both values when a flag had set one.
+  const taken = tuning ? [...(partial.workers === undefined ? [`--workers ${tuning.workers}`] : []), ...(partial.concurrency === undefined && concurrency === tuning.concurrency ? [`--concurrency ${tuning.concurrency}`] : [])] : [];
+  if (tuning && taken.length > 0) notes.push(`defaults from ${tuning.source}: ${taken.join(' ')} (measured ${tuning.measuredAt})`);
   const cap = maxConcurrency(limit, workers);
   const defaultWindow = concurrency === undefined;
   concurrency ??= Math.min(DEFAULT_CONCURRENCY, cap);

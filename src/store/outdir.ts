@@ -70,8 +70,9 @@ export function makeScanId(startedAt: Date, seed: number, shard: { index: number
 function ioError(path: string, err: unknown, hint: string): ShardscanError {
   const code = errnoCode(err);
   const why = code === 'ENOSPC' ? 'ENOSPC, the disk is full' : (code ?? messageOf(err));
-  // "Free some space" is the hint for a full disk only; out of descriptors it would mislead.
-  const fixed = code === 'EMFILE' || code === 'ENFILE' ? hint.replace(/^Free some space|free space/, 'raise the descriptor limit (ulimit -n)') : hint;
+  // "Free some space" is the hint for a full disk only; out of descriptors, or without the right to write, it would mislead.
+  const instead = code === 'EMFILE' || code === 'ENFILE' ? 'raise the descriptor limit (ulimit -n)' : code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? 'make the directory writable (or copy it somewhere writable)' : null;
+  const fixed = instead === null ? hint : hint.replace(/^Free some space|free space/, (m) => (m[0] === 'F' ? instead[0]!.toUpperCase() + instead.slice(1) : instead));
   return new ShardscanError('E_IO', `cannot write ${path}: ${why}. ${fixed}`, { cause: err });
 }
 
@@ -128,15 +129,21 @@ export class OutDir {
     this.recordsPath = join(dir, manifest.records);
   }
 
-  /** Start a new shard directory; refuses one that already holds a scan. */
-  static create(dir: string, prep: PreparedScan, scanId: string, startedAt: Date): OutDir {
+  /**
+   * Start a new shard directory; refuses one that already holds a scan.
+   * `named`: the user gave it (--out-dir), else it is in the state directory,
+   * and the messages say so (they named an --out-dir never given).
+   */
+  static create(dir: string, prep: PreparedScan, scanId: string, startedAt: Date, named = true): OutDir {
+    const what = named ? '--out-dir' : 'the shard directory';
     if (existsSync(join(dir, MANIFEST))) {
-      throw new ShardscanError('E_OPTION', `--out-dir ${dir} already holds a scan; continue it with: shardscan resume ${dir}, or pick another --out-dir`);
+      throw new ShardscanError('E_OPTION', `${what} ${dir} already holds a scan; continue it with: shardscan resume ${dir}, or pick another --out-dir`);
     }
     try {
       makeDirs(dir);
     } catch (err) {
-      throw new ShardscanError('E_OUTPUT', `cannot create --out-dir '${quote(dir)}': ${errnoCode(err) ?? messageOf(err)}; pick a writable directory (or --no-out-dir)`);
+      const where = named ? 'pick a writable directory (or --no-out-dir)' : 'the state directory is not writable: set SHARDSCAN_STATE_DIR, or give --out-dir DIR (or --no-out-dir)';
+      throw new ShardscanError('E_OUTPUT', `cannot create ${what} '${quote(dir)}': ${errnoCode(err) ?? messageOf(err)}; ${where}`);
     }
     const { config } = prep;
     const manifest: Manifest = {
