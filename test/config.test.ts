@@ -56,6 +56,15 @@ describe('config', () => {
     expect(() => checkConfig({ targets: ['127.0.0.1'], ...bad }, 'config')).toThrowError(message);
   });
 
+  it('reads a config file that starts with a byte-order mark (it was "Unexpected token")', async () => {
+    const dir = scratchDir();
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(join(dir, 'c.json'), `\ufeff${JSON.stringify({ targets: ['127.0.0.1'], ports: '1', states: ['closed'], format: 'csv' })}`);
+    const r = await runCli(['--config', 'c.json', '-q', '--no-out-dir'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^host,port,state/);
+  });
+
   it('refuses a --max-time or a pace gap longer than a timer holds (the scan stopped at once, exit 0)', () => {
     expect(() => resolveConfig({ maxTimeSec: 3_000_000 })).toThrowError(/^bad --max-time 3000000: at most 2147483 seconds \(24\.8 days\)/);
     expect(resolveConfig({ maxTimeSec: 2_147_483 }).config.maxTimeSec).toBe(2_147_483);

@@ -45,7 +45,8 @@ describe('--metrics address', () => {
     expect(parseMetricsAddress(value)).toEqual(addr);
   });
 
-  it.each(['', 'metrics', ':9464', '127.0.0.1:', '127.0.0.1:70000', '[nope]:80', '::1:80', '127.0.0.1:80/metrics'])('%j is refused', (value) => {
+  // 127.0.0.256:0 went to DNS (ENOTFOUND) as a host name.
+  it.each(['', 'metrics', ':9464', '127.0.0.1:', '127.0.0.1:70000', '[nope]:80', '::1:80', '127.0.0.1:80/metrics', '127.0.0.256:0', '127.1:9464'])('%j is refused', (value) => {
     expect(() => parseMetricsAddress(value)).toThrowError(/^bad --metrics '.*': give HOST:PORT or only a PORT \(on loopback\), e\.g\. --metrics 127\.0\.0\.1:9464/);
   });
 

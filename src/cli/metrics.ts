@@ -13,7 +13,7 @@
  */
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { isIPv6 } from 'node:net';
+import { isIPv4, isIPv6 } from 'node:net';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { ShardscanError, errnoCode, messageOf, quote } from '../errors.js';
 import { PORT_STATES } from '../model/states.js';
@@ -33,7 +33,9 @@ export function parseMetricsAddress(value: string): MetricsAddress {
   const m = /^(?:\[([0-9a-fA-F:.]+)\]|([A-Za-z0-9.-]+)):(\d{1,5})$/.exec(v) ?? /^()()(\d{1,5})$/.exec(v);
   const port = m ? Number(m[3]) : NaN;
   const host = m ? (m[1] || m[2] || '127.0.0.1') : '';
-  if (!m || port > 65535 || (m[1] !== undefined && m[1] !== '' && !isIPv6(host))) {
+  // A name that ends in a number is an address mistyped (127.0.0.256), not a name to look up in DNS.
+  const badName = m !== null && m[2] !== undefined && m[2] !== '' && !isIPv4(host) && /(^|\.)\d+$/.test(host);
+  if (!m || port > 65535 || badName || (m[1] !== undefined && m[1] !== '' && !isIPv6(host))) {
     throw new ShardscanError('E_OPTION', `bad --metrics '${quote(value)}': give HOST:PORT or only a PORT (on loopback), e.g. --metrics 127.0.0.1:9464, --metrics 9464 or --metrics [::1]:9464`);
   }
   return { host, port };

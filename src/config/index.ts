@@ -159,7 +159,8 @@ export function loadConfigFile(path: string): Partial<ScanConfig> {
   }
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    // A byte-order mark (Windows editors write one) is not JSON, but not a mistake either.
+    parsed = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   } catch (err) {
     throw new ShardscanError('E_CONFIG', `config file '${quote(path)}' is not valid JSON: ${jsonProblem(err)}`);
   }
