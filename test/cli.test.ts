@@ -100,7 +100,7 @@ describe('shard directory', () => {
     expect(r.code).toBe(0);
     const dirs = readdirSync(join(cwd, '.state'));
     expect(dirs).toHaveLength(1);
-    expect(dirs[0]).toMatch(/^\d{8}T\d{6}Z-[0-9a-z]+$/);
+    expect(dirs[0]).toMatch(/^\d{8}T\d{6}Z-[0-9a-z]+-[0-9a-z]{4}$/);
     const dir = join(cwd, '.state', dirs[0]!);
     const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as Record<string, unknown>;
     const checkpoint = JSON.parse(readFileSync(join(dir, 'checkpoint.json'), 'utf8')) as Record<string, unknown>;

@@ -2,7 +2,6 @@
  * Command-line flags → a partial ScanConfig. Numbers are taken as strings and
  * checked here, so a bad value is named with an example instead of becoming NaN.
  */
-import { resolve } from 'node:path';
 import { type OutputFormat, OUTPUT_FORMATS, type ScanConfig, loadConfigFile } from '../config/index.js';
 import { ShardscanError, quote } from '../errors.js';
 import { parseShard } from '../shard/plan.js';
@@ -192,12 +191,6 @@ export function flagsToConfig(f: ScanFlags): Partial<ScanConfig> {
     const n = numberFlag('max-time', f.maxTime, '10');
     if (n <= 0) throw usage(`bad --max-time '${quote(f.maxTime)}': give seconds above 0, e.g. --max-time 10`);
     c.maxTimeSec = n;
-  }
-  // Kept as absolute paths, so a resume runs from any directory: a relative -iL
-  // was looked up in the directory resume ran in (ENOENT).
-  for (const key of ['inputFile', 'excludeFile', 'output', 'outDir', 'blocklist'] as const) {
-    const value = c[key];
-    if (typeof value === 'string' && value.trim() !== '') c[key] = resolve(value);
   }
   return c;
 }

@@ -7,7 +7,7 @@
 import { randomInt } from 'node:crypto';
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { makeDirs } from '../files.js';
 import type { ScanConfig } from '../config/index.js';
 import { ShardscanError, errnoCode, jsonProblem, messageOf, quote } from '../errors.js';
@@ -74,6 +74,20 @@ function ioError(path: string, err: unknown, hint: string): ShardscanError {
   const instead = code === 'EMFILE' || code === 'ENFILE' ? 'raise the descriptor limit (ulimit -n)' : code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? 'make the directory writable (or copy it somewhere writable)' : null;
   const fixed = instead === null ? hint : hint.replace(/^Free some space|free space/, (m) => (m[0] === 'F' ? instead[0]!.toUpperCase() + instead.slice(1) : instead));
   return new ShardscanError('E_IO', `cannot write ${path}: ${why}. ${fixed}`, { cause: err });
+}
+
+/**
+ * The config as the manifest keeps it: file names absolute, so a resume runs
+ * from any directory (a relative -iL was looked up where resume ran: ENOENT).
+ * Messages before this point show the names as they were typed.
+ */
+function withAbsolutePaths(config: ScanConfig): ScanConfig {
+  for (const key of ['inputFile', 'excludeFile', 'output', 'outDir'] as const) {
+    const value = config[key];
+    if (typeof value === 'string' && value !== '' && value !== '-') config[key] = resolve(value);
+  }
+  if (typeof config.blocklist === 'string') config.blocklist = resolve(config.blocklist);
+  return config;
 }
 
 /** The file that says which process writes the directory now (see OutDir.lock). */
@@ -154,7 +168,7 @@ export class OutDir {
       scanKey: prep.scanKey,
       seed: config.seed,
       shard: { ...config.shard },
-      config: JSON.parse(JSON.stringify(config)) as ScanConfig,
+      config: withAbsolutePaths(JSON.parse(JSON.stringify(config)) as ScanConfig),
       targetsDigest: prep.targetsDigest,
       hosts: prep.targets.count,
       ports: prep.ports.count,
