@@ -7,7 +7,7 @@
  * SHARDSCAN_SKIP_ROOT_TESTS=1 asks to skip it.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ndjson, runCli, scratchDir } from './helpers/cli.js';
@@ -31,14 +31,32 @@ describe.skipIf(skip)('a source address deleted mid-scan', () => {
 
   it('stops the scan after the stall window (exit 1, one error line), and resume finishes it exactly', async () => {
     const cwd = scratchDir();
-    // 30,000 closed ports at 3,000 probes/s: still running when the address goes, 1 s in.
-    const deleting = new Promise<void>((resolve) => setTimeout(() => resolve(addr('del', '198.18.9.2')), 1000));
+    // 30,000 closed ports at 3,000 probes/s: still running when the address goes,
+    // once the first records are written (a fixed 1 s, on a loaded machine, came
+    // before the scan had started, and -S was refused as not an address here: exit 2).
+    let deleted = false;
+    const deleteWhenScanning = (): void => {
+      const poll = setInterval(() => {
+        let written = 0;
+        try {
+          written = statSync(join(cwd, 'a.ndjson')).size;
+        } catch {
+          // not opened yet
+        }
+        if (written > 0) {
+          clearInterval(poll);
+          addr('del', '198.18.9.2');
+          deleted = true;
+        }
+      }, 20);
+    };
     const first = await runCli(['198.18.9.1', '-p', '1-30000', '-S', '198.18.9.2', '--rate', '3000', '-f', 'ndjson', '--states', 'all', '-o', 'a.ndjson', '--out-dir', 'd'], {
       cwd,
       prefix: ns.prefix,
       env: { SHARDSCAN_STALL_MS: '1500' },
+      onSpawn: deleteWhenScanning,
     });
-    await deleting;
+    expect(deleted).toBe(true);
     expect(first.code).toBe(1);
     expect(first.stderr).toMatch(/^shardscan: error: for 1\.5 s every connect failed on this machine \(EADDRNOTAVAIL, \d+ times so far\) and no probe was decided; stopped with what was found: fix the cause, then resume$/m);
     expect(first.stderr).toMatch(/shardscan interrupted \(error\)/);

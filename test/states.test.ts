@@ -63,11 +63,10 @@ describe.each(['handle', 'socket'] as const)('engine %s', (engine) => {
     expect(answering.records[0]!.rttMs).toBeGreaterThanOrEqual(400);
     expect(answering.summary.timing).toMatchObject({ retries: 1, retriesAnswered: 0 });
     expect(answering.summary.elapsedMs).toBeGreaterThanOrEqual(800);
+    // No retry is asserted by the count; a wall-clock upper bound (< 800 ms) failed on a loaded CI machine (977 ms).
     expect(capped.summary.timing).toMatchObject({ retries: 0 });
-    expect(capped.summary.elapsedMs).toBeLessThan(800);
     expect(silent.records).toMatchObject([{ state: 'filtered', reason: 'timeout' }]);
     expect(silent.summary.timing).toMatchObject({ retries: 0 });
-    expect(silent.summary.elapsedMs).toBeLessThan(800);
   });
 
   it('yields only the requested states but counts them all', async () => {
