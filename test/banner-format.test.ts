@@ -12,6 +12,10 @@ describe('escapeBanner', () => {
     [Buffer.from([0x00, 0x41, 0x7f, 0xff, 0x1b]), '\\x00A\\x7f\\xff\\x1b'],
     ['caf\u00e9', 'caf\\xe9'],
     ['', ''],
+    // Above U+00FF, a decoded certificate name: its UTF-8 bytes. The low byte alone made a CJK issuer read "google".
+    ['\u4e67\u4f6f\u4f6f\u4e67\u4f6c\u4e65', '\\xe4\\xb9\\xa7\\xe4\\xbd\\xaf\\xe4\\xbd\\xaf\\xe4\\xb9\\xa7\\xe4\\xbd\\xac\\xe4\\xb9\\xa5'],
+    ['a\u202eb', 'a\\xe2\\x80\\xaeb'],
+    ['\u{1f600}', '\\xf0\\x9f\\x98\\x80'],
   ])('%j → %j', (input, out) => {
     expect(escapeBanner(input)).toBe(out);
   });

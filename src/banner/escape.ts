@@ -11,17 +11,32 @@ export const FIELD_CAP = 80;
 
 const NAMED: Readonly<Record<number, string>> = { 0x09: '\\t', 0x0a: '\\n', 0x0d: '\\r', 0x5c: '\\\\' };
 
+/** One byte's printable form. */
+const byteText = (b: number): string => NAMED[b] ?? (b >= 0x20 && b <= 0x7e ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, '0')}`);
+
 /**
- * Printable form of raw bytes (or a latin1 string): 0x20-0x7e kept, backslash
- * doubled, \t \r \n named, every other byte as \xHH. The result is at most
- * `cap` characters and never ends in half an escape.
+ * Printable form of raw bytes, or of a string: 0x20-0x7e kept, backslash
+ * doubled, \t \r \n named, every other byte as \xHH. In a string, a
+ * character up to U+00FF is that byte (a latin1 string made from an answer's
+ * bytes); one above it (a certificate's subject, decoded) is spelled as its
+ * UTF-8 bytes. Keeping only its low byte turned a CJK issuer into the word
+ * "google". The result is at most `cap` characters and never ends in half an
+ * escape, or in half a character's bytes.
  */
 export function escapeBanner(data: Uint8Array | string, cap = BANNER_CAP): string {
   let out = '';
   const n = data.length;
   for (let i = 0; i < n; i++) {
-    const b = typeof data === 'string' ? data.charCodeAt(i) & 0xff : data[i]!;
-    const piece = NAMED[b] ?? (b >= 0x20 && b <= 0x7e ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, '0')}`);
+    let piece: string;
+    if (typeof data !== 'string') piece = byteText(data[i]!);
+    else {
+      const c = data.codePointAt(i)!;
+      if (c <= 0xff) piece = byteText(c);
+      else {
+        if (c > 0xffff) i++; // the low surrogate is part of this character
+        piece = [...Buffer.from(String.fromCodePoint(c), 'utf8')].map(byteText).join('');
+      }
+    }
     if (out.length + piece.length > cap) break;
     out += piece;
   }
