@@ -74,6 +74,13 @@ describe('grabService', () => {
     expect(await allClosed(svc)).toBe(true);
   });
 
+  it('names an HTTP server that speaks first (a 408 after an idle connection): it was "unknown"', async () => {
+    const svc = await serve((s) => s.end('HTTP/1.1 408 Request Timeout\r\nServer: nginx/1.22.1\r\nConnection: close\r\n\r\n'));
+    const r = await grabOne('127.0.0.1', svc.port, { timeoutMs: TIMEOUT });
+    expect(r.info).toMatchObject({ service: 'http', serviceSource: 'probe' });
+    expect(svc.received[0]).toBe('');
+  });
+
   it('sends the HTTP probe to a silent service after the listen, on the same connection', async () => {
     const svc = await serve((s, got) => s.on('data', () => got().includes('\r\n\r\n') && s.end('HTTP/1.1 404 Not Found\r\nServer: lighttpd/1.4.69\r\n\r\n')));
     const r = await grabOne('127.0.0.1', svc.port, { timeoutMs: TIMEOUT });

@@ -47,7 +47,9 @@ describe('matching', () => {
   it('applies a rule only to the probes it names', () => {
     const answer = 'HTTP/1.1 200 OK\r\nServer: nginx/1.22.1\r\n\r\n';
     expect(table.match('http', answer)?.rule).toBe('nginx');
-    expect(table.match('null', answer)).toBeNull();
+    // The HTTP rules also read what a service says unasked (the null probe): a 408 after an idle connection.
+    expect(table.match('null', answer)?.rule).toBe('nginx');
+    expect(table.match('redis', answer)).toBeNull();
     expect(table.match('postgres', 'S')?.service).toBe('postgresql');
     expect(table.match('redis', 'S')).toBeNull();
   });
