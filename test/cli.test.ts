@@ -286,6 +286,9 @@ describe('nmap command lines', () => {
     [['-oX', 'a.xml', '-oG', 'a.gnmap'], /one report per run, and this asks for 2: -oX a\.xml, -oG a\.gnmap; .*shardscan merge DIR -f FORMAT -o FILE/],
     [['-o', 'a', '--output=b'], /one report per run, and this asks for 2: -o a, --output b/],
     [['-oN', 'a.txt', '-f', 'xml'], /-oN a\.txt and -f xml ask for different report formats; give one/],
+    // yargs read --banners=1 as false: banners silently off.
+    [['--banners=1'], /--banners is a switch and takes no value \(got '--banners=1'\): give --banners alone, or leave it out/],
+    [['--no-out-dir=yes'], /--no-out-dir is a switch and takes no value/],
   ])('%j is refused in one line', async (args, message) => {
     const r = await runCli(['127.0.0.1', '-p', '1', ...args, '--no-out-dir']);
     expect(r.code).toBe(2);

@@ -315,6 +315,10 @@ export function argvRefusal(argv: readonly string[]): string | null {
     if (a === '-') return "a lone '-' is not a target or a value; to read targets from stdin, use -iL -";
     const name = a.startsWith('--') && a.includes('=') ? a.slice(0, a.indexOf('=')) : a;
     if (Object.hasOwn(NMAP_REFUSED, name)) return `${name} ${NMAP_REFUSED[name]}`;
+    // yargs read "--banners=1" as false and "--open=banana" as something: a switch takes no value.
+    if (name !== a && takesNoValue(name)) {
+      return `${name} is a switch and takes no value (got '${quote(a)}'): give ${name} alone, or leave it out`;
+    }
     // Whole families, after the table's own words for some of them (-oA).
     if (/^-s[A-Za-z]$/.test(a)) return `${a} is not a TCP connect scan: shardscan only makes connect scans (nmap -sT)`;
     if (/^-T[0-2]$/.test(a)) return `${a} slows nmap down; shardscan has no timing templates: cap its pace with --rate N or --host-rate N (probes per second)`;
