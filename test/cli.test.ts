@@ -551,6 +551,22 @@ describe('interrupts', () => {
   });
 });
 
+describe('at a terminal (script(1) gives the CLI a pseudo-terminal)', () => {
+  const atTerminal = async (args: string): Promise<string> => {
+    const { execFileSync } = await import('node:child_process');
+    return execFileSync('script', ['-qec', `${process.execPath} ${CLI} ${args}`, '/dev/null'], { encoding: 'latin1', timeout: 30_000 });
+  };
+
+  it('records streamed to the terminal get no live bar over them (it wrote over json lines and glued ndjson to the bar)', async () => {
+    const shown = await atTerminal('127.0.0.1 -p 1-3000 --rate 3000 -f ndjson --states all --no-out-dir');
+    expect(shown).not.toContain('\x1b[K');
+    expect(shown.split(/\r?\n/).filter((l) => l.startsWith('{')).every((l) => /^\{.*\}$/.test(l))).toBe(true);
+    expect(shown.split(/\r?\n/).filter((l) => l.startsWith('{"host"'))).toHaveLength(3000);
+    // A report that goes elsewhere keeps the bar.
+    expect(await atTerminal('127.0.0.1 -p 1-3000 --rate 3000 -f ndjson --no-out-dir -o /dev/null')).toContain('\x1b[K');
+  });
+});
+
 describe('stderr that fails', () => {
   it('a reader of stderr that goes away does not end the scan: the report and shard directory are whole, exit 0', async () => {
     const cwd = scratchDir();

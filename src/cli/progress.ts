@@ -11,8 +11,11 @@ export interface ProgressOptions {
   plainEveryMs?: number;
 }
 
-function eta(s: ProgressSnapshot): string {
-  const rate = s.done / Math.max(s.elapsedMs / 1000, 0.001);
+/** Probes per second in this run: `base` were done before it started (a resume's earlier runs). */
+const rateOf = (s: ProgressSnapshot, base: number): number => Math.max(0, s.done - base) / Math.max(s.elapsedMs / 1000, 0.001);
+
+function eta(s: ProgressSnapshot, base: number): string {
+  const rate = rateOf(s, base);
   if (s.done === 0 || rate === 0) return '--:--';
   const left = Math.max(0, Math.round((s.total - s.done) / rate));
   const h = Math.floor(left / 3600);
@@ -25,12 +28,15 @@ export function formatRate(perSec: number): string {
   return perSec >= 10_000 ? `${(perSec / 1000).toFixed(1)}k/s` : `${Math.round(perSec)}/s`;
 }
 
-/** One status line, e.g. "45.0% 29491/65535 probes, 87.1k/s, ETA 0:01, 1 open". */
-export function statusLine(s: ProgressSnapshot): string {
+/**
+ * One status line, e.g. "45.0% 29491/65535 probes, 87.1k/s, ETA 0:01, 1 open".
+ * The rate and ETA count only this run's probes: a resume's earlier ones
+ * (`base`) over this run's time read 202.4k/s at --rate 10000.
+ */
+export function statusLine(s: ProgressSnapshot, base = 0): string {
   const pct = s.total > 0 ? (100 * s.done) / s.total : 100;
-  const rate = s.done / Math.max(s.elapsedMs / 1000, 0.001);
   const events = s.events > 0 ? `, ${s.events} local events` : '';
-  return `${pct.toFixed(1)}% ${s.done}/${s.total} probes, ${formatRate(rate)}, ETA ${eta(s)}, ${s.open} open${events}`;
+  return `${pct.toFixed(1)}% ${s.done}/${s.total} probes, ${formatRate(rateOf(s, base))}, ETA ${eta(s, base)}, ${s.open} open${events}`;
 }
 
 export class Progress {
@@ -38,6 +44,8 @@ export class Progress {
   private timer: NodeJS.Timeout | null = null;
   private readonly tty: boolean;
   private drawn = false;
+  /** Probes done before this run (a resume's replayed ones). */
+  private base = 0;
 
   constructor(opts: ProgressOptions) {
     this.opts = opts;
@@ -45,6 +53,7 @@ export class Progress {
   }
 
   start(): void {
+    this.base = this.opts.read()?.done ?? 0;
     const every = this.tty ? 200 : (this.opts.plainEveryMs ?? 5000);
     this.timer = setInterval(() => this.draw(), every);
     this.timer.unref();
@@ -54,13 +63,13 @@ export class Progress {
     const s = this.opts.read();
     if (!s) return;
     if (!this.tty) {
-      this.opts.stream.write(`progress: ${statusLine(s)}\n`);
+      this.opts.stream.write(`progress: ${statusLine(s, this.base)}\n`);
       return;
     }
     const width = 24;
     const filled = s.total > 0 ? Math.min(width, Math.floor((width * s.done) / s.total)) : width;
     const bar = `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}]`;
-    const line = `${bar} ${statusLine(s)}`;
+    const line = `${bar} ${statusLine(s, this.base)}`;
     const cols = this.opts.stream.columns || 100;
     this.opts.stream.write(`\r${line.slice(0, cols - 1)}\x1b[K`);
     this.drawn = true;

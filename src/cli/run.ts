@@ -277,7 +277,11 @@ export async function runScan(input: RunInput): Promise<number> {
     },
   );
 
-  const progress = input.quiet ? null : new Progress({ stream: process.stderr, read: () => run.progress() });
+  // No live bar over records streamed to the same terminal: its redraws wrote
+  // over them (json) or glued them to the bar line (ndjson, csv). The records
+  // on screen show the progress; the summary still ends the run.
+  const recordsOnTerminal = config.output === null && Boolean(process.stdout.isTTY) && (config.format === 'ndjson' || config.format === 'csv' || config.format === 'json');
+  const progress = input.quiet || (recordsOnTerminal && process.stderr.isTTY) ? null : new Progress({ stream: process.stderr, read: () => run.progress() });
   progress?.start();
   // Said once, as soon as it happens (even with -q: the user must know the results are not about the targets).
   let noRouteSaid = false;
