@@ -47,10 +47,15 @@ function guardStdout(): void {
   });
 }
 
+/** The first signal that stopped the command, if any (main.ts ends a SIGHUP'd process by SIGHUP). */
+let firstSignal: NodeJS.Signals | null = null;
+export const stoppedBy = (): NodeJS.Signals | null => firstSignal;
+
 /** First Ctrl+C / SIGTERM / SIGHUP stops the scan gracefully; a second one exits at once. */
 function installSignals(early: EarlySignals | null): AbortController {
   const controller = new AbortController();
-  const onSignal = (): void => {
+  const onSignal = (sig: NodeJS.Signals): void => {
+    firstSignal ??= sig;
     if (controller.signal.aborted) {
       process.stderr.write('\nshardscan: interrupted again, exiting now\n');
       process.exit(EXIT.interrupted);
@@ -63,10 +68,7 @@ function installSignals(early: EarlySignals | null): AbortController {
   for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(s, onSignal);
   if (early) {
     process.off('SIGINT', early.listener).off('SIGTERM', early.listener).off('SIGHUP', early.listener);
-    for (const s of early.signals.splice(0)) {
-      void s;
-      onSignal();
-    }
+    for (const s of early.signals.splice(0)) onSignal(s);
   }
   return controller;
 }

@@ -37,16 +37,26 @@ try {
 // SHARDSCAN_FAULT is a test hook (workers/fault-worker.ts), read once here.
 const fault = process.env.SHARDSCAN_FAULT || null;
 let pool: import('piscina').Piscina | null = null;
+let hangup = false;
 try {
   if (cwdGone) throw Object.assign(new Error('the current directory no longer exists; cd to one that does and run again'), { code: 'ECWDGONE' });
   const workers = (await import('./early.js')).guessWorkers(argv);
   pool = workers === null ? null : (await import('../pool/pool.js')).createPool(workers, { fault });
-  const { main } = await import('./app.js');
+  const { main, stoppedBy } = await import('./app.js');
   process.exitCode = await main(argv, pool, fault, { signals: earlySignals, listener: keepSignal });
+  hangup = stoppedBy() === 'SIGHUP';
 } catch (err) {
   process.stderr.write(fatal(err));
   process.exitCode = 1;
 } finally {
   // Whatever path main() took, no worker may keep the process alive (destroy is idempotent).
   await pool?.destroy();
+}
+// Stopped by SIGHUP (its terminal closed): everything is written, and the
+// process ends by SIGHUP, as one whose terminal went away does. Node 20's own
+// exit would abort in ResetStdio on a terminal that is gone (SIGABRT, exit
+// 134, a native stack trace: nodejs/node#51519).
+if (hangup) {
+  process.removeAllListeners('SIGHUP');
+  process.kill(process.pid, 'SIGHUP');
 }
