@@ -8,9 +8,9 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../src/cli/app.js';
 
 describe('a signal before the CLI was ready', () => {
-  const before = { SIGINT: process.listeners('SIGINT'), SIGTERM: process.listeners('SIGTERM') };
+  const before = { SIGINT: process.listeners('SIGINT'), SIGTERM: process.listeners('SIGTERM'), SIGHUP: process.listeners('SIGHUP') };
   afterEach(() => {
-    for (const sig of ['SIGINT', 'SIGTERM'] as const) for (const l of process.listeners(sig)) if (!before[sig].includes(l)) process.off(sig, l);
+    for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) for (const l of process.listeners(sig)) if (!before[sig].includes(l)) process.off(sig, l);
     vi.restoreAllMocks();
   });
 
@@ -23,7 +23,8 @@ describe('a signal before the CLI was ready', () => {
     process.on('SIGTERM', keep);
     const code = await main(['127.0.0.1', '-p', '1-5', '--no-out-dir', '-q'], null, null, { signals: ['SIGTERM'], listener: keep });
     expect(code).toBe(130);
-    expect(err.join('')).toBe('\nshardscan: stopping (Ctrl+C again to quit at once)…\n');
+    // It said only "stopping…", and wrote nothing, with no word why.
+    expect(err.join('')).toBe('\nshardscan: stopping (Ctrl+C again to quit at once)…\nshardscan: interrupted before the first probe: nothing was scanned, nothing written\n');
     expect(out.join('')).toBe('');
     // The early listener is handed over: main's own handlers replace it.
     expect(process.listeners('SIGTERM')).not.toContain(keep);

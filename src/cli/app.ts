@@ -138,7 +138,11 @@ async function scanWith(flags: CliFlags, command: string, signal: AbortControlle
   const given = flagsToConfig(afterDashes.length > 0 ? { ...flags, targets: [...(flags.targets ?? []), ...afterDashes] } : flags);
   const { config, notes } = resolveConfig(given);
   const prep = await prepareScan(config);
-  if (signal.signal.aborted) return EXIT.interrupted;
+  if (signal.signal.aborted) {
+    // Said, not left to a bare "stopping…": no report and no shard directory is written, because nothing was probed.
+    process.stderr.write('shardscan: interrupted before the first probe: nothing was scanned, nothing written\n');
+    return EXIT.interrupted;
+  }
   const startedAt = new Date();
   const scanId = makeScanId(startedAt, config.seed, config.shard);
   const outPath = flags.outDir === false ? null : (config.outDir ?? defaultOutDir(scanId));

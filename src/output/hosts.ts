@@ -44,7 +44,9 @@ function notShownLine(ctx: ReportContext, host: string, shown: number): string {
   if (hidden.length === 0) return '';
   if (counts === null) {
     const n = ctx.ports - shown;
-    return n > 0 ? `Not shown: ${n} ${hidden.join('/')} ports\n` : '';
+    // Unknown per host: after an early stop some of these were never probed (a resumed run said 65495 for 47,803 probed).
+    const stopped = ctx.summary().status !== 'complete';
+    return n > 0 ? `Not shown: ${stopped ? 'up to ' : ''}${n} ${hidden.join('/')} ports${stopped ? ' (the scan stopped before it probed them all)' : ''}\n` : '';
   }
   const parts = hidden.filter((s) => counts[s] > 0).map((s) => `${counts[s]} ${s}`);
   return parts.length > 0 ? `Not shown: ${parts.join(', ')}\n` : '';
