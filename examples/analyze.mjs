@@ -4,18 +4,30 @@
 // where the records are, then stream the NDJSON records line by line.
 //
 //   node examples/analyze.mjs results/scan-shard-1-of-4 results/scan-shard-2-of-4 ...
-import { createReadStream, readFileSync } from 'node:fs';
+//   node examples/analyze.mjs results/          (a directory of shard directories)
+import { createReadStream, existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
-const dirs = process.argv.slice(2);
-if (dirs.length === 0) {
-  console.error('usage: node examples/analyze.mjs SHARD_DIR...');
+const given = process.argv.slice(2);
+if (given.length === 0) {
+  console.error('usage: node examples/analyze.mjs SHARD_DIR... (or a directory of them)');
   process.exit(2);
 }
+// A shard directory holds manifest.json; a directory of them is read as its shards, as shardscan merge reads it.
+const dirs = given.flatMap((d) => {
+  if (existsSync(join(d, 'manifest.json'))) return [d];
+  const inner = existsSync(d) ? readdirSync(d).map((n) => join(d, n)).filter((s) => existsSync(join(s, 'manifest.json'))) : [];
+  if (inner.length === 0) {
+    console.error(`analyze: '${d}' is not a shard directory and holds none (no manifest.json)`);
+    process.exit(2);
+  }
+  return inner;
+});
 
 const openByHost = new Map(); // host -> sorted open ports
 const services = new Map(); // service -> count of open ports
+const seen = new Set(); // host:port, so a shard copied twice is counted once
 let records = 0;
 for (const dir of dirs) {
   const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
@@ -23,6 +35,9 @@ for (const dir of dirs) {
   for await (const line of lines) {
     if (!line.endsWith('}')) continue; // a half-written last line of a killed run
     const r = JSON.parse(line);
+    const key = `${r.host} ${r.port}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
     records++;
     if (r.state !== 'open') continue;
     if (!openByHost.has(r.host)) openByHost.set(r.host, []);

@@ -289,6 +289,8 @@ describe('nmap command lines', () => {
     // yargs read --banners=1 as false: banners silently off.
     [['--banners=1'], /--banners is a switch and takes no value \(got '--banners=1'\): give --banners alone, or leave it out/],
     [['--no-out-dir=yes'], /--no-out-dir is a switch and takes no value/],
+    // --open --states all showed closed ports and listed every host: one of the two was ignored.
+    [['--open', '--states', 'all'], /--open is --states open \(and lists only hosts with an open port\); give --open or --states all, not both/],
   ])('%j is refused in one line', async (args, message) => {
     const r = await runCli(['127.0.0.1', '-p', '1', ...args, '--no-out-dir']);
     expect(r.code).toBe(2);

@@ -172,10 +172,12 @@ export function flagsToConfig(f: ScanFlags): Partial<ScanConfig> {
   if (f.format !== undefined) c.format = oneOf<OutputFormat>('format', f.format, OUTPUT_FORMATS);
   if (f.output !== undefined) c.output = f.output === '-' ? null : f.output;
   if (f.family !== undefined) c.family = Number(oneOf('family', f.family, ['4', '6'] as const)) as 4 | 6;
-  // nmap's --open: open ports only (unless --states says otherwise), and no host without one in any report.
+  // nmap's --open: open ports only, and no host without one in any report.
+  // With --states as well, one of the two would be ignored, so both are refused.
   if (f.open) {
+    if (f.states !== undefined) throw usage(`--open is --states open (and lists only hosts with an open port); give --open or --states ${quote(f.states)}, not both`);
     c.openHostsOnly = true;
-    if (f.states === undefined) c.states = ['open'];
+    c.states = ['open'];
   }
   if (f.states !== undefined) c.states = parseStates(f.states);
   if (f.outDir === false) c.outDir = null;
