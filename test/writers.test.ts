@@ -160,11 +160,28 @@ describe('progress', () => {
     const tty: string[] = [];
     const term = Object.assign(new PassThrough(), { isTTY: true, columns: 120 }) as unknown as NodeJS.WriteStream;
     (term as unknown as PassThrough).on('data', (d: Buffer) => tty.push(d.toString()));
-    const bar = new Progress({ stream: term, read: () => ({ done: 1, total: 2, open: 1, elapsedMs: 100, events: 0 }) });
+    const bar = new Progress({ stream: term, read: () => ({ done: 1, total: 2, open: 1, elapsedMs: 100, events: 0 }), term: 'xterm' });
     bar.start();
     await new Promise((r) => setTimeout(r, 250));
     bar.stop();
     expect(tty[0]).toMatch(/^\r\[#{12}\.{12}\] 50\.0% 1\/2 probes/);
     expect(tty[tty.length - 1]).toBe('\r\x1b[K');
+  });
+
+  it('a narrow terminal keeps the numbers, TERM=dumb gets plain lines, and 100.0% means done', async () => {
+    const drawn = async (columns: number, term: string, done: number, total: number): Promise<string> => {
+      const out: string[] = [];
+      const s = Object.assign(new PassThrough(), { isTTY: true, columns }) as unknown as NodeJS.WriteStream;
+      (s as unknown as PassThrough).on('data', (d: Buffer) => out.push(d.toString()));
+      const p = new Progress({ stream: s, read: () => ({ done, total, open: 0, elapsedMs: 1000, events: 0 }), term, plainEveryMs: 20 });
+      p.start();
+      await new Promise((r) => setTimeout(r, 250));
+      p.stop();
+      return out[0]!;
+    };
+    // 40 columns cut "10.3% 6768/6…" mid-number behind the 26-column picture.
+    expect(await drawn(60, 'xterm', 6768, 65535)).toMatch(/^\r10\.3% 6768\/65535 probes/);
+    expect(await drawn(60, 'dumb', 6768, 65535)).toMatch(/^progress: 10\.3% 6768\/65535 probes/);
+    expect(await drawn(200, 'xterm', 65503, 65535)).toMatch(/\] 99\.9% 65503\/65535/);
   });
 });

@@ -17,6 +17,7 @@ import { type ScanFlags, argvRefusal, flagsToConfig, lastValueWins, normalizeArg
 import { EXIT, checkDistinctFiles, checkSummaryPath, defaultOutDir, openReport, runScan } from './run.js';
 import type { StatusFlags } from './status.js';
 import type { MetricsServer } from './metrics.js';
+import { clearActiveBar } from './progress.js';
 
 // What only some commands need is loaded when they run: every module loaded
 // at start delays the first probe (prom-client alone costs ~30 ms).
@@ -60,6 +61,7 @@ function installSignals(early: EarlySignals | null): AbortController {
       process.stderr.write('\nshardscan: interrupted again, exiting now\n');
       process.exit(EXIT.interrupted);
     }
+    clearActiveBar();
     process.stderr.write('\nshardscan: stopping (Ctrl+C again to quit at once)…\n');
     controller.abort();
   };

@@ -9,6 +9,8 @@ export interface ProgressOptions {
   read: () => ProgressSnapshot | null;
   /** Milliseconds between status lines when stderr is not a terminal. */
   plainEveryMs?: number;
+  /** $TERM (default: the environment's); "dumb" gets plain lines. */
+  term?: string | undefined;
 }
 
 /** Probes per second in this run: `base` were done before it started (a resume's earlier runs). */
@@ -34,9 +36,16 @@ export function formatRate(perSec: number): string {
  * (`base`) over this run's time read 202.4k/s at --rate 10000.
  */
 export function statusLine(s: ProgressSnapshot, base = 0): string {
-  const pct = s.total > 0 ? (100 * s.done) / s.total : 100;
+  // Rounded down: "100.0%" only when every probe is done (it showed 100.0% at 65503/65535).
+  const pct = s.total > 0 ? Math.floor((1000 * s.done) / s.total) / 10 : 100;
   const events = s.events > 0 ? `, ${s.events} local events` : '';
   return `${pct.toFixed(1)}% ${s.done}/${s.total} probes, ${formatRate(rateOf(s, base))}, ETA ${eta(s, base)}, ${s.open} open${events}`;
+}
+
+/** The bar on screen now, if any: a signal's message clears it first (it was left half-drawn above "stopping…"). */
+let active: Progress | null = null;
+export function clearActiveBar(): void {
+  active?.clear();
 }
 
 export class Progress {
@@ -49,11 +58,13 @@ export class Progress {
 
   constructor(opts: ProgressOptions) {
     this.opts = opts;
-    this.tty = Boolean(opts.stream.isTTY);
+    // TERM=dumb has no cursor control: plain status lines, as on a pipe.
+    this.tty = Boolean(opts.stream.isTTY) && ('term' in opts ? opts.term : process.env.TERM) !== 'dumb';
   }
 
   start(): void {
     this.base = this.opts.read()?.done ?? 0;
+    active = this;
     const every = this.tty ? 200 : (this.opts.plainEveryMs ?? 5000);
     this.timer = setInterval(() => this.draw(), every);
     this.timer.unref();
@@ -68,9 +79,10 @@ export class Progress {
     }
     const width = 24;
     const filled = s.total > 0 ? Math.min(width, Math.floor((width * s.done) / s.total)) : width;
-    const bar = `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}]`;
-    const line = `${bar} ${statusLine(s, this.base)}`;
     const cols = this.opts.stream.columns || 100;
+    const status = statusLine(s, this.base);
+    // On a narrow terminal the numbers matter more than the picture (they were cut mid-number).
+    const line = cols - 1 >= status.length + width + 3 ? `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${status}` : status;
     this.opts.stream.write(`\r${line.slice(0, cols - 1)}\x1b[K`);
     this.drawn = true;
   }
@@ -83,6 +95,7 @@ export class Progress {
 
   /** Remove the bar so the summary starts on a clean line. */
   stop(): void {
+    if (active === this) active = null;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     if (this.drawn) this.opts.stream.write('\r\x1b[K');
