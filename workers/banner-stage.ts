@@ -57,9 +57,15 @@ export class BannerStage {
     else this.waiting.push(job);
   }
 
-  /** Stop every grab of a chunk (a stopped chunk's attempts are abandoned). */
-  abort(match: (a: Attempt) => boolean): void {
-    for (const job of [...this.jobs]) if (match(job.attempt)) job.abort.abort();
+  /**
+   * Stop every grab of a chunk. Returns the open ports they were reading (each
+   * still told through `done`, with null): their handshakes completed, so
+   * they are results the loop records before it abandons the chunk.
+   */
+  abort(match: (a: Attempt) => boolean): { attempt: Attempt; rttMs: number }[] {
+    const cut = [...this.jobs].filter((job) => match(job.attempt) && !job.abort.signal.aborted);
+    for (const job of cut) job.abort.abort();
+    return cut.map((job) => ({ attempt: job.attempt, rttMs: job.rttMs }));
   }
 
   private start(job: Job): void {

@@ -1,0 +1,57 @@
+/**
+ * Ctrl+C while --banners reads open ports: the ports whose handshake
+ * completed are results found, and are kept (recorded open, without what the
+ * cut read would have told). They were dropped: "open 0, 0/5 probes", though
+ * all five had answered. Loopback only.
+ */
+import { createServer, type Server, type Socket } from 'node:net';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ndjson, runCli, scratchDir } from './helpers/cli.js';
+
+const servers: Server[] = [];
+const held: Socket[] = [];
+afterAll(async () => {
+  for (const s of held) s.destroy();
+  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+});
+
+/** Five listeners that accept and never say a word; `seen` counts the scanner's connections. */
+async function silentPorts(seen: () => void): Promise<number[]> {
+  const ports: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const s = createServer((c) => {
+      held.push(c);
+      c.on('error', () => undefined);
+      seen();
+    });
+    await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+    servers.push(s);
+    ports.push((s.address() as { port: number }).port);
+  }
+  return ports;
+}
+
+describe('Ctrl+C during banner reads', () => {
+  it('keeps the open ports found, in the report and the shard directory', async () => {
+    let connections = 0;
+    let stop: (() => void) | null = null;
+    const ports = await silentPorts(() => {
+      if (++connections === 5) setTimeout(() => stop?.(), 300);
+    });
+    const dir = scratchDir();
+    const r = await runCli(['127.0.0.1', '-p', ports.join(','), '--banners', '--banner-timeout', '20s', '-f', 'ndjson', '--out-dir', 'd', '-o', 'r.ndjson'], {
+      cwd: dir,
+      onSpawn: (child) => (stop = () => child.kill('SIGINT')),
+      killAfterMs: 30_000,
+    });
+    expect(r.code).toBe(130);
+    const sorted = (xs: number[]): number[] => [...xs].sort((a, b) => a - b);
+    const report = ndjson(readFileSync(join(dir, 'r.ndjson'), 'utf8'));
+    expect(sorted(report.map((x) => x.port as number))).toEqual(sorted(ports));
+    expect(report.every((x) => x.state === 'open' && x.reason === 'syn-ack')).toBe(true);
+    expect(ndjson(readFileSync(join(dir, 'd', 'shard-1-of-1.ndjson'), 'utf8'))).toHaveLength(5);
+    expect(r.stderr).toMatch(/open 5, closed 0/);
+  });
+});
