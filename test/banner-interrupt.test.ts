@@ -55,3 +55,14 @@ describe('Ctrl+C during banner reads', () => {
     expect(r.stderr).toMatch(/open 5, closed 0/);
   });
 });
+
+describe('--host-timeout with --banners', () => {
+  it('ends a banner read at the host\'s timeout, as nmap -sV does (it read for the whole --banner-timeout)', async () => {
+    const ports = await silentPorts(() => undefined);
+    const r = await runCli(['127.0.0.1', '-p', ports.join(','), '--banners', '--banner-timeout', '20s', '--host-timeout', '1s', '-f', 'ndjson', '-q', '--no-out-dir'], { killAfterMs: 30_000 });
+    expect(r.code).toBe(0);
+    // The open ports found are kept; the reads were cut about 1 s in, far from the 20 s a read may take.
+    expect(ndjson(r.stdout).filter((x) => x.state === 'open')).toHaveLength(5);
+    expect(r.ms).toBeLessThan(10_000);
+  });
+});

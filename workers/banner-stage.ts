@@ -20,6 +20,8 @@ export interface BannerParams {
   concurrency: number;
   /** --source-address (the scan spec's): the grab's own connections are bound to it too (null: the kernel picks). */
   localAddress?: string | null;
+  /** What --host-timeout leaves the port's host, ms, when its grab starts: the read ends there (it ran its whole --banner-timeout). */
+  timeLeft?: (a: Attempt) => number;
 }
 
 interface Job {
@@ -75,7 +77,7 @@ export class BannerStage {
     grabService(job.socket, {
       host: a.host,
       port: a.port,
-      timeoutMs: opts.timeoutMs,
+      timeoutMs: Math.max(0, Math.min(opts.timeoutMs, opts.timeLeft?.(a) ?? Infinity)),
       maxBytes: opts.maxBytes,
       signal: job.abort.signal,
       reconnect: () => connectTcp(a.host, a.port, Math.max(100, Math.floor(opts.timeoutMs / 3)), opts.localAddress ?? null),

@@ -217,6 +217,14 @@ export class Timing {
     return true;
   }
 
+  /** What --host-timeout leaves of the host's time, ms (Infinity without one): a banner read ends there too, as nmap's -sV does. */
+  hostTimeLeft(cell: number, now: number): number {
+    const limit = this.params.hostTimeoutMs;
+    if (limit === null) return Infinity;
+    const first = this.table.get(cell, F.FIRST_PROBE);
+    return first === 0 ? limit : limit - (this.coordMs(now) - first);
+  }
+
   /** This thread's `now` on the coordinator's clock, whole ms, never 0 (0 marks an unset time in the table). */
   private coordMs(now: number): number {
     return Math.floor(now + this.toCoordMs) + 1;
