@@ -393,6 +393,9 @@ describe('bad input', () => {
     [['127.0.0.1', '--rate', '-1'], /bad --rate '-1': give a plain decimal number \(no sign or exponent; fractions allowed\)/],
     [['127.0.0.1', '--top-ports', '0'], /bad --top-ports '0': give a whole number from 1 to 1000/],
     [['127.0.0.1', '-p', '-0'], /bad port list '-0' at '-0': ports are 1-65535/],
+    // A value starting with "-" and a digit was split by yargs: "unexpected arguments '5', 's'".
+    [['127.0.0.1', '--timeout', '-5s'], /^shardscan: error: bad --timeout '-5s': give milliseconds/],
+    [['127.0.0.1', '--shard', '-1/3', '--seed', '1'], /^shardscan: error: bad --shard '-1\/3': give x\/y/],
     [['no-such-host.invalid'], /cannot resolve host name 'no-such-host\.invalid'/],
     [['127.0.0.1', '-o', '/nonexistent/report.txt'], /cannot open --output '\/nonexistent\/report\.txt': ENOENT/],
     [['127.0.0.1', '--out-dir', '/proc/shardscan-test'], /cannot create --out-dir '\/proc\/shardscan-test': ENOENT/],

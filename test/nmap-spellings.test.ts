@@ -40,6 +40,10 @@ describe('nmap spellings', () => {
     expect(normalizeArgv(['127.0.0.1', '-4', '-6'])).toEqual(['127.0.0.1', '--family=4', '--family=6']);
   });
 
+  it('a value that starts with "-" and a digit stays the option\'s value', () => {
+    expect(normalizeArgv(['127.0.0.1', '--timeout', '-5s', '-p', '-1024'])).toEqual(['127.0.0.1', '--timeout=-5s', '-p=-1024']);
+  });
+
   it('after --, nothing is rewritten', () => {
     expect(normalizeArgv(['127.0.0.1', '--', '-sTV'])).toEqual(['127.0.0.1', '--', '-sTV']);
   });

@@ -259,9 +259,10 @@ export function normalizeArgv(typed: readonly string[]): string[] {
       // "-oN -q" is a file name forgotten, not a report named "-q" ("-" alone is stdout).
       if (i + 1 < argv.length && (argv[i + 1] === '-' || !argv[i + 1]!.startsWith('-'))) out.push(`--output=${argv[++i]}`);
       else out.push('--output=');
-    } else if (argv[i + 1] === '-' && /^--?[A-Za-z][\w-]*$/.test(a) && !takesNoValue(a)) {
-      out.push(`${a}=-`);
-      i++;
+    } else if ((argv[i + 1] === '-' || /^-\d/.test(argv[i + 1] ?? '')) && /^--?[A-Za-z][\w-]*$/.test(a) && !takesNoValue(a)) {
+      // A value that starts with "-" and a digit ("--timeout -5s", "--shard -1/3") is the option's value, bad or not:
+      // yargs split it into options and said "unexpected arguments '5', 's'".
+      out.push(`${a}=${argv[++i]}`);
     } else if (a === '-p-') out.push('--ports=-');
     else if (/^-p\d/.test(a)) out.push(`--ports=${a.slice(2)}`);
     else out.push(a);
