@@ -1,7 +1,7 @@
 /** Small filesystem helpers shared by the CLI, the shard directory and the tuning file. */
 import { closeSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
-import { errnoCode } from './errors.js';
+import { errnoCode, messageOf } from './errors.js';
 
 /**
  * mkdir -p, one level at a time. Node 20's recursive mkdirSync spins forever
@@ -26,6 +26,11 @@ export function makeDirs(dir: string): void {
   }
 }
 
+/** Block this thread for `ms`: a descriptor left non-blocking by the parent (EAGAIN) is waited for in place. */
+export function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
 /**
  * A text file read whole, up to `maxBytes`: past it, an error with code
  * EFBIG. readFileSync read /dev/zero (or a runaway generator) until memory
@@ -44,7 +49,7 @@ export function readTextCapped(path: string | 0, maxBytes: number): string {
         n = readSync(fd, buf, 0, buf.length, null);
       } catch (err) {
         if (errnoCode(err) !== 'EAGAIN') throw err;
-        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+        sleepSync(10);
         continue;
       }
       if (n === 0) return Buffer.concat(chunks, total).toString('utf8');
@@ -63,5 +68,5 @@ export const MAX_SMALL_FILE_BYTES = 16 << 20;
 /** Why a file could not be read, in a word: its errno, or how large it was past the cap. */
 export function readProblem(err: unknown): string {
   const code = errnoCode(err);
-  return code === 'EFBIG' ? `${code}: ${(err as Error).message}` : (code ?? String((err as Error)?.message ?? err));
+  return code === 'EFBIG' ? `${code}: ${messageOf(err)}` : (code ?? messageOf(err));
 }

@@ -10,7 +10,7 @@ export interface ProgressOptions {
   /** Milliseconds between status lines when stderr is not a terminal. */
   plainEveryMs?: number;
   /** $TERM (default: the environment's); "dumb" gets plain lines. */
-  term?: string | undefined;
+  term?: string;
 }
 
 /** Probes per second in this run: `base` were done before it started (a resume's earlier runs). */
@@ -59,7 +59,7 @@ export class Progress {
   constructor(opts: ProgressOptions) {
     this.opts = opts;
     // TERM=dumb has no cursor control: plain status lines, as on a pipe.
-    this.tty = Boolean(opts.stream.isTTY) && ('term' in opts ? opts.term : process.env.TERM) !== 'dumb';
+    this.tty = Boolean(opts.stream.isTTY) && (opts.term ?? process.env.TERM) !== 'dumb';
   }
 
   start(): void {

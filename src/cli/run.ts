@@ -315,14 +315,12 @@ export async function runScan(input: RunInput): Promise<number> {
   }
   // A reader that closed the pipe (| head) asked for no more: stop quietly, exit 0.
   const brokenPipe = writeFailure !== null && isBrokenPipe(writeFailure, outError);
-  const timeLimitOnly = summary.stopReason === 'time-limit' && !failure && !writeFailure;
-  if (brokenPipe) {
-    // nothing: the reader asked for no more
-  } else if (input.quiet && timeLimitOnly) {
-    // -q asked for silence; a --max-time stop is not a failure (exit 0), but
-    // a script still needs to know the scan is not complete and how to go on.
+  // -q asks for silence; a --max-time stop is not a failure (exit 0), but a
+  // script still needs to know the scan is not complete and how to go on.
+  const quietTimeLimit = input.quiet && summary.stopReason === 'time-limit' && !failure && !writeFailure;
+  if (!brokenPipe && quietTimeLimit) {
     process.stderr.write(`shardscan: stopped at --max-time after ${summary.done}/${summary.probes} probes${outDir ? `; continue with: shardscan resume ${outDir.dir}` : ''}\n`);
-  } else if (!input.quiet || summary.status !== 'complete' || failure || writeFailure) {
+  } else if (!brokenPipe && (!input.quiet || summary.status !== 'complete' || failure || writeFailure)) {
     printSummary(summary, outDir);
   }
   if (!input.quiet && !brokenPipe && nothingAnswered(summary)) {

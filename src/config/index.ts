@@ -192,7 +192,9 @@ export function resolveConfig(given: Partial<ScanConfig>, opts: ResolveOptions =
   workers ??= opts.cores ?? cores();
   if (concurrency === undefined && tuning && tuning.workers === workers) concurrency = tuning.concurrency;
   // Only what was taken from it: the note named both values when a flag had set one.
-  const taken = tuning ? [...(partial.workers === undefined ? [`--workers ${tuning.workers}`] : []), ...(partial.concurrency === undefined && concurrency === tuning.concurrency ? [`--concurrency ${tuning.concurrency}`] : [])] : [];
+  const taken: string[] = [];
+  if (tuning && partial.workers === undefined) taken.push(`--workers ${tuning.workers}`);
+  if (tuning && partial.concurrency === undefined && concurrency === tuning.concurrency) taken.push(`--concurrency ${tuning.concurrency}`);
   if (tuning && taken.length > 0) notes.push(`defaults from ${tuning.source}: ${taken.join(' ')} (measured ${tuning.measuredAt})`);
   const cap = maxConcurrency(limit, workers);
   const defaultWindow = concurrency === undefined;

@@ -10,6 +10,7 @@
 import { closeSync, writeSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { errnoCode } from '../errors.js';
+import { sleepSync } from '../files.js';
 
 export class FdWritable extends Writable {
   constructor(
@@ -56,7 +57,7 @@ function writeAll(fd: number, chunk: string | Buffer): void {
       }
     } catch (err) {
       if (errnoCode(err) !== 'EAGAIN') throw err;
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1);
+      sleepSync(1);
     }
   }
 }

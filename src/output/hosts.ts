@@ -38,14 +38,13 @@ export class HostGroups {
 }
 
 /** "Not shown: 65532 closed, 1 filtered" for the states the report hides. */
-function notShownLine(ctx: ReportContext, host: string, shown: number): string {
+function notShownLine(ctx: ReportContext, host: string, shown: number, stopped: boolean): string {
   const counts = ctx.hostCounts(host);
   const hidden = PORT_STATES.filter((s) => !ctx.states.includes(s));
   if (hidden.length === 0) return '';
   if (counts === null) {
     const n = ctx.ports - shown;
     // Unknown per host: after an early stop some of these were never probed (a resumed run said 65495 for 47,803 probed).
-    const stopped = ctx.summary().status !== 'complete';
     return n > 0 ? `Not shown: ${stopped ? 'up to ' : ''}${n} ${hidden.join('/')} ports${stopped ? ' (the scan stopped before it probed them all)' : ''}\n` : '';
   }
   const parts = hidden.filter((s) => counts[s] > 0).map((s) => `${counts[s]} ${s}`);
@@ -96,7 +95,7 @@ export function textWriter(ctx: ReportContext): ReportWriter {
       let text = `shardscan ${ctx.version} scan report (seed ${ctx.seed}, ${ctx.order} order), started ${ctx.startedAt}\n`;
       for (const [host, records] of grouped) {
         const name = ctx.hostName?.(host) ?? null;
-        text += `\nScan report for ${name === null ? host : `${name} (${host})`}\n${notShownLine(ctx, host, records.length)}`;
+        text += `\nScan report for ${name === null ? host : `${name} (${host})`}\n${notShownLine(ctx, host, records.length, s.status !== 'complete')}`;
         const width = Math.max(9, ...records.map((r) => `${r.port}/tcp`.length + 1));
         const svcWidth = Math.max(8, ...records.map((r) => r.service.length + 1));
         // With --banners, nmap -sV's VERSION column, and the certificate under a TLS port.
@@ -117,6 +116,16 @@ export function textWriter(ctx: ReportContext): ReportWriter {
       yield text;
     },
   };
+}
+
+/**
+ * The hosts up, as nmap -Pn counts them (grep and xml): every host scanned,
+ * listed or not (--open lists some), so all of them in a complete scan; in a
+ * stopped one, those `listed` when every host probed is, else unknown (null).
+ */
+export function hostsUp(s: ScanSummary, listed: number, listedOnly: boolean): number | null {
+  if (s.status === 'complete') return s.hosts;
+  return listedOnly ? null : listed;
 }
 
 /** Hosts with shown records, and the other scanned hosts, merged in address order (grep and xml). */
@@ -169,11 +178,8 @@ export function grepWriter(ctx: ReportContext): ReportWriter {
           text = '';
         }
       }
-      // nmap -Pn counts every scanned host as up, listed or not (--open lists some): a
-      // complete scan has all of them up; a stopped one, those listed, unknown when
-      // only hosts with shown ports are.
-      const hostsUp = s.status === 'complete' ? s.hosts : scanned === null ? null : up;
-      const addresses = `${s.hosts} IP address${s.hosts === 1 ? '' : 'es'}${hostsUp === null ? '' : ` (${hostsUp} host${hostsUp === 1 ? '' : 's'} up)`}`;
+      const n = hostsUp(s, up, scanned === null);
+      const addresses = `${s.hosts} IP address${s.hosts === 1 ? '' : 'es'}${n === null ? '' : ` (${n} host${n === 1 ? '' : 's'} up)`}`;
       text += `# shardscan done at ${new Date().toISOString()} -- ${addresses} scanned in ${(s.elapsedMs / 1000).toFixed(2)} seconds${s.status === 'complete' ? '' : ' (interrupted)'}\n`;
       yield text;
     },

@@ -13,7 +13,7 @@
 import type { ProbeRecord } from '../model/record.js';
 import type { ScanSummary } from '../model/summary.js';
 import { PORT_STATES, type PortState, type StateCounts } from '../model/states.js';
-import { HostGroups, grepHosts } from './hosts.js';
+import { HostGroups, grepHosts, hostsUp } from './hosts.js';
 import type { ReportContext, ReportWriter } from './report.js';
 
 /**
@@ -131,9 +131,8 @@ function runstats(s: ScanSummary, listed: number, listedOnly: boolean): string {
   const now = new Date();
   const elapsed = (s.elapsedMs / 1000).toFixed(2);
   const done = s.status === 'complete';
-  // As nmap -Pn: every host scanned is up, listed or not (--open lists some), so
-  // a complete scan has up = total; a stopped one counts the hosts it lists.
-  const up = done ? s.hosts : listed;
+  // <hosts up> needs a number: when hostsUp cannot tell, the hosts listed, said as such.
+  const up = hostsUp(s, listed, listedOnly) ?? listed;
   const hosts = `${s.hosts} IP address${s.hosts === 1 ? '' : 'es'} (${up} host${up === 1 ? '' : 's'} ${!done && listedOnly ? 'with shown ports' : 'up'})`;
   const why = done ? '' : s.stopReason === 'time-limit' ? 'stopped by --max-time' : s.stopReason === 'output-closed' ? 'the output was closed' : s.stopReason === 'error' ? 'stopped by an error' : s.stopReason === 'shards-missing' ? 'merged without every shard' : 'interrupted';
   const summary = `shardscan done at ${now.toISOString()}; ${hosts} scanned in ${elapsed} seconds${done ? '' : `; ${why}: partial results, ${s.done} of ${s.probes} probes`}`;

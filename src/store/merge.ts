@@ -17,6 +17,8 @@ import { buildPorts } from '../ports/parse.js';
 import { ShardscanError, messageOf } from '../errors.js';
 import { notOfThisShard, placeOf } from './resume.js';
 import { prepared } from './validate.js';
+import type { PreparedScan } from '../prepare.js';
+import { planShard } from '../shard/plan.js';
 import type { Manifest } from './outdir.js';
 import { type ShardDir, checkShardSet, readRecords } from './read.js';
 
@@ -68,11 +70,19 @@ export function manifestSummary(m: Manifest, progress?: { counts: StateCounts; e
  * merged twice, and the one it replaced was lost.)
  */
 async function* batchesOf(shards: readonly ShardDir[], view: MergeView): AsyncGenerator<ProbeRecord[]> {
+  // Made concrete once: the shards are one scan (checkShardSet), so they share
+  // targets, ports and walk, and differ only in their part of it (prepared()
+  // read and merged a million-line -iL again for every shard).
+  let whole: PreparedScan | string | null | undefined;
   for (const s of shards) {
     let batch: ProbeRecord[] = [];
     let n = 0;
-    const scan = s.manifest.status === 'complete' ? await prepared(s) : null;
-    if (typeof scan === 'string') throw new ShardscanError('E_MERGE', `${s.dir}: ${scan}`);
+    let scan: PreparedScan | null = null;
+    if (s.manifest.status === 'complete') {
+      if (whole === undefined) whole = await prepared(s);
+      if (typeof whole === 'string') throw new ShardscanError('E_MERGE', `${s.dir}: ${whole}`);
+      if (whole !== null) scan = { ...whole, plan: planShard(whole.range, s.manifest.shard, s.manifest.config.chunkSize ?? whole.plan.chunkSize) };
+    }
     for await (const r of readRecords(s.recordsPath)) {
       n++;
       if (scan !== null && placeOf(scan, r) === null) {
