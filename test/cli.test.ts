@@ -264,7 +264,8 @@ describe('nmap command lines', () => {
   });
 
   it.each([
-    [['-oA', 'base'], /-oA writes three reports; shardscan writes one/],
+    [['-oA'], /-oA needs a base name, e.g. -oA scan \(writes scan\.nmap, scan\.xml and scan\.gnmap\)/],
+    [['-oA', '-'], /-oA writes three reports and only one can go to stdout/],
     [['-sS'], /-sS is not a TCP connect scan/],
     [['-sU'], /-sU is not a TCP connect scan/],
     [['-sTU'], /-sU is not a TCP connect scan/],
@@ -282,10 +283,15 @@ describe('nmap command lines', () => {
     [['-g', '53'], /-g picks the source interface or port; .*--source-address ADDR/],
     [['--ttl', '5'], /--ttl shapes raw packets, which a connect scan cannot do/],
     [['--script', 'banner'], /--script runs nmap's NSE scripts; .*--banners/],
-    // nmap writes each report it is given; the last one alone was written, and -oN FILE -f xml wrote XML to FILE.
-    [['-oX', 'a.xml', '-oG', 'a.gnmap'], /one report per run, and this asks for 2: -oX a\.xml, -oG a\.gnmap; .*shardscan merge DIR -f FORMAT -o FILE/],
-    [['-o', 'a', '--output=b'], /one report per run, and this asks for 2: -o a, --output b/],
-    [['-oN', 'a.txt', '-f', 'xml'], /-oN a\.txt and -f xml ask for different report formats; give one/],
+    // yargs kept the last -o alone: the other report was silently never written.
+    [['-o', 'a', '--output=b'], /-o is given 2 times \(-o a, --output b\) and names one report; for more reports, add -oN, -oX, -oG or -oJ FILE, or -oA BASE/],
+    // Two reports cannot share stdout.
+    [['-oN', '-', '-oX', '-'], /-oN - and -oX - both write to stdout; give one of them a file/],
+    [['-f', 'json', '-oX', '-'], /-f json and -oX - both write to stdout/],
+    [['-oA', 'b', '-oN', '-', '-oJ', '-', '-oG', '-'], /-oN - and -oJ - and -oG - all write to stdout; give all but one a file/],
+    [['-o', 'r.txt', '-oX', '-'], /-oX - writes to stdout, and -o r\.txt names the main report; give -oX a file, or leave out -o/],
+    [['-oX', 'a', '-oG', 'a'], /the xml report and the grep report name the same file 'a'; give each its own/],
+    [['-oX', 'a', '-oX', 'a'], /the xml report and the xml report #2 name the same file 'a'/],
     // yargs read --banners=1 as false: banners silently off.
     [['--banners=1'], /--banners is a switch and takes no value \(got '--banners=1'\): give --banners alone, or leave it out/],
     [['--no-out-dir=yes'], /--no-out-dir is a switch and takes no value/],
@@ -411,7 +417,7 @@ describe('bad input', () => {
     [['127.0.0.1', '--out-dir', ''], /--out-dir needs a directory name/],
     [['127.0.0.1', '-o', ''], /--output needs a file name, e\.g\. -o report\.txt \(- for stdout\)/],
     // nmap's -oN with its file forgotten: the next option is not taken for the file name.
-    [['127.0.0.1', '-oN'], /--output needs a file name/],
+    [['127.0.0.1', '-oN'], /-oN needs a file name, e.g. -oN report.txt \(- for stdout\)/],
     [['127.0.0.1', '--exclude', ''], /bad --exclude '': empty/],
     [['127.0.0.1', '-'], /a lone '-' is not a target or a value; to read targets from stdin, use -iL -/],
     [['-iL', '-', '--exclude-file', '-'], /only one of --input-file and --exclude-file can read stdin/],

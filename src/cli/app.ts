@@ -14,7 +14,8 @@ import { prepareScan } from '../prepare.js';
 import { blockedNote, blocklistHelp } from '../targets/blocklist.js';
 import { CHECKPOINT, MANIFEST, OutDir, makeScanId, recordsFileName } from '../store/outdir.js';
 import { type ScanFlags, argvRefusal, flagsToConfig, lastValueWins, normalizeArgv, parseStates, reportClash, unknownMessage } from './options.js';
-import { EXIT, checkDistinctFiles, checkSummaryPath, defaultOutDir, openReport, runScan } from './run.js';
+import { EXIT, defaultOutDir, runScan } from './run.js';
+import { checkDistinctFiles, checkSummaryPath, openExtraReports, openReport, reportFileNames } from './report-files.js';
 import type { StatusFlags } from './status.js';
 import type { MetricsServer } from './metrics.js';
 import { clearActiveBar } from './progress.js';
@@ -113,7 +114,8 @@ function scanOptions(y: Argv): Argv<CliFlags> {
     .option('shard', { type: 'string', describe: 'scan only shard x of y (1-based, e.g. 2/4); needs --seed', group: 'Order and shards:' })
     .option('chunk-size', { type: 'string', describe: 'positions per work unit (default: automatic)', group: 'Order and shards:' })
     .option('format', { alias: 'f', type: 'string', describe: 'text, json, ndjson, csv, grep or xml (nmap -oX) (default text)', group: 'Output:' })
-    .option('output', { alias: 'o', type: 'string', describe: 'write the report to FILE instead of stdout', group: 'Output:' })
+    .option('output', { alias: 'o', type: 'string', describe: 'write the report to FILE instead of stdout; more reports of the scan: -oN, -oX, -oG, -oJ FILE (text, xml, grep, json), -oA BASE (BASE.nmap, .xml, .gnmap)', group: 'Output:' })
+    .option('nmap-report', { type: 'string', hidden: true })
     .option('states', { type: 'string', describe: 'which states to report: open (default), open,filtered, all', group: 'Output:' })
     .option('family', { type: 'string', describe: 'scan only IPv4 (4) or IPv6 (6): names resolve to it, targets of the other family are refused (nmap -4, -6)', group: 'Targets:' })
     .option('open', { type: 'boolean', describe: 'as nmap --open: open ports only, and the grep and xml reports leave out hosts with none (masscan: --open-only)', group: 'Output:' })
@@ -151,7 +153,7 @@ async function scanWith(flags: CliFlags, command: string, signal: AbortControlle
   checkSummaryPath(flags.summaryJson);
   checkDistinctFiles(
     {
-      '-o': config.output,
+      ...reportFileNames(config),
       '--summary-json': flags.summaryJson,
       ...Object.fromEntries(outPath === null ? [] : [MANIFEST, CHECKPOINT, recordsFileName(config.shard)].map((f) => [`the shard directory's ${f}`, join(outPath, f)])),
     },
@@ -163,9 +165,10 @@ async function scanWith(flags: CliFlags, command: string, signal: AbortControlle
     },
   );
   const out = openReport(config.output);
+  const extras = openExtraReports(config);
   const outDir = outPath === null ? null : OutDir.create(outPath, { ...prep, config: { ...prep.config, outDir: outPath } }, scanId, startedAt, config.outDir !== null);
   const allNotes = [...notes, ...[blockedNote(prep.blocked)].filter((n): n is string => n !== null)];
-  return runScan({ prep, out, notes: allNotes, quiet: Boolean(flags.quiet), command, outDir, signal: signal.signal, startedAt, pool, summaryJson: flags.summaryJson, fault, workersGiven: flags.workers !== undefined, metrics });
+  return runScan({ prep, out, extras, notes: allNotes, quiet: Boolean(flags.quiet), command, outDir, signal: signal.signal, startedAt, pool, summaryJson: flags.summaryJson, fault, workersGiven: flags.workers !== undefined, metrics });
 }
 
 interface ResumeFlags {
@@ -178,6 +181,7 @@ interface ResumeFlags {
   maxTime?: string;
   format?: string;
   output?: string;
+  nmapReport?: string | string[];
   /** Another machine's address for a scan moved there; false (--no-source-address): the kernel picks. */
   sourceAddress?: string | false;
   quiet?: boolean;
@@ -187,28 +191,30 @@ interface ResumeFlags {
 
 async function resumeCommand(argv: ResumeFlags, command: string, signal: AbortController, pool: Piscina | null, fault: string | null): Promise<number> {
   // Only what does not change the scan's results may differ from the first run.
-  const o = flagsToConfig({ workers: argv.workers, concurrency: argv.concurrency, rate: argv.rate, hostRate: argv.hostRate, maxTime: argv.maxTime, format: argv.format, output: argv.output, sourceAddress: argv.sourceAddress });
+  const o = flagsToConfig({ workers: argv.workers, concurrency: argv.concurrency, rate: argv.rate, hostRate: argv.hostRate, maxTime: argv.maxTime, format: argv.format, output: argv.output, nmapReport: argv.nmapReport, sourceAddress: argv.sourceAddress });
   const dir = argv.dir ?? (await import('./status.js')).pickResumeDir();
   return withMetrics(argv.metrics, Boolean(argv.quiet), (metrics) => resumeWith(dir, argv, o, command, signal, pool, fault, metrics));
 }
 
 async function resumeWith(dir: string, argv: ResumeFlags, o: ReturnType<typeof flagsToConfig>, command: string, signal: AbortController, pool: Piscina | null, fault: string | null, metrics: MetricsServer | null): Promise<number> {
   const { planResume } = await import('../store/resume.js');
-  const plan = await planResume(dir, { workers: o.workers, concurrency: o.concurrency, rate: o.rate, hostRate: o.hostRate, maxTimeSec: o.maxTimeSec, format: o.format, output: o.output, sourceAddress: o.sourceAddress });
+  const plan = await planResume(dir, { workers: o.workers, concurrency: o.concurrency, rate: o.rate, hostRate: o.hostRate, maxTimeSec: o.maxTimeSec, format: o.format, output: o.output, extraReports: o.extraReports, sourceAddress: o.sourceAddress });
   if (plan === null) {
     process.stderr.write(`shardscan: ${dir} is already complete; nothing to resume\n`);
     return EXIT.ok;
   }
   const { config, notes } = resolveConfig(plan.prep.config, { tuning: null });
   checkSummaryPath(argv.summaryJson);
-  checkDistinctFiles({ '-o': config.output, '--summary-json': argv.summaryJson }, shardFiles([dir]));
+  checkDistinctFiles({ ...reportFileNames(config), '--summary-json': argv.summaryJson }, shardFiles([dir]));
   const out = openReport(config.output);
+  const extras = openExtraReports(config);
   // Only now, when nothing can refuse any more, is the directory rewritten.
   const outDir = plan.reopen();
   if (!argv.quiet) process.stderr.write(`shardscan: resuming ${dir}: ${plan.replay.length} records kept, ${plan.dropped} past the last checkpoint will be probed again\n`);
   return runScan({
     prep: { ...plan.prep, config: { ...plan.prep.config, workers: config.workers, concurrency: config.concurrency } },
     out,
+    extras,
     notes: [...notes, ...[blockedNote(plan.prep.blocked)].filter((n): n is string => n !== null)],
     quiet: Boolean(argv.quiet),
     command,
@@ -225,8 +231,11 @@ async function resumeWith(dir: string, argv: ResumeFlags, o: ReturnType<typeof f
   });
 }
 
-async function mergeCommand(argv: { dirs: string[]; format?: string; output?: string; allowPartial?: boolean; states?: string }, command: string): Promise<number> {
-  const flags = flagsToConfig({ format: argv.format, output: argv.output });
+type MergeFlags = { dirs: string[]; format?: string; output?: string; nmapReport?: string | string[]; allowPartial?: boolean; states?: string };
+
+async function mergeCommand(argv: MergeFlags, command: string): Promise<number> {
+  const flags = flagsToConfig({ format: argv.format, output: argv.output, nmapReport: argv.nmapReport });
+  const reports = { format: flags.format ?? 'text', output: flags.output ?? null, extraReports: flags.extraReports ?? [] };
   // A directory of shard directories (every machine's copied into results/) is
   // its shards, as status reads it; merge said "results/manifest.json does not exist".
   const { findShardDirs } = await import('../store/status.js');
@@ -236,19 +245,22 @@ async function mergeCommand(argv: { dirs: string[]; format?: string; output?: st
     return found;
   });
   // A report written over one of the shard files it merges would truncate that file before it is read.
-  checkDistinctFiles({ '-o': flags.output }, shardFiles(dirs));
+  checkDistinctFiles(reportFileNames(reports), shardFiles(dirs));
   const states = argv.states === undefined ? undefined : parseStates(argv.states);
   const { mergeShards } = await import('../store/merge.js');
   const { StagedReport } = await import('./staged-report.js');
-  const report = new StagedReport(flags.output ?? null);
-  try {
-    await mergeShards(dirs, () => report.open(), { format: flags.format ?? 'text', allowPartial: Boolean(argv.allowPartial), command, states });
-  } catch (err) {
-    report.abandon();
-    // A write that failed ends the writer with that error: say it as a write failure, or stop quietly for | head.
-    if (report.failure === null) throw err;
+  // One pass over the shards per report (-oA: three), each written whole or not at all.
+  for (const r of [{ format: reports.format, output: reports.output }, ...reports.extraReports]) {
+    const report = new StagedReport(r.output);
+    try {
+      await mergeShards(dirs, () => report.open(), { format: r.format, allowPartial: Boolean(argv.allowPartial), command, states });
+    } catch (err) {
+      report.abandon();
+      // A write that failed ends the writer with that error: say it as a write failure, or stop quietly for | head.
+      if (report.failure === null) throw err;
+    }
+    await report.commit();
   }
-  await report.commit();
   return EXIT.ok;
 }
 
@@ -322,7 +334,8 @@ export async function main(rawArgv: readonly string[], pool: Piscina | null, fau
           .option('max-time', { type: 'string', describe: 'stop after this many seconds (default: the first run\'s, if it had one)' })
           .option('source-address', { alias: 'S', type: 'string', describe: 'bind connects to this address instead of the first run\'s (a scan moved to another machine); --no-source-address: the kernel picks' })
           .option('format', { alias: 'f', type: 'string', describe: 'report format (default: the first run\'s)' })
-          .option('output', { alias: 'o', type: 'string', describe: 'report file (default: the first run\'s)' })
+          .option('output', { alias: 'o', type: 'string', describe: 'report file (default: the first run\'s); -oN/-oX/-oG/-oJ FILE and -oA BASE replace the first run\'s reports' })
+          .option('nmap-report', { type: 'string', hidden: true })
           .option('quiet', { alias: 'q', type: 'boolean' })
           .option('summary-json', { type: 'string' })
           .option('metrics', { type: 'string', describe: 'serve Prometheus metrics at http://HOST:PORT/metrics while the scan runs' }),
@@ -335,10 +348,11 @@ export async function main(rawArgv: readonly string[], pool: Piscina | null, fau
         y
           .positional('dirs', { type: 'string', array: true, demandOption: true })
           .option('format', { alias: 'f', type: 'string', describe: 'text, json, ndjson, csv, grep or xml' })
-          .option('output', { alias: 'o', type: 'string' })
+          .option('output', { alias: 'o', type: 'string', describe: 'report file (default: stdout); more reports: -oN/-oX/-oG/-oJ FILE, -oA BASE' })
+          .option('nmap-report', { type: 'string', hidden: true })
           .option('allow-partial', { type: 'boolean', describe: 'merge even with missing or unfinished shards' })
           .option('states', { type: 'string', describe: 'which recorded states to write: open, open,filtered, all (default: all the scan recorded)' }),
-      (a) => run(mergeCommand(a as unknown as { dirs: string[]; format?: string; output?: string; allowPartial?: boolean; states?: string }, command)),
+      (a) => run(mergeCommand(a as unknown as MergeFlags, command)),
     )
     .command(
       'status [dirs..]',

@@ -10,6 +10,7 @@ import { rankedPortCount } from '../ports/services.js';
 import { PROBE_ENGINES, type ProbeEngine } from '../model/scan.js';
 import { PORT_STATES, type PortState } from '../model/states.js';
 import { MAX_WORKERS } from './early.js';
+import { reportsOf } from './report-files.js';
 import { NMAP_EXPANDED, NMAP_IGNORED, NMAP_OUTPUT, NMAP_REFUSED, NMAP_RENAMED, NMAP_TEMPLATES, isVerbose, scanTypeLetters, takesNoValue } from './spellings.js';
 
 /** The scan flags as yargs hands them over (all optional). */
@@ -43,6 +44,8 @@ export interface ScanFlags {
   sourceAddress?: string | false;
   format?: string;
   output?: string;
+  /** nmap's report options as typed, "-oX:FILE" (see normalizeArgv); each is a report of its own. */
+  nmapReport?: string | string[];
   states?: string;
   outDir?: string | false;
   chunkSize?: string;
@@ -171,6 +174,9 @@ export function flagsToConfig(f: ScanFlags): Partial<ScanConfig> {
   else if (f.sourceAddress !== undefined) c.sourceAddress = f.sourceAddress;
   if (f.format !== undefined) c.format = oneOf<OutputFormat>('format', f.format, OUTPUT_FORMATS);
   if (f.output !== undefined) c.output = f.output === '-' ? null : f.output;
+  // yargs gives one occurrence as a string, several as an array.
+  const nmapReports = f.nmapReport === undefined ? [] : [f.nmapReport].flat();
+  if (nmapReports.length > 0) Object.assign(c, reportsOf(nmapReports, c.format !== undefined || c.output !== undefined, c.format, c.output));
   if (f.family !== undefined) c.family = Number(oneOf('family', f.family, ['4', '6'] as const)) as 4 | 6;
   // nmap's --open: open ports only, and no host without one in any report.
   // With --states as well, one of the two would be ignored, so both are refused.
@@ -212,11 +218,14 @@ function configFileValues(path: string): Partial<ScanConfig> {
   }
   if (c.exclude?.some((e) => e.trim() === '')) throw usage(`config file '${quote(path)}': "exclude" has an empty entry; give targets to leave out, e.g. ["127.0.0.5"]`);
   if (c.output === '-') c.output = null;
+  if (c.extraReports?.some((r) => r.output.trim() === '' || r.output === '-')) {
+    throw usage(`config file '${quote(path)}': every "extraReports" entry needs a file ("-" and "" are not files: stdout belongs to "output")`);
+  }
   return c;
 }
 
 /** Flags that may be given several times and add up; every other repeated flag keeps its last value. */
-const LIST_FLAGS = new Set(['_', '--', 'targets', 'dirs', 'exclude']);
+const LIST_FLAGS = new Set(['_', '--', 'targets', 'dirs', 'exclude', 'nmapReport', 'nmap-report']);
 
 /**
  * yargs middleware: a flag given twice (`-p 1 -p 2`, or a --config default
@@ -254,11 +263,10 @@ export function normalizeArgv(typed: readonly string[]): string[] {
     const a = /^-T[a-z]+$/i.test(typed) ? `-T${NMAP_TEMPLATES[typed.slice(2).toLowerCase()] ?? typed.slice(2)}` : typed;
     if (NMAP_IGNORED.has(a) || isVerbose(a)) continue;
     if (NMAP_EXPANDED[a] !== undefined) out.push(NMAP_EXPANDED[a]);
-    else if (NMAP_OUTPUT[a] !== undefined) {
-      out.push(`--format=${NMAP_OUTPUT[a]}`);
+    else if (NMAP_OUTPUT[a] !== undefined || a === '-oA') {
       // "-oN -q" is a file name forgotten, not a report named "-q" ("-" alone is stdout).
-      if (i + 1 < argv.length && (argv[i + 1] === '-' || !argv[i + 1]!.startsWith('-'))) out.push(`--output=${argv[++i]}`);
-      else out.push('--output=');
+      const file = i + 1 < argv.length && (argv[i + 1] === '-' || !argv[i + 1]!.startsWith('-')) ? argv[++i]! : '';
+      out.push(`--nmap-report=${a}:${file}`);
     } else if ((argv[i + 1] === '-' || /^-\d/.test(argv[i + 1] ?? '')) && /^--?[A-Za-z][\w-]*$/.test(a) && !takesNoValue(a)) {
       // A value that starts with "-" and a digit ("--timeout -5s", "--shard -1/3") is the option's value, bad or not:
       // yargs split it into options and said "unexpected arguments '5', 's'".
@@ -271,37 +279,22 @@ export function normalizeArgv(typed: readonly string[]): string[] {
 }
 
 /**
- * Two reports asked for in one command line (-oX a.xml -oG a.gnmap, -o a -o b,
- * -oN a.txt -f xml), said in one line, or null. nmap writes every report it is
- * given; yargs kept the last one only, so the others were silently never
- * written (and -oN FILE -f xml wrote XML into the -oN file).
+ * -o given twice (-o a -o b), said in one line, or null: yargs kept the last
+ * one only, so the other report was silently never written. More reports
+ * come from nmap's options (-oX FILE, -oA BASE), each with its format.
  */
 export function reportClash(typed: readonly string[]): string | null {
   const end = typed.includes('--') ? typed.indexOf('--') : typed.length;
   const files: string[] = [];
-  const formats: { format: string; as: string; nmap: boolean }[] = [];
   for (let i = 0; i < end; i++) {
     const a = typed[i]!;
     const eq = a.startsWith('--') ? a.indexOf('=') : -1;
     const name = eq < 0 ? a : a.slice(0, eq);
-    const value = (): string => (eq >= 0 ? a.slice(eq + 1) : i + 1 < end ? typed[++i]! : '');
-    if (NMAP_OUTPUT[a] !== undefined) {
-      const file = i + 1 < end && (typed[i + 1] === '-' || !typed[i + 1]!.startsWith('-')) ? typed[++i]! : '';
-      files.push(`${a} ${file}`.trim());
-      formats.push({ format: NMAP_OUTPUT[a], as: `${a} ${file}`.trim(), nmap: true });
-    } else if (name === '-o' || name === '--output') {
-      files.push(`${name} ${value()}`.trim());
-    } else if (name === '-f' || name === '--format') {
-      const f = value();
-      formats.push({ format: f, as: `${name} ${f}`, nmap: false });
-    }
+    if (name !== '-o' && name !== '--output') continue;
+    files.push(`${name} ${eq >= 0 ? a.slice(eq + 1) : i + 1 < end ? typed[++i]! : ''}`.trim());
   }
   if (files.length > 1) {
-    return `one report per run, and this asks for ${files.length}: ${files.map((f) => quote(f)).join(', ')}; every record is kept in the shard directory, so \`shardscan merge DIR -f FORMAT -o FILE\` writes another report afterwards`;
-  }
-  // A repeated -f keeps its last value, as other repeated options do; -oN FILE names a format for FILE.
-  if (formats.some((f) => f.nmap) && new Set(formats.map((f) => f.format)).size > 1) {
-    return `${formats.map((f) => quote(f.as)).join(' and ')} ask for different report formats; give one`;
+    return `-o is given ${files.length} times (${files.map((f) => quote(f)).join(', ')}) and names one report; for more reports, add -oN, -oX, -oG or -oJ FILE, or -oA BASE (each writes its own format)`;
   }
   return null;
 }
@@ -354,7 +347,10 @@ export function unknownMessage(msg: string, argv: readonly string[]): string {
   for (const n of names) {
     if (/[A-Z]/.test(n) && names.includes(n.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`))) continue;
     const long = `--${n}`;
-    if (typed(long)) options.push(long);
+    // normalizeArgv's spelling of -oX FILE: named as typed.
+    if (long === '--nmap-report') {
+      for (const a of argv) if (a.startsWith(`${long}=`)) options.push(a.slice(long.length + 1, a.indexOf(':')));
+    } else if (typed(long)) options.push(long);
     else if (typed(`--no-${n}`)) options.push(`--no-${n}`);
     else if (argv.includes(`-${n}`) || (n.length === 1 && argv.some((a) => /^-[A-Za-z]+$/.test(a) && a.includes(n)))) options.push(`-${n}`);
     else others.push(`'${quote(n)}'`);

@@ -3,8 +3,7 @@
  * with records going to the report writer and the shard directory, progress
  * and the summary on stderr, and Ctrl+C handled. Shared by `scan` and `resume`.
  */
-import { type Stats, accessSync, constants, fstatSync, openSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { writeFileSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import type { Piscina } from 'piscina';
 import { ShardscanError, errnoCode, messageOf, quote } from '../errors.js';
@@ -12,11 +11,11 @@ import { type ScanConfig, timeoutBounds } from '../config/index.js';
 import type { CheckpointState } from '../model/checkpoint.js';
 import type { ProbeRecord } from '../model/record.js';
 import type { ScanSummary, TimingSummary } from '../model/summary.js';
-import { FdWritable } from '../output/fd-stream.js';
-import { WRITERS, scannedHostsOf, wantsHostCounts } from '../output/formats.js';
-import { namesOf } from '../output/report.js';
+import { type ReportContext, createWriter, scannedHostsOf, wantsHostCounts } from '../output/formats.js';
+import { namesOf, writeReports } from '../output/report.js';
 import { packageVersion } from '../paths.js';
 import { SMALL_SCAN } from './early.js';
+import { type OpenReport, endStream } from './report-files.js';
 import type { ChunkRunner } from '../pool/runner.js';
 import type { PreparedScan } from '../prepare.js';
 import { type ScanRun, startScan } from '../scan/start.js';
@@ -31,6 +30,8 @@ export interface RunInput {
   prep: PreparedScan;
   /** Where the report goes (see openReport). */
   out: Writable;
+  /** The config's extra reports (-oA, -oX FILE -oG FILE), each opened; written with the main one. */
+  extras?: OpenReport[];
   /** Notes to show before the scan (defaults, limits). */
   notes: string[];
   quiet: boolean;
@@ -61,69 +62,6 @@ export type SummaryDocument = ScanSummary & {
   outDir: string | null;
   resources: { userMs: number; systemMs: number; maxRssKb: number };
 };
-
-/**
- * Open the report destination (a file, or stdout) before anything else is
- * written, so a bad -o path fails at once instead of after the scan.
- */
-export function openReport(output: string | null, shownAs: string | null = output): Writable {
-  if (output === null) return stdoutIsFile() ? new FdWritable(1, false) : process.stdout;
-  checkOutputName(output);
-  let fd: number;
-  try {
-    fd = openSync(output, 'w');
-  } catch (err) {
-    throw new ShardscanError('E_OUTPUT', `cannot open --output '${shownAs ?? output}': ${errnoCode(err) ?? messageOf(err)}`);
-  }
-  return new FdWritable(fd, true);
-}
-
-/** An empty -o is a forgotten file name (an unset shell variable), never "stdout". */
-export function checkOutputName(output: string): void {
-  if (output.trim() === '') throw new ShardscanError('E_OUTPUT', '--output needs a file name, e.g. -o report.txt (- for stdout)');
-}
-
-/**
- * --summary-json is written when the scan ends: a path that could never be
- * written is refused before the first probe, as --output is, not after an
- * hour of scanning. Nothing is created yet.
- */
-export function checkSummaryPath(path: string | undefined): void {
-  if (path === undefined) return;
-  if (path.trim() === '' || path === '-') throw new ShardscanError('E_OUTPUT', `--summary-json needs a file name${path === '-' ? ' (stdout carries the report)' : ''}, e.g. --summary-json summary.json`);
-  const refuse = (code: string): never => {
-    throw new ShardscanError('E_OUTPUT', `cannot write --summary-json '${quote(path)}': ${code}`);
-  };
-  try {
-    const st = statSync(path, { throwIfNoEntry: false });
-    if (st?.isDirectory()) refuse('EISDIR');
-    const dir = dirname(resolve(path));
-    if (st === undefined && !statSync(dir).isDirectory()) refuse('ENOTDIR');
-    accessSync(st === undefined ? dir : path, constants.W_OK);
-  } catch (err) {
-    if (err instanceof ShardscanError) throw err;
-    refuse(errnoCode(err) ?? messageOf(err));
-  }
-}
-
-/** stdout redirected to a file (or /dev/null): written through FdWritable, not Node's stdout. */
-function stdoutIsFile(): boolean {
-  try {
-    const st = fstatSync(1);
-    return st.isFile() || st.isCharacterDevice() && !process.stdout.isTTY;
-  } catch (err) {
-    void err; // no stdout at all: let Node's stream report it on write
-    return false;
-  }
-}
-
-export async function endStream(out: Writable): Promise<void> {
-  if (out === process.stdout) return;
-  await new Promise<void>((resolve, reject) => {
-    out.once('error', reject);
-    out.end(() => resolve());
-  });
-}
 
 export function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -177,50 +115,6 @@ async function chooseRunner(input: RunInput): Promise<ChunkRunner> {
   return new PoolRunner(pool ?? createPool(config.workers, { fault: input.fault }));
 }
 
-/** What stat says, or undefined for a path that cannot be statted (missing, under a file, no permission). */
-function statOrNot(path: string): Stats | undefined {
-  try {
-    return statSync(path, { throwIfNoEntry: false });
-  } catch {
-    return undefined;
-  }
-}
-
-/** Two names for one file: equal paths, or (when both exist) the same inode. */
-function sameFile(a: string, b: string): boolean {
-  if (resolve(a) === resolve(b)) return true;
-  const sa = statOrNot(a);
-  const sb = statOrNot(b);
-  return sa !== undefined && sb !== undefined && sa.dev === sb.dev && sa.ino === sb.ino;
-}
-
-/**
- * Refuses, before anything is opened, a file the scan would write twice or
- * write over while it is one of its inputs: -o and --summary-json on one
- * file kept only the summary, and -iL t.txt -o t.txt replaced the target
- * list with the report. Devices (/dev/null, /dev/stdout) may be shared.
- */
-export function checkDistinctFiles(outputs: Record<string, string | null | undefined>, inputs: Record<string, string | null | undefined>): void {
-  const named = (o: Record<string, string | null | undefined>): [string, string][] =>
-    Object.entries(o).filter((e): e is [string, string] => typeof e[1] === 'string' && e[1] !== '' && e[1] !== '-');
-  const outs = named(outputs);
-  const ins = named(inputs);
-  const device = (p: string): boolean => {
-    const st = statOrNot(p);
-    return st !== undefined && !st.isFile() && !st.isDirectory();
-  };
-  for (let i = 0; i < outs.length; i++) {
-    const [name, path] = outs[i]!;
-    if (device(path)) continue;
-    for (const [other, otherPath] of outs.slice(i + 1)) {
-      if (sameFile(path, otherPath)) throw new ShardscanError('E_OUTPUT', `${name} and ${other} name the same file '${quote(path)}'; give each its own`);
-    }
-    for (const [other, otherPath] of ins) {
-      if (sameFile(path, otherPath)) throw new ShardscanError('E_OUTPUT', `${name} '${quote(path)}' would write over ${other}, which this command reads; write it elsewhere`);
-    }
-  }
-}
-
 /** Run the scan to its end and return the exit status. Never throws for a scan-time failure. */
 export async function runScan(input: RunInput): Promise<number> {
   const { prep, outDir } = input;
@@ -232,6 +126,13 @@ export async function runScan(input: RunInput): Promise<number> {
   out.on('error', (err) => {
     outError ??= err;
   });
+  // Each extra report's first stream error, to name the file that failed.
+  const extras = (input.extras ?? []).map((r) => ({ ...r, error: null as unknown }));
+  for (const r of extras) {
+    r.out.on('error', (err) => {
+      r.error ??= err;
+    });
+  }
   const runner = await chooseRunner(input);
 
   let run: ScanRun;
@@ -242,7 +143,7 @@ export async function runScan(input: RunInput): Promise<number> {
       resume: input.resume,
       replay: input.replay,
       runner,
-      hostCounts: wantsHostCounts(config.format),
+      hostCounts: [config.format, ...extras.map((r) => r.format)].some(wantsHostCounts),
       // A test hook, like SHARDSCAN_FAULT: the stall window in ms (default STALL_MS, 10 s).
       stallMs: Number(process.env.SHARDSCAN_STALL_MS) || undefined,
     });
@@ -251,7 +152,7 @@ export async function runScan(input: RunInput): Promise<number> {
     throw err;
   }
   input.metrics?.attach(run);
-  const writer = WRITERS[config.format](run.records, out, {
+  const ctx: ReportContext = {
     version: packageVersion(),
     command: input.command,
     startedAt: input.startedAt.toISOString(),
@@ -267,7 +168,11 @@ export async function runScan(input: RunInput): Promise<number> {
     hostName: namesOf(prep.config.resolved),
     // --open (nmap's): only hosts with a shown port are listed.
     scannedHosts: () => (config.openHostsOnly ? null : scannedHostsOf(prep.targets, (host) => run.hostCounts(host))),
-  });
+  };
+  const writer = writeReports(
+    [{ format: config.format, out }, ...extras].map((r) => ({ writer: createWriter(r.format, ctx), out: r.out })),
+    run.records,
+  );
   // The writer fails alone (EPIPE, ENOSPC on -o): remember why and stop the scan.
   const writerDone = writer.then(
     () => null,
@@ -300,11 +205,15 @@ export async function runScan(input: RunInput): Promise<number> {
   await runner.destroy();
   const summary = end.summary;
   let failure = end.failure;
-  const writeFailure = (await writerDone) ?? outError;
-  try {
-    await endStream(out);
-  } catch (err) {
-    failure ??= err;
+  const writeFailure = (await writerDone) ?? outError ?? extras.find((r) => r.error !== null)?.error ?? null;
+  // The extra report that failed, when the main one did not (null: the main report, or stdout).
+  const failedExtra = writeFailure === null || outError !== null ? null : (extras.find((r) => r.error !== null) ?? null);
+  for (const stream of [out, ...extras.map((r) => r.out)]) {
+    try {
+      await endStream(stream);
+    } catch (err) {
+      failure ??= err;
+    }
   }
   try {
     outDir?.finish(summary);
@@ -328,7 +237,8 @@ export async function runScan(input: RunInput): Promise<number> {
   }
   if (input.summaryJson) failure ??= writeSummaryJson(input.summaryJson, summary, outDir);
   if (writeFailure && !brokenPipe) {
-    process.stderr.write(`shardscan: error: cannot write the report${config.output ? ` to ${config.output}` : ''}: ${errnoCode(writeFailure) ?? messageOf(writeFailure)}\n`);
+    const file = failedExtra?.output ?? config.output;
+    process.stderr.write(`shardscan: error: cannot write the report${file ? ` to ${file}` : ''}: ${errnoCode(writeFailure) ?? messageOf(writeFailure)}\n`);
     return EXIT.runtime;
   }
   if (failure) {

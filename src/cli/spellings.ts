@@ -21,7 +21,6 @@ const HOST_GROUPS = 'sizes nmap\'s host groups; shardscan has none: every host a
 const SOURCE = 'picks the source interface or port; a connect scan leaves them to the kernel (the address: --source-address ADDR, nmap -S)';
 /** nmap options shardscan cannot honour, with why (argvRefusal says it in one line). */
 export const NMAP_REFUSED: Readonly<Record<string, string>> = {
-  '-oA': 'writes three reports; shardscan writes one (-oN, -oX or -oG FILE) and keeps every record in its shard directory, so `shardscan merge DIR -f xml -o FILE` makes any other format afterwards',
   '-O': OS_DETECTION,
   '-A': OS_DETECTION,
   '-iR': 'picks random addresses on the Internet; shardscan scans only the targets you name',
@@ -52,7 +51,7 @@ export const NMAP_REFUSED: Readonly<Record<string, string>> = {
 /** nmap's timing template names: -Tinsane is -T5. */
 export const NMAP_TEMPLATES: Readonly<Record<string, string>> = { paranoid: '0', sneaky: '1', polite: '2', normal: '3', aggressive: '4', insane: '5' };
 
-/** nmap's report options (and masscan's -oJ): -oX FILE is -f xml -o FILE. */
+/** nmap's report options (and masscan's -oJ): -oX FILE writes an xml report to FILE (see reportsOf in options.ts). */
 export const NMAP_OUTPUT: Readonly<Record<string, string>> = { '-oN': 'text', '-oX': 'xml', '-oG': 'grep', '-oJ': 'json' };
 
 /** nmap's -v repeated for more verbosity (-vvv) or with a level (-v3), like -v: ignored. */

@@ -10,7 +10,7 @@ import { realpathSync, renameSync, statSync, unlinkSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { ShardscanError, errnoCode, messageOf, quote } from '../errors.js';
-import { checkOutputName, endStream, openReport } from './run.js';
+import { checkOutputName, endStream, openReport } from './report-files.js';
 
 export class StagedReport {
   private stream: Writable | null = null;

@@ -14,6 +14,12 @@ import { cores, fdLimit, maxConcurrency } from './limits.js';
 import { type Tuning, loadTuning } from './tuning.js';
 
 export type OutputFormat = 'text' | 'json' | 'ndjson' | 'csv' | 'grep' | 'xml';
+/** A report besides the main one: its format and its file (never stdout: the main report has it). */
+export interface ExtraReport {
+  format: OutputFormat;
+  output: string;
+}
+
 export const OUTPUT_FORMATS: readonly OutputFormat[] = ['text', 'json', 'ndjson', 'csv', 'grep', 'xml'];
 
 /** Everything that defines a scan. Stored whole in manifest.json. */
@@ -57,6 +63,8 @@ export interface ScanConfig {
   engine: ProbeEngine;
   format: OutputFormat;
   output: string | null;
+  /** More reports of the same records, each in its own file (nmap -oA, or -oX FILE -oG FILE); written whole like the main one. */
+  extraReports: ExtraReport[];
   states: PortState[];
   outDir: string | null;
   chunkSize: number | null;
@@ -106,6 +114,7 @@ export const BASE_DEFAULTS = {
   engine: 'handle',
   format: 'text',
   output: null,
+  extraReports: [],
   states: ['open'],
   outDir: null,
   chunkSize: null,

@@ -81,3 +81,17 @@ export async function writeReport(writer: ReportWriter, batches: Batches, out: W
   for await (const batch of batches) await put(out, writer.batch(isBatch(batch) ? batch : arrayBatch(batch)));
   for (const piece of writer.end()) await put(out, piece);
 }
+
+/**
+ * Run several writers over one pass of the batches, each into its own stream
+ * (nmap -oA: three reports of one scan). Every batch goes to every report, in
+ * order, with each stream's back-pressure; the first write failure rejects.
+ */
+export async function writeReports(reports: readonly { writer: ReportWriter; out: Writable }[], batches: Batches): Promise<void> {
+  for (const r of reports) await put(r.out, r.writer.start());
+  for await (const b of batches) {
+    const batch = isBatch(b) ? b : arrayBatch(b);
+    for (const r of reports) await put(r.out, r.writer.batch(batch));
+  }
+  for (const r of reports) for (const piece of r.writer.end()) await put(r.out, piece);
+}

@@ -87,6 +87,7 @@ function withAbsolutePaths(config: ScanConfig): ScanConfig {
     if (typeof value === 'string' && value !== '' && value !== '-') config[key] = resolve(value);
   }
   if (typeof config.blocklist === 'string') config.blocklist = resolve(config.blocklist);
+  config.extraReports = config.extraReports.map((r) => ({ ...r, output: resolve(r.output) }));
   return config;
 }
 

@@ -20,7 +20,7 @@ import { openShardDir, readCheckpoint, readRecords } from './read.js';
 import { liveWriter } from './status.js';
 
 /** Settings a resumed run may change: none of them changes which records the scan produces. */
-export type ResumeOverrides = Partial<Pick<ScanConfig, 'workers' | 'concurrency' | 'rate' | 'hostRate' | 'maxTimeSec' | 'engine' | 'format' | 'output' | 'sourceAddress'>>;
+export type ResumeOverrides = Partial<Pick<ScanConfig, 'workers' | 'concurrency' | 'rate' | 'hostRate' | 'maxTimeSec' | 'engine' | 'format' | 'output' | 'extraReports' | 'sourceAddress'>>;
 
 export interface ResumePlan {
   prep: PreparedScan;

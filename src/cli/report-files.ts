@@ -1,0 +1,201 @@
+/**
+ * The files a command writes its reports to: opened before the first probe
+ * (a bad path fails at once, not after the scan), checked against each other
+ * and against what the command reads, and closed at the end.
+ */
+import { type Stats, accessSync, constants, fstatSync, openSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import type { Writable } from 'node:stream';
+import type { OutputFormat, ScanConfig } from '../config/index.js';
+import { ShardscanError, errnoCode, messageOf, quote } from '../errors.js';
+import { FdWritable } from '../output/fd-stream.js';
+import { NMAP_OUTPUT } from './spellings.js';
+
+/** A report besides the main one, its file open. */
+export interface OpenReport {
+  format: OutputFormat;
+  output: string;
+  out: Writable;
+}
+
+/** Open every extra report of a config (after checkDistinctFiles). */
+export function openExtraReports(config: Pick<ScanConfig, 'extraReports'>): OpenReport[] {
+  return config.extraReports.map((r) => {
+    try {
+      return { ...r, out: openReport(r.output) };
+    } catch (err) {
+      // Named as the report it is, not as --output.
+      if (err instanceof ShardscanError) throw new ShardscanError(err.code, err.message.replace(/^cannot open --output/, `cannot open the ${r.format} report`));
+      throw err;
+    }
+  });
+}
+
+/**
+ * The report files of a config, named for checkDistinctFiles: "-o" when it
+ * writes one report, "the xml report" (and "#2" for a second of a format)
+ * when it writes several.
+ */
+export function reportFileNames(config: Pick<ScanConfig, 'format' | 'output' | 'extraReports'>): Record<string, string | null> {
+  if (config.extraReports.length === 0) return { '-o': config.output };
+  const names: Record<string, string | null> = {};
+  const seen = new Map<string, number>();
+  for (const r of [{ format: config.format, output: config.output }, ...config.extraReports]) {
+    const n = (seen.get(r.format) ?? 0) + 1;
+    seen.set(r.format, n);
+    names[`the ${r.format} report${n > 1 ? ` #${n}` : ''}`] = r.output;
+  }
+  return names;
+}
+
+/**
+ * Open the report destination (a file, or stdout) before anything else is
+ * written, so a bad -o path fails at once instead of after the scan.
+ */
+export function openReport(output: string | null, shownAs: string | null = output): Writable {
+  if (output === null) return stdoutIsFile() ? new FdWritable(1, false) : process.stdout;
+  checkOutputName(output);
+  let fd: number;
+  try {
+    fd = openSync(output, 'w');
+  } catch (err) {
+    throw new ShardscanError('E_OUTPUT', `cannot open --output '${shownAs ?? output}': ${errnoCode(err) ?? messageOf(err)}`);
+  }
+  return new FdWritable(fd, true);
+}
+
+/** An empty -o is a forgotten file name (an unset shell variable), never "stdout". */
+export function checkOutputName(output: string): void {
+  if (output.trim() === '') throw new ShardscanError('E_OUTPUT', '--output needs a file name, e.g. -o report.txt (- for stdout)');
+}
+
+/**
+ * --summary-json is written when the scan ends: a path that could never be
+ * written is refused before the first probe, as --output is, not after an
+ * hour of scanning. Nothing is created yet.
+ */
+export function checkSummaryPath(path: string | undefined): void {
+  if (path === undefined) return;
+  if (path.trim() === '' || path === '-') throw new ShardscanError('E_OUTPUT', `--summary-json needs a file name${path === '-' ? ' (stdout carries the report)' : ''}, e.g. --summary-json summary.json`);
+  const refuse = (code: string): never => {
+    throw new ShardscanError('E_OUTPUT', `cannot write --summary-json '${quote(path)}': ${code}`);
+  };
+  try {
+    const st = statSync(path, { throwIfNoEntry: false });
+    if (st?.isDirectory()) refuse('EISDIR');
+    const dir = dirname(resolve(path));
+    if (st === undefined && !statSync(dir).isDirectory()) refuse('ENOTDIR');
+    accessSync(st === undefined ? dir : path, constants.W_OK);
+  } catch (err) {
+    if (err instanceof ShardscanError) throw err;
+    refuse(errnoCode(err) ?? messageOf(err));
+  }
+}
+
+/** stdout redirected to a file (or /dev/null): written through FdWritable, not Node's stdout. */
+function stdoutIsFile(): boolean {
+  try {
+    const st = fstatSync(1);
+    return st.isFile() || st.isCharacterDevice() && !process.stdout.isTTY;
+  } catch (err) {
+    void err; // no stdout at all: let Node's stream report it on write
+    return false;
+  }
+}
+
+export async function endStream(out: Writable): Promise<void> {
+  if (out === process.stdout) return;
+  await new Promise<void>((resolve, reject) => {
+    out.once('error', reject);
+    out.end(() => resolve());
+  });
+}
+
+/** What stat says, or undefined for a path that cannot be statted (missing, under a file, no permission). */
+function statOrNot(path: string): Stats | undefined {
+  try {
+    return statSync(path, { throwIfNoEntry: false });
+  } catch {
+    return undefined;
+  }
+}
+
+/** Two names for one file: equal paths, or (when both exist) the same inode. */
+function sameFile(a: string, b: string): boolean {
+  if (resolve(a) === resolve(b)) return true;
+  const sa = statOrNot(a);
+  const sb = statOrNot(b);
+  return sa !== undefined && sb !== undefined && sa.dev === sb.dev && sa.ino === sb.ino;
+}
+
+/**
+ * Refuses, before anything is opened, a file the scan would write twice or
+ * write over while it is one of its inputs: -o and --summary-json on one
+ * file kept only the summary, and -iL t.txt -o t.txt replaced the target
+ * list with the report. Devices (/dev/null, /dev/stdout) may be shared.
+ */
+export function checkDistinctFiles(outputs: Record<string, string | null | undefined>, inputs: Record<string, string | null | undefined>): void {
+  const named = (o: Record<string, string | null | undefined>): [string, string][] =>
+    Object.entries(o).filter((e): e is [string, string] => typeof e[1] === 'string' && e[1] !== '' && e[1] !== '-');
+  const outs = named(outputs);
+  const ins = named(inputs);
+  const device = (p: string): boolean => {
+    const st = statOrNot(p);
+    return st !== undefined && !st.isFile() && !st.isDirectory();
+  };
+  for (let i = 0; i < outs.length; i++) {
+    const [name, path] = outs[i]!;
+    if (device(path)) continue;
+    for (const [other, otherPath] of outs.slice(i + 1)) {
+      if (sameFile(path, otherPath)) throw new ShardscanError('E_OUTPUT', `${name} and ${other} name the same file '${quote(path)}'; give each its own`);
+    }
+    for (const [other, otherPath] of ins) {
+      if (sameFile(path, otherPath)) throw new ShardscanError('E_OUTPUT', `${name} '${quote(path)}' would write over ${other}, which this command reads; write it elsewhere`);
+    }
+  }
+}
+
+/** nmap's -oA BASE: the three reports nmap writes, under nmap's names for them. */
+const NMAP_ALL: readonly [OutputFormat, string][] = [
+  ['text', 'nmap'],
+  ['xml', 'xml'],
+  ['grep', 'gnmap'],
+];
+
+/** Most reports one run writes: the main one and MAX_EXTRA_REPORTS more (config.schema.json's limit). */
+export const MAX_EXTRA_REPORTS = 8;
+
+/**
+ * nmap's report options (-oN/-oX/-oG/-oJ FILE, -oA BASE), each a report of
+ * its own, as nmap writes every report it is given. The main report (the one
+ * --format and --output describe) is -f/-o when given, else the one on stdout
+ * ("-oX -"), else the first; the rest are extra reports, each to its file.
+ * `explicit`: -f or -o (or a --config file's format or output) was given; `format`, `output`: the main report's then (null: stdout).
+ */
+export function reportsOf(typed: readonly string[], explicit: boolean, format: OutputFormat | undefined, output: string | null | undefined): Partial<ScanConfig> {
+  const asked: { format: OutputFormat; output: string | null; as: string }[] = [];
+  for (const t of typed) {
+    const option = t.slice(0, t.indexOf(':'));
+    const file = t.slice(t.indexOf(':') + 1);
+    if (option === '-oA') {
+      if (file.trim() === '') throw new ShardscanError('E_OPTION', '-oA needs a base name, e.g. -oA scan (writes scan.nmap, scan.xml and scan.gnmap)');
+      if (file === '-') throw new ShardscanError('E_OPTION', '-oA writes three reports and only one can go to stdout; give a base name, e.g. -oA scan');
+      for (const [format, ext] of NMAP_ALL) asked.push({ format, output: `${file}.${ext}`, as: `-oA ${file}` });
+      continue;
+    }
+    if (file.trim() === '') throw new ShardscanError('E_OPTION', `${option} needs a file name, e.g. ${option} report.${option === '-oX' ? 'xml' : 'txt'} (- for stdout)`);
+    asked.push({ format: NMAP_OUTPUT[option] as OutputFormat, output: file === '-' ? null : file, as: `${option} ${file}` });
+  }
+  const toStdout = asked.filter((r) => r.output === null);
+  if (explicit && output == null) toStdout.unshift({ format: 'text', output: null, as: `-f ${format ?? 'text'}` });
+  if (toStdout.length > 1) throw new ShardscanError('E_OPTION', `${toStdout.map((r) => quote(r.as)).join(' and ')} ${toStdout.length === 2 ? 'both' : 'all'} write to stdout; give ${toStdout.length === 2 ? 'one of them' : 'all but one'} a file`);
+  if (explicit && toStdout.length === 1 && output != null) throw new ShardscanError('E_OPTION', `${quote(toStdout[0]!.as)} writes to stdout, and -o ${quote(output)} names the main report; give ${toStdout[0]!.as.split(' ')[0]} a file, or leave out -o`);
+  if (asked.length + (explicit ? 1 : 0) > MAX_EXTRA_REPORTS + 1) throw new ShardscanError('E_OPTION', `at most ${MAX_EXTRA_REPORTS + 1} reports per run, and this asks for ${asked.length + (explicit ? 1 : 0)}`);
+  const main = explicit ? null : (toStdout[0] ?? asked[0]!);
+  const c: Partial<ScanConfig> = { extraReports: asked.filter((r) => r !== main).map((r) => ({ format: r.format, output: r.output! })) };
+  if (main !== null) {
+    c.format = main.format;
+    c.output = main.output;
+  }
+  return c;
+}

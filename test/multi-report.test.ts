@@ -1,0 +1,123 @@
+/**
+ * Several reports of one scan (nmap -oA BASE, -oX FILE -oG FILE, -f json with
+ * -oX FILE): nmap writes every report it is given. shardscan refused all but
+ * one, and -oA outright; these check each file is the whole report of the
+ * same records, through a scan, a resume and a merge.
+ */
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Fixture, closedPorts, openPorts } from './fixtures/net.js';
+import { ndjson, runCli, scratchDir } from './helpers/cli.js';
+
+let open: Fixture;
+let closed: number[];
+let portList: string;
+
+beforeAll(async () => {
+  open = await openPorts(3);
+  closed = await closedPorts(5, '127.0.0.1', open.ports);
+  portList = [...open.ports, ...closed].join(',');
+});
+afterAll(async () => {
+  await open.close();
+});
+
+/** The open ports each report format lists. */
+const openIn = {
+  text: (t: string): number[] => [...t.matchAll(/^(\d+)\/tcp\s+open\b/gm)].map((m) => Number(m[1])).sort((a, b) => a - b),
+  xml: (t: string): number[] => [...t.matchAll(/<port protocol="tcp" portid="(\d+)"><state state="open"/g)].map((m) => Number(m[1])).sort((a, b) => a - b),
+  grep: (t: string): number[] => [...t.matchAll(/(\d+)\/open\/tcp/g)].map((m) => Number(m[1])).sort((a, b) => a - b),
+};
+const sorted = (ports: readonly number[]): number[] => [...ports].sort((a, b) => a - b);
+
+describe('several reports of one scan', () => {
+  it('-oA BASE writes BASE.nmap, BASE.xml and BASE.gnmap, each with every open port', async () => {
+    const cwd = scratchDir();
+    const r = await runCli(['127.0.0.1', '-p', portList, '-oA', 'scans/base', '--no-out-dir', '-q'], { cwd, prefix: 'mkdir -p scans &&' });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toBe('');
+    const text = readFileSync(join(cwd, 'scans/base.nmap'), 'utf8');
+    const xml = readFileSync(join(cwd, 'scans/base.xml'), 'utf8');
+    const grep = readFileSync(join(cwd, 'scans/base.gnmap'), 'utf8');
+    expect(openIn.text(text)).toEqual(sorted(open.ports));
+    expect(openIn.xml(xml)).toEqual(sorted(open.ports));
+    expect(openIn.grep(grep)).toEqual(sorted(open.ports));
+    // Each file is a whole report: its own header and its own end.
+    expect(text).toMatch(/^shardscan \S+ scan report/);
+    expect(xml).toMatch(/<\/nmaprun>\n$/);
+    expect(grep).toMatch(/# shardscan done at .*\n$/);
+  });
+
+  it('-f ndjson on stdout and -oX FILE -oG FILE: three reports of the same records', async () => {
+    const cwd = scratchDir();
+    const r = await runCli(['127.0.0.1', '-p', portList, '-f', 'ndjson', '--states', 'all', '-oX', 'a.xml', '-oG', 'a.gnmap', '--no-out-dir', '-q'], { cwd });
+    expect(r.code, r.stderr).toBe(0);
+    const records = ndjson(r.stdout);
+    expect(records).toHaveLength(open.ports.length + closed.length);
+    expect(sorted(records.filter((x) => x.state === 'open').map((x) => Number(x.port)))).toEqual(sorted(open.ports));
+    const xml = readFileSync(join(cwd, 'a.xml'), 'utf8');
+    expect(openIn.xml(xml)).toEqual(sorted(open.ports));
+    // --states all: the closed ports are in the xml report too, as ports, not as a count.
+    expect(xml.match(/<state state="closed"/g)).toHaveLength(closed.length);
+    expect(openIn.grep(readFileSync(join(cwd, 'a.gnmap'), 'utf8'))).toEqual(sorted(open.ports));
+  });
+
+  it('-oN FILE with -f xml: xml on stdout, text in FILE (the -oN file got XML)', async () => {
+    const cwd = scratchDir();
+    const r = await runCli(['127.0.0.1', '-p', portList, '-oN', 'r.txt', '-f', 'xml', '--no-out-dir', '-q'], { cwd });
+    expect(r.code, r.stderr).toBe(0);
+    expect(openIn.xml(r.stdout)).toEqual(sorted(open.ports));
+    const text = readFileSync(join(cwd, 'r.txt'), 'utf8');
+    expect(text).not.toMatch(/<nmaprun/);
+    expect(openIn.text(text)).toEqual(sorted(open.ports));
+  });
+
+  it('-oX - puts that report on stdout and the others in their files', async () => {
+    const cwd = scratchDir();
+    const r = await runCli(['127.0.0.1', '-p', portList, '-oG', 'g.gnmap', '-oX', '-', '--no-out-dir', '-q'], { cwd });
+    expect(r.code, r.stderr).toBe(0);
+    expect(openIn.xml(r.stdout)).toEqual(sorted(open.ports));
+    expect(openIn.grep(readFileSync(join(cwd, 'g.gnmap'), 'utf8'))).toEqual(sorted(open.ports));
+  });
+
+  it('a report that cannot be written stops the scan, names its file, and leaves the shard directory resumable', async () => {
+    const cwd = scratchDir();
+    const r = await runCli(['127.0.0.1', '-p', portList, '-oX', 'ok.xml', '-oG', '/dev/full', '--states', 'all', '--out-dir', 'sd'], { cwd });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^shardscan: error: cannot write the report to \/dev\/full: ENOSPC$/m);
+    // Not a complete scan: resumable, and its manifest says why it stopped.
+    const manifest = JSON.parse(readFileSync(join(cwd, 'sd', 'manifest.json'), 'utf8')) as { status: string; stopReason: string };
+    expect(manifest.status).not.toBe('complete');
+    expect(manifest.stopReason).toBe('error');
+  });
+
+  it('a resume writes every report of the first run again, whole; merge -oA writes all three', async () => {
+    const cwd = scratchDir();
+    // --rate and --max-time stop the first run part-way (about 50 of its 208 probes).
+    const ports = [...closed, ...Array.from({ length: 200 }, (_, i) => 40_000 + i).filter((p) => !open.ports.includes(p)), ...open.ports];
+    const first = await runCli(['127.0.0.1', '-p', ports.join(','), '--rate', '100', '--max-time', '0.5', '-oA', 'base', '--out-dir', 'sd', '-q'], { cwd });
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stderr).toMatch(/stopped at --max-time/);
+    const manifest = JSON.parse(readFileSync(join(cwd, 'sd', 'manifest.json'), 'utf8')) as { config: { extraReports: { format: string; output: string }[] } };
+    expect(manifest.config.extraReports.map((x) => [x.format, x.output])).toEqual([
+      ['xml', join(cwd, 'base.xml')],
+      ['grep', join(cwd, 'base.gnmap')],
+    ]);
+    // Gone before the resume: only the resume can write them again.
+    for (const ext of ['nmap', 'xml', 'gnmap']) rmSync(join(cwd, `base.${ext}`));
+    const again = await runCli(['resume', 'sd', '--rate', '0', '-q'], { cwd });
+    expect(again.code, again.stderr).toBe(0);
+    expect(openIn.text(readFileSync(join(cwd, 'base.nmap'), 'utf8'))).toEqual(sorted(open.ports));
+    expect(openIn.xml(readFileSync(join(cwd, 'base.xml'), 'utf8'))).toEqual(sorted(open.ports));
+    expect(openIn.grep(readFileSync(join(cwd, 'base.gnmap'), 'utf8'))).toEqual(sorted(open.ports));
+
+    const merged = await runCli(['merge', 'sd', '-oA', 'm'], { cwd });
+    expect(merged.code, merged.stderr).toBe(0);
+    expect(merged.stdout).toBe('');
+    expect(openIn.text(readFileSync(join(cwd, 'm.nmap'), 'utf8'))).toEqual(sorted(open.ports));
+    expect(openIn.xml(readFileSync(join(cwd, 'm.xml'), 'utf8'))).toEqual(sorted(open.ports));
+    expect(openIn.grep(readFileSync(join(cwd, 'm.gnmap'), 'utf8'))).toEqual(sorted(open.ports));
+    expect(existsSync(join(cwd, 'm'))).toBe(false);
+  });
+});
