@@ -5,10 +5,13 @@
 import { type ScanConfig, resolveConfig } from './config/index.js';
 import type { ProbeRecord } from './model/record.js';
 import type { ProgressSnapshot, ScanSummary } from './model/summary.js';
+import { SMALL_SCAN } from './config/limits.js';
+import { ShardscanError } from './errors.js';
+import { InProcessRunner } from './pool/in-process.js';
 import { PoolRunner, createPool } from './pool/pool.js';
 import { prepareScan } from './prepare.js';
 import { type ScanRun, startScan } from './scan/start.js';
-import type { Resolver } from './targets/parse.js';
+import { type Resolver, systemResolver } from './targets/parse.js';
 
 export interface ScanOptions extends Partial<ScanConfig> {
   /** Stops the scan; records found so far are still yielded, then the summary resolves as interrupted. */
@@ -33,6 +36,23 @@ export interface ScanHandle extends AsyncIterable<ProbeRecord> {
   progress(): ProgressSnapshot | null;
 }
 
+/** Config keys for the CLI's reports and shard directory, which scan() does not write. */
+const REPORT_OPTIONS = ['format', 'output', 'extraReports', 'outDir', 'openHostsOnly'] as const;
+
+/** `work`, or E_INTERRUPTED as soon as `signal` aborts: the scan never started. */
+function untilStopped<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(stoppedEarly());
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(stoppedEarly());
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+function stoppedEarly(): ShardscanError {
+  return new ShardscanError('E_INTERRUPTED', 'stopped before the first probe, while host names were being resolved: nothing was scanned');
+}
+
 /**
  * Scan hosts × ports with TCP connect. Records arrive in the order the workers
  * decide them; which states are yielded follows `states` (default: open).
@@ -50,9 +70,18 @@ export function scan(options: ScanOptions): ScanHandle {
   let run: ScanRun | null = null;
 
   const started = (async () => {
+    // The types allow them (ScanOptions is a partial ScanConfig), but scan() writes no report and no shard directory: they were silently ignored.
+    const ignored = REPORT_OPTIONS.filter((k) => given[k] !== undefined);
+    if (ignored.length > 0) {
+      throw new ShardscanError('E_OPTION', `${ignored.join(', ')}: scan() writes no report and no shard directory; give its records to a writer (createWriter), or run startScan() with a sink`);
+    }
     const { config } = resolveConfig(given, ignoreTuning ? { tuning: null } : {});
-    const prep = await prepareScan(config, resolver);
-    run = startScan(prep, { signal: stopper.signal, runner: new PoolRunner(createPool(config.workers)), ownRunner: true });
+    // A stop while names still resolve ends the scan then (a resolver that never answers hung it, aborted or not).
+    const lookup = resolver ?? systemResolver;
+    const prep = await prepareScan(config, (name, family) => untilStopped(lookup(name, family), stopper.signal));
+    // As the CLI: a small scan runs on this thread, with no worker to boot (~0.4 s for 100 ports), unless workers were asked for.
+    const runner = prep.plan.positions <= SMALL_SCAN && given.workers === undefined ? new InProcessRunner() : new PoolRunner(createPool(config.workers));
+    run = startScan(prep, { signal: stopper.signal, runner, ownRunner: true });
     return run;
   })();
   const summary = started
@@ -65,11 +94,15 @@ export function scan(options: ScanOptions): ScanHandle {
   // The iterator surfaces failures; keep an unobserved summary from crashing the process.
   summary.catch(() => undefined);
 
+  let iterated = false;
   return {
     summary,
     stop: () => stopper.abort(),
     progress: () => run?.progress() ?? null,
     async *[Symbol.asyncIterator]() {
+      // Two loops over one handle split its records between them, and one of them never ended.
+      if (iterated) throw new ShardscanError('E_OPTION', "a scan's records can be iterated once: keep them, or start another scan");
+      iterated = true;
       try {
         const r = await started;
         for await (const batch of r.records) yield* batch.records();

@@ -26,6 +26,8 @@ export const ERROR_KINDS = {
   // Every connect failed on this machine for a while and nothing was decided (a source address gone, ...).
   E_STALLED: 'runtime',
   E_INTERNAL: 'runtime',
+  // The library's scan() stopped (signal, stop()) before it could start: host names were still resolving.
+  E_INTERRUPTED: 'runtime',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_KINDS;

@@ -421,6 +421,10 @@ describe('bad input', () => {
     [['127.0.0.1', '--exclude', ''], /bad --exclude '': empty/],
     [['127.0.0.1', '-'], /a lone '-' is not a target or a value; to read targets from stdin, use -iL -/],
     [['-iL', '-', '--exclude-file', '-'], /only one of --input-file and --exclude-file can read stdin/],
+    // yargs made these option = false, and each crashed on it: "internal error: value.trim is not a function", exit 1.
+    ...['--no-metrics', '--no-summary-json', '--no-rate', '--no-timeout', '--no-seed', '--no-states', '--no-format', '--no-workers'].map((o) => [['127.0.0.1', '-p', '1', o], new RegExp(`^shardscan: error: ${o} is not an option: only switches and --no-out-dir, --no-blocklist, --no-source-address, --no-max-time have a --no- form`)] as [string[], RegExp]),
+    // A RegExp made from the token: "internal error: Invalid regular expression" and 40 KB of it, exit 1.
+    [['127.0.0.1', '-p', 'x'.repeat(40_000)], /^shardscan: error: bad port list '(x){40,48}…?' /],
   ])('%j → exit 2 and one line', async (args, message) => {
     const r = await runCli([...args, ...(args.includes('--out-dir') ? [] : ['--no-out-dir']), '-q']);
     expect(r.code).toBe(2);

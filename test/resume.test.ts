@@ -83,4 +83,16 @@ describe('resume', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/manifest\.json does not exist: not a shardscan output directory/);
   });
+
+  it('--no-max-time lifts the time limit a resume inherits (it crashed: internal error, exit 1)', async () => {
+    const cwd = scratchDir();
+    const first = await runCli(['127.0.0.1', '-p', '1-300', '--rate', '200', '--max-time', '0.3', '--out-dir', 'sd', '-q', '-o', '/dev/null'], { cwd });
+    expect(first.code, first.stderr).toBe(0);
+    const manifest = (): { status: string } => JSON.parse(readFileSync(join(cwd, 'sd', 'manifest.json'), 'utf8'));
+    expect(manifest().status).toBe('interrupted');
+    // At 200/s the 300 ports need 1.5 s: an inherited 0.3 s limit would stop it again.
+    const again = await runCli(['resume', 'sd', '--no-max-time', '-q', '-o', '/dev/null'], { cwd });
+    expect(again.code, again.stderr).toBe(0);
+    expect(manifest().status).toBe('complete');
+  });
 });

@@ -13,7 +13,7 @@ import { packageVersion } from '../paths.js';
 import { prepareScan } from '../prepare.js';
 import { blockedNote, blocklistHelp } from '../targets/blocklist.js';
 import { CHECKPOINT, MANIFEST, OutDir, makeScanId, recordsFileName } from '../store/outdir.js';
-import { type ScanFlags, argvRefusal, flagsToConfig, lastValueWins, normalizeArgv, parseStates, reportClash, unknownMessage } from './options.js';
+import { type ScanFlags, argvRefusal, flagsToConfig, lastValueWins, noFalseValues, normalizeArgv, parseStates, reportClash, unknownMessage } from './options.js';
 import { EXIT, defaultOutDir, runScan } from './run.js';
 import { checkDistinctFiles, checkSummaryPath, openExtraReports, openReport, reportFileNames } from './report-files.js';
 import type { StatusFlags } from './status.js';
@@ -108,7 +108,7 @@ function scanOptions(y: Argv): Argv<CliFlags> {
     .option('workers', { alias: 'w', type: 'string', describe: 'worker threads (default: number of cores)', group: 'Timing:' })
     .option('rate', { type: 'string', describe: 'at most N probes per second, all workers together', group: 'Timing:' })
     .option('host-rate', { type: 'string', describe: 'at most N probes per second to any one host', group: 'Timing:' })
-    .option('max-time', { type: 'string', describe: 'stop after this many seconds (resumable)', group: 'Timing:' })
+    .option('max-time', { type: 'string', describe: 'stop after this many seconds (resumable; --no-max-time: none)', group: 'Timing:' })
     .option('seed', { type: 'string', describe: 'seed of the random order (default: random, printed in the summary)', group: 'Order and shards:' })
     .option('order', { type: 'string', describe: 'random (default) or serial', group: 'Order and shards:' })
     .option('shard', { type: 'string', describe: 'scan only shard x of y (1-based, e.g. 2/4); needs --seed', group: 'Order and shards:' })
@@ -178,7 +178,7 @@ interface ResumeFlags {
   concurrency?: string;
   rate?: string;
   hostRate?: string;
-  maxTime?: string;
+  maxTime?: string | false;
   format?: string;
   output?: string;
   nmapReport?: string | string[];
@@ -331,7 +331,7 @@ export async function main(rawArgv: readonly string[], pool: Piscina | null, fau
           .option('concurrency', { alias: 'c', type: 'string', describe: 'connects in flight (may differ)' })
           .option('rate', { type: 'string', describe: 'probes per second cap (may differ)' })
           .option('host-rate', { type: 'string', describe: 'probes per second to any one host (may differ)' })
-          .option('max-time', { type: 'string', describe: 'stop after this many seconds (default: the first run\'s, if it had one)' })
+          .option('max-time', { type: 'string', describe: 'stop after this many seconds (default: the first run\'s, if it had one; --no-max-time: none)' })
           .option('source-address', { alias: 'S', type: 'string', describe: 'bind connects to this address instead of the first run\'s (a scan moved to another machine); --no-source-address: the kernel picks' })
           .option('format', { alias: 'f', type: 'string', describe: 'report format (default: the first run\'s)' })
           .option('output', { alias: 'o', type: 'string', describe: 'report file (default: the first run\'s); -oN/-oX/-oG/-oJ FILE and -oA BASE replace the first run\'s reports' })
@@ -371,6 +371,7 @@ export async function main(rawArgv: readonly string[], pool: Piscina | null, fau
       (a) => run((guardStdout(), validateCommand(a as unknown as { dirs: string[] }))),
     )
     .middleware(lastValueWins, true)
+    .middleware(noFalseValues)
     .strict()
     .exitProcess(false)
     .version(packageVersion())

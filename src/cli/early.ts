@@ -5,19 +5,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { SMALL_SCAN } from '../config/limits.js';
 import { tuningPath } from '../config/tuning.js';
 import { takesNoValue } from './spellings.js';
 
-const NO_POOL = new Set(['merge', 'validate', 'status', '--help', '-h', '--version', 'help']);
+export { SMALL_SCAN };
 
-/**
- * Scans of at most this many probes run on the main thread: booting worker
- * threads costs more than they save. Measured (2 cores, hyperfine means):
- * 10,000 loopback ports 531 ms on the main thread, 581 ms with two workers;
- * 20,000 ports 917 ms and 793 ms. Through the lab (1 host × 10,000 ports),
- * 0.79 s against 0.96 s at RTT 20 ms and 1.05 s against 1.23 s at 200 ms.
- */
-export const SMALL_SCAN = 12_000;
+const NO_POOL = new Set(['merge', 'validate', 'status', '--help', '-h', '--version', 'help']);
 
 /** The most workers a scan may have (--workers; also schemas/config.schema.json). */
 export const MAX_WORKERS = 256;

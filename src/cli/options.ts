@@ -49,7 +49,7 @@ export interface ScanFlags {
   states?: string;
   outDir?: string | false;
   chunkSize?: string;
-  maxTime?: string;
+  maxTime?: string | false;
   config?: string;
   blocklist?: string | false;
   yes?: boolean;
@@ -195,7 +195,9 @@ export function flagsToConfig(f: ScanFlags): Partial<ScanConfig> {
     c.blocklist = f.blocklist;
   }
   if (f.yes === true) c.yes = true;
-  if (f.maxTime !== undefined) {
+  // --no-max-time: none, also over a config file's or (resume) the first run's.
+  if (f.maxTime === false) c.maxTimeSec = null;
+  else if (f.maxTime !== undefined) {
     const n = numberFlag('max-time', f.maxTime, '10');
     if (n <= 0) throw usage(`bad --max-time '${quote(f.maxTime)}': give seconds above 0, e.g. --max-time 10`);
     c.maxTimeSec = n;
@@ -224,8 +226,25 @@ function configFileValues(path: string): Partial<ScanConfig> {
   return c;
 }
 
+/** Options with a value that also have a --no- form: none (no shard directory, no blocklist, the kernel's source address, no time limit). */
+const NEGATABLE = new Set(['out-dir', 'blocklist', 'source-address', 'max-time']);
+
 /** Flags that may be given several times and add up; every other repeated flag keeps its last value. */
 const LIST_FLAGS = new Set(['_', '--', 'targets', 'dirs', 'exclude', 'nmapReport', 'nmap-report']);
+
+/**
+ * yargs middleware, after its own checks (an unknown --no-such is "unknown
+ * option"): yargs reads --no-X as X = false for every option, and an option
+ * that takes a value then crashed on false ("internal error: value.trim is
+ * not a function", exit 1). Only switches and NEGATABLE have a --no- form.
+ */
+export function noFalseValues(argv: Record<string, unknown>): void {
+  for (const [key, value] of Object.entries(argv)) {
+    const name = key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+    if (value !== false || NEGATABLE.has(name) || takesNoValue(`--${name}`)) continue;
+    throw usage(`--no-${name} is not an option: only switches and ${[...NEGATABLE].map((n) => `--no-${n}`).join(', ')} have a --no- form (leave an option out for its default)`);
+  }
+}
 
 /**
  * yargs middleware: a flag given twice (`-p 1 -p 2`, or a --config default

@@ -43,11 +43,39 @@ export function rankedPortCount(): number {
  * and `-p 'http*'`): case-insensitive, `*` and `?` as wildcards, ascending.
  */
 export function portsNamed(pattern: string): number[] {
-  const glob = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-  const re = new RegExp(`^${glob}$`, 'i');
+  const glob = pattern.toLowerCase();
   const out: number[] = [];
-  for (const [port, name] of load().names) if (re.test(name)) out.push(port);
+  for (const [port, name] of load().names) if (globMatch(glob, name.toLowerCase())) out.push(port);
   return out.sort((a, b) => a - b);
+}
+
+/**
+ * Whether `text` matches `glob` (`*` any run, `?` any one character): the
+ * linear two-pointer match, with no regular expression. A RegExp built from
+ * the pattern failed on tokens of 32,768 characters ("Invalid regular
+ * expression", an internal error) and backtracked without end on many stars.
+ */
+export function globMatch(glob: string, text: string): boolean {
+  let g = 0;
+  let t = 0;
+  let star = -1;
+  let mark = 0;
+  while (t < text.length) {
+    if (g < glob.length && (glob[g] === '?' || glob[g] === text[t])) {
+      g++;
+      t++;
+    } else if (g < glob.length && glob[g] === '*') {
+      star = g++;
+      mark = t;
+    } else if (star >= 0) {
+      g = star + 1;
+      t = ++mark;
+    } else {
+      return false;
+    }
+  }
+  while (g < glob.length && glob[g] === '*') g++;
+  return g === glob.length;
 }
 
 /** Service name for a port, or `unknown`. */
