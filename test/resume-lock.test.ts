@@ -6,7 +6,8 @@
  * under a manifest that said complete). The lock a killed run leaves behind
  * names a dead process and does not block; a finished run removes it.
  */
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { chmodSync, existsSync, readFileSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ndjson, runCli, scratchDir } from './helpers/cli.js';
@@ -33,6 +34,15 @@ describe('resume and a directory still being written', () => {
     expect(refused.code).toBe(2);
     expect(refused.stderr).toBe(`shardscan: error: d is still being written by process ${lock.pid}; resume it once that run has stopped\n`);
 
+    // A checkpoint first: the rate below is measured up to it.
+    const checkpointed = (): boolean => {
+      try {
+        return (JSON.parse(readFileSync(join(cwd, 'd', 'checkpoint.json'), 'utf8')) as { counts: { closed: number } }).counts.closed > 0;
+      } catch {
+        return false; // not written yet, or caught mid-rename
+      }
+    };
+    await waitFor(checkpointed);
     child!.kill('SIGKILL');
     const killed = await first;
     expect(killed.signal).toBe('SIGKILL');
@@ -50,6 +60,33 @@ describe('resume and a directory still being written', () => {
     expect(elsewhere.stderr).toBe('shardscan: error: d is still being written by a run on another-machine; resume it once that run has stopped\n');
     writeFileSync(lockPath, ours);
 
+    // The rate comes from the run's lock and checkpoint, not the manifest's mtime: a copy (cp -r) or a touch
+    // changed it (1479/s became 0/s, or 1/s after a touch an hour back).
+    const rate = async (): Promise<{ rate: number; elapsedMs: number }> => {
+      const r = JSON.parse((await runCli(['status', 'd', '--json'], { cwd })).stdout) as { scans: { entries: { rate: number; elapsedMs: number }[] }[] };
+      return r.scans[0]!.entries[0]!;
+    };
+    const before = await rate();
+    expect(before.rate).toBeGreaterThan(0);
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    utimesSync(join(cwd, 'd', 'manifest.json'), hourAgo, hourAgo);
+    expect(await rate()).toEqual(before);
+
+    // A live process with the dead writer's number (after a reboot or a crash) started after the lock: not its writer.
+    const other = spawn('sleep', ['30']);
+    try {
+      writeFileSync(lockPath, JSON.stringify({ ...lock, pid: other.pid }));
+      const reused = JSON.parse((await runCli(['status', 'd', '--json'], { cwd })).stdout) as { scans: { entries: { state: string }[] }[] };
+      expect(reused.scans[0]!.entries[0]!.state).toBe('interrupted');
+      // The same process named in a lock taken after it started is the writer: running.
+      writeFileSync(lockPath, JSON.stringify({ ...lock, pid: other.pid, since: new Date(Date.now() + 60_000).toISOString() }));
+      const live = await runCli(['resume', 'd', '-q'], { cwd });
+      expect(live.stderr).toBe(`shardscan: error: d is still being written by process ${other.pid}; resume it once that run has stopped\n`);
+      writeFileSync(lockPath, JSON.stringify({ ...lock, pid: other.pid }));
+    } finally {
+      other.kill();
+    }
+
     const resumed = await runCli(['resume', 'd', '-q', '-o', '/dev/null'], { cwd });
     expect(resumed.stderr).toBe('');
     expect(resumed.code).toBe(0);
@@ -59,3 +96,22 @@ describe('resume and a directory still being written', () => {
     expect(records).toHaveLength(6000);
   });
 });
+
+describe('status and a shard directory it cannot read', () => {
+  it('lists it with why and exits 1 (it showed as a missing shard, exit 0)', async () => {
+    const cwd = scratchDir();
+    chmodSync(cwd, 0o755);
+    for (const x of [1, 2]) {
+      const r = await runCli(['127.0.0.1', '-p', '1-20', '--seed', '4', '--shard', `${x}/2`, '--out-dir', `all/s${x}`, '-q', '-o', '/dev/null'], { cwd });
+      expect(r.code, r.stderr).toBe(0);
+    }
+    for (const d of ['all', 'all/s1', 'all/s2']) chmodSync(join(cwd, d), 0o755);
+    for (const f of readdirSync(join(cwd, 'all/s1'))) chmodSync(join(cwd, 'all/s1', f), 0o644);
+    chmodSync(join(cwd, 'all/s2'), 0o700);
+    // Another user reads the volume (root reads everything).
+    const r = await runCli(['status', join(cwd, 'all')], { cwd, prefix: 'setpriv --reuid 65534 --regid 65534 --clear-groups' });
+    expect(r.code).toBe(1);
+    expect(r.stdout + r.stderr).toMatch(/s2.*EACCES|EACCES.*s2/);
+  });
+});
+

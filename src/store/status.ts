@@ -10,7 +10,7 @@
  * before the first one, manifest) was written within RUNNING_MS is taken to
  * be running: a scan rewrites its checkpoint every second while it runs.
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { ShardscanError, errnoCode, messageOf, quote } from '../errors.js';
@@ -89,9 +89,28 @@ function lockAlive(lock: LockInfo): boolean | null {
   if (lock.pid === process.pid) return false;
   try {
     process.kill(lock.pid, 0);
-    return true;
   } catch (err) {
-    return errnoCode(err) === 'EPERM';
+    return errnoCode(err) === 'EPERM' && !startedAfter(lock);
+  }
+  // A process with that number lives; the writer is dead if it started after the lock was taken:
+  // after a reboot or a crash the number was given to another process, which kept the shard "running" and resume refused.
+  return !startedAfter(lock);
+}
+
+/** Whether the process the lock names started (Linux /proc) more than 2 s after the lock was taken. */
+function startedAfter(lock: LockInfo): boolean {
+  const since = Date.parse(lock.since);
+  if (!Number.isFinite(since)) return false;
+  try {
+    // Field 22 of /proc/PID/stat, after the command name in parentheses: start time in clock ticks (USER_HZ, 100) after boot.
+    const stat = readFileSync(`/proc/${lock.pid}/stat`, 'utf8');
+    const ticks = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
+    const btime = Number(/^btime (\d+)$/m.exec(readFileSync('/proc/stat', 'utf8'))?.[1]);
+    if (!Number.isFinite(ticks) || !Number.isFinite(btime)) return false;
+    return btime * 1000 + ticks * 10 > since + 2000;
+  } catch (err) {
+    void err; // no /proc (not Linux), or the process just ended: go by kill(0) alone
+    return false;
   }
 }
 
@@ -117,17 +136,19 @@ function statusOf({ dir, manifest: m, recordsPath }: ShardDir, now: number): Sha
   const counts = complete || cp === null ? m.counts : cp.counts;
   const done = totalOf(counts);
   const writtenAt = cp ? Date.parse(cp.writtenAt) : NaN;
-  // Before its first checkpoint, a run that just began has only its fresh manifest to show for it.
-  const lastSign = Number.isFinite(writtenAt) ? writtenAt : (mtimeMs(join(dir, MANIFEST)) ?? NaN);
   // Its lock, when it names a process here, says; otherwise a checkpoint younger than RUNNING_MS
   // (a run killed with SIGKILL showed as running for 10 s although its lock named a dead process).
   const lock = complete || m.endedAt !== null ? null : readLock(dir);
+  // When this run began: its lock says. The manifest's mtime (written then) is the fallback only:
+  // a copy (cp -r, scp, object storage) or clock skew changed it, and the rate with it (1479/s became 0/s or 1/s).
+  const lockSince = lock ? Date.parse(lock.since) : NaN;
+  const runStart = Number.isFinite(lockSince) ? lockSince : mtimeMs(join(dir, MANIFEST));
+  // Before its first checkpoint, a run that just began has only its start to show for it.
+  const lastSign = Number.isFinite(writtenAt) ? writtenAt : (runStart ?? NaN);
   const running = !complete && m.endedAt === null && ((lock && lockAlive(lock)) ?? now - lastSign < RUNNING_MS);
   let elapsedMs = m.elapsedMs;
   if (!complete && m.endedAt === null && Number.isFinite(writtenAt)) {
-    // Running or killed: the manifest was last written when this run began, so
-    // the run has lasted from then to its last checkpoint.
-    const runStart = mtimeMs(join(dir, MANIFEST));
+    // Running or killed: the run has lasted from its start to its last checkpoint.
     if (runStart !== null && writtenAt > runStart) elapsedMs += writtenAt - runStart;
   }
   const rate = done > 0 && elapsedMs > 0 ? (done / elapsedMs) * 1000 : 0;
@@ -164,7 +185,19 @@ export function findShardDirs(path: string): string[] {
     if (errnoCode(err) === 'ENOTDIR') throw new ShardscanError('E_OPTION', `'${quote(path)}' is a file, not a directory; name a shard directory or a directory of them`);
     throw new ShardscanError('E_IO', `cannot read '${quote(path)}': ${messageOf(err)}`);
   }
-  return names.map((n) => join(path, n)).filter((d) => existsSync(join(d, MANIFEST)));
+  // A subdirectory whose manifest cannot even be looked at (EACCES: written by another user) is kept, for the
+  // caller to say why it cannot be read; skipped, it showed as a "missing" shard with exit 0.
+  return names.filter((n) => n !== 'lost+found').map((n) => join(path, n)).filter(mayHoldManifest);
+}
+
+function mayHoldManifest(dir: string): boolean {
+  try {
+    statSync(join(dir, MANIFEST));
+    return true;
+  } catch (err) {
+    const code = errnoCode(err);
+    return code !== 'ENOENT' && code !== 'ENOTDIR';
+  }
 }
 
 /** Which of two copies of a shard tells its progress: complete first, then the most positions done. */
