@@ -127,7 +127,7 @@ describe('a damaged complete shard', () => {
     cpSync(join(cwd, 's2'), dir, { recursive: true });
     hurt(join(dir, 'shard-2-of-2.ndjson'));
     const r = await runCli(['merge', 's1', dir, '-f', 'ndjson', '-o', 'out.ndjson'], { cwd });
-    expectOneLine(r, 2, /shard-2-of-2\.ndjson holds \d+ records, but the manifest of this complete shard says \d+: the directory is damaged \(shardscan validate /);
+    expectOneLine(r, 2, /shard-2-of-2\.ndjson(:\d+: record 127\.0\.0\.\d+:\d+ is there twice| holds \d+ records, but the manifest of this complete shard says \d+): the directory is damaged \(shardscan validate /);
     expect(readdirSync(cwd).filter((f) => f === 'out.ndjson' || f.endsWith('.tmp'))).toEqual([]);
   });
 

@@ -57,6 +57,51 @@ describe('shardscan validate', () => {
     expect(v.stdout).toMatch(/record 127\.0\.9\.9:\d+ is not part of this shard's scan/);
   });
 
+  const json = (path: string, f: (v: Record<string, unknown>) => void): void => edit(path, (t) => {
+    const v = JSON.parse(t) as Record<string, unknown>;
+    f(v);
+    return JSON.stringify(v);
+  });
+
+  it.each([
+    // One flipped digit: a record with another's port. The count still matched; merge wrote one port twice and lost one.
+    ['a record given twice and another lost', (d: string) => edit(join(d, 'shard-1-of-1.ndjson'), (t) => {
+      const lines = t.split('\n');
+      const port = (JSON.parse(lines[0]!) as { port: number }).port;
+      lines[1] = lines[1]!.replace(/"port":\d+/, `"port":${port}`);
+      return lines.join('\n');
+    }), /shard-1-of-1\.ndjson:2: record 127\.0\.0\.1:\d+ is there twice/],
+    ['counts that add up past its positions', (d: string) => json(join(d, 'manifest.json'), (m) => ((m.counts as { closed: number }).closed += 2)), /manifest\.json counts 302 decided ports, more than the shard's 300/],
+    ['counts moved between states', (d: string) => json(join(d, 'manifest.json'), (m) => {
+      const c = m.counts as { closed: number; filtered: number };
+      c.closed -= 1;
+      c.filtered += 1;
+    }), /the manifest counts \d+ closed ports, but the records file holds \d+ of them/],
+    ['a seed that is not its config\'s', (d: string) => json(join(d, 'manifest.json'), (m) => (m.seed = 6)), /manifest\.json says seed 6 but its config says 4/],
+    ['positions that are not its scan\'s', (d: string) => json(join(d, 'manifest.json'), (m) => (m.probes = 301)), /manifest\.json says 1 hosts × 300 ports, 301 positions in this shard, but its config gives 1 × 300, 300 positions/],
+  ])('complete, %s: a problem, and merge refuses it', async (_, hurt, message) => {
+    const dir = copy('done');
+    hurt(dir);
+    const v = await runCli(['validate', dir]);
+    expect(v.code, v.stdout).toBe(1);
+    expect(v.stdout).toMatch(message);
+    const m = await runCli(['merge', dir, '-f', 'ndjson']);
+    expect(m.code).toBe(2);
+    expect(m.stdout).toBe('');
+    expect(m.stderr).toMatch(message);
+  });
+
+  it('interrupted, with "probes": 0 (status showed 6011/0, 100 %): a problem; resume refuses it', async () => {
+    const dir = copy('stopped');
+    json(join(dir, 'manifest.json'), (m) => (m.probes = 0));
+    const v = await runCli(['validate', dir]);
+    expect(v.code).toBe(1);
+    expect(v.stdout).toMatch(/manifest\.json says 1 hosts × 4000 ports, 0 positions in this shard, but its config gives 1 × 4000, 4000 positions/);
+    const r = await runCli(['resume', dir, '-q', '-o', '/dev/null']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/0 positions in this shard/);
+  });
+
   it('without a checkpoint it does not claim one', async () => {
     const dir = copy('done');
     rmSync(join(dir, 'checkpoint.json'));

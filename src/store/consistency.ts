@@ -10,15 +10,17 @@ import { ShardscanError, quote } from '../errors.js';
 import type { CheckpointState } from '../model/checkpoint.js';
 import { type ShardPlan, chunkBounds } from '../shard/plan.js';
 import type { ProbeRecord } from '../model/record.js';
-import type { PortState, StateCounts } from '../model/states.js';
+import { PORT_STATES, type PortState, type StateCounts } from '../model/states.js';
+import type { PreparedScan } from '../prepare.js';
 import { type Manifest, recordsFileName } from './outdir.js';
 
-function damaged(dir: string, what: string): ShardscanError {
+function damagedForResume(dir: string, what: string): ShardscanError {
   return new ShardscanError('E_RESUME', `${quote(dir)}: ${what}; the directory was damaged or edited, so it cannot be resumed (shardscan validate says more)`);
 }
 
 /** The manifest's own fields must agree with the config it stores. */
-export function checkManifest(dir: string, m: Manifest): void {
+export function checkManifest(dir: string, m: Manifest, code: 'E_RESUME' | 'E_MERGE' = 'E_RESUME'): void {
+  const damaged = code === 'E_RESUME' ? damagedForResume : broken;
   const c = m.config;
   if (c.seed !== m.seed) throw damaged(dir, `manifest.json says seed ${m.seed} but its config says ${String(c.seed)}`);
   if (!c.shard || c.shard.index !== m.shard.index || c.shard.total !== m.shard.total) throw damaged(dir, `manifest.json says shard ${m.shard.index}/${m.shard.total} but its config disagrees`);
@@ -36,7 +38,7 @@ function total(c: StateCounts): number {
  * with positions never probed; a watermark past a chunk's end, the same.
  */
 export function checkCheckpoint(dir: string, cp: CheckpointState, plan: ShardPlan): void {
-  const bad = (what: string): ShardscanError => damaged(dir, `checkpoint.json ${what}`);
+  const bad = (what: string): ShardscanError => damagedForResume(dir, `checkpoint.json ${what}`);
   if (cp.chunkSize !== plan.chunkSize || cp.chunks !== plan.chunks) {
     throw bad(`was made with ${cp.chunks} chunks of ${cp.chunkSize}, this scan plans ${plan.chunks} of ${plan.chunkSize}`);
   }
@@ -69,9 +71,79 @@ export function checkReplay(dir: string, cp: CheckpointState, states: readonly P
   for (const r of replay) found[r.state]++;
   for (const s of ['open', 'closed', 'filtered', 'error'] as const) {
     if (!states.includes(s)) {
-      if (found[s] > 0) throw damaged(dir, `the records file holds ${s} records, but this scan records only ${states.join(',')}`);
+      if (found[s] > 0) throw damagedForResume(dir, `the records file holds ${s} records, but this scan records only ${states.join(',')}`);
     } else if (found[s] !== cp.counts[s]) {
-      throw damaged(dir, `the checkpoint counts ${cp.counts[s]} ${s} ports, but the records file holds ${found[s]} of them`);
+      throw damagedForResume(dir, `the checkpoint counts ${cp.counts[s]} ${s} ports, but the records file holds ${found[s]} of them`);
     }
+  }
+}
+
+/**
+ * The manifest's figures must be its scan's: hosts, ports and this shard's
+ * positions, and no more decided than there are (a manifest edited to
+ * "probes": 0 showed 6011/0 (100.0 %), ETA 0:00; counts adding up past the
+ * positions merged into "3002 of 3000 probes").
+ */
+export function checkFigures(dir: string, m: Manifest, prep: PreparedScan, code: 'E_RESUME' | 'E_MERGE' = 'E_RESUME'): void {
+  const bad = (what: string): ShardscanError => (code === 'E_RESUME' ? damagedForResume(dir, what) : broken(dir, what));
+  const { targets, ports, plan } = prep;
+  if (m.hosts !== targets.count || m.ports !== ports.count || m.probes !== plan.positions) {
+    throw bad(`manifest.json says ${m.hosts} hosts × ${m.ports} ports, ${m.probes} positions in this shard, but its config gives ${targets.count} × ${ports.count}, ${plan.positions} positions`);
+  }
+  if (total(m.counts) > m.probes) throw bad(`manifest.json counts ${total(m.counts)} decided ports, more than the shard's ${m.probes}`);
+}
+
+/** A complete shard's damage, for validate and merge (resume never opens one). */
+function broken(dir: string, what: string): ShardscanError {
+  return new ShardscanError('E_MERGE', `${quote(dir)}: ${what}; the directory was damaged or edited (shardscan validate says more)`);
+}
+
+/**
+ * A complete shard decided every position once, and its records are exactly
+ * those of the states it records (`found`: the records file's tally).
+ */
+export function checkCompleteCounts(dir: string, m: Manifest, found: StateCounts): void {
+  if (total(m.counts) !== m.probes) throw broken(dir, `manifest.json counts ${total(m.counts)} decided ports, but a complete shard decided all ${m.probes}`);
+  for (const s of PORT_STATES) {
+    if (!m.config.states.includes(s)) {
+      if (found[s] > 0) throw broken(dir, `the records file holds ${s} records, but this scan records only ${m.config.states.join(',')}`);
+    } else if (found[s] !== m.counts[s]) {
+      throw broken(dir, `the manifest counts ${m.counts[s]} ${s} ports, but the records file holds ${found[s]} of them`);
+    }
+  }
+}
+
+/**
+ * The positions of one shard seen so far, to find a record given twice (a
+ * line repeated and another lost leaves the count right). A bitmap up to
+ * 2^28 positions (32 MB); past that a set, given up past 4 million records
+ * (then `add` always says new: memory stays bounded, as a scan's does).
+ */
+export class SeenPositions {
+  private readonly bits: Uint8Array | null;
+  private set: Set<number> | null;
+  /** `positions`: the shard's; `total`: the shard count, which interleaves positions (plan.ts). */
+  constructor(
+    positions: number,
+    private readonly total: number,
+  ) {
+    this.bits = positions <= 2 ** 28 ? new Uint8Array(Math.ceil(positions / 8)) : null;
+    this.set = this.bits === null ? new Set() : null;
+  }
+
+  /** Mark a scan position (as positionIn gives it); false when it was seen before. */
+  add(position: number): boolean {
+    const i = Math.floor(position / this.total);
+    if (this.bits !== null) {
+      const mask = 1 << (i & 7);
+      if (this.bits[i >> 3]! & mask) return false;
+      this.bits[i >> 3]! |= mask;
+      return true;
+    }
+    if (this.set === null) return true;
+    if (this.set.has(i)) return false;
+    this.set.add(i);
+    if (this.set.size > 4_000_000) this.set = null;
+    return true;
   }
 }

@@ -14,7 +14,7 @@ import { type ProbeRecord, recordKey } from '../model/record.js';
 import { type PreparedScan, prepareScan } from '../prepare.js';
 import { locate } from '../shard/plan.js';
 import type { Resolver } from '../targets/parse.js';
-import { checkCheckpoint, checkManifest, checkReplay } from './consistency.js';
+import { checkCheckpoint, checkFigures, checkManifest, checkReplay } from './consistency.js';
 import { OutDir } from './outdir.js';
 import { openShardDir, readCheckpoint, readRecords } from './read.js';
 import { liveWriter } from './status.js';
@@ -39,9 +39,15 @@ export interface ResumePlan {
 
 /** Where a record sits in this shard's walk (chunk and offset), or null when it is not a position of this shard at all. */
 export function placeOf(prep: PreparedScan, r: ProbeRecord): { chunk: number; k: number } | null {
+  const q = positionIn(prep, r);
+  return q === null ? null : locate(prep.plan, q);
+}
+
+/** A record's position in the scan's walk, or null when its host or port is not the scan's. */
+export function positionIn(prep: PreparedScan, r: ProbeRecord): number | null {
   const h = prep.targets.indexOf(r.host);
   const p = prep.ports.indexOf(r.port);
-  return h >= 0 && p >= 0 ? locate(prep.plan, positionOf(prep.perm, h * prep.ports.count + p)) : null;
+  return h >= 0 && p >= 0 ? positionOf(prep.perm, h * prep.ports.count + p) : null;
 }
 
 /** The refusal for a record that is not a position of this shard. */
@@ -82,6 +88,7 @@ export async function planResume(dir: string, overrides: ResumeOverrides, resolv
   const checkpoint: CheckpointState = stored
     ? { chunkSize: stored.chunkSize, chunks: stored.chunks, completedBelow: stored.completedBelow, completed: stored.completed, partial: stored.partial, counts: stored.counts, events: stored.events }
     : emptyCheckpoint(prep.plan.chunkSize, prep.plan.chunks);
+  checkFigures(dir, shard.manifest, prep);
   checkCheckpoint(dir, checkpoint, prep.plan);
   const covered = coveredBy(prep, checkpoint);
   const replay: ProbeRecord[] = [];

@@ -13,7 +13,9 @@ import { ShardscanError, errnoCode, messageOf } from '../errors.js';
 import { type PreparedScan, prepareScan } from '../prepare.js';
 import { CHECKPOINT } from './outdir.js';
 import { type ShardDir, openShardDir, readCheckpoint, readRecords } from './read.js';
-import { notOfThisShard, placeOf, planResume } from './resume.js';
+import { notOfThisShard, placeOf, planResume, positionIn } from './resume.js';
+import { SeenPositions, checkCompleteCounts, checkFigures, checkManifest } from './consistency.js';
+import { emptyCounts } from '../model/states.js';
 import { liveWriter } from './status.js';
 
 /** Resume's words, without sending the reader back here. */
@@ -43,18 +45,41 @@ export async function validateDir(dir: string): Promise<{ problems: string[]; re
   if (typeof scan === 'string') problems.push(scan);
   const prep = typeof scan === 'string' ? null : scan;
   let stray: string | null = null;
+  // A complete shard: its manifest's own figures, each record once, and the records' states as counted.
+  const m = shard.manifest;
+  const found = emptyCounts();
+  const seen = prep === null ? null : new SeenPositions(prep.plan.positions, prep.plan.shard.total);
+  if (prep !== null) {
+    try {
+      checkManifest(dir, m, 'E_MERGE');
+      checkFigures(dir, m, prep, 'E_MERGE');
+    } catch (err) {
+      problems.push(own(err));
+    }
+  }
   try {
     for await (const r of readRecords(shard.recordsPath)) {
       records++;
-      if (prep !== null && stray === null && placeOf(prep, r) === null) stray = `${shard.recordsPath}: ${messageOf(notOfThisShard(r))}`;
+      found[r.state]++;
+      if (prep === null || stray !== null) continue;
+      const q = positionIn(prep, r);
+      if (q === null || placeOf(prep, r) === null) stray = `${shard.recordsPath}: ${messageOf(notOfThisShard(r))}`;
+      else if (!seen!.add(q)) stray = `${shard.recordsPath}:${records}: record ${r.host}:${r.port} is there twice; the directory was damaged or edited`;
     }
-    if (complete && records !== shard.manifest.recordCount) {
-      problems.push(`${shard.recordsPath}: ${records} records, but the manifest says ${shard.manifest.recordCount}`);
+    if (complete && records !== m.recordCount) {
+      problems.push(`${shard.recordsPath}: ${records} records, but the manifest says ${m.recordCount}`);
     }
   } catch (err) {
     problems.push(errnoCode(err) ? `${shard.recordsPath}: ${errnoCode(err)}` : messageOf(err));
   }
   if (problems.length === 0 && stray !== null) problems.push(stray);
+  if (problems.length === 0 && prep !== null) {
+    try {
+      checkCompleteCounts(dir, m, found);
+    } catch (err) {
+      problems.push(own(err));
+    }
+  }
   if (problems.length === 0 && !complete) {
     const refused = await resumeChecks(dir);
     if (refused !== null) problems.push(refused);
