@@ -61,6 +61,9 @@ function stoppedEarly(): ShardscanError {
  * for await (const r of scan({ targets: ['127.0.0.1'], ports: '1-1024' })) console.log(r.port, r.state);
  */
 export function scan(options: ScanOptions): ScanHandle {
+  if (typeof options !== 'object' || options === null) {
+    throw new ShardscanError('E_OPTION', `scan() takes an options object, e.g. scan({ targets: ['127.0.0.1'], ports: '1-1024' }); got ${options === null ? 'null' : typeof options}`);
+  }
   const { signal, resolver, ignoreTuning, ...given } = options;
   const stopper = new AbortController();
   const onAbort = (): void => stopper.abort();
@@ -95,21 +98,33 @@ export function scan(options: ScanOptions): ScanHandle {
   summary.catch(() => undefined);
 
   let iterated = false;
+  async function* records(): AsyncGenerator<ProbeRecord> {
+    // Two loops over one handle split its records between them, and one of them never ended.
+    if (iterated) throw new ShardscanError('E_OPTION', "a scan's records can be iterated once: keep them, or start another scan");
+    iterated = true;
+    try {
+      const r = await started;
+      for await (const batch of r.records) yield* batch.records();
+      await summary;
+    } finally {
+      stopper.abort();
+    }
+  }
   return {
     summary,
     stop: () => stopper.abort(),
     progress: () => run?.progress() ?? null,
-    async *[Symbol.asyncIterator]() {
-      // Two loops over one handle split its records between them, and one of them never ended.
-      if (iterated) throw new ShardscanError('E_OPTION', "a scan's records can be iterated once: keep them, or start another scan");
-      iterated = true;
-      try {
-        const r = await started;
-        for await (const batch of r.records) yield* batch.records();
-        await summary;
-      } finally {
-        stopper.abort();
-      }
+    [Symbol.asyncIterator](): AsyncIterator<ProbeRecord> {
+      const it = records();
+      // return() before the first next() never enters the generator, so its finally never stopped the scan.
+      return {
+        next: () => it.next(),
+        return: (value?: unknown) => {
+          stopper.abort();
+          return it.return(value as undefined);
+        },
+        throw: (err?: unknown) => it.throw(err),
+      };
     },
   };
 }

@@ -65,6 +65,18 @@ describe('scan() handle', () => {
     expect(again.message).toMatch(/iterated once/);
   });
 
+  it('return() before the first next() stops the scan (the generator never ran, so it did not)', async () => {
+    const run = scan({ ...base, ports: '1-3000', rate: 1000 });
+    await run[Symbol.asyncIterator]().return?.();
+    const s = await run.summary;
+    expect(s.status).toBe('interrupted');
+    expect(s.done).toBeLessThan(3000);
+  });
+
+  it('scan(null) is a ShardscanError, not a TypeError', () => {
+    expect(() => scan(null as unknown as Parameters<typeof scan>[0])).toThrow(/scan\(\) takes an options object/);
+  });
+
   it('a small scan connects from the calling thread; with workers given, from worker threads', async () => {
     const seen = async (workers?: number): Promise<Set<string>> => {
       const run = scan({ ...base, ...(workers ? { workers } : {}) });

@@ -92,7 +92,7 @@ describe('/metrics during a scan', () => {
           for (let i = 0; i < 60; i++) {
             const res = await fetch(url);
             const text = await res.text();
-            if (sample(text, 'shardscan_targets_done') === ports.length - 2) {
+            if (sample(text, 'shardscan_targets_done_total') === ports.length - 2) {
               expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
               mid = text;
               notFound = (await fetch(url.replace('/metrics', '/'))).status;
@@ -111,7 +111,11 @@ describe('/metrics during a scan', () => {
     expect(sample(mid, 'shardscan_probes_total', 'state="closed"')).toBe(20);
     expect(sample(mid, 'shardscan_probes_total', 'state="filtered"')).toBe(0);
     expect(sample(mid, 'shardscan_probes_total', 'state="error"')).toBe(0);
-    expect(sample(mid, 'shardscan_targets_total')).toBe(23);
+    expect(sample(mid, 'shardscan_targets')).toBe(23);
+    // Prometheus' rules (promtool check metrics): a counter ends in _total, a gauge does not.
+    expect(mid).toContain('# TYPE shardscan_targets_done_total counter');
+    expect(mid).toContain('# TYPE shardscan_targets gauge');
+    for (const m of mid.matchAll(/^# TYPE (shardscan_\S+) (\w+)$/gm)) expect(`${m[1]} ${m[2]}`).not.toMatch(/_total (gauge|histogram|summary)$/);
     expect(sample(mid, 'shardscan_in_flight')).toBe(2);
     expect(sample(mid, 'shardscan_window_limit')).toBe(64);
     expect(sample(mid, 'shardscan_rtt_seconds', 'quantile="0.5"')).toBeGreaterThan(0);

@@ -102,6 +102,19 @@ describe('shardscan validate', () => {
     expect(r.stderr).toMatch(/0 positions in this shard/);
   });
 
+  it('a directory of shard directories is its shards, as for status and merge; a problem names the directory once', async () => {
+    const parent = join(cwd, `parent-${Math.random().toString(36).slice(2)}`);
+    cpSync(join(cwd, 'done'), join(parent, 'a'), { recursive: true });
+    cpSync(join(cwd, 'done'), join(parent, 'b'), { recursive: true });
+    json(join(parent, 'b', 'manifest.json'), (m) => (m.seed = 6));
+    const v = await runCli(['validate', parent]);
+    expect(v.code).toBe(1);
+    const lines = v.stdout.trim().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(new RegExp(`^${join(parent, 'a')}: ok \\(manifest, checkpoint, 300 records\\)$`));
+    expect(lines[1]).toMatch(new RegExp(`^${join(parent, 'b')}: manifest\\.json says seed 6`));
+  });
+
   it('without a checkpoint it does not claim one', async () => {
     const dir = copy('done');
     rmSync(join(dir, 'checkpoint.json'));

@@ -3,18 +3,19 @@
  * Exit status: 0 done, 1 runtime failure, 2 usage error, 130 interrupted.
  * Errors are one line on stderr, never a stack trace.
  */
-import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Piscina } from 'piscina';
 import yargs, { type Argv } from 'yargs';
 import { resolveConfig } from '../config/index.js';
-import { ShardscanError, messageOf, quote } from '../errors.js';
+import { ShardscanError, messageOf } from '../errors.js';
 import { packageVersion } from '../paths.js';
+import { totalOf } from '../model/states.js';
 import { prepareScan } from '../prepare.js';
 import { blockedNote, blocklistHelp } from '../targets/blocklist.js';
 import { CHECKPOINT, MANIFEST, OutDir, makeScanId, recordsFileName } from '../store/outdir.js';
-import { type ScanFlags, argvRefusal, flagsToConfig, lastValueWins, noFalseValues, normalizeArgv, parseStates, reportClash, unknownMessage } from './options.js';
+import { type ScanFlags, argvRefusal, flagsToConfig, lastValueWins, noFalseValues, normalizeArgv, reportClash, unknownMessage } from './options.js';
 import { EXIT, defaultOutDir, runScan } from './run.js';
+import { type MergeFlags, mergeCommand, shardFiles, validateCommand } from './shard-commands.js';
 import { checkDistinctFiles, checkSummaryPath, openExtraReports, openReport, reportFileNames } from './report-files.js';
 import type { StatusFlags } from './status.js';
 import type { MetricsServer } from './metrics.js';
@@ -210,7 +211,9 @@ async function resumeWith(dir: string, argv: ResumeFlags, o: ReturnType<typeof f
   const extras = openExtraReports(config);
   // Only now, when nothing can refuse any more, is the directory rewritten.
   const outDir = plan.reopen();
-  if (!argv.quiet) process.stderr.write(`shardscan: resuming ${dir}: ${plan.replay.length} records kept, ${plan.dropped} past the last checkpoint will be probed again\n`);
+  // Positions, not records: with --states open, "0 records kept" hid 5,986 positions already decided.
+  const decided = totalOf(plan.checkpoint.counts);
+  if (!argv.quiet) process.stderr.write(`shardscan: resuming ${dir}: ${decided} of ${plan.prep.plan.positions} positions already decided (${plan.replay.length} records kept); ${plan.dropped} records past the last checkpoint will be probed again\n`);
   return runScan({
     prep: { ...plan.prep, config: { ...plan.prep.config, workers: config.workers, concurrency: config.concurrency } },
     out,
@@ -229,68 +232,6 @@ async function resumeWith(dir: string, argv: ResumeFlags, o: ReturnType<typeof f
     workersGiven: argv.workers !== undefined,
     metrics,
   });
-}
-
-type MergeFlags = { dirs: string[]; format?: string; output?: string; nmapReport?: string | string[]; allowPartial?: boolean; states?: string };
-
-async function mergeCommand(argv: MergeFlags, command: string): Promise<number> {
-  const flags = flagsToConfig({ format: argv.format, output: argv.output, nmapReport: argv.nmapReport });
-  const reports = { format: flags.format ?? 'text', output: flags.output ?? null, extraReports: flags.extraReports ?? [] };
-  // A directory of shard directories (every machine's copied into results/) is
-  // its shards, as status reads it; merge said "results/manifest.json does not exist".
-  const { findShardDirs } = await import('../store/status.js');
-  const dirs = argv.dirs.flatMap((d) => {
-    const found = findShardDirs(d);
-    if (found.length === 0) throw new ShardscanError('E_OPTION', `'${quote(d)}' is not a shard directory and holds none (no manifest.json in it or in its subdirectories)`);
-    return found;
-  });
-  // A report written over one of the shard files it merges would truncate that file before it is read.
-  checkDistinctFiles(reportFileNames(reports), shardFiles(dirs));
-  const states = argv.states === undefined ? undefined : parseStates(argv.states);
-  const { mergeShards } = await import('../store/merge.js');
-  const { StagedReport } = await import('./staged-report.js');
-  // One pass over the shards per report (-oA: three), each written whole or not at all.
-  for (const r of [{ format: reports.format, output: reports.output }, ...reports.extraReports]) {
-    const report = new StagedReport(r.output);
-    try {
-      await mergeShards(dirs, () => report.open(), { format: r.format, allowPartial: Boolean(argv.allowPartial), command, states });
-    } catch (err) {
-      report.abandon();
-      // A write that failed ends the writer with that error: say it as a write failure, or stop quietly for | head.
-      if (report.failure === null) throw err;
-    }
-    await report.commit();
-  }
-  return EXIT.ok;
-}
-
-/** The files of shard directories, named for checkDistinctFiles; none for one that cannot be listed (merge or resume then says why). */
-function shardFiles(dirs: readonly string[]): Record<string, string> {
-  const files: Record<string, string> = {};
-  for (const dir of dirs) {
-    let names: string[] = [];
-    try {
-      names = readdirSync(dir);
-    } catch {
-      // not a directory, or unreadable: the command's own checks say so
-    }
-    for (const f of names) files[`'${quote(join(dir, f))}'`] = join(dir, f);
-  }
-  return files;
-}
-
-async function validateCommand(argv: { dirs: string[] }): Promise<number> {
-  let bad = 0;
-  for (const dir of argv.dirs) {
-    const { problems, records, checkpoint } = await (await import('../store/validate.js')).validateDir(dir);
-    if (problems.length === 0) {
-      process.stdout.write(`${dir}: ok (manifest, ${checkpoint ? 'checkpoint' : 'no checkpoint'}, ${records} records)\n`);
-    } else {
-      bad++;
-      for (const p of problems) process.stdout.write(`${dir}: ${p}\n`);
-    }
-  }
-  return bad === 0 ? EXIT.ok : EXIT.runtime;
 }
 
 /**

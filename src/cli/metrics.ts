@@ -85,8 +85,9 @@ export function scanRegistry(now: () => Snapshot | null): Registry {
   const r = new Registry();
   collectDefaultMetrics({ register: r });
   readMetric('counter', r, 'shardscan_probes_total', 'Probes decided, by port state (open, closed, filtered, error).', ['state'], ({ s }) => PORT_STATES.map((st) => [{ state: st }, s.counts[st]]), now);
-  readMetric('gauge', r, 'shardscan_targets_done', 'Host×port positions of this shard decided so far (with those a resumed checkpoint held).', [], ({ s }) => one(s.done), now);
-  readMetric('gauge', r, 'shardscan_targets_total', "Host×port positions of this machine's shard.", [], ({ s }) => one(s.probes), now);
+  // Prometheus' naming rules: a count that only goes up is a counter named _total; a gauge is not named _total.
+  readMetric('counter', r, 'shardscan_targets_done_total', 'Host×port positions of this shard decided so far (with those a resumed checkpoint held).', [], ({ s }) => one(s.done), now);
+  readMetric('gauge', r, 'shardscan_targets', "Host×port positions of this machine's shard.", [], ({ s }) => one(s.probes), now);
   readMetric('gauge', r, 'shardscan_targets_per_second', 'Positions decided per second by this run, on average.', [], ({ s }) => one(s.rate), now);
   readMetric('gauge', r, 'shardscan_elapsed_seconds', 'Time since this run began.', [], ({ s }) => one(seconds(s.elapsedMs)), now);
   readMetric('gauge', r, 'shardscan_window_limit', 'Most connects in flight across all workers (--concurrency).', [], ({ s }) => one(s.concurrency), now);

@@ -1,0 +1,85 @@
+/**
+ * The commands on shard directories that scan nothing: merge (one report, or
+ * several, from a scan's shards) and validate (every file against its schema
+ * and what resume and merge check). Loaded only when one of them runs.
+ */
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { ShardscanError, quote } from '../errors.js';
+import { flagsToConfig, parseStates } from './options.js';
+import { checkDistinctFiles, reportFileNames } from './report-files.js';
+import { EXIT } from './run.js';
+
+export type MergeFlags = { dirs: string[]; format?: string; output?: string; nmapReport?: string | string[]; allowPartial?: boolean; states?: string };
+
+export async function mergeCommand(argv: MergeFlags, command: string): Promise<number> {
+  const flags = flagsToConfig({ format: argv.format, output: argv.output, nmapReport: argv.nmapReport });
+  const reports = { format: flags.format ?? 'text', output: flags.output ?? null, extraReports: flags.extraReports ?? [] };
+  // A directory of shard directories (every machine's copied into results/) is
+  // its shards, as status reads it; merge said "results/manifest.json does not exist".
+  const { findShardDirs } = await import('../store/status.js');
+  const dirs = argv.dirs.flatMap((d) => {
+    const found = findShardDirs(d);
+    if (found.length === 0) throw new ShardscanError('E_OPTION', `'${quote(d)}' is not a shard directory and holds none (no manifest.json in it or in its subdirectories)`);
+    return found;
+  });
+  // A report written over one of the shard files it merges would truncate that file before it is read.
+  checkDistinctFiles(reportFileNames(reports), shardFiles(dirs));
+  const states = argv.states === undefined ? undefined : parseStates(argv.states);
+  const { mergeShards } = await import('../store/merge.js');
+  const { StagedReport } = await import('./staged-report.js');
+  // One pass over the shards per report (-oA: three), each written whole or not at all.
+  for (const r of [{ format: reports.format, output: reports.output }, ...reports.extraReports]) {
+    const report = new StagedReport(r.output);
+    try {
+      await mergeShards(dirs, () => report.open(), { format: r.format, allowPartial: Boolean(argv.allowPartial), command, states });
+    } catch (err) {
+      report.abandon();
+      // A write that failed ends the writer with that error: say it as a write failure, or stop quietly for | head.
+      if (report.failure === null) throw err;
+    }
+    await report.commit();
+  }
+  return EXIT.ok;
+}
+
+/** The files of shard directories, named for checkDistinctFiles; none for one that cannot be listed (merge or resume then says why). */
+export function shardFiles(dirs: readonly string[]): Record<string, string> {
+  const files: Record<string, string> = {};
+  for (const dir of dirs) {
+    let names: string[] = [];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      // not a directory, or unreadable: the command's own checks say so
+    }
+    for (const f of names) files[`'${quote(join(dir, f))}'`] = join(dir, f);
+  }
+  return files;
+}
+
+export async function validateCommand(argv: { dirs: string[] }): Promise<number> {
+  const { findShardDirs } = await import('../store/status.js');
+  const { validateDir } = await import('../store/validate.js');
+  // A directory of shard directories (a Job's /results) is its shards, as for status and merge.
+  const shardsIn = (d: string): string[] => {
+    try {
+      const found = findShardDirs(d);
+      return found.length > 0 ? found : [d];
+    } catch {
+      return [d]; // validateDir says what is wrong with it
+    }
+  };
+  let bad = 0;
+  for (const dir of argv.dirs.flatMap(shardsIn)) {
+    const { problems, records, checkpoint } = await validateDir(dir);
+    if (problems.length === 0) {
+      process.stdout.write(`${dir}: ok (manifest, ${checkpoint ? 'checkpoint' : 'no checkpoint'}, ${records} records)\n`);
+    } else {
+      bad++;
+      // Named once: some problems name the directory themselves.
+      for (const p of problems) process.stdout.write(`${dir}: ${p.startsWith(`${dir}: `) ? p.slice(dir.length + 2) : p}\n`);
+    }
+  }
+  return bad === 0 ? EXIT.ok : EXIT.runtime;
+}
