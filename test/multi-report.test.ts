@@ -4,11 +4,12 @@
  * one, and -oA outright; these check each file is the whole report of the
  * same records, through a scan, a resume and a merge.
  */
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Fixture, closedPorts, openPorts } from './fixtures/net.js';
-import { ndjson, runCli, scratchDir } from './helpers/cli.js';
+import { CLI, ndjson, runCli, scratchDir } from './helpers/cli.js';
 
 let open: Fixture;
 let closed: number[];
@@ -81,9 +82,9 @@ describe('several reports of one scan', () => {
     expect(openIn.grep(readFileSync(join(cwd, 'g.gnmap'), 'utf8'))).toEqual(sorted(open.ports));
   });
 
-  it('a report that cannot be written stops the scan, names its file, and leaves the shard directory resumable', async () => {
+  it('when no report can be written, the scan stops, names the file, and leaves the shard directory resumable', async () => {
     const cwd = scratchDir();
-    const r = await runCli(['127.0.0.1', '-p', portList, '-oX', 'ok.xml', '-oG', '/dev/full', '--states', 'all', '--out-dir', 'sd'], { cwd });
+    const r = await runCli(['127.0.0.1', '-p', portList, '-oX', '/dev/full', '-oG', '/dev/full', '--states', 'all', '--out-dir', 'sd'], { cwd });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^shardscan: error: cannot write the report to \/dev\/full: ENOSPC$/m);
     // Not a complete scan: resumable, and its manifest says why it stopped.
@@ -120,4 +121,56 @@ describe('several reports of one scan', () => {
     expect(openIn.grep(readFileSync(join(cwd, 'm.gnmap'), 'utf8'))).toEqual(sorted(open.ports));
     expect(existsSync(join(cwd, 'm'))).toBe(false);
   });
+
+  it('a reader of stdout that goes away (| head) stops nothing: the file reports are written whole, exit 0', async () => {
+    const cwd = scratchDir();
+    const args = ['127.0.0.1', '-p', portList, '--states', 'all', '-f', 'ndjson', '-oX', 'a.xml', '-oG', 'a.gnmap', '--no-out-dir', '-q', '--rate', '50'];
+    const quoted = [process.execPath, CLI, ...args].map((a) => `'${a}'`).join(' ');
+    const r = spawnSync('bash', ['-c', `${quoted} | head -n 1 >/dev/null; exit \${PIPESTATUS[0]}`], { cwd, env: { ...process.env, SHARDSCAN_STATE_DIR: join(cwd, '.state') }, encoding: 'utf8', timeout: 30_000 });
+    expect(r.status, r.stderr).toBe(0);
+    const xml = readFileSync(join(cwd, 'a.xml'), 'utf8');
+    expect(xml).toMatch(/<\/nmaprun>\n$/);
+    expect(xml.match(/<port protocol="tcp"/g)).toHaveLength(open.ports.length + closed.length);
+    expect(openIn.grep(readFileSync(join(cwd, 'a.gnmap'), 'utf8'))).toEqual(sorted(open.ports));
+  });
+
+  it('one report that cannot be written (a full disk) leaves the others whole; the run ends 1 and names it', async () => {
+    const cwd = scratchDir();
+    const r = await runCli(['127.0.0.1', '-p', portList, '-oG', '/dev/full', '-oX', 'ok.xml', '--no-out-dir', '-q'], { cwd });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^shardscan: error: cannot write the report to \/dev\/full: ENOSPC$/m);
+    const xml = readFileSync(join(cwd, 'ok.xml'), 'utf8');
+    expect(xml).toMatch(/<\/nmaprun>\n$/);
+    expect(openIn.xml(xml)).toEqual(sorted(open.ports));
+  });
+
+  it.each([
+    [['-oA', 'keep', '--out-dir', '/proc/nope'], /cannot create --out-dir '\/proc\/nope'/],
+    [['-oA', 'keep', '-oG', 'nodir/x.gnmap'], /cannot open the grep report 'nodir\/x\.gnmap': ENOENT/],
+    [['-oN', 'keep.nmap', '-oX', 'adir'], /cannot open the xml report 'adir': EISDIR/],
+    [['-oA', 'keep', '--out-dir', 'keep.xml'], /the xml report and --out-dir name the same file 'keep\.xml'/],
+    [['-oX', 'fifo'], /cannot open --output 'fifo': a FIFO with no reader; start its reader first/],
+  ])('a refused command (%j) leaves existing reports as they were', async (args, message) => {
+    const cwd = scratchDir();
+    for (const ext of ['nmap', 'xml', 'gnmap']) writeFileSync(join(cwd, `keep.${ext}`), 'precious\n');
+    mkdirSync(join(cwd, 'adir'));
+    spawnSync('mkfifo', [join(cwd, 'fifo')]);
+    const r = await runCli(['127.0.0.1', '-p', '1', ...args, ...(args.includes('--out-dir') ? [] : ['--no-out-dir'])], { cwd, killAfterMs: 10_000 });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    for (const ext of ['nmap', 'xml', 'gnmap']) expect(readFileSync(join(cwd, `keep.${ext}`), 'utf8')).toBe('precious\n');
+    expect(existsSync(join(cwd, 'nope'))).toBe(false);
+  });
+
+  it('merge puts its reports in place only when all were written', async () => {
+    const cwd = scratchDir();
+    expect((await runCli(['127.0.0.1', '-p', portList, '--out-dir', 'sd', '-q', '-o', '/dev/null'], { cwd })).code).toBe(0);
+    writeFileSync(join(cwd, 'm.xml'), 'precious\n');
+    const r = await runCli(['merge', 'sd', '-oX', 'm.xml', '-oG', '/dev/full'], { cwd });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/cannot write the report to '?\/dev\/full'?: ENOSPC/);
+    expect(readFileSync(join(cwd, 'm.xml'), 'utf8')).toBe('precious\n');
+    expect(readdirSync(cwd).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
 });
+

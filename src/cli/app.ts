@@ -16,7 +16,7 @@ import { CHECKPOINT, MANIFEST, OutDir, makeScanId, recordsFileName } from '../st
 import { type ScanFlags, argvRefusal, flagsToConfig, lastValueWins, noFalseValues, normalizeArgv, reportClash, unknownMessage } from './options.js';
 import { EXIT, defaultOutDir, runScan } from './run.js';
 import { type MergeFlags, mergeCommand, shardFiles, validateCommand } from './shard-commands.js';
-import { checkDistinctFiles, checkSummaryPath, openExtraReports, openReport, reportFileNames } from './report-files.js';
+import { checkDistinctFiles, checkReports, checkSummaryPath, openReports, reportFileNames } from './report-files.js';
 import type { StatusFlags } from './status.js';
 import type { MetricsServer } from './metrics.js';
 import { clearActiveBar } from './progress.js';
@@ -157,6 +157,8 @@ async function scanWith(flags: CliFlags, command: string, signal: AbortControlle
       ...reportFileNames(config),
       '--summary-json': flags.summaryJson,
       ...Object.fromEntries(outPath === null ? [] : [MANIFEST, CHECKPOINT, recordsFileName(config.shard)].map((f) => [`the shard directory's ${f}`, join(outPath, f)])),
+      // A report named as the shard directory itself (-oA ok --out-dir ok.xml): one of the two would be made, the other refused.
+      ...(outPath === null ? {} : { '--out-dir': outPath }),
     },
     {
       'the --input-file': config.inputFile,
@@ -165,9 +167,10 @@ async function scanWith(flags: CliFlags, command: string, signal: AbortControlle
       'the --blocklist': typeof config.blocklist === 'string' ? config.blocklist : null,
     },
   );
-  const out = openReport(config.output);
-  const extras = openExtraReports(config);
+  checkReports(config);
   const outDir = outPath === null ? null : OutDir.create(outPath, { ...prep, config: { ...prep.config, outDir: outPath } }, scanId, startedAt, config.outDir !== null);
+  // Opened (and so emptied) only now, when nothing can refuse the command any more.
+  const { out, extras } = openReports(config);
   const allNotes = [...notes, ...[blockedNote(prep.blocked)].filter((n): n is string => n !== null)];
   return runScan({ prep, out, extras, notes: allNotes, quiet: Boolean(flags.quiet), command, outDir, signal: signal.signal, startedAt, pool, summaryJson: flags.summaryJson, fault, workersGiven: flags.workers !== undefined, metrics });
 }
@@ -207,10 +210,10 @@ async function resumeWith(dir: string, argv: ResumeFlags, o: ReturnType<typeof f
   const { config, notes } = resolveConfig(plan.prep.config, { tuning: null });
   checkSummaryPath(argv.summaryJson);
   checkDistinctFiles({ ...reportFileNames(config), '--summary-json': argv.summaryJson }, shardFiles([dir]));
-  const out = openReport(config.output);
-  const extras = openExtraReports(config);
-  // Only now, when nothing can refuse any more, is the directory rewritten.
+  checkReports(config);
+  // Only now, when nothing can refuse any more, is the directory rewritten and are the reports opened.
   const outDir = plan.reopen();
+  const { out, extras } = openReports(config);
   // Positions, not records: with --states open, "0 records kept" hid 5,986 positions already decided.
   const decided = totalOf(plan.checkpoint.counts);
   if (!argv.quiet) process.stderr.write(`shardscan: resuming ${dir}: ${decided} of ${plan.prep.plan.positions} positions already decided (${plan.replay.length} records kept); ${plan.dropped} records past the last checkpoint will be probed again\n`);

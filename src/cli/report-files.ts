@@ -3,7 +3,7 @@
  * (a bad path fails at once, not after the scan), checked against each other
  * and against what the command reads, and closed at the end.
  */
-import { type Stats, accessSync, constants, fstatSync, openSync, statSync } from 'node:fs';
+import { type Stats, accessSync, closeSync, constants, fstatSync, openSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import type { OutputFormat, ScanConfig } from '../config/index.js';
@@ -18,17 +18,60 @@ export interface OpenReport {
   out: Writable;
 }
 
-/** Open every extra report of a config (after checkDistinctFiles). */
-export function openExtraReports(config: Pick<ScanConfig, 'extraReports'>): OpenReport[] {
-  return config.extraReports.map((r) => {
+type Reports = Pick<ScanConfig, 'format' | 'output' | 'extraReports'>;
+
+/** How a message names the main report: --output, or by its format when there are several. */
+const mainLabel = (config: Reports): string => (config.extraReports.length === 0 ? '--output' : `the ${config.format} report`);
+
+/**
+ * Every report file of a config checked, none opened (see checkReportPath).
+ * Called where the files used to be opened; openReports, once nothing else
+ * can refuse the command.
+ */
+export function checkReports(config: Reports): void {
+  checkReportPath(config.output, mainLabel(config));
+  for (const r of config.extraReports) checkReportPath(r.output, `the ${r.format} report`);
+}
+
+/** Open the main report and every extra one (after checkReports and checkDistinctFiles). */
+export function openReports(config: Reports): { out: Writable; extras: OpenReport[] } {
+  const out = openReport(config.output, config.output, mainLabel(config));
+  return { out, extras: config.extraReports.map((r) => ({ ...r, out: openReport(r.output, r.output, `the ${r.format} report`) })) };
+}
+
+/**
+ * Whether a report file can be written, found out without opening it for
+ * writing: a command refused later (a bad --out-dir, a second report that
+ * cannot be opened) left existing reports empty, since opening with 'w'
+ * truncates them, where nmap leaves them as they were. A FIFO with no reader
+ * is refused: opening it would wait where no Ctrl+C can end the wait.
+ */
+export function checkReportPath(output: string | null, label = '--output'): void {
+  if (output === null) return;
+  checkOutputName(output);
+  const fail = (why: string): never => {
+    throw new ShardscanError('E_OUTPUT', `cannot open ${label} '${quote(output)}': ${why}`);
+  };
+  let st: Stats | undefined;
+  try {
+    st = statSync(output, { throwIfNoEntry: false });
+  } catch (err) {
+    fail(errnoCode(err) ?? messageOf(err));
+  }
+  if (st?.isDirectory()) fail('EISDIR');
+  if (st?.isFIFO()) {
     try {
-      return { ...r, out: openReport(r.output) };
+      closeSync(openSync(output, constants.O_WRONLY | constants.O_NONBLOCK));
     } catch (err) {
-      // Named as the report it is, not as --output.
-      if (err instanceof ShardscanError) throw new ShardscanError(err.code, err.message.replace(/^cannot open --output/, `cannot open the ${r.format} report`));
-      throw err;
+      fail(errnoCode(err) === 'ENXIO' ? 'a FIFO with no reader; start its reader first' : (errnoCode(err) ?? messageOf(err)));
     }
-  });
+    return;
+  }
+  try {
+    accessSync(st ? output : dirname(resolve(output)), constants.W_OK);
+  } catch (err) {
+    fail(errnoCode(err) ?? messageOf(err));
+  }
 }
 
 /**
@@ -52,14 +95,14 @@ export function reportFileNames(config: Pick<ScanConfig, 'format' | 'output' | '
  * Open the report destination (a file, or stdout) before anything else is
  * written, so a bad -o path fails at once instead of after the scan.
  */
-export function openReport(output: string | null, shownAs: string | null = output): Writable {
+export function openReport(output: string | null, shownAs: string | null = output, label = '--output'): Writable {
   if (output === null) return stdoutIsFile() ? new FdWritable(1, false) : process.stdout;
   checkOutputName(output);
   let fd: number;
   try {
     fd = openSync(output, 'w');
   } catch (err) {
-    throw new ShardscanError('E_OUTPUT', `cannot open --output '${shownAs ?? output}': ${errnoCode(err) ?? messageOf(err)}`);
+    throw new ShardscanError('E_OUTPUT', `cannot open ${label} '${shownAs ?? output}': ${errnoCode(err) ?? messageOf(err)}`);
   }
   return new FdWritable(fd, true);
 }

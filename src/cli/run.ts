@@ -122,13 +122,10 @@ export async function runScan(input: RunInput): Promise<number> {
   if (!input.quiet) for (const n of input.notes) process.stderr.write(`shardscan: ${n}\n`);
 
   const out = input.out;
-  let outError: unknown = null;
-  out.on('error', (err) => {
-    outError ??= err;
-  });
-  // Each extra report's first stream error, to name the file that failed.
-  const extras = (input.extras ?? []).map((r) => ({ ...r, error: null as unknown }));
-  for (const r of extras) {
+  const extras = input.extras ?? [];
+  // Every report, the main one first: its file (null: stdout) and its first stream error.
+  const reports = [{ format: config.format, output: config.output, out }, ...extras].map((r) => ({ ...r, error: null as unknown }));
+  for (const r of reports) {
     r.out.on('error', (err) => {
       r.error ??= err;
     });
@@ -169,15 +166,18 @@ export async function runScan(input: RunInput): Promise<number> {
     // --open (nmap's): only hosts with a shown port are listed.
     scannedHosts: () => (config.openHostsOnly ? null : scannedHostsOf(prep.targets, (host) => run.hostCounts(host))),
   };
+  // A report that fails (EPIPE, ENOSPC) is dropped and the others go on; when none is left, the scan stops.
   const writer = writeReports(
-    [{ format: config.format, out }, ...extras].map((r) => ({ writer: createWriter(r.format, ctx), out: r.out })),
+    reports.map((r) => ({ writer: createWriter(r.format, ctx), out: r.out })),
     run.records,
+    (i, err) => {
+      reports[i]!.error ??= err;
+    },
   );
-  // The writer fails alone (EPIPE, ENOSPC on -o): remember why and stop the scan.
   const writerDone = writer.then(
     () => null,
     (err: unknown) => {
-      run.stop(isBrokenPipe(err, outError) ? 'output-closed' : 'error');
+      run.stop(isBrokenPipe(err, reports[0]!.error) ? 'output-closed' : 'error');
       return err;
     },
   );
@@ -205,16 +205,18 @@ export async function runScan(input: RunInput): Promise<number> {
   await runner.destroy();
   const summary = end.summary;
   let failure = end.failure;
-  const writeFailure = (await writerDone) ?? outError ?? extras.find((r) => r.error !== null)?.error ?? null;
-  // The extra report that failed, when the main one did not (null: the main report, or stdout).
-  const failedExtra = writeFailure === null || outError !== null ? null : (extras.find((r) => r.error !== null) ?? null);
-  for (const stream of [out, ...extras.map((r) => r.out)]) {
+  await writerDone;
+  for (const r of reports) {
     try {
-      await endStream(stream);
+      await endStream(r.out);
     } catch (err) {
-      failure ??= err;
+      r.error ??= err;
     }
   }
+  // A reader that closed stdout (| head) asked for no more: not a failure. Every other failed report is.
+  const stdoutGone = reports[0]!.output === null && reports[0]!.error !== null && isBrokenPipe(reports[0]!.error);
+  const unwritten = reports.filter((r, i) => r.error !== null && !(i === 0 && stdoutGone));
+  const writeFailure = unwritten.length > 0;
   try {
     outDir?.finish(summary);
   } catch (err) {
@@ -222,8 +224,8 @@ export async function runScan(input: RunInput): Promise<number> {
   } finally {
     outDir?.close();
   }
-  // A reader that closed the pipe (| head) asked for no more: stop quietly, exit 0.
-  const brokenPipe = writeFailure !== null && isBrokenPipe(writeFailure, outError);
+  // Stopped because the reader of the only report left went away (| head): stop quietly, exit 0.
+  const brokenPipe = stdoutGone && (summary.stopReason === 'output-closed' || reports.length === 1);
   // -q asks for silence; a --max-time stop is not a failure (exit 0), but a
   // script still needs to know the scan is not complete and how to go on.
   const quietTimeLimit = input.quiet && summary.stopReason === 'time-limit' && !failure && !writeFailure;
@@ -236,9 +238,8 @@ export async function runScan(input: RunInput): Promise<number> {
     process.stderr.write(`shardscan: note: nothing answered (no SYN-ACK, reset or ICMP error): the targets are down or drop every probe, or their round trip is longer than ${firstWait(config)}\n`);
   }
   if (input.summaryJson) failure ??= writeSummaryJson(input.summaryJson, summary, outDir);
-  if (writeFailure && !brokenPipe) {
-    const file = failedExtra?.output ?? config.output;
-    process.stderr.write(`shardscan: error: cannot write the report${file ? ` to ${file}` : ''}: ${errnoCode(writeFailure) ?? messageOf(writeFailure)}\n`);
+  if (writeFailure) {
+    for (const r of unwritten) process.stderr.write(`shardscan: error: cannot write the report${r.output ? ` to ${r.output}` : ''}: ${errnoCode(r.error) ?? messageOf(r.error)}\n`);
     return EXIT.runtime;
   }
   if (failure) {

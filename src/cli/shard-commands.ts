@@ -7,7 +7,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ShardscanError, quote } from '../errors.js';
 import { flagsToConfig, parseStates } from './options.js';
-import { checkDistinctFiles, reportFileNames } from './report-files.js';
+import { checkDistinctFiles, checkReports, reportFileNames } from './report-files.js';
 import { EXIT } from './run.js';
 
 export type MergeFlags = { dirs: string[]; format?: string; output?: string; nmapReport?: string | string[]; allowPartial?: boolean; states?: string };
@@ -28,18 +28,27 @@ export async function mergeCommand(argv: MergeFlags, command: string): Promise<n
   const states = argv.states === undefined ? undefined : parseStates(argv.states);
   const { mergeShards } = await import('../store/merge.js');
   const { StagedReport } = await import('./staged-report.js');
-  // One pass over the shards per report (-oA: three), each written whole or not at all.
-  for (const r of [{ format: reports.format, output: reports.output }, ...reports.extraReports]) {
-    const report = new StagedReport(r.output);
-    try {
-      await mergeShards(dirs, () => report.open(), { format: r.format, allowPartial: Boolean(argv.allowPartial), command, states });
-    } catch (err) {
-      report.abandon();
-      // A write that failed ends the writer with that error: say it as a write failure, or stop quietly for | head.
-      if (report.failure === null) throw err;
+  // Every report checked before any is written, then one pass over the shards per report (-oA: three), staged, and
+  // all put in place only when all were written: a second report that failed left the first one replaced.
+  checkReports(reports);
+  const all = [{ format: reports.format, output: reports.output }, ...reports.extraReports].map((r) => ({ ...r, staged: new StagedReport(r.output) }));
+  // Files first, stdout last: a failure then leaves nothing half done on stdout either.
+  all.sort((a, b) => Number(a.output === null) - Number(b.output === null));
+  try {
+    for (const r of all) {
+      try {
+        await mergeShards(dirs, () => r.staged.open(), { format: r.format, allowPartial: Boolean(argv.allowPartial), command, states });
+      } catch (err) {
+        // A write that failed ends the writer with that error: say it as a write failure (finish), or stop quietly for | head.
+        if (r.staged.failure === null) throw err;
+      }
+      await r.staged.finish();
     }
-    await report.commit();
+  } catch (err) {
+    for (const r of all) r.staged.abandon();
+    throw err;
   }
+  for (const r of all) r.staged.place();
   return EXIT.ok;
 }
 

@@ -47,6 +47,12 @@ export class StagedReport {
 
   /** Flush and close; then, when all was written, put the staged file in place. Throws E_IO on a write failure. */
   async commit(): Promise<void> {
+    await this.finish();
+    this.place();
+  }
+
+  /** Flush and close, without putting the staged file in place yet. Throws E_IO (and drops the staged file) on a write failure. */
+  async finish(): Promise<void> {
     const out = this.stream;
     if (out && this.failure === null) {
       try {
@@ -60,6 +66,11 @@ export class StagedReport {
       if (this.readerGone) return;
       throw new ShardscanError('E_IO', `cannot write the report${this.target === null ? '' : ` to ${quote(this.target)}`}: ${errnoCode(this.failure) ?? messageOf(this.failure)}`);
     }
+  }
+
+  /** Put the staged file in place (after finish). */
+  place(): void {
+    const out = this.stream;
     if (this.staged !== null && out) {
       try {
         renameSync(this.staged, this.final!);

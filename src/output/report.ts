@@ -85,13 +85,30 @@ export async function writeReport(writer: ReportWriter, batches: Batches, out: W
 /**
  * Run several writers over one pass of the batches, each into its own stream
  * (nmap -oA: three reports of one scan). Every batch goes to every report, in
- * order, with each stream's back-pressure; the first write failure rejects.
+ * order, with each stream's back-pressure. A report whose stream fails is
+ * dropped and the others go on, whole (one failing file cut every report,
+ * where nmap writes the others); `failed(i, err)` hears of it. Rejects only
+ * when no report is left. Resolves with each report's failure, or null.
  */
-export async function writeReports(reports: readonly { writer: ReportWriter; out: Writable }[], batches: Batches): Promise<void> {
-  for (const r of reports) await put(r.out, r.writer.start());
+export async function writeReports(reports: readonly { writer: ReportWriter; out: Writable }[], batches: Batches, failed?: (index: number, err: unknown) => void): Promise<unknown[]> {
+  const failures: unknown[] = reports.map(() => null);
+  const each = async (text: (r: { writer: ReportWriter; out: Writable }) => Iterable<string | Buffer>): Promise<void> => {
+    for (let i = 0; i < reports.length; i++) {
+      if (failures[i] !== null) continue;
+      try {
+        for (const t of text(reports[i]!)) await put(reports[i]!.out, t);
+      } catch (err) {
+        failures[i] = err;
+        failed?.(i, err);
+        if (failures.every((f) => f !== null)) throw failures[0];
+      }
+    }
+  };
+  await each((r) => [r.writer.start()]);
   for await (const b of batches) {
     const batch = isBatch(b) ? b : arrayBatch(b);
-    for (const r of reports) await put(r.out, r.writer.batch(batch));
+    await each((r) => [r.writer.batch(batch)]);
   }
-  for (const r of reports) for (const piece of r.writer.end()) await put(r.out, piece);
+  await each((r) => r.writer.end());
+  return failures;
 }
