@@ -25,9 +25,9 @@ export interface ChildResult {
  * `killAfterMs`. `discardStdout` sends stdout to /dev/null (as `> /dev/null`),
  * for scans whose million records the bench does not read.
  */
-export function runChild(command: string, args: readonly string[], env: NodeJS.ProcessEnv, killAfterMs: number, discardStdout = false): Promise<ChildResult> {
+export function runChild(command: string, args: readonly string[], env: NodeJS.ProcessEnv, killAfterMs: number, discardStdout = false, cwd?: string): Promise<ChildResult> {
   const t0 = performance.now();
-  const child = spawn(command, args, { env, stdio: ['ignore', discardStdout ? 'ignore' : 'pipe', 'pipe'] });
+  const child = spawn(command, args, { env, cwd, stdio: ['ignore', discardStdout ? 'ignore' : 'pipe', 'pipe'] });
   const out: Buffer[] = [];
   const err: Buffer[] = [];
   child.stdout?.on('data', (d: Buffer) => out.push(d));

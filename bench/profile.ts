@@ -10,7 +10,8 @@
  * Run with NO_INSIGHT=true (the npm script sets it): clinic 13 otherwise
  * stops to ask about its hosted service and exits without a report.
  */
-import { mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { packagePath } from '../src/paths.js';
 import { CLI_NODE_FLAGS } from '../src/cli/node-flags.js';
@@ -46,19 +47,21 @@ export function topFunctions(path: string, n = 8): { samples: number; top: strin
 }
 
 /**
- * clinic doctor refuses to start while node_trace.*.log files lie in the folder
- * it runs in: an earlier run killed at the cap leaves them. They are only ever
- * clinic's own traces (Node's trace events, which the profiled process writes).
+ * Run one clinic tool; returns the report path it printed. It runs in a
+ * fresh directory of its own: clinic doctor refuses to start while
+ * node_trace.*.log files lie where it runs, and the profiler deleted every
+ * such file in the user's directory to make way (any node
+ * --trace-events-enabled run writes that name).
  */
-function removeStaleTraces(dir: string): void {
-  for (const f of readdirSync(dir)) if (/^node_trace\.\d+\.log$/.test(f)) rmSync(join(dir, f), { force: true });
-}
-
-/** Run one clinic tool; returns the report path it printed. */
 async function clinic(tool: 'doctor' | 'flame', dest: string): Promise<string> {
   const args = [tool, '--open=false', '--dest', dest, '--name', tool, '--', process.execPath, ...CLI_NODE_FLAGS, TARGET, ...SCAN];
-  removeStaleTraces(process.cwd());
-  const r = await runChild(CLINIC, args, { ...process.env, NO_INSIGHT: 'true' }, KILL_AFTER_MS);
+  const cwd = mkdtempSync(join(tmpdir(), 'shardscan-clinic-'));
+  let r;
+  try {
+    r = await runChild(CLINIC, args, { ...process.env, NO_INSIGHT: 'true' }, KILL_AFTER_MS, false, cwd);
+  } finally {
+    rmSync(cwd, { recursive: true, force: true });
+  }
   const report = /Generated HTML file is (?:file:\/\/)?(\S+)/.exec(r.stdout + r.stderr)?.[1];
   if (r.code !== 0 || !report) throw new Error(`clinic ${tool} failed (exit ${r.code ?? r.signal}): ${(r.stderr || r.stdout).trim().slice(-600)}`);
   return report;
@@ -104,13 +107,17 @@ async function main(argv: string[]): Promise<number> {
   const defaults = tuning ? `the saved tuning (${tuning.source}: --workers ${tuning.workers} --concurrency ${tuning.concurrency})` : 'the built-in defaults (no saved tuning)';
   process.stderr.write(`profiling: shardscan ${SCAN.join(' ')}, with ${defaults}\n`);
 
+  // The plain run first: it is the one whose exit status says whether the scan itself works (clinic exits 0
+  // around a scan that failed, and doctor and flame were reported done before the failure was).
+  const cpu = await runChild(process.execPath, ['--cpu-prof', '--cpu-prof-dir', cpuDir, ...CLI_ARGV, ...SCAN], process.env, KILL_AFTER_MS);
+  if (cpu.code !== 0) {
+    rmSync(dest, { recursive: true, force: true });
+    throw new Error(`the scan failed, nothing profiled: ${cpu.stderr.trim()}`);
+  }
   const doctor = await clinic('doctor', dest);
   process.stderr.write(`clinic doctor: ${doctor}\n`);
   const flame = await clinic('flame', dest);
   process.stderr.write(`clinic flame:  ${flame}\n`);
-
-  const cpu = await runChild(process.execPath, ['--cpu-prof', '--cpu-prof-dir', cpuDir, ...CLI_ARGV, ...SCAN], process.env, KILL_AFTER_MS);
-  if (cpu.code !== 0) throw new Error(`--cpu-prof run failed: ${cpu.stderr.trim()}`);
 
   const out = ['', `reports in ${dest}/`, `  doctor: ${doctor}`, `  flame:  ${flame}`, `  CPU profiles (one per thread; open in Chrome DevTools › Performance): ${cpuDir}/`, '', `doctor's analysis (main thread): ${doctorVerdict(doctor)}`];
   // File names are CPU.<date>.<time>.<pid>.<thread id>.<seq>.cpuprofile; thread 0 is the main thread.

@@ -6,9 +6,11 @@
  * Every scan is a child process. Writes results/bench/<UTC timestamp>.json
  * (checked against schemas/bench.schema.json) and SVG charts next to it.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { ShardscanError, errnoCode, messageOf } from '../src/errors.js';
+import { tuningPath } from '../src/config/tuning.js';
 import { packagePath, packageVersion } from '../src/paths.js';
 import { describeErrors, validator } from '../src/schemas.js';
 import { findBaseline, readBaseline } from './baseline.js';
@@ -130,6 +132,8 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchOutcome> {
     notes: [...busyNote(host)],
   };
   mkdirSync(outDir, { recursive: true });
+  // Where --save writes, checked before anything is measured: a failure at the end threw the whole run away (a stack trace, no results).
+  if (opts.save) checkTuningWritable(opts.tuningFile ?? tuningPath());
   const scratch = scratchDir('shardscan-bench-');
   const ctx: ScanContext = { scratch, killAfterMs: 180_000 };
   try {
@@ -138,6 +142,7 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchOutcome> {
       doc.target = t.section;
       if (t.savedTo) doc.notes.push(`--save: stored in ${t.savedTo}`);
       if (t.removed) doc.notes.push(`--save: the defaults won; removed ${t.removed}`);
+      if (t.refused) doc.notes.push(t.refused);
     } else {
       log(`bench ${plan.mode}: ${selection.join(', ')}; loopback matrix workers ${plan.workers.join(',')} × concurrency ${plan.concurrency.join(',')}; nmap ${version ?? 'not installed'}`);
       let best: { workers: number; concurrency: number } | null = null;
@@ -194,4 +199,14 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchOutcome> {
   writeFileSync(jsonPath, `${JSON.stringify(doc, null, 2)}\n`);
   const chartPaths = Object.fromEntries(Object.entries(doc.charts ?? {}).map(([k, f]) => [k, join(outDir, f)]));
   return { doc, jsonPath, chartPaths, report: renderReport(doc) };
+}
+
+/** The tuning file's directory can be made and written, or E_OUTPUT (one line, exit 2). */
+function checkTuningWritable(file: string): void {
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+    accessSync(dirname(file), constants.W_OK);
+  } catch (err) {
+    throw new ShardscanError('E_OUTPUT', `--save cannot write ${file}: ${errnoCode(err) ?? messageOf(err)}; set SHARDSCAN_CONFIG_DIR to a writable directory`);
+  }
 }

@@ -17,6 +17,8 @@ import { existsSync, rmSync } from 'node:fs';
 import { buildPorts } from '../src/ports/parse.js';
 import { defaultBlocklist } from '../src/targets/blocklist.js';
 import { buildTargets } from '../src/targets/parse.js';
+import { isLoopback } from '../src/targets/ip.js';
+import { SMALL_SCAN } from '../src/config/limits.js';
 import { saveTuning, tuningPath } from '../src/config/tuning.js';
 import { ShardscanError } from '../src/errors.js';
 import { type ScanContext, runScan } from './child.js';
@@ -29,14 +31,17 @@ import type { Log } from './net-runs.js';
 export const TARGET_MAX_ADDRESSES = 256;
 
 /** Check ADDR and PORTS the way the CLI would; throws a ShardscanError (exit 2) when they are refused. */
-export async function checkTarget(target: string, ports: string, yes: boolean): Promise<{ addresses: number; portCount: number }> {
+export async function checkTarget(target: string, ports: string, yes: boolean): Promise<{ addresses: number; portCount: number; loopback: boolean }> {
   const { set, blocked } = await buildTargets({ targets: [target], blocklist: defaultBlocklist(), yes });
   if (blocked.count > 0) throw new ShardscanError('E_TARGET', `--target '${target}' includes blocklisted addresses (${blocked.label}); tune against a host you may scan`);
   const count = Number(set.count);
   if (count > TARGET_MAX_ADDRESSES && !yes) {
     throw new ShardscanError('E_TARGET', `--target '${target}' is ${count.toLocaleString('en-US')} addresses; tuning takes a single host or a small network (≤ ${TARGET_MAX_ADDRESSES}) unless you add --yes`);
   }
-  return { addresses: count, portCount: buildPorts({ ports }).count };
+  // Loopback answers at once and never loses a packet: see runTargetTuning.
+  let loopback = count > 0 && count <= 1 << 20;
+  for (let i = 0; loopback && i < count; i++) loopback = isLoopback(set.at(i));
+  return { addresses: count, portCount: buildPorts({ ports }).count, loopback };
 }
 
 interface Planned {
@@ -44,14 +49,19 @@ interface Planned {
   flags: string[];
 }
 
-function plannedSettings(): Planned[] {
+/**
+ * `small`: a scan of at most SMALL_SCAN probes, which the CLI runs on its main
+ * thread at any setting but --workers: "one worker" would time a pool boot
+ * against main-thread runs, and saved, it would run on the main thread anyway.
+ */
+function plannedSettings(small: boolean): Planned[] {
   const d = cliDefaults();
   const out: Planned[] = [
     { label: 'defaults', flags: [] },
     { label: 'half window', flags: ['--concurrency', String(Math.max(d.workers, d.concurrency >> 1))] },
     { label: 'quarter window', flags: ['--concurrency', String(Math.max(d.workers, d.concurrency >> 2))] },
   ];
-  if (d.workers > 1) out.push({ label: 'one worker', flags: ['--workers', '1'] });
+  if (d.workers > 1 && !small) out.push({ label: 'one worker', flags: ['--workers', '1'] });
   return out;
 }
 
@@ -94,10 +104,10 @@ export interface TargetOptions {
 }
 
 /** Tune against the user's target; returns the section for the bench JSON and what --save did. */
-export async function runTargetTuning(o: TargetOptions): Promise<{ section: TargetSection; savedTo: string | null; removed: string | null }> {
-  const { addresses, portCount } = await checkTarget(o.target, o.ports, o.yes);
+export async function runTargetTuning(o: TargetOptions): Promise<{ section: TargetSection; savedTo: string | null; removed: string | null; refused: string | null }> {
+  const { addresses, portCount, loopback } = await checkTarget(o.target, o.ports, o.yes);
   o.log(`bench --target: scanning ${o.target} (${addresses} address${addresses === 1 ? '' : 'es'}) × ${portCount} ports; scan only networks you are allowed to scan`);
-  const planned = plannedSettings();
+  const planned = plannedSettings(addresses * portCount <= SMALL_SCAN);
   const runs = new Map<string, RunRecord[]>(planned.map((p) => [p.label, []]));
   const settings = new Map<string, { workers: number; concurrency: number }>();
   for (let i = 0; i < o.runs; i++) {
@@ -122,10 +132,12 @@ export async function runTargetTuning(o: TargetOptions): Promise<{ section: Targ
       : `fastest setting that found every open port in every run (${(best.medianWallMs / 1000).toFixed(2)} s against the defaults' ${(defaults.medianWallMs / 1000).toFixed(2)} s${defaults.safe ? '' : `, which missed ${defaults.missingOpens} open port(s)`})`;
   let savedTo: string | null = null;
   let removed: string | null = null;
+  let refused: string | null = null;
   if (o.save && best) {
     const file = o.tuningFile ?? tuningPath();
-    if (best !== defaults) savedTo = saveTuning({ workers: best.workers, concurrency: best.concurrency, measuredAt: o.measuredAt }, file);
-    else if (existsSync(file)) {
+    refused = loopbackRefusal(o.target, loopback, best, defaults);
+    if (refused === null && best !== defaults) savedTo = saveTuning({ workers: best.workers, concurrency: best.concurrency, measuredAt: o.measuredAt }, file);
+    else if (refused === null && existsSync(file)) {
       rmSync(file);
       removed = file;
     }
@@ -134,5 +146,16 @@ export async function runTargetTuning(o: TargetOptions): Promise<{ section: Targ
     section: { target: o.target, ports: o.ports, addresses, portCount, runs: o.runs, settings: judged.settings, opens: judged.opens, recommended: best?.label ?? 'none', reason },
     savedTo,
     removed,
+    refused,
   };
+}
+
+/**
+ * Why a setting measured against `target` may not be stored, or null. Loopback rewards narrow windows that a
+ * real network pays for (bench/README.md): from a loopback target, as from the loopback matrix without the lab,
+ * no window narrower than the default is stored.
+ */
+export function loopbackRefusal(target: string, loopback: boolean, best: { concurrency: number }, defaults: { concurrency: number }): string | null {
+  if (!loopback || best.concurrency >= defaults.concurrency) return null;
+  return `--save: nothing stored: ${target} is loopback, which favours a window narrower than the default (${best.concurrency} < ${defaults.concurrency}) that makes real networks slower; tune against the network you will scan`;
 }

@@ -8,7 +8,7 @@
  * Loopback only.
  */
 import { spawn } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -18,9 +18,9 @@ import { scratchDir } from './helpers/cli.js';
 
 const BENCH = resolve(import.meta.dirname, '../dist/bench/main.js');
 
-function bench(args: string[], onStderr?: (text: string, child: ReturnType<typeof spawn>) => void): Promise<{ code: number | null; stdout: string; stderr: string; pid: number }> {
+function bench(args: string[], onStderr?: (text: string, child: ReturnType<typeof spawn>) => void, env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string; pid: number }> {
   const home = scratchDir();
-  const child = spawn(process.execPath, [BENCH, ...args], { env: { ...process.env, SHARDSCAN_CONFIG_DIR: join(home, 'config'), SHARDSCAN_STATE_DIR: join(home, 'state') }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BENCH, ...args], { env: { ...process.env, SHARDSCAN_CONFIG_DIR: join(home, 'config'), SHARDSCAN_STATE_DIR: join(home, 'state'), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -91,11 +91,23 @@ describe('npm run bench -- --workloads W3', () => {
   });
 });
 
+describe('bench --save', () => {
+  it('where the tuning cannot be written: one line, exit 2, before any scan (it measured everything, then threw it away with a stack trace)', async () => {
+    const home = scratchDir();
+    writeFileSync(join(home, 'afile'), '');
+    const out = join(home, 'out');
+    const r = await bench(['--target', '127.0.0.1', '-p', '1', '--runs', '1', '--save', '--out', out], undefined, { SHARDSCAN_CONFIG_DIR: join(home, 'afile', 'cfg') });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^bench: --save cannot write .*afile\/cfg\/tuning\.json: ENOTDIR; set SHARDSCAN_CONFIG_DIR to a writable directory/);
+    expect(r.stderr).not.toMatch(/scanning|\n\s+at /);
+  });
+});
+
 describe('npm run profile: its command line', () => {
   const PROFILE = resolve(import.meta.dirname, '../dist/bench/profile.js');
-  const profile = (args: string[]) =>
+  const profile = (args: string[], env: Record<string, string> = {}) =>
     new Promise<{ code: number | null; stdout: string; stderr: string }>((done) => {
-      const child = spawn(process.execPath, [PROFILE, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [PROFILE, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -110,6 +122,20 @@ describe('npm run profile: its command line', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^usage: npm run profile\n/);
     expect(r.stderr).toBe('');
+  });
+
+  it('a scan that fails is said before any clinic run, and leaves no report directory (doctor and flame were reported done)', async () => {
+    const home = scratchDir();
+    mkdirSync(join(home, 'config'));
+    // The profiler reads it; the CLI refuses it (workers ≤ 256).
+    writeFileSync(join(home, 'config', 'tuning.json'), JSON.stringify({ workers: 300, concurrency: 5, measuredAt: '2026-01-01T00:00:00.000Z' }));
+    const results = resolve(import.meta.dirname, '../results/profile');
+    const before = existsSync(results) ? readdirSync(results) : [];
+    const r = await profile([], { SHARDSCAN_CONFIG_DIR: join(home, 'config') });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^profile: the scan failed, nothing profiled: /m);
+    expect(r.stderr).not.toMatch(/clinic (doctor|flame):/);
+    expect(existsSync(results) ? readdirSync(results) : []).toEqual(before);
   });
 
   it('an option is refused in one line, exit 2', async () => {
