@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_CONCURRENCY, checkConfig, resolveConfig } from '../src/config/index.js';
 import { maxConcurrency } from '../src/config/limits.js';
@@ -94,6 +95,19 @@ describe('config', () => {
     const oneFlag = resolveConfig({ targets: ['127.0.0.1'], concurrency: 64 }, { cores: 2, fdLimit: 20000 });
     expect(oneFlag.notes.filter((n) => n.startsWith('defaults from')).map((n) => n.replace(/^.*: /, ''))).toEqual(['--workers 1 (measured 2026-11-24T00:00:00Z)']);
     expect(loadTuning()).toMatchObject({ workers: 1, concurrency: 300 });
+  });
+
+  it('a tuning file of null or an array is damaged, in one line (null was a TypeError); a BOM is taken; measuredAt is a date or unknown', () => {
+    const dir = scratchDir();
+    const file = join(dir, 'tuning.json');
+    for (const text of ['null', '[]', '"x"']) {
+      writeFileSync(file, text);
+      expect(() => loadTuning(file)).toThrowError(/^tuned defaults '.*tuning\.json' are damaged \(not a JSON object\); delete the file or run npm run bench -- --save$/);
+    }
+    writeFileSync(file, `\uFEFF${JSON.stringify({ workers: 1, concurrency: 64, measuredAt: '2026-11-24T00:00:00Z' })}`);
+    expect(loadTuning(file)).toMatchObject({ workers: 1, concurrency: 64, measuredAt: '2026-11-24T00:00:00Z' });
+    writeFileSync(file, JSON.stringify({ workers: 1, concurrency: 64, measuredAt: '2026\n\u001b[31mred' }));
+    expect(loadTuning(file)!.measuredAt).toBe('unknown');
   });
 
   it('the CLI prints where its defaults came from', async () => {

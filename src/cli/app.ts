@@ -64,7 +64,7 @@ function installSignals(early: EarlySignals | null): AbortController {
       process.exit(EXIT.interrupted);
     }
     clearActiveBar();
-    process.stderr.write('\nshardscan: stopping (Ctrl+C again to quit at once)…\n');
+    process.stderr.write(sig === 'SIGINT' ? '\nshardscan: stopping (Ctrl+C again to quit at once)…\n' : `\nshardscan: stopping on ${sig} (send it again to quit at once)…\n`);
     controller.abort();
   };
   // SIGHUP too: a closed terminal or a dropped ssh session must not end a scan
@@ -295,7 +295,8 @@ export async function main(rawArgv: readonly string[], pool: Piscina | null, fau
           .option('output', { alias: 'o', type: 'string', describe: 'report file (default: stdout); more reports: -oN/-oX/-oG/-oJ FILE, -oA BASE' })
           .option('nmap-report', { type: 'string', hidden: true })
           .option('allow-partial', { type: 'boolean', describe: 'merge even with missing or unfinished shards' })
-          .option('states', { type: 'string', describe: 'which recorded states to write: open, open,filtered, all (default: all the scan recorded)' }),
+          .option('states', { type: 'string', describe: 'which recorded states to write: open, open,filtered, all (default: all the scan recorded)' })
+          .option('quiet', { alias: 'q', type: 'boolean', describe: 'taken, as by scan and resume: merge prints only errors' }),
       (a) => run(mergeCommand(a as unknown as MergeFlags, command)),
     )
     .command(

@@ -38,11 +38,15 @@ export function loadTuning(path = tuningPath()): Tuning | null {
     throw new ShardscanError('E_CONFIG', `cannot read tuned defaults '${path}': ${errnoCode(err) ?? messageOf(err)}`);
   }
   try {
-    const t = JSON.parse(text) as Partial<Tuning>;
+    // A BOM (an editor's) is accepted, as in --config files; null or an array is damaged, not a TypeError.
+    const t = JSON.parse(text.replace(/^\uFEFF/, '')) as Partial<Tuning> | null;
+    if (typeof t !== 'object' || t === null || Array.isArray(t)) throw new Error('not a JSON object');
     if (!Number.isInteger(t.workers) || !Number.isInteger(t.concurrency) || t.workers! < 1 || t.concurrency! < 1) {
       throw new Error('workers and concurrency must be positive integers');
     }
-    return { workers: t.workers!, concurrency: t.concurrency!, measuredAt: String(t.measuredAt ?? 'unknown'), source: path };
+    // Printed in a note: a date, not whatever the file holds (control characters, new lines).
+    const measuredAt = typeof t.measuredAt === 'string' && /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/.test(t.measuredAt) ? t.measuredAt : 'unknown';
+    return { workers: t.workers!, concurrency: t.concurrency!, measuredAt, source: path };
   } catch (err) {
     throw new ShardscanError('E_CONFIG', `tuned defaults '${path}' are damaged (${messageOf(err)}); delete the file or run npm run bench -- --save`);
   }
