@@ -98,7 +98,7 @@ describe('bench --save', () => {
     const out = join(home, 'out');
     const r = await bench(['--target', '127.0.0.1', '-p', '1', '--runs', '1', '--save', '--out', out], undefined, { SHARDSCAN_CONFIG_DIR: join(home, 'afile', 'cfg') });
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^bench: --save cannot write .*afile\/cfg\/tuning\.json: ENOTDIR; set SHARDSCAN_CONFIG_DIR to a writable directory/);
+    expect(r.stderr).toMatch(/^bench: --save cannot write .*afile\/cfg\/tuning\.json: ENOTDIR; set SHARDSCAN_CONFIG_DIR to a writable directory/m);
     expect(r.stderr).not.toMatch(/scanning|\n\s+at /);
   });
 });
