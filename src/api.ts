@@ -81,7 +81,7 @@ export function scan(options: ScanOptions): ScanHandle {
     const { config } = resolveConfig(given, ignoreTuning ? { tuning: null } : {});
     // A stop while names still resolve ends the scan then (a resolver that never answers hung it, aborted or not).
     const lookup = resolver ?? systemResolver;
-    const prep = await prepareScan(config, (name, family) => untilStopped(lookup(name, family), stopper.signal));
+    const prep = await prepareScan(config, (name, family) => (stopper.signal.aborted ? Promise.reject(stoppedEarly()) : untilStopped(lookup(name, family), stopper.signal)));
     // As the CLI: a small scan runs on this thread, with no worker to boot (~0.4 s for 100 ports), unless workers were asked for.
     const runner = prep.plan.positions <= SMALL_SCAN && given.workers === undefined ? new InProcessRunner() : new PoolRunner(createPool(config.workers));
     run = startScan(prep, { signal: stopper.signal, runner, ownRunner: true });

@@ -1,7 +1,8 @@
 /**
- * The files a command writes its reports to: opened before the first probe
- * (a bad path fails at once, not after the scan), checked against each other
- * and against what the command reads, and closed at the end.
+ * The files a command writes its reports to: checked before the first probe
+ * (a bad path fails at once, not after the scan), against each other and
+ * against what the command reads; opened only once nothing can refuse the
+ * command any more; closed at the end. Also nmap's report options (reportsOf).
  */
 import { type Stats, accessSync, closeSync, constants, fstatSync, openSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -226,6 +227,7 @@ export function reportsOf(typed: readonly string[], explicit: boolean, format: O
       for (const [format, ext] of NMAP_ALL) asked.push({ format, output: `${file}.${ext}`, as: `-oA ${file}` });
       continue;
     }
+    if (NMAP_OUTPUT[option] === undefined) throw new ShardscanError('E_OPTION', `unknown option ${quote(t)}`); // --nmap-report typed by hand
     if (file.trim() === '') throw new ShardscanError('E_OPTION', `${option} needs a file name, e.g. ${option} report.${option === '-oX' ? 'xml' : 'txt'} (- for stdout)`);
     asked.push({ format: NMAP_OUTPUT[option] as OutputFormat, output: file === '-' ? null : file, as: `${option} ${file}` });
   }

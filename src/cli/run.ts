@@ -213,9 +213,9 @@ export async function runScan(input: RunInput): Promise<number> {
       r.error ??= err;
     }
   }
-  // A reader that closed stdout (| head) asked for no more: not a failure. Every other failed report is.
-  const stdoutGone = reports[0]!.output === null && reports[0]!.error !== null && isBrokenPipe(reports[0]!.error);
-  const unwritten = reports.filter((r, i) => r.error !== null && !(i === 0 && stdoutGone));
+  // A reader that went away (| head, a FIFO's reader) asked for no more: not a failure. Every other failed report is.
+  const gone = reports.filter((r) => r.error !== null && isBrokenPipe(r.error));
+  const unwritten = reports.filter((r) => r.error !== null && !gone.includes(r));
   const writeFailure = unwritten.length > 0;
   try {
     outDir?.finish(summary);
@@ -224,8 +224,8 @@ export async function runScan(input: RunInput): Promise<number> {
   } finally {
     outDir?.close();
   }
-  // Stopped because the reader of the only report left went away (| head): stop quietly, exit 0.
-  const brokenPipe = stdoutGone && (summary.stopReason === 'output-closed' || reports.length === 1);
+  // Stopped because the readers went away (| head) and no report was left: stop quietly, exit 0.
+  const brokenPipe = gone.length > 0 && (summary.stopReason === 'output-closed' || gone.length === reports.length);
   // -q asks for silence; a --max-time stop is not a failure (exit 0), but a
   // script still needs to know the scan is not complete and how to go on.
   const quietTimeLimit = input.quiet && summary.stopReason === 'time-limit' && !failure && !writeFailure;

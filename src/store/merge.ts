@@ -15,12 +15,12 @@ import { namesOf } from '../output/report.js';
 import { packageVersion } from '../paths.js';
 import { buildPorts } from '../ports/parse.js';
 import { ShardscanError, messageOf } from '../errors.js';
-import { notOfThisShard, placeOf, positionIn } from './resume.js';
+import { notOfThisShard, positionIn } from './resume.js';
 import { emptyCounts } from '../model/states.js';
 import { SeenPositions, checkCompleteCounts, checkFigures, checkManifest } from './consistency.js';
 import { prepared } from './validate.js';
 import type { PreparedScan } from '../prepare.js';
-import { planShard } from '../shard/plan.js';
+import { locate, planShard } from '../shard/plan.js';
 import type { Manifest } from './outdir.js';
 import { type ShardDir, checkShardSet, readRecords } from './read.js';
 
@@ -94,7 +94,7 @@ async function* batchesOf(shards: readonly ShardDir[], view: MergeView): AsyncGe
       n++;
       found[r.state]++;
       const q = scan === null ? null : positionIn(scan, r);
-      if (scan !== null && (q === null || placeOf(scan, r) === null)) {
+      if (scan !== null && (q === null || locate(scan.plan, q) === null)) {
         throw new ShardscanError('E_MERGE', `${s.recordsPath}: ${messageOf(notOfThisShard(r))}: the directory is damaged (shardscan validate ${s.dir})`);
       }
       if (q !== null && !seen!.add(q)) {

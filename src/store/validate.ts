@@ -13,7 +13,8 @@ import { ShardscanError, errnoCode, messageOf } from '../errors.js';
 import { type PreparedScan, prepareScan } from '../prepare.js';
 import { CHECKPOINT } from './outdir.js';
 import { type ShardDir, openShardDir, readCheckpoint, readRecords } from './read.js';
-import { notOfThisShard, placeOf, planResume, positionIn } from './resume.js';
+import { notOfThisShard, planResume, positionIn } from './resume.js';
+import { locate } from '../shard/plan.js';
 import { SeenPositions, checkCompleteCounts, checkFigures, checkManifest } from './consistency.js';
 import { emptyCounts } from '../model/states.js';
 import { liveWriter } from './status.js';
@@ -63,7 +64,7 @@ export async function validateDir(dir: string): Promise<{ problems: string[]; re
       found[r.state]++;
       if (prep === null || stray !== null) continue;
       const q = positionIn(prep, r);
-      if (q === null || placeOf(prep, r) === null) stray = `${shard.recordsPath}: ${messageOf(notOfThisShard(r))}`;
+      if (q === null || locate(prep.plan, q) === null) stray = `${shard.recordsPath}: ${messageOf(notOfThisShard(r))}`;
       else if (!seen!.add(q)) stray = `${shard.recordsPath}:${records}: record ${r.host}:${r.port} is there twice; the directory was damaged or edited`;
     }
     if (complete && records !== m.recordCount) {
