@@ -9,8 +9,6 @@ import { SMALL_SCAN } from '../config/limits.js';
 import { tuningPath } from '../config/tuning.js';
 import { takesNoValue } from './spellings.js';
 
-export { SMALL_SCAN };
-
 const NO_POOL = new Set(['merge', 'validate', 'status', '--help', '-h', '--version', 'help']);
 
 /** The most workers a scan may have (--workers; also schemas/config.schema.json). */

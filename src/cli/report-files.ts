@@ -50,28 +50,29 @@ export function openReports(config: Reports): { out: Writable; extras: OpenRepor
 export function checkReportPath(output: string | null, label = '--output'): void {
   if (output === null) return;
   checkOutputName(output);
-  const fail = (why: string): never => {
-    throw new ShardscanError('E_OUTPUT', `cannot open ${label} '${quote(output)}': ${why}`);
-  };
-  let st: Stats | undefined;
+  const why = unwritable(output);
+  if (why !== null) throw new ShardscanError('E_OUTPUT', `cannot open ${label} '${quote(output)}': ${why}`);
+}
+
+/**
+ * Why `path` could not be written, found out without writing it, or null:
+ * a directory, a parent that is missing or a file, no permission, or a FIFO
+ * with no reader (opening it would wait where no Ctrl+C can end the wait).
+ */
+function unwritable(path: string): string | null {
   try {
-    st = statSync(output, { throwIfNoEntry: false });
-  } catch (err) {
-    fail(errnoCode(err) ?? messageOf(err));
-  }
-  if (st?.isDirectory()) fail('EISDIR');
-  if (st?.isFIFO()) {
-    try {
-      closeSync(openSync(output, constants.O_WRONLY | constants.O_NONBLOCK));
-    } catch (err) {
-      fail(errnoCode(err) === 'ENXIO' ? 'a FIFO with no reader; start its reader first' : (errnoCode(err) ?? messageOf(err)));
+    const st = statSync(path, { throwIfNoEntry: false });
+    if (st?.isDirectory()) return 'EISDIR';
+    if (st?.isFIFO()) {
+      closeSync(openSync(path, constants.O_WRONLY | constants.O_NONBLOCK));
+      return null;
     }
-    return;
-  }
-  try {
-    accessSync(st ? output : dirname(resolve(output)), constants.W_OK);
+    const dir = dirname(resolve(path));
+    if (st === undefined && !statSync(dir).isDirectory()) return 'ENOTDIR';
+    accessSync(st === undefined ? dir : path, constants.W_OK);
+    return null;
   } catch (err) {
-    fail(errnoCode(err) ?? messageOf(err));
+    return errnoCode(err) === 'ENXIO' ? 'a FIFO with no reader; start its reader first' : (errnoCode(err) ?? messageOf(err));
   }
 }
 
@@ -80,7 +81,7 @@ export function checkReportPath(output: string | null, label = '--output'): void
  * writes one report, "the xml report" (and "#2" for a second of a format)
  * when it writes several.
  */
-export function reportFileNames(config: Pick<ScanConfig, 'format' | 'output' | 'extraReports'>): Record<string, string | null> {
+export function reportFileNames(config: Reports): Record<string, string | null> {
   if (config.extraReports.length === 0) return { '-o': config.output };
   const names: Record<string, string | null> = {};
   const seen = new Map<string, number>();
@@ -121,19 +122,8 @@ export function checkOutputName(output: string): void {
 export function checkSummaryPath(path: string | undefined): void {
   if (path === undefined) return;
   if (path.trim() === '' || path === '-') throw new ShardscanError('E_OUTPUT', `--summary-json needs a file name${path === '-' ? ' (stdout carries the report)' : ''}, e.g. --summary-json summary.json`);
-  const refuse = (code: string): never => {
-    throw new ShardscanError('E_OUTPUT', `cannot write --summary-json '${quote(path)}': ${code}`);
-  };
-  try {
-    const st = statSync(path, { throwIfNoEntry: false });
-    if (st?.isDirectory()) refuse('EISDIR');
-    const dir = dirname(resolve(path));
-    if (st === undefined && !statSync(dir).isDirectory()) refuse('ENOTDIR');
-    accessSync(st === undefined ? dir : path, constants.W_OK);
-  } catch (err) {
-    if (err instanceof ShardscanError) throw err;
-    refuse(errnoCode(err) ?? messageOf(err));
-  }
+  const why = unwritable(path);
+  if (why !== null) throw new ShardscanError('E_OUTPUT', `cannot write --summary-json '${quote(path)}': ${why}`);
 }
 
 /** stdout redirected to a file (or /dev/null): written through FdWritable, not Node's stdout. */
@@ -219,8 +209,9 @@ export const MAX_EXTRA_REPORTS = 8;
 export function reportsOf(typed: readonly string[], explicit: boolean, format: OutputFormat | undefined, output: string | null | undefined): Partial<ScanConfig> {
   const asked: { format: OutputFormat; output: string | null; as: string }[] = [];
   for (const t of typed) {
-    const option = t.slice(0, t.indexOf(':'));
-    const file = t.slice(t.indexOf(':') + 1);
+    const colon = t.indexOf(':');
+    const option = t.slice(0, colon);
+    const file = t.slice(colon + 1);
     if (option === '-oA') {
       if (file.trim() === '') throw new ShardscanError('E_OPTION', '-oA needs a base name, e.g. -oA scan (writes scan.nmap, scan.xml and scan.gnmap)');
       if (file === '-') throw new ShardscanError('E_OPTION', '-oA writes three reports and only one can go to stdout; give a base name, e.g. -oA scan');
@@ -235,7 +226,8 @@ export function reportsOf(typed: readonly string[], explicit: boolean, format: O
   if (explicit && output == null) toStdout.unshift({ format: 'text', output: null, as: `-f ${format ?? 'text'}` });
   if (toStdout.length > 1) throw new ShardscanError('E_OPTION', `${toStdout.map((r) => quote(r.as)).join(' and ')} ${toStdout.length === 2 ? 'both' : 'all'} write to stdout; give ${toStdout.length === 2 ? 'one of them' : 'all but one'} a file`);
   if (explicit && toStdout.length === 1 && output != null) throw new ShardscanError('E_OPTION', `${quote(toStdout[0]!.as)} writes to stdout, and -o ${quote(output)} names the main report; give ${toStdout[0]!.as.split(' ')[0]} a file, or leave out -o`);
-  if (asked.length + (explicit ? 1 : 0) > MAX_EXTRA_REPORTS + 1) throw new ShardscanError('E_OPTION', `at most ${MAX_EXTRA_REPORTS + 1} reports per run, and this asks for ${asked.length + (explicit ? 1 : 0)}`);
+  const total = asked.length + (explicit ? 1 : 0);
+  if (total > MAX_EXTRA_REPORTS + 1) throw new ShardscanError('E_OPTION', `at most ${MAX_EXTRA_REPORTS + 1} reports per run, and this asks for ${total}`);
   const main = explicit ? null : (toStdout[0] ?? asked[0]!);
   const c: Partial<ScanConfig> = { extraReports: asked.filter((r) => r !== main).map((r) => ({ format: r.format, output: r.output! })) };
   if (main !== null) {

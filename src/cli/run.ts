@@ -14,7 +14,7 @@ import type { ScanSummary, TimingSummary } from '../model/summary.js';
 import { type ReportContext, createWriter, scannedHostsOf, wantsHostCounts } from '../output/formats.js';
 import { namesOf, writeReports } from '../output/report.js';
 import { packageVersion } from '../paths.js';
-import { SMALL_SCAN } from './early.js';
+import { SMALL_SCAN } from '../config/limits.js';
 import { type OpenReport, endStream } from './report-files.js';
 import type { ChunkRunner } from '../pool/runner.js';
 import type { PreparedScan } from '../prepare.js';

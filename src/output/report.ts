@@ -75,11 +75,9 @@ function isBatch(b: RecordBatch | readonly ProbeRecord[]): b is RecordBatch {
   return typeof (b as RecordBatch).ndjson === 'function';
 }
 
-/** Run a writer over the batches into `out`. */
-export async function writeReport(writer: ReportWriter, batches: Batches, out: Writable): Promise<void> {
-  await put(out, writer.start());
-  for await (const batch of batches) await put(out, writer.batch(isBatch(batch) ? batch : arrayBatch(batch)));
-  for (const piece of writer.end()) await put(out, piece);
+/** Run a writer over the batches into `out`; rejects if the stream fails. */
+export function writeReport(writer: ReportWriter, batches: Batches, out: Writable): Promise<void> {
+  return writeReports([{ writer, out }], batches);
 }
 
 /**
@@ -88,9 +86,9 @@ export async function writeReport(writer: ReportWriter, batches: Batches, out: W
  * order, with each stream's back-pressure. A report whose stream fails is
  * dropped and the others go on, whole (one failing file cut every report,
  * where nmap writes the others); `failed(i, err)` hears of it. Rejects only
- * when no report is left. Resolves with each report's failure, or null.
+ * when no report is left.
  */
-export async function writeReports(reports: readonly { writer: ReportWriter; out: Writable }[], batches: Batches, failed?: (index: number, err: unknown) => void): Promise<unknown[]> {
+export async function writeReports(reports: readonly { writer: ReportWriter; out: Writable }[], batches: Batches, failed?: (index: number, err: unknown) => void): Promise<void> {
   const failures: unknown[] = reports.map(() => null);
   const each = async (text: (r: { writer: ReportWriter; out: Writable }) => Iterable<string | Buffer>): Promise<void> => {
     for (let i = 0; i < reports.length; i++) {
@@ -110,5 +108,4 @@ export async function writeReports(reports: readonly { writer: ReportWriter; out
     await each((r) => [r.writer.batch(batch)]);
   }
   await each((r) => r.writer.end());
-  return failures;
 }

@@ -8,9 +8,10 @@
  */
 import { ShardscanError, quote } from '../errors.js';
 import type { CheckpointState } from '../model/checkpoint.js';
-import { type ShardPlan, chunkBounds } from '../shard/plan.js';
+import { type ShardPlan, chunkBounds, locate } from '../shard/plan.js';
+import { positionOf } from '../permute/index.js';
 import type { ProbeRecord } from '../model/record.js';
-import { PORT_STATES, type PortState, type StateCounts } from '../model/states.js';
+import { PORT_STATES, type PortState, type StateCounts, emptyCounts } from '../model/states.js';
 import type { PreparedScan } from '../prepare.js';
 import { type Manifest, recordsFileName } from './outdir.js';
 
@@ -102,7 +103,7 @@ function broken(dir: string, what: string): ShardscanError {
  * A complete shard decided every position once, and its records are exactly
  * those of the states it records (`found`: the records file's tally).
  */
-export function checkCompleteCounts(dir: string, m: Manifest, found: StateCounts): void {
+function checkCompleteCounts(dir: string, m: Manifest, found: StateCounts): void {
   if (total(m.counts) !== m.probes) throw broken(dir, `manifest.json counts ${total(m.counts)} decided ports, but a complete shard decided all ${m.probes}`);
   for (const s of PORT_STATES) {
     if (!m.config.states.includes(s)) {
@@ -119,7 +120,7 @@ export function checkCompleteCounts(dir: string, m: Manifest, found: StateCounts
  * 2^28 positions (32 MB); past that a set, given up past 4 million records
  * (then `add` always says new: memory stays bounded, as a scan's does).
  */
-export class SeenPositions {
+class SeenPositions {
   private readonly bits: Uint8Array | null;
   private set: Set<number> | null;
   /** `positions`: the shard's; `total`: the shard count, which interleaves positions (plan.ts). */
@@ -145,5 +146,49 @@ export class SeenPositions {
     this.set.add(i);
     if (this.set.size > 4_000_000) this.set = null;
     return true;
+  }
+}
+
+/** A record's position in the scan's walk, or null when its host or port is not the scan's. */
+export function positionIn(prep: PreparedScan, r: ProbeRecord): number | null {
+  const h = prep.targets.indexOf(r.host);
+  const p = prep.ports.indexOf(r.port);
+  return h >= 0 && p >= 0 ? positionOf(prep.perm, h * prep.ports.count + p) : null;
+}
+
+/**
+ * What validate and merge hold a complete shard to, record by record: each
+ * record a position of this shard, given once (a line repeated and another
+ * lost kept the count right), and at the end its states as the manifest
+ * counts them, with every position decided.
+ */
+export class CompleteShardCheck {
+  private readonly seen: SeenPositions;
+  private readonly found = emptyCounts();
+
+  constructor(
+    private readonly dir: string,
+    private readonly m: Manifest,
+    private readonly prep: PreparedScan,
+  ) {
+    this.seen = new SeenPositions(prep.plan.positions, prep.plan.shard.total);
+  }
+
+  /** The manifest's figures against its config (E_MERGE). */
+  figures(): void {
+    checkFigures(this.dir, this.m, this.prep, 'E_MERGE');
+  }
+
+  /** Count one record; what is wrong with it: not a position of this shard, given twice, or nothing. */
+  add(r: ProbeRecord): 'stray' | 'twice' | null {
+    this.found[r.state]++;
+    const q = positionIn(this.prep, r);
+    if (q === null || locate(this.prep.plan, q) === null) return 'stray';
+    return this.seen.add(q) ? null : 'twice';
+  }
+
+  /** After the last record (E_MERGE). */
+  end(): void {
+    checkCompleteCounts(this.dir, this.m, this.found);
   }
 }

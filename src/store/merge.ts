@@ -15,12 +15,11 @@ import { namesOf } from '../output/report.js';
 import { packageVersion } from '../paths.js';
 import { buildPorts } from '../ports/parse.js';
 import { ShardscanError, messageOf } from '../errors.js';
-import { notOfThisShard, positionIn } from './resume.js';
-import { emptyCounts } from '../model/states.js';
-import { SeenPositions, checkCompleteCounts, checkFigures, checkManifest } from './consistency.js';
+import { notOfThisShard } from './resume.js';
+import { CompleteShardCheck, checkManifest } from './consistency.js';
 import { prepared } from './validate.js';
 import type { PreparedScan } from '../prepare.js';
-import { locate, planShard } from '../shard/plan.js';
+import { planShard } from '../shard/plan.js';
 import type { Manifest } from './outdir.js';
 import { type ShardDir, checkShardSet, readRecords } from './read.js';
 
@@ -85,21 +84,15 @@ async function* batchesOf(shards: readonly ShardDir[], view: MergeView): AsyncGe
       if (typeof whole === 'string') throw new ShardscanError('E_MERGE', `${s.dir}: ${whole}`);
       if (whole !== null) scan = { ...whole, plan: planShard(whole.range, s.manifest.shard, s.manifest.config.chunkSize ?? whole.plan.chunkSize) };
     }
-    // Each record of a complete shard once: a line repeated and another lost kept the count, and both went into the report.
-    const seen = scan === null ? null : new SeenPositions(scan.plan.positions, scan.plan.shard.total);
+    // Each record of a complete shard once, a position of it: a line repeated and another lost kept the count, and both went into the report.
+    const check = scan === null ? null : new CompleteShardCheck(s.dir, s.manifest, scan);
     checkManifest(s.dir, s.manifest, 'E_MERGE');
-    if (scan !== null) checkFigures(s.dir, s.manifest, scan, 'E_MERGE');
-    const found = emptyCounts();
+    check?.figures();
     for await (const r of readRecords(s.recordsPath)) {
       n++;
-      found[r.state]++;
-      const q = scan === null ? null : positionIn(scan, r);
-      if (scan !== null && (q === null || locate(scan.plan, q) === null)) {
-        throw new ShardscanError('E_MERGE', `${s.recordsPath}: ${messageOf(notOfThisShard(r))}: the directory is damaged (shardscan validate ${s.dir})`);
-      }
-      if (q !== null && !seen!.add(q)) {
-        throw new ShardscanError('E_MERGE', `${s.recordsPath}:${n}: record ${r.host}:${r.port} is there twice: the directory is damaged (shardscan validate ${s.dir})`);
-      }
+      const wrong = check?.add(r) ?? null;
+      if (wrong === 'stray') throw new ShardscanError('E_MERGE', `${s.recordsPath}: ${messageOf(notOfThisShard(r))}: the directory is damaged (shardscan validate ${s.dir})`);
+      if (wrong === 'twice') throw new ShardscanError('E_MERGE', `${s.recordsPath}:${n}: record ${r.host}:${r.port} is there twice: the directory is damaged (shardscan validate ${s.dir})`);
       if (view.keep(r)) batch.push(r);
       if (batch.length >= 1000) {
         yield batch;
@@ -109,7 +102,7 @@ async function* batchesOf(shards: readonly ShardDir[], view: MergeView): AsyncGe
     if (s.manifest.status === 'complete' && n !== s.manifest.recordCount) {
       throw new ShardscanError('E_MERGE', `${s.recordsPath} holds ${n} records, but the manifest of this complete shard says ${s.manifest.recordCount}: the directory is damaged (shardscan validate ${s.dir})`);
     }
-    if (scan !== null) checkCompleteCounts(s.dir, s.manifest, found);
+    check?.end();
     if (batch.length > 0) yield batch;
   }
 }

@@ -8,13 +8,12 @@
  */
 import { type ScanConfig, resolveConfig } from '../config/index.js';
 import { ShardscanError, quote } from '../errors.js';
-import { positionOf } from '../permute/index.js';
 import { type CheckpointState, emptyCheckpoint } from '../model/checkpoint.js';
 import { type ProbeRecord, recordKey } from '../model/record.js';
 import { type PreparedScan, prepareScan } from '../prepare.js';
 import { locate } from '../shard/plan.js';
 import type { Resolver } from '../targets/parse.js';
-import { checkCheckpoint, checkFigures, checkManifest, checkReplay } from './consistency.js';
+import { checkCheckpoint, checkFigures, checkManifest, checkReplay, positionIn } from './consistency.js';
 import { OutDir } from './outdir.js';
 import { openShardDir, readCheckpoint, readRecords } from './read.js';
 import { liveWriter } from './status.js';
@@ -41,13 +40,6 @@ export interface ResumePlan {
 export function placeOf(prep: PreparedScan, r: ProbeRecord): { chunk: number; k: number } | null {
   const q = positionIn(prep, r);
   return q === null ? null : locate(prep.plan, q);
-}
-
-/** A record's position in the scan's walk, or null when its host or port is not the scan's. */
-export function positionIn(prep: PreparedScan, r: ProbeRecord): number | null {
-  const h = prep.targets.indexOf(r.host);
-  const p = prep.ports.indexOf(r.port);
-  return h >= 0 && p >= 0 ? positionOf(prep.perm, h * prep.ports.count + p) : null;
 }
 
 /** The refusal for a record that is not a position of this shard. */

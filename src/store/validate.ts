@@ -13,10 +13,8 @@ import { ShardscanError, errnoCode, messageOf } from '../errors.js';
 import { type PreparedScan, prepareScan } from '../prepare.js';
 import { CHECKPOINT } from './outdir.js';
 import { type ShardDir, openShardDir, readCheckpoint, readRecords } from './read.js';
-import { notOfThisShard, planResume, positionIn } from './resume.js';
-import { locate } from '../shard/plan.js';
-import { SeenPositions, checkCompleteCounts, checkFigures, checkManifest } from './consistency.js';
-import { emptyCounts } from '../model/states.js';
+import { notOfThisShard, planResume } from './resume.js';
+import { CompleteShardCheck, checkManifest } from './consistency.js';
 import { liveWriter } from './status.js';
 
 /** Resume's words, without sending the reader back here. */
@@ -48,12 +46,11 @@ export async function validateDir(dir: string): Promise<{ problems: string[]; re
   let stray: string | null = null;
   // A complete shard: its manifest's own figures, each record once, and the records' states as counted.
   const m = shard.manifest;
-  const found = emptyCounts();
-  const seen = prep === null ? null : new SeenPositions(prep.plan.positions, prep.plan.shard.total);
-  if (prep !== null) {
+  const check = prep === null ? null : new CompleteShardCheck(dir, m, prep);
+  if (check !== null) {
     try {
       checkManifest(dir, m, 'E_MERGE');
-      checkFigures(dir, m, prep, 'E_MERGE');
+      check.figures();
     } catch (err) {
       problems.push(own(err));
     }
@@ -61,11 +58,9 @@ export async function validateDir(dir: string): Promise<{ problems: string[]; re
   try {
     for await (const r of readRecords(shard.recordsPath)) {
       records++;
-      found[r.state]++;
-      if (prep === null || stray !== null) continue;
-      const q = positionIn(prep, r);
-      if (q === null || locate(prep.plan, q) === null) stray = `${shard.recordsPath}: ${messageOf(notOfThisShard(r))}`;
-      else if (!seen!.add(q)) stray = `${shard.recordsPath}:${records}: record ${r.host}:${r.port} is there twice; the directory was damaged or edited`;
+      const wrong = check?.add(r) ?? null;
+      if (wrong === null || stray !== null) continue;
+      stray = wrong === 'stray' ? `${shard.recordsPath}: ${messageOf(notOfThisShard(r))}` : `${shard.recordsPath}:${records}: record ${r.host}:${r.port} is there twice; the directory was damaged or edited`;
     }
     if (complete && records !== m.recordCount) {
       problems.push(`${shard.recordsPath}: ${records} records, but the manifest says ${m.recordCount}`);
@@ -74,9 +69,9 @@ export async function validateDir(dir: string): Promise<{ problems: string[]; re
     problems.push(errnoCode(err) ? `${shard.recordsPath}: ${errnoCode(err)}` : messageOf(err));
   }
   if (problems.length === 0 && stray !== null) problems.push(stray);
-  if (problems.length === 0 && prep !== null) {
+  if (problems.length === 0 && check !== null) {
     try {
-      checkCompleteCounts(dir, m, found);
+      check.end();
     } catch (err) {
       problems.push(own(err));
     }
