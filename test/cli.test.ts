@@ -289,6 +289,9 @@ describe('nmap command lines', () => {
     [['-oN', '-', '-oX', '-'], /-oN - and -oX - both write to stdout; give one of them a file/],
     [['-f', 'json', '-oX', '-'], /-f json and -oX - both write to stdout/],
     [['-oA', 'b', '-oN', '-', '-oJ', '-', '-oG', '-'], /-oN - and -oJ - and -oG - all write to stdout; give all but one a file/],
+    // The same stdout under another name: the two reports were written into one another.
+    [['-oN', '/dev/stdout', '-oX', '-'], /the text report '\/dev\/stdout' is this command's stdout, where the xml report already goes; give it another file/],
+    [['-f', 'json', '-oG', '/proc/self/fd/1'], /the grep report '\/proc\/self\/fd\/1' is this command's stdout, where the json report already goes/],
     [['-o', 'r.txt', '-oX', '-'], /-oX - writes to stdout, and -o r\.txt names the main report; give -oX a file, or leave out -o/],
     [['-oX', 'a', '-oG', 'a'], /the xml report and the grep report name the same file 'a'; give each its own/],
     [['-oX', 'a', '-oX', 'a'], /the xml report and the xml report #2 name the same file 'a'/],

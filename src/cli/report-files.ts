@@ -32,6 +32,35 @@ const mainLabel = (config: Reports): string => (config.extraReports.length === 0
 export function checkReports(config: Reports): void {
   checkReportPath(config.output, mainLabel(config));
   for (const r of config.extraReports) checkReportPath(r.output, `the ${r.format} report`);
+  checkStdoutShared(config);
+}
+
+/**
+ * A report file that is this command's stdout (/dev/stdout, /proc/self/fd/1,
+ * or the file stdout is redirected to) while another report goes to stdout:
+ * the two would be written into one another, as `-oN /dev/stdout -oX -` or
+ * `-oX scan.xml > scan.xml` were. /dev/null may take any number.
+ */
+function checkStdoutShared(config: Reports): void {
+  if (config.output !== null) return; // extra reports always have a file; only the main one goes to stdout
+  const onStdout = mainLabel(config);
+  const stdout = fstatOrNot(1);
+  const devNull = statOrNot('/dev/null');
+  if (stdout === undefined || (devNull !== undefined && stdout.isCharacterDevice() && stdout.rdev === devNull.rdev)) return;
+  for (const r of config.extraReports) {
+    const st = statOrNot(r.output);
+    if (st !== undefined && st.dev === stdout.dev && st.ino === stdout.ino) {
+      throw new ShardscanError('E_OUTPUT', `the ${r.format} report '${quote(r.output)}' is this command's stdout, where ${onStdout} already goes; give it another file`);
+    }
+  }
+}
+
+function fstatOrNot(fd: number): Stats | undefined {
+  try {
+    return fstatSync(fd);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Open the main report and every extra one (after checkReports and checkDistinctFiles). */
