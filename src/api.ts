@@ -39,13 +39,36 @@ export interface ScanHandle extends AsyncIterable<ProbeRecord> {
 /** Config keys for the CLI's reports and shard directory, which scan() does not write. */
 const REPORT_OPTIONS = ['format', 'output', 'extraReports', 'outDir', 'openHostsOnly'] as const;
 
+/** What each signal's one 'abort' listener calls (see onAbortOf). */
+const followers = new WeakMap<AbortSignal, Set<() => void>>();
+
+/**
+ * Call `f` when `signal` aborts; returns the undo. A signal gets one listener
+ * however many scans follow it: twelve scans under one AbortController
+ * printed MaxListenersExceededWarning, one listener each.
+ */
+function onAbortOf(signal: AbortSignal, f: () => void): () => void {
+  let set = followers.get(signal);
+  if (set === undefined) {
+    const all = new Set<() => void>();
+    signal.addEventListener('abort', () => {
+      for (const g of [...all]) g();
+      all.clear();
+    }, { once: true });
+    followers.set(signal, all);
+    set = all;
+  }
+  const mine = set;
+  mine.add(f);
+  return () => void mine.delete(f);
+}
+
 /** `work`, or E_INTERRUPTED as soon as `signal` aborts: the scan never started. */
 function untilStopped<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
   if (signal.aborted) return Promise.reject(stoppedEarly());
   return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(stoppedEarly());
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+    const undo = onAbortOf(signal, () => reject(stoppedEarly()));
+    work.then(resolve, reject).finally(undo);
   });
 }
 
@@ -65,11 +88,13 @@ export function scan(options: ScanOptions): ScanHandle {
     throw new ShardscanError('E_OPTION', `scan() takes an options object, e.g. scan({ targets: ['127.0.0.1'], ports: '1-1024' }); got ${options === null ? 'null' : typeof options}`);
   }
   const { signal, resolver, ignoreTuning, ...given } = options;
+  if (signal !== undefined && !(signal instanceof AbortSignal)) {
+    throw new ShardscanError('E_OPTION', `scan()'s signal must be an AbortSignal (new AbortController().signal); got ${signal === null ? 'null' : typeof signal}`);
+  }
   const stopper = new AbortController();
-  const onAbort = (): void => stopper.abort();
   // Already aborted: the scan stops before its first probe ('abort' will not fire again).
   if (signal?.aborted) stopper.abort();
-  else signal?.addEventListener('abort', onAbort, { once: true });
+  const unfollow = signal === undefined || signal.aborted ? () => undefined : onAbortOf(signal, () => stopper.abort());
   let run: ScanRun | null = null;
 
   const started = (async () => {
@@ -93,7 +118,7 @@ export function scan(options: ScanOptions): ScanHandle {
       if (failure !== null) throw failure;
       return s;
     })
-    .finally(() => signal?.removeEventListener('abort', onAbort));
+    .finally(unfollow);
   // The iterator surfaces failures; keep an unobserved summary from crashing the process.
   summary.catch(() => undefined);
 

@@ -38,3 +38,39 @@ describe('scan({ signal })', () => {
     expect(records).toHaveLength(s.done);
   });
 });
+
+describe('scans that share one signal', () => {
+  it('twelve scans under one AbortController: no MaxListenersExceededWarning, and one abort stops them all', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (w: Error): void => void warnings.push(w);
+    process.on('warning', onWarning);
+    try {
+      const ac = new AbortController();
+      const runs = Array.from({ length: 12 }, () => scan({ ...options, states: [...options.states], rate: 500, signal: ac.signal }));
+      // Every scan is under way before the abort (progress() is null until one has started).
+      const loops = runs.map(async (run) => {
+        let n = 0;
+        for await (const r of run) {
+          void r;
+          n++;
+        }
+        return n;
+      });
+      for (let i = 0; i < 200 && runs.some((r) => r.progress() === null); i++) await new Promise((r) => setTimeout(r, 25));
+      ac.abort();
+      await Promise.all(loops);
+      const summaries = await Promise.all(runs.map((r) => r.summary));
+      expect(summaries.map((s) => s.status)).toEqual(Array(12).fill('interrupted'));
+      for (const s of summaries) expect(s.done).toBeLessThan(3000);
+      // Node emits the warning on the next tick after the 11th listener.
+      await new Promise((r) => setImmediate(r));
+      expect(warnings.filter((w) => w.name === 'MaxListenersExceededWarning')).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
+  it('a signal that is not an AbortSignal is refused in one line', () => {
+    expect(() => scan({ ...options, states: [...options.states], signal: 'stop' as unknown as AbortSignal })).toThrow(/^scan\(\)'s signal must be an AbortSignal \(new AbortController\(\)\.signal\); got string$/);
+  });
+});
