@@ -6,7 +6,7 @@
  * SHARDSCAN_SKIP_ROOT_TESTS=1 skips both on a machine without root).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ndjson, runCli, scratchDir } from './helpers/cli.js';
@@ -48,5 +48,29 @@ describe.skipIf(skip)('full disk', () => {
     const fresh = await runCli([...args, '-q', '--no-out-dir']);
     const key = (text: string) => ndjson(text).map((x) => `${x.host}:${x.port}:${x.state}`).sort();
     expect(key(readFileSync(join(dir, 'shard-1-of-1.ndjson'), 'utf8'))).toEqual(key(fresh.stdout));
+  });
+
+  it('a resume with no room for the records it keeps fails in one line and leaves the directory as it was', async () => {
+    const small = join(scratchDir(), 'small');
+    mkdirSync(small);
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', small]);
+    const dir = join(small, 'kept');
+    const first = await runCli(['127.0.0.1', '-p', '1-3000', '--states', 'all', '--seed', '9', '--rate', '3000', '--max-time', '0.5', '-q', '-o', '/dev/null', '--out-dir', dir]);
+    expect(first.code, first.stderr).toBe(0);
+    const files = readdirSync(dir).sort();
+    const before = readFileSync(join(dir, 'shard-1-of-1.ndjson'), 'utf8');
+    expect(before.length).toBeGreaterThan(10_000);
+    // The resume writes the records it keeps beside the file before it replaces it: fill what is left.
+    try {
+      execFileSync('sh', ['-c', `dd if=/dev/zero of=${join(small, 'filler')} bs=1k 2>/dev/null || true`]);
+      const full = await runCli(['resume', dir, '-q', '-o', '/dev/null']);
+      expect(full.code).toBe(1);
+      expect(full.stderr).toMatch(/^shardscan: error: cannot write .*shard-1-of-1\.ndjson\.tmp: ENOSPC, the disk is full\. Free some space \(resume rewrites the records file, so it needs about that file's size free\) and run resume again\.\n$/);
+      // No partial copy (it would hold the space the user frees), no lock, the records as they were.
+      expect(readdirSync(dir).sort()).toEqual(files);
+      expect(readFileSync(join(dir, 'shard-1-of-1.ndjson'), 'utf8')).toBe(before);
+    } finally {
+      execFileSync('umount', [small]);
+    }
   });
 });

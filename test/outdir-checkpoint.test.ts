@@ -35,22 +35,6 @@ async function openDir(): Promise<{ out: OutDir; dir: string; chunks: number; ch
   return { out: OutDir.create(dir, prep, 'test', new Date()), dir, chunks: prep.plan.chunks, chunkSize: prep.plan.chunkSize };
 }
 
-describe('resume rewriting the records file on a full disk', () => {
-  it('fails in one line that says what it needs, and leaves no partial copy (it took the space just freed)', async () => {
-    const { out, dir } = await openDir();
-    const { readdirSync } = await import('node:fs');
-    const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
-    out.close();
-    fail.code = 'ENOSPC';
-    fail.file = 'shard-1-of-1.ndjson.tmp';
-    const kept = [{ host: '127.0.0.1', port: 1, state: 'closed' as const, reason: 'ECONNREFUSED', rttMs: 0.1, service: 'tcpmux', ts: '2026-12-02T00:00:00.000Z' }];
-    expect(() => OutDir.reopen(dir, manifest, kept)).toThrow(/shard-1-of-1\.ndjson: ENOSPC, the disk is full\. Free some space \(resume rewrites the records file, so it needs about that file's size free\) and run resume again\./);
-    fail.code = null;
-    fail.file = 'checkpoint.json.tmp';
-    expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
-  });
-});
-
 describe('writing checkpoint.json', () => {
   it('out of descriptors: skipped, the last one stays, the next one is written', async () => {
     const { out, dir, chunks, chunkSize } = await openDir();

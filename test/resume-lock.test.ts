@@ -9,7 +9,9 @@
 import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, readFileSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { hostname } from 'node:os';
 import { describe, expect, it } from 'vitest';
+import { planResume } from '../src/store/resume.js';
 import { ndjson, runCli, scratchDir } from './helpers/cli.js';
 
 const waitFor = async (ok: () => boolean, ms = 10_000): Promise<void> => {
@@ -115,3 +117,65 @@ describe('status and a shard directory it cannot read', () => {
   });
 });
 
+
+describe('a resume claims the directory before it reads it', () => {
+  /** An interrupted directory of 127.0.0.1 × 1-3000, every state recorded. */
+  const interrupted = async (): Promise<string> => {
+    const cwd = scratchDir();
+    const r = await runCli(['127.0.0.1', '-p', '1-3000', '--seed', '5', '--states', 'all', '-q', '-o', '/dev/null', '--out-dir', 'd', '--rate', '3000', '--max-time', '0.5'], { cwd });
+    expect(r.code, r.stderr).toBe(0);
+    return join(cwd, 'd');
+  };
+
+  it('a second resume while the first still replays is refused, and status says running (both ran: the lock came after the replay)', async () => {
+    const dir = await interrupted();
+    const plan = await planResume(dir, {});
+    expect(plan).not.toBeNull();
+    try {
+      const lock = JSON.parse(readFileSync(join(dir, 'running.lock'), 'utf8')) as { pid: number };
+      expect(lock.pid).toBe(process.pid);
+      const second = await runCli(['resume', dir, '-q', '-o', '/dev/null']);
+      expect(second.code).toBe(2);
+      expect(second.stderr).toBe(`shardscan: error: ${dir} is still being written by process ${process.pid}; resume it once that run has stopped\n`);
+      const status = JSON.parse((await runCli(['status', dir, '--json'])).stdout) as { scans: { entries: { state: string }[] }[] };
+      expect(status.scans[0]!.entries[0]!.state).toBe('running');
+    } finally {
+      plan!.release();
+    }
+    expect(existsSync(join(dir, 'running.lock'))).toBe(false);
+    // --no-max-time: the first run's 0.5 s would stop this one too on a loaded machine.
+    const resumed = await runCli(['resume', dir, '-q', '-o', '/dev/null', '--no-max-time']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(ndjson(readFileSync(join(dir, 'shard-1-of-1.ndjson'), 'utf8'))).toHaveLength(3000);
+  });
+
+  it('a plan whose lock another run took in the meantime writes nothing', async () => {
+    const dir = await interrupted();
+    const before = readFileSync(join(dir, 'shard-1-of-1.ndjson'), 'utf8');
+    const plan = await planResume(dir, {});
+    writeFileSync(join(dir, 'running.lock'), JSON.stringify({ pid: process.pid + 1, host: hostname(), since: new Date().toISOString() }));
+    expect(() => plan!.reopen()).toThrow(`${dir} was taken by another run while this resume read it; nothing was written here`);
+    expect(readFileSync(join(dir, 'shard-1-of-1.ndjson'), 'utf8')).toBe(before);
+    // Not its lock: release leaves it alone.
+    plan!.release();
+    expect(existsSync(join(dir, 'running.lock'))).toBe(true);
+  });
+
+  it('a stop while the records are read ends the plan, gives the lock back and leaves the directory as it was', async () => {
+    const dir = await interrupted();
+    const before = readFileSync(join(dir, 'shard-1-of-1.ndjson'), 'utf8');
+    const stop = new AbortController();
+    stop.abort();
+    await expect(planResume(dir, {}, undefined, stop.signal)).rejects.toMatchObject({ code: 'E_INTERRUPTED' });
+    expect(existsSync(join(dir, 'running.lock'))).toBe(false);
+    expect(readFileSync(join(dir, 'shard-1-of-1.ndjson'), 'utf8')).toBe(before);
+  });
+
+  it('a lock left by a dead process is taken over', async () => {
+    const dir = await interrupted();
+    writeFileSync(join(dir, 'running.lock'), JSON.stringify({ pid: 2 ** 22 + 1, host: hostname(), since: new Date().toISOString() }));
+    const resumed = await runCli(['resume', dir, '-q', '-o', '/dev/null']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(existsSync(join(dir, 'running.lock'))).toBe(false);
+  });
+});

@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import type { Piscina } from 'piscina';
 import yargs, { type Argv } from 'yargs';
-import { resolveConfig } from '../config/index.js';
+import { type ScanConfig, resolveConfig } from '../config/index.js';
 import { ShardscanError, messageOf } from '../errors.js';
 import { packageVersion } from '../paths.js';
 import { totalOf } from '../model/states.js';
@@ -202,21 +202,44 @@ async function resumeCommand(argv: ResumeFlags, command: string, signal: AbortCo
 
 async function resumeWith(dir: string, argv: ResumeFlags, o: ReturnType<typeof flagsToConfig>, command: string, signal: AbortController, pool: Piscina | null, fault: string | null, metrics: MetricsServer | null): Promise<number> {
   const { planResume } = await import('../store/resume.js');
-  const plan = await planResume(dir, { workers: o.workers, concurrency: o.concurrency, rate: o.rate, hostRate: o.hostRate, maxTimeSec: o.maxTimeSec, format: o.format, output: o.output, extraReports: o.extraReports, sourceAddress: o.sourceAddress });
+  const stoppedEarly = (): number => {
+    process.stderr.write(`shardscan: interrupted before the first probe: nothing was resumed, and ${dir} is as it was\n`);
+    return EXIT.interrupted;
+  };
+  let plan: Awaited<ReturnType<typeof planResume>>;
+  try {
+    plan = await planResume(dir, { workers: o.workers, concurrency: o.concurrency, rate: o.rate, hostRate: o.hostRate, maxTimeSec: o.maxTimeSec, format: o.format, output: o.output, extraReports: o.extraReports, sourceAddress: o.sourceAddress }, undefined, signal.signal);
+  } catch (err) {
+    if (err instanceof ShardscanError && err.code === 'E_INTERRUPTED') return stoppedEarly();
+    throw err;
+  }
   if (plan === null) {
     process.stderr.write(`shardscan: ${dir} is already complete; nothing to resume\n`);
     return EXIT.ok;
   }
-  const { config, notes } = resolveConfig(plan.prep.config, { tuning: null });
-  checkSummaryPath(argv.summaryJson);
-  checkDistinctFiles({ ...reportFileNames(config), '--summary-json': argv.summaryJson }, shardFiles([dir]));
-  checkReports(config);
-  // Only now, when nothing can refuse any more, is the directory rewritten and are the reports opened.
-  const outDir = plan.reopen();
+  // The plan holds the directory's lock: a refusal from here on gives it back.
+  let outDir: OutDir;
+  let config: ScanConfig;
+  let notes: string[];
+  try {
+    ({ config, notes } = resolveConfig(plan.prep.config, { tuning: null }));
+    checkSummaryPath(argv.summaryJson);
+    checkDistinctFiles({ ...reportFileNames(config), '--summary-json': argv.summaryJson }, shardFiles([dir]));
+    checkReports(config);
+    if (signal.signal.aborted) {
+      plan.release();
+      return stoppedEarly();
+    }
+    // Only now, when nothing can refuse any more, is the directory rewritten and are the reports opened.
+    outDir = plan.reopen();
+  } catch (err) {
+    plan.release();
+    throw err;
+  }
   const { out, extras } = openReports(config);
   // Positions, not records: with --states open, "0 records kept" hid 5,986 positions already decided.
   const decided = totalOf(plan.checkpoint.counts);
-  if (!argv.quiet) process.stderr.write(`shardscan: resuming ${dir}: ${decided} of ${plan.prep.plan.positions} positions already decided (${plan.replay.length} records kept); ${plan.dropped} records past the last checkpoint will be probed again\n`);
+  if (!argv.quiet) process.stderr.write(`shardscan: resuming ${dir}: ${decided} of ${plan.prep.plan.positions} positions already decided (${plan.kept} records kept); ${plan.dropped} records past the last checkpoint will be probed again\n`);
   return runScan({
     prep: { ...plan.prep, config: { ...plan.prep.config, workers: config.workers, concurrency: config.concurrency } },
     out,
@@ -225,7 +248,7 @@ async function resumeWith(dir: string, argv: ResumeFlags, o: ReturnType<typeof f
     quiet: Boolean(argv.quiet),
     command,
     outDir,
-    replay: plan.replay,
+    replay: plan.kept > 0 ? plan.replay : undefined,
     resume: plan.checkpoint,
     signal: signal.signal,
     startedAt: plan.startedAt,

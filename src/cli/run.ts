@@ -9,7 +9,7 @@ import type { Piscina } from 'piscina';
 import { ShardscanError, errnoCode, messageOf, quote } from '../errors.js';
 import { type ScanConfig, timeoutBounds } from '../config/index.js';
 import type { CheckpointState } from '../model/checkpoint.js';
-import type { ProbeRecord } from '../model/record.js';
+import type { RecordBatch } from '../model/record.js';
 import type { ScanSummary, TimingSummary } from '../model/summary.js';
 import { type ReportContext, createWriter, scannedHostsOf, wantsHostCounts } from '../output/formats.js';
 import { namesOf, writeReports } from '../output/report.js';
@@ -38,8 +38,8 @@ export interface RunInput {
   command: string;
   /** The shard directory to write, already created or reopened; null = none. */
   outDir: OutDir | null;
-  /** Records from before a resume, replayed into the report first. */
-  replay?: ProbeRecord[];
+  /** Records from before a resume, replayed into the reports first (read back from the shard file). */
+  replay?: () => AsyncIterable<RecordBatch>;
   resume?: CheckpointState;
   /** Stops the scan (first Ctrl+C). */
   signal: AbortSignal;

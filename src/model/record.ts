@@ -74,6 +74,20 @@ export function arrayBatch(records: readonly ProbeRecord[]): RecordBatch {
   };
 }
 
+/**
+ * A batch over NDJSON lines this program wrote and checked (a resume's
+ * records, read back from its shard file): the text goes out as it is, and
+ * records() parses it only for the writers that want objects.
+ */
+export function lineBatch(lines: readonly string[]): RecordBatch {
+  let records: ProbeRecord[] | null = null;
+  return {
+    length: lines.length,
+    records: () => (records ??= lines.map((l) => JSON.parse(l) as ProbeRecord)),
+    ndjson: () => `${lines.join('\n')}\n`,
+  };
+}
+
 /** "host|port": the identity of a record's position. */
 export function recordKey(r: Pick<ProbeRecord, 'host' | 'port'>): string {
   return `${r.host}|${r.port}`;

@@ -12,6 +12,8 @@ export class RecordChannel implements AsyncIterable<RecordBatch> {
   private closed = false;
   private wake: (() => void) | null = null;
   private drained: (() => void) | null = null;
+  /** Producers that wait for room (see room()). */
+  private waiting: (() => void)[] = [];
   readonly highWater: number;
 
   constructor(highWater = 50_000, onDrain?: () => void) {
@@ -34,6 +36,17 @@ export class RecordChannel implements AsyncIterable<RecordBatch> {
   close(): void {
     this.closed = true;
     this.wake?.();
+    this.makeRoom();
+  }
+
+  /** Resolves once the queue is below its high-water mark (or closed): for a producer that can wait, as a resume's replay. */
+  room(): Promise<void> {
+    if (!this.full || this.closed) return Promise.resolve();
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  private makeRoom(): void {
+    for (const w of this.waiting.splice(0)) w();
   }
 
   /** Batches in arrival order (a writer turns each into one write). */
@@ -43,7 +56,10 @@ export class RecordChannel implements AsyncIterable<RecordBatch> {
       if (batch) {
         const wasFull = this.full;
         this.queued -= batch.length;
-        if (wasFull && !this.full) this.drained?.();
+        if (wasFull && !this.full) {
+          this.drained?.();
+          this.makeRoom();
+        }
         yield batch;
         continue;
       }

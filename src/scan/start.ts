@@ -6,7 +6,7 @@
  * record from the user.
  */
 import type { CheckpointState } from '../model/checkpoint.js';
-import { type ProbeRecord, type RecordBatch, arrayBatch } from '../model/record.js';
+import type { RecordBatch } from '../model/record.js';
 import { type ScanSink, tee } from '../model/sink.js';
 import type { StateCounts } from '../model/states.js';
 import type { NoRoute, ProgressSnapshot, ScanSummary, StopReason } from '../model/summary.js';
@@ -56,8 +56,11 @@ export interface StartOptions {
   signal?: AbortSignal;
   /** Continue from a checkpoint. */
   resume?: CheckpointState;
-  /** Records from before a resume: given to the channel first, not to the other sinks. */
-  replay?: readonly ProbeRecord[];
+  /**
+   * Records from before a resume: given to the channel first, as the writer
+   * takes them, and not to the other sinks; probing starts after them.
+   */
+  replay?: () => AsyncIterable<RecordBatch>;
   /** Where chunks run: a pool of worker threads, or the main thread for a small scan. */
   runner: ChunkRunner;
   /** Destroy the runner when the scan ends, or when it cannot start. */
@@ -110,16 +113,22 @@ export function startScan(prep: PreparedScan, opts: StartOptions): ScanRun {
     throw err;
   }
   coordinator = c;
-  if (opts.replay && opts.replay.length > 0) channel.push(arrayBatch(opts.replay));
   let stall: ShardscanError | null = null;
+  let replayFailure: unknown = null;
+  let stopped = false;
+  // Fed a batch at a time as the writer takes them: all at once, a 280,000-record resume held them all.
+  const replayed = opts.replay ? feed(opts.replay(), channel, () => stopped || opts.signal?.aborted === true).catch((err: unknown) => {
+    replayFailure = err;
+    c.stop('error');
+  }) : Promise.resolve();
   const unwatch = watchStall(c, opts.stallMs ?? STALL_MS, (err) => {
     stall = err;
     c.stop('error');
   });
-  const finished = c
-    .run()
+  const finished = replayed
+    .then(() => c.run())
     .then(
-      (summary): ScanEnd => ({ summary, failure: stall }),
+      (summary): ScanEnd => ({ summary, failure: replayFailure ?? stall }),
       (failure: unknown): ScanEnd => ({ summary: c.summary(), failure }),
     )
     .then((end) => {
@@ -130,11 +139,23 @@ export function startScan(prep: PreparedScan, opts: StartOptions): ScanRun {
   return {
     records: channel,
     finished,
-    stop: (reason = 'signal') => c.stop(reason),
+    stop: (reason = 'signal') => {
+      stopped = true;
+      c.stop(reason);
+    },
     progress: () => c.progress(),
     summary: () => c.summary(),
     hostCounts: (host) => c.hostCounts(host),
     noRoute: () => c.noRoute(),
     inFlight: () => c.inFlight(),
   };
+}
+
+/** Give `batches` to the channel as it has room; a stop ends it early (the reports of a stopped scan are partial anyway). */
+async function feed(batches: AsyncIterable<RecordBatch>, channel: RecordChannel, stopped: () => boolean): Promise<void> {
+  for await (const batch of batches) {
+    if (stopped()) return;
+    await channel.room();
+    channel.push(batch);
+  }
 }

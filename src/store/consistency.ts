@@ -67,9 +67,7 @@ export function checkCheckpoint(dir: string, cp: CheckpointState, plan: ShardPla
  * the file (the checkpoint never runs ahead of the records). Fewer means
  * lines were lost; resuming would leave holes that look like a complete scan.
  */
-export function checkReplay(dir: string, cp: CheckpointState, states: readonly PortState[], replay: readonly ProbeRecord[]): void {
-  const found: StateCounts = { open: 0, closed: 0, filtered: 0, error: 0 };
-  for (const r of replay) found[r.state]++;
+export function checkReplay(dir: string, cp: CheckpointState, states: readonly PortState[], found: StateCounts): void {
   for (const s of ['open', 'closed', 'filtered', 'error'] as const) {
     if (!states.includes(s)) {
       if (found[s] > 0) throw damagedForResume(dir, `the records file holds ${s} records, but this scan records only ${states.join(',')}`);
@@ -120,7 +118,7 @@ function checkCompleteCounts(dir: string, m: Manifest, found: StateCounts): void
  * 2^28 positions (32 MB); past that a set, given up past 4 million records
  * (then `add` always says new: memory stays bounded, as a scan's does).
  */
-class SeenPositions {
+export class SeenPositions {
   private readonly bits: Uint8Array | null;
   private set: Set<number> | null;
   /** `positions`: the shard's; `total`: the shard count, which interleaves positions (plan.ts). */

@@ -67,7 +67,7 @@ export function makeScanId(startedAt: Date, seed: number, shard: { index: number
   return shard.total > 1 ? `${base}-shard-${shard.index}-of-${shard.total}` : base;
 }
 
-function ioError(path: string, err: unknown, hint: string): ShardscanError {
+export function ioError(path: string, err: unknown, hint: string): ShardscanError {
   const code = errnoCode(err);
   const why = code === 'ENOSPC' ? 'ENOSPC, the disk is full' : (code ?? messageOf(err));
   // "Free some space" is the hint for a full disk only; out of descriptors, or without the right to write, it would mislead.
@@ -197,20 +197,21 @@ export class OutDir {
     return out;
   }
 
-  /** Reopen a directory to continue it: its records file is rewritten to hold exactly what `keep` accepts. */
-  static reopen(dir: string, manifest: Manifest, kept: ProbeRecord[]): OutDir {
+  /**
+   * Reopen a directory to continue it: `rewritten` (the records a resume
+   * keeps, written beside the records file) takes the records file's place.
+   */
+  static reopen(dir: string, manifest: Manifest, rewritten: string, kept: number): OutDir {
     const path = join(dir, manifest.records);
     try {
-      writeFileSync(`${path}.tmp`, kept.map(recordLine).join(''));
-      renameSync(`${path}.tmp`, path);
+      renameSync(rewritten, path);
     } catch (err) {
-      // A partial copy left behind would hold the very space the user just freed.
-      rmSync(`${path}.tmp`, { force: true });
-      throw ioError(path, err, `Free some space (resume rewrites the records file, so it needs about that file's size free) and run resume again.`);
+      rmSync(rewritten, { force: true });
+      throw ioError(path, err, 'Run resume again.');
     }
     OutDir.lock(dir);
     const fd = openSync(path, 'a');
-    const out = new OutDir(dir, { ...manifest, resumed: manifest.resumed + 1, status: 'interrupted', endedAt: null }, fd, kept.length);
+    const out = new OutDir(dir, { ...manifest, resumed: manifest.resumed + 1, status: 'interrupted', endedAt: null }, fd, kept);
     out.writeManifest();
     return out;
   }

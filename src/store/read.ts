@@ -8,7 +8,7 @@ import { createInterface } from 'node:readline';
 import { ShardscanError, errnoCode, jsonProblem, messageOf } from '../errors.js';
 import { describeErrors, validator } from '../schemas.js';
 import { CHECKPOINT, MANIFEST, type Manifest, type StoredCheckpoint, readJson } from './outdir.js';
-import type { ProbeRecord } from '../model/record.js';
+import { type ProbeRecord, type RecordBatch, lineBatch } from '../model/record.js';
 
 /** True when the file ends in the middle of a line (a run killed mid-write). */
 function endsMidLine(path: string): boolean {
@@ -69,6 +69,31 @@ export async function* readRecords(path: string): AsyncGenerator<ProbeRecord> {
     lines.close();
   }
   if (pending !== null && !skipLast) yield check(pending, n);
+}
+
+/**
+ * The first `count` lines of a records file this run has just written and
+ * checked (a resume's, see OutDir.reopen), in batches of `size`, unparsed.
+ */
+export async function* lineBatches(path: string, count: number, size = 1000): AsyncGenerator<RecordBatch> {
+  const lines = createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity });
+  let batch: string[] = [];
+  let n = 0;
+  try {
+    for await (const line of lines) {
+      if (n++ >= count) break;
+      batch.push(line);
+      if (batch.length >= size) {
+        yield lineBatch(batch);
+        batch = [];
+      }
+    }
+  } catch (err) {
+    throw new ShardscanError('E_IO', `cannot read ${path}: ${errnoCode(err) ?? messageOf(err)}`);
+  } finally {
+    lines.close();
+  }
+  if (batch.length > 0) yield lineBatch(batch);
 }
 
 export interface ShardDir {

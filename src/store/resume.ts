@@ -6,16 +6,20 @@
  * the finished directory holds exactly one record per position, as an
  * uninterrupted run would.
  */
+import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
 import { type ScanConfig, resolveConfig } from '../config/index.js';
-import { ShardscanError, quote } from '../errors.js';
+import { ShardscanError, errnoCode, messageOf, quote } from '../errors.js';
 import { type CheckpointState, emptyCheckpoint } from '../model/checkpoint.js';
-import { type ProbeRecord, recordKey } from '../model/record.js';
+import { type ProbeRecord, type RecordBatch, recordLine } from '../model/record.js';
+import { emptyCounts } from '../model/states.js';
 import { type PreparedScan, prepareScan } from '../prepare.js';
 import { locate } from '../shard/plan.js';
 import type { Resolver } from '../targets/parse.js';
-import { checkCheckpoint, checkFigures, checkManifest, checkReplay, positionIn } from './consistency.js';
-import { OutDir } from './outdir.js';
-import { openShardDir, readCheckpoint, readRecords } from './read.js';
+import { SeenPositions, checkCheckpoint, checkFigures, checkManifest, checkReplay, positionIn } from './consistency.js';
+import { LOCK, type LockInfo, OutDir, ioError } from './outdir.js';
+import { lineBatches, openShardDir, readCheckpoint, readRecords } from './read.js';
 import { liveWriter } from './status.js';
 
 /** Settings a resumed run may change: none of them changes which records the scan produces. */
@@ -24,7 +28,8 @@ export type ResumeOverrides = Partial<Pick<ScanConfig, 'workers' | 'concurrency'
 export interface ResumePlan {
   prep: PreparedScan;
   checkpoint: CheckpointState;
-  replay: ProbeRecord[];
+  /** Records of the file the checkpoint covers, kept (each once); the rest are dropped and probed again. */
+  kept: number;
   dropped: number;
   startedAt: Date;
   /**
@@ -34,6 +39,78 @@ export interface ResumePlan {
    * nothing, so a refusal leaves the directory exactly as it was.
    */
   reopen(): OutDir;
+  /** The kept records, read back in batches from the records file reopen() put in place. */
+  replay(): AsyncIterable<RecordBatch>;
+  /** Give the directory back without resuming it (a refusal after planResume): its lock is removed. */
+  release(): void;
+}
+
+/** Records replayed between two looks at the stop signal. */
+const REPLAY_STEP = 4096;
+
+/**
+ * This process's claim on a directory it resumes, taken before its records
+ * are read. The lock used to be written only once the replay was done: two
+ * resumes of one directory both replayed it, both scanned, and one killed
+ * could leave it "complete" with most records gone. The lock file is created
+ * exclusively; a stale one (its writer dead) is replaced. reopen() checks the
+ * claim still holds, which closes the last race of two takers of a stale lock.
+ */
+class ResumeClaim {
+  private constructor(
+    private readonly path: string,
+    /** What this process wrote to the lock; null when the directory takes no lock (its rewrite then fails with the reason). */
+    private readonly text: string | null,
+  ) {}
+
+  static take(dir: string): ResumeClaim {
+    const path = join(dir, LOCK);
+    for (let tries = 0; tries < 3; tries++) {
+      const info: LockInfo = { pid: process.pid, host: hostname(), since: new Date().toISOString() };
+      const text = `${JSON.stringify(info)}\n`;
+      let fd: number | null = null;
+      try {
+        fd = openSync(path, 'wx');
+        writeSync(fd, text);
+        return new ResumeClaim(path, text);
+      } catch (err) {
+        if (errnoCode(err) !== 'EEXIST') {
+          // Created but not written (a full disk): an empty lock left behind would be nobody's.
+          if (fd !== null) rmSync(path, { force: true });
+          return new ResumeClaim(path, null);
+        }
+      } finally {
+        if (fd !== null) closeSync(fd);
+      }
+      const found = readOrNull(path);
+      refuseLiveWriter(dir);
+      // Stale: removed only while it is still the lock found stale (another resume may have just taken its place).
+      if (found !== null && readOrNull(path) === found) rmSync(path, { force: true });
+    }
+    throw new ShardscanError('E_RESUME', `${dir} is being taken by another resume; try again once it has started`);
+  }
+
+  holds(): boolean {
+    return this.text === null || readOrNull(this.path) === this.text;
+  }
+
+  release(): void {
+    if (this.text !== null && this.holds()) rmSync(this.path, { force: true });
+  }
+}
+
+/** Two runs appending to one directory lose records: the second would rewrite the file under the first. */
+function refuseLiveWriter(dir: string): void {
+  const writer = liveWriter(dir);
+  if (writer !== null) throw new ShardscanError('E_RESUME', `${dir} is still being written by ${writer}; resume it once that run has stopped`);
+}
+
+function readOrNull(path: string): string | null {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return null;
+  }
 }
 
 /** Where a record sits in this shard's walk (chunk and offset), or null when it is not a position of this shard at all. */
@@ -48,24 +125,53 @@ export const notOfThisShard = (r: ProbeRecord): ShardscanError =>
 
 /** Whether a record's position is counted by the checkpoint. Throws if the record is not of this shard at all. */
 export function coveredBy(prep: PreparedScan, cp: CheckpointState): (r: ProbeRecord) => boolean {
-  const completed = new Set(cp.completed);
-  const partial = new Map(cp.partial.map((p) => [p.id, p.watermark]));
+  const covered = coveredPlace(cp);
   return (r) => {
     const loc = placeOf(prep, r);
     if (!loc) throw notOfThisShard(r);
+    return covered(loc);
+  };
+}
+
+/** Whether a place in the walk (chunk and offset) is counted by the checkpoint. */
+function coveredPlace(cp: CheckpointState): (loc: { chunk: number; k: number }) => boolean {
+  const completed = new Set(cp.completed);
+  const partial = new Map(cp.partial.map((p) => [p.id, p.watermark]));
+  return (loc) => {
     if (loc.chunk < cp.completedBelow || completed.has(loc.chunk)) return true;
     const w = partial.get(loc.chunk);
     return w !== undefined && loc.k < w;
   };
 }
 
-/** Read a shard directory and plan its resumption. Writes nothing; null when it is already complete. */
-export async function planResume(dir: string, overrides: ResumeOverrides, resolver?: Resolver): Promise<ResumePlan | null> {
+/**
+ * Read a shard directory and plan its resumption; null when it is already
+ * complete. Writes only the directory's lock (see ResumeClaim): the plan
+ * holds it until reopen() or release(). `signal` stops the replay of a large
+ * records file (E_INTERRUPTED); a Ctrl+C waited seconds for it.
+ */
+export async function planResume(dir: string, overrides: ResumeOverrides, resolver?: Resolver, signal?: AbortSignal): Promise<ResumePlan | null> {
   const shard = openShardDir(dir);
   if (shard.manifest.status === 'complete') return null;
-  // Two runs appending to one directory lose records: the second would rewrite the file under the first.
-  const writer = liveWriter(dir);
-  if (writer !== null) throw new ShardscanError('E_RESUME', `${dir} is still being written by ${writer}; resume it once that run has stopped`);
+  const claim = ResumeClaim.take(dir);
+  try {
+    return await planClaimed(dir, shard, overrides, claim, resolver, signal);
+  } catch (err) {
+    claim.release();
+    throw err;
+  }
+}
+
+/** What planResume would refuse, found without taking the directory or writing anything (validate's check). */
+export async function checkResumable(dir: string, resolver?: Resolver): Promise<void> {
+  const shard = openShardDir(dir);
+  if (shard.manifest.status === 'complete') return;
+  refuseLiveWriter(dir);
+  await planClaimed(dir, shard, {}, null, resolver);
+}
+
+/** The plan; `claim` null: only its checks, nothing written (checkResumable). */
+async function planClaimed(dir: string, shard: ReturnType<typeof openShardDir>, overrides: ResumeOverrides, claim: ResumeClaim | null, resolver?: Resolver, signal?: AbortSignal): Promise<ResumePlan> {
   checkManifest(dir, shard.manifest);
   const given: Partial<ScanConfig> = { ...shard.manifest.config };
   for (const [k, v] of Object.entries(overrides)) if (v !== undefined) (given as Record<string, unknown>)[k] = v;
@@ -82,26 +188,101 @@ export async function planResume(dir: string, overrides: ResumeOverrides, resolv
     : emptyCheckpoint(prep.plan.chunkSize, prep.plan.chunks);
   checkFigures(dir, shard.manifest, prep);
   checkCheckpoint(dir, checkpoint, prep.plan);
-  const covered = coveredBy(prep, checkpoint);
-  const replay: ProbeRecord[] = [];
-  const seen = new Set<string>();
+  const covered = coveredPlace(checkpoint);
+  // The records the checkpoint covers, each once, go to a new records file as they are read: held in memory
+  // (with a key string each), a 280,000-record resume peaked at 440 MB.
+  const seen = new SeenPositions(prep.plan.positions, prep.plan.shard.total);
+  const rewrite = claim === null ? null : new RecordsRewrite(shard.recordsPath);
+  const found = emptyCounts();
+  let kept = 0;
   let dropped = 0;
-  for await (const r of readRecords(shard.recordsPath)) {
-    const key = recordKey(r);
-    if (covered(r) && !seen.has(key)) {
-      seen.add(key);
-      replay.push(r);
-    } else {
-      dropped++;
+  try {
+    for await (const r of readRecords(shard.recordsPath)) {
+      if ((kept + dropped) % REPLAY_STEP === 0 && signal?.aborted) throw new ShardscanError('E_INTERRUPTED', `stopped while reading ${dir} to resume it: nothing was probed, and the directory is as it was`);
+      const q = positionIn(prep, r);
+      const loc = q === null ? null : locate(prep.plan, q);
+      if (loc === null) throw notOfThisShard(r);
+      if (covered(loc) && seen.add(q!)) {
+        rewrite?.add(recordLine(r));
+        found[r.state]++;
+        kept++;
+      } else {
+        dropped++;
+      }
     }
+    rewrite?.flush();
+    checkReplay(dir, checkpoint, prep.config.states, found);
+  } catch (err) {
+    rewrite?.discard();
+    throw err;
   }
-  checkReplay(dir, checkpoint, prep.config.states, replay);
   return {
     prep,
     checkpoint,
-    replay,
+    kept,
     dropped,
     startedAt: new Date(shard.manifest.startedAt),
-    reopen: () => OutDir.reopen(dir, shard.manifest, replay),
+    reopen: () => {
+      if (claim === null || rewrite === null) throw new ShardscanError('E_INTERNAL', 'a checked-only resume plan cannot be reopened');
+      if (!claim.holds()) {
+        rewrite.discard();
+        throw new ShardscanError('E_RESUME', `${dir} was taken by another run while this resume read it; nothing was written here`);
+      }
+      return OutDir.reopen(dir, shard.manifest, rewrite.path, kept);
+    },
+    replay: () => lineBatches(shard.recordsPath, kept),
+    release: () => {
+      rewrite?.discard();
+      claim?.release();
+    },
   };
+}
+
+/**
+ * The records file a resume keeps, written beside the old one (NAME.tmp) as
+ * it is read, in blocks; OutDir.reopen renames it into place. A refused
+ * resume removes it, and the directory is as it was.
+ */
+class RecordsRewrite {
+  readonly path: string;
+  private fd: number;
+  private block: string[] = [];
+  private size = 0;
+
+  constructor(private readonly records: string) {
+    this.path = `${records}.tmp`;
+    try {
+      this.fd = openSync(this.path, 'w');
+    } catch (err) {
+      throw rewriteError(records, err);
+    }
+  }
+
+  add(line: string): void {
+    this.block.push(line);
+    this.size += line.length;
+    if (this.size >= 1 << 20) this.flush();
+  }
+
+  flush(): void {
+    const text = this.block.join('');
+    this.block = [];
+    this.size = 0;
+    try {
+      for (let buf = Buffer.from(text), off = 0; off < buf.length; ) off += writeSync(this.fd, buf, off, buf.length - off);
+    } catch (err) {
+      this.discard();
+      throw rewriteError(this.records, err);
+    }
+  }
+
+  discard(): void {
+    if (this.fd >= 0) closeSync(this.fd);
+    this.fd = -1;
+    rmSync(this.path, { force: true });
+  }
+}
+
+function rewriteError(records: string, err: unknown): ShardscanError {
+  return ioError(`${records}.tmp`, err, "Free some space (resume rewrites the records file, so it needs about that file's size free) and run resume again.");
 }

@@ -138,14 +138,15 @@ function statusOf({ dir, manifest: m, recordsPath }: ShardDir, now: number): Sha
   const writtenAt = cp ? Date.parse(cp.writtenAt) : NaN;
   // Its lock, when it names a process here, says; otherwise a checkpoint younger than RUNNING_MS
   // (a run killed with SIGKILL showed as running for 10 s although its lock named a dead process).
-  const lock = complete || m.endedAt !== null ? null : readLock(dir);
+  // A lock with endedAt set is a resume reading the directory before it rewrites it (or a stale one, which lockAlive sees dead).
+  const lock = complete ? null : readLock(dir);
   // When this run began: its lock says. The manifest's mtime (written then) is the fallback only:
   // a copy (cp -r, scp, object storage) or clock skew changed it, and the rate with it (1479/s became 0/s or 1/s).
   const lockSince = lock ? Date.parse(lock.since) : NaN;
   const runStart = Number.isFinite(lockSince) ? lockSince : mtimeMs(join(dir, MANIFEST));
   // Before its first checkpoint, a run that just began has only its start to show for it.
   const lastSign = Number.isFinite(writtenAt) ? writtenAt : (runStart ?? NaN);
-  const running = !complete && m.endedAt === null && ((lock && lockAlive(lock)) ?? now - lastSign < RUNNING_MS);
+  const running = !complete && ((lock && lockAlive(lock)) ?? (m.endedAt === null && now - lastSign < RUNNING_MS));
   let elapsedMs = m.elapsedMs;
   if (!complete && m.endedAt === null && Number.isFinite(writtenAt)) {
     // Running or killed: the run has lasted from its start to its last checkpoint.

@@ -13,7 +13,7 @@ import { ShardscanError, errnoCode, messageOf } from '../errors.js';
 import { type PreparedScan, prepareScan } from '../prepare.js';
 import { CHECKPOINT } from './outdir.js';
 import { type ShardDir, openShardDir, readCheckpoint, readRecords } from './read.js';
-import { notOfThisShard, planResume } from './resume.js';
+import { checkResumable, notOfThisShard } from './resume.js';
 import { CompleteShardCheck, checkManifest } from './consistency.js';
 import { liveWriter } from './status.js';
 
@@ -92,7 +92,7 @@ export async function validateDir(dir: string): Promise<{ problems: string[]; re
 async function resumeChecks(dir: string): Promise<string | null> {
   if (liveWriter(dir) !== null) return null;
   try {
-    await planResume(dir, {});
+    await checkResumable(dir);
     return null;
   } catch (err) {
     return unresolved(err) ? null : own(err);
