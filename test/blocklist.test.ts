@@ -59,6 +59,23 @@ describe('applied when the target set is built', () => {
     expect(blockedNote(prep.blocked)).toBe('257 addresses excluded by the blocklist: 192.0.2.0/24 (documentation; TEST-NET-1), 255.255.255.255 (limited broadcast)');
   });
 
+  it('IPv4-compatible IPv6 (::/96) is blocked, ::1 inside it is not: ::1/120 scans ::1 alone (::2 to ::ff went to the default route)', async () => {
+    const prep = await prepare({ targets: ['::1/120'] });
+    expect(hostsOf(prep.targets)).toEqual(['::1']);
+    expect(blockedNote(prep.blocked)).toBe('255 addresses excluded by the blocklist: 254 addresses of ::/96 (IPv4-compatible IPv6 (deprecated), not loopback: only ::1 is), :: (unspecified address)');
+    await expect(prepare({ targets: ['::2'] })).rejects.toMatchObject({ code: 'E_BLOCKED' });
+    expect((await prepare({ targets: ['::1'] })).blocked.count).toBe(0);
+  });
+
+  it('a "!" row is an exception inside a wider row', async () => {
+    const list = parseBlocklist('10.0.0.0/8\tparent\n!10.1.2.3\tallowed\n', 'the test list', 'test');
+    expect(list.merged.map((p) => [p.lo, p.hi])).toEqual([
+      [0x0a000000, 0x0a010202],
+      [0x0a010204, 0x0affffff],
+    ]);
+    expect(list.entries.map((e) => e.range)).toEqual(['10.0.0.0/8', '!10.1.2.3']);
+  });
+
   it('names an address by the most specific range that holds it', () => {
     const list = parseBlocklist('240.0.0.0/4\treserved\n255.255.255.255\tbroadcast\n10.0.0.0/8\tparent\n10.1.0.0/16\tchild\n', 'the test list', 'test');
     const owner = (a: number): string => list.entries[list.pieces.find((p) => !p.v6 && p.lo <= a && a <= p.hi)!.entry]!.name;

@@ -26,6 +26,8 @@ export interface BlockEntry {
   /** Where the range is defined, e.g. "RFC 5771" (may be empty in a user's file). */
   ref: string;
   interval: Interval;
+  /** A "!" row: an exception inside a wider row, never blocked (::1 inside ::/96). */
+  allow?: boolean;
 }
 
 /** A loaded blocklist: its entries, and a partition of its space into disjoint pieces, each owned by one entry. */
@@ -135,15 +137,17 @@ export function parseBlocklist(text: string, label: string, source: string): Blo
     const line = raw.replace(/\r$/, '');
     if (/^\s*(#|$)/.test(line)) return;
     const m = /^\s*(\S+)\s*([^]*)$/.exec(line)!; // [^]: a stray \r or U+2028 inside a name is not the end
-    const interval = parseNetwork(m[1]!);
+    const allow = m[1]!.startsWith('!');
+    const interval = parseNetwork(allow ? m[1]!.slice(1) : m[1]!);
     if (!interval) {
       throw new ShardscanError('E_CONFIG', `bad line ${n + 1} of ${source}: '${quote(m[1]!)}' is not an address or CIDR network. Example: 192.0.2.0/24<TAB>documentation<TAB>RFC 5737`);
     }
     // Names are printed in notes and errors: no control characters, and a sane length.
     const [name, ref] = m[2]!.split('\t').map((s) => escapeControls(s.trim()).slice(0, 100));
-    entries.push({ range: rangeText(interval), name: name || `listed in ${source}`, ref: ref ?? '', interval });
+    entries.push({ range: `${allow ? '!' : ''}${rangeText(interval)}`, name: name || `listed in ${source}`, ref: ref ?? '', interval, ...(allow ? { allow } : {}) });
   });
-  const pieces = partition(entries);
+  // A "!" row owns its range as the most specific row does, and so takes it out of the wider one.
+  const pieces = partition(entries).filter((p) => entries[p.entry]!.allow !== true);
   return { label, entries, pieces, merged: mergeIntervals(pieces.map(({ lo, hi, v6 }) => interval(v6, lo, hi))) };
 }
 
@@ -280,6 +284,6 @@ export function blockedNote(b: Blocked): string | null {
 
 /** The built-in list for --help: one range per line. */
 export function blocklistHelp(): string {
-  const rows = defaultBlocklist().entries.map((e) => `  ${e.range.padEnd(18)} ${e.name}${e.ref ? ` (${e.ref})` : ''}`);
-  return `Not scanned unless --no-blocklist (data/blocklist.tsv; --blocklist FILE replaces it):\n${rows.join('\n')}`;
+  const rows = defaultBlocklist().entries.map((e) => `  ${e.range.padEnd(18)} ${e.allow ? 'scanned: ' : ''}${e.name}${e.ref ? ` (${e.ref})` : ''}`);
+  return `Not scanned unless --no-blocklist (data/blocklist.tsv, where a "!" row is an exception; --blocklist FILE replaces it):\n${rows.join('\n')}`;
 }
