@@ -2,7 +2,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli, scratchDir } from './helpers/cli.js';
+import { ndjson, runCli, scratchDir } from './helpers/cli.js';
 import { HOSTS, SEED, keys, twoHostScan } from './helpers/two-hosts.js';
 
 const scan = twoHostScan();
@@ -63,5 +63,32 @@ describe('machine shards', () => {
     const notDir = await runCli(['validate', scratchDir()]);
     expect(notDir.code).toBe(1);
     expect(notDir.stdout).toMatch(/manifest\.json does not exist/);
+  });
+});
+
+describe("one shard's own reports", () => {
+  it('count the hosts that shard probed, not every host of the scan (a shard that probed none said "2 hosts up")', async () => {
+    const cwd = scratchDir();
+    const perShard: { hosts: number; xml: string; grep: string; text: string }[] = [];
+    for (let k = 1; k <= 3; k++) {
+      const r = await runCli(['127.0.0.1', '127.0.0.2', '-p', '1', '--seed', '3', '--shard', `${k}/3`, '--out-dir', `s${k}`, '-q', '-oA', `r${k}`], { cwd });
+      expect(r.code, r.stderr).toBe(0);
+      // The same shard with every state recorded: the hosts it probes.
+      const all = await runCli(['127.0.0.1', '127.0.0.2', '-p', '1', '--seed', '3', '--shard', `${k}/3`, '--no-out-dir', '-q', '--states', 'all', '-f', 'ndjson'], { cwd });
+      const hosts = new Set(ndjson(all.stdout).map((x) => x.host)).size;
+      perShard.push({ hosts, xml: readFileSync(join(cwd, `r${k}.xml`), 'utf8'), grep: readFileSync(join(cwd, `r${k}.gnmap`), 'utf8'), text: readFileSync(join(cwd, `r${k}.nmap`), 'utf8') });
+    }
+    // Two positions over three shards: one shard probed nothing.
+    expect(perShard.map((s) => s.hosts).sort()).toEqual([0, 1, 1]);
+    for (const { hosts, xml, grep, text } of perShard) {
+      expect(xml).toContain(`<hosts up="${hosts}" down="0" total="${hosts}"/>`);
+      expect(grep).toMatch(new RegExp(`-- ${hosts} IP address(es)? \\(${hosts} hosts? up\\) scanned`));
+      if (hosts > 0) expect(text).toContain(`${hosts} of ${hosts} hosts this shard probed have no open ports (not listed)`);
+      else expect(text).not.toMatch(/hosts (this shard probed )?have no/);
+    }
+    // Merged, the scan is whole again: both hosts.
+    const merged = await runCli(['merge', 's1', 's2', 's3', '-f', 'xml'], { cwd });
+    expect(merged.code, merged.stderr).toBe(0);
+    expect(merged.stdout).toContain('<hosts up="2" down="0" total="2"/>');
   });
 });

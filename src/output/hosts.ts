@@ -63,17 +63,19 @@ function pad(s: string, n: number): string {
  */
 function quietLine(ctx: ReportContext, s: ScanSummary, shown: number): string {
   const states = ctx.states.join('/');
-  if (s.status === 'complete') {
+  if (s.status === 'complete' && !oneShardOf(s)) {
     const quiet = s.hosts - shown;
     return quiet > 0 ? `\n${quiet} of ${s.hosts} hosts have no ${states} ports (not listed)\n` : '';
   }
   const scanned = ctx.scannedHosts?.() ?? null;
-  if (scanned === null) return `\nthe other hosts probed have no ${states} ports (not listed); the scan stopped before it probed every host\n`;
-  let probed = 0;
-  for (const h of scanned) {
-    void h;
-    probed++;
+  if (s.status === 'complete') {
+    // One shard of several probed some of the scan's hosts: "2 of 2 hosts" was said by a shard that probed none.
+    if (scanned === null) return `\nthe other hosts this shard probed have no ${states} ports (not listed)\n`;
+    const quiet = count(scanned) - shown;
+    return quiet > 0 ? `\n${quiet} of ${quiet + shown} hosts this shard probed have no ${states} ports (not listed)\n` : '';
   }
+  if (scanned === null) return `\nthe other hosts probed have no ${states} ports (not listed); the scan stopped before it probed every host\n`;
+  const probed = count(scanned);
   const quiet = probed - shown;
   const unprobed = s.hosts - probed;
   const stopped = unprobed > 0 ? `${unprobed} of ${s.hosts} hosts were not probed: the scan stopped early` : `the scan stopped early, before it probed every port of every host`;
@@ -118,15 +120,31 @@ export function textWriter(ctx: ReportContext): ReportWriter {
   };
 }
 
+function count(items: Iterable<unknown>): number {
+  let n = 0;
+  for (const x of items) {
+    void x;
+    n++;
+  }
+  return n;
+}
+
+/** The summary of one shard of several: it probed some of the scan's hosts, and its report counts those. */
+export const oneShardOf = (s: ScanSummary): boolean => (s.shard?.total ?? 1) > 1; // a summary a library user built may have no shard
+
 /**
  * The hosts up, as nmap -Pn counts them (grep and xml): every host scanned,
  * listed or not (--open lists some), so all of them in a complete scan; in a
- * stopped one, those `listed` when every host probed is, else unknown (null).
+ * stopped one, or one shard of several, those `listed` when every host probed
+ * is, else unknown (null).
  */
 export function hostsUp(s: ScanSummary, listed: number, listedOnly: boolean): number | null {
-  if (s.status === 'complete') return s.hosts;
+  if (s.status === 'complete' && !oneShardOf(s)) return s.hosts;
   return listedOnly ? null : listed;
 }
+
+/** The addresses a report says were scanned: the scan's hosts, or, for one shard of several, the `up` it probed when known. */
+export const addressesScanned = (s: ScanSummary, up: number | null): number => (oneShardOf(s) && up !== null ? up : s.hosts);
 
 /** Hosts with shown records, and the other scanned hosts, merged in address order (grep and xml). */
 export function* grepHosts(grouped: [string, ProbeRecord[]][], scanned: Iterable<string> | null): Generator<[string, ProbeRecord[]]> {
@@ -179,7 +197,8 @@ export function grepWriter(ctx: ReportContext): ReportWriter {
         }
       }
       const n = hostsUp(s, up, scanned === null);
-      const addresses = `${s.hosts} IP address${s.hosts === 1 ? '' : 'es'}${n === null ? '' : ` (${n} host${n === 1 ? '' : 's'} up)`}`;
+      const total = addressesScanned(s, n);
+      const addresses = `${total} IP address${total === 1 ? '' : 'es'}${n === null ? '' : ` (${n} host${n === 1 ? '' : 's'} up)`}`;
       text += `# shardscan done at ${new Date().toISOString()} -- ${addresses} scanned in ${(s.elapsedMs / 1000).toFixed(2)} seconds${s.status === 'complete' ? '' : ' (interrupted)'}\n`;
       yield text;
     },

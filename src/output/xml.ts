@@ -13,7 +13,7 @@
 import type { ProbeRecord } from '../model/record.js';
 import type { ScanSummary } from '../model/summary.js';
 import { PORT_STATES, type PortState, type StateCounts } from '../model/states.js';
-import { HostGroups, grepHosts, hostsUp } from './hosts.js';
+import { HostGroups, addressesScanned, grepHosts, hostsUp } from './hosts.js';
 import type { ReportContext, ReportWriter } from './report.js';
 
 /**
@@ -132,12 +132,14 @@ function runstats(s: ScanSummary, listed: number, listedOnly: boolean): string {
   const elapsed = (s.elapsedMs / 1000).toFixed(2);
   const done = s.status === 'complete';
   // <hosts up> needs a number: when hostsUp cannot tell, the hosts listed, said as such.
-  const up = hostsUp(s, listed, listedOnly) ?? listed;
-  const hosts = `${s.hosts} IP address${s.hosts === 1 ? '' : 'es'} (${up} host${up === 1 ? '' : 's'} ${!done && listedOnly ? 'with shown ports' : 'up'})`;
+  const known = hostsUp(s, listed, listedOnly);
+  const up = known ?? listed;
+  const total = addressesScanned(s, known);
+  const hosts = `${total} IP address${total === 1 ? '' : 'es'} (${up} host${up === 1 ? '' : 's'} ${known === null ? 'with shown ports' : 'up'})`;
   const why = done ? '' : s.stopReason === 'time-limit' ? 'stopped by --max-time' : s.stopReason === 'output-closed' ? 'the output was closed' : s.stopReason === 'error' ? 'stopped by an error' : s.stopReason === 'shards-missing' ? 'merged without every shard' : 'interrupted';
   const summary = `shardscan done at ${now.toISOString()}; ${hosts} scanned in ${elapsed} seconds${done ? '' : `; ${why}: partial results, ${s.done} of ${s.probes} probes`}`;
   const exit = done ? 'exit="success"' : `exit="error" errormsg="${xmlAttr(`${why} (${s.stopReason}): partial results`)}"`;
-  return `<runstats><finished time="${unixSeconds(now)}" timestr="${xmlAttr(ctime(now))}" summary="${xmlAttr(summary)}" elapsed="${elapsed}" ${exit}/><hosts up="${up}" down="0" total="${s.hosts}"/>\n</runstats>\n`;
+  return `<runstats><finished time="${unixSeconds(now)}" timestr="${xmlAttr(ctime(now))}" summary="${xmlAttr(summary)}" elapsed="${elapsed}" ${exit}/><hosts up="${up}" down="0" total="${total}"/>\n</runstats>\n`;
 }
 
 /**
