@@ -10,7 +10,7 @@ import { flagsToConfig, parseStates } from './options.js';
 import { checkDistinctFiles, checkReports, reportFileNames } from './report-files.js';
 import { EXIT } from './run.js';
 
-export type MergeFlags = { dirs: string[]; format?: string; output?: string; nmapReport?: string | string[]; allowPartial?: boolean; states?: string };
+export type MergeFlags = { dirs: string[]; format?: string; output?: string; nmapReport?: string | string[]; allowPartial?: boolean; states?: string; quiet?: boolean };
 
 export async function mergeCommand(argv: MergeFlags, command: string): Promise<number> {
   const flags = flagsToConfig({ format: argv.format, output: argv.output, nmapReport: argv.nmapReport });
@@ -34,10 +34,11 @@ export async function mergeCommand(argv: MergeFlags, command: string): Promise<n
   const all = [{ format: reports.format, output: reports.output }, ...reports.extraReports].map((r) => ({ ...r, staged: new StagedReport(r.output) }));
   // Files first, stdout last: a failure then leaves nothing half done on stdout either.
   all.sort((a, b) => Number(a.output === null) - Number(b.output === null));
+  let leftOut = 0;
   try {
     for (const r of all) {
       try {
-        await mergeShards(dirs, () => r.staged.open(), { format: r.format, allowPartial: Boolean(argv.allowPartial), command, states });
+        ({ leftOut } = await mergeShards(dirs, () => r.staged.open(), { format: r.format, allowPartial: Boolean(argv.allowPartial), command, states }));
       } catch (err) {
         // A write that failed ends the writer with that error: say it as a write failure (finish), or stop quietly for | head.
         if (r.staged.failure === null) throw err;
@@ -49,6 +50,7 @@ export async function mergeCommand(argv: MergeFlags, command: string): Promise<n
     throw err;
   }
   for (const r of all) r.staged.place();
+  if (leftOut > 0 && !argv.quiet) process.stderr.write(`shardscan: ${leftOut} records past the last checkpoint of an unfinished shard were left out, as its counts leave them out (resume probes them again)\n`);
   return EXIT.ok;
 }
 

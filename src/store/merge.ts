@@ -15,13 +15,14 @@ import { namesOf } from '../output/report.js';
 import { packageVersion } from '../paths.js';
 import { buildPorts } from '../ports/parse.js';
 import { ShardscanError, messageOf } from '../errors.js';
-import { notOfThisShard } from './resume.js';
+import { coveredBy, notOfThisShard } from './resume.js';
 import { CompleteShardCheck, checkManifest } from './consistency.js';
 import { prepared } from './validate.js';
 import type { PreparedScan } from '../prepare.js';
 import { planShard } from '../shard/plan.js';
 import type { Manifest } from './outdir.js';
-import { type ShardDir, checkShardSet, readRecords } from './read.js';
+import { type ShardDir, checkShardSet, readCheckpoint, readRecords } from './read.js';
+import { emptyCheckpoint } from '../model/checkpoint.js';
 
 export interface MergeOptions {
   format: OutputFormat;
@@ -70,7 +71,7 @@ export function manifestSummary(m: Manifest, progress?: { counts: StateCounts; e
  * whose summary says "complete". (A line copied over from another shard was
  * merged twice, and the one it replaced was lost.)
  */
-async function* batchesOf(shards: readonly ShardDir[], view: MergeView): AsyncGenerator<ProbeRecord[]> {
+async function* batchesOf(shards: readonly ShardDir[], view: MergeView, leftOut: { n: number }): AsyncGenerator<ProbeRecord[]> {
   // Made concrete once: the shards are one scan (checkShardSet), so they share
   // targets, ports and walk, and differ only in their part of it (prepared()
   // read and merged a million-line -iL again for every shard).
@@ -79,13 +80,19 @@ async function* batchesOf(shards: readonly ShardDir[], view: MergeView): AsyncGe
     let batch: ProbeRecord[] = [];
     let n = 0;
     let scan: PreparedScan | null = null;
-    if (s.manifest.status === 'complete') {
-      if (whole === undefined) whole = await prepared(s);
-      if (typeof whole === 'string') throw new ShardscanError('E_MERGE', `${s.dir}: ${whole}`);
-      if (whole !== null) scan = { ...whole, plan: planShard(whole.range, s.manifest.shard, s.manifest.config.chunkSize ?? whole.plan.chunkSize) };
+    const complete = s.manifest.status === 'complete';
+    // An unfinished shard (--allow-partial) too: its records are kept as resume keeps them.
+    if (whole === undefined) whole = await prepared(s);
+    if (typeof whole === 'string') {
+      if (complete) throw new ShardscanError('E_MERGE', `${s.dir}: ${whole}`);
+    } else if (whole !== null) {
+      scan = { ...whole, plan: planShard(whole.range, s.manifest.shard, s.manifest.config.chunkSize ?? whole.plan.chunkSize) };
     }
     // Each record of a complete shard once, a position of it: a line repeated and another lost kept the count, and both went into the report.
-    const check = scan === null ? null : new CompleteShardCheck(s.dir, s.manifest, scan);
+    const check = scan === null || !complete ? null : new CompleteShardCheck(s.dir, s.manifest, scan);
+    // An unfinished shard is counted by its last checkpoint: the records past it (a killed run wrote them) were listed
+    // but not counted (20,588 records under "8192 of 131070 probes"). They are left out, as resume drops and probes them again.
+    const covered = scan === null || complete ? null : coveredBy(scan, readCheckpoint(s.dir) ?? emptyCheckpoint(scan.plan.chunkSize, scan.plan.chunks));
     checkManifest(s.dir, s.manifest, 'E_MERGE');
     check?.figures();
     for await (const r of readRecords(s.recordsPath)) {
@@ -93,6 +100,10 @@ async function* batchesOf(shards: readonly ShardDir[], view: MergeView): AsyncGe
       const wrong = check?.add(r) ?? null;
       if (wrong === 'stray') throw new ShardscanError('E_MERGE', `${s.recordsPath}: ${messageOf(notOfThisShard(r))}: the directory is damaged (shardscan validate ${s.dir})`);
       if (wrong === 'twice') throw new ShardscanError('E_MERGE', `${s.recordsPath}:${n}: record ${r.host}:${r.port} is there twice: the directory is damaged (shardscan validate ${s.dir})`);
+      if (covered !== null && !coveredOrStray(covered, r, s.recordsPath)) {
+        leftOut.n++;
+        continue;
+      }
       if (view.keep(r)) batch.push(r);
       if (batch.length >= 1000) {
         yield batch;
@@ -107,13 +118,22 @@ async function* batchesOf(shards: readonly ShardDir[], view: MergeView): AsyncGe
   }
 }
 
+/** Whether the checkpoint covers `r`; a record of another shard or scan is refused, as in a complete shard. */
+function coveredOrStray(covered: (r: ProbeRecord) => boolean, r: ProbeRecord, path: string): boolean {
+  try {
+    return covered(r);
+  } catch (err) {
+    throw new ShardscanError('E_MERGE', `${path}: ${messageOf(err)}`);
+  }
+}
+
 /**
  * Write the merged report of `dirs` to the stream `open()` gives, called only
  * once the directories were found to be one scan's shards (so a refused merge
  * has not emptied an existing report). Throws E_MERGE when they are not, or
  * when a complete shard's records do not match its manifest.
  */
-export async function mergeShards(dirs: readonly string[], open: () => Writable, opts: MergeOptions): Promise<void> {
+export async function mergeShards(dirs: readonly string[], open: () => Writable, opts: MergeOptions): Promise<{ leftOut: number }> {
   const shards = checkShardSet(dirs, opts.allowPartial);
   const first = shards[0]!.manifest;
   const view = mergeView(first.config.states, opts.states);
@@ -123,7 +143,8 @@ export async function mergeShards(dirs: readonly string[], open: () => Writable,
     shards.map((s) => manifestSummary(s.manifest, s.manifest.status === 'complete' ? undefined : shardStatus(s.dir))),
     shards.length === first.shard.total,
   );
-  await WRITERS[opts.format](batchesOf(shards, view), out, {
+  const leftOut = { n: 0 };
+  await WRITERS[opts.format](batchesOf(shards, view, leftOut), out, {
     version: packageVersion(),
     command: opts.command,
     startedAt: summary.startedAt,
@@ -139,4 +160,5 @@ export async function mergeShards(dirs: readonly string[], open: () => Writable,
     scannedHosts: () => (first.config.openHostsOnly === true ? null : view.scannedHosts()),
     summary: () => summary,
   });
+  return { leftOut: leftOut.n };
 }
