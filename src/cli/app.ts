@@ -217,25 +217,24 @@ async function resumeWith(dir: string, argv: ResumeFlags, o: ReturnType<typeof f
     process.stderr.write(`shardscan: ${dir} is already complete; nothing to resume\n`);
     return EXIT.ok;
   }
-  // The plan holds the directory's lock: a refusal from here on gives it back.
-  let outDir: OutDir;
-  let config: ScanConfig;
-  let notes: string[];
+  // The plan holds the directory (its lock, the kept records beside the file): a refusal from here on gives it back.
+  let opened: { config: ScanConfig; notes: string[]; outDir: OutDir } | null;
   try {
-    ({ config, notes } = resolveConfig(plan.prep.config, { tuning: null }));
+    const { config, notes } = resolveConfig(plan.prep.config, { tuning: null });
     checkSummaryPath(argv.summaryJson);
     checkDistinctFiles({ ...reportFileNames(config), '--summary-json': argv.summaryJson }, shardFiles([dir]));
     checkReports(config);
-    if (signal.signal.aborted) {
-      plan.release();
-      return stoppedEarly();
-    }
     // Only now, when nothing can refuse any more, is the directory rewritten and are the reports opened.
-    outDir = plan.reopen();
+    opened = signal.signal.aborted ? null : { config, notes, outDir: plan.reopen() };
   } catch (err) {
     plan.release();
     throw err;
   }
+  if (opened === null) {
+    plan.release();
+    return stoppedEarly();
+  }
+  const { config, notes, outDir } = opened;
   const { out, extras } = openReports(config);
   // Positions, not records: with --states open, "0 records kept" hid 5,986 positions already decided.
   const decided = totalOf(plan.checkpoint.counts);

@@ -45,7 +45,8 @@ export class RecordChannel implements AsyncIterable<RecordBatch> {
     return new Promise((resolve) => this.waiting.push(resolve));
   }
 
-  private makeRoom(): void {
+  /** Let every producer waiting in room() go on (the scan stops: a writer that failed reads no more). */
+  makeRoom(): void {
     for (const w of this.waiting.splice(0)) w();
   }
 

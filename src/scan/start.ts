@@ -121,6 +121,8 @@ export function startScan(prep: PreparedScan, opts: StartOptions): ScanRun {
     replayFailure = err;
     c.stop('error');
   }) : Promise.resolve();
+  // A writer that failed (| head) reads no more: a feed waiting for room would wait for ever, and the scan with it.
+  if (opts.replay) opts.signal?.addEventListener('abort', () => channel.makeRoom(), { once: true });
   const unwatch = watchStall(c, opts.stallMs ?? STALL_MS, (err) => {
     stall = err;
     c.stop('error');
@@ -141,6 +143,7 @@ export function startScan(prep: PreparedScan, opts: StartOptions): ScanRun {
     finished,
     stop: (reason = 'signal') => {
       stopped = true;
+      channel.makeRoom();
       c.stop(reason);
     },
     progress: () => c.progress(),
@@ -156,6 +159,7 @@ async function feed(batches: AsyncIterable<RecordBatch>, channel: RecordChannel,
   for await (const batch of batches) {
     if (stopped()) return;
     await channel.room();
+    if (stopped()) return;
     channel.push(batch);
   }
 }

@@ -33,10 +33,11 @@ export interface ResumePlan {
   dropped: number;
   startedAt: Date;
   /**
-   * Rewrite the records file to hold the replayed records and reopen the
+   * Put the kept records in place of the records file and reopen the
    * directory for writing. Call it only once nothing else can refuse the
-   * resume (e.g. after the report file is opened): planResume itself writes
-   * nothing, so a refusal leaves the directory exactly as it was.
+   * resume (e.g. after the report file is opened), and release() on a
+   * refusal: planResume writes only the lock and NAME.tmp, which release()
+   * removes, so the directory is then exactly as it was.
    */
   reopen(): OutDir;
   /** The kept records, read back in batches from the records file reopen() put in place. */
