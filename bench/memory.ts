@@ -4,7 +4,7 @@
  * short and for a longer time. A lazy target set and a bounded window keep
  * RSS flat however far the walk goes; a list of targets or results would not.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLI_ARGV, type ScanContext, cliCommand, runChild, runScan } from './child.js';
 import { freePort } from './fixtures.js';
@@ -13,6 +13,7 @@ import { measureScan } from './measure.js';
 import { median, round } from './stats.js';
 import type { MemoryRun, MemorySection, StartupSection } from './types.js';
 import type { PreparedWorkload } from './workloads.js';
+import type { SummaryDocument } from '../src/cli/run.js';
 
 /** W4-long may be this much above W4-short and still count as flat (allocator and JIT noise). */
 export const FLAT_TOLERANCE_KB = 8 * 1024;
@@ -56,7 +57,34 @@ export async function allStatesScans(w1: readonly string[], maxTimeSec: number |
     const s = await runScan(args, ctx, discard);
     out.push({ name, command: `${cliCommand(args)} -f ndjson`, done: s.summary.done, elapsedMs: s.summary.elapsedMs, maxRssKb: s.summary.resources.maxRssKb });
   }
+  out.push(await resumeScan(port, maxTimeSec === null ? RESUME_FIRST_SEC : 1, ctx));
   return out;
+}
+
+/** How long the first run of the resume check walks before it stops (~300,000 records on this project's machine). */
+const RESUME_FIRST_SEC = 8;
+
+/**
+ * A resume of a directory holding many records: the walk above with a shard
+ * directory, stopped by --max-time after `firstSec`, then resumed for 1 s.
+ * The resume reads every kept record back and writes it to its reports; it
+ * held them all in memory once (440 MB for 280,000 records).
+ */
+async function resumeScan(port: string, firstSec: number, ctx: ScanContext): Promise<MemoryRun> {
+  const dir = join(ctx.scratch, 'resume12');
+  rmSync(dir, { recursive: true, force: true });
+  const env = { ...process.env, SHARDSCAN_CONFIG_DIR: join(ctx.scratch, 'config') };
+  const first = ['127.0.0.0/12', '-p', port, '--states', 'all', '-f', 'ndjson', '-o', '/dev/null', '-q', '--max-time', String(firstSec), '--out-dir', dir];
+  const r1 = await runChild(process.execPath, [...CLI_ARGV, ...first], env, ctx.killAfterMs, true);
+  if (r1.code !== 0) throw new Error(`${cliCommand(first)} exited with ${r1.code ?? r1.signal}: ${r1.stderr.trim().slice(0, 300)}`);
+  const summaryPath = join(ctx.scratch, 'resume-summary.json');
+  rmSync(summaryPath, { force: true });
+  const again = ['resume', dir, '-q', '--max-time', '1', '--summary-json', summaryPath];
+  const r2 = await runChild(process.execPath, [...CLI_ARGV, ...again], env, ctx.killAfterMs, true);
+  if (r2.code !== 0) throw new Error(`${cliCommand(again)} exited with ${r2.code ?? r2.signal}: ${r2.stderr.trim().slice(0, 300)}`);
+  const s = JSON.parse(readFileSync(summaryPath, 'utf8')) as SummaryDocument;
+  rmSync(dir, { recursive: true, force: true });
+  return { name: 'resume12-all', command: `${cliCommand(first)}; ${cliCommand(again)}`, done: s.done, elapsedMs: s.elapsedMs, maxRssKb: s.resources.maxRssKb };
 }
 
 /** Start-up: `shardscan 127.0.0.1 -p 1` exactly as typed (text report, shard directory and all), wall clock of `runs` runs. */

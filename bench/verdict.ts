@@ -151,7 +151,7 @@ export function evaluateGoals(cells: CellResult[], memory: MemorySection, rec: R
   goals.push({
     id: 'rss-defaults',
     group: 'loopback',
-    goal: 'peak RSS ≤ 100 MB at default settings (also with --states all -f ndjson: W1 and 127.0.0.0/12 × 1 port)',
+    goal: 'peak RSS ≤ 100 MB at default settings (also with --states all -f ndjson: W1, 127.0.0.0/12 × 1 port, and a resume of that walk)',
     holds: memory.peakKb <= GOALS.rssKb,
     measured: `${mb(memory.peakKb)} peak over ${memory.runs.map((r) => `${r.name} ${mb(r.maxRssKb)}`).join(', ')} (defaults ${memory.defaults.workers}w×${memory.defaults.concurrency})`,
   });

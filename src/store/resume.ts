@@ -262,7 +262,7 @@ class RecordsRewrite {
   add(line: string): void {
     this.block.push(line);
     this.size += line.length;
-    if (this.size >= 1 << 20) this.flush();
+    if (this.size >= 1 << 16) this.flush();
   }
 
   flush(): void {
