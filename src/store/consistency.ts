@@ -154,6 +154,13 @@ export function positionIn(prep: PreparedScan, r: ProbeRecord): number | null {
   return h >= 0 && p >= 0 ? positionOf(prep.perm, h * prep.ports.count + p) : null;
 }
 
+/** Where a record sits: its position in the walk, and its chunk and offset in this shard; null when it is not a position of this shard at all. */
+export function placeOf(prep: PreparedScan, r: ProbeRecord): { position: number; chunk: number; k: number } | null {
+  const position = positionIn(prep, r);
+  const loc = position === null ? null : locate(prep.plan, position);
+  return loc === null ? null : { position: position!, ...loc };
+}
+
 /**
  * What validate and merge hold a complete shard to, record by record: each
  * record a position of this shard, given once (a line repeated and another
@@ -180,9 +187,9 @@ export class CompleteShardCheck {
   /** Count one record; what is wrong with it: not a position of this shard, given twice, or nothing. */
   add(r: ProbeRecord): 'stray' | 'twice' | null {
     this.found[r.state]++;
-    const q = positionIn(this.prep, r);
-    if (q === null || locate(this.prep.plan, q) === null) return 'stray';
-    return this.seen.add(q) ? null : 'twice';
+    const at = placeOf(this.prep, r);
+    if (at === null) return 'stray';
+    return this.seen.add(at.position) ? null : 'twice';
   }
 
   /** After the last record (E_MERGE). */

@@ -15,7 +15,7 @@ import type { PreparedScan } from '../prepare.js';
 import { packageVersion } from '../paths.js';
 import { describeErrors, validator } from '../schemas.js';
 import type { CheckpointState } from '../model/checkpoint.js';
-import { type ProbeRecord, type RecordBatch, recordLine } from '../model/record.js';
+import type { RecordBatch } from '../model/record.js';
 import type { ScanSink } from '../model/sink.js';
 import { type LocalEvents, type StateCounts, emptyCounts } from '../model/states.js';
 import type { ScanSummary, StopReason } from '../model/summary.js';

@@ -10,14 +10,13 @@ import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { type ScanConfig, resolveConfig } from '../config/index.js';
-import { ShardscanError, errnoCode, messageOf, quote } from '../errors.js';
+import { ShardscanError, errnoCode, quote } from '../errors.js';
 import { type CheckpointState, emptyCheckpoint } from '../model/checkpoint.js';
 import { type ProbeRecord, type RecordBatch, recordLine } from '../model/record.js';
 import { emptyCounts } from '../model/states.js';
 import { type PreparedScan, prepareScan } from '../prepare.js';
-import { locate } from '../shard/plan.js';
 import type { Resolver } from '../targets/parse.js';
-import { SeenPositions, checkCheckpoint, checkFigures, checkManifest, checkReplay, positionIn } from './consistency.js';
+import { SeenPositions, checkCheckpoint, checkFigures, checkManifest, checkReplay, placeOf } from './consistency.js';
 import { LOCK, type LockInfo, OutDir, ioError } from './outdir.js';
 import { lineBatches, openShardDir, readCheckpoint, readRecords } from './read.js';
 import { liveWriter } from './status.js';
@@ -114,12 +113,6 @@ function readOrNull(path: string): string | null {
   }
 }
 
-/** Where a record sits in this shard's walk (chunk and offset), or null when it is not a position of this shard at all. */
-export function placeOf(prep: PreparedScan, r: ProbeRecord): { chunk: number; k: number } | null {
-  const q = positionIn(prep, r);
-  return q === null ? null : locate(prep.plan, q);
-}
-
 /** The refusal for a record that is not a position of this shard. */
 export const notOfThisShard = (r: ProbeRecord): ShardscanError =>
   new ShardscanError('E_RESUME', `record ${quote(r.host)}:${r.port} is not part of this shard's scan; the directory was edited or mixed`);
@@ -163,11 +156,10 @@ export async function planResume(dir: string, overrides: ResumeOverrides, resolv
   }
 }
 
-/** What planResume would refuse, found without taking the directory or writing anything (validate's check). */
+/** What planResume would refuse, a live writer aside (validate does not judge those), found without taking the directory or writing anything. */
 export async function checkResumable(dir: string, resolver?: Resolver): Promise<void> {
   const shard = openShardDir(dir);
   if (shard.manifest.status === 'complete') return;
-  refuseLiveWriter(dir);
   await planClaimed(dir, shard, {}, null, resolver);
 }
 
@@ -200,10 +192,9 @@ async function planClaimed(dir: string, shard: ReturnType<typeof openShardDir>, 
   try {
     for await (const r of readRecords(shard.recordsPath)) {
       if ((kept + dropped) % REPLAY_STEP === 0 && signal?.aborted) throw new ShardscanError('E_INTERRUPTED', `stopped while reading ${dir} to resume it: nothing was probed, and the directory is as it was`);
-      const q = positionIn(prep, r);
-      const loc = q === null ? null : locate(prep.plan, q);
-      if (loc === null) throw notOfThisShard(r);
-      if (covered(loc) && seen.add(q!)) {
+      const at = placeOf(prep, r);
+      if (at === null) throw notOfThisShard(r);
+      if (covered(at) && seen.add(at.position)) {
         rewrite?.add(recordLine(r));
         found[r.state]++;
         kept++;
