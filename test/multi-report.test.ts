@@ -96,7 +96,9 @@ describe('several reports of one scan', () => {
   it('a resume writes every report of the first run again, whole; merge -oA writes all three', async () => {
     const cwd = scratchDir();
     // --rate and --max-time stop the first run part-way (about 50 of its 208 probes).
-    const ports = [...closed, ...Array.from({ length: 200 }, (_, i) => 40_000 + i).filter((p) => !open.ports.includes(p)), ...open.ports];
+    // Closed ports outside the ephemeral range: 40000-40199 lay inside it, and another test's listener there (40079) was "open".
+    const more = await closedPorts(200, '127.0.0.1', [...open.ports, ...closed]);
+    const ports = [...closed, ...more, ...open.ports];
     const first = await runCli(['127.0.0.1', '-p', ports.join(','), '--rate', '100', '--max-time', '0.5', '-oA', 'base', '--out-dir', 'sd', '-q'], { cwd });
     expect(first.code, first.stderr).toBe(0);
     expect(first.stderr).toMatch(/stopped at --max-time/);
