@@ -150,7 +150,7 @@ export interface NmapSection {
 
 /** One scan of the memory check, at default workers/concurrency ("-all": with --states all). */
 export interface MemoryRun {
-  name: 'small' | 'W1' | 'W4-short' | 'W4-long' | 'W1-all' | 'walk12-all' | 'resume12-all';
+  name: 'small' | 'W1' | 'W4-short' | 'W4-long' | 'W1-all' | 'walk12-all' | 'text14-all' | 'resume12-all';
   command: string;
   done: number;
   elapsedMs: number;

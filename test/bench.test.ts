@@ -85,10 +85,11 @@ describe('npm run bench -- --quick', () => {
       expect(c.timeout?.count).toBe(doc.plan.w3Targets * c.runs.length);
       expect(c.timeout!.histogram.reduce((a, b) => a + b, 0)).toBe(c.timeout!.count);
     }
-    expect(doc.memory!.runs.map((r) => r.name)).toEqual(['small', 'W1', 'W1-all', 'walk12-all', 'resume12-all', 'W4-short', 'W4-long']);
+    expect(doc.memory!.runs.map((r) => r.name)).toEqual(['small', 'W1', 'W1-all', 'walk12-all', 'text14-all', 'resume12-all', 'W4-short', 'W4-long']);
     // Every record written: W1's 65,535 and a real part of the /12 walk.
     expect(doc.memory!.runs.find((r) => r.name === 'W1-all')!.done).toBe(65535);
     expect(doc.memory!.runs.find((r) => r.name === 'walk12-all')!.done).toBeGreaterThan(1000);
+    expect(doc.memory!.runs.find((r) => r.name === 'text14-all')!.done).toBeGreaterThan(1000);
     expect(doc.startup!.wallMs.length).toBeGreaterThanOrEqual(3);
     expect(doc.goals.filter((g) => g.group === 'loopback').length).toBeGreaterThanOrEqual(7);
   });

@@ -1,41 +1,15 @@
 /**
  * Formats that group records per host, like nmap's: the text report and the
- * greppable -oG lines. They hold the shown records until the scan ends (memory
- * grows with shown records only) and print hosts in address order.
+ * greppable -oG lines. They print hosts in address order, from HostGroups
+ * (host-groups.ts), which sorts the shown records in bounded memory.
  */
 import type { ProbeRecord } from '../model/record.js';
 import type { ScanSummary } from '../model/summary.js';
 import { escapeControls } from '../errors.js';
 import { tlsText, versionText } from '../model/service.js';
 import { PORT_STATES } from '../model/states.js';
-import { parseIPv4, parseIPv6 } from '../targets/ip.js';
+import { HostGroups, addressKey } from './host-groups.js';
 import type { ReportContext, ReportWriter } from './report.js';
-
-/** Sort key for addresses: IPv4 before IPv6, numerically. */
-function addressKey(host: string): bigint {
-  const v4 = parseIPv4(host);
-  if (v4 !== null) return BigInt(v4);
-  return (1n << 40n) + (parseIPv6(host) ?? 0n);
-}
-
-/** Collects records per host; `sorted()` gives hosts by address, ports ascending. */
-export class HostGroups {
-  private readonly hosts = new Map<string, ProbeRecord[]>();
-
-  add(records: readonly ProbeRecord[]): void {
-    for (const r of records) {
-      const list = this.hosts.get(r.host);
-      if (list) list.push(r);
-      else this.hosts.set(r.host, [r]);
-    }
-  }
-
-  sorted(): [string, ProbeRecord[]][] {
-    const keyed = [...this.hosts.entries()].map(([h, list]) => ({ h, list, key: addressKey(h) }));
-    keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    return keyed.map(({ h, list }) => [h, list.sort((a, b) => a.port - b.port)]);
-  }
-}
 
 /** "Not shown: 65532 closed, 1 filtered" for the states the report hides. */
 function notShownLine(ctx: ReportContext, host: string, shown: number, stopped: boolean): string {
@@ -88,14 +62,15 @@ export function textWriter(ctx: ReportContext): ReportWriter {
   return {
     start: () => '',
     batch(batch) {
-      groups.add(batch.records());
+      groups.add(batch);
       return '';
     },
     *end() {
-      const grouped = groups.sorted();
       const s = ctx.summary();
       let text = `shardscan ${ctx.version} scan report (seed ${ctx.seed}, ${ctx.order} order), started ${ctx.startedAt}\n`;
-      for (const [host, records] of grouped) {
+      let shown = 0;
+      for (const [host, records] of groups.groups()) {
+        shown++;
         const name = ctx.hostName?.(host) ?? null;
         text += `\nScan report for ${name === null ? host : `${name} (${host})`}\n${notShownLine(ctx, host, records.length, s.status !== 'complete')}`;
         const width = Math.max(9, ...records.map((r) => `${r.port}/tcp`.length + 1));
@@ -112,7 +87,7 @@ export function textWriter(ctx: ReportContext): ReportWriter {
           text = '';
         }
       }
-      text += quietLine(ctx, s, grouped.length);
+      text += quietLine(ctx, s, shown);
       const status = s.status === 'complete' ? 'done' : `INTERRUPTED (${s.stopReason}): partial results`;
       text += `\nshardscan ${status}: ${s.hosts} host${s.hosts === 1 ? '' : 's'} × ${s.ports} port${s.ports === 1 ? '' : 's'}, ${s.done} of ${s.probes} probes in ${(s.elapsedMs / 1000).toFixed(2)} s\n`;
       yield text;
@@ -147,19 +122,29 @@ export function hostsUp(s: ScanSummary, listed: number, listedOnly: boolean): nu
 export const addressesScanned = (s: ScanSummary, up: number | null): number => (oneShardOf(s) && up !== null ? up : s.hosts);
 
 /** Hosts with shown records, and the other scanned hosts, merged in address order (grep and xml). */
-export function* grepHosts(grouped: [string, ProbeRecord[]][], scanned: Iterable<string> | null): Generator<[string, ProbeRecord[]]> {
+export function* grepHosts(grouped: Iterable<[string, ProbeRecord[]]>, scanned: Iterable<string> | null): Generator<[string, ProbeRecord[]]> {
   if (scanned === null) {
     yield* grouped;
     return;
   }
-  let i = 0;
+  const groups = grouped[Symbol.iterator]();
+  let g = groups.next();
+  let gKey = g.done ? '' : addressKey(g.value[0]);
+  const advance = (): void => {
+    g = groups.next();
+    if (!g.done) gKey = addressKey(g.value[0]);
+  };
   for (const host of scanned) {
     const key = addressKey(host);
-    while (i < grouped.length && addressKey(grouped[i]![0]) < key) yield grouped[i++]!;
-    if (i < grouped.length && grouped[i]![0] === host) yield grouped[i++]!;
-    else yield [host, []];
+    for (; !g.done && gKey < key; advance()) yield g.value;
+    if (!g.done && g.value[0] === host) {
+      yield g.value;
+      advance();
+    } else {
+      yield [host, []];
+    }
   }
-  while (i < grouped.length) yield grouped[i++]!;
+  for (; !g.done; advance()) yield g.value;
 }
 
 /**
@@ -175,7 +160,7 @@ export function grepWriter(ctx: ReportContext): ReportWriter {
     // A control character in the command line (a newline in a file name) would end the comment line early.
     start: () => `# shardscan ${ctx.version} scan initiated ${ctx.startedAt} as: ${escapeControls(ctx.command)}\n`,
     batch(batch) {
-      groups.add(batch.records());
+      groups.add(batch);
       return '';
     },
     *end() {
@@ -183,7 +168,7 @@ export function grepWriter(ctx: ReportContext): ReportWriter {
       let text = '';
       let up = 0;
       const scanned = ctx.scannedHosts?.() ?? null;
-      for (const [host, records] of grepHosts(groups.sorted(), scanned)) {
+      for (const [host, records] of grepHosts(groups.groups(), scanned)) {
         const ports = records.map((r) => `${r.port}/${r.state}/tcp//${r.service === 'unknown' ? '' : r.service}//${versionText(r).replace(/[/,]/g, '|')}/`).join(', ');
         const counts = ctx.hostCounts(host);
         const hidden = PORT_STATES.filter((st) => !ctx.states.includes(st) && counts !== null && counts[st] > 0);

@@ -13,7 +13,8 @@
 import type { ProbeRecord } from '../model/record.js';
 import type { ScanSummary } from '../model/summary.js';
 import { PORT_STATES, type PortState, type StateCounts } from '../model/states.js';
-import { HostGroups, addressesScanned, grepHosts, hostsUp } from './hosts.js';
+import { HostGroups } from './host-groups.js';
+import { addressesScanned, grepHosts, hostsUp } from './hosts.js';
 import type { ReportContext, ReportWriter } from './report.js';
 
 /**
@@ -163,7 +164,7 @@ export function xmlWriter(ctx: ReportContext): ReportWriter {
       );
     },
     batch(batch) {
-      groups.add(batch.records());
+      groups.add(batch);
       return '';
     },
     *end() {
@@ -171,7 +172,7 @@ export function xmlWriter(ctx: ReportContext): ReportWriter {
       const scanned = ctx.scannedHosts?.() ?? null;
       let text = '';
       let up = 0;
-      for (const [host, records] of grepHosts(groups.sorted(), scanned)) {
+      for (const [host, records] of grepHosts(groups.groups(), scanned)) {
         text += hostElement(ctx, host, records);
         up++;
         if (text.length > 65536) {
