@@ -3,6 +3,7 @@ import type { ChildProcess } from 'node:child_process';
 import { appendFileSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { closedPorts } from './fixtures/net.js';
 import { runCli, scratchDir } from './helpers/cli.js';
 import { HOSTS, SEED, keys, twoHostScan } from './helpers/two-hosts.js';
 
@@ -76,6 +77,26 @@ describe('resume', () => {
     expect(rest.code).toBe(0);
     expect(status()).toBe('complete');
     expect(keys(readFileSync(join(dir, 'shard-1-of-1.ndjson'), 'utf8'))).toEqual(await scan.unsharded());
+  });
+
+  it('counts --max-time from the resume command, so reading a large directory back is inside it', async () => {
+    const cwd = scratchDir();
+    const [port] = await closedPorts(1);
+    // Tens of thousands of closed records in 3 s of a 262,144-position walk: reading them back takes longer than 0.25 s,
+    // where 0.25 s of probing decides thousands more.
+    const first = await runCli(['127.0.0.0/14', '-p', String(port), '--states', 'all', '--max-time', '3', '--out-dir', 'd', '-q', '-o', '/dev/null'], { cwd });
+    expect(first.code, first.stderr).toBe(0);
+    const covered = (): number => {
+      const c = (JSON.parse(readFileSync(join(cwd, 'd', 'checkpoint.json'), 'utf8')) as { counts: Record<string, number> }).counts;
+      return Object.values(c).reduce((a, b) => a + b, 0);
+    };
+    const before = covered();
+    expect(before).toBeGreaterThan(30_000);
+    const again = await runCli(['resume', 'd', '--max-time', '0.25', '-q', '-o', '/dev/null'], { cwd });
+    expect(again.code, again.stderr).toBe(0);
+    // The limit was spent before the first probe: the directory holds what it held, and no more.
+    expect(again.stderr).toBe(`shardscan: stopped at --max-time after ${before}/262144 probes; continue with: shardscan resume d\n`);
+    expect(covered()).toBe(before);
   });
 
   it('refuses a directory that is not a scan', async () => {

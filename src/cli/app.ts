@@ -201,6 +201,8 @@ async function resumeCommand(argv: ResumeFlags, command: string, signal: AbortCo
 }
 
 async function resumeWith(dir: string, argv: ResumeFlags, o: ReturnType<typeof flagsToConfig>, command: string, signal: AbortController, pool: Piscina | null, fault: string | null, metrics: MetricsServer | null): Promise<number> {
+  // --max-time counts from here: reading a large directory back is part of the time a slot allows.
+  const timeFrom = performance.now();
   const { planResume } = await import('../store/resume.js');
   const stoppedEarly = (): number => {
     process.stderr.write(`shardscan: interrupted before the first probe: nothing was resumed, and ${dir} is as it was\n`);
@@ -249,6 +251,7 @@ async function resumeWith(dir: string, argv: ResumeFlags, o: ReturnType<typeof f
     outDir,
     replay: plan.kept > 0 ? plan.replay : undefined,
     resume: plan.checkpoint,
+    timeFrom,
     signal: signal.signal,
     startedAt: plan.startedAt,
     pool,

@@ -41,6 +41,8 @@ export interface RunInput {
   /** Records from before a resume, replayed into the reports first (read back from the shard file). */
   replay?: () => AsyncIterable<RecordBatch>;
   resume?: CheckpointState;
+  /** When --max-time began to count (performance.now()): a resume's command start. */
+  timeFrom?: number;
   /** Stops the scan (first Ctrl+C). */
   signal: AbortSignal;
   startedAt: Date;
@@ -139,6 +141,7 @@ export async function runScan(input: RunInput): Promise<number> {
       signal: input.signal,
       resume: input.resume,
       replay: input.replay,
+      timeFrom: input.timeFrom,
       runner,
       hostCounts: [config.format, ...extras.map((r) => r.format)].some(wantsHostCounts),
       // A test hook, like SHARDSCAN_FAULT: the stall window in ms (default STALL_MS, 10 s).

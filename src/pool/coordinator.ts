@@ -43,6 +43,12 @@ export interface RunOptions {
   ownRunner?: boolean;
   /** Keep per-host state counts (text and grep reports); dropped for very large scans. */
   hostCounts?: boolean;
+  /**
+   * When --max-time began to count (a performance.now() time); by default when
+   * run() starts. A resume counts from its command: reading a large directory
+   * back took seconds that --max-time did not count.
+   */
+  timeFrom?: number;
 }
 
 export class Coordinator {
@@ -98,7 +104,10 @@ export class Coordinator {
     if (this.opts.signal?.aborted) this.stop('signal');
     this.opts.signal?.addEventListener('abort', onAbort, { once: true });
     const limit = this.prep.config.maxTimeSec;
-    const timeLimit = limit ? setTimeout(() => this.stop('time-limit'), limit * 1000) : null;
+    const left = limit ? limit * 1000 - (performance.now() - (this.opts.timeFrom ?? performance.now())) : null;
+    // Spent already (a resume that read its directory back for longer): no probe starts.
+    if (left !== null && left <= 0) this.stop('time-limit');
+    const timeLimit = left !== null && left > 0 ? setTimeout(() => this.stop('time-limit'), left) : null;
     // A checkpoint at once (a kill in the first second then resumes from a known
     // empty state), and at least every CHECKPOINT_MS after.
     this.maybeCheckpoint(true);

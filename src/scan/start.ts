@@ -69,6 +69,8 @@ export interface StartOptions {
   hostCounts?: boolean;
   /** How long a stall lasts before the scan stops (default STALL_MS; tests shorten it). */
   stallMs?: number;
+  /** When --max-time began to count (performance.now()); by default when probing starts. */
+  timeFrom?: number;
 }
 
 /** How a scan ended: its summary, and the failure that ended it, if one did. */
@@ -106,6 +108,7 @@ export function startScan(prep: PreparedScan, opts: StartOptions): ScanRun {
       runner: opts.runner,
       ownRunner: opts.ownRunner,
       hostCounts: opts.hostCounts,
+      timeFrom: opts.timeFrom,
     });
   } catch (err) {
     // An owned runner belongs to the scan even when it cannot start: its threads would keep the process alive.
