@@ -63,20 +63,23 @@ export async function allStatesScans(w1: readonly string[], maxTimeSec: number |
     out.push({ name, command: `${cliCommand(args)} -f ndjson`, done: s.summary.done, elapsedMs: s.summary.elapsedMs, maxRssKb: s.summary.resources.maxRssKb });
   }
   rmSync(textReport, { force: true });
-  out.push(await resumeScan(port, maxTimeSec === null ? RESUME_FIRST_SEC : 1, ctx));
+  out.push(await resumeScan(port, maxTimeSec === null ? RESUME_FIRST_SEC : 1, maxTimeSec === null ? RESUME_AGAIN_SEC : 2, ctx));
   return out;
 }
 
 /** How long the first run of the resume check walks before it stops (~300,000 records on this project's machine). */
 const RESUME_FIRST_SEC = 8;
+/** The resume's --max-time, which counts its reading of those records back (~3 s of it) too. */
+const RESUME_AGAIN_SEC = 8;
 
 /**
  * A resume of a directory holding many records: the walk above with a shard
- * directory, stopped by --max-time after `firstSec`, then resumed for 1 s.
+ * directory, stopped by --max-time after `firstSec`, then resumed with
+ * --max-time `againSec` (reading the records back, then probing).
  * The resume reads every kept record back and writes it to its reports; it
  * held them all in memory once (440 MB for 280,000 records).
  */
-async function resumeScan(port: string, firstSec: number, ctx: ScanContext): Promise<MemoryRun> {
+async function resumeScan(port: string, firstSec: number, againSec: number, ctx: ScanContext): Promise<MemoryRun> {
   const dir = join(ctx.scratch, 'resume12');
   rmSync(dir, { recursive: true, force: true });
   const env = { ...process.env, SHARDSCAN_CONFIG_DIR: join(ctx.scratch, 'config') };
@@ -85,7 +88,7 @@ async function resumeScan(port: string, firstSec: number, ctx: ScanContext): Pro
   if (r1.code !== 0) throw new Error(`${cliCommand(first)} exited with ${r1.code ?? r1.signal}: ${r1.stderr.trim().slice(0, 300)}`);
   const summaryPath = join(ctx.scratch, 'resume-summary.json');
   rmSync(summaryPath, { force: true });
-  const again = ['resume', dir, '-q', '--max-time', '1', '--summary-json', summaryPath];
+  const again = ['resume', dir, '-q', '--max-time', String(againSec), '--summary-json', summaryPath];
   const r2 = await runChild(process.execPath, [...CLI_ARGV, ...again], env, ctx.killAfterMs, true);
   if (r2.code !== 0) throw new Error(`${cliCommand(again)} exited with ${r2.code ?? r2.signal}: ${r2.stderr.trim().slice(0, 300)}`);
   const s = JSON.parse(readFileSync(summaryPath, 'utf8')) as SummaryDocument;

@@ -75,16 +75,17 @@ export function arrayBatch(records: readonly ProbeRecord[]): RecordBatch {
 }
 
 /**
- * A batch over NDJSON lines this program wrote and checked (a resume's
- * records, read back from its shard file): the text goes out as it is, and
- * records() parses it only for the writers that want objects.
+ * A batch over `length` whole NDJSON lines, each ending in a newline, that
+ * this program wrote and checked (a resume's records, read back from its
+ * shard file): the text goes out as it is, and records() parses it only for
+ * the writers that want objects.
  */
-export function lineBatch(lines: readonly string[]): RecordBatch {
+export function textBatch(text: string, length: number): RecordBatch {
   let records: ProbeRecord[] | null = null;
   return {
-    length: lines.length,
-    records: () => (records ??= lines.map((l) => JSON.parse(l) as ProbeRecord)),
-    ndjson: () => `${lines.join('\n')}\n`,
+    length,
+    records: () => (records ??= text.split('\n', length).map((l) => JSON.parse(l) as ProbeRecord)),
+    ndjson: () => text,
   };
 }
 

@@ -8,7 +8,7 @@ import { createInterface } from 'node:readline';
 import { ShardscanError, errnoCode, jsonProblem, messageOf } from '../errors.js';
 import { describeErrors, validator } from '../schemas.js';
 import { CHECKPOINT, MANIFEST, type Manifest, type StoredCheckpoint, readJson } from './outdir.js';
-import { type ProbeRecord, type RecordBatch, lineBatch } from '../model/record.js';
+import { type ProbeRecord, type RecordBatch, textBatch } from '../model/record.js';
 
 /** True when the file ends in the middle of a line (a run killed mid-write). */
 function endsMidLine(path: string): boolean {
@@ -73,27 +73,33 @@ export async function* readRecords(path: string): AsyncGenerator<ProbeRecord> {
 
 /**
  * The first `count` lines of a records file this run has just written and
- * checked (a resume's, see OutDir.reopen), in batches of `size`, unparsed.
+ * checked (a resume's, see OutDir.reopen), as batches of whole lines read a
+ * block at a time: one string per block, where a string per line (readline)
+ * was young garbage the replay of a large directory made by the million.
  */
-export async function* lineBatches(path: string, count: number, size = 1000): AsyncGenerator<RecordBatch> {
-  const lines = createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity });
-  let batch: string[] = [];
-  let n = 0;
+export async function* lineBatches(path: string, count: number): AsyncGenerator<RecordBatch> {
+  const input = createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 16 });
+  let rest = '';
+  let left = count;
   try {
-    for await (const line of lines) {
-      if (n++ >= count) break;
-      batch.push(line);
-      if (batch.length >= size) {
-        yield lineBatch(batch);
-        batch = [];
+    for await (const chunk of input as AsyncIterable<string>) {
+      const text = rest + chunk;
+      let n = 0;
+      let end = 0;
+      for (let nl = text.indexOf('\n'); nl >= 0 && n < left; nl = text.indexOf('\n', end)) {
+        n++;
+        end = nl + 1;
       }
+      rest = text.slice(end);
+      if (n > 0) yield textBatch(text.slice(0, end), n);
+      left -= n;
+      if (left === 0) break;
     }
   } catch (err) {
     throw new ShardscanError('E_IO', `cannot read ${path}: ${errnoCode(err) ?? messageOf(err)}`);
   } finally {
-    lines.close();
+    input.destroy();
   }
-  if (batch.length > 0) yield lineBatch(batch);
 }
 
 export interface ShardDir {
