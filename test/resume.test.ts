@@ -1,6 +1,6 @@
 /** Resume after SIGKILL at random moments and after Ctrl+C: exactly the uninterrupted records, no duplicates. */
 import type { ChildProcess } from 'node:child_process';
-import { appendFileSync, readFileSync, statSync } from 'node:fs';
+import { appendFileSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { closedPorts } from './fixtures/net.js';
@@ -97,6 +97,20 @@ describe('resume', () => {
     // The limit was spent before the first probe: the directory holds what it held, and no more.
     expect(again.stderr).toBe(`shardscan: stopped at --max-time after ${before}/262144 probes; continue with: shardscan resume d\n`);
     expect(covered()).toBe(before);
+  });
+
+  it('writes --summary-json for a directory already complete, as its scan ended', async () => {
+    const cwd = scratchDir();
+    const first = await runCli(['127.0.0.1', '-p', '1-50', '--out-dir', 'd', '-q', '--summary-json', 'first.json'], { cwd });
+    expect(first.code, first.stderr).toBe(0);
+    // A script that resumes until its summary says complete reads this file: a stale one would loop for ever.
+    writeFileSync(join(cwd, 'again.json'), '{"status":"interrupted"}');
+    const again = await runCli(['resume', 'd', '--summary-json', 'again.json'], { cwd });
+    expect(again.code, again.stderr).toBe(0);
+    const was = JSON.parse(readFileSync(join(cwd, 'first.json'), 'utf8')) as Record<string, unknown>;
+    const now = JSON.parse(readFileSync(join(cwd, 'again.json'), 'utf8')) as Record<string, unknown>;
+    for (const k of ['status', 'scanKey', 'seed', 'hosts', 'ports', 'probes', 'done', 'counts', 'outDir']) expect(now[k], k).toEqual(was[k]);
+    expect(now.status).toBe('complete');
   });
 
   it('refuses a directory that is not a scan', async () => {

@@ -14,7 +14,7 @@ import { prepareScan } from '../prepare.js';
 import { blockedNote, blocklistHelp } from '../targets/blocklist.js';
 import { CHECKPOINT, MANIFEST, OutDir, makeScanId, recordsFileName } from '../store/outdir.js';
 import { type ScanFlags, argvRefusal, flagsToConfig, lastValueWins, noFalseValues, normalizeArgv, reportClash, unknownMessage } from './options.js';
-import { EXIT, defaultOutDir, runScan } from './run.js';
+import { EXIT, defaultOutDir, runScan, writeSummaryJson } from './run.js';
 import { type MergeFlags, mergeCommand, shardFiles, validateCommand } from './shard-commands.js';
 import { checkDistinctFiles, checkReports, checkSummaryPath, openReports, reportFileNames } from './report-files.js';
 import type { StatusFlags } from './status.js';
@@ -217,6 +217,13 @@ async function resumeWith(dir: string, argv: ResumeFlags, o: ReturnType<typeof f
   }
   if (plan === null) {
     process.stderr.write(`shardscan: ${dir} is already complete; nothing to resume\n`);
+    // A script that resumes until done reads this file: an old one left in place would say "interrupted" for ever.
+    if (argv.summaryJson !== undefined) {
+      checkSummaryPath(argv.summaryJson);
+      const [{ openShardDir }, { manifestSummary }] = await Promise.all([import('../store/read.js'), import('../store/merge.js')]);
+      const failure = writeSummaryJson(argv.summaryJson, manifestSummary(openShardDir(dir).manifest), dir);
+      if (failure) throw failure;
+    }
     return EXIT.ok;
   }
   // The plan holds the directory (its lock, the kept records beside the file): a refusal from here on gives it back.

@@ -240,7 +240,7 @@ export async function runScan(input: RunInput): Promise<number> {
   if (!input.quiet && !brokenPipe && nothingAnswered(summary)) {
     process.stderr.write(`shardscan: note: nothing answered (no SYN-ACK, reset or ICMP error): the targets are down or drop every probe, or their round trip is longer than ${firstWait(config)}\n`);
   }
-  if (input.summaryJson) failure ??= writeSummaryJson(input.summaryJson, summary, outDir);
+  if (input.summaryJson) failure ??= writeSummaryJson(input.summaryJson, summary, outDir?.dir ?? null);
   if (writeFailure) {
     for (const r of unwritten) process.stderr.write(`shardscan: error: cannot write the report${r.output ? ` to ${r.output}` : ''}: ${errnoCode(r.error) ?? messageOf(r.error)}\n`);
     return EXIT.runtime;
@@ -280,11 +280,11 @@ export function nothingAnswered(s: ScanSummary): boolean {
 }
 
 /** --summary-json: the summary with this process's CPU time and peak RSS (all threads). Returns a failure, or null. */
-function writeSummaryJson(path: string, summary: ScanSummary, outDir: OutDir | null): unknown {
+export function writeSummaryJson(path: string, summary: ScanSummary, outDir: string | null): unknown {
   const ru = process.resourceUsage();
   const doc: SummaryDocument = {
     ...summary,
-    outDir: outDir?.dir ?? null,
+    outDir,
     resources: { userMs: Math.round(ru.userCPUTime / 1000), systemMs: Math.round(ru.systemCPUTime / 1000), maxRssKb: ru.maxRSS },
   };
   try {
