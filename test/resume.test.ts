@@ -1,6 +1,6 @@
 /** Resume after SIGKILL at random moments and after Ctrl+C: exactly the uninterrupted records, no duplicates. */
 import type { ChildProcess } from 'node:child_process';
-import { appendFileSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { closedPorts } from './fixtures/net.js';
@@ -111,6 +111,16 @@ describe('resume', () => {
     const now = JSON.parse(readFileSync(join(cwd, 'again.json'), 'utf8')) as Record<string, unknown>;
     for (const k of ['status', 'scanKey', 'seed', 'hosts', 'ports', 'probes', 'done', 'counts', 'outDir']) expect(now[k], k).toEqual(was[k]);
     expect(now.status).toBe('complete');
+  });
+
+  it('says how to go on when the records file is gone', async () => {
+    const cwd = scratchDir();
+    const first = await runCli(['127.0.0.1', '-p', '1-3000', '--rate', '2000', '--max-time', '0.3', '--out-dir', 'd', '-q', '-o', '/dev/null'], { cwd });
+    expect(first.code, first.stderr).toBe(0);
+    rmSync(join(cwd, 'd', 'shard-1-of-1.ndjson'));
+    const r = await runCli(['resume', 'd'], { cwd });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('shardscan: error: records file d/shard-1-of-1.ndjson is missing: restore it, or scan again into a new directory\n');
   });
 
   it('refuses a directory that is not a scan', async () => {

@@ -30,7 +30,7 @@ function endsMidLine(path: string): boolean {
  * naming file and line.
  */
 export async function* readRecords(path: string): AsyncGenerator<ProbeRecord> {
-  if (!existsSync(path)) throw new ShardscanError('E_MERGE', `records file ${path} is missing`);
+  if (!existsSync(path)) throw new ShardscanError('E_MERGE', `records file ${path} is missing: restore it, or scan again into a new directory`);
   let skipLast: boolean;
   try {
     if (statSync(path).isDirectory()) throw new ShardscanError('E_MERGE', `records file ${path} is a directory`);
