@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_CONCURRENCY, checkConfig, resolveConfig } from '../src/config/index.js';
-import { maxConcurrency } from '../src/config/limits.js';
+import { SORTED_REPORT_FDS, maxConcurrency } from '../src/config/limits.js';
 import { loadTuning, saveTuning } from '../src/config/tuning.js';
 import { runCli, scratchDir } from './helpers/cli.js';
 
@@ -16,10 +16,15 @@ describe('config', () => {
   it('fills defaults, freezes the result, and picks a random seed when none is given', () => {
     const a = resolveConfig({ targets: ['127.0.0.1'] }, { tuning: null, cores: 2, fdLimit: 20000 });
     const b = resolveConfig({ targets: ['127.0.0.1'] }, { tuning: null, cores: 2, fdLimit: 20000 });
-    expect(a.config).toMatchObject({ workers: 2, concurrency: Math.min(DEFAULT_CONCURRENCY, maxConcurrency(20000, 2)), timeoutMs: 3000, initialRttTimeoutMs: 1000, minRttTimeoutMs: 100, retries: 10, order: 'random', format: 'text', states: ['open'] });
+    expect(a.config).toMatchObject({ workers: 2, concurrency: Math.min(DEFAULT_CONCURRENCY, maxConcurrency(20000, 2, SORTED_REPORT_FDS)), timeoutMs: 3000, initialRttTimeoutMs: 1000, minRttTimeoutMs: 100, retries: 10, order: 'random', format: 'text', states: ['open'] });
     // The default window is as wide as the descriptors allow, without a note.
     const tight = resolveConfig({ targets: ['127.0.0.1'] }, { tuning: null, cores: 2, fdLimit: 256 });
-    expect(tight.config.concurrency).toBe(maxConcurrency(256, 2));
+    // The default text report is sorted by host: room is kept for its temporary runs.
+    expect(tight.config.concurrency).toBe(maxConcurrency(256, 2, SORTED_REPORT_FDS));
+    expect(maxConcurrency(256, 2, SORTED_REPORT_FDS)).toBeLessThan(maxConcurrency(256, 2));
+    expect(resolveConfig({ targets: ['127.0.0.1'], format: 'ndjson' }, { tuning: null, cores: 2, fdLimit: 256 }).config.concurrency).toBe(maxConcurrency(256, 2));
+    const reports = [{ format: 'xml' as const, output: 'a.xml' }, { format: 'grep' as const, output: 'a.gnmap' }, { format: 'csv' as const, output: 'a.csv' }];
+    expect(resolveConfig({ targets: ['127.0.0.1'], format: 'ndjson', extraReports: reports }, { tuning: null, cores: 2, fdLimit: 256 }).config.concurrency).toBe(maxConcurrency(256, 2, 2 * SORTED_REPORT_FDS));
     expect(tight.notes).toEqual([]);
     expect(Object.isFrozen(a.config)).toBe(true);
     expect(Object.isFrozen(a.config.states)).toBe(true);
@@ -29,7 +34,7 @@ describe('config', () => {
 
   it('caps concurrency to the descriptor limit and says so', () => {
     const r = resolveConfig({ targets: ['127.0.0.1'], concurrency: 100_000 }, { tuning: null, cores: 2, fdLimit: 256 });
-    expect(r.config.concurrency).toBe(maxConcurrency(256, 2));
+    expect(r.config.concurrency).toBe(maxConcurrency(256, 2, SORTED_REPORT_FDS));
     expect(r.config.concurrency).toBeLessThan(256);
     expect(r.notes.join('\n')).toMatch(/--concurrency 100000 does not fit the file-descriptor limit \(ulimit -n 256\); using \d+/);
   });

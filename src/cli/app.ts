@@ -167,7 +167,7 @@ async function scanWith(flags: CliFlags, command: string, signal: AbortControlle
       'the --blocklist': typeof config.blocklist === 'string' ? config.blocklist : null,
     },
   );
-  checkReports(config);
+  checkReports(config, prep.plan.positions);
   const outDir = outPath === null ? null : OutDir.create(outPath, { ...prep, config: { ...prep.config, outDir: outPath } }, scanId, startedAt, config.outDir !== null);
   // Opened (and so emptied) only now, when nothing can refuse the command any more.
   const { out, extras } = openReports(config);
@@ -232,7 +232,7 @@ async function resumeWith(dir: string, argv: ResumeFlags, o: ReturnType<typeof f
     const { config, notes } = resolveConfig(plan.prep.config, { tuning: null });
     checkSummaryPath(argv.summaryJson);
     checkDistinctFiles({ ...reportFileNames(config), '--summary-json': argv.summaryJson }, shardFiles([dir]));
-    checkReports(config);
+    checkReports(config, plan.prep.plan.positions);
     // Only now, when nothing can refuse any more, is the directory rewritten and are the reports opened.
     opened = signal.signal.aborted ? null : { config, notes, outDir: plan.reopen() };
   } catch (err) {

@@ -10,6 +10,8 @@ import type { Writable } from 'node:stream';
 import type { OutputFormat, ScanConfig } from '../config/index.js';
 import { ShardscanError, errnoCode, messageOf, quote } from '../errors.js';
 import { FdWritable } from '../output/fd-stream.js';
+import { SPILL_RECORDS, checkSpillDir } from '../output/host-groups.js';
+import { sortedByHost } from '../config/limits.js';
 import { NMAP_OUTPUT } from './spellings.js';
 
 /** A report besides the main one, its file open. */
@@ -29,10 +31,12 @@ const mainLabel = (config: Reports): string => (config.extraReports.length === 0
  * Called where the files used to be opened; openReports, once nothing else
  * can refuse the command.
  */
-export function checkReports(config: Reports): void {
+export function checkReports(config: Reports, positions: number): void {
   checkReportPath(config.output, mainLabel(config));
   for (const r of config.extraReports) checkReportPath(r.output, `the ${r.format} report`);
   checkStdoutShared(config);
+  // A report sorted by host that may hold more records than it keeps in memory needs TMPDIR (output/host-groups.ts).
+  if (positions > SPILL_RECORDS && [config.format, ...config.extraReports.map((r) => r.format)].some(sortedByHost)) checkSpillDir();
 }
 
 /**

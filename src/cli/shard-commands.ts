@@ -30,7 +30,7 @@ export async function mergeCommand(argv: MergeFlags, command: string): Promise<n
   const { StagedReport } = await import('./staged-report.js');
   // Every report checked before any is written, then one pass over the shards per report (-oA: three), staged, and
   // all put in place only when all were written: a second report that failed left the first one replaced.
-  checkReports(reports);
+  checkReports(reports, 0);
   const all = [{ format: reports.format, output: reports.output }, ...reports.extraReports].map((r) => ({ ...r, staged: new StagedReport(r.output) }));
   // Files first, stdout last: a failure then leaves nothing half done on stdout either.
   all.sort((a, b) => Number(a.output === null) - Number(b.output === null));

@@ -25,9 +25,21 @@ export function fdLimit(): number {
 /** Descriptors kept back for stdio, output files, the pool's message ports and the fixtures of a test. */
 export const FD_RESERVE = 64;
 
-/** Most connects that may be in flight in total with this descriptor limit and worker count. */
-export function maxConcurrency(limit: number, workers: number): number {
-  return Math.max(workers, Math.floor((limit - FD_RESERVE - 8 * workers) * 0.8));
+/**
+ * Descriptors one report sorted by host may hold for its temporary runs
+ * (output/host-groups.ts: 7 a level, three levels for up to 8.4M records):
+ * under `ulimit -n 64`, `-oA` took the scan's descriptors (EMFILE, stalled).
+ */
+export const SORTED_REPORT_FDS = 24;
+
+/** Report formats that list hosts in address order, sorting their records (output/host-groups.ts). */
+export function sortedByHost(format: string): boolean {
+  return format === 'text' || format === 'grep' || format === 'xml';
+}
+
+/** Most connects that may be in flight in total with this descriptor limit and worker count, `reserved` descriptors aside. */
+export function maxConcurrency(limit: number, workers: number, reserved = 0): number {
+  return Math.max(workers, Math.floor((limit - FD_RESERVE - reserved - 8 * workers) * 0.8));
 }
 
 export function cores(): number {

@@ -5,6 +5,7 @@
  */
 import type { Writable } from 'node:stream';
 import type { OutputFormat } from '../config/index.js';
+import { sortedByHost } from '../config/limits.js';
 import type { StateCounts } from '../model/states.js';
 import { grepWriter, textWriter } from './hosts.js';
 import { csvWriter, jsonWriter, ndjsonWriter } from './lines.js';
@@ -62,5 +63,5 @@ export function scannedHostsOf(targets: { count: number; at(i: number): string }
 
 /** Formats that group by host and want per-host counts for their "not shown" lines. */
 export function wantsHostCounts(format: OutputFormat): boolean {
-  return format === 'text' || format === 'grep' || format === 'xml';
+  return sortedByHost(format);
 }

@@ -34,8 +34,12 @@ export function addressKey(host: string): string {
 export const SPILL_RECORDS = 16_384;
 /** Bytes of lines held before a run is written (records with banners are long). */
 const SPILL_BYTES = 4 << 20;
-/** Runs of one level merged into one run of the next. */
-const FAN = 16;
+/**
+ * Runs of one level merged into one run of the next. Every run is an open
+ * descriptor: FAN - 1 a level at most, which the scan's window leaves room
+ * for (SORTED_REPORT_FDS in config/limits.ts: three levels, 8.4M records).
+ */
+const FAN = 8;
 /** Bytes read from, or gathered for, a run at a time. */
 const BLOCK = 1 << 16;
 
@@ -138,24 +142,25 @@ export class HostGroups {
 
   /**
    * The records, a host at a time: hosts by address, each host's records by
-   * port (records of one port in the order they came). Call it once, at the end.
+   * port (records of one port in the order they came). Call it once, at the
+   * end. A host's records are valid until the next host is asked for.
    */
-  *groups(): Generator<[string, ProbeRecord[]]> {
+  *groups(): Generator<[string, HostRecords]> {
     const sources = [...this.runs.map((run) => run.reader()), this.heldSource()];
-    let list: ProbeRecord[] = [];
+    const group = new LineGroup();
     let num = 0;
     let str: string | undefined;
     try {
       for (const s of merged(sources)) {
-        if (list.length > 0 && !sameHost(num, str, s.num, s.str)) {
-          yield [list[0]!.host, list];
-          list = [];
+        if (group.length > 0 && !sameHost(num, str, s.num, s.str)) {
+          yield [group.host(), group];
+          group.clear();
         }
         num = s.num;
         str = s.str;
-        list.push(JSON.parse(s.buf.toString('utf8', s.start, s.end)) as ProbeRecord);
+        group.push(s.buf, s.start, s.end);
       }
-      if (list.length > 0) yield [list[0]!.host, list];
+      if (group.length > 0) yield [group.host(), group];
     } finally {
       for (const run of this.runs) run.close();
       this.runs = [];
@@ -211,8 +216,26 @@ export class HostGroups {
     return source;
   }
 
+  /** Close every run and forget the records: the report was dropped (its disk space and descriptors come back). */
+  discard(): void {
+    for (const run of this.runs) run.close();
+    this.runs = [];
+    this.n = 0;
+    this.strs = [];
+  }
+
   /** Write the held records as a run, then merge the newest runs while FAN of one level exist. */
   private spill(): void {
+    try {
+      this.spillHeld();
+    } catch (err) {
+      // A full TMPDIR: the runs written so far would hold their space until the process ends, and fail the other reports too.
+      this.discard();
+      throw err;
+    }
+  }
+
+  private spillHeld(): void {
     this.runs.push(Run.write(this.dir, this.heldSource(), 0));
     // The buffers are kept for the next records: allocated anew each time, they waited for a full GC.
     this.n = 0;
@@ -225,6 +248,56 @@ export class HostGroups {
       for (const run of same) run.close();
       this.runs = [...this.runs.filter((run) => run.level !== level), merged];
     }
+  }
+}
+
+/** One host's records: arrays are, and so is a LineGroup. */
+export interface HostRecords extends Iterable<ProbeRecord> {
+  readonly length: number;
+}
+
+/**
+ * One host's record lines, copied into a buffer reused from host to host,
+ * parsed each time they are iterated. As objects, the 65,535 records of a
+ * host scanned on every port outlived the small young generation, and a
+ * /28 × -p- text report peaked at 260 MB; parsed one at a time, each dies young.
+ */
+class LineGroup implements HostRecords {
+  length = 0;
+  private buf = Buffer.allocUnsafe(BLOCK);
+  private starts = new Uint32Array(1025);
+
+  clear(): void {
+    this.length = 0;
+  }
+
+  push(src: Buffer, start: number, end: number): void {
+    const at = this.starts[this.length]!;
+    const need = at + end - start;
+    if (need > this.buf.length) {
+      const bigger = Buffer.allocUnsafe(Math.max(need, this.buf.length * 2));
+      this.buf.copy(bigger, 0, 0, at);
+      this.buf = bigger;
+    }
+    if (this.length + 1 >= this.starts.length) {
+      const more = new Uint32Array(this.starts.length * 2);
+      more.set(this.starts);
+      this.starts = more;
+    }
+    src.copy(this.buf, at, start, end);
+    this.starts[++this.length] = need;
+  }
+
+  host(): string {
+    return this.record(0).host;
+  }
+
+  *[Symbol.iterator](): Generator<ProbeRecord> {
+    for (let i = 0; i < this.length; i++) yield this.record(i);
+  }
+
+  private record(i: number): ProbeRecord {
+    return JSON.parse(this.buf.toString('utf8', this.starts[i], this.starts[i + 1])) as ProbeRecord;
   }
 }
 
@@ -363,6 +436,14 @@ class Run {
   }
 }
 
+/**
+ * Refuse, before a scan, a `dir` (TMPDIR) where no run can be written: a
+ * missing or read-only one was found only at the first spill, after the scan.
+ */
+export function checkSpillDir(dir = tmpdir()): void {
+  closeSync(openUnlinked(dir));
+}
+
 /** A new file in `dir`, open for reading and writing, already unlinked. */
 function openUnlinked(dir: string): number {
   let sub: string | null = null;
@@ -380,5 +461,7 @@ function openUnlinked(dir: string): number {
 }
 
 function spillError(dir: string, err: unknown): ShardscanError {
-  return new ShardscanError('E_IO', `cannot keep this report's records in ${dir} while it is sorted by host: ${errnoCode(err) ?? messageOf(err)} (set TMPDIR to a directory with room, or use -f ndjson, csv or json, which need none)`);
+  const code = errnoCode(err) ?? messageOf(err);
+  const fix = code === 'EMFILE' || code === 'ENFILE' ? 'raise ulimit -n' : 'set TMPDIR to a directory with room';
+  return new ShardscanError('E_IO', `cannot keep the records of a report sorted by host (text, grep, xml) in ${dir}: ${code} (${fix}, or use -f ndjson, csv or json, which need none)`);
 }

@@ -3,12 +3,11 @@
  * greppable -oG lines. They print hosts in address order, from HostGroups
  * (host-groups.ts), which sorts the shown records in bounded memory.
  */
-import type { ProbeRecord } from '../model/record.js';
 import type { ScanSummary } from '../model/summary.js';
 import { escapeControls } from '../errors.js';
 import { tlsText, versionText } from '../model/service.js';
 import { PORT_STATES } from '../model/states.js';
-import { HostGroups, addressKey } from './host-groups.js';
+import { HostGroups, type HostRecords, addressKey } from './host-groups.js';
 import type { ReportContext, ReportWriter } from './report.js';
 
 /** "Not shown: 65532 closed, 1 filtered" for the states the report hides. */
@@ -65,6 +64,7 @@ export function textWriter(ctx: ReportContext): ReportWriter {
       groups.add(batch);
       return '';
     },
+    abort: () => groups.discard(),
     *end() {
       const s = ctx.summary();
       let text = `shardscan ${ctx.version} scan report (seed ${ctx.seed}, ${ctx.order} order), started ${ctx.startedAt}\n`;
@@ -73,18 +73,24 @@ export function textWriter(ctx: ReportContext): ReportWriter {
         shown++;
         const name = ctx.hostName?.(host) ?? null;
         text += `\nScan report for ${name === null ? host : `${name} (${host})`}\n${notShownLine(ctx, host, records.length, s.status !== 'complete')}`;
-        const width = Math.max(9, ...records.map((r) => `${r.port}/tcp`.length + 1));
-        const svcWidth = Math.max(8, ...records.map((r) => r.service.length + 1));
+        // The columns' widths, in a first pass (the records are parsed again for the rows: see HostRecords).
+        let width = 9;
+        let svcWidth = 8;
+        for (const r of records) {
+          width = Math.max(width, `${r.port}/tcp`.length + 1);
+          svcWidth = Math.max(svcWidth, r.service.length + 1);
+        }
         // With --banners, nmap -sV's VERSION column, and the certificate under a TLS port.
         text += `${pad('PORT', width)}${pad('STATE', 9)}${pad('SERVICE', svcWidth)}${pad('REASON', 13)}${ctx.banners ? `${pad('RTT', 10)}VERSION` : 'RTT'}\n`;
         for (const r of records) {
           const rtt = `${r.rttMs.toFixed(2)}ms`;
           text += `${pad(`${r.port}/tcp`, width)}${pad(r.state, 9)}${pad(r.service, svcWidth)}${pad(r.reason, 13)}${ctx.banners ? `${pad(rtt, 10)}${versionText(r)}`.trimEnd() : rtt}\n`;
           if (ctx.banners && r.tls) text += `|_tls: ${tlsText(r.tls)}\n`;
-        }
-        if (text.length > 65536) {
-          yield text;
-          text = '';
+          // Inside a host too: one with 65,535 shown ports is a few MB of text.
+          if (text.length > 65536) {
+            yield text;
+            text = '';
+          }
         }
       }
       text += quietLine(ctx, s, shown);
@@ -122,7 +128,7 @@ export function hostsUp(s: ScanSummary, listed: number, listedOnly: boolean): nu
 export const addressesScanned = (s: ScanSummary, up: number | null): number => (oneShardOf(s) && up !== null ? up : s.hosts);
 
 /** Hosts with shown records, and the other scanned hosts, merged in address order (grep and xml). */
-export function* grepHosts(grouped: Iterable<[string, ProbeRecord[]]>, scanned: Iterable<string> | null): Generator<[string, ProbeRecord[]]> {
+export function* grepHosts(grouped: Iterable<[string, HostRecords]>, scanned: Iterable<string> | null): Generator<[string, HostRecords]> {
   if (scanned === null) {
     yield* grouped;
     return;
@@ -163,23 +169,30 @@ export function grepWriter(ctx: ReportContext): ReportWriter {
       groups.add(batch);
       return '';
     },
+    abort: () => groups.discard(),
     *end() {
       const s = ctx.summary();
       let text = '';
       let up = 0;
       const scanned = ctx.scannedHosts?.() ?? null;
       for (const [host, records] of grepHosts(groups.groups(), scanned)) {
-        const ports = records.map((r) => `${r.port}/${r.state}/tcp//${r.service === 'unknown' ? '' : r.service}//${versionText(r).replace(/[/,]/g, '|')}/`).join(', ');
         const counts = ctx.hostCounts(host);
         const hidden = PORT_STATES.filter((st) => !ctx.states.includes(st) && counts !== null && counts[st] > 0);
         const ignored = hidden.length > 0 && counts ? `\tIgnored State: ${hidden.map((st) => `${st} (${counts[st]})`).join(', ')}` : '';
         const name = ctx.hostName?.(host) ?? '';
-        text += `Host: ${host} (${name})\tStatus: Up\nHost: ${host} (${name})\tPorts: ${ports}${ignored}\n`;
-        up++;
-        if (text.length > 65536) {
-          yield text;
-          text = '';
+        text += `Host: ${host} (${name})\tStatus: Up\nHost: ${host} (${name})\tPorts: `;
+        // The Ports line of a host with 65,535 shown ports is ~2 MB: it goes out in pieces.
+        let sep = '';
+        for (const r of records) {
+          text += `${sep}${r.port}/${r.state}/tcp//${r.service === 'unknown' ? '' : r.service}//${versionText(r).replace(/[/,]/g, '|')}/`;
+          sep = ', ';
+          if (text.length > 65536) {
+            yield text;
+            text = '';
+          }
         }
+        text += `${ignored}\n`;
+        up++;
       }
       const n = hostsUp(s, up, scanned === null);
       const total = addressesScanned(s, n);

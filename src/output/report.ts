@@ -62,6 +62,8 @@ export interface ReportWriter {
   batch(batch: RecordBatch): string | Buffer;
   /** Text after the last record, in pieces; the context's summary is final by now. */
   end(): Iterable<string>;
+  /** The report was dropped (its stream failed): give back what it holds (a sorted report's temporary runs). */
+  abort?(): void;
 }
 
 /** Write with back-pressure; rejects if the stream fails (EPIPE, ENOSPC). */
@@ -73,6 +75,18 @@ export async function put(out: Writable, text: string | Buffer): Promise<void> {
 
 function isBatch(b: RecordBatch | readonly ProbeRecord[]): b is RecordBatch {
   return typeof (b as RecordBatch).ndjson === 'function';
+}
+
+/**
+ * A turn of the event loop now and then. A report to a file writes
+ * synchronously (fd-stream.ts), so the end of a large sorted report ran for
+ * seconds without one: Ctrl+C, a second Ctrl+C and --metrics waited for it.
+ */
+let lastTurn = performance.now();
+async function letOthersIn(): Promise<void> {
+  if (performance.now() - lastTurn < 20) return;
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  lastTurn = performance.now();
 }
 
 /** Run a writer over the batches into `out`; rejects if the stream fails. */
@@ -94,9 +108,13 @@ export async function writeReports(reports: readonly { writer: ReportWriter; out
     for (let i = 0; i < reports.length; i++) {
       if (failures[i] !== null) continue;
       try {
-        for (const t of text(reports[i]!)) await put(reports[i]!.out, t);
+        for (const t of text(reports[i]!)) {
+          await put(reports[i]!.out, t);
+          await letOthersIn();
+        }
       } catch (err) {
         failures[i] = err;
+        reports[i]!.writer.abort?.();
         failed?.(i, err);
         if (failures.every((f) => f !== null)) throw failures[0];
       }

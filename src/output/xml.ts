@@ -13,7 +13,7 @@
 import type { ProbeRecord } from '../model/record.js';
 import type { ScanSummary } from '../model/summary.js';
 import { PORT_STATES, type PortState, type StateCounts } from '../model/states.js';
-import { HostGroups } from './host-groups.js';
+import { HostGroups, type HostRecords } from './host-groups.js';
 import { addressesScanned, grepHosts, hostsUp } from './hosts.js';
 import type { ReportContext, ReportWriter } from './report.js';
 
@@ -120,11 +120,18 @@ function extraPorts(counts: StateCounts | null, shown: readonly PortState[]): st
 /** The name the user typed for the host, as nmap writes it (type "user"); nothing without one. */
 const hostnameElement = (name: string | null): string => (name === null ? '' : `<hostname name="${xmlAttr(name)}" type="user"/>\n`);
 
-function hostElement(ctx: ReportContext, host: string, records: readonly ProbeRecord[]): string {
+/** A host's element, in pieces of about 64 KB: a host with 65,535 shown ports is a few MB of text. */
+function* hostElement(ctx: ReportContext, host: string, records: HostRecords): Generator<string> {
   let text = `<host><status state="up" reason="user-set" reason_ttl="0"/>\n<address addr="${xmlAttr(host)}" addrtype="${isV6(host) ? 'ipv6' : 'ipv4'}"/>\n<hostnames>\n${hostnameElement(ctx.hostName?.(host) ?? null)}</hostnames>\n<ports>`;
   text += extraPorts(ctx.hostCounts(host), ctx.states);
-  for (const r of records) text += portElement(r);
-  return `${text}</ports>\n</host>\n`;
+  for (const r of records) {
+    text += portElement(r);
+    if (text.length > 65536) {
+      yield text;
+      text = '';
+    }
+  }
+  yield `${text}</ports>\n</host>\n`;
 }
 
 /** `<runstats>`: when and how the scan ended, and the hosts counted. */
@@ -167,18 +174,21 @@ export function xmlWriter(ctx: ReportContext): ReportWriter {
       groups.add(batch);
       return '';
     },
+    abort: () => groups.discard(),
     *end() {
       const s = ctx.summary();
       const scanned = ctx.scannedHosts?.() ?? null;
       let text = '';
       let up = 0;
       for (const [host, records] of grepHosts(groups.groups(), scanned)) {
-        text += hostElement(ctx, host, records);
-        up++;
-        if (text.length > 65536) {
-          yield text;
-          text = '';
+        for (const piece of hostElement(ctx, host, records)) {
+          text += piece;
+          if (text.length > 65536) {
+            yield text;
+            text = '';
+          }
         }
+        up++;
       }
       yield `${text}${runstats(s, up, scanned === null)}</nmaprun>\n`;
     },
