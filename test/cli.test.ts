@@ -351,6 +351,23 @@ describe('--source-address (nmap -S, masscan --adapter-ip)', () => {
     }
   });
 
+  it('resume --no-source-address lets the kernel pick the source (it was refused as "--no--s")', async () => {
+    const listener = await peerListener('127.0.0.250');
+    const cwd = scratchDir();
+    try {
+      const first = await runCli(['127.0.0.10-127.0.0.250', '-p', String(listener.port), '--order', 'serial', '-S', '127.0.0.2', '--rate', '200', '--max-time', '0.2', '-q', '--out-dir', 'd', '-o', '/dev/null'], { cwd });
+      expect(first.code, first.stderr).toBe(0);
+      expect(listener.peers).toEqual([]);
+      const moved = await runCli(['resume', 'd', '--no-source-address', '--rate', '0', '--no-max-time', '-q', '-f', 'ndjson', '-o', 'all.ndjson'], { cwd });
+      expect(moved.code, moved.stderr).toBe(0);
+      expect(ndjson(readFileSync(join(cwd, 'all.ndjson'), 'utf8')).filter((x) => x.state === 'open').map((x) => x.host)).toEqual(['127.0.0.250']);
+      await expect.poll(() => listener.peers.length).toBeGreaterThan(0);
+      expect(listener.peers).not.toContain('127.0.0.2');
+    } finally {
+      await listener.close();
+    }
+  });
+
   it.each([
     [['127.0.0.1', '-S', '::1'], /--source-address ::1 is IPv6, but 1 of the targets is IPv4: scan them in another run/],
     [['127.0.0.1', '::1', '-S', '127.0.0.2'], /--source-address 127\.0\.0\.2 is IPv4, but 1 of the targets is IPv6/],
@@ -425,7 +442,8 @@ describe('bad input', () => {
     [['127.0.0.1', '-'], /a lone '-' is not a target or a value; to read targets from stdin, use -iL -/],
     [['-iL', '-', '--exclude-file', '-'], /only one of --input-file and --exclude-file can read stdin/],
     // yargs made these option = false, and each crashed on it: "internal error: value.trim is not a function", exit 1.
-    ...['--no-metrics', '--no-summary-json', '--no-rate', '--no-timeout', '--no-seed', '--no-states', '--no-format', '--no-workers'].map((o) => [['127.0.0.1', '-p', '1', o], new RegExp(`^shardscan: error: ${o} is not an option: only switches and --no-out-dir, --no-blocklist, --no-source-address, --no-max-time have a --no- form`)] as [string[], RegExp]),
+    // --no-ports named its alias: "--no-p is not an option".
+    ...['--no-metrics', '--no-summary-json', '--no-rate', '--no-timeout', '--no-seed', '--no-states', '--no-format', '--no-workers', '--no-ports', '--no-output'].map((o) => [['127.0.0.1', '-p', '1', o], new RegExp(`^shardscan: error: ${o} is not an option: only switches and --no-out-dir, --no-blocklist, --no-source-address, --no-max-time have a --no- form`)] as [string[], RegExp]),
     // A RegExp made from the token: "internal error: Invalid regular expression" and 40 KB of it, exit 1.
     [['127.0.0.1', '-p', 'x'.repeat(40_000)], /^shardscan: error: bad port list '(x){40,48}…?' /],
   ])('%j → exit 2 and one line', async (args, message) => {

@@ -240,6 +240,9 @@ const LIST_FLAGS = new Set(['_', '--', 'targets', 'dirs', 'exclude', 'nmapReport
  */
 export function noFalseValues(argv: Record<string, unknown>): void {
   for (const [key, value] of Object.entries(argv)) {
+    // A one-letter key is an alias (S, p), set beside its long name, which is judged instead:
+    // --no-source-address was refused as "--no--s", and --no-ports named "--no-p".
+    if (key.length === 1) continue;
     const name = key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
     if (value !== false || NEGATABLE.has(name) || takesNoValue(`--${name}`)) continue;
     throw usage(`--no-${name} is not an option: only switches and ${[...NEGATABLE].map((n) => `--no-${n}`).join(', ')} have a --no- form (leave an option out for its default)`);
