@@ -4,7 +4,7 @@
  * one, and -oA outright; these check each file is the whole report of the
  * same records, through a scan, a resume and a merge.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -163,6 +163,21 @@ describe('several reports of one scan', () => {
     expect(r.stderr).toMatch(message);
     for (const ext of ['nmap', 'xml', 'gnmap']) expect(readFileSync(join(cwd, `keep.${ext}`), 'utf8')).toBe('precious\n');
     expect(existsSync(join(cwd, 'nope'))).toBe(false);
+  });
+
+  it('a report and --summary-json into FIFOs with readers reach them (the reader got EOF, and the scan waited for ever)', async () => {
+    const cwd = scratchDir();
+    spawnSync('mkfifo', [join(cwd, 'rep'), join(cwd, 'sum')]);
+    // Readers that read once, as `cat p > got` does: a writer that opens and closes ends them.
+    const readers = spawn('bash', ['-c', 'cat rep > rep.got & cat sum > sum.got & wait'], { cwd });
+    const done = new Promise((r) => readers.on('exit', r));
+    await new Promise((r) => setTimeout(r, 200));
+    const r = await runCli(['127.0.0.1', '-p', portList, '--states', 'all', '-f', 'ndjson', '-o', 'rep', '--summary-json', 'sum', '--no-out-dir', '-q'], { cwd, killAfterMs: 20_000 });
+    expect(r.signal).toBeNull();
+    expect(r.code, r.stderr).toBe(0);
+    await done;
+    expect(ndjson(readFileSync(join(cwd, 'rep.got'), 'utf8'))).toHaveLength(open.ports.length + closed.length);
+    expect(JSON.parse(readFileSync(join(cwd, 'sum.got'), 'utf8'))).toMatchObject({ status: 'complete' });
   });
 
   it('merge puts its reports in place only when all were written', async () => {

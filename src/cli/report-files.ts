@@ -4,7 +4,7 @@
  * against what the command reads; opened only once nothing can refuse the
  * command any more; closed at the end. Also nmap's report options (reportsOf).
  */
-import { type Stats, accessSync, closeSync, constants, fstatSync, openSync, statSync } from 'node:fs';
+import { type Stats, accessSync, constants, fstatSync, openSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import type { OutputFormat, ScanConfig } from '../config/index.js';
@@ -87,6 +87,9 @@ export function checkReportPath(output: string | null, label = '--output'): void
   if (why !== null) throw new ShardscanError('E_OUTPUT', `cannot open ${label} '${quote(output)}': ${why}`);
 }
 
+/** Write ends of FIFOs whose reader was checked for; see unwritable. */
+const probedFifos: number[] = [];
+
 /**
  * Why `path` could not be written, found out without writing it, or null:
  * a directory, a parent that is missing or a file, no permission, or a FIFO
@@ -97,7 +100,9 @@ function unwritable(path: string): string | null {
     const st = statSync(path, { throwIfNoEntry: false });
     if (st?.isDirectory()) return 'EISDIR';
     if (st?.isFIFO()) {
-      closeSync(openSync(path, constants.O_WRONLY | constants.O_NONBLOCK));
+      // Held open until the process ends: closed here, it handed a reader such as `cat p` its end of file, and
+      // the report's own open then waited for a reader that was gone, where no Ctrl+C could end the wait.
+      probedFifos.push(openSync(path, constants.O_WRONLY | constants.O_NONBLOCK));
       return null;
     }
     const dir = dirname(resolve(path));
