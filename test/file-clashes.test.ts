@@ -39,6 +39,24 @@ describe('files a scan would write over', () => {
     }
   });
 
+  it.each([
+    // Through a symlinked directory, and through a symlink to a file not made yet: both reports went into x.txt, exit 0.
+    [['-o', 'x.txt', '-oX', 'dl/x.txt'], /name the same file 'x\.txt'/],
+    [['-o', 'x.txt', '-oX', 'xlink'], /name the same file 'x\.txt'/],
+    // The manifest written over the XML report, without a word.
+    [['--out-dir', 'odx', '-oX', 'odl/manifest.json'], /name the same file 'odl\/manifest\.json'|manifest\.json name the same file/],
+  ])('two reports into one file that does not exist yet, through symlinks (%j)', async (args, message) => {
+    const cwd = scratchDir();
+    const { mkdirSync, symlinkSync } = await import('node:fs');
+    symlinkSync('.', join(cwd, 'dl'));
+    symlinkSync('x.txt', join(cwd, 'xlink'));
+    mkdirSync(join(cwd, 'odx'));
+    symlinkSync('odx', join(cwd, 'odl'));
+    const r = await runCli(['127.0.0.1', '-p', '1', '-f', 'ndjson', ...args, ...(args.includes('--out-dir') ? [] : ['--no-out-dir']), '-q'], { cwd });
+    expectOneLine(r, message);
+    expect(readdirSync(cwd).filter((f) => !f.startsWith('.')).sort()).toEqual(['dl', 'odl', 'odx', 'xlink']);
+  });
+
   it('-o onto a file of the shard directory the scan writes', async () => {
     const cwd = scratchDir();
     const r = await runCli(['127.0.0.1', '-p', '1', '--out-dir', 'd', '-o', 'd/manifest.json', '-q'], { cwd });

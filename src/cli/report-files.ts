@@ -4,8 +4,8 @@
  * against what the command reads; opened only once nothing can refuse the
  * command any more; closed at the end. Also nmap's report options (reportsOf).
  */
-import { type Stats, accessSync, constants, fstatSync, openSync, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { type Stats, accessSync, constants, fstatSync, lstatSync, openSync, readlinkSync, realpathSync, statSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import type { OutputFormat, ScanConfig } from '../config/index.js';
 import { ShardscanError, errnoCode, messageOf, quote } from '../errors.js';
@@ -194,10 +194,31 @@ function statOrNot(path: string): Stats | undefined {
 
 /** Two names for one file: equal paths, or (when both exist) the same inode. */
 function sameFile(a: string, b: string): boolean {
-  if (resolve(a) === resolve(b)) return true;
+  if (resolve(a) === resolve(b) || whereTo(a) === whereTo(b)) return true;
   const sa = statOrNot(a);
   const sb = statOrNot(b);
   return sa !== undefined && sb !== undefined && sa.dev === sb.dev && sa.ino === sb.ino;
+}
+
+/**
+ * Where a path leads, also for a file not made yet: through a symlinked
+ * directory (`dl/x.txt` with `dl -> .`) and through a symlink to a missing
+ * file (`xlink -> x.txt`). Compared by name alone, `-o x.txt -oX dl/x.txt`
+ * wrote two reports into one file, exit 0.
+ */
+function whereTo(path: string, depth = 0): string {
+  const abs = resolve(path);
+  try {
+    return realpathSync(abs);
+  } catch {
+    // not there (yet), or a dangling link
+  }
+  try {
+    if (depth < 40 && lstatSync(abs, { throwIfNoEntry: false })?.isSymbolicLink()) return whereTo(resolve(dirname(abs), readlinkSync(abs)), depth + 1);
+    return join(realpathSync(dirname(abs)), basename(abs));
+  } catch {
+    return abs; // a parent that is a file or missing: the open says so, in one line
+  }
 }
 
 /**
