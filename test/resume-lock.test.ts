@@ -77,7 +77,9 @@ describe('resume and a directory still being written', () => {
     // A live process with the dead writer's number (after a reboot or a crash) started after the lock: not its writer.
     const other = spawn('sleep', ['30']);
     try {
-      writeFileSync(lockPath, JSON.stringify({ ...lock, pid: other.pid }));
+      // A minute before it: status allows 2 s for a start time read from /proc (btime has whole seconds), and the
+      // real lock was taken only ~2 s before this process started, which failed on a fast machine.
+      writeFileSync(lockPath, JSON.stringify({ ...lock, pid: other.pid, since: new Date(Date.now() - 60_000).toISOString() }));
       const reused = JSON.parse((await runCli(['status', 'd', '--json'], { cwd })).stdout) as { scans: { entries: { state: string }[] }[] };
       expect(reused.scans[0]!.entries[0]!.state).toBe('interrupted');
       // The same process named in a lock taken after it started is the writer: running.
