@@ -36,13 +36,88 @@ const FAN = 8;
 const sameHost = (aNum: number, aStr: string | undefined, bNum: number, bStr: string | undefined): boolean =>
   aStr === bStr && (aStr !== undefined || Math.floor(aNum / 65536) === Math.floor(bNum / 65536));
 
+/**
+ * Record lines back to back in one buffer outside the JS heap, reused as it
+ * empties, with where each starts: the records a HostGroups holds, and one
+ * host's records at the end.
+ */
+class Lines {
+  length = 0;
+  buf: Buffer;
+  /** starts[i] is where line i starts; starts[length] where the next would. */
+  private starts: Uint32Array;
+
+  constructor(bytes: number, lines: number) {
+    this.buf = Buffer.allocUnsafe(bytes);
+    this.starts = new Uint32Array(lines + 1);
+  }
+
+  get bytes(): number {
+    return this.starts[this.length]!;
+  }
+
+  start(i: number): number {
+    return this.starts[i]!;
+  }
+
+  end(i: number): number {
+    return this.starts[i + 1]!;
+  }
+
+  clear(): void {
+    this.length = 0;
+  }
+
+  /** Append whole lines, each ending in a newline. */
+  append(text: string): void {
+    const from = this.bytes;
+    const to = from + Buffer.byteLength(text);
+    this.room(to);
+    this.buf.write(text, from, 'utf8');
+    for (let at = from; at < to; ) {
+      const nl = this.buf.indexOf(NEWLINE, at);
+      at = nl < 0 || nl >= to ? to : nl + 1;
+      this.push(at);
+    }
+  }
+
+  /** Append one line, copied from `src`. */
+  copy(src: Buffer, start: number, end: number): void {
+    const from = this.bytes;
+    this.room(from + end - start);
+    src.copy(this.buf, from, start, end);
+    this.push(from + end - start);
+  }
+
+  record(i: number): ProbeRecord {
+    return JSON.parse(this.buf.toString('utf8', this.start(i), this.end(i))) as ProbeRecord;
+  }
+
+  private push(end: number): void {
+    if (this.length + 1 >= this.starts.length) this.starts = grown(this.starts, this.starts.length * 2);
+    this.starts[++this.length] = end;
+  }
+
+  private room(bytes: number): void {
+    if (bytes <= this.buf.length) return;
+    const bigger = Buffer.allocUnsafe(Math.max(bytes, this.buf.length * 2));
+    this.buf.copy(bigger, 0, 0, this.bytes);
+    this.buf = bigger;
+  }
+}
+
+/** A typed array twice as long (or `length`), with the same values first. */
+function grown<T extends Uint32Array | Float64Array>(a: T, length: number): T {
+  const b = new (a.constructor as new (n: number) => T)(length);
+  b.set(a);
+  return b;
+}
+
 export class HostGroups {
-  /** The held lines, back to back, and where each starts (starts[n] is where the next would). */
-  private buf = Buffer.allocUnsafe(SPILL_BYTES);
-  private starts = new Uint32Array(SPILL_RECORDS + 1);
+  /** The held records' lines; their sort keys by index. */
+  private readonly held = new Lines(SPILL_BYTES, SPILL_RECORDS);
   private nums = new Float64Array(SPILL_RECORDS);
   private strs: (string | undefined)[] = [];
-  private n = 0;
   /** Where the line being added sorts (readKey writes it). */
   private readonly key: LineKey = { num: 0, str: undefined };
   /** Runs written so far, oldest first; their levels never increase along the list. */
@@ -55,21 +130,17 @@ export class HostGroups {
 
   add(batch: RecordBatch): void {
     if (batch.length === 0) return;
-    const text = batch.ndjson();
-    const bytes = Buffer.byteLength(text);
-    const used = this.starts[this.n]!;
-    if (used + bytes > this.buf.length) this.grow(used + bytes);
-    this.buf.write(text, used, 'utf8');
-    for (let at = used; at < used + bytes; ) {
-      if (this.n >= this.nums.length) this.growKeys();
-      readKey(this.buf, at, this.key);
-      this.nums[this.n] = this.key.num;
-      if (this.key.str !== undefined) this.strs[this.n] = this.key.str;
-      const nl = this.buf.indexOf(NEWLINE, at);
-      at = nl < 0 || nl >= used + bytes ? used + bytes : nl + 1;
-      this.starts[++this.n] = at;
+    const held = this.held;
+    const first = held.length;
+    held.append(batch.ndjson());
+    // The limit is checked between batches: one may go past it.
+    if (held.length > this.nums.length) this.nums = grown(this.nums, Math.max(held.length, this.nums.length * 2));
+    for (let i = first; i < held.length; i++) {
+      readKey(held.buf, held.start(i), this.key);
+      this.nums[i] = this.key.num;
+      if (this.key.str !== undefined) this.strs[i] = this.key.str;
     }
-    if (this.n >= this.limit || this.starts[this.n]! >= SPILL_BYTES) this.spill();
+    if (held.length >= this.limit || held.bytes >= SPILL_BYTES) this.spill();
   }
 
   /**
@@ -79,7 +150,7 @@ export class HostGroups {
    */
   *groups(): Generator<[string, HostRecords]> {
     const sources = [...this.runs.map((run) => run.reader()), this.heldSource()];
-    const group = new LineGroup();
+    const group = new LineGroup(BLOCK, 1024);
     let num = 0;
     let str: string | undefined;
     try {
@@ -90,7 +161,7 @@ export class HostGroups {
         }
         num = s.num;
         str = s.str;
-        group.push(s.buf, s.start, s.end);
+        group.copy(s.buf, s.start, s.end);
       }
       if (group.length > 0) yield [group.host(), group];
     } finally {
@@ -99,27 +170,10 @@ export class HostGroups {
     }
   }
 
-  private grow(need: number): void {
-    let size = this.buf.length * 2;
-    while (size < need) size *= 2;
-    const bigger = Buffer.allocUnsafe(size);
-    this.buf.copy(bigger, 0, 0, this.starts[this.n]);
-    this.buf = bigger;
-  }
-
-  /** A batch went past the limit: room for its keys (the limit is checked between batches). */
-  private growKeys(): void {
-    const starts = new Uint32Array(this.starts.length * 2);
-    starts.set(this.starts);
-    this.starts = starts;
-    const nums = new Float64Array(this.nums.length * 2);
-    nums.set(this.nums);
-    this.nums = nums;
-  }
-
   /** The held lines in order, as a source over the holder's own buffers (valid until the holder is emptied). */
   private heldSource(): Source {
-    const { buf, starts, nums, strs, n } = this;
+    const { held, nums, strs } = this;
+    const n = held.length;
     const order = new Uint32Array(n);
     for (let i = 0; i < n; i++) order[i] = i;
     // Ties keep the order the records came in.
@@ -129,7 +183,7 @@ export class HostGroups {
       head: true,
       num: 0,
       str: undefined,
-      buf,
+      buf: held.buf,
       start: 0,
       end: 0,
       next: () => {
@@ -140,8 +194,8 @@ export class HostGroups {
         const k = order[i]!;
         source.num = nums[k]!;
         source.str = strs[k];
-        source.start = starts[k]!;
-        source.end = starts[k + 1]!;
+        source.start = held.start(k);
+        source.end = held.end(k);
       },
     };
     source.next();
@@ -152,7 +206,7 @@ export class HostGroups {
   discard(): void {
     for (const run of this.runs) run.close();
     this.runs = [];
-    this.n = 0;
+    this.held.clear();
     this.strs = [];
   }
 
@@ -170,7 +224,7 @@ export class HostGroups {
   private spillHeld(): void {
     this.runs.push(Run.write(this.dir, this.heldSource(), 0));
     // The buffers are kept for the next records: allocated anew each time, they waited for a full GC.
-    this.n = 0;
+    this.held.clear();
     this.strs = [];
     for (;;) {
       const level = this.runs[this.runs.length - 1]!.level;
@@ -194,41 +248,12 @@ export interface HostRecords extends Iterable<ProbeRecord> {
  * host scanned on every port outlived the small young generation, and a
  * /28 × -p- text report peaked at 260 MB; parsed one at a time, each dies young.
  */
-class LineGroup implements HostRecords {
-  length = 0;
-  private buf = Buffer.allocUnsafe(BLOCK);
-  private starts = new Uint32Array(1025);
-
-  clear(): void {
-    this.length = 0;
-  }
-
-  push(src: Buffer, start: number, end: number): void {
-    const at = this.starts[this.length]!;
-    const need = at + end - start;
-    if (need > this.buf.length) {
-      const bigger = Buffer.allocUnsafe(Math.max(need, this.buf.length * 2));
-      this.buf.copy(bigger, 0, 0, at);
-      this.buf = bigger;
-    }
-    if (this.length + 1 >= this.starts.length) {
-      const more = new Uint32Array(this.starts.length * 2);
-      more.set(this.starts);
-      this.starts = more;
-    }
-    src.copy(this.buf, at, start, end);
-    this.starts[++this.length] = need;
-  }
-
+class LineGroup extends Lines implements HostRecords {
   host(): string {
     return this.record(0).host;
   }
 
   *[Symbol.iterator](): Generator<ProbeRecord> {
     for (let i = 0; i < this.length; i++) yield this.record(i);
-  }
-
-  private record(i: number): ProbeRecord {
-    return JSON.parse(this.buf.toString('utf8', this.starts[i], this.starts[i + 1])) as ProbeRecord;
   }
 }

@@ -67,12 +67,12 @@ export function textWriter(ctx: ReportContext): ReportWriter {
     abort: () => groups.discard(),
     *end() {
       const s = ctx.summary();
-      let text = `shardscan ${ctx.version} scan report (seed ${ctx.seed}, ${ctx.order} order), started ${ctx.startedAt}\n`;
+      yield `shardscan ${ctx.version} scan report (seed ${ctx.seed}, ${ctx.order} order), started ${ctx.startedAt}\n`;
       let shown = 0;
       for (const [host, records] of groups.groups()) {
         shown++;
         const name = ctx.hostName?.(host) ?? null;
-        text += `\nScan report for ${name === null ? host : `${name} (${host})`}\n${notShownLine(ctx, host, records.length, s.status !== 'complete')}`;
+        yield `\nScan report for ${name === null ? host : `${name} (${host})`}\n${notShownLine(ctx, host, records.length, s.status !== 'complete')}`;
         // The columns' widths, in a first pass (the records are parsed again for the rows: see HostRecords).
         let width = 9;
         let svcWidth = 8;
@@ -81,22 +81,15 @@ export function textWriter(ctx: ReportContext): ReportWriter {
           svcWidth = Math.max(svcWidth, r.service.length + 1);
         }
         // With --banners, nmap -sV's VERSION column, and the certificate under a TLS port.
-        text += `${pad('PORT', width)}${pad('STATE', 9)}${pad('SERVICE', svcWidth)}${pad('REASON', 13)}${ctx.banners ? `${pad('RTT', 10)}VERSION` : 'RTT'}\n`;
+        yield `${pad('PORT', width)}${pad('STATE', 9)}${pad('SERVICE', svcWidth)}${pad('REASON', 13)}${ctx.banners ? `${pad('RTT', 10)}VERSION` : 'RTT'}\n`;
         for (const r of records) {
           const rtt = `${r.rttMs.toFixed(2)}ms`;
-          text += `${pad(`${r.port}/tcp`, width)}${pad(r.state, 9)}${pad(r.service, svcWidth)}${pad(r.reason, 13)}${ctx.banners ? `${pad(rtt, 10)}${versionText(r)}`.trimEnd() : rtt}\n`;
-          if (ctx.banners && r.tls) text += `|_tls: ${tlsText(r.tls)}\n`;
-          // Inside a host too: one with 65,535 shown ports is a few MB of text.
-          if (text.length > 65536) {
-            yield text;
-            text = '';
-          }
+          yield `${pad(`${r.port}/tcp`, width)}${pad(r.state, 9)}${pad(r.service, svcWidth)}${pad(r.reason, 13)}${ctx.banners ? `${pad(rtt, 10)}${versionText(r)}`.trimEnd() : rtt}\n`;
+          if (ctx.banners && r.tls) yield `|_tls: ${tlsText(r.tls)}\n`;
         }
       }
-      text += quietLine(ctx, s, shown);
       const status = s.status === 'complete' ? 'done' : `INTERRUPTED (${s.stopReason}): partial results`;
-      text += `\nshardscan ${status}: ${s.hosts} host${s.hosts === 1 ? '' : 's'} × ${s.ports} port${s.ports === 1 ? '' : 's'}, ${s.done} of ${s.probes} probes in ${(s.elapsedMs / 1000).toFixed(2)} s\n`;
-      yield text;
+      yield `${quietLine(ctx, s, shown)}\nshardscan ${status}: ${s.hosts} host${s.hosts === 1 ? '' : 's'} × ${s.ports} port${s.ports === 1 ? '' : 's'}, ${s.done} of ${s.probes} probes in ${(s.elapsedMs / 1000).toFixed(2)} s\n`;
     },
   };
 }
@@ -172,7 +165,6 @@ export function grepWriter(ctx: ReportContext): ReportWriter {
     abort: () => groups.discard(),
     *end() {
       const s = ctx.summary();
-      let text = '';
       let up = 0;
       const scanned = ctx.scannedHosts?.() ?? null;
       for (const [host, records] of grepHosts(groups.groups(), scanned)) {
@@ -180,25 +172,20 @@ export function grepWriter(ctx: ReportContext): ReportWriter {
         const hidden = PORT_STATES.filter((st) => !ctx.states.includes(st) && counts !== null && counts[st] > 0);
         const ignored = hidden.length > 0 && counts ? `\tIgnored State: ${hidden.map((st) => `${st} (${counts[st]})`).join(', ')}` : '';
         const name = ctx.hostName?.(host) ?? '';
-        text += `Host: ${host} (${name})\tStatus: Up\nHost: ${host} (${name})\tPorts: `;
-        // The Ports line of a host with 65,535 shown ports is ~2 MB: it goes out in pieces.
+        yield `Host: ${host} (${name})\tStatus: Up\nHost: ${host} (${name})\tPorts: `;
+        // The Ports line of a host with 65,535 shown ports is ~2 MB: it goes out a port at a time.
         let sep = '';
         for (const r of records) {
-          text += `${sep}${r.port}/${r.state}/tcp//${r.service === 'unknown' ? '' : r.service}//${versionText(r).replace(/[/,]/g, '|')}/`;
+          yield `${sep}${r.port}/${r.state}/tcp//${r.service === 'unknown' ? '' : r.service}//${versionText(r).replace(/[/,]/g, '|')}/`;
           sep = ', ';
-          if (text.length > 65536) {
-            yield text;
-            text = '';
-          }
         }
-        text += `${ignored}\n`;
+        yield `${ignored}\n`;
         up++;
       }
       const n = hostsUp(s, up, scanned === null);
       const total = addressesScanned(s, n);
       const addresses = `${total} IP address${total === 1 ? '' : 'es'}${n === null ? '' : ` (${n} host${n === 1 ? '' : 's'} up)`}`;
-      text += `# shardscan done at ${new Date().toISOString()} -- ${addresses} scanned in ${(s.elapsedMs / 1000).toFixed(2)} seconds${s.status === 'complete' ? '' : ' (interrupted)'}\n`;
-      yield text;
+      yield `# shardscan done at ${new Date().toISOString()} -- ${addresses} scanned in ${(s.elapsedMs / 1000).toFixed(2)} seconds${s.status === 'complete' ? '' : ' (interrupted)'}\n`;
     },
   };
 }

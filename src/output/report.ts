@@ -60,7 +60,7 @@ export interface ReportWriter {
   start(): string;
   /** Text for a batch, as it arrives ('' for formats that hold records until the end). */
   batch(batch: RecordBatch): string | Buffer;
-  /** Text after the last record, in pieces; the context's summary is final by now. */
+  /** Text after the last record, in pieces of any size (they are gathered into ~64 KB writes); the context's summary is final by now. */
   end(): Iterable<string>;
   /** The report was dropped (its stream failed): give back what it holds (a sorted report's temporary runs). */
   abort?(): void;
@@ -89,6 +89,29 @@ async function letOthersIn(): Promise<void> {
   lastTurn = performance.now();
 }
 
+/** Bytes of text gathered before a write: a writer yields pieces as small as it likes (a port's line). */
+const PIECE = 1 << 16;
+
+/** Write a writer's pieces in ~64 KB writes, letting the event loop in between. */
+async function putAll(out: Writable, pieces: Iterable<string | Buffer>): Promise<void> {
+  let text = '';
+  const flush = async (): Promise<void> => {
+    await put(out, text);
+    text = '';
+    await letOthersIn();
+  };
+  for (const piece of pieces) {
+    if (typeof piece === 'string') {
+      text += piece;
+      if (text.length >= PIECE) await flush();
+    } else {
+      await flush();
+      await put(out, piece);
+    }
+  }
+  await flush();
+}
+
 /** Run a writer over the batches into `out`; rejects if the stream fails. */
 export function writeReport(writer: ReportWriter, batches: Batches, out: Writable): Promise<void> {
   return writeReports([{ writer, out }], batches);
@@ -108,10 +131,7 @@ export async function writeReports(reports: readonly { writer: ReportWriter; out
     for (let i = 0; i < reports.length; i++) {
       if (failures[i] !== null) continue;
       try {
-        for (const t of text(reports[i]!)) {
-          await put(reports[i]!.out, t);
-          await letOthersIn();
-        }
+        await putAll(reports[i]!.out, text(reports[i]!));
       } catch (err) {
         failures[i] = err;
         reports[i]!.writer.abort?.();

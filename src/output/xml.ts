@@ -120,18 +120,12 @@ function extraPorts(counts: StateCounts | null, shown: readonly PortState[]): st
 /** The name the user typed for the host, as nmap writes it (type "user"); nothing without one. */
 const hostnameElement = (name: string | null): string => (name === null ? '' : `<hostname name="${xmlAttr(name)}" type="user"/>\n`);
 
-/** A host's element, in pieces of about 64 KB: a host with 65,535 shown ports is a few MB of text. */
+/** A host's element, a port at a time: a host with 65,535 shown ports is a few MB of text. */
 function* hostElement(ctx: ReportContext, host: string, records: HostRecords): Generator<string> {
-  let text = `<host><status state="up" reason="user-set" reason_ttl="0"/>\n<address addr="${xmlAttr(host)}" addrtype="${isV6(host) ? 'ipv6' : 'ipv4'}"/>\n<hostnames>\n${hostnameElement(ctx.hostName?.(host) ?? null)}</hostnames>\n<ports>`;
-  text += extraPorts(ctx.hostCounts(host), ctx.states);
-  for (const r of records) {
-    text += portElement(r);
-    if (text.length > 65536) {
-      yield text;
-      text = '';
-    }
-  }
-  yield `${text}</ports>\n</host>\n`;
+  yield `<host><status state="up" reason="user-set" reason_ttl="0"/>\n<address addr="${xmlAttr(host)}" addrtype="${isV6(host) ? 'ipv6' : 'ipv4'}"/>\n<hostnames>\n${hostnameElement(ctx.hostName?.(host) ?? null)}</hostnames>\n<ports>`;
+  yield extraPorts(ctx.hostCounts(host), ctx.states);
+  for (const r of records) yield portElement(r);
+  yield '</ports>\n</host>\n';
 }
 
 /** `<runstats>`: when and how the scan ended, and the hosts counted. */
@@ -178,19 +172,12 @@ export function xmlWriter(ctx: ReportContext): ReportWriter {
     *end() {
       const s = ctx.summary();
       const scanned = ctx.scannedHosts?.() ?? null;
-      let text = '';
       let up = 0;
       for (const [host, records] of grepHosts(groups.groups(), scanned)) {
-        for (const piece of hostElement(ctx, host, records)) {
-          text += piece;
-          if (text.length > 65536) {
-            yield text;
-            text = '';
-          }
-        }
+        yield* hostElement(ctx, host, records);
         up++;
       }
-      yield `${text}${runstats(s, up, scanned === null)}</nmaprun>\n`;
+      yield `${runstats(s, up, scanned === null)}</nmaprun>\n`;
     },
   };
 }

@@ -104,7 +104,8 @@ export class Coordinator {
     if (this.opts.signal?.aborted) this.stop('signal');
     this.opts.signal?.addEventListener('abort', onAbort, { once: true });
     const limit = this.prep.config.maxTimeSec;
-    const left = limit ? limit * 1000 - (performance.now() - (this.opts.timeFrom ?? performance.now())) : null;
+    const now = performance.now();
+    const left = limit ? limit * 1000 - (now - (this.opts.timeFrom ?? now)) : null;
     // Spent already (a resume that read its directory back for longer): no probe starts.
     if (left !== null && left <= 0) this.stop('time-limit');
     const timeLimit = left !== null && left > 0 ? setTimeout(() => this.stop('time-limit'), left) : null;
