@@ -312,12 +312,14 @@ describe('nmap command lines', () => {
 
 describe('--source-address (nmap -S, masscan --adapter-ip)', () => {
   it('binds every connect to the address, in both engines and with the nmap and masscan spellings', async () => {
-    const listener = await peerListener();
+    // Not on 127.0.0.1: other test files scan every port of it at the same time, and their connects (from
+    // 127.0.0.1) reached this listener in a CI run.
+    const listener = await peerListener('127.0.0.250');
     try {
       for (const [flags, source] of [[['--source-address', '127.0.0.2'], '127.0.0.2'], [['-S', '127.0.0.3', '--engine', 'socket'], '127.0.0.3'], [['--adapter-ip', '127.0.0.4'], '127.0.0.4']] as const) {
         // --banners keeps the connection open: a reset one has no peer address left by the time the server accepts it.
         const from = listener.peers.length;
-        const r = await runCli(['127.0.0.1', '-p', String(listener.port), ...flags, '--banners', '--banner-timeout', '500', '-f', 'ndjson', '-q', '--no-out-dir']);
+        const r = await runCli(['127.0.0.250', '-p', String(listener.port), ...flags, '--banners', '--banner-timeout', '500', '-f', 'ndjson', '-q', '--no-out-dir']);
         expect(r.code).toBe(0);
         expect(ndjson(r.stdout).map((x) => x.state)).toEqual(['open']);
         // The probe and the banner grab's own reconnections alike.
