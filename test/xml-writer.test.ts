@@ -5,8 +5,7 @@
  * names and the service fields where nmap puts them (method probed with conf
  * 10 for a detected service, table with conf 3 for the port table's guess).
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +15,7 @@ import type { ScanSummary } from '../src/model/summary.js';
 import { WRITERS } from '../src/output/formats.js';
 import type { ReportContext } from '../src/output/report.js';
 import { nmapReason } from '../src/output/xml.js';
+import { scratchDir } from './helpers/cli.js';
 import { dtdProblems, parseWithLibnmap, renderHtml, requireNmapTools } from './helpers/nmap-xml.js';
 
 const TS = '2026-02-01T00:00:00.000Z';
@@ -72,7 +72,7 @@ async function writeXml(status: 'complete' | 'interrupted'): Promise<{ path: str
   let text = '';
   out.on('data', (c: Buffer) => (text += c.toString()));
   await WRITERS.xml(batches(), out, context(status));
-  const path = join(mkdtempSync(join(tmpdir(), 'shardscan-xml-')), `${status}.xml`);
+  const path = join(scratchDir('shardscan-xml-'), `${status}.xml`);
   writeFileSync(path, text);
   return { path, text };
 }

@@ -1,8 +1,9 @@
 /** Run the built CLI in a child process, in a scratch directory, with no saved tuning and its own state directory. */
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { afterAll } from 'vitest';
 
 export const CLI = resolve(import.meta.dirname, '../../dist/src/cli/main.js');
 
@@ -14,8 +15,16 @@ export interface CliResult {
   ms: number;
 }
 
+/** Every scratch directory this test file made; removed when the file's tests end. */
+const scratch: string[] = [];
+afterAll(() => {
+  for (const dir of scratch.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
 export function scratchDir(prefix = 'shardscan-test-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  scratch.push(dir);
+  return dir;
 }
 
 export interface CliOptions {
