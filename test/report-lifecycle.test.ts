@@ -76,6 +76,30 @@ describe('writeReport', () => {
     expect(sink.drains()).toBeGreaterThan(0);
   });
 
+  it('gathers the end pieces into writes of at most 64 KB, byte-exact, without reusing a buffer the stream still holds', async () => {
+    // Multi-byte text across the write boundary, a piece bigger than a write, a Buffer between strings.
+    const pieces: (string | Buffer)[] = [];
+    for (let i = 0; i < 3000; i++) pieces.push(`${i}/tcp open é€𝄞 ${'x'.repeat(i % 37)}\n`);
+    pieces.push('y'.repeat(100_000), Buffer.from('[raw bytes]\n'), 'z€\n');
+    const writer: ReportWriter = { start: () => '', batch: () => '', end: () => pieces };
+    const held: Buffer[] = [];
+    const out = new Writable({
+      highWaterMark: 1 << 20,
+      // Keeps the very buffers it is given, and answers late: a reused buffer would show here.
+      write(chunk: Buffer, _enc, cb) {
+        held.push(chunk);
+        setImmediate(cb);
+      },
+    });
+    await writeReport(writer, from([]), out);
+    await new Promise((done) => out.end(done));
+    const expected = Buffer.concat(pieces.map((p) => (typeof p === 'string' ? Buffer.from(p) : p)));
+    expect(Buffer.concat(held).equals(expected)).toBe(true);
+    // One write per ~64 KB, except the piece that is bigger on its own.
+    expect(held.filter((c) => c.length > 1 << 16).map((c) => c.length)).toEqual([100_000]);
+    expect(held.length).toBeLessThan(expected.length / 30_000);
+  });
+
   it('rejects when the output is closed', async () => {
     const out = new PassThrough();
     out.destroy();
