@@ -6,7 +6,7 @@
  * file truncated it before it was read. An --out-dir that is a file is a
  * one-line error too (it was "internal error: ENOTDIR" at the first write).
  */
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli, scratchDir } from './helpers/cli.js';
@@ -77,6 +77,31 @@ describe('files a scan would write over', () => {
       expectOneLine(r, new RegExp(`cannot create --out-dir '${dir.replace(/[/.]/g, '\\$&')}': ENOTDIR; pick a writable directory`));
     }
     expect(readFileSync(join(cwd, 'afile'), 'utf8')).toBe('keep\n');
+  });
+
+  it('--out-dir holding an earlier scan\'s records or checkpoint but no manifest is refused, and left as it was', async () => {
+    const cwd = scratchDir();
+    const first = await runCli(['127.0.0.1', '-p', '1-20', '--states', 'all', '--out-dir', 'd', '-q', '-f', 'ndjson'], { cwd });
+    expect(first.code).toBe(0);
+    const records = readFileSync(join(cwd, 'd', 'shard-1-of-1.ndjson'), 'utf8');
+    expect(records.trim().split('\n')).toHaveLength(20);
+    rmSync(join(cwd, 'd', 'manifest.json'));
+    const checkpoint = readFileSync(join(cwd, 'd', 'checkpoint.json'), 'utf8');
+    // A new manifest was written before this refusal, and `status` took the 20 old records for the new scan's.
+    const cases: [string, () => void][] = [
+      ['shard-1-of-1.ndjson and checkpoint.json', () => {}],
+      ['shard-1-of-1.ndjson', () => rmSync(join(cwd, 'd', 'checkpoint.json'))],
+      ['checkpoint.json', () => (rmSync(join(cwd, 'd', 'shard-1-of-1.ndjson')), writeFileSync(join(cwd, 'd', 'checkpoint.json'), checkpoint))],
+    ];
+    for (const [leftover, arrange] of cases) {
+      arrange();
+      const before = readdirSync(join(cwd, 'd')).sort();
+      const r = await runCli(['127.0.0.1', '-p', '1-500', '--out-dir', 'd', '-q', '-f', 'ndjson'], { cwd });
+      expect(r.code, leftover).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toBe(`shardscan: error: --out-dir d holds ${leftover} of an earlier scan but no manifest.json; pick another --out-dir, or remove them\n`);
+      expect(readdirSync(join(cwd, 'd')).sort(), leftover).toEqual(before);
+    }
   });
 });
 

@@ -186,12 +186,24 @@ export class OutDir {
       elapsedMs: 0,
       resumed: 0,
     };
+    // Files of an earlier scan whose manifest is gone are refused before anything is written: the
+    // refusal came after a new manifest, and `status` then described the old records as the new scan's.
+    const leftovers = [manifest.records, CHECKPOINT].filter((name) => existsSync(join(dir, name)));
+    if (leftovers.length > 0) {
+      throw new ShardscanError('E_OPTION', `${what} ${dir} holds ${leftovers.join(' and ')} of an earlier scan but no ${MANIFEST}; pick another --out-dir, or remove them`);
+    }
     const out = new OutDir(dir, manifest, -1, 0);
-    out.writeManifest();
     try {
       out.fd = openSync(out.recordsPath, 'wx');
     } catch (err) {
       throw ioError(out.recordsPath, err, 'Pick another --out-dir.');
+    }
+    try {
+      out.writeManifest();
+    } catch (err) {
+      closeSync(out.fd);
+      rmSync(out.recordsPath, { force: true });
+      throw err;
     }
     OutDir.lock(dir);
     return out;
