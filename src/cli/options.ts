@@ -11,7 +11,7 @@ import { PROBE_ENGINES, type ProbeEngine } from '../model/scan.js';
 import { PORT_STATES, type PortState } from '../model/states.js';
 import { MAX_WORKERS } from './early.js';
 import { reportsOf } from './report-files.js';
-import { NMAP_EXPANDED, NMAP_IGNORED, NMAP_OUTPUT, NMAP_REFUSED, NMAP_RENAMED, NMAP_TEMPLATES, isVerbose, scanTypeLetters, takesNoValue } from './spellings.js';
+import { NMAP_EXPANDED, NMAP_IGNORED, commandTypo, NMAP_OUTPUT, NMAP_REFUSED, NMAP_RENAMED, NMAP_TEMPLATES, isVerbose, scanTypeLetters, takesNoValue } from './spellings.js';
 
 /** The scan flags as yargs hands them over (all optional). */
 export interface ScanFlags {
@@ -328,6 +328,8 @@ export function reportClash(typed: readonly string[]): string | null {
  * "Unknown arguments: s, S" to -sS).
  */
 export function argvRefusal(argv: readonly string[]): string | null {
+  const typo = commandTypo(argv[0]);
+  if (typo !== null) return typo;
   const end = argv.includes('--') ? argv.indexOf('--') : argv.length;
   for (const a of argv.slice(0, end)) {
     if (a === '-') return "a lone '-' is not a target or a value; to read targets from stdin, use -iL -";

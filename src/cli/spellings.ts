@@ -69,3 +69,34 @@ export function takesNoValue(option: string): boolean {
 export function scanTypeLetters(arg: string): string[] {
   return /^-s[A-Za-z]{2,}$/.test(arg) ? [...arg.slice(2)].map((c) => `-s${c}`) : [arg];
 }
+
+/** The subcommands (the first word; anything else there is a target). */
+export const COMMANDS = ['resume', 'merge', 'status', 'validate', 'help'] as const;
+
+/**
+ * A first word that is a subcommand mistyped (`Resume`, `stauts`, `merg`):
+ * it was taken for a host name and looked up in DNS, so a typo could scan
+ * whatever that name resolved to. One edit away from a subcommand (or one
+ * swap of neighbours), in any case, with no dot: refused, with the way to
+ * scan a host of that name (a trailing dot, which DNS reads the same).
+ */
+export function commandTypo(word: string | undefined): string | null {
+  if (word === undefined || word.startsWith('-') || word.includes('.') || (COMMANDS as readonly string[]).includes(word)) return null;
+  const lower = word.toLowerCase();
+  const meant = COMMANDS.find((c) => lower === c || (c !== 'help' && oneEditApart(lower, c, c.length > 5)));
+  return meant === undefined ? null : `'${word}' is not a command: did you mean '${meant}'? (To scan a host of that name, write it with a trailing dot: '${word}.')`;
+}
+
+/** One insertion, deletion, swap of neighbouring letters or (if `change`) substitution apart. */
+function oneEditApart(a: string, b: string, change: boolean): boolean {
+  if (Math.abs(a.length - b.length) > 1) return false;
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  const rest = (x: string, n: number): string => x.slice(i + n);
+  return (
+    (change && rest(a, 1) === rest(b, 1)) || // substitution
+    rest(a, 1) === rest(b, 0) || // a has one more
+    rest(a, 0) === rest(b, 1) || // b has one more
+    (a[i] === b[i + 1] && a[i + 1] === b[i] && rest(a, 2) === rest(b, 2)) // swap
+  );
+}
