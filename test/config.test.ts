@@ -115,6 +115,19 @@ describe('config', () => {
     expect(loadTuning(file)!.measuredAt).toBe('unknown');
   });
 
+  it('a damaged tuning file refuses a scan that would take a value from it, and not one whose flags set both', () => {
+    const dir = scratchDir();
+    process.env.SHARDSCAN_CONFIG_DIR = dir;
+    writeFileSync(join(dir, 'tuning.json'), '{broken');
+    const damaged = /^tuned defaults '.*tuning\.json' are damaged \(.*\); delete the file or run npm run bench -- --save$/;
+    expect(() => resolveConfig({ targets: ['127.0.0.1'] }, { cores: 2, fdLimit: 20000 })).toThrowError(damaged);
+    expect(() => resolveConfig({ targets: ['127.0.0.1'], workers: 2 }, { cores: 2, fdLimit: 20000 })).toThrowError(damaged);
+    expect(() => resolveConfig({ targets: ['127.0.0.1'], concurrency: 64 }, { cores: 2, fdLimit: 20000 })).toThrowError(damaged);
+    const both = resolveConfig({ targets: ['127.0.0.1'], workers: 2, concurrency: 64 }, { cores: 2, fdLimit: 20000 });
+    expect(both.config).toMatchObject({ workers: 2, concurrency: 64 });
+    expect(both.notes.filter((n) => n.startsWith('defaults from'))).toEqual([]);
+  });
+
   it('the CLI prints where its defaults came from', async () => {
     const cwd = scratchDir();
     process.env.SHARDSCAN_CONFIG_DIR = join(cwd, '.config');

@@ -187,7 +187,8 @@ export interface ResolveOptions {
 export function resolveConfig(given: Partial<ScanConfig>, opts: ResolveOptions = {}): ConfigResult {
   const partial = checkConfig(JSON.parse(JSON.stringify(given)) as unknown, 'options');
   const notes: string[] = [];
-  const tuning = opts.tuning === undefined ? loadTuning() : opts.tuning;
+  // Not read when the flags set both values: a damaged file then refused a scan that needed nothing from it.
+  const tuning = opts.tuning !== undefined ? opts.tuning : partial.workers !== undefined && partial.concurrency !== undefined ? null : loadTuning();
   // Within the flags' bounds: "workers": 300 started 300 threads and wrote a
   // manifest that validate, merge and resume then refused (workers <= 256).
   if (tuning) checkConfig({ workers: tuning.workers, concurrency: tuning.concurrency }, `tuned defaults '${tuning.source}' are damaged (delete the file or run npm run bench -- --save)`);
