@@ -151,6 +151,18 @@ describe('target parsing', () => {
   });
 });
 
+describe('IPv6 zones', () => {
+  it.each(['::1%lo', '::1%1', 'fe80::1%eth0', 'fe80::1%eth0/64', '::1%'])('%s is refused, naming the zone (it was dropped and ::1 scanned)', (token) => {
+    const zone = token.slice(token.indexOf('%')).replace(/\/.*/, '');
+    expect(() => parseTargetToken(token)).toThrowError(new RegExp(`^bad target '${token.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}': an IPv6 zone \\(${zone}\\) is not taken`));
+    expect(parseIPv6(token)).toBeNull();
+  });
+
+  it('a % elsewhere is a bad target, not a zone', () => {
+    expect(() => parseTargetToken('127.0.0.1%lo')).toThrowError(/^bad target '127\.0\.0\.1%lo': not an address, network, range or host name/);
+  });
+});
+
 describe('address conversions', () => {
   it.each([
     ['::', 0n],

@@ -33,6 +33,8 @@ function validHexForm(text: string): boolean {
 
 /** IPv6 text (any valid form, including embedded IPv4 and zone-less) → bigint, or null. */
 export function parseIPv6(text: string): bigint | null {
+  // node:net's isIPv6 takes a zone ("fe80::1%eth0"), which the parse below dropped without a word.
+  if (text.includes('%')) return null;
   if (!(HEX_FORM.test(text) ? validHexForm(text) : isIPv6(text))) return null;
   let head = text;
   let tailV4: number[] = [];

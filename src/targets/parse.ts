@@ -204,6 +204,10 @@ export function parseTargetToken(token: string): TargetToken {
     if (prefixPart === null) return { kind: 'addresses', token, intervals: [v4Interval(v4, v4)] };
     return { kind: 'addresses', token, intervals: [cidr4(v4, parsePrefix(token, prefixPart, 32))] };
   }
+  const zone = addrPart.indexOf('%');
+  if (zone >= 0 && parseIPv6(addrPart.slice(0, zone)) !== null) {
+    throw bad(token, `an IPv6 zone (${quote(addrPart.slice(zone))}) is not taken: shardscan connects without one, so a link-local address cannot be reached; give a global or loopback address`);
+  }
   const v6 = parseIPv6(addrPart);
   if (v6 !== null) {
     const prefix = prefixPart === null ? 128 : parsePrefix(token, prefixPart, 128);
