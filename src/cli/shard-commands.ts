@@ -12,7 +12,7 @@ import { EXIT } from './run.js';
 
 export type MergeFlags = { dirs: string[]; format?: string; output?: string; nmapReport?: string | string[]; allowPartial?: boolean; states?: string; quiet?: boolean };
 
-export async function mergeCommand(argv: MergeFlags, command: string): Promise<number> {
+export async function mergeCommand(argv: MergeFlags, command: string, signal?: AbortSignal): Promise<number> {
   const flags = flagsToConfig({ format: argv.format, output: argv.output, nmapReport: argv.nmapReport });
   const reports = { format: flags.format ?? 'text', output: flags.output ?? null, extraReports: flags.extraReports ?? [] };
   // A directory of shard directories (every machine's copied into results/) is
@@ -26,7 +26,7 @@ export async function mergeCommand(argv: MergeFlags, command: string): Promise<n
   // A report written over one of the shard files it merges would truncate that file before it is read.
   checkDistinctFiles(reportFileNames(reports), shardFiles(dirs));
   const states = argv.states === undefined ? undefined : parseStates(argv.states);
-  const { mergeShards } = await import('../store/merge.js');
+  const { interrupted, mergeShards } = await import('../store/merge.js');
   const { StagedReport } = await import('./staged-report.js');
   // Every report checked before any is written, then one pass over the shards per report (-oA: three), staged, and
   // all put in place only when all were written: a second report that failed left the first one replaced.
@@ -38,15 +38,24 @@ export async function mergeCommand(argv: MergeFlags, command: string): Promise<n
   try {
     for (const r of all) {
       try {
-        ({ leftOut } = await mergeShards(dirs, () => r.staged.open(), { format: r.format, allowPartial: Boolean(argv.allowPartial), command, states }));
+        ({ leftOut } = await mergeShards(dirs, () => r.staged.open(), { format: r.format, allowPartial: Boolean(argv.allowPartial), command, states, signal }));
       } catch (err) {
+        if (err instanceof ShardscanError && err.code === 'E_INTERRUPTED') throw err;
         // A write that failed ends the writer with that error: say it as a write failure (finish), or stop quietly for | head.
         if (r.staged.failure === null) throw err;
       }
       await r.staged.finish();
     }
+    // A Ctrl+C while the last report was flushed: still nothing is put in place.
+    if (signal?.aborted) throw interrupted();
   } catch (err) {
     for (const r of all) r.staged.abandon();
+    if (err instanceof ShardscanError && err.code === 'E_INTERRUPTED') {
+      const files = all.some((r) => r.output !== null) ? 'no report file was written, and an existing one is as it was' : null;
+      const stdout = all.some((r) => r.output === null) ? 'the report on stdout ends where it stopped' : null;
+      process.stderr.write(`shardscan: ${err.message}: ${[files, stdout].filter(Boolean).join('; ')}\n`);
+      return EXIT.interrupted;
+    }
     throw err;
   }
   for (const r of all) r.staged.place();

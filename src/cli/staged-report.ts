@@ -12,6 +12,23 @@ import type { Writable } from 'node:stream';
 import { ShardscanError, errnoCode, messageOf, quote } from '../errors.js';
 import { checkOutputName, endStream, openReport } from './report-files.js';
 
+/**
+ * Staged files not yet put in place or dropped. A second Ctrl+C ends the
+ * process at once (process.exit), and left them behind; 'exit' removes them.
+ */
+const pending = new Set<string>();
+let cleanupInstalled = false;
+function removePending(): void {
+  for (const path of pending) {
+    try {
+      unlinkSync(path);
+    } catch {
+      // never created, or already gone
+    }
+  }
+  pending.clear();
+}
+
 export class StagedReport {
   private stream: Writable | null = null;
   /** Where the staged file is renamed to: the -o file, or the file a symlink given as -o points to (the link stays). */
@@ -27,6 +44,11 @@ export class StagedReport {
     const regular = target !== null && (st === undefined || st.isFile());
     this.final = regular ? (st === undefined ? target : realpathSync(target)) : null;
     this.staged = this.final === null ? null : join(dirname(this.final), `.${basename(this.final)}.shardscan-${process.pid}.tmp`);
+    if (this.staged !== null) {
+      pending.add(this.staged);
+      if (!cleanupInstalled) process.on('exit', removePending);
+      cleanupInstalled = true;
+    }
   }
 
   /** The stream to write to (opened on the first call). */
@@ -74,6 +96,7 @@ export class StagedReport {
     if (this.staged !== null && out) {
       try {
         renameSync(this.staged, this.final!);
+        pending.delete(this.staged);
       } catch (err) {
         this.abandon();
         throw new ShardscanError('E_IO', `cannot write the report to ${quote(this.target!)}: ${errnoCode(err) ?? messageOf(err)}`);
@@ -85,6 +108,7 @@ export class StagedReport {
   abandon(): void {
     if (this.stream && this.stream !== process.stdout && !this.stream.destroyed) this.stream.destroy();
     if (this.staged === null) return;
+    pending.delete(this.staged);
     try {
       unlinkSync(this.staged);
     } catch {

@@ -31,6 +31,8 @@ export interface MergeOptions {
   command: string;
   /** Which states to show (--states); default: what the scan recorded. */
   states?: readonly PortState[];
+  /** Ctrl+C: the merge stops between records (E_INTERRUPTED), and its reports are not put in place. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -71,7 +73,7 @@ export function manifestSummary(m: Manifest, progress?: { counts: StateCounts; e
  * whose summary says "complete". (A line copied over from another shard was
  * merged twice, and the one it replaced was lost.)
  */
-async function* batchesOf(shards: readonly ShardDir[], view: MergeView, leftOut: { n: number }): AsyncGenerator<ProbeRecord[]> {
+async function* batchesOf(shards: readonly ShardDir[], view: MergeView, leftOut: { n: number }, signal?: AbortSignal): AsyncGenerator<ProbeRecord[]> {
   // Made concrete once: the shards are one scan (checkShardSet), so they share
   // targets, ports and walk, and differ only in their part of it (prepared()
   // read and merged a million-line -iL again for every shard).
@@ -97,6 +99,7 @@ async function* batchesOf(shards: readonly ShardDir[], view: MergeView, leftOut:
     check?.figures();
     for await (const r of readRecords(s.recordsPath)) {
       n++;
+      if (n % 1000 === 0 && signal?.aborted) throw interrupted();
       const wrong = check?.add(r) ?? null;
       if (wrong === 'stray') throw new ShardscanError('E_MERGE', `${s.recordsPath}: ${messageOf(notOfThisShard(r))}: the directory is damaged (shardscan validate ${s.dir})`);
       if (wrong === 'twice') throw new ShardscanError('E_MERGE', `${s.recordsPath}:${n}: record ${r.host}:${r.port} is there twice: the directory is damaged (shardscan validate ${s.dir})`);
@@ -115,8 +118,12 @@ async function* batchesOf(shards: readonly ShardDir[], view: MergeView, leftOut:
     }
     check?.end();
     if (batch.length > 0) yield batch;
+    if (signal?.aborted) throw interrupted();
   }
 }
+
+/** A merge stopped by Ctrl+C (its report files are staged, so none is put in place). */
+export const interrupted = (): ShardscanError => new ShardscanError('E_INTERRUPTED', 'merge interrupted');
 
 /** Whether the checkpoint covers `r`; a record of another shard or scan is refused, as in a complete shard. */
 function coveredOrStray(covered: (r: ProbeRecord) => boolean, r: ProbeRecord, path: string): boolean {
@@ -144,7 +151,7 @@ export async function mergeShards(dirs: readonly string[], open: () => Writable,
     shards.length === first.shard.total,
   );
   const leftOut = { n: 0 };
-  await WRITERS[opts.format](batchesOf(shards, view, leftOut), out, {
+  await WRITERS[opts.format](batchesOf(shards, view, leftOut, opts.signal), out, {
     version: packageVersion(),
     command: opts.command,
     startedAt: summary.startedAt,
