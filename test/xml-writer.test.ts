@@ -114,7 +114,10 @@ describe('xml writer', () => {
     expect(local.extraports).toEqual({ state: 'closed', count: '95' });
     const ssh = local.services.find((s) => s.port === 22)!;
     expect(ssh).toMatchObject({ service: 'ssh', method: 'probed', conf: '10', product: 'OpenSSH', version: '9.2p1 Debian 2', extrainfo: 'protocol 2.0', scripts: ['banner'] });
-    expect(local.services.find((s) => s.port === 443)).toMatchObject({ service: 'https', method: 'probed', tunnel: 'ssl', product: 'nginx', scripts: ['ssl-cert'] });
+    // Named as nmap names a TLS service: the protocol inside, and the tunnel (ssl/http), not "https".
+    expect(local.services.find((s) => s.port === 443)).toMatchObject({ service: 'http', method: 'probed', tunnel: 'ssl', product: 'nginx', scripts: ['ssl-cert'] });
+    // A port the table does not name has no service element, as in nmap's XML (it had name="unknown").
+    expect(local.services.find((s) => s.port === 11)).toMatchObject({ service: '', method: null });
     expect(local.services.find((s) => s.port === 8080)).toMatchObject({ service: 'http-proxy', method: 'table', conf: '3', product: null });
     expect(r.hosts[1]!.services.map((s) => [s.port, s.reason])).toEqual([[10, 'host-unreach']]);
     expect(r.hosts[2]!.services).toEqual([]);
@@ -125,6 +128,7 @@ describe('xml writer', () => {
 
   it('keeps the markup in banners and names escaped', async () => {
     const { text } = await writeXml('complete');
+    expect(text).not.toContain('name="unknown"');
     expect(text).toContain('output="SSH-2.0-OpenSSH_9.2p1 &quot;&lt;&amp;&gt;&quot;\\r\\n"');
     expect(text).toContain('Subject Alternative Name: DNS:api.example.test, IP Address:127.0.0.1');
   });

@@ -72,14 +72,24 @@ function isV6(host: string): boolean {
   return host.includes(':');
 }
 
-/** The service element: the port table's guess (method table, conf 3) or what --banners found (probed, conf 10). */
+/** Names --banners gives a service found inside TLS (the banner table's tlsNames), back to the one inside, as nmap names it. */
+const INSIDE_TLS: Readonly<Record<string, string>> = { https: 'http', smtps: 'smtp', imaps: 'imap', pop3s: 'pop3', ftps: 'ftp' };
+
+/**
+ * The service element: the port table's guess (method table, conf 3) or what
+ * --banners found (probed, conf 10). A port the table does not name gets none,
+ * as in nmap's own XML.
+ */
 function serviceElement(r: ProbeRecord): string {
   const probed = r.serviceSource === 'probe';
+  if (!probed && r.service === 'unknown') return '';
   let name = r.service;
   let tunnel = '';
-  // TLS services: nmap names the service inside and marks the tunnel (ssl/http).
-  if (r.tls && name.startsWith('tls/')) name = name.slice(4);
-  if (r.tls) tunnel = ' tunnel="ssl"';
+  // TLS services: nmap names the service inside and marks the tunnel (ssl/http): name="http" tunnel="ssl", not https.
+  if (r.tls) {
+    name = name.startsWith('tls/') ? name.slice(4) : (INSIDE_TLS[name] ?? name);
+    tunnel = ' tunnel="ssl"';
+  }
   let attrs = `name="${xmlAttr(name)}"`;
   if (r.product) attrs += ` product="${xmlAttr(r.product)}"`;
   if (r.version) attrs += ` version="${xmlAttr(r.version)}"`;
