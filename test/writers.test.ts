@@ -61,6 +61,32 @@ describe('writers', () => {
     expect(all).toContain('\n1 of 1 hosts probed have no open ports (not listed); the scan stopped early, before it probed every port of every host\n');
   });
 
+  it('text tells hosts no probe reached (every connect failed here) from hosts with no open ports, whole, one shard of several, or stopped', async () => {
+    // 127.0.0.2 answered; 127.0.0.3 and 127.0.0.4 were never reached (no route); ::1 had a port open.
+    const perHost: Record<string, StateCounts> = {
+      '127.0.0.2': { open: 0, closed: 100, filtered: 0, error: 0 }, '127.0.0.3': { open: 0, closed: 0, filtered: 0, error: 100 },
+      '127.0.0.4': { open: 0, closed: 0, filtered: 0, error: 100 }, '::1': { open: 1, closed: 99, filtered: 0, error: 0 },
+    };
+    // A generator, as the CLI gives: walked once.
+    const scannedHosts = () => (function* () { yield* Object.keys(perHost); })();
+    const base = { ...summary, hosts: 4, probes: 400, done: 400, counts: { open: 1, closed: 199, filtered: 0, error: 200 } };
+    const c = (s: ScanSummary) => ctx({ hosts: 4, summary: () => s, hostCounts: (h) => perHost[h] ?? null, scannedHosts });
+    const one = [[rec('::1', 22, 'open', 'ssh')]];
+    const never = (n: number) => `\n${n} hosts were never reached: every connect to them failed on this machine (see the local events); nothing is known of their ports\n`;
+    const whole = await render('text', one, c(base));
+    expect(whole).toContain('\n1 of 4 hosts have no open ports (not listed)\n');
+    expect(whole).toContain(never(2).replace('2 hosts', '2 of 4 hosts'));
+    const shard = await render('text', one, c({ ...base, shard: { index: 1, total: 2 } }));
+    expect(shard).toContain('\n1 of 4 hosts this shard probed have no open ports (not listed)\n');
+    expect(shard).toContain(never(2).replace('2 hosts', '2 of 4 hosts'));
+    const stopped = await render('text', one, c({ ...base, hosts: 10, status: 'interrupted', stopReason: 'signal' }));
+    expect(stopped).toContain('\n1 of 4 hosts probed have no open ports (not listed); 6 of 10 hosts were not probed: the scan stopped early\n');
+    expect(stopped).toContain(never(2).replace('\n2 hosts', '2 of 4 hosts'));
+    // With errors shown (--states all), those hosts are listed with their records: nothing to add.
+    const shown = await render('text', one, ctx({ ...c(base), states: ['open', 'closed', 'filtered', 'error'] }));
+    expect(shown).not.toMatch(/never reached/);
+  });
+
   it('csv quotes what needs quoting', async () => {
     const text = await render('csv', [[{ ...rec('127.0.0.1', 1), reason: 'a,"b"' }]]);
     expect(text).toBe('host,port,state,service,reason,rtt_ms,ts\n127.0.0.1,1,open,unknown,"a,""b""",0.25,2026-11-24T00:00:00.000Z\n');

@@ -36,23 +36,44 @@ function pad(s: string, n: number): string {
  */
 function quietLine(ctx: ReportContext, s: ScanSummary, shown: number): string {
   const states = ctx.states.join('/');
-  if (s.status === 'complete' && !oneShardOf(s)) {
-    const quiet = s.hosts - shown;
-    return quiet > 0 ? `\n${quiet} of ${s.hosts} hosts have no ${states} ports (not listed)\n` : '';
+  const whole = s.status === 'complete' && !oneShardOf(s);
+  // Asked for only when needed: it walks every host.
+  const scanned = whole && s.counts.error === 0 ? null : (ctx.scannedHosts?.() ?? null);
+  // Hosts no probe reached are not "hosts with no open ports": nothing was learned of them.
+  const { probed, unreached } = scanned === null ? { probed: 0, unreached: 0 } : tally(ctx, scanned, s.counts.error > 0);
+  const never = unreached > 0 ? `${unreached} of ${whole ? s.hosts : probed} hosts were never reached: every connect to them failed on this machine (see the local events); nothing is known of their ports\n` : '';
+  if (whole) {
+    const quiet = s.hosts - shown - unreached;
+    return (quiet > 0 ? `\n${quiet} of ${s.hosts} hosts have no ${states} ports (not listed)\n` : '') + (never ? `\n${never}` : '');
   }
-  const scanned = ctx.scannedHosts?.() ?? null;
   if (s.status === 'complete') {
     // One shard of several probed some of the scan's hosts: "2 of 2 hosts" was said by a shard that probed none.
     if (scanned === null) return `\nthe other hosts this shard probed have no ${states} ports (not listed)\n`;
-    const quiet = count(scanned) - shown;
-    return quiet > 0 ? `\n${quiet} of ${quiet + shown} hosts this shard probed have no ${states} ports (not listed)\n` : '';
+    const quiet = probed - shown - unreached;
+    return (quiet > 0 ? `\n${quiet} of ${probed} hosts this shard probed have no ${states} ports (not listed)\n` : '') + (never ? `\n${never}` : '');
   }
   if (scanned === null) return `\nthe other hosts probed have no ${states} ports (not listed); the scan stopped before it probed every host\n`;
-  const probed = count(scanned);
-  const quiet = probed - shown;
+  const quiet = probed - shown - unreached;
   const unprobed = s.hosts - probed;
   const stopped = unprobed > 0 ? `${unprobed} of ${s.hosts} hosts were not probed: the scan stopped early` : `the scan stopped early, before it probed every port of every host`;
-  return `\n${quiet > 0 ? `${quiet} of ${probed} hosts probed have no ${states} ports (not listed); ` : ''}${stopped}\n`;
+  return `\n${quiet > 0 ? `${quiet} of ${probed} hosts probed have no ${states} ports (not listed); ` : ''}${stopped}\n${never}`;
+}
+
+/**
+ * The hosts with a decided probe (`scanned` is walked once: it may be a
+ * generator), and of them those whose every probe failed on this machine (no
+ * route, no source address) when `errors` and such records are not shown.
+ */
+function tally(ctx: ReportContext, scanned: Iterable<string>, errors: boolean): { probed: number; unreached: number } {
+  const look = errors && !ctx.states.includes('error');
+  let probed = 0;
+  let unreached = 0;
+  for (const host of scanned) {
+    probed++;
+    const c = look ? ctx.hostCounts(host) : null;
+    if (c !== null && c.error > 0 && c.open + c.closed + c.filtered === 0) unreached++;
+  }
+  return { probed, unreached };
 }
 
 /** nmap-like report: per host a table of the shown ports and a Not shown line. */
@@ -92,15 +113,6 @@ export function textWriter(ctx: ReportContext): ReportWriter {
       yield `${quietLine(ctx, s, shown)}\nshardscan ${status}: ${s.hosts} host${s.hosts === 1 ? '' : 's'} × ${s.ports} port${s.ports === 1 ? '' : 's'}, ${s.done} of ${s.probes} probes in ${(s.elapsedMs / 1000).toFixed(2)} s\n`;
     },
   };
-}
-
-function count(items: Iterable<unknown>): number {
-  let n = 0;
-  for (const x of items) {
-    void x;
-    n++;
-  }
-  return n;
 }
 
 /** The summary of one shard of several: it probed some of the scan's hosts, and its report counts those. */
