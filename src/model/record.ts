@@ -89,6 +89,19 @@ export function textBatch(text: string, length: number): RecordBatch {
   };
 }
 
+/**
+ * A batch over `length` whole NDJSON lines held as bytes (a resume's replay):
+ * outside the JS heap while it waits in a queue; its text is made each time it
+ * is asked for, and dies young.
+ */
+export function bytesBatch(bytes: Buffer, length: number): RecordBatch {
+  return {
+    length,
+    records: () => textBatch(bytes.toString('utf8'), length).records(),
+    ndjson: () => bytes.toString('utf8'),
+  };
+}
+
 /** "host|port": the identity of a record's position. */
 export function recordKey(r: Pick<ProbeRecord, 'host' | 'port'>): string {
   return `${r.host}|${r.port}`;

@@ -2,13 +2,13 @@
  * Reading shard directories back: validate (schemas), merge (one report from
  * every shard of a scan) and the record filter that resume uses.
  */
-import { createReadStream, existsSync, openSync, readSync, closeSync, statSync } from 'node:fs';
+import { existsSync, openSync, readSync, closeSync, statSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { ShardscanError, errnoCode, jsonProblem, messageOf } from '../errors.js';
 import { describeErrors, validator } from '../schemas.js';
 import { CHECKPOINT, MANIFEST, type Manifest, type StoredCheckpoint, readJson } from './outdir.js';
-import { type ProbeRecord, type RecordBatch, textBatch } from '../model/record.js';
+import { type ProbeRecord, type RecordBatch, bytesBatch } from '../model/record.js';
 
 /** True when the file ends in the middle of a line (a run killed mid-write). */
 function endsMidLine(path: string): boolean {
@@ -40,7 +40,6 @@ export async function* readRecords(path: string): AsyncGenerator<ProbeRecord> {
     throw new ShardscanError('E_IO', `cannot read ${path}: ${errnoCode(err) ?? messageOf(err)}`);
   }
   const validate = validator('record');
-  const lines = createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity });
   let n = 0;
   let pending: string | null = null;
   const check = (line: string, at: number): ProbeRecord => {
@@ -54,10 +53,14 @@ export async function* readRecords(path: string): AsyncGenerator<ProbeRecord> {
     return rec as ProbeRecord;
   };
   try {
-    for await (const line of lines) {
-      n++;
-      if (pending !== null) yield check(pending, n - 1);
-      pending = line.length > 0 ? line : null;
+    for await (const block of blocks(path)) {
+      for (let i = 0; i < block.lines; i++) {
+        n++;
+        if (pending !== null) yield check(pending, n - 1);
+        // Made as it is checked: a string per line held in a queue (readline) outlived the young generation.
+        const line = block.line(i);
+        pending = line.length > 0 ? line : null;
+      }
     }
   } catch (err) {
     // A read error (EISDIR, EIO) surfaces from the stream: name the file, as an I/O failure.
@@ -65,43 +68,103 @@ export async function* readRecords(path: string): AsyncGenerator<ProbeRecord> {
     const code = errnoCode(err);
     if (code === 'EISDIR') throw new ShardscanError('E_MERGE', `records file ${path} is a directory`);
     throw new ShardscanError('E_IO', `cannot read ${path}: ${code ?? messageOf(err)}`);
-  } finally {
-    lines.close();
   }
   if (pending !== null && !skipLast) yield check(pending, n);
+}
+
+/** Whole lines of a file, in a block of bytes (valid until the next block is asked for). */
+interface LineBlock {
+  readonly bytes: Buffer;
+  /** Lines in the block. */
+  readonly lines: number;
+  /** Line i as text, without its \n (or \r\n). */
+  line(i: number): string;
+  /** Where line n starts: the bytes of lines 0 to n - 1 end there, newlines and all. */
+  end(n: number): number;
+}
+
+/**
+ * A file's lines, a block of whole lines at a time, read into one buffer
+ * outside the JS heap (the last line may lack its newline). Strings are made
+ * only as lines are asked for: read as text, every 64 KB block and the lines
+ * cut from it lived through the CLI's 1 MB young generation while they were
+ * worked through and filled the old one, which a large resume then carried
+ * into its scan (~15 MB of garbage the heap never gave back).
+ */
+async function* blocks(path: string): AsyncGenerator<LineBlock> {
+  const file = await open(path, 'r');
+  let buf: Buffer = Buffer.allocUnsafe(1 << 16);
+  let hi = 0;
+  const starts: number[] = [];
+  const block: { -readonly [K in keyof LineBlock]: LineBlock[K] } = {
+    bytes: buf,
+    lines: 0,
+    line(i: number): string {
+      const start = starts[i]!;
+      let end = starts[i + 1]! - 1;
+      if (end > start && buf[end - 1] === 0x0d) end--;
+      return buf.toString('utf8', start, end);
+    },
+    end: (n: number): number => starts[n]!,
+  };
+  try {
+    for (let eof = false; !eof; ) {
+      const got = (await file.read(buf, hi, buf.length - hi, null)).bytesRead;
+      eof = got === 0;
+      hi += got;
+      // The last line of the file, without its newline: as if it had one.
+      if (eof && hi > 0 && buf[hi - 1] !== 0x0a) {
+        if (hi === buf.length) buf = grown(buf, hi);
+        buf[hi++] = 0x0a;
+      }
+      starts.length = 0;
+      starts.push(0);
+      for (let nl = buf.indexOf(0x0a); nl >= 0 && nl < hi; nl = buf.indexOf(0x0a, nl + 1)) starts.push(nl + 1);
+      const whole = starts[starts.length - 1]!;
+      if (starts.length > 1) {
+        block.bytes = buf;
+        block.lines = starts.length - 1;
+        yield block;
+      }
+      // The rest of a line to the front; a line longer than the buffer, a bigger buffer.
+      if (whole === 0 && hi === buf.length) buf = grown(buf, hi);
+      else {
+        buf.copy(buf, 0, whole, hi);
+        hi -= whole;
+      }
+    }
+  } finally {
+    await file.close();
+  }
+}
+
+/** A buffer twice as long, with the first `used` bytes of `buf`. */
+function grown(buf: Buffer, used: number): Buffer {
+  const bigger = Buffer.allocUnsafe(buf.length * 2);
+  buf.copy(bigger, 0, 0, used);
+  return bigger;
 }
 
 /**
  * The first `count` lines of a records file this run has just written and
  * checked (a resume's, see OutDir.reopen), as batches of whole lines read a
- * block at a time: one string per block, where a string per line (readline)
- * was young garbage the replay of a large directory made by the million.
+ * block at a time, as bytes: a string per line (readline), then one per block,
+ * was garbage that outlived the young generation (see blocks()).
  */
 export async function* lineBatches(path: string, count: number): AsyncGenerator<RecordBatch> {
-  const input = createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 16 });
-  let rest = '';
   let left = count;
   try {
-    for await (const chunk of input as AsyncIterable<string>) {
-      const text = rest + chunk;
-      let n = 0;
-      let end = 0;
-      for (let nl = text.indexOf('\n'); nl >= 0 && n < left; nl = text.indexOf('\n', end)) {
-        n++;
-        end = nl + 1;
-      }
-      rest = text.slice(end);
-      if (n > 0) yield textBatch(text.slice(0, end), n);
+    for await (const block of blocks(path)) {
+      const n = Math.min(block.lines, left);
+      // Copied: the block's buffer is read into again, and a batch may wait in the report's queue.
+      if (n > 0) yield bytesBatch(Buffer.from(block.bytes.subarray(0, block.end(n))), n);
       left -= n;
       if (left === 0) break;
     }
   } catch (err) {
     throw new ShardscanError('E_IO', `cannot read ${path}: ${errnoCode(err) ?? messageOf(err)}`);
-  } finally {
-    input.destroy();
   }
 }
-
 export interface ShardDir {
   dir: string;
   manifest: Manifest;

@@ -238,8 +238,9 @@ async function planClaimed(dir: string, shard: ReturnType<typeof openShardDir>, 
 class RecordsRewrite {
   readonly path: string;
   private fd: number;
-  private block: string[] = [];
-  private size = 0;
+  /** The lines gathered for the next write, as bytes: kept as strings they outlived the young generation (see read.ts blocks()). */
+  private readonly bytes = Buffer.allocUnsafe(1 << 16);
+  private filled = 0;
 
   constructor(private readonly records: string) {
     this.path = `${records}.tmp`;
@@ -251,17 +252,20 @@ class RecordsRewrite {
   }
 
   add(line: string): void {
-    this.block.push(line);
-    this.size += line.length;
-    if (this.size >= 1 << 16) this.flush();
+    // A UTF-16 unit takes at most 3 bytes of UTF-8.
+    if (this.filled + line.length * 3 > this.bytes.length) this.flush();
+    if (line.length * 3 > this.bytes.length) this.write(Buffer.from(line));
+    else this.filled += this.bytes.write(line, this.filled);
   }
 
   flush(): void {
-    const text = this.block.join('');
-    this.block = [];
-    this.size = 0;
+    this.write(this.bytes.subarray(0, this.filled));
+    this.filled = 0;
+  }
+
+  private write(buf: Buffer): void {
     try {
-      for (let buf = Buffer.from(text), off = 0; off < buf.length; ) off += writeSync(this.fd, buf, off, buf.length - off);
+      for (let off = 0; off < buf.length; ) off += writeSync(this.fd, buf, off, buf.length - off);
     } catch (err) {
       this.discard();
       throw rewriteError(this.records, err);
