@@ -165,6 +165,7 @@ export async function* lineBatches(path: string, count: number): AsyncGenerator<
     throw new ShardscanError('E_IO', `cannot read ${path}: ${errnoCode(err) ?? messageOf(err)}`);
   }
 }
+
 export interface ShardDir {
   dir: string;
   manifest: Manifest;
