@@ -7,8 +7,11 @@
  * what -T6, -PS, -sC and -4 are (they were "unexpected argument 'T'",
  * "unknown option -P", "not a TCP connect scan" and "bad target '-4'").
  */
+import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { argvRefusal, normalizeArgv, parseStates } from '../src/cli/options.js';
+import { nmapFileName } from '../src/cli/report-files.js';
+import { runCli, scratchDir } from './helpers/cli.js';
 import { PORT_STATES } from '../src/model/states.js';
 
 describe('nmap spellings', () => {
@@ -59,5 +62,24 @@ describe('nmap spellings', () => {
       expect(() => parseStates(v), v).toThrow(/bad --states .*an empty item/);
     }
     expect(parseStates(' open , filtered ')).toEqual(['open', 'filtered']);
+  });
+});
+
+describe("nmap's % conversions in report names", () => {
+  it('as nmap documents them: -oX web-scan-%T-%D.xml at 14:48:40 on 13 Dec 2007 is web-scan-144840-121307.xml', () => {
+    const at = new Date(2007, 11, 13, 14, 48, 40);
+    expect(nmapFileName('web-scan-%T-%D.xml', at)).toBe('web-scan-144840-121307.xml');
+    expect(nmapFileName('%Y%m%d-%H%M%S-%R-%y', at)).toBe('20071213-144840-1448-07');
+    // % and any other character is that character; a lone % at the end is nothing; names without % are as typed.
+    expect(nmapFileName('100%%-%q-%.txt%', at)).toBe('100%-q-.txt');
+    expect(nmapFileName('plain.xml', at)).toBe('plain.xml');
+  });
+
+  it('the CLI writes -oG and -oA reports under the converted names, and -o as typed', async () => {
+    const cwd = scratchDir();
+    const year = String(new Date().getFullYear());
+    const r = await runCli(['127.0.0.1', '-p', '1', '-q', '--no-out-dir', '-o', 'o-%Y.txt', '-oG', 'g-%Y-%%.gnmap', '-oA', 'a-%Y'], { cwd });
+    expect(r.code, r.stderr).toBe(0);
+    expect(readdirSync(cwd).filter((f) => !f.startsWith('.')).sort()).toEqual([`a-${year}.gnmap`, `a-${year}.nmap`, `a-${year}.xml`, `g-${year}-%.gnmap`, 'o-%Y.txt']);
   });
 });

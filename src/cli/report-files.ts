@@ -265,12 +265,12 @@ export const MAX_EXTRA_REPORTS = 8;
  * ("-oX -"), else the first; the rest are extra reports, each to its file.
  * `explicit`: -f or -o (or a --config file's format or output) was given; `format`, `output`: the main report's then (null: stdout).
  */
-export function reportsOf(typed: readonly string[], explicit: boolean, format: OutputFormat | undefined, output: string | null | undefined): Partial<ScanConfig> {
+export function reportsOf(typed: readonly string[], explicit: boolean, format: OutputFormat | undefined, output: string | null | undefined, now = new Date()): Partial<ScanConfig> {
   const asked: { format: OutputFormat; output: string | null; as: string }[] = [];
   for (const t of typed) {
     const colon = t.indexOf(':');
     const option = t.slice(0, colon);
-    const file = t.slice(colon + 1);
+    const file = nmapFileName(t.slice(colon + 1), now);
     if (option === '-oA') {
       if (file.trim() === '') throw new ShardscanError('E_OPTION', '-oA needs a base name, e.g. -oA scan (writes scan.nmap, scan.xml and scan.gnmap)');
       if (file === '-') throw new ShardscanError('E_OPTION', '-oA writes three reports and only one can go to stdout; give a base name, e.g. -oA scan');
@@ -294,4 +294,21 @@ export function reportsOf(typed: readonly string[], explicit: boolean, format: O
     c.output = main.output;
   }
   return c;
+}
+
+/**
+ * nmap's conversions in the names its report options take (-oX 'scan-%D-%T.xml'
+ * is scan-120226-154210.xml): %H %M %S %m %d %y %Y as in strftime, %T is
+ * %H%M%S, %R is %H%M, %D is %m%d%y, in local time; % and any other character
+ * is that character (%% a %). A script written for nmap got a file named
+ * 'scan-%D.xml' where it looked for the date.
+ */
+export function nmapFileName(name: string, now: Date): string {
+  if (!name.includes('%')) return name;
+  const two = (n: number): string => String(n).padStart(2, '0');
+  const v: Record<string, string> = { H: two(now.getHours()), M: two(now.getMinutes()), S: two(now.getSeconds()), m: two(now.getMonth() + 1), d: two(now.getDate()), y: two(now.getFullYear() % 100), Y: String(now.getFullYear()) };
+  v.T = v.H! + v.M! + v.S!;
+  v.R = v.H! + v.M!;
+  v.D = v.m! + v.d! + v.y!;
+  return name.replace(/%([\s\S]?)/g, (_, c: string) => v[c] ?? c);
 }
