@@ -75,6 +75,10 @@ describe('the state directory', () => {
     expect(doc.scans).toHaveLength(1);
     expect(doc.scans[0]!.entries[0]).toMatchObject({ dir, state: 'complete', done: 1, probes: 1, counts: { open: 1 }, etaSec: null, records: join(dir, 'shard-1-of-1.ndjson') });
     expect(readdirSync(cwd)).toEqual([]);
+    // --format json is --json; --json with --format text asks for two answers (it printed JSON without a word).
+    expect(JSON.parse((await runCli(['status', '--format', 'json'], { cwd, env })).stdout)).toEqual(doc);
+    const both = await runCli(['status', '--json', '--format', 'text'], { cwd, env });
+    expect([both.code, both.stdout, both.stderr]).toEqual([2, '', 'shardscan: error: --json and --format text ask for two formats; give one\n']);
 
     // Without XDG_STATE_HOME: ~/.local/state/shardscan.
     const r2 = await runCli(['127.0.0.1', '-p', String(open.ports[0]), '-q'], { cwd, env: { ...env, XDG_STATE_HOME: '' } });

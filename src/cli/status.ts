@@ -72,6 +72,8 @@ export function statusCommand(flags: StatusFlags, out: NodeJS.WritableStream = p
   if (flags.format !== undefined && flags.format !== 'text' && flags.format !== 'json') {
     throw new ShardscanError('E_OPTION', `bad --format '${quote(flags.format)}' for status: use text or json, e.g. shardscan status --json`);
   }
+  // Two answers to one question: --json --format text printed JSON without a word.
+  if (flags.json === true && flags.format === 'text') throw new ShardscanError('E_OPTION', '--json and --format text ask for two formats; give one');
   const json = flags.json === true || flags.format === 'json';
   const dirs = flags.dirs && flags.dirs.length > 0 ? flags.dirs : [stateDir()];
   const given = flags.dirs !== undefined && flags.dirs.length > 0;
