@@ -11,7 +11,7 @@ import { PROBE_ENGINES, type ProbeEngine } from '../model/scan.js';
 import { PORT_STATES, type PortState } from '../model/states.js';
 import { MAX_WORKERS } from './early.js';
 import { reportsOf } from './report-files.js';
-import { NMAP_EXPANDED, NMAP_IGNORED, commandTypo, NMAP_OUTPUT, NMAP_REFUSED, NMAP_RENAMED, NMAP_TEMPLATES, isVerbose, scanTypeLetters, takesNoValue } from './spellings.js';
+import { NMAP_EXPANDED, NMAP_IGNORED, NMAP_OUTPUT, NMAP_REFUSED, NMAP_RENAMED, NMAP_TEMPLATES, commandTypo, isVerbose, scanTypeLetters, takesNoValue } from './spellings.js';
 
 /** The scan flags as yargs hands them over (all optional). */
 export interface ScanFlags {

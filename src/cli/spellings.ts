@@ -76,9 +76,11 @@ export const COMMANDS = ['resume', 'merge', 'status', 'validate', 'help'] as con
 /**
  * A first word that is a subcommand mistyped (`Resume`, `stauts`, `merg`):
  * it was taken for a host name and looked up in DNS, so a typo could scan
- * whatever that name resolved to. One edit away from a subcommand (or one
- * swap of neighbours), in any case, with no dot: refused, with the way to
- * scan a host of that name (a trailing dot, which DNS reads the same).
+ * whatever that name resolved to. A subcommand in another case, or one letter
+ * added, dropped or swapped with its neighbour (also one changed, for the
+ * names longer than five letters: "serge" or "hemp" may well be hosts; help
+ * only in another case), with no dot: refused, with the way to scan a host of
+ * that name (a trailing dot, which DNS reads the same).
  */
 export function commandTypo(word: string | undefined): string | null {
   if (word === undefined || word.startsWith('-') || word.includes('.') || (COMMANDS as readonly string[]).includes(word)) return null;
