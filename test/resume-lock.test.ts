@@ -7,7 +7,7 @@
  * names a dead process and does not block; a finished run removes it.
  */
 import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, readFileSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hostname } from 'node:os';
 import { describe, expect, it } from 'vitest';
@@ -116,6 +116,22 @@ describe('status and a shard directory it cannot read', () => {
     const r = await runCli(['status', join(cwd, 'all')], { cwd, prefix: 'setpriv --reuid 65534 --regid 65534 --clear-groups' });
     expect(r.code).toBe(1);
     expect(r.stdout + r.stderr).toMatch(/s2.*EACCES|EACCES.*s2/);
+  });
+
+  it('a shard whose records file is gone is listed as a problem, exit 1 (it showed as complete)', async () => {
+    const cwd = scratchDir();
+    for (const x of [1, 2]) {
+      const r = await runCli(['127.0.0.1', '-p', '1-20', '--seed', '4', '--shard', `${x}/2`, '--out-dir', `all/s${x}`, '-q', '-o', '/dev/null'], { cwd });
+      expect(r.code, r.stderr).toBe(0);
+    }
+    rmSync(join(cwd, 'all/s2/shard-2-of-2.ndjson'));
+    const r = await runCli(['status', 'all'], { cwd });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/1\/2 shards complete/);
+    expect(r.stdout).toContain(`all/s2: cannot read: records file all/s2/shard-2-of-2.ndjson is missing: restore it, or scan again into a new directory\n`);
+    const json = await runCli(['status', 'all', '--json'], { cwd });
+    expect(json.code).toBe(1);
+    expect((JSON.parse(json.stdout) as { problems: { dir: string }[] }).problems.map((p) => p.dir)).toEqual(['all/s2']);
   });
 });
 

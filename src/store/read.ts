@@ -10,6 +10,9 @@ import { describeErrors, validator } from '../schemas.js';
 import { CHECKPOINT, MANIFEST, type Manifest, type StoredCheckpoint, readJson } from './outdir.js';
 import { type ProbeRecord, type RecordBatch, bytesBatch } from '../model/record.js';
 
+/** A shard directory without its records file: nothing can continue or merge it. */
+export const missingRecords = (path: string): ShardscanError => new ShardscanError('E_MERGE', `records file ${path} is missing: restore it, or scan again into a new directory`);
+
 /** True when the file ends in the middle of a line (a run killed mid-write). */
 function endsMidLine(path: string): boolean {
   const size = statSync(path).size;
@@ -30,7 +33,7 @@ function endsMidLine(path: string): boolean {
  * naming file and line.
  */
 export async function* readRecords(path: string): AsyncGenerator<ProbeRecord> {
-  if (!existsSync(path)) throw new ShardscanError('E_MERGE', `records file ${path} is missing: restore it, or scan again into a new directory`);
+  if (!existsSync(path)) throw missingRecords(path);
   let skipLast: boolean;
   try {
     if (statSync(path).isDirectory()) throw new ShardscanError('E_MERGE', `records file ${path} is a directory`);

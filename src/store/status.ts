@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { ShardscanError, errnoCode, messageOf, quote } from '../errors.js';
 import { type StateCounts, totalOf } from '../model/states.js';
 import { type LockInfo, MANIFEST, type Manifest, readLock } from './outdir.js';
-import { type ShardDir, openShardDir, readCheckpoint } from './read.js';
+import { type ShardDir, missingRecords, openShardDir, readCheckpoint } from './read.js';
 
 /** A checkpoint younger than this, on a manifest with no end, means the scan is still running. */
 export const RUNNING_MS = 10_000;
@@ -131,6 +131,9 @@ export function shardStatus(dir: string, now = Date.now()): ShardStatus {
 }
 
 function statusOf({ dir, manifest: m, recordsPath }: ShardDir, now: number): ShardStatus {
+  // A scan makes its records file before its manifest: without it the directory is damaged, whatever the manifest says
+  // (a complete shard without records showed as complete, and only merge said otherwise).
+  if (!existsSync(recordsPath)) throw missingRecords(recordsPath);
   const complete = m.status === 'complete';
   const cp = complete ? null : readCheckpoint(dir);
   const counts = complete || cp === null ? m.counts : cp.counts;
