@@ -11,7 +11,7 @@ import type { OutputFormat, ScanConfig } from '../config/index.js';
 import { ShardscanError, errnoCode, messageOf, quote } from '../errors.js';
 import { FdWritable } from '../output/fd-stream.js';
 import { SPILL_RECORDS, checkSpillDir } from '../output/host-groups.js';
-import { sortedByHost } from '../config/limits.js';
+import { sortedReports } from '../config/limits.js';
 import { NMAP_OUTPUT } from './spellings.js';
 
 /** A report besides the main one, its file open. */
@@ -36,7 +36,7 @@ export function checkReports(config: Reports, positions: number): void {
   for (const r of config.extraReports) checkReportPath(r.output, `the ${r.format} report`);
   checkStdoutShared(config);
   // A report sorted by host that may hold more records than it keeps in memory needs TMPDIR (output/host-groups.ts).
-  if (positions > SPILL_RECORDS && [config.format, ...config.extraReports.map((r) => r.format)].some(sortedByHost)) checkSpillDir();
+  if (positions > SPILL_RECORDS && sortedReports(config) > 0) checkSpillDir();
 }
 
 /**

@@ -11,10 +11,10 @@ import { type ScanConfig, timeoutBounds } from '../config/index.js';
 import type { CheckpointState } from '../model/checkpoint.js';
 import type { RecordBatch } from '../model/record.js';
 import type { ScanSummary, TimingSummary } from '../model/summary.js';
-import { type ReportContext, createWriter, scannedHostsOf, wantsHostCounts } from '../output/formats.js';
+import { type ReportContext, createWriter, scannedHostsOf } from '../output/formats.js';
 import { namesOf, writeReports } from '../output/report.js';
 import { packageVersion } from '../paths.js';
-import { SMALL_SCAN } from '../config/limits.js';
+import { SMALL_SCAN, sortedReports } from '../config/limits.js';
 import { type OpenReport, endStream } from './report-files.js';
 import type { ChunkRunner } from '../pool/runner.js';
 import type { PreparedScan } from '../prepare.js';
@@ -143,7 +143,8 @@ export async function runScan(input: RunInput): Promise<number> {
       replay: input.replay,
       timeFrom: input.timeFrom,
       runner,
-      hostCounts: [config.format, ...extras.map((r) => r.format)].some(wantsHostCounts),
+      // Reports that list hosts print per-host "Not shown" lines.
+      hostCounts: sortedReports(config) > 0,
       // A test hook, like SHARDSCAN_FAULT: the stall window in ms (default STALL_MS, 10 s).
       stallMs: Number(process.env.SHARDSCAN_STALL_MS) || undefined,
     });

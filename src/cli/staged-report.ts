@@ -15,10 +15,10 @@ import { checkOutputName, endStream, openReport } from './report-files.js';
 /**
  * Staged files not yet put in place or dropped. A second Ctrl+C ends the
  * process at once (process.exit), and left them behind; 'exit' removes them.
+ * (This module is loaded only by the commands that stage reports.)
  */
 const pending = new Set<string>();
-let cleanupInstalled = false;
-function removePending(): void {
+process.on('exit', () => {
   for (const path of pending) {
     try {
       unlinkSync(path);
@@ -26,8 +26,7 @@ function removePending(): void {
       // never created, or already gone
     }
   }
-  pending.clear();
-}
+});
 
 export class StagedReport {
   private stream: Writable | null = null;
@@ -44,11 +43,7 @@ export class StagedReport {
     const regular = target !== null && (st === undefined || st.isFile());
     this.final = regular ? (st === undefined ? target : realpathSync(target)) : null;
     this.staged = this.final === null ? null : join(dirname(this.final), `.${basename(this.final)}.shardscan-${process.pid}.tmp`);
-    if (this.staged !== null) {
-      pending.add(this.staged);
-      if (!cleanupInstalled) process.on('exit', removePending);
-      cleanupInstalled = true;
-    }
+    if (this.staged !== null) pending.add(this.staged);
   }
 
   /** The stream to write to (opened on the first call). */

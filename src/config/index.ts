@@ -10,7 +10,7 @@ import { describeErrors, schemaDocument, validator } from '../schemas.js';
 import type { ProbeEngine, ScanOrder } from '../model/scan.js';
 import type { PortState } from '../model/states.js';
 import type { ShardSpec } from '../shard/plan.js';
-import { SORTED_REPORT_FDS, cores, fdLimit, maxConcurrency, sortedByHost } from './limits.js';
+import { SORTED_REPORT_FDS, cores, fdLimit, maxConcurrency, sortedReports } from './limits.js';
 import { type Tuning, loadTuning } from './tuning.js';
 
 export type OutputFormat = 'text' | 'json' | 'ndjson' | 'csv' | 'grep' | 'xml';
@@ -206,8 +206,8 @@ export function resolveConfig(given: Partial<ScanConfig>, opts: ResolveOptions =
   if (tuning && partial.workers === undefined) taken.push(`--workers ${tuning.workers}`);
   if (tuning && partial.concurrency === undefined && concurrency === tuning.concurrency) taken.push(`--concurrency ${tuning.concurrency}`);
   if (tuning && taken.length > 0) notes.push(`defaults from ${tuning.source}: ${taken.join(' ')} (measured ${tuning.measuredAt})`);
-  const sortedReports = [partial.format ?? BASE_DEFAULTS.format, ...(partial.extraReports ?? []).map((r) => r.format)].filter(sortedByHost).length;
-  const cap = maxConcurrency(limit, workers, sortedReports * SORTED_REPORT_FDS);
+  const sorted = sortedReports({ format: partial.format ?? BASE_DEFAULTS.format, extraReports: partial.extraReports });
+  const cap = maxConcurrency(limit, workers, sorted * SORTED_REPORT_FDS);
   const defaultWindow = concurrency === undefined;
   concurrency ??= Math.min(DEFAULT_CONCURRENCY, cap);
   if (concurrency > cap && !defaultWindow) {

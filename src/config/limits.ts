@@ -37,6 +37,11 @@ export function sortedByHost(format: string): boolean {
   return format === 'text' || format === 'grep' || format === 'xml';
 }
 
+/** How many of a command's reports (the main one and -oX and the like) sort by host: each needs TMPDIR, descriptors and per-host counts. */
+export function sortedReports(reports: { format: string; extraReports?: readonly { format: string }[] }): number {
+  return [reports.format, ...(reports.extraReports ?? []).map((r) => r.format)].filter(sortedByHost).length;
+}
+
 /** Most connects that may be in flight in total with this descriptor limit and worker count, `reserved` descriptors aside. */
 export function maxConcurrency(limit: number, workers: number, reserved = 0): number {
   return Math.max(workers, Math.floor((limit - FD_RESERVE - reserved - 8 * workers) * 0.8));

@@ -5,7 +5,6 @@
  */
 import type { Writable } from 'node:stream';
 import type { OutputFormat } from '../config/index.js';
-import { sortedByHost } from '../config/limits.js';
 import type { StateCounts } from '../model/states.js';
 import { grepWriter, textWriter } from './hosts.js';
 import { csvWriter, jsonWriter, ndjsonWriter } from './lines.js';
@@ -59,9 +58,4 @@ export function scannedHostsOf(targets: { count: number; at(i: number): string }
       if (c && c.open + c.closed + c.filtered + c.error > 0) yield host;
     }
   })();
-}
-
-/** Formats that group by host and want per-host counts for their "not shown" lines. */
-export function wantsHostCounts(format: OutputFormat): boolean {
-  return sortedByHost(format);
 }

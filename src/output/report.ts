@@ -7,6 +7,7 @@
  */
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
+import { ByteBlock } from '../model/byte-block.js';
 import { type ProbeRecord, type RecordBatch, arrayBatch } from '../model/record.js';
 import type { PortState, StateCounts } from '../model/states.js';
 import type { ScanSummary } from '../model/summary.js';
@@ -98,31 +99,15 @@ async function putOne(out: Writable, piece: string | Buffer): Promise<void> {
   await letOthersIn();
 }
 
-/**
- * Write a writer's pieces in ~64 KB writes, letting the event loop in between.
- * The pieces are gathered as bytes outside the JS heap: gathered as one string,
- * each piece lived through the young generation's collections (the CLI's is
- * 1 MB) and was promoted, ~20 MB of old-space garbage a second while a large
- * sorted report ended, and it peaked ~25 MB above the live heap.
- */
+/** Write a writer's pieces in ~64 KB writes, gathered as bytes (see ByteBlock), letting the event loop in between. */
 async function putAll(out: Writable, pieces: Iterable<string | Buffer>): Promise<void> {
-  let bytes = Buffer.allocUnsafe(PIECE);
-  let filled = 0;
-  const flush = async (): Promise<void> => {
-    // A new buffer each time: the stream may hold on to the one it was given.
-    const full = bytes.subarray(0, filled);
-    bytes = Buffer.allocUnsafe(PIECE);
-    filled = 0;
-    await putOne(out, full);
-  };
+  const block = new ByteBlock(PIECE, true);
   for (const piece of pieces) {
-    // A UTF-16 unit takes at most 3 bytes of UTF-8.
-    const most = typeof piece === 'string' ? piece.length * 3 : piece.length;
-    if (filled + most > PIECE) await flush();
-    if (most > PIECE) await putOne(out, piece);
-    else filled += typeof piece === 'string' ? bytes.write(piece, filled) : piece.copy(bytes, filled);
+    if (!block.fits(piece)) await putOne(out, block.take());
+    if (block.fits(piece)) block.add(piece);
+    else await putOne(out, piece);
   }
-  await flush();
+  await putOne(out, block.take());
 }
 
 /** Run a writer over the batches into `out`; rejects if the stream fails. */

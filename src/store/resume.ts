@@ -11,6 +11,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { type ScanConfig, resolveConfig } from '../config/index.js';
 import { ShardscanError, errnoCode, quote } from '../errors.js';
+import { ByteBlock } from '../model/byte-block.js';
 import { type CheckpointState, emptyCheckpoint } from '../model/checkpoint.js';
 import { type ProbeRecord, type RecordBatch, recordLine } from '../model/record.js';
 import { emptyCounts } from '../model/states.js';
@@ -238,9 +239,8 @@ async function planClaimed(dir: string, shard: ReturnType<typeof openShardDir>, 
 class RecordsRewrite {
   readonly path: string;
   private fd: number;
-  /** The lines gathered for the next write, as bytes: kept as strings they outlived the young generation (see read.ts blocks()). */
-  private readonly bytes = Buffer.allocUnsafe(1 << 16);
-  private filled = 0;
+  /** The lines gathered for the next write (see ByteBlock). */
+  private readonly block = new ByteBlock();
 
   constructor(private readonly records: string) {
     this.path = `${records}.tmp`;
@@ -252,15 +252,13 @@ class RecordsRewrite {
   }
 
   add(line: string): void {
-    // A UTF-16 unit takes at most 3 bytes of UTF-8.
-    if (this.filled + line.length * 3 > this.bytes.length) this.flush();
-    if (line.length * 3 > this.bytes.length) this.write(Buffer.from(line));
-    else this.filled += this.bytes.write(line, this.filled);
+    if (!this.block.fits(line)) this.flush();
+    if (this.block.fits(line)) this.block.add(line);
+    else this.write(Buffer.from(line));
   }
 
   flush(): void {
-    this.write(this.bytes.subarray(0, this.filled));
-    this.filled = 0;
+    this.write(this.block.take());
   }
 
   private write(buf: Buffer): void {
