@@ -1,6 +1,6 @@
 /** Resume after SIGKILL at random moments and after Ctrl+C: exactly the uninterrupted records, no duplicates. */
 import type { ChildProcess } from 'node:child_process';
-import { appendFileSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { closedPorts } from './fixtures/net.js';
@@ -121,6 +121,28 @@ describe('resume', () => {
     const r = await runCli(['resume', 'd'], { cwd });
     expect(r.code).toBe(2);
     expect(r.stderr).toBe('shardscan: error: records file d/shard-1-of-1.ndjson is missing: restore it, or scan again into a new directory\n');
+  });
+
+  it('a copied directory resumes into itself: its reports go to the copy, the original is untouched', async () => {
+    const cwd = scratchDir();
+    mkdirSync(join(cwd, 'd'));
+    const first = await runCli(['127.0.0.1', '-p', '1-300', '--rate', '200', '--max-time', '0.3', '--out-dir', 'd', '-q', '-o', 'd/report.txt', '-oG', 'd/report.gnmap'], { cwd });
+    expect(first.code, first.stderr).toBe(0);
+    cpSync(join(cwd, 'd'), join(cwd, 'copy'), { recursive: true });
+    const before = ['report.txt', 'report.gnmap', 'shard-1-of-1.ndjson', 'manifest.json'].map((f) => readFileSync(join(cwd, 'd', f), 'utf8'));
+    const again = await runCli(['resume', 'copy', '--no-max-time', '-q'], { cwd });
+    expect(again.code, again.stderr).toBe(0);
+    // The original, which another machine may still be resuming, is as it was.
+    expect(['report.txt', 'report.gnmap', 'shard-1-of-1.ndjson', 'manifest.json'].map((f) => readFileSync(join(cwd, 'd', f), 'utf8'))).toEqual(before);
+    expect(readFileSync(join(cwd, 'copy', 'report.txt'), 'utf8')).toMatch(/300 of 300 probes/);
+    expect(readFileSync(join(cwd, 'copy', 'report.gnmap'), 'utf8')).toMatch(/# Nmap done|# shardscan done/);
+    const manifest = JSON.parse(readFileSync(join(cwd, 'copy', 'manifest.json'), 'utf8')) as { status: string; config: { outDir: string; output: string } };
+    expect(manifest.status).toBe('complete');
+    expect(manifest.config).toMatchObject({ outDir: join(cwd, 'copy'), output: join(cwd, 'copy', 'report.txt') });
+    // The original resumes too, rewriting the report its first run wrote inside it (it was refused: "would write over").
+    const original = await runCli(['resume', 'd', '--no-max-time', '-q'], { cwd });
+    expect(original.code, original.stderr).toBe(0);
+    expect(readFileSync(join(cwd, 'd', 'report.txt'), 'utf8')).toMatch(/300 of 300 probes/);
   });
 
   it('refuses a directory that is not a scan', async () => {

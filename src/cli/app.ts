@@ -7,15 +7,15 @@ import { join } from 'node:path';
 import type { Piscina } from 'piscina';
 import yargs, { type Argv } from 'yargs';
 import { type ScanConfig, resolveConfig } from '../config/index.js';
-import { ShardscanError, messageOf } from '../errors.js';
+import { ShardscanError, messageOf, quote } from '../errors.js';
 import { packageVersion } from '../paths.js';
 import { totalOf } from '../model/states.js';
 import { prepareScan } from '../prepare.js';
 import { blockedNote, blocklistHelp } from '../targets/blocklist.js';
-import { CHECKPOINT, MANIFEST, OutDir, makeScanId, recordsFileName } from '../store/outdir.js';
+import { CHECKPOINT, LOCK, MANIFEST, OutDir, makeScanId, recordsFileName } from '../store/outdir.js';
 import { type ScanFlags, argvRefusal, flagsToConfig, lastValueWins, noFalseValues, normalizeArgv, reportClash, unknownMessage } from './options.js';
 import { EXIT, defaultOutDir, runScan, writeSummaryJson } from './run.js';
-import { type MergeFlags, mergeCommand, shardFiles, validateCommand } from './shard-commands.js';
+import { type MergeFlags, mergeCommand, validateCommand } from './shard-commands.js';
 import { checkDistinctFiles, checkReports, checkSummaryPath, openReports, reportFileNames } from './report-files.js';
 import type { StatusFlags } from './status.js';
 import type { MetricsServer } from './metrics.js';
@@ -231,7 +231,10 @@ async function resumeWith(dir: string, argv: ResumeFlags, o: ReturnType<typeof f
   try {
     const { config, notes } = resolveConfig(plan.prep.config, { tuning: null });
     checkSummaryPath(argv.summaryJson);
-    checkDistinctFiles({ ...reportFileNames(config), '--summary-json': argv.summaryJson }, shardFiles([dir]));
+    // The directory's own files, not every file in it: a report the first run wrote inside it (-o d/report.txt) is rewritten, as that run would have.
+    const own = [MANIFEST, CHECKPOINT, LOCK, recordsFileName(config.shard), `${recordsFileName(config.shard)}.tmp`].map((f) => [`'${quote(join(dir, f))}'`, join(dir, f)]);
+    const inputs = { 'the --input-file': config.inputFile, 'the --exclude-file': config.excludeFile, 'the --blocklist': typeof config.blocklist === 'string' ? config.blocklist : null };
+    checkDistinctFiles({ ...reportFileNames(config), '--summary-json': argv.summaryJson }, { ...Object.fromEntries(own), ...inputs });
     checkReports(config, plan.prep.plan.positions);
     // Only now, when nothing can refuse any more, is the directory rewritten and are the reports opened.
     opened = signal.signal.aborted ? null : { config, notes, outDir: plan.reopen() };

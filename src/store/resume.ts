@@ -8,7 +8,7 @@
  */
 import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { type ScanConfig, resolveConfig } from '../config/index.js';
 import { ShardscanError, errnoCode, quote } from '../errors.js';
 import { ByteBlock } from '../model/byte-block.js';
@@ -164,10 +164,37 @@ export async function checkResumable(dir: string, resolver?: Resolver): Promise<
   await planClaimed(dir, shard, {}, null, resolver);
 }
 
+/**
+ * The manifest's config for a directory that may have been copied or moved
+ * (cp -r, rsync to another machine): a file name inside the directory where
+ * the scan started is taken inside `dir` instead. A copy's resume used to
+ * rewrite the original's reports (`-o d/report.txt`) while its records went
+ * to the copy. Names outside the directory are kept as they were.
+ */
+function movedWith(config: ScanConfig, dir: string): ScanConfig {
+  const from = config.outDir;
+  if (from === null || from === dir) return config;
+  const moved = (path: string): string => {
+    const rel = relative(from, path);
+    return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? join(dir, rel) : path;
+  };
+  const or = (path: string | null): string | null => (path === null || path === '-' ? path : moved(path));
+  return {
+    ...config,
+    outDir: dir,
+    output: or(config.output),
+    inputFile: or(config.inputFile),
+    excludeFile: or(config.excludeFile),
+    blocklist: typeof config.blocklist === 'string' ? moved(config.blocklist) : config.blocklist,
+    extraReports: config.extraReports.map((r) => ({ ...r, output: moved(r.output) })),
+  };
+}
+
 /** The plan; `claim` null: only its checks, nothing written (checkResumable). */
 async function planClaimed(dir: string, shard: ReturnType<typeof openShardDir>, overrides: ResumeOverrides, claim: ResumeClaim | null, resolver?: Resolver, signal?: AbortSignal): Promise<ResumePlan> {
   checkManifest(dir, shard.manifest);
-  const given: Partial<ScanConfig> = { ...shard.manifest.config };
+  const moved = movedWith(shard.manifest.config, resolve(dir));
+  const given: Partial<ScanConfig> = { ...moved };
   for (const [k, v] of Object.entries(overrides)) if (v !== undefined) (given as Record<string, unknown>)[k] = v;
   // The same checks and defaults a new scan gets (a manifest's config may omit keys the schema leaves optional).
   const { config } = resolveConfig(given, { tuning: null });
@@ -221,7 +248,7 @@ async function planClaimed(dir: string, shard: ReturnType<typeof openShardDir>, 
         rewrite.discard();
         throw new ShardscanError('E_RESUME', `${dir} was taken by another run while this resume read it; nothing was written here`);
       }
-      return OutDir.reopen(dir, shard.manifest, rewrite.path, kept);
+      return OutDir.reopen(dir, { ...shard.manifest, config: moved }, rewrite.path, kept);
     },
     replay: () => lineBatches(shard.recordsPath, kept),
     release: () => {
