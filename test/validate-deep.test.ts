@@ -57,6 +57,19 @@ describe('shardscan validate', () => {
     expect(v.stdout).toMatch(/record 127\.0\.9\.9:\d+ is not part of this shard's scan/);
   });
 
+  it.each(['0:0:0:0:0:0:0:1', '0::1', '::0001'])('complete, with ::1 written %s in one record: a problem, and merge refuses it (it listed a second host)', async (spelling) => {
+    const dir = join(scratchDir(), 'six');
+    const scan = await runCli(['::1', '-p', '1-20', '--states', 'all', '--out-dir', dir, '-q', '-o', '/dev/null']);
+    expect(scan.code, scan.stderr).toBe(0);
+    edit(join(dir, 'shard-1-of-1.ndjson'), (t) => t.replace('"host":"::1"', `"host":"${spelling}"`));
+    const v = await runCli(['validate', dir]);
+    expect(v.code).toBe(1);
+    expect(v.stdout).toContain(`record ${spelling}:`);
+    const m = await runCli(['merge', dir, '-f', 'ndjson']);
+    expect(m.code).not.toBe(0);
+    expect(m.stdout).toBe('');
+  });
+
   const json = (path: string, f: (v: Record<string, unknown>) => void): void => edit(path, (t) => {
     const v = JSON.parse(t) as Record<string, unknown>;
     f(v);

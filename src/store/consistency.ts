@@ -150,6 +150,8 @@ export class SeenPositions {
 /** A record's position in the scan's walk, or null when its host or port is not the scan's. */
 export function positionIn(prep: PreparedScan, r: ProbeRecord): number | null {
   const h = prep.targets.indexOf(r.host);
+  // One address, one spelling: an edited `0:0:0:0:0:0:0:1` beside `::1` made merge list a second host.
+  if (h >= 0 && r.host.includes(':') && prep.targets.at(h) !== r.host) return null;
   const p = prep.ports.indexOf(r.port);
   return h >= 0 && p >= 0 ? positionOf(prep.perm, h * prep.ports.count + p) : null;
 }
