@@ -396,6 +396,18 @@ describe('--summary-json', () => {
     expect(doc.resources.maxRssKb).toBeGreaterThan(10_000);
     expect(doc.resources.userMs).toBeGreaterThan(0);
   });
+
+  // A small scan runs on the main thread unless --workers is given: the summary said "2 workers" all the same.
+  it.each([
+    [[], 0, /engine \w+, no worker threads \(a small scan runs on the main thread\), up to/],
+    [['--workers', '3'], 3, /engine \w+, 3 workers, up to/],
+  ])('names the worker threads the scan ran on (%j)', async (extra, workers, line) => {
+    const file = join(scratchDir(), 'summary.json');
+    const r = await runCli(['127.0.0.1', '-p', '1-20', '--no-out-dir', '-o', '/dev/null', '--summary-json', file, ...extra]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(line);
+    expect((JSON.parse(readFileSync(file, 'utf8')) as { workers: number }).workers).toBe(workers);
+  });
 });
 
 describe('bad input', () => {

@@ -48,6 +48,11 @@ describe('mergeSummaries', () => {
     });
   });
 
+  it('adds the shards\' worker threads and windows, and names every engine used (it gave the first shard\'s)', () => {
+    const [a, b, c] = parts();
+    expect(mergeSummaries([a!, { ...b!, workers: 0, concurrency: 10 }, { ...c!, engine: 'socket', workers: 4 }], true)).toMatchObject({ engine: 'handle,socket', workers: 6, concurrency: 138 });
+  });
+
   it('is interrupted when a shard is missing ("shards-missing", never "signal"), or with the reason of an interrupted part', () => {
     expect(mergeSummaries(parts().slice(0, 2), false)).toMatchObject({ status: 'interrupted', stopReason: 'shards-missing' });
     const ps = parts();

@@ -23,6 +23,7 @@ export interface SummaryBody {
   counts: StateCounts;
   events: LocalEvents;
   engine: string;
+  /** Worker threads the scan ran on; 0 when it ran on the main thread (a small scan). */
   workers: number;
   concurrency: number;
   startedAt: string;
@@ -84,9 +85,10 @@ export function mergeSummaries(parts: readonly ScanSummary[], allShards: boolean
     done,
     counts,
     events,
-    engine: first.engine,
-    workers: first.workers,
-    concurrency: first.concurrency,
+    // The shards ran side by side: their threads and windows add up, and each engine used is named (it showed the first shard's).
+    engine: [...new Set(parts.map((p) => p.engine))].join(','),
+    workers: parts.reduce((n, p) => n + p.workers, 0),
+    concurrency: parts.reduce((n, p) => n + p.concurrency, 0),
     startedAt: parts.map((p) => p.startedAt).sort()[0]!,
     elapsedMs,
     rate: Math.round(done / Math.max(elapsedMs / 1000, 0.001)),

@@ -196,7 +196,7 @@ export class Coordinator {
       counts,
       events: { ...this.ledger.events },
       engine: this.engineUsed ?? config.engine,
-      workers: config.workers,
+      workers: this.runner.threads,
       concurrency: config.concurrency,
       startedAt: this.startedAt.toISOString(),
       elapsedMs: Math.round(elapsedMs),

@@ -10,7 +10,8 @@ import type { ChunkResult, ChunkTask } from '../wire/messages.js';
 import type { ChunkRunner } from './runner.js';
 
 export class InProcessRunner implements ChunkRunner {
-  readonly threads = 1;
+  /** No worker thread: chunks run on the calling thread. */
+  readonly threads = 0;
 
   constructor(private readonly opts: EngineOptions = {}) {}
 

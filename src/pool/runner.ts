@@ -7,7 +7,7 @@
 import type { ChunkResult, ChunkTask } from '../wire/messages.js';
 
 export interface ChunkRunner {
-  /** Threads that run chunks (the worker count). */
+  /** Worker threads that run chunks; 0 when they run on the calling thread. */
   readonly threads: number;
   /** Run one chunk; `task.port` is handed over to the runner. */
   run(task: ChunkTask): Promise<ChunkResult>;
