@@ -135,6 +135,6 @@ describe('config', () => {
     const r = await runCli(['127.0.0.1', '-p', '1-10', '--no-out-dir'], { cwd });
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/shardscan: defaults from .*tuning\.json: --workers 1 --concurrency 128/);
-    expect(r.stderr).toMatch(/1 worker, up to 128 in flight/);
+    expect(r.stderr).toMatch(/no worker threads \(a small scan runs on the main thread\), up to 128 in flight/);
   });
 });
