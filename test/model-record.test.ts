@@ -27,6 +27,20 @@ describe('recordLine', () => {
     const validate = validator('record');
     expect(validate(parsed), JSON.stringify(validate.errors)).toBe(true);
   });
+
+  // Written as they are, these made a line that was not JSON (NaN, a quote) or not a record; a library caller gets a RangeError that names the field.
+  it.each([
+    ['rttMs', { rttMs: Number.NaN }],
+    ['rttMs', { rttMs: Number.POSITIVE_INFINITY }],
+    ['rttMs', { rttMs: -1 }],
+    ['port', { port: 0 }],
+    ['port', { port: 80.5 }],
+    ['port', { port: 70000 }],
+    ['state', { state: 'opn' }],
+    ['ts', { ts: '2026-01-01T00:00:00Z","x":"y' }],
+  ])('refuses a record whose %s cannot be written (%j)', (field, change) => {
+    expect(() => recordLine({ ...RECORDS[0]!, ...change } as ProbeRecord)).toThrow(new RegExp(`^recordLine: ${field} `));
+  });
 });
 
 describe('arrayBatch', () => {

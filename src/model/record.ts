@@ -42,11 +42,20 @@ export function formatLine(host: string, port: number, state: PortState, reason:
   return `{"host":${JSON.stringify(host)},"port":${port},"state":"${state}","reason":${JSON.stringify(reason)},"rttMs":${rttMs},"service":${JSON.stringify(service)},"ts":"${ts}"${extra}}\n`;
 }
 
+const STATES: ReadonlySet<string> = new Set(['open', 'closed', 'filtered', 'error']);
+/** schemas/record.schema.json's `ts`: a UTC time, whose characters need no escaping in JSON. */
+const TS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
+
 /**
  * The record as one line of JSON, with a newline: the NDJSON line, the shard
  * file line, and (without the newline) an element of the JSON report.
  */
 export function recordLine(r: ProbeRecord): string {
+  // formatLine writes these four as they are: a NaN RTT or a quote in `ts` from a library caller made a line that is not JSON.
+  if (!Number.isInteger(r.port) || r.port < 1 || r.port > 65535) throw new RangeError(`recordLine: port ${String(r.port)} is not a port number (1-65535)`);
+  if (!Number.isFinite(r.rttMs) || r.rttMs < 0) throw new RangeError(`recordLine: rttMs ${String(r.rttMs)} is not a duration in ms (finite, 0 or more)`);
+  if (!STATES.has(r.state)) throw new RangeError(`recordLine: state ${JSON.stringify(r.state)} is not open, closed, filtered or error`);
+  if (typeof r.ts !== 'string' || !TS.test(r.ts)) throw new RangeError(`recordLine: ts ${JSON.stringify(r.ts)} is not an ISO 8601 time`);
   return formatLine(r.host, r.port, r.state, r.reason, r.rttMs, r.service, r.ts, serviceJson(r));
 }
 
