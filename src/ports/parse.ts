@@ -15,6 +15,7 @@ export class PortSet {
     return this.ports.length;
   }
   at(i: number): number {
+    if (!(Number.isInteger(i) && i >= 0 && i < this.ports.length)) throw new RangeError(`PortSet.at: ${i} is not an index of this set of ${this.ports.length} ports`);
     return this.ports[i]!;
   }
   indexOf(port: number): number {

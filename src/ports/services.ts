@@ -30,6 +30,7 @@ function load(): ServiceTable {
 
 /** The N most common TCP ports, most common first. */
 export function topPorts(n: number): Uint16Array {
+  if (!(Number.isInteger(n) && n >= 0)) throw new RangeError(`topPorts: ${n} is not a count of ports (an integer, 0 or more)`);
   return load().ranked.slice(0, n);
 }
 

@@ -71,6 +71,11 @@ export function defaultChunkSize(positions: number, workers: number): number {
  * instead of one worker running a whole large chunk alone.
  */
 export function planShard(range: number, shard: ShardSpec, chunkSize: number): ShardPlan {
+  if (!(Number.isSafeInteger(range) && range >= 0)) throw new RangeError(`planShard: range ${range} is not a count of positions`);
+  if (!(Number.isInteger(shard.total) && shard.total >= 1 && Number.isInteger(shard.index) && shard.index >= 1 && shard.index <= shard.total)) {
+    throw new RangeError(`planShard: shard ${shard.index}/${shard.total} is not one of 1/y to y/y`);
+  }
+  if (!(Number.isInteger(chunkSize) && chunkSize >= 1)) throw new RangeError(`planShard: chunk size ${chunkSize} is not a positive integer`);
   const first = shard.index - 1;
   const positions = first < range ? Math.ceil((range - first) / shard.total) : 0;
   const tailChunkSize = Math.max(1, Math.floor(chunkSize / TAIL_SPLIT));

@@ -15,6 +15,7 @@ export function parseIPv4(text: string): number | null {
 
 /** Unsigned 32-bit number → dotted quad. */
 export function formatIPv4(value: number): string {
+  if (!(Number.isInteger(value) && value >= 0 && value <= 0xffffffff)) throw new RangeError(`formatIPv4: ${value} is not an IPv4 address as a number (an integer, 0 to 2^32-1)`);
   return `${Math.floor(value / 16777216) % 256}.${Math.floor(value / 65536) % 256}.${Math.floor(value / 256) % 256}.${value % 256}`;
 }
 
@@ -62,6 +63,7 @@ export function parseIPv6(text: string): bigint | null {
 
 /** bigint → RFC 5952 text (lower case, longest zero run compressed). */
 export function formatIPv6(value: bigint): string {
+  if (value < 0n || value >> 128n !== 0n) throw new RangeError(`formatIPv6: ${value} is not an IPv6 address as a number (0 to 2^128-1)`);
   const groups: number[] = [];
   for (let i = 7; i >= 0; i--) groups.push(Number((value >> BigInt(i * 16)) & 0xffffn));
   let bestStart = -1;

@@ -237,6 +237,7 @@ export class TargetSet {
 
   /** The i-th address, 0 <= i < count. */
   at(i: number): string {
+    if (!(Number.isInteger(i) && i >= 0 && i < this.count)) throw new RangeError(`TargetSet.at: ${i} is not an index of this set of ${this.count} hosts`);
     if (i < this.v4Count) {
       const k = this.v4Start.length === 1 ? 0 : findInterval(this.v4Cum, i);
       return formatIPv4(this.v4Start[k]! + (i - this.v4Cum[k]!));
