@@ -23,7 +23,7 @@ const STATES = ['open', 'closed', 'filtered', 'error'] as const;
 
 const record = fc.record({
   host: fc.constantFrom(...HOSTS),
-  port: fc.constantFrom(0, 1, 22, 80, 443, 65535),
+  port: fc.constantFrom(1, 2, 22, 80, 443, 65535),
   state: fc.constantFrom(...STATES),
   reason: fc.constantFrom('syn-ack', 'ECONNREFUSED', 'timeout'),
   rttMs: fc.integer({ min: 0, max: 100_000 }).map((n) => n / 100),
@@ -69,7 +69,7 @@ describe('HostGroups', () => {
   it('merges three levels of runs (FAN 16) with records of one port kept in the order they came', () => {
     // 1,000 records, a run every 2: 500 runs, merged into runs of 32 and of 512 records.
     const records: ProbeRecord[] = [];
-    for (let i = 0; i < 1000; i++) records.push({ host: `127.0.${i % 7}.1`, port: i % 5, state: 'closed', reason: `r${i}`, rttMs: i, service: 'unknown', ts: '2026-12-02T00:00:00.000Z' });
+    for (let i = 0; i < 1000; i++) records.push({ host: `127.0.${i % 7}.1`, port: (i % 5) + 1, state: 'closed', reason: `r${i}`, rttMs: i, service: 'unknown', ts: '2026-12-02T00:00:00.000Z' });
     const got = grouped([records.slice(0, 333), records.slice(333)], 2);
     expect(got).toEqual(expected(records));
     expect(got.map(([h]) => h)).toEqual(['127.0.0.1', '127.0.1.1', '127.0.2.1', '127.0.3.1', '127.0.4.1', '127.0.5.1', '127.0.6.1']);
@@ -87,7 +87,7 @@ describe('HostGroups', () => {
 
   it('leaves no file behind, while it runs or after', () => {
     const groups = new HostGroups(3, dir);
-    for (let i = 0; i < 100; i++) groups.add(arrayBatch([{ host: `127.0.0.${i % 50}`, port: i, state: 'open', reason: 'syn-ack', rttMs: 1, service: 'unknown', ts: '2026-12-02T00:00:00.000Z' }]));
+    for (let i = 0; i < 100; i++) groups.add(arrayBatch([{ host: `127.0.0.${i % 50}`, port: i + 1, state: 'open', reason: 'syn-ack', rttMs: 1, service: 'unknown', ts: '2026-12-02T00:00:00.000Z' }]));
     expect(readdirSync(dir)).toEqual([]);
     expect([...groups.groups()].length).toBe(50);
     expect(readdirSync(dir)).toEqual([]);

@@ -18,7 +18,7 @@ import { startScan } from '../src/scan/start.js';
 import { closedPorts } from './fixtures/net.js';
 import { runCli, scratchDir } from './helpers/cli.js';
 
-const rec = (i: number): ProbeRecord => ({ host: `127.0.0.${i % 200}`, port: i, state: 'closed', reason: 'ECONNREFUSED', rttMs: 1, service: 'unknown', ts: '2026-12-02T00:00:00.000Z' });
+const rec = (i: number): ProbeRecord => ({ host: `127.0.0.${i % 200}`, port: i + 1, state: 'closed', reason: 'ECONNREFUSED', rttMs: 1, service: 'unknown', ts: '2026-12-02T00:00:00.000Z' });
 const openFds = (): number => readdirSync('/proc/self/fd').length;
 
 describe('sorted reports when something goes wrong', () => {
