@@ -406,7 +406,7 @@ describe('--summary-json', () => {
     const r = await runCli(['127.0.0.1', '-p', '1-20', '--no-out-dir', '-o', '/dev/null', '--summary-json', file, ...extra]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(line);
-    expect((JSON.parse(readFileSync(file, 'utf8')) as { workers: number }).workers).toBe(workers);
+    expect((JSON.parse(readFileSync(file, 'utf8')) as { workerThreads: number }).workerThreads).toBe(workers);
   });
 });
 

@@ -9,7 +9,7 @@ import { type ScanSummary, type SummaryBody, endedAs, mergeSummaries } from '../
 
 const body = (over: Partial<SummaryBody> = {}): SummaryBody => ({
   scanKey: 'k', seed: 9, order: 'random', shard: { index: 1, total: 3 }, hosts: 4, ports: 30, probes: 40, done: 0,
-  counts: { open: 0, closed: 0, filtered: 0, error: 0 }, events: {}, engine: 'handle', workers: 2, concurrency: 64,
+  counts: { open: 0, closed: 0, filtered: 0, error: 0 }, events: {}, engine: 'handle', workers: 2, workerThreads: 2, concurrency: 64,
   startedAt: '2026-01-01T00:00:10.000Z', elapsedMs: 1000, rate: 0, ...over,
 });
 
@@ -50,7 +50,7 @@ describe('mergeSummaries', () => {
 
   it('adds the shards\' worker threads and windows, and names every engine used (it gave the first shard\'s)', () => {
     const [a, b, c] = parts();
-    expect(mergeSummaries([a!, { ...b!, workers: 0, concurrency: 10 }, { ...c!, engine: 'socket', workers: 4 }], true)).toMatchObject({ engine: 'handle,socket', workers: 6, concurrency: 138 });
+    expect(mergeSummaries([a!, { ...b!, workerThreads: 0, concurrency: 10 }, { ...c!, engine: 'socket', workers: 4, workerThreads: 4 }], true)).toMatchObject({ engine: 'handle,socket', workers: 8, workerThreads: 6, concurrency: 138 });
   });
 
   it('is interrupted when a shard is missing ("shards-missing", never "signal"), or with the reason of an interrupted part', () => {

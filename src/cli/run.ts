@@ -89,7 +89,7 @@ export function printSummary(s: ScanSummary, outDir: OutDir | null, stream: Node
   const lines = [
     `shardscan ${head}: ${s.done}/${s.probes} probes (${plural(s.hosts, 'host')} × ${plural(s.ports, 'port')}${shard}) in ${secs} s, ${formatRate(s.rate)}`,
     `  open ${s.counts.open}, closed ${s.counts.closed}, filtered ${s.counts.filtered}, error ${s.counts.error}; local events: ${events}`,
-    `  seed ${s.seed} (${s.order} order), engine ${s.engine}, ${s.workers === 0 ? 'no worker threads (a small scan runs on the main thread)' : plural(s.workers, 'worker')}, up to ${s.concurrency} in flight`,
+    `  seed ${s.seed} (${s.order} order), engine ${s.engine}, ${s.workerThreads === 0 ? 'no worker threads (a small scan runs on the main thread)' : plural(s.workerThreads, 'worker')}, up to ${s.concurrency} in flight`,
   ];
   if (s.timing) lines.push(`  ${timingLine(s.timing)}`);
   if (outDir) {

@@ -23,8 +23,10 @@ export interface SummaryBody {
   counts: StateCounts;
   events: LocalEvents;
   engine: string;
-  /** Worker threads the scan ran on; 0 when it ran on the main thread (a small scan). */
+  /** --workers as the scan was set up (the setting the bench compares and saves). */
   workers: number;
+  /** Worker threads the scan ran on: 0 when it ran on the main thread (a small scan without --workers). */
+  workerThreads: number;
   concurrency: number;
   startedAt: string;
   elapsedMs: number;
@@ -88,6 +90,7 @@ export function mergeSummaries(parts: readonly ScanSummary[], allShards: boolean
     // The shards ran side by side: their threads and windows add up, and each engine used is named (it showed the first shard's).
     engine: [...new Set(parts.map((p) => p.engine))].join(','),
     workers: parts.reduce((n, p) => n + p.workers, 0),
+    workerThreads: parts.reduce((n, p) => n + p.workerThreads, 0),
     concurrency: parts.reduce((n, p) => n + p.concurrency, 0),
     startedAt: parts.map((p) => p.startedAt).sort()[0]!,
     elapsedMs,

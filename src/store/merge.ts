@@ -57,6 +57,8 @@ export function manifestSummary(m: Manifest, progress?: { counts: StateCounts; e
     events: { ...m.events },
     engine: m.config.engine,
     workers: m.config.workers,
+    // The threads a shard ran on are not kept in its manifest; its setting stands in for them.
+    workerThreads: m.config.workers,
     concurrency: m.config.concurrency,
     startedAt: m.startedAt,
     elapsedMs,
