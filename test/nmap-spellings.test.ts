@@ -7,11 +7,12 @@
  * what -T6, -PS, -sC and -4 are (they were "unexpected argument 'T'",
  * "unknown option -P", "not a TCP connect scan" and "bad target '-4'").
  */
-import { readdirSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { argvRefusal, normalizeArgv, parseStates } from '../src/cli/options.js';
-import { nmapFileName } from '../src/cli/report-files.js';
-import { runCli, scratchDir } from './helpers/cli.js';
+import { nmapFileName, reportsOf } from '../src/cli/report-files.js';
+import { CLI, runCli, scratchDir } from './helpers/cli.js';
 import { PORT_STATES } from '../src/model/states.js';
 
 describe('nmap spellings', () => {
@@ -81,5 +82,28 @@ describe("nmap's % conversions in report names", () => {
     const r = await runCli(['127.0.0.1', '-p', '1', '-q', '--no-out-dir', '-o', 'o-%Y.txt', '-oG', 'g-%Y-%%.gnmap', '-oA', 'a-%Y'], { cwd });
     expect(r.code, r.stderr).toBe(0);
     expect(readdirSync(cwd).filter((f) => !f.startsWith('.')).sort()).toEqual([`a-${year}.gnmap`, `a-${year}.nmap`, `a-${year}.xml`, `g-${year}-%.gnmap`, 'o-%Y.txt']);
+  });
+});
+
+describe('nmap report options at a terminal', () => {
+  const now = new Date(2026, 0, 1);
+  it('-oX FILE at a terminal also shows the text report there, as nmap shows its normal output; elsewhere only the file is written', () => {
+    expect(reportsOf(['-oX:r.xml'], false, undefined, undefined, now, true)).toEqual({ format: 'text', output: null, extraReports: [{ format: 'xml', output: 'r.xml' }] });
+    expect(reportsOf(['-oA:b'], false, undefined, undefined, now, true).extraReports).toHaveLength(3);
+    expect(reportsOf(['-oX:r.xml'], false, undefined, undefined, now, false)).toEqual({ format: 'xml', output: 'r.xml', extraReports: [] });
+  });
+
+  it('not when a report already goes to the screen, or -f/-o names the main one', () => {
+    expect(reportsOf(['-oX:r.xml', '-oG:-'], false, undefined, undefined, now, true)).toEqual({ format: 'grep', output: null, extraReports: [{ format: 'xml', output: 'r.xml' }] });
+    expect(reportsOf(['-oX:r.xml'], true, 'ndjson', 'r.ndjson', now, true)).toEqual({ extraReports: [{ format: 'xml', output: 'r.xml' }] });
+  });
+
+  it('the CLI under script(1): the table on the terminal, and the XML file whole', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const cwd = scratchDir();
+    const shown = execFileSync('script', ['-qec', `${process.execPath} ${CLI} 127.0.0.1 -p 1-20 --no-out-dir -q -oX r.xml`, '/dev/null'], { cwd, encoding: 'utf8', timeout: 30_000 });
+    expect(shown).toMatch(/shardscan [\d.]+ scan report/);
+    expect(shown).toMatch(/1 of 1 hosts have no open ports/);
+    expect(readFileSync(join(cwd, 'r.xml'), 'utf8')).toMatch(/<\/nmaprun>\s*$/);
   });
 });

@@ -262,10 +262,11 @@ export const MAX_EXTRA_REPORTS = 8;
  * nmap's report options (-oN/-oX/-oG/-oJ FILE, -oA BASE), each a report of
  * its own, as nmap writes every report it is given. The main report (the one
  * --format and --output describe) is -f/-o when given, else the one on stdout
- * ("-oX -"), else the first; the rest are extra reports, each to its file.
+ * ("-oX -"), else, when stdout is a terminal, the text report on it, as nmap
+ * shows; else the first; the rest are extra reports, each to its file.
  * `explicit`: -f or -o (or a --config file's format or output) was given; `format`, `output`: the main report's then (null: stdout).
  */
-export function reportsOf(typed: readonly string[], explicit: boolean, format: OutputFormat | undefined, output: string | null | undefined, now = new Date()): Partial<ScanConfig> {
+export function reportsOf(typed: readonly string[], explicit: boolean, format: OutputFormat | undefined, output: string | null | undefined, now = new Date(), terminal = process.stdout.isTTY === true): Partial<ScanConfig> {
   const asked: { format: OutputFormat; output: string | null; as: string }[] = [];
   for (const t of typed) {
     const colon = t.indexOf(':');
@@ -287,6 +288,9 @@ export function reportsOf(typed: readonly string[], explicit: boolean, format: O
   if (explicit && toStdout.length === 1 && output != null) throw new ShardscanError('E_OPTION', `${quote(toStdout[0]!.as)} writes to stdout, and -o ${quote(output)} names the main report; give ${toStdout[0]!.as.split(' ')[0]} a file, or leave out -o`);
   const total = asked.length + (explicit ? 1 : 0);
   if (total > MAX_EXTRA_REPORTS + 1) throw new ShardscanError('E_OPTION', `at most ${MAX_EXTRA_REPORTS + 1} reports per run, and this asks for ${total}`);
+  // At a terminal nmap shows its normal output besides the files it writes (nmap -oX r.xml): the text report goes to the screen too.
+  // Only at a terminal: a script's stdout gets nothing it did not ask for, and a large scan sorts once per report.
+  if (!explicit && toStdout.length === 0 && terminal && total < MAX_EXTRA_REPORTS + 1) return { format: 'text', output: null, extraReports: asked.map((r) => ({ format: r.format, output: r.output! })) };
   const main = explicit ? null : (toStdout[0] ?? asked[0]!);
   const c: Partial<ScanConfig> = { extraReports: asked.filter((r) => r !== main).map((r) => ({ format: r.format, output: r.output! })) };
   if (main !== null) {
