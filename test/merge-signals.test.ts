@@ -26,7 +26,11 @@ async function mergeInterrupted(signals: number) {
   writeFileSync(join(cwd, 'out.txt'), 'an earlier report\n');
   let child: ChildProcess | null = null;
   const done = runCli(['merge', 'd', '-f', 'ndjson', '-oN', 'out.txt'], { cwd, onSpawn: (c) => ((child = c), c.stdout!.pause()), killAfterMs: 30_000 });
-  await new Promise((r) => setTimeout(r, 1500));
+  // Held once it has written to the unread stdout (a fixed 1.5 s sent the first SIGINT before a loaded machine had started the CLI,
+  // which Node's default then ended with no status).
+  const writing = (): boolean => (child?.stdout?.readableLength ?? 0) > 0;
+  for (let waited = 0; waited < 20_000 && !writing(); waited += 50) await new Promise((r) => setTimeout(r, 50));
+  await new Promise((r) => setTimeout(r, 300));
   for (let i = 0; i < signals; i++) {
     child!.kill('SIGINT');
     await new Promise((r) => setTimeout(r, 200));
