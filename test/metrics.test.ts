@@ -118,8 +118,18 @@ describe('/metrics during a scan', () => {
     for (const m of mid.matchAll(/^# TYPE (shardscan_\S+) (\w+)$/gm)) expect(`${m[1]} ${m[2]}`).not.toMatch(/_total (gauge|histogram|summary)$/);
     expect(sample(mid, 'shardscan_in_flight')).toBe(2);
     expect(sample(mid, 'shardscan_window_limit')).toBe(64);
-    expect(sample(mid, 'shardscan_rtt_seconds', 'quantile="0.5"')).toBeGreaterThan(0);
-    expect(sample(mid, 'shardscan_rtt_seconds', 'quantile="0.99"')).toBeLessThan(4);
+    // Histograms, which shards add up bucket by bucket: one RTT per answer (21), one timeout per attempt ended (the 2 in flight have not).
+    expect(mid).toContain('# TYPE shardscan_rtt_seconds histogram');
+    expect(mid).toContain('# TYPE shardscan_timeout_seconds histogram');
+    expect(sample(mid, 'shardscan_rtt_seconds_count')).toBe(21);
+    expect(sample(mid, 'shardscan_rtt_seconds_bucket', 'le="+Inf"')).toBe(21);
+    expect(sample(mid, 'shardscan_rtt_seconds_bucket', 'le="5.24288"')).toBe(21); // every answer under the 4 s timeout
+    const buckets = [...mid.matchAll(/^shardscan_rtt_seconds_bucket\{le="([^"]+)"\} (\d+)$/gm)].map((m) => Number(m[2]));
+    expect(buckets.length).toBe(24);
+    expect(buckets.every((n, i) => i === 0 || n >= buckets[i - 1]!)).toBe(true);
+    expect(sample(mid, 'shardscan_rtt_seconds_sum')).toBeGreaterThan(0);
+    expect(sample(mid, 'shardscan_rtt_seconds_sum')).toBeLessThan(21 * 4);
+    expect(sample(mid, 'shardscan_timeout_seconds_count')).toBe(21);
     expect(sample(mid, 'shardscan_retries_total')).toBe(0);
     expect(sample(mid, 'shardscan_retries_answered_total')).toBe(0);
     expect(mid).toContain('# TYPE shardscan_probes_total counter');

@@ -57,3 +57,28 @@ describe('timing percentiles', () => {
     expect(totals.summary().rtt).toBeNull();
   });
 });
+
+describe('timing histograms (--metrics)', () => {
+  it('add up across workers and messages, bucket by bucket, with the sums of their samples', () => {
+    const a = new TimingStats();
+    const b = new TimingStats();
+    const totals = new TimingTotals();
+    a.rtt(1.5);
+    a.rtt(2.5);
+    a.timeout(300);
+    totals.add(a.take()!);
+    a.rtt(400);
+    totals.add(a.take()!);
+    b.rtt(1.5);
+    b.timeout(300);
+    b.timeout(900);
+    totals.add(b.take()!);
+    const h = totals.histograms();
+    expect(h.rtt.counts.reduce((x, y) => x + y, 0)).toBe(4);
+    expect(h.rtt.sumMs).toBeCloseTo(405.5, 9);
+    expect(h.timeout.counts.reduce((x, y) => x + y, 0)).toBe(3);
+    expect(h.timeout.sumMs).toBe(1500);
+    // Both 1.5 ms samples in one bucket; 2.5 and 400 ms in others.
+    expect(h.rtt.counts.filter((n) => n > 0)).toEqual([2, 1, 1]);
+  });
+});

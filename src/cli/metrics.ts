@@ -14,10 +14,11 @@
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { isIPv4, isIPv6 } from 'node:net';
-import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, type Metric, Registry, collectDefaultMetrics } from 'prom-client';
 import { ShardscanError, errnoCode, messageOf, quote } from '../errors.js';
 import { PORT_STATES } from '../model/states.js';
-import type { ScanSummary } from '../model/summary.js';
+import { HIST_BUCKETS, bucketTop } from '../model/histogram.js';
+import type { DurationHistogram, ScanSummary, TimingHistograms } from '../model/summary.js';
 
 export interface MetricsAddress {
   host: string;
@@ -46,11 +47,13 @@ export interface MetricsSource {
   summary(): ScanSummary;
   /** Connects in flight in every worker together. */
   inFlight(): number;
+  timingHistograms(): TimingHistograms;
 }
 
 interface Snapshot {
   s: ScanSummary;
   inFlight: number;
+  timing: TimingHistograms;
 }
 
 type Values = (snap: Snapshot) => [Record<string, string>, number][];
@@ -78,7 +81,61 @@ function readMetric(kind: 'counter' | 'gauge', registry: Registry, name: string,
 const one = (v: number): [Record<string, string>, number][] => [[{}, v]];
 /** ms → s, without float noise (1.1021800000000002). */
 const seconds = (ms: number): number => Math.round(ms * 1000) / 1e6;
-const QUANTILES = [['0.5', 'p50'], ['0.9', 'p90'], ['0.99', 'p99']] as const;
+
+/**
+ * The `le` bounds served: one per doubling of the scan's own histogram
+ * (model/histogram.ts keeps four), 20 µs to ~84 s: 23 buckets and +Inf, not
+ * 96, per series. Its last bucket also holds every longer sample, so it is
+ * served as +Inf alone. The same on every shard, so a dashboard adds shards
+ * bucket by bucket.
+ */
+const LE: readonly { bucket: number; le: string }[] = Array.from({ length: HIST_BUCKETS / 4 - 1 }, (_, i) => {
+  const bucket = 4 * i + 3;
+  return { bucket, le: String(Math.round(bucketTop(bucket) * 1e6) / 1e9) };
+});
+
+/**
+ * A Prometheus histogram read from the scan's bucket counts at each scrape.
+ * prom-client's Histogram counts observations one at a time; these arrive
+ * already counted (millions of them), so this metric gives the registry its
+ * series itself, through get(), which is all a registry reads of a metric.
+ */
+class ReadHistogram {
+  readonly type = 'histogram';
+  readonly aggregator = 'sum';
+
+  constructor(
+    readonly name: string,
+    readonly help: string,
+    private readonly read: () => DurationHistogram | null,
+  ) {}
+
+  async get(): Promise<{ name: string; help: string; type: string; aggregator: string; values: { metricName: string; labels: Record<string, string>; value: number }[] }> {
+    const h = this.read();
+    const values: { metricName: string; labels: Record<string, string>; value: number }[] = [];
+    if (h !== null) {
+      let total = 0;
+      let b = 0;
+      for (const { bucket, le } of LE) {
+        for (; b <= bucket; b++) total += h.counts[b] ?? 0;
+        values.push({ metricName: `${this.name}_bucket`, labels: { le }, value: total });
+      }
+      for (; b < h.counts.length; b++) total += h.counts[b]!;
+      values.push({ metricName: `${this.name}_bucket`, labels: { le: '+Inf' }, value: total });
+      values.push({ metricName: `${this.name}_sum`, labels: {}, value: seconds(h.sumMs) });
+      values.push({ metricName: `${this.name}_count`, labels: {}, value: total });
+    }
+    return { name: this.name, help: this.help, type: this.type, aggregator: this.aggregator, values };
+  }
+}
+
+function readHistogram(registry: Registry, name: string, help: string, read: (snap: Snapshot) => DurationHistogram, now: () => Snapshot | null): void {
+  const metric = new ReadHistogram(name, help, () => {
+    const snap = now();
+    return snap === null ? null : read(snap);
+  });
+  registry.registerMetric(metric as unknown as Metric);
+}
 
 /** The scan's metrics (names documented in README, "Metrics"). */
 export function scanRegistry(now: () => Snapshot | null): Registry {
@@ -92,14 +149,9 @@ export function scanRegistry(now: () => Snapshot | null): Registry {
   readMetric('gauge', r, 'shardscan_elapsed_seconds', 'Time since this run began.', [], ({ s }) => one(seconds(s.elapsedMs)), now);
   readMetric('gauge', r, 'shardscan_window_limit', 'Most connects in flight across all workers (--concurrency).', [], ({ s }) => one(s.concurrency), now);
   readMetric('gauge', r, 'shardscan_in_flight', 'Connects in flight across all workers now.', [], ({ inFlight }) => one(inFlight), now);
-  readMetric('gauge', r, 'shardscan_rtt_seconds', 'Round-trip time of answers, by quantile (histogram bucket bounds).', ['quantile'], ({ s }) => {
-    const rtt = s.timing?.rtt;
-    return rtt ? QUANTILES.map(([q, k]) => [{ quantile: q }, seconds(rtt[k])]) : [];
-  }, now);
-  readMetric('gauge', r, 'shardscan_timeout_seconds', 'Per-attempt timeouts used, by quantile.', ['quantile'], ({ s }) => {
-    const t = s.timing?.timeout;
-    return t ? QUANTILES.map(([q, k]) => [{ quantile: q }, seconds(t[k])]) : [];
-  }, now);
+  // Histograms, not quantiles: the shards of a scan add up bucket by bucket (sum by (le)), where quantiles cannot be added.
+  readHistogram(r, 'shardscan_rtt_seconds', 'Round-trip times of answers.', ({ timing }) => timing.rtt, now);
+  readHistogram(r, 'shardscan_timeout_seconds', 'Per-attempt timeouts used (one sample per attempt).', ({ timing }) => timing.timeout, now);
   readMetric('counter', r, 'shardscan_retries_total', 'Attempts started again after a timeout.', [], ({ s }) => one(s.timing?.retries ?? 0), now);
   readMetric('counter', r, 'shardscan_retries_answered_total', 'Retries that got an answer (a probe had been lost).', [], ({ s }) => one(s.timing?.retriesAnswered ?? 0), now);
   readMetric('counter', r, 'shardscan_window_shrinks_total', 'Times a congestion window shrank, by reason.', ['reason'], ({ s }) => Object.entries(s.timing?.windowShrinks ?? {}).map(([reason, n]) => [{ reason }, n]), now);
@@ -167,7 +219,7 @@ export class MetricsServer {
     }
     try {
       // One snapshot per scrape: every metric reads the same moment.
-      this.snap = this.source ? { s: this.source.summary(), inFlight: this.source.inFlight() } : null;
+      this.snap = this.source ? { s: this.source.summary(), inFlight: this.source.inFlight(), timing: this.source.timingHistograms() } : null;
       const body = await this.registry.metrics();
       res.writeHead(200, { 'content-type': this.registry.contentType });
       res.end(req.method === 'HEAD' ? undefined : body);

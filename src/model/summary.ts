@@ -123,6 +123,18 @@ export interface TimingSummary {
   hostsGivenUp: number;
 }
 
+/** A duration histogram as it is kept (model/histogram.ts: counts per bucket), with the sum of its samples. */
+export interface DurationHistogram {
+  counts: readonly number[];
+  sumMs: number;
+}
+
+/** The RTT and timeout histograms behind TimingSummary's percentiles. */
+export interface TimingHistograms {
+  rtt: DurationHistogram;
+  timeout: DurationHistogram;
+}
+
 /** Targets this machine could not send to: connect() failed at once with a routing errno. */
 export interface NoRoute {
   /** Probes that failed so (also counted as the local event `no-route`). */

@@ -9,7 +9,7 @@ import { MessageChannel, receiveMessageOnPort } from 'node:worker_threads';
 import type { CheckpointState } from '../model/checkpoint.js';
 import type { ScanSink } from '../model/sink.js';
 import { type StateCounts, addCounts, addEvents, countEvent, diffCounts, emptyCounts, eventTotal, totalOf } from '../model/states.js';
-import { type NoRoute, type ProgressSnapshot, type ScanSummary, type StopReason, endedAs } from '../model/summary.js';
+import { type NoRoute, type ProgressSnapshot, type ScanSummary, type StopReason, type TimingHistograms, endedAs } from '../model/summary.js';
 import { coveringPrefix } from '../targets/ip.js';
 import { ShardscanError, messageOf } from '../errors.js';
 import type { PreparedScan } from '../prepare.js';
@@ -168,6 +168,11 @@ export class Coordinator {
   /** Connects in flight in every worker together, now (read-only, for --metrics). */
   inFlight(): number {
     return this.slots.inflight();
+  }
+
+  /** The RTT and timeout histograms so far. */
+  timingHistograms(): TimingHistograms {
+    return this.timing.histograms();
   }
 
   /** The targets this machine has no route to so far, or null. */

@@ -9,7 +9,7 @@ import type { CheckpointState } from '../model/checkpoint.js';
 import type { RecordBatch } from '../model/record.js';
 import { type ScanSink, tee } from '../model/sink.js';
 import type { StateCounts } from '../model/states.js';
-import type { NoRoute, ProgressSnapshot, ScanSummary, StopReason } from '../model/summary.js';
+import type { NoRoute, ProgressSnapshot, ScanSummary, StopReason, TimingHistograms } from '../model/summary.js';
 import { RecordChannel } from '../output/channel.js';
 import { ShardscanError } from '../errors.js';
 import { Coordinator } from '../pool/coordinator.js';
@@ -93,6 +93,8 @@ export interface ScanRun {
   noRoute(): NoRoute | null;
   /** Connects in flight in every worker together, now. */
   inFlight(): number;
+  /** The RTT and timeout histograms so far (--metrics). */
+  timingHistograms(): TimingHistograms;
 }
 
 /** Start scanning a prepared scan. Throws at once for a checkpoint that does not fit the scan. */
@@ -157,6 +159,7 @@ export function startScan(prep: PreparedScan, opts: StartOptions): ScanRun {
     hostCounts: (host) => c.hostCounts(host),
     noRoute: () => c.noRoute(),
     inFlight: () => c.inFlight(),
+    timingHistograms: () => c.timingHistograms(),
   };
 }
 

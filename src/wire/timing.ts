@@ -4,9 +4,9 @@
  * array; the coordinator adds them up into the summary's TimingSummary.
  */
 import { HIST_BUCKETS, bucketOf, percentiles } from '../model/histogram.js';
-import type { DurationStats, TimingSummary } from '../model/summary.js';
+import type { DurationStats, TimingHistograms, TimingSummary } from '../model/summary.js';
 
-/** Counters, then each histogram's smallest and largest sample, before the two histograms. */
+/** Counters, then each histogram's smallest and largest sample and the sum of its samples, before the two histograms. */
 const RETRIES = 0;
 const RETRY_HITS = 1;
 const SHRINKS = 2;
@@ -15,7 +15,9 @@ const RTT_MIN = 4;
 const RTT_MAX = 5;
 const TIMEOUT_MIN = 6;
 const TIMEOUT_MAX = 7;
-const HEAD = 8;
+const RTT_SUM = 8;
+const TIMEOUT_SUM = 9;
+const HEAD = 10;
 const RTT = HEAD;
 const TIMEOUT = HEAD + HIST_BUCKETS;
 const SIZE = HEAD + 2 * HIST_BUCKETS;
@@ -38,6 +40,7 @@ export class TimingStats {
   rtt(ms: number): void {
     const d = this.data;
     d[RTT + bucketOf(ms)]!++;
+    d[RTT_SUM]! += ms;
     if (ms < d[RTT_MIN]!) d[RTT_MIN] = ms;
     if (ms > d[RTT_MAX]!) d[RTT_MAX] = ms;
     this.dirty = true;
@@ -52,6 +55,7 @@ export class TimingStats {
       if (ms > this.data[TIMEOUT_MAX]!) this.data[TIMEOUT_MAX] = ms;
     }
     this.data[this.lastTimeoutBucket]!++;
+    this.data[TIMEOUT_SUM]! += ms;
     this.dirty = true;
   }
 
@@ -109,6 +113,15 @@ export class TimingTotals {
       retriesAnswered: s[RETRY_HITS]!,
       windowShrinks: s[SHRINKS]! > 0 ? { 'retry-answered': s[SHRINKS]! } : {},
       hostsGivenUp: s[GIVEN_UP]!,
+    };
+  }
+
+  /** The two histograms whole, with the sums of their samples (for --metrics, whose histograms add up across shards). */
+  histograms(): TimingHistograms {
+    const s = this.sum;
+    return {
+      rtt: { counts: Array.from(s.subarray(RTT, RTT + HIST_BUCKETS)), sumMs: s[RTT_SUM]! },
+      timeout: { counts: Array.from(s.subarray(TIMEOUT, TIMEOUT + HIST_BUCKETS)), sumMs: s[TIMEOUT_SUM]! },
     };
   }
 }
