@@ -92,6 +92,20 @@ describe('writers', () => {
     expect(text).toBe('host,port,state,service,reason,rtt_ms,ts\n127.0.0.1,1,open,unknown,"a,""b""",0.25,2026-11-24T00:00:00.000Z\n');
   });
 
+  // A service's answer is the scanned host's to choose: opened in a spreadsheet, "=HYPERLINK(...)" was a formula.
+  it('csv with --banners defuses what a spreadsheet would run as a formula, in the columns a service writes', async () => {
+    const hostile: ProbeRecord = {
+      ...rec('127.0.0.1', 80, 'open', 'http'), serviceSource: 'probe', product: '=HYPERLINK("http://x","y")', version: '+1', extraInfo: '@SUM(A1)',
+      tls: { subject: '-2+3', names: ['=cmd', 'ok'] }, banner: '\tx',
+    } as ProbeRecord;
+    const text = await render('csv', [[hostile]], ctx({ banners: true }));
+    const line = text.split('\n')[1]!;
+    expect(line).toBe(`127.0.0.1,80,open,http,syn-ack,0.25,2026-11-24T00:00:00.000Z,probe,"'=HYPERLINK(""http://x"",""y"")",'+1,'@SUM(A1),'-2+3,'=cmd ok,'\tx`);
+    // Columns this program writes are left alone, and so is text that starts otherwise.
+    const plain = await render('csv', [[{ ...hostile, product: 'nginx', version: '1.2', extraInfo: '', tls: { subject: 'CN=a', names: [] }, banner: 'HTTP/1.1 200' } as ProbeRecord]], ctx({ banners: true }));
+    expect(plain.split('\n')[1]).toBe('127.0.0.1,80,open,http,syn-ack,0.25,2026-11-24T00:00:00.000Z,probe,nginx,1.2,,CN=a,,HTTP/1.1 200');
+  });
+
   it('json is one parseable document even with no records', async () => {
     const empty = JSON.parse(await render('json', [])) as { records: unknown[]; summary: ScanSummary };
     expect(empty.records).toEqual([]);

@@ -19,9 +19,20 @@ export const CSV_HEADER = 'host,port,state,service,reason,rtt_ms,ts\n';
 /** With --banners, what detection found, after the usual columns. */
 export const CSV_BANNER_HEADER = 'host,port,state,service,reason,rtt_ms,ts,service_source,product,version,extra_info,tls_subject,tls_names,banner\n';
 
+/**
+ * Text a scanned service chose (product, version, certificate names, banner),
+ * made inert for a spreadsheet: one that starts as a formula would (= + - @,
+ * tab, CR) gets a leading ' (OWASP's advice for CSV injection). "=HYPERLINK(...)"
+ * in a banner was a live link once the CSV was opened.
+ */
+const inert = (s: string): string => (/^[=+\-@\t\r]/.test(s) ? `'${s}` : s);
+
 const csvLine = (r: ProbeRecord): string => [r.host, r.port, r.state, r.service, r.reason, r.rttMs, r.ts].map(csvField).join(',') + '\n';
 const csvBannerLine = (r: ProbeRecord): string =>
-  [r.host, r.port, r.state, r.service, r.reason, r.rttMs, r.ts, r.serviceSource ?? '', r.product ?? '', r.version ?? '', r.extraInfo ?? '', r.tls?.subject ?? '', r.tls?.names.join(' ') ?? '', r.banner ?? '']
+  [
+    ...[r.host, r.port, r.state, r.service, r.reason, r.rttMs, r.ts, r.serviceSource ?? ''],
+    ...[r.product ?? '', r.version ?? '', r.extraInfo ?? '', r.tls?.subject ?? '', r.tls?.names.join(' ') ?? '', r.banner ?? ''].map(inert),
+  ]
     .map(csvField)
     .join(',') + '\n';
 
