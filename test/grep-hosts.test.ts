@@ -2,9 +2,12 @@
  * The grep format lists every scanned host as nmap -Pn -oG does: a
  * `Status: Up` line and a `Ports:` line, with `Ignored State: closed (N)` for
  * what is not shown, also for a host with no port shown at all. Where
- * per-host counts are not known (huge or resumed scans), only hosts with a
- * shown port are listed, without Ignored State.
+ * per-host counts are not known (a resume, a merge of open records), a whole
+ * scan still lists every host, with no Ignored State; otherwise only hosts
+ * with a shown port are listed.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ReportContext, WRITERS, scannedHostsOf } from '../src/output/formats.js';
@@ -12,7 +15,7 @@ import type { ScanSummary } from '../src/model/summary.js';
 import type { ProbeRecord } from '../src/model/record.js';
 import type { StateCounts } from '../src/model/states.js';
 import { type Fixture, closedPorts, openPorts } from './fixtures/net.js';
-import { runCli } from './helpers/cli.js';
+import { runCli, scratchDir } from './helpers/cli.js';
 
 /**
  * nmap 7.93's own output for two loopback hosts, 101 ports, one open on the
@@ -97,5 +100,46 @@ describe('through the CLI', () => {
       `Host: 127.0.0.7 ()\tPorts: ${open.ports[0]}/open/tcp/////\tIgnored State: closed (30)`,
     ]);
     expect(r.stdout).toMatch(/-- 3 IP addresses \(3 hosts up\) scanned in/);
+  });
+
+  // Without per-host counts (the shards kept open records only), a whole, complete scan still scanned every host:
+  // grep and XML said "3 hosts up" and listed one. Each is now listed, up, with a Ports line only where one is known.
+  const everyHost = (grepText: string, xmlText: string): void => {
+    expect(grepText.split('\n').filter((l) => l.startsWith('Host: '))).toEqual([
+      'Host: 127.0.0.5 ()\tStatus: Up',
+      'Host: 127.0.0.6 ()\tStatus: Up',
+      'Host: 127.0.0.7 ()\tStatus: Up',
+      `Host: 127.0.0.7 ()\tPorts: ${open.ports[0]}/open/tcp/////`,
+    ]);
+    expect(grepText).toMatch(/-- 3 IP addresses \(3 hosts up\) scanned in/);
+    expect([...xmlText.matchAll(/<address addr="([^"]+)"/g)].map((m) => m[1])).toEqual(['127.0.0.5', '127.0.0.6', '127.0.0.7']);
+    expect(xmlText).toMatch(/<hosts up="3" down="0" total="3"\/>/);
+  };
+
+  it('merge of a whole scan lists every host, as the scan did', async () => {
+    const cwd = scratchDir();
+    const scan = await runCli(['127.0.0.5-127.0.0.7', '-p', [...closed, ...open.ports].join(','), '--shard', '1/2', '--seed', '3', '--out-dir', 'a', '-q', '-o', '/dev/null'], { cwd });
+    const other = await runCli(['127.0.0.5-127.0.0.7', '-p', [...closed, ...open.ports].join(','), '--shard', '2/2', '--seed', '3', '--out-dir', 'b', '-q', '-o', '/dev/null'], { cwd });
+    expect(scan.code, scan.stderr).toBe(0);
+    expect(other.code, other.stderr).toBe(0);
+    const m = await runCli(['merge', 'a', 'b', '-oG', 'm.gnmap', '-oX', 'm.xml'], { cwd });
+    expect(m.code, m.stderr).toBe(0);
+    everyHost(readFileSync(join(cwd, 'm.gnmap'), 'utf8'), readFileSync(join(cwd, 'm.xml'), 'utf8'));
+    // Half the shards: which hosts the missing half scanned is not known, so only the hosts with a shown port are listed.
+    const half = await runCli(['merge', 'a', '--allow-partial', '-f', 'grep'], { cwd });
+    expect(half.stdout.split('\n').filter((l) => l.startsWith('Host: ') && l.endsWith('Status: Up')).length).toBeLessThanOrEqual(1);
+  });
+
+  it('a resumed scan lists every host, as an uninterrupted one does', async () => {
+    const cwd = scratchDir();
+    const ports = [...closed, ...open.ports, ...Array.from({ length: 400 }, (_, i) => 20_000 + i)].join(',');
+    const first = await runCli(['127.0.0.5-127.0.0.7', '-p', ports, '--rate', '300', '--max-time', '0.5', '--out-dir', 'd', '-q', '-o', '/dev/null'], { cwd });
+    expect(first.code, first.stderr).toBe(0);
+    const again = await runCli(['resume', 'd', '--no-max-time', '-q', '-oG', 'r.gnmap', '-oX', 'r.xml'], { cwd });
+    expect(again.code, again.stderr).toBe(0);
+    const grepText = readFileSync(join(cwd, 'r.gnmap'), 'utf8');
+    const xmlText = readFileSync(join(cwd, 'r.xml'), 'utf8');
+    expect(grepText.split('\n').filter((l) => l.endsWith('Status: Up'))).toHaveLength(3);
+    expect([...xmlText.matchAll(/<address addr="([^"]+)"/g)].map((m) => m[1])).toEqual(['127.0.0.5', '127.0.0.6', '127.0.0.7']);
   });
 });

@@ -11,7 +11,7 @@ import { type ScanConfig, timeoutBounds } from '../config/index.js';
 import type { CheckpointState } from '../model/checkpoint.js';
 import type { RecordBatch } from '../model/record.js';
 import type { ScanSummary, TimingSummary } from '../model/summary.js';
-import { type ReportContext, createWriter, scannedHostsOf } from '../output/formats.js';
+import { type ReportContext, createWriter, everyHostOf, scannedHostsOf } from '../output/formats.js';
 import { namesOf, writeReports } from '../output/report.js';
 import { packageVersion } from '../paths.js';
 import { SMALL_SCAN, sortedReports } from '../config/limits.js';
@@ -167,8 +167,13 @@ export async function runScan(input: RunInput): Promise<number> {
     summary: () => run.summary(),
     hostCounts: (host) => run.hostCounts(host),
     hostName: namesOf(prep.config.resolved),
-    // --open (nmap's): only hosts with a shown port are listed.
-    scannedHosts: () => (config.openHostsOnly ? null : scannedHostsOf(prep.targets, (host) => run.hostCounts(host))),
+    // --open (nmap's): only hosts with a shown port are listed. A resumed scan has no per-host counts,
+    // but once it is whole and complete it probed every host.
+    scannedHosts: () => {
+      if (config.openHostsOnly) return null;
+      const whole = run.summary().status === 'complete' && config.shard.total === 1;
+      return scannedHostsOf(prep.targets, (host) => run.hostCounts(host)) ?? (whole ? everyHostOf(prep.targets) : null);
+    },
   };
   // A report that fails (EPIPE, ENOSPC) is dropped and the others go on; when none is left, the scan stops.
   const writer = writeReports(

@@ -32,6 +32,13 @@ export const FD_RESERVE = 64;
  */
 export const SORTED_REPORT_FDS = 24;
 
+/**
+ * Most hosts a scan or merge keeps per-host counts for, and a report lists one
+ * by one when they are not known: above it, memory stays flat (a /8) and the
+ * reports list only hosts with a shown port.
+ */
+export const MAX_LISTED_HOSTS = 1 << 20;
+
 /** Report formats that list hosts in address order, sorting their records (output/host-groups.ts). */
 export function sortedByHost(format: string): boolean {
   return format === 'text' || format === 'grep' || format === 'xml';

@@ -5,6 +5,7 @@
  */
 import type { Writable } from 'node:stream';
 import type { OutputFormat } from '../config/index.js';
+import { MAX_LISTED_HOSTS } from '../config/limits.js';
 import type { StateCounts } from '../model/states.js';
 import { grepWriter, textWriter } from './hosts.js';
 import { csvWriter, jsonWriter, ndjsonWriter } from './lines.js';
@@ -57,5 +58,18 @@ export function scannedHostsOf(targets: { count: number; at(i: number): string }
       const c = counts(host);
       if (c && c.open + c.closed + c.filtered + c.error > 0) yield host;
     }
+  })();
+}
+
+/**
+ * Every host of a target set, in address order: the hosts a whole scan that
+ * completed probed (it never pings, as nmap -Pn), for reports that have no
+ * per-host counts to tell them (a merge or resume of open records only);
+ * null above MAX_LISTED_HOSTS, as for the counts.
+ */
+export function everyHostOf(targets: { count: number; at(i: number): string }): Iterable<string> | null {
+  if (targets.count > MAX_LISTED_HOSTS) return null;
+  return (function* every() {
+    for (let i = 0; i < targets.count; i++) yield targets.at(i);
   })();
 }

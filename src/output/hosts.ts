@@ -162,8 +162,10 @@ export function* grepHosts(grouped: Iterable<[string, HostRecords]>, scanned: It
  * nmap's greppable format (-oG), as nmap -Pn writes it: for every host
  * scanned a `Status: Up` line and a `Ports:` line with the shown ports and
  * `Ignored State: closed (N)` for the rest. Where per-host counts are not
- * known (see scannedHostsOf), only hosts with a shown port are listed, and
- * without Ignored State.
+ * known (a resume, a merge of open records: see everyHostOf), a host with no
+ * shown port has its Status line alone, and no host an Ignored State; over
+ * MAX_LISTED_HOSTS hosts, or for part of a scan, only hosts with a shown
+ * port are listed.
  */
 export function grepWriter(ctx: ReportContext): ReportWriter {
   const groups = new HostGroups();
@@ -184,6 +186,12 @@ export function grepWriter(ctx: ReportContext): ReportWriter {
         const hidden = PORT_STATES.filter((st) => !ctx.states.includes(st) && counts !== null && counts[st] > 0);
         const ignored = hidden.length > 0 && counts ? `\tIgnored State: ${hidden.map((st) => `${st} (${counts[st]})`).join(', ')}` : '';
         const name = ctx.hostName?.(host) ?? '';
+        up++;
+        // Nothing known of its ports (no record shown, no counts): the Status line alone, as nmap writes a host it scanned no ports of.
+        if (counts === null && records.length === 0) {
+          yield `Host: ${host} (${name})\tStatus: Up\n`;
+          continue;
+        }
         yield `Host: ${host} (${name})\tStatus: Up\nHost: ${host} (${name})\tPorts: `;
         // The Ports line of a host with 65,535 shown ports is ~2 MB: it goes out a port at a time.
         let sep = '';
@@ -192,7 +200,6 @@ export function grepWriter(ctx: ReportContext): ReportWriter {
           sep = ', ';
         }
         yield `${ignored}\n`;
-        up++;
       }
       const n = hostsUp(s, up, scanned === null);
       const total = addressesScanned(s, n);

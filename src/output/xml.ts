@@ -158,8 +158,9 @@ function runstats(s: ScanSummary, listed: number, listedOnly: boolean): string {
  * nmap XML. Every scanned host is up with reason user-set, as nmap -Pn reports
  * it (shardscan never pings); where per-host counts are known, hosts with no
  * shown port are listed too, with `<extraports>` for the hidden states.
- * Elsewhere (very large or resumed scans, see scannedHostsOf) only hosts with
- * a shown port are, and runstats counts those as up.
+ * Without counts, a whole scan that completed lists every host too (see
+ * everyHostOf), with the ports it shows; elsewhere (very large scans, part of
+ * a scan) only hosts with a shown port are, and runstats counts those as up.
  */
 export function xmlWriter(ctx: ReportContext): ReportWriter {
   const groups = new HostGroups();

@@ -3,6 +3,7 @@
  * per host. A fixed typed array indexed by host; above MAX_TRACKED_HOSTS it is
  * not kept at all (so memory stays flat on a /8) and reports say so.
  */
+import { MAX_LISTED_HOSTS } from '../config/limits.js';
 import { PORT_STATES, type StateCounts } from '../model/states.js';
 import type { TargetSet } from '../targets/set.js';
 import { readHostDelta } from '../wire/host-delta.js';
@@ -12,7 +13,7 @@ import { readHostDelta } from '../wire/host-delta.js';
  * host (a count then fits a byte), 8 MiB otherwise (a host has at most
  * 65,535 ports, so 16 bits always do).
  */
-export const MAX_TRACKED_HOSTS = 1 << 20;
+export const MAX_TRACKED_HOSTS = MAX_LISTED_HOSTS;
 const N = PORT_STATES.length;
 
 export class HostCounts {

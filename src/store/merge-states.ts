@@ -6,13 +6,14 @@
  * counts (for "Not shown" and grep's "Ignored State") and the list of scanned
  * hosts are rebuilt from them as they stream past.
  */
+import { MAX_LISTED_HOSTS } from '../config/limits.js';
 import { ShardscanError } from '../errors.js';
 import { parseIPv4, parseIPv6 } from '../targets/ip.js';
 import type { ProbeRecord } from '../model/record.js';
 import { PORT_STATES, type PortState, type StateCounts } from '../model/states.js';
 
 /** Per-host counts are kept for at most this many hosts (as in a scan), 16 MiB or so. */
-const MAX_COUNTED_HOSTS = 1 << 20;
+const MAX_COUNTED_HOSTS = MAX_LISTED_HOSTS;
 
 export interface MergeView {
   /** The states the merged report shows. */

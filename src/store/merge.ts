@@ -10,7 +10,7 @@ import { type ScanSummary, endedAs, mergeSummaries } from '../model/summary.js';
 import { type PortState, type StateCounts, totalOf } from '../model/states.js';
 import { shardStatus } from './status.js';
 import { type MergeView, mergeView } from './merge-states.js';
-import { WRITERS } from '../output/formats.js';
+import { WRITERS, everyHostOf } from '../output/formats.js';
 import { namesOf } from '../output/report.js';
 import { packageVersion } from '../paths.js';
 import { buildPorts } from '../ports/parse.js';
@@ -75,7 +75,7 @@ export function manifestSummary(m: Manifest, progress?: { counts: StateCounts; e
  * whose summary says "complete". (A line copied over from another shard was
  * merged twice, and the one it replaced was lost.)
  */
-async function* batchesOf(shards: readonly ShardDir[], view: MergeView, leftOut: { n: number }, signal?: AbortSignal): AsyncGenerator<ProbeRecord[]> {
+async function* batchesOf(shards: readonly ShardDir[], view: MergeView, leftOut: { n: number }, made: { scan: PreparedScan | null }, signal?: AbortSignal): AsyncGenerator<ProbeRecord[]> {
   // Made concrete once: the shards are one scan (checkShardSet), so they share
   // targets, ports and walk, and differ only in their part of it (prepared()
   // read and merged a million-line -iL again for every shard).
@@ -86,7 +86,10 @@ async function* batchesOf(shards: readonly ShardDir[], view: MergeView, leftOut:
     let scan: PreparedScan | null = null;
     const complete = s.manifest.status === 'complete';
     // An unfinished shard (--allow-partial) too: its records are kept as resume keeps them.
-    if (whole === undefined) whole = await prepared(s);
+    if (whole === undefined) {
+      whole = await prepared(s);
+      if (typeof whole !== 'string') made.scan = whole;
+    }
     if (typeof whole === 'string') {
       if (complete) throw new ShardscanError('E_MERGE', `${s.dir}: ${whole}`);
     } else if (whole !== null) {
@@ -153,7 +156,8 @@ export async function mergeShards(dirs: readonly string[], open: () => Writable,
     shards.length === first.shard.total,
   );
   const leftOut = { n: 0 };
-  await WRITERS[opts.format](batchesOf(shards, view, leftOut, opts.signal), out, {
+  const made: { scan: PreparedScan | null } = { scan: null };
+  await WRITERS[opts.format](batchesOf(shards, view, leftOut, made, opts.signal), out, {
     version: packageVersion(),
     command: opts.command,
     startedAt: summary.startedAt,
@@ -166,7 +170,12 @@ export async function mergeShards(dirs: readonly string[], open: () => Writable,
     banners: first.config.banners === true,
     hostCounts: (host) => view.hostCounts(host),
     hostName: namesOf(first.config.resolved ?? {}),
-    scannedHosts: () => (first.config.openHostsOnly === true ? null : view.scannedHosts()),
+    // Without per-host counts (open records only), a whole scan that completed still probed every host.
+    scannedHosts: () => {
+      if (first.config.openHostsOnly === true) return null;
+      const every = summary.status === 'complete' && made.scan !== null ? everyHostOf(made.scan.targets) : null;
+      return view.scannedHosts() ?? every;
+    },
     summary: () => summary,
   });
   return { leftOut: leftOut.n };
