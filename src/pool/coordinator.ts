@@ -9,7 +9,7 @@ import { MessageChannel, receiveMessageOnPort } from 'node:worker_threads';
 import type { CheckpointState } from '../model/checkpoint.js';
 import type { ScanSink } from '../model/sink.js';
 import { type StateCounts, addCounts, addEvents, countEvent, diffCounts, emptyCounts, eventTotal, totalOf } from '../model/states.js';
-import { type NoRoute, type ProgressSnapshot, type ScanSummary, type StopReason, type TimingHistograms, endedAs } from '../model/summary.js';
+import { type NoRoute, type ProgressSnapshot, type ScanSummary, type StopReason, endedAs } from '../model/summary.js';
 import { coveringPrefix } from '../targets/ip.js';
 import { ShardscanError, messageOf } from '../errors.js';
 import type { PreparedScan } from '../prepare.js';
@@ -44,9 +44,8 @@ export interface RunOptions {
   /** Keep per-host state counts (text and grep reports); dropped for very large scans. */
   hostCounts?: boolean;
   /**
-   * When --max-time began to count (a performance.now() time); by default when
-   * run() starts. A resume counts from its command: reading a large directory
-   * back took seconds that --max-time did not count.
+   * When --max-time began to count (performance.now()); by default when run() starts. A resume
+   * counts from its command: reading a large directory back took seconds --max-time did not count.
    */
   timeFrom?: number;
 }
@@ -72,7 +71,8 @@ export class Coordinator {
   private finish: (() => void) | null = null;
   private readonly perHost: HostCounts | null;
   private engineUsed: string | null = null;
-  private readonly timing = new TimingTotals();
+  /** Every worker's timing statistics, added up: the summary's percentiles, and --metrics' histograms. */
+  readonly timing = new TimingTotals();
   /** Lowest and highest host index with no route, or null. */
   private noRouteHosts: [number, number] | null = null;
 
@@ -168,11 +168,6 @@ export class Coordinator {
   /** Connects in flight in every worker together, now (read-only, for --metrics). */
   inFlight(): number {
     return this.slots.inflight();
-  }
-
-  /** The RTT and timeout histograms so far. */
-  timingHistograms(): TimingHistograms {
-    return this.timing.histograms();
   }
 
   /** The targets this machine has no route to so far, or null. */

@@ -159,7 +159,7 @@ export function startScan(prep: PreparedScan, opts: StartOptions): ScanRun {
     hostCounts: (host) => c.hostCounts(host),
     noRoute: () => c.noRoute(),
     inFlight: () => c.inFlight(),
-    timingHistograms: () => c.timingHistograms(),
+    timingHistograms: () => c.timing.histograms(),
   };
 }
 
