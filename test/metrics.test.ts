@@ -67,6 +67,18 @@ describe('--metrics address', () => {
     }
     expect(existsSync(join(cwd, '.state'))).toBe(false);
   });
+
+  // The server was started before the rest was checked: bad input printed "metrics at …" before its one line.
+  it.each([
+    [['127.0.0.1', '-p', '0'], /^shardscan: error: bad port list '0'/],
+    [['127.0.0.1', '-p', '1', '--summary-json', '/nonexistent/s.json'], /^shardscan: error: cannot write --summary-json/],
+    [['resume', '/nonexistent/dir'], /^shardscan: error: .*nonexistent\/dir/],
+  ])('other bad input with --metrics (%j) is still its one line, and nothing is served', async (args, message) => {
+    const r = await runCli([...args, '--metrics', '127.0.0.1:0']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
 });
 
 describe('/metrics during a scan', () => {

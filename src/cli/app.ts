@@ -30,6 +30,11 @@ async function withMetrics<T>(value: string | undefined, quiet: boolean, fn: (se
   return (await import('./metrics.js')).withMetrics(value, quiet, fn);
 }
 
+/** A --metrics value that is not an address is refused first, as any bad flag is (the server starts later). */
+async function checkMetricsAddress(value: string | undefined): Promise<void> {
+  if (value !== undefined) (await import('./metrics.js')).parseMetricsAddress(value);
+}
+
 /** Signals main.ts caught before installSignals ran, and its listener that kept them. */
 export interface EarlySignals {
   signals: NodeJS.Signals[];
@@ -133,11 +138,7 @@ function scanOptions(y: Argv): Argv<CliFlags> {
 type CliFlags = ScanFlags & { quiet?: boolean; summaryJson?: string; metrics?: string };
 
 async function scanCommand(flags: CliFlags, command: string, signal: AbortController, pool: Piscina | null, fault: string | null): Promise<number> {
-  // Served before anything is written: an address that cannot be served is bad input, not a half-made shard directory.
-  return withMetrics(flags.metrics, Boolean(flags.quiet), (metrics) => scanWith(flags, command, signal, pool, fault, metrics));
-}
-
-async function scanWith(flags: CliFlags, command: string, signal: AbortController, pool: Piscina | null, fault: string | null, metrics: MetricsServer | null): Promise<number> {
+  await checkMetricsAddress(flags.metrics);
   // What follows "--" is targets, as in nmap ("-p 22 -- 127.0.0.1"): yargs puts it in _, which nothing read.
   const afterDashes = ((flags as { _?: unknown[] })._ ?? []).map(String);
   const given = flagsToConfig(afterDashes.length > 0 ? { ...flags, targets: [...(flags.targets ?? []), ...afterDashes] } : flags);
@@ -168,11 +169,15 @@ async function scanWith(flags: CliFlags, command: string, signal: AbortControlle
     },
   );
   checkReports(config, prep.plan.positions);
-  const outDir = outPath === null ? null : OutDir.create(outPath, { ...prep, config: { ...prep.config, outDir: outPath } }, scanId, startedAt, config.outDir !== null);
-  // Opened (and so emptied) only now, when nothing can refuse the command any more.
-  const { out, extras } = openReports(config);
-  const allNotes = [...notes, ...[blockedNote(prep.blocked)].filter((n): n is string => n !== null)];
-  return runScan({ prep, out, extras, notes: allNotes, quiet: Boolean(flags.quiet), command, outDir, signal: signal.signal, startedAt, pool, summaryJson: flags.summaryJson, fault, workersGiven: flags.workers !== undefined, metrics });
+  // Served once the rest is checked (bad input is its one line), and before anything is written: an address
+  // that cannot be served is refused before there is a half-made shard directory.
+  return withMetrics(flags.metrics, Boolean(flags.quiet), (metrics) => {
+    const outDir = outPath === null ? null : OutDir.create(outPath, { ...prep, config: { ...prep.config, outDir: outPath } }, scanId, startedAt, config.outDir !== null);
+    // Opened (and so emptied) only now, when nothing can refuse the command any more.
+    const { out, extras } = openReports(config);
+    const allNotes = [...notes, ...[blockedNote(prep.blocked)].filter((n): n is string => n !== null)];
+    return runScan({ prep, out, extras, notes: allNotes, quiet: Boolean(flags.quiet), command, outDir, signal: signal.signal, startedAt, pool, summaryJson: flags.summaryJson, fault, workersGiven: flags.workers !== undefined, metrics });
+  });
 }
 
 interface ResumeFlags {
@@ -196,11 +201,12 @@ interface ResumeFlags {
 async function resumeCommand(argv: ResumeFlags, command: string, signal: AbortController, pool: Piscina | null, fault: string | null): Promise<number> {
   // Only what does not change the scan's results may differ from the first run.
   const o = flagsToConfig({ workers: argv.workers, concurrency: argv.concurrency, rate: argv.rate, hostRate: argv.hostRate, maxTime: argv.maxTime, format: argv.format, output: argv.output, nmapReport: argv.nmapReport, sourceAddress: argv.sourceAddress });
+  await checkMetricsAddress(argv.metrics);
   const dir = argv.dir ?? (await import('./status.js')).pickResumeDir();
-  return withMetrics(argv.metrics, Boolean(argv.quiet), (metrics) => resumeWith(dir, argv, o, command, signal, pool, fault, metrics));
+  return resumeWith(dir, argv, o, command, signal, pool, fault);
 }
 
-async function resumeWith(dir: string, argv: ResumeFlags, o: ReturnType<typeof flagsToConfig>, command: string, signal: AbortController, pool: Piscina | null, fault: string | null, metrics: MetricsServer | null): Promise<number> {
+async function resumeWith(dir: string, argv: ResumeFlags, o: ReturnType<typeof flagsToConfig>, command: string, signal: AbortController, pool: Piscina | null, fault: string | null): Promise<number> {
   // --max-time counts from here: reading a large directory back is part of the time a slot allows.
   const timeFrom = performance.now();
   const { planResume } = await import('../store/resume.js');
@@ -228,6 +234,7 @@ async function resumeWith(dir: string, argv: ResumeFlags, o: ReturnType<typeof f
   }
   // The plan holds the directory (its lock, the kept records beside the file): a refusal from here on gives it back.
   let opened: { config: ScanConfig; notes: string[]; outDir: OutDir } | null;
+  let metrics: MetricsServer | null = null;
   try {
     const { config, notes } = resolveConfig(plan.prep.config, { tuning: null });
     checkSummaryPath(argv.summaryJson);
@@ -236,40 +243,48 @@ async function resumeWith(dir: string, argv: ResumeFlags, o: ReturnType<typeof f
     const inputs = { 'the --input-file': config.inputFile, 'the --exclude-file': config.excludeFile, 'the --blocklist': typeof config.blocklist === 'string' ? config.blocklist : null };
     checkDistinctFiles({ ...reportFileNames(config), '--summary-json': argv.summaryJson }, { ...Object.fromEntries(own), ...inputs });
     checkReports(config, plan.prep.plan.positions);
+    // Served once the rest is checked, before the directory is rewritten: EADDRINUSE gives the directory back as it was.
+    metrics = argv.metrics === undefined ? null : await (await import('./metrics.js')).serveMetrics(argv.metrics, Boolean(argv.quiet));
     // Only now, when nothing can refuse any more, is the directory rewritten and are the reports opened.
     opened = signal.signal.aborted ? null : { config, notes, outDir: plan.reopen() };
   } catch (err) {
     plan.release();
+    await metrics?.close();
     throw err;
   }
   if (opened === null) {
     plan.release();
+    await metrics?.close();
     return stoppedEarly();
   }
-  const { config, notes, outDir } = opened;
-  const { out, extras } = openReports(config);
-  // Positions, not records: with --states open, "0 records kept" hid 5,986 positions already decided.
-  const decided = totalOf(plan.checkpoint.counts);
-  if (!argv.quiet) process.stderr.write(`shardscan: resuming ${dir}: ${decided} of ${plan.prep.plan.positions} positions already decided (${plan.kept} records kept); ${plan.dropped} records past the last checkpoint will be probed again\n`);
-  return runScan({
-    prep: { ...plan.prep, config: { ...plan.prep.config, workers: config.workers, concurrency: config.concurrency } },
-    out,
-    extras,
-    notes: [...notes, ...[blockedNote(plan.prep.blocked)].filter((n): n is string => n !== null)],
-    quiet: Boolean(argv.quiet),
-    command,
-    outDir,
-    replay: plan.kept > 0 ? plan.replay : undefined,
-    resume: plan.checkpoint,
-    timeFrom,
-    signal: signal.signal,
-    startedAt: plan.startedAt,
-    pool,
-    summaryJson: argv.summaryJson,
-    fault,
-    workersGiven: argv.workers !== undefined,
-    metrics,
-  });
+  try {
+    const { config, notes, outDir } = opened;
+    const { out, extras } = openReports(config);
+    // Positions, not records: with --states open, "0 records kept" hid 5,986 positions already decided.
+    const decided = totalOf(plan.checkpoint.counts);
+    if (!argv.quiet) process.stderr.write(`shardscan: resuming ${dir}: ${decided} of ${plan.prep.plan.positions} positions already decided (${plan.kept} records kept); ${plan.dropped} records past the last checkpoint will be probed again\n`);
+    return await runScan({
+      prep: { ...plan.prep, config: { ...plan.prep.config, workers: config.workers, concurrency: config.concurrency } },
+      out,
+      extras,
+      notes: [...notes, ...[blockedNote(plan.prep.blocked)].filter((n): n is string => n !== null)],
+      quiet: Boolean(argv.quiet),
+      command,
+      outDir,
+      replay: plan.kept > 0 ? plan.replay : undefined,
+      resume: plan.checkpoint,
+      timeFrom,
+      signal: signal.signal,
+      startedAt: plan.startedAt,
+      pool,
+      summaryJson: argv.summaryJson,
+      fault,
+      workersGiven: argv.workers !== undefined,
+      metrics,
+    });
+  } finally {
+    await metrics?.close();
+  }
 }
 
 /**
