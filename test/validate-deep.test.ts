@@ -128,6 +128,29 @@ describe('shardscan validate', () => {
     expect(lines[1]).toMatch(new RegExp(`^${join(parent, 'b')}: manifest\\.json says seed 6`));
   });
 
+  it('says when a run still writes the directory, and names a resume\'s leftover; one record is "1 record"', async () => {
+    const cwd2 = scratchDir();
+    let mid: { code: number | null; stdout: string } | null = null;
+    const run = runCli(['127.0.0.1', '-p', '1-3000', '--rate', '800', '--out-dir', 'live', '-q', '-o', '/dev/null'], {
+      cwd: cwd2,
+      onSpawn: () => {
+        setTimeout(() => void runCli(['validate', 'live'], { cwd: cwd2 }).then((r) => (mid = r)), 1500);
+      },
+    });
+    expect((await run).code).toBe(0);
+    for (let i = 0; i < 100 && mid === null; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(mid).toMatchObject({ code: 0 });
+    expect(mid!.stdout).toMatch(/^live: ok \(manifest, checkpoint, \d+ records?\); still being written by process \d+: checked as it stood, without resume's checks\n$/);
+    const dir = copy('stopped');
+    writeFileSync(join(dir, 'shard-1-of-1.ndjson.tmp'), '');
+    const left = await runCli(['validate', dir]);
+    expect(left.code).toBe(0);
+    expect(left.stdout).toMatch(/: ok \(manifest, checkpoint, \d+ records\); shard-1-of-1\.ndjson\.tmp is left from a resume that was cut off; the next resume replaces it\n$/);
+    const one = await runCli(['127.0.0.1', '-p', '1', '--states', 'all', '--out-dir', 'one', '-q', '-o', '/dev/null'], { cwd: cwd2 });
+    expect(one.code).toBe(0);
+    expect((await runCli(['validate', 'one'], { cwd: cwd2 })).stdout).toBe('one: ok (manifest, checkpoint, 1 record)\n');
+  });
+
   it('without a checkpoint it does not claim one', async () => {
     const dir = copy('done');
     rmSync(join(dir, 'checkpoint.json'));

@@ -92,9 +92,9 @@ export async function validateCommand(argv: { dirs: string[] }): Promise<number>
   };
   let bad = 0;
   for (const dir of argv.dirs.flatMap(shardsIn)) {
-    const { problems, records, checkpoint } = await validateDir(dir);
+    const { problems, records, checkpoint, notes } = await validateDir(dir);
     if (problems.length === 0) {
-      process.stdout.write(`${dir}: ok (manifest, ${checkpoint ? 'checkpoint' : 'no checkpoint'}, ${records} records)\n`);
+      process.stdout.write(`${dir}: ok (manifest, ${checkpoint ? 'checkpoint' : 'no checkpoint'}, ${records} record${records === 1 ? '' : 's'})${notes.map((n) => `; ${n}`).join('')}\n`);
     } else {
       bad++;
       // Named once: some problems name the directory themselves.

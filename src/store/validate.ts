@@ -7,7 +7,8 @@
  * "ok" for directories resume refused as damaged, while resume's refusal
  * sent the user to validate.
  */
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { resolveConfig } from '../config/index.js';
 import { ShardscanError, errnoCode, messageOf } from '../errors.js';
 import { type PreparedScan, prepareScan } from '../prepare.js';
@@ -20,15 +21,18 @@ import { liveWriter } from './status.js';
 /** Resume's words, without sending the reader back here. */
 const own = (err: unknown): string => messageOf(err).replace(/ \(shardscan validate says more\)$/, '');
 
-/** Problems found by `shardscan validate`, one line each; `checkpoint`: whether the directory has one. */
-export async function validateDir(dir: string): Promise<{ problems: string[]; records: number; checkpoint: boolean }> {
+/**
+ * Problems found by `shardscan validate`, one line each; `checkpoint`: whether the directory has one;
+ * `notes`: what an ok directory's line should add (a run still writing it, a resume's leftover).
+ */
+export async function validateDir(dir: string): Promise<{ problems: string[]; records: number; checkpoint: boolean; notes: string[] }> {
   const problems: string[] = [];
   let records = 0;
   let shard: ShardDir;
   try {
     shard = openShardDir(dir);
   } catch (err) {
-    return { problems: [messageOf(err)], records, checkpoint: false };
+    return { problems: [messageOf(err)], records, checkpoint: false, notes: [] };
   }
   let checkpoint = false;
   try {
@@ -80,7 +84,12 @@ export async function validateDir(dir: string): Promise<{ problems: string[]; re
     const refused = await resumeChecks(dir);
     if (refused !== null) problems.push(refused);
   }
-  return { problems, records, checkpoint };
+  const notes: string[] = [];
+  const writer = liveWriter(dir);
+  // Its files move while it runs: what was read is a moment of them, and resume's checks wait for the run to stop.
+  if (writer !== null) notes.push(`still being written by ${writer}: checked as it stood, without resume's checks`);
+  else if (existsSync(`${shard.recordsPath}.tmp`)) notes.push(`${basename(shard.recordsPath)}.tmp is left from a resume that was cut off; the next resume replaces it`);
+  return { problems, records, checkpoint, notes };
 }
 
 /**
