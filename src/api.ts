@@ -6,12 +6,13 @@ import { type ScanConfig, resolveConfig } from './config/index.js';
 import type { ProbeRecord } from './model/record.js';
 import type { ProgressSnapshot, ScanSummary } from './model/summary.js';
 import { SMALL_SCAN } from './config/limits.js';
+import { onAbortOf } from './abort.js';
 import { ShardscanError } from './errors.js';
 import { InProcessRunner } from './pool/in-process.js';
 import { PoolRunner, createPool } from './pool/pool.js';
 import { prepareScan } from './prepare.js';
 import { type ScanRun, startScan } from './scan/start.js';
-import { type Resolver, systemResolver } from './targets/parse.js';
+import { type Resolver, stoppable, systemResolver } from './targets/resolve.js';
 
 export interface ScanOptions extends Partial<ScanConfig> {
   /** Stops the scan; records found so far are still yielded, then the summary resolves as interrupted. */
@@ -38,43 +39,6 @@ export interface ScanHandle extends AsyncIterable<ProbeRecord> {
 
 /** Config keys for the CLI's reports and shard directory, which scan() does not write. */
 const REPORT_OPTIONS = ['format', 'output', 'extraReports', 'outDir', 'openHostsOnly'] as const;
-
-/** What each signal's one 'abort' listener calls (see onAbortOf). */
-const followers = new WeakMap<AbortSignal, Set<() => void>>();
-
-/**
- * Call `f` when `signal` aborts; returns the undo. A signal gets one listener
- * however many scans follow it: twelve scans under one AbortController
- * printed MaxListenersExceededWarning, one listener each.
- */
-function onAbortOf(signal: AbortSignal, f: () => void): () => void {
-  let set = followers.get(signal);
-  if (set === undefined) {
-    const all = new Set<() => void>();
-    signal.addEventListener('abort', () => {
-      for (const g of [...all]) g();
-      all.clear();
-    }, { once: true });
-    followers.set(signal, all);
-    set = all;
-  }
-  const mine = set;
-  mine.add(f);
-  return () => void mine.delete(f);
-}
-
-/** `work`, or E_INTERRUPTED as soon as `signal` aborts: the scan never started. */
-function untilStopped<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(stoppedEarly());
-  return new Promise<T>((resolve, reject) => {
-    const undo = onAbortOf(signal, () => reject(stoppedEarly()));
-    work.then(resolve, reject).finally(undo);
-  });
-}
-
-function stoppedEarly(): ShardscanError {
-  return new ShardscanError('E_INTERRUPTED', 'stopped before the first probe, while host names were being resolved: nothing was scanned');
-}
 
 /**
  * Scan hosts × ports with TCP connect. Records arrive in the order the workers
@@ -105,8 +69,7 @@ export function scan(options: ScanOptions): ScanHandle {
     }
     const { config } = resolveConfig(given, ignoreTuning ? { tuning: null } : {});
     // A stop while names still resolve ends the scan then (a resolver that never answers hung it, aborted or not).
-    const lookup = resolver ?? systemResolver;
-    const prep = await prepareScan(config, (name, family) => (stopper.signal.aborted ? Promise.reject(stoppedEarly()) : untilStopped(lookup(name, family), stopper.signal)));
+    const prep = await prepareScan(config, stoppable(resolver ?? systemResolver, stopper.signal));
     // As the CLI: a small scan runs on this thread, with no worker to boot (~0.4 s for 100 ports), unless workers were asked for.
     const runner = prep.plan.positions <= SMALL_SCAN && given.workers === undefined ? new InProcessRunner() : new PoolRunner(createPool(config.workers));
     run = startScan(prep, { signal: stopper.signal, runner, ownRunner: true });

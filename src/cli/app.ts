@@ -11,6 +11,8 @@ import { ShardscanError, messageOf, quote } from '../errors.js';
 import { packageVersion } from '../paths.js';
 import { totalOf } from '../model/states.js';
 import { prepareScan } from '../prepare.js';
+import { stoppable, systemResolver } from '../targets/resolve.js';
+import { type EarlySignals, installSignals } from './signals.js';
 import { blockedNote, blocklistHelp } from '../targets/blocklist.js';
 import { CHECKPOINT, LOCK, MANIFEST, OutDir, makeScanId, recordsFileName } from '../store/outdir.js';
 import { type ScanFlags, argvRefusal, flagsToConfig, lastValueWins, noFalseValues, normalizeArgv, reportClash, unknownMessage } from './options.js';
@@ -35,11 +37,6 @@ async function checkMetricsAddress(value: string | undefined): Promise<void> {
   if (value !== undefined) (await import('./metrics.js')).parseMetricsAddress(value);
 }
 
-/** Signals main.ts caught before installSignals ran, and its listener that kept them. */
-export interface EarlySignals {
-  signals: NodeJS.Signals[];
-  listener: (s: NodeJS.Signals) => void;
-}
 
 /**
  * status and validate print to stdout as they go: a reader that went away
@@ -53,33 +50,6 @@ function guardStdout(): void {
     process.stderr.write(`shardscan: error: cannot write to stdout: ${err.code ?? err.message}\n`);
     process.exit(EXIT.runtime);
   });
-}
-
-/** The first signal that stopped the command, if any (main.ts ends a SIGHUP'd process by SIGHUP). */
-let firstSignal: NodeJS.Signals | null = null;
-export const stoppedBy = (): NodeJS.Signals | null => firstSignal;
-
-/** First Ctrl+C / SIGTERM / SIGHUP stops the scan gracefully; a second one exits at once. */
-function installSignals(early: EarlySignals | null): AbortController {
-  const controller = new AbortController();
-  const onSignal = (sig: NodeJS.Signals): void => {
-    firstSignal ??= sig;
-    if (controller.signal.aborted) {
-      process.stderr.write('\nshardscan: interrupted again, exiting now\n');
-      process.exit(EXIT.interrupted);
-    }
-    clearActiveBar();
-    process.stderr.write(sig === 'SIGINT' ? '\nshardscan: stopping (Ctrl+C again to quit at once)…\n' : `\nshardscan: stopping on ${sig} (send it again to quit at once)…\n`);
-    controller.abort();
-  };
-  // SIGHUP too: a closed terminal or a dropped ssh session must not end a scan
-  // with a report cut mid-record and its lock left behind.
-  for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(s, onSignal);
-  if (early) {
-    process.off('SIGINT', early.listener).off('SIGTERM', early.listener).off('SIGHUP', early.listener);
-    for (const s of early.signals.splice(0)) onSignal(s);
-  }
-  return controller;
 }
 
 /** nmap's spellings, for --help (the README has the whole story). */
@@ -143,8 +113,12 @@ async function scanCommand(flags: CliFlags, command: string, signal: AbortContro
   const afterDashes = ((flags as { _?: unknown[] })._ ?? []).map(String);
   const given = flagsToConfig(afterDashes.length > 0 ? { ...flags, targets: [...(flags.targets ?? []), ...afterDashes] } : flags);
   const { config, notes } = resolveConfig(given);
-  const prep = await prepareScan(config);
-  if (signal.signal.aborted) {
+  // A Ctrl+C while names resolve ends the command then, not when a hung resolver gives up.
+  const prep = await prepareScan(config, stoppable(systemResolver, signal.signal)).catch((err: unknown) => {
+    if (err instanceof ShardscanError && err.code === 'E_INTERRUPTED') return null;
+    throw err;
+  });
+  if (prep === null || signal.signal.aborted) {
     // Said, not left to a bare "stopping…": no report and no shard directory is written, because nothing was probed.
     process.stderr.write('shardscan: interrupted before the first probe: nothing was scanned, nothing written\n');
     return EXIT.interrupted;
@@ -216,7 +190,8 @@ async function resumeWith(dir: string, argv: ResumeFlags, o: ReturnType<typeof f
   };
   let plan: Awaited<ReturnType<typeof planResume>>;
   try {
-    plan = await planResume(dir, { workers: o.workers, concurrency: o.concurrency, rate: o.rate, hostRate: o.hostRate, maxTimeSec: o.maxTimeSec, format: o.format, output: o.output, extraReports: o.extraReports, sourceAddress: o.sourceAddress }, undefined, signal.signal);
+    const overrides = { workers: o.workers, concurrency: o.concurrency, rate: o.rate, hostRate: o.hostRate, maxTimeSec: o.maxTimeSec, format: o.format, output: o.output, extraReports: o.extraReports, sourceAddress: o.sourceAddress };
+    plan = await planResume(dir, overrides, stoppable(systemResolver, signal.signal), signal.signal);
   } catch (err) {
     if (err instanceof ShardscanError && err.code === 'E_INTERRUPTED') return stoppedEarly();
     throw err;

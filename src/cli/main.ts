@@ -38,13 +38,15 @@ try {
 const fault = process.env.SHARDSCAN_FAULT || null;
 let pool: import('piscina').Piscina | null = null;
 let hangup = false;
+let interrupted: (() => void) | null = null;
 try {
   if (cwdGone) throw Object.assign(new Error('the current directory no longer exists; cd to one that does and run again'), { code: 'ECWDGONE' });
   const workers = (await import('./early.js')).guessWorkers(argv);
   pool = workers === null ? null : (await import('../pool/pool.js')).createPool(workers, { fault });
-  const { main, stoppedBy } = await import('./app.js');
+  const [{ main }, { stoppedBy, endIfLookupsHang }] = await Promise.all([import('./app.js'), import('./signals.js')]);
   process.exitCode = await main(argv, pool, fault, { signals: earlySignals, listener: keepSignal });
   hangup = stoppedBy() === 'SIGHUP';
+  if (process.exitCode === 130) interrupted = endIfLookupsHang;
 } catch (err) {
   process.stderr.write(fatal(err));
   process.exitCode = 1;
@@ -60,3 +62,5 @@ if (hangup) {
   process.removeAllListeners('SIGHUP');
   process.kill(process.pid, 'SIGHUP');
 }
+// Interrupted while a host-name lookup still runs: Node's own exit would wait for it (see exitInterrupted).
+interrupted?.();

@@ -4,13 +4,15 @@
  * host names (resolved once, before the scan), lists separated by commas or
  * spaces, files with one target per line and # comments, and exclusions.
  */
-import { lookup } from 'node:dns/promises';
 import { createRequire } from 'node:module';
 import { ShardscanError, errnoCode, messageOf, quote } from '../errors.js';
 import { readProblem, readTextCapped } from '../files.js';
 import { formatIPv4, formatIPv6, parseIPv4, parseIPv6 } from './ip.js';
 import { type Blocked, type Blocklist, NOTHING_BLOCKED, applyBlocklist } from './blocklist.js';
 import { confirmScanSize } from './confirm.js';
+import { type Resolver, systemResolver } from './resolve.js';
+
+export type { Resolver } from './resolve.js';
 import { type Interval, TargetSet, mergeIntervals, subtractIntervals, unionMerged } from './set.js';
 
 /** Largest IPv6 network one token may name: a /104 is 16,777,216 addresses, like an IPv4 /8. */
@@ -256,24 +258,6 @@ export function parseTargetToken(token: string): TargetToken {
   }
   throw bad(token, 'not an address, network, range or host name');
 }
-
-/** Resolves a host name to one address (the first IPv4 one if any, as nmap does; of `family` only, with -4 or -6). */
-export type Resolver = (name: string, family?: 4 | 6) => Promise<string>;
-
-export const systemResolver: Resolver = async (name, family) => {
-  let answers: { address: string; family: number }[];
-  try {
-    answers = await lookup(name, family === undefined ? { all: true } : { all: true, family });
-  } catch (err) {
-    throw new ShardscanError(
-      'E_RESOLVE',
-      `cannot resolve host name '${quote(name)}'${family === undefined ? '' : ` to an IPv${family} address (-${family})`} (${errnoCode(err) ?? messageOf(err)}); give an address, or a name your resolver knows, e.g. localhost`,
-    );
-  }
-  const pick = answers.find((a) => a.family === 4) ?? answers[0];
-  if (!pick) throw new ShardscanError('E_RESOLVE', `host name '${quote(name)}' has no ${family === undefined ? '' : `IPv${family} `}addresses`);
-  return pick.address;
-};
 
 /** What to scan, as the user gave it. */
 export interface TargetInput {

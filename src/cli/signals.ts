@@ -1,0 +1,56 @@
+/**
+ * Signals: the first Ctrl+C, SIGTERM or SIGHUP stops the command gracefully,
+ * a second one exits at once; those that came while the CLI loaded are
+ * handled as if they came now.
+ */
+import { lookupsPending } from '../targets/resolve.js';
+import { clearActiveBar } from './progress.js';
+import { EXIT } from './run.js';
+
+/** Signals main.ts caught before installSignals ran, and its listener that kept them. */
+export interface EarlySignals {
+  signals: NodeJS.Signals[];
+  listener: (s: NodeJS.Signals) => void;
+}
+
+/**
+ * For an interrupted process while a host-name lookup still runs: end it now,
+ * by SIGINT (its exit hooks run first), which a shell reports as 130. Node's
+ * own exit joins libuv's thread pool, where the lookup may hang for the
+ * resolver's whole timeout (88 s with one that never answers). With no
+ * lookup running, nothing happens: the caller's exit loses no output.
+ */
+export function endIfLookupsHang(): void {
+  if (lookupsPending() === 0) return;
+  process.emit('exit', EXIT.interrupted);
+  process.removeAllListeners('SIGINT');
+  process.kill(process.pid, 'SIGINT');
+}
+
+/** The first signal that stopped the command, if any (main.ts ends a SIGHUP'd process by SIGHUP). */
+let firstSignal: NodeJS.Signals | null = null;
+export const stoppedBy = (): NodeJS.Signals | null => firstSignal;
+
+/** First Ctrl+C / SIGTERM / SIGHUP stops the scan gracefully; a second one exits at once. */
+export function installSignals(early: EarlySignals | null): AbortController {
+  const controller = new AbortController();
+  const onSignal = (sig: NodeJS.Signals): void => {
+    firstSignal ??= sig;
+    if (controller.signal.aborted) {
+      process.stderr.write('\nshardscan: interrupted again, exiting now\n');
+      endIfLookupsHang();
+      process.exit(EXIT.interrupted);
+    }
+    clearActiveBar();
+    process.stderr.write(sig === 'SIGINT' ? '\nshardscan: stopping (Ctrl+C again to quit at once)…\n' : `\nshardscan: stopping on ${sig} (send it again to quit at once)…\n`);
+    controller.abort();
+  };
+  // SIGHUP too: a closed terminal or a dropped ssh session must not end a scan
+  // with a report cut mid-record and its lock left behind.
+  for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(s, onSignal);
+  if (early) {
+    process.off('SIGINT', early.listener).off('SIGTERM', early.listener).off('SIGHUP', early.listener);
+    for (const s of early.signals.splice(0)) onSignal(s);
+  }
+  return controller;
+}

@@ -1,0 +1,56 @@
+/**
+ * Host names to addresses: the system's resolver (getaddrinfo), a count of
+ * its lookups still running, and a resolver that gives up when a signal
+ * aborts, so a hung lookup never holds a stopped command.
+ */
+import { lookup } from 'node:dns/promises';
+import { onAbortOf } from '../abort.js';
+import { ShardscanError, errnoCode, messageOf, quote } from '../errors.js';
+
+/** Resolves a host name to one address (the first IPv4 one if any, as nmap does; of `family` only, with -4 or -6). */
+export type Resolver = (name: string, family?: 4 | 6) => Promise<string>;
+
+/** getaddrinfo calls not returned yet (see lookupsPending). */
+let pendingLookups = 0;
+
+/**
+ * Host-name lookups of systemResolver still running. Each runs on a thread of
+ * libuv's pool, which Node joins when the process exits: a resolver that
+ * never answers held an interrupted command for its whole timeout (88 s with
+ * `options timeout:30 attempts:3`), Ctrl+C or not.
+ */
+export const lookupsPending = (): number => pendingLookups;
+
+export const systemResolver: Resolver = async (name, family) => {
+  let answers: { address: string; family: number }[];
+  pendingLookups++;
+  try {
+    answers = await lookup(name, family === undefined ? { all: true } : { all: true, family });
+  } catch (err) {
+    throw new ShardscanError(
+      'E_RESOLVE',
+      `cannot resolve host name '${quote(name)}'${family === undefined ? '' : ` to an IPv${family} address (-${family})`} (${errnoCode(err) ?? messageOf(err)}); give an address, or a name your resolver knows, e.g. localhost`,
+    );
+  } finally {
+    pendingLookups--;
+  }
+  const pick = answers.find((a) => a.family === 4) ?? answers[0];
+  if (!pick) throw new ShardscanError('E_RESOLVE', `host name '${quote(name)}' has no ${family === undefined ? '' : `IPv${family} `}addresses`);
+  return pick.address;
+};
+
+/**
+ * `resolver`, given up on as soon as `signal` aborts (E_INTERRUPTED): a stop
+ * while names still resolve ends the command then, where a resolver that
+ * never answers held it, aborted or not.
+ */
+export function stoppable(resolver: Resolver, signal: AbortSignal): Resolver {
+  const stopped = (): ShardscanError => new ShardscanError('E_INTERRUPTED', 'stopped before the first probe, while host names were being resolved: nothing was scanned');
+  return (name, family) => {
+    if (signal.aborted) return Promise.reject(stopped());
+    return new Promise<string>((resolve, reject) => {
+      const undo = onAbortOf(signal, () => reject(stopped()));
+      resolver(name, family).then(resolve, reject).finally(undo);
+    });
+  };
+}
