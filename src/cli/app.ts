@@ -13,6 +13,9 @@ import { totalOf } from '../model/states.js';
 import { prepareScan } from '../prepare.js';
 import { stoppable, systemResolver } from '../targets/resolve.js';
 import { type EarlySignals, installSignals } from './signals.js';
+
+// main.ts reads these through this module: imported apart, the bundle split them into a chunk of their own (one more file at every start).
+export { endIfLookupsHang, stoppedBy } from './signals.js';
 import { blockedNote, blocklistHelp } from '../targets/blocklist.js';
 import { CHECKPOINT, LOCK, MANIFEST, OutDir, makeScanId, recordsFileName } from '../store/outdir.js';
 import { type ScanFlags, argvRefusal, flagsToConfig, lastValueWins, noFalseValues, normalizeArgv, reportClash, unknownMessage } from './options.js';
@@ -36,7 +39,6 @@ async function withMetrics<T>(value: string | undefined, quiet: boolean, fn: (se
 async function checkMetricsAddress(value: string | undefined): Promise<void> {
   if (value !== undefined) (await import('./metrics.js')).parseMetricsAddress(value);
 }
-
 
 /**
  * status and validate print to stdout as they go: a reader that went away

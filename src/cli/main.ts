@@ -43,7 +43,7 @@ try {
   if (cwdGone) throw Object.assign(new Error('the current directory no longer exists; cd to one that does and run again'), { code: 'ECWDGONE' });
   const workers = (await import('./early.js')).guessWorkers(argv);
   pool = workers === null ? null : (await import('../pool/pool.js')).createPool(workers, { fault });
-  const [{ main }, { stoppedBy, endIfLookupsHang }] = await Promise.all([import('./app.js'), import('./signals.js')]);
+  const { main, stoppedBy, endIfLookupsHang } = await import('./app.js');
   process.exitCode = await main(argv, pool, fault, { signals: earlySignals, listener: keepSignal });
   hangup = stoppedBy() === 'SIGHUP';
   if (process.exitCode === 130) interrupted = endIfLookupsHang;
@@ -62,5 +62,5 @@ if (hangup) {
   process.removeAllListeners('SIGHUP');
   process.kill(process.pid, 'SIGHUP');
 }
-// Interrupted while a host-name lookup still runs: Node's own exit would wait for it (see exitInterrupted).
+// Interrupted while a host-name lookup still runs: Node's own exit would wait for it (see endIfLookupsHang).
 interrupted?.();

@@ -100,6 +100,8 @@ const LE: readonly { bucket: number; le: string }[] = Array.from({ length: HIST_
  * already counted (millions of them), so this metric gives the registry its
  * series itself, through get(), which is all a registry reads of a metric.
  */
+type Sample = { metricName: string; labels: Record<string, string>; value: number };
+
 class ReadHistogram {
   readonly type = 'histogram';
   readonly aggregator = 'sum';
@@ -110,9 +112,9 @@ class ReadHistogram {
     private readonly read: () => DurationHistogram | null,
   ) {}
 
-  async get(): Promise<{ name: string; help: string; type: string; aggregator: string; values: { metricName: string; labels: Record<string, string>; value: number }[] }> {
+  async get(): Promise<{ name: string; help: string; type: string; aggregator: string; values: Sample[] }> {
     const h = this.read();
-    const values: { metricName: string; labels: Record<string, string>; value: number }[] = [];
+    const values: Sample[] = [];
     if (h !== null) {
       let total = 0;
       let b = 0;

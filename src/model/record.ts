@@ -3,7 +3,7 @@
  * library API see (schemas/record.schema.json), with its one JSON encoding.
  */
 import { type ServiceFields, serviceJson } from './service.js';
-import type { PortState } from './states.js';
+import { PORT_STATES, type PortState } from './states.js';
 
 /**
  * What a probe found. The reason depends on the state: `syn-ack` for open
@@ -42,7 +42,7 @@ export function formatLine(host: string, port: number, state: PortState, reason:
   return `{"host":${JSON.stringify(host)},"port":${port},"state":"${state}","reason":${JSON.stringify(reason)},"rttMs":${rttMs},"service":${JSON.stringify(service)},"ts":"${ts}"${extra}}\n`;
 }
 
-const STATES: ReadonlySet<string> = new Set(['open', 'closed', 'filtered', 'error']);
+const STATES: ReadonlySet<string> = new Set(PORT_STATES);
 /** schemas/record.schema.json's `ts`: a UTC time, whose characters need no escaping in JSON. */
 const TS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
 
