@@ -127,6 +127,8 @@ describe('through the CLI', () => {
     everyHost(readFileSync(join(cwd, 'm.gnmap'), 'utf8'), readFileSync(join(cwd, 'm.xml'), 'utf8'));
     // Half the shards: which hosts the missing half scanned is not known, so only the hosts with a shown port are listed.
     const half = await runCli(['merge', 'a', '--allow-partial', '-f', 'grep'], { cwd });
+    expect(half.code, half.stderr).toBe(0);
+    expect(half.stdout).toMatch(/^# shardscan done at /m);
     expect(half.stdout.split('\n').filter((l) => l.startsWith('Host: ') && l.endsWith('Status: Up')).length).toBeLessThanOrEqual(1);
   });
 
