@@ -17,7 +17,7 @@ import { type EarlySignals, installSignals } from './signals.js';
 // main.ts reads these through this module: imported apart, the bundle split them into a chunk of their own (one more file at every start).
 export { endIfLookupsHang, stoppedBy } from './signals.js';
 import { blockedNote, blocklistHelp } from '../targets/blocklist.js';
-import { CHECKPOINT, LOCK, MANIFEST, OutDir, makeScanId, recordsFileName } from '../store/outdir.js';
+import { OutDir, makeScanId, ownFileNames } from '../store/outdir.js';
 import { type ScanFlags, argvRefusal, flagsToConfig, lastValueWins, noFalseValues, normalizeArgv, reportClash, unknownMessage } from './options.js';
 import { EXIT, defaultOutDir, runScan, writeSummaryJson } from './run.js';
 import { type MergeFlags, mergeCommand, validateCommand } from './shard-commands.js';
@@ -133,7 +133,7 @@ async function scanCommand(flags: CliFlags, command: string, signal: AbortContro
     {
       ...reportFileNames(config),
       '--summary-json': flags.summaryJson,
-      ...Object.fromEntries(outPath === null ? [] : [MANIFEST, CHECKPOINT, recordsFileName(config.shard)].map((f) => [`the shard directory's ${f}`, join(outPath, f)])),
+      ...Object.fromEntries(outPath === null ? [] : ownFileNames(config.shard).map((f) => [`the shard directory's ${f}`, join(outPath, f)])),
       // A report named as the shard directory itself (-oA ok --out-dir ok.xml): one of the two would be made, the other refused.
       ...(outPath === null ? {} : { '--out-dir': outPath }),
     },
@@ -216,7 +216,7 @@ async function resumeWith(dir: string, argv: ResumeFlags, o: ReturnType<typeof f
     const { config, notes } = resolveConfig(plan.prep.config, { tuning: null });
     checkSummaryPath(argv.summaryJson);
     // The directory's own files, not every file in it: a report the first run wrote inside it (-o d/report.txt) is rewritten, as that run would have.
-    const own = [MANIFEST, CHECKPOINT, LOCK, recordsFileName(config.shard), `${recordsFileName(config.shard)}.tmp`].map((f) => [`'${quote(join(dir, f))}'`, join(dir, f)]);
+    const own = ownFileNames(config.shard).map((f) => [`'${quote(join(dir, f))}'`, join(dir, f)]);
     const inputs = { 'the --input-file': config.inputFile, 'the --exclude-file': config.excludeFile, 'the --blocklist': typeof config.blocklist === 'string' ? config.blocklist : null };
     checkDistinctFiles({ ...reportFileNames(config), '--summary-json': argv.summaryJson }, { ...Object.fromEntries(own), ...inputs });
     checkReports(config, plan.prep.plan.positions);

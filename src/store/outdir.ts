@@ -58,6 +58,15 @@ export function recordsFileName(shard: { index: number; total: number }): string
   return `shard-${shard.index}-of-${shard.total}.ndjson`;
 }
 
+/** Where a resume writes the records it keeps, beside the records file, before renaming it into place (NAME.tmp). */
+export const rewriteName = (records: string): string => `${records}.tmp`;
+
+/** The files of a shard directory that shardscan itself writes: no report may be one of them. */
+export function ownFileNames(shard: { index: number; total: number }): string[] {
+  const records = recordsFileName(shard);
+  return [MANIFEST, CHECKPOINT, LOCK, records, rewriteName(records)];
+}
+
 /** A name for a scan: UTC start time, seed, a random tail, and the shard when there are several. */
 export function makeScanId(startedAt: Date, seed: number, shard: { index: number; total: number }): string {
   const t = startedAt.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
@@ -76,20 +85,26 @@ export function ioError(path: string, err: unknown, hint: string): ShardscanErro
   return new ShardscanError('E_IO', `cannot write ${path}: ${why}. ${fixed}`, { cause: err });
 }
 
+/** The config with `f` applied to every file name it holds (inputs, reports, the shard directory; not `-`, stdin or stdout). */
+export function mapFileNames(config: ScanConfig, f: (path: string) => string): ScanConfig {
+  const each = (path: string | null): string | null => (path === null || path === '' || path === '-' ? path : f(path));
+  return {
+    ...config,
+    inputFile: each(config.inputFile),
+    excludeFile: each(config.excludeFile),
+    output: each(config.output),
+    outDir: each(config.outDir),
+    blocklist: typeof config.blocklist === 'string' ? f(config.blocklist) : config.blocklist,
+    extraReports: config.extraReports.map((r) => ({ ...r, output: f(r.output) })),
+  };
+}
+
 /**
  * The config as the manifest keeps it: file names absolute, so a resume runs
  * from any directory (a relative -iL was looked up where resume ran: ENOENT).
  * Messages before this point show the names as they were typed.
  */
-function withAbsolutePaths(config: ScanConfig): ScanConfig {
-  for (const key of ['inputFile', 'excludeFile', 'output', 'outDir'] as const) {
-    const value = config[key];
-    if (typeof value === 'string' && value !== '' && value !== '-') config[key] = resolve(value);
-  }
-  if (typeof config.blocklist === 'string') config.blocklist = resolve(config.blocklist);
-  config.extraReports = config.extraReports.map((r) => ({ ...r, output: resolve(r.output) }));
-  return config;
-}
+const withAbsolutePaths = (config: ScanConfig): ScanConfig => mapFileNames(config, (path) => resolve(path));
 
 /** The file that says which process writes the directory now (see OutDir.lock). */
 export const LOCK = 'running.lock';

@@ -18,7 +18,7 @@ import { emptyCounts } from '../model/states.js';
 import { type PreparedScan, prepareScan } from '../prepare.js';
 import type { Resolver } from '../targets/parse.js';
 import { SeenPositions, checkCheckpoint, checkFigures, checkManifest, checkReplay, placeOf } from './consistency.js';
-import { LOCK, type LockInfo, OutDir, ioError } from './outdir.js';
+import { LOCK, type LockInfo, OutDir, ioError, mapFileNames, rewriteName } from './outdir.js';
 import { lineBatches, openShardDir, readCheckpoint, readRecords } from './read.js';
 import { liveWriter } from './status.js';
 
@@ -174,20 +174,11 @@ export async function checkResumable(dir: string, resolver?: Resolver): Promise<
 function movedWith(config: ScanConfig, dir: string): ScanConfig {
   const from = config.outDir;
   if (from === null || from === dir) return config;
-  const moved = (path: string): string => {
+  // The directory itself (rel '') and what is inside it move; the rest stays.
+  return mapFileNames(config, (path) => {
     const rel = relative(from, path);
-    return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? join(dir, rel) : path;
-  };
-  const or = (path: string | null): string | null => (path === null || path === '-' ? path : moved(path));
-  return {
-    ...config,
-    outDir: dir,
-    output: or(config.output),
-    inputFile: or(config.inputFile),
-    excludeFile: or(config.excludeFile),
-    blocklist: typeof config.blocklist === 'string' ? moved(config.blocklist) : config.blocklist,
-    extraReports: config.extraReports.map((r) => ({ ...r, output: moved(r.output) })),
-  };
+    return !rel.startsWith('..') && !isAbsolute(rel) ? join(dir, rel) : path;
+  });
 }
 
 /** The plan; `claim` null: only its checks, nothing written (checkResumable). */
@@ -270,7 +261,7 @@ class RecordsRewrite {
   private readonly block = new ByteBlock();
 
   constructor(private readonly records: string) {
-    this.path = `${records}.tmp`;
+    this.path = rewriteName(records);
     try {
       this.fd = openSync(this.path, 'w');
     } catch (err) {
@@ -305,5 +296,5 @@ class RecordsRewrite {
 }
 
 function rewriteError(records: string, err: unknown): ShardscanError {
-  return ioError(`${records}.tmp`, err, "Free some space (resume rewrites the records file, so it needs about that file's size free) and run resume again.");
+  return ioError(rewriteName(records), err, "Free some space (resume rewrites the records file, so it needs about that file's size free) and run resume again.");
 }

@@ -12,7 +12,7 @@ import { basename, join } from 'node:path';
 import { resolveConfig } from '../config/index.js';
 import { ShardscanError, errnoCode, messageOf } from '../errors.js';
 import { type PreparedScan, prepareScan } from '../prepare.js';
-import { CHECKPOINT } from './outdir.js';
+import { CHECKPOINT, rewriteName } from './outdir.js';
 import { type ShardDir, openShardDir, readCheckpoint, readRecords } from './read.js';
 import { checkResumable, notOfThisShard } from './resume.js';
 import { CompleteShardCheck, checkManifest } from './consistency.js';
@@ -88,7 +88,7 @@ export async function validateDir(dir: string): Promise<{ problems: string[]; re
   const writer = liveWriter(dir);
   // Its files move while it runs: what was read is a moment of them, and resume's checks wait for the run to stop.
   if (writer !== null) notes.push(`still being written by ${writer}: checked as it stood, without resume's checks`);
-  else if (existsSync(`${shard.recordsPath}.tmp`)) notes.push(`${basename(shard.recordsPath)}.tmp is left from a resume that was cut off; the next resume replaces it`);
+  else if (existsSync(rewriteName(shard.recordsPath))) notes.push(`${basename(rewriteName(shard.recordsPath))} is left from a resume that was cut off; the next resume replaces it`);
   return { problems, records, checkpoint, notes };
 }
 
