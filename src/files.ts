@@ -1,5 +1,5 @@
 /** Small filesystem helpers shared by the CLI, the shard directory and the tuning file. */
-import { closeSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
 import { errnoCode, messageOf } from './errors.js';
 
@@ -38,6 +38,38 @@ export function sleepSync(ms: number): void {
  * `fd` 0 reads stdin; EAGAIN (a pipe left non-blocking) waits and goes on.
  */
 export function readTextCapped(path: string | 0, maxBytes: number): string {
+  return mayBlock(path) ? blockingReads(() => readAll(path, maxBytes)) : readAll(path, maxBytes);
+}
+
+/**
+ * Whether reading `path` may wait on another process: a FIFO (its open waits
+ * for a writer), a pipe or a terminal on stdin, a character device. A regular
+ * file or a name that does not exist never waits (the open reports it).
+ */
+function mayBlock(path: string | 0): boolean {
+  try {
+    const st = path === 0 ? fstatSync(0) : statSync(path, { throwIfNoEntry: false });
+    return st !== undefined && !st.isFile() && !st.isDirectory();
+  } catch {
+    // Unreadable metadata (EACCES, ELOOP): the open below fails the same way and says so.
+    return false;
+  }
+}
+
+/** Runs a read that may block this thread; see guardBlockingReads. */
+let blockingReads: <T>(read: () => T) => T = (read) => read();
+
+/**
+ * How reads that may block run from now on (a FIFO with no writer, `-iL -` from
+ * a pipe that stays open). While this thread waits in open() or read(), no
+ * JavaScript runs, so a SIGINT handler never would: the CLI sets a guard that
+ * lets Ctrl+C end the process there, which the library leaves to its caller.
+ */
+export function guardBlockingReads(guard: <T>(read: () => T) => T): void {
+  blockingReads = guard;
+}
+
+function readAll(path: string | 0, maxBytes: number): string {
   const fd = path === 0 ? 0 : openSync(path, 'r');
   try {
     const chunks: Buffer[] = [];

@@ -3,6 +3,7 @@
  * a second one exits at once; those that came while the CLI loaded are
  * handled as if they came now.
  */
+import { guardBlockingReads } from '../files.js';
 import { lookupsPending } from '../targets/resolve.js';
 import { clearActiveBar } from './progress.js';
 import { EXIT } from './run.js';
@@ -31,6 +32,30 @@ export function endIfLookupsHang(): void {
 let firstSignal: NodeJS.Signals | null = null;
 export const stoppedBy = (): NodeJS.Signals | null => firstSignal;
 
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+/**
+ * A read that blocks this thread (a FIFO with no writer, `-iL -` from a pipe
+ * that stays open) runs with the stop signals at their default action, which
+ * ends the process: no handler could run before the read returns (Ctrl+C held
+ * the command until SIGKILL). Such reads come before the first probe, so no
+ * result is lost; in a merge (a shard's checkpoint or config files), the end
+ * leaves what the SIGKILL it took before left. A shell reports it as 130.
+ */
+function signalsEndBlockingReads(stopping: AbortController) {
+  return <T>(read: () => T): T => {
+    const kept = STOP_SIGNALS.map((s) => [s, process.listeners(s)] as const);
+    for (const s of STOP_SIGNALS) process.removeAllListeners(s);
+    try {
+      // One that came already (while the CLI loaded) would otherwise be forgotten for as long as the read waits.
+      if (stopping.signal.aborted) process.kill(process.pid, firstSignal ?? 'SIGINT');
+      return read();
+    } finally {
+      for (const [s, listeners] of kept) for (const l of listeners) process.on(s, l);
+    }
+  };
+}
+
 /** First Ctrl+C / SIGTERM / SIGHUP stops the scan gracefully; a second one exits at once. */
 export function installSignals(early: EarlySignals | null): AbortController {
   const controller = new AbortController();
@@ -47,10 +72,11 @@ export function installSignals(early: EarlySignals | null): AbortController {
   };
   // SIGHUP too: a closed terminal or a dropped ssh session must not end a scan
   // with a report cut mid-record and its lock left behind.
-  for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(s, onSignal);
+  for (const s of STOP_SIGNALS) process.on(s, onSignal);
   if (early) {
     process.off('SIGINT', early.listener).off('SIGTERM', early.listener).off('SIGHUP', early.listener);
     for (const s of early.signals.splice(0)) onSignal(s);
   }
+  guardBlockingReads(signalsEndBlockingReads(controller));
   return controller;
 }

@@ -8,7 +8,7 @@ import { randomInt } from 'node:crypto';
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { makeDirs } from '../files.js';
+import { MAX_SMALL_FILE_BYTES, makeDirs, readTextCapped } from '../files.js';
 import type { ScanConfig } from '../config/index.js';
 import { ShardscanError, errnoCode, jsonProblem, messageOf, quote } from '../errors.js';
 import type { PreparedScan } from '../prepare.js';
@@ -118,7 +118,7 @@ export interface LockInfo {
 /** The directory's lock, or null when there is none (or it cannot be read: a half-written one is no lock). */
 export function readLock(dir: string): LockInfo | null {
   try {
-    const v = JSON.parse(readFileSync(join(dir, LOCK), 'utf8')) as Partial<LockInfo>;
+    const v = JSON.parse(readTextCapped(join(dir, LOCK), 1 << 16)) as Partial<LockInfo>;
     return typeof v.pid === 'number' && typeof v.host === 'string' ? { pid: v.pid, host: v.host, since: String(v.since) } : null;
   } catch {
     return null;
@@ -129,7 +129,8 @@ export function readLock(dir: string): LockInfo | null {
 export function readJson<T>(path: string, schema: 'manifest' | 'checkpoint'): T {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(readFileSync(path, 'utf8'));
+    // Capped, and a FIFO in its place lets Ctrl+C through (readTextCapped): readFileSync held both.
+    parsed = JSON.parse(readTextCapped(path, MAX_SMALL_FILE_BYTES));
   } catch (err) {
     const code = errnoCode(err);
     if (code === 'ENOENT') throw new ShardscanError('E_RESUME', `${path} does not exist: not a shardscan output directory`);
