@@ -11,8 +11,9 @@
  *
  * Needs root, the daemons .ci/run installs, and nmap (apt-get install -y nmap).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { makeDirs } from '../src/files.js';
 import type { ServiceInfo } from '../src/banner/index.js';
 import type { BannerGrabReport } from '../test/fixtures/banner-grab.js';
 import { type DaemonName, PACKAGES, type Daemons, installedVersion, startDaemons, upstreamVersion } from '../test/fixtures/daemons.js';
@@ -137,7 +138,7 @@ async function main(): Promise<void> {
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
     if (jsonAt) {
-      mkdirSync(dirname(resolve(jsonAt)), { recursive: true });
+      makeDirs(dirname(resolve(jsonAt)));
       writeFileSync(jsonAt, `${JSON.stringify({ fixtures: FIXTURES, ports: d.ports, expected, runs, nmap, nmapVersion: nmapVer, node: process.version }, null, 2)}\n`);
     }
   } finally {

@@ -4,8 +4,8 @@
  * `npm run bench > table.txt` keeps the table.
  */
 import { parseArgs } from 'node:util';
-import { mkdirSync } from 'node:fs';
 import { ShardscanError, errnoCode, messageOf } from '../src/errors.js';
+import { makeDirs } from '../src/files.js';
 import { readBaseline } from './baseline.js';
 import { ALL_WORKLOADS, type BenchOptions, parseWorkloads, runBench } from './run.js';
 
@@ -86,7 +86,8 @@ async function main(argv: string[]): Promise<number> {
   }
   if (values.out !== undefined) {
     try {
-      mkdirSync(values.out, { recursive: true });
+      // Not Node's recursive mkdir: under /proc it spins at 100 % CPU forever (makeDirs says ENOENT).
+      makeDirs(values.out);
     } catch (err) {
       return fail(`cannot create --out '${values.out}': ${errnoCode(err) ?? messageOf(err)}`);
     }

@@ -10,7 +10,7 @@
  * Run with NO_INSIGHT=true (the npm script sets it): clinic 13 otherwise
  * stops to ask about its hosted service and exits without a report.
  */
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { packagePath } from '../src/paths.js';
@@ -97,6 +97,11 @@ async function main(argv: string[]): Promise<number> {
     }
     process.stderr.write(`profile: it takes no options, got '${argv.join(' ')}' (see npm run profile -- --help)\n`);
     return 2;
+  }
+  // Said before the scan it would profile, not as a spawn ENOENT after it.
+  if (!existsSync(CLINIC)) {
+    process.stderr.write(`profile: clinic is not installed (${CLINIC} is missing): run npm ci in ${packagePath()}\n`);
+    return 1;
   }
   const tuning = loadTuning();
   const stamp = new Date().toISOString().replace(/:/g, '-').replace(/\.\d+Z$/, 'Z');

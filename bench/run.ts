@@ -6,11 +6,12 @@
  * Every scan is a child process. Writes results/bench/<UTC timestamp>.json
  * (checked against schemas/bench.schema.json) and SVG charts next to it.
  */
-import { accessSync, constants, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { ShardscanError, errnoCode, messageOf } from '../src/errors.js';
 import { tuningPath } from '../src/config/tuning.js';
+import { makeDirs } from '../src/files.js';
 import { packagePath, packageVersion } from '../src/paths.js';
 import { describeErrors, validator } from '../src/schemas.js';
 import { findBaseline, readBaseline } from './baseline.js';
@@ -131,7 +132,7 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchOutcome> {
     goals: [],
     notes: [...busyNote(host)],
   };
-  mkdirSync(outDir, { recursive: true });
+  makeDirs(outDir);
   // Where --save writes, checked before anything is measured: a failure at the end threw the whole run away (a stack trace, no results).
   if (opts.save) checkTuningWritable(opts.tuningFile ?? tuningPath());
   const scratch = scratchDir('shardscan-bench-');
@@ -204,7 +205,7 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchOutcome> {
 /** The tuning file's directory can be made and written, or E_OUTPUT (one line, exit 2). */
 function checkTuningWritable(file: string): void {
   try {
-    mkdirSync(dirname(file), { recursive: true });
+    makeDirs(dirname(file));
     accessSync(dirname(file), constants.W_OK);
   } catch (err) {
     throw new ShardscanError('E_OUTPUT', `--save cannot write ${file}: ${errnoCode(err) ?? messageOf(err)}; set SHARDSCAN_CONFIG_DIR to a writable directory`);

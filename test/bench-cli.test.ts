@@ -8,7 +8,7 @@
  * Loopback only.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -51,6 +51,8 @@ describe('npm run bench: bad input', () => {
   it.each([
     [['--baseline', '/nonexistent/bench.json'], /^bench: cannot read the baseline \/nonexistent\/bench\.json: .*ENOENT.* \(see npm run bench -- --help\)\n$/],
     [['--out', '/etc/hostname/results'], /^bench: cannot create --out '\/etc\/hostname\/results': ENOTDIR \(see npm run bench -- --help\)\n$/],
+    // Node's recursive mkdir spun at 100 % CPU forever under /proc.
+    [['--out', '/proc/shardscan-none/results'], /^bench: cannot create --out '\/proc\/shardscan-none\/results': ENOENT \(see npm run bench -- --help\)\n$/],
     [['--seed', 'x'], /^bench: --seed must be an integer/],
   ])('%j: exit 2, one line, no scan', async (args, message) => {
     const r = await bench(['--quick', '--workloads', 'W1', ...args]);
@@ -101,6 +103,12 @@ describe('bench --save', () => {
     expect(r.stderr).toMatch(/^bench: --save cannot write .*afile\/cfg\/tuning\.json: ENOTDIR; set SHARDSCAN_CONFIG_DIR to a writable directory/m);
     expect(r.stderr).not.toMatch(/scanning|\n\s+at /);
   });
+
+  it('with SHARDSCAN_CONFIG_DIR under /proc: one line, exit 2 (it hung in Node\'s recursive mkdir)', async () => {
+    const r = await bench(['--target', '127.0.0.1', '-p', '1', '--runs', '1', '--save', '--out', join(scratchDir(), 'out')], undefined, { SHARDSCAN_CONFIG_DIR: '/proc/shardscan-none/cfg' });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('bench: --save cannot write /proc/shardscan-none/cfg/tuning.json: ENOENT; set SHARDSCAN_CONFIG_DIR to a writable directory (see npm run bench -- --help)\n');
+  });
 });
 
 describe('npm run profile: its command line', () => {
@@ -136,6 +144,27 @@ describe('npm run profile: its command line', () => {
     expect(r.stderr).toMatch(/^profile: the scan failed, nothing profiled: /m);
     expect(r.stderr).not.toMatch(/clinic (doctor|flame):/);
     expect(existsSync(results) ? readdirSync(results) : []).toEqual(before);
+  });
+
+  it('without clinic installed: one line that says to run npm ci, before any scan (it was a spawn ENOENT after one)', async () => {
+    // A copy of the package whose node_modules has everything but clinic.
+    const root = resolve(import.meta.dirname, '..');
+    const pkg = scratchDir();
+    cpSync(join(root, 'package.json'), join(pkg, 'package.json'));
+    cpSync(join(root, 'dist'), join(pkg, 'dist'), { recursive: true });
+    for (const d of ['data', 'schemas']) symlinkSync(join(root, d), join(pkg, d));
+    mkdirSync(join(pkg, 'node_modules', '.bin'), { recursive: true });
+    for (const m of readdirSync(join(root, 'node_modules'))) if (m !== '.bin' && m !== 'clinic') symlinkSync(join(root, 'node_modules', m), join(pkg, 'node_modules', m));
+    const r = await new Promise<{ code: number | null; stderr: string }>((done) => {
+      const child = spawn(process.execPath, [join(pkg, 'dist', 'bench', 'profile.js')], { stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      child.on('close', (code) => (clearTimeout(killer), done({ code, stderr })));
+    });
+    expect(r.stderr).toBe(`profile: clinic is not installed (${join(pkg, 'node_modules', '.bin', 'clinic')} is missing): run npm ci in ${pkg}\n`);
+    expect(r.code).toBe(1);
+    expect(existsSync(join(pkg, 'results'))).toBe(false);
   });
 
   it('an option is refused in one line, exit 2', async () => {
