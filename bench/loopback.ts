@@ -32,18 +32,20 @@ export interface Collected {
 }
 
 /** Scan the selected workloads: the matrix, then nmap and the memory runs while its fixtures are up. */
-export async function collectLoopback(ids: readonly WorkloadId[], plan: BenchPlan, ctx: ScanContext, nmapOk: boolean, log: Log): Promise<Collected> {
+export async function collectLoopback(ids: readonly WorkloadId[], plan: BenchPlan, ctx: ScanContext, nmapOk: boolean, log: Log, live?: (c: Collected) => void): Promise<Collected> {
   // The defaults as the small scan found them, until W1 or W4 at defaults says (a run of W2 or W3
   // alone had none, and its result failed the schema: workers must be >= 1).
   const small = await smallScan(ctx);
   const c: Collected = { workloads: [], cells: [], nmap: [], memory: [small.run], defaults: { workers: small.workers, concurrency: small.concurrency }, notes: [] };
+  // Filled in place from here on, cell by cell: what a Ctrl+C keeps (bench/interrupted.ts).
+  live?.(c);
   for (const id of ids) {
     log(`${id}: starting fixtures`);
     const w = await prepareWorkload(id, plan);
     try {
       c.workloads.push(w.info);
       log(`${id}: ${w.info.title}; fixtures: ${w.info.fixtures}`);
-      c.cells.push(...(await runMatrix(w, plan, ctx, log, id === 'W4' ? ['--max-time', String(plan.w4MatrixSec)] : [])));
+      await runMatrix(w, plan, ctx, log, id === 'W4' ? ['--max-time', String(plan.w4MatrixSec)] : [], (cell) => c.cells.push(cell));
       const atDefaults: [MemoryRun['name'], string[]][] =
         id === 'W1' ? [['W1', []]] : id === 'W4' ? [['W4-short', ['--max-time', String(plan.w4ShortSec)]], ['W4-long', ['--max-time', String(plan.w4LongSec)]]] : [];
       for (const [name, extra] of atDefaults) {

@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { ShardscanError, errnoCode, messageOf } from '../src/errors.js';
 import { makeDirs } from '../src/files.js';
 import { readBaseline } from './baseline.js';
+import { writeInterrupted } from './interrupted.js';
 import { ALL_WORKLOADS, type BenchOptions, parseWorkloads, runBench } from './run.js';
 
 const USAGE = `usage: npm run bench -- [--quick] [--net | --workloads LIST] [--save] [--out DIR] [--seed N] [--baseline FILE]
@@ -31,7 +32,8 @@ function fail(message: string): number {
 }
 
 /**
- * Ctrl+C or SIGTERM: exit through process.exit, so the 'exit' hooks run and
+ * Ctrl+C or SIGTERM: write what was measured so far (bench/interrupted.ts),
+ * then exit through process.exit, so the 'exit' hooks run and
  * kill the fixtures' children (a SIGSTOPped blackhole child was left stopped
  * forever, holding 500 listeners) and remove the scratch directories. A lab
  * being built or used cleans up by its own handler (lab/lab.ts), which exits
@@ -41,6 +43,13 @@ function exitOnSignals(): void {
   for (const [sig, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
     process.on(sig, () => {
       process.stderr.write(`bench: ${sig}: stopping\n`);
+      // What the run measured so far (a full run takes ~17 minutes) is kept, not thrown away.
+      try {
+        const kept = writeInterrupted(sig);
+        if (kept !== null) process.stderr.write(`bench: what was measured until now: ${kept}\n`);
+      } catch (err) {
+        process.stderr.write(`bench: could not keep what was measured: ${errnoCode(err) ?? messageOf(err)}\n`);
+      }
       process.exit(code);
     });
   }

@@ -71,10 +71,10 @@ function describe(c: CellResult): string {
 
 /**
  * Every cell of the matrix for workload `w`. `extra` are flags for every run
- * (W4's --max-time). Runs use seeds plan.seed, plan.seed + 1, ... so every
+ * (W4's --max-time); `onCell` gets each cell as soon as it is measured. Runs use seeds plan.seed, plan.seed + 1, ... so every
  * cell walks the same orders.
  */
-export async function runMatrix(w: PreparedWorkload, plan: BenchPlan, ctx: ScanContext, log: Log, extra: readonly string[] = []): Promise<CellResult[]> {
+export async function runMatrix(w: PreparedWorkload, plan: BenchPlan, ctx: ScanContext, log: Log, extra: readonly string[] = [], onCell?: (cell: CellResult) => void): Promise<CellResult[]> {
   const id = w.info.id;
   const budget = plan.budgetMs[id];
   const floorCost = Math.ceil(budget / plan.maxRuns[id]);
@@ -102,6 +102,7 @@ export async function runMatrix(w: PreparedWorkload, plan: BenchPlan, ctx: ScanC
     const rme = task.result.state === 'completed' ? task.result.latency.rme : 0;
     const cell = summarizeCell(w, workers, concurrency, runsOf.get(task.name)!, Number.isFinite(rme) ? rme : 0, plan);
     cells.push(cell);
+    onCell?.(cell);
     log(describe(cell));
   });
   await bench.run();

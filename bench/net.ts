@@ -72,11 +72,13 @@ async function runScenarioPlan(id: ScenarioId, plan: NetPlan, skipped: NetToolRe
 }
 
 /** Run the network part; when the lab cannot run here, say why and measure nothing. */
-export async function runNet(plan: NetPlan, opts: { quick: boolean; nmapVersion: string | null; log: Log }): Promise<NetSection> {
+export async function runNet(plan: NetPlan, opts: { quick: boolean; nmapVersion: string | null; log: Log; live?: (scenarios: NetScenarioResult[]) => void }): Promise<NetSection> {
   const why = labUnavailable();
   const base = { nmapVersion: opts.nmapVersion, runs: plan.runs, scenarios: [], banners: null };
   if (why) return { ...base, available: false, note: `the network workloads need the lab, which cannot run here: ${why}` };
   const scenarios: NetScenarioResult[] = [];
+  // Filled in place, scenario by scenario: what a Ctrl+C keeps (bench/interrupted.ts).
+  opts.live?.(scenarios);
   for (const id of plan.scenarios) {
     const skipped = skippedTools(id, plan, opts.nmapVersion !== null, opts.quick).map(
       ({ tool, why: reason }): NetToolResult => ({ tool, command: '', skipped: reason, runs: [], medianMs: null, lowerBound: false, validRuns: 0, exactRuns: 0 }),

@@ -15,6 +15,7 @@ import { makeDirs } from '../src/files.js';
 import { packagePath, packageVersion } from '../src/paths.js';
 import { describeErrors, validator } from '../src/schemas.js';
 import { findBaseline, readBaseline } from './baseline.js';
+import { type LiveRun, trackRun, untrackRun } from './interrupted.js';
 import type { ScanContext } from './child.js';
 import { type Collected, LOOPBACK_WORKLOADS, collectLoopback, nmapWorkloads } from './loopback.js';
 import { startupRuns, memorySection } from './memory.js';
@@ -137,6 +138,8 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchOutcome> {
   if (opts.save) checkTuningWritable(opts.tuningFile ?? tuningPath());
   const scratch = scratchDir('shardscan-bench-');
   const ctx: ScanContext = { scratch, killAfterMs: 180_000 };
+  const live: LiveRun = { doc, outDir, stamp, startedAt: t0, nmapVersion: version, loopback: null, net: null };
+  trackRun(live);
   try {
     if (opts.target) {
       const t = await runTargetTuning({ ...opts.target, target: opts.target.address, save: Boolean(opts.save), tuningFile: opts.tuningFile, measuredAt: createdAt.toISOString(), ctx, log });
@@ -148,7 +151,7 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchOutcome> {
       log(`bench ${plan.mode}: ${selection.join(', ')}; loopback matrix workers ${plan.workers.join(',')} × concurrency ${plan.concurrency.join(',')}; nmap ${version ?? 'not installed'}`);
       let best: { workers: number; concurrency: number } | null = null;
       if (loopIds.length > 0) {
-        const c = await collectLoopback(loopIds, plan, ctx, version !== null, log);
+        const c = await collectLoopback(loopIds, plan, ctx, version !== null, log, (partial) => (live.loopback = partial));
         const startup = await startupRuns(quick ? 3 : 5, ctx);
         log(`start-up: ${startup.command}: ${startup.wallMs.join(', ')} ms`);
         const { recommendation, note } = recommend(c.cells);
@@ -177,7 +180,8 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchOutcome> {
         best = recommendation;
       }
       if (netIds.length > 0) {
-        doc.net = await runNet(makeNetPlan(quick, netIds, version !== null), { quick, nmapVersion: version, log });
+        const netPlan = makeNetPlan(quick, netIds, version !== null);
+        doc.net = await runNet(netPlan, { quick, nmapVersion: version, log, live: (scenarios) => (live.net = { scenarios, runs: netPlan.runs }) });
         doc.goals.push(...evaluateNetGoals(doc.net, quick));
       }
       // The network check: ~30 s in a full run, ~6 s (one run each) in --quick, so CI goes through it too.
@@ -185,6 +189,7 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchOutcome> {
       if (opts.save && !best) doc.notes.push('--save: nothing saved, there is no loopback recommendation');
     }
   } finally {
+    untrackRun();
     rmSync(scratch, { recursive: true, force: true });
   }
   doc.durationMs = Math.round(performance.now() - t0);

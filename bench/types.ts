@@ -272,4 +272,6 @@ export interface BenchDocument {
   charts?: { throughput?: string; overshoot?: string };
   overshootBins?: string[];
   notes: string[];
+  /** Set when a signal stopped the run: which, and after how long; the document then holds only what was measured until then. */
+  interrupted?: string;
 }
