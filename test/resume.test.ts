@@ -113,6 +113,25 @@ describe('resume', () => {
     expect(now.status).toBe('complete');
   });
 
+  it('says how many of the positions done were done by earlier runs: the summary read as all of them in this run\'s time', async () => {
+    const cwd = scratchDir();
+    // 65,536 probes take longer than 0.3 s; a fresh run's summary has no resumedDone.
+    const first = await runCli(['127.0.0.0/16', '-p', '9', '--max-time', '0.3', '--out-dir', 'd', '-o', '/dev/null', '--summary-json', 'first.json'], { cwd });
+    expect(first.code, first.stderr).toBe(0);
+    const was = JSON.parse(readFileSync(join(cwd, 'first.json'), 'utf8')) as Record<string, unknown>;
+    expect(was.status).toBe('interrupted');
+    expect(was).not.toHaveProperty('resumedDone');
+    expect(first.stderr).not.toMatch(/by earlier runs/);
+    const again = await runCli(['resume', 'd', '--no-max-time', '-o', '/dev/null', '--summary-json', 'again.json'], { cwd });
+    expect(again.code, again.stderr).toBe(0);
+    const kept = Number(/resuming d: (\d+) of 65536 positions already decided/.exec(again.stderr)?.[1]);
+    expect(kept).toBeGreaterThan(0);
+    const now = JSON.parse(readFileSync(join(cwd, 'again.json'), 'utf8')) as { done: number; resumedDone: number; rate: number; elapsedMs: number };
+    expect(now.done).toBe(65536);
+    expect(now.resumedDone).toBe(kept);
+    expect(again.stderr).toContain(`65536/65536 probes (65536 hosts × 1 port; ${kept} done by earlier runs) in `);
+  });
+
   it('says how to go on when the records file is gone', async () => {
     const cwd = scratchDir();
     const first = await runCli(['127.0.0.1', '-p', '1-3000', '--rate', '2000', '--max-time', '0.3', '--out-dir', 'd', '-q', '-o', '/dev/null'], { cwd });

@@ -86,8 +86,9 @@ export function printSummary(s: ScanSummary, outDir: OutDir | null, stream: Node
   const head = s.status === 'complete' ? 'done' : `interrupted (${s.stopReason})`;
   const events = Object.entries(s.events).map(([k, v]) => `${k} ${v}`).join(', ') || 'none';
   const shard = s.shard.total > 1 ? `, shard ${s.shard.index}/${s.shard.total}` : '';
+  const earlier = s.resumedDone ? `; ${s.resumedDone} done by earlier runs` : '';
   const lines = [
-    `shardscan ${head}: ${s.done}/${s.probes} probes (${plural(s.hosts, 'host')} × ${plural(s.ports, 'port')}${shard}) in ${secs} s, ${formatRate(s.rate)}`,
+    `shardscan ${head}: ${s.done}/${s.probes} probes (${plural(s.hosts, 'host')} × ${plural(s.ports, 'port')}${shard}${earlier}) in ${secs} s, ${formatRate(s.rate)}`,
     `  open ${s.counts.open}, closed ${s.counts.closed}, filtered ${s.counts.filtered}, error ${s.counts.error}; local events: ${events}`,
     `  seed ${s.seed} (${s.order} order), engine ${s.engine}, ${s.workerThreads === 0 ? 'no worker threads (a small scan runs on the main thread)' : plural(s.workerThreads, 'worker')}, up to ${s.concurrency} in flight`,
   ];

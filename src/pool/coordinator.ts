@@ -109,8 +109,7 @@ export class Coordinator {
     // Spent already (a resume that read its directory back for longer): no probe starts.
     if (left !== null && left <= 0) this.stop('time-limit');
     const timeLimit = left !== null && left > 0 ? setTimeout(() => this.stop('time-limit'), left) : null;
-    // A checkpoint at once (a kill in the first second then resumes from a known
-    // empty state), and at least every CHECKPOINT_MS after.
+    // A checkpoint at once (a kill in the first second resumes from a known state), then every CHECKPOINT_MS.
     this.maybeCheckpoint(true);
     const ticker = setInterval(() => this.maybeCheckpoint(false), CHECKPOINT_MS / 4);
     try {
@@ -193,6 +192,7 @@ export class Coordinator {
       ports: this.prep.ports.count,
       probes: plan.positions,
       done,
+      ...(this.ledger.resumedDone > 0 ? { resumedDone: this.ledger.resumedDone } : {}),
       counts,
       events: { ...this.ledger.events },
       engine: this.engineUsed ?? config.engine,
