@@ -5,7 +5,7 @@
 //
 //   node examples/analyze.mjs results/scan-shard-1-of-4 results/scan-shard-2-of-4 ...
 //   node examples/analyze.mjs results/          (a directory of shard directories)
-import { createReadStream, existsSync, readFileSync, readdirSync } from 'node:fs';
+import { createReadStream, existsSync, readFileSync, readdirSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
@@ -15,7 +15,7 @@ if (given.length === 0) {
   process.exit(2);
 }
 // A shard directory holds manifest.json; a directory of them is read as its shards, as shardscan merge reads it.
-const dirs = given.flatMap((d) => {
+const found = given.flatMap((d) => {
   if (existsSync(join(d, 'manifest.json'))) return [d];
   const inner = existsSync(d) ? readdirSync(d).map((n) => join(d, n)).filter((s) => existsSync(join(s, 'manifest.json'))) : [];
   if (inner.length === 0) {
@@ -24,6 +24,8 @@ const dirs = given.flatMap((d) => {
   }
   return inner;
 });
+// A directory named twice (itself and inside its parent, or by two paths) is one directory.
+const dirs = [...new Map(found.map((d) => [realpathSync(d), d])).values()];
 
 const openByHost = new Map(); // host -> sorted open ports
 const services = new Map(); // service -> count of open ports
