@@ -69,6 +69,23 @@ describe('shardscan merge --states', () => {
     expect(t.stdout).toMatch(/Scan report for 127\.0\.0\.1\nNot shown: 20 closed\n/);
   });
 
+  it('--open: open ports only, and grep and XML leave out hosts without one, as a scan with --open does', async () => {
+    const g = await runCli(['merge', all, '--open', '-f', 'grep']);
+    expect(g.code, g.stderr).toBe(0);
+    expect(g.stdout).toMatch(/^Host: 127\.0\.0\.1 \(\)\tPorts: \d+\/open\/tcp\/\/\/\/\/, \d+\/open\/tcp\/\/\/\/\/\tIgnored State: closed \(20\)$/m);
+    expect(g.stdout).not.toContain('127.0.0.2');
+    const x = await runCli(['merge', all, '--open', '-f', 'xml']);
+    expect(x.code, x.stderr).toBe(0);
+    expect(x.stdout).toContain('<address addr="127.0.0.1" addrtype="ipv4"/>');
+    expect(x.stdout).not.toContain('127.0.0.2');
+    // --states open alone keeps every host of the complete scan in grep (nmap -Pn lists them all).
+    const states = await runCli(['merge', all, '--states', 'open', '-f', 'grep']);
+    expect(states.stdout).toContain('Host: 127.0.0.2 ()\tStatus: Up\n');
+    const both = await runCli(['merge', all, '--open', '--states', 'all']);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toBe('shardscan: error: --open is --states open (and lists only hosts with an open port); give --open or --states all, not both\n');
+  });
+
   it('asking for a state the scan did not record is one line, exit 2', async () => {
     const r = await runCli(['merge', openOnly, '--states', 'closed']);
     expect(r.code).toBe(2);

@@ -323,6 +323,7 @@ export async function main(rawArgv: readonly string[], pool: Piscina | null, fau
           .option('nmap-report', { type: 'string', hidden: true })
           .option('allow-partial', { type: 'boolean', describe: 'merge even with missing or unfinished shards' })
           .option('states', { type: 'string', describe: 'which recorded states to write: open, open,filtered, all (default: all the scan recorded)' })
+          .option('open', { type: 'boolean', describe: 'as nmap --open: open ports only, and the grep and xml reports leave out hosts with none' })
           .option('quiet', { alias: 'q', type: 'boolean', describe: 'taken, as by scan and resume: merge prints only errors' }),
       (a) => run(mergeCommand(a as unknown as MergeFlags, command, signal.signal)),
     )

@@ -10,7 +10,7 @@ import { flagsToConfig, parseStates } from './options.js';
 import { checkDistinctFiles, checkReports, reportFileNames } from './report-files.js';
 import { EXIT } from './run.js';
 
-export type MergeFlags = { dirs: string[]; format?: string; output?: string; nmapReport?: string | string[]; allowPartial?: boolean; states?: string; quiet?: boolean };
+export type MergeFlags = { dirs: string[]; format?: string; output?: string; nmapReport?: string | string[]; allowPartial?: boolean; states?: string; open?: boolean; quiet?: boolean };
 
 export async function mergeCommand(argv: MergeFlags, command: string, signal?: AbortSignal): Promise<number> {
   const flags = flagsToConfig({ format: argv.format, output: argv.output, nmapReport: argv.nmapReport });
@@ -25,7 +25,9 @@ export async function mergeCommand(argv: MergeFlags, command: string, signal?: A
   });
   // A report written over one of the shard files it merges would truncate that file before it is read.
   checkDistinctFiles(reportFileNames(reports), shardFiles(dirs));
-  const states = argv.states === undefined ? undefined : parseStates(argv.states);
+  // As for a scan: --open is --states open, and hosts without an open port leave the grep and XML reports too.
+  if (argv.open && argv.states !== undefined) throw new ShardscanError('E_OPTION', `--open is --states open (and lists only hosts with an open port); give --open or --states ${quote(argv.states)}, not both`);
+  const states = argv.open ? (['open'] as const) : argv.states === undefined ? undefined : parseStates(argv.states);
   const { interrupted, mergeShards } = await import('../store/merge.js');
   const { StagedReport } = await import('./staged-report.js');
   // Every report checked before any is written, then one pass over the shards per report (-oA: three), staged, and
@@ -38,7 +40,7 @@ export async function mergeCommand(argv: MergeFlags, command: string, signal?: A
   try {
     for (const r of all) {
       try {
-        ({ leftOut } = await mergeShards(dirs, () => r.staged.open(), { format: r.format, allowPartial: Boolean(argv.allowPartial), command, states, signal }));
+        ({ leftOut } = await mergeShards(dirs, () => r.staged.open(), { format: r.format, allowPartial: Boolean(argv.allowPartial), command, states, openHostsOnly: Boolean(argv.open), signal }));
       } catch (err) {
         if (err instanceof ShardscanError && err.code === 'E_INTERRUPTED') throw err;
         // A write that failed ends the writer with that error: say it as a write failure (finish), or stop quietly for | head.

@@ -31,6 +31,8 @@ export interface MergeOptions {
   command: string;
   /** Which states to show (--states); default: what the scan recorded. */
   states?: readonly PortState[];
+  /** nmap's --open: grep and XML list only hosts with a record shown, as a scan with --open does. */
+  openHostsOnly?: boolean;
   /** Ctrl+C: the merge stops between records (E_INTERRUPTED), and its reports are not put in place. */
   signal?: AbortSignal;
 }
@@ -172,7 +174,7 @@ export async function mergeShards(dirs: readonly string[], open: () => Writable,
     hostName: namesOf(first.config.resolved ?? {}),
     // Without per-host counts (open records only), a whole scan that completed still probed every host.
     scannedHosts: () => {
-      if (first.config.openHostsOnly === true) return null;
+      if (first.config.openHostsOnly === true || opts.openHostsOnly === true) return null;
       const every = summary.status === 'complete' && made.scan !== null ? everyHostOf(made.scan.targets) : null;
       return view.scannedHosts() ?? every;
     },
