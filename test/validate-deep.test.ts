@@ -38,6 +38,16 @@ describe('shardscan validate', () => {
   it.each([
     ['its checkpoint counts 5 more closed ports than its chunks cover', (d: string) => edit(join(d, 'checkpoint.json'), (t) => t.replace(/"closed":(\d+)/, (_, n: string) => `"closed":${Number(n) + 5}`)), /counts \d+ decided positions, but its chunks cover \d+/],
     ['a record the checkpoint counts is missing', (d: string) => edit(join(d, 'shard-1-of-1.ndjson'), (t) => t.split('\n').slice(1).join('\n')), /checkpoint/],
+    // A second copy of a decided position, in another state: resume kept the first, and both said ok.
+    [
+      'a record the checkpoint covers is there twice, in two states',
+      (d: string) => edit(join(d, 'shard-1-of-1.ndjson'), (t) => {
+        const [first, ...rest] = t.split('\n');
+        const other = first!.includes('"state":"closed"') ? first!.replace('"state":"closed"', '"state":"filtered"') : first!.replace(/"state":"\w+"/, '"state":"closed"');
+        return [first, other, ...rest].join('\n');
+      }),
+      /shard-1-of-1\.ndjson:2: record 127\.0\.0\.1:\d+ is there twice; the directory was damaged or edited$/m,
+    ],
   ])('interrupted, %s: a problem, in resume\'s words; resume refuses it too', async (_, hurt, message) => {
     const dir = copy('stopped');
     hurt(dir);

@@ -213,13 +213,16 @@ async function planClaimed(dir: string, shard: ReturnType<typeof openShardDir>, 
       if ((kept + dropped) % REPLAY_STEP === 0 && signal?.aborted) throw new ShardscanError('E_INTERRUPTED', `stopped while reading ${dir} to resume it: nothing was probed, and the directory is as it was`);
       const at = placeOf(prep, r);
       if (at === null) throw notOfThisShard(r);
-      if (covered(at) && seen.add(at.position)) {
-        rewrite?.add(recordLine(r));
-        found[r.state]++;
-        kept++;
-      } else {
+      if (!covered(at)) {
         dropped++;
+        continue;
       }
+      // A scan writes each position once: a second record of a decided one was edited in, and which copy is right
+      // cannot be told (the first was kept, silently, also when the two disagreed).
+      if (!seen.add(at.position)) throw new ShardscanError('E_RESUME', `${shard.recordsPath}:${kept + dropped + 1}: record ${r.host}:${r.port} is there twice; the directory was damaged or edited (shardscan validate says more)`);
+      rewrite?.add(recordLine(r));
+      found[r.state]++;
+      kept++;
     }
     rewrite?.flush();
     checkReplay(dir, checkpoint, prep.config.states, found);
