@@ -52,7 +52,8 @@ export async function measureScan(w: PreparedWorkload, flags: readonly string[],
       accuracy: score(truth, scan.records),
     },
     overshoots,
-    notes: scan.notes,
+    // A worker that crashed (its chunk ran again) or a descriptor that ran out is in the figures: the cell says so.
+    notes: [...scan.notes, ...Object.entries(s.events).map(([event, n]) => `local event ${event} × ${n} in a run: its figures include it`)],
     workers: s.workers,
     concurrency: s.concurrency,
   };

@@ -122,6 +122,19 @@ describe('npm run bench -- --workloads W3', () => {
   });
 });
 
+describe('npm run bench: a run with a local event', () => {
+  it('a worker that crashed is said in the result, not hidden in its figures', async () => {
+    const out = scratchDir();
+    // The test hook reaches the bench's scans through their environment: the first chunk's worker dies once.
+    const r = await bench(['--quick', '--workloads', 'W3', '--out', out], undefined, { SHARDSCAN_FAULT: 'crash:chunk=0:after=1' });
+    expect(r.code, r.stderr).toBe(0);
+    const doc = JSON.parse(readFileSync(join(out, readdirSync(out).find((f) => f.endsWith('Z.json'))!), 'utf8')) as BenchDocument;
+    expect(validator('bench')(doc)).toBe(true);
+    expect(doc.notes).toContainEqual(expect.stringMatching(/^W3 \d+w×\d+: local event worker-crash × \d+ in a run: its figures include it$/));
+    expect(doc.cells!.every((c) => c.notes.some((n) => n.startsWith('local event worker-crash')))).toBe(true);
+  });
+});
+
 describe('bench --save', () => {
   it('where the tuning cannot be written: one line, exit 2, before any scan (it measured everything, then threw it away with a stack trace)', async () => {
     const home = scratchDir();
