@@ -4,6 +4,7 @@
  * are merged at the end. Whatever the limit, the groups must be exactly what
  * an in-memory stable sort gives.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -93,19 +94,64 @@ describe('HostGroups', () => {
     expect(readdirSync(dir)).toEqual([]);
   });
 
-  it('says where it could not write its runs, and what to do', () => {
-    const groups = new HostGroups(2, join(dir, 'missing'));
+  it('when TMPDIR refuses a run, holds the records in memory from then on and sorts them all (the report was dropped)', () => {
+    const heard: unknown[] = [];
+    const groups = new HostGroups(4, join(dir, 'missing'), (why) => heard.push(why));
+    const all: ProbeRecord[] = [];
+    for (let i = 0; i < 40; i++) {
+      const r: ProbeRecord = { host: `127.0.0.${(i * 7) % 13}`, port: 40 - i, state: 'closed', reason: 'ECONNREFUSED', rttMs: 1, service: 'unknown', ts: '2026-12-02T00:00:00.000Z' };
+      all.push(r);
+      groups.add(arrayBatch([r]));
+    }
+    expect(heard).toHaveLength(1);
+    expect((heard[0] as Error).message).toMatch(/missing: ENOENT/);
+    // A host's records are valid until the next host is asked for: read each as it comes.
+    const got: string[] = [];
+    for (const [, records] of groups.groups()) for (const r of records) got.push(`${r.host}:${r.port}`);
+    const want = [...all].sort((a, b) => (addressKey(a.host) < addressKey(b.host) ? -1 : addressKey(a.host) > addressKey(b.host) ? 1 : a.port - b.port)).map((r) => `${r.host}:${r.port}`);
+    expect(got).toEqual(want);
+  });
+
+  it('says where it could not write its runs, and what to do, once it holds more than it may in memory', () => {
+    const heard: unknown[] = [];
+    const groups = new HostGroups(2, join(dir, 'missing'), (why) => heard.push(why), 500);
     const r: ProbeRecord = { host: '127.0.0.1', port: 1, state: 'open', reason: 'syn-ack', rttMs: 1, service: 'unknown', ts: '2026-12-02T00:00:00.000Z' };
     groups.add(arrayBatch([r]));
     let err: unknown = null;
+    let added = 1;
     try {
-      groups.add(arrayBatch([r]));
+      for (; added < 100; added++) groups.add(arrayBatch([r]));
     } catch (e) {
       err = e;
     }
+    // Held in memory past the first refusal (at two records), until its lines passed 500 bytes (~120 bytes a record).
+    expect(added).toBeGreaterThan(2);
+    expect(added).toBeLessThan(6);
+    expect(heard).toEqual([err]);
     expect(err).toBeInstanceOf(ShardscanError);
     expect((err as ShardscanError).code).toBe('E_IO');
     expect((err as Error).message).toMatch(/missing.*ENOENT.*TMPDIR/);
+  });
+
+  it('a TMPDIR that fills up mid-scan: the only report is still written whole, in order, with a note (it was left empty, exit 1)', async () => {
+    const [port] = await closedPorts(1);
+    const cwd = scratchDir();
+    const tmp = join(cwd, 'tmp');
+    mkdirSync(tmp);
+    // Room for a run or two of SPILL_RECORDS lines, not for the 65,536 records.
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', tmp]);
+    try {
+      const r = await runCli(['127.0.0.0/16', '-p', String(port), '--states', 'all', '-oN', 'a.txt', '--no-out-dir'], { cwd, env: { TMPDIR: tmp }, killAfterMs: 60_000 });
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr.match(/^shardscan: cannot keep the records of a report sorted by host \(text, grep, xml\) in .*: ENOSPC .*: holding this report's records in memory from here on instead, up to 128 MiB$/gm)).toHaveLength(1);
+      const text = readFileSync(join(cwd, 'a.txt'), 'utf8');
+      const hosts = [...text.matchAll(/^Scan report for (\S+)$/gm)].map((m) => m[1]!);
+      expect(hosts).toHaveLength(65_536);
+      expect(hosts).toEqual([...hosts].sort((a, b) => (addressKey(a) < addressKey(b) ? -1 : 1)));
+      expect(text).toMatch(/shardscan done: 65536 hosts × 1 port, 65536 of 65536 probes/);
+    } finally {
+      execFileSync('umount', [tmp]);
+    }
   });
 
   it('sorts a scan whose text and grep reports hold more than it keeps in memory, as its NDJSON says', async () => {

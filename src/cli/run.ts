@@ -22,7 +22,7 @@ import { type ScanRun, startScan } from '../scan/start.js';
 import type { OutDir } from '../store/outdir.js';
 import { defaultShardDir } from '../store/state-dir.js';
 import type { MetricsServer } from './metrics.js';
-import { Progress, formatRate } from './progress.js';
+import { Progress, clearActiveBar, formatRate } from './progress.js';
 
 export const EXIT = { ok: 0, runtime: 1, usage: 2, interrupted: 130 } as const;
 
@@ -78,6 +78,17 @@ export function timingLine(t: TimingSummary): string {
   if (shrinks > 0) parts.push(`window shrank ${plural(shrinks, 'time')} (${Object.keys(t.windowShrinks).join(', ')})`);
   if (t.hostsGivenUp > 0) parts.push(`${plural(t.hostsGivenUp, 'host')} given up (--host-timeout)`);
   return parts.join('; ');
+}
+
+/** A report's notes on stderr, even with -q (something went wrong), each once (-oA's sorted reports say the same). */
+export function noteOnce(): (text: string) => void {
+  const said = new Set<string>();
+  return (text) => {
+    if (said.has(text)) return;
+    said.add(text);
+    clearActiveBar();
+    process.stderr.write(`shardscan: ${text}\n`);
+  };
 }
 
 /** Print the final summary on stderr. */
@@ -168,6 +179,7 @@ export async function runScan(input: RunInput): Promise<number> {
     summary: () => run.summary(),
     hostCounts: (host) => run.hostCounts(host),
     hostName: namesOf(prep.config.resolved),
+    note: noteOnce(),
     // --open (nmap's): only hosts with a shown port are listed. A resumed scan has no per-host counts,
     // but once it is whole and complete it probed every host.
     scannedHosts: () => {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { ShardscanError, quote } from '../errors.js';
 import { flagsToConfig, parseStates } from './options.js';
 import { checkDistinctFiles, checkReports, reportFileNames } from './report-files.js';
-import { EXIT } from './run.js';
+import { EXIT, noteOnce } from './run.js';
 
 export type MergeFlags = { dirs: string[]; format?: string; output?: string; nmapReport?: string | string[]; allowPartial?: boolean; states?: string; open?: boolean; quiet?: boolean };
 
@@ -37,10 +37,11 @@ export async function mergeCommand(argv: MergeFlags, command: string, signal?: A
   // Files first, stdout last: a failure then leaves nothing half done on stdout either.
   all.sort((a, b) => Number(a.output === null) - Number(b.output === null));
   let leftOut = 0;
+  const note = noteOnce();
   try {
     for (const r of all) {
       try {
-        ({ leftOut } = await mergeShards(dirs, () => r.staged.open(), { format: r.format, allowPartial: Boolean(argv.allowPartial), command, states, openHostsOnly: Boolean(argv.open), signal }));
+        ({ leftOut } = await mergeShards(dirs, () => r.staged.open(), { format: r.format, allowPartial: Boolean(argv.allowPartial), command, states, openHostsOnly: Boolean(argv.open), note, signal }));
       } catch (err) {
         if (err instanceof ShardscanError && err.code === 'E_INTERRUPTED') throw err;
         // A write that failed ends the writer with that error: say it as a write failure (finish), or stop quietly for | head.

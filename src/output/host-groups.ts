@@ -13,10 +13,13 @@
  * are merged when the report ends: an external merge sort. Once FAN runs of
  * one level exist they are merged into one of the next, so few files are open
  * and a record is rewritten log_FAN(n / SPILL_RECORDS) times. A run's file is
- * unlinked as soon as it is open: a killed process leaves nothing behind.
+ * unlinked as soon as it is open: a killed process leaves nothing behind. A
+ * TMPDIR that fills up is not the end of the report: see HOLD_BYTES.
  */
 import { tmpdir } from 'node:os';
+import { messageOf } from '../errors.js';
 import type { ProbeRecord, RecordBatch } from '../model/record.js';
+import type { ReportContext } from './report.js';
 import { BLOCK, type LineKey, NEWLINE, Run, type Source, compareKeys, merged, mergedSource, readKey } from './sort-runs.js';
 
 export { addressKey, checkSpillDir } from './sort-runs.js';
@@ -26,11 +29,24 @@ export const SPILL_RECORDS = 16_384;
 /** Bytes of lines held before a run is written (records with banners are long). */
 const SPILL_BYTES = 4 << 20;
 /**
+ * Bytes of lines held in memory, once TMPDIR has refused a run (full, or out
+ * of descriptors), before the report gives up: ~1.1 million records. A report
+ * dropped there lost every record it held, and with --no-out-dir and no other
+ * report, those records were nowhere else.
+ */
+export const HOLD_BYTES = 128 << 20;
+
+/**
  * Runs of one level merged into one run of the next. Every run is an open
  * descriptor: FAN - 1 a level at most, which the scan's window leaves room
  * for (SORTED_REPORT_FDS in config/limits.ts: three levels, 8.4M records).
  */
 const FAN = 8;
+
+/** A sorted report's records, told through `ctx.note` when TMPDIR refuses a run and they are held in memory from then on. */
+export function reportGroups(ctx: ReportContext): HostGroups {
+  return new HostGroups(SPILL_RECORDS, tmpdir(), (why) => ctx.note?.(`${messageOf(why)}: holding this report's records in memory from here on instead, up to ${HOLD_BYTES >> 20} MiB`));
+}
 
 /** Whether two keys name one host (an IPv4 key holds the port in its low 16 bits). */
 const sameHost = (aNum: number, aStr: string | undefined, bNum: number, bStr: string | undefined): boolean =>
@@ -123,9 +139,15 @@ export class HostGroups {
   /** Runs written so far, oldest first; their levels never increase along the list. */
   private runs: Run[] = [];
 
+  /** Why TMPDIR refused a run; from then on every record is held in memory (see HOLD_BYTES). */
+  private refused: unknown = null;
+
+  /** `onHold`: told once, when TMPDIR refuses a run and the records are held in memory from then on. */
   constructor(
     private readonly limit = SPILL_RECORDS,
     private readonly dir = tmpdir(),
+    private readonly onHold?: (why: unknown) => void,
+    private readonly holdBytes = HOLD_BYTES,
   ) {}
 
   add(batch: RecordBatch): void {
@@ -210,15 +232,26 @@ export class HostGroups {
     this.strs = [];
   }
 
-  /** Write the held records as a run, then merge the newest runs while FAN of one level exist. */
+  /**
+   * Write the held records as a run, then merge the newest runs while FAN of
+   * one level exist. When TMPDIR refuses (a failed write leaves the held
+   * records and the runs before it as they were), hold the records in memory
+   * from then on; past holdBytes, give up.
+   */
   private spill(): void {
-    try {
-      this.spillHeld();
-    } catch (err) {
-      // A full TMPDIR: the runs written so far would hold their space until the process ends, and fail the other reports too.
-      this.discard();
-      throw err;
+    if (this.refused === null) {
+      try {
+        this.spillHeld();
+        return;
+      } catch (err) {
+        this.refused = err;
+        this.onHold?.(err);
+      }
     }
+    if (this.held.bytes <= this.holdBytes) return;
+    // The runs written so far would hold their space until the process ends, and fail the other reports too.
+    this.discard();
+    throw this.refused;
   }
 
   private spillHeld(): void {

@@ -7,7 +7,7 @@ import type { ScanSummary } from '../model/summary.js';
 import { escapeControls } from '../errors.js';
 import { tlsText, versionText } from '../model/service.js';
 import { PORT_STATES } from '../model/states.js';
-import { HostGroups, type HostRecords, addressKey } from './host-groups.js';
+import { type HostRecords, addressKey, reportGroups } from './host-groups.js';
 import type { ReportContext, ReportWriter } from './report.js';
 
 /** "Not shown: 65532 closed, 1 filtered" for the states the report hides. */
@@ -78,7 +78,7 @@ function tally(ctx: ReportContext, scanned: Iterable<string>, errors: boolean): 
 
 /** nmap-like report: per host a table of the shown ports and a Not shown line. */
 export function textWriter(ctx: ReportContext): ReportWriter {
-  const groups = new HostGroups();
+  const groups = reportGroups(ctx);
   return {
     start: () => '',
     batch(batch) {
@@ -168,7 +168,7 @@ export function* grepHosts(grouped: Iterable<[string, HostRecords]>, scanned: It
  * port are listed.
  */
 export function grepWriter(ctx: ReportContext): ReportWriter {
-  const groups = new HostGroups();
+  const groups = reportGroups(ctx);
   return {
     // A control character in the command line (a newline in a file name) would end the comment line early.
     start: () => `# shardscan ${ctx.version} scan initiated ${ctx.startedAt} as: ${escapeControls(ctx.command)}\n`,

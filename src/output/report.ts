@@ -39,6 +39,8 @@ export interface ReportContext {
   scannedHosts?(): Iterable<string> | null;
   /** The host name the user typed for this address (localhost), or null: reports show it as nmap does. */
   hostName?(host: string): string | null;
+  /** What the user should hear that does not stop the report (a TMPDIR that filled up); unheard when absent. */
+  note?(text: string): void;
 }
 
 /**

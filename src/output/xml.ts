@@ -13,7 +13,7 @@
 import type { ProbeRecord } from '../model/record.js';
 import type { ScanSummary } from '../model/summary.js';
 import { PORT_STATES, type PortState, type StateCounts } from '../model/states.js';
-import { HostGroups, type HostRecords } from './host-groups.js';
+import { type HostRecords, reportGroups } from './host-groups.js';
 import { addressesScanned, grepHosts, hostsUp } from './hosts.js';
 import type { ReportContext, ReportWriter } from './report.js';
 
@@ -163,7 +163,7 @@ function runstats(s: ScanSummary, listed: number, listedOnly: boolean): string {
  * a scan) only hosts with a shown port are, and runstats counts those as up.
  */
 export function xmlWriter(ctx: ReportContext): ReportWriter {
-  const groups = new HostGroups();
+  const groups = reportGroups(ctx);
   const started = new Date(ctx.startedAt);
   return {
     start() {

@@ -33,6 +33,8 @@ export interface MergeOptions {
   states?: readonly PortState[];
   /** nmap's --open: grep and XML list only hosts with a record shown, as a scan with --open does. */
   openHostsOnly?: boolean;
+  /** What a report has to say that does not stop it (a TMPDIR that filled up). */
+  note?: (text: string) => void;
   /** Ctrl+C: the merge stops between records (E_INTERRUPTED), and its reports are not put in place. */
   signal?: AbortSignal;
 }
@@ -172,6 +174,7 @@ export async function mergeShards(dirs: readonly string[], open: () => Writable,
     banners: first.config.banners === true,
     hostCounts: (host) => view.hostCounts(host),
     hostName: namesOf(first.config.resolved ?? {}),
+    note: opts.note,
     // Without per-host counts (open records only), a whole scan that completed still probed every host.
     scannedHosts: () => {
       if (first.config.openHostsOnly === true || opts.openHostsOnly === true) return null;
