@@ -58,8 +58,26 @@ export function summarizeCell(w: PreparedWorkload, workers: number, concurrency:
     accuracy: Math.min(...m.map((x) => x.accuracy.ratio)),
     falseOpens: Math.max(...m.map((x) => x.accuracy.falseOpens)),
     timeout: w.info.id === 'W3' ? timeoutStats(w, concurrency, runs, plan.timeoutMs) : null,
-    notes: [...new Set(runs.flatMap((r) => r.notes))],
+    notes: [...new Set(runs.flatMap((r) => r.notes)), ...eventNote(m)],
   };
+}
+
+/**
+ * Local events the figures include, summed over the runs: a worker that
+ * crashed (its chunk ran again), descriptors that ran out. Self-connects are
+ * left out: a scan of this host's own ports meets a few as a matter of course,
+ * and each costs one more connect.
+ */
+export function eventNote(runs: readonly { events: Record<string, number> }[]): string[] {
+  const sum = new Map<string, number>();
+  let hit = 0;
+  for (const r of runs) {
+    const kinds = Object.entries(r.events).filter(([event]) => event !== 'self-connect');
+    if (kinds.length > 0) hit++;
+    for (const [event, n] of kinds) sum.set(event, (sum.get(event) ?? 0) + n);
+  }
+  if (hit === 0) return [];
+  return [`local events in ${hit} of ${runs.length} run(s), in their figures: ${[...sum].map(([event, n]) => `${event} × ${n}`).join(', ')}`];
 }
 
 /** One line of progress for a finished cell. */

@@ -52,8 +52,7 @@ export async function measureScan(w: PreparedWorkload, flags: readonly string[],
       accuracy: score(truth, scan.records),
     },
     overshoots,
-    // A worker that crashed (its chunk ran again) or a descriptor that ran out is in the figures: the cell says so.
-    notes: [...scan.notes, ...Object.entries(s.events).map(([event, n]) => `local event ${event} × ${n} in a run: its figures include it`)],
+    notes: scan.notes,
     workers: s.workers,
     concurrency: s.concurrency,
   };
