@@ -3,7 +3,8 @@
  * with records going to the report writer and the shard directory, progress
  * and the summary on stderr, and Ctrl+C handled. Shared by `scan` and `resume`.
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import type { Piscina } from 'piscina';
 import { ShardscanError, errnoCode, messageOf, quote } from '../errors.js';
@@ -19,7 +20,7 @@ import { type OpenReport, endStream } from './report-files.js';
 import type { ChunkRunner } from '../pool/runner.js';
 import type { PreparedScan } from '../prepare.js';
 import { type ScanRun, startScan } from '../scan/start.js';
-import type { OutDir } from '../store/outdir.js';
+import { MANIFEST, type OutDir } from '../store/outdir.js';
 import { defaultShardDir } from '../store/state-dir.js';
 import type { MetricsServer } from './metrics.js';
 import { Progress, clearActiveBar, formatRate } from './progress.js';
@@ -105,7 +106,9 @@ export function printSummary(s: ScanSummary, outDir: OutDir | null, stream: Node
   ];
   if (s.timing) lines.push(`  ${timingLine(s.timing)}`);
   if (outDir) {
-    lines.push(`  shard files: ${outDir.dir}${s.status === 'complete' ? '' : `  (continue with: shardscan resume ${outDir.dir})`}`);
+    // A directory removed during the run has nothing to resume.
+    const resumable = s.status !== 'complete' && existsSync(join(outDir.dir, MANIFEST));
+    lines.push(`  shard files: ${outDir.dir}${resumable ? `  (continue with: shardscan resume ${outDir.dir})` : s.status === 'complete' ? '' : '  (removed during the run)'}`);
   }
   stream.write(`${lines.join('\n')}\n`);
 }

@@ -78,6 +78,10 @@ export function makeScanId(startedAt: Date, seed: number, shard: { index: number
 
 export function ioError(path: string, err: unknown, hint: string): ShardscanError {
   const code = errnoCode(err);
+  // The directory itself went away (rm -rf, a clean-up job) while the run wrote it: no space to free, nothing there to resume.
+  if ((code === 'ENOENT' || code === 'ENOTDIR') && !existsSync(dirname(path))) {
+    return new ShardscanError('E_IO', `cannot write ${path}: ${code}: the shard directory was removed or moved while this run wrote it; nothing more can be kept there`, { cause: err });
+  }
   const why = code === 'ENOSPC' ? 'ENOSPC, the disk is full' : (code ?? messageOf(err));
   // "Free some space" is the hint for a full disk only; out of descriptors, or without the right to write, it would mislead.
   const instead = code === 'EMFILE' || code === 'ENFILE' ? 'raise the descriptor limit (ulimit -n)' : code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? 'make the directory writable (or copy it somewhere writable)' : null;
