@@ -4,7 +4,7 @@
  * against what the command reads; opened only once nothing can refuse the
  * command any more; closed at the end. Also nmap's report options (reportsOf).
  */
-import { type Stats, accessSync, constants, fstatSync, lstatSync, openSync, readlinkSync, realpathSync, statSync } from 'node:fs';
+import { type Stats, accessSync, closeSync, constants, fstatSync, lstatSync, openSync, readlinkSync, realpathSync, statSync, unlinkSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import type { OutputFormat, ScanConfig } from '../config/index.js';
@@ -91,7 +91,7 @@ export function checkReportPath(output: string | null, label = '--output'): void
 const probedFifos: number[] = [];
 
 /**
- * Why `path` could not be written, found out without writing it, or null:
+ * Why `path` could not be written, found out without writing to it, or null:
  * a directory, a parent that is missing or a file, no permission, or a FIFO
  * with no reader (opening it would wait where no Ctrl+C can end the wait).
  */
@@ -107,7 +107,17 @@ function unwritable(path: string): string | null {
     }
     const dir = dirname(resolve(path));
     if (st === undefined && !statSync(dir).isDirectory()) return 'ENOTDIR';
-    accessSync(st === undefined ? dir : path, constants.W_OK);
+    // Tried, not asked: root passes access(W_OK) in /proc and /sys, where no file can be made, and
+    // --summary-json (written last) failed only after the scan. An existing regular file is opened
+    // without truncation (left as it was); for a new one, a probe file is made beside it and removed.
+    // Anything else (a terminal, /dev/stdout, a socket) is asked: opening it may act on it.
+    if (st?.isFile()) closeSync(openSync(path, constants.O_WRONLY));
+    else if (st !== undefined) accessSync(path, constants.W_OK);
+    else {
+      const probe = join(dir, `.shardscan-probe-${process.pid}`);
+      closeSync(openSync(probe, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600));
+      unlinkSync(probe);
+    }
     return null;
   } catch (err) {
     return errnoCode(err) === 'ENXIO' ? 'a FIFO with no reader; start its reader first' : (errnoCode(err) ?? messageOf(err));
