@@ -54,6 +54,17 @@ describe('merge -o', () => {
     expect(readFileSync(join(cwd, 'real.ndjson'), 'utf8').trim().split('\n')).toHaveLength(400);
   });
 
+  it('writes through a dangling symlink given as -o, as a scan does, and leaves the link a link (it was replaced by a file)', async () => {
+    const { lstatSync, mkdirSync: mkdir, symlinkSync } = await import('node:fs');
+    mkdir(join(cwd, 'reports'));
+    symlinkSync('reports/new.ndjson', join(cwd, 'dangling.ndjson'));
+    const r = await runCli(['merge', 's1', 's2', '-f', 'ndjson', '-o', 'dangling.ndjson'], { cwd });
+    expect(r.code, r.stderr).toBe(0);
+    expect(lstatSync(join(cwd, 'dangling.ndjson')).isSymbolicLink()).toBe(true);
+    expect(readFileSync(join(cwd, 'reports', 'new.ndjson'), 'utf8').trim().split('\n')).toHaveLength(400);
+    expect(readdirSync(join(cwd, 'reports'))).toEqual(['new.ndjson']);
+  });
+
   it.each([
     [['s1'], /missing shard 2\/2/],
     [['s1', 's1'], /shard 1\/2 is given twice/],
