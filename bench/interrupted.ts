@@ -4,8 +4,8 @@
  * had measured. The run registers its live state here, and the signal handler
  * writes it as `<stamp>.interrupted.json`: a bench document (schemas/bench.
  * schema.json) with the cells, nmap runs, memory runs and lab scenarios
- * measured so far, `interrupted` set, and no recommendation or goals (a part
- * of the matrix cannot pick its winner). findBaseline never takes it for an
+ * measured so far and `interrupted` set; no recommendation or goals unless
+ * the loopback part had ended (a part of the matrix cannot pick its winner). findBaseline never takes it for an
  * earlier run: its name does not end in `Z.json`.
  */
 import { writeFileSync } from 'node:fs';
@@ -47,13 +47,16 @@ export function interruptedDocument(run: LiveRun, signal: string, now: number): 
   const scenarios = run.net?.scenarios ?? [];
   if (cells.length === 0 && scenarios.length === 0) return null;
   const seconds = Math.round((now - run.startedAt) / 1000);
+  // A loopback part that ended before the stop keeps its recommendation and goals (runBench put them in the
+  // document); one cut short has none.
+  const cutMatrix = c !== null && run.doc.cells === undefined;
   const doc: BenchDocument = {
     ...run.doc,
     durationMs: Math.round(now - run.startedAt),
     interrupted: `${signal} after ${seconds} s`,
-    recommendation: null,
-    recommendationNote: 'the run was interrupted: a part of the matrix recommends nothing',
-    goals: [],
+    recommendation: cutMatrix ? null : run.doc.recommendation,
+    recommendationNote: cutMatrix ? 'the run was interrupted: a part of the matrix recommends nothing' : run.doc.recommendationNote,
+    goals: [...run.doc.goals],
     notes: [...run.doc.notes, `interrupted by ${signal} after ${seconds} s: this holds what was measured until then (${cells.length} loopback cell(s), ${scenarios.length} lab scenario(s))`],
   };
   if (c !== null && cells.length > 0) {
