@@ -47,8 +47,7 @@ export function interruptedDocument(run: LiveRun, signal: string, now: number): 
   const scenarios = run.net?.scenarios ?? [];
   if (cells.length === 0 && scenarios.length === 0) return null;
   const seconds = Math.round((now - run.startedAt) / 1000);
-  // A loopback part that ended before the stop keeps its recommendation and goals (runBench put them in the
-  // document); one cut short has none.
+  // A loopback part that ended before the stop keeps its recommendation and goals; one cut short has none.
   const cutMatrix = c !== null && run.doc.cells === undefined;
   const doc: BenchDocument = {
     ...run.doc,
@@ -59,13 +58,14 @@ export function interruptedDocument(run: LiveRun, signal: string, now: number): 
     goals: [...run.doc.goals],
     notes: [...run.doc.notes, `interrupted by ${signal} after ${seconds} s: this holds what was measured until then (${cells.length} loopback cell(s), ${scenarios.length} lab scenario(s))`],
   };
-  if (c !== null && cells.length > 0) {
+  // A part that ended is in run.doc already, whole (runBench put it there); only a part cut short is rebuilt here.
+  if (cutMatrix && cells.length > 0) {
     doc.workloads = c.workloads;
     doc.cells = cells;
     doc.memory = memorySection(c.memory, c.defaults);
     doc.nmap = { available: run.nmapVersion !== null, version: run.nmapVersion, note: 'nmap runs measured before the stop', workloads: nmapWorkloads(c.nmap, cells) };
   }
-  if (scenarios.length > 0) {
+  if (scenarios.length > 0 && run.doc.net === undefined) {
     doc.net = { available: true, note: 'the lab scenarios measured before the stop', nmapVersion: run.nmapVersion, runs: run.net!.runs, scenarios, banners: null };
   }
   return doc;

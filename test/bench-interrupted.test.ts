@@ -39,11 +39,14 @@ describe('a stopped bench', () => {
   it('in the lab part, after the matrix ended: the matrix keeps its recommendation and goals', () => {
     const recommendation = { workers: 2, concurrency: 64 } as unknown as BenchDocument['recommendation'];
     const goals = [{ group: 'loopback', goal: 'g', holds: true, detail: '' }] as unknown as BenchDocument['goals'];
-    const doc = begun({ cells: [cell], recommendation, recommendationNote: 'fastest', goals });
+    const nmap = { available: false, version: null, note: 'as the finished matrix wrote it', workloads: [] } as unknown as BenchDocument['nmap'];
+    const doc = begun({ cells: [cell], recommendation, recommendationNote: 'fastest', goals, nmap });
     const d = interruptedDocument(run(doc, [cell], [{ id: 'rtt20' } as unknown as NetScenarioResult]), 'SIGTERM', 5000)!;
     expect(d.recommendation).toEqual(recommendation);
     expect(d.recommendationNote).toBe('fastest');
     expect(d.goals).toEqual(goals);
+    // The finished matrix's sections stay as it wrote them, not rebuilt as a part cut short.
+    expect(d.nmap).toBe(nmap);
     expect(d.net?.scenarios).toHaveLength(1);
   });
 });

@@ -97,6 +97,17 @@ function oneOf<T extends string>(name: string, value: string, allowed: readonly 
 }
 
 /** "open", "open,filtered", "all". */
+/**
+ * The states a report shows, from --open and --states (scan and merge alike).
+ * nmap's --open: open ports only, and no host without one in the grep and XML
+ * reports. With --states as well, one of the two would be ignored, so both are refused.
+ */
+export function shownStates(open: boolean | undefined, states: string | undefined): { states?: PortState[]; openHostsOnly: boolean } {
+  if (open && states !== undefined) throw usage(`--open is --states open (and lists only hosts with an open port); give --open or --states ${quote(states)}, not both`);
+  if (open) return { states: ['open'], openHostsOnly: true };
+  return { states: states === undefined ? undefined : parseStates(states), openHostsOnly: false };
+}
+
 export function parseStates(value: string): PortState[] {
   const states = value.split(',').map((s) => s.trim());
   // An empty item ("open,", "open,,closed") is refused, as -p refuses "22,":
@@ -178,14 +189,9 @@ export function flagsToConfig(f: ScanFlags): Partial<ScanConfig> {
   const nmapReports = f.nmapReport === undefined ? [] : [f.nmapReport].flat();
   if (nmapReports.length > 0) Object.assign(c, reportsOf(nmapReports, c.format !== undefined || c.output !== undefined, c.format, c.output));
   if (f.family !== undefined) c.family = Number(oneOf('family', f.family, ['4', '6'] as const)) as 4 | 6;
-  // nmap's --open: open ports only, and no host without one in any report.
-  // With --states as well, one of the two would be ignored, so both are refused.
-  if (f.open) {
-    if (f.states !== undefined) throw usage(`--open is --states open (and lists only hosts with an open port); give --open or --states ${quote(f.states)}, not both`);
-    c.openHostsOnly = true;
-    c.states = ['open'];
-  }
-  if (f.states !== undefined) c.states = parseStates(f.states);
+  const shown = shownStates(f.open, f.states);
+  if (shown.states !== undefined) c.states = shown.states;
+  if (shown.openHostsOnly) c.openHostsOnly = true;
   if (f.outDir === false) c.outDir = null;
   else if (f.outDir !== undefined) c.outDir = f.outDir;
   if (f.chunkSize !== undefined) c.chunkSize = intFlag('chunk-size', f.chunkSize, 1, 1_048_576, '4096');

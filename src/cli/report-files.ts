@@ -216,7 +216,7 @@ function sameFile(a: string, b: string): boolean {
  * file (`xlink -> x.txt`). Compared by name alone, `-o x.txt -oX dl/x.txt`
  * wrote two reports into one file, exit 0.
  */
-function whereTo(path: string, depth = 0): string {
+export function whereTo(path: string, depth = 0): string {
   const abs = resolve(path);
   try {
     return realpathSync(abs);

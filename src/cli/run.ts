@@ -107,8 +107,8 @@ export function printSummary(s: ScanSummary, outDir: OutDir | null, stream: Node
   if (s.timing) lines.push(`  ${timingLine(s.timing)}`);
   if (outDir) {
     // A directory removed during the run has nothing to resume.
-    const resumable = s.status !== 'complete' && existsSync(join(outDir.dir, MANIFEST));
-    lines.push(`  shard files: ${outDir.dir}${resumable ? `  (continue with: shardscan resume ${outDir.dir})` : s.status === 'complete' ? '' : '  (removed during the run)'}`);
+    const next = s.status === 'complete' ? '' : existsSync(join(outDir.dir, MANIFEST)) ? `  (continue with: shardscan resume ${outDir.dir})` : '  (removed during the run)';
+    lines.push(`  shard files: ${outDir.dir}${next}`);
   }
   stream.write(`${lines.join('\n')}\n`);
 }

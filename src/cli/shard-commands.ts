@@ -6,7 +6,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ShardscanError, quote } from '../errors.js';
-import { flagsToConfig, parseStates } from './options.js';
+import { flagsToConfig, shownStates } from './options.js';
 import { checkDistinctFiles, checkReports, reportFileNames } from './report-files.js';
 import { EXIT, noteOnce } from './run.js';
 
@@ -26,8 +26,7 @@ export async function mergeCommand(argv: MergeFlags, command: string, signal?: A
   // A report written over one of the shard files it merges would truncate that file before it is read.
   checkDistinctFiles(reportFileNames(reports), shardFiles(dirs));
   // As for a scan: --open is --states open, and hosts without an open port leave the grep and XML reports too.
-  if (argv.open && argv.states !== undefined) throw new ShardscanError('E_OPTION', `--open is --states open (and lists only hosts with an open port); give --open or --states ${quote(argv.states)}, not both`);
-  const states = argv.open ? (['open'] as const) : argv.states === undefined ? undefined : parseStates(argv.states);
+  const { states, openHostsOnly } = shownStates(argv.open, argv.states);
   const { interrupted, mergeShards } = await import('../store/merge.js');
   const { StagedReport } = await import('./staged-report.js');
   // Every report checked before any is written, then one pass over the shards per report (-oA: three), staged, and
@@ -41,7 +40,7 @@ export async function mergeCommand(argv: MergeFlags, command: string, signal?: A
   try {
     for (const r of all) {
       try {
-        ({ leftOut } = await mergeShards(dirs, () => r.staged.open(), { format: r.format, allowPartial: Boolean(argv.allowPartial), command, states, openHostsOnly: Boolean(argv.open), note, signal }));
+        ({ leftOut } = await mergeShards(dirs, () => r.staged.open(), { format: r.format, allowPartial: Boolean(argv.allowPartial), command, states, openHostsOnly, note, signal }));
       } catch (err) {
         if (err instanceof ShardscanError && err.code === 'E_INTERRUPTED') throw err;
         // A write that failed ends the writer with that error: say it as a write failure (finish), or stop quietly for | head.

@@ -6,11 +6,11 @@
  * Stdout and devices (/dev/null) are written directly. Write failures (a full
  * disk, a reader that went away) are kept for the caller to report.
  */
-import { lstatSync, readlinkSync, realpathSync, renameSync, statSync, unlinkSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { renameSync, statSync, unlinkSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { ShardscanError, errnoCode, messageOf, quote } from '../errors.js';
-import { checkOutputName, endStream, openReport } from './report-files.js';
+import { checkOutputName, endStream, openReport, whereTo } from './report-files.js';
 
 /**
  * Staged files not yet put in place or dropped. A second Ctrl+C ends the
@@ -28,20 +28,6 @@ process.on('exit', () => {
   }
 });
 
-/**
- * The name a write to `path` creates: `path`, or where its symlinks lead when
- * the last one dangles (realpath fails there). Renamed onto the link itself,
- * the report replaced the link with a file, where a scan writes through it.
- */
-function linkEnd(path: string): string {
-  let at = path;
-  for (let hops = 0; hops < 40; hops++) {
-    if (!lstatSync(at, { throwIfNoEntry: false })?.isSymbolicLink()) return at;
-    at = resolve(dirname(at), readlinkSync(at));
-  }
-  return at; // a loop: opening it says ELOOP
-}
-
 export class StagedReport {
   private stream: Writable | null = null;
   /** Where the staged file is renamed to: the -o file, or the file a symlink given as -o points to (the link stays). */
@@ -55,7 +41,8 @@ export class StagedReport {
     if (target !== null) checkOutputName(target);
     const st = target === null ? undefined : statSync(target, { throwIfNoEntry: false });
     const regular = target !== null && (st === undefined || st.isFile());
-    this.final = regular ? (st === undefined ? linkEnd(target) : realpathSync(target)) : null;
+    // Through symlinks, also one whose file is not made yet: renamed onto the link itself, the report replaced the link with a file.
+    this.final = regular ? whereTo(target) : null;
     this.staged = this.final === null ? null : join(dirname(this.final), `.${basename(this.final)}.shardscan-${process.pid}.tmp`);
     if (this.staged !== null) pending.add(this.staged);
   }

@@ -147,6 +147,9 @@ export class SeenPositions {
   }
 }
 
+/** A record given twice (line `n` of `path`): a scan writes each position once, so the directory was edited or damaged. */
+export const twiceText = (path: string, n: number, r: ProbeRecord): string => `${path}:${n}: record ${r.host}:${r.port} is there twice; the directory was damaged or edited`;
+
 /** A record's position in the scan's walk, or null when its host or port is not the scan's. */
 export function positionIn(prep: PreparedScan, r: ProbeRecord): number | null {
   const h = prep.targets.indexOf(r.host);

@@ -17,7 +17,7 @@ import { type ProbeRecord, type RecordBatch, recordLine } from '../model/record.
 import { emptyCounts } from '../model/states.js';
 import { type PreparedScan, prepareScan } from '../prepare.js';
 import type { Resolver } from '../targets/parse.js';
-import { SeenPositions, checkCheckpoint, checkFigures, checkManifest, checkReplay, placeOf } from './consistency.js';
+import { SeenPositions, checkCheckpoint, checkFigures, checkManifest, checkReplay, placeOf, twiceText } from './consistency.js';
 import { LOCK, type LockInfo, OutDir, ioError, mapFileNames, rewriteName } from './outdir.js';
 import { lineBatches, openShardDir, readCheckpoint, readRecords } from './read.js';
 import { liveWriter } from './status.js';
@@ -219,7 +219,7 @@ async function planClaimed(dir: string, shard: ReturnType<typeof openShardDir>, 
       }
       // A scan writes each position once: a second record of a decided one was edited in, and which copy is right
       // cannot be told (the first was kept, silently, also when the two disagreed).
-      if (!seen.add(at.position)) throw new ShardscanError('E_RESUME', `${shard.recordsPath}:${kept + dropped + 1}: record ${r.host}:${r.port} is there twice; the directory was damaged or edited (shardscan validate says more)`);
+      if (!seen.add(at.position)) throw new ShardscanError('E_RESUME', `${twiceText(shard.recordsPath, kept + dropped + 1, r)} (shardscan validate says more)`);
       rewrite?.add(recordLine(r));
       found[r.state]++;
       kept++;

@@ -15,7 +15,7 @@ import { type PreparedScan, prepareScan } from '../prepare.js';
 import { CHECKPOINT, rewriteName } from './outdir.js';
 import { type ShardDir, openShardDir, readCheckpoint, readRecords } from './read.js';
 import { checkResumable, notOfThisShard } from './resume.js';
-import { CompleteShardCheck, checkManifest } from './consistency.js';
+import { CompleteShardCheck, checkManifest, twiceText } from './consistency.js';
 import { liveWriter } from './status.js';
 
 /** Resume's words, without sending the reader back here. */
@@ -64,7 +64,7 @@ export async function validateDir(dir: string): Promise<{ problems: string[]; re
       records++;
       const wrong = check?.add(r) ?? null;
       if (wrong === null || stray !== null) continue;
-      stray = wrong === 'stray' ? `${shard.recordsPath}: ${messageOf(notOfThisShard(r))}` : `${shard.recordsPath}:${records}: record ${r.host}:${r.port} is there twice; the directory was damaged or edited`;
+      stray = wrong === 'stray' ? `${shard.recordsPath}: ${messageOf(notOfThisShard(r))}` : twiceText(shard.recordsPath, records, r);
     }
     if (complete && records !== m.recordCount) {
       problems.push(`${shard.recordsPath}: ${records} records, but the manifest says ${m.recordCount}`);
