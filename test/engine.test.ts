@@ -45,7 +45,7 @@ async function runChunk(engine: Engine, count: number): Promise<{ records: WireR
     if (m.progress.timing) timing.add(m.progress.timing);
     last = m;
   });
-  const task: ChunkTask = { spec: spec(), chunkId: 0, attempt: 0, start: 0, stride: 1, count, fromK: 0, port: port2 };
+  const task: ChunkTask = { spec: spec(), chunkId: 0, attempt: 0, start: 0, stride: 1, count, fromK: 0, skip: [], port: port2 };
   await engine.run(task);
   await new Promise((r) => setTimeout(r, 20));
   port1.close();

@@ -6,7 +6,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ShardscanError } from '../src/errors.js';
+import { emptyCounts } from '../src/model/states.js';
 import type { CheckpointState } from '../src/model/checkpoint.js';
+import type { ChunkRun } from '../src/pool/chunk-run.js';
 import { type ChunkStart, ScanLedger } from '../src/pool/ledger.js';
 import { type ShardPlan, planShard } from '../src/shard/plan.js';
 
@@ -38,7 +40,7 @@ describe('ScanLedger', () => {
     expect(plan.chunks).toBe(8 + 32);
     const l = new ScanLedger(plan);
     expect(l.hasMore).toBe(true);
-    expect(drain(l)).toEqual(Array.from({ length: plan.chunks }, (_, id) => ({ id, fromK: 0 })));
+    expect(drain(l)).toEqual(Array.from({ length: plan.chunks }, (_, id) => ({ id, fromK: 0, skip: [] })));
     expect(l.hasMore).toBe(false);
     expect(l.takeNext()).toBeNull();
   });
@@ -52,9 +54,9 @@ describe('ScanLedger', () => {
       events: { EMFILE: 4 },
     }));
     const order = drain(l);
-    expect(order.slice(0, 2)).toEqual([{ id: 4, fromK: 20 }, { id: 9, fromK: 10 }]);
+    expect(order.slice(0, 2)).toEqual([{ id: 4, fromK: 20, skip: [] }, { id: 9, fromK: 10, skip: [] }]);
     const skipped = new Set([0, 1, 2, 4, 5, 7, 9, 39]);
-    expect(order.slice(2)).toEqual(Array.from({ length: plan.chunks }, (_, id) => id).filter((id) => !skipped.has(id)).map((id) => ({ id, fromK: 0 })));
+    expect(order.slice(2)).toEqual(Array.from({ length: plan.chunks }, (_, id) => id).filter((id) => !skipped.has(id)).map((id) => ({ id, fromK: 0, skip: [] })));
     expect(l.resumedDone).toBe(24);
     expect(l.counts).toEqual({ open: 1, closed: 20, filtered: 3, error: 0 });
     expect(l.events).toEqual({ EMFILE: 4 });
@@ -62,11 +64,11 @@ describe('ScanLedger', () => {
 
   it('runs a chunk given again() before anything else, the latest first', () => {
     const l = new ScanLedger(plan, resume({ partial: [{ id: 6, watermark: 1 }] }));
-    expect(l.takeNext()).toEqual({ id: 6, fromK: 1 });
-    expect(l.takeNext()).toEqual({ id: 0, fromK: 0 });
-    l.again(6, 30);
-    l.again(0, 7);
-    expect([l.takeNext(), l.takeNext(), l.takeNext()]).toEqual([{ id: 0, fromK: 7 }, { id: 6, fromK: 30 }, { id: 1, fromK: 0 }]);
+    expect(l.takeNext()).toEqual({ id: 6, fromK: 1, skip: [] });
+    expect(l.takeNext()).toEqual({ id: 0, fromK: 0, skip: [] });
+    l.again(6, 30, []);
+    l.again(0, 7, []);
+    expect([l.takeNext(), l.takeNext(), l.takeNext()]).toEqual([{ id: 0, fromK: 7, skip: [] }, { id: 6, fromK: 30, skip: [] }, { id: 1, fromK: 0, skip: [] }]);
   });
 
   it('moves completedBelow over contiguous complete chunks only', () => {
@@ -87,12 +89,12 @@ describe('ScanLedger', () => {
 
   it('checkpoints running watermarks and queued chunks as partial, sorted, with copies of the counts', () => {
     const l = new ScanLedger(plan, resume({ completedBelow: 1, partial: [{ id: 8, watermark: 5 }, { id: 3, watermark: 2 }] }));
-    expect(l.takeNext()).toEqual({ id: 3, fromK: 2 }); // 8 stays queued
-    l.again(2, 9);
+    expect(l.takeNext()).toEqual({ id: 3, fromK: 2, skip: [] }); // 8 stays queued
+    l.again(2, 9, []);
     l.commit({ open: 0, closed: 0, filtered: 0, error: 0 }, { open: 2, closed: 5, filtered: 0, error: 1 });
     l.commit({ open: 2, closed: 5, filtered: 0, error: 1 }, { open: 3, closed: 5, filtered: 1, error: 1 });
     l.markComplete(6);
-    const cp = l.checkpoint([{ id: 3, fromK: 40 }, { id: 1, fromK: 0 }]);
+    const cp = l.checkpoint([{ id: 3, fromK: 40, skip: [] }, { id: 1, fromK: 0, skip: [] }]);
     expect(cp).toEqual({
       chunkSize: plan.chunkSize,
       chunks: plan.chunks,
@@ -106,6 +108,28 @@ describe('ScanLedger', () => {
     cp.events.x = 1;
     expect(l.counts.open).toBe(3);
     expect(l.events).toEqual({});
+  });
+
+  it('keeps what a stopped run decided above its watermark when its last message listed it, and skips it next time', () => {
+    const l = new ScanLedger(plan, resume({ partial: [{ id: 5, watermark: 10, done: [12, 40] }], counts: { open: 0, closed: 12, filtered: 0, error: 0 } }));
+    expect(l.takeNext()).toEqual({ id: 5, fromK: 10, skip: [12, 40] });
+    // Running at watermark 13: 12 is below it now, 40 still listed.
+    expect(l.checkpoint([{ id: 5, fromK: 13, skip: [12, 40] }]).partial).toEqual([{ id: 5, watermark: 13, done: [40] }]);
+    const run = (above: number[] | null): ChunkRun => ({
+      bounds: { id: 5 }, watermark: 13, skip: [12, 40], above,
+      committed: { open: 0, closed: 2, filtered: 0, error: 0 }, decidedCounts: { open: 1, closed: 4, filtered: 0, error: 0 },
+    }) as unknown as ChunkRun;
+    l.commit(emptyCounts(), { open: 0, closed: 2, filtered: 0, error: 0 });
+    l.setAside(run([20, 21, 30, 40]));
+    // The three this run decided above 13 (one open, two closed) are committed; 40 was counted by the checkpoint already.
+    expect(l.counts).toEqual({ open: 1, closed: 16, filtered: 0, error: 0 });
+    expect(l.uncommitted).toEqual(emptyCounts());
+    expect(l.checkpoint([]).partial).toEqual([{ id: 5, watermark: 13, done: [20, 21, 30, 40] }]);
+    expect(l.takeNext()).toEqual({ id: 5, fromK: 13, skip: [20, 21, 30, 40] });
+    // No last message (a crash, or no answer to the stop in time): reported, not checkpointed; the earlier run's 40 stays.
+    l.setAside(run(null));
+    expect(l.uncommitted).toEqual({ open: 1, closed: 2, filtered: 0, error: 0 });
+    expect(l.checkpoint([]).partial).toEqual([{ id: 5, watermark: 13, done: [40] }]);
   });
 
   it.each([

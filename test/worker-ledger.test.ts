@@ -11,8 +11,8 @@ import type { ChunkTask } from '../src/wire/messages.js';
 import { ChunkLedger } from '../workers/ledger.js';
 import { rng } from './helpers/prng.js';
 
-/** The ledger reads only fromK and count of its task. */
-const task = (count: number, fromK = 0): ChunkTask => ({ chunkId: 0, attempt: 0, start: 0, stride: 1, count, fromK }) as unknown as ChunkTask;
+/** The ledger reads only fromK, skip and count of its task. */
+const task = (count: number, fromK = 0, skip: number[] = []): ChunkTask => ({ chunkId: 0, attempt: 0, start: 0, stride: 1, count, fromK, skip }) as unknown as ChunkTask;
 
 const ledger = (count: number, fromK = 0, hostOf: ((k: number) => number) | null = null): ChunkLedger => new ChunkLedger(task(count, fromK), () => {}, hostOf);
 
@@ -76,6 +76,35 @@ describe('ChunkLedger', () => {
     const s = ledger(4);
     s.stopped = true;
     expect(s.exhausted).toBe(true);
+  });
+
+  it('never starts or counts an offset an earlier run decided (skip), and moves the watermark over it', () => {
+    const c = new ChunkLedger(task(8, 1, [2, 3, 6]), () => {}, (k) => k);
+    const started: number[] = [];
+    for (; !c.started; c.advance()) started.push(c.nextK);
+    expect(started).toEqual([1, 4, 5, 7]);
+    c.decide(1, 'open');
+    expect(c.watermark).toBe(4); // over 2 and 3, decided before
+    c.decide(5, 'closed');
+    const stop = c.takeProgress(null, true);
+    expect(stop.above).toEqual([5, 6]); // a stop now keeps 5 (this run) and 6 (an earlier one)
+    expect(pairs(stop.hostCounts)).toEqual(['1:open']);
+    c.decide(4, 'filtered');
+    c.decide(7, 'closed');
+    expect([c.watermark, c.decided]).toEqual([8, 4]);
+    expect(c.committed).toEqual({ open: 1, closed: 2, filtered: 1, error: 0 });
+    expect(c.decidedCounts).toEqual(c.committed);
+    expect(pairs(c.takeProgress(null, true).hostCounts)).toEqual(['4:filtered', '5:closed', '7:closed']);
+  });
+
+  it('lists the offsets decided above the watermark only in a last message that ends short', () => {
+    const c = ledger(5);
+    c.decide(1, 'closed');
+    c.decide(3, 'open');
+    expect(c.takeProgress()).not.toHaveProperty('above');
+    expect(c.takeProgress(null, true).above).toEqual([1, 3]);
+    for (const k of [0, 2, 4]) c.decide(k, 'closed');
+    expect(c.takeProgress(null, true)).not.toHaveProperty('above');
   });
 
   it('sends per-host counts only for committed offsets, each once', () => {

@@ -23,7 +23,7 @@ afterEach(() => {
 function setup(count = 4096): { chunk: ChunkLedger; coordinator: MessagePort; posted: number[]; outbox: Outbox } {
   const ch = new MessageChannel();
   channels.push(ch);
-  const chunk = new ChunkLedger({ chunkId: 3, attempt: 0, start: 0, stride: 1, count, fromK: 0, port: ch.port1 } as unknown as ChunkTask, () => {}, null);
+  const chunk = new ChunkLedger({ chunkId: 3, attempt: 0, start: 0, stride: 1, count, fromK: 0, skip: [], port: ch.port1 } as unknown as ChunkTask, () => {}, null);
   const posted: number[] = [];
   const outbox = new Outbox(() => 'socket', (n) => posted.push(n));
   return { chunk, coordinator: ch.port2, posted, outbox };

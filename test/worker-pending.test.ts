@@ -8,8 +8,11 @@ import { FIRST_TRY, type Pending } from '../workers/attempt.js';
 import type { ChunkLedger } from '../workers/ledger.js';
 import { PendingQueue } from '../workers/pending.js';
 
-/** The queue reads only `stopped` of a chunk (and advances `nextK` when it holds a new position). */
-const chunk = (): ChunkLedger => ({ stopped: false, nextK: 0 }) as ChunkLedger;
+/** The queue reads only `stopped` of a chunk (and advances it when it holds a new position). */
+const chunk = (): ChunkLedger => {
+  const c = { stopped: false, nextK: 0, advance: () => void c.nextK++ };
+  return c as unknown as ChunkLedger;
+};
 const pending = (c: ChunkLedger, k: number, readyAt = 0): Pending => ({ chunk: c, k, history: FIRST_TRY, readyAt });
 
 describe('PendingQueue', () => {

@@ -53,7 +53,7 @@ describe('chunks handed out while the engine is being made', () => {
       const ch = new MessageChannel();
       ch.port1.on('message', () => undefined);
       ports.push(ch);
-      return { spec: s, chunkId: id, attempt: 0, start: id * 10, stride: 1, count: 10, fromK: 0, port: ch.port2 };
+      return { spec: s, chunkId: id, attempt: 0, start: id * 10, stride: 1, count: 10, fromK: 0, skip: [], port: ch.port2 };
     });
     // Handed out in one go, as the coordinator's dispatch() does.
     const results = await Promise.all(tasks.map((t) => runChunkWith(t, { backend })));

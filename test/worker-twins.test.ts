@@ -65,7 +65,7 @@ async function run(
     readRecords(m.records, (r) => records.push({ ...r }));
     last = m;
   });
-  const task: ChunkTask = { spec: s, chunkId: 0, attempt: 0, start: 0, stride: 1, count: ports, fromK: 0, port: port2 };
+  const task: ChunkTask = { spec: s, chunkId: 0, attempt: 0, start: 0, stride: 1, count: ports, fromK: 0, skip: [], port: port2 };
   await engine.run(task);
   await settle();
   port1.close();

@@ -8,6 +8,9 @@ import { HostDelta } from '../src/wire/host-delta.js';
 import type { ChunkProgress, ChunkTask } from '../src/wire/messages.js';
 import { RecordPacker } from '../src/wire/records.js';
 
+/** A state code for an offset an earlier run decided (ChunkTask.skip): not started, not counted again. */
+const EARLIER = 255;
+
 export class ChunkLedger {
   /** Next offset not started yet. */
   nextK: number;
@@ -41,11 +44,22 @@ export class ChunkLedger {
     /** Host index of an offset, when per-host counts are kept. */
     private readonly hostOf: ((k: number) => number) | null,
   ) {
-    this.nextK = task.fromK;
-    this.watermark = task.fromK;
     this.states = new Uint8Array(task.count);
+    for (const k of task.skip) this.states[k] = EARLIER;
+    this.nextK = task.fromK - 1;
+    this.advance();
+    this.watermark = task.fromK;
     this.records = new RecordPacker();
     this.hostDelta = hostOf ? new HostDelta() : null;
+    this.moveWatermark();
+  }
+
+  /** The next position is started (or held back): move on to the next one no earlier run decided. */
+  advance(): void {
+    const states = this.states;
+    let k = this.nextK + 1;
+    while (k < states.length && states[k] === EARLIER) k++;
+    this.nextK = k;
   }
 
   /** True when no offset is left to start. */
@@ -64,15 +78,35 @@ export class ChunkLedger {
     this.states[k] = STATE_CODE[state];
     this.decided++;
     this.decidedCounts[state]++;
+    this.moveWatermark();
+  }
+
+  /** Move the watermark over every decided offset, counting those this run decided. */
+  private moveWatermark(): void {
     const states = this.states;
     let w = this.watermark;
     while (w < states.length && states[w] !== 0) {
-      const s = STATE_OF_CODE[states[w]!]!;
-      this.committed[s]++;
-      if (this.hostDelta) this.hostDelta.add(this.hostOf!(w), s);
+      const code = states[w]!;
+      if (code !== EARLIER) {
+        const s = STATE_OF_CODE[code]!;
+        this.committed[s]++;
+        if (this.hostDelta) this.hostDelta.add(this.hostOf!(w), s);
+      }
       w++;
     }
     this.watermark = w;
+  }
+
+  /**
+   * Offsets above the watermark already decided, by this run (their records
+   * sent with this message or before) or an earlier one: what a stopped
+   * chunk's checkpoint keeps, so a resume does not probe them again.
+   */
+  private decidedAbove(): number[] {
+    const out: number[] = [];
+    const states = this.states;
+    for (let k = this.watermark + 1; k < states.length; k++) if (states[k] !== 0) out.push(k);
+    return out;
   }
 
   /** Hosts (lowest and highest index) this machine had no route to, since the last message. */
@@ -93,11 +127,12 @@ export class ChunkLedger {
   }
 
   /** Progress for the next message; events and host counts are handed over once. */
-  takeProgress(timing: number[] | null = null): ChunkProgress {
+  takeProgress(timing: number[] | null = null, last = false): ChunkProgress {
     this.changed = false;
     const events = this.events;
     this.events = {};
     return {
+      ...(last && this.watermark < this.states.length ? { above: this.decidedAbove() } : {}),
       watermark: this.watermark,
       committed: { ...this.committed },
       decidedCounts: { ...this.decidedCounts },

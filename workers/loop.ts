@@ -159,7 +159,7 @@ export class Engine {
       if (this.timing.givenUp(target.cell, now)) {
         // --host-timeout: the host is given up; its remaining positions are decided without a probe (a second copy's by its first).
         if (retry?.twinOf) continue;
-        if (!retry) chunk.nextK++;
+        if (!retry) chunk.advance();
         this.settle(chunk, k, target.index, this.walk.portOf(index, target), 'error', 'host-timeout', 0, now);
         continue;
       }
@@ -185,7 +185,7 @@ export class Engine {
         if (this.inflight === 0) this.pumpIn(1);
         return;
       }
-      if (!retry) chunk.nextK++;
+      if (!retry) chunk.advance();
       const a = this.launch(chunk, k, index, target, now, retry);
       launched++;
       this.twins.started(retry, a);

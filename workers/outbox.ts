@@ -30,7 +30,7 @@ export class Outbox {
 
   post(chunk: ChunkLedger, done: boolean): void {
     const records = chunk.records.take();
-    const progress = chunk.takeProgress(this.timing());
+    const progress = chunk.takeProgress(this.timing(), done);
     this.posted(records.n);
     const msg: WorkerMessage = done ? { t: 'done', records, progress, engine: this.engine() } : { t: 'batch', records, progress };
     chunk.task.port.postMessage(msg);

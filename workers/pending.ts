@@ -60,7 +60,7 @@ export class PendingQueue {
       return true;
     }
     if (this.later.length >= MAX_HELD) return false;
-    chunk.nextK++;
+    chunk.advance();
     this.push({ chunk, k, history: FIRST_TRY, readyAt });
     return true;
   }

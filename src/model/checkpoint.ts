@@ -8,8 +8,11 @@ export interface CheckpointState {
   completedBelow: number;
   /** Complete chunks at or above completedBelow. */
   completed: number[];
-  /** Chunks started but not complete: offsets below `watermark` are done. */
-  partial: { id: number; watermark: number }[];
+  /**
+   * Chunks started but not complete: offsets below `watermark` are done, and
+   * those in `done` (ascending, above the watermark: decided before a stop).
+   */
+  partial: { id: number; watermark: number; done?: number[] }[];
   /** States of every done position (complete chunks, and partial ones below their watermark). */
   counts: StateCounts;
   events: LocalEvents;

@@ -20,6 +20,10 @@ export interface ChunkRun {
   emitted: Uint8Array;
   port: MessagePort;
   gotDone: boolean;
+  /** Offsets above the start an earlier run decided (ChunkTask.skip). */
+  skip: readonly number[];
+  /** The offsets above the watermark decided when the run stopped, from its last message; null without one. */
+  above: number[] | null;
 }
 
 /** Set bit k; true when it was set already. */

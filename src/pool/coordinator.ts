@@ -19,7 +19,7 @@ import type { WireBatch } from '../wire/records.js';
 import { RecordDecoder } from './decode.js';
 import { HostCounts } from './host-counts.js';
 import { type ChunkRun, testAndSet } from './chunk-run.js';
-import { ScanLedger } from './ledger.js';
+import { type ChunkStart, ScanLedger } from './ledger.js';
 import { type ChunkRunner, poolTasksPerWorker } from './runner.js';
 import { buildSpec } from './spec.js';
 import { SharedSlots } from '../wire/slots.js';
@@ -209,7 +209,7 @@ export class Coordinator {
   }
 
   checkpointState(): CheckpointState {
-    return this.ledger.checkpoint([...this.active.values()].map((r) => ({ id: r.bounds.id, fromK: r.watermark })));
+    return this.ledger.checkpoint([...this.active.values()].map((r) => ({ id: r.bounds.id, fromK: r.watermark, skip: r.skip })));
   }
 
   // ---- dispatch ----------------------------------------------------------
@@ -230,7 +230,7 @@ export class Coordinator {
       if (this.active.size > this.prep.config.workers && this.undecided() >= this.positionBudget()) break;
       const next = this.ledger.takeNext();
       if (!next) break;
-      this.start(next.id, next.fromK, 0);
+      this.start(next, 0);
     }
     this.settleIfIdle();
   }
@@ -246,14 +246,14 @@ export class Coordinator {
     return Math.max(2 * this.prep.config.workers * this.prep.plan.chunkSize, 4 * this.slots.inflight());
   }
 
-  private start(id: number, fromK: number, attempt: number, inherited: Uint8Array | null = null): void {
+  private start({ id, fromK, skip }: ChunkStart, attempt: number, inherited: Uint8Array | null = null): void {
     const bounds = chunkBounds(this.prep.plan, id);
     const emitted = inherited ?? new Uint8Array((bounds.count + 7) >> 3);
     const { port1, port2 } = new MessageChannel();
-    const run: ChunkRun = { bounds, attempt, watermark: fromK, committed: emptyCounts(), decidedCounts: emptyCounts(), emitted, port: port1, gotDone: false };
+    const run: ChunkRun = { bounds, attempt, watermark: fromK, committed: emptyCounts(), decidedCounts: emptyCounts(), emitted, port: port1, gotDone: false, skip, above: null };
     this.active.set(id, run);
     port1.on('message', (msg: WorkerMessage) => this.onMessage(run, msg));
-    const task: ChunkTask = { spec: this.spec, chunkId: id, attempt, start: bounds.start, stride: bounds.stride, count: bounds.count, fromK, port: port2 };
+    const task: ChunkTask = { spec: this.spec, chunkId: id, attempt, start: bounds.start, stride: bounds.stride, count: bounds.count, fromK, skip, port: port2 };
     this.runner.run(task).then(
       () => this.onSettled(run, null),
       (err: unknown) => this.onSettled(run, err ?? new Error('worker failed')),
@@ -296,6 +296,7 @@ export class Coordinator {
     }
     this.ledger.commit(run.committed, progress.committed);
     run.committed = progress.committed;
+    if (progress.above) run.above = progress.above;
     if (progress.watermark > run.watermark) {
       run.watermark = progress.watermark;
       // Decided positions free budget for the next chunk (see dispatch).
@@ -327,12 +328,12 @@ export class Coordinator {
       this.setAside(run);
     } else if (run.attempt + 1 >= MAX_CHUNK_ATTEMPTS) {
       this.fail(new ShardscanError('E_WORKER', `chunk ${id} failed ${MAX_CHUNK_ATTEMPTS} times; last error: ${messageOf(err ?? 'no result')}`));
-      this.ledger.again(id, run.watermark);
+      this.ledger.again(id, run.watermark, run.skip);
     } else {
       countEvent(this.ledger.events, 'chunk-rerun');
       // Re-run on whichever worker is free, from the last offset known done;
       // records already passed on above it are remembered and not repeated.
-      this.start(id, run.watermark, run.attempt + 1, run.emitted);
+      this.start({ id, fromK: run.watermark, skip: run.skip.filter((k) => k >= run.watermark) }, run.attempt + 1, run.emitted);
     }
     this.dispatch();
   }
@@ -346,10 +347,9 @@ export class Coordinator {
     this.active.delete(run.bounds.id);
   }
 
-  /** A run that stopped short: keep what it decided above its watermark (reported, not checkpointed) and queue the rest. */
+  /** A run that stopped short: keep what it decided above its watermark and queue the rest (ScanLedger.setAside). */
   private setAside(run: ChunkRun): void {
-    addCounts(this.ledger.uncommitted, diffCounts(run.decidedCounts, run.committed));
-    this.ledger.again(run.bounds.id, run.watermark);
+    this.ledger.setAside(run);
   }
 
   private fail(err: unknown): void {

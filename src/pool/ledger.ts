@@ -5,15 +5,19 @@
  * threads; the coordinator tells it what the workers reported.
  */
 import type { CheckpointState } from '../model/checkpoint.js';
-import { type LocalEvents, type StateCounts, addCounts, addEvents, emptyCounts, totalOf } from '../model/states.js';
+import { type LocalEvents, type StateCounts, addCounts, addEvents, diffCounts, emptyCounts, totalOf } from '../model/states.js';
 import { ShardscanError } from '../errors.js';
 import type { ShardPlan } from '../shard/plan.js';
+import type { ChunkRun } from './chunk-run.js';
 
-/** A chunk to start, and the offset it starts from. */
+/** A chunk to start, the offset it starts from, and the offsets above it an earlier run decided. */
 export interface ChunkStart {
   id: number;
   fromK: number;
+  skip: readonly number[];
 }
+
+const NONE: readonly number[] = Object.freeze([]);
 
 export class ScanLedger {
   /** Every chunk below this id is complete. */
@@ -46,7 +50,7 @@ export class ScanLedger {
     addEvents(this.events, resume.events);
     this.resumedDone = totalOf(resume.counts);
     for (const p of [...resume.partial].sort((a, b) => a.id - b.id)) {
-      this.todo.push({ id: p.id, fromK: p.watermark });
+      this.todo.push({ id: p.id, fromK: p.watermark, skip: p.done ?? NONE });
       this.resumedPartial.add(p.id);
     }
   }
@@ -58,7 +62,7 @@ export class ScanLedger {
     while (this.nextChunk < this.plan.chunks) {
       const id = this.nextChunk++;
       // Complete chunks leave `completed` once completedBelow passes them.
-      if (id >= this.completedBelow && !this.completed.has(id) && !this.resumedPartial.has(id)) return { id, fromK: 0 };
+      if (id >= this.completedBelow && !this.completed.has(id) && !this.resumedPartial.has(id)) return { id, fromK: 0, skip: NONE };
     }
     return null;
   }
@@ -73,9 +77,22 @@ export class ScanLedger {
     return this.completedBelow >= this.plan.chunks;
   }
 
-  /** A chunk to run again from `fromK`, before any new one. */
-  again(id: number, fromK: number): void {
-    this.todo.unshift({ id, fromK });
+  /** A chunk to run again from `fromK`, before any new one, but for the offsets in `skip`. */
+  again(id: number, fromK: number, skip: readonly number[]): void {
+    this.todo.unshift({ id, fromK, skip: above(skip, fromK) });
+  }
+
+  /**
+   * A run that stopped short. When its last message listed what it decided
+   * above its watermark (their records passed on with it), a checkpoint keeps
+   * those too and the next run skips them; otherwise (it crashed, or did not
+   * answer the stop in time) they are reported, not checkpointed, and probed again.
+   */
+  setAside(run: ChunkRun): void {
+    const extra = diffCounts(run.decidedCounts, run.committed);
+    if (run.above !== null) addCounts(this.counts, extra);
+    else addCounts(this.uncommitted, extra);
+    this.again(run.bounds.id, run.watermark, run.above ?? run.skip);
   }
 
   markComplete(id: number): void {
@@ -94,8 +111,10 @@ export class ScanLedger {
   /** The checkpoint, given the watermarks of the chunks running now. */
   checkpoint(running: Iterable<ChunkStart>): CheckpointState {
     const partial: CheckpointState['partial'] = [];
-    for (const r of running) partial.push({ id: r.id, watermark: r.fromK });
-    for (const t of this.todo) partial.push({ id: t.id, watermark: t.fromK });
+    for (const r of [...running, ...this.todo]) {
+      const done = above(r.skip, r.fromK);
+      partial.push(done.length > 0 ? { id: r.id, watermark: r.fromK, done: [...done] } : { id: r.id, watermark: r.fromK });
+    }
     partial.sort((a, b) => a.id - b.id);
     return {
       chunkSize: this.plan.chunkSize,
@@ -107,4 +126,9 @@ export class ScanLedger {
       events: { ...this.events },
     };
   }
+}
+
+/** The offsets of `skip` at or above `fromK` (the rest a watermark covers). */
+function above(skip: readonly number[], fromK: number): readonly number[] {
+  return skip.length === 0 || skip[0]! >= fromK ? skip : skip.filter((k) => k >= fromK);
 }

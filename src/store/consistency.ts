@@ -57,7 +57,12 @@ export function checkCheckpoint(dir: string, cp: CheckpointState, plan: ShardPla
     seen.add(p.id);
     const size = chunkBounds(plan, p.id).count;
     if (p.watermark > size) throw bad(`puts chunk ${p.id}'s watermark at ${p.watermark}, past its ${size} positions`);
-    covered += p.watermark;
+    const done = p.done ?? [];
+    for (let i = 0; i < done.length; i++) {
+      const k = done[i]!;
+      if (k < p.watermark || k >= size || (i > 0 && k <= done[i - 1]!)) throw bad(`lists offset ${k} of chunk ${p.id} as done out of place`);
+    }
+    covered += p.watermark + done.length;
   }
   if (total(cp.counts) !== covered) throw bad(`counts ${total(cp.counts)} decided positions, but its chunks cover ${covered}`);
 }

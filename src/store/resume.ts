@@ -131,11 +131,11 @@ export function coveredBy(prep: PreparedScan, cp: CheckpointState): (r: ProbeRec
 /** Whether a place in the walk (chunk and offset) is counted by the checkpoint. */
 function coveredPlace(cp: CheckpointState): (loc: { chunk: number; k: number }) => boolean {
   const completed = new Set(cp.completed);
-  const partial = new Map(cp.partial.map((p) => [p.id, p.watermark]));
+  const partial = new Map(cp.partial.map((p) => [p.id, { watermark: p.watermark, done: new Set(p.done) }]));
   return (loc) => {
     if (loc.chunk < cp.completedBelow || completed.has(loc.chunk)) return true;
-    const w = partial.get(loc.chunk);
-    return w !== undefined && loc.k < w;
+    const p = partial.get(loc.chunk);
+    return p !== undefined && (loc.k < p.watermark || p.done.has(loc.k));
   };
 }
 

@@ -71,6 +71,8 @@ export interface ChunkTask {
   count: number;
   /** Offsets below this are already done (resume or re-run after a crash). */
   fromK: number;
+  /** Offsets at or above fromK an earlier run decided (its records are kept): not probed, not counted again. */
+  skip: readonly number[];
   /** Channel for record batches and progress; the coordinator may send `stop`. */
   port: MessagePort;
 }
@@ -79,6 +81,11 @@ export interface ChunkTask {
 export interface ChunkProgress {
   /** Offsets [0, watermark) are all decided and their records were sent. */
   watermark: number;
+  /**
+   * In a chunk's last message, when it ends short (stopped): the offsets above
+   * the watermark decided and sent, by this run or an earlier one (skip).
+   */
+  above?: number[];
   /** Counts for the offsets in [fromK, watermark) decided by this attempt. */
   committed: StateCounts;
   /** States of every offset this attempt decided (committed or not). */
