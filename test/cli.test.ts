@@ -447,6 +447,9 @@ describe('bad input', () => {
     // Root passes access(W_OK) there, and the write failed only after the scan (exit 1).
     [['127.0.0.1', '--summary-json', '/proc/shardscan-test.json'], /cannot write --summary-json '\/proc\/shardscan-test\.json': ENOENT/],
     [['127.0.0.1', '--summary-json', '/sys/kernel/shardscan-test.json'], /cannot write --summary-json '\/sys\/kernel\/shardscan-test\.json': (EACCES|EROFS|EPERM)$/m],
+    // An existing kernel file opens for writing as root; the write failed after the scan (exit 1).
+    [['127.0.0.1', '--summary-json', '/proc/self/status'], /cannot write --summary-json '\/proc\/self\/status': a kernel file of \/proc or \/sys, not one to write to$/m],
+    [['127.0.0.1', '-o', '/proc/version'], /cannot open --output '\/proc\/version': a kernel file of \/proc or \/sys, not one to write to$/m],
     [['127.0.0.1', '--summary-json', ''], /--summary-json needs a file name/],
     [['127.0.0.1', '--summary-json', '-'], /--summary-json needs a file name \(stdout carries the report\)/],
     // An empty file name (an unset shell variable) is an error, never "none": an ignored --exclude-file scans what it meant to leave out.

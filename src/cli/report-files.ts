@@ -4,7 +4,7 @@
  * against what the command reads; opened only once nothing can refuse the
  * command any more; closed at the end. Also nmap's report options (reportsOf).
  */
-import { type Stats, accessSync, closeSync, constants, fstatSync, lstatSync, openSync, readlinkSync, realpathSync, statSync, unlinkSync } from 'node:fs';
+import { type Stats, accessSync, closeSync, constants, fstatSync, lstatSync, openSync, readlinkSync, realpathSync, statSync, statfsSync, unlinkSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import type { OutputFormat, ScanConfig } from '../config/index.js';
@@ -87,6 +87,9 @@ export function checkReportPath(output: string | null, label = '--output'): void
   if (why !== null) throw new ShardscanError('E_OUTPUT', `cannot open ${label} '${quote(output)}': ${why}`);
 }
 
+/** statfs types of the kernel's own file systems: proc, sysfs, debugfs, securityfs, cgroup, cgroup2, configfs, tracefs. */
+const KERNEL_FS = new Set([0x9fa0, 0x62656572, 0x64626720, 0x73636673, 0x27e0eb, 0x63677270, 0x62656570, 0x74726163]);
+
 /** Write ends of FIFOs whose reader was checked for; see unwritable. */
 const probedFifos: number[] = [];
 
@@ -111,8 +114,11 @@ function unwritable(path: string): string | null {
     // --summary-json (written last) failed only after the scan. An existing regular file is opened
     // without truncation (left as it was); for a new one, a probe file is made beside it and removed.
     // Anything else (a terminal, /dev/stdout, a socket) is asked: opening it may act on it.
-    if (st?.isFile()) closeSync(openSync(path, constants.O_WRONLY));
-    else if (st !== undefined) accessSync(path, constants.W_OK);
+    if (st?.isFile()) {
+      // As root, /proc/self/status opens for writing; the write failed only after the scan.
+      if (KERNEL_FS.has(statfsSync(path).type)) return 'a kernel file of /proc or /sys, not one to write to';
+      closeSync(openSync(path, constants.O_WRONLY));
+    } else if (st !== undefined) accessSync(path, constants.W_OK);
     else {
       const probe = join(dir, `.shardscan-probe-${process.pid}`);
       closeSync(openSync(probe, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600));
