@@ -7,7 +7,8 @@
 import { describe, expect, it } from 'vitest';
 import { ShardscanError } from '../src/errors.js';
 import { emptyCounts } from '../src/model/states.js';
-import type { CheckpointState } from '../src/model/checkpoint.js';
+import { rng } from './helpers/prng.js';
+import { type CheckpointState, type OffsetRanges, inRanges, rangesFrom, rangesSize } from '../src/model/checkpoint.js';
 import type { ChunkRun } from '../src/pool/chunk-run.js';
 import { type ChunkStart, ScanLedger } from '../src/pool/ledger.js';
 import { type ShardPlan, planShard } from '../src/shard/plan.js';
@@ -111,25 +112,25 @@ describe('ScanLedger', () => {
   });
 
   it('keeps what a stopped run decided above its watermark when its last message listed it, and skips it next time', () => {
-    const l = new ScanLedger(plan, resume({ partial: [{ id: 5, watermark: 10, done: [12, 40] }], counts: { open: 0, closed: 12, filtered: 0, error: 0 } }));
-    expect(l.takeNext()).toEqual({ id: 5, fromK: 10, skip: [12, 40] });
-    // Running at watermark 13: 12 is below it now, 40 still listed.
-    expect(l.checkpoint([{ id: 5, fromK: 13, skip: [12, 40] }]).partial).toEqual([{ id: 5, watermark: 13, done: [40] }]);
-    const run = (above: number[] | null): ChunkRun => ({
-      bounds: { id: 5 }, watermark: 13, skip: [12, 40], above,
+    const l = new ScanLedger(plan, resume({ partial: [{ id: 5, watermark: 10, done: [[12, 14], [40, 41]] }], counts: { open: 0, closed: 13, filtered: 0, error: 0 } }));
+    expect(l.takeNext()).toEqual({ id: 5, fromK: 10, skip: [[12, 14], [40, 41]] });
+    // Running at watermark 13: 12 is below it now, 13 and 40 still listed.
+    expect(l.checkpoint([{ id: 5, fromK: 13, skip: [[12, 14], [40, 41]] }]).partial).toEqual([{ id: 5, watermark: 13, done: [[13, 14], [40, 41]] }]);
+    const run = (above: [number, number][] | null): ChunkRun => ({
+      bounds: { id: 5 }, watermark: 15, skip: [[12, 14], [40, 41]], above,
       committed: { open: 0, closed: 2, filtered: 0, error: 0 }, decidedCounts: { open: 1, closed: 4, filtered: 0, error: 0 },
     }) as unknown as ChunkRun;
     l.commit(emptyCounts(), { open: 0, closed: 2, filtered: 0, error: 0 });
-    l.setAside(run([20, 21, 30, 40]));
-    // The three this run decided above 13 (one open, two closed) are committed; 40 was counted by the checkpoint already.
-    expect(l.counts).toEqual({ open: 1, closed: 16, filtered: 0, error: 0 });
+    l.setAside(run([[20, 22], [30, 31], [40, 41]]));
+    // The three this run decided above 15 (one open, two closed) are committed; 40 was counted by the checkpoint already.
+    expect(l.counts).toEqual({ open: 1, closed: 17, filtered: 0, error: 0 });
     expect(l.uncommitted).toEqual(emptyCounts());
-    expect(l.checkpoint([]).partial).toEqual([{ id: 5, watermark: 13, done: [20, 21, 30, 40] }]);
-    expect(l.takeNext()).toEqual({ id: 5, fromK: 13, skip: [20, 21, 30, 40] });
+    expect(l.checkpoint([]).partial).toEqual([{ id: 5, watermark: 15, done: [[20, 22], [30, 31], [40, 41]] }]);
+    expect(l.takeNext()).toEqual({ id: 5, fromK: 15, skip: [[20, 22], [30, 31], [40, 41]] });
     // No last message (a crash, or no answer to the stop in time): reported, not checkpointed; the earlier run's 40 stays.
     l.setAside(run(null));
     expect(l.uncommitted).toEqual({ open: 1, closed: 2, filtered: 0, error: 0 });
-    expect(l.checkpoint([]).partial).toEqual([{ id: 5, watermark: 13, done: [40] }]);
+    expect(l.checkpoint([]).partial).toEqual([{ id: 5, watermark: 15, done: [[40, 41]] }]);
   });
 
   it.each([
@@ -137,5 +138,26 @@ describe('ScanLedger', () => {
     ['chunk count', { chunks: plan.chunks + 1 }],
   ])('refuses a checkpoint with another %s (E_RESUME)', (_what, over) => {
     expect(codeOf(() => new ScanLedger(plan, resume(over)))).toBe('E_RESUME');
+  });
+});
+
+describe('offset ranges (a checkpoint\'s done lists)', () => {
+  it.each([1, 2, 3, 4])('find, clip and count offsets as a plain set would (seed %i)', (seed) => {
+    const r = rng(seed);
+    const ranges: OffsetRanges = [];
+    const set = new Set<number>();
+    for (let at = r.int(5); at < 400; at += 1 + r.int(20)) {
+      const end = at + 1 + r.int(15);
+      ranges.push([at, end]);
+      for (let k = at; k < end; k++) set.add(k);
+      at = end;
+    }
+    for (let k = -2; k < 420; k++) expect(inRanges(ranges, k), String(k)).toBe(set.has(k));
+    expect(rangesSize(ranges)).toBe(set.size);
+    for (const from of [0, 3, 50, 199, 400]) {
+      const clipped = rangesFrom(ranges, from);
+      expect(rangesSize(clipped)).toBe([...set].filter((k) => k >= from).length);
+      for (const [a, b] of clipped) expect(a >= from && b > a).toBe(true);
+    }
   });
 });

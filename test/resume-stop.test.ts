@@ -14,7 +14,7 @@ import { type CliResult, ndjson, runCli, scratchDir } from './helpers/cli.js';
 interface Partial {
   id: number;
   watermark: number;
-  done?: number[];
+  done?: [number, number][];
 }
 
 const RECORDS = 'shard-1-of-1.ndjson';
@@ -132,9 +132,10 @@ describe('a stopped scan keeps what it decided above its watermarks', () => {
     const cwd = scratchDir();
     expect((await stopped(cwd, 'max-time')).code).toBe(0);
     const edits: [string, (p: Partial) => void, RegExp][] = [
-      ['below the watermark', (p) => p.done!.unshift(p.watermark - 1), /lists offset \d+ of chunk \d+ as done out of place/],
-      ['twice', (p) => p.done!.push(p.done!.at(-1)!), /lists offset \d+ of chunk \d+ as done out of place/],
-      ['past the chunk', (p) => p.done!.push(1_000_000), /lists offset 1000000 of chunk \d+ as done out of place/],
+      ['below the watermark', (p) => p.done!.unshift([p.watermark - 1, p.watermark]), /lists offsets \d+ to \d+ of chunk \d+ as done out of place/],
+      ['twice', (p) => p.done!.push(p.done!.at(-1)!), /lists offsets \d+ to \d+ of chunk \d+ as done out of place/],
+      ['empty', (p) => p.done!.push([p.done!.at(-1)![1] + 1, p.done!.at(-1)![1] + 1]), /lists offsets (\d+) to \1 of chunk \d+ as done out of place/],
+      ['past the chunk', (p) => p.done!.push([999_999, 1_000_000]), /lists offsets 999999 to 1000000 of chunk \d+ as done out of place/],
       ['dropped', (p) => delete p.done, /counts \d+ decided positions, but its chunks cover \d+/],
     ];
     for (const [what, edit, message] of edits) {

@@ -12,7 +12,7 @@ import { ChunkLedger } from '../workers/ledger.js';
 import { rng } from './helpers/prng.js';
 
 /** The ledger reads only fromK, skip and count of its task. */
-const task = (count: number, fromK = 0, skip: number[] = []): ChunkTask => ({ chunkId: 0, attempt: 0, start: 0, stride: 1, count, fromK, skip }) as unknown as ChunkTask;
+const task = (count: number, fromK = 0, skip: [number, number][] = []): ChunkTask => ({ chunkId: 0, attempt: 0, start: 0, stride: 1, count, fromK, skip }) as unknown as ChunkTask;
 
 const ledger = (count: number, fromK = 0, hostOf: ((k: number) => number) | null = null): ChunkLedger => new ChunkLedger(task(count, fromK), () => {}, hostOf);
 
@@ -79,7 +79,7 @@ describe('ChunkLedger', () => {
   });
 
   it('never starts or counts an offset an earlier run decided (skip), and moves the watermark over it', () => {
-    const c = new ChunkLedger(task(8, 1, [2, 3, 6]), () => {}, (k) => k);
+    const c = new ChunkLedger(task(8, 1, [[2, 4], [6, 7]]), () => {}, (k) => k);
     const started: number[] = [];
     for (; !c.started; c.advance()) started.push(c.nextK);
     expect(started).toEqual([1, 4, 5, 7]);
@@ -87,7 +87,7 @@ describe('ChunkLedger', () => {
     expect(c.watermark).toBe(4); // over 2 and 3, decided before
     c.decide(5, 'closed');
     const stop = c.takeProgress(null, true);
-    expect(stop.above).toEqual([5, 6]); // a stop now keeps 5 (this run) and 6 (an earlier one)
+    expect(stop.above).toEqual([[5, 7]]); // a stop now keeps 5 (this run) and 6 (an earlier one)
     expect(pairs(stop.hostCounts)).toEqual(['1:open']);
     c.decide(4, 'filtered');
     c.decide(7, 'closed');
@@ -101,9 +101,10 @@ describe('ChunkLedger', () => {
     const c = ledger(5);
     c.decide(1, 'closed');
     c.decide(3, 'open');
+    c.decide(4, 'open');
     expect(c.takeProgress()).not.toHaveProperty('above');
-    expect(c.takeProgress(null, true).above).toEqual([1, 3]);
-    for (const k of [0, 2, 4]) c.decide(k, 'closed');
+    expect(c.takeProgress(null, true).above).toEqual([[1, 2], [3, 5]]);
+    for (const k of [0, 2]) c.decide(k, 'closed');
     expect(c.takeProgress(null, true)).not.toHaveProperty('above');
   });
 

@@ -5,6 +5,7 @@
  */
 import { type LocalEvents, type PortState, STATE_CODE, STATE_OF_CODE, type StateCounts, countEvent, emptyCounts } from '../src/model/states.js';
 import { HostDelta } from '../src/wire/host-delta.js';
+import type { OffsetRanges } from '../src/model/checkpoint.js';
 import type { ChunkProgress, ChunkTask } from '../src/wire/messages.js';
 import { RecordPacker } from '../src/wire/records.js';
 
@@ -45,7 +46,7 @@ export class ChunkLedger {
     private readonly hostOf: ((k: number) => number) | null,
   ) {
     this.states = new Uint8Array(task.count);
-    for (const k of task.skip) this.states[k] = EARLIER;
+    for (const [a, b] of task.skip) this.states.fill(EARLIER, a, b);
     this.nextK = task.fromK - 1;
     this.advance();
     this.watermark = task.fromK;
@@ -102,10 +103,15 @@ export class ChunkLedger {
    * sent with this message or before) or an earlier one: what a stopped
    * chunk's checkpoint keeps, so a resume does not probe them again.
    */
-  private decidedAbove(): number[] {
-    const out: number[] = [];
+  private decidedAbove(): OffsetRanges {
+    const out: OffsetRanges = [];
     const states = this.states;
-    for (let k = this.watermark + 1; k < states.length; k++) if (states[k] !== 0) out.push(k);
+    for (let k = this.watermark + 1; k < states.length; k++) {
+      if (states[k] === 0) continue;
+      const a = k;
+      while (k < states.length && states[k] !== 0) k++;
+      out.push([a, k]);
+    }
     return out;
   }
 

@@ -1,5 +1,6 @@
 /** One run of one chunk as the coordinator follows it, and the bitmap of records it passed on. */
 import type { MessagePort } from 'node:worker_threads';
+import type { OffsetRanges } from '../model/checkpoint.js';
 import type { StateCounts } from '../model/states.js';
 import type { ChunkBounds } from '../shard/plan.js';
 
@@ -21,9 +22,9 @@ export interface ChunkRun {
   port: MessagePort;
   gotDone: boolean;
   /** Offsets above the start an earlier run decided (ChunkTask.skip). */
-  skip: readonly number[];
+  skip: OffsetRanges;
   /** The offsets above the watermark decided when the run stopped, from its last message; null without one. */
-  above: number[] | null;
+  above: OffsetRanges | null;
 }
 
 /** Set bit k; true when it was set already. */

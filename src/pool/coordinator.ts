@@ -6,7 +6,7 @@
  * keeps a checkpoint from ever claiming a record the sink has not taken.
  */
 import { MessageChannel, receiveMessageOnPort } from 'node:worker_threads';
-import type { CheckpointState } from '../model/checkpoint.js';
+import { type CheckpointState, rangesFrom } from '../model/checkpoint.js';
 import type { ScanSink } from '../model/sink.js';
 import { type StateCounts, addCounts, addEvents, countEvent, diffCounts, emptyCounts, eventTotal, totalOf } from '../model/states.js';
 import { type NoRoute, type ProgressSnapshot, type ScanSummary, type StopReason, endedAs } from '../model/summary.js';
@@ -333,7 +333,7 @@ export class Coordinator {
       countEvent(this.ledger.events, 'chunk-rerun');
       // Re-run on whichever worker is free, from the last offset known done;
       // records already passed on above it are remembered and not repeated.
-      this.start({ id, fromK: run.watermark, skip: run.skip.filter((k) => k >= run.watermark) }, run.attempt + 1, run.emitted);
+      this.start({ id, fromK: run.watermark, skip: rangesFrom(run.skip, run.watermark) }, run.attempt + 1, run.emitted);
     }
     this.dispatch();
   }

@@ -4,7 +4,7 @@
  * (re)start next, and the counts a checkpoint may claim. It knows nothing of
  * threads; the coordinator tells it what the workers reported.
  */
-import type { CheckpointState } from '../model/checkpoint.js';
+import { type CheckpointState, type OffsetRanges, rangesFrom } from '../model/checkpoint.js';
 import { type LocalEvents, type StateCounts, addCounts, addEvents, diffCounts, emptyCounts, totalOf } from '../model/states.js';
 import { ShardscanError } from '../errors.js';
 import type { ShardPlan } from '../shard/plan.js';
@@ -14,10 +14,8 @@ import type { ChunkRun } from './chunk-run.js';
 export interface ChunkStart {
   id: number;
   fromK: number;
-  skip: readonly number[];
+  skip: OffsetRanges;
 }
-
-const NONE: readonly number[] = Object.freeze([]);
 
 export class ScanLedger {
   /** Every chunk below this id is complete. */
@@ -50,7 +48,7 @@ export class ScanLedger {
     addEvents(this.events, resume.events);
     this.resumedDone = totalOf(resume.counts);
     for (const p of [...resume.partial].sort((a, b) => a.id - b.id)) {
-      this.todo.push({ id: p.id, fromK: p.watermark, skip: p.done ?? NONE });
+      this.todo.push({ id: p.id, fromK: p.watermark, skip: p.done ?? [] });
       this.resumedPartial.add(p.id);
     }
   }
@@ -62,7 +60,7 @@ export class ScanLedger {
     while (this.nextChunk < this.plan.chunks) {
       const id = this.nextChunk++;
       // Complete chunks leave `completed` once completedBelow passes them.
-      if (id >= this.completedBelow && !this.completed.has(id) && !this.resumedPartial.has(id)) return { id, fromK: 0, skip: NONE };
+      if (id >= this.completedBelow && !this.completed.has(id) && !this.resumedPartial.has(id)) return { id, fromK: 0, skip: [] };
     }
     return null;
   }
@@ -78,8 +76,8 @@ export class ScanLedger {
   }
 
   /** A chunk to run again from `fromK`, before any new one, but for the offsets in `skip`. */
-  again(id: number, fromK: number, skip: readonly number[]): void {
-    this.todo.unshift({ id, fromK, skip: above(skip, fromK) });
+  again(id: number, fromK: number, skip: OffsetRanges): void {
+    this.todo.unshift({ id, fromK, skip: rangesFrom(skip, fromK) });
   }
 
   /**
@@ -112,8 +110,8 @@ export class ScanLedger {
   checkpoint(running: Iterable<ChunkStart>): CheckpointState {
     const partial: CheckpointState['partial'] = [];
     for (const r of [...running, ...this.todo]) {
-      const done = above(r.skip, r.fromK);
-      partial.push(done.length > 0 ? { id: r.id, watermark: r.fromK, done: [...done] } : { id: r.id, watermark: r.fromK });
+      const done = rangesFrom(r.skip, r.fromK);
+      partial.push(done.length > 0 ? { id: r.id, watermark: r.fromK, done } : { id: r.id, watermark: r.fromK });
     }
     partial.sort((a, b) => a.id - b.id);
     return {
@@ -128,7 +126,3 @@ export class ScanLedger {
   }
 }
 
-/** The offsets of `skip` at or above `fromK` (the rest a watermark covers). */
-function above(skip: readonly number[], fromK: number): readonly number[] {
-  return skip.length === 0 || skip[0]! >= fromK ? skip : skip.filter((k) => k >= fromK);
-}

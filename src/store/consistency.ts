@@ -57,12 +57,13 @@ export function checkCheckpoint(dir: string, cp: CheckpointState, plan: ShardPla
     seen.add(p.id);
     const size = chunkBounds(plan, p.id).count;
     if (p.watermark > size) throw bad(`puts chunk ${p.id}'s watermark at ${p.watermark}, past its ${size} positions`);
-    const done = p.done ?? [];
-    for (let i = 0; i < done.length; i++) {
-      const k = done[i]!;
-      if (k < p.watermark || k >= size || (i > 0 && k <= done[i - 1]!)) throw bad(`lists offset ${k} of chunk ${p.id} as done out of place`);
+    let end = p.watermark;
+    for (const [a, b] of p.done ?? []) {
+      if (a < end || b <= a || b > size) throw bad(`lists offsets ${a} to ${b} of chunk ${p.id} as done out of place`);
+      covered += b - a;
+      end = b;
     }
-    covered += p.watermark + done.length;
+    covered += p.watermark;
   }
   if (total(cp.counts) !== covered) throw bad(`counts ${total(cp.counts)} decided positions, but its chunks cover ${covered}`);
 }

@@ -12,7 +12,7 @@ import { isAbsolute, join, relative, resolve } from 'node:path';
 import { type ScanConfig, resolveConfig } from '../config/index.js';
 import { ShardscanError, errnoCode, quote } from '../errors.js';
 import { ByteBlock } from '../model/byte-block.js';
-import { type CheckpointState, emptyCheckpoint } from '../model/checkpoint.js';
+import { type CheckpointState, emptyCheckpoint, inRanges } from '../model/checkpoint.js';
 import { type ProbeRecord, type RecordBatch, recordLine } from '../model/record.js';
 import { emptyCounts } from '../model/states.js';
 import { type PreparedScan, prepareScan } from '../prepare.js';
@@ -131,11 +131,11 @@ export function coveredBy(prep: PreparedScan, cp: CheckpointState): (r: ProbeRec
 /** Whether a place in the walk (chunk and offset) is counted by the checkpoint. */
 function coveredPlace(cp: CheckpointState): (loc: { chunk: number; k: number }) => boolean {
   const completed = new Set(cp.completed);
-  const partial = new Map(cp.partial.map((p) => [p.id, { watermark: p.watermark, done: new Set(p.done) }]));
+  const partial = new Map(cp.partial.map((p) => [p.id, p]));
   return (loc) => {
     if (loc.chunk < cp.completedBelow || completed.has(loc.chunk)) return true;
     const p = partial.get(loc.chunk);
-    return p !== undefined && (loc.k < p.watermark || p.done.has(loc.k));
+    return p !== undefined && (loc.k < p.watermark || (p.done !== undefined && inRanges(p.done, loc.k)));
   };
 }
 

@@ -5,6 +5,7 @@
  * packed fields have their codec beside them (records.ts, host-delta.ts, slots.ts).
  */
 import type { MessagePort } from 'node:worker_threads';
+import type { OffsetRanges } from '../model/checkpoint.js';
 import type { ProbeEngine } from '../model/scan.js';
 import type { LocalEvents, PortState, StateCounts } from '../model/states.js';
 import type { TargetSetData } from '../targets/set.js';
@@ -72,7 +73,7 @@ export interface ChunkTask {
   /** Offsets below this are already done (resume or re-run after a crash). */
   fromK: number;
   /** Offsets at or above fromK an earlier run decided (its records are kept): not probed, not counted again. */
-  skip: readonly number[];
+  skip: OffsetRanges;
   /** Channel for record batches and progress; the coordinator may send `stop`. */
   port: MessagePort;
 }
@@ -85,7 +86,7 @@ export interface ChunkProgress {
    * In a chunk's last message, when it ends short (stopped): the offsets above
    * the watermark decided and sent, by this run or an earlier one (skip).
    */
-  above?: number[];
+  above?: OffsetRanges;
   /** Counts for the offsets in [fromK, watermark) decided by this attempt. */
   committed: StateCounts;
   /** States of every offset this attempt decided (committed or not). */
