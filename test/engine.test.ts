@@ -133,6 +133,32 @@ describe('engine', () => {
     expect(records.map((r) => `${r.port} ${r.state} ${r.reason}`).sort()).toEqual(['1 closed ECONNREFUSED', '2 closed ECONNREFUSED']);
   });
 
+  it('times the answers of one long poll phase by its start: the work on earlier answers is not in later round trips', async () => {
+    // Both answers were in the kernel when the phase began, 10 ms after the
+    // probes left; handling the first (and, on a busy path, thousands more)
+    // takes 40 ms before the second's callback runs. Timed by its callback,
+    // the second read ~50 ms.
+    const realSetTimeout = globalThis.setTimeout;
+    const started: AttemptHandle[] = [];
+    const fake = fakeBackend((a, complete) => {
+      started.push(a);
+      if (started.length === 2) {
+        realSetTimeout(() => {
+          complete(started[0]!, -111, false);
+          const t = performance.now();
+          while (performance.now() - t < 40);
+          complete(started[1]!, -111, false);
+        }, 10);
+      }
+      return 0;
+    });
+    const { records } = await runChunk(new Engine(spec({ window: 2, ports: Uint16Array.of(1, 2), timing: fixedTiming(1000) }), { backend: fake }), 2);
+    expect(records).toHaveLength(2);
+    const [first, second] = [...records].sort((x, y) => x.rttMs - y.rttMs);
+    expect(first!.rttMs).toBeGreaterThanOrEqual(10);
+    expect(second!.rttMs - first!.rttMs).toBeLessThan(5);
+  });
+
   it('decides a silent attempt at its deadline, never before', async () => {
     const silent = fakeBackend(() => 0);
     const t0 = performance.now();

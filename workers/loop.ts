@@ -24,6 +24,7 @@ import { RateGate } from './rate.js';
 import { Congestion } from './congestion.js';
 import { Timing } from './timing.js';
 import { Twins } from './twins.js';
+import { PhaseClock } from './phase-clock.js';
 import { Walk } from './walk.js';
 import { Window } from './window.js';
 import type { EngineHooks, EngineOptions } from './engine-options.js';
@@ -59,7 +60,7 @@ export class Engine {
   private pumpTimer: NodeJS.Timeout | null = null;
   private pumping = false;
   private checkQueued = false;
-  private polledAt = 0; // when this turn's poll phase delivered its first answer (0: none yet)
+  private readonly clock = new PhaseClock();
 
   constructor(spec: WorkerScanSpec, opts: EngineOptions = {}) {
     this.spec = spec;
@@ -229,8 +230,8 @@ export class Engine {
     this.expiry.retime(this.timing);
     // Only deadlines up to the poll phase's start: an answer that came while a long poll phase
     // ran (thousands of answers) is unread in the kernel yet; its deadline waits a turn.
-    this.decideDue(this.polledAt || performance.now());
-    this.polledAt = 0;
+    this.decideDue(this.clock.polledAt || performance.now());
+    this.clock.reset();
     this.expiry.arm(false);
     this.pump();
   };
@@ -246,7 +247,7 @@ export class Engine {
 
   private onComplete(a: Attempt, status: number, self: boolean, atOnce: boolean, kept?: KeptConnection): void {
     if (a.done) return;
-    if (!atOnce && this.polledAt === 0) this.polledAt = performance.now();
+    const at = this.clock.answerAt(a.start, atOnce);
     const passed = a.twin !== null && this.twins.ended(a, status === 0 ? !self : classifyErrno(errnoName(status), atOnce).kind !== 'local');
     this.release(a);
     if (passed) {
@@ -258,13 +259,12 @@ export class Engine {
       if (a.history.selfTries + 1 >= MAX_SELF_RETRIES) this.decide(a, 'error', 'self-connect', performance.now());
       else this.pending.unshift(nextTry(a, 'selfTries'));
     } else if (status === 0) {
-      const now = performance.now();
-      this.answered(a, now);
+      this.answered(a, at);
       if (kept && this.banners) {
         // Open: decided once the banner stage has read it (the window moves on now).
         a.chunk.grabbing++;
-        this.banners.add(a, kept(), now - a.start);
-      } else this.decide(a, 'open', 'syn-ack', now);
+        this.banners.add(a, kept(), at - a.start);
+      } else this.decide(a, 'open', 'syn-ack', at);
     } else {
       const name = errnoName(status);
       const verdict = classifyErrno(name, atOnce);
@@ -277,9 +277,8 @@ export class Engine {
         this.decide(a, 'error', name, performance.now());
       } else {
         // A reset or an ICMP error: the host (or a router on the way) answered.
-        const now = performance.now();
-        this.answered(a, now);
-        this.decide(a, verdict.state, name, now);
+        this.answered(a, at);
+        this.decide(a, verdict.state, name, at);
       }
     }
     if (!this.pumping) this.queueCheck();
