@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { ShardscanError } from '../src/errors.js';
 import { emptyCounts } from '../src/model/states.js';
 import { rng } from './helpers/prng.js';
-import { type CheckpointState, type OffsetRanges, inRanges, rangesFrom, rangesSize } from '../src/model/checkpoint.js';
+import { type CheckpointState, type OffsetRanges, inRanges, rangesFrom } from '../src/model/checkpoint.js';
 import type { ChunkRun } from '../src/pool/chunk-run.js';
 import { type ChunkStart, ScanLedger } from '../src/pool/ledger.js';
 import { type ShardPlan, planShard } from '../src/shard/plan.js';
@@ -140,6 +140,8 @@ describe('ScanLedger', () => {
     expect(codeOf(() => new ScanLedger(plan, resume(over)))).toBe('E_RESUME');
   });
 });
+
+const rangesSize = (ranges: OffsetRanges): number => ranges.reduce((n, [a, b]) => n + b - a, 0);
 
 describe('offset ranges (a checkpoint\'s done lists)', () => {
   it.each([1, 2, 3, 4])('find, clip and count offsets as a plain set would (seed %i)', (seed) => {

@@ -27,7 +27,7 @@ export class PhaseClock {
     const now = performance.now();
     if (atOnce) return now;
     if (this.polledAt === 0) this.polledAt = now;
-    return this.answers++ < EARLY && this.polledAt >= start ? this.polledAt : now;
+    return this.answers++ < EARLY && this.polledAt > start ? this.polledAt : now;
   }
 
   /** The check phase ran: the next answers are a new phase's. */

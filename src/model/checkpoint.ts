@@ -33,13 +33,6 @@ export function rangesFrom(ranges: readonly (readonly [number, number])[], from:
   return out;
 }
 
-/** How many offsets `ranges` hold. */
-export function rangesSize(ranges: readonly (readonly [number, number])[]): number {
-  let n = 0;
-  for (const [a, b] of ranges) n += b - a;
-  return n;
-}
-
 /** Whether `k` is in `ranges` (binary search). */
 export function inRanges(ranges: readonly (readonly [number, number])[], k: number): boolean {
   let lo = 0;
