@@ -334,11 +334,12 @@ export class Engine {
     else this.decide(a, 'open', 'syn-ack', performance.now(), info, rttMs);
   }
 
-  /** A position is decided: count it, record it (if its state is reported), post, maybe finish the chunk. */
+  /** A position is decided: count it, record it (if its state is reported), post, maybe finish the chunk; after a stop nothing is (the chunk's last message lists what was). */
   private settle(chunk: ChunkLedger, k: number, hostIndex: number, port: number, state: PortState, reason: string, rttMs: number, now: number, service?: ServiceInfo): void {
     this.window.onDecided();
+    if (chunk.stopped) return this.maybeFinish(chunk);
     chunk.decide(k, state);
-    if (this.spec.emit[state] && !chunk.stopped) {
+    if (this.spec.emit[state]) {
       chunk.records.add(k, hostIndex, port, state, reason, Math.round(rttMs * 1000) / 1000, performance.timeOrigin + now, service);
     }
     this.hooks.decided?.(chunk, this.flush);
