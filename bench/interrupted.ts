@@ -5,8 +5,9 @@
  * writes it as `<stamp>.interrupted.json`: a bench document (schemas/bench.
  * schema.json) with the cells, nmap runs, memory runs and lab scenarios
  * measured so far and `interrupted` set; no recommendation or goals unless
- * the loopback part had ended (a part of the matrix cannot pick its winner). findBaseline never takes it for an
- * earlier run: its name does not end in `Z.json`.
+ * the loopback part had ended (a part of the matrix cannot pick its winner).
+ * findBaseline never takes it for an earlier run: its name does not end in
+ * `Z.json`.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';

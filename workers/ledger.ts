@@ -137,8 +137,7 @@ export class ChunkLedger {
     this.changed = false;
     const events = this.events;
     this.events = {};
-    return {
-      ...(last && this.watermark < this.states.length ? { above: this.decidedAbove() } : {}),
+    const progress: ChunkProgress = {
       watermark: this.watermark,
       committed: { ...this.committed },
       decidedCounts: { ...this.decidedCounts },
@@ -147,6 +146,8 @@ export class ChunkLedger {
       timing,
       noRoute: this.takeNoRoute(),
     };
+    if (last && this.watermark < this.states.length) progress.above = this.decidedAbove();
+    return progress;
   }
 
   private takeNoRoute(): [number, number] | null {

@@ -96,7 +96,6 @@ function oneOf<T extends string>(name: string, value: string, allowed: readonly 
   return value as T;
 }
 
-/** "open", "open,filtered", "all". */
 /**
  * The states a report shows, from --open and --states (scan and merge alike).
  * nmap's --open: open ports only, and no host without one in the grep and XML
@@ -108,6 +107,7 @@ export function shownStates(open: boolean | undefined, states: string | undefine
   return { states: states === undefined ? undefined : parseStates(states), openHostsOnly: false };
 }
 
+/** "open", "open,filtered", "all". */
 export function parseStates(value: string): PortState[] {
   const states = value.split(',').map((s) => s.trim());
   // An empty item ("open,", "open,,closed") is refused, as -p refuses "22,":

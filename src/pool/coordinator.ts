@@ -6,7 +6,7 @@
  * keeps a checkpoint from ever claiming a record the sink has not taken.
  */
 import { MessageChannel, receiveMessageOnPort } from 'node:worker_threads';
-import { type CheckpointState, rangesFrom } from '../model/checkpoint.js';
+import type { CheckpointState } from '../model/checkpoint.js';
 import type { ScanSink } from '../model/sink.js';
 import { type StateCounts, addCounts, addEvents, countEvent, diffCounts, emptyCounts, eventTotal, totalOf } from '../model/states.js';
 import { type NoRoute, type ProgressSnapshot, type ScanSummary, type StopReason, endedAs } from '../model/summary.js';
@@ -325,7 +325,7 @@ export class Coordinator {
     if (run.gotDone && err === null && run.watermark >= run.bounds.count) {
       this.ledger.markComplete(id);
     } else if ((run.gotDone && err === null) || this.stopping || this.failure !== null) {
-      this.setAside(run);
+      this.ledger.setAside(run);
     } else if (run.attempt + 1 >= MAX_CHUNK_ATTEMPTS) {
       this.fail(new ShardscanError('E_WORKER', `chunk ${id} failed ${MAX_CHUNK_ATTEMPTS} times; last error: ${messageOf(err ?? 'no result')}`));
       this.ledger.again(id, run.watermark, run.skip);
@@ -333,7 +333,7 @@ export class Coordinator {
       countEvent(this.ledger.events, 'chunk-rerun');
       // Re-run on whichever worker is free, from the last offset known done;
       // records already passed on above it are remembered and not repeated.
-      this.start({ id, fromK: run.watermark, skip: rangesFrom(run.skip, run.watermark) }, run.attempt + 1, run.emitted);
+      this.start({ id, fromK: run.watermark, skip: run.skip }, run.attempt + 1, run.emitted);
     }
     this.dispatch();
   }
@@ -345,11 +345,6 @@ export class Coordinator {
     }
     run.port.close();
     this.active.delete(run.bounds.id);
-  }
-
-  /** A run that stopped short: keep what it decided above its watermark and queue the rest (ScanLedger.setAside). */
-  private setAside(run: ChunkRun): void {
-    this.ledger.setAside(run);
   }
 
   private fail(err: unknown): void {
@@ -380,7 +375,7 @@ export class Coordinator {
   private forceSettle(): void {
     for (const run of [...this.active.values()]) {
       this.drain(run);
-      this.setAside(run);
+      this.ledger.setAside(run);
     }
     this.settleIfIdle();
   }

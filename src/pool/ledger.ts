@@ -10,7 +10,7 @@ import { ShardscanError } from '../errors.js';
 import type { ShardPlan } from '../shard/plan.js';
 import type { ChunkRun } from './chunk-run.js';
 
-/** A chunk to start, the offset it starts from, and the offsets above it an earlier run decided. */
+/** A chunk to start, the offset it starts from, and the offsets an earlier run decided (those below fromK are covered anyway; a checkpoint lists the rest). */
 export interface ChunkStart {
   id: number;
   fromK: number;
@@ -77,7 +77,7 @@ export class ScanLedger {
 
   /** A chunk to run again from `fromK`, before any new one, but for the offsets in `skip`. */
   again(id: number, fromK: number, skip: OffsetRanges): void {
-    this.todo.unshift({ id, fromK, skip: rangesFrom(skip, fromK) });
+    this.todo.unshift({ id, fromK, skip });
   }
 
   /**

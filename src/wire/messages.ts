@@ -72,7 +72,7 @@ export interface ChunkTask {
   count: number;
   /** Offsets below this are already done (resume or re-run after a crash). */
   fromK: number;
-  /** Offsets at or above fromK an earlier run decided (its records are kept): not probed, not counted again. */
+  /** Offsets an earlier run decided (their records are kept): not probed, not counted again (those below fromK are done anyway). */
   skip: OffsetRanges;
   /** Channel for record batches and progress; the coordinator may send `stop`. */
   port: MessagePort;
