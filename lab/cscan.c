@@ -12,7 +12,7 @@
  * "closed ... ECONNREFUSED", "filtered ... timeout|EHOSTUNREACH|...".
  * stderr: one JSON summary line (counts, wall ms).
  *
- * open = SO_ERROR 0 (the handshake completed), or ECONNRESET/EPIPE (it
+ * open = SO_ERROR 0 and a peer address (the handshake completed), or ECONNRESET/EPIPE (it
  * completed, and the listener reset the connection before we looked);
  * closed = ECONNREFUSED (a RST in SYN_SENT); filtered = no answer within the
  * timeout after all retries, or an ICMP unreachable. Local failures (EADDRNOTAVAIL, EMFILE, ENOBUFS, EAGAIN) are
@@ -130,7 +130,7 @@ static void report(const char *state, uint64_t index, const char *reason, double
 }
 
 static int is_local_error(int e) {
-  return e == EADDRNOTAVAIL || e == EMFILE || e == ENFILE || e == ENOBUFS || e == EAGAIN || e == ENOMEM;
+  return e == EADDRNOTAVAIL || e == EMFILE || e == ENFILE || e == ENOBUFS || e == EAGAIN || e == ENOMEM || e == ENOTCONN;
 }
 
 /* Start one attempt; return 1 if in flight, 0 if finished at once, -1 on a local error. */
@@ -221,6 +221,12 @@ static void *run(void *arg) {
       int err = 0;
       socklen_t len = sizeof err;
       getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &err, &len);
+      /* Reported with no error but not connected: an ICMP error whose errno
+       * was gone when SO_ERROR was read (seen in the icmp scenario). Not open:
+       * probe again, as after a local error. */
+      struct sockaddr_in peer;
+      socklen_t peer_len = sizeof peer;
+      if (err == 0 && getpeername(s->fd, (struct sockaddr *)&peer, &peer_len) != 0) err = ENOTCONN;
       double rtt = (double)(now_ns() - s->start_ns) / 1e6;
       close(s->fd); /* also removes it from the epoll set */
       s->fd = -1;

@@ -6,7 +6,11 @@
  * when it is missing the worker uses the socket backend instead.
  */
 import net from 'node:net';
+import { statusOf } from './errno.js';
 import type { AttemptHandle, CompleteFn, ProbeBackend } from './types.js';
+
+/** A connect reported done that did not connect (see LOCAL_ERRNOS in src/classify.ts). */
+const NOT_CONNECTED = statusOf('ENOTCONN');
 
 interface Address {
   address?: string;
@@ -56,7 +60,12 @@ export function createHandleBackend(complete: CompleteFn, source: string | null 
       return;
     }
     handle.getsockname(local);
-    handle.getpeername(peer);
+    // Done with no error, yet not connected (see LOCAL_ERRNOS): not open, probe again.
+    if (handle.getpeername(peer) !== 0) {
+      handle.close();
+      complete(attempt, NOT_CONNECTED, false);
+      return;
+    }
     const self = local.port === peer.port && local.address === peer.address;
     if (attempt.keep && !self) {
       // A net.Socket can adopt a connected handle (as net.Server does for accepted ones).

@@ -22,6 +22,12 @@ export function createSocketBackend(complete: CompleteFn, source: string | null 
   function onConnect(this: ProbeSocket): void {
     const attempt = this[kAttempt]!;
     if (attempt.done) return;
+    // Done with no error, yet not connected (see LOCAL_ERRNOS): not open, probe again.
+    if (this.remoteAddress === undefined) {
+      this.destroy();
+      complete(attempt, statusOf('ENOTCONN'), false);
+      return;
+    }
     const self = this.localPort === this.remotePort && this.localAddress === this.remoteAddress;
     if (attempt.keep && !self) {
       this.removeListener('error', onError);
