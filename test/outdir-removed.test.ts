@@ -9,6 +9,23 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli, scratchDir } from './helpers/cli.js';
 
+/**
+ * `rm -rf` of a directory the scan is still writing: a file the scan creates
+ * between rm's listing and its rmdir fails the rmdir with ENOTEMPTY (seen in
+ * CI), and rm -rf is run again, as a person would. Bounded: the scan creates
+ * a file or two a second.
+ */
+function removeWhileWritten(dir: string): void {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      rmSync(dir, { recursive: true, force: true });
+      return;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOTEMPTY' || attempt === 20) throw err;
+    }
+  }
+}
+
 describe('a shard directory removed during its scan', () => {
   it('ends the scan with one line that says so, and no advice to free space or resume', async () => {
     const cwd = scratchDir();
@@ -21,7 +38,7 @@ describe('a shard directory removed during its scan', () => {
         const poll = setInterval(() => {
           if (!existsSync(join(dir, 'manifest.json'))) return;
           clearInterval(poll);
-          rmSync(dir, { recursive: true, force: true });
+          removeWhileWritten(dir);
           removed = true;
         }, 20);
         child.once('exit', () => clearInterval(poll));
