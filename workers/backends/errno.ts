@@ -25,3 +25,6 @@ const errnoByName: Readonly<Record<string, number>> = osConstants.errno as Recor
 export function statusOf(code: string | undefined): number {
   return -(errnoByName[code ?? 'EIO'] ?? 5);
 }
+
+/** A connect reported done that did not connect: ENOTCONN (see LOCAL_ERRNOS in src/classify.ts). */
+export const NOT_CONNECTED = statusOf('ENOTCONN');

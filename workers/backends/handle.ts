@@ -6,11 +6,8 @@
  * when it is missing the worker uses the socket backend instead.
  */
 import net from 'node:net';
-import { statusOf } from './errno.js';
+import { NOT_CONNECTED } from './errno.js';
 import type { AttemptHandle, CompleteFn, ProbeBackend } from './types.js';
-
-/** A connect reported done that did not connect (see LOCAL_ERRNOS in src/classify.ts). */
-const NOT_CONNECTED = statusOf('ENOTCONN');
 
 interface Address {
   address?: string;

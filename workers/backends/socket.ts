@@ -1,6 +1,6 @@
 /** The public net.Socket API: slower, but only documented interfaces. The reference backend. */
 import net from 'node:net';
-import { statusOf } from './errno.js';
+import { NOT_CONNECTED, statusOf } from './errno.js';
 import type { AttemptHandle, CompleteFn, ProbeBackend } from './types.js';
 
 const kAttempt = Symbol('attempt');
@@ -25,7 +25,7 @@ export function createSocketBackend(complete: CompleteFn, source: string | null 
     // Done with no error, yet not connected (see LOCAL_ERRNOS): not open, probe again.
     if (this.remoteAddress === undefined) {
       this.destroy();
-      complete(attempt, statusOf('ENOTCONN'), false);
+      complete(attempt, NOT_CONNECTED, false);
       return;
     }
     const self = this.localPort === this.remotePort && this.localAddress === this.remoteAddress;
