@@ -67,8 +67,8 @@ describe('HostGroups', () => {
     );
   });
 
-  it('merges three levels of runs (FAN 16) with records of one port kept in the order they came', () => {
-    // 1,000 records, a run every 2: 500 runs, merged into runs of 32 and of 512 records.
+  it('merges three levels of runs (FAN 8) with records of one port kept in the order they came', () => {
+    // 1,000 records, a run every 2: 500 runs, merged into runs of 16 and of 128 records.
     const records: ProbeRecord[] = [];
     for (let i = 0; i < 1000; i++) records.push({ host: `127.0.${i % 7}.1`, port: (i % 5) + 1, state: 'closed', reason: `r${i}`, rttMs: i, service: 'unknown', ts: '2026-12-02T00:00:00.000Z' });
     const got = grouped([records.slice(0, 333), records.slice(333)], 2);

@@ -20,7 +20,7 @@ import { tmpdir } from 'node:os';
 import { messageOf } from '../errors.js';
 import type { ProbeRecord, RecordBatch } from '../model/record.js';
 import type { ReportContext } from './report.js';
-import { BLOCK, type LineKey, NEWLINE, Run, type Source, compareKeys, merged, mergedSource, readKey } from './sort-runs.js';
+import { BLOCK, type LineKey, NEWLINE, Run, type Source, WRITE_BLOCK, compareKeys, merged, mergedSource, readKey } from './sort-runs.js';
 
 export { addressKey, checkSpillDir } from './sort-runs.js';
 
@@ -138,6 +138,15 @@ export class HostGroups {
   private readonly key: LineKey = { num: 0, str: undefined };
   /** Runs written so far, oldest first; their levels never increase along the list. */
   private runs: Run[] = [];
+  /**
+   * What each spill needs, made once and reused: the held lines' order, room
+   * to sort it, and the block a run is gathered in. Made anew at each spill,
+   * they were buffers that only a full GC gave back, and a /14's text report
+   * (`--states all -oN`) peaked ~4 MiB higher (101.6-103.7 MiB, now 96.9-101.3).
+   */
+  private order = new Uint32Array(SPILL_RECORDS);
+  private room = new Uint32Array(SPILL_RECORDS);
+  private readonly out = Buffer.allocUnsafe(WRITE_BLOCK);
 
   /** Why TMPDIR refused a run; from then on every record is held in memory (see HOLD_BYTES). */
   private refused: unknown = null;
@@ -196,10 +205,12 @@ export class HostGroups {
   private heldSource(): Source {
     const { held, nums, strs } = this;
     const n = held.length;
-    const order = new Uint32Array(n);
-    for (let i = 0; i < n; i++) order[i] = i;
+    if (this.order.length < n) {
+      this.order = new Uint32Array(n);
+      this.room = new Uint32Array(n);
+    }
     // Ties keep the order the records came in.
-    order.sort((a, b) => compareKeys(nums[a]!, strs[a], nums[b]!, strs[b]) || a - b);
+    const order = sortIndexes(n, this.order, this.room, nums, strs);
     let i = -1;
     const source: Source = {
       head: true,
@@ -255,7 +266,7 @@ export class HostGroups {
   }
 
   private spillHeld(): void {
-    this.runs.push(Run.write(this.dir, this.heldSource(), 0));
+    this.runs.push(Run.write(this.dir, this.heldSource(), 0, this.out));
     // The buffers are kept for the next records: allocated anew each time, they waited for a full GC.
     this.held.clear();
     this.strs = [];
@@ -263,11 +274,53 @@ export class HostGroups {
       const level = this.runs[this.runs.length - 1]!.level;
       const same = this.runs.filter((run) => run.level === level);
       if (same.length < FAN) return;
-      const merged = Run.write(this.dir, mergedSource(same.map((run) => run.reader())), level + 1);
+      const merged = Run.write(this.dir, mergedSource(same.map((run) => run.reader())), level + 1, this.out);
       for (const run of same) run.close();
       this.runs = [...this.runs.filter((run) => run.level !== level), merged];
     }
   }
+}
+
+/**
+ * The indexes 0..n-1 in the order of their keys (`nums[i]`, `strs[i]`: see
+ * readKey), ties in index order: a bottom-up merge sort between `a` and `b`
+ * (each at least n long) that allocates nothing. The sorted indexes are in the
+ * one it returns. With IPv4 hosts only (no `strs`), keys compare as numbers,
+ * inline. TypedArray#sort with a comparator copied the order into the JS heap
+ * and took 7 ms for a spill's 16,384 keys; this takes 3.
+ */
+export function sortIndexes(n: number, a: Uint32Array, b: Uint32Array, nums: Float64Array, strs: readonly (string | undefined)[]): Uint32Array {
+  const v4 = strs.length === 0;
+  let src = a;
+  let dst = b;
+  for (let i = 0; i < n; i++) src[i] = i;
+  for (let width = 1; width < n; width *= 2) {
+    for (let lo = 0; lo < n; lo += 2 * width) {
+      const mid = Math.min(lo + width, n);
+      const hi = Math.min(lo + 2 * width, n);
+      let i = lo;
+      let j = mid;
+      let k = lo;
+      while (i < mid && j < hi) {
+        const x = src[i]!;
+        const y = src[j]!;
+        // The right one only when it sorts strictly first: the merge is stable.
+        if (v4 ? nums[y]! < nums[x]! : compareKeys(nums[y]!, strs[y], nums[x]!, strs[x]) < 0) {
+          dst[k++] = y;
+          j++;
+        } else {
+          dst[k++] = x;
+          i++;
+        }
+      }
+      while (i < mid) dst[k++] = src[i++]!;
+      while (j < hi) dst[k++] = src[j++]!;
+    }
+    const t = src;
+    src = dst;
+    dst = t;
+  }
+  return src;
 }
 
 /** One host's records: arrays are, and so is a LineGroup. */

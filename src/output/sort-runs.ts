@@ -17,8 +17,10 @@ export function addressKey(host: string): string {
   return v6 === null ? `7${host}` : `6${v6.toString(16).padStart(32, '0')}`;
 }
 
-/** Bytes read from, or gathered for, a run at a time. */
+/** Bytes read from a run at a time. */
 export const BLOCK = 1 << 16;
+/** Bytes gathered for a run between writes. */
+export const WRITE_BLOCK = BLOCK * 4;
 
 export const NEWLINE = 0x0a;
 const QUOTE = 0x22;
@@ -131,9 +133,9 @@ export class Run {
     readonly level: number,
   ) {}
 
-  static write(dir: string, source: Source, level: number): Run {
+  /** `out` gathers the lines between writes (any size; its holder reuses it from run to run). */
+  static write(dir: string, source: Source, level: number, out: Buffer): Run {
     const run = new Run(openUnlinked(dir), dir, level);
-    const out = Buffer.allocUnsafe(BLOCK * 4);
     let filled = 0;
     let at = 0;
     const write = (buf: Buffer, start: number, end: number): void => {
