@@ -58,6 +58,16 @@ describe('summarizeCertificate', () => {
     expect(parseAltNames('DNS:"a, b.test", DNS:c.test')).toEqual(['a, b.test', 'c.test']);
   });
 
+  it('spells every character past ASCII in its names as UTF-8 bytes, as nmap does (ü was \\xfc, 中 UTF-8: two encodings in one name)', () => {
+    const s = summarizeCertificate({ subject: { CN: 'M\u00fcller \u4e2d\u6587' }, issuer: { O: 'Stra\u00dfe' }, subjectaltname: 'DNS:b\u00fccher.test' });
+    expect(s.subject).toBe('M\\xc3\\xbcller \\xe4\\xb8\\xad\\xe6\\x96\\x87');
+    expect(s.issuer).toBe('Stra\\xc3\\x9fe');
+    expect(s.names).toEqual(['b\\xc3\\xbccher.test']);
+    // Cut at the cap between characters, never inside one's bytes.
+    const cut = summarizeCertificate({ subject: { CN: '\u00e9'.repeat(150) } }).subject!;
+    expect(cut.endsWith('\\xc3\\xa9...')).toBe(true);
+  });
+
   it('escapes control characters a hostile certificate puts in its names', () => {
     expect(summarizeCertificate({ subject: { CN: 'x\u001b[2Jy' } }).subject).toBe('x\\x1b[2Jy');
   });

@@ -16,14 +16,16 @@ const byteText = (b: number): string => NAMED[b] ?? (b >= 0x20 && b <= 0x7e ? St
 
 /**
  * Printable form of raw bytes, or of a string: 0x20-0x7e kept, backslash
- * doubled, \t \r \n named, every other byte as \xHH. In a string, a
- * character up to U+00FF is that byte (a latin1 string made from an answer's
- * bytes); one above it (a certificate's subject, decoded) is spelled as its
- * UTF-8 bytes. Keeping only its low byte turned a CJK issuer into the word
- * "google". The result is at most `cap` characters and never ends in half an
- * escape, or in half a character's bytes.
+ * doubled, \t \r \n named, every other byte as \xHH. A string is either
+ * bytes (latin1, made from an answer: a character up to U+00FF is that byte)
+ * or, with `decoded`, text (a certificate's names, which node decodes): every
+ * character past ASCII is spelled as its UTF-8 bytes, as nmap spells them.
+ * Keeping only a character's low byte turned a CJK issuer into the word
+ * "google"; reading text as bytes wrote the ü of "Müller" as \xfc and its 中
+ * as UTF-8, two encodings in one name. The result is at most `cap` characters
+ * and never ends in half an escape, or in half a character's bytes.
  */
-export function escapeBanner(data: Uint8Array | string, cap = BANNER_CAP): string {
+export function escapeBanner(data: Uint8Array | string, cap = BANNER_CAP, decoded = false): string {
   let out = '';
   const n = data.length;
   for (let i = 0; i < n; i++) {
@@ -31,7 +33,7 @@ export function escapeBanner(data: Uint8Array | string, cap = BANNER_CAP): strin
     if (typeof data !== 'string') piece = byteText(data[i]!);
     else {
       const c = data.codePointAt(i)!;
-      if (c <= 0xff) piece = byteText(c);
+      if (c <= (decoded ? 0x7f : 0xff)) piece = byteText(c);
       else {
         if (c > 0xffff) i++; // the low surrogate is part of this character
         piece = [...Buffer.from(String.fromCodePoint(c), 'utf8')].map(byteText).join('');
@@ -43,9 +45,9 @@ export function escapeBanner(data: Uint8Array | string, cap = BANNER_CAP): strin
   return out;
 }
 
-/** A value for a record field: escaped, capped (ending in "..." when cut, so a cut value is not taken for whole), trimmed. */
-export function cleanField(value: string, cap = FIELD_CAP): string {
-  const whole = escapeBanner(value, Infinity);
+/** A value for a record field: escaped (`decoded`: see escapeBanner), capped (ending in "..." when cut, so a cut value is not taken for whole), trimmed. */
+export function cleanField(value: string, cap = FIELD_CAP, decoded = false): string {
+  const whole = escapeBanner(value, Infinity, decoded);
   if (whole.length <= cap) return whole.trim();
-  return `${escapeBanner(value, cap - 3).trimEnd()}...`;
+  return `${escapeBanner(value, cap - 3, decoded).trimEnd()}...`;
 }

@@ -24,7 +24,7 @@ function first(v: string | string[] | undefined): string | undefined {
 function nameOf(dn: CertificateLike['subject']): string | null {
   if (!dn) return null;
   const v = first(dn.CN) ?? first(dn.O);
-  return v === undefined || v === '' ? null : cleanField(v, 200);
+  return v === undefined || v === '' ? null : cleanField(v, 200, true);
 }
 
 /**
@@ -47,7 +47,7 @@ export function parseAltNames(text: string | undefined): string[] {
     }
     // Node spells an IPv6 address in full (0:0:0:0:0:0:0:1); show it as everywhere else (::1).
     const v6 = m[1] === 'IP Address' && value.includes(':') ? parseIPv6(value) : null;
-    names.push(v6 === null ? cleanField(value, 200) : formatIPv6(v6));
+    names.push(v6 === null ? cleanField(value, 200, true) : formatIPv6(v6));
   }
   return names;
 }
