@@ -277,6 +277,8 @@ export async function main(rawArgv: readonly string[], pool: Piscina | null, fau
     return EXIT.usage;
   }
   helpWanted = argv.includes('--help') || argv.includes('-h') || argv[0] === 'help';
+  // Help and version that could not be written (a full disk) exited 0.
+  if (helpWanted || argv.includes('--version') || argv.includes('-V')) guardStdout();
   const command = ['shardscan', ...rawArgv].join(' ');
   const signal = installSignals(earlySignals);
   let status: number = EXIT.ok;

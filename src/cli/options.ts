@@ -11,7 +11,7 @@ import { PROBE_ENGINES, type ProbeEngine } from '../model/scan.js';
 import { PORT_STATES, type PortState } from '../model/states.js';
 import { MAX_WORKERS } from './early.js';
 import { reportsOf } from './report-files.js';
-import { NMAP_EXPANDED, NMAP_IGNORED, NMAP_OUTPUT, NMAP_REFUSED, NMAP_RENAMED, NMAP_TEMPLATES, commandTypo, isVerbose, scanTypeLetters, takesNoValue } from './spellings.js';
+import { NMAP_EXPANDED, NMAP_IGNORED, NMAP_OUTPUT, NMAP_REFUSED, NMAP_RENAMED, NMAP_TEMPLATES, commandTypo, dashRefusal, helpArgv, helpRefusal, isVerbose, scanTypeLetters, takesNoValue } from './spellings.js';
 
 /** The scan flags as yargs hands them over (all optional). */
 export interface ScanFlags {
@@ -273,7 +273,8 @@ export function lastValueWins(argv: Record<string, unknown>): void {
  * stdout) is glued to its option: yargs would take a lone "-" for a
  * positional and leave the option empty. What it cannot honour: argvRefusal.
  */
-export function normalizeArgv(typed: readonly string[]): string[] {
+export function normalizeArgv(given: readonly string[]): string[] {
+  const typed = helpArgv(given);
   const stop = typed.indexOf('--');
   const argv = [...typed.slice(0, stop < 0 ? typed.length : stop).flatMap(scanTypeLetters), ...(stop < 0 ? [] : typed.slice(stop))];
   const out: string[] = [];
@@ -334,10 +335,12 @@ export function reportClash(typed: readonly string[]): string | null {
  * "Unknown arguments: s, S" to -sS).
  */
 export function argvRefusal(argv: readonly string[]): string | null {
-  const typo = commandTypo(argv[0]);
+  const typo = commandTypo(argv[0]) ?? helpRefusal(argv);
   if (typo !== null) return typo;
   const end = argv.includes('--') ? argv.indexOf('--') : argv.length;
   for (const a of argv.slice(0, end)) {
+    const dashes = dashRefusal(a);
+    if (dashes !== null) return dashes;
     if (a === '-') return "a lone '-' is not a target or a value; to read targets from stdin, use -iL -";
     const name = a.startsWith('--') && a.includes('=') ? a.slice(0, a.indexOf('=')) : a;
     if (Object.hasOwn(NMAP_REFUSED, name)) return `${name} ${NMAP_REFUSED[name]}`;

@@ -102,3 +102,44 @@ function oneEditApart(a: string, b: string, change: boolean): boolean {
     (a[i] === b[i + 1] && a[i + 1] === b[i] && rest(a, 2) === rest(b, 2)) // swap
   );
 }
+
+/**
+ * Every long option of every command (--help keeps this list honest: see
+ * test/cli-dashes.test.ts), and nmap's long spellings from the tables above.
+ */
+const LONG_OPTIONS = new Set([
+  ...['allow-partial', 'banner-concurrency', 'banner-timeout', 'banners', 'blocklist', 'chunk-size', 'concurrency', 'config', 'engine', 'exclude', 'exclude-file', 'exclude-ports', 'family'],
+  ...['format', 'help', 'host-rate', 'host-timeout', 'initial-rtt-timeout', 'input-file', 'json', 'max-rtt-timeout', 'max-time', 'metrics', 'min-rtt-timeout', 'open', 'order', 'out-dir'],
+  ...['output', 'ports', 'quiet', 'rate', 'retries', 'seed', 'shard', 'source-address', 'states', 'summary-json', 'timeout', 'top-ports', 'version', 'workers', 'yes'],
+  ...[...Object.keys(NMAP_RENAMED), ...Object.keys(NMAP_REFUSED), ...NMAP_IGNORED].filter((o) => o.startsWith('--')).map((o) => o.slice(2)),
+]);
+
+/**
+ * An option typed with a dash too many or too few, said in one line, or null.
+ * `---max-time 5` reached yargs as an option of its own, which some options
+ * took without their checks (an internal error, or a file named by the value)
+ * and others dropped without a word. nmap takes long options after one dash
+ * (`-top-ports 10`, `-open`), which yargs split into short ones and answered
+ * "unexpected argument 't'".
+ */
+export function dashRefusal(arg: string): string | null {
+  if (arg.startsWith('---')) return `${arg.split('=')[0]} is not an option: options take one dash (-p) or two (--ports)`;
+  const m = /^-([a-z][a-z-]{2,})(=.*)?$/.exec(arg);
+  if (m === null || !LONG_OPTIONS.has(m[1]!)) return null;
+  return `-${m[1]} is not an option: long options take two dashes here (nmap takes one): --${m[1]}`;
+}
+
+/**
+ * `help COMMAND` as `COMMAND --help`; anything else after help is refused
+ * (argvRefusal): it went on as a scan of host names, so `help resume` looked
+ * up "help" and "resume" in DNS.
+ */
+export function helpArgv(typed: readonly string[]): readonly string[] {
+  const command = typed[1];
+  return typed[0] === 'help' && typed.length === 2 && command !== 'help' && (COMMANDS as readonly string[]).includes(command!) ? [command!, '--help'] : typed;
+}
+
+export function helpRefusal(argv: readonly string[]): string | null {
+  if (argv[0] !== 'help' || argv.length === 1) return null;
+  return `help takes one command name or none (shardscan help resume); to scan a host named help, write it with a trailing dot: 'help.'`;
+}
