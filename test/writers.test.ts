@@ -87,6 +87,16 @@ describe('writers', () => {
     expect(shown).not.toMatch(/never reached/);
   });
 
+  it('text says how many hosts --host-timeout gave up on, whose unprobed ports are unknown (it said only "no open ports")', async () => {
+    const timing = { rtt: null, timeout: null, retries: 0, retriesAnswered: 0, windowShrinks: {} };
+    const one = await render('text', [], ctx({ summary: () => ({ ...summary, timing: { ...timing, hostsGivenUp: 1 } }) }));
+    expect(one).toContain('\n1 host was given up (--host-timeout): the ports not probed by then are unknown, open ones too (records in state error, reason host-timeout)\n');
+    const two = await render('text', [], ctx({ summary: () => ({ ...summary, timing: { ...timing, hostsGivenUp: 2 } }) }));
+    expect(two).toContain('\n2 hosts were given up (--host-timeout)');
+    expect(await render('text', [], ctx({ summary: () => ({ ...summary, timing: { ...timing, hostsGivenUp: 0 } }) }))).not.toMatch(/given up/);
+    expect(await render('text', [], ctx())).not.toMatch(/given up/);
+  });
+
   it('csv quotes what needs quoting', async () => {
     const text = await render('csv', [[{ ...rec('127.0.0.1', 1), reason: 'a,"b"' }]]);
     expect(text).toBe('host,port,state,service,reason,rtt_ms,ts\n127.0.0.1,1,open,unknown,"a,""b""",0.25,2026-11-24T00:00:00.000Z\n');

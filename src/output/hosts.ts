@@ -29,6 +29,18 @@ function pad(s: string, n: number): string {
 }
 
 /**
+ * Hosts --host-timeout gave up on are counted above as hosts with nothing
+ * shown, where nmap skips them: "1 of 1 hosts have no open ports" was all a
+ * report said of a host cut short with 7 ports open. Said, with where their
+ * unprobed ports are.
+ */
+function givenUpLine(s: ScanSummary): string {
+  const n = s.timing?.hostsGivenUp ?? 0;
+  if (n === 0) return '';
+  return `${n === 1 ? '1 host was' : `${n} hosts were`} given up (--host-timeout): the ports not probed by then are unknown, open ones too (records in state error, reason host-timeout)\n`;
+}
+
+/**
  * The line for hosts with nothing shown. A scan that stopped early did not
  * probe every host: "65536 of 65536 hosts have no open ports" counted the
  * 24,112 never probed. Then the hosts probed are counted when known, and the
@@ -110,7 +122,7 @@ export function textWriter(ctx: ReportContext): ReportWriter {
         }
       }
       const status = s.status === 'complete' ? 'done' : `INTERRUPTED (${s.stopReason}): partial results`;
-      yield `${quietLine(ctx, s, shown)}\nshardscan ${status}: ${s.hosts} host${s.hosts === 1 ? '' : 's'} × ${s.ports} port${s.ports === 1 ? '' : 's'}, ${s.done} of ${s.probes} probes in ${(s.elapsedMs / 1000).toFixed(2)} s\n`;
+      yield `${quietLine(ctx, s, shown)}${givenUpLine(s)}\nshardscan ${status}: ${s.hosts} host${s.hosts === 1 ? '' : 's'} × ${s.ports} port${s.ports === 1 ? '' : 's'}, ${s.done} of ${s.probes} probes in ${(s.elapsedMs / 1000).toFixed(2)} s\n`;
     },
   };
 }
