@@ -64,8 +64,12 @@ export const rewriteName = (records: string): string => `${records}.tmp`;
 /** The files of a shard directory that shardscan itself writes: no report may be one of them. */
 export function ownFileNames(shard: { index: number; total: number }): string[] {
   const records = recordsFileName(shard);
-  return [MANIFEST, CHECKPOINT, LOCK, records, rewriteName(records)];
+  // The temporary files too: a report on checkpoint.json.tmp was cut by each checkpoint, renamed into place, and left the directory unresumable.
+  return [MANIFEST, CHECKPOINT, LOCK, records, rewriteName(records), atomicTemp(MANIFEST), atomicTemp(CHECKPOINT)];
 }
+
+/** Where the manifest and the checkpoint are written before they are renamed into place. */
+const atomicTemp = (name: string): string => `${name}.tmp`;
 
 /** A name for a scan: UTC start time, seed, a random tail, and the shard when there are several. */
 export function makeScanId(startedAt: Date, seed: number, shard: { index: number; total: number }): string {
@@ -336,11 +340,12 @@ export class OutDir {
 
   private atomicWrite(name: string, text: string): void {
     const path = join(this.dir, name);
+    const temp = join(this.dir, atomicTemp(name));
     try {
-      writeFileSync(`${path}.tmp`, text);
-      renameSync(`${path}.tmp`, path);
+      writeFileSync(temp, text);
+      renameSync(temp, path);
     } catch (err) {
-      rmSync(`${path}.tmp`, { force: true });
+      rmSync(temp, { force: true });
       throw ioError(path, err, `Free some space; then: shardscan resume ${this.dir}`);
     }
   }
