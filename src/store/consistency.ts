@@ -38,8 +38,9 @@ function total(c: StateCounts): number {
  * past the last chunk would end the resumed scan at once, marked complete,
  * with positions never probed; a watermark past a chunk's end, the same.
  */
-export function checkCheckpoint(dir: string, cp: CheckpointState, plan: ShardPlan): void {
-  const bad = (what: string): ShardscanError => damagedForResume(dir, `checkpoint.json ${what}`);
+export function checkCheckpoint(dir: string, cp: CheckpointState, plan: ShardPlan, code: 'E_RESUME' | 'E_MERGE' = 'E_RESUME'): void {
+  const damaged = code === 'E_RESUME' ? damagedForResume : broken;
+  const bad = (what: string): ShardscanError => damaged(dir, `checkpoint.json ${what}`);
   if (cp.chunkSize !== plan.chunkSize || cp.chunks !== plan.chunks) {
     throw bad(`was made with ${cp.chunks} chunks of ${cp.chunkSize}, this scan plans ${plan.chunks} of ${plan.chunkSize}`);
   }
@@ -73,12 +74,13 @@ export function checkCheckpoint(dir: string, cp: CheckpointState, plan: ShardPla
  * the file (the checkpoint never runs ahead of the records). Fewer means
  * lines were lost; resuming would leave holes that look like a complete scan.
  */
-export function checkReplay(dir: string, cp: CheckpointState, states: readonly PortState[], found: StateCounts): void {
+export function checkReplay(dir: string, cp: CheckpointState, states: readonly PortState[], found: StateCounts, code: 'E_RESUME' | 'E_MERGE' = 'E_RESUME'): void {
+  const damaged = code === 'E_RESUME' ? damagedForResume : broken;
   for (const s of ['open', 'closed', 'filtered', 'error'] as const) {
     if (!states.includes(s)) {
-      if (found[s] > 0) throw damagedForResume(dir, `the records file holds ${s} records, but this scan records only ${states.join(',')}`);
+      if (found[s] > 0) throw damaged(dir, `the records file holds ${s} records, but this scan records only ${states.join(',')}`);
     } else if (found[s] !== cp.counts[s]) {
-      throw damagedForResume(dir, `the checkpoint counts ${cp.counts[s]} ${s} ports, but the records file holds ${found[s]} of them`);
+      throw damaged(dir, `the checkpoint counts ${cp.counts[s]} ${s} ports, but the records file holds ${found[s]} of them`);
     }
   }
 }

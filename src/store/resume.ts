@@ -129,7 +129,7 @@ export function coveredBy(prep: PreparedScan, cp: CheckpointState): (r: ProbeRec
 }
 
 /** Whether a place in the walk (chunk and offset) is counted by the checkpoint. */
-function coveredPlace(cp: CheckpointState): (loc: { chunk: number; k: number }) => boolean {
+export function coveredPlace(cp: CheckpointState): (loc: { chunk: number; k: number }) => boolean {
   const completed = new Set(cp.completed);
   const partial = new Map(cp.partial.map((p) => [p.id, p]));
   return (loc) => {
