@@ -264,7 +264,7 @@ export class OutDir {
         for (let off = 0; off < rest.length; ) off += writeSync(this.fd, rest, off, rest.length - off);
       }
     } catch (err) {
-      throw ioError(this.recordsPath, err, `The checkpoint covers every record written before this; free space and run: shardscan resume ${this.dir}`);
+      throw ioError(this.recordsPath, err, `Free some space and run: shardscan resume ${this.dir} (it keeps the records its last checkpoint covers, and probes the rest again)`);
     }
     this.recordCount += batch.length;
   }
