@@ -7,7 +7,7 @@
  * why; `resume` without a directory picks the latest interrupted scan and
  * never a running one.
  */
-import { cpSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StatusReport } from '../src/store/status.js';
@@ -94,6 +94,28 @@ describe('the state directory', () => {
     const bad = await runCli(['status', '/nonexistent/scans']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toBe("shardscan: error: no such directory '/nonexistent/scans'; name a shard directory or a directory of them\n");
+  });
+});
+
+describe('status of a shard directory that lost its manifest', () => {
+  it('says it cannot be read, exit 1, named or inside a directory of scans (it said "no scans", exit 0)', async () => {
+    const base = scratchDir();
+    const r0 = await runCli(['127.0.0.1', '-p', '1-10', '-q', '-o', '/dev/null', '--out-dir', join(base, 'd')]);
+    expect(r0.code, r0.stderr).toBe(0);
+    rmSync(join(base, 'd', 'manifest.json'));
+    for (const dir of [join(base, 'd'), base]) {
+      const r = await runCli(['status', dir]);
+      expect(r.stdout).toBe(`${join(base, 'd')}: cannot read: ${join(base, 'd', 'manifest.json')} does not exist: not a shardscan output directory\n`);
+      expect(r.code).toBe(1);
+    }
+    // An empty directory, or records copied together for a script, is still no scans.
+    mkdirSync(join(base, 'empty'));
+    const empty = await runCli(['status', join(base, 'empty')]);
+    expect([empty.code, empty.stdout]).toEqual([0, `no scans in ${join(base, 'empty')}\n`]);
+    mkdirSync(join(base, 'copied'));
+    cpSync(join(base, 'd', 'shard-1-of-1.ndjson'), join(base, 'copied', 'shard-1-of-1.ndjson'));
+    const copied = await runCli(['status', join(base, 'copied')]);
+    expect([copied.code, copied.stdout]).toEqual([0, `no scans in ${join(base, 'copied')}\n`]);
   });
 });
 

@@ -15,7 +15,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { ShardscanError, errnoCode, messageOf, quote } from '../errors.js';
 import { type StateCounts, totalOf } from '../model/states.js';
-import { type LockInfo, MANIFEST, type Manifest, readLock } from './outdir.js';
+import { CHECKPOINT, type LockInfo, MANIFEST, type Manifest, readLock } from './outdir.js';
 import { type ShardDir, missingRecords, openShardDir, readCheckpoint } from './read.js';
 
 /** A checkpoint younger than this, on a manifest with no end, means the scan is still running. */
@@ -181,7 +181,7 @@ function statusOf({ dir, manifest: m, recordsPath }: ShardDir, now: number): Sha
 /** Shard directories at `path`: itself when it holds a manifest, else its subdirectories that do. */
 export function findShardDirs(path: string): string[] {
   if (!existsSync(path)) throw new ShardscanError('E_OPTION', `no such directory '${quote(path)}'; name a shard directory or a directory of them`);
-  if (existsSync(join(path, MANIFEST))) return [path];
+  if (existsSync(join(path, MANIFEST)) || lostManifest(path)) return [path];
   let names: string[];
   try {
     names = readdirSync(path).sort();
@@ -191,8 +191,16 @@ export function findShardDirs(path: string): string[] {
   }
   // A subdirectory whose manifest cannot even be looked at (EACCES: written by another user) is kept, for the
   // caller to say why it cannot be read; skipped, it showed as a "missing" shard with exit 0.
-  return names.filter((n) => n !== 'lost+found').map((n) => join(path, n)).filter(mayHoldManifest);
+  return names.filter((n) => n !== 'lost+found').map((n) => join(path, n)).filter((d) => mayHoldManifest(d) || lostManifest(d));
 }
+
+/**
+ * A shard directory without its manifest (a checkpoint, which no other file
+ * is called, and no manifest.json): said to be damaged, where it was "no
+ * scans in DIR", exit 0. A records file alone is not enough: shard records
+ * copied together for a script are no scan.
+ */
+const lostManifest = (dir: string): boolean => existsSync(join(dir, CHECKPOINT));
 
 function mayHoldManifest(dir: string): boolean {
   try {
