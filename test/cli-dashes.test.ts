@@ -28,6 +28,22 @@ describe('a dash too many or too few', () => {
     expect(r.stdout).toBe('');
   });
 
+  it('--nmap-report, the inner spelling of -oX FILE, is not an option (typed, it wrote a report, or said "unknown option " with no name)', async () => {
+    const cwd = scratchDir();
+    for (const args of [['--nmap-report'], ['--nmap-report=-oX:x.xml']]) {
+      const r = await runCli(['127.0.0.1', '-p', '1', '--no-out-dir', ...args], { cwd });
+      expect(r.stderr).toBe('shardscan: error: unknown option --nmap-report (see shardscan --help)\n');
+      expect(r.code).toBe(2);
+    }
+    expect(existsSync(join(cwd, 'x.xml'))).toBe(false);
+  });
+
+  it('a duration below 1 ms: the message gives the range (it named only the top)', async () => {
+    const r = await runCli(['127.0.0.1', '--timeout', '0.4ms']);
+    expect(r.stderr).toBe("shardscan: error: bad --timeout '0.4ms': give milliseconds or a time with a unit (ms, s, m, h), from 1 to 600000 ms, e.g. --timeout 1000\n");
+    expect(r.code).toBe(2);
+  });
+
   it('---output FILE writes no file (it wrote one before)', async () => {
     const cwd = scratchDir();
     const r = await runCli(['127.0.0.1', '-p', '1', '---output', 'out.txt', '--no-out-dir'], { cwd });

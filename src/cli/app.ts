@@ -18,6 +18,7 @@ import { type EarlySignals, installSignals } from './signals.js';
 export { endIfLookupsHang, stoppedBy } from './signals.js';
 import { blockedNote, blocklistHelp } from '../targets/blocklist.js';
 import { OutDir, makeScanId, ownFileNames } from '../store/outdir.js';
+import { internalRefusal } from './spellings.js';
 import { type ScanFlags, argvRefusal, flagsToConfig, lastValueWins, noFalseValues, normalizeArgv, reportClash, unknownMessage } from './options.js';
 import { EXIT, defaultOutDir, runScan, writeSummaryJson } from './run.js';
 import { type MergeFlags, mergeCommand, validateCommand } from './shard-commands.js';
@@ -271,7 +272,7 @@ async function resumeWith(dir: string, argv: ResumeFlags, o: ReturnType<typeof f
  */
 export async function main(rawArgv: readonly string[], pool: Piscina | null, fault: string | null = null, earlySignals: EarlySignals | null = null): Promise<number> {
   const argv = normalizeArgv(rawArgv);
-  const refusal = argvRefusal(argv) ?? reportClash(rawArgv);
+  const refusal = internalRefusal(rawArgv) ?? argvRefusal(argv) ?? reportClash(rawArgv);
   if (refusal !== null) {
     process.stderr.write(`shardscan: error: ${refusal}\n`);
     return EXIT.usage;

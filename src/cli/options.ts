@@ -77,7 +77,7 @@ export function durationFlag(name: string, value: string, maxMs: number, example
   const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m?.[2] ?? 'ms') as 'ms' | 's' | 'm' | 'h'];
   const ms = m ? Math.round(Number(m[1]) * unit) : NaN;
   if (!Number.isSafeInteger(ms) || ms < 1 || ms > maxMs) {
-    throw usage(`bad --${name} '${quote(value)}': give milliseconds or a time with a unit (ms, s, m, h), at most ${maxMs} ms, e.g. --${name} ${example}`);
+    throw usage(`bad --${name} '${quote(value)}': give milliseconds or a time with a unit (ms, s, m, h), from 1 to ${maxMs} ms, e.g. --${name} ${example}`);
   }
   return ms;
 }

@@ -139,6 +139,12 @@ export function helpArgv(typed: readonly string[]): readonly string[] {
   return typed[0] === 'help' && typed.length === 2 && command !== 'help' && (COMMANDS as readonly string[]).includes(command!) ? [command!, '--help'] : typed;
 }
 
+/** --nmap-report is how normalizeArgv passes -oX FILE and the like on; typed, it wrote a report named by its value, or said "unknown option " with no name. */
+export function internalRefusal(typed: readonly string[]): string | null {
+  const end = typed.includes('--') ? typed.indexOf('--') : typed.length;
+  return typed.slice(0, end).some((a) => a === '--nmap-report' || a.startsWith('--nmap-report=')) ? 'unknown option --nmap-report (see shardscan --help)' : null;
+}
+
 export function helpRefusal(argv: readonly string[]): string | null {
   if (argv[0] !== 'help' || argv.length === 1) return null;
   return `help takes one command name or none (shardscan help resume); to scan a host named help, write it with a trailing dot: 'help.'`;
