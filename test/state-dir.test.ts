@@ -119,6 +119,19 @@ describe('status of a shard directory that lost its manifest', () => {
   });
 });
 
+describe("an empty directory name for resume and validate", () => {
+  it('is refused in one line, exit 2, also inside a shard directory (both read the current directory)', async () => {
+    const base = scratchDir();
+    const r0 = await runCli(['127.0.0.1', '-p', '1-10', '--max-time', '0.001', '-q', '-o', '/dev/null', '--out-dir', join(base, 'd')]);
+    expect(r0.code, r0.stderr).toBe(0);
+    const cwd = join(base, 'd');
+    const resume = await runCli(['resume', ''], { cwd });
+    expect([resume.code, resume.stdout, resume.stderr]).toEqual([2, '', "shardscan: error: resume '': an empty directory name; name a shard directory, or give none for the latest interrupted scan\n"]);
+    const validate = await runCli(['validate', ''], { cwd });
+    expect([validate.code, validate.stdout, validate.stderr]).toEqual([2, '', "shardscan: error: validate '': an empty directory name; name the shard directories, e.g. shardscan validate scan-1 scan-2\n"]);
+  });
+});
+
 describe('status over many shard directories', () => {
   it('groups the shards of one scan with a total line; other entries are ignored', async () => {
     const base = scratchDir();

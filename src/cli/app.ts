@@ -179,6 +179,8 @@ async function resumeCommand(argv: ResumeFlags, command: string, signal: AbortCo
   // Only what does not change the scan's results may differ from the first run.
   const o = flagsToConfig({ workers: argv.workers, concurrency: argv.concurrency, rate: argv.rate, hostRate: argv.hostRate, maxTime: argv.maxTime, format: argv.format, output: argv.output, nmapReport: argv.nmapReport, sourceAddress: argv.sourceAddress });
   await checkMetricsAddress(argv.metrics);
+  // An empty name is an error, never "none" (nor the current directory, which it read).
+  if (argv.dir === '') throw new ShardscanError('E_OPTION', "resume '': an empty directory name; name a shard directory, or give none for the latest interrupted scan");
   const dir = argv.dir ?? (await import('./status.js')).pickResumeDir();
   return resumeWith(dir, argv, o, command, signal, pool, fault);
 }

@@ -81,6 +81,8 @@ export function shardFiles(dirs: readonly string[]): Record<string, string> {
 }
 
 export async function validateCommand(argv: { dirs: string[] }): Promise<number> {
+  // An empty name is an error, never "none" (nor the current directory, which it read).
+  if (argv.dirs.includes('')) throw new ShardscanError('E_OPTION', "validate '': an empty directory name; name the shard directories, e.g. shardscan validate scan-1 scan-2");
   const { findShardDirs } = await import('../store/status.js');
   const { validateDir } = await import('../store/validate.js');
   // A directory of shard directories (a Job's /results) is its shards, as for status and merge.
