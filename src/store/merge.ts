@@ -15,15 +15,13 @@ import { namesOf } from '../output/report.js';
 import { packageVersion } from '../paths.js';
 import { buildPorts } from '../ports/parse.js';
 import { ShardscanError, messageOf } from '../errors.js';
-import { coveredPlace, notOfThisShard } from './resume.js';
-import { CompleteShardCheck, SeenPositions, checkCheckpoint, checkManifest, checkReplay, placeOf, twiceText } from './consistency.js';
+import { CheckpointedRecords, checkpointOf, notOfThisShard } from './resume.js';
+import { CompleteShardCheck, checkManifest } from './consistency.js';
 import { prepared } from './validate.js';
 import type { PreparedScan } from '../prepare.js';
 import { planShard } from '../shard/plan.js';
 import type { Manifest } from './outdir.js';
-import { type ShardDir, checkShardSet, readCheckpoint, readRecords } from './read.js';
-import { type CheckpointState, emptyCheckpoint } from '../model/checkpoint.js';
-import { emptyCounts } from '../model/states.js';
+import { type ShardDir, checkShardSet, readRecords } from './read.js';
 
 export interface MergeOptions {
   format: OutputFormat;
@@ -102,9 +100,9 @@ async function* batchesOf(shards: readonly ShardDir[], view: MergeView, leftOut:
     }
     // Each record of a complete shard once, a position of it: a line repeated and another lost kept the count, and both went into the report.
     const check = scan === null || !complete ? null : new CompleteShardCheck(s.dir, s.manifest, scan);
-    // An unfinished shard is counted by its last checkpoint: the records past it (a killed run wrote them) were listed
-    // but not counted (20,588 records under "8192 of 131070 probes"). They are left out, as resume drops and probes them again.
-    const partial = scan === null || complete ? null : new PartialShardCheck(s, scan);
+    // An unfinished shard is checked and counted as resume counts it, by its last checkpoint: the records past it (a killed
+    // run wrote them) were listed but not counted (20,588 records under "8192 of 131070 probes"), and are left out.
+    const partial = scan === null || complete ? null : new CheckpointedRecords(s.dir, s.recordsPath, scan, checkpointOf(s.dir, s.manifest.scanKey, scan, 'E_MERGE'), 'E_MERGE');
     checkManifest(s.dir, s.manifest, 'E_MERGE');
     check?.figures();
     for await (const r of readRecords(s.recordsPath)) {
@@ -135,46 +133,6 @@ async function* batchesOf(shards: readonly ShardDir[], view: MergeView, leftOut:
 
 /** A merge stopped by Ctrl+C (its report files are staged, so none is put in place). */
 export const interrupted = (): ShardscanError => new ShardscanError('E_INTERRUPTED', 'merge interrupted');
-
-/**
- * An unfinished shard (--allow-partial), checked as resume checks it: its
- * checkpoint is this scan's and fits its plan, and the records it covers are
- * each once, as many as it counts. Unchecked, a line repeated went into the
- * report twice, and a cut records file or another scan's checkpoint gave a
- * summary that contradicted the records under it, exit 0.
- */
-class PartialShardCheck {
-  private readonly cp: CheckpointState;
-  private readonly covered: (loc: { chunk: number; k: number }) => boolean;
-  private readonly seen: SeenPositions;
-  private readonly found = emptyCounts();
-
-  constructor(
-    private readonly s: ShardDir,
-    private readonly scan: PreparedScan,
-  ) {
-    const stored = readCheckpoint(s.dir);
-    if (stored !== null && stored.scanKey !== s.manifest.scanKey) throw new ShardscanError('E_MERGE', `${s.dir}/checkpoint.json belongs to another scan: the directory was damaged or edited (shardscan validate says more)`);
-    this.cp = stored ?? emptyCheckpoint(scan.plan.chunkSize, scan.plan.chunks);
-    checkCheckpoint(s.dir, this.cp, scan.plan, 'E_MERGE');
-    this.covered = coveredPlace(this.cp);
-    this.seen = new SeenPositions(scan.plan.positions, scan.plan.shard.total);
-  }
-
-  /** Whether the checkpoint covers `r`, line `n`; a record of another shard or scan, or one given twice, is refused. */
-  covers(r: ProbeRecord, n: number): boolean {
-    const at = placeOf(this.scan, r);
-    if (at === null) throw new ShardscanError('E_MERGE', `${this.s.recordsPath}: ${messageOf(notOfThisShard(r))}`);
-    if (!this.covered(at)) return false;
-    if (!this.seen.add(at.position)) throw new ShardscanError('E_MERGE', `${twiceText(this.s.recordsPath, n, r)} (shardscan validate says more)`);
-    this.found[r.state]++;
-    return true;
-  }
-
-  end(): void {
-    checkReplay(this.s.dir, this.cp, this.scan.config.states, this.found, 'E_MERGE');
-  }
-}
 
 /**
  * Write the merged report of `dirs` to the stream `open()` gives, called only

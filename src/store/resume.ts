@@ -128,8 +128,62 @@ export function coveredBy(prep: PreparedScan, cp: CheckpointState): (r: ProbeRec
   };
 }
 
+/**
+ * A shard directory's checkpoint (an empty one when it has none), refused
+ * when it belongs to another scan. Checked against the plan by
+ * CheckpointedRecords.
+ */
+export function checkpointOf(dir: string, scanKey: string, prep: PreparedScan, code: 'E_RESUME' | 'E_MERGE'): CheckpointState {
+  const stored = readCheckpoint(dir);
+  if (stored === null) return emptyCheckpoint(prep.plan.chunkSize, prep.plan.chunks);
+  if (stored.scanKey !== scanKey) throw new ShardscanError(code, `${dir}/checkpoint.json belongs to another scan: the directory was damaged or edited (shardscan validate says more)`);
+  return { chunkSize: stored.chunkSize, chunks: stored.chunks, completedBelow: stored.completedBelow, completed: stored.completed, partial: stored.partial, counts: stored.counts, events: stored.events };
+}
+
+/**
+ * An unfinished shard's records against its checkpoint, as resume keeps them
+ * and merge --allow-partial lists them: the checkpoint fits the scan's plan,
+ * a record is of this shard, a covered one is there once, and the covered
+ * ones are as many as the checkpoint counts (end()). A second record of a
+ * decided position was edited in, and which copy is right cannot be told (the
+ * first was kept, silently, also when the two disagreed); merge did none of
+ * these checks, and put a repeated line in its report twice.
+ */
+export class CheckpointedRecords {
+  private readonly covered: (loc: { chunk: number; k: number }) => boolean;
+  private readonly seen: SeenPositions;
+  private readonly found = emptyCounts();
+
+  constructor(
+    private readonly dir: string,
+    private readonly recordsPath: string,
+    private readonly prep: PreparedScan,
+    private readonly checkpoint: CheckpointState,
+    private readonly code: 'E_RESUME' | 'E_MERGE',
+  ) {
+    checkCheckpoint(dir, checkpoint, prep.plan, code);
+    this.covered = coveredPlace(checkpoint);
+    this.seen = new SeenPositions(prep.plan.positions, prep.plan.shard.total);
+  }
+
+  /** Whether the checkpoint covers `r`, line `n` of the records file. */
+  covers(r: ProbeRecord, n: number): boolean {
+    const at = placeOf(this.prep, r);
+    if (at === null) throw new ShardscanError(this.code, `${this.recordsPath}: ${notOfThisShard(r).message}`);
+    if (!this.covered(at)) return false;
+    if (!this.seen.add(at.position)) throw new ShardscanError(this.code, `${twiceText(this.recordsPath, n, r)} (shardscan validate says more)`);
+    this.found[r.state]++;
+    return true;
+  }
+
+  /** Every record the checkpoint counts was there. */
+  end(): void {
+    checkReplay(this.dir, this.checkpoint, this.prep.config.states, this.found, this.code);
+  }
+}
+
 /** Whether a place in the walk (chunk and offset) is counted by the checkpoint. */
-export function coveredPlace(cp: CheckpointState): (loc: { chunk: number; k: number }) => boolean {
+function coveredPlace(cp: CheckpointState): (loc: { chunk: number; k: number }) => boolean {
   const completed = new Set(cp.completed);
   const partial = new Map(cp.partial.map((p) => [p.id, p]));
   return (loc) => {
@@ -193,39 +247,26 @@ async function planClaimed(dir: string, shard: ReturnType<typeof openShardDir>, 
   if (prep.scanKey !== shard.manifest.scanKey) {
     throw new ShardscanError('E_RESUME', `the targets or ports of ${dir} no longer give the same scan (an input file, blocklist file or host name changed?); cannot resume it`);
   }
-  const stored = readCheckpoint(dir);
-  if (stored && stored.scanKey !== shard.manifest.scanKey) throw new ShardscanError('E_RESUME', `${dir}/checkpoint.json belongs to another scan`);
-  const checkpoint: CheckpointState = stored
-    ? { chunkSize: stored.chunkSize, chunks: stored.chunks, completedBelow: stored.completedBelow, completed: stored.completed, partial: stored.partial, counts: stored.counts, events: stored.events }
-    : emptyCheckpoint(prep.plan.chunkSize, prep.plan.chunks);
+  const checkpoint = checkpointOf(dir, shard.manifest.scanKey, prep, 'E_RESUME');
   checkFigures(dir, shard.manifest, prep);
-  checkCheckpoint(dir, checkpoint, prep.plan);
-  const covered = coveredPlace(checkpoint);
+  const records = new CheckpointedRecords(dir, shard.recordsPath, prep, checkpoint, 'E_RESUME');
   // The records the checkpoint covers, each once, go to a new records file as they are read: held in memory
   // (with a key string each), a 280,000-record resume peaked at 440 MB.
-  const seen = new SeenPositions(prep.plan.positions, prep.plan.shard.total);
   const rewrite = claim === null ? null : new RecordsRewrite(shard.recordsPath);
-  const found = emptyCounts();
   let kept = 0;
   let dropped = 0;
   try {
     for await (const r of readRecords(shard.recordsPath)) {
       if ((kept + dropped) % REPLAY_STEP === 0 && signal?.aborted) throw new ShardscanError('E_INTERRUPTED', `stopped while reading ${dir} to resume it: nothing was probed, and the directory is as it was`);
-      const at = placeOf(prep, r);
-      if (at === null) throw notOfThisShard(r);
-      if (!covered(at)) {
+      if (!records.covers(r, kept + dropped + 1)) {
         dropped++;
         continue;
       }
-      // A scan writes each position once: a second record of a decided one was edited in, and which copy is right
-      // cannot be told (the first was kept, silently, also when the two disagreed).
-      if (!seen.add(at.position)) throw new ShardscanError('E_RESUME', `${twiceText(shard.recordsPath, kept + dropped + 1, r)} (shardscan validate says more)`);
       rewrite?.add(recordLine(r));
-      found[r.state]++;
       kept++;
     }
     rewrite?.flush();
-    checkReplay(dir, checkpoint, prep.config.states, found);
+    records.end();
   } catch (err) {
     rewrite?.discard();
     throw err;
