@@ -21,8 +21,9 @@ describe('a dash too many or too few', () => {
     [['127.0.0.1', '-open'], '-open is not an option: long options take two dashes here (nmap takes one): --open'],
     [['127.0.0.1', '-max-retries', '2'], '-max-retries is not an option: long options take two dashes here (nmap takes one): --max-retries'],
     [['127.0.0.1', '-min-rate=100'], '-min-rate is not an option: long options take two dashes here (nmap takes one): --min-rate'],
-  ])('%j is refused in one line, exit 2, before a scan', async (args, message) => {
-    const r = await runCli(args);
+  ])('%j is refused in one line, exit 2, before a scan (run with no network at all)', async (args, message) => {
+    // Were the refusal lost, a value could be read as a target: nothing may leave the machine then either.
+    const r = await runCli(args, { prefix: 'unshare -n' });
     expect(r.stderr).toBe(`shardscan: error: ${message}\n`);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
@@ -74,9 +75,9 @@ describe('help', () => {
     expect(r.stdout).toMatch(/^shardscan resume \[dir\]/);
   });
 
-  it('help and more words is refused: it scanned them as host names (a DNS lookup of "help")', async () => {
+  it('help and more words is refused: it scanned them as host names (a DNS lookup of "help"; run with no network at all)', async () => {
     for (const args of [['help', '127.0.0.1', '-p', '1'], ['help', 'resume', 'x'], ['help', 'help']]) {
-      const r = await runCli(args);
+      const r = await runCli(args, { prefix: 'unshare -n' });
       expect(r.stderr).toBe("shardscan: error: help takes one command name or none (shardscan help resume); to scan a host named help, write it with a trailing dot: 'help.'\n");
       expect(r.code).toBe(2);
     }
