@@ -301,8 +301,12 @@ export function normalizeArgv(given: readonly string[]): string[] {
       // yargs split it into options and said "unexpected arguments '5', 's'".
       out.push(`${a}=${argv[++i]}`);
     } else if (a === '-p-') out.push('--ports=-');
-    else if (/^-p\d/.test(a)) out.push(`--ports=${a.slice(2)}`);
-    else out.push(a);
+    else if (/^-[pSfocw][^=]/.test(a) && !/^-o[A-Z]/.test(a) && dashRefusal(a) === null) {
+      // A short option's value glued to it, as getopt (and so nmap) reads it: -p80, -pssh, -S127.0.0.1, -ofile
+      // (nmap's one-dash long options, -open, are refused by dashRefusal). yargs read the rest as more letters:
+      // -pssh was -p -s -s -h and printed the help; -fcsv said "unknown options -s, -v".
+      out.push(`${a.slice(0, 2)}=${a.slice(2)}`);
+    } else out.push(a);
   }
   return out;
 }
@@ -317,6 +321,10 @@ export function reportClash(typed: readonly string[]): string | null {
   const files: string[] = [];
   for (let i = 0; i < end; i++) {
     const a = typed[i]!;
+    if (/^-o[^A-Z]/.test(a)) {
+      files.push(`-o ${a.slice(a[2] === '=' ? 3 : 2)}`); // glued: -ofile, -o=file
+      continue;
+    }
     const eq = a.startsWith('--') ? a.indexOf('=') : -1;
     const name = eq < 0 ? a : a.slice(0, eq);
     if (name !== '-o' && name !== '--output') continue;
@@ -355,7 +363,15 @@ export function argvRefusal(argv: readonly string[]): string | null {
     if (/^-P[A-Za-z]/.test(a)) return `${a} is nmap host discovery; shardscan never pings: every target is scanned, as with nmap -Pn`;
     // nmap reads what follows -v as a level (-v3) and refuses -vV; split by yargs it was -v -V, and printed the version.
     if (/^-v+[^v\d]/.test(a)) return `${a} is not an option: nmap reads what follows -v as a verbosity level (-v3); give the options apart (e.g. -v -V)`;
-    if (/^-o[A-Z]$/.test(a)) return `${a} is not a report shardscan writes: it writes -oN (text), -oX (xml), -oG (grep) and -oJ (json) FILE, and csv or ndjson with -f FORMAT -o FILE`;
+    if (/^-o[A-Z]/.test(a)) {
+      const option = a.slice(0, 3);
+      if (a.length > 3 && (NMAP_OUTPUT[option] !== undefined || option === '-oA')) return `${option} takes its file apart, as in nmap: ${option} ${quote(a.slice(3))}`;
+      return `${option} is not a report shardscan writes: it writes -oN (text), -oX (xml), -oG (grep) and -oJ (json) FILE, and csv or ndjson with -f FORMAT -o FILE`;
+    }
+    // nmap's own getopt misreads these glued (-iLfile opened "Lfile"); -e, -g, -D and -iR are refused by what they ask for.
+    const refusedGlued = /^(-iR|-[egD])./.exec(a);
+    if (refusedGlued !== null) return `${refusedGlued[1]} ${NMAP_REFUSED[refusedGlued[1]!]}`;
+    if (/^-iL./.test(a)) return `-iL takes its file apart: -iL ${quote(a.slice(3))}`;
   }
   return null;
 }

@@ -1,0 +1,74 @@
+/**
+ * A short option's value glued to it, as getopt (and so nmap) reads it:
+ * -pssh, -S127.0.0.1, -fcsv, -ofile. yargs read the rest as more letters:
+ * -pssh was -p -s -s -h and printed the help (exit 0, nothing scanned),
+ * -fcsv said "unknown options -s, -v", -S127.0.0.1 "unexpected arguments
+ * '1', '2', '7'". nmap's report and input options keep their file apart.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { argvRefusal, normalizeArgv, reportClash } from '../src/cli/options.js';
+import { runCli, scratchDir } from './helpers/cli.js';
+
+describe('glued short values', () => {
+  it.each([
+    [['-pssh,http'], ['-p=ssh,http']],
+    [['-p-1024'], ['-p=-1024']],
+    [['-pT:80'], ['-p=T:80']],
+    [['-p80'], ['-p=80']],
+    [['-S127.0.0.1'], ['-S=127.0.0.1']],
+    [['-fcsv'], ['-f=csv']],
+    [['-oreport.txt'], ['-o=report.txt']],
+    [['-c100', '-w2'], ['-c=100', '-w=2']],
+  ])('%j is read as %j', (typed, expected) => {
+    expect(normalizeArgv(['127.0.0.1', ...typed])).toEqual(['127.0.0.1', ...expected]);
+  });
+
+  it('what stays as it was: -p-, -p=80, -p 80, -oX FILE, -Pn, and nmap\'s one-dash long options (-open, refused)', () => {
+    expect(argvRefusal(normalizeArgv(['127.0.0.1', '-open']))).toBe('-open is not an option: long options take two dashes here (nmap takes one): --open');
+    expect(argvRefusal(normalizeArgv(['127.0.0.1', '-ports', '80']))).toBe('-ports is not an option: long options take two dashes here (nmap takes one): --ports');
+    expect(normalizeArgv(['127.0.0.1', '-p-'])).toEqual(['127.0.0.1', '--ports=-']);
+    expect(normalizeArgv(['127.0.0.1', '-p=80', '-p', '80', '-Pn'])).toEqual(['127.0.0.1', '-p=80', '-p', '80']);
+    expect(normalizeArgv(['127.0.0.1', '-oX', 'a.xml'])).toEqual(['127.0.0.1', '--nmap-report=-oX:a.xml']);
+  });
+
+  it.each([
+    // nmap refuses -oXa.xml ("QUITTING!"); shardscan said "unknown option -X".
+    ['-oXa.xml', '-oX takes its file apart, as in nmap: -oX a.xml'],
+    ['-oAbase', '-oA takes its file apart, as in nmap: -oA base'],
+    ['-oSa.txt', '-oS is not a report shardscan writes: it writes -oN (text), -oX (xml), -oG (grep) and -oJ (json) FILE, and csv or ndjson with -f FORMAT -o FILE'],
+    // nmap opened "Lt.txt" for -iLt.txt; shardscan said "unknown options -i, -L".
+    ['-iLt.txt', '-iL takes its file apart: -iL t.txt'],
+    ['-iR100', '-iR picks random addresses on the Internet; shardscan scans only the targets you name'],
+    ['-eeth0', '-e picks the source interface or port; a connect scan leaves them to the kernel (the address: --source-address ADDR, nmap -S)'],
+    ['-g53', '-g picks the source interface or port; a connect scan leaves them to the kernel (the address: --source-address ADDR, nmap -S)'],
+  ])('%s is refused: %s', (typed, message) => {
+    expect(argvRefusal(normalizeArgv(['127.0.0.1', typed]))).toBe(message);
+  });
+
+  it('-o glued counts as -o: two of them name one report, refused', () => {
+    expect(reportClash(['127.0.0.1', '-oa.txt', '-o', 'b.txt'])).toMatch(/^-o is given 2 times \(-o a\.txt, -o b\.txt\)/);
+    expect(reportClash(['127.0.0.1', '-o=a.txt', '-ob.txt'])).toMatch(/^-o is given 2 times \(-o a\.txt, -o b\.txt\)/);
+    expect(reportClash(['127.0.0.1', '-oa.txt', '-oX', 'b.xml'])).toBeNull();
+  });
+
+  it('the CLI scans -pssh,http (it printed the help) and writes -fcsv -oFILE', async () => {
+    const cwd = scratchDir();
+    const r = await runCli(['127.0.0.1', '-pssh,http', '--states', 'all', '-fcsv', '-oout.csv', '--no-out-dir', '-q'], { cwd });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('');
+    const file = join(cwd, 'out.csv');
+    expect(existsSync(file)).toBe(true);
+    const ports = readFileSync(file, 'utf8').trim().split('\n').slice(1).map((l) => Number(l.split(',')[1])).sort((a, b) => a - b);
+    expect(ports).toEqual([22, 80, 8008]);
+  });
+
+  it('-S127.0.0.1 binds the source address (a bad one is refused by name, as -S 127.0.0.1 x would be)', async () => {
+    const r = await runCli(['127.0.0.1', '-p', '1', '-S127.0.0.300', '--no-out-dir', '-q'], { prefix: 'unshare -n' });
+    expect(r.stderr).toMatch(/^shardscan: error: .*127\.0\.0\.300/);
+    expect(r.stderr.split('\n').filter(Boolean)).toHaveLength(1);
+    expect(r.code).toBe(2);
+  });
+});
