@@ -97,6 +97,28 @@ describe('writers', () => {
     expect(await render('text', [], ctx())).not.toMatch(/given up/);
   });
 
+  it('a host --host-timeout gave up on is timedout="true" in xml, Status: Timeout in grep, and said in text (nothing marked it)', async () => {
+    const cut = (h: string) => h === '127.0.0.2';
+    const xml = await render('xml', batches, ctx({ hostGivenUp: cut }));
+    expect(xml).toMatch(/<host timedout="true"><status state="up"[^\n]*\n<address addr="127\.0\.0\.2"/);
+    expect(xml.match(/<host[ >]/g)).toHaveLength(2);
+    expect(xml.match(/timedout=/g)).toHaveLength(1);
+    const grep = await render('grep', batches, ctx({ hostGivenUp: cut }));
+    expect(grep).toContain('Host: 127.0.0.2 ()\tStatus: Timeout\nHost: 127.0.0.2 ()\tPorts: 22/open/tcp//ssh///, 443/open/tcp//https///');
+    expect(grep).toContain('Host: ::1 ()\tStatus: Up\n');
+    const text = await render('text', batches, ctx({ hostGivenUp: cut }));
+    expect(text).toContain('\nScan report for 127.0.0.2\nGiven up (--host-timeout): the ports not probed by then are unknown\n');
+    expect(text.match(/Given up/g)).toHaveLength(1);
+    // Without the scan's word (a resume, a merge), a shown record says so when error records are shown.
+    const all = ['open', 'closed', 'filtered', 'error'] as const;
+    const cutRecord: ProbeRecord = { ...rec('::1', 80, 'error'), reason: 'host-timeout' };
+    const merged = await render('xml', [...batches, [cutRecord]], ctx({ states: all }));
+    expect(merged).toMatch(/<host timedout="true"><status state="up"[^\n]*\n<address addr="::1"/);
+    expect(merged.match(/timedout=/g)).toHaveLength(1);
+    expect(await render('grep', [[cutRecord]], ctx({ states: all }))).toContain('Host: ::1 ()\tStatus: Timeout\n');
+    for (const f of ['xml', 'grep', 'text'] as const) expect(await render(f, batches)).not.toMatch(/timedout|Timeout|Given up/);
+  });
+
   it('csv quotes what needs quoting', async () => {
     const text = await render('csv', [[{ ...rec('127.0.0.1', 1), reason: 'a,"b"' }]]);
     expect(text).toBe('host,port,state,service,reason,rtt_ms,ts\n127.0.0.1,1,open,unknown,"a,""b""",0.25,2026-11-24T00:00:00.000Z\n');

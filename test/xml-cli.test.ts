@@ -62,6 +62,23 @@ describe('-f xml', () => {
     expect(second).toMatchObject({ address: '127.0.0.2', services: [], extraports: { state: 'closed', count: '15' } });
   });
 
+  it('--host-timeout: the host given up is timedout="true" (valid), Status: Timeout in grep, and so again in a merge of its shard', async () => {
+    const cwd = scratchDir();
+    // 20,000 probes take far longer than 1 ms: the host is given up after its first ones.
+    const r = await runCli(['127.0.0.2', '-p', '1-20000', '--host-timeout', '1ms', '--states', 'open,error', '-f', 'xml', '-oG', 'r.gnmap', '-q', '--out-dir', 'd'], { cwd });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('<host timedout="true"><status state="up"');
+    expect(dtdProblems(saved(r.stdout))).toBe('');
+    expect(readFileSync(join(cwd, 'r.gnmap'), 'utf8')).toContain('Host: 127.0.0.2 ()\tStatus: Timeout\n');
+    // A merge has only the records: the host-timeout ones say it.
+    const merged = await runCli(['merge', 'd', '-f', 'xml'], { cwd });
+    expect(merged.code, merged.stderr).toBe(0);
+    expect(merged.stdout).toContain('<host timedout="true"><status state="up"');
+    const whole = await runCli(['127.0.0.2', '-p', '1-20', '-f', 'xml', '-q', '--no-out-dir'], { cwd });
+    expect(whole.stdout).toContain('<host><status state="up"');
+    expect(whole.stdout).not.toContain('timedout');
+  });
+
   it('--open, as nmap --open: only hosts with an open port are listed, every host is counted up (grep, xml, and merge)', async () => {
     const dir = join(scratchDir(), 'open');
     const r = await runCli(['127.0.0.1,127.0.0.2', '-p', portList, '--open', '-f', 'xml', '--timeout', '300', '--retries', '0', '-q', '--out-dir', dir]);

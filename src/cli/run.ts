@@ -181,6 +181,7 @@ export async function runScan(input: RunInput): Promise<number> {
     banners: config.banners,
     summary: () => run.summary(),
     hostCounts: (host) => run.hostCounts(host),
+    hostGivenUp: (host) => run.hostGivenUp(host),
     hostName: namesOf(prep.config.resolved),
     note: noteOnce(),
     // --open (nmap's): only hosts with a shown port are listed. A resumed scan has no per-host counts,

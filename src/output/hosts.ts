@@ -24,6 +24,20 @@ function notShownLine(ctx: ReportContext, host: string, shown: number, stopped: 
   return parts.length > 0 ? `Not shown: ${parts.join(', ')}\n` : '';
 }
 
+/**
+ * Whether --host-timeout gave up on the host: the scan knows, or (a resume, a
+ * merge) one of its shown records says so, when `error` records are shown.
+ * nmap marks such a host `timedout="true"` (xml) and `Status: Timeout` (grep).
+ */
+export function givenUp(ctx: ReportContext, host: string, records: HostRecords): boolean {
+  const known = ctx.hostGivenUp?.(host) ?? null;
+  // Known: no pass over the records (a /14 with every record shown would parse each line once more).
+  if (known !== null) return known;
+  if (!ctx.states.includes('error')) return false;
+  for (const r of records) if (r.reason === 'host-timeout') return true;
+  return false;
+}
+
 function pad(s: string, n: number): string {
   return s.length >= n ? `${s} ` : s + ' '.repeat(n - s.length);
 }
@@ -105,7 +119,8 @@ export function textWriter(ctx: ReportContext): ReportWriter {
       for (const [host, records] of groups.groups()) {
         shown++;
         const name = ctx.hostName?.(host) ?? null;
-        yield `\nScan report for ${name === null ? host : `${name} (${host})`}\n${notShownLine(ctx, host, records.length, s.status !== 'complete')}`;
+        const cut = givenUp(ctx, host, records) ? 'Given up (--host-timeout): the ports not probed by then are unknown\n' : '';
+        yield `\nScan report for ${name === null ? host : `${name} (${host})`}\n${cut}${notShownLine(ctx, host, records.length, s.status !== 'complete')}`;
         // The columns' widths, in a first pass (the records are parsed again for the rows: see HostRecords).
         let width = 9;
         let svcWidth = 8;
@@ -198,13 +213,15 @@ export function grepWriter(ctx: ReportContext): ReportWriter {
         const hidden = PORT_STATES.filter((st) => !ctx.states.includes(st) && counts !== null && counts[st] > 0);
         const ignored = hidden.length > 0 && counts ? `\tIgnored State: ${hidden.map((st) => `${st} (${counts[st]})`).join(', ')}` : '';
         const name = ctx.hostName?.(host) ?? '';
+        const status = givenUp(ctx, host, records) ? 'Timeout' : 'Up';
         up++;
         // Nothing known of its ports (no record shown, no counts): the Status line alone, as nmap writes a host it scanned no ports of.
         if (counts === null && records.length === 0) {
-          yield `Host: ${host} (${name})\tStatus: Up\n`;
+          yield `Host: ${host} (${name})\tStatus: ${status}\n`;
           continue;
         }
-        yield `Host: ${host} (${name})\tStatus: Up\nHost: ${host} (${name})\tPorts: `;
+        // A host given up keeps its Ports line (nmap drops it): what was found before is as true as any record.
+        yield `Host: ${host} (${name})\tStatus: ${status}\nHost: ${host} (${name})\tPorts: `;
         // The Ports line of a host with 65,535 shown ports is ~2 MB: it goes out a port at a time.
         let sep = '';
         for (const r of records) {

@@ -37,6 +37,8 @@ export interface ReportContext {
    * ended. The grep format lists these hosts even when none of their ports is shown.
    */
   scannedHosts?(): Iterable<string> | null;
+  /** Whether --host-timeout gave up on the host (nmap: timedout="true", Status: Timeout); null or absent: not known, the records tell. */
+  hostGivenUp?(host: string): boolean | null;
   /** The host name the user typed for this address (localhost), or null: reports show it as nmap does. */
   hostName?(host: string): string | null;
   /** What the user should hear that does not stop the report (a TMPDIR that filled up); unheard when absent. */

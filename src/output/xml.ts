@@ -14,7 +14,7 @@ import type { ProbeRecord } from '../model/record.js';
 import type { ScanSummary } from '../model/summary.js';
 import { PORT_STATES, type PortState, type StateCounts } from '../model/states.js';
 import { type HostRecords, reportGroups } from './host-groups.js';
-import { addressesScanned, grepHosts, hostsUp } from './hosts.js';
+import { addressesScanned, givenUp, grepHosts, hostsUp } from './hosts.js';
 import type { ReportContext, ReportWriter } from './report.js';
 
 /**
@@ -132,7 +132,7 @@ const hostnameElement = (name: string | null): string => (name === null ? '' : `
 
 /** A host's element, a port at a time: a host with 65,535 shown ports is a few MB of text. */
 function* hostElement(ctx: ReportContext, host: string, records: HostRecords): Generator<string> {
-  yield `<host><status state="up" reason="user-set" reason_ttl="0"/>\n<address addr="${xmlAttr(host)}" addrtype="${isV6(host) ? 'ipv6' : 'ipv4'}"/>\n<hostnames>\n${hostnameElement(ctx.hostName?.(host) ?? null)}</hostnames>\n<ports>`;
+  yield `<host${givenUp(ctx, host, records) ? ' timedout="true"' : ''}><status state="up" reason="user-set" reason_ttl="0"/>\n<address addr="${xmlAttr(host)}" addrtype="${isV6(host) ? 'ipv6' : 'ipv4'}"/>\n<hostnames>\n${hostnameElement(ctx.hostName?.(host) ?? null)}</hostnames>\n<ports>`;
   yield extraPorts(ctx.hostCounts(host), ctx.states);
   for (const r of records) yield portElement(r);
   yield '</ports>\n</host>\n';

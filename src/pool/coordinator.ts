@@ -98,6 +98,11 @@ export class Coordinator {
     return this.perHost && !this.opts.resume ? this.perHost.get(host) : null;
   }
 
+  /** Whether --host-timeout gave up on the host; null where not known (no per-host counts, or a resume's earlier runs). */
+  hostGivenUp(host: string): boolean | null {
+    return this.perHost?.givenUp(host, this.spec.hosts) || (this.perHost && !this.opts.resume ? false : null);
+  }
+
   /** Run to the end (or until stopped) and summarise. */
   async run(): Promise<ScanSummary> {
     const onAbort = (): void => this.stop('signal');

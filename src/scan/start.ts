@@ -89,6 +89,8 @@ export interface ScanRun {
   /** The summary so far (final once `finished` resolved). */
   summary(): ScanSummary;
   hostCounts(host: string): StateCounts | null;
+  /** Whether --host-timeout gave up on the host; null where not known (no per-host counts, or a resume's earlier runs). */
+  hostGivenUp(host: string): boolean | null;
   /** Targets this machine has no route to, so far (null when none). */
   noRoute(): NoRoute | null;
   /** Connects in flight in every worker together, now. */
@@ -157,6 +159,7 @@ export function startScan(prep: PreparedScan, opts: StartOptions): ScanRun {
     progress: () => c.progress(),
     summary: () => ended ?? c.summary(),
     hostCounts: (host) => c.hostCounts(host),
+    hostGivenUp: (host) => c.hostGivenUp(host),
     noRoute: () => c.noRoute(),
     inFlight: () => c.inFlight(),
     timingHistograms: () => c.timing.histograms(),
