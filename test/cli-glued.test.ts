@@ -8,7 +8,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { argvRefusal, normalizeArgv, reportClash } from '../src/cli/options.js';
+import { normalizeArgv } from '../src/cli/options.js';
+import { argvRefusal, reportClash } from '../src/cli/refusals.js';
 import { runCli, scratchDir } from './helpers/cli.js';
 
 describe('glued short values', () => {

@@ -6,7 +6,7 @@
  * names with a dot, are still hosts.
  */
 import { describe, expect, it } from 'vitest';
-import { argvRefusal } from '../src/cli/options.js';
+import { argvRefusal } from '../src/cli/refusals.js';
 import { commandTypo } from '../src/cli/spellings.js';
 import { runCli } from './helpers/cli.js';
 

@@ -10,7 +10,8 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { argvRefusal, normalizeArgv, parseStates } from '../src/cli/options.js';
+import { normalizeArgv, parseStates } from '../src/cli/options.js';
+import { argvRefusal } from '../src/cli/refusals.js';
 import { nmapFileName, reportsOf } from '../src/cli/report-files.js';
 import { CLI, runCli, scratchDir } from './helpers/cli.js';
 import { PORT_STATES } from '../src/model/states.js';

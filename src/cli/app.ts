@@ -19,7 +19,8 @@ export { endIfLookupsHang, stoppedBy } from './signals.js';
 import { blockedNote, blocklistHelp } from '../targets/blocklist.js';
 import { OutDir, makeScanId, ownFileNames } from '../store/outdir.js';
 import { internalRefusal } from './spellings.js';
-import { type ScanFlags, argvRefusal, flagsToConfig, lastValueWins, noFalseValues, normalizeArgv, reportClash, unknownMessage } from './options.js';
+import { type ScanFlags, flagsToConfig, lastValueWins, noFalseValues, normalizeArgv } from './options.js';
+import { argvRefusal, reportClash, unknownMessage } from './refusals.js';
 import { EXIT, defaultOutDir, runScan, writeSummaryJson } from './run.js';
 import { type MergeFlags, mergeCommand, validateCommand } from './shard-commands.js';
 import { checkDistinctFiles, checkReports, checkSummaryPath, openReports, reportFileNames } from './report-files.js';
@@ -358,7 +359,7 @@ export async function main(rawArgv: readonly string[], pool: Piscina | null, fau
     .alias('help', 'h')
     .wrap(Math.min(110, process.stdout.columns || 100))
     .fail((msg, err) => {
-      throw err ?? new ShardscanError('E_OPTION', `${unknownMessage(msg, argv)} (see shardscan --help)`);
+      throw err ?? new ShardscanError('E_OPTION', `${unknownMessage(msg, argv, rawArgv)} (see shardscan ${argv[0] === 'resume' ? 'resume ' : ''}--help)`);
     });
   try {
     await parser.parseAsync();

@@ -11,7 +11,7 @@ import { PROBE_ENGINES, type ProbeEngine } from '../model/scan.js';
 import { PORT_STATES, type PortState } from '../model/states.js';
 import { MAX_WORKERS } from './early.js';
 import { reportsOf } from './report-files.js';
-import { NMAP_EXPANDED, NMAP_IGNORED, NMAP_OUTPUT, NMAP_REFUSED, NMAP_RENAMED, NMAP_TEMPLATES, commandTypo, dashRefusal, helpArgv, helpRefusal, isVerbose, scanTypeLetters, takesNoValue } from './spellings.js';
+import { NMAP_EXPANDED, NMAP_IGNORED, NMAP_OUTPUT, NMAP_RENAMED, NMAP_TEMPLATES, dashRefusal, helpArgv, isVerbose, scanTypeLetters, takesNoValue } from './spellings.js';
 
 /** The scan flags as yargs hands them over (all optional). */
 export interface ScanFlags {
@@ -309,103 +309,4 @@ export function normalizeArgv(given: readonly string[]): string[] {
     } else out.push(a);
   }
   return out;
-}
-
-/**
- * -o given twice (-o a -o b), said in one line, or null: yargs kept the last
- * one only, so the other report was silently never written. More reports
- * come from nmap's options (-oX FILE, -oA BASE), each with its format.
- */
-export function reportClash(typed: readonly string[]): string | null {
-  const end = typed.includes('--') ? typed.indexOf('--') : typed.length;
-  const files: string[] = [];
-  for (let i = 0; i < end; i++) {
-    const a = typed[i]!;
-    if (/^-o[^A-Z]/.test(a)) {
-      files.push(`-o ${a.slice(a[2] === '=' ? 3 : 2)}`); // glued: -ofile, -o=file
-      continue;
-    }
-    const eq = a.startsWith('--') ? a.indexOf('=') : -1;
-    const name = eq < 0 ? a : a.slice(0, eq);
-    if (name !== '-o' && name !== '--output') continue;
-    files.push(`${name} ${eq >= 0 ? a.slice(eq + 1) : i + 1 < end ? typed[++i]! : ''}`.trim());
-  }
-  if (files.length > 1) {
-    return `-o is given ${files.length} times (${files.map((f) => quote(f)).join(', ')}) and names one report; for more reports, add -oN, -oX, -oG or -oJ FILE, or -oA BASE (each writes its own format)`;
-  }
-  return null;
-}
-
-/**
- * What a normalized command line asks for that shardscan does not do, said in
- * one line, or null: a "-" no option took (yargs would drop it without a
- * word), and nmap options it cannot honour (yargs alone would answer
- * "Unknown arguments: s, S" to -sS).
- */
-export function argvRefusal(argv: readonly string[]): string | null {
-  const typo = commandTypo(argv[0]) ?? helpRefusal(argv);
-  if (typo !== null) return typo;
-  const end = argv.includes('--') ? argv.indexOf('--') : argv.length;
-  for (const a of argv.slice(0, end)) {
-    const dashes = dashRefusal(a);
-    if (dashes !== null) return dashes;
-    if (a === '-') return "a lone '-' is not a target or a value; to read targets from stdin, use -iL -";
-    const name = a.startsWith('--') && a.includes('=') ? a.slice(0, a.indexOf('=')) : a;
-    if (Object.hasOwn(NMAP_REFUSED, name)) return `${name} ${NMAP_REFUSED[name]}`;
-    // yargs read "--banners=1" as false and "--open=banana" as something: a switch takes no value.
-    if (name !== a && takesNoValue(name)) {
-      return `${name} is a switch and takes no value (got '${quote(a)}'): give ${name} alone, or leave it out`;
-    }
-    // Whole families, after the table's own words for some of them (-oA).
-    if (/^-s[A-Za-z]$/.test(a)) return `${a} is not a TCP connect scan: shardscan only makes connect scans (nmap -sT)`;
-    if (/^-T[0-2]$/.test(a)) return `${a} slows nmap down; shardscan has no timing templates: cap its pace with --rate N or --host-rate N (probes per second)`;
-    if (/^-T/.test(a)) return `${a} is not a timing template: nmap has -T0 to -T5 (or paranoid, sneaky, polite, normal, aggressive, insane); shardscan ignores -T3 to -T5 (its timing adapts) and refuses -T0 to -T2 (use --rate N)`;
-    if (/^-P[A-Za-z]/.test(a)) return `${a} is nmap host discovery; shardscan never pings: every target is scanned, as with nmap -Pn`;
-    // nmap reads what follows -v as a level (-v3) and refuses -vV; split by yargs it was -v -V, and printed the version.
-    if (/^-v+[^v\d]/.test(a)) return `${a} is not an option: nmap reads what follows -v as a verbosity level (-v3); give the options apart (e.g. -v -V)`;
-    if (/^-o[A-Z]/.test(a)) {
-      const option = a.slice(0, 3);
-      if (a.length > 3 && (NMAP_OUTPUT[option] !== undefined || option === '-oA')) return `${option} takes its file apart, as in nmap: ${option} ${quote(a.slice(3))}`;
-      return `${option} is not a report shardscan writes: it writes -oN (text), -oX (xml), -oG (grep) and -oJ (json) FILE, and csv or ndjson with -f FORMAT -o FILE`;
-    }
-    // nmap's own getopt misreads these glued (-iLfile opened "Lfile"); -e, -g, -D and -iR are refused by what they ask for.
-    const refusedGlued = /^(-iR|-[egD])./.exec(a);
-    if (refusedGlued !== null) return `${refusedGlued[1]} ${NMAP_REFUSED[refusedGlued[1]!]}`;
-    if (/^-iL./.test(a)) return `-iL takes its file apart: -iL ${quote(a.slice(3))}`;
-  }
-  return null;
-}
-
-/**
- * yargs' "Unknown arguments: min-rate, minRate" as a user typed it: "unknown
- * option --min-rate". The camel-case twin yargs adds is dropped; a name that
- * was not typed as an option (an extra positional) is quoted as it came.
- * Also: "Not enough non-option arguments" for merge and validate.
- */
-export function unknownMessage(msg: string, argv: readonly string[]): string {
-  const command = argv.find((a) => !a.startsWith('-'));
-  if (/^Not enough non-option arguments/.test(msg) && (command === 'merge' || command === 'validate')) {
-    return `${command} needs the shard directories, e.g. shardscan ${command} scan-1 scan-2`;
-  }
-  const m = /^Unknown arguments?: (.*)$/.exec(msg);
-  if (!m) return msg;
-  const names = m[1]!.split(', ');
-  const options: string[] = [];
-  const others: string[] = [];
-  const typed = (o: string): boolean => argv.some((a) => a === o || a.startsWith(`${o}=`));
-  for (const n of names) {
-    if (/[A-Z]/.test(n) && names.includes(n.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`))) continue;
-    const long = `--${n}`;
-    // normalizeArgv's spelling of -oX FILE: named as typed.
-    if (long === '--nmap-report') {
-      for (const a of argv) if (a.startsWith(`${long}=`)) options.push(a.slice(long.length + 1, a.indexOf(':')));
-    } else if (typed(long)) options.push(long);
-    else if (typed(`--no-${n}`)) options.push(`--no-${n}`);
-    else if (argv.includes(`-${n}`) || (n.length === 1 && argv.some((a) => /^-[A-Za-z]+$/.test(a) && a.includes(n)))) options.push(`-${n}`);
-    else others.push(`'${quote(n)}'`);
-  }
-  const parts: string[] = [];
-  if (options.length > 0) parts.push(`unknown ${options.length === 1 ? 'option' : 'options'} ${options.join(', ')}`);
-  if (others.length > 0) parts.push(`unexpected ${others.length === 1 ? 'argument' : 'arguments'} ${others.join(', ')}`);
-  return parts.join('; ');
 }

@@ -114,6 +114,20 @@ const LONG_OPTIONS = new Set([
   ...[...Object.keys(NMAP_RENAMED), ...Object.keys(NMAP_REFUSED), ...NMAP_IGNORED].filter((o) => o.startsWith('--')).map((o) => o.slice(2)),
 ]);
 
+/** Whether `--name` is a long option of some command (or an nmap spelling shardscan maps). */
+export const isLongOption = (name: string): boolean => LONG_OPTIONS.has(name);
+
+/**
+ * How the user typed an option that normalizeArgv renamed or expanded: -iL
+ * for --input-file, -F for --top-ports, masscan's --includefile; `long` when
+ * it was typed as it is.
+ */
+export function asTyped(long: string, typed: readonly string[]): string {
+  if (typed.some((a) => a === long || a.startsWith(`${long}=`))) return long;
+  const alias = typed.find((a) => NMAP_RENAMED[a] === long || NMAP_EXPANDED[a]?.split('=')[0] === long);
+  return alias ?? long;
+}
+
 /**
  * An option typed with a dash too many or too few, said in one line, or null.
  * `---max-time 5` reached yargs as an option of its own, which some options

@@ -9,6 +9,7 @@ import { ShardscanError, errnoCode, jsonProblem, messageOf, quote } from '../err
 import { describeErrors, schemaDocument, validator } from '../schemas.js';
 import type { ProbeEngine, ScanOrder } from '../model/scan.js';
 import type { PortState } from '../model/states.js';
+import { PORTS_AND_TOP_PORTS } from '../ports/parse.js';
 import type { ShardSpec } from '../shard/plan.js';
 import { SORTED_REPORT_FDS, cores, fdLimit, maxConcurrency, sortedReports } from './limits.js';
 import { type Tuning, loadTuning } from './tuning.js';
@@ -249,7 +250,7 @@ export function resolveConfig(given: Partial<ScanConfig>, opts: ResolveOptions =
     if (value > 0 && value < MIN_RATE) throw new ShardscanError('E_OPTION', `bad ${flag} ${value}: give 0 (no cap) or at least ${MIN_RATE} probes per second, e.g. ${flag} 100`);
   }
   if (config.ports !== null && config.topPorts !== null) {
-    throw new ShardscanError('E_PORT', 'give either -p or --top-ports, not both. Example: -p 22,80 or --top-ports 100');
+    throw new ShardscanError('E_PORT', PORTS_AND_TOP_PORTS);
   }
   // The timing bounds are clamped under the ceiling (pool/spec.ts timingParams); a bound given above it is said, not dropped in silence.
   // A default is not "given" (a resumed scan's manifest carries every value).

@@ -79,11 +79,14 @@ export interface PortInput {
 /** Default when neither -p nor --top-ports is given: nmap's default, the top 1000. */
 export const DEFAULT_TOP_PORTS = 1000;
 
+/** -p with --top-ports (nmap's -F is --top-ports 100: `-F -p 1-5` named neither as typed). */
+export const PORTS_AND_TOP_PORTS = 'give either -p or --top-ports (-F is --top-ports 100), not both. Example: -p 22,80 or --top-ports 100';
+
 /** Build the PortSet. Throws E_PORT naming the bad token. */
 export function buildPorts(input: PortInput): PortSet {
   const marks = new Uint8Array(65536);
   if (input.ports !== undefined && input.topPorts !== undefined) {
-    throw new ShardscanError('E_PORT', 'give either -p or --top-ports, not both. Example: -p 22,80 or --top-ports 100');
+    throw new ShardscanError('E_PORT', PORTS_AND_TOP_PORTS);
   }
   const ex = new Uint8Array(65536);
   if (input.excludePorts !== undefined) markList(input.excludePorts, ex);

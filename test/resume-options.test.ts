@@ -1,0 +1,43 @@
+/**
+ * A resume takes a few options; its scan's own (targets, ports, states, shard,
+ * seed, timing) are fixed by the shard directory's manifest. They were refused
+ * as "unknown option --states", which did not say why, and nmap's spellings
+ * by the name they were mapped to ("unknown option --input-file" for -iL).
+ */
+import { describe, expect, it } from 'vitest';
+import { unknownMessage } from '../src/cli/refusals.js';
+import { runCli, scratchDir } from './helpers/cli.js';
+
+const FIXED = "for resume: a resume keeps its scan's targets, ports, states, shard, seed and timing (the shard directory's manifest; start a new scan to change them), and takes only -w, -c, --rate, --host-rate, --max-time, -S, -f, -o, -oN/-oX/-oG/-oJ FILE, -oA BASE, -q, --summary-json and --metrics";
+
+describe('options a resume does not take', () => {
+  it('names an option as it was typed (-iL, -F), not as it was mapped', () => {
+    expect(unknownMessage('Unknown arguments: input-file, inputFile', ['resume', 'd', '--input-file', 'x'], ['resume', 'd', '-iL', 'x'])).toBe(`unknown option -iL ${FIXED}`);
+    expect(unknownMessage('Unknown arguments: top-ports, topPorts', ['resume', 'd', '--top-ports=100'], ['resume', 'd', '-F'])).toBe(`unknown option -F ${FIXED}`);
+    expect(unknownMessage('Unknown argument: input-file', ['127.0.0.1', '--input-file', 'x'], ['127.0.0.1', '--includefile', 'x'])).toBe('unknown option --includefile');
+  });
+
+  it('an option of no command, or of merge alone, is only unknown', () => {
+    expect(unknownMessage('Unknown argument: foo', ['resume', 'd', '--foo'])).toBe('unknown option --foo');
+    expect(unknownMessage('Unknown arguments: allow-partial, allowPartial', ['resume', 'd', '--allow-partial'])).toBe('unknown option --allow-partial');
+  });
+
+  it('the CLI: a scan option given to resume says the manifest fixes it, exit 2, and the directory still resumes', async () => {
+    const cwd = scratchDir();
+    const first = await runCli(['127.0.0.1', '-p', '1-50', '--max-time', '0.001', '-q', '--out-dir', 'd'], { cwd });
+    expect(first.code, first.stderr).not.toBe(2);
+    for (const [args, name] of [[['--states', 'all'], '--states'], [['-p', '80'], '-p'], [['-iL', 'x'], '-iL'], [['--shard', '1/2'], '--shard'], [['-F'], '-F']] as const) {
+      const r = await runCli(['resume', 'd', ...args], { cwd });
+      expect(r.stderr).toBe(`shardscan: error: unknown option ${name} ${FIXED} (see shardscan resume --help)\n`);
+      expect(r.code).toBe(2);
+    }
+    const ok = await runCli(['resume', 'd', '-q', '-f', 'csv'], { cwd });
+    expect(ok.code, ok.stderr).toBe(0);
+  });
+
+  it('-F with -p names -F (it said "give either -p or --top-ports")', async () => {
+    const r = await runCli(['127.0.0.1', '-F', '-p', '1-5', '--no-out-dir']);
+    expect(r.stderr).toBe('shardscan: error: give either -p or --top-ports (-F is --top-ports 100), not both. Example: -p 22,80 or --top-ports 100\n');
+    expect(r.code).toBe(2);
+  });
+});
