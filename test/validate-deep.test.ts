@@ -67,6 +67,20 @@ describe('shardscan validate', () => {
     expect(v.stdout).toMatch(/record 127\.0\.9\.9:\d+ is not part of this shard's scan/);
   });
 
+  it.each([
+    ['bytes added after its last line', (t: string) => `${t}{"host":"127.0.0.1","po`, null],
+    ['its last line cut short', (t: string) => t.slice(0, -20), /\d+ records, but the manifest says \d+/],
+  ])('complete, with %s: a problem (bytes after the last newline passed as a killed run\'s half line)', async (_what, change, also) => {
+    const dir = copy('done');
+    edit(join(dir, 'shard-1-of-1.ndjson'), change);
+    const v = await runCli(['validate', dir]);
+    expect(v.code).toBe(1);
+    expect(v.stdout).toContain("shard-1-of-1.ndjson: ends in the middle of a line after its last record; a complete shard's file ends with a whole line, so it was cut or added to since");
+    if (also !== null) expect(v.stdout).toMatch(also);
+    // Intact, it ends with a newline: ok.
+    expect((await runCli(['validate', 'done'], { cwd })).code).toBe(0);
+  });
+
   it.each(['0:0:0:0:0:0:0:1', '0::1', '::0001'])('complete, with ::1 written %s in one record: a problem, and merge refuses it (it listed a second host)', async (spelling) => {
     const dir = join(scratchDir(), 'six');
     const scan = await runCli(['::1', '-p', '1-20', '--states', 'all', '--out-dir', dir, '-q', '-o', '/dev/null']);

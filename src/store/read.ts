@@ -14,7 +14,7 @@ import { type ProbeRecord, type RecordBatch, bytesBatch } from '../model/record.
 export const missingRecords = (path: string): ShardscanError => new ShardscanError('E_MERGE', `records file ${path} is missing: restore it, or scan again into a new directory`);
 
 /** True when the file ends in the middle of a line (a run killed mid-write). */
-function endsMidLine(path: string): boolean {
+export function endsMidLine(path: string): boolean {
   const size = statSync(path).size;
   if (size === 0) return false;
   const fd = openSync(path, 'r');

@@ -13,7 +13,7 @@ import { resolveConfig } from '../config/index.js';
 import { ShardscanError, errnoCode, messageOf } from '../errors.js';
 import { type PreparedScan, prepareScan } from '../prepare.js';
 import { CHECKPOINT, rewriteName } from './outdir.js';
-import { type ShardDir, openShardDir, readCheckpoint, readRecords } from './read.js';
+import { type ShardDir, endsMidLine, openShardDir, readCheckpoint, readRecords } from './read.js';
 import { checkResumable, notOfThisShard } from './resume.js';
 import { CompleteShardCheck, checkManifest, twiceText } from './consistency.js';
 import { liveWriter } from './status.js';
@@ -68,6 +68,10 @@ export async function validateDir(dir: string): Promise<{ problems: string[]; re
     }
     if (complete && records !== m.recordCount) {
       problems.push(`${shard.recordsPath}: ${records} records, but the manifest says ${m.recordCount}`);
+    }
+    // readRecords skips a last line without its newline, as a killed run's half-written one; a complete run ends with a whole line.
+    if (complete && endsMidLine(shard.recordsPath)) {
+      problems.push(`${shard.recordsPath}: ends in the middle of a line after its last record; a complete shard's file ends with a whole line, so it was cut or added to since`);
     }
   } catch (err) {
     problems.push(errnoCode(err) ? `${shard.recordsPath}: ${errnoCode(err)}` : messageOf(err));
