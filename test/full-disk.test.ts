@@ -36,6 +36,9 @@ describe.skipIf(skip)('full disk', () => {
     expect(full.stderr).not.toMatch(/\n\s+at /);
     const reported = ndjson(full.stdout);
     expect(reported.length).toBeGreaterThan(0);
+    // Stopped, its lock gone: not "running" for the 10 s its last checkpoint stays fresh (its manifest could not say it ended).
+    const status = await runCli(['status', dir, '--json']);
+    expect((JSON.parse(status.stdout) as { scans: { entries: { state: string }[] }[] }).scans[0]!.entries[0]!.state).toBe('interrupted');
     // Everything the file holds was reported too.
     const inFile = readFileSync(join(dir, 'shard-1-of-1.ndjson'), 'utf8').split('\n').filter((l) => l.endsWith('}'));
     const reportedKeys = new Set(reported.map((x) => `${x.host}:${x.port}`));

@@ -141,6 +141,8 @@ function statusOf({ dir, manifest: m, recordsPath }: ShardDir, now: number): Sha
   const writtenAt = cp ? Date.parse(cp.writtenAt) : NaN;
   // Its lock, when it names a process here, says; otherwise a checkpoint younger than RUNNING_MS
   // (a run killed with SIGKILL showed as running for 10 s although its lock named a dead process).
+  // No lock, no run: every run takes one before its first record and removes it when it stops (a run
+  // stopped by a full disk could not update its manifest, and showed as running for 10 s).
   // A lock with endedAt set is a resume reading the directory before it rewrites it (or a stale one, which lockAlive sees dead).
   const lock = complete ? null : readLock(dir);
   // When this run began: its lock says. The manifest's mtime (written then) is the fallback only:
@@ -149,7 +151,7 @@ function statusOf({ dir, manifest: m, recordsPath }: ShardDir, now: number): Sha
   const runStart = Number.isFinite(lockSince) ? lockSince : mtimeMs(join(dir, MANIFEST));
   // Before its first checkpoint, a run that just began has only its start to show for it.
   const lastSign = Number.isFinite(writtenAt) ? writtenAt : (runStart ?? NaN);
-  const running = !complete && ((lock && lockAlive(lock)) ?? (m.endedAt === null && now - lastSign < RUNNING_MS));
+  const running = !complete && lock !== null && (lockAlive(lock) ?? (m.endedAt === null && now - lastSign < RUNNING_MS));
   let elapsedMs = m.elapsedMs;
   if (!complete && m.endedAt === null && Number.isFinite(writtenAt)) {
     // Running or killed: the run has lasted from its start to its last checkpoint.
