@@ -88,8 +88,10 @@ export function ioError(path: string, err: unknown, hint: string): ShardscanErro
   }
   const why = code === 'ENOSPC' ? 'ENOSPC, the disk is full' : (code ?? messageOf(err));
   // "Free some space" is the hint for a full disk only; out of descriptors, or without the right to write, it would mislead.
-  const instead = code === 'EMFILE' || code === 'ENFILE' ? 'raise the descriptor limit (ulimit -n)' : code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? 'make the directory writable (or copy it somewhere writable)' : null;
-  const fixed = instead === null ? hint : hint.replace(/^Free some space|free space/, (m) => (m[0] === 'F' ? instead[0]!.toUpperCase() + instead.slice(1) : instead));
+  const instead = code === 'EMFILE' || code === 'ENFILE' ? 'raise the descriptor limit (ulimit -n)' : code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? 'make the directory and its files writable (chmod u+w, chattr -i), or copy it somewhere writable' : null;
+  // "Run resume again" alone could not help a file that cannot be replaced (chattr +i): say first what to change.
+  const again = hint === 'Run resume again.' ? 'Free some space and run resume again.' : hint;
+  const fixed = instead === null ? hint : again.replace(/^Free some space|free space/, (m) => (m[0] === 'F' ? instead[0]!.toUpperCase() + instead.slice(1) : instead));
   return new ShardscanError('E_IO', `cannot write ${path}: ${why}. ${fixed}`, { cause: err });
 }
 
