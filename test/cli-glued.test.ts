@@ -21,6 +21,8 @@ describe('glued short values', () => {
     [['-S127.0.0.1'], ['-S=127.0.0.1']],
     [['-fcsv'], ['-f=csv']],
     [['-oreport.txt'], ['-o=report.txt']],
+    // nmap writes its normal output to Report.txt; only its report letters (N, X, G, A, S, M) and our J are options.
+    [['-oReport.txt'], ['-o=Report.txt']],
     [['-c100', '-w2'], ['-c=100', '-w=2']],
   ])('%j is read as %j', (typed, expected) => {
     expect(normalizeArgv(['127.0.0.1', ...typed])).toEqual(['127.0.0.1', ...expected]);
@@ -38,6 +40,7 @@ describe('glued short values', () => {
     // nmap refuses -oXa.xml ("QUITTING!"); shardscan said "unknown option -X".
     ['-oXa.xml', '-oX takes its file apart, as in nmap: -oX a.xml'],
     ['-oAbase', '-oA takes its file apart, as in nmap: -oA base'],
+    ['-oL', '-oL is not a report shardscan writes: it writes -oN (text), -oX (xml), -oG (grep) and -oJ (json) FILE, and csv or ndjson with -f FORMAT -o FILE'],
     ['-oSa.txt', '-oS is not a report shardscan writes: it writes -oN (text), -oX (xml), -oG (grep) and -oJ (json) FILE, and csv or ndjson with -f FORMAT -o FILE'],
     // nmap opened "Lt.txt" for -iLt.txt; shardscan said "unknown options -i, -L".
     ['-iLt.txt', '-iL takes its file apart: -iL t.txt'],

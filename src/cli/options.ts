@@ -301,7 +301,7 @@ export function normalizeArgv(given: readonly string[]): string[] {
       // yargs split it into options and said "unexpected arguments '5', 's'".
       out.push(`${a}=${argv[++i]}`);
     } else if (a === '-p-') out.push('--ports=-');
-    else if (/^-[pSfocw][^=]/.test(a) && !/^-o[A-Z]/.test(a) && dashRefusal(a) === null) {
+    else if (/^-[pSfocw][^=]/.test(a) && !/^-o[A-Z]$|^-o[NXGJASM]./.test(a) && dashRefusal(a) === null) {
       // A short option's value glued to it, as getopt (and so nmap) reads it: -p80, -pssh, -S127.0.0.1, -ofile
       // (nmap's one-dash long options, -open, are refused by dashRefusal). yargs read the rest as more letters:
       // -pssh was -p -s -s -h and printed the help; -fcsv said "unknown options -s, -v".

@@ -59,7 +59,8 @@ export function argvRefusal(argv: readonly string[]): string | null {
     if (/^-P[A-Za-z]/.test(a)) return `${a} is nmap host discovery; shardscan never pings: every target is scanned, as with nmap -Pn`;
     // nmap reads what follows -v as a level (-v3) and refuses -vV; split by yargs it was -v -V, and printed the version.
     if (/^-v+[^v\d]/.test(a)) return `${a} is not an option: nmap reads what follows -v as a verbosity level (-v3); give the options apart (e.g. -v -V)`;
-    if (/^-o[A-Z]/.test(a)) {
+    // nmap refuses its report letters glued to a file (-oXfile: "Did you mean: -oX file"); -oReport.txt is -o Report.txt.
+    if (/^-o[A-Z]$|^-o[NXGJASM]./.test(a)) {
       const option = a.slice(0, 3);
       if (a.length > 3 && (NMAP_OUTPUT[option] !== undefined || option === '-oA')) return `${option} takes its file apart, as in nmap: ${option} ${quote(a.slice(3))}`;
       return `${option} is not a report shardscan writes: it writes -oN (text), -oX (xml), -oG (grep) and -oJ (json) FILE, and csv or ndjson with -f FORMAT -o FILE`;
