@@ -55,6 +55,7 @@ describe('glued short values', () => {
     expect(reportClash(['127.0.0.1', '-oa.txt', '-o', 'b.txt'])).toMatch(/^-o is given 2 times \(-o a\.txt, -o b\.txt\)/);
     expect(reportClash(['127.0.0.1', '-o=a.txt', '-ob.txt'])).toMatch(/^-o is given 2 times \(-o a\.txt, -o b\.txt\)/);
     expect(reportClash(['127.0.0.1', '-oa.txt', '-oX', 'b.xml'])).toBeNull();
+    expect(reportClash(['127.0.0.1', '-oReport.txt', '-o', 'b.txt'])).toMatch(/^-o is given 2 times \(-o Report\.txt, -o b\.txt\)/);
   });
 
   it('the CLI scans -pssh,http (it printed the help) and writes -fcsv -oFILE', async () => {

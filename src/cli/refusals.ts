@@ -5,7 +5,7 @@
  * user typed them.
  */
 import { quote } from '../errors.js';
-import { NMAP_OUTPUT, NMAP_REFUSED, asTyped, commandTypo, dashRefusal, helpRefusal, isLongOption, takesNoValue } from './spellings.js';
+import { NMAP_OUTPUT, NMAP_REFUSED, asTyped, commandTypo, dashRefusal, helpRefusal, isLongOption, isReportLetter, takesNoValue } from './spellings.js';
 
 /**
  * -o given twice (-o a -o b), said in one line, or null: yargs kept the last
@@ -17,8 +17,8 @@ export function reportClash(typed: readonly string[]): string | null {
   const files: string[] = [];
   for (let i = 0; i < end; i++) {
     const a = typed[i]!;
-    if (/^-o[^A-Z]/.test(a)) {
-      files.push(`-o ${a.slice(a[2] === '=' ? 3 : 2)}`); // glued: -ofile, -o=file
+    if (/^-o./.test(a) && !isReportLetter(a)) {
+      files.push(`-o ${a.slice(a[2] === '=' ? 3 : 2)}`); // glued: -ofile, -oReport.txt, -o=file
       continue;
     }
     const eq = a.startsWith('--') ? a.indexOf('=') : -1;
@@ -59,8 +59,7 @@ export function argvRefusal(argv: readonly string[]): string | null {
     if (/^-P[A-Za-z]/.test(a)) return `${a} is nmap host discovery; shardscan never pings: every target is scanned, as with nmap -Pn`;
     // nmap reads what follows -v as a level (-v3) and refuses -vV; split by yargs it was -v -V, and printed the version.
     if (/^-v+[^v\d]/.test(a)) return `${a} is not an option: nmap reads what follows -v as a verbosity level (-v3); give the options apart (e.g. -v -V)`;
-    // nmap refuses its report letters glued to a file (-oXfile: "Did you mean: -oX file"); -oReport.txt is -o Report.txt.
-    if (/^-o[A-Z]$|^-o[NXGJASM]./.test(a)) {
+    if (isReportLetter(a)) {
       const option = a.slice(0, 3);
       if (a.length > 3 && (NMAP_OUTPUT[option] !== undefined || option === '-oA')) return `${option} takes its file apart, as in nmap: ${option} ${quote(a.slice(3))}`;
       return `${option} is not a report shardscan writes: it writes -oN (text), -oX (xml), -oG (grep) and -oJ (json) FILE, and csv or ndjson with -f FORMAT -o FILE`;

@@ -54,6 +54,13 @@ export const NMAP_TEMPLATES: Readonly<Record<string, string>> = { paranoid: '0',
 /** nmap's report options (and masscan's -oJ): -oX FILE writes an xml report to FILE (see reportsOf in options.ts). */
 export const NMAP_OUTPUT: Readonly<Record<string, string>> = { '-oN': 'text', '-oX': 'xml', '-oG': 'grep', '-oJ': 'json' };
 
+/**
+ * -o followed by a letter of nmap's reports (or our J), alone or glued to a
+ * file: an option, not `-o FILE` glued. nmap writes its normal output to
+ * Report.txt for -oReport.txt, and refuses -oNfoo ("Did you mean: -oN foo").
+ */
+export const isReportLetter = (arg: string): boolean => /^-o[A-Z]$|^-o[NXGJASM]./.test(arg);
+
 /** nmap's -v repeated for more verbosity (-vvv) or with a level (-v3), like -v: ignored. */
 export const isVerbose = (option: string): boolean => /^-v+$|^-v\d+$/.test(option);
 
