@@ -20,7 +20,13 @@ describe('a dash too many or too few', () => {
     [['127.0.0.1', '-top-ports', '10'], '-top-ports is not an option: long options take two dashes here (nmap takes one): --top-ports'],
     [['127.0.0.1', '-open'], '-open is not an option: long options take two dashes here (nmap takes one): --open'],
     [['127.0.0.1', '-max-retries', '2'], '-max-retries is not an option: long options take two dashes here (nmap takes one): --max-retries'],
-    [['127.0.0.1', '-min-rate=100'], '-min-rate is not an option: long options take two dashes here (nmap takes one): --min-rate'],
+    [['127.0.0.1', '-min-rate=100'], "-min-rate (nmap's --min-rate) puts a floor under the pace; shardscan has none: it sends as fast as its window allows and slows down only when the network drops probes (widen the window with --concurrency N, cap the pace with --rate N)"],
+    // nmap's own long options after one dash were read as a short option with a glued value: -osscan-guess wrote a report named "sscan-guess".
+    [['127.0.0.1', '-p', '1', '-osscan-guess'], "-osscan-guess is nmap's --osscan-guess, which shardscan does not have (see shardscan --help)"],
+    [['127.0.0.1', '-p', '1', '-proxies', 'x'], "-proxies is nmap's --proxies, which shardscan does not have (see shardscan --help)"],
+    [['127.0.0.1', '-p', '1', '-traceroute'], "-traceroute is nmap's --traceroute, which shardscan does not have (see shardscan --help)"],
+    [['127.0.0.1', '-p', '1', '-script', 'vuln'], "-script (nmap's --script) runs nmap's NSE scripts; for services and versions, use --banners (nmap -sV)"],
+    [['127.0.0.1', '-p', '1', '-source-port', '53'], "-source-port (nmap's --source-port) picks the source interface or port; a connect scan leaves them to the kernel (the address: --source-address ADDR, nmap -S)"],
   ])('%j is refused in one line, exit 2, before a scan (run with no network at all)', async (args, message) => {
     // Were the refusal lost, a value could be read as a target: nothing may leave the machine then either.
     const r = await runCli(args, { prefix: 'unshare -n' });

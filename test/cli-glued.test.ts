@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { normalizeArgv } from '../src/cli/options.js';
-import { argvRefusal, reportClash } from '../src/cli/refusals.js';
+import { argvRefusal, reportClash, unknownMessage } from '../src/cli/refusals.js';
 import { runCli, scratchDir } from './helpers/cli.js';
 
 describe('glued short values', () => {
@@ -51,6 +51,40 @@ describe('glued short values', () => {
     expect(argvRefusal(normalizeArgv(['127.0.0.1', typed]))).toBe(message);
   });
 
+  it('switches clustered before a glued value, as getopt reads them: -qfcsv is -q -f csv (it said "unknown options -s, -v")', () => {
+    expect(normalizeArgv(['127.0.0.1', '-qfcsv'])).toEqual(['127.0.0.1', '-q', '-f=csv']);
+    expect(normalizeArgv(['127.0.0.1', '-qyS127.0.0.1'])).toEqual(['127.0.0.1', '-q', '-y', '-S=127.0.0.1']);
+    expect(normalizeArgv(['127.0.0.1', '-qy'])).toEqual(['127.0.0.1', '-qy']);
+  });
+
+  it('a switch after one dash with a value is refused, as after two (-q=1 was -q false; -h=1 ran a scan)', () => {
+    for (const s of ['-q', '-y', '-h', '-V']) expect(argvRefusal(normalizeArgv(['127.0.0.1', `${s}=1`]))).toBe(`${s} is a switch and takes no value (got '${s}=1'): give ${s} alone, or leave it out`);
+  });
+
+  it('an empty glued value is an empty value (it was "unexpected argument \'=\'")', () => {
+    expect(normalizeArgv(['127.0.0.1', '-p=', '-o='])).toEqual(['127.0.0.1', '-p', '', '-o', '']);
+  });
+
+  it('-T in upper case only: -traceroute is nmap\'s --traceroute, -tinsane no template (it was taken as -T5)', () => {
+    expect(normalizeArgv(['127.0.0.1', '-TInsane'])).toEqual(['127.0.0.1']);
+    expect(normalizeArgv(['127.0.0.1', '-tinsane'])).toEqual(['127.0.0.1', '-tinsane']);
+    expect(argvRefusal(normalizeArgv(['127.0.0.1', '-traceroute']))).toBe("-traceroute is nmap's --traceroute, which shardscan does not have (see shardscan --help)");
+  });
+
+  it('options before a subcommand: the command is moved first (-q status looked the host "status" up in DNS)', () => {
+    expect(normalizeArgv(['-q', 'status', 'd'])).toEqual(['status', '-q', 'd']);
+    expect(normalizeArgv(['-f', 'csv', 'merge', 'd'])).toEqual(['merge', '-f', 'csv', 'd']);
+    expect(normalizeArgv(['-fcsv', 'merge', 'd'])).toEqual(['merge', '-f=csv', 'd']);
+    // A value named like a command stays a value; after --, a target.
+    expect(normalizeArgv(['-o', 'merge', '127.0.0.1'])).toEqual(['-o', 'merge', '127.0.0.1']);
+    expect(normalizeArgv(['-q', '--', 'status'])).toEqual(['-q', '--', 'status']);
+  });
+
+  it('a glued short option a command does not take is named (it was "unexpected argument \'p\'")', () => {
+    expect(unknownMessage('Unknown argument: p', ['merge', 'd', '-p=80'])).toBe('unknown option -p');
+    expect(unknownMessage('Unknown argument: S', ['merge', 'd', '-S=127.0.0.1'])).toBe('unknown option -S');
+  });
+
   it('-o glued counts as -o: two of them name one report, refused', () => {
     expect(reportClash(['127.0.0.1', '-oa.txt', '-o', 'b.txt'])).toMatch(/^-o is given 2 times \(-o a\.txt, -o b\.txt\)/);
     expect(reportClash(['127.0.0.1', '-o=a.txt', '-ob.txt'])).toMatch(/^-o is given 2 times \(-o a\.txt, -o b\.txt\)/);
@@ -68,6 +102,19 @@ describe('glued short values', () => {
     expect(existsSync(file)).toBe(true);
     const ports = readFileSync(file, 'utf8').trim().split('\n').slice(1).map((l) => Number(l.split(',')[1])).sort((a, b) => a - b);
     expect(ports).toEqual([22, 80, 8008]);
+  });
+
+  it('the CLI: -f csv before merge runs the merge; -q before status is status\'s (run with no network at all)', async () => {
+    const cwd = scratchDir();
+    const scan = await runCli(['127.0.0.1', '-p', '1-20', '--states', 'all', '-q', '-o', '/dev/null', '--out-dir', 'd'], { cwd });
+    expect(scan.code, scan.stderr).toBe(0);
+    const merged = await runCli(['-f', 'csv', 'merge', 'd'], { cwd, prefix: 'unshare -n' });
+    expect(merged.code, merged.stderr).toBe(0);
+    expect(merged.stdout.trim().split('\n')).toHaveLength(21);
+    // status has no -q: refused as its unknown option, no longer a host named "status".
+    const status = await runCli(['-q', 'status', 'd'], { cwd, prefix: 'unshare -n' });
+    expect(status.stderr).toBe('shardscan: error: unknown option -q (see shardscan --help)\n');
+    expect(status.code).toBe(2);
   });
 
   it('-S127.0.0.1 binds the source address (a bad one is refused by name, as -S 127.0.0.1 x would be)', async () => {

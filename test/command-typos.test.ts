@@ -32,9 +32,15 @@ describe('a mistyped subcommand', () => {
     expect(commandTypo(word)).toBeNull();
   });
 
-  it('only as the first word: a host named like a command later on is a host', () => {
+  it('a mistyped one after a target is a host; the first target after options, or a command itself anywhere, is refused', () => {
     expect(commandTypo(undefined)).toBeNull();
     expect(argvRefusal(['127.0.0.1', 'Resume'])).toBeNull();
+    // `-p80 statsu` and `127.0.0.1 -p80 help` looked a host up in DNS and printed the help.
+    expect(argvRefusal(['-p=80', 'statsu'])).toBe("'statsu' is not a command: did you mean 'status'? (To scan a host of that name, write it with a trailing dot: 'statsu.')");
+    expect(argvRefusal(['127.0.0.1', '-p=80', 'help'])).toBe("'help' is a command: give it first (shardscan help …); to scan a host of that name, write it with a trailing dot: 'help.'");
+    expect(argvRefusal(['127.0.0.1', '--states', 'open', 'status'])).toMatch(/^'status' is a command: give it first/);
+    // An option's value is not a target: a file named merge.
+    expect(argvRefusal(['127.0.0.1', '-o', 'merge'])).toBeNull();
   });
 
   it('the CLI refuses it in one line, exit 2, before any lookup (run with no network at all)', async () => {

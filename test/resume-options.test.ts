@@ -26,7 +26,7 @@ describe('options a resume does not take', () => {
     const cwd = scratchDir();
     const first = await runCli(['127.0.0.1', '-p', '1-50', '--max-time', '0.001', '-q', '--out-dir', 'd'], { cwd });
     expect(first.code, first.stderr).not.toBe(2);
-    for (const [args, name] of [[['--states', 'all'], '--states'], [['-p', '80'], '-p'], [['-iL', 'x'], '-iL'], [['--shard', '1/2'], '--shard'], [['-F'], '-F']] as const) {
+    for (const [args, name] of [[['--states', 'all'], '--states'], [['-p', '80'], '-p'], [['-iL', 'x'], '-iL'], [['--shard', '1/2'], '--shard'], [['-F'], '-F'], [['-p80'], '-p'], [['-p-'], '-p-']] as const) {
       const r = await runCli(['resume', 'd', ...args], { cwd });
       expect(r.stderr).toBe(`shardscan: error: unknown option ${name} ${FIXED} (see shardscan resume --help)\n`);
       expect(r.code).toBe(2);

@@ -11,7 +11,7 @@ import { PROBE_ENGINES, type ProbeEngine } from '../model/scan.js';
 import { PORT_STATES, type PortState } from '../model/states.js';
 import { MAX_WORKERS } from './early.js';
 import { reportsOf } from './report-files.js';
-import { NMAP_EXPANDED, NMAP_IGNORED, NMAP_OUTPUT, NMAP_RENAMED, NMAP_TEMPLATES, dashRefusal, helpArgv, isReportLetter, isVerbose, scanTypeLetters, takesNoValue } from './spellings.js';
+import { NMAP_EXPANDED, NMAP_IGNORED, NMAP_OUTPUT, NMAP_RENAMED, NMAP_TEMPLATES, commandFirst, dashRefusal, helpArgv, isReportLetter, isVerbose, scanTypeLetters, switchCluster, takesNoValue } from './spellings.js';
 
 /** The scan flags as yargs hands them over (all optional). */
 export interface ScanFlags {
@@ -274,9 +274,9 @@ export function lastValueWins(argv: Record<string, unknown>): void {
  * positional and leave the option empty. What it cannot honour: argvRefusal.
  */
 export function normalizeArgv(given: readonly string[]): string[] {
-  const typed = helpArgv(given);
+  const typed = helpArgv(commandFirst(given));
   const stop = typed.indexOf('--');
-  const argv = [...typed.slice(0, stop < 0 ? typed.length : stop).flatMap(scanTypeLetters), ...(stop < 0 ? [] : typed.slice(stop))];
+  const argv = [...typed.slice(0, stop < 0 ? typed.length : stop).flatMap(scanTypeLetters).flatMap(switchCluster), ...(stop < 0 ? [] : typed.slice(stop))];
   const out: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const raw = argv[i]!;
@@ -289,7 +289,8 @@ export function normalizeArgv(given: readonly string[]): string[] {
     let typed = (NMAP_RENAMED[name] ?? name) + (eq < 0 ? '' : raw.slice(eq));
     // nmap's -T takes its template glued or apart, as a digit or a name: -T4, -T 4, -Taggressive, -T aggressive.
     if (typed === '-T' && i + 1 < argv.length && /^[0-9a-z]+$/i.test(argv[i + 1]!)) typed = `-T${argv[++i]}`;
-    const a = /^-T[a-z]+$/i.test(typed) ? `-T${NMAP_TEMPLATES[typed.slice(2).toLowerCase()] ?? typed.slice(2)}` : typed;
+    // The template's name in any case (-TInsane); the T only upper: -traceroute and -tinsane are not templates.
+    const a = /^-T[a-zA-Z]+$/.test(typed) ? `-T${NMAP_TEMPLATES[typed.slice(2).toLowerCase()] ?? typed.slice(2)}` : typed;
     if (NMAP_IGNORED.has(a) || isVerbose(a)) continue;
     if (NMAP_EXPANDED[a] !== undefined) out.push(NMAP_EXPANDED[a]);
     else if (NMAP_OUTPUT[a] !== undefined || a === '-oA') {
@@ -301,6 +302,7 @@ export function normalizeArgv(given: readonly string[]): string[] {
       // yargs split it into options and said "unexpected arguments '5', 's'".
       out.push(`${a}=${argv[++i]}`);
     } else if (a === '-p-') out.push('--ports=-');
+    else if (/^-[pSfocw]=$/.test(a)) out.push(a.slice(0, 2), ''); // an empty value, said as such: yargs answered "unexpected argument '='"
     else if (/^-[pSfocw][^=]/.test(a) && !isReportLetter(a) && dashRefusal(a) === null) {
       // A short option's value glued to it, as getopt (and so nmap) reads it: -p80, -pssh, -S127.0.0.1, -ofile
       // (nmap's one-dash long options, -open, are refused by dashRefusal). yargs read the rest as more letters:

@@ -5,7 +5,7 @@
  * user typed them.
  */
 import { quote } from '../errors.js';
-import { NMAP_OUTPUT, NMAP_REFUSED, asTyped, commandTypo, dashRefusal, helpRefusal, isLongOption, isReportLetter, takesNoValue } from './spellings.js';
+import { COMMANDS, NMAP_OUTPUT, NMAP_REFUSED, asTyped, commandTypo, dashRefusal, helpRefusal, isLongOption, isReportLetter, takesNextValue, takesNoValue } from './spellings.js';
 
 /**
  * -o given twice (-o a -o b), said in one line, or null: yargs kept the last
@@ -42,11 +42,14 @@ export function argvRefusal(argv: readonly string[]): string | null {
   const typo = commandTypo(argv[0]) ?? helpRefusal(argv);
   if (typo !== null) return typo;
   const end = argv.includes('--') ? argv.indexOf('--') : argv.length;
+  const late = (COMMANDS as readonly string[]).includes(argv[0]!) ? null : laterCommand(argv.slice(0, end));
+  if (late !== null) return late;
   for (const a of argv.slice(0, end)) {
     const dashes = dashRefusal(a);
     if (dashes !== null) return dashes;
     if (a === '-') return "a lone '-' is not a target or a value; to read targets from stdin, use -iL -";
-    const name = a.startsWith('--') && a.includes('=') ? a.slice(0, a.indexOf('=')) : a;
+    // --banners=1, and after one dash too: -q=1 was read as -q false, -h=1 ran a scan.
+    const name = /^--?[A-Za-z][\w-]*=/.test(a) ? a.slice(0, a.indexOf('=')) : a;
     if (Object.hasOwn(NMAP_REFUSED, name)) return `${name} ${NMAP_REFUSED[name]}`;
     // yargs read "--banners=1" as false and "--open=banana" as something: a switch takes no value.
     if (name !== a && takesNoValue(name)) {
@@ -68,6 +71,29 @@ export function argvRefusal(argv: readonly string[]): string | null {
     const refusedGlued = /^(-iR|-[egD])./.exec(a);
     if (refusedGlued !== null) return `${refusedGlued[1]} ${NMAP_REFUSED[refusedGlued[1]!]}`;
     if (/^-iL./.test(a)) return `-iL takes its file apart: -iL ${quote(a.slice(3))}`;
+  }
+  return null;
+}
+
+/**
+ * A subcommand among a scan's targets (`127.0.0.1 -p80 help` printed the
+ * help; `127.0.0.1 status` looked "status" up in DNS), or one mistyped as the
+ * first target after options (`-p80 statsu`): only the first word was
+ * checked. A mistyped one after a target is a host (`127.0.0.1 Resume`).
+ * Values of options are skipped.
+ */
+function laterCommand(argv: readonly string[]): string | null {
+  let first = true;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a.startsWith('-')) {
+      if (takesNextValue(a)) i++;
+      continue;
+    }
+    if ((COMMANDS as readonly string[]).includes(a)) return `'${a}' is a command: give it first (shardscan ${a} …); to scan a host of that name, write it with a trailing dot: '${a}.'`;
+    const typo = first ? commandTypo(a) : null;
+    if (typo !== null) return typo;
+    first = false;
   }
   return null;
 }
@@ -101,7 +127,8 @@ export function unknownMessage(msg: string, argv: readonly string[], typedArgv: 
       for (const a of argv) if (a.startsWith(`${long}=`)) options.push(a.slice(long.length + 1, a.indexOf(':')));
     } else if (typed(long)) options.push(long);
     else if (typed(`--no-${n}`)) options.push(`--no-${n}`);
-    else if (argv.includes(`-${n}`) || (n.length === 1 && argv.some((a) => /^-[A-Za-z]+$/.test(a) && a.includes(n)))) options.push(`-${n}`);
+    // A short option as typed, or glued to its value (normalizeArgv's -p=80 for -p80: it was "unexpected argument 'p'").
+    else if (argv.includes(`-${n}`) || argv.some((a) => a.startsWith(`-${n}=`)) || (n.length === 1 && argv.some((a) => /^-[A-Za-z]+$/.test(a) && a.includes(n)))) options.push(`-${n}`);
     else others.push(`'${quote(n)}'`);
   }
   const parts: string[] = [];

@@ -64,6 +64,12 @@ export const isReportLetter = (arg: string): boolean => /^-o[A-Z]$|^-o[NXGJASM].
 /** nmap's -v repeated for more verbosity (-vvv) or with a level (-v3), like -v: ignored. */
 export const isVerbose = (option: string): boolean => /^-v+$|^-v\d+$/.test(option);
 
+/** Whether the argument after this option, as typed, is its value: not for a switch, nor a value given with = or glued (-p80, -fcsv, -T4). */
+export function takesNextValue(option: string): boolean {
+  const glued = /^-[pSfocwT][^=]/.test(option) && !/^-o[A-Z]$/.test(option); // -oX FILE is apart
+  return !option.includes('=') && !takesNoValue(option) && !glued && !/^-[qy]+[pSfocw]/.test(option);
+}
+
 /** Whether an option, as typed, takes no value (so the next argument is not its value). */
 export function takesNoValue(option: string): boolean {
   return NO_VALUE.has(option) || NMAP_IGNORED.has(option) || isVerbose(option) || /^-s[A-Za-z]+$/.test(option) || option in NMAP_EXPANDED || option === '-p-' || option.startsWith('--no-');
@@ -74,11 +80,40 @@ export function takesNoValue(option: string): boolean {
  * Split so each is mapped, ignored or refused on its own; anything else as it is.
  */
 export function scanTypeLetters(arg: string): string[] {
-  return /^-s[A-Za-z]{2,}$/.test(arg) ? [...arg.slice(2)].map((c) => `-s${c}`) : [arg];
+  // nmap's one-dash long options (-script, -spoof-mac) are judged whole by dashRefusal.
+  return /^-s[A-Za-z]{2,}$/.test(arg) && dashRefusal(arg) === null ? [...arg.slice(2)].map((c) => `-s${c}`) : [arg];
+}
+
+/**
+ * Switches clustered before a short option with a glued value, as getopt
+ * reads them: -qfcsv is -q -fcsv, -qyS127.0.0.1 is -q -y -S127.0.0.1.
+ */
+export function switchCluster(arg: string): string[] {
+  const m = /^-([qy]+)([pSfocw].*)$/.exec(arg);
+  return m === null || dashRefusal(arg) !== null ? [arg] : [...[...m[1]!].map((c) => `-${c}`), `-${m[2]}`];
 }
 
 /** The subcommands (the first word; anything else there is a target). */
 export const COMMANDS = ['resume', 'merge', 'status', 'validate', 'help'] as const;
+
+/**
+ * Options before a subcommand (`-q status`, `-f csv merge d`): the command is
+ * moved first, where yargs looks for it. yargs found it after some options
+ * and not after others: `-q status` looked the host "status" up in DNS.
+ */
+export function commandFirst(typed: readonly string[]): readonly string[] {
+  for (let i = 0; i < typed.length; i++) {
+    const a = typed[i]!;
+    if (a === '--') return typed;
+    if (a.startsWith('-') && a !== '-') {
+      if (takesNextValue(a)) i++;
+      continue;
+    }
+    if (i === 0 || !(COMMANDS as readonly string[]).includes(a)) return typed;
+    return [a, ...typed.slice(0, i), ...typed.slice(i + 1)];
+  }
+  return typed;
+}
 
 /**
  * A first word that is a subcommand mistyped (`Resume`, `stauts`, `merg`):
@@ -131,9 +166,22 @@ export const isLongOption = (name: string): boolean => LONG_OPTIONS.has(name);
  */
 export function asTyped(long: string, typed: readonly string[]): string {
   if (typed.some((a) => a === long || a.startsWith(`${long}=`))) return long;
-  const alias = typed.find((a) => NMAP_RENAMED[a] === long || NMAP_EXPANDED[a]?.split('=')[0] === long);
+  const alias = typed.find((a) => NMAP_RENAMED[a] === long || NMAP_EXPANDED[a]?.split('=')[0] === long || (a === '-p-' && long === '--ports'));
   return alias ?? long;
 }
+
+/**
+ * nmap's long options shardscan has no word for (nmap.cc's long_options): after
+ * one dash, as nmap takes them, they were read as a short option with a glued
+ * value: -osscan-guess wrote a report named "sscan-guess".
+ */
+const NMAP_ONLY = new Set([
+  ...['allports', 'append-output', 'datadir', 'debug', 'defeat-icmp-ratelimit', 'defeat-rst-ratelimit', 'deprecated-xml-osclass', 'disable-arp-ping', 'discovery-ignore-rst', 'dns-servers'],
+  ...['fuzzy', 'iflist', 'log-errors', 'max-os-tries', 'noninteractive', 'nsock-engine', 'osscan-guess', 'osscan-limit', 'packet-trace', 'port-ratio', 'privileged', 'proxies', 'proxy'],
+  ...['release-memory', 'resolve-all', 'route-dst', 'scanflags', 'script-args', 'script-args-file', 'script-help', 'script-timeout', 'script-trace', 'script-updatedb', 'send-eth', 'send-ip'],
+  ...['servicedb', 'spoof-mac', 'stylesheet', 'no-stylesheet', 'system-dns', 'thc', 'traceroute', 'unique', 'unprivileged', 'verbose', 'version-all', 'version-intensity', 'version-light'],
+  ...['version-trace', 'versiondb', 'webxml', 'data', 'data-string', 'timing'],
+]);
 
 /**
  * An option typed with a dash too many or too few, said in one line, or null.
@@ -146,8 +194,12 @@ export function asTyped(long: string, typed: readonly string[]): string {
 export function dashRefusal(arg: string): string | null {
   if (arg.startsWith('---')) return `${arg.split('=')[0]} is not an option: options take one dash (-p) or two (--ports)`;
   const m = /^-([a-z][a-z-]{2,})(=.*)?$/.exec(arg);
-  if (m === null || !LONG_OPTIONS.has(m[1]!)) return null;
-  return `-${m[1]} is not an option: long options take two dashes here (nmap takes one): --${m[1]}`;
+  if (m === null) return null;
+  const long = `--${m[1]}`;
+  if (Object.hasOwn(NMAP_REFUSED, long)) return `-${m[1]} (nmap's ${long}) ${NMAP_REFUSED[long]}`;
+  if (NMAP_ONLY.has(m[1]!)) return `-${m[1]} is nmap's ${long}, which shardscan does not have (see shardscan --help)`;
+  if (!LONG_OPTIONS.has(m[1]!)) return null;
+  return `-${m[1]} is not an option: long options take two dashes here (nmap takes one): ${long}`;
 }
 
 /**
