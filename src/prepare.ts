@@ -59,6 +59,8 @@ async function checkSourceAddress(address: string, targets: TargetSet): Promise<
 
 /** Resolve names, build the sets, and plan this machine's part. */
 export async function prepareScan(config: Readonly<ScanConfig>, resolver?: Resolver): Promise<PreparedScan> {
+  // The ports first: a bad -p is refused before any host name is looked up (nmap refuses it first too).
+  const ports = buildPorts({ ports: config.ports ?? undefined, topPorts: config.topPorts ?? undefined, excludePorts: config.excludePorts ?? undefined });
   const { set: targets, resolved, blocked } = await buildTargets(
     {
       targets: config.targets,
@@ -74,7 +76,6 @@ export async function prepareScan(config: Readonly<ScanConfig>, resolver?: Resol
     resolver,
   );
   if (config.sourceAddress !== null && config.sourceAddress !== undefined) await checkSourceAddress(config.sourceAddress, targets);
-  const ports = buildPorts({ ports: config.ports ?? undefined, topPorts: config.topPorts ?? undefined, excludePorts: config.excludePorts ?? undefined });
   const range = targets.count * ports.count;
   if (!Number.isSafeInteger(range)) {
     throw new ShardscanError('E_TOO_LARGE', `${targets.count} hosts × ${ports.count} ports is too large a space; split it with --shard or smaller networks`);

@@ -26,6 +26,8 @@ describe('a dash too many or too few', () => {
     [['127.0.0.1', '-p', '1', '-proxies', 'x'], "-proxies is nmap's --proxies, which shardscan does not have (see shardscan --help)"],
     [['127.0.0.1', '-p', '1', '-traceroute'], "-traceroute is nmap's --traceroute, which shardscan does not have (see shardscan --help)"],
     [['127.0.0.1', '-p', '1', '-script', 'vuln'], "-script (nmap's --script) runs nmap's NSE scripts; for services and versions, use --banners (nmap -sV)"],
+    // A bad port list is refused before any name is looked up (it said "cannot resolve host name 'somehost'" first).
+    [['somehost', '-p', 'nosuch'], "bad port list 'nosuch' at 'nosuch': no service of that name in the built-in list (data/tcp-ports.tsv); give its port number. Example: -p 22,80,1000-2000 (or -p- for all)"],
     [['127.0.0.1', '-p', '1', '-source-port', '53'], "-source-port (nmap's --source-port) picks the source interface or port; a connect scan leaves them to the kernel (the address: --source-address ADDR, nmap -S)"],
   ])('%j is refused in one line, exit 2, before a scan (run with no network at all)', async (args, message) => {
     // Were the refusal lost, a value could be read as a target: nothing may leave the machine then either.
