@@ -70,13 +70,17 @@ describe('shardscan validate', () => {
   it.each([
     ['bytes added after its last line', (t: string) => `${t}{"host":"127.0.0.1","po`, null],
     ['its last line cut short', (t: string) => t.slice(0, -20), /\d+ records, but the manifest says \d+/],
-  ])('complete, with %s: a problem (bytes after the last newline passed as a killed run\'s half line)', async (_what, change, also) => {
+  ])('complete, with %s: a problem, and merge refuses it (bytes after the last newline passed as a killed run\'s half line)', async (_what, change, also) => {
     const dir = copy('done');
     edit(join(dir, 'shard-1-of-1.ndjson'), change);
     const v = await runCli(['validate', dir]);
     expect(v.code).toBe(1);
     expect(v.stdout).toContain("shard-1-of-1.ndjson: ends in the middle of a line after its last record; a complete shard's file ends with a whole line, so it was cut or added to since");
     if (also !== null) expect(v.stdout).toMatch(also);
+    // merge refuses it too (it merged the added bytes' shard with exit 0).
+    const m = await runCli(['merge', dir, '-f', 'csv', '-o', join(dir, 'all.csv')]);
+    expect(m.stderr).toMatch(/^shardscan: error: .*shard-1-of-1\.ndjson (ends in the middle of a line after its last record, which a complete shard never does|holds \d+ records, but the manifest of this complete shard says \d+): the directory is damaged/);
+    expect(m.code).toBe(2);
     // Intact, it ends with a newline: ok.
     expect((await runCli(['validate', 'done'], { cwd })).code).toBe(0);
   });

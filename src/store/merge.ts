@@ -21,7 +21,7 @@ import { prepared } from './validate.js';
 import type { PreparedScan } from '../prepare.js';
 import { planShard } from '../shard/plan.js';
 import type { Manifest } from './outdir.js';
-import { type ShardDir, checkShardSet, readRecords } from './read.js';
+import { type ShardDir, checkShardSet, endsMidLine, readRecords } from './read.js';
 
 export interface MergeOptions {
   format: OutputFormat;
@@ -123,6 +123,10 @@ async function* batchesOf(shards: readonly ShardDir[], view: MergeView, leftOut:
     }
     if (s.manifest.status === 'complete' && n !== s.manifest.recordCount) {
       throw new ShardscanError('E_MERGE', `${s.recordsPath} holds ${n} records, but the manifest of this complete shard says ${s.manifest.recordCount}: the directory is damaged (shardscan validate ${s.dir})`);
+    }
+    // As validate judges it: a complete run ends its file with a whole line (readRecords skipped the rest as a killed run's).
+    if (s.manifest.status === 'complete' && endsMidLine(s.recordsPath)) {
+      throw new ShardscanError('E_MERGE', `${s.recordsPath} ends in the middle of a line after its last record, which a complete shard never does: the directory is damaged (shardscan validate ${s.dir})`);
     }
     check?.end();
     partial?.end();
