@@ -94,6 +94,9 @@ describe('writers', () => {
     const two = await render('text', [], ctx({ summary: () => ({ ...summary, timing: { ...timing, hostsGivenUp: 2 } }) }));
     expect(two).toContain('\n2 hosts were given up (--host-timeout)');
     expect(await render('text', [], ctx({ summary: () => ({ ...summary, timing: { ...timing, hostsGivenUp: 0 } }) }))).not.toMatch(/given up/);
+    // Every host listed (no quiet line): a blank line still parts it from the last port row.
+    const listed = await render('text', batches, ctx({ hosts: 2, summary: () => ({ ...summary, hosts: 2, timing: { ...timing, hostsGivenUp: 1 } }) }));
+    expect(listed).toMatch(/ms\n\n1 host was given up \(--host-timeout\)/);
     expect(await render('text', [], ctx())).not.toMatch(/given up/);
   });
 

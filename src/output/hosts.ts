@@ -137,7 +137,10 @@ export function textWriter(ctx: ReportContext): ReportWriter {
         }
       }
       const status = s.status === 'complete' ? 'done' : `INTERRUPTED (${s.stopReason}): partial results`;
-      yield `${quietLine(ctx, s, shown)}${givenUpLine(s)}\nshardscan ${status}: ${s.hosts} host${s.hosts === 1 ? '' : 's'} × ${s.ports} port${s.ports === 1 ? '' : 's'}, ${s.done} of ${s.probes} probes in ${(s.elapsedMs / 1000).toFixed(2)} s\n`;
+      const quiet = quietLine(ctx, s, shown);
+      // After the last port row, a blank line first (the quiet line brings its own).
+      const cut = givenUpLine(s);
+      yield `${quiet}${quiet === '' && cut !== '' ? '\n' : ''}${cut}\nshardscan ${status}: ${s.hosts} host${s.hosts === 1 ? '' : 's'} × ${s.ports} port${s.ports === 1 ? '' : 's'}, ${s.done} of ${s.probes} probes in ${(s.elapsedMs / 1000).toFixed(2)} s\n`;
     },
   };
 }
