@@ -94,6 +94,11 @@ describe('writers', () => {
     const two = await render('text', [], ctx({ summary: () => ({ ...summary, timing: { ...timing, hostsGivenUp: 2 } }) }));
     expect(two).toContain('\n2 hosts were given up (--host-timeout)');
     expect(await render('text', [], ctx({ summary: () => ({ ...summary, timing: { ...timing, hostsGivenUp: 0 } }) }))).not.toMatch(/given up/);
+    // Where the scan knows which: named, up to ten (a host with nothing shown has no section to say it in).
+    const hosts = Array.from({ length: 12 }, (_, i) => `127.0.0.${i + 1}`);
+    const named = (cut: number) => render('text', [], ctx({ hosts: 12, scannedHosts: () => hosts, hostGivenUp: (h) => hosts.indexOf(h) < cut, summary: () => ({ ...summary, hosts: 12, timing: { ...timing, hostsGivenUp: cut } }) }));
+    expect(await named(1)).toContain('\n1 host was given up (--host-timeout), 127.0.0.1: the ports not probed by then are unknown');
+    expect(await named(12)).toContain(`\n12 hosts were given up (--host-timeout), ${hosts.slice(0, 10).join(', ')}, …: the ports`);
     // Every host listed (no quiet line): a blank line still parts it from the last port row.
     const listed = await render('text', batches, ctx({ hosts: 2, summary: () => ({ ...summary, hosts: 2, timing: { ...timing, hostsGivenUp: 1 } }) }));
     expect(listed).toMatch(/ms\n\n1 host was given up \(--host-timeout\)/);

@@ -46,13 +46,28 @@ function pad(s: string, n: number): string {
  * Hosts --host-timeout gave up on are counted above as hosts with nothing
  * shown, where nmap skips them: "1 of 1 hosts have no open ports" was all a
  * report said of a host cut short with 7 ports open. Said, with where their
- * unprobed ports are.
+ * unprobed ports are, and which they are (up to GIVEN_UP_NAMED) where the
+ * scan knows: a host with nothing shown has no section to say it in.
  */
-function givenUpLine(s: ScanSummary): string {
+function givenUpLine(ctx: ReportContext, s: ScanSummary): string {
   const n = s.timing?.hostsGivenUp ?? 0;
   if (n === 0) return '';
-  return `${n === 1 ? '1 host was' : `${n} hosts were`} given up (--host-timeout): the ports not probed by then are unknown, open ones too (records in state error, reason host-timeout)\n`;
+  const named: string[] = [];
+  if (ctx.hostGivenUp !== undefined) {
+    for (const host of ctx.scannedHosts?.() ?? []) {
+      if (ctx.hostGivenUp(host) !== true) continue;
+      if (named.length === GIVEN_UP_NAMED) {
+        named.push('…');
+        break;
+      }
+      named.push(host);
+    }
+  }
+  return `${n === 1 ? '1 host was' : `${n} hosts were`} given up (--host-timeout)${named.length > 0 ? `, ${named.join(', ')}` : ''}: the ports not probed by then are unknown, open ones too (records in state error, reason host-timeout)\n`;
 }
+
+/** The most hosts the given-up line names. */
+const GIVEN_UP_NAMED = 10;
 
 /**
  * The line for hosts with nothing shown. A scan that stopped early did not
@@ -139,7 +154,7 @@ export function textWriter(ctx: ReportContext): ReportWriter {
       const status = s.status === 'complete' ? 'done' : `INTERRUPTED (${s.stopReason}): partial results`;
       const quiet = quietLine(ctx, s, shown);
       // After the last port row, a blank line first (the quiet line brings its own).
-      const cut = givenUpLine(s);
+      const cut = givenUpLine(ctx, s);
       yield `${quiet}${quiet === '' && cut !== '' ? '\n' : ''}${cut}\nshardscan ${status}: ${s.hosts} host${s.hosts === 1 ? '' : 's'} × ${s.ports} port${s.ports === 1 ? '' : 's'}, ${s.done} of ${s.probes} probes in ${(s.elapsedMs / 1000).toFixed(2)} s\n`;
     },
   };
