@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { normalizeArgv } from '../src/cli/options.js';
-import { argvRefusal, reportClash, unknownMessage } from '../src/cli/refusals.js';
+import { argvRefusal, portsClash, reportClash, unknownMessage } from '../src/cli/refusals.js';
 import { runCli, scratchDir } from './helpers/cli.js';
 
 describe('glued short values', () => {
@@ -90,6 +90,13 @@ describe('glued short values', () => {
     expect(reportClash(['127.0.0.1', '-o=a.txt', '-ob.txt'])).toMatch(/^-o is given 2 times \(-o a\.txt, -o b\.txt\)/);
     expect(reportClash(['127.0.0.1', '-oa.txt', '-oX', 'b.xml'])).toBeNull();
     expect(reportClash(['127.0.0.1', '-oReport.txt', '-o', 'b.txt'])).toMatch(/^-o is given 2 times \(-o Report\.txt, -o b\.txt\)/);
+  });
+
+  it('-p given twice is refused, glued or not, as nmap refuses it (the last list was scanned, the others dropped)', () => {
+    expect(portsClash(normalizeArgv(['127.0.0.1', '-p', '80', '-p22']))).toBe("-p is given 2 times ('80', '22'); give one list, the ports separated by commas: -p 80,22");
+    expect(portsClash(normalizeArgv(['127.0.0.1', '-p-', '--ports', '1-5']))).toBe("-p is given 2 times ('-', '1-5'); give one list, the ports separated by commas: -p -,1-5");
+    expect(portsClash(normalizeArgv(['127.0.0.1', '-p', '80', '--top-ports', '5']))).toBeNull();
+    expect(portsClash(normalizeArgv(['127.0.0.1', '-p', '80', '--', '-p']))).toBeNull();
   });
 
   it('the CLI scans -pssh,http (it printed the help) and writes -fcsv -oFILE', async () => {

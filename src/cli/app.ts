@@ -20,7 +20,7 @@ import { blockedNote, blocklistHelp } from '../targets/blocklist.js';
 import { OutDir, makeScanId, ownFileNames } from '../store/outdir.js';
 import { internalRefusal } from './spellings.js';
 import { type ScanFlags, flagsToConfig, lastValueWins, noFalseValues, normalizeArgv } from './options.js';
-import { argvRefusal, reportClash, unknownMessage } from './refusals.js';
+import { argvRefusal, portsClash, reportClash, unknownMessage } from './refusals.js';
 import { EXIT, defaultOutDir, runScan, writeSummaryJson } from './run.js';
 import { type MergeFlags, mergeCommand, validateCommand } from './shard-commands.js';
 import { checkDistinctFiles, checkReports, checkSummaryPath, openReports, reportFileNames } from './report-files.js';
@@ -275,7 +275,7 @@ async function resumeWith(dir: string, argv: ResumeFlags, o: ReturnType<typeof f
  */
 export async function main(rawArgv: readonly string[], pool: Piscina | null, fault: string | null = null, earlySignals: EarlySignals | null = null): Promise<number> {
   const argv = normalizeArgv(rawArgv);
-  const refusal = internalRefusal(rawArgv) ?? argvRefusal(argv) ?? reportClash(rawArgv);
+  const refusal = internalRefusal(rawArgv) ?? argvRefusal(argv) ?? reportClash(rawArgv) ?? portsClash(argv);
   if (refusal !== null) {
     process.stderr.write(`shardscan: error: ${refusal}\n`);
     return EXIT.usage;

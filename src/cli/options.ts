@@ -256,9 +256,10 @@ export function noFalseValues(argv: Record<string, unknown>): void {
 }
 
 /**
- * yargs middleware: a flag given twice (`-p 1 -p 2`, or a --config default
- * overridden on the command line) arrives as an array, which every check
- * downstream would trip on. As in nmap, the last one wins.
+ * yargs middleware: a flag given twice (`--rate 1 --rate 2`, or a --config
+ * default overridden on the command line) arrives as an array, which every
+ * check downstream would trip on. As in nmap, the last one wins (-p and -o
+ * twice are refused before: reportClash, portsClash).
  */
 export function lastValueWins(argv: Record<string, unknown>): void {
   for (const [key, value] of Object.entries(argv)) {

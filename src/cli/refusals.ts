@@ -33,6 +33,22 @@ export function reportClash(typed: readonly string[]): string | null {
 }
 
 /**
+ * -p given twice (-p 80 -p 22), said in one line, or null: the last one was
+ * scanned and the others dropped without a word. nmap refuses it too ("Only
+ * 1 -p option allowed, separate multiple ranges with commas").
+ */
+export function portsClash(argv: readonly string[]): string | null {
+  const end = argv.includes('--') ? argv.indexOf('--') : argv.length;
+  const lists: string[] = [];
+  for (let i = 0; i < end; i++) {
+    const m = /^(-p|--ports)(=(.*))?$/.exec(argv[i]!);
+    if (m !== null) lists.push(m[2] !== undefined ? m[3]! : i + 1 < end ? argv[++i]! : '');
+  }
+  if (lists.length < 2) return null;
+  return `-p is given ${lists.length} times (${lists.map((l) => `'${quote(l)}'`).join(', ')}); give one list, the ports separated by commas: -p ${lists.join(',')}`;
+}
+
+/**
  * What a normalized command line asks for that shardscan does not do, said in
  * one line, or null: a "-" no option took (yargs would drop it without a
  * word), and nmap options it cannot honour (yargs alone would answer
