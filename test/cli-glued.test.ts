@@ -92,6 +92,13 @@ describe('glued short values', () => {
     expect(reportClash(['127.0.0.1', '-oReport.txt', '-o', 'b.txt'])).toMatch(/^-o is given 2 times \(-o Report\.txt, -o b\.txt\)/);
   });
 
+  it('an option merge or validate does not take, before the directories, is named (it said "validate needs the shard directories": it had taken d as its value)', () => {
+    expect(unknownMessage('Not enough non-option arguments: got 0, need at least 1', ['validate', '-q', 'd'])).toBe('unknown option -q');
+    expect(unknownMessage('Not enough non-option arguments: got 0, need at least 1', ['merge', '--foo=1', 'd'])).toBe('unknown option --foo');
+    // What they take, with no directory: still "needs the shard directories".
+    expect(unknownMessage('Not enough non-option arguments: got 0, need at least 1', ['merge', '-f=csv', '--nmap-report=-oX:x.xml', '-q'])).toBe('merge needs the shard directories, e.g. shardscan merge scan-1 scan-2');
+  });
+
   it('-p given twice is refused, glued or not, as nmap refuses it (the last list was scanned, the others dropped)', () => {
     expect(portsClash(normalizeArgv(['127.0.0.1', '-p', '80', '-p22']))).toBe("-p is given 2 times ('80', '22'); give one list, the ports separated by commas: -p 80,22");
     expect(portsClash(normalizeArgv(['127.0.0.1', '-p-', '--ports', '1-5']))).toBe("-p is given 2 times ('-', '1-5'); give one list, the ports separated by commas: -p -,1-5");

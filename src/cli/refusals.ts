@@ -114,6 +114,12 @@ function laterCommand(argv: readonly string[]): string | null {
   return null;
 }
 
+/** What merge and validate take (their --help), as normalizeArgv passes them on. */
+const SHARD_COMMAND_OPTIONS = {
+  merge: new Set(['-f', '--format', '-o', '--output', '--nmap-report', '--allow-partial', '--states', '--open', '-q', '--quiet', '-h', '--help', '-V', '--version']),
+  validate: new Set(['-h', '--help', '-V', '--version']),
+};
+
 /** Options of merge and status alone: not a scan's, so not "fixed by the manifest" for resume. */
 const MERGE_OR_STATUS = new Set(['--allow-partial', '--json']);
 const RESUME_FIXED = "a resume keeps its scan's targets, ports, states, shard, seed and timing (the shard directory's manifest; start a new scan to change them), and takes only -w, -c, --rate, --host-rate, --max-time, -S, -f, -o, -oN/-oX/-oG/-oJ FILE, -oA BASE, -q, --summary-json and --metrics";
@@ -127,6 +133,9 @@ const RESUME_FIXED = "a resume keeps its scan's targets, ports, states, shard, s
 export function unknownMessage(msg: string, argv: readonly string[], typedArgv: readonly string[] = argv): string {
   const command = argv.find((a) => !a.startsWith('-'));
   if (/^Not enough non-option arguments/.test(msg) && (command === 'merge' || command === 'validate')) {
+    // An option the command does not take, before the directories, took the first one as its value (validate -q d).
+    const stray = argv.find((a) => /^-./.test(a) && !SHARD_COMMAND_OPTIONS[command].has(a.split('=')[0]!));
+    if (stray !== undefined) return `unknown option ${stray.split('=')[0]}`;
     return `${command} needs the shard directories, e.g. shardscan ${command} scan-1 scan-2`;
   }
   const m = /^Unknown arguments?: (.*)$/.exec(msg);
