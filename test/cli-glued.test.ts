@@ -97,6 +97,7 @@ describe('glued short values', () => {
     expect(unknownMessage('Not enough non-option arguments: got 0, need at least 1', ['merge', '--foo=1', 'd'])).toBe('unknown option --foo');
     // What they take, with no directory: still "needs the shard directories".
     expect(unknownMessage('Not enough non-option arguments: got 0, need at least 1', ['merge', '-f=csv', '--nmap-report=-oX:x.xml', '-q'])).toBe('merge needs the shard directories, e.g. shardscan merge scan-1 scan-2');
+    expect(unknownMessage('Not enough non-option arguments: got 0, need at least 1', ['validate', '--'])).toBe('validate needs the shard directories, e.g. shardscan validate scan-1 scan-2');
   });
 
   it('-p given twice is refused, glued or not, as nmap refuses it (the last list was scanned, the others dropped)', () => {

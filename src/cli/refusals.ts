@@ -134,7 +134,8 @@ export function unknownMessage(msg: string, argv: readonly string[], typedArgv: 
   const command = argv.find((a) => !a.startsWith('-'));
   if (/^Not enough non-option arguments/.test(msg) && (command === 'merge' || command === 'validate')) {
     // An option the command does not take, before the directories, took the first one as its value (validate -q d).
-    const stray = argv.find((a) => /^-./.test(a) && !SHARD_COMMAND_OPTIONS[command].has(a.split('=')[0]!));
+    const options = argv.includes('--') ? argv.slice(0, argv.indexOf('--')) : argv;
+    const stray = options.find((a) => /^-./.test(a) && !SHARD_COMMAND_OPTIONS[command].has(a.split('=')[0]!));
     if (stray !== undefined) return `unknown option ${stray.split('=')[0]}`;
     return `${command} needs the shard directories, e.g. shardscan ${command} scan-1 scan-2`;
   }
