@@ -1,9 +1,10 @@
 /**
- * coveredBy (src/store/resume.ts): which records of an interrupted shard
- * directory a checkpoint vouches for. Checked against the plan walked
- * forwards (chunk → offset → position → shuffled index → host and port), where
- * coveredBy walks backwards through the inverse permutation. prepareScan sends
- * no probes; the targets are loopback.
+ * CheckpointedRecords.covers (src/store/resume.ts): which records of an
+ * interrupted shard directory a checkpoint vouches for, as resume and merge
+ * --allow-partial read them. Checked against the plan walked forwards (chunk →
+ * offset → position → shuffled index → host and port), where covers() walks
+ * backwards through the inverse permutation. prepareScan sends no probes; the
+ * targets are loopback.
  */
 import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../src/config/index.js';
@@ -12,7 +13,7 @@ import type { CheckpointState } from '../src/model/checkpoint.js';
 import { type ProbeRecord, makeRecord } from '../src/model/record.js';
 import { type PreparedScan, prepareScan } from '../src/prepare.js';
 import { chunkBounds } from '../src/shard/plan.js';
-import { coveredBy } from '../src/store/resume.js';
+import { CheckpointedRecords } from '../src/store/resume.js';
 
 async function prepare(order: 'random' | 'serial', shard: { index: number; total: number }): Promise<PreparedScan> {
   const { config } = resolveConfig({ targets: ['127.0.0.1-127.0.0.8'], ports: '1-1000', order, seed: 4242, shard, chunkSize: 256, workers: 2 }, { tuning: null });
@@ -24,7 +25,7 @@ const rec = (host: string, port: number): ProbeRecord => makeRecord(host, port, 
 /** Chunk ids valid in both plans used here (61 chunks for 1/1, 42 for 2/3; main chunks of 256, tail chunks of 32). */
 const CHECKPOINT: CheckpointState = {
   chunkSize: 256,
-  chunks: 0, // coveredBy reads only the fields below
+  chunks: 0, // set to the plan's by coveredBy below
   completedBelow: 3,
   completed: [5, 20, 40],
   partial: [{ id: 4, watermark: 100 }, { id: 6, watermark: 0 }, { id: 30, watermark: 31 }, { id: 41, watermark: 5 }],
@@ -49,6 +50,19 @@ function expected(prep: PreparedScan, cp: CheckpointState): Map<string, boolean>
   return out;
 }
 
+/**
+ * covers() of a CheckpointedRecords over `cp`, made whole for the plan (its
+ * chunk count, and counts as many as the positions it covers), each record
+ * given as the next line of the file.
+ */
+function coveredBy(prep: PreparedScan, cp: CheckpointState): (r: ProbeRecord) => boolean {
+  const covering = [...expected(prep, cp).values()].filter(Boolean).length;
+  const whole = { ...cp, chunks: prep.plan.chunks, counts: { ...cp.counts, closed: covering } };
+  const records = new CheckpointedRecords('d', 'd/shard-1-of-1.ndjson', prep, whole, 'E_RESUME');
+  let line = 0;
+  return (r) => records.covers(r, ++line);
+}
+
 function codeOf(f: () => unknown): string | null {
   try {
     f();
@@ -58,7 +72,7 @@ function codeOf(f: () => unknown): string | null {
   }
 }
 
-describe('coveredBy', () => {
+describe('CheckpointedRecords.covers', () => {
   it.each([
     ['random', 1, 1],
     ['serial', 1, 1],

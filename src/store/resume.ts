@@ -118,16 +118,6 @@ function readOrNull(path: string): string | null {
 export const notOfThisShard = (r: ProbeRecord): ShardscanError =>
   new ShardscanError('E_RESUME', `record ${quote(r.host)}:${r.port} is not part of this shard's scan; the directory was edited or mixed`);
 
-/** Whether a record's position is counted by the checkpoint. Throws if the record is not of this shard at all. */
-export function coveredBy(prep: PreparedScan, cp: CheckpointState): (r: ProbeRecord) => boolean {
-  const covered = coveredPlace(cp);
-  return (r) => {
-    const loc = placeOf(prep, r);
-    if (!loc) throw notOfThisShard(r);
-    return covered(loc);
-  };
-}
-
 /**
  * A shard directory's checkpoint (an empty one when it has none), refused
  * when it belongs to another scan. Checked against the plan by
