@@ -11,7 +11,7 @@ import { PROBE_ENGINES, type ProbeEngine } from '../model/scan.js';
 import { PORT_STATES, type PortState } from '../model/states.js';
 import { MAX_WORKERS } from './early.js';
 import { reportsOf } from './report-files.js';
-import { NMAP_EXPANDED, NMAP_IGNORED, NMAP_OUTPUT, NMAP_RENAMED, NMAP_TEMPLATES, commandFirst, dashRefusal, helpArgv, isReportLetter, isVerbose, scanTypeLetters, switchCluster, takesNoValue } from './spellings.js';
+import { EMPTY_GLUED, NMAP_EXPANDED, NMAP_IGNORED, NMAP_OUTPUT, NMAP_RENAMED, NMAP_TEMPLATES, commandFirst, helpArgv, isGlued, isVerbose, scanTypeLetters, switchCluster, takesNoValue } from './spellings.js';
 
 /** The scan flags as yargs hands them over (all optional). */
 export interface ScanFlags {
@@ -303,11 +303,10 @@ export function normalizeArgv(given: readonly string[]): string[] {
       // yargs split it into options and said "unexpected arguments '5', 's'".
       out.push(`${a}=${argv[++i]}`);
     } else if (a === '-p-') out.push('--ports=-');
-    else if (/^-[pSfocw]=$/.test(a)) out.push(a.slice(0, 2), ''); // an empty value, said as such: yargs answered "unexpected argument '='"
-    else if (/^-[pSfocw][^=]/.test(a) && !isReportLetter(a) && dashRefusal(a) === null) {
-      // A short option's value glued to it, as getopt (and so nmap) reads it: -p80, -pssh, -S127.0.0.1, -ofile
-      // (nmap's one-dash long options, -open, are refused by dashRefusal). yargs read the rest as more letters:
-      // -pssh was -p -s -s -h and printed the help; -fcsv said "unknown options -s, -v".
+    else if (EMPTY_GLUED.test(a)) out.push(a.slice(0, 2), ''); // an empty value, said as such: yargs answered "unexpected argument '='"
+    else if (isGlued(a)) {
+      // A short option's value glued to it, as getopt (and so nmap) reads it: -p80, -pssh, -S127.0.0.1, -ofile.
+      // yargs read the rest as more letters: -pssh was -p -s -s -h and printed the help; -fcsv said "unknown options -s, -v".
       out.push(`${a.slice(0, 2)}=${a.slice(2)}`);
     } else out.push(a);
   }

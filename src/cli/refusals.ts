@@ -5,17 +5,31 @@
  * user typed them.
  */
 import { quote } from '../errors.js';
-import { COMMANDS, NMAP_OUTPUT, NMAP_REFUSED, asTyped, commandTypo, dashRefusal, helpRefusal, isLongOption, isReportLetter, takesNextValue, takesNoValue } from './spellings.js';
+import { COMMANDS, NMAP_OUTPUT, NMAP_REFUSED, asTyped, commandTypo, dashRefusal, isLongOption, isReportLetter, takesNextValue, takesNoValue } from './spellings.js';
+
+/** The options part of a command line: what comes before `--` (after it, every word is a target). */
+const beforeDashes = (argv: readonly string[]): readonly string[] => (argv.includes('--') ? argv.slice(0, argv.indexOf('--')) : argv);
+
+/** --nmap-report is how normalizeArgv passes -oX FILE and the like on; typed, it wrote a report named by its value, or said "unknown option " with no name. */
+export function internalRefusal(typed: readonly string[]): string | null {
+  return beforeDashes(typed).some((a) => a === '--nmap-report' || a.startsWith('--nmap-report=')) ? 'unknown option --nmap-report (see shardscan --help)' : null;
+}
+
+/** `help` followed by anything but one command name (helpArgv): it went on as a scan of host names. */
+function helpRefusal(argv: readonly string[]): string | null {
+  if (argv[0] !== 'help' || argv.length === 1) return null;
+  return `help takes one command name or none (shardscan help resume); to scan a host named help, write it with a trailing dot: 'help.'`;
+}
 
 /**
  * -o given twice (-o a -o b), said in one line, or null: yargs kept the last
  * one only, so the other report was silently never written. More reports
  * come from nmap's options (-oX FILE, -oA BASE), each with its format.
  */
-export function reportClash(typed: readonly string[]): string | null {
-  const end = typed.includes('--') ? typed.indexOf('--') : typed.length;
+export function reportClash(given: readonly string[]): string | null {
+  const typed = beforeDashes(given);
   const files: string[] = [];
-  for (let i = 0; i < end; i++) {
+  for (let i = 0; i < typed.length; i++) {
     const a = typed[i]!;
     if (/^-o./.test(a) && !isReportLetter(a)) {
       files.push(`-o ${a.slice(a[2] === '=' ? 3 : 2)}`); // glued: -ofile, -oReport.txt, -o=file
@@ -24,7 +38,7 @@ export function reportClash(typed: readonly string[]): string | null {
     const eq = a.startsWith('--') ? a.indexOf('=') : -1;
     const name = eq < 0 ? a : a.slice(0, eq);
     if (name !== '-o' && name !== '--output') continue;
-    files.push(`${name} ${eq >= 0 ? a.slice(eq + 1) : i + 1 < end ? typed[++i]! : ''}`.trim());
+    files.push(`${name} ${eq >= 0 ? a.slice(eq + 1) : (typed[++i] ?? '')}`.trim());
   }
   if (files.length > 1) {
     return `-o is given ${files.length} times (${files.map((f) => quote(f)).join(', ')}) and names one report; for more reports, add -oN, -oX, -oG or -oJ FILE, or -oA BASE (each writes its own format)`;
@@ -37,12 +51,12 @@ export function reportClash(typed: readonly string[]): string | null {
  * scanned and the others dropped without a word. nmap refuses it too ("Only
  * 1 -p option allowed, separate multiple ranges with commas").
  */
-export function portsClash(argv: readonly string[]): string | null {
-  const end = argv.includes('--') ? argv.indexOf('--') : argv.length;
+export function portsClash(given: readonly string[]): string | null {
+  const argv = beforeDashes(given);
   const lists: string[] = [];
-  for (let i = 0; i < end; i++) {
+  for (let i = 0; i < argv.length; i++) {
     const m = /^(-p|--ports)(=(.*))?$/.exec(argv[i]!);
-    if (m !== null) lists.push(m[2] !== undefined ? m[3]! : i + 1 < end ? argv[++i]! : '');
+    if (m !== null) lists.push(m[2] !== undefined ? m[3]! : (argv[++i] ?? ''));
   }
   if (lists.length < 2) return null;
   return `-p is given ${lists.length} times (${lists.map((l) => `'${quote(l)}'`).join(', ')}); give one list, the ports separated by commas: -p ${lists.join(',')}`;
@@ -57,10 +71,10 @@ export function portsClash(argv: readonly string[]): string | null {
 export function argvRefusal(argv: readonly string[]): string | null {
   const typo = commandTypo(argv[0]) ?? helpRefusal(argv);
   if (typo !== null) return typo;
-  const end = argv.includes('--') ? argv.indexOf('--') : argv.length;
-  const late = (COMMANDS as readonly string[]).includes(argv[0]!) ? null : laterCommand(argv.slice(0, end));
+  const options = beforeDashes(argv);
+  const late = (COMMANDS as readonly string[]).includes(argv[0]!) ? null : laterCommand(options);
   if (late !== null) return late;
-  for (const a of argv.slice(0, end)) {
+  for (const a of options) {
     const dashes = dashRefusal(a);
     if (dashes !== null) return dashes;
     if (a === '-') return "a lone '-' is not a target or a value; to read targets from stdin, use -iL -";
@@ -134,8 +148,7 @@ export function unknownMessage(msg: string, argv: readonly string[], typedArgv: 
   const command = argv.find((a) => !a.startsWith('-'));
   if (/^Not enough non-option arguments/.test(msg) && (command === 'merge' || command === 'validate')) {
     // An option the command does not take, before the directories, took the first one as its value (validate -q d).
-    const options = argv.includes('--') ? argv.slice(0, argv.indexOf('--')) : argv;
-    const stray = options.find((a) => /^-./.test(a) && !SHARD_COMMAND_OPTIONS[command].has(a.split('=')[0]!));
+    const stray = beforeDashes(argv).find((a) => /^-./.test(a) && !SHARD_COMMAND_OPTIONS[command].has(a.split('=')[0]!));
     if (stray !== undefined) return `unknown option ${stray.split('=')[0]}`;
     return `${command} needs the shard directories, e.g. shardscan ${command} scan-1 scan-2`;
   }

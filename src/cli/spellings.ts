@@ -64,10 +64,23 @@ export const isReportLetter = (arg: string): boolean => /^-o[A-Z]$|^-o[NXGJASM].
 /** nmap's -v repeated for more verbosity (-vvv) or with a level (-v3), like -v: ignored. */
 export const isVerbose = (option: string): boolean => /^-v+$|^-v\d+$/.test(option);
 
-/** Whether the argument after this option, as typed, is its value: not for a switch, nor a value given with = or glued (-p80, -fcsv, -T4). */
+/** Our short options that take a value: -p, -S, -f, -o, -c, -w (and the switches -q, -y that may come clustered before them). */
+const VALUED = 'pSfocw';
+const GLUED = new RegExp(`^-[${VALUED}][^=]`);
+const CLUSTER = new RegExp(`^-([qy]+)([${VALUED}].*)$`);
+/** An empty value after =: -p=, -o=. */
+export const EMPTY_GLUED = new RegExp(`^-[${VALUED}]=$`);
+
+/**
+ * A short option with its value glued on, as getopt reads it (-p80, -fcsv,
+ * -oReport.txt); not nmap's report options (-oX, -oXfile: isReportLetter)
+ * nor its long options after one dash (-open: dashRefusal).
+ */
+export const isGlued = (arg: string): boolean => GLUED.test(arg) && !isReportLetter(arg) && dashRefusal(arg) === null;
+
+/** Whether the argument after this option, as typed, is its value: not for a switch, nor a value given with = or glued (-p80, -fcsv, -qfcsv, -T4). */
 export function takesNextValue(option: string): boolean {
-  const glued = /^-[pSfocwT][^=]/.test(option) && !/^-o[A-Z]$/.test(option); // -oX FILE is apart
-  return !option.includes('=') && !takesNoValue(option) && !glued && !/^-[qy]+[pSfocw]/.test(option);
+  return !option.includes('=') && !takesNoValue(option) && !isGlued(option) && !/^-T./.test(option) && !CLUSTER.test(option);
 }
 
 /** Whether an option, as typed, takes no value (so the next argument is not its value). */
@@ -89,7 +102,7 @@ export function scanTypeLetters(arg: string): string[] {
  * reads them: -qfcsv is -q -fcsv, -qyS127.0.0.1 is -q -y -S127.0.0.1.
  */
 export function switchCluster(arg: string): string[] {
-  const m = /^-([qy]+)([pSfocw].*)$/.exec(arg);
+  const m = CLUSTER.exec(arg);
   return m === null || dashRefusal(arg) !== null ? [arg] : [...[...m[1]!].map((c) => `-${c}`), `-${m[2]}`];
 }
 
@@ -210,15 +223,4 @@ export function dashRefusal(arg: string): string | null {
 export function helpArgv(typed: readonly string[]): readonly string[] {
   const command = typed[1];
   return typed[0] === 'help' && typed.length === 2 && command !== 'help' && (COMMANDS as readonly string[]).includes(command!) ? [command!, '--help'] : typed;
-}
-
-/** --nmap-report is how normalizeArgv passes -oX FILE and the like on; typed, it wrote a report named by its value, or said "unknown option " with no name. */
-export function internalRefusal(typed: readonly string[]): string | null {
-  const end = typed.includes('--') ? typed.indexOf('--') : typed.length;
-  return typed.slice(0, end).some((a) => a === '--nmap-report' || a.startsWith('--nmap-report=')) ? 'unknown option --nmap-report (see shardscan --help)' : null;
-}
-
-export function helpRefusal(argv: readonly string[]): string | null {
-  if (argv[0] !== 'help' || argv.length === 1) return null;
-  return `help takes one command name or none (shardscan help resume); to scan a host named help, write it with a trailing dot: 'help.'`;
 }

@@ -100,7 +100,7 @@ export class Coordinator {
 
   /** Whether --host-timeout gave up on the host; null where not known (no per-host counts, or a resume's earlier runs). */
   hostGivenUp(host: string): boolean | null {
-    return this.perHost?.givenUp(host, this.spec.hosts) || (this.perHost && !this.opts.resume ? false : null);
+    return this.perHost?.givenUp(host, this.spec.hosts) ? true : this.perHost === null || this.opts.resume ? null : false;
   }
 
   /** Run to the end (or until stopped) and summarise. */
