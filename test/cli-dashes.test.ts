@@ -77,8 +77,8 @@ describe('a dash too many or too few', () => {
 });
 
 describe('help', () => {
-  it('help COMMAND is COMMAND --help', async () => {
-    const r = await runCli(['help', 'resume']);
+  it('help COMMAND is COMMAND --help (run with no network at all: were it lost, help and resume would be host names)', async () => {
+    const r = await runCli(['help', 'resume'], { prefix: 'unshare -n' });
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^shardscan resume \[dir\]/);
   });
@@ -92,7 +92,7 @@ describe('help', () => {
   });
 
   it.each([['--help'], ['--version'], ['help', 'merge']])('%j to a full disk fails in one line, exit 1 (exit 0 before)', async (...args) => {
-    const r = await runCli(args, { prefix: 'exec >/dev/full; exec' });
+    const r = await runCli(args, { prefix: 'exec >/dev/full; exec unshare -n' });
     expect(r.stderr).toBe('shardscan: error: cannot write to stdout: ENOSPC\n');
     expect(r.code).toBe(1);
   });
