@@ -20,7 +20,7 @@ import type { Resolver } from '../targets/parse.js';
 import { SeenPositions, checkCheckpoint, checkFigures, checkManifest, checkReplay, placeOf, twiceText } from './consistency.js';
 import { LOCK, type LockInfo, OutDir, ioError, mapFileNames, rewriteName } from './outdir.js';
 import { lineBatches, openShardDir, readCheckpoint, readRecords } from './read.js';
-import { liveWriter } from './status.js';
+import { liveWriter, resumedElapsedMs } from './status.js';
 
 /** Settings a resumed run may change: none of them changes which records the scan produces. */
 export type ResumeOverrides = Partial<Pick<ScanConfig, 'workers' | 'concurrency' | 'rate' | 'hostRate' | 'maxTimeSec' | 'engine' | 'format' | 'output' | 'extraReports' | 'sourceAddress'>>;
@@ -192,9 +192,10 @@ function coveredPlace(cp: CheckpointState): (loc: { chunk: number; k: number }) 
 export async function planResume(dir: string, overrides: ResumeOverrides, resolver?: Resolver, signal?: AbortSignal): Promise<ResumePlan | null> {
   const shard = openShardDir(dir);
   if (shard.manifest.status === 'complete') return null;
+  const elapsedMs = resumedElapsedMs(dir, shard.manifest);
   const claim = ResumeClaim.take(dir);
   try {
-    return await planClaimed(dir, shard, overrides, claim, resolver, signal);
+    return await planClaimed(dir, { ...shard, manifest: { ...shard.manifest, elapsedMs } }, overrides, claim, resolver, signal);
   } catch (err) {
     claim.release();
     throw err;
