@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { normalizeArgv } from '../src/cli/options.js';
 import { argvRefusal, portsClash, reportClash, unknownMessage } from '../src/cli/refusals.js';
+import { fileOptionsApart } from '../src/cli/spellings.js';
 import { runCli, scratchDir } from './helpers/cli.js';
 
 describe('glued short values', () => {
@@ -49,6 +50,30 @@ describe('glued short values', () => {
     ['-g53', '-g picks the source interface or port; a connect scan leaves them to the kernel (the address: --source-address ADDR, nmap -S)'],
   ])('%s is refused: %s', (typed, message) => {
     expect(argvRefusal(normalizeArgv(['127.0.0.1', typed]))).toBe(message);
+  });
+
+  it.each([
+    [['-oN=a.txt'], ['-oN', 'a.txt']],
+    [['--oX', 'a.xml'], ['-oX', 'a.xml']],
+    [['--oG=a.gnmap'], ['-oG', 'a.gnmap']],
+    [['-oA=base'], ['-oA', 'base']],
+    [['-iL=list.txt'], ['-iL', 'list.txt']],
+    [['--iL', '-'], ['-iL', '-']],
+    [['-oN='], ['-oN', '']],
+    // As they were: apart, glued (refused later), and anything after --.
+    [['-oN', 'a.txt', '-oXa.xml'], ['-oN', 'a.txt', '-oXa.xml']],
+    [['--', '-oN=a'], ['--', '-oN=a']],
+  ])("nmap's getopt_long_only reads %j as %j, and so does shardscan (-oN=x was refused as 'take its file apart: -oN =x'; --oN was unknown)", (typed, expected) => {
+    expect(fileOptionsApart(['127.0.0.1', ...typed])).toEqual(['127.0.0.1', ...expected]);
+  });
+
+  it('the CLI writes -oN=FILE, --oX FILE and -oA=BASE where nmap writes them', async () => {
+    const cwd = scratchDir();
+    const r = await runCli(['127.0.0.1', '-p', '1', '-oN=n.txt', '--oX', 'x.xml', '-oA=b', '--no-out-dir', '-q'], { cwd });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    for (const f of ['n.txt', 'x.xml', 'b.nmap', 'b.xml', 'b.gnmap']) expect(existsSync(join(cwd, f)), f).toBe(true);
+    expect(existsSync(join(cwd, '=b.nmap'))).toBe(false);
   });
 
   it('switches clustered before a glued value, as getopt reads them: -qfcsv is -q -f csv (it said "unknown options -s, -v")', () => {

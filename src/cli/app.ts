@@ -20,6 +20,7 @@ import { blockedNote, blocklistHelp } from '../targets/blocklist.js';
 import { OutDir, makeScanId, ownFileNames } from '../store/outdir.js';
 import { type ScanFlags, flagsToConfig, lastValueWins, noFalseValues, normalizeArgv } from './options.js';
 import { argvRefusal, internalRefusal, portsClash, reportClash, unknownMessage } from './refusals.js';
+import { fileOptionsApart } from './spellings.js';
 import { EXIT, defaultOutDir, runScan, writeSummaryJson } from './run.js';
 import { type MergeFlags, mergeCommand, validateCommand } from './shard-commands.js';
 import { checkDistinctFiles, checkReports, checkSummaryPath, openReports, reportFileNames } from './report-files.js';
@@ -273,8 +274,9 @@ async function resumeWith(dir: string, argv: ResumeFlags, o: ReturnType<typeof f
  * function destroys it in every other case.
  */
 export async function main(rawArgv: readonly string[], pool: Piscina | null, fault: string | null = null, earlySignals: EarlySignals | null = null): Promise<number> {
-  const argv = normalizeArgv(rawArgv);
-  const refusal = internalRefusal(rawArgv) ?? argvRefusal(argv) ?? reportClash(rawArgv) ?? portsClash(argv);
+  const given = fileOptionsApart(rawArgv);
+  const argv = normalizeArgv(given);
+  const refusal = internalRefusal(given) ?? argvRefusal(argv) ?? reportClash(given) ?? portsClash(argv);
   if (refusal !== null) {
     process.stderr.write(`shardscan: error: ${refusal}\n`);
     return EXIT.usage;

@@ -106,6 +106,24 @@ export function switchCluster(arg: string): string[] {
   return m === null || dashRefusal(arg) !== null ? [arg] : [...[...m[1]!].map((c) => `-${c}`), `-${m[2]}`];
 }
 
+/**
+ * nmap's file options as its getopt_long_only also takes them: -oN=FILE,
+ * --oN FILE and --oN=FILE are -oN FILE (and -oX, -oG, -oJ, -oA, -iL), split
+ * so here before anything else reads the command line. -oN=x was refused
+ * with "takes its file apart: -oN =x", a name nmap would not have written;
+ * --oN was an unknown option. Words after `--` are left as they are.
+ */
+export function fileOptionsApart(typed: readonly string[]): string[] {
+  const stop = typed.indexOf('--');
+  const out: string[] = [];
+  for (const [i, a] of typed.entries()) {
+    const m = stop >= 0 && i >= stop ? null : /^-(-?)(o[NXGJA]|iL)(?:=([^]*))?$/.exec(a);
+    if (m === null || (m[1] === '' && m[3] === undefined)) out.push(a);
+    else out.push(`-${m[2]}`, ...(m[3] === undefined ? [] : [m[3]]));
+  }
+  return out;
+}
+
 /** The subcommands (the first word; anything else there is a target). */
 export const COMMANDS = ['resume', 'merge', 'status', 'validate', 'help'] as const;
 
