@@ -74,7 +74,15 @@ export const QUOTE_MAX = 48;
  * 10 kB error line).
  */
 export function quote(text: string): string {
-  const chars = [...escapeControls(text)];
+  // Cut before escaping (escaping never shortens it): a 20 MB token of NULs, escaped whole, was
+  // 120 M characters, and the process died out of heap with V8's stack trace instead of this line.
+  let head = '';
+  let n = 0;
+  for (const c of text) {
+    if (n++ > QUOTE_MAX) break;
+    head += c;
+  }
+  const chars = [...escapeControls(head)];
   return chars.length > QUOTE_MAX ? `${chars.slice(0, QUOTE_MAX - 1).join('')}…` : chars.join('');
 }
 
