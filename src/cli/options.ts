@@ -11,7 +11,7 @@ import { PROBE_ENGINES, type ProbeEngine } from '../model/scan.js';
 import { PORT_STATES, type PortState } from '../model/states.js';
 import { MAX_WORKERS } from './early.js';
 import { reportsOf } from './report-files.js';
-import { EMPTY_GLUED, NMAP_EXPANDED, NMAP_IGNORED, NMAP_OUTPUT, NMAP_RENAMED, NMAP_TEMPLATES, commandFirst, helpArgv, isGlued, isVerbose, scanTypeLetters, switchCluster, takesNoValue } from './spellings.js';
+import { EMPTY_GLUED, NMAP_EXPANDED, NMAP_IGNORED, NMAP_OUTPUT, NMAP_RENAMED, NMAP_TEMPLATES, COMMANDS, commandFirst, helpArgv, isGlued, isVerbose, scanTypeLetters, switchCluster, takesNoValue } from './spellings.js';
 
 /** The scan flags as yargs hands them over (all optional). */
 export interface ScanFlags {
@@ -268,6 +268,20 @@ export function lastValueWins(argv: Record<string, unknown>): void {
 }
 
 /**
+ * What follows `--`: a scan's targets (scanCommand reads them from yargs'
+ * `_`), or a subcommand's directories. yargs left those in `_`, which the
+ * subcommands never read: `merge -- d` said it needs the directories,
+ * `status -- d` listed the state directory, and `resume -- d` resumed the
+ * latest interrupted scan there instead of d. They are given to the command
+ * as its directories; a name that starts with "-" as "./-name" (the same
+ * directory), so that yargs cannot take it for an option.
+ */
+function afterDashes(command: string | undefined, rest: readonly string[]): string[] {
+  if (command === undefined || command === 'help' || !(COMMANDS as readonly string[]).includes(command)) return ['--', ...rest];
+  return rest.map((d) => (d.startsWith('-') ? `./${d}` : d));
+}
+
+/**
  * nmap spellings, so an nmap command line works: "-p-" (all ports), "-p80",
  * and the tables in spellings.ts ("-iL FILE", "-oX FILE", "--max-rate N",
  * "--open", "-F", -T4...). A "-" value ("-iL -": stdin, "-o -" or "-oX -":
@@ -282,7 +296,7 @@ export function normalizeArgv(given: readonly string[]): string[] {
   for (let i = 0; i < argv.length; i++) {
     const raw = argv[i]!;
     if (raw === '--') {
-      out.push(...argv.slice(i));
+      out.push(...afterDashes(out[0], argv.slice(i + 1)));
       break;
     }
     const eq = raw.startsWith('--') ? raw.indexOf('=') : -1;
