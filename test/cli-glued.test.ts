@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { normalizeArgv } from '../src/cli/options.js';
-import { argvRefusal, portsClash, reportClash, unknownMessage } from '../src/cli/refusals.js';
+import { argvRefusal, listClash, reportClash, unknownMessage } from '../src/cli/refusals.js';
 import { fileOptionsApart } from '../src/cli/spellings.js';
 import { runCli, scratchDir } from './helpers/cli.js';
 
@@ -126,10 +126,10 @@ describe('glued short values', () => {
   });
 
   it('-p given twice is refused, glued or not, as nmap refuses it (the last list was scanned, the others dropped)', () => {
-    expect(portsClash(normalizeArgv(['127.0.0.1', '-p', '80', '-p22']))).toBe("-p is given 2 times ('80', '22'); give one list, the ports separated by commas: -p 80,22");
-    expect(portsClash(normalizeArgv(['127.0.0.1', '-p-', '--ports', '1-5']))).toBe("-p is given 2 times ('-', '1-5'); give one list, the ports separated by commas: -p -,1-5");
-    expect(portsClash(normalizeArgv(['127.0.0.1', '-p', '80', '--top-ports', '5']))).toBeNull();
-    expect(portsClash(normalizeArgv(['127.0.0.1', '-p', '80', '--', '-p']))).toBeNull();
+    expect(listClash(normalizeArgv(['127.0.0.1', '-p', '80', '-p22']))).toBe("-p is given 2 times ('80', '22'); give one list, the ports separated by commas: -p 80,22");
+    expect(listClash(normalizeArgv(['127.0.0.1', '-p-', '--ports', '1-5']))).toBe("-p is given 2 times ('-', '1-5'); give one list, the ports separated by commas: -p -,1-5");
+    expect(listClash(normalizeArgv(['127.0.0.1', '-p', '80', '--top-ports', '5']))).toBeNull();
+    expect(listClash(normalizeArgv(['127.0.0.1', '-p', '80', '--', '-p']))).toBeNull();
   });
 
   it('the CLI scans -pssh,http (it printed the help) and writes -fcsv -oFILE', async () => {

@@ -19,7 +19,7 @@ export { endIfLookupsHang, stoppedBy } from './signals.js';
 import { blockedNote, blocklistHelp } from '../targets/blocklist.js';
 import { OutDir, makeScanId, ownFileNames } from '../store/outdir.js';
 import { type ScanFlags, flagsToConfig, lastValueWins, noFalseValues, normalizeArgv } from './options.js';
-import { argvRefusal, internalRefusal, portsClash, reportClash, unknownMessage } from './refusals.js';
+import { argvRefusal, internalRefusal, listClash, reportClash, unknownMessage } from './refusals.js';
 import { fileOptionsApart } from './spellings.js';
 import { EXIT, defaultOutDir, runScan, writeSummaryJson } from './run.js';
 import { type MergeFlags, mergeCommand, validateCommand } from './shard-commands.js';
@@ -276,7 +276,7 @@ async function resumeWith(dir: string, argv: ResumeFlags, o: ReturnType<typeof f
 export async function main(rawArgv: readonly string[], pool: Piscina | null, fault: string | null = null, earlySignals: EarlySignals | null = null): Promise<number> {
   const given = fileOptionsApart(rawArgv);
   const argv = normalizeArgv(given);
-  const refusal = internalRefusal(given) ?? argvRefusal(argv) ?? reportClash(given) ?? portsClash(argv);
+  const refusal = internalRefusal(given) ?? argvRefusal(argv) ?? reportClash(given) ?? listClash(argv);
   if (refusal !== null) {
     process.stderr.write(`shardscan: error: ${refusal}\n`);
     return EXIT.usage;

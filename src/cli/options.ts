@@ -2,6 +2,7 @@
  * Command-line flags → a partial ScanConfig. Numbers are taken as strings and
  * checked here, so a bad value is named with an example instead of becoming NaN.
  */
+import { resolve } from 'node:path';
 import { type OutputFormat, OUTPUT_FORMATS, type ScanConfig, loadConfigFile } from '../config/index.js';
 import { ShardscanError, quote } from '../errors.js';
 import { parseShard } from '../shard/plan.js';
@@ -143,7 +144,13 @@ export function flagsToConfig(f: ScanFlags): Partial<ScanConfig> {
     // Added to the config file's list, never in place of it: a list kept there for safety was dropped by one --exclude.
     c.exclude = [...(c.exclude ?? []), ...more];
   }
-  if (f.excludeFile !== undefined) c.excludeFile = f.excludeFile;
+  if (f.excludeFile !== undefined) {
+    // In place of the config file's, it scanned what that one leaves out (--exclude adds up; one file cannot).
+    if (typeof c.excludeFile === 'string' && resolve(c.excludeFile) !== resolve(f.excludeFile)) {
+      throw usage(`--exclude-file '${quote(f.excludeFile)}' would replace the config file's "excludeFile" '${quote(c.excludeFile)}', and what that one leaves out would be scanned: put the entries of both in one file, or give more with --exclude (which adds up)`);
+    }
+    c.excludeFile = f.excludeFile;
+  }
   // "-" (stdin) is read now and kept as a list, so the shard directory's
   // manifest holds it and a resume does not read stdin again.
   if (c.inputFile === '-' && c.excludeFile === '-') throw usage('only one of --input-file and --exclude-file can read stdin (-)');
@@ -163,7 +170,8 @@ export function flagsToConfig(f: ScanFlags): Partial<ScanConfig> {
     c.topPorts = intFlag('top-ports', f.topPorts, 1, rankedPortCount(), '100');
     if (f.ports === undefined) c.ports = null;
   }
-  if (f.excludePorts !== undefined) c.excludePorts = f.excludePorts;
+  // Added to the config file's, as --exclude is: in place of it, a port left out there for safety was scanned.
+  if (f.excludePorts !== undefined) c.excludePorts = typeof c.excludePorts === 'string' && c.excludePorts.trim() !== '' ? `${c.excludePorts},${f.excludePorts}` : f.excludePorts;
   if (f.timeout !== undefined) c.timeoutMs = durationFlag('timeout', f.timeout, 600_000, '1000');
   if (f.initialRttTimeout !== undefined) c.initialRttTimeoutMs = durationFlag('initial-rtt-timeout', f.initialRttTimeout, 600_000, '500ms');
   if (f.minRttTimeout !== undefined) c.minRttTimeoutMs = durationFlag('min-rtt-timeout', f.minRttTimeout, 600_000, '50ms');
@@ -259,7 +267,7 @@ export function noFalseValues(argv: Record<string, unknown>): void {
  * yargs middleware: a flag given twice (`--rate 1 --rate 2`, or a --config
  * default overridden on the command line) arrives as an array, which every
  * check downstream would trip on. As in nmap, the last one wins (-p and -o
- * twice are refused before: reportClash, portsClash).
+ * twice are refused before: reportClash, listClash).
  */
 export function lastValueWins(argv: Record<string, unknown>): void {
   for (const [key, value] of Object.entries(argv)) {

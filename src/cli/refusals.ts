@@ -46,20 +46,34 @@ export function reportClash(given: readonly string[]): string | null {
   return null;
 }
 
+/** Options that name one list or file, as a normalized command line spells them, with the way to give one. */
+const ONCE: ReadonlyArray<{ name: RegExp; shown: string; fix: (values: string[]) => string }> = [
+  { name: /^(-p|--ports)$/, shown: '-p', fix: (v) => `give one list, the ports separated by commas: -p ${v.join(',')}` },
+  { name: /^--exclude-ports$/, shown: '--exclude-ports', fix: (v) => `give one list, the ports separated by commas: --exclude-ports ${v.join(',')}` },
+  { name: /^--input-file$/, shown: '-iL', fix: () => 'give one file, as nmap takes one: put the targets of both in it, or give more targets on the command line' },
+  { name: /^--exclude-file$/, shown: '--exclude-file', fix: () => 'give one file: put the entries of both in it, or give more with --exclude (which adds up)' },
+];
+
 /**
- * -p given twice (-p 80 -p 22), said in one line, or null: the last one was
- * scanned and the others dropped without a word. nmap refuses it too ("Only
- * 1 -p option allowed, separate multiple ranges with commas").
+ * An option of ONCE given twice (-p 80 -p 22, -iL a -iL b), said in one line,
+ * or null: the last one was used and the others dropped without a word, so
+ * `--exclude-ports 1 --exclude-ports 2` scanned port 1 and `--exclude-file a
+ * --exclude-file b` the hosts of a. nmap refuses them too ("Only 1 -p option
+ * allowed", "Only one input filename allowed", "Only 1 --exclude-ports option
+ * allowed").
  */
-export function portsClash(given: readonly string[]): string | null {
+export function listClash(given: readonly string[]): string | null {
   const argv = beforeDashes(given);
-  const lists: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const m = /^(-p|--ports)(=(.*))?$/.exec(argv[i]!);
-    if (m !== null) lists.push(m[2] !== undefined ? m[3]! : (argv[++i] ?? ''));
+  for (const { name, shown, fix } of ONCE) {
+    const values: string[] = [];
+    for (let i = 0; i < argv.length; i++) {
+      const a = argv[i]!;
+      const eq = a.indexOf('=');
+      if (name.test(eq < 0 ? a : a.slice(0, eq))) values.push(eq >= 0 ? a.slice(eq + 1) : (argv[++i] ?? ''));
+    }
+    if (values.length > 1) return `${shown} is given ${values.length} times (${values.map((l) => `'${quote(l)}'`).join(', ')}); ${fix(values)}`;
   }
-  if (lists.length < 2) return null;
-  return `-p is given ${lists.length} times (${lists.map((l) => `'${quote(l)}'`).join(', ')}); give one list, the ports separated by commas: -p ${lists.join(',')}`;
+  return null;
 }
 
 /**

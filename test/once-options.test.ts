@@ -1,0 +1,55 @@
+/**
+ * Options that name one list or file, given twice: the last was used and the
+ * others dropped without a word, so an excluded port or host was scanned
+ * (`--exclude-ports 1 --exclude-ports 2` scanned port 1). Refused in one line,
+ * as nmap refuses them. A config file's exclusions are not dropped by the
+ * command line's either: ports add up, and a second exclude file is refused.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { flagsToConfig, normalizeArgv } from '../src/cli/options.js';
+import { listClash } from '../src/cli/refusals.js';
+import { ndjson, runCli, scratchDir } from './helpers/cli.js';
+
+const clash = (args: string[]): string | null => listClash(normalizeArgv(['127.0.0.1', ...args]));
+
+describe('an option that names one list, given twice', () => {
+  it.each([
+    [['--exclude-ports', '1', '--exclude-ports=2'], "--exclude-ports is given 2 times ('1', '2'); give one list, the ports separated by commas: --exclude-ports 1,2"],
+    [['-iL', 'a.txt', '-iL', 'b.txt'], "-iL is given 2 times ('a.txt', 'b.txt'); give one file, as nmap takes one: put the targets of both in it, or give more targets on the command line"],
+    [['-iL', 'a.txt', '--input-file', 'b.txt'], "-iL is given 2 times ('a.txt', 'b.txt'); give one file, as nmap takes one: put the targets of both in it, or give more targets on the command line"],
+    [['--exclude-file', 'a.txt', '--excludefile', 'b.txt'], "--exclude-file is given 2 times ('a.txt', 'b.txt'); give one file: put the entries of both in it, or give more with --exclude (which adds up)"],
+    [['-p', '80', '-p22'], "-p is given 2 times ('80', '22'); give one list, the ports separated by commas: -p 80,22"],
+  ])('%j is refused: %s', (args, message) => {
+    expect(clash(args)).toBe(message);
+  });
+
+  it('once each, --exclude twice (it adds up), and after -- are not refused', () => {
+    expect(clash(['-iL', 'a.txt', '--exclude-file', 'b.txt', '--exclude-ports', '1', '-p', '1-5'])).toBeNull();
+    expect(clash(['--exclude', '127.0.0.2', '--exclude', '127.0.0.3'])).toBeNull();
+    expect(clash(['-iL', 'a.txt', '--', '-iL'])).toBeNull();
+  });
+
+  it("a config file's --exclude-ports and the command line's add up; a second exclude file is refused, the same one taken", () => {
+    const dir = scratchDir();
+    const config = join(dir, 'c.json');
+    writeFileSync(config, JSON.stringify({ excludeFile: join(dir, 'a.txt'), excludePorts: '1' }));
+    expect(flagsToConfig({ config, excludePorts: '2' }).excludePorts).toBe('1,2');
+    expect(() => flagsToConfig({ config, excludeFile: join(dir, 'b.txt') })).toThrow(
+      `--exclude-file '${join(dir, 'b.txt')}' would replace the config file's "excludeFile" '${join(dir, 'a.txt')}', and what that one leaves out would be scanned: put the entries of both in one file, or give more with --exclude (which adds up)`,
+    );
+    expect(flagsToConfig({ config, excludeFile: join(dir, '.', 'a.txt') }).excludeFile).toBe(join(dir, 'a.txt'));
+  });
+
+  it('the CLI refuses --exclude-ports twice (it scanned port 1), and leaves out a config file\'s ports and the command line\'s', async () => {
+    const cwd = scratchDir();
+    const twice = await runCli(['127.0.0.1', '-p', '1-3', '--exclude-ports', '1', '--exclude-ports', '2', '--no-out-dir'], { cwd });
+    expect(twice.code).toBe(2);
+    expect(twice.stderr).toBe("shardscan: error: --exclude-ports is given 2 times ('1', '2'); give one list, the ports separated by commas: --exclude-ports 1,2\n");
+    writeFileSync(join(cwd, 'c.json'), JSON.stringify({ excludePorts: '1' }));
+    const both = await runCli(['127.0.0.1', '-p', '1-3', '--config', 'c.json', '--exclude-ports', '2', '--states', 'all', '-f', 'ndjson', '-q', '--no-out-dir'], { cwd });
+    expect(both.code, both.stderr).toBe(0);
+    expect(ndjson(both.stdout).map((r) => r.port)).toEqual([3]);
+  });
+});
