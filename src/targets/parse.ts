@@ -195,8 +195,12 @@ function octetRanges(token: string): Interval[] | null {
   }
 }
 
-/** Parse one token (no resolution). Throws E_TARGET / E_TOO_LARGE naming the token. */
-export function parseTargetToken(token: string): TargetToken {
+/**
+ * Parse one token (no resolution). Throws E_TARGET / E_TOO_LARGE naming the
+ * token. `maxV6Bits`: the largest IPv6 network or range it may name, 2^bits
+ * addresses (an exclusion may name any: a blocklist's /32 made every scan fail).
+ */
+export function parseTargetToken(token: string, maxV6Bits = MAX_IPV6_PREFIX_BITS): TargetToken {
   const slash = token.indexOf('/');
   const addrPart = slash >= 0 ? token.slice(0, slash) : token;
   const prefixPart = slash >= 0 ? token.slice(slash + 1) : null;
@@ -213,7 +217,7 @@ export function parseTargetToken(token: string): TargetToken {
   const v6 = parseIPv6(addrPart);
   if (v6 !== null) {
     const prefix = prefixPart === null ? 128 : parsePrefix(token, prefixPart, 128);
-    if (128 - prefix > MAX_IPV6_PREFIX_BITS) {
+    if (128 - prefix > maxV6Bits) {
       throw new ShardscanError(
         'E_TOO_LARGE',
         `IPv6 network '${quote(token)}' is too large: at most /${128 - MAX_IPV6_PREFIX_BITS} (${2 ** MAX_IPV6_PREFIX_BITS} addresses), e.g. 2001:db8::/112`,
@@ -238,7 +242,7 @@ export function parseTargetToken(token: string): TargetToken {
     const r6 = parseIPv6(right);
     if (l6 !== null && r6 !== null) {
       if (r6 < l6) throw bad(token, 'range end is before its start');
-      if (r6 - l6 >= 1n << BigInt(MAX_IPV6_PREFIX_BITS)) {
+      if (r6 - l6 >= 1n << BigInt(maxV6Bits)) {
         throw new ShardscanError('E_TOO_LARGE', `IPv6 range '${quote(token)}' is too large: at most ${2 ** MAX_IPV6_PREFIX_BITS} addresses`);
       }
       return { kind: 'addresses', token, intervals: [{ v6: true, lo: l6, hi: r6 }] };
@@ -288,7 +292,7 @@ export interface ResolvedTargets {
  * object: a host named "constructor" or "__proto__" must not find (or set)
  * Object.prototype's members.
  */
-async function toIntervals(tokens: Iterable<string>, resolved: Map<string, string>, resolver: Resolver, family: 4 | 6 | undefined): Promise<{ intervals: Interval[]; count: number }> {
+async function toIntervals(tokens: Iterable<string>, resolved: Map<string, string>, resolver: Resolver, family: 4 | 6 | undefined, exclusions = false): Promise<{ intervals: Interval[]; count: number }> {
   // One pass, keeping only the intervals and the names: a list of a million
   // addresses must not hold a million parsed tokens at once as well. What
   // was read is merged every MERGE_EVERY intervals, so a list whose lines
@@ -299,7 +303,7 @@ async function toIntervals(tokens: Iterable<string>, resolved: Map<string, strin
   const named: Extract<TargetToken, { kind: 'name' }>[] = [];
   for (const token of tokens) {
     count++;
-    const p = parseTargetToken(token);
+    const p = parseTargetToken(token, exclusions ? 128 : MAX_IPV6_PREFIX_BITS);
     if (p.kind === 'name') named.push(p);
     else for (const iv of p.intervals) out.push(iv);
     if (out.length >= MERGE_EVERY) {
@@ -308,9 +312,13 @@ async function toIntervals(tokens: Iterable<string>, resolved: Map<string, strin
     }
   }
   out = merged.concat(out);
+  if (exclusions) {
+    for (const iv of await excludedByName(named, resolver)) out.push(iv);
+    return { intervals: out, count };
+  }
   const names = [...new Set(named.flatMap((p) => (resolved.has(p.name) ? [] : [p.name])))];
   const answers = await Promise.all(names.map((n) => resolver(n, family)));
-  names.forEach((n, i) => resolved.set(n, answers[i]!));
+  names.forEach((n, i) => resolved.set(n, oneAddress(answers[i]!)));
   for (const p of named) {
     const address = resolved.get(p.name)!;
     // A resumed scan or a config file supplies these: they must be addresses, not more target syntax.
@@ -321,6 +329,37 @@ async function toIntervals(tokens: Iterable<string>, resolved: Map<string, strin
     if (inner.kind === 'addresses') for (const iv of inner.intervals) out.push(iv);
   }
   return { intervals: out, count };
+}
+
+/** A resolver's answer for a target: its address, or of several the first IPv4 one (as systemResolver picks). */
+function oneAddress(answer: string | readonly string[]): string {
+  if (typeof answer === 'string') return answer;
+  return answer.find((a) => parseIPv4(a) !== null) ?? answer[0] ?? '';
+}
+
+/**
+ * What names in --exclude leave out: every address each has, of either
+ * family, as nmap leaves them out. Only the first was, so `--exclude multi`
+ * scanned the name's second address. Looked up again by a resume (not kept
+ * in `resolved`, which holds one address per name, the one scanned).
+ */
+async function excludedByName(named: readonly Extract<TargetToken, { kind: 'name' }>[], resolver: Resolver): Promise<Interval[]> {
+  const names = [...new Set(named.map((p) => p.name))];
+  const answers = await Promise.all(names.map((n) => resolver(n, undefined, true)));
+  const byName = new Map(names.map((n, i) => [n, [answers[i]!].flat()]));
+  const out: Interval[] = [];
+  for (const p of named) {
+    for (const address of byName.get(p.name)!) {
+      if (parseIPv4(address) === null && parseIPv6(address) === null) {
+        throw new ShardscanError('E_RESOLVE', `host name '${quote(p.name)}' resolved to '${quote(address)}', which is not an IP address`);
+      }
+      // A name's prefix is an IPv4 one (NAME/24): its IPv6 addresses are left out whole only without one.
+      if (p.prefix !== null && parseIPv4(address) === null) continue;
+      const inner = parseTargetToken(p.prefix === null ? address : `${address}/${p.prefix}`);
+      if (inner.kind === 'addresses') for (const iv of inner.intervals) out.push(iv);
+    }
+  }
+  return out;
 }
 
 /** How many intervals are read before those read so far are merged (see toIntervals). */
@@ -350,7 +389,7 @@ export async function buildTargets(input: TargetInput, resolver: Resolver = syst
   }
   const inc = mergeIntervals(included.intervals);
   if (family !== undefined) checkFamily(inc, family);
-  const exc = mergeIntervals((await toIntervals(allTokens(input.exclude ?? [], input.excludeFile, 'exclude'), resolved, resolver, family)).intervals);
+  const exc = mergeIntervals((await toIntervals(allTokens(input.exclude ?? [], input.excludeFile, 'exclude'), resolved, resolver, family, true)).intervals);
   // Nothing excluded (the common case): a million-address list skips a copy and a merge of its intervals.
   const remaining = exc.length === 0 ? inc : mergeIntervals(subtractIntervals(inc, exc));
   if (remaining.length === 0) throw new ShardscanError('E_TARGET', 'every target is excluded; nothing left to scan');

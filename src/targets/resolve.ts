@@ -7,8 +7,13 @@ import { lookup } from 'node:dns/promises';
 import { onAbortOf } from '../abort.js';
 import { ShardscanError, errnoCode, messageOf, quote } from '../errors.js';
 
-/** Resolves a host name to one address (the first IPv4 one if any, as nmap does; of `family` only, with -4 or -6). */
-export type Resolver = (name: string, family?: 4 | 6) => Promise<string>;
+/**
+ * Resolves a host name to one address (the first IPv4 one if any, as nmap
+ * does; of `family` only, with -4 or -6), or with `all` to every address it
+ * has, of either family (what --exclude NAME leaves out, as nmap does). A
+ * resolver that returns one address for `all` excludes that one only.
+ */
+export type Resolver = (name: string, family?: 4 | 6, all?: boolean) => Promise<string | readonly string[]>;
 
 /** getaddrinfo calls not returned yet (see lookupsPending). */
 let pendingLookups = 0;
@@ -21,7 +26,7 @@ let pendingLookups = 0;
  */
 export const lookupsPending = (): number => pendingLookups;
 
-export const systemResolver: Resolver = async (name, family) => {
+export const systemResolver: Resolver = async (name, family, all) => {
   let answers: { address: string; family: number }[];
   pendingLookups++;
   try {
@@ -36,7 +41,7 @@ export const systemResolver: Resolver = async (name, family) => {
   }
   const pick = answers.find((a) => a.family === 4) ?? answers[0];
   if (!pick) throw new ShardscanError('E_RESOLVE', `host name '${quote(name)}' has no ${family === undefined ? '' : `IPv${family} `}addresses`);
-  return pick.address;
+  return all === true ? answers.map((a) => a.address) : pick.address;
 };
 
 /**
@@ -46,11 +51,11 @@ export const systemResolver: Resolver = async (name, family) => {
  */
 export function stoppable(resolver: Resolver, signal: AbortSignal): Resolver {
   const stopped = (): ShardscanError => new ShardscanError('E_INTERRUPTED', 'stopped before the first probe, while host names were being resolved: nothing was scanned');
-  return (name, family) => {
+  return (name, family, all) => {
     if (signal.aborted) return Promise.reject(stopped());
-    return new Promise<string>((resolve, reject) => {
+    return new Promise<string | readonly string[]>((resolve, reject) => {
       const undo = onAbortOf(signal, () => reject(stopped()));
-      resolver(name, family).then(resolve, reject).finally(undo);
+      resolver(name, family, all).then(resolve, reject).finally(undo);
     });
   };
 }

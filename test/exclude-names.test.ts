@@ -1,0 +1,61 @@
+/**
+ * What --exclude leaves out. A host name left out only its first address
+ * (`--exclude multi` scanned the second; nmap leaves out every one), and an
+ * IPv6 network larger than a scan may be was refused as an exclusion too
+ * (`--exclude 2001:db8::/32`, a blocklist's usual line, made every scan fail).
+ */
+import { describe, expect, it } from 'vitest';
+import { ShardscanError } from '../src/errors.js';
+import { type Resolver, buildTargets } from '../src/targets/parse.js';
+import { systemResolver } from '../src/targets/resolve.js';
+
+/** Names with several addresses, as /etc/hosts or DNS may give them; `all` asks for every one. */
+const TABLE: Record<string, string[]> = { multi: ['127.0.0.6', '127.0.0.7'], dual: ['::1', '127.0.0.5'], localhost: ['127.0.0.1', '::1'] };
+const asked: { name: string; all: boolean }[] = [];
+const fakeDns: Resolver = async (name, family, all) => {
+  asked.push({ name, all: all === true });
+  const answers = TABLE[name]?.filter((a) => family === undefined || a.includes(':') === (family === 6));
+  if (!answers?.length) throw new ShardscanError('E_RESOLVE', `cannot resolve host name '${name}'`);
+  return all === true ? answers : (answers.find((a) => !a.includes(':')) ?? answers[0]!);
+};
+
+async function hosts(targets: string[], exclude: string[], resolver: Resolver = fakeDns): Promise<string[]> {
+  const { set } = await buildTargets({ targets, exclude }, resolver);
+  return Array.from({ length: set.count }, (_, i) => set.at(i));
+}
+
+describe('--exclude', () => {
+  it("leaves out every address of a name, of either family, as nmap does (it left out the first only)", async () => {
+    expect(await hosts(['127.0.0.4-7'], ['multi'])).toEqual(['127.0.0.4', '127.0.0.5']);
+    expect(await hosts(['127.0.0.5', '::1'], ['127.0.0.9', 'dual']).catch((e: Error) => e.message)).toBe('every target is excluded; nothing left to scan');
+    expect(asked.filter((a) => a.name === 'multi')).toEqual([{ name: 'multi', all: true }]);
+  });
+
+  it('a name as a target is still one address, the first IPv4 one, and its exclusion takes them all', async () => {
+    expect(await hosts(['localhost', '127.0.0.2'], [])).toEqual(['127.0.0.1', '127.0.0.2']);
+    expect(await hosts(['localhost', '127.0.0.2'], ['localhost'])).toEqual(['127.0.0.2']);
+  });
+
+  it("a name's prefix is an IPv4 one: NAME/31 leaves out that network, and its IPv6 address is not read as a /31", async () => {
+    expect(await hosts(['127.0.0.4-7', '::1'], ['multi/31'])).toEqual(['127.0.0.4', '127.0.0.5', '::1']);
+  });
+
+  it('a resolver that answers one address for `all` (a library caller\'s) excludes that one', async () => {
+    const one: Resolver = async () => '127.0.0.6';
+    expect(await hosts(['127.0.0.4-7'], ['multi'], one)).toEqual(['127.0.0.4', '127.0.0.5', '127.0.0.7']);
+  });
+
+  it('takes an IPv6 network or range of any size; a target is still held to a /104', async () => {
+    expect(await hosts(['127.0.0.1', '::1'], ['2001:db8::/32'])).toEqual(['127.0.0.1', '::1']);
+    expect(await hosts(['127.0.0.1', '::1'], ['::/0'])).toEqual(['127.0.0.1']);
+    expect(await hosts(['127.0.0.1', '::1'], ['::-ffff::'])).toEqual(['127.0.0.1']);
+    await expect(hosts(['2001:db8::/32'], [])).rejects.toThrow(/is too large: at most \/104/);
+  });
+
+  it('the system resolver gives every address with `all`, one without (localhost, from /etc/hosts)', async () => {
+    const all = await systemResolver('localhost', undefined, true);
+    expect(Array.isArray(all)).toBe(true);
+    expect(all).toContain('127.0.0.1');
+    expect(typeof (await systemResolver('localhost'))).toBe('string');
+  });
+});
