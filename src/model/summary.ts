@@ -5,8 +5,12 @@
 import { type LocalEvents, type StateCounts, addCounts, addEvents, emptyCounts, totalOf } from './states.js';
 
 /** Why an interrupted scan stopped. */
-/** Why a scan stopped early; `shards-missing` only for a merge of an incomplete shard set (--allow-partial). */
-export type StopReason = 'signal' | 'time-limit' | 'output-closed' | 'error' | 'shards-missing';
+/**
+ * Why a scan stopped early; `shards-missing` only for a merge of an
+ * incomplete shard set (--allow-partial), `unfinished` for a shard that had
+ * not finished when it was merged (still running).
+ */
+export type StopReason = 'signal' | 'time-limit' | 'output-closed' | 'error' | 'shards-missing' | 'unfinished';
 
 /** What every summary holds, whether complete or not. */
 export interface SummaryBody {

@@ -148,7 +148,7 @@ function runstats(s: ScanSummary, listed: number, listedOnly: boolean): string {
   const up = known ?? listed;
   const total = addressesScanned(s, known);
   const hosts = `${total} IP address${total === 1 ? '' : 'es'} (${up} host${up === 1 ? '' : 's'} ${known === null ? 'with shown ports' : 'up'})`;
-  const why = done ? '' : s.stopReason === 'time-limit' ? 'stopped by --max-time' : s.stopReason === 'output-closed' ? 'the output was closed' : s.stopReason === 'error' ? 'stopped by an error' : s.stopReason === 'shards-missing' ? 'merged without every shard' : 'interrupted';
+  const why = done ? '' : s.stopReason === 'time-limit' ? 'stopped by --max-time' : s.stopReason === 'output-closed' ? 'the output was closed' : s.stopReason === 'error' ? 'stopped by an error' : s.stopReason === 'shards-missing' ? 'merged without every shard' : s.stopReason === 'unfinished' ? 'merged with a shard that had not finished' : 'interrupted';
   const summary = `shardscan done at ${now.toISOString()}; ${hosts} scanned in ${elapsed} seconds${done ? '' : `; ${why}: partial results, ${s.done} of ${s.probes} probes`}`;
   const exit = done ? 'exit="success"' : `exit="error" errormsg="${xmlAttr(`${why} (${s.stopReason}): partial results`)}"`;
   return `<runstats><finished time="${unixSeconds(now)}" timestr="${xmlAttr(ctime(now))}" summary="${xmlAttr(summary)}" elapsed="${elapsed}" ${exit}/><hosts up="${up}" down="0" total="${total}"/>\n</runstats>\n`;

@@ -8,7 +8,7 @@ import type { OutputFormat } from '../config/index.js';
 import type { ProbeRecord } from '../model/record.js';
 import { type ScanSummary, endedAs, mergeSummaries } from '../model/summary.js';
 import { type PortState, type StateCounts, totalOf } from '../model/states.js';
-import { shardStatus } from './status.js';
+import { liveWriter, shardStatus } from './status.js';
 import { type MergeView, mergeView } from './merge-states.js';
 import { WRITERS, everyHostOf } from '../output/formats.js';
 import { namesOf } from '../output/report.js';
@@ -43,7 +43,7 @@ export interface MergeOptions {
  * wrote its counts there (they stay 0): what its last checkpoint covers, and
  * how long it ran until then, are given as `progress` (store/status.ts).
  */
-export function manifestSummary(m: Manifest, progress?: { counts: StateCounts; elapsedMs: number }): ScanSummary {
+export function manifestSummary(m: Manifest, progress?: { counts: StateCounts; elapsedMs: number; state?: string }): ScanSummary {
   const counts = progress?.counts ?? m.counts;
   const elapsedMs = progress?.elapsedMs ?? m.elapsedMs;
   const done = totalOf(counts);
@@ -67,7 +67,8 @@ export function manifestSummary(m: Manifest, progress?: { counts: StateCounts; e
     elapsedMs,
     rate: Math.round(done / Math.max(elapsedMs / 1000, 0.001)),
   };
-  return endedAs(body, m.status === 'complete' ? null : (m.stopReason ?? 'signal'));
+  // No run said why it stopped: one still running has not (it was said to have stopped by a signal), a killed one by SIGKILL.
+  return endedAs(body, m.status === 'complete' ? null : (m.stopReason ?? (progress?.state === 'running' ? 'unfinished' : 'signal')));
 }
 
 /**
@@ -139,6 +140,23 @@ async function* batchesOf(shards: readonly ShardDir[], view: MergeView, leftOut:
 export const interrupted = (): ShardscanError => new ShardscanError('E_INTERRUPTED', 'merge interrupted');
 
 /**
+ * Shards that have not finished, refused with what to do about each: one
+ * still running is waited for (it said "run shardscan resume on it first",
+ * which then refused: "still being written by process N"); a stopped or
+ * killed one is resumed.
+ */
+function refuseUnfinished(shards: readonly ShardDir[]): void {
+  const unfinished = shards.filter((s) => s.manifest.status !== 'complete');
+  if (unfinished.length === 0) return;
+  for (const s of unfinished) {
+    const writer = liveWriter(s.dir);
+    if (writer !== null) throw new ShardscanError('E_MERGE', `${s.dir} is still being written by ${writer}; merge once it has finished (or --allow-partial, for what its checkpoint covers so far)`);
+  }
+  const named = unfinished.map((s) => `${s.dir} (${s.manifest.endedAt === null ? 'killed' : `stopped: ${s.manifest.stopReason ?? 'signal'}`})`);
+  throw new ShardscanError('E_MERGE', `${named.join(', ')} did not finish; run shardscan resume on ${unfinished.length > 1 ? 'each' : 'it'} first (or --allow-partial)`);
+}
+
+/**
  * Write the merged report of `dirs` to the stream `open()` gives, called only
  * once the directories were found to be one scan's shards (so a refused merge
  * has not emptied an existing report). Throws E_MERGE when they are not, or
@@ -146,6 +164,7 @@ export const interrupted = (): ShardscanError => new ShardscanError('E_INTERRUPT
  */
 export async function mergeShards(dirs: readonly string[], open: () => Writable, opts: MergeOptions): Promise<{ leftOut: number }> {
   const shards = checkShardSet(dirs, opts.allowPartial);
+  if (!opts.allowPartial) refuseUnfinished(shards);
   const first = shards[0]!.manifest;
   const view = mergeView(first.config.states, opts.states);
   const portSpec = buildPorts({ ports: first.config.ports ?? undefined, topPorts: first.config.topPorts ?? undefined, excludePorts: first.config.excludePorts ?? undefined }).toString();

@@ -199,8 +199,9 @@ function describeMismatch(a: Manifest, b: Manifest): string {
 }
 
 /**
- * Check that directories are the shards of one scan, all present and complete.
- * Throws E_MERGE naming the first problem.
+ * Check that directories are the shards of one scan, all present (unless
+ * `allowPartial`). Throws E_MERGE naming the first problem. Whether each is
+ * complete: merge's own check (store/merge.ts), which can tell a running one.
  */
 export function checkShardSet(dirs: readonly string[], allowPartial: boolean): ShardDir[] {
   if (dirs.length === 0) throw new ShardscanError('E_MERGE', 'name at least one shard directory, e.g. shardscan merge results/scan-1 results/scan-2');
@@ -223,10 +224,6 @@ export function checkShardSet(dirs: readonly string[], allowPartial: boolean): S
   for (let i = 1; i <= total && missing.length <= 20; i++) if (!seen.has(i)) missing.push(`${i}/${total}`);
   if (missing.length > 0 && !allowPartial) {
     throw new ShardscanError('E_MERGE', `missing shard${missing.length > 1 ? 's' : ''} ${missing.slice(0, 20).join(', ')}${missing.length > 20 ? ', …' : ''} of this scan; pass every shard directory (or --allow-partial)`);
-  }
-  const unfinished = shards.filter((s) => s.manifest.status !== 'complete');
-  if (unfinished.length > 0 && !allowPartial) {
-    throw new ShardscanError('E_MERGE', `${unfinished.map((s) => s.dir).join(', ')} did not finish (status interrupted); run shardscan resume on it first (or --allow-partial)`);
   }
   return shards.sort((a, b) => a.manifest.shard.index - b.manifest.shard.index);
 }
