@@ -153,7 +153,7 @@ describe('glued short values', () => {
     expect(merged.stdout.trim().split('\n')).toHaveLength(21);
     // status has no -q: refused as its unknown option, no longer a host named "status".
     const status = await runCli(['-q', 'status', 'd'], { cwd, prefix: 'unshare -n' });
-    expect(status.stderr).toBe('shardscan: error: unknown option -q (see shardscan --help)\n');
+    expect(status.stderr).toBe('shardscan: error: unknown option -q (see shardscan status --help)\n');
     expect(status.code).toBe(2);
   });
 

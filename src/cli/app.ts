@@ -20,7 +20,7 @@ import { blockedNote, blocklistHelp } from '../targets/blocklist.js';
 import { OutDir, makeScanId, ownFileNames } from '../store/outdir.js';
 import { type ScanFlags, flagsToConfig, lastValueWins, noFalseValues, normalizeArgv } from './options.js';
 import { argvRefusal, internalRefusal, listClash, reportClash, unknownMessage } from './refusals.js';
-import { fileOptionsApart } from './spellings.js';
+import { COMMANDS, fileOptionsApart } from './spellings.js';
 import { EXIT, defaultOutDir, runScan, writeSummaryJson } from './run.js';
 import { type MergeFlags, mergeCommand, validateCommand } from './shard-commands.js';
 import { checkDistinctFiles, checkReports, checkSummaryPath, openReports, reportFileNames } from './report-files.js';
@@ -331,7 +331,8 @@ export async function main(rawArgv: readonly string[], pool: Piscina | null, fau
           .option('allow-partial', { type: 'boolean', describe: 'merge even with missing or unfinished shards' })
           .option('states', { type: 'string', describe: 'which recorded states to write: open, open,filtered, all (default: all the scan recorded)' })
           .option('open', { type: 'boolean', describe: 'as nmap --open: open ports only, and the grep and xml reports leave out hosts with none' })
-          .option('quiet', { alias: 'q', type: 'boolean', describe: 'taken, as by scan and resume: merge prints only errors' }),
+          .option('quiet', { alias: 'q', type: 'boolean', describe: 'taken, as by scan and resume: merge prints only errors' })
+          .option('summary-json', { type: 'string', describe: 'also write the merged summary as JSON to FILE (as a scan writes its own)' }),
       (a) => run(mergeCommand(a as unknown as MergeFlags, command, signal.signal)),
     )
     .command(
@@ -360,7 +361,9 @@ export async function main(rawArgv: readonly string[], pool: Piscina | null, fau
     .alias('help', 'h')
     .wrap(Math.min(110, process.stdout.columns || 100))
     .fail((msg, err) => {
-      throw err ?? new ShardscanError('E_OPTION', `${unknownMessage(msg, argv, rawArgv)} (see shardscan ${argv[0] === 'resume' ? 'resume ' : ''}--help)`);
+      // The help of the command it was given to (merge --seed 3 pointed to the scan's).
+      const own = (COMMANDS as readonly string[]).includes(argv[0]!) && argv[0] !== 'help' ? `${argv[0]} ` : '';
+      throw err ?? new ShardscanError('E_OPTION', `${unknownMessage(msg, argv, rawArgv)} (see shardscan ${own}--help)`);
     });
   try {
     await parser.parseAsync();

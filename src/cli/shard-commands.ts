@@ -7,10 +7,11 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ShardscanError, quote } from '../errors.js';
 import { flagsToConfig, shownStates } from './options.js';
-import { checkDistinctFiles, checkReports, reportFileNames } from './report-files.js';
-import { EXIT, noteOnce } from './run.js';
+import type { ScanSummary } from '../model/summary.js';
+import { checkDistinctFiles, checkReports, checkSummaryPath, reportFileNames } from './report-files.js';
+import { EXIT, noteOnce, writeSummaryJson } from './run.js';
 
-export type MergeFlags = { dirs: string[]; format?: string; output?: string; nmapReport?: string | string[]; allowPartial?: boolean; states?: string; open?: boolean; quiet?: boolean };
+export type MergeFlags = { dirs: string[]; format?: string; output?: string; nmapReport?: string | string[]; allowPartial?: boolean; states?: string; open?: boolean; quiet?: boolean; summaryJson?: string };
 
 export async function mergeCommand(argv: MergeFlags, command: string, signal?: AbortSignal): Promise<number> {
   const flags = flagsToConfig({ format: argv.format, output: argv.output, nmapReport: argv.nmapReport });
@@ -24,7 +25,8 @@ export async function mergeCommand(argv: MergeFlags, command: string, signal?: A
     return found;
   });
   // A report written over one of the shard files it merges would truncate that file before it is read.
-  checkDistinctFiles(reportFileNames(reports), shardFiles(dirs));
+  checkSummaryPath(argv.summaryJson);
+  checkDistinctFiles({ ...reportFileNames(reports), '--summary-json': argv.summaryJson }, shardFiles(dirs));
   // As for a scan: --open is --states open, and hosts without an open port leave the grep and XML reports too.
   const { states, openHostsOnly } = shownStates(argv.open, argv.states);
   const { interrupted, mergeShards } = await import('../store/merge.js');
@@ -36,11 +38,12 @@ export async function mergeCommand(argv: MergeFlags, command: string, signal?: A
   // Files first, stdout last: a failure then leaves nothing half done on stdout either.
   all.sort((a, b) => Number(a.output === null) - Number(b.output === null));
   let leftOut = 0;
+  let summary: ScanSummary | null = null;
   const note = noteOnce();
   try {
     for (const r of all) {
       try {
-        ({ leftOut } = await mergeShards(dirs, () => r.staged.open(), { format: r.format, allowPartial: Boolean(argv.allowPartial), command, states, openHostsOnly, note, signal }));
+        ({ leftOut, summary } = await mergeShards(dirs, () => r.staged.open(), { format: r.format, allowPartial: Boolean(argv.allowPartial), command, states, openHostsOnly, note, signal }));
       } catch (err) {
         if (err instanceof ShardscanError && err.code === 'E_INTERRUPTED') throw err;
         // A write that failed ends the writer with that error: say it as a write failure (finish), or stop quietly for | head.
@@ -61,6 +64,11 @@ export async function mergeCommand(argv: MergeFlags, command: string, signal?: A
     throw err;
   }
   for (const r of all) r.staged.place();
+  // The merged summary, as a scan's --summary-json gives it (a Job's merge step had none to read but -f json's).
+  if (argv.summaryJson !== undefined && summary !== null) {
+    const failure = writeSummaryJson(argv.summaryJson, summary, null);
+    if (failure) throw failure;
+  }
   if (leftOut > 0 && !argv.quiet) process.stderr.write(`shardscan: ${leftOut} records past the last checkpoint of an unfinished shard were left out, as its counts leave them out (resume probes them again)\n`);
   return EXIT.ok;
 }

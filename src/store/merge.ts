@@ -162,7 +162,7 @@ function refuseUnfinished(shards: readonly ShardDir[]): void {
  * has not emptied an existing report). Throws E_MERGE when they are not, or
  * when a complete shard's records do not match its manifest.
  */
-export async function mergeShards(dirs: readonly string[], open: () => Writable, opts: MergeOptions): Promise<{ leftOut: number }> {
+export async function mergeShards(dirs: readonly string[], open: () => Writable, opts: MergeOptions): Promise<{ leftOut: number; summary: ScanSummary }> {
   const shards = checkShardSet(dirs, opts.allowPartial);
   if (!opts.allowPartial) refuseUnfinished(shards);
   const first = shards[0]!.manifest;
@@ -197,5 +197,5 @@ export async function mergeShards(dirs: readonly string[], open: () => Writable,
     },
     summary: () => summary,
   });
-  return { leftOut: leftOut.n };
+  return { leftOut: leftOut.n, summary };
 }
