@@ -65,6 +65,11 @@ export function escapeControls(text: string): string {
   return text.replace(CONTROLS, (c) => (c === '\n' ? '\\n' : c === '\t' ? '\\t' : c === '\r' ? '\\r' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
 }
 
+/** "1 port", "2 ports": a count and its word, for messages. */
+export function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
 /** Longest piece of user input an error message quotes. */
 export const QUOTE_MAX = 48;
 

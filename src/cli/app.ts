@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { Piscina } from 'piscina';
 import yargs, { type Argv } from 'yargs';
 import { type ScanConfig, resolveConfig } from '../config/index.js';
-import { ShardscanError, messageOf, quote } from '../errors.js';
+import { ShardscanError, messageOf, plural, quote } from '../errors.js';
 import { packageVersion } from '../paths.js';
 import { totalOf } from '../model/states.js';
 import { prepareScan } from '../prepare.js';
@@ -243,7 +243,7 @@ async function resumeWith(dir: string, argv: ResumeFlags, o: ReturnType<typeof f
     const { out, extras } = openReports(config);
     // Positions, not records: with --states open, "0 records kept" hid 5,986 positions already decided.
     const decided = totalOf(plan.checkpoint.counts);
-    if (!argv.quiet) process.stderr.write(`shardscan: resuming ${dir}: ${decided} of ${plan.prep.plan.positions} positions already decided (${plan.kept} records kept); ${plan.dropped} records past the last checkpoint will be probed again\n`);
+    if (!argv.quiet) process.stderr.write(`shardscan: resuming ${dir}: ${decided} of ${plan.prep.plan.positions} positions already decided (${plural(plan.kept, 'record')} kept); ${plural(plan.dropped, 'record')} past the last checkpoint will be probed again\n`);
     return await runScan({
       prep: { ...plan.prep, config: { ...plan.prep.config, workers: config.workers, concurrency: config.concurrency } },
       out,

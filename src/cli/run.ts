@@ -7,7 +7,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import type { Piscina } from 'piscina';
-import { ShardscanError, errnoCode, messageOf, quote } from '../errors.js';
+import { ShardscanError, errnoCode, messageOf, plural, quote } from '../errors.js';
 import { type ScanConfig, timeoutBounds } from '../config/index.js';
 import type { CheckpointState } from '../model/checkpoint.js';
 import type { RecordBatch } from '../model/record.js';
@@ -65,10 +65,6 @@ export type SummaryDocument = ScanSummary & {
   outDir: string | null;
   resources: { userMs: number; systemMs: number; maxRssKb: number };
 };
-
-export function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
-}
 
 /** "rtt p50 20.2 ms, p99 24 ms; timeouts 101-250 ms; retries 12 (11 answered); window shrank 2 times; 1 host given up". */
 export function timingLine(t: TimingSummary): string {

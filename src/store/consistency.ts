@@ -6,7 +6,7 @@
  * refused as it is, instead of being rewritten and then refused (or resumed
  * into a scan that silently skips work).
  */
-import { ShardscanError, quote } from '../errors.js';
+import { ShardscanError, plural, quote } from '../errors.js';
 import type { CheckpointState } from '../model/checkpoint.js';
 import { type ShardPlan, chunkBounds, locate } from '../shard/plan.js';
 import { positionOf } from '../permute/index.js';
@@ -80,7 +80,7 @@ export function checkReplay(dir: string, cp: CheckpointState, states: readonly P
     if (!states.includes(s)) {
       if (found[s] > 0) throw damaged(dir, `the records file holds ${s} records, but this scan records only ${states.join(',')}`);
     } else if (found[s] !== cp.counts[s]) {
-      throw damaged(dir, `the checkpoint counts ${cp.counts[s]} ${s} ports, but the records file holds ${found[s]} of them`);
+      throw damaged(dir, `the checkpoint counts ${plural(cp.counts[s], `${s} port`)}, but the records file holds ${found[s]} of them`);
     }
   }
 }
@@ -115,7 +115,7 @@ function checkCompleteCounts(dir: string, m: Manifest, found: StateCounts): void
     if (!m.config.states.includes(s)) {
       if (found[s] > 0) throw broken(dir, `the records file holds ${s} records, but this scan records only ${m.config.states.join(',')}`);
     } else if (found[s] !== m.counts[s]) {
-      throw broken(dir, `the manifest counts ${m.counts[s]} ${s} ports, but the records file holds ${found[s]} of them`);
+      throw broken(dir, `the manifest counts ${plural(m.counts[s], `${s} port`)}, but the records file holds ${found[s]} of them`);
     }
   }
 }
