@@ -4,15 +4,15 @@
  * host names (resolved once, before the scan), lists separated by commas or
  * spaces, files with one target per line and # comments, and exclusions.
  */
-import { createRequire } from 'node:module';
-import { ShardscanError, errnoCode, messageOf, quote } from '../errors.js';
-import { readProblem, readTextCapped } from '../files.js';
+import { ShardscanError, quote } from '../errors.js';
+import { type ListPlace, listTokens, placed, readListText, splitList } from './list-file.js';
 import { formatIPv4, formatIPv6, parseIPv4, parseIPv6 } from './ip.js';
 import { type Blocked, type Blocklist, NOTHING_BLOCKED, applyBlocklist } from './blocklist.js';
 import { confirmScanSize } from './confirm.js';
 import { type Resolver, systemResolver } from './resolve.js';
 
 export type { Resolver } from './resolve.js';
+export { MAX_LIST_BYTES, readListFile, splitList } from './list-file.js';
 import { type Interval, TargetSet, mergeIntervals, subtractIntervals, unionMerged } from './set.js';
 
 /** Largest IPv6 network one token may name: a /104 is 16,777,216 addresses, like an IPv4 /8. */
@@ -24,77 +24,6 @@ export const MAX_INTERVALS = 1 << 20;
 export type TargetToken =
   | { kind: 'addresses'; token: string; intervals: Interval[] }
   | { kind: 'name'; token: string; name: string; prefix: number | null };
-
-/** Four dotted fields of digits, ranges, `*` and commas: nmap's octet form ("127.0.0.1,5", "127.0.3,7.1-9"). */
-const OCTET_LIST = /^[\d*,-]+\.[\d*,-]+\.[\d*,-]+\.[\d*,-]+$/;
-
-/**
- * Split "a,b  c\nd" into tokens. A comma separates targets (masscan's
- * "127.0.0.1,127.0.0.2"), except inside a four-field octet form, where it
- * lists values of one octet as in nmap ("127.0.0.1,5" is .1 and .5), and
- * before a bare octet, which lists values of the last octet before it
- * ("127.0.0.1,127.0.0.5,9" is .1, .5 and .9).
- */
-export function splitList(text: string): string[] {
-  const out: string[] = [];
-  for (const word of text.split(/\s+/)) {
-    if (word === '') continue;
-    if (!word.includes(',') || (OCTET_LIST.test(word) && !/(^|\.),|,($|\.)|,,/.test(word))) {
-      out.push(word);
-      continue;
-    }
-    let last = '';
-    for (const t of word.split(',')) {
-      if (t === '') continue;
-      // "127.0.0.1,127.0.0.5,9": a bare octet after an IPv4 form lists values of its last octet.
-      if (/^[\d*-]+$/.test(t) && OCTET_LIST.test(last)) out[out.length - 1] = last = `${last},${t}`;
-      else out.push((last = t));
-    }
-  }
-  return out;
-}
-
-/** node:tty is loaded only when stdin is read: a scan that does not read it would pay for the module at every start. */
-function isStdinTerminal(): boolean {
-  const { isatty } = createRequire(import.meta.url)('node:tty') as typeof import('node:tty');
-  return isatty(0);
-}
-
-/** The largest target or exclude list read (a file or stdin): 16M lines of "127.0.0.1". */
-export const MAX_LIST_BYTES = 256 << 20;
-
-/** Tokens from a target file: one or more per line, `#` starts a comment ("-": stdin). */
-export function readListFile(path: string, what: string): string[] {
-  return [...listTokens(readListText(path, what))];
-}
-
-/** A target or exclude list's text (a file, or stdin for "-"). */
-function readListText(path: string, what: string): string {
-  // Reading a terminal would wait for Ctrl+D with Ctrl+C caught (the CLI's first Ctrl+C only asks a scan to stop).
-  if (path === '-' && isStdinTerminal()) throw new ShardscanError('E_INPUT_FILE', `cannot read the ${what} list from stdin: it is a terminal; pipe it in, e.g. ${what === 'target' ? 'cat list.txt | shardscan -iL -' : 'cat skip.txt | shardscan 127.0.0.0/24 --exclude-file -'}`);
-  try {
-    return readTextCapped(path === '-' ? 0 : path, MAX_LIST_BYTES);
-  } catch (err) {
-    throw new ShardscanError('E_INPUT_FILE', `cannot read ${what} file '${quote(path)}': ${readProblem(err)}`);
-  }
-}
-
-/**
- * The tokens of a list's text, line by line (`#` comments to the end of a
- * line). A generator: a list of a million lines is never a million strings
- * at once (with every line split first, a 1M-line -iL took ~240 MB more).
- */
-export function* listTokens(text: string): Generator<string> {
-  for (let at = 0; at < text.length; ) {
-    let end = text.indexOf('\n', at);
-    if (end < 0) end = text.length;
-    let line = text.slice(at, end);
-    const hash = line.indexOf('#');
-    if (hash >= 0) line = line.slice(0, hash);
-    at = end + 1;
-    if (line.trim() !== '') yield* splitList(line);
-  }
-}
 
 const HOSTNAME = /^(?=.{1,253}$)[a-z0-9_](?:[a-z0-9_-]{0,62})(?:\.[a-z0-9_](?:[a-z0-9_-]{0,62}))*\.?$/i;
 
@@ -292,7 +221,7 @@ export interface ResolvedTargets {
  * object: a host named "constructor" or "__proto__" must not find (or set)
  * Object.prototype's members.
  */
-async function toIntervals(tokens: Iterable<string>, resolved: Map<string, string>, resolver: Resolver, family: 4 | 6 | undefined, exclusions = false): Promise<{ intervals: Interval[]; count: number }> {
+async function toIntervals(tokens: Iterable<string>, resolved: Map<string, string>, resolver: Resolver, family: 4 | 6 | undefined, exclusions = false, where?: ListPlace): Promise<{ intervals: Interval[]; count: number }> {
   // One pass, keeping only the intervals and the names: a list of a million
   // addresses must not hold a million parsed tokens at once as well. What
   // was read is merged every MERGE_EVERY intervals, so a list whose lines
@@ -303,7 +232,12 @@ async function toIntervals(tokens: Iterable<string>, resolved: Map<string, strin
   const named: Extract<TargetToken, { kind: 'name' }>[] = [];
   for (const token of tokens) {
     count++;
-    const p = parseTargetToken(token, exclusions ? 128 : MAX_IPV6_PREFIX_BITS);
+    let p: TargetToken;
+    try {
+      p = parseTargetToken(token, exclusions ? 128 : MAX_IPV6_PREFIX_BITS);
+    } catch (err) {
+      throw placed(err, where);
+    }
     if (p.kind === 'name') named.push(p);
     else for (const iv of p.intervals) out.push(iv);
     if (out.length >= MERGE_EVERY) {
@@ -365,10 +299,13 @@ async function excludedByName(named: readonly Extract<TargetToken, { kind: 'name
 /** How many intervals are read before those read so far are merged (see toIntervals). */
 const MERGE_EVERY = 65_536;
 
-/** The positional targets, then a list file's tokens, one at a time. */
-function* allTokens(given: readonly string[], file: string | undefined, what: string): Generator<string> {
+/** The positional targets, then a list file's tokens, one at a time (`where`: the file and line of the last). */
+function* allTokens(given: readonly string[], file: string | undefined, what: string, where: ListPlace): Generator<string> {
   for (const t of given) yield* splitList(t);
-  if (file) yield* listTokens(readListText(file, what));
+  if (!file) return;
+  const text = readListText(file, what);
+  where.file = file;
+  yield* listTokens(text, where);
 }
 
 /** -4 or -6: a target of the other family is refused, as nmap refuses it, never scanned. */
@@ -383,13 +320,17 @@ function checkFamily(intervals: readonly Interval[], family: 4 | 6): void {
 export async function buildTargets(input: TargetInput, resolver: Resolver = systemResolver): Promise<ResolvedTargets> {
   const resolved = new Map(Object.entries(input.resolved ?? {}));
   const family = input.family ?? undefined;
-  const included = await toIntervals(allTokens(input.targets, input.inputFile, 'target'), resolved, resolver, family);
+  const inputPlace: ListPlace = { file: null, line: 0 };
+  const included = await toIntervals(allTokens(input.targets, input.inputFile, 'target', inputPlace), resolved, resolver, family, false, inputPlace);
   if (included.count === 0) {
-    throw new ShardscanError('E_TARGET', 'no targets given; name at least one, e.g. shardscan 127.0.0.1 -p 22,80');
+    // An -iL list of comments or blank lines only (or an empty one) said "no targets given", as if it had not been read.
+    const from = input.inputFile ? ` (the -iL list ${input.inputFile === '-' ? 'on stdin' : `'${quote(input.inputFile)}'`} holds none: only blank lines or comments)` : '';
+    throw new ShardscanError('E_TARGET', `no targets given${from}; name at least one, e.g. shardscan 127.0.0.1 -p 22,80`);
   }
   const inc = mergeIntervals(included.intervals);
   if (family !== undefined) checkFamily(inc, family);
-  const exc = mergeIntervals((await toIntervals(allTokens(input.exclude ?? [], input.excludeFile, 'exclude'), resolved, resolver, family, true)).intervals);
+  const excludePlace: ListPlace = { file: null, line: 0 };
+  const exc = mergeIntervals((await toIntervals(allTokens(input.exclude ?? [], input.excludeFile, 'exclude', excludePlace), resolved, resolver, family, true, excludePlace)).intervals);
   // Nothing excluded (the common case): a million-address list skips a copy and a merge of its intervals.
   const remaining = exc.length === 0 ? inc : mergeIntervals(subtractIntervals(inc, exc));
   if (remaining.length === 0) throw new ShardscanError('E_TARGET', 'every target is excluded; nothing left to scan');

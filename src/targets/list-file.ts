@@ -1,0 +1,99 @@
+/**
+ * Target and exclude lists as text: split into tokens (commas and spaces, as
+ * nmap and masscan read them), and read from a file or stdin line by line,
+ * keeping where each token came from for the refusal that names it.
+ */
+import { createRequire } from 'node:module';
+import { ShardscanError, quote } from '../errors.js';
+import { readProblem, readTextCapped } from '../files.js';
+
+/** Four dotted fields of digits, ranges, `*` and commas: nmap's octet form ("127.0.0.1,5", "127.0.3,7.1-9"). */
+const OCTET_LIST = /^[\d*,-]+\.[\d*,-]+\.[\d*,-]+\.[\d*,-]+$/;
+
+/**
+ * Split "a,b  c\nd" into tokens. A comma separates targets (masscan's
+ * "127.0.0.1,127.0.0.2"), except inside a four-field octet form, where it
+ * lists values of one octet as in nmap ("127.0.0.1,5" is .1 and .5), and
+ * before a bare octet, which lists values of the last octet before it
+ * ("127.0.0.1,127.0.0.5,9" is .1, .5 and .9).
+ */
+export function splitList(text: string): string[] {
+  const out: string[] = [];
+  for (const word of text.split(/\s+/)) {
+    if (word === '') continue;
+    if (!word.includes(',') || (OCTET_LIST.test(word) && !/(^|\.),|,($|\.)|,,/.test(word))) {
+      out.push(word);
+      continue;
+    }
+    let last = '';
+    for (const t of word.split(',')) {
+      if (t === '') continue;
+      // "127.0.0.1,127.0.0.5,9": a bare octet after an IPv4 form lists values of its last octet.
+      if (/^[\d*-]+$/.test(t) && OCTET_LIST.test(last)) out[out.length - 1] = last = `${last},${t}`;
+      else out.push((last = t));
+    }
+  }
+  return out;
+}
+
+/** node:tty is loaded only when stdin is read: a scan that does not read it would pay for the module at every start. */
+function isStdinTerminal(): boolean {
+  const { isatty } = createRequire(import.meta.url)('node:tty') as typeof import('node:tty');
+  return isatty(0);
+}
+
+/** The largest target or exclude list read (a file or stdin): 16M lines of "127.0.0.1". */
+export const MAX_LIST_BYTES = 256 << 20;
+
+/** Tokens from a target file: one or more per line, `#` starts a comment ("-": stdin). */
+export function readListFile(path: string, what: string): string[] {
+  return [...listTokens(readListText(path, what))];
+}
+
+/** A target or exclude list's text (a file, or stdin for "-"). */
+export function readListText(path: string, what: string): string {
+  // Reading a terminal would wait for Ctrl+D with Ctrl+C caught (the CLI's first Ctrl+C only asks a scan to stop).
+  if (path === '-' && isStdinTerminal()) throw new ShardscanError('E_INPUT_FILE', `cannot read the ${what} list from stdin: it is a terminal; pipe it in, e.g. ${what === 'target' ? 'cat list.txt | shardscan -iL -' : 'cat skip.txt | shardscan 127.0.0.0/24 --exclude-file -'}`);
+  try {
+    return readTextCapped(path === '-' ? 0 : path, MAX_LIST_BYTES);
+  } catch (err) {
+    throw new ShardscanError('E_INPUT_FILE', `cannot read ${what} file '${quote(path)}': ${readProblem(err)}`);
+  }
+}
+
+/**
+ * The tokens of a list's text, line by line (`#` comments to the end of a
+ * line). A generator: a list of a million lines is never a million strings
+ * at once (with every line split first, a 1M-line -iL took ~240 MB more).
+ */
+export function* listTokens(text: string, where?: ListPlace): Generator<string> {
+  let n = 0;
+  for (let at = 0; at < text.length; ) {
+    let end = text.indexOf('\n', at);
+    if (end < 0) end = text.length;
+    let line = text.slice(at, end);
+    n++;
+    if (where) where.line = n;
+    const hash = line.indexOf('#');
+    if (hash >= 0) line = line.slice(0, hash);
+    at = end + 1;
+    if (line.trim() !== '') yield* splitList(line);
+  }
+}
+
+/** Where the token a list yielded last came from: its file ("-": stdin) and line; file null for the command line. */
+export interface ListPlace {
+  file: string | null;
+  line: number;
+}
+
+/**
+ * A refusal of a token read from a list file, with the file and line it came
+ * from: "bad target '127.0.0.500'" in a million-line -iL list did not say
+ * where to look.
+ */
+export function placed(err: unknown, where: ListPlace | undefined): unknown {
+  if (!(err instanceof ShardscanError) || where === undefined || where.file === null) return err;
+  const file = where.file === '-' ? 'stdin' : `'${quote(where.file)}'`;
+  return new ShardscanError(err.code, `${file} line ${where.line}: ${err.message}`);
+}
