@@ -27,6 +27,8 @@ export interface PreparedScan {
   targetsDigest: string;
   /** Addresses of the targets the blocklist took out, and which ranges (count 0 when none). */
   blocked: Blocked;
+  /** Names with more addresses than the one scanned: the others (see otherAddressesNote). */
+  otherAddresses: Record<string, string[]>;
 }
 
 /**
@@ -61,7 +63,7 @@ async function checkSourceAddress(address: string, targets: TargetSet): Promise<
 export async function prepareScan(config: Readonly<ScanConfig>, resolver?: Resolver): Promise<PreparedScan> {
   // The ports first: a bad -p is refused before any host name is looked up (nmap refuses it first too).
   const ports = buildPorts({ ports: config.ports ?? undefined, topPorts: config.topPorts ?? undefined, excludePorts: config.excludePorts ?? undefined });
-  const { set: targets, resolved, blocked } = await buildTargets(
+  const { set: targets, resolved, blocked, otherAddresses } = await buildTargets(
     {
       targets: config.targets,
       inputFile: config.inputFile ?? undefined,
@@ -89,5 +91,5 @@ export async function prepareScan(config: Readonly<ScanConfig>, resolver?: Resol
     .update(JSON.stringify([targetsDigest, ports.toString(), config.order, config.order === 'random' ? config.seed : 0, config.shard.total, config.timeoutMs, config.retries, [...config.states].sort(), ...(config.banners ? ['banners'] : [])]))
     .digest('hex')
     .slice(0, 16);
-  return { config: Object.freeze({ ...config, resolved: Object.freeze(resolved), chunkSize }), targets, ports, range, perm, plan, scanKey, targetsDigest, blocked };
+  return { config: Object.freeze({ ...config, resolved: Object.freeze(resolved), chunkSize }), targets, ports, range, perm, plan, scanKey, targetsDigest, blocked, otherAddresses };
 }

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ShardscanError } from '../src/errors.js';
-import { type Resolver, buildTargets } from '../src/targets/parse.js';
+import { type Resolver, buildTargets, otherAddressesNote } from '../src/targets/parse.js';
 import { systemResolver } from '../src/targets/resolve.js';
 
 /** Names with several addresses, as /etc/hosts or DNS may give them; `all` asks for every one. */
@@ -38,6 +38,18 @@ describe('--exclude', () => {
 
   it("a name's prefix is an IPv4 one: NAME/31 leaves out that network, and its IPv6 address is not read as a /31", async () => {
     expect(await hosts(['127.0.0.4-7', '::1'], ['multi/31'])).toEqual(['127.0.0.4', '127.0.0.5', '::1']);
+  });
+
+  it("a target name scans one address and keeps the others for nmap's note: 'other addresses for multi (not scanned)'", async () => {
+    const built = await buildTargets({ targets: ['multi', 'dual', '127.0.0.1'] }, fakeDns);
+    expect(Array.from({ length: built.set.count }, (_, i) => built.set.at(i))).toEqual(['127.0.0.1', '127.0.0.5', '127.0.0.6']);
+    expect(built.otherAddresses).toEqual({ multi: ['127.0.0.7'], dual: ['::1'] });
+    expect(otherAddressesNote(built.otherAddresses)).toBe('other addresses for multi (not scanned): 127.0.0.7; other addresses for dual (not scanned): ::1');
+    expect(otherAddressesNote({})).toBeNull();
+    // -6: of that family only, and then none are left over.
+    const six = await buildTargets({ targets: ['dual'], family: 6 }, fakeDns);
+    expect(six.otherAddresses).toEqual({});
+    expect(six.set.at(0)).toBe('::1');
   });
 
   it('a resolver that answers one address for `all` (a library caller\'s) excludes that one', async () => {

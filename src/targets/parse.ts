@@ -214,6 +214,8 @@ export interface ResolvedTargets {
   resolved: Record<string, string>;
   /** What the blocklist took out. */
   blocked: Blocked;
+  /** Names resolved now that have more addresses than the one scanned: the others (of the family asked for). */
+  otherAddresses: Record<string, string[]>;
 }
 
 /**
@@ -221,7 +223,7 @@ export interface ResolvedTargets {
  * object: a host named "constructor" or "__proto__" must not find (or set)
  * Object.prototype's members.
  */
-async function toIntervals(tokens: Iterable<string>, resolved: Map<string, string>, resolver: Resolver, family: 4 | 6 | undefined, exclusions = false, where?: ListPlace): Promise<{ intervals: Interval[]; count: number }> {
+async function toIntervals(tokens: Iterable<string>, resolved: Map<string, string>, resolver: Resolver, family: 4 | 6 | undefined, exclusions = false, where?: ListPlace, others?: Record<string, string[]>): Promise<{ intervals: Interval[]; count: number }> {
   // One pass, keeping only the intervals and the names: a list of a million
   // addresses must not hold a million parsed tokens at once as well. What
   // was read is merged every MERGE_EVERY intervals, so a list whose lines
@@ -251,8 +253,13 @@ async function toIntervals(tokens: Iterable<string>, resolved: Map<string, strin
     return { intervals: out, count };
   }
   const names = [...new Set(named.flatMap((p) => (resolved.has(p.name) ? [] : [p.name])))];
-  const answers = await Promise.all(names.map((n) => resolver(n, family)));
-  names.forEach((n, i) => resolved.set(n, oneAddress(answers[i]!)));
+  const answers = await Promise.all(names.map((n) => resolver(n, family, true)));
+  names.forEach((n, i) => {
+    const all = [...new Set([answers[i]!].flat())];
+    const pick = oneAddress(all);
+    resolved.set(n, pick);
+    if (all.length > 1 && others !== undefined) others[n] = all.filter((a) => a !== pick);
+  });
   for (const p of named) {
     const address = resolved.get(p.name)!;
     // A resumed scan or a config file supplies these: they must be addresses, not more target syntax.
@@ -321,7 +328,8 @@ export async function buildTargets(input: TargetInput, resolver: Resolver = syst
   const resolved = new Map(Object.entries(input.resolved ?? {}));
   const family = input.family ?? undefined;
   const inputPlace: ListPlace = { file: null, line: 0 };
-  const included = await toIntervals(allTokens(input.targets, input.inputFile, 'target', inputPlace), resolved, resolver, family, false, inputPlace);
+  const otherAddresses: Record<string, string[]> = {};
+  const included = await toIntervals(allTokens(input.targets, input.inputFile, 'target', inputPlace), resolved, resolver, family, false, inputPlace, otherAddresses);
   if (included.count === 0) {
     // An -iL list of comments or blank lines only (or an empty one) said "no targets given", as if it had not been read.
     const from = input.inputFile ? ` (the -iL list ${input.inputFile === '-' ? 'on stdin' : `'${quote(input.inputFile)}'`} holds none: only blank lines or comments)` : '';
@@ -337,5 +345,15 @@ export async function buildTargets(input: TargetInput, resolver: Resolver = syst
   // Both before any probe: the blocklist first (a blocked target is named), then the size.
   const { kept, blocked } = input.blocklist ? applyBlocklist(remaining, input.blocklist) : { kept: remaining, blocked: NOTHING_BLOCKED };
   if (input.yes !== undefined) confirmScanSize(inc, kept, input.yes);
-  return { set: TargetSet.fromIntervals(kept), resolved: Object.fromEntries(resolved), blocked };
+  return { set: TargetSet.fromIntervals(kept), resolved: Object.fromEntries(resolved), blocked, otherAddresses };
+}
+
+/**
+ * nmap's note for a name with several addresses, of which one is scanned:
+ * "Other addresses for multi (not scanned): 127.0.0.7". Only the first was
+ * scanned, with no word of the others. Null when there are none.
+ */
+export function otherAddressesNote(others: Readonly<Record<string, readonly string[]>>): string | null {
+  const lines = Object.entries(others).map(([name, addresses]) => `other addresses for ${quote(name)} (not scanned): ${addresses.slice(0, 8).join(' ')}${addresses.length > 8 ? ` and ${addresses.length - 8} more` : ''}`);
+  return lines.length === 0 ? null : lines.slice(0, 5).join('; ') + (lines.length > 5 ? `; and ${lines.length - 5} more names` : '');
 }
