@@ -481,7 +481,7 @@ describe('bad input', () => {
   it.each(['merge', 'validate'])('%s without directories says what it needs, in one line', async (command) => {
     const r = await runCli([command]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe(`shardscan: error: ${command} needs the shard directories, e.g. shardscan ${command} scan-1 scan-2 (see shardscan --help)\n`);
+    expect(r.stderr).toBe(`shardscan: error: ${command} needs the shard directories, e.g. shardscan ${command} scan-1 scan-2 (see shardscan ${command} --help)\n`);
   });
 
   it.each(['merge', 'status', 'resume'])('%s given a file, not a shard directory, says so in one line', async (command) => {

@@ -35,6 +35,6 @@ describe('quote', () => {
     writeFileSync(join(dir, 'z.txt'), Buffer.alloc(20 << 20));
     const r = await runCli(['-iL', 'z.txt', '-p', '1', '--no-out-dir'], { cwd: dir, prefix: 'unshare -n' });
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe(`shardscan: error: bad target '${'\\u0000'.repeat(7)}\\u000…': not an address, network, range or host name. Examples: 127.0.0.1, 127.0.0.0/24, 127.0.0.1-127.0.0.9, 127.0.1-3.1-10, ::1, localhost\n`);
+    expect(r.stderr).toBe(`shardscan: error: 'z.txt' line 1: bad target '${'\\u0000'.repeat(7)}\\u000…': not an address, network, range or host name. Examples: 127.0.0.1, 127.0.0.0/24, 127.0.0.1-127.0.0.9, 127.0.1-3.1-10, ::1, localhost\n`);
   }, 60_000);
 });
