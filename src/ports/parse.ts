@@ -41,12 +41,15 @@ export class PortSet {
   }
 }
 
-function bad(spec: string, token: string, why: string): ShardscanError {
-  return new ShardscanError('E_PORT', `bad port list '${quote(spec)}' at '${quote(token)}': ${why}. Example: -p 22,80,1000-2000 (or -p- for all)`);
+/** `flag`: the option the list came from, named in the refusal (an --exclude-ports list was called "bad port list" with a -p example). */
+function badList(spec: string, token: string, why: string, flag = '-p'): ShardscanError {
+  const example = flag === '-p' ? '-p 22,80,1000-2000 (or -p- for all)' : `${flag} 22,80,1000-2000`;
+  return new ShardscanError('E_PORT', `bad ${flag === '-p' ? 'port list' : flag} '${quote(spec)}' at '${quote(token)}': ${why}. Example: ${example}`);
 }
 
 /** Mark the ports named by a list like "22,80,1000-2000" in `into` (index = port). */
-function markList(spec: string, into: Uint8Array): void {
+function markList(spec: string, into: Uint8Array, flag = '-p'): void {
+  const bad = (s: string, t: string, why: string): ShardscanError => badList(s, t, why, flag);
   const tokens = spec.split(',').map((t) => t.trim());
   if (spec.trim() === '') throw bad(spec, spec, 'empty');
   for (const raw of tokens) {
@@ -89,7 +92,7 @@ export function buildPorts(input: PortInput): PortSet {
     throw new ShardscanError('E_PORT', PORTS_AND_TOP_PORTS);
   }
   const ex = new Uint8Array(65536);
-  if (input.excludePorts !== undefined) markList(input.excludePorts, ex);
+  if (input.excludePorts !== undefined) markList(input.excludePorts, ex, '--exclude-ports');
   if (input.ports !== undefined) {
     markList(input.ports === '-' ? '1-65535' : input.ports, marks);
   } else {

@@ -54,11 +54,19 @@ export function readListFile(path: string, what: string): string[] {
 export function readListText(path: string, what: string): string {
   // Reading a terminal would wait for Ctrl+D with Ctrl+C caught (the CLI's first Ctrl+C only asks a scan to stop).
   if (path === '-' && isStdinTerminal()) throw new ShardscanError('E_INPUT_FILE', `cannot read the ${what} list from stdin: it is a terminal; pipe it in, e.g. ${what === 'target' ? 'cat list.txt | shardscan -iL -' : 'cat skip.txt | shardscan 127.0.0.0/24 --exclude-file -'}`);
+  let text: string;
   try {
-    return readTextCapped(path === '-' ? 0 : path, MAX_LIST_BYTES);
+    text = readTextCapped(path === '-' ? 0 : path, MAX_LIST_BYTES);
   } catch (err) {
     throw new ShardscanError('E_INPUT_FILE', `cannot read ${what} file '${quote(path)}': ${readProblem(err)}`);
   }
+  // A UTF-16 byte-order mark (FF FE or FE FF, each byte invalid UTF-8) and NUL bytes: a list saved as UTF-16 (Windows'
+  // "Unicode"). Its first token was refused as "bad target '\ufffd\ufffd1\u00002\u00007…'", which said nothing of why.
+  if (text.startsWith('\ufffd\ufffd') && text.includes('\u0000')) {
+    const name = path === '-' ? 'stdin' : `'${quote(path)}'`;
+    throw new ShardscanError('E_INPUT_FILE', `the ${what} list ${name} is UTF-16 (it starts with a UTF-16 byte-order mark); save it as UTF-8 or ASCII, e.g. iconv -f UTF-16 -t UTF-8`);
+  }
+  return text;
 }
 
 /**

@@ -177,6 +177,8 @@ export function parseTargetToken(token: string, maxV6Bits = MAX_IPV6_PREFIX_BITS
       return { kind: 'addresses', token, intervals: [{ v6: true, lo: l6, hi: r6 }] };
     }
   }
+  // 127.1 and 2130706433 are 127.0.0.1 to inet_aton (and so to ping and curl); nmap reads them otherwise.
+  if (/^\d+(\.\d+){0,2}$/.test(addrPart)) throw bad(token, 'a short address form (inet_aton reads 127.1 and 2130706433 as 127.0.0.1; nmap does not): write all four octets, e.g. 127.0.0.1');
   if (/^[\d*.,-]+$/.test(addrPart)) {
     if (/(^|[.,-])0\d/.test(addrPart)) throw bad(token, 'an octet with a leading zero is ambiguous (inet_aton and curl read 010 as octal 8, nmap as decimal 10): write it without');
     const ranges = octetRanges(addrPart);

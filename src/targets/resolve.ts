@@ -34,7 +34,7 @@ export const systemResolver: Resolver = async (name, family, all) => {
   } catch (err) {
     throw new ShardscanError(
       'E_RESOLVE',
-      `cannot resolve host name '${quote(name)}'${family === undefined ? '' : ` to an IPv${family} address (-${family})`} (${errnoCode(err) ?? messageOf(err)}); give an address, or a name your resolver knows, e.g. localhost`,
+      `cannot resolve host name '${quote(name)}'${family === undefined ? '' : ` to an IPv${family} address (-${family})`} (${errnoCode(err) ?? messageOf(err)}); give an address, or a name your resolver knows, e.g. ${name === 'localhost' ? (family === 6 ? '::1' : '127.0.0.1') : 'localhost'}`,
     );
   } finally {
     pendingLookups--;
