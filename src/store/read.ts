@@ -5,7 +5,7 @@
 import { existsSync, openSync, readSync, closeSync, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ShardscanError, errnoCode, jsonProblem, messageOf } from '../errors.js';
+import { ShardscanError, errnoCode, jsonProblem, messageOf, plural, quote } from '../errors.js';
 import { describeErrors, validator } from '../schemas.js';
 import { CHECKPOINT, MANIFEST, type Manifest, type StoredCheckpoint, readJson } from './outdir.js';
 import { type ProbeRecord, type RecordBatch, bytesBatch } from '../model/record.js';
@@ -187,12 +187,19 @@ export function readCheckpoint(dir: string): StoredCheckpoint | null {
   return readJson<StoredCheckpoint>(path, 'checkpoint');
 }
 
+/** A shard's ports as its scan was given them ("-p 22,80", "--top-ports 100"), and how many; "different ports" alone did not say how. */
+function portsAsGiven(m: Manifest): string {
+  const given = m.config.ports !== null && m.config.ports !== undefined ? `-p ${m.config.ports}` : `--top-ports ${m.config.topPorts ?? 1000}`;
+  const excluded = m.config.excludePorts ? ` --exclude-ports ${m.config.excludePorts}` : '';
+  return `${quote(given + excluded)} (${plural(m.ports, 'port')})`;
+}
+
 /** The fields that must agree between shards of one scan, for a precise refusal. */
 function describeMismatch(a: Manifest, b: Manifest): string {
   if (a.seed !== b.seed) return `seed ${a.seed} vs ${b.seed}`;
   if (a.targetsDigest !== b.targetsDigest) return 'different targets';
   if (a.shard.total !== b.shard.total) return `${a.shard.total} shards vs ${b.shard.total}`;
-  if (a.ports !== b.ports || a.config.ports !== b.config.ports || a.config.topPorts !== b.config.topPorts) return 'different ports';
+  if (a.ports !== b.ports || a.config.ports !== b.config.ports || a.config.topPorts !== b.config.topPorts) return `different ports: ${portsAsGiven(a)} vs ${portsAsGiven(b)}`;
   if (a.config.order !== b.config.order) return `order ${a.config.order} vs ${b.config.order}`;
   if (a.config.timeoutMs !== b.config.timeoutMs || a.config.retries !== b.config.retries) return 'different --timeout or --retries';
   return 'different --states or options';

@@ -1,0 +1,15 @@
+/** merge of shards of scans with different ports says how they differ ("different ports" alone did not). */
+import { describe, expect, it } from 'vitest';
+import { runCli, scratchDir } from './helpers/cli.js';
+
+describe('merge of shards whose ports differ', () => {
+  it('names each one\'s ports as given, and how many', async () => {
+    const cwd = scratchDir();
+    const common = ['127.0.0.1', '--seed', '3', '-q', '-o', '/dev/null'];
+    expect((await runCli([...common, '-p', 'ssh,http', '--shard', '1/2', '--out-dir', 'a'], { cwd })).code).toBe(0);
+    expect((await runCli([...common, '--top-ports', '5', '--exclude-ports', '80', '--shard', '2/2', '--out-dir', 'b'], { cwd })).code).toBe(0);
+    const r = await runCli(['merge', 'a', 'b'], { cwd });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('shardscan: error: b is from a different scan than a (different ports: -p ssh,http (3 ports) vs --top-ports 5 --exclude-ports 80 (5 ports)); merge only shards of one scan\n');
+  });
+});
