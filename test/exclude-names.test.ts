@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { ShardscanError } from '../src/errors.js';
 import { type Resolver, buildTargets, otherAddressesNote } from '../src/targets/parse.js';
 import { systemResolver } from '../src/targets/resolve.js';
+import { namesOf } from '../src/output/report.js';
 
 /** Names with several addresses, as /etc/hosts or DNS may give them; `all` asks for every one. */
 const TABLE: Record<string, string[]> = { multi: ['127.0.0.6', '127.0.0.7'], dual: ['::1', '127.0.0.5'], localhost: ['127.0.0.1', '::1'] };
@@ -29,6 +30,18 @@ describe('--exclude', () => {
     expect(await hosts(['127.0.0.4-7'], ['multi'])).toEqual(['127.0.0.4', '127.0.0.5']);
     expect(await hosts(['127.0.0.5', '::1'], ['127.0.0.9', 'dual']).catch((e: Error) => e.message)).toBe('every target is excluded; nothing left to scan');
     expect(asked.filter((a) => a.name === 'multi')).toEqual([{ name: 'multi', all: true }]);
+  });
+
+  it('keeps what a name left out in "resolved" ("exclude:NAME"), so a resume or a merge elsewhere leaves out the same without a lookup', async () => {
+    const first = await buildTargets({ targets: ['127.0.0.4-7'], exclude: ['multi'] }, fakeDns);
+    expect(first.resolved).toEqual({ 'exclude:multi': '127.0.0.6 127.0.0.7' });
+    const offline: Resolver = async (name) => {
+      throw new ShardscanError('E_RESOLVE', `cannot resolve host name '${name}'`);
+    };
+    const again = await buildTargets({ targets: ['127.0.0.4-7'], exclude: ['multi'], resolved: first.resolved }, offline);
+    expect(again.set.digest()).toBe(first.set.digest());
+    // Never a host's name in the reports: what was left out was not scanned.
+    expect(namesOf(first.resolved)('127.0.0.6')).toBeNull();
   });
 
   it('a name as a target is still one address, the first IPv4 one, and its exclusion takes them all', async () => {

@@ -52,7 +52,8 @@ export interface ReportContext {
  */
 export function namesOf(resolved: Readonly<Record<string, string>>): (host: string) => string | null {
   const byAddress = new Map<string, string>();
-  for (const [name, address] of Object.entries(resolved)) if (!byAddress.has(address)) byAddress.set(address, name);
+  // Names only: "exclude:NAME" keys hold what --exclude left out (targets/parse.ts), never a host scanned.
+  for (const [name, address] of Object.entries(resolved)) if (!name.includes(':') && !byAddress.has(address)) byAddress.set(address, name);
   return (host) => byAddress.get(host) ?? null;
 }
 

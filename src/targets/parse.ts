@@ -251,7 +251,7 @@ async function toIntervals(tokens: Iterable<string>, resolved: Map<string, strin
   }
   out = merged.concat(out);
   if (exclusions) {
-    for (const iv of await excludedByName(named, resolver)) out.push(iv);
+    for (const iv of await excludedByName(named, resolved, resolver)) out.push(iv);
     return { intervals: out, count };
   }
   const names = [...new Set(named.flatMap((p) => (resolved.has(p.name) ? [] : [p.name])))];
@@ -283,18 +283,20 @@ function oneAddress(answer: string | readonly string[]): string {
 /**
  * What names in --exclude leave out: every address each has, of either
  * family, as nmap leaves them out. Only the first was, so `--exclude multi`
- * scanned the name's second address. Looked up again by a resume (not kept
- * in `resolved`, which holds one address per name, the one scanned).
+ * scanned the name's second address. Kept in `resolved` as
+ * "exclude:NAME" → "ADDR ADDR…" (no host name holds a colon), so a resume
+ * or a merge on another machine leaves out what this one left out.
  */
-async function excludedByName(named: readonly Extract<TargetToken, { kind: 'name' }>[], resolver: Resolver): Promise<Interval[]> {
-  const names = [...new Set(named.map((p) => p.name))];
+async function excludedByName(named: readonly Extract<TargetToken, { kind: 'name' }>[], resolved: Map<string, string>, resolver: Resolver): Promise<Interval[]> {
+  const key = (name: string): string => `${EXCLUDED_PREFIX}${name}`;
+  const names = [...new Set(named.flatMap((p) => (resolved.has(key(p.name)) ? [] : [p.name])))];
   const answers = await Promise.all(names.map((n) => resolver(n, undefined, true)));
-  const byName = new Map(names.map((n, i) => [n, [answers[i]!].flat()]));
+  names.forEach((n, i) => resolved.set(key(n), [...new Set([answers[i]!].flat())].join(' ')));
   const out: Interval[] = [];
   for (const p of named) {
-    for (const address of byName.get(p.name)!) {
+    for (const address of resolved.get(key(p.name))!.split(' ')) {
       if (parseIPv4(address) === null && parseIPv6(address) === null) {
-        throw new ShardscanError('E_RESOLVE', `host name '${quote(p.name)}' resolved to '${quote(address)}', which is not an IP address`);
+        throw new ShardscanError('E_CONFIG', `host name '${quote(p.name)}' in --exclude is recorded as resolving to '${quote(address)}', which is not an IP address; fix or remove "${quote(key(p.name))}" in "resolved"`);
       }
       // A name's prefix is an IPv4 one (NAME/24): its IPv6 addresses are left out whole only without one.
       if (p.prefix !== null && parseIPv4(address) === null) continue;
@@ -304,6 +306,9 @@ async function excludedByName(named: readonly Extract<TargetToken, { kind: 'name
   }
   return out;
 }
+
+/** How `resolved` keeps an excluded name's addresses (see excludedByName). */
+export const EXCLUDED_PREFIX = 'exclude:';
 
 /** How many intervals are read before those read so far are merged (see toIntervals). */
 const MERGE_EVERY = 65_536;
