@@ -1,4 +1,8 @@
-/** merge of shards of scans with different ports says how they differ ("different ports" alone did not). */
+/**
+ * merge of shards of scans with different ports says how they differ
+ * ("different ports" alone did not); shards with different timing settings
+ * merge with a note (--host-timeout decides which ports are left as errors).
+ */
 import { describe, expect, it } from 'vitest';
 import { runCli, scratchDir } from './helpers/cli.js';
 
@@ -11,5 +15,17 @@ describe('merge of shards whose ports differ', () => {
     const r = await runCli(['merge', 'a', 'b'], { cwd });
     expect(r.code).toBe(2);
     expect(r.stderr).toBe('shardscan: error: b is from a different scan than a (different ports: -p ssh,http (3 ports) vs --top-ports 5 --exclude-ports 80 (5 ports)); merge only shards of one scan\n');
+  });
+
+  it('notes shards that ran with different --host-timeout or RTT bounds (they merged without a word)', async () => {
+    const cwd = scratchDir();
+    const common = ['127.0.0.1', '-p', '1-50', '--seed', '3', '-q', '-o', '/dev/null'];
+    expect((await runCli([...common, '--shard', '1/2', '--host-timeout', '30m', '--out-dir', 'a'], { cwd })).code).toBe(0);
+    expect((await runCli([...common, '--shard', '2/2', '--out-dir', 'b'], { cwd })).code).toBe(0);
+    const r = await runCli(['merge', 'a', 'b', '-f', 'ndjson', '-oA', 'm'], { cwd });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toBe('shardscan: the shards ran with different timing settings, and are merged as they were recorded: --host-timeout 1800000 ms (shard 1), none (shard 2)\n');
+    const same = await runCli(['merge', 'b', '-f', 'ndjson', '--allow-partial'], { cwd });
+    expect(same.stderr).not.toMatch(/timing settings/);
   });
 });

@@ -156,6 +156,30 @@ function refuseUnfinished(shards: readonly ShardDir[]): void {
   throw new ShardscanError('E_MERGE', `${named.join(', ')} did not finish; run shardscan resume on ${unfinished.length > 1 ? 'each' : 'it'} first (or --allow-partial)`);
 }
 
+/** Settings that shards of one scan may differ in (the scan key leaves them out), and that change what they record. */
+const TIMING_KEYS = [
+  ['hostTimeoutMs', '--host-timeout'],
+  ['initialRttTimeoutMs', '--initial-rtt-timeout'],
+  ['minRttTimeoutMs', '--min-rtt-timeout'],
+  ['maxRttTimeoutMs', '--max-rtt-timeout'],
+] as const;
+
+/**
+ * A note when the shards ran with different timing settings: they merge (one
+ * scan's positions, each decided once), but --host-timeout decides which
+ * ports are left as errors, so the merged report mixes two rules. Merged
+ * without a word before.
+ */
+function timingDifferences(shards: readonly ShardDir[]): string | null {
+  const parts: string[] = [];
+  for (const [key, flag] of TIMING_KEYS) {
+    const values = shards.map((s) => s.manifest.config[key] ?? null);
+    if (new Set(values).size < 2) continue;
+    parts.push(`${flag} ${shards.map((s, i) => `${values[i] === null ? 'none' : `${values[i]} ms`} (shard ${s.manifest.shard.index})`).slice(0, 4).join(', ')}${shards.length > 4 ? ', …' : ''}`);
+  }
+  return parts.length === 0 ? null : `the shards ran with different timing settings, and are merged as they were recorded: ${parts.join('; ')}`;
+}
+
 /**
  * Write the merged report of `dirs` to the stream `open()` gives, called only
  * once the directories were found to be one scan's shards (so a refused merge
@@ -166,6 +190,8 @@ export async function mergeShards(dirs: readonly string[], open: () => Writable,
   const shards = checkShardSet(dirs, opts.allowPartial);
   if (!opts.allowPartial) refuseUnfinished(shards);
   const first = shards[0]!.manifest;
+  const differ = timingDifferences(shards);
+  if (differ !== null) opts.note?.(differ);
   const view = mergeView(first.config.states, opts.states);
   const portSpec = buildPorts({ ports: first.config.ports ?? undefined, topPorts: first.config.topPorts ?? undefined, excludePorts: first.config.excludePorts ?? undefined }).toString();
   const out = open();
