@@ -49,6 +49,13 @@ describe('nmap spellings', () => {
     expect(normalizeArgv(['127.0.0.1', '--timeout', '-5s', '-p', '-1024'])).toEqual(['127.0.0.1', '--timeout=-5s', '-p=-1024']);
   });
 
+  it('-F is --top-ports 100 unless --top-ports says how many, in either order, as in nmap (--top-ports 10 -F scanned 100)', () => {
+    expect(normalizeArgv(['127.0.0.1', '-F'])).toEqual(['127.0.0.1', '--top-ports=100']);
+    expect(normalizeArgv(['127.0.0.1', '--top-ports', '10', '-F'])).toEqual(['127.0.0.1', '--top-ports', '10']);
+    expect(normalizeArgv(['127.0.0.1', '-F', '--top-ports=3'])).toEqual(['127.0.0.1', '--top-ports=3']);
+    expect(normalizeArgv(['127.0.0.1', '-F', '--', '--top-ports'])).toEqual(['127.0.0.1', '--top-ports=100', '--', '--top-ports']);
+  });
+
   it('after --, nothing is rewritten', () => {
     expect(normalizeArgv(['127.0.0.1', '--', '-sTV'])).toEqual(['127.0.0.1', '--', '-sTV']);
   });

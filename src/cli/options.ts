@@ -301,8 +301,11 @@ export function normalizeArgv(given: readonly string[]): string[] {
   const stop = typed.indexOf('--');
   const argv = [...typed.slice(0, stop < 0 ? typed.length : stop).flatMap(scanTypeLetters).flatMap(switchCluster), ...(stop < 0 ? [] : typed.slice(stop))];
   const out: string[] = [];
+  // nmap's -F is the top 100 unless --top-ports says how many, in either order (`--top-ports 10 -F` scanned 100).
+  const topPorts = argv.slice(0, stop < 0 ? argv.length : argv.indexOf('--')).some((a) => a === '--top-ports' || a.startsWith('--top-ports='));
   for (let i = 0; i < argv.length; i++) {
     const raw = argv[i]!;
+    if (raw === '-F' && topPorts) continue;
     if (raw === '--') {
       out.push(...afterDashes(out[0], argv.slice(i + 1)));
       break;
