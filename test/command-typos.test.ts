@@ -49,4 +49,12 @@ describe('a mistyped subcommand', () => {
     expect(r.stdout).toBe('');
     expect(r.stderr).toBe("shardscan: error: 'Resume' is not a command: did you mean 'resume'? (To scan a host of that name, write it with a trailing dot: 'Resume.')\n");
   });
+
+  it('a subcommand given a scan\'s -p or --top-ports says how to scan a host of its name (run with no network at all)', async () => {
+    const r = await runCli(['status', '-p', '22'], { prefix: 'unshare -n' });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("shardscan: error: unknown option -p (see shardscan status --help); to scan a host named 'status', write it with a trailing dot: 'status.'\n");
+    const other = await runCli(['validate', '-q', 'd'], { prefix: 'unshare -n' });
+    expect(other.stderr).toBe('shardscan: error: unknown option -q (see shardscan validate --help)\n');
+  });
 });

@@ -364,7 +364,9 @@ export async function main(rawArgv: readonly string[], pool: Piscina | null, fau
     .fail((msg, err) => {
       // The help of the command it was given to (merge --seed 3 pointed to the scan's).
       const own = (COMMANDS as readonly string[]).includes(argv[0]!) && argv[0] !== 'help' ? `${argv[0]} ` : '';
-      throw err ?? new ShardscanError('E_OPTION', `${unknownMessage(msg, argv, rawArgv)} (see shardscan ${own}--help)`);
+      // `status -p 22` may mean a host named status (the hint a subcommand's name among targets gets).
+      const host = own !== '' && argv[0] !== 'resume' && argv.some((a) => /^(-p|--ports|--top-ports)(=|$)/.test(a)) ? `; to scan a host named '${argv[0]}', write it with a trailing dot: '${argv[0]}.'` : '';
+      throw err ?? new ShardscanError('E_OPTION', `${unknownMessage(msg, argv, rawArgv)} (see shardscan ${own}--help)${host}`);
     });
   try {
     await parser.parseAsync();
