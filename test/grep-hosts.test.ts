@@ -103,13 +103,16 @@ describe('through the CLI', () => {
   });
 
   // Without per-host counts (the shards kept open records only), a whole, complete scan still scanned every host:
-  // grep and XML said "3 hosts up" and listed one. Each is now listed, up, with a Ports line only where one is known.
+  // grep and XML said "3 hosts up" and listed one. Each is now listed, up; and since every other port of the
+  // merged scan is closed, each host's counts follow from its records, as the scan's own grep gives them (above).
   const everyHost = (grepText: string, xmlText: string): void => {
     expect(grepText.split('\n').filter((l) => l.startsWith('Host: '))).toEqual([
       'Host: 127.0.0.5 ()\tStatus: Up',
+      'Host: 127.0.0.5 ()\tPorts: \tIgnored State: closed (31)',
       'Host: 127.0.0.6 ()\tStatus: Up',
+      'Host: 127.0.0.6 ()\tPorts: \tIgnored State: closed (31)',
       'Host: 127.0.0.7 ()\tStatus: Up',
-      `Host: 127.0.0.7 ()\tPorts: ${open.ports[0]}/open/tcp/////`,
+      `Host: 127.0.0.7 ()\tPorts: ${open.ports[0]}/open/tcp/////\tIgnored State: closed (30)`,
     ]);
     expect(grepText).toMatch(/-- 3 IP addresses \(3 hosts up\) scanned in/);
     expect([...xmlText.matchAll(/<address addr="([^"]+)"/g)].map((m) => m[1])).toEqual(['127.0.0.5', '127.0.0.6', '127.0.0.7']);

@@ -24,6 +24,15 @@ export interface MergeView {
   hostCounts(host: string): StateCounts | null;
   /** Every host with a record, in address order, or null when not every state was recorded. */
   scannedHosts(): string[] | null;
+  /**
+   * The whole merged scan's counts, once known: when it is complete and every
+   * position the records leave out is in one state (an open-only scan with no
+   * filtered or error port anywhere), each host's counts follow from its
+   * records, and hostCounts gives them (a merged default scan said "Not
+   * shown: 99 closed/filtered/error ports" where the scan itself said "99
+   * closed").
+   */
+  knowTotals(totals: StateCounts, complete: boolean, portsPerHost: number): void;
 }
 
 function addressOrder(a: string, b: string): number {
@@ -51,12 +60,20 @@ export function mergeView(recorded: readonly PortState[], requested: readonly Po
     );
   }
   const complete = PORT_STATES.every((s) => recorded.includes(s));
-  const counts = complete ? new Map<string, StateCounts>() : null;
+  const counts = new Map<string, StateCounts>();
   let overflow = false;
+  /** The state of every position not recorded, and the ports of a host, when knowTotals found one such state. */
+  let rest: { state: PortState; ports: number } | null = null;
+  const deduced = (host: string): StateCounts | null => {
+    if (rest === null || overflow) return null;
+    const c = { ...(counts.get(host) ?? { open: 0, closed: 0, filtered: 0, error: 0 }) };
+    c[rest.state] = rest.ports - (c.open + c.closed + c.filtered + c.error);
+    return c;
+  };
   return {
     states,
     keep(r) {
-      if (counts && !overflow) {
+      if (!overflow) {
         let c = counts.get(r.host);
         if (!c) {
           if (counts.size >= MAX_COUNTED_HOSTS) overflow = true;
@@ -67,7 +84,12 @@ export function mergeView(recorded: readonly PortState[], requested: readonly Po
       }
       return states.includes(r.state);
     },
-    hostCounts: (host) => (counts && !overflow ? (counts.get(host) ?? null) : null),
-    scannedHosts: () => (counts && !overflow ? [...counts.keys()].sort(addressOrder) : null),
+    hostCounts: (host) => (!complete ? deduced(host) : !overflow ? (counts.get(host) ?? null) : null),
+    scannedHosts: () => (complete && !overflow ? [...counts.keys()].sort(addressOrder) : null),
+    knowTotals(totals, whole, portsPerHost) {
+      const unrecorded = PORT_STATES.filter((s) => !recorded.includes(s));
+      const present = unrecorded.filter((s) => totals[s] > 0);
+      rest = !complete && whole && present.length <= 1 ? { state: present[0] ?? unrecorded[0]!, ports: portsPerHost } : null;
+    },
   };
 }

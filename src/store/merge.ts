@@ -199,6 +199,7 @@ export async function mergeShards(dirs: readonly string[], open: () => Writable,
     shards.map((s) => manifestSummary(s.manifest, s.manifest.status === 'complete' ? undefined : shardStatus(s.dir))),
     shards.length === first.shard.total,
   );
+  view.knowTotals(summary.counts, summary.status === 'complete', first.ports);
   const leftOut = { n: 0 };
   const made: { scan: PreparedScan | null } = { scan: null };
   await WRITERS[opts.format](batchesOf(shards, view, leftOut, made, opts.signal), out, {
