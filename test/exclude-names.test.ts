@@ -44,6 +44,25 @@ describe('--exclude', () => {
     expect(namesOf(first.resolved)('127.0.0.6')).toBeNull();
   });
 
+  it('with -4 or -6, leaves out the addresses of that family the target lookup saw (glibc answers -4 for ::1 with 127.0.0.1, which was scanned)', async () => {
+    // As glibc answers from /etc/hosts "::1 multi", "127.0.0.6 multi", "127.0.0.7 multi": an IPv4 lookup maps ::1 to 127.0.0.1.
+    const glibc: Resolver = async (_name, family, all) => {
+      const answers = family === 4 ? ['127.0.0.1', '127.0.0.6', '127.0.0.7'] : ['::1', '127.0.0.6', '127.0.0.7'];
+      return all === true ? answers : answers.find((a) => !a.includes(':'))!;
+    };
+    await expect(buildTargets({ targets: ['multi'], exclude: ['multi'], family: 4 }, glibc)).rejects.toThrow('every target is excluded; nothing left to scan');
+  });
+
+  it('a directory written before "exclude:NAME" kept the one address it left out as "NAME": that one is read back, without a lookup', async () => {
+    const offline: Resolver = async (name) => {
+      throw new ShardscanError('E_RESOLVE', `cannot resolve host name '${name}'`);
+    };
+    const old = await buildTargets({ targets: ['127.0.0.4-7'], exclude: ['multi'], resolved: { multi: '127.0.0.6' } }, offline);
+    expect(Array.from({ length: old.set.count }, (_, i) => old.set.at(i))).toEqual(['127.0.0.4', '127.0.0.5', '127.0.0.7']);
+    // A new scan of a name that is a target and excluded: the exclusion is every address, not the target's one.
+    expect(await hosts(['127.0.0.4-7', 'multi'], ['multi']).catch((e: Error) => e.message)).toEqual(['127.0.0.4', '127.0.0.5']);
+  });
+
   it('a name as a target is still one address, the first IPv4 one, and its exclusion takes them all', async () => {
     expect(await hosts(['localhost', '127.0.0.2'], [])).toEqual(['127.0.0.1', '127.0.0.2']);
     expect(await hosts(['localhost', '127.0.0.2'], ['localhost'])).toEqual(['127.0.0.2']);

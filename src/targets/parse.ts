@@ -225,7 +225,7 @@ export interface ResolvedTargets {
  * object: a host named "constructor" or "__proto__" must not find (or set)
  * Object.prototype's members.
  */
-async function toIntervals(tokens: Iterable<string>, resolved: Map<string, string>, resolver: Resolver, family: 4 | 6 | undefined, exclusions = false, where?: ListPlace, others?: Record<string, string[]>): Promise<{ intervals: Interval[]; count: number }> {
+async function toIntervals(tokens: Iterable<string>, resolved: Map<string, string>, resolver: Resolver, family: 4 | 6 | undefined, exclusions = false, where?: ListPlace, others?: Record<string, string[]>, persisted?: ReadonlySet<string>): Promise<{ intervals: Interval[]; count: number }> {
   // One pass, keeping only the intervals and the names: a list of a million
   // addresses must not hold a million parsed tokens at once as well. What
   // was read is merged every MERGE_EVERY intervals, so a list whose lines
@@ -251,7 +251,7 @@ async function toIntervals(tokens: Iterable<string>, resolved: Map<string, strin
   }
   out = merged.concat(out);
   if (exclusions) {
-    for (const iv of await excludedByName(named, resolved, resolver)) out.push(iv);
+    for (const iv of await excludedByName(named, resolved, resolver, family, persisted ?? new Set())) out.push(iv);
     return { intervals: out, count };
   }
   const names = [...new Set(named.flatMap((p) => (resolved.has(p.name) ? [] : [p.name])))];
@@ -281,16 +281,21 @@ function oneAddress(answer: string | readonly string[]): string {
 }
 
 /**
- * What names in --exclude leave out: every address each has, of either
- * family, as nmap leaves them out. Only the first was, so `--exclude multi`
- * scanned the name's second address. Kept in `resolved` as
- * "exclude:NAME" → "ADDR ADDR…" (no host name holds a colon), so a resume
- * or a merge on another machine leaves out what this one left out.
+ * What names in --exclude leave out: every address each has, of the family
+ * asked for (-4/-6: glibc may answer an IPv4 lookup of a name's ::1 with
+ * 127.0.0.1, which the target's lookup scans), as nmap leaves them out. Only
+ * the first was, so `--exclude multi` scanned the name's second address.
+ * Kept in `resolved` as "exclude:NAME" → "ADDR ADDR…" (no host name holds a
+ * colon), so a resume or a merge on another machine leaves out what this one
+ * left out. A directory written before this kept a name's one address as
+ * "NAME" (`persisted`: the names `resolved` held before this build): that
+ * one is read back, so its resume and merge leave out what it left out.
  */
-async function excludedByName(named: readonly Extract<TargetToken, { kind: 'name' }>[], resolved: Map<string, string>, resolver: Resolver): Promise<Interval[]> {
+async function excludedByName(named: readonly Extract<TargetToken, { kind: 'name' }>[], resolved: Map<string, string>, resolver: Resolver, family: 4 | 6 | undefined, persisted: ReadonlySet<string>): Promise<Interval[]> {
   const key = (name: string): string => `${EXCLUDED_PREFIX}${name}`;
+  for (const p of named) if (!resolved.has(key(p.name)) && persisted.has(p.name)) resolved.set(key(p.name), resolved.get(p.name)!);
   const names = [...new Set(named.flatMap((p) => (resolved.has(key(p.name)) ? [] : [p.name])))];
-  const answers = await Promise.all(names.map((n) => resolver(n, undefined, true)));
+  const answers = await Promise.all(names.map((n) => resolver(n, family, true)));
   names.forEach((n, i) => resolved.set(key(n), [...new Set([answers[i]!].flat())].join(' ')));
   const out: Interval[] = [];
   for (const p of named) {
@@ -333,6 +338,7 @@ function checkFamily(intervals: readonly Interval[], family: 4 | 6): void {
 /** Parse, resolve, merge and subtract: the exact set of hosts to scan. */
 export async function buildTargets(input: TargetInput, resolver: Resolver = systemResolver): Promise<ResolvedTargets> {
   const resolved = new Map(Object.entries(input.resolved ?? {}));
+  const persisted = new Set(resolved.keys());
   const family = input.family ?? undefined;
   const inputPlace: ListPlace = { file: null, line: 0 };
   const otherAddresses: Record<string, string[]> = {};
@@ -345,7 +351,7 @@ export async function buildTargets(input: TargetInput, resolver: Resolver = syst
   const inc = mergeIntervals(included.intervals);
   if (family !== undefined) checkFamily(inc, family);
   const excludePlace: ListPlace = { file: null, line: 0 };
-  const exc = mergeIntervals((await toIntervals(allTokens(input.exclude ?? [], input.excludeFile, 'exclude', excludePlace), resolved, resolver, family, true, excludePlace)).intervals);
+  const exc = mergeIntervals((await toIntervals(allTokens(input.exclude ?? [], input.excludeFile, 'exclude', excludePlace), resolved, resolver, family, true, excludePlace, undefined, persisted)).intervals);
   // Nothing excluded (the common case): a million-address list skips a copy and a merge of its intervals.
   const remaining = exc.length === 0 ? inc : mergeIntervals(subtractIntervals(inc, exc));
   if (remaining.length === 0) throw new ShardscanError('E_TARGET', 'every target is excluded; nothing left to scan');
