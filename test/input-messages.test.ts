@@ -29,8 +29,9 @@ describe('input refusals that say why', () => {
   });
 
   it('an argument that starts with "-" and a digit is not an option (-127.0.0.1 was "unexpected arguments \'1\', \'2\', \'7\'")', () => {
-    expect(argvRefusal(normalizeArgv(['127.0.0.1', '-127.0.0.2', '-p', '1']))).toBe("-127.0.0.2 is not an option: a target never starts with '-' (did you mean 127.0.0.2?)");
-    expect(argvRefusal(normalizeArgv(['127.0.0.1', '-5']))).toBe("-5 is not an option: a target never starts with '-'");
+    // After --, it would be nmap's octet range 0-127 in the first octet (0.0.0.2 to 127.0.0.2): said, not "never".
+    expect(argvRefusal(normalizeArgv(['127.0.0.1', '-127.0.0.2', '-p', '1']))).toBe("-127.0.0.2 is not an option (after --, a target that starts with '-' is an octet range: -127.0.0.2 is 0-127.0.0.2, 128 addresses); did you mean 127.0.0.2?");
+    expect(argvRefusal(normalizeArgv(['127.0.0.1', '-5']))).toBe('-5 is not an option');
     // Values that start with "-" and a digit are their option's.
     expect(argvRefusal(normalizeArgv(['127.0.0.1', '-p', '-1024', '--retries', '-1']))).toBeNull();
   });

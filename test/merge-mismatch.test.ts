@@ -25,6 +25,10 @@ describe('merge of shards whose ports differ', () => {
     const r = await runCli(['merge', 'a', 'b', '-f', 'ndjson', '-oA', 'm'], { cwd });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toBe('shardscan: the shards ran with different timing settings, and are merged as they were recorded: --host-timeout 1800000 ms (shard 1), none (shard 2)\n');
+    // -q: merge prints only errors.
+    const quiet = await runCli(['merge', 'a', 'b', '-f', 'ndjson', '-q', '-o', 'q.ndjson'], { cwd });
+    expect(quiet.code).toBe(0);
+    expect(quiet.stderr).toBe('');
     const same = await runCli(['merge', 'b', '-f', 'ndjson', '--allow-partial'], { cwd });
     expect(same.stderr).not.toMatch(/timing settings/);
   });

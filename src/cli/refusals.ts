@@ -93,7 +93,12 @@ export function argvRefusal(argv: readonly string[]): string | null {
     if (dashes !== null) return dashes;
     if (a === '-') return "a lone '-' is not a target or a value; to read targets from stdin, use -iL -";
     // Not the value of an option (normalizeArgv glued those: --timeout=-5s, -p=-1024): yargs read -127.0.0.1 as -1 -2 -7, "unexpected arguments '1', '2', '7'".
-    if (/^-\d/.test(a)) return `${quote(a)} is not an option: a target never starts with '-'${/^-\d+(\.\d+){3}/.test(a) ? ` (did you mean ${quote(a.slice(1))}?)` : ''}`;
+    if (/^-\d/.test(a)) {
+      // After --, nmap and shardscan read "-127.0.0.1" as the octet range 0-127 (0.0.0.1 to 127.0.0.1): not "never".
+      const octets = /^-(\d+)(\.\d+){3}$/.exec(a);
+      const range = octets ? ` (after --, a target that starts with '-' is an octet range: ${quote(a)} is ${quote(`0${a}`)}, ${Number(octets[1]) + 1} addresses); did you mean ${quote(a.slice(1))}?` : '';
+      return `${quote(a)} is not an option${range}`;
+    }
     // --banners=1, and after one dash too: -q=1 was read as -q false, -h=1 ran a scan.
     const name = /^--?[A-Za-z][\w-]*=/.test(a) ? a.slice(0, a.indexOf('=')) : a;
     if (Object.hasOwn(NMAP_REFUSED, name)) return `${name} ${NMAP_REFUSED[name]}`;

@@ -43,7 +43,7 @@ export async function mergeCommand(argv: MergeFlags, command: string, signal?: A
   try {
     for (const r of all) {
       try {
-        ({ leftOut, summary } = await mergeShards(dirs, () => r.staged.open(), { format: r.format, allowPartial: Boolean(argv.allowPartial), command, states, openHostsOnly, note, signal }));
+        ({ leftOut, summary } = await mergeShards(dirs, () => r.staged.open(), { format: r.format, allowPartial: Boolean(argv.allowPartial), command, states, openHostsOnly, note, signal, quiet: Boolean(argv.quiet) }));
       } catch (err) {
         if (err instanceof ShardscanError && err.code === 'E_INTERRUPTED') throw err;
         // A write that failed ends the writer with that error: say it as a write failure (finish), or stop quietly for | head.

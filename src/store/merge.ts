@@ -34,6 +34,8 @@ export interface MergeOptions {
   openHostsOnly?: boolean;
   /** What a report has to say that does not stop it (a TMPDIR that filled up). */
   note?: (text: string) => void;
+  /** -q: no notes of the merge's own (a writer's failure is still said). */
+  quiet?: boolean;
   /** Ctrl+C: the merge stops between records (E_INTERRUPTED), and its reports are not put in place. */
   signal?: AbortSignal;
 }
@@ -191,7 +193,7 @@ export async function mergeShards(dirs: readonly string[], open: () => Writable,
   if (!opts.allowPartial) refuseUnfinished(shards);
   const first = shards[0]!.manifest;
   const differ = timingDifferences(shards);
-  if (differ !== null) opts.note?.(differ);
+  if (differ !== null && opts.quiet !== true) opts.note?.(differ);
   const view = mergeView(first.config.states, opts.states);
   const portSpec = buildPorts({ ports: first.config.ports ?? undefined, topPorts: first.config.topPorts ?? undefined, excludePorts: first.config.excludePorts ?? undefined }).toString();
   const out = open();
