@@ -36,6 +36,9 @@ describe('merge --summary-json', () => {
     const missing = await runCli(['merge', 's1', '--summary-json', 'sum.json'], { cwd });
     expect(missing.code).toBe(2);
     expect(existsSync(join(cwd, 'sum.json'))).toBe(false);
+    // With no directory, --summary-json (merge's own) still leaves "needs the shard directories" (it said "unknown option --summary-json").
+    const none = await runCli(['merge', '--summary-json', 'sum.json'], { cwd });
+    expect(none.stderr).toBe('shardscan: error: merge needs the shard directories, e.g. shardscan merge scan-1 scan-2 (see shardscan merge --help)\n');
     const seed = await runCli(['merge', 's1', '--seed', '3'], { cwd });
     expect(seed.stderr).toBe('shardscan: error: unknown option --seed (see shardscan merge --help)\n');
     expect(seed.code).toBe(2);

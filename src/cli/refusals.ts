@@ -151,7 +151,7 @@ function laterCommand(argv: readonly string[]): string | null {
 
 /** What merge and validate take (their --help), as normalizeArgv passes them on. */
 const SHARD_COMMAND_OPTIONS = {
-  merge: new Set(['-f', '--format', '-o', '--output', '--nmap-report', '--allow-partial', '--states', '--open', '-q', '--quiet', '-h', '--help', '-V', '--version']),
+  merge: new Set(['-f', '--format', '-o', '--output', '--nmap-report', '--allow-partial', '--states', '--open', '-q', '--quiet', '--summary-json', '-h', '--help', '-V', '--version']),
   validate: new Set(['-h', '--help', '-V', '--version']),
 };
 
