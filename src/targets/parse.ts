@@ -220,25 +220,27 @@ export interface ResolvedTargets {
   otherAddresses: Record<string, string[]>;
 }
 
+/** A host-name token (with its optional IPv4 prefix). */
+type NameToken = Extract<TargetToken, { kind: 'name' }>;
+
 /**
- * Tokens → intervals, resolving names not yet in `resolved`. A Map, not an
- * object: a host named "constructor" or "__proto__" must not find (or set)
- * Object.prototype's members.
+ * Tokens → the intervals of the addresses among them, and the host names
+ * left to resolve. One pass, keeping only the intervals and the names: a list
+ * of a million addresses must not hold a million parsed tokens at once as
+ * well. What was read is merged every MERGE_EVERY intervals, so a list whose
+ * lines repeat or adjoin holds its merged ranges, not one object per line.
+ * `maxV6Bits`: see parseTargetToken; `where`: the list file's place, for a refusal.
  */
-async function toIntervals(tokens: Iterable<string>, resolved: Map<string, string>, resolver: Resolver, family: 4 | 6 | undefined, exclusions = false, where?: ListPlace, others?: Record<string, string[]>, persisted?: ReadonlySet<string>): Promise<{ intervals: Interval[]; count: number }> {
-  // One pass, keeping only the intervals and the names: a list of a million
-  // addresses must not hold a million parsed tokens at once as well. What
-  // was read is merged every MERGE_EVERY intervals, so a list whose lines
-  // repeat or adjoin holds its merged ranges, not one object per line.
+function readTokens(tokens: Iterable<string>, maxV6Bits: number, where: ListPlace): { intervals: Interval[]; named: NameToken[]; count: number } {
   let out: Interval[] = [];
   let merged: Interval[] = [];
   let count = 0;
-  const named: Extract<TargetToken, { kind: 'name' }>[] = [];
+  const named: NameToken[] = [];
   for (const token of tokens) {
     count++;
     let p: TargetToken;
     try {
-      p = parseTargetToken(token, exclusions ? 128 : MAX_IPV6_PREFIX_BITS);
+      p = parseTargetToken(token, maxV6Bits);
     } catch (err) {
       throw placed(err, where);
     }
@@ -249,29 +251,39 @@ async function toIntervals(tokens: Iterable<string>, resolved: Map<string, strin
       out = [];
     }
   }
-  out = merged.concat(out);
-  if (exclusions) {
-    for (const iv of await excludedByName(named, resolved, resolver, family, persisted ?? new Set())) out.push(iv);
-    return { intervals: out, count };
+  return { intervals: merged.concat(out), named, count };
+}
+
+/**
+ * A name's recorded address as intervals (with its IPv4 prefix). `entry`:
+ * the key of `resolved` it was kept under. A resumed scan or a config file
+ * supplies these: they must be addresses, not more target syntax.
+ */
+function nameIntervals(p: NameToken, address: string, entry: string): Interval[] {
+  if (parseIPv4(address) === null && parseIPv6(address) === null) {
+    const where = entry === p.name ? '' : ' in --exclude';
+    throw new ShardscanError('E_CONFIG', `host name '${quote(p.name)}'${where} is recorded as resolving to '${quote(address)}', which is not an IP address; fix or remove ${where === '' ? 'it' : `"${quote(entry)}"`} in "resolved"`);
   }
+  const inner = parseTargetToken(p.prefix === null ? address : `${address}/${p.prefix}`);
+  return inner.kind === 'addresses' ? inner.intervals : [];
+}
+
+/**
+ * What target names scan: one address each, the first IPv4 one (as nmap
+ * does), resolved now unless `resolved` holds it (a Map, not an object: a
+ * host named "constructor" or "__proto__" must not find or set
+ * Object.prototype's members). A name's other addresses go to `others`.
+ */
+async function targetNames(named: readonly NameToken[], resolved: Map<string, string>, resolver: Resolver, family: 4 | 6 | undefined, others: Record<string, string[]>): Promise<Interval[]> {
   const names = [...new Set(named.flatMap((p) => (resolved.has(p.name) ? [] : [p.name])))];
   const answers = await Promise.all(names.map((n) => resolver(n, family, true)));
   names.forEach((n, i) => {
     const all = [...new Set([answers[i]!].flat())];
     const pick = oneAddress(all);
     resolved.set(n, pick);
-    if (all.length > 1 && others !== undefined) others[n] = all.filter((a) => a !== pick);
+    if (all.length > 1) others[n] = all.filter((a) => a !== pick);
   });
-  for (const p of named) {
-    const address = resolved.get(p.name)!;
-    // A resumed scan or a config file supplies these: they must be addresses, not more target syntax.
-    if (parseIPv4(address) === null && parseIPv6(address) === null) {
-      throw new ShardscanError('E_CONFIG', `host name '${quote(p.name)}' is recorded as resolving to '${quote(address)}', which is not an IP address; fix or remove it in "resolved"`);
-    }
-    const inner = parseTargetToken(p.prefix === null ? address : `${address}/${p.prefix}`);
-    if (inner.kind === 'addresses') for (const iv of inner.intervals) out.push(iv);
-  }
-  return { intervals: out, count };
+  return named.flatMap((p) => nameIntervals(p, resolved.get(p.name)!, p.name));
 }
 
 /** A resolver's answer for a target: its address, or of several the first IPv4 one (as systemResolver picks). */
@@ -291,31 +303,26 @@ function oneAddress(answer: string | readonly string[]): string {
  * "NAME" (`persisted`: the names `resolved` held before this build): that
  * one is read back, so its resume and merge leave out what it left out.
  */
-async function excludedByName(named: readonly Extract<TargetToken, { kind: 'name' }>[], resolved: Map<string, string>, resolver: Resolver, family: 4 | 6 | undefined, persisted: ReadonlySet<string>): Promise<Interval[]> {
+async function excludedByName(named: readonly NameToken[], resolved: Map<string, string>, resolver: Resolver, family: 4 | 6 | undefined, persisted: ReadonlySet<string>): Promise<Interval[]> {
   const key = (name: string): string => `${EXCLUDED_PREFIX}${name}`;
   for (const p of named) if (!resolved.has(key(p.name)) && persisted.has(p.name)) resolved.set(key(p.name), resolved.get(p.name)!);
   const names = [...new Set(named.flatMap((p) => (resolved.has(key(p.name)) ? [] : [p.name])))];
   const answers = await Promise.all(names.map((n) => resolver(n, family, true)));
   names.forEach((n, i) => resolved.set(key(n), [...new Set([answers[i]!].flat())].join(' ')));
-  const out: Interval[] = [];
-  for (const p of named) {
-    for (const address of resolved.get(key(p.name))!.split(' ')) {
-      if (parseIPv4(address) === null && parseIPv6(address) === null) {
-        throw new ShardscanError('E_CONFIG', `host name '${quote(p.name)}' in --exclude is recorded as resolving to '${quote(address)}', which is not an IP address; fix or remove "${quote(key(p.name))}" in "resolved"`);
-      }
-      // A name's prefix is an IPv4 one (NAME/24): its IPv6 addresses are left out whole only without one.
-      if (p.prefix !== null && parseIPv4(address) === null) continue;
-      const inner = parseTargetToken(p.prefix === null ? address : `${address}/${p.prefix}`);
-      if (inner.kind === 'addresses') for (const iv of inner.intervals) out.push(iv);
-    }
-  }
-  return out;
+  // A name's prefix is an IPv4 one (NAME/24): its IPv6 addresses are left out whole only without one.
+  return named.flatMap((p) =>
+    resolved
+      .get(key(p.name))!
+      .split(' ')
+      .filter((address) => p.prefix === null || parseIPv6(address) === null)
+      .flatMap((address) => nameIntervals(p, address, key(p.name))),
+  );
 }
 
 /** How `resolved` keeps an excluded name's addresses (see excludedByName). */
 export const EXCLUDED_PREFIX = 'exclude:';
 
-/** How many intervals are read before those read so far are merged (see toIntervals). */
+/** How many intervals are read before those read so far are merged (see readTokens). */
 const MERGE_EVERY = 65_536;
 
 /** The positional targets, then a list file's tokens, one at a time (`where`: the file and line of the last). */
@@ -342,7 +349,8 @@ export async function buildTargets(input: TargetInput, resolver: Resolver = syst
   const family = input.family ?? undefined;
   const inputPlace: ListPlace = { file: null, line: 0 };
   const otherAddresses: Record<string, string[]> = {};
-  const included = await toIntervals(allTokens(input.targets, input.inputFile, 'target', inputPlace), resolved, resolver, family, false, inputPlace, otherAddresses);
+  const included = readTokens(allTokens(input.targets, input.inputFile, 'target', inputPlace), MAX_IPV6_PREFIX_BITS, inputPlace);
+  included.intervals.push(...(await targetNames(included.named, resolved, resolver, family, otherAddresses)));
   if (included.count === 0) {
     // An -iL list of comments or blank lines only (or an empty one) said "no targets given", as if it had not been read.
     const from = input.inputFile ? ` (the -iL list ${input.inputFile === '-' ? 'on stdin' : `'${quote(input.inputFile)}'`} holds none: only blank lines or comments)` : '';
@@ -351,7 +359,8 @@ export async function buildTargets(input: TargetInput, resolver: Resolver = syst
   const inc = mergeIntervals(included.intervals);
   if (family !== undefined) checkFamily(inc, family);
   const excludePlace: ListPlace = { file: null, line: 0 };
-  const exc = mergeIntervals((await toIntervals(allTokens(input.exclude ?? [], input.excludeFile, 'exclude', excludePlace), resolved, resolver, family, true, excludePlace, undefined, persisted)).intervals);
+  const excluded = readTokens(allTokens(input.exclude ?? [], input.excludeFile, 'exclude', excludePlace), 128, excludePlace);
+  const exc = mergeIntervals([...excluded.intervals, ...(await excludedByName(excluded.named, resolved, resolver, family, persisted))]);
   // Nothing excluded (the common case): a million-address list skips a copy and a merge of its intervals.
   const remaining = exc.length === 0 ? inc : mergeIntervals(subtractIntervals(inc, exc));
   if (remaining.length === 0) throw new ShardscanError('E_TARGET', 'every target is excluded; nothing left to scan');
