@@ -9,16 +9,9 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli, scratchDir } from './helpers/cli.js';
+import { waitFor } from './helpers/wait.js';
 
 const SCAN = ['127.0.0.1', '-p', '1-2000', '--seed', '7', '--states', 'all', '-q', '-f', 'ndjson', '-o', '/dev/null'];
-
-async function until(ok: () => boolean, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!ok()) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe('merge of an unfinished shard', () => {
   it('names a running one with its process, says "unfinished" with --allow-partial, and asks to resume a killed or stopped one', async () => {
@@ -27,7 +20,7 @@ describe('merge of an unfinished shard', () => {
     expect(one.code, one.stderr).toBe(0);
     let child: ChildProcess | undefined;
     const slow = runCli([...SCAN, '--shard', '2/2', '--rate', '100', '--out-dir', 's2'], { cwd, onSpawn: (c) => (child = c) });
-    await until(() => existsSync(join(cwd, 's2', 'running.lock')) && existsSync(join(cwd, 's2', 'manifest.json')));
+    await waitFor(() => existsSync(join(cwd, 's2', 'running.lock')) && existsSync(join(cwd, 's2', 'manifest.json')), 20_000);
 
     const running = await runCli(['merge', 's1', 's2', '-f', 'ndjson'], { cwd });
     expect(running.code).toBe(2);

@@ -13,14 +13,7 @@ import { hostname } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { planResume } from '../src/store/resume.js';
 import { ndjson, runCli, scratchDir } from './helpers/cli.js';
-
-const waitFor = async (ok: () => boolean, ms = 10_000): Promise<void> => {
-  const until = Date.now() + ms;
-  while (!ok()) {
-    if (Date.now() > until) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};
+import { waitFor } from './helpers/wait.js';
 
 describe('resume and a directory still being written', () => {
   it('is refused while its writer lives, taken once it was killed, and ends exact', async () => {
