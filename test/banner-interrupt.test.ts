@@ -56,6 +56,40 @@ describe('Ctrl+C during banner reads', () => {
   });
 });
 
+describe('Ctrl+C with -q', () => {
+  // -q: no summary; a signal stop says in one line how far it got and how to go
+  // on, as a --max-time stop does (it printed the whole five-line summary).
+  it('prints one line with the resume command, not the summary', async () => {
+    let connections = 0;
+    let stop: (() => void) | null = null;
+    const ports = await silentPorts(() => {
+      if (++connections === 5) setTimeout(() => stop?.(), 300);
+    });
+    const dir = scratchDir();
+    const r = await runCli(['127.0.0.1', '-p', ports.join(','), '--banners', '--banner-timeout', '20s', '-q', '--out-dir', 'd', '-o', '/dev/null'], {
+      cwd: dir,
+      onSpawn: (child) => (stop = () => child.kill('SIGINT')),
+      killAfterMs: 30_000,
+    });
+    expect(r.code).toBe(130);
+    expect(r.stderr).toBe('\nshardscan: stopping (Ctrl+C again to quit at once)…\nshardscan: interrupted after 5/5 probes; continue with: shardscan resume d\n');
+  });
+
+  it('says no resume command without a shard directory', async () => {
+    let connections = 0;
+    let stop: (() => void) | null = null;
+    const ports = await silentPorts(() => {
+      if (++connections === 5) setTimeout(() => stop?.(), 300);
+    });
+    const r = await runCli(['127.0.0.1', '-p', ports.join(','), '--banners', '--banner-timeout', '20s', '-q', '--no-out-dir', '-o', '/dev/null'], {
+      onSpawn: (child) => (stop = () => child.kill('SIGTERM')),
+      killAfterMs: 30_000,
+    });
+    expect(r.code).toBe(130); // README, "Exit status": 130 for SIGTERM too
+    expect(r.stderr).toMatch(/^\nshardscan: stopping on SIGTERM \(send it again to quit at once\)…\nshardscan: interrupted after 5\/5 probes\n$/);
+  });
+});
+
 describe('--host-timeout with --banners', () => {
   it('ends a banner read at the host\'s timeout, as nmap -sV does (it read for the whole --banner-timeout)', async () => {
     const ports = await silentPorts(() => undefined);

@@ -248,11 +248,13 @@ export async function runScan(input: RunInput): Promise<number> {
   }
   // Stopped because the readers went away (| head) and no report was left: stop quietly, exit 0.
   const brokenPipe = gone.length > 0 && (summary.stopReason === 'output-closed' || gone.length === reports.length);
-  // -q asks for silence; a --max-time stop is not a failure (exit 0), but a
-  // script still needs to know the scan is not complete and how to go on.
-  const quietTimeLimit = input.quiet && summary.stopReason === 'time-limit' && !failure && !writeFailure;
-  if (!brokenPipe && quietTimeLimit) {
-    process.stderr.write(`shardscan: stopped at --max-time after ${summary.done}/${summary.probes} probes${outDir ? `; continue with: shardscan resume ${outDir.dir}` : ''}\n`);
+  // -q asks for silence; a --max-time stop (exit 0) or a signal the user sent
+  // (exit 130) is not a failure, but a script still needs to know the scan is
+  // not complete and how to go on: one line, not the summary.
+  const quietStop = input.quiet && (summary.stopReason === 'time-limit' || summary.stopReason === 'signal') && !failure && !writeFailure;
+  if (!brokenPipe && quietStop) {
+    const how = summary.stopReason === 'time-limit' ? 'stopped at --max-time' : 'interrupted';
+    process.stderr.write(`shardscan: ${how} after ${summary.done}/${summary.probes} probes${outDir ? `; continue with: shardscan resume ${outDir.dir}` : ''}\n`);
   } else if (!brokenPipe && (!input.quiet || summary.status !== 'complete' || failure || writeFailure)) {
     printSummary(summary, outDir);
   }
