@@ -89,6 +89,16 @@ describe('--exclude', () => {
     expect(await hosts(['127.0.0.4-7'], ['multi'], one)).toEqual(['127.0.0.4', '127.0.0.5', '127.0.0.7']);
   });
 
+  it("calls a bad value a bad exclusion, and an unknown name an excluded one (both said 'target': the user looked for it among the targets)", async () => {
+    const refusal = (exclude: string[]): Promise<string> => hosts(['127.0.0.1'], exclude).then(() => 'scanned', (e: Error) => e.message);
+    expect(await refusal(['127.0.0.300'])).toBe("bad exclusion '127.0.0.300': not an IPv4 address, CIDR or octet range. Examples: 127.0.0.5, 127.0.0.0/28, 127.0.0.1-127.0.0.9, ::1, localhost");
+    expect(await refusal(['127.0.0.2', '127.0.0.0/40'])).toMatch(/^bad exclusion '127\.0\.0\.0\/40': prefix/);
+    expect(await refusal(['nosuch'])).toBe("cannot resolve excluded host name 'nosuch'");
+    // The same mistakes as targets keep their wording.
+    expect(await hosts(['127.0.0.300'], []).catch((e: Error) => e.message)).toMatch(/^bad target '127\.0\.0\.300'.*Examples: 127\.0\.0\.1, /);
+    expect(await hosts(['nosuch'], []).catch((e: Error) => e.message)).toBe("cannot resolve host name 'nosuch'");
+  });
+
   it('takes an IPv6 network or range of any size; a target is still held to a /104', async () => {
     expect(await hosts(['127.0.0.1', '::1'], ['2001:db8::/32'])).toEqual(['127.0.0.1', '::1']);
     expect(await hosts(['127.0.0.1', '::1'], ['::/0'])).toEqual(['127.0.0.1']);

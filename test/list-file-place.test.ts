@@ -27,7 +27,7 @@ describe('list files in refusals', () => {
 
   it('names the --exclude-file and its line; a bad target on the command line names none', async () => {
     const path = file('127.0.0.2\n127.0.0.0/33\n');
-    await expect(buildTargets({ targets: ['127.0.0.1'], excludeFile: path }, noDns)).rejects.toThrow(`'${path}' line 2: bad target '127.0.0.0/33': prefix '/33' must be 0-32.`);
+    await expect(buildTargets({ targets: ['127.0.0.1'], excludeFile: path }, noDns)).rejects.toThrow(`'${path}' line 2: bad exclusion '127.0.0.0/33': prefix '/33' must be 0-32.`);
     await expect(buildTargets({ targets: ['127.0.0.1', '127.0.0.500'], inputFile: file('127.0.0.3\n') }, noDns)).rejects.toThrow(/^bad target '127\.0\.0\.500'/);
   });
 

@@ -27,11 +27,18 @@ export type TargetToken =
 
 const HOSTNAME = /^(?=.{1,253}$)[a-z0-9_](?:[a-z0-9_-]{0,62})(?:\.[a-z0-9_](?:[a-z0-9_-]{0,62}))*\.?$/i;
 
+const EXAMPLES = 'Examples: 127.0.0.1, 127.0.0.0/24, 127.0.0.1-127.0.0.9, 127.0.1-3.1-10, ::1, localhost';
+
 function bad(token: string, why: string): ShardscanError {
-  return new ShardscanError(
-    'E_TARGET',
-    `bad target '${quote(token)}': ${why}. Examples: 127.0.0.1, 127.0.0.0/24, 127.0.0.1-127.0.0.9, 127.0.1-3.1-10, ::1, localhost`,
-  );
+  return new ShardscanError('E_TARGET', `bad target '${quote(token)}': ${why}. ${EXAMPLES}`);
+}
+
+/** A refusal worded for an --exclude value or an --exclude-file line, which "bad target" (or "cannot resolve host name") called a target. */
+function asExclusion(err: unknown): unknown {
+  if (!(err instanceof ShardscanError)) return err;
+  if (err.message.startsWith('cannot resolve host name ')) return new ShardscanError(err.code, `cannot resolve excluded host name ${err.message.slice('cannot resolve host name '.length)}`);
+  if (!err.message.startsWith('bad target ')) return err;
+  return new ShardscanError(err.code, `bad exclusion ${err.message.slice('bad target '.length).replace(EXAMPLES, 'Examples: 127.0.0.5, 127.0.0.0/28, 127.0.0.1-127.0.0.9, ::1, localhost')}`);
 }
 
 function v4Interval(lo: number, hi: number): Interval {
@@ -229,9 +236,11 @@ type NameToken = Extract<TargetToken, { kind: 'name' }>;
  * of a million addresses must not hold a million parsed tokens at once as
  * well. What was read is merged every MERGE_EVERY intervals, so a list whose
  * lines repeat or adjoin holds its merged ranges, not one object per line.
- * `maxV6Bits`: see parseTargetToken; `where`: the list file's place, for a refusal.
+ * `what`: targets or exclusions; `where`: the list file's place, for a refusal.
  */
-function readTokens(tokens: Iterable<string>, maxV6Bits: number, where: ListPlace): { intervals: Interval[]; named: NameToken[]; count: number } {
+function readTokens(tokens: Iterable<string>, what: 'target' | 'exclude', where: ListPlace): { intervals: Interval[]; named: NameToken[]; count: number } {
+  // An exclusion may be any IPv6 network (a blocklist's /32); a target is held to what a scan may walk.
+  const maxV6Bits = what === 'exclude' ? 128 : MAX_IPV6_PREFIX_BITS;
   let out: Interval[] = [];
   let merged: Interval[] = [];
   let count = 0;
@@ -242,7 +251,7 @@ function readTokens(tokens: Iterable<string>, maxV6Bits: number, where: ListPlac
     try {
       p = parseTargetToken(token, maxV6Bits);
     } catch (err) {
-      throw placed(err, where);
+      throw placed(what === 'exclude' ? asExclusion(err) : err, where);
     }
     if (p.kind === 'name') named.push(p);
     else for (const iv of p.intervals) out.push(iv);
@@ -307,7 +316,7 @@ async function excludedByName(named: readonly NameToken[], resolved: Map<string,
   const key = (name: string): string => `${EXCLUDED_PREFIX}${name}`;
   for (const p of named) if (!resolved.has(key(p.name)) && persisted.has(p.name)) resolved.set(key(p.name), resolved.get(p.name)!);
   const names = [...new Set(named.flatMap((p) => (resolved.has(key(p.name)) ? [] : [p.name])))];
-  const answers = await Promise.all(names.map((n) => resolver(n, family, true)));
+  const answers = await Promise.all(names.map((n) => resolver(n, family, true).catch((err: unknown) => Promise.reject(asExclusion(err)))));
   names.forEach((n, i) => resolved.set(key(n), [...new Set([answers[i]!].flat())].join(' ')));
   // A name's prefix is an IPv4 one (NAME/24): its IPv6 addresses are left out whole only without one.
   return named.flatMap((p) =>
@@ -349,7 +358,7 @@ export async function buildTargets(input: TargetInput, resolver: Resolver = syst
   const family = input.family ?? undefined;
   const inputPlace: ListPlace = { file: null, line: 0 };
   const otherAddresses: Record<string, string[]> = {};
-  const included = readTokens(allTokens(input.targets, input.inputFile, 'target', inputPlace), MAX_IPV6_PREFIX_BITS, inputPlace);
+  const included = readTokens(allTokens(input.targets, input.inputFile, 'target', inputPlace), 'target', inputPlace);
   included.intervals.push(...(await targetNames(included.named, resolved, resolver, family, otherAddresses)));
   if (included.count === 0) {
     // An -iL list of comments or blank lines only (or an empty one) said "no targets given", as if it had not been read.
@@ -359,7 +368,7 @@ export async function buildTargets(input: TargetInput, resolver: Resolver = syst
   const inc = mergeIntervals(included.intervals);
   if (family !== undefined) checkFamily(inc, family);
   const excludePlace: ListPlace = { file: null, line: 0 };
-  const excluded = readTokens(allTokens(input.exclude ?? [], input.excludeFile, 'exclude', excludePlace), 128, excludePlace);
+  const excluded = readTokens(allTokens(input.exclude ?? [], input.excludeFile, 'exclude', excludePlace), 'exclude', excludePlace);
   const exc = mergeIntervals([...excluded.intervals, ...(await excludedByName(excluded.named, resolved, resolver, family, persisted))]);
   // Nothing excluded (the common case): a million-address list skips a copy and a merge of its intervals.
   const remaining = exc.length === 0 ? inc : mergeIntervals(subtractIntervals(inc, exc));
