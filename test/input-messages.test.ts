@@ -24,6 +24,18 @@ describe('input refusals that say why', () => {
     await expect(buildTargets({ targets: [], inputFile: path }, noDns)).rejects.toThrow(`the target list '${path}' is UTF-16 (it starts with a UTF-16 byte-order mark); save it as UTF-8 or ASCII, e.g. iconv -f UTF-16 -t UTF-8`);
   });
 
+  it('an -iL list saved as UTF-16LE with no byte-order mark is named UTF-16 too (it was "bad target" with NULs)', async () => {
+    const path = join(scratchDir(), 'list.txt');
+    writeFileSync(path, Buffer.from('127.0.0.1\n127.0.0.2\n', 'utf16le'));
+    await expect(buildTargets({ targets: [], inputFile: path }, noDns)).rejects.toThrow(`the target list '${path}' is UTF-16 (NUL bytes between its characters); save it as UTF-8`);
+  });
+
+  it('a UTF-16BE exclude list with no mark, likewise', async () => {
+    const path = join(scratchDir(), 'skip.txt');
+    writeFileSync(path, Buffer.from('127.0.0.1\n', 'utf16le').swap16());
+    await expect(buildTargets({ targets: ['127.0.0.1'], excludeFile: path }, noDns)).rejects.toThrow(`the exclude list '${path}' is UTF-16 (NUL bytes between its characters)`);
+  });
+
   it.each(['127.1', '127.0.1', '2130706433', '10.1/8'])('%s is refused as a short address form', (token) => {
     expect(() => parseTargetToken(token)).toThrow(`bad target '${token}': a short address form (inet_aton reads 127.1 and 2130706433 as 127.0.0.1; nmap does not): write all four octets, e.g. 127.0.0.1.`);
   });

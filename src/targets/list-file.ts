@@ -62,9 +62,12 @@ export function readListText(path: string, what: string): string {
   }
   // A UTF-16 byte-order mark (FF FE or FE FF, each byte invalid UTF-8) and NUL bytes: a list saved as UTF-16 (Windows'
   // "Unicode"). Its first token was refused as "bad target '\ufffd\ufffd1\u00002\u00007…'", which said nothing of why.
-  if (text.startsWith('\ufffd\ufffd') && text.includes('\u0000')) {
+  // Without a mark (iconv -t UTF-16LE, some exporters), ASCII alternates with NUL bytes from the first character.
+  const marked = text.startsWith('\ufffd\ufffd') && text.includes('\u0000');
+  if (marked || /^(?:[\x01-\x7f]\u0000){2}|^(?:\u0000[\x01-\x7f]){2}/.test(text)) {
     const name = path === '-' ? 'stdin' : `'${quote(path)}'`;
-    throw new ShardscanError('E_INPUT_FILE', `the ${what} list ${name} is UTF-16 (it starts with a UTF-16 byte-order mark); save it as UTF-8 or ASCII, e.g. iconv -f UTF-16 -t UTF-8`);
+    const why = marked ? 'it starts with a UTF-16 byte-order mark' : 'NUL bytes between its characters';
+    throw new ShardscanError('E_INPUT_FILE', `the ${what} list ${name} is UTF-16 (${why}); save it as UTF-8 or ASCII, e.g. iconv -f UTF-16 -t UTF-8`);
   }
   return text;
 }
