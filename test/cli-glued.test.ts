@@ -82,6 +82,20 @@ describe('glued short values', () => {
     expect(normalizeArgv(['127.0.0.1', '-qy'])).toEqual(['127.0.0.1', '-qy']);
   });
 
+  it("nmap's switches clustered, as its getopt reads them: -nF is -n -F (it said \"unknown options -n, -F\")", () => {
+    expect(normalizeArgv(['127.0.0.1', '-nF'])).toEqual(['127.0.0.1', '--top-ports=100']);
+    expect(normalizeArgv(['127.0.0.1', '-qF'])).toEqual(['127.0.0.1', '-q', '--top-ports=100']);
+    expect(normalizeArgv(['127.0.0.1', '-Fqr'])).toEqual(['127.0.0.1', '--top-ports=100', '-q', '--order=serial']);
+    expect(normalizeArgv(['127.0.0.1', '-nPn', '-nsTV', '-nT4'])).toEqual(['127.0.0.1', '--banners']);
+    expect(normalizeArgv(['127.0.0.1', '-n6', '-np80'])).toEqual(['127.0.0.1', '--family=6', '-p=80']);
+    // A cluster of switches takes no value: the word after it is the first target (checked for a mistyped command).
+    expect(argvRefusal(['-nF', 'statsu'])).toMatch(/^'statsu' is not a command: did you mean 'status'\?/);
+    expect(argvRefusal(['-np', '80', 'statsu'])).toMatch(/^'statsu' is not a command/);
+    // Anything else is left whole, to be refused as typed; nmap's one-dash long options too.
+    expect(normalizeArgv(['127.0.0.1', '-nx'])).toEqual(['127.0.0.1', '-nx']);
+    expect(argvRefusal(normalizeArgv(['127.0.0.1', '-noninteractive']))).toBe("-noninteractive is nmap's --noninteractive, which shardscan does not have (see shardscan --help)");
+  });
+
   it('a switch after one dash with a value is refused, as after two (-q=1 was -q false; -h=1 ran a scan)', () => {
     for (const s of ['-q', '-y', '-h', '-V']) expect(argvRefusal(normalizeArgv(['127.0.0.1', `${s}=1`]))).toBe(`${s} is a switch and takes no value (got '${s}=1'): give ${s} alone, or leave it out`);
   });

@@ -299,7 +299,7 @@ function afterDashes(command: string | undefined, rest: readonly string[]): stri
 export function normalizeArgv(given: readonly string[]): string[] {
   const typed = helpArgv(commandFirst(given));
   const stop = typed.indexOf('--');
-  const argv = [...typed.slice(0, stop < 0 ? typed.length : stop).flatMap(scanTypeLetters).flatMap(switchCluster), ...(stop < 0 ? [] : typed.slice(stop))];
+  const argv = [...typed.slice(0, stop < 0 ? typed.length : stop).flatMap(switchCluster).flatMap(scanTypeLetters), ...(stop < 0 ? [] : typed.slice(stop))];
   const out: string[] = [];
   // nmap's -F is the top 100 unless --top-ports says how many, in either order (`--top-ports 10 -F` scanned 100).
   const topPorts = argv.slice(0, stop < 0 ? argv.length : argv.indexOf('--')).some((a) => a === '--top-ports' || a.startsWith('--top-ports='));

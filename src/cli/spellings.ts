@@ -80,6 +80,8 @@ export const isGlued = (arg: string): boolean => GLUED.test(arg) && !isReportLet
 
 /** Whether the argument after this option, as typed, is its value: not for a switch, nor a value given with = or glued (-p80, -fcsv, -qfcsv, -T4). */
 export function takesNextValue(option: string): boolean {
+  const parts = switchCluster(option);
+  if (parts.length > 1) return takesNextValue(parts.at(-1)!); // -np 80: the -p of the cluster takes it
   return !option.includes('=') && !takesNoValue(option) && !isGlued(option) && !/^-T./.test(option) && !CLUSTER.test(option);
 }
 
@@ -98,12 +100,25 @@ export function scanTypeLetters(arg: string): string[] {
 }
 
 /**
+ * nmap's switches (-n, -F, -r, -4, -6) and ours (-q, -y) clustered, as
+ * getopt reads them: -nF is -n -F, -nPn is -n -Pn, -nsT is -n -sT, -np80 is
+ * -n -p80 (they were "unknown options -n, -F"). Only before nmap's -P, -s, -T
+ * or -p: anything else after them is left whole, to be refused as typed
+ * (and -qy to yargs, which reads it).
+ */
+const NMAP_CLUSTER = /^-([nqyFr46]+)(P.+|T.+|s[A-Za-z]+|p.*)?$/;
+
+/**
  * Switches clustered before a short option with a glued value, as getopt
- * reads them: -qfcsv is -q -fcsv, -qyS127.0.0.1 is -q -y -S127.0.0.1.
+ * reads them: -qfcsv is -q -fcsv, -qyS127.0.0.1 is -q -y -S127.0.0.1; and
+ * nmap's (NMAP_CLUSTER).
  */
 export function switchCluster(arg: string): string[] {
+  if (dashRefusal(arg) !== null) return [arg];
+  const n = NMAP_CLUSTER.exec(arg);
+  if (n !== null && (n[2] !== undefined || (n[1]!.length > 1 && /[nFr46]/.test(n[1]!)))) return [...[...n[1]!].map((c) => `-${c}`), ...(n[2] === undefined ? [] : [`-${n[2]}`])];
   const m = CLUSTER.exec(arg);
-  return m === null || dashRefusal(arg) !== null ? [arg] : [...[...m[1]!].map((c) => `-${c}`), `-${m[2]}`];
+  return m === null ? [arg] : [...[...m[1]!].map((c) => `-${c}`), `-${m[2]}`];
 }
 
 /**
