@@ -56,6 +56,10 @@ describe('nmap spellings', () => {
     expect(normalizeArgv(['127.0.0.1', '-F', '--', '--top-ports'])).toEqual(['127.0.0.1', '--top-ports=100', '--', '--top-ports']);
   });
 
+  it("-F with a number is refused by what it is (it said \"unexpected argument 'F'\")", () => {
+    expect(argvRefusal(normalizeArgv(['127.0.0.1', '-F5']))).toBe('-F5 is not an option: -F takes no number (it is the top 100 ports); for another count use --top-ports N, e.g. --top-ports 5');
+  });
+
   it('after --, nothing is rewritten', () => {
     expect(normalizeArgv(['127.0.0.1', '--', '-sTV'])).toEqual(['127.0.0.1', '--', '-sTV']);
   });

@@ -112,6 +112,8 @@ export function argvRefusal(argv: readonly string[]): string | null {
     if (/^-T/.test(a)) return `${a} is not a timing template: nmap has -T0 to -T5 (or paranoid, sneaky, polite, normal, aggressive, insane); shardscan ignores -T3 to -T5 (its timing adapts) and refuses -T0 to -T2 (use --rate N)`;
     if (/^-P[A-Za-z]/.test(a)) return `${a} is nmap host discovery; shardscan never pings: every target is scanned, as with nmap -Pn`;
     // nmap reads what follows -v as a level (-v3) and refuses -vV; split by yargs it was -v -V, and printed the version.
+    // -F5 said "unexpected argument 'F'" (yargs read -F=5); nmap refuses it too (getopt: -F, then -5).
+    if (/^-F\d/.test(a)) return `${a} is not an option: -F takes no number (it is the top 100 ports); for another count use --top-ports N, e.g. --top-ports ${a.slice(2)}`;
     if (/^-v+[^v\d]/.test(a)) return `${a} is not an option: nmap reads what follows -v as a verbosity level (-v3); give the options apart (e.g. -v -V)`;
     if (isReportLetter(a)) {
       const option = a.slice(0, 3);
