@@ -558,7 +558,7 @@ describe('interrupts', () => {
   it('Ctrl+C stops within 500 ms, keeps what was found, ends the JSON, exits 130', async () => {
     const cwd = scratchDir();
     let sentAt = 0;
-    const r = await runCli(['127.0.0.1', '-p', [...open.ports, ...filtered.ports].join(','), '-f', 'json', '--timeout', '20000', '--min-rtt-timeout', '20000', '--retries', '0'], {
+    const r = await runCli(['127.0.0.1', '-p', [...open.ports, ...filtered.ports].join(','), '-f', 'json', '--timeout', '20000', '--min-rtt-timeout', '20s', '--retries', '0'], {
       cwd,
       onSpawn: (child) => {
         setTimeout(() => {
@@ -582,7 +582,7 @@ describe('interrupts', () => {
   });
 
   it('SIGTERM does the same; a second signal exits at once', async () => {
-    const r = await runCli(['127.0.0.1', '-p', filtered.ports.join(','), '--timeout', '20000', '--min-rtt-timeout', '20000', '-q', '--no-out-dir'], {
+    const r = await runCli(['127.0.0.1', '-p', filtered.ports.join(','), '--timeout', '20000', '--min-rtt-timeout', '20s', '-q', '--no-out-dir'], {
       onSpawn: (child) => {
         setTimeout(() => {
           child.kill('SIGTERM');
@@ -596,7 +596,7 @@ describe('interrupts', () => {
 
   it('SIGHUP (a closed terminal, a dropped ssh session) stops as SIGTERM does, a whole report, no lock left, then ends by SIGHUP', async () => {
     const cwd = scratchDir();
-    const r = await runCli(['127.0.0.1', '-p', [...open.ports, ...filtered.ports].join(','), '-f', 'json', '--timeout', '20000', '--min-rtt-timeout', '20000', '--out-dir', 'd', '-q'], {
+    const r = await runCli(['127.0.0.1', '-p', [...open.ports, ...filtered.ports].join(','), '-f', 'json', '--timeout', '20000', '--min-rtt-timeout', '20s', '--out-dir', 'd', '-q'], {
       cwd,
       onSpawn: (child) => setTimeout(() => child.kill('SIGHUP'), 2000),
     });

@@ -185,7 +185,7 @@ describe('status over a damaged shard directory', () => {
 describe('resume without a directory', () => {
   it('sees a running scan as running (and will not resume it), then resumes the latest interrupted one', async () => {
     const cwd = scratchDir();
-    const scan = ['127.0.0.1', '-p', `${open.ports[0]},${filtered.ports[0]}`, '--timeout', '6000', '--min-rtt-timeout', '6000', '--retries', '0', '-q', '-o', '/dev/null'];
+    const scan = ['127.0.0.1', '-p', `${open.ports[0]},${filtered.ports[0]}`, '--timeout', '6000', '--min-rtt-timeout', '6s', '--retries', '0', '-q', '-o', '/dev/null'];
     let during: { status: string; resume: { code: number | null; stderr: string } } | null = null;
     const first = await runCli(scan, {
       cwd,

@@ -122,7 +122,7 @@ describe('-f xml', () => {
 
   it('Ctrl+C: the report is still complete XML, with exit="error" in runstats', async () => {
     const out = join(scratchDir(), 'stopped.xml');
-    const r = await runCli(['127.0.0.1', '-p', [...open.ports, ...filtered.ports].join(','), '-f', 'xml', '-o', out, '--timeout', '20000', '--min-rtt-timeout', '20000', '--retries', '0', '--no-out-dir'], {
+    const r = await runCli(['127.0.0.1', '-p', [...open.ports, ...filtered.ports].join(','), '-f', 'xml', '-o', out, '--timeout', '20000', '--min-rtt-timeout', '20s', '--retries', '0', '--no-out-dir'], {
       onSpawn: (child) => setTimeout(() => child.kill('SIGINT'), 1500),
     });
     expect(r.code).toBe(130);

@@ -70,15 +70,19 @@ export function intFlag(name: string, value: string, min: number, max: number, e
 }
 
 /**
- * A duration: milliseconds, or with a unit as nmap writes them (250ms, 2s,
- * 5m, 1h). Whole milliseconds from 1 to `maxMs`.
+ * A duration with a unit as nmap writes them (250ms, 2s, .5s, 5m, 1h; any
+ * case), or a bare number: seconds for nmap's own options (`bare` 's':
+ * --host-timeout 30 is 30 s in nmap, and was 30 ms here, which gave up every
+ * host of an nmap command line at once), milliseconds for shardscan's
+ * (--timeout, --banner-timeout). Whole milliseconds from 1 to `maxMs`.
  */
-export function durationFlag(name: string, value: string, maxMs: number, example: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(value.trim());
-  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m?.[2] ?? 'ms') as 'ms' | 's' | 'm' | 'h'];
+export function durationFlag(name: string, value: string, maxMs: number, example: string, bare: 'ms' | 's' = 'ms'): number {
+  const m = /^(\d+(?:\.\d+)?|\.\d+)(ms|s|m|h)?$/i.exec(value.trim());
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m?.[2]?.toLowerCase() ?? bare) as 'ms' | 's' | 'm' | 'h'];
   const ms = m ? Math.round(Number(m[1]) * unit) : NaN;
   if (!Number.isSafeInteger(ms) || ms < 1 || ms > maxMs) {
-    throw usage(`bad --${name} '${quote(value)}': give milliseconds or a time with a unit (ms, s, m, h), from 1 to ${maxMs} ms, e.g. --${name} ${example}`);
+    const plain = bare === 's' ? 'seconds (as in nmap)' : 'milliseconds';
+    throw usage(`bad --${name} '${quote(value)}': give ${plain} or a time with a unit (ms, s, m, h), from 1 ms to ${maxMs} ms, e.g. --${name} ${example}`);
   }
   return ms;
 }
@@ -173,10 +177,11 @@ export function flagsToConfig(f: ScanFlags): Partial<ScanConfig> {
   // Added to the config file's, as --exclude is: in place of it, a port left out there for safety was scanned.
   if (f.excludePorts !== undefined) c.excludePorts = typeof c.excludePorts === 'string' && c.excludePorts.trim() !== '' ? `${c.excludePorts},${f.excludePorts}` : f.excludePorts;
   if (f.timeout !== undefined) c.timeoutMs = durationFlag('timeout', f.timeout, 600_000, '1000');
-  if (f.initialRttTimeout !== undefined) c.initialRttTimeoutMs = durationFlag('initial-rtt-timeout', f.initialRttTimeout, 600_000, '500ms');
-  if (f.minRttTimeout !== undefined) c.minRttTimeoutMs = durationFlag('min-rtt-timeout', f.minRttTimeout, 600_000, '50ms');
-  if (f.maxRttTimeout !== undefined) c.maxRttTimeoutMs = durationFlag('max-rtt-timeout', f.maxRttTimeout, 600_000, '2s');
-  if (f.hostTimeout !== undefined) c.hostTimeoutMs = durationFlag('host-timeout', f.hostTimeout, 2_147_000_000, '30m');
+  if (f.initialRttTimeout !== undefined) c.initialRttTimeoutMs = durationFlag('initial-rtt-timeout', f.initialRttTimeout, 600_000, '500ms', 's');
+  if (f.minRttTimeout !== undefined) c.minRttTimeoutMs = durationFlag('min-rtt-timeout', f.minRttTimeout, 600_000, '50ms', 's');
+  if (f.maxRttTimeout !== undefined) c.maxRttTimeoutMs = durationFlag('max-rtt-timeout', f.maxRttTimeout, 600_000, '2s', 's');
+  // 0 is no limit, as in nmap (and the only way to lift a config file's "hostTimeoutMs").
+  if (f.hostTimeout !== undefined) c.hostTimeoutMs = /^0+(\.0*)?(ms|s|m|h)?$/i.test(f.hostTimeout.trim()) ? null : durationFlag('host-timeout', f.hostTimeout, 2_147_000_000, '30m', 's');
   if (f.banners !== undefined) c.banners = f.banners;
   if (f.bannerTimeout !== undefined) c.bannerTimeoutMs = durationFlag('banner-timeout', f.bannerTimeout, 600_000, '3s');
   if (f.bannerConcurrency !== undefined) c.bannerConcurrency = intFlag('banner-concurrency', f.bannerConcurrency, 1, 100_000, '256');
