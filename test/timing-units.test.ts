@@ -6,12 +6,12 @@
  * the same options was exact. --max-rtt-timeout 10s was cut to the 3 s default
  * ceiling in silence, and --host-timeout 0 (nmap: no limit) was refused.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { durationFlag, flagsToConfig } from '../src/cli/options.js';
 import { resolveConfig } from '../src/config/index.js';
+import { scratchDir } from './helpers/cli.js';
 
 const opts = { tuning: null, cores: 2, fdLimit: 4096 };
 const resolved = (given: Parameters<typeof resolveConfig>[0]) => resolveConfig({ targets: ['127.0.0.1'], ...given }, opts);
@@ -36,7 +36,7 @@ describe("nmap's timing options read as nmap reads them", () => {
   });
 
   it('--host-timeout 0 is no limit, as in nmap, and lifts a config file\'s (it was refused)', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'shardscan-units-'));
+    const dir = scratchDir();
     const config = join(dir, 'scan.json');
     writeFileSync(config, JSON.stringify({ hostTimeoutMs: 5 }));
     expect(flagsToConfig({ config }).hostTimeoutMs).toBe(5);
