@@ -23,7 +23,8 @@ const USAGE = `usage: node dist/lab/run-scenario.js SCENARIO...|all [options]
 
 /** One table row per scenario × tool. */
 export function renderTable(reports: readonly ScenarioReport[]): string {
-  const head = ['scenario', 'tool', 'median s', 'runs s', 'open found', 'false open', 'closed→filt', 'filt→closed', 'missing', 'relay late µs'];
+  // 'other': records outside the scan or in another state (error, e.g. --host-timeout): they were in the JSON only, so the table looked exact.
+  const head = ['scenario', 'tool', 'median s', 'runs s', 'open found', 'false open', 'closed→filt', 'filt→closed', 'missing', 'other', 'exact', 'relay late µs'];
   const rows = [head];
   for (const rep of reports) {
     for (const t of rep.tools) {
@@ -39,6 +40,8 @@ export function renderTable(reports: readonly ScenarioReport[]): string {
         m ? `${m.score.approximate ? '≥' : ''}${m.score.closedAsFiltered}` : '-',
         m ? `${m.score.approximate ? '≥' : ''}${m.score.filteredAsClosed}` : '-',
         m ? String(m.score.missing) : '-',
+        m ? String(m.score.unexpected) : '-',
+        `${t.runs.filter((r) => r.score.exact).length}/${t.runs.length}`,
         m ? m.maxLateUs.toFixed(0) : '-',
       ]);
     }

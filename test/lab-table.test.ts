@@ -1,0 +1,26 @@
+/**
+ * The lab's table shows every kind of mistake. Records in another state
+ * (`error`, as --host-timeout leaves them) or outside the scan were only in
+ * its JSON: a run that gave up 9,446 of 10,000 ports read "missing 0,
+ * closed→filt 0" in the table.
+ */
+import { describe, expect, it } from 'vitest';
+import { renderTable } from '../lab/run-scenario.js';
+import type { RunResult, ScenarioReport } from '../lab/runner.js';
+import type { Score } from '../lab/truth.js';
+
+function run(wallMs: number, over: Partial<Score>): RunResult {
+  const score: Score = { targets: 10_000, expectedOpen: 20, openFound: 20, falseOpens: 0, closedAsFiltered: 0, filteredAsClosed: 0, openMissed: 0, missing: 0, unexpected: 0, exact: true, approximate: false, examples: [], ...over };
+  return { tool: 'shardscan', wallMs, exitCode: 0, timedOut: false, score, void: [], maxLateUs: 120, stealMs: 0, stderrTail: '' };
+}
+
+describe('the lab table', () => {
+  it('has columns for records in another state and for exact runs', () => {
+    const runs = [run(1000, {}), run(1200, { openFound: 3, unexpected: 9446, exact: false }), run(1400, {})];
+    const report: ScenarioReport = { scenario: 'rtt200', description: '', seed: 1, truth: { targets: 10_000, open: 20, closed: 9980, filtered: 0 }, tools: [{ tool: 'shardscan', runs, medianMs: 1200, median: runs[1]! }] };
+    const [head, row] = renderTable([report]).split('\n');
+    const cells = (line: string): string[] => line.split(/\s{2,}/);
+    expect(cells(head!)).toEqual(['scenario', 'tool', 'median s', 'runs s', 'open found', 'false open', 'closed→filt', 'filt→closed', 'missing', 'other', 'exact', 'relay late µs']);
+    expect(cells(row!)).toEqual(['rtt200', 'shardscan', '1.20', '1.00 1.20 1.40', '3/20', '0', '0', '0', '0', '9446', '2/3', '120']);
+  });
+});
