@@ -114,6 +114,28 @@ describe('RateGate: the per-host cap', () => {
     }
   });
 
+  it('keeps its rate when every wake-up comes late, without two probes at once (--host-rate 1000 ran at 692/s)', () => {
+    const gate = new RateGate(createRateShared(0, 1000)!); // one per 1 ms
+    const grantedAt: number[] = [];
+    for (const end = clock + 2000; clock < end; ) {
+      const r = gate.acquire(5);
+      if (r === 0) grantedAt.push(clock);
+      else clock += -r + 0.4; // the timer fires 0.4 ms after the wait it was given
+    }
+    expect(grantedAt.length).toBeGreaterThanOrEqual(1999);
+    expect(grantedAt.length).toBeLessThanOrEqual(2001);
+    const gaps = grantedAt.slice(1).map((t, i) => t - grantedAt[i]!);
+    expect(Math.min(...gaps)).toBeGreaterThan(0.5); // never two at once
+  });
+
+  it('starts over after a pause longer than an interval (no burst to make up for it)', () => {
+    const gate = new RateGate(createRateShared(0, 10)!);
+    expect(gate.acquire(2)).toBe(0);
+    clock += 1000; // ten intervals idle
+    expect(gate.acquire(2)).toBe(0);
+    expect(gate.acquire(2)).toBeCloseTo(-100, 6);
+  });
+
   it('refuses a capped host with a negative wait (hold it back, go on with others)', () => {
     const gate = new RateGate(createRateShared(0, 10)!);
     expect(gate.acquire(3)).toBe(0);
