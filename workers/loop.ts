@@ -28,7 +28,6 @@ import { PhaseClock } from './phase-clock.js';
 import { Walk } from './walk.js';
 import { Window } from './window.js';
 import type { EngineHooks, EngineOptions } from './engine-options.js';
-
 export type { EngineHooks, EngineOptions } from './engine-options.js';
 
 /** Attempts started per loop turn at most (see fillLoop). */
@@ -195,7 +194,7 @@ export class Engine {
 
   /** Start an attempt at a position: its first try, or the `retry` taken from the pending queue. */
   private launch(chunk: ChunkLedger, k: number, index: number, target: Target, now: number, retry: Pending | null): Attempt {
-    const attempt = new Attempt(chunk, k, target, this.walk.portOf(index, target), now, this.timing.timeoutFor(target, now), retry?.history ?? FIRST_TRY);
+    const attempt = new Attempt(chunk, k, target, this.walk.portOf(index, target), now, this.timing.attemptTimeout(target, now), retry?.history ?? FIRST_TRY);
     attempt.keep = this.banners !== null;
     attempt.retryOut = retry?.retryOut === true;
     this.twins.starting(retry, attempt);
@@ -364,8 +363,9 @@ export class Engine {
     for (let i = retries.length - 1; i >= 0; i--) this.pending.unshift(retries[i]!);
   }
 
-  /** A timed-out attempt: retry it, decide it filtered (its rtt is its timeout), or let it wait for evidence. */
+  /** A timed-out attempt: retry it, decide it filtered (its rtt is its timeout), or let it wait for evidence; cut by --host-timeout, an error. */
   private afterTimeout(a: Attempt, retries: Pending[]): void {
+    if (!a.chunk.stopped && this.timing.cutByHostTimeout(a.target.cell, a.deadline)) return this.decide(a, 'error', 'host-timeout', a.deadline);
     const verdict = a.chunk.stopped ? 'final' : this.timing.mayRetry(a.target.cell, a.history.tries);
     if (verdict === 'wait') return this.expiry.defer(a);
     if (verdict === 'final') return this.decide(a, 'filtered', 'timeout', a.deadline);

@@ -217,6 +217,31 @@ export class Timing {
     return true;
   }
 
+  /**
+   * The timeout for a new attempt: its host's estimate (timeoutFor), cut where
+   * --host-timeout ends the host. Attempts in flight ran their whole timeout:
+   * a host whose probes had all left was never given up, however long they
+   * waited (nmap gives it up at its limit).
+   */
+  attemptTimeout(target: Target, now: number): number {
+    const ms = this.timeoutFor(target, now);
+    return this.params.hostTimeoutMs === null ? ms : Math.min(ms, Math.max(0, this.hostEnd(target.cell) - now));
+  }
+
+  /** When --host-timeout ends the host, on this thread's clock (Infinity without one, or before its first probe). */
+  hostEnd(cell: number): number {
+    const limit = this.params.hostTimeoutMs;
+    const first = limit === null ? 0 : this.table.get(cell, F.FIRST_PROBE);
+    return first === 0 ? Infinity : first - 1 - this.toCoordMs + limit!;
+  }
+
+  /** Whether an attempt that timed out at `deadline` ran to the end of its host's time: the host is then given up (counted once). */
+  cutByHostTimeout(cell: number, deadline: number): boolean {
+    if (this.params.hostTimeoutMs === null || deadline < this.hostEnd(cell) - 0.001) return false;
+    if (this.table.claim(cell, F.GIVEN_UP, 1)) this.stats.gaveUp();
+    return true;
+  }
+
   /** What --host-timeout leaves of the host's time, ms (Infinity without one): a banner read ends there too, as nmap's -sV does. */
   hostTimeLeft(cell: number, now: number): number {
     const limit = this.params.hostTimeoutMs;

@@ -1,0 +1,87 @@
+/**
+ * --host-timeout ends a host's attempts in flight. It was looked at only when
+ * a probe was about to leave: attempts already out ran their whole timeout,
+ * so a host whose probes had all left was never given up (the lab audit: RTT
+ * 3.5 s, 200 ports, --host-timeout 1s: every port decided at 3.5 s, "0 hosts
+ * given up"; nmap gave the host up at its limit), and a dead /24 with
+ * --host-timeout 100ms still waited 1 s on ~2,000 ports. Fake timers and a
+ * fake backend: the times are exact.
+ */
+import { MessageChannel } from 'node:worker_threads';
+import { describe, expect, it, vi } from 'vitest';
+import { TargetSet } from '../src/targets/set.js';
+import { createHostTable } from '../src/wire/hosts.js';
+import type { ChunkTask, TimingParams, WorkerMessage, WorkerScanSpec } from '../src/wire/messages.js';
+import { type WireRecordView, readRecords } from '../src/wire/records.js';
+import { SharedSlots } from '../src/wire/slots.js';
+import { TimingTotals } from '../src/wire/timing.js';
+import type { AttemptHandle, CompleteFn, ProbeBackend } from '../workers/backends/index.js';
+import { Engine } from '../workers/loop.js';
+
+const PORTS = 40;
+
+function spec(hostTimeoutMs: number | null): WorkerScanSpec {
+  const targets = TargetSet.fromIntervals([{ v6: false, lo: 0x7f000001, hi: 0x7f000001 }]).toData();
+  const timing: TimingParams = { initialMs: 1000, minMs: 1000, maxMs: 1000, retries: 2, hostTimeoutMs, window: 1 << 16, hosts: 1 };
+  return {
+    specId: `t${Math.random()}`, targets, ports: Uint16Array.from({ length: PORTS }, (_, i) => i + 1), permutation: null,
+    timing, hosts: createHostTable(1, 1 << 16), originMs: performance.timeOrigin, window: 64, engine: 'handle',
+    emit: { open: true, closed: true, filtered: true, error: true }, rate: null, hostCounts: false, slots: SharedSlots.createBuffer(), concurrency: 64,
+  };
+}
+
+/** Port 1 answers (closed) after 5 ms, so the host has answered; the others never answer. */
+const backend = (_e: unknown, complete: CompleteFn): ProbeBackend => ({
+  name: 'handle',
+  start(a: AttemptHandle) {
+    if (a.port === 1) setTimeout(() => complete(a, -111, false), 5);
+    return 0;
+  },
+  abort() {},
+});
+
+async function scan(hostTimeoutMs: number | null): Promise<{ records: WireRecordView[]; endedAt: number; timing: TimingTotals }> {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setImmediate', 'clearImmediate', 'setInterval', 'clearInterval', 'performance'] });
+  try {
+    const s = spec(hostTimeoutMs);
+    const { port1, port2 } = new MessageChannel();
+    const records: WireRecordView[] = [];
+    const timing = new TimingTotals();
+    port1.on('message', (m: WorkerMessage) => {
+      if (m.t === 'hungry') return;
+      readRecords(m.records, (r) => records.push({ ...r }));
+      if (m.progress.timing) timing.add(m.progress.timing);
+    });
+    const task: ChunkTask = { spec: s, chunkId: 0, attempt: 0, start: 0, stride: 1, count: PORTS, fromK: 0, skip: [], port: port2 };
+    const t0 = performance.now();
+    let endedAt = -1;
+    const done = new Engine(s, { backend }).run(task).then(() => (endedAt = performance.now() - t0));
+    for (let ms = 0; endedAt < 0 && ms < 10_000; ms++) await vi.advanceTimersByTimeAsync(1);
+    await done;
+    await vi.advanceTimersByTimeAsync(20);
+    port1.close();
+    return { records, endedAt, timing };
+  } finally {
+    vi.useRealTimers();
+  }
+}
+
+describe('--host-timeout and attempts in flight', () => {
+  it('ends them at the host\'s limit, as errors (host-timeout), and counts the host given up', async () => {
+    const { records, endedAt, timing } = await scan(100);
+    expect(records).toHaveLength(PORTS);
+    expect(records.filter((r) => r.state === 'closed').map((r) => r.port)).toEqual([1]);
+    const cut = records.filter((r) => r.port !== 1);
+    expect(cut.every((r) => r.state === 'error' && r.reason === 'host-timeout')).toBe(true);
+    expect(Math.max(...cut.map((r) => r.rttMs))).toBeLessThanOrEqual(101);
+    expect(endedAt).toBeLessThan(200); // it waited the whole 1 s timeout
+    expect(timing.summary().hostsGivenUp).toBe(1);
+  });
+
+  it('without one, the same ports wait their timeout and are filtered, with their retries', async () => {
+    const { records, endedAt, timing } = await scan(null);
+    expect(records.filter((r) => r.state === 'filtered')).toHaveLength(PORTS - 1);
+    expect(endedAt).toBeGreaterThanOrEqual(2000); // the first try and one retry, 1 s each
+    expect(timing.summary().hostsGivenUp).toBe(0);
+  });
+});
