@@ -51,6 +51,8 @@ describe('Ctrl+C during banner reads', () => {
     const report = ndjson(readFileSync(join(dir, 'r.ndjson'), 'utf8'));
     expect(sorted(report.map((x) => x.port as number))).toEqual(sorted(ports));
     expect(report.every((x) => x.state === 'open' && x.reason === 'syn-ack')).toBe(true);
+    // Named from the port table, as a read --host-timeout cuts is (they had no service fields: a resume kept them bare).
+    expect(report.every((x) => x.serviceSource === 'port' && typeof x.service === 'string')).toBe(true);
     expect(ndjson(readFileSync(join(dir, 'd', 'shard-1-of-1.ndjson'), 'utf8'))).toHaveLength(5);
     expect(r.stderr).toMatch(/open 5, closed 0/);
   });

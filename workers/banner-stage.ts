@@ -8,6 +8,7 @@
  */
 import type net from 'node:net';
 import type { ServiceInfo } from '../src/model/service.js';
+import { serviceName } from '../src/ports/services.js';
 import type { Attempt } from './attempt.js';
 import { connectTcp, grabService } from './banner/index.js';
 
@@ -62,12 +63,15 @@ export class BannerStage {
   /**
    * Stop every grab of a chunk. Returns the open ports they were reading (each
    * still told through `done`, with null): their handshakes completed, so
-   * they are results the loop records before it abandons the chunk.
+   * they are results the loop records before it abandons the chunk. Each is
+   * named from the port table (`serviceSource: 'port'`), as a read that
+   * --host-timeout cuts is: it had no service fields at all, so a stopped
+   * and resumed scan kept bare records an uninterrupted one never writes.
    */
-  abort(match: (a: Attempt) => boolean): { attempt: Attempt; rttMs: number }[] {
+  abort(match: (a: Attempt) => boolean): { attempt: Attempt; rttMs: number; info: ServiceInfo }[] {
     const cut = [...this.jobs].filter((job) => match(job.attempt) && !job.abort.signal.aborted);
     for (const job of cut) job.abort.abort();
-    return cut.map((job) => ({ attempt: job.attempt, rttMs: job.rttMs }));
+    return cut.map((job) => ({ attempt: job.attempt, rttMs: job.rttMs, info: { service: serviceName(job.attempt.port), serviceSource: 'port' } }));
   }
 
   private start(job: Job): void {

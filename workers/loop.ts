@@ -376,7 +376,7 @@ export class Engine {
 
   private stopChunk(chunk: ChunkLedger): void {
     if (chunk.stopped || chunk.finished) return;
-    for (const g of this.banners?.abort((a) => a.chunk === chunk) ?? []) this.decide(g.attempt, 'open', 'syn-ack', performance.now(), undefined, g.rttMs); // open ports whose banner read is cut: results found
+    for (const g of this.banners?.abort((a) => a.chunk === chunk) ?? []) this.decide(g.attempt, 'open', 'syn-ack', performance.now(), g.info, g.rttMs); // open ports whose banner read is cut: results found
     chunk.stopped = true;
     // In-flight attempts of a stopped chunk are abandoned: they are not results.
     for (const a of this.expiry.heap.snapshot()) if (a.chunk === chunk) this.drop(a);
