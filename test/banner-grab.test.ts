@@ -75,6 +75,23 @@ describe('grabService', () => {
     expect(await allClosed(svc)).toBe(true);
   });
 
+  it('waits for the rest of a greeting that comes in two pieces 200 ms apart (it named "software Open", no product)', async () => {
+    const svc = await serve((s) => {
+      s.write('SSH-2.0-Open');
+      setTimeout(() => s.write('SSH_9.2p1 Debian-2\r\n'), 200);
+    });
+    const r = await grabOne('127.0.0.1', svc.port, { timeoutMs: TIMEOUT });
+    expect(r.info).toMatchObject({ service: 'ssh', serviceSource: 'probe', product: 'OpenSSH', version: '9.2p1' });
+    expect(svc.received[0]).toBe(''); // still nothing sent to a talker
+  });
+
+  it('names a greeting that comes after the listen, in answer to the HTTP probe (an SMTP greet pause: it was "unknown")', async () => {
+    const svc = await serve((s) => setTimeout(() => s.write('220 mx.test ESMTP Exim 4.96 Thu, 03 Dec 2026 14:00:00 +0000\r\n'), plan.listenMs + 300));
+    const r = await grabOne('127.0.0.1', svc.port, { timeoutMs: TIMEOUT });
+    expect(r.info).toMatchObject({ service: 'smtp', serviceSource: 'probe', product: 'Exim smtpd', version: '4.96' });
+    expect(svc.received[0]).toMatch(/^GET \//);
+  });
+
   it('names an HTTP server that speaks first (a 408 after an idle connection): it was "unknown"', async () => {
     const svc = await serve((s) => s.end('HTTP/1.1 408 Request Timeout\r\nServer: nginx/1.22.1\r\nConnection: close\r\n\r\n'));
     const r = await grabOne('127.0.0.1', svc.port, { timeoutMs: TIMEOUT });

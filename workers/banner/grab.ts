@@ -4,7 +4,7 @@
  *
  * Budget (one `timeoutMs` for the whole port, see grabPlan): the listen waits
  * up to a fifth of it (600 ms at the 3 s default) and ends at once on a line
- * end; each later probe may take a third (1 s), and ends at once on a complete
+ * end (a greeting cut mid-line waits out a longer silence); each later probe may take a third (1 s), and ends at once on a complete
  * answer (its `until`), a short silence after data (50 ms), the peer closing,
  * or the byte cap. Nothing runs past the deadline, and every socket opened
  * here is reset before the promise settles.
@@ -42,12 +42,20 @@ export interface GrabOptions {
 /** Defaults the CLI will offer as --banner-timeout and friends. */
 export const BANNER_DEFAULTS = Object.freeze({ timeoutMs: 3000, maxBytes: 8192, maxConnections: 4 });
 
-/** How a budget is split: the listen, each later probe, and the silence that ends an answer. */
-export function grabPlan(timeoutMs: number): { listenMs: number; probeMs: number; idleMs: number } {
+/**
+ * How a budget is split: the listen, each later probe, and the silence that
+ * ends an answer; a greeting cut before its line end gets a longer silence
+ * (`greetingIdleMs`): a segment lost on the way comes again no sooner than
+ * 200 ms (Linux's least retransmission timeout), and a greeting in two
+ * pieces 200 ms apart was read as its first piece ("SSH-2.0-Open": software
+ * "Open", no product), where nmap waits for the line.
+ */
+export function grabPlan(timeoutMs: number): { listenMs: number; probeMs: number; idleMs: number; greetingIdleMs: number } {
   return {
     listenMs: Math.round(Math.min(800, Math.max(100, timeoutMs / 5))),
     probeMs: Math.round(Math.max(100, timeoutMs / 3)),
     idleMs: 50,
+    greetingIdleMs: 250,
   };
 }
 
@@ -108,9 +116,9 @@ class Grab {
     return socket;
   }
 
-  private read(socket: net.Socket, limitMs: number, until: RegExp | undefined): Promise<ReadResult> {
+  private read(socket: net.Socket, limitMs: number, until: RegExp | undefined, idleMs = this.plan.idleMs): Promise<ReadResult> {
     const { maxBytes, signal } = this.opts;
-    return readAnswer(socket, { maxBytes, limitMs: Math.min(limitMs, this.remaining()), idleMs: this.plan.idleMs, until, signal });
+    return readAnswer(socket, { maxBytes, limitMs: Math.min(limitMs, this.remaining()), idleMs, until, signal });
   }
 
   /** Match an answer: a hard match is the result; a soft one is remembered and probing goes on. */
@@ -163,7 +171,7 @@ class Grab {
     if (probe.kind === 'listen') {
       const cur = this.current;
       if (!cur || !cur.fresh) return null; // listening only means something on a connection nothing was sent on
-      const r = await this.read(cur.socket, this.plan.listenMs, this.table.untilOf(probe.name));
+      const r = await this.read(cur.socket, this.plan.listenMs, this.table.untilOf(probe.name), this.plan.greetingIdleMs);
       if (r.data.length === 0) {
         if (r.end === 'closed' || r.end === 'error') cur.fresh = false;
         return null;
@@ -178,7 +186,10 @@ class Grab {
     if (probe.kind === 'send') {
       socket.write(fill(probe.payload, this.opts.host, this.opts.port));
       const r = await this.read(socket, this.plan.probeMs, this.table.untilOf(probe.name));
-      const m = this.consider([probe.name], r.data);
+      // A greeting that came after the listen ended arrives here, in answer to the probe: the
+      // listen's rules apply too, as nmap's NULL-probe matches do to every probe (an SMTP server
+      // that greets after 1.5 s, Sendmail's greet_pause, was 'unknown' with its greeting as banner).
+      const m = this.consider([probe.name, ...this.table.listenProbes()], r.data);
       return m ? this.result(m, r.data, false) : null;
     }
     return this.tlsStep(probe, socket);
