@@ -22,7 +22,7 @@ export { WRITERS, createWriter, type Writer, type ReportWriter, type ReportConte
 export { classifyErrno } from './classify.js';
 export { validator, type SchemaName } from './schemas.js';
 export { type PortState, type StateCounts, type LocalEvents, PORT_STATES } from './model/states.js';
-export { type ProbeRecord, type ProbeOutcome, recordLine } from './model/record.js';
+export { type ProbeRecord, type ProbeOutcome, type RecordBatch, arrayBatch, recordLine } from './model/record.js';
 export type { ScanSummary, StopReason, ProgressSnapshot } from './model/summary.js';
 export type { CheckpointState } from './model/checkpoint.js';
 export { type ScanSink, tee } from './model/sink.js';
