@@ -82,7 +82,7 @@ export function durationFlag(name: string, value: string, maxMs: number, example
   const ms = m ? Math.round(Number(m[1]) * unit) : NaN;
   if (!Number.isSafeInteger(ms) || ms < 1 || ms > maxMs) {
     const plain = bare === 's' ? 'seconds (as in nmap)' : 'milliseconds';
-    throw usage(`bad --${name} '${quote(value)}': give ${plain} or a time with a unit (ms, s, m, h), from 1 ms to ${maxMs} ms, e.g. --${name} ${example}`);
+    throw usage(`bad --${name} '${quote(value)}': give ${plain} or a time with a unit (ms, s, m, h), from 1 to ${maxMs} ms, e.g. --${name} ${example}`);
   }
   return ms;
 }
