@@ -20,11 +20,12 @@ describe('merge of shards whose ports differ', () => {
   it('notes shards that ran with different --host-timeout or RTT bounds (they merged without a word)', async () => {
     const cwd = scratchDir();
     const common = ['127.0.0.1', '-p', '1-50', '--seed', '3', '-q', '-o', '/dev/null'];
-    expect((await runCli([...common, '--shard', '1/2', '--host-timeout', '30m', '--out-dir', 'a'], { cwd })).code).toBe(0);
+    // --max-rtt-timeout above the default ceiling too: an audit of a change that raised the ceiling for it found such shards refused as another scan.
+    expect((await runCli([...common, '--shard', '1/2', '--host-timeout', '30m', '--max-rtt-timeout', '5s', '--out-dir', 'a'], { cwd })).code).toBe(0);
     expect((await runCli([...common, '--shard', '2/2', '--out-dir', 'b'], { cwd })).code).toBe(0);
     const r = await runCli(['merge', 'a', 'b', '-f', 'ndjson', '-oA', 'm'], { cwd });
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toBe('shardscan: the shards ran with different timing settings, and are merged as they were recorded: --host-timeout 1800000 ms (shard 1), none (shard 2)\n');
+    expect(r.stderr).toBe('shardscan: the shards ran with different timing settings, and are merged as they were recorded: --host-timeout 1800000 ms (shard 1), none (shard 2); --max-rtt-timeout 5000 ms (shard 1), none (shard 2)\n');
     // -q: merge prints only errors.
     const quiet = await runCli(['merge', 'a', 'b', '-f', 'ndjson', '-q', '-o', 'q.ndjson'], { cwd });
     expect(quiet.code).toBe(0);

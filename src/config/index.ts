@@ -252,19 +252,16 @@ export function resolveConfig(given: Partial<ScanConfig>, opts: ResolveOptions =
   if (config.ports !== null && config.topPorts !== null) {
     throw new ShardscanError('E_PORT', PORTS_AND_TOP_PORTS);
   }
-  // nmap's RTT bounds given without --timeout: the user's bound, not our default ceiling, decides
-  // (--max-rtt-timeout 10s was cut to 3 s in silence; nmap's own ceiling is 10 s).
-  if (partial.timeoutMs === undefined) {
-    config.timeoutMs = Math.max(config.timeoutMs, partial.maxRttTimeoutMs ?? 0, partial.initialRttTimeoutMs ?? 0, partial.minRttTimeoutMs ?? 0);
-  }
   // The timing bounds are clamped under the ceiling (pool/spec.ts timingParams); a bound given above it is said, not dropped in silence.
   // A default is not "given" (a resumed scan's manifest carries every value).
   const { maxMs: ceiling, ceilingFlag } = timeoutBounds(config);
   for (const [flag, value, byDefault] of [['--min-rtt-timeout', partial.minRttTimeoutMs, BASE_DEFAULTS.minRttTimeoutMs], ['--initial-rtt-timeout', partial.initialRttTimeoutMs, BASE_DEFAULTS.initialRttTimeoutMs]] as const) {
     if (value !== undefined && value !== byDefault && value > ceiling) notes.push(`${flag} ${value} ms is above the ${ceilingFlag} ceiling of ${ceiling} ms; using ${ceiling} ms`);
   }
+  // --max-rtt-timeout 10s was cut to the 3 s default ceiling in silence (nmap's own ceiling is 10 s). The
+  // ceiling is not raised for it: --timeout is part of what makes shards one scan, --max-rtt-timeout is not.
   if (partial.maxRttTimeoutMs != null && partial.maxRttTimeoutMs > config.timeoutMs) {
-    notes.push(`--max-rtt-timeout ${partial.maxRttTimeoutMs} ms is above --timeout ${config.timeoutMs} ms, the ceiling of every timeout; using ${config.timeoutMs} ms`);
+    notes.push(`--max-rtt-timeout ${partial.maxRttTimeoutMs} ms is above --timeout ${config.timeoutMs} ms${partial.timeoutMs === undefined ? ' (the default)' : ''}, the ceiling of every timeout; using ${config.timeoutMs} ms (give --timeout ${partial.maxRttTimeoutMs}ms too for more)`);
   }
   return { config: deepFreeze(config), notes, randomSeed };
 }
