@@ -7,6 +7,9 @@
  */
 import { HOST_TABLE_SIZE, type RateShared } from '../src/wire/rate.js';
 
+/** The low bit of a host cell's due time (1 ns): a probe was refused and waits for it (see take). */
+const WAITED = 1n;
+
 /** Worker-side view of the shared budgets. */
 export class RateGate {
   private readonly global: BigInt64Array | null;
@@ -32,29 +35,36 @@ export class RateGate {
 
   /**
    * Take one unit from a cell; 0 when granted, else the milliseconds to wait.
-   * Without a burst (a host's cap), a grant that comes less than an interval
-   * late keeps the schedule: the next is due an interval after the time this
-   * one was due, never at once. Restarting the schedule at `now` added every
-   * late timer wake-up to the gap: --host-rate 1000 ran at 692/s.
+   * `slack` (a host's cap): when a probe waited for this grant (hostWait
+   * marked the cell), up to half an interval of its timer's lateness is
+   * kept, so the next is due at least half an interval later, never at once,
+   * and the rate over any span stays within the cap. Restarting the schedule
+   * at `now` added every late wake-up to the gap (--host-rate 1000 ran at
+   * 692/s); an idle host still starts over at `now` (keeping its old due
+   * time let a host idle for most of an interval take two probes 1 ms apart).
    */
-  private take(cells: BigInt64Array, i: number, interval: bigint, burst: bigint, now: bigint): number {
+  private take(cells: BigInt64Array, i: number, interval: bigint, burst: bigint, now: bigint, slack = 0n): number {
     for (;;) {
       const tat = Atomics.load(cells, i);
-      const base = tat > now || (burst === 0n && now - tat < interval) ? tat : now;
+      const due = tat & ~WAITED;
+      const late = now - slack;
+      const base = due > now ? due : (tat & WAITED) !== 0n && slack > 0n ? (due > late ? due : late) : now;
       if (base - now > burst) return Number(base - now - burst) / 1e6;
-      if (Atomics.compareExchange(cells, i, tat, base + interval) === tat) return 0;
+      if (Atomics.compareExchange(cells, i, tat, (base + interval) & ~WAITED) === tat) return 0;
     }
   }
 
-  /** Whether the host's own cap allows a probe now (without taking it); ms to wait otherwise. */
+  /** Whether the host's own cap allows a probe now (without taking it); ms to wait otherwise, the cell marked as waited for. */
   hostWait(hostIndex: number): number {
     if (!this.hosts) return 0;
     const cell = this.cell(hostIndex);
     const now = this.nowNs();
-    const tat = Atomics.load(this.hosts, cell);
-    // No burst per host: one probe, then the next when the interval since it was due has passed
-    // (a burst of one interval let every host take two at once, 21 in 2 s at --host-rate 10).
-    return tat > now ? Number(tat - now) / 1e6 : 0;
+    const due = Atomics.load(this.hosts, cell) & ~WAITED;
+    // No burst per host: one probe, then the next at least half an interval later (see take();
+    // a burst of one interval let every host take two at once, 21 in 2 s at --host-rate 10).
+    if (due <= now) return 0;
+    Atomics.or(this.hosts, cell, WAITED);
+    return Number(due - now) / 1e6;
   }
 
   /**
@@ -76,7 +86,7 @@ export class RateGate {
     if (this.hosts) {
       // Another worker may have taken this host's last token since hostWait()
       // looked: then the probe is refused after all, and the global token goes back.
-      const wait = this.take(this.hosts, this.cell(hostIndex), this.hostInterval, 0n, now);
+      const wait = this.take(this.hosts, this.cell(hostIndex), this.hostInterval, 0n, now, this.hostInterval / 2n);
       if (wait > 0) {
         if (this.global) Atomics.sub(this.global, 0, this.interval);
         return -wait;
