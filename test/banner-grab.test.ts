@@ -85,6 +85,13 @@ describe('grabService', () => {
     expect(svc.received[0]).toBe(''); // still nothing sent to a talker
   });
 
+  it('a binary greeting (MySQL) ends at the short silence: only text cut mid-line waits longer (it took 250 ms more)', async () => {
+    const svc = await serve((s) => s.write(Buffer.from('J\u0000\u0000\u0000\n8.0.36-0ubuntu0.22.04.1\u0000\b\u0000\u0000\u0000', 'latin1')));
+    const r = await grabOne('127.0.0.1', svc.port, { timeoutMs: TIMEOUT });
+    expect(r.info).toMatchObject({ service: 'mysql', serviceSource: 'probe', product: 'MySQL', version: '8.0.36' });
+    expect(r.ms).toBeLessThan(plan.greetingIdleMs);
+  });
+
   it('names a greeting that comes after the listen, in answer to the HTTP probe (an SMTP greet pause: it was "unknown")', async () => {
     const svc = await serve((s) => setTimeout(() => s.write('220 mx.test ESMTP Exim 4.96 Thu, 03 Dec 2026 14:00:00 +0000\r\n'), plan.listenMs + 300));
     const r = await grabOne('127.0.0.1', svc.port, { timeoutMs: TIMEOUT });

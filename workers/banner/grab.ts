@@ -44,11 +44,12 @@ export const BANNER_DEFAULTS = Object.freeze({ timeoutMs: 3000, maxBytes: 8192, 
 
 /**
  * How a budget is split: the listen, each later probe, and the silence that
- * ends an answer; a greeting cut before its line end gets a longer silence
- * (`greetingIdleMs`): a segment lost on the way comes again no sooner than
- * 200 ms (Linux's least retransmission timeout), and a greeting in two
- * pieces 200 ms apart was read as its first piece ("SSH-2.0-Open": software
- * "Open", no product), where nmap waits for the line.
+ * ends an answer; a greeting of text cut before its line end gets a longer
+ * silence (`greetingIdleMs`; a binary one, MySQL's, does not): a segment
+ * lost on the way comes again no sooner than 200 ms (Linux's least
+ * retransmission timeout), and a greeting in two pieces 200 ms apart was
+ * read as its first piece ("SSH-2.0-Open": software "Open", no product),
+ * where nmap waits for the line.
  */
 export function grabPlan(timeoutMs: number): { listenMs: number; probeMs: number; idleMs: number; greetingIdleMs: number } {
   return {
@@ -116,9 +117,9 @@ class Grab {
     return socket;
   }
 
-  private read(socket: net.Socket, limitMs: number, until: RegExp | undefined, idleMs = this.plan.idleMs): Promise<ReadResult> {
+  private read(socket: net.Socket, limitMs: number, until: RegExp | undefined, midLineIdleMs?: number): Promise<ReadResult> {
     const { maxBytes, signal } = this.opts;
-    return readAnswer(socket, { maxBytes, limitMs: Math.min(limitMs, this.remaining()), idleMs, until, signal });
+    return readAnswer(socket, { maxBytes, limitMs: Math.min(limitMs, this.remaining()), idleMs: this.plan.idleMs, midLineIdleMs, until, signal });
   }
 
   /** Match an answer: a hard match is the result; a soft one is remembered and probing goes on. */

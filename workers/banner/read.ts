@@ -24,6 +24,8 @@ export interface ReadOptions {
   limitMs: number;
   /** Silence after some data that counts as the end of an answer. */
   idleMs: number;
+  /** The same for an answer so far all text and cut mid-line (a greeting whose rest was lost on the way); idleMs if unset. */
+  midLineIdleMs?: number | undefined;
   /** Ends the read as soon as the answer so far (latin1) matches. */
   until?: RegExp | undefined;
   signal?: AbortSignal | undefined;
@@ -35,6 +37,7 @@ export function readAnswer(socket: net.Socket | tls.TLSSocket, opts: ReadOptions
   const chunks: Buffer[] = [];
   let total = 0;
   let text = ''; // the answer as latin1, kept only when there is an `until` to test
+  let textual = true; // every byte so far printable ASCII, tab or CR (a binary greeting, MySQL's, is not cut mid-line)
   if (socket.destroyed || socket.readableEnded) return Promise.resolve({ data: Buffer.alloc(0), end: 'closed', ms: 0 });
   return new Promise((resolve) => {
     let idle: NodeJS.Timeout | undefined;
@@ -63,7 +66,9 @@ export function readAnswer(socket: net.Socket | tls.TLSSocket, opts: ReadOptions
         if (opts.until.test(text)) return finish('until');
       }
       clearTimeout(idle);
-      idle = setTimeout(() => finish('idle'), opts.idleMs);
+      if (opts.midLineIdleMs !== undefined && textual) textual = /^[\t\r\n\x20-\x7e]*$/.test(kept.toString('latin1'));
+      const midLine = opts.midLineIdleMs !== undefined && textual && kept[kept.length - 1] !== 0x0a;
+      idle = setTimeout(() => finish('idle'), midLine ? opts.midLineIdleMs! : opts.idleMs);
     };
     const onEnd = (): void => finish('closed');
     const onError = (): void => finish('error');
