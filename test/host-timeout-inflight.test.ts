@@ -30,17 +30,17 @@ function spec(hostTimeoutMs: number | null): WorkerScanSpec {
   };
 }
 
-/** Port 1 answers (closed) after 5 ms, so the host has answered; the others never answer. */
-const backend = (_e: unknown, complete: CompleteFn): ProbeBackend => ({
+/** Port 1 answers (closed) after 5 ms, so the host has answered, unless `silent`; the others never answer. */
+const backendOf = (silent: boolean) => (_e: unknown, complete: CompleteFn): ProbeBackend => ({
   name: 'handle',
   start(a: AttemptHandle) {
-    if (a.port === 1) setTimeout(() => complete(a, -111, false), 5);
+    if (a.port === 1 && !silent) setTimeout(() => complete(a, -111, false), 5);
     return 0;
   },
   abort() {},
 });
 
-async function scan(hostTimeoutMs: number | null): Promise<{ records: WireRecordView[]; endedAt: number; timing: TimingTotals }> {
+async function scan(hostTimeoutMs: number | null, silent = false): Promise<{ records: WireRecordView[]; endedAt: number; timing: TimingTotals }> {
   vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setImmediate', 'clearImmediate', 'setInterval', 'clearInterval', 'performance'] });
   try {
     const s = spec(hostTimeoutMs);
@@ -55,7 +55,7 @@ async function scan(hostTimeoutMs: number | null): Promise<{ records: WireRecord
     const task: ChunkTask = { spec: s, chunkId: 0, attempt: 0, start: 0, stride: 1, count: PORTS, fromK: 0, skip: [], port: port2 };
     const t0 = performance.now();
     let endedAt = -1;
-    const done = new Engine(s, { backend }).run(task).then(() => (endedAt = performance.now() - t0));
+    const done = new Engine(s, { backend: backendOf(silent) }).run(task).then(() => (endedAt = performance.now() - t0));
     for (let ms = 0; endedAt < 0 && ms < 10_000; ms++) await vi.advanceTimersByTimeAsync(1);
     await done;
     await vi.advanceTimersByTimeAsync(20);
@@ -73,8 +73,18 @@ describe('--host-timeout and attempts in flight', () => {
     expect(records.filter((r) => r.state === 'closed').map((r) => r.port)).toEqual([1]);
     const cut = records.filter((r) => r.port !== 1);
     expect(cut.every((r) => r.state === 'error' && r.reason === 'host-timeout')).toBe(true);
+    // Cut where the host's time ended: each waited ~100 ms (a retry decided later would say 0).
+    for (const r of cut) expect(r.rttMs).toBeGreaterThan(90);
     expect(Math.max(...cut.map((r) => r.rttMs))).toBeLessThanOrEqual(101);
     expect(endedAt).toBeLessThan(200); // it waited the whole 1 s timeout
+    expect(timing.summary().hostsGivenUp).toBe(1);
+  });
+
+  it('a host that never answers is given up at its limit too, not called filtered', async () => {
+    const { records, endedAt, timing } = await scan(100, true);
+    expect(records).toHaveLength(PORTS);
+    expect(records.every((r) => r.state === 'error' && r.reason === 'host-timeout')).toBe(true);
+    expect(endedAt).toBeLessThan(200);
     expect(timing.summary().hostsGivenUp).toBe(1);
   });
 
