@@ -41,7 +41,7 @@ describe("nmap's timing options read as nmap reads them", () => {
     writeFileSync(config, JSON.stringify({ hostTimeoutMs: 5 }));
     expect(flagsToConfig({ config }).hostTimeoutMs).toBe(5);
     expect(flagsToConfig({ config, hostTimeout: '0' }).hostTimeoutMs).toBeNull();
-    expect(flagsToConfig({ hostTimeout: '0s' }).hostTimeoutMs).toBeNull();
+    for (const zero of ['0s', '0.0', '.0s', '00ms']) expect(flagsToConfig({ hostTimeout: zero }).hostTimeoutMs).toBeNull();
   });
 
   it('--max-rtt-timeout above the --timeout ceiling is said (it was cut to 3 s in silence); the ceiling stays, so such shards still merge', () => {

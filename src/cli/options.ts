@@ -181,7 +181,7 @@ export function flagsToConfig(f: ScanFlags): Partial<ScanConfig> {
   if (f.minRttTimeout !== undefined) c.minRttTimeoutMs = durationFlag('min-rtt-timeout', f.minRttTimeout, 600_000, '50ms', 's');
   if (f.maxRttTimeout !== undefined) c.maxRttTimeoutMs = durationFlag('max-rtt-timeout', f.maxRttTimeout, 600_000, '2s', 's');
   // 0 is no limit, as in nmap (and the only way to lift a config file's "hostTimeoutMs").
-  if (f.hostTimeout !== undefined) c.hostTimeoutMs = /^0+(\.0*)?(ms|s|m|h)?$/i.test(f.hostTimeout.trim()) ? null : durationFlag('host-timeout', f.hostTimeout, 2_147_000_000, '30m', 's');
+  if (f.hostTimeout !== undefined) c.hostTimeoutMs = /^(0+(\.0*)?|\.0+)(ms|s|m|h)?$/i.test(f.hostTimeout.trim()) ? null : durationFlag('host-timeout', f.hostTimeout, 2_147_000_000, '30m', 's');
   if (f.banners !== undefined) c.banners = f.banners;
   if (f.bannerTimeout !== undefined) c.bannerTimeoutMs = durationFlag('banner-timeout', f.bannerTimeout, 600_000, '3s');
   if (f.bannerConcurrency !== undefined) c.bannerConcurrency = intFlag('banner-concurrency', f.bannerConcurrency, 1, 100_000, '256');
