@@ -170,12 +170,20 @@ describe('grabService', () => {
     expect(await allClosed(svc)).toBe(true);
   });
 
-  it('opens no more connections than allowed when every one is closed at once', async () => {
+  it('opens no more connections than allowed when every one is closed at once, and calls it tcpwrapped, as nmap does (it was the port guess)', async () => {
     const svc = await serve((s) => s.destroy());
     const r = await grabOne('127.0.0.1', svc.port, { timeoutMs: TIMEOUT, maxConnections: 3 });
-    expect(r.info?.serviceSource).toBe('port');
+    expect(r.info).toEqual({ service: 'tcpwrapped', serviceSource: 'probe' });
     expect(svc.accepted).toBeLessThanOrEqual(3);
     expect(r.connections).toBeLessThanOrEqual(3);
+  });
+
+  it('a service silent on one connection and closing the others is not tcpwrapped: not every connection closed at once', async () => {
+    const quiet = await serve((s, got) => {
+      if (quiet.accepted > 1) s.destroy();
+      else void got;
+    });
+    expect((await grabOne('127.0.0.1', quiet.port, { timeoutMs: TIMEOUT })).info?.serviceSource).toBe('port');
   });
 
   it('stops on abort: resolves null and closes its connections', async () => {
@@ -206,7 +214,7 @@ describe('grabService', () => {
     const svc = await serve((s) => s.destroy());
     const socket = await connectTcp('127.0.0.1', svc.port, 1000);
     const info = await grabService(socket, { host: '127.0.0.1', port: svc.port, timeoutMs: TIMEOUT, maxBytes: 4096 });
-    expect(info).toEqual({ service: 'unknown', serviceSource: 'port' });
+    expect(info).toEqual({ service: 'tcpwrapped', serviceSource: 'probe' }); // closed at once, nothing said (it was the port guess)
     expect(svc.accepted).toBe(1);
   });
 });

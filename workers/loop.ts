@@ -14,7 +14,7 @@ import type { ChunkTask, CoordinatorMessage, WorkerScanSpec } from '../src/wire/
 import { Attempt, FIRST_TRY, type Pending, type Target, nextTry } from './attempt.js';
 import { type KeptConnection, type ProbeBackend, createBackend, errnoName } from './backends/index.js';
 import type { BannerStage } from './banner-stage.js';
-import type { ServiceInfo } from '../src/model/service.js';
+import { type ServiceInfo, TCPWRAPPED } from '../src/model/service.js';
 import { Expiry } from './expiry.js';
 import { ChunkSet } from './chunks.js';
 import { ChunkLedger } from './ledger.js';
@@ -275,9 +275,9 @@ export class Engine {
         a.chunk.noRoute(a.target.index);
         this.decide(a, 'error', name, performance.now());
       } else {
-        // A reset or an ICMP error: the host (or a router on the way) answered.
+        // A reset or an ICMP error: the host (or a router) answered; reset after the handshake with --banners: nmap's tcpwrapped.
         this.answered(a, at);
-        this.decide(a, verdict.state, name, at);
+        this.decide(a, verdict.state, name, at, verdict.state === 'open' && this.banners !== null ? { ...TCPWRAPPED } : undefined);
       }
     }
     if (!this.pumping) this.queueCheck();

@@ -31,6 +31,13 @@ export interface ServiceInfo {
   tls?: TlsSummary;
 }
 
+/**
+ * nmap's name for a service that completed the handshake and then closed or
+ * reset the connection before saying or being sent anything (a TCP wrapper,
+ * or a firewall that lets the handshake through): the answer is the behaviour.
+ */
+export const TCPWRAPPED: Readonly<ServiceInfo> = Object.freeze({ service: 'tcpwrapped', serviceSource: 'probe' });
+
 /** The fields a record gains from service detection (all absent without --banners). */
 export type ServiceFields = Partial<Omit<ServiceInfo, 'service'>>;
 

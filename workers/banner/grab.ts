@@ -18,6 +18,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { type BannerTable, escapeBanner, loadBannerTable, summarizeCertificate } from '../../src/banner/index.js';
 import type { MatchResult, ProbeSpec, ServiceInfo, TlsSummary } from '../../src/banner/index.js';
+import { TCPWRAPPED } from '../../src/model/service.js';
 import { serviceName } from '../../src/ports/services.js';
 import { type ReadResult, kill, readAnswer, within } from './read.js';
 
@@ -73,6 +74,9 @@ class Grab {
   private current: { socket: net.Socket; fresh: boolean } | null;
   private connections = 1;
   private soft: { m: MatchResult; data: Buffer } | null = null;
+  /** Reads that ended with the peer closing or resetting, nothing said; and those that ended otherwise. */
+  private closedSilent = 0;
+  private otherEnds = 0;
   private firstAnswer: Buffer | null = null;
   private tlsSummary: TlsSummary | null = null;
 
@@ -117,9 +121,12 @@ class Grab {
     return socket;
   }
 
-  private read(socket: net.Socket, limitMs: number, until: RegExp | undefined, midLineIdleMs?: number): Promise<ReadResult> {
+  private async read(socket: net.Socket, limitMs: number, until: RegExp | undefined, midLineIdleMs?: number): Promise<ReadResult> {
     const { maxBytes, signal } = this.opts;
-    return readAnswer(socket, { maxBytes, limitMs: Math.min(limitMs, this.remaining()), idleMs: this.plan.idleMs, midLineIdleMs, until, signal });
+    const r = await readAnswer(socket, { maxBytes, limitMs: Math.min(limitMs, this.remaining()), idleMs: this.plan.idleMs, midLineIdleMs, until, signal });
+    if (r.data.length === 0 && (r.end === 'closed' || r.end === 'error')) this.closedSilent++;
+    else if (r.end !== 'aborted') this.otherEnds++;
+    return r;
   }
 
   /** Match an answer: a hard match is the result; a soft one is remembered and probing goes on. */
@@ -143,8 +150,13 @@ class Grab {
     return info;
   }
 
-  /** Nothing matched hard: the soft match, or TLS without a known inner service, or the port's guess. */
+  /**
+   * Nothing matched hard: the soft match, or TLS without a known inner
+   * service, or tcpwrapped (every connection closed or reset with nothing
+   * said, as nmap names it), or the port's guess.
+   */
   private fallback(): ServiceInfo {
+    if (this.closedSilent > 0 && this.otherEnds === 0 && !this.tlsSummary && !this.soft && this.firstAnswer === null) return { ...TCPWRAPPED };
     if (this.tlsSummary) {
       const inner = this.soft && this.soft.m.service !== 'tls' ? this.soft : null;
       const out = this.result(inner?.m ?? null, inner?.data ?? this.firstAnswer, inner !== null);
