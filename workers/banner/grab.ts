@@ -4,10 +4,12 @@
  *
  * Budget (one `timeoutMs` for the whole port, see grabPlan): the listen waits
  * up to a fifth of it (600 ms at the 3 s default) and ends at once on a line
- * end (a greeting cut mid-line waits out a longer silence); each later probe may take a third (1 s), and ends at once on a complete
- * answer (its `until`), a short silence after data (50 ms), the peer closing,
- * or the byte cap. Nothing runs past the deadline, and every socket opened
- * here is reset before the promise settles.
+ * end (a text greeting cut mid-line waits out a longer silence); each later
+ * probe may take a third (1 s), and ends at once on a complete answer (its
+ * `until`), a short silence after data (50 ms), the peer closing, or the byte
+ * cap. Nothing runs past the deadline, and every socket opened here is reset
+ * before the promise settles. A service that closes or resets every
+ * connection with nothing said is nmap's tcpwrapped.
  *
  * Connections: the first (handed in) serves the listen and the first probe
  * sent; every later probe needs a fresh one (an SSH or Redis server is spoiled
