@@ -8,7 +8,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ndjson, runCli, scratchDir } from './helpers/cli.js';
+import { type CliResult, ndjson, runCli, scratchDir } from './helpers/cli.js';
 
 const servers: Server[] = [];
 const held: Socket[] = [];
@@ -33,19 +33,29 @@ async function silentPorts(seen: () => void): Promise<number[]> {
   return ports;
 }
 
+/**
+ * Scan five silent listeners with --banners (each read would take 20 s) and
+ * send `signal` 300 ms after the fifth connection: every port is open and
+ * being read when the stop comes.
+ */
+async function stopDuringReads(args: string[], signal: NodeJS.Signals, cwd?: string): Promise<{ r: CliResult; ports: number[] }> {
+  let connections = 0;
+  let stop: (() => void) | null = null;
+  const ports = await silentPorts(() => {
+    if (++connections === 5) setTimeout(() => stop?.(), 300);
+  });
+  const r = await runCli(['127.0.0.1', '-p', ports.join(','), '--banners', '--banner-timeout', '20s', ...args], {
+    ...(cwd === undefined ? {} : { cwd }),
+    onSpawn: (child) => (stop = () => child.kill(signal)),
+    killAfterMs: 30_000,
+  });
+  return { r, ports };
+}
+
 describe('Ctrl+C during banner reads', () => {
   it('keeps the open ports found, in the report and the shard directory', async () => {
-    let connections = 0;
-    let stop: (() => void) | null = null;
-    const ports = await silentPorts(() => {
-      if (++connections === 5) setTimeout(() => stop?.(), 300);
-    });
     const dir = scratchDir();
-    const r = await runCli(['127.0.0.1', '-p', ports.join(','), '--banners', '--banner-timeout', '20s', '-f', 'ndjson', '--out-dir', 'd', '-o', 'r.ndjson'], {
-      cwd: dir,
-      onSpawn: (child) => (stop = () => child.kill('SIGINT')),
-      killAfterMs: 30_000,
-    });
+    const { r, ports } = await stopDuringReads(['-f', 'ndjson', '--out-dir', 'd', '-o', 'r.ndjson'], 'SIGINT', dir);
     expect(r.code).toBe(130);
     const sorted = (xs: number[]): number[] => [...xs].sort((a, b) => a - b);
     const report = ndjson(readFileSync(join(dir, 'r.ndjson'), 'utf8'));
@@ -62,31 +72,13 @@ describe('Ctrl+C with -q', () => {
   // -q: no summary; a signal stop says in one line how far it got and how to go
   // on, as a --max-time stop does (it printed the whole five-line summary).
   it('prints one line with the resume command, not the summary', async () => {
-    let connections = 0;
-    let stop: (() => void) | null = null;
-    const ports = await silentPorts(() => {
-      if (++connections === 5) setTimeout(() => stop?.(), 300);
-    });
-    const dir = scratchDir();
-    const r = await runCli(['127.0.0.1', '-p', ports.join(','), '--banners', '--banner-timeout', '20s', '-q', '--out-dir', 'd', '-o', '/dev/null'], {
-      cwd: dir,
-      onSpawn: (child) => (stop = () => child.kill('SIGINT')),
-      killAfterMs: 30_000,
-    });
+    const { r } = await stopDuringReads(['-q', '--out-dir', 'd', '-o', '/dev/null'], 'SIGINT', scratchDir());
     expect(r.code).toBe(130);
     expect(r.stderr).toBe('\nshardscan: stopping (Ctrl+C again to quit at once)…\nshardscan: interrupted after 5/5 probes; continue with: shardscan resume d\n');
   });
 
   it('says no resume command without a shard directory', async () => {
-    let connections = 0;
-    let stop: (() => void) | null = null;
-    const ports = await silentPorts(() => {
-      if (++connections === 5) setTimeout(() => stop?.(), 300);
-    });
-    const r = await runCli(['127.0.0.1', '-p', ports.join(','), '--banners', '--banner-timeout', '20s', '-q', '--no-out-dir', '-o', '/dev/null'], {
-      onSpawn: (child) => (stop = () => child.kill('SIGTERM')),
-      killAfterMs: 30_000,
-    });
+    const { r } = await stopDuringReads(['-q', '--no-out-dir', '-o', '/dev/null'], 'SIGTERM');
     expect(r.code).toBe(130); // README, "Exit status": 130 for SIGTERM too
     expect(r.stderr).toMatch(/^\nshardscan: stopping on SIGTERM \(send it again to quit at once\)…\nshardscan: interrupted after 5\/5 probes\n$/);
   });
