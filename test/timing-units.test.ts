@@ -51,6 +51,11 @@ describe("nmap's timing options read as nmap reads them", () => {
     expect(resolved({ maxRttTimeoutMs: 500 }).notes).toEqual([]);
   });
 
+  it('a --host-timeout of more than a day is said: a bare number written as milliseconds for an earlier shardscan is now seconds', () => {
+    expect(resolved({ hostTimeoutMs: flagsToConfig({ hostTimeout: '1800000' }).hostTimeoutMs! }).notes).toEqual(['--host-timeout is 20.8 days (a bare number is seconds, as in nmap; for milliseconds give ms, e.g. --host-timeout 1800000ms)']);
+    expect(resolved({ hostTimeoutMs: flagsToConfig({ hostTimeout: '86400' }).hostTimeoutMs! }).notes).toEqual([]);
+  });
+
   it('under an explicit --timeout, a higher --max-rtt-timeout is said, as the other bounds are', () => {
     const r = resolved({ maxRttTimeoutMs: 10_000, timeoutMs: 2000 });
     expect(r.config.timeoutMs).toBe(2000);

@@ -263,6 +263,10 @@ export function resolveConfig(given: Partial<ScanConfig>, opts: ResolveOptions =
   if (partial.maxRttTimeoutMs != null && partial.maxRttTimeoutMs > config.timeoutMs) {
     notes.push(`--max-rtt-timeout ${partial.maxRttTimeoutMs} ms is above --timeout ${config.timeoutMs} ms${partial.timeoutMs === undefined ? ' (the default)' : ''}, the ceiling of every timeout; using ${config.timeoutMs} ms (give --timeout ${partial.maxRttTimeoutMs}ms too for more)`);
   }
+  // A bare --host-timeout is seconds, as in nmap: one written for an earlier shardscan in milliseconds (1800000) is now days.
+  if (partial.hostTimeoutMs != null && partial.hostTimeoutMs > 86_400_000) {
+    notes.push(`--host-timeout is ${(partial.hostTimeoutMs / 86_400_000).toFixed(1)} days (a bare number is seconds, as in nmap; for milliseconds give ms, e.g. --host-timeout 1800000ms)`);
+  }
   return { config: deepFreeze(config), notes, randomSeed };
 }
 
