@@ -12,7 +12,7 @@ import { InProcessRunner } from './pool/in-process.js';
 import { PoolRunner, createPool } from './pool/pool.js';
 import { prepareScan } from './prepare.js';
 import { type ScanRun, startScan } from './scan/start.js';
-import { type Resolver, stoppable, systemResolver } from './targets/resolve.js';
+import { type Resolver, stoppable, systemResolver, typedResolver } from './targets/resolve.js';
 
 export interface ScanOptions extends Partial<ScanConfig> {
   /** Stops the scan; records found so far are still yielded, then the summary resolves as interrupted. */
@@ -69,7 +69,7 @@ export function scan(options: ScanOptions): ScanHandle {
     }
     const { config } = resolveConfig(given, ignoreTuning ? { tuning: null } : {});
     // A stop while names still resolve ends the scan then (a resolver that never answers hung it, aborted or not).
-    const prep = await prepareScan(config, stoppable(resolver ?? systemResolver, stopper.signal));
+    const prep = await prepareScan(config, stoppable(resolver ? typedResolver(resolver) : systemResolver, stopper.signal));
     // As the CLI: a small scan runs on this thread, with no worker to boot (~0.4 s for 100 ports), unless workers were asked for.
     const runner = prep.plan.positions <= SMALL_SCAN && given.workers === undefined ? new InProcessRunner() : new PoolRunner(createPool(config.workers));
     run = startScan(prep, { signal: stopper.signal, runner, ownRunner: true });

@@ -22,6 +22,17 @@ async function failure(p: Promise<unknown>): Promise<ShardscanError> {
 }
 
 describe('scan() handle', () => {
+  it("a resolver that throws is E_RESOLVE, naming the host, with the resolver's error as its cause (it came back raw, with no code)", async () => {
+    const boom = new Error('boom');
+    const run = scan({ ...base, targets: ['somehost'], resolver: () => Promise.reject(boom) });
+    const err = await failure(run.summary);
+    expect(err.code).toBe('E_RESOLVE');
+    expect(err.message).toBe("cannot resolve host name 'somehost' (the resolver failed: boom)");
+    expect(err.cause).toBe(boom);
+    const sync = scan({ ...base, targets: ['otherhost'], resolver: () => { throw new TypeError('not a function'); } });
+    expect((await failure(sync.summary)).code).toBe('E_RESOLVE');
+  });
+
   it('a stop while a host name resolves ends the scan then (a resolver that never answered hung it)', async () => {
     const ac = new AbortController();
     const run = scan({ ...base, targets: ['localhost'], signal: ac.signal, resolver: () => new Promise<string>(() => undefined) });

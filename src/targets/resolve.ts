@@ -45,6 +45,20 @@ export const systemResolver: Resolver = async (name, family, all) => {
 };
 
 /**
+ * A library caller's resolver: whatever it throws or rejects with comes back
+ * as E_RESOLVE, naming the host and keeping the error as its cause (it came
+ * back as the caller's own error, with no code, unlike the system resolver's).
+ */
+export function typedResolver(resolver: Resolver): Resolver {
+  return (name, family, all) =>
+    Promise.resolve()
+      .then(() => resolver(name, family, all))
+      .catch((err: unknown) => {
+        throw err instanceof ShardscanError ? err : new ShardscanError('E_RESOLVE', `cannot resolve host name '${quote(name)}' (the resolver failed: ${messageOf(err)})`, { cause: err });
+      });
+}
+
+/**
  * `resolver`, given up on as soon as `signal` aborts (E_INTERRUPTED): a stop
  * while names still resolve ends the command then, where a resolver that
  * never answers held it, aborted or not.
