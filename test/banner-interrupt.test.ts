@@ -87,8 +87,12 @@ describe('Ctrl+C with -q', () => {
 describe('--host-timeout with --banners', () => {
   it('ends a banner read at the host\'s timeout, as nmap -sV does (it read for the whole --banner-timeout)', async () => {
     const ports = await silentPorts(() => undefined);
-    const r = await runCli(['127.0.0.1', '-p', ports.join(','), '--banners', '--banner-timeout', '20s', '--host-timeout', '1s', '-f', 'ndjson', '-q', '--no-out-dir'], { killAfterMs: 30_000 });
+    const cwd = scratchDir();
+    const r = await runCli(['127.0.0.1', '-p', ports.join(','), '--banners', '--banner-timeout', '20s', '--host-timeout', '1s', '-f', 'ndjson', '-q', '--no-out-dir', '--summary-json', 's.json', '-oX', 'r.xml'], { killAfterMs: 30_000, cwd });
     expect(r.code).toBe(0);
+    // The host is given up, as nmap -sV marks a host whose reads its --host-timeout cut (it was not: "0 hosts given up").
+    expect((JSON.parse(readFileSync(join(cwd, 's.json'), 'utf8')) as { timing: { hostsGivenUp: number } }).timing.hostsGivenUp).toBe(1);
+    expect(readFileSync(join(cwd, 'r.xml'), 'utf8')).toMatch(/<host [^>]*timedout="true"/);
     // The open ports found are kept; the reads were cut about 1 s in, far from the 20 s a read may take.
     expect(ndjson(r.stdout).filter((x) => x.state === 'open')).toHaveLength(5);
     expect(r.ms).toBeLessThan(10_000);

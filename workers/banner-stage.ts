@@ -23,6 +23,8 @@ export interface BannerParams {
   localAddress?: string | null;
   /** What --host-timeout leaves the port's host, ms, when its grab starts: the read ends there (it ran its whole --banner-timeout). */
   timeLeft?: (a: Attempt) => number;
+  /** Told when a grab ran to its host's --host-timeout: the host is given up, as nmap -sV marks it (it was not). */
+  hostCut?: (a: Attempt) => void;
 }
 
 interface Job {
@@ -78,15 +80,22 @@ export class BannerStage {
     this.running++;
     const { attempt: a } = job;
     const opts = this.params;
+    const left = opts.timeLeft?.(a) ?? Infinity;
+    const timeoutMs = Math.max(0, Math.min(opts.timeoutMs, left));
+    // Cut by the host's time, not its own budget: a grab that runs to the end gives the host up.
+    const cutAt = left < opts.timeoutMs ? performance.now() + timeoutMs : Infinity;
     grabService(job.socket, {
       host: a.host,
       port: a.port,
-      timeoutMs: Math.max(0, Math.min(opts.timeoutMs, opts.timeLeft?.(a) ?? Infinity)),
+      timeoutMs,
       maxBytes: opts.maxBytes,
       signal: job.abort.signal,
       reconnect: () => connectTcp(a.host, a.port, Math.max(100, Math.floor(opts.timeoutMs / 3)), opts.localAddress ?? null),
     }).then(
-      (info) => this.finish(job, info),
+      (info) => {
+        if (info !== null && performance.now() >= cutAt - 1) opts.hostCut?.(a);
+        this.finish(job, info);
+      },
       () => this.finish(job, null),
     );
     // A job aborted while waiting never got here; one aborted now resolves null through grabService.
