@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { ShardscanError } from '../src/errors.js';
 import { type Resolver, buildTargets, otherAddressesNote } from '../src/targets/parse.js';
-import { systemResolver } from '../src/targets/resolve.js';
+import { UnresolvedName, systemResolver } from '../src/targets/resolve.js';
 import { namesOf } from '../src/output/report.js';
 
 /** Names with several addresses, as /etc/hosts or DNS may give them; `all` asks for every one. */
@@ -16,7 +16,7 @@ const asked: { name: string; all: boolean }[] = [];
 const fakeDns: Resolver = async (name, family, all) => {
   asked.push({ name, all: all === true });
   const answers = TABLE[name]?.filter((a) => family === undefined || a.includes(':') === (family === 6));
-  if (!answers?.length) throw new ShardscanError('E_RESOLVE', `cannot resolve host name '${name}'`);
+  if (!answers?.length) throw new UnresolvedName(name, '');
   return all === true ? answers : (answers.find((a) => !a.includes(':')) ?? answers[0]!);
 };
 

@@ -76,7 +76,7 @@ export class Engine {
     this.outbox = new Outbox(() => this.backend.name, (n) => this.window.posted(n), () => this.timing.stats.take());
     this.chunks = new ChunkSet(this.outbox);
     this.hooks = opts.hooks ?? {};
-    this.banners = spec.banners && opts.bannerStage ? opts.bannerStage({ ...spec.banners, localAddress: spec.sourceAddress, timeLeft: (a) => this.timing.hostTimeLeft(a.target.cell, performance.now()), hostCut: (a) => this.timing.cutByHostTimeout(a.target.cell, Infinity) }, (a, rtt, info) => this.grabbed(a, rtt, info)) : null;
+    this.banners = spec.banners && opts.bannerStage ? opts.bannerStage({ ...spec.banners, localAddress: spec.sourceAddress, timeLeft: (a) => this.timing.hostTimeLeft(a.target.cell, performance.now()), hostCut: (a) => this.timing.giveUp(a.target.cell) }, (a, rtt, info) => this.grabbed(a, rtt, info)) : null;
     if (spec.banners && !this.banners) throw new Error('--banners needs EngineOptions.bannerStage');
   }
 

@@ -47,8 +47,9 @@ export class RateGate {
     for (;;) {
       const tat = Atomics.load(cells, i);
       const due = tat & ~WAITED;
-      const late = now - slack;
-      const base = due > now ? due : (tat & WAITED) !== 0n && slack > 0n ? (due > late ? due : late) : now;
+      // The earliest the grant may count from: now, or up to `slack` before it for a probe that waited.
+      const floor = (tat & WAITED) !== 0n ? now - slack : now;
+      const base = due > floor ? due : floor;
       if (base - now > burst) return Number(base - now - burst) / 1e6;
       if (Atomics.compareExchange(cells, i, tat, (base + interval) & ~WAITED) === tat) return 0;
     }

@@ -213,8 +213,13 @@ export class Timing {
     const nowMs = this.coordMs(now);
     t.claim(cell, F.FIRST_PROBE, nowMs);
     if (nowMs - t.get(cell, F.FIRST_PROBE) <= limit) return false;
-    if (t.claim(cell, F.GIVEN_UP, 1)) this.stats.gaveUp();
+    this.giveUp(cell);
     return true;
+  }
+
+  /** --host-timeout gives the host up (counted once, by the worker that does). */
+  giveUp(cell: number): void {
+    if (this.table.claim(cell, F.GIVEN_UP, 1)) this.stats.gaveUp();
   }
 
   /**
@@ -238,7 +243,7 @@ export class Timing {
   /** Whether an attempt that timed out at `deadline` ran to the end of its host's time: the host is then given up (counted once). */
   cutByHostTimeout(cell: number, deadline: number): boolean {
     if (this.params.hostTimeoutMs === null || deadline < this.hostEnd(cell) - 0.001) return false;
-    if (this.table.claim(cell, F.GIVEN_UP, 1)) this.stats.gaveUp();
+    this.giveUp(cell);
     return true;
   }
 

@@ -10,7 +10,7 @@ import { MAX_LISTED_HOSTS } from '../config/limits.js';
 import { ShardscanError } from '../errors.js';
 import { parseIPv4, parseIPv6 } from '../targets/ip.js';
 import type { ProbeRecord } from '../model/record.js';
-import { PORT_STATES, type PortState, type StateCounts } from '../model/states.js';
+import { PORT_STATES, type PortState, type StateCounts, emptyCounts, totalOf } from '../model/states.js';
 
 /** Per-host counts are kept for at most this many hosts (as in a scan), 16 MiB or so. */
 const MAX_COUNTED_HOSTS = MAX_LISTED_HOSTS;
@@ -66,8 +66,8 @@ export function mergeView(recorded: readonly PortState[], requested: readonly Po
   let rest: { state: PortState; ports: number } | null = null;
   const deduced = (host: string): StateCounts | null => {
     if (rest === null || overflow) return null;
-    const c = { ...(counts.get(host) ?? { open: 0, closed: 0, filtered: 0, error: 0 }) };
-    c[rest.state] = rest.ports - (c.open + c.closed + c.filtered + c.error);
+    const c = { ...(counts.get(host) ?? emptyCounts()) };
+    c[rest.state] = rest.ports - totalOf(c);
     return c;
   };
   return {

@@ -9,7 +9,7 @@ import { type ListPlace, listTokens, placed, readListText, splitList } from './l
 import { formatIPv4, formatIPv6, parseIPv4, parseIPv6 } from './ip.js';
 import { type Blocked, type Blocklist, NOTHING_BLOCKED, applyBlocklist } from './blocklist.js';
 import { confirmScanSize } from './confirm.js';
-import { type Resolver, systemResolver } from './resolve.js';
+import { type Resolver, UnresolvedName, systemResolver } from './resolve.js';
 
 export type { Resolver } from './resolve.js';
 export { MAX_LIST_BYTES, readListFile, splitList } from './list-file.js';
@@ -27,18 +27,25 @@ export type TargetToken =
 
 const HOSTNAME = /^(?=.{1,253}$)[a-z0-9_](?:[a-z0-9_-]{0,62})(?:\.[a-z0-9_](?:[a-z0-9_-]{0,62}))*\.?$/i;
 
-const EXAMPLES = 'Examples: 127.0.0.1, 127.0.0.0/24, 127.0.0.1-127.0.0.9, 127.0.1-3.1-10, ::1, localhost';
+/** A token that is no target, and why: an exclusion's refusal is worded from these (asExclusion). */
+class BadTarget extends ShardscanError {
+  constructor(
+    readonly token: string,
+    readonly why: string,
+  ) {
+    super('E_TARGET', `bad target '${quote(token)}': ${why}. Examples: 127.0.0.1, 127.0.0.0/24, 127.0.0.1-127.0.0.9, 127.0.1-3.1-10, ::1, localhost`);
+  }
+}
 
 function bad(token: string, why: string): ShardscanError {
-  return new ShardscanError('E_TARGET', `bad target '${quote(token)}': ${why}. ${EXAMPLES}`);
+  return new BadTarget(token, why);
 }
 
 /** A refusal worded for an --exclude value or an --exclude-file line, which "bad target" (or "cannot resolve host name") called a target. */
 function asExclusion(err: unknown): unknown {
-  if (!(err instanceof ShardscanError)) return err;
-  if (err.message.startsWith('cannot resolve host name ')) return new ShardscanError(err.code, `cannot resolve excluded host name ${err.message.slice('cannot resolve host name '.length)}`);
-  if (!err.message.startsWith('bad target ')) return err;
-  return new ShardscanError(err.code, `bad exclusion ${err.message.slice('bad target '.length).replace(EXAMPLES, 'Examples: 127.0.0.5, 127.0.0.0/28, 127.0.0.1-127.0.0.9, ::1, localhost')}`);
+  if (err instanceof UnresolvedName) return new ShardscanError(err.code, `cannot resolve excluded host name '${quote(err.host)}'${err.detail}`);
+  if (err instanceof BadTarget) return new ShardscanError(err.code, `bad exclusion '${quote(err.token)}': ${err.why}. Examples: 127.0.0.5, 127.0.0.0/28, 127.0.0.1-127.0.0.9, ::1, localhost`);
+  return err;
 }
 
 function v4Interval(lo: number, hi: number): Interval {
@@ -284,21 +291,24 @@ function nameIntervals(p: NameToken, address: string, entry: string): Interval[]
  * Object.prototype's members). A name's other addresses go to `others`.
  */
 async function targetNames(named: readonly NameToken[], resolved: Map<string, string>, resolver: Resolver, family: 4 | 6 | undefined, others: Record<string, string[]>): Promise<Interval[]> {
-  const names = [...new Set(named.flatMap((p) => (resolved.has(p.name) ? [] : [p.name])))];
-  const answers = await Promise.all(names.map((n) => resolver(n, family, true)));
-  names.forEach((n, i) => {
-    const all = [...new Set([answers[i]!].flat())];
+  for (const [n, all] of await lookUp(named, (n) => resolved.has(n), resolver, family)) {
     const pick = oneAddress(all);
     resolved.set(n, pick);
     if (all.length > 1) others[n] = all.filter((a) => a !== pick);
-  });
+  }
   return named.flatMap((p) => nameIntervals(p, resolved.get(p.name)!, p.name));
 }
 
-/** A resolver's answer for a target: its address, or of several the first IPv4 one (as systemResolver picks). */
-function oneAddress(answer: string | readonly string[]): string {
-  if (typeof answer === 'string') return answer;
-  return answer.find((a) => parseIPv4(a) !== null) ?? answer[0] ?? '';
+/** Every address of each name not `known` yet (once each, all at once), of `family`. */
+async function lookUp(named: readonly NameToken[], known: (name: string) => boolean, resolver: Resolver, family: 4 | 6 | undefined): Promise<[string, string[]][]> {
+  const names = [...new Set(named.map((p) => p.name).filter((n) => !known(n)))];
+  const answers = await Promise.all(names.map((n) => resolver(n, family, true)));
+  return names.map((n, i) => [n, [...new Set([answers[i]!].flat())]]);
+}
+
+/** Of a target name's addresses, the one scanned: the first IPv4 one (as systemResolver picks). */
+function oneAddress(all: readonly string[]): string {
+  return all.find((a) => parseIPv4(a) !== null) ?? all[0] ?? '';
 }
 
 /**
@@ -315,9 +325,8 @@ function oneAddress(answer: string | readonly string[]): string {
 async function excludedByName(named: readonly NameToken[], resolved: Map<string, string>, resolver: Resolver, family: 4 | 6 | undefined, persisted: ReadonlySet<string>): Promise<Interval[]> {
   const key = (name: string): string => `${EXCLUDED_PREFIX}${name}`;
   for (const p of named) if (!resolved.has(key(p.name)) && persisted.has(p.name)) resolved.set(key(p.name), resolved.get(p.name)!);
-  const names = [...new Set(named.flatMap((p) => (resolved.has(key(p.name)) ? [] : [p.name])))];
-  const answers = await Promise.all(names.map((n) => resolver(n, family, true).catch((err: unknown) => Promise.reject(asExclusion(err)))));
-  names.forEach((n, i) => resolved.set(key(n), [...new Set([answers[i]!].flat())].join(' ')));
+  const reworded: Resolver = (n, f, all) => resolver(n, f, all).catch((err: unknown) => Promise.reject(asExclusion(err)));
+  for (const [n, all] of await lookUp(named, (n) => resolved.has(key(n)), reworded, family)) resolved.set(key(n), all.join(' '));
   // A name's prefix is an IPv4 one (NAME/24): its IPv6 addresses are left out whole only without one.
   return named.flatMap((p) =>
     resolved

@@ -26,15 +26,29 @@ let pendingLookups = 0;
  */
 export const lookupsPending = (): number => pendingLookups;
 
+/**
+ * A host name that did not resolve (E_RESOLVE). `detail` follows the name in
+ * the message; an exclusion's lookup rewords it from these fields (parse.ts).
+ */
+export class UnresolvedName extends ShardscanError {
+  constructor(
+    readonly host: string,
+    readonly detail: string,
+    options?: { cause?: unknown },
+  ) {
+    super('E_RESOLVE', `cannot resolve host name '${quote(host)}'${detail}`, options);
+  }
+}
+
 export const systemResolver: Resolver = async (name, family, all) => {
   let answers: { address: string; family: number }[];
   pendingLookups++;
   try {
     answers = await lookup(name, family === undefined ? { all: true } : { all: true, family });
   } catch (err) {
-    throw new ShardscanError(
-      'E_RESOLVE',
-      `cannot resolve host name '${quote(name)}'${family === undefined ? '' : ` to an IPv${family} address (-${family})`} (${errnoCode(err) ?? messageOf(err)}); give an address, or a name your resolver knows, e.g. ${name === 'localhost' ? (family === 6 ? '::1' : '127.0.0.1') : 'localhost'}`,
+    throw new UnresolvedName(
+      name,
+      `${family === undefined ? '' : ` to an IPv${family} address (-${family})`} (${errnoCode(err) ?? messageOf(err)}); give an address, or a name your resolver knows, e.g. ${name === 'localhost' ? (family === 6 ? '::1' : '127.0.0.1') : 'localhost'}`,
     );
   } finally {
     pendingLookups--;
@@ -54,7 +68,7 @@ export function typedResolver(resolver: Resolver): Resolver {
     Promise.resolve()
       .then(() => resolver(name, family, all))
       .catch((err: unknown) => {
-        throw err instanceof ShardscanError ? err : new ShardscanError('E_RESOLVE', `cannot resolve host name '${quote(name)}' (the resolver failed: ${messageOf(err)})`, { cause: err });
+        throw err instanceof ShardscanError ? err : new UnresolvedName(name, ` (the resolver failed: ${messageOf(err)})`, { cause: err });
       });
 }
 
