@@ -88,7 +88,7 @@ describe('grabService', () => {
   it('a binary greeting (MySQL) ends at the short silence: only text cut mid-line waits longer (it took 250 ms more)', async () => {
     const svc = await serve((s) => s.write(Buffer.from('J\u0000\u0000\u0000\n8.0.36-0ubuntu0.22.04.1\u0000\b\u0000\u0000\u0000', 'latin1')));
     const r = await grabOne('127.0.0.1', svc.port, { timeoutMs: TIMEOUT });
-    expect(r.info).toMatchObject({ service: 'mysql', serviceSource: 'probe', product: 'MySQL', version: '8.0.36' });
+    expect(r.info).toMatchObject({ service: 'mysql', serviceSource: 'probe', product: 'MySQL', version: '8.0.36-0ubuntu0.22.04.1' });
     expect(r.ms).toBeLessThan(plan.greetingIdleMs);
   });
 

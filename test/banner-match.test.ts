@@ -41,7 +41,12 @@ describe('the built-in table', () => {
 describe('matching', () => {
   it('reads bytes as latin1, so binary greetings match', () => {
     const greeting = Buffer.concat([Buffer.from([0x4a, 0, 0, 0, 0x0a]), Buffer.from('8.0.36-0ubuntu0.22.04.1\0', 'latin1'), Buffer.from([0x08, 0, 0, 0, 0xff, 0xfe])]);
-    expect(table.match('null', greeting)).toMatchObject({ rule: 'mysql', service: 'mysql', product: 'MySQL', version: '8.0.36' });
+    expect(table.match('null', greeting)).toMatchObject({ rule: 'mysql', service: 'mysql', product: 'MySQL', version: '8.0.36-0ubuntu0.22.04.1' });
+  });
+
+  it('names Sendmail from its greeting, as nmap -sV does, not as a bare smtp', () => {
+    const greeting = '220 mx.example.test ESMTP Sendmail 8.17.1.9/8.17.1.9; Tue, 3 Dec 2026 10:00:00 GMT\r\n';
+    expect(table.match('null', greeting)).toMatchObject({ rule: 'sendmail', service: 'smtp', product: 'Sendmail', version: '8.17.1.9', extraInfo: 'Sendmail 8.17.1.9' });
   });
 
   it('applies a rule only to the probes it names', () => {
