@@ -14,7 +14,12 @@ import { prepareScan } from './prepare.js';
 import { type ScanRun, startScan } from './scan/start.js';
 import { type Resolver, stoppable, systemResolver, typedResolver } from './targets/resolve.js';
 
-export interface ScanOptions extends Partial<ScanConfig> {
+/**
+ * A scan's settings: the config's, without the CLI's report and shard-directory
+ * keys (REPORT_OPTIONS), which scan() does not write; a JavaScript caller who
+ * gives one anyway gets E_OPTION.
+ */
+export interface ScanOptions extends Partial<Omit<ScanConfig, (typeof REPORT_OPTIONS)[number]>> {
   /** Stops the scan; records found so far are still yielded, then the summary resolves as interrupted. */
   signal?: AbortSignal;
   /** Host name resolver (default: the system's). */
@@ -62,8 +67,8 @@ export function scan(options: ScanOptions): ScanHandle {
   let run: ScanRun | null = null;
 
   const started = (async () => {
-    // The types allow them (ScanOptions is a partial ScanConfig), but scan() writes no report and no shard directory: they were silently ignored.
-    const ignored = REPORT_OPTIONS.filter((k) => given[k] !== undefined);
+    // The types leave them out, but plain JavaScript can pass them: scan() writes no report and no shard directory, so they were silently ignored.
+    const ignored = REPORT_OPTIONS.filter((k) => (given as Partial<ScanConfig>)[k] !== undefined);
     if (ignored.length > 0) {
       throw new ShardscanError('E_OPTION', `${ignored.join(', ')}: scan() writes no report and no shard directory; give its records to a writer (createWriter), or run startScan() with a sink`);
     }
