@@ -106,5 +106,5 @@ export interface ListPlace {
 export function placed(err: unknown, where: ListPlace | undefined): unknown {
   if (!(err instanceof ShardscanError) || where === undefined || where.file === null) return err;
   const file = where.file === '-' ? 'stdin' : `'${quote(where.file)}'`;
-  return new ShardscanError(err.code, `${file} line ${where.line}: ${err.message}`);
+  return new ShardscanError(err.code, `${file} line ${where.line}: ${err.message}`, err.cause === undefined ? undefined : { cause: err.cause });
 }

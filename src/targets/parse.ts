@@ -234,8 +234,8 @@ export interface ResolvedTargets {
   otherAddresses: Record<string, string[]>;
 }
 
-/** A host-name token (with its optional IPv4 prefix). */
-type NameToken = Extract<TargetToken, { kind: 'name' }>;
+/** A host-name token (with its optional IPv4 prefix), and the list file and line it was read from (a name that does not resolve is found only after the whole list is read). */
+type NameToken = Extract<TargetToken, { kind: 'name' }> & { place?: ListPlace };
 
 /**
  * Tokens → the intervals of the addresses among them, and the host names
@@ -260,7 +260,7 @@ function readTokens(tokens: Iterable<string>, what: 'target' | 'exclude', where:
     } catch (err) {
       throw placed(what === 'exclude' ? asExclusion(err) : err, where);
     }
-    if (p.kind === 'name') named.push(p);
+    if (p.kind === 'name') named.push(where.file === null ? p : { ...p, place: { ...where } });
     else for (const iv of p.intervals) out.push(iv);
     if (out.length >= MERGE_EVERY) {
       merged = unionMerged(merged, mergeIntervals(out));
@@ -299,11 +299,12 @@ async function targetNames(named: readonly NameToken[], resolved: Map<string, st
   return named.flatMap((p) => nameIntervals(p, resolved.get(p.name)!, p.name));
 }
 
-/** Every address of each name not `known` yet (once each, all at once), of `family`. */
+/** Every address of each name not `known` yet (once each, all at once), of `family`; a refusal names the list file and line of the name's first use. */
 async function lookUp(named: readonly NameToken[], known: (name: string) => boolean, resolver: Resolver, family: 4 | 6 | undefined): Promise<[string, string[]][]> {
-  const names = [...new Set(named.map((p) => p.name).filter((n) => !known(n)))];
-  const answers = await Promise.all(names.map((n) => resolver(n, family, true)));
-  return names.map((n, i) => [n, [...new Set([answers[i]!].flat())]]);
+  const first = new Map<string, NameToken>();
+  for (const p of named) if (!known(p.name) && !first.has(p.name)) first.set(p.name, p);
+  const answers = await Promise.all([...first.values()].map((p) => resolver(p.name, family, true).catch((err: unknown) => Promise.reject(placed(err, p.place)))));
+  return [...first.keys()].map((n, i) => [n, [...new Set([answers[i]!].flat())]]);
 }
 
 /** Of a target name's addresses, the one scanned: the first IPv4 one (as systemResolver picks). */
