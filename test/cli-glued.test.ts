@@ -91,6 +91,12 @@ describe('glued short values', () => {
     // A cluster of switches takes no value: the word after it is the first target (checked for a mistyped command).
     expect(argvRefusal(['-nF', 'statsu'])).toMatch(/^'statsu' is not a command: did you mean 'status'\?/);
     expect(argvRefusal(['-np', '80', 'statsu'])).toMatch(/^'statsu' is not a command/);
+    // -nv as nmap users type it, and our valued options with a value of their kind (it said "unknown options -n, -v").
+    expect(normalizeArgv(['127.0.0.1', '-nv', '-nvv', '-Fv'])).toEqual(['127.0.0.1', '--top-ports=100']);
+    expect(normalizeArgv(['127.0.0.1', '-nS127.0.0.1', '-nfcsv', '-nw2', '-nc100'])).toEqual(['127.0.0.1', '-S=127.0.0.1', '-f=csv', '-w=2', '-c=100']);
+    expect(normalizeArgv(['127.0.0.1', '-nS::1', '-qfxml'])).toEqual(['127.0.0.1', '-S=::1', '-q', '-f=xml']);
+    // Not -o (-nofile is more likely a mistyped long option than a report named "file"), nor a value of another kind.
+    for (const a of ['-nofile', '-nfcsvx', '-nSx', '-nw2x', '-nvx']) expect(normalizeArgv(['127.0.0.1', a])).toEqual(['127.0.0.1', a]);
     // Anything else is left whole, to be refused as typed; nmap's one-dash long options too.
     expect(normalizeArgv(['127.0.0.1', '-nx'])).toEqual(['127.0.0.1', '-nx']);
     expect(argvRefusal(normalizeArgv(['127.0.0.1', '-noninteractive']))).toBe("-noninteractive is nmap's --noninteractive, which shardscan does not have (see shardscan --help)");
