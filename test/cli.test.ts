@@ -269,6 +269,7 @@ describe('nmap command lines', () => {
     [['-sS'], /-sS is not a TCP connect scan/],
     [['-sU'], /-sU is not a TCP connect scan/],
     [['-sTU'], /-sU is not a TCP connect scan/],
+    [['-sTv'], /-sv is not one of nmap's scan types \(it reads the letters after -s one by one: -sTV is -sT -sV\)/],
     [['-vV'], /-vV is not an option: nmap reads what follows -v as a verbosity level/],
     [['-T1'], /-T1 slows nmap down; .*--rate N/],
     [['-O'], /-O asks for OS detection/],

@@ -107,7 +107,9 @@ export function argvRefusal(argv: readonly string[]): string | null {
       return `${name} is a switch and takes no value (got '${quote(a)}'): give ${name} alone, or leave it out`;
     }
     // Whole families, after the table's own words for some of them (-oA).
-    if (/^-s[A-Za-z]$/.test(a)) return `${a} is not a TCP connect scan: shardscan only makes connect scans (nmap -sT)`;
+    // nmap's scan types; another letter (-sTv's v) is none, which "-sv is not a TCP connect scan" did not say.
+    if (/^-s[STAWMUNFXYZOILnVCR]$/.test(a)) return `${a} is not a TCP connect scan: shardscan only makes connect scans (nmap -sT)`;
+    if (/^-s[A-Za-z]$/.test(a)) return `${a} is not one of nmap's scan types (it reads the letters after -s one by one: -sTV is -sT -sV); shardscan makes connect scans, -sT, and reads services with -sV`;
     if (/^-T[0-2]$/.test(a)) return `${a} slows nmap down; shardscan has no timing templates: cap its pace with --rate N or --host-rate N (probes per second)`;
     if (/^-T/.test(a)) return `${a} is not a timing template: nmap has -T0 to -T5 (or paranoid, sneaky, polite, normal, aggressive, insane); shardscan ignores -T3 to -T5 (its timing adapts) and refuses -T0 to -T2 (use --rate N)`;
     if (/^-P[A-Za-z]/.test(a)) return `${a} is nmap host discovery; shardscan never pings: every target is scanned, as with nmap -Pn`;
