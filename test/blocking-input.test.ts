@@ -71,6 +71,15 @@ describe('a signal while the CLI waits on its input', () => {
     }
   });
 
+  it('a FIFO as the saved tuning file (read by every scan without -w and -c): Ctrl+C ends the command (it waited until SIGKILL)', async () => {
+    const dir = scratchDir();
+    mkdirSync(join(dir, '.config'));
+    execFileSync('mkfifo', [join(dir, '.config', 'tuning.json')]);
+    const r = await signalWhileBlocked(['127.0.0.1', '-p', '1', '--no-out-dir'], 'SIGINT', dir);
+    expect(r.waited).not.toBe('');
+    expect(r.signal, r.stderr).toBe('SIGINT');
+  });
+
   it('-iL - from a stream that stays open: Ctrl+C ends the command', async () => {
     // runCli's stdin is a socket pair (what Node's spawn makes) that the test never writes or closes.
     const r = await signalWhileBlocked(['-iL', '-', '-p', '1', '--no-out-dir'], 'SIGINT');

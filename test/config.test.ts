@@ -1,9 +1,10 @@
 import { join } from 'node:path';
-import { writeFileSync } from 'node:fs';
+import { truncateSync, writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_CONCURRENCY, checkConfig, resolveConfig } from '../src/config/index.js';
 import { SORTED_REPORT_FDS, maxConcurrency } from '../src/config/limits.js';
 import { loadTuning, saveTuning } from '../src/config/tuning.js';
+import { flagsToConfig } from '../src/cli/options.js';
 import { runCli, scratchDir } from './helpers/cli.js';
 
 const saved = process.env.SHARDSCAN_CONFIG_DIR;
@@ -113,6 +114,20 @@ describe('config', () => {
     expect(loadTuning(file)).toMatchObject({ workers: 1, concurrency: 64, measuredAt: '2026-11-24T00:00:00Z' });
     writeFileSync(file, JSON.stringify({ workers: 1, concurrency: 64, measuredAt: '2026\n\u001b[31mred' }));
     expect(loadTuning(file)!.measuredAt).toBe('unknown');
+  });
+
+  it('a tuning file is read with the cap a --config file has (a 3 GB one took 36 s and 4.25 GB before it was refused)', () => {
+    const path = join(scratchDir(), 'tuning.json');
+    writeFileSync(path, '');
+    truncateSync(path, 17 << 20);
+    expect(() => loadTuning(path)).toThrow(`cannot read tuned defaults '${path}': EFBIG: larger than 16 MiB`);
+  });
+
+  it('--no-yes and --no-open lift a config file\'s "yes" and "openHostsOnly" (they were taken and dropped)', () => {
+    const config = join(scratchDir(), 'shared.json');
+    writeFileSync(config, JSON.stringify({ yes: true, openHostsOnly: true, states: ['open'], banners: true }));
+    expect(flagsToConfig({ config })).toMatchObject({ yes: true, openHostsOnly: true, banners: true });
+    expect(flagsToConfig({ config, yes: false, open: false, banners: false })).toMatchObject({ yes: false, openHostsOnly: false, banners: false, states: ['open'] });
   });
 
   it('a damaged tuning file refuses a scan that would take a value from it, and not one whose flags set both', () => {

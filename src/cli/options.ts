@@ -205,6 +205,8 @@ export function flagsToConfig(f: ScanFlags): Partial<ScanConfig> {
   const shown = shownStates(f.open, f.states);
   if (shown.states !== undefined) c.states = shown.states;
   if (shown.openHostsOnly) c.openHostsOnly = true;
+  // --no-open and --no-yes lift a config file's "openHostsOnly" and "yes": they were taken and dropped, and the file's setting stood.
+  else if (f.open === false) c.openHostsOnly = false;
   if (f.outDir === false) c.outDir = null;
   else if (f.outDir !== undefined) c.outDir = f.outDir;
   if (f.chunkSize !== undefined) c.chunkSize = intFlag('chunk-size', f.chunkSize, 1, 1_048_576, '4096');
@@ -213,7 +215,7 @@ export function flagsToConfig(f: ScanFlags): Partial<ScanConfig> {
     if (f.blocklist.trim() === '') throw usage('--blocklist needs a file (one range per line), e.g. --blocklist my-blocklist.tsv; --no-blocklist turns it off');
     c.blocklist = f.blocklist;
   }
-  if (f.yes === true) c.yes = true;
+  if (f.yes !== undefined) c.yes = f.yes;
   // --no-max-time: none, also over a config file's or (resume) the first run's.
   if (f.maxTime === false) c.maxTimeSec = null;
   else if (f.maxTime !== undefined) {
