@@ -3,7 +3,7 @@
  * scan will want, so the pool can boot while the rest loads. A wrong guess
  * only costs a pool restart: runScan checks the size.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { SMALL_SCAN } from '../config/limits.js';
 import { tuningPath } from '../config/tuning.js';
@@ -80,6 +80,9 @@ export function guessWorkers(argv: readonly string[]): number | null {
     if ((a === '--workers' || a === '-w') && /^\d+$/.test(argv[i + 1] ?? '')) return poolSize(Number(argv[i + 1]));
   }
   try {
+    // Only a small regular file: a FIFO would wait here, before Ctrl+C is handled, and a huge file fill memory (the scan refuses both).
+    const st = statSync(tuningPath(), { throwIfNoEntry: false });
+    if (st === undefined || !st.isFile() || st.size > 65_536) return availableParallelism();
     const t = JSON.parse(readFileSync(tuningPath(), 'utf8')) as { workers?: unknown };
     const saved = poolSize(t.workers);
     if (saved !== null) return saved;
