@@ -5,6 +5,7 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { normalizeArgv } from '../src/cli/options.js';
 import { validator } from '../src/schemas.js';
 import { type Fixture, blackholePorts, closedPorts, openPorts, peerListener } from './fixtures/net.js';
 import { CLI, ndjson, runCli, scratchDir } from './helpers/cli.js';
@@ -220,6 +221,10 @@ describe('nmap command lines', () => {
     expect(help.stdout).toMatch(/^shardscan \[targets\.\.\] \[options\]/);
     expect(help.stdout).toMatch(/--ports/);
     expect(help.stdout).toMatch(/nmap spellings work where they mean the same: -iL FILE/);
+    // Every option the help calls ignored is ignored: it listed -6, which is --family 6 and refuses IPv4 targets.
+    const ignored = /; (-sT [^;]*?) are\s+taken and ignored/.exec(help.stdout)![1]!.split(/\s+/).flatMap((o) => (o === '-T3..5' ? ['-T3', '-T4', '-T5'] : [o]));
+    expect(ignored).toContain('-Pn');
+    for (const o of ignored) expect(normalizeArgv(['127.0.0.1', o]), o).toEqual(['127.0.0.1']);
     const version = await runCli(['-V']);
     expect(version.code).toBe(0);
     expect(version.stdout).toMatch(/^\d+\.\d+\.\d+\n$/);

@@ -59,8 +59,8 @@ function guardStdout(): void {
 
 /** nmap's spellings, for --help (the README has the whole story). */
 const NMAP_HELP = `nmap spellings work where they mean the same: -iL FILE, -oN/-oX/-oG FILE, -sV, -F, -r, --open,
---max-rate, --max-retries, --max-parallelism, --excludefile; -sT -Pn -n -6 -v -T3..5 --reason are
-taken and ignored (connect scans, no ping, adaptive timing are how shardscan always works).`;
+-4/-6 (--family), --max-rate, --max-retries, --max-parallelism, --excludefile; -sT -Pn -n -v -T3..5
+--reason are taken and ignored (connect scans, no ping, adaptive timing are how shardscan always works).`;
 
 /** Set by main(): the built-in blocklist is listed in --help (parsing it for every scan would be waste). */
 let helpWanted = false;
