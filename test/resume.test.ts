@@ -59,6 +59,11 @@ describe('resume', () => {
     const again = await runCli(['resume', dir]);
     expect(again.code).toBe(0);
     expect(again.stderr).toMatch(/already complete/);
+    // Damaged once complete: refused as merge refuses it (it was "already complete", exit 0, and a script that resumes until done never knew).
+    appendFileSync(join(dir, 'shard-1-of-1.ndjson'), '{"host":"127.0.0.1","port":23,"state":"open"}\n');
+    const damaged = await runCli(['resume', dir, '--summary-json', 'summary.json']);
+    expect(damaged.code).toBe(2);
+    expect(damaged.stderr).toMatch(new RegExp(`^shardscan: error: ${dir} is complete but damaged: .*shard-1-of-1\\.ndjson:\\d+: .*; shardscan validate ${dir} lists them\n$`));
   });
 
   it('keeps the first run\'s --max-time unless resume is given its own', async () => {
