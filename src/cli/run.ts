@@ -7,7 +7,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import type { Piscina } from 'piscina';
-import { ShardscanError, errnoCode, messageOf, plural, quote } from '../errors.js';
+import { ShardscanError, errnoCode, escapeControls, messageOf, plural, quote } from '../errors.js';
 import { type ScanConfig, timeoutBounds } from '../config/index.js';
 import type { CheckpointState } from '../model/checkpoint.js';
 import type { RecordBatch } from '../model/record.js';
@@ -103,10 +103,20 @@ export function printSummary(s: ScanSummary, outDir: OutDir | null, stream: Node
   if (s.timing) lines.push(`  ${timingLine(s.timing)}`);
   if (outDir) {
     // A directory removed during the run has nothing to resume.
-    const next = s.status === 'complete' ? '' : existsSync(join(outDir.dir, MANIFEST)) ? `  (continue with: shardscan resume ${outDir.dir})` : '  (removed during the run)';
-    lines.push(`  shard files: ${outDir.dir}${next}`);
+    const next = s.status === 'complete' ? '' : existsSync(join(outDir.dir, MANIFEST)) ? `  (continue with: shardscan resume ${shellWord(outDir.dir)})` : '  (removed during the run)';
+    lines.push(`  shard files: ${escapeControls(outDir.dir)}${next}`);
   }
   stream.write(`${lines.join('\n')}\n`);
+}
+
+/**
+ * A path as one shell word, for a command to copy ("continue with: shardscan
+ * resume DIR"): quoted when it holds anything but plain characters, its
+ * control characters escaped (an --out-dir with an escape sequence reached
+ * the terminal raw; one with a space was two words).
+ */
+function shellWord(path: string): string {
+  return escapeControls(/^[\w@%+=:,./-]+$/.test(path) ? path : `'${path.replaceAll("'", "'\\''")}'`);
 }
 
 /** Worker threads (the early pool if it fits), or the main thread for a small scan. */
@@ -254,7 +264,7 @@ export async function runScan(input: RunInput): Promise<number> {
   const quietStop = input.quiet && (summary.stopReason === 'time-limit' || summary.stopReason === 'signal') && !failure && !writeFailure;
   if (!brokenPipe && quietStop) {
     const how = summary.stopReason === 'time-limit' ? 'stopped at --max-time' : 'interrupted';
-    process.stderr.write(`shardscan: ${how} after ${summary.done}/${summary.probes} probes${outDir ? `; continue with: shardscan resume ${outDir.dir}` : ''}\n`);
+    process.stderr.write(`shardscan: ${how} after ${summary.done}/${summary.probes} probes${outDir ? `; continue with: shardscan resume ${shellWord(outDir.dir)}` : ''}\n`);
   } else if (!brokenPipe && (!input.quiet || summary.status !== 'complete' || failure || writeFailure)) {
     printSummary(summary, outDir);
   }
