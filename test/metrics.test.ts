@@ -58,12 +58,19 @@ describe('--metrics address', () => {
     const busy = net.createServer();
     await new Promise<void>((resolve) => busy.listen({ host: '127.0.0.1', port: 0 }, () => resolve()));
     const port = (busy.address() as net.AddressInfo).port;
+    const busy6 = net.createServer();
+    await new Promise<void>((resolve) => busy6.listen({ host: '::1', port: 0 }, () => resolve()));
+    const port6 = (busy6.address() as net.AddressInfo).port;
     try {
       const r = await runCli(['127.0.0.1', '-p', '1', '--metrics', `127.0.0.1:${port}`], { cwd });
       expect(r.code).toBe(2);
       expect(r.stderr).toBe(`shardscan: error: cannot serve --metrics on 127.0.0.1:${port}: EADDRINUSE\n`);
+      // An IPv6 address in brackets, as it was given (it read "on ::1:9464").
+      const r6 = await runCli(['127.0.0.1', '-p', '1', '--metrics', `[::1]:${port6}`], { cwd });
+      expect(r6.stderr).toBe(`shardscan: error: cannot serve --metrics on [::1]:${port6}: EADDRINUSE\n`);
     } finally {
       busy.close();
+      busy6.close();
     }
     expect(existsSync(join(cwd, '.state'))).toBe(false);
   });
@@ -73,8 +80,12 @@ describe('--metrics address', () => {
     [['127.0.0.1', '-p', '0'], /^shardscan: error: bad port list '0'/],
     [['127.0.0.1', '-p', '1', '--summary-json', '/nonexistent/s.json'], /^shardscan: error: cannot write --summary-json/],
     [['resume', '/nonexistent/dir'], /^shardscan: error: .*nonexistent\/dir/],
+    // The directory of an earlier scan (made below): it was refused after "metrics at …".
+    [['127.0.0.1', '-p', '1', '--out-dir', 'TAKEN'], /^shardscan: error: --out-dir .* already holds a scan/],
   ])('other bad input with --metrics (%j) is still its one line, and nothing is served', async (args, message) => {
-    const r = await runCli([...args, '--metrics', '127.0.0.1:0']);
+    const taken = join(scratchDir(), 'taken');
+    if (args.includes('TAKEN')) expect((await runCli(['127.0.0.1', '-p', '1', '-q', '--out-dir', taken])).code).toBe(0);
+    const r = await runCli([...args.map((a) => (a === 'TAKEN' ? taken : a)), '--metrics', '127.0.0.1:0']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(message);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);

@@ -148,6 +148,7 @@ async function scanCommand(flags: CliFlags, command: string, signal: AbortContro
     },
   );
   checkReports(config, prep.plan.positions);
+  if (outPath !== null) OutDir.refuseTaken(outPath, config.outDir !== null);
   // Served once the rest is checked (bad input is its one line), and before anything is written: an address
   // that cannot be served is refused before there is a half-made shard directory.
   return withMetrics(flags.metrics, Boolean(flags.quiet), (metrics) => {

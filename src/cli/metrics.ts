@@ -183,7 +183,7 @@ export class MetricsServer {
         resolve();
       });
     }).catch((err: unknown) => {
-      throw new ShardscanError('E_OUTPUT', `cannot serve --metrics on ${addr.host}:${addr.port}: ${errnoCode(err) ?? messageOf(err)}`);
+      throw new ShardscanError('E_OUTPUT', `cannot serve --metrics on ${addr.host.includes(':') ? `[${addr.host}]` : addr.host}:${addr.port}: ${errnoCode(err) ?? messageOf(err)}`);
     });
     // A scan that ends, however it ends, must let the process exit.
     server.unref();

@@ -170,6 +170,13 @@ export class OutDir {
     this.recordsPath = join(dir, manifest.records);
   }
 
+  /** Refuses a directory that already holds a scan (create() does too; the CLI asks first, before it serves --metrics). */
+  static refuseTaken(dir: string, named = true): void {
+    if (existsSync(join(dir, MANIFEST))) {
+      throw new ShardscanError('E_OPTION', `${named ? '--out-dir' : 'the shard directory'} ${dir} already holds a scan; continue it with: shardscan resume ${dir}, or pick another --out-dir`);
+    }
+  }
+
   /**
    * Start a new shard directory; refuses one that already holds a scan.
    * `named`: the user gave it (--out-dir), else it is in the state directory,
@@ -177,9 +184,7 @@ export class OutDir {
    */
   static create(dir: string, prep: PreparedScan, scanId: string, startedAt: Date, named = true): OutDir {
     const what = named ? '--out-dir' : 'the shard directory';
-    if (existsSync(join(dir, MANIFEST))) {
-      throw new ShardscanError('E_OPTION', `${what} ${dir} already holds a scan; continue it with: shardscan resume ${dir}, or pick another --out-dir`);
-    }
+    OutDir.refuseTaken(dir, named);
     try {
       makeDirs(dir);
     } catch (err) {
