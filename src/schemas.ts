@@ -1,7 +1,7 @@
 /**
  * The JSON Schemas in schemas/, enforced with ajv: config when it is loaded;
  * records, manifests and checkpoints when read back (merge, validate, resume)
- * and in the tests.
+ * and in the tests; the summary (--summary-json, a json report's) in the tests.
  *
  * `npm run build` compiles every schema ahead of time with ajv's standalone
  * code generator, one file each (dist/schemas/<name>.validator.cjs): a scan
@@ -16,8 +16,8 @@ import type { ErrorObject, ValidateFunction } from 'ajv';
 import { quote } from './errors.js';
 import { packagePath } from './paths.js';
 
-export type SchemaName = 'config' | 'record' | 'manifest' | 'checkpoint' | 'bench' | 'banners';
-export const SCHEMA_NAMES: readonly SchemaName[] = ['config', 'record', 'manifest', 'checkpoint', 'bench', 'banners'];
+export type SchemaName = 'config' | 'record' | 'manifest' | 'checkpoint' | 'bench' | 'banners' | 'summary';
+export const SCHEMA_NAMES: readonly SchemaName[] = ['config', 'record', 'manifest', 'checkpoint', 'bench', 'banners', 'summary'];
 
 /** The regex the schemas' "date-time" format means (a regex here saves the ajv-formats dependency). */
 export const ISO_TIME_SOURCE = '^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(?:\\.\\d+)?(?:Z|[+-]\\d\\d:\\d\\d)$';
