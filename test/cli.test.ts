@@ -600,6 +600,17 @@ describe('interrupts', () => {
     expect(r.stderr).toMatch(/interrupted/);
   });
 
+  it('-q: a stop before the end says in one line how far it got and how to go on', async () => {
+    const cwd = scratchDir();
+    const r = await runCli(['127.0.0.1', '-p', [...open.ports, ...filtered.ports].join(','), '--timeout', '20000', '--min-rtt-timeout', '20s', '-q', '--out-dir', 'd', '-o', '/dev/null'], {
+      cwd,
+      onSpawn: (child) => setTimeout(() => child.kill('SIGINT'), 2000),
+    });
+    expect(r.code).toBe(130);
+    const of = open.ports.length + filtered.ports.length;
+    expect(r.stderr).toBe(`\nshardscan: stopping (Ctrl+C again to quit at once)…\nshardscan: interrupted after ${open.ports.length}/${of} probes; continue with: shardscan resume d\n`);
+  });
+
   it('SIGHUP (a closed terminal, a dropped ssh session) stops as SIGTERM does, a whole report, no lock left, then ends by SIGHUP', async () => {
     const cwd = scratchDir();
     const r = await runCli(['127.0.0.1', '-p', [...open.ports, ...filtered.ports].join(','), '-f', 'json', '--timeout', '20000', '--min-rtt-timeout', '20s', '--out-dir', 'd', '-q'], {

@@ -187,7 +187,7 @@ export class Coordinator {
     const counts = this.decidedCounts();
     const done = totalOf(counts);
     const elapsedMs = performance.now() - this.t0;
-    const complete = this.stopping === null && this.failure === null && this.ledger.complete;
+    const complete = this.failure === null && this.ledger.complete && this.stopping !== 'output-closed'; // a stop in the last banner reads was "interrupted" at 22/22
     const body = {
       scanKey: this.prep.scanKey,
       seed: config.seed,
