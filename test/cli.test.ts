@@ -600,6 +600,19 @@ describe('interrupts', () => {
     expect(r.stderr).toMatch(/interrupted/);
   });
 
+  it("a stop's abandoned attempts are not counted as timeouts used (an interrupted summary showed p99 1000 ms where the scan used 116 ms)", async () => {
+    const cwd = scratchDir();
+    const r = await runCli(['127.0.0.1', '-p', filtered.ports.join(','), '--timeout', '20000', '--min-rtt-timeout', '20s', '-q', '--no-out-dir', '--summary-json', 's.json'], {
+      cwd,
+      onSpawn: (child) => setTimeout(() => child.kill('SIGINT'), 1500),
+    });
+    expect(r.code).toBe(130);
+    const s = JSON.parse(readFileSync(join(cwd, 's.json'), 'utf8')) as { done: number; timing: { timeout: unknown } };
+    // No attempt ran to its 20 s timeout before the stop: none was used.
+    expect(s.done).toBe(0);
+    expect(s.timing.timeout).toBeNull();
+  });
+
   it('-q: a stop before the end says in one line how far it got and how to go on', async () => {
     const cwd = scratchDir();
     const r = await runCli(['127.0.0.1', '-p', [...open.ports, ...filtered.ports].join(','), '--timeout', '20000', '--min-rtt-timeout', '20s', '-q', '--out-dir', 'd', '-o', '/dev/null'], {

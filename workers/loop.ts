@@ -298,19 +298,19 @@ export class Engine {
     this.pending.unshift(nextTry(a, 'localTries'));
   }
 
-  /** End an attempt that has no result now, closing its socket. */
-  private drop(a: Attempt): void {
+  /** End an attempt that has no result now, closing its socket; `waited`: its timeout counts in the summary's (not when a stop cut it). */
+  private drop(a: Attempt, waited = true): void {
     this.backend.abort(a); // before release(), which drops the handle
-    this.release(a);
+    this.release(a, true, waited);
   }
 
   /**
    * The attempt is over. Its pool slot is freed now, or, for a timed-out
    * attempt whose socket is still open, when Expiry.drain() closes it.
    */
-  private release(a: Attempt, freeSlot = true): void {
+  private release(a: Attempt, freeSlot = true, waited = true): void {
     a.done = true;
-    this.timing.usedTimeout(a.deadline - a.start);
+    if (waited) this.timing.usedTimeout(a.deadline - a.start);
     if (a.retryOut) this.timing.retryResolved(a.target.cell);
     this.expiry.forget(a);
     this.congestion.landed(a.target.cell, a.counted);
@@ -379,7 +379,7 @@ export class Engine {
     for (const g of this.banners?.abort((a) => a.chunk === chunk) ?? []) this.decide(g.attempt, 'open', 'syn-ack', performance.now(), g.info, g.rttMs); // open ports whose banner read is cut: results found
     chunk.stopped = true;
     // In-flight attempts of a stopped chunk are abandoned: they are not results.
-    for (const a of this.expiry.heap.snapshot()) if (a.chunk === chunk) this.drop(a);
+    for (const a of this.expiry.heap.snapshot()) if (a.chunk === chunk) this.drop(a, false);
     this.pending.drop(chunk);
     this.expiry.dropDeferred(chunk);
     this.maybeFinish(chunk);
