@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { truncateSync, writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_CONCURRENCY, checkConfig, resolveConfig } from '../src/config/index.js';
-import { SORTED_REPORT_FDS, maxConcurrency } from '../src/config/limits.js';
+import { SORTED_REPORT_FDS, cores, maxConcurrency } from '../src/config/limits.js';
 import { loadTuning, saveTuning } from '../src/config/tuning.js';
 import { flagsToConfig } from '../src/cli/options.js';
 import { runCli, scratchDir } from './helpers/cli.js';
@@ -114,6 +114,26 @@ describe('config', () => {
     expect(loadTuning(file)).toMatchObject({ workers: 1, concurrency: 64, measuredAt: '2026-11-24T00:00:00Z' });
     writeFileSync(file, JSON.stringify({ workers: 1, concurrency: 64, measuredAt: '2026\n\u001b[31mred' }));
     expect(loadTuning(file)!.measuredAt).toBe('unknown');
+  });
+
+  it('saved tuning keeps the cores it was measured on, and a copy on another machine is named as such (64 workers on 2 cores ran 4× slower, with no word)', () => {
+    const dir = scratchDir();
+    const path = saveTuning({ workers: 2, concurrency: 300, measuredAt: '2026-11-24T00:00:00Z' }, join(dir, 'tuning.json'));
+    const saved = loadTuning(path)!;
+    expect(saved.cores).toBe(cores());
+    const here = resolveConfig({ targets: ['127.0.0.1'] }, { tuning: saved, cores: saved.cores!, fdLimit: 20000 });
+    expect(here.notes.find((n) => n.startsWith('defaults from'))).toBe(`defaults from ${path}: --workers 2 --concurrency 300 (measured 2026-11-24T00:00:00Z)`);
+    const there = resolveConfig({ targets: ['127.0.0.1'] }, { tuning: { ...saved, workers: 64, cores: 64 }, cores: 2, fdLimit: 20000 });
+    expect(there.notes.find((n) => n.startsWith('defaults from'))).toBe(`defaults from ${path}: --workers 64 --concurrency 300 (measured 2026-11-24T00:00:00Z, on a machine with 64 cores where this one has 2: run npm run bench -- --save here)`);
+    // A file saved before the cores were kept says nothing of them.
+    writeFileSync(path, JSON.stringify({ workers: 2, concurrency: 300, measuredAt: '2026-11-24T00:00:00Z' }));
+    expect(loadTuning(path)!.cores).toBeUndefined();
+  });
+
+  it('a tuned concurrency too wide for ulimit -n is named as the tuned one (the note said "--concurrency 900000", never given)', () => {
+    const tuning = { workers: 2, concurrency: 900_000, measuredAt: 'x', source: '/t/tuning.json' };
+    expect(resolveConfig({ targets: ['127.0.0.1'] }, { tuning, cores: 2, fdLimit: 1024 }).notes.some((n) => n.startsWith('the tuned concurrency 900000 does not fit the file-descriptor limit (ulimit -n 1024)'))).toBe(true);
+    expect(resolveConfig({ targets: ['127.0.0.1'], concurrency: 900_000 }, { tuning: null, cores: 2, fdLimit: 1024 }).notes.some((n) => n.startsWith('--concurrency 900000 does not fit'))).toBe(true);
   });
 
   it('a tuning file is read with the cap a --config file has (a 3 GB one took 36 s and 4.25 GB before it was refused)', () => {

@@ -206,13 +206,19 @@ export function resolveConfig(given: Partial<ScanConfig>, opts: ResolveOptions =
   const taken: string[] = [];
   if (tuning && partial.workers === undefined) taken.push(`--workers ${tuning.workers}`);
   if (tuning && partial.concurrency === undefined && concurrency === tuning.concurrency) taken.push(`--concurrency ${tuning.concurrency}`);
-  if (tuning && taken.length > 0) notes.push(`defaults from ${tuning.source}: ${taken.join(' ')} (measured ${tuning.measuredAt})`);
+  if (tuning && taken.length > 0) {
+    // A file copied from another machine: 64 tuned workers on 2 cores ran 4× slower than the defaults, with no word.
+    const here = opts.cores ?? cores();
+    const elsewhere = tuning.cores !== undefined && tuning.cores !== here ? `, on a machine with ${tuning.cores} cores where this one has ${here}: run npm run bench -- --save here` : '';
+    notes.push(`defaults from ${tuning.source}: ${taken.join(' ')} (measured ${tuning.measuredAt}${elsewhere})`);
+  }
   const sorted = sortedReports({ format: partial.format ?? BASE_DEFAULTS.format, extraReports: partial.extraReports });
   const cap = maxConcurrency(limit, workers, sorted * SORTED_REPORT_FDS);
   const defaultWindow = concurrency === undefined;
   concurrency ??= Math.min(DEFAULT_CONCURRENCY, cap);
   if (concurrency > cap && !defaultWindow) {
-    notes.push(`--concurrency ${concurrency} does not fit the file-descriptor limit (ulimit -n ${limit}); using ${cap}. Raise ulimit -n for more.`);
+    const what = partial.concurrency === undefined ? `the tuned concurrency ${concurrency}` : `--concurrency ${concurrency}`;
+    notes.push(`${what} does not fit the file-descriptor limit (ulimit -n ${limit}); using ${cap}. Raise ulimit -n for more.`);
     concurrency = cap;
   }
   if (concurrency < workers) workers = concurrency;

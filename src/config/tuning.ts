@@ -9,11 +9,14 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { ShardscanError, errnoCode, messageOf } from '../errors.js';
 import { MAX_SMALL_FILE_BYTES, makeDirs, readProblem, readTextCapped } from '../files.js';
+import { cores } from './limits.js';
 
 export interface Tuning {
   workers: number;
   concurrency: number;
   measuredAt: string;
+  /** The cores of the machine it was measured on (absent in a file saved before they were kept). */
+  cores?: number;
   /** The file it was read from (not stored). */
   source: string;
 }
@@ -51,15 +54,17 @@ export function loadTuning(path = tuningPath()): Tuning | null {
     }
     // Printed in a note: a date, not whatever the file holds (control characters, new lines).
     const measuredAt = typeof t.measuredAt === 'string' && /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/.test(t.measuredAt) ? t.measuredAt : 'unknown';
-    return { workers: t.workers!, concurrency: t.concurrency!, measuredAt, source: path };
+    const cores = Number.isInteger(t.cores) && t.cores! >= 1 ? { cores: t.cores! } : {};
+    return { workers: t.workers!, concurrency: t.concurrency!, measuredAt, ...cores, source: path };
   } catch (err) {
     throw new ShardscanError('E_CONFIG', `tuned defaults '${path}' are damaged (${messageOf(err)}); delete the file or run npm run bench -- --save`);
   }
 }
 
-export function saveTuning(t: Omit<Tuning, 'source'>, path = tuningPath()): string {
+/** Save tuned defaults, with this machine's cores (a copy on another machine is then named as such). */
+export function saveTuning(t: Omit<Tuning, 'source' | 'cores'>, path = tuningPath()): string {
   makeDirs(join(path, '..'));
-  writeFileSync(`${path}.tmp`, `${JSON.stringify(t, null, 2)}\n`);
+  writeFileSync(`${path}.tmp`, `${JSON.stringify({ workers: t.workers, concurrency: t.concurrency, measuredAt: t.measuredAt, cores: cores() }, null, 2)}\n`);
   renameSync(`${path}.tmp`, path);
   return path;
 }
