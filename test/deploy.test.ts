@@ -42,7 +42,7 @@ describe('Kubernetes Indexed Job entrypoint', () => {
     expect(key(merged.stdout)).toHaveLength(503);
 
     // A pod that restarts resumes its directory instead of starting over.
-    const again = await run(ENTRY, ['127.0.0.1', '-p', ports], { env: { ...env, JOB_COMPLETION_INDEX: '0' } });
+    const again = await run(ENTRY, ['127.0.0.1', '-p', ports, '--states', 'all', '-f', 'ndjson', '-o', '/dev/null'], { env: { ...env, JOB_COMPLETION_INDEX: '0' } });
     expect(again.stderr).toMatch(/already complete/);
 
     const analysis = await run(process.execPath, [join(ROOT, 'examples', 'analyze.mjs'), ...dirs]);
@@ -53,6 +53,27 @@ describe('Kubernetes Indexed Job entrypoint', () => {
     // (it died with a stack trace, then counted a copy twice, then said "from 4 shard directories").
     const fromRoot = await run(process.execPath, [join(ROOT, 'examples', 'analyze.mjs'), out, `${dirs[0]!}/`]);
     expect(fromRoot.stdout).toMatch(/^503 records from 3 shard directories/);
+  });
+
+  it('a restart with other arguments or another SEED is refused: it resumed the old scan and reported success with its results', async () => {
+    const out = scratchDir();
+    const env = { ...process.env, SHARDS: '2', SEED: '7', SCAN: 't', OUT_ROOT: out, SHARDSCAN: `${process.execPath} ${CLI}`, SHARDSCAN_CONFIG_DIR: join(out, '.cfg'), JOB_COMPLETION_INDEX: '0' };
+    const args = ['127.0.0.1', '-p', '1-50', '-f', 'ndjson', '-o', '/dev/null'];
+    await run(ENTRY, args, { env });
+    const manifest = join(out, 't-shard-1-of-2', 'manifest.json');
+    const before = readFileSync(manifest, 'utf8');
+    for (const [what, a, e] of [['ports', ['127.0.0.1', '-p', '1-60', '-f', 'ndjson', '-o', '/dev/null'], env], ['SEED', args, { ...env, SEED: '8' }]] as const) {
+      await expect(run(ENTRY, [...a], { env: e }), what).rejects.toMatchObject({
+        code: 2,
+        stderr: `entrypoint: ${out}/t-shard-1-of-2 holds another scan (its arguments, SEED or SHARDS differ from these); give this one another SCAN name, or remove ${out}/t-shard-1-of-2 and ${out}/t-shard-1-of-2.args\n`,
+      });
+    }
+    expect(readFileSync(manifest, 'utf8')).toBe(before);
+    // The same ones resume it, with METRICS on the resume too (a retried pod lost its --metrics).
+    const again = await run(ENTRY, args, { env: { ...env, METRICS: '127.0.0.1:0' } });
+    expect(again.stderr).toMatch(/already complete/);
+    const fresh = await run(ENTRY, args, { env: { ...env, JOB_COMPLETION_INDEX: '1', METRICS: '127.0.0.1:0' } });
+    expect(fresh.stderr).toMatch(/^shardscan: metrics at http:\/\/127\.0\.0\.1:\d+\/metrics$/m);
   });
 
   it('refuses to run without a shared seed', async () => {
