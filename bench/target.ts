@@ -7,8 +7,10 @@
  * A connect scan's open is a completed handshake, never a guess, so every
  * port any run found open is open; a setting that missed one in any run is
  * unsafe (a narrow window or fewer workers lost answers, or the network drops
- * under load). The fastest safe setting wins; the defaults win ties within
- * NO_SLOWER. --save stores it (the defaults: removes an older tuning file).
+ * under load). The fastest safe setting (by scan time) wins; the defaults
+ * win ties within NO_SLOWER. --save stores it (the defaults: removes an older
+ * tuning file). A target where no port answered open or closed in any run
+ * has nothing to tune against: nothing is recommended or stored.
  *
  * ADDR goes through the CLI's own target parser and blocklist; more than 256
  * addresses need --yes, so a typo cannot turn a tuning run into a sweep.
@@ -117,19 +119,27 @@ export async function runTargetTuning(o: TargetOptions): Promise<{ section: Targ
       settings.set(p.label, { workers: s.workers, concurrency: s.concurrency });
       const states = new Map(scan.records.map((r) => [`${r.host}:${r.port}`, r.state]));
       runs.get(p.label)!.push({ wallMs: round(scan.wallMs, 1), elapsedMs: s.elapsedMs, counts: s.counts, states });
-      o.log(`  ${p.label} (${s.workers}w×${s.concurrency}) run ${i + 1}/${o.runs}: ${(scan.wallMs / 1000).toFixed(2)} s, open ${s.counts.open}, closed ${s.counts.closed}, filtered ${s.counts.filtered}`);
+      o.log(`  ${p.label} (${s.workers}w×${s.concurrency}) run ${i + 1}/${o.runs}: ${(scan.wallMs / 1000).toFixed(2)} s (scan ${(s.elapsedMs / 1000).toFixed(2)} s), open ${s.counts.open}, closed ${s.counts.closed}, filtered ${s.counts.filtered}, error ${s.counts.error}`);
     }
   }
   const judged = judge(planned, runs, settings);
   const defaults = judged.settings[0]!;
-  const safe = judged.settings.filter((s) => s.safe).sort((a, b) => a.medianWallMs - b.medianWallMs);
-  let best = safe[0];
-  if (best && defaults.safe && best.medianWallMs * NO_SLOWER >= defaults.medianWallMs) best = defaults;
-  const reason = !best
-    ? 'every setting missed an open port in some run: the network drops answers under any load we tried; nothing recommended'
-    : best === defaults
-      ? `the defaults are safe and no other setting was more than ${Math.round((NO_SLOWER - 1) * 100)} % faster`
-      : `fastest setting that found every open port in every run (${(best.medianWallMs / 1000).toFixed(2)} s against the defaults' ${(defaults.medianWallMs / 1000).toFixed(2)} s${defaults.safe ? '' : `, which missed ${defaults.missingOpens} open port(s)`})`;
+  // Ranked by scan time: the wall time adds Node's start-up, the same for every setting and noisier than the
+  // differences between them (a target that took 6 ms picked a setting on 257-350 ms of start-up).
+  const safe = judged.settings.filter((s) => s.safe).sort((a, b) => a.medianElapsedMs - b.medianElapsedMs);
+  // No open or closed port in any run (a target that does not answer, or none this machine can reach): nothing to
+  // tune against, and every setting looked "safe" (--save replaced a tuning with one picked on noise).
+  const silent = [...runs.values()].every((rs) => rs.every((r) => r.counts.open + r.counts.closed === 0));
+  let best = silent ? undefined : safe[0];
+  if (best && defaults.safe && best.medianElapsedMs * NO_SLOWER >= defaults.medianElapsedMs) best = defaults;
+  const errors = [...runs.values()].reduce((n, rs) => n + rs.reduce((m, r) => m + r.counts.error, 0), 0);
+  const reason = silent
+    ? `nothing answered: no port was open or closed in any run (${errors} errors); there is nothing to tune against: check the target, the ports and the route to them; nothing recommended`
+    : !best
+      ? 'every setting missed an open port in some run: the network drops answers under any load we tried; nothing recommended'
+      : best === defaults
+        ? `the defaults are safe and no other setting was more than ${Math.round((NO_SLOWER - 1) * 100)} % faster`
+        : `fastest setting that found every open port in every run (scan ${(best.medianElapsedMs / 1000).toFixed(2)} s against the defaults' ${(defaults.medianElapsedMs / 1000).toFixed(2)} s${defaults.safe ? '' : `, which missed ${defaults.missingOpens} open port(s)`})`;
   let savedTo: string | null = null;
   let removed: string | null = null;
   let refused: string | null = null;

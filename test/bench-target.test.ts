@@ -6,7 +6,7 @@
  * and gcc; SHARDSCAN_SKIP_ROOT_TESTS=1 skips it.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -80,6 +80,19 @@ describe.skipIf(skip)('bench --target against a lab host', () => {
       expect(saved).toMatchObject({ workers: picked.workers, concurrency: picked.concurrency });
     }
     expect(r.stdout).toMatch(/Recommended: /);
+  }, 70_000);
+
+  it('a target where nothing answers recommends nothing, and --save keeps the tuning there is (it stored one picked on noise)', async () => {
+    const tuning = join(config, 'tuning.json');
+    mkdirSync(config, { recursive: true });
+    writeFileSync(tuning, JSON.stringify({ workers: 1, concurrency: 2048, measuredAt: '2026-11-24T00:00:00Z' }));
+    const before = readFileSync(tuning, 'utf8');
+    // A dead address of the lab: its SYNs vanish.
+    const r = await bench(['--target', '198.18.1.2', '-p', '22,80,443', '--runs', '1', '--out', out, '--save']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/Recommended: none: nothing answered: no port was open or closed in any run/);
+    expect(readFileSync(tuning, 'utf8')).toBe(before);
+    rmSync(tuning);
   }, 70_000);
 
   it.each([
