@@ -23,7 +23,7 @@ import { type Log, measureRun, medianOf, runLine } from './net-runs.js';
 import type { NetPlan } from './net-plan.js';
 import type { BannerRun, NetBannersResult } from './net-types.js';
 import { round } from './stats.js';
-import { scratchDir } from './scratch.js';
+import { scratchDir } from '../lab/scratch.js';
 
 const SSH_GREETING = 'SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3';
 const HTTP_SERVER = 'nginx/1.22.1';

@@ -18,7 +18,7 @@ import { runBannerWorkload } from './net-banners.js';
 import { type NetPlan, skippedTools } from './net-plan.js';
 import { type Log, displayCommand, measureRun, medianOf, runLine } from './net-runs.js';
 import type { NetRun, NetScenarioResult, NetSection, NetToolId, NetToolResult } from './net-types.js';
-import { scratchDir } from './scratch.js';
+import { scratchDir } from '../lab/scratch.js';
 
 function toolResult(tool: NetToolId, command: string, runs: NetRun[]): NetToolResult {
   const m = medianOf(runs);

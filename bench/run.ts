@@ -33,7 +33,7 @@ import { checkTarget, runTargetTuning } from './target.js';
 import { decideTuning } from './tuning.js';
 import type { BenchDocument } from './types.js';
 import { GOALS, evaluateGoals, recommend } from './verdict.js';
-import { scratchDir } from './scratch.js';
+import { scratchDir } from '../lab/scratch.js';
 
 /** Every workload id `--workloads` takes, loopback first; `loopback` and `net` name the groups. */
 export const ALL_WORKLOADS: readonly string[] = [...LOOPBACK_WORKLOADS, ...NET_SCENARIOS, BANNERS];

@@ -29,7 +29,7 @@ import { type ScenarioId, scenario as makeScenario } from '../lab/scenarios.js';
 import { TOOLS, type Tool } from '../lab/tools.js';
 import { type Log, measureRun, medianOf, runLine } from './net-runs.js';
 import type { NetCheckRow, NetRun, Setting, TuningDecision } from './net-types.js';
-import { scratchDir } from './scratch.js';
+import { scratchDir } from '../lab/scratch.js';
 
 /** A candidate may be this much slower than the defaults and still count as "no slower" (run-to-run noise). */
 export const NO_SLOWER = 1.05;

@@ -5,7 +5,8 @@
  * Builds each scenario's lab, runs the tools through it, prints a table of
  * median wall time and accuracy against the ground truth. Needs root.
  */
-import { writeFileSync } from 'node:fs';
+import { accessSync, constants, statSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runScenario, type ScenarioReport } from './runner.js';
 import { SCENARIO_IDS, type ScenarioId } from './scenarios.js';
@@ -115,21 +116,20 @@ async function main(argv: string[]): Promise<number> {
   const timeout = num(values.timeout, 120, 'timeout', false, 0.001);
   if (runs === null || seed === null || timeout === null) return 2;
   const timeoutMs = timeout * 1000;
-  // --json is written at the end: a path that cannot be written is refused now, not after every run.
-  if (values.json !== undefined) {
-    try {
-      writeFileSync(values.json, '');
-    } catch (err) {
-      process.stderr.write(`run-scenario: cannot write --json '${values.json}': ${(err as NodeJS.ErrnoException).code ?? String(err)}\n`);
-      return 2;
-    }
+  // A path that cannot be written is refused now, not after every run; without emptying it (a Ctrl+C then lost
+  // an earlier file's results and kept none of this run's).
+  const jsonProblem = values.json === undefined ? null : unwritable(values.json);
+  if (jsonProblem !== null) {
+    process.stderr.write(`run-scenario: cannot write --json '${values.json}': ${jsonProblem}\n`);
+    return 2;
   }
   const reports: ScenarioReport[] = [];
   for (const id of ids as ScenarioId[]) {
     reports.push(await runScenario(id, tools, { runs, seed, timeoutMs, log: (l) => process.stderr.write(`${l}\n`) }));
+    // After each scenario: a Ctrl+C keeps the scenarios done.
+    if (values.json) writeFileSync(values.json, `${JSON.stringify(reports, null, 2)}\n`);
   }
   process.stdout.write(`${renderTable(reports)}\n`);
-  if (values.json) writeFileSync(values.json, `${JSON.stringify(reports, null, 2)}\n`);
   // A table with no measurement in a cell is not a result: say which, exit 1.
   const failed = reports.flatMap((r) => r.tools.filter((t) => t.median === null || t.runs.every((run) => run.timedOut)).map((t) => `${t.tool} on ${r.scenario}`));
   if (failed.length > 0) {
@@ -137,6 +137,18 @@ async function main(argv: string[]): Promise<number> {
     return 1;
   }
   return 0;
+}
+
+/** Why `path` cannot be written (an errno), or null: checked without opening it, so an existing file is kept. */
+function unwritable(path: string): string | null {
+  try {
+    const st = statSync(path, { throwIfNoEntry: false });
+    if (st?.isDirectory()) return 'EISDIR';
+    accessSync(st === undefined ? dirname(resolve(path)) : path, constants.W_OK);
+    return null;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code ?? String(err);
+  }
 }
 
 // Run as a program, not when imported (the bench reuses runScenario/renderTable).

@@ -4,10 +4,10 @@
  * A run through a lab that lost packets other than on purpose is marked void.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Lab, problemsSince } from './lab.js';
+import { scratchDir } from './scratch.js';
 import { scenario as makeScenario, type Scenario, type ScenarioId } from './scenarios.js';
 import { parseOutput, type Tool } from './tools.js';
 import { type GroundTruth, score, type Score } from './truth.js';
@@ -142,8 +142,11 @@ export async function runScenario(id: ScenarioId, tools: readonly Tool[], opts: 
   const timeoutMs = opts.timeoutMs ?? 120_000;
   const log = opts.log ?? (() => {});
   const s = makeScenario(id, seed);
-  const scratch = mkdtempSync(join(tmpdir(), 'shardscan-lab-'));
-  const lab = await Lab.create(s.lab);
+  const scratch = scratchDir('shardscan-lab-');
+  const lab = await Lab.create(s.lab).catch((err: unknown) => {
+    rmSync(scratch, { recursive: true, force: true });
+    throw err;
+  });
   try {
     for (const l of s.listeners) await lab.listen(l.host, l.ports);
     const truth = lab.groundTruth(s.hosts, s.ports);

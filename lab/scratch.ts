@@ -1,7 +1,8 @@
 /**
- * Scratch directories of the bench, removed at the latest when the process
- * exits (also through process.exit on Ctrl+C, bench/main.ts): the callers'
- * `finally` blocks do not run then, and /tmp/shardscan-bench-* was left behind.
+ * Scratch directories of the bench and the lab, removed at the latest when
+ * the process exits (also through process.exit on Ctrl+C, bench/main.ts and
+ * lab.ts): the callers' `finally` blocks do not run then, and
+ * /tmp/shardscan-bench-* and /tmp/shardscan-lab-* were left behind.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
