@@ -84,11 +84,13 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const seed = values.seed === undefined ? undefined : Number(values.seed);
-  if (seed !== undefined && !Number.isSafeInteger(seed)) return fail(`--seed must be an integer, got '${values.seed}'. Example: --seed 42`);
+  // Number('') is 0: an empty --seed (an unset shell variable) ran the bench with seed 0.
+  if (seed !== undefined && (!/^\d+$/.test(values.seed!.trim()) || !Number.isSafeInteger(seed))) return fail(`--seed must be an integer, got '${values.seed}'. Example: --seed 42`);
   // Checked now, not after the loopback runs it is compared with (it was read after 38 s of W1, with a stack trace).
   if (values.baseline !== undefined) {
     try {
-      readBaseline(values.baseline);
+      // A JSON without W1 and W2 cells (not a full bench's) was taken, and only the goal at the end said it had none.
+      if (readBaseline(values.baseline) === null) return fail(`--baseline ${values.baseline} has no W1 and W2 cells: give the JSON of a full bench (results/bench/*.json)`);
     } catch (err) {
       return fail(messageOf(err).replace(/^bench: /, ''));
     }

@@ -17,7 +17,7 @@
  */
 import { existsSync, rmSync } from 'node:fs';
 import { buildPorts } from '../src/ports/parse.js';
-import { defaultBlocklist } from '../src/targets/blocklist.js';
+import { AllBlocked, defaultBlocklist } from '../src/targets/blocklist.js';
 import { buildTargets } from '../src/targets/parse.js';
 import { isLoopback } from '../src/targets/ip.js';
 import { SMALL_SCAN } from '../src/config/limits.js';
@@ -34,7 +34,10 @@ export const TARGET_MAX_ADDRESSES = 256;
 
 /** Check ADDR and PORTS the way the CLI would; throws a ShardscanError (exit 2) when they are refused. */
 export async function checkTarget(target: string, ports: string, yes: boolean): Promise<{ addresses: number; portCount: number; loopback: boolean }> {
-  const { set, blocked } = await buildTargets({ targets: [target], blocklist: defaultBlocklist(), yes });
+  // The bench has no --no-blocklist: its refusal does not suggest one (it did, and the bench refused it).
+  const { set, blocked } = await buildTargets({ targets: [target], blocklist: defaultBlocklist(), yes }).catch((err: unknown) => {
+    throw err instanceof AllBlocked ? new ShardscanError('E_TARGET', `--target '${target}' is on ${err.label}: ${err.ranges}; tune against a host you may scan`) : err;
+  });
   if (blocked.count > 0) throw new ShardscanError('E_TARGET', `--target '${target}' includes blocklisted addresses (${blocked.label}); tune against a host you may scan`);
   const count = Number(set.count);
   if (count > TARGET_MAX_ADDRESSES && !yes) {

@@ -47,6 +47,10 @@ function stoppedChildrenOf(args: string): number[] {
   return found;
 }
 
+/** A JSON file that is no bench's: --baseline took it, and the bench ran its whole loopback part. */
+const BASELINE_NOT_BENCH = join(scratchDir(), 'not-bench.json');
+writeFileSync(BASELINE_NOT_BENCH, '{"x":1}\n');
+
 describe('npm run bench: bad input', () => {
   it.each([
     [['--baseline', '/nonexistent/bench.json'], /^bench: cannot read the baseline \/nonexistent\/bench\.json: .*ENOENT.* \(see npm run bench -- --help\)\n$/],
@@ -54,6 +58,8 @@ describe('npm run bench: bad input', () => {
     // Node's recursive mkdir spun at 100 % CPU forever under /proc.
     [['--out', '/proc/shardscan-none/results'], /^bench: cannot create --out '\/proc\/shardscan-none\/results': ENOENT \(see npm run bench -- --help\)\n$/],
     [['--seed', 'x'], /^bench: --seed must be an integer/],
+    [['--seed', ''], /^bench: --seed must be an integer, got ''/],
+    [['--baseline', BASELINE_NOT_BENCH], /^bench: --baseline .*not-bench\.json has no W1 and W2 cells: give the JSON of a full bench/],
   ])('%j: exit 2, one line, no scan', async (args, message) => {
     const r = await bench(['--quick', '--workloads', 'W1', ...args]);
     expect(r.code).toBe(2);

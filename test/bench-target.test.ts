@@ -99,6 +99,8 @@ describe.skipIf(skip)('bench --target against a lab host', () => {
     [['--target', '198.18.0.0/16', '-p', '80'], /65,536 addresses.*--yes/],
     [['--target', HOST], /needs -p PORTS/],
     [['--target', 'no_such_host!', '-p', '80'], /bad target/],
+    // The bench has no --no-blocklist, which the refusal suggested.
+    [['--target', '224.0.0.1', '-p', '80'], /^bench: --target '224\.0\.0\.1' is on the blocklist: 224\.0\.0\.1 \(multicast.*; tune against a host you may scan/],
     [['--target', HOST, '-p', '0-2'], /bad port list/],
     [['-p', '80'], /go with --target/],
     [['--target', HOST, '-p', '80', '--quick', '--seed', '3'], /^bench: --target tunes against one target; it does not take --quick, --seed \(/],

@@ -267,13 +267,19 @@ export function applyBlocklist(targets: readonly Interval[], list: Blocklist): {
     .map(({ key, ...r }) => (void key, r));
   const blocked: Blocked = { count: total, ranges, label: list.label };
   const kept = mergeIntervals(subtractIntervals(targets, list.merged));
-  if (kept.length === 0) {
-    throw new ShardscanError(
-      'E_BLOCKED',
-      `nothing to scan: every target is on ${list.label}: ${listRanges(blocked, 3, true)}. To scan ${blocked.count === 1 ? 'it' : 'them'} anyway: --no-blocklist`,
-    );
-  }
+  if (kept.length === 0) throw new AllBlocked(list.label, listRanges(blocked, 3, true), blocked.count);
   return { kept, blocked };
+}
+
+/** Every target is on the blocklist (E_BLOCKED); `label` and `ranges` let a caller without --no-blocklist (the bench) word it. */
+export class AllBlocked extends ShardscanError {
+  constructor(
+    readonly label: string,
+    readonly ranges: string,
+    count: number,
+  ) {
+    super('E_BLOCKED', `nothing to scan: every target is on ${label}: ${ranges}. To scan ${count === 1 ? 'it' : 'them'} anyway: --no-blocklist`);
+  }
 }
 
 /** The note printed before a scan the blocklist trimmed, or null. */
