@@ -13,7 +13,7 @@ import { Bench } from 'tinybench';
 import type { ScanContext } from './child.js';
 import { isExact } from './accuracy.js';
 import { type MeasuredScan, measureScan } from './measure.js';
-import { overshootHistogram, percentile, round, spread } from './stats.js';
+import { overshootHistogram, overshootRead, percentile, round, spread } from './stats.js';
 import type { BenchPlan, CellResult, TimeoutStats } from './types.js';
 import type { PreparedWorkload } from './workloads.js';
 
@@ -82,7 +82,7 @@ export function eventNote(runs: readonly { events: Record<string, number> }[]): 
 
 /** One line of progress for a finished cell. */
 function describe(c: CellResult): string {
-  const t = c.timeout ? `, overshoot p99 ${c.timeout.p99Ms} ms, ${c.timeout.totalVsIdeal}× ideal` : '';
+  const t = c.timeout ? `${overshootRead(c.timeout) ? `, overshoot p99 ${c.timeout.p99Ms} ms` : ''}, ${c.timeout.totalVsIdeal}× ideal` : '';
   const ok = c.runs.every((r) => isExact(r.accuracy)) ? 'exact' : `accuracy ${round(c.accuracy, 4)}, ${c.falseOpens} false opens`;
   return `  ${c.workload} ${c.workers}w × ${c.concurrency}: ${c.runs.length} run(s), ${c.rate.median.toLocaleString('en-US')} targets/s, ${ok}${t}`;
 }

@@ -26,7 +26,7 @@ import { BANNERS, NET_SCENARIOS, type NetWorkloadId, makeNetPlan } from './net-p
 import { nmapVersion } from './nmap.js';
 import { busyNote, describeMachine } from './machine.js';
 import { makePlan } from './plan.js';
-import { OVERSHOOT_BINS, addHistogram } from './stats.js';
+import { OVERSHOOT_BINS, addHistogram, overshootRead } from './stats.js';
 import { overshootChart, throughputChart } from './svg.js';
 import { renderReport } from './table.js';
 import { checkTarget, runTargetTuning } from './target.js';
@@ -93,7 +93,8 @@ function writeCharts(c: Collected, plan: ReturnType<typeof makePlan>, outDir: st
     const refs = [{ label: 'goal', value: GOALS.rate, color: '#d62728' }];
     writeFileSync(join(outDir, charts.throughput), throughputChart(c.cells, panels.map((id) => ({ id, title: `${id}: ${c.workloads.find((w) => w.id === id)!.title}`, refs }))));
   }
-  const w3 = c.cells.filter((x) => x.timeout);
+  // Not drawn when the overshoots were not measured (all exactly 0): a chart of 2,000 probes in the green bin said they were.
+  const w3 = c.cells.filter((x) => x.timeout && overshootRead(x.timeout));
   if (w3.length > 0) {
     charts.overshoot = `${stamp}-overshoot.svg`;
     const pooled = w3.reduce((h, x) => addHistogram(h, x.timeout!.histogram), [] as number[]);

@@ -42,6 +42,15 @@ export const OVERSHOOT_BINS: readonly string[] = [
   `≥ ${OVERSHOOT_EDGES[OVERSHOOT_EDGES.length - 1]}`,
 ];
 
+/**
+ * Whether a W3 cell's overshoots were measured: an engine that reports a
+ * timed-out attempt's rtt as its timeout leaves every one at exactly 0, which
+ * the table and the chart showed as a perfect figure.
+ */
+export function overshootRead(t: { maxMs: number; medianMs: number; early: number }): boolean {
+  return !(t.maxMs === 0 && t.medianMs === 0 && t.early === 0);
+}
+
 /** Counts of `overshoots` (ms) per OVERSHOOT_BINS bin. */
 export function overshootHistogram(overshoots: readonly number[]): number[] {
   const counts = new Array<number>(OVERSHOOT_BINS.length).fill(0);

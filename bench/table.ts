@@ -1,5 +1,6 @@
 /** The bench result as plain-text tables for the terminal (and the README). */
 import { renderNet, renderTarget, renderTuning } from './net-table.js';
+import { overshootRead } from './stats.js';
 import { renderTable } from './text-table.js';
 import type { Accuracy, BenchDocument, CellResult, Spread } from './types.js';
 
@@ -22,7 +23,7 @@ function cellRows(cells: CellResult[]): string[][] {
   return cells.map((c) => {
     const row = [String(c.workers), String(c.concurrency), String(c.runs.length), range(c.rate), n0(c.wallRate.median), n0(c.userMs.median), n0(c.systemMs.median), mb(c.maxRssKb.max), accuracyText(worstRun(c)), String(c.falseOpens)];
     const t = c.timeout;
-    if (t) row.push(`${t.medianMs} / ${t.p99Ms} / ${t.maxMs}`, String(t.early), `${n0(t.totalMs.median)} / ${n0(t.idealMs)} = ${t.totalVsIdeal}×`);
+    if (t) row.push(overshootRead(t) ? `${t.medianMs} / ${t.p99Ms} / ${t.maxMs}` : 'not measured', String(t.early), `${n0(t.totalMs.median)} / ${n0(t.idealMs)} = ${t.totalVsIdeal}×`);
     return row;
   });
 }

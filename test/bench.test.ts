@@ -17,6 +17,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { renderReport } from '../bench/table.js';
 import { validator } from '../src/schemas.js';
 import type { BenchDocument } from '../bench/types.js';
 
@@ -132,11 +133,18 @@ describe('npm run bench -- --quick', () => {
     expect(t.savedTo).toBeNull(); // no --save here
   });
 
-  it('draws both SVG charts', () => {
-    for (const file of [doc.charts!.throughput!, doc.charts!.overshoot!]) {
-      const svg = readFileSync(join(out, file), 'utf8');
-      expect(svg.startsWith('<svg'), file).toBe(true);
-      expect(svg.trimEnd().endsWith('</svg>'), file).toBe(true);
-    }
+  it('draws the throughput chart; W3 overshoot only where it was measured', () => {
+    const svg = readFileSync(join(out, doc.charts!.throughput!), 'utf8');
+    expect(svg.startsWith('<svg')).toBe(true);
+    expect(svg.trimEnd().endsWith('</svg>')).toBe(true);
+    // Every filtered record's rttMs is its timeout, so every overshoot is exactly 0: not a measurement. The table
+    // showed "0 / 0 / 0" and the chart put every probe in its green bin, while the goal said "not measurable".
+    const w3 = doc.cells!.filter((c) => c.workload === 'W3');
+    expect(w3.every((c) => c.timeout!.maxMs === 0 && c.timeout!.early === 0)).toBe(true);
+    expect(doc.charts!.overshoot).toBeUndefined();
+    expect(doc.goals.find((g) => g.id === 'w3-overshoot')?.measured).toMatch(/^not measurable/);
+    const table = renderReport(doc);
+    expect(table).toMatch(/not measured/);
+    expect(table).not.toMatch(/\b0 \/ 0 \/ 0\b/);
   });
 });
