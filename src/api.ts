@@ -11,7 +11,9 @@ import { ShardscanError } from './errors.js';
 import { InProcessRunner } from './pool/in-process.js';
 import { PoolRunner, createPool } from './pool/pool.js';
 import { prepareScan } from './prepare.js';
+import { reportContextOf } from './scan/report-context.js';
 import { type ScanRun, startScan } from './scan/start.js';
+import type { ReportContext } from './output/report.js';
 import { type Resolver, stoppable, systemResolver, typedResolver } from './targets/resolve.js';
 
 /**
@@ -40,6 +42,13 @@ export interface ScanHandle extends AsyncIterable<ProbeRecord> {
   stop(): void;
   /** Live counters, once the scan has started. */
   progress(): ProgressSnapshot | null;
+  /**
+   * What createWriter() needs besides the records, once the scan has started
+   * (its header; per-host "Not shown" counts; every host scanned, for grep and
+   * xml; the summary, read at the report's end): a report of scan()'s records
+   * then says what the CLI's says. `command` is the report's command line.
+   */
+  reportContext(command?: string): Promise<ReportContext>;
 }
 
 /** Config keys for the CLI's reports and shard directory, which scan() does not write. */
@@ -65,6 +74,7 @@ export function scan(options: ScanOptions): ScanHandle {
   if (signal?.aborted) stopper.abort();
   const unfollow = signal === undefined || signal.aborted ? () => undefined : onAbortOf(signal, () => stopper.abort());
   let run: ScanRun | null = null;
+  let context: ((command: string) => ReportContext) | null = null;
 
   const started = (async () => {
     // The types leave them out, but plain JavaScript can pass them: scan() writes no report and no shard directory, so they were silently ignored.
@@ -77,7 +87,9 @@ export function scan(options: ScanOptions): ScanHandle {
     const prep = await prepareScan(config, stoppable(resolver ? typedResolver(resolver) : systemResolver, stopper.signal));
     // As the CLI: a small scan runs on this thread, with no worker to boot (~0.4 s for 100 ports), unless workers were asked for.
     const runner = prep.plan.positions <= SMALL_SCAN && given.workers === undefined ? new InProcessRunner() : new PoolRunner(createPool(config.workers));
-    run = startScan(prep, { signal: stopper.signal, runner, ownRunner: true });
+    // Per-host counts, for reportContext(): a report's "Not shown" lines and every host scanned.
+    run = startScan(prep, { signal: stopper.signal, runner, ownRunner: true, hostCounts: true });
+    context = (command) => reportContextOf(prep, run!, { command, startedAt: run!.summary().startedAt });
     return run;
   })();
   const summary = started
@@ -107,6 +119,10 @@ export function scan(options: ScanOptions): ScanHandle {
     summary,
     stop: () => stopper.abort(),
     progress: () => run?.progress() ?? null,
+    reportContext: async (command = 'scan()') => {
+      await started;
+      return context!(command);
+    },
     [Symbol.asyncIterator](): AsyncIterator<ProbeRecord> {
       const it = records();
       // return() before the first next() never enters the generator, so its finally never stopped the scan.

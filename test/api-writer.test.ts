@@ -33,4 +33,31 @@ describe('scan() records into createWriter', () => {
     expect(lines).toHaveLength(2);
     expect(lines[1]).toMatch(new RegExp(`^127\\.0\\.0\\.1,${open},open,`));
   });
+
+  it("reportContext() gives the writers what the CLI's reports know: every host scanned, per-host counts, the summary", async () => {
+    // Without it, grep said "4 hosts up" over the one host listed, and xml's <hosts up="4"> held one <host>.
+    const server = createServer((c) => c.destroy());
+    servers.push(server);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const open = (server.address() as { port: number }).port;
+    const run = scan({ ignoreTuning: true, targets: ['127.0.0.0/30'], ports: `${open},1-10` });
+    const records: ProbeRecord[] = [];
+    for await (const r of run) records.push(r);
+    expect(records).toHaveLength(1);
+    const ctx = await run.reportContext('my-tool 127.0.0.0/30');
+    const report = (format: 'grep' | 'xml' | 'text'): string => {
+      const w = createWriter(format, ctx);
+      return [w.start(), w.batch(arrayBatch(records)).toString(), ...w.end()].join('');
+    };
+    const grep = report('grep');
+    expect(grep.match(/^Host: 127\.0\.0\.\d+ \(\)\tPorts: /gm)).toHaveLength(4);
+    expect(grep).toMatch(new RegExp(`^Host: 127\\.0\\.0\\.1 \\(\\)\\tPorts: ${open}/open/tcp//[^\\t]*\\tIgnored State: closed \\(10\\)$`, 'm'));
+    expect(grep).toMatch(/^Host: 127\.0\.0\.3 \(\)\tPorts: \tIgnored State: closed \(11\)$/m);
+    expect(grep).toMatch(/# shardscan done .* 4 IP addresses \(4 hosts up\)/);
+    const xml = report('xml');
+    expect(xml.match(/<host>/g)).toHaveLength(4);
+    expect(xml.match(/<extraports state="closed" count="1[01]">/g)).toHaveLength(4);
+    expect(xml).toContain('args="my-tool 127.0.0.0/30"');
+    expect(report('text')).toMatch(/Scan report for 127\.0\.0\.1\nNot shown: 10 closed\n/);
+  });
 });

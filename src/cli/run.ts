@@ -12,13 +12,13 @@ import { type ScanConfig, timeoutBounds } from '../config/index.js';
 import type { CheckpointState } from '../model/checkpoint.js';
 import type { RecordBatch } from '../model/record.js';
 import type { ScanSummary, TimingSummary } from '../model/summary.js';
-import { type ReportContext, createWriter, everyHostOf, scannedHostsOf } from '../output/formats.js';
-import { namesOf, writeReports } from '../output/report.js';
-import { packageVersion } from '../paths.js';
+import { createWriter } from '../output/formats.js';
+import { writeReports } from '../output/report.js';
 import { SMALL_SCAN, sortedReports } from '../config/limits.js';
 import { type OpenReport, endStream } from './report-files.js';
 import type { ChunkRunner } from '../pool/runner.js';
 import type { PreparedScan } from '../prepare.js';
+import { reportContextOf } from '../scan/report-context.js';
 import { type ScanRun, startScan } from '../scan/start.js';
 import { MANIFEST, type OutDir } from '../store/outdir.js';
 import { defaultShardDir } from '../store/state-dir.js';
@@ -174,30 +174,7 @@ export async function runScan(input: RunInput): Promise<number> {
     throw err;
   }
   input.metrics?.attach(run);
-  const ctx: ReportContext = {
-    version: packageVersion(),
-    command: input.command,
-    startedAt: input.startedAt.toISOString(),
-    seed: config.seed,
-    order: config.order,
-    hosts: prep.targets.count,
-    ports: prep.ports.count,
-    portSpec: prep.ports.toString(),
-    states: config.states,
-    banners: config.banners,
-    summary: () => run.summary(),
-    hostCounts: (host) => run.hostCounts(host),
-    hostGivenUp: (host) => run.hostGivenUp(host),
-    hostName: namesOf(prep.config.resolved),
-    note: noteOnce(),
-    // --open (nmap's): only hosts with a shown port are listed. A resumed scan has no per-host counts,
-    // but once it is whole and complete it probed every host.
-    scannedHosts: () => {
-      if (config.openHostsOnly) return null;
-      const whole = run.summary().status === 'complete' && config.shard.total === 1;
-      return scannedHostsOf(prep.targets, (host) => run.hostCounts(host)) ?? (whole ? everyHostOf(prep.targets) : null);
-    },
-  };
+  const ctx = reportContextOf(prep, run, { command: input.command, startedAt: input.startedAt.toISOString(), note: noteOnce() });
   // A report that fails (EPIPE, ENOSPC) is dropped and the others go on; when none is left, the scan stops.
   const writer = writeReports(
     reports.map((r) => ({ writer: createWriter(r.format, ctx), out: r.out })),

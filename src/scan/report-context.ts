@@ -1,0 +1,40 @@
+/**
+ * What a scan's reports need to know beyond its records (header, per-host
+ * "Not shown" lines, every host scanned, hosts given up, names typed), for
+ * the CLI's reports and for a library caller's createWriter(). Built once
+ * here: reports written from scan()'s records had none of it, so grep said
+ * "4 hosts up" over one listed host and xml's <hosts up="4"> held one <host>.
+ */
+import type { PreparedScan } from '../prepare.js';
+import { type ReportContext, everyHostOf, scannedHostsOf } from '../output/formats.js';
+import { namesOf } from '../output/report.js';
+import { packageVersion } from '../paths.js';
+import type { ScanRun } from './start.js';
+
+export function reportContextOf(prep: PreparedScan, run: ScanRun, o: { command: string; startedAt: string; note?: (text: string) => void }): ReportContext {
+  const { config } = prep;
+  return {
+    version: packageVersion(),
+    command: o.command,
+    startedAt: o.startedAt,
+    seed: config.seed,
+    order: config.order,
+    hosts: prep.targets.count,
+    ports: prep.ports.count,
+    portSpec: prep.ports.toString(),
+    states: config.states,
+    banners: config.banners,
+    summary: () => run.summary(),
+    hostCounts: (host) => run.hostCounts(host),
+    hostGivenUp: (host) => run.hostGivenUp(host),
+    hostName: namesOf(config.resolved),
+    ...(o.note === undefined ? {} : { note: o.note }),
+    // --open (nmap's): only hosts with a shown port are listed. A resumed scan has no per-host counts,
+    // but once it is whole and complete it probed every host.
+    scannedHosts: () => {
+      if (config.openHostsOnly) return null;
+      const whole = run.summary().status === 'complete' && config.shard.total === 1;
+      return scannedHostsOf(prep.targets, (host) => run.hostCounts(host)) ?? (whole ? everyHostOf(prep.targets) : null);
+    },
+  };
+}
