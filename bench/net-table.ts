@@ -67,7 +67,7 @@ function bannerLines(b: NetBannersResult): string[] {
 
 /** One table per scenario, then the banner workload. */
 export function renderNet(net: NetSection): string {
-  const out = [`Network, through the lab: ${net.note}`];
+  const out = [`Network, ${net.note}`];
   if (!net.available) return out.join('\n');
   if (net.nmapVersion === null) out.push('nmap is not installed (apt-get install -y nmap): its rows are skipped');
   for (const s of net.scenarios) {

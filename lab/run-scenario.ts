@@ -70,7 +70,8 @@ async function main(argv: string[]): Promise<number> {
       },
     });
   } catch (err) {
-    process.stderr.write(`run-scenario: ${err instanceof Error ? err.message : String(err)}\n${USAGE}\n`);
+    // One line, as the bench and the CLI refuse bad input (it printed the whole usage after it).
+    process.stderr.write(`run-scenario: ${(err instanceof Error ? err.message : String(err)).replace(/\. To specify a positional argument[^]*$/, '')} (see --help)\n`);
     return 2;
   }
   const { values, positionals } = parsed;

@@ -4,6 +4,8 @@
  * its JSON: a run that gave up 9,446 of 10,000 ports read "missing 0,
  * closed→filt 0" in the table.
  */
+import { spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { renderTable } from '../lab/run-scenario.js';
 import type { RunResult, ScenarioReport } from '../lab/runner.js';
@@ -22,5 +24,13 @@ describe('the lab table', () => {
     const cells = (line: string): string[] => line.split(/\s{2,}/);
     expect(cells(head!)).toEqual(['scenario', 'tool', 'median s', 'runs s', 'open found', 'false open', 'closed→filt', 'filt→closed', 'missing', 'other', 'exact', 'relay late µs']);
     expect(cells(row!)).toEqual(['rtt200', 'shardscan', '1.20', '1.00 1.20 1.40', '3/20', '0', '0', '0', '0', '9446', '2/3', '120']);
+  });
+});
+
+describe('run-scenario refusals', () => {
+  it('an unknown option is one line and exit 2, before any lab is built (it printed the whole usage after it)', () => {
+    const r = spawnSync(process.execPath, [resolve(import.meta.dirname, '../dist/lab/run-scenario.js'), 'rtt20', '--bogus'], { encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe("run-scenario: Unknown option '--bogus' (see --help)\n");
   });
 });
