@@ -94,6 +94,18 @@ function readAll(path: string | 0, maxBytes: number): string {
   }
 }
 
+/**
+ * Why a file's text is UTF-16, or null: a byte-order mark (FF FE or FE FF,
+ * each byte invalid UTF-8, read as U+FFFD) with NUL bytes, or ASCII
+ * alternating with NUL bytes from the first character (iconv -t UTF-16LE, some
+ * exporters). Windows' "Unicode"; read as UTF-8 it is garbage that said
+ * nothing of why ("bad target '\ufffd\ufffd1\u00002…'", "Unexpected token").
+ */
+export function utf16Why(text: string): string | null {
+  if (text.startsWith('\ufffd\ufffd') && text.includes('\u0000')) return 'it starts with a UTF-16 byte-order mark';
+  return /^(?:[\x01-\x7f]\u0000){2}|^(?:\u0000[\x01-\x7f]){2}/.test(text) ? 'NUL bytes between its characters' : null;
+}
+
 /** The largest config or blocklist file read: far above any real one. */
 export const MAX_SMALL_FILE_BYTES = 16 << 20;
 

@@ -136,6 +136,16 @@ describe('config', () => {
     expect(resolveConfig({ targets: ['127.0.0.1'], concurrency: 900_000 }, { tuning: null, cores: 2, fdLimit: 1024 }).notes.some((n) => n.startsWith('--concurrency 900000 does not fit'))).toBe(true);
   });
 
+  it('a config file saved as UTF-16 is named so, as a list is (it was "not valid JSON: Unexpected token")', async () => {
+    const { loadConfigFile } = await import('../src/config/index.js');
+    const dir = scratchDir();
+    const json = '{"ports": "22"}';
+    writeFileSync(join(dir, 'le.json'), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(json, 'utf16le')]));
+    writeFileSync(join(dir, 'bare.json'), Buffer.from(json, 'utf16le'));
+    expect(() => loadConfigFile(join(dir, 'le.json'))).toThrow(`config file '${join(dir, 'le.json')}' is UTF-16 (it starts with a UTF-16 byte-order mark); save it as UTF-8, e.g. iconv -f UTF-16 -t UTF-8`);
+    expect(() => loadConfigFile(join(dir, 'bare.json'))).toThrow(`config file '${join(dir, 'bare.json')}' is UTF-16 (NUL bytes between its characters)`);
+  });
+
   it('a tuning file is read with the cap a --config file has (a 3 GB one took 36 s and 4.25 GB before it was refused)', () => {
     const path = join(scratchDir(), 'tuning.json');
     writeFileSync(path, '');

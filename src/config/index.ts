@@ -4,7 +4,7 @@
  * file, then command-line flags. Every adjustment is explained in `notes`.
  */
 import { randomInt } from 'node:crypto';
-import { MAX_SMALL_FILE_BYTES, readProblem, readTextCapped } from '../files.js';
+import { MAX_SMALL_FILE_BYTES, readProblem, readTextCapped, utf16Why } from '../files.js';
 import { ShardscanError, errnoCode, jsonProblem, messageOf, quote } from '../errors.js';
 import { describeErrors, schemaDocument, validator } from '../schemas.js';
 import type { ProbeEngine, ScanOrder } from '../model/scan.js';
@@ -167,6 +167,9 @@ export function loadConfigFile(path: string): Partial<ScanConfig> {
   } catch (err) {
     throw new ShardscanError('E_INPUT_FILE', `cannot read config file '${quote(path)}': ${readProblem(err)}`);
   }
+  // As lists are: a UTF-16 file was "not valid JSON: Unexpected token '\ufffd'".
+  const why = utf16Why(text);
+  if (why !== null) throw new ShardscanError('E_CONFIG', `config file '${quote(path)}' is UTF-16 (${why}); save it as UTF-8, e.g. iconv -f UTF-16 -t UTF-8`);
   let parsed: unknown;
   try {
     // A byte-order mark (Windows editors write one) is not JSON, but not a mistake either.

@@ -5,7 +5,7 @@
  */
 import { createRequire } from 'node:module';
 import { ShardscanError, quote } from '../errors.js';
-import { readProblem, readTextCapped } from '../files.js';
+import { readProblem, readTextCapped, utf16Why } from '../files.js';
 
 /** Four dotted fields of digits, ranges, `*` and commas: nmap's octet form ("127.0.0.1,5", "127.0.3,7.1-9"). */
 const OCTET_LIST = /^[\d*,-]+\.[\d*,-]+\.[\d*,-]+\.[\d*,-]+$/;
@@ -60,13 +60,9 @@ export function readListText(path: string, what: string): string {
   } catch (err) {
     throw new ShardscanError('E_INPUT_FILE', `cannot read ${what} file '${quote(path)}': ${readProblem(err)}`);
   }
-  // A UTF-16 byte-order mark (FF FE or FE FF, each byte invalid UTF-8) and NUL bytes: a list saved as UTF-16 (Windows'
-  // "Unicode"). Its first token was refused as "bad target '\ufffd\ufffd1\u00002\u00007…'", which said nothing of why.
-  // Without a mark (iconv -t UTF-16LE, some exporters), ASCII alternates with NUL bytes from the first character.
-  const marked = text.startsWith('\ufffd\ufffd') && text.includes('\u0000');
-  if (marked || /^(?:[\x01-\x7f]\u0000){2}|^(?:\u0000[\x01-\x7f]){2}/.test(text)) {
+  const why = utf16Why(text);
+  if (why !== null) {
     const name = path === '-' ? 'stdin' : `'${quote(path)}'`;
-    const why = marked ? 'it starts with a UTF-16 byte-order mark' : 'NUL bytes between its characters';
     throw new ShardscanError('E_INPUT_FILE', `the ${what} list ${name} is UTF-16 (${why}); save it as UTF-8 or ASCII, e.g. iconv -f UTF-16 -t UTF-8`);
   }
   return text;
