@@ -83,6 +83,19 @@ describe('resume and a directory still being written', () => {
     } finally {
       other.kill();
     }
+    // A writer killed but not yet reaped by its parent (a zombie) answers signal 0, and was taken for a live one.
+    // sh starts a child that exits at once, then becomes sleep, which never reaps it.
+    const holder = spawn('sh', ['-c', 'sleep 0.1 & echo $!; exec sleep 20'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    try {
+      const pid = await new Promise<number>((done) => holder.stdout.once('data', (d: Buffer) => done(Number(String(d).trim()))));
+      await waitFor(() => /^[ZX]/.test(readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '')));
+      writeFileSync(lockPath, JSON.stringify({ ...lock, pid, since: new Date(Date.now() + 60_000).toISOString() }));
+      const z = JSON.parse((await runCli(['status', 'd', '--json'], { cwd })).stdout) as { scans: { entries: { state: string }[] }[] };
+      expect(z.scans[0]!.entries[0]!.state).toBe('interrupted');
+      writeFileSync(lockPath, ours);
+    } finally {
+      holder.kill('SIGKILL');
+    }
 
     const resumed = await runCli(['resume', 'd', '-q', '-o', '/dev/null'], { cwd });
     expect(resumed.stderr).toBe('');

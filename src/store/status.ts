@@ -92,9 +92,23 @@ function lockAlive(lock: LockInfo): boolean | null {
   } catch (err) {
     return errnoCode(err) === 'EPERM' && !startedAfter(lock);
   }
+  // A killed writer its parent has not reaped yet (a zombie: an init that reaps late, a parent busy elsewhere)
+  // answers signal 0: resume refused its directory as "still being written by process N".
+  if (exited(lock.pid)) return false;
   // A process with that number lives; the writer is dead if it started after the lock was taken:
   // after a reboot or a crash the number was given to another process, which kept the shard "running" and resume refused.
   return !startedAfter(lock);
+}
+
+/** Whether `pid` has exited and waits to be reaped (state Z or X in /proc/PID/stat); false where /proc cannot tell. */
+function exited(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return /^[ZX]/.test(stat.slice(stat.lastIndexOf(')') + 2));
+  } catch (err) {
+    void err; // gone meanwhile, or no /proc: signal 0 said it lives
+    return false;
+  }
 }
 
 /** Whether the process the lock names started (Linux /proc) more than 2 s after the lock was taken. */
