@@ -69,6 +69,10 @@ export function scan(options: ScanOptions): ScanHandle {
   if (signal !== undefined && !(signal instanceof AbortSignal)) {
     throw new ShardscanError('E_OPTION', `scan()'s signal must be an AbortSignal (new AbortController().signal); got ${signal === null ? 'null' : typeof signal}`);
   }
+  // Checked here, not when a name needs it: `resolver: 42` passed until a target was a name ("resolver is not a function").
+  if (resolver !== undefined && typeof resolver !== 'function') {
+    throw new ShardscanError('E_OPTION', `scan()'s resolver must be a function (name, family, all) => address(es); got ${resolver === null ? 'null' : typeof resolver}`);
+  }
   const stopper = new AbortController();
   // Already aborted: the scan stops before its first probe ('abort' will not fire again).
   if (signal?.aborted) stopper.abort();

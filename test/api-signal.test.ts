@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { scan } from '../src/api.js';
 import type { ProbeRecord } from '../src/model/record.js';
+import type { Resolver } from '../src/targets/resolve.js';
 
 const options = { ignoreTuning: true, targets: ['127.0.0.1'], ports: '1-3000', states: ['open', 'closed'] as const, rate: 3000 };
 
@@ -70,7 +71,9 @@ describe('scans that share one signal', () => {
     }
   });
 
-  it('a signal that is not an AbortSignal is refused in one line', () => {
+  it('a signal that is not an AbortSignal, or a resolver that is not a function, is refused in one line', () => {
     expect(() => scan({ ...options, states: [...options.states], signal: 'stop' as unknown as AbortSignal })).toThrow(/^scan\(\)'s signal must be an AbortSignal \(new AbortController\(\)\.signal\); got string$/);
+    // A resolver that is no function, with no name to resolve: it passed, and failed only when a target was a name.
+    expect(() => scan({ ...options, states: [...options.states], resolver: 42 as unknown as Resolver })).toThrow(/^scan\(\)'s resolver must be a function \(name, family, all\) => address\(es\); got number$/);
   });
 });
