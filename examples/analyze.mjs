@@ -27,12 +27,19 @@ const found = given.flatMap((d) => {
 // A directory named twice (itself and inside its parent, or by two paths) is one directory.
 const dirs = [...new Map(found.map((d) => [realpathSync(d), d])).values()];
 
+// Shards of one scan share its scanKey; a directory of results may hold several scans, or a shard not finished yet.
+const manifests = dirs.map((d) => JSON.parse(readFileSync(join(d, 'manifest.json'), 'utf8')));
+const scans = new Set(manifests.map((m) => m.scanKey));
+if (scans.size > 1) console.error(`analyze: note: these are shards of ${scans.size} different scans (scan keys ${[...scans].join(', ')}), counted together; name one scan's directories to see it alone`);
+const unfinished = dirs.filter((_, i) => manifests[i].status !== 'complete');
+if (unfinished.length > 0) console.error(`analyze: note: not finished, so counted as far as they got: ${unfinished.join(', ')} (shardscan resume DIR finishes one)`);
+
 const openByHost = new Map(); // host -> sorted open ports
 const services = new Map(); // service -> count of open ports
 const seen = new Set(); // host:port, so a shard copied twice is counted once
 let records = 0;
-for (const dir of dirs) {
-  const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
+for (const [i, dir] of dirs.entries()) {
+  const manifest = manifests[i];
   const lines = createInterface({ input: createReadStream(join(dir, manifest.records)), crlfDelay: Infinity });
   for await (const line of lines) {
     if (!line.endsWith('}')) continue; // a half-written last line of a killed run

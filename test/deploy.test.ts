@@ -53,6 +53,13 @@ describe('Kubernetes Indexed Job entrypoint', () => {
     // (it died with a stack trace, then counted a copy twice, then said "from 4 shard directories").
     const fromRoot = await run(process.execPath, [join(ROOT, 'examples', 'analyze.mjs'), out, `${dirs[0]!}/`]);
     expect(fromRoot.stdout).toMatch(/^503 records from 3 shard directories/);
+    expect(analysis.stderr + fromRoot.stderr).toBe('');
+    // Another scan's directory among them is counted too, and said (it was added up without a word).
+    const other = join(out, 'other');
+    expect((await runCli(['127.0.0.1', '-p', '1-5', '--seed', '5', '-q', '--out-dir', other, '-o', '/dev/null'])).code).toBe(0);
+    const mixed = await run(process.execPath, [join(ROOT, 'examples', 'analyze.mjs'), out]);
+    expect(mixed.stdout).toMatch(/^503 records from 4 shard directories/);
+    expect(mixed.stderr).toMatch(/^analyze: note: these are shards of 2 different scans \(scan keys [0-9a-f]{16}, [0-9a-f]{16}\), counted together/);
   });
 
   it('a restart with other arguments or another SEED is refused: it resumed the old scan and reported success with its results', async () => {
