@@ -43,10 +43,7 @@ export interface RunOptions {
   ownRunner?: boolean;
   /** Keep per-host state counts (text and grep reports); dropped for very large scans. */
   hostCounts?: boolean;
-  /**
-   * When --max-time began to count (performance.now()); by default when run() starts. A resume
-   * counts from its command: reading a large directory back took seconds --max-time did not count.
-   */
+  /** When --max-time began to count (performance.now()); by default when run() starts. A resume counts from its command (reading a large directory back took seconds). */
   timeFrom?: number;
 }
 
@@ -64,6 +61,9 @@ export class Coordinator {
   private readonly ledger: ScanLedger;
   private readonly decoder: RecordDecoder;
   private stopping: StopReason | null = null;
+  /** run() is under way (a resume's replay is over), and whether the stop came then. */
+  private running = false;
+  private stoppedWhileRunning = false;
   private failure: unknown = null;
   private readonly startedAt = new Date();
   private readonly t0 = performance.now();
@@ -87,8 +87,7 @@ export class Coordinator {
     this.runner = opts.runner;
     this.spec = buildSpec(prep, this.perHost !== null);
     this.slots = new SharedSlots(this.spec.slots);
-    // Each worker holds enough chunks to fill the whole window (it may borrow
-    // the others' shares), counted in the small tail chunks.
+    // Each worker holds enough chunks to fill the whole window (it may borrow the others' shares), in the small tail chunks.
     this.maxActive = config.workers * poolTasksPerWorker(config.concurrency, prep.plan.tailChunkSize) + 1;
     this.decoder = new RecordDecoder(prep.targets);
   }
@@ -114,6 +113,7 @@ export class Coordinator {
     // Spent already (a resume that read its directory back for longer): no probe starts.
     if (left !== null && left <= 0) this.stop('time-limit');
     const timeLimit = left !== null && left > 0 ? setTimeout(() => this.stop('time-limit'), left) : null;
+    this.running = true;
     // A checkpoint at once (a kill in the first second resumes from a known state), then every CHECKPOINT_MS.
     this.maybeCheckpoint(true);
     const ticker = setInterval(() => this.maybeCheckpoint(false), CHECKPOINT_MS / 4);
@@ -136,6 +136,7 @@ export class Coordinator {
   /** Stop starting chunks and ask the workers to wind down; decided results are kept. */
   stop(reason: StopReason): void {
     if (this.stopping) return;
+    this.stoppedWhileRunning = this.running;
     this.stopping = reason;
     this.stopWorkers();
     this.settleIfIdle();
@@ -187,7 +188,9 @@ export class Coordinator {
     const counts = this.decidedCounts();
     const done = totalOf(counts);
     const elapsedMs = performance.now() - this.t0;
-    const complete = this.failure === null && this.ledger.complete && this.stopping !== 'output-closed'; // a stop in the last banner reads was "interrupted" at 22/22
+    // Every position decided though a stop came (in the last banner reads: it said "interrupted" at 22/22) is complete;
+    // not after a stop during a resume's replay (its report is cut), nor when a reader went away.
+    const complete = this.failure === null && this.ledger.complete && (this.stopping === null || (this.stoppedWhileRunning && this.stopping !== 'output-closed'));
     const body = {
       scanKey: this.prep.scanKey,
       seed: config.seed,
@@ -220,15 +223,13 @@ export class Coordinator {
   // ---- dispatch ----------------------------------------------------------
 
   /**
-   * Start chunks while the workers may need them. Piscina places a chunk on a
-   * worker when it is handed over, so chunks handed out long before they are
-   * needed cannot move to a worker that runs dry: with 16,384 connects allowed
-   * all 51 chunks of a 65,535-port scan went out at once, and one worker idled
-   * while the other finished its share (+15 % on loopback). So beyond a chunk
-   * per worker, more go out only while the positions not yet decided in
-   * running chunks are fewer than the attempts in flight need (four times
-   * what is in flight now, at least two chunks a worker); a wide window on a
-   * slow network pulls more as it fills.
+   * Start chunks while the workers may need them. Piscina places a chunk on a worker when it is handed
+   * over, so chunks handed out long before they are needed cannot move to a worker that runs dry: with
+   * 16,384 connects allowed all 51 chunks of a 65,535-port scan went out at once, and one worker idled
+   * while the other finished its share (+15 % on loopback). So beyond a chunk per worker, more go out
+   * only while the positions not yet decided in running chunks are fewer than the attempts in flight
+   * need (four times what is in flight now, at least two chunks a worker); a wide window on a slow
+   * network pulls more as it fills.
    */
   private dispatch(): void {
     while (!this.stopping && this.failure === null && this.active.size < this.maxActive && !this.sink.paused?.()) {
@@ -358,10 +359,7 @@ export class Coordinator {
     this.stopWorkers();
   }
 
-  /**
-   * Ask every running chunk to wind down. A worker that does not answer within
-   * STOP_GRACE_MS is left behind (forceSettle), on a stop and on a failure alike.
-   */
+  /** Ask every running chunk to wind down; a worker that does not answer within STOP_GRACE_MS is left behind (forceSettle), on a stop and on a failure alike. */
   private stopWorkers(): void {
     for (const run of this.active.values()) run.port.postMessage({ t: 'stop' });
     if (this.active.size > 0) setTimeout(() => this.forceSettle(), STOP_GRACE_MS).unref();
