@@ -22,7 +22,7 @@ import { type Resolver, stoppable, systemResolver, typedResolver } from './targe
  * gives one anyway gets E_OPTION.
  */
 export interface ScanOptions extends Partial<Omit<ScanConfig, (typeof REPORT_OPTIONS)[number]>> {
-  /** Stops the scan; records found so far are still yielded, then the summary resolves as interrupted. */
+  /** Stops the scan; records found so far are still yielded, then the summary resolves as interrupted (complete if every position was decided by then, the stop cutting only banner reads). */
   signal?: AbortSignal;
   /** Host name resolver (default: the system's). */
   resolver?: Resolver;
@@ -133,6 +133,9 @@ export function scan(options: ScanOptions): ScanHandle {
       return {
         next: () => it.next(),
         return: (value?: unknown) => {
+          // The reader went away (break, or a throw in its loop): a scan still running stops as a closed report stops it,
+          // output-closed (it said signal, and complete when the stop cut only its last banner reads, records unread).
+          run?.stop('output-closed');
           stopper.abort();
           return it.return(value as undefined);
         },

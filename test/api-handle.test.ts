@@ -84,6 +84,16 @@ describe('scan() handle', () => {
     expect(s.done).toBeLessThan(3000);
   });
 
+  it('a loop that breaks off stops the scan as a closed report does: output-closed (it said signal, and complete when the last reads were cut)', async () => {
+    const run = scan({ ...base, ports: '1-3000', rate: 1000, states: ['open', 'closed'] });
+    let n = 0;
+    for await (const r of run) {
+      void r;
+      if (++n === 2) break;
+    }
+    expect(await run.summary).toMatchObject({ status: 'interrupted', stopReason: 'output-closed' });
+  });
+
   it('scan(null) is a ShardscanError, not a TypeError', () => {
     expect(() => scan(null as unknown as Parameters<typeof scan>[0])).toThrow(/scan\(\) takes an options object/);
   });
