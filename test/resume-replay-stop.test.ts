@@ -12,6 +12,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { validateDir } from '../src/store/validate.js';
 import { CLI, runCli, scratchDir } from './helpers/cli.js';
 
 describe('Ctrl+C during a resume\'s replay', () => {
@@ -42,4 +43,16 @@ describe('Ctrl+C during a resume\'s replay', () => {
     expect(again.code, again.stderr).toBe(0);
     expect(readFileSync(join(cwd, 'r.ndjson'), 'utf8').trim().split('\n')).toHaveLength(65535);
   }, 60_000);
+});
+
+describe('Ctrl+C while resume checks a complete directory', () => {
+  it('ends the check at once (it read every record first: 1.1 s late on 524,280 of them)', async () => {
+    const cwd = scratchDir();
+    expect((await runCli(['127.0.0.1', '-p', '1-5000', '--states', 'all', '-q', '--out-dir', 'd', '-o', '/dev/null'], { cwd })).code).toBe(0);
+    const stop = new AbortController();
+    stop.abort();
+    await expect(validateDir(join(cwd, 'd'), stop.signal)).rejects.toMatchObject({ code: 'E_INTERRUPTED' });
+    // Not stopped, the same check finds nothing wrong.
+    expect((await validateDir(join(cwd, 'd'))).problems).toEqual([]);
+  });
 });

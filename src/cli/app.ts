@@ -206,7 +206,11 @@ async function resumeWith(dir: string, argv: ResumeFlags, o: ReturnType<typeof f
   }
   if (plan === null) {
     // Checked as merge checks it: a damaged one was "already complete" with exit 0, so a script that resumes until done never heard of it.
-    const { problems } = await (await import('../store/validate.js')).validateDir(dir);
+    const { problems } = await (await import('../store/validate.js')).validateDir(dir, signal.signal).catch((err: unknown) => {
+      if (err instanceof ShardscanError && err.code === 'E_INTERRUPTED') return { problems: null };
+      throw err;
+    });
+    if (problems === null) return stoppedEarly();
     if (problems.length > 0) throw new ShardscanError('E_RESUME', `${dir} is complete but damaged: ${problems[0]}${problems.length > 1 ? ` (and ${problems.length - 1} more problems)` : ''}; shardscan validate ${dir} lists them`);
     process.stderr.write(`shardscan: ${dir} is already complete; nothing to resume\n`);
     // A script that resumes until done reads this file: an old one left in place would say "interrupted" for ever.

@@ -25,7 +25,7 @@ const own = (err: unknown): string => messageOf(err).replace(/ \(shardscan valid
  * Problems found by `shardscan validate`, one line each; `checkpoint`: whether the directory has one;
  * `notes`: what an ok directory's line should add (a run still writing it, a resume's leftover).
  */
-export async function validateDir(dir: string): Promise<{ problems: string[]; records: number; checkpoint: boolean; notes: string[] }> {
+export async function validateDir(dir: string, signal?: AbortSignal): Promise<{ problems: string[]; records: number; checkpoint: boolean; notes: string[] }> {
   const problems: string[] = [];
   let records = 0;
   let shard: ShardDir;
@@ -62,6 +62,8 @@ export async function validateDir(dir: string): Promise<{ problems: string[]; re
   try {
     for await (const r of readRecords(shard.recordsPath)) {
       records++;
+      // A resume that checks a complete directory reads it all: Ctrl+C ends that at once, as it ends a merge.
+      if (records % 1000 === 0 && signal?.aborted) throw new ShardscanError('E_INTERRUPTED', `checking ${dir} interrupted`);
       const wrong = check?.add(r) ?? null;
       if (wrong === null || stray !== null) continue;
       stray = wrong === 'stray' ? `${shard.recordsPath}: ${messageOf(notOfThisShard(r))}` : twiceText(shard.recordsPath, records, r);
@@ -74,6 +76,7 @@ export async function validateDir(dir: string): Promise<{ problems: string[]; re
       problems.push(`${shard.recordsPath}: ends in the middle of a line after its last record; a complete shard's file ends with a whole line, so it was cut or added to since`);
     }
   } catch (err) {
+    if (err instanceof ShardscanError && err.code === 'E_INTERRUPTED') throw err;
     problems.push(errnoCode(err) ? `${shard.recordsPath}: ${errnoCode(err)}` : messageOf(err));
   }
   if (problems.length === 0 && stray !== null) problems.push(stray);
