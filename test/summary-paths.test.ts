@@ -2,27 +2,39 @@
  * The summary prints the shard directory, and the command that continues it,
  * as one shell word with control characters escaped: an --out-dir holding an
  * escape sequence reached the terminal raw, and one with a space or a quote
- * made a "continue with: shardscan resume …" line that did not paste.
+ * made a "continue with: shardscan resume …" line that did not paste; one
+ * starting with a dash was read as options (resume printed its help, exit 0).
+ * Each word printed is read back by bash, which must give the directory.
  */
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli, scratchDir } from './helpers/cli.js';
+
+/** What bash makes of a shell word. */
+const bashReads = (word: string): string => execFileSync('bash', ['-c', `printf '%s' ${word}`], { encoding: 'utf8' });
 
 describe('the shard directory in the summary', () => {
   // Stopped by --max-time long before its 65,536 × 20 probes are done.
   const unfinished = ['127.0.0.0/16', '-p', '1-20', '--rate', '2000', '--max-time', '0.3', '-f', 'ndjson', '-o', '/dev/null'];
 
-  it('quotes it for the shell and escapes its control characters, in the summary and in -q\'s one line', async () => {
+  it.each([
+    ["it's \u001b[31mred", true],
+    ['two words', false],
+    ['new\nline', true],
+    ['-dash', false],
+  ])('%j: one word that bash reads back as the directory, no raw control character, in the summary and in -q\'s line', async (name, control) => {
     const cwd = scratchDir();
-    const dir = join(cwd, "it's \u001b[31mred");
-    const shown = `'${join(cwd, "it'\\''s \\u001b[31mred")}'`;
-    const r = await runCli([...unfinished, '--out-dir', dir], { cwd });
+    const r = await runCli([...unfinished, `--out-dir=${name}`], { cwd });
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).not.toContain('\u001b');
-    expect(r.stderr).toContain(`  shard files: ${join(cwd, "it's \\u001b[31mred")}  (continue with: shardscan resume ${shown})\n`);
-    const q = await runCli([...unfinished, '--out-dir', `${dir}2`, '-q'], { cwd });
+    expect(r.stderr).not.toMatch(/[\u0000-\u0009\u000b-\u001f]/);
+    const word = /\(continue with: shardscan resume (.*)\)\n/.exec(r.stderr)![1]!;
+    if (control) expect(word.startsWith("$'")).toBe(true);
+    expect(bashReads(word)).toBe(name.startsWith('-') ? `./${name}` : name);
+    const q = await runCli([...unfinished, `--out-dir=${name}2`, '-q'], { cwd });
     expect(q.code, q.stderr).toBe(0);
-    expect(q.stderr.endsWith(`; continue with: shardscan resume ${shown.slice(0, -1)}2'\n`), q.stderr).toBe(true);
+    const qWord = /; continue with: shardscan resume (.*)\n$/.exec(q.stderr)![1]!;
+    expect(bashReads(qWord)).toBe(`${name.startsWith('-') ? './' : ''}${name}2`);
   });
 
   it('leaves a plain path as it is', async () => {

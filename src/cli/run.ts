@@ -111,12 +111,17 @@ export function printSummary(s: ScanSummary, outDir: OutDir | null, stream: Node
 
 /**
  * A path as one shell word, for a command to copy ("continue with: shardscan
- * resume DIR"): quoted when it holds anything but plain characters, its
- * control characters escaped (an --out-dir with an escape sequence reached
- * the terminal raw; one with a space was two words).
+ * resume DIR"): quoted when it holds anything but plain characters, in
+ * $'…' with escapes when it holds control characters (an --out-dir with an
+ * escape sequence reached the terminal raw; one with a space was two words).
  */
 function shellWord(path: string): string {
-  return escapeControls(/^[\w@%+=:,./-]+$/.test(path) ? path : `'${path.replaceAll("'", "'\\''")}'`);
+  // "-dash" would be read as options (resume printed its help and exited 0): ./-dash is the same directory.
+  const p = path.startsWith('-') ? `./${path}` : path;
+  if (/^[\w@%+=:,./-]+$/.test(p)) return p;
+  // A control character cannot be typed inside '…' ('nl\nx' named another directory): bash's $'…' takes escapes.
+  if (/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(p)) return `$'${escapeControls(p.replace(/[\\']/g, '\\$&'))}'`;
+  return `'${p.replaceAll("'", "'\\''")}'`;
 }
 
 /** Worker threads (the early pool if it fits), or the main thread for a small scan. */
