@@ -95,8 +95,11 @@ describe('glued short values', () => {
     expect(normalizeArgv(['127.0.0.1', '-nv', '-nvv', '-Fv'])).toEqual(['127.0.0.1', '--top-ports=100']);
     expect(normalizeArgv(['127.0.0.1', '-nS127.0.0.1', '-nfcsv', '-nw2', '-nc100'])).toEqual(['127.0.0.1', '-S=127.0.0.1', '-f=csv', '-w=2', '-c=100']);
     expect(normalizeArgv(['127.0.0.1', '-nS::1', '-qfxml'])).toEqual(['127.0.0.1', '-S=::1', '-q', '-f=xml']);
-    // Not -o (-nofile is more likely a mistyped long option than a report named "file"), nor a value of another kind.
-    for (const a of ['-nofile', '-nfcsvx', '-nSx', '-nw2x', '-nvx']) expect(normalizeArgv(['127.0.0.1', a])).toEqual(['127.0.0.1', a]);
+    // Not -o (-nofile is more likely a mistyped long option than a report named "file"), nor -v with more after it.
+    for (const a of ['-nofile', '-nvx']) expect(normalizeArgv(['127.0.0.1', a])).toEqual(['127.0.0.1', a]);
+    // A bad value is the option's own refusal, as after -q (-nfcvs was "unknown options -n, -v, -s"; -nS127.0.0.1x and
+    // -nSlocalhost were "unexpected arguments" and --help).
+    expect(normalizeArgv(['127.0.0.1', '-nfcvs', '-nS127.0.0.1x', '-nw2x'])).toEqual(['127.0.0.1', '-f=cvs', '-S=127.0.0.1x', '-w=2x']);
     // Anything else is left whole, to be refused as typed; nmap's one-dash long options too.
     expect(normalizeArgv(['127.0.0.1', '-nx'])).toEqual(['127.0.0.1', '-nx']);
     expect(argvRefusal(normalizeArgv(['127.0.0.1', '-noninteractive']))).toBe("-noninteractive is nmap's --noninteractive, which shardscan does not have (see shardscan --help)");

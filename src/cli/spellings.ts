@@ -104,13 +104,13 @@ export function scanTypeLetters(arg: string): string[] {
  * getopt reads them: -nF is -n -F, -nPn is -n -Pn, -nsT is -n -sT, -np80 is
  * -n -p80 (they were "unknown options -n, -F"), -nv and -nvv are -n -v and
  * -n -vv, -nS127.0.0.1, -nfcsv, -nw2 and -nc100 give their value (they were
- * "unknown options -n, -v" and "unexpected arguments '1', '2', '7', 'n'").
- * Only before nmap's -P, -s, -T, -p, -v, or -S, -f, -c, -w with a value of
- * their kind (not -o: -nofile may be a long option mistyped, never a file):
- * anything else after them is left whole, to be refused as typed (and -qy to
- * yargs, which reads it).
+ * "unknown options -n, -v" and "unexpected arguments '1', '2', '7', 'n'"),
+ * and a bad one is refused by the option's own check (-nfcvs: bad --format).
+ * Only before nmap's -P, -s, -T, -p, -v, or -S, -f, -c, -w (not -o: -nofile
+ * may be a long option mistyped, never a file): anything else after them is
+ * left whole, to be refused as typed (and -qy to yargs, which reads it).
  */
-const NMAP_CLUSTER = /^-([nqyFr46]+)(P.+|T.+|s[A-Za-z]+|p.*|v+|v\d+|S[\da-fA-F.:]+|f(?:text|json|ndjson|csv|grep|xml)|[cw]\d+)?$/;
+const NMAP_CLUSTER = /^-([nqyFr46]+)(P.+|T.+|s[A-Za-z]+|p.*|v+|v\d+|[Sfcw].+)?$/;
 
 /**
  * Switches clustered before a short option with a glued value, as getopt
