@@ -14,7 +14,9 @@
 # Arguments are passed to shardscan: targets, ports and options. They, SEED
 # and SHARDS are kept (as a checksum) beside the shard directory: a restart
 # with other ones is refused, where it resumed the old scan and reported
-# success with the old results.
+# success with the old results. The contents of files they name (--config,
+# -iL) are not in it: the resume keeps the first run's settings and checks
+# its target list itself.
 set -eu
 : "${SHARDS:?set SHARDS to the number of shards}"
 : "${SEED:?set SEED: every shard must walk the same permutation}"
@@ -24,7 +26,8 @@ else
   : "${SHARD:?set SHARD (1-based) or JOB_COMPLETION_INDEX (0-based)}"
 fi
 OUT="${OUT_ROOT:-results}/${SCAN:-scan}-shard-${SHARD}-of-${SHARDS}"
-WANT=$(printf '%s\n' "$SHARDS" "$SEED" "$@" | cksum)
+# Each value with its length: "a<newline>b" and "a" "b" differ.
+WANT=$(for a in "$SHARDS" "$SEED" "$@"; do printf '%s:%s\n' "${#a}" "$a"; done | cksum)
 if [ -f "$OUT/manifest.json" ]; then
   if [ -f "$OUT.args" ] && [ "$(cat "$OUT.args")" != "$WANT" ]; then
     echo "entrypoint: $OUT holds another scan (its arguments, SEED or SHARDS differ from these); give this one another SCAN name, or remove $OUT and $OUT.args" >&2

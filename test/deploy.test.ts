@@ -69,7 +69,9 @@ describe('Kubernetes Indexed Job entrypoint', () => {
     await run(ENTRY, args, { env });
     const manifest = join(out, 't-shard-1-of-2', 'manifest.json');
     const before = readFileSync(manifest, 'utf8');
-    for (const [what, a, e] of [['ports', ['127.0.0.1', '-p', '1-60', '-f', 'ndjson', '-o', '/dev/null'], env], ['SEED', args, { ...env, SEED: '8' }]] as const) {
+    // An argument with a new line in it is not the two arguments around it (the checksum read one value a line).
+    const split = ['127.0.0.1', '-p', '1-50', '-f', 'ndjson', '-o', '/dev/null'].map((x) => (x === '-f' ? '-f\nndjson' : x)).filter((x) => x !== 'ndjson');
+    for (const [what, a, e] of [['ports', ['127.0.0.1', '-p', '1-60', '-f', 'ndjson', '-o', '/dev/null'], env], ['SEED', args, { ...env, SEED: '8' }], ['a new line', split, env]] as const) {
       await expect(run(ENTRY, [...a], { env: e }), what).rejects.toMatchObject({
         code: 2,
         stderr: `entrypoint: ${out}/t-shard-1-of-2 holds another scan (its arguments, SEED or SHARDS differ from these); give this one another SCAN name, or remove ${out}/t-shard-1-of-2 and ${out}/t-shard-1-of-2.args\n`,
