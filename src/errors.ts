@@ -65,6 +65,21 @@ export function escapeControls(text: string): string {
   return text.replace(CONTROLS, (c) => (c === '\n' ? '\\n' : c === '\t' ? '\\t' : c === '\r' ? '\\r' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
 }
 
+/**
+ * A path as one shell word, for a command to copy ("continue with: shardscan
+ * resume DIR"): quoted when it holds anything but plain characters, in
+ * $'…' with escapes when it holds control characters (an --out-dir with an
+ * escape sequence reached the terminal raw; one with a space was two words).
+ */
+export function shellWord(path: string): string {
+  // "-dash" would be read as options (resume printed its help and exited 0): ./-dash is the same directory.
+  const p = path.startsWith('-') ? `./${path}` : path;
+  if (/^[\w@%+=:,./-]+$/.test(p)) return p;
+  // A control character cannot be typed inside '…' ('nl\nx' named another directory): bash's $'…' takes escapes.
+  if (/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(p)) return `$'${escapeControls(p.replace(/[\\']/g, '\\$&'))}'`;
+  return `'${p.replaceAll("'", "'\\''")}'`;
+}
+
 /** "1 port", "2 ports": a count and its word, for messages. */
 export function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;

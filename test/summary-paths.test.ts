@@ -37,6 +37,14 @@ describe('the shard directory in the summary', () => {
     expect(bashReads(qWord)).toBe(`${name.startsWith('-') ? './' : ''}${name}2`);
   });
 
+  it('the refusal of a directory that already holds a scan names it the same way', async () => {
+    const cwd = scratchDir();
+    expect((await runCli(['127.0.0.1', '-p', '1', '-q', '--out-dir=-dash', '-o', '/dev/null'], { cwd })).code).toBe(0);
+    const again = await runCli(['127.0.0.1', '-p', '1', '-q', '--out-dir=-dash', '-o', '/dev/null'], { cwd });
+    expect(again.code).toBe(2);
+    expect(again.stderr).toBe('shardscan: error: --out-dir -dash already holds a scan; continue it with: shardscan resume ./-dash, or pick another --out-dir\n');
+  });
+
   it('leaves a plain path as it is', async () => {
     const cwd = scratchDir();
     const r = await runCli([...unfinished, '--out-dir', join(cwd, 'plain-1.d'), '-q'], { cwd });

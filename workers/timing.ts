@@ -251,8 +251,8 @@ export class Timing {
   hostTimeLeft(cell: number, now: number): number {
     const limit = this.params.hostTimeoutMs;
     if (limit === null) return Infinity;
-    const first = this.table.get(cell, F.FIRST_PROBE);
-    return first === 0 ? limit : limit - (this.coordMs(now) - first);
+    const end = this.hostEnd(cell);
+    return end === Infinity ? limit : end - now;
   }
 
   /** This thread's `now` on the coordinator's clock, whole ms, never 0 (0 marks an unset time in the table). */

@@ -7,7 +7,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import type { Piscina } from 'piscina';
-import { ShardscanError, errnoCode, escapeControls, messageOf, plural, quote } from '../errors.js';
+import { ShardscanError, errnoCode, escapeControls, messageOf, plural, quote, shellWord } from '../errors.js';
 import { type ScanConfig, timeoutBounds } from '../config/index.js';
 import type { CheckpointState } from '../model/checkpoint.js';
 import type { RecordBatch } from '../model/record.js';
@@ -107,21 +107,6 @@ export function printSummary(s: ScanSummary, outDir: OutDir | null, stream: Node
     lines.push(`  shard files: ${escapeControls(outDir.dir)}${next}`);
   }
   stream.write(`${lines.join('\n')}\n`);
-}
-
-/**
- * A path as one shell word, for a command to copy ("continue with: shardscan
- * resume DIR"): quoted when it holds anything but plain characters, in
- * $'…' with escapes when it holds control characters (an --out-dir with an
- * escape sequence reached the terminal raw; one with a space was two words).
- */
-function shellWord(path: string): string {
-  // "-dash" would be read as options (resume printed its help and exited 0): ./-dash is the same directory.
-  const p = path.startsWith('-') ? `./${path}` : path;
-  if (/^[\w@%+=:,./-]+$/.test(p)) return p;
-  // A control character cannot be typed inside '…' ('nl\nx' named another directory): bash's $'…' takes escapes.
-  if (/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(p)) return `$'${escapeControls(p.replace(/[\\']/g, '\\$&'))}'`;
-  return `'${p.replaceAll("'", "'\\''")}'`;
 }
 
 /** Worker threads (the early pool if it fits), or the main thread for a small scan. */

@@ -10,7 +10,7 @@ import { hostname } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { MAX_SMALL_FILE_BYTES, makeDirs, readTextCapped } from '../files.js';
 import type { ScanConfig } from '../config/index.js';
-import { ShardscanError, errnoCode, jsonProblem, messageOf, quote } from '../errors.js';
+import { ShardscanError, errnoCode, jsonProblem, messageOf, quote, shellWord } from '../errors.js';
 import type { PreparedScan } from '../prepare.js';
 import { packageVersion } from '../paths.js';
 import { describeErrors, validator } from '../schemas.js';
@@ -173,7 +173,7 @@ export class OutDir {
   /** Refuses a directory that already holds a scan (create() does too; the CLI asks first, before it serves --metrics). */
   static refuseTaken(dir: string, named = true): void {
     if (existsSync(join(dir, MANIFEST))) {
-      throw new ShardscanError('E_OPTION', `${named ? '--out-dir' : 'the shard directory'} ${dir} already holds a scan; continue it with: shardscan resume ${dir}, or pick another --out-dir`);
+      throw new ShardscanError('E_OPTION', `${named ? '--out-dir' : 'the shard directory'} ${dir} already holds a scan; continue it with: shardscan resume ${shellWord(dir)}, or pick another --out-dir`);
     }
   }
 
@@ -271,7 +271,7 @@ export class OutDir {
         for (let off = 0; off < rest.length; ) off += writeSync(this.fd, rest, off, rest.length - off);
       }
     } catch (err) {
-      throw ioError(this.recordsPath, err, `Free some space and run: shardscan resume ${this.dir} (it keeps the records its last checkpoint covers, and probes the rest again)`);
+      throw ioError(this.recordsPath, err, `Free some space and run: shardscan resume ${shellWord(this.dir)} (it keeps the records its last checkpoint covers, and probes the rest again)`);
     }
     this.recordCount += batch.length;
   }
@@ -353,7 +353,7 @@ export class OutDir {
       renameSync(temp, path);
     } catch (err) {
       rmSync(temp, { force: true });
-      throw ioError(path, err, `Free some space; then: shardscan resume ${this.dir}`);
+      throw ioError(path, err, `Free some space; then: shardscan resume ${shellWord(this.dir)}`);
     }
   }
 }
