@@ -4,6 +4,7 @@
  * `code` is stable (tests and the CLI match on it, never on prose); the message
  * is one line that quotes the bad token and, where it helps, shows the right form.
  */
+import { jsonWhere } from './json-where.js';
 
 /** Every failure kind, and whether it is the user's input (exit 2) or the run (exit 1). */
 export const ERROR_KINDS = {
@@ -108,10 +109,17 @@ export function quote(text: string): string {
 
 /**
  * What JSON.parse found wrong, without the piece of input V8 quotes
- * ("Unexpected token 'a', \"abc…\" is not valid JSON" → "Unexpected token 'a'").
+ * ("Unexpected token 'a', \"abc…\" is not valid JSON" → "Unexpected token 'a'";
+ * a long input's piece was left in, between dots: `…'}', ..."  "rate": } " is not valid JSON`).
+ * Given the text, it says where, as a line and column ("in JSON at position
+ * 412" is dropped for it; most messages had no place at all).
  */
-export function jsonProblem(err: unknown): string {
-  return messageOf(err).replace(/, ".*" is not valid JSON$/s, '').replace(/, ".*"\.\.\. is not valid JSON$/s, '');
+export function jsonProblem(err: unknown, text?: string): string {
+  // V8 quotes the input whole, or a piece of it with "..." before, after, or both.
+  const what = messageOf(err).replace(/, (\.\.\.)?".*"(\.\.\.)? is not valid JSON$/s, '');
+  if (text === undefined) return what;
+  const where = jsonWhere(text);
+  return where === '' ? what : `${what.replace(/ in JSON at position \d+$/, '')}${where}`;
 }
 
 /** The message of anything thrown, on one line. */

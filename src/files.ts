@@ -1,5 +1,6 @@
 /** Small filesystem helpers shared by the CLI, the shard directory and the tuning file. */
 import { closeSync, fstatSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join, resolve, sep } from 'node:path';
 import { errnoCode, messageOf } from './errors.js';
 
@@ -113,4 +114,10 @@ export const MAX_SMALL_FILE_BYTES = 16 << 20;
 export function readProblem(err: unknown): string {
   const code = errnoCode(err);
   return code === 'EFBIG' ? `${code}: ${messageOf(err)}` : (code ?? messageOf(err));
+}
+
+/** Whether stdin is a terminal; node:tty is loaded only when stdin is read: a scan that does not read it would pay for the module at every start. */
+export function isStdinTerminal(): boolean {
+  const { isatty } = createRequire(import.meta.url)('node:tty') as typeof import('node:tty');
+  return isatty(0);
 }

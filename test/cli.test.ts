@@ -131,6 +131,20 @@ describe('"-" for stdin and stdout (-iL -, --exclude-file -, -o -)', () => {
     expect(ndjson(r.stdout).map((x) => x.host)).toEqual(['127.0.0.2']);
   });
 
+  it('--config - reads the config from stdin (it was a file named "-": ENOENT), and only one option may read stdin', async () => {
+    const config = JSON.stringify({ targets: ['127.0.0.1'], ports: String(open.ports[0]), format: 'ndjson', states: ['open', 'closed', 'filtered'] });
+    const r = await runCli(['--config', '-', '-q', '--no-out-dir'], { onSpawn: (child) => child.stdin?.end(config) });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(ndjson(r.stdout).map((x) => `${x.host}:${x.port}:${x.state}`)).toEqual([`127.0.0.1:${open.ports[0]}:open`]);
+    const both = await runCli(['--config', '-', '-iL', '-', '--no-out-dir'], { onSpawn: (child) => child.stdin?.end(config) });
+    expect(both.code).toBe(2);
+    expect(both.stderr.trim()).toBe('shardscan: error: only one of --config and --input-file can read stdin (-)');
+    const bad = await runCli(['--config', '-', '--no-out-dir'], { onSpawn: (child) => child.stdin?.end('{"ports": "22",\n "rate": 5,,}') });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim()).toBe('shardscan: error: the config on stdin is not valid JSON: Expected double-quoted property name (line 2, column 12)');
+  });
+
   it('-o - is stdout', async () => {
     const r = await runCli(['127.0.0.1', '-p', portList, '-o', '-', '-f', 'ndjson', '--timeout', '300', '-q', '--no-out-dir']);
     expect(r.code).toBe(0);
@@ -146,13 +160,16 @@ describe('"-" for stdin and stdout (-iL -, --exclude-file -, -o -)', () => {
     expect(ndjson(r.stdout).map((x) => `${x.host}:${x.port}`)).toEqual([`127.0.0.1:${open.ports[0]}`]);
   });
 
-  it('-iL - on a terminal is refused at once (Ctrl+C could not end the wait)', async () => {
+  it('-iL - and --config - on a terminal are refused at once (Ctrl+C could not end the wait)', async () => {
     // script(1), from util-linux, runs the CLI on a pseudo-terminal.
     const { spawnSync } = await import('node:child_process');
     const { CLI } = await import('./helpers/cli.js');
     const r = spawnSync('script', ['-qec', `'${process.execPath}' '${CLI}' -iL - -p 1 --no-out-dir`, '/dev/null'], { encoding: 'utf8', cwd: scratchDir(), timeout: 20_000, stdio: ['ignore', 'pipe', 'pipe'] });
     expect(r.stdout.trim()).toBe('shardscan: error: cannot read the target list from stdin: it is a terminal; pipe it in, e.g. cat list.txt | shardscan -iL -');
     expect(r.status).toBe(2);
+    const config = spawnSync('script', ['-qec', `'${process.execPath}' '${CLI}' --config - --no-out-dir`, '/dev/null'], { encoding: 'utf8', cwd: scratchDir(), timeout: 20_000, stdio: ['ignore', 'pipe', 'pipe'] });
+    expect(config.stdout.trim()).toBe('shardscan: error: cannot read the config from stdin: it is a terminal; pipe it in, e.g. shardscan --config - < scan.json');
+    expect(config.status).toBe(2);
   });
 
   it('an empty stdin is no targets: exit 2, one line', async () => {

@@ -106,7 +106,7 @@ function scanOptions(y: Argv): Argv<CliFlags> {
     .option('metrics', { type: 'string', describe: 'serve Prometheus metrics at http://HOST:PORT/metrics while the scan runs (a PORT alone: on 127.0.0.1; 0: any free port, printed)', group: 'Output:' })
     .option('source-address', { alias: 'S', type: 'string', describe: 'bind every connect to this local address (nmap -S, masscan --adapter-ip)', group: 'Advanced:' })
     .option('engine', { type: 'string', describe: 'probe implementation: handle (libuv TCP handles, default) or socket (net.Socket)', group: 'Advanced:' })
-    .option('config', { type: 'string', describe: 'JSON config file (schemas/config.schema.json); flags override it', group: 'Advanced:' })
+    .option('config', { type: 'string', describe: 'JSON config file (schemas/config.schema.json; - for stdin); flags override it', group: 'Advanced:' })
     .epilogue(helpWanted ? `${NMAP_HELP}\n\n${blocklistHelp()}` : '') as unknown as Argv<CliFlags>;
 }
 

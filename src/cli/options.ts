@@ -3,7 +3,7 @@
  * checked here, so a bad value is named with an example instead of becoming NaN.
  */
 import { resolve } from 'node:path';
-import { type OutputFormat, OUTPUT_FORMATS, type ScanConfig, loadConfigFile } from '../config/index.js';
+import { type OutputFormat, OUTPUT_FORMATS, type ScanConfig, configName, loadConfigFile } from '../config/index.js';
 import { ShardscanError, quote } from '../errors.js';
 import { parseShard } from '../shard/plan.js';
 import { readListFile } from '../targets/parse.js';
@@ -157,7 +157,8 @@ export function flagsToConfig(f: ScanFlags): Partial<ScanConfig> {
   }
   // "-" (stdin) is read now and kept as a list, so the shard directory's
   // manifest holds it and a resume does not read stdin again.
-  if (c.inputFile === '-' && c.excludeFile === '-') throw usage('only one of --input-file and --exclude-file can read stdin (-)');
+  const stdinReaders = [f.config === '-' && '--config', c.inputFile === '-' && '--input-file', c.excludeFile === '-' && '--exclude-file'].filter((x) => x !== false);
+  if (stdinReaders.length > 1) throw usage(`only one of ${stdinReaders.join(' and ')} can read stdin (-)`);
   if (c.inputFile === '-') {
     c.targets = [...(c.targets ?? []), ...readListFile('-', 'target')];
     c.inputFile = null;
@@ -237,12 +238,12 @@ function configFileValues(path: string): Partial<ScanConfig> {
   const c = { ...loadConfigFile(path) };
   for (const key of ['inputFile', 'excludeFile', 'output', 'outDir', 'blocklist'] as const) {
     const value = c[key];
-    if (typeof value === 'string' && value.trim() === '') throw usage(`config file '${quote(path)}': "${key}" is empty; give a ${key === 'outDir' ? 'directory' : 'file'} name, or null for none`);
+    if (typeof value === 'string' && value.trim() === '') throw usage(`${configName(path)}: "${key}" is empty; give a ${key === 'outDir' ? 'directory' : 'file'} name, or null for none`);
   }
-  if (c.exclude?.some((e) => e.trim() === '')) throw usage(`config file '${quote(path)}': "exclude" has an empty entry; give targets to leave out, e.g. ["127.0.0.5"]`);
+  if (c.exclude?.some((e) => e.trim() === '')) throw usage(`${configName(path)}: "exclude" has an empty entry; give targets to leave out, e.g. ["127.0.0.5"]`);
   if (c.output === '-') c.output = null;
   if (c.extraReports?.some((r) => r.output.trim() === '' || r.output === '-')) {
-    throw usage(`config file '${quote(path)}': every "extraReports" entry needs a file ("-" and "" are not files: stdout belongs to "output")`);
+    throw usage(`${configName(path)}: every "extraReports" entry needs a file ("-" and "" are not files: stdout belongs to "output")`);
   }
   return c;
 }

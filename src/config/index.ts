@@ -4,7 +4,7 @@
  * file, then command-line flags. Every adjustment is explained in `notes`.
  */
 import { randomInt } from 'node:crypto';
-import { MAX_SMALL_FILE_BYTES, readProblem, readTextCapped, utf16Why } from '../files.js';
+import { MAX_SMALL_FILE_BYTES, isStdinTerminal, readProblem, readTextCapped, utf16Why } from '../files.js';
 import { ShardscanError, errnoCode, jsonProblem, messageOf, quote } from '../errors.js';
 import { describeErrors, schemaDocument, validator } from '../schemas.js';
 import type { ProbeEngine, ScanOrder } from '../model/scan.js';
@@ -159,25 +159,34 @@ function nearestConfigKey(key: string): string | null {
   return known.find((k) => norm(k) === wanted) ?? known.find((k) => [`${wanted}ms`, `${wanted}sec`, `${wanted}s`].includes(norm(k))) ?? null;
 }
 
-/** Read and check a --config JSON file. */
+/** How messages name a --config source: a file, or stdin for "-". */
+export function configName(path: string): string {
+  return path === '-' ? 'the config on stdin' : `config file '${quote(path)}'`;
+}
+
+/** Read and check a --config JSON file ("-": stdin, as -iL - reads it). */
 export function loadConfigFile(path: string): Partial<ScanConfig> {
+  const name = configName(path);
+  // Reading a terminal would wait for Ctrl+D with Ctrl+C caught; "-" was a file named "-" (ENOENT).
+  if (path === '-' && isStdinTerminal()) throw new ShardscanError('E_INPUT_FILE', 'cannot read the config from stdin: it is a terminal; pipe it in, e.g. shardscan --config - < scan.json');
   let text: string;
   try {
-    text = readTextCapped(path, MAX_SMALL_FILE_BYTES);
+    text = readTextCapped(path === '-' ? 0 : path, MAX_SMALL_FILE_BYTES);
   } catch (err) {
-    throw new ShardscanError('E_INPUT_FILE', `cannot read config file '${quote(path)}': ${readProblem(err)}`);
+    throw new ShardscanError('E_INPUT_FILE', `cannot read ${path === '-' ? 'the config from stdin' : name}: ${readProblem(err)}`);
   }
   // As lists are: a UTF-16 file was "not valid JSON: Unexpected token '\ufffd'".
   const why = utf16Why(text);
-  if (why !== null) throw new ShardscanError('E_CONFIG', `config file '${quote(path)}' is UTF-16 (${why}); save it as UTF-8, e.g. iconv -f UTF-16 -t UTF-8`);
+  if (why !== null) throw new ShardscanError('E_CONFIG', `${name} is UTF-16 (${why}); save it as UTF-8, e.g. iconv -f UTF-16 -t UTF-8`);
   let parsed: unknown;
   try {
     // A byte-order mark (Windows editors write one) is not JSON, but not a mistake either.
-    parsed = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+    text = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+    parsed = JSON.parse(text);
   } catch (err) {
-    throw new ShardscanError('E_CONFIG', `config file '${quote(path)}' is not valid JSON: ${jsonProblem(err)}`);
+    throw new ShardscanError('E_CONFIG', `${name} is not valid JSON: ${jsonProblem(err, text)}`);
   }
-  return checkConfig(parsed, `config file '${quote(path)}'`);
+  return checkConfig(parsed, name);
 }
 
 export interface ResolveOptions {

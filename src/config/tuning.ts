@@ -7,7 +7,7 @@
 import { renameSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { ShardscanError, errnoCode, messageOf } from '../errors.js';
+import { ShardscanError, errnoCode, jsonProblem, messageOf } from '../errors.js';
 import { MAX_SMALL_FILE_BYTES, makeDirs, readProblem, readTextCapped } from '../files.js';
 import { cores } from './limits.js';
 
@@ -47,7 +47,8 @@ export function loadTuning(path = tuningPath()): Tuning | null {
   }
   try {
     // A BOM (an editor's) is accepted, as in --config files; null or an array is damaged, not a TypeError.
-    const t = JSON.parse(text.replace(/^\uFEFF/, '')) as Partial<Tuning> | null;
+    text = text.replace(/^\uFEFF/, '');
+    const t = JSON.parse(text) as Partial<Tuning> | null;
     if (typeof t !== 'object' || t === null || Array.isArray(t)) throw new Error('not a JSON object');
     if (!Number.isInteger(t.workers) || !Number.isInteger(t.concurrency) || t.workers! < 1 || t.concurrency! < 1) {
       throw new Error('workers and concurrency must be positive integers');
@@ -57,7 +58,7 @@ export function loadTuning(path = tuningPath()): Tuning | null {
     const cores = Number.isInteger(t.cores) && t.cores! >= 1 ? { cores: t.cores! } : {};
     return { workers: t.workers!, concurrency: t.concurrency!, measuredAt, ...cores, source: path };
   } catch (err) {
-    throw new ShardscanError('E_CONFIG', `tuned defaults '${path}' are damaged (${messageOf(err)}); delete the file or run npm run bench -- --save`);
+    throw new ShardscanError('E_CONFIG', `tuned defaults '${path}' are damaged (${err instanceof SyntaxError ? jsonProblem(err, text) : messageOf(err)}); delete the file or run npm run bench -- --save`);
   }
 }
 

@@ -138,16 +138,18 @@ export function readLock(dir: string): LockInfo | null {
 /** Read and schema-check a JSON file of the directory. */
 export function readJson<T>(path: string, schema: 'manifest' | 'checkpoint'): T {
   let parsed: unknown;
+  let text: string | undefined;
   try {
     // Capped, and a FIFO in its place lets Ctrl+C through (readTextCapped): readFileSync held both.
-    parsed = JSON.parse(readTextCapped(path, MAX_SMALL_FILE_BYTES));
+    text = readTextCapped(path, MAX_SMALL_FILE_BYTES);
+    parsed = JSON.parse(text);
   } catch (err) {
     const code = errnoCode(err);
     if (code === 'ENOENT') throw new ShardscanError('E_RESUME', `${path} does not exist: not a shardscan output directory`);
     if (code === 'EISDIR') throw new ShardscanError('E_RESUME', `${path} is a directory, not a file: not a shardscan output directory`);
     if (code === 'ENOTDIR') throw new ShardscanError('E_RESUME', `${dirname(path)} is a file, not a directory: name a shardscan output directory`);
     if (code !== undefined) throw new ShardscanError('E_IO', `cannot read ${path}: ${code}`);
-    throw new ShardscanError('E_SCHEMA', `${path} is not valid JSON: ${jsonProblem(err)}`);
+    throw new ShardscanError('E_SCHEMA', `${path} is not valid JSON: ${jsonProblem(err, text)}`);
   }
   const validate = validator(schema);
   if (!validate(parsed)) throw new ShardscanError('E_SCHEMA', `${path} does not match schemas/${schema}.schema.json: ${describeErrors(validate.errors)}`);

@@ -3,9 +3,8 @@
  * nmap and masscan read them), and read from a file or stdin line by line,
  * keeping where each token came from for the refusal that names it.
  */
-import { createRequire } from 'node:module';
 import { ShardscanError, quote } from '../errors.js';
-import { readProblem, readTextCapped, utf16Why } from '../files.js';
+import { isStdinTerminal, readProblem, readTextCapped, utf16Why } from '../files.js';
 
 /** Four dotted fields of digits, ranges, `*` and commas: nmap's octet form ("127.0.0.1,5", "127.0.3,7.1-9"). */
 const OCTET_LIST = /^[\d*,-]+\.[\d*,-]+\.[\d*,-]+\.[\d*,-]+$/;
@@ -34,12 +33,6 @@ export function splitList(text: string): string[] {
     }
   }
   return out;
-}
-
-/** node:tty is loaded only when stdin is read: a scan that does not read it would pay for the module at every start. */
-function isStdinTerminal(): boolean {
-  const { isatty } = createRequire(import.meta.url)('node:tty') as typeof import('node:tty');
-  return isatty(0);
 }
 
 /** The largest target or exclude list read (a file or stdin): 16M lines of "127.0.0.1". */
