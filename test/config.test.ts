@@ -153,6 +153,29 @@ describe('config', () => {
     expect(() => loadTuning(path)).toThrow(`cannot read tuned defaults '${path}': EFBIG: larger than 16 MiB`);
   });
 
+  it('a config file\'s port settings are refused in its own words (it was "bad --top-ports \'5000\' … Example: --top-ports 100")', () => {
+    const config = join(scratchDir(), 'ports.json');
+    const refused = (values: object, flags: object = {}): string => {
+      writeFileSync(config, JSON.stringify(values));
+      try {
+        flagsToConfig({ config, ...flags });
+      } catch (err) {
+        return (err as Error).message;
+      }
+      return '';
+    };
+    expect(refused({ topPorts: 5000 })).toBe(`config file '${config}': "topPorts" '5000': give a whole number from 1 to 1000`);
+    expect(refused({ ports: '22,1-70000' })).toBe(`config file '${config}': "ports" '22,1-70000' at '1-70000': ports are 1-65535`);
+    expect(refused({ excludePorts: 'nosuchservice' })).toBe(`config file '${config}': "excludePorts" 'nosuchservice' at 'nosuchservice': no service of that name in the built-in list (data/tcp-ports.tsv); give its port number`);
+    // A flag that replaces the file's ports takes their place, as before; --exclude-ports adds to its list, so that is still checked.
+    expect(refused({ ports: '1-70000', topPorts: 5000 }, { ports: '22' })).toBe('');
+    expect(refused({ topPorts: 5000 }, { topPorts: '10' })).toBe('');
+    expect(refused({ excludePorts: 'nosuchservice' }, { ports: '22' })).toMatch(/"excludePorts" 'nosuchservice'/);
+    // What only the combination refuses is the scan's own check.
+    expect(refused({ ports: '22', topPorts: 10 })).toBe('');
+    expect(refused({ ports: '22', excludePorts: '22' })).toBe('');
+  });
+
   it('--no-yes and --no-open lift a config file\'s "yes" and "openHostsOnly" (they were taken and dropped)', () => {
     const config = join(scratchDir(), 'shared.json');
     writeFileSync(config, JSON.stringify({ yes: true, openHostsOnly: true, states: ['open'], banners: true }));

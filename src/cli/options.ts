@@ -7,6 +7,7 @@ import { type OutputFormat, OUTPUT_FORMATS, type ScanConfig, configName, loadCon
 import { ShardscanError, quote } from '../errors.js';
 import { parseShard } from '../shard/plan.js';
 import { readListFile } from '../targets/parse.js';
+import { type PortInput, buildPorts } from '../ports/parse.js';
 import { rankedPortCount } from '../ports/services.js';
 import { PROBE_ENGINES, type ProbeEngine } from '../model/scan.js';
 import { PORT_STATES, type PortState } from '../model/states.js';
@@ -138,6 +139,8 @@ export function flagsToConfig(f: ScanFlags): Partial<ScanConfig> {
     throw usage(`--${name} needs a ${name === 'out-dir' ? 'directory' : 'file'} name, e.g. --${name} ${example}`);
   }
   const c: Partial<ScanConfig> = f.config ? configFileValues(f.config) : {};
+  // -p and --top-ports each replace both of the file's settings; --exclude-ports adds to its list.
+  if (f.config) checkConfigPorts(c, configName(f.config), f.ports === undefined && f.topPorts === undefined);
   // An empty argument ('' from an unset shell variable) names nothing, like ' ' or ',' (the parser splits those away).
   const targets = (f.targets ?? []).map(String).filter((t) => t.trim() !== '');
   if (targets.length > 0) c.targets = targets;
@@ -246,6 +249,27 @@ function configFileValues(path: string): Partial<ScanConfig> {
     throw usage(`${configName(path)}: every "extraReports" entry needs a file ("-" and "" are not files: stdout belongs to "output")`);
   }
   return c;
+}
+
+/**
+ * A config file's port settings, each checked alone and refused in the
+ * file's words: "topPorts": 5000 was "bad --top-ports '5000' … Example:
+ * --top-ports 100", as if typed. `portsUsed`: no flag replaced "ports" and
+ * "topPorts". What only their combination refuses (both given, every port
+ * excluded) is left to the scan's own check.
+ */
+function checkConfigPorts(c: Partial<ScanConfig>, name: string, portsUsed: boolean): void {
+  const each: [keyof ScanConfig, PortInput][] = [['excludePorts', { excludePorts: c.excludePorts ?? undefined, ports: '1' }]];
+  if (portsUsed) each.push(['ports', { ports: c.ports ?? undefined }], ['topPorts', { topPorts: c.topPorts ?? undefined }]);
+  for (const [key, input] of each) {
+    if (c[key] === undefined || c[key] === null) continue;
+    try {
+      buildPorts(input);
+    } catch (err) {
+      if (!(err instanceof ShardscanError) || !err.message.startsWith('bad ')) continue;
+      throw usage(`${name}: "${key}" ${err.message.replace(/^bad (port list|--[\w-]+) /, '').replace(/\. Example: .*$/, '')}`);
+    }
+  }
 }
 
 /** Options with a value that also have a --no- form: none (no shard directory, no blocklist, the kernel's source address, no time limit). */
