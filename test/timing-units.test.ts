@@ -35,6 +35,14 @@ describe("nmap's timing options read as nmap reads them", () => {
     expect(() => durationFlag('timeout', '.', 600_000, '1000')).toThrow("bad --timeout '.': give milliseconds or a time with a unit");
   });
 
+  it('--max-rtt-timeout under 5 ms is refused, as nmap refuses it (it was taken), from a config file too', () => {
+    expect(() => flagsToConfig({ maxRttTimeout: '3ms' })).toThrow("bad --max-rtt-timeout '3ms': give seconds (as in nmap) or a time with a unit (ms, s, m, h), from 5 to 600000 ms, e.g. --max-rtt-timeout 2s");
+    expect(flagsToConfig({ maxRttTimeout: '5ms' }).maxRttTimeoutMs).toBe(5);
+    const config = join(scratchDir(), 'scan.json');
+    writeFileSync(config, JSON.stringify({ maxRttTimeoutMs: 4 }));
+    expect(() => flagsToConfig({ config })).toThrow(`config file '${config}': "maxRttTimeoutMs" 4: at least 5 ms, as --max-rtt-timeout (and nmap's)`);
+  });
+
   it('--host-timeout 0 is no limit, as in nmap, and lifts a config file\'s (it was refused)', () => {
     const dir = scratchDir();
     const config = join(dir, 'scan.json');

@@ -70,20 +70,23 @@ export function intFlag(name: string, value: string, min: number, max: number, e
   return n;
 }
 
+/** The shortest --max-rtt-timeout, nmap's ("Bogus --max-rtt-timeout argument specified, must be at least 5ms"): a smaller ceiling times out answers on any path but loopback. */
+const MIN_MAX_RTT_MS = 5;
+
 /**
  * A duration with a unit as nmap writes them (250ms, 2s, .5s, 5m, 1h; any
  * case), or a bare number: seconds for nmap's own options (`bare` 's':
  * --host-timeout 30 is 30 s in nmap, and was 30 ms here, which gave up every
  * host of an nmap command line at once), milliseconds for shardscan's
- * (--timeout, --banner-timeout). Whole milliseconds from 1 to `maxMs`.
+ * (--timeout, --banner-timeout). Whole milliseconds from `minMs` to `maxMs`.
  */
-export function durationFlag(name: string, value: string, maxMs: number, example: string, bare: 'ms' | 's' = 'ms'): number {
+export function durationFlag(name: string, value: string, maxMs: number, example: string, bare: 'ms' | 's' = 'ms', minMs = 1): number {
   const m = /^(\d+(?:\.\d+)?|\.\d+)(ms|s|m|h)?$/i.exec(value.trim());
   const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m?.[2]?.toLowerCase() ?? bare) as 'ms' | 's' | 'm' | 'h'];
   const ms = m ? Math.round(Number(m[1]) * unit) : NaN;
-  if (!Number.isSafeInteger(ms) || ms < 1 || ms > maxMs) {
+  if (!Number.isSafeInteger(ms) || ms < minMs || ms > maxMs) {
     const plain = bare === 's' ? 'seconds (as in nmap)' : 'milliseconds';
-    throw usage(`bad --${name} '${quote(value)}': give ${plain} or a time with a unit (ms, s, m, h), from 1 to ${maxMs} ms, e.g. --${name} ${example}`);
+    throw usage(`bad --${name} '${quote(value)}': give ${plain} or a time with a unit (ms, s, m, h), from ${minMs} to ${maxMs} ms, e.g. --${name} ${example}`);
   }
   return ms;
 }
@@ -183,7 +186,7 @@ export function flagsToConfig(f: ScanFlags): Partial<ScanConfig> {
   if (f.timeout !== undefined) c.timeoutMs = durationFlag('timeout', f.timeout, 600_000, '1000');
   if (f.initialRttTimeout !== undefined) c.initialRttTimeoutMs = durationFlag('initial-rtt-timeout', f.initialRttTimeout, 600_000, '500ms', 's');
   if (f.minRttTimeout !== undefined) c.minRttTimeoutMs = durationFlag('min-rtt-timeout', f.minRttTimeout, 600_000, '50ms', 's');
-  if (f.maxRttTimeout !== undefined) c.maxRttTimeoutMs = durationFlag('max-rtt-timeout', f.maxRttTimeout, 600_000, '2s', 's');
+  if (f.maxRttTimeout !== undefined) c.maxRttTimeoutMs = durationFlag('max-rtt-timeout', f.maxRttTimeout, 600_000, '2s', 's', MIN_MAX_RTT_MS);
   // 0 is no limit, as in nmap (and the only way to lift a config file's "hostTimeoutMs").
   if (f.hostTimeout !== undefined) c.hostTimeoutMs = /^(0+(\.0*)?|\.0+)(ms|s|m|h)?$/i.test(f.hostTimeout.trim()) ? null : durationFlag('host-timeout', f.hostTimeout, 2_147_000_000, '30m', 's');
   if (f.banners !== undefined) c.banners = f.banners;
@@ -244,6 +247,7 @@ function configFileValues(path: string): Partial<ScanConfig> {
     if (typeof value === 'string' && value.trim() === '') throw usage(`${configName(path)}: "${key}" is empty; give a ${key === 'outDir' ? 'directory' : 'file'} name, or null for none`);
   }
   if (c.exclude?.some((e) => e.trim() === '')) throw usage(`${configName(path)}: "exclude" has an empty entry; give targets to leave out, e.g. ["127.0.0.5"]`);
+  if (typeof c.maxRttTimeoutMs === 'number' && c.maxRttTimeoutMs < MIN_MAX_RTT_MS) throw usage(`${configName(path)}: "maxRttTimeoutMs" ${c.maxRttTimeoutMs}: at least ${MIN_MAX_RTT_MS} ms, as --max-rtt-timeout (and nmap's)`);
   if (c.output === '-') c.output = null;
   if (c.extraReports?.some((r) => r.output.trim() === '' || r.output === '-')) {
     throw usage(`${configName(path)}: every "extraReports" entry needs a file ("-" and "" are not files: stdout belongs to "output")`);
