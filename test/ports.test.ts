@@ -66,6 +66,13 @@ describe('port parsing', () => {
     expect(() => buildPorts({ ports: spec })).toThrowError(/Example: -p 22,80,1000-2000/);
   });
 
+  it('takes one trailing comma, as nmap does (-p 1, was refused); two, or a leading one, are refused as in nmap', () => {
+    expect([...buildPorts({ ports: '22,80,' }).ports]).toEqual([22, 80]);
+    expect([...buildPorts({ ports: '22 , ' }).ports]).toEqual([22]);
+    expect([...buildPorts({ ports: '1-3', excludePorts: '2,' }).ports]).toEqual([1, 3]);
+    for (const spec of ['22,,', ',22', ',']) expect(() => buildPorts({ ports: spec }), spec).toThrowError(/not a port or range/);
+  });
+
   it('rejects nothing-left and both -p and --top-ports', () => {
     expect(() => buildPorts({ ports: '22', excludePorts: '22' })).toThrowError(/every port is excluded/);
     expect(() => buildPorts({ ports: '22', topPorts: 10 })).toThrowError(/either -p or --top-ports/);

@@ -50,7 +50,8 @@ function badList(spec: string, token: string, why: string, flag = '-p'): Shardsc
 /** Mark the ports named by a list like "22,80,1000-2000" in `into` (index = port). */
 function markList(spec: string, into: Uint8Array, flag = '-p'): void {
   const bad = (s: string, t: string, why: string): ShardscanError => badList(s, t, why, flag);
-  const tokens = spec.split(',').map((t) => t.trim());
+  // One trailing comma ends the list, as nmap reads it (-p 22,80, from a pasted line); two, or a leading one, are refused as in nmap.
+  const tokens = spec.replace(/(?<=[^,\s])\s*,\s*$/, '').split(',').map((t) => t.trim());
   if (spec.trim() === '') throw bad(spec, spec, 'empty');
   for (const raw of tokens) {
     if (/^[US]:/i.test(raw)) throw bad(spec, raw, 'shardscan scans TCP only (U: is UDP, S: SCTP in nmap); leave them out');
