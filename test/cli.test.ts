@@ -145,6 +145,15 @@ describe('"-" for stdin and stdout (-iL -, --exclude-file -, -o -)', () => {
     expect(bad.stderr.trim()).toBe('shardscan: error: the config on stdin is not valid JSON: Expected double-quoted property name (line 2, column 12)');
   });
 
+  it('a bad line of -iL - or --exclude-file - is refused with its line (stdin was read into the targets, and the line was lost)', async () => {
+    const r = await runCli(['-iL', '-', '-p', '1', '--no-out-dir'], { onSpawn: (child) => child.stdin?.end('127.0.0.1\n# note\n\n127.0.0.2 127.0.0.500\n') });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("shardscan: error: stdin line 4: bad target '127.0.0.500': not an IPv4 address, CIDR or octet range. Examples: 127.0.0.1, 127.0.0.0/24, 127.0.0.1-127.0.0.9, 127.0.1-3.1-10, ::1, localhost\n");
+    const ex = await runCli(['127.0.0.1', '--exclude-file', '-', '-p', '1', '--no-out-dir'], { onSpawn: (child) => child.stdin?.end('127.0.0.2\n127.0.0.0/33\n') });
+    expect(ex.code).toBe(2);
+    expect(ex.stderr).toMatch(/^shardscan: error: stdin line 2: bad exclusion '127\.0\.0\.0\/33': prefix '\/33' must be 0-32\./);
+  });
+
   it('-o - is stdout', async () => {
     const r = await runCli(['127.0.0.1', '-p', portList, '-o', '-', '-f', 'ndjson', '--timeout', '300', '-q', '--no-out-dir']);
     expect(r.code).toBe(0);

@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import { type OutputFormat, OUTPUT_FORMATS, type ScanConfig, configName, loadConfigFile } from '../config/index.js';
 import { ShardscanError, quote } from '../errors.js';
 import { parseShard } from '../shard/plan.js';
-import { readListFile } from '../targets/parse.js';
+import { readStdinList } from '../targets/stdin-list.js';
 import { type PortInput, buildPorts } from '../ports/parse.js';
 import { rankedPortCount } from '../ports/services.js';
 import { PROBE_ENGINES, type ProbeEngine } from '../model/scan.js';
@@ -166,11 +166,11 @@ export function flagsToConfig(f: ScanFlags): Partial<ScanConfig> {
   const stdinReaders = [f.config === '-' && '--config', c.inputFile === '-' && '--input-file', c.excludeFile === '-' && '--exclude-file'].filter((x) => x !== false);
   if (stdinReaders.length > 1) throw usage(`only one of ${stdinReaders.join(' and ')} can read stdin (-)`);
   if (c.inputFile === '-') {
-    c.targets = [...(c.targets ?? []), ...readListFile('-', 'target')];
+    c.targets = [...(c.targets ?? []), ...readStdinList('target')];
     c.inputFile = null;
   }
   if (c.excludeFile === '-') {
-    c.exclude = [...(c.exclude ?? []), ...readListFile('-', 'exclude')];
+    c.exclude = [...(c.exclude ?? []), ...readStdinList('exclude')];
     c.excludeFile = null;
   }
   if (f.ports !== undefined) {

@@ -38,11 +38,6 @@ export function splitList(text: string): string[] {
 /** The largest target or exclude list read (a file or stdin): 16M lines of "127.0.0.1". */
 export const MAX_LIST_BYTES = 256 << 20;
 
-/** Tokens from a target file: one or more per line, `#` starts a comment ("-": stdin). */
-export function readListFile(path: string, what: string): string[] {
-  return [...listTokens(readListText(path, what))];
-}
-
 /** A target or exclude list's text (a file, or stdin for "-"). */
 export function readListText(path: string, what: string): string {
   // Reading a terminal would wait for Ctrl+D with Ctrl+C caught (the CLI's first Ctrl+C only asks a scan to stop).

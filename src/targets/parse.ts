@@ -12,7 +12,7 @@ import { confirmScanSize } from './confirm.js';
 import { type Resolver, UnresolvedName, systemResolver } from './resolve.js';
 
 export type { Resolver } from './resolve.js';
-export { MAX_LIST_BYTES, readListFile, splitList } from './list-file.js';
+export { MAX_LIST_BYTES, splitList } from './list-file.js';
 import { type Interval, TargetSet, mergeIntervals, subtractIntervals, unionMerged } from './set.js';
 
 /** Largest IPv6 network one token may name: a /104 is 16,777,216 addresses, like an IPv4 /8. */
@@ -42,7 +42,7 @@ function bad(token: string, why: string): ShardscanError {
 }
 
 /** A refusal worded for an --exclude value or an --exclude-file line, which "bad target" (or "cannot resolve host name") called a target. */
-function asExclusion(err: unknown): unknown {
+export function asExclusion(err: unknown): unknown {
   if (err instanceof UnresolvedName) return new ShardscanError(err.code, `cannot resolve excluded host name '${quote(err.host)}'${err.detail}`);
   if (err instanceof BadTarget) return new ShardscanError(err.code, `bad exclusion '${quote(err.token)}': ${err.why}. Examples: 127.0.0.5, 127.0.0.0/28, 127.0.0.1-127.0.0.9, ::1, localhost`);
   return err;
