@@ -159,7 +159,7 @@ describe('HostGroups', () => {
     const cwd = scratchDir();
     const tmp = join(cwd, 'tmp');
     mkdirSync(tmp);
-    // 32,768 closed records: two runs of SPILL_RECORDS, from the workers' own NDJSON lines.
+    // 32,768 closed records: several runs of SPILL_RECORDS, from the workers' own NDJSON lines.
     const r = await runCli(['127.0.0.0/17', '-p', String(port), '--states', 'all', '-oN', 'a.txt', '-oG', 'a.gnmap', '-f', 'ndjson', '-o', 'a.ndjson', '--no-out-dir', '-q'], { cwd, env: { TMPDIR: tmp }, killAfterMs: 60_000 });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);

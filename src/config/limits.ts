@@ -27,10 +27,11 @@ export const FD_RESERVE = 64;
 
 /**
  * Descriptors one report sorted by host may hold for its temporary runs
- * (output/host-groups.ts: 7 a level, three levels for up to 8.4M records):
- * under `ulimit -n 64`, `-oA` took the scan's descriptors (EMFILE, stalled).
+ * (output/host-groups.ts: 7 a level, four levels for up to 33.5M records of
+ * 8,192-record runs, and the run being written): under `ulimit -n 64`, `-oA`
+ * took the scan's descriptors (EMFILE, stalled).
  */
-export const SORTED_REPORT_FDS = 24;
+export const SORTED_REPORT_FDS = 32;
 
 /**
  * Most hosts a scan or merge keeps per-host counts for, and a report lists one
