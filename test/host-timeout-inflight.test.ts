@@ -25,7 +25,7 @@ function spec(hostTimeoutMs: number | null): WorkerScanSpec {
   const timing: TimingParams = { initialMs: 1000, minMs: 1000, maxMs: 1000, retries: 2, hostTimeoutMs, window: 1 << 16, hosts: 1 };
   return {
     specId: `t${Math.random()}`, targets, ports: Uint16Array.from({ length: PORTS }, (_, i) => i + 1), permutation: null,
-    timing, hosts: createHostTable(1, 1 << 16), originMs: performance.timeOrigin, window: 64, engine: 'handle',
+    timing, hosts: createHostTable(1, 1 << 16, hostTimeoutMs !== null), originMs: performance.timeOrigin, window: 64, engine: 'handle',
     emit: { open: true, closed: true, filtered: true, error: true }, rate: null, hostCounts: false, slots: SharedSlots.createBuffer(), concurrency: 64,
   };
 }

@@ -5,7 +5,7 @@
  * with a random far or near host's.
  */
 import { describe, expect, it } from 'vitest';
-import { CELL_FIELDS, HostTable, MAX_EXACT_HOSTS, createHostTable } from '../src/wire/hosts.js';
+import { CELL_FIELDS, HostTable, MAX_CLOCKED_HOSTS, MAX_EXACT_HOSTS, createHostTable } from '../src/wire/hosts.js';
 
 const table = (hosts: number) => new HostTable(createHostTable(hosts, 64), hosts);
 const cellNo = (t: HostTable, host: number) => t.cellOf(host) / CELL_FIELDS;
@@ -58,5 +58,50 @@ describe('host table cells', () => {
       expect(cellNo(t, hosts - 1)).toBe(MAX_EXACT_HOSTS);
       expect(cellNo(t, 0)).toBe(1);
     }
+  });
+});
+
+describe('--host-timeout clocks', () => {
+  const clocked = (hosts: number) => new HostTable(createHostTable(hosts, 64, true), hosts);
+
+  it('are only in a table made with them', () => {
+    const t = table(2 ** 16);
+    expect(t.clocked).toBe(false);
+    expect(t.clockOf(5)).toBe(-1);
+    expect(t.isGivenUp(-1)).toBe(false);
+    expect(createHostTable(2 ** 16, 64, true).byteLength - createHostTable(2 ** 16, 64).byteLength).toBe(2 ** 16 * 4);
+  });
+
+  it('one per host past the shared timing cells: a neighbour given up gives up no other host', () => {
+    const t = clocked(2 ** 16);
+    expect(t.cellOf(0)).toBe(t.cellOf(1));
+    expect(t.clockOf(0)).not.toBe(t.clockOf(1));
+    expect(t.startClock(t.clockOf(0), 100)).toBe(100);
+    expect(t.startClock(t.clockOf(0), 200)).toBe(100);
+    expect(t.giveUp(t.clockOf(0))).toBe(true);
+    expect(t.giveUp(t.clockOf(0))).toBe(false);
+    expect(t.isGivenUp(t.clockOf(0))).toBe(true);
+    expect(t.clockStart(t.clockOf(0))).toBe(100);
+    expect(t.isGivenUp(t.clockOf(1))).toBe(false);
+    expect(t.clockHosts(t.clockOf(0))).toBe(1);
+    // Given up before its first probe (a banner read cut it, on another worker).
+    expect(t.giveUp(t.clockOf(2))).toBe(true);
+    expect(t.isGivenUp(t.clockOf(2))).toBe(true);
+  });
+
+  it('past MAX_CLOCKED_HOSTS, neighbours share one, and the clocks count every host once', () => {
+    const hosts = 2 ** 24 + 3;
+    const t = clocked(hosts);
+    expect(createHostTable(hosts, 64, true).byteLength).toBeLessThanOrEqual(1.9e6 + MAX_CLOCKED_HOSTS * 4);
+    expect(t.clockOf(0)).toBe(t.clockOf(15));
+    expect(t.clockOf(hosts - 1)).toBe(MAX_CLOCKED_HOSTS - 1);
+    let sum = 0;
+    for (let c = 0; c < MAX_CLOCKED_HOSTS; c++) sum += t.clockHosts(c);
+    expect(sum).toBe(hosts);
+    // clockHosts agrees with clockOf at the edges of a run.
+    const first = t.clockOf(2 ** 23);
+    let n = 0;
+    for (let h = 2 ** 23 - 40; h < 2 ** 23 + 40; h++) if (t.clockOf(h) === first) n++;
+    expect(n).toBe(t.clockHosts(first));
   });
 });

@@ -114,10 +114,10 @@ describe('retries by evidence', () => {
   });
 
   it('a host --host-timeout gave up on gets no retry', () => {
-    const { t, cell } = timing(6, 1);
+    const { t, cell, target } = timing(6, 1);
     t.answered(cell, 0, 20);
-    t.givenUp(cell, 0);
-    expect(t.givenUp(cell, 10)).toBe(true);
-    expect(t.mayRetry(cell, 0)).toBe('final');
+    t.givenUp(target, 0);
+    expect(t.givenUp(target, 10)).toBe(true);
+    expect(t.isGivenUp(target)).toBe(true);
   });
 });

@@ -159,7 +159,7 @@ describe('retries sent twice', () => {
       abort() {},
     });
     const timing = { initialMs: TIMEOUT_MS, minMs: TIMEOUT_MS, maxMs: TIMEOUT_MS, retries: 6, hostTimeoutMs: 80, window: 1 << 16, hosts: 1 };
-    const s = spec({ timing, rate: createRateShared(0, 500), ports: Uint16Array.from({ length: ports }, (_, i) => i + 1) });
+    const s = spec({ timing, hosts: createHostTable(1, 1 << 16, true), rate: createRateShared(0, 500), ports: Uint16Array.from({ length: ports }, (_, i) => i + 1) });
     const { records } = await run(new Engine(s, { backend }), ports, s);
     expect(new Set(records.map((r) => r.k)).size).toBe(records.length);
     expect(records).toHaveLength(ports);

@@ -20,13 +20,15 @@ export function oneMore(h: Readonly<Tries>, what: keyof Tries): Tries {
   return { tries: h.tries, selfTries: h.selfTries, localTries: h.localTries, [what]: h[what] + 1 };
 }
 
-/** A host as the loop aims at it: its index in the target set, its address text, its timing cell. */
+/** A host as the loop aims at it: its index in the target set, its address text, its timing cell and clock. */
 export interface Target {
   readonly index: number;
   readonly host: string;
   readonly v6: boolean;
   /** Its cell in the shared host table (workers/timing.ts). */
   readonly cell: number;
+  /** Its --host-timeout clock in that table (-1 without --host-timeout). */
+  readonly clock: number;
   /** Its timeout, cached for a millisecond (performance.now() of when it was worked out). */
   timeoutMs: number;
   timedAt: number;

@@ -10,7 +10,7 @@
  * turn, because closing 1,000 sockets takes ~12 ms and would make the next
  * deadlines late.
  */
-import type { Attempt } from './attempt.js';
+import type { Attempt, Target } from './attempt.js';
 import type { ProbeBackend } from './backends/index.js';
 import { DeadlineHeap } from './deadlines.js';
 
@@ -54,11 +54,11 @@ export class Expiry {
    * `jitter`; their retries looked like loss and shrank the window: 6 s
    * instead of 1.4 s).
    */
-  takeDue(now: number, timing: { timeoutMs(cell: number): number; hostEnd?(cell: number): number }): Attempt[] {
+  takeDue(now: number, timing: { timeoutMs(cell: number): number; hostEnd?(target: Target): number }): Attempt[] {
     const due: Attempt[] = [];
     for (let a = this.heap.peek(); a !== undefined && a.deadline <= now; a = this.heap.peek()) {
       // Never past the end of the host's --host-timeout (an attempt cut there would be given its full timeout again).
-      const later = Math.min(a.start + timing.timeoutMs(a.target.cell), timing.hostEnd?.(a.target.cell) ?? Infinity);
+      const later = Math.min(a.start + timing.timeoutMs(a.target.cell), timing.hostEnd?.(a.target) ?? Infinity);
       if (later > now) {
         this.reschedule(a, later);
         continue;

@@ -71,12 +71,12 @@ export class Engine {
     const toCoordMs = performance.timeOrigin - spec.originMs;
     this.timing = new Timing(table, spec.timing, toCoordMs);
     this.congestion = new Congestion(table, spec.timing.window, toCoordMs);
-    this.walk = new Walk(spec, (h) => this.timing.cellOf(h));
+    this.walk = new Walk(spec, this.timing);
     this.twins = new Twins(this.pending, this.timing, (a) => this.drop(a));
     this.outbox = new Outbox(() => this.backend.name, (n) => this.window.posted(n), () => this.timing.stats.take());
     this.chunks = new ChunkSet(this.outbox);
     this.hooks = opts.hooks ?? {};
-    this.banners = spec.banners && opts.bannerStage ? opts.bannerStage({ ...spec.banners, localAddress: spec.sourceAddress, timeLeft: (a) => this.timing.hostTimeLeft(a.target.cell, performance.now()), hostCut: (a) => this.timing.giveUp(a.target.cell) }, (a, rtt, info) => this.grabbed(a, rtt, info)) : null;
+    this.banners = spec.banners && opts.bannerStage ? opts.bannerStage({ ...spec.banners, localAddress: spec.sourceAddress, timeLeft: (a) => this.timing.hostTimeLeft(a.target, performance.now()), hostCut: (a) => this.timing.giveUp(a.target) }, (a, rtt, info) => this.grabbed(a, rtt, info)) : null;
     if (spec.banners && !this.banners) throw new Error('--banners needs EngineOptions.bannerStage');
   }
 
@@ -156,7 +156,7 @@ export class Engine {
       const k = retry ? retry.k : chunk.nextK;
       const index = this.walk.indexOf(chunk, k);
       const target = this.walk.aim(index);
-      if (this.timing.givenUp(target.cell, now)) {
+      if (this.timing.givenUp(target, now)) {
         // --host-timeout: the host is given up; its remaining positions are decided without a probe (a second copy's by its first).
         if (retry?.twinOf) continue;
         if (!retry) chunk.advance();
@@ -365,8 +365,8 @@ export class Engine {
 
   /** A timed-out attempt: retry it, decide it filtered (its rtt is its timeout), or let it wait for evidence; cut by --host-timeout, an error. */
   private afterTimeout(a: Attempt, retries: Pending[]): void {
-    if (!a.chunk.stopped && this.timing.cutByHostTimeout(a.target.cell, a.deadline)) return this.decide(a, 'error', 'host-timeout', a.deadline);
-    const verdict = a.chunk.stopped ? 'final' : this.timing.mayRetry(a.target.cell, a.history.tries);
+    if (!a.chunk.stopped && this.timing.cutByHostTimeout(a.target, a.deadline)) return this.decide(a, 'error', 'host-timeout', a.deadline);
+    const verdict = a.chunk.stopped || this.timing.isGivenUp(a.target) ? 'final' : this.timing.mayRetry(a.target.cell, a.history.tries);
     if (verdict === 'wait') return this.expiry.defer(a);
     if (verdict === 'final') return this.decide(a, 'filtered', 'timeout', a.deadline);
     retries.push(nextTry(a, 'tries', verdict === 'twin'));

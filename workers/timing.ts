@@ -81,6 +81,7 @@ export class Timing {
   ) {
     this.minUs = params.minMs * 1000;
     this.maxUs = params.maxMs * 1000;
+    if (params.hostTimeoutMs !== null && !table.clocked) throw new Error('--host-timeout needs a host table made with clocks');
   }
 
   /** The cell of a host (pass it to the other methods). */
@@ -163,7 +164,7 @@ export class Timing {
    */
   mayRetry(cell: number, tryNo: number): RetryVerdict {
     const t = this.table;
-    if (!this.hasAnswered(cell) || t.get(cell, F.GIVEN_UP) === 1) return 'final';
+    if (!this.hasAnswered(cell)) return 'final';
     const maxOk = t.get(cell, F.MAX_OK_TRY);
     const ok = t.get(cell, F.RETRY_OK);
     // Retries that mostly get answers: the path loses packets; one try more than the deepest answered.
@@ -201,25 +202,33 @@ export class Timing {
     this.stats.timeout(ms);
   }
 
+  /** A host's --host-timeout clock (a Target's `clock`; -1 without --host-timeout). */
+  clockOf(hostIndex: number): number {
+    return this.params.hostTimeoutMs === null ? -1 : this.table.clockOf(hostIndex);
+  }
+
   /**
    * Whether --host-timeout has given up on the host; the first probe of a host
    * starts its clock. Counted once, by the worker that gives up.
    */
-  givenUp(cell: number, now: number): boolean {
+  givenUp(target: Target, now: number): boolean {
     const limit = this.params.hostTimeoutMs;
     if (limit === null) return false;
-    const t = this.table;
-    if (t.get(cell, F.GIVEN_UP) === 1) return true;
+    if (this.table.isGivenUp(target.clock)) return true;
     const nowMs = this.coordMs(now);
-    t.claim(cell, F.FIRST_PROBE, nowMs);
-    if (nowMs - t.get(cell, F.FIRST_PROBE) <= limit) return false;
-    this.giveUp(cell);
+    if (nowMs - this.table.startClock(target.clock, nowMs) <= limit) return false;
+    this.giveUp(target);
     return true;
   }
 
-  /** --host-timeout gives the host up (counted once, by the worker that does). */
-  giveUp(cell: number): void {
-    if (this.table.claim(cell, F.GIVEN_UP, 1)) this.stats.gaveUp();
+  /** Whether --host-timeout gave the host up (any worker). */
+  isGivenUp(target: Target): boolean {
+    return this.table.isGivenUp(target.clock);
+  }
+
+  /** --host-timeout gives the host up (counted once, by the worker that does: every host of its clock). */
+  giveUp(target: Target): void {
+    if (target.clock >= 0 && this.table.giveUp(target.clock)) this.stats.gaveUp(this.table.clockHosts(target.clock));
   }
 
   /**
@@ -230,28 +239,28 @@ export class Timing {
    */
   attemptTimeout(target: Target, now: number): number {
     const ms = this.timeoutFor(target, now);
-    return this.params.hostTimeoutMs === null ? ms : Math.min(ms, Math.max(0, this.hostEnd(target.cell) - now));
+    return this.params.hostTimeoutMs === null ? ms : Math.min(ms, Math.max(0, this.hostEnd(target) - now));
   }
 
   /** When --host-timeout ends the host, on this thread's clock (Infinity without one, or before its first probe). */
-  hostEnd(cell: number): number {
+  hostEnd(target: Target): number {
     const limit = this.params.hostTimeoutMs;
-    const first = limit === null ? 0 : this.table.get(cell, F.FIRST_PROBE);
+    const first = limit === null ? 0 : this.table.clockStart(target.clock);
     return first === 0 ? Infinity : first - 1 - this.toCoordMs + limit!;
   }
 
   /** Whether an attempt that timed out at `deadline` ran to the end of its host's time: the host is then given up (counted once). */
-  cutByHostTimeout(cell: number, deadline: number): boolean {
-    if (this.params.hostTimeoutMs === null || deadline < this.hostEnd(cell) - 0.001) return false;
-    this.giveUp(cell);
+  cutByHostTimeout(target: Target, deadline: number): boolean {
+    if (this.params.hostTimeoutMs === null || deadline < this.hostEnd(target) - 0.001) return false;
+    this.giveUp(target);
     return true;
   }
 
   /** What --host-timeout leaves of the host's time, ms (Infinity without one): a banner read ends there too, as nmap's -sV does. */
-  hostTimeLeft(cell: number, now: number): number {
+  hostTimeLeft(target: Target, now: number): number {
     const limit = this.params.hostTimeoutMs;
     if (limit === null) return Infinity;
-    const end = this.hostEnd(cell);
+    const end = this.hostEnd(target);
     return end === Infinity ? limit : end - now;
   }
 

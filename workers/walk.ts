@@ -2,7 +2,7 @@
  * Where a chunk's positions point: position → index in the host×port space
  * (through the seeded permutation, or in order) → host and port. The last host
  * is kept: consecutive probes often share one, and its address text and
- * timing cell are then not looked up again.
+ * timing cell and clock are then not looked up again.
  */
 import { Permutation } from '../src/permute/index.js';
 import { TargetSet } from '../src/targets/set.js';
@@ -14,12 +14,12 @@ export class Walk {
   private readonly targets: TargetSet;
   private readonly perm: Permutation | null;
   private readonly ports: Uint16Array;
-  private target: Target = { index: -1, host: '', v6: false, cell: 0, timeoutMs: 0, timedAt: -Infinity };
+  private target: Target = { index: -1, host: '', v6: false, cell: 0, clock: -1, timeoutMs: 0, timedAt: -Infinity };
 
   constructor(
     spec: WorkerScanSpec,
-    /** The host's cell in the shared timing table. */
-    private readonly cellOf: (hostIndex: number) => number,
+    /** The host's cell and --host-timeout clock in the shared timing table. */
+    private readonly table: { cellOf(hostIndex: number): number; clockOf(hostIndex: number): number },
   ) {
     this.targets = TargetSet.fromData(spec.targets);
     this.perm = spec.permutation ? new Permutation(spec.permutation.range, spec.permutation.seed) : null;
@@ -40,7 +40,7 @@ export class Walk {
   aim(index: number): Target {
     const hostIndex = this.hostIndexOf(index);
     if (hostIndex !== this.target.index) {
-      this.target = { index: hostIndex, host: this.targets.at(hostIndex), v6: hostIndex >= this.targets.v4Count, cell: this.cellOf(hostIndex), timeoutMs: 0, timedAt: -Infinity };
+      this.target = { index: hostIndex, host: this.targets.at(hostIndex), v6: hostIndex >= this.targets.v4Count, cell: this.table.cellOf(hostIndex), clock: this.table.clockOf(hostIndex), timeoutMs: 0, timedAt: -Infinity };
     }
     return this.target;
   }

@@ -7,7 +7,7 @@ import { MAX_LISTED_HOSTS } from '../config/limits.js';
 import { PORT_STATES, type StateCounts } from '../model/states.js';
 import type { TargetSet } from '../targets/set.js';
 import { readHostDelta } from '../wire/host-delta.js';
-import { F, HostTable } from '../wire/hosts.js';
+import { HostTable } from '../wire/hosts.js';
 
 /**
  * 1 Mi hosts × 4 counters: 4 MiB when the scan has at most 255 ports per
@@ -43,15 +43,15 @@ export class HostCounts {
   private table: HostTable | null = null;
 
   /**
-   * Whether --host-timeout gave up on the host in this run: its cell's flag in
-   * the shared table `hosts` (src/wire/hosts.ts). Above MAX_EXACT_HOSTS hosts,
-   * neighbours share a cell and are given up together.
+   * Whether --host-timeout gave up on the host in this run: its clock in the
+   * shared table `hosts` (src/wire/hosts.ts), its own up to MAX_CLOCKED_HOSTS
+   * hosts, as many as are tracked here.
    */
   givenUp(host: string, hosts: SharedArrayBuffer): boolean {
     const i = this.targets.indexOf(host);
     if (i < 0) return false;
     this.table ??= new HostTable(hosts, this.targets.count);
-    return this.table.get(this.table.cellOf(i), F.GIVEN_UP) === 1;
+    return this.table.isGivenUp(this.table.clockOf(i));
   }
 
   get(host: string): StateCounts | null {

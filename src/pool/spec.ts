@@ -43,7 +43,7 @@ export function buildSpec(prep: PreparedScan, hostCounts: boolean): WorkerScanSp
     ports: shareArray(prep.ports.ports),
     permutation: prep.perm ? { range: prep.range, seed: prep.perm.seed } : null,
     timing: timingParams(prep),
-    hosts: createHostTable(prep.targets.count, config.concurrency),
+    hosts: createHostTable(prep.targets.count, config.concurrency, config.hostTimeoutMs !== null),
     originMs: performance.timeOrigin,
     // Each worker's fair share; a worker alone with work may borrow the rest.
     window: Math.max(1, Math.ceil(config.concurrency / config.workers)),

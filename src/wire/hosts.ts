@@ -20,6 +20,8 @@
  * makes the window stricter.
  */
 
+import { MAX_LISTED_HOSTS } from '../config/limits.js';
+
 /** Field offsets within a cell. */
 export const F = {
   /** Smoothed RTT, µs (0 = no sample yet). */
@@ -38,45 +40,41 @@ export const F = {
   SSTHRESH: 6,
   /** Highest try number (0 = first attempt) that got an answer. */
   MAX_OK_TRY: 7,
-  /** When the host's first probe started, ms since the origin + 1 (0 = not yet). */
-  FIRST_PROBE: 8,
-  /** 1 once --host-timeout gave up on the host. */
-  GIVEN_UP: 9,
   /** When the window last shrank, ms since the origin (one shrink per round trip). */
-  DROP_AT: 10,
+  DROP_AT: 8,
   /** Answers counted since DELIV_START (the delivery rate's current interval). */
-  DELIV_COUNT: 11,
+  DELIV_COUNT: 9,
   /** Start of the delivery rate's current interval, ms since the origin. */
-  DELIV_START: 12,
+  DELIV_START: 10,
   /** Answers per second: the best recent interval (a max filter that decays, see congestion.ts). */
-  DELIV_RATE: 13,
+  DELIV_RATE: 11,
   /** Scan cell: bumped when the scan gets its first RTT sample (attempts timed by the initial timeout are retimed). */
-  GEN: 14,
+  GEN: 12,
   /** Scan cell: 1 + the index of the host that showed loss last. */
-  DROP_HOST: 15,
+  DROP_HOST: 13,
   /** Scan cell: when some host last showed loss, ms since the origin. */
-  LOSS_AT: 16,
+  LOSS_AT: 14,
   /** The timeout estimate (µs) when this cell last bumped GEN: a drop of a quarter below it bumps again. */
-  GEN_EST: 17,
+  GEN_EST: 15,
   /** Answers that came only to a retry since LOSS_SINCE (loss evidence, see congestion.ts). */
-  LOSS_N: 18,
+  LOSS_N: 16,
   /** Retries after a timeout (any try) granted and not yet answered, timed out or dropped. */
-  RETRIES_OUT: 19,
+  RETRIES_OUT: 17,
   /** When the round trip that LOSS_N counts began, ms since the origin. */
-  LOSS_SINCE: 20,
+  LOSS_SINCE: 18,
   /** Answers to a retry after a timeout (any try past the first). */
-  RETRY_OK: 21,
+  RETRY_OK: 19,
   /** Retries after a timeout resolved (answered, timed out or dropped): RETRY_DONE − RETRY_OK were lost. */
-  RETRY_DONE: 22,
+  RETRY_DONE: 20,
   /** The longest RTT answered in the current max interval, µs (see timing.ts: the timeout is never below it). */
-  MAX_RTT: 23,
+  MAX_RTT: 21,
   /** The longest in the interval before it, µs. */
-  MAX_RTT_PREV: 24,
+  MAX_RTT_PREV: 22,
   /** When the current max interval began, ms since the origin (0 = none yet). */
-  MAX_RTT_AT: 25,
+  MAX_RTT_AT: 23,
 } as const;
 
-export const CELL_FIELDS = 26;
+export const CELL_FIELDS = 24;
 /** Windows are kept in fixed point so that +1/cwnd per answer accumulates. */
 export const WINDOW_SCALE = 256;
 /**
@@ -91,13 +89,27 @@ export const WINDOW_SCALE = 256;
 export const MAX_EXACT_HOSTS = 1 << 14;
 
 /**
+ * Hosts with a --host-timeout clock of their own; above that, consecutive
+ * hosts share one (a /8's hosts in sixteens). 4 MiB at most, and only with
+ * --host-timeout. Unlike the timing cells, a clock decides what the records
+ * say (a host given up has its unprobed ports in state error): with clocks
+ * shared like the cells, a /16 gave up on hosts that had answered on every
+ * port because a neighbour ran out of time, and counted 108 hosts given up
+ * where the reports marked 124. The coordinator's per-host counts stop at the
+ * same number (MAX_LISTED_HOSTS), so every host a report marks is exact.
+ */
+export const MAX_CLOCKED_HOSTS = MAX_LISTED_HOSTS;
+
+/**
  * The shared table as the coordinator creates it: one cell for the scan, then
  * the hosts'. After the Int32 cells come one BigInt64 per cell: the pacing
- * clock (µs since the origin; an Int32 would overflow in 35 minutes).
+ * clock (µs since the origin; an Int32 would overflow in 35 minutes). With
+ * `clocks` (--host-timeout), one Int32 per host after those: when its first
+ * probe started (see HostTable.clockOf).
  */
-export function createHostTable(hosts: number, window: number): SharedArrayBuffer {
+export function createHostTable(hosts: number, window: number, clocks = false): SharedArrayBuffer {
   const cells = cellCount(hosts);
-  const sab = new SharedArrayBuffer(paceOffset(cells) + cells * BigInt64Array.BYTES_PER_ELEMENT);
+  const sab = new SharedArrayBuffer(clockOffset(cells) + (clocks ? clockCount(hosts) * Int32Array.BYTES_PER_ELEMENT : 0));
   const t = new Int32Array(sab, 0, cells * CELL_FIELDS);
   const w = Math.min(window, 0x7fffffff / WINDOW_SCALE) * WINDOW_SCALE;
   for (let c = 0; c < cells; c++) {
@@ -111,9 +123,24 @@ function cellCount(hosts: number): number {
   return 1 + Math.min(hosts, MAX_EXACT_HOSTS);
 }
 
+function clockCount(hosts: number): number {
+  return Math.min(hosts, MAX_CLOCKED_HOSTS);
+}
+
 /** Where the pacing clocks start: after the Int32 cells, on an 8-byte boundary. */
 function paceOffset(cells: number): number {
   return Math.ceil((cells * CELL_FIELDS * Int32Array.BYTES_PER_ELEMENT) / 8) * 8;
+}
+
+/** Where the host clocks start: after the pacing clocks. */
+function clockOffset(cells: number): number {
+  return paceOffset(cells) + cells * BigInt64Array.BYTES_PER_ELEMENT;
+}
+
+/** Which of `slots` shares a host: itself when every host has one, else consecutive hosts share. */
+function share(hostIndex: number, slots: number, hosts: number): number {
+  // The min only guards rounding, were a set ever past 2^37 hosts (hostIndex × 2^16 ≥ 2^53).
+  return hosts <= slots ? hostIndex : Math.min(slots - 1, Math.floor((hostIndex * slots) / hosts));
 }
 
 /** A typed view of the table: cell lookup and field access. */
@@ -121,7 +148,12 @@ export class HostTable {
   readonly cells: Int32Array;
   /** Per cell: the pacing clock, µs since the origin (indexed by cell / CELL_FIELDS). */
   readonly pace: BigInt64Array;
-  private readonly exact: boolean;
+  /**
+   * Per host (above MAX_CLOCKED_HOSTS, per run of neighbours), with
+   * --host-timeout: 0 before its first probe, then when that started (ms
+   * since the origin + 1), negated once the host is given up.
+   */
+  private readonly clocks: Int32Array | null;
   private readonly hostCells: number;
   private readonly hosts: number;
 
@@ -130,16 +162,57 @@ export class HostTable {
     const n = cellCount(hosts);
     this.cells = new Int32Array(buffer, 0, n * CELL_FIELDS);
     this.pace = new BigInt64Array(buffer, paceOffset(n), n);
+    this.clocks = buffer.byteLength > clockOffset(n) ? new Int32Array(buffer, clockOffset(n), clockCount(hosts)) : null;
     this.hostCells = n - 1;
     this.hosts = hosts;
-    this.exact = hosts <= this.hostCells;
   }
 
   /** The base offset of a host's cell. */
   cellOf(hostIndex: number): number {
-    // The min only guards rounding, were a set ever past 2^37 hosts (hostIndex × 2^16 cells ≥ 2^53).
-    const c = this.exact ? hostIndex : Math.min(this.hostCells - 1, Math.floor((hostIndex * this.hostCells) / this.hosts));
-    return (1 + c) * CELL_FIELDS;
+    return (1 + share(hostIndex, this.hostCells, this.hosts)) * CELL_FIELDS;
+  }
+
+  /** Whether the table has --host-timeout clocks. */
+  get clocked(): boolean {
+    return this.clocks !== null;
+  }
+
+  /** A host's --host-timeout clock (pass it to the clock methods); -1 without clocks. */
+  clockOf(hostIndex: number): number {
+    return this.clocks === null ? -1 : share(hostIndex, this.clocks.length, this.hosts);
+  }
+
+  /** How many hosts share a clock: 1 up to MAX_CLOCKED_HOSTS hosts. */
+  clockHosts(clock: number): number {
+    const n = this.clocks?.length ?? 0;
+    if (this.hosts <= n) return 1;
+    // The hosts i with floor(i × n / hosts) = clock.
+    return Math.ceil(((clock + 1) * this.hosts) / n) - Math.ceil((clock * this.hosts) / n);
+  }
+
+  /** Start a host's clock at `ms` (ms since the origin + 1) unless it runs; when its first probe started (0 = never). */
+  startClock(clock: number, ms: number): number {
+    const was = Atomics.compareExchange(this.clocks!, clock, 0, ms);
+    return Math.abs(was === 0 ? ms : was);
+  }
+
+  /** When a host's first probe started, ms since the origin + 1 (0 = not yet). */
+  clockStart(clock: number): number {
+    return Math.abs(Atomics.load(this.clocks!, clock));
+  }
+
+  isGivenUp(clock: number): boolean {
+    return clock >= 0 && Atomics.load(this.clocks!, clock) < 0;
+  }
+
+  /** Mark a host given up; true for the caller that did it. */
+  giveUp(clock: number): boolean {
+    const c = this.clocks!;
+    for (let cur = Atomics.load(c, clock); cur >= 0; cur = Atomics.load(c, clock)) {
+      // A clock never started (a host cut before its first probe) keeps a start of 1.
+      if (Atomics.compareExchange(c, clock, cur, cur === 0 ? -1 : -cur) === cur) return true;
+    }
+    return false;
   }
 
   /** The base offset of the scan-wide cell. */

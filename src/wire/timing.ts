@@ -74,8 +74,9 @@ export class TimingStats {
     this.dirty = true;
   }
 
-  gaveUp(): void {
-    this.data[GIVEN_UP]!++;
+  /** `hosts` were given up (more than one where neighbours share a clock). */
+  gaveUp(hosts: number): void {
+    this.data[GIVEN_UP]! += hosts;
     this.dirty = true;
   }
 

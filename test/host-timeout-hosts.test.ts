@@ -1,0 +1,34 @@
+/**
+ * --host-timeout is per host, also past the hosts that have a timing cell of
+ * their own (src/wire/hosts.ts): a neighbour running out of time gives up no
+ * other host, and the summary's count, the reports' marks and the records
+ * name the same hosts.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { MAX_EXACT_HOSTS } from '../src/wire/hosts.js';
+import { runCli, scratchDir } from './helpers/cli.js';
+
+describe('--host-timeout past the exact timing cells', () => {
+  it('gives up hosts one by one: records, grep "Status: Timeout" and hostsGivenUp agree', async () => {
+    // 16,400 hosts (past MAX_EXACT_HOSTS, so neighbours share a timing cell) × 3 closed ports.
+    expect(16_400).toBeGreaterThan(MAX_EXACT_HOSTS);
+    const cwd = scratchDir();
+    const r = await runCli(['127.0.0.0-127.0.64.15', '-p', '1-3', '--host-timeout', '1ms', '--states', 'all', '-f', 'ndjson', '-o', 'r.ndjson', '-oG', 'r.gnmap', '--summary-json', 's.json', '-q', '--no-out-dir'], { cwd, killAfterMs: 60_000 });
+    expect(r.code, r.stderr).toBe(0);
+    const records = readFileSync(join(cwd, 'r.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { host: string; state: string; reason: string });
+    expect(records).toHaveLength(16_400 * 3);
+    const cut = new Set(records.filter((x) => x.reason === 'host-timeout').map((x) => x.host));
+    // 1 ms is far shorter than a walk of 49,200 probes: hosts are given up.
+    expect(cut.size).toBeGreaterThan(0);
+    const marked = new Set([...readFileSync(join(cwd, 'r.gnmap'), 'utf8').matchAll(/^Host: (\S+) \(\)\tStatus: Timeout$/gm)].map((m) => m[1]!));
+    expect([...marked].sort()).toEqual([...cut].sort());
+    const summary = JSON.parse(readFileSync(join(cwd, 's.json'), 'utf8')) as { timing: { hostsGivenUp: number } };
+    expect(summary.timing.hostsGivenUp).toBe(cut.size);
+    // A host whose every port answered was never given up.
+    const full = new Map<string, number>();
+    for (const x of records) if (x.state === 'closed') full.set(x.host, (full.get(x.host) ?? 0) + 1);
+    for (const [host, n] of full) if (n === 3) expect(marked.has(host), host).toBe(false);
+  });
+});
