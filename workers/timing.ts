@@ -146,14 +146,26 @@ export class Timing {
     }
   }
 
-  /**
-   * Whether the host has answered anything. A connect to it that then fails
-   * at once for want of a route is this machine's change (a source address
-   * deleted mid-scan gave ENETUNREACH in ~1 run of 5), retried as a local
-   * failure, not an error record for the position.
-   */
-  hasAnswered(cell: number): boolean {
+  /** Whether the cell's host (or one of the neighbours sharing it) has answered anything. */
+  private hasAnswered(cell: number): boolean {
     return this.table.get(cell, F.ANSWERED) === 1;
+  }
+
+  /** The host itself answered: set with answered(), which sees only its cell (shared by neighbours past MAX_EXACT_HOSTS). */
+  heard(target: Target): void {
+    this.table.setHeard(target.index);
+  }
+
+  /**
+   * Whether the host itself answered anything: a timed-out probe to a host
+   * that never did gets no retry (mayRetry judges the cell, which past
+   * MAX_EXACT_HOSTS a dead host shares with live neighbours). A connect to a
+   * host that answered and then fails at once for want of a route is this
+   * machine's change (a source address deleted mid-scan gave ENETUNREACH in
+   * ~1 run of 5), retried as a local failure, not an error record.
+   */
+  heardFrom(target: Target): boolean {
+    return this.table.heardFrom(target.index);
   }
 
   /**

@@ -89,9 +89,12 @@ export const WINDOW_SCALE = 256;
 export const MAX_EXACT_HOSTS = 1 << 14;
 
 /**
- * Hosts with a --host-timeout clock of their own; above that, consecutive
- * hosts share one (a /8's hosts in sixteens). 4 MiB at most, and only with
- * --host-timeout. Unlike the timing cells, a clock decides what the records
+ * Hosts with a bit of their own that says they answered something (128 KiB at
+ * most) and, with --host-timeout, a clock of their own (4 MiB at most); above
+ * that, consecutive hosts share them (a /8's hosts in sixteens). Unlike the
+ * timing cells, these decide what the records say. A host that never answered
+ * gets no retry: with the cell's flag, a dead host of a /16 whose neighbour
+ * answered got one for every port. A clock decides what the records
  * say (a host given up has its unprobed ports in state error): with clocks
  * shared like the cells, a /16 gave up on hosts that had answered on every
  * port because a neighbour ran out of time, and counted 108 hosts given up
@@ -103,13 +106,13 @@ export const MAX_CLOCKED_HOSTS = MAX_LISTED_HOSTS;
 /**
  * The shared table as the coordinator creates it: one cell for the scan, then
  * the hosts'. After the Int32 cells come one BigInt64 per cell: the pacing
- * clock (µs since the origin; an Int32 would overflow in 35 minutes). With
- * `clocks` (--host-timeout), one Int32 per host after those: when its first
- * probe started (see HostTable.clockOf).
+ * clock (µs since the origin; an Int32 would overflow in 35 minutes). Then a
+ * bit per host: it answered. With `clocks` (--host-timeout), one Int32 per
+ * host after those: when its first probe started (see HostTable.clockOf).
  */
 export function createHostTable(hosts: number, window: number, clocks = false): SharedArrayBuffer {
   const cells = cellCount(hosts);
-  const sab = new SharedArrayBuffer(clockOffset(cells) + (clocks ? clockCount(hosts) * Int32Array.BYTES_PER_ELEMENT : 0));
+  const sab = new SharedArrayBuffer(clockOffset(cells, hosts) + (clocks ? clockCount(hosts) * Int32Array.BYTES_PER_ELEMENT : 0));
   const t = new Int32Array(sab, 0, cells * CELL_FIELDS);
   const w = Math.min(window, 0x7fffffff / WINDOW_SCALE) * WINDOW_SCALE;
   for (let c = 0; c < cells; c++) {
@@ -127,14 +130,24 @@ function clockCount(hosts: number): number {
   return Math.min(hosts, MAX_CLOCKED_HOSTS);
 }
 
+/** Int32 words of the answered bits. */
+function heardWords(hosts: number): number {
+  return Math.ceil(clockCount(hosts) / 32);
+}
+
 /** Where the pacing clocks start: after the Int32 cells, on an 8-byte boundary. */
 function paceOffset(cells: number): number {
   return Math.ceil((cells * CELL_FIELDS * Int32Array.BYTES_PER_ELEMENT) / 8) * 8;
 }
 
-/** Where the host clocks start: after the pacing clocks. */
-function clockOffset(cells: number): number {
+/** Where the answered bits start: after the pacing clocks. */
+function heardOffset(cells: number): number {
   return paceOffset(cells) + cells * BigInt64Array.BYTES_PER_ELEMENT;
+}
+
+/** Where the host clocks start: after the answered bits. */
+function clockOffset(cells: number, hosts: number): number {
+  return heardOffset(cells) + heardWords(hosts) * Int32Array.BYTES_PER_ELEMENT;
 }
 
 /** Which of `slots` shares a host: itself when every host has one, else consecutive hosts share. */
@@ -154,6 +167,8 @@ export class HostTable {
    * since the origin + 1), negated once the host is given up.
    */
   private readonly clocks: Int32Array | null;
+  /** Per host (above MAX_CLOCKED_HOSTS, per run of neighbours): a bit set once it answered anything. */
+  private readonly heard: Int32Array;
   private readonly hostCells: number;
   private readonly hosts: number;
 
@@ -162,7 +177,9 @@ export class HostTable {
     const n = cellCount(hosts);
     this.cells = new Int32Array(buffer, 0, n * CELL_FIELDS);
     this.pace = new BigInt64Array(buffer, paceOffset(n), n);
-    this.clocks = buffer.byteLength > clockOffset(n) ? new Int32Array(buffer, clockOffset(n), clockCount(hosts)) : null;
+    this.heard = new Int32Array(buffer, heardOffset(n), heardWords(hosts));
+    const at = clockOffset(n, hosts);
+    this.clocks = buffer.byteLength > at ? new Int32Array(buffer, at, clockCount(hosts)) : null;
     this.hostCells = n - 1;
     this.hosts = hosts;
   }
@@ -170,6 +187,19 @@ export class HostTable {
   /** The base offset of a host's cell. */
   cellOf(hostIndex: number): number {
     return (1 + share(hostIndex, this.hostCells, this.hosts)) * CELL_FIELDS;
+  }
+
+  /** The host answered something (SYN-ACK, RST, ICMP error). */
+  setHeard(hostIndex: number): void {
+    const b = share(hostIndex, clockCount(this.hosts), this.hosts);
+    const bit = 1 << (b & 31);
+    if ((Atomics.load(this.heard, b >> 5) & bit) === 0) Atomics.or(this.heard, b >> 5, bit);
+  }
+
+  /** Whether the host (its run of neighbours, above MAX_CLOCKED_HOSTS) answered anything. */
+  heardFrom(hostIndex: number): boolean {
+    const b = share(hostIndex, clockCount(this.hosts), this.hosts);
+    return (Atomics.load(this.heard, b >> 5) & (1 << (b & 31))) !== 0;
   }
 
   /** Whether the table has --host-timeout clocks. */

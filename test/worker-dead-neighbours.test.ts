@@ -1,0 +1,66 @@
+/**
+ * A dead host costs one timeout per port also where it shares a timing cell
+ * with live neighbours (past MAX_EXACT_HOSTS hosts, src/wire/hosts.ts): the
+ * retry rule asks whether the host itself answered, not its cell. Through the
+ * connect loop with a fake backend: in a /16, even hosts answer (closed), odd
+ * hosts never do.
+ */
+import { MessageChannel } from 'node:worker_threads';
+import { describe, expect, it } from 'vitest';
+import { TargetSet } from '../src/targets/set.js';
+import { HostTable, MAX_EXACT_HOSTS, createHostTable } from '../src/wire/hosts.js';
+import type { ChunkTask, WorkerMessage, WorkerScanSpec } from '../src/wire/messages.js';
+import { type WireRecordView, readRecords } from '../src/wire/records.js';
+import { SharedSlots } from '../src/wire/slots.js';
+import type { Attempt } from '../workers/attempt.js';
+import type { CompleteFn, ProbeBackend } from '../workers/backends/index.js';
+import { Engine } from '../workers/loop.js';
+
+const HOSTS = 1 << 16;
+const TIMEOUT_MS = 30;
+
+describe('dead hosts among live neighbours', () => {
+  it('get no retry: each is probed once per port and called filtered; the live ones closed', async () => {
+    expect(HOSTS).toBeGreaterThan(MAX_EXACT_HOSTS);
+    const table = createHostTable(HOSTS, 1 << 16);
+    // The premise: dead and live hosts share cells here.
+    const view = new HostTable(table, HOSTS);
+    expect(view.cellOf(1)).toBe(view.cellOf(0));
+    const targets = TargetSet.fromIntervals([{ v6: false, lo: 0x7f000000, hi: 0x7f000000 + HOSTS - 1 }]).toData();
+    const s: WorkerScanSpec = {
+      specId: `t${Math.random()}`, targets, ports: Uint16Array.of(1), permutation: null,
+      timing: { initialMs: TIMEOUT_MS, minMs: TIMEOUT_MS, maxMs: TIMEOUT_MS, retries: 3, hostTimeoutMs: null, window: 1 << 16, hosts: HOSTS },
+      hosts: table, originMs: performance.timeOrigin, window: 4096, engine: 'handle',
+      emit: { open: true, closed: true, filtered: true, error: true }, rate: null, hostCounts: false, slots: SharedSlots.createBuffer(), concurrency: 4096,
+    };
+    const starts = new Uint8Array(HOSTS);
+    const backend = (_e: unknown, complete: CompleteFn): ProbeBackend => ({
+      name: 'handle',
+      start(h) {
+        const a = h as Attempt;
+        starts[a.target.index]!++;
+        if (a.target.index % 2 === 0) setTimeout(() => complete(a, -111, false), 1);
+        return 0;
+      },
+      abort() {},
+    });
+    const { port1, port2 } = new MessageChannel();
+    const records: WireRecordView[] = [];
+    const slots = new SharedSlots(s.slots);
+    port1.on('message', (m: WorkerMessage) => {
+      if (m.t === 'hungry') return;
+      // As the coordinator: records taken (the workers stop at MAX_BACKLOG untaken).
+      readRecords(m.records, (r) => records.push({ ...r }));
+      slots.taken(m.records.n);
+    });
+    const task: ChunkTask = { spec: s, chunkId: 0, attempt: 0, start: 0, stride: 1, count: HOSTS, fromK: 0, skip: [], port: port2 };
+    await new Engine(s, { backend }).run(task);
+    await new Promise((r) => setTimeout(r, 20));
+    port1.close();
+    expect(records).toHaveLength(HOSTS);
+    const wrong = records.filter((r) => r.state !== (r.hostIndex % 2 === 0 ? 'closed' : 'filtered'));
+    expect(wrong).toEqual([]);
+    const probedTwice = starts.reduce((n, c, i) => n + (i % 2 === 1 && c !== 1 ? 1 : 0), 0);
+    expect(probedTwice).toBe(0);
+  }, 60_000);
+});
