@@ -5,6 +5,7 @@ import { DEFAULT_CONCURRENCY, checkConfig, resolveConfig } from '../src/config/i
 import { SORTED_REPORT_FDS, cores, maxConcurrency } from '../src/config/limits.js';
 import { loadTuning, saveTuning } from '../src/config/tuning.js';
 import { flagsToConfig } from '../src/cli/options.js';
+import { buildPorts } from '../src/ports/parse.js';
 import { runCli, scratchDir } from './helpers/cli.js';
 
 const saved = process.env.SHARDSCAN_CONFIG_DIR;
@@ -174,6 +175,24 @@ describe('config', () => {
     // What only the combination refuses is the scan's own check.
     expect(refused({ ports: '22', topPorts: 10 })).toBe('');
     expect(refused({ ports: '22', excludePorts: '22' })).toBe('');
+  });
+
+  it('--exclude-ports adds to a config file\'s list with one comma; an empty one is refused, as is an empty list in the file', () => {
+    const config = join(scratchDir(), 'ex.json');
+    const withFile = (values: object, flag: string): string | null | undefined => {
+      writeFileSync(config, JSON.stringify(values));
+      return flagsToConfig({ config, excludePorts: flag }).excludePorts;
+    };
+    // The file's trailing comma (one is allowed) and the flag's list: "22,,80" was refused, naming the flag.
+    const joined = withFile({ excludePorts: '22,' }, '80');
+    expect(joined).toBe('22,80');
+    expect([...buildPorts({ ports: '20-81', excludePorts: joined! }).ports]).not.toContain(80);
+    // '' from an unset shell variable: "22" and '' made "22,", which passed; alone it is refused.
+    expect(() => buildPorts({ ports: '1-100', excludePorts: withFile({ excludePorts: '22' }, '') ?? undefined })).toThrow("bad --exclude-ports '' at '': empty");
+    writeFileSync(config, JSON.stringify({ excludePorts: '' }));
+    expect(() => flagsToConfig({ config, excludePorts: '80' })).toThrow(`config file '${config}': "excludePorts" is empty; give ports to leave out, e.g. "22,80,1000-2000", or null for none`);
+    writeFileSync(config, JSON.stringify({ ports: ' ' }));
+    expect(() => flagsToConfig({ config })).toThrow(`config file '${config}': "ports" is empty; give ports, e.g. "22,80,1000-2000", or null for the default`);
   });
 
   it('--no-yes and --no-open lift a config file\'s "yes" and "openHostsOnly" (they were taken and dropped)', () => {

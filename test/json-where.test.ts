@@ -63,6 +63,9 @@ describe('where a JSON text stops being JSON', () => {
     // A trailing comma: V8's "in JSON at position 23" becomes the line and column.
     writeFileSync(path, '\uFEFF{\n  "ports": "22",\n}\n');
     expect(() => loadConfigFile(path)).toThrow(`config file '${path}' is not valid JSON: Expected double-quoted property name (line 3, column 1)`);
+    // Text after the value: V8's "after JSON at position 14" is said once, as the line and column.
+    writeFileSync(path, '{"ports":"1"} x\n');
+    expect(() => loadConfigFile(path)).toThrow(new RegExp(`^config file '${path}' is not valid JSON: Unexpected non-whitespace character \\(line 1, column 15\\)$`));
   });
 
   it('names them in a damaged tuning file too', () => {

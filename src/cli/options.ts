@@ -119,7 +119,7 @@ export function shownStates(open: boolean | undefined, states: string | undefine
 /** "open", "open,filtered", "all". */
 export function parseStates(value: string): PortState[] {
   const states = value.split(',').map((s) => s.trim());
-  // An empty item ("open,", "open,,closed") is refused, as -p refuses "22,":
+  // An empty item ("open,", "open,,closed") is refused, as -p refuses "22,,80":
   // it is most often a list whose last part a script failed to fill in.
   if (states.includes('')) throw usage(`bad --states '${quote(value)}': an empty item; e.g. --states open,filtered or --states all`);
   // "all" means every state, alone or in a list ("all,open" asks for no less).
@@ -182,7 +182,8 @@ export function flagsToConfig(f: ScanFlags): Partial<ScanConfig> {
     if (f.ports === undefined) c.ports = null;
   }
   // Added to the config file's, as --exclude is: in place of it, a port left out there for safety was scanned.
-  if (f.excludePorts !== undefined) c.excludePorts = typeof c.excludePorts === 'string' && c.excludePorts.trim() !== '' ? `${c.excludePorts},${f.excludePorts}` : f.excludePorts;
+  // An empty flag is left alone, for the parser to refuse ("22" and '' made "22,", which passed).
+  if (f.excludePorts !== undefined) c.excludePorts = typeof c.excludePorts === 'string' && f.excludePorts.trim() !== '' ? `${c.excludePorts.replace(/,\s*$/, '')},${f.excludePorts}` : f.excludePorts;
   if (f.timeout !== undefined) c.timeoutMs = durationFlag('timeout', f.timeout, 600_000, '1000');
   if (f.initialRttTimeout !== undefined) c.initialRttTimeoutMs = durationFlag('initial-rtt-timeout', f.initialRttTimeout, 600_000, '500ms', 's');
   if (f.minRttTimeout !== undefined) c.minRttTimeoutMs = durationFlag('min-rtt-timeout', f.minRttTimeout, 600_000, '50ms', 's');
@@ -245,6 +246,10 @@ function configFileValues(path: string): Partial<ScanConfig> {
   for (const key of ['inputFile', 'excludeFile', 'output', 'outDir', 'blocklist'] as const) {
     const value = c[key];
     if (typeof value === 'string' && value.trim() === '') throw usage(`${configName(path)}: "${key}" is empty; give a ${key === 'outDir' ? 'directory' : 'file'} name, or null for none`);
+  }
+  for (const key of ['ports', 'excludePorts'] as const) {
+    const value = c[key];
+    if (typeof value === 'string' && value.trim() === '') throw usage(`${configName(path)}: "${key}" is empty; give ports${key === 'ports' ? '' : ' to leave out'}, e.g. "22,80,1000-2000", or null for ${key === 'ports' ? 'the default' : 'none'}`);
   }
   if (c.exclude?.some((e) => e.trim() === '')) throw usage(`${configName(path)}: "exclude" has an empty entry; give targets to leave out, e.g. ["127.0.0.5"]`);
   if (typeof c.maxRttTimeoutMs === 'number' && c.maxRttTimeoutMs < MIN_MAX_RTT_MS) throw usage(`${configName(path)}: "maxRttTimeoutMs" ${c.maxRttTimeoutMs}: at least ${MIN_MAX_RTT_MS} ms, as --max-rtt-timeout (and nmap's)`);
