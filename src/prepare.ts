@@ -12,6 +12,7 @@ import { type Blocked, loadBlocklist } from './targets/blocklist.js';
 import { parseIPv4, parseIPv6 } from './targets/ip.js';
 import { type Resolver, buildTargets } from './targets/parse.js';
 import type { TargetSet } from './targets/set.js';
+import { MAX_CLOCKED_HOSTS } from './wire/hosts.js';
 
 export interface PreparedScan {
   /** The config with `resolved` filled in and `chunkSize` fixed. */
@@ -81,6 +82,11 @@ export async function prepareScan(config: Readonly<ScanConfig>, resolver?: Resol
   const range = targets.count * ports.count;
   if (!Number.isSafeInteger(range)) {
     throw new ShardscanError('E_TOO_LARGE', `${targets.count} hosts × ${ports.count} ports is too large a space; split it with --shard or smaller networks`);
+  }
+  // Past MAX_CLOCKED_HOSTS neighbours would share a clock, and in random order one's first probe
+  // would start it for the others: a /11 with --host-timeout 1s gave up 46 % of its hosts unprobed.
+  if (config.hostTimeoutMs !== null && targets.count > MAX_CLOCKED_HOSTS) {
+    throw new ShardscanError('E_OPTION', `--host-timeout times each host on its own clock, for up to ${MAX_CLOCKED_HOSTS.toLocaleString('en-US')} hosts; this scan has ${targets.count.toLocaleString('en-US')}: scan smaller networks in turn, or leave out --host-timeout`);
   }
   const perm = config.order === 'random' ? new Permutation(range, config.seed) : null;
   const chunkSize = config.chunkSize ?? defaultChunkSize(Math.ceil(range / config.shard.total), config.workers);

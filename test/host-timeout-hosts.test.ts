@@ -4,7 +4,7 @@
  * other host, and the summary's count, the reports' marks and the records
  * name the same hosts.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MAX_EXACT_HOSTS } from '../src/wire/hosts.js';
@@ -30,5 +30,13 @@ describe('--host-timeout past the exact timing cells', () => {
     const full = new Map<string, number>();
     for (const x of records) if (x.state === 'closed') full.set(x.host, (full.get(x.host) ?? 0) + 1);
     for (const [host, n] of full) if (n === 3) expect(marked.has(host), host).toBe(false);
+  });
+
+  it('is refused past 1,048,576 hosts, before any probe (clocks shared there gave up hosts never probed)', async () => {
+    const cwd = scratchDir();
+    const r = await runCli(['127.0.0.0/11', '-p', '1', '--host-timeout', '1s', '--out-dir', 'd'], { cwd, killAfterMs: 60_000 });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('shardscan: error: --host-timeout times each host on its own clock, for up to 1,048,576 hosts; this scan has 2,097,152: scan smaller networks in turn, or leave out --host-timeout\n');
+    expect(readdirSync(cwd)).toEqual([]);
   });
 });

@@ -90,16 +90,17 @@ export const MAX_EXACT_HOSTS = 1 << 14;
 
 /**
  * Hosts with a bit of their own that says they answered something (128 KiB at
- * most) and, with --host-timeout, a clock of their own (4 MiB at most); above
- * that, consecutive hosts share them (a /8's hosts in sixteens). Unlike the
- * timing cells, these decide what the records say. A host that never answered
- * gets no retry: with the cell's flag, a dead host of a /16 whose neighbour
- * answered got one for every port. A clock decides what the records
- * say (a host given up has its unprobed ports in state error): with clocks
- * shared like the cells, a /16 gave up on hosts that had answered on every
- * port because a neighbour ran out of time, and counted 108 hosts given up
- * where the reports marked 124. The coordinator's per-host counts stop at the
- * same number (MAX_LISTED_HOSTS), so every host a report marks is exact.
+ * most; above that, consecutive hosts share one, a /8's hosts in sixteens) and,
+ * with --host-timeout, a clock of their own (4 MiB at most; prepare.ts refuses
+ * --host-timeout for more hosts). Unlike the timing cells, these decide what
+ * the records say. A host that never answered gets no retry: with the cell's
+ * flag, a dead host of a /16 whose neighbour answered got one for every port.
+ * A clock decides which ports are given up: shared like the cells, a /16 gave
+ * up on hosts that had answered on every port because a neighbour ran out of
+ * time, and counted 108 hosts given up where the reports marked 124; past 2^20
+ * hosts, shared in random order, a /11 gave up 46 % of its hosts unprobed. The
+ * coordinator's per-host counts stop at the same number (MAX_LISTED_HOSTS), so
+ * every host a report marks is exact.
  */
 export const MAX_CLOCKED_HOSTS = MAX_LISTED_HOSTS;
 
@@ -152,7 +153,7 @@ function clockOffset(cells: number, hosts: number): number {
 
 /** Which of `slots` shares a host: itself when every host has one, else consecutive hosts share. */
 function share(hostIndex: number, slots: number, hosts: number): number {
-  // The min only guards rounding, were a set ever past 2^37 hosts (hostIndex × 2^16 ≥ 2^53).
+  // The min only guards rounding, were a set ever past 2^33 hosts (hostIndex × 2^20 ≥ 2^53).
   return hosts <= slots ? hostIndex : Math.min(slots - 1, Math.floor((hostIndex * slots) / hosts));
 }
 
