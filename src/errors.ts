@@ -112,15 +112,15 @@ export function quote(text: string): string {
  * ("Unexpected token 'a', \"abc…\" is not valid JSON" → "Unexpected token 'a'";
  * a long input's piece was left in, between dots: `…'}', ..."  "rate": } " is not valid JSON`).
  * Given the text, it says where, as a line and column ("in JSON at position
- * 412" and "after JSON at position 37" are dropped for it; most messages had
- * no place at all).
+ * 412" and "after JSON at position 37", with the " (line 1 column 38)" Node 21
+ * adds, are dropped for it; most messages had no place at all).
  */
 export function jsonProblem(err: unknown, text?: string): string {
   // V8 quotes the input whole, or a piece of it with "..." before, after, or both.
   const what = messageOf(err).replace(/, (\.\.\.)?".*"(\.\.\.)? is not valid JSON$/s, '');
   if (text === undefined) return what;
   const where = jsonWhere(text);
-  return where === '' ? what : `${what.replace(/ (in|after) JSON at position \d+$/, '')}${where}`;
+  return where === '' ? what : `${what.replace(/ (in|after) JSON at position \d+( \(line \d+ column \d+\))?$/, '')}${where}`;
 }
 
 /** The message of anything thrown, on one line. */

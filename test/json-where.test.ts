@@ -4,6 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { jsonErrorOffset, jsonWhere, lineAndColumn } from '../src/json-where.js';
 import { loadConfigFile } from '../src/config/index.js';
+import { jsonProblem } from '../src/errors.js';
 import { loadTuning } from '../src/config/tuning.js';
 import { scratchDir } from './helpers/cli.js';
 
@@ -66,6 +67,13 @@ describe('where a JSON text stops being JSON', () => {
     // Text after the value: V8's "after JSON at position 14" is said once, as the line and column.
     writeFileSync(path, '{"ports":"1"} x\n');
     expect(() => loadConfigFile(path)).toThrow(new RegExp(`^config file '${path}' is not valid JSON: Unexpected non-whitespace character \\(line 1, column 15\\)$`));
+  });
+
+  it("drops V8's position also in the form Node 21 and later give it", () => {
+    const text = '{"ports":"1"} x';
+    for (const v8 of ['after JSON at position 14', 'after JSON at position 14 (line 1 column 15)']) {
+      expect(jsonProblem(new SyntaxError(`Unexpected non-whitespace character ${v8}`), text)).toBe('Unexpected non-whitespace character (line 1, column 15)');
+    }
   });
 
   it('names them in a damaged tuning file too', () => {

@@ -119,5 +119,15 @@ describe('retries by evidence', () => {
     t.givenUp(target, 0);
     expect(t.givenUp(target, 10)).toBe(true);
     expect(t.isGivenUp(target)).toBe(true);
+    expect(t.mayRetry(cell, 0)).toBe('retry');
+    expect(t.retryVerdict(target, 0)).toBe('final');
+  });
+
+  it('a host that never answered itself gets no retry, though its cell answered', () => {
+    const { t, cell, target } = timing();
+    t.answered(cell, 0, 20);
+    expect(t.retryVerdict(target, 0)).toBe('final');
+    t.heard(target);
+    expect(t.retryVerdict(target, 0)).toBe('retry');
   });
 });

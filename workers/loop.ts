@@ -285,8 +285,7 @@ export class Engine {
 
   /** Something answered: an RTT sample, evidence for retries, and for the windows delivery or loss. */
   private answered(a: Attempt, now: number): void {
-    this.timing.answered(a.target.cell, a.history.tries, now - a.start, now);
-    this.timing.heard(a.target);
+    this.timing.hostAnswered(a.target, a.history.tries, now - a.start, now);
     if (a.history.tries === 0) this.congestion.delivered(a.target.cell, now);
     else if (this.congestion.lost(a.target.cell, a.target.index, now)) this.timing.stats.windowShrank();
   }
@@ -367,7 +366,7 @@ export class Engine {
   /** A timed-out attempt: retry it, decide it filtered (its rtt is its timeout), or let it wait for evidence; cut by --host-timeout, an error. */
   private afterTimeout(a: Attempt, retries: Pending[]): void {
     if (!a.chunk.stopped && this.timing.cutByHostTimeout(a.target, a.deadline)) return this.decide(a, 'error', 'host-timeout', a.deadline);
-    const verdict = a.chunk.stopped || this.timing.isGivenUp(a.target) || !this.timing.heardFrom(a.target) ? 'final' : this.timing.mayRetry(a.target.cell, a.history.tries);
+    const verdict = a.chunk.stopped ? 'final' : this.timing.retryVerdict(a.target, a.history.tries);
     if (verdict === 'wait') return this.expiry.defer(a);
     if (verdict === 'final') return this.decide(a, 'filtered', 'timeout', a.deadline);
     retries.push(nextTry(a, 'tries', verdict === 'twin'));

@@ -156,6 +156,12 @@ export class Timing {
     this.table.setHeard(target.index);
   }
 
+  /** answered() for the host's cell, and the host heard. */
+  hostAnswered(target: Target, tryNo: number, rttMs: number, now: number): void {
+    this.answered(target.cell, tryNo, rttMs, now);
+    this.heard(target);
+  }
+
   /**
    * Whether the host itself answered anything: a timed-out probe to a host
    * that never did gets no retry (mayRetry judges the cell, which past
@@ -187,6 +193,14 @@ export class Timing {
     t.add(cell, F.RETRIES_OUT, 1);
     this.stats.retry();
     return lossy ? 'twin' : 'retry';
+  }
+
+  /**
+   * mayRetry for the host: no retry for a host --host-timeout gave up, nor for
+   * one that never answered itself (its cell may hold live neighbours).
+   */
+  retryVerdict(target: Target, tryNo: number): RetryVerdict {
+    return this.isGivenUp(target) || !this.heardFrom(target) ? 'final' : this.mayRetry(target.cell, tryNo);
   }
 
   /** The second copy of a retry sent twice left: counted as a retry sent (it resolves with its position). */
