@@ -2,7 +2,7 @@
 import { timeoutBounds } from '../config/index.js';
 import { PORT_STATES, type PortState } from '../model/states.js';
 import type { PreparedScan } from '../prepare.js';
-import { createHostTable } from '../wire/hosts.js';
+import { createHostTable, tableOrigin } from '../wire/hosts.js';
 import type { TimingParams, WorkerScanSpec } from '../wire/messages.js';
 import { createRateShared } from '../wire/rate.js';
 import { SharedSlots } from '../wire/slots.js';
@@ -44,7 +44,7 @@ export function buildSpec(prep: PreparedScan, hostCounts: boolean): WorkerScanSp
     permutation: prep.perm ? { range: prep.range, seed: prep.perm.seed } : null,
     timing: timingParams(prep),
     hosts: createHostTable(prep.targets.count, config.concurrency, config.hostTimeoutMs !== null),
-    originMs: performance.timeOrigin,
+    originMs: tableOrigin(),
     // Each worker's fair share; a worker alone with work may borrow the rest.
     window: Math.max(1, Math.ceil(config.concurrency / config.workers)),
     slots: SharedSlots.createBuffer(),

@@ -104,6 +104,21 @@ export const MAX_EXACT_HOSTS = 1 << 14;
  */
 export const MAX_CLOCKED_HOSTS = MAX_LISTED_HOSTS;
 
+/** How far before the scan's start the table's clock begins, ms. */
+const ORIGIN_LEAD_MS = 60_000;
+
+/**
+ * Where the table's millisecond times count from (the workers' `originMs`): a
+ * minute before the scan starts. They are Int32s: counted from the process's
+ * start, as they were, a library process alive 24.8 days wrapped them, and
+ * --host-timeout gave every host up at its first probe. From here they last
+ * 24.8 days of one scan, and a field still 0 ("never") reads a minute older
+ * than any real time.
+ */
+export function tableOrigin(): number {
+  return performance.timeOrigin + performance.now() - ORIGIN_LEAD_MS;
+}
+
 /**
  * The shared table as the coordinator creates it: one cell for the scan, then
  * the hosts'. After the Int32 cells come one BigInt64 per cell: the pacing

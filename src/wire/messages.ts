@@ -41,7 +41,7 @@ export interface WorkerScanSpec {
   timing: TimingParams;
   /** The shared per-host table (src/wire/hosts.ts). */
   hosts: SharedArrayBuffer;
-  /** performance.timeOrigin of the coordinator: the table's clock. */
+  /** The table's clock: ms since the epoch where its times count from (tableOrigin in src/wire/hosts.ts). */
   originMs: number;
   /** This worker's fair share of `concurrency`: attempts it may always keep in flight. */
   window: number;
