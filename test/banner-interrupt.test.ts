@@ -1,8 +1,8 @@
 /**
  * Ctrl+C while --banners reads open ports: the ports whose handshake
- * completed are results found, and are kept (recorded open, without what the
- * cut read would have told). They were dropped: "open 0, 0/5 probes", though
- * all five had answered. Loopback only.
+ * completed are results found, and are kept (reported open, without what the
+ * cut read would have told; they were once dropped: "open 0, 0/5 probes"),
+ * but not checkpointed, so a resume reads them. Loopback only.
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import { readFileSync } from 'node:fs';
@@ -17,14 +17,22 @@ afterAll(async () => {
   await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
 });
 
-/** Five listeners that accept and never say a word; `seen` counts the scanner's connections. */
-async function silentPorts(seen: () => void): Promise<number[]> {
+const GREETING = 'SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n';
+
+/**
+ * Five listeners that accept and never say a word to their first connection;
+ * with `greetLater`, later ones get an SSH greeting at once (a resume's read).
+ * `seen` counts the scanner's first connections.
+ */
+async function silentPorts(seen: () => void, greetLater = false): Promise<number[]> {
   const ports: number[] = [];
   for (let i = 0; i < 5; i++) {
+    let accepted = 0;
     const s = createServer((c) => {
       held.push(c);
       c.on('error', () => undefined);
-      seen();
+      if (++accepted === 1) seen();
+      else if (greetLater) c.write(GREETING);
     });
     await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
     servers.push(s);
@@ -38,12 +46,12 @@ async function silentPorts(seen: () => void): Promise<number[]> {
  * send `signal` 300 ms after the fifth connection: every port is open and
  * being read when the stop comes.
  */
-async function stopDuringReads(args: string[], signal: NodeJS.Signals, cwd?: string): Promise<{ r: CliResult; ports: number[] }> {
+async function stopDuringReads(args: string[], signal: NodeJS.Signals, cwd?: string, greetLater = false): Promise<{ r: CliResult; ports: number[] }> {
   let connections = 0;
   let stop: (() => void) | null = null;
   const ports = await silentPorts(() => {
     if (++connections === 5) setTimeout(() => stop?.(), 300);
-  });
+  }, greetLater);
   const r = await runCli(['127.0.0.1', '-p', ports.join(','), '--banners', '--banner-timeout', '20s', ...args], {
     ...(cwd === undefined ? {} : { cwd }),
     onSpawn: (child) => (stop = () => child.kill(signal)),
@@ -53,39 +61,45 @@ async function stopDuringReads(args: string[], signal: NodeJS.Signals, cwd?: str
 }
 
 describe('Ctrl+C during banner reads', () => {
-  it('keeps the open ports found, in the report and the shard directory', async () => {
+  it('keeps the open ports found in the report, out of the checkpoint: a resume reads them, as an uninterrupted scan does', async () => {
     const dir = scratchDir();
-    const { r, ports } = await stopDuringReads(['-f', 'ndjson', '--out-dir', 'd', '-o', 'r.ndjson', '--summary-json', 's.json'], 'SIGINT', dir);
-    // Every port was probed before the stop: the scan is complete (it was "interrupted" at 5/5, and merge refused the
-    // directory until a resume that had nothing to do).
-    expect(r.code).toBe(0);
-    expect(JSON.parse(readFileSync(join(dir, 'd', 'manifest.json'), 'utf8'))).toMatchObject({ status: 'complete', stopReason: null });
-    expect(JSON.parse(readFileSync(join(dir, 's.json'), 'utf8'))).toMatchObject({ status: 'complete', stopReason: null, done: 5 });
-    expect(r.stderr).toContain('shardscan: the stop came after every port was probed; the banner reads it cut name their ports from the port table\n');
+    const { r, ports } = await stopDuringReads(['-f', 'ndjson', '--out-dir', 'd', '-o', 'r.ndjson', '--summary-json', 's.json'], 'SIGINT', dir, true);
+    // Every port was probed, but five reads were cut: the scan is interrupted. It was "complete", exit 0, and the
+    // port table's guesses stayed for good, where an uninterrupted scan (and now the resume) reads OpenSSH.
+    expect(r.code).toBe(130);
+    expect(JSON.parse(readFileSync(join(dir, 'd', 'manifest.json'), 'utf8'))).toMatchObject({ status: 'interrupted', stopReason: 'signal' });
+    expect(JSON.parse(readFileSync(join(dir, 's.json'), 'utf8'))).toMatchObject({ status: 'interrupted', stopReason: 'signal', done: 5, counts: { open: 5 } });
+    expect(r.stderr).toContain('(continue with: shardscan resume d)');
     const sorted = (xs: number[]): number[] => [...xs].sort((a, b) => a - b);
+    // Results found are kept: the handshakes completed, so the stopped run reports the ports open, named from the port table.
     const report = ndjson(readFileSync(join(dir, 'r.ndjson'), 'utf8'));
     expect(sorted(report.map((x) => x.port as number))).toEqual(sorted(ports));
-    expect(report.every((x) => x.state === 'open' && x.reason === 'syn-ack')).toBe(true);
-    // Named from the port table, as a read --host-timeout cuts is (they had no service fields: a resume kept them bare).
-    expect(report.every((x) => x.serviceSource === 'port' && typeof x.service === 'string')).toBe(true);
-    expect(ndjson(readFileSync(join(dir, 'd', 'shard-1-of-1.ndjson'), 'utf8'))).toHaveLength(5);
-    expect(r.stderr).toMatch(/open 5, closed 0/);
+    expect(report.every((x) => x.state === 'open' && x.reason === 'syn-ack' && x.serviceSource === 'port' && typeof x.service === 'string')).toBe(true);
+    // The directory is a sound interrupted shard: its records past the checkpoint are what a resume probes again.
+    const checked = await runCli(['validate', 'd'], { cwd: dir });
+    expect(checked.code, checked.stdout + checked.stderr).toBe(0);
+    const resumed = await runCli(['resume', 'd', '-q'], { cwd: dir, killAfterMs: 30_000 });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(join(dir, 'd', 'manifest.json'), 'utf8'))).toMatchObject({ status: 'complete', counts: { open: 5 }, recordCount: 5 });
+    const records = ndjson(readFileSync(join(dir, 'd', 'shard-1-of-1.ndjson'), 'utf8'));
+    expect(sorted(records.map((x) => x.port as number))).toEqual(sorted(ports));
+    expect(records.every((x) => x.state === 'open' && x.service === 'ssh' && x.serviceSource === 'probe' && x.product === 'OpenSSH')).toBe(true);
   });
 });
 
 describe('Ctrl+C with -q', () => {
-  // -q: no summary; a stop that cut only banner reads says so in one line (it said "interrupted after 5/5 probes;
-  // continue with: shardscan resume d", and the resume had nothing to do). A stop before the end: test/cli.test.ts.
-  it('says the stop came after every port was probed, in one line', async () => {
+  // -q: the one line of an interrupted scan. It said "the stop came after every port was probed" and exited 0 with
+  // the cut reads in the checkpoint; a stop before the end: test/cli.test.ts.
+  it('says the scan was interrupted, and how to continue it', async () => {
     const { r } = await stopDuringReads(['-q', '--out-dir', 'd', '-o', '/dev/null'], 'SIGINT', scratchDir());
-    expect(r.code).toBe(0);
-    expect(r.stderr).toBe('\nshardscan: stopping (Ctrl+C again to quit at once)…\nshardscan: the stop came after every port was probed; the banner reads it cut name their ports from the port table\n');
+    expect(r.code).toBe(130);
+    expect(r.stderr).toBe('\nshardscan: stopping (Ctrl+C again to quit at once)…\nshardscan: interrupted after 5/5 probes; continue with: shardscan resume d\n');
   });
 
   it('and for SIGTERM, without a shard directory', async () => {
     const { r } = await stopDuringReads(['-q', '--no-out-dir', '-o', '/dev/null'], 'SIGTERM');
-    expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/^\nshardscan: stopping on SIGTERM \(send it again to quit at once\)…\nshardscan: the stop came after every port was probed; the banner reads it cut name their ports from the port table\n$/);
+    expect(r.code).toBe(130);
+    expect(r.stderr).toBe('\nshardscan: stopping on SIGTERM (send it again to quit at once)…\nshardscan: interrupted after 5/5 probes\n');
   });
 });
 

@@ -118,7 +118,7 @@ describe('ScanLedger', () => {
     expect(l.checkpoint([{ id: 5, fromK: 13, skip: [[12, 14], [40, 41]] }]).partial).toEqual([{ id: 5, watermark: 13, done: [[13, 14], [40, 41]] }]);
     const run = (above: [number, number][] | null): ChunkRun => ({
       bounds: { id: 5 }, watermark: 15, skip: [[12, 14], [40, 41]], above,
-      committed: { open: 0, closed: 2, filtered: 0, error: 0 }, decidedCounts: { open: 1, closed: 4, filtered: 0, error: 0 },
+      committed: { open: 0, closed: 2, filtered: 0, error: 0 }, decidedCounts: { open: 1, closed: 4, filtered: 0, error: 0 }, cutOpen: 0,
     }) as unknown as ChunkRun;
     l.commit(emptyCounts(), { open: 0, closed: 2, filtered: 0, error: 0 });
     l.setAside(run([[20, 22], [30, 31], [40, 41]]));
@@ -131,6 +131,20 @@ describe('ScanLedger', () => {
     l.setAside(run(null));
     expect(l.uncommitted).toEqual({ open: 1, closed: 2, filtered: 0, error: 0 });
     expect(l.checkpoint([]).partial).toEqual([{ id: 5, watermark: 15, done: [[40, 41]] }]);
+  });
+
+  it('reports open ports whose banner read a stop cut, and never checkpoints them: a resume reads them again', () => {
+    const l = new ScanLedger(plan, null);
+    expect(l.takeNext()).toMatchObject({ id: 0, fromK: 0 });
+    // Stopped at watermark 3 with 5 decided above it listed; 2 open ports were being read when the stop came.
+    const run = { bounds: { id: 0 }, watermark: 3, skip: [], above: [[5, 6]], committed: { open: 0, closed: 3, filtered: 0, error: 0 }, decidedCounts: { open: 0, closed: 4, filtered: 0, error: 0 }, cutOpen: 2 } as unknown as ChunkRun;
+    l.commit(emptyCounts(), run.committed);
+    l.setAside(run);
+    expect(l.counts).toEqual({ open: 0, closed: 4, filtered: 0, error: 0 });
+    expect(l.uncommitted).toEqual({ open: 2, closed: 0, filtered: 0, error: 0 });
+    // Offsets 3 and 4 (the cut reads) are not in the checkpoint: the next run, or a resume, probes them.
+    expect(l.checkpoint([]).partial).toEqual([{ id: 0, watermark: 3, done: [[5, 6]] }]);
+    expect(l.complete).toBe(false);
   });
 
   it.each([

@@ -139,6 +139,7 @@ describe('ChunkLedger', () => {
       watermark: 1,
       committed: { open: 1, closed: 0, filtered: 0, error: 0 },
       decidedCounts: { open: 1, closed: 0, filtered: 0, error: 0 },
+      cutOpen: 0,
       events: { EMFILE: 2, 'self-connect': 1 },
       hostCounts: null,
       timing: null,

@@ -65,7 +65,8 @@ export class BannerStage {
   /**
    * Stop every grab of a chunk. Returns the open ports they were reading (each
    * still told through `done`, with null): their handshakes completed, so
-   * they are results the loop records before it abandons the chunk. Each is
+   * they are results the loop reports before it abandons the chunk (left
+   * undecided: a resume reads them again, ChunkLedger.reportCut). Each is
    * named from the port table (`serviceSource: 'port'`), as a read that
    * --host-timeout cuts is: it had no service fields at all, so a stopped
    * and resumed scan kept bare records an uninterrupted one never writes.

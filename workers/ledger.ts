@@ -6,6 +6,7 @@
 import { type LocalEvents, type PortState, STATE_CODE, STATE_OF_CODE, type StateCounts, countEvent, emptyCounts } from '../src/model/states.js';
 import { HostDelta } from '../src/wire/host-delta.js';
 import type { OffsetRanges } from '../src/model/checkpoint.js';
+import type { ServiceInfo } from '../src/model/service.js';
 import type { ChunkProgress, ChunkTask } from '../src/wire/messages.js';
 import { RecordPacker } from '../src/wire/records.js';
 
@@ -27,6 +28,8 @@ export class ChunkLedger {
   changed = false;
   /** Offsets decided by this run, above the watermark too. */
   decided = 0;
+  /** Open ports reported, not decided: their banner read a stop cut (ChunkProgress.cutOpen). */
+  cutOpen = 0;
   stopped = false;
   finished = false;
   readonly committed: StateCounts = emptyCounts();
@@ -71,6 +74,19 @@ export class ChunkLedger {
   /** Every offset decided (or the chunk was stopped). */
   get exhausted(): boolean {
     return this.stopped || (this.started && this.watermark >= this.task.count);
+  }
+
+  /**
+   * An open port whose banner read a stop cut: a result found, so its record
+   * goes out (named from the port table, `info`), but offset k stays
+   * undecided, out of the checkpoint, so a resume probes and reads it again.
+   * Decided, it kept the port table's guess for good: stopped and resumed, a
+   * scan ended with other services than an uninterrupted one.
+   */
+  reportCut(k: number, hostIndex: number, port: number, rttMs: number, info: ServiceInfo, emit: boolean): void {
+    this.changed = true;
+    this.cutOpen++;
+    if (emit) this.records.add(k, hostIndex, port, 'open', 'syn-ack', Math.round(rttMs * 1000) / 1000, performance.timeOrigin + performance.now(), info);
   }
 
   /** Offset k is decided: count it and move the watermark over every decided offset. */
@@ -141,6 +157,7 @@ export class ChunkLedger {
       watermark: this.watermark,
       committed: { ...this.committed },
       decidedCounts: { ...this.decidedCounts },
+      cutOpen: this.cutOpen,
       events,
       hostCounts: this.hostDelta?.take() ?? null,
       timing,

@@ -376,7 +376,7 @@ export class Engine {
 
   private stopChunk(chunk: ChunkLedger): void {
     if (chunk.stopped || chunk.finished) return;
-    for (const g of this.banners?.abort((a) => a.chunk === chunk) ?? []) this.decide(g.attempt, 'open', 'syn-ack', performance.now(), g.info, g.rttMs); // open ports whose banner read is cut: results found
+    for (const { attempt: a, info, rttMs } of this.banners?.abort((x) => x.chunk === chunk) ?? []) chunk.reportCut(a.k, a.target.index, a.port, rttMs, info, this.spec.emit.open); // results found, left undecided
     chunk.stopped = true;
     // In-flight attempts of a stopped chunk are abandoned: they are not results.
     for (const a of this.expiry.heap.snapshot()) if (a.chunk === chunk) this.drop(a, false);

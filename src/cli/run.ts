@@ -235,9 +235,10 @@ export async function runScan(input: RunInput): Promise<number> {
   } else if (!brokenPipe && (!input.quiet || summary.status !== 'complete' || failure || writeFailure)) {
     printSummary(summary, outDir);
   }
-  // A Ctrl+C after every position was decided (during the last banner reads): complete, and said, -q or not.
+  // A Ctrl+C after every position was decided: complete, and said, -q or not. (A banner read it cut leaves its
+  // position undecided: the scan is then interrupted, and a resume reads it again.)
   if (!brokenPipe && summary.status === 'complete' && input.signal.aborted) {
-    process.stderr.write(`shardscan: the stop came after every port was probed${config.banners ? '; the banner reads it cut name their ports from the port table' : ''}\n`);
+    process.stderr.write('shardscan: the stop came after every port was probed\n');
   }
   if (!input.quiet && !brokenPipe && nothingAnswered(summary)) {
     process.stderr.write(`shardscan: note: nothing answered (no SYN-ACK, reset or ICMP error): the targets are down or drop every probe, or their round trip is longer than ${firstWait(config)}\n`);

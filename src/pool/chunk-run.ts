@@ -13,6 +13,8 @@ export interface ChunkRun {
   committed: StateCounts;
   /** Counts of everything this run decided, committed or not. */
   decidedCounts: StateCounts;
+  /** Open ports it reported without deciding them: banner reads its stop cut (ChunkProgress.cutOpen). */
+  cutOpen: number;
   /**
    * Offsets whose records were already passed on, one bit each (a chunk of
    * 65,536 needs 8 KB, once per run, where a Set grew and shrank per record).

@@ -166,7 +166,7 @@ export class Coordinator {
   /** Everything decided so far: committed, plus what stopped or running chunks decided above their watermarks. */
   private decidedCounts(): StateCounts {
     const all = addCounts(addCounts(emptyCounts(), this.ledger.counts), this.ledger.uncommitted);
-    for (const run of this.active.values()) addCounts(all, diffCounts(run.decidedCounts, run.committed));
+    for (const run of this.active.values()) addCounts(all, diffCounts(run.decidedCounts, run.committed)).open += run.cutOpen;
     return all;
   }
 
@@ -188,7 +188,7 @@ export class Coordinator {
     const counts = this.decidedCounts();
     const done = totalOf(counts);
     const elapsedMs = performance.now() - this.t0;
-    // Every position decided though a stop came (in the last banner reads: it said "interrupted" at 22/22) is complete;
+    // Every position decided though a stop came is complete (a banner read the stop cut is not decided: workers/loop.ts);
     // not after a stop during a resume's replay (its report is cut), nor when a reader went away.
     const complete = this.failure === null && this.ledger.complete && (this.stopping === null || (this.stoppedWhileRunning && this.stopping !== 'output-closed'));
     const body = {
@@ -256,7 +256,7 @@ export class Coordinator {
     const bounds = chunkBounds(this.prep.plan, id);
     const emitted = inherited ?? new Uint8Array((bounds.count + 7) >> 3);
     const { port1, port2 } = new MessageChannel();
-    const run: ChunkRun = { bounds, attempt, watermark: fromK, committed: emptyCounts(), decidedCounts: emptyCounts(), emitted, port: port1, gotDone: false, skip, above: null };
+    const run: ChunkRun = { bounds, attempt, watermark: fromK, committed: emptyCounts(), decidedCounts: emptyCounts(), cutOpen: 0, emitted, port: port1, gotDone: false, skip, above: null };
     this.active.set(id, run);
     port1.on('message', (msg: WorkerMessage) => this.onMessage(run, msg));
     const task: ChunkTask = { spec: this.spec, chunkId: id, attempt, start: bounds.start, stride: bounds.stride, count: bounds.count, fromK, skip, port: port2 };
@@ -293,6 +293,7 @@ export class Coordinator {
     // What was decided is reported even if the sink fails below; only the
     // committed cursor (what checkpoints claim) waits for the sink to succeed.
     run.decidedCounts = progress.decidedCounts;
+    run.cutOpen = progress.cutOpen;
     if (batch.n > 0) {
       this.slots.taken(batch.n);
       const records = this.decoder.decode(batch, (k) => !testAndSet(run.emitted, k));

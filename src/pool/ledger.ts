@@ -90,6 +90,8 @@ export class ScanLedger {
     const extra = diffCounts(run.decidedCounts, run.committed);
     if (run.above !== null) addCounts(this.counts, extra);
     else addCounts(this.uncommitted, extra);
+    // Banner reads the stop cut: reported open, never checkpointed (a resume reads them again).
+    this.uncommitted.open += run.cutOpen;
     this.again(run.bounds.id, run.watermark, run.above ?? run.skip);
   }
 

@@ -91,6 +91,12 @@ export interface ChunkProgress {
   committed: StateCounts;
   /** States of every offset this attempt decided (committed or not). */
   decidedCounts: StateCounts;
+  /**
+   * Open ports this attempt reported whose banner read its stop cut: their
+   * records were sent (results found), their offsets left undecided, so a
+   * resume probes and reads them again.
+   */
+  cutOpen: number;
   /** Local-resource events seen since the last message. */
   events: LocalEvents;
   /** Per-host counts committed since the last message (host-delta.ts), or null. */
