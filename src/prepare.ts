@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { ScanConfig } from './config/index.js';
 import { ShardscanError, errnoCode, messageOf, quote } from './errors.js';
-import { Permutation } from './permute/index.js';
+import { MAX_RANGE, Permutation } from './permute/index.js';
 import { buildPorts, type PortSet } from './ports/parse.js';
 import { type ShardPlan, defaultChunkSize, planShard } from './shard/plan.js';
 import { type Blocked, loadBlocklist } from './targets/blocklist.js';
@@ -60,6 +60,20 @@ async function checkSourceAddress(address: string, targets: TargetSet): Promise<
   }
 }
 
+/**
+ * The host×port space, refused past 2^52 positions (the walk's limit,
+ * src/permute): --shard does not shrink it, every shard walks the whole
+ * space. It said "split it with --shard", and took spaces up to 2^53, where
+ * the walk repeated some positions and never reached others.
+ */
+export function checkSpace(hosts: number, ports: number): number {
+  const range = hosts * ports;
+  if (range > MAX_RANGE || !Number.isSafeInteger(range)) {
+    throw new ShardscanError('E_TOO_LARGE', `${hosts.toLocaleString('en-US')} hosts × ${ports.toLocaleString('en-US')} ports is too large a space (at most 2^52 = 4,503,599,627,370,496 host and port pairs): scan smaller networks or fewer ports in turn`);
+  }
+  return range;
+}
+
 /** Resolve names, build the sets, and plan this machine's part. */
 export async function prepareScan(config: Readonly<ScanConfig>, resolver?: Resolver): Promise<PreparedScan> {
   // The ports first: a bad -p is refused before any host name is looked up (nmap refuses it first too).
@@ -79,10 +93,7 @@ export async function prepareScan(config: Readonly<ScanConfig>, resolver?: Resol
     resolver,
   );
   if (config.sourceAddress !== null && config.sourceAddress !== undefined) await checkSourceAddress(config.sourceAddress, targets);
-  const range = targets.count * ports.count;
-  if (!Number.isSafeInteger(range)) {
-    throw new ShardscanError('E_TOO_LARGE', `${targets.count} hosts × ${ports.count} ports is too large a space; split it with --shard or smaller networks`);
-  }
+  const range = checkSpace(targets.count, ports.count);
   // Past MAX_CLOCKED_HOSTS neighbours would share a clock, and in random order one's first probe
   // would start it for the others: a /11 with --host-timeout 1s gave up 46 % of its hosts unprobed.
   if (config.hostTimeoutMs !== null && targets.count > MAX_CLOCKED_HOSTS) {

@@ -3,8 +3,14 @@
  * square a×b domain, with cycle-walking for the values past `range` (the idea of
  * masscan's crypto-blackrock). It is a pure function of (index, range, seed), so
  * every worker, every machine and every resumed run computes the same walk
- * without ever listing it. Ranges up to 2^53 are exact (a and b stay below 2^27).
+ * without ever listing it. Ranges up to 2^52 (MAX_RANGE) are exact: a·b, the
+ * largest value the network and the cycle walk compute, stays below 2^53. Just
+ * under 2^53 it did not (a·b − 1 rounded, two positions walked to one index,
+ * and another index was never walked), so larger ranges are refused.
  */
+
+/** The largest range a Permutation takes (and so the largest scan: src/prepare.ts). */
+export const MAX_RANGE = 2 ** 52;
 
 const ROUNDS = 4;
 
@@ -27,7 +33,7 @@ export class Permutation {
   private readonly k1: number;
 
   constructor(range: number, seed: number) {
-    if (!Number.isSafeInteger(range) || range < 1) throw new RangeError(`permutation range must be a positive safe integer, got ${range}`);
+    if (!Number.isInteger(range) || range < 1 || range > MAX_RANGE) throw new RangeError(`permutation range must be an integer in [1, 2^52], got ${range}`);
     if (!Number.isSafeInteger(seed) || seed < 0) throw new RangeError(`seed must be a non-negative safe integer, got ${seed}`);
     this.range = range;
     this.seed = seed;
