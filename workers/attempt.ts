@@ -11,13 +11,20 @@ export interface Tries {
   selfTries: number;
   /** Local-resource failures (bounded by MAX_LOCAL_RETRIES). */
   localTries: number;
+  /**
+   * The first try left while its host had answered nothing yet: an answer
+   * that comes only to a retry may then be the host waking up, not loss
+   * (Timing.startHistory, Timing.retryAnswerIsLoss).
+   */
+  silent: boolean;
 }
 
-export const FIRST_TRY: Readonly<Tries> = Object.freeze({ tries: 0, selfTries: 0, localTries: 0 });
+export const FIRST_TRY: Readonly<Tries> = Object.freeze({ tries: 0, selfTries: 0, localTries: 0, silent: false });
+export const SILENT_FIRST_TRY: Readonly<Tries> = Object.freeze({ ...FIRST_TRY, silent: true });
 
 /** The same history with one more failure of one kind. */
-export function oneMore(h: Readonly<Tries>, what: keyof Tries): Tries {
-  return { tries: h.tries, selfTries: h.selfTries, localTries: h.localTries, [what]: h[what] + 1 };
+export function oneMore(h: Readonly<Tries>, what: Exclude<keyof Tries, 'silent'>): Tries {
+  return { tries: h.tries, selfTries: h.selfTries, localTries: h.localTries, silent: h.silent, [what]: h[what] + 1 };
 }
 
 /** A host as the loop aims at it: its index in the target set, its address text, its timing cell and clock. */
@@ -76,7 +83,7 @@ export class Attempt implements AttemptHandle, Timed {
  * A position's next try, counting what went wrong. One after a timeout was
  * granted by mayRetry and counts in its host's RETRIES_OUT (`twin`: sent twice).
  */
-export function nextTry(a: Attempt, what: keyof Tries, twin = false): Pending {
+export function nextTry(a: Attempt, what: Exclude<keyof Tries, 'silent'>, twin = false): Pending {
   return { chunk: a.chunk, k: a.k, history: oneMore(a.history, what), readyAt: 0, retryOut: what === 'tries', twin };
 }
 

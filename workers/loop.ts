@@ -194,7 +194,7 @@ export class Engine {
 
   /** Start an attempt at a position: its first try, or the `retry` taken from the pending queue. */
   private launch(chunk: ChunkLedger, k: number, index: number, target: Target, now: number, retry: Pending | null): Attempt {
-    const attempt = new Attempt(chunk, k, target, this.walk.portOf(index, target), now, this.timing.attemptTimeout(target, now), retry?.history ?? FIRST_TRY);
+    const attempt = new Attempt(chunk, k, target, this.walk.portOf(index, target), now, this.timing.attemptTimeout(target, now), this.timing.startHistory(target, retry?.history ?? FIRST_TRY));
     attempt.keep = this.banners !== null;
     attempt.retryOut = retry?.retryOut === true;
     this.twins.starting(retry, attempt);
@@ -283,10 +283,10 @@ export class Engine {
     if (!this.pumping) this.queueCheck();
   }
 
-  /** Something answered: an RTT sample, evidence for retries, and for the windows delivery or loss. */
+  /** Something answered: an RTT sample, evidence for retries, and for the windows delivery or loss (not a host waking up). */
   private answered(a: Attempt, now: number): void {
     this.timing.hostAnswered(a.target, a.history.tries, now - a.start, now);
-    if (a.history.tries === 0) this.congestion.delivered(a.target.cell, now);
+    if (a.history.tries === 0 || !this.timing.retryAnswerIsLoss(a.target, a.history)) this.congestion.delivered(a.target.cell, now);
     else if (this.congestion.lost(a.target.cell, a.target.index, now)) this.timing.stats.windowShrank();
   }
 

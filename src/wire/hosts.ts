@@ -72,15 +72,20 @@ export const F = {
   MAX_RTT_PREV: 22,
   /** When the current max interval began, ms since the origin (0 = none yet). */
   MAX_RTT_AT: 23,
+  /**
+   * 1 once a first try timed out while its host had answered nothing: the host
+   * was silent for a whole timeout (asleep, or behind a rule that drops all).
+   */
+  SLEPT: 24,
 } as const;
 
-export const CELL_FIELDS = 24;
+export const CELL_FIELDS = 25;
 /** Windows are kept in fixed point so that +1/cwnd per answer accumulates. */
 export const WINDOW_SCALE = 256;
 /**
  * Hosts with a cell of their own; above that, consecutive hosts share one (see
  * cellOf): a /16's hosts in fours, a /8's in /22s. Every cell of a walk over
- * more hosts is written, so the table costs its whole size then: 1.8 MB here,
+ * more hosts is written, so the table costs its whole size then: 1.9 MB here,
  * 7.3 MB at 2^16 cells, which put a /14 with a text report at 102 MB peak
  * RSS (96 MB at 2^14, medians of 5). A host probed on a port or two (a sweep)
  * gains nothing from a cell of its own; nmap keeps per-host timing only for
