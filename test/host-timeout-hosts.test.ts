@@ -32,6 +32,19 @@ describe('--host-timeout past the exact timing cells', () => {
     for (const [host, n] of full) if (n === 3) expect(marked.has(host), host).toBe(false);
   });
 
+  it('says at the start that in random order a long scan gives every host up (not in serial order, nor for one host)', async () => {
+    const note = "shardscan: --host-timeout counts from a host's first probe, and in random order each host's ports are spread over the whole scan: a scan longer than 30 s gives hosts up however fast they answer; --order serial scans host by host, as nmap's host groups do\n";
+    const run = (args: string[]) => runCli([...args, '-p', '1-3', '--host-timeout', '30s', '--no-out-dir', '-o', '/dev/null'], { killAfterMs: 30_000 });
+    const random = await run(['127.0.0.1-127.0.0.2']);
+    expect(random.code, random.stderr).toBe(0);
+    expect(random.stderr.startsWith(note)).toBe(true);
+    for (const args of [['127.0.0.1-127.0.0.2', '--order', 'serial'], ['127.0.0.1']]) {
+      const r = await run(args);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).not.toContain('--host-timeout');
+    }
+  });
+
   it('is refused past 1,048,576 hosts, before any probe (clocks shared there gave up hosts never probed)', async () => {
     const cwd = scratchDir();
     const r = await runCli(['127.0.0.0/11', '-p', '1', '--host-timeout', '1s', '--out-dir', 'd'], { cwd, killAfterMs: 60_000 });
