@@ -3,6 +3,7 @@
  * is decided filtered, and who waits for the retries still out.
  */
 import { describe, expect, it } from 'vitest';
+import { TimingTotals } from '../src/wire/timing.js';
 import { newTiming } from './helpers/timing.js';
 
 const timing = (retries = 6, hostTimeoutMs: number | null = null) => newTiming({ retries, hostTimeoutMs });
@@ -18,6 +19,30 @@ function afterRetries(timedOut: number, answered: number): ReturnType<typeof tim
 }
 
 describe('retries by evidence', () => {
+  it('counts the ports --max-retries ends while the evidence asks for another try (nmap: retransmission cap hit), and only those', () => {
+    const capHits = (t: ReturnType<typeof timing>['t']): number => {
+      const totals = new TimingTotals();
+      const packed = t.stats.take();
+      if (packed) totals.add(packed);
+      return totals.summary().retryCapHits;
+    };
+    // --max-retries 1 on a lossy path: a retry was answered, so a second try would be sent; the cap ends it.
+    const lossy = timing(1);
+    lossy.t.answered(lossy.cell, 0, 20);
+    expect(lossy.t.mayRetry(lossy.cell, 0)).toBe('retry');
+    lossy.t.answered(lossy.cell, 1, 20);
+    lossy.t.retryResolved(lossy.cell);
+    expect(lossy.t.mayRetry(lossy.cell, 1)).toBe('final');
+    expect(capHits(lossy.t)).toBe(1);
+    // A firewall's drops: no retry answered, so the evidence ends it after one retry, under the cap of 6: not counted.
+    const dropped = timing(6);
+    dropped.t.answered(dropped.cell, 0, 20);
+    expect(dropped.t.mayRetry(dropped.cell, 0)).toBe('retry');
+    dropped.t.retryResolved(dropped.cell);
+    expect(dropped.t.mayRetry(dropped.cell, 1)).toBe('final');
+    expect(capHits(dropped.t)).toBe(0);
+  });
+
   it('a host that never answered gets no retry', () => {
     const { t, cell } = timing();
     expect(t.mayRetry(cell, 0)).toBe('final');

@@ -193,9 +193,15 @@ export class Timing {
     const ok = t.get(cell, F.RETRY_OK);
     // Retries that mostly get answers: the path loses packets; one try more than the deepest answered.
     const lossy = maxOk > 0 && ok >= 2 * Math.max(0, t.get(cell, F.RETRY_DONE) - ok);
-    const allowed = Math.min(this.params.retries, Math.max(1, maxOk + (lossy ? 2 : 1)));
-    // Past the last try answered: a retry still out may yet be answered at this try.
-    if (tryNo >= allowed) return tryNo < this.params.retries && t.get(cell, F.RETRIES_OUT) > 0 ? 'wait' : 'final';
+    const needed = Math.max(1, maxOk + (lossy ? 2 : 1));
+    const allowed = Math.min(this.params.retries, needed);
+    if (tryNo >= allowed) {
+      // Past the last try answered: a retry still out may yet be answered at this try.
+      if (tryNo < this.params.retries && t.get(cell, F.RETRIES_OUT) > 0) return 'wait';
+      // --max-retries, not the evidence, ends it: nmap's "giving up on port because retransmission cap hit".
+      if (tryNo < needed) this.stats.retryCapHit();
+      return 'final';
+    }
     t.add(cell, F.RETRIES_OUT, 1);
     this.stats.retry();
     return lossy ? 'twin' : 'retry';

@@ -74,6 +74,7 @@ export function timingLine(t: TimingSummary): string {
   const shrinks = Object.values(t.windowShrinks).reduce((a, b) => a + b, 0);
   if (shrinks > 0) parts.push(`window shrank ${plural(shrinks, 'time')} (${Object.keys(t.windowShrinks).join(', ')})`);
   if (t.hostsGivenUp > 0) parts.push(`${plural(t.hostsGivenUp, 'host')} given up (--host-timeout)`);
+  if (t.retryCapHits > 0) parts.push(`${plural(t.retryCapHits, 'port')} filtered at the --max-retries cap (retries were still answered)`);
   return parts.join('; ');
 }
 

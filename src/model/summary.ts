@@ -131,6 +131,12 @@ export interface TimingSummary {
   windowShrinks: Record<string, number>;
   /** Hosts --host-timeout gave up on. */
   hostsGivenUp: number;
+  /**
+   * Ports decided filtered because --max-retries ran out while their host's
+   * retries still got answers (nmap: "giving up on port because
+   * retransmission cap hit"): on a lossy path, a higher cap may find them.
+   */
+  retryCapHits: number;
 }
 
 /** A duration histogram as it is kept (model/histogram.ts: counts per bucket), with the sum of its samples. */

@@ -17,7 +17,8 @@ const TIMEOUT_MIN = 6;
 const TIMEOUT_MAX = 7;
 const RTT_SUM = 8;
 const TIMEOUT_SUM = 9;
-const HEAD = 10;
+const CAP_HITS = 10;
+const HEAD = 11;
 const RTT = HEAD;
 const TIMEOUT = HEAD + HIST_BUCKETS;
 const SIZE = HEAD + 2 * HIST_BUCKETS;
@@ -74,6 +75,12 @@ export class TimingStats {
     this.dirty = true;
   }
 
+  /** A position decided filtered at the --max-retries cap while its host's retries still got answers. */
+  retryCapHit(): void {
+    this.data[CAP_HITS]!++;
+    this.dirty = true;
+  }
+
   /** `hosts` were given up (more than one where neighbours share a clock). */
   gaveUp(hosts: number): void {
     this.data[GIVEN_UP]! += hosts;
@@ -114,6 +121,7 @@ export class TimingTotals {
       retriesAnswered: s[RETRY_HITS]!,
       windowShrinks: s[SHRINKS]! > 0 ? { 'retry-answered': s[SHRINKS]! } : {},
       hostsGivenUp: s[GIVEN_UP]!,
+      retryCapHits: s[CAP_HITS]!,
     };
   }
 
