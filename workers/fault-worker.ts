@@ -2,7 +2,9 @@
  * A test entry point (never loaded by a normal scan): the same worker, with a
  * fault. `crash:chunk=N:after=M` posts what the chunks have found and ends the
  * process once chunk N's first run has decided M positions, to test that a
- * crashed chunk is re-run without losing or repeating a record. The pool loads
+ * crashed chunk is re-run without losing or repeating a record;
+ * `crash-always:chunk=N:after=M` does it on every run of chunk N, so the scan
+ * fails (E_WORKER) and keeps what it found for a resume. The pool loads
  * this file instead of scan-worker.js only when a fault is asked for
  * (SHARDSCAN_FAULT, read once by the CLI).
  */
@@ -12,15 +14,16 @@ import type { EngineHooks } from './loop.js';
 import { runChunkWith } from './run-chunk.js';
 
 const fault = String((workerData as { fault?: unknown } | null)?.fault ?? '');
-const m = /^crash:chunk=(\d+):after=(\d+)$/.exec(fault);
-if (!m) throw new Error(`fault-worker: unknown fault '${fault}'; expected crash:chunk=N:after=M`);
-const crashChunk = Number(m[1]);
-const crashAfter = Number(m[2]);
+const m = /^(crash|crash-always):chunk=(\d+):after=(\d+)$/.exec(fault);
+if (!m) throw new Error(`fault-worker: unknown fault '${fault}'; expected crash:chunk=N:after=M or crash-always:chunk=N:after=M`);
+const always = m[1] === 'crash-always';
+const crashChunk = Number(m[2]);
+const crashAfter = Number(m[3]);
 
 const hooks: EngineHooks = {
   decided(chunk, flush) {
     const t = chunk.task;
-    if (t.chunkId !== crashChunk || t.attempt !== 0 || chunk.decided < crashAfter) return;
+    if (t.chunkId !== crashChunk || (t.attempt !== 0 && !always) || chunk.decided < crashAfter) return;
     flush();
     process.exit(70);
   },

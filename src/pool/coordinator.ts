@@ -19,7 +19,7 @@ import type { WireBatch } from '../wire/records.js';
 import { RecordDecoder } from './decode.js';
 import { HostCounts } from './host-counts.js';
 import { type ChunkRun, testAndSet } from './chunk-run.js';
-import { type ChunkStart, ScanLedger } from './ledger.js';
+import { type ChunkStart, ScanLedger, checkpointSound } from './ledger.js';
 import { type ChunkRunner, poolTasksPerWorker } from './runner.js';
 import { buildSpec } from './spec.js';
 import { SharedSlots } from '../wire/slots.js';
@@ -128,7 +128,7 @@ export class Coordinator {
       this.opts.signal?.removeEventListener('abort', onAbort);
       if (this.ownRunner) await this.runner.destroy();
     }
-    if (this.failure === null) this.maybeCheckpoint(true);
+    if (checkpointSound(this.failure)) this.maybeCheckpoint(true);
     if (this.failure !== null) throw this.failure;
     return this.summary();
   }
@@ -385,7 +385,7 @@ export class Coordinator {
   }
 
   private maybeCheckpoint(force: boolean): void {
-    if (!this.sink.checkpoint || this.failure !== null) return;
+    if (!this.sink.checkpoint || !checkpointSound(this.failure)) return;
     const now = performance.now();
     if (!force && now - this.lastCheckpoint < CHECKPOINT_MS) return;
     this.lastCheckpoint = now;

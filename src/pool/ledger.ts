@@ -17,6 +17,18 @@ export interface ChunkStart {
   skip: OffsetRanges;
 }
 
+/**
+ * Whether a checkpoint may still be written after `failure`: with none, and
+ * after a chunk that kept failing (E_WORKER: what it found is reported, not
+ * checkpointed, as setAside does for any crashed run), not after a failure of
+ * a sink, whose records may be missing. Without a last checkpoint, a resume
+ * after E_WORKER probed again everything since the one before (25,792 of
+ * 45,568 records in an audit's run).
+ */
+export function checkpointSound(failure: unknown): boolean {
+  return failure === null || (failure instanceof ShardscanError && failure.code === 'E_WORKER');
+}
+
 export class ScanLedger {
   /** Every chunk below this id is complete. */
   private completedBelow = 0;
