@@ -82,6 +82,14 @@ describe('several reports of one scan', () => {
     expect(openIn.grep(readFileSync(join(cwd, 'g.gnmap'), 'utf8'))).toEqual(sorted(open.ports));
   });
 
+  it('a report to standard output that cannot be written is named so, beside the files that were (it said only "the report")', async () => {
+    const cwd = scratchDir();
+    const r = await runCli(['127.0.0.1', '-p', portList, '-f', 'ndjson', '-oX', 'r.xml', '--no-out-dir', '-q'], { cwd, prefix: 'exec >/dev/full;' });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^shardscan: error: cannot write the report to standard output: ENOSPC$/m);
+    expect(openIn.xml(readFileSync(join(cwd, 'r.xml'), 'utf8'))).toEqual(sorted(open.ports));
+  });
+
   it('when no report can be written, the scan stops, names the file, and leaves the shard directory resumable', async () => {
     const cwd = scratchDir();
     const r = await runCli(['127.0.0.1', '-p', portList, '-oX', '/dev/full', '-oG', '/dev/full', '--states', 'all', '--out-dir', 'sd'], { cwd });

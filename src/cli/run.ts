@@ -260,7 +260,7 @@ export async function runScan(input: RunInput): Promise<number> {
   }
   if (input.summaryJson) failure ??= writeSummaryJson(input.summaryJson, summary, outDir?.dir ?? null);
   if (writeFailure) {
-    for (const r of unwritten) process.stderr.write(`shardscan: error: cannot write the report${r.output ? ` to ${r.output}` : ''}: ${errnoCode(r.error) ?? messageOf(r.error)}\n`);
+    for (const r of unwritten) process.stderr.write(`shardscan: error: cannot write the report ${r.output ? `to ${r.output}` : 'to standard output'}: ${errnoCode(r.error) ?? messageOf(r.error)}\n`);
     return EXIT.runtime;
   }
   if (failure) {

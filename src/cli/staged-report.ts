@@ -82,7 +82,7 @@ export class StagedReport {
     if (this.failure !== null) {
       this.abandon();
       if (this.readerGone) return;
-      throw new ShardscanError('E_IO', `cannot write the report${this.target === null ? '' : ` to ${quote(this.target)}`}: ${errnoCode(this.failure) ?? messageOf(this.failure)}`);
+      throw new ShardscanError('E_IO', `cannot write the report ${this.target === null ? 'to standard output' : `to ${quote(this.target)}`}: ${errnoCode(this.failure) ?? messageOf(this.failure)}`);
     }
   }
 
