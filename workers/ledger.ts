@@ -86,7 +86,12 @@ export class ChunkLedger {
   reportCut(k: number, hostIndex: number, port: number, rttMs: number, info: ServiceInfo, emit: boolean): void {
     this.changed = true;
     this.cutOpen++;
-    if (emit) this.records.add(k, hostIndex, port, 'open', 'syn-ack', Math.round(rttMs * 1000) / 1000, performance.timeOrigin + performance.now(), info);
+    if (emit) this.record(k, hostIndex, port, 'open', 'syn-ack', rttMs, performance.now(), info);
+  }
+
+  /** A record of offset k for the next message: its rtt to the µs, `now` on this thread's clock. */
+  record(k: number, hostIndex: number, port: number, state: PortState, reason: string, rttMs: number, now: number, service?: ServiceInfo): void {
+    this.records.add(k, hostIndex, port, state, reason, Math.round(rttMs * 1000) / 1000, performance.timeOrigin + now, service);
   }
 
   /** Offset k is decided: count it and move the watermark over every decided offset. */

@@ -339,7 +339,7 @@ export class Engine {
     if (chunk.stopped) return this.maybeFinish(chunk);
     chunk.decide(k, state);
     if (this.spec.emit[state]) {
-      chunk.records.add(k, hostIndex, port, state, reason, Math.round(rttMs * 1000) / 1000, performance.timeOrigin + now, service);
+      chunk.record(k, hostIndex, port, state, reason, rttMs, now, service);
     }
     this.hooks.decided?.(chunk, this.flush);
     this.outbox.maybePost(chunk);
