@@ -20,21 +20,21 @@ function setup(): { c: Congestion; table: HostTable; cell: number } {
 describe('loss evidence', () => {
   it('seven answers only to retries within a round trip leave the window alone', () => {
     const { c, table, cell } = setup();
-    for (let i = 0; i < 7; i++) expect(c.lost(cell, 1, 1000 + i)).toBe(false);
+    for (let i = 0; i < 7; i++) expect(c.lost(cell, 1, 1000 + i, 200)).toBe(false);
     expect(table.get(cell, F.CWND)).toBe(WINDOW * WINDOW_SCALE);
   });
 
   it('the eighth within the same round trip shrinks the host window', () => {
     const { c, table, cell } = setup();
-    for (let i = 0; i < 7; i++) c.lost(cell, 1, 1000 + i);
-    expect(c.lost(cell, 1, 1100)).toBe(true);
+    for (let i = 0; i < 7; i++) c.lost(cell, 1, 1000 + i, 200);
+    expect(c.lost(cell, 1, 1100, 200)).toBe(true);
     expect(table.get(cell, F.CWND)).toBeLessThan(WINDOW * WINDOW_SCALE);
   });
 
   it('losses more than a round trip apart do not add up', () => {
     const { c, table, cell } = setup();
-    for (let i = 0; i < 7; i++) c.lost(cell, 1, 1000 + i);
-    for (let i = 0; i < 7; i++) expect(c.lost(cell, 1, 1300 + i)).toBe(false);
+    for (let i = 0; i < 7; i++) c.lost(cell, 1, 1000 + i, 200);
+    for (let i = 0; i < 7; i++) expect(c.lost(cell, 1, 1300 + i, 200)).toBe(false);
     expect(table.get(cell, F.CWND)).toBe(WINDOW * WINDOW_SCALE);
   });
 });
@@ -49,14 +49,59 @@ describe('loss evidence is a share of what the path delivers', () => {
 
   it('random loss, a few percent of a fast path, shrinks nothing however many it is', () => {
     const { c, table, cell } = delivering();
-    for (let i = 0; i < 99; i++) expect(c.lost(cell, 1, 1000 + i)).toBe(false);
+    for (let i = 0; i < 99; i++) expect(c.lost(cell, 1, 1000 + i, 200)).toBe(false);
     expect(table.get(cell, F.CWND)).toBe(WINDOW * WINDOW_SCALE);
   });
 
   it('an eighth of a round trip\'s delivery lost in it shrinks the window', () => {
     const { c, table, cell } = delivering();
-    for (let i = 0; i < 99; i++) c.lost(cell, 1, 1000 + i);
-    expect(c.lost(cell, 1, 1150)).toBe(true);
+    for (let i = 0; i < 99; i++) c.lost(cell, 1, 1000 + i, 200);
+    expect(c.lost(cell, 1, 1150, 200)).toBe(true);
     expect(table.get(cell, F.CWND)).toBe(800 * WINDOW_SCALE);
+  });
+});
+
+describe("the scan's window over hosts near and far", () => {
+  function twoHosts(): { c: Congestion; table: HostTable; near: number; far: number } {
+    const table = new HostTable(createHostTable(4, WINDOW), 4);
+    const c = new Congestion(table, WINDOW, 0);
+    const near = table.cellOf(0);
+    const far = table.cellOf(1);
+    table.set(near, F.SRTT, 2_000);
+    table.set(far, F.SRTT, 390_000);
+    // The scan's srtt follows its last few answers: the near host's.
+    table.set(0, F.SRTT, 2_000);
+    table.set(0, F.CWND, (WINDOW / 2) * WINDOW_SCALE); // below its maximum: every answer counts
+    return { c, table, near, far };
+  }
+
+  it("shrinks to its delivery rate × its answers' mean round trip, not × its srtt", () => {
+    const { c, table, near, far } = twoHosts();
+    // 400 ms of answers, half from each host: 1,000 a second, mean round trip 196 ms.
+    for (let t = 0; t < 400; t++) c.delivered(t % 2 ? far : near, 1000 + t, t % 2 ? 390 : 2);
+    c.delivered(near, 1400, 2); // closes the interval
+    expect(table.get(0, F.MEAN_RTT)).toBeGreaterThan(190_000);
+    expect(table.get(0, F.MEAN_RTT)).toBeLessThan(200_000);
+    // Loss on both hosts within a round trip, an eighth of its delivery: the scan's window shrinks,
+    // to ~1,000/s × 0.196 s ≈ 196, not 1,000/s × 2 ms = 2.
+    const before = table.get(0, F.CWND);
+    for (let i = 0; i < 40; i++) c.lost(i % 2 ? far : near, i % 2, 1401 + i, i % 2 ? 390 : 2);
+    const after = table.get(0, F.CWND) / WINDOW_SCALE;
+    expect(table.get(0, F.CWND)).toBeLessThan(before);
+    expect(after).toBeGreaterThan(150);
+    expect(after).toBeLessThan(250);
+  });
+
+  it('does not count probes to a host never heard from (each would hold a slot a whole timeout)', () => {
+    const { c, table } = twoHosts();
+    const dead = table.cellOf(2);
+    c.launched(dead, 2);
+    expect(table.get(0, F.INFLIGHT)).toBe(0);
+    expect(table.get(dead, F.INFLIGHT)).toBe(0); // its own window is at its maximum: not counted either
+    table.setHeard(3);
+    const counted = c.launched(table.cellOf(3), 3);
+    expect(table.get(0, F.INFLIGHT)).toBe(1);
+    c.landed(table.cellOf(3), counted);
+    expect(table.get(0, F.INFLIGHT)).toBe(0);
   });
 });

@@ -29,9 +29,17 @@
  * The scan's window shrinks the same way only when two different hosts showed
  * loss within a round trip: one rate-limited host must not slow the others.
  * Once shrunk it is paced as well (scanWait): a limiter several hosts share
- * sees the sum of their paced streams.
+ * sees the sum of their paced streams. The scan's round trip, for its window,
+ * pacing and loss rounds, is the mean of its answers' over the last delivery
+ * interval, not its srtt: hosts 2, 150 and 390 ms away answer in clumps, and
+ * a shrink while the near one's answered sized the window for 2 ms, which
+ * then held probes out for 390 (lab, those three, each 5,000 ports, and a
+ * dead host, 5 % loss each way: 10-70 s against 2.8 s without loss). Probes to
+ * a host never heard from are not counted in the scan's window either (they
+ * are paced): each holds its slot a whole timeout and is never an answer, so
+ * a window sized by answers × round trip filled with them.
  */
-import { CELL_FIELDS, F, type HostTable, WINDOW_SCALE } from '../src/wire/hosts.js';
+import { CELL_FIELDS, F, type HostTable, RTT_UNIT_US, WINDOW_SCALE } from '../src/wire/hosts.js';
 
 /** Below this pacing interval the clock is not worth reading. */
 const MIN_PACE_US = 5;
@@ -117,8 +125,7 @@ export class Congestion {
    */
   private paceWait(cell: number, now: number, cwnd: number): number {
     const t = this.table;
-    const srtt = t.get(cell, F.SRTT);
-    const interval = Math.floor((srtt * WINDOW_SCALE) / Math.max(cwnd, 1));
+    const interval = Math.floor((this.rttUs(cell) * WINDOW_SCALE) / Math.max(cwnd, 1));
     if (interval < MIN_PACE_US) return 0;
     const i = cell / CELL_FIELDS;
     const nowUs = BigInt(Math.floor((now + this.toCoordMs) * 1000));
@@ -138,16 +145,17 @@ export class Congestion {
    * two atomic adds per probe on cells every worker writes cost about a tenth
    * of loopback's throughput. Returns which counts were taken (for landed()):
    * a window that shrinks later undercounts what was in flight then, which
-   * drains within a timeout.
+   * drains within a timeout. A host that has answered nothing yet is not
+   * counted in the scan's window.
    */
-  launched(cell: number): number {
+  launched(cell: number, hostIndex: number): number {
     const t = this.table;
     let counted = 0;
     if (t.get(cell, F.CWND) < this.maxWindow) {
       t.add(cell, F.INFLIGHT, 1);
       counted |= HOST_COUNTED;
     }
-    if (t.get(0, F.CWND) < this.maxWindow) {
+    if (t.get(0, F.CWND) < this.maxWindow && t.heardFrom(hostIndex)) {
       t.add(0, F.INFLIGHT, 1);
       counted |= SCAN_COUNTED;
     }
@@ -160,8 +168,8 @@ export class Congestion {
     if (counted & SCAN_COUNTED) this.table.add(0, F.INFLIGHT, -1);
   }
 
-  /** An answer to a first try: count it and grow the windows. */
-  delivered(cell: number, now: number): void {
+  /** An answer to a first try, `rttMs` after it left: count it and grow the windows. */
+  delivered(cell: number, now: number, rttMs: number): void {
     const t = this.table;
     // While both windows are at their maximum the rate matters only for a
     // shrink to come: count one answer in RATE_SAMPLE, weighted.
@@ -171,7 +179,7 @@ export class Congestion {
     this.skipped = 0;
     const nowMs = Math.floor(now + this.toCoordMs);
     this.count(cell, nowMs, weight);
-    this.count(0, nowMs, weight);
+    this.count(0, nowMs, weight, rttMs);
     if (full) return;
     this.grow(cell);
     this.grow(0);
@@ -182,11 +190,11 @@ export class Congestion {
    * its delivery rate (once per round trip), and the scan's when another host
    * lost one too within a round trip. True when a window shrank.
    */
-  lost(cell: number, hostIndex: number, now: number): boolean {
+  lost(cell: number, hostIndex: number, now: number, rttMs: number): boolean {
     const t = this.table;
     const nowMs = Math.floor(now + this.toCoordMs);
     this.count(cell, nowMs);
-    this.count(0, nowMs);
+    this.count(0, nowMs, 1, rttMs);
     const hostLossy = this.tally(cell, nowMs);
     const scanLossy = this.tally(0, nowMs);
     let shrank = hostLossy && this.shrink(cell, nowMs);
@@ -209,17 +217,25 @@ export class Congestion {
     const n = t.add(cell, F.LOSS_N, 1);
     if (n < LOSS_MIN) return false;
     // Answers per round trip at the delivery rate (0 until its first interval closed).
-    const perRtt = (t.get(cell, F.DELIV_RATE) * t.get(cell, F.SRTT)) / 1e6;
+    const perRtt = (t.get(cell, F.DELIV_RATE) * this.rttUs(cell)) / 1e6;
     return n >= perRtt / (1 << LOSS_SHARE_SHIFT);
   }
 
   private rttMs(cell: number): number {
-    return Math.max(1, Math.ceil(this.table.get(cell, F.SRTT) / 1000));
+    return Math.max(1, Math.ceil(this.rttUs(cell) / 1000));
   }
 
-  /** Count an answer towards the cell's delivery rate, closing an interval of one round trip. */
-  private count(cell: number, nowMs: number, weight = 1): void {
+  /** A host's srtt; the scan's mean round trip over the last delivery interval (its srtt until one closed). */
+  private rttUs(cell: number): number {
     const t = this.table;
+    return (cell === 0 && t.get(0, F.MEAN_RTT)) || t.get(cell, F.SRTT);
+  }
+
+  /** Count an answer towards the cell's delivery rate (the scan's: and its round trip `rttMs`), closing an interval of one round trip. */
+  private count(cell: number, nowMs: number, weight = 1, rttMs = 0): void {
+    const t = this.table;
+    // Capped at 10 s a sample: 2^31 units then hold 53,687 of them (an interval holds one round trip's answers).
+    if (cell === 0) t.add(0, F.RTT_SUM, weight * Math.min(40_000, Math.ceil((rttMs * 1000) / RTT_UNIT_US)));
     const n = t.add(cell, F.DELIV_COUNT, weight);
     const start = t.get(cell, F.DELIV_START);
     const span = nowMs - start;
@@ -235,6 +251,10 @@ export class Congestion {
     const rate = Math.round((n * 1000) / span);
     t.set(cell, F.DELIV_RATE, Math.max(rate, Math.floor(t.get(cell, F.DELIV_RATE) * RATE_DECAY)));
     t.add(cell, F.DELIV_COUNT, -n);
+    if (cell !== 0) return;
+    const sum = t.get(0, F.RTT_SUM);
+    t.add(0, F.RTT_SUM, -sum);
+    if (n > 0) t.set(0, F.MEAN_RTT, Math.max(1, Math.round((sum * RTT_UNIT_US) / n)));
   }
 
   private grow(cell: number): void {
@@ -255,7 +275,7 @@ export class Congestion {
     const cwnd = t.get(cell, F.CWND);
     const rate = t.get(cell, F.DELIV_RATE);
     // The in-flight count the delivered rate needs; without a rate yet, half the window.
-    const target = rate > 0 ? Math.ceil((rate * t.get(cell, F.SRTT)) / 1e6) * WINDOW_SCALE : cwnd >> 1;
+    const target = rate > 0 ? Math.ceil((rate * this.rttUs(cell)) / 1e6) * WINDOW_SCALE : cwnd >> 1;
     if (target >= cwnd) return false;
     const next = Math.max(MIN_WINDOW, target);
     t.set(cell, F.SSTHRESH, next);

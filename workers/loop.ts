@@ -198,7 +198,7 @@ export class Engine {
     attempt.keep = this.banners !== null;
     attempt.retryOut = retry?.retryOut === true;
     this.twins.starting(retry, attempt);
-    attempt.counted = this.congestion.launched(target.cell);
+    attempt.counted = this.congestion.launched(target.cell, target.index);
     if (this.timing.unmeasured || this.timing.unsettled(target.cell)) this.expiry.unmeasured(attempt);
     this.inflight++;
     chunk.inflight++;
@@ -286,8 +286,8 @@ export class Engine {
   /** Something answered: an RTT sample, evidence for retries, and for the windows delivery or loss (not a host waking up). */
   private answered(a: Attempt, now: number): void {
     this.timing.hostAnswered(a.target, a.history.tries, now - a.start, now);
-    if (a.history.tries === 0 || !this.timing.retryAnswerIsLoss(a.target, a.history)) this.congestion.delivered(a.target.cell, now);
-    else if (this.congestion.lost(a.target.cell, a.target.index, now)) this.timing.stats.windowShrank();
+    if (a.history.tries === 0 || !this.timing.retryAnswerIsLoss(a.target, a.history)) this.congestion.delivered(a.target.cell, now, now - a.start);
+    else if (this.congestion.lost(a.target.cell, a.target.index, now, now - a.start)) this.timing.stats.windowShrank();
   }
 
   /** The scanner ran out of something: shrink the window, back off, retry the position later. */

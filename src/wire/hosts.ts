@@ -77,7 +77,22 @@ export const F = {
    * was silent for a whole timeout (asleep, or behind a rule that drops all).
    */
   SLEPT: 24,
+  /**
+   * Scan cell: the round trips of the answers counted since DELIV_START,
+   * summed in RTT_UNIT_US units (the slot of RETRY_OK, which only host cells use).
+   */
+  RTT_SUM: 19,
+  /**
+   * Scan cell: the mean round trip of the answers in the last delivery
+   * interval, µs (the slot of RETRY_DONE). The scan's answers come from hosts
+   * 1 and 400 ms away alike, so its srtt, an average of the last few, says
+   * nothing of how long its probes stay out (see congestion.ts).
+   */
+  MEAN_RTT: 20,
 } as const;
+
+/** The unit of F.RTT_SUM, µs: 2^31 of them hold 53,687 answers at the 10 s timeout cap. */
+export const RTT_UNIT_US = 250;
 
 export const CELL_FIELDS = 25;
 /** Windows are kept in fixed point so that +1/cwnd per answer accumulates. */
