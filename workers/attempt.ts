@@ -48,6 +48,8 @@ export class Attempt implements AttemptHandle, Timed {
   keep = false;
   /** In Expiry's list of attempts to retime (Expiry.unmeasured). */
   provisional = false;
+  /** A first try past its timeout, listening on for a late answer (late.ts): its window slot is given back. */
+  late = false;
   /** A retry after a timeout, counted in its host's RETRIES_OUT until it resolves (timing.ts retryResolved). */
   retryOut = false;
   /** Which window counts this attempt took (congestion.ts launched/landed). */

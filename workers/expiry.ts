@@ -43,8 +43,8 @@ export class Expiry {
   ) {}
 
   /**
-   * Attempts past their deadline, out of the heap, oldest first; their sockets
-   * wait in `closing`. Each is judged by its host's current estimate (nmap's
+   * Attempts past their deadline, out of the heap, oldest first; the caller
+   * closes their sockets (close) or keeps one listening late (late.ts). Each is judged by its host's current estimate (nmap's
    * rule): one whose estimate grew since its deadline was set (a burst still
    * landing, a queue filling) gets the later deadline instead. The estimate is
    * read afresh, not through the launch's per-millisecond cache (timeoutFor):
@@ -66,8 +66,17 @@ export class Expiry {
       this.heap.remove(a);
       due.push(a);
     }
-    this.closing.push(...due);
     return due;
+  }
+
+  /** A due attempt's socket is to be closed (a burst per loop turn, drain()); a late one's slot was given back already. */
+  close(a: Attempt): void {
+    this.closing.push(a);
+  }
+
+  /** A timed-out attempt listens on for a late answer until `end` (late.ts). */
+  listenLate(a: Attempt, end: number): void {
+    this.reschedule(a, end);
   }
 
   /** No chunk left: a timer left armed would keep the thread alive until a deadline nobody waits for. */
@@ -131,7 +140,7 @@ export class Expiry {
     this.compactProvisional();
     for (const a of this.provisional) {
       const deadline = a.start + timing.timeoutMs(a.target.cell);
-      if (deadline < a.deadline) this.reschedule(a, deadline);
+      if (deadline < a.deadline && !a.late) this.reschedule(a, deadline);
     }
   }
 
@@ -176,7 +185,7 @@ export class Expiry {
       const a = this.closing[n]!;
       this.backend.abort(a);
       a.handle = null;
-      this.freeSlot();
+      if (!a.late) this.freeSlot();
       n++;
       if (n % 8 === 0 && this.headDue(performance.now())) break;
     }

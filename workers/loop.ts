@@ -1,11 +1,9 @@
 /**
- * The connect loop of one worker thread, tying together parts with one job
- * each: Window (this worker's share), Congestion (per-host windows, pacing),
- * Timing (timeouts, retries), Twins (retries sent twice), Expiry (deadlines,
- * decided in the check phase so an answer in the same loop turn wins),
- * PendingQueue (retries, held-back positions), ChunkSet and ChunkLedger (what
- * is decided, the watermark), Outbox (batches), BannerStage (--banners) and a
- * probe backend. At most LAUNCH_BURST attempts start per loop turn.
+ * The connect loop of one worker thread, tying together parts with one job each: Window (this worker's share),
+ * Congestion (per-host windows, pacing), Timing (timeouts, retries), Twins (retries sent twice), Expiry (deadlines,
+ * decided in the check phase so an answer in the same loop turn wins), LateListen (late answers of silent hosts),
+ * PendingQueue (retries, held-back positions), ChunkSet and ChunkLedger (what is decided, the watermark), Outbox
+ * (batches), BannerStage (--banners) and a probe backend. At most LAUNCH_BURST attempts start per loop turn.
  */
 import { classifyErrno } from '../src/classify.js';
 import type { PortState } from '../src/model/states.js';
@@ -16,6 +14,7 @@ import { type KeptConnection, type ProbeBackend, createBackend, errnoName } from
 import type { BannerStage } from './banner-stage.js';
 import { type ServiceInfo, TCPWRAPPED } from '../src/model/service.js';
 import { Expiry } from './expiry.js';
+import { LateListen } from './late.js';
 import { ChunkSet } from './chunks.js';
 import { ChunkLedger } from './ledger.js';
 import { Outbox } from './outbox.js';
@@ -55,6 +54,7 @@ export class Engine {
   private readonly hooks: EngineHooks;
   private readonly chunks: ChunkSet;
   private readonly twins: Twins;
+  private readonly late: LateListen;
   private inflight = 0;
   private pumpTimer: NodeJS.Timeout | null = null;
   private pumping = false;
@@ -72,6 +72,7 @@ export class Engine {
     this.timing = new Timing(table, spec.timing, toCoordMs);
     this.congestion = new Congestion(table, spec.timing.window, toCoordMs);
     this.walk = new Walk(spec, this.timing);
+    this.late = new LateListen(Math.floor(spec.window / 4), spec.timing.maxMs, this.timing, this.expiry, (a) => this.leaveWindow(a));
     this.twins = new Twins(this.pending, this.timing, (a) => this.drop(a));
     this.outbox = new Outbox(() => this.backend.name, (n) => this.window.posted(n), () => this.timing.stats.take());
     this.chunks = new ChunkSet(this.outbox);
@@ -110,7 +111,7 @@ export class Engine {
       this.window.setHungry(queued);
       // Everything we hold is in flight and there is room: ask for the next chunk now,
       // not when records come back (silent targets send none for a whole timeout).
-      if (!queued && this.inflight > 0 && this.window.hasRoom(this.inflight)) this.chunks.askForMore();
+      if (!queued && this.inflight + this.late.count > 0 && this.window.hasRoom(this.inflight)) this.chunks.askForMore();
       // Held to our share with work waiting: other workers' slots may free up or they may
       // run dry, and nothing else would wake us (silent targets answer only at deadlines).
       if (queued && this.window.atLimit(this.inflight)) this.pumpIn(2);
@@ -211,12 +212,10 @@ export class Engine {
   }
 
   /**
-   * Queue this loop turn's check-phase work, once: decide what is due, re-arm
-   * the timer, top the window up. The deadline timer, answers and long refills
-   * all come here, after the poll phase has delivered this turn's answers.
-   * On loopback most connects are answered inside connect(), so topping up once
-   * per turn keeps about one burst of live sockets instead of a whole window:
-   * measured, 65,535 loopback ports took 0.97 s at 256 per worker and 0.87 s at 32.
+   * Queue this loop turn's check-phase work, once: decide what is due, re-arm the timer, top the window up. The
+   * deadline timer, answers and long refills all come here, after the poll phase has delivered this turn's answers.
+   * On loopback most connects are answered inside connect(), so topping up once per turn keeps about one burst of
+   * live sockets instead of a whole window: 65,535 loopback ports took 0.97 s at 256 per worker and 0.87 s at 32.
    */
   private queueCheck(): void {
     if (this.checkQueued) return;
@@ -227,8 +226,7 @@ export class Engine {
   private readonly checkPhase = (): void => {
     this.checkQueued = false;
     this.expiry.retime(this.timing);
-    // Only deadlines up to the poll phase's start: an answer that came while a long poll phase
-    // ran (thousands of answers) is unread in the kernel yet; its deadline waits a turn.
+    // Only deadlines up to the poll phase's start: an answer that came while a long poll phase ran is unread yet.
     this.decideDue(this.clock.polledAt || performance.now());
     this.clock.reset();
     this.expiry.arm(false);
@@ -304,22 +302,23 @@ export class Engine {
     this.release(a, true, waited);
   }
 
-  /**
-   * The attempt is over. Its pool slot is freed now, or, for a timed-out
-   * attempt whose socket is still open, when Expiry.drain() closes it.
-   */
+  /** The attempt is over. Its pool slot is freed now, or, for a timed-out attempt whose socket is still open, when Expiry.drain() closes it. */
   private release(a: Attempt, freeSlot = true, waited = true): void {
     a.done = true;
     if (waited) this.timing.usedTimeout(a.deadline - a.start);
     if (a.retryOut) this.timing.retryResolved(a.target.cell);
     this.expiry.forget(a);
-    this.congestion.landed(a.target.cell, a.counted);
-    if (freeSlot) {
-      a.handle = null; // the socket wrapper (and native handle) may be collected now
-      this.window.giveSlot();
-    }
-    this.inflight--;
     a.chunk.inflight--;
+    if (freeSlot) a.handle = null; // the socket wrapper (and native handle) may be collected now
+    if (a.late) return this.late.ended(); // its slot and window counts went back at its timeout (leaveWindow)
+    this.leaveWindow(a, freeSlot);
+  }
+
+  /** The attempt leaves the windows (and gives its slot back, or its socket's close will): released, or listening late. */
+  private leaveWindow(a: Attempt, freeSlot = true): void {
+    this.congestion.landed(a.target.cell, a.counted);
+    if (freeSlot) this.window.giveSlot();
+    this.inflight--;
   }
 
   private decide(a: Attempt, state: PortState, reason: string, now: number, service?: ServiceInfo, rttMs = now - a.start): void {
@@ -352,12 +351,13 @@ export class Engine {
   private decideDue(cutoff: number): void {
     const retries: Pending[] = [];
     for (const a of this.expiry.takeDue(cutoff, this.timing)) {
+      if (this.late.keep(a, cutoff)) continue; // it listens on for a late answer, its slot given back (late.ts)
+      this.expiry.close(a);
       const passed = a.twin !== null && this.twins.ended(a, false); // a copy of a retry sent twice: judged once both are over
       this.release(a, false);
       if (!passed) this.afterTimeout(a, retries);
     }
-    // Then the positions that waited for their host's retries: those that
-    // just timed out above may have settled it.
+    // Then the positions that waited for their host's retries: those that just timed out above may have settled it.
     for (const a of this.expiry.takeDeferred()) this.afterTimeout(a, retries);
     // Retries go first in line, oldest first.
     for (let i = retries.length - 1; i >= 0; i--) this.pending.unshift(retries[i]!);

@@ -214,8 +214,13 @@ export class Timing {
   retryVerdict(target: Target, tryNo: number): RetryVerdict {
     if (this.isGivenUp(target)) return 'final';
     if (this.heardFrom(target)) return this.mayRetry(target.cell, tryNo);
-    if (this.table.get(target.cell, F.SLEPT) === 0) this.table.set(target.cell, F.SLEPT, 1);
+    this.timedOutSilent(target);
     return 'final';
+  }
+
+  /** A try timed out while its host had answered nothing: the host was silent a whole timeout (F.SLEPT, retryAnswerIsLoss). */
+  timedOutSilent(target: Target): void {
+    if (this.table.get(target.cell, F.SLEPT) === 0) this.table.set(target.cell, F.SLEPT, 1);
   }
 
   /**

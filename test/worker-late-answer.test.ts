@@ -1,0 +1,86 @@
+/**
+ * Late answers (workers/late.ts): a host farther away than its timeout answers
+ * after its first tries timed out. Their sockets stay open up to twice the
+ * timeout, so its answers still decide its ports; closed at the timeout, the
+ * host looked dead (every port filtered, no retry). A host that never answers
+ * costs one probe per port, decided at twice the timeout. Through the connect
+ * loop with a fake backend.
+ */
+import { MessageChannel } from 'node:worker_threads';
+import { describe, expect, it } from 'vitest';
+import { TargetSet } from '../src/targets/set.js';
+import { createHostTable } from '../src/wire/hosts.js';
+import type { ChunkTask, WorkerMessage, WorkerScanSpec } from '../src/wire/messages.js';
+import { type WireRecordView, readRecords } from '../src/wire/records.js';
+import { SharedSlots } from '../src/wire/slots.js';
+import type { Attempt } from '../workers/attempt.js';
+import type { CompleteFn, ProbeBackend } from '../workers/backends/index.js';
+import { Engine } from '../workers/loop.js';
+
+const PORTS = 16;
+const TIMEOUT_MS = 100;
+/** Host 0 answers after 1.5 timeouts; host 1 never answers. */
+const FAR_MS = 150;
+
+/** `window`: a quarter of it may listen late. */
+async function scan(maxMs: number, window = 256): Promise<{ records: WireRecordView[]; starts: number[] }> {
+  const table = createHostTable(2, 64);
+  const targets = TargetSet.fromIntervals([{ v6: false, lo: 0x7f000000, hi: 0x7f000001 }]).toData();
+  const s: WorkerScanSpec = {
+    specId: `t${Math.random()}`, targets, ports: Uint16Array.from({ length: PORTS }, (_, i) => i + 1), permutation: null,
+    timing: { initialMs: TIMEOUT_MS, minMs: 10, maxMs, retries: 2, hostTimeoutMs: null, window: 64, hosts: 2 },
+    hosts: table, originMs: performance.timeOrigin, window, engine: 'handle',
+    emit: { open: true, closed: true, filtered: true, error: true }, rate: null, hostCounts: false, slots: SharedSlots.createBuffer(), concurrency: 64,
+  };
+  const starts = [0, 0];
+  const backend = (_e: unknown, complete: CompleteFn): ProbeBackend => ({
+    name: 'handle',
+    start(h) {
+      const a = h as Attempt;
+      starts[a.target.index]!++;
+      if (a.target.index === 0) setTimeout(() => complete(a, -111, false), FAR_MS); // ECONNREFUSED: closed
+      return 0;
+    },
+    abort() {},
+  });
+  const { port1, port2 } = new MessageChannel();
+  const records: WireRecordView[] = [];
+  const slots = new SharedSlots(s.slots);
+  port1.on('message', (m: WorkerMessage) => {
+    if (m.t === 'hungry') return;
+    readRecords(m.records, (r) => records.push({ ...r }));
+    slots.taken(m.records.n);
+  });
+  const task: ChunkTask = { spec: s, chunkId: 0, attempt: 0, start: 0, stride: 1, count: 2 * PORTS, fromK: 0, skip: [], port: port2 };
+  await new Engine(s, { backend }).run(task);
+  await new Promise((r) => setTimeout(r, 20));
+  port1.close();
+  return { records, starts };
+}
+
+describe('late answers from a host farther away than its timeout', () => {
+  it('decide its ports (closed, with their real round trip), one probe each; a silent host is filtered after twice the timeout', async () => {
+    const { records, starts } = await scan(3000);
+    expect(records).toHaveLength(2 * PORTS);
+    const far = records.filter((r) => r.hostIndex === 0);
+    expect(far.map((r) => r.state)).toEqual(Array(PORTS).fill('closed'));
+    expect(far.every((r) => r.rttMs >= FAR_MS - 1)).toBe(true);
+    const dead = records.filter((r) => r.hostIndex === 1);
+    expect(dead.map((r) => `${r.state}/${r.reason}`)).toEqual(Array(PORTS).fill('filtered/timeout'));
+    expect(dead.every((r) => r.rttMs >= 2 * TIMEOUT_MS - 1)).toBe(true);
+    expect(starts).toEqual([PORTS, PORTS]);
+  });
+
+  it('within the descriptors it may take: a quarter of the window', async () => {
+    // 8 late sockets for 32 timed-out first tries: the first 8 to time out listen on.
+    const { records } = await scan(3000, 32);
+    expect(records.filter((r) => r.state === 'closed' || r.rttMs >= 2 * TIMEOUT_MS - 1)).toHaveLength(8);
+  });
+
+  it('not past the --timeout ceiling: with it at the timeout, the far host looks dead, as before', async () => {
+    const { records, starts } = await scan(TIMEOUT_MS);
+    expect(records.filter((r) => r.state !== 'filtered')).toEqual([]);
+    expect(records.every((r) => r.rttMs < 2 * TIMEOUT_MS - 1)).toBe(true);
+    expect(starts).toEqual([PORTS, PORTS]);
+  });
+});

@@ -1,0 +1,70 @@
+/**
+ * Late answers from hosts not heard from yet.
+ *
+ * A host farther away than its timeout (`--initial-rtt-timeout` until its own
+ * round trip is measured) answers only after its first tries have timed out.
+ * Closing their sockets then made it look dead: never heard from, it got no
+ * retry, and every port was filtered, where nmap, whose second probe still
+ * hears the first one's late answer, found it. So a first try to a host that
+ * has answered nothing keeps its socket open past its timeout, up to twice
+ * its timeout (within the `--timeout` ceiling and `--host-timeout`); its
+ * window slot is given back at the timeout, so a sweep of dead space is as
+ * fast as before, and only its last decisions wait the extra time. A late
+ * answer decides the port and gives the host its round trip; a late socket
+ * that hears nothing goes on as a timed-out try (afterTimeout: filtered, or a
+ * retry if the host was heard meanwhile). nmap waits for a silent host's port
+ * as long: two timeouts, one per probe, where this sends one.
+ *
+ * The late sockets are descriptors outside the window: at most a quarter of
+ * the worker's share (the default window leaves a fifth of the descriptors
+ * free), and none past that.
+ */
+import type { Attempt } from './attempt.js';
+import type { Expiry } from './expiry.js';
+import type { Timing } from './timing.js';
+
+export class LateListen {
+  /** Attempts listening late now. */
+  private listening = 0;
+
+  constructor(
+    /** Late sockets at most at once. */
+    private readonly budget: number,
+    /** The timeout ceiling, ms (--timeout, --max-rtt-timeout). */
+    private readonly maxMs: number,
+    private readonly timing: Timing,
+    private readonly expiry: Expiry,
+    /** Takes the attempt out of the windows' counts and gives its slot back. */
+    private readonly leaveWindow: (a: Attempt) => void,
+  ) {}
+
+  /**
+   * Whether the attempt, just timed out, keeps listening: a first try to a
+   * host not heard from, room in the budget, and time left before its end.
+   * If so its deadline moves out, it is marked `late`, and its window slot
+   * and counts go back.
+   */
+  keep(a: Attempt, now: number): boolean {
+    if (a.late || a.history.tries !== 0 || a.twin !== null || a.chunk.stopped || this.listening >= this.budget) return false;
+    if (this.timing.heardFrom(a.target)) return false;
+    // Timed out unanswered all the same: answers to the retries of the host's first tries are then no loss (timing.ts).
+    this.timing.timedOutSilent(a.target);
+    const end = Math.min(a.start + 2 * (a.deadline - a.start), a.start + this.maxMs, this.timing.hostEnd(a.target));
+    if (end <= now) return false;
+    a.late = true;
+    this.listening++;
+    this.expiry.listenLate(a, end);
+    this.leaveWindow(a);
+    return true;
+  }
+
+  /** A late attempt is over (answered, its late window ended, or dropped). */
+  ended(): void {
+    this.listening--;
+  }
+
+  /** Late sockets open now (for tests). */
+  get count(): number {
+    return this.listening;
+  }
+}
