@@ -5,16 +5,14 @@
  * connect loop with a fake backend: in a /16, even hosts answer (closed), odd
  * hosts never do.
  */
-import { MessageChannel } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { TargetSet } from '../src/targets/set.js';
 import { HostTable, MAX_EXACT_HOSTS, createHostTable } from '../src/wire/hosts.js';
-import type { ChunkTask, WorkerMessage, WorkerScanSpec } from '../src/wire/messages.js';
-import { type WireRecordView, readRecords } from '../src/wire/records.js';
+import type { WorkerScanSpec } from '../src/wire/messages.js';
 import { SharedSlots } from '../src/wire/slots.js';
 import type { Attempt } from '../workers/attempt.js';
 import type { CompleteFn, ProbeBackend } from '../workers/backends/index.js';
-import { Engine } from '../workers/loop.js';
+import { runChunk } from './helpers/engine.js';
 
 const HOSTS = 1 << 16;
 /** Long beside the fake answers' 1 ms: a live host's only probe must not time out while the loop is busy (it then gets no retry either). */
@@ -45,19 +43,7 @@ describe('dead hosts among live neighbours', () => {
       },
       abort() {},
     });
-    const { port1, port2 } = new MessageChannel();
-    const records: WireRecordView[] = [];
-    const slots = new SharedSlots(s.slots);
-    port1.on('message', (m: WorkerMessage) => {
-      if (m.t === 'hungry') return;
-      // As the coordinator: records taken (the workers stop at MAX_BACKLOG untaken).
-      readRecords(m.records, (r) => records.push({ ...r }));
-      slots.taken(m.records.n);
-    });
-    const task: ChunkTask = { spec: s, chunkId: 0, attempt: 0, start: 0, stride: 1, count: HOSTS, fromK: 0, skip: [], port: port2 };
-    await new Engine(s, { backend }).run(task);
-    await new Promise((r) => setTimeout(r, 20));
-    port1.close();
+    const records = await runChunk(s, backend, HOSTS);
     expect(records).toHaveLength(HOSTS);
     // Every dead host filtered; the live ones closed (a loop stalled past the timeout could time one out: asserted only in bulk).
     expect(records.filter((r) => r.hostIndex % 2 === 1 && r.state !== 'filtered')).toEqual([]);

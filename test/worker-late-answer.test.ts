@@ -6,16 +6,15 @@
  * costs one probe per port, decided at twice the timeout. Through the connect
  * loop with a fake backend.
  */
-import { MessageChannel } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { TargetSet } from '../src/targets/set.js';
 import { createHostTable } from '../src/wire/hosts.js';
-import type { ChunkTask, WorkerMessage, WorkerScanSpec } from '../src/wire/messages.js';
-import { type WireRecordView, readRecords } from '../src/wire/records.js';
+import type { WorkerScanSpec } from '../src/wire/messages.js';
+import type { WireRecordView } from '../src/wire/records.js';
 import { SharedSlots } from '../src/wire/slots.js';
 import type { Attempt } from '../workers/attempt.js';
 import type { CompleteFn, ProbeBackend } from '../workers/backends/index.js';
-import { Engine } from '../workers/loop.js';
+import { runChunk } from './helpers/engine.js';
 
 const PORTS = 16;
 const TIMEOUT_MS = 100;
@@ -43,18 +42,7 @@ async function scan(maxMs: number, window = 256): Promise<{ records: WireRecordV
     },
     abort() {},
   });
-  const { port1, port2 } = new MessageChannel();
-  const records: WireRecordView[] = [];
-  const slots = new SharedSlots(s.slots);
-  port1.on('message', (m: WorkerMessage) => {
-    if (m.t === 'hungry') return;
-    readRecords(m.records, (r) => records.push({ ...r }));
-    slots.taken(m.records.n);
-  });
-  const task: ChunkTask = { spec: s, chunkId: 0, attempt: 0, start: 0, stride: 1, count: 2 * PORTS, fromK: 0, skip: [], port: port2 };
-  await new Engine(s, { backend }).run(task);
-  await new Promise((r) => setTimeout(r, 20));
-  port1.close();
+  const records = await runChunk(s, backend, 2 * PORTS);
   return { records, starts };
 }
 
