@@ -117,7 +117,7 @@ async function scanCommand(flags: CliFlags, command: string, signal: AbortContro
   // What follows "--" is targets, as in nmap ("-p 22 -- 127.0.0.1"): yargs puts it in _, which nothing read.
   const afterDashes = ((flags as { _?: unknown[] })._ ?? []).map(String);
   const given = flagsToConfig(afterDashes.length > 0 ? { ...flags, targets: [...(flags.targets ?? []), ...afterDashes] } : flags);
-  const { config, notes } = resolveConfig(given);
+  const { config, notes, defaultWindow } = resolveConfig(given);
   // A Ctrl+C while names resolve ends the command then, not when a hung resolver gives up.
   const prep = await prepareScan(config, stoppable(systemResolver, signal.signal)).catch((err: unknown) => {
     if (err instanceof ShardscanError && err.code === 'E_INTERRUPTED') return null;
@@ -152,7 +152,7 @@ async function scanCommand(flags: CliFlags, command: string, signal: AbortContro
   // Served once the rest is checked (bad input is its one line), and before anything is written: an address
   // that cannot be served is refused before there is a half-made shard directory.
   return withMetrics(flags.metrics, Boolean(flags.quiet), (metrics) => {
-    const outDir = outPath === null ? null : OutDir.create(outPath, { ...prep, config: { ...prep.config, outDir: outPath } }, scanId, startedAt, config.outDir !== null);
+    const outDir = outPath === null ? null : OutDir.create(outPath, { ...prep, config: { ...prep.config, outDir: outPath } }, scanId, startedAt, config.outDir !== null, defaultWindow);
     // Opened (and so emptied) only now, when nothing can refuse the command any more.
     const { out, extras } = openReports(config);
     const allNotes = [...notes, ...[blockedNote(prep.blocked), otherAddressesNote(prep.otherAddresses)].filter((n): n is string => n !== null)];

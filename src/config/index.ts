@@ -132,6 +132,8 @@ export interface ConfigResult {
   notes: string[];
   /** True when the seed was chosen at random (not given). */
   randomSeed: boolean;
+  /** True when the window is the built-in default, as wide as this machine's descriptor limit allows (not given, not tuned). */
+  defaultWindow: boolean;
 }
 
 /** Check a partial config (from a file, the API, or the CLI) against schemas/config.schema.json. */
@@ -285,7 +287,7 @@ export function resolveConfig(given: Partial<ScanConfig>, opts: ResolveOptions =
   if (partial.hostTimeoutMs != null && partial.hostTimeoutMs > 86_400_000) {
     notes.push(`--host-timeout is ${(partial.hostTimeoutMs / 86_400_000).toFixed(1)} days (a bare number is seconds, as in nmap; for milliseconds give ms, e.g. --host-timeout 1800000ms)`);
   }
-  return { config: deepFreeze(config), notes, randomSeed };
+  return { config: deepFreeze(config), notes, randomSeed, defaultWindow };
 }
 
 /** The longest --max-time: Node's timers hold at most 2^31-1 ms. */

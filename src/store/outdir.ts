@@ -43,6 +43,11 @@ export interface Manifest {
   recordCount: number;
   elapsedMs: number;
   resumed: number;
+  /**
+   * The window (config.concurrency) was the default, cut to the descriptor limit of the machine that
+   * started the scan: a resume works it out again for its own (absent in manifests before it, and then false).
+   */
+  windowByDefault?: boolean;
 }
 
 export interface StoredCheckpoint extends CheckpointState {
@@ -184,7 +189,7 @@ export class OutDir {
    * `named`: the user gave it (--out-dir), else it is in the state directory,
    * and the messages say so (they named an --out-dir never given).
    */
-  static create(dir: string, prep: PreparedScan, scanId: string, startedAt: Date, named = true): OutDir {
+  static create(dir: string, prep: PreparedScan, scanId: string, startedAt: Date, named = true, windowByDefault = false): OutDir {
     const what = named ? '--out-dir' : 'the shard directory';
     OutDir.refuseTaken(dir, named);
     try {
@@ -218,6 +223,7 @@ export class OutDir {
       recordCount: 0,
       elapsedMs: 0,
       resumed: 0,
+      windowByDefault,
     };
     // Files of an earlier scan whose manifest is gone are refused before anything is written: the
     // refusal came after a new manifest, and `status` then described the old records as the new scan's.

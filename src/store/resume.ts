@@ -231,6 +231,8 @@ async function planClaimed(dir: string, shard: ReturnType<typeof openShardDir>, 
   checkManifest(dir, shard.manifest);
   const moved = movedWith(shard.manifest.config, resolve(dir));
   const given: Partial<ScanConfig> = { ...moved };
+  // A default window was cut to the starting machine's `ulimit -n` (38 under 128 with -oA): worked out again for this one.
+  if (shard.manifest.windowByDefault === true) delete given.concurrency;
   for (const [k, v] of Object.entries(overrides)) if (v !== undefined) (given as Record<string, unknown>)[k] = v;
   // The same checks and defaults a new scan gets (a manifest's config may omit keys the schema leaves optional).
   const { config } = resolveConfig(given, { tuning: null });
