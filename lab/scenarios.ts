@@ -22,7 +22,7 @@ export interface Scenario {
   ports: number[];
 }
 
-export const SCENARIO_IDS = ['rtt0', 'rtt20', 'rtt200', 'rtt400', 'loss2', 'dead24', 'firewalled', 'ratelimit', 'icmp', 'mixed', 'congested', 'sharedlimit', 'jitter', 'longloss'] as const;
+export const SCENARIO_IDS = ['rtt0', 'rtt20', 'rtt200', 'rtt400', 'loss2', 'dead24', 'firewalled', 'ratelimit', 'icmp', 'mixed', 'congested', 'sharedlimit', 'jitter', 'longloss', 'mixloss'] as const;
 export type ScenarioId = (typeof SCENARIO_IDS)[number];
 
 /** A seeded PRNG (mulberry32), in [0, 1). */
@@ -190,5 +190,22 @@ export function scenario(id: ScenarioId, seed = 1): Scenario {
     case 'longloss':
       // Long enough for random loss, taken for congestion, to ratchet the window down.
       return depth(id, '1 host × 40,000 ports, 20 open, RTT 20 ms, 2 % loss each way', '198.18.1.15', seed, { delayMs: 10, lossPct: 2 }, 40_000);
+    case 'mixloss': {
+      // Near, far and dead together over a lossy path: the scan-wide window must not take the random loss for a limiter.
+      const hosts = ['198.18.1.16', '198.18.1.17', '198.18.1.18'];
+      const dead = '198.18.1.19';
+      const ports = range(1, 5000);
+      const random = rng(seed);
+      return {
+        id,
+        description: 'three hosts at RTT 2, 150 and 390 ms and a dead one, 5,000 ports each, 10 open on each live one, 5 % loss each way',
+        lab: { hosts, delayMs: 1, jitterMs: 0.5, lossPct: 5, hostDelayMs: { [hosts[1]!]: 74, [hosts[2]!]: 194 }, deadPrefixes: [`${dead}/32`], seed },
+        listeners: hosts.map((host) => ({ host, ports: sample(ports, 10, random) })),
+        targets: [...hosts, dead],
+        hosts: [...hosts, dead],
+        portSpec: '1-5000',
+        ports,
+      };
+    }
   }
 }
