@@ -105,3 +105,32 @@ describe("the scan's window over hosts near and far", () => {
     expect(table.get(0, F.INFLIGHT)).toBe(0);
   });
 });
+
+describe("a dead host's probes in the scan's delivery rate", () => {
+  // Two live hosts at 200 ms answer 1,000 probes a second between them; as many go to a dead host
+  // and time out. The scan paces every probe, so its rate must count the dead host's too: left
+  // out, a shrink paced the scan at half what it sent, and each later shrink lower (lab mixloss).
+  it("a shrink keeps the answering hosts' probes in flight and paces at the rate sent to all", () => {
+    const table = new HostTable(createHostTable(4, WINDOW), 4);
+    const c = new Congestion(table, WINDOW, 0);
+    const [a, b] = [table.cellOf(0), table.cellOf(1)];
+    for (const k of [0, a, b]) table.set(k, F.SRTT, 200_000);
+    table.set(0, F.CWND, (WINDOW / 2) * WINDOW_SCALE); // below its maximum: every answer counts
+    for (let t = 0; t < 400; t++) {
+      c.delivered(t % 2 ? a : b, 1000 + t, 200);
+      c.unanswered(1000 + t);
+    }
+    c.delivered(a, 1400, 200); // closes the interval: ~2,000 a second, mean round trip ~100 ms
+    for (let i = 0; i < 40; i++) c.lost(i % 2 ? a : b, i % 2, 1401 + i, 200);
+    // The window: 1,000 answers a second × 200 ms = ~200 in flight, as without the dead host.
+    const cwnd = table.get(0, F.CWND) / WINDOW_SCALE;
+    expect(cwnd).toBeGreaterThan(180);
+    expect(cwnd).toBeLessThan(220);
+    // Its pacing: ~2,000 probes a second (0.5 ms apart), not the ~1,000 that answered (1 ms).
+    expect(c.scanWait(2000, 0)).toBe(0);
+    expect(c.scanWait(2000, 0)).toBe(0); // a burst of one
+    const wait = c.scanWait(2000, 0);
+    expect(wait).toBeGreaterThan(0.4);
+    expect(wait).toBeLessThan(0.6);
+  });
+});

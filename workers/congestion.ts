@@ -37,7 +37,9 @@
  * dead host, 5 % loss each way: 10-70 s against 2.8 s without loss). Probes to
  * a host never heard from are not counted in the scan's window either (they
  * are paced): each holds its slot a whole timeout and is never an answer, so
- * a window sized by answers × round trip filled with them.
+ * a window sized by answers × round trip filled with them. Their timeouts
+ * count in its delivery rate, though (unanswered): they take pacing slots,
+ * and a rate of answers alone paced the scan below what it sent.
  */
 import { CELL_FIELDS, F, type HostTable, RTT_UNIT_US, WINDOW_SCALE } from '../src/wire/hosts.js';
 
@@ -74,6 +76,7 @@ const RATE_SAMPLE = 8;
 export class Congestion {
   private readonly maxWindow: number;
   private skipped = 0;
+  private skippedSilent = 0;
 
   constructor(
     private readonly table: HostTable,
@@ -183,6 +186,23 @@ export class Congestion {
     if (full) return;
     this.grow(cell);
     this.grow(0);
+  }
+
+  /**
+   * A first try to a host never heard from timed out. It took its pacing slot
+   * on the scan's clock like every probe and delivered nothing: counted in the
+   * scan's delivery rate as a delivery of no round trip. The rate then covers
+   * every paced probe, and the mean round trip, diluted by these, still gives
+   * rate × mean = the answering hosts' probes in flight (the only ones the
+   * scan's window counts). Left out, a scan of live hosts and a dead one
+   * measured a rate short by the dead one's share, and each shrink (random
+   * loss crosses the eighth now and then) paced it lower (lab mixloss).
+   */
+  unanswered(now: number): void {
+    if (this.table.get(0, F.CWND) >= this.maxWindow && ++this.skippedSilent < RATE_SAMPLE) return;
+    const weight = this.table.get(0, F.CWND) >= this.maxWindow ? RATE_SAMPLE : 1;
+    this.skippedSilent = 0;
+    this.count(0, Math.floor(now + this.toCoordMs), weight, 0);
   }
 
   /**

@@ -20,6 +20,7 @@
  * free), and none past that.
  */
 import type { Attempt } from './attempt.js';
+import type { Congestion } from './congestion.js';
 import type { Expiry } from './expiry.js';
 import type { Timing } from './timing.js';
 
@@ -33,6 +34,7 @@ export class LateListen {
     /** The timeout ceiling, ms (--timeout, --max-rtt-timeout). */
     private readonly maxMs: number,
     private readonly timing: Timing,
+    private readonly congestion: Congestion,
     private readonly expiry: Expiry,
     /** Takes the attempt out of the windows' counts and gives its slot back. */
     private readonly leaveWindow: (a: Attempt) => void,
@@ -45,10 +47,13 @@ export class LateListen {
    * and counts go back.
    */
   keep(a: Attempt, now: number): boolean {
-    if (a.late || a.history.tries !== 0 || a.twin !== null || a.chunk.stopped || this.listening >= this.budget) return false;
+    if (a.late || a.history.tries !== 0 || a.twin !== null) return false;
     if (this.timing.heardFrom(a.target)) return false;
-    // Timed out unanswered all the same: answers to the retries of the host's first tries are then no loss (timing.ts).
+    // Timed out unanswered all the same: answers to the retries of the host's first tries are then no loss (timing.ts),
+    // and the scan's delivery rate counts it (congestion.ts unanswered).
     this.timing.timedOutSilent(a.target);
+    this.congestion.unanswered(now);
+    if (a.chunk.stopped || this.listening >= this.budget) return false;
     const end = Math.min(a.start + 2 * (a.deadline - a.start), a.start + this.maxMs, this.timing.hostEnd(a.target));
     if (end <= now) return false;
     a.late = true;
