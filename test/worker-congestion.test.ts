@@ -134,3 +134,19 @@ describe("a dead host's probes in the scan's delivery rate", () => {
     expect(wait).toBeLessThan(0.6);
   });
 });
+
+describe('an interval of silent hosts\' timeouts alone', () => {
+  it("keeps the scan's mean round trip (no answer, no round trip to take)", () => {
+    const table = new HostTable(createHostTable(4, WINDOW), 4);
+    const c = new Congestion(table, WINDOW, 0);
+    table.set(0, F.SRTT, 200_000);
+    table.set(0, F.CWND, (WINDOW / 2) * WINDOW_SCALE);
+    for (let t = 0; t <= 400; t++) c.delivered(table.cellOf(0), 1000 + t, 200); // intervals of answers at 200 ms, the last closed at 1400
+    const mean = table.get(0, F.MEAN_RTT);
+    expect(mean).toBeGreaterThan(190_000);
+    expect(table.get(0, F.DELIV_START)).toBe(1400);
+    for (let t = 1; t <= 400; t++) c.unanswered(1400 + t); // an interval of timeouts only, closed
+    expect(table.get(0, F.DELIV_START)).toBeGreaterThan(1400);
+    expect(table.get(0, F.MEAN_RTT)).toBe(mean);
+  });
+});

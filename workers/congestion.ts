@@ -274,7 +274,9 @@ export class Congestion {
     if (cell !== 0) return;
     const sum = t.get(0, F.RTT_SUM);
     t.add(0, F.RTT_SUM, -sum);
-    if (n > 0) t.set(0, F.MEAN_RTT, Math.max(1, Math.round((sum * RTT_UNIT_US) / n)));
+    // An interval of timeouts of silent hosts alone (unanswered) says nothing of the round trip: the last mean stands
+    // (set to 1 µs, it sized the window for no round trip at all).
+    if (n > 0 && sum > 0) t.set(0, F.MEAN_RTT, Math.max(1, Math.round((sum * RTT_UNIT_US) / n)));
   }
 
   private grow(cell: number): void {
