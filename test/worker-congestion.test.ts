@@ -40,23 +40,24 @@ describe('loss evidence', () => {
 });
 
 describe('loss evidence is a share of what the path delivers', () => {
-  // 4,000 answers/s at 200 ms: 800 a round trip (below the window of 1,024), so 100 losses in one are an eighth.
+  // 4,000 answers/s at 200 ms: 800 a round trip (below the window of 1,024), so 200 losses in one are a quarter.
   function delivering(): ReturnType<typeof setup> {
     const s = setup();
     s.table.set(s.cell, F.DELIV_RATE, 4_000);
     return s;
   }
 
-  it('random loss, a few percent of a fast path, shrinks nothing however many it is', () => {
+  it('random loss, up to just under a quarter of what a path delivers in a round trip, shrinks nothing', () => {
+    // An eighth (100 here), the share it once took, was crossed now and then by 5 % loss each way (lab mixloss).
     const { c, table, cell } = delivering();
-    for (let i = 0; i < 99; i++) expect(c.lost(cell, 1, 1000 + i, 200)).toBe(false);
+    for (let i = 0; i < 199; i++) expect(c.lost(cell, 1, 1000 + i, 200)).toBe(false);
     expect(table.get(cell, F.CWND)).toBe(WINDOW * WINDOW_SCALE);
   });
 
-  it('an eighth of a round trip\'s delivery lost in it shrinks the window', () => {
+  it('a quarter of a round trip\'s delivery lost in it shrinks the window', () => {
     const { c, table, cell } = delivering();
-    for (let i = 0; i < 99; i++) c.lost(cell, 1, 1000 + i, 200);
-    expect(c.lost(cell, 1, 1150, 200)).toBe(true);
+    for (let i = 0; i < 199; i++) c.lost(cell, 1, 1000 + i, 200);
+    expect(c.lost(cell, 1, 1199, 200)).toBe(true);
     expect(table.get(cell, F.CWND)).toBe(800 * WINDOW_SCALE);
   });
 });
@@ -82,10 +83,10 @@ describe("the scan's window over hosts near and far", () => {
     c.delivered(near, 1400, 2); // closes the interval
     expect(table.get(0, F.MEAN_RTT)).toBeGreaterThan(190_000);
     expect(table.get(0, F.MEAN_RTT)).toBeLessThan(200_000);
-    // Loss on both hosts within a round trip, an eighth of its delivery: the scan's window shrinks,
+    // Loss on both hosts within a round trip, a quarter of its delivery: the scan's window shrinks,
     // to ~1,000/s × 0.196 s ≈ 196, not 1,000/s × 2 ms = 2.
     const before = table.get(0, F.CWND);
-    for (let i = 0; i < 40; i++) c.lost(i % 2 ? far : near, i % 2, 1401 + i, i % 2 ? 390 : 2);
+    for (let i = 0; i < 60; i++) c.lost(i % 2 ? far : near, i % 2, 1401 + i, i % 2 ? 390 : 2);
     const after = table.get(0, F.CWND) / WINDOW_SCALE;
     expect(table.get(0, F.CWND)).toBeLessThan(before);
     expect(after).toBeGreaterThan(150);
@@ -121,7 +122,7 @@ describe("a dead host's probes in the scan's delivery rate", () => {
       c.unanswered(1000 + t);
     }
     c.delivered(a, 1400, 200); // closes the interval: ~2,000 a second, mean round trip ~100 ms
-    for (let i = 0; i < 40; i++) c.lost(i % 2 ? a : b, i % 2, 1401 + i, 200);
+    for (let i = 0; i < 60; i++) c.lost(i % 2 ? a : b, i % 2, 1401 + i, 200);
     // The window: 1,000 answers a second × 200 ms = ~200 in flight, as without the dead host.
     const cwnd = table.get(0, F.CWND) / WINDOW_SCALE;
     expect(cwnd).toBeGreaterThan(180);

@@ -11,7 +11,7 @@
  * ports is not congestion. A few such answers are chance (behind that firewall,
  * the few answering ports that lost a packet on a 2 % lossy path: shrinking to
  * their delivery rate paced the host's 900 retries out over 3 s); LOSS_MIN in
- * one round trip, and an eighth of what the host delivers in one, are
+ * one round trip, and a quarter of what the host delivers in one, are
  * evidence. Random loss takes the same share at any rate, so it is no reason
  * to slow down; a limiter or a full queue drops all of the excess. On that
  * evidence, at most once per round trip, the window drops to what the host
@@ -59,14 +59,18 @@ const RATE_DECAY = 0.95;
 const LOSS_MIN = 8;
 /**
  * ...and at least this share of what the cell delivers in a round trip
- * (1/8): random loss takes the same share at any rate, so shrinking on it
+ * (1/4): random loss takes the same share at any rate, so shrinking on it
  * only ratchets the window down (each shrink to a delivery rate thinned by
  * the loss itself). At 2 % loss each way and 200 ms, 40,000 ports took
  * 5.5-7.3 s against 2.4-2.5 s without loss, the rate falling from ~18,000 to
- * ~5,000 probes/s over the scan. A limiter or a full queue drops the whole
- * excess: twice its rate loses half.
+ * ~5,000 probes/s over the scan. An eighth, as it was then, was still
+ * crossed now and then by 5 % loss each way (~10 % of a round trip's
+ * answers, noisy over one round trip): lab mixloss took 5.8-19.9 s, median
+ * ~10 s, and takes ~4.2 s with a quarter. A limiter or a full queue drops
+ * the whole excess: a third over its rate loses a quarter, twice its rate
+ * half (ratelimit, sharedlimit and congested: as fast, exact).
  */
-const LOSS_SHARE_SHIFT = 3;
+const LOSS_SHARE_SHIFT = 2;
 
 const HOST_COUNTED = 1;
 const SCAN_COUNTED = 2;
@@ -196,7 +200,7 @@ export class Congestion {
    * rate × mean = the answering hosts' probes in flight (the only ones the
    * scan's window counts). Left out, a scan of live hosts and a dead one
    * measured a rate short by the dead one's share, and each shrink (random
-   * loss crosses the eighth now and then) paced it lower (lab mixloss).
+   * loss crossed the share that shrinks now and then) paced it lower (lab mixloss).
    */
   unanswered(now: number): void {
     if (this.table.get(0, F.CWND) >= this.maxWindow && ++this.skippedSilent < RATE_SAMPLE) return;
@@ -226,7 +230,7 @@ export class Congestion {
     return shrank;
   }
 
-  /** Count one loss in the cell's current round trip; true once LOSS_MIN, and 1/8 of a round trip's delivery, came in it. */
+  /** Count one loss in the cell's current round trip; true once LOSS_MIN, and 1/4 of a round trip's delivery, came in it. */
   private tally(cell: number, nowMs: number): boolean {
     const t = this.table;
     const since = t.get(cell, F.LOSS_SINCE);
