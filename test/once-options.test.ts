@@ -21,6 +21,8 @@ describe('an option that names one list, given twice', () => {
     [['-iL', 'a.txt', '--input-file', 'b.txt'], "-iL is given 2 times ('a.txt', 'b.txt'); give one file, as nmap takes one: put the targets of both in it, or give more targets on the command line"],
     [['--exclude-file', 'a.txt', '--excludefile', 'b.txt'], "--exclude-file is given 2 times ('a.txt', 'b.txt'); give one file: put the entries of both in it, or give more with --exclude (which adds up)"],
     [['-p', '80', '-p22'], "-p is given 2 times ('80', '22'); give one list, the ports separated by commas: -p 80,22"],
+    // The joined list is user input too: cut and escaped as the quotes are (a fuzzed 300-character -p made a 560-character line).
+    [['-p', '1', `-p=${'a'.repeat(300)}\x1b`], `-p is given 2 times ('1', '${'a'.repeat(47)}…'); give one list, the ports separated by commas: -p 1,${'a'.repeat(45)}…`],
   ])('%j is refused: %s', (args, message) => {
     expect(clash(args)).toBe(message);
   });

@@ -48,8 +48,8 @@ export function reportClash(given: readonly string[]): string | null {
 
 /** Options that name one list or file, as a normalized command line spells them, with the way to give one. */
 const ONCE: ReadonlyArray<{ name: RegExp; shown: string; fix: (values: string[]) => string }> = [
-  { name: /^(-p|--ports)$/, shown: '-p', fix: (v) => `give one list, the ports separated by commas: -p ${v.join(',')}` },
-  { name: /^--exclude-ports$/, shown: '--exclude-ports', fix: (v) => `give one list, the ports separated by commas: --exclude-ports ${v.join(',')}` },
+  { name: /^(-p|--ports)$/, shown: '-p', fix: (v) => `give one list, the ports separated by commas: -p ${quote(v.join(','))}` },
+  { name: /^--exclude-ports$/, shown: '--exclude-ports', fix: (v) => `give one list, the ports separated by commas: --exclude-ports ${quote(v.join(','))}` },
   { name: /^--input-file$/, shown: '-iL', fix: () => 'give one file, as nmap takes one: put the targets of both in it, or give more targets on the command line' },
   { name: /^--exclude-file$/, shown: '--exclude-file', fix: () => 'give one file: put the entries of both in it, or give more with --exclude (which adds up)' },
 ];
