@@ -38,11 +38,18 @@ describe.skipIf(skip)('a host that wakes up mid-scan: RTT 20 ms, no loss', () =>
     const r = await runCli([HOST, '-p', `1-${PORTS}`, '-f', 'ndjson', '--states', 'all', '-q', '--no-out-dir', '--summary-json', summary], {
       prefix: lab.prefix,
       killAfterMs: 120_000,
+      // It wakes 1.3 s after the scan's first probes reach the relay: longer than the initial timeout, so its first
+      // tries time out while it sleeps. A fixed 1.5 s after the spawn came, under CI's load, within a timeout of
+      // the first probes (an answer to a retry then is loss, as at any scan's start: 261 shrinks in one run).
       onSpawn: () =>
-        void setTimeout(() => {
+        void (async () => {
+          const through = (s: Awaited<ReturnType<Lab['stats']>>): number => s.relay.ab.in + s.relay.ba.in;
+          const before = through(await lab.stats());
+          for (let i = 0; i < 1500 && through(await lab.stats()) < before + 100; i++) await new Promise((ok) => setTimeout(ok, 20));
+          await new Promise((ok) => setTimeout(ok, 1300));
           nsExec(lab.tgtNs, 'nft', ['delete', 'table', 'ip', 'asleep']);
           woke = true;
-        }, 1500),
+        })(),
     });
     expect(r.code, r.stderr).toBe(0);
     expect(woke).toBe(true);
