@@ -79,8 +79,8 @@ const RATE_SAMPLE = 8;
 
 export class Congestion {
   private readonly maxWindow: number;
-  private skipped = 0;
-  private skippedSilent = 0;
+  /** Events skipped since the last one counted, per kind (answers, silent timeouts: one counter for both could alias with an alternating pattern). */
+  private readonly skipped = [0, 0];
 
   constructor(
     private readonly table: HostTable,
@@ -181,9 +181,8 @@ export class Congestion {
     // While both windows are at their maximum the rate matters only for a
     // shrink to come: count one answer in RATE_SAMPLE, weighted.
     const full = t.get(cell, F.CWND) >= this.maxWindow && t.get(0, F.CWND) >= this.maxWindow;
-    if (full && ++this.skipped < RATE_SAMPLE) return;
-    const weight = full ? RATE_SAMPLE : 1;
-    this.skipped = 0;
+    const weight = this.weight(full, 0);
+    if (weight === 0) return;
     const nowMs = Math.floor(now + this.toCoordMs);
     this.count(cell, nowMs, weight);
     this.count(0, nowMs, weight, rttMs);
@@ -203,10 +202,16 @@ export class Congestion {
    * loss crossed the share that shrinks now and then) paced it lower (lab mixloss).
    */
   unanswered(now: number): void {
-    if (this.table.get(0, F.CWND) >= this.maxWindow && ++this.skippedSilent < RATE_SAMPLE) return;
-    const weight = this.table.get(0, F.CWND) >= this.maxWindow ? RATE_SAMPLE : 1;
-    this.skippedSilent = 0;
-    this.count(0, Math.floor(now + this.toCoordMs), weight, 0);
+    const weight = this.weight(this.table.get(0, F.CWND) >= this.maxWindow, 1);
+    if (weight > 0) this.count(0, Math.floor(now + this.toCoordMs), weight, 0);
+  }
+
+  /** What an event of `kind` counts for: 1 while a window it feeds is below its maximum; at the maximum one in RATE_SAMPLE counts RATE_SAMPLE, the rest 0. */
+  private weight(full: boolean, kind: number): number {
+    if (!full) return 1;
+    if (++this.skipped[kind]! < RATE_SAMPLE) return 0;
+    this.skipped[kind] = 0;
+    return RATE_SAMPLE;
   }
 
   /**
