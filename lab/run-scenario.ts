@@ -1,6 +1,6 @@
 /**
  * `node dist/lab/run-scenario.js SCENARIO... [--tool cscan,nmap-t5,nmap-t4,shardscan]
- *   [--cmd TEMPLATE --parse ndjson|greppable|cscan] [--runs 3] [--seed 1] [--timeout 120] [--json FILE]`
+ *   [--cmd TEMPLATE --parse ndjson|greppable|cscan] [--runs 3] [--seed 1] [--timeout 120] [--loss PCT] [--json FILE]`
  *
  * Builds each scenario's lab, runs the tools through it, prints a table of
  * median wall time and accuracy against the ground truth. Needs root.
@@ -20,6 +20,7 @@ const USAGE = `usage: node dist/lab/run-scenario.js SCENARIO...|all [options]
   --runs N         runs per tool (default 3; the median is reported)
   --seed N         listener placement and relay draws (default 1)
   --timeout SEC    cap on one run (default 120)
+  --loss PCT       random loss each way, %, in place of the scenario's own (e.g. mixloss --loss 15)
   --json FILE      also write every run as JSON`;
 
 /** One table row per scenario × tool. */
@@ -65,6 +66,7 @@ async function main(argv: string[]): Promise<number> {
         runs: { type: 'string' },
         seed: { type: 'string' },
         timeout: { type: 'string' },
+        loss: { type: 'string' },
         json: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -115,7 +117,12 @@ async function main(argv: string[]): Promise<number> {
   const runs = num(values.runs, 3, 'runs', true, 1);
   const seed = num(values.seed, 1, 'seed', true, 0);
   const timeout = num(values.timeout, 120, 'timeout', false, 0.001);
-  if (runs === null || seed === null || timeout === null) return 2;
+  const lossPct = values.loss === undefined ? undefined : num(values.loss, 5, 'loss', false, 0);
+  if (lossPct !== undefined && lossPct !== null && lossPct > 100) {
+    process.stderr.write(`run-scenario: --loss must be a share of packets from 0 to 100, got '${values.loss}'. Example: --loss 15\n`);
+    return 2;
+  }
+  if (runs === null || seed === null || timeout === null || lossPct === null) return 2;
   const timeoutMs = timeout * 1000;
   // A path that cannot be written is refused now, not after every run; without emptying it (a Ctrl+C then lost
   // an earlier file's results and kept none of this run's).
@@ -126,7 +133,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const reports: ScenarioReport[] = [];
   for (const id of ids as ScenarioId[]) {
-    reports.push(await runScenario(id, tools, { runs, seed, timeoutMs, log: (l) => process.stderr.write(`${l}\n`) }));
+    reports.push(await runScenario(id, tools, { runs, seed, timeoutMs, lossPct, log: (l) => process.stderr.write(`${l}\n`) }));
     // After each scenario: a Ctrl+C keeps the scenarios done.
     if (values.json) writeFileSync(values.json, `${JSON.stringify(reports, null, 2)}\n`);
   }

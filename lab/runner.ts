@@ -57,7 +57,14 @@ export interface RunOptions {
   seed?: number;
   /** Cap on one run, ms (nmap -T4 at 400 ms RTT can take minutes). */
   timeoutMs?: number;
+  /** Random loss each way, %, in place of the scenario's own (heavier loss than the bench measures). */
+  lossPct?: number;
   log?: (line: string) => void;
+}
+
+/** The scenario with `lossPct` % random loss each way in place of its own. */
+export function withLoss(s: Scenario, lossPct: number): Scenario {
+  return { ...s, description: `${s.description}; ${lossPct} % loss each way (--loss)`, lab: { ...s.lab, lossPct } };
 }
 
 /** Run `argv` inside the scanner namespace, collect stdout, kill it at `timeoutMs`. */
@@ -141,7 +148,7 @@ export async function runScenario(id: ScenarioId, tools: readonly Tool[], opts: 
   const runs = opts.runs ?? 3;
   const timeoutMs = opts.timeoutMs ?? 120_000;
   const log = opts.log ?? (() => {});
-  const s = makeScenario(id, seed);
+  const s = opts.lossPct === undefined ? makeScenario(id, seed) : withLoss(makeScenario(id, seed), opts.lossPct);
   const scratch = scratchDir('shardscan-lab-');
   const lab = await Lab.create(s.lab).catch((err: unknown) => {
     rmSync(scratch, { recursive: true, force: true });

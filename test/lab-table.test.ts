@@ -8,7 +8,8 @@ import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { renderTable } from '../lab/run-scenario.js';
-import type { RunResult, ScenarioReport } from '../lab/runner.js';
+import { type RunResult, type ScenarioReport, withLoss } from '../lab/runner.js';
+import { scenario } from '../lab/scenarios.js';
 import type { Score } from '../lab/truth.js';
 
 function run(wallMs: number, over: Partial<Score>): RunResult {
@@ -32,5 +33,24 @@ describe('run-scenario refusals', () => {
     const r = spawnSync(process.execPath, [resolve(import.meta.dirname, '../dist/lab/run-scenario.js'), 'rtt20', '--bogus'], { encoding: 'utf8' });
     expect(r.status).toBe(2);
     expect(r.stderr).toBe("run-scenario: Unknown option '--bogus' (see --help)\n");
+  });
+
+  it('a --loss that is not a share of packets is one line and exit 2, before any lab is built', () => {
+    for (const [v, line] of [['150', "run-scenario: --loss must be a share of packets from 0 to 100, got '150'. Example: --loss 15\n"], ['x', "run-scenario: --loss must be a number of at least 0, got 'x'. Example: --loss 5\n"]]) {
+      const r = spawnSync(process.execPath, [resolve(import.meta.dirname, '../dist/lab/run-scenario.js'), 'mixloss', '--loss', v!], { encoding: 'utf8' });
+      expect(r.status).toBe(2);
+      expect(r.stderr).toBe(line);
+    }
+  });
+});
+
+describe('--loss', () => {
+  it("replaces the scenario's random loss each way and says so in its description, the rest of its lab as it was", () => {
+    const s = scenario('mixloss', 1);
+    const heavy = withLoss(s, 15);
+    expect(heavy.lab).toEqual({ ...s.lab, lossPct: 15 });
+    expect(s.lab.lossPct).toBe(5);
+    expect(heavy.description).toBe(`${s.description}; 15 % loss each way (--loss)`);
+    expect(heavy.listeners).toEqual(s.listeners);
   });
 });
