@@ -155,6 +155,7 @@ describe('/metrics during a scan', () => {
     expect(sample(mid, 'shardscan_timeout_seconds_count')).toBe(21);
     expect(sample(mid, 'shardscan_retries_total')).toBe(0);
     expect(sample(mid, 'shardscan_retries_answered_total')).toBe(0);
+    expect(sample(mid, 'shardscan_window_shrinks_undone_total')).toBe(0);
     expect(mid).toContain('# TYPE shardscan_probes_total counter');
     expect(mid).toContain('# TYPE shardscan_local_events_total counter');
     expect(mid).toContain('# TYPE shardscan_window_shrinks_total counter');

@@ -5,16 +5,27 @@
  * ports that lost a packet), and must not throttle the host.
  */
 import { describe, expect, it } from 'vitest';
+import { timingLine } from '../src/cli/run.js';
 import { F, HostTable, WINDOW_SCALE, createHostTable } from '../src/wire/hosts.js';
+import { TimingStats, TimingTotals } from '../src/wire/timing.js';
 import { Congestion } from '../workers/congestion.js';
 
 const WINDOW = 1024;
 
-function setup(): { c: Congestion; table: HostTable; cell: number } {
+function setup(): { c: Congestion; table: HostTable; cell: number; stats: TimingStats } {
   const table = new HostTable(createHostTable(4, WINDOW), 4);
   const cell = table.cellOf(1);
   for (const k of [0, cell]) table.set(k, F.SRTT, 200_000); // 200 ms
-  return { c: new Congestion(table, WINDOW, 0), table, cell };
+  const stats = new TimingStats();
+  return { c: new Congestion(table, WINDOW, 0, stats), table, cell, stats };
+}
+
+/** What the summary says of the windows, with `shrinks` shrinks (the loop counts them). */
+function windowsLine(stats: TimingStats, shrinks: number): string {
+  for (let i = 0; i < shrinks; i++) stats.windowShrank();
+  const totals = new TimingTotals();
+  totals.add(stats.take()!);
+  return timingLine(totals.summary()).split('; ').find((p) => p.startsWith('window')) ?? '';
 }
 
 describe('loss evidence', () => {
@@ -149,5 +160,70 @@ describe('an interval of silent hosts\' timeouts alone', () => {
     for (let t = 1; t <= 400; t++) c.unanswered(1400 + t); // an interval of timeouts only, closed
     expect(table.get(0, F.DELIV_START)).toBeGreaterThan(1400);
     expect(table.get(0, F.MEAN_RTT)).toBe(mean);
+  });
+});
+
+describe('a shrink on probation', () => {
+  // The host at 200 ms delivers 4,000 answers a second (800 a round trip); a quarter of them lost in one
+  // round trip (each first try sent 600 ms before its retry's answer: a 400 ms timeout, then 200 ms)
+  // shrinks its window to 800 at 1199. The probes sent in the round trip after it, [1199, 1399), are judged
+  // once their losses can have shown: 600 ms after it (1999).
+  function shrunk(): ReturnType<typeof setup> {
+    const s = setup();
+    s.table.set(s.cell, F.DELIV_RATE, 4_000);
+    for (let i = 0; i < 200; i++) s.c.lost(s.cell, 1, 1000 + i, 200, 400 + i);
+    expect(s.table.get(s.cell, F.CWND)).toBe(800 * WINDOW_SCALE);
+    return s;
+  }
+
+  /** A probe sent at `sent` was lost: its retry, sent at the timeout, was answered 600 ms after it. */
+  function lose(s: ReturnType<typeof setup>, sent: number): void {
+    s.c.lost(s.cell, 1, sent + 600, 200, sent);
+  }
+
+  /** 100 probes sent from 1200 on, 2 ms apart: every (100 / `lost`)th lost, the rest answered. */
+  function sendAfter(s: ReturnType<typeof setup>, lost: number): void {
+    for (let i = 0; i < 100; i++) {
+      const sent = 1200 + 2 * i;
+      if (i % (100 / lost) === 0) lose(s, sent);
+      else s.c.delivered(s.cell, sent + 200, 200);
+    }
+  }
+
+  it('random loss: the probes sent at the new rate lose as large a share, so the shrink is undone and a half of a round trip\'s delivery is what shrinks from then on', () => {
+    const s = shrunk();
+    sendAfter(s, 20); // a fifth lost, as before the shrink
+    s.c.delivered(s.cell, 1998, 200);
+    expect(s.table.get(s.cell, F.UNDO_CWND)).not.toBe(0); // not judged before the losses can have shown
+    expect(s.table.get(s.cell, F.CWND)).toBeLessThan(WINDOW * WINDOW_SCALE);
+    s.c.delivered(s.cell, 2000, 200);
+    expect(s.table.get(s.cell, F.UNDO_CWND)).toBe(0);
+    expect(s.table.get(s.cell, F.CWND)).toBe(WINDOW * WINDOW_SCALE);
+    expect(s.table.get(s.cell, F.LOSS_LIMIT)).toBe(512);
+    expect(windowsLine(s.stats, 1)).toBe('window shrank 1 time (retry-answered), 1 undone (random loss)');
+  });
+
+  it('a limiter: the probes sent at the rate it passed are answered, and the shrink stands', () => {
+    const s = shrunk();
+    sendAfter(s, 1);
+    s.c.delivered(s.cell, 2000, 200);
+    expect(s.table.get(s.cell, F.UNDO_CWND)).toBe(0);
+    expect(s.table.get(s.cell, F.CWND)).toBeLessThan(801 * WINDOW_SCALE); // 800, grown by a few answers
+    expect(s.table.get(s.cell, F.LOSS_LIMIT)).toBe(0);
+    expect(windowsLine(s.stats, 1)).toBe('window shrank 1 time (retry-answered)');
+  });
+
+  it('too few probes came back to judge by: the shrink stands', () => {
+    const s = shrunk();
+    for (let i = 0; i < 15; i++) lose(s, 1200 + i);
+    s.c.delivered(s.cell, 2000, 200);
+    expect(s.table.get(s.cell, F.UNDO_CWND)).toBe(0);
+    expect(s.table.get(s.cell, F.CWND)).toBeLessThan(801 * WINDOW_SCALE);
+  });
+
+  it('no second shrink while it is on probation', () => {
+    const s = shrunk();
+    for (let i = 0; i < 400; i++) expect(s.c.lost(s.cell, 1, 1400 + i, 200, 800 + i)).toBe(false);
+    expect(s.table.get(s.cell, F.CWND)).toBeGreaterThanOrEqual(800 * WINDOW_SCALE);
   });
 });

@@ -88,7 +88,7 @@ describe('writers', () => {
   });
 
   it('text says how many hosts --host-timeout gave up on, whose unprobed ports are unknown (it said only "no open ports")', async () => {
-    const timing = { rtt: null, timeout: null, retries: 0, retriesAnswered: 0, windowShrinks: {}, retryCapHits: 0 };
+    const timing = { rtt: null, timeout: null, retries: 0, retriesAnswered: 0, windowShrinks: {}, windowShrinksUndone: 0, retryCapHits: 0 };
     const one = await render('text', [], ctx({ summary: () => ({ ...summary, timing: { ...timing, hostsGivenUp: 1 } }) }));
     expect(one).toContain('\n1 host was given up (--host-timeout): the ports not probed by then are unknown, open ones too (records in state error, reason host-timeout)\n');
     const two = await render('text', [], ctx({ summary: () => ({ ...summary, timing: { ...timing, hostsGivenUp: 2 } }) }));

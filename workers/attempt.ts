@@ -17,14 +17,20 @@ export interface Tries {
    * (Timing.startHistory, Timing.retryAnswerIsLoss).
    */
   silent: boolean;
+  /** When the last try that timed out started (performance.now()), 0 before one did: an answer to a retry dates the loss by it (congestion.ts). */
+  lastAt: number;
 }
 
-export const FIRST_TRY: Readonly<Tries> = Object.freeze({ tries: 0, selfTries: 0, localTries: 0, silent: false });
+/** The kinds of failure a history counts. */
+export type Failure = 'tries' | 'selfTries' | 'localTries';
+
+export const FIRST_TRY: Readonly<Tries> = Object.freeze({ tries: 0, selfTries: 0, localTries: 0, silent: false, lastAt: 0 });
 export const SILENT_FIRST_TRY: Readonly<Tries> = Object.freeze({ ...FIRST_TRY, silent: true });
 
-/** The same history with one more failure of one kind. */
-export function oneMore(h: Readonly<Tries>, what: Exclude<keyof Tries, 'silent'>): Tries {
-  return { tries: h.tries, selfTries: h.selfTries, localTries: h.localTries, silent: h.silent, [what]: h[what] + 1 };
+/** The same history with one more failure of one kind, by an attempt that started at `start`. */
+export function oneMore(h: Readonly<Tries>, what: Failure, start: number): Tries {
+  const lastAt = what === 'tries' ? start : h.lastAt;
+  return { tries: h.tries, selfTries: h.selfTries, localTries: h.localTries, silent: h.silent, lastAt, [what]: h[what] + 1 };
 }
 
 /** A host as the loop aims at it: its index in the target set, its address text, its timing cell and clock. */
@@ -85,8 +91,8 @@ export class Attempt implements AttemptHandle, Timed {
  * A position's next try, counting what went wrong. One after a timeout was
  * granted by mayRetry and counts in its host's RETRIES_OUT (`twin`: sent twice).
  */
-export function nextTry(a: Attempt, what: Exclude<keyof Tries, 'silent'>, twin = false): Pending {
-  return { chunk: a.chunk, k: a.k, history: oneMore(a.history, what), readyAt: 0, retryOut: what === 'tries', twin };
+export function nextTry(a: Attempt, what: Failure, twin = false): Pending {
+  return { chunk: a.chunk, k: a.k, history: oneMore(a.history, what, a.start), readyAt: 0, retryOut: what === 'tries', twin };
 }
 
 /** A position waiting to be (re)started: a retry, or held back by the per-host cap. */

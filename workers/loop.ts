@@ -70,7 +70,7 @@ export class Engine {
     const table = new HostTable(spec.hosts, spec.timing.hosts);
     const toCoordMs = performance.timeOrigin - spec.originMs;
     this.timing = new Timing(table, spec.timing, toCoordMs);
-    this.congestion = new Congestion(table, spec.timing.window, toCoordMs);
+    this.congestion = new Congestion(table, spec.timing.window, toCoordMs, this.timing.stats);
     this.walk = new Walk(spec, this.timing);
     this.late = new LateListen(Math.floor(spec.window / 4), spec.timing.maxMs, this.timing, this.congestion, this.expiry, (a) => this.leaveWindow(a));
     this.twins = new Twins(this.pending, this.timing, (a) => this.drop(a));
@@ -285,7 +285,7 @@ export class Engine {
   private answered(a: Attempt, now: number): void {
     this.timing.hostAnswered(a.target, a.history.tries, now - a.start, now);
     if (a.history.tries === 0 || !this.timing.retryAnswerIsLoss(a.target, a.history)) this.congestion.delivered(a.target.cell, now, now - a.start);
-    else if (this.congestion.lost(a.target.cell, a.target.index, now, now - a.start)) this.timing.stats.windowShrank();
+    else if (this.congestion.lost(a.target.cell, a.target.index, now, now - a.start, a.history.lastAt)) this.timing.stats.windowShrank();
   }
 
   /** The scanner ran out of something: shrink the window, back off, retry the position later. */

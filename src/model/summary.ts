@@ -129,6 +129,8 @@ export interface TimingSummary {
   retriesAnswered: number;
   /** Times a window shrank, by reason (retry-answered: an answer came only to a retry, so a probe was lost). */
   windowShrinks: Record<string, number>;
+  /** Of those, shrinks undone: the probes sent after them lost as large a share, so the loss was random (workers/congestion.ts). */
+  windowShrinksUndone: number;
   /** Hosts --host-timeout gave up on. */
   hostsGivenUp: number;
   /**

@@ -78,6 +78,18 @@ export const F = {
    */
   SLEPT: 24,
   /**
+   * The window before its last shrink (× WINDOW_SCALE) while that shrink is
+   * on probation, else 0: if the loss share of the probes sent after it did
+   * not fall, the loss was random and the shrink is undone (congestion.ts).
+   */
+  UNDO_CWND: 25,
+  /** Outcomes of the first tries sent in the probation's span: answers in the low 16 bits, losses above. */
+  PROBE_N: 26,
+  /** The longest a loss took to show (first try sent to retry answered), ms, while on probation. */
+  PROBE_DELAY: 27,
+  /** The share of a round trip's delivery, lost, that shrinks the window, in 1/1024 (0 = the default; raised by an undo). */
+  LOSS_LIMIT: 28,
+  /**
    * Scan cell: the round trips of the answers counted since DELIV_START,
    * summed in RTT_UNIT_US units (the slot of RETRY_OK, which only host cells use).
    */
@@ -94,14 +106,15 @@ export const F = {
 /** The unit of F.RTT_SUM, µs: 2^31 of them hold 53,687 answers at the 10 s timeout cap. */
 export const RTT_UNIT_US = 250;
 
-export const CELL_FIELDS = 25;
+export const CELL_FIELDS = 29;
 /** Windows are kept in fixed point so that +1/cwnd per answer accumulates. */
 export const WINDOW_SCALE = 256;
 /**
  * Hosts with a cell of their own; above that, consecutive hosts share one (see
  * cellOf): a /16's hosts in fours, a /8's in /22s. Every cell of a walk over
- * more hosts is written, so the table costs its whole size then: 1.9 MB here,
- * 7.3 MB at 2^16 cells, which put a /14 with a text report at 102 MB peak
+ * more hosts is written, so the table costs its whole size then: 2.2 MB here
+ * (1.9 MB before a shrink's probation took four fields a cell). At 2^16
+ * cells it was 7.3 MB, which put a /14 with a text report at 102 MB peak
  * RSS (96 MB at 2^14, medians of 5). A host probed on a port or two (a sweep)
  * gains nothing from a cell of its own; nmap keeps per-host timing only for
  * its host group, 2,048 hosts or fewer at a time.

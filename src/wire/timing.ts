@@ -18,7 +18,8 @@ const TIMEOUT_MAX = 7;
 const RTT_SUM = 8;
 const TIMEOUT_SUM = 9;
 const CAP_HITS = 10;
-const HEAD = 11;
+const UNDONE = 11;
+const HEAD = 12;
 const RTT = HEAD;
 const TIMEOUT = HEAD + HIST_BUCKETS;
 const SIZE = HEAD + 2 * HIST_BUCKETS;
@@ -75,6 +76,12 @@ export class TimingStats {
     this.dirty = true;
   }
 
+  /** A window's shrink was undone (the loss was random). */
+  windowUndone(): void {
+    this.data[UNDONE]!++;
+    this.dirty = true;
+  }
+
   /** A position decided filtered at the --max-retries cap while its host's retries still got answers. */
   retryCapHit(): void {
     this.data[CAP_HITS]!++;
@@ -120,6 +127,7 @@ export class TimingTotals {
       retries: s[RETRIES]!,
       retriesAnswered: s[RETRY_HITS]!,
       windowShrinks: s[SHRINKS]! > 0 ? { 'retry-answered': s[SHRINKS]! } : {},
+      windowShrinksUndone: s[UNDONE]!,
       hostsGivenUp: s[GIVEN_UP]!,
       retryCapHits: s[CAP_HITS]!,
     };
