@@ -31,6 +31,7 @@ export const T4_SKIPPED: Partial<Record<ScenarioId, string>> = {
   jitter: 'nmap -T4 skipped: ~77 s a run at RTT 200 ± 180 ms (exact), and no goal uses it here',
   longloss: 'nmap -T4 skipped: ~85 s a run on 40,000 ports with 2 % loss (exact), and no goal uses it here',
   mixloss: 'nmap -T4 skipped: minutes a run on 20,000 ports at up to 390 ms with 5 % loss, and no goal uses it here',
+  heavyloss: 'nmap -T4 skipped: minutes a run on 20,000 ports at up to 390 ms with 15 % loss, and no goal uses it here',
 };
 
 const ALL_TOOLS: readonly NetToolId[] = ['cscan', 'nmap-t5', 'nmap-t4', 'shardscan'];

@@ -22,7 +22,7 @@ export interface Scenario {
   ports: number[];
 }
 
-export const SCENARIO_IDS = ['rtt0', 'rtt20', 'rtt200', 'rtt400', 'loss2', 'dead24', 'firewalled', 'ratelimit', 'icmp', 'mixed', 'congested', 'sharedlimit', 'jitter', 'longloss', 'mixloss'] as const;
+export const SCENARIO_IDS = ['rtt0', 'rtt20', 'rtt200', 'rtt400', 'loss2', 'dead24', 'firewalled', 'ratelimit', 'icmp', 'mixed', 'congested', 'sharedlimit', 'jitter', 'longloss', 'mixloss', 'heavyloss'] as const;
 export type ScenarioId = (typeof SCENARIO_IDS)[number];
 
 /** A seeded PRNG (mulberry32), in [0, 1). */
@@ -206,6 +206,11 @@ export function scenario(id: ScenarioId, seed = 1): Scenario {
         portSpec: '1-5000',
         ports,
       };
+    }
+    case 'heavyloss': {
+      // mixloss at 15 % loss each way: random loss that crosses the share that shrinks a window in most round trips.
+      const s = scenario('mixloss', seed);
+      return { ...s, id, description: 'mixloss with 15 % loss each way', lab: { ...s.lab, lossPct: 15 } };
     }
   }
 }
