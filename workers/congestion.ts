@@ -15,10 +15,11 @@
  * evidence. Random loss takes the same share at any rate, so it is no reason
  * to slow down; a limiter or a full queue drops all of the excess. On that
  * evidence the window drops to what the host has been delivering: its
- * answers per second (the best recent round trip's, a max filter) × srtt: the in-flight count that rate needs, BBR's idea. A
- * SYN rate limiter or a congested link then gets exactly the rate it passes,
- * at once, where halving would take a dozen round trips from 16,384. Answers
- * grow the window by one per window (additive increase).
+ * answers per second (the best recent round trip's, a max filter) × srtt:
+ * the in-flight count that rate needs, BBR's idea. A SYN rate limiter or a
+ * congested link then gets exactly the rate it passes, at once, where
+ * halving would take a dozen round trips from 16,384. Answers grow the
+ * window by one per window (additive increase).
  *
  * Each shrink is on probation (TCP's undo of a spurious cut), and no other
  * comes while it is: the probes sent in the round trip after it are counted
@@ -28,7 +29,7 @@
  * undone, and the cell's share that shrinks is raised to a half: heavier
  * random loss crossed a quarter in most round trips, each shrink to a
  * delivery rate the last one held down (lab mixloss with 15 % loss each way:
- * 27-28 shrinks, 8-88 s; 6.5-8.2 s with the undo).
+ * 27-28 shrinks, 8-88 s; 6.0-8.9 s with the undo).
  *
  * Pacing: a window below its maximum is also a rate, srtt / window between
  * probes to that host (shared by all workers, a GCRA clock per cell). Without
@@ -68,16 +69,15 @@ const RATE_DECAY = 0.95;
 const LOSS_MIN = 8;
 /**
  * ...and at least this share of what the cell delivers in a round trip
- * (1/4, in 1/SHARE_ONE): random loss takes the same share at any rate, so shrinking on it
- * only ratchets the window down (each shrink to a delivery rate thinned by
- * the loss itself). At 2 % loss each way and 200 ms, 40,000 ports took
- * 5.5-7.3 s against 2.4-2.5 s without loss, the rate falling from ~18,000 to
- * ~5,000 probes/s over the scan. An eighth, as it was then, was still
- * crossed now and then by 5 % loss each way (~10 % of a round trip's
- * answers, noisy over one round trip): lab mixloss took 5.8-19.9 s, median
- * ~10 s, and takes ~4.2 s with a quarter. A limiter or a full queue drops
- * the whole excess: a third over its rate loses a quarter, twice its rate
- * half (ratelimit, sharedlimit and congested: as fast, exact).
+ * (1/4, in 1/SHARE_ONE): random loss takes the same share at any rate, so
+ * shrinking on it only ratchets the window down (each shrink to a delivery
+ * rate thinned by the loss itself). At 2 % loss each way and 200 ms, 40,000
+ * ports took 5.5-7.3 s against 2.4-2.5 s without loss, the rate falling
+ * from ~18,000 to ~5,000 probes/s over the scan. An eighth, as it was then,
+ * was crossed now and then by 5 % loss each way (~10 % of a round trip's
+ * answers; lab mixloss: median ~10 s, ~4.2 s with a quarter). A limiter or
+ * a full queue drops the whole excess: a third over its rate loses a
+ * quarter, twice its rate half (ratelimit, sharedlimit and congested).
  */
 const LOSS_SHARE = 256;
 const SHARE_ONE = 1024; // shares are in 1/1024

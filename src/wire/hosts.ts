@@ -79,13 +79,13 @@ export const F = {
   SLEPT: 24,
   /**
    * The window before its last shrink (× WINDOW_SCALE) while that shrink is
-   * on probation, else 0: if the loss share of the probes sent after it did
-   * not fall, the loss was random and the shrink is undone (congestion.ts).
+   * on probation, else 0: if the probes sent after it lost 1/16 or more, the
+   * loss was random and the shrink is undone (congestion.ts).
    */
   UNDO_CWND: 25,
-  /** Outcomes of the first tries sent in the probation's span: answers in the low 16 bits, losses above. */
+  /** Fates of the probes sent in the round trip after the shrink: answered in the low 16 bits, lost above. */
   PROBE_N: 26,
-  /** The longest a loss took to show (first try sent to retry answered), ms, while on probation. */
+  /** The longest a loss took to show (the lost try sent to its retry answered), ms, while on probation. */
   PROBE_DELAY: 27,
   /** The share of a round trip's delivery, lost, that shrinks the window, in 1/1024 (0 = the default; raised by an undo). */
   LOSS_LIMIT: 28,
