@@ -117,7 +117,7 @@ async function main(argv: string[]): Promise<number> {
   const runs = num(values.runs, 3, 'runs', true, 1);
   const seed = num(values.seed, 1, 'seed', true, 0);
   const timeout = num(values.timeout, 120, 'timeout', false, 0.001);
-  const lossPct = values.loss === undefined ? undefined : num(values.loss, 5, 'loss', false, 0);
+  const lossPct = values.loss === undefined ? undefined : num(values.loss, 15, 'loss', false, 0);
   if (lossPct !== undefined && lossPct !== null && lossPct > 100) {
     process.stderr.write(`run-scenario: --loss must be a share of packets from 0 to 100, got '${values.loss}'. Example: --loss 15\n`);
     return 2;

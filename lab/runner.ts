@@ -8,7 +8,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Lab, problemsSince } from './lab.js';
 import { scratchDir } from './scratch.js';
-import { scenario as makeScenario, type Scenario, type ScenarioId } from './scenarios.js';
+import { scenario as makeScenario, type Scenario, type ScenarioId, withLoss } from './scenarios.js';
 import { parseOutput, type Tool } from './tools.js';
 import { type GroundTruth, score, type Score } from './truth.js';
 
@@ -60,11 +60,6 @@ export interface RunOptions {
   /** Random loss each way, %, in place of the scenario's own (heavier loss than the bench measures). */
   lossPct?: number;
   log?: (line: string) => void;
-}
-
-/** The scenario with `lossPct` % random loss each way in place of its own. */
-export function withLoss(s: Scenario, lossPct: number): Scenario {
-  return { ...s, description: `${s.description}; ${lossPct} % loss each way (--loss)`, lab: { ...s.lab, lossPct } };
 }
 
 /** Run `argv` inside the scanner namespace, collect stdout, kill it at `timeoutMs`. */

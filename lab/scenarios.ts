@@ -207,10 +207,13 @@ export function scenario(id: ScenarioId, seed = 1): Scenario {
         ports,
       };
     }
-    case 'heavyloss': {
+    case 'heavyloss':
       // mixloss at 15 % loss each way: random loss that crosses the share that shrinks a window in most round trips.
-      const s = scenario('mixloss', seed);
-      return { ...s, id, description: 'mixloss with 15 % loss each way', lab: { ...s.lab, lossPct: 15 } };
-    }
+      return { ...withLoss(scenario('mixloss', seed), 15, 'mixloss with 15 % loss each way'), id };
   }
+}
+
+/** The scenario with `lossPct` % random loss each way in place of its own (run-scenario --loss, and heavyloss). */
+export function withLoss(s: Scenario, lossPct: number, description = `${s.description}; ${lossPct} % loss each way (--loss)`): Scenario {
+  return { ...s, description, lab: { ...s.lab, lossPct } };
 }

@@ -8,8 +8,8 @@ import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { renderTable } from '../lab/run-scenario.js';
-import { type RunResult, type ScenarioReport, withLoss } from '../lab/runner.js';
-import { scenario } from '../lab/scenarios.js';
+import type { RunResult, ScenarioReport } from '../lab/runner.js';
+import { scenario, withLoss } from '../lab/scenarios.js';
 import type { Score } from '../lab/truth.js';
 
 function run(wallMs: number, over: Partial<Score>): RunResult {
@@ -36,7 +36,7 @@ describe('run-scenario refusals', () => {
   });
 
   it('a --loss that is not a share of packets is one line and exit 2, before any lab is built', () => {
-    for (const [v, line] of [['150', "run-scenario: --loss must be a share of packets from 0 to 100, got '150'. Example: --loss 15\n"], ['x', "run-scenario: --loss must be a number of at least 0, got 'x'. Example: --loss 5\n"]]) {
+    for (const [v, line] of [['150', "run-scenario: --loss must be a share of packets from 0 to 100, got '150'. Example: --loss 15\n"], ['x', "run-scenario: --loss must be a number of at least 0, got 'x'. Example: --loss 15\n"]]) {
       const r = spawnSync(process.execPath, [resolve(import.meta.dirname, '../dist/lab/run-scenario.js'), 'mixloss', '--loss', v!], { encoding: 'utf8' });
       expect(r.status).toBe(2);
       expect(r.stderr).toBe(line);
