@@ -261,7 +261,12 @@ export async function runScan(input: RunInput): Promise<number> {
   }
   if (input.summaryJson) failure ??= writeSummaryJson(input.summaryJson, summary, outDir?.dir ?? null);
   if (writeFailure) {
-    for (const r of unwritten) process.stderr.write(`shardscan: error: cannot write the report ${r.output ? `to ${r.output}` : 'to standard output'}: ${errnoCode(r.error) ?? messageOf(r.error)}\n`);
+    // A complete scan's shard directory holds every record a report of it holds: merge writes the report again.
+    const again = outDir !== null && summary.status === 'complete' && !failure ? outDir.dir : null;
+    for (const r of unwritten) {
+      const how = again !== null && r.output !== null ? `; the shard directory keeps its records: shardscan merge ${shellWord(again)} -f ${r.format} -o ${shellWord(r.output)}` : '';
+      process.stderr.write(`shardscan: error: cannot write the report ${r.output ? `to ${r.output}` : 'to standard output'}: ${errnoCode(r.error) ?? messageOf(r.error)}${how}\n`);
+    }
     return EXIT.runtime;
   }
   if (failure) {

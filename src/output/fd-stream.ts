@@ -7,9 +7,9 @@
  * at once. Files are written synchronously anyway (Node does so for stdout and
  * for our shard files), so nothing is lost in concurrency.
  */
-import { closeSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, writeSync } from 'node:fs';
 import { Writable } from 'node:stream';
-import { errnoCode } from '../errors.js';
+import { ShardscanError, errnoCode } from '../errors.js';
 import { sleepSync } from '../files.js';
 
 export class FdWritable extends Writable {
@@ -32,12 +32,24 @@ export class FdWritable extends Writable {
 
   override _final(done: (err?: Error | null) => void): void {
     try {
-      if (this.own) closeSync(this.fd);
-      done();
+      if (!this.own) return done();
+      const removed = unlinked(this.fd);
+      closeSync(this.fd);
+      done(removed ? new ShardscanError('E_IO', 'it was deleted while it was written (or its directory was): what it held is gone') : null);
     } catch (err) {
       done(err as Error);
     }
   }
+}
+
+/**
+ * A file no directory names any more: deleted (or its directory removed)
+ * while it was open. Every write to it succeeded, into a file no one can
+ * read: the report was lost without a word, exit 0.
+ */
+function unlinked(fd: number): boolean {
+  const st = fstatSync(fd);
+  return st.isFile() && st.nlink === 0;
 }
 
 /** Write all of `chunk`; a descriptor in non-blocking mode that is full (EAGAIN) is waited for briefly. */
