@@ -106,6 +106,17 @@ describe('grabService', () => {
     expect(svc.received[0]).toBe('');
   });
 
+  it('listens a fifth of a longer budget: a greeting paused 1 s is read with nothing sent first (the listen stopped at 800 ms)', async () => {
+    // Postfix's postscreen takes a client that speaks before the greeting for a spambot.
+    const long = 6000;
+    expect(grabPlan(long).listenMs).toBe(1200);
+    const svc = await serve((s) => setTimeout(() => s.write('220 mx.test ESMTP Exim 4.96 Thu, 03 Dec 2026 14:00:00 +0000\r\n'), 1000));
+    const r = await grabOne('127.0.0.1', svc.port, { timeoutMs: long });
+    expect(r.info).toMatchObject({ service: 'smtp', serviceSource: 'probe', product: 'Exim smtpd', version: '4.96' });
+    expect(svc.received[0]).toBe('');
+    expect(r.connections).toBe(1);
+  });
+
   it('sends the HTTP probe to a silent service after the listen, on the same connection', async () => {
     const svc = await serve((s, got) => s.on('data', () => got().includes('\r\n\r\n') && s.end('HTTP/1.1 404 Not Found\r\nServer: lighttpd/1.4.69\r\n\r\n')));
     const r = await grabOne('127.0.0.1', svc.port, { timeoutMs: TIMEOUT });

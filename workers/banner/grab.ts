@@ -52,11 +52,14 @@ export const BANNER_DEFAULTS = Object.freeze({ timeoutMs: 3000, maxBytes: 8192, 
  * lost on the way comes again no sooner than 200 ms (Linux's least
  * retransmission timeout), and a greeting in two pieces 200 ms apart was
  * read as its first piece ("SSH-2.0-Open": software "Open", no product),
- * where nmap waits for the line.
+ * where nmap waits for the line. The listen has no cap of its own: a user
+ * who raises --banner-timeout for a mail server that pauses its greeting
+ * (Postfix's postscreen takes a client that speaks first for a spambot) gets
+ * a longer listen, where 800 ms at most sent it the HTTP GET first.
  */
 export function grabPlan(timeoutMs: number): { listenMs: number; probeMs: number; idleMs: number; greetingIdleMs: number } {
   return {
-    listenMs: Math.round(Math.min(800, Math.max(100, timeoutMs / 5))),
+    listenMs: Math.round(Math.max(100, timeoutMs / 5)),
     probeMs: Math.round(Math.max(100, timeoutMs / 3)),
     idleMs: 50,
     greetingIdleMs: 250,
