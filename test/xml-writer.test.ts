@@ -67,11 +67,11 @@ async function* batches(): AsyncIterable<readonly ProbeRecord[]> {
   yield [RECORDS[1]!, RECORDS[4]!];
 }
 
-async function writeXml(status: 'complete' | 'interrupted'): Promise<{ path: string; text: string }> {
+async function writeXml(status: 'complete' | 'interrupted', records: AsyncIterable<readonly ProbeRecord[]> = batches()): Promise<{ path: string; text: string }> {
   const out = new PassThrough();
   let text = '';
   out.on('data', (c: Buffer) => (text += c.toString()));
-  await WRITERS.xml(batches(), out, context(status));
+  await WRITERS.xml(records, out, context(status));
   const path = join(scratchDir('shardscan-xml-'), `${status}.xml`);
   writeFileSync(path, text);
   return { path, text };
@@ -92,6 +92,21 @@ describe('xml writer', () => {
     ['EMFILE', 'EMFILE'],
   ])('reason %s → %s', (ours, nmaps) => {
     expect(nmapReason(ours)).toBe(nmaps);
+  });
+
+  it(`names TLS with nothing named inside as nmap does: the port table's name (or unknown) in the tunnel, from the table (it was name="tls", probed)`, async () => {
+    const cert = { subject: 'test.local', names: [], issuer: 'test.local', notAfter: '2027-01-01T00:00:00.000Z' };
+    const bare = [
+      rec({ host: '127.0.0.1', port: 8443, state: 'open', reason: 'syn-ack', service: 'tls', serviceSource: 'probe', tls: cert }),
+      rec({ host: '127.0.0.1', port: 18443, state: 'open', reason: 'syn-ack', service: 'tls', serviceSource: 'probe', tls: cert }),
+    ];
+    const { path, text } = await writeXml('complete', (async function* () { yield bare; })());
+    expect(dtdProblems(path)).toBe('');
+    // nmap 7.93 -sV on these two ports (openssl s_server, nothing inside): the same elements.
+    expect(text).toContain('<port protocol="tcp" portid="8443"><state state="open" reason="syn-ack" reason_ttl="0"/><service name="https-alt" tunnel="ssl" method="table" conf="3"/>');
+    expect(text).toContain('<port protocol="tcp" portid="18443"><state state="open" reason="syn-ack" reason_ttl="0"/><service name="unknown" tunnel="ssl" method="table" conf="3"/>');
+    const ports = parseWithLibnmap(path).hosts[0]!.services;
+    expect(ports.find((p) => p.port === 8443)).toMatchObject({ service: 'https-alt', tunnel: 'ssl', method: 'table', conf: '3', scripts: ['ssl-cert'] });
   });
 
   it('validates against nmap.dtd and renders with nmap.xsl', async () => {

@@ -12,6 +12,7 @@
  */
 import type { ProbeRecord } from '../model/record.js';
 import type { ScanSummary } from '../model/summary.js';
+import { serviceName } from '../ports/services.js';
 import { PORT_STATES, type PortState, type StateCounts } from '../model/states.js';
 import { type HostRecords, reportGroups } from './host-groups.js';
 import { addressesScanned, givenUp, grepHosts, hostsUp } from './hosts.js';
@@ -78,17 +79,24 @@ const INSIDE_TLS: Readonly<Record<string, string>> = { https: 'http', smtps: 'sm
 /**
  * The service element: the port table's guess (method table, conf 3) or what
  * --banners found (probed, conf 10). A port the table does not name gets none,
- * as in nmap's own XML.
+ * as in nmap's own XML. TLS with nothing named inside is the table's guess in
+ * the tunnel (nmap -sV: name="https-alt" tunnel="ssl" method="table").
  */
 function serviceElement(r: ProbeRecord): string {
-  const probed = r.serviceSource === 'probe';
+  let probed = r.serviceSource === 'probe';
   if (!probed && r.service === 'unknown') return '';
   let name = r.service;
   let tunnel = '';
   // TLS services: nmap names the service inside and marks the tunnel (ssl/http): name="http" tunnel="ssl", not https.
   if (r.tls) {
-    name = name.startsWith('tls/') ? name.slice(4) : (INSIDE_TLS[name] ?? name);
     tunnel = ' tunnel="ssl"';
+    if (name === 'tls') {
+      // Nothing named inside: nmap gives the port table's name (or unknown) in the tunnel, from the table.
+      name = serviceName(r.port);
+      probed = false;
+    } else {
+      name = name.startsWith('tls/') ? name.slice(4) : (INSIDE_TLS[name] ?? name);
+    }
   }
   let attrs = `name="${xmlAttr(name)}"`;
   if (r.product) attrs += ` product="${xmlAttr(r.product)}"`;
