@@ -9,6 +9,7 @@ import { timingLine } from '../src/cli/run.js';
 import { F, HostTable, WINDOW_SCALE, createHostTable } from '../src/wire/hosts.js';
 import { TimingStats, TimingTotals } from '../src/wire/timing.js';
 import { Congestion } from '../workers/congestion.js';
+import { PROBE_GUARD_MS as G } from '../workers/congestion-tuning.js';
 
 const WINDOW = 1024;
 
@@ -166,8 +167,8 @@ describe('an interval of silent hosts\' timeouts alone', () => {
 describe('a shrink on probation', () => {
   // The host at 200 ms delivers 4,000 answers a second (800 a round trip); a quarter of them lost in one
   // round trip (each first try sent 600 ms before its retry's answer: a 400 ms timeout, then 200 ms)
-  // shrinks its window to 800 at 1199. The probes sent in the round trip after it, [1199, 1399), are judged
-  // once their losses can have shown: 600 ms after it (1999).
+  // shrinks its window to 800 at 1199. The probes sent in the round trip after it, from PROBE_GUARD_MS on
+  // ([1219, 1419)), are judged once their losses can have shown: 600 ms after it (2019).
   function shrunk(): ReturnType<typeof setup> {
     const s = setup();
     s.table.set(s.cell, F.DELIV_RATE, 4_000);
@@ -181,10 +182,10 @@ describe('a shrink on probation', () => {
     s.c.lost(s.cell, 1, sent + 600, 200, sent);
   }
 
-  /** 100 probes sent from 1200 on, 2 ms apart: every (100 / `lost`)th lost, the rest answered. */
+  /** 100 probes sent from 1199 + PROBE_GUARD_MS on, 2 ms apart: every (100 / `lost`)th lost, the rest answered. */
   function sendAfter(s: ReturnType<typeof setup>, lost: number): void {
     for (let i = 0; i < 100; i++) {
-      const sent = 1200 + 2 * i;
+      const sent = 1199 + G + 2 * i;
       if (i % (100 / lost) === 0) lose(s, sent);
       else s.c.delivered(s.cell, sent + 200, 200);
     }
@@ -193,10 +194,10 @@ describe('a shrink on probation', () => {
   it('random loss: the probes sent at the new rate lose as large a share, so the shrink is undone and a half of a round trip\'s delivery is what shrinks from then on', () => {
     const s = shrunk();
     sendAfter(s, 20); // a fifth lost, as before the shrink
-    s.c.delivered(s.cell, 1998, 200);
+    s.c.delivered(s.cell, 1998 + G, 200);
     expect(s.table.get(s.cell, F.UNDO_CWND)).not.toBe(0); // not judged before the losses can have shown
     expect(s.table.get(s.cell, F.CWND)).toBeLessThan(WINDOW * WINDOW_SCALE);
-    s.c.delivered(s.cell, 2000, 200);
+    s.c.delivered(s.cell, 2000 + G, 200);
     expect(s.table.get(s.cell, F.UNDO_CWND)).toBe(0);
     expect(s.table.get(s.cell, F.CWND)).toBe(WINDOW * WINDOW_SCALE);
     expect(s.table.get(s.cell, F.LOSS_LIMIT)).toBe(512);
@@ -206,7 +207,7 @@ describe('a shrink on probation', () => {
   it('a limiter: the probes sent at the rate it passed are answered, and the shrink stands', () => {
     const s = shrunk();
     sendAfter(s, 1);
-    s.c.delivered(s.cell, 2000, 200);
+    s.c.delivered(s.cell, 2000 + G, 200);
     expect(s.table.get(s.cell, F.UNDO_CWND)).toBe(0);
     expect(s.table.get(s.cell, F.CWND)).toBeLessThan(801 * WINDOW_SCALE); // 800, grown by a few answers
     expect(s.table.get(s.cell, F.LOSS_LIMIT)).toBe(0);
@@ -215,10 +216,20 @@ describe('a shrink on probation', () => {
 
   it('too few probes came back to judge by: the shrink stands', () => {
     const s = shrunk();
-    for (let i = 0; i < 15; i++) lose(s, 1200 + i);
-    s.c.delivered(s.cell, 2000, 200);
+    for (let i = 0; i < 15; i++) lose(s, 1199 + G + i);
+    s.c.delivered(s.cell, 2000 + G, 200);
     expect(s.table.get(s.cell, F.UNDO_CWND)).toBe(0);
     expect(s.table.get(s.cell, F.CWND)).toBeLessThan(801 * WINDOW_SCALE);
+  });
+
+  it('the tail of the flood it ends is not judged: probes that left within PROBE_GUARD_MS of it, lost, leave it standing (it was undone, a second flood)', () => {
+    const s = shrunk();
+    for (let i = 0; i < 20; i++) lose(s, 1199 + i * (G / 20)); // sent before every worker and host slowed down
+    sendAfter(s, 1);
+    s.c.delivered(s.cell, 2000 + G, 200);
+    expect(s.table.get(s.cell, F.UNDO_CWND)).toBe(0);
+    expect(s.table.get(s.cell, F.CWND)).toBeLessThan(801 * WINDOW_SCALE);
+    expect(windowsLine(s.stats, 1)).toBe('window shrank 1 time (retry-answered)');
   });
 
   it('no second shrink while it is on probation', () => {

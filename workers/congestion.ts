@@ -22,8 +22,9 @@
  * window by one per window (additive increase).
  *
  * Each shrink is on probation (TCP's undo of a spurious cut), and no other
- * comes while it is: the probes sent in the round trip after it are counted
- * as their fate shows, answered or lost (a try whose retry was answered).
+ * comes while it is: the probes sent in the round trip after it (from
+ * PROBE_GUARD_MS on: the tail of a flood is left out) are counted as their
+ * fate shows, answered or lost (a try whose retry was answered).
  * Behind a limiter the share lost falls (the new rate is what it passes);
  * random loss takes the same share at the new rate. Then the shrink is
  * undone, and the cell's share that shrinks is raised to a half: heavier
@@ -52,59 +53,10 @@
  * and a rate of answers alone paced the scan below what it sent.
  */
 import { CELL_FIELDS, F, type HostTable, RTT_UNIT_US, WINDOW_SCALE } from '../src/wire/hosts.js';
-
-/** Below this pacing interval the clock is not worth reading. */
-const MIN_PACE_US = 5;
-const MIN_WINDOW = 2 * WINDOW_SCALE;
-/**
- * The delivery rate is measured over at least this long (a round trip of
- * 20 ms holds too few answers to count), and its max filter forgets 5 % an
- * interval (half in about 1.3 s): measured in the lab, a faster decay let
- * the window chase its own shrink down to a sixth of the rate limit.
- */
-const RATE_INTERVAL_MS = 100;
-const RATE_DECAY = 0.95;
-
-/** Answers only to retries, within one round trip, that shrink a window. */
-const LOSS_MIN = 8;
-/**
- * ...and at least this share of what the cell delivers in a round trip
- * (1/4, in 1/SHARE_ONE): random loss takes the same share at any rate, so
- * shrinking on it only ratchets the window down (each shrink to a delivery
- * rate thinned by the loss itself). At 2 % loss each way and 200 ms, 40,000
- * ports took 5.5-7.3 s against 2.4-2.5 s without loss, the rate falling
- * from ~18,000 to ~5,000 probes/s over the scan. An eighth, as it was then,
- * was crossed now and then by 5 % loss each way (~10 % of a round trip's
- * answers; lab mixloss: median ~10 s, ~4.2 s with a quarter). A limiter or
- * a full queue drops the whole excess: a third over its rate loses a
- * quarter, twice its rate half (ratelimit, sharedlimit and congested).
- */
-const LOSS_SHARE = 256;
-const SHARE_ONE = 1024; // shares are in 1/1024
-/**
- * A probation that measured at least this share lost (1/16) saw random loss:
- * behind a limiter or a full queue the probes sent at the new rate lost 0 to
- * 2.3 % (lab ratelimit, sharedlimit, congested), with 15 % loss each way
- * 7.5 to 17 % (mixloss; the count misses what no retry answered, so it reads
- * low).
- */
-const UNDO_SHARE = 64;
-/**
- * An undo raises the cell's share that shrinks to a half (29 % random loss
- * each way): a round trip's count of random loss crosses a quarter now and
- * then well below that. A limiter that drops more still shrinks the window;
- * one that drops less is passed by the retries.
- */
-const LOSS_SHARE_RAISED = 512;
-/** A probation that counted fewer outcomes than this leaves the shrink as it is. */
-const PROBE_MIN = 2 * LOSS_MIN;
-/** Outcomes counted per kind in a probation (PROBE_N: answers in its low 16 bits, losses above). */
-const PROBE_CAP = 0x7fff;
+import { LOSS_MIN, LOSS_SHARE, LOSS_SHARE_RAISED, MIN_PACE_US, MIN_WINDOW, PROBE_CAP, PROBE_GUARD_MS, PROBE_MIN, RATE_DECAY, RATE_INTERVAL_MS, RATE_SAMPLE, SHARE_ONE, UNDO_SHARE } from './congestion-tuning.js';
 
 const HOST_COUNTED = 1;
 const SCAN_COUNTED = 2;
-/** Answers per counted one while the windows are at their maximum. */
-const RATE_SAMPLE = 8;
 
 export class Congestion {
   private readonly maxWindow: number;
@@ -292,7 +244,8 @@ export class Congestion {
   /**
    * A probe sent at `sentMs` (the coordinator's clock) was answered, and one
    * sent at `lostMs` was lost (-1: none): each counted while the cell's
-   * shrink is on probation if it left in the round trip after the shrink.
+   * shrink is on probation if it left in the round trip that starts
+   * PROBE_GUARD_MS after the shrink.
    * Once the losses of that round trip's probes have had time to show (the
    * longest a loss took to show), the shrink is judged: a loss share of at
    * least UNDO_SHARE was random loss, and the shrink is undone.
@@ -301,7 +254,7 @@ export class Congestion {
     const t = this.table;
     const undo = t.get(cell, F.UNDO_CWND);
     if (undo === 0) return;
-    const from = t.get(cell, F.DROP_AT);
+    const from = t.get(cell, F.DROP_AT) + PROBE_GUARD_MS;
     const end = from + Math.max(this.rttMs(cell), RATE_INTERVAL_MS);
     const n = t.get(cell, F.PROBE_N);
     if (sentMs >= from && sentMs < end && (n & 0xffff) < PROBE_CAP) t.add(cell, F.PROBE_N, 1);

@@ -1,0 +1,64 @@
+/**
+ * The numbers congestion control runs by (workers/congestion.ts), each with
+ * the measurement that chose it.
+ */
+import { WINDOW_SCALE } from '../src/wire/hosts.js';
+
+/** Below this pacing interval the clock is not worth reading. */
+export const MIN_PACE_US = 5;
+export const MIN_WINDOW = 2 * WINDOW_SCALE;
+/**
+ * The delivery rate is measured over at least this long (a round trip of
+ * 20 ms holds too few answers to count), and its max filter forgets 5 % an
+ * interval (half in about 1.3 s): measured in the lab, a faster decay let
+ * the window chase its own shrink down to a sixth of the rate limit.
+ */
+export const RATE_INTERVAL_MS = 100;
+export const RATE_DECAY = 0.95;
+
+/** Answers only to retries, within one round trip, that shrink a window. */
+export const LOSS_MIN = 8;
+/**
+ * ...and at least this share of what the cell delivers in a round trip
+ * (1/4, in 1/SHARE_ONE): random loss takes the same share at any rate, so
+ * shrinking on it only ratchets the window down (each shrink to a delivery
+ * rate thinned by the loss itself). At 2 % loss each way and 200 ms, 40,000
+ * ports took 5.5-7.3 s against 2.4-2.5 s without loss, the rate falling
+ * from ~18,000 to ~5,000 probes/s over the scan. An eighth, as it was then,
+ * was crossed now and then by 5 % loss each way (~10 % of a round trip's
+ * answers; lab mixloss: median ~10 s, ~4.2 s with a quarter). A limiter or
+ * a full queue drops the whole excess: a third over its rate loses a
+ * quarter, twice its rate half (ratelimit, sharedlimit and congested).
+ */
+export const LOSS_SHARE = 256;
+export const SHARE_ONE = 1024; // shares are in 1/1024
+/**
+ * A probation that measured at least this share lost (1/16) saw random loss:
+ * behind a limiter or a full queue the probes sent at the new rate lost 0 to
+ * 2.3 % (lab ratelimit, sharedlimit, congested), with 15 % loss each way
+ * 7.5 to 17 % (mixloss; the count misses what no retry answered, so it reads
+ * low).
+ */
+export const UNDO_SHARE = 64;
+/**
+ * An undo raises the cell's share that shrinks to a half (29 % random loss
+ * each way): a round trip's count of random loss crosses a quarter now and
+ * then well below that. A limiter that drops more still shrinks the window;
+ * one that drops less is passed by the retries.
+ */
+export const LOSS_SHARE_RAISED = 512;
+/**
+ * A probation counts the probes sent from this long after its shrink: the
+ * first shrink of a window comes after a flood (windows start at their
+ * maximum), and probes still left in it before every worker and every host
+ * behind the same limiter slowed down. Counted, they read as random loss
+ * (lab ratelimit: 6 of 85 lost, 7 %): the shrink was undone, a second flood
+ * (2 of 6 runs; sharedlimit 2 of 3). With 20 ms, none of 12.
+ */
+export const PROBE_GUARD_MS = 20;
+/** A probation that counted fewer outcomes than this leaves the shrink as it is. */
+export const PROBE_MIN = 2 * LOSS_MIN;
+/** Outcomes counted per kind in a probation (PROBE_N: answers in its low 16 bits, losses above). */
+export const PROBE_CAP = 0x7fff;
+/** Answers per counted one while the windows are at their maximum. */
+export const RATE_SAMPLE = 8;
