@@ -12,8 +12,8 @@
  */
 import type { ProbeRecord } from '../model/record.js';
 import type { ScanSummary } from '../model/summary.js';
-import { serviceName } from '../ports/services.js';
 import { PORT_STATES, type PortState, type StateCounts } from '../model/states.js';
+import { serviceName } from '../ports/services.js';
 import { type HostRecords, reportGroups } from './host-groups.js';
 import { addressesScanned, givenUp, grepHosts, hostsUp } from './hosts.js';
 import type { ReportContext, ReportWriter } from './report.js';
