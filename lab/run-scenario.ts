@@ -50,7 +50,11 @@ export function renderTable(reports: readonly ScenarioReport[]): string {
   }
   const widths = head.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   const note = '≥: the tool gave only counts for some ports (nmap\'s "Not shown: 900 filtered, 90 closed"); mistakes there are a lower bound';
-  return [...rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()), reports.some((r) => r.tools.some((t) => t.median?.score.approximate)) ? note : ''].join('\n').trimEnd();
+  // What a run is scored against, as the bench's table says it: without it the counts above had nothing to be read against.
+  const n = (x: number): string => x.toLocaleString('en-US');
+  const truths = reports.map(({ scenario, truth: t }) => `truth of ${scenario}: ${n(t.open)} open, ${n(t.closed)} closed, ${n(t.filtered)} filtered of ${n(t.targets)}`);
+  const table = rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd());
+  return [...table, ...truths, reports.some((r) => r.tools.some((t) => t.median?.score.approximate)) ? note : ''].join('\n').trimEnd();
 }
 
 async function main(argv: string[]): Promise<number> {
