@@ -16,6 +16,7 @@ const USAGE = `usage: node dist/lab/run-scenario.js SCENARIO...|all [options]
   scenarios: ${SCENARIO_IDS.join(', ')}
   --tool LIST      ${Object.keys(TOOLS).join(', ')} (default: all four)
   --cmd TEMPLATE   another scanner, e.g. 'node dist/src/cli/main.js {targets} -p {ports} -f ndjson --states all -q --no-out-dir'
+                   (words split as sh splits them: 'sh -c "… | tee out.ndjson"' runs a pipe)
   --parse FORMAT   its output: ndjson, greppable (nmap -oG -), xml (nmap -oX -) or cscan (default ndjson)
   --runs N         runs per tool (default 3; the median is reported)
   --seed N         listener placement and relay draws (default 1)
@@ -99,7 +100,12 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write(`run-scenario: --parse must be ndjson, greppable, xml or cscan, got '${format}'\n`);
       return 2;
     }
-    tools.push(customTool(values.cmd, format));
+    try {
+      tools.push(customTool(values.cmd, format));
+    } catch (err) {
+      process.stderr.write(`run-scenario: ${(err as Error).message}. Example: --cmd 'sh -c "node dist/src/cli/main.js {targets} -p {ports} -f ndjson --states all -q --no-out-dir | tee out.ndjson"'\n`);
+      return 2;
+    }
   }
   if (values.tool || !values.cmd) {
     for (const name of (values.tool ?? Object.keys(TOOLS).join(',')).split(',')) {

@@ -129,19 +129,58 @@ export const TOOLS: Record<string, Tool> = {
 
 /**
  * A tool from a command template: `{targets}` and `{ports}` are replaced
- * (targets space-separated), words split on spaces. Example:
- * `node dist/src/cli/main.js {targets} -p {ports} -f ndjson --states all -q --no-out-dir`.
+ * (`{targets}` as a word of its own: one word a target; inside a longer
+ * word, the targets space-separated), words split as a shell splits them:
+ * on blanks, with '…' and "…" keeping theirs and \ escaping one character.
+ * Example: `node dist/src/cli/main.js {targets} -p {ports} -f ndjson --states
+ * all -q --no-out-dir`, or `sh -c "node dist/src/cli/main.js {targets} -p {ports}
+ * -f ndjson --states all -q --no-out-dir | tee /tmp/run.ndjson"` (it split on every
+ * space, quotes and all, so a pipe needed a script of its own).
  */
 export function customTool(template: string, format: OutputFormat): Tool {
+  const words = splitWords(template);
+  if (words.length === 0) throw new Error('--cmd is empty');
   return {
     id: 'custom',
     format,
     argv: (s) => {
-      const words = template
-        .split(/\s+/)
-        .filter((w) => w !== '')
-        .flatMap((w) => (w === '{targets}' ? s.targets : [w.replace('{ports}', s.portSpec)]));
-      return [words[0]!, words.slice(1)];
+      const all = words.flatMap((w) => (w === '{targets}' ? s.targets : [w.replaceAll('{targets}', s.targets.join(' ')).replaceAll('{ports}', s.portSpec)]));
+      return [all[0]!, all.slice(1)];
     },
   };
+}
+
+/** Words as a POSIX shell splits them (no expansions): blanks separate, quotes group, a backslash escapes. Throws on an unclosed quote. */
+export function splitWords(text: string): string[] {
+  const words: string[] = [];
+  let word: string | null = null;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === ' ' || c === '\t' || c === '\n') {
+      if (word !== null) words.push(word);
+      word = null;
+    } else if (c === "'") {
+      const end = text.indexOf("'", i + 1);
+      if (end < 0) throw new Error(`--cmd has an unclosed ' at character ${i + 1}`);
+      word = (word ?? '') + text.slice(i + 1, end);
+      i = end;
+    } else if (c === '"') {
+      let j = i + 1;
+      let part = '';
+      for (; j < text.length && text[j] !== '"'; j++) {
+        // Inside "…" a backslash escapes only " \ $ and `, as in sh.
+        if (text[j] === '\\' && j + 1 < text.length && '"\\$`'.includes(text[j + 1]!)) j++;
+        part += text[j];
+      }
+      if (j >= text.length) throw new Error(`--cmd has an unclosed " at character ${i + 1}`);
+      word = (word ?? '') + part;
+      i = j;
+    } else if (c === '\\' && i + 1 < text.length) {
+      word = (word ?? '') + text[++i];
+    } else {
+      word = (word ?? '') + c;
+    }
+  }
+  if (word !== null) words.push(word);
+  return words;
 }
