@@ -93,16 +93,42 @@ describe('retries by evidence', () => {
     expect(t.mayRetry(cell, 1)).toBe('final');
   });
 
-  it('on a host whose retries mostly get answers, a position gets one try past the deepest answered', () => {
-    // A lossy path: 10 first tries timed out, 9 of their retries answered.
+  it('on a host whose retries mostly get answers, a position may go two tries deeper than the deepest answered', () => {
+    // A lossy path: 100 first tries timed out, 99 of their retries answered (the deepest answered: try 1).
+    const { t, cell } = afterRetries(100, 99);
+    // The hundredth position lost its retry too, and gets a third try, sent twice...
+    expect(t.mayRetry(cell, 1)).toBe('twin');
+    t.retryResolved(cell);
+    // ...and, with no third try answered anywhere yet, a fourth: 1 lost in 101 retries is loss, not a firewall.
+    expect(t.mayRetry(cell, 2)).toBe('twin');
+    t.retryResolved(cell);
+    expect(t.mayRetry(cell, 3)).toBe('final');
+  });
+
+  it('where a sixteenth of the retries or more went unanswered, three tries deeper', () => {
+    // A lossier path: 10 first tries timed out, 9 of their retries answered (the deepest answered: try 1).
     const { t, cell } = afterRetries(10, 9);
     // The tenth position lost its retry too, and gets a third try, sent twice...
     expect(t.mayRetry(cell, 1)).toBe('twin');
     t.retryResolved(cell);
-    // ...and, with no third try answered anywhere yet, a fourth: 1 lost in 11 retries is loss, not a firewall.
+    // ...and, with no third try answered anywhere yet, a fourth and a fifth: 3 lost in 12 retries.
     expect(t.mayRetry(cell, 2)).toBe('twin');
     t.retryResolved(cell);
-    expect(t.mayRetry(cell, 3)).toBe('final');
+    expect(t.mayRetry(cell, 3)).toBe('twin');
+    t.retryResolved(cell);
+    expect(t.mayRetry(cell, 4)).toBe('final');
+  });
+
+  it('lab heavyloss (15 % loss each way): a port whose 7th try timed out, on a host whose deepest answered was a 5th, gets an 8th (it was called filtered, ~1 run in 20)', () => {
+    const h = timing(10);
+    h.t.answered(h.cell, 0, 2);
+    for (let i = 0; i < 100; i++) expect(h.t.mayRetry(h.cell, 0)).toBe('retry');
+    for (let i = 0; i < 86; i++) h.t.answered(h.cell, 1, 2);
+    h.t.answered(h.cell, 4, 2); // some position's 5th try
+    for (let i = 0; i < 100; i++) h.t.retryResolved(h.cell);
+    expect(h.t.mayRetry(h.cell, 6)).toBe('twin');
+    h.t.retryResolved(h.cell);
+    expect(h.t.mayRetry(h.cell, 7)).toBe('final');
   });
 
   it('behind a firewall (most retries unanswered) a dropped port gets no try past the deepest answered', () => {

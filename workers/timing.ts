@@ -39,10 +39,16 @@
  * of a round of retries to time out often does so before the others are
  * answered, and deciding it then called a closed port filtered on a lossy path.
  * On a host whose retries mostly get answers (a path that loses packets, not
- * a firewall that drops ports), a position gets one try past the deepest
- * answered: at 2 % loss each way, ~16 of 10,000 ports need a third try, and
- * the first of them to lose it found no third try answered yet and no retry
- * out, so it was called filtered (once in ~67 runs). Behind a firewall
+ * a firewall that drops ports), a position may go two tries deeper than the
+ * deepest try answered: at 2 % loss each way, ~16 of 10,000 ports need a
+ * third try, and the first of them to lose it found no third try answered
+ * yet and no retry out, so it was called filtered (once in ~67 runs). Where
+ * a sixteenth of its retries or more went unanswered, three deeper: at 15 %
+ * loss each way (lab heavyloss, ~14 % of retries unanswered) a port of the
+ * 2 ms host lost all 7 of its tries, the host's deepest answered being a
+ * 5th, in ~1 run of 20; three deeper for every lossy host made loss2,
+ * longloss and mixloss ~5 % slower (a last round of retries at the end).
+ * Behind a firewall
  * most retries time out, and the dropped ports cost no extra try. On such a
  * lossy host a retry is also sent twice ('twin', see twins.ts): a lost retry
  * costs a whole timeout more, and two copies are both lost 25 times less often.
@@ -191,9 +197,11 @@ export class Timing {
     if (!this.hasAnswered(cell)) return 'final';
     const maxOk = t.get(cell, F.MAX_OK_TRY);
     const ok = t.get(cell, F.RETRY_OK);
-    // Retries that mostly get answers: the path loses packets; one try more than the deepest answered.
-    const lossy = maxOk > 0 && ok >= 2 * Math.max(0, t.get(cell, F.RETRY_DONE) - ok);
-    const needed = Math.max(1, maxOk + (lossy ? 2 : 1));
+    // Retries that mostly get answers: the path loses packets; two tries deeper than the deepest answered, three
+    // where a sixteenth of the retries or more went unanswered.
+    const unanswered = Math.max(0, t.get(cell, F.RETRY_DONE) - ok);
+    const lossy = maxOk > 0 && ok >= 2 * unanswered;
+    const needed = Math.max(1, maxOk + (lossy ? (16 * unanswered >= ok + unanswered ? 3 : 2) : 1));
     const allowed = Math.min(this.params.retries, needed);
     if (tryNo >= allowed) {
       // Past the last try answered: a retry still out may yet be answered at this try.
