@@ -48,10 +48,10 @@
  * 2 ms host lost all 7 of its tries, the host's deepest answered being a
  * 5th, in ~1 run of 20; three deeper for every lossy host made loss2,
  * longloss and mixloss ~5 % slower (a last round of retries at the end).
- * Behind a firewall
- * most retries time out, and the dropped ports cost no extra try. On such a
- * lossy host a retry is also sent twice ('twin', see twins.ts): a lost retry
- * costs a whole timeout more, and two copies are both lost 25 times less often.
+ * Behind a firewall most retries time out, and the dropped ports cost no
+ * extra try. On such a lossy host a retry is also sent twice ('twin', see
+ * twins.ts): a lost retry costs a whole timeout more, and two copies are
+ * both lost 25 times less often.
  */
 import { F, type HostTable } from '../src/wire/hosts.js';
 import type { TimingParams } from '../src/wire/messages.js';
