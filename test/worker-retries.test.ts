@@ -93,30 +93,27 @@ describe('retries by evidence', () => {
     expect(t.mayRetry(cell, 1)).toBe('final');
   });
 
+  /** One position timing out try after try from `from` on, each retry unanswered: the verdicts until it is final. */
+  function verdictsFrom(h: ReturnType<typeof timing>, from: number): string[] {
+    const out: string[] = [];
+    for (let tryNo = from; out.at(-1) !== 'final' && tryNo < 20; tryNo++) {
+      out.push(h.t.mayRetry(h.cell, tryNo));
+      h.t.retryResolved(h.cell);
+    }
+    return out;
+  }
+
   it('on a host whose retries mostly get answers, a position may go two tries deeper than the deepest answered', () => {
     // A lossy path: 100 first tries timed out, 99 of their retries answered (the deepest answered: try 1).
-    const { t, cell } = afterRetries(100, 99);
-    // The hundredth position lost its retry too, and gets a third try, sent twice...
-    expect(t.mayRetry(cell, 1)).toBe('twin');
-    t.retryResolved(cell);
-    // ...and, with no third try answered anywhere yet, a fourth: 1 lost in 101 retries is loss, not a firewall.
-    expect(t.mayRetry(cell, 2)).toBe('twin');
-    t.retryResolved(cell);
-    expect(t.mayRetry(cell, 3)).toBe('final');
+    // The hundredth position lost its retry too: a third try and, with no third try answered anywhere yet,
+    // a fourth, each sent twice (1 lost in 101 retries is loss, not a firewall).
+    expect(verdictsFrom(afterRetries(100, 99), 1)).toEqual(['twin', 'twin', 'final']);
   });
 
   it('where a sixteenth of the retries or more went unanswered, three tries deeper', () => {
-    // A lossier path: 10 first tries timed out, 9 of their retries answered (the deepest answered: try 1).
-    const { t, cell } = afterRetries(10, 9);
-    // The tenth position lost its retry too, and gets a third try, sent twice...
-    expect(t.mayRetry(cell, 1)).toBe('twin');
-    t.retryResolved(cell);
-    // ...and, with no third try answered anywhere yet, a fourth and a fifth: 3 lost in 12 retries.
-    expect(t.mayRetry(cell, 2)).toBe('twin');
-    t.retryResolved(cell);
-    expect(t.mayRetry(cell, 3)).toBe('twin');
-    t.retryResolved(cell);
-    expect(t.mayRetry(cell, 4)).toBe('final');
+    // A lossier path: 10 first tries timed out, 9 of their retries answered; the tenth position then gets a
+    // third, a fourth and a fifth try (3 lost in 12 retries by then).
+    expect(verdictsFrom(afterRetries(10, 9), 1)).toEqual(['twin', 'twin', 'twin', 'final']);
   });
 
   it('lab heavyloss (15 % loss each way): a port whose 7th try timed out, on a host whose deepest answered was a 5th, gets an 8th (it was called filtered, ~1 run in 20)', () => {
