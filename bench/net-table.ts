@@ -1,5 +1,6 @@
 /** The network part, the tuning decision and --target as plain-text tables. */
 import type { NetBannersResult, NetRun, NetSection, NetToolResult, TargetSection, TuningDecision } from './net-types.js';
+import { truthText } from '../lab/truth.js';
 import { median } from './stats.js';
 import { renderTable } from './text-table.js';
 
@@ -71,8 +72,7 @@ export function renderNet(net: NetSection): string {
   if (!net.available) return out.join('\n');
   if (net.nmapVersion === null) out.push('nmap is not installed (apt-get install -y nmap): its rows are skipped');
   for (const s of net.scenarios) {
-    const t = s.truth;
-    out.push('', `${s.id}  ${s.description} (truth: ${n0(t.open)} open, ${n0(t.closed)} closed, ${n0(t.filtered)} filtered of ${n0(t.targets)}); cap ${s.capMs / 1000} s a run`);
+    out.push('', `${s.id}  ${s.description} (truth: ${truthText(s.truth)}); cap ${s.capMs / 1000} s a run`);
     out.push(renderTable(HEAD, s.tools.filter((t) => t.skipped === null).map(toolRow)));
     for (const tool of s.tools) out.push(`  ${tool.tool}: ${tool.skipped ?? (tool.command.length > 160 ? `${tool.command.slice(0, 157)}...` : tool.command)}`);
   }

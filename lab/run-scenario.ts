@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util';
 import { runScenario, type ScenarioReport } from './runner.js';
 import { SCENARIO_IDS, type ScenarioId } from './scenarios.js';
 import { customTool, type OutputFormat, type Tool, TOOLS } from './tools.js';
+import { truthText } from './truth.js';
 
 const USAGE = `usage: node dist/lab/run-scenario.js SCENARIO...|all [options]
   scenarios: ${SCENARIO_IDS.join(', ')}
@@ -52,8 +53,7 @@ export function renderTable(reports: readonly ScenarioReport[]): string {
   const widths = head.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   const note = '≥: the tool gave only counts for some ports (nmap\'s "Not shown: 900 filtered, 90 closed"); mistakes there are a lower bound';
   // What a run is scored against, as the bench's table says it: without it the counts above had nothing to be read against.
-  const n = (x: number): string => x.toLocaleString('en-US');
-  const truths = reports.map(({ scenario, truth: t }) => `truth of ${scenario}: ${n(t.open)} open, ${n(t.closed)} closed, ${n(t.filtered)} filtered of ${n(t.targets)}`);
+  const truths = reports.map((r) => `truth of ${r.scenario}: ${truthText(r.truth)}`);
   const table = rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd());
   return [...table, ...truths, reports.some((r) => r.tools.some((t) => t.median?.score.approximate)) ? note : ''].join('\n').trimEnd();
 }

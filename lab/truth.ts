@@ -80,6 +80,12 @@ export interface Score {
   examples: string[];
 }
 
+/** A scenario's counts as both the lab's and the bench's tables give them: "20 open, 9,980 closed, 0 filtered of 10,000". */
+export function truthText(t: { targets: number; open: number; closed: number; filtered: number }): string {
+  const n = (x: number): string => Math.round(x).toLocaleString('en-US');
+  return `${n(t.open)} open, ${n(t.closed)} closed, ${n(t.filtered)} filtered of ${n(t.targets)}`;
+}
+
 /** Score the records of one run; a target reported twice counts by its last record. */
 export function score(truth: GroundTruth, reported: Iterable<Reported>, bulk: readonly Bulk[] = []): Score {
   const last = new Map<string, Reported>();

@@ -68,8 +68,8 @@ export class Congestion {
     window: number,
     /** Add to this thread's performance.now() for the coordinator's clock. */
     private readonly toCoordMs: number,
-    /** Told of each shrink undone (the summary counts them). */
-    private readonly stats: { windowUndone(): void } | null = null,
+    /** Told of each shrink (one per answer that shrank windows) and each shrink undone: the summary counts them. */
+    private readonly stats: { windowShrank(): void; windowUndone(): void } | null = null,
   ) {
     this.maxWindow = window * WINDOW_SCALE;
   }
@@ -223,6 +223,7 @@ export class Congestion {
     if (scanLossy && other !== 0 && other !== hostIndex + 1 && recent) shrank = this.shrink(0, nowMs, delay) || shrank;
     t.set(0, F.DROP_HOST, hostIndex + 1);
     t.set(0, F.LOSS_AT, nowMs);
+    if (shrank) this.stats?.windowShrank();
     return shrank;
   }
 

@@ -285,7 +285,7 @@ export class Engine {
   private answered(a: Attempt, now: number): void {
     this.timing.hostAnswered(a.target, a.history.tries, now - a.start, now);
     if (a.history.tries === 0 || !this.timing.retryAnswerIsLoss(a.target, a.history)) this.congestion.delivered(a.target.cell, now, now - a.start);
-    else if (this.congestion.lost(a.target.cell, a.target.index, now, now - a.start, a.history.lastAt)) this.timing.stats.windowShrank();
+    else this.congestion.lost(a.target.cell, a.target.index, now, now - a.start, a.history.lastAt);
   }
 
   /** The scanner ran out of something: shrink the window, back off, retry the position later. */

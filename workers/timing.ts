@@ -201,7 +201,8 @@ export class Timing {
     // where a sixteenth of the retries or more went unanswered.
     const unanswered = Math.max(0, t.get(cell, F.RETRY_DONE) - ok);
     const lossy = maxOk > 0 && ok >= 2 * unanswered;
-    const needed = Math.max(1, maxOk + (lossy ? (16 * unanswered >= ok + unanswered ? 3 : 2) : 1));
+    const deeper = !lossy ? 1 : 16 * unanswered >= ok + unanswered ? 3 : 2;
+    const needed = Math.max(1, maxOk + deeper);
     const allowed = Math.min(this.params.retries, needed);
     if (tryNo >= allowed) {
       // Past the last try answered: a retry still out may yet be answered at this try.
