@@ -94,7 +94,8 @@ async function main(argv: string[]): Promise<number> {
     }
   }
   const tools: Tool[] = [];
-  if (values.cmd) {
+  // An empty --cmd is a forgotten template (an unset shell variable), refused, not taken for no --cmd.
+  if (values.cmd !== undefined) {
     const format = (values.parse ?? 'ndjson') as OutputFormat;
     if (!['ndjson', 'greppable', 'xml', 'cscan'].includes(format)) {
       process.stderr.write(`run-scenario: --parse must be ndjson, greppable, xml or cscan, got '${format}'\n`);
@@ -107,7 +108,7 @@ async function main(argv: string[]): Promise<number> {
       return 2;
     }
   }
-  if (values.tool || !values.cmd) {
+  if (values.tool !== undefined || values.cmd === undefined) {
     for (const name of (values.tool ?? Object.keys(TOOLS).join(',')).split(',')) {
       const tool = TOOLS[name];
       if (!tool) {

@@ -27,6 +27,14 @@ describe('--cmd', () => {
     expect(piped).toEqual(['sh', ['-c', `node main.js ${s.targets.join(' ')} -p ${s.portSpec} | tee /tmp/out.ndjson`]]);
   });
 
+  it('an empty template is one line and exit 2, before any lab is built (it ran the four built-in tools instead)', () => {
+    for (const cmd of ['', '   ']) {
+      const r = spawnSync(process.execPath, [resolve(import.meta.dirname, '../dist/lab/run-scenario.js'), 'rtt20', '--cmd', cmd], { encoding: 'utf8', timeout: 20_000 });
+      expect(r.status).toBe(2);
+      expect(r.stderr.split('\n')).toEqual([`run-scenario: --cmd is empty. Example: --cmd 'sh -c "node dist/src/cli/main.js {targets} -p {ports} -f ndjson --states all -q --no-out-dir | tee out.ndjson"'`, '']);
+    }
+  });
+
   it('an unclosed quote is one line and exit 2, before any lab is built', () => {
     const r = spawnSync(process.execPath, [resolve(import.meta.dirname, '../dist/lab/run-scenario.js'), 'rtt20', '--cmd', 'sh -c "node x'], { encoding: 'utf8' });
     expect(r.status).toBe(2);
