@@ -14,6 +14,17 @@ afterEach(() => {
   else process.env.SHARDSCAN_CONFIG_DIR = saved;
 });
 
+/** The message flagsToConfig refuses `values` (written to the config file `config`) and `flags` with, or '' when it takes them. */
+function refusal(config: string, values: object, flags: object): string {
+  writeFileSync(config, JSON.stringify(values));
+  try {
+    flagsToConfig({ config, ...flags });
+  } catch (err) {
+    return (err as Error).message;
+  }
+  return '';
+}
+
 describe('config', () => {
   it('fills defaults, freezes the result, and picks a random seed when none is given', () => {
     const a = resolveConfig({ targets: ['127.0.0.1'] }, { tuning: null, cores: 2, fdLimit: 20000 });
@@ -156,15 +167,7 @@ describe('config', () => {
 
   it('a config file\'s port settings are refused in its own words (it was "bad --top-ports \'5000\' … Example: --top-ports 100")', () => {
     const config = join(scratchDir(), 'ports.json');
-    const refused = (values: object, flags: object = {}): string => {
-      writeFileSync(config, JSON.stringify(values));
-      try {
-        flagsToConfig({ config, ...flags });
-      } catch (err) {
-        return (err as Error).message;
-      }
-      return '';
-    };
+    const refused = (values: object, flags: object = {}): string => refusal(config, values, flags);
     expect(refused({ topPorts: 5000 })).toBe(`config file '${config}': "topPorts" '5000': give a whole number from 1 to 1000`);
     expect(refused({ ports: '22,1-70000' })).toBe(`config file '${config}': "ports" '22,1-70000' at '1-70000': ports are 1-65535`);
     expect(refused({ excludePorts: 'nosuchservice' })).toBe(`config file '${config}': "excludePorts" 'nosuchservice' at 'nosuchservice': no service of that name in the built-in list (data/tcp-ports.tsv); give its port number`);
@@ -175,6 +178,19 @@ describe('config', () => {
     // What only the combination refuses is the scan's own check.
     expect(refused({ ports: '22', topPorts: 10 })).toBe('');
     expect(refused({ ports: '22', excludePorts: '22' })).toBe('');
+  });
+
+  it('a config file\'s bad "targets" or "exclude" entry is refused naming the file (it was "bad target \'127.0.0.010\'" alone)', () => {
+    const config = join(scratchDir(), 'targets.json');
+    const refused = (values: object, flags: object = {}): string => refusal(config, values, flags);
+    expect(refused({ targets: ['127.0.0.1', '127.0.0.2 127.0.0.010'] })).toMatch(new RegExp(`^config file '${config}': "targets": bad target '127\\.0\\.0\\.010': an octet with a leading zero`));
+    expect(refused({ targets: ['127.0.0.1'], exclude: ['bogus..x'] })).toMatch(new RegExp(`^config file '${config}': "exclude": bad exclusion 'bogus\\.\\.x': not an address`));
+    // An exclusion may be any IPv6 network, a target only what a scan may walk: each held to its own rule.
+    expect(refused({ targets: ['::/64'] })).toMatch(/"targets": IPv6 network '::\/64' is too large/);
+    expect(refused({ targets: ['127.0.0.1', 'localhost'], exclude: ['::/0'] })).toBe('');
+    // Targets on the command line take the file's place, so its unused list is not refused; its exclusions still apply.
+    expect(refused({ targets: ['127.0.0.010'] }, { targets: ['127.0.0.1'] })).toBe('');
+    expect(refused({ exclude: ['127.0.0.010'] }, { targets: ['127.0.0.1'] })).toMatch(/"exclude": bad exclusion '127\.0\.0\.010'/);
   });
 
   it('--exclude-ports adds to a config file\'s list with one comma; an empty one is refused, as is an empty list in the file', () => {

@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import { type OutputFormat, OUTPUT_FORMATS, type ScanConfig, configName, loadConfigFile } from '../config/index.js';
 import { ShardscanError, quote } from '../errors.js';
 import { parseShard } from '../shard/plan.js';
-import { readStdinList } from '../targets/stdin-list.js';
+import { checkListed, readStdinList } from '../targets/stdin-list.js';
 import { type PortInput, buildPorts } from '../ports/parse.js';
 import { rankedPortCount } from '../ports/services.js';
 import { PROBE_ENGINES, type ProbeEngine } from '../model/scan.js';
@@ -146,6 +146,9 @@ export function flagsToConfig(f: ScanFlags): Partial<ScanConfig> {
   if (f.config) checkConfigPorts(c, configName(f.config), f.ports === undefined && f.topPorts === undefined);
   // An empty argument ('' from an unset shell variable) names nothing, like ' ' or ',' (the parser splits those away).
   const targets = (f.targets ?? []).map(String).filter((t) => t.trim() !== '');
+  // The file's lists, checked before they join the command line's, so a refusal names the file (its targets only when used).
+  if (f.config && targets.length === 0) checkListed(c.targets ?? [], 'target', `${configName(f.config)}: "targets"`);
+  if (f.config) checkListed(c.exclude ?? [], 'exclude', `${configName(f.config)}: "exclude"`);
   if (targets.length > 0) c.targets = targets;
   if (f.inputFile !== undefined) c.inputFile = f.inputFile;
   if (f.exclude !== undefined) {
