@@ -27,25 +27,29 @@ describe('a report file deleted during the scan', () => {
     await expect(finished(gone)).rejects.toThrow(/deleted while it was written/);
   });
 
-  it('is an error (exit 1) that says how the shard directory writes it again', async () => {
+  /** Scan 127.0.0.1 with `flags` and an XML report whose directory is removed once the file exists; the refusal's line and the paths. */
+  async function deletedReport(flags: string[]): Promise<{ line: string | undefined; xml: string; outDir: string; reports: string }> {
     const dir = scratchDir();
     const reports = join(dir, 'reports');
     mkdirSync(reports);
     const xml = join(reports, 'scan.xml');
     const outDir = join(dir, 'shards');
-    // 4,000 closed ports at 2,000/s: about 2 s, time to delete the report's directory once the file exists.
-    const run = runCli(['127.0.0.1', '-p', '1-4000', '--rate', '2000', '-oX', xml, '--out-dir', outDir, '-q'], {
+    // Closed ports at 2,000/s: about 2 s (4,000) or 1 s (a shard of 2), time to delete the report's directory once the file exists.
+    const r = await runCli(['127.0.0.1', '-p', '1-4000', '--rate', '2000', '-oX', xml, '--out-dir', outDir, '-q', ...flags], {
       killAfterMs: 30_000,
       onSpawn: () => {
         void waitFor(() => existsSync(xml)).then(() => rmSync(reports, { recursive: true }));
       },
     });
-    const r = await run;
     expect(existsSync(reports)).toBe(false);
     expect(r.code).toBe(1);
-    const line = r.stderr.split('\n').find((l) => l.includes('cannot write the report'));
-    expect(line).toBe(`shardscan: error: cannot write the report to ${xml}: it was deleted while it was written (or its directory was): what it held is gone; the shard directory keeps its records: shardscan merge ${outDir} -f xml -o ${xml}`);
     expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    return { line: r.stderr.split('\n').find((l) => l.includes('cannot write the report')), xml, outDir, reports };
+  }
+
+  it('is an error (exit 1) that says how the shard directory writes it again', async () => {
+    const { line, xml, outDir, reports } = await deletedReport([]);
+    expect(line).toBe(`shardscan: error: cannot write the report to ${xml}: it was deleted while it was written (or its directory was): what it held is gone; the shard directory keeps its records: shardscan merge ${outDir} -f xml -o ${xml}`);
 
     // The command it gives writes the report again.
     mkdirSync(reports);
@@ -54,5 +58,14 @@ describe('a report file deleted during the scan', () => {
     const doc = readFileSync(xml, 'utf8');
     expect(doc).toMatch(/<hosts up="1" down="0" total="1"\/>/);
     expect(doc.trimEnd().endsWith('</nmaprun>')).toBe(true);
+  });
+
+  it('of one machine\'s shard, gives a merge that takes that shard alone (merge refused the command it gave: shards missing)', async () => {
+    const { line, xml, outDir, reports } = await deletedReport(['--shard', '1/2', '--seed', '5']);
+    expect(line).toBe(`shardscan: error: cannot write the report to ${xml}: it was deleted while it was written (or its directory was): what it held is gone; the shard directory keeps this shard's records: shardscan merge ${outDir} --allow-partial -f xml -o ${xml} (with every shard's directory instead, the whole scan's report)`);
+    mkdirSync(reports);
+    const merged = await runCli(['merge', outDir, '--allow-partial', '-f', 'xml', '-o', xml]);
+    expect(merged.code).toBe(0);
+    expect(readFileSync(xml, 'utf8')).toMatch(/merged without every shard.*2000 of 4000 probes/);
   });
 });

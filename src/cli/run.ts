@@ -261,10 +261,13 @@ export async function runScan(input: RunInput): Promise<number> {
   }
   if (input.summaryJson) failure ??= writeSummaryJson(input.summaryJson, summary, outDir?.dir ?? null);
   if (writeFailure) {
-    // A complete scan's shard directory holds every record a report of it holds: merge writes the report again.
+    // A complete scan's shard directory holds every record a report of it holds: merge writes the report again
+    // (one machine's shard of several alone only with --allow-partial: merge refuses a set with shards missing).
     const again = outDir !== null && summary.status === 'complete' && !failure ? outDir.dir : null;
+    const partial = summary.shard.total > 1;
     for (const r of unwritten) {
-      const how = again !== null && r.output !== null ? `; the shard directory keeps its records: shardscan merge ${shellWord(again)} -f ${r.format} -o ${shellWord(r.output)}` : '';
+      const merge = `shardscan merge ${shellWord(again ?? '')}${partial ? ' --allow-partial' : ''} -f ${r.format} -o ${shellWord(r.output ?? '')}`;
+      const how = again === null || r.output === null ? '' : partial ? `; the shard directory keeps this shard's records: ${merge} (with every shard's directory instead, the whole scan's report)` : `; the shard directory keeps its records: ${merge}`;
       process.stderr.write(`shardscan: error: cannot write the report ${r.output ? `to ${r.output}` : 'to standard output'}: ${errnoCode(r.error) ?? messageOf(r.error)}${how}\n`);
     }
     return EXIT.runtime;
