@@ -118,6 +118,22 @@ describe("the scan's window over hosts near and far", () => {
   });
 });
 
+describe('the summary\'s count of shrinks', () => {
+  it('counts each window that shrank: one answer may shrink a host\'s and the scan\'s, and each may be undone (it said "1 time, 2 undone")', () => {
+    const table = new HostTable(createHostTable(4, WINDOW), 4);
+    const stats = new TimingStats();
+    const c = new Congestion(table, WINDOW, 0, stats);
+    const [a, b] = [table.cellOf(0), table.cellOf(1)];
+    for (const k of [0, a, b]) table.set(k, F.SRTT, 200_000);
+    table.set(0, F.DELIV_RATE, 180); // 36 answers a round trip: the scan's window shrinks on the 9th loss in one
+    for (let i = 0; i < 7; i++) expect(c.lost(a, 0, 1000 + i, 200)).toBe(false);
+    expect(c.lost(b, 1, 1007, 200)).toBe(false); // the 8th: two hosts lost, too few for the scan
+    expect(c.lost(a, 0, 1008, 200)).toBe(true); // the host's 8th and the scan's 9th
+    expect([0, a, b].map((k) => table.get(k, F.CWND) < WINDOW * WINDOW_SCALE)).toEqual([true, true, false]);
+    expect(windowsLine(stats)).toBe('window shrank 2 times (retry-answered)');
+  });
+});
+
 describe("a dead host's probes in the scan's delivery rate", () => {
   // Two live hosts at 200 ms answer 1,000 probes a second between them; as many go to a dead host
   // and time out. The scan paces every probe, so its rate must count the dead host's too: left
@@ -228,6 +244,20 @@ describe('a shrink on probation', () => {
     s.c.delivered(s.cell, 2000 + G, 200);
     expect(s.table.get(s.cell, F.UNDO_CWND)).toBe(0);
     expect(s.table.get(s.cell, F.CWND)).toBeLessThan(801 * WINDOW_SCALE);
+    expect(windowsLine(s.stats)).toBe('window shrank 1 time (retry-answered)');
+  });
+
+  it('counts as many probes of each kind: past 32,767 answers in its round trip neither count goes on (capped answers and counted losses read 5 % as 7 %, and undid it)', () => {
+    const s = shrunk();
+    // 50,000 probes in the round trip after it, one in 20 lost (5 %, under the 1/16 that undoes).
+    for (let i = 0; i < 50_000; i++) {
+      const sent = 1199 + G + i / 250;
+      if (i % 20 === 0) lose(s, sent);
+      else s.c.delivered(s.cell, sent + 200, 200);
+    }
+    s.c.delivered(s.cell, 2000 + G, 200);
+    expect(s.table.get(s.cell, F.UNDO_CWND)).toBe(0);
+    expect(s.table.get(s.cell, F.LOSS_LIMIT)).toBe(0);
     expect(windowsLine(s.stats)).toBe('window shrank 1 time (retry-answered)');
   });
 

@@ -68,7 +68,7 @@ export class Congestion {
     window: number,
     /** Add to this thread's performance.now() for the coordinator's clock. */
     private readonly toCoordMs: number,
-    /** Told of each shrink (one per answer that shrank windows) and each shrink undone: the summary counts them. */
+    /** Told of each window's shrink and each shrink undone: the summary counts them. */
     private readonly stats: { windowShrank(): void; windowUndone(): void } | null = null,
   ) {
     this.maxWindow = window * WINDOW_SCALE;
@@ -223,7 +223,6 @@ export class Congestion {
     if (scanLossy && other !== 0 && other !== hostIndex + 1 && recent) shrank = this.shrink(0, nowMs, delay) || shrank;
     t.set(0, F.DROP_HOST, hostIndex + 1);
     t.set(0, F.LOSS_AT, nowMs);
-    if (shrank) this.stats?.windowShrank();
     return shrank;
   }
 
@@ -258,10 +257,12 @@ export class Congestion {
     const from = t.get(cell, F.DROP_AT) + PROBE_GUARD_MS;
     const end = from + Math.max(this.rttMs(cell), RATE_INTERVAL_MS);
     const n = t.get(cell, F.PROBE_N);
-    if (sentMs >= from && sentMs < end && (n & 0xffff) < PROBE_CAP) t.add(cell, F.PROBE_N, 1);
+    // Once either count is full neither counts on: a share of the counted ones, not of a capped one.
+    const room = (n & 0xffff) < PROBE_CAP && n >>> 16 < PROBE_CAP;
+    if (sentMs >= from && sentMs < end && room) t.add(cell, F.PROBE_N, 1);
     if (lostMs >= 0) {
-      if (nowMs - lostMs > t.get(cell, F.PROBE_DELAY)) t.set(cell, F.PROBE_DELAY, Math.ceil(nowMs - lostMs));
-      if (lostMs >= from && lostMs < end && n >>> 16 < PROBE_CAP) t.add(cell, F.PROBE_N, 0x10000);
+      t.max(cell, F.PROBE_DELAY, Math.ceil(nowMs - lostMs));
+      if (lostMs >= from && lostMs < end && room) t.add(cell, F.PROBE_N, 0x10000);
     }
     if (nowMs < end + t.get(cell, F.PROBE_DELAY)) return;
     // One worker judges (the others see the probation closed).
@@ -349,6 +350,8 @@ export class Congestion {
     t.set(cell, F.PROBE_DELAY, delayMs);
     // Last: opens the probation.
     t.set(cell, F.UNDO_CWND, cwnd);
+    // Counted per window, as undos are: one answer may shrink a host's window and the scan's.
+    this.stats?.windowShrank();
     return true;
   }
 }
