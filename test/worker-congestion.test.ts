@@ -9,7 +9,7 @@ import { timingLine } from '../src/cli/run.js';
 import { F, HostTable, WINDOW_SCALE, createHostTable } from '../src/wire/hosts.js';
 import { TimingStats, TimingTotals } from '../src/wire/timing.js';
 import { Congestion } from '../workers/congestion.js';
-import { PROBE_GUARD_MS as G } from '../workers/congestion-tuning.js';
+import { PROBE_GUARD_MS as G, SLOW_LOSS_MS } from '../workers/congestion-tuning.js';
 
 const WINDOW = 1024;
 
@@ -42,10 +42,35 @@ describe('loss evidence', () => {
     expect(table.get(cell, F.CWND)).toBeLessThan(WINDOW * WINDOW_SCALE);
   });
 
-  it('losses more than a round trip apart do not add up', () => {
+  it('losses more than a round trip, and more than SLOW_LOSS_MS, apart do not add up', () => {
     const { c, table, cell } = setup();
     for (let i = 0; i < 7; i++) c.lost(cell, 1, 1000 + i, 200);
-    for (let i = 0; i < 7; i++) expect(c.lost(cell, 1, 1300 + i, 200)).toBe(false);
+    for (let i = 0; i < 7; i++) expect(c.lost(cell, 1, 1000 + SLOW_LOSS_MS + 1 + i, 200)).toBe(false);
+    expect(table.get(cell, F.CWND)).toBe(WINDOW * WINDOW_SCALE);
+  });
+
+  // A host at 20 ms behind a limiter that passes 100 SYNs/s: ~55 answers a second come only to a retry,
+  // one every 18 ms, never 8 in a round trip (lab: no window shrank, ~410 of 500 ports called filtered).
+  function sparse(): ReturnType<typeof setup> {
+    const s = setup();
+    s.table.set(s.cell, F.SRTT, 20_000);
+    s.table.set(s.cell, F.DELIV_RATE, 100);
+    return s;
+  }
+
+  it('answers to retries too sparse for any round trip shrink the window over SLOW_LOSS_MS, once they are a quarter of its delivery then', () => {
+    const { c, table, cell } = sparse();
+    // 100 answers a second, decayed to 95 by an interval of losses alone: 47.5 in 500 ms, a quarter of them 11.9.
+    for (let i = 0; i < 11; i++) expect(c.lost(cell, 1, 1000 + 18 * i, 20)).toBe(false);
+    expect(c.lost(cell, 1, 1000 + 18 * 11, 20)).toBe(true);
+    // To what it delivers: 100/s × 20 ms, 2 in flight, paced 10 ms apart.
+    expect(table.get(cell, F.CWND)).toBe(2 * WINDOW_SCALE);
+  });
+
+  it('random loss on a fast path stays under a quarter of what it delivers in SLOW_LOSS_MS too', () => {
+    const { c, table, cell } = sparse();
+    table.set(cell, F.DELIV_RATE, 20_000); // 10,000 answers in 500 ms; a loss a millisecond is 5 %
+    for (let i = 0; i < 1500; i++) expect(c.lost(cell, 1, 1000 + i, 20)).toBe(false);
     expect(table.get(cell, F.CWND)).toBe(WINDOW * WINDOW_SCALE);
   });
 });

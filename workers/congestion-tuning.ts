@@ -56,6 +56,17 @@ export const LOSS_SHARE_RAISED = 512;
  * (2 of 6 runs; sharedlimit 2 of 3). With 20 ms, none of 12.
  */
 export const PROBE_GUARD_MS = 20;
+/**
+ * Loss is also counted over this long where a round trip is shorter, by the
+ * same two rules (LOSS_MIN, and the share of what the cell delivered in that
+ * time): a limiter that passes few SYNs gives few answers to retries, fewer
+ * than LOSS_MIN in any round trip however many it drops. Through the lab
+ * (an audit), a host at RTT 20 ms behind a limit of 100 SYNs/s: ~55 answers
+ * to retries a second, never 8 in 20 ms; no window shrank, the scan went on
+ * at ~4,700 probes/s, and ~410 of 500 ports were called filtered at the
+ * --retries cap, in every run. Over 500 ms a limit of 20/s still gives 8.
+ */
+export const SLOW_LOSS_MS = 500;
 /** A probation that counted fewer outcomes than this leaves the shrink as it is. */
 export const PROBE_MIN = 2 * LOSS_MIN;
 /** Outcomes counted per kind in a probation (PROBE_N: answers in its low 16 bits, losses above). */

@@ -12,7 +12,8 @@
  * the few answering ports that lost a packet on a 2 % lossy path: shrinking to
  * their delivery rate paced the host's 900 retries out over 3 s); LOSS_MIN in
  * one round trip, and a quarter of what the host delivers in one, are
- * evidence. Random loss takes the same share at any rate, so it is no reason
+ * evidence (or the same over SLOW_LOSS_MS where a round trip is shorter: a
+ * limiter that passes few gives few answers to retries). Random loss takes the same share at any rate, so it is no reason
  * to slow down; a limiter or a full queue drops all of the excess. On that
  * evidence the window drops to what the host has been delivering: its
  * answers per second (the best recent round trip's, a max filter) × srtt:
@@ -53,7 +54,7 @@
  * and a rate of answers alone paced the scan below what it sent.
  */
 import { CELL_FIELDS, F, type HostTable, RTT_UNIT_US, WINDOW_SCALE } from '../src/wire/hosts.js';
-import { LOSS_MIN, LOSS_SHARE, LOSS_SHARE_RAISED, MIN_PACE_US, MIN_WINDOW, PROBE_CAP, PROBE_GUARD_MS, PROBE_MIN, RATE_DECAY, RATE_INTERVAL_MS, RATE_SAMPLE, SHARE_ONE, UNDO_SHARE } from './congestion-tuning.js';
+import { LOSS_MIN, LOSS_SHARE, LOSS_SHARE_RAISED, MIN_PACE_US, MIN_WINDOW, PROBE_CAP, PROBE_GUARD_MS, PROBE_MIN, RATE_DECAY, RATE_INTERVAL_MS, RATE_SAMPLE, SHARE_ONE, SLOW_LOSS_MS, UNDO_SHARE } from './congestion-tuning.js';
 
 const HOST_COUNTED = 1;
 const SCAN_COUNTED = 2;
@@ -226,19 +227,32 @@ export class Congestion {
     return shrank;
   }
 
-  /** Count one loss in the cell's current round trip; true once LOSS_MIN, and its share of a round trip's delivery (1/4 unless an undo raised it), came in it. */
+  /**
+   * Count one loss in the cell's current round trip, and in its current span
+   * of at least SLOW_LOSS_MS; true once either holds LOSS_MIN, and its share
+   * of what the cell delivers in that time (1/4 unless an undo raised it).
+   */
   private tally(cell: number, nowMs: number): boolean {
+    const rttUs = this.rttUs(cell);
+    const inRtt = this.tallyIn(cell, nowMs, F.LOSS_SINCE, F.LOSS_N, rttUs);
+    const slowUs = Math.max(rttUs, SLOW_LOSS_MS * 1000);
+    // Both counted every time: a span must see every loss in it.
+    const inSlow = this.tallyIn(cell, nowMs, F.SLOW_SINCE, F.SLOW_N, slowUs);
+    return inRtt || inSlow;
+  }
+
+  private tallyIn(cell: number, nowMs: number, sinceField: number, countField: number, spanUs: number): boolean {
     const t = this.table;
-    const since = t.get(cell, F.LOSS_SINCE);
-    if (since === 0 || nowMs - since > this.rttMs(cell)) {
-      t.set(cell, F.LOSS_SINCE, nowMs);
-      t.set(cell, F.LOSS_N, 0);
+    const since = t.get(cell, sinceField);
+    if (since === 0 || nowMs - since > Math.max(1, Math.ceil(spanUs / 1000))) {
+      t.set(cell, sinceField, nowMs);
+      t.set(cell, countField, 0);
     }
-    const n = t.add(cell, F.LOSS_N, 1);
+    const n = t.add(cell, countField, 1);
     if (n < LOSS_MIN) return false;
-    // Answers per round trip at the delivery rate (0 until its first interval closed).
-    const perRtt = (t.get(cell, F.DELIV_RATE) * this.rttUs(cell)) / 1e6;
-    return n * SHARE_ONE >= perRtt * (t.get(cell, F.LOSS_LIMIT) || LOSS_SHARE);
+    // Answers in the span at the delivery rate (0 until its first interval closed).
+    const perSpan = (t.get(cell, F.DELIV_RATE) * spanUs) / 1e6;
+    return n * SHARE_ONE >= perSpan * (t.get(cell, F.LOSS_LIMIT) || LOSS_SHARE);
   }
 
   /**

@@ -89,6 +89,10 @@ export const F = {
   PROBE_DELAY: 27,
   /** The share of a round trip's delivery, lost, that shrinks the window, in 1/1024 (0 = the default; raised by an undo). */
   LOSS_LIMIT: 28,
+  /** Answers that came only to a retry since SLOW_SINCE: LOSS_N over at least SLOW_LOSS_MS (a limiter that passes few). */
+  SLOW_N: 29,
+  /** When the span that SLOW_N counts began, ms since the origin. */
+  SLOW_SINCE: 30,
   /**
    * Scan cell: the round trips of the answers counted since DELIV_START,
    * summed in RTT_UNIT_US units (the slot of RETRY_OK, which only host cells use).
@@ -106,14 +110,15 @@ export const F = {
 /** The unit of F.RTT_SUM, µs: 2^31 of them hold 53,687 answers at the 10 s timeout cap. */
 export const RTT_UNIT_US = 250;
 
-export const CELL_FIELDS = 29;
+export const CELL_FIELDS = 31;
 /** Windows are kept in fixed point so that +1/cwnd per answer accumulates. */
 export const WINDOW_SCALE = 256;
 /**
  * Hosts with a cell of their own; above that, consecutive hosts share one (see
  * cellOf): a /16's hosts in fours, a /8's in /22s. Every cell of a walk over
- * more hosts is written, so the table costs its whole size then: 2.2 MB here
- * (1.9 MB before a shrink's probation took four fields a cell). At 2^16
+ * more hosts is written, so the table costs its whole size then: 2.3 MB here
+ * (2.2 MB before the slow loss span took two fields a cell, 1.9 MB before a
+ * shrink's probation took four). At 2^16
  * cells it was 7.3 MB, which put a /14 with a text report at 102 MB peak
  * RSS (96 MB at 2^14, medians of 5). A host probed on a port or two (a sweep)
  * gains nothing from a cell of its own; nmap keeps per-host timing only for
