@@ -21,8 +21,8 @@ const TIMEOUT_MS = 100;
 /** Host 0 answers after 1.5 timeouts; host 1 never answers. */
 const FAR_MS = 150;
 
-/** `window`: a quarter of it may listen late. */
-async function scan(maxMs: number, window = 256): Promise<{ records: WireRecordView[]; starts: number[] }> {
+/** `window`: a quarter of it may listen late, unless `lateBudget` says how many. */
+async function scan(maxMs: number, window = 256, lateBudget?: number): Promise<{ records: WireRecordView[]; starts: number[] }> {
   const table = createHostTable(2, 64);
   const targets = TargetSet.fromIntervals([{ v6: false, lo: 0x7f000000, hi: 0x7f000001 }]).toData();
   const s: WorkerScanSpec = {
@@ -30,6 +30,7 @@ async function scan(maxMs: number, window = 256): Promise<{ records: WireRecordV
     timing: { initialMs: TIMEOUT_MS, minMs: 10, maxMs, retries: 2, hostTimeoutMs: null, window: 64, hosts: 2 },
     hosts: table, originMs: performance.timeOrigin, window, engine: 'handle',
     emit: { open: true, closed: true, filtered: true, error: true }, rate: null, hostCounts: false, slots: SharedSlots.createBuffer(), concurrency: 64,
+    ...(lateBudget === undefined ? {} : { lateBudget }),
   };
   const starts = [0, 0];
   const backend = (_e: unknown, complete: CompleteFn): ProbeBackend => ({
@@ -63,6 +64,11 @@ describe('late answers from a host farther away than its timeout', () => {
     // 8 late sockets for 32 timed-out first tries: the first 8 to time out listen on.
     const { records } = await scan(3000, 32);
     expect(records.filter((r) => r.state === 'closed' || r.rttMs >= 2 * TIMEOUT_MS - 1)).toHaveLength(8);
+  });
+
+  it('as many as the budget in its spec, where descriptors are to spare: every timed-out first try listens on', async () => {
+    const { records } = await scan(3000, 32, 32);
+    expect(records.filter((r) => r.state === 'closed' || r.rttMs >= 2 * TIMEOUT_MS - 1)).toHaveLength(2 * PORTS);
   });
 
   it('not past the --timeout ceiling: with it at the timeout, the far host looks dead, as before', async () => {

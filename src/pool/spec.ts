@@ -1,5 +1,6 @@
 /** The WorkerScanSpec for a prepared scan: what every worker needs, built once per run. */
-import { timeoutBounds } from '../config/index.js';
+import { type ScanConfig, timeoutBounds } from '../config/index.js';
+import { FD_RESERVE, SORTED_REPORT_FDS, fdLimit, sortedReports } from '../config/limits.js';
 import { PORT_STATES, type PortState } from '../model/states.js';
 import type { PreparedScan } from '../prepare.js';
 import { createHostTable, tableOrigin } from '../wire/hosts.js';
@@ -33,6 +34,20 @@ export function timingParams(prep: PreparedScan): TimingParams {
   };
 }
 
+/**
+ * Late sockets (workers/late.ts) each worker may keep: its share of the
+ * descriptors the window, the reports and the banner reads leave free, and
+ * at most its share of the window (a sweep's late sockets are as many as its
+ * window). With descriptors to spare (a limit of 65,536 or more beside the
+ * default window of 16,384) every probe to a silent host listens on; the
+ * default window cut by a small limit leaves a quarter of itself, as before.
+ */
+export function lateBudget(config: Pick<ScanConfig, 'workers' | 'concurrency' | 'format' | 'extraReports' | 'banners' | 'bannerConcurrency'>, limit = fdLimit()): number {
+  const share = Math.max(1, Math.ceil(config.concurrency / config.workers));
+  const free = limit - FD_RESERVE - sortedReports(config) * SORTED_REPORT_FDS - 8 * config.workers - config.concurrency - (config.banners ? config.bannerConcurrency : 0);
+  return Math.max(0, Math.min(share, Math.floor(free / config.workers)));
+}
+
 export function buildSpec(prep: PreparedScan, hostCounts: boolean): WorkerScanSpec {
   const { config } = prep;
   const data = prep.targets.toData();
@@ -47,6 +62,7 @@ export function buildSpec(prep: PreparedScan, hostCounts: boolean): WorkerScanSp
     originMs: tableOrigin(),
     // Each worker's fair share; a worker alone with work may borrow the rest.
     window: Math.max(1, Math.ceil(config.concurrency / config.workers)),
+    lateBudget: lateBudget(config),
     slots: SharedSlots.createBuffer(),
     concurrency: config.concurrency,
     engine: config.engine,
