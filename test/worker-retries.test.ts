@@ -43,6 +43,20 @@ describe('retries by evidence', () => {
     expect(capHits(dropped.t)).toBe(0);
   });
 
+  it('a host whose own retries were not answered gets a second retry once another host\'s was: the path loses packets', () => {
+    const { t, cell } = timing();
+    const other = t.cellOf(2);
+    t.answered(cell, 0, 20);
+    t.answered(other, 0, 20);
+    expect(t.mayRetry(cell, 0)).toBe('retry');
+    t.retryResolved(cell);
+    expect(t.mayRetry(cell, 1)).toBe('final'); // no retry answered anywhere: a firewall's drop
+    t.answered(other, 1, 20); // the other host's retry was answered
+    expect(t.mayRetry(cell, 1)).toBe('retry');
+    t.retryResolved(cell);
+    expect(t.mayRetry(cell, 2)).toBe('final'); // one more, not more
+  });
+
   it('a host that never answered gets no retry', () => {
     const { t, cell } = timing();
     expect(t.mayRetry(cell, 0)).toBe('final');
