@@ -13,9 +13,10 @@
  * their delivery rate paced the host's 900 retries out over 3 s); LOSS_MIN in
  * one round trip, and a quarter of what the host delivers in one, are
  * evidence (or the same over SLOW_LOSS_MS where a round trip is shorter: a
- * limiter that passes few gives few answers to retries). Random loss takes the same share at any rate, so it is no reason
- * to slow down; a limiter or a full queue drops all of the excess. On that
- * evidence the window drops to what the host has been delivering: its
+ * limiter that passes few gives few answers to retries). Random loss takes
+ * the same share at any rate, so it is no reason to slow down; a limiter or
+ * a full queue drops all of the excess. On that evidence the window drops to
+ * what the host has been delivering: its
  * answers per second (the best recent round trip's, a max filter) × srtt:
  * the in-flight count that rate needs, BBR's idea. A SYN rate limiter or a
  * congested link then gets exactly the rate it passes, at once, where

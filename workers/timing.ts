@@ -205,7 +205,7 @@ export class Timing {
     const deeper = !lossy ? 1 : 16 * unanswered >= ok + unanswered ? 3 : 2;
     // None of its own retries answered, but another host's: the path loses packets, and a port of this host
     // that lost its first try and its retry is not one its firewall drops. One try more (lab: 20 hosts that
-    // each answer on 5 of 200 ports, 10 % loss each way: 1-3 such ports filtered in every run).
+    // each answer on 5 of 200 ports, 10 % loss each way: 1-4 such ports filtered in every run).
     const floor = maxOk === 0 && t.get(0, F.MAX_OK_TRY) > 0 ? 2 : 1;
     const needed = Math.max(floor, maxOk + deeper);
     const allowed = Math.min(this.params.retries, needed);
