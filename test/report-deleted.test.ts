@@ -49,9 +49,10 @@ describe('a report file deleted during the scan', () => {
 
   it('is an error (exit 1) that says how the shard directory writes it again', async () => {
     const { line, xml, outDir, reports } = await deletedReport([]);
-    expect(line).toBe(`shardscan: error: cannot write the report to ${xml}: it was deleted while it was written (or its directory was): what it held is gone; the shard directory keeps its records: shardscan merge ${outDir} -f xml -o ${xml}`);
+    expect(line).toBe(`shardscan: error: cannot write the report to ${xml}: it was deleted while it was written (or its directory was): what it held is gone; the shard directory keeps its records: mkdir -p ${reports} && shardscan merge ${outDir} -f xml -o ${xml}`);
 
-    // The command it gives writes the report again.
+    // The command it gives writes the report again (the directory made first: merge alone could not open the file).
+    expect((await runCli(['merge', outDir, '-f', 'xml', '-o', xml])).code).not.toBe(0);
     mkdirSync(reports);
     const merged = await runCli(['merge', outDir, '-f', 'xml', '-o', xml]);
     expect(merged.code).toBe(0);
@@ -62,7 +63,7 @@ describe('a report file deleted during the scan', () => {
 
   it('of one machine\'s shard, gives a merge that takes that shard alone (merge refused the command it gave: shards missing)', async () => {
     const { line, xml, outDir, reports } = await deletedReport(['--shard', '1/2', '--seed', '5']);
-    expect(line).toBe(`shardscan: error: cannot write the report to ${xml}: it was deleted while it was written (or its directory was): what it held is gone; the shard directory keeps this shard's records: shardscan merge ${outDir} --allow-partial -f xml -o ${xml} (with every shard's directory instead, the whole scan's report)`);
+    expect(line).toBe(`shardscan: error: cannot write the report to ${xml}: it was deleted while it was written (or its directory was): what it held is gone; the shard directory keeps this shard's records: mkdir -p ${reports} && shardscan merge ${outDir} --allow-partial -f xml -o ${xml} (with every shard's directory instead, the whole scan's report)`);
     mkdirSync(reports);
     const merged = await runCli(['merge', outDir, '--allow-partial', '-f', 'xml', '-o', xml]);
     expect(merged.code).toBe(0);

@@ -4,7 +4,7 @@
  * and the summary on stderr, and Ctrl+C handled. Shared by `scan` and `resume`.
  */
 import { existsSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Writable } from 'node:stream';
 import type { Piscina } from 'piscina';
 import { ShardscanError, errnoCode, escapeControls, messageOf, plural, quote, shellWord } from '../errors.js';
@@ -266,7 +266,9 @@ export async function runScan(input: RunInput): Promise<number> {
     const again = outDir !== null && summary.status === 'complete' && !failure ? outDir.dir : null;
     const partial = summary.shard.total > 1;
     for (const r of unwritten) {
-      const merge = `shardscan merge ${shellWord(again ?? '')}${partial ? ' --allow-partial' : ''} -f ${r.format} -o ${shellWord(r.output ?? '')}`;
+      // The report's directory removed with it (a cleanup job): merge could not open the file there.
+      const mkdir = r.output !== null && !existsSync(dirname(r.output)) ? `mkdir -p ${shellWord(dirname(r.output))} && ` : '';
+      const merge = `${mkdir}shardscan merge ${shellWord(again ?? '')}${partial ? ' --allow-partial' : ''} -f ${r.format} -o ${shellWord(r.output ?? '')}`;
       const how = again === null || r.output === null ? '' : partial ? `; the shard directory keeps this shard's records: ${merge} (with every shard's directory instead, the whole scan's report)` : `; the shard directory keeps its records: ${merge}`;
       process.stderr.write(`shardscan: error: cannot write the report ${r.output ? `to ${r.output}` : 'to standard output'}: ${errnoCode(r.error) ?? messageOf(r.error)}${how}\n`);
     }
