@@ -25,7 +25,7 @@ function spec(over: Partial<WorkerScanSpec> = {}): WorkerScanSpec {
     specId: `t${Math.random()}`, targets, ports: Uint16Array.from({ length: 50 }, (_, i) => i + 1), permutation: null,
     timing: fixedTiming(50), hosts: createHostTable(1, 1 << 16), originMs: performance.timeOrigin,
     window: 8, engine: 'handle', emit: { open: true, closed: true, filtered: true, error: true },
-    rate: null, hostCounts: false, slots: SharedSlots.createBuffer(), concurrency: over.window ?? 8, ...over,
+    rate: null, hostCounts: false, slots: SharedSlots.createBuffer(), concurrency: over.window ?? 8, lateBudget: Math.floor((over.window ?? 8) / 4), ...over,
   };
 }
 

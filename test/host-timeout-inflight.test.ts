@@ -26,7 +26,7 @@ function spec(hostTimeoutMs: number | null): WorkerScanSpec {
   return {
     specId: `t${Math.random()}`, targets, ports: Uint16Array.from({ length: PORTS }, (_, i) => i + 1), permutation: null,
     timing, hosts: createHostTable(1, 1 << 16, hostTimeoutMs !== null), originMs: performance.timeOrigin, window: 64, engine: 'handle',
-    emit: { open: true, closed: true, filtered: true, error: true }, rate: null, hostCounts: false, slots: SharedSlots.createBuffer(), concurrency: 64,
+    emit: { open: true, closed: true, filtered: true, error: true }, rate: null, hostCounts: false, slots: SharedSlots.createBuffer(), concurrency: 64, lateBudget: 16,
   };
 }
 

@@ -30,7 +30,7 @@ describe('dead hosts among live neighbours', () => {
       specId: `t${Math.random()}`, targets, ports: Uint16Array.of(1), permutation: null,
       timing: { initialMs: TIMEOUT_MS, minMs: TIMEOUT_MS, maxMs: TIMEOUT_MS, retries: 3, hostTimeoutMs: null, window: 1 << 16, hosts: HOSTS },
       hosts: table, originMs: performance.timeOrigin, window: 4096, engine: 'handle',
-      emit: { open: true, closed: true, filtered: true, error: true }, rate: null, hostCounts: false, slots: SharedSlots.createBuffer(), concurrency: 4096,
+      emit: { open: true, closed: true, filtered: true, error: true }, rate: null, hostCounts: false, slots: SharedSlots.createBuffer(), concurrency: 4096, lateBudget: 1024,
     };
     const starts = new Uint8Array(HOSTS);
     const backend = (_e: unknown, complete: CompleteFn): ProbeBackend => ({

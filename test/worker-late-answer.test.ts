@@ -30,7 +30,7 @@ async function scan(maxMs: number, window = 256, lateBudget?: number): Promise<{
     timing: { initialMs: TIMEOUT_MS, minMs: 10, maxMs, retries: 2, hostTimeoutMs: null, window: 64, hosts: 2 },
     hosts: table, originMs: performance.timeOrigin, window, engine: 'handle',
     emit: { open: true, closed: true, filtered: true, error: true }, rate: null, hostCounts: false, slots: SharedSlots.createBuffer(), concurrency: 64,
-    ...(lateBudget === undefined ? {} : { lateBudget }),
+    lateBudget: lateBudget ?? Math.floor(window / 4),
   };
   const starts = [0, 0];
   const backend = (_e: unknown, complete: CompleteFn): ProbeBackend => ({

@@ -22,7 +22,7 @@ function spec(): WorkerScanSpec {
     specId: `run-chunk-${Math.random()}`, targets, ports: Uint16Array.from({ length: 30 }, (_, i) => i + 1), permutation: null,
     timing, hosts: createHostTable(1, WINDOW), originMs: performance.timeOrigin,
     window: WINDOW, engine: 'handle', emit: { open: true, closed: true, filtered: true, error: true },
-    rate: null, hostCounts: false, slots: SharedSlots.createBuffer(), concurrency: WINDOW,
+    rate: null, hostCounts: false, slots: SharedSlots.createBuffer(), concurrency: WINDOW, lateBudget: Math.floor(WINDOW / 4),
     banners: { timeoutMs: 100, maxBytes: 64, concurrency: 4 },
   };
 }

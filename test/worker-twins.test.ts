@@ -26,7 +26,7 @@ function spec(over: Partial<WorkerScanSpec> = {}): WorkerScanSpec {
     specId: `t${Math.random()}`, targets, ports: Uint16Array.from({ length: PORTS }, (_, i) => i + 1), permutation: null,
     timing: { initialMs: TIMEOUT_MS, minMs: TIMEOUT_MS, maxMs: TIMEOUT_MS, retries: 6, hostTimeoutMs: null, window: 1 << 16, hosts: 1 },
     hosts: createHostTable(1, 1 << 16), originMs: performance.timeOrigin, window: 4, engine: 'handle',
-    emit: { open: true, closed: true, filtered: true, error: true }, rate: null, hostCounts: false, slots: SharedSlots.createBuffer(), concurrency: 4, ...over,
+    emit: { open: true, closed: true, filtered: true, error: true }, rate: null, hostCounts: false, slots: SharedSlots.createBuffer(), concurrency: 4, lateBudget: Math.floor((over.window ?? 4) / 4), ...over,
   };
 }
 

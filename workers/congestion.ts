@@ -58,6 +58,8 @@ import { CELL_FIELDS, F, type HostTable, RTT_UNIT_US, WINDOW_SCALE } from '../sr
 import { LOSS_MIN, LOSS_SHARE, LOSS_SHARE_RAISED, MIN_PACE_US, MIN_WINDOW, PROBE_CAP, PROBE_GUARD_MS, PROBE_MIN, RATE_DECAY, RATE_INTERVAL_MS, RATE_SAMPLE, SHARE_ONE, SLOW_LOSS_MS, UNDO_SHARE } from './congestion-tuning.js';
 
 const HOST_COUNTED = 1;
+/** A span in µs as whole ms, at least 1 (a round trip, a loss span). */
+const msOf = (us: number): number => Math.max(1, Math.ceil(us / 1000));
 const SCAN_COUNTED = 2;
 
 export class Congestion {
@@ -245,7 +247,7 @@ export class Congestion {
   private tallyIn(cell: number, nowMs: number, sinceField: number, countField: number, spanUs: number): boolean {
     const t = this.table;
     const since = t.get(cell, sinceField);
-    if (since === 0 || nowMs - since > Math.max(1, Math.ceil(spanUs / 1000))) {
+    if (since === 0 || nowMs - since > msOf(spanUs)) {
       t.set(cell, sinceField, nowMs);
       t.set(cell, countField, 0);
     }
@@ -296,7 +298,7 @@ export class Congestion {
   }
 
   private rttMs(cell: number): number {
-    return Math.max(1, Math.ceil(this.rttUs(cell) / 1000));
+    return msOf(this.rttUs(cell));
   }
 
   /** A host's srtt; the scan's mean round trip over the last delivery interval (its srtt until one closed). */

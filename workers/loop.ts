@@ -72,7 +72,7 @@ export class Engine {
     this.timing = new Timing(table, spec.timing, toCoordMs);
     this.congestion = new Congestion(table, spec.timing.window, toCoordMs, this.timing.stats);
     this.walk = new Walk(spec, this.timing);
-    this.late = new LateListen(spec.lateBudget ?? Math.floor(spec.window / 4), spec.timing.maxMs, this.timing, this.congestion, this.expiry, (a) => this.leaveWindow(a));
+    this.late = new LateListen(spec.lateBudget, spec.timing.maxMs, this.timing, this.congestion, this.expiry, (a) => this.leaveWindow(a));
     this.twins = new Twins(this.pending, this.timing, (a) => this.drop(a));
     this.outbox = new Outbox(() => this.backend.name, (n) => this.window.posted(n), () => this.timing.stats.take());
     this.chunks = new ChunkSet(this.outbox);

@@ -144,6 +144,17 @@ export function scanNotes(prep: PreparedScan): string[] {
   return [`--host-timeout counts from a host's first probe, and in random order each host's ports are spread over the whole scan: a scan longer than ${config.hostTimeoutMs / 1000} s gives hosts up however fast they answer; --order serial scans host by host, as nmap's host groups do`];
 }
 
+/**
+ * How the complete scan's shard directory `dir` writes a lost report again: a merge into `output`,
+ * after a mkdir when the report's directory went with it (a cleanup job), and with --allow-partial
+ * for one machine's shard of several (merge refuses a set with shards missing).
+ */
+function mergeHint(dir: string, format: string, output: string, shardOfMany: boolean): string {
+  const mkdir = existsSync(dirname(output)) ? '' : `mkdir -p ${shellWord(dirname(output))} && `;
+  const merge = `${mkdir}shardscan merge ${shellWord(dir)}${shardOfMany ? ' --allow-partial' : ''} -f ${format} -o ${shellWord(output)}`;
+  return shardOfMany ? `; the shard directory keeps this shard's records: ${merge} (with every shard's directory instead, the whole scan's report)` : `; the shard directory keeps its records: ${merge}`;
+}
+
 /** Run the scan to its end and return the exit status. Never throws for a scan-time failure. */
 export async function runScan(input: RunInput): Promise<number> {
   const { prep, outDir } = input;
@@ -264,12 +275,8 @@ export async function runScan(input: RunInput): Promise<number> {
     // A complete scan's shard directory holds every record a report of it holds: merge writes the report again
     // (one machine's shard of several alone only with --allow-partial: merge refuses a set with shards missing).
     const again = outDir !== null && summary.status === 'complete' && !failure ? outDir.dir : null;
-    const partial = summary.shard.total > 1;
     for (const r of unwritten) {
-      // The report's directory removed with it (a cleanup job): merge could not open the file there.
-      const mkdir = r.output !== null && !existsSync(dirname(r.output)) ? `mkdir -p ${shellWord(dirname(r.output))} && ` : '';
-      const merge = `${mkdir}shardscan merge ${shellWord(again ?? '')}${partial ? ' --allow-partial' : ''} -f ${r.format} -o ${shellWord(r.output ?? '')}`;
-      const how = again === null || r.output === null ? '' : partial ? `; the shard directory keeps this shard's records: ${merge} (with every shard's directory instead, the whole scan's report)` : `; the shard directory keeps its records: ${merge}`;
+      const how = again === null || r.output === null ? '' : mergeHint(again, r.format, r.output, summary.shard.total > 1);
       process.stderr.write(`shardscan: error: cannot write the report ${r.output ? `to ${r.output}` : 'to standard output'}: ${errnoCode(r.error) ?? messageOf(r.error)}${how}\n`);
     }
     return EXIT.runtime;

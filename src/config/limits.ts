@@ -50,9 +50,14 @@ export function sortedReports(reports: { format: string; extraReports?: readonly
   return [reports.format, ...(reports.extraReports ?? []).map((r) => r.format)].filter(sortedByHost).length;
 }
 
+/** Descriptors left for connects (the window and the late sockets) with this limit and worker count, `reserved` descriptors aside. */
+export function connectFds(limit: number, workers: number, reserved = 0): number {
+  return limit - FD_RESERVE - reserved - 8 * workers;
+}
+
 /** Most connects that may be in flight in total with this descriptor limit and worker count, `reserved` descriptors aside. */
 export function maxConcurrency(limit: number, workers: number, reserved = 0): number {
-  return Math.max(workers, Math.floor((limit - FD_RESERVE - reserved - 8 * workers) * 0.8));
+  return Math.max(workers, Math.floor(connectFds(limit, workers, reserved) * 0.8));
 }
 
 export function cores(): number {

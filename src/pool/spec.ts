@@ -1,6 +1,6 @@
 /** The WorkerScanSpec for a prepared scan: what every worker needs, built once per run. */
 import { type ScanConfig, timeoutBounds } from '../config/index.js';
-import { FD_RESERVE, SORTED_REPORT_FDS, fdLimit, sortedReports } from '../config/limits.js';
+import { SORTED_REPORT_FDS, connectFds, fdLimit, sortedReports } from '../config/limits.js';
 import { PORT_STATES, type PortState } from '../model/states.js';
 import type { PreparedScan } from '../prepare.js';
 import { createHostTable, tableOrigin } from '../wire/hosts.js';
@@ -44,7 +44,8 @@ export function timingParams(prep: PreparedScan): TimingParams {
  */
 export function lateBudget(config: Pick<ScanConfig, 'workers' | 'concurrency' | 'format' | 'extraReports' | 'banners' | 'bannerConcurrency'>, limit = fdLimit()): number {
   const share = Math.max(1, Math.ceil(config.concurrency / config.workers));
-  const free = limit - FD_RESERVE - sortedReports(config) * SORTED_REPORT_FDS - 8 * config.workers - config.concurrency - (config.banners ? config.bannerConcurrency : 0);
+  const reserved = sortedReports(config) * SORTED_REPORT_FDS + (config.banners ? config.bannerConcurrency : 0);
+  const free = connectFds(limit, config.workers, reserved) - config.concurrency;
   return Math.max(0, Math.min(share, Math.floor(free / config.workers)));
 }
 

@@ -88,7 +88,12 @@ export interface ListPlace {
  * where to look.
  */
 export function placed(err: unknown, where: ListPlace | undefined): unknown {
-  if (!(err instanceof ShardscanError) || where === undefined || where.file === null) return err;
-  const file = where.file === '-' ? 'stdin' : `'${quote(where.file)}'`;
-  return new ShardscanError(err.code, `${file} line ${where.line}: ${err.message}`, err.cause === undefined ? undefined : { cause: err.cause });
+  if (where === undefined || where.file === null) return err;
+  return prefixed(err, `${where.file === '-' ? 'stdin' : `'${quote(where.file)}'`} line ${where.line}`);
+}
+
+/** A refusal with where its input came from in front ("config file 'c.json': \"targets\": bad target …"); anything else as it is. */
+export function prefixed(err: unknown, source: string): unknown {
+  if (!(err instanceof ShardscanError)) return err;
+  return new ShardscanError(err.code, `${source}: ${err.message}`, err.cause === undefined ? undefined : { cause: err.cause });
 }

@@ -7,8 +7,7 @@
  * A config file's lists are checked the same way, before they join the
  * command line's, and refused with the file's name.
  */
-import { ShardscanError } from '../errors.js';
-import { type ListPlace, listTokens, placed, readListText, splitList } from './list-file.js';
+import { type ListPlace, listTokens, placed, prefixed, readListText, splitList } from './list-file.js';
 import { MAX_IPV6_PREFIX_BITS, asExclusion, parseTargetToken } from './parse.js';
 
 /** A token's form, as readTokens will read it: throws its refusal, worded for a target or an exclusion. */
@@ -46,8 +45,7 @@ export function checkListed(entries: readonly string[], what: 'target' | 'exclud
       try {
         checkToken(token, what);
       } catch (err) {
-        if (!(err instanceof ShardscanError)) throw err;
-        throw new ShardscanError(err.code, `${source}: ${err.message}`, err.cause === undefined ? undefined : { cause: err.cause });
+        throw prefixed(err, source);
       }
     }
   }

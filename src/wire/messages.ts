@@ -45,8 +45,8 @@ export interface WorkerScanSpec {
   originMs: number;
   /** This worker's fair share of `concurrency`: attempts it may always keep in flight. */
   window: number;
-  /** Late sockets (workers/late.ts) it may keep beside its window: its share of the descriptors left free; absent, a quarter of `window`. */
-  lateBudget?: number;
+  /** Late sockets (workers/late.ts) it may keep beside its window: its share of the descriptors left free (src/pool/spec.ts lateBudget). */
+  lateBudget: number;
   /** The pool-wide window (SharedSlots): attempts in flight everywhere, workers with work waiting. */
   slots: SharedArrayBuffer;
   concurrency: number;
