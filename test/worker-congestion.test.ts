@@ -9,7 +9,7 @@ import { timingLine } from '../src/cli/run.js';
 import { F, HostTable, WINDOW_SCALE, createHostTable } from '../src/wire/hosts.js';
 import { TimingStats, TimingTotals } from '../src/wire/timing.js';
 import { Congestion } from '../workers/congestion.js';
-import { PROBE_GUARD_MS as G, SLOW_LOSS_MS } from '../workers/congestion-tuning.js';
+import { MIN_WINDOW, PROBE_GUARD_MS as G, SLOW_LOSS_MIN, SLOW_LOSS_MS } from '../workers/congestion-tuning.js';
 
 const WINDOW = 1024;
 
@@ -45,7 +45,9 @@ describe('loss evidence', () => {
   it('losses more than a round trip, and more than SLOW_LOSS_MS, apart do not add up', () => {
     const { c, table, cell } = setup();
     for (let i = 0; i < 7; i++) c.lost(cell, 1, 1000 + i, 200);
-    for (let i = 0; i < 7; i++) expect(c.lost(cell, 1, 1000 + SLOW_LOSS_MS + 1 + i, 200)).toBe(false);
+    // The next span's: fewer than SLOW_LOSS_MIN (the first span's answers measured a rate of 14/s).
+    for (let i = 0; i < SLOW_LOSS_MIN - 1; i++) expect(c.lost(cell, 1, 1000 + SLOW_LOSS_MS + 1 + i, 200)).toBe(false);
+    expect(table.get(cell, F.DELIV_RATE)).toBeGreaterThan(0);
     expect(table.get(cell, F.CWND)).toBe(WINDOW * WINDOW_SCALE);
   });
 
@@ -65,6 +67,69 @@ describe('loss evidence', () => {
     expect(c.lost(cell, 1, 1000 + 18 * 11, 20)).toBe(true);
     // To what it delivers: 100/s × 20 ms, 2 in flight, paced 10 ms apart.
     expect(table.get(cell, F.CWND)).toBe(2 * WINDOW_SCALE);
+  });
+
+  // A host at 20 ms behind 10 SYNs/s: 5 answers in SLOW_LOSS_MS, nearly all only to retries. With LOSS_MIN
+  // over that span no window shrank, and the retries ran out in 1.4 s (lab: 85 of 100 ports filtered).
+  function trickle(): ReturnType<typeof setup> {
+    const s = setup();
+    s.table.set(s.cell, F.SRTT, 20_000);
+    s.table.set(s.cell, F.DELIV_RATE, 10);
+    return s;
+  }
+
+  it('once a delivery rate is measured, SLOW_LOSS_MIN answers only to retries in SLOW_LOSS_MS are evidence', () => {
+    const { c, table, cell } = trickle();
+    for (let i = 0; i < SLOW_LOSS_MIN - 1; i++) expect(c.lost(cell, 1, 1000 + 100 * i, 20)).toBe(false);
+    expect(c.lost(cell, 1, 1000 + 100 * (SLOW_LOSS_MIN - 1), 20)).toBe(true);
+    expect(table.get(cell, F.CWND)).toBe(2 * WINDOW_SCALE); // from its maximum, to two probes at most
+  });
+
+  it('...but not while they are under a quarter of what the host delivers then', () => {
+    const { c, table, cell } = trickle();
+    table.set(cell, F.DELIV_RATE, 100); // 50 answers in SLOW_LOSS_MS: 4 of them are chance
+    for (let i = 0; i < 2 * SLOW_LOSS_MIN; i++) expect(c.lost(cell, 1, 1000 + 50 * i, 20)).toBe(false);
+    expect(table.get(cell, F.CWND)).toBe(WINDOW * WINDOW_SCALE);
+  });
+
+  it('below two probes a window at most halves a shrink, down to MIN_WINDOW, a pacing interval longer than the round trip', () => {
+    const { c, table, cell } = trickle();
+    const shrinkNow = (at: number): void => {
+      table.set(cell, F.UNDO_CWND, 0); // the last probation closed, the shrink standing
+      table.set(cell, F.DROP_AT, 0);
+      table.set(cell, F.SLOW_N, 0);
+      table.set(cell, F.DELIV_RATE, 10); // 10/s × 20 ms: a fifth of a probe in flight
+      for (let i = 0; i < SLOW_LOSS_MIN; i++) c.lost(cell, 1, at + 10 * i, 20);
+    };
+    const windows: number[] = [];
+    for (let n = 0; n < 8; n++) {
+      shrinkNow(10_000 * (n + 1));
+      windows.push(table.get(cell, F.CWND));
+    }
+    const S = WINDOW_SCALE;
+    // 2, then halving to the rate's ~0.2 of a probe (the losses count in the rate: ~9/s), then held there.
+    expect(windows.slice(0, 4)).toEqual([2 * S, S, S / 2, S / 4]);
+    const low = windows[4]!;
+    expect(low).toBeGreaterThan(MIN_WINDOW);
+    expect(low).toBeGreaterThan(0.15 * S);
+    expect(low).toBeLessThan(0.25 * S);
+    expect(windows.slice(5)).toEqual([low, low, low]);
+    // Paced at srtt / window: 20 ms × 256 / ~50, ~100 ms apart (~10/s), not 10 ms (100/s).
+    const now = 50_000;
+    expect(c.hostWait(cell, now)).toBe(0);
+    expect(c.hostWait(cell, now)).toBe(0); // a burst of one extra probe
+    const wait = c.hostWait(cell, now);
+    expect(wait).toBeCloseTo((20 * S) / low, 0);
+    expect(wait).toBeGreaterThan(80);
+  });
+
+  it('a window below one probe grows by at most a quarter of itself an answer', () => {
+    const { c, table, cell } = trickle();
+    table.set(cell, F.CWND, 52);
+    table.set(cell, F.SSTHRESH, 52);
+    table.set(0, F.CWND, 100 * WINDOW_SCALE);
+    c.delivered(cell, 1000, 20);
+    expect(table.get(cell, F.CWND)).toBe(52 + 13);
   });
 
   it('random loss on a fast path stays under a quarter of what it delivers in SLOW_LOSS_MS too', () => {

@@ -6,7 +6,19 @@ import { WINDOW_SCALE } from '../src/wire/hosts.js';
 
 /** Below this pacing interval the clock is not worth reading. */
 export const MIN_PACE_US = 5;
-export const MIN_WINDOW = 2 * WINDOW_SCALE;
+/**
+ * A window may shrink below one probe in flight: it is then a pacing interval
+ * longer than the round trip (srtt / window). A floor of two, as it was, paced
+ * a host at 20 ms at 100 probes/s whatever it passed: behind a limit of
+ * 10 SYNs/s (iptables' `--limit` examples go lower), 85 of 100 ports were called
+ * filtered in 1.4 s, every run. Below TWO_WINDOWS a shrink at most halves the
+ * window: a host that answers on few ports delivers few answers per second
+ * whatever the path, and one shrink to its rate paced its dropped ports' retries
+ * for 23 s (lab: 20 hosts answering on 5 of 200 ports, 10 % loss each way;
+ * 1.4-2.5 s otherwise). Going lower takes more evidence, one shrink a probation.
+ */
+export const MIN_WINDOW = WINDOW_SCALE / 32;
+export const TWO_WINDOWS = 2 * WINDOW_SCALE;
 /**
  * The delivery rate is measured over at least this long (a round trip of
  * 20 ms holds too few answers to count), and its max filter forgets 5 % an
@@ -67,6 +79,13 @@ export const PROBE_GUARD_MS = 20;
  * --retries cap, in every run. Over 500 ms a limit of 20/s still gives 8.
  */
 export const SLOW_LOSS_MS = 500;
+/**
+ * ...where this many answers only to retries are enough once the cell's
+ * delivery rate is measured (and the share rule holds): a limit of 10 SYNs/s
+ * passes 5 in SLOW_LOSS_MS, and the retries ran out first. Without a measured
+ * rate LOSS_MIN stands (a few are chance).
+ */
+export const SLOW_LOSS_MIN = 4;
 /** A probation that counted fewer outcomes than this leaves the shrink as it is. */
 export const PROBE_MIN = 2 * LOSS_MIN;
 /** Outcomes counted per kind in a probation (PROBE_N: answers in its low 16 bits, losses above). */

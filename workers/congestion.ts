@@ -20,8 +20,11 @@
  * answers per second (the best recent round trip's, a max filter) × srtt:
  * the in-flight count that rate needs, BBR's idea. A SYN rate limiter or a
  * congested link then gets exactly the rate it passes, at once, where
- * halving would take a dozen round trips from 16,384. Answers grow the
- * window by one per window (additive increase).
+ * halving would take a dozen round trips from 16,384. That count may be
+ * below one (a limiter that passes 10/s to a host 20 ms away: a fifth), a
+ * pacing interval longer than the round trip; below two a shrink at most
+ * halves (congestion-tuning.ts MIN_WINDOW). Answers grow the window by one
+ * per window (additive increase), by at most a quarter of it below two.
  *
  * Each shrink is on probation (TCP's undo of a spurious cut), and no other
  * comes while it is: the probes sent in the round trip after it (from
@@ -55,7 +58,7 @@
  * and a rate of answers alone paced the scan below what it sent.
  */
 import { CELL_FIELDS, F, type HostTable, RTT_UNIT_US, WINDOW_SCALE } from '../src/wire/hosts.js';
-import { LOSS_MIN, LOSS_SHARE, LOSS_SHARE_RAISED, MIN_PACE_US, MIN_WINDOW, PROBE_CAP, PROBE_GUARD_MS, PROBE_MIN, RATE_DECAY, RATE_INTERVAL_MS, RATE_SAMPLE, SHARE_ONE, SLOW_LOSS_MS, UNDO_SHARE } from './congestion-tuning.js';
+import { LOSS_MIN, LOSS_SHARE, LOSS_SHARE_RAISED, MIN_PACE_US, MIN_WINDOW, PROBE_CAP, PROBE_GUARD_MS, PROBE_MIN, RATE_DECAY, RATE_INTERVAL_MS, RATE_SAMPLE, SHARE_ONE, SLOW_LOSS_MIN, SLOW_LOSS_MS, TWO_WINDOWS, UNDO_SHARE } from './congestion-tuning.js';
 
 const HOST_COUNTED = 1;
 /** A span in µs as whole ms, at least 1 (a round trip, a loss span). */
@@ -237,14 +240,14 @@ export class Congestion {
    */
   private tally(cell: number, nowMs: number): boolean {
     const rttUs = this.rttUs(cell);
-    const inRtt = this.tallyIn(cell, nowMs, F.LOSS_SINCE, F.LOSS_N, rttUs);
+    const inRtt = this.tallyIn(cell, nowMs, F.LOSS_SINCE, F.LOSS_N, rttUs, false);
     const slowUs = Math.max(rttUs, SLOW_LOSS_MS * 1000);
     // Both counted every time: a span must see every loss in it.
-    const inSlow = this.tallyIn(cell, nowMs, F.SLOW_SINCE, F.SLOW_N, slowUs);
+    const inSlow = this.tallyIn(cell, nowMs, F.SLOW_SINCE, F.SLOW_N, slowUs, true);
     return inRtt || inSlow;
   }
 
-  private tallyIn(cell: number, nowMs: number, sinceField: number, countField: number, spanUs: number): boolean {
+  private tallyIn(cell: number, nowMs: number, sinceField: number, countField: number, spanUs: number, slow: boolean): boolean {
     const t = this.table;
     const since = t.get(cell, sinceField);
     if (since === 0 || nowMs - since > msOf(spanUs)) {
@@ -252,9 +255,10 @@ export class Congestion {
       t.set(cell, countField, 0);
     }
     const n = t.add(cell, countField, 1);
-    if (n < LOSS_MIN) return false;
+    const rate = t.get(cell, F.DELIV_RATE);
+    if (n < (slow && rate > 0 ? SLOW_LOSS_MIN : LOSS_MIN)) return false;
     // Answers in the span at the delivery rate (0 until its first interval closed).
-    const perSpan = (t.get(cell, F.DELIV_RATE) * spanUs) / 1e6;
+    const perSpan = (rate * spanUs) / 1e6;
     return n * SHARE_ONE >= perSpan * (t.get(cell, F.LOSS_LIMIT) || LOSS_SHARE);
   }
 
@@ -339,7 +343,10 @@ export class Congestion {
     const t = this.table;
     const cwnd = t.get(cell, F.CWND);
     if (cwnd >= this.maxWindow) return;
-    const step = cwnd < t.get(cell, F.SSTHRESH) ? WINDOW_SCALE : Math.max(1, Math.floor((WINDOW_SCALE * WINDOW_SCALE) / Math.max(cwnd, 1)));
+    // One probe per answer below the threshold, one per window above it; never more than a quarter of a
+    // window below two probes (a window of a tenth of a probe grew by ten per answer: one answer, a flood).
+    const perAnswer = cwnd < t.get(cell, F.SSTHRESH) ? WINDOW_SCALE : Math.floor((WINDOW_SCALE * WINDOW_SCALE) / Math.max(cwnd, 1));
+    const step = Math.max(1, Math.min(perAnswer, cwnd >> 2));
     t.set(cell, F.CWND, Math.min(this.maxWindow, cwnd + step));
   }
 
@@ -358,9 +365,11 @@ export class Congestion {
     const cwnd = t.get(cell, F.CWND);
     const rate = t.get(cell, F.DELIV_RATE);
     // The in-flight count the delivered rate needs; without a rate yet, half the window.
-    const target = rate > 0 ? Math.ceil((rate * this.rttUs(cell)) / 1e6) * WINDOW_SCALE : cwnd >> 1;
+    const target = rate > 0 ? Math.ceil((rate * this.rttUs(cell) * WINDOW_SCALE) / 1e6) : cwnd >> 1;
     if (target >= cwnd) return false;
-    const next = Math.max(MIN_WINDOW, target);
+    // Below two probes a shrink at most halves (congestion-tuning.ts MIN_WINDOW).
+    const next = Math.max(MIN_WINDOW, target, Math.min(cwnd >> 1, TWO_WINDOWS));
+    if (next >= cwnd) return false;
     t.set(cell, F.SSTHRESH, next);
     t.set(cell, F.CWND, next);
     t.set(cell, F.PROBE_N, 0);
