@@ -92,7 +92,7 @@ describe('loss evidence', () => {
     expect(table.get(cell, F.CWND)).toBe(WINDOW * WINDOW_SCALE);
   });
 
-  it('below two probes a window at most halves a shrink, down to MIN_WINDOW, a pacing interval longer than the round trip', () => {
+  it('below two probes a window at most halves a shrink, down to the rate, below one probe: a pacing interval longer than the round trip', () => {
     const { c, table, cell } = trickle();
     const shrinkNow = (at: number): void => {
       table.set(cell, F.UNDO_CWND, 0); // the last probation closed, the shrink standing
@@ -123,13 +123,15 @@ describe('loss evidence', () => {
     expect(wait).toBeGreaterThan(80);
   });
 
-  it('a window below one probe grows by at most a quarter of itself an answer', () => {
+  it('a window below one probe grows by at most an eighth of itself an answer', () => {
     const { c, table, cell } = trickle();
     table.set(cell, F.CWND, 52);
     table.set(cell, F.SSTHRESH, 52);
     table.set(0, F.CWND, 100 * WINDOW_SCALE);
     c.delivered(cell, 1000, 20);
-    expect(table.get(cell, F.CWND)).toBe(52 + 13);
+    expect(table.get(cell, F.CWND)).toBe(52 + 6);
+    c.delivered(cell, 1001, 20);
+    expect(table.get(cell, F.CWND)).toBe(58 + 7);
   });
 
   it('random loss on a fast path stays under a quarter of what it delivers in SLOW_LOSS_MS too', () => {
@@ -137,6 +139,34 @@ describe('loss evidence', () => {
     table.set(cell, F.DELIV_RATE, 20_000); // 10,000 answers in 500 ms; a loss a millisecond is 5 %
     for (let i = 0; i < 1500; i++) expect(c.lost(cell, 1, 1000 + i, 20)).toBe(false);
     expect(table.get(cell, F.CWND)).toBe(WINDOW * WINDOW_SCALE);
+  });
+});
+
+describe('tries in the flood a shrink was for', () => {
+  it("a try that left before the last shrink of its host's window, or of the scan's, was in it; one after, not", () => {
+    const { c, table, cell } = setup();
+    const other = table.cellOf(2);
+    expect(c.flooded(cell, 999)).toBe(false); // no shrink yet
+    for (let i = 0; i < 8; i++) c.lost(cell, 1, 1000 + i, 200);
+    expect(table.get(cell, F.DROP_AT)).toBe(1007);
+    expect(c.flooded(cell, 1006)).toBe(true);
+    expect(c.flooded(cell, 1007)).toBe(false);
+    expect(c.flooded(other, 1006)).toBe(false); // the scan's window did not shrink: one host's loss
+    table.set(0, F.DROP_AT, 1500);
+    expect(c.flooded(other, 1400)).toBe(true);
+  });
+
+  it("a window below two probes (a second shrink: a limiter) marks every host's tries, the host's own or the scan's", () => {
+    const { c, table, cell } = setup();
+    const other = table.cellOf(2);
+    expect(c.limited(cell)).toBe(false);
+    table.set(cell, F.CWND, 2 * WINDOW_SCALE); // a first shrink stops at two
+    expect(c.limited(cell)).toBe(false);
+    table.set(cell, F.CWND, 2 * WINDOW_SCALE - 1);
+    expect(c.limited(cell)).toBe(true);
+    expect(c.limited(other)).toBe(false);
+    table.set(0, F.CWND, WINDOW_SCALE);
+    expect(c.limited(other)).toBe(true);
   });
 });
 

@@ -185,6 +185,32 @@ describe('retries by evidence', () => {
     expect(t.retryVerdict(target, 0)).toBe('final');
   });
 
+  it('a try lost in a flood a window shrank for, or behind a window below two probes, is tried again whatever the evidence, up to --retries', () => {
+    // Behind a limiter several hosts share: the deepest try answered is a 2nd, and this port's 3rd timed out with no retry out.
+    const { t, cell } = timing(4);
+    t.answered(cell, 0, 20);
+    for (let i = 0; i < 5; i++) expect(t.mayRetry(cell, 0)).toBe('retry');
+    t.answered(cell, 1, 20);
+    for (let i = 0; i < 5; i++) t.retryResolved(cell);
+    expect(t.mayRetry(cell, 2)).toBe('final'); // the evidence: a 2nd try answered, a 3rd did not
+    expect(t.mayRetry(cell, 2, true)).toBe('retry'); // it left before the shrink
+    t.retryResolved(cell);
+    expect(t.mayRetry(cell, 3, true)).toBe('retry');
+    t.retryResolved(cell);
+    expect(t.mayRetry(cell, 4, true)).toBe('final'); // --retries 4
+  });
+
+  it('a flood or a window below two probes gives an answering host more tries, not a silent one (it may be dead)', () => {
+    const { t, cell, target } = timing();
+    expect(t.retryVerdict(target, 0, true, true)).toBe('final');
+    t.answered(cell, 0, 20);
+    t.heard(target);
+    expect(t.retryVerdict(target, 0, false, true)).toBe('retry');
+    t.retryResolved(cell);
+    expect(t.retryVerdict(target, 1, false, false)).toBe('final'); // no retry answered: the evidence ends it
+    expect(t.retryVerdict(target, 1, false, true)).toBe('retry');
+  });
+
   it('a host that never answered itself gets no retry, though its cell answered', () => {
     const { t, cell, target } = timing();
     t.answered(cell, 0, 20);

@@ -24,7 +24,7 @@
  * below one (a limiter that passes 10/s to a host 20 ms away: a fifth), a
  * pacing interval longer than the round trip; below two a shrink at most
  * halves (congestion-tuning.ts MIN_WINDOW). Answers grow the window by one
- * per window (additive increase), by at most a quarter of it below two.
+ * per window (additive increase), by at most an eighth of it below two.
  *
  * Each shrink is on probation (TCP's undo of a spurious cut), and no other
  * comes while it is: the probes sent in the round trip after it (from
@@ -157,6 +157,17 @@ export class Congestion {
       counted |= SCAN_COUNTED;
     }
     return counted;
+  }
+
+  /** Whether a try that left at `start` (this thread's clock) left before the last shrink of the host's window or the scan's. */
+  flooded(cell: number, start: number): boolean {
+    const at = start + this.toCoordMs;
+    return at < this.table.get(cell, F.DROP_AT) || at < this.table.get(0, F.DROP_AT);
+  }
+
+  /** Whether the host's window or the scan's was shrunk below two probes: a second shrink, on loss evidence again (a limiter). */
+  limited(cell: number): boolean {
+    return this.table.get(cell, F.CWND) < TWO_WINDOWS || this.table.get(0, F.CWND) < TWO_WINDOWS;
   }
 
   /** An attempt ended (answered, timed out, or abandoned). */
@@ -343,10 +354,10 @@ export class Congestion {
     const t = this.table;
     const cwnd = t.get(cell, F.CWND);
     if (cwnd >= this.maxWindow) return;
-    // One probe per answer below the threshold, one per window above it; never more than a quarter of a
+    // One probe per answer below the threshold, one per window above it; never more than an eighth of a
     // window below two probes (a window of a tenth of a probe grew by ten per answer: one answer, a flood).
     const perAnswer = cwnd < t.get(cell, F.SSTHRESH) ? WINDOW_SCALE : Math.floor((WINDOW_SCALE * WINDOW_SCALE) / Math.max(cwnd, 1));
-    const step = Math.max(1, Math.min(perAnswer, cwnd >> 2));
+    const step = Math.max(1, Math.min(perAnswer, cwnd >> 3));
     t.set(cell, F.CWND, Math.min(this.maxWindow, cwnd + step));
   }
 

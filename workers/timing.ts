@@ -191,9 +191,14 @@ export class Timing {
    * An attempt timed out after try `tryNo`: try the position again (`retry`:
    * the retry counts in the host's RETRIES_OUT until retryResolved; `twin`:
    * the same, sent twice), decide it now (`final`), or ask again once retries
-   * still out are resolved (`wait`).
+   * still out are resolved (`wait`). `limited`: the try left before a shrink
+   * of its host's window or the scan's (in the flood it was for), or a window
+   * is below two probes (a limiter drops what its pacing overshoots); it is
+   * tried again up to --retries whatever the evidence, which knows nothing of
+   * limiters (lab: behind 10 SYNs/s, 1 of 60 ports in most runs was called
+   * filtered one try past the deepest answered, no retry out).
    */
-  mayRetry(cell: number, tryNo: number): RetryVerdict {
+  mayRetry(cell: number, tryNo: number, limited = false): RetryVerdict {
     const t = this.table;
     if (!this.hasAnswered(cell)) return 'final';
     const maxOk = t.get(cell, F.MAX_OK_TRY);
@@ -212,22 +217,29 @@ export class Timing {
     if (tryNo >= allowed) {
       // Past the last try answered: a retry still out may yet be answered at this try.
       if (tryNo < this.params.retries && t.get(cell, F.RETRIES_OUT) > 0) return 'wait';
+      if (limited && tryNo < this.params.retries) return this.granted(cell, 'retry');
       // --max-retries, not the evidence, ends it: nmap's "giving up on port because retransmission cap hit".
       if (tryNo < needed) this.stats.retryCapHit();
       return 'final';
     }
-    t.add(cell, F.RETRIES_OUT, 1);
+    return this.granted(cell, lossy ? 'twin' : 'retry');
+  }
+
+  /** A retry granted: counted in the host's RETRIES_OUT until retryResolved, and in the summary. */
+  private granted(cell: number, verdict: 'retry' | 'twin'): RetryVerdict {
+    this.table.add(cell, F.RETRIES_OUT, 1);
     this.stats.retry();
-    return lossy ? 'twin' : 'retry';
+    return verdict;
   }
 
   /**
    * mayRetry for the host: no retry for a host --host-timeout gave up, nor for
-   * one that never answered itself (its cell may hold live neighbours).
+   * one that never answered itself (its cell may hold live neighbours). `flooded`
+   * or `limited`: see mayRetry.
    */
-  retryVerdict(target: Target, tryNo: number): RetryVerdict {
+  retryVerdict(target: Target, tryNo: number, flooded = false, limited = false): RetryVerdict {
     if (this.isGivenUp(target)) return 'final';
-    if (this.heardFrom(target)) return this.mayRetry(target.cell, tryNo);
+    if (this.heardFrom(target)) return this.mayRetry(target.cell, tryNo, flooded || limited);
     this.timedOutSilent(target);
     return 'final';
   }
