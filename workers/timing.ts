@@ -193,10 +193,10 @@ export class Timing {
    * the same, sent twice), decide it now (`final`), or ask again once retries
    * still out are resolved (`wait`). `limited`: the try left before a shrink
    * of its host's window or the scan's (in the flood it was for), or a window
-   * is below two probes (a limiter drops what its pacing overshoots); it is
-   * tried again up to --retries whatever the evidence, which knows nothing of
-   * limiters (lab: behind 10 SYNs/s, 1 of 60 ports in most runs was called
-   * filtered one try past the deepest answered, no retry out).
+   * is below two probes (a limiter drops what its pacing overshoots): once no
+   * retry to the host is out it is tried again up to --retries, where the
+   * evidence, which knows nothing of limiters, ended it (lab: behind 10 SYNs/s,
+   * 1 of 60 ports in most runs called filtered one try past the deepest answered).
    */
   mayRetry(cell: number, tryNo: number, limited = false): RetryVerdict {
     const t = this.table;
