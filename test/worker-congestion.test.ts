@@ -51,14 +51,16 @@ describe('loss evidence', () => {
     expect(table.get(cell, F.CWND)).toBe(WINDOW * WINDOW_SCALE);
   });
 
-  // A host at 20 ms behind a limiter that passes 100 SYNs/s: ~55 answers a second come only to a retry,
-  // one every 18 ms, never 8 in a round trip (lab: no window shrank, ~410 of 500 ports called filtered).
-  function sparse(): ReturnType<typeof setup> {
+  /** A host at 20 ms that delivers `perSecond` answers a second (behind a SYN limiter). */
+  function limitedTo(perSecond: number): ReturnType<typeof setup> {
     const s = setup();
     s.table.set(s.cell, F.SRTT, 20_000);
-    s.table.set(s.cell, F.DELIV_RATE, 100);
+    s.table.set(s.cell, F.DELIV_RATE, perSecond);
     return s;
   }
+  // Behind 100 SYNs/s: ~55 answers a second come only to a retry, one every 18 ms, never 8 in a round trip
+  // (lab: no window shrank, ~410 of 500 ports called filtered).
+  const sparse = (): ReturnType<typeof setup> => limitedTo(100);
 
   it('answers to retries too sparse for any round trip shrink the window over SLOW_LOSS_MS, once they are a quarter of its delivery then', () => {
     const { c, table, cell } = sparse();
@@ -69,14 +71,9 @@ describe('loss evidence', () => {
     expect(table.get(cell, F.CWND)).toBe(2 * WINDOW_SCALE);
   });
 
-  // A host at 20 ms behind 10 SYNs/s: 5 answers in SLOW_LOSS_MS, nearly all only to retries. With LOSS_MIN
-  // over that span no window shrank, and the retries ran out in 1.4 s (lab: 85 of 100 ports filtered).
-  function trickle(): ReturnType<typeof setup> {
-    const s = setup();
-    s.table.set(s.cell, F.SRTT, 20_000);
-    s.table.set(s.cell, F.DELIV_RATE, 10);
-    return s;
-  }
+  // Behind 10 SYNs/s: 5 answers in SLOW_LOSS_MS, nearly all only to retries. With LOSS_MIN over that span
+  // no window shrank, and the retries ran out in 1.4 s (lab: 85 of 100 ports filtered).
+  const trickle = (): ReturnType<typeof setup> => limitedTo(10);
 
   it('once a delivery rate is measured, SLOW_LOSS_MIN answers only to retries in SLOW_LOSS_MS are evidence', () => {
     const { c, table, cell } = trickle();
