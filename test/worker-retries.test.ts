@@ -185,7 +185,7 @@ describe('retries by evidence', () => {
     expect(t.retryVerdict(target, 0)).toBe('final');
   });
 
-  it('a try lost in a flood a window shrank for, or behind a window below two probes, is tried again whatever the evidence, up to --retries', () => {
+  it('a try lost in a flood a window shrank for, or behind a window below two probes, is tried again where the evidence ended it, up to --retries', () => {
     // Behind a limiter several hosts share: the deepest try answered is a 2nd, and this port's 3rd timed out with no retry out.
     const { t, cell } = timing(4);
     t.answered(cell, 0, 20);
@@ -194,6 +194,7 @@ describe('retries by evidence', () => {
     for (let i = 0; i < 5; i++) t.retryResolved(cell);
     expect(t.mayRetry(cell, 2)).toBe('final'); // the evidence: a 2nd try answered, a 3rd did not
     expect(t.mayRetry(cell, 2, true)).toBe('retry'); // it left before the shrink
+    expect(t.mayRetry(cell, 2, true)).toBe('wait'); // another port's, while that retry is out (as without a limiter)
     t.retryResolved(cell);
     expect(t.mayRetry(cell, 3, true)).toBe('retry');
     t.retryResolved(cell);
