@@ -163,7 +163,10 @@ describe('engine', () => {
     expect(records).toHaveLength(2);
     const [first, second] = [...records].sort((x, y) => x.rttMs - y.rttMs);
     expect(first!.rttMs).toBeGreaterThanOrEqual(Math.floor((firedAt - t0) * 1000) / 1000);
-    expect(second!.rttMs - first!.rttMs).toBeLessThan(5);
+    // Both answered at the phase's start, before the 40 ms of work: the same instant. (Their round trips may
+    // differ by the gap between the two launches, 5.5 ms once on a loaded CI machine: not what this tests.)
+    expect(Math.abs(second!.tsMs - first!.tsMs)).toBeLessThan(1);
+    expect(second!.tsMs).toBeLessThan(performance.timeOrigin + firedAt + 5);
   });
 
   it('decides a silent attempt at its deadline, never before', async () => {
