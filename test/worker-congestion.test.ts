@@ -165,6 +165,16 @@ describe('tries in the flood a shrink was for', () => {
     table.set(0, F.CWND, WINDOW_SCALE);
     expect(c.limited(other)).toBe(true);
   });
+
+  it('a window of one probe that never shrank (--concurrency 1) is not limited', () => {
+    const table = new HostTable(createHostTable(4, 1), 4);
+    const c = new Congestion(table, 1, 0);
+    const cell = table.cellOf(1);
+    expect(table.get(cell, F.CWND)).toBe(WINDOW_SCALE);
+    expect(c.limited(cell)).toBe(false);
+    table.set(cell, F.CWND, WINDOW_SCALE / 2); // shrunk
+    expect(c.limited(cell)).toBe(true);
+  });
 });
 
 describe('loss evidence is a share of what the path delivers', () => {

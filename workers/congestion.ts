@@ -167,7 +167,9 @@ export class Congestion {
 
   /** Whether the host's window or the scan's was shrunk below two probes: a second shrink, on loss evidence again (a limiter). */
   limited(cell: number): boolean {
-    return this.table.get(cell, F.CWND) < TWO_WINDOWS || this.table.get(0, F.CWND) < TWO_WINDOWS;
+    // Below its maximum too: --concurrency 1 starts every window at one probe.
+    const below = Math.min(TWO_WINDOWS, this.maxWindow);
+    return this.table.get(cell, F.CWND) < below || this.table.get(0, F.CWND) < below;
   }
 
   /** An attempt ended (answered, timed out, or abandoned). */
