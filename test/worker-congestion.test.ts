@@ -143,27 +143,27 @@ describe('tries in the flood a shrink was for', () => {
   it("a try that left before the last shrink of its host's window, or of the scan's, was in it; one after, not", () => {
     const { c, table, cell } = setup();
     const other = table.cellOf(2);
-    expect(c.flooded(cell, 999)).toBe(false); // no shrink yet
+    expect(c.behindLimiter(cell, 999)).toBe(false); // no shrink yet
     for (let i = 0; i < 8; i++) c.lost(cell, 1, 1000 + i, 200);
     expect(table.get(cell, F.DROP_AT)).toBe(1007);
-    expect(c.flooded(cell, 1006)).toBe(true);
-    expect(c.flooded(cell, 1007)).toBe(false);
-    expect(c.flooded(other, 1006)).toBe(false); // the scan's window did not shrink: one host's loss
+    expect(c.behindLimiter(cell, 1006)).toBe(true);
+    expect(c.behindLimiter(cell, 1007)).toBe(false);
+    expect(c.behindLimiter(other, 1006)).toBe(false); // the scan's window did not shrink: one host's loss
     table.set(0, F.DROP_AT, 1500);
-    expect(c.flooded(other, 1400)).toBe(true);
+    expect(c.behindLimiter(other, 1400)).toBe(true);
   });
 
   it("a window below two probes (a second shrink: a limiter) marks every host's tries, the host's own or the scan's", () => {
     const { c, table, cell } = setup();
     const other = table.cellOf(2);
-    expect(c.limited(cell)).toBe(false);
+    expect(c.behindLimiter(cell, 0)).toBe(false);
     table.set(cell, F.CWND, 2 * WINDOW_SCALE); // a first shrink stops at two
-    expect(c.limited(cell)).toBe(false);
+    expect(c.behindLimiter(cell, 0)).toBe(false);
     table.set(cell, F.CWND, 2 * WINDOW_SCALE - 1);
-    expect(c.limited(cell)).toBe(true);
-    expect(c.limited(other)).toBe(false);
+    expect(c.behindLimiter(cell, 0)).toBe(true);
+    expect(c.behindLimiter(other, 0)).toBe(false);
     table.set(0, F.CWND, WINDOW_SCALE);
-    expect(c.limited(other)).toBe(true);
+    expect(c.behindLimiter(other, 0)).toBe(true);
   });
 
   it('a window of one probe that never shrank (--concurrency 1) is not limited', () => {
@@ -171,9 +171,9 @@ describe('tries in the flood a shrink was for', () => {
     const c = new Congestion(table, 1, 0);
     const cell = table.cellOf(1);
     expect(table.get(cell, F.CWND)).toBe(WINDOW_SCALE);
-    expect(c.limited(cell)).toBe(false);
+    expect(c.behindLimiter(cell, 0)).toBe(false);
     table.set(cell, F.CWND, WINDOW_SCALE / 2); // shrunk
-    expect(c.limited(cell)).toBe(true);
+    expect(c.behindLimiter(cell, 0)).toBe(true);
   });
 });
 

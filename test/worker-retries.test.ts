@@ -203,13 +203,13 @@ describe('retries by evidence', () => {
 
   it('a flood or a window below two probes gives an answering host more tries, not a silent one (it may be dead)', () => {
     const { t, cell, target } = timing();
-    expect(t.retryVerdict(target, 0, true, true)).toBe('final');
+    expect(t.retryVerdict(target, 0, true)).toBe('final');
     t.answered(cell, 0, 20);
     t.heard(target);
-    expect(t.retryVerdict(target, 0, false, true)).toBe('retry');
+    expect(t.retryVerdict(target, 0, true)).toBe('retry');
     t.retryResolved(cell);
-    expect(t.retryVerdict(target, 1, false, false)).toBe('final'); // no retry answered: the evidence ends it
-    expect(t.retryVerdict(target, 1, false, true)).toBe('retry');
+    expect(t.retryVerdict(target, 1, false)).toBe('final'); // no retry answered: the evidence ends it
+    expect(t.retryVerdict(target, 1, true)).toBe('retry');
   });
 
   it('a host that never answered itself gets no retry, though its cell answered', () => {

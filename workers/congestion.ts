@@ -61,9 +61,9 @@ import { CELL_FIELDS, F, type HostTable, RTT_UNIT_US, WINDOW_SCALE } from '../sr
 import { LOSS_MIN, LOSS_SHARE, LOSS_SHARE_RAISED, MIN_PACE_US, MIN_WINDOW, PROBE_CAP, PROBE_GUARD_MS, PROBE_MIN, RATE_DECAY, RATE_INTERVAL_MS, RATE_SAMPLE, SHARE_ONE, SLOW_LOSS_MIN, SLOW_LOSS_MS, TWO_WINDOWS, UNDO_SHARE } from './congestion-tuning.js';
 
 const HOST_COUNTED = 1;
+const SCAN_COUNTED = 2;
 /** A span in µs as whole ms, at least 1 (a round trip, a loss span). */
 const msOf = (us: number): number => Math.max(1, Math.ceil(us / 1000));
-const SCAN_COUNTED = 2;
 
 export class Congestion {
   private readonly maxWindow: number;
@@ -159,17 +159,18 @@ export class Congestion {
     return counted;
   }
 
-  /** Whether a try that left at `start` (this thread's clock) left before the last shrink of the host's window or the scan's. */
-  flooded(cell: number, start: number): boolean {
+  /**
+   * Whether a try that left at `start` (this thread's clock) and timed out may
+   * have been a limiter's drop (timing.ts mayRetry): it left before the last
+   * shrink of the host's window or the scan's (in the flood the shrink was
+   * for), or either window is shrunk below two probes (a second shrink, on loss
+   * evidence again; below its maximum too: --concurrency 1 starts at one probe).
+   */
+  behindLimiter(cell: number, start: number): boolean {
+    const t = this.table;
     const at = start + this.toCoordMs;
-    return at < this.table.get(cell, F.DROP_AT) || at < this.table.get(0, F.DROP_AT);
-  }
-
-  /** Whether the host's window or the scan's was shrunk below two probes: a second shrink, on loss evidence again (a limiter). */
-  limited(cell: number): boolean {
-    // Below its maximum too: --concurrency 1 starts every window at one probe.
     const below = Math.min(TWO_WINDOWS, this.maxWindow);
-    return this.table.get(cell, F.CWND) < below || this.table.get(0, F.CWND) < below;
+    return at < t.get(cell, F.DROP_AT) || at < t.get(0, F.DROP_AT) || t.get(cell, F.CWND) < below || t.get(0, F.CWND) < below;
   }
 
   /** An attempt ended (answered, timed out, or abandoned). */

@@ -191,12 +191,12 @@ export class Timing {
    * An attempt timed out after try `tryNo`: try the position again (`retry`:
    * the retry counts in the host's RETRIES_OUT until retryResolved; `twin`:
    * the same, sent twice), decide it now (`final`), or ask again once retries
-   * still out are resolved (`wait`). `limited`: the try left before a shrink
-   * of its host's window or the scan's (in the flood it was for), or a window
-   * is below two probes (a limiter drops what its pacing overshoots): once no
-   * retry to the host is out it is tried again up to --retries, where the
-   * evidence, which knows nothing of limiters, ended it (lab: behind 10 SYNs/s,
-   * 1 of 60 ports in most runs called filtered one try past the deepest answered).
+   * still out are resolved (`wait`). `limited`: the try may have been a
+   * limiter's drop (congestion.ts behindLimiter: it left in a flood a window
+   * shrank for, or a window is below two probes): once no retry to the host is
+   * out it is tried again up to --retries, where the evidence, which knows
+   * nothing of limiters, ended it (lab: behind 10 SYNs/s, 1 of 60 ports in
+   * most runs called filtered one try past the deepest answered).
    */
   mayRetry(cell: number, tryNo: number, limited = false): RetryVerdict {
     const t = this.table;
@@ -234,12 +234,12 @@ export class Timing {
 
   /**
    * mayRetry for the host: no retry for a host --host-timeout gave up, nor for
-   * one that never answered itself (its cell may hold live neighbours). `flooded`
-   * or `limited`: see mayRetry.
+   * one that never answered itself (its cell may hold live neighbours), a
+   * limiter or not (`limited`: see mayRetry).
    */
-  retryVerdict(target: Target, tryNo: number, flooded = false, limited = false): RetryVerdict {
+  retryVerdict(target: Target, tryNo: number, limited = false): RetryVerdict {
     if (this.isGivenUp(target)) return 'final';
-    if (this.heardFrom(target)) return this.mayRetry(target.cell, tryNo, flooded || limited);
+    if (this.heardFrom(target)) return this.mayRetry(target.cell, tryNo, limited);
     this.timedOutSilent(target);
     return 'final';
   }

@@ -34,6 +34,11 @@ export function timingParams(prep: PreparedScan): TimingParams {
   };
 }
 
+/** Each worker's fair share of the window (a worker alone with work may borrow the rest). */
+function workerShare(config: Pick<ScanConfig, 'workers' | 'concurrency'>): number {
+  return Math.max(1, Math.ceil(config.concurrency / config.workers));
+}
+
 /**
  * Late sockets (workers/late.ts) each worker may keep: its share of the
  * descriptors the window, the reports and the banner reads leave free, and
@@ -43,7 +48,7 @@ export function timingParams(prep: PreparedScan): TimingParams {
  * default window cut by a small limit leaves a quarter of itself, as before.
  */
 export function lateBudget(config: Pick<ScanConfig, 'workers' | 'concurrency' | 'format' | 'extraReports' | 'banners' | 'bannerConcurrency'>, limit = fdLimit()): number {
-  const share = Math.max(1, Math.ceil(config.concurrency / config.workers));
+  const share = workerShare(config);
   const reserved = sortedReports(config) * SORTED_REPORT_FDS + (config.banners ? config.bannerConcurrency : 0);
   const free = connectFds(limit, config.workers, reserved) - config.concurrency;
   return Math.max(0, Math.min(share, Math.floor(free / config.workers)));
@@ -61,8 +66,7 @@ export function buildSpec(prep: PreparedScan, hostCounts: boolean): WorkerScanSp
     timing: timingParams(prep),
     hosts: createHostTable(prep.targets.count, config.concurrency, config.hostTimeoutMs !== null),
     originMs: tableOrigin(),
-    // Each worker's fair share; a worker alone with work may borrow the rest.
-    window: Math.max(1, Math.ceil(config.concurrency / config.workers)),
+    window: workerShare(config),
     lateBudget: lateBudget(config),
     slots: SharedSlots.createBuffer(),
     concurrency: config.concurrency,
