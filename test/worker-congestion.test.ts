@@ -13,6 +13,9 @@ import { MIN_WINDOW, PROBE_GUARD_MS as G, SLOW_LOSS_MIN, SLOW_LOSS_MS } from '..
 
 const WINDOW = 1024;
 
+/** Whether a timed-out try that left at `start` may have been a limiter's drop. */
+const limited = (c: Congestion, cell: number, start: number): boolean => c.behindLimiter(cell, start);
+
 function setup(): { c: Congestion; table: HostTable; cell: number; stats: TimingStats } {
   const table = new HostTable(createHostTable(4, WINDOW), 4);
   const cell = table.cellOf(1);
@@ -143,27 +146,27 @@ describe('tries in the flood a shrink was for', () => {
   it("a try that left before the last shrink of its host's window, or of the scan's, was in it; one after, not", () => {
     const { c, table, cell } = setup();
     const other = table.cellOf(2);
-    expect(c.behindLimiter(cell, 999)).toBe(false); // no shrink yet
+    expect(limited(c, cell, 999)).toBe(false); // no shrink yet
     for (let i = 0; i < 8; i++) c.lost(cell, 1, 1000 + i, 200);
     expect(table.get(cell, F.DROP_AT)).toBe(1007);
-    expect(c.behindLimiter(cell, 1006)).toBe(true);
-    expect(c.behindLimiter(cell, 1007)).toBe(false);
-    expect(c.behindLimiter(other, 1006)).toBe(false); // the scan's window did not shrink: one host's loss
+    expect(limited(c, cell, 1006)).toBe(true);
+    expect(limited(c, cell, 1007)).toBe(false);
+    expect(limited(c, other, 1006)).toBe(false); // the scan's window did not shrink: one host's loss
     table.set(0, F.DROP_AT, 1500);
-    expect(c.behindLimiter(other, 1400)).toBe(true);
+    expect(limited(c, other, 1400)).toBe(true);
   });
 
   it("a window below two probes (a second shrink: a limiter) marks every host's tries, the host's own or the scan's", () => {
     const { c, table, cell } = setup();
     const other = table.cellOf(2);
-    expect(c.behindLimiter(cell, 0)).toBe(false);
+    expect(limited(c, cell, 0)).toBe(false);
     table.set(cell, F.CWND, 2 * WINDOW_SCALE); // a first shrink stops at two
-    expect(c.behindLimiter(cell, 0)).toBe(false);
+    expect(limited(c, cell, 0)).toBe(false);
     table.set(cell, F.CWND, 2 * WINDOW_SCALE - 1);
-    expect(c.behindLimiter(cell, 0)).toBe(true);
-    expect(c.behindLimiter(other, 0)).toBe(false);
+    expect(limited(c, cell, 0)).toBe(true);
+    expect(limited(c, other, 0)).toBe(false);
     table.set(0, F.CWND, WINDOW_SCALE);
-    expect(c.behindLimiter(other, 0)).toBe(true);
+    expect(limited(c, other, 0)).toBe(true);
   });
 
   it('a window of one probe that never shrank (--concurrency 1) is not limited', () => {
@@ -171,9 +174,9 @@ describe('tries in the flood a shrink was for', () => {
     const c = new Congestion(table, 1, 0);
     const cell = table.cellOf(1);
     expect(table.get(cell, F.CWND)).toBe(WINDOW_SCALE);
-    expect(c.behindLimiter(cell, 0)).toBe(false);
+    expect(limited(c, cell, 0)).toBe(false);
     table.set(cell, F.CWND, WINDOW_SCALE / 2); // shrunk
-    expect(c.behindLimiter(cell, 0)).toBe(true);
+    expect(limited(c, cell, 0)).toBe(true);
   });
 });
 
@@ -273,7 +276,7 @@ describe("a dead host's probes in the scan's delivery rate", () => {
     table.set(0, F.CWND, (WINDOW / 2) * WINDOW_SCALE); // below its maximum: every answer counts
     for (let t = 0; t < 400; t++) {
       c.delivered(t % 2 ? a : b, 1000 + t, 200);
-      c.unanswered(1000 + t);
+      c.unanswered(1000 + t, 800 + t);
     }
     c.delivered(a, 1400, 200); // closes the interval: ~2,000 a second, mean round trip ~100 ms
     for (let i = 0; i < 60; i++) c.lost(i % 2 ? a : b, i % 2, 1401 + i, 200);
@@ -290,6 +293,26 @@ describe("a dead host's probes in the scan's delivery rate", () => {
   });
 });
 
+describe("a silent host's timeouts from before the scan's shrink", () => {
+  // A limiter 4 hosts share: the opening flood lost every first try of one of them; those all time out at once.
+  it('are not deliveries: a clump of them read as hundreds a second and held the pacing above the limiter', () => {
+    const table = new HostTable(createHostTable(4, WINDOW), 4);
+    const c = new Congestion(table, WINDOW, 0);
+    table.set(0, F.SRTT, 20_000);
+    table.set(0, F.CWND, 2 * WINDOW_SCALE);
+    table.set(0, F.DROP_AT, 500); // the scan's window shrank at 500 ms
+    for (let t = 0; t <= 100; t++) c.delivered(table.cellOf(0), 1000 + t * 20, 20); // 50 answers a second
+    const before = table.get(0, F.DELIV_RATE);
+    expect(before).toBeGreaterThan(40);
+    for (let i = 0; i < 100; i++) c.unanswered(3001 + i / 10, 10); // 100 first tries sent at 10 ms, due together
+    c.delivered(table.cellOf(0), 3200, 20); // closes the interval
+    expect(table.get(0, F.DELIV_RATE)).toBeLessThanOrEqual(before);
+    for (let i = 0; i < 100; i++) c.unanswered(3201 + i / 10, 600); // paced ones, after the shrink, count
+    c.delivered(table.cellOf(0), 3400, 20);
+    expect(table.get(0, F.DELIV_RATE)).toBeGreaterThan(400);
+  });
+});
+
 describe('an interval of silent hosts\' timeouts alone', () => {
   it("keeps the scan's mean round trip (no answer, no round trip to take)", () => {
     const table = new HostTable(createHostTable(4, WINDOW), 4);
@@ -300,7 +323,7 @@ describe('an interval of silent hosts\' timeouts alone', () => {
     const mean = table.get(0, F.MEAN_RTT);
     expect(mean).toBeGreaterThan(190_000);
     expect(table.get(0, F.DELIV_START)).toBe(1400);
-    for (let t = 1; t <= 400; t++) c.unanswered(1400 + t); // an interval of timeouts only, closed
+    for (let t = 1; t <= 400; t++) c.unanswered(1400 + t, 400 + t); // an interval of timeouts only, closed
     expect(table.get(0, F.DELIV_START)).toBeGreaterThan(1400);
     expect(table.get(0, F.MEAN_RTT)).toBe(mean);
   });

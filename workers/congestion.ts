@@ -51,11 +51,8 @@
  * a shrink while the near one's answered sized the window for 2 ms, which
  * then held probes out for 390 (lab, those three, each 5,000 ports, and a
  * dead host, 5 % loss each way: 10-70 s against 2.8 s without loss). Probes to
- * a host never heard from are not counted in the scan's window either (they
- * are paced): each holds its slot a whole timeout and is never an answer, so
- * a window sized by answers × round trip filled with them. Their timeouts
- * count in its delivery rate, though (unanswered): they take pacing slots,
- * and a rate of answers alone paced the scan below what it sent.
+ * a host never heard from are paced but not counted in the scan's window: each
+ * holds its slot a whole timeout and is never an answer (see unanswered).
  */
 import { CELL_FIELDS, F, type HostTable, RTT_UNIT_US, WINDOW_SCALE } from '../src/wire/hosts.js';
 import { LOSS_MIN, LOSS_SHARE, LOSS_SHARE_RAISED, MIN_PACE_US, MIN_WINDOW, PROBE_CAP, PROBE_GUARD_MS, PROBE_MIN, RATE_DECAY, RATE_INTERVAL_MS, RATE_SAMPLE, SHARE_ONE, SLOW_LOSS_MIN, SLOW_LOSS_MS, TWO_WINDOWS, UNDO_SHARE } from './congestion-tuning.js';
@@ -137,13 +134,11 @@ export class Congestion {
   }
 
   /**
-   * An attempt starts. It is counted only in windows below their maximum (a
-   * window at its maximum limits nothing the pool's own window does not):
-   * two atomic adds per probe on cells every worker writes cost about a tenth
-   * of loopback's throughput. Returns which counts were taken (for landed()):
-   * a window that shrinks later undercounts what was in flight then, which
-   * drains within a timeout. A host that has answered nothing yet is not
-   * counted in the scan's window.
+   * An attempt starts, counted only in windows below their maximum (two atomic
+   * adds per probe on cells every worker writes cost a tenth of loopback's
+   * throughput), and in the scan's only for a host heard from. Returns which
+   * counts were taken (for landed()): a window that shrinks later undercounts
+   * what was in flight then, which drains within a timeout.
    */
   launched(cell: number, hostIndex: number): number {
     const t = this.table;
@@ -198,16 +193,21 @@ export class Congestion {
   }
 
   /**
-   * A first try to a host never heard from timed out. It took its pacing slot
-   * on the scan's clock like every probe and delivered nothing: counted in the
-   * scan's delivery rate as a delivery of no round trip. The rate then covers
-   * every paced probe, and the mean round trip, diluted by these, still gives
-   * rate × mean = the answering hosts' probes in flight (the only ones the
-   * scan's window counts). Left out, a scan of live hosts and a dead one
-   * measured a rate short by the dead one's share, and each shrink (random
-   * loss crossed the share that shrinks now and then) paced it lower (lab mixloss).
+   * A first try to a host never heard from timed out (it left at `start`). It
+   * took its pacing slot on the scan's clock like every probe and delivered
+   * nothing: counted in the scan's delivery rate as a delivery of no round
+   * trip, so the rate covers every paced probe, and the mean round trip,
+   * diluted by these, still gives rate × mean = the answering hosts' probes in
+   * flight (the only ones the scan's window counts). Left out, a scan of live
+   * hosts and a dead one measured a rate short by the dead one's share, and
+   * each shrink paced it lower (lab mixloss). Not one that left unpaced before
+   * the scan's window last shrank: a silent host's first tries from the flood,
+   * due at once, read as hundreds a second, and the max filter held that over
+   * a limiter of 50/s (paced at 150-250/s for seconds, no shrink below).
    */
-  unanswered(now: number): void {
+  unanswered(now: number, start: number): void {
+    const drop = this.table.get(0, F.DROP_AT);
+    if (drop !== 0 && start + this.toCoordMs < drop) return;
     const weight = this.weight(this.table.get(0, F.CWND) >= this.maxWindow, 1);
     if (weight > 0) this.count(0, Math.floor(now + this.toCoordMs), weight, 0);
   }

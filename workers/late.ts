@@ -59,7 +59,7 @@ export class LateListen {
     // Timed out unanswered all the same: answers to the retries of the host's first tries are then no loss (timing.ts),
     // and the scan's delivery rate counts it (congestion.ts unanswered).
     this.timing.timedOutSilent(a.target);
-    this.congestion.unanswered(now);
+    this.congestion.unanswered(now, a.start);
     if (a.chunk.stopped || this.listening >= this.budget) return false;
     const end = Math.min(a.start + 2 * (a.deadline - a.start), a.start + this.maxMs, this.timing.hostEnd(a.target));
     if (end <= now) return false;
