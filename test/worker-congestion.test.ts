@@ -9,12 +9,12 @@ import { timingLine } from '../src/cli/run.js';
 import { F, HostTable, WINDOW_SCALE, createHostTable } from '../src/wire/hosts.js';
 import { TimingStats, TimingTotals } from '../src/wire/timing.js';
 import { Congestion } from '../workers/congestion.js';
-import { MIN_WINDOW, PROBE_GUARD_MS as G, SLOW_LOSS_MIN, SLOW_LOSS_MS } from '../workers/congestion-tuning.js';
+import { FLOODED, LIMITED, MIN_WINDOW, PROBE_GUARD_MS as G, SLOW_LOSS_MIN, SLOW_LOSS_MS } from '../workers/congestion-tuning.js';
 
 const WINDOW = 1024;
 
 /** Whether a timed-out try that left at `start` may have been a limiter's drop. */
-const limited = (c: Congestion, cell: number, start: number): boolean => c.behindLimiter(cell, start);
+const limited = (c: Congestion, cell: number, start: number): boolean => (c.limits(cell, start) & LIMITED) !== 0;
 
 function setup(): { c: Congestion; table: HostTable; cell: number; stats: TimingStats } {
   const table = new HostTable(createHostTable(4, WINDOW), 4);
@@ -310,6 +310,22 @@ describe("a silent host's timeouts from before the scan's shrink", () => {
     for (let i = 0; i < 100; i++) c.unanswered(3201 + i / 10, 600); // paced ones, after the shrink, count
     c.delivered(table.cellOf(0), 3400, 20);
     expect(table.get(0, F.DELIV_RATE)).toBeGreaterThan(400);
+  });
+});
+
+describe('a flood, for a host never heard from', () => {
+  it("a try that left before the scan's window shrank, no shrink of the scan's undone", () => {
+    const { c, table, cell } = setup();
+    expect(c.limits(cell, 900) & FLOODED).toBe(0); // no shrink yet
+    table.set(0, F.DROP_AT, 1000);
+    expect(c.limits(cell, 900)).toBe(LIMITED | FLOODED);
+    expect(c.limits(cell, 1000) & FLOODED).toBe(0); // after it: paced
+    table.set(cell, F.DROP_AT, 1000);
+    table.set(0, F.DROP_AT, 0);
+    expect(c.limits(cell, 900)).toBe(LIMITED); // the host's own window: a host heard from
+    table.set(0, F.DROP_AT, 1000);
+    table.set(0, F.LOSS_LIMIT, 512); // a shrink of the scan's was undone: random loss, no flood
+    expect(c.limits(cell, 900)).toBe(LIMITED);
   });
 });
 

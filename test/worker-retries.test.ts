@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { TimingTotals } from '../src/wire/timing.js';
+import { FLOODED, LIMITED } from '../workers/congestion-tuning.js';
 import { newTiming } from './helpers/timing.js';
 
 const timing = (retries = 6, hostTimeoutMs: number | null = null) => newTiming({ retries, hostTimeoutMs });
@@ -60,6 +61,20 @@ describe('retries by evidence', () => {
   it('a host that never answered gets no retry', () => {
     const { t, cell } = timing();
     expect(t.mayRetry(cell, 0)).toBe('final');
+  });
+
+  it('a host never heard from gets one retry for a first try lost in a flood, then waits on its other retries', () => {
+    const { t, target, cell } = newTiming();
+    expect(t.retryVerdict(target, 0, LIMITED)).toBe('final'); // a shrink of the host's own cell: it answered nothing
+    expect(t.retryVerdict(target, 0, FLOODED)).toBe('retry'); // position A
+    expect(t.retryVerdict(target, 0, FLOODED)).toBe('retry'); // position B
+    t.retryResolved(cell); // A's retry timed out, B's is out: one of them may yet hear the host
+    expect(t.retryVerdict(target, 1)).toBe('wait');
+    t.retryResolved(cell);
+    expect(t.retryVerdict(target, 1)).toBe('final');
+    // B's retry was answered instead: the host is heard, and A's next try follows the evidence (a limiter's drop).
+    t.hostAnswered(target, 1, 20, 0);
+    expect(t.retryVerdict(target, 1, LIMITED)).toBe('retry');
   });
 
   it('an answering host gets a first retry; a second only once some second try was answered', () => {

@@ -92,3 +92,7 @@ export const PROBE_MIN = 2 * LOSS_MIN;
 export const PROBE_CAP = 0x7fff;
 /** Answers per counted one while the windows are at their maximum. */
 export const RATE_SAMPLE = 8;
+/** What a timed-out try may have met (Congestion.limits, Timing.retryVerdict): a limiter's drop, for a host heard from. */
+export const LIMITED = 1;
+/** It left before the scan's window shrank, and no shrink of the scan's was undone as random loss: a flood, for a host never heard from. */
+export const FLOODED = 2;

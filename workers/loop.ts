@@ -366,7 +366,7 @@ export class Engine {
   /** A timed-out attempt: retry it, decide it filtered (its rtt is its timeout), or let it wait for evidence; cut by --host-timeout, an error. */
   private afterTimeout(a: Attempt, retries: Pending[]): void {
     if (!a.chunk.stopped && this.timing.cutByHostTimeout(a.target, a.deadline)) return this.decide(a, 'error', 'host-timeout', a.deadline);
-    const verdict = a.chunk.stopped ? 'final' : this.timing.retryVerdict(a.target, a.history.tries, this.congestion.behindLimiter(a.target.cell, a.start));
+    const verdict = a.chunk.stopped ? 'final' : this.timing.retryVerdict(a.target, a.history.tries, this.congestion.limits(a.target.cell, a.start));
     if (verdict === 'wait') return this.expiry.defer(a);
     if (verdict === 'final') return this.decide(a, 'filtered', 'timeout', a.deadline);
     retries.push(nextTry(a, 'tries', verdict === 'twin'));

@@ -27,8 +27,8 @@
  * within [min, max] and the user's --timeout.
  *
  * Retries by evidence: a probe that timed out is tried again only on a host
- * that has answered something (a silent host costs one timeout per port), and
- * only as often as retries on that host have been worth it: the n-th retry is
+ * that has answered something (a silent host costs one timeout per port, but
+ * see retryVerdict for one a limiter's flood may have hidden), and only as often as retries on that host have been worth it: the n-th retry is
  * allowed once an (n−1)-th try got an answer (nmap's max_successful_tryno),
  * at least one retry, at most --retries. Every timed-out position of such a
  * host gets its first retry: behind a firewall that drops 900 of 1,000 ports,
@@ -57,6 +57,7 @@ import { F, type HostTable } from '../src/wire/hosts.js';
 import type { TimingParams } from '../src/wire/messages.js';
 import { TimingStats } from '../src/wire/timing.js';
 import { FIRST_TRY, SILENT_FIRST_TRY, type Target, type Tries } from './attempt.js';
+import { FLOODED, LIMITED } from './congestion-tuning.js';
 
 const FIRST_RTTVAR_MIN_US = 5_000;
 const FIRST_RTTVAR_MAX_US = 2_000_000;
@@ -192,11 +193,9 @@ export class Timing {
    * the retry counts in the host's RETRIES_OUT until retryResolved; `twin`:
    * the same, sent twice), decide it now (`final`), or ask again once retries
    * still out are resolved (`wait`). `limited`: the try may have been a
-   * limiter's drop (congestion.ts behindLimiter: it left in a flood a window
-   * shrank for, or a window is below two probes): once no retry to the host is
-   * out it is tried again up to --retries, where the evidence, which knows
-   * nothing of limiters, ended it (lab: behind 10 SYNs/s, 1 of 60 ports in
-   * most runs called filtered one try past the deepest answered).
+   * limiter's drop (congestion.ts limits): once no retry to the host is out it
+   * is tried again up to --retries, where the evidence, which knows nothing of
+   * limiters, ended it (lab: behind 10 SYNs/s, 1 of 60 ports called filtered).
    */
   mayRetry(cell: number, tryNo: number, limited = false): RetryVerdict {
     const t = this.table;
@@ -233,15 +232,16 @@ export class Timing {
   }
 
   /**
-   * mayRetry for the host: no retry for a host --host-timeout gave up, nor for
-   * one that never answered itself (its cell may hold live neighbours), a
-   * limiter or not (`limited`: see mayRetry).
+   * mayRetry for the host (`limits`: Congestion.limits), none for one --host-timeout gave up; for one that never
+   * answered itself (its cell may hold live neighbours) one retry, only of a first try FLOODED, and when that timed
+   * out too, a wait while the host's other retries are out (one of them may yet hear it).
    */
-  retryVerdict(target: Target, tryNo: number, limited = false): RetryVerdict {
+  retryVerdict(target: Target, tryNo: number, limits = 0): RetryVerdict {
     if (this.isGivenUp(target)) return 'final';
-    if (this.heardFrom(target)) return this.mayRetry(target.cell, tryNo, limited);
+    if (this.heardFrom(target)) return this.mayRetry(target.cell, tryNo, (limits & LIMITED) !== 0);
     this.timedOutSilent(target);
-    return 'final';
+    if (tryNo > 0) return this.table.get(target.cell, F.RETRIES_OUT) > 0 ? 'wait' : 'final';
+    return (limits & FLOODED) !== 0 ? this.granted(target.cell, 'retry') : 'final';
   }
 
   /** A try timed out while its host had answered nothing: the host was silent a whole timeout (F.SLEPT, retryAnswerIsLoss). */
