@@ -57,7 +57,7 @@ export class LateListen {
     if (a.late || a.history.tries !== 0 || a.twin !== null) return false;
     if (this.timing.heardFrom(a.target)) return false;
     // Timed out unanswered all the same: answers to the retries of the host's first tries are then no loss (timing.ts),
-    // and the scan's delivery rate counts it (congestion.ts unanswered).
+    // and the scan's delivery rate counts it if it left paced (congestion.ts unanswered).
     this.timing.timedOutSilent(a.target);
     this.congestion.unanswered(now, a.start);
     if (a.chunk.stopped || this.listening >= this.budget) return false;

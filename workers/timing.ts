@@ -27,31 +27,31 @@
  * within [min, max] and the user's --timeout.
  *
  * Retries by evidence: a probe that timed out is tried again only on a host
- * that has answered something (a silent host costs one timeout per port, but
- * see retryVerdict for one a limiter's flood may have hidden), and only as often as retries on that host have been worth it: the n-th retry is
- * allowed once an (n−1)-th try got an answer (nmap's max_successful_tryno),
- * at least one retry, at most --retries. Every timed-out position of such a
- * host gets its first retry: behind a firewall that drops 900 of 1,000 ports,
- * the few answering ports that lost a packet are found only that way (32
- * sample retries, this code's earlier rule, missed them in 3 runs of 4 at 2 %
- * loss; the retries cost no extra round trip). A try that times out just past the
- * last try answered waits while other retries to its host are out: the first
- * of a round of retries to time out often does so before the others are
- * answered, and deciding it then called a closed port filtered on a lossy path.
- * On a host whose retries mostly get answers (a path that loses packets, not
- * a firewall that drops ports), a position may go two tries deeper than the
- * deepest try answered: at 2 % loss each way, ~16 of 10,000 ports need a
- * third try, and the first of them to lose it found no third try answered
- * yet and no retry out, so it was called filtered (once in ~67 runs). Where
- * a sixteenth of its retries or more went unanswered, three deeper: at 15 %
- * loss each way (lab heavyloss, ~14 % of retries unanswered) a port of the
- * 2 ms host lost all 7 of its tries, the host's deepest answered being a
- * 5th, in ~1 run of 20; three deeper for every lossy host made loss2,
- * longloss and mixloss ~5 % slower (a last round of retries at the end).
- * Behind a firewall most retries time out, and the dropped ports cost no
- * extra try. On such a lossy host a retry is also sent twice ('twin', see
- * twins.ts): a lost retry costs a whole timeout more, and two copies are
- * both lost 25 times less often.
+ * that has answered something (a silent host costs one timeout per port; see
+ * retryVerdict for one a flood hid), and only as often as retries on that host
+ * have been worth it: the n-th retry is allowed once an (n−1)-th try got an
+ * answer (nmap's max_successful_tryno), at least one retry, at most --retries.
+ * Every timed-out position of such a host gets its first retry: behind a
+ * firewall that drops 900 of 1,000 ports, the few answering ports that lost a
+ * packet are found only that way (32 sample retries, this code's earlier rule,
+ * missed them in 3 runs of 4 at 2 % loss; the retries cost no extra round
+ * trip). A try that times out just past the last try answered waits while other
+ * retries to its host are out: the first of a round of retries to time out
+ * often does so before the others are answered, and deciding it then called a
+ * closed port filtered on a lossy path. On a host whose retries mostly get
+ * answers (a path that loses packets, not a firewall that drops ports), a
+ * position may go two tries deeper than the deepest try answered: at 2 % loss
+ * each way, ~16 of 10,000 ports need a third try, and the first of them to lose
+ * it found no third try answered yet and no retry out, so it was called
+ * filtered (once in ~67 runs). Where a sixteenth of its retries or more went
+ * unanswered, three deeper: at 15 % loss each way (lab heavyloss, ~14 % of
+ * retries unanswered) a port of the 2 ms host lost all 7 of its tries, the
+ * host's deepest answered being a 5th, in ~1 run of 20; three deeper for every
+ * lossy host made loss2, longloss and mixloss ~5 % slower (a last round of
+ * retries at the end). Behind a firewall most retries time out, and the dropped
+ * ports cost no extra try. On such a lossy host a retry is also sent twice
+ * ('twin', see twins.ts): a lost retry costs a whole timeout more, and two
+ * copies are both lost 25 times less often.
  */
 import { F, type HostTable } from '../src/wire/hosts.js';
 import type { TimingParams } from '../src/wire/messages.js';
@@ -232,9 +232,9 @@ export class Timing {
   }
 
   /**
-   * mayRetry for the host (`limits`: Congestion.limits), none for one --host-timeout gave up; for one that never
-   * answered itself (its cell may hold live neighbours) one retry, only of a first try FLOODED, and when that timed
-   * out too, a wait while the host's other retries are out (one of them may yet hear it).
+   * mayRetry for the host (`limits`: Congestion.limits), none for one --host-timeout gave up; for one that never answered
+   * itself (its cell may hold live neighbours) one retry of a first try FLOODED, and when that timed out too, a wait
+   * while the host's other retries are out (one may yet hear it).
    */
   retryVerdict(target: Target, tryNo: number, limits = 0): RetryVerdict {
     if (this.isGivenUp(target)) return 'final';
