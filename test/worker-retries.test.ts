@@ -216,15 +216,15 @@ describe('retries by evidence', () => {
     expect(t.mayRetry(cell, 4, true)).toBe('final'); // --retries 4
   });
 
-  it('a flood or a window below two probes gives an answering host more tries, not a silent one (it may be dead)', () => {
+  it('a limiter\'s drop (LIMITED) gives an answering host more tries, not a silent one (it may be dead; FLOODED: above)', () => {
     const { t, cell, target } = timing();
-    expect(t.retryVerdict(target, 0, true)).toBe('final');
+    expect(t.retryVerdict(target, 0, LIMITED)).toBe('final');
     t.answered(cell, 0, 20);
     t.heard(target);
-    expect(t.retryVerdict(target, 0, true)).toBe('retry');
+    expect(t.retryVerdict(target, 0, LIMITED)).toBe('retry');
     t.retryResolved(cell);
-    expect(t.retryVerdict(target, 1, false)).toBe('final'); // no retry answered: the evidence ends it
-    expect(t.retryVerdict(target, 1, true)).toBe('retry');
+    expect(t.retryVerdict(target, 1)).toBe('final'); // no retry answered: the evidence ends it
+    expect(t.retryVerdict(target, 1, LIMITED)).toBe('retry');
   });
 
   it('a host that never answered itself gets no retry, though its cell answered', () => {

@@ -164,11 +164,15 @@ export class Congestion {
    */
   limits(cell: number, start: number): number {
     const t = this.table;
-    const at = start + this.toCoordMs;
     const below = Math.min(TWO_WINDOWS, this.maxWindow);
-    const scanShrank = at < t.get(0, F.DROP_AT);
-    const limited = scanShrank || at < t.get(cell, F.DROP_AT) || t.get(cell, F.CWND) < below || t.get(0, F.CWND) < below;
+    const scanShrank = this.leftBeforeShrink(0, start);
+    const limited = scanShrank || this.leftBeforeShrink(cell, start) || t.get(cell, F.CWND) < below || t.get(0, F.CWND) < below;
     return (limited ? LIMITED : 0) | (scanShrank && t.get(0, F.LOSS_LIMIT) === 0 ? FLOODED : 0);
+  }
+
+  /** Whether a try that left at `start` (this thread's clock) left before the cell's window last shrank (never: 0). */
+  private leftBeforeShrink(cell: number, start: number): boolean {
+    return start + this.toCoordMs < this.table.get(cell, F.DROP_AT);
   }
 
   /** An attempt ended (answered, timed out, or abandoned). */
@@ -196,21 +200,16 @@ export class Congestion {
   }
 
   /**
-   * A first try to a host never heard from timed out (it left at `start`). It
-   * took its pacing slot on the scan's clock like every probe and delivered
-   * nothing: counted in the scan's delivery rate as a delivery of no round
-   * trip, so the rate covers every paced probe, and the mean round trip,
-   * diluted by these, still gives rate × mean = the answering hosts' probes in
-   * flight (the only ones the scan's window counts). Left out, a scan of live
-   * hosts and a dead one measured a rate short by the dead one's share, and
-   * each shrink paced it lower (lab mixloss). Not one that left unpaced before
-   * the scan's window last shrank: a silent host's first tries from the flood,
-   * due at once, read as hundreds a second, and the max filter held that over
-   * a limiter of 50/s (paced at 150-250/s for seconds, no shrink below).
+   * A first try to a host never heard from timed out (it left at `start`). It took its pacing slot on the scan's
+   * clock like every probe and delivered nothing: counted in the scan's delivery rate as a delivery of no round trip,
+   * so the rate covers every paced probe, and the mean round trip, diluted by these, still gives rate × mean = the
+   * answering hosts' probes in flight (the only ones the scan's window counts). Left out, a scan of live hosts and a
+   * dead one measured a rate short by the dead one's share, and each shrink paced it lower (lab mixloss). Not one that
+   * left unpaced before the scan's window last shrank: a silent host's first tries from the flood, due at once, read
+   * as hundreds a second, and the max filter held that over a limiter of 50/s (paced at 150-250/s for seconds).
    */
   unanswered(now: number, start: number): void {
-    const drop = this.table.get(0, F.DROP_AT);
-    if (drop !== 0 && start + this.toCoordMs < drop) return;
+    if (this.leftBeforeShrink(0, start)) return;
     const weight = this.weight(this.table.get(0, F.CWND) >= this.maxWindow, 1);
     if (weight > 0) this.count(0, Math.floor(now + this.toCoordMs), weight, 0);
   }
