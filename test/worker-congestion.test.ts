@@ -413,6 +413,17 @@ describe('a shrink on probation', () => {
     expect(windowsLine(s.stats)).toBe('window shrank 1 time (retry-answered)');
   });
 
+  it('losses of tries from before the round trip it judges do not put it off: paced retries of flood tries showed seconds late, and it stayed open to the end (no second shrink)', () => {
+    const s = shrunk();
+    sendAfter(s, 1);
+    // Tries that left long before the shrink, their retries held back by the pacing: answered 1.4 s after them.
+    for (let i = 0; i < 10; i++) s.c.lost(s.cell, 1, 1900 + i, 200, 500 + i);
+    s.c.delivered(s.cell, 2000 + G, 200);
+    expect(s.table.get(s.cell, F.UNDO_CWND)).toBe(0);
+    expect(s.table.get(s.cell, F.CWND)).toBeLessThan(801 * WINDOW_SCALE);
+    expect(windowsLine(s.stats)).toBe('window shrank 1 time (retry-answered)');
+  });
+
   it('counts as many probes of each kind: past 32,767 answers in its round trip neither count goes on (capped answers and counted losses read 5 % as 7 %, and undid it)', () => {
     const s = shrunk();
     // 50,000 probes in the round trip after it, one in 20 lost (5 %, under the 1/16 that undoes).

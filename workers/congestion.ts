@@ -280,12 +280,13 @@ export class Congestion {
 
   /**
    * A probe sent at `sentMs` (the coordinator's clock) was answered, and one
-   * sent at `lostMs` was lost (-1: none): each counted while the cell's
-   * shrink is on probation if it left in the round trip that starts
-   * PROBE_GUARD_MS after the shrink.
-   * Once the losses of that round trip's probes have had time to show (the
-   * longest a loss took to show), the shrink is judged: a loss share of at
-   * least UNDO_SHARE was random loss, and the shrink is undone.
+   * sent at `lostMs` was lost (-1: none): each counted while the cell's shrink
+   * is on probation if it left in the round trip from PROBE_GUARD_MS after it.
+   * Once their losses have had time to show (as long as the longest, or the
+   * shrink's own, took), it is judged: a share lost of UNDO_SHARE or more was
+   * random loss, and the shrink is undone. Other losses' delays once counted:
+   * paced retries of older tries showed later and later, and the scan's
+   * probation stayed open to the end (50 SYNs/s over 4 hosts: 7 s).
    */
   private probe(cell: number, nowMs: number, sentMs: number, lostMs: number): void {
     const t = this.table;
@@ -297,9 +298,9 @@ export class Congestion {
     // Once either count is full neither counts on: a share of the counted ones, not of a capped one.
     const room = (n & 0xffff) < PROBE_CAP && n >>> 16 < PROBE_CAP;
     if (sentMs >= from && sentMs < end && room) t.add(cell, F.PROBE_N, 1);
-    if (lostMs >= 0) {
+    if (lostMs >= from && lostMs < end) {
       t.max(cell, F.PROBE_DELAY, Math.ceil(nowMs - lostMs));
-      if (lostMs >= from && lostMs < end && room) t.add(cell, F.PROBE_N, 0x10000);
+      if (room) t.add(cell, F.PROBE_N, 0x10000);
     }
     if (nowMs < end + t.get(cell, F.PROBE_DELAY)) return;
     // One worker judges (the others see the probation closed).

@@ -85,7 +85,7 @@ export const F = {
   UNDO_CWND: 25,
   /** Fates of the probes sent in the round trip after the shrink: answered in the low 16 bits, lost above. */
   PROBE_N: 26,
-  /** The longest a loss took to show (the lost try sent to its retry answered), ms, while on probation. */
+  /** The longest a loss the probation judges took to show (the lost try sent to its retry answered; at first, the shrink's own), ms. */
   PROBE_DELAY: 27,
   /** The share of a round trip's delivery, lost, that shrinks the window, in 1/1024 (0 = the default; raised by an undo). */
   LOSS_LIMIT: 28,
