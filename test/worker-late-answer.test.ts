@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { TargetSet } from '../src/targets/set.js';
-import { createHostTable } from '../src/wire/hosts.js';
+import { F, HostTable, createHostTable } from '../src/wire/hosts.js';
 import type { WorkerScanSpec } from '../src/wire/messages.js';
 import type { WireRecordView } from '../src/wire/records.js';
 import { SharedSlots } from '../src/wire/slots.js';
@@ -22,7 +22,7 @@ const TIMEOUT_MS = 100;
 const FAR_MS = 150;
 
 /** `window`: a quarter of it may listen late, unless `lateBudget` says how many. */
-async function scan(maxMs: number, window = 256, lateBudget?: number): Promise<{ records: WireRecordView[]; starts: number[] }> {
+async function scan(maxMs: number, window = 256, lateBudget?: number): Promise<{ records: WireRecordView[]; starts: number[]; table: HostTable }> {
   const table = createHostTable(2, 64);
   const targets = TargetSet.fromIntervals([{ v6: false, lo: 0x7f000000, hi: 0x7f000001 }]).toData();
   const s: WorkerScanSpec = {
@@ -44,7 +44,7 @@ async function scan(maxMs: number, window = 256, lateBudget?: number): Promise<{
     abort() {},
   });
   const records = await runChunk(s, backend, 2 * PORTS);
-  return { records, starts };
+  return { records, starts, table: new HostTable(table, 2) };
 }
 
 describe('late answers from a host farther away than its timeout', () => {
@@ -58,6 +58,18 @@ describe('late answers from a host farther away than its timeout', () => {
     expect(dead.map((r) => `${r.state}/${r.reason}`)).toEqual(Array(PORTS).fill('filtered/timeout'));
     expect(dead.every((r) => r.rttMs >= 2 * TIMEOUT_MS - 1)).toBe(true);
     expect(starts).toEqual([PORTS, PORTS]);
+  });
+
+  it("give a round trip sample only to a host, and a scan, without one (Karn: the kernel's own second SYN leaves 1 s after the first)", async () => {
+    const { records, table } = await scan(3000);
+    expect(records.filter((r) => r.hostIndex === 0 && r.state === 'closed')).toHaveLength(PORTS);
+    const far = table.cellOf(0);
+    expect(table.get(far, F.SAMPLES)).toBe(1); // the first late answer: every one of the 16 before
+    expect(table.get(0, F.SAMPLES)).toBe(1);
+    expect(table.get(far, F.SRTT)).toBeGreaterThanOrEqual((FAR_MS - 1) * 1000);
+    // No window counted them as deliveries (each left the windows, and the scan's rate counted it, at its timeout).
+    expect(table.get(far, F.DELIV_COUNT)).toBe(0);
+    expect(table.get(far, F.DELIV_START)).toBe(0);
   });
 
   it('within the descriptors it may take: a quarter of the window', async () => {

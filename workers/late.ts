@@ -25,6 +25,13 @@
  * fifth of the descriptors free when they bound it) three in four were
  * closed at 1 s, so a lost SYN or SYN-ACK left a live host's one port
  * filtered (lab, 2 % loss each way, a /18 × 1 port: 1 in 3 to 6 runs).
+ *
+ * So a late answer may answer that second SYN, and its time is then no round
+ * trip: it is a sample only for a host (or the scan) that has none yet
+ * (Karn's rule), and nothing for the windows, which it left at its timeout.
+ * Taken, answers 1.03 s after probes to hosts 20 ms away set the scan's mean
+ * round trip to 0.4-1.6 s, and the scan, paced by it, sent a few probes a
+ * second for 3 s (50 SYNs/s shared by 4 hosts; loop.ts answered).
  */
 import type { Attempt } from './attempt.js';
 import type { Congestion } from './congestion.js';

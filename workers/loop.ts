@@ -180,8 +180,7 @@ export class Engine {
         }
       }
       if (!this.window.takeSlot()) {
-        // The pool-wide window is full. Our own answers will call pump(); with
-        // none in flight, nothing would, so look again shortly.
+        // The pool-wide window is full. Our own answers will call pump(); with none in flight, look again shortly.
         if (retry) this.pending.unshift(retry);
         if (this.inflight === 0) this.pumpIn(1);
         return;
@@ -283,7 +282,8 @@ export class Engine {
 
   /** Something answered: an RTT sample, evidence for retries, and for the windows delivery or loss (not a host waking up). */
   private answered(a: Attempt, now: number): void {
-    this.timing.hostAnswered(a.target, a.history.tries, now - a.start, now);
+    this.timing.hostAnswered(a.target, a.history.tries, now - a.start, now, a.late);
+    if (a.late) return; // it left the windows, and the scan's delivery rate counted it, at its timeout (late.ts)
     if (a.history.tries === 0 || !this.timing.retryAnswerIsLoss(a.target, a.history)) this.congestion.delivered(a.target.cell, now, now - a.start);
     else this.congestion.lost(a.target.cell, a.target.index, now, now - a.start, a.history.lastAt);
   }

@@ -3,7 +3,7 @@
  * (src/wire/hosts.ts): timeouts, retries, --host-timeout. Windows and pacing
  * are congestion.ts.
  *
- * Timeouts (nmap's timing.cc, in µs): the first sample δ gives srtt = δ and
+ * Timeouts (nmap's timing.cc, in µs; the estimator is rtt.ts): the first sample δ gives srtt = δ and
  * rttvar = clamp(δ, 5 ms, 2 s); then e = δ − srtt, srtt += e/8, rttvar +=
  * (|e| − rttvar)/4. The timeout is srtt + 4·max(rttvar, floor), with a floor
  * of max(2 ms, srtt/32): on a link without jitter rttvar shrinks to almost
@@ -58,19 +58,7 @@ import type { TimingParams } from '../src/wire/messages.js';
 import { TimingStats } from '../src/wire/timing.js';
 import { FIRST_TRY, SILENT_FIRST_TRY, type Target, type Tries } from './attempt.js';
 import { FLOODED, LIMITED } from './congestion-tuning.js';
-
-const FIRST_RTTVAR_MIN_US = 5_000;
-const FIRST_RTTVAR_MAX_US = 2_000_000;
-const RTTVAR_FLOOR_US = 2_000;
-/** The max filter's interval, at least (and 4·srtt); the filter spans the current interval and the last. */
-const MAX_INTERVAL_MS = 250;
-/**
- * Past this many samples a cell takes one answer in SAMPLE_EVERY: every worker
- * writing the same cells for every answer made them bounce between cores
- * (measured on loopback, where answers come at 90k/s).
- */
-const SAMPLES_ENOUGH = 64;
-const SAMPLE_EVERY = 8;
+import { SAMPLE_EVERY, SAMPLES_ENOUGH, estimateUs, sample } from './rtt.js';
 
 export type RetryVerdict = 'retry' | 'twin' | 'wait' | 'final';
 
@@ -104,8 +92,8 @@ export class Timing {
    * never having answered, got no retry: every port "filtered".
    */
   timeoutMs(cell: number): number {
-    let us = this.estimateUs(cell);
-    if (us === 0) us = Math.max(this.params.initialMs * 1000, this.estimateUs(0));
+    let us = estimateUs(this.table, cell);
+    if (us === 0) us = Math.max(this.params.initialMs * 1000, estimateUs(this.table, 0));
     return Math.min(this.maxUs, Math.max(this.minUs, us)) / 1000;
   }
 
@@ -128,24 +116,20 @@ export class Timing {
     return this.table.get(0, F.GEN);
   }
 
-  private estimateUs(cell: number): number {
-    const t = this.table;
-    const srtt = t.get(cell, F.SRTT);
-    if (srtt === 0) return 0;
-    const rttvar = Math.max(t.get(cell, F.RTTVAR), RTTVAR_FLOOR_US, srtt >> 5);
-    const recentMax = Math.max(t.get(cell, F.MAX_RTT), t.get(cell, F.MAX_RTT_PREV));
-    return Math.max(srtt + 4 * rttvar, recentMax + (recentMax >> 4));
-  }
-
-  /** An answer (SYN-ACK, RST or ICMP error) to try `tryNo` (0 = first) after `rttMs`, at `now` (this thread's clock). */
-  answered(cell: number, tryNo: number, rttMs: number, now = performance.now()): void {
+  /**
+   * An answer (SYN-ACK, RST or ICMP error) to try `tryNo` (0 = first) after `rttMs`, at `now` (this thread's clock).
+   * `late` (late.ts): it may answer the kernel's own second SYN, so its time is a sample only for a cell with none (Karn).
+   */
+  answered(cell: number, tryNo: number, rttMs: number, now = performance.now(), late = false): void {
     const t = this.table;
     if (t.get(cell, F.ANSWERED) === 0) t.set(cell, F.ANSWERED, 1);
     if (t.get(0, F.ANSWERED) === 0) t.set(0, F.ANSWERED, 1);
     const sampleAll = ++this.answers % SAMPLE_EVERY === 0;
-    this.sample(cell, rttMs, sampleAll, now);
-    this.sample(0, rttMs, sampleAll, now);
-    this.stats.rtt(rttMs);
+    if (!late || t.get(cell, F.SRTT) === 0) {
+      sample(this.table, cell, rttMs, sampleAll, this.coordMs(now));
+      this.stats.rtt(rttMs);
+    }
+    if (!late || t.get(0, F.SRTT) === 0) sample(this.table, 0, rttMs, sampleAll, this.coordMs(now));
     if (tryNo > 0) {
       t.max(cell, F.MAX_OK_TRY, tryNo);
       t.max(0, F.MAX_OK_TRY, tryNo);
@@ -165,8 +149,8 @@ export class Timing {
   }
 
   /** answered() for the host's cell, and the host heard. */
-  hostAnswered(target: Target, tryNo: number, rttMs: number, now: number): void {
-    this.answered(target.cell, tryNo, rttMs, now);
+  hostAnswered(target: Target, tryNo: number, rttMs: number, now: number, late = false): void {
+    this.answered(target.cell, tryNo, rttMs, now, late);
     this.heard(target);
   }
 
@@ -353,48 +337,5 @@ export class Timing {
   /** This thread's `now` on the coordinator's clock, whole ms, never 0 (0 marks an unset time in the table). */
   private coordMs(now: number): number {
     return Math.floor(now + this.toCoordMs) + 1;
-  }
-
-  /**
-   * The max filter, over the answers sample() takes (past SAMPLES_ENOUGH, one
-   * in SAMPLE_EVERY: the longest of a burst's thousands is as well found in an
-   * eighth of them); a write only for a new longest. One worker rolls the
-   * interval over.
-   */
-  private trackMax(cell: number, us: number, nowMs: number): void {
-    const t = this.table;
-    const at = t.get(cell, F.MAX_RTT_AT);
-    if (at === 0 || nowMs - at >= Math.max(MAX_INTERVAL_MS, (4 * t.get(cell, F.SRTT)) / 1000)) {
-      if (t.replace(cell, F.MAX_RTT_AT, at, nowMs)) {
-        t.set(cell, F.MAX_RTT_PREV, t.get(cell, F.MAX_RTT));
-        t.set(cell, F.MAX_RTT, 0);
-      }
-    }
-    t.max(cell, F.MAX_RTT, us);
-  }
-
-  private sample(cell: number, rttMs: number, always: boolean, now: number): void {
-    const t = this.table;
-    const samples = t.get(cell, F.SAMPLES);
-    if (samples >= SAMPLES_ENOUGH && !always) return;
-    if (samples < SAMPLES_ENOUGH) t.add(cell, F.SAMPLES, 1);
-    const delta = Math.max(1, Math.round(rttMs * 1000));
-    this.trackMax(cell, delta, this.coordMs(now));
-    const srtt = t.get(cell, F.SRTT);
-    if (srtt === 0) {
-      t.set(cell, F.SRTT, delta);
-      t.set(cell, F.RTTVAR, Math.min(FIRST_RTTVAR_MAX_US, Math.max(FIRST_RTTVAR_MIN_US, delta)));
-    } else {
-      const e = delta - srtt;
-      const rttvar = t.get(cell, F.RTTVAR);
-      t.set(cell, F.SRTT, Math.max(1, srtt + (e >> 3)));
-      t.set(cell, F.RTTVAR, Math.max(1, rttvar + ((Math.abs(e) - rttvar) >> 2)));
-    }
-    const est = this.estimateUs(cell);
-    const at = t.get(cell, F.GEN_EST);
-    if (at === 0 || est < at - (at >> 2)) {
-      t.set(cell, F.GEN_EST, est);
-      t.add(0, F.GEN, 1);
-    }
   }
 }
