@@ -24,7 +24,11 @@
  * below one (a limiter that passes 10/s to a host 20 ms away: a fifth), a
  * pacing interval longer than the round trip; below two a shrink at most
  * halves (congestion-tuning.ts MIN_WINDOW). Answers grow the window by one
- * per window (additive increase), by at most an eighth of it below two.
+ * per window (additive increase), by at most an eighth of it below two; not
+ * the answers to retries of a host that woke (timing.ts retryAnswerIsLoss),
+ * which say nothing of what the path carries: behind 50 SYNs/s shared by 4
+ * hosts, the flood's retries grew the scan's window from one probe to 17 in
+ * 3.6 s, and the next round of retries lost every try of 6-14 ports.
  *
  * Each shrink is on probation (TCP's undo of a spurious cut), and no other
  * comes while it is: the probes sent in the round trip after it (from
@@ -55,12 +59,11 @@
  * holds its slot a whole timeout and is never an answer (see unanswered).
  */
 import { CELL_FIELDS, F, type HostTable, RTT_UNIT_US, WINDOW_SCALE } from '../src/wire/hosts.js';
-import { FLOODED, LIMITED, LOSS_MIN, LOSS_SHARE, LOSS_SHARE_RAISED, MIN_PACE_US, MIN_WINDOW, PROBE_CAP, PROBE_GUARD_MS, PROBE_MIN, RATE_DECAY, RATE_INTERVAL_MS, RATE_SAMPLE, SHARE_ONE, SLOW_LOSS_MIN, SLOW_LOSS_MS, TWO_WINDOWS, UNDO_SHARE } from './congestion-tuning.js';
+import { FLOODED, LIMITED, LOSS_SHARE_RAISED, MIN_PACE_US, MIN_WINDOW, PROBE_CAP, PROBE_GUARD_MS, PROBE_MIN, RATE_DECAY, RATE_INTERVAL_MS, RATE_SAMPLE, SHARE_ONE, TWO_WINDOWS, UNDO_SHARE } from './congestion-tuning.js';
+import { msOf, tallyLoss } from './loss-tally.js';
 
 const HOST_COUNTED = 1;
 const SCAN_COUNTED = 2;
-/** A span in µs as whole ms, at least 1 (a round trip, a loss span). */
-const msOf = (us: number): number => Math.max(1, Math.ceil(us / 1000));
 
 export class Congestion {
   private readonly maxWindow: number;
@@ -181,8 +184,8 @@ export class Congestion {
     if (counted & SCAN_COUNTED) this.table.add(0, F.INFLIGHT, -1);
   }
 
-  /** An answer to a first try, `rttMs` after it left: count it and grow the windows. */
-  delivered(cell: number, now: number, rttMs: number): void {
+  /** An answer to a first try (`first`; else a retry's to a host that woke, timing.ts), `rttMs` after it left: count it and grow the windows. */
+  delivered(cell: number, now: number, rttMs: number, first = true): void {
     const t = this.table;
     // While both windows are at their maximum the rate matters only for a
     // shrink to come: count one answer in RATE_SAMPLE, weighted.
@@ -195,6 +198,7 @@ export class Congestion {
     if (full) return;
     this.probe(cell, nowMs, nowMs - rttMs, -1);
     this.probe(0, nowMs, nowMs - rttMs, -1);
+    if (!first) return;
     this.grow(cell);
     this.grow(0);
   }
@@ -237,8 +241,8 @@ export class Congestion {
     this.probe(0, nowMs, sentMs, lostMs);
     this.count(cell, nowMs);
     this.count(0, nowMs, 1, rttMs);
-    const hostLossy = this.tally(cell, nowMs);
-    const scanLossy = this.tally(0, nowMs);
+    const hostLossy = tallyLoss(t, cell, nowMs, this.rttUs(cell));
+    const scanLossy = tallyLoss(t, 0, nowMs, this.rttUs(0));
     const delay = Math.max(1, Math.ceil(nowMs - lostMs));
     let shrank = hostLossy && this.shrink(cell, nowMs, delay);
     const other = t.get(0, F.DROP_HOST);
@@ -247,35 +251,6 @@ export class Congestion {
     t.set(0, F.DROP_HOST, hostIndex + 1);
     t.set(0, F.LOSS_AT, nowMs);
     return shrank;
-  }
-
-  /**
-   * Count one loss in the cell's current round trip, and in its current span
-   * of at least SLOW_LOSS_MS; true once either holds LOSS_MIN, and its share
-   * of what the cell delivers in that time (1/4 unless an undo raised it).
-   */
-  private tally(cell: number, nowMs: number): boolean {
-    const rttUs = this.rttUs(cell);
-    const inRtt = this.tallyIn(cell, nowMs, F.LOSS_SINCE, F.LOSS_N, rttUs, false);
-    const slowUs = Math.max(rttUs, SLOW_LOSS_MS * 1000);
-    // Both counted every time: a span must see every loss in it.
-    const inSlow = this.tallyIn(cell, nowMs, F.SLOW_SINCE, F.SLOW_N, slowUs, true);
-    return inRtt || inSlow;
-  }
-
-  private tallyIn(cell: number, nowMs: number, sinceField: number, countField: number, spanUs: number, slow: boolean): boolean {
-    const t = this.table;
-    const since = t.get(cell, sinceField);
-    if (since === 0 || nowMs - since > msOf(spanUs)) {
-      t.set(cell, sinceField, nowMs);
-      t.set(cell, countField, 0);
-    }
-    const n = t.add(cell, countField, 1);
-    const rate = t.get(cell, F.DELIV_RATE);
-    if (n < (slow && rate > 0 ? SLOW_LOSS_MIN : LOSS_MIN)) return false;
-    // Answers in the span at the delivery rate (0 until its first interval closed).
-    const perSpan = (rate * spanUs) / 1e6;
-    return n * SHARE_ONE >= perSpan * (t.get(cell, F.LOSS_LIMIT) || LOSS_SHARE);
   }
 
   /**
