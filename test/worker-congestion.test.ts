@@ -9,7 +9,7 @@ import { timingLine } from '../src/cli/run.js';
 import { F, HostTable, WINDOW_SCALE, createHostTable } from '../src/wire/hosts.js';
 import { TimingStats, TimingTotals } from '../src/wire/timing.js';
 import { Congestion } from '../workers/congestion.js';
-import { FLOODED, LIMITED, MIN_WINDOW, PROBE_GUARD_MS as G, SLOW_LOSS_MIN, SLOW_LOSS_MS } from '../workers/congestion-tuning.js';
+import { FLOODED, LIMITED, MIN_WINDOW, UNSETTLED, PROBE_GUARD_MS as G, SLOW_LOSS_MIN, SLOW_LOSS_MS } from '../workers/congestion-tuning.js';
 
 const WINDOW = 1024;
 
@@ -326,6 +326,27 @@ describe('a flood, for a host never heard from', () => {
     table.set(0, F.DROP_AT, 1000);
     table.set(0, F.LOSS_LIMIT, 512); // a shrink of the scan's was undone: random loss, no flood
     expect(c.limits(cell, 900)).toBe(LIMITED);
+  });
+});
+
+describe('loss that no window has shrunk for yet', () => {
+  it('marks a try that left less than SLOW_LOSS_MS ago UNSETTLED, in the opening, until the host\'s window or the scan\'s shrinks', () => {
+    const { c, table, cell } = setup();
+    expect(c.limits(cell, 900, 1000) & UNSETTLED).toBe(0); // no loss shown yet
+    c.lost(table.cellOf(2), 2, 950, 20); // one answer only to a retry, another host's: no window shrinks
+    expect(table.get(0, F.DROP_AT)).toBe(0);
+    expect(c.limits(cell, 900, 1000)).toBe(UNSETTLED);
+    expect(c.limits(cell, 900, 900 + SLOW_LOSS_MS - 1)).toBe(UNSETTLED);
+    expect(c.limits(cell, 900, 900 + SLOW_LOSS_MS) & UNSETTLED).toBe(0); // waited the slowest span loss is counted over
+    const end = 950 + 2 * SLOW_LOSS_MS; // the opening: from the scan's first loss
+    expect(c.limits(cell, end - 100, end - 1)).toBe(UNSETTLED);
+    c.lost(table.cellOf(2), 2, end - 50, 20); // later losses do not prolong it
+    expect(c.limits(cell, end - 100, end) & UNSETTLED).toBe(0); // random loss, or a firewall's drops: no wait at the scan's end
+    table.set(cell, F.DROP_AT, 1000); // the host's window shrank: LIMITED judges its tries from then on
+    expect(c.limits(cell, 900, 1010)).toBe(LIMITED);
+    table.set(cell, F.DROP_AT, 0);
+    table.set(0, F.DROP_AT, 1000); // the scan's
+    expect(c.limits(cell, 900, 1010) & UNSETTLED).toBe(0);
   });
 });
 

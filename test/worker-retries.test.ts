@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { TimingTotals } from '../src/wire/timing.js';
-import { FLOODED, LIMITED } from '../workers/congestion-tuning.js';
+import { FLOODED, LIMITED, UNSETTLED } from '../workers/congestion-tuning.js';
 import { newTiming } from './helpers/timing.js';
 
 const timing = (retries = 6, hostTimeoutMs: number | null = null) => newTiming({ retries, hostTimeoutMs });
@@ -208,12 +208,12 @@ describe('retries by evidence', () => {
     t.answered(cell, 1, 20);
     for (let i = 0; i < 5; i++) t.retryResolved(cell);
     expect(t.mayRetry(cell, 2)).toBe('final'); // the evidence: a 2nd try answered, a 3rd did not
-    expect(t.mayRetry(cell, 2, true)).toBe('retry'); // it left before the shrink
-    expect(t.mayRetry(cell, 2, true)).toBe('wait'); // another port's, while that retry is out (as without a limiter)
+    expect(t.mayRetry(cell, 2, LIMITED)).toBe('retry'); // it left before the shrink
+    expect(t.mayRetry(cell, 2, LIMITED)).toBe('wait'); // another port's, while that retry is out (as without a limiter)
     t.retryResolved(cell);
-    expect(t.mayRetry(cell, 3, true)).toBe('retry');
+    expect(t.mayRetry(cell, 3, LIMITED)).toBe('retry');
     t.retryResolved(cell);
-    expect(t.mayRetry(cell, 4, true)).toBe('final'); // --retries 4
+    expect(t.mayRetry(cell, 4, LIMITED)).toBe('final'); // --retries 4
   });
 
   it('a limiter\'s drop (LIMITED) gives an answering host more tries, not a silent one (it may be dead; FLOODED: above)', () => {
@@ -225,6 +225,24 @@ describe('retries by evidence', () => {
     t.retryResolved(cell);
     expect(t.retryVerdict(target, 1)).toBe('final'); // no retry answered: the evidence ends it
     expect(t.retryVerdict(target, 1, LIMITED)).toBe('retry');
+  });
+
+  it('a try lost while the scan showed loss no window has shrunk for yet (UNSETTLED) waits instead of being decided, up to --retries', () => {
+    // 50 SYNs/s shared by 4 hosts: a host heard once, whose first 3 tries all left in the opening flood, before any shrink.
+    const { t, cell, target } = timing(4);
+    t.answered(cell, 0, 20);
+    t.heard(target);
+    t.answered(t.cellOf(2), 1, 20); // another host's retry answered: the path loses packets
+    expect(t.retryVerdict(target, 0)).toBe('retry');
+    expect(t.retryVerdict(target, 1)).toBe('retry');
+    for (let i = 0; i < 2; i++) t.retryResolved(cell);
+    expect(t.retryVerdict(target, 2)).toBe('final'); // the evidence alone: a whole host filtered in ~1 run of 6
+    expect(t.retryVerdict(target, 2, UNSETTLED)).toBe('wait');
+    expect(t.retryVerdict(target, 2, UNSETTLED | LIMITED)).toBe('retry'); // judged again once a window shrank after it left
+    t.retryResolved(cell);
+    expect(t.retryVerdict(target, 4, UNSETTLED)).toBe('final'); // --retries 4
+    const silent = { ...target, index: 3, cell: t.cellOf(3), clock: t.clockOf(3) };
+    expect(t.retryVerdict(silent, 0, UNSETTLED)).toBe('final'); // a host never heard from: no retry, as before
   });
 
   it('a host that never answered itself gets no retry, though its cell answered', () => {

@@ -96,3 +96,5 @@ export const RATE_SAMPLE = 8;
 export const LIMITED = 1;
 /** It left before the scan's window shrank, and no shrink of the scan's was undone as random loss: a flood, for a host never heard from. */
 export const FLOODED = 2;
+/** It left less than SLOW_LOSS_MS ago, in the scan's opening (2·SLOW_LOSS_MS from its first loss), and no window that judges it has shrunk yet. */
+export const UNSETTLED = 4;

@@ -59,7 +59,7 @@
  * holds its slot a whole timeout and is never an answer (see unanswered).
  */
 import { CELL_FIELDS, F, type HostTable, RTT_UNIT_US, WINDOW_SCALE } from '../src/wire/hosts.js';
-import { FLOODED, LIMITED, LOSS_SHARE_RAISED, MIN_PACE_US, MIN_WINDOW, PROBE_CAP, PROBE_GUARD_MS, PROBE_MIN, RATE_DECAY, RATE_INTERVAL_MS, RATE_SAMPLE, SHARE_ONE, TWO_WINDOWS, UNDO_SHARE } from './congestion-tuning.js';
+import { FLOODED, LIMITED, LOSS_SHARE_RAISED, MIN_PACE_US, MIN_WINDOW, PROBE_CAP, PROBE_GUARD_MS, PROBE_MIN, RATE_DECAY, RATE_INTERVAL_MS, RATE_SAMPLE, SHARE_ONE, SLOW_LOSS_MS, TWO_WINDOWS, UNDO_SHARE, UNSETTLED } from './congestion-tuning.js';
 import { msOf, tallyLoss } from './loss-tally.js';
 
 const HOST_COUNTED = 1;
@@ -163,14 +163,22 @@ export class Congestion {
    * shrink was for), or either window is below two probes (a second shrink; below its maximum too: --concurrency 1
    * starts at one). FLOODED, for a host never heard from: it left before the scan's window shrank, no shrink of the
    * scan's undone as random loss (LOSS_LIMIT). A limiter several hosts share can drop every first try of one of them
-   * in the opening flood (50 SYNs/s over 4 hosts × 100 ports: a whole host filtered in 2 runs of 4).
+   * in the opening flood (50 SYNs/s over 4 hosts × 100 ports: a whole host filtered in 2 runs of 4). UNSETTLED: it left
+   * less than SLOW_LOSS_MS ago, in the opening (2·SLOW_LOSS_MS from the scan's first loss), and neither window that
+   * judges it (the host's, the scan's) has shrunk yet: its verdict waits for that shrink (then LIMITED) or for that
+   * time to pass. The same limiter: a host heard from had all its ports' three tries lost in the flood, 0.3 s, before
+   * any shrink (filtered whole, ~1 run of 6; 1 of 20 with the wait from the first loss alone, 0 of 30 from each try's
+   * start; a wait not bounded to the opening made a scan of firewalled hosts over a lossy path 0.5 s slower).
    */
-  limits(cell: number, start: number): number {
+  limits(cell: number, start: number, now = performance.now()): number {
     const t = this.table;
     const below = Math.min(TWO_WINDOWS, this.maxWindow);
     const scanShrank = this.leftBeforeShrink(0, start);
     const limited = scanShrank || this.leftBeforeShrink(cell, start) || t.get(cell, F.CWND) < below || t.get(0, F.CWND) < below;
-    return (limited ? LIMITED : 0) | (scanShrank && t.get(0, F.LOSS_LIMIT) === 0 ? FLOODED : 0);
+    const first = t.get(0, F.FIRST_LOSS_AT);
+    const opening = first !== 0 && now + this.toCoordMs < first + 2 * SLOW_LOSS_MS && now - start < SLOW_LOSS_MS;
+    const unsettled = opening && t.get(0, F.DROP_AT) === 0 && t.get(cell, F.DROP_AT) === 0;
+    return (limited ? LIMITED : 0) | (scanShrank && t.get(0, F.LOSS_LIMIT) === 0 ? FLOODED : 0) | (unsettled ? UNSETTLED : 0);
   }
 
   /** Whether a try that left at `start` (this thread's clock) left before the cell's window last shrank (never: 0). */
@@ -245,6 +253,7 @@ export class Congestion {
     const scanLossy = tallyLoss(t, 0, nowMs, this.rttUs(0));
     const delay = Math.max(1, Math.ceil(nowMs - lostMs));
     let shrank = hostLossy && this.shrink(cell, nowMs, delay);
+    t.claim(0, F.FIRST_LOSS_AT, nowMs);
     const other = t.get(0, F.DROP_HOST);
     const recent = nowMs - t.get(0, F.LOSS_AT) < this.rttMs(0);
     if (scanLossy && other !== 0 && other !== hostIndex + 1 && recent) shrank = this.shrink(0, nowMs, delay) || shrank;

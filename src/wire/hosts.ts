@@ -105,6 +105,8 @@ export const F = {
    * nothing of how long its probes stay out (see congestion.ts).
    */
   MEAN_RTT: 20,
+  /** Scan cell: when some host first showed loss, ms since the origin (0 = none yet; the slot of SLEPT, which only host cells use). */
+  FIRST_LOSS_AT: 24,
 } as const;
 
 /** The unit of F.RTT_SUM, µs: 2^31 of them hold 53,687 answers at the 10 s timeout cap. */
