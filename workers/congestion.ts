@@ -170,14 +170,18 @@ export class Congestion {
    * any shrink (filtered whole, ~1 run of 6; 1 of 20 with the wait from the first loss alone, 0 of 30 from each try's
    * start; a wait not bounded to the opening made a scan of firewalled hosts over a lossy path 0.5 s slower).
    */
-  limits(cell: number, start: number, now = performance.now()): number {
+  limits(cell: number, start: number, now?: number): number {
     const t = this.table;
     const below = Math.min(TWO_WINDOWS, this.maxWindow);
     const scanShrank = this.leftBeforeShrink(0, start);
     const limited = scanShrank || this.leftBeforeShrink(cell, start) || t.get(cell, F.CWND) < below || t.get(0, F.CWND) < below;
     const first = t.get(0, F.FIRST_LOSS_AT);
-    const opening = first !== 0 && now + this.toCoordMs < first + 2 * SLOW_LOSS_MS && now - start < SLOW_LOSS_MS;
-    const unsettled = opening && t.get(0, F.DROP_AT) === 0 && t.get(cell, F.DROP_AT) === 0;
+    let unsettled = first !== 0 && t.get(0, F.DROP_AT) === 0 && t.get(cell, F.DROP_AT) === 0;
+    if (unsettled) {
+      // The clock only while the scan showed loss that no window answered yet.
+      const at = now ?? performance.now();
+      unsettled = at - start < SLOW_LOSS_MS && at + this.toCoordMs < first + 2 * SLOW_LOSS_MS;
+    }
     return (limited ? LIMITED : 0) | (scanShrank && t.get(0, F.LOSS_LIMIT) === 0 ? FLOODED : 0) | (unsettled ? UNSETTLED : 0);
   }
 
@@ -253,7 +257,8 @@ export class Congestion {
     const scanLossy = tallyLoss(t, 0, nowMs, this.rttUs(0));
     const delay = Math.max(1, Math.ceil(nowMs - lostMs));
     let shrank = hostLossy && this.shrink(cell, nowMs, delay);
-    t.claim(0, F.FIRST_LOSS_AT, nowMs);
+    // A read first: once set, no loss writes the shared cell again.
+    if (t.get(0, F.FIRST_LOSS_AT) === 0) t.claim(0, F.FIRST_LOSS_AT, nowMs);
     const other = t.get(0, F.DROP_HOST);
     const recent = nowMs - t.get(0, F.LOSS_AT) < this.rttMs(0);
     if (scanLossy && other !== 0 && other !== hostIndex + 1 && recent) shrank = this.shrink(0, nowMs, delay) || shrank;

@@ -125,11 +125,12 @@ export class Timing {
     if (t.get(cell, F.ANSWERED) === 0) t.set(cell, F.ANSWERED, 1);
     if (t.get(0, F.ANSWERED) === 0) t.set(0, F.ANSWERED, 1);
     const sampleAll = ++this.answers % SAMPLE_EVERY === 0;
+    const nowMs = this.coordMs(now);
     if (!late || t.get(cell, F.SRTT) === 0) {
-      sample(this.table, cell, rttMs, sampleAll, this.coordMs(now));
+      sample(t, cell, rttMs, sampleAll, nowMs);
       this.stats.rtt(rttMs);
     }
-    if (!late || t.get(0, F.SRTT) === 0) sample(this.table, 0, rttMs, sampleAll, this.coordMs(now));
+    if (!late || t.get(0, F.SRTT) === 0) sample(t, 0, rttMs, sampleAll, nowMs);
     if (tryNo > 0) {
       t.max(cell, F.MAX_OK_TRY, tryNo);
       t.max(0, F.MAX_OK_TRY, tryNo);
@@ -202,10 +203,12 @@ export class Timing {
     const needed = Math.max(floor, maxOk + deeper);
     const allowed = Math.min(this.params.retries, needed);
     if (tryNo >= allowed) {
-      // Past the last try answered: a retry still out may yet be answered at this try.
-      if (tryNo < this.params.retries && t.get(cell, F.RETRIES_OUT) > 0) return 'wait';
-      if ((limits & LIMITED) !== 0 && tryNo < this.params.retries) return this.granted(cell, 'retry');
-      if ((limits & UNSETTLED) !== 0 && tryNo < this.params.retries) return 'wait';
+      if (tryNo < this.params.retries) {
+        // Past the last try answered: a retry still out may yet be answered at this try.
+        if (t.get(cell, F.RETRIES_OUT) > 0) return 'wait';
+        if ((limits & LIMITED) !== 0) return this.granted(cell, 'retry');
+        if ((limits & UNSETTLED) !== 0) return 'wait';
+      }
       // --max-retries, not the evidence, ends it: nmap's "giving up on port because retransmission cap hit".
       if (tryNo < needed) this.stats.retryCapHit();
       return 'final';
