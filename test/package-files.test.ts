@@ -18,7 +18,7 @@ describe('the package', () => {
     const files = (JSON.parse(out) as { files: { path: string }[] }[])[0]!.files.map((f) => f.path);
     const pkg = JSON.parse(readFileSync(resolve(ROOT, 'package.json'), 'utf8')) as { main: string; types: string; bin: Record<string, string>; exports: Record<string, string> };
     for (const f of [pkg.main, pkg.types, ...Object.values(pkg.bin), ...Object.values(pkg.exports)]) expect(files, f).toContain(f.replace(/^\.\//, ''));
-    for (const f of ['dist/workers/entry.cjs', 'dist/workers/scan-worker.js', 'dist/schemas/config.validator.cjs', 'dist/schemas/summary.validator.cjs', 'schemas/summary.schema.json', 'data/banners.json', 'data/blocklist.tsv', 'data/tcp-ports.tsv']) {
+    for (const f of ['dist/workers/entry.cjs', 'dist/workers/scan-worker.cjs', 'dist/schemas/config.validator.cjs', 'dist/schemas/summary.validator.cjs', 'schemas/summary.schema.json', 'data/banners.json', 'data/blocklist.tsv', 'data/tcp-ports.tsv']) {
       expect(files, f).toContain(f);
     }
     expect(files.some((f) => f.startsWith('dist/src/cli/bundle/'))).toBe(true);
