@@ -25,6 +25,8 @@ interface Line {
 const REASONS = [
   'syn-ack', 'ECONNREFUSED', 'timeout', 'self-connect', '', 'say "hi"', 'back\\slash', 'tab\there', 'new\nline', 'nul\u0000', 'del\u007f',
   'café', '日本語', 'emoji 🚀', 'lone \ud800 surrogate', '\u2028\u2029', '"\\"\\\\', '~ !#$%&\'()*+,-./:;<=>?@[]^_`{|}',
+  // Plain ASCII around the length where LineBytes stops copying byte by byte (64) and calls Buffer#write.
+  'a'.repeat(64), 'b'.repeat(65), 'plain reason '.repeat(20),
 ];
 const SERVICES = ['ssh', 'http', 'unknown', 'ms-sql-s', 'x"y', 'ünï', ''];
 const V6 = ['::1', 'fe80::1', '2001:db8::dead:beef', '::', 'ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff', '::ffff:127.0.0.1'];

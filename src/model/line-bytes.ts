@@ -8,6 +8,8 @@
 import type { PortState } from './states.js';
 
 const QUOTE = 0x22;
+/** Strings up to this long are copied by ascii()'s loop, longer ones by Buffer#write. */
+const SHORT = 64;
 const BACKSLASH = 0x5c;
 
 /** True when JSON.stringify(s) is just s in quotes: printable ASCII without " or \. */
@@ -72,8 +74,21 @@ export class LineBytes {
     this.buf = next;
   }
 
+  /**
+   * `s` as latin1 bytes. Short strings (every field name, state and timestamp)
+   * byte by byte in JavaScript: Buffer#write crosses into C++ per call, ~10
+   * times a line, which cost more than the copy.
+   */
   private ascii(s: string): void {
-    this.pos += this.buf.write(s, this.pos, 'latin1');
+    const n = s.length;
+    if (n > SHORT) {
+      this.pos += this.buf.write(s, this.pos, 'latin1');
+      return;
+    }
+    const buf = this.buf;
+    let pos = this.pos;
+    for (let i = 0; i < n; i++) buf[pos++] = s.charCodeAt(i) & 0xff;
+    this.pos = pos;
   }
 
   private jsonString(s: string): void {
