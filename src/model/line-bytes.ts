@@ -8,9 +8,9 @@
 import type { PortState } from './states.js';
 
 const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
 /** Strings up to this long are copied by ascii()'s loop, longer ones by Buffer#write. */
 const SHORT = 64;
-const BACKSLASH = 0x5c;
 
 /** True when JSON.stringify(s) is just s in quotes: printable ASCII without " or \. */
 function plainAscii(s: string): boolean {
