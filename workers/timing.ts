@@ -3,9 +3,8 @@
  * (src/wire/hosts.ts): timeouts, retries, --host-timeout. Windows and pacing
  * are congestion.ts.
  *
- * Timeouts (nmap's timing.cc, in µs; the estimator is rtt.ts): the first sample δ gives srtt = δ and
- * rttvar = clamp(δ, 5 ms, 2 s); then e = δ − srtt, srtt += e/8, rttvar +=
- * (|e| − rttvar)/4. The timeout is srtt + 4·max(rttvar, floor), with a floor
+ * Timeouts: srtt and rttvar come from nmap's estimator (rtt.ts, which keeps
+ * the formulas). The timeout is srtt + 4·max(rttvar, floor), with a floor
  * of max(2 ms, srtt/32): on a link without jitter rttvar shrinks to almost
  * nothing and an answer a little late would become "filtered". Our own load
  * needs no margin here: deadlines are decided only up to the start of the
