@@ -80,6 +80,27 @@ const noVersionGuess: Plugin = {
   },
 };
 
+/**
+ * yargs' ES shim imports strictEqual and notStrictEqual from node:assert,
+ * which cost 1-4 ms of every start; they come from src/cli/lazy-assert.ts
+ * instead, which loads assert only when a check fails. A yargs that no longer
+ * imports assert there fails the build.
+ */
+const lazyAssert: Plugin = {
+  name: 'lazy-assert',
+  setup(b) {
+    let used = false;
+    b.onResolve({ filter: /^(node:)?assert$/ }, (args) => {
+      if (!/[\\/]yargs[\\/]lib[\\/]platform-shims[\\/]esm\.mjs$/.test(args.importer)) return undefined;
+      used = true;
+      return { path: packagePath('dist', 'src', 'cli', 'lazy-assert.js') };
+    });
+    b.onEnd((result) => {
+      if (result.errors.length === 0 && !used) throw new Error('lazy-assert: yargs no longer imports assert in its ES platform shim');
+    });
+  },
+};
+
 const common: BuildOptions = {
   allowOverwrite: true,
   bundle: true,
@@ -97,7 +118,7 @@ const common: BuildOptions = {
 const cliDir = packagePath('dist', 'src', 'cli');
 // Chunk names carry a content hash: clear the old ones first.
 rmSync(packagePath('dist', 'src', 'cli', 'bundle'), { recursive: true, force: true });
-await build({ ...common, plugins: [lazyStringWidth, noVersionGuess], entryPoints: [packagePath('dist', 'src', 'cli', 'main.js')], outdir: cliDir, entryNames: '[name]', chunkNames: 'bundle/[name]-[hash]', splitting: true });
+await build({ ...common, plugins: [lazyStringWidth, noVersionGuess, lazyAssert], entryPoints: [packagePath('dist', 'src', 'cli', 'main.js')], outdir: cliDir, entryNames: '[name]', chunkNames: 'bundle/[name]-[hash]', splitting: true });
 await build({
   ...common,
   format: 'cjs',

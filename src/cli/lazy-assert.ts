@@ -1,0 +1,24 @@
+/**
+ * strictEqual and notStrictEqual for yargs, without node:assert at start-up.
+ * yargs' ES shim imports them from node:assert for checks of its own API use
+ * that never fail in a working CLI; loading assert (with its AssertionError,
+ * colors and call tracker) cost 1-4 ms of every start. These compare as
+ * assert does (Object.is) and call the real function only when the check
+ * fails, so a failure throws assert's own error. The build points yargs'
+ * import here (src/build-bundle.ts, lazyAssert).
+ */
+import { createRequire } from 'node:module';
+
+type Assert = typeof import('node:assert');
+
+export function strictEqual(actual: unknown, expected: unknown, message?: string | Error): void {
+  if (Object.is(actual, expected)) return;
+  const assert: Assert = createRequire(import.meta.url)('node:assert') as Assert;
+  assert.strictEqual(actual, expected, message);
+}
+
+export function notStrictEqual(actual: unknown, expected: unknown, message?: string | Error): void {
+  if (!Object.is(actual, expected)) return;
+  const assert: Assert = createRequire(import.meta.url)('node:assert') as Assert;
+  assert.notStrictEqual(actual, expected, message);
+}
