@@ -82,9 +82,9 @@ const noVersionGuess: Plugin = {
 
 /**
  * yargs' ES shim imports strictEqual and notStrictEqual from node:assert,
- * which cost 1-4 ms of every start; they come from src/cli/lazy-assert.ts
- * instead, which loads assert only when a check fails. A yargs that no longer
- * imports assert there fails the build.
+ * which cost 1-5 ms of every start (timed import()); they come from
+ * src/cli/lazy-assert.ts instead, which loads assert only when a check fails.
+ * A yargs that no longer imports assert there fails the build.
  */
 const lazyAssert: Plugin = {
   name: 'lazy-assert',

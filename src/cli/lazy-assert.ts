@@ -2,7 +2,7 @@
  * strictEqual and notStrictEqual for yargs, without node:assert at start-up.
  * yargs' ES shim imports them from node:assert for checks of its own API use
  * that never fail in a working CLI; loading assert (with its AssertionError,
- * colors and call tracker) cost 1-4 ms of every start. These compare as
+ * colors and call tracker) cost 1-5 ms of every start. These compare as
  * assert does (Object.is) and call the real function only when the check
  * fails, so a failure throws assert's own error. The build points yargs'
  * import here (src/build-bundle.ts, lazyAssert).
