@@ -11,14 +11,17 @@ import { createRequire } from 'node:module';
 
 type Assert = typeof import('node:assert');
 
+/** node:assert itself, loaded on the first failed check (as src/files.ts loads node:tty). */
+const nodeAssert = (): Assert => createRequire(import.meta.url)('node:assert') as Assert;
+
 export function strictEqual(actual: unknown, expected: unknown, message?: string | Error): void {
   if (Object.is(actual, expected)) return;
-  const assert: Assert = createRequire(import.meta.url)('node:assert') as Assert;
+  const assert: Assert = nodeAssert();
   assert.strictEqual(actual, expected, message);
 }
 
 export function notStrictEqual(actual: unknown, expected: unknown, message?: string | Error): void {
   if (!Object.is(actual, expected)) return;
-  const assert: Assert = createRequire(import.meta.url)('node:assert') as Assert;
+  const assert: Assert = nodeAssert();
   assert.notStrictEqual(actual, expected, message);
 }
