@@ -333,8 +333,9 @@ export class Coordinator {
       this.ledger.markComplete(id);
     } else if ((run.gotDone && err === null) || this.stopping || this.failure !== null) {
       this.ledger.setAside(run);
-    } else if (run.attempt + 1 >= MAX_CHUNK_ATTEMPTS) {
-      this.fail(new ShardscanError('E_WORKER', `chunk ${id} failed ${MAX_CHUNK_ATTEMPTS} times; last error: ${messageOf(err ?? 'no result')}`));
+    } else if (run.attempt + 1 >= MAX_CHUNK_ATTEMPTS || err instanceof ShardscanError) {
+      // The runner's own errors (no worker thread left) fail the scan at once: a re-run would fail the same way.
+      this.fail(err instanceof ShardscanError ? err : new ShardscanError('E_WORKER', `chunk ${id} failed ${MAX_CHUNK_ATTEMPTS} times; last error: ${messageOf(err ?? 'no result')}`));
       this.ledger.again(id, run.watermark, run.skip);
     } else {
       countEvent(this.ledger.events, 'chunk-rerun');

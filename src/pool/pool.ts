@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { Piscina } from 'piscina';
-import { ShardscanError } from '../errors.js';
+import { ShardscanError, messageOf } from '../errors.js';
 import { packagePath } from '../paths.js';
 import type { ChunkResult, ChunkTask } from '../wire/messages.js';
 import { type ChunkRunner, MAX_TASKS_PER_WORKER } from './runner.js';
@@ -51,17 +51,57 @@ export function createPool(workers: number, opts: PoolOptions = {}): Piscina {
 
 /** Chunks on a Piscina pool, one task per chunk; the task's port is transferred to the worker. */
 export class PoolRunner implements ChunkRunner {
-  constructor(readonly pool: Piscina) {}
+  /**
+   * Set once no worker thread is left and Piscina will start no other; every
+   * run then fails with it. Piscina replaces a worker that dies, but not one
+   * that fails while it boots (out of descriptors: ERR_WORKER_INIT_FAILED,
+   * EMFILE), and its queued tasks then waited forever: scan() in a process
+   * with 2 descriptors free hung with 0 threads and 4 tasks queued.
+   */
+  private dead: ShardscanError | null = null;
+  /** The rejections of runs not settled yet, for a pool that dies under them. */
+  private readonly waiting = new Set<(err: ShardscanError) => void>();
+  private lastError: unknown = null;
+  private destroying = false;
+
+  constructor(readonly pool: Piscina) {
+    pool.on('error', (err: unknown) => {
+      this.lastError = err;
+      this.checkAlive();
+    });
+    // Piscina starts a dead worker's replacement right after it removes it: look once that is done.
+    pool.on('workerDestroy', () => queueMicrotask(() => this.checkAlive()));
+  }
 
   get threads(): number {
     return this.pool.maxThreads;
   }
 
   run(task: ChunkTask): Promise<ChunkResult> {
-    return this.pool.run(task, { transferList: [task.port] });
+    this.checkAlive();
+    if (this.dead !== null) return Promise.reject(this.dead);
+    return new Promise<ChunkResult>((resolve, reject) => {
+      this.waiting.add(reject);
+      this.pool.run(task, { transferList: [task.port] }).then(resolve, reject).finally(() => this.waiting.delete(reject));
+    });
   }
 
   destroy(): Promise<void> {
+    this.destroying = true;
     return this.pool.destroy();
   }
+
+  private checkAlive(): void {
+    if (this.dead !== null || this.destroying || this.pool.threads.length > 0) return;
+    this.dead = noWorkerLeft(this.lastError);
+    for (const reject of this.waiting) reject(this.dead);
+    this.waiting.clear();
+  }
+}
+
+/** Why a pool has no worker thread left, in one line; out of descriptors says what to do. */
+function noWorkerLeft(cause: unknown): ShardscanError {
+  const why = cause === null ? 'every worker thread ended' : messageOf(cause);
+  const fds = /\b(EMFILE|ENFILE)\b/.test(why) ? '; too few file descriptors are free: raise the limit (ulimit -n) or close some' : '';
+  return new ShardscanError('E_WORKER', `no worker thread could be started or kept (${why})${fds}`, { cause });
 }

@@ -1,0 +1,126 @@
+/**
+ * A pool with no worker thread left fails the scan with one clear error
+ * instead of waiting forever. Piscina replaces a worker that dies, but not
+ * one that fails while it boots (ERR_WORKER_INIT_FAILED: out of descriptors),
+ * and the tasks queued on it then never ran.
+ */
+import { spawn } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Piscina } from 'piscina';
+import { describe, expect, it } from 'vitest';
+import { ShardscanError } from '../src/errors.js';
+import { packagePath } from '../src/paths.js';
+import { PoolRunner } from '../src/pool/pool.js';
+import type { ChunkTask } from '../src/wire/messages.js';
+import { scratchDir } from './helpers/cli.js';
+
+/** Piscina's part that PoolRunner uses: its threads, run(), destroy() and the two events. */
+class FakePool extends EventEmitter {
+  threads: object[] = [{}, {}];
+  readonly maxThreads = 2;
+  run(): Promise<never> {
+    return new Promise(() => undefined); // queued: no worker ever takes it
+  }
+  destroy(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+const task = { port: null } as unknown as ChunkTask;
+const initFailure = Object.assign(new Error('Worker initialization failure: EMFILE'), { code: 'ERR_WORKER_INIT_FAILED' });
+
+function runner(): { fake: FakePool; pool: PoolRunner } {
+  const fake = new FakePool();
+  return { fake, pool: new PoolRunner(fake as unknown as Piscina) };
+}
+
+describe('PoolRunner when its workers are gone', () => {
+  it('rejects the runs queued on it, and every later one, once the last worker failed to boot', async () => {
+    const { fake, pool } = runner();
+    const queued = pool.run(task);
+    fake.threads = [];
+    fake.emit('error', initFailure);
+    const err = await queued.catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ShardscanError);
+    expect((err as ShardscanError).code).toBe('E_WORKER');
+    expect((err as Error).message).toBe('no worker thread could be started or kept (Worker initialization failure: EMFILE); too few file descriptors are free: raise the limit (ulimit -n) or close some');
+    await expect(pool.run(task)).rejects.toBe(err);
+  });
+
+  it('does not give up while a worker is left, or when Piscina replaced the one that died', async () => {
+    const { fake, pool } = runner();
+    const queued = pool.run(task);
+    let settled = false;
+    void queued.then(
+      () => (settled = true),
+      () => (settled = true),
+    );
+    fake.threads = [{}];
+    fake.emit('error', initFailure); // one of two failed: the other scans
+    fake.threads = [];
+    fake.emit('workerDestroy'); // a worker died: Piscina adds its replacement in the same call
+    fake.threads = [{}];
+    await new Promise((r) => setImmediate(r));
+    expect(settled).toBe(false);
+  });
+
+  it('a worker that died with no replacement fails the runs with a plain cause', async () => {
+    const { fake, pool } = runner();
+    const queued = pool.run(task);
+    fake.threads = [];
+    fake.emit('workerDestroy');
+    await expect(queued).rejects.toThrow(/^no worker thread could be started or kept \(every worker thread ended\)$/);
+  });
+
+  it('its own destroy() is not a dead pool', async () => {
+    const { fake, pool } = runner();
+    await pool.destroy();
+    fake.threads = [];
+    fake.emit('workerDestroy');
+    await new Promise((r) => setImmediate(r));
+    let rejected = false;
+    void pool.run(task).catch(() => (rejected = true));
+    await new Promise((r) => setImmediate(r));
+    expect(rejected).toBe(false);
+  });
+});
+
+describe('scan() in a process with almost no file descriptor free', () => {
+  it('fails at once with E_WORKER naming EMFILE and ulimit -n, where it hung with 0 threads and its chunks queued', async () => {
+    const dir = scratchDir();
+    const script = join(dir, 'few-fds.mjs');
+    // The library is loaded first; then every descriptor but two is taken, so the worker threads cannot boot.
+    writeFileSync(
+      script,
+      `import { closeSync, openSync } from 'node:fs';
+const { scan } = await import(process.argv[2]);
+const fds = [];
+try { for (;;) fds.push(openSync('/dev/null', 'r')); } catch { /* the limit */ }
+closeSync(fds.pop());
+closeSync(fds.pop());
+try {
+  const h = scan({ targets: ['127.0.0.1'], ports: '1-20000', workers: 2 });
+  for await (const r of h) void r;
+  console.log(JSON.stringify({ status: (await h.summary).status }));
+} catch (e) {
+  console.log(JSON.stringify({ code: e.code, message: e.message }));
+}
+`,
+    );
+    const lib = pathToFileURL(packagePath('dist', 'src', 'index.js')).href;
+    const child = spawn('bash', ['-c', `ulimit -n 200; exec '${process.execPath}' '${script}' '${lib}'`], { cwd: dir });
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((r) => child.on('close', (c, s) => r([c, s])));
+    clearTimeout(killer);
+    expect(signal, 'killed after 30 s: the scan hung').toBeNull();
+    expect(code).toBe(0);
+    const out = JSON.parse(stdout) as { code?: string; message?: string };
+    expect(out.code).toBe('E_WORKER');
+    expect(out.message).toMatch(/^no worker thread could be started or kept \(Worker initialization failure: EMFILE\); too few file descriptors are free: raise the limit \(ulimit -n\)/);
+  }, 40_000);
+});
