@@ -3,7 +3,6 @@
  * `count` and `at(i)`. Memory is proportional to the number of intervals, never
  * to the number of hosts: 127.0.0.0/8 is one interval.
  */
-import { createHash } from 'node:crypto';
 import { formatIPv4, formatIPv6, parseIPv4, parseIPv6 } from './ip.js';
 
 /** A TargetSet's data, cheap to clone to a worker thread (typed arrays). */
@@ -220,6 +219,15 @@ export class TargetSet {
     return new TargetSet(data);
   }
 
+  /** What prepare.ts's digestOf() hashes: the exact set (IPv6 bounds in decimal, as digests have always been taken). */
+  digestInput(): [Uint8Array, Uint8Array, string] {
+    return [
+      new Uint8Array(this.v4Start.buffer, this.v4Start.byteOffset, this.v4Start.byteLength),
+      new Uint8Array(this.v4End.buffer, this.v4End.byteOffset, this.v4End.byteLength),
+      this.v6Start.join(',') + '|' + this.v6End.join(','),
+    ];
+  }
+
   /** The compact form sent to workers. */
   toData(): TargetSetData {
     return {
@@ -277,12 +285,4 @@ export class TargetSet {
     return -1;
   }
 
-  /** A digest of the exact set, so a resumed scan can prove it walks the same space. */
-  digest(): string {
-    const h = createHash('sha256');
-    h.update(Buffer.from(this.v4Start.buffer, this.v4Start.byteOffset, this.v4Start.byteLength));
-    h.update(Buffer.from(this.v4End.buffer, this.v4End.byteOffset, this.v4End.byteLength));
-    h.update(this.v6Start.join(',') + '|' + this.v6End.join(','));
-    return h.digest('hex').slice(0, 16);
-  }
 }
