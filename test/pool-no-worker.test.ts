@@ -13,7 +13,7 @@ import type { Piscina } from 'piscina';
 import { describe, expect, it } from 'vitest';
 import { ShardscanError } from '../src/errors.js';
 import { packagePath } from '../src/paths.js';
-import { PoolRunner } from '../src/pool/pool.js';
+import { PoolRunner, keepErrors } from '../src/pool/pool.js';
 import type { ChunkTask } from '../src/wire/messages.js';
 import { scratchDir } from './helpers/cli.js';
 
@@ -48,6 +48,14 @@ describe('PoolRunner when its workers are gone', () => {
     expect((err as ShardscanError).code).toBe('E_WORKER');
     expect((err as Error).message).toBe('no worker thread could be started or kept (Worker initialization failure: EMFILE); too few file descriptors are free: raise the limit (ulimit -n) or close some');
     await expect(pool.run(task)).rejects.toBe(err);
+  });
+
+  it('names the cause when the workers failed before the runner was made (the CLI starts its pool first)', async () => {
+    const fake = new FakePool();
+    keepErrors(fake);
+    fake.threads = [];
+    fake.emit('error', initFailure);
+    await expect(new PoolRunner(fake as unknown as Piscina).run(task)).rejects.toThrow(/^no worker thread could be started or kept \(Worker initialization failure: EMFILE\); too few file descriptors/);
   });
 
   it('does not give up while a worker is left, or when Piscina replaced the one that died', async () => {

@@ -44,9 +44,16 @@ export function createPool(workers: number, opts: PoolOptions = {}): Piscina {
     // written: 100.4-100.9 MiB at 4, 96.6-97.6 at 2; 0.85-1.13 s either way).
     resourceLimits: { maxYoungGenerationSizeMb: 2 },
   });
-  // A worker that dies with no task in hand would otherwise be an unhandled 'error'.
-  pool.on('error', () => undefined);
+  keepErrors(pool);
   return pool;
+}
+
+/** Each pool's last 'error': the CLI's early pool may lose its workers before a PoolRunner listens. */
+const lastErrors = new WeakMap<object, unknown>();
+
+/** Keep a pool's last 'error' for its PoolRunner (a worker that dies with no task in hand would otherwise be an unhandled 'error'). */
+export function keepErrors(pool: Pick<Piscina, 'on'>): void {
+  pool.on('error', (err: unknown) => lastErrors.set(pool, err));
 }
 
 /** Chunks on a Piscina pool, one task per chunk; the task's port is transferred to the worker. */
@@ -61,12 +68,11 @@ export class PoolRunner implements ChunkRunner {
   private dead: ShardscanError | null = null;
   /** The rejections of runs not settled yet, for a pool that dies under them. */
   private readonly waiting = new Set<(err: ShardscanError) => void>();
-  private lastError: unknown = null;
   private destroying = false;
 
   constructor(readonly pool: Piscina) {
     pool.on('error', (err: unknown) => {
-      this.lastError = err;
+      lastErrors.set(pool, err);
       this.checkAlive();
     });
     // Piscina starts a dead worker's replacement right after it removes it: look once that is done.
@@ -93,7 +99,7 @@ export class PoolRunner implements ChunkRunner {
 
   private checkAlive(): void {
     if (this.dead !== null || this.destroying || this.pool.threads.length > 0) return;
-    this.dead = noWorkerLeft(this.lastError);
+    this.dead = noWorkerLeft(lastErrors.get(this.pool) ?? null);
     for (const reject of this.waiting) reject(this.dead);
     this.waiting.clear();
   }
