@@ -1,15 +1,15 @@
 /**
  * What the network part runs: which lab scenarios, which tools on each, how
- * many runs and how long one run may take. Budget: the full network part in
- * about 6 minutes on the 2-core reference machine, so that `npm run bench`
- * (loopback + network) stays under 15.
+ * many runs and how long one run may take. Budget: the network part took
+ * ~10 minutes of the full bench's ~19 on the 2-core reference machine
+ * (2026-12-05).
  *
  * nmap -T4 is slow wherever round trips are long (its own RTT estimate and
  * timing template): ~60 s a run at RTT 200 ms, ~106 s at 400, ~170 s with
  * 2 % loss, over 180 s on the dead /24, 11-33 s on the firewalled host, ~77 s
  * with RTT 200 ± 180 ms, ~85 s on 40,000 ports with 2 % loss. It
  * runs where a goal uses it (ratelimit, ~43 s) and where it is cheap (rtt0,
- * rtt20, icmp: under 2 s; mixed: ~3.6 s; congested: ~4.5 s); elsewhere it is skipped, and the report says so. A run that reaches the cap is killed, reported "over cap" (its time
+ * rtt20, icmp: under 2 s; mixed: ~3.6 s; congested: ~4.5 s; subnet: ~5.4 s); elsewhere it is skipped, and the report says so. A run that reaches the cap is killed, reported "over cap" (its time
  * a lower bound), and the tool gets no further runs on that scenario.
  */
 import { SCENARIO_IDS, type ScenarioId } from '../lab/scenarios.js';

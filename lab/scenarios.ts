@@ -22,7 +22,7 @@ export interface Scenario {
   ports: number[];
 }
 
-export const SCENARIO_IDS = ['rtt0', 'rtt20', 'rtt200', 'rtt400', 'loss2', 'dead24', 'firewalled', 'ratelimit', 'icmp', 'mixed', 'congested', 'sharedlimit', 'jitter', 'longloss', 'mixloss', 'heavyloss'] as const;
+export const SCENARIO_IDS = ['rtt0', 'rtt20', 'rtt200', 'rtt400', 'loss2', 'dead24', 'firewalled', 'ratelimit', 'icmp', 'mixed', 'congested', 'sharedlimit', 'jitter', 'longloss', 'mixloss', 'heavyloss', 'subnet'] as const;
 export type ScenarioId = (typeof SCENARIO_IDS)[number];
 
 /** A seeded PRNG (mulberry32), in [0, 1). */
@@ -93,6 +93,22 @@ export function scenario(id: ScenarioId, seed = 1): Scenario {
         hosts,
         portSpec: COMMON16.join(','),
         ports: COMMON16,
+      };
+    }
+    case 'subnet': {
+      // Breadth at a real round trip: what a subnet scan costs per probe, beside the single-host depth scenarios.
+      const hosts = range(64, 127).map((i) => `198.18.3.${i}`);
+      const ports = range(1, 1000);
+      const random = rng(seed);
+      return {
+        id,
+        description: 'a /26 of live hosts × 1,000 ports, RTT 20 ms: 64 hosts, 150 open ports among them',
+        lab: { hosts, delayMs: 10, seed },
+        listeners: hosts.map((host, i) => ({ host, ports: sample(ports, i < 22 ? 3 : 2, random) })),
+        targets: ['198.18.3.64/26'],
+        hosts,
+        portSpec: '1-1000',
+        ports,
       };
     }
     case 'firewalled': {
