@@ -103,11 +103,8 @@ export async function prepareScan(config: Readonly<ScanConfig>, resolver?: Resol
   const chunkSize = config.chunkSize ?? defaultChunkSize(Math.ceil(range / config.shard.total), config.workers);
   const plan = planShard(range, config.shard, chunkSize);
   const targetsDigest = digestOf(targets);
-  const scanKey = createHash('sha256')
-    // --banners changes what the records hold: only shards that agree on it merge (absent keeps older keys).
-    .update(JSON.stringify([targetsDigest, ports.toString(), config.order, config.order === 'random' ? config.seed : 0, config.shard.total, config.timeoutMs, config.retries, [...config.states].sort(), ...(config.banners ? ['banners'] : [])]))
-    .digest('hex')
-    .slice(0, 16);
+  // --banners changes what the records hold: only shards that agree on it merge (absent keeps older keys).
+  const scanKey = shortHash([JSON.stringify([targetsDigest, ports.toString(), config.order, config.order === 'random' ? config.seed : 0, config.shard.total, config.timeoutMs, config.retries, [...config.states].sort(), ...(config.banners ? ['banners'] : [])])]);
   return { config: Object.freeze({ ...config, resolved: Object.freeze(resolved), chunkSize }), targets, ports, range, perm, plan, scanKey, targetsDigest, blocked, otherAddresses };
 }
 
@@ -119,7 +116,12 @@ export async function prepareScan(config: Readonly<ScanConfig>, resolver?: Resol
  * ms without; peak RSS of a pool scan ~1 MB less).
  */
 export function digestOf(targets: TargetSet): string {
+  return shortHash(targets.digestInput());
+}
+
+/** The first 16 hex digits of the SHA-256 of `parts`, in order (scan keys and target digests). */
+function shortHash(parts: Iterable<string | Uint8Array>): string {
   const h = createHash('sha256');
-  for (const part of targets.digestInput()) h.update(part);
+  for (const part of parts) h.update(part);
   return h.digest('hex').slice(0, 16);
 }

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { SCENARIO_IDS, scenario } from '../lab/scenarios.js';
-import { parseIPv4 } from '../src/targets/ip.js';
+import { formatIPv4, parseIPv4 } from '../src/targets/ip.js';
 
 const BENCH_LO = parseIPv4('198.18.0.0')!;
 const BENCH_HI = parseIPv4('198.19.255.255')!;
@@ -17,10 +17,7 @@ function expand(target: string): string[] {
   if (bits === undefined) return [base!];
   const start = parseIPv4(base!)!;
   const n = 2 ** (32 - Number(bits));
-  return Array.from({ length: n }, (_, i) => {
-    const v = start + i;
-    return [v >>> 24, (v >>> 16) & 255, (v >>> 8) & 255, v & 255].join('.');
-  });
+  return Array.from({ length: n }, (_, i) => formatIPv4(start + i));
 }
 
 describe.each(SCENARIO_IDS)('lab scenario %s', (id) => {

@@ -48,11 +48,13 @@ export function createPool(workers: number, opts: PoolOptions = {}): Piscina {
   return pool;
 }
 
-/** Each pool's last 'error': the CLI's early pool may lose its workers before a PoolRunner listens. */
+/** Each pool's last 'error' (null before one): the CLI's early pool may lose its workers before a PoolRunner listens. */
 const lastErrors = new WeakMap<object, unknown>();
 
-/** Keep a pool's last 'error' for its PoolRunner (a worker that dies with no task in hand would otherwise be an unhandled 'error'). */
+/** Keep a pool's last 'error' for its PoolRunner, once per pool (a worker that dies with no task in hand would otherwise be an unhandled 'error'). */
 export function keepErrors(pool: Pick<Piscina, 'on'>): void {
+  if (lastErrors.has(pool)) return;
+  lastErrors.set(pool, null);
   pool.on('error', (err: unknown) => lastErrors.set(pool, err));
 }
 
@@ -71,10 +73,8 @@ export class PoolRunner implements ChunkRunner {
   private destroying = false;
 
   constructor(readonly pool: Piscina) {
-    pool.on('error', (err: unknown) => {
-      lastErrors.set(pool, err);
-      this.checkAlive();
-    });
+    keepErrors(pool); // before the listener below, so it sees the error
+    pool.on('error', () => this.checkAlive());
     // Piscina starts a dead worker's replacement right after it removes it: look once that is done.
     pool.on('workerDestroy', () => queueMicrotask(() => this.checkAlive()));
   }
