@@ -351,6 +351,7 @@ export class Engine {
   private decideDue(cutoff: number): void {
     const retries: Pending[] = [];
     for (const a of this.expiry.takeDue(cutoff, this.timing)) {
+      this.timing.timedOut(a.target, a.history, a.deadline);
       if (this.late.keep(a, cutoff)) continue; // it listens on for a late answer, its slot given back (late.ts)
       this.expiry.close(a);
       const passed = a.twin !== null && this.twins.ended(a, false); // a copy of a retry sent twice: judged once both are over
@@ -359,8 +360,7 @@ export class Engine {
     }
     // Then the positions that waited for their host's retries: those that just timed out above may have settled it.
     for (const a of this.expiry.takeDeferred()) this.afterTimeout(a, retries);
-    // Retries go first in line, oldest first.
-    for (let i = retries.length - 1; i >= 0; i--) this.pending.unshift(retries[i]!);
+    for (let i = retries.length - 1; i >= 0; i--) this.pending.unshift(retries[i]!); // retries first in line, oldest first
   }
 
   /** A timed-out attempt: retry it, decide it filtered (its rtt is its timeout), or let it wait for evidence; cut by --host-timeout, an error. */

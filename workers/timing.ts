@@ -121,10 +121,10 @@ export class Timing {
    */
   answered(cell: number, tryNo: number, rttMs: number, now = performance.now(), late = false): void {
     const t = this.table;
-    if (t.get(cell, F.ANSWERED) === 0) t.set(cell, F.ANSWERED, 1);
-    if (t.get(0, F.ANSWERED) === 0) t.set(0, F.ANSWERED, 1);
-    const sampleAll = ++this.answers % SAMPLE_EVERY === 0;
     const nowMs = this.coordMs(now);
+    if (t.get(cell, F.ANSWERED) === 0) t.set(cell, F.ANSWERED, nowMs);
+    if (t.get(0, F.ANSWERED) === 0) t.set(0, F.ANSWERED, nowMs);
+    const sampleAll = ++this.answers % SAMPLE_EVERY === 0;
     if (!late || t.get(cell, F.SRTT) === 0) {
       sample(t, cell, rttMs, sampleAll, nowMs);
       this.stats.rtt(rttMs);
@@ -140,7 +140,7 @@ export class Timing {
 
   /** Whether the cell's host (or one of the neighbours sharing it) has answered anything. */
   private hasAnswered(cell: number): boolean {
-    return this.table.get(cell, F.ANSWERED) === 1;
+    return this.table.get(cell, F.ANSWERED) !== 0;
   }
 
   /** The host itself answered: set with answered(), which sees only its cell (shared by neighbours past MAX_EXACT_HOSTS). */
@@ -233,6 +233,21 @@ export class Timing {
     this.timedOutSilent(target);
     if (tryNo > 0) return this.table.get(target.cell, F.RETRIES_OUT) > 0 ? 'wait' : 'final';
     return (limits & FLOODED) !== 0 ? this.granted(target.cell, 'retry') : 'final';
+  }
+
+  /**
+   * A try reached its `deadline` unanswered. A first try sent while its host
+   * was silent, to a host (cell) that first answered after that deadline or
+   * not yet, says the host slept through a whole timeout (timedOutSilent).
+   * Judged by the times, not by what this thread has read so far: after a
+   * stall (CI's load) the thread reads the woken host's answers in the same
+   * turn as the sleepers' timeouts, answers first, and judged by heardFrom()
+   * the host never slept: every answer to a sleeper's retry was then loss.
+   */
+  timedOut(target: Target, h: Readonly<Tries>, deadline: number): void {
+    if (h.tries !== 0 || !h.silent) return;
+    const firstAnswer = this.table.get(target.cell, F.ANSWERED);
+    if (firstAnswer === 0 || firstAnswer > this.coordMs(deadline)) this.timedOutSilent(target);
   }
 
   /** A try timed out while its host had answered nothing: the host was silent a whole timeout (F.SLEPT, retryAnswerIsLoss). */

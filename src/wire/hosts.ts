@@ -30,7 +30,7 @@ export const F = {
   RTTVAR: 1,
   /** Samples taken (counting stops at SAMPLES_ENOUGH). */
   SAMPLES: 2,
-  /** 1 once the host answered anything (SYN-ACK, RST, ICMP error). */
+  /** When the host first answered anything (SYN-ACK, RST, ICMP error), ms since the origin; 0 = not yet. */
   ANSWERED: 3,
   /** Attempts in flight. */
   INFLIGHT: 4,
