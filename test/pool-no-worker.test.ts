@@ -66,8 +66,10 @@ describe('PoolRunner when its workers are gone', () => {
       () => (settled = true),
       () => (settled = true),
     );
+    expect(pool.threads).toBe(2);
     fake.threads = [{}];
     fake.emit('error', initFailure); // one of two failed: the other scans
+    expect(pool.threads).toBe(1); // and the summary's workerThreads says 1, not the 2 asked for
     fake.threads = [];
     fake.emit('workerDestroy'); // a worker died: Piscina adds its replacement in the same call
     fake.threads = [{}];
@@ -93,6 +95,7 @@ describe('PoolRunner when its workers are gone', () => {
     void pool.run(task).catch(() => (rejected = true));
     await new Promise((r) => setImmediate(r));
     expect(rejected).toBe(false);
+    expect(pool.threads).toBe(2); // the threads it ran on, for the summary made after a scan's own runner is destroyed
   });
 });
 

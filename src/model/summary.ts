@@ -35,7 +35,7 @@ export interface SummaryBody {
   engine: string;
   /** --workers as the scan was set up (the setting the bench compares and saves). */
   workers: number;
-  /** Worker threads the scan ran on: 0 when it ran on the main thread (a small scan without --workers). */
+  /** Worker threads the scan ran on (alive at its end; one that failed to boot is not counted): 0 when it ran on the main thread (a small scan without --workers). */
   workerThreads: number;
   concurrency: number;
   startedAt: string;

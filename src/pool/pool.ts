@@ -71,6 +71,7 @@ export class PoolRunner implements ChunkRunner {
   /** The rejections of runs not settled yet, for a pool that dies under them. */
   private readonly waiting = new Set<(err: ShardscanError) => void>();
   private destroying = false;
+  private threadsAtEnd: number | null = null;
 
   constructor(readonly pool: Piscina) {
     keepErrors(pool); // before the listener below, so it sees the error
@@ -79,8 +80,9 @@ export class PoolRunner implements ChunkRunner {
     pool.on('workerDestroy', () => queueMicrotask(() => this.checkAlive()));
   }
 
+  /** The threads alive now, or when destroy() began: a worker that failed to boot is not one the scan ran on (Piscina does not replace it). */
   get threads(): number {
-    return this.pool.maxThreads;
+    return this.threadsAtEnd ?? this.pool.threads.length;
   }
 
   run(task: ChunkTask): Promise<ChunkResult> {
@@ -93,6 +95,7 @@ export class PoolRunner implements ChunkRunner {
   }
 
   destroy(): Promise<void> {
+    this.threadsAtEnd ??= this.pool.threads.length; // the summary is made after a scan's own runner is destroyed
     this.destroying = true;
     return this.pool.destroy();
   }
