@@ -7,7 +7,7 @@ import type { ProbeRecord } from './model/record.js';
 import type { ProgressSnapshot, ScanSummary } from './model/summary.js';
 import { SMALL_SCAN } from './config/limits.js';
 import { onAbortOf } from './abort.js';
-import { ShardscanError } from './errors.js';
+import { ShardscanError, errnoCode, messageOf } from './errors.js';
 import { InProcessRunner } from './pool/in-process.js';
 import { PoolRunner, createPool } from './pool/pool.js';
 import { prepareScan } from './prepare.js';
@@ -95,7 +95,9 @@ export function scan(options: ScanOptions): ScanHandle {
     run = startScan(prep, { signal: stopper.signal, runner, ownRunner: true, hostCounts: true });
     context = (command) => reportContextOf(prep, run!, { command, startedAt: run!.summary().startedAt });
     return run;
-  })();
+  })().catch((err: unknown) => {
+    throw outOfDescriptors(err);
+  });
   const summary = started
     .then((r) => r.finished)
     .then(({ summary: s, failure }) => {
@@ -143,4 +145,11 @@ export function scan(options: ScanOptions): ScanHandle {
       };
     },
   };
+}
+
+/** A file that could not be opened for want of descriptors before the scan began (came back as Node's raw EMFILE): one line saying what to do. */
+function outOfDescriptors(err: unknown): unknown {
+  const code = errnoCode(err);
+  if (code !== 'EMFILE' && code !== 'ENFILE') return err;
+  return new ShardscanError('E_IO', `out of file descriptors before the scan began (${messageOf(err)}): raise the limit (ulimit -n) or close some`, { cause: err });
 }

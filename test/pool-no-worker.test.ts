@@ -2,7 +2,8 @@
  * A pool with no worker thread left fails the scan with one clear error
  * instead of waiting forever. Piscina replaces a worker that dies, but not
  * one that fails while it boots (ERR_WORKER_INIT_FAILED: out of descriptors),
- * and the tasks queued on it then never ran.
+ * and the tasks queued on it then never ran. With no descriptor free at all,
+ * scan() fails before its pool with one line as well.
  */
 import { spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
@@ -99,19 +100,17 @@ describe('PoolRunner when its workers are gone', () => {
   });
 });
 
-describe('scan() in a process with almost no file descriptor free', () => {
-  it('fails at once with E_WORKER naming EMFILE and ulimit -n, where it hung with 0 threads and its chunks queued', async () => {
-    const dir = scratchDir();
-    const script = join(dir, 'few-fds.mjs');
-    // The library is loaded first; then every descriptor but two is taken, so the worker threads cannot boot.
-    writeFileSync(
-      script,
-      `import { closeSync, openSync } from 'node:fs';
+/** scan() in a child process that took every descriptor but `free` after loading the library; what it printed, and how it ended. */
+async function scanWithFds(free: number): Promise<{ code?: string; message?: string; status?: string }> {
+  const dir = scratchDir();
+  const script = join(dir, 'few-fds.mjs');
+  writeFileSync(
+    script,
+    `import { closeSync, openSync } from 'node:fs';
 const { scan } = await import(process.argv[2]);
 const fds = [];
 try { for (;;) fds.push(openSync('/dev/null', 'r')); } catch { /* the limit */ }
-closeSync(fds.pop());
-closeSync(fds.pop());
+for (let i = 0; i < ${free}; i++) closeSync(fds.pop());
 try {
   const h = scan({ targets: ['127.0.0.1'], ports: '1-20000', workers: 2 });
   for await (const r of h) void r;
@@ -120,18 +119,29 @@ try {
   console.log(JSON.stringify({ code: e.code, message: e.message }));
 }
 `,
-    );
-    const lib = pathToFileURL(packagePath('dist', 'src', 'index.js')).href;
-    const child = spawn('bash', ['-c', `ulimit -n 200; exec '${process.execPath}' '${script}' '${lib}'`], { cwd: dir });
-    let stdout = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((r) => child.on('close', (c, s) => r([c, s])));
-    clearTimeout(killer);
-    expect(signal, 'killed after 30 s: the scan hung').toBeNull();
-    expect(code).toBe(0);
-    const out = JSON.parse(stdout) as { code?: string; message?: string };
+  );
+  const lib = pathToFileURL(packagePath('dist', 'src', 'index.js')).href;
+  const child = spawn('bash', ['-c', `ulimit -n 200; exec '${process.execPath}' '${script}' '${lib}'`], { cwd: dir });
+  let stdout = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((r) => child.on('close', (c, s) => r([c, s])));
+  clearTimeout(killer);
+  expect(signal, 'killed after 30 s: the scan hung').toBeNull();
+  expect(code).toBe(0);
+  return JSON.parse(stdout) as { code?: string; message?: string };
+}
+
+describe('scan() in a process with almost no file descriptor free', () => {
+  it('fails at once with E_WORKER naming EMFILE and ulimit -n, where it hung with 0 threads and its chunks queued', async () => {
+    const out = await scanWithFds(2); // the worker threads cannot boot
     expect(out.code).toBe('E_WORKER');
     expect(out.message).toMatch(/^no worker thread could be started or kept \(Worker initialization failure: EMFILE\); too few file descriptors are free: raise the limit \(ulimit -n\)/);
+  }, 40_000);
+
+  it("with none free, fails with E_IO saying what to do, where Node's raw EMFILE came back (reading package.json)", async () => {
+    const out = await scanWithFds(0);
+    expect(out.code).toBe('E_IO');
+    expect(out.message).toMatch(/^out of file descriptors before the scan began \(EMFILE: too many open files, open '[^']+'\): raise the limit \(ulimit -n\) or close some$/);
   }, 40_000);
 });
