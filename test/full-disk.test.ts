@@ -77,4 +77,22 @@ describe.skipIf(skip)('full disk', () => {
       execFileSync('umount', [small]);
     }
   });
+
+  it('a report on the same full disk is said with the scan\'s own failure, not instead of it', async () => {
+    const small = join(scratchDir(), 'both');
+    mkdirSync(small);
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', small]);
+    try {
+      const xml = join(small, 'r.xml');
+      const r = await runCli(['127.0.0.1', '-p', '1-20000', '--states', 'all', '--seed', '8', '-f', 'ndjson', '-q', '--out-dir', join(small, 'scan'), '-oX', xml]);
+      expect(r.code).toBe(1);
+      // It said only the report's line: nothing said the shard directory had filled and stopped the scan, nor how to resume.
+      expect(r.stderr).toMatch(/shardscan: error: cannot write .*shard-1-of-1\.ndjson: ENOSPC, the disk is full\. Free some space and run: shardscan resume /);
+      expect(r.stderr).toContain(`shardscan: error: cannot write the report to ${xml}: ENOSPC`);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+      expect(ndjson(r.stdout).length).toBeGreaterThan(0); // the records found still reached the report on the other disk
+    } finally {
+      execFileSync('umount', [small]);
+    }
+  });
 });

@@ -272,6 +272,9 @@ export async function runScan(input: RunInput): Promise<number> {
   }
   if (input.summaryJson) failure ??= writeSummaryJson(input.summaryJson, summary, outDir?.dir ?? null);
   if (writeFailure) {
+    // The scan's own failure first (a full disk under the shard directory stopped it, or --summary-json was lost):
+    // said with the reports' errors, not instead of them, nor hidden by them.
+    if (failure) process.stderr.write(`shardscan: error: ${messageOf(failure)}\n`);
     // A complete scan's shard directory holds every record a report of it holds: merge writes the report again
     // (one machine's shard of several alone only with --allow-partial: merge refuses a set with shards missing).
     const again = outDir !== null && summary.status === 'complete' && !failure ? outDir.dir : null;
