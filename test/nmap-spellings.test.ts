@@ -49,6 +49,10 @@ describe('nmap spellings', () => {
     expect(normalizeArgv(['127.0.0.1', '--timeout', '-5s', '-p', '-1024'])).toEqual(['127.0.0.1', '--timeout=-5s', '-p=-1024']);
   });
 
+  it('-p -,80 is every port, as -p-,80 and nmap read it (it said "unexpected arguments \'0\', \'8\', \',\'")', () => {
+    expect(normalizeArgv(['127.0.0.1', '-p', '-,80', '--exclude-ports', '-,22'])).toEqual(['127.0.0.1', '-p=-,80', '--exclude-ports=-,22']);
+  });
+
   it('-F is --top-ports 100 unless --top-ports says how many, in either order, as in nmap (--top-ports 10 -F scanned 100)', () => {
     expect(normalizeArgv(['127.0.0.1', '-F'])).toEqual(['127.0.0.1', '--top-ports=100']);
     expect(normalizeArgv(['127.0.0.1', '--top-ports', '10', '-F'])).toEqual(['127.0.0.1', '--top-ports', '10']);

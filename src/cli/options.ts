@@ -367,9 +367,9 @@ export function normalizeArgv(given: readonly string[]): string[] {
       // "-oN -q" is a file name forgotten, not a report named "-q" ("-" alone is stdout).
       const file = i + 1 < argv.length && (argv[i + 1] === '-' || !argv[i + 1]!.startsWith('-')) ? argv[++i]! : '';
       out.push(`--nmap-report=${a}:${file}`);
-    } else if ((argv[i + 1] === '-' || /^-\d/.test(argv[i + 1] ?? '')) && /^--?[A-Za-z][\w-]*$/.test(a) && !takesNoValue(a)) {
-      // A value that starts with "-" and a digit ("--timeout -5s", "--shard -1/3") is the option's value, bad or not:
-      // yargs split it into options and said "unexpected arguments '5', 's'".
+    } else if ((argv[i + 1] === '-' || /^-[\d,]/.test(argv[i + 1] ?? '')) && /^--?[A-Za-z][\w-]*$/.test(a) && !takesNoValue(a)) {
+      // A value that starts with "-" and a digit or a comma ("--timeout -5s", "--shard -1/3", "-p -,80": all ports, as nmap
+      // reads it) is the option's value, bad or not: yargs split it into options and said "unexpected arguments '5', 's'".
       out.push(`${a}=${argv[++i]}`);
     } else if (a === '-p-') out.push('--ports=-');
     else if (EMPTY_GLUED.test(a)) out.push(a.slice(0, 2), ''); // an empty value, said as such: yargs answered "unexpected argument '='"
