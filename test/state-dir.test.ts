@@ -95,6 +95,13 @@ describe('the state directory', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toBe("shardscan: error: no such directory '/nonexistent/scans'; name a shard directory or a directory of them\n");
   });
+
+  it('a state directory that is a file is said, exit 2 (it was "no scans", exit 0)', async () => {
+    const file = join(scratchDir(), 'not-a-dir');
+    writeFileSync(file, 'x');
+    const r = await runCli(['status'], { env: { SHARDSCAN_STATE_DIR: file } });
+    expect([r.code, r.stdout, r.stderr]).toEqual([2, '', `shardscan: error: the state directory '${file}' is a file, not a directory; point SHARDSCAN_STATE_DIR at a directory\n`]);
+  });
 });
 
 describe('status of a shard directory that lost its manifest', () => {

@@ -3,6 +3,7 @@
  * directories named), one line per scan with its total and one per shard,
  * as text or JSON; and the choice `resume` makes when it is given no directory.
  */
+import { existsSync, statSync } from 'node:fs';
 import { ShardscanError, quote } from '../errors.js';
 import { type ScanGroup, type ShardStatus, type StatusReport, collectStatus, latestInterrupted } from '../store/status.js';
 import { stateDir } from '../store/state-dir.js';
@@ -90,12 +91,10 @@ export function statusCommand(flags: StatusFlags, out: NodeJS.WritableStream = p
 }
 
 function collectOrEmpty(dir: string): StatusReport {
-  try {
-    return collectStatus([dir]);
-  } catch (err) {
-    if (err instanceof ShardscanError && err.code === 'E_OPTION') return { scans: [], problems: [] };
-    throw err;
-  }
+  if (!existsSync(dir)) return { scans: [], problems: [] };
+  // A file there is no "no scans" (exit 0, as the audit found): `status FILE` refuses it.
+  if (!statSync(dir).isDirectory()) throw new ShardscanError('E_OPTION', `the state directory '${quote(dir)}' is a file, not a directory; point SHARDSCAN_STATE_DIR at a directory`);
+  return collectStatus([dir]);
 }
 
 /**
