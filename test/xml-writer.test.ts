@@ -155,3 +155,23 @@ describe('xml writer', () => {
     expect(text.trimEnd().endsWith('</nmaprun>')).toBe(true);
   });
 });
+
+describe('greppable writer', () => {
+  it('writes a TLS service as nmap does, ssl|name, and never a "/" in the service field (tls/ssh split the port\'s fields)', async () => {
+    const cert = { subject: 'test.local', names: [], issuer: 'test.local', notAfter: '2027-01-01T00:00:00.000Z' };
+    const records = [
+      rec({ host: '127.0.0.1', port: 18096, state: 'open', reason: 'syn-ack', service: 'tls/ssh', serviceSource: 'probe', product: 'OpenSSH', version: '9.2p1', tls: cert }),
+      rec({ host: '127.0.0.1', port: 443, state: 'open', reason: 'syn-ack', service: 'https', serviceSource: 'probe', product: 'nginx', tls: cert }),
+      rec({ host: '127.0.0.1', port: 8443, state: 'open', reason: 'syn-ack', service: 'tls', serviceSource: 'probe', tls: cert }),
+      rec({ host: '127.0.0.1', port: 22, state: 'open', reason: 'syn-ack', service: 'ssh', serviceSource: 'probe', product: 'OpenSSH' }),
+    ];
+    const out = new PassThrough();
+    let text = '';
+    out.on('data', (c: Buffer) => (text += c.toString()));
+    await WRITERS.grep((async function* () { yield records; })(), out, context('complete'));
+    const ports = /\tPorts: ([^\t\n]*)/.exec(text)![1]!.split(', ');
+    // port/state/protocol/owner/service/rpc info/version/: seven fields and a trailing slash each.
+    for (const p of ports) expect(p.split('/')).toHaveLength(8);
+    expect(ports.map((p) => p.split('/').slice(0, 5).join('/'))).toEqual(['22/open/tcp//ssh', '443/open/tcp//ssl|http', '8443/open/tcp//ssl|https-alt', '18096/open/tcp//ssl|ssh']);
+  });
+});

@@ -7,6 +7,8 @@ import type { ScanSummary } from '../model/summary.js';
 import { escapeControls } from '../errors.js';
 import { tlsText, versionText } from '../model/service.js';
 import { PORT_STATES } from '../model/states.js';
+import type { ProbeRecord } from '../model/record.js';
+import { serviceName } from '../ports/services.js';
 import { type HostRecords, addressKey, reportGroups } from './host-groups.js';
 import type { ReportContext, ReportWriter } from './report.js';
 
@@ -243,7 +245,7 @@ export function grepWriter(ctx: ReportContext): ReportWriter {
         // The Ports line of a host with 65,535 shown ports is ~2 MB: it goes out a port at a time.
         let sep = '';
         for (const r of records) {
-          yield `${sep}${r.port}/${r.state}/tcp//${r.service === 'unknown' ? '' : r.service}//${versionText(r).replace(/[/,]/g, '|')}/`;
+          yield `${sep}${r.port}/${r.state}/tcp//${grepService(r)}//${versionText(r).replace(/[/,]/g, '|')}/`;
           sep = ', ';
         }
         yield `${ignored}\n`;
@@ -254,4 +256,22 @@ export function grepWriter(ctx: ReportContext): ReportWriter {
       yield `# shardscan done at ${new Date().toISOString()} -- ${addresses} scanned in ${(s.elapsedMs / 1000).toFixed(2)} seconds${s.status === 'complete' ? '' : ' (interrupted)'}\n`;
     },
   };
+}
+
+const INSIDE_TLS: Readonly<Record<string, string>> = { https: 'http', smtps: 'smtp', imaps: 'imap', pop3s: 'pop3', ftps: 'ftp' };
+
+/** The service a TLS record names inside its tunnel, as nmap does (https: http); null when nothing was named inside. */
+export function insideTls(r: ProbeRecord): string | null {
+  if (r.service === 'tls') return null;
+  return r.service.startsWith('tls/') ? r.service.slice(4) : (INSIDE_TLS[r.service] ?? r.service);
+}
+
+/**
+ * A record's service field in the greppable format, as nmap writes it: a TLS
+ * service is ssl|name. A '/' or ',' would split the port's fields (tls/ssh
+ * was read as service tls, rpc info ssh), so they become '|', as in versions.
+ */
+function grepService(r: ProbeRecord): string {
+  if (r.tls) return `ssl|${insideTls(r) ?? serviceName(r.port)}`.replace(/[/,]/g, '|');
+  return r.service === 'unknown' ? '' : r.service.replace(/[/,]/g, '|');
 }

@@ -15,7 +15,7 @@ import type { ScanSummary } from '../model/summary.js';
 import { PORT_STATES, type PortState, type StateCounts } from '../model/states.js';
 import { serviceName } from '../ports/services.js';
 import { type HostRecords, reportGroups } from './host-groups.js';
-import { addressesScanned, givenUp, grepHosts, hostsUp } from './hosts.js';
+import { addressesScanned, givenUp, grepHosts, hostsUp, insideTls } from './hosts.js';
 import type { ReportContext, ReportWriter } from './report.js';
 
 /**
@@ -74,7 +74,6 @@ function isV6(host: string): boolean {
 }
 
 /** Names --banners gives a service found inside TLS (the banner table's tlsNames), back to the one inside, as nmap names it. */
-const INSIDE_TLS: Readonly<Record<string, string>> = { https: 'http', smtps: 'smtp', imaps: 'imap', pop3s: 'pop3', ftps: 'ftp' };
 
 /**
  * The service element: the port table's guess (method table, conf 3) or what
@@ -90,13 +89,10 @@ function serviceElement(r: ProbeRecord): string {
   // TLS services: nmap names the service inside and marks the tunnel (ssl/http): name="http" tunnel="ssl", not https.
   if (r.tls) {
     tunnel = ' tunnel="ssl"';
-    if (name === 'tls') {
-      // Nothing named inside: nmap gives the port table's name (or unknown) in the tunnel, from the table.
-      name = serviceName(r.port);
-      probed = false;
-    } else {
-      name = name.startsWith('tls/') ? name.slice(4) : (INSIDE_TLS[name] ?? name);
-    }
+    const inside = insideTls(r);
+    // Nothing named inside: nmap gives the port table's name (or unknown) in the tunnel, from the table.
+    if (inside === null) probed = false;
+    name = inside ?? serviceName(r.port);
   }
   let attrs = `name="${xmlAttr(name)}"`;
   if (r.product) attrs += ` product="${xmlAttr(r.product)}"`;
