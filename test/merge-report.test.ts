@@ -39,6 +39,19 @@ describe('merge -o', () => {
     expect(readdirSync(cwd).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
+  it('says the scan ended when its last shard did, not when it was merged (a merge a day later said a day later)', async () => {
+    const ends = ['2026-01-02T03:04:05.000Z', '2026-01-02T03:04:09.000Z'];
+    for (const [i, end] of ends.entries()) {
+      cpSync(join(cwd, `s${i + 1}`), join(cwd, `ended${i + 1}`), { recursive: true });
+      const file = join(cwd, `ended${i + 1}`, 'manifest.json');
+      writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync(file, 'utf8')), endedAt: end }));
+    }
+    const r = await runCli(['merge', 'ended2', 'ended1', '-oX', 'ended.xml', '-oG', 'ended.gnmap', '-o', '/dev/null'], { cwd });
+    expect(r.code, r.stderr).toBe(0);
+    expect(readFileSync(join(cwd, 'ended.xml'), 'utf8')).toContain(`<finished time="${Date.parse(ends[1]!) / 1000}" `);
+    expect(readFileSync(join(cwd, 'ended.gnmap'), 'utf8')).toContain(`# shardscan done at ${ends[1]} -- `);
+  });
+
   it("an empty -o is a forgotten file name: exit 2, one line, before any shard is read", async () => {
     const r = await runCli(['merge', 's1', 's2', '-o', ''], { cwd });
     expectOneLine(r, 2, /--output needs a file name, e\.g\. -o report\.txt \(- for stdout\)/);

@@ -253,7 +253,7 @@ export function grepWriter(ctx: ReportContext): ReportWriter {
       const n = hostsUp(s, up, scanned === null);
       const total = addressesScanned(s, n);
       const addresses = `${total} IP address${total === 1 ? '' : 'es'}${n === null ? '' : ` (${n} host${n === 1 ? '' : 's'} up)`}`;
-      yield `# shardscan done at ${new Date().toISOString()} -- ${addresses} scanned in ${(s.elapsedMs / 1000).toFixed(2)} seconds${s.status === 'complete' ? '' : ' (interrupted)'}\n`;
+      yield `# shardscan done at ${ctx.endedAt ?? new Date().toISOString()} -- ${addresses} scanned in ${(s.elapsedMs / 1000).toFixed(2)} seconds${s.status === 'complete' ? '' : ' (interrupted)'}\n`;
     },
   };
 }

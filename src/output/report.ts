@@ -18,6 +18,8 @@ export interface ReportContext {
   /** The command line, for report headers. */
   command: string;
   startedAt: string;
+  /** When the scan ended, for a report made after it (a merge: its last shard's end); absent: now, as the report ends. */
+  endedAt?: string;
   seed: number;
   order: 'random' | 'serial';
   hosts: number;

@@ -143,8 +143,8 @@ function* hostElement(ctx: ReportContext, host: string, records: HostRecords): G
 }
 
 /** `<runstats>`: when and how the scan ended, and the hosts counted. */
-function runstats(s: ScanSummary, listed: number, listedOnly: boolean): string {
-  const now = new Date();
+function runstats(s: ScanSummary, listed: number, listedOnly: boolean, endedAt: string | undefined): string {
+  const ended = endedAt === undefined ? new Date() : new Date(endedAt);
   const elapsed = (s.elapsedMs / 1000).toFixed(2);
   const done = s.status === 'complete';
   // <hosts up> needs a number: when hostsUp cannot tell, the hosts listed, said as such.
@@ -153,9 +153,9 @@ function runstats(s: ScanSummary, listed: number, listedOnly: boolean): string {
   const total = addressesScanned(s, known);
   const hosts = `${total} IP address${total === 1 ? '' : 'es'} (${up} host${up === 1 ? '' : 's'} ${known === null ? 'with shown ports' : 'up'})`;
   const why = done ? '' : s.stopReason === 'time-limit' ? 'stopped by --max-time' : s.stopReason === 'output-closed' ? 'the output was closed' : s.stopReason === 'error' ? 'stopped by an error' : s.stopReason === 'shards-missing' ? 'merged without every shard' : s.stopReason === 'unfinished' ? 'merged with a shard that had not finished' : 'interrupted';
-  const summary = `shardscan done at ${now.toISOString()}; ${hosts} scanned in ${elapsed} seconds${done ? '' : `; ${why}: partial results, ${s.done} of ${s.probes} probes`}`;
+  const summary = `shardscan done at ${ended.toISOString()}; ${hosts} scanned in ${elapsed} seconds${done ? '' : `; ${why}: partial results, ${s.done} of ${s.probes} probes`}`;
   const exit = done ? 'exit="success"' : `exit="error" errormsg="${xmlAttr(`${why} (${s.stopReason}): partial results`)}"`;
-  return `<runstats><finished time="${unixSeconds(now)}" timestr="${xmlAttr(ctime(now))}" summary="${xmlAttr(summary)}" elapsed="${elapsed}" ${exit}/><hosts up="${up}" down="0" total="${total}"/>\n</runstats>\n`;
+  return `<runstats><finished time="${unixSeconds(ended)}" timestr="${xmlAttr(ctime(ended))}" summary="${xmlAttr(summary)}" elapsed="${elapsed}" ${exit}/><hosts up="${up}" down="0" total="${total}"/>\n</runstats>\n`;
 }
 
 /**
@@ -192,7 +192,7 @@ export function xmlWriter(ctx: ReportContext): ReportWriter {
         yield* hostElement(ctx, host, records);
         up++;
       }
-      yield `${runstats(s, up, scanned === null)}</nmaprun>\n`;
+      yield `${runstats(s, up, scanned === null, ctx.endedAt)}</nmaprun>\n`;
     },
   };
 }

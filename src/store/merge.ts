@@ -208,6 +208,8 @@ export async function mergeShards(dirs: readonly string[], open: () => Writable,
     version: packageVersion(),
     command: opts.command,
     startedAt: summary.startedAt,
+    // The scan ended when its last shard did, not when it was merged (a merge a day later said a day later).
+    endedAt: lastEnd(shards.map((s) => s.manifest.endedAt)),
     seed: first.seed,
     order: first.config.order,
     hosts: first.hosts,
@@ -227,4 +229,10 @@ export async function mergeShards(dirs: readonly string[], open: () => Writable,
     summary: () => summary,
   });
   return { leftOut: leftOut.n, summary };
+}
+
+/** The latest of the shards' ends (ISO times sort as text); undefined when none recorded one (killed: the report's own time). */
+function lastEnd(ends: readonly (string | null)[]): string | undefined {
+  const known = ends.filter((e): e is string => e !== null).sort();
+  return known[known.length - 1];
 }
