@@ -85,6 +85,23 @@ describe('grabService', () => {
     expect(svc.received[0]).toBe(''); // still nothing sent to a talker
   });
 
+  it.each([
+    // Late in the listen (a fifth of the budget, 600 ms): its end cut the line, and it was read as "software Open".
+    ['begins late in the listen, in two pieces 200 ms apart', (s: net.Socket) => {
+      setTimeout(() => s.write('SSH-2.0-Open'), 450);
+      setTimeout(() => s.write('SSH_9.2p1 Debian-2\r\n'), 650);
+    }],
+    ['begins just before the listen ends, its rest 200 ms later', (s: net.Socket) => {
+      setTimeout(() => s.write('SSH-2.0-Open'), 580);
+      setTimeout(() => s.write('SSH_9.2p1 Debian-2\r\n'), 780);
+    }],
+  ])('reads a greeting to its line end when it %s', async (_, talk) => {
+    const svc = await serve((s) => talk(s));
+    const r = await grabOne('127.0.0.1', svc.port, { timeoutMs: TIMEOUT });
+    expect(r.info).toMatchObject({ service: 'ssh', serviceSource: 'probe', product: 'OpenSSH', version: '9.2p1' });
+    expect(svc.received[0]).toBe('');
+  });
+
   it('a binary greeting (MySQL) ends at the short silence: only text cut mid-line waits longer (it took 250 ms more)', async () => {
     const svc = await serve((s) => s.write(Buffer.from('J\u0000\u0000\u0000\n8.0.36-0ubuntu0.22.04.1\u0000\b\u0000\u0000\u0000', 'latin1')));
     const r = await grabOne('127.0.0.1', svc.port, { timeoutMs: TIMEOUT });

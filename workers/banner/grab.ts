@@ -128,7 +128,10 @@ class Grab {
 
   private async read(socket: net.Socket, limitMs: number, until: RegExp | undefined, midLineIdleMs?: number): Promise<ReadResult> {
     const { maxBytes, signal } = this.opts;
-    const r = await readAnswer(socket, { maxBytes, limitMs: Math.min(limitMs, this.remaining()), idleMs: this.plan.idleMs, midLineIdleMs, until, signal });
+    const left = this.remaining();
+    // A greeting still arriving mid-line when the listen ends is read on, within the port's budget.
+    const midLineLimitMs = midLineIdleMs === undefined ? undefined : left;
+    const r = await readAnswer(socket, { maxBytes, limitMs: Math.min(limitMs, left), idleMs: this.plan.idleMs, midLineIdleMs, midLineLimitMs, until, signal });
     if (r.data.length === 0 && (r.end === 'closed' || r.end === 'error')) this.closedSilent++;
     else if (r.end !== 'aborted') this.otherEnds++;
     return r;

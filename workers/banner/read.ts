@@ -26,6 +26,14 @@ export interface ReadOptions {
   idleMs: number;
   /** The same for an answer so far all text and cut mid-line (a greeting whose rest was lost on the way); idleMs if unset. */
   midLineIdleMs?: number | undefined;
+  /**
+   * With midLineIdleMs: the most the read may take in all when `limitMs`
+   * finds it mid-line. It then reads on for one mid-line silence at most
+   * (not one per piece: a trickle is still cut), ending early at the line's
+   * end. A greeting that began late in a listen and came in two pieces was
+   * cut at the listen's end and read as its first piece ("software Open").
+   */
+  midLineLimitMs?: number | undefined;
   /** Ends the read as soon as the answer so far (latin1) matches. */
   until?: RegExp | undefined;
   signal?: AbortSignal | undefined;
@@ -38,6 +46,7 @@ export function readAnswer(socket: net.Socket | tls.TLSSocket, opts: ReadOptions
   let total = 0;
   let text = ''; // the answer as latin1, kept only when there is an `until` to test
   let textual = true; // every byte so far printable ASCII, tab or CR (a binary greeting, MySQL's, is not cut mid-line)
+  let midLine = false; // the answer so far is text that ends before its line end (with midLineIdleMs only)
   if (socket.destroyed || socket.readableEnded) return Promise.resolve({ data: Buffer.alloc(0), end: 'closed', ms: 0 });
   return new Promise((resolve) => {
     let idle: NodeJS.Timeout | undefined;
@@ -67,13 +76,19 @@ export function readAnswer(socket: net.Socket | tls.TLSSocket, opts: ReadOptions
       }
       clearTimeout(idle);
       if (opts.midLineIdleMs !== undefined && textual) textual = /^[\t\r\n\x20-\x7e]*$/.test(kept.toString('latin1'));
-      const midLine = opts.midLineIdleMs !== undefined && textual && kept[kept.length - 1] !== 0x0a;
+      midLine = opts.midLineIdleMs !== undefined && textual && kept[kept.length - 1] !== 0x0a;
       idle = setTimeout(() => finish('idle'), midLine ? opts.midLineIdleMs! : opts.idleMs);
     };
     const onEnd = (): void => finish('closed');
     const onError = (): void => finish('error');
     const onAbort = (): void => finish('aborted');
-    const limit = setTimeout(() => finish('timeout'), Math.max(0, opts.limitMs));
+    const onLimit = (): void => {
+      const more = Math.min(opts.midLineIdleMs ?? 0, (opts.midLineLimitMs ?? 0) - opts.limitMs);
+      if (!midLine || more <= 0) return finish('timeout');
+      // Mid-line at the limit: one more mid-line silence at most; the line's end ends it sooner (the idle timer).
+      limit = setTimeout(() => finish('timeout'), more);
+    };
+    let limit = setTimeout(onLimit, Math.max(0, opts.limitMs));
     socket.on('data', onData);
     socket.once('end', onEnd);
     socket.once('close', onEnd);
