@@ -8,7 +8,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { normalizeArgv } from '../src/cli/options.js';
 import { validator } from '../src/schemas.js';
 import { type Fixture, blackholePorts, closedPorts, openPorts, peerListener } from './fixtures/net.js';
+import { isolated } from './helpers/blackhole.js';
+import { netnsUnavailable } from './helpers/netns.js';
 import { CLI, ndjson, runCli, scratchDir } from './helpers/cli.js';
+
+// Root and iproute2 for the cases that resolve a name or must not reach the network; skipped only when asked to.
+const noNamespaces = netnsUnavailable() !== null && process.env.SHARDSCAN_SKIP_ROOT_TESTS === '1';
+if (netnsUnavailable() !== null && !noNamespaces) throw new Error(`cli.test.ts needs network namespaces: ${netnsUnavailable()}; run as root, or set SHARDSCAN_SKIP_ROOT_TESTS=1`);
 
 let open: Fixture;
 let filtered: Fixture;
@@ -470,7 +476,6 @@ describe('bad input', () => {
     // A value starting with "-" and a digit was split by yargs: "unexpected arguments '5', 's'".
     [['127.0.0.1', '--timeout', '-5s'], /^shardscan: error: bad --timeout '-5s': give milliseconds/],
     [['127.0.0.1', '--shard', '-1/3', '--seed', '1'], /^shardscan: error: bad --shard '-1\/3': give x\/y/],
-    [['no-such-host.invalid'], /cannot resolve host name 'no-such-host\.invalid'/],
     [['127.0.0.1', '-o', '/nonexistent/report.txt'], /cannot open --output '\/nonexistent\/report\.txt': ENOENT/],
     [['127.0.0.1', '--out-dir', '/proc/shardscan-test'], /cannot create --out-dir '\/proc\/shardscan-test': ENOENT/],
     // Written when the scan ends, but refused before it starts.
@@ -508,6 +513,22 @@ describe('bad input', () => {
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/^shardscan: error: /);
     expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  // A host name is a target outside loopback: its lookup runs where nothing can leave (it ran in this machine's
+  // namespace, and asked its DNS servers).
+  it.each([
+    [['no-such-host.invalid'], /cannot resolve host name 'no-such-host\.invalid'/],
+  ])('%j → exit 2 and one line, in a namespace with only its loopback', { skip: noNamespaces }, async (args, message) => {
+    const ns = isolated();
+    try {
+      const r = await runCli([...args, '--no-out-dir', '-q'], { prefix: ns.prefix });
+      expect([r.code, r.stdout]).toEqual([2, '']);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    } finally {
+      ns.destroy();
+    }
   });
 
   it.each(['merge', 'validate'])('%s without directories says what it needs, in one line', async (command) => {
@@ -803,5 +824,19 @@ describe('--version and --help', () => {
     expect(h.code).toBe(0);
     expect(h.stdout).toMatch(/--top-ports/);
     expect(existsSync(join(process.cwd(), 'dist', 'src', 'cli', 'main.js'))).toBe(true);
+  });
+});
+
+describe('--max-time with --banners', () => {
+  // A slice shorter than a port's banner read cut it at every slice's end, and resuming in such slices never finished.
+  it.each([
+    [['--max-time', '1'], true],
+    [['--max-time', '1', '--banner-timeout', '500ms'], false],
+    [['--max-time', '6'], false],
+  ])('%j: the note that a slice cannot hold a read is said only when it cannot (%s)', async (extra, said) => {
+    const closed = await closedPorts(1);
+    const r = await runCli(['127.0.0.1', '-p', String(closed[0]), '--banners', '--no-out-dir', '-o', '/dev/null', ...extra]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr.includes('may be too short for --banners: a slice must hold a port\'s connect and its whole banner read')).toBe(said);
   });
 });

@@ -265,6 +265,13 @@ export function resolveConfig(given: Partial<ScanConfig>, opts: ResolveOptions =
   if (config.maxTimeSec !== null && config.maxTimeSec > MAX_TIME_SEC) {
     throw new ShardscanError('E_OPTION', `bad --max-time ${config.maxTimeSec}: at most ${MAX_TIME_SEC} seconds (24.8 days); for no limit, leave it out`);
   }
+  // A slice shorter than a port's banner read cuts that read at every slice's end (a cut read is probed again on
+  // resume): a silent service's read takes all of --banner-timeout, and resuming in 1 s slices never finished.
+  // Said, not refused: a short --max-time also stops a scan early on purpose, before any port is open.
+  if (config.banners && config.maxTimeSec !== null && config.maxTimeSec * 1000 < 2 * config.bannerTimeoutMs) {
+    const least = Math.ceil((2 * config.bannerTimeoutMs) / 1000);
+    notes.push(`--max-time ${config.maxTimeSec} may be too short for --banners: a slice must hold a port's connect and its whole banner read (--banner-timeout ${config.bannerTimeoutMs} ms), or each resume cuts that read again and never finishes; give --max-time ${least} or more, or a shorter --banner-timeout`);
+  }
   // The same limit on the gap between two probes: --rate 0.0000001 spun a 1 ms timer instead.
   for (const [flag, value] of [['--rate', config.rate], ['--host-rate', config.hostRate]] as const) {
     if (value > 0 && value < MIN_RATE) throw new ShardscanError('E_OPTION', `bad ${flag} ${value}: give 0 (no cap) or at least ${MIN_RATE} probes per second, e.g. ${flag} 100`);
