@@ -50,6 +50,17 @@ describe('--metrics address', () => {
     expect(() => parseMetricsAddress(value)).toThrowError(/^bad --metrics '.*': give HOST:PORT or only a PORT \(on loopback\), e\.g\. --metrics 127\.0\.0\.1:9464/);
   });
 
+  it("says so when the scan covers its own server's port, which answers as open (an audit took it for a finding)", async () => {
+    const [port, other] = await closedPorts(2);
+    const own = await runCli(['127.0.0.1', '-p', `${port},${other}`, '--metrics', `127.0.0.1:${port}`, '-f', 'ndjson', '--states', 'all', '--no-out-dir']);
+    expect(own.code, own.stderr).toBe(0);
+    expect(own.stderr).toContain(`shardscan: 127.0.0.1 port ${port} is this scan's own --metrics server: it will show as open\n`);
+    expect(JSON.parse(own.stdout.split('\n').find((l) => l.includes(`"port":${port},`))!)).toMatchObject({ state: 'open' });
+    const apart = await runCli(['127.0.0.1', '-p', String(other), '--metrics', `127.0.0.1:${port}`, '--no-out-dir', '-o', '/dev/null']);
+    expect(apart.code, apart.stderr).toBe(0);
+    expect(apart.stderr).not.toContain('own --metrics server');
+  });
+
   it('a bad value, or an address in use: one line, exit 2, no shard directory', async () => {
     const cwd = scratchDir();
     const bad = await runCli(['127.0.0.1', '-p', '1', '--metrics', 'everywhere'], { cwd });

@@ -155,7 +155,7 @@ async function scanCommand(flags: CliFlags, command: string, signal: AbortContro
     const outDir = outPath === null ? null : OutDir.create(outPath, { ...prep, config: { ...prep.config, outDir: outPath } }, scanId, startedAt, config.outDir !== null, defaultWindow);
     // Opened (and so emptied) only now, when nothing can refuse the command any more.
     const { out, extras } = openReports(config);
-    const allNotes = [...notes, ...[blockedNote(prep.blocked), otherAddressesNote(prep.otherAddresses)].filter((n): n is string => n !== null)];
+    const allNotes = [...notes, ...[blockedNote(prep.blocked), otherAddressesNote(prep.otherAddresses), metrics?.scannedNote(prep.targets, prep.ports) ?? null].filter((n): n is string => n !== null)];
     return runScan({ prep, out, extras, notes: allNotes, quiet: Boolean(flags.quiet), command, outDir, signal: signal.signal, startedAt, pool, summaryJson: flags.summaryJson, fault, workersGiven: flags.workers !== undefined, metrics });
   });
 }

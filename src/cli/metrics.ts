@@ -199,6 +199,13 @@ export class MetricsServer {
     return `http://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}/metrics`;
   }
 
+  /** Among the scan's targets it answers as an open port: said, so it is not taken for a finding (null: not scanned). */
+  scannedNote(targets: { indexOf(address: string): number }, ports: { indexOf(port: number): number }): string | null {
+    const a = this.server.address() as AddressInfo;
+    if (targets.indexOf(a.address) < 0 || ports.indexOf(a.port) < 0) return null;
+    return `${a.address} port ${a.port} is this scan's own --metrics server: it will show as open`;
+  }
+
   /** Start reading the scan (before this, /metrics has only the process metrics). */
   attach(source: MetricsSource): void {
     this.source = source;
