@@ -258,6 +258,7 @@ export function grepWriter(ctx: ReportContext): ReportWriter {
   };
 }
 
+/** Names --banners gives a service found inside TLS (the banner table's tlsNames), back to the one inside, as nmap names it. */
 const INSIDE_TLS: Readonly<Record<string, string>> = { https: 'http', smtps: 'smtp', imaps: 'imap', pop3s: 'pop3', ftps: 'ftp' };
 
 /** The service a TLS record names inside its tunnel, as nmap does (https: http); null when nothing was named inside. */

@@ -73,8 +73,6 @@ function isV6(host: string): boolean {
   return host.includes(':');
 }
 
-/** Names --banners gives a service found inside TLS (the banner table's tlsNames), back to the one inside, as nmap names it. */
-
 /**
  * The service element: the port table's guess (method table, conf 3) or what
  * --banners found (probed, conf 10). A port the table does not name gets none,
