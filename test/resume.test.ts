@@ -58,7 +58,11 @@ describe('resume', () => {
     expect(keys(readFileSync(join(dir, 'shard-1-of-1.ndjson'), 'utf8'))).toEqual(await scan.unsharded());
     const again = await runCli(['resume', dir]);
     expect(again.code).toBe(0);
-    expect(again.stderr).toMatch(/already complete/);
+    expect(again.stderr).toMatch(/already complete; nothing to resume\n/);
+    // Reports named on it are not written (nothing is scanned): it says which merge writes them (it said nothing).
+    const named = await runCli(['resume', dir, '-f', 'csv', '-o', 'r 1.csv', '-oX', 'r.xml']);
+    expect(named.code).toBe(0);
+    expect(named.stderr).toContain(`already complete; nothing to resume (its reports are written again by: shardscan merge ${dir} -f csv -o 'r 1.csv' -oX r.xml)\n`);
     // Damaged once complete: refused as merge refuses it (it was "already complete", exit 0, and a script that resumes until done never knew).
     appendFileSync(join(dir, 'shard-1-of-1.ndjson'), '{"host":"127.0.0.1","port":23,"state":"open"}\n');
     const damaged = await runCli(['resume', dir, '--summary-json', 'summary.json']);

@@ -22,7 +22,7 @@ import { OutDir, makeScanId, ownFileNames } from '../store/outdir.js';
 import { type ScanFlags, flagsToConfig, lastValueWins, noFalseValues, normalizeArgv } from './options.js';
 import { argvRefusal, internalRefusal, listClash, reportClash, unknownMessage } from './refusals.js';
 import { COMMANDS, fileOptionsApart } from './spellings.js';
-import { EXIT, defaultOutDir, runScan, writeSummaryJson } from './run.js';
+import { EXIT, defaultOutDir, reportsAgain, runScan, writeSummaryJson } from './run.js';
 import { type MergeFlags, mergeCommand, validateCommand } from './shard-commands.js';
 import { checkDistinctFiles, checkReports, checkSummaryPath, openReports, reportFileNames } from './report-files.js';
 import type { StatusFlags } from './status.js';
@@ -212,7 +212,7 @@ async function resumeWith(dir: string, argv: ResumeFlags, o: ReturnType<typeof f
     });
     if (problems === null) return stoppedEarly();
     if (problems.length > 0) throw new ShardscanError('E_RESUME', `${dir} is complete but damaged: ${problems[0]}${problems.length > 1 ? ` (and ${problems.length - 1} more problems)` : ''}; shardscan validate ${dir} lists them`);
-    process.stderr.write(`shardscan: ${dir} is already complete; nothing to resume\n`);
+    process.stderr.write(`shardscan: ${dir} is already complete; nothing to resume${reportsAgain(dir, o)}\n`);
     // A script that resumes until done reads this file: an old one left in place would say "interrupted" for ever.
     if (argv.summaryJson !== undefined) {
       checkSummaryPath(argv.summaryJson);

@@ -155,6 +155,16 @@ function mergeHint(dir: string, format: string, output: string, shardOfMany: boo
   return shardOfMany ? `; the shard directory keeps this shard's records: ${merge} (with every shard's directory instead, the whole scan's report)` : `; the shard directory keeps its records: ${merge}`;
 }
 
+/** For a resume of a complete directory that named reports (it writes none): the merge that writes them. */
+export function reportsAgain(dir: string, o: { format?: string | undefined; output?: string | null | undefined; extraReports?: readonly { format: string; output: string }[] | undefined }): string {
+  const flag: Record<string, string> = { text: '-oN', xml: '-oX', grep: '-oG', json: '-oJ' };
+  const parts = [
+    ...(o.output ? [`${o.format ? `-f ${o.format} ` : ''}-o ${shellWord(o.output)}`] : []),
+    ...(o.extraReports ?? []).map((r) => (flag[r.format] ? `${flag[r.format]} ${shellWord(r.output)}` : `-f ${r.format} -o ${shellWord(r.output)}`)),
+  ];
+  return parts.length === 0 ? '' : ` (its reports are written again by: shardscan merge ${shellWord(dir)} ${parts.join(' ')})`;
+}
+
 /** Run the scan to its end and return the exit status. Never throws for a scan-time failure. */
 export async function runScan(input: RunInput): Promise<number> {
   const { prep, outDir } = input;
