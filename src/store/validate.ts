@@ -12,6 +12,7 @@ import { basename, join } from 'node:path';
 import { resolveConfig } from '../config/index.js';
 import { ShardscanError, errnoCode, messageOf } from '../errors.js';
 import { type PreparedScan, prepareScan } from '../prepare.js';
+import { totalOf } from '../model/states.js';
 import { CHECKPOINT, rewriteName } from './outdir.js';
 import { type ShardDir, endsMidLine, openShardDir, readCheckpoint, readRecords } from './read.js';
 import { checkResumable, notOfThisShard } from './resume.js';
@@ -39,6 +40,12 @@ export async function validateDir(dir: string, signal?: AbortSignal): Promise<{ 
     const cp = readCheckpoint(dir);
     checkpoint = cp !== null;
     if (cp && cp.scanKey !== shard.manifest.scanKey) problems.push(`${join(dir, CHECKPOINT)}: scanKey ${cp.scanKey} does not match the manifest's ${shard.manifest.scanKey}`);
+    // A run that stopped (not killed) wrote a last checkpoint covering everything it decided: with positions decided
+    // and none, the file is lost, and a resume keeps nothing (validate said "ok").
+    const m = shard.manifest;
+    if (cp === null && m.status !== 'complete' && m.endedAt !== null && totalOf(m.counts) > 0) {
+      problems.push(`${join(dir, CHECKPOINT)}: missing, though the run stopped with ${totalOf(m.counts)} positions decided; a resume keeps none of them`);
+    }
   } catch (err) {
     problems.push(messageOf(err));
   }
