@@ -63,9 +63,8 @@ export class LateListen {
   keep(a: Attempt, now: number): boolean {
     if (a.late || a.history.tries !== 0 || a.twin !== null) return false;
     if (this.timing.heardFrom(a.target)) return false;
-    // Timed out unanswered all the same: answers to the retries of the host's first tries are then no loss (timing.ts),
-    // and the scan's delivery rate counts it if it left paced (congestion.ts unanswered).
-    this.timing.timedOutSilent(a.target);
+    // Timed out unanswered all the same (the loop told Timing.timedOut): the scan's delivery rate counts it if it left
+    // paced (congestion.ts unanswered).
     this.congestion.unanswered(now, a.start);
     if (a.chunk.stopped || this.listening >= this.budget) return false;
     const end = Math.min(a.start + 2 * (a.deadline - a.start), a.start + this.maxMs, this.timing.hostEnd(a.target));

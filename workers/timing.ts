@@ -230,29 +230,24 @@ export class Timing {
   retryVerdict(target: Target, tryNo: number, limits = 0): RetryVerdict {
     if (this.isGivenUp(target)) return 'final';
     if (this.heardFrom(target)) return this.mayRetry(target.cell, tryNo, limits);
-    this.timedOutSilent(target);
     if (tryNo > 0) return this.table.get(target.cell, F.RETRIES_OUT) > 0 ? 'wait' : 'final';
     return (limits & FLOODED) !== 0 ? this.granted(target.cell, 'retry') : 'final';
   }
 
   /**
-   * A try reached its `deadline` unanswered. A first try sent while its host
-   * was silent, to a host (cell) that first answered after that deadline or
-   * not yet, says the host slept through a whole timeout (timedOutSilent).
-   * Judged by the times, not by what this thread has read so far: after a
-   * stall (CI's load) the thread reads the woken host's answers in the same
-   * turn as the sleepers' timeouts, answers first, and judged by heardFrom()
-   * the host never slept: every answer to a sleeper's retry was then loss.
+   * A try reached its `deadline` unanswered: the one place F.SLEPT is set
+   * (retryAnswerIsLoss). A try sent while its host was silent, to a host
+   * that has not answered yet or whose cell first answered after that
+   * deadline, says the host slept through a whole timeout. Judged by the
+   * times, not only by what this thread has read so far: after a stall (CI's
+   * load) the thread reads the woken host's answers in the same turn as the
+   * sleepers' timeouts, answers first, and judged by heardFrom() alone the
+   * host never slept: every answer to a sleeper's retry was then loss.
    */
   timedOut(target: Target, h: Readonly<Tries>, deadline: number): void {
-    if (h.tries !== 0 || !h.silent) return;
+    if (!h.silent || this.table.get(target.cell, F.SLEPT) !== 0) return;
     const firstAnswer = this.table.get(target.cell, F.ANSWERED);
-    if (firstAnswer === 0 || firstAnswer > this.coordMs(deadline)) this.timedOutSilent(target);
-  }
-
-  /** A try timed out while its host had answered nothing: the host was silent a whole timeout (F.SLEPT, retryAnswerIsLoss). */
-  timedOutSilent(target: Target): void {
-    if (this.table.get(target.cell, F.SLEPT) === 0) this.table.set(target.cell, F.SLEPT, 1);
+    if (firstAnswer === 0 || firstAnswer > this.coordMs(deadline) || !this.heardFrom(target)) this.table.set(target.cell, F.SLEPT, 1);
   }
 
   /**

@@ -23,6 +23,7 @@ import { type ScanRun, startScan } from '../scan/start.js';
 import { MANIFEST, type OutDir } from '../store/outdir.js';
 import { defaultShardDir } from '../store/state-dir.js';
 import type { MetricsServer } from './metrics.js';
+import { NMAP_OUTPUT } from './spellings.js';
 import { Progress, clearActiveBar, formatRate } from './progress.js';
 
 export const EXIT = { ok: 0, runtime: 1, usage: 2, interrupted: 130 } as const;
@@ -156,12 +157,12 @@ function mergeHint(dir: string, format: string, output: string, shardOfMany: boo
 }
 
 /** For a resume of a complete directory that named reports (it writes none): the merge that writes them. */
-export function reportsAgain(dir: string, o: { format?: string | undefined; output?: string | null | undefined; extraReports?: readonly { format: string; output: string }[] | undefined }): string {
-  const flag: Record<string, string> = { text: '-oN', xml: '-oX', grep: '-oG', json: '-oJ' };
-  const parts = [
-    ...(o.output ? [`${o.format ? `-f ${o.format} ` : ''}-o ${shellWord(o.output)}`] : []),
-    ...(o.extraReports ?? []).map((r) => (flag[r.format] ? `${flag[r.format]} ${shellWord(r.output)}` : `-f ${r.format} -o ${shellWord(r.output)}`)),
-  ];
+export function reportsAgain(dir: string, o: Partial<Pick<ScanConfig, 'format' | 'output' | 'extraReports'>>): string {
+  const report = (format: string, output: string): string => {
+    const nmapFlag = Object.keys(NMAP_OUTPUT).find((flag) => NMAP_OUTPUT[flag] === format);
+    return nmapFlag ? `${nmapFlag} ${shellWord(output)}` : `-f ${format} -o ${shellWord(output)}`;
+  };
+  const parts = [...(o.output ? [`${o.format ? `-f ${o.format} ` : ''}-o ${shellWord(o.output)}`] : []), ...(o.extraReports ?? []).map((r) => report(r.format, r.output))];
   return parts.length === 0 ? '' : ` (its reports are written again by: shardscan merge ${shellWord(dir)} ${parts.join(' ')})`;
 }
 

@@ -273,6 +273,6 @@ export function insideTls(r: ProbeRecord): string | null {
  * was read as service tls, rpc info ssh), so they become '|', as in versions.
  */
 function grepService(r: ProbeRecord): string {
-  if (r.tls) return `ssl|${insideTls(r) ?? serviceName(r.port)}`.replace(/[/,]/g, '|');
-  return r.service === 'unknown' ? '' : r.service.replace(/[/,]/g, '|');
+  const name = r.tls ? `ssl|${insideTls(r) ?? serviceName(r.port)}` : r.service === 'unknown' ? '' : r.service;
+  return name.replace(/[/,]/g, '|');
 }

@@ -43,8 +43,9 @@ export async function validateDir(dir: string, signal?: AbortSignal): Promise<{ 
     // A run that stopped (not killed) wrote a last checkpoint covering everything it decided: with positions decided
     // and none, the file is lost, and a resume keeps nothing (validate said "ok").
     const m = shard.manifest;
-    if (cp === null && m.status !== 'complete' && m.endedAt !== null && totalOf(m.counts) > 0) {
-      problems.push(`${join(dir, CHECKPOINT)}: missing, though the run stopped with ${totalOf(m.counts)} positions decided; a resume keeps none of them`);
+    const decided = totalOf(m.counts);
+    if (cp === null && m.status !== 'complete' && m.endedAt !== null && decided > 0) {
+      problems.push(`${join(dir, CHECKPOINT)}: missing, though the run stopped with ${decided} positions decided; a resume keeps none of them`);
     }
   } catch (err) {
     problems.push(messageOf(err));

@@ -73,8 +73,9 @@ export const F = {
   /** When the current max interval began, ms since the origin (0 = none yet). */
   MAX_RTT_AT: 23,
   /**
-   * 1 once a first try timed out while its host had answered nothing: the host
-   * was silent for a whole timeout (asleep, or behind a rule that drops all).
+   * 1 once a try sent while its host was silent reached its deadline before
+   * the host's first answer: the host was silent for a whole timeout (asleep,
+   * or behind a rule that drops all). Set only by Timing.timedOut.
    */
   SLEPT: 24,
   /**
