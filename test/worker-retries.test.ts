@@ -256,30 +256,19 @@ describe('retries by evidence', () => {
 });
 
 describe('a host that woke up, its answers read after a stall', () => {
-  // A first try sent while the host had answered nothing, its timeout at 1,000 ms.
-  const sleeper = (t: ReturnType<typeof timing>['t'], target: ReturnType<typeof timing>['target']) => {
-    const h = t.startHistory(target, FIRST_TRY);
-    expect(h.silent).toBe(true);
-    return h;
-  };
-
-  it("its sleepers' retries are no loss though the thread read its first answers before their timeouts (CI: a shrink)", () => {
-    const { t, target } = timing();
-    const h = sleeper(t, target);
+  it.each([
     // The thread stalled past the deadline; in the turn it woke it read the host's first answers (poll phase), then
     // the sleeper's timeout (check phase). By then the host was heard from, yet it answered nothing before 1,000 ms.
-    t.hostAnswered(target, 0, 20, 1500);
-    t.timedOut(target, h, 1000);
-    expect(t.retryVerdict(target, 0)).toBe('retry');
-    expect(t.retryAnswerIsLoss(target, { ...h, tries: 1 })).toBe(false);
-  });
-
-  it('a first try lost at the scan\'s start, while the host answered others before its deadline, is loss (a SYN limit)', () => {
+    ["its sleepers' retries are no loss though the thread read its first answers before their timeouts (CI: a shrink)", 1500, false],
+    ["a first try lost at the scan's start, while the host answered others before its deadline, is loss (a SYN limit)", 20, true],
+  ])('%s', (_, answeredAt, loss) => {
     const { t, target } = timing();
-    const h = sleeper(t, target);
-    t.hostAnswered(target, 0, 20, 20);
+    // A first try sent while the host had answered nothing, its timeout at 1,000 ms.
+    const h = t.startHistory(target, FIRST_TRY);
+    expect(h.silent).toBe(true);
+    t.hostAnswered(target, 0, 20, answeredAt);
     t.timedOut(target, h, 1000);
     expect(t.retryVerdict(target, 0)).toBe('retry');
-    expect(t.retryAnswerIsLoss(target, { ...h, tries: 1 })).toBe(true);
+    expect(t.retryAnswerIsLoss(target, { ...h, tries: 1 })).toBe(loss);
   });
 });
