@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { ShardscanError } from '../src/errors.js';
 import { type Resolver, buildTargets, otherAddressesNote } from '../src/targets/parse.js';
 import { UnresolvedName, systemResolver } from '../src/targets/resolve.js';
-import { namesOf } from '../src/output/report.js';
+import { namesOf } from '../src/model/scan.js';
 import { digestOf } from '../src/prepare.js';
 
 /** Names with several addresses, as /etc/hosts or DNS may give them; `all` asks for every one. */

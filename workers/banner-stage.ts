@@ -19,6 +19,8 @@ export interface BannerParams {
   maxBytes: number;
   /** Grabs at once in this worker. */
   concurrency: number;
+  /** Address → the name the user typed for it (the scan spec's): a grab sends the name as HTTP's Host and TLS's SNI, as a browser would; it connects to the address. */
+  names?: Readonly<Record<string, string>>;
   /** --source-address (the scan spec's): the grab's own connections are bound to it too (null: the kernel picks). */
   localAddress?: string | null;
   /** What --host-timeout leaves the port's host, ms, when its grab starts: the read ends there (it ran its whole --banner-timeout). */
@@ -86,7 +88,7 @@ export class BannerStage {
     // Cut by the host's time, not its own budget: a grab that runs to the end gives the host up.
     const cutAt = left < opts.timeoutMs ? performance.now() + timeoutMs : Infinity;
     grabService(job.socket, {
-      host: a.host,
+      host: (opts.names && Object.hasOwn(opts.names, a.host) ? opts.names[a.host] : undefined) ?? a.host,
       port: a.port,
       timeoutMs,
       maxBytes: opts.maxBytes,

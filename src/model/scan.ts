@@ -6,3 +6,22 @@ export const PROBE_ENGINES: readonly ProbeEngine[] = Object.freeze(['handle', 's
 
 /** The walk's order: a seeded permutation, or hosts then ports in order. */
 export type ScanOrder = 'random' | 'serial';
+
+/**
+ * Address → the name the user typed for it, from a scan's resolutions (name →
+ * address, kept in the config and the manifest). The first name wins when
+ * two name one address. A plain object, so it crosses to the workers too
+ * (--banners sends the name as HTTP's Host and TLS's SNI).
+ */
+export function addressNames(resolved: Readonly<Record<string, string>>): Record<string, string> {
+  const byAddress: Record<string, string> = Object.create(null);
+  // Names only: "exclude:NAME" keys hold what --exclude left out (targets/parse.ts), never a host scanned.
+  for (const [name, address] of Object.entries(resolved)) if (!name.includes(':') && !(address in byAddress)) byAddress[address] = name;
+  return byAddress;
+}
+
+/** `addressNames` as a lookup: null for an address no name was typed for. */
+export function namesOf(resolved: Readonly<Record<string, string>>): (host: string) => string | null {
+  const byAddress = addressNames(resolved);
+  return (host) => byAddress[host] ?? null;
+}

@@ -47,18 +47,6 @@ export interface ReportContext {
   note?(text: string): void;
 }
 
-/**
- * Address → the name the user typed for it, from a scan's resolutions (name →
- * address, kept in the config and the manifest). The first name wins when
- * two name one address.
- */
-export function namesOf(resolved: Readonly<Record<string, string>>): (host: string) => string | null {
-  const byAddress = new Map<string, string>();
-  // Names only: "exclude:NAME" keys hold what --exclude left out (targets/parse.ts), never a host scanned.
-  for (const [name, address] of Object.entries(resolved)) if (!name.includes(':') && !byAddress.has(address)) byAddress.set(address, name);
-  return (host) => byAddress.get(host) ?? null;
-}
-
 /** Batches of records; plain arrays are accepted too (tests, small callers). */
 export type Batches = AsyncIterable<RecordBatch | readonly ProbeRecord[]>;
 

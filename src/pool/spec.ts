@@ -1,6 +1,7 @@
 /** The WorkerScanSpec for a prepared scan: what every worker needs, built once per run. */
 import { type ScanConfig, timeoutBounds } from '../config/index.js';
 import { SORTED_REPORT_FDS, connectFds, fdLimit, sortedReports } from '../config/limits.js';
+import { addressNames } from '../model/scan.js';
 import { PORT_STATES, type PortState } from '../model/states.js';
 import type { PreparedScan } from '../prepare.js';
 import { createHostTable, tableOrigin } from '../wire/hosts.js';
@@ -73,7 +74,7 @@ export function buildSpec(prep: PreparedScan, hostCounts: boolean): WorkerScanSp
     engine: config.engine,
     sourceAddress: config.sourceAddress ?? null,
     emit,
-    banners: config.banners ? { timeoutMs: config.bannerTimeoutMs, maxBytes: BANNER_MAX_BYTES, concurrency: Math.max(1, Math.ceil(config.bannerConcurrency / config.workers)) } : null,
+    banners: config.banners ? { timeoutMs: config.bannerTimeoutMs, maxBytes: BANNER_MAX_BYTES, concurrency: Math.max(1, Math.ceil(config.bannerConcurrency / config.workers)), names: addressNames(config.resolved) } : null,
     rate: createRateShared(config.rate, config.hostRate),
     hostCounts,
   };

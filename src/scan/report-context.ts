@@ -7,7 +7,7 @@
  */
 import type { PreparedScan } from '../prepare.js';
 import { type ReportContext, everyHostOf, scannedHostsOf } from '../output/formats.js';
-import { namesOf } from '../output/report.js';
+import { namesOf } from '../model/scan.js';
 import { packageVersion } from '../paths.js';
 import type { ScanRun } from './start.js';
 

@@ -11,7 +11,7 @@ import { type PortState, type StateCounts, totalOf } from '../model/states.js';
 import { liveWriter, shardStatus } from './status.js';
 import { type MergeView, mergeView } from './merge-states.js';
 import { WRITERS, everyHostOf } from '../output/formats.js';
-import { namesOf } from '../output/report.js';
+import { namesOf } from '../model/scan.js';
 import { packageVersion } from '../paths.js';
 import { buildPorts } from '../ports/parse.js';
 import { ShardscanError, messageOf } from '../errors.js';

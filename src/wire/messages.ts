@@ -55,8 +55,8 @@ export interface WorkerScanSpec {
   sourceAddress: string | null;
   /** Which states are sent back as records; the rest are only counted. */
   emit: Readonly<Record<PortState, boolean>>;
-  /** --banners: the banner stage's budget, or null when open ports are not read. */
-  banners: { timeoutMs: number; maxBytes: number; concurrency: number } | null;
+  /** --banners: the banner stage's budget and the names typed for addresses (address → name: HTTP's Host, TLS's SNI), or null when open ports are not read. */
+  banners: { timeoutMs: number; maxBytes: number; concurrency: number; names: Readonly<Record<string, string>> } | null;
   /** Shared rate budget, or null when unlimited. */
   rate: RateShared | null;
   /** Count states per host (for reports that print per-host "Not shown" lines). */
