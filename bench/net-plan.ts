@@ -9,7 +9,7 @@
  * 2 % loss, over 180 s on the dead /24, 11-33 s on the firewalled host, ~77 s
  * with RTT 200 ± 180 ms, ~85 s on 40,000 ports with 2 % loss. It
  * runs where a goal uses it (ratelimit, ~43 s) and where it is cheap (rtt0,
- * rtt20, icmp: under 2 s; mixed: ~3.6 s; congested: ~4.5 s; subnet: ~5.4 s); elsewhere it is skipped, and the report says so. A run that reaches the cap is killed, reported "over cap" (its time
+ * rtt20, icmp: under 2 s; mixed: ~3.6 s; congested: ~4.5 s; subnet: ~5.4 s; rstlimit: ~4.9 s); elsewhere it is skipped, and the report says so. A run that reaches the cap is killed, reported "over cap" (its time
  * a lower bound), and the tool gets no further runs on that scenario.
  */
 import { SCENARIO_IDS, type ScenarioId } from '../lab/scenarios.js';

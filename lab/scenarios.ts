@@ -22,7 +22,7 @@ export interface Scenario {
   ports: number[];
 }
 
-export const SCENARIO_IDS = ['rtt0', 'rtt20', 'rtt200', 'rtt400', 'loss2', 'dead24', 'firewalled', 'ratelimit', 'icmp', 'mixed', 'congested', 'sharedlimit', 'jitter', 'longloss', 'mixloss', 'heavyloss', 'subnet'] as const;
+export const SCENARIO_IDS = ['rtt0', 'rtt20', 'rtt200', 'rtt400', 'loss2', 'dead24', 'firewalled', 'ratelimit', 'icmp', 'mixed', 'congested', 'sharedlimit', 'jitter', 'longloss', 'mixloss', 'heavyloss', 'subnet', 'rstlimit'] as const;
 export type ScenarioId = (typeof SCENARIO_IDS)[number];
 
 /** A seeded PRNG (mulberry32), in [0, 1). */
@@ -220,6 +220,23 @@ export function scenario(id: ScenarioId, seed = 1): Scenario {
         targets: [...hosts, dead],
         hosts: [...hosts, dead],
         portSpec: '1-5000',
+        ports,
+      };
+    }
+    case 'rstlimit': {
+      // FreeBSD and macOS answer closed ports with RST only up to net.inet.icmp.icmplim a second (200; macOS 250), counted per
+      // second: past it a closed port is silent, as if filtered. Open ports' SYN-ACKs are never limited.
+      const host = '198.18.1.20';
+      const ports = range(1, 1000);
+      const nft = `table ip rstlimit {\n  chain output {\n    type filter hook output priority 0; policy accept;\n    ip saddr ${host} tcp flags & rst == rst limit rate over 200/second burst 200 packets drop\n  }\n}\n`;
+      return {
+        id,
+        description: "a host that sends at most 200 RSTs a second (FreeBSD's icmplim), 1,000 ports, 10 open, RTT 20 ms",
+        lab: { hosts: [host], delayMs: 10, nft, seed },
+        listeners: [{ host, ports: sample(ports, 10, rng(seed)) }],
+        targets: [host],
+        hosts: [host],
+        portSpec: '1-1000',
         ports,
       };
     }
