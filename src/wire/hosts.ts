@@ -94,6 +94,10 @@ export const F = {
   SLOW_N: 29,
   /** When the span that SLOW_N counts began, ms since the origin. */
   SLOW_SINCE: 30,
+  /** Answers per second in the last closed delivery interval, unfiltered (DELIV_RATE's max filter keeps a burst a second and more). */
+  RAW_RATE: 31,
+  /** A shrink on probation: the probes sent in the round trip it judges (high half; a retry's second copy not counted), and the answers that arrived one round trip after them (low half: what the cell delivered at its new rate). */
+  PROBE_D: 32,
   /**
    * Scan cell: the round trips of the answers counted since DELIV_START,
    * summed in RTT_UNIT_US units (the slot of RETRY_OK, which only host cells use).
@@ -113,7 +117,7 @@ export const F = {
 /** The unit of F.RTT_SUM, µs: 2^31 of them hold 53,687 answers at the 10 s timeout cap. */
 export const RTT_UNIT_US = 250;
 
-export const CELL_FIELDS = 31;
+export const CELL_FIELDS = 33;
 /** Windows are kept in fixed point so that +1/cwnd per answer accumulates. */
 export const WINDOW_SCALE = 256;
 /**
