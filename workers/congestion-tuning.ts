@@ -53,18 +53,6 @@ export const SHARE_ONE = 1024; // shares are in 1/1024
  */
 export const UNDO_SHARE = 64;
 /**
- * ...unless under 1/LIMITER_SHORT of the probes sent to the host in the round
- * trip it judges were answered: random loss costs a share of what is sent
- * (15 % each way: ~28 %), a limiter everything above its rate. The shrink had
- * taken its rate from a burst the limiter let through (a token bucket's, 200
- * RSTs at once from a host that then sends 200 a second: FreeBSD's and
- * macOS's answers to closed ports), so it shrinks again, to what was
- * delivered, and the burst leaves the max filter. (Judged by what was
- * delivered against the pace instead, a host with few probes left to send
- * read as a limiter too: lab heavyloss, ratcheted down, took 104 s, not 8.)
- */
-export const LIMITER_SHORT = 2;
-/**
  * An undo raises the cell's share that shrinks to a half (29 % random loss
  * each way): a round trip's count of random loss crosses a quarter now and
  * then well below that. A limiter that drops more still shrinks the window;

@@ -39,9 +39,7 @@
  * undone, and the cell's share that shrinks is raised to a half: heavier
  * random loss crossed a quarter in most round trips, each shrink to a
  * delivery rate the last one held down (lab mixloss with 15 % loss each way:
- * 27-28 shrinks, 8-88 s; 6.0-8.9 s with the undo). Unless under half of the
- * probes sent to the host then were answered: the shrink took its rate from a
- * limiter's burst, and it shrinks again (probation.ts).
+ * 27-28 shrinks, 8-88 s; 6.0-8.9 s with the undo).
  *
  * Pacing: a window below its maximum is also a rate, srtt / window between
  * probes to that host (shared by all workers, a GCRA clock per cell). Without
@@ -61,9 +59,8 @@
  * holds its slot a whole timeout and is never an answer (see unanswered).
  */
 import { CELL_FIELDS, F, type HostTable, RTT_UNIT_US, WINDOW_SCALE } from '../src/wire/hosts.js';
-import { FLOODED, LIMITED, LOSS_SHARE_RAISED, MIN_PACE_US, MIN_WINDOW, PROBE_GUARD_MS, RATE_DECAY, RATE_INTERVAL_MS, RATE_SAMPLE, SLOW_LOSS_MS, TWO_WINDOWS, UNSETTLED } from './congestion-tuning.js';
+import { FLOODED, LIMITED, LOSS_SHARE_RAISED, MIN_PACE_US, MIN_WINDOW, PROBE_CAP, PROBE_GUARD_MS, PROBE_MIN, RATE_DECAY, RATE_INTERVAL_MS, RATE_SAMPLE, SHARE_ONE, SLOW_LOSS_MS, TWO_WINDOWS, UNDO_SHARE, UNSETTLED } from './congestion-tuning.js';
 import { msOf, tallyLoss } from './loss-tally.js';
-import { probe, sent } from './probation.js';
 
 const HOST_COUNTED = 1;
 const SCAN_COUNTED = 2;
@@ -144,17 +141,14 @@ export class Congestion {
    * adds per probe on cells every worker writes cost a tenth of loopback's
    * throughput), and in the scan's only for a host heard from. Returns which
    * counts were taken (for landed()): a window that shrinks later undercounts
-   * what was in flight then, which drains within a timeout. `now`: this
-   * thread's clock; `copy`: a retry's second copy.
+   * what was in flight then, which drains within a timeout.
    */
-  launched(cell: number, hostIndex: number, now: number, copy = false): number {
+  launched(cell: number, hostIndex: number): number {
     const t = this.table;
     let counted = 0;
     if (t.get(cell, F.CWND) < this.maxWindow) {
       t.add(cell, F.INFLIGHT, 1);
       counted |= HOST_COUNTED;
-      // Its shrink's probation counts what was sent (a retry's second copy is not another probe answered or lost).
-      if (!copy) sent(t, cell, now + this.toCoordMs, this.rttMs(cell));
     }
     if (t.get(0, F.CWND) < this.maxWindow && t.heardFrom(hostIndex)) {
       t.add(0, F.INFLIGHT, 1);
@@ -273,21 +267,44 @@ export class Congestion {
     return shrank;
   }
 
-  /** Count an answer (and a loss) for the cell's shrink on probation; once judged, undo it (random loss) or shrink again (a limiter's burst). */
+  /**
+   * A probe sent at `sentMs` (the coordinator's clock) was answered, and one
+   * sent at `lostMs` was lost (-1: none): each counted while the cell's shrink
+   * is on probation if it left in the round trip from PROBE_GUARD_MS after it.
+   * Once their losses have had time to show (as long as the longest, or the
+   * shrink's own, took), it is judged: a share lost of UNDO_SHARE or more was
+   * random loss, and the shrink is undone. Other losses' delays once counted:
+   * paced retries of older tries showed later and later, and the scan's
+   * probation stayed open to the end (50 SYNs/s over 4 hosts: 7 s).
+   */
   private probe(cell: number, nowMs: number, sentMs: number, lostMs: number): void {
     const t = this.table;
-    const verdict = probe(t, cell, nowMs, sentMs, lostMs, this.rttMs(cell));
-    if (verdict.kind === 'limiter') {
-      // The max filter held the burst: what the cell delivered at the paced rate is its rate.
-      t.set(cell, F.DELIV_RATE, Math.max(1, Math.round(verdict.perSecond)));
-      this.shrink(cell, nowMs, t.get(cell, F.PROBE_DELAY));
-    } else if (verdict.kind === 'random') {
-      t.set(cell, F.LOSS_LIMIT, LOSS_SHARE_RAISED);
-      const cwnd = Math.max(t.get(cell, F.CWND), verdict.undo);
-      t.set(cell, F.SSTHRESH, cwnd);
-      t.set(cell, F.CWND, cwnd);
-      this.stats?.windowUndone();
+    const undo = t.get(cell, F.UNDO_CWND);
+    if (undo === 0) return;
+    const from = t.get(cell, F.DROP_AT) + PROBE_GUARD_MS;
+    const end = from + Math.max(this.rttMs(cell), RATE_INTERVAL_MS);
+    const n = t.get(cell, F.PROBE_N);
+    // Once either count is full neither counts on: a share of the counted ones, not of a capped one.
+    const room = (n & 0xffff) < PROBE_CAP && n >>> 16 < PROBE_CAP;
+    if (sentMs >= from && sentMs < end && room) t.add(cell, F.PROBE_N, 1);
+    if (lostMs >= from && lostMs < end) {
+      t.max(cell, F.PROBE_DELAY, Math.ceil(nowMs - lostMs));
+      if (room) t.add(cell, F.PROBE_N, 0x10000);
     }
+    if (nowMs < end + t.get(cell, F.PROBE_DELAY)) return;
+    // One worker judges (the others see the probation closed).
+    if (!t.replace(cell, F.UNDO_CWND, undo, 0)) return;
+    const counts = t.get(cell, F.PROBE_N);
+    const losses = counts >>> 16;
+    const total = (counts & 0xffff) + losses;
+    if (total < PROBE_MIN) return;
+    const share = Math.floor((losses * SHARE_ONE) / total);
+    if (share < UNDO_SHARE) return;
+    t.set(cell, F.LOSS_LIMIT, LOSS_SHARE_RAISED);
+    const cwnd = Math.max(t.get(cell, F.CWND), undo);
+    t.set(cell, F.SSTHRESH, cwnd);
+    t.set(cell, F.CWND, cwnd);
+    this.stats?.windowUndone();
   }
 
   private rttMs(cell: number): number {
@@ -319,7 +336,6 @@ export class Congestion {
     // than the path can carry, and measuring that would shrink it again and again.
     const rate = Math.round((n * 1000) / span);
     t.set(cell, F.DELIV_RATE, Math.max(rate, Math.floor(t.get(cell, F.DELIV_RATE) * RATE_DECAY)));
-    t.set(cell, F.RAW_RATE, Math.max(1, rate));
     t.add(cell, F.DELIV_COUNT, -n);
     if (cell !== 0) return;
     const sum = t.get(0, F.RTT_SUM);
@@ -363,7 +379,6 @@ export class Congestion {
     t.set(cell, F.SSTHRESH, next);
     t.set(cell, F.CWND, next);
     t.set(cell, F.PROBE_N, 0);
-    t.set(cell, F.PROBE_D, 0);
     t.set(cell, F.PROBE_DELAY, delayMs);
     // Last: opens the probation.
     t.set(cell, F.UNDO_CWND, cwnd);

@@ -198,7 +198,7 @@ export class Engine {
     attempt.keep = this.banners !== null;
     attempt.retryOut = retry?.retryOut === true;
     this.twins.starting(retry, attempt);
-    attempt.counted = this.congestion.launched(target.cell, target.index, now, retry?.twinOf !== undefined);
+    attempt.counted = this.congestion.launched(target.cell, target.index);
     if (this.timing.unmeasured || this.timing.unsettled(target.cell)) this.expiry.unmeasured(attempt);
     this.inflight++;
     chunk.inflight++;

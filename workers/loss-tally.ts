@@ -4,10 +4,7 @@
  * congestion-tuning.ts): LOSS_MIN within one round trip, or over a span of
  * SLOW_LOSS_MS where a round trip is shorter (a limiter that passes few SYNs
  * gives few answers to retries), and in either, at least a share of what the
- * cell delivers in that time (a quarter, unless an undo raised it): its rate
- * is the lower of the best recent interval's (the max filter) and the last
- * one's, since a limiter that lets a burst through is read by the first alone
- * as delivering ten times what it passes.
+ * cell delivers in that time (a quarter, unless an undo raised it).
  */
 import { F, type HostTable } from '../src/wire/hosts.js';
 import { LOSS_MIN, LOSS_SHARE, SHARE_ONE, SLOW_LOSS_MIN, SLOW_LOSS_MS } from './congestion-tuning.js';
@@ -31,11 +28,7 @@ function tallyIn(t: HostTable, cell: number, nowMs: number, sinceField: number, 
     t.set(cell, countField, 0);
   }
   const n = t.add(cell, countField, 1);
-  // The lower of the best recent interval and the last one: a limiter's burst (a token bucket's) held the max filter
-  // ten times above what it passed for seconds, and its answers to retries were never a quarter of that.
-  const best = t.get(cell, F.DELIV_RATE);
-  const last = t.get(cell, F.RAW_RATE);
-  const rate = last > 0 && last < best ? last : best;
+  const rate = t.get(cell, F.DELIV_RATE);
   if (n < (slow && rate > 0 ? SLOW_LOSS_MIN : LOSS_MIN)) return false;
   // Answers in the span at the delivery rate (0 until its first interval closed).
   const perSpan = (rate * spanUs) / 1e6;

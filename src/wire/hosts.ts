@@ -94,10 +94,6 @@ export const F = {
   SLOW_N: 29,
   /** When the span that SLOW_N counts began, ms since the origin. */
   SLOW_SINCE: 30,
-  /** Answers per second in the last closed delivery interval, unfiltered (DELIV_RATE's max filter keeps a burst a second and more). */
-  RAW_RATE: 31,
-  /** A shrink on probation: the probes sent in the round trip it judges (high half; a retry's second copy not counted), and the answers that arrived one round trip after them (low half: what the cell delivered at its new rate). */
-  PROBE_D: 32,
   /**
    * Scan cell: the round trips of the answers counted since DELIV_START,
    * summed in RTT_UNIT_US units (the slot of RETRY_OK, which only host cells use).
@@ -117,15 +113,15 @@ export const F = {
 /** The unit of F.RTT_SUM, µs: 2^31 of them hold 53,687 answers at the 10 s timeout cap. */
 export const RTT_UNIT_US = 250;
 
-export const CELL_FIELDS = 33;
+export const CELL_FIELDS = 31;
 /** Windows are kept in fixed point so that +1/cwnd per answer accumulates. */
 export const WINDOW_SCALE = 256;
 /**
  * Hosts with a cell of their own; above that, consecutive hosts share one (see
  * cellOf): a /16's hosts in fours, a /8's in /22s. Every cell of a walk over
- * more hosts is written, so the table costs its whole size then: 2.4 MB here
- * (2.3 MB before a limiter's burst took two fields a cell, 2.2 MB before the
- * slow loss span took two, 1.9 MB before a shrink's probation took four). At 2^16
+ * more hosts is written, so the table costs its whole size then: 2.3 MB here
+ * (2.2 MB before the slow loss span took two fields a cell, 1.9 MB before a
+ * shrink's probation took four). At 2^16
  * cells it was 7.3 MB, which put a /14 with a text report at 102 MB peak
  * RSS (96 MB at 2^14, medians of 5). A host probed on a port or two (a sweep)
  * gains nothing from a cell of its own; nmap keeps per-host timing only for
