@@ -88,7 +88,7 @@ export class BannerStage {
     // Cut by the host's time, not its own budget: a grab that runs to the end gives the host up.
     const cutAt = left < opts.timeoutMs ? performance.now() + timeoutMs : Infinity;
     grabService(job.socket, {
-      host: (opts.names && Object.hasOwn(opts.names, a.host) ? opts.names[a.host] : undefined) ?? a.host,
+      host: opts.names?.[a.host] ?? a.host, // keys are addresses: never an Object.prototype name
       port: a.port,
       timeoutMs,
       maxBytes: opts.maxBytes,
