@@ -22,7 +22,7 @@ export interface Scenario {
   ports: number[];
 }
 
-export const SCENARIO_IDS = ['rtt0', 'rtt20', 'rtt200', 'rtt400', 'loss2', 'dead24', 'firewalled', 'ratelimit', 'icmp', 'mixed', 'congested', 'sharedlimit', 'jitter', 'longloss', 'mixloss', 'heavyloss', 'subnet', 'rstlimit'] as const;
+export const SCENARIO_IDS = ['rtt0', 'rtt20', 'rtt200', 'rtt400', 'loss2', 'dead24', 'firewalled', 'ratelimit', 'icmp', 'mixed', 'congested', 'sharedlimit', 'jitter', 'longloss', 'mixloss', 'heavyloss', 'subnet', 'rstlimit', 'fwloss'] as const;
 export type ScenarioId = (typeof SCENARIO_IDS)[number];
 
 /** A seeded PRNG (mulberry32), in [0, 1). */
@@ -237,6 +237,25 @@ export function scenario(id: ScenarioId, seed = 1): Scenario {
         targets: [host],
         hosts: [host],
         portSpec: '1-1000',
+        ports,
+      };
+    }
+    case 'fwloss': {
+      // Firewalls over a lossy path: few answers to many probes, and answers that come only to retries. A limiter's
+      // evidence read from either slows these hosts down (an engine change once took 108-463 s here, against ~2 s).
+      const hosts = range(1, 20).map((i) => `198.18.4.${i}`);
+      const ports = range(1, 200);
+      const random = rng(seed);
+      const answering = hosts.map(() => sample(ports, 5, random));
+      const rules: LabRule[] = hosts.map((host, i) => ({ kind: 'firewall', host, allow: answering[i]! }));
+      return {
+        id,
+        description: '20 hosts that each answer on 5 of 200 ports (2 open) and drop the rest, RTT 20 ms, 10 % loss each way',
+        lab: { hosts, delayMs: 10, lossPct: 10, rules, seed },
+        listeners: hosts.map((host, i) => ({ host, ports: sample(answering[i]!, 2, random) })),
+        targets: hosts,
+        hosts,
+        portSpec: '1-200',
         ports,
       };
     }
