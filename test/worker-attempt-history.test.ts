@@ -20,6 +20,17 @@ describe('the last try that timed out', () => {
     expect(third).toMatchObject({ tries: 2, lastAt: 1100 });
   });
 
+  it('keeps the start of the try before it too (limiter.ts: two tries lost in a row since a shrink)', () => {
+    const first = new Attempt(chunk, 0, target, 80, 1000, 100, FIRST_TRY);
+    const second = new Attempt(chunk, 0, target, 80, 1100, 100, nextTry(first, 'tries').history);
+    expect(second.history).toMatchObject({ lastAt: 1000, prevAt: 0 });
+    const third = new Attempt(chunk, 0, target, 80, 1250, 100, nextTry(second, 'tries').history);
+    expect(third.history).toMatchObject({ tries: 2, lastAt: 1100, prevAt: 1000 });
+    // A local failure moves neither.
+    expect(nextTry(third, 'localTries').history).toMatchObject({ lastAt: 1100, prevAt: 1000 });
+    expect(nextTry(third, 'tries').history).toMatchObject({ tries: 3, lastAt: 1250, prevAt: 1100 });
+  });
+
   it('is not moved by a local failure or a self-connect (no packet was lost), nor set by one', () => {
     const local = new Attempt(chunk, 0, target, 80, 1000, 100, FIRST_TRY);
     expect(nextTry(local, 'localTries').history).toMatchObject({ localTries: 1, lastAt: 0 });

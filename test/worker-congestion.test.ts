@@ -13,6 +13,9 @@ import { FLOODED, LIMITED, MIN_WINDOW, UNSETTLED, PROBE_GUARD_MS as G, SLOW_LOSS
 
 const WINDOW = 1024;
 
+/** The tries of a position answered at its first retry, the first try having left at `at`. */
+const lastAt = (at: number) => ({ tries: 1, lastAt: at, prevAt: 0 });
+
 /** Whether a timed-out try that left at `start` may have been a limiter's drop. */
 const limited = (c: Congestion, cell: number, start: number): boolean => (c.limits(cell, start) & LIMITED) !== 0;
 
@@ -391,14 +394,14 @@ describe('a shrink on probation', () => {
   function shrunk(): ReturnType<typeof setup> {
     const s = setup();
     s.table.set(s.cell, F.DELIV_RATE, 4_000);
-    for (let i = 0; i < 200; i++) s.c.lost(s.cell, 1, 1000 + i, 200, 400 + i);
+    for (let i = 0; i < 200; i++) s.c.lost(s.cell, 1, 1000 + i, 200, lastAt(400 + i));
     expect(s.table.get(s.cell, F.CWND)).toBe(800 * WINDOW_SCALE);
     return s;
   }
 
   /** A probe sent at `sent` was lost: its retry, sent at the timeout, was answered 600 ms after it. */
   function lose(s: ReturnType<typeof setup>, sent: number): void {
-    s.c.lost(s.cell, 1, sent + 600, 200, sent);
+    s.c.lost(s.cell, 1, sent + 600, 200, lastAt(sent));
   }
 
   /** 100 probes sent from 1199 + PROBE_GUARD_MS on, 2 ms apart: every (100 / `lost`)th lost, the rest answered. */
@@ -455,7 +458,7 @@ describe('a shrink on probation', () => {
     const s = shrunk();
     sendAfter(s, 1);
     // Tries that left long before the shrink, their retries held back by the pacing: answered 1.4 s after them.
-    for (let i = 0; i < 10; i++) s.c.lost(s.cell, 1, 1900 + i, 200, 500 + i);
+    for (let i = 0; i < 10; i++) s.c.lost(s.cell, 1, 1900 + i, 200, lastAt(500 + i));
     s.c.delivered(s.cell, 2000 + G, 200);
     expect(s.table.get(s.cell, F.UNDO_CWND)).toBe(0);
     expect(s.table.get(s.cell, F.CWND)).toBeLessThan(801 * WINDOW_SCALE);
@@ -478,7 +481,7 @@ describe('a shrink on probation', () => {
 
   it('no second shrink while it is on probation', () => {
     const s = shrunk();
-    for (let i = 0; i < 400; i++) expect(s.c.lost(s.cell, 1, 1400 + i, 200, 800 + i)).toBe(false);
+    for (let i = 0; i < 400; i++) expect(s.c.lost(s.cell, 1, 1400 + i, 200, lastAt(800 + i))).toBe(false);
     expect(s.table.get(s.cell, F.CWND)).toBeGreaterThanOrEqual(800 * WINDOW_SCALE);
   });
 });

@@ -19,18 +19,22 @@ export interface Tries {
   silent: boolean;
   /** When the last try that timed out started (performance.now()), 0 before one did: an answer to a retry dates the loss by it (congestion.ts). */
   lastAt: number;
+  /** When the try before that one started, 0 before two timed out (limiter.ts: two tries lost since a shrink). */
+  prevAt: number;
 }
 
 /** The kinds of failure a history counts. */
 export type Failure = 'tries' | 'selfTries' | 'localTries';
 
-export const FIRST_TRY: Readonly<Tries> = Object.freeze({ tries: 0, selfTries: 0, localTries: 0, silent: false, lastAt: 0 });
+export const FIRST_TRY: Readonly<Tries> = Object.freeze({ tries: 0, selfTries: 0, localTries: 0, silent: false, lastAt: 0, prevAt: 0 });
 export const SILENT_FIRST_TRY: Readonly<Tries> = Object.freeze({ ...FIRST_TRY, silent: true });
 
 /** The same history with one more failure of one kind, by an attempt that started at `start`. */
 export function oneMore(h: Readonly<Tries>, what: Failure, start: number): Tries {
-  const lastAt = what === 'tries' ? start : h.lastAt;
-  return { tries: h.tries, selfTries: h.selfTries, localTries: h.localTries, silent: h.silent, lastAt, [what]: h[what] + 1 };
+  const timedOut = what === 'tries';
+  const lastAt = timedOut ? start : h.lastAt;
+  const prevAt = timedOut ? h.lastAt : h.prevAt;
+  return { tries: h.tries, selfTries: h.selfTries, localTries: h.localTries, silent: h.silent, lastAt, prevAt, [what]: h[what] + 1 };
 }
 
 /** A host as the loop aims at it: its index in the target set, its address text, its timing cell and clock. */

@@ -60,7 +60,12 @@
  */
 import { CELL_FIELDS, F, type HostTable, RTT_UNIT_US, WINDOW_SCALE } from '../src/wire/hosts.js';
 import { FLOODED, LIMITED, LOSS_SHARE_RAISED, MIN_PACE_US, MIN_WINDOW, PROBE_CAP, PROBE_GUARD_MS, PROBE_MIN, RATE_DECAY, RATE_INTERVAL_MS, RATE_SAMPLE, SHARE_ONE, SLOW_LOSS_MS, TWO_WINDOWS, UNDO_SHARE, UNSETTLED } from './congestion-tuning.js';
+import { deepEvidence, limiterShrink } from './limiter.js';
 import { msOf, tallyLoss } from './loss-tally.js';
+
+/** What lost() reads of an answered position's tries (workers/attempt.ts Tries). */
+type LossHistory = { tries: number; lastAt: number; prevAt: number };
+const NO_HISTORY: LossHistory = { tries: 1, lastAt: 0, prevAt: 0 };
 
 const HOST_COUNTED = 1;
 const SCAN_COUNTED = 2;
@@ -76,7 +81,7 @@ export class Congestion {
     /** Add to this thread's performance.now() for the coordinator's clock. */
     private readonly toCoordMs: number,
     /** Told of each window's shrink and each shrink undone: the summary counts them. */
-    private readonly stats: { windowShrank(): void; windowUndone(): void } | null = null,
+    private readonly stats: { windowShrank(limiter?: boolean): void; windowUndone(): void } | null = null,
   ) {
     this.maxWindow = window * WINDOW_SCALE;
   }
@@ -239,13 +244,16 @@ export class Congestion {
   }
 
   /**
-   * An answer that came only to a retry (`rttMs` after it left; the try before
-   * it left at `lastAt`, this thread's clock, 0 if not known): loss. Shrinks the
-   * host's window to its delivery rate (once per round trip), and the scan's
-   * when another host lost one too within a round trip. True when a window shrank.
+   * An answer that came only to a retry (`rttMs` after it left; `h`: its
+   * tries, the last timed-out one left at `h.lastAt`, this thread's clock, 0
+   * if not known): loss. Shrinks the host's window to its delivery rate (once
+   * per round trip), or to its last interval's where the losses say limiter
+   * (limiter.ts), and the scan's when another host lost one too within a
+   * round trip. True when a window shrank.
    */
-  lost(cell: number, hostIndex: number, now: number, rttMs: number, lastAt = 0): boolean {
+  lost(cell: number, hostIndex: number, now: number, rttMs: number, h: Readonly<LossHistory> = NO_HISTORY): boolean {
     const t = this.table;
+    const lastAt = h.lastAt;
     const nowMs = Math.floor(now + this.toCoordMs);
     const sentMs = nowMs - rttMs;
     const lostMs = lastAt > 0 ? lastAt + this.toCoordMs : sentMs;
@@ -256,7 +264,9 @@ export class Congestion {
     const hostLossy = tallyLoss(t, cell, nowMs, this.rttUs(cell));
     const scanLossy = tallyLoss(t, 0, nowMs, this.rttUs(0));
     const delay = Math.max(1, Math.ceil(nowMs - lostMs));
-    let shrank = hostLossy && this.shrink(cell, nowMs, delay);
+    let shrank = deepEvidence(t, cell, h.tries, lostMs, h.prevAt > 0 ? h.prevAt + this.toCoordMs : 0) && limiterShrink(t, cell, nowMs);
+    if (shrank) this.stats?.windowShrank(true);
+    else shrank = hostLossy && this.shrink(cell, nowMs, delay);
     // A read first: once set, no loss writes the shared cell again.
     if (t.get(0, F.FIRST_LOSS_AT) === 0) t.claim(0, F.FIRST_LOSS_AT, nowMs);
     const other = t.get(0, F.DROP_HOST);
@@ -336,6 +346,7 @@ export class Congestion {
     // than the path can carry, and measuring that would shrink it again and again.
     const rate = Math.round((n * 1000) / span);
     t.set(cell, F.DELIV_RATE, Math.max(rate, Math.floor(t.get(cell, F.DELIV_RATE) * RATE_DECAY)));
+    t.set(cell, F.RAW_RATE, rate);
     t.add(cell, F.DELIV_COUNT, -n);
     if (cell !== 0) return;
     const sum = t.get(0, F.RTT_SUM);
@@ -379,6 +390,7 @@ export class Congestion {
     t.set(cell, F.SSTHRESH, next);
     t.set(cell, F.CWND, next);
     t.set(cell, F.PROBE_N, 0);
+    t.set(cell, F.DEEP_N, 0);
     t.set(cell, F.PROBE_DELAY, delayMs);
     // Last: opens the probation.
     t.set(cell, F.UNDO_CWND, cwnd);

@@ -285,7 +285,7 @@ export class Engine {
     this.timing.hostAnswered(a.target, a.history.tries, now - a.start, now, a.late);
     if (a.late) return; // it left the windows, and the scan's delivery rate counted it, at its timeout (late.ts)
     if (a.history.tries === 0 || !this.timing.retryAnswerIsLoss(a.target, a.history)) this.congestion.delivered(a.target.cell, now, now - a.start, a.history.tries === 0);
-    else this.congestion.lost(a.target.cell, a.target.index, now, now - a.start, a.history.lastAt);
+    else this.congestion.lost(a.target.cell, a.target.index, now, now - a.start, a.history);
   }
 
   /** The scanner ran out of something: shrink the window, back off, retry the position later. */

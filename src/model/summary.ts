@@ -127,7 +127,10 @@ export interface TimingSummary {
   /** Attempts started again after a timeout, and how many of those got an answer. */
   retries: number;
   retriesAnswered: number;
-  /** Times a window shrank, by reason (retry-answered: an answer came only to a retry, so a probe was lost). */
+  /**
+   * Times a window shrank, by reason (retry-answered: an answer came only to a retry, so a probe was lost;
+   * deep-retries: most answers came only after two tries lost in a row, a limiter sent more than it passes).
+   */
   windowShrinks: Record<string, number>;
   /** Of those, shrinks undone: the probes sent after them lost as large a share, so the loss was random (workers/congestion.ts). */
   windowShrinksUndone: number;

@@ -108,12 +108,20 @@ export const F = {
   MEAN_RTT: 20,
   /** Scan cell: when some host first showed loss, ms since the origin (0 = none yet; the slot of SLEPT, which only host cells use). */
   FIRST_LOSS_AT: 24,
+  /** Answers per second in the cell's last closed delivery interval alone (DELIV_RATE is the max filter over recent ones). */
+  RAW_RATE: 31,
+  /**
+   * Answers that came only to a retry since the host's last limiter shrink
+   * (workers/limiter.ts): all of them in the low 16 bits, those that came only
+   * to a third try or later above.
+   */
+  DEEP_N: 32,
 } as const;
 
 /** The unit of F.RTT_SUM, µs: 2^31 of them hold 53,687 answers at the 10 s timeout cap. */
 export const RTT_UNIT_US = 250;
 
-export const CELL_FIELDS = 31;
+export const CELL_FIELDS = 33;
 /** Windows are kept in fixed point so that +1/cwnd per answer accumulates. */
 export const WINDOW_SCALE = 256;
 /**

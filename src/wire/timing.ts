@@ -19,7 +19,8 @@ const RTT_SUM = 8;
 const TIMEOUT_SUM = 9;
 const CAP_HITS = 10;
 const UNDONE = 11;
-const HEAD = 12;
+const LIMITER_SHRINKS = 12;
+const HEAD = 13;
 const RTT = HEAD;
 const TIMEOUT = HEAD + HIST_BUCKETS;
 const SIZE = HEAD + 2 * HIST_BUCKETS;
@@ -71,8 +72,9 @@ export class TimingStats {
     this.dirty = true;
   }
 
-  windowShrank(): void {
-    this.data[SHRINKS]!++;
+  /** A window shrank: on loss, or (`limiter`) on answers that came mostly to third tries and later (workers/limiter.ts). */
+  windowShrank(limiter = false): void {
+    this.data[limiter ? LIMITER_SHRINKS : SHRINKS]!++;
     this.dirty = true;
   }
 
@@ -126,7 +128,7 @@ export class TimingTotals {
       timeout: durations(s.subarray(TIMEOUT, TIMEOUT + HIST_BUCKETS), s[TIMEOUT_MIN]!, s[TIMEOUT_MAX]!),
       retries: s[RETRIES]!,
       retriesAnswered: s[RETRY_HITS]!,
-      windowShrinks: s[SHRINKS]! > 0 ? { 'retry-answered': s[SHRINKS]! } : {},
+      windowShrinks: { ...(s[SHRINKS]! > 0 ? { 'retry-answered': s[SHRINKS]! } : {}), ...(s[LIMITER_SHRINKS]! > 0 ? { 'deep-retries': s[LIMITER_SHRINKS]! } : {}) },
       windowShrinksUndone: s[UNDONE]!,
       hostsGivenUp: s[GIVEN_UP]!,
       retryCapHits: s[CAP_HITS]!,
