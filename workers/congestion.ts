@@ -346,9 +346,8 @@ export class Congestion {
     // than the path can carry, and measuring that would shrink it again and again.
     const rate = Math.round((n * 1000) / span);
     t.set(cell, F.DELIV_RATE, Math.max(rate, Math.floor(t.get(cell, F.DELIV_RATE) * RATE_DECAY)));
-    t.set(cell, F.RAW_RATE, rate);
     t.add(cell, F.DELIV_COUNT, -n);
-    if (cell !== 0) return;
+    if (cell !== 0) return t.set(cell, F.RAW_RATE, rate);
     const sum = t.get(0, F.RTT_SUM);
     t.add(0, F.RTT_SUM, -sum);
     // An interval of timeouts of silent hosts alone (unanswered) says nothing of the round trip: the last mean stands
@@ -390,7 +389,7 @@ export class Congestion {
     t.set(cell, F.SSTHRESH, next);
     t.set(cell, F.CWND, next);
     t.set(cell, F.PROBE_N, 0);
-    t.set(cell, F.DEEP_N, 0);
+    if (cell !== 0) t.set(cell, F.DEEP_N, 0);
     t.set(cell, F.PROBE_DELAY, delayMs);
     // Last: opens the probation.
     t.set(cell, F.UNDO_CWND, cwnd);

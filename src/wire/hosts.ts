@@ -108,20 +108,25 @@ export const F = {
   MEAN_RTT: 20,
   /** Scan cell: when some host first showed loss, ms since the origin (0 = none yet; the slot of SLEPT, which only host cells use). */
   FIRST_LOSS_AT: 24,
-  /** Answers per second in the cell's last closed delivery interval alone (DELIV_RATE is the max filter over recent ones). */
-  RAW_RATE: 31,
   /**
-   * Answers that came only to a retry since the host's last limiter shrink
-   * (workers/limiter.ts): all of them in the low 16 bits, those that came only
-   * to a third try or later above.
+   * Host cells: answers per second in the last closed delivery interval alone
+   * (DELIV_RATE is the max filter over recent ones; the slot of DROP_HOST,
+   * which only the scan cell uses).
    */
-  DEEP_N: 32,
+  RAW_RATE: 13,
+  /**
+   * Host cells: answers to retries counted since the window last shrank
+   * (workers/limiter.ts) in the low 16 bits, those of them that came only
+   * after two tries lost in a row above (the slot of LOSS_AT, which only the
+   * scan cell uses).
+   */
+  DEEP_N: 14,
 } as const;
 
 /** The unit of F.RTT_SUM, µs: 2^31 of them hold 53,687 answers at the 10 s timeout cap. */
 export const RTT_UNIT_US = 250;
 
-export const CELL_FIELDS = 33;
+export const CELL_FIELDS = 31;
 /** Windows are kept in fixed point so that +1/cwnd per answer accumulates. */
 export const WINDOW_SCALE = 256;
 /**
