@@ -413,6 +413,18 @@ describe('a shrink on probation', () => {
     }
   }
 
+  it("leaves out answers whose loss could not have shown by its judgement: in the scan's, a host 390 ms away's answers diluted 15 % loss each way to 4 %, and the shrink stood", () => {
+    const s = shrunk();
+    sendAfter(s, 20); // a fifth lost
+    // 400 answers, 390 ms after probes sent in its round trip: lost, such a probe shows ~830 ms after it left, past the
+    // judgement (2019). Counted, they made the share lost 20 of 500.
+    for (let i = 0; i < 400; i++) s.c.delivered(s.cell, 1219 + (i % 200) + 390, 390);
+    s.c.delivered(s.cell, 2000 + G, 200);
+    expect(s.table.get(s.cell, F.UNDO_CWND)).toBe(0);
+    expect(s.table.get(s.cell, F.CWND)).toBe(WINDOW * WINDOW_SCALE);
+    expect(windowsLine(s.stats)).toBe('window shrank 1 time (retry-answered), 1 undone (random loss)');
+  });
+
   it('random loss: the probes sent at the new rate lose as large a share, so the shrink is undone and a half of a round trip\'s delivery is what shrinks from then on', () => {
     const s = shrunk();
     sendAfter(s, 20); // a fifth lost, as before the shrink

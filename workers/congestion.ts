@@ -61,7 +61,7 @@
 import { CELL_FIELDS, F, type HostTable, RTT_UNIT_US, WINDOW_SCALE } from '../src/wire/hosts.js';
 import { FLOODED, LIMITED, LOSS_SHARE_RAISED, MIN_PACE_US, MIN_WINDOW, PROBE_CAP, PROBE_GUARD_MS, PROBE_MIN, RATE_DECAY, RATE_INTERVAL_MS, RATE_SAMPLE, SHARE_ONE, SLOW_LOSS_MS, TWO_WINDOWS, UNDO_SHARE, UNSETTLED } from './congestion-tuning.js';
 import { deepEvidence, limiterShrink } from './limiter.js';
-import { msOf, tallyLoss } from './loss-tally.js';
+import { lossCouldShow, msOf, tallyLoss } from './loss-tally.js';
 
 /** What lost() reads of an answered position's tries (workers/attempt.ts Tries). */
 type LossHistory = { tries: number; lastAt: number; prevAt: number };
@@ -296,7 +296,7 @@ export class Congestion {
     const n = t.get(cell, F.PROBE_N);
     // Once either count is full neither counts on: a share of the counted ones, not of a capped one.
     const room = (n & 0xffff) < PROBE_CAP && n >>> 16 < PROBE_CAP;
-    if (sentMs >= from && sentMs < end && room) t.add(cell, F.PROBE_N, 1);
+    if (sentMs >= from && sentMs < end && room && lossCouldShow(sentMs, nowMs, end + t.get(cell, F.PROBE_DELAY))) t.add(cell, F.PROBE_N, 1);
     if (lostMs >= from && lostMs < end) {
       t.max(cell, F.PROBE_DELAY, Math.ceil(nowMs - lostMs));
       if (room) t.add(cell, F.PROBE_N, 0x10000);

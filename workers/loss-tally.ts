@@ -34,3 +34,18 @@ function tallyIn(t: HostTable, cell: number, nowMs: number, sinceField: number, 
   const perSpan = (rate * spanUs) / 1e6;
   return n * SHARE_ONE >= perSpan * (t.get(cell, F.LOSS_LIMIT) || LOSS_SHARE);
 }
+
+/**
+ * Whether a probe sent at `sentMs` and answered at `nowMs` would have shown
+ * its loss, had it been lost, by `judgeMs`: a timeout of its round trip and
+ * the round trip again (a timeout is at least srtt + srtt/8, rtt.ts). A
+ * shrink's probation counts an answer only then (congestion.ts probe): the
+ * scan's, judged when the near host's losses could show, counted the answers
+ * of a host 390 ms away and none of its losses, read 15 % loss each way as 4 %,
+ * and let the shrink stand, and the next (lab heavyloss: runs of 15-100 s
+ * against ~7 s).
+ */
+export function lossCouldShow(sentMs: number, nowMs: number, judgeMs: number): boolean {
+  const rtt = nowMs - sentMs;
+  return sentMs + 2 * rtt + (rtt >> 3) + 8 <= judgeMs;
+}
