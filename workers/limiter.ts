@@ -16,17 +16,17 @@
  * least DEEP_MIN of a host's answers to retries, since its window last
  * shrank, came only after two tries lost, and half of them or more, the
  * host's window drops to what it delivered in its last interval alone
- * (limiterShrink). A firewall that drops
- * most ports is no such evidence, over a lossy path either: its dropped
- * ports' retries are never answered, and its answering ports lose tries at
- * the path's rate (the rule tried before this one read "few answers to many
- * probes" as a limiter there, and paced 20 hosts' retries for minutes).
+ * (limiterShrink). A firewall that drops most ports is no such evidence,
+ * over a lossy path either: its dropped ports' retries are never answered,
+ * and its answering ports lose tries at the path's rate (the rule tried
+ * before this one read "few answers to many probes" as a limiter there, and
+ * paced 20 hosts' retries for minutes; lab fwloss).
  */
 import { F, type HostTable, WINDOW_SCALE } from '../src/wire/hosts.js';
 import { MIN_WINDOW, TWO_WINDOWS } from './congestion-tuning.js';
 import { msOf } from './loss-tally.js';
 
-/** Answers to retries whose last lost try left since the host's last shrink, that are evidence if half of them or more are deep. */
+/** Deep answers (after two tries lost since the window last shrank) that are evidence, if half or more of those counted. */
 export const DEEP_MIN = 8;
 const DEEP = 0x10000;
 /** Past this many answers counted (the low half's room) both counts halve. */

@@ -72,7 +72,7 @@ export class TimingStats {
     this.dirty = true;
   }
 
-  /** A window shrank: on loss, or (`limiter`) on answers that came mostly to third tries and later (workers/limiter.ts). */
+  /** A window shrank: on loss, or (`limiter`) where most answers to retries came only after two tries lost in a row (workers/limiter.ts). */
   windowShrank(limiter = false): void {
     this.data[limiter ? LIMITER_SHRINKS : SHRINKS]!++;
     this.dirty = true;
