@@ -60,11 +60,11 @@
  */
 import { CELL_FIELDS, F, type HostTable, RTT_UNIT_US, WINDOW_SCALE } from '../src/wire/hosts.js';
 import { FLOODED, LIMITED, LOSS_SHARE_RAISED, MIN_PACE_US, MIN_WINDOW, PROBE_CAP, PROBE_GUARD_MS, PROBE_MIN, RATE_DECAY, RATE_INTERVAL_MS, RATE_SAMPLE, SHARE_ONE, SLOW_LOSS_MS, TWO_WINDOWS, UNDO_SHARE, UNSETTLED } from './congestion-tuning.js';
+import type { Tries } from './attempt.js';
 import { deepEvidence, limiterShrink } from './limiter.js';
 import { lossCouldShow, msOf, tallyLoss } from './loss-tally.js';
 
-/** What lost() reads of an answered position's tries (workers/attempt.ts Tries). */
-type LossHistory = { tries: number; lastAt: number; prevAt: number };
+type LossHistory = Pick<Tries, 'tries' | 'lastAt' | 'prevAt'>; // what lost() reads of an answered position's tries
 const NO_HISTORY: LossHistory = { tries: 1, lastAt: 0, prevAt: 0 };
 
 const HOST_COUNTED = 1;

@@ -7,6 +7,7 @@ import { labBinary } from '../../lab/build.js';
 import type { Lab } from '../../lab/lab.js';
 import { labUnavailable } from '../../lab/netns.js';
 import { type Reported, type Score, score } from '../../lab/truth.js';
+import { expect } from 'vitest';
 import { ndjson, runCli, scratchDir } from './cli.js';
 
 const run = promisify(execFile);
@@ -72,4 +73,20 @@ export async function scanScored(lab: Lab, host: string, ports: number, args: re
   // A scan that failed may have written no summary; its code and stderr say why.
   const timing = r.code === 0 ? (JSON.parse(readFileSync(summary, 'utf8')) as { timing: ScoredScan['timing'] }).timing : null;
   return { code: r.code, stderr: r.stderr, score: score(truth, ndjson(r.stdout) as unknown as Reported[]), timing };
+}
+
+/**
+ * Scan `ports` of `host` at the defaults and expect what a limiter must not
+ * change: exit 0, a clean relay, every port right, and a window that shrank
+ * (it slowed to what the limiter passes).
+ */
+export async function expectExactSlowed(lab: Lab, host: string, ports: number): Promise<void> {
+  const r = await scanScored(lab, host, ports, ['--seed', '2']);
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+  expect((await lab.stats()).clean).toBe(true);
+  expect(r.score.examples).toEqual([]);
+  expect(r.score.exact).toBe(true);
+  const shrinks = Object.values(r.timing?.windowShrinks ?? {}).reduce((a, b) => a + b, 0);
+  expect(shrinks).toBeGreaterThan(0);
 }
