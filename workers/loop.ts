@@ -359,7 +359,7 @@ export class Engine {
       if (!passed) this.afterTimeout(a, retries);
     }
     // Then the positions that waited for their host's retries: those that just timed out above may have settled it.
-    for (const a of this.expiry.takeDeferred()) this.afterTimeout(a, retries);
+    for (const a of this.expiry.takeDeferred(cutoff, this.timing.evidence)) this.afterTimeout(a, retries);
     for (let i = retries.length - 1; i >= 0; i--) this.pending.unshift(retries[i]!); // retries first in line, oldest first
   }
 

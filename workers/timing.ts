@@ -64,6 +64,8 @@ export type RetryVerdict = 'retry' | 'twin' | 'wait' | 'final';
 export class Timing {
   readonly stats = new TimingStats();
   private answers = 0;
+  /** Bumped in this thread by what may change a 'wait' verdict: a retry answered, a host's last retry out resolved (Expiry.takeDeferred). */
+  evidence = 0;
   private readonly minUs: number;
   private readonly maxUs: number;
 
@@ -131,6 +133,7 @@ export class Timing {
     }
     if (!late || t.get(0, F.SRTT) === 0) sample(t, 0, rttMs, sampleAll, nowMs);
     if (tryNo > 0) {
+      this.evidence++;
       t.max(cell, F.MAX_OK_TRY, tryNo);
       t.max(0, F.MAX_OK_TRY, tryNo);
       t.add(cell, F.RETRY_OK, 1);
@@ -280,8 +283,8 @@ export class Timing {
 
   /** A retry mayRetry granted was answered, timed out or dropped. */
   retryResolved(cell: number): void {
-    this.table.add(cell, F.RETRIES_OUT, -1);
     this.table.add(cell, F.RETRY_DONE, 1);
+    if (this.table.add(cell, F.RETRIES_OUT, -1) === 0) this.evidence++;
   }
 
   /** The timeout an attempt used (for the summary's statistics). */
