@@ -10,10 +10,10 @@ import { newTiming } from './helpers/timing.js';
 
 const timing = (retries = 6, hostTimeoutMs: number | null = null) => newTiming({ retries, hostTimeoutMs });
 
-/** A host that answered, then `timedOut` first tries that timed out and were retried, `answered` of those retries answered, all resolved. */
-function afterRetries(timedOut: number, answered: number): ReturnType<typeof timing> {
+/** A host that answered (`firsts` first tries), then `timedOut` first tries that timed out and were retried, `answered` of those retries answered, all resolved. */
+function afterRetries(timedOut: number, answered: number, firsts = 1): ReturnType<typeof timing> {
   const h = timing();
-  h.t.answered(h.cell, 0, 20);
+  for (let i = 0; i < firsts; i++) h.t.answered(h.cell, 0, 20);
   for (let i = 0; i < timedOut; i++) expect(h.t.mayRetry(h.cell, 0)).toBe('retry');
   for (let i = 0; i < answered; i++) h.t.answered(h.cell, 1, 20);
   for (let i = 0; i < timedOut; i++) h.t.retryResolved(h.cell);
@@ -134,10 +134,10 @@ describe('retries by evidence', () => {
   }
 
   it('on a host whose retries mostly get answers, a position may go two tries deeper than the deepest answered', () => {
-    // A lossy path: 100 first tries timed out, 99 of their retries answered (the deepest answered: try 1).
+    // A lossy path: 100 of 10,000 first tries timed out, 99 of their retries answered (the deepest answered: try 1).
     // The hundredth position lost its retry too: a third try and, with no third try answered anywhere yet,
     // a fourth, each sent twice (1 lost in 101 retries is loss, not a firewall).
-    expect(verdictsFrom(afterRetries(100, 99), 1)).toEqual(['twin', 'twin', 'final']);
+    expect(verdictsFrom(afterRetries(100, 99, 9_900), 1)).toEqual(['twin', 'twin', 'final']);
   });
 
   it('where a sixteenth of the retries or more went unanswered, three tries deeper', () => {
@@ -148,7 +148,7 @@ describe('retries by evidence', () => {
 
   it('lab heavyloss (15 % loss each way): a port whose 7th try timed out, on a host whose deepest answered was a 5th, gets an 8th (it was called filtered, ~1 run in 20)', () => {
     const h = timing(10);
-    h.t.answered(h.cell, 0, 2);
+    for (let i = 0; i < 257; i++) h.t.answered(h.cell, 0, 2); // the first tries answered (15 % each way loses ~28 %)
     for (let i = 0; i < 100; i++) expect(h.t.mayRetry(h.cell, 0)).toBe('retry');
     for (let i = 0; i < 86; i++) h.t.answered(h.cell, 1, 2);
     h.t.answered(h.cell, 4, 2); // some position's 5th try

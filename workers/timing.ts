@@ -61,9 +61,16 @@ import { SAMPLE_EVERY, SAMPLES_ENOUGH, estimateUs, sample } from './rtt.js';
 
 export type RetryVerdict = 'retry' | 'twin' | 'wait' | 'final';
 
+/** pathRetries: at most this chance that an answering port loses every try; counted from PATH_ANSWERS answers, PATH_RETRY_ANSWERS of them to retries. */
+const PATH_MISS = 1 / 1024;
+const PATH_ANSWERS = 32;
+const PATH_RETRY_ANSWERS = 4;
+
 export class Timing {
   readonly stats = new TimingStats();
   private answers = 0;
+  /** Of `answers`, those to a retry (pathRetries). */
+  private retryAnswers = 0;
   /** Bumped in this thread by what may change a 'wait' verdict: a retry answered, a host's last retry out resolved (Expiry.takeDeferred). */
   evidence = 0;
   private readonly minUs: number;
@@ -134,6 +141,7 @@ export class Timing {
     if (!late || t.get(0, F.SRTT) === 0) sample(t, 0, rttMs, sampleAll, nowMs);
     if (tryNo > 0) {
       this.evidence++;
+      this.retryAnswers++;
       t.max(cell, F.MAX_OK_TRY, tryNo);
       t.max(0, F.MAX_OK_TRY, tryNo);
       t.add(cell, F.RETRY_OK, 1);
@@ -202,7 +210,7 @@ export class Timing {
     // that lost its first try and its retry is not one its firewall drops. One try more (lab: 20 hosts that
     // each answer on 5 of 200 ports, 10 % loss each way: 1-4 such ports filtered in every run).
     const floor = maxOk === 0 && t.get(0, F.MAX_OK_TRY) > 0 ? 2 : 1;
-    const needed = Math.max(floor, maxOk + deeper);
+    const needed = Math.max(floor, maxOk + deeper, this.pathRetries());
     const allowed = Math.min(this.params.retries, needed);
     if (tryNo >= allowed) {
       if (tryNo < this.params.retries) {
@@ -216,6 +224,20 @@ export class Timing {
       return 'final';
     }
     return this.granted(cell, lossy ? 'twin' : 'retry');
+  }
+
+  /**
+   * Retries the path's loss asks of a port that never answered, on any host heard from: with p the share of this
+   * thread's answers that came only to a retry (a first try lost, either way), an answering port loses every one of
+   * n tries with p^n; enough tries that this is at most 1/PATH_MISS. A host's own evidence (mayRetry) sees only its
+   * own ports: behind a firewall that answers on 5 of 200 ports, over 10 % loss each way (p ~0.19), most hosts had
+   * answered at most one port's retry, got 3 tries, and 0.19^3 of their 100 answering ports were called filtered
+   * (0.7 a scan: 1 run in 2 exact). 0 until PATH_ANSWERS answers, PATH_RETRY_ANSWERS of them to retries.
+   */
+  private pathRetries(): number {
+    if (this.answers < PATH_ANSWERS || this.retryAnswers < PATH_RETRY_ANSWERS) return 0;
+    const p = this.retryAnswers / this.answers;
+    return p >= 1 ? this.params.retries : Math.ceil(Math.log(PATH_MISS) / Math.log(p)) - 1;
   }
 
   /** A retry granted: counted in the host's RETRIES_OUT until retryResolved, and in the summary. */

@@ -1,0 +1,52 @@
+/**
+ * Retries the path's loss asks for (workers/timing.ts pathRetries): a port of
+ * a firewalled host that never answered gets as many tries as the share of
+ * the scan's answers that came only to retries says an answering port needs.
+ */
+import { describe, expect, it } from 'vitest';
+import { newTiming } from './helpers/timing.js';
+
+/** A host heard from (answered on one port), and another host with `first` answers to first tries and `retried` to retries. */
+function scan(first: number, retried: number, retries = 10): ReturnType<typeof newTiming> & { other: number } {
+  const h = newTiming({ retries });
+  const other = h.t.cellOf(2);
+  h.t.answered(h.cell, 0, 20);
+  for (let i = 0; i < first; i++) h.t.answered(other, 0, 20);
+  for (let i = 0; i < retried; i++) h.t.answered(other, 1, 20);
+  return { ...h, other };
+}
+
+/** The verdicts of one port of the firewalled host, try after try, each retry resolved unanswered before the next timeout. */
+function verdicts(h: ReturnType<typeof scan>): string[] {
+  const out: string[] = [];
+  for (let tryNo = 0; tryNo < 12; tryNo++) {
+    const v = h.t.mayRetry(h.cell, tryNo);
+    out.push(v);
+    if (v === 'final') break;
+    h.t.retryResolved(h.cell);
+  }
+  return out;
+}
+
+describe('retries by the path\'s loss', () => {
+  it('a fifth of the answers only to retries: five tries for a port never answered (0.2^5 < 1/1024)', () => {
+    expect(verdicts(scan(40, 10))).toEqual(['retry', 'retry', 'retry', 'retry', 'final']);
+  });
+
+  it('no answer to a retry anywhere: one retry, as before (a firewall\'s drops on a clean path)', () => {
+    expect(verdicts(scan(50, 0))).toEqual(['retry', 'final']);
+  });
+
+  it('a few retries answered among many answers: the host\'s own rule stands (a retry for the path\'s loss, no more)', () => {
+    // 4 of 1,000: 0.004^2 < 1/1024, so two tries; the other host's answered retries give the same.
+    expect(verdicts(scan(996, 4))).toEqual(['retry', 'retry', 'final']);
+  });
+
+  it('too little evidence (fewer than 32 answers) asks for nothing more', () => {
+    expect(verdicts(scan(10, 10))).toEqual(['retry', 'retry', 'final']);
+  });
+
+  it('--retries still caps it', () => {
+    expect(verdicts(scan(40, 10, 2))).toEqual(['retry', 'retry', 'final']);
+  });
+});
