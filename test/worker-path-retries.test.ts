@@ -4,6 +4,7 @@
  * the scan's answers that came only to retries says an answering port needs.
  */
 import { describe, expect, it } from 'vitest';
+import { TimingTotals } from '../src/wire/timing.js';
 import { newTiming } from './helpers/timing.js';
 
 /** A host heard from (answered on one port), and another host with `first` answers to first tries and `retried` to retries. */
@@ -46,7 +47,13 @@ describe('retries by the path\'s loss', () => {
     expect(verdicts(scan(10, 10))).toEqual(['retry', 'retry', 'final']);
   });
 
-  it('--retries still caps it', () => {
-    expect(verdicts(scan(40, 10, 2))).toEqual(['retry', 'retry', 'final']);
+  it('--retries still caps it, and that is no retransmission cap hit (the host\'s own evidence asked for no more)', () => {
+    const h = scan(40, 10, 2);
+    expect(verdicts(h)).toEqual(['retry', 'retry', 'final']);
+    const totals = new TimingTotals();
+    const packed = h.t.stats.take();
+    if (packed) totals.add(packed);
+    expect(totals.summary().retryCapHits).toBe(0);
+    expect(totals.summary().retries).toBe(2);
   });
 });

@@ -210,7 +210,8 @@ export class Timing {
     // that lost its first try and its retry is not one its firewall drops. One try more (lab: 20 hosts that
     // each answer on 5 of 200 ports, 10 % loss each way: 1-4 such ports filtered in every run).
     const floor = maxOk === 0 && t.get(0, F.MAX_OK_TRY) > 0 ? 2 : 1;
-    const needed = Math.max(floor, maxOk + deeper, this.pathRetries());
+    const ownNeeded = Math.max(floor, maxOk + deeper);
+    const needed = Math.max(ownNeeded, this.pathRetries());
     const allowed = Math.min(this.params.retries, needed);
     if (tryNo >= allowed) {
       if (tryNo < this.params.retries) {
@@ -219,8 +220,8 @@ export class Timing {
         if ((limits & LIMITED) !== 0) return this.granted(cell, 'retry');
         if ((limits & UNSETTLED) !== 0) return 'wait';
       }
-      // --max-retries, not the evidence, ends it: nmap's "giving up on port because retransmission cap hit".
-      if (tryNo < needed) this.stats.retryCapHit();
+      // --max-retries, not the host's own evidence, ends it: nmap's "giving up on port because retransmission cap hit".
+      if (tryNo < ownNeeded) this.stats.retryCapHit();
       return 'final';
     }
     return this.granted(cell, lossy ? 'twin' : 'retry');
@@ -229,10 +230,12 @@ export class Timing {
   /**
    * Retries the path's loss asks of a port that never answered, on any host heard from: with p the share of this
    * thread's answers that came only to a retry (a first try lost, either way), an answering port loses every one of
-   * n tries with p^n; enough tries that this is at most 1/PATH_MISS. A host's own evidence (mayRetry) sees only its
+   * n tries with p^n; enough tries that this is at most PATH_MISS. A host's own evidence (mayRetry) sees only its
    * own ports: behind a firewall that answers on 5 of 200 ports, over 10 % loss each way (p ~0.19), most hosts had
    * answered at most one port's retry, got 3 tries, and 0.19^3 of their 100 answering ports were called filtered
-   * (0.7 a scan: 1 run in 2 exact). 0 until PATH_ANSWERS answers, PATH_RETRY_ANSWERS of them to retries.
+   * (0.7 a scan: 1 run in 2 exact). p reads low while the scan runs (answers to retries come a timeout after first
+   * answers: 9/75 at 0.8 s in a traced run, 19/100 at its end), hence 1/1024, not 1/256, which gave no try more
+   * there. 0 until PATH_ANSWERS answers, PATH_RETRY_ANSWERS of them to retries. Not counted as --retries cap hits.
    */
   private pathRetries(): number {
     if (this.answers < PATH_ANSWERS || this.retryAnswers < PATH_RETRY_ANSWERS) return 0;
