@@ -38,11 +38,20 @@ export function estimateUs(t: HostTable, cell: number): number {
  * `always`), at `nowMs` on the coordinator's clock (never 0). An estimate that
  * falls by a quarter below the last one bumps the scan's GEN: attempts started
  * on the higher one are retimed (expiry.ts).
+ *
+ * `late`: a late answer (late.ts), the cell's first, which may answer the
+ * kernel's second SYN, 1 s after the first: an estimate to go on with, not
+ * counted in SAMPLES, and dropped at the cell's first answer in time (its
+ * estimate and max filter start over). Kept, a host whose first answer was
+ * such a one had srtt ~1 s and its timeout at --max-rtt-timeout (3 s) for the
+ * rest of the scan; behind a firewall that answers few ports its dropped
+ * ports then waited 3 s a try (lab fwloss: 15-16 s, ~1 run in 15, against 2).
  */
-export function sample(t: HostTable, cell: number, rttMs: number, always: boolean, nowMs: number): void {
+export function sample(t: HostTable, cell: number, rttMs: number, always: boolean, nowMs: number, late = false): void {
   const samples = t.get(cell, F.SAMPLES);
   if (samples >= SAMPLES_ENOUGH && !always) return;
-  if (samples < SAMPLES_ENOUGH) t.add(cell, F.SAMPLES, 1);
+  if (samples === 0 && !late && t.get(cell, F.SRTT) !== 0) restart(t, cell);
+  if (samples < SAMPLES_ENOUGH && !late) t.add(cell, F.SAMPLES, 1);
   const delta = Math.max(1, Math.round(rttMs * 1000));
   trackMax(t, cell, delta, nowMs);
   const srtt = t.get(cell, F.SRTT);
@@ -61,6 +70,14 @@ export function sample(t: HostTable, cell: number, rttMs: number, always: boolea
     t.set(cell, F.GEN_EST, est);
     t.add(0, F.GEN, 1);
   }
+}
+
+/** Forget a cell's estimate, taken from a late answer alone (sample). */
+function restart(t: HostTable, cell: number): void {
+  t.set(cell, F.SRTT, 0);
+  t.set(cell, F.MAX_RTT, 0);
+  t.set(cell, F.MAX_RTT_PREV, 0);
+  t.set(cell, F.MAX_RTT_AT, 0);
 }
 
 /**

@@ -135,10 +135,10 @@ export class Timing {
     if (t.get(0, F.ANSWERED) === 0) t.set(0, F.ANSWERED, nowMs);
     const sampleAll = ++this.answers % SAMPLE_EVERY === 0;
     if (!late || t.get(cell, F.SRTT) === 0) {
-      sample(t, cell, rttMs, sampleAll, nowMs);
+      sample(t, cell, rttMs, sampleAll, nowMs, late);
       this.stats.rtt(rttMs);
     }
-    if (!late || t.get(0, F.SRTT) === 0) sample(t, 0, rttMs, sampleAll, nowMs);
+    if (!late || t.get(0, F.SRTT) === 0) sample(t, 0, rttMs, sampleAll, nowMs, late);
     if (tryNo > 0) {
       this.evidence++;
       this.retryAnswers++;
