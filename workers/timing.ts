@@ -48,7 +48,9 @@
  * host's deepest answered being a 5th, in ~1 run of 20; three deeper for every
  * lossy host made loss2, longloss and mixloss ~5 % slower (a last round of
  * retries at the end). Behind a firewall most retries time out, and the dropped
- * ports cost no extra try. On such a lossy host a retry is also sent twice
+ * ports cost no extra try, unless the scan's answers say the path loses
+ * packets (pathRetries: then as many as an answering port would need). On a
+ * host whose retries mostly get answers a retry is also sent twice
  * ('twin', see twins.ts): a lost retry costs a whole timeout more, and two
  * copies are both lost 25 times less often.
  */
