@@ -30,8 +30,16 @@ function verdicts(h: ReturnType<typeof scan>): string[] {
 }
 
 describe('retries by the path\'s loss', () => {
-  it('a fifth of the answers only to retries: five tries for a port never answered (0.2^5 < 1/1024)', () => {
+  it('a fifth of the answers only to retries: five tries for a port never answered (51 answers × 0.2^5 < 1/32)', () => {
     expect(verdicts(scan(40, 10))).toEqual(['retry', 'retry', 'retry', 'retry', 'final']);
+  });
+
+  it('the tries asked for keep the expected losses of the scan, not of each port, under 1/32: more answers, more tries', () => {
+    // p = 0.14, as 100 answers read it on a path where it is 0.19: 100 × 0.14^5 < 1/32 < 100 × 0.14^4 (a bound per
+    // port of 1/1024 gave four tries, and about one run in nine called a closed port filtered).
+    expect(verdicts(scan(85, 14))).toEqual(['retry', 'retry', 'retry', 'retry', 'final']);
+    // The same share over 1,000 answers: 1,000 × 0.14^6 < 1/32 < 1,000 × 0.14^5.
+    expect(verdicts(scan(859, 140))).toEqual(['retry', 'retry', 'retry', 'retry', 'retry', 'final']);
   });
 
   it('no answer to a retry anywhere: one retry, as before (a firewall\'s drops on a clean path)', () => {
@@ -39,7 +47,7 @@ describe('retries by the path\'s loss', () => {
   });
 
   it('a few retries answered among many answers: the host\'s own rule stands (a retry for the path\'s loss, no more)', () => {
-    // 4 of 1,000: 0.004^2 < 1/1024, so two tries; the other host's answered retries give the same.
+    // 4 of 1,000: 1,000 × 0.004^2 < 1/32, so two tries; the other host's answered retries give the same.
     expect(verdicts(scan(996, 4))).toEqual(['retry', 'retry', 'final']);
   });
 

@@ -63,8 +63,8 @@ import { SAMPLE_EVERY, SAMPLES_ENOUGH, estimateUs, sample } from './rtt.js';
 
 export type RetryVerdict = 'retry' | 'twin' | 'wait' | 'final';
 
-/** pathRetries: at most this chance that an answering port loses every try; counted from PATH_ANSWERS answers, PATH_RETRY_ANSWERS of them to retries. */
-const PATH_MISS = 1 / 1024;
+/** pathRetries: at most this many answering ports, of those this thread has heard, expected to lose every try; counted from PATH_ANSWERS answers, PATH_RETRY_ANSWERS of them to retries. */
+const PATH_MISSES = 1 / 32;
 const PATH_ANSWERS = 32;
 const PATH_RETRY_ANSWERS = 4;
 
@@ -232,17 +232,19 @@ export class Timing {
   /**
    * Retries the path's loss asks of a port that never answered, on any host heard from: with p the share of this
    * thread's answers that came only to a retry (a first try lost, either way), an answering port loses every one of
-   * n tries with p^n; enough tries that this is at most PATH_MISS. A host's own evidence (mayRetry) sees only its
-   * own ports: behind a firewall that answers on 5 of 200 ports, over 10 % loss each way (p ~0.19), most hosts had
-   * answered at most one port's retry, got 3 tries, and 0.19^3 of their 100 answering ports were called filtered
-   * (0.7 a scan: 1 run in 2 exact). p reads low while the scan runs (answers to retries come a timeout after first
-   * answers: 9/75 at 0.8 s in a traced run, 19/100 at its end), hence 1/1024, not 1/256, which gave no try more
-   * there. 0 until PATH_ANSWERS answers, PATH_RETRY_ANSWERS of them to retries. Not counted as --retries cap hits.
+   * n tries with p^n, and of the A ports that answered about A·p^n more were lost so; enough tries that this is at
+   * most PATH_MISSES. A host's own evidence (mayRetry) sees only its own ports: behind a firewall that answers on 5
+   * of 200 ports, over 10 % loss each way (p ~0.19), most hosts had answered at most one port's retry, got 3 tries,
+   * and 0.19^3 of their 100 answering ports were called filtered (0.7 a scan: 1 run in 2 exact). A bound per port
+   * (p^n at most 1/1024, as it was) left that scan ~0.1 such ports a run at p = 0.19, and p read from 100 answers
+   * is itself 0.14 to 0.24: traced, the runs that read 14 or 15 gave 4 tries, and about 1 run in 9 was not exact
+   * (73 of 80); the dropped ports' last verdicts all came after 1.2 s, when p had stopped moving. 0 until
+   * PATH_ANSWERS answers, PATH_RETRY_ANSWERS of them to retries. Not counted as --retries cap hits.
    */
   private pathRetries(): number {
     if (this.answers < PATH_ANSWERS || this.retryAnswers < PATH_RETRY_ANSWERS) return 0;
     const p = this.retryAnswers / this.answers;
-    return p >= 1 ? this.params.retries : Math.ceil(Math.log(PATH_MISS) / Math.log(p)) - 1;
+    return p >= 1 ? this.params.retries : Math.ceil(Math.log(PATH_MISSES / this.answers) / Math.log(p)) - 1;
   }
 
   /** A retry granted: counted in the host's RETRIES_OUT until retryResolved, and in the summary. */
