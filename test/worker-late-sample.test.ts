@@ -25,4 +25,15 @@ describe('a first round trip from a late answer', () => {
     expect(t.timeoutMs(cell)).toBe(2000); // 400 + 4 × 400
     expect(t.unsettled(cell)).toBe(true); // attempts timed by it are retimed when an answer in time comes
   });
+
+  it('a second or more late where the scan\'s answers in time say its paths are shorter: the time since the kernel\'s second SYN', () => {
+    const { t, cell } = newTiming({ minMs: 10 });
+    const other = t.cellOf(2);
+    t.answered(other, 0, 20); // the scan's round trip: 20 ms
+    t.answered(cell, 0, 1021, performance.now(), true); // the second SYN, 1 s after the first, answered after 21 ms
+    expect(t.timeoutMs(cell)).toBe(105); // 21 + 4 × 21, not 3 s (1,021 + 4 × 1,021 at --max-rtt-timeout)
+    const far = t.cellOf(3);
+    t.answered(far, 0, 600, performance.now(), true); // under a second: no second SYN yet, its own round trip
+    expect(t.timeoutMs(far)).toBe(3000);
+  });
 });

@@ -65,6 +65,8 @@ export type RetryVerdict = 'retry' | 'twin' | 'wait' | 'final';
 
 /** pathRetries: at most this many answering ports, of those this thread has heard, expected to lose every try; counted from PATH_ANSWERS answers, PATH_RETRY_ANSWERS of them to retries. */
 const PATH_MISSES = 1 / 32;
+/** When the kernel sends a connect's second SYN (Linux's initial RTO, TCP_TIMEOUT_INIT), ms after the first. */
+const SYN_RESEND_MS = 1000;
 const PATH_ANSWERS = 32;
 const PATH_RETRY_ANSWERS = 4;
 
@@ -136,6 +138,12 @@ export class Timing {
     if (t.get(cell, F.ANSWERED) === 0) t.set(cell, F.ANSWERED, nowMs);
     if (t.get(0, F.ANSWERED) === 0) t.set(0, F.ANSWERED, nowMs);
     const sampleAll = ++this.answers % SAMPLE_EVERY === 0;
+    // Late by a second or more, where the scan's own round trip (from answers in time) is under a second: the answer
+    // to the kernel's second SYN, sent 1 s after the first, its round trip the time since. Taken whole, one such
+    // answer timed a host 20 ms away at 3 s (--max-rtt-timeout), and behind its firewall each dropped port's try
+    // waited as long (lab fwloss: 20-30 s in about 1 run of 15, against ~2 s); its in-time answers would have
+    // started the estimate over (rtt.ts), but its few answering ports had all answered late.
+    if (late && rttMs >= SYN_RESEND_MS && t.get(0, F.SAMPLES) > 0 && estimateUs(t, 0) < SYN_RESEND_MS * 1000) rttMs -= SYN_RESEND_MS;
     if (!late || t.get(cell, F.SRTT) === 0) {
       sample(t, cell, rttMs, sampleAll, nowMs, late);
       this.stats.rtt(rttMs);
