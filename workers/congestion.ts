@@ -59,10 +59,11 @@
  * holds its slot a whole timeout and is never an answer (see unanswered).
  */
 import { CELL_FIELDS, F, type HostTable, RTT_UNIT_US, WINDOW_SCALE } from '../src/wire/hosts.js';
-import { FLOODED, LIMITED, LOSS_SHARE_RAISED, MIN_PACE_US, MIN_WINDOW, PROBE_CAP, PROBE_GUARD_MS, PROBE_MIN, RATE_DECAY, RATE_INTERVAL_MS, RATE_SAMPLE, SHARE_ONE, SLOW_LOSS_MS, TWO_WINDOWS, UNDO_SHARE, UNSETTLED } from './congestion-tuning.js';
+import { FLOODED, LIMITED, MIN_PACE_US, MIN_WINDOW, RATE_DECAY, RATE_INTERVAL_MS, RATE_SAMPLE, SLOW_LOSS_MS, TWO_WINDOWS, UNSETTLED } from './congestion-tuning.js';
 import type { Tries } from './attempt.js';
 import { deepEvidence, limiterShrink } from './limiter.js';
-import { lossCouldShow, msOf, tallyLoss } from './loss-tally.js';
+import { msOf, tallyLoss } from './loss-tally.js';
+import { countOutcome, judge, sentOnProbation } from './probation.js';
 
 type LossHistory = Pick<Tries, 'tries' | 'lastAt' | 'prevAt'>; // what lost() reads of an answered position's tries
 const NO_HISTORY: LossHistory = { tries: 1, lastAt: 0, prevAt: 0 };
@@ -148,7 +149,7 @@ export class Congestion {
    * counts were taken (for landed()): a window that shrinks later undercounts
    * what was in flight then, which drains within a timeout.
    */
-  launched(cell: number, hostIndex: number): number {
+  launched(cell: number, hostIndex: number, now = -1): number {
     const t = this.table;
     let counted = 0;
     if (t.get(cell, F.CWND) < this.maxWindow) {
@@ -158,6 +159,7 @@ export class Congestion {
     if (t.get(0, F.CWND) < this.maxWindow && t.heardFrom(hostIndex)) {
       t.add(0, F.INFLIGHT, 1);
       counted |= SCAN_COUNTED;
+      if (now >= 0) sentOnProbation(t, Math.floor(now + this.toCoordMs), this.rttMs(0));
     }
     return counted;
   }
@@ -277,44 +279,15 @@ export class Congestion {
     return shrank;
   }
 
-  /**
-   * A probe sent at `sentMs` (the coordinator's clock) was answered, and one
-   * sent at `lostMs` was lost (-1: none): each counted while the cell's shrink
-   * is on probation if it left in the round trip from PROBE_GUARD_MS after it.
-   * Once their losses have had time to show (as long as the longest, or the
-   * shrink's own, took), it is judged: a share lost of UNDO_SHARE or more was
-   * random loss, and the shrink is undone. Other losses' delays once counted:
-   * paced retries of older tries showed later and later, and the scan's
-   * probation stayed open to the end (50 SYNs/s over 4 hosts: 7 s).
-   */
+  /** A probe's fate, counted while the cell's shrink is on probation, and the probation judged when due (probation.ts). */
   private probe(cell: number, nowMs: number, sentMs: number, lostMs: number): void {
-    const t = this.table;
-    const undo = t.get(cell, F.UNDO_CWND);
-    if (undo === 0) return;
-    const from = t.get(cell, F.DROP_AT) + PROBE_GUARD_MS;
-    const end = from + Math.max(this.rttMs(cell), RATE_INTERVAL_MS);
-    const n = t.get(cell, F.PROBE_N);
-    // Once either count is full neither counts on: a share of the counted ones, not of a capped one.
-    const room = (n & 0xffff) < PROBE_CAP && n >>> 16 < PROBE_CAP;
-    if (sentMs >= from && sentMs < end && room && lossCouldShow(sentMs, nowMs, end + t.get(cell, F.PROBE_DELAY))) t.add(cell, F.PROBE_N, 1);
-    if (lostMs >= from && lostMs < end) {
-      t.max(cell, F.PROBE_DELAY, Math.ceil(nowMs - lostMs));
-      if (room) t.add(cell, F.PROBE_N, 0x10000);
-    }
-    if (nowMs < end + t.get(cell, F.PROBE_DELAY)) return;
-    // One worker judges (the others see the probation closed).
-    if (!t.replace(cell, F.UNDO_CWND, undo, 0)) return;
-    const counts = t.get(cell, F.PROBE_N);
-    const losses = counts >>> 16;
-    const total = (counts & 0xffff) + losses;
-    if (total < PROBE_MIN) return;
-    const share = Math.floor((losses * SHARE_ONE) / total);
-    if (share < UNDO_SHARE) return;
-    t.set(cell, F.LOSS_LIMIT, LOSS_SHARE_RAISED);
-    const cwnd = Math.max(t.get(cell, F.CWND), undo);
-    t.set(cell, F.SSTHRESH, cwnd);
-    t.set(cell, F.CWND, cwnd);
-    this.stats?.windowUndone();
+    countOutcome(this.table, cell, nowMs, sentMs, lostMs, this.rttMs(cell));
+    if (judge(this.table, cell, nowMs, this.rttMs(cell))) this.stats?.windowUndone();
+  }
+
+  /** A try to a host heard from timed out: the scan's probation may be due, and nothing else may come to judge it (probation.ts). */
+  silent(now: number): void {
+    if (this.table.get(0, F.UNDO_CWND) !== 0 && judge(this.table, 0, Math.floor(now + this.toCoordMs), this.rttMs(0))) this.stats?.windowUndone();
   }
 
   private rttMs(cell: number): number {
@@ -389,7 +362,7 @@ export class Congestion {
     t.set(cell, F.SSTHRESH, next);
     t.set(cell, F.CWND, next);
     t.set(cell, F.PROBE_N, 0);
-    if (cell !== 0) t.set(cell, F.DEEP_N, 0);
+    t.set(cell, cell === 0 ? F.PROBE_SENT : F.DEEP_N, 0);
     t.set(cell, F.PROBE_DELAY, delayMs);
     // Last: opens the probation.
     t.set(cell, F.UNDO_CWND, cwnd);

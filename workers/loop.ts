@@ -198,7 +198,7 @@ export class Engine {
     attempt.keep = this.banners !== null;
     attempt.retryOut = retry?.retryOut === true;
     this.twins.starting(retry, attempt);
-    attempt.counted = this.congestion.launched(target.cell, target.index);
+    attempt.counted = this.congestion.launched(target.cell, target.index, now);
     if (this.timing.unmeasured || this.timing.unsettled(target.cell)) this.expiry.unmeasured(attempt);
     this.inflight++;
     chunk.inflight++;
@@ -337,9 +337,7 @@ export class Engine {
     this.window.onDecided();
     if (chunk.stopped) return this.maybeFinish(chunk);
     chunk.decide(k, state);
-    if (this.spec.emit[state]) {
-      chunk.record(k, hostIndex, port, state, reason, rttMs, now, service);
-    }
+    if (this.spec.emit[state]) chunk.record(k, hostIndex, port, state, reason, rttMs, now, service);
     this.hooks.decided?.(chunk, this.flush);
     this.outbox.maybePost(chunk);
     this.maybeFinish(chunk);
@@ -358,6 +356,7 @@ export class Engine {
       this.release(a, false);
       if (!passed) this.afterTimeout(a, retries);
     }
+    this.congestion.silent(cutoff); // a scan whose probes went silent has nothing else to judge its shrink by (probation.ts)
     // Then the positions that waited for their host's retries: those that just timed out above may have settled it.
     for (const a of this.expiry.takeDeferred(cutoff, this.timing.evidence)) this.afterTimeout(a, retries);
     for (let i = retries.length - 1; i >= 0; i--) this.pending.unshift(retries[i]!); // retries first in line, oldest first

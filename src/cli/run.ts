@@ -67,13 +67,13 @@ export type SummaryDocument = ScanSummary & {
   resources: { userMs: number; systemMs: number; maxRssKb: number };
 };
 
-/** "rtt p50 20.2 ms, p99 24 ms; timeouts 101-250 ms; retries 12 (11 answered); window shrank 2 times (retry-answered), 1 undone (random loss); 1 host given up". */
+/** "rtt p50 20.2 ms, p99 24 ms; timeouts 101-250 ms; retries 12 (11 answered); window shrank 2 times (retry-answered), 1 undone (random loss or silence); 1 host given up". */
 export function timingLine(t: TimingSummary): string {
   const parts = [t.rtt ? `rtt p50 ${t.rtt.p50} ms, p99 ${t.rtt.p99} ms` : 'no round trip measured'];
   if (t.timeout) parts.push(`timeouts p50 ${t.timeout.p50} ms, p99 ${t.timeout.p99} ms`);
   parts.push(`retries ${t.retries} (${t.retriesAnswered} answered)`);
   const shrinks = Object.values(t.windowShrinks).reduce((a, b) => a + b, 0);
-  const undone = t.windowShrinksUndone > 0 ? `, ${t.windowShrinksUndone} undone (random loss)` : '';
+  const undone = t.windowShrinksUndone > 0 ? `, ${t.windowShrinksUndone} undone (random loss or silence)` : '';
   if (shrinks > 0) parts.push(`window shrank ${plural(shrinks, 'time')} (${Object.keys(t.windowShrinks).join(', ')})${undone}`);
   if (t.hostsGivenUp > 0) parts.push(`${plural(t.hostsGivenUp, 'host')} given up (--host-timeout)`);
   if (t.retryCapHits > 0) parts.push(`${plural(t.retryCapHits, 'port')} filtered at the --max-retries cap (retries were still answered)`);
