@@ -1,7 +1,8 @@
 /**
- * The scan's shrink judged by silence (workers/probation.ts): sized by the
- * answers' rate, it left behind firewalls that answer on few ports a window of
- * a few probes, each held a whole timeout, and nothing came back to judge it by.
+ * A shrink judged by silence (workers/probation.ts): sized by the answers'
+ * rate, it left behind firewalls that answer on few ports a window of a few
+ * probes (a host's: two), each held a whole timeout, and nothing came back to
+ * judge it by.
  */
 import { describe, expect, it } from 'vitest';
 import { timingLine } from '../src/cli/run.js';
@@ -44,13 +45,13 @@ function windowsLine(stats: TimingStats): string {
   return timingLine(totals.summary()).split('; ').find((p) => p.startsWith('window')) ?? '';
 }
 
-describe("the scan's shrink judged by what came back", () => {
+describe('a shrink judged by what came back', () => {
   it('the probes sent at the new rate went silent (firewalled ports): once its losses could have shown, the shrink is undone', () => {
     const { c, table, stats } = shrunk();
     send(c, table);
-    c.silent(1208 + G + 199); // the loss that shrank it took 200 ms to show: not yet
+    c.silent(0, 1208 + G + 199); // the loss that shrank it took 200 ms to show: not yet
     expect(table.get(0, F.CWND)).toBeLessThan(WINDOW * WINDOW_SCALE);
-    c.silent(1208 + G + 200);
+    c.silent(0, 1208 + G + 200);
     expect(table.get(0, F.CWND)).toBe(WINDOW * WINDOW_SCALE);
     expect(table.get(0, F.LOSS_LIMIT)).toBe(512);
     expect(windowsLine(stats)).toBe('window shrank 2 times (retry-answered), 1 undone (random loss or silence)');
@@ -59,24 +60,36 @@ describe("the scan's shrink judged by what came back", () => {
   it('a limiter: the probes sent at the rate it passes come back, too few to judge a share by, and the shrink stands', () => {
     const { c, table } = shrunk();
     for (const at of send(c, table)) c.delivered(table.cellOf(2), at + 200, 200);
-    c.silent(1208 + G + 200);
+    c.silent(0, 1208 + G + 200);
     expect(table.get(0, F.UNDO_CWND)).toBe(0);
     expect(table.get(0, F.CWND)).toBeLessThan(WINDOW * WINDOW_SCALE);
   });
 
-  it('a host\'s window is not judged so: its own probes to dropped ports say nothing of the scan\'s', () => {
-    const { c, table, a } = shrunk();
-    const sent = table.get(a, F.CWND);
-    for (let i = 0; i < 20; i++) c.launched(a, 0, 1008 + G + 5 * i);
-    c.lost(a, 0, 1800, 200); // something to judge the host's probation on, long after it is due
-    expect(table.get(a, F.UNDO_CWND)).toBe(0);
-    expect(table.get(a, F.CWND)).toBeLessThanOrEqual(sent);
+  it('a host\'s window is judged so too: behind its firewall, 2 probes a timeout to dropped ports, none back', () => {
+    const { c, table, stats, a } = shrunk();
+    const shrunkTo = table.get(a, F.CWND);
+    for (let i = 0; i < 2; i++) c.launched(a, 0, 1008 + G + 50 * i);
+    c.silent(a, 1208 + G + 199);
+    expect(table.get(a, F.CWND)).toBe(shrunkTo);
+    c.silent(a, 1208 + G + 200);
+    expect(table.get(a, F.CWND)).toBe(WINDOW * WINDOW_SCALE);
+    expect(table.get(0, F.CWND)).toBeLessThan(WINDOW * WINDOW_SCALE); // the scan's: not judged by the host's probes
+    expect(windowsLine(stats)).toBe('window shrank 2 times (retry-answered), 1 undone (random loss or silence)');
   });
 
-  it('fewer than four probes sent: too little to call silence', () => {
+  it('one of two back (random loss) is no silence: the host\'s shrink stands', () => {
+    const { c, table, a } = shrunk();
+    for (let i = 0; i < 2; i++) c.launched(a, 0, 1008 + G + 50 * i);
+    c.delivered(a, 1008 + G + 200, 200);
+    c.silent(a, 1208 + G + 200);
+    expect(table.get(a, F.UNDO_CWND)).toBe(0);
+    expect(table.get(a, F.CWND)).toBeLessThan(WINDOW * WINDOW_SCALE);
+  });
+
+  it('one probe sent: too little to call silence', () => {
     const { c, table } = shrunk();
-    for (let i = 0; i < 3; i++) c.launched(table.cellOf(2), 2, 1008 + G + i);
-    c.silent(1208 + G + 200);
+    c.launched(table.cellOf(2), 2, 1008 + G);
+    c.silent(0, 1208 + G + 200);
     expect(table.get(0, F.UNDO_CWND)).toBe(0);
     expect(table.get(0, F.CWND)).toBeLessThan(WINDOW * WINDOW_SCALE);
   });

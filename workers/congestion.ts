@@ -155,11 +155,12 @@ export class Congestion {
     if (t.get(cell, F.CWND) < this.maxWindow) {
       t.add(cell, F.INFLIGHT, 1);
       counted |= HOST_COUNTED;
+      if (now >= 0) sentOnProbation(t, cell, Math.floor(now + this.toCoordMs), this.rttMs(cell));
     }
     if (t.get(0, F.CWND) < this.maxWindow && t.heardFrom(hostIndex)) {
       t.add(0, F.INFLIGHT, 1);
       counted |= SCAN_COUNTED;
-      if (now >= 0) sentOnProbation(t, Math.floor(now + this.toCoordMs), this.rttMs(0));
+      if (now >= 0) sentOnProbation(t, 0, Math.floor(now + this.toCoordMs), this.rttMs(0));
     }
     return counted;
   }
@@ -285,9 +286,9 @@ export class Congestion {
     if (judge(this.table, cell, nowMs, this.rttMs(cell))) this.stats?.windowUndone();
   }
 
-  /** A try to a host heard from timed out: the scan's probation may be due, and nothing else may come to judge it (probation.ts). */
-  silent(now: number): void {
-    if (this.table.get(0, F.UNDO_CWND) !== 0 && judge(this.table, 0, Math.floor(now + this.toCoordMs), this.rttMs(0))) this.stats?.windowUndone();
+  /** A try timed out: the cell's probation (a host's, or with 0 the scan's) may be due, and nothing else may come to judge it (probation.ts). */
+  silent(cell: number, now: number): void {
+    if (this.table.get(cell, F.UNDO_CWND) !== 0 && judge(this.table, cell, Math.floor(now + this.toCoordMs), this.rttMs(cell))) this.stats?.windowUndone();
   }
 
   private rttMs(cell: number): number {
@@ -362,7 +363,8 @@ export class Congestion {
     t.set(cell, F.SSTHRESH, next);
     t.set(cell, F.CWND, next);
     t.set(cell, F.PROBE_N, 0);
-    t.set(cell, cell === 0 ? F.PROBE_SENT : F.DEEP_N, 0);
+    t.set(cell, cell === 0 ? F.PROBE_SENT : F.HOST_PROBE_SENT, 0);
+    if (cell !== 0) t.set(cell, F.DEEP_N, 0);
     t.set(cell, F.PROBE_DELAY, delayMs);
     // Last: opens the probation.
     t.set(cell, F.UNDO_CWND, cwnd);

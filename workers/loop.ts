@@ -350,13 +350,14 @@ export class Engine {
     const retries: Pending[] = [];
     for (const a of this.expiry.takeDue(cutoff, this.timing)) {
       this.timing.timedOut(a.target, a.history, a.deadline);
+      this.congestion.silent(a.target.cell, cutoff); // a window whose probes went silent has nothing else to judge its shrink by
       if (this.late.keep(a, cutoff)) continue; // it listens on for a late answer, its slot given back (late.ts)
       this.expiry.close(a);
       const passed = a.twin !== null && this.twins.ended(a, false); // a copy of a retry sent twice: judged once both are over
       this.release(a, false);
       if (!passed) this.afterTimeout(a, retries);
     }
-    this.congestion.silent(cutoff); // a scan whose probes went silent has nothing else to judge its shrink by (probation.ts)
+    this.congestion.silent(0, cutoff); // (probation.ts)
     // Then the positions that waited for their host's retries: those that just timed out above may have settled it.
     for (const a of this.expiry.takeDeferred(cutoff, this.timing.evidence)) this.afterTimeout(a, retries);
     for (let i = retries.length - 1; i >= 0; i--) this.pending.unshift(retries[i]!); // retries first in line, oldest first

@@ -5,24 +5,29 @@
  * time to show the shrink is judged. A share lost of UNDO_SHARE or more was
  * random loss (a limiter passes what is sent at its rate): the shrink is undone.
  *
- * The scan's window is also judged by what went silent. Its shrink is sized by
+ * A window is also judged by what went silent. Its shrink is sized by
  * answers; behind firewalls that answer on few ports most probes are never
- * answered, and the window that the answers' rate gives holds a few probes,
- * each kept a whole timeout. Nothing then came back to judge by, so the shrink
- * stood, and answers, the only thing that grows a window, were gone: lab
- * fwloss (20 hosts that each answer on 5 of 200 ports, 10 % loss each way) took
- * 17-391 s in about 1 run of 20, against ~2 s, its scan window shrunk from
- * 15,936 to 5.5 probes by the answers to retries of the answering ports. A
+ * answered, and the window that the answers' rate gives holds a probe or a
+ * few, each kept a whole timeout. Nothing then came back to judge it by, so
+ * the shrink stood, and answers, the only thing that grows a window, were
+ * gone: lab fwloss (20 hosts that each answer on 5 of 200 ports, 10 % loss
+ * each way) took 15-391 s in about 1 run of 20-40, against ~2 s: the scan's
+ * window shrunk from 15,936 to 5.5 probes by the answering ports' retries,
+ * or one host's to 2 probes (its delivery rate: 9 answers a second). A
  * limiter passes the probes sent at its rate, and they come back; so where
- * fewer than a quarter of the SILENT_MIN or more sent came back either way,
- * the rate was the firewalls', not the path's, and the shrink is undone.
+ * SILENT_MIN or more were sent from its start until a round trip before its
+ * judgement and fewer than a quarter came back either way, the rate was the firewall's, not the path's,
+ * and the shrink is undone.
  */
 import { F, type HostTable } from '../src/wire/hosts.js';
 import { LOSS_SHARE_RAISED, PROBE_CAP, PROBE_GUARD_MS, PROBE_MIN, RATE_INTERVAL_MS, SHARE_ONE, UNDO_SHARE } from './congestion-tuning.js';
 import { lossCouldShow } from './loss-tally.js';
 
-/** Probes sent on the scan's probation from which its silence is judged (a shrunk window sends few). */
-const SILENT_MIN = 4;
+/** Probes sent on a probation from which its silence is judged: a window of 2 held a whole timeout a probe sends ~2 in its round trip. */
+const SILENT_MIN = 2;
+
+/** The cell's count of probes sent on its probation, and of them come back (the scan's and a host's are in different slots). */
+const sentField = (cell: number): number => (cell === 0 ? F.PROBE_SENT : F.HOST_PROBE_SENT);
 
 /** The round trip a probation counts the probes sent in: [from, end), ms. */
 function span(t: HostTable, cell: number, rttMs: number): [number, number] {
@@ -30,11 +35,21 @@ function span(t: HostTable, cell: number, rttMs: number): [number, number] {
   return [from, from + Math.max(rttMs, RATE_INTERVAL_MS)];
 }
 
-/** A probe to a host heard from left at `nowMs`, counted in the scan's window: counted if the scan's probation counts it. */
-export function sentOnProbation(t: HostTable, nowMs: number, rttMs: number): void {
-  if (t.get(0, F.UNDO_CWND) === 0) return;
-  const [from, end] = span(t, 0, rttMs);
-  if (nowMs >= from && nowMs < end && (t.get(0, F.PROBE_SENT) & 0xffff) < PROBE_CAP) t.add(0, F.PROBE_SENT, 1);
+/**
+ * The span silence is counted over: from the probation's start until a round trip before its judgement, so that
+ * what was sent has had time to come back. Longer than the one its share is counted over: a window of 2 probes,
+ * each held a whole timeout, sent 0-2 in that one.
+ */
+function silenceSpan(t: HostTable, cell: number, rttMs: number): [number, number] {
+  const [from, end] = span(t, cell, rttMs);
+  return [from, end + t.get(cell, F.PROBE_DELAY) - rttMs];
+}
+
+/** A probe left at `nowMs`, counted in the cell's window: counted if the cell's probation counts it. */
+export function sentOnProbation(t: HostTable, cell: number, nowMs: number, rttMs: number): void {
+  if (t.get(cell, F.UNDO_CWND) === 0) return;
+  const [from, until] = silenceSpan(t, cell, rttMs);
+  if (nowMs >= from && nowMs < until && (t.get(cell, sentField(cell)) & 0xffff) < PROBE_CAP) t.add(cell, sentField(cell), 1);
 }
 
 /**
@@ -55,10 +70,11 @@ export function countOutcome(t: HostTable, cell: number, nowMs: number, sentMs: 
     t.max(cell, F.PROBE_DELAY, Math.ceil(nowMs - lostMs));
     if (room) t.add(cell, F.PROBE_N, 0x10000);
   }
-  // The scan's: every probe of the round trip that came back, answered or lost, whether or not counted above.
-  if (cell !== 0 || t.get(0, F.PROBE_SENT) >>> 16 >= PROBE_CAP) return;
-  const back = (sentMs >= from && sentMs < end ? 1 : 0) + (lostMs >= from && lostMs < end ? 1 : 0);
-  if (back > 0) t.add(0, F.PROBE_SENT, back * 0x10000);
+  // Every probe of the round trip that came back, answered or lost, whether or not counted above.
+  if (t.get(cell, sentField(cell)) >>> 16 >= PROBE_CAP) return;
+  const until = silenceSpan(t, cell, rttMs)[1];
+  const back = (sentMs >= from && sentMs < until ? 1 : 0) + (lostMs >= from && lostMs < until ? 1 : 0);
+  if (back > 0) t.add(cell, sentField(cell), back * 0x10000);
 }
 
 /**
@@ -75,7 +91,7 @@ export function judge(t: HostTable, cell: number, nowMs: number, rttMs: number):
   const losses = counts >>> 16;
   const total = (counts & 0xffff) + losses;
   if (total < PROBE_MIN) {
-    const sent = cell === 0 ? t.get(0, F.PROBE_SENT) : 0;
+    const sent = t.get(cell, sentField(cell));
     if ((sent & 0xffff) < SILENT_MIN || 4 * (sent >>> 16) >= (sent & 0xffff)) return false;
   } else if (Math.floor((losses * SHARE_ONE) / total) < UNDO_SHARE) return false;
   t.set(cell, F.LOSS_LIMIT, LOSS_SHARE_RAISED);

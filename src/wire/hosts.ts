@@ -123,6 +123,8 @@ export const F = {
   DEEP_N: 14,
   /** Scan cell: probes sent in the round trip its probation counts in the low 16 bits, those of them that came back (answered or lost) above (workers/probation.ts; the slot of RETRIES_OUT, which only host cells use). */
   PROBE_SENT: 17,
+  /** Host cells: the same as PROBE_SENT, for the host's probation (the slot of GEN, which only the scan cell uses). */
+  HOST_PROBE_SENT: 12,
 } as const;
 
 /** The unit of F.RTT_SUM, µs: 2^31 of them hold 53,687 answers at the 10 s timeout cap. */
