@@ -16,8 +16,8 @@
  * or one host's to 2 probes (its delivery rate: 9 answers a second). A
  * limiter passes the probes sent at its rate, and they come back; so where
  * SILENT_MIN or more were sent from its start until a round trip before its
- * judgement and fewer than a quarter came back either way, the rate was the firewall's, not the path's,
- * and the shrink is undone.
+ * judgement and fewer than a quarter came back either way, the rate was the
+ * firewall's, not the path's, and the shrink is undone.
  */
 import { F, type HostTable } from '../src/wire/hosts.js';
 import { LOSS_SHARE_RAISED, PROBE_CAP, PROBE_GUARD_MS, PROBE_MIN, RATE_INTERVAL_MS, SHARE_ONE, UNDO_SHARE } from './congestion-tuning.js';
@@ -70,7 +70,7 @@ export function countOutcome(t: HostTable, cell: number, nowMs: number, sentMs: 
     t.max(cell, F.PROBE_DELAY, Math.ceil(nowMs - lostMs));
     if (room) t.add(cell, F.PROBE_N, 0x10000);
   }
-  // Every probe of the round trip that came back, answered or lost, whether or not counted above.
+  // Every probe of the silence span that came back, answered or lost, whether or not counted above.
   if (t.get(cell, sentField(cell)) >>> 16 >= PROBE_CAP) return;
   const until = silenceSpan(t, cell, rttMs)[1];
   const back = (sentMs >= from && sentMs < until ? 1 : 0) + (lostMs >= from && lostMs < until ? 1 : 0);
