@@ -157,7 +157,7 @@ export function scanRegistry(now: () => Snapshot | null): Registry {
   readMetric('counter', r, 'shardscan_retries_total', 'Attempts started again after a timeout.', [], ({ s }) => one(s.timing?.retries ?? 0), now);
   readMetric('counter', r, 'shardscan_retries_answered_total', 'Retries that got an answer (a probe had been lost).', [], ({ s }) => one(s.timing?.retriesAnswered ?? 0), now);
   readMetric('counter', r, 'shardscan_window_shrinks_total', 'Times a congestion window shrank, by reason.', ['reason'], ({ s }) => Object.entries(s.timing?.windowShrinks ?? {}).map(([reason, n]) => [{ reason }, n]), now);
-  readMetric('counter', r, 'shardscan_window_shrinks_undone_total', 'Window shrinks undone: the probes sent after them lost as large a share (random loss), or most went unanswered (the scan window, behind firewalls).', [], ({ s }) => one(s.timing?.windowShrinksUndone ?? 0), now);
+  readMetric('counter', r, 'shardscan_window_shrinks_undone_total', 'Window shrinks undone: the probes sent after them lost as large a share (random loss), or most went unanswered (behind firewalls).', [], ({ s }) => one(s.timing?.windowShrinksUndone ?? 0), now);
   readMetric('counter', r, 'shardscan_hosts_given_up_total', 'Hosts --host-timeout gave up on.', [], ({ s }) => one(s.timing?.hostsGivenUp ?? 0), now);
   readMetric('counter', r, 'shardscan_retry_cap_hits_total', 'Ports decided filtered at the --max-retries cap while retries were still answered.', [], ({ s }) => one(s.timing?.retryCapHits ?? 0), now);
   readMetric('counter', r, 'shardscan_local_events_total', "The scanner's own events (EMFILE, self-connect, worker-crash, ...), never port states.", ['event'], ({ s }) => Object.entries(s.events).map(([event, n]) => [{ event }, n]), now);

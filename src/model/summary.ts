@@ -132,7 +132,7 @@ export interface TimingSummary {
    * deep-retries: most answers came only after two tries lost in a row, a limiter sent more than it passes).
    */
   windowShrinks: Record<string, number>;
-  /** Of those, shrinks undone: the probes sent after them lost as large a share, so the loss was random, or (the scan's window) most of them went unanswered (workers/probation.ts). */
+  /** Of those, shrinks undone: the probes sent after them lost as large a share, so the loss was random, or most of them went unanswered, behind firewalls (workers/probation.ts). */
   windowShrinksUndone: number;
   /** Hosts --host-timeout gave up on. */
   hostsGivenUp: number;
