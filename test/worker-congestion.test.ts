@@ -5,10 +5,10 @@
  * ports that lost a packet), and must not throttle the host.
  */
 import { describe, expect, it } from 'vitest';
-import { timingLine } from '../src/cli/run.js';
 import { F, HostTable, WINDOW_SCALE, createHostTable } from '../src/wire/hosts.js';
-import { TimingStats, TimingTotals } from '../src/wire/timing.js';
+import { TimingStats } from '../src/wire/timing.js';
 import { Congestion } from '../workers/congestion.js';
+import { windowsLine } from './helpers/windows.js';
 import { FLOODED, LIMITED, MIN_WINDOW, UNSETTLED, PROBE_GUARD_MS as G, SLOW_LOSS_MIN, SLOW_LOSS_MS } from '../workers/congestion-tuning.js';
 
 const WINDOW = 1024;
@@ -27,12 +27,6 @@ function setup(): { c: Congestion; table: HostTable; cell: number; stats: Timing
   return { c: new Congestion(table, WINDOW, 0, stats), table, cell, stats };
 }
 
-/** What the summary says of the windows (Congestion counts shrinks and undos in `stats`). */
-function windowsLine(stats: TimingStats): string {
-  const totals = new TimingTotals();
-  totals.add(stats.take()!);
-  return timingLine(totals.summary()).split('; ').find((p) => p.startsWith('window')) ?? '';
-}
 
 describe('loss evidence', () => {
   it('seven answers only to retries within a round trip leave the window alone', () => {

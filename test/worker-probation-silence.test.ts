@@ -5,10 +5,10 @@
  * judge it by.
  */
 import { describe, expect, it } from 'vitest';
-import { timingLine } from '../src/cli/run.js';
 import { F, HostTable, WINDOW_SCALE, createHostTable } from '../src/wire/hosts.js';
-import { TimingStats, TimingTotals } from '../src/wire/timing.js';
+import { TimingStats } from '../src/wire/timing.js';
 import { Congestion } from '../workers/congestion.js';
+import { windowsLine } from './helpers/windows.js';
 import { PROBE_GUARD_MS as G } from '../workers/congestion-tuning.js';
 
 const WINDOW = 1024;
@@ -39,11 +39,6 @@ function send(c: Congestion, table: HostTable): number[] {
   });
 }
 
-function windowsLine(stats: TimingStats): string {
-  const totals = new TimingTotals();
-  totals.add(stats.take()!);
-  return timingLine(totals.summary()).split('; ').find((p) => p.startsWith('window')) ?? '';
-}
 
 describe('a shrink judged by what came back', () => {
   it('the probes sent at the new rate went silent (firewalled ports): once its losses could have shown, the shrink is undone', () => {
