@@ -234,11 +234,11 @@ describe("the scan's window over hosts near and far", () => {
   it('does not count probes to a host never heard from (each would hold a slot a whole timeout)', () => {
     const { c, table } = twoHosts();
     const dead = table.cellOf(2);
-    c.launched(dead, 2);
+    c.launched(dead, 2, 0);
     expect(table.get(0, F.INFLIGHT)).toBe(0);
     expect(table.get(dead, F.INFLIGHT)).toBe(0); // its own window is at its maximum: not counted either
     table.setHeard(3);
-    const counted = c.launched(table.cellOf(3), 3);
+    const counted = c.launched(table.cellOf(3), 3, 0);
     expect(table.get(0, F.INFLIGHT)).toBe(1);
     c.landed(table.cellOf(3), counted);
     expect(table.get(0, F.INFLIGHT)).toBe(0);

@@ -63,7 +63,7 @@ import { FLOODED, LIMITED, MIN_PACE_US, MIN_WINDOW, RATE_DECAY, RATE_INTERVAL_MS
 import type { Tries } from './attempt.js';
 import { deepEvidence, limiterShrink } from './limiter.js';
 import { msOf, tallyLoss } from './loss-tally.js';
-import { countOutcome, judge, sentOnProbation } from './probation.js';
+import { countOutcome, judge, openProbation, sentOnProbation } from './probation.js';
 
 type LossHistory = Pick<Tries, 'tries' | 'lastAt' | 'prevAt'>; // what lost() reads of an answered position's tries
 const NO_HISTORY: LossHistory = { tries: 1, lastAt: 0, prevAt: 0 };
@@ -149,18 +149,18 @@ export class Congestion {
    * counts were taken (for landed()): a window that shrinks later undercounts
    * what was in flight then, which drains within a timeout.
    */
-  launched(cell: number, hostIndex: number, now = -1): number {
+  launched(cell: number, hostIndex: number, now: number): number {
     const t = this.table;
     let counted = 0;
     if (t.get(cell, F.CWND) < this.maxWindow) {
       t.add(cell, F.INFLIGHT, 1);
       counted |= HOST_COUNTED;
-      if (now >= 0) sentOnProbation(t, cell, Math.floor(now + this.toCoordMs), this.rttMs(cell));
+      this.sent(cell, now);
     }
     if (t.get(0, F.CWND) < this.maxWindow && t.heardFrom(hostIndex)) {
       t.add(0, F.INFLIGHT, 1);
       counted |= SCAN_COUNTED;
-      if (now >= 0) sentOnProbation(t, 0, Math.floor(now + this.toCoordMs), this.rttMs(0));
+      this.sent(0, now);
     }
     return counted;
   }
@@ -286,6 +286,11 @@ export class Congestion {
     if (judge(this.table, cell, nowMs, this.rttMs(cell))) this.stats?.windowUndone();
   }
 
+  /** A probe counted in the cell's window left at `now`: counted for its probation's silence, if one is open (probation.ts). */
+  private sent(cell: number, now: number): void {
+    if (this.table.get(cell, F.UNDO_CWND) !== 0) sentOnProbation(this.table, cell, Math.floor(now + this.toCoordMs), this.rttMs(cell));
+  }
+
   /** A try timed out: the cell's probation (a host's, or with 0 the scan's) may be due, and nothing else may come to judge it (probation.ts). */
   silent(cell: number, now: number): void {
     if (this.table.get(cell, F.UNDO_CWND) !== 0 && judge(this.table, cell, Math.floor(now + this.toCoordMs), this.rttMs(cell))) this.stats?.windowUndone();
@@ -362,8 +367,7 @@ export class Congestion {
     if (next >= cwnd) return false;
     t.set(cell, F.SSTHRESH, next);
     t.set(cell, F.CWND, next);
-    t.set(cell, F.PROBE_N, 0);
-    t.set(cell, cell === 0 ? F.PROBE_SENT : F.HOST_PROBE_SENT, 0);
+    openProbation(t, cell);
     if (cell !== 0) t.set(cell, F.DEEP_N, 0);
     t.set(cell, F.PROBE_DELAY, delayMs);
     // Last: opens the probation.

@@ -357,7 +357,7 @@ export class Engine {
       this.release(a, false);
       if (!passed) this.afterTimeout(a, retries);
     }
-    this.congestion.silent(0, cutoff); // (probation.ts)
+    this.congestion.silent(0, cutoff); // and the scan's
     // Then the positions that waited for their host's retries: those that just timed out above may have settled it.
     for (const a of this.expiry.takeDeferred(cutoff, this.timing.evidence)) this.afterTimeout(a, retries);
     for (let i = retries.length - 1; i >= 0; i--) this.pending.unshift(retries[i]!); // retries first in line, oldest first

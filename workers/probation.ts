@@ -35,21 +35,23 @@ function span(t: HostTable, cell: number, rttMs: number): [number, number] {
   return [from, from + Math.max(rttMs, RATE_INTERVAL_MS)];
 }
 
-/**
- * The span silence is counted over: from the probation's start until a round trip before its judgement, so that
- * what was sent has had time to come back. Longer than the one its share is counted over: a window of 2 probes,
- * each held a whole timeout, sent 0-2 in that one.
- */
-function silenceSpan(t: HostTable, cell: number, rttMs: number): [number, number] {
-  const [from, end] = span(t, cell, rttMs);
-  return [from, end + t.get(cell, F.PROBE_DELAY) - rttMs];
+/** Probes sent from its start until a round trip before its judgement count for silence: they have had time to come back. */
+const silenceEnd = (t: HostTable, cell: number, end: number, rttMs: number): number => end + t.get(cell, F.PROBE_DELAY) - rttMs;
+
+/** A shrink opens its probation: nothing counted yet. */
+export function openProbation(t: HostTable, cell: number): void {
+  t.set(cell, F.PROBE_N, 0);
+  t.set(cell, sentField(cell), 0);
 }
 
-/** A probe left at `nowMs`, counted in the cell's window: counted if the cell's probation counts it. */
+/**
+ * A probe left at `nowMs` (counted in the cell's window, which is on probation): counted for silence if it left
+ * from the probation's start until a round trip before its judgement. Longer than the round trip a share is counted
+ * over: a window of 2 probes, each held a whole timeout, sent 0-2 in that one.
+ */
 export function sentOnProbation(t: HostTable, cell: number, nowMs: number, rttMs: number): void {
-  if (t.get(cell, F.UNDO_CWND) === 0) return;
-  const [from, until] = silenceSpan(t, cell, rttMs);
-  if (nowMs >= from && nowMs < until && (t.get(cell, sentField(cell)) & 0xffff) < PROBE_CAP) t.add(cell, sentField(cell), 1);
+  const [from, end] = span(t, cell, rttMs);
+  if (nowMs >= from && nowMs < silenceEnd(t, cell, end, rttMs) && (t.get(cell, sentField(cell)) & 0xffff) < PROBE_CAP) t.add(cell, sentField(cell), 1);
 }
 
 /**
@@ -72,7 +74,7 @@ export function countOutcome(t: HostTable, cell: number, nowMs: number, sentMs: 
   }
   // Every probe of the silence span that came back, answered or lost, whether or not counted above.
   if (t.get(cell, sentField(cell)) >>> 16 >= PROBE_CAP) return;
-  const until = silenceSpan(t, cell, rttMs)[1];
+  const until = silenceEnd(t, cell, end, rttMs);
   const back = (sentMs >= from && sentMs < until ? 1 : 0) + (lostMs >= from && lostMs < until ? 1 : 0);
   if (back > 0) t.add(cell, sentField(cell), back * 0x10000);
 }
