@@ -21,6 +21,7 @@
  */
 import { F, type HostTable } from '../src/wire/hosts.js';
 import { LOSS_SHARE_RAISED, PROBE_CAP, PROBE_GUARD_MS, PROBE_MIN, RATE_INTERVAL_MS, SHARE_ONE, UNDO_SHARE } from './congestion-tuning.js';
+import { shrinkStood } from './limiter.js';
 import { lossCouldShow } from './loss-tally.js';
 
 /** Probes sent on a probation from which its silence is judged: a window of 2 held a whole timeout a probe sends ~2 in its round trip. */
@@ -79,6 +80,16 @@ export function countOutcome(t: HostTable, cell: number, nowMs: number, sentMs: 
   if (back > 0) t.add(cell, sentField(cell), back * 0x10000);
 }
 
+/** What the closed probation counted says the shrink was random loss, or went silent (see the top of this file). */
+function undone(t: HostTable, cell: number): boolean {
+  const counts = t.get(cell, F.PROBE_N);
+  const losses = counts >>> 16;
+  const total = (counts & 0xffff) + losses;
+  if (total >= PROBE_MIN) return Math.floor((losses * SHARE_ONE) / total) >= UNDO_SHARE;
+  const sent = t.get(cell, sentField(cell));
+  return (sent & 0xffff) >= SILENT_MIN && 4 * (sent >>> 16) < (sent & 0xffff);
+}
+
 /**
  * Close the cell's probation once its losses have had time to show (as long
  * as the longest, or the shrink's own, took); true when the shrink is undone,
@@ -89,13 +100,10 @@ export function judge(t: HostTable, cell: number, nowMs: number, rttMs: number):
   const undo = t.get(cell, F.UNDO_CWND);
   if (undo === 0 || nowMs < span(t, cell, rttMs)[1] + t.get(cell, F.PROBE_DELAY)) return false;
   if (!t.replace(cell, F.UNDO_CWND, undo, 0)) return false;
-  const counts = t.get(cell, F.PROBE_N);
-  const losses = counts >>> 16;
-  const total = (counts & 0xffff) + losses;
-  if (total < PROBE_MIN) {
-    const sent = t.get(cell, sentField(cell));
-    if ((sent & 0xffff) < SILENT_MIN || 4 * (sent >>> 16) >= (sent & 0xffff)) return false;
-  } else if (Math.floor((losses * SHARE_ONE) / total) < UNDO_SHARE) return false;
+  if (!undone(t, cell)) {
+    if (cell !== 0) shrinkStood(t, cell);
+    return false;
+  }
   t.set(cell, F.LOSS_LIMIT, LOSS_SHARE_RAISED);
   const cwnd = Math.max(t.get(cell, F.CWND), undo);
   t.set(cell, F.SSTHRESH, cwnd);

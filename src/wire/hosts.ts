@@ -115,10 +115,11 @@ export const F = {
    */
   RAW_RATE: 13,
   /**
-   * Host cells: answers to retries counted since the window last shrank
-   * (workers/limiter.ts) in the low 16 bits, those of them that came only
-   * after two tries lost in a row above (the slot of LOSS_AT, which only the
-   * scan cell uses).
+   * Host cells: answers to retries counted since a shrink of the window last
+   * stood, or since the start (workers/limiter.ts), in the low 16 bits, those
+   * of them that came only after two tries lost in a row above, and in the top
+   * bit whether one has stood (the slot of LOSS_AT, which only the scan cell
+   * uses).
    */
   DEEP_N: 14,
   /** Scan cell: probes sent in the round trip its probation counts in the low 16 bits, those of them that came back (answered or lost) above (workers/probation.ts; the slot of RETRIES_OUT, which only host cells use). */
