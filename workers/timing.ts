@@ -68,6 +68,8 @@ const PATH_MISSES = 1 / 32;
 /** When the kernel sends a connect's second SYN (Linux's initial RTO, TCP_TIMEOUT_INIT), ms after the first. */
 const SYN_RESEND_MS = 1000;
 const PATH_ANSWERS = 32;
+/** pathRetries: standard errors added to the share of answers that came only to a retry, read from few answers. */
+const PATH_SE = 2;
 const PATH_RETRY_ANSWERS = 4;
 
 export class Timing {
@@ -246,13 +248,19 @@ export class Timing {
    * and 0.19^3 of their 100 answering ports were called filtered (0.7 a scan: 1 run in 2 exact). A bound per port
    * (p^n at most 1/1024, as it was) left that scan ~0.1 such ports a run at p = 0.19, and p read from 100 answers
    * is itself 0.14 to 0.24: traced, the runs that read 14 or 15 gave 4 tries, and about 1 run in 9 was not exact
-   * (73 of 80); the dropped ports' last verdicts all came after 1.2 s, when p had stopped moving. 0 until
-   * PATH_ANSWERS answers, PATH_RETRY_ANSWERS of them to retries. Not counted as --retries cap hits.
+   * (73 of 80); the dropped ports' last verdicts all came after 1.2 s, when p had stopped moving. So p is taken
+   * PATH_SE standard errors high: at 1/32 a scan from p as read, that scan still missed a port in ~1 run of 40
+   * (lab, 3 of 145 runs: a port's 5 tries all lost at p read 0.16; the model, p read from 100 answers at
+   * 0.19: 0.024 a run), where p taken high misses ~0.004 (model) for ~1.2 tries more a dropped port; a scan
+   * with many answers reads p closely and pays almost nothing. 0 until PATH_ANSWERS answers, PATH_RETRY_ANSWERS
+   * of them to retries. Not counted as --retries cap hits.
    */
   private pathRetries(): number {
-    if (this.answers < PATH_ANSWERS || this.retryAnswers < PATH_RETRY_ANSWERS) return 0;
-    const p = this.retryAnswers / this.answers;
-    return p >= 1 ? this.params.retries : Math.ceil(Math.log(PATH_MISSES / this.answers) / Math.log(p)) - 1;
+    const n = this.answers;
+    if (n < PATH_ANSWERS || this.retryAnswers < PATH_RETRY_ANSWERS) return 0;
+    const read = this.retryAnswers / n;
+    const p = read + PATH_SE * Math.sqrt((read * (1 - read)) / n);
+    return p >= 1 ? this.params.retries : Math.ceil(Math.log(PATH_MISSES / n) / Math.log(p)) - 1;
   }
 
   /** A retry granted: counted in the host's RETRIES_OUT until retryResolved, and in the summary. */
