@@ -6,7 +6,12 @@
  * for, and their answers look like loss to the congestion control, which then
  * slows the scan to a crawl: before the max filter (workers/timing.ts) this
  * scan sent ~2,700 retries for 5,000 ports and took 9-11 s instead of ~1.2 s.
- * On a path that loses nothing, every retry is one of those.
+ * On a path that loses nothing, every retry is one of those. A few remain
+ * when the machine is busy: the relay is a process too, and under CI's
+ * parallel test files its packets come late (0-23 retries in ~60 runs on an
+ * idle machine, before and after the changes of 2026-12-06; 0-81 in 8 runs
+ * beside a parallel vitest run; 122 and 149 once each, one of them in CI). A
+ * storm is thousands.
  * Needs root, iproute2, nftables and gcc; SHARDSCAN_SKIP_ROOT_TESTS=1 skips it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -35,6 +40,6 @@ describe.skipIf(skip)('heavy jitter: RTT 200 ms ± 180, no loss', () => {
     expect((await lab.stats()).clean).toBe(true);
     expect(r.score.examples).toEqual([]);
     expect(r.score.exact).toBe(true);
-    expect(r.timing?.retries).toBeLessThanOrEqual(100);
+    expect(r.timing?.retries).toBeLessThanOrEqual(250);
   });
 });

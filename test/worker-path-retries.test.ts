@@ -1,5 +1,5 @@
 /**
- * Retries the path's loss asks for (workers/timing.ts pathRetries): a port of
+ * Retries the path's loss asks for (workers/path-loss.ts, through timing.ts mayRetry): a port of
  * a firewalled host that never answered gets as many tries as the share of
  * the scan's answers that came only to retries says an answering port needs.
  */

@@ -59,18 +59,13 @@ import type { TimingParams } from '../src/wire/messages.js';
 import { TimingStats } from '../src/wire/timing.js';
 import { FIRST_TRY, SILENT_FIRST_TRY, type Target, type Tries } from './attempt.js';
 import { FLOODED, LIMITED, UNSETTLED } from './congestion-tuning.js';
+import { pathRetries } from './path-loss.js';
 import { SAMPLE_EVERY, SAMPLES_ENOUGH, estimateUs, sample } from './rtt.js';
 
 export type RetryVerdict = 'retry' | 'twin' | 'wait' | 'final';
 
-/** pathRetries: at most this many answering ports, of those this thread has heard, expected to lose every try; counted from PATH_ANSWERS answers, PATH_RETRY_ANSWERS of them to retries. */
-const PATH_MISSES = 1 / 32;
 /** When the kernel sends a connect's second SYN (Linux's initial RTO, TCP_TIMEOUT_INIT), ms after the first. */
 const SYN_RESEND_MS = 1000;
-const PATH_ANSWERS = 32;
-/** pathRetries: standard errors added to the share of answers that came only to a retry, read from few answers. */
-const PATH_SE = 2;
-const PATH_RETRY_ANSWERS = 4;
 
 export class Timing {
   readonly stats = new TimingStats();
@@ -239,28 +234,9 @@ export class Timing {
     return this.granted(cell, lossy ? 'twin' : 'retry');
   }
 
-  /**
-   * Retries the path's loss asks of a port that never answered, on any host heard from: with p the share of this
-   * thread's answers that came only to a retry (a first try lost, either way), an answering port loses every one of
-   * n tries with p^n, and of the A ports that answered about A·p^n more were lost so; enough tries that this is at
-   * most PATH_MISSES. A host's own evidence (mayRetry) sees only its own ports: behind a firewall that answers on 5
-   * of 200 ports, over 10 % loss each way (p ~0.19), most hosts had answered at most one port's retry, got 3 tries,
-   * and 0.19^3 of their 100 answering ports were called filtered (0.7 a scan: 1 run in 2 exact). A bound per port
-   * (p^n at most 1/1024, as it was) left that scan ~0.1 such ports a run at p = 0.19, and p read from 100 answers
-   * is itself 0.14 to 0.24: traced, the runs that read 14 or 15 gave 4 tries, and about 1 run in 9 was not exact
-   * (73 of 80); the dropped ports' last verdicts all came after 1.2 s, when p had stopped moving. So p is taken
-   * PATH_SE standard errors high: at 1/32 a scan from p as read, that scan still missed a port in ~1 run of 40
-   * (lab, 3 of 145 runs: a port's 5 tries all lost at p read 0.16; the model, p read from 100 answers at
-   * 0.19: 0.024 a run), where p taken high misses ~0.004 (model) for ~1.2 tries more a dropped port; a scan
-   * with many answers reads p closely and pays almost nothing. 0 until PATH_ANSWERS answers, PATH_RETRY_ANSWERS
-   * of them to retries. Not counted as --retries cap hits.
-   */
+  /** Retries the path's loss asks of a port that never answered, on any host heard from (path-loss.ts). */
   private pathRetries(): number {
-    const n = this.answers;
-    if (n < PATH_ANSWERS || this.retryAnswers < PATH_RETRY_ANSWERS) return 0;
-    const read = this.retryAnswers / n;
-    const p = read + PATH_SE * Math.sqrt((read * (1 - read)) / n);
-    return p >= 1 ? this.params.retries : Math.ceil(Math.log(PATH_MISSES / n) / Math.log(p)) - 1;
+    return pathRetries(this.answers, this.retryAnswers, this.params.retries);
   }
 
   /** A retry granted: counted in the host's RETRIES_OUT until retryResolved, and in the summary. */
