@@ -1,7 +1,8 @@
 /**
- * Retries the path's loss asks for (workers/path-loss.ts, through timing.ts mayRetry): a port of
- * a firewalled host that never answered gets as many tries as the share of
- * the scan's answers that came only to retries says an answering port needs.
+ * Retries the path's loss asks for (workers/path-loss.ts, through timing.ts
+ * mayRetry): a port of a firewalled host that never answered gets as many
+ * tries as the share of the scan's answers that came only to retries says an
+ * answering port needs.
  */
 import { describe, expect, it } from 'vitest';
 import { TimingTotals } from '../src/wire/timing.js';

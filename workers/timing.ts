@@ -49,7 +49,7 @@
  * lossy host made loss2, longloss and mixloss ~5 % slower (a last round of
  * retries at the end). Behind a firewall most retries time out, and the dropped
  * ports cost no extra try, unless the scan's answers say the path loses
- * packets (pathRetries: then as many as an answering port would need). On a
+ * packets (path-loss.ts: then as many as an answering port would need). On a
  * host whose retries mostly get answers a retry is also sent twice
  * ('twin', see twins.ts): a lost retry costs a whole timeout more, and two
  * copies are both lost 25 times less often.
@@ -218,7 +218,8 @@ export class Timing {
     // each answer on 5 of 200 ports, 10 % loss each way: 1-4 such ports filtered in every run).
     const floor = maxOk === 0 && t.get(0, F.MAX_OK_TRY) > 0 ? 2 : 1;
     const ownNeeded = Math.max(floor, maxOk + deeper);
-    const needed = Math.max(ownNeeded, this.pathRetries());
+    // The path's loss, read from every answer this thread has seen (path-loss.ts).
+    const needed = Math.max(ownNeeded, pathRetries(this.answers, this.retryAnswers, this.params.retries));
     const allowed = Math.min(this.params.retries, needed);
     if (tryNo >= allowed) {
       if (tryNo < this.params.retries) {
@@ -232,11 +233,6 @@ export class Timing {
       return 'final';
     }
     return this.granted(cell, lossy ? 'twin' : 'retry');
-  }
-
-  /** Retries the path's loss asks of a port that never answered, on any host heard from (path-loss.ts). */
-  private pathRetries(): number {
-    return pathRetries(this.answers, this.retryAnswers, this.params.retries);
   }
 
   /** A retry granted: counted in the host's RETRIES_OUT until retryResolved, and in the summary. */
