@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SummaryDocument } from '../src/cli/run.js';
-import { CLI_NODE_FLAGS } from '../src/cli/node-flags.js';
+import { CLI_NODE_FLAGS, cliEnv } from '../src/cli/node-flags.js';
 import { packagePath } from '../src/paths.js';
 
 /** What a finished child left behind. */
@@ -86,7 +86,7 @@ export async function runScan(args: readonly string[], ctx: ScanContext, discard
   const summaryPath = join(ctx.scratch, 'summary.json');
   rmSync(summaryPath, { force: true });
   const full = [...CLI_ARGV, ...args, '-q', '--no-out-dir', '--format', 'ndjson', '--summary-json', summaryPath];
-  const env = { ...process.env, SHARDSCAN_CONFIG_DIR: join(ctx.scratch, 'config') };
+  const env = cliEnv({ ...process.env, SHARDSCAN_CONFIG_DIR: join(ctx.scratch, 'config') });
   const r = await runChild(process.execPath, full, env, ctx.killAfterMs, discardStdout);
   if (r.code !== 0) {
     throw new Error(`${cliCommand(args)} exited with ${r.code ?? r.signal}: ${r.stderr.trim().slice(0, 500)}`);

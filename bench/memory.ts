@@ -6,7 +6,7 @@
  */
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { CLI_ARGV, type ScanContext, cliCommand, runChild, runScan } from './child.js';
+import { CLI_ARGV, CLI_PATH, type ScanContext, cliCommand, runChild, runScan } from './child.js';
 import { freePort } from './fixtures.js';
 import { readListeners } from './listeners.js';
 import { measureScan } from './measure.js';
@@ -14,6 +14,7 @@ import { median, round } from './stats.js';
 import type { MemoryRun, MemorySection, StartupSection } from './types.js';
 import type { PreparedWorkload } from './workloads.js';
 import type { SummaryDocument } from '../src/cli/run.js';
+import { cliEnv } from '../src/cli/node-flags.js';
 
 /** W4-long may be this much above W4-short and still count as flat (allocator and JIT noise). */
 export const FLAT_TOLERANCE_KB = 8 * 1024;
@@ -82,7 +83,7 @@ const RESUME_AGAIN_SEC = 8;
 async function resumeScan(port: string, firstSec: number, againSec: number, ctx: ScanContext): Promise<MemoryRun> {
   const dir = join(ctx.scratch, 'resume12');
   rmSync(dir, { recursive: true, force: true });
-  const env = { ...process.env, SHARDSCAN_CONFIG_DIR: join(ctx.scratch, 'config') };
+  const env = cliEnv({ ...process.env, SHARDSCAN_CONFIG_DIR: join(ctx.scratch, 'config') });
   const first = ['127.0.0.0/12', '-p', port, '--states', 'all', '-f', 'ndjson', '-o', '/dev/null', '-q', '--max-time', String(firstSec), '--out-dir', dir];
   const r1 = await runChild(process.execPath, [...CLI_ARGV, ...first], env, ctx.killAfterMs, true);
   if (r1.code !== 0) throw new Error(`${cliCommand(first)} exited with ${r1.code ?? r1.signal}: ${r1.stderr.trim().slice(0, 300)}`);
@@ -96,19 +97,28 @@ async function resumeScan(port: string, firstSec: number, againSec: number, ctx:
   return { name: 'resume12-all', command: `${cliCommand(first)}; ${cliCommand(again)}`, done: s.done, elapsedMs: s.elapsedMs, maxRssKb: s.resources.maxRssKb };
 }
 
-/** Start-up: `shardscan 127.0.0.1 -p 1` exactly as typed (text report, shard directory and all), wall clock of `runs` runs. */
+/**
+ * Start-up: `shardscan 127.0.0.1 -p 1` exactly as typed (the bin through its
+ * shebang, text report, shard directory and all), wall clock of `runs` runs,
+ * each after a run of `node -e 0` in the environment the bin gives Node: the
+ * floor no Node program starts under on this machine.
+ */
 export async function startupRuns(runs: number, ctx: ScanContext): Promise<StartupSection> {
   const args = ['127.0.0.1', '-p', '1'];
   const state = join(ctx.scratch, 'state');
   mkdirSync(state, { recursive: true });
   const env = { ...process.env, SHARDSCAN_CONFIG_DIR: join(ctx.scratch, 'config'), SHARDSCAN_STATE_DIR: state };
   const wallMs: number[] = [];
+  const nodeMs: number[] = [];
   for (let i = 0; i < runs; i++) {
-    const r = await runChild(process.execPath, [...CLI_ARGV, ...args], env, ctx.killAfterMs);
+    const n = await runChild(process.execPath, ['-e', '0'], cliEnv(env), ctx.killAfterMs);
+    if (n.code !== 0) throw new Error(`node -e 0 exited with ${n.code ?? n.signal}: ${n.stderr.trim().slice(0, 300)}`);
+    nodeMs.push(round(n.wallMs, 1));
+    const r = await runChild(CLI_PATH, args, env, ctx.killAfterMs);
     if (r.code !== 0) throw new Error(`${cliCommand(args)} exited with ${r.code ?? r.signal}: ${r.stderr.trim().slice(0, 300)}`);
     wallMs.push(round(r.wallMs, 1));
   }
-  return { command: cliCommand(args), wallMs, medianMs: round(median(wallMs), 1) };
+  return { command: cliCommand(args), wallMs, medianMs: round(median(wallMs), 1), node: { wallMs: nodeMs, medianMs: round(median(nodeMs), 1) } };
 }
 
 /** Fold the runs into the memory section. */

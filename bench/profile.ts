@@ -14,7 +14,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync }
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { packagePath } from '../src/paths.js';
-import { CLI_NODE_FLAGS } from '../src/cli/node-flags.js';
+import { CLI_NODE_FLAGS, cliEnv } from '../src/cli/node-flags.js';
 import { CLI_ARGV, runChild } from './child.js';
 import { loadTuning } from '../src/config/tuning.js';
 
@@ -58,7 +58,7 @@ async function clinic(tool: 'doctor' | 'flame', dest: string): Promise<string> {
   const cwd = mkdtempSync(join(tmpdir(), 'shardscan-clinic-'));
   let r;
   try {
-    r = await runChild(CLINIC, args, { ...process.env, NO_INSIGHT: 'true' }, KILL_AFTER_MS, false, cwd);
+    r = await runChild(CLINIC, args, cliEnv({ ...process.env, NO_INSIGHT: 'true' }), KILL_AFTER_MS, false, cwd);
   } finally {
     rmSync(cwd, { recursive: true, force: true });
   }
@@ -114,7 +114,7 @@ async function main(argv: string[]): Promise<number> {
 
   // The plain run first: it is the one whose exit status says whether the scan itself works (clinic exits 0
   // around a scan that failed, and doctor and flame were reported done before the failure was).
-  const cpu = await runChild(process.execPath, ['--cpu-prof', '--cpu-prof-dir', cpuDir, ...CLI_ARGV, ...SCAN], process.env, KILL_AFTER_MS);
+  const cpu = await runChild(process.execPath, ['--cpu-prof', '--cpu-prof-dir', cpuDir, ...CLI_ARGV, ...SCAN], cliEnv(process.env), KILL_AFTER_MS);
   if (cpu.code !== 0) {
     rmSync(dest, { recursive: true, force: true });
     throw new Error(`the scan failed, nothing profiled: ${cpu.stderr.trim()}`);

@@ -58,7 +58,10 @@ function renderLoopback(doc: BenchDocument, out: string[]): void {
     out.push(renderTable(['run', 'probes', 'elapsed ms', 'peak RSS MB', 'command'], m.runs.map((r) => [r.name, n0(r.done), n0(r.elapsedMs), mb(r.maxRssKb), r.command])));
     if (m.w4ProbeRatio > 0) out.push(`W4 long/short: ${m.w4ProbeRatio}× the probes, RSS ${m.w4GrowthKb >= 0 ? '+' : ''}${mb(m.w4GrowthKb)} MB: ${m.flat ? 'flat' : 'NOT flat'}`);
   }
-  if (doc.startup) out.push(`Start-up: ${doc.startup.command}: median ${doc.startup.medianMs} ms wall over ${doc.startup.wallMs.length} runs (${doc.startup.wallMs.join(', ')})`);
+  if (doc.startup) {
+    const node = doc.startup.node ? `; node -e 0 in the same runs: median ${doc.startup.node.medianMs} ms (${doc.startup.node.wallMs.join(', ')})` : '';
+    out.push(`Start-up: ${doc.startup.command}: median ${doc.startup.medianMs} ms wall over ${doc.startup.wallMs.length} runs (${doc.startup.wallMs.join(', ')})${node}`);
+  }
   if (doc.baseline) out.push(`Compared with ${doc.baseline.file} (${doc.baseline.createdAt}): W1 ${n0(doc.baseline.w1Rate)}, W2 ${n0(doc.baseline.w2Rate)} targets/s then`);
   out.push('');
   const r = doc.recommendation;

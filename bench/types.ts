@@ -176,6 +176,8 @@ export interface StartupSection {
   /** Spawn to exit, each run. */
   wallMs: number[];
   medianMs: number;
+  /** `node -e 0` in the environment the bin gives Node, one run before each of the command's (absent before 2026-12-06). */
+  node?: { wallMs: number[]; medianMs: number };
 }
 
 export interface Recommendation {

@@ -146,7 +146,7 @@ export function evaluateGoals(cells: CellResult[], memory: MemorySection, rec: R
       group: 'loopback',
       goal: `${startup.command} in ≤ ${GOALS.startupMs} ms wall (spawn to exit, median)`,
       holds: startup.medianMs <= GOALS.startupMs,
-      measured: `median ${startup.medianMs} ms over ${startup.wallMs.length} runs (${startup.wallMs.join(', ')} ms)`,
+      measured: `median ${startup.medianMs} ms over ${startup.wallMs.length} runs (${startup.wallMs.join(', ')} ms)${startup.node ? `; node -e 0 alone ${startup.node.medianMs} ms` : ''}`,
     });
   }
   goals.push({

@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { cliEnv } from '../src/cli/node-flags.js';
 import { Lab, problemsSince } from './lab.js';
 import { scratchDir } from './scratch.js';
 import { scenario as makeScenario, type Scenario, type ScenarioId, withLoss } from './scenarios.js';
@@ -109,7 +110,8 @@ function stealMs(): number {
 export async function runOnce(lab: Lab, s: Scenario, truth: GroundTruth, tool: Tool, timeoutMs: number, scratch: string, onStdout?: (stdout: string) => void): Promise<RunResult> {
   await drain(lab);
   const before = await lab.stats();
-  const env = { ...process.env, SHARDSCAN_CONFIG_DIR: join(scratch, 'config') };
+  // As the bin's shebang gives it to Node (src/cli/node-flags.ts); the other tools read neither variable.
+  const env = cliEnv({ ...process.env, SHARDSCAN_CONFIG_DIR: join(scratch, 'config') });
   const steal0 = stealMs();
   const r = await runIn(lab, tool.argv(s), env, timeoutMs);
   const steal = stealMs() - steal0;

@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=1 --max-inlined-bytecode-size-cumulative=250
+#!/usr/bin/env -S -u NODE_EXTRA_CA_CERTS node --max-semi-space-size=1 --max-inlined-bytecode-size-cumulative=250
 /**
  * Entry point. Worker threads take ~50 ms to boot and the command-line stack
  * (yargs, config) about as long to load, so the pool is started first and
