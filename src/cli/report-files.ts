@@ -208,12 +208,21 @@ function statOrNot(path: string): Stats | undefined {
   }
 }
 
+/** What sameFile compares of one path, looked up once however many paths it is compared with. */
+interface FileName {
+  abs: string;
+  where: string;
+  stat: Stats | undefined;
+}
+
+function fileName(path: string): FileName {
+  return { abs: resolve(path), where: whereTo(path), stat: statOrNot(path) };
+}
+
 /** Two names for one file: equal paths, or (when both exist) the same inode. */
-function sameFile(a: string, b: string): boolean {
-  if (resolve(a) === resolve(b) || whereTo(a) === whereTo(b)) return true;
-  const sa = statOrNot(a);
-  const sb = statOrNot(b);
-  return sa !== undefined && sb !== undefined && sa.dev === sb.dev && sa.ino === sb.ino;
+function sameFile(a: FileName, b: FileName): boolean {
+  if (a.abs === b.abs || a.where === b.where) return true;
+  return a.stat !== undefined && b.stat !== undefined && a.stat.dev === b.stat.dev && a.stat.ino === b.stat.ino;
 }
 
 /**
@@ -246,20 +255,20 @@ export function whereTo(path: string, depth = 0): string {
 export function checkDistinctFiles(outputs: Record<string, string | null | undefined>, inputs: Record<string, string | null | undefined>): void {
   const named = (o: Record<string, string | null | undefined>): [string, string][] =>
     Object.entries(o).filter((e): e is [string, string] => typeof e[1] === 'string' && e[1] !== '' && e[1] !== '-');
-  const outs = named(outputs);
-  const ins = named(inputs);
-  const device = (p: string): boolean => {
-    const st = statOrNot(p);
-    return st !== undefined && !st.isFile() && !st.isDirectory();
-  };
+  // Each path is resolved and stat'ed once: compared pairwise, a scan's
+  // shard-directory files took ~500 stat calls and a realpath walk each.
+  const look = (o: [string, string][]): [string, string, FileName][] => o.map(([name, path]) => [name, path, fileName(path)]);
+  const outs = look(named(outputs));
+  const ins = look(named(inputs));
   for (let i = 0; i < outs.length; i++) {
-    const [name, path] = outs[i]!;
-    if (device(path)) continue;
-    for (const [other, otherPath] of outs.slice(i + 1)) {
-      if (sameFile(path, otherPath)) throw new ShardscanError('E_OUTPUT', `${name} and ${other} name the same file '${quote(path)}'; give each its own`);
+    const [name, path, file] = outs[i]!;
+    // Devices (/dev/null, /dev/stdout) may be shared.
+    if (file.stat !== undefined && !file.stat.isFile() && !file.stat.isDirectory()) continue;
+    for (const [other, , otherFile] of outs.slice(i + 1)) {
+      if (sameFile(file, otherFile)) throw new ShardscanError('E_OUTPUT', `${name} and ${other} name the same file '${quote(path)}'; give each its own`);
     }
-    for (const [other, otherPath] of ins) {
-      if (sameFile(path, otherPath)) throw new ShardscanError('E_OUTPUT', `${name} '${quote(path)}' would write over ${other}, which this command reads; write it elsewhere`);
+    for (const [other, , otherFile] of ins) {
+      if (sameFile(file, otherFile)) throw new ShardscanError('E_OUTPUT', `${name} '${quote(path)}' would write over ${other}, which this command reads; write it elsewhere`);
     }
   }
 }
