@@ -92,6 +92,9 @@ describe('npm run bench -- --quick', () => {
     expect(doc.memory!.runs.find((r) => r.name === 'walk12-all')!.done).toBeGreaterThan(1000);
     expect(doc.memory!.runs.find((r) => r.name === 'text14-all')!.done).toBeGreaterThan(1000);
     expect(doc.startup!.wallMs.length).toBeGreaterThanOrEqual(3);
+    // Node's own start beside each run, in the environment the bin gives it.
+    expect(doc.startup!.node!.wallMs.length).toBe(doc.startup!.wallMs.length);
+    expect(doc.startup!.node!.medianMs).toBeLessThan(doc.startup!.medianMs);
     expect(doc.goals.filter((g) => g.group === 'loopback').length).toBeGreaterThanOrEqual(7);
   });
 
