@@ -111,7 +111,8 @@ export async function startupRuns(runs: number, ctx: ScanContext): Promise<Start
   const wallMs: number[] = [];
   const nodeMs: number[] = [];
   for (let i = 0; i < runs; i++) {
-    const n = await runChild(process.execPath, ['-e', '0'], cliEnv(env), ctx.killAfterMs);
+    // `node` as the shebang finds it (PATH), not process.execPath: the floor of the Node the bin runs on.
+    const n = await runChild('node', ['-e', '0'], cliEnv(env), ctx.killAfterMs);
     if (n.code !== 0) throw new Error(`node -e 0 exited with ${n.code ?? n.signal}: ${n.stderr.trim().slice(0, 300)}`);
     nodeMs.push(round(n.wallMs, 1));
     const r = await runChild(CLI_PATH, args, env, ctx.killAfterMs);

@@ -32,7 +32,7 @@ export const CLI_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=1', '--
  * NODE_EXTRA_CA_CERTS: Node 20 reads and parses the file as it boots, before
  * any of our code runs; on this host (it points at Debian's bundle of ~140
  * roots) `node -e 0` took 97 ms with it and 56 ms without (hyperfine, 20
- * runs), and a 1-port scan 216 against 173 ms. shardscan trusts no
+ * runs), and a 1-port scan (-q --no-out-dir) 216 against 173 ms. shardscan trusts no
  * certificate: TLS banners are read with rejectUnauthorized false and nothing
  * is sent but the probe (workers/banner/grab.ts), so the extra roots change
  * nothing it does.
