@@ -450,6 +450,35 @@ describe('a shrink on probation', () => {
     expect(s.table.get(s.cell, F.CWND)).toBeLessThan(801 * WINDOW_SCALE);
   });
 
+  it('fewer outcomes than a share is read from, two of them lost and the rest answered: random loss, undone (heavyloss: the scan\'s window held at 7 probes to the end)', () => {
+    const s = shrunk();
+    for (let i = 0; i < 10; i++) {
+      const sent = 1199 + G + 10 * i;
+      if (i === 3 || i === 7) lose(s, sent);
+      else s.c.delivered(s.cell, sent + 200, 200);
+    }
+    s.c.delivered(s.cell, 2000 + G, 200);
+    expect(s.table.get(s.cell, F.UNDO_CWND)).toBe(0);
+    expect(s.table.get(s.cell, F.CWND)).toBe(WINDOW * WINDOW_SCALE);
+    expect(s.table.get(s.cell, F.LOSS_LIMIT)).toBe(512);
+    expect(windowsLine(s.stats)).toBe('window shrank 1 time (retry-answered), 1 undone (random loss or silence)');
+  });
+
+  it('fewer outcomes than a share is read from and one of them lost, or more lost than answered: the shrink stands', () => {
+    for (const lostAt of [[3], [1, 3, 5, 7, 9, 11]]) {
+      const s = shrunk();
+      for (let i = 0; i < 10; i++) {
+        const sent = 1199 + G + 10 * i;
+        if (lostAt.includes(i)) lose(s, sent);
+        else s.c.delivered(s.cell, sent + 200, 200);
+      }
+      for (const i of lostAt.filter((k) => k >= 10)) lose(s, 1199 + G + 10 * i);
+      s.c.delivered(s.cell, 2000 + G, 200);
+      expect(s.table.get(s.cell, F.UNDO_CWND)).toBe(0);
+      expect(s.table.get(s.cell, F.CWND)).toBeLessThan(801 * WINDOW_SCALE);
+    }
+  });
+
   it('the tail of the flood it ends is not judged: probes that left within PROBE_GUARD_MS of it, lost, leave it standing (it was undone, a second flood)', () => {
     const s = shrunk();
     for (let i = 0; i < 20; i++) lose(s, 1199 + i * (G / 20)); // sent before every worker and host slowed down
