@@ -450,13 +450,18 @@ describe('a shrink on probation', () => {
     expect(s.table.get(s.cell, F.CWND)).toBeLessThan(801 * WINDOW_SCALE);
   });
 
-  it('fewer outcomes than a share is read from, two of them lost and the rest answered: random loss, undone (heavyloss: the scan\'s window held at 7 probes to the end)', () => {
-    const s = shrunk();
-    for (let i = 0; i < 10; i++) {
+  /** `count` probes sent from 1199 + PROBE_GUARD_MS on, 10 ms apart: those at the indexes in `lostAt` lost, the rest answered. */
+  function sendFew(s: ReturnType<typeof setup>, count: number, lostAt: readonly number[]): void {
+    for (let i = 0; i < count; i++) {
       const sent = 1199 + G + 10 * i;
-      if (i === 3 || i === 7) lose(s, sent);
+      if (lostAt.includes(i)) lose(s, sent);
       else s.c.delivered(s.cell, sent + 200, 200);
     }
+  }
+
+  it('fewer outcomes than a share is read from, two of them lost and the rest answered: random loss, undone (heavyloss: the scan\'s window held at 7 probes to the end)', () => {
+    const s = shrunk();
+    sendFew(s, 10, [3, 7]);
     s.c.delivered(s.cell, 2000 + G, 200);
     expect(s.table.get(s.cell, F.UNDO_CWND)).toBe(0);
     expect(s.table.get(s.cell, F.CWND)).toBe(WINDOW * WINDOW_SCALE);
@@ -464,19 +469,15 @@ describe('a shrink on probation', () => {
     expect(windowsLine(s.stats)).toBe('window shrank 1 time (retry-answered), 1 undone (random loss or silence)');
   });
 
-  it('fewer outcomes than a share is read from and one of them lost, or more lost than answered: the shrink stands', () => {
-    for (const lostAt of [[3], [1, 3, 5, 7, 9, 11]]) {
-      const s = shrunk();
-      for (let i = 0; i < 10; i++) {
-        const sent = 1199 + G + 10 * i;
-        if (lostAt.includes(i)) lose(s, sent);
-        else s.c.delivered(s.cell, sent + 200, 200);
-      }
-      for (const i of lostAt.filter((k) => k >= 10)) lose(s, 1199 + G + 10 * i);
-      s.c.delivered(s.cell, 2000 + G, 200);
-      expect(s.table.get(s.cell, F.UNDO_CWND)).toBe(0);
-      expect(s.table.get(s.cell, F.CWND)).toBeLessThan(801 * WINDOW_SCALE);
-    }
+  it.each([
+    ['one of 10 lost', 10, [3]],
+    ['6 of 11 lost, more than answered (a limiter that still drops)', 11, [1, 3, 5, 7, 9, 10]],
+  ])('fewer outcomes than a share is read from, %s: the shrink stands', (_what, count, lostAt) => {
+    const s = shrunk();
+    sendFew(s, count, lostAt);
+    s.c.delivered(s.cell, 2000 + G, 200);
+    expect(s.table.get(s.cell, F.UNDO_CWND)).toBe(0);
+    expect(s.table.get(s.cell, F.CWND)).toBeLessThan(801 * WINDOW_SCALE);
   });
 
   it('the tail of the flood it ends is not judged: probes that left within PROBE_GUARD_MS of it, lost, leave it standing (it was undone, a second flood)', () => {
