@@ -29,10 +29,10 @@ const PATH_SE = 2;
 const PATH_ANSWERS = 32;
 const PATH_RETRY_ANSWERS = 4;
 
-/** Retries beyond its first try for a port that never answered, from `answers` answers, `retryAnswers` of them only to a retry: 0 without enough evidence, `cap` (--retries) when every answer came only to a retry. */
-export function pathRetries(answers: number, retryAnswers: number, cap: number): number {
+/** Retries beyond its first try for a port that never answered, from `answers` answers, `retryAnswers` of them only to a retry: 0 without enough evidence, unbounded when p reaches 1 (the caller holds it to --retries). */
+export function pathRetries(answers: number, retryAnswers: number): number {
   if (answers < PATH_ANSWERS || retryAnswers < PATH_RETRY_ANSWERS) return 0;
   const read = retryAnswers / answers;
   const p = read + PATH_SE * Math.sqrt((read * (1 - read)) / answers);
-  return p >= 1 ? cap : Math.ceil(Math.log(PATH_MISSES / answers) / Math.log(p)) - 1;
+  return p >= 1 ? Infinity : Math.ceil(Math.log(PATH_MISSES / answers) / Math.log(p)) - 1;
 }

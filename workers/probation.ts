@@ -36,7 +36,7 @@ const SILENT_MIN = 2;
  * (traced), which left the far host's last ports 7 probes a round trip. All or most lost is a limiter that
  * still drops, and stands.
  */
-const FEW_LOSSES = 2;
+const FEW_LOSSES = Math.ceil((2 * UNDO_SHARE * PROBE_MIN) / SHARE_ONE);
 
 /** The cell's count of probes sent on its probation, and of them come back (the scan's and a host's are in different slots). */
 const sentField = (cell: number): number => (cell === 0 ? F.PROBE_SENT : F.HOST_PROBE_SENT);

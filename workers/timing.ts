@@ -219,7 +219,7 @@ export class Timing {
     const floor = maxOk === 0 && t.get(0, F.MAX_OK_TRY) > 0 ? 2 : 1;
     const ownNeeded = Math.max(floor, maxOk + deeper);
     // The path's loss, read from every answer this thread has seen (path-loss.ts).
-    const needed = Math.max(ownNeeded, pathRetries(this.answers, this.retryAnswers, this.params.retries));
+    const needed = Math.max(ownNeeded, pathRetries(this.answers, this.retryAnswers));
     const allowed = Math.min(this.params.retries, needed);
     if (tryNo >= allowed) {
       if (tryNo < this.params.retries) {
