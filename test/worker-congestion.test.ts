@@ -380,6 +380,39 @@ describe('an interval of silent hosts\' timeouts alone', () => {
   });
 });
 
+describe("losses of tries that left before a window's last shrink", () => {
+  // That shrink's evidence, judged by its probation: counted again, late in a scan where most answers are to
+  // retries, losses 3.8 s old shrank the scan's window to 233 probes after its flood shrink had been undone
+  // as random loss (lab heavyloss: 12.9-26.9 s in about 1 run of 20, against ~7.5 s).
+  it("shrink the host's window no further; losses of tries sent since do", () => {
+    const s = setup();
+    s.table.set(s.cell, F.DELIV_RATE, 4_000);
+    for (let i = 0; i < 200; i++) s.c.lost(s.cell, 1, 1000 + i, 200, lastAt(400 + i));
+    expect(s.table.get(s.cell, F.DROP_AT)).toBe(1199);
+    s.table.set(s.cell, F.UNDO_CWND, 0); // its probation closed, the shrink standing at 800
+    s.table.set(s.cell, F.DELIV_RATE, 2_000); // 400 a round trip: 100 losses in one are a quarter
+    const stale = Array.from({ length: 200 }, (_, i) => s.c.lost(s.cell, 1, 2000 + i, 200, lastAt(1000 + i)));
+    expect(stale.some(Boolean)).toBe(false);
+    expect(s.table.get(s.cell, F.CWND)).toBe(800 * WINDOW_SCALE);
+    const fresh = Array.from({ length: 200 }, (_, i) => s.c.lost(s.cell, 1, 3000 + i, 200, lastAt(1199 + i)));
+    expect(fresh.some(Boolean)).toBe(true);
+    expect(s.table.get(s.cell, F.CWND)).toBeLessThan(800 * WINDOW_SCALE);
+  });
+
+  it("nor the scan's, however many hosts they come from", () => {
+    const { c, table } = setup();
+    const [a, b] = [table.cellOf(0), table.cellOf(1)];
+    for (const k of [a, b]) table.set(k, F.SRTT, 200_000);
+    table.set(0, F.DELIV_RATE, 4_000);
+    table.set(0, F.DROP_AT, 1500); // the scan's window shrank at 1500, its probation closed since
+    const full = table.get(0, F.CWND);
+    for (let i = 0; i < 400; i++) c.lost(i % 2 ? a : b, i % 2, 3000 + i, 200, lastAt(1000 + i));
+    expect(table.get(0, F.CWND)).toBe(full);
+    for (let i = 0; i < 400; i++) c.lost(i % 2 ? a : b, i % 2, 5000 + i, 200, lastAt(1500 + i));
+    expect(table.get(0, F.CWND)).toBeLessThan(full);
+  });
+});
+
 describe('a shrink on probation', () => {
   // The host at 200 ms delivers 4,000 answers a second (800 a round trip); a quarter of them lost in one
   // round trip (each first try sent 600 ms before its retry's answer: a 400 ms timeout, then 200 ms)
