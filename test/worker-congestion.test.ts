@@ -14,7 +14,7 @@ import { FLOODED, LIMITED, MIN_WINDOW, UNSETTLED, PROBE_GUARD_MS as G, SLOW_LOSS
 const WINDOW = 1024;
 
 /** The tries of a position answered at its first retry, the first try having left at `at`. */
-const lastAt = (at: number) => ({ tries: 1, lastAt: at, prevAt: 0 });
+const lastAt = (at: number, lastPair = false) => ({ tries: 1, lastAt: at, prevAt: 0, lastPair });
 
 /** Whether a timed-out try that left at `start` may have been a limiter's drop. */
 const limited = (c: Congestion, cell: number, start: number): boolean => (c.limits(cell, start) & LIMITED) !== 0;
@@ -481,6 +481,22 @@ describe('a shrink on probation', () => {
     s.c.delivered(s.cell, 2000 + G, 200);
     expect(s.table.get(s.cell, F.UNDO_CWND)).toBe(0);
     expect(s.table.get(s.cell, F.CWND)).toBeLessThan(801 * WINDOW_SCALE);
+  });
+
+  it('a retry sent twice whose copies both timed out is two probes lost: counted as one, late in a lossy scan (most probes such retries) 15 % loss each way read as 5 %, and the shrink stood', () => {
+    for (const pair of [true, false]) {
+      const s = shrunk();
+      // 100 probes, 2 ms apart: 95 answered, 5 lost (pairs, or single tries).
+      for (let i = 0; i < 100; i++) {
+        const sent = 1199 + G + 2 * i;
+        if (i % 20 === 0) s.c.lost(s.cell, 1, sent + 600, 200, lastAt(sent, pair));
+        else s.c.delivered(s.cell, sent + 200, 200);
+      }
+      s.c.delivered(s.cell, 2000 + G, 200);
+      expect(s.table.get(s.cell, F.UNDO_CWND)).toBe(0);
+      // 10 of 105 lost (9.5 %, over the sixteenth that undoes) as pairs; 5 of 100 as single tries, and the shrink stands.
+      expect(s.table.get(s.cell, F.CWND) === WINDOW * WINDOW_SCALE).toBe(pair);
+    }
   });
 
   /** `count` probes sent from 1199 + PROBE_GUARD_MS on, 10 ms apart: those at the indexes in `lostAt` lost, the rest answered. */

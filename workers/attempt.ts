@@ -21,20 +21,23 @@ export interface Tries {
   lastAt: number;
   /** When the try before that one started, 0 before two timed out (limiter.ts: two tries lost since a shrink). */
   prevAt: number;
+  /** The last try that timed out was a retry sent twice whose copies both timed out: two probes lost (probation.ts counts both). */
+  lastPair: boolean;
 }
 
 /** The kinds of failure a history counts. */
 export type Failure = 'tries' | 'selfTries' | 'localTries';
 
-export const FIRST_TRY: Readonly<Tries> = Object.freeze({ tries: 0, selfTries: 0, localTries: 0, silent: false, lastAt: 0, prevAt: 0 });
+export const FIRST_TRY: Readonly<Tries> = Object.freeze({ tries: 0, selfTries: 0, localTries: 0, silent: false, lastAt: 0, prevAt: 0, lastPair: false });
 export const SILENT_FIRST_TRY: Readonly<Tries> = Object.freeze({ ...FIRST_TRY, silent: true });
 
-/** The same history with one more failure of one kind, by an attempt that started at `start`. */
-export function oneMore(h: Readonly<Tries>, what: Failure, start: number): Tries {
+/** The same history with one more failure of one kind, by an attempt that started at `start` (`pair`: a timeout of both copies of a retry sent twice). */
+export function oneMore(h: Readonly<Tries>, what: Failure, start: number, pair = false): Tries {
   const timedOut = what === 'tries';
   const lastAt = timedOut ? start : h.lastAt;
   const prevAt = timedOut ? h.lastAt : h.prevAt;
-  return { tries: h.tries, selfTries: h.selfTries, localTries: h.localTries, silent: h.silent, lastAt, prevAt, [what]: h[what] + 1 };
+  const lastPair = timedOut ? pair : h.lastPair;
+  return { tries: h.tries, selfTries: h.selfTries, localTries: h.localTries, silent: h.silent, lastAt, prevAt, lastPair, [what]: h[what] + 1 };
 }
 
 /** A host as the loop aims at it: its index in the target set, its address text, its timing cell and clock. */
@@ -69,6 +72,8 @@ export class Attempt implements AttemptHandle, Timed {
    * the first answer decides the position and the other copy is dropped.
    */
   twin: Attempt | null = null;
+  /** The other copy of its retry sent twice timed out, and left the position to this one (Twins.ended). */
+  pairTimedOut = false;
   readonly host: string;
   readonly v6: boolean;
   readonly bindFirst: boolean;
@@ -96,7 +101,7 @@ export class Attempt implements AttemptHandle, Timed {
  * granted by mayRetry and counts in its host's RETRIES_OUT (`twin`: sent twice).
  */
 export function nextTry(a: Attempt, what: Failure, twin = false): Pending {
-  return { chunk: a.chunk, k: a.k, history: oneMore(a.history, what, a.start), readyAt: 0, retryOut: what === 'tries', twin };
+  return { chunk: a.chunk, k: a.k, history: oneMore(a.history, what, a.start, a.pairTimedOut), readyAt: 0, retryOut: what === 'tries', twin };
 }
 
 /** A position waiting to be (re)started: a retry, or held back by the per-host cap. */

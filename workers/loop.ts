@@ -353,7 +353,7 @@ export class Engine {
       this.congestion.silent(a.target.cell, cutoff); // a window whose probes went silent has nothing else to judge its shrink by
       if (this.late.keep(a, cutoff)) continue; // it listens on for a late answer, its slot given back (late.ts)
       this.expiry.close(a);
-      const passed = a.twin !== null && this.twins.ended(a, false); // a copy of a retry sent twice: judged once both are over
+      const passed = a.twin !== null && this.twins.ended(a, false, true); // a copy of a retry sent twice: judged once both are over
       this.release(a, false);
       if (!passed) this.afterTimeout(a, retries);
     }

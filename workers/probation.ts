@@ -67,13 +67,15 @@ export function sentOnProbation(t: HostTable, cell: number, nowMs: number, rttMs
 }
 
 /**
- * A probe sent at `sentMs` was answered, and one sent at `lostMs` was lost
- * (-1: none): each counted while the cell's shrink is on probation if it left
- * in the round trip it counts. Other losses' delays once counted: paced
+ * A probe sent at `sentMs` was answered, and `lost` sent at `lostMs` were lost
+ * (-1: none; two: both copies of a retry sent twice): each counted while the
+ * cell's shrink is on probation if it left in the round trip it counts. Of a
+ * retry sent twice and answered one copy counts, the first to answer (the
+ * other is closed, its fate unknown). Other losses' delays once counted: paced
  * retries of older tries showed later and later, and the scan's probation
  * stayed open to the end (50 SYNs/s over 4 hosts: 7 s).
  */
-export function countOutcome(t: HostTable, cell: number, nowMs: number, sentMs: number, lostMs: number, rttMs: number): void {
+export function countOutcome(t: HostTable, cell: number, nowMs: number, sentMs: number, lostMs: number, rttMs: number, lost = 1): void {
   if (t.get(cell, F.UNDO_CWND) === 0) return;
   const [from, end] = span(t, cell, rttMs);
   const n = t.get(cell, F.PROBE_N);
@@ -82,12 +84,12 @@ export function countOutcome(t: HostTable, cell: number, nowMs: number, sentMs: 
   if (sentMs >= from && sentMs < end && room && lossCouldShow(sentMs, nowMs, end + t.get(cell, F.PROBE_DELAY))) t.add(cell, F.PROBE_N, 1);
   if (lostMs >= from && lostMs < end) {
     t.max(cell, F.PROBE_DELAY, Math.ceil(nowMs - lostMs));
-    if (room) t.add(cell, F.PROBE_N, 0x10000);
+    if (room) t.add(cell, F.PROBE_N, lost * 0x10000);
   }
   // Every probe of the silence span that came back, answered or lost, whether or not counted above.
   if (t.get(cell, sentField(cell)) >>> 16 >= PROBE_CAP) return;
   const until = silenceEnd(t, cell, end, rttMs);
-  const back = (sentMs >= from && sentMs < until ? 1 : 0) + (lostMs >= from && lostMs < until ? 1 : 0);
+  const back = (sentMs >= from && sentMs < until ? 1 : 0) + (lostMs >= from && lostMs < until ? lost : 0);
   if (back > 0) t.add(cell, sentField(cell), back * 0x10000);
 }
 

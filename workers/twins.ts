@@ -49,9 +49,10 @@ export class Twins {
   /**
    * A copy ended (before its release). With an answer, the other copy is
    * closed and false: decide as usual. Without one (`answer` false), true when
-   * the other copy flies on and now carries the position: nothing to decide.
+   * the other copy flies on and now carries the position: nothing to decide
+   * (`timedOut`: this copy timed out, so if that one does too, both were lost).
    */
-  ended(a: Attempt, answer: boolean): boolean {
+  ended(a: Attempt, answer: boolean, timedOut = false): boolean {
     const other = a.twin;
     if (other === null) return false;
     a.twin = null;
@@ -62,6 +63,7 @@ export class Twins {
       return false;
     }
     other.retryOut ||= a.retryOut;
+    other.pairTimedOut = timedOut;
     a.retryOut = false;
     return true;
   }
