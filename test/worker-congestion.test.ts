@@ -383,7 +383,7 @@ describe('an interval of silent hosts\' timeouts alone', () => {
 describe("losses of tries that left before a window's last shrink", () => {
   // That shrink's evidence, judged by its probation: counted again, late in a scan where most answers are to
   // retries, losses 3.8 s old shrank the scan's window to 233 probes after its flood shrink had been undone
-  // as random loss (lab heavyloss: 12.9-26.9 s in about 1 run of 20, against ~7.5 s).
+  // as random loss (a lab heavyloss run of 12.9 s, against ~7.5 s; such slow runs came about 1 in 20).
   it("shrink the host's window no further; losses of tries sent since do", () => {
     const s = setup();
     s.table.set(s.cell, F.DELIV_RATE, 4_000);

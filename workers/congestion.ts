@@ -271,7 +271,7 @@ export class Congestion {
     // A try lost before a window's last shrink was evidence for that shrink, which its probation judged: it sizes no
     // other (TCP NewReno's recovery point). Counted again, late in a scan (where answers to retries are most answers),
     // it shrank the scan's window to 233 probes with evidence 3.8 s old, the flood's, whose shrink had been undone as
-    // random loss: lab heavyloss took 12.9-26.9 s in about 1 run of 20, against ~7.5 s (traced).
+    // random loss: a lab heavyloss run of 12.9 s, against ~7.5 s (traced; such slow runs came about 1 in 20).
     const hostFresh = lostMs >= t.get(cell, F.DROP_AT);
     const scanFresh = lostMs >= t.get(0, F.DROP_AT);
     const hostLossy = hostFresh && tallyLoss(t, cell, nowMs, this.rttUs(cell));
