@@ -67,9 +67,9 @@ export function sentOnProbation(t: HostTable, cell: number, nowMs: number, rttMs
 }
 
 /**
- * A probe sent at `sentMs` was answered, and `lost` sent at `lostMs` were lost
- * (-1: none; two: both copies of a retry sent twice): each counted while the
- * cell's shrink is on probation if it left in the round trip it counts. Of a
+ * A probe sent at `sentMs` was answered, and `lost` probes sent at `lostMs`
+ * (-1: none) were lost (2: both copies of a retry sent twice): each counted
+ * while the cell's shrink is on probation if it left in the round trip it counts. Of a
  * retry sent twice and answered one copy counts, the first to answer (the
  * other is closed, its fate unknown). Other losses' delays once counted: paced
  * retries of older tries showed later and later, and the scan's probation
