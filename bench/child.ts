@@ -67,7 +67,7 @@ export interface ScanContext {
   killAfterMs: number;
 }
 
-export const CLI_PATH = packagePath('dist', 'src', 'cli', 'main.js');
+export const CLI_PATH = packagePath('dist', 'src', 'cli', 'main.cjs');
 
 /** Node's arguments that start the CLI as its bin does: its flags, then its path. */
 export const CLI_ARGV: readonly string[] = [...CLI_NODE_FLAGS, CLI_PATH];

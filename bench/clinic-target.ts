@@ -32,7 +32,7 @@ class MainThreadOnlySampler extends Base {
 }
 
 (workerThreads as { Worker: typeof Base }).Worker = MainThreadOnlySampler;
-// The CLI reads process.argv.slice(2): this file stands where main.js would.
-await import('../src/cli/main.js');
+// The CLI reads process.argv.slice(2): this file stands where the bin would.
+await import('../src/cli/start.js');
 
 export {};

@@ -15,9 +15,12 @@ import { round } from './stats.js';
 
 export type Log = (line: string) => void;
 
+/** The CLI's bin (dist/src/cli/main.cjs), or main.js, which runs it. */
+const isCliPath = (a: string): boolean => /(^|[\\/])main\.c?js$/.test(a);
+
 /** A command line as a reader would type it: `shardscan ...`, `cscan ...`. */
 export function displayCommand([cmd, args]: [string, string[]]): string {
-  const main = cmd === process.execPath ? args.findIndex((a) => a.endsWith('main.js')) : -1;
+  const main = cmd === process.execPath ? args.findIndex(isCliPath) : -1;
   const words = main >= 0 ? ['shardscan', ...args.slice(main + 1)] : [basename(cmd), ...args];
   return words.join(' ');
 }
@@ -53,7 +56,7 @@ export function runLine(what: string, r: NetRun): string {
   );
 }
 
-const isShardscan = ([cmd, args]: [string, string[]]) => cmd === process.execPath && args.some((a) => a.endsWith('main.js'));
+const isShardscan = ([cmd, args]: [string, string[]]) => cmd === process.execPath && args.some(isCliPath);
 
 /** elapsedMs of a --summary-json file, or null when the run left none (killed at the cap). */
 function readElapsed(path: string): number | null {

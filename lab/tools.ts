@@ -122,7 +122,7 @@ export const TOOLS: Record<string, Tool> = {
     format: 'ndjson',
     argv: (s) => [
       process.execPath,
-      [...CLI_NODE_FLAGS, packagePath('dist', 'src', 'cli', 'main.js'), ...s.targets, '-p', s.portSpec, '-q', '--no-out-dir', '-f', 'ndjson', '--states', 'all'],
+      [...CLI_NODE_FLAGS, packagePath('dist', 'src', 'cli', 'main.cjs'), ...s.targets, '-p', s.portSpec, '-q', '--no-out-dir', '-f', 'ndjson', '--states', 'all'],
     ],
   },
 };

@@ -1,9 +1,9 @@
 /**
  * Build step (npm run build), after tsc: bundle the two programs that start on
- * every scan: the CLI, in place (dist/src/cli/main.js, with what it loads
- * lazily in chunks under dist/src/cli/bundle/), and the worker's scan module
- * (dist/workers/scan-worker.js) into one CommonJS file, scan-worker.cjs, which
- * workers/entry.cts requires.
+ * every scan: the CLI (src/cli/start.ts and what it loads, in chunks under
+ * dist/src/cli/bundle/, which the bin dist/src/cli/main.cjs loads), and the
+ * worker's scan module (dist/workers/scan-worker.js) into one CommonJS file,
+ * scan-worker.cjs, which workers/entry.cts requires.
  *
  * Why: loading ~150 ES modules one by one (resolve, read, compile and link
  * each) took ~100 ms of a 1-port scan's start-up, and yargs alone ~120 ms to
@@ -18,20 +18,30 @@
  * 90.5 MiB against 92.9, of a resume of 127.0.0.0/12 91.2 against 94.0 (two
  * workers, two runs each).
  *
- * Why the CLI is not: as one CommonJS file it started a 1-port scan in
- * 195-215 ms against 227-241 ms, but that file is held and pre-parsed whole,
- * and peak RSS grew ~6 MiB (127.0.0.0/14 × 1 port with -oN: 96.3 MiB, median
- * of 6, against 90.5 with these chunks), past the 100 MB the bench allows.
+ * Why the CLI's chunks are CommonJS too: esbuild splits only ES modules, so
+ * the chunks are split as ES modules, then each is made CommonJS (its import()
+ * of a chunk becoming a require() that src/cli/chunk-loader.cts serves), and
+ * the chunk loader compiles them with V8's code cache, which Node 20 has for
+ * no ES module. The caches are written here, by two loopback scans run as the
+ * bin runs. A 1-port scan as typed (the bin, its shard directory), medians
+ * of 30 alternating runs on 2026-12-06: 224.3 ms with the ES chunks, 176.0 ms
+ * with these, 200.9 ms with these but no caches, 192.7 ms started from
+ * main.js (an ES module, so Node sets up its ES loader first); node -e 0 65.5
+ * ms. Peak RSS is the same (127.0.0.0/14 × 1 port, --states all -oN, 3 runs
+ * each: 91.2-94.0 MiB with these, 91.9-95.2 with the ES chunks). One
+ * CommonJS file for the whole CLI had started it in 195-215 ms against
+ * 227-241 ms for the ES chunks, but held and pre-parsed everything: peak RSS
+ * ~6 MiB higher (127.0.0.0/14 × 1 port with -oN: 96.3 MiB, median of 6,
+ * against 90.5 with chunks), past the 100 MB the bench allows.
  *
- * The library (dist/src/index.js) and everything else stay as tsc wrote them,
- * and the CLI's path does not change, so packagePath() finds the same files.
+ * The library (dist/src/index.js) and everything else stay as tsc wrote them.
  */
-import { chmodSync, readFileSync, rmSync } from 'node:fs';
-import { type BuildOptions, type Plugin, build } from 'esbuild';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { type BuildOptions, type Plugin, build, transform } from 'esbuild';
+import { CLI_NODE_FLAGS, CLI_UNSET_ENV } from './cli/node-flags.js';
 import { packagePath } from './paths.js';
-
-/** CommonJS dependencies (ajv's runtime, yargs' helpers) call require(); an ES module has none of its own. */
-const REQUIRE_SHIM = "import { createRequire as __shardscanRequire } from 'node:module';\nconst require = __shardscanRequire(import.meta.url);";
 
 /** A module-level `const NAME = new Intl.Segmenter();` or `const NAME = /…\p{…}…/flags;`. */
 const EAGER_UNICODE = /^const (\w+) = (new Intl\.Segmenter\(\)|\/.*\\p\{.*\/[a-z]*);$/gm;
@@ -107,7 +117,6 @@ const common: BuildOptions = {
   platform: 'node',
   format: 'esm',
   target: 'node20',
-  banner: { js: REQUIRE_SHIM },
   sourcemap: false,
   // Piscina starts its workers from its own worker.js, found through __dirname;
   // prom-client (and its 50 OpenTelemetry modules) loads only with --metrics.
@@ -116,9 +125,33 @@ const common: BuildOptions = {
 };
 
 const cliDir = packagePath('dist', 'src', 'cli');
-// Chunk names carry a content hash: clear the old ones first.
-rmSync(packagePath('dist', 'src', 'cli', 'bundle'), { recursive: true, force: true });
-await build({ ...common, plugins: [lazyStringWidth, noVersionGuess, lazyAssert], entryPoints: [packagePath('dist', 'src', 'cli', 'main.js')], outdir: cliDir, entryNames: '[name]', chunkNames: 'bundle/[name]-[hash]', splitting: true });
+const bundleDir = join(cliDir, 'bundle');
+// Chunk names carry a content hash: clear the old ones (and their caches) first.
+rmSync(bundleDir, { recursive: true, force: true });
+mkdirSync(bundleDir, { recursive: true });
+// The CLI: split where it imports lazily, as ES modules, then each chunk made CommonJS for the chunk loader.
+const cli = await build({ ...common, write: false, plugins: [lazyStringWidth, noVersionGuess, lazyAssert], entryPoints: [join(cliDir, 'start.js')], outdir: bundleDir, entryNames: '[name]', chunkNames: '[name]-[hash]', splitting: true });
+for (const out of cli.outputFiles) {
+  const { code } = await transform(out.text.replace(/^#!.*\n/, ''), {
+    format: 'cjs',
+    loader: 'js',
+    platform: 'node',
+    target: 'node20',
+    // import() of a chunk becomes a require() the chunk loader serves; Node's import() would load it as an ES module.
+    supported: { 'dynamic-import': false },
+    define: { 'import.meta.url': '__shardscanUrl' },
+    logLevel: 'warning',
+  });
+  const cjs = code.replace(/(require\("\.\/[\w-]+)\.js"\)/g, '$1.cjs")');
+  if (/\bimport\(|require\("\.\/[^"]*\.js"\)/.test(cjs)) throw new Error(`bundle: ${basename(out.path)} still imports a chunk the chunk loader cannot serve`);
+  // "use strict" first, where it takes effect, as it was for the ES module.
+  const head = cjs.includes('__shardscanUrl') ? '"use strict";\nconst __shardscanUrl = require("node:url").pathToFileURL(__filename).href;\n' : '"use strict";\n';
+  writeFileSync(out.path.replace(/\.js$/, '.cjs'), head + cjs);
+}
+// dist/src/cli/main.js, for the commands that name it: the bin (main.cjs), with the same shebang.
+const shebang = readFileSync(join(cliDir, 'main.cjs'), 'utf8').split('\n', 1)[0]!;
+if (!shebang.startsWith('#!')) throw new Error('bundle: dist/src/cli/main.cjs has no shebang to copy');
+writeFileSync(join(cliDir, 'main.js'), `${shebang}\n// Written by the build (src/build-bundle.ts): the shardscan command is main.cjs (src/cli/main.cts).\nimport './main.cjs';\n`);
 await build({
   ...common,
   format: 'cjs',
@@ -129,5 +162,15 @@ await build({
   entryPoints: [packagePath('dist', 'workers', 'scan-worker.js')],
   outfile: packagePath('dist', 'workers', 'scan-worker.cjs'),
 });
-// The bin runs through its shebang (npx shardscan, a global install).
-chmodSync(packagePath('dist', 'src', 'cli', 'main.js'), 0o755);
+// The bin runs through its shebang (npx shardscan, a global install), and so may main.js.
+for (const file of ['main.cjs', 'main.js']) chmodSync(join(cliDir, file), 0o755);
+
+// The code caches: a 1-port scan of loopback (port 1 answers RST at once), then one on the pool of worker
+// threads, run as the bin runs (its Node flags: V8 refuses a cache made under other flags), each saving at
+// its exit the bytecode of every chunk it loaded; the second starts from the first's caches and adds to them.
+for (const args of [['127.0.0.1', '-p', '1'], ['127.0.0.0/28', '-p', '1-1000', '--workers', '2']]) {
+  const env: NodeJS.ProcessEnv = { ...process.env, SHARDSCAN_WRITE_CODE_CACHE: '1' };
+  for (const name of CLI_UNSET_ENV) delete env[name];
+  const r = spawnSync(process.execPath, [...CLI_NODE_FLAGS, join(cliDir, 'main.cjs'), ...args, '-q', '--no-out-dir'], { env, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', timeout: 60_000 });
+  if (r.status !== 0) throw new Error(`bundle: the code-cache run (shardscan ${args.join(' ')}) exited with ${r.status ?? r.signal ?? r.error?.message}: ${r.stderr.trim().slice(0, 500)}`);
+}

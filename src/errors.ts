@@ -24,6 +24,7 @@ export const ERROR_KINDS = {
   E_SCHEMA: 'usage',
   E_IO: 'runtime',
   E_WORKER: 'runtime',
+  E_FD_LIMIT: 'runtime',
   // Every connect failed on this machine for a while and nothing was decided (a source address gone, ...).
   E_STALLED: 'runtime',
   E_INTERNAL: 'runtime',

@@ -26,6 +26,17 @@ function refusal(config: string, values: object, flags: object): string {
 }
 
 describe('config', () => {
+  it('refuses a descriptor limit that leaves no connect for each worker, naming the limit and what a scan needs', () => {
+    // 64 kept, 32 for the sorted text report's runs, 8 per worker: 2 workers need 114 to have one connect each.
+    expect(resolveConfig({ targets: ['127.0.0.1'] }, { tuning: null, cores: 2, fdLimit: 114 }).config.concurrency).toBe(2);
+    expect(() => resolveConfig({ targets: ['127.0.0.1'] }, { tuning: null, cores: 2, fdLimit: 113 })).toThrow(
+      expect.objectContaining({ code: 'E_FD_LIMIT', message: expect.stringMatching(/ulimit -n 113 leaves none for connects \(a scan with 2 workers needs at least 114\)/) }),
+    );
+    // An NDJSON report is not sorted: 82 are enough.
+    expect(resolveConfig({ targets: ['127.0.0.1'], format: 'ndjson' }, { tuning: null, cores: 2, fdLimit: 82 }).config.concurrency).toBe(2);
+    expect(() => resolveConfig({ targets: ['127.0.0.1'], format: 'ndjson', workers: 1 }, { tuning: null, cores: 2, fdLimit: 72 })).toThrow(/a scan with 1 worker needs at least 73/);
+  });
+
   it('fills defaults, freezes the result, and picks a random seed when none is given', () => {
     const a = resolveConfig({ targets: ['127.0.0.1'] }, { tuning: null, cores: 2, fdLimit: 20000 });
     const b = resolveConfig({ targets: ['127.0.0.1'] }, { tuning: null, cores: 2, fdLimit: 20000 });

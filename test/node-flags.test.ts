@@ -13,7 +13,7 @@ import { packagePath } from '../src/paths.js';
 
 describe('the CLI runs with its Node flags', () => {
   it('in the shebang of the source and of the built bin', () => {
-    for (const file of [packagePath('src', 'cli', 'main.ts'), packagePath('dist', 'src', 'cli', 'main.js')]) {
+    for (const file of [packagePath('src', 'cli', 'main.cts'), packagePath('dist', 'src', 'cli', 'main.cjs'), packagePath('dist', 'src', 'cli', 'main.js')]) {
       const first = readFileSync(file, 'utf8').split('\n')[0];
       expect(first, file).toBe(CLI_SHEBANG);
       expect(first, file).toBe(`#!/usr/bin/env -S -u NODE_EXTRA_CA_CERTS node ${CLI_NODE_FLAGS.join(' ')}`);
@@ -32,9 +32,11 @@ describe('the CLI runs with its Node flags', () => {
     const env = { ...process.env, NODE_EXTRA_CA_CERTS: '/nonexistent/extra-ca.pem' };
     const plain = spawnSync(process.execPath, ['-e', '0'], { env, encoding: 'utf8' });
     expect(plain.stderr).toContain('Ignoring extra certs');
-    const bin = spawnSync(packagePath('dist', 'src', 'cli', 'main.js'), ['--version'], { env, encoding: 'utf8' });
-    expect(bin.status).toBe(0);
-    expect(bin.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
-    expect(bin.stderr).not.toContain('Ignoring extra certs');
+    for (const file of ['main.cjs', 'main.js']) {
+      const bin = spawnSync(packagePath('dist', 'src', 'cli', file), ['--version'], { env, encoding: 'utf8' });
+      expect(bin.status, file).toBe(0);
+      expect(bin.stdout.trim(), file).toMatch(/^\d+\.\d+\.\d+/);
+      expect(bin.stderr, file).not.toContain('Ignoring extra certs');
+    }
   });
 });

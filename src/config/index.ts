@@ -11,7 +11,7 @@ import type { ProbeEngine, ScanOrder } from '../model/scan.js';
 import type { PortState } from '../model/states.js';
 import { PORTS_AND_TOP_PORTS } from '../ports/parse.js';
 import type { ShardSpec } from '../shard/plan.js';
-import { SORTED_REPORT_FDS, cores, fdLimit, maxConcurrency, sortedReports } from './limits.js';
+import { SORTED_REPORT_FDS, connectFds, cores, fdLimit, maxConcurrency, sortedReports } from './limits.js';
 import { type Tuning, loadTuning } from './tuning.js';
 
 export type OutputFormat = 'text' | 'json' | 'ndjson' | 'csv' | 'grep' | 'xml';
@@ -227,7 +227,14 @@ export function resolveConfig(given: Partial<ScanConfig>, opts: ResolveOptions =
     notes.push(`defaults from ${tuning.source}: ${taken.join(' ')} (measured ${tuning.measuredAt}${elsewhere})`);
   }
   const sorted = sortedReports({ format: partial.format ?? BASE_DEFAULTS.format, extraReports: partial.extraReports });
-  const cap = maxConcurrency(limit, workers, sorted * SORTED_REPORT_FDS);
+  const reserved = sorted * SORTED_REPORT_FDS;
+  // Not one descriptor per worker left for connects: the scan would crawl at a probe or two in flight, or its
+  // workers fail to start (ulimit -n 22 to 32 did either, at random), so it is refused at once.
+  if (connectFds(limit, workers, reserved) < workers) {
+    const need = limit - connectFds(limit, workers, reserved) + workers;
+    throw new ShardscanError('E_FD_LIMIT', `out of file descriptors: ulimit -n ${limit} leaves none for connects (a scan with ${workers} worker${workers === 1 ? '' : 's'} needs at least ${need}); raise the limit (e.g. ulimit -n 4096) and run again`);
+  }
+  const cap = maxConcurrency(limit, workers, reserved);
   const defaultWindow = concurrency === undefined;
   concurrency ??= Math.min(DEFAULT_CONCURRENCY, cap);
   if (concurrency > cap && !defaultWindow) {
