@@ -2,7 +2,6 @@
  * A ScanConfig made concrete: resolved targets, the port set, the size of the
  * host×port space, the permutation and this machine's shard plan.
  */
-import { createHash } from 'node:crypto';
 import type { ScanConfig } from './config/index.js';
 import { ShardscanError, errnoCode, messageOf, quote } from './errors.js';
 import { MAX_RANGE, Permutation } from './permute/index.js';
@@ -12,6 +11,7 @@ import { type Blocked, loadBlocklist } from './targets/blocklist.js';
 import { parseIPv4, parseIPv6 } from './targets/ip.js';
 import { type Resolver, buildTargets } from './targets/parse.js';
 import type { TargetSet } from './targets/set.js';
+import { sha256Hex } from './sha256.js';
 import { MAX_CLOCKED_HOSTS } from './wire/hosts.js';
 
 export interface PreparedScan {
@@ -111,9 +111,10 @@ export async function prepareScan(config: Readonly<ScanConfig>, resolver?: Resol
 /**
  * A digest of the exact target set, so a resumed scan can prove it walks the
  * same space. Here, not a TargetSet method: the worker threads bundle
- * targets/set.ts, and its node:crypto import was loaded by every worker as
- * it booted (require() of the worker bundle: 14.7-24.5 ms with it, 11.6-18.3
- * ms without; peak RSS of a pool scan ~1 MB less).
+ * targets/set.ts, and the node:crypto import it had then (sha256.ts since)
+ * was loaded by every worker as it booted (require() of the worker bundle:
+ * 14.7-24.5 ms with it, 11.6-18.3 ms without; peak RSS of a pool scan ~1 MB
+ * less).
  */
 export function digestOf(targets: TargetSet): string {
   return shortHash(targets.digestInput());
@@ -121,7 +122,5 @@ export function digestOf(targets: TargetSet): string {
 
 /** The first 16 hex digits of the SHA-256 of `parts`, in order (scan keys and target digests). */
 function shortHash(parts: Iterable<string | Uint8Array>): string {
-  const h = createHash('sha256');
-  for (const part of parts) h.update(part);
-  return h.digest('hex').slice(0, 16);
+  return sha256Hex(parts).slice(0, 16);
 }

@@ -4,7 +4,6 @@
  * that counts them is renamed into place they are in the kernel's hands and
  * survive SIGKILL; the checkpoint never runs ahead of the records file.
  */
-import { randomInt } from 'node:crypto';
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -81,7 +80,7 @@ export function makeScanId(startedAt: Date, seed: number, shard: { index: number
   const t = startedAt.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
   // A random tail: two scans with one --seed (and shard) that start in the same
   // second got one id, and the second was refused ("already holds a scan").
-  const base = `${t}-${seed.toString(36)}-${randomInt(36 ** 4).toString(36).padStart(4, '0')}`;
+  const base = `${t}-${seed.toString(36)}-${Math.floor(Math.random() * 36 ** 4).toString(36).padStart(4, '0')}`;
   return shard.total > 1 ? `${base}-shard-${shard.index}-of-${shard.total}` : base;
 }
 
