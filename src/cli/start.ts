@@ -8,7 +8,7 @@
 import { fatalLine } from './fatal.cjs';
 
 // A Ctrl+C or SIGTERM that comes before the CLI's own handlers exist (while it
-// loads, ~0.2 s) is kept, not fatal: main() then stops the command as it would
+// loads, ~0.1 s) is kept, not fatal: main() then stops the command as it would
 // have (exit 130, one line), where Node's default ended it with 143 and no word.
 const earlySignals: NodeJS.Signals[] = [];
 const keepSignal = (s: NodeJS.Signals): void => void earlySignals.push(s);
