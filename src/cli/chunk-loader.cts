@@ -12,11 +12,11 @@
  *
  * A cache V8 refuses (another Node or V8, other V8 flags, a changed chunk) is
  * only slower: V8 checks it and compiles the source as usual. The build writes
- * the caches once, by running a 1-port loopback scan with
- * SHARDSCAN_WRITE_CODE_CACHE set: at its exit every chunk it loaded saves its
- * bytecode, the functions that scan ran included.
+ * the caches by running two loopback scans with SHARDSCAN_WRITE_CODE_CACHE
+ * set (build-bundle.ts): at exit every chunk a scan loaded saves its bytecode,
+ * the functions that scan ran included.
  *
- * CommonJS on purpose: loaded with require() from main.js, before anything.
+ * CommonJS on purpose: the bin (main.cts) requires it before anything else.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
