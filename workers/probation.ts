@@ -69,11 +69,11 @@ export function sentOnProbation(t: HostTable, cell: number, nowMs: number, rttMs
 /**
  * A probe sent at `sentMs` was answered, and `lost` probes sent at `lostMs`
  * (-1: none) were lost (2: both copies of a retry sent twice): each counted
- * while the cell's shrink is on probation if it left in the round trip it counts. Of a
- * retry sent twice and answered one copy counts, the first to answer (the
- * other is closed, its fate unknown). Other losses' delays once counted: paced
- * retries of older tries showed later and later, and the scan's probation
- * stayed open to the end (50 SYNs/s over 4 hosts: 7 s).
+ * while the cell's shrink is on probation if it left in the round trip it
+ * counts. Of a retry sent twice and answered one copy counts, the first to
+ * answer (the other is closed, its fate unknown). Other losses' delays once
+ * counted: paced retries of older tries showed later and later, and the
+ * scan's probation stayed open to the end (50 SYNs/s over 4 hosts: 7 s).
  */
 export function countOutcome(t: HostTable, cell: number, nowMs: number, sentMs: number, lostMs: number, rttMs: number, lost = 1): void {
   if (t.get(cell, F.UNDO_CWND) === 0) return;

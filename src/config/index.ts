@@ -229,8 +229,9 @@ export function resolveConfig(given: Partial<ScanConfig>, opts: ResolveOptions =
   const reserved = sorted * SORTED_REPORT_FDS;
   // Not one descriptor per worker left for connects: the scan would crawl at a probe or two in flight, or its
   // workers fail to start (ulimit -n 22 to 32 did either, at random), so it is refused at once.
-  if (connectFds(limit, workers, reserved) < workers) {
-    const need = limit - connectFds(limit, workers, reserved) + workers;
+  const room = connectFds(limit, workers, reserved);
+  if (room < workers) {
+    const need = limit - room + workers;
     throw new ShardscanError('E_FD_LIMIT', `out of file descriptors: ulimit -n ${limit} leaves none for connects (a scan with ${workers} worker${workers === 1 ? '' : 's'} needs at least ${need}); raise the limit (e.g. ulimit -n 4096) and run again`);
   }
   const cap = maxConcurrency(limit, workers, reserved);
