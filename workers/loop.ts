@@ -10,7 +10,7 @@ import type { PortState } from '../src/model/states.js';
 import { HostTable } from '../src/wire/hosts.js';
 import type { ChunkTask, CoordinatorMessage, WorkerScanSpec } from '../src/wire/messages.js';
 import { Attempt, FIRST_TRY, type Pending, type Target, nextTry } from './attempt.js';
-import { type KeptConnection, type ProbeBackend, createBackend, errnoName } from './backends/index.js';
+import { type KeptConnection, type ProbeBackend, createBackend, errnoName, spareSockets } from './backends/index.js';
 import type { BannerStage } from './banner-stage.js';
 import { type ServiceInfo, TCPWRAPPED } from '../src/model/service.js';
 import { Expiry } from './expiry.js';
@@ -63,7 +63,8 @@ export class Engine {
 
   constructor(spec: WorkerScanSpec, opts: EngineOptions = {}) {
     this.spec = spec;
-    this.backend = (opts.backend ?? createBackend)(spec.engine, (a, status, self, kept, atOnce) => this.onComplete(a as Attempt, status, self, atOnce === true, kept), spec.sourceAddress ?? null);
+    const spares = spareSockets(spec.lateBudget); // refused sockets kept to connect again hold descriptors: out of the late sockets' budget
+    this.backend = (opts.backend ?? createBackend)(spec.engine, (a, status, self, kept, atOnce) => this.onComplete(a as Attempt, status, self, atOnce === true, kept), spec.sourceAddress ?? null, spares);
     this.rate = spec.rate ? new RateGate(spec.rate) : null;
     this.window = new Window(spec.window, spec.slots, spec.concurrency);
     this.expiry = new Expiry(this.backend, () => this.window.giveSlot(), () => this.queueCheck());
@@ -72,7 +73,7 @@ export class Engine {
     this.timing = new Timing(table, spec.timing, toCoordMs);
     this.congestion = new Congestion(table, spec.timing.window, toCoordMs, this.timing.stats);
     this.walk = new Walk(spec, this.timing);
-    this.late = new LateListen(spec.lateBudget, spec.timing.maxMs, this.timing, this.congestion, this.expiry, (a) => this.leaveWindow(a));
+    this.late = new LateListen(spec.lateBudget - spares, spec.timing.maxMs, this.timing, this.congestion, this.expiry, (a) => this.leaveWindow(a));
     this.twins = new Twins(this.pending, this.timing, (a) => this.drop(a));
     this.outbox = new Outbox(() => this.backend.name, (n) => this.window.posted(n), () => this.timing.stats.take());
     this.chunks = new ChunkSet(this.outbox);
@@ -104,8 +105,7 @@ export class Engine {
     if (this.pumping) return;
     this.pumping = true;
     try {
-      // Still closing: start nothing new this turn (the fds are not free yet).
-      if (this.expiry.closingCount > 0 && this.expiry.drain()) return this.queueCheck();
+      if (this.expiry.closingCount > 0 && this.expiry.drain()) return this.queueCheck(); // still closing: nothing new this turn (the fds are not free yet)
       this.fillLoop();
       const queued = this.pending.length > 0 || this.chunks.next() !== undefined;
       this.window.setHungry(queued);
@@ -230,6 +230,7 @@ export class Engine {
     this.clock.reset();
     this.expiry.arm(false);
     this.pump();
+    if (this.pending.length === 0 && this.chunks.next() === undefined) this.backend.idle?.(); // nothing left to start: no spare socket to keep
   };
 
   private pumpIn(ms: number): void {
@@ -378,8 +379,7 @@ export class Engine {
     if (chunk.stopped || chunk.finished) return;
     for (const { attempt: a, info, rttMs } of this.banners?.abort((x) => x.chunk === chunk) ?? []) chunk.reportCut(a.k, a.target.index, a.port, rttMs, info, this.spec.emit.open); // results found, left undecided
     chunk.stopped = true;
-    // In-flight attempts of a stopped chunk are abandoned: they are not results.
-    for (const a of this.expiry.heap.snapshot()) if (a.chunk === chunk) this.drop(a, false);
+    for (const a of this.expiry.heap.snapshot()) if (a.chunk === chunk) this.drop(a, false); // in flight: abandoned, not results
     this.pending.drop(chunk);
     this.expiry.dropDeferred(chunk);
     this.maybeFinish(chunk);

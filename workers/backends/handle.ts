@@ -4,9 +4,21 @@
  * here, 65,535 loopback ports take 0.60 s with two workers against 0.95 s for
  * `new net.Socket()`. Node 20 keeps tcp_wrap in process.binding's allow-list;
  * when it is missing the worker uses the socket backend instead.
+ *
+ * Spare sockets: a connect refused (RST) leaves a closed TCP socket that Linux
+ * lets connect again, and the next probe takes it instead of a new one: no
+ * socket(), close() or handle to create and collect. Its first connect() fails
+ * with ECONNABORTED (the socket still reads "connecting"; that call resets it),
+ * the second sends the SYN from a new ephemeral port. libuv read the refusal
+ * with SO_ERROR (or connect() returned it), so no error of the old attempt is
+ * left for the new one to report. Measured, a bare tcp_wrap loop over closed
+ * loopback ports: 22.5 us a probe with a new socket each, 16.4 reusing them.
+ * Only unbound sockets (no --source-address, no bind-first retry), at most
+ * `spares` kept, and those the loop did not take by the end of its turn are
+ * closed (ProbeBackend.idle).
  */
 import net from 'node:net';
-import { NOT_CONNECTED } from './errno.js';
+import { NOT_CONNECTED, statusOf } from './errno.js';
 import type { AttemptHandle, CompleteFn, ProbeBackend } from './types.js';
 
 interface Address {
@@ -40,19 +52,31 @@ function loadTcpWrap(): TcpWrapBinding | null {
   }
 }
 
-/** The handle backend, or null when this runtime has no tcp_wrap. `source`: the address every connect is bound to. */
-export function createHandleBackend(complete: CompleteFn, source: string | null = null): ProbeBackend | null {
+const REFUSED = statusOf('ECONNREFUSED');
+const ABORTED = statusOf('ECONNABORTED');
+
+/**
+ * The handle backend, or null when this runtime has no tcp_wrap. `source`: the address every connect is bound to;
+ * `spares`: refused sockets kept for the next probes (see above; 0 closes every socket at once).
+ */
+export function createHandleBackend(complete: CompleteFn, source: string | null = null, spares = 0): ProbeBackend | null {
   const binding = loadTcpWrap();
   if (binding === null) return null;
   const { TCP, TCPConnectWrap, constants } = binding;
   const local: Address = {};
   const peer: Address = {};
+  // Refused sockets to connect again, by family; only unbound ones.
+  const spare: TcpHandle[] = [];
+  const spare6: TcpHandle[] = [];
+  const reusable = (attempt: AttemptHandle): boolean => source === null && !attempt.bindFirst;
   function oncomplete(status: number, handle: TcpHandle, req: { attempt?: AttemptHandle }): void {
     const attempt = req.attempt!;
     req.attempt = undefined;
     if (attempt.done) return; // timed out or stopped; the handle is already closed
     if (status !== 0) {
-      handle.close();
+      const pile = attempt.v6 ? spare6 : spare;
+      if (status === REFUSED && reusable(attempt) && pile.length < spares) pile.push(handle);
+      else handle.close();
       complete(attempt, status, false);
       return;
     }
@@ -76,10 +100,21 @@ export function createHandleBackend(complete: CompleteFn, source: string | null 
   return {
     name: 'handle',
     start(attempt) {
-      const handle = new TCP(constants.SOCKET);
       const req = new TCPConnectWrap();
       req.oncomplete = oncomplete;
       req.attempt = attempt;
+      const reused = reusable(attempt) ? (attempt.v6 ? spare6 : spare).pop() : undefined;
+      if (reused !== undefined) {
+        const connect = (): number => (attempt.v6 ? reused.connect6(req, attempt.host, attempt.port) : reused.connect(req, attempt.host, attempt.port));
+        let err = connect();
+        if (err === ABORTED) err = connect(); // the reset; now the SYN
+        if (err === 0) {
+          attempt.handle = reused;
+          return 0;
+        }
+        reused.close(); // not reusable after all: a new socket, as for any probe
+      }
+      const handle = new TCP(constants.SOCKET);
       attempt.handle = handle;
       let err = 0;
       if (source !== null) err = attempt.v6 ? handle.bind6(source, 0, 0) : handle.bind(source, 0);
@@ -93,6 +128,12 @@ export function createHandleBackend(complete: CompleteFn, source: string | null 
     },
     abort(attempt) {
       (attempt.handle as TcpHandle).close();
+    },
+    idle() {
+      for (const pile of [spare, spare6]) {
+        for (const handle of pile) handle.close();
+        pile.length = 0;
+      }
     },
   };
 }

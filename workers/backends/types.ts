@@ -47,7 +47,9 @@ export interface ProbeBackend {
   start(attempt: AttemptHandle): number;
   /** Drop an attempt that timed out or was stopped; its callback will not be reported. */
   abort(attempt: AttemptHandle): void;
+  /** The loop's turn is over: close what the backend kept for the next probes and no probe took (handle.ts's spare sockets). */
+  idle?(): void;
 }
 
-/** Makes a backend for an engine name, binding every connect to `source` when given (--source-address); tests pass a fake one. */
-export type BackendFactory = (engine: ProbeEngine, complete: CompleteFn, source?: string | null) => ProbeBackend;
+/** Makes a backend for an engine name, binding every connect to `source` when given (--source-address), keeping up to `spares` refused sockets to reuse; tests pass a fake one. */
+export type BackendFactory = (engine: ProbeEngine, complete: CompleteFn, source?: string | null, spares?: number) => ProbeBackend;

@@ -1,0 +1,110 @@
+/**
+ * The handle backend connects a refused socket again (spare sockets,
+ * workers/backends/handle.ts): the probe that takes one reports its own
+ * answer, refused or open; sockets bound to a source are never kept; idle()
+ * closes what is kept.
+ */
+import net from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { statusOf } from '../workers/backends/errno.js';
+import { createHandleBackend } from '../workers/backends/handle.js';
+import type { AttemptHandle, ProbeBackend } from '../workers/backends/types.js';
+
+const REFUSED = statusOf('ECONNREFUSED');
+
+let server: net.Server;
+let openPort = 0;
+let closedPort = 0;
+let accepted = 0;
+
+beforeAll(async () => {
+  server = net.createServer((c) => {
+    accepted++;
+    c.on('error', () => undefined); // the prober resets it
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  openPort = (server.address() as net.AddressInfo).port;
+  // A port nothing listens on: one the kernel just handed out and that was closed again.
+  const spare = net.createServer();
+  await new Promise<void>((r) => spare.listen(0, '127.0.0.1', r));
+  closedPort = (spare.address() as net.AddressInfo).port;
+  await new Promise<void>((r) => spare.close(() => r()));
+});
+
+afterAll(async () => {
+  await new Promise<void>((r) => server.close(() => r()));
+});
+
+function attempt(port: number): AttemptHandle {
+  return { host: '127.0.0.1', port, v6: false, handle: null, done: false, bindFirst: false, keep: false };
+}
+
+/** A backend whose probes resolve with their status. */
+function backend(spares: number, source: string | null = null): { b: ProbeBackend; probe: (port: number) => Promise<{ a: AttemptHandle; status: number }> } {
+  const waiting = new Map<AttemptHandle, (status: number) => void>();
+  const b = createHandleBackend((a, status) => waiting.get(a)?.(status), source, spares);
+  if (b === null) throw new Error('no tcp_wrap binding');
+  const probe = (port: number) =>
+    new Promise<{ a: AttemptHandle; status: number }>((resolve, reject) => {
+      const a = attempt(port);
+      waiting.set(a, (status) => resolve({ a, status }));
+      const err = b.start(a);
+      if (err !== 0) reject(new Error(`connect failed at once: ${err}`));
+    });
+  return { b, probe };
+}
+
+/** The descriptor of a probe's TCP handle (tcp_wrap's fd getter), -1 once it is closed. */
+const fdOf = (a: AttemptHandle): number => (a.handle as { fd: number }).fd;
+const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
+
+describe('spare sockets', () => {
+  it('a refused socket is connected again, and the probe on it reports its own answer', async () => {
+    const { b, probe } = backend(4);
+    const first = await probe(closedPort);
+    expect(first.status).toBe(REFUSED);
+    const second = await probe(closedPort);
+    expect(second.status).toBe(REFUSED);
+    expect(second.a.handle).toBe(first.a.handle);
+    const before = accepted;
+    const third = await probe(openPort);
+    expect(third.status).toBe(0);
+    expect(third.a.handle).toBe(first.a.handle);
+    for (let i = 0; i < 50 && accepted === before; i++) await turn();
+    expect(accepted).toBe(before + 1);
+    b.idle?.();
+  });
+
+  it('keeps a refused socket open until idle() closes it', async () => {
+    const { b, probe } = backend(4);
+    const { a, status } = await probe(closedPort);
+    expect(status).toBe(REFUSED);
+    await turn();
+    expect(fdOf(a)).toBeGreaterThanOrEqual(0);
+    b.idle?.();
+    expect(fdOf(a)).toBe(-1);
+  });
+
+  it('keeps none with no spares allowed, nor one bound to a source address', async () => {
+    for (const [spares, source] of [
+      [0, null],
+      [4, '127.0.0.1'],
+    ] as const) {
+      const { probe } = backend(spares, source);
+      const first = await probe(closedPort);
+      expect(first.status).toBe(REFUSED);
+      expect(fdOf(first.a)).toBe(-1);
+      const second = await probe(closedPort);
+      expect(second.a.handle).not.toBe(first.a.handle);
+    }
+  });
+
+  it('keeps at most `spares` sockets', async () => {
+    const { b, probe } = backend(2);
+    const answers = await Promise.all([probe(closedPort), probe(closedPort), probe(closedPort), probe(closedPort)]);
+    expect(answers.map((x) => x.status)).toEqual([REFUSED, REFUSED, REFUSED, REFUSED]);
+    expect(answers.filter((x) => fdOf(x.a) >= 0)).toHaveLength(2);
+    b.idle?.();
+    expect(answers.filter((x) => fdOf(x.a) >= 0)).toHaveLength(0);
+  });
+});
