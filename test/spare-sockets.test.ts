@@ -1,14 +1,16 @@
 /**
  * The handle backend connects a refused socket again (spare sockets,
  * workers/backends/handle.ts): the probe that takes one reports its own
- * answer, refused or open; sockets bound to a source are never kept; idle()
- * closes what is kept.
+ * answer, refused or open; sockets bound to a source are never kept, nor more
+ * than the rule allows; idle() closes what is kept.
  */
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { statusOf } from '../workers/backends/errno.js';
 import { createHandleBackend } from '../workers/backends/handle.js';
 import type { AttemptHandle, ProbeBackend } from '../workers/backends/types.js';
+import { SharedSlots } from '../src/wire/slots.js';
+import { Window } from '../workers/window.js';
 
 const REFUSED = statusOf('ECONNREFUSED');
 
@@ -39,10 +41,10 @@ function attempt(port: number): AttemptHandle {
   return { host: '127.0.0.1', port, v6: false, handle: null, done: false, bindFirst: false, keep: false };
 }
 
-/** A backend whose probes resolve with their status. */
+/** A backend that may keep `spares` refused sockets, whose probes resolve with their status. */
 function backend(spares: number, source: string | null = null): { b: ProbeBackend; probe: (port: number) => Promise<{ a: AttemptHandle; status: number }> } {
   const waiting = new Map<AttemptHandle, (status: number) => void>();
-  const b = createHandleBackend((a, status) => waiting.get(a)?.(status), source, spares);
+  const b = createHandleBackend((a, status) => waiting.get(a)?.(status), source, (kept) => kept < spares);
   if (b === null) throw new Error('no tcp_wrap binding');
   const probe = (port: number) =>
     new Promise<{ a: AttemptHandle; status: number }>((resolve, reject) => {
@@ -106,5 +108,20 @@ describe('spare sockets', () => {
     expect(answers.filter((x) => fdOf(x.a) >= 0)).toHaveLength(2);
     b.idle?.();
     expect(answers.filter((x) => fdOf(x.a) >= 0)).toHaveLength(0);
+  });
+});
+
+describe('how many spares a worker keeps (Window.maySpare)', () => {
+  it('spares and attempts in flight stay within the worker share (a full window keeps its answers), 1,024 spares at most', () => {
+    // `inflight` counts the answered attempt itself: its descriptor is the one kept.
+    const w = new Window(8, SharedSlots.createBuffer(), 100);
+    expect(w.maySpare(8, 0)).toBe(true);
+    expect(w.maySpare(8, 1)).toBe(false);
+    expect(w.maySpare(5, 3)).toBe(true);
+    expect(w.maySpare(5, 4)).toBe(false);
+    expect(w.maySpare(9, 0)).toBe(false); // borrowing beyond its share: no descriptor to spare
+    const wide = new Window(100_000, SharedSlots.createBuffer(), 100_000);
+    expect(wide.maySpare(1, 1023)).toBe(true);
+    expect(wide.maySpare(1, 1024)).toBe(false);
   });
 });

@@ -10,7 +10,7 @@ import type { PortState } from '../src/model/states.js';
 import { HostTable } from '../src/wire/hosts.js';
 import type { ChunkTask, CoordinatorMessage, WorkerScanSpec } from '../src/wire/messages.js';
 import { Attempt, FIRST_TRY, type Pending, type Target, nextTry } from './attempt.js';
-import { type KeptConnection, type ProbeBackend, createBackend, errnoName, spareSockets } from './backends/index.js';
+import { type AttemptHandle, type KeptConnection, type ProbeBackend, createBackend, errnoName } from './backends/index.js';
 import type { BannerStage } from './banner-stage.js';
 import { type ServiceInfo, TCPWRAPPED } from '../src/model/service.js';
 import { Expiry } from './expiry.js';
@@ -63,8 +63,8 @@ export class Engine {
 
   constructor(spec: WorkerScanSpec, opts: EngineOptions = {}) {
     this.spec = spec;
-    const spares = spareSockets(spec.lateBudget); // refused sockets kept to connect again hold descriptors: out of the late sockets' budget
-    this.backend = (opts.backend ?? createBackend)(spec.engine, (a, status, self, kept, atOnce) => this.onComplete(a as Attempt, status, self, atOnce === true, kept), spec.sourceAddress ?? null, spares);
+    const complete = (a: AttemptHandle, status: number, self: boolean, kept?: KeptConnection, atOnce?: boolean) => this.onComplete(a as Attempt, status, self, atOnce === true, kept);
+    this.backend = (opts.backend ?? createBackend)(spec.engine, complete, spec.sourceAddress ?? null, (n) => this.window.maySpare(this.inflight, n));
     this.rate = spec.rate ? new RateGate(spec.rate) : null;
     this.window = new Window(spec.window, spec.slots, spec.concurrency);
     this.expiry = new Expiry(this.backend, () => this.window.giveSlot(), () => this.queueCheck());
@@ -73,7 +73,7 @@ export class Engine {
     this.timing = new Timing(table, spec.timing, toCoordMs);
     this.congestion = new Congestion(table, spec.timing.window, toCoordMs, this.timing.stats);
     this.walk = new Walk(spec, this.timing);
-    this.late = new LateListen(spec.lateBudget - spares, spec.timing.maxMs, this.timing, this.congestion, this.expiry, (a) => this.leaveWindow(a));
+    this.late = new LateListen(spec.lateBudget, spec.timing.maxMs, this.timing, this.congestion, this.expiry, (a) => this.leaveWindow(a));
     this.twins = new Twins(this.pending, this.timing, (a) => this.drop(a));
     this.outbox = new Outbox(() => this.backend.name, (n) => this.window.posted(n), () => this.timing.stats.take());
     this.chunks = new ChunkSet(this.outbox);
@@ -230,7 +230,6 @@ export class Engine {
     this.clock.reset();
     this.expiry.arm(false);
     this.pump();
-    if (this.pending.length === 0 && this.chunks.next() === undefined) this.backend.idle?.(); // nothing left to start: no spare socket to keep
   };
 
   private pumpIn(ms: number): void {
@@ -390,6 +389,7 @@ export class Engine {
     if (chunk.finished || !chunk.exhausted || chunk.inflight > 0 || chunk.grabbing > 0 || chunk.waiting > 0) return;
     if (!chunk.stopped && this.pending.has(chunk)) return;
     if (this.chunks.finish(chunk)) {
+      this.backend.idle?.(); // no chunk left: no spare socket to keep
       while (this.expiry.drain());
       this.window.setHungry(false);
       if (this.expiry.heap.size === 0) this.expiry.disarm();

@@ -13,13 +13,14 @@
  * with SO_ERROR (or connect() returned it), so no error of the old attempt is
  * left for the new one to report. Measured, a bare tcp_wrap loop over closed
  * loopback ports: 22.5 us a probe with a new socket each, 16.4 reusing them.
- * Only unbound sockets (no --source-address, no bind-first retry), at most
- * `spares` kept, and those the loop did not take by the end of its turn are
- * closed (ProbeBackend.idle).
+ * Only unbound sockets (no --source-address, no bind-first retry), as many
+ * as `mayKeep` allows (the loop: a spare holds a descriptor, so spares and
+ * attempts in flight stay within the worker's share of the window), and all
+ * of them closed when the loop has no chunk left (ProbeBackend.idle).
  */
 import net from 'node:net';
 import { NOT_CONNECTED, statusOf } from './errno.js';
-import type { AttemptHandle, CompleteFn, ProbeBackend } from './types.js';
+import { type AttemptHandle, type CompleteFn, NO_SPARES, type ProbeBackend, type SpareRule } from './types.js';
 
 interface Address {
   address?: string;
@@ -57,9 +58,9 @@ const ABORTED = statusOf('ECONNABORTED');
 
 /**
  * The handle backend, or null when this runtime has no tcp_wrap. `source`: the address every connect is bound to;
- * `spares`: refused sockets kept for the next probes (see above; 0 closes every socket at once).
+ * `mayKeep(kept)`: whether one more refused socket may be kept for the next probes, `kept` being kept now (see above).
  */
-export function createHandleBackend(complete: CompleteFn, source: string | null = null, spares = 0): ProbeBackend | null {
+export function createHandleBackend(complete: CompleteFn, source: string | null = null, mayKeep: SpareRule = NO_SPARES): ProbeBackend | null {
   const binding = loadTcpWrap();
   if (binding === null) return null;
   const { TCP, TCPConnectWrap, constants } = binding;
@@ -75,7 +76,7 @@ export function createHandleBackend(complete: CompleteFn, source: string | null 
     if (attempt.done) return; // timed out or stopped; the handle is already closed
     if (status !== 0) {
       const pile = attempt.v6 ? spare6 : spare;
-      if (status === REFUSED && reusable(attempt) && pile.length < spares) pile.push(handle);
+      if (status === REFUSED && reusable(attempt) && mayKeep(spare.length + spare6.length)) pile.push(handle);
       else handle.close();
       complete(attempt, status, false);
       return;

@@ -47,9 +47,13 @@ export interface ProbeBackend {
   start(attempt: AttemptHandle): number;
   /** Drop an attempt that timed out or was stopped; its callback will not be reported. */
   abort(attempt: AttemptHandle): void;
-  /** The loop's turn is over: close what the backend kept for the next probes and no probe took (handle.ts's spare sockets). */
+  /** The loop has no chunk left: close what the backend kept for the next probes (handle.ts's spare sockets). */
   idle?(): void;
 }
 
-/** Makes a backend for an engine name, binding every connect to `source` when given (--source-address), keeping up to `spares` refused sockets to reuse; tests pass a fake one. */
-export type BackendFactory = (engine: ProbeEngine, complete: CompleteFn, source?: string | null, spares?: number) => ProbeBackend;
+/** Whether a backend may keep one more socket for the next probes, `kept` being kept now. */
+export type SpareRule = (kept: number) => boolean;
+export const NO_SPARES: SpareRule = () => false;
+
+/** Makes a backend for an engine name, binding every connect to `source` when given (--source-address), keeping refused sockets to reuse as `mayKeep` allows; tests pass a fake one. */
+export type BackendFactory = (engine: ProbeEngine, complete: CompleteFn, source?: string | null, mayKeep?: SpareRule) => ProbeBackend;
