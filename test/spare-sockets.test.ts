@@ -46,6 +46,7 @@ function backend(spares: number, source: string | null = null): { b: ProbeBacken
   const waiting = new Map<AttemptHandle, (status: number) => void>();
   const b = createHandleBackend((a, status) => waiting.get(a)?.(status), source, (kept) => kept < spares);
   if (b === null) throw new Error('no tcp_wrap binding');
+  b.outsidePoll = true; // these probes start from promise callbacks, after the poll phase that answered the last one
   const probe = (port: number) =>
     new Promise<{ a: AttemptHandle; status: number }>((resolve, reject) => {
       const a = attempt(port);
@@ -74,6 +75,20 @@ describe('spare sockets', () => {
     expect(third.a.handle).toBe(first.a.handle);
     for (let i = 0; i < 50 && accepted === before; i++) await turn();
     expect(accepted).toBe(before + 1);
+    b.idle?.();
+  });
+
+  it('takes no spare inside the poll phase (the loop says when it is outside)', async () => {
+    const { b, probe } = backend(4);
+    const first = await probe(closedPort);
+    b.outsidePoll = false;
+    const second = await probe(closedPort);
+    expect(second.status).toBe(REFUSED);
+    expect(second.a.handle).not.toBe(first.a.handle);
+    expect(fdOf(first.a)).toBeGreaterThanOrEqual(0); // still kept
+    b.outsidePoll = true;
+    const third = await probe(closedPort);
+    expect([first.a.handle, second.a.handle]).toContain(third.a.handle);
     b.idle?.();
   });
 

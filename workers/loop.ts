@@ -101,19 +101,19 @@ export class Engine {
 
   // ---- starting attempts -------------------------------------------------
 
-  private pump(): void {
+  /** Start what the windows allow; `outsidePoll`: called from the check phase or a timer, not from libuv's poll phase (backends/handle.ts: spare sockets). */
+  private pump(outsidePoll = false): void {
     if (this.pumping) return;
     this.pumping = true;
+    this.backend.outsidePoll = outsidePoll;
     try {
       if (this.expiry.closingCount > 0 && this.expiry.drain()) return this.queueCheck(); // still closing: nothing new this turn (the fds are not free yet)
       this.fillLoop();
       const queued = this.pending.length > 0 || this.chunks.next() !== undefined;
       this.window.setHungry(queued);
-      // Everything we hold is in flight and there is room: ask for the next chunk now,
-      // not when records come back (silent targets send none for a whole timeout).
+      // Everything we hold is in flight and there is room: ask for the next chunk now, not when records come back (silent targets send none for a whole timeout).
       if (!queued && this.inflight + this.late.count > 0 && this.window.hasRoom(this.inflight)) this.chunks.askForMore();
-      // Held to our share with work waiting: other workers' slots may free up or they may
-      // run dry, and nothing else would wake us (silent targets answer only at deadlines).
+      // Held to our share with work waiting: other workers' slots may free up or they may run dry, and nothing else would wake us (silent targets answer only at deadlines).
       if (queued && this.window.atLimit(this.inflight)) this.pumpIn(2);
     } finally {
       this.pumping = false;
@@ -229,13 +229,13 @@ export class Engine {
     this.decideDue(this.clock.polledAt || performance.now());
     this.clock.reset();
     this.expiry.arm(false);
-    this.pump();
+    this.pump(true);
   };
 
   private pumpIn(ms: number): void {
     this.pumpTimer ??= setTimeout(() => {
       this.pumpTimer = null;
-      this.pump();
+      this.pump(true);
     }, Math.max(1, Math.ceil(ms)));
   }
 

@@ -17,6 +17,15 @@
  * as `mayKeep` allows (the loop: a spare holds a descriptor, so spares and
  * attempts in flight stay within the worker's share of the window), and all
  * of them closed when the loop has no chunk left (ProbeBackend.idle).
+ *
+ * A spare is taken only outside libuv's poll phase (`outsidePoll`, set by the
+ * loop). A refused socket stays in epoll's interest list, reads ready (hang-up)
+ * at every epoll_wait until libuv drops it, and a batch read before the socket
+ * was taken may still hold that event: taken by a launch from an earlier
+ * callback of the same batch (a chunk arriving), its new connect was then
+ * reported done with no error, not connected (lab subnet: 9-24 ENOTCONN events
+ * in 64,000 probes, each probed again). The check phase and timers run after
+ * the batch.
  */
 import net from 'node:net';
 import { NOT_CONNECTED, statusOf } from './errno.js';
@@ -98,13 +107,13 @@ export function createHandleBackend(complete: CompleteFn, source: string | null 
     handle.reset();
     complete(attempt, 0, self);
   }
-  return {
+  const backend: ProbeBackend = {
     name: 'handle',
     start(attempt) {
       const req = new TCPConnectWrap();
       req.oncomplete = oncomplete;
       req.attempt = attempt;
-      const reused = reusable(attempt) ? (attempt.v6 ? spare6 : spare).pop() : undefined;
+      const reused = backend.outsidePoll === true && reusable(attempt) ? (attempt.v6 ? spare6 : spare).pop() : undefined;
       if (reused !== undefined) {
         const connect = (): number => (attempt.v6 ? reused.connect6(req, attempt.host, attempt.port) : reused.connect(req, attempt.host, attempt.port));
         let err = connect();
@@ -137,4 +146,5 @@ export function createHandleBackend(complete: CompleteFn, source: string | null 
       }
     },
   };
+  return backend;
 }

@@ -49,6 +49,8 @@ export interface ProbeBackend {
   abort(attempt: AttemptHandle): void;
   /** The loop has no chunk left: close what the backend kept for the next probes (handle.ts's spare sockets). */
   idle?(): void;
+  /** Set by the loop before it starts attempts: true outside libuv's poll phase, where a kept socket may be reused (handle.ts). */
+  outsidePoll?: boolean;
 }
 
 /** Whether a backend may keep one more socket for the next probes, `kept` being kept now. */
