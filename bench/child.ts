@@ -7,8 +7,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SummaryDocument } from '../src/cli/run.js';
-import { CLI_NODE_FLAGS, cliEnv } from '../src/cli/node-flags.js';
-import { packagePath } from '../src/paths.js';
+import { CLI_BIN, CLI_NODE_FLAGS, cliEnv } from '../src/cli/node-flags.js';
 
 /** What a finished child left behind. */
 export interface ChildResult {
@@ -67,7 +66,7 @@ export interface ScanContext {
   killAfterMs: number;
 }
 
-export const CLI_PATH = packagePath('dist', 'src', 'cli', 'main.cjs');
+export const CLI_PATH = CLI_BIN;
 
 /** Node's arguments that start the CLI as its bin does: its flags, then its path. */
 export const CLI_ARGV: readonly string[] = [...CLI_NODE_FLAGS, CLI_PATH];

@@ -3,8 +3,7 @@
  * read its output back into host:port:state records. Every command runs inside
  * the lab's scanner namespace (the runner adds `ip netns exec`).
  */
-import { CLI_NODE_FLAGS } from '../src/cli/node-flags.js';
-import { packagePath } from '../src/paths.js';
+import { CLI_BIN, CLI_NODE_FLAGS } from '../src/cli/node-flags.js';
 import { labBinary } from './build.js';
 import type { Scenario } from './scenarios.js';
 import type { Bulk, Reported } from './truth.js';
@@ -122,7 +121,7 @@ export const TOOLS: Record<string, Tool> = {
     format: 'ndjson',
     argv: (s) => [
       process.execPath,
-      [...CLI_NODE_FLAGS, packagePath('dist', 'src', 'cli', 'main.cjs'), ...s.targets, '-p', s.portSpec, '-q', '--no-out-dir', '-f', 'ndjson', '--states', 'all'],
+      [...CLI_NODE_FLAGS, CLI_BIN, ...s.targets, '-p', s.portSpec, '-q', '--no-out-dir', '-f', 'ndjson', '--states', 'all'],
     ],
   },
 };

@@ -40,7 +40,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { type BuildOptions, type Plugin, build, transform } from 'esbuild';
-import { CLI_NODE_FLAGS, cliEnv } from './cli/node-flags.js';
+import { CLI_BIN, CLI_NODE_FLAGS, cliEnv } from './cli/node-flags.js';
 import { packagePath } from './paths.js';
 
 /** A module-level `const NAME = new Intl.Segmenter();` or `const NAME = /…\p{…}…/flags;`. */
@@ -149,7 +149,7 @@ for (const out of cli.outputFiles) {
   writeFileSync(out.path.replace(/\.js$/, '.cjs'), head + cjs);
 }
 // dist/src/cli/main.js, for the commands that name it: the bin (main.cjs), with the same shebang.
-const shebang = readFileSync(join(cliDir, 'main.cjs'), 'utf8').split('\n', 1)[0]!;
+const shebang = readFileSync(CLI_BIN, 'utf8').split('\n', 1)[0]!;
 if (!shebang.startsWith('#!')) throw new Error('bundle: dist/src/cli/main.cjs has no shebang to copy');
 writeFileSync(join(cliDir, 'main.js'), `${shebang}\n// Written by the build (src/build-bundle.ts): the shardscan command is main.cjs (src/cli/main.cts).\nimport './main.cjs';\n`);
 await build({
@@ -170,6 +170,6 @@ for (const file of ['main.cjs', 'main.js']) chmodSync(join(cliDir, file), 0o755)
 // its exit the bytecode of every chunk it loaded; the second starts from the first's caches and adds to them.
 for (const args of [['127.0.0.1', '-p', '1'], ['127.0.0.0/28', '-p', '1-1000', '--workers', '2']]) {
   const env = cliEnv({ ...process.env, SHARDSCAN_WRITE_CODE_CACHE: '1' });
-  const r = spawnSync(process.execPath, [...CLI_NODE_FLAGS, join(cliDir, 'main.cjs'), ...args, '-q', '--no-out-dir'], { env, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(process.execPath, [...CLI_NODE_FLAGS, CLI_BIN, ...args, '-q', '--no-out-dir'], { env, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', timeout: 60_000 });
   if (r.status !== 0) throw new Error(`bundle: the code-cache run (shardscan ${args.join(' ')}) exited with ${r.status ?? r.signal ?? r.error?.message}: ${r.stderr.trim().slice(0, 500)}`);
 }

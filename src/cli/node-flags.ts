@@ -1,6 +1,8 @@
+import { packagePath } from '../paths.js';
+
 /**
  * The Node flags the shardscan command runs with, and the environment it
- * drops. The bin's shebang (src/cli/main.ts) and `npm run scan` carry both;
+ * drops. The bin's shebang (src/cli/main.cts) and `npm run scan` carry both;
  * the bench and the lab start the CLI with them, so they measure what a user
  * runs (test/node-flags.test.ts keeps the three in step).
  *
@@ -48,3 +50,6 @@ export function cliEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   for (const name of CLI_UNSET_ENV) delete out[name];
   return out;
 }
+
+/** The shardscan command as the build writes it (package.json's bin; src/cli/main.cts), for the build, the bench and the lab. */
+export const CLI_BIN = packagePath('dist', 'src', 'cli', 'main.cjs');

@@ -79,6 +79,7 @@ export function createHandleBackend(complete: CompleteFn, source: string | null 
   const spare: TcpHandle[] = [];
   const spare6: TcpHandle[] = [];
   const reusable = (attempt: AttemptHandle): boolean => source === null && !attempt.bindFirst;
+  const connect = (handle: TcpHandle, req: object, attempt: AttemptHandle): number => (attempt.v6 ? handle.connect6(req, attempt.host, attempt.port) : handle.connect(req, attempt.host, attempt.port));
   function oncomplete(status: number, handle: TcpHandle, req: { attempt?: AttemptHandle }): void {
     const attempt = req.attempt!;
     req.attempt = undefined;
@@ -115,9 +116,8 @@ export function createHandleBackend(complete: CompleteFn, source: string | null 
       req.attempt = attempt;
       const reused = backend.outsidePoll === true && reusable(attempt) ? (attempt.v6 ? spare6 : spare).pop() : undefined;
       if (reused !== undefined) {
-        const connect = (): number => (attempt.v6 ? reused.connect6(req, attempt.host, attempt.port) : reused.connect(req, attempt.host, attempt.port));
-        let err = connect();
-        if (err === ABORTED) err = connect(); // the reset; now the SYN
+        let err = connect(reused, req, attempt);
+        if (err === ABORTED) err = connect(reused, req, attempt); // the reset; now the SYN
         if (err === 0) {
           attempt.handle = reused;
           return 0;
@@ -129,7 +129,7 @@ export function createHandleBackend(complete: CompleteFn, source: string | null 
       let err = 0;
       if (source !== null) err = attempt.v6 ? handle.bind6(source, 0, 0) : handle.bind(source, 0);
       else if (attempt.bindFirst) err = attempt.v6 ? handle.bind6('::', 0, 0) : handle.bind('0.0.0.0', 0);
-      if (err === 0) err = attempt.v6 ? handle.connect6(req, attempt.host, attempt.port) : handle.connect(req, attempt.host, attempt.port);
+      if (err === 0) err = connect(handle, req, attempt);
       if (err !== 0) {
         req.attempt = undefined;
         handle.close();
