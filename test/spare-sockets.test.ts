@@ -127,15 +127,22 @@ describe('spare sockets', () => {
 });
 
 describe('how many spares a worker keeps (Window.maySpare)', () => {
-  it('spares and attempts in flight stay within the worker share (a full window keeps its answers), 1,024 spares at most', () => {
+  it('only with work waiting, spares and attempts in flight within the worker limit (a full window keeps its answers, EMFILE cuts both), 1,024 spares at most', () => {
     // `inflight` counts the answered attempt itself: its descriptor is the one kept.
     const w = new Window(8, SharedSlots.createBuffer(), 100);
+    expect(w.maySpare(8, 0)).toBe(false); // no work waiting: nothing to keep a socket for
+    w.setHungry(true);
     expect(w.maySpare(8, 0)).toBe(true);
     expect(w.maySpare(8, 1)).toBe(false);
     expect(w.maySpare(5, 3)).toBe(true);
     expect(w.maySpare(5, 4)).toBe(false);
     expect(w.maySpare(9, 0)).toBe(false); // borrowing beyond its share: no descriptor to spare
+    // After a local error (EMFILE) the limit is three quarters of what was in flight: so are spares and attempts.
+    w.onLocalError(4, 0);
+    expect(w.maySpare(3, 0)).toBe(true);
+    expect(w.maySpare(3, 1)).toBe(false);
     const wide = new Window(100_000, SharedSlots.createBuffer(), 100_000);
+    wide.setHungry(true);
     expect(wide.maySpare(1, 1023)).toBe(true);
     expect(wide.maySpare(1, 1024)).toBe(false);
   });

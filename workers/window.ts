@@ -46,11 +46,14 @@ export class Window {
 
   /**
    * Whether a refused socket may be kept to connect again (backends/handle.ts), `kept` being kept now and `inflight`
-   * counting its own attempt, whose descriptor it goes on holding: spares and attempts in flight stay within this
-   * worker's fair share (a full window keeps every answer's socket for the launches that refill it), 1,024 at most.
+   * counting its own attempt, whose descriptor it goes on holding: only while this worker has work waiting, and
+   * spares and attempts in flight within its current limit (its share, less after local errors; a full window keeps
+   * every answer's socket for the launches that refill it), 1,024 at most. Kept with nothing left to start, or past
+   * a limit EMFILE had cut, they held every descriptor the process had left: a scan under `ulimit -n 60` that was
+   * told of a larger one failed writing its report (EMFILE) in 2 of 6 runs.
    */
   maySpare(inflight: number, kept: number): boolean {
-    return kept < MAX_SPARES && inflight + kept <= this.share;
+    return this.hungry && kept < MAX_SPARES && inflight + kept <= this.limit;
   }
 
   /** True when we are held to our limit (the caller should look again shortly). */
