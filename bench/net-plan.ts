@@ -2,7 +2,8 @@
  * What the network part runs: which lab scenarios, which tools on each, how
  * many runs and how long one run may take. Budget: the network part took
  * ~10 minutes of the full bench's ~19 on the 2-core reference machine
- * (2026-12-05).
+ * (2026-12-05); the Node floor adds about what cscan takes (a fixed 1 s
+ * timeout and one retry, like it: ~1-2 minutes).
  *
  * nmap -T4 is slow wherever round trips are long (its own RTT estimate and
  * timing template): ~60 s a run at RTT 200 ms, ~106 s at 400, ~170 s with
@@ -36,7 +37,7 @@ export const T4_SKIPPED: Partial<Record<ScenarioId, string>> = {
   fwloss: 'nmap -T4 skipped: ~20 s a run on 20 firewalled hosts with 10 % loss (not exact either), and no goal uses it here',
 };
 
-const ALL_TOOLS: readonly NetToolId[] = ['cscan', 'nmap-t5', 'nmap-t4', 'shardscan'];
+const ALL_TOOLS: readonly NetToolId[] = ['cscan', 'nodefloor', 'nmap-t5', 'nmap-t4', 'shardscan'];
 
 export interface NetPlan {
   /** Scenarios to run, in order. */

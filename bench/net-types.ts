@@ -7,7 +7,7 @@
 import type { Score } from '../lab/truth.js';
 
 /** The scanners the network part runs (lab/tools.ts TOOLS). */
-export type NetToolId = 'cscan' | 'nmap-t5' | 'nmap-t4' | 'shardscan';
+export type NetToolId = 'cscan' | 'nodefloor' | 'nmap-t5' | 'nmap-t4' | 'shardscan';
 
 /** How one run did against the ground truth: the lab's own score (examples cut to five, see net-runs.ts). */
 export type NetScore = Score;

@@ -1,8 +1,8 @@
 /**
  * The network part of the bench: every planned lab scenario (lab/scenarios.ts)
- * with cscan (the C floor), nmap -T5 and -T4, and shardscan at its defaults,
- * each run timed inside the scanner namespace and scored against the lab's
- * ground truth (lab/runner.ts runOnce). Runs are interleaved tool by tool, so
+ * with cscan (the C floor), nodefloor (the Node floor), nmap -T5 and -T4,
+ * and shardscan at its defaults, each run timed inside the scanner namespace
+ * and scored against the lab's ground truth (lab/runner.ts runOnce). Runs are interleaved tool by tool, so
  * a slow spell of the machine does not land on one tool; a run during which
  * the lab lost packets other than on purpose is void and left out.
  */
@@ -89,7 +89,7 @@ export async function runNet(plan: NetPlan, opts: { quick: boolean; nmapVersion:
   return {
     ...base,
     available: true,
-    note: `through the lab (lab/): wall time spawn to exit inside the scanner namespace, medians of ${plan.runs} interleaved run(s), cap ${plan.capMs / 1000} s a run; shardscan at its defaults, cscan (the C floor) at 2 threads × 4096, timeout 1000 ms, 1 retry`,
+    note: `through the lab (lab/): wall time spawn to exit inside the scanner namespace, medians of ${plan.runs} interleaved run(s), cap ${plan.capMs / 1000} s a run; shardscan at its defaults, cscan (the C floor) at 2 threads × 4096, nodefloor (cscan's loop in Node, lab/node-floor.cts) at 1 thread × 8192, both timeout 1000 ms, 1 retry`,
     scenarios,
     banners,
   };

@@ -15,7 +15,7 @@ import { truthText } from './truth.js';
 
 const USAGE = `usage: node dist/lab/run-scenario.js SCENARIO...|all [options]
   scenarios: ${SCENARIO_IDS.join(', ')}
-  --tool LIST      ${Object.keys(TOOLS).join(', ')} (default: all four)
+  --tool LIST      ${Object.keys(TOOLS).join(', ')} (default: all of them)
   --cmd TEMPLATE   another scanner, e.g. 'node dist/src/cli/main.js {targets} -p {ports} -f ndjson --states all -q --no-out-dir'
                    (words split as sh splits them: 'sh -c "… | tee out.ndjson"' runs a pipe)
   --parse FORMAT   its output: ndjson, greppable (nmap -oG -), xml (nmap -oX -) or cscan (default ndjson)

@@ -4,6 +4,7 @@
  * the lab's scanner namespace (the runner adds `ip netns exec`).
  */
 import { CLI_BIN, CLI_NODE_FLAGS } from '../src/cli/node-flags.js';
+import { packagePath } from '../src/paths.js';
 import { labBinary } from './build.js';
 import type { Scenario } from './scenarios.js';
 import type { Bulk, Reported } from './truth.js';
@@ -103,6 +104,9 @@ export function parseOutput(format: OutputFormat, stdout: string, s: Scenario): 
   return { records, bulk: [] };
 }
 
+/** The Node floor as the build writes it. */
+const NODE_FLOOR = packagePath('dist', 'lab', 'node-floor.cjs');
+
 const nmap = (id: string, flags: string[]): Tool => ({
   id,
   format: 'xml',
@@ -113,6 +117,8 @@ const nmap = (id: string, flags: string[]): Tool => ({
 export const TOOLS: Record<string, Tool> = {
   /** The C floor at shardscan's default timeout and retries (1000 ms, 1), 2 threads × 4096. */
   cscan: { id: 'cscan', format: 'cscan', argv: (s) => [labBinary('cscan'), ['-a', '-p', s.portSpec, ...s.targets]] },
+  /** The Node floor (lab/node-floor.cts): cscan's loop in Node on one thread, 8192 in flight, same timeout and retries. */
+  nodefloor: { id: 'nodefloor', format: 'cscan', argv: (s) => [process.execPath, [NODE_FLOOR, '-a', '-p', s.portSpec, ...s.targets]] },
   'nmap-t5': nmap('nmap-t5', ['-T5', '--min-rate', '100000']),
   'nmap-t4': nmap('nmap-t4', ['-T4']),
   /** shardscan at its defaults (no saved tuning: the runner points SHARDSCAN_CONFIG_DIR at an empty dir). */

@@ -10,7 +10,7 @@ import { Lab } from '../lab/lab.js';
 import { rng, sample } from '../lab/scenarios.js';
 import { score } from '../lab/truth.js';
 import { ndjson, runCli } from './helpers/cli.js';
-import { cscan, skipLab } from './helpers/lab.js';
+import { cscan, nodeFloor, skipLab } from './helpers/lab.js';
 
 const skip = skipLab();
 
@@ -52,6 +52,22 @@ describe.skipIf(skip)('scanners through a 20 ms lab', () => {
     expect(s.exact).toBe(true);
     expect(r.lines.filter((l) => l.state === 'open').map((l) => `${l.host}:${l.port}`).sort()).toEqual(truth.open());
     expect(r.lines.filter((l) => l.host === ICMP_HOST && l.state === 'filtered').every((l) => l.reason === 'EHOSTUNREACH')).toBe(true);
+    await lab.assertClean(before);
+  });
+
+  it('the Node floor finds the same ground truth', async () => {
+    const before = await lab.stats();
+    const r = await nodeFloor(lab, ['-T', '500', '-r', '1', '-p', '1-2000', HOST, ICMP_HOST, DEAD]);
+    const truth = lab.groundTruth([HOST, ICMP_HOST, DEAD], PORTS);
+    expect(r.summary).toMatchObject({ probes: 6000, open: 6, closed: 2000 - 5 - 3, filtered: 3 + 1999 + 2000 });
+    const s = score(truth, r.lines);
+    expect(s.examples).toEqual([]);
+    expect(s.exact).toBe(true);
+    expect(r.lines.filter((l) => l.state === 'open').map((l) => `${l.host}:${l.port}`).sort()).toEqual(truth.open());
+    expect(r.lines.filter((l) => l.host === ICMP_HOST && l.state === 'filtered').every((l) => l.reason === 'EHOSTUNREACH')).toBe(true);
+    // Answers carry the lab's round trip; timeouts took at least -T.
+    expect(r.lines.find((l) => l.host === HOST && l.state === 'closed')!.rttMs).toBeGreaterThan(19);
+    expect(r.lines.filter((l) => l.reason === 'timeout').every((l) => l.rttMs >= 500)).toBe(true);
     await lab.assertClean(before);
   });
 

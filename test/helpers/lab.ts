@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { labBinary } from '../../lab/build.js';
 import type { Lab } from '../../lab/lab.js';
 import { labUnavailable } from '../../lab/netns.js';
+import { packagePath } from '../../src/paths.js';
 import { type Reported, type Score, score } from '../../lab/truth.js';
 import { expect } from 'vitest';
 import { ndjson, runCli, scratchDir } from './cli.js';
@@ -33,10 +34,24 @@ export interface CscanLine {
   reason: string;
 }
 
+/** What cscan or the Node floor printed: its lines (-a: every state) and its JSON summary. */
+export interface FloorResult {
+  lines: CscanLine[];
+  summary: Record<string, number>;
+}
+
 /** Run cscan inside the lab's scanner namespace (optionally under `chrt -f 5`). */
-export async function cscan(lab: Lab, args: readonly string[], opts: { realtime?: boolean } = {}): Promise<{ lines: CscanLine[]; summary: Record<string, number> }> {
+export async function cscan(lab: Lab, args: readonly string[], opts: { realtime?: boolean } = {}): Promise<FloorResult> {
   const bin = labBinary('cscan');
-  const [cmd, argv] = opts.realtime ? lab.argv('chrt', ['-f', '5', bin, '-a', ...args]) : lab.argv(bin, ['-a', ...args]);
+  return floorRun(opts.realtime ? lab.argv('chrt', ['-f', '5', bin, '-a', ...args]) : lab.argv(bin, ['-a', ...args]));
+}
+
+/** Run the Node floor (lab/node-floor.cts, as built) inside the lab's scanner namespace; cscan's arguments but -t. */
+export async function nodeFloor(lab: Lab, args: readonly string[]): Promise<FloorResult> {
+  return floorRun(lab.argv(process.execPath, [packagePath('dist', 'lab', 'node-floor.cjs'), '-a', ...args]));
+}
+
+async function floorRun([cmd, argv]: [string, string[]]): Promise<FloorResult> {
   const { stdout, stderr } = await run(cmd, argv, { maxBuffer: 64 << 20 });
   const lines = stdout
     .split('\n')
