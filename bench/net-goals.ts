@@ -1,7 +1,7 @@
 /**
  * The network targets, judged from one run's figures: shardscan at its
  * defaults through the lab against the C floor (cscan), nmap -T5 and -T4,
- * and against itself. Pure functions; a goal whose workload did not run is
+ * and against itself; where the Node floor ran, its own ratio is quoted too. Pure functions; a goal whose workload did not run is
  * left out, one whose yardstick is missing (no nmap) says "not measured".
  */
 import type { NetScenarioResult, NetSection, NetToolId, NetToolResult } from './net-types.js';
@@ -53,6 +53,9 @@ function vsGoal(id: string, goal: string, s: NetScenarioResult | undefined, yard
   const limit = theirs.medianMs * factor;
   const fast = ours.medianMs <= limit;
   const exact = !requireExact || allExact(ours);
+  // The Node floor against the same yardstick: whether any Node scanner could meet the goal here.
+  const floor = tool(s, 'nodefloor');
+  const floorText = floor?.medianMs ? `; the Node floor ${floor.lowerBound ? '≥ ' : ''}${sec(floor.medianMs)}: ${(floor.medianMs / theirs.medianMs).toFixed(2)}×` : '';
   return {
     id,
     group: 'network',
@@ -60,7 +63,7 @@ function vsGoal(id: string, goal: string, s: NetScenarioResult | undefined, yard
     holds: fast && exact,
     measured:
       `shardscan ${sec(ours.medianMs)} [${ours.validRuns}], ${yard} ${theirs.lowerBound ? '≥ ' : ''}${sec(theirs.medianMs)} [${theirs.validRuns}]: ` +
-      `${(ours.medianMs / theirs.medianMs).toFixed(2)}× (limit ${factor}×${theirs.lowerBound ? ', against a lower bound' : ''})${requireExact ? `; shardscan ${exactText(ours)}` : ''}`,
+      `${(ours.medianMs / theirs.medianMs).toFixed(2)}× (limit ${factor}×${theirs.lowerBound ? ', against a lower bound' : ''})${requireExact ? `; shardscan ${exactText(ours)}` : ''}${floorText}`,
   };
 }
 
