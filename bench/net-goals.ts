@@ -1,8 +1,9 @@
 /**
  * The network targets, judged from one run's figures: shardscan at its
  * defaults through the lab against the C floor (cscan), nmap -T5 and -T4,
- * and against itself; where the Node floor ran, its own ratio is quoted too. Pure functions; a goal whose workload did not run is
- * left out, one whose yardstick is missing (no nmap) says "not measured".
+ * and against itself; where the Node floor ran, its own ratio to the same
+ * yardstick is quoted too. Pure functions; a goal whose workload did not run
+ * is left out, one whose yardstick is missing (no nmap) says "not measured".
  */
 import type { NetScenarioResult, NetSection, NetToolId, NetToolResult } from './net-types.js';
 import type { Goal } from './types.js';

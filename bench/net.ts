@@ -2,9 +2,10 @@
  * The network part of the bench: every planned lab scenario (lab/scenarios.ts)
  * with cscan (the C floor), nodefloor (the Node floor), nmap -T5 and -T4,
  * and shardscan at its defaults, each run timed inside the scanner namespace
- * and scored against the lab's ground truth (lab/runner.ts runOnce). Runs are interleaved tool by tool, so
- * a slow spell of the machine does not land on one tool; a run during which
- * the lab lost packets other than on purpose is void and left out.
+ * and scored against the lab's ground truth (lab/runner.ts runOnce). Runs
+ * are interleaved tool by tool, so a slow spell of the machine does not land
+ * on one tool; a run during which the lab lost packets other than on purpose
+ * is void and left out.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

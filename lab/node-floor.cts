@@ -8,8 +8,9 @@
  * in-flight list is a FIFO and one timer serves it), a retry a fresh socket
  * at the back. No adaptive timing, no congestion control, no records, no
  * shard plan, no CLI: what is left is Node's start, its connect and its
- * callbacks. Where shardscan misses a goal this floor misses too, no engine
- * in Node could meet it on this machine.
+ * callbacks. A goal this floor misses too is beyond any scanner built on
+ * Node's connect on this machine; the distance between it and shardscan is
+ * shardscan's own.
  *
  *   node dist/lab/node-floor.cjs [-w window] [-T timeout_ms] [-r retries] [-a] -p PORTS TARGET...
  *
