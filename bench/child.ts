@@ -66,10 +66,8 @@ export interface ScanContext {
   killAfterMs: number;
 }
 
-export const CLI_PATH = CLI_BIN;
-
 /** Node's arguments that start the CLI as its bin does: its flags, then its path. */
-export const CLI_ARGV: readonly string[] = [...CLI_NODE_FLAGS, CLI_PATH];
+export const CLI_ARGV: readonly string[] = [...CLI_NODE_FLAGS, CLI_BIN];
 
 /** The command line, as a user would type it (for the JSON and the README). */
 export function cliCommand(args: readonly string[]): string {

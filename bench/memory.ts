@@ -6,7 +6,8 @@
  */
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { CLI_ARGV, CLI_PATH, type ScanContext, cliCommand, runChild, runScan } from './child.js';
+import { CLI_ARGV, type ScanContext, cliCommand, runChild, runScan } from './child.js';
+import { CLI_BIN } from '../src/cli/node-flags.js';
 import { freePort } from './fixtures.js';
 import { readListeners } from './listeners.js';
 import { measureScan } from './measure.js';
@@ -115,7 +116,7 @@ export async function startupRuns(runs: number, ctx: ScanContext): Promise<Start
     const n = await runChild('node', ['-e', '0'], cliEnv(env), ctx.killAfterMs);
     if (n.code !== 0) throw new Error(`node -e 0 exited with ${n.code ?? n.signal}: ${n.stderr.trim().slice(0, 300)}`);
     nodeMs.push(round(n.wallMs, 1));
-    const r = await runChild(CLI_PATH, args, env, ctx.killAfterMs);
+    const r = await runChild(CLI_BIN, args, env, ctx.killAfterMs);
     if (r.code !== 0) throw new Error(`${cliCommand(args)} exited with ${r.code ?? r.signal}: ${r.stderr.trim().slice(0, 300)}`);
     wallMs.push(round(r.wallMs, 1));
   }

@@ -24,7 +24,10 @@
  *
  * One thread: two worker threads, each with half the ports, took longer
  * through the lab (RTT 20 ms, 10,000 ports: 0.52-0.61 s against 0.47-0.53).
- * CommonJS (.cts): Node starts it without its ES module loader.
+ * CommonJS (.cts): Node starts it without its ES module loader. For the same
+ * reason it imports nothing of shardscan (its port and target parsers are
+ * src/ports and src/targets, ES modules that would load with it): the floor
+ * is measured from Node's start, so its few lines of parsing are its own.
  */
 import { getSystemErrorName } from 'node:util';
 import { readFileSync } from 'node:fs';
@@ -58,8 +61,9 @@ const LOCAL = new Set(['EADDRNOTAVAIL', 'EMFILE', 'ENFILE', 'ENOBUFS', 'EAGAIN',
 const REFUSED = -111;
 const ABORTED = -103;
 
+/** Bad arguments: one line on stderr, exit 2. */
 function usage(why: string): never {
-  process.stderr.write(`node-floor: ${why}\nusage: node-floor [-w window] [-T timeout_ms] [-r retries] [-a] -p PORTS TARGET...\nexample: node-floor -p 1-1000 198.18.1.1 198.18.2.0/24\n`);
+  process.stderr.write(`node-floor: ${why}. Usage: node-floor [-w window] [-T timeout_ms] [-r retries] [-a] -p PORTS TARGET... (example: -p 1-1000 198.18.1.1 198.18.2.0/24)\n`);
   process.exit(2);
 }
 
@@ -106,7 +110,7 @@ function main(argv: string[]): void {
     const a = argv[i]!;
     const value = (): number => {
       const v = Number(argv[++i]);
-      if (!Number.isInteger(v) || v < 0) usage(`${a} takes a whole number`);
+      if (!Number.isInteger(v) || v < (a === '-r' ? 0 : 1)) usage(`${a} takes a whole number${a === '-r' ? '' : ' of at least 1'}`);
       return v;
     };
     if (a === '-w') window = value();
@@ -117,7 +121,7 @@ function main(argv: string[]): void {
     else if (a.startsWith('-')) usage(`unknown option ${a}`);
     else addTarget(a, hosts);
   }
-  if (portSpec === null || hosts.length === 0 || window < 1 || timeoutMs < 1) usage('give -p PORTS and at least one target');
+  if (portSpec === null || hosts.length === 0) usage('give -p PORTS and at least one target');
   const ports = parsePorts(portSpec);
   window = Math.max(1, Math.min(window, fdLimit() - 64));
 
@@ -165,12 +169,13 @@ function main(argv: string[]): void {
     if (status === 0) {
       handle.reset();
       report('open', a.index, 'syn-ack', rtt);
+    } else if (status === REFUSED) {
+      spare.push(handle); // most answers: no errno name to look up
+      report('closed', a.index, 'ECONNREFUSED', rtt);
     } else {
+      handle.close();
       const name = getSystemErrorName(status);
-      if (status === REFUSED) spare.push(handle);
-      else handle.close();
-      if (status === REFUSED) report('closed', a.index, name, rtt);
-      else if (name === 'ECONNRESET' || name === 'EPIPE') report('open', a.index, 'syn-ack-reset', rtt);
+      if (name === 'ECONNRESET' || name === 'EPIPE') report('open', a.index, 'syn-ack-reset', rtt);
       else if (LOCAL.has(name)) localError(a.index);
       else report('filtered', a.index, name, rtt);
     }

@@ -104,8 +104,8 @@ export function parseOutput(format: OutputFormat, stdout: string, s: Scenario): 
   return { records, bulk: [] };
 }
 
-/** The Node floor as the build writes it. */
-const NODE_FLOOR = packagePath('dist', 'lab', 'node-floor.cjs');
+/** The Node floor as the build writes it (lab/node-floor.cts). */
+export const NODE_FLOOR = packagePath('dist', 'lab', 'node-floor.cjs');
 
 const nmap = (id: string, flags: string[]): Tool => ({
   id,
