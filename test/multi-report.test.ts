@@ -179,8 +179,15 @@ describe('several reports of one scan', () => {
     // Readers that read once, as `cat p > got` does: a writer that opens and closes ends them.
     const readers = spawn('bash', ['-c', 'cat rep > rep.got & cat sum > sum.got & wait'], { cwd });
     const done = new Promise((r) => readers.on('exit', r));
-    await new Promise((r) => setTimeout(r, 200));
-    const r = await runCli(['127.0.0.1', '-p', portList, '--states', 'all', '-f', 'ndjson', '-o', 'rep', '--summary-json', 'sum', '--no-out-dir', '-q'], { cwd, killAfterMs: 20_000 });
+    // The readers must be in their open() before the scan checks the FIFOs, and under a loaded suite `cat` took
+    // more than a fixed 200 ms to get there (the scan then refused, rightly: "a FIFO with no reader"). That refusal
+    // opens nothing a reader could see, so the scan is run again until both readers are there, 10 s at most.
+    const args = ['127.0.0.1', '-p', portList, '--states', 'all', '-f', 'ndjson', '-o', 'rep', '--summary-json', 'sum', '--no-out-dir', '-q'];
+    let r = await runCli(args, { cwd, killAfterMs: 20_000 });
+    for (let tries = 1; tries < 50 && r.code === 2 && /a FIFO with no reader/.test(r.stderr); tries++) {
+      await new Promise((res) => setTimeout(res, 200));
+      r = await runCli(args, { cwd, killAfterMs: 20_000 });
+    }
     expect(r.signal).toBeNull();
     expect(r.code, r.stderr).toBe(0);
     await done;
