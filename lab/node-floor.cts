@@ -63,7 +63,7 @@ const ABORTED = -103;
 
 /** Bad arguments: one line on stderr, exit 2. */
 function usage(why: string): never {
-  process.stderr.write(`node-floor: ${why}. Usage: node-floor [-w window] [-T timeout_ms] [-r retries] [-a] -p PORTS TARGET... (example: -p 1-1000 198.18.1.1 198.18.2.0/24)\n`);
+  process.stderr.write(`node-floor: ${why}. Usage: node-floor [-w window] [-T timeout_ms] [-r retries] [-a] -p PORTS TARGET... (example: -p 1-1000 127.0.0.1, or lab addresses inside the lab)\n`);
   process.exit(2);
 }
 
