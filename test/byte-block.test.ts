@@ -38,6 +38,11 @@ describe('ByteBlock', () => {
     reused.add('first');
     const one = reused.take();
     reused.add('SECOND');
-    expect(one.buffer).toBe(reused.take().buffer);
+    const two = reused.take();
+    // The same bytes, not only the same pool (Buffers under 4 KiB share Node's 8 KiB pool, fresh ones too).
+    expect(two.buffer).toBe(one.buffer);
+    expect(two.byteOffset).toBe(one.byteOffset);
+    expect(one.toString()).toBe('SECON');
+    expect(two.toString()).toBe('SECOND');
   });
 });

@@ -57,17 +57,27 @@ describe('engine', () => {
   it('never has more than `window` attempts in flight, and starts one as soon as one ends', async () => {
     let inFlight = 0;
     let peak = 0;
+    let started = 0;
+    // Turns after an answer that ended with fewer than 8 in flight while positions were left to start.
+    let gaps = 0;
     const fake = fakeBackend((a, complete) => {
       inFlight++;
+      started++;
       peak = Math.max(peak, inFlight);
       setTimeout(() => {
         inFlight--;
         complete(a, -111, false);
+        // By the end of this loop turn (the check phase, where the engine refills) the window is full again.
+        setImmediate(() => {
+          if (started < 50 && inFlight !== 8) gaps++;
+        });
       }, 1 + (a.port % 3));
       return 0;
     });
     const { records } = await runChunk(new Engine(spec({ window: 8 }), { backend: fake }), 50);
     expect(peak).toBe(8);
+    expect(started).toBe(50);
+    expect(gaps).toBe(0);
     expect(records).toHaveLength(50);
     expect(records.every((r) => r.state === 'closed' && r.reason === 'ECONNREFUSED')).toBe(true);
   });

@@ -45,7 +45,12 @@ const parseLines = (text: string): unknown[] => text.split('\n').slice(0, -1).ma
 
 describe('RecordDecoder', () => {
   it('fills in the service name from the built-in list', () => {
-    expect([serviceName(22), serviceName(443)]).toEqual(['ssh', 'https']);
+    const p = new RecordPacker();
+    p.add(0, 0, 22, 'open', 'syn-ack', 1, TS0);
+    p.add(1, 1, 443, 'closed', 'ECONNREFUSED', 1, TS0);
+    const out = new RecordDecoder(targets).decode(p.take(), () => true);
+    expect(out.records().map((x) => x.service)).toEqual(['ssh', 'https']);
+    expect(parseLines(out.ndjson()).map((x) => (x as { service: string }).service)).toEqual(['ssh', 'https']);
   });
 
   it.each([1, 2, 3])('gives the same records as objects and as NDJSON, whichever is asked first (seed %i)', (seed) => {
