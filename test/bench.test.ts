@@ -125,7 +125,11 @@ describe('npm run bench -- --quick', () => {
 
   it('checks the loopback winner through the lab before --save could store it', () => {
     const t = doc.tuning!;
-    if (!doc.net!.available) return; // said so above
+    if (!doc.net!.available) {
+      // Only where the lab may be skipped, as the test above checks; anywhere else this test would pass unchecked.
+      expect(process.env.SHARDSCAN_SKIP_ROOT_TESTS).toBe('1');
+      return;
+    }
     // The matrix's windows (≤ 4096) are all narrower than the default one, so there is always a candidate.
     const rec = doc.recommendation!;
     expect(t.check.map((r) => r.scenario)).toEqual(expect.arrayContaining(['rtt20', 'rtt200']));

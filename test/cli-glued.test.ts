@@ -11,7 +11,8 @@ import { describe, expect, it } from 'vitest';
 import { normalizeArgv } from '../src/cli/options.js';
 import { argvRefusal, listClash, reportClash, unknownMessage } from '../src/cli/refusals.js';
 import { fileOptionsApart } from '../src/cli/spellings.js';
-import { runCli, scratchDir } from './helpers/cli.js';
+import { peerListener } from './fixtures/net.js';
+import { ndjson, runCli, scratchDir } from './helpers/cli.js';
 
 describe('glued short values', () => {
   it.each([
@@ -181,6 +182,18 @@ describe('glued short values', () => {
   });
 
   it('-S127.0.0.1 binds the source address (a bad one is refused by name, as -S 127.0.0.1 x would be)', async () => {
+    // A host of its own (127.0.0.251): cli.test.ts's -S tests listen on 127.0.0.250 at the same time.
+    const listener = await peerListener('127.0.0.251');
+    try {
+      // --banners keeps the connection open, so the listener still sees its peer address (fixtures/net.ts).
+      const ok = await runCli(['127.0.0.251', '-p', String(listener.port), '-S127.0.0.5', '--banners', '--banner-timeout', '500', '-f', 'ndjson', '-q', '--no-out-dir']);
+      expect(ok.code, ok.stderr).toBe(0);
+      expect(ndjson(ok.stdout).map((x) => x.state)).toEqual(['open']);
+      await expect.poll(() => listener.peers.length).toBeGreaterThan(0);
+      expect(new Set(listener.peers)).toEqual(new Set(['127.0.0.5']));
+    } finally {
+      await listener.close();
+    }
     const r = await runCli(['127.0.0.1', '-p', '1', '-S127.0.0.300', '--no-out-dir', '-q'], { prefix: 'unshare -n' });
     expect(r.stderr).toMatch(/^shardscan: error: .*127\.0\.0\.300/);
     expect(r.stderr.split('\n').filter(Boolean)).toHaveLength(1);

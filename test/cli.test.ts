@@ -635,16 +635,28 @@ describe('interrupts', () => {
   });
 
   it('SIGTERM does the same; a second signal exits at once', async () => {
-    const r = await runCli(['127.0.0.1', '-p', filtered.ports.join(','), '--timeout', '20000', '--min-rtt-timeout', '20s', '-q', '--no-out-dir'], {
+    const args = ['127.0.0.1', '-p', filtered.ports.join(','), '--timeout', '20000', '--min-rtt-timeout', '20s', '-q', '--no-out-dir'];
+    // After start-up even on a loaded machine: the handler must be installed.
+    const once = await runCli(args, { onSpawn: (child) => setTimeout(() => child.kill('SIGTERM'), 2000) });
+    expect(once.code).toBe(130);
+    expect(once.stderr).toMatch(/stopping on SIGTERM \(send it again to quit at once\)/);
+    expect(once.stderr).toMatch(/^shardscan: interrupted after 0\/\d+ probes$/m);
+    expect(once.stderr).not.toMatch(/interrupted again/);
+    // A stop that cannot end: its report goes to a pipe nobody reads (20,000 closed ports' records, more than a
+    // pipe holds). The second signal, sent a second after the first, ends it (two sent at once may arrive as one,
+    // or the second after the stop has ended). Without that, the stop waits until the test's kill (exit code null).
+    const stuck = await runCli(['127.0.0.1', '-p', `1-20000,${filtered.ports.join(',')}`, '--timeout', '20000', '--min-rtt-timeout', '20s', '--states', 'all', '-f', 'ndjson', '-q', '--no-out-dir'], {
+      killAfterMs: 20_000,
       onSpawn: (child) => {
-        setTimeout(() => {
-          child.kill('SIGTERM');
-          child.kill('SIGTERM');
-        }, 2000); // after start-up even on a loaded machine: the handler must be installed
+        child.stdout!.pause();
+        child.once('exit', () => child.stdout!.resume());
+        setTimeout(() => child.kill('SIGTERM'), 2000);
+        setTimeout(() => child.kill('SIGTERM'), 3000);
       },
     });
-    expect(r.code).toBe(130);
-    expect(r.stderr).toMatch(/interrupted/);
+    expect(stuck.code).toBe(130);
+    expect(stuck.stderr).toMatch(/stopping on SIGTERM/);
+    expect(stuck.stderr).toMatch(/^shardscan: interrupted again, exiting now$/m);
   });
 
   it("a stop's abandoned attempts are not counted as timeouts used (an interrupted summary showed p99 1000 ms where the scan used 116 ms)", async () => {

@@ -6,10 +6,11 @@
 import { describe, expect, it } from 'vitest';
 import { type ScanConfig, resolveConfig } from '../src/config/index.js';
 import { prepareScan } from '../src/prepare.js';
+import { checkResumable } from '../src/store/resume.js';
 import { CONFIRM_ABOVE, nonLoopbackCount } from '../src/targets/confirm.js';
 import { ndjson, runCli, scratchDir } from './helpers/cli.js';
 import { noDns } from './helpers/fuzz.js';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 function prepare(given: Partial<ScanConfig>) {
@@ -71,6 +72,16 @@ describe('the size that needs --yes', () => {
     const r = await runCli(['127.0.0.1', '-p', '1-3', '--yes', '--out-dir', out, '-q', '-f', 'ndjson', '--states', 'all']);
     expect(r.code, r.stderr).toBe(0);
     expect(ndjson(r.stdout)).toHaveLength(3);
-    expect(JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'))).toMatchObject({ config: { yes: true, blocklist: true } });
+    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as { status: string; config: { targets: string[]; yes: boolean } };
+    expect(manifest).toMatchObject({ config: { yes: true, blocklist: true } });
+    // Resume's own checks (nothing probed, nothing written) on the manifest given a target that needs --yes: with
+    // the kept --yes they get past the question to the next check (the scan key no longer matches the edited
+    // targets); without it they ask.
+    const resumeWith = (yes: boolean) => {
+      writeFileSync(join(out, 'manifest.json'), JSON.stringify({ ...manifest, status: 'interrupted', config: { ...manifest.config, targets: ['10.0.0.0/7'], yes } }));
+      return checkResumable(out, noDns);
+    };
+    await expect(resumeWith(true)).rejects.toMatchObject({ code: 'E_RESUME', message: expect.stringMatching(/no longer give the same scan/) });
+    await expect(resumeWith(false)).rejects.toMatchObject({ code: 'E_CONFIRM' });
   });
 });

@@ -31,6 +31,7 @@ describe('merge of shards whose ports differ', () => {
     expect(quiet.code).toBe(0);
     expect(quiet.stderr).toBe('');
     const same = await runCli(['merge', 'b', '-f', 'ndjson', '--allow-partial'], { cwd });
+    expect(same.code, same.stderr).toBe(0);
     expect(same.stderr).not.toMatch(/timing settings/);
   });
 });

@@ -170,7 +170,9 @@ describe('several reports of one scan', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(message);
     for (const ext of ['nmap', 'xml', 'gnmap']) expect(readFileSync(join(cwd, `keep.${ext}`), 'utf8')).toBe('precious\n');
-    expect(existsSync(join(cwd, 'nope'))).toBe(false);
+    // Nothing new either: no report, no directory (nodir), nothing in adir (the helper's own dot-directories aside).
+    expect(readdirSync(cwd).filter((f) => !f.startsWith('.')).sort()).toEqual(['adir', 'fifo', 'keep.gnmap', 'keep.nmap', 'keep.xml']);
+    expect(readdirSync(join(cwd, 'adir'))).toEqual([]);
   });
 
   it('a report and --summary-json into FIFOs with readers reach them (the reader got EOF, and the scan waited for ever)', async () => {

@@ -29,6 +29,9 @@ describe('options a resume does not take', () => {
     const cwd = scratchDir();
     const first = await runCli(['127.0.0.1', '-p', '1-50', '--max-time', '0.001', '-q', '--out-dir', 'd'], { cwd });
     expect(first.code, first.stderr).not.toBe(2);
+    // Stopped, so the last resume below has work to do (a complete directory is "already complete", also exit 0).
+    const manifest = (): { status: string; resumed: number } => JSON.parse(readFileSync(join(cwd, 'd', 'manifest.json'), 'utf8'));
+    expect(manifest()).toMatchObject({ status: 'interrupted', resumed: 0 });
     for (const [args, name] of [[['--states', 'all'], '--states'], [['-p', '80'], '-p'], [['-iL', 'x'], '-iL'], [['--shard', '1/2'], '--shard'], [['-F'], '-F'], [['-p80'], '-p'], [['-p-'], '-p-']] as const) {
       const r = await runCli(['resume', 'd', ...args], { cwd });
       expect(r.stderr).toBe(`shardscan: error: unknown option ${name} ${FIXED} (see shardscan resume --help)\n`);
@@ -36,6 +39,9 @@ describe('options a resume does not take', () => {
     }
     const ok = await runCli(['resume', 'd', '-q', '-f', 'csv'], { cwd });
     expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stderr).not.toMatch(/already complete/);
+    // It ran (the refused ones above did not): resumed once, whether its own --max-time 0.001 (kept) stopped it again or not.
+    expect(manifest().resumed).toBe(1);
   });
 
   it('-F with -p names -F (it said "give either -p or --top-ports")', async () => {
