@@ -77,7 +77,7 @@ export class Attempt implements AttemptHandle, Timed {
   readonly host: string;
   readonly v6: boolean;
   readonly bindFirst: boolean;
-  /** start + timeoutMs, until the loop retimes it (see Engine.retime). */
+  /** start + timeoutMs, until it is retimed (see Expiry.retime). */
   deadline: number;
   constructor(
     readonly chunk: ChunkLedger,

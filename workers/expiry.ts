@@ -130,8 +130,8 @@ export class Expiry {
   }
 
   /**
-   * When an estimate falls (timing's generation moved: the scan's first
-   * sample, or a host's timeout estimate down by a quarter), attempts started
+   * When an estimate falls (timing's generation moved: a cell's first
+   * sample, or its timeout estimate down by a quarter), attempts started
    * on the higher estimate get the current one, as nmap judges a probe by the
    * current estimate. Without this the first burst of a scan (all 10,000
    * probes on a fast network, or 1,000 at 200 ms where the first sample

@@ -81,7 +81,7 @@ export class LateListen {
     this.listening--;
   }
 
-  /** Late sockets open now (for tests). */
+  /** Late sockets open now (the loop counts them as work in flight). */
   get count(): number {
     return this.listening;
   }

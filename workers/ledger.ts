@@ -22,7 +22,7 @@ export class ChunkLedger {
   inflight = 0;
   /** Open ports of this chunk in the banner stage (decided when their grab ends). */
   grabbing = 0;
-  /** Timed-out positions of this chunk waiting for their host's retries still out (loop.ts deferred). */
+  /** Timed-out positions of this chunk waiting for their host's retries still out (Expiry.defer, expiry.ts). */
   waiting = 0;
   /** Something happened since the last message (a decision, an event). */
   changed = false;

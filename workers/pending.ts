@@ -7,7 +7,7 @@
 import { FIRST_TRY, type Pending } from './attempt.js';
 import type { ChunkLedger } from './ledger.js';
 
-/** Positions held back for a busy host at most; then filling waits (one host's scan gains nothing from more). */
+/** Positions this worker holds back at most (busy hosts and held retries together); then filling waits. */
 const MAX_HELD = 1024;
 
 export class PendingQueue {

@@ -35,8 +35,8 @@ export function estimateUs(t: HostTable, cell: number): number {
 
 /**
  * Take a round trip of `rttMs` into the cell (past SAMPLES_ENOUGH only when
- * `always`), at `nowMs` on the coordinator's clock (never 0). An estimate that
- * falls by a quarter below the last one bumps the scan's GEN: attempts started
+ * `always`), at `nowMs` on the coordinator's clock (never 0). A cell's first
+ * estimate, or one that falls by a quarter below the last, bumps the scan's GEN: attempts started
  * on the higher one are retimed (expiry.ts).
  *
  * `late`: a late answer (late.ts), the cell's first, which may answer the

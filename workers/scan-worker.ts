@@ -1,4 +1,4 @@
-/** Piscina entry point: each task is one chunk (see run-chunk.ts). */
+/** The worker's scan module, which the Piscina entry (entry.cts) loads as the build's scan-worker.cjs: each task is one chunk (see run-chunk.ts). */
 import type { ChunkResult, ChunkTask } from '../src/wire/messages.js';
 import { runChunkWith } from './run-chunk.js';
 

@@ -117,8 +117,8 @@ export class Timing {
   }
 
   /**
-   * Changes when an estimate falls: the scan's first sample, or any cell's
-   * timeout estimate dropping a quarter below what it was at its last change.
+   * Changes when an estimate falls: any cell's first sample, or its timeout
+   * estimate dropping a quarter below what it was at its last change.
    * Attempts started on the higher estimate are then retimed (expiry.ts).
    */
   generation(): number {

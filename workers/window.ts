@@ -5,12 +5,12 @@
  * --concurrency). This worker may always fill its fair share and may borrow
  * the idle workers' shares when it alone has work left, so the last silent
  * targets of a scan still get the whole window. Local resource errors
- * (EMFILE, ...) shrink its own limit multiplicatively and back off; answers
- * grow it back additively.
+ * (EMFILE, ...) shrink its own limit multiplicatively and back off; decided
+ * positions grow it back additively.
  */
 import { SharedSlots } from '../src/wire/slots.js';
 
-/** Answers per step of growth back towards the fair share after a shrink. */
+/** Positions decided per step of growth back towards the fair share after a shrink. */
 const GROW_EVERY = 16;
 /** Refused sockets kept to connect again at most (a lab rtt200 scan took 0.96 s with 16, 0.90 with 1,024). */
 const MAX_SPARES = 1024;

@@ -1,5 +1,5 @@
 /**
- * shardscan command line (loaded by main.ts once the worker pool is booting).
+ * shardscan command line (loaded by start.ts once the worker pool is booting).
  * Exit status: 0 done, 1 runtime failure, 2 usage error, 130 interrupted.
  * Errors are one line on stderr, never a stack trace.
  */
@@ -14,7 +14,7 @@ import { prepareScan } from '../prepare.js';
 import { stoppable, systemResolver } from '../targets/resolve.js';
 import { type EarlySignals, installSignals } from './signals.js';
 
-// main.ts reads these through this module: imported apart, the bundle split them into a chunk of their own (one more file at every start).
+// start.ts reads these through this module: imported apart, the bundle split them into a chunk of their own (one more file at every start).
 export { endIfLookupsHang, stoppedBy } from './signals.js';
 import { blockedNote, blocklistHelp } from '../targets/blocklist.js';
 import { otherAddressesNote } from '../targets/parse.js';
@@ -278,7 +278,7 @@ async function resumeWith(dir: string, argv: ResumeFlags, o: ReturnType<typeof f
 }
 
 /**
- * Run the command line. `pool` is a worker pool main.ts started before this
+ * Run the command line. `pool` is a worker pool start.ts started before this
  * module loaded (or null); runScan reuses it when its size fits, and this
  * function destroys it in every other case.
  */

@@ -67,7 +67,7 @@ export type SummaryDocument = ScanSummary & {
   resources: { userMs: number; systemMs: number; maxRssKb: number };
 };
 
-/** "rtt p50 20.2 ms, p99 24 ms; timeouts 101-250 ms; retries 12 (11 answered); window shrank 2 times (retry-answered), 1 undone (random loss or silence); 1 host given up". */
+/** "rtt p50 20.2 ms, p99 24 ms; timeouts p50 250 ms, p99 250 ms; retries 12 (11 answered); window shrank 2 times (retry-answered), 1 undone (random loss or silence); 1 host given up (--host-timeout)". */
 export function timingLine(t: TimingSummary): string {
   const parts = [t.rtt ? `rtt p50 ${t.rtt.p50} ms, p99 ${t.rtt.p99} ms` : 'no round trip measured'];
   if (t.timeout) parts.push(`timeouts p50 ${t.timeout.p50} ms, p99 ${t.timeout.p99} ms`);

@@ -8,7 +8,7 @@ import { lookupsPending } from '../targets/resolve.js';
 import { clearActiveBar } from './progress.js';
 import { EXIT } from './run.js';
 
-/** Signals main.ts caught before installSignals ran, and its listener that kept them. */
+/** Signals start.ts caught before installSignals ran, and its listener that kept them. */
 export interface EarlySignals {
   signals: NodeJS.Signals[];
   listener: (s: NodeJS.Signals) => void;
@@ -28,7 +28,7 @@ export function endIfLookupsHang(): void {
   process.kill(process.pid, 'SIGINT');
 }
 
-/** The first signal that stopped the command, if any (main.ts ends a SIGHUP'd process by SIGHUP). */
+/** The first signal that stopped the command, if any (start.ts ends a SIGHUP'd process by SIGHUP). */
 let firstSignal: NodeJS.Signals | null = null;
 export const stoppedBy = (): NodeJS.Signals | null => firstSignal;
 

@@ -1,5 +1,5 @@
 /**
- * Tuned defaults saved by `npm run bench -- --save` (or `shardscan tune`):
+ * Tuned defaults saved by `npm run bench -- --save`:
  * the fastest --workers/--concurrency that kept 100 % accuracy on this machine.
  * Kept per user, like other tools' rc files, under $SHARDSCAN_CONFIG_DIR or
  * $XDG_CONFIG_HOME/shardscan (default ~/.config/shardscan).

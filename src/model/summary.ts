@@ -4,7 +4,6 @@
  */
 import { type LocalEvents, type StateCounts, addCounts, addEvents, emptyCounts, totalOf } from './states.js';
 
-/** Why an interrupted scan stopped. */
 /**
  * Why a scan stopped early; `shards-missing` only for a merge of an
  * incomplete shard set (--allow-partial), `unfinished` for a shard that had

@@ -1,7 +1,7 @@
 /**
  * The report formats by name. Each is a ReportWriter (report.ts); WRITERS
- * wraps each as a function from batches to a stream, the form the CLI, merge
- * and the tests use.
+ * wraps each as a function from batches to a stream, the form merge and the
+ * tests use (a scan's own reports go through createWriter).
  */
 import type { Writable } from 'node:stream';
 import type { OutputFormat } from '../config/index.js';

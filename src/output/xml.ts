@@ -5,9 +5,9 @@
  * the `scanner="nmap"` attribute; shardscan names itself in the comment above
  * it and in `args` (`version` is shardscan's, a plain dotted number as importers expect).
  *
- * Like the text report it groups ports per host, so shown records are held
- * until the scan ends (memory grows with shown records only) and hosts are
- * written in address order. The closing part is written on a stop too, so the
+ * Like the text report it groups ports per host: shown records are sorted by
+ * host in bounded memory (host-groups.ts spills sorted runs to TMPDIR), and
+ * hosts are written in address order when the scan ends. The closing part is written on a stop too, so the
  * file stays valid after Ctrl+C; `runstats` then says exit="error".
  */
 import type { ProbeRecord } from '../model/record.js';

@@ -41,7 +41,7 @@ export interface RunOptions {
   runner: ChunkRunner;
   /** Destroy the runner when the scan ends (it was made for this scan alone). */
   ownRunner?: boolean;
-  /** Keep per-host state counts (text and grep reports); dropped for very large scans. */
+  /** Keep per-host state counts (text, grep and xml reports); dropped for very large scans. */
   hostCounts?: boolean;
   /** When --max-time began to count (performance.now()); by default when run() starts. A resume counts from its command (reading a large directory back took seconds). */
   timeFrom?: number;

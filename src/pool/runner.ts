@@ -17,8 +17,9 @@ export interface ChunkRunner {
 /**
  * Chunks each worker holds at once: enough to fill its window, plus one so the
  * next chunk is already feeding the window while the last one drains. The
- * coordinator keeps workers × this many chunks running; Piscina's least-busy
- * balancer spreads them.
+ * coordinator keeps at most workers × this many (+1) chunks running, fewer
+ * while the positions they hold exceed what is in flight (its positionBudget);
+ * Piscina's least-busy balancer spreads them.
  */
 export function poolTasksPerWorker(window: number, chunkSize: number): number {
   return Math.min(MAX_TASKS_PER_WORKER - 1, Math.ceil(window / chunkSize) + 1);

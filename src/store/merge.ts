@@ -1,7 +1,8 @@
 /**
  * `shardscan merge`: one report from every shard directory of a scan. The
- * shards are checked first (read.ts: one scan, none missing or unfinished
- * unless allowed); the summary is the model's merge of each shard's own.
+ * shards are checked first (read.ts: one scan, none missing; here: none
+ * unfinished; each unless allowed); the summary is the model's merge of each
+ * shard's own.
  */
 import type { Writable } from 'node:stream';
 import type { OutputFormat } from '../config/index.js';

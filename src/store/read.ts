@@ -1,6 +1,6 @@
 /**
- * Reading shard directories back: validate (schemas), merge (one report from
- * every shard of a scan) and the record filter that resume uses.
+ * Reading shard directories back, for validate, merge and resume: manifests,
+ * checkpoints, records and the check that shards make one scan.
  */
 import { existsSync, openSync, readSync, closeSync, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';

@@ -6,9 +6,11 @@
  * read as one scan with a total.
  *
  * Progress of an unfinished shard comes from its checkpoint (what a resume
- * keeps). A shard whose manifest has no end time and whose checkpoint (or,
- * before the first one, manifest) was written within RUNNING_MS is taken to
- * be running: a scan rewrites its checkpoint every second while it runs.
+ * keeps). A shard is running while its lock names a live process on this
+ * machine; a lock from another machine counts while the manifest has no end
+ * and the last checkpoint (before the first one, the lock's start) is younger
+ * than RUNNING_MS: a scan rewrites its checkpoint every second while it runs.
+ * No lock, no run.
  */
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
@@ -18,7 +20,7 @@ import { type StateCounts, emptyCounts, totalOf } from '../model/states.js';
 import { CHECKPOINT, type LockInfo, MANIFEST, type Manifest, readLock } from './outdir.js';
 import { type ShardDir, missingRecords, openShardDir, readCheckpoint } from './read.js';
 
-/** A checkpoint younger than this, on a manifest with no end, means the scan is still running. */
+/** A checkpoint younger than this, on a manifest with no end and a lock from another machine, means the scan is still running. */
 export const RUNNING_MS = 10_000;
 
 export type ShardState = 'complete' | 'interrupted' | 'running';

@@ -35,7 +35,7 @@ export function splitList(text: string): string[] {
   return out;
 }
 
-/** The largest target or exclude list read (a file or stdin): 16M lines of "127.0.0.1". */
+/** The largest target or exclude list read (a file or stdin): ~26M lines of "127.0.0.1". */
 export const MAX_LIST_BYTES = 256 << 20;
 
 /** A target or exclude list's text (a file, or stdin for "-"). */

@@ -128,7 +128,7 @@ export const F = {
   HOST_PROBE_SENT: 12,
 } as const;
 
-/** The unit of F.RTT_SUM, µs: 2^31 of them hold 53,687 answers at the 10 s timeout cap. */
+/** The unit of F.RTT_SUM, µs: 2^31 of them hold 53,687 answers at the 10 s clamp on each sample (workers/congestion.ts). */
 export const RTT_UNIT_US = 250;
 
 export const CELL_FIELDS = 31;

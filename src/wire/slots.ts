@@ -24,7 +24,7 @@ export const MAX_BACKLOG = 8192;
 export class SharedSlots {
   private readonly cells: Int32Array;
 
-  /** Wrap the buffer made by `SharedSlots.create()` (in any thread). */
+  /** Wrap the buffer made by `SharedSlots.createBuffer()` (in any thread). */
   constructor(readonly buffer: SharedArrayBuffer) {
     this.cells = new Int32Array(buffer);
   }

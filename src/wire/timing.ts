@@ -25,7 +25,6 @@ const RTT = HEAD;
 const TIMEOUT = HEAD + HIST_BUCKETS;
 const SIZE = HEAD + 2 * HIST_BUCKETS;
 
-/** Worker side: what happened since the last message. */
 /** A zeroed packed array, with no smallest or largest sample yet. */
 function emptyPacked(): number[] {
   const data = new Array<number>(SIZE).fill(0);
@@ -34,6 +33,7 @@ function emptyPacked(): number[] {
   return data;
 }
 
+/** Worker side: what happened since the last message. */
 export class TimingStats {
   private data = emptyPacked();
   private lastTimeout = NaN;

@@ -42,7 +42,7 @@ export interface GrabOptions {
   table?: BannerTable;
 }
 
-/** Defaults the CLI will offer as --banner-timeout and friends. */
+/** Defaults of grabOne and of the grab's connection limit (the CLI's own defaults, in src/config, match them). */
 export const BANNER_DEFAULTS = Object.freeze({ timeoutMs: 3000, maxBytes: 8192, maxConnections: 4 });
 
 /**
