@@ -28,7 +28,7 @@ import { scratchDir } from '../lab/scratch.js';
 const SSH_GREETING = 'SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3';
 const HTTP_SERVER = 'nginx/1.22.1';
 
-// Runs in the target namespace. argv[1]: {"host", "ssh": [ports], "http": [ports]}; prints "ready" once all listen.
+// Runs in the target namespace. argv[1]: {"host", "ssh": [ports], "web": [ports]}; prints "ready" once all listen.
 const CHILD = `
 const net = require('net'), http = require('http');
 const { host, ssh, web } = JSON.parse(process.argv[1]);

@@ -1,13 +1,14 @@
 /**
  * What a bench run measures, and why these numbers. Budgets are for the
- * 2-core reference machine: --quick under one minute, the full run under ten.
+ * 2-core reference machine: --quick under one minute, the loopback part of
+ * the full run under ten.
  *
  * Full: workers 1..cores × concurrency {64, 256, 1024, 4096}.
  * - W1 and W2 take about a second a run: 5 runs per cell.
  * - W3 is bounded by timeouts, not CPU: ceil(2000 / concurrency) × 1 s ideal,
  *   so 32 s a run at concurrency 64 (46-49 s measured with the engine of
  *   Nov 2026) and 1 s at 4096. A 36 s budget per cell gives the slow cells
- *   one run and the fast ones three (see matrix.ts).
+ *   two runs (the first leaves some of it) and the fast ones three (see matrix.ts).
  * - W4 in the matrix is one 2 s walk per cell (rate and RSS per setting);
  *   the memory check walks it again at defaults for 3 s and for 12 s.
  * Quick: workers {1, cores} × concurrency {1024, 4096}, one run each, W3 on
@@ -42,6 +43,6 @@ export function workerCounts(cores: number, quick: boolean): number[] {
 /** The plan for a mode; `seed` fixes scan orders and W2's listener placement; `selection` names the workloads to run. */
 export function makePlan(quick: boolean, seed: number, selection: readonly string[], cores = availableParallelism()): BenchPlan {
   const mode = quick ? 'quick' : 'full';
-  // Every scan uses the CLI's default timeout, stated explicitly so the JSON says what it was.
+  // Every scan gets --timeout 1000 (not the CLI's 3,000 ms default), stated explicitly so the JSON says what it was.
   return { mode, workers: workerCounts(cores, quick), ...MODES[mode], timeoutMs: 1000, seed, selection: [...selection] };
 }

@@ -36,7 +36,7 @@ interface Box {
   h: number;
 }
 
-/** Horizontal reference lines (goal, nmap) drawn across a panel. */
+/** Horizontal reference lines (the goal) drawn across a panel. */
 export interface Reference {
   label: string;
   value: number;
@@ -77,7 +77,7 @@ function ratePanel(box: Box, title: string, cells: CellResult[], refs: Reference
 
 /**
  * Targets/s (median, whiskers min–max) against concurrency, one line per
- * worker count, one panel per workload; dashed lines for the goal and nmap.
+ * worker count, one panel per workload; a dashed line for the goal.
  */
 export function throughputChart(cells: CellResult[], panels: { id: WorkloadId; title: string; refs: Reference[] }[]): string {
   const W = 980;

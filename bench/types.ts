@@ -24,7 +24,7 @@ export interface Spread {
 export interface Accuracy {
   /** Targets expected open (a listener in both snapshots, accept queue drained). */
   expectedOpen: number;
-  /** Targets expected filtered (the bench's own blackhole listeners, queue confirmed full). */
+  /** Targets expected filtered (the bench's own blackhole listeners, their accept queue not empty in both snapshots). */
   expectedFiltered: number;
   /** Expected-open targets reported open. */
   foundOpen: number;

@@ -29,7 +29,7 @@ export interface DirectionStats {
   /** Packets waiting now, and the most that ever waited. */
   queued: number;
   maxQueued: number;
-  /** How late the latest release was, against its scheduled time (µs). */
+  /** The worst lateness of any release so far, against its scheduled time (µs). */
   maxLateUs: number;
   /** The same, over the time since the previous report only. */
   recentMaxLateUs: number;

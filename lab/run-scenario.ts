@@ -1,6 +1,6 @@
 /**
- * `node dist/lab/run-scenario.js SCENARIO... [--tool cscan,nmap-t5,nmap-t4,shardscan]
- *   [--cmd TEMPLATE --parse ndjson|greppable|cscan] [--runs 3] [--seed 1] [--timeout 120] [--loss PCT] [--json FILE]`
+ * `node dist/lab/run-scenario.js SCENARIO... [--tool cscan,nodefloor,nmap-t5,nmap-t4,shardscan]
+ *   [--cmd TEMPLATE --parse ndjson|greppable|xml|cscan] [--runs 3] [--seed 1] [--timeout 120] [--loss PCT] [--json FILE]`
  *
  * Builds each scenario's lab, runs the tools through it, prints a table of
  * median wall time and accuracy against the ground truth. Needs root.
@@ -170,7 +170,7 @@ function unwritable(path: string): string | null {
   }
 }
 
-// Run as a program, not when imported (the bench reuses runScenario/renderTable).
+// Run as a program, not when imported (test/lab-table.test.ts imports renderTable).
 if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) {
   main(process.argv.slice(2)).then(
     (code) => process.exit(code),

@@ -115,7 +115,7 @@ const nmap = (id: string, flags: string[]): Tool => ({
 
 /** The built-in tools, by id. */
 export const TOOLS: Record<string, Tool> = {
-  /** The C floor at shardscan's default timeout and retries (1000 ms, 1), 2 threads × 4096. */
+  /** The C floor at its own defaults (a fixed 1000 ms timeout, 1 retry), 2 threads × 4096. */
   cscan: { id: 'cscan', format: 'cscan', argv: (s) => [labBinary('cscan'), ['-a', '-p', s.portSpec, ...s.targets]] },
   /** The Node floor (lab/node-floor.cts): cscan's loop in Node on one thread, 8192 in flight, same timeout and retries. */
   nodefloor: { id: 'nodefloor', format: 'cscan', argv: (s) => [process.execPath, [NODE_FLOOR, '-a', '-p', s.portSpec, ...s.targets]] },
