@@ -1,8 +1,9 @@
 /**
  * A test entry point (never loaded by a normal scan): the same worker, with a
  * fault. `crash:chunk=N:after=M` posts what the chunks have found and ends its
- * worker thread (process.exit(70)) once chunk N's first run has decided M positions, to test that a
- * crashed chunk is re-run without losing or repeating a record;
+ * worker thread (process.exit(70)) once chunk N's first run has decided M
+ * positions, to test that a crashed chunk is re-run without losing or
+ * repeating a record;
  * `crash-always:chunk=N:after=M` does it on every run of chunk N, so the scan
  * fails (E_WORKER) and keeps what it found for a resume. entry.cts loads
  * this file instead of scan-worker.cjs only when a fault is asked for

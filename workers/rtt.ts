@@ -36,8 +36,8 @@ export function estimateUs(t: HostTable, cell: number): number {
 /**
  * Take a round trip of `rttMs` into the cell (past SAMPLES_ENOUGH only when
  * `always`), at `nowMs` on the coordinator's clock (never 0). A cell's first
- * estimate, or one that falls by a quarter below the last, bumps the scan's GEN: attempts started
- * on the higher one are retimed (expiry.ts).
+ * estimate, or one that falls by a quarter below the last, bumps the scan's
+ * GEN: attempts started on the higher one are retimed (expiry.ts).
  *
  * `late`: a late answer (late.ts), the cell's first, which may answer the
  * kernel's second SYN, 1 s after the first: an estimate to go on with, not

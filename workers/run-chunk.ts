@@ -1,7 +1,7 @@
 /**
  * One engine per scan per thread: every chunk a thread holds shares one window
- * and one timer. Used by the worker's scan module (scan-worker.ts, loaded by entry.cts) and by the
- * in-process runner (src/pool/in-process.ts).
+ * and one timer. Used by the worker's scan module (scan-worker.ts, loaded by
+ * entry.cts) and by the in-process runner (src/pool/in-process.ts).
  *
  * The engine is kept as a promise: making it may wait (the banner stage is
  * loaded on first use), and the chunks handed out meanwhile must wait for the

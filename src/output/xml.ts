@@ -7,8 +7,9 @@
  *
  * Like the text report it groups ports per host: shown records are sorted by
  * host in bounded memory (host-groups.ts spills sorted runs to TMPDIR), and
- * hosts are written in address order when the scan ends. The closing part is written on a stop too, so the
- * file stays valid after Ctrl+C; `runstats` then says exit="error".
+ * hosts are written in address order when the scan ends. The closing part is
+ * written on a stop too, so the file stays valid after Ctrl+C; `runstats`
+ * then says exit="error".
  */
 import type { ProbeRecord } from '../model/record.js';
 import type { ScanSummary } from '../model/summary.js';
