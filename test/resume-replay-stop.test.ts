@@ -18,7 +18,9 @@ import { CLI, runCli, scratchDir } from './helpers/cli.js';
 describe('Ctrl+C during a resume\'s replay', () => {
   it('leaves the run and the directory interrupted', async () => {
     const cwd = scratchDir();
-    const first = await runCli(['127.0.0.1', '-p-', '--states', 'all', '-q', '--out-dir', 'd', '-o', '/dev/null'], { cwd });
+    // Every port of 127.0.0.66, where no test listens: every port of 127.0.0.1 reaches other files' listeners,
+    // whose tests count the connections they accept.
+    const first = await runCli(['127.0.0.66', '-p-', '--states', 'all', '-q', '--out-dir', 'd', '-o', '/dev/null'], { cwd });
     expect(first.code, first.stderr).toBe(0);
     // Every position decided, as the checkpoint says; the manifest as a run stopped at the very end left it.
     const manifestPath = join(cwd, 'd', 'manifest.json');
