@@ -650,8 +650,8 @@ describe('interrupts', () => {
     // fixed time: on a loaded machine the scan may not have got that far.
     const cwd = scratchDir();
     const shardLines = (): number => {
-      const dir = join(cwd, 'd', 'shard-1-of-1.ndjson');
-      return existsSync(dir) ? readFileSync(dir, 'utf8').split('\n').length - 1 : 0;
+      const file = join(cwd, 'd', 'shard-1-of-1.ndjson');
+      return existsSync(file) ? readFileSync(file, 'utf8').split('\n').length - 1 : 0;
     };
     const stuck = await runCli(['127.0.0.1', '-p', `1-20000,${filtered.ports.join(',')}`, '--timeout', '20000', '--min-rtt-timeout', '20s', '--states', 'all', '-f', 'ndjson', '-q', '--out-dir', 'd'], {
       cwd,
@@ -659,10 +659,13 @@ describe('interrupts', () => {
       onSpawn: (child) => {
         child.stdout!.pause();
         child.once('exit', () => child.stdout!.resume());
-        void waitFor(() => shardLines() >= 2000, 15_000).then(() => {
-          child.kill('SIGTERM');
-          setTimeout(() => child.kill('SIGTERM'), 1000);
-        });
+        waitFor(() => shardLines() >= 2000, 15_000).then(
+          () => {
+            child.kill('SIGTERM');
+            setTimeout(() => child.kill('SIGTERM'), 1000);
+          },
+          () => child.kill('SIGKILL'), // never got there: the exit code says so
+        );
       },
     });
     expect(stuck.code).toBe(130);
