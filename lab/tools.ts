@@ -107,6 +107,9 @@ export function parseOutput(format: OutputFormat, stdout: string, s: Scenario): 
 /** The Node floor as the build writes it (lab/node-floor.cts). */
 export const NODE_FLOOR = packagePath('dist', 'lab', 'node-floor.cjs');
 
+/** The Node floor's command line, every state printed (-a), as the lab and its tests run it. */
+export const nodeFloorCommand = (args: readonly string[]): [string, string[]] => [process.execPath, [NODE_FLOOR, '-a', ...args]];
+
 const nmap = (id: string, flags: string[]): Tool => ({
   id,
   format: 'xml',
@@ -118,7 +121,7 @@ export const TOOLS: Record<string, Tool> = {
   /** The C floor at its own defaults (a fixed 1000 ms timeout, 1 retry), 2 threads × 4096. */
   cscan: { id: 'cscan', format: 'cscan', argv: (s) => [labBinary('cscan'), ['-a', '-p', s.portSpec, ...s.targets]] },
   /** The Node floor (lab/node-floor.cts): cscan's loop in Node on one thread, 8192 in flight, same timeout and retries. */
-  nodefloor: { id: 'nodefloor', format: 'cscan', argv: (s) => [process.execPath, [NODE_FLOOR, '-a', '-p', s.portSpec, ...s.targets]] },
+  nodefloor: { id: 'nodefloor', format: 'cscan', argv: (s) => nodeFloorCommand(['-p', s.portSpec, ...s.targets]) },
   'nmap-t5': nmap('nmap-t5', ['-T5', '--min-rate', '100000']),
   'nmap-t4': nmap('nmap-t4', ['-T4']),
   /** shardscan at its defaults (no saved tuning: the runner points SHARDSCAN_CONFIG_DIR at an empty dir). */

@@ -11,7 +11,7 @@ import { type Fixture, blackholePorts, closedPorts, openPorts, peerListener } fr
 import { isolated } from './helpers/blackhole.js';
 import { netnsUnavailable } from './helpers/netns.js';
 import { CLI, ndjson, runCli, scratchDir } from './helpers/cli.js';
-import { waitFor } from './helpers/wait.js';
+import { recordsIn, waitFor } from './helpers/wait.js';
 
 // Root and iproute2 for the cases that resolve a name or must not reach the network; skipped only when asked to.
 const noNamespaces = netnsUnavailable() !== null && process.env.SHARDSCAN_SKIP_ROOT_TESTS === '1';
@@ -649,17 +649,13 @@ describe('interrupts', () => {
     // The first is sent once the shard file holds 2,000 records (~200 KB, so the report's pipe is full), not at a
     // fixed time: on a loaded machine the scan may not have got that far.
     const cwd = scratchDir();
-    const shardLines = (): number => {
-      const file = join(cwd, 'd', 'shard-1-of-1.ndjson');
-      return existsSync(file) ? readFileSync(file, 'utf8').split('\n').length - 1 : 0;
-    };
     const stuck = await runCli(['127.0.0.1', '-p', `1-20000,${filtered.ports.join(',')}`, '--timeout', '20000', '--min-rtt-timeout', '20s', '--states', 'all', '-f', 'ndjson', '-q', '--out-dir', 'd'], {
       cwd,
       killAfterMs: 30_000,
       onSpawn: (child) => {
         child.stdout!.pause();
         child.once('exit', () => child.stdout!.resume());
-        waitFor(() => shardLines() >= 2000, 15_000).then(
+        waitFor(() => recordsIn(join(cwd, 'd')) >= 2000, 15_000).then(
           () => {
             child.kill('SIGTERM');
             setTimeout(() => child.kill('SIGTERM'), 1000);

@@ -1,47 +1,27 @@
 /** Resume after SIGKILL at random moments and after Ctrl+C: exactly the uninterrupted records, no duplicates. */
 import type { ChildProcess } from 'node:child_process';
-import { appendFileSync, cpSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { closedPorts } from './fixtures/net.js';
 import { runCli, scratchDir } from './helpers/cli.js';
+import { recordsIn } from './helpers/wait.js';
 import { HOSTS, SEED, keys, twoHostScan } from './helpers/two-hosts.js';
 
 const scan = twoHostScan();
-
-/** Call `act` `ms` after the shard directory's records file has its first line (while `child` runs). */
-function afterFirstRecord(child: ChildProcess, dir: string, act: () => void, ms: number): void {
-  child.once('exit', () => clearInterval(poll));
-  const poll = setInterval(() => {
-    let size = 0;
-    try {
-      size = statSync(join(dir, 'shard-1-of-1.ndjson')).size;
-    } catch (err) {
-      void err; // not created yet
-    }
-    if (size > 0) {
-      clearInterval(poll);
-      setTimeout(act, ms);
-    }
-  }, 10);
-}
 
 /** Call `act` once the shard directory's records file holds `lines` records (while `child` runs). */
 function afterRecords(child: ChildProcess, dir: string, lines: number, act: () => void): void {
   child.once('exit', () => clearInterval(poll));
   const poll = setInterval(() => {
-    let n = 0;
-    try {
-      n = readFileSync(join(dir, 'shard-1-of-1.ndjson'), 'utf8').split('\n').length - 1;
-    } catch (err) {
-      void err; // not created yet
-    }
-    if (n >= lines) {
-      clearInterval(poll);
-      act();
-    }
-  }, 20);
+    if (recordsIn(dir) < lines) return;
+    clearInterval(poll);
+    act();
+  }, 10);
 }
+
+/** Call `act` `ms` after the shard directory's records file has its first record (while `child` runs). */
+const afterFirstRecord = (child: ChildProcess, dir: string, act: () => void, ms: number): void => afterRecords(child, dir, 1, () => setTimeout(act, ms));
 
 describe('resume', () => {
   // Slow the scan down with --rate so a kill lands mid-scan.

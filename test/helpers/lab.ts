@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { labBinary } from '../../lab/build.js';
 import type { Lab } from '../../lab/lab.js';
 import { labUnavailable } from '../../lab/netns.js';
-import { NODE_FLOOR } from '../../lab/tools.js';
+import { nodeFloorCommand } from '../../lab/tools.js';
 import { type Reported, type Score, score } from '../../lab/truth.js';
 import { expect } from 'vitest';
 import { ndjson, runCli, scratchDir } from './cli.js';
@@ -48,7 +48,7 @@ export async function cscan(lab: Lab, args: readonly string[], opts: { realtime?
 
 /** Run the Node floor (lab/node-floor.cts, as built) inside the lab's scanner namespace; cscan's arguments but -t. */
 export async function nodeFloor(lab: Lab, args: readonly string[]): Promise<FloorResult> {
-  return floorRun(lab.argv(process.execPath, [NODE_FLOOR, '-a', ...args]));
+  return floorRun(lab.argv(...nodeFloorCommand(args)));
 }
 
 async function floorRun([cmd, argv]: [string, string[]]): Promise<FloorResult> {
