@@ -1,13 +1,15 @@
 /**
  * The Node floor (lab/node-floor.cts) refuses bad arguments with one line on
  * stderr and exit 2, before it opens a socket. Only loopback and unparseable
- * targets: a check that failed would scan nothing outside this machine.
+ * targets, and the refusals run in a namespace with no route out (unshare -n).
  */
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { NODE_FLOOR } from '../lab/tools.js';
 
 const floor = (args: string[]) => spawnSync(process.execPath, [NODE_FLOOR, ...args], { encoding: 'utf8', timeout: 10_000 });
+/** In a network namespace of its own with no route anywhere (unshare -n), as the CLI's refusal tests run: a refusal with a bug sends nothing out. */
+const isolatedFloor = (args: string[]) => spawnSync('unshare', ['-n', process.execPath, NODE_FLOOR, ...args], { encoding: 'utf8', timeout: 10_000 });
 
 describe('node-floor arguments', () => {
   it.each([
@@ -19,7 +21,7 @@ describe('node-floor arguments', () => {
     [['-q', '-p', '1', '127.0.0.1'], /^node-floor: unknown option -q\. /],
     [['127.0.0.1'], /^node-floor: give -p PORTS and at least one target\. /],
   ])('%j: one line, exit 2, nothing scanned', (args, message) => {
-    const r = floor(args);
+    const r = isolatedFloor(args);
     expect(r.status).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr.split('\n')).toHaveLength(2); // one line and its newline
