@@ -43,14 +43,15 @@ async function silentPorts(seen: () => void, greetLater = false): Promise<number
 
 /**
  * Scan five silent listeners with --banners (each read would take 20 s) and
- * send `signal` 300 ms after the fifth connection: every port is open and
+ * send `signal` 1 s after the fifth connection (300 ms was a thin margin on a
+ * loaded machine for the scanner to read its last handshake): every port is open and
  * being read when the stop comes.
  */
 async function stopDuringReads(args: string[], signal: NodeJS.Signals, cwd?: string, greetLater = false): Promise<{ r: CliResult; ports: number[] }> {
   let connections = 0;
   let stop: (() => void) | null = null;
   const ports = await silentPorts(() => {
-    if (++connections === 5) setTimeout(() => stop?.(), 300);
+    if (++connections === 5) setTimeout(() => stop?.(), 1000);
   }, greetLater);
   const r = await runCli(['127.0.0.1', '-p', ports.join(','), '--banners', '--banner-timeout', '20s', ...args], {
     ...(cwd === undefined ? {} : { cwd }),

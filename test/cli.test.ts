@@ -11,7 +11,7 @@ import { type Fixture, blackholePorts, closedPorts, openPorts, peerListener } fr
 import { isolated } from './helpers/blackhole.js';
 import { netnsUnavailable } from './helpers/netns.js';
 import { CLI, ndjson, runCli, scratchDir } from './helpers/cli.js';
-import { recordsIn, waitFor } from './helpers/wait.js';
+import { recordsIn, signalWhen, stateScanDir, waitFor } from './helpers/wait.js';
 
 // Root and iproute2 for the cases that resolve a name or must not reach the network; skipped only when asked to.
 const noNamespaces = netnsUnavailable() !== null && process.env.SHARDSCAN_SKIP_ROOT_TESTS === '1';
@@ -611,17 +611,14 @@ describe('bad input', () => {
 describe('interrupts', () => {
   it('Ctrl+C stops within 500 ms, keeps what was found, ends the JSON, exits 130', async () => {
     const cwd = scratchDir();
-    let sentAt = 0;
+    let sent: Promise<number> = Promise.resolve(Number.NaN);
+    // Sent once the open ports' records are in the scan's shard file (the filtered ones wait 20 s).
+    const found = (): boolean => recordsIn(stateScanDir(cwd) ?? cwd) >= open.ports.length;
     const r = await runCli(['127.0.0.1', '-p', [...open.ports, ...filtered.ports].join(','), '-f', 'json', '--timeout', '20000', '--min-rtt-timeout', '20s', '--retries', '0'], {
       cwd,
-      onSpawn: (child) => {
-        setTimeout(() => {
-          sentAt = performance.now();
-          child.kill('SIGINT');
-        }, 1500);
-      },
+      onSpawn: (child) => (sent = signalWhen(child, found, 'SIGINT')),
     });
-    const stoppedIn = performance.now() - sentAt;
+    const stoppedIn = performance.now() - (await sent);
     expect(r.code).toBe(130);
     expect(stoppedIn).toBeLessThan(500 + 100); // 100 ms for the child's exit to reach us
     const doc = JSON.parse(r.stdout) as { records: { port: number; state: string }[]; summary: { status: string; stopReason: string } };
@@ -636,12 +633,13 @@ describe('interrupts', () => {
   });
 
   it('SIGTERM does the same; a second signal exits at once', async () => {
-    const args = ['127.0.0.1', '-p', filtered.ports.join(','), '--timeout', '20000', '--min-rtt-timeout', '20s', '-q', '--no-out-dir'];
-    // After start-up even on a loaded machine: the handler must be installed.
-    const once = await runCli(args, { onSpawn: (child) => setTimeout(() => child.kill('SIGTERM'), 2000) });
+    const args = ['127.0.0.1', '-p', filtered.ports.join(','), '--timeout', '20000', '--min-rtt-timeout', '20s', '-q'];
+    // Once the scan has written its first checkpoint (at its start), so the handler is installed even on a loaded machine.
+    const cwd1 = scratchDir();
+    const once = await runCli(args, { cwd: cwd1, onSpawn: (child) => void signalWhen(child, () => existsSync(join(stateScanDir(cwd1) ?? cwd1, 'checkpoint.json')), 'SIGTERM') });
     expect(once.code).toBe(130);
     expect(once.stderr).toMatch(/stopping on SIGTERM \(send it again to quit at once\)/);
-    expect(once.stderr).toMatch(/^shardscan: interrupted after 0\/\d+ probes$/m);
+    expect(once.stderr).toMatch(/^shardscan: interrupted after 0\/\d+ probes; continue with: shardscan resume \S+\.state\/\S+$/m);
     expect(once.stderr).not.toMatch(/interrupted again/);
     // A stop that cannot end: its report goes to a pipe nobody reads (20,000 closed ports' records, more than a
     // pipe holds). The second signal, sent a second after the first, ends it (two sent at once may arrive as one,
@@ -671,9 +669,9 @@ describe('interrupts', () => {
 
   it("a stop's abandoned attempts are not counted as timeouts used (an interrupted summary showed p99 1000 ms where the scan used 116 ms)", async () => {
     const cwd = scratchDir();
-    const r = await runCli(['127.0.0.1', '-p', filtered.ports.join(','), '--timeout', '20000', '--min-rtt-timeout', '20s', '-q', '--no-out-dir', '--summary-json', 's.json'], {
+    const r = await runCli(['127.0.0.1', '-p', filtered.ports.join(','), '--timeout', '20000', '--min-rtt-timeout', '20s', '-q', '--out-dir', 'd', '--summary-json', 's.json'], {
       cwd,
-      onSpawn: (child) => setTimeout(() => child.kill('SIGINT'), 1500),
+      onSpawn: (child) => void signalWhen(child, () => existsSync(join(cwd, 'd', 'checkpoint.json')), 'SIGINT'),
     });
     expect(r.code).toBe(130);
     const s = JSON.parse(readFileSync(join(cwd, 's.json'), 'utf8')) as { done: number; timing: { timeout: unknown } };
@@ -686,7 +684,7 @@ describe('interrupts', () => {
     const cwd = scratchDir();
     const r = await runCli(['127.0.0.1', '-p', [...open.ports, ...filtered.ports].join(','), '--timeout', '20000', '--min-rtt-timeout', '20s', '-q', '--out-dir', 'd', '-o', '/dev/null'], {
       cwd,
-      onSpawn: (child) => setTimeout(() => child.kill('SIGINT'), 2000),
+      onSpawn: (child) => void signalWhen(child, () => recordsIn(join(cwd, 'd')) >= open.ports.length, 'SIGINT'),
     });
     expect(r.code).toBe(130);
     const of = open.ports.length + filtered.ports.length;
@@ -697,7 +695,7 @@ describe('interrupts', () => {
     const cwd = scratchDir();
     const r = await runCli(['127.0.0.1', '-p', [...open.ports, ...filtered.ports].join(','), '-f', 'json', '--timeout', '20000', '--min-rtt-timeout', '20s', '--out-dir', 'd', '-q'], {
       cwd,
-      onSpawn: (child) => setTimeout(() => child.kill('SIGHUP'), 2000),
+      onSpawn: (child) => void signalWhen(child, () => recordsIn(join(cwd, 'd')) >= open.ports.length, 'SIGHUP'),
     });
     // Node's default ended it at once: the JSON cut short and running.lock left behind.
     expect(r.signal).toBe('SIGHUP');

@@ -7,11 +7,12 @@
  */
 import { spawn } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CLI, scratchDir } from './helpers/cli.js';
 import { netnsUnavailable } from './helpers/netns.js';
+import { waitFor } from './helpers/wait.js';
 
 const why = netnsUnavailable();
 const skip = why !== null && process.env.SHARDSCAN_SKIP_ROOT_TESTS === '1';
@@ -24,6 +25,7 @@ s.bind(('127.0.0.1', 53))
 print('ready', flush=True)
 while True:
     s.recvfrom(4096)
+    print('query', flush=True)
 `;
 
 describe.skipIf(skip)('a host name whose lookup never returns', () => {
@@ -43,8 +45,10 @@ describe.skipIf(skip)('a host name whose lookup never returns', () => {
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     try {
-      // Signalled once the lookup is under way: the sink is up and the CLI has started (it takes ~0.3 s).
-      await new Promise((r) => setTimeout(r, 2500));
+      // Signalled once the lookup is under way: the sink has logged the CLI's first query (not after a fixed
+      // time, which a loaded machine can outrun: the signal would then come before the lookup).
+      const log = join(dir, 'sink.log');
+      await waitFor(() => existsSync(log) && readFileSync(log, 'utf8').includes('query'), 15_000);
       const sent = performance.now();
       child.kill('SIGINT');
       const ended = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {

@@ -14,6 +14,7 @@ import type { StatusReport } from '../src/store/status.js';
 import { stateDir } from '../src/store/state-dir.js';
 import { type Fixture, blackholePorts, openPorts } from './fixtures/net.js';
 import { runCli, scratchDir } from './helpers/cli.js';
+import { waitFor } from './helpers/wait.js';
 
 let open: Fixture;
 let filtered: Fixture;
@@ -197,15 +198,16 @@ describe('resume without a directory', () => {
     let during: { status: string; resume: { code: number | null; stderr: string } } | null = null;
     const first = await runCli(scan, {
       cwd,
+      // Looked at once the scan's directory has its checkpoint (the filtered port then waits 6 s), not after a fixed
+      // time that a loaded machine's start-up can outrun.
       onSpawn: (child) => {
-        setTimeout(() => {
-          void (async () => {
-            const s = await runCli(['status', '--json'], { cwd });
-            const resume = await runCli(['resume'], { cwd });
-            during = { status: s.stdout, resume };
-            child.kill('SIGINT');
-          })();
-        }, 1000);
+        void (async () => {
+          await waitFor(() => existsSync(join(cwd, '.state')) && readdirSync(join(cwd, '.state')).some((d) => existsSync(join(cwd, '.state', d, 'checkpoint.json'))), 15_000);
+          const s = await runCli(['status', '--json'], { cwd });
+          const resume = await runCli(['resume'], { cwd });
+          during = { status: s.stdout, resume };
+          child.kill('SIGINT');
+        })().catch(() => child.kill('SIGKILL'));
       },
     });
     expect(first.code).toBe(130);

@@ -4,10 +4,11 @@
  * the user to validate), nor is a complete one holding a record that is not
  * one of its positions. A directory without a checkpoint says so.
  */
-import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli, scratchDir } from './helpers/cli.js';
+import { waitFor } from './helpers/wait.js';
 
 let cwd: string;
 beforeAll(async () => {
@@ -161,8 +162,10 @@ describe('shardscan validate', () => {
     let mid: { code: number | null; stdout: string } | null = null;
     const run = runCli(['127.0.0.1', '-p', '1-3000', '--rate', '800', '--out-dir', 'live', '-q', '-o', '/dev/null'], {
       cwd: cwd2,
+      // Validated once the run has written its first checkpoint (the scan takes ~3.75 s at 800/s), not after a fixed
+      // time that a loaded machine's start-up can outrun.
       onSpawn: () => {
-        setTimeout(() => void runCli(['validate', 'live'], { cwd: cwd2 }).then((r) => (mid = r)), 1500);
+        void waitFor(() => existsSync(join(cwd2, 'live', 'checkpoint.json')), 15_000).then(() => runCli(['validate', 'live'], { cwd: cwd2 }).then((r) => (mid = r)));
       },
     });
     expect((await run).code).toBe(0);

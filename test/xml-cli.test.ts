@@ -10,6 +10,7 @@ import { serviceName } from '../src/ports/services.js';
 import { type Fixture, blackholePorts, closedPorts, openPorts } from './fixtures/net.js';
 import { runCli, scratchDir } from './helpers/cli.js';
 import { dtdProblems, parseWithLibnmap, renderHtml, requireNmapTools } from './helpers/nmap-xml.js';
+import { recordsIn, signalWhen } from './helpers/wait.js';
 
 let open: Fixture;
 let filtered: Fixture;
@@ -121,9 +122,13 @@ describe('-f xml', () => {
   });
 
   it('Ctrl+C: the report is still complete XML, with exit="error" in runstats', async () => {
-    const out = join(scratchDir(), 'stopped.xml');
-    const r = await runCli(['127.0.0.1', '-p', [...open.ports, ...filtered.ports].join(','), '-f', 'xml', '-o', out, '--timeout', '20000', '--min-rtt-timeout', '20s', '--retries', '0', '--no-out-dir'], {
-      onSpawn: (child) => setTimeout(() => child.kill('SIGINT'), 1500),
+    const base = scratchDir();
+    const out = join(base, 'stopped.xml');
+    const dir = join(base, 'shards');
+    // Interrupted once both open ports are in the shard file (the filtered one waits 20 s), not after a fixed time
+    // that a loaded machine can outrun.
+    const r = await runCli(['127.0.0.1', '-p', [...open.ports, ...filtered.ports].join(','), '-f', 'xml', '-o', out, '--timeout', '20000', '--min-rtt-timeout', '20s', '--retries', '0', '--out-dir', dir], {
+      onSpawn: (child) => void signalWhen(child, () => recordsIn(dir) >= 2, 'SIGINT'),
     });
     expect(r.code).toBe(130);
     expect(dtdProblems(out)).toBe('');

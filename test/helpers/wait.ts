@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Complete records in a shard directory's records file so far (0 before it exists): a running scan's progress. */
@@ -14,4 +15,30 @@ export async function waitFor(ok: () => boolean, ms = 10_000): Promise<void> {
     if (Date.now() > until) throw new Error('timed out waiting');
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/** The one scan directory a run made in the state directory runCli gives it (`cwd`/.state), or null before there is one. */
+export function stateScanDir(cwd: string): string | null {
+  const state = join(cwd, '.state');
+  const dirs = existsSync(state) ? readdirSync(state) : [];
+  return dirs.length === 1 ? join(state, dirs[0]!) : null;
+}
+
+/**
+ * Send `signal` once `ok` holds: evidence that the run got as far as the test needs, not a fixed time that a
+ * loaded machine's start-up can outrun. A wait that never ends is a SIGKILL, so the exit code says so.
+ * Resolves with performance.now() at the send (NaN after a SIGKILL).
+ */
+export function signalWhen(child: ChildProcess, ok: () => boolean, signal: NodeJS.Signals, ms = 15_000): Promise<number> {
+  return waitFor(ok, ms).then(
+    () => {
+      const at = performance.now();
+      child.kill(signal);
+      return at;
+    },
+    () => {
+      child.kill('SIGKILL');
+      return Number.NaN;
+    },
+  );
 }
