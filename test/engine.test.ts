@@ -190,7 +190,8 @@ describe('engine', () => {
       expect(r.reason).toBe('timeout');
       expect(r.rttMs).toBeGreaterThanOrEqual(80);
     }
-    expect(performance.now() - t0).toBeLessThan(80 * 3);
+    // At the deadline, not some later fallback; the margin is for timers a loaded machine fires 100 ms and more late.
+    expect(performance.now() - t0).toBeLessThan(80 * 6);
   });
 
   it("the summary's timeouts are the ones attempts ended with, after the first answer retimed them", async () => {

@@ -11,6 +11,7 @@ import { createHandleBackend } from '../workers/backends/handle.js';
 import type { AttemptHandle, ProbeBackend } from '../workers/backends/types.js';
 import { SharedSlots } from '../src/wire/slots.js';
 import { Window } from '../workers/window.js';
+import { closedPorts } from './fixtures/net.js';
 
 const REFUSED = statusOf('ECONNREFUSED');
 
@@ -26,11 +27,9 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   openPort = (server.address() as net.AddressInfo).port;
-  // A port nothing listens on: one the kernel just handed out and that was closed again.
-  const spare = net.createServer();
-  await new Promise<void>((r) => spare.listen(0, '127.0.0.1', r));
-  closedPort = (spare.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => spare.close(() => r()));
+  // A port nothing listens on, from outside the ephemeral range: one the kernel had just handed out and taken back
+  // could be handed to another test file's listener running alongside, and answer open.
+  [closedPort] = (await closedPorts(1)) as [number];
 });
 
 afterAll(async () => {
