@@ -43,9 +43,9 @@ async function silentPorts(seen: () => void, greetLater = false): Promise<number
 
 /**
  * Scan five silent listeners with --banners (each read would take 20 s) and
- * send `signal` 1 s after the fifth connection (300 ms was a thin margin on a
- * loaded machine for the scanner to read its last handshake): every port is open and
- * being read when the stop comes.
+ * send `signal` 1 s after the fifth connection: every port is open and being
+ * read when the stop comes (300 ms, as it was, is a thin margin on a loaded
+ * machine for the scanner to take in its last handshake).
  */
 async function stopDuringReads(args: string[], signal: NodeJS.Signals, cwd?: string, greetLater = false): Promise<{ r: CliResult; ports: number[] }> {
   let connections = 0;

@@ -11,7 +11,7 @@ import { type Fixture, blackholePorts, closedPorts, openPorts, peerListener } fr
 import { isolated } from './helpers/blackhole.js';
 import { netnsUnavailable } from './helpers/netns.js';
 import { CLI, ndjson, runCli, scratchDir } from './helpers/cli.js';
-import { recordsIn, signalWhen, stateScanDir, waitFor } from './helpers/wait.js';
+import { checkpointIn, recordsIn, signalWhen, stateScanDir, waitFor } from './helpers/wait.js';
 
 // Root and iproute2 for the cases that resolve a name or must not reach the network; skipped only when asked to.
 const noNamespaces = netnsUnavailable() !== null && process.env.SHARDSCAN_SKIP_ROOT_TESTS === '1';
@@ -613,7 +613,7 @@ describe('interrupts', () => {
     const cwd = scratchDir();
     let sent: Promise<number> = Promise.resolve(Number.NaN);
     // Sent once the open ports' records are in the scan's shard file (the filtered ones wait 20 s).
-    const found = (): boolean => recordsIn(stateScanDir(cwd) ?? cwd) >= open.ports.length;
+    const found = (): boolean => recordsIn(stateScanDir(cwd)) >= open.ports.length;
     const r = await runCli(['127.0.0.1', '-p', [...open.ports, ...filtered.ports].join(','), '-f', 'json', '--timeout', '20000', '--min-rtt-timeout', '20s', '--retries', '0'], {
       cwd,
       onSpawn: (child) => (sent = signalWhen(child, found, 'SIGINT')),
@@ -636,7 +636,7 @@ describe('interrupts', () => {
     const args = ['127.0.0.1', '-p', filtered.ports.join(','), '--timeout', '20000', '--min-rtt-timeout', '20s', '-q'];
     // Once the scan has written its first checkpoint (at its start), so the handler is installed even on a loaded machine.
     const cwd1 = scratchDir();
-    const once = await runCli(args, { cwd: cwd1, onSpawn: (child) => void signalWhen(child, () => existsSync(join(stateScanDir(cwd1) ?? cwd1, 'checkpoint.json')), 'SIGTERM') });
+    const once = await runCli(args, { cwd: cwd1, onSpawn: (child) => void signalWhen(child, () => checkpointIn(stateScanDir(cwd1)), 'SIGTERM') });
     expect(once.code).toBe(130);
     expect(once.stderr).toMatch(/stopping on SIGTERM \(send it again to quit at once\)/);
     expect(once.stderr).toMatch(/^shardscan: interrupted after 0\/\d+ probes; continue with: shardscan resume \S+\.state\/\S+$/m);
@@ -671,7 +671,7 @@ describe('interrupts', () => {
     const cwd = scratchDir();
     const r = await runCli(['127.0.0.1', '-p', filtered.ports.join(','), '--timeout', '20000', '--min-rtt-timeout', '20s', '-q', '--out-dir', 'd', '--summary-json', 's.json'], {
       cwd,
-      onSpawn: (child) => void signalWhen(child, () => existsSync(join(cwd, 'd', 'checkpoint.json')), 'SIGINT'),
+      onSpawn: (child) => void signalWhen(child, () => checkpointIn(join(cwd, 'd')), 'SIGINT'),
     });
     expect(r.code).toBe(130);
     const s = JSON.parse(readFileSync(join(cwd, 's.json'), 'utf8')) as { done: number; timing: { timeout: unknown } };

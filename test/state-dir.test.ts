@@ -14,7 +14,7 @@ import type { StatusReport } from '../src/store/status.js';
 import { stateDir } from '../src/store/state-dir.js';
 import { type Fixture, blackholePorts, openPorts } from './fixtures/net.js';
 import { runCli, scratchDir } from './helpers/cli.js';
-import { waitFor } from './helpers/wait.js';
+import { checkpointIn, stateScanDir, waitFor } from './helpers/wait.js';
 
 let open: Fixture;
 let filtered: Fixture;
@@ -202,7 +202,7 @@ describe('resume without a directory', () => {
       // time that a loaded machine's start-up can outrun.
       onSpawn: (child) => {
         void (async () => {
-          await waitFor(() => existsSync(join(cwd, '.state')) && readdirSync(join(cwd, '.state')).some((d) => existsSync(join(cwd, '.state', d, 'checkpoint.json'))), 15_000);
+          await waitFor(() => checkpointIn(stateScanDir(cwd)), 15_000);
           const s = await runCli(['status', '--json'], { cwd });
           const resume = await runCli(['resume'], { cwd });
           during = { status: s.stdout, resume };

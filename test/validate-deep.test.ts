@@ -4,11 +4,11 @@
  * the user to validate), nor is a complete one holding a record that is not
  * one of its positions. A directory without a checkpoint says so.
  */
-import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli, scratchDir } from './helpers/cli.js';
-import { waitFor } from './helpers/wait.js';
+import { checkpointIn, waitFor } from './helpers/wait.js';
 
 let cwd: string;
 beforeAll(async () => {
@@ -165,7 +165,10 @@ describe('shardscan validate', () => {
       // Validated once the run has written its first checkpoint (the scan takes ~3.75 s at 800/s), not after a fixed
       // time that a loaded machine's start-up can outrun.
       onSpawn: () => {
-        void waitFor(() => existsSync(join(cwd2, 'live', 'checkpoint.json')), 15_000).then(() => runCli(['validate', 'live'], { cwd: cwd2 }).then((r) => (mid = r)));
+        // A wait that never ends leaves mid null, which the assertion below rejects.
+        void waitFor(() => checkpointIn(join(cwd2, 'live')), 15_000)
+          .then(() => runCli(['validate', 'live'], { cwd: cwd2 }))
+          .then((r) => (mid = r), () => undefined);
       },
     });
     expect((await run).code).toBe(0);

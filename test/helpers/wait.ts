@@ -3,7 +3,8 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Complete records in a shard directory's records file so far (0 before it exists): a running scan's progress. */
-export function recordsIn(dir: string): number {
+export function recordsIn(dir: string | null): number {
+  if (dir === null) return 0;
   const file = join(dir, 'shard-1-of-1.ndjson');
   return existsSync(file) ? readFileSync(file, 'utf8').split('\n').length - 1 : 0;
 }
@@ -15,6 +16,11 @@ export async function waitFor(ok: () => boolean, ms = 10_000): Promise<void> {
     if (Date.now() > until) throw new Error('timed out waiting');
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/** Whether a shard directory holds its first checkpoint, which a scan writes as it starts (its signal handlers are installed). */
+export function checkpointIn(dir: string | null): boolean {
+  return dir !== null && existsSync(join(dir, 'checkpoint.json'));
 }
 
 /** The one scan directory a run made in the state directory runCli gives it (`cwd`/.state), or null before there is one. */
