@@ -11,7 +11,7 @@ import { type Fixture, blackholePorts, closedPorts, openPorts, peerListener } fr
 import { isolated } from './helpers/blackhole.js';
 import { netnsUnavailable } from './helpers/netns.js';
 import { CLI, ndjson, runCli, scratchDir } from './helpers/cli.js';
-import { checkpointIn, recordsIn, signalWhen, stateScanDir, waitFor } from './helpers/wait.js';
+import { checkpointIn, recordsIn, signalWhen, stateScanDir, whenRunning } from './helpers/wait.js';
 
 // Root and iproute2 for the cases that resolve a name or must not reach the network; skipped only when asked to.
 const noNamespaces = netnsUnavailable() !== null && process.env.SHARDSCAN_SKIP_ROOT_TESTS === '1';
@@ -653,12 +653,13 @@ describe('interrupts', () => {
       onSpawn: (child) => {
         child.stdout!.pause();
         child.once('exit', () => child.stdout!.resume());
-        waitFor(() => recordsIn(join(cwd, 'd')) >= 2000, 15_000).then(
+        whenRunning(
+          child,
+          () => recordsIn(join(cwd, 'd')) >= 2000,
           () => {
             child.kill('SIGTERM');
             setTimeout(() => child.kill('SIGTERM'), 1000);
           },
-          () => child.kill('SIGKILL'), // never got there: the exit code says so
         );
       },
     });

@@ -5,23 +5,13 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { closedPorts } from './fixtures/net.js';
 import { runCli, scratchDir } from './helpers/cli.js';
-import { recordsIn } from './helpers/wait.js';
+import { recordsIn, whenRunning } from './helpers/wait.js';
 import { HOSTS, SEED, keys, twoHostScan } from './helpers/two-hosts.js';
 
 const scan = twoHostScan();
 
-/** Call `act` once the shard directory's records file holds `lines` records (while `child` runs). */
-function afterRecords(child: ChildProcess, dir: string, lines: number, act: () => void): void {
-  child.once('exit', () => clearInterval(poll));
-  const poll = setInterval(() => {
-    if (recordsIn(dir) < lines) return;
-    clearInterval(poll);
-    act();
-  }, 10);
-}
-
 /** Call `act` `ms` after the shard directory's records file has its first record (while `child` runs). */
-const afterFirstRecord = (child: ChildProcess, dir: string, act: () => void, ms: number): void => afterRecords(child, dir, 1, () => setTimeout(act, ms));
+const afterFirstRecord = (child: ChildProcess, dir: string, act: () => void, ms: number): void => whenRunning(child, () => recordsIn(dir) >= 1, () => setTimeout(act, ms));
 
 describe('resume', () => {
   // Slow the scan down with --rate so a kill lands mid-scan.
@@ -34,7 +24,7 @@ describe('resume', () => {
     // record, 0.9 of the way (1.26-1.36 s into a ~1.5 s scan) left ~0.1 s, and a loaded machine's late timer
     // could find the scan over.
     const killAfter = Math.floor(expected.length * (fraction + (Math.random() - 0.5) * 0.04));
-    const killed = await runCli([...slow(), '--out-dir', dir], { onSpawn: (child) => afterRecords(child, dir, killAfter, () => child.kill('SIGKILL')) });
+    const killed = await runCli([...slow(), '--out-dir', dir], { onSpawn: (child) => whenRunning(child, () => recordsIn(dir) >= killAfter, () => child.kill('SIGKILL')) });
     expect(killed.signal).toBe('SIGKILL');
     const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { status: string };
     expect(manifest.status).toBe('interrupted');
