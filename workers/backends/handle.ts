@@ -11,7 +11,8 @@
  * with ECONNABORTED (the socket still reads "connecting"; that call resets it),
  * the second sends the SYN from a new ephemeral port. libuv read the refusal
  * with SO_ERROR (or connect() returned it), so no error of the old attempt is
- * left for the new one to report. Measured, a bare tcp_wrap loop over closed
+ * left for the new one to report; a socket whose first connect() gives anything
+ * else is closed instead (start: a refusal by ICMP can leave one). Measured, a bare tcp_wrap loop over closed
  * loopback ports: 22.5 us a probe with a new socket each, 16.4 reusing them.
  * Only unbound sockets (no --source-address, no bind-first retry), as many
  * as `mayKeep` allows (the loop: a spare holds a descriptor, so spares and
@@ -81,9 +82,9 @@ export function createHandleBackend(complete: CompleteFn, source: string | null 
   const reusable = (attempt: AttemptHandle): boolean => source === null && !attempt.bindFirst;
   const connect = (handle: TcpHandle, req: object, attempt: AttemptHandle): number => (attempt.v6 ? handle.connect6(req, attempt.host, attempt.port) : handle.connect(req, attempt.host, attempt.port));
   function oncomplete(status: number, handle: TcpHandle, req: { attempt?: AttemptHandle }): void {
-    const attempt = req.attempt!;
+    const attempt = req.attempt;
     req.attempt = undefined;
-    if (attempt.done) return; // timed out or stopped; the handle is already closed
+    if (attempt === undefined || attempt.done) return; // timed out or stopped, or a stale spare's (start); the handle is already closed
     if (status !== 0) {
       const pile = attempt.v6 ? spare6 : spare;
       if (status === REFUSED && reusable(attempt) && mayKeep(spare.length + spare6.length)) pile.push(handle);
@@ -111,16 +112,29 @@ export function createHandleBackend(complete: CompleteFn, source: string | null 
   const backend: ProbeBackend = {
     name: 'handle',
     start(attempt) {
-      const req = new TCPConnectWrap();
+      let req = new TCPConnectWrap();
       req.oncomplete = oncomplete;
       req.attempt = attempt;
       const reused = backend.outsidePoll === true && reusable(attempt) ? (attempt.v6 ? spare6 : spare).pop() : undefined;
       if (reused !== undefined) {
-        let err = connect(reused, req, attempt);
-        if (err === ABORTED) err = connect(reused, req, attempt); // the reset; now the SYN
-        if (err === 0) {
+        // Only ECONNABORTED shows a socket the refusal closed; then the SYN.
+        // A refusal from an ICMP error that came while connect() held the
+        // socket is only a soft error: the socket goes on connecting (this
+        // call: EALREADY), and when the kernel's next SYN, 1 s on, brings
+        // the ICMP again, that closes it with the errno pending, which this
+        // call returns and libuv reports later as the new probe's answer (0
+        // here): an open port was recorded closed (a REJECT with ICMP
+        // port-unreachable on a veth, probes 1 s apart).
+        const first = connect(reused, req, attempt);
+        if (first === ABORTED && connect(reused, req, attempt) === 0) {
           attempt.handle = reused;
           return 0;
+        }
+        if (first === 0) {
+          req.attempt = undefined; // its completion is the stale error: ignored, and the attempt gets a new request
+          req = new TCPConnectWrap();
+          req.oncomplete = oncomplete;
+          req.attempt = attempt;
         }
         reused.close(); // not reusable after all: a new socket, as for any probe
       }
