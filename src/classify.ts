@@ -25,13 +25,24 @@ export const LOCAL_ERRNOS: ReadonlySet<string> = new Set([
  */
 export const NO_ROUTE_ERRNOS: ReadonlySet<string> = new Set(['ENETUNREACH', 'EHOSTUNREACH', 'ENETDOWN', 'ENONET']);
 
+/**
+ * Errors that, when connect() fails with them at once, mean this machine's
+ * own policy kept the SYN in: a `prohibit` route or rule (EACCES), a
+ * `blackhole` one (EINVAL), a local BPF or security hook (EPERM). Nothing
+ * left, so no port state and no round trip: taken as filtered with the time
+ * of the call as its round trip, such an answer cut the timeouts of a host
+ * 300 ms away to 0.1 ms + the floor, and all its other ports were lost. The
+ * same EACCES arriving later is an ICMP admin-prohibited: filtered.
+ */
+export const HELD_HERE_ERRNOS: ReadonlySet<string> = new Set(['EACCES', 'EPERM', 'EINVAL']);
+
 /** Errors a router or the target's host sends back (mostly ICMP unreachable): filtered. */
 export const FILTERED_ERRNOS: ReadonlySet<string> = new Set([
   'EHOSTUNREACH', 'ENETUNREACH', 'EACCES', 'EPERM', 'EHOSTDOWN', 'ENONET', 'ENETDOWN', 'ENOPROTOOPT', 'ETIMEDOUT',
 ]);
 
 /** How the engine should treat an errno from connect(). */
-export type ErrnoVerdict = { kind: 'state'; state: PortState } | { kind: 'local' } | { kind: 'no-route' };
+export type ErrnoVerdict = { kind: 'state'; state: PortState } | { kind: 'local' } | { kind: 'no-route'; heldHere?: true };
 
 /**
  * ECONNRESET from connect() means the handshake had completed: Linux reports
@@ -50,16 +61,19 @@ const FILTERED: ErrnoVerdict = Object.freeze({ kind: 'state', state: 'filtered' 
 const LOCAL: ErrnoVerdict = Object.freeze({ kind: 'local' });
 const ERROR: ErrnoVerdict = Object.freeze({ kind: 'state', state: 'error' });
 const NO_ROUTE: ErrnoVerdict = Object.freeze({ kind: 'no-route' });
+const HELD_HERE: ErrnoVerdict = Object.freeze({ kind: 'no-route', heldHere: true });
 
 /**
  * Classify an errno name: ECONNREFUSED is closed, ECONNRESET open (see above), ICMP-derived ones filtered,
  * local ones retried, others `error`. `atOnce`: connect() failed before it
- * returned (nothing was sent), so a routing errno is this machine's.
+ * returned (nothing was sent), so a routing or policy errno is this machine's
+ * (`heldHere`: its policy, not a route that may come back).
  */
 export function classifyErrno(name: string, atOnce = false): ErrnoVerdict {
   if (name === 'ECONNREFUSED') return CLOSED;
   if (name === RESET_AFTER_HANDSHAKE) return OPEN;
   if (atOnce && NO_ROUTE_ERRNOS.has(name)) return NO_ROUTE;
+  if (atOnce && HELD_HERE_ERRNOS.has(name)) return HELD_HERE;
   if (FILTERED_ERRNOS.has(name)) return FILTERED;
   if (LOCAL_ERRNOS.has(name)) return LOCAL;
   return ERROR;

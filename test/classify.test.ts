@@ -5,7 +5,7 @@
  * anything unknown is an `error` state, never silently closed or filtered.
  */
 import { describe, expect, it } from 'vitest';
-import { FILTERED_ERRNOS, LOCAL_ERRNOS, NO_ROUTE_ERRNOS, classifyErrno } from '../src/classify.js';
+import { FILTERED_ERRNOS, HELD_HERE_ERRNOS, LOCAL_ERRNOS, NO_ROUTE_ERRNOS, classifyErrno } from '../src/classify.js';
 
 describe('classifyErrno', () => {
   it('ECONNREFUSED → closed', () => {
@@ -21,6 +21,12 @@ describe('classifyErrno', () => {
   it.each([...NO_ROUTE_ERRNOS])('%s at once (nothing sent) → no-route; later (ICMP) → filtered', (errno) => {
     expect(classifyErrno(errno, true)).toEqual({ kind: 'no-route' });
     expect(classifyErrno(errno, false).kind).not.toBe('no-route');
+  });
+
+  // A prohibit or blackhole route, or a local hook, kept the SYN in: this machine's policy, never a port state.
+  it.each([...HELD_HERE_ERRNOS])('%s at once → no-route, held here; later → not no-route', (errno) => {
+    expect(classifyErrno(errno, true)).toEqual({ kind: 'no-route', heldHere: true });
+    expect(classifyErrno(errno, false).kind).toBe('state');
   });
 
   it.each([...FILTERED_ERRNOS])('%s → filtered', (errno) => {

@@ -4,6 +4,7 @@
  * reported as error/ENETUNREACH with a note on stderr, never as filtered.
  * Runs in a namespace of its own with only a loopback (no route anywhere).
  */
+import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ndjson, runCli } from './helpers/cli.js';
 import { Netns, netnsUnavailable } from './helpers/netns.js';
@@ -29,5 +30,16 @@ describe.skipIf(skip)('no route to the targets', () => {
     expect(r.stderr.match(/has no route to/g)).toHaveLength(1);
     expect(r.stderr).toMatch(/shardscan: this machine has no route to 198\.18\.0\.0\/15: its probes failed before leaving/);
     expect(r.stderr).toMatch(/open 0, closed 0, filtered 0, error 10; local events: no-route 10/);
+  });
+
+  it.each(['handle', 'socket'])('a prohibit or blackhole route is this machine holding the probes: an error, not filtered (engine %s)', async (engine) => {
+    // connect() fails at once: EACCES for prohibit, EINVAL for blackhole. Nothing leaves (the namespace has no link).
+    for (const [kind, net] of [['prohibit', '198.18.7.0/24'], ['blackhole', '198.18.8.0/24']]) execFileSync('ip', ['-n', ns.name, 'route', 'replace', kind!, net!]);
+    const r = await runCli(['198.18.7.1,198.18.8.1', '-p', '80,443', '-f', 'ndjson', '--states', 'all', '--engine', engine, '--no-out-dir'], { prefix: ns.prefix });
+    expect(r.code).toBe(0);
+    const records = ndjson(r.stdout).map((rec) => `${rec.host} ${rec.port} ${rec.state} ${rec.reason}`).sort();
+    expect(records).toEqual(['198.18.7.1 443 error EACCES', '198.18.7.1 80 error EACCES', '198.18.8.1 443 error EINVAL', '198.18.8.1 80 error EINVAL']);
+    expect(r.stderr).toMatch(/has no route to 198\.18\./);
+    expect(r.stderr).toMatch(/open 0, closed 0, filtered 0, error 4; local events: no-route 4/);
   });
 });

@@ -264,16 +264,16 @@ export class Engine {
     } else {
       const name = errnoName(status);
       const verdict = classifyErrno(name, atOnce);
-      // No route to a host that answered before: this machine's routes or addresses changed, a local failure.
-      if (verdict.kind === 'local' || (verdict.kind === 'no-route' && this.timing.heardFrom(a.target))) this.localError(a, name);
+      // No route to a host that answered before: our routes or addresses changed, a local failure (not our policy).
+      if (verdict.kind === 'local' || (verdict.kind === 'no-route' && verdict.heldHere !== true && this.timing.heardFrom(a.target))) this.localError(a, name);
       else if (verdict.kind === 'no-route') {
         // Nothing left this machine: no port state, but an error the summary names.
         a.chunk.event('no-route');
         a.chunk.noRoute(a.target.index);
         this.decide(a, 'error', name, performance.now());
       } else {
-        // A reset or an ICMP error: the host (or a router) answered; reset after the handshake with --banners: nmap's tcpwrapped.
-        this.answered(a, at);
+        // A reset or ICMP error: an answer (unless connect() failed: nothing sent); reset after a handshake: tcpwrapped.
+        if (!atOnce) this.answered(a, at);
         this.decide(a, verdict.state, name, at, verdict.state === 'open' && this.banners !== null ? { ...TCPWRAPPED } : undefined);
       }
     }
