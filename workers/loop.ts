@@ -255,7 +255,7 @@ export class Engine {
       if (a.history.selfTries + 1 >= MAX_SELF_RETRIES) this.decide(a, 'error', 'self-connect', performance.now());
       else this.pending.unshift(nextTry(a, 'selfTries'));
     } else if (status === 0) {
-      this.answered(a, at);
+      this.answered(a, at, true);
       if (kept && this.banners) {
         // Open: decided once the banner stage has read it (the window moves on now).
         a.chunk.grabbing++;
@@ -273,16 +273,16 @@ export class Engine {
         this.decide(a, 'error', name, performance.now());
       } else {
         // A reset or ICMP error: an answer (unless connect() failed: nothing sent); reset after a handshake: tcpwrapped.
-        if (!atOnce) this.answered(a, at);
+        if (!atOnce) this.answered(a, at, verdict.state === 'open');
         this.decide(a, verdict.state, name, at, verdict.state === 'open' && this.banners !== null ? { ...TCPWRAPPED } : undefined);
       }
     }
     if (!this.pumping) this.queueCheck();
   }
 
-  /** Something answered: an RTT sample, evidence for retries, and for the windows delivery or loss (not a host waking up). */
-  private answered(a: Attempt, now: number): void {
-    this.timing.hostAnswered(a.target, a.history.tries, now - a.start, now, a.late);
+  /** Something answered (`handshake`: a SYN-ACK, timing.ts): an RTT sample, evidence for retries, and for the windows delivery or loss. */
+  private answered(a: Attempt, now: number, handshake: boolean): void {
+    this.timing.hostAnswered(a.target, a.history.tries, now - a.start, now, a.late, handshake);
     if (a.late) return; // it left the windows, and the scan's delivery rate counted it, at its timeout (late.ts)
     if (a.history.tries === 0 || !this.timing.retryAnswerIsLoss(a.target, a.history)) this.congestion.delivered(a.target.cell, now, now - a.start, a.history.tries === 0);
     else this.congestion.lost(a.target.cell, a.target.index, now, now - a.start, a.history);

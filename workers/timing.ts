@@ -4,7 +4,8 @@
  * are congestion.ts.
  *
  * Timeouts: srtt and rttvar come from nmap's estimator (rtt.ts, which keeps
- * the formulas). The timeout is srtt + 4·max(rttvar, floor), with a floor
+ * the formulas), fed by SYN-ACKs, and by a host's resets and ICMP errors once
+ * it completed a handshake (answered: they may come from nearer). The timeout is srtt + 4·max(rttvar, floor), with a floor
  * of max(2 ms, srtt/32): on a link without jitter rttvar shrinks to almost
  * nothing and an answer a little late would become "filtered". Our own load
  * needs no margin here: deadlines are decided only up to the start of the
@@ -54,7 +55,7 @@
  * ('twin', see twins.ts): a lost retry costs a whole timeout more, and two
  * copies are both lost 25 times less often.
  */
-import { F, type HostTable } from '../src/wire/hosts.js';
+import { F, HOST_FLAG, type HostTable } from '../src/wire/hosts.js';
 import type { TimingParams } from '../src/wire/messages.js';
 import { TimingStats } from '../src/wire/timing.js';
 import { FIRST_TRY, SILENT_FIRST_TRY, type Target, type Tries } from './attempt.js';
@@ -128,8 +129,14 @@ export class Timing {
   /**
    * An answer (SYN-ACK, RST or ICMP error) to try `tryNo` (0 = first) after `rttMs`, at `now` (this thread's clock).
    * `late` (late.ts): it may answer the kernel's own second SYN, so its time is a sample only for a cell with none (Karn).
+   * `handshake`: a SYN-ACK. Only the host itself completes one; a reset or an ICMP error may come from anything on the
+   * way, or from this machine's own firewall, so it times a host only once the host completed a handshake. Taken at
+   * once, the first answer of a wide window is its fastest: one port rejected by a firewall near the scanner (or by
+   * its own OUTPUT chain) answered in 14 ms for a host 300 ms away, its timeouts fell to the 100 ms floor, every
+   * probe in flight was cut there and no answer in time came again (lab: 999 of 1,000 ports filtered, 0 of 999
+   * retries answered). A host that never completes one keeps the initial timeout (or the scan's, if longer).
    */
-  answered(cell: number, tryNo: number, rttMs: number, now = performance.now(), late = false): void {
+  answered(cell: number, tryNo: number, rttMs: number, now = performance.now(), late = false, handshake = true): void {
     const t = this.table;
     const nowMs = this.coordMs(now);
     if (t.get(cell, F.ANSWERED) === 0) t.set(cell, F.ANSWERED, nowMs);
@@ -141,8 +148,9 @@ export class Timing {
     // waited as long (lab fwloss at 15-25 % loss each way: 20-31 s in 5 runs of 22, none of 32 since); answers in
     // time would have started the estimate over (rtt.ts), but its few answering ports had all answered late.
     if (late && rttMs >= SYN_RESEND_MS && t.get(0, F.SAMPLES) > 0 && estimateUs(t, 0) < SYN_RESEND_MS * 1000) rttMs -= SYN_RESEND_MS;
+    if (handshake) t.or(cell, F.FLAGS, HOST_FLAG.HANDSHAKE);
     if (!late || t.get(cell, F.SRTT) === 0) {
-      sample(t, cell, rttMs, sampleAll, nowMs, late);
+      if (t.has(cell, F.FLAGS, HOST_FLAG.HANDSHAKE)) sample(t, cell, rttMs, sampleAll, nowMs, late);
       this.stats.rtt(rttMs);
     }
     if (!late || t.get(0, F.SRTT) === 0) sample(t, 0, rttMs, sampleAll, nowMs, late);
@@ -167,8 +175,8 @@ export class Timing {
   }
 
   /** answered() for the host's cell, and the host heard. */
-  hostAnswered(target: Target, tryNo: number, rttMs: number, now: number, late = false): void {
-    this.answered(target.cell, tryNo, rttMs, now, late);
+  hostAnswered(target: Target, tryNo: number, rttMs: number, now: number, late = false, handshake = true): void {
+    this.answered(target.cell, tryNo, rttMs, now, late, handshake);
     this.heard(target);
   }
 
@@ -255,7 +263,7 @@ export class Timing {
   }
 
   /**
-   * A try reached its `deadline` unanswered: the one place F.SLEPT is set
+   * A try reached its `deadline` unanswered: the one place HOST_FLAG.SLEPT is set
    * (retryAnswerIsLoss). A try sent while its host was silent, to a host
    * that has not answered yet or whose cell first answered after that
    * deadline, says the host slept through a whole timeout. Judged by the
@@ -265,9 +273,9 @@ export class Timing {
    * host never slept: every answer to a sleeper's retry was then loss.
    */
   timedOut(target: Target, h: Readonly<Tries>, deadline: number): void {
-    if (!h.silent || this.table.get(target.cell, F.SLEPT) !== 0) return;
+    if (!h.silent || this.table.has(target.cell, F.FLAGS, HOST_FLAG.SLEPT)) return;
     const firstAnswer = this.table.get(target.cell, F.ANSWERED);
-    if (firstAnswer === 0 || firstAnswer > this.coordMs(deadline) || !this.heardFrom(target)) this.table.set(target.cell, F.SLEPT, 1);
+    if (firstAnswer === 0 || firstAnswer > this.coordMs(deadline) || !this.heardFrom(target)) this.table.or(target.cell, F.FLAGS, HOST_FLAG.SLEPT);
   }
 
   /**
@@ -281,7 +289,7 @@ export class Timing {
    * before any answer too; a SYN limit that drops some of them is loss.
    */
   retryAnswerIsLoss(target: Target, h: Readonly<Tries>): boolean {
-    return !h.silent || this.table.get(target.cell, F.SLEPT) === 0;
+    return !h.silent || !this.table.has(target.cell, F.FLAGS, HOST_FLAG.SLEPT);
   }
 
   /** The second copy of a retry sent twice left: counted as a retry sent (it resolves with its position). */

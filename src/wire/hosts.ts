@@ -72,12 +72,8 @@ export const F = {
   MAX_RTT_PREV: 22,
   /** When the current max interval began, ms since the origin (0 = none yet). */
   MAX_RTT_AT: 23,
-  /**
-   * 1 once a try sent while its host was silent reached its deadline before
-   * the host's first answer: the host was silent for a whole timeout (asleep,
-   * or behind a rule that drops all). Set only by Timing.timedOut.
-   */
-  SLEPT: 24,
+  /** Host cells: bits of HOST_FLAG (the slot of FIRST_LOSS_AT, which only the scan cell uses). */
+  FLAGS: 24,
   /**
    * The window before its last shrink (× WINDOW_SCALE) while that shrink is
    * on probation, else 0: if the probes sent after it lost 1/16 or more, the
@@ -106,7 +102,7 @@ export const F = {
    * nothing of how long its probes stay out (see congestion.ts).
    */
   MEAN_RTT: 20,
-  /** Scan cell: when some host first showed loss, ms since the origin (0 = none yet; the slot of SLEPT, which only host cells use). */
+  /** Scan cell: when some host first showed loss, ms since the origin (0 = none yet; the slot of FLAGS, which only host cells use). */
   FIRST_LOSS_AT: 24,
   /**
    * Host cells: answers per second in the last closed delivery interval alone
@@ -126,6 +122,18 @@ export const F = {
   PROBE_SENT: 17,
   /** Host cells: the same as PROBE_SENT, for the host's probation (the slot of GEN, which only the scan cell uses). */
   HOST_PROBE_SENT: 12,
+} as const;
+
+/** Bits of a host cell's F.FLAGS. */
+export const HOST_FLAG = {
+  /**
+   * A try sent while its host was silent reached its deadline before the
+   * host's first answer: the host was silent for a whole timeout (asleep, or
+   * behind a rule that drops all). Set only by Timing.timedOut.
+   */
+  SLEPT: 1,
+  /** The host completed a handshake: its resets and ICMP errors time it from then on (Timing.answered). */
+  HANDSHAKE: 2,
 } as const;
 
 /** The unit of F.RTT_SUM, µs: 2^31 of them hold 53,687 answers at the 10 s clamp on each sample (workers/congestion.ts). */
@@ -335,6 +343,16 @@ export class HostTable {
 
   add(cell: number, field: number, delta: number): number {
     return Atomics.add(this.cells, cell + field, delta) + delta;
+  }
+
+  /** Set `bits` in a field. */
+  or(cell: number, field: number, bits: number): void {
+    if ((Atomics.load(this.cells, cell + field) & bits) !== bits) Atomics.or(this.cells, cell + field, bits);
+  }
+
+  /** Whether all of `bits` are set in a field. */
+  has(cell: number, field: number, bits: number): boolean {
+    return (Atomics.load(this.cells, cell + field) & bits) === bits;
   }
 
   /** Raise a field to at least `value`. */
