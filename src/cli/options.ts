@@ -132,6 +132,18 @@ export function parseStates(value: string): PortState[] {
   return [...new Set(states)] as PortState[];
 }
 
+/**
+ * An --exclude value with an empty item is refused. `--exclude 127.0.0.1,
+ * 127.0.0.2` reached us as "127.0.0.1," (the comma dropped) and a target
+ * 127.0.0.2, which was scanned: the one host the user meant to leave out.
+ * A list file's lines are not checked here: no shell splits them.
+ */
+function excludeCommas(value: string): void {
+  const v = value.trim();
+  if (v.endsWith(',')) throw usage(`bad --exclude '${quote(value)}': it ends with a comma; a space after a comma starts a new argument, which would be scanned as a target: write the list as one word, e.g. --exclude 127.0.0.1,127.0.0.2`);
+  if (/^,|,\s*,/.test(v)) throw usage(`bad --exclude '${quote(value)}': an empty item between commas; e.g. --exclude 127.0.0.1,127.0.0.2`);
+}
+
 /** Merge a --config file (if any) and the flags; flags win. */
 export function flagsToConfig(f: ScanFlags): Partial<ScanConfig> {
   // An empty file name is a mistake (an unset shell variable), never "none":
@@ -154,6 +166,7 @@ export function flagsToConfig(f: ScanFlags): Partial<ScanConfig> {
   if (f.exclude !== undefined) {
     const more = [f.exclude].flat();
     if (more.some((e) => e.trim() === '')) throw usage("bad --exclude '': empty; give targets to leave out, e.g. --exclude 127.0.0.5,127.0.1.0/24");
+    for (const e of more) excludeCommas(e);
     // Added to the config file's list, never in place of it: a list kept there for safety was dropped by one --exclude.
     c.exclude = [...(c.exclude ?? []), ...more];
   }
