@@ -23,7 +23,7 @@ function spec(): WorkerScanSpec {
     timing, hosts: createHostTable(1, WINDOW), originMs: performance.timeOrigin,
     window: WINDOW, engine: 'handle', emit: { open: true, closed: true, filtered: true, error: true },
     rate: null, hostCounts: false, slots: SharedSlots.createBuffer(), concurrency: WINDOW, lateBudget: Math.floor(WINDOW / 4),
-    banners: { timeoutMs: 100, maxBytes: 64, concurrency: 4, names: {} },
+    banners: { timeoutMs: 100, maxBytes: 64, concurrency: 4, shares: [4], seat: new SharedArrayBuffer(4), names: {} },
   };
 }
 

@@ -15,7 +15,19 @@ import { Engine, type EngineOptions } from './loop.js';
 
 const engines = new Map<string, Promise<Engine>>();
 
+/**
+ * This thread's banner reads at once: the next of the spec's shares, taken
+ * once per engine through a counter shared by every thread. A thread that
+ * replaces a dead one takes a share again from the start (the sum may then
+ * pass --banner-concurrency by that share, for the rest of the scan).
+ */
+export function threadShare(banners: NonNullable<WorkerScanSpec['banners']>): number {
+  const seat = Atomics.add(new Int32Array(banners.seat), 0, 1);
+  return banners.shares[seat % banners.shares.length] ?? banners.concurrency;
+}
+
 async function makeEngine(spec: WorkerScanSpec, opts: EngineOptions): Promise<Engine> {
+  if (spec.banners) spec = { ...spec, banners: { ...spec.banners, concurrency: threadShare(spec.banners) } };
   if (spec.banners && !opts.bannerStage) {
     const { BannerStage } = await import('./banner-stage.js');
     opts = { ...opts, bannerStage: (params, done) => new BannerStage(params, done) };

@@ -85,7 +85,7 @@ export class Coordinator {
     this.perHost = opts.hostCounts ? HostCounts.create(prep.targets, prep.ports.count) : null;
     this.ownRunner = opts.ownRunner === true;
     this.runner = opts.runner;
-    this.spec = buildSpec(prep, this.perHost !== null);
+    this.spec = buildSpec(prep, this.perHost !== null, this.runner.threads);
     this.slots = new SharedSlots(this.spec.slots);
     // Each worker holds enough chunks to fill the whole window (it may borrow the others' shares), in the small tail chunks.
     this.maxActive = config.workers * poolTasksPerWorker(config.concurrency, prep.plan.tailChunkSize) + 1;

@@ -55,7 +55,22 @@ export function lateBudget(config: Pick<ScanConfig, 'workers' | 'concurrency' | 
   return Math.max(0, Math.min(share, Math.floor(free / config.workers)));
 }
 
-export function buildSpec(prep: PreparedScan, hostCounts: boolean): WorkerScanSpec {
+/**
+ * --banner-concurrency split among the threads the chunks run on: shares that
+ * add up to `total` (the first ones take the remainder), each at least 1.
+ * With no worker thread (`threads` 0: a small scan, the library's default)
+ * the one engine on the calling thread takes it all; it was given total ÷
+ * --workers there, and read 100 silent ports at --banner-concurrency 50 in
+ * four rounds of --banner-timeout instead of two.
+ */
+export function bannerShares(total: number, threads: number): number[] {
+  if (threads <= 1) return [total];
+  const base = Math.floor(total / threads);
+  return Array.from({ length: threads }, (_, i) => Math.max(1, base + (i < total % threads ? 1 : 0)));
+}
+
+/** What every worker needs; `threads`: the worker threads the chunks run on (0: the calling thread). */
+export function buildSpec(prep: PreparedScan, hostCounts: boolean, threads: number): WorkerScanSpec {
   const { config } = prep;
   const data = prep.targets.toData();
   const emit = Object.fromEntries(PORT_STATES.map((s) => [s, config.states.includes(s)])) as Record<PortState, boolean>;
@@ -74,7 +89,7 @@ export function buildSpec(prep: PreparedScan, hostCounts: boolean): WorkerScanSp
     engine: config.engine,
     sourceAddress: config.sourceAddress ?? null,
     emit,
-    banners: config.banners ? { timeoutMs: config.bannerTimeoutMs, maxBytes: BANNER_MAX_BYTES, concurrency: Math.max(1, Math.ceil(config.bannerConcurrency / config.workers)), names: addressNames(config.resolved) } : null,
+    banners: config.banners ? { timeoutMs: config.bannerTimeoutMs, maxBytes: BANNER_MAX_BYTES, concurrency: config.bannerConcurrency, shares: bannerShares(config.bannerConcurrency, threads), seat: new SharedArrayBuffer(4), names: addressNames(config.resolved) } : null,
     rate: createRateShared(config.rate, config.hostRate),
     hostCounts,
   };

@@ -55,8 +55,12 @@ export interface WorkerScanSpec {
   sourceAddress: string | null;
   /** Which states are sent back as records; the rest are only counted. */
   emit: Readonly<Record<PortState, boolean>>;
-  /** --banners: the banner stage's budget and the names typed for addresses (address → name: HTTP's Host, TLS's SNI), or null when open ports are not read. */
-  banners: { timeoutMs: number; maxBytes: number; concurrency: number; names: Readonly<Record<string, string>> } | null;
+  /**
+   * --banners: the banner stage's budget and the names typed for addresses (address → name: HTTP's Host, TLS's SNI), or null
+   * when open ports are not read. `concurrency` is the reads at once of the whole scan; each thread's engine takes one of
+   * `shares` (they add up to it) by the counter in `seat` (workers/run-chunk.ts).
+   */
+  banners: { timeoutMs: number; maxBytes: number; concurrency: number; shares: readonly number[]; seat: SharedArrayBuffer; names: Readonly<Record<string, string>> } | null;
   /** Shared rate budget, or null when unlimited. */
   rate: RateShared | null;
   /** Count states per host (for reports that print per-host "Not shown" lines). */
