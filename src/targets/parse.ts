@@ -9,7 +9,7 @@ import { type ListPlace, listTokens, placed, readListText, splitList } from './l
 import { formatIPv4, formatIPv6, parseIPv4, parseIPv6 } from './ip.js';
 import { type Blocked, type Blocklist, NOTHING_BLOCKED, applyBlocklist } from './blocklist.js';
 import { confirmScanSize } from './confirm.js';
-import { type Resolver, UnresolvedName, systemResolver } from './resolve.js';
+import { type Resolver, UnresolvedName, systemResolver, typedResolver } from './resolve.js';
 
 export type { Resolver } from './resolve.js';
 export { MAX_LIST_BYTES, splitList } from './list-file.js';
@@ -369,7 +369,7 @@ export async function buildTargets(input: TargetInput, resolver: Resolver = syst
   const inputPlace: ListPlace = { file: null, line: 0 };
   const otherAddresses: Record<string, string[]> = {};
   const included = readTokens(allTokens(input.targets, input.inputFile, 'target', inputPlace), 'target', inputPlace);
-  included.intervals.push(...(await targetNames(included.named, resolved, resolver, family, otherAddresses)));
+  included.intervals.push(...(await targetNames(included.named, resolved, typedResolver(resolver), family, otherAddresses)));
   if (included.count === 0) {
     // An -iL list of comments or blank lines only (or an empty one) said "no targets given", as if it had not been read.
     const from = input.inputFile ? ` (the -iL list ${input.inputFile === '-' ? 'on stdin' : `'${quote(input.inputFile)}'`} holds none: only blank lines or comments)` : '';
@@ -379,7 +379,7 @@ export async function buildTargets(input: TargetInput, resolver: Resolver = syst
   if (family !== undefined) checkFamily(inc, family);
   const excludePlace: ListPlace = { file: null, line: 0 };
   const excluded = readTokens(allTokens(input.exclude ?? [], input.excludeFile, 'exclude', excludePlace), 'exclude', excludePlace);
-  const exc = mergeIntervals([...excluded.intervals, ...(await excludedByName(excluded.named, resolved, resolver, family, persisted))]);
+  const exc = mergeIntervals([...excluded.intervals, ...(await excludedByName(excluded.named, resolved, typedResolver(resolver), family, persisted))]);
   // Nothing excluded (the common case): a million-address list skips a copy and a merge of its intervals.
   const remaining = exc.length === 0 ? inc : mergeIntervals(subtractIntervals(inc, exc));
   if (remaining.length === 0) throw new ShardscanError('E_TARGET', 'every target is excluded; nothing left to scan');

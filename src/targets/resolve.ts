@@ -5,6 +5,7 @@
  */
 import { onAbortOf } from '../abort.js';
 import { ShardscanError, errnoCode, messageOf, quote } from '../errors.js';
+import { parseIPv4, parseIPv6 } from './ip.js';
 
 /**
  * Resolves a host name to one address (the first IPv4 one if any, as nmap
@@ -60,17 +61,40 @@ export const systemResolver: Resolver = async (name, family, all) => {
 };
 
 /**
- * A library caller's resolver: whatever it throws or rejects with comes back
- * as E_RESOLVE, naming the host and keeping the error as its cause (it came
- * back as the caller's own error, with no code, unlike the system resolver's).
+ * A resolver as buildTargets asks it (a library caller's may be anything):
+ * whatever it throws or rejects with comes back as E_RESOLVE, naming the host
+ * and keeping the error as its cause (it came back as the caller's own error,
+ * with no code, unlike the system resolver's), and so does an answer that is
+ * not an address or a list of them. `async () => 42` crashed the scan with
+ * "text.includes is not a function", and '' or a CIDR was E_CONFIG about a
+ * "resolved" option the caller never gave.
  */
 export function typedResolver(resolver: Resolver): Resolver {
   return (name, family, all) =>
     Promise.resolve()
       .then(() => resolver(name, family, all))
-      .catch((err: unknown) => {
-        throw err instanceof ShardscanError ? err : new UnresolvedName(name, ` (the resolver failed: ${messageOf(err)})`, { cause: err });
-      });
+      .then(
+        (answer: unknown) => {
+          const wrong = wrongAnswer(answer);
+          if (wrong !== null) throw new UnresolvedName(name, ` (the resolver returned ${wrong}, not an IP address: return one, e.g. '127.0.0.1', or an array of them)`);
+          return answer as string | readonly string[];
+        },
+        (err: unknown) => {
+          throw err instanceof ShardscanError ? err : new UnresolvedName(name, ` (the resolver failed: ${messageOf(err)})`, { cause: err });
+        },
+      );
+}
+
+/** What is wrong with a resolver's answer, quoted for a message, or null when it is an address or a non-empty array of them. */
+function wrongAnswer(answer: unknown): string | null {
+  const list: unknown[] = Array.isArray(answer) ? answer : [answer];
+  if (list.length === 0) return 'an empty array';
+  // An index, not the item: an answer of undefined is itself what is wrong.
+  const at = list.findIndex((a) => typeof a !== 'string' || (parseIPv4(a) === null && parseIPv6(a) === null));
+  if (at < 0) return null;
+  const bad = list[at];
+  const shown = typeof bad === 'string' ? `'${quote(bad)}'` : ['number', 'boolean', 'bigint'].includes(typeof bad) ? `${typeof bad} ${String(bad)}` : bad === null ? 'null' : typeof bad;
+  return Array.isArray(answer) ? `${shown} in its array` : shown;
 }
 
 /**
