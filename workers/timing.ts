@@ -4,8 +4,9 @@
  * are congestion.ts.
  *
  * Timeouts: srtt and rttvar come from nmap's estimator (rtt.ts, which keeps
- * the formulas), fed by SYN-ACKs, and by a host's resets and ICMP errors once
- * it completed a handshake (answered: they may come from nearer). The timeout is srtt + 4·max(rttvar, floor), with a floor
+ * the formulas), fed by every answer; a host's timeout follows it only once
+ * the host completed a handshake (answered: resets and ICMP errors may come
+ * from nearer). The timeout is srtt + 4·max(rttvar, floor), with a floor
  * of max(2 ms, srtt/32): on a link without jitter rttvar shrinks to almost
  * nothing and an answer a little late would become "filtered". Our own load
  * needs no margin here: deadlines are decided only up to the start of the
@@ -95,14 +96,15 @@ export class Timing {
   }
 
   /**
-   * The timeout for a new attempt to the host, ms: its own estimate, or while
-   * it has none the initial timeout (the scan's estimate when that is longer).
+   * The timeout for a new attempt to the host, ms: its own estimate once it
+   * completed a handshake (answered), or else the initial timeout (the scan's
+   * estimate when that is longer).
    * Never the scan's estimate alone: a host 300 ms away scanned with one 2 ms
    * away then timed out at 100 ms before its first answer could come, and,
    * never having answered, got no retry: every port "filtered".
    */
   timeoutMs(cell: number): number {
-    let us = estimateUs(this.table, cell);
+    let us = cell === 0 || this.table.has(cell, F.FLAGS, HOST_FLAG.HANDSHAKE) ? estimateUs(this.table, cell) : 0;
     if (us === 0) us = Math.max(this.params.initialMs * 1000, estimateUs(this.table, 0));
     return Math.min(this.maxUs, Math.max(this.minUs, us)) / 1000;
   }
@@ -114,7 +116,7 @@ export class Timing {
 
   /** True while the host's estimate is still settling (attempts started now may be retimed). */
   unsettled(cell: number): boolean {
-    return this.table.get(cell, F.SAMPLES) < SAMPLES_ENOUGH;
+    return this.table.get(cell, F.SAMPLES) < SAMPLES_ENOUGH || !this.table.has(cell, F.FLAGS, HOST_FLAG.HANDSHAKE);
   }
 
   /**
@@ -130,11 +132,14 @@ export class Timing {
    * An answer (SYN-ACK, RST or ICMP error) to try `tryNo` (0 = first) after `rttMs`, at `now` (this thread's clock).
    * `late` (late.ts): it may answer the kernel's own second SYN, so its time is a sample only for a cell with none (Karn).
    * `handshake`: a SYN-ACK. Only the host itself completes one; a reset or an ICMP error may come from anything on the
-   * way, or from this machine's own firewall, so it times a host only once the host completed a handshake. Taken at
-   * once, the first answer of a wide window is its fastest: one port rejected by a firewall near the scanner (or by
-   * its own OUTPUT chain) answered in 14 ms for a host 300 ms away, its timeouts fell to the 100 ms floor, every
-   * probe in flight was cut there and no answer in time came again (lab: 999 of 1,000 ports filtered, 0 of 999
-   * retries answered). A host that never completes one keeps the initial timeout (or the scan's, if longer).
+   * way, or from this machine's own firewall, so every answer is a sample (the windows and pacing go by them), but
+   * the host's timeout follows its estimate only once it completed a handshake (timeoutMs). Followed at once, the
+   * first answer of a wide window is its fastest: one port rejected by a firewall near the scanner (or by its own
+   * OUTPUT chain) answered in 14 ms for a host 300 ms away, its timeouts fell to the 100 ms floor, every probe in
+   * flight was cut there and no answer in time came again (lab: 999 of 1,000 ports filtered, 0 of 999 retries
+   * answered). A host that never completes one keeps the initial timeout (or the scan's, if longer). Held out of
+   * the estimate instead, a host's resets left it no round trip, and the windows, sized by it, collapsed: a scan
+   * behind a SYN limiter that dropped the first open ports' SYNs hung (lab ratelimit, 1 run in ~10 cut at 120 s).
    */
   answered(cell: number, tryNo: number, rttMs: number, now = performance.now(), late = false, handshake = true): void {
     const t = this.table;
@@ -148,9 +153,13 @@ export class Timing {
     // waited as long (lab fwloss at 15-25 % loss each way: 20-31 s in 5 runs of 22, none of 32 since); answers in
     // time would have started the estimate over (rtt.ts), but its few answering ports had all answered late.
     if (late && rttMs >= SYN_RESEND_MS && t.get(0, F.SAMPLES) > 0 && estimateUs(t, 0) < SYN_RESEND_MS * 1000) rttMs -= SYN_RESEND_MS;
-    if (handshake) t.or(cell, F.FLAGS, HOST_FLAG.HANDSHAKE);
+    if (handshake && !t.has(cell, F.FLAGS, HOST_FLAG.HANDSHAKE)) {
+      t.or(cell, F.FLAGS, HOST_FLAG.HANDSHAKE);
+      t.add(0, F.GEN, 1); // its timeout may fall from the initial one to its estimate: retime (expiry.ts)
+    }
     if (!late || t.get(cell, F.SRTT) === 0) {
-      if (t.has(cell, F.FLAGS, HOST_FLAG.HANDSHAKE)) sample(t, cell, rttMs, sampleAll, nowMs, late);
+      // A handshake's round trip always, past SAMPLES_ENOUGH too: the max filter must see it among nearer answers.
+      sample(t, cell, rttMs, sampleAll || handshake, nowMs, late);
       this.stats.rtt(rttMs);
     }
     if (!late || t.get(0, F.SRTT) === 0) sample(t, 0, rttMs, sampleAll, nowMs, late);
