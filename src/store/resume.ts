@@ -9,7 +9,7 @@
 import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { isAbsolute, join, relative, resolve } from 'node:path';
-import { type ScanConfig, resolveConfig } from '../config/index.js';
+import { BASE_DEFAULTS, type ScanConfig, resolveConfig } from '../config/index.js';
 import { ShardscanError, errnoCode, quote } from '../errors.js';
 import { ByteBlock } from '../model/byte-block.js';
 import { type CheckpointState, emptyCheckpoint, inRanges } from '../model/checkpoint.js';
@@ -234,6 +234,9 @@ async function planClaimed(dir: string, shard: ReturnType<typeof openShardDir>, 
   // A default window was cut to the starting machine's `ulimit -n` (38 under 128 with -oA): worked out again for this one.
   if (shard.manifest.windowByDefault === true) delete given.concurrency;
   for (const [k, v] of Object.entries(overrides)) if (v !== undefined) (given as Record<string, unknown>)[k] = v;
+  // Another format without -o goes to stdout, as a scan's would: it went into the first run's report file, CSV in
+  // report.ndjson, in place of that report.
+  if (overrides.format !== undefined && overrides.format !== (moved.format ?? BASE_DEFAULTS.format) && overrides.output === undefined) given.output = null;
   // The same checks and defaults a new scan gets (a manifest's config may omit keys the schema leaves optional).
   const { config } = resolveConfig(given, { tuning: null });
   const prep = await prepareScan(config, resolver);
