@@ -17,7 +17,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { ShardscanError, errnoCode, messageOf, quote } from '../errors.js';
 import { type StateCounts, emptyCounts, totalOf } from '../model/states.js';
-import { CHECKPOINT, type LockInfo, MANIFEST, type Manifest, readLock } from './outdir.js';
+import { CHECKPOINT, LOCK, type LockInfo, MANIFEST, type Manifest, readLock } from './outdir.js';
 import { type ShardDir, missingRecords, openShardDir, readCheckpoint } from './read.js';
 
 /** A checkpoint younger than this, on a manifest with no end and a lock from another machine, means the scan is still running. */
@@ -142,6 +142,21 @@ export function liveWriter(dir: string, now = Date.now()): string | null {
 }
 
 /**
+ * Whether the run that left `lastSign` (its last checkpoint's time, or its
+ * start; by its machine's clock) wrote within RUNNING_MS. A time ahead of
+ * this machine's clock says nothing of when: a machine whose clock ran 5
+ * minutes fast left a killed shard "running", and resume and merge refused
+ * it, until this clock caught up. Then how long ago the file changed, by the
+ * file system's mtime as this machine reads it, decides.
+ */
+function fresh(dir: string, lastSign: number, now: number): boolean {
+  const age = now - lastSign;
+  if (age >= 0) return age < RUNNING_MS;
+  const changed = mtimeMs(join(dir, CHECKPOINT)) ?? mtimeMs(join(dir, LOCK));
+  return changed !== null && now - changed < RUNNING_MS;
+}
+
+/**
  * When the directory's last run began: its lock says. The manifest's mtime
  * (written then) is the fallback only: a copy (cp -r, scp, object storage) or
  * clock skew changed it, and the rate with it (1479/s became 0/s or 1/s).
@@ -203,7 +218,7 @@ function statusOf({ dir, manifest: m, recordsPath }: ShardDir, now: number): Sha
   const runStart = runStartOf(dir, lock);
   // Before its first checkpoint, a run that just began has only its start to show for it.
   const lastSign = Number.isFinite(writtenAt) ? writtenAt : (runStart ?? NaN);
-  const running = !complete && lock !== null && (lockAlive(lock) ?? (m.endedAt === null && now - lastSign < RUNNING_MS));
+  const running = !complete && lock !== null && (lockAlive(lock) ?? (m.endedAt === null && fresh(dir, lastSign, now)));
   const elapsedMs = complete ? m.elapsedMs : elapsedSoFar(m, writtenAt, runStart);
   const rate = done > 0 && elapsedMs > 0 ? (done / elapsedMs) * 1000 : 0;
   const left = m.probes - done;
