@@ -64,4 +64,32 @@ describe('chunks handed out while the engine is being made', () => {
     expect(peak).toBeLessThanOrEqual(WINDOW);
     expect(started.slice(0, 10).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
   });
+
+  it("a chunk of another scan leaves a running scan's engine alone (the library's scans side by side on one thread)", async () => {
+    const [a, b] = [spec(), spec()];
+    let engines = 0;
+    const backend = (_engine: unknown, complete: CompleteFn): ProbeBackend => (engines++, {
+      name: 'handle',
+      start: (x: AttemptHandle) => {
+        setTimeout(() => complete(x, -111, false), 2);
+        return 0;
+      },
+      abort() {},
+    });
+    const ports: MessageChannel[] = [];
+    const task = (s: WorkerScanSpec, id: number): ChunkTask => {
+      const ch = new MessageChannel();
+      ch.port1.on('message', () => undefined);
+      ports.push(ch);
+      return { spec: s, chunkId: id, attempt: 0, start: id * 10, stride: 1, count: 10, fromK: 0, skip: [], port: ch.port2 };
+    };
+    // Scan a's first chunk runs while scan b's arrives; then a's next one.
+    const first = runChunkWith(task(a, 0), { backend });
+    await new Promise((r) => setTimeout(r, 1));
+    const other = runChunkWith(task(b, 0), { backend });
+    const next = runChunkWith(task(a, 1), { backend });
+    await Promise.all([first, other, next]);
+    for (const ch of ports) ch.port1.close();
+    expect(engines).toBe(2);
+  });
 });

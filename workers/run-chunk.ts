@@ -13,7 +13,14 @@
 import type { ChunkResult, ChunkTask, WorkerScanSpec } from '../src/wire/messages.js';
 import { Engine, type EngineOptions } from './loop.js';
 
-const engines = new Map<string, Promise<Engine>>();
+/**
+ * This thread's engines by scan, with the chunks each is running. A chunk of
+ * another scan drops only the engines with none: the library's scans may run
+ * side by side on the main thread (src/pool/in-process.ts), and clearing them
+ * all gave the other scan's next chunk a new engine, 20 a scan instead of 1,
+ * and --order serial ran out of order (found by an audit).
+ */
+const engines = new Map<string, { engine: Promise<Engine>; running: number }>();
 
 /**
  * This thread's banner reads at once: the next of the spec's shares, taken
@@ -37,12 +44,17 @@ async function makeEngine(spec: WorkerScanSpec, opts: EngineOptions): Promise<En
 
 /** Run one chunk on this thread's engine for the task's scan (made on first use with `opts`). */
 export async function runChunkWith(task: ChunkTask, opts: EngineOptions = {}): Promise<ChunkResult> {
-  let engine = engines.get(task.spec.specId);
-  if (!engine) {
-    engines.clear();
-    engine = makeEngine(task.spec, opts);
-    engines.set(task.spec.specId, engine);
+  let held = engines.get(task.spec.specId);
+  if (!held) {
+    for (const [id, other] of engines) if (other.running === 0) engines.delete(id);
+    held = { engine: makeEngine(task.spec, opts), running: 0 };
+    engines.set(task.spec.specId, held);
   }
-  const stopped = await (await engine).run(task);
-  return { chunkId: task.chunkId, stopped };
+  held.running++;
+  try {
+    const stopped = await (await held.engine).run(task);
+    return { chunkId: task.chunkId, stopped };
+  } finally {
+    held.running--;
+  }
 }
