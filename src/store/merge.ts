@@ -71,7 +71,10 @@ export function manifestSummary(m: Manifest, progress?: { counts: StateCounts; e
     rate: Math.round(done / Math.max(elapsedMs / 1000, 0.001)),
   };
   // No run said why it stopped: one still running has not (it was said to have stopped by a signal), a killed one by SIGKILL.
-  return endedAs(body, m.status === 'complete' ? null : (m.stopReason ?? (progress?.state === 'running' ? 'unfinished' : 'signal')));
+  // A run that did not end (endedAt null) said nothing either: a killed resume's manifest kept the stop reason of the
+  // run before it, and a shard SIGKILLed after a --max-time stop was merged as "interrupted (time-limit)".
+  const said = m.endedAt === null ? null : m.stopReason;
+  return endedAs(body, m.status === 'complete' ? null : (said ?? (progress?.state === 'running' ? 'unfinished' : 'signal')));
 }
 
 /**

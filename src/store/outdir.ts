@@ -261,7 +261,7 @@ export class OutDir {
     }
     OutDir.lock(dir);
     const fd = openSync(path, 'a');
-    const out = new OutDir(dir, { ...manifest, resumed: manifest.resumed + 1, status: 'interrupted', endedAt: null }, fd, kept);
+    const out = new OutDir(dir, { ...manifest, resumed: manifest.resumed + 1, status: 'interrupted', endedAt: null, stopReason: null }, fd, kept);
     out.writeManifest();
     return out;
   }
