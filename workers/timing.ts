@@ -139,7 +139,7 @@ export class Timing {
    * flight was cut there and no answer in time came again (lab: 999 of 1,000 ports filtered, 0 of 999 retries
    * answered). A host that never completes one keeps the initial timeout (or the scan's, if longer). Held out of
    * the estimate instead, a host's resets left it no round trip, and the windows, sized by it, collapsed: a scan
-   * behind a SYN limiter that dropped the first open ports' SYNs hung (lab ratelimit, 1 run in ~10 cut at 120 s).
+   * behind a SYN limiter that dropped the first open ports' SYNs hung (lab ratelimit: 1 of 3 runs in an A/B, cut at 120 s).
    */
   answered(cell: number, tryNo: number, rttMs: number, now = performance.now(), late = false, handshake = true): void {
     const t = this.table;

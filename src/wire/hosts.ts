@@ -132,7 +132,7 @@ export const HOST_FLAG = {
    * behind a rule that drops all). Set only by Timing.timedOut.
    */
   SLEPT: 1,
-  /** The host completed a handshake: its resets and ICMP errors time it from then on (Timing.answered). */
+  /** The host completed a handshake: its timeout follows its estimate from then on (Timing.answered, timeoutMs). */
   HANDSHAKE: 2,
 } as const;
 
