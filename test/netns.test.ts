@@ -5,7 +5,7 @@
  * Needs root, iproute2 and nftables (CI installs nftables); set
  * SHARDSCAN_SKIP_ROOT_TESTS=1 to skip on a machine without them.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Netns, netnsUnavailable } from './helpers/netns.js';
 import { ndjson, runCli } from './helpers/cli.js';
@@ -45,8 +45,7 @@ table inet shardscan_test {
   }
 }
 `);
-    listener = spawn('ip', ['netns', 'exec', ns.name, process.execPath, '-e', `require('net').createServer(s => s.destroy()).listen(${OPEN}, '127.0.0.1', () => console.log('ready'))`], { stdio: ['ignore', 'pipe', 'inherit'] });
-    await new Promise<void>((resolve) => listener.stdout!.once('data', () => resolve()));
+    listener = await ns.listen(OPEN);
   });
 
   afterAll(() => {

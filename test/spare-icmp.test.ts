@@ -7,7 +7,7 @@
  * an open port was recorded closed. Probes 1.25 s apart (--rate 0.8) take the
  * spare after the second SYN. In a namespace this test creates (root, nftables).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Netns, netnsUnavailable } from './helpers/netns.js';
 import { ndjson, runCli } from './helpers/cli.js';
@@ -33,8 +33,7 @@ table inet shardscan_test {
   }
 }
 `);
-    listener = spawn('ip', ['netns', 'exec', ns.name, process.execPath, '-e', `require('net').createServer(s => s.destroy()).listen(${OPEN}, '127.0.0.1', () => console.log('ready'))`], { stdio: ['ignore', 'pipe', 'inherit'] });
-    await new Promise<void>((resolve) => listener.stdout!.once('data', () => resolve()));
+    listener = await ns.listen(OPEN);
   });
 
   afterAll(() => {

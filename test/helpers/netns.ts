@@ -3,7 +3,7 @@
  * nftables for firewall rules). Scans inside them only ever target the
  * namespace's own loopback, so nothing leaves this machine, or even the namespace.
  */
-import { execFileSync } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 
 let counter = 0;
 
@@ -43,6 +43,13 @@ export class Netns {
 
   sysctl(key: string, value: string): void {
     execFileSync('ip', ['netns', 'exec', this.name, 'sysctl', '-qw', `${key}=${value}`]);
+  }
+
+  /** A listener on 127.0.0.1:`port` inside the namespace that accepts and closes; resolves once it listens (kill it when done). */
+  async listen(port: number): Promise<ChildProcess> {
+    const child = spawn('ip', ['netns', 'exec', this.name, process.execPath, '-e', `require('net').createServer(s => s.destroy()).listen(${port}, '127.0.0.1', () => console.log('ready'))`], { stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise<void>((resolve) => child.stdout!.once('data', () => resolve()));
+    return child;
   }
 
   /** Shell prefix that runs a command inside the namespace (for runCli's `prefix`). */
