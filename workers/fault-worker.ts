@@ -11,7 +11,7 @@
  */
 import { workerData } from 'node:worker_threads';
 import type { ChunkResult, ChunkTask } from '../src/wire/messages.js';
-import type { EngineHooks } from './loop.js';
+import type { EngineHooks } from './engine-options.js';
 import { runChunkWith } from './run-chunk.js';
 
 const fault = String((workerData as { fault?: unknown } | null)?.fault ?? '');

@@ -2,8 +2,8 @@
  * The connect loop of one worker thread, tying together parts with one job each: Window (this worker's share),
  * Congestion (per-host windows, pacing), Timing (timeouts, retries), Twins (retries sent twice), Expiry (deadlines,
  * decided in the check phase so an answer in the same loop turn wins), LateListen (late answers of silent hosts),
- * PendingQueue (retries, held-back positions), ChunkSet and ChunkLedger (what is decided, the watermark), Outbox
- * (batches), BannerStage (--banners) and a probe backend. At most LAUNCH_BURST attempts start per loop turn.
+ * RouteFailures (no route to a host heard from), PendingQueue (retries, held-back positions), ChunkSet and
+ * ChunkLedger (what is decided, the watermark), Outbox (batches), BannerStage (--banners) and a probe backend.
  */
 import { classifyErrno } from '../src/classify.js';
 import type { PortState } from '../src/model/states.js';
@@ -15,6 +15,7 @@ import type { BannerStage } from './banner-stage.js';
 import { type ServiceInfo, TCPWRAPPED } from '../src/model/service.js';
 import { Expiry } from './expiry.js';
 import { LateListen } from './late.js';
+import { RouteFailures } from './route-failures.js';
 import { ChunkSet } from './chunks.js';
 import { ChunkLedger } from './ledger.js';
 import { Outbox } from './outbox.js';
@@ -27,7 +28,6 @@ import { PhaseClock } from './phase-clock.js';
 import { Walk } from './walk.js';
 import { Window } from './window.js';
 import type { EngineHooks, EngineOptions } from './engine-options.js';
-export type { EngineHooks, EngineOptions } from './engine-options.js';
 
 /** Attempts started per loop turn at most (see fillLoop). */
 const LAUNCH_BURST = 16;
@@ -55,6 +55,7 @@ export class Engine {
   private readonly chunks: ChunkSet;
   private readonly twins: Twins;
   private readonly late: LateListen;
+  private readonly routes = new RouteFailures();
   private inflight = 0;
   private pumpTimer: NodeJS.Timeout | null = null;
   private pumping = false;
@@ -122,12 +123,10 @@ export class Engine {
 
   private fillLoop(): void {
     let launched = 0;
-    // Positions looked at this turn, launched or held back: a held retry comes
-    // due again while the loop runs, and without a bound the loop never ends.
+    // Positions looked at this turn (launched or held back): a held retry comes due again while looping; unbounded, no end.
     let looked = 0;
-    // Back-pressure and the scan's window change slowly: read once a turn
-    // (shared cells every worker writes cost a cache miss per read), and the
-    // scan's window again per launch only while it limits.
+    // Back-pressure and the scan's window change slowly: read once a turn (shared cells every worker writes cost a
+    // cache miss per read), and the scan's window again per launch only while it limits.
     if (this.window.held()) return this.pumpIn(2);
     const scanLimited = this.congestion.scanLimited();
     while (this.window.hasRoom(this.inflight)) {
@@ -164,8 +163,7 @@ export class Engine {
         this.settle(chunk, k, target.index, this.walk.portOf(index, target), 'error', 'host-timeout', 0, now);
         continue;
       }
-      // This host's window is full, or its pacing or --host-rate says later:
-      // hold the position back and go on with other hosts.
+      // This host's window is full, or its pacing or --host-rate says later: hold the position back, go on with others.
       const hostWait = this.congestion.hostWait(target.cell, now);
       if (hostWait > 0) {
         if (this.pending.hold(chunk, k, retry, now + hostWait)) continue;
@@ -249,8 +247,7 @@ export class Engine {
     if (passed) {
       // A copy of a retry sent twice failed without an answer: the other copy carries the position.
     } else if (status === 0 && self) {
-      // The kernel picked the target port as our source port and the socket
-      // connected to itself: no listener answered. Try again from another port.
+      // Connected to itself (the kernel chose the target port as our source port): no listener answered; again from another.
       a.chunk.event('self-connect');
       if (a.history.selfTries + 1 >= MAX_SELF_RETRIES) this.decide(a, 'error', 'self-connect', performance.now());
       else this.pending.unshift(nextTry(a, 'selfTries'));
@@ -264,8 +261,9 @@ export class Engine {
     } else {
       const name = errnoName(status);
       const verdict = classifyErrno(name, atOnce);
-      // No route to a host that answered before: our routes or addresses changed, a local failure (not our policy).
-      if (verdict.kind === 'local' || (verdict.kind === 'no-route' && verdict.heldHere !== true && this.timing.heardFrom(a.target))) this.localError(a, name);
+      if (verdict.kind === 'local') this.localError(a, name);
+      // No route to a host that answered: our routes changed, a local failure; after the host's other ports, later (route-failures.ts).
+      else if (verdict.kind === 'no-route' && verdict.heldHere !== true && this.timing.heardFrom(a.target) && !this.routes.failed(a.target.index, a.history.localTries > 0, performance.now())) this.localError(a, name, this.timing.timeoutMs(a.target.cell));
       else if (verdict.kind === 'no-route') {
         // Nothing left this machine: no port state, but an error the summary names.
         a.chunk.event('no-route');
@@ -283,17 +281,19 @@ export class Engine {
   /** Something answered (`handshake`: a SYN-ACK, timing.ts): an RTT sample, evidence for retries, and for the windows delivery or loss. */
   private answered(a: Attempt, now: number, handshake: boolean): void {
     this.timing.hostAnswered(a.target, a.history.tries, now - a.start, now, a.late, handshake);
+    this.routes.answered(a.target.index, a.start);
     if (a.late) return; // it left the windows, and the scan's delivery rate counted it, at its timeout (late.ts)
     if (a.history.tries === 0 || !this.timing.retryAnswerIsLoss(a.target, a.history)) this.congestion.delivered(a.target.cell, now, now - a.start, a.history.tries === 0);
     else this.congestion.lost(a.target.cell, a.target.index, now, now - a.start, a.history);
   }
 
-  /** The scanner ran out of something: shrink the window, back off, retry the position later. */
-  private localError(a: Attempt, code: string): void {
+  /** The scanner ran out of something: shrink the window, back off, retry the position (first in line, or after `laterMs`). */
+  private localError(a: Attempt, code: string, laterMs = 0): void {
     a.chunk.event(code);
     if (a.history.localTries + 1 >= MAX_LOCAL_RETRIES) return this.decide(a, 'error', code, performance.now());
     this.window.onLocalError(this.inflight, performance.now());
-    this.pending.unshift(nextTry(a, 'localTries'));
+    if (laterMs > 0) this.pending.push({ ...nextTry(a, 'localTries'), readyAt: performance.now() + laterMs });
+    else this.pending.unshift(nextTry(a, 'localTries'));
   }
 
   /** End an attempt that has no result now, closing its socket; `waited`: its timeout counts in the summary's (not when a stop cut it). */

@@ -11,7 +11,8 @@
  * in its first 0.2 s). The pool-wide slots still capped what was in flight.
  */
 import type { ChunkResult, ChunkTask, WorkerScanSpec } from '../src/wire/messages.js';
-import { Engine, type EngineOptions } from './loop.js';
+import type { EngineOptions } from './engine-options.js';
+import { Engine } from './loop.js';
 
 /**
  * This thread's engines by scan, with the chunks each is running. A chunk of

@@ -5,7 +5,7 @@
  * need the coordinator and the worker loop together without a build.
  */
 import { runChunkWith } from '../../workers/run-chunk.js';
-import type { EngineOptions } from '../../workers/loop.js';
+import type { EngineOptions } from '../../workers/engine-options.js';
 import type { ChunkResult, ChunkTask } from '../wire/messages.js';
 import type { ChunkRunner } from './runner.js';
 
