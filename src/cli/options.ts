@@ -167,6 +167,9 @@ export function flagsToConfig(f: ScanFlags): Partial<ScanConfig> {
     const more = [f.exclude].flat();
     if (more.some((e) => e.trim() === '')) throw usage("bad --exclude '': empty; give targets to leave out, e.g. --exclude 127.0.0.5,127.0.1.0/24");
     for (const e of more) excludeCommas(e);
+    // A space before a comma splits it too: `--exclude 127.0.0.1 ,127.0.0.2` made ',127.0.0.2' a target, and it was scanned.
+    const split = targets.find((t) => t.trim().startsWith(','));
+    if (split !== undefined) throw usage(`bad target '${quote(split)}' with --exclude: it starts with a comma; a space before a comma starts a new argument, which is scanned as a target: write the --exclude list as one word, e.g. --exclude 127.0.0.1,127.0.0.2`);
     // Added to the config file's list, never in place of it: a list kept there for safety was dropped by one --exclude.
     c.exclude = [...(c.exclude ?? []), ...more];
   }
