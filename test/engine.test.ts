@@ -10,9 +10,10 @@ import type { ChunkTask, TimingParams, WorkerMessage, WorkerScanSpec } from '../
 import { type WireRecordView, readRecords } from '../src/wire/records.js';
 import { SharedSlots } from '../src/wire/slots.js';
 import { TimingTotals } from '../src/wire/timing.js';
-import type { AttemptHandle, CompleteFn, ProbeBackend } from '../workers/backends/index.js';
+import type { AttemptHandle } from '../workers/backends/index.js';
 import { statusOf } from '../workers/backends/errno.js';
 import { Engine } from '../workers/loop.js';
+import { fakeBackend } from './helpers/engine.js';
 
 /** One timeout for every attempt, no retries. */
 function fixedTiming(ms: number): TimingParams {
@@ -27,11 +28,6 @@ function spec(over: Partial<WorkerScanSpec> = {}): WorkerScanSpec {
     window: 8, engine: 'handle', emit: { open: true, closed: true, filtered: true, error: true },
     rate: null, hostCounts: false, slots: SharedSlots.createBuffer(), concurrency: over.window ?? 8, lateBudget: Math.floor((over.window ?? 8) / 4), ...over,
   };
-}
-
-/** A fake probe backend: `start(attempt, complete)` decides when (and whether) an answer comes. */
-function fakeBackend(start: (a: AttemptHandle, complete: CompleteFn) => number) {
-  return (_engine: unknown, complete: CompleteFn): ProbeBackend => ({ name: 'handle', start: (a) => start(a, complete), abort() {} });
 }
 
 /** Run one chunk covering every port; collect records and the final progress. */

@@ -10,39 +10,22 @@
  * loop with a fake backend.
  */
 import { describe, expect, it } from 'vitest';
-import { TargetSet } from '../src/targets/set.js';
-import { createHostTable } from '../src/wire/hosts.js';
-import type { WorkerScanSpec } from '../src/wire/messages.js';
-import { SharedSlots } from '../src/wire/slots.js';
-import type { CompleteFn, ProbeBackend } from '../workers/backends/index.js';
 import { statusOf } from '../workers/backends/errno.js';
-import { runChunk } from './helpers/engine.js';
+import { fakeBackend, oneHostSpec, runChunk } from './helpers/engine.js';
 
 const PORTS = 40;
 const BLOCKED = new Set([7, 23]);
 
 describe('no route to some ports of a host that answers on the others', () => {
   it('decides those ports as errors after one retry, the others by their answers', async () => {
-    const targets = TargetSet.fromIntervals([{ v6: false, lo: 0x7f000001, hi: 0x7f000001 }]).toData();
-    const s: WorkerScanSpec = {
-      specId: `t${Math.random()}`, targets, ports: Uint16Array.from({ length: PORTS }, (_, i) => i + 1), permutation: null,
-      timing: { initialMs: 1000, minMs: 10, maxMs: 3000, retries: 2, hostTimeoutMs: null, window: 64, hosts: 1 },
-      hosts: createHostTable(1, 64), originMs: performance.timeOrigin, window: 4, engine: 'handle',
-      emit: { open: true, closed: true, filtered: true, error: true }, rate: null, hostCounts: false, slots: SharedSlots.createBuffer(), concurrency: 4,
-      lateBudget: 1,
-    };
     const starts = new Map<number, number>();
-    const backend = (_e: unknown, complete: CompleteFn): ProbeBackend => ({
-      name: 'handle',
-      start(a) {
-        starts.set(a.port, (starts.get(a.port) ?? 0) + 1);
-        if (BLOCKED.has(a.port)) return statusOf('ENETUNREACH');
-        setTimeout(() => complete(a, statusOf('ECONNREFUSED'), false), 2);
-        return 0;
-      },
-      abort() {},
+    const backend = fakeBackend((a, complete) => {
+      starts.set(a.port, (starts.get(a.port) ?? 0) + 1);
+      if (BLOCKED.has(a.port)) return statusOf('ENETUNREACH');
+      setTimeout(() => complete(a, statusOf('ECONNREFUSED'), false), 2);
+      return 0;
     });
-    const records = await runChunk(s, backend, PORTS);
+    const records = await runChunk(oneHostSpec(PORTS, { window: 4 }), backend, PORTS);
     const states = records.map((r) => `${r.port} ${r.state} ${r.reason}`).sort((x, y) => parseInt(x) - parseInt(y));
     expect(states).toEqual(Array.from({ length: PORTS }, (_, i) => `${i + 1} ${BLOCKED.has(i + 1) ? 'error ENETUNREACH' : 'closed ECONNREFUSED'}`));
     // Port 1 is answered before the blocked ones come up in a window of 4, in serial order; each blocked port is tried at most twice.

@@ -1,9 +1,11 @@
 /** Runs one chunk through the connect loop (workers/loop.ts) with a fake backend, as the coordinator would take its records. */
 import { MessageChannel } from 'node:worker_threads';
+import { TargetSet } from '../../src/targets/set.js';
+import { createHostTable } from '../../src/wire/hosts.js';
 import type { ChunkTask, WorkerMessage, WorkerScanSpec } from '../../src/wire/messages.js';
 import { type WireRecordView, readRecords } from '../../src/wire/records.js';
 import { SharedSlots } from '../../src/wire/slots.js';
-import type { BackendFactory } from '../../workers/backends/index.js';
+import type { AttemptHandle, BackendFactory, CompleteFn } from '../../workers/backends/index.js';
 import { Engine } from '../../workers/loop.js';
 
 /** The records of positions 0 to count − 1 of the spec's walk. */
@@ -22,4 +24,25 @@ export async function runChunk(s: WorkerScanSpec, backend: BackendFactory, count
   await new Promise((r) => setTimeout(r, 20));
   port1.close();
   return records;
+}
+
+/** A fake probe backend: `start(attempt, complete)` decides when (and whether) an answer comes. */
+export function fakeBackend(start: (a: AttemptHandle, complete: CompleteFn) => number): BackendFactory {
+  return (_engine, complete) => ({ name: 'handle', start: (a) => start(a, complete), abort() {} });
+}
+
+/**
+ * One host (127.0.0.1) × ports 1 to `ports`, on adaptive timing: initial 1 s,
+ * `minMs` the floor, 3 s the ceiling, 2 retries; a window of `window`, a
+ * quarter of it for late sockets.
+ */
+export function oneHostSpec(ports: number, { minMs = 10, window = 64 } = {}): WorkerScanSpec {
+  return {
+    specId: `t${Math.random()}`, targets: TargetSet.fromIntervals([{ v6: false, lo: 0x7f000001, hi: 0x7f000001 }]).toData(),
+    ports: Uint16Array.from({ length: ports }, (_, i) => i + 1), permutation: null,
+    timing: { initialMs: 1000, minMs, maxMs: 3000, retries: 2, hostTimeoutMs: null, window: 64, hosts: 1 },
+    hosts: createHostTable(1, 64), originMs: performance.timeOrigin, window, engine: 'handle',
+    emit: { open: true, closed: true, filtered: true, error: true }, rate: null, hostCounts: false, slots: SharedSlots.createBuffer(), concurrency: window,
+    lateBudget: Math.max(1, Math.floor(window / 4)),
+  };
 }

@@ -11,9 +11,10 @@
  * with ECONNABORTED (the socket still reads "connecting"; that call resets it),
  * the second sends the SYN from a new ephemeral port. libuv read the refusal
  * with SO_ERROR (or connect() returned it), so no error of the old attempt is
- * left for the new one to report; a socket whose first connect() gives anything
- * else is closed instead (start: a refusal by ICMP can leave one). Measured, a bare tcp_wrap loop over closed
- * loopback ports: 22.5 us a probe with a new socket each, 16.4 reusing them.
+ * left for the new one to report; a socket whose first connect() gives
+ * anything else is closed instead (start: a refusal by ICMP can leave one).
+ * Measured, a bare tcp_wrap loop over closed loopback ports: 22.5 us a probe
+ * with a new socket each, 16.4 reusing them.
  * Only unbound sockets (no --source-address, no bind-first retry), as many
  * as `mayKeep` allows (the loop: a spare holds a descriptor, so spares and
  * attempts in flight stay within the worker's share of the window), and all
@@ -80,6 +81,12 @@ export function createHandleBackend(complete: CompleteFn, source: string | null 
   const spare: TcpHandle[] = [];
   const spare6: TcpHandle[] = [];
   const reusable = (attempt: AttemptHandle): boolean => source === null && !attempt.bindFirst;
+  const request = (attempt: AttemptHandle): { oncomplete: unknown; attempt?: AttemptHandle } => {
+    const req = new TCPConnectWrap();
+    req.oncomplete = oncomplete;
+    req.attempt = attempt;
+    return req;
+  };
   const connect = (handle: TcpHandle, req: object, attempt: AttemptHandle): number => (attempt.v6 ? handle.connect6(req, attempt.host, attempt.port) : handle.connect(req, attempt.host, attempt.port));
   function oncomplete(status: number, handle: TcpHandle, req: { attempt?: AttemptHandle }): void {
     const attempt = req.attempt;
@@ -112,9 +119,7 @@ export function createHandleBackend(complete: CompleteFn, source: string | null 
   const backend: ProbeBackend = {
     name: 'handle',
     start(attempt) {
-      let req = new TCPConnectWrap();
-      req.oncomplete = oncomplete;
-      req.attempt = attempt;
+      let req = request(attempt);
       const reused = backend.outsidePoll === true && reusable(attempt) ? (attempt.v6 ? spare6 : spare).pop() : undefined;
       if (reused !== undefined) {
         // Only ECONNABORTED shows a socket the refusal closed; then the SYN.
@@ -132,9 +137,7 @@ export function createHandleBackend(complete: CompleteFn, source: string | null 
         }
         if (first === 0) {
           req.attempt = undefined; // its completion is the stale error: ignored, and the attempt gets a new request
-          req = new TCPConnectWrap();
-          req.oncomplete = oncomplete;
-          req.attempt = attempt;
+          req = request(attempt);
         }
         reused.close(); // not reusable after all: a new socket, as for any probe
       }
