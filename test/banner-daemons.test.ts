@@ -82,7 +82,8 @@ describe.skipIf(skip)('service detection against real daemons', () => {
 
   it('cuts a trickle and keeps garbage as an escaped, unmatched banner', () => {
     expect(by(daemons.ports.trickle).info).toMatchObject({ serviceSource: 'port', banner: expect.stringMatching(/^x+$/) });
-    expect(by(daemons.ports.trickle).ms).toBeLessThan(TIMEOUT);
+    // Text still coming mid-line is read on to the end of the port's budget (it was cut 250 ms after the listen), no further.
+    expect(by(daemons.ports.trickle).ms).toBeLessThan(TIMEOUT + 300);
     const garbage = by(daemons.ports.garbage).info!;
     expect(garbage.serviceSource).toBe('port');
     expect(garbage.banner).toMatch(/^[\x20-\x7e]+$/);

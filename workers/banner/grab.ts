@@ -4,7 +4,8 @@
  *
  * Budget (one `timeoutMs` for the whole port, see grabPlan): the listen waits
  * up to a fifth of it (600 ms at the 3 s default) and ends at once on a line
- * end (a text greeting cut mid-line waits out a longer silence); each later
+ * end (a text greeting cut mid-line waits out a longer silence, and one still
+ * coming at the listen's end is read on, within the budget); each later
  * probe may take a third (1 s), and ends at once on a complete answer (its
  * `until`), a short silence after data (50 ms), the peer closing, or the byte
  * cap. Nothing runs past the deadline, and every socket opened here is reset

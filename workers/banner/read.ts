@@ -1,8 +1,10 @@
 /**
  * Bounded socket reads and connects for the banner grab. Every read stops at
  * a byte cap and a time limit, whatever the peer does: a flood is cut at the
- * cap, a trickle at the limit, and silence after the first bytes (a short
- * idle gap) or a complete answer (the probe's `until` regex) ends it early.
+ * cap, a trickle at the limit (a text greeting still coming mid-line at
+ * its end is read on, see midLineLimitMs), and silence after the first bytes
+ * (a short idle gap) or a complete answer (the probe's `until` regex) ends
+ * it early.
  */
 import net from 'node:net';
 import type tls from 'node:tls';
@@ -28,10 +30,13 @@ export interface ReadOptions {
   midLineIdleMs?: number | undefined;
   /**
    * With midLineIdleMs: the most the read may take in all when `limitMs`
-   * finds it mid-line. It then reads on for one mid-line silence at most
-   * (not one per piece: a trickle is still cut), ending early at the line's
-   * end. A greeting that began late in a listen and came in two pieces was
-   * cut at the listen's end and read as its first piece ("software Open").
+   * finds it mid-line. It then reads on while the pieces keep coming, each
+   * within one mid-line silence of the last (a trickle of one byte per 100 ms
+   * was cut after one silence, at "SSH-2.0-", and left unknown where nmap
+   * names it), and ends at the line's end, the byte cap, this limit, or a
+   * silence (a greeting that stopped for good costs one silence, no more).
+   * A greeting that began late in a listen and came in two pieces was cut at
+   * the listen's end and read as its first piece ("software Open").
    */
   midLineLimitMs?: number | undefined;
   /** Ends the read as soon as the answer so far (latin1) matches. */
@@ -47,6 +52,7 @@ export function readAnswer(socket: net.Socket | tls.TLSSocket, opts: ReadOptions
   let text = ''; // the answer as latin1, kept only when there is an `until` to test
   let textual = true; // every byte so far printable ASCII, tab or CR (a binary greeting, MySQL's, is not cut mid-line)
   let midLine = false; // the answer so far is text that ends before its line end (with midLineIdleMs only)
+  let pastLimit = false; // read on past limitMs because the answer was mid-line
   if (socket.destroyed || socket.readableEnded) return Promise.resolve({ data: Buffer.alloc(0), end: 'closed', ms: 0 });
   return new Promise((resolve) => {
     let idle: NodeJS.Timeout | undefined;
@@ -77,15 +83,18 @@ export function readAnswer(socket: net.Socket | tls.TLSSocket, opts: ReadOptions
       clearTimeout(idle);
       if (opts.midLineIdleMs !== undefined && textual) textual = /^[\t\r\n\x20-\x7e]*$/.test(kept.toString('latin1'));
       midLine = opts.midLineIdleMs !== undefined && textual && kept[kept.length - 1] !== 0x0a;
+      if (pastLimit && !midLine) return finish('timeout'); // the line ended (or turned binary): nothing more is waited for
       idle = setTimeout(() => finish('idle'), midLine ? opts.midLineIdleMs! : opts.idleMs);
     };
     const onEnd = (): void => finish('closed');
     const onError = (): void => finish('error');
     const onAbort = (): void => finish('aborted');
     const onLimit = (): void => {
-      const more = Math.min(opts.midLineIdleMs ?? 0, (opts.midLineLimitMs ?? 0) - opts.limitMs);
+      const more = (opts.midLineLimitMs ?? 0) - (performance.now() - t0);
       if (!midLine || more <= 0) return finish('timeout');
-      // Mid-line at the limit: one more mid-line silence at most; the line's end ends it sooner (the idle timer).
+      // Mid-line at the limit: read on while pieces keep coming, the idle timer (one mid-line
+      // silence since the last piece) ending a greeting that stopped, the line's end ending it at once.
+      pastLimit = true;
       limit = setTimeout(() => finish('timeout'), more);
     };
     let limit = setTimeout(onLimit, Math.max(0, opts.limitMs));
