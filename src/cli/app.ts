@@ -252,7 +252,9 @@ async function resumeWith(dir: string, argv: ResumeFlags, o: ReturnType<typeof f
     const { out, extras } = openReports(config);
     // Positions, not records: with --states open, "0 records kept" hid 5,986 positions already decided.
     const decided = totalOf(plan.checkpoint.counts);
-    if (!argv.quiet) process.stderr.write(`shardscan: resuming ${dir}: ${decided} of ${plan.prep.plan.positions} positions already decided (${plural(plan.kept, 'record')} kept); ${plural(plan.dropped, 'record')} past the last checkpoint will be probed again\n`);
+    // Without a checkpoint nothing is decided, and "past the last checkpoint" named one that was not there.
+    const redone = plan.checkpointFound ? `${decided} of ${plan.prep.plan.positions} positions already decided (${plural(plan.kept, 'record')} kept); ${plural(plan.dropped, 'record')} past the last checkpoint` : `no checkpoint.json, so none of ${plan.prep.plan.positions} positions is kept as decided; the ${plural(plan.dropped, 'record')} in the file`;
+    if (!argv.quiet) process.stderr.write(`shardscan: resuming ${dir}: ${redone} will be probed again\n`);
     return await runScan({
       prep: { ...plan.prep, config: { ...plan.prep.config, workers: config.workers, concurrency: config.concurrency } },
       out,

@@ -6,7 +6,7 @@
  * the finished directory holds exactly one record per position, as an
  * uninterrupted run would.
  */
-import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { BASE_DEFAULTS, type ScanConfig, resolveConfig } from '../config/index.js';
@@ -18,7 +18,7 @@ import { emptyCounts } from '../model/states.js';
 import { type PreparedScan, prepareScan } from '../prepare.js';
 import type { Resolver } from '../targets/parse.js';
 import { SeenPositions, checkCheckpoint, checkFigures, checkManifest, checkReplay, placeOf, twiceText } from './consistency.js';
-import { LOCK, type LockInfo, OutDir, ioError, mapFileNames, rewriteName } from './outdir.js';
+import { CHECKPOINT, LOCK, type LockInfo, OutDir, ioError, mapFileNames, rewriteName } from './outdir.js';
 import { lineBatches, openShardDir, readCheckpoint, readRecords } from './read.js';
 import { liveWriter, resumedElapsedMs } from './status.js';
 
@@ -28,6 +28,8 @@ export type ResumeOverrides = Partial<Pick<ScanConfig, 'workers' | 'concurrency'
 export interface ResumePlan {
   prep: PreparedScan;
   checkpoint: CheckpointState;
+  /** Whether the directory had a checkpoint.json; without one nothing is kept, and every record in the file is probed again. */
+  checkpointFound: boolean;
   /** Records of the file the checkpoint covers, kept (each once); the rest are dropped and probed again. */
   kept: number;
   dropped: number;
@@ -270,6 +272,7 @@ async function planClaimed(dir: string, shard: ReturnType<typeof openShardDir>, 
   return {
     prep,
     checkpoint,
+    checkpointFound: existsSync(join(dir, CHECKPOINT)),
     kept,
     dropped,
     startedAt: new Date(shard.manifest.startedAt),

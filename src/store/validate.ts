@@ -36,16 +36,19 @@ export async function validateDir(dir: string, signal?: AbortSignal): Promise<{ 
     return { problems: [messageOf(err)], records, checkpoint: false, notes: [] };
   }
   let checkpoint = false;
+  const notes: string[] = [];
   try {
     const cp = readCheckpoint(dir);
     checkpoint = cp !== null;
     if (cp && cp.scanKey !== shard.manifest.scanKey) problems.push(`${join(dir, CHECKPOINT)}: scanKey ${cp.scanKey} does not match the manifest's ${shard.manifest.scanKey}`);
     // A run that stopped (not killed) wrote a last checkpoint covering everything it decided: with positions decided
-    // and none, the file is lost, and a resume keeps nothing (validate said "ok").
+    // and none, the file is lost, and a resume keeps nothing (validate said a bare "ok"). Resume takes such a directory
+    // (it probes everything again, and the result is exact), so this is a note, not a problem: it was exit 1 for a
+    // directory resume accepts, where validate reports what resume would refuse.
     const m = shard.manifest;
     const decided = totalOf(m.counts);
     if (cp === null && m.status !== 'complete' && m.endedAt !== null && decided > 0) {
-      problems.push(`${join(dir, CHECKPOINT)}: missing, though the run stopped with ${decided} positions decided; a resume keeps none of them`);
+      notes.push(`${CHECKPOINT} is missing, though the run stopped with ${decided} positions decided: a resume keeps none of them and probes them all again`);
     }
   } catch (err) {
     problems.push(messageOf(err));
@@ -99,7 +102,6 @@ export async function validateDir(dir: string, signal?: AbortSignal): Promise<{ 
     const refused = await resumeChecks(dir);
     if (refused !== null) problems.push(refused);
   }
-  const notes: string[] = [];
   const writer = liveWriter(dir);
   // Its files move while it runs: what was read is a moment of them, and resume's checks wait for the run to stop.
   if (writer !== null) notes.push(`still being written by ${writer}: checked as it stood, without resume's checks`);
