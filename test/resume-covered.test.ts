@@ -58,7 +58,7 @@ function expected(prep: PreparedScan, cp: CheckpointState): Map<string, boolean>
 function coveredBy(prep: PreparedScan, cp: CheckpointState): (r: ProbeRecord) => boolean {
   const covering = [...expected(prep, cp).values()].filter(Boolean).length;
   const whole = { ...cp, chunks: prep.plan.chunks, counts: { ...cp.counts, closed: covering } };
-  const records = new CheckpointedRecords('d', 'd/shard-1-of-1.ndjson', prep, whole, 'E_RESUME');
+  const records = new CheckpointedRecords({ dir: 'd', recordsPath: 'd/shard-1-of-1.ndjson', manifest: { endedAt: null } }, prep, whole, 'E_RESUME');
   let line = 0;
   return (r) => records.covers(r, ++line);
 }

@@ -73,16 +73,31 @@ export function checkCheckpoint(dir: string, cp: CheckpointState, plan: ShardPla
  * Every position the checkpoint counts in a recorded state has its record in
  * the file (the checkpoint never runs ahead of the records). Fewer means
  * lines were lost; resuming would leave holes that look like a complete scan.
+ * `runEnded`: the manifest says the run ended; when it had not, fewer is
+ * most likely a copy taken while the scan ran (cp -r, scp), its records file
+ * copied before its checkpoint: the refusal says so and what to do, where it
+ * said only "damaged or edited" (audit).
  */
-export function checkReplay(dir: string, cp: CheckpointState, states: readonly PortState[], found: StateCounts, code: 'E_RESUME' | 'E_MERGE' = 'E_RESUME'): void {
+export function checkReplay(dir: string, cp: CheckpointState, states: readonly PortState[], found: StateCounts, runEnded: boolean, code: 'E_RESUME' | 'E_MERGE' = 'E_RESUME'): void {
   const damaged = code === 'E_RESUME' ? damagedForResume : broken;
   for (const s of ['open', 'closed', 'filtered', 'error'] as const) {
     if (!states.includes(s)) {
       if (found[s] > 0) throw damaged(dir, `the records file holds ${s} records, but this scan records only ${states.join(',')}`);
     } else if (found[s] !== cp.counts[s]) {
-      throw damaged(dir, `the checkpoint counts ${plural(cp.counts[s], `${s} port`)}, but the records file holds ${found[s]} of them`);
+      const what = `the checkpoint counts ${plural(cp.counts[s], `${s} port`)}, but the records file holds ${found[s]} of them`;
+      if (found[s] < cp.counts[s] && !runEnded) throw copiedLive(dir, what, code);
+      throw damaged(dir, what);
     }
   }
+}
+
+/** The checkpoint ahead of the records of a run that had not ended: a copy of a live directory, most likely. */
+function copiedLive(dir: string, what: string, code: 'E_RESUME' | 'E_MERGE'): ShardscanError {
+  const cannot = code === 'E_RESUME' ? 'it cannot be resumed as it is' : 'it cannot be merged as it is';
+  return new ShardscanError(
+    code,
+    `${quote(dir)}: ${what}: its checkpoint is ahead of its records, as in a copy taken while the scan ran (the records file copied before the checkpoint), or the file lost lines; ${cannot}: copy the directory again once that run has stopped, or remove its checkpoint.json and resume it from the start (nothing kept, every position probed again)`,
+  );
 }
 
 /**

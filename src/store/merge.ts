@@ -109,7 +109,7 @@ async function* batchesOf(shards: readonly ShardDir[], view: MergeView, leftOut:
     const check = scan === null || !complete ? null : new CompleteShardCheck(s.dir, s.manifest, scan);
     // An unfinished shard is checked and counted as resume counts it, by its last checkpoint: the records past it (a killed
     // run wrote them) were listed but not counted (20,588 records under "8192 of 131070 probes"), and are left out.
-    const partial = scan === null || complete ? null : new CheckpointedRecords(s.dir, s.recordsPath, scan, checkpointOf(s.dir, s.manifest.scanKey, scan, 'E_MERGE'), 'E_MERGE');
+    const partial = scan === null || complete ? null : new CheckpointedRecords(s, scan, checkpointOf(s.dir, s.manifest.scanKey, scan, 'E_MERGE'), 'E_MERGE');
     checkManifest(s.dir, s.manifest, 'E_MERGE');
     check?.figures();
     for await (const r of readRecords(s.recordsPath)) {

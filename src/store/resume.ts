@@ -19,7 +19,7 @@ import { type PreparedScan, prepareScan } from '../prepare.js';
 import type { Resolver } from '../targets/parse.js';
 import { SeenPositions, checkCheckpoint, checkFigures, checkManifest, checkReplay, placeOf, twiceText } from './consistency.js';
 import { CHECKPOINT, LOCK, type LockInfo, OutDir, ioError, mapFileNames, rewriteName } from './outdir.js';
-import { lineBatches, openShardDir, readCheckpoint, readRecords } from './read.js';
+import { type ShardDir, lineBatches, openShardDir, readCheckpoint, readRecords } from './read.js';
 import { liveWriter, resumedElapsedMs } from './status.js';
 
 /** Settings a resumed run may change: none of them changes which records the scan produces. */
@@ -146,14 +146,20 @@ export class CheckpointedRecords {
   private readonly seen: SeenPositions;
   private readonly found = emptyCounts();
 
+  private readonly dir: string;
+  private readonly recordsPath: string;
+  /** Whether the run that wrote the directory had ended (a copy of a live one has a checkpoint ahead of its records). */
+  private readonly runEnded: boolean;
+
   constructor(
-    private readonly dir: string,
-    private readonly recordsPath: string,
+    shard: Pick<ShardDir, 'dir' | 'recordsPath'> & { manifest: Pick<ShardDir['manifest'], 'endedAt'> },
     private readonly prep: PreparedScan,
     private readonly checkpoint: CheckpointState,
     private readonly code: 'E_RESUME' | 'E_MERGE',
   ) {
-    checkCheckpoint(dir, checkpoint, prep.plan, code);
+    ({ dir: this.dir, recordsPath: this.recordsPath } = shard);
+    this.runEnded = shard.manifest.endedAt !== null;
+    checkCheckpoint(this.dir, checkpoint, prep.plan, code);
     this.covered = coveredPlace(checkpoint);
     this.seen = new SeenPositions(prep.plan.positions, prep.plan.shard.total);
   }
@@ -170,7 +176,7 @@ export class CheckpointedRecords {
 
   /** Every record the checkpoint counts was there. */
   end(): void {
-    checkReplay(this.dir, this.checkpoint, this.prep.config.states, this.found, this.code);
+    checkReplay(this.dir, this.checkpoint, this.prep.config.states, this.found, this.runEnded, this.code);
   }
 }
 
@@ -247,7 +253,7 @@ async function planClaimed(dir: string, shard: ReturnType<typeof openShardDir>, 
   }
   const checkpoint = checkpointOf(dir, shard.manifest.scanKey, prep, 'E_RESUME');
   checkFigures(dir, shard.manifest, prep);
-  const records = new CheckpointedRecords(dir, shard.recordsPath, prep, checkpoint, 'E_RESUME');
+  const records = new CheckpointedRecords({ ...shard, dir }, prep, checkpoint, 'E_RESUME');
   // The records the checkpoint covers, each once, go to a new records file as they are read: held in memory
   // (with a key string each), a 280,000-record resume peaked at 440 MB.
   const rewrite = claim === null ? null : new RecordsRewrite(shard.recordsPath);
