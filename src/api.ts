@@ -22,7 +22,13 @@ import { type Resolver, stoppable, systemResolver, typedResolver } from './targe
  * gives one anyway gets E_OPTION.
  */
 export interface ScanOptions extends Partial<Omit<ScanConfig, (typeof REPORT_OPTIONS)[number]>> {
-  /** Stops the scan; records found so far are still yielded, then the summary resolves as interrupted (complete if every position was decided by then, the stop cutting only banner reads). */
+  /**
+   * Stops the scan; records found so far are still yielded, then the summary
+   * resolves with status 'interrupted', also when the stop cut only banner
+   * reads: their ports are yielded open (named from the port table,
+   * `serviceSource: 'port'`) and counted in `done`, which may then equal
+   * `probes`. Test `status`, not `done`, for a complete scan.
+   */
   signal?: AbortSignal;
   /** Host name resolver (default: the system's). */
   resolver?: Resolver;
