@@ -54,7 +54,7 @@ describe('writers', () => {
     expect(text).toContain('\n1 of 3 hosts probed have no open ports (not listed); 7 of 10 hosts were not probed: the scan stopped early\n');
     expect(text).not.toMatch(/of 10 hosts have no open ports/);
     const unknown = await render('text', batches, ctx({ hosts: 10, summary: () => stopped, scannedHosts: () => null }));
-    expect(unknown).toContain('\nthe other hosts probed have no open ports (not listed); the scan stopped before it probed every host\n');
+    expect(unknown).toContain('\n8 of 10 hosts are not listed: none of the ports probed on them is open, or the scan stopped before it probed them\n');
     // Every host probed, not every port: it said "0 of 1 hosts were not probed".
     const one: ScanSummary = { ...stopped, hosts: 1 };
     const all = await render('text', [], ctx({ hosts: 1, summary: () => one, scannedHosts: () => ['127.0.0.2'] }));

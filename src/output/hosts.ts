@@ -95,11 +95,27 @@ function quietLine(ctx: ReportContext, s: ScanSummary, shown: number): string {
     const quiet = probed - shown - unreached;
     return (quiet > 0 ? `\n${quiet} of ${probed} hosts this shard probed have no ${states} ports (not listed)\n` : '') + (never ? `\n${never}` : '');
   }
-  if (scanned === null) return `\nthe other hosts probed have no ${states} ports (not listed); the scan stopped before it probed every host\n`;
+  if (scanned === null) return stoppedUnknownLine(s, shown, states);
   const quiet = probed - shown - unreached;
   const unprobed = s.hosts - probed;
   const stopped = unprobed > 0 ? `${unprobed} of ${s.hosts} hosts were not probed: the scan stopped early` : `the scan stopped early, before it probed every port of every host`;
   return `\n${quiet > 0 ? `${quiet} of ${probed} hosts probed have no ${states} ports (not listed); ` : ''}${stopped}\n${never}`;
+}
+
+/**
+ * The quiet line of a stopped scan that does not know which hosts it probed
+ * (a resume keeps no per-host counts). "the other hosts probed have no open
+ * ports (not listed); the scan stopped before it probed every host" was said
+ * of a one-host scan whose host was listed, and of one whose host was probed.
+ * Now: the hosts not listed, if any, as what they may be; with one host and a
+ * probe decided, that host was probed.
+ */
+function stoppedUnknownLine(s: ScanSummary, shown: number, states: string): string {
+  const stop = 'the scan stopped early, before it probed every port of every host';
+  const others = s.hosts - shown;
+  if (others <= 0) return `\n${stop}\n`;
+  if (s.hosts === 1 && s.done > 0) return `\n1 of 1 hosts probed have no ${states} ports (not listed); ${stop}\n`;
+  return `\n${others} of ${s.hosts} hosts are not listed: none of the ports probed on them is ${states.replace(/\//g, ' or ')}, or the scan stopped before it probed them\n`;
 }
 
 /**
