@@ -4,7 +4,7 @@
  * the coordinator checkpoints, and the records waiting to be posted.
  */
 import { type LocalEvents, type PortState, STATE_CODE, STATE_OF_CODE, type StateCounts, countEvent, emptyCounts } from '../src/model/states.js';
-import { HostDelta } from '../src/wire/host-delta.js';
+import { HostDelta, reasonCode } from '../src/wire/host-delta.js';
 import type { OffsetRanges } from '../src/model/checkpoint.js';
 import type { ServiceInfo } from '../src/model/service.js';
 import type { ChunkProgress, ChunkTask } from '../src/wire/messages.js';
@@ -41,6 +41,8 @@ export class ChunkLedger {
   private readonly hostDelta: HostDelta | null;
   /** Per offset: 0 = not decided yet, else a STATE_CODE. Lets the watermark advance in order. */
   private readonly states: Uint8Array;
+  /** Per offset, with per-host counts: its reason's code (host-delta.ts), for the reports' reasons of ports not shown. */
+  private readonly reasons: Uint8Array | null;
 
   constructor(
     readonly task: ChunkTask,
@@ -49,6 +51,7 @@ export class ChunkLedger {
     private readonly hostOf: ((k: number) => number) | null,
   ) {
     this.states = new Uint8Array(task.count);
+    this.reasons = hostOf ? new Uint8Array(task.count) : null;
     for (const [a, b] of task.skip) this.states.fill(EARLIER, a, b);
     this.nextK = task.fromK - 1;
     this.advance();
@@ -94,10 +97,11 @@ export class ChunkLedger {
     this.records.add(k, hostIndex, port, state, reason, Math.round(rttMs * 1000) / 1000, performance.timeOrigin + now, service);
   }
 
-  /** Offset k is decided: count it and move the watermark over every decided offset. */
-  decide(k: number, state: PortState): void {
+  /** Offset k is decided (`reason`: why, for per-host counts): count it and move the watermark over every decided offset. */
+  decide(k: number, state: PortState, reason?: string): void {
     this.changed = true;
     this.states[k] = STATE_CODE[state];
+    if (this.reasons && reason !== undefined) this.reasons[k] = reasonCode(reason);
     this.decided++;
     this.decidedCounts[state]++;
     this.moveWatermark();
@@ -112,7 +116,7 @@ export class ChunkLedger {
       if (code !== EARLIER) {
         const s = STATE_OF_CODE[code]!;
         this.committed[s]++;
-        if (this.hostDelta) this.hostDelta.add(this.hostOf!(w), s);
+        if (this.hostDelta) this.hostDelta.add(this.hostOf!(w), s, this.reasons![w]);
       }
       w++;
     }

@@ -336,7 +336,7 @@ export class Engine {
   private settle(chunk: ChunkLedger, k: number, hostIndex: number, port: number, state: PortState, reason: string, rttMs: number, now: number, service?: ServiceInfo): void {
     this.window.onDecided();
     if (chunk.stopped) return this.maybeFinish(chunk);
-    chunk.decide(k, state);
+    chunk.decide(k, state, reason);
     if (this.spec.emit[state]) chunk.record(k, hostIndex, port, state, reason, rttMs, now, service);
     this.hooks.decided?.(chunk, this.flush);
     this.outbox.maybePost(chunk);

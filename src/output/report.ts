@@ -9,6 +9,7 @@ import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { ByteBlock } from '../model/byte-block.js';
 import { type ProbeRecord, type RecordBatch, arrayBatch } from '../model/record.js';
+import type { StateReasons } from '../model/reasons.js';
 import type { PortState, StateCounts } from '../model/states.js';
 import type { ScanSummary } from '../model/summary.js';
 
@@ -33,6 +34,8 @@ export interface ReportContext {
   summary(): ScanSummary;
   /** Per-host counts of every state, or null when not tracked (very large scans, or resumed ones). */
   hostCounts(host: string): StateCounts | null;
+  /** Per-host counts by state and reason (xml's extrareasons), or null (absent) when not known; then only certain reasons are given. */
+  hostReasons?(host: string): StateReasons | null;
   /**
    * Every host with at least one decided probe, in address order, or null
    * when that is not known (see scannedHostsOf). Called once the records have

@@ -12,6 +12,7 @@
  * then says exit="error".
  */
 import type { ProbeRecord } from '../model/record.js';
+import type { StateReasons } from '../model/reasons.js';
 import type { ScanSummary } from '../model/summary.js';
 import { PORT_STATES, type PortState, type StateCounts } from '../model/states.js';
 import { serviceName } from '../ports/services.js';
@@ -118,14 +119,31 @@ function portElement(r: ProbeRecord): string {
   return `<port protocol="tcp" portid="${r.port}"><state state="${r.state}" reason="${xmlAttr(nmapReason(r.reason))}" reason_ttl="0"/>${serviceElement(r)}${scripts(r)}</port>\n`;
 }
 
-/** `<extraports>` for each hidden state with ports; closed ones all had nmap's conn-refused. */
-function extraPorts(counts: StateCounts | null, shown: readonly PortState[]): string {
+/** A state's one nmap reason, known without per-host reasons: a closed port is always refused, an open one completed a handshake. */
+const CERTAIN_REASON: Partial<Record<PortState, string>> = { open: 'syn-ack', closed: 'conn-refused' };
+
+/**
+ * A hidden state's `<extrareasons>`, as nmap writes them: one per nmap
+ * reason, the most common first (filtered: no-response for silent ports,
+ * host-unreach and the like for ICMP errors). nmap also names the ports
+ * (`ports="1-40"`); only their count is known here. Without per-host reasons
+ * (a resume, some merges), only a certain reason is given.
+ */
+function extraReasons(s: PortState, count: number, reasons: StateReasons | null): string {
+  const byName = new Map<string, number>();
+  if (reasons !== null) for (const [r, n] of Object.entries(reasons[s])) byName.set(nmapReason(r), (byName.get(nmapReason(r)) ?? 0) + n);
+  else if (CERTAIN_REASON[s] !== undefined) byName.set(CERTAIN_REASON[s], count);
+  const sorted = [...byName].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+  return sorted.map(([r, n]) => `\n<extrareasons reason="${xmlAttr(r)}" count="${n}" proto="tcp"/>`).join('') + (sorted.length > 0 ? '\n' : '');
+}
+
+/** `<extraports>` for each hidden state with ports, with their reasons. */
+function extraPorts(counts: StateCounts | null, reasons: StateReasons | null, shown: readonly PortState[]): string {
   if (counts === null) return '';
   let out = '';
   for (const s of PORT_STATES) {
     if (shown.includes(s) || counts[s] === 0) continue;
-    const reasons = s === 'closed' ? `\n<extrareasons reason="conn-refused" count="${counts[s]}" proto="tcp"/>\n` : '';
-    out += `<extraports state="${s}" count="${counts[s]}">${reasons}</extraports>\n`;
+    out += `<extraports state="${s}" count="${counts[s]}">${extraReasons(s, counts[s], reasons)}</extraports>\n`;
   }
   return out;
 }
@@ -136,7 +154,7 @@ const hostnameElement = (name: string | null): string => (name === null ? '' : `
 /** A host's element, a port at a time: a host with 65,535 shown ports is a few MB of text. */
 function* hostElement(ctx: ReportContext, host: string, records: HostRecords): Generator<string> {
   yield `<host${givenUp(ctx, host, records) ? ' timedout="true"' : ''}><status state="up" reason="user-set" reason_ttl="0"/>\n<address addr="${xmlAttr(host)}" addrtype="${isV6(host) ? 'ipv6' : 'ipv4'}"/>\n<hostnames>\n${hostnameElement(ctx.hostName?.(host) ?? null)}</hostnames>\n<ports>`;
-  yield extraPorts(ctx.hostCounts(host), ctx.states);
+  yield extraPorts(ctx.hostCounts(host), ctx.hostReasons?.(host) ?? null, ctx.states);
   for (const r of records) yield portElement(r);
   yield '</ports>\n</host>\n';
 }

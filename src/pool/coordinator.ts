@@ -7,6 +7,7 @@
  */
 import { MessageChannel, receiveMessageOnPort } from 'node:worker_threads';
 import type { CheckpointState } from '../model/checkpoint.js';
+import type { StateReasons } from '../model/reasons.js';
 import type { ScanSink } from '../model/sink.js';
 import { type StateCounts, addCounts, addEvents, countEvent, diffCounts, emptyCounts, eventTotal, totalOf } from '../model/states.js';
 import { type NoRoute, type ProgressSnapshot, type ScanSummary, type StopReason, endedAs } from '../model/summary.js';
@@ -95,6 +96,11 @@ export class Coordinator {
   /** Per-host counts of every state, or null when they are not kept (or incomplete after a resume). */
   hostCounts(host: string): StateCounts | null {
     return this.perHost && !this.opts.resume ? this.perHost.get(host) : null;
+  }
+
+  /** The host's counts by state and reason (xml's extrareasons), or null where hostCounts is or the reasons are not known. */
+  hostReasons(host: string): StateReasons | null {
+    return this.perHost && !this.opts.resume ? this.perHost.reasonsOf(host) : null;
   }
 
   /** Whether --host-timeout gave up on the host; null where not known (no per-host counts, or a resume's earlier runs). */
@@ -223,13 +229,12 @@ export class Coordinator {
   // ---- dispatch ----------------------------------------------------------
 
   /**
-   * Start chunks while the workers may need them. Piscina places a chunk on a worker when it is handed
-   * over, so chunks handed out long before they are needed cannot move to a worker that runs dry: with
-   * 16,384 connects allowed all 51 chunks of a 65,535-port scan went out at once, and one worker idled
-   * while the other finished its share (+15 % on loopback). So beyond a chunk per worker, more go out
-   * only while the positions not yet decided in running chunks are fewer than the attempts in flight
-   * need (four times what is in flight now, at least two chunks a worker); a wide window on a slow
-   * network pulls more as it fills.
+   * Start chunks while the workers may need them. Piscina places a chunk on a worker when it is handed over, so
+   * chunks handed out long before they are needed cannot move to a worker that runs dry: with 16,384 connects
+   * allowed all 51 chunks of a 65,535-port scan went out at once, and one worker idled while the other finished
+   * its share (+15 % on loopback). So beyond a chunk per worker, more go out only while the positions not yet
+   * decided in running chunks are fewer than the attempts in flight need (four times what is in flight now, at
+   * least two chunks a worker); a wide window on a slow network pulls more as it fills.
    */
   private dispatch(): void {
     while (!this.stopping && this.failure === null && this.active.size < this.maxActive && !this.sink.paused?.()) {
@@ -290,8 +295,7 @@ export class Coordinator {
 
   /** Pass records on (minus any a crashed run already passed on), then advance the cursor. */
   private accept(run: ChunkRun, batch: WireBatch, progress: ChunkProgress): void {
-    // What was decided is reported even if the sink fails below; only the
-    // committed cursor (what checkpoints claim) waits for the sink to succeed.
+    // What was decided is reported even if the sink fails below; only the committed cursor (what checkpoints claim) waits for the sink.
     run.decidedCounts = progress.decidedCounts;
     run.cutOpen = progress.cutOpen;
     if (batch.n > 0) {
@@ -322,8 +326,7 @@ export class Coordinator {
 
   private onSettled(run: ChunkRun, err: unknown): void {
     if (this.active.get(run.bounds.id) !== run) return;
-    // The task's result and our channel are separate ports: pull whatever the
-    // worker posted before it finished (or died) so nothing it found is lost.
+    // The task's result and our channel are separate ports: pull what the worker posted before it finished (or died), all it found.
     this.drain(run);
     const id = run.bounds.id;
     // Every task that failed is counted, also while stopping, so a worker that
@@ -348,9 +351,7 @@ export class Coordinator {
 
   /** Take the messages a run left on its port, and close it. */
   private drain(run: ChunkRun): void {
-    for (let m = receiveMessageOnPort(run.port); m !== undefined; m = receiveMessageOnPort(run.port)) {
-      this.onMessage(run, m.message as WorkerMessage);
-    }
+    for (let m = receiveMessageOnPort(run.port); m !== undefined; m = receiveMessageOnPort(run.port)) this.onMessage(run, m.message as WorkerMessage);
     run.port.close();
     this.active.delete(run.bounds.id);
   }
@@ -369,8 +370,7 @@ export class Coordinator {
 
   private settleIfIdle(): void {
     if (this.active.size > 0 || !this.finish) return;
-    const more = !this.stopping && this.failure === null && this.ledger.hasMore;
-    if (more) return; // dispatch() goes on, or poke() once the sink caught up
+    if (!this.stopping && this.failure === null && this.ledger.hasMore) return; // dispatch() goes on, or poke() once the sink caught up
     const done = this.finish;
     this.finish = null;
     done();

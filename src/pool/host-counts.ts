@@ -4,6 +4,7 @@
  * not kept at all (so memory stays flat on a /8) and reports say so.
  */
 import { MAX_LISTED_HOSTS } from '../config/limits.js';
+import { ReasonTally, type StateReasons } from '../model/reasons.js';
 import { PORT_STATES, type StateCounts } from '../model/states.js';
 import type { TargetSet } from '../targets/set.js';
 import { readHostDelta } from '../wire/host-delta.js';
@@ -19,6 +20,8 @@ const N = PORT_STATES.length;
 
 export class HostCounts {
   private readonly counts: Uint8Array | Uint16Array;
+  /** Ports whose reason is not their state's usual one, per host index. */
+  private readonly reasons = new ReasonTally<number>();
 
   private constructor(
     private readonly targets: TargetSet,
@@ -35,8 +38,9 @@ export class HostCounts {
   /** Add a worker's packed delta (src/wire/host-delta.ts). */
   add(packed: Float64Array): void {
     const c = this.counts;
-    readHostDelta(packed, (host, state) => {
+    readHostDelta(packed, (host, state, reason) => {
       c[host * N + state]!++;
+      if (reason !== null) this.reasons.add(host, PORT_STATES[state]!, reason);
     });
   }
 
@@ -56,7 +60,16 @@ export class HostCounts {
 
   get(host: string): StateCounts | null {
     const i = this.targets.indexOf(host);
-    if (i < 0) return null;
+    return i < 0 ? null : this.at(i);
+  }
+
+  /** The host's ports per state and reason, or null when not known (see ReasonTally). */
+  reasonsOf(host: string): StateReasons | null {
+    const i = this.targets.indexOf(host);
+    return i < 0 ? null : this.reasons.of(i, this.at(i));
+  }
+
+  private at(i: number): StateCounts {
     const out = {} as StateCounts;
     PORT_STATES.forEach((s, j) => (out[s] = this.counts[i * N + j]!));
     return out;

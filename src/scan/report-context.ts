@@ -26,6 +26,7 @@ export function reportContextOf(prep: PreparedScan, run: ScanRun, o: { command: 
     banners: config.banners,
     summary: () => run.summary(),
     hostCounts: (host) => run.hostCounts(host),
+    hostReasons: (host) => run.hostReasons(host),
     hostGivenUp: (host) => run.hostGivenUp(host),
     hostName: namesOf(config.resolved),
     ...(o.note === undefined ? {} : { note: o.note }),

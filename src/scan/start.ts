@@ -8,6 +8,7 @@
 import type { CheckpointState } from '../model/checkpoint.js';
 import type { RecordBatch } from '../model/record.js';
 import { type ScanSink, tee } from '../model/sink.js';
+import type { StateReasons } from '../model/reasons.js';
 import type { StateCounts } from '../model/states.js';
 import type { NoRoute, ProgressSnapshot, ScanSummary, StopReason, TimingHistograms } from '../model/summary.js';
 import { RecordChannel } from '../output/channel.js';
@@ -89,6 +90,8 @@ export interface ScanRun {
   /** The summary so far (final once `finished` resolved). */
   summary(): ScanSummary;
   hostCounts(host: string): StateCounts | null;
+  /** The host's counts by state and reason, or null when not known. */
+  hostReasons(host: string): StateReasons | null;
   /** Whether --host-timeout gave up on the host; null where not known (no per-host counts, or a resume's earlier runs). */
   hostGivenUp(host: string): boolean | null;
   /** Targets this machine has no route to, so far (null when none). */
@@ -159,6 +162,7 @@ export function startScan(prep: PreparedScan, opts: StartOptions): ScanRun {
     progress: () => c.progress(),
     summary: () => ended ?? c.summary(),
     hostCounts: (host) => c.hostCounts(host),
+    hostReasons: (host) => c.hostReasons(host),
     hostGivenUp: (host) => c.hostGivenUp(host),
     noRoute: () => c.noRoute(),
     inFlight: () => c.inFlight(),

@@ -10,6 +10,7 @@ import { MAX_LISTED_HOSTS } from '../config/limits.js';
 import { ShardscanError } from '../errors.js';
 import { parseIPv4, parseIPv6 } from '../targets/ip.js';
 import type { ProbeRecord } from '../model/record.js';
+import { ReasonTally, type StateReasons } from '../model/reasons.js';
 import { PORT_STATES, type PortState, type StateCounts, emptyCounts, totalOf } from '../model/states.js';
 
 /** Per-host counts are kept for at most this many hosts (as in a scan), 16 MiB or so. */
@@ -22,6 +23,8 @@ export interface MergeView {
   keep(r: ProbeRecord): boolean;
   /** Per-host counts of every state, or null when the records cannot tell. Complete once the records have been read. */
   hostCounts(host: string): StateCounts | null;
+  /** Per-host counts by state and reason, when every state was recorded (else null: the reasons of what was not recorded are unknown). */
+  hostReasons(host: string): StateReasons | null;
   /** Every host with a record, in address order, or null when not every state was recorded. */
   scannedHosts(): string[] | null;
   /**
@@ -61,6 +64,7 @@ export function mergeView(recorded: readonly PortState[], requested: readonly Po
   }
   const complete = PORT_STATES.every((s) => recorded.includes(s));
   const counts = new Map<string, StateCounts>();
+  const reasons = new ReasonTally<string>();
   let overflow = false;
   /** The state of every position not recorded, and the ports of a host, when knowTotals found one such state. */
   let rest: { state: PortState; ports: number } | null = null;
@@ -81,10 +85,15 @@ export function mergeView(recorded: readonly PortState[], requested: readonly Po
           counts.set(r.host, c);
         }
         c[r.state]++;
+        reasons.add(r.host, r.state, r.reason);
       }
       return states.includes(r.state);
     },
     hostCounts: (host) => (!complete ? deduced(host) : !overflow ? (counts.get(host) ?? null) : null),
+    hostReasons(host) {
+      const c = complete && !overflow ? counts.get(host) : undefined;
+      return c === undefined ? null : reasons.of(host, c);
+    },
     scannedHosts: () => (complete && !overflow ? [...counts.keys()].sort(addressOrder) : null),
     knowTotals(totals, whole, portsPerHost) {
       const unrecorded = PORT_STATES.filter((s) => !recorded.includes(s));

@@ -222,6 +222,7 @@ export async function mergeShards(dirs: readonly string[], open: () => Writable,
     states: view.states,
     banners: first.config.banners === true,
     hostCounts: (host) => view.hostCounts(host),
+    hostReasons: (host) => view.hostReasons(host),
     hostName: namesOf(first.config.resolved ?? {}),
     note: opts.note,
     // Without per-host counts (open records only), a whole scan that completed still probed every host.
