@@ -4,6 +4,7 @@
  * (host-groups.ts), which sorts the shown records in bounded memory.
  */
 import type { ScanSummary } from '../model/summary.js';
+import { HELD_HERE_ERRNOS, NO_ROUTE_ERRNOS } from '../classify.js';
 import { escapeControls } from '../errors.js';
 import { tlsText, versionText } from '../model/service.js';
 import { PORT_STATES } from '../model/states.js';
@@ -38,6 +39,34 @@ export function givenUp(ctx: ReportContext, host: string, records: HostRecords):
   if (!ctx.states.includes('error')) return false;
   for (const r of records) if (r.reason === 'host-timeout') return true;
   return false;
+}
+
+/**
+ * Why no probe to the host left this machine (every port an error: no route,
+ * a prohibit route, the scanner's own failures), or null when one may have.
+ * grep and xml said `Status: Up` / state="up" of such a host, where the text
+ * report says it was never reached; they now say what nmap says of a host it
+ * did not probe (-sL): Unknown, with this as the reason (`no-route` or
+ * `local-error`). Needs the host's counts, or (a resume) all its ports shown;
+ * a host --host-timeout gave up on is the caller's to check first.
+ */
+export function neverReached(ctx: ReportContext, s: ScanSummary, host: string, records: HostRecords): string | null {
+  const c = ctx.hostCounts(host);
+  let reasons: string[] | null = [];
+  if (c !== null) {
+    if (c.error === 0 || c.open + c.closed + c.filtered > 0) return null;
+    const r = ctx.hostReasons?.(host) ?? null;
+    reasons = r === null ? null : Object.keys(r.error);
+  } else {
+    if (!ctx.states.includes('error') || records.length < ctx.ports) return null;
+    for (const r of records) {
+      if (r.state !== 'error' || r.reason === 'host-timeout') return null;
+      reasons.push(r.reason);
+    }
+  }
+  // Reasons not known per host: no-route when every error of the scan was one.
+  const noRoute = reasons === null ? (s.events['no-route'] ?? 0) >= s.counts.error : reasons.every((r) => NO_ROUTE_ERRNOS.has(r) || HELD_HERE_ERRNOS.has(r));
+  return noRoute ? 'no-route' : 'local-error';
 }
 
 function pad(s: string, n: number): string {
@@ -223,7 +252,8 @@ export function* grepHosts(grouped: Iterable<[string, HostRecords]>, scanned: It
 
 /**
  * nmap's greppable format (-oG), as nmap -Pn writes it: for every host
- * scanned a `Status: Up` line and a `Ports:` line with the shown ports and
+ * scanned a `Status: Up` line (Unknown for one never reached: see
+ * neverReached) and a `Ports:` line with the shown ports and
  * `Ignored State: closed (N)` for the rest. Where per-host counts are not
  * known (a resume, a merge of open records: see everyHostOf), a host with no
  * shown port has its Status line alone, and no host an Ignored State; over
@@ -243,14 +273,18 @@ export function grepWriter(ctx: ReportContext): ReportWriter {
     *end() {
       const s = ctx.summary();
       let up = 0;
+      let unreached = 0;
       const scanned = ctx.scannedHosts?.() ?? null;
       for (const [host, records] of grepHosts(groups.groups(), scanned)) {
         const counts = ctx.hostCounts(host);
         const hidden = PORT_STATES.filter((st) => !ctx.states.includes(st) && counts !== null && counts[st] > 0);
         const ignored = hidden.length > 0 && counts ? `\tIgnored State: ${hidden.map((st) => `${st} (${counts[st]})`).join(', ')}` : '';
         const name = ctx.hostName?.(host) ?? '';
-        const status = givenUp(ctx, host, records) ? 'Timeout' : 'Up';
+        const cut = givenUp(ctx, host, records);
+        const never = cut ? null : neverReached(ctx, s, host, records);
+        const status = cut ? 'Timeout' : never !== null ? 'Unknown' : 'Up';
         up++;
+        if (never !== null) unreached++;
         // Nothing known of its ports (no record shown, no counts): the Status line alone, as nmap writes a host it scanned no ports of.
         if (counts === null && records.length === 0) {
           yield `Host: ${host} (${name})\tStatus: ${status}\n`;
@@ -266,8 +300,10 @@ export function grepWriter(ctx: ReportContext): ReportWriter {
         }
         yield `${ignored}\n`;
       }
-      const n = hostsUp(s, up, scanned === null);
-      const total = addressesScanned(s, n);
+      const listed = hostsUp(s, up, scanned === null);
+      const total = addressesScanned(s, listed);
+      // Hosts never reached are not up (nmap counts those it did not probe as down).
+      const n = listed === null ? null : listed - unreached;
       const addresses = `${total} IP address${total === 1 ? '' : 'es'}${n === null ? '' : ` (${n} host${n === 1 ? '' : 's'} up)`}`;
       yield `# shardscan done at ${ctx.endedAt ?? new Date().toISOString()} -- ${addresses} scanned in ${(s.elapsedMs / 1000).toFixed(2)} seconds${s.status === 'complete' ? '' : ' (interrupted)'}\n`;
     },

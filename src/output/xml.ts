@@ -17,7 +17,7 @@ import type { ScanSummary } from '../model/summary.js';
 import { PORT_STATES, type PortState, type StateCounts } from '../model/states.js';
 import { serviceName } from '../ports/services.js';
 import { type HostRecords, reportGroups } from './host-groups.js';
-import { addressesScanned, givenUp, grepHosts, hostsUp, insideTls } from './hosts.js';
+import { addressesScanned, givenUp, grepHosts, hostsUp, insideTls, neverReached } from './hosts.js';
 import type { ReportContext, ReportWriter } from './report.js';
 
 /**
@@ -151,33 +151,39 @@ function extraPorts(counts: StateCounts | null, reasons: StateReasons | null, sh
 /** The name the user typed for the host, as nmap writes it (type "user"); nothing without one. */
 const hostnameElement = (name: string | null): string => (name === null ? '' : `<hostname name="${xmlAttr(name)}" type="user"/>\n`);
 
-/** A host's element, a port at a time: a host with 65,535 shown ports is a few MB of text. */
-function* hostElement(ctx: ReportContext, host: string, records: HostRecords): Generator<string> {
-  yield `<host${givenUp(ctx, host, records) ? ' timedout="true"' : ''}><status state="up" reason="user-set" reason_ttl="0"/>\n<address addr="${xmlAttr(host)}" addrtype="${isV6(host) ? 'ipv6' : 'ipv4'}"/>\n<hostnames>\n${hostnameElement(ctx.hostName?.(host) ?? null)}</hostnames>\n<ports>`;
+/**
+ * A host's element, a port at a time: a host with 65,535 shown ports is a few
+ * MB of text. `never`: why no probe to it left this machine (neverReached): its
+ * state is unknown, as nmap says of a host it did not probe, not up.
+ */
+function* hostElement(ctx: ReportContext, host: string, records: HostRecords, cut: boolean, never: string | null): Generator<string> {
+  const status = never === null ? 'state="up" reason="user-set"' : `state="unknown" reason="${xmlAttr(never)}"`;
+  yield `<host${cut ? ' timedout="true"' : ''}><status ${status} reason_ttl="0"/>\n<address addr="${xmlAttr(host)}" addrtype="${isV6(host) ? 'ipv6' : 'ipv4'}"/>\n<hostnames>\n${hostnameElement(ctx.hostName?.(host) ?? null)}</hostnames>\n<ports>`;
   yield extraPorts(ctx.hostCounts(host), ctx.hostReasons?.(host) ?? null, ctx.states);
   for (const r of records) yield portElement(r);
   yield '</ports>\n</host>\n';
 }
 
-/** `<runstats>`: when and how the scan ended, and the hosts counted. */
-function runstats(s: ScanSummary, listed: number, listedOnly: boolean, endedAt: string | undefined): string {
+/** `<runstats>`: when and how the scan ended, and the hosts counted (`unreached`: hosts never reached, counted down, as nmap counts hosts it did not probe). */
+function runstats(s: ScanSummary, listed: number, unreached: number, listedOnly: boolean, endedAt: string | undefined): string {
   const ended = endedAt === undefined ? new Date() : new Date(endedAt);
   const elapsed = (s.elapsedMs / 1000).toFixed(2);
   const done = s.status === 'complete';
   // <hosts up> needs a number: when hostsUp cannot tell, the hosts listed, said as such.
   const known = hostsUp(s, listed, listedOnly);
-  const up = known ?? listed;
+  const up = (known ?? listed) - unreached;
   const total = addressesScanned(s, known);
   const hosts = `${total} IP address${total === 1 ? '' : 'es'} (${up} host${up === 1 ? '' : 's'} ${known === null ? 'with shown ports' : 'up'})`;
   const why = done ? '' : s.stopReason === 'time-limit' ? 'stopped by --max-time' : s.stopReason === 'output-closed' ? 'the output was closed' : s.stopReason === 'error' ? 'stopped by an error' : s.stopReason === 'shards-missing' ? 'merged without every shard' : s.stopReason === 'unfinished' ? 'merged with a shard that had not finished' : 'interrupted';
   const summary = `shardscan done at ${ended.toISOString()}; ${hosts} scanned in ${elapsed} seconds${done ? '' : `; ${why}: partial results, ${s.done} of ${s.probes} probes`}`;
   const exit = done ? 'exit="success"' : `exit="error" errormsg="${xmlAttr(`${why} (${s.stopReason}): partial results`)}"`;
-  return `<runstats><finished time="${unixSeconds(ended)}" timestr="${xmlAttr(ctime(ended))}" summary="${xmlAttr(summary)}" elapsed="${elapsed}" ${exit}/><hosts up="${up}" down="0" total="${total}"/>\n</runstats>\n`;
+  return `<runstats><finished time="${unixSeconds(ended)}" timestr="${xmlAttr(ctime(ended))}" summary="${xmlAttr(summary)}" elapsed="${elapsed}" ${exit}/><hosts up="${up}" down="${unreached}" total="${total}"/>\n</runstats>\n`;
 }
 
 /**
  * nmap XML. Every scanned host is up with reason user-set, as nmap -Pn reports
- * it (shardscan never pings); where per-host counts are known, hosts with no
+ * it (shardscan never pings), except a host no probe reached (unknown, as nmap
+ * says of a host it did not probe); where per-host counts are known, hosts with no
  * shown port are listed too, with `<extraports>` for the hidden states.
  * Without counts, a whole scan that completed lists every host too (see
  * everyHostOf), with the ports it shows; elsewhere (very large scans, part of
@@ -205,11 +211,15 @@ export function xmlWriter(ctx: ReportContext): ReportWriter {
       const s = ctx.summary();
       const scanned = ctx.scannedHosts?.() ?? null;
       let up = 0;
+      let unreached = 0;
       for (const [host, records] of grepHosts(groups.groups(), scanned)) {
-        yield* hostElement(ctx, host, records);
+        const cut = givenUp(ctx, host, records);
+        const never = cut ? null : neverReached(ctx, s, host, records);
+        if (never !== null) unreached++;
+        yield* hostElement(ctx, host, records, cut, never);
         up++;
       }
-      yield `${runstats(s, up, scanned === null, ctx.endedAt)}</nmaprun>\n`;
+      yield `${runstats(s, up, unreached, scanned === null, ctx.endedAt)}</nmaprun>\n`;
     },
   };
 }
