@@ -104,14 +104,14 @@ describe("nmap's % conversions in report names", () => {
 describe('nmap report options at a terminal', () => {
   const now = new Date(2026, 0, 1);
   it('-oX FILE at a terminal also shows the text report there, as nmap shows its normal output; elsewhere only the file is written', () => {
-    expect(reportsOf(['-oX:r.xml'], false, undefined, undefined, now, true)).toEqual({ format: 'text', output: null, extraReports: [{ format: 'xml', output: 'r.xml' }] });
-    expect(reportsOf(['-oA:b'], false, undefined, undefined, now, true).extraReports).toHaveLength(3);
-    expect(reportsOf(['-oX:r.xml'], false, undefined, undefined, now, false)).toEqual({ format: 'xml', output: 'r.xml', extraReports: [] });
+    expect(reportsOf(['-oX:r.xml'], {}, now, true)).toEqual({ format: 'text', output: null, extraReports: [{ format: 'xml', output: 'r.xml' }] });
+    expect(reportsOf(['-oA:b'], {}, now, true).extraReports).toHaveLength(3);
+    expect(reportsOf(['-oX:r.xml'], {}, now, false)).toEqual({ format: 'xml', output: 'r.xml', extraReports: [] });
   });
 
   it('not when a report already goes to the screen, or -f/-o names the main one', () => {
-    expect(reportsOf(['-oX:r.xml', '-oG:-'], false, undefined, undefined, now, true)).toEqual({ format: 'grep', output: null, extraReports: [{ format: 'xml', output: 'r.xml' }] });
-    expect(reportsOf(['-oX:r.xml'], true, 'ndjson', 'r.ndjson', now, true)).toEqual({ extraReports: [{ format: 'xml', output: 'r.xml' }] });
+    expect(reportsOf(['-oX:r.xml', '-oG:-'], {}, now, true)).toEqual({ format: 'grep', output: null, extraReports: [{ format: 'xml', output: 'r.xml' }] });
+    expect(reportsOf(['-oX:r.xml'], { format: 'ndjson', output: 'r.ndjson' }, now, true)).toEqual({ extraReports: [{ format: 'xml', output: 'r.xml' }] });
   });
 
   it('the CLI under script(1): the table on the terminal, and the XML file whole', async () => {

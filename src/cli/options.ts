@@ -227,7 +227,7 @@ export function flagsToConfig(f: ScanFlags): Partial<ScanConfig> {
   if (f.output !== undefined) c.output = f.output === '-' ? null : f.output;
   // yargs gives one occurrence as a string, several as an array.
   const nmapReports = f.nmapReport === undefined ? [] : [f.nmapReport].flat();
-  if (nmapReports.length > 0) Object.assign(c, reportsOf(nmapReports, c.format !== undefined || c.output !== undefined, c.format, c.output));
+  if (nmapReports.length > 0) Object.assign(c, reportsOf(nmapReports, c));
   if (f.family !== undefined) c.family = Number(oneOf('family', f.family, ['4', '6'] as const)) as 4 | 6;
   const shown = shownStates(f.open, f.states);
   if (shown.states !== undefined) c.states = shown.states;

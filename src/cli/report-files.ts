@@ -289,9 +289,15 @@ export const MAX_EXTRA_REPORTS = 8;
  * --format and --output describe) is -f/-o when given, else the one on stdout
  * ("-oX -"), else, when stdout is a terminal, the text report on it, as nmap
  * shows; else the first; the rest are extra reports, each to its file.
- * `explicit`: -f or -o (or a --config file's format or output) was given; `format`, `output`: the main report's then (null: stdout).
+ * `given`: what -f and -o (or a --config file's "format" and "output") gave
+ * the main report, if anything; a config file's "extraReports" are kept, the
+ * typed ones added after them, as a config's main report is kept (in place
+ * of them, a report the file asks for was dropped without a word).
  */
-export function reportsOf(typed: readonly string[], explicit: boolean, format: OutputFormat | undefined, output: string | null | undefined, now = new Date(), terminal = process.stdout.isTTY === true): Partial<ScanConfig> {
+export function reportsOf(typed: readonly string[], given: Partial<Reports>, now = new Date(), terminal = process.stdout.isTTY === true): Partial<ScanConfig> {
+  const { format, output } = given;
+  const explicit = format !== undefined || output !== undefined;
+  const kept = given.extraReports ?? [];
   const asked: { format: OutputFormat; output: string | null; as: string }[] = [];
   for (const t of typed) {
     const colon = t.indexOf(':');
@@ -311,13 +317,13 @@ export function reportsOf(typed: readonly string[], explicit: boolean, format: O
   if (explicit && output == null) toStdout.unshift({ format: 'text', output: null, as: `-f ${format ?? 'text'}` });
   if (toStdout.length > 1) throw new ShardscanError('E_OPTION', `${toStdout.map((r) => quote(r.as)).join(' and ')} ${toStdout.length === 2 ? 'both' : 'all'} write to stdout; give ${toStdout.length === 2 ? 'one of them' : 'all but one'} a file`);
   if (explicit && toStdout.length === 1 && output != null) throw new ShardscanError('E_OPTION', `${quote(toStdout[0]!.as)} writes to stdout, and -o ${quote(output)} names the main report; give ${toStdout[0]!.as.split(' ')[0]} a file, or leave out -o`);
-  const total = asked.length + (explicit ? 1 : 0);
-  if (total > MAX_EXTRA_REPORTS + 1) throw new ShardscanError('E_OPTION', `at most ${MAX_EXTRA_REPORTS + 1} reports per run, and this asks for ${total}`);
+  const total = asked.length + (explicit ? 1 : 0) + kept.length;
+  if (total > MAX_EXTRA_REPORTS + 1) throw new ShardscanError('E_OPTION', `at most ${MAX_EXTRA_REPORTS + 1} reports per run, and this asks for ${total}${kept.length > 0 ? ` (${kept.length} of them the config file's "extraReports")` : ''}`);
   // At a terminal nmap shows its normal output besides the files it writes (nmap -oX r.xml): the text report goes to the screen too.
   // Only at a terminal: a script's stdout gets nothing it did not ask for, and a large scan sorts once per report.
-  if (!explicit && toStdout.length === 0 && terminal && total < MAX_EXTRA_REPORTS + 1) return { format: 'text', output: null, extraReports: asked.map((r) => ({ format: r.format, output: r.output! })) };
+  if (!explicit && toStdout.length === 0 && terminal && total < MAX_EXTRA_REPORTS + 1) return { format: 'text', output: null, extraReports: [...kept, ...asked.map((r) => ({ format: r.format, output: r.output! }))] };
   const main = explicit ? null : (toStdout[0] ?? asked[0]!);
-  const c: Partial<ScanConfig> = { extraReports: asked.filter((r) => r !== main).map((r) => ({ format: r.format, output: r.output! })) };
+  const c: Partial<ScanConfig> = { extraReports: [...kept, ...asked.filter((r) => r !== main).map((r) => ({ format: r.format, output: r.output! }))] };
   if (main !== null) {
     c.format = main.format;
     c.output = main.output;
