@@ -33,6 +33,7 @@
  * round trip to 0.4-1.6 s, and the scan, paced by it, sent a few probes a
  * second for 3 s (50 SYNs/s shared by 4 hosts; loop.ts answered).
  */
+import { firstTryListenMs } from '../src/model/scan.js';
 import type { Attempt } from './attempt.js';
 import type { Congestion } from './congestion.js';
 import type { Expiry } from './expiry.js';
@@ -67,7 +68,7 @@ export class LateListen {
     // paced (congestion.ts unanswered).
     this.congestion.unanswered(now, a.start);
     if (a.chunk.stopped || this.listening >= this.budget) return false;
-    const end = Math.min(a.start + 2 * (a.deadline - a.start), a.start + this.maxMs, this.timing.hostEnd(a.target));
+    const end = Math.min(a.start + firstTryListenMs(a.deadline - a.start, this.maxMs), this.timing.hostEnd(a.target));
     if (end <= now) return false;
     a.late = true;
     this.listening++;

@@ -10,6 +10,7 @@ import type { Piscina } from 'piscina';
 import { ShardscanError, errnoCode, escapeControls, messageOf, plural, quote, shellWord } from '../errors.js';
 import { type ScanConfig, timeoutBounds } from '../config/index.js';
 import type { CheckpointState } from '../model/checkpoint.js';
+import { firstTryListenMs } from '../model/scan.js';
 import type { RecordBatch } from '../model/record.js';
 import type { ScanSummary, TimingSummary } from '../model/summary.js';
 import { createWriter } from '../output/formats.js';
@@ -305,18 +306,26 @@ export async function runScan(input: RunInput): Promise<number> {
 
 /**
  * How long a probe to a host that never answered waited, and the option to
- * raise: --initial-rtt-timeout, unless --timeout or --max-rtt-timeout capped
- * it (the note named --initial-rtt-timeout 1000 ms after probes that had
- * waited 50 ms under --timeout 50ms, and told a user whose 5 s was capped to
- * 3 s to raise what was not the limit).
+ * raise: a first try listens past its timeout for a late answer
+ * (firstTryListenMs: 2000 ms by default, where the note named
+ * --initial-rtt-timeout's 1000 and the record said rttMs 2000), and its
+ * timeout is --initial-rtt-timeout unless --min-rtt-timeout raised it or
+ * --timeout or --max-rtt-timeout capped it (the note named 1000 ms after
+ * probes that had waited 50 ms under --timeout 50ms, and told a user whose
+ * 5 s was capped to 3 s to raise what was not the limit).
  */
 export function firstWait(c: ScanConfig): string {
-  const { initialMs: waited, maxMs, ceilingFlag: cap } = timeoutBounds(c);
+  const { initialMs, maxMs, ceilingFlag: cap } = timeoutBounds(c);
+  const waited = firstTryListenMs(initialMs, maxMs);
   if (c.initialRttTimeoutMs > maxMs) {
     return `the ${waited} ms each probe waited (--initial-rtt-timeout ${c.initialRttTimeoutMs} ms, capped by ${cap}); if they may be that far, raise ${cap} too`;
   }
-  if (waited > c.initialRttTimeoutMs) return `the ${waited} ms each probe waited (--min-rtt-timeout); if they may be that far, raise --initial-rtt-timeout above it`;
-  return `--initial-rtt-timeout (${waited} ms); if they may be that far, raise it`;
+  // Cut by the ceiling, a longer timeout alone would not lengthen the wait.
+  const capped = waited === maxMs && waited < firstTryListenMs(initialMs, Infinity);
+  const late = waited > initialMs ? `, then on for a late answer${capped ? ` up to ${cap}` : ''}` : '';
+  const also = capped ? ` and ${cap}` : '';
+  if (initialMs > c.initialRttTimeoutMs) return `the ${waited} ms each probe waited (--min-rtt-timeout ${initialMs} ms${late}); if they may be that far, raise --initial-rtt-timeout above it${also}`;
+  return `the ${waited} ms each probe waited (--initial-rtt-timeout ${initialMs} ms${late}); if they may be that far, raise --initial-rtt-timeout${also}`;
 }
 
 /**

@@ -25,3 +25,13 @@ export function namesOf(resolved: Readonly<Record<string, string>>): (host: stri
   const byAddress = addressNames(resolved);
   return (host) => byAddress[host] ?? null;
 }
+
+/**
+ * How long a first try to a host not heard from listens for an answer, its
+ * timeout `timeoutMs` given: past its timeout, up to twice it, within the
+ * timeout ceiling `maxMs` (workers/late.ts says why). The longest a probe to
+ * a silent host waits, so what the nothing-answered note names (cli/run.ts).
+ */
+export function firstTryListenMs(timeoutMs: number, maxMs: number): number {
+  return Math.min(2 * timeoutMs, maxMs);
+}
