@@ -2,7 +2,7 @@
  * Port specifications → PortSet: "22,80,1000-2000", "-" (all), "-1024",
  * "60000-", service names ("http,ssh", "http*"), --top-ports N, --exclude-ports.
  */
-import { ShardscanError, quote } from '../errors.js';
+import { ShardscanError, plural, quote } from '../errors.js';
 import { portsNamed, rankedPortCount, topPorts } from './services.js';
 
 /** A sorted set of distinct TCP ports with `count`, `at(i)` and `indexOf`. */
@@ -115,4 +115,26 @@ export function buildPorts(input: PortInput): PortSet {
   for (let p = 1; p < 65536; p++) if (marks[p]) out.push(p);
   if (out.length === 0) throw new ShardscanError('E_PORT', 'every port is excluded; nothing left to scan');
   return new PortSet(Uint16Array.from(out));
+}
+
+/**
+ * A note for each of -p and --exclude-ports whose list holds a service-name
+ * pattern ('http*', '*sql*'): names come from the built-in list of the most
+ * common ports (data/tcp-ports.tsv), not from nmap's nmap-services (whose
+ * licence does not let it ship here), so `-p 'x11*'` scanned 11 ports where
+ * nmap scans 62, without a word. Plain names are left alone: one the list
+ * lacks is refused by name. Call after buildPorts accepted the lists.
+ */
+export function wildcardNotes(input: PortInput): string[] {
+  const notes: string[] = [];
+  for (const [flag, spec] of [['-p', input.ports], ['--exclude-ports', input.excludePorts]] as const) {
+    if (spec === undefined) continue;
+    const globs = spec.split(',').map((t) => t.trim().replace(/^T:/i, '')).filter((t) => /^[a-z*?]/i.test(t) && /[*?]/.test(t));
+    if (globs.length === 0) continue;
+    const each = globs.map((g) => [g, portsNamed(g)] as const);
+    const all = new Set(each.flatMap(([, ports]) => ports));
+    const apart = each.length > 1 ? ` (${each.map(([g, ports]) => `'${quote(g)}' ${ports.length}`).join(', ')})` : '';
+    notes.push(`note: ${flag} '${quote(spec)}': service-name pattern${globs.length === 1 ? '' : 's'} matched ${plural(all.size, 'port')}${apart}, from the built-in list of the ${rankedPortCount().toLocaleString('en-US')} most common ports (data/tcp-ports.tsv), not every port nmap names; give port numbers for others`);
+  }
+  return notes;
 }
