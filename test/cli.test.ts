@@ -328,12 +328,12 @@ describe('nmap command lines', () => {
     [['-oN', '-', '-oX', '-'], /-oN - and -oX - both write to stdout; give one of them a file/],
     [['-f', 'json', '-oX', '-'], /-f json and -oX - both write to stdout/],
     [['-oA', 'b', '-oN', '-', '-oJ', '-', '-oG', '-'], /-oN - and -oJ - and -oG - all write to stdout; give all but one a file/],
-    // The same stdout under another name: the two reports were written into one another.
-    [['-oN', '/dev/stdout', '-oX', '-'], /the text report '\/dev\/stdout' is this command's stdout, where the xml report already goes; give it another file/],
-    [['-f', 'json', '-oG', '/proc/self/fd/1'], /the grep report '\/proc\/self\/fd\/1' is this command's stdout, where the json report already goes/],
+    // The same stdout under another name: the two reports were written into one another. (Named as typed, -oN, -oX: audit N4.)
+    [['-oN', '/dev/stdout', '-oX', '-'], /-oN '\/dev\/stdout' is this command's stdout, where -oX already goes; give it another file/],
+    [['-f', 'json', '-oG', '/proc/self/fd/1'], /-oG '\/proc\/self\/fd\/1' is this command's stdout, where the json report already goes/],
     [['-o', 'r.txt', '-oX', '-'], /-oX - writes to stdout, and -o r\.txt names the main report; give -oX a file, or leave out -o/],
-    [['-oX', 'a', '-oG', 'a'], /the xml report and the grep report name the same file 'a'; give each its own/],
-    [['-oX', 'a', '-oX', 'a'], /the xml report and the xml report #2 name the same file 'a'/],
+    [['-oX', 'a', '-oG', 'a'], /-oX and -oG name the same file 'a'; give each its own/],
+    [['-oX', 'a', '-oX', 'a'], /-oX and -oX #2 name the same file 'a'/],
     // yargs read --banners=1 as false: banners silently off.
     [['--banners=1'], /--banners is a switch and takes no value \(got '--banners=1'\): give --banners alone, or leave it out/],
     [['--no-out-dir=yes'], /--no-out-dir is a switch and takes no value/],

@@ -155,12 +155,13 @@ describe('several reports of one scan', () => {
     expect(openIn.xml(xml)).toEqual(sorted(open.ports));
   });
 
+  // Each report named as typed (-oX, -oA keep's xml report): they said --output, the xml report (audit N4).
   it.each([
     [['-oA', 'keep', '--out-dir', '/proc/nope'], /cannot create --out-dir '\/proc\/nope'/],
-    [['-oA', 'keep', '-oG', 'nodir/x.gnmap'], /cannot open the grep report 'nodir\/x\.gnmap': ENOENT/],
-    [['-oN', 'keep.nmap', '-oX', 'adir'], /cannot open the xml report 'adir': EISDIR/],
-    [['-oA', 'keep', '--out-dir', 'keep.xml'], /the xml report and --out-dir name the same file 'keep\.xml'/],
-    [['-oX', 'fifo'], /cannot open --output 'fifo': a FIFO with no reader; start its reader first/],
+    [['-oA', 'keep', '-oG', 'nodir/x.gnmap'], /cannot open -oG 'nodir\/x\.gnmap': ENOENT/],
+    [['-oN', 'keep.nmap', '-oX', 'adir'], /cannot open -oX 'adir': EISDIR/],
+    [['-oA', 'keep', '--out-dir', 'keep.xml'], /-oA keep's xml report and --out-dir name the same file 'keep\.xml'/],
+    [['-oX', 'fifo'], /cannot open -oX 'fifo': a FIFO with no reader; start its reader first/],
   ])('a refused command (%j) leaves existing reports as they were', async (args, message) => {
     const cwd = scratchDir();
     for (const ext of ['nmap', 'xml', 'gnmap']) writeFileSync(join(cwd, `keep.${ext}`), 'precious\n');

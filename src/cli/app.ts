@@ -25,7 +25,7 @@ import { argvRefusal, internalRefusal, listClash, reportClash, unknownMessage } 
 import { COMMANDS, fileOptionsApart } from './spellings.js';
 import { EXIT, defaultOutDir, reportsAgain, runScan, writeSummaryJson } from './run.js';
 import { type MergeFlags, mergeCommand, validateCommand } from './shard-commands.js';
-import { checkDistinctFiles, checkReports, checkSummaryPath, openReports, reportFileNames } from './report-files.js';
+import { checkDistinctFiles, checkReports, checkSummaryPath, openReports, reportFileNames, typedReports } from './report-files.js';
 import type { StatusFlags } from './status.js';
 import type { MetricsServer } from './metrics.js';
 import { clearActiveBar } from './progress.js';
@@ -133,9 +133,10 @@ async function scanCommand(flags: CliFlags, command: string, signal: AbortContro
   const scanId = makeScanId(startedAt, config.seed, config.shard);
   const outPath = flags.outDir === false ? null : (config.outDir ?? defaultOutDir(scanId));
   checkSummaryPath(flags.summaryJson);
+  const typed = typedReports(flags.nmapReport);
   checkDistinctFiles(
     {
-      ...reportFileNames(config),
+      ...reportFileNames(config, typed),
       '--summary-json': flags.summaryJson,
       ...Object.fromEntries(outPath === null ? [] : ownFileNames(config.shard).map((f) => [`the shard directory's ${f}`, join(outPath, f)])),
       // A report named as the shard directory itself (-oA ok --out-dir ok.xml): one of the two would be made, the other refused.
@@ -148,14 +149,14 @@ async function scanCommand(flags: CliFlags, command: string, signal: AbortContro
       'the --blocklist': typeof config.blocklist === 'string' ? config.blocklist : null,
     },
   );
-  checkReports(config, prep.plan.positions);
+  checkReports(config, prep.plan.positions, typed);
   if (outPath !== null) OutDir.refuseTaken(outPath, config.outDir !== null);
   // Served once the rest is checked (bad input is its one line), and before anything is written: an address
   // that cannot be served is refused before there is a half-made shard directory.
   return withMetrics(flags.metrics, Boolean(flags.quiet), (metrics) => {
     const outDir = outPath === null ? null : OutDir.create(outPath, { ...prep, config: { ...prep.config, outDir: outPath } }, scanId, startedAt, config.outDir !== null, defaultWindow);
     // Opened (and so emptied) only now, when nothing can refuse the command any more.
-    const { out, extras } = openReports(config);
+    const { out, extras } = openReports(config, typed);
     const allNotes = [...notes, ...wildcardNotes({ ports: config.ports ?? undefined, excludePorts: config.excludePorts ?? undefined }), ...[blockedNote(prep.blocked), otherAddressesNote(prep.otherAddresses), metrics?.scannedNote(prep.targets, prep.ports) ?? null].filter((n): n is string => n !== null)];
     return runScan({ prep, out, extras, notes: allNotes, quiet: Boolean(flags.quiet), command, outDir, signal: signal.signal, startedAt, pool, summaryJson: flags.summaryJson, fault, workersGiven: flags.workers !== undefined, metrics });
   });
@@ -232,8 +233,8 @@ async function resumeWith(dir: string, argv: ResumeFlags, o: ReturnType<typeof f
     // The directory's own files, not every file in it: a report the first run wrote inside it (-o d/report.txt) is rewritten, as that run would have.
     const own = ownFileNames(config.shard).map((f) => [`'${quote(join(dir, f))}'`, join(dir, f)]);
     const inputs = { 'the --input-file': config.inputFile, 'the --exclude-file': config.excludeFile, 'the --blocklist': typeof config.blocklist === 'string' ? config.blocklist : null };
-    checkDistinctFiles({ ...reportFileNames(config), '--summary-json': argv.summaryJson }, { ...Object.fromEntries(own), ...inputs });
-    checkReports(config, plan.prep.plan.positions);
+    checkDistinctFiles({ ...reportFileNames(config, typedReports(argv.nmapReport)), '--summary-json': argv.summaryJson }, { ...Object.fromEntries(own), ...inputs });
+    checkReports(config, plan.prep.plan.positions, typedReports(argv.nmapReport));
     // Served once the rest is checked, before the directory is rewritten: EADDRINUSE gives the directory back as it was.
     metrics = argv.metrics === undefined ? null : await (await import('./metrics.js')).serveMetrics(argv.metrics, Boolean(argv.quiet));
     // Only now, when nothing can refuse any more, is the directory rewritten and are the reports opened.
@@ -250,7 +251,7 @@ async function resumeWith(dir: string, argv: ResumeFlags, o: ReturnType<typeof f
   }
   try {
     const { config, notes, outDir } = opened;
-    const { out, extras } = openReports(config);
+    const { out, extras } = openReports(config, typedReports(argv.nmapReport));
     // Positions, not records: with --states open, "0 records kept" hid 5,986 positions already decided.
     const decided = totalOf(plan.checkpoint.counts);
     // Without a checkpoint nothing is decided, and "past the last checkpoint" named one that was not there.

@@ -115,6 +115,8 @@ export function argvRefusal(argv: readonly string[]): string | null {
     if (/^-P[A-Za-z]/.test(a)) return `${a} is nmap host discovery; shardscan never pings: every target is scanned, as with nmap -Pn`;
     // nmap reads what follows -v as a level (-v3) and refuses -vV; split by yargs it was -v -V, and printed the version.
     // -F5 said "unexpected argument 'F'" (yargs read -F=5); nmap refuses it too (getopt: -F, then -5).
+    // nmap's debugging level (-d, -dd, -d3): yargs read -dd as -d twice and said "unknown option -d".
+    if (/^-d(d*|\d+)$/.test(a)) return `${a} is nmap's debugging level; shardscan has no debugging output (its notes and errors go to stderr; -q hides the notes)`;
     if (/^-F\d/.test(a)) return `${a} is not an option: -F takes no number (it is the top 100 ports); for another count use --top-ports N, e.g. --top-ports ${a.slice(2)}`;
     if (/^-v+[^v\d]/.test(a)) return `${a} is not an option: nmap reads what follows -v as a verbosity level (-v3); give the options apart (e.g. -v -V)`;
     if (isReportLetter(a)) {
@@ -192,7 +194,12 @@ export function unknownMessage(msg: string, argv: readonly string[], typedArgv: 
     } else if (typed(long)) options.push(long);
     else if (typed(`--no-${n}`)) options.push(`--no-${n}`);
     // A short option as typed, or glued to its value (normalizeArgv's -p=80 for -p80: it was "unexpected argument 'p'").
-    else if (argv.includes(`-${n}`) || argv.some((a) => a.startsWith(`-${n}=`)) || (n.length === 1 && argv.some((a) => /^-[A-Za-z]+$/.test(a) && a.includes(n)))) options.push(`-${n}`);
+    else if (argv.includes(`-${n}`) || argv.some((a) => a.startsWith(`-${n}=`))) options.push(`-${n}`);
+    // A letter of a cluster; named with the cluster when that holds no other unknown letter (-zz, -qz: "unknown option -z").
+    else if (n.length === 1 && argv.some((a) => /^-[A-Za-z]+$/.test(a) && a.includes(n))) {
+      const cluster = argv.find((a) => /^-[A-Za-z]+$/.test(a) && a.includes(n))!;
+      options.push([...new Set(cluster.slice(1))].filter((c) => names.includes(c)).length === 1 ? `-${n} in ${cluster}` : `-${n}`);
+    }
     else others.push(`'${quote(n)}'`);
   }
   const parts: string[] = [];

@@ -23,18 +23,33 @@ export interface OpenReport {
 
 type Reports = Pick<ScanConfig, 'format' | 'output' | 'extraReports'>;
 
-/** How a message names the main report: --output, or by its format when there are several. */
-const mainLabel = (config: Reports): string => (config.extraReports.length === 0 ? '--output' : `the ${config.format} report`);
+/** The reports nmap's options asked for, as typed (see typedReports); none for a config's own or a resume's first run's. */
+export type TypedReports = { format: OutputFormat; output: string | null; as: string }[];
+
+/**
+ * How a message names a report: as typed when one of nmap's options gave it
+ * (-oX, or -oA BASE's xml report: `-oX somedir` was "cannot open --output"),
+ * else --output when it is the only one, else by its format.
+ */
+function labelOf(r: { format: OutputFormat; output: string | null }, config: Reports, typed: TypedReports, main: boolean): string {
+  // (A name with %S read a second after reportsOf read it misses, and is named by its format.)
+  const t = typed.find((x) => x.format === r.format && x.output === r.output);
+  if (t !== undefined) return t.as.startsWith('-oA ') ? `${t.as}'s ${r.format} report` : t.as.split(' ')[0]!;
+  return main && config.extraReports.length === 0 ? '--output' : `the ${r.format} report`;
+}
+
+/** How a message names the main report. */
+const mainLabel = (config: Reports, typed: TypedReports = []): string => labelOf(config, config, typed, true);
 
 /**
  * Every report file of a config checked, none opened (see checkReportPath).
  * Called where the files used to be opened; openReports, once nothing else
  * can refuse the command.
  */
-export function checkReports(config: Reports, positions: number): void {
-  checkReportPath(config.output, mainLabel(config));
-  for (const r of config.extraReports) checkReportPath(r.output, `the ${r.format} report`);
-  checkStdoutShared(config);
+export function checkReports(config: Reports, positions: number, typed: TypedReports = []): void {
+  checkReportPath(config.output, mainLabel(config, typed));
+  for (const r of config.extraReports) checkReportPath(r.output, labelOf(r, config, typed, false));
+  checkStdoutShared(config, typed);
   // A report sorted by host that may hold more records than it keeps in memory needs TMPDIR (output/host-groups.ts).
   if (positions > SPILL_RECORDS && sortedReports(config) > 0) checkSpillDir();
 }
@@ -45,16 +60,16 @@ export function checkReports(config: Reports, positions: number): void {
  * the two would be written into one another, as `-oN /dev/stdout -oX -` or
  * `-oX scan.xml > scan.xml` were. /dev/null may take any number.
  */
-function checkStdoutShared(config: Reports): void {
+function checkStdoutShared(config: Reports, typed: TypedReports): void {
   if (config.output !== null) return; // extra reports always have a file; only the main one goes to stdout
-  const onStdout = mainLabel(config);
+  const onStdout = mainLabel(config, typed);
   const stdout = fstatOrNot(1);
   const devNull = statOrNot('/dev/null');
   if (stdout === undefined || (devNull !== undefined && stdout.isCharacterDevice() && stdout.rdev === devNull.rdev)) return;
   for (const r of config.extraReports) {
     const st = statOrNot(r.output);
     if (st !== undefined && st.dev === stdout.dev && st.ino === stdout.ino) {
-      throw new ShardscanError('E_OUTPUT', `the ${r.format} report '${quote(r.output)}' is this command's stdout, where ${onStdout} already goes; give it another file`);
+      throw new ShardscanError('E_OUTPUT', `${labelOf(r, config, typed, false)} '${quote(r.output)}' is this command's stdout, where ${onStdout} already goes; give it another file`);
     }
   }
 }
@@ -68,9 +83,9 @@ function fstatOrNot(fd: number): Stats | undefined {
 }
 
 /** Open the main report and every extra one (after checkReports and checkDistinctFiles). */
-export function openReports(config: Reports): { out: Writable; extras: OpenReport[] } {
-  const out = openReport(config.output, config.output, mainLabel(config));
-  return { out, extras: config.extraReports.map((r) => ({ ...r, out: openReport(r.output, r.output, `the ${r.format} report`) })) };
+export function openReports(config: Reports, typed: TypedReports = []): { out: Writable; extras: OpenReport[] } {
+  const out = openReport(config.output, config.output, mainLabel(config, typed));
+  return { out, extras: config.extraReports.map((r) => ({ ...r, out: openReport(r.output, r.output, labelOf(r, config, typed, false)) })) };
 }
 
 /**
@@ -131,18 +146,20 @@ function unwritable(path: string): string | null {
 }
 
 /**
- * The report files of a config, named for checkDistinctFiles: "-o" when it
- * writes one report, "the xml report" (and "#2" for a second of a format)
- * when it writes several.
+ * The report files of a config, named for checkDistinctFiles: as typed for
+ * nmap's options (-oN: `-iL t.txt -oN t2` said "-o 't2' would write over"),
+ * else "-o" when it writes one report, "the xml report" when it writes
+ * several; "#2" for a second of one name.
  */
-export function reportFileNames(config: Reports): Record<string, string | null> {
-  if (config.extraReports.length === 0) return { '-o': config.output };
+export function reportFileNames(config: Reports, typed: TypedReports = []): Record<string, string | null> {
   const names: Record<string, string | null> = {};
   const seen = new Map<string, number>();
-  for (const r of [{ format: config.format, output: config.output }, ...config.extraReports]) {
-    const n = (seen.get(r.format) ?? 0) + 1;
-    seen.set(r.format, n);
-    names[`the ${r.format} report${n > 1 ? ` #${n}` : ''}`] = r.output;
+  for (const [i, r] of [{ format: config.format, output: config.output }, ...config.extraReports].entries()) {
+    const label = labelOf(r, config, typed, i === 0);
+    const name = label === '--output' ? '-o' : label;
+    const n = (seen.get(name) ?? 0) + 1;
+    seen.set(name, n);
+    names[`${name}${n > 1 ? ` #${n}` : ''}`] = r.output;
   }
   return names;
 }
@@ -298,21 +315,7 @@ export function reportsOf(typed: readonly string[], given: Partial<Reports>, now
   const { format, output } = given;
   const explicit = format !== undefined || output !== undefined;
   const kept = given.extraReports ?? [];
-  const asked: { format: OutputFormat; output: string | null; as: string }[] = [];
-  for (const t of typed) {
-    const colon = t.indexOf(':');
-    const option = t.slice(0, colon);
-    const file = nmapFileName(t.slice(colon + 1), now);
-    if (option === '-oA') {
-      if (file.trim() === '') throw new ShardscanError('E_OPTION', '-oA needs a base name, e.g. -oA scan (writes scan.nmap, scan.xml and scan.gnmap)');
-      if (file === '-') throw new ShardscanError('E_OPTION', '-oA writes three reports and only one can go to stdout; give a base name, e.g. -oA scan');
-      for (const [format, ext] of NMAP_ALL) asked.push({ format, output: `${file}.${ext}`, as: `-oA ${file}` });
-      continue;
-    }
-    if (NMAP_OUTPUT[option] === undefined) throw new ShardscanError('E_OPTION', `unknown option ${quote(t)}`); // --nmap-report typed by hand
-    if (file.trim() === '') throw new ShardscanError('E_OPTION', `${option} needs a file name, e.g. ${option} report.${option === '-oX' ? 'xml' : 'txt'} (- for stdout)`);
-    asked.push({ format: NMAP_OUTPUT[option] as OutputFormat, output: file === '-' ? null : file, as: `${option} ${file}` });
-  }
+  const asked = typedReports(typed, now);
   const toStdout = asked.filter((r) => r.output === null);
   if (explicit && output == null) toStdout.unshift({ format: 'text', output: null, as: `-f ${format ?? 'text'}` });
   if (toStdout.length > 1) throw new ShardscanError('E_OPTION', `${toStdout.map((r) => quote(r.as)).join(' and ')} ${toStdout.length === 2 ? 'both' : 'all'} write to stdout; give ${toStdout.length === 2 ? 'one of them' : 'all but one'} a file`);
@@ -329,6 +332,30 @@ export function reportsOf(typed: readonly string[], given: Partial<Reports>, now
     c.output = main.output;
   }
   return c;
+}
+
+/**
+ * The reports nmap's options ask for, as typed (normalizeArgv's "-oX:FILE",
+ * yargs' one string or several), each with its file (null: stdout) and the
+ * option that gave it: reportsOf's list, and how messages name them.
+ */
+export function typedReports(typed: string | readonly string[] | undefined, now = new Date()): TypedReports {
+  const asked: { format: OutputFormat; output: string | null; as: string }[] = [];
+  for (const t of typed === undefined ? [] : [typed].flat()) {
+    const colon = t.indexOf(':');
+    const option = t.slice(0, colon);
+    const file = nmapFileName(t.slice(colon + 1), now);
+    if (option === '-oA') {
+      if (file.trim() === '') throw new ShardscanError('E_OPTION', '-oA needs a base name, e.g. -oA scan (writes scan.nmap, scan.xml and scan.gnmap)');
+      if (file === '-') throw new ShardscanError('E_OPTION', '-oA writes three reports and only one can go to stdout; give a base name, e.g. -oA scan');
+      for (const [format, ext] of NMAP_ALL) asked.push({ format, output: `${file}.${ext}`, as: `-oA ${file}` });
+      continue;
+    }
+    if (NMAP_OUTPUT[option] === undefined) throw new ShardscanError('E_OPTION', `unknown option ${quote(t)}`); // --nmap-report typed by hand
+    if (file.trim() === '') throw new ShardscanError('E_OPTION', `${option} needs a file name, e.g. ${option} report.${option === '-oX' ? 'xml' : 'txt'} (- for stdout)`);
+    asked.push({ format: NMAP_OUTPUT[option] as OutputFormat, output: file === '-' ? null : file, as: `${option} ${file}` });
+  }
+  return asked;
 }
 
 /**

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { ShardscanError, quote } from '../errors.js';
 import { flagsToConfig, shownStates } from './options.js';
 import type { ScanSummary } from '../model/summary.js';
-import { checkDistinctFiles, checkReports, checkSummaryPath, reportFileNames } from './report-files.js';
+import { checkDistinctFiles, checkReports, checkSummaryPath, reportFileNames, typedReports } from './report-files.js';
 import { EXIT, noteOnce, writeSummaryJson } from './run.js';
 
 export type MergeFlags = { dirs: string[]; format?: string; output?: string; nmapReport?: string | string[]; allowPartial?: boolean; states?: string; open?: boolean; quiet?: boolean; summaryJson?: string };
@@ -26,14 +26,14 @@ export async function mergeCommand(argv: MergeFlags, command: string, signal?: A
   });
   // A report written over one of the shard files it merges would truncate that file before it is read.
   checkSummaryPath(argv.summaryJson);
-  checkDistinctFiles({ ...reportFileNames(reports), '--summary-json': argv.summaryJson }, shardFiles(dirs));
+  checkDistinctFiles({ ...reportFileNames(reports, typedReports(argv.nmapReport)), '--summary-json': argv.summaryJson }, shardFiles(dirs));
   // As for a scan: --open is --states open, and hosts without an open port leave the grep and XML reports too.
   const { states, openHostsOnly } = shownStates(argv.open, argv.states);
   const { interrupted, mergeShards } = await import('../store/merge.js');
   const { StagedReport } = await import('./staged-report.js');
   // Every report checked before any is written, then one pass over the shards per report (-oA: three), staged, and
   // all put in place only when all were written: a second report that failed left the first one replaced.
-  checkReports(reports, 0);
+  checkReports(reports, 0, typedReports(argv.nmapReport));
   const all = [{ format: reports.format, output: reports.output }, ...reports.extraReports].map((r) => ({ ...r, staged: new StagedReport(r.output) }));
   // Files first, stdout last: a failure then leaves nothing half done on stdout either.
   all.sort((a, b) => Number(a.output === null) - Number(b.output === null));
