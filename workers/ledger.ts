@@ -4,7 +4,7 @@
  * the coordinator checkpoints, and the records waiting to be posted.
  */
 import { type LocalEvents, type PortState, STATE_CODE, STATE_OF_CODE, type StateCounts, countEvent, emptyCounts } from '../src/model/states.js';
-import { HostDelta, reasonCode } from '../src/wire/host-delta.js';
+import { HostDelta, reasonCodeOf } from '../src/wire/host-delta.js';
 import type { OffsetRanges } from '../src/model/checkpoint.js';
 import type { ServiceInfo } from '../src/model/service.js';
 import type { ChunkProgress, ChunkTask } from '../src/wire/messages.js';
@@ -101,7 +101,7 @@ export class ChunkLedger {
   decide(k: number, state: PortState, reason?: string): void {
     this.changed = true;
     this.states[k] = STATE_CODE[state];
-    if (this.reasons && reason !== undefined) this.reasons[k] = reasonCode(reason);
+    if (this.reasons && reason !== undefined) this.reasons[k] = reasonCodeOf(state, reason);
     this.decided++;
     this.decidedCounts[state]++;
     this.moveWatermark();

@@ -8,6 +8,7 @@
  */
 import { constants } from 'node:os';
 import { FILTERED_ERRNOS, HELD_HERE_ERRNOS, LOCAL_ERRNOS, NO_ROUTE_ERRNOS } from '../classify.js';
+import { USUAL_REASON } from '../model/reasons.js';
 import { PORT_STATES, STATE_CODE, type PortState } from '../model/states.js';
 
 const N = PORT_STATES.length;
@@ -53,6 +54,14 @@ export class HostDelta {
 /** A reason's code, as the ledger keeps it per position (workers/ledger.ts). */
 export function reasonCode(reason: string): number {
   return CODE.get(reason) ?? 1;
+}
+
+/**
+ * A decided position's reason code: 0 for its state's usual reason (nearly
+ * every port; no lookup, and the coordinator skips it), else reasonCode.
+ */
+export function reasonCodeOf(state: PortState, reason: string): number {
+  return reason === USUAL_REASON[state] ? 0 : reasonCode(reason);
 }
 
 /** Coordinator side: visit each committed position's host, state index (STATE_CODE − 1) and reason (null: the state's usual one). */
