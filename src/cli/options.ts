@@ -13,7 +13,10 @@ import { PROBE_ENGINES, type ProbeEngine } from '../model/scan.js';
 import { PORT_STATES, type PortState } from '../model/states.js';
 import { MAX_WORKERS } from './early.js';
 import { reportsOf } from './report-files.js';
+import { durationFlag } from './durations.js';
 import { EMPTY_GLUED, NMAP_EXPANDED, NMAP_IGNORED, NMAP_OUTPUT, NMAP_RENAMED, NMAP_TEMPLATES, COMMANDS, commandFirst, helpArgv, isGlued, isVerbose, scanTypeLetters, switchCluster, takesNoValue } from './spellings.js';
+
+export { durationFlag } from './durations.js';
 
 /** The scan flags as yargs hands them over (all optional). */
 export interface ScanFlags {
@@ -72,24 +75,6 @@ export function intFlag(name: string, value: string, min: number, max: number, e
 
 /** The shortest --max-rtt-timeout, nmap's ("Bogus --max-rtt-timeout argument specified, must be at least 5ms"): a smaller ceiling times out answers on any path but loopback. */
 const MIN_MAX_RTT_MS = 5;
-
-/**
- * A duration with a unit as nmap writes them (250ms, 2s, .5s, 5m, 1h; any
- * case), or a bare number: seconds for nmap's own options (`bare` 's':
- * --host-timeout 30 is 30 s in nmap, and was 30 ms here, which gave up every
- * host of an nmap command line at once), milliseconds for shardscan's
- * (--timeout, --banner-timeout). Whole milliseconds from `minMs` to `maxMs`.
- */
-export function durationFlag(name: string, value: string, maxMs: number, example: string, bare: 'ms' | 's' = 'ms', minMs = 1): number {
-  const m = /^(\d+(?:\.\d+)?|\.\d+)(ms|s|m|h)?$/i.exec(value.trim());
-  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m?.[2]?.toLowerCase() ?? bare) as 'ms' | 's' | 'm' | 'h'];
-  const ms = m ? Math.round(Number(m[1]) * unit) : NaN;
-  if (!Number.isSafeInteger(ms) || ms < minMs || ms > maxMs) {
-    const plain = bare === 's' ? 'seconds (as in nmap)' : 'milliseconds';
-    throw usage(`bad --${name} '${quote(value)}': give ${plain} or a time with a unit (ms, s, m, h), from ${minMs} to ${maxMs} ms, e.g. --${name} ${example}`);
-  }
-  return ms;
-}
 
 /** A non-negative decimal number, e.g. a rate. */
 function numberFlag(name: string, value: string, example: string): number {
