@@ -8,12 +8,12 @@ import { ShardscanError, quote } from '../errors.js';
 const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
 type Unit = keyof typeof UNIT_MS;
 
-/** The typed value in milliseconds, unrounded, and whether it had a unit; null for anything else. */
-function readDuration(value: string, bare: Unit): { ms: number; unit: boolean } | null {
+/** The typed value in milliseconds, unrounded, the number as typed and whether it had a unit; null for anything else. */
+function readDuration(value: string, bare: Unit): { ms: number; n: number; unit: boolean } | null {
   const m = /^(\d+(?:\.\d+)?|\.\d+)(ms|s|m|h)?$/i.exec(value.trim());
   if (m === null) return null;
   const ms = Number(m[1]) * UNIT_MS[(m[2]?.toLowerCase() ?? bare) as Unit];
-  return Number.isFinite(ms) ? { ms, unit: m[2] !== undefined } : null;
+  return Number.isFinite(ms) ? { ms, n: Number(m[1]), unit: m[2] !== undefined } : null;
 }
 
 /**
@@ -36,6 +36,23 @@ export function durationFlag(name: string, value: string, maxMs: number, example
     throw usage(`bad --${name} '${quote(value)}': give ${plain} or a time with a unit (ms, s, m, h), from ${minMs} to ${maxMs} ms, e.g. --${name} ${example}`);
   }
   return ms;
+}
+
+/**
+ * --max-time in seconds: a bare number is seconds, as documented (--max-time
+ * SEC), and the other time options' units are taken too (2s, 500ms, 5m, 1h;
+ * it alone refused them: "give a plain decimal number"). From 1 ms, the
+ * shortest a timer waits (a smaller one was taken and waited 1 ms), to
+ * `maxSec`; 0, a sign and anything else are refused.
+ */
+export function maxTimeFlag(value: string, maxSec: number): number {
+  const d = readDuration(value, 's');
+  const v = quote(value);
+  if (d === null) throw usage(`bad --max-time '${v}': give seconds (no sign or exponent; fractions allowed) or a time with a unit (ms, s, m, h), e.g. --max-time 10 or --max-time 5m`);
+  if (d.ms < 1) throw usage(`bad --max-time '${v}': give at least 1 ms (0.001 s), e.g. --max-time 10; for no limit, leave it out`);
+  if (d.ms > maxSec * 1000) throw usage(`bad --max-time '${v}': at most ${maxSec} seconds (24.8 days); for no limit, leave it out`);
+  // A bare number is kept as typed; a unit's product is held to a microsecond (0.1h was 360.00000000000006 s).
+  return d.unit ? Math.round(d.ms * 1000) / 1e6 : d.n;
 }
 
 function usage(message: string): ShardscanError {

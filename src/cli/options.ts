@@ -3,7 +3,7 @@
  * checked here, so a bad value is named with an example instead of becoming NaN.
  */
 import { resolve } from 'node:path';
-import { type OutputFormat, OUTPUT_FORMATS, type ScanConfig, configName, loadConfigFile } from '../config/index.js';
+import { type OutputFormat, MAX_TIME_SEC, OUTPUT_FORMATS, type ScanConfig, configName, loadConfigFile } from '../config/index.js';
 import { ShardscanError, quote } from '../errors.js';
 import { parseShard } from '../shard/plan.js';
 import { checkListed, readStdinList } from '../targets/stdin-list.js';
@@ -13,7 +13,7 @@ import { PROBE_ENGINES, type ProbeEngine } from '../model/scan.js';
 import { PORT_STATES, type PortState } from '../model/states.js';
 import { MAX_WORKERS } from './early.js';
 import { reportsOf } from './report-files.js';
-import { durationFlag } from './durations.js';
+import { durationFlag, maxTimeFlag } from './durations.js';
 import { EMPTY_GLUED, NMAP_EXPANDED, NMAP_IGNORED, NMAP_OUTPUT, NMAP_RENAMED, NMAP_TEMPLATES, COMMANDS, commandFirst, helpArgv, isGlued, isVerbose, scanTypeLetters, switchCluster, takesNoValue } from './spellings.js';
 
 export { durationFlag } from './durations.js';
@@ -230,11 +230,7 @@ export function flagsToConfig(f: ScanFlags): Partial<ScanConfig> {
   if (f.yes !== undefined) c.yes = f.yes;
   // --no-max-time: none, also over a config file's or (resume) the first run's.
   if (f.maxTime === false) c.maxTimeSec = null;
-  else if (f.maxTime !== undefined) {
-    const n = numberFlag('max-time', f.maxTime, '10');
-    if (n <= 0) throw usage(`bad --max-time '${quote(f.maxTime)}': give seconds above 0, e.g. --max-time 10`);
-    c.maxTimeSec = n;
-  }
+  else if (f.maxTime !== undefined) c.maxTimeSec = maxTimeFlag(f.maxTime, MAX_TIME_SEC);
   return c;
 }
 
