@@ -18,6 +18,8 @@ export const NMAP_EXPANDED: Readonly<Record<string, string>> = { '-sV': '--banne
 const RAW_PACKETS = 'shapes raw packets, which a connect scan cannot do (the kernel writes every packet)';
 const OS_DETECTION = 'asks for OS detection, which a connect scanner cannot do; for services and versions, use --banners (nmap -sV)';
 const HOST_GROUPS = 'sizes nmap\'s host groups; shardscan has none: every host and port is in one random walk (cap it with --concurrency N)';
+/** nmap -sV's intensity (0 to 9; --version-light is 2, --version-all 9): how many of its probes a port gets. */
+const VERSION_LEVELS = 'sets how many of nmap\'s -sV probes a port gets; shardscan has no intensity levels: --banners (-sV) reads every open port with its whole probe list, within --banner-timeout (shorten that for a quicker read)';
 const SOURCE = 'picks the source interface or port; a connect scan leaves them to the kernel (the address: --source-address ADDR, nmap -S)';
 /** nmap options shardscan cannot honour, with why (argvRefusal says it in one line). */
 export const NMAP_REFUSED: Readonly<Record<string, string>> = {
@@ -43,6 +45,10 @@ export const NMAP_REFUSED: Readonly<Record<string, string>> = {
   '--router-mac': RAW_PACKETS,
   '--script': 'runs nmap\'s NSE scripts; for services and versions, use --banners (nmap -sV)',
   '-sC': 'runs nmap\'s default NSE scripts; for services and versions, use --banners (nmap -sV)',
+  '--version-intensity': VERSION_LEVELS,
+  '--version-light': VERSION_LEVELS,
+  '--version-all': VERSION_LEVELS,
+  '--version-trace': 'traces nmap\'s -sV probes; shardscan prints no probe trace: --banners (-sV) puts what it read (service, product, version) in each open port\'s record',
   '--resume': 'reads an nmap log; shardscan continues from its shard directory: shardscan resume DIR (shardscan status lists them)',
   '--stats-every': 'prints nmap\'s progress; shardscan shows its progress on stderr when that is a terminal, and --metrics HOST:PORT serves it',
   '--min-hostgroup': HOST_GROUPS,
@@ -229,8 +235,8 @@ const NMAP_ONLY = new Set([
   ...['allports', 'append-output', 'datadir', 'debug', 'defeat-icmp-ratelimit', 'defeat-rst-ratelimit', 'deprecated-xml-osclass', 'disable-arp-ping', 'discovery-ignore-rst', 'dns-servers'],
   ...['fuzzy', 'iflist', 'log-errors', 'max-os-tries', 'noninteractive', 'nsock-engine', 'osscan-guess', 'osscan-limit', 'packet-trace', 'port-ratio', 'privileged', 'proxies', 'proxy'],
   ...['release-memory', 'resolve-all', 'route-dst', 'scanflags', 'script-args', 'script-args-file', 'script-help', 'script-timeout', 'script-trace', 'script-updatedb', 'send-eth', 'send-ip'],
-  ...['servicedb', 'spoof-mac', 'stylesheet', 'no-stylesheet', 'system-dns', 'thc', 'traceroute', 'unique', 'unprivileged', 'verbose', 'version-all', 'version-intensity', 'version-light'],
-  ...['version-trace', 'versiondb', 'webxml', 'data', 'data-string', 'timing'],
+  ...['servicedb', 'spoof-mac', 'stylesheet', 'no-stylesheet', 'system-dns', 'thc', 'traceroute', 'unique', 'unprivileged', 'verbose'],
+  ...['versiondb', 'webxml', 'data', 'data-string', 'timing'],
 ]);
 
 /**
