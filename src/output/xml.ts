@@ -23,7 +23,7 @@ import type { ReportContext, ReportWriter } from './report.js';
 /**
  * Our reasons (errno names, `timeout`) → nmap's reason strings, as nmap's
  * connect scan names them (scan_engine_connect.cc). A reason nmap has no name
- * for (EPERM from a local firewall rule, an `error` state's errno) is kept as ours.
+ * for (EPERM from a local firewall rule) is kept as ours.
  */
 export const NMAP_REASONS: Readonly<Record<string, string>> = Object.freeze({
   'syn-ack': 'syn-ack',
@@ -40,9 +40,14 @@ export const NMAP_REASONS: Readonly<Record<string, string>> = Object.freeze({
   ENONET: 'dest-unreach',
 });
 
-/** nmap's reason for one of ours. */
-export function nmapReason(reason: string): string {
-  return NMAP_REASONS[reason] ?? reason;
+/**
+ * nmap's reason for one of ours, in a port of state `state`. An `error` port
+ * keeps ours (the errno, as every other format writes it): its EHOSTUNREACH or
+ * EACCES came from this machine (no route, a prohibit route), and nmap's
+ * host-unreach or admin-prohibited would tell an XML reader the network answered.
+ */
+export function nmapReason(reason: string, state?: PortState): string {
+  return state === 'error' ? reason : (NMAP_REASONS[reason] ?? reason);
 }
 
 // XML 1.0 cannot carry these at all, not even as character references.
@@ -116,7 +121,7 @@ function scripts(r: ProbeRecord): string {
 }
 
 function portElement(r: ProbeRecord): string {
-  return `<port protocol="tcp" portid="${r.port}"><state state="${r.state}" reason="${xmlAttr(nmapReason(r.reason))}" reason_ttl="0"/>${serviceElement(r)}${scripts(r)}</port>\n`;
+  return `<port protocol="tcp" portid="${r.port}"><state state="${r.state}" reason="${xmlAttr(nmapReason(r.reason, r.state))}" reason_ttl="0"/>${serviceElement(r)}${scripts(r)}</port>\n`;
 }
 
 /** A state's one nmap reason, known without per-host reasons: a closed port is always refused, an open one completed a handshake. */
@@ -125,13 +130,14 @@ const CERTAIN_REASON: Partial<Record<PortState, string>> = { open: 'syn-ack', cl
 /**
  * A hidden state's `<extrareasons>`, as nmap writes them: one per nmap
  * reason, the most common first (filtered: no-response for silent ports,
- * host-unreach and the like for ICMP errors). nmap also names the ports
+ * host-unreach and the like for ICMP errors; error: our errnos, see
+ * nmapReason). nmap also names the ports
  * (`ports="1-40"`); only their count is known here. Without per-host reasons
  * (a resume, some merges), only a certain reason is given.
  */
 function extraReasons(s: PortState, count: number, reasons: StateReasons | null): string {
   const byName = new Map<string, number>();
-  if (reasons !== null) for (const [r, n] of Object.entries(reasons[s])) byName.set(nmapReason(r), (byName.get(nmapReason(r)) ?? 0) + n);
+  if (reasons !== null) for (const [r, n] of Object.entries(reasons[s])) byName.set(nmapReason(r, s), (byName.get(nmapReason(r, s)) ?? 0) + n);
   else if (CERTAIN_REASON[s] !== undefined) byName.set(CERTAIN_REASON[s], count);
   const sorted = [...byName].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
   return sorted.map(([r, n]) => `\n<extrareasons reason="${xmlAttr(r)}" count="${n}" proto="tcp"/>`).join('') + (sorted.length > 0 ? '\n' : '');
