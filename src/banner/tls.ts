@@ -14,7 +14,7 @@ export interface CertificateLike {
   valid_to?: string;
 }
 
-/** Names in a certificate are few; a certificate listing thousands is cut here. */
+/** Names in a certificate are few; a certificate listing thousands is cut here, and says how many it left out (moreNames). */
 export const MAX_NAMES = 32;
 
 function first(v: string | string[] | undefined): string | undefined {
@@ -30,13 +30,19 @@ function nameOf(dn: CertificateLike['subject']): string | null {
 /**
  * DNS names and IP addresses from node's subjectaltname string, e.g.
  * `DNS:a.test, DNS:"b, c.test", IP Address:127.0.0.1`. Node quotes a value
- * holding a comma or quote as a JSON string, so split on those rules.
+ * holding a comma or quote as a JSON string, so split on those rules. The
+ * first MAX_NAMES; `more` counts the ones left out, so that a cut list says it was cut.
  */
-export function parseAltNames(text: string | undefined): string[] {
-  if (!text) return [];
+export function altNames(text: string | undefined): { names: string[]; more: number } {
   const names: string[] = [];
+  let more = 0;
+  if (!text) return { names, more };
   const re = /(?:^|, )(DNS|IP Address):("(?:[^"\\]|\\.)*"|[^,]*)/g;
-  for (let m = re.exec(text); m !== null && names.length < MAX_NAMES; m = re.exec(text)) {
+  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+    if (names.length === MAX_NAMES) {
+      more++;
+      continue;
+    }
     let value = m[2]!;
     if (value.startsWith('"')) {
       try {
@@ -49,7 +55,12 @@ export function parseAltNames(text: string | undefined): string[] {
     const v6 = m[1] === 'IP Address' && value.includes(':') ? parseIPv6(value) : null;
     names.push(v6 === null ? cleanField(value, 200, true) : formatIPv6(v6));
   }
-  return names;
+  return { names, more };
+}
+
+/** The first MAX_NAMES alternative names (see altNames). */
+export function parseAltNames(text: string | undefined): string[] {
+  return altNames(text).names;
 }
 
 /** `valid_to` ("Mar  1 12:00:00 2027 GMT") as ISO 8601, or null when absent or unparsable. */
@@ -61,10 +72,9 @@ export function isoTime(text: string | undefined): string | null {
 
 /** The record's `tls` field for a peer certificate. */
 export function summarizeCertificate(cert: CertificateLike): TlsSummary {
-  return {
-    subject: nameOf(cert.subject),
-    names: parseAltNames(cert.subjectaltname),
-    issuer: nameOf(cert.issuer),
-    notAfter: isoTime(cert.valid_to),
-  };
+  const { names, more } = altNames(cert.subjectaltname);
+  const out: TlsSummary = { subject: nameOf(cert.subject), names, issuer: nameOf(cert.issuer), notAfter: isoTime(cert.valid_to) };
+  // Only on a cut list: a record without it has every name.
+  if (more > 0) out.moreNames = more;
+  return out;
 }

@@ -7,8 +7,10 @@
 export interface TlsSummary {
   /** Subject common name (or organisation when there is no CN). */
   subject: string | null;
-  /** Subject alternative names: DNS names and IP addresses, in certificate order. */
+  /** Subject alternative names: DNS names and IP addresses, in certificate order (the first 32). */
   names: string[];
+  /** How many names the certificate has past those 32, left out (absent when none were). */
+  moreNames?: number;
   /** Issuer common name (or organisation). */
   issuer: string | null;
   /** Certificate expiry as ISO 8601 UTC. */
@@ -47,10 +49,15 @@ export function versionText(s: ServiceFields): string {
   return s.extraInfo ? (main ? `${main} (${s.extraInfo})` : `(${s.extraInfo})`) : main;
 }
 
+/** The mark a cut name list ends with, "(+270 more)", as cleanField marks a cut value; '' for a whole list. */
+export function moreNamesText(t: TlsSummary): string {
+  return t.moreNames === undefined ? '' : `(+${t.moreNames} more)`;
+}
+
 /** The certificate on one line: "subject api.example.test; names a, b; issuer Test CA; not after 2027-01-01T00:00:00.000Z". */
 export function tlsText(t: TlsSummary): string {
   const parts = [`subject ${t.subject ?? '-'}`];
-  if (t.names.length > 0) parts.push(`names ${t.names.join(', ')}`);
+  if (t.names.length > 0) parts.push(`names ${t.names.join(', ')}${t.moreNames === undefined ? '' : ` ${moreNamesText(t)}`}`);
   parts.push(`issuer ${t.issuer ?? '-'}`);
   if (t.notAfter) parts.push(`not after ${t.notAfter}`);
   return parts.join('; ');
@@ -67,6 +74,9 @@ export function serviceJson(s: ServiceFields): string {
   if (s.version !== undefined) out += `,"version":${JSON.stringify(s.version)}`;
   if (s.extraInfo !== undefined) out += `,"extraInfo":${JSON.stringify(s.extraInfo)}`;
   if (s.banner !== undefined) out += `,"banner":${JSON.stringify(s.banner)}`;
-  if (s.tls !== undefined) out += `,"tls":${JSON.stringify({ subject: s.tls.subject, names: s.tls.names, issuer: s.tls.issuer, notAfter: s.tls.notAfter })}`;
+  if (s.tls !== undefined) {
+    const t = s.tls;
+    out += `,"tls":${JSON.stringify(t.moreNames === undefined ? { subject: t.subject, names: t.names, issuer: t.issuer, notAfter: t.notAfter } : { subject: t.subject, names: t.names, moreNames: t.moreNames, issuer: t.issuer, notAfter: t.notAfter })}`;
+  }
   return out;
 }

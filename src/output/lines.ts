@@ -1,5 +1,6 @@
 /** Formats that stream a record as it comes: NDJSON, CSV, and one JSON document. */
 import type { ProbeRecord } from '../model/record.js';
+import { moreNamesText } from '../model/service.js';
 import type { ReportContext, ReportWriter } from './report.js';
 
 export function ndjsonWriter(): ReportWriter {
@@ -31,7 +32,7 @@ const csvLine = (r: ProbeRecord): string => [r.host, r.port, r.state, r.service,
 const csvBannerLine = (r: ProbeRecord): string =>
   [
     ...[r.host, r.port, r.state, r.service, r.reason, r.rttMs, r.ts, r.serviceSource ?? ''],
-    ...[r.product ?? '', r.version ?? '', r.extraInfo ?? '', r.tls?.subject ?? '', r.tls?.names.join(' ') ?? '', r.banner ?? ''].map(inert),
+    ...[r.product ?? '', r.version ?? '', r.extraInfo ?? '', r.tls?.subject ?? '', (r.tls ? [...r.tls.names, moreNamesText(r.tls)].filter((n) => n !== '').join(' ') : ''), r.banner ?? ''].map(inert),
   ]
     .map(csvField)
     .join(',') + '\n';

@@ -15,6 +15,7 @@ import type { ProbeRecord } from '../model/record.js';
 import type { StateReasons } from '../model/reasons.js';
 import type { ScanSummary } from '../model/summary.js';
 import { PORT_STATES, type PortState, type StateCounts } from '../model/states.js';
+import { moreNamesText } from '../model/service.js';
 import { serviceName } from '../ports/services.js';
 import { type HostRecords, reportGroups } from './host-groups.js';
 import { addressesScanned, givenUp, grepHosts, hostsUp, insideTls, neverReached } from './hosts.js';
@@ -111,7 +112,10 @@ function scripts(r: ProbeRecord): string {
   let out = '';
   if (r.tls) {
     const lines = [`Subject: commonName=${r.tls.subject ?? ''}`];
-    if (r.tls.names.length > 0) lines.push(`Subject Alternative Name: ${r.tls.names.map((n) => (/^[\d.]+$|:/.test(n) ? `IP Address:${n}` : `DNS:${n}`)).join(', ')}`);
+    const names = r.tls.names.map((n) => (/^[\d.]+$|:/.test(n) ? `IP Address:${n}` : `DNS:${n}`));
+    // A cut list says so (nmap's ssl-cert lists every name; shardscan keeps the first 32).
+    if (r.tls.moreNames !== undefined) names.push(moreNamesText(r.tls));
+    if (names.length > 0) lines.push(`Subject Alternative Name: ${names.join(', ')}`);
     lines.push(`Issuer: commonName=${r.tls.issuer ?? ''}`);
     if (r.tls.notAfter) lines.push(`Not valid after:  ${r.tls.notAfter.replace(/\.\d+Z$/, '')}`);
     out += `<script id="ssl-cert" output="${xmlAttr(lines.join('\n'))}"/>`;
