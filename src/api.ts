@@ -84,6 +84,8 @@ export function scan(options: ScanOptions): ScanHandle {
   if (signal?.aborted) stopper.abort();
   const unfollow = signal === undefined || signal.aborted ? () => undefined : onAbortOf(signal, () => stopper.abort());
   let run: ScanRun | null = null;
+  // The reader went away before the scan started (return() before the first next()): it stops as a later break stops it.
+  let readerGone = false;
   let context: ((command: string) => ReportContext) | null = null;
 
   const started = (async () => {
@@ -99,6 +101,8 @@ export function scan(options: ScanOptions): ScanHandle {
     const runner = prep.plan.positions <= SMALL_SCAN && given.workers === undefined ? new InProcessRunner() : new PoolRunner(createPool(config.workers));
     // Per-host counts, for reportContext(): a report's "Not shown" lines and every host scanned.
     run = startScan(prep, { signal: stopper.signal, runner, ownRunner: true, hostCounts: true });
+    // Before the aborted signal is read (run() reads it later): the first stop reason stands, and it said signal.
+    if (readerGone) run.stop('output-closed');
     context = (command) => reportContextOf(prep, run!, { command, startedAt: run!.summary().startedAt });
     return run;
   })().catch((err: unknown) => {
@@ -143,6 +147,7 @@ export function scan(options: ScanOptions): ScanHandle {
         return: (value?: unknown) => {
           // The reader went away (break, or a throw in its loop): a scan still running stops as a closed report stops it,
           // output-closed (it said signal, and complete when the stop cut only its last banner reads, records unread).
+          readerGone = true;
           run?.stop('output-closed');
           stopper.abort();
           return it.return(value as undefined);
