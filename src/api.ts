@@ -7,6 +7,7 @@ import type { ProbeRecord } from './model/record.js';
 import type { ProgressSnapshot, ScanSummary } from './model/summary.js';
 import { SMALL_SCAN } from './config/limits.js';
 import { onAbortOf } from './abort.js';
+import { inApiSpelling } from './api-spelling.js';
 import { ShardscanError, errnoCode, messageOf } from './errors.js';
 import { InProcessRunner } from './pool/in-process.js';
 import { PoolRunner, createPool } from './pool/pool.js';
@@ -106,7 +107,8 @@ export function scan(options: ScanOptions): ScanHandle {
     context = (command) => reportContextOf(prep, run!, { command, startedAt: run!.summary().startedAt });
     return run;
   })().catch((err: unknown) => {
-    throw outOfDescriptors(err);
+    // The setup's messages name the CLI's flags: say which options they are here.
+    throw inApiSpelling(outOfDescriptors(err));
   });
   const summary = started
     .then((r) => r.finished)
