@@ -18,7 +18,7 @@ import { emptyCounts } from '../model/states.js';
 import { type PreparedScan, prepareScan } from '../prepare.js';
 import type { Resolver } from '../targets/parse.js';
 import { SeenPositions, checkCheckpoint, checkFigures, checkManifest, checkReplay, placeOf, twiceText } from './consistency.js';
-import { CHECKPOINT, LOCK, type LockInfo, OutDir, ioError, mapFileNames, rewriteName } from './outdir.js';
+import { CHECKPOINT, LOCK, type LockInfo, OutDir, ioError, mapFileNames, placeLock, rewriteName } from './outdir.js';
 import { type ShardDir, lineBatches, openShardDir, readCheckpoint, readRecords } from './read.js';
 import { liveWriter, resumedElapsedMs } from './status.js';
 
@@ -71,19 +71,12 @@ class ResumeClaim {
     for (let tries = 0; tries < 3; tries++) {
       const info: LockInfo = { pid: process.pid, host: hostname(), since: new Date().toISOString() };
       const text = `${JSON.stringify(info)}\n`;
-      let fd: number | null = null;
       try {
-        fd = openSync(path, 'wx');
-        writeSync(fd, text);
+        placeLock(dir, text, true);
         return new ResumeClaim(path, text);
       } catch (err) {
-        if (errnoCode(err) !== 'EEXIST') {
-          // Created but not written (a full disk): an empty lock left behind would be nobody's.
-          if (fd !== null) rmSync(path, { force: true });
-          return new ResumeClaim(path, null);
-        }
-      } finally {
-        if (fd !== null) closeSync(fd);
+        // Not placed (a full disk, a read-only directory): the directory's rewrite fails with the reason.
+        if (errnoCode(err) !== 'EEXIST') return new ResumeClaim(path, null);
       }
       const found = readOrNull(path);
       refuseLiveWriter(dir);
