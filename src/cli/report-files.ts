@@ -340,7 +340,7 @@ export function reportsOf(typed: readonly string[], given: Partial<Reports>, now
  * option that gave it: reportsOf's list, and how messages name them.
  */
 export function typedReports(typed: string | readonly string[] | undefined, now = new Date()): TypedReports {
-  const asked: { format: OutputFormat; output: string | null; as: string }[] = [];
+  const asked: TypedReports = [];
   for (const t of typed === undefined ? [] : [typed].flat()) {
     const colon = t.indexOf(':');
     const option = t.slice(0, colon);

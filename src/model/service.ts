@@ -57,7 +57,7 @@ export function moreNamesText(t: TlsSummary): string {
 /** The certificate on one line: "subject api.example.test; names a, b; issuer Test CA; not after 2027-01-01T00:00:00.000Z". */
 export function tlsText(t: TlsSummary): string {
   const parts = [`subject ${t.subject ?? '-'}`];
-  if (t.names.length > 0) parts.push(`names ${t.names.join(', ')}${t.moreNames === undefined ? '' : ` ${moreNamesText(t)}`}`);
+  if (t.names.length > 0) parts.push(`names ${[t.names.join(', '), moreNamesText(t)].filter((x) => x !== '').join(' ')}`);
   parts.push(`issuer ${t.issuer ?? '-'}`);
   if (t.notAfter) parts.push(`not after ${t.notAfter}`);
   return parts.join('; ');
@@ -76,7 +76,8 @@ export function serviceJson(s: ServiceFields): string {
   if (s.banner !== undefined) out += `,"banner":${JSON.stringify(s.banner)}`;
   if (s.tls !== undefined) {
     const t = s.tls;
-    out += `,"tls":${JSON.stringify(t.moreNames === undefined ? { subject: t.subject, names: t.names, issuer: t.issuer, notAfter: t.notAfter } : { subject: t.subject, names: t.names, moreNames: t.moreNames, issuer: t.issuer, notAfter: t.notAfter })}`;
+    const more = t.moreNames === undefined ? {} : { moreNames: t.moreNames };
+    out += `,"tls":${JSON.stringify({ subject: t.subject, names: t.names, ...more, issuer: t.issuer, notAfter: t.notAfter })}`;
   }
   return out;
 }

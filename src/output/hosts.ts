@@ -48,9 +48,9 @@ export function givenUp(ctx: ReportContext, host: string, records: HostRecords):
  * report says it was never reached; they now say what nmap says of a host it
  * did not probe (-sL): Unknown, with this as the reason (`no-route` or
  * `local-error`). Needs the host's counts, or (a resume) all its ports shown;
- * a host --host-timeout gave up on is the caller's to check first.
+ * a host --host-timeout gave up on is hostStatus's to check first.
  */
-export function neverReached(ctx: ReportContext, s: ScanSummary, host: string, records: HostRecords): string | null {
+function neverReached(ctx: ReportContext, s: ScanSummary, host: string, records: HostRecords): string | null {
   const c = ctx.hostCounts(host);
   let reasons: string[] | null = [];
   if (c !== null) {
@@ -67,6 +67,16 @@ export function neverReached(ctx: ReportContext, s: ScanSummary, host: string, r
   // Reasons not known per host: no-route when every error of the scan was one.
   const noRoute = reasons === null ? (s.events['no-route'] ?? 0) >= s.counts.error : reasons.every((r) => NO_ROUTE_ERRNOS.has(r) || HELD_HERE_ERRNOS.has(r));
   return noRoute ? 'no-route' : 'local-error';
+}
+
+/**
+ * A host's status line in grep and xml: `timedOut` when --host-timeout gave up
+ * on it (givenUp), else `unreached` says why no probe to it left this machine
+ * (neverReached), or is null for a host that is up (nmap -Pn: user-set).
+ */
+export function hostStatus(ctx: ReportContext, s: ScanSummary, host: string, records: HostRecords): { timedOut: boolean; unreached: string | null } {
+  const timedOut = givenUp(ctx, host, records);
+  return { timedOut, unreached: timedOut ? null : neverReached(ctx, s, host, records) };
 }
 
 function pad(s: string, n: number): string {
@@ -252,8 +262,8 @@ export function* grepHosts(grouped: Iterable<[string, HostRecords]>, scanned: It
 
 /**
  * nmap's greppable format (-oG), as nmap -Pn writes it: for every host
- * scanned a `Status: Up` line (Unknown for one never reached: see
- * neverReached) and a `Ports:` line with the shown ports and
+ * scanned a `Status: Up` line (Unknown for one never reached, Timeout for
+ * one given up: see hostStatus) and a `Ports:` line with the shown ports and
  * `Ignored State: closed (N)` for the rest. Where per-host counts are not
  * known (a resume, a merge of open records: see everyHostOf), a host with no
  * shown port has its Status line alone, and no host an Ignored State; over
@@ -280,11 +290,10 @@ export function grepWriter(ctx: ReportContext): ReportWriter {
         const hidden = PORT_STATES.filter((st) => !ctx.states.includes(st) && counts !== null && counts[st] > 0);
         const ignored = hidden.length > 0 && counts ? `\tIgnored State: ${hidden.map((st) => `${st} (${counts[st]})`).join(', ')}` : '';
         const name = ctx.hostName?.(host) ?? '';
-        const cut = givenUp(ctx, host, records);
-        const never = cut ? null : neverReached(ctx, s, host, records);
-        const status = cut ? 'Timeout' : never !== null ? 'Unknown' : 'Up';
+        const st = hostStatus(ctx, s, host, records);
+        const status = st.timedOut ? 'Timeout' : st.unreached !== null ? 'Unknown' : 'Up';
         up++;
-        if (never !== null) unreached++;
+        if (st.unreached !== null) unreached++;
         // Nothing known of its ports (no record shown, no counts): the Status line alone, as nmap writes a host it scanned no ports of.
         if (counts === null && records.length === 0) {
           yield `Host: ${host} (${name})\tStatus: ${status}\n`;

@@ -18,7 +18,7 @@ import { PORT_STATES, type PortState, type StateCounts } from '../model/states.j
 import { moreNamesText } from '../model/service.js';
 import { serviceName } from '../ports/services.js';
 import { type HostRecords, reportGroups } from './host-groups.js';
-import { addressesScanned, givenUp, grepHosts, hostsUp, insideTls, neverReached } from './hosts.js';
+import { addressesScanned, grepHosts, hostStatus, hostsUp, insideTls } from './hosts.js';
 import type { ReportContext, ReportWriter } from './report.js';
 
 /**
@@ -141,7 +141,12 @@ const CERTAIN_REASON: Partial<Record<PortState, string>> = { open: 'syn-ack', cl
  */
 function extraReasons(s: PortState, count: number, reasons: StateReasons | null): string {
   const byName = new Map<string, number>();
-  if (reasons !== null) for (const [r, n] of Object.entries(reasons[s])) byName.set(nmapReason(r, s), (byName.get(nmapReason(r, s)) ?? 0) + n);
+  if (reasons !== null) {
+    for (const [r, n] of Object.entries(reasons[s])) {
+      const name = nmapReason(r, s);
+      byName.set(name, (byName.get(name) ?? 0) + n);
+    }
+  }
   else if (CERTAIN_REASON[s] !== undefined) byName.set(CERTAIN_REASON[s], count);
   const sorted = [...byName].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
   return sorted.map(([r, n]) => `\n<extrareasons reason="${xmlAttr(r)}" count="${n}" proto="tcp"/>`).join('') + (sorted.length > 0 ? '\n' : '');
@@ -163,12 +168,12 @@ const hostnameElement = (name: string | null): string => (name === null ? '' : `
 
 /**
  * A host's element, a port at a time: a host with 65,535 shown ports is a few
- * MB of text. `never`: why no probe to it left this machine (neverReached): its
- * state is unknown, as nmap says of a host it did not probe, not up.
+ * MB of text. `st` (hostStatus): a host no probe to it left this machine for
+ * is unknown, as nmap says of a host it did not probe, not up.
  */
-function* hostElement(ctx: ReportContext, host: string, records: HostRecords, cut: boolean, never: string | null): Generator<string> {
-  const status = never === null ? 'state="up" reason="user-set"' : `state="unknown" reason="${xmlAttr(never)}"`;
-  yield `<host${cut ? ' timedout="true"' : ''}><status ${status} reason_ttl="0"/>\n<address addr="${xmlAttr(host)}" addrtype="${isV6(host) ? 'ipv6' : 'ipv4'}"/>\n<hostnames>\n${hostnameElement(ctx.hostName?.(host) ?? null)}</hostnames>\n<ports>`;
+function* hostElement(ctx: ReportContext, host: string, records: HostRecords, st: ReturnType<typeof hostStatus>): Generator<string> {
+  const status = st.unreached === null ? 'state="up" reason="user-set"' : `state="unknown" reason="${xmlAttr(st.unreached)}"`;
+  yield `<host${st.timedOut ? ' timedout="true"' : ''}><status ${status} reason_ttl="0"/>\n<address addr="${xmlAttr(host)}" addrtype="${isV6(host) ? 'ipv6' : 'ipv4'}"/>\n<hostnames>\n${hostnameElement(ctx.hostName?.(host) ?? null)}</hostnames>\n<ports>`;
   yield extraPorts(ctx.hostCounts(host), ctx.hostReasons?.(host) ?? null, ctx.states);
   for (const r of records) yield portElement(r);
   yield '</ports>\n</host>\n';
@@ -223,10 +228,9 @@ export function xmlWriter(ctx: ReportContext): ReportWriter {
       let up = 0;
       let unreached = 0;
       for (const [host, records] of grepHosts(groups.groups(), scanned)) {
-        const cut = givenUp(ctx, host, records);
-        const never = cut ? null : neverReached(ctx, s, host, records);
-        if (never !== null) unreached++;
-        yield* hostElement(ctx, host, records, cut, never);
+        const st = hostStatus(ctx, s, host, records);
+        if (st.unreached !== null) unreached++;
+        yield* hostElement(ctx, host, records, st);
         up++;
       }
       yield `${runstats(s, up, unreached, scanned === null, ctx.endedAt)}</nmaprun>\n`;
