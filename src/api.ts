@@ -9,6 +9,7 @@ import { SMALL_SCAN } from './config/limits.js';
 import { onAbortOf } from './abort.js';
 import { inApiSpelling } from './api-spelling.js';
 import { ShardscanError, errnoCode, messageOf } from './errors.js';
+import { threadsFor } from './shard/plan.js';
 import { InProcessRunner } from './pool/in-process.js';
 import { PoolRunner, createPool } from './pool/pool.js';
 import { prepareScan } from './prepare.js';
@@ -99,7 +100,7 @@ export function scan(options: ScanOptions): ScanHandle {
     // A stop while names still resolve ends the scan then (a resolver that never answers hung it, aborted or not).
     const prep = await prepareScan(config, stoppable(resolver ? typedResolver(resolver) : systemResolver, stopper.signal));
     // As the CLI: a small scan runs on this thread, with no worker to boot (~0.4 s for 100 ports), unless workers were asked for.
-    const runner = prep.plan.positions <= SMALL_SCAN && given.workers === undefined ? new InProcessRunner() : new PoolRunner(createPool(config.workers));
+    const runner = prep.plan.positions <= SMALL_SCAN && given.workers === undefined ? new InProcessRunner() : new PoolRunner(createPool(threadsFor(prep.plan, config.workers)));
     // Per-host counts, for reportContext(): a report's "Not shown" lines and every host scanned.
     run = startScan(prep, { signal: stopper.signal, runner, ownRunner: true, hostCounts: true });
     // Before the aborted signal is read (run() reads it later): the first stop reason stands, and it said signal.

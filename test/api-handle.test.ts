@@ -114,6 +114,13 @@ describe('scan() handle', () => {
     expect([...(await seen(2))].some((k) => k === 'TCPSocketWrap' || k === 'ConnectWrap')).toBe(false);
   });
 
+  it('starts no more worker threads than the scan has chunks', async () => {
+    // 100 positions are 4 chunks of 32 (src/shard/plan.ts): 16 threads would boot for nothing.
+    const run = scan({ ...base, workers: 16 });
+    for await (const r of run) void r;
+    expect(await run.summary).toMatchObject({ done: 100, workers: 16, workerThreads: 4 });
+  });
+
   it.each([{ format: 'json' as const }, { output: '/tmp/x.json' }, { outDir: '/tmp/d' }, { openHostsOnly: true }, { extraReports: [{ format: 'xml' as const, output: 'a.xml' }] }])('%j is refused: scan() writes no report', async (extra) => {
     const run = scan({ ...base, ...extra });
     const err = await failure(run.summary);

@@ -4,7 +4,7 @@
  * normalizeArgv uses (src/cli/spellings.ts), or it takes a target for a value.
  */
 import { describe, expect, it } from 'vitest';
-import { looksSmall } from '../src/cli/early.js';
+import { guessWorkers, looksSmall } from '../src/cli/early.js';
 
 describe('the early guess of a small scan', () => {
   it.each([['-q'], ['-sT'], ['-T4'], ['-F'], ['--open'], ['-v'], ['--reason'], ['--no-out-dir'], ['-sV'], ['-r'], ['--randomize-hosts']])('%s before the target takes no value', (flag) => {
@@ -23,5 +23,12 @@ describe('the early guess of a small scan', () => {
 
   it('a network is never small', () => {
     expect(looksSmall(['-T4', '127.0.0.0/24', '-p', '80'])).toBe(false);
+  });
+
+  // --workers 256 for 11 ports booted 256 threads for the plan's one chunk (2 GB, 17 s); the early pool is sized as runScan sizes it.
+  it('an explicit --workers for a small scan starts no more threads than its chunks', () => {
+    expect(guessWorkers(['127.0.0.1', '-p', '1-11', '-w', '256'])).toBe(1);
+    expect(guessWorkers(['127.0.0.1', '-p', '1-100', '--workers=8'])).toBe(4);
+    expect(guessWorkers(['127.0.0.0/24', '-p', '1-11', '-w', '8'])).toBe(8);
   });
 });

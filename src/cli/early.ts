@@ -7,6 +7,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { SMALL_SCAN } from '../config/limits.js';
 import { tuningPath } from '../config/tuning.js';
+import { defaultChunkSize, planShard, threadsFor } from '../shard/plan.js';
 import { takesNoValue } from './spellings.js';
 
 const NO_POOL = new Set(['merge', 'validate', 'status', '--help', '-h', '--version', 'help']);
@@ -40,11 +41,16 @@ function portCount(spec: string): number {
  * pool boot later, a wrong "not small" only a pool started for nothing.
  */
 export function looksSmall(argv: readonly string[]): boolean {
+  return smallScanSize(argv) !== null;
+}
+
+/** The most positions a surely small scan has (see looksSmall), or null. */
+function smallScanSize(argv: readonly string[]): number | null {
   let hosts = 0;
   let ports = 1000;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
-    if (a === '-p-' || a === '-iL' || a.startsWith('--input-file') || a.startsWith('--config') || a === 'resume') return false;
+    if (a === '-p-' || a === '-iL' || a.startsWith('--input-file') || a.startsWith('--config') || a === 'resume') return null;
     let value: string | undefined;
     if (a === '-p' || a === '--ports' || a === '--top-ports') value = argv[++i];
     else if (a.startsWith('--ports=') || a.startsWith('--top-ports=')) value = a.slice(a.indexOf('=') + 1);
@@ -60,24 +66,28 @@ export function looksSmall(argv: readonly string[]): boolean {
     for (const t of a.split(',')) {
       if (t === '') continue;
       // A single address or name: no CIDR, no range, no wildcard.
-      if (/[/*]|\d-\d/.test(t)) return false;
+      if (/[/*]|\d-\d/.test(t)) return null;
       hosts++;
     }
   }
-  return hosts > 0 && hosts * ports <= SMALL_SCAN;
+  return hosts > 0 && hosts * ports <= SMALL_SCAN ? hosts * ports : null;
 }
 
 /** Worker count the scan will probably use, or null when the command does not scan (or scans too little for threads). */
 export function guessWorkers(argv: readonly string[]): number | null {
   if (argv.length === 0 || NO_POOL.has(argv[0]!) || argv.includes('--help') || argv.includes('--version')) return null;
   const explicit = argv.some((a) => a === '--workers' || a === '-w' || a.startsWith('--workers='));
-  if (!explicit && looksSmall(argv)) return null;
+  const small = smallScanSize(argv);
+  if (!explicit && small !== null) return null;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     // Out of range: no early pool (a huge -w once started threads until the process was killed); the parser says why.
     const m = /^--workers=(\d+)$/.exec(a);
-    if (m) return poolSize(Number(m[1]));
-    if ((a === '--workers' || a === '-w') && /^\d+$/.test(argv[i + 1] ?? '')) return poolSize(Number(argv[i + 1]));
+    const given = m ? Number(m[1]) : (a === '--workers' || a === '-w') && /^\d+$/.test(argv[i + 1] ?? '') ? Number(argv[i + 1]) : null;
+    if (given === null) continue;
+    const size = poolSize(given);
+    // No more threads than the scan has chunks (threadsFor, as runScan sizes the pool): an unsharded plan of at most `small` positions.
+    return size === null || small === null ? size : threadsFor(planShard(small, { index: 1, total: 1 }, defaultChunkSize(small, size)), size);
   }
   try {
     // Only a small regular file: a FIFO would wait here, before Ctrl+C is handled, and a huge file fill memory (the scan refuses both).

@@ -23,6 +23,7 @@ import { reportContextOf } from '../scan/report-context.js';
 import { type ScanRun, startScan } from '../scan/start.js';
 import { MANIFEST, type OutDir } from '../store/outdir.js';
 import { defaultShardDir } from '../store/state-dir.js';
+import { threadsFor } from '../shard/plan.js';
 import type { MetricsServer } from './metrics.js';
 import { NMAP_OUTPUT } from './spellings.js';
 import { Progress, clearActiveBar, formatRate } from './progress.js';
@@ -122,14 +123,15 @@ async function chooseRunner(input: RunInput): Promise<ChunkRunner> {
     const { InProcessRunner } = await import('../pool/in-process.js');
     return new InProcessRunner();
   }
-  if (pool && pool.maxThreads !== config.workers) {
+  const threads = threadsFor(plan, config.workers);
+  if (pool && pool.maxThreads !== threads) {
     await pool.destroy();
     pool = null;
   }
   // Loaded here, not at the top: a small scan never uses piscina, and loading it cost
   // ~11 ms of every start (shardscan 127.0.0.1 -p 1: 223 -> 212 ms, hyperfine).
   const { PoolRunner, createPool } = await import('../pool/pool.js');
-  return new PoolRunner(pool ?? createPool(config.workers, { fault: input.fault }));
+  return new PoolRunner(pool ?? createPool(threads, { fault: input.fault }));
 }
 
 /**

@@ -65,6 +65,15 @@ export function defaultChunkSize(positions: number, workers: number): number {
 }
 
 /**
+ * Worker threads a plan can keep busy: one per chunk at most. A thread with no
+ * chunk only costs its boot (~10 MB and ~50 ms of CPU each): --workers 256 for
+ * 11 ports started 256 threads for the plan's one chunk, 2 GB and 17 s.
+ */
+export function threadsFor(plan: Pick<ShardPlan, 'chunks'>, workers: number): number {
+  return Math.max(1, Math.min(workers, plan.chunks));
+}
+
+/**
  * The plan is a pure function of (range, shard, chunkSize), so a resumed run
  * rebuilds the same chunk ids. The end of the walk is cut into chunks eight
  * times smaller: the last chunks then finish close together on every worker
