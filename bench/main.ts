@@ -95,6 +95,8 @@ async function main(argv: string[]): Promise<number> {
       return fail(messageOf(err).replace(/^bench: /, ''));
     }
   }
+  // An empty --out (an unset shell variable) wrote the results into the working directory, the package root under npm.
+  if (values.out !== undefined && values.out.trim() === '') return fail("--out names no directory. Example: --out results/bench");
   if (values.out !== undefined) {
     try {
       // Not Node's recursive mkdir: under /proc it spins at 100 % CPU forever (makeDirs says ENOENT).
@@ -115,15 +117,16 @@ async function main(argv: string[]): Promise<number> {
     // Options that shape the workloads mean nothing here; ignoring them would let a user believe they applied.
     const unused = (['net', 'workloads', 'quick', 'seed', 'baseline'] as const).filter((k) => values[k] !== undefined);
     if (unused.length > 0) return fail(`--target tunes against one target; it does not take ${unused.map((k) => `--${k}`).join(', ')}`);
-    if (!values.ports) return fail('--target needs -p PORTS. Example: --target 198.18.1.1 -p 1-1000');
+    if (values.ports === undefined || values.ports.trim() === '') return fail('--target needs -p PORTS. Example: --target 198.18.1.1 -p 1-1000');
     const runs = values.runs === undefined ? 3 : Number(values.runs);
     if (!Number.isInteger(runs) || runs < 1 || runs > 20) return fail(`--runs must be a whole number from 1 to 20, got '${values.runs}'`);
     opts.target = { address: values.target, ports: values.ports, yes: Boolean(values.yes), runs };
-  } else if (values.ports || values.runs || values.yes) {
+  } else if (values.ports !== undefined || values.runs !== undefined || values.yes) {
     return fail('-p, --runs and --yes go with --target');
-  } else if (values.net && values.workloads) {
+  } else if (values.net && values.workloads !== undefined) {
     return fail('give --net or --workloads, not both');
-  } else if (values.net || values.workloads) {
+  } else if (values.net || values.workloads !== undefined) {
+    // An empty --workloads (an unset shell variable) is refused by parseWorkloads: taken as absent, it ran the whole 18-minute bench.
     try {
       opts.workloads = parseWorkloads(values.net ? 'net' : values.workloads!);
     } catch (err) {

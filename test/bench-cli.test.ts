@@ -68,6 +68,24 @@ describe('npm run bench: bad input', () => {
   });
 });
 
+describe('npm run bench: empty values (an unset shell variable)', () => {
+  // --workloads '' ran the whole 18-minute bench, network lab included; --out '' wrote the result into the working directory.
+  it.each([
+    [['--workloads', ''], /^bench: --workloads names no workload/],
+    [['--quick', '--workloads', 'W1', '--out', ''], /^bench: --out names no directory/],
+    [['--target', '127.0.0.1', '-p', ''], /^bench: --target needs -p PORTS/],
+    [['--runs', ''], /^bench: -p, --runs and --yes go with --target/],
+  ])('%j: exit 2, one line, no scan', async (args, message) => {
+    // Had it started a bench, its first progress line stops it (SIGTERM: the lab's namespaces are removed).
+    const r = await bench(args, (text, child) => {
+      if (/\] /.test(text)) child.kill('SIGTERM');
+    });
+    expect(r.stderr).toMatch(message);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});
+
 describe('npm run bench -- --workloads W3', () => {
   it('writes a valid result, with the defaults the CLI chose and no recommendation', async () => {
     const out = scratchDir();
