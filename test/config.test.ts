@@ -3,7 +3,7 @@ import { truncateSync, writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_CONCURRENCY, checkConfig, resolveConfig } from '../src/config/index.js';
 import { SORTED_REPORT_FDS, cores, maxConcurrency } from '../src/config/limits.js';
-import { loadTuning, saveTuning } from '../src/config/tuning.js';
+import { configDir, loadTuning, saveTuning } from '../src/config/tuning.js';
 import { flagsToConfig } from '../src/cli/options.js';
 import { buildPorts } from '../src/ports/parse.js';
 import { runCli, scratchDir } from './helpers/cli.js';
@@ -250,5 +250,15 @@ describe('config', () => {
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/shardscan: defaults from .*tuning\.json: --workers 1 --concurrency 128/);
     expect(r.stderr).toMatch(/no worker threads \(a small scan runs on the main thread\), up to 128 in flight/);
+  });
+});
+
+describe('the config directory (where --save puts tuning.json)', () => {
+  // A relative XDG_CONFIG_HOME made `npm run bench -- --save` write into the package root, where no scan run elsewhere found it.
+  it('is SHARDSCAN_CONFIG_DIR, else $XDG_CONFIG_HOME/shardscan (absolute only), else ~/.config/shardscan', () => {
+    expect(configDir({ SHARDSCAN_CONFIG_DIR: '/c', XDG_CONFIG_HOME: '/x' })).toBe('/c');
+    expect(configDir({ XDG_CONFIG_HOME: '/x' })).toBe('/x/shardscan');
+    expect(configDir({ XDG_CONFIG_HOME: 'relcfg' })).toMatch(/\/\.config\/shardscan$/);
+    expect(configDir({})).toMatch(/\/\.config\/shardscan$/);
   });
 });

@@ -6,7 +6,7 @@
  */
 import { renameSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { ShardscanError, errnoCode, jsonProblem, messageOf } from '../errors.js';
 import { MAX_SMALL_FILE_BYTES, makeDirs, readProblem, readTextCapped } from '../files.js';
 import { cores } from './limits.js';
@@ -21,9 +21,12 @@ export interface Tuning {
   source: string;
 }
 
-export function configDir(): string {
-  if (process.env.SHARDSCAN_CONFIG_DIR) return process.env.SHARDSCAN_CONFIG_DIR;
-  const base = process.env.XDG_CONFIG_HOME || join(homedir(), '.config');
+export function configDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.SHARDSCAN_CONFIG_DIR) return env.SHARDSCAN_CONFIG_DIR;
+  // The spec ignores a relative XDG_CONFIG_HOME (as stateDir does XDG_STATE_HOME): the bench run from the
+  // package root saved its tuning inside the repository, and the CLI run from anywhere else never found it.
+  const xdg = env.XDG_CONFIG_HOME;
+  const base = xdg && isAbsolute(xdg) ? xdg : join(homedir(), '.config');
   return join(base, 'shardscan');
 }
 
