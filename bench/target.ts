@@ -16,6 +16,7 @@
  * addresses need --yes, so a typo cannot turn a tuning run into a sweep.
  */
 import { existsSync, rmSync } from 'node:fs';
+import { networkInterfaces } from 'node:os';
 import { buildPorts } from '../src/ports/parse.js';
 import { AllBlocked, defaultBlocklist } from '../src/targets/blocklist.js';
 import { buildTargets } from '../src/targets/parse.js';
@@ -32,8 +33,15 @@ import type { Log } from './net-runs.js';
 /** Most addresses --target takes without --yes. */
 export const TARGET_MAX_ADDRESSES = 256;
 
+/** The addresses of this machine's interfaces. */
+function ownAddresses(): Set<string> {
+  const out = new Set<string>();
+  for (const list of Object.values(networkInterfaces())) for (const a of list ?? []) out.add(a.address);
+  return out;
+}
+
 /** Check ADDR and PORTS the way the CLI would; throws a ShardscanError (exit 2) when they are refused. */
-export async function checkTarget(target: string, ports: string, yes: boolean): Promise<{ addresses: number; portCount: number; loopback: boolean }> {
+export async function checkTarget(target: string, ports: string, yes: boolean, own: ReadonlySet<string> = ownAddresses()): Promise<{ addresses: number; portCount: number; loopback: boolean }> {
   // The bench has no --no-blocklist: its refusal does not suggest one (it did, and the bench refused it).
   const { set, blocked } = await buildTargets({ targets: [target], blocklist: defaultBlocklist(), yes }).catch((err: unknown) => {
     throw err instanceof AllBlocked ? new ShardscanError('E_TARGET', `--target '${target}' is on ${err.label}: ${err.ranges}; tune against a host you may scan`) : err;
@@ -43,9 +51,14 @@ export async function checkTarget(target: string, ports: string, yes: boolean): 
   if (count > TARGET_MAX_ADDRESSES && !yes) {
     throw new ShardscanError('E_TARGET', `--target '${target}' is ${count.toLocaleString('en-US')} addresses; tuning takes a single host or a small network (≤ ${TARGET_MAX_ADDRESSES}) unless you add --yes`);
   }
-  // Loopback answers at once and never loses a packet: see runTargetTuning.
-  let loopback = count > 0 && count <= 1 << 20;
-  for (let i = 0; loopback && i < count; i++) loopback = isLoopback(set.at(i));
+  // Loopback answers at once and never loses a packet: see runTargetTuning. So does this machine's own address (a
+  // probe to it goes through lo): --target at one's LAN address stored half the default window. One such address
+  // is enough for a target's figures to be loopback's, and a /8 of 127.x is loopback too (over 2^20 it was not).
+  let loopback = false;
+  for (let i = 0; !loopback && i < Math.min(count, 1 << 20); i++) {
+    const a = set.at(i);
+    loopback = isLoopback(a) || own.has(a);
+  }
   return { addresses: count, portCount: buildPorts({ ports }).count, loopback };
 }
 
@@ -165,10 +178,14 @@ export async function runTargetTuning(o: TargetOptions): Promise<{ section: Targ
 
 /**
  * Why a setting measured against `target` may not be stored, or null. Loopback rewards narrow windows that a
- * real network pays for (bench/README.md): from a loopback target, as from the loopback matrix without the lab,
- * no window narrower than the default is stored.
+ * real network pays for (bench/README.md): from a loopback target (or this machine's own address), as from the
+ * loopback matrix without the lab, no window narrower than the default is stored, nor another worker count
+ * (one worker was stored from 127.0.0.1 -p-: nothing measured it on a network).
  */
-export function loopbackRefusal(target: string, loopback: boolean, best: { concurrency: number }, defaults: { concurrency: number }): string | null {
-  if (!loopback || best.concurrency >= defaults.concurrency) return null;
-  return `--save: nothing stored: ${target} is loopback, which favours a window narrower than the default (${best.concurrency} < ${defaults.concurrency}) that makes real networks slower; tune against the network you will scan`;
+export function loopbackRefusal(target: string, loopback: boolean, best: { workers: number; concurrency: number }, defaults: { workers: number; concurrency: number }): string | null {
+  if (!loopback) return null;
+  const where = `${target} is loopback or this machine's own address`;
+  if (best.concurrency < defaults.concurrency) return `--save: nothing stored: ${where}, which favours a window narrower than the default (${best.concurrency} < ${defaults.concurrency}) that makes real networks slower; tune against the network you will scan`;
+  if (best.workers !== defaults.workers) return `--save: nothing stored: ${where}, and a worker count other than the default (${best.workers}, not ${defaults.workers}) picked there was never measured on a network; tune against the network you will scan`;
+  return null;
 }

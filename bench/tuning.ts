@@ -12,7 +12,10 @@
  *    passes when every valid run is exact and its median is at most
  *    NO_SLOWER × the defaults' median on both. The first that passes is picked.
  * 3. Without the lab (not root): only a candidate whose window is at least the
- *    default one may be picked (a wider window is never slower on a network).
+ *    default one, with the default worker count, may be picked (a wider window
+ *    is never slower on a network; a worker count picked on loopback is not
+ *    known to be no slower there, and was stored: one worker). Candidates never
+ *    include the defaults, so nothing is stored then.
  * 4. Nothing passes: the defaults. --save then stores nothing and removes a
  *    tuning file an earlier --save left, so the CLI runs at its defaults.
  *    (With no loopback winner at all, e.g. `--net`, --save touches nothing.)
@@ -139,8 +142,8 @@ export async function decideTuning(opts: TuningOptions): Promise<TuningDecision>
       ? `${label(pick)} is exact and no slower than the defaults (≤ ${NO_SLOWER}×) through the lab at RTT 20 and 200 ms`
       : `no candidate (${cands.map(label).join(', ')}) was exact and no slower than the defaults (≤ ${NO_SLOWER}×) through the lab at RTT 20 and 200 ms`;
   } else {
-    pick = cands.find((c) => c.concurrency >= defaults.concurrency) ?? null;
-    rule = `${labWhy ? `the lab cannot run here (${labWhy})` : 'no network check was run'}: only a window at least as wide as the default's may be stored`;
+    pick = cands.find((c) => c.concurrency >= defaults.concurrency && c.workers === defaults.workers) ?? null;
+    rule = `${labWhy ? `the lab cannot run here (${labWhy})` : 'no network check was run'}: only a window at least as wide as the default's, with the default worker count, may be stored`;
   }
   let savedTo: string | null = null;
   let removed: string | null = null;

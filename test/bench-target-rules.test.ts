@@ -18,10 +18,22 @@ describe('bench --target --save rules', () => {
     expect((await checkTarget(target, '1-10', false)).loopback).toBe(loopback);
   });
 
-  it('stores nothing narrower than the default from loopback; elsewhere, what was measured', () => {
-    const defaults = { concurrency: 15_936 };
-    expect(loopbackRefusal('127.0.0.1', true, { concurrency: 3_984 }, defaults)).toMatch(/^--save: nothing stored: 127\.0\.0\.1 is loopback, which favours a window narrower than the default \(3984 < 15936\)/);
-    expect(loopbackRefusal('127.0.0.1', true, { concurrency: 15_936 }, defaults)).toBeNull();
-    expect(loopbackRefusal('198.18.1.1', false, { concurrency: 3_984 }, defaults)).toBeNull();
+  // This machine's own address goes through lo too: --target at it stored half the default window. And a /8 of
+  // 127.x, over 2^20 addresses, was taken for a network.
+  it('this machine\'s own address, or a huge loopback network, is loopback too', async () => {
+    const own = new Set(['198.18.7.1']);
+    expect((await checkTarget('198.18.7.1', '1-10', false, own)).loopback).toBe(true);
+    expect((await checkTarget('198.18.7.0/30', '1-10', false, own)).loopback).toBe(true);
+    expect((await checkTarget('198.18.7.2', '1-10', false, own)).loopback).toBe(false);
+    expect((await checkTarget('127.0.0.0/8', '1', true, own)).loopback).toBe(true);
+  });
+
+  it('stores nothing narrower than the default from loopback, nor another worker count; elsewhere, what was measured', () => {
+    const defaults = { workers: 2, concurrency: 15_936 };
+    expect(loopbackRefusal('127.0.0.1', true, { workers: 2, concurrency: 3_984 }, defaults)).toMatch(/^--save: nothing stored: 127\.0\.0\.1 is loopback or this machine's own address, which favours a window narrower than the default \(3984 < 15936\)/);
+    // "one worker" at the default window was stored from 127.0.0.1 -p-.
+    expect(loopbackRefusal('127.0.0.1', true, { workers: 1, concurrency: 15_936 }, defaults)).toMatch(/^--save: nothing stored: .*a worker count other than the default \(1, not 2\)/);
+    expect(loopbackRefusal('127.0.0.1', true, { workers: 2, concurrency: 15_936 }, defaults)).toBeNull();
+    expect(loopbackRefusal('198.18.1.1', false, { workers: 1, concurrency: 3_984 }, defaults)).toBeNull();
   });
 });

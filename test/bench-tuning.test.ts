@@ -6,7 +6,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { NetCheckRow } from '../bench/net-types.js';
-import { NO_SLOWER, candidates, passes } from '../bench/tuning.js';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { NO_SLOWER, candidates, cliDefaults, decideTuning, passes } from '../bench/tuning.js';
+import { scratchDir } from './helpers/cli.js';
 
 const defaults = { workers: 2, concurrency: 15936 };
 
@@ -35,5 +38,20 @@ describe('bench tuning rule', () => {
     expect(passes(c, [row('rtt20', 1, 256, 500, 900)])).toBe(false);
     // Rows of another candidate do not count for this one.
     expect(passes(c, [row('rtt20', 1, 15936, 500, 900), row('rtt200', 1, 15936, 500, 1000)])).toBe(false);
+  });
+
+  // Without the lab only the window was checked: "one worker" at the default window, a loopback pick, was stored,
+  // and the lab measured it 1.28-1.35x the defaults' time through the delay line in the same session.
+  it('without a network check, a worker count picked on loopback is not stored, and an older tuning file goes', async () => {
+    const d = cliDefaults();
+    const file = join(scratchDir(), 'tuning.json');
+    writeFileSync(file, JSON.stringify({ workers: 1, concurrency: 333, measuredAt: '2026-12-01T00:00:00Z' }));
+    const best = { workers: d.workers === 1 ? 2 : 1, concurrency: 256 };
+    const decision = await decideTuning({ best, check: false, runs: 1, save: true, tuningFile: file, measuredAt: new Date().toISOString(), log: () => undefined });
+    expect(decision.pick).toBeNull();
+    expect(decision.rule).toMatch(/with the default worker count/);
+    expect(decision.savedTo).toBeNull();
+    expect(decision.removed).toBe(file);
+    expect(existsSync(file)).toBe(false);
   });
 });
