@@ -41,7 +41,7 @@ describe('bench tuning rule', () => {
   });
 
   // Without the lab only the window was checked: "one worker" at the default window, a loopback pick, was stored,
-  // and the lab measured it 1.28-1.35x the defaults' time through the delay line in the same session.
+  // though nothing had measured it on a network.
   it('without a network check, a worker count picked on loopback is not stored, and an older tuning file goes', async () => {
     const d = cliDefaults();
     const file = join(scratchDir(), 'tuning.json');
