@@ -437,6 +437,22 @@ describe('--summary-json', () => {
   });
 
   // A small scan runs on the main thread unless --workers is given: the summary said "2 workers" all the same.
+  // Every answered attempt's timeout was counted too: a scan where nothing timed out said "timeouts p50 1000 ms".
+  it('counts only the timeouts that ran out, one per attempt no answer came to in time', async () => {
+    const file = join(scratchDir(), 'summary.json');
+    const r = await runCli(['127.0.0.1', '-p', portList, '--timeout', '300', '--retries', '0', '--no-out-dir', '-o', '/dev/null', '--summary-json', file]);
+    expect(r.code, r.stderr).toBe(0);
+    const doc = JSON.parse(readFileSync(file, 'utf8')) as { counts: Record<string, number>; timing: { timeout: { samples: number; p99: number } | null } };
+    expect(doc.counts).toMatchObject({ open: 3, closed: 10, filtered: 2 });
+    expect(doc.timing.timeout?.samples).toBe(2);
+    expect(doc.timing.timeout!.p99).toBeLessThanOrEqual(300 * 1.2); // a histogram bucket's bound
+    expect(r.stderr).toMatch(/; timeouts p50 [\d.]+ ms, p99 [\d.]+ ms;/);
+    const answered = await runCli(['127.0.0.1', '-p', [...open.ports, ...closed].join(','), '--no-out-dir', '-o', '/dev/null', '--summary-json', file]);
+    expect(answered.code, answered.stderr).toBe(0);
+    expect((JSON.parse(readFileSync(file, 'utf8')) as { timing: { timeout: unknown } }).timing.timeout).toBeNull();
+    expect(answered.stderr).toMatch(/; no timeout ran out; retries 0/);
+  });
+
   // And no more threads than the plan has chunks: --workers 256 for 11 ports booted 256 threads for its one chunk (2 GB, 17 s).
   it.each([
     [['-p', '1-20'], 0, /engine \w+, no worker threads \(a small scan runs on the main thread\), up to/],

@@ -296,16 +296,15 @@ export class Engine {
     else this.pending.unshift(nextTry(a, 'localTries'));
   }
 
-  /** End an attempt that has no result now, closing its socket; `waited`: its timeout counts in the summary's (not when a stop cut it). */
-  private drop(a: Attempt, waited = true): void {
+  /** End an attempt that has no result now, closing its socket. */
+  private drop(a: Attempt): void {
     this.backend.abort(a); // before release(), which drops the handle
-    this.release(a, true, waited);
+    this.release(a);
   }
 
   /** The attempt is over. Its pool slot is freed now, or, for a timed-out attempt whose socket is still open, when Expiry.drain() closes it. */
-  private release(a: Attempt, freeSlot = true, waited = true): void {
+  private release(a: Attempt, freeSlot = true): void {
     a.done = true;
-    if (waited) this.timing.usedTimeout(a.deadline - a.start);
     if (a.retryOut) this.timing.retryResolved(a.target.cell);
     this.expiry.forget(a);
     a.chunk.inflight--;
@@ -349,6 +348,7 @@ export class Engine {
   private decideDue(cutoff: number): void {
     const retries: Pending[] = [];
     for (const a of this.expiry.takeDue(cutoff, this.timing)) {
+      if (!a.late) this.timing.usedTimeout(a.deadline - a.start); // the summary's timeouts: those that ran out, a late one's once
       this.timing.timedOut(a.target, a.history, a.deadline);
       this.congestion.silent(a.target.cell, cutoff); // a window whose probes went silent has nothing else to judge its shrink by
       if (this.late.keep(a, cutoff)) continue; // it listens on for a late answer, its slot given back (late.ts)
@@ -378,7 +378,7 @@ export class Engine {
     if (chunk.stopped || chunk.finished) return;
     for (const { attempt: a, info, rttMs } of this.banners?.abort((x) => x.chunk === chunk) ?? []) chunk.reportCut(a.k, a.target.index, a.port, rttMs, info, this.spec.emit.open); // results found, left undecided
     chunk.stopped = true;
-    for (const a of this.expiry.heap.snapshot()) if (a.chunk === chunk) this.drop(a, false); // in flight: abandoned, not results
+    for (const a of this.expiry.heap.snapshot()) if (a.chunk === chunk) this.drop(a); // in flight: abandoned, not results
     this.pending.drop(chunk);
     this.expiry.dropDeferred(chunk);
     this.maybeFinish(chunk);

@@ -321,7 +321,7 @@ export class Timing {
     if (this.table.add(cell, F.RETRIES_OUT, -1) === 0) this.evidence++;
   }
 
-  /** The timeout an attempt used (for the summary's statistics). */
+  /** The timeout of an attempt that ran out unanswered (for the summary's statistics; an answered attempt's is not one). */
   usedTimeout(ms: number): void {
     this.stats.timeout(ms);
   }

@@ -153,7 +153,7 @@ export function scanRegistry(now: () => Snapshot | null): Registry {
   readMetric('gauge', r, 'shardscan_in_flight', 'Connects in flight across all workers now.', [], ({ inFlight }) => one(inFlight), now);
   // Histograms, not quantiles: the shards of a scan add up bucket by bucket (sum by (le)), where quantiles cannot be added.
   readHistogram(r, 'shardscan_rtt_seconds', 'Round-trip times of answers.', ({ timing }) => timing.rtt, now);
-  readHistogram(r, 'shardscan_timeout_seconds', 'Per-attempt timeouts used (one sample per attempt).', ({ timing }) => timing.timeout, now);
+  readHistogram(r, 'shardscan_timeout_seconds', 'Per-attempt timeouts that ran out (one sample per attempt with no answer in time).', ({ timing }) => timing.timeout, now);
   readMetric('counter', r, 'shardscan_retries_total', 'Attempts started again after a timeout.', [], ({ s }) => one(s.timing?.retries ?? 0), now);
   readMetric('counter', r, 'shardscan_retries_answered_total', 'Retries that got an answer (a probe had been lost).', [], ({ s }) => one(s.timing?.retriesAnswered ?? 0), now);
   readMetric('counter', r, 'shardscan_window_shrinks_total', 'Times a congestion window shrank, by reason.', ['reason'], ({ s }) => Object.entries(s.timing?.windowShrinks ?? {}).map(([reason, n]) => [{ reason }, n]), now);

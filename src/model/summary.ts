@@ -121,7 +121,7 @@ export interface DurationStats {
 export interface TimingSummary {
   /** Round-trip times measured from every answer. */
   rtt: DurationStats | null;
-  /** The per-attempt timeouts used. */
+  /** The timeouts that ran out: attempts with no answer in time (an answered attempt's timeout was set, not used); null when none did. */
   timeout: DurationStats | null;
   /** Attempts started again after a timeout, and how many of those got an answer. */
   retries: number;
