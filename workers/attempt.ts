@@ -11,6 +11,8 @@ export interface Tries {
   selfTries: number;
   /** Local-resource failures (bounded by MAX_LOCAL_RETRIES). */
   localTries: number;
+  /** Tries sent to find out whether its host's outage is over (outage.ts): they spend none of `tries`. */
+  pings: number;
   /**
    * The first try left while its host had answered nothing yet: an answer
    * that comes only to a retry may then be the host waking up, not loss
@@ -23,21 +25,23 @@ export interface Tries {
   prevAt: number;
   /** The last try that timed out was a retry sent twice whose copies both timed out: two probes lost (probation.ts counts both). */
   lastPair: boolean;
+  /** A try of the position was held through its host's outage (outage.ts): an answer to a later one is no loss. */
+  held: boolean;
 }
 
 /** The kinds of failure a history counts. */
-export type Failure = 'tries' | 'selfTries' | 'localTries';
+export type Failure = 'tries' | 'selfTries' | 'localTries' | 'pings';
 
-export const FIRST_TRY: Readonly<Tries> = Object.freeze({ tries: 0, selfTries: 0, localTries: 0, silent: false, lastAt: 0, prevAt: 0, lastPair: false });
+export const FIRST_TRY: Readonly<Tries> = Object.freeze({ tries: 0, selfTries: 0, localTries: 0, pings: 0, silent: false, lastAt: 0, prevAt: 0, lastPair: false, held: false });
 export const SILENT_FIRST_TRY: Readonly<Tries> = Object.freeze({ ...FIRST_TRY, silent: true });
 
 /** The same history with one more failure of one kind, by an attempt that started at `start` (`pair`: a timeout of both copies of a retry sent twice). */
-export function oneMore(h: Readonly<Tries>, what: Failure, start: number, pair = false): Tries {
+export function oneMore(h: Readonly<Tries>, what: Failure, start: number, pair = false, held = false): Tries {
   const timedOut = what === 'tries';
   const lastAt = timedOut ? start : h.lastAt;
   const prevAt = timedOut ? h.lastAt : h.prevAt;
   const lastPair = timedOut ? pair : h.lastPair;
-  return { tries: h.tries, selfTries: h.selfTries, localTries: h.localTries, silent: h.silent, lastAt, prevAt, lastPair, [what]: h[what] + 1 };
+  return { tries: h.tries, selfTries: h.selfTries, localTries: h.localTries, pings: h.pings, silent: h.silent, lastAt, prevAt, lastPair, held: h.held || held, [what]: h[what] + 1 };
 }
 
 /** A host as the loop aims at it: its index in the target set, its address text, its timing cell and clock. */
@@ -74,6 +78,8 @@ export class Attempt implements AttemptHandle, Timed {
   twin: Attempt | null = null;
   /** The other copy of its retry sent twice timed out, and left the position to this one (Twins.ended). */
   pairTimedOut = false;
+  /** Held through its host's outage (outage.ts): judged again, it gets one more try once the host answers. */
+  held = false;
   readonly host: string;
   readonly v6: boolean;
   readonly bindFirst: boolean;
@@ -101,7 +107,7 @@ export class Attempt implements AttemptHandle, Timed {
  * granted by mayRetry and counts in its host's RETRIES_OUT (`twin`: sent twice).
  */
 export function nextTry(a: Attempt, what: Failure, twin = false): Pending {
-  return { chunk: a.chunk, k: a.k, history: oneMore(a.history, what, a.start, a.pairTimedOut), readyAt: 0, retryOut: what === 'tries', twin };
+  return { chunk: a.chunk, k: a.k, history: oneMore(a.history, what, a.start, a.pairTimedOut, a.held), readyAt: 0, retryOut: what === 'tries' || what === 'pings', twin };
 }
 
 /** A position waiting to be (re)started: a retry, or held back by the per-host cap. */

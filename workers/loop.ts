@@ -348,7 +348,7 @@ export class Engine {
   private decideDue(cutoff: number): void {
     const retries: Pending[] = [];
     for (const a of this.expiry.takeDue(cutoff, this.timing)) {
-      if (!a.late) this.timing.usedTimeout(a.deadline - a.start); // the summary's timeouts: those that ran out, a late one's once
+      if (!a.late) this.timing.ranOut(a.target, a.history, a.start, a.deadline); // a late one's once
       this.timing.timedOut(a.target, a.history, a.deadline);
       this.congestion.silent(a.target.cell, cutoff); // a window whose probes went silent has nothing else to judge its shrink by
       if (this.late.keep(a, cutoff)) continue; // it listens on for a late answer, its slot given back (late.ts)
@@ -366,10 +366,10 @@ export class Engine {
   /** A timed-out attempt: retry it, decide it filtered (its rtt is its timeout), or let it wait for evidence; cut by --host-timeout, an error. */
   private afterTimeout(a: Attempt, retries: Pending[]): void {
     if (!a.chunk.stopped && this.timing.cutByHostTimeout(a.target, a.deadline)) return this.decide(a, 'error', 'host-timeout', a.deadline);
-    const verdict = a.chunk.stopped ? 'final' : this.timing.retryVerdict(a.target, a.history.tries, this.congestion.limits(a.target.cell, a.start));
-    if (verdict === 'wait') return this.expiry.defer(a);
+    const verdict = a.chunk.stopped ? 'final' : this.timing.retryVerdict(a.target, a.history.tries, this.congestion.limits(a.target.cell, a.start), a.held, a.start);
+    if (verdict === 'wait' || verdict === 'hold') return this.expiry.defer(a, verdict === 'hold');
     if (verdict === 'final') return this.decide(a, 'filtered', 'timeout', a.deadline);
-    retries.push(nextTry(a, 'tries', verdict === 'twin'));
+    retries.push(nextTry(a, verdict === 'ping' ? 'pings' : 'tries', verdict === 'twin'));
   }
 
   // ---- stopping and finishing --------------------------------------------

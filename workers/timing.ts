@@ -61,10 +61,11 @@ import type { TimingParams } from '../src/wire/messages.js';
 import { TimingStats } from '../src/wire/timing.js';
 import { FIRST_TRY, SILENT_FIRST_TRY, type Target, type Tries } from './attempt.js';
 import { FLOODED, LIMITED, UNSETTLED } from './congestion-tuning.js';
+import { firstTryLost, outageAnswered, outageOf, sentInOutage } from './outage.js';
 import { pathRetries } from './path-loss.js';
 import { SAMPLE_EVERY, SAMPLES_ENOUGH, estimateUs, sample } from './rtt.js';
 
-export type RetryVerdict = 'retry' | 'twin' | 'wait' | 'final';
+export type RetryVerdict = 'retry' | 'twin' | 'ping' | 'wait' | 'hold' | 'final';
 
 /** When the kernel sends a connect's second SYN (Linux's initial RTO, TCP_TIMEOUT_INIT), ms after the first. */
 const SYN_RESEND_MS = 1000;
@@ -146,6 +147,7 @@ export class Timing {
     const nowMs = this.coordMs(now);
     if (t.get(cell, F.ANSWERED) === 0) t.set(cell, F.ANSWERED, nowMs);
     if (t.get(0, F.ANSWERED) === 0) t.set(0, F.ANSWERED, nowMs);
+    if (cell !== 0) outageAnswered(t, cell, tryNo, nowMs);
     const sampleAll = ++this.answers % SAMPLE_EVERY === 0;
     // Late by a second or more, where the scan's own round trip (from answers in time) is under a second: the answer
     // to the kernel's second SYN, sent 1 s after the first, its round trip the time since. Taken whole, one such
@@ -208,19 +210,16 @@ export class Timing {
   }
 
   /**
-   * An attempt timed out after try `tryNo`: try the position again (`retry`:
-   * the retry counts in the host's RETRIES_OUT until retryResolved; `twin`:
-   * the same, sent twice), decide it now (`final`), or ask again once retries
-   * still out are resolved (`wait`). `limits` (congestion.ts): LIMITED, the
-   * try may have been a limiter's drop: once no retry to the host is out it is
-   * tried again up to --retries, where the evidence, which knows nothing of
-   * limiters, ended it (lab: behind 10 SYNs/s, 1 of 60 ports called filtered).
-   * UNSETTLED, it was lost in the scan's opening, to loss no window has shrunk
-   * for yet: it waits for that shrink (then LIMITED) or until that time is
-   * over (50 SYNs/s over 4 hosts: a heard host's every port spent 3 tries in
-   * the opening flood, 0.3 s, and was filtered, ~1 run in 6).
+   * An attempt timed out after try `tryNo`: try the position again (`retry`, counted in the host's RETRIES_OUT
+   * until retryResolved; `twin`, the same sent twice), decide it now (`final`), ask again once retries still out
+   * are resolved (`wait`), or while its host's outage lasts (`hold`; `held`: it was, or left in one). `limits` (congestion.ts):
+   * LIMITED, the try may have been a limiter's drop: once no retry to the host is out it is tried again up to
+   * --retries, where the evidence, which knows nothing of limiters, ended it (lab: behind 10 SYNs/s, 1 of 60 ports
+   * called filtered). UNSETTLED, it was lost in the scan's opening, to loss no window has shrunk for yet: it waits
+   * for that shrink (then LIMITED) or until that time is over (50 SYNs/s over 4 hosts: a heard host's every port
+   * spent 3 tries in the opening flood, 0.3 s, and was filtered, ~1 run in 6).
    */
-  mayRetry(cell: number, tryNo: number, limits = 0): RetryVerdict {
+  mayRetry(cell: number, tryNo: number, limits = 0, held = false): RetryVerdict {
     const t = this.table;
     if (!this.hasAnswered(cell)) return 'final';
     const maxOk = t.get(cell, F.MAX_OK_TRY);
@@ -240,6 +239,10 @@ export class Timing {
     const allowed = Math.min(this.params.retries, needed);
     if (tryNo >= allowed) {
       if (tryNo < this.params.retries) {
+        // A host silent since it answered holds its positions, one pinged at a time; then each tried once more (outage.ts).
+        const outage = outageOf(t, cell, this.coordMs(performance.now()));
+        if (outage === 'on') return held && t.get(cell, F.RETRIES_OUT) === 0 ? this.granted(cell, 'ping') : 'hold';
+        if (held && outage === 'none') return this.granted(cell, 'retry');
         // Past the last try answered: a retry still out may yet be answered at this try.
         if (t.get(cell, F.RETRIES_OUT) > 0) return 'wait';
         if ((limits & LIMITED) !== 0) return this.granted(cell, 'retry');
@@ -253,7 +256,7 @@ export class Timing {
   }
 
   /** A retry granted: counted in the host's RETRIES_OUT until retryResolved, and in the summary. */
-  private granted(cell: number, verdict: 'retry' | 'twin'): RetryVerdict {
+  private granted(cell: number, verdict: 'retry' | 'twin' | 'ping'): RetryVerdict {
     this.table.add(cell, F.RETRIES_OUT, 1);
     this.stats.retry();
     return verdict;
@@ -264,9 +267,9 @@ export class Timing {
    * itself (its cell may hold live neighbours) one retry of a first try FLOODED, and when that timed out too, a wait
    * while the host's other retries are out (one may yet hear it).
    */
-  retryVerdict(target: Target, tryNo: number, limits = 0): RetryVerdict {
+  retryVerdict(target: Target, tryNo: number, limits = 0, held = false, start = 0): RetryVerdict {
     if (this.isGivenUp(target)) return 'final';
-    if (this.heardFrom(target)) return this.mayRetry(target.cell, tryNo, limits);
+    if (this.heardFrom(target)) return this.mayRetry(target.cell, tryNo, limits, held || sentInOutage(this.table, target.cell, this.coordMs(start)));
     if (tryNo > 0) return this.table.get(target.cell, F.RETRIES_OUT) > 0 ? 'wait' : 'final';
     return (limits & FLOODED) !== 0 ? this.granted(target.cell, 'retry') : 'final';
   }
@@ -298,6 +301,7 @@ export class Timing {
    * before any answer too; a SYN limit that drops some of them is loss.
    */
   retryAnswerIsLoss(target: Target, h: Readonly<Tries>): boolean {
+    if (h.held) return false; // held through its host's outage (outage.ts): the host was away, not the path lossy
     return !h.silent || !this.table.has(target.cell, F.FLAGS, HOST_FLAG.SLEPT);
   }
 
@@ -321,9 +325,10 @@ export class Timing {
     if (this.table.add(cell, F.RETRIES_OUT, -1) === 0) this.evidence++;
   }
 
-  /** The timeout of an attempt that ran out unanswered (for the summary's statistics; an answered attempt's is not one). */
-  usedTimeout(ms: number): void {
-    this.stats.timeout(ms);
+  /** An attempt ran out unanswered (once: not at a late one's end): the summary's timeouts, and outage.ts's evidence. */
+  ranOut(target: Target, h: Readonly<Tries>, start: number, deadline: number): void {
+    this.stats.timeout(deadline - start);
+    if (h.tries === 0 && this.heardFrom(target)) firstTryLost(this.table, target.cell, this.coordMs(start));
   }
 
   /** A host's --host-timeout clock (a Target's `clock`; -1 without --host-timeout). */

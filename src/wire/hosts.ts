@@ -90,6 +90,17 @@ export const F = {
   SLOW_N: 29,
   /** When the span that SLOW_N counts began, ms since the origin. */
   SLOW_SINCE: 30,
+  /** When the host last answered anything, ms since the origin (an outage: workers/outage.ts). */
+  LAST_ANSWER: 31,
+  /** First tries sent after LAST_ANSWER that timed out since it (reset by any answer). */
+  SILENT_RUN: 32,
+  /** First tries answered. */
+  FIRST_OK: 33,
+  /** First tries that timed out once the host had answered something. */
+  FIRST_LOST: 34,
+  /** The last outage that ended: its host's last answer before it, and its first answer after it, ms since the origin. */
+  OUTAGE_FROM: 35,
+  OUTAGE_TO: 36,
   /**
    * Scan cell: the round trips of the answers counted since DELIV_START,
    * summed in RTT_UNIT_US units (the slot of RETRY_OK, which only host cells use).
@@ -139,15 +150,15 @@ export const HOST_FLAG = {
 /** The unit of F.RTT_SUM, µs: 2^31 of them hold 53,687 answers at the 10 s clamp on each sample (workers/congestion.ts). */
 export const RTT_UNIT_US = 250;
 
-export const CELL_FIELDS = 31;
+export const CELL_FIELDS = 37;
 /** Windows are kept in fixed point so that +1/cwnd per answer accumulates. */
 export const WINDOW_SCALE = 256;
 /**
  * Hosts with a cell of their own; above that, consecutive hosts share one (see
  * cellOf): a /16's hosts in fours, a /8's in /22s. Every cell of a walk over
- * more hosts is written, so the table costs its whole size then: 2.3 MB here
- * (2.2 MB before the slow loss span took two fields a cell, 1.9 MB before a
- * shrink's probation took four). At 2^16
+ * more hosts is written, so the table costs its whole size then: 2.7 MB here
+ * (2.3 MB before the outage counts took six fields a cell, 2.2 MB before the
+ * slow loss span took two, 1.9 MB before a shrink's probation took four). At 2^16
  * cells it was 7.3 MB, which put a /14 with a text report at 102 MB peak
  * RSS (96 MB at 2^14, medians of 5). A host probed on a port or two (a sweep)
  * gains nothing from a cell of its own; nmap keeps per-host timing only for
