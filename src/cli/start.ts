@@ -13,6 +13,10 @@ import { fatalLine } from './fatal.cjs';
 const earlySignals: NodeJS.Signals[] = [];
 const keepSignal = (s: NodeJS.Signals): void => void earlySignals.push(s);
 process.on('SIGINT', keepSignal).on('SIGTERM', keepSignal).on('SIGHUP', keepSignal);
+// SIGUSR1 opens Node's inspector on 127.0.0.1:9229 unless something listens for it, and any local user could then
+// run code as this one (root, under the README's install); dd users send it to ask for progress. Nothing here
+// asks for a debugger: it is ignored.
+process.on('SIGUSR1', () => {});
 // stderr carries progress, notes and the summary, never a result: a reader
 // that went away (an ssh session dropped, 2>&1 | head) or a full disk must not
 // end the scan with an unhandled 'error' event, a cut report and a stale lock.
