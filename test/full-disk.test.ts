@@ -95,4 +95,26 @@ describe.skipIf(skip)('full disk', () => {
       execFileSync('umount', [small]);
     }
   });
+
+  // Full before the first write: the line said "Free some space; then: shardscan resume DIR", which then refused
+  // (no manifest), and the empty directory stayed behind.
+  it('a disk full before the scan starts: one line that says to run the scan again, and no directory left', async () => {
+    const full = join(scratchDir(), 'full');
+    mkdirSync(full);
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', full]);
+    try {
+      try {
+        execFileSync('dd', ['if=/dev/zero', `of=${join(full, 'filler')}`, 'bs=4k'], { stdio: 'ignore' });
+      } catch {
+        // dd ends with ENOSPC: the disk is full
+      }
+      const dir = join(full, 'scan');
+      const r = await runCli(['127.0.0.1', '-p', '1-10', '-q', '--out-dir', dir, '-o', '/dev/null']);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/^shardscan: error: cannot write \S+manifest\.json: ENOSPC, the disk is full\. Free some space and run the scan again \(nothing was scanned yet\)\.?\n$/);
+      expect(readdirSync(full)).toEqual(['filler']);
+    } finally {
+      execFileSync('umount', [full]);
+    }
+  });
 });

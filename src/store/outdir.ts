@@ -217,13 +217,13 @@ export class OutDir {
   }
 
   /**
-   * Start a new shard directory; refuses one that already holds a scan.
-   * `named`: the user gave it (--out-dir), else it is in the state directory,
-   * and the messages say so (they named an --out-dir never given).
+   * Start a new shard directory; refuses one that already holds a scan. `named`: the user gave it (--out-dir),
+   * else it is in the state directory, and the messages say so (they named an --out-dir never given).
    */
   static create(dir: string, prep: PreparedScan, scanId: string, startedAt: Date, named = true, windowByDefault = false): OutDir {
     const what = named ? '--out-dir' : 'the shard directory';
     OutDir.refuseTaken(dir, named);
+    const made = !existsSync(dir);
     try {
       makeDirs(dir);
     } catch (err) {
@@ -274,7 +274,8 @@ export class OutDir {
     } catch (err) {
       closeSync(out.fd);
       rmSync(out.recordsPath, { force: true });
-      throw err;
+      if (made) rmSync(dir, { recursive: true, force: true }); // nothing scanned: a resume would refuse it (no manifest)
+      throw ioError(join(dir, MANIFEST), err instanceof ShardscanError ? (err.cause ?? err) : err, 'Free some space and run the scan again (nothing was scanned yet).');
     }
     OutDir.lock(dir);
     return out;
