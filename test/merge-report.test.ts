@@ -199,4 +199,12 @@ describe.skipIf(skipRoot)('merge -o on a full disk', () => {
     expectOneLine(r, 1, /cannot write the report to .*all\.ndjson: ENOSPC/);
     expect(readdirSync(mnt)).toEqual([]);
   });
+
+  // The report on a disk with room was not written either, and the line named only the one that failed.
+  it('with another report beside it: the line says that none was written', async () => {
+    const r = await runCli(['merge', 's1', 's2', '-f', 'ndjson', '-o', 'ok.ndjson', '-oX', join(mnt, 'all.xml')], { cwd });
+    expectOneLine(r, 1, /cannot write the report to .*all\.xml: ENOSPC.*; no report was written: merge puts its 2 reports in place together or not at all\n$/);
+    expect(existsSync(join(cwd, 'ok.ndjson'))).toBe(false);
+    expect(readdirSync(mnt)).toEqual([]);
+  });
 });

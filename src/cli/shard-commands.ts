@@ -61,6 +61,8 @@ export async function mergeCommand(argv: MergeFlags, command: string, signal?: A
       process.stderr.write(`shardscan: ${err.message}: ${[files, stdout].filter(Boolean).join('; ')}\n`);
       return EXIT.interrupted;
     }
+    // The others were fine and are not written either: the line named only the one that failed.
+    if (all.length > 1 && err instanceof ShardscanError) throw new ShardscanError(err.code, `${err.message}; no report was written: merge puts its ${all.length} reports in place together or not at all`, { cause: err });
     throw err;
   }
   for (const r of all) r.staged.place();
