@@ -63,6 +63,15 @@ describe('config', () => {
     expect(r.notes.join('\n')).toMatch(/--concurrency 100000 does not fit the file-descriptor limit \(ulimit -n 256\); using \d+/);
   });
 
+  // -w 2 -c 1 ran one worker, and only the summary's "workers: 1" said so.
+  it('says when --workers is more than --concurrency allows (one connect a worker at least)', () => {
+    const r = resolveConfig({ targets: ['127.0.0.1'], workers: 2, concurrency: 1 }, { tuning: null, cores: 2, fdLimit: 4096 });
+    expect(r.config.workers).toBe(1);
+    expect(r.notes).toEqual(['--workers 2 is more than the 1 connect in flight --concurrency allows; using 1 worker']);
+    // Not when the worker count was the default.
+    expect(resolveConfig({ targets: ['127.0.0.1'], concurrency: 1 }, { tuning: null, cores: 2, fdLimit: 4096 }).notes).toEqual([]);
+  });
+
   it('says when a timing bound is above its ceiling (it is clamped to it)', () => {
     const opts = { tuning: null, cores: 2, fdLimit: 4096 };
     expect(resolveConfig({ targets: ['127.0.0.1'], timeoutMs: 1000, minRttTimeoutMs: 5000 }, opts).notes).toEqual(['--min-rtt-timeout 5000 ms is above the --timeout ceiling of 1000 ms; using 1000 ms']);

@@ -242,7 +242,11 @@ export function resolveConfig(given: Partial<ScanConfig>, opts: ResolveOptions =
     notes.push(`${what} does not fit the file-descriptor limit (ulimit -n ${limit}); using ${cap}. Raise ulimit -n for more.`);
     concurrency = cap;
   }
-  if (concurrency < workers) workers = concurrency;
+  if (concurrency < workers) {
+    // A worker has at least one connect in flight: -w 2 -c 1 ran one worker, and only the summary's "workers: 1" said so.
+    if (partial.workers !== undefined) notes.push(`--workers ${workers} is more than the ${concurrency} connect${concurrency === 1 ? '' : 's'} in flight --concurrency allows; using ${concurrency} worker${concurrency === 1 ? '' : 's'}`);
+    workers = concurrency;
+  }
 
   const randomSeed = partial.seed === undefined;
   const shard = partial.shard ?? BASE_DEFAULTS.shard;
