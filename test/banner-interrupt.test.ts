@@ -94,13 +94,13 @@ describe('Ctrl+C with -q', () => {
   it('says the scan was interrupted, and how to continue it', async () => {
     const { r } = await stopDuringReads(['-q', '--out-dir', 'd', '-o', '/dev/null'], 'SIGINT', scratchDir());
     expect(r.code).toBe(130);
-    expect(r.stderr).toBe('\nshardscan: stopping (Ctrl+C again to quit at once)…\nshardscan: interrupted after 5/5 probes; continue with: shardscan resume d\n');
+    expect(r.stderr).toBe('shardscan: stopping (Ctrl+C again to quit at once)…\nshardscan: interrupted after 5/5 probes; continue with: shardscan resume d\n');
   });
 
   it('and for SIGTERM, without a shard directory', async () => {
     const { r } = await stopDuringReads(['-q', '--no-out-dir', '-o', '/dev/null'], 'SIGTERM');
     expect(r.code).toBe(130);
-    expect(r.stderr).toBe('\nshardscan: stopping on SIGTERM (send it again to quit at once)…\nshardscan: interrupted after 5/5 probes\n');
+    expect(r.stderr).toBe('shardscan: stopping on SIGTERM (send it again to quit at once)…\nshardscan: interrupted after 5/5 probes\n');
   });
 });
 

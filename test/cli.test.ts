@@ -707,7 +707,7 @@ describe('interrupts', () => {
     });
     expect(r.code).toBe(130);
     const of = open.ports.length + filtered.ports.length;
-    expect(r.stderr).toBe(`\nshardscan: stopping (Ctrl+C again to quit at once)…\nshardscan: interrupted after ${open.ports.length}/${of} probes; continue with: shardscan resume d\n`);
+    expect(r.stderr).toBe(`shardscan: stopping (Ctrl+C again to quit at once)…\nshardscan: interrupted after ${open.ports.length}/${of} probes; continue with: shardscan resume d\n`);
   });
 
   it('SIGHUP (a closed terminal, a dropped ssh session) stops as SIGTERM does, a whole report, no lock left, then ends by SIGHUP', async () => {

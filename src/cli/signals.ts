@@ -56,18 +56,21 @@ function signalsEndBlockingReads(stopping: AbortController) {
   };
 }
 
+/** A line of its own past the terminal's "^C" echo; a file or pipe has none (it got an empty line before each). */
+const nl = (): string => (process.stderr.isTTY ? '\n' : '');
+
 /** First Ctrl+C / SIGTERM / SIGHUP stops the scan gracefully; a second one exits at once. */
 export function installSignals(early: EarlySignals | null): AbortController {
   const controller = new AbortController();
   const onSignal = (sig: NodeJS.Signals): void => {
     firstSignal ??= sig;
     if (controller.signal.aborted) {
-      process.stderr.write('\nshardscan: interrupted again, exiting now\n');
+      process.stderr.write(`${nl()}shardscan: interrupted again, exiting now\n`);
       endIfLookupsHang();
       process.exit(EXIT.interrupted);
     }
     clearActiveBar();
-    process.stderr.write(sig === 'SIGINT' ? '\nshardscan: stopping (Ctrl+C again to quit at once)…\n' : `\nshardscan: stopping on ${sig} (send it again to quit at once)…\n`);
+    process.stderr.write(sig === 'SIGINT' ? `${nl()}shardscan: stopping (Ctrl+C again to quit at once)…\n` : `${nl()}shardscan: stopping on ${sig} (send it again to quit at once)…\n`);
     controller.abort();
   };
   // SIGHUP too: a closed terminal or a dropped ssh session must not end a scan
