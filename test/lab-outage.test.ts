@@ -15,7 +15,7 @@ import { Lab } from '../lab/lab.js';
 import { nsExec } from '../lab/netns.js';
 import { rng, sample } from '../lab/scenarios.js';
 import { ndjson, runCli, scratchDir } from './helpers/cli.js';
-import { skipLab } from './helpers/lab.js';
+import { afterFirstProbes, skipLab } from './helpers/lab.js';
 
 const skip = skipLab();
 
@@ -43,10 +43,7 @@ describe.skipIf(skip)('a host silent for 6 s mid-scan: RTT 20 ms, no loss', () =
       // 1.5 s after the scan's first probes reach the relay (not after the spawn: CI's start-up varies).
       onSpawn: () =>
         void (async () => {
-          const through = (s: Awaited<ReturnType<Lab['stats']>>): number => s.relay.ab.in + s.relay.ba.in;
-          const before = through(await lab.stats());
-          for (let i = 0; i < 1500 && through(await lab.stats()) < before + 100; i++) await new Promise((ok) => setTimeout(ok, 20));
-          await new Promise((ok) => setTimeout(ok, 1500));
+          await afterFirstProbes(lab, 1500);
           nsExec(lab.tgtNs, 'nft', ['-f', '-'], OUTAGE);
           outage = 1;
           await new Promise((ok) => setTimeout(ok, 6000));

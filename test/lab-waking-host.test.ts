@@ -14,7 +14,7 @@ import { Lab } from '../lab/lab.js';
 import { nsExec } from '../lab/netns.js';
 import { rng, sample } from '../lab/scenarios.js';
 import { ndjson, runCli, scratchDir } from './helpers/cli.js';
-import { skipLab } from './helpers/lab.js';
+import { afterFirstProbes, skipLab } from './helpers/lab.js';
 
 const skip = skipLab();
 
@@ -43,10 +43,7 @@ describe.skipIf(skip)('a host that wakes up mid-scan: RTT 20 ms, no loss', () =>
       // the first probes (an answer to a retry then is loss, as at any scan's start: 261 shrinks in one run).
       onSpawn: () =>
         void (async () => {
-          const through = (s: Awaited<ReturnType<Lab['stats']>>): number => s.relay.ab.in + s.relay.ba.in;
-          const before = through(await lab.stats());
-          for (let i = 0; i < 1500 && through(await lab.stats()) < before + 100; i++) await new Promise((ok) => setTimeout(ok, 20));
-          await new Promise((ok) => setTimeout(ok, 1300));
+          await afterFirstProbes(lab, 1300);
           nsExec(lab.tgtNs, 'nft', ['delete', 'table', 'ip', 'asleep']);
           woke = true;
         })(),

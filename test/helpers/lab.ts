@@ -25,6 +25,17 @@ export function skipLab(): boolean {
   throw new Error(`lab tests cannot run: ${why}. Install it, run as root, or set SHARDSCAN_SKIP_ROOT_TESTS=1 to skip them.`);
 }
 
+/**
+ * Resolves `afterMs` after the scan's first probes pass the lab's relay (100 packets more than when called): a
+ * change to the network timed from the spawn came, under CI's load, before the scan had started.
+ */
+export async function afterFirstProbes(lab: Lab, afterMs: number): Promise<void> {
+  const through = (s: Awaited<ReturnType<Lab['stats']>>): number => s.relay.ab.in + s.relay.ba.in;
+  const before = through(await lab.stats());
+  for (let i = 0; i < 1500 && through(await lab.stats()) < before + 100; i++) await new Promise((ok) => setTimeout(ok, 20));
+  await new Promise((ok) => setTimeout(ok, afterMs));
+}
+
 /** One line of `cscan -a`. */
 export interface CscanLine {
   state: string;
