@@ -2,13 +2,17 @@
  * When a host that answered is in an outage (workers/outage.ts): first tries
  * sent since its last answer that all timed out, more than its own share of
  * unanswered first tries explains. A firewall that drops most ports is not
- * one, nor a silence before the host answered; one over OUTAGE_MAX_MS is
- * "over" (the host gone); an answer ends it and dates it for the tries sent
- * during it (sentInOutage).
+ * one, nor a silence before the host answered, nor anything in a serial walk;
+ * one over OUTAGE_MAX_MS is "over" (the host gone); an answer ends it, dates
+ * it for the tries sent during it (sentInOutage), and takes its lost tries
+ * out of the host's share.
  */
 import { describe, expect, it } from 'vitest';
 import { HostTable, createHostTable } from '../src/wire/hosts.js';
+import { TimingTotals } from '../src/wire/timing.js';
+import { FIRST_TRY } from '../workers/attempt.js';
 import { OUTAGE_MAX_MS, firstTryLost, outageAnswered, outageOf, sentInOutage } from '../workers/outage.js';
+import { newTiming } from './helpers/timing.js';
 
 function table(): HostTable {
   return new HostTable(createHostTable(1, 1024), 1);
@@ -20,9 +24,9 @@ function history(t: HostTable, n: number, at: number, lost: number, sentAt: numb
 }
 
 describe('a host outage', () => {
-  it('a host that answered every first try, then 8 in a row lost since its last answer: on, then over after OUTAGE_MAX_MS', () => {
+  it('a host that answered every first try, then 4 in a row lost since its last answer: on, then over after OUTAGE_MAX_MS', () => {
     const t = table();
-    history(t, 100, 1000, 7, 1001);
+    history(t, 100, 1000, 3, 1001);
     expect(outageOf(t, t.cellOf(0), 1200)).toBe('none');
     firstTryLost(t, t.cellOf(0), 1002);
     expect(outageOf(t, t.cellOf(0), 1200)).toBe('on');
@@ -61,10 +65,51 @@ describe('a host outage', () => {
     expect(sentInOutage(t, t.cellOf(0), 7000)).toBe(false);
   });
 
+  // A flapping host: the first outage's lost tries counted in its share, and its second outage needed 10 in a row.
+  it("an outage's lost tries are not the host's share when the next one comes", () => {
+    const t = table();
+    history(t, 100, 1000, 2000, 1001);
+    outageAnswered(t, t.cellOf(0), 0, 3000);
+    for (let i = 0; i < 4; i++) firstTryLost(t, t.cellOf(0), 3001);
+    expect(outageOf(t, t.cellOf(0), 3200)).toBe('on');
+  });
+
   it('an answer after a silence that was no outage dates nothing', () => {
     const t = table();
-    history(t, 100, 1000, 3, 1001);
+    history(t, 100, 1000, 2, 1001);
     outageAnswered(t, t.cellOf(0), 0, 2000);
     expect(sentInOutage(t, t.cellOf(0), 1500)).toBe(false);
+  });
+
+  it('retries: a position past its tries is held, one held at a time pings (spending no try), and after it each gets one more try', () => {
+    const { t, cell, target } = newTiming({ retries: 6 });
+    for (let i = 0; i < 20; i++) t.hostAnswered(target, 0, 20, performance.now());
+    const later = performance.now() + 1;
+    for (let i = 0; i < 4; i++) t.ranOut(target, FIRST_TRY, later, later + 100);
+    // Its tries ran out (one retry, the evidence's), in the outage: held, counted once; a first try too (2 held).
+    expect(t.retryVerdict(target, 1)).toBe('hold');
+    expect(t.retryVerdict(target, 0)).toBe('hold');
+    // Judged again while held, no retry out: a ping; the ping's own timeout is held again, not counted.
+    expect(t.retryVerdict(target, 1, 0, 'yes')).toBe('ping');
+    expect(t.retryVerdict(target, 1, 0, 'yes')).toBe('hold'); // the ping is out
+    expect(t.retryVerdict(target, 1, 0, 'ping')).toBe('hold');
+    t.retryResolved(cell);
+    // It answers again: a held position gets one more try; a position never held is decided as before.
+    t.hostAnswered(target, 0, 20, performance.now());
+    expect(t.retryVerdict(target, 1, 0, 'yes')).toBe('retry');
+    t.retryResolved(cell);
+    expect(t.retryVerdict(target, 1)).toBe('final');
+    const totals = new TimingTotals();
+    totals.add(t.stats.take()!);
+    expect(totals.summary().portsHeld).toBe(2);
+  });
+
+  // --order serial: 20 ports that answer, then 980 a firewall drops, were held to the 10 s cap.
+  it('a serial walk counts no run', () => {
+    const { t, target } = newTiming({ retries: 6, randomOrder: false });
+    for (let i = 0; i < 20; i++) t.hostAnswered(target, 0, 20, performance.now());
+    const later = performance.now() + 1;
+    for (let i = 0; i < 50; i++) t.ranOut(target, FIRST_TRY, later, later + 100);
+    expect(t.retryVerdict(target, 1)).toBe('final');
   });
 });

@@ -27,12 +27,17 @@ export interface Tries {
   lastPair: boolean;
   /** A try of the position was held through its host's outage (outage.ts): an answer to a later one is no loss. */
   held: boolean;
+  /** This try is a ping (outage.ts). */
+  ping: boolean;
 }
+
+/** An attempt and its host's outage (outage.ts): never held, held (judged again), or a ping. */
+export type Held = 'no' | 'yes' | 'ping';
 
 /** The kinds of failure a history counts. */
 export type Failure = 'tries' | 'selfTries' | 'localTries' | 'pings';
 
-export const FIRST_TRY: Readonly<Tries> = Object.freeze({ tries: 0, selfTries: 0, localTries: 0, pings: 0, silent: false, lastAt: 0, prevAt: 0, lastPair: false, held: false });
+export const FIRST_TRY: Readonly<Tries> = Object.freeze({ tries: 0, selfTries: 0, localTries: 0, pings: 0, silent: false, lastAt: 0, prevAt: 0, lastPair: false, held: false, ping: false });
 export const SILENT_FIRST_TRY: Readonly<Tries> = Object.freeze({ ...FIRST_TRY, silent: true });
 
 /** The same history with one more failure of one kind, by an attempt that started at `start` (`pair`: a timeout of both copies of a retry sent twice). */
@@ -41,7 +46,7 @@ export function oneMore(h: Readonly<Tries>, what: Failure, start: number, pair =
   const lastAt = timedOut ? start : h.lastAt;
   const prevAt = timedOut ? h.lastAt : h.prevAt;
   const lastPair = timedOut ? pair : h.lastPair;
-  return { tries: h.tries, selfTries: h.selfTries, localTries: h.localTries, pings: h.pings, silent: h.silent, lastAt, prevAt, lastPair, held: h.held || held, [what]: h[what] + 1 };
+  return { tries: h.tries, selfTries: h.selfTries, localTries: h.localTries, pings: h.pings, silent: h.silent, lastAt, prevAt, lastPair, held: h.held || held, ping: what === 'pings', [what]: h[what] + 1 };
 }
 
 /** A host as the loop aims at it: its index in the target set, its address text, its timing cell and clock. */
@@ -79,7 +84,7 @@ export class Attempt implements AttemptHandle, Timed {
   /** The other copy of its retry sent twice timed out, and left the position to this one (Twins.ended). */
   pairTimedOut = false;
   /** Held through its host's outage (outage.ts): judged again, it gets one more try once the host answers. */
-  held = false;
+  held: Held = 'no';
   readonly host: string;
   readonly v6: boolean;
   readonly bindFirst: boolean;
@@ -99,6 +104,7 @@ export class Attempt implements AttemptHandle, Timed {
     this.host = target.host;
     this.v6 = target.v6;
     this.bindFirst = history.selfTries > 0;
+    if (history.ping) this.held = 'ping';
   }
 }
 
@@ -107,7 +113,7 @@ export class Attempt implements AttemptHandle, Timed {
  * granted by mayRetry and counts in its host's RETRIES_OUT (`twin`: sent twice).
  */
 export function nextTry(a: Attempt, what: Failure, twin = false): Pending {
-  return { chunk: a.chunk, k: a.k, history: oneMore(a.history, what, a.start, a.pairTimedOut, a.held), readyAt: 0, retryOut: what === 'tries' || what === 'pings', twin };
+  return { chunk: a.chunk, k: a.k, history: oneMore(a.history, what, a.start, a.pairTimedOut, a.held !== 'no'), readyAt: 0, retryOut: what === 'tries' || what === 'pings', twin };
 }
 
 /** A position waiting to be (re)started: a retry, or held back by the per-host cap. */

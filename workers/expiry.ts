@@ -149,7 +149,7 @@ export class Expiry {
 
   /** Keep a timed-out attempt undecided until its host's retries still out are resolved; its chunk waits for it. */
   defer(a: Attempt, held = false): void {
-    if (held) a.held = true; // held through its host's outage (outage.ts)
+    if (held) a.held = 'yes'; // held through its host's outage (outage.ts)
     a.chunk.waiting++;
     this.deferred.push(a);
   }

@@ -10,13 +10,17 @@
  * The evidence: first tries sent after the host's last answer (of any kind)
  * that all timed out, SILENT_RUN of them, more than the host's own share of
  * unanswered first tries explains (that share to the power of the run under
- * 1/10,000), and at least OUTAGE_MIN_RUN. First tries only: they sample the
- * host's ports as the walk does, where retries go to ports that already went
- * unanswered (behind a firewall that drops 900 of 1,000 ports, the 900
- * retries all leave after the last answer, and all time out).
+ * 1/10,000), and at least OUTAGE_MIN_RUN. First tries only (and the tries held
+ * positions get after an outage, whose ports were not seen dropped): they
+ * sample the host's ports as the walk does, where retries go to ports that
+ * already went unanswered (behind a firewall that drops 900 of 1,000 ports,
+ * the 900 retries all leave after the last answer, and all time out). In a
+ * random walk only: a serial one probes a host's ports in order, and 20 that
+ * answer then 980 a firewall drops read as an outage held to its 10 s cap.
  *
- * While it lasts, a position whose tries ran out is held (the verdict
- * 'hold'), not decided; one of the held positions is tried again whenever no
+ * While it lasts, a position that times out is held (the verdict 'hold'),
+ * not tried again nor decided, whatever tries it has left (a flapping host's
+ * evidence allowed it 10, all spent in a second of its next silence); one of the held positions is tried again whenever no
  * retry to the host is out (a 'ping', which spends none of its tries: one
  * position pinged on every timeout reached --retries within a second), a
  * probe that finds out when the host answers again (its port may be closed
@@ -27,8 +31,12 @@
  */
 import { F, type HostTable } from '../src/wire/hosts.js';
 
-/** The fewest first tries in a row that make an outage, and the fewest first tries answered before it. */
-export const OUTAGE_MIN_RUN = 8;
+/**
+ * The fewest first tries in a row that make an outage (at 1,000 probes a second over 64 hosts, 8 took a host ~0.5 s
+ * and a timeout, and its ports had been decided by then), and the fewest first tries answered before one.
+ */
+export const OUTAGE_MIN_RUN = 4;
+const MIN_ANSWERED = 8;
 /** How long after its last answer a silent host's positions are held at most, ms. */
 export const OUTAGE_MAX_MS = 10_000;
 const LOG_CHANCE = Math.log(1e-4);
@@ -44,6 +52,9 @@ export function outageAnswered(t: HostTable, cell: number, tryNo: number, nowMs:
     if (outageOf(t, cell, nowMs) !== 'none') {
       t.set(cell, F.OUTAGE_FROM, t.get(cell, F.LAST_ANSWER));
       t.set(cell, F.OUTAGE_TO, nowMs);
+      // Its tries were lost to the outage, not to the host's firewall: counted in its share, they made a flapping
+      // host's next outage need 10 first tries in a row where it needed 4 (0.39 of them lost, not 0.013).
+      t.add(cell, F.FIRST_LOST, -t.get(cell, F.SILENT_RUN));
     }
     t.set(cell, F.SILENT_RUN, 0);
   }
@@ -70,7 +81,7 @@ export function outageOf(t: HostTable, cell: number, nowMs: number): Outage {
   const run = t.get(cell, F.SILENT_RUN);
   if (run < OUTAGE_MIN_RUN) return 'none';
   const ok = t.get(cell, F.FIRST_OK);
-  if (ok < OUTAGE_MIN_RUN) return 'none';
+  if (ok < MIN_ANSWERED) return 'none';
   const lost = Math.max(0, t.get(cell, F.FIRST_LOST) - run);
   const share = lost / (ok + lost);
   if (share > 0 && run * Math.log(share) >= LOG_CHANCE) return 'none';

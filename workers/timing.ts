@@ -59,7 +59,7 @@
 import { F, HOST_FLAG, type HostTable } from '../src/wire/hosts.js';
 import type { TimingParams } from '../src/wire/messages.js';
 import { TimingStats } from '../src/wire/timing.js';
-import { FIRST_TRY, SILENT_FIRST_TRY, type Target, type Tries } from './attempt.js';
+import { FIRST_TRY, type Held, SILENT_FIRST_TRY, type Target, type Tries } from './attempt.js';
 import { FLOODED, LIMITED, UNSETTLED } from './congestion-tuning.js';
 import { firstTryLost, outageAnswered, outageOf, sentInOutage } from './outage.js';
 import { pathRetries } from './path-loss.js';
@@ -219,9 +219,13 @@ export class Timing {
    * for that shrink (then LIMITED) or until that time is over (50 SYNs/s over 4 hosts: a heard host's every port
    * spent 3 tries in the opening flood, 0.3 s, and was filtered, ~1 run in 6).
    */
-  mayRetry(cell: number, tryNo: number, limits = 0, held = false): RetryVerdict {
+  mayRetry(cell: number, tryNo: number, limits = 0, held: Held = 'no'): RetryVerdict {
     const t = this.table;
     if (!this.hasAnswered(cell)) return 'final';
+    // A host silent since it answered holds its positions, whatever their tries (outage.ts); then each tries once more.
+    const outage = this.params.retries > 0 ? outageOf(t, cell, this.coordMs(performance.now())) : 'none';
+    if (outage === 'on') return this.hold(cell, held);
+    if (held !== 'no' && outage === 'none') return this.granted(cell, 'retry');
     const maxOk = t.get(cell, F.MAX_OK_TRY);
     const ok = t.get(cell, F.RETRY_OK);
     // Retries that mostly get answers: the path loses packets; two tries deeper than the deepest answered, three
@@ -239,10 +243,6 @@ export class Timing {
     const allowed = Math.min(this.params.retries, needed);
     if (tryNo >= allowed) {
       if (tryNo < this.params.retries) {
-        // A host silent since it answered holds its positions, one pinged at a time; then each tried once more (outage.ts).
-        const outage = outageOf(t, cell, this.coordMs(performance.now()));
-        if (outage === 'on') return held && t.get(cell, F.RETRIES_OUT) === 0 ? this.granted(cell, 'ping') : 'hold';
-        if (held && outage === 'none') return this.granted(cell, 'retry');
         // Past the last try answered: a retry still out may yet be answered at this try.
         if (t.get(cell, F.RETRIES_OUT) > 0) return 'wait';
         if ((limits & LIMITED) !== 0) return this.granted(cell, 'retry');
@@ -253,6 +253,12 @@ export class Timing {
       return 'final';
     }
     return this.granted(cell, lossy ? 'twin' : 'retry');
+  }
+
+  /** Hold a position through its host's outage (counted once), or ping from one held already when no retry is out. */
+  private hold(cell: number, held: Held): RetryVerdict {
+    if (held === 'no') this.stats.portHeld();
+    return held === 'yes' && this.table.get(cell, F.RETRIES_OUT) === 0 ? this.granted(cell, 'ping') : 'hold';
   }
 
   /** A retry granted: counted in the host's RETRIES_OUT until retryResolved, and in the summary. */
@@ -267,22 +273,19 @@ export class Timing {
    * itself (its cell may hold live neighbours) one retry of a first try FLOODED, and when that timed out too, a wait
    * while the host's other retries are out (one may yet hear it).
    */
-  retryVerdict(target: Target, tryNo: number, limits = 0, held = false, start = 0): RetryVerdict {
+  retryVerdict(target: Target, tryNo: number, limits = 0, held: Held = 'no', start = 0): RetryVerdict {
     if (this.isGivenUp(target)) return 'final';
-    if (this.heardFrom(target)) return this.mayRetry(target.cell, tryNo, limits, held || sentInOutage(this.table, target.cell, this.coordMs(start)));
+    if (this.heardFrom(target)) return this.mayRetry(target.cell, tryNo, limits, held === 'no' && sentInOutage(this.table, target.cell, this.coordMs(start)) ? 'yes' : held);
     if (tryNo > 0) return this.table.get(target.cell, F.RETRIES_OUT) > 0 ? 'wait' : 'final';
     return (limits & FLOODED) !== 0 ? this.granted(target.cell, 'retry') : 'final';
   }
 
   /**
-   * A try reached its `deadline` unanswered: the one place HOST_FLAG.SLEPT is set
-   * (retryAnswerIsLoss). A try sent while its host was silent, to a host
-   * that has not answered yet or whose cell first answered after that
-   * deadline, says the host slept through a whole timeout. Judged by the
-   * times, not only by what this thread has read so far: after a stall (CI's
-   * load) the thread reads the woken host's answers in the same turn as the
-   * sleepers' timeouts, answers first, and judged by heardFrom() alone the
-   * host never slept: every answer to a sleeper's retry was then loss.
+   * A try reached its `deadline` unanswered: the one place HOST_FLAG.SLEPT is set (retryAnswerIsLoss). A try sent
+   * while its host was silent, to a host that has not answered yet or whose cell first answered after that deadline,
+   * says the host slept through a whole timeout. Judged by the times, not only by what this thread has read so far:
+   * after a stall (CI's load) the thread reads the woken host's answers in the same turn as the sleepers' timeouts,
+   * answers first, and judged by heardFrom() alone the host never slept: every answer to a sleeper's retry was loss.
    */
   timedOut(target: Target, h: Readonly<Tries>, deadline: number): void {
     if (!h.silent || this.table.has(target.cell, F.FLAGS, HOST_FLAG.SLEPT)) return;
@@ -291,18 +294,15 @@ export class Timing {
   }
 
   /**
-   * Whether an answer that came only to a retry is loss (the windows shrink on
-   * loss: congestion.ts). Not when the first try left before the host answered
-   * anything and the host had been silent for a whole timeout since: it woke
-   * up (a rule lifted, a host booting), and the probes sent while it slept get
-   * their first answers at their retries. Counted as loss, those shrank the
-   * windows once a round trip, ratcheting (205 shrinks, 14.8 s against 4.2 s
-   * for 65,535 ports at RTT 20 ms). At the scan's start the first tries leave
-   * before any answer too; a SYN limit that drops some of them is loss.
+   * Whether an answer that came only to a retry is loss (the windows shrink on loss: congestion.ts). Not when the
+   * first try left before the host answered anything and the host had been silent for a whole timeout since: it
+   * woke up (a rule lifted, a host booting), and the probes sent while it slept get their first answers at their
+   * retries. Counted as loss, those shrank the windows once a round trip, ratcheting (205 shrinks, 14.8 s against
+   * 4.2 s for 65,535 ports at RTT 20 ms). At the scan's start the first tries leave before any answer too; a SYN
+   * limit that drops some of them is loss. Nor when the position was held through its host's outage (outage.ts).
    */
   retryAnswerIsLoss(target: Target, h: Readonly<Tries>): boolean {
-    if (h.held) return false; // held through its host's outage (outage.ts): the host was away, not the path lossy
-    return !h.silent || !this.table.has(target.cell, F.FLAGS, HOST_FLAG.SLEPT);
+    return !h.held && (!h.silent || !this.table.has(target.cell, F.FLAGS, HOST_FLAG.SLEPT));
   }
 
   /** The second copy of a retry sent twice left: counted as a retry sent (it resolves with its position). */
@@ -328,7 +328,7 @@ export class Timing {
   /** An attempt ran out unanswered (once: not at a late one's end): the summary's timeouts, and outage.ts's evidence. */
   ranOut(target: Target, h: Readonly<Tries>, start: number, deadline: number): void {
     this.stats.timeout(deadline - start);
-    if (h.tries === 0 && this.heardFrom(target)) firstTryLost(this.table, target.cell, this.coordMs(start));
+    if ((h.tries === 0 || h.held) && this.params.randomOrder !== false && this.heardFrom(target)) firstTryLost(this.table, target.cell, this.coordMs(start));
   }
 
   /** A host's --host-timeout clock (a Target's `clock`; -1 without --host-timeout). */

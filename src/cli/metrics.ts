@@ -160,6 +160,7 @@ export function scanRegistry(now: () => Snapshot | null): Registry {
   readMetric('counter', r, 'shardscan_window_shrinks_undone_total', 'Window shrinks undone: the probes sent after them lost as large a share (random loss), or most went unanswered (behind firewalls).', [], ({ s }) => one(s.timing?.windowShrinksUndone ?? 0), now);
   readMetric('counter', r, 'shardscan_hosts_given_up_total', 'Hosts --host-timeout gave up on.', [], ({ s }) => one(s.timing?.hostsGivenUp ?? 0), now);
   readMetric('counter', r, 'shardscan_retry_cap_hits_total', 'Ports decided filtered at the --max-retries cap while retries were still answered.', [], ({ s }) => one(s.timing?.retryCapHits ?? 0), now);
+  readMetric('counter', r, 'shardscan_ports_held_total', 'Positions held while their host, which had answered, was silent (an outage): tried again once it answered.', [], ({ s }) => one(s.timing?.portsHeld ?? 0), now);
   readMetric('counter', r, 'shardscan_local_events_total', "The scanner's own events (EMFILE, self-connect, worker-crash, ...), never port states.", ['event'], ({ s }) => Object.entries(s.events).map(([event, n]) => [{ event }, n]), now);
   readMetric('gauge', r, 'shardscan_scan_info', 'The scan being run (value 1).', ['scan_key', 'seed', 'shard'], ({ s }) => [[{ scan_key: s.scanKey, seed: String(s.seed), shard: `${s.shard.index}/${s.shard.total}` }, 1]], now);
   return r;

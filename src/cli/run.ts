@@ -79,6 +79,7 @@ export function timingLine(t: TimingSummary): string {
   const undone = t.windowShrinksUndone > 0 ? `, ${t.windowShrinksUndone} undone (random loss or silence)` : '';
   if (shrinks > 0) parts.push(`window shrank ${plural(shrinks, 'time')} (${Object.keys(t.windowShrinks).join(', ')})${undone}`);
   if (t.hostsGivenUp > 0) parts.push(`${plural(t.hostsGivenUp, 'host')} given up (--host-timeout)`);
+  if ((t.portsHeld ?? 0) > 0) parts.push(`${plural(t.portsHeld!, 'port')} held while a host that had answered was silent (tried again once it answered; filtered after 10 s of silence)`);
   if (t.retryCapHits > 0) parts.push(`${plural(t.retryCapHits, 'port')} filtered at the --max-retries cap (retries were still answered)`);
   return parts.join('; ');
 }

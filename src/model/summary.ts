@@ -141,6 +141,12 @@ export interface TimingSummary {
    * retransmission cap hit"): on a lossy path, a higher cap may find them.
    */
   retryCapHits: number;
+  /**
+   * Positions held while their host, which had answered, was silent (an outage: workers/outage.ts), each counted
+   * when first held: tried again once it answered, or decided filtered after 10 s of silence. Absent in a summary
+   * made before it was counted.
+   */
+  portsHeld?: number;
 }
 
 /** A duration histogram as it is kept (model/histogram.ts: counts per bucket), with the sum of its samples. */

@@ -32,6 +32,7 @@ export function timingParams(prep: PreparedScan): TimingParams {
     hostTimeoutMs: c.hostTimeoutMs,
     window: c.concurrency,
     hosts: prep.targets.count,
+    randomOrder: prep.perm !== null,
   };
 }
 

@@ -27,6 +27,11 @@ export interface TimingParams {
   window: number;
   /** The scan's host count (sizes the table's cells). */
   hosts: number;
+  /**
+   * The walk is in random order (absent: it is): workers/outage.ts reads a host's first tries as a random sample of
+   * its ports, and a serial walk's are its ports in order (20 that answer, then 980 a firewall drops, read as an outage).
+   */
+  randomOrder?: boolean;
 }
 
 /** Everything a worker needs to turn chunk offsets into probes. Sent with each task, cached by specId. */

@@ -20,7 +20,8 @@ const TIMEOUT_SUM = 9;
 const CAP_HITS = 10;
 const UNDONE = 11;
 const LIMITER_SHRINKS = 12;
-const HEAD = 13;
+const HELD = 13;
+const HEAD = 14;
 const RTT = HEAD;
 const TIMEOUT = HEAD + HIST_BUCKETS;
 const SIZE = HEAD + 2 * HIST_BUCKETS;
@@ -90,6 +91,12 @@ export class TimingStats {
     this.dirty = true;
   }
 
+  /** A position was held through its host's outage (workers/outage.ts). */
+  portHeld(): void {
+    this.data[HELD]!++;
+    this.dirty = true;
+  }
+
   /** `hosts` were given up (more than one where neighbours share a clock). */
   gaveUp(hosts: number): void {
     this.data[GIVEN_UP]! += hosts;
@@ -132,6 +139,7 @@ export class TimingTotals {
       windowShrinksUndone: s[UNDONE]!,
       hostsGivenUp: s[GIVEN_UP]!,
       retryCapHits: s[CAP_HITS]!,
+      portsHeld: s[HELD]!,
     };
   }
 
