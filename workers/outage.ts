@@ -20,14 +20,16 @@
  *
  * While it lasts, a position that times out is held (the verdict 'hold'),
  * not tried again nor decided, whatever tries it has left (a flapping host's
- * evidence allowed it 10, all spent in a second of its next silence); one of the held positions is tried again whenever no
- * retry to the host is out (a 'ping', which spends none of its tries: one
- * position pinged on every timeout reached --retries within a second), a
- * probe that finds out when the host answers again (its port may be closed
- * or open). Once it does, every held position
- * gets one more try, as does every try sent during the silence that times
- * out after it (answers to those are not loss: timing.ts retryAnswerIsLoss). A silence longer than OUTAGE_MAX_MS is taken for the
- * host gone: what it holds is decided filtered, as before.
+ * evidence allowed it 10, all spent within a second of its next silence).
+ * Whenever no retry to the host is out, one held position is tried again: a
+ * 'ping', which spends none of its tries (one position pinged on every
+ * timeout reached --retries within a second), and finds out when the host
+ * answers again (its port may be closed or open). Once it does, every held
+ * position gets one more try, as does every try sent during the silence that
+ * times out after it (answers to those are not loss: timing.ts
+ * retryAnswerIsLoss), and the silence's lost tries leave the host's share. A
+ * silence longer than OUTAGE_MAX_MS is taken for the host gone: what it holds
+ * is decided filtered, as before.
  */
 import { F, type HostTable } from '../src/wire/hosts.js';
 

@@ -69,7 +69,7 @@ export type SummaryDocument = ScanSummary & {
   resources: { userMs: number; systemMs: number; maxRssKb: number };
 };
 
-/** "rtt p50 20.2 ms, p99 24 ms; timeouts (those that ran out) p50 250 ms, p99 250 ms; retries 12 (11 answered); window shrank 2 times (retry-answered), 1 undone (random loss or silence); 1 host given up (--host-timeout)". */
+/** "rtt p50 20.2 ms, p99 24 ms; timeouts p50 250 ms, p99 250 ms; retries 12 (11 answered); window shrank 2 times (retry-answered), 1 undone (random loss or silence); 1 host given up (--host-timeout)". */
 export function timingLine(t: TimingSummary): string {
   const parts = [t.rtt ? `rtt p50 ${t.rtt.p50} ms, p99 ${t.rtt.p99} ms` : 'no round trip measured'];
   // Only timeouts that ran out: every answered attempt's was counted too, and a scan where nothing timed out said "timeouts p50 1000 ms".
