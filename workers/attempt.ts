@@ -11,8 +11,6 @@ export interface Tries {
   selfTries: number;
   /** Local-resource failures (bounded by MAX_LOCAL_RETRIES). */
   localTries: number;
-  /** Tries sent to find out whether its host's outage is over (outage.ts): they spend none of `tries`. */
-  pings: number;
   /**
    * The first try left while its host had answered nothing yet: an answer
    * that comes only to a retry may then be the host waking up, not loss
@@ -34,10 +32,10 @@ export interface Tries {
 /** An attempt and its host's outage (outage.ts): never held, held (judged again), or a ping. */
 export type Held = 'no' | 'yes' | 'ping';
 
-/** The kinds of failure a history counts. */
-export type Failure = 'tries' | 'selfTries' | 'localTries' | 'pings';
+/** The kinds of failure a history counts; 'ping' (a try sent to learn whether its host's outage is over: outage.ts) counts none. */
+export type Failure = 'tries' | 'selfTries' | 'localTries' | 'ping';
 
-export const FIRST_TRY: Readonly<Tries> = Object.freeze({ tries: 0, selfTries: 0, localTries: 0, pings: 0, silent: false, lastAt: 0, prevAt: 0, lastPair: false, held: false, ping: false });
+export const FIRST_TRY: Readonly<Tries> = Object.freeze({ tries: 0, selfTries: 0, localTries: 0, silent: false, lastAt: 0, prevAt: 0, lastPair: false, held: false, ping: false });
 export const SILENT_FIRST_TRY: Readonly<Tries> = Object.freeze({ ...FIRST_TRY, silent: true });
 
 /** The same history with one more failure of one kind, by an attempt that started at `start` (`pair`: a timeout of both copies of a retry sent twice). */
@@ -46,7 +44,9 @@ export function oneMore(h: Readonly<Tries>, what: Failure, start: number, pair =
   const lastAt = timedOut ? start : h.lastAt;
   const prevAt = timedOut ? h.lastAt : h.prevAt;
   const lastPair = timedOut ? pair : h.lastPair;
-  return { tries: h.tries, selfTries: h.selfTries, localTries: h.localTries, pings: h.pings, silent: h.silent, lastAt, prevAt, lastPair, held: h.held || held, ping: what === 'pings', [what]: h[what] + 1 };
+  const next: Tries = { tries: h.tries, selfTries: h.selfTries, localTries: h.localTries, silent: h.silent, lastAt, prevAt, lastPair, held: h.held || held, ping: what === 'ping' };
+  if (what !== 'ping') next[what]++;
+  return next;
 }
 
 /** A host as the loop aims at it: its index in the target set, its address text, its timing cell and clock. */
@@ -113,7 +113,7 @@ export class Attempt implements AttemptHandle, Timed {
  * granted by mayRetry and counts in its host's RETRIES_OUT (`twin`: sent twice).
  */
 export function nextTry(a: Attempt, what: Failure, twin = false): Pending {
-  return { chunk: a.chunk, k: a.k, history: oneMore(a.history, what, a.start, a.pairTimedOut, a.held !== 'no'), readyAt: 0, retryOut: what === 'tries' || what === 'pings', twin };
+  return { chunk: a.chunk, k: a.k, history: oneMore(a.history, what, a.start, a.pairTimedOut, a.held !== 'no'), readyAt: 0, retryOut: what === 'tries' || what === 'ping', twin };
 }
 
 /** A position waiting to be (re)started: a retry, or held back by the per-host cap. */

@@ -369,7 +369,7 @@ export class Engine {
     const verdict = a.chunk.stopped ? 'final' : this.timing.retryVerdict(a.target, a.history.tries, this.congestion.limits(a.target.cell, a.start), a.held, a.start);
     if (verdict === 'wait' || verdict === 'hold') return this.expiry.defer(a, verdict === 'hold');
     if (verdict === 'final') return this.decide(a, 'filtered', 'timeout', a.deadline);
-    retries.push(nextTry(a, verdict === 'ping' ? 'pings' : 'tries', verdict === 'twin'));
+    retries.push(nextTry(a, verdict === 'ping' ? 'ping' : 'tries', verdict === 'twin'));
   }
 
   // ---- stopping and finishing --------------------------------------------
