@@ -339,7 +339,7 @@ export class Coordinator {
     } else if (run.attempt + 1 >= MAX_CHUNK_ATTEMPTS || err instanceof ShardscanError) {
       // The runner's own errors (no worker thread left) fail the scan at once: a re-run would fail the same way.
       this.fail(err instanceof ShardscanError ? err : new ShardscanError('E_WORKER', `chunk ${id} failed ${MAX_CHUNK_ATTEMPTS} times; last error: ${messageOf(err ?? 'no result')}`));
-      this.ledger.again(id, run.watermark, run.skip);
+      this.ledger.setAside(run);
     } else {
       countEvent(this.ledger.events, 'chunk-rerun');
       // Re-run on whichever worker is free, from the last offset known done;
