@@ -247,6 +247,7 @@ export async function runScan(input: RunInput): Promise<number> {
   await runner.destroy();
   const summary = end.summary;
   let failure = end.failure;
+  const unsaid = sayWhileReaderWaits(input.signal, reports.some((r) => r.out === process.stdout));
   await writerDone;
   for (const r of reports) {
     try {
@@ -255,6 +256,7 @@ export async function runScan(input: RunInput): Promise<number> {
       r.error ??= err;
     }
   }
+  unsaid();
   // A reader that went away (| head, a FIFO's reader) asked for no more: not a failure. Every other failed report is.
   const gone = reports.filter((r) => r.error !== null && isBrokenPipe(r.error));
   const unwritten = reports.filter((r) => r.error !== null && !gone.includes(r));
@@ -330,6 +332,28 @@ export function firstWait(c: ScanConfig): string {
   const also = capped ? ` and ${cap}` : '';
   if (initialMs > c.initialRttTimeoutMs) return `the ${waited} ms each probe waited (--min-rtt-timeout ${initialMs} ms${late}); if they may be that far, raise --initial-rtt-timeout above it${also}`;
   return `the ${waited} ms each probe waited (--initial-rtt-timeout ${initialMs} ms${late}); if they may be that far, raise --initial-rtt-timeout${also}`;
+}
+
+/** How long a stopped command waits on standard output's reader before it says so. */
+const READER_WAIT_SAY_MS = 2000;
+
+/**
+ * After a Ctrl+C, a reader of standard output that takes nothing (a stalled
+ * pipe) held the command after "stopping…" with no word for as long as it
+ * stalled: say once what the command waits for. Returns the canceller.
+ */
+function sayWhileReaderWaits(signal: AbortSignal, toStdout: boolean): () => void {
+  if (!toStdout) return () => {};
+  let since: number | null = null;
+  const timer = setInterval(() => {
+    if (!signal.aborted) return;
+    since ??= performance.now();
+    if (performance.now() - since < READER_WAIT_SAY_MS) return;
+    clearInterval(timer);
+    process.stderr.write('shardscan: waiting for the reader of standard output to take the rest of the report (Ctrl+C again to quit at once: what it has not taken is lost)\n');
+  }, 250);
+  timer.unref();
+  return () => clearInterval(timer);
 }
 
 /**

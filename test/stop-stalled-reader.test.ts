@@ -1,0 +1,42 @@
+/**
+ * A Ctrl+C while the reader of standard output takes nothing (a stalled pipe):
+ * the command says what it waits for instead of holding on after "stopping…"
+ * with no word (found by an audit), and once the reader reads, every record
+ * it counted is there. Loopback only; closed ports answer at once.
+ */
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CLI, ndjson, scratchDir } from './helpers/cli.js';
+import { waitFor } from './helpers/wait.js';
+
+describe('a stop with a stalled reader of standard output', () => {
+  it('says it waits for the reader, then ends with every record once the reader reads', async () => {
+    const cwd = scratchDir();
+    const env = { ...process.env, SHARDSCAN_CONFIG_DIR: join(cwd, '.config'), SHARDSCAN_STATE_DIR: join(cwd, '.state') };
+    // 512,000 closed ports, all shown: far more than the pipe and the reader's buffer hold.
+    const child = spawn(process.execPath, [CLI, '127.0.0.0/24', '-p', '1-2000', '--seed', '1', '-f', 'ndjson', '--states', 'all', '--no-out-dir', '-q'], { cwd, env });
+    const killer = setTimeout(() => child.kill('SIGKILL'), 40_000);
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const closed = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    try {
+      // Not read yet: the stream fills its buffer, then the pipe, then the CLI's writer waits.
+      await waitFor(() => child.stdout.readableLength > 0, 20_000);
+      await new Promise((r) => setTimeout(r, 500));
+      child.kill('SIGINT');
+      await waitFor(() => /waiting for the reader of standard output/.test(stderr), 10_000);
+      expect(stderr).toMatch(/^shardscan: stopping \(Ctrl\+C again to quit at once\)…\nshardscan: waiting for the reader of standard output to take the rest of the report \(Ctrl\+C again to quit at once: what it has not taken is lost\)\n$/);
+      let stdout = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      const code = await closed;
+      expect(code, stderr).toBe(130);
+      const m = /interrupted after (\d+)\/512000 probes/.exec(stderr);
+      expect(m, stderr).not.toBeNull();
+      expect(ndjson(stdout)).toHaveLength(Number(m![1]));
+    } finally {
+      clearTimeout(killer);
+      child.kill('SIGKILL'); // a failed wait above leaves no scan behind
+    }
+  }, 60_000);
+});
