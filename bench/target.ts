@@ -73,7 +73,7 @@ interface Planned {
  * against main-thread runs, and saved, it would run on the main thread anyway.
  */
 function plannedSettings(small: boolean): Planned[] {
-  const d = cliDefaults();
+  const d = cliDefaults(small);
   const out: Planned[] = [
     { label: 'defaults', flags: [] },
     { label: 'half window', flags: ['--concurrency', String(Math.max(d.workers, d.concurrency >> 1))] },

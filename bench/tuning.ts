@@ -38,10 +38,13 @@ import { scratchDir } from '../lab/scratch.js';
 export const NO_SLOWER = 1.05;
 const CHECK_SCENARIOS: readonly ScenarioId[] = ['rtt20', 'rtt200'];
 
-/** The CLI's own defaults on this machine: every core, the window as wide as descriptors allow. */
-export function cliDefaults(): Setting {
+/**
+ * The CLI's own defaults on this machine: every core, the window as wide as descriptors allow; `mainThread`:
+ * for a small scan, which runs on the main thread and keeps no descriptors for worker threads.
+ */
+export function cliDefaults(mainThread = false): Setting {
   const workers = cores();
-  return { workers, concurrency: Math.min(DEFAULT_CONCURRENCY, maxConcurrency(fdLimit(), workers)) };
+  return { workers, concurrency: Math.min(DEFAULT_CONCURRENCY, maxConcurrency(fdLimit(), mainThread ? 0 : workers)) };
 }
 
 const same = (a: Setting, b: Setting) => a.workers === b.workers && a.concurrency === b.concurrency;

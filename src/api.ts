@@ -2,17 +2,17 @@
  * The library API: scan(options) gives an async iterable of records and a
  * summary promise. It starts the scan the way the CLI does (scan/start.ts).
  */
-import { type ScanConfig, resolveConfig } from './config/index.js';
+import type { ScanConfig } from './config/index.js';
 import type { ProbeRecord } from './model/record.js';
 import type { ProgressSnapshot, ScanSummary } from './model/summary.js';
-import { SMALL_SCAN } from './config/limits.js';
+import { runsOnCallingThread } from './config/limits.js';
 import { onAbortOf } from './abort.js';
 import { inApiSpelling } from './api-spelling.js';
 import { ShardscanError, errnoCode, messageOf } from './errors.js';
 import { threadsFor } from './shard/plan.js';
 import { InProcessRunner } from './pool/in-process.js';
 import { PoolRunner, createPool } from './pool/pool.js';
-import { prepareScan } from './prepare.js';
+import { resolveAndPrepare } from './prepare.js';
 import { reportContextOf } from './scan/report-context.js';
 import { type ScanRun, startScan } from './scan/start.js';
 import type { ReportContext } from './output/report.js';
@@ -96,11 +96,11 @@ export function scan(options: ScanOptions): ScanHandle {
     if (ignored.length > 0) {
       throw new ShardscanError('E_OPTION', `${ignored.join(', ')}: scan() writes no report and no shard directory; give its records to a writer (createWriter), or run startScan() with a sink`);
     }
-    const { config } = resolveConfig(given, ignoreTuning ? { tuning: null } : {});
+    const threadsAsked = given.workers !== undefined;
     // A stop while names still resolve ends the scan then (a resolver that never answers hung it, aborted or not).
-    const prep = await prepareScan(config, stoppable(resolver ? typedResolver(resolver) : systemResolver, stopper.signal));
+    const { prep } = await resolveAndPrepare(given, threadsAsked, ignoreTuning ? { tuning: null } : {}, stoppable(resolver ? typedResolver(resolver) : systemResolver, stopper.signal));
     // As the CLI: a small scan runs on this thread, with no worker to boot (~0.4 s for 100 ports), unless workers were asked for.
-    const runner = prep.plan.positions <= SMALL_SCAN && given.workers === undefined ? new InProcessRunner() : new PoolRunner(createPool(threadsFor(prep.plan, config.workers)));
+    const runner = runsOnCallingThread(prep.plan.positions, threadsAsked) ? new InProcessRunner() : new PoolRunner(createPool(threadsFor(prep.plan, prep.config.workers)));
     // Per-host counts, for reportContext(): a report's "Not shown" lines and every host scanned.
     run = startScan(prep, { signal: stopper.signal, runner, ownRunner: true, hostCounts: true });
     // Before the aborted signal is read (run() reads it later): the first stop reason stands, and it said signal.

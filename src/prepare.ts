@@ -2,7 +2,8 @@
  * A ScanConfig made concrete: resolved targets, the port set, the size of the
  * host×port space, the permutation and this machine's shard plan.
  */
-import type { ScanConfig } from './config/index.js';
+import { type ConfigResult, type ResolveOptions, type ScanConfig, resolveConfig } from './config/index.js';
+import { runsOnCallingThread } from './config/limits.js';
 import { ShardscanError, errnoCode, messageOf, quote } from './errors.js';
 import { MAX_RANGE, Permutation } from './permute/index.js';
 import { buildPorts, type PortSet } from './ports/parse.js';
@@ -100,12 +101,40 @@ export async function prepareScan(config: Readonly<ScanConfig>, resolver?: Resol
     throw new ShardscanError('E_OPTION', `--host-timeout times each host on its own clock, for up to ${MAX_CLOCKED_HOSTS.toLocaleString('en-US')} hosts; this scan has ${targets.count.toLocaleString('en-US')}: scan smaller networks in turn, or leave out --host-timeout`);
   }
   const perm = config.order === 'random' ? new Permutation(range, config.seed) : null;
-  const chunkSize = config.chunkSize ?? defaultChunkSize(Math.ceil(range / config.shard.total), config.workers);
+  const chunkSize = chunkSizeOf(config, range);
   const plan = planShard(range, config.shard, chunkSize);
   const targetsDigest = digestOf(targets);
   // --banners changes what the records hold: only shards that agree on it merge (absent keeps older keys).
   const scanKey = shortHash([JSON.stringify([targetsDigest, ports.toString(), config.order, config.order === 'random' ? config.seed : 0, config.shard.total, config.timeoutMs, config.retries, [...config.states].sort(), ...(config.banners ? ['banners'] : [])])]);
   return { config: Object.freeze({ ...config, resolved: Object.freeze(resolved), chunkSize }), targets, ports, range, perm, plan, scanKey, targetsDigest, blocked, otherAddresses };
+}
+
+/** Positions a chunk holds: as given, or sized to the space this machine's shard walks and the worker count. */
+function chunkSizeOf(config: Readonly<ScanConfig>, range: number): number {
+  return config.chunkSize ?? defaultChunkSize(Math.ceil(range / config.shard.total), config.workers);
+}
+
+/** A scan's resolved options (what resolveConfig says of them) and the scan prepared from them. */
+export interface ResolvedScan {
+  result: ConfigResult;
+  prep: PreparedScan;
+}
+
+/**
+ * Options → a prepared scan whose descriptor limit is judged by the threads it will run on, which only its
+ * plan tells (runsOnCallingThread): ulimit -n 100 refused a 10-port scan, which runs on the calling thread,
+ * for the descriptors of two worker threads it never started. So the scan is planned first, with the limit
+ * left aside, then its options are resolved again with the limit (which may refuse it, narrow its window, or
+ * with it the worker count and so the chunks), keeping the seed drawn and the names looked up.
+ */
+export async function resolveAndPrepare(given: Partial<ScanConfig>, threadsAsked: boolean, opts: ResolveOptions, resolver?: Resolver): Promise<ResolvedScan> {
+  const sizing = resolveConfig(given, { ...opts, fdLimit: Number.POSITIVE_INFINITY });
+  const sized = await prepareScan(sizing.config, resolver);
+  const result = resolveConfig({ ...given, seed: sizing.config.seed }, { ...opts, mainThread: runsOnCallingThread(sized.plan.positions, threadsAsked) });
+  const chunkSize = chunkSizeOf(result.config, sized.range);
+  const config = Object.freeze({ ...result.config, resolved: sized.config.resolved, chunkSize });
+  const prep = { ...sized, config, plan: planShard(sized.range, config.shard, chunkSize) };
+  return { result: { ...result, randomSeed: sizing.randomSeed }, prep };
 }
 
 /**

@@ -852,8 +852,10 @@ describe('a descriptor limit too low to start', () => {
   // itself cannot open the bin: its own stack trace, before any of our code.)
   it.each([['1-500'], ['-']])('ulimit -n 22, -p %s: one line naming the limit, exit 1', async (ports) => {
     const r = await runCli(['127.0.0.1', `-p${ports}`, '--no-out-dir', '-q'], { prefix: 'ulimit -n 22; exec' });
-    // Refused once the config is read; or, with -p-, the pool's workers booting alongside took the last descriptors while a chunk loaded.
-    const refused = /^shardscan: error: out of file descriptors: ulimit -n 22 leaves none for connects \(a scan with \d+ workers? needs at least \d+\); raise the limit \(e\.g\. ulimit -n 4096\) and run again\n$/;
+    // Refused once the scan is planned; or, with -p-, the pool's workers booting alongside took the last descriptors while a chunk loaded.
+    // -p 1-500 runs on the main thread (no worker threads), -p- on worker threads: each is judged by what it starts.
+    const scanOf = ports === '-' ? String.raw`a scan with \d+ workers?` : 'a scan on the main thread';
+    const refused = new RegExp(String.raw`^shardscan: error: out of file descriptors: ulimit -n 22 leaves none for connects \(${scanOf} needs at least \d+\); raise the limit \(e\.g\. ulimit -n 4096\) and run again\n$`);
     const whileLoading = 'shardscan: out of file descriptors while starting (EMFILE): raise the limit (ulimit -n) and run again\n';
     if (r.stderr !== whileLoading || ports !== '-') expect(r.stderr).toMatch(refused);
     expect(r.code).toBe(1);

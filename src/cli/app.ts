@@ -10,7 +10,7 @@ import { type ScanConfig, resolveConfig } from '../config/index.js';
 import { ShardscanError, messageOf, plural, quote } from '../errors.js';
 import { packageVersion } from '../paths.js';
 import { totalOf } from '../model/states.js';
-import { prepareScan } from '../prepare.js';
+import { resolveAndPrepare } from '../prepare.js';
 import { stoppable, systemResolver } from '../targets/resolve.js';
 import { type EarlySignals, installSignals } from './signals.js';
 
@@ -118,17 +118,19 @@ async function scanCommand(flags: CliFlags, command: string, signal: AbortContro
   // What follows "--" is targets, as in nmap ("-p 22 -- 127.0.0.1"): yargs puts it in _, which nothing read.
   const afterDashes = ((flags as { _?: unknown[] })._ ?? []).map(String);
   const given = flagsToConfig(afterDashes.length > 0 ? { ...flags, targets: [...(flags.targets ?? []), ...afterDashes] } : flags);
-  const { config, notes, defaultWindow } = resolveConfig(given);
+  // Worker threads even for a small scan (runScan's chooseRunner): the descriptors are judged for them.
+  const threadsAsked = flags.workers !== undefined || Boolean(fault);
   // A Ctrl+C while names resolve ends the command then, not when a hung resolver gives up.
-  const prep = await prepareScan(config, stoppable(systemResolver, signal.signal)).catch((err: unknown) => {
+  const resolved = await resolveAndPrepare(given, threadsAsked, {}, stoppable(systemResolver, signal.signal)).catch((err: unknown) => {
     if (err instanceof ShardscanError && err.code === 'E_INTERRUPTED') return null;
     throw err;
   });
-  if (prep === null || signal.signal.aborted) {
+  if (resolved === null || signal.signal.aborted) {
     // Said, not left to a bare "stopping…": no report and no shard directory is written, because nothing was probed.
     process.stderr.write('shardscan: interrupted before the first probe: nothing was scanned, nothing written\n');
     return EXIT.interrupted;
   }
+  const { prep, result: { config, notes, defaultWindow } } = resolved;
   const startedAt = new Date();
   const scanId = makeScanId(startedAt, config.seed, config.shard);
   const outPath = flags.outDir === false ? null : (config.outDir ?? defaultOutDir(scanId));
@@ -158,7 +160,7 @@ async function scanCommand(flags: CliFlags, command: string, signal: AbortContro
     // Opened (and so emptied) only now, when nothing can refuse the command any more.
     const { out, extras } = openReports(config, typed);
     const allNotes = [...notes, ...wildcardNotes({ ports: config.ports ?? undefined, excludePorts: config.excludePorts ?? undefined }), ...[blockedNote(prep.blocked), otherAddressesNote(prep.otherAddresses), metrics?.scannedNote(prep.targets, prep.ports) ?? null].filter((n): n is string => n !== null)];
-    return runScan({ prep, out, extras, notes: allNotes, quiet: Boolean(flags.quiet), command, outDir, signal: signal.signal, startedAt, pool, summaryJson: flags.summaryJson, fault, workersGiven: flags.workers !== undefined, metrics });
+    return runScan({ prep, out, extras, notes: allNotes, quiet: Boolean(flags.quiet), command, outDir, signal: signal.signal, startedAt, pool, summaryJson: flags.summaryJson, fault, threadsAsked, metrics });
   });
 }
 
@@ -273,7 +275,7 @@ async function resumeWith(dir: string, argv: ResumeFlags, o: ReturnType<typeof f
       pool,
       summaryJson: argv.summaryJson,
       fault,
-      workersGiven: argv.workers !== undefined,
+      threadsAsked: argv.workers !== undefined || Boolean(fault),
       metrics,
     });
   } finally {

@@ -15,7 +15,7 @@ import type { RecordBatch } from '../model/record.js';
 import type { ScanSummary, TimingSummary } from '../model/summary.js';
 import { createWriter } from '../output/formats.js';
 import { writeReports } from '../output/report.js';
-import { SMALL_SCAN, sortedReports } from '../config/limits.js';
+import { runsOnCallingThread, sortedReports } from '../config/limits.js';
 import { type OpenReport, endStream } from './report-files.js';
 import type { ChunkRunner } from '../pool/runner.js';
 import type { PreparedScan } from '../prepare.js';
@@ -56,8 +56,8 @@ export interface RunInput {
   summaryJson?: string | undefined;
   /** A test fault for the workers (SHARDSCAN_FAULT; see workers/fault-worker.ts). */
   fault?: string | null;
-  /** --workers was given: use worker threads even for a small scan. */
-  workersGiven?: boolean;
+  /** --workers was given (or a test fault for the workers): use worker threads even for a small scan. */
+  threadsAsked?: boolean;
   /** --metrics: the server to feed from this scan (its owner closes it). */
   metrics?: MetricsServer | null;
 }
@@ -120,7 +120,7 @@ export function printSummary(s: ScanSummary, outDir: OutDir | null, stream: Node
 async function chooseRunner(input: RunInput): Promise<ChunkRunner> {
   const { config, plan } = input.prep;
   let pool = input.pool ?? null;
-  if (plan.positions <= SMALL_SCAN && !input.workersGiven && !input.fault) {
+  if (runsOnCallingThread(plan.positions, input.threadsAsked === true)) {
     void pool?.destroy(); // booting in the background; not waited for
     const { InProcessRunner } = await import('../pool/in-process.js');
     return new InProcessRunner();

@@ -195,6 +195,11 @@ export interface ResolveOptions {
   tuning?: Tuning | null;
   fdLimit?: number;
   cores?: number;
+  /**
+   * The scan runs on the calling thread (runsOnCallingThread: small, no --workers), so no worker
+   * thread's descriptors are counted: ulimit -n 100 refused a 10-port scan for two workers it never started.
+   */
+  mainThread?: boolean;
 }
 
 /** Merge defaults and the given options into a frozen ScanConfig. */
@@ -229,12 +234,15 @@ export function resolveConfig(given: Partial<ScanConfig>, opts: ResolveOptions =
   const reserved = sorted * SORTED_REPORT_FDS;
   // Not one descriptor per worker left for connects: the scan would crawl at a probe or two in flight, or its
   // workers fail to start (ulimit -n 22 to 32 did either, at random), so it is refused at once.
-  const room = connectFds(limit, workers, reserved);
-  if (room < workers) {
-    const need = limit - room + workers;
-    throw new ShardscanError('E_FD_LIMIT', `out of file descriptors: ulimit -n ${limit} leaves none for connects (a scan with ${workers} worker${workers === 1 ? '' : 's'} needs at least ${need}); raise the limit (e.g. ulimit -n 4096) and run again`);
+  const threads = opts.mainThread === true ? 0 : workers;
+  const least = Math.max(threads, 1);
+  const room = connectFds(limit, threads, reserved);
+  if (room < least) {
+    const need = limit - room + least;
+    const scan = threads === 0 ? 'a scan on the main thread' : `a scan with ${workers} worker${workers === 1 ? '' : 's'}`;
+    throw new ShardscanError('E_FD_LIMIT', `out of file descriptors: ulimit -n ${limit} leaves none for connects (${scan} needs at least ${need}); raise the limit (e.g. ulimit -n 4096) and run again`);
   }
-  const cap = maxConcurrency(limit, workers, reserved);
+  const cap = maxConcurrency(limit, threads, reserved);
   const defaultWindow = concurrency === undefined;
   concurrency ??= Math.min(DEFAULT_CONCURRENCY, cap);
   if (concurrency > cap && !defaultWindow) {

@@ -50,14 +50,17 @@ export function sortedReports(reports: { format: string; extraReports?: readonly
   return [reports.format, ...(reports.extraReports ?? []).map((r) => r.format)].filter(sortedByHost).length;
 }
 
-/** Descriptors left for connects (the window and the late sockets) with this limit and worker count, `reserved` descriptors aside. */
-export function connectFds(limit: number, workers: number, reserved = 0): number {
-  return limit - FD_RESERVE - reserved - 8 * workers;
+/**
+ * Descriptors left for connects (the window and the late sockets) with this limit and this many worker
+ * threads (0: the scan runs on the calling thread, see runsOnCallingThread), `reserved` descriptors aside.
+ */
+export function connectFds(limit: number, threads: number, reserved = 0): number {
+  return limit - FD_RESERVE - reserved - 8 * threads;
 }
 
-/** Most connects that may be in flight in total with this descriptor limit and worker count, `reserved` descriptors aside. */
-export function maxConcurrency(limit: number, workers: number, reserved = 0): number {
-  return Math.max(workers, Math.floor(connectFds(limit, workers, reserved) * 0.8));
+/** Most connects that may be in flight in total with this descriptor limit and thread count (as connectFds), `reserved` descriptors aside: at least one a thread. */
+export function maxConcurrency(limit: number, threads: number, reserved = 0): number {
+  return Math.max(threads, 1, Math.floor(connectFds(limit, threads, reserved) * 0.8));
 }
 
 export function cores(): number {
@@ -72,3 +75,11 @@ export function cores(): number {
  * 0.79 s against 0.96 s at RTT 20 ms and 1.05 s against 1.23 s at 200 ms.
  */
 export const SMALL_SCAN = 12_000;
+
+/**
+ * Whether a scan of `positions` (its shard's plan) runs on the calling thread, starting no worker
+ * thread: it is small, and worker threads were not asked for (--workers, or a test fault for them).
+ */
+export function runsOnCallingThread(positions: number, threadsAsked: boolean): boolean {
+  return positions <= SMALL_SCAN && !threadsAsked;
+}
