@@ -6,7 +6,7 @@
  * Every scan is a child process. Writes results/bench/<UTC timestamp>.json
  * (checked against schemas/bench.schema.json) and SVG charts next to it.
  */
-import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, mkdtempSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { ShardscanError, errnoCode, messageOf } from '../src/errors.js';
@@ -208,12 +208,28 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchOutcome> {
   return { doc, jsonPath, chartPaths, report: renderReport(doc) };
 }
 
-/** The tuning file's directory can be made and written, or E_OUTPUT (one line, exit 2). */
-function checkTuningWritable(file: string): void {
+/**
+ * The tuning file's directory can be made and written, or E_OUTPUT (one line, exit 2). The directories it
+ * lacks are made and removed again (saveTuning makes them when it stores): --save often stores nothing (the
+ * defaults won, or the target was loopback), and the check left an empty ~/.config/shardscan behind. Made,
+ * not only looked at with access(): root may write wherever access() says, yet /proc refuses a mkdir (ENOENT).
+ */
+export function checkTuningWritable(file: string): void {
+  const made: string[] = [];
   try {
-    makeDirs(dirname(file));
+    makeDirs(dirname(file), made);
     accessSync(dirname(file), constants.W_OK);
   } catch (err) {
     throw new ShardscanError('E_OUTPUT', `--save cannot write ${file}: ${errnoCode(err) ?? messageOf(err)}; set SHARDSCAN_CONFIG_DIR to a writable directory`);
+  } finally {
+    for (const dir of made.reverse()) {
+      try {
+        rmdirSync(dir);
+      } catch (err) {
+        // Another process put something in it meanwhile: it is that process's directory now.
+        if (errnoCode(err) !== 'ENOTEMPTY') throw err;
+        break;
+      }
+    }
   }
 }

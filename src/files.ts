@@ -9,9 +9,11 @@ import { errnoCode, messageOf } from './errors.js';
  * (100 % CPU, found by a test) when the kernel answers ENOENT for a parent that
  * exists, as /proc does; plain mkdir reports that error. A part that exists
  * but is not a directory (a file, /dev/null) fails here with ENOTDIR, not
- * later at the first file written under it.
+ * later at the first file written under it. `made` collects the directories
+ * it created, outermost first, also when it fails partway (so a caller that
+ * only checks can remove them again).
  */
-export function makeDirs(dir: string): void {
+export function makeDirs(dir: string, made: string[] = []): void {
   const parts = resolve(dir).split(sep).filter(Boolean);
   let path: string = sep;
   for (const part of parts) {
@@ -21,6 +23,7 @@ export function makeDirs(dir: string): void {
     if (st !== undefined) throw Object.assign(new Error(`ENOTDIR: not a directory, '${path}'`), { code: 'ENOTDIR' });
     try {
       mkdirSync(path);
+      made.push(path);
     } catch (err) {
       if (errnoCode(err) !== 'EEXIST') throw err;
     }

@@ -12,6 +12,7 @@ import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, 
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { checkTuningWritable } from '../bench/run.js';
 import type { BenchDocument } from '../bench/types.js';
 import { validator } from '../src/schemas.js';
 import { scratchDir } from './helpers/cli.js';
@@ -168,6 +169,31 @@ describe('bench --save', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^bench: --save cannot write .*afile\/cfg\/tuning\.json: ENOTDIR; set SHARDSCAN_CONFIG_DIR to a writable directory/m);
     expect(r.stderr).not.toMatch(/scanning|\n\s+at /);
+  });
+
+  // Its writability check made the directory: a --save that stored nothing left an empty ~/.config/shardscan.
+  it('that stores nothing (a loopback target) leaves no config directory behind', async () => {
+    const home = scratchDir();
+    const config = join(home, 'xdg', 'shardscan');
+    const r = await bench(['--target', '127.0.0.1', '-p', '1', '--runs', '1', '--save', '--out', join(home, 'out')], undefined, { SHARDSCAN_CONFIG_DIR: config });
+    expect(r.code, r.stderr).toBe(0);
+    expect(existsSync(join(config, 'tuning.json'))).toBe(false);
+    expect(existsSync(join(home, 'xdg'))).toBe(false);
+    expect(readdirSync(home)).toEqual(['out']);
+  });
+
+  it('checkTuningWritable checks by making the directories it lacks, and removes them again', () => {
+    const home = scratchDir();
+    checkTuningWritable(join(home, 'a', 'b', 'tuning.json'));
+    expect(readdirSync(home)).toEqual([]);
+    // A directory that was there stays.
+    mkdirSync(join(home, 'kept'));
+    checkTuningWritable(join(home, 'kept', 'tuning.json'));
+    expect(readdirSync(home)).toEqual(['kept']);
+    // Under a file: refused, and nothing made.
+    writeFileSync(join(home, 'afile'), '');
+    expect(() => checkTuningWritable(join(home, 'afile', 'cfg', 'tuning.json'))).toThrow(/--save cannot write .*afile\/cfg\/tuning\.json: ENOTDIR/);
+    expect(readdirSync(home).sort()).toEqual(['afile', 'kept']);
   });
 
   it('with SHARDSCAN_CONFIG_DIR under /proc: one line, exit 2 (it hung in Node\'s recursive mkdir)', async () => {
