@@ -194,9 +194,9 @@ describe('retries by evidence', () => {
   it('a host --host-timeout gave up on gets no retry', () => {
     const { t, cell, target } = timing(6, 1);
     t.answered(cell, 0, 20);
-    t.givenUp(target, 0);
-    expect(t.givenUp(target, 10)).toBe(true);
-    expect(t.isGivenUp(target)).toBe(true);
+    t.clock.givenUp(target, 0);
+    expect(t.clock.givenUp(target, 10)).toBe(true);
+    expect(t.clock.isGivenUp(target)).toBe(true);
     expect(t.mayRetry(cell, 0)).toBe('retry');
     expect(t.retryVerdict(target, 0)).toBe('final');
   });
@@ -242,7 +242,7 @@ describe('retries by evidence', () => {
     expect(t.retryVerdict(target, 2, UNSETTLED | LIMITED)).toBe('retry'); // judged again once a window shrank after it left
     t.retryResolved(cell);
     expect(t.retryVerdict(target, 4, UNSETTLED)).toBe('final'); // --retries 4
-    const silent = { ...target, index: 3, cell: t.cellOf(3), clock: t.clockOf(3) };
+    const silent = { ...target, index: 3, cell: t.cellOf(3), clock: t.clock.clockOf(3) };
     expect(t.retryVerdict(silent, 0, UNSETTLED)).toBe('final'); // a host never heard from: no retry, as before
   });
 

@@ -57,11 +57,11 @@ export class Expiry {
    * `jitter`; their retries looked like loss and shrank the window: 6 s
    * instead of 1.4 s).
    */
-  takeDue(now: number, timing: { timeoutMs(cell: number): number; hostEnd?(target: Target): number }): Attempt[] {
+  takeDue(now: number, timing: { timeoutMs(cell: number): number; clock?: { end(target: Target): number } }): Attempt[] {
     const due: Attempt[] = [];
     for (let a = this.heap.peek(); a !== undefined && a.deadline <= now; a = this.heap.peek()) {
       // Never past the end of the host's --host-timeout (an attempt cut there would be given its full timeout again).
-      const later = Math.min(a.start + timing.timeoutMs(a.target.cell), timing.hostEnd?.(a.target) ?? Infinity);
+      const later = Math.min(a.start + timing.timeoutMs(a.target.cell), timing.clock?.end(a.target) ?? Infinity);
       if (later > now) {
         this.reschedule(a, later);
         continue;

@@ -68,7 +68,7 @@ export class LateListen {
     // paced (congestion.ts unanswered).
     this.congestion.unanswered(now, a.start);
     if (a.chunk.stopped || this.listening >= this.budget) return false;
-    const end = Math.min(a.start + firstTryListenMs(a.deadline - a.start, this.maxMs), this.timing.hostEnd(a.target));
+    const end = Math.min(a.start + firstTryListenMs(a.deadline - a.start, this.maxMs), this.timing.clock.end(a.target));
     if (end <= now) return false;
     a.late = true;
     this.listening++;

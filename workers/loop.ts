@@ -1,9 +1,10 @@
 /**
  * The connect loop of one worker thread, tying together parts with one job each: Window (this worker's share),
- * Congestion (per-host windows, pacing), Timing (timeouts, retries), Twins (retries sent twice), Expiry (deadlines,
- * decided in the check phase so an answer in the same loop turn wins), LateListen (late answers of silent hosts),
- * RouteFailures (no route to a host heard from), PendingQueue (retries, held-back positions), ChunkSet and
- * ChunkLedger (what is decided, the watermark), Outbox (batches), BannerStage (--banners) and a probe backend.
+ * Congestion (per-host windows, pacing), Timing (timeouts, retries), Twins (retries sent twice), Expiry (deadlines),
+ * Timeouts (attempts past them, decided in the check phase so an answer in the same loop turn wins), LateListen
+ * (late answers of silent hosts), RouteFailures (no route to a host heard from), PendingQueue (retries, held-back
+ * positions), ChunkSet and ChunkLedger (what is decided, the watermark), Outbox (batches), BannerStage (--banners)
+ * and a probe backend.
  */
 import { classifyErrno } from '../src/classify.js';
 import type { PortState } from '../src/model/states.js';
@@ -24,6 +25,7 @@ import { RateGate } from './rate.js';
 import { Congestion } from './congestion.js';
 import { Timing } from './timing.js';
 import { Twins } from './twins.js';
+import { Timeouts } from './timeouts.js';
 import { PhaseClock } from './phase-clock.js';
 import { Walk } from './walk.js';
 import { Window } from './window.js';
@@ -54,6 +56,7 @@ export class Engine {
   private readonly hooks: EngineHooks;
   private readonly chunks: ChunkSet;
   private readonly twins: Twins;
+  private readonly timeouts: Timeouts;
   private readonly late: LateListen;
   private readonly routes = new RouteFailures();
   private inflight = 0;
@@ -76,10 +79,11 @@ export class Engine {
     this.walk = new Walk(spec, this.timing);
     this.late = new LateListen(spec.lateBudget, spec.timing.maxMs, this.timing, this.congestion, this.expiry, (a) => this.leaveWindow(a));
     this.twins = new Twins(this.pending, this.timing, (a) => this.drop(a));
+    this.timeouts = new Timeouts(this.expiry, this.timing, this.congestion, this.late, this.twins, this.pending, (a) => this.release(a, false), (a, state, reason, at) => this.decide(a, state, reason, at));
     this.outbox = new Outbox(() => this.backend.name, (n) => this.window.posted(n), () => this.timing.stats.take());
     this.chunks = new ChunkSet(this.outbox);
     this.hooks = opts.hooks ?? {};
-    this.banners = spec.banners && opts.bannerStage ? opts.bannerStage({ ...spec.banners, localAddress: spec.sourceAddress, timeLeft: (a) => this.timing.hostTimeLeft(a.target, performance.now()), hostCut: (a) => this.timing.giveUp(a.target) }, (a, rtt, info) => this.grabbed(a, rtt, info)) : null;
+    this.banners = spec.banners && opts.bannerStage ? opts.bannerStage({ ...spec.banners, localAddress: spec.sourceAddress, timeLeft: (a) => this.timing.clock.timeLeft(a.target, performance.now()), hostCut: (a) => this.timing.clock.giveUp(a.target) }, (a, rtt, info) => this.grabbed(a, rtt, info)) : null;
     if (spec.banners && !this.banners) throw new Error('--banners needs EngineOptions.bannerStage');
   }
 
@@ -156,7 +160,7 @@ export class Engine {
       const k = retry ? retry.k : chunk.nextK;
       const index = this.walk.indexOf(chunk, k);
       const target = this.walk.aim(index);
-      if (this.timing.givenUp(target, now)) {
+      if (this.timing.clock.givenUp(target, now)) {
         // --host-timeout: the host is given up; its remaining positions are decided without a probe (a second copy's by its first).
         if (retry?.twinOf) continue;
         if (!retry) chunk.advance();
@@ -224,7 +228,7 @@ export class Engine {
     this.checkQueued = false;
     this.expiry.retime(this.timing);
     // Only deadlines up to the poll phase's start: an answer that came while a long poll phase ran is unread yet.
-    this.decideDue(this.clock.polledAt || performance.now());
+    this.timeouts.decideDue(this.clock.polledAt || performance.now());
     this.clock.reset();
     this.expiry.arm(false);
     this.pump(true);
@@ -340,36 +344,6 @@ export class Engine {
     this.hooks.decided?.(chunk, this.flush);
     this.outbox.maybePost(chunk);
     this.maybeFinish(chunk);
-  }
-
-  // ---- deadlines ---------------------------------------------------------
-
-  /** Decide every attempt past its deadline, all at one instant (check phase only: answers that raced it won). */
-  private decideDue(cutoff: number): void {
-    const retries: Pending[] = [];
-    for (const a of this.expiry.takeDue(cutoff, this.timing)) {
-      if (!a.late) this.timing.ranOut(a.target, a.history, a.start, a.deadline); // a late one's once
-      this.timing.timedOut(a.target, a.history, a.deadline);
-      this.congestion.silent(a.target.cell, cutoff); // a window whose probes went silent has nothing else to judge its shrink by
-      if (this.late.keep(a, cutoff)) continue; // it listens on for a late answer, its slot given back (late.ts)
-      this.expiry.close(a);
-      const passed = a.twin !== null && this.twins.ended(a, false, true); // a copy of a retry sent twice: judged once both are over
-      this.release(a, false);
-      if (!passed) this.afterTimeout(a, retries);
-    }
-    this.congestion.silent(0, cutoff); // and the scan's
-    // Then the positions that waited for their host's retries: those that just timed out above may have settled it.
-    for (const a of this.expiry.takeDeferred(cutoff, this.timing.evidence)) this.afterTimeout(a, retries);
-    for (let i = retries.length - 1; i >= 0; i--) this.pending.unshift(retries[i]!); // retries first in line, oldest first
-  }
-
-  /** A timed-out attempt: retry it, decide it filtered (its rtt is its timeout), or let it wait for evidence; cut by --host-timeout, an error. */
-  private afterTimeout(a: Attempt, retries: Pending[]): void {
-    if (!a.chunk.stopped && this.timing.cutByHostTimeout(a.target, a.deadline)) return this.decide(a, 'error', 'host-timeout', a.deadline);
-    const verdict = a.chunk.stopped ? 'final' : this.timing.retryVerdict(a.target, a.history.tries, this.congestion.limits(a.target.cell, a.start), a.held, a.start);
-    if (verdict === 'wait' || verdict === 'hold') return this.expiry.defer(a, verdict === 'hold');
-    if (verdict === 'final') return this.decide(a, 'filtered', 'timeout', a.deadline);
-    retries.push(nextTry(a, verdict === 'ping' ? 'ping' : 'tries', verdict === 'twin'));
   }
 
   // ---- stopping and finishing --------------------------------------------

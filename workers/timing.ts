@@ -1,7 +1,7 @@
 /**
  * Per-host adaptive timing over the host table every worker shares
- * (src/wire/hosts.ts): timeouts, retries, --host-timeout. Windows and pacing
- * are congestion.ts.
+ * (src/wire/hosts.ts): timeouts and retries (--host-timeout: host-clock.ts; an
+ * outage: outage.ts). Windows and pacing are congestion.ts.
  *
  * Timeouts: srtt and rttvar come from nmap's estimator (rtt.ts, which keeps
  * the formulas), fed by every answer; a host's timeout follows it only once
@@ -62,6 +62,7 @@ import { TimingStats } from '../src/wire/timing.js';
 import { FIRST_TRY, type Held, SILENT_FIRST_TRY, type Target, type Tries } from './attempt.js';
 import { FLOODED, LIMITED, UNSETTLED } from './congestion-tuning.js';
 import { firstTryLost, outageAnswered, outageOf, sentInOutage } from './outage.js';
+import { HostClock } from './host-clock.js';
 import { pathRetries } from './path-loss.js';
 import { SAMPLE_EVERY, SAMPLES_ENOUGH, estimateUs, sample } from './rtt.js';
 
@@ -72,6 +73,8 @@ const SYN_RESEND_MS = 1000;
 
 export class Timing {
   readonly stats = new TimingStats();
+  /** --host-timeout (host-clock.ts). */
+  readonly clock: HostClock;
   private answers = 0;
   /** Of `answers`, those to a retry (pathRetries). */
   private retryAnswers = 0;
@@ -88,7 +91,7 @@ export class Timing {
   ) {
     this.minUs = params.minMs * 1000;
     this.maxUs = params.maxMs * 1000;
-    if (params.hostTimeoutMs !== null && !table.clocked) throw new Error('--host-timeout needs a host table made with clocks');
+    this.clock = new HostClock(table, params.hostTimeoutMs, toCoordMs, this.stats);
   }
 
   /** The cell of a host (pass it to the other methods). */
@@ -274,7 +277,7 @@ export class Timing {
    * while the host's other retries are out (one may yet hear it).
    */
   retryVerdict(target: Target, tryNo: number, limits = 0, held: Held = 'no', start = 0): RetryVerdict {
-    if (this.isGivenUp(target)) return 'final';
+    if (this.clock.isGivenUp(target)) return 'final';
     if (this.heardFrom(target)) return this.mayRetry(target.cell, tryNo, limits, held === 'no' && sentInOutage(this.table, target.cell, this.coordMs(start)) ? 'yes' : held);
     if (tryNo > 0) return this.table.get(target.cell, F.RETRIES_OUT) > 0 ? 'wait' : 'final';
     return (limits & FLOODED) !== 0 ? this.granted(target.cell, 'retry') : 'final';
@@ -331,35 +334,6 @@ export class Timing {
     if ((h.tries === 0 || h.held) && this.params.randomOrder !== false && this.heardFrom(target)) firstTryLost(this.table, target.cell, this.coordMs(start));
   }
 
-  /** A host's --host-timeout clock (a Target's `clock`; -1 without --host-timeout). */
-  clockOf(hostIndex: number): number {
-    return this.params.hostTimeoutMs === null ? -1 : this.table.clockOf(hostIndex);
-  }
-
-  /**
-   * Whether --host-timeout has given up on the host; the first probe of a host
-   * starts its clock. Counted once, by the worker that gives up.
-   */
-  givenUp(target: Target, now: number): boolean {
-    const limit = this.params.hostTimeoutMs;
-    if (limit === null) return false;
-    if (this.table.isGivenUp(target.clock)) return true;
-    const nowMs = this.coordMs(now);
-    if (nowMs - this.table.startClock(target.clock, nowMs) <= limit) return false;
-    this.giveUp(target);
-    return true;
-  }
-
-  /** Whether --host-timeout gave the host up (any worker). */
-  isGivenUp(target: Target): boolean {
-    return this.table.isGivenUp(target.clock);
-  }
-
-  /** --host-timeout gives the host up (counted once, by the worker that does: every host of its clock). */
-  giveUp(target: Target): void {
-    if (target.clock >= 0 && this.table.giveUp(target.clock)) this.stats.gaveUp(this.table.clockHosts(target.clock));
-  }
-
   /**
    * The timeout for a new attempt: its host's estimate (timeoutFor), cut where
    * --host-timeout ends the host. Attempts in flight ran their whole timeout:
@@ -368,29 +342,7 @@ export class Timing {
    */
   attemptTimeout(target: Target, now: number): number {
     const ms = this.timeoutFor(target, now);
-    return this.params.hostTimeoutMs === null ? ms : Math.min(ms, Math.max(0, this.hostEnd(target) - now));
-  }
-
-  /** When --host-timeout ends the host, on this thread's clock (Infinity without one, or before its first probe). */
-  hostEnd(target: Target): number {
-    const limit = this.params.hostTimeoutMs;
-    const first = limit === null ? 0 : this.table.clockStart(target.clock);
-    return first === 0 ? Infinity : first - 1 - this.toCoordMs + limit!;
-  }
-
-  /** Whether an attempt that timed out at `deadline` ran to the end of its host's time: the host is then given up (counted once). */
-  cutByHostTimeout(target: Target, deadline: number): boolean {
-    if (this.params.hostTimeoutMs === null || deadline < this.hostEnd(target) - 0.001) return false;
-    this.giveUp(target);
-    return true;
-  }
-
-  /** What --host-timeout leaves of the host's time, ms (Infinity without one): a banner read ends there too, as nmap's -sV does. */
-  hostTimeLeft(target: Target, now: number): number {
-    const limit = this.params.hostTimeoutMs;
-    if (limit === null) return Infinity;
-    const end = this.hostEnd(target);
-    return end === Infinity ? limit : end - now;
+    return this.params.hostTimeoutMs === null ? ms : Math.min(ms, Math.max(0, this.clock.end(target) - now));
   }
 
   /** This thread's `now` on the coordinator's clock, whole ms, never 0 (0 marks an unset time in the table). */

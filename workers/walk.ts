@@ -19,7 +19,7 @@ export class Walk {
   constructor(
     spec: WorkerScanSpec,
     /** The host's cell and --host-timeout clock in the shared timing table. */
-    private readonly table: { cellOf(hostIndex: number): number; clockOf(hostIndex: number): number },
+    private readonly table: { cellOf(hostIndex: number): number; clock: { clockOf(hostIndex: number): number } },
   ) {
     this.targets = TargetSet.fromData(spec.targets);
     this.perm = spec.permutation ? new Permutation(spec.permutation.range, spec.permutation.seed) : null;
@@ -40,7 +40,7 @@ export class Walk {
   aim(index: number): Target {
     const hostIndex = this.hostIndexOf(index);
     if (hostIndex !== this.target.index) {
-      this.target = { index: hostIndex, host: this.targets.at(hostIndex), v6: hostIndex >= this.targets.v4Count, cell: this.table.cellOf(hostIndex), clock: this.table.clockOf(hostIndex), timeoutMs: 0, timedAt: -Infinity };
+      this.target = { index: hostIndex, host: this.targets.at(hostIndex), v6: hostIndex >= this.targets.v4Count, cell: this.table.cellOf(hostIndex), clock: this.table.clock.clockOf(hostIndex), timeoutMs: 0, timedAt: -Infinity };
     }
     return this.target;
   }

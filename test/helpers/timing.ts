@@ -9,6 +9,6 @@ export function newTiming(over: Partial<TimingParams> = {}): { t: Timing; cell: 
   const params: TimingParams = { initialMs: 1000, minMs: 100, maxMs: 3000, retries: 6, hostTimeoutMs: null, window: 1024, hosts: 4, ...over };
   const table = new HostTable(createHostTable(params.hosts, params.window, params.hostTimeoutMs !== null), params.hosts);
   const t = new Timing(table, params, 0);
-  const target: Target = { index: 1, host: '127.0.0.2', v6: false, cell: t.cellOf(1), clock: t.clockOf(1), timeoutMs: 0, timedAt: -Infinity };
+  const target: Target = { index: 1, host: '127.0.0.2', v6: false, cell: t.cellOf(1), clock: t.clock.clockOf(1), timeoutMs: 0, timedAt: -Infinity };
   return { t, cell: target.cell, target };
 }
