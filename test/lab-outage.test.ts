@@ -6,6 +6,7 @@
  * decided after two tries, 4,097-4,356 of 10,000 ports called filtered in
  * each of 4 runs, up to 10 of its 20 open ones among them (found by an audit;
  * nmap -T4 was exact in 3 runs of 4).
+ * Second: 8 of 64 hosts silent 3 s while each is probed slowly (below).
  * Needs root, iproute2, nftables and gcc; SHARDSCAN_SKIP_ROOT_TESTS=1 skips it.
  */
 import { readFileSync } from 'node:fs';
@@ -64,5 +65,45 @@ describe.skipIf(skip)('a host silent for 6 s mid-scan: RTT 20 ms, no loss', () =
     expect(timing.retriesAnswered).toBeGreaterThan(1000);
     // And the summary says so (6 s at 2,000 probes a second: thousands held, all that the chunks handed out hold; 4,096 here).
     expect(timing.portsHeld).toBeGreaterThan(1000);
+  });
+});
+
+// 64 hosts at --rate 1000 get a first try each 64 ms: a silent host's first ports ran out of tries before 4 first
+// tries had timed out in its silence, and were decided filtered before the outage was seen (1-6 closed ports called
+// filtered in each of 6 runs). Now they wait, and pings to a port the host answered on judge the silence.
+const MANY = Array.from({ length: 64 }, (_, i) => `198.18.1.${i + 1}`);
+const SILENT = MANY.slice(0, 8);
+const MANY_OPEN = [22, 80, 443];
+
+describe.skipIf(skip)('8 of 64 hosts silent for 3 s mid-scan, probed slowly (--rate 1000): RTT 20 ms, no loss', () => {
+  let lab: Lab;
+  beforeAll(async () => {
+    lab = await Lab.create({ delayMs: 10, seed: 12, hosts: MANY });
+    for (const h of MANY) await lab.listen(h, MANY_OPEN);
+  });
+  afterAll(() => lab?.destroy());
+
+  it('no port probed in the silence is decided before it is judged: every port right', async () => {
+    let outage = 0;
+    const r = await runCli([...MANY, '-p', '1-100', '--rate', '1000', '--seed', '4', '-f', 'ndjson', '--states', 'all', '-q', '--no-out-dir'], {
+      prefix: lab.prefix,
+      killAfterMs: 120_000,
+      onSpawn: () =>
+        void (async () => {
+          await afterFirstProbes(lab, 1500);
+          nsExec(lab.tgtNs, 'nft', ['-f', '-'], `table ip outage { chain input { type filter hook input priority -10; policy accept; ip daddr { ${SILENT.join(', ')} } tcp flags & (syn|ack) == syn drop; }; }\n`);
+          outage = 1;
+          await new Promise((ok) => setTimeout(ok, 3000));
+          nsExec(lab.tgtNs, 'nft', ['delete', 'table', 'ip', 'outage']);
+          outage = 2;
+        })(),
+    });
+    expect(r.code, r.stderr).toBe(0);
+    expect(outage).toBe(2);
+    expect((await lab.stats()).clean).toBe(true);
+    const records = ndjson(r.stdout) as { host: string; port: number; state: string }[];
+    expect(records).toHaveLength(MANY.length * 100);
+    const wrong = records.filter((x) => x.state !== (MANY_OPEN.includes(x.port) ? 'open' : 'closed'));
+    expect(wrong.map((x) => JSON.stringify(x))).toEqual([]);
   });
 });

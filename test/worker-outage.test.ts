@@ -8,10 +8,10 @@
  * out of the host's share.
  */
 import { describe, expect, it } from 'vitest';
-import { HostTable, createHostTable } from '../src/wire/hosts.js';
+import { F, HostTable, createHostTable } from '../src/wire/hosts.js';
 import { TimingTotals } from '../src/wire/timing.js';
 import { FIRST_TRY } from '../workers/attempt.js';
-import { OUTAGE_MAX_MS, firstTryLost, outageAnswered, outageOf, sentInOutage } from '../workers/outage.js';
+import { OUTAGE_MAX_MS, firstTryLost, outageAnswered, outageOf, sentInOutage, silenceUnjudged } from '../workers/outage.js';
 import { newTiming } from './helpers/timing.js';
 
 function table(): HostTable {
@@ -102,6 +102,77 @@ describe('a host outage', () => {
     const totals = new TimingTotals();
     totals.add(t.stats.take()!);
     expect(totals.summary().portsHeld).toBe(2);
+  });
+
+  it('a silence too short to judge: a last try sent after the last answer waits while fewer than 4 first tries timed out in it', () => {
+    const t = table();
+    const cell = t.cellOf(0);
+    t.set(cell, F.ANSWERED, 1);
+    // 100 first tries answered, one every 10 ms up to 991 ms; then one sent at 995 timed out: a run of 1.
+    for (let i = 0; i < 100; i++) outageAnswered(t, cell, 0, 1 + 10 * i);
+    firstTryLost(t, cell, 995);
+    // No live port: twice the time 4 first tries take to leave and time out, 2 × (100 + 4 × 9.9) ms from the last answer.
+    expect(silenceUnjudged(t, cell, 1000, 1100, 100)).toBe(true);
+    expect(silenceUnjudged(t, cell, 1000, 991 + 280, 100)).toBe(false);
+    // A port it answered on: pings judge it, for up to OUTAGE_MAX_MS.
+    t.set(cell, F.LIVE_PORT, 81);
+    expect(silenceUnjudged(t, cell, 1000, 991 + 280, 100)).toBe(true);
+    expect(silenceUnjudged(t, cell, 1000, 991 + OUTAGE_MAX_MS, 100)).toBe(false);
+    // Sent before the last answer; a run of 4, which outageOf judges; fewer than 8 answered: decided as before.
+    expect(silenceUnjudged(t, cell, 990, 1100, 100)).toBe(false);
+    for (let i = 0; i < 3; i++) firstTryLost(t, cell, 996);
+    expect(silenceUnjudged(t, cell, 1000, 1100, 100)).toBe(false);
+    const few = table();
+    for (let i = 0; i < 7; i++) outageAnswered(few, few.cellOf(0), 0, 1 + 10 * i);
+    firstTryLost(few, few.cellOf(0), 100);
+    expect(silenceUnjudged(few, few.cellOf(0), 100, 150, 100)).toBe(false);
+  });
+
+  it('nor behind a firewall whose drops explain a run of 4 (a share of 0.1 or more)', () => {
+    const t = table();
+    history(t, 90, 1000, 10, 500);
+    firstTryLost(t, t.cellOf(0), 1001);
+    expect(silenceUnjudged(t, t.cellOf(0), 1001, 1100, 100)).toBe(false);
+    const quieter = table();
+    history(quieter, 91, 1000, 9, 500);
+    firstTryLost(quieter, quieter.cellOf(0), 1001);
+    expect(silenceUnjudged(quieter, quieter.cellOf(0), 1001, 1100, 100)).toBe(true);
+  });
+
+  it('retries: a last try in a silence too short to judge pings the live port when no retry is out, else waits; an answer decides it', () => {
+    const { t, cell, target } = newTiming({ retries: 6 });
+    const now = performance.now();
+    for (let i = 0; i < 20; i++) t.hostAnswered(target, 0, 20, now, false, false, 80); // resets from port 80
+    expect(t.livePort(target)).toBe(80);
+    const sent = now + 1;
+    t.ranOut(target, FIRST_TRY, sent, sent + 100); // a run of 1
+    expect(t.retryVerdict(target, 1, 0, 'no', sent)).toBe('ping');
+    expect(t.retryVerdict(target, 1, 0, 'no', sent)).toBe('wait'); // the ping is out
+    t.retryResolved(cell);
+    t.hostAnswered(target, 0, 20, sent + 50, false, false, 80); // the ping's answer (as loop.ts gives it): the host is up
+    expect(t.retryVerdict(target, 1, 0, 'no', sent)).toBe('final');
+  });
+
+  it("the live port: a SYN-ACK's is kept over later resets' (a host may limit its resets, never its handshakes)", () => {
+    const { t, target } = newTiming({ retries: 6 });
+    const now = performance.now();
+    t.hostAnswered(target, 0, 20, now, false, false, 81);
+    expect(t.livePort(target)).toBe(81);
+    t.hostAnswered(target, 0, 20, now, false, true, 443);
+    t.hostAnswered(target, 0, 20, now, false, false, 82);
+    expect(t.livePort(target)).toBe(443);
+    t.hostAnswered(target, 0, 20, now, false, true, 0); // port 0 too
+    expect(t.livePort(target)).toBe(0);
+  });
+
+  it('an ICMP error names no live port: a silence is then waited out, never pinged', () => {
+    const { t, target } = newTiming({ retries: 6 });
+    const now = performance.now();
+    for (let i = 0; i < 20; i++) t.hostAnswered(target, 0, 20, now, false, false); // host-unreachable from a router
+    expect(t.livePort(target)).toBe(-1);
+    const sent = now + 1;
+    t.ranOut(target, FIRST_TRY, sent, sent + 100);
+    expect(t.retryVerdict(target, 1, 0, 'no', sent)).toBe('wait');
   });
 
   // --order serial: 20 ports that answer, then 980 a firewall drops, were held to the 10 s cap.

@@ -85,6 +85,9 @@ export class Attempt implements AttemptHandle, Timed {
   pairTimedOut = false;
   /** Held through its host's outage (outage.ts): judged again, it gets one more try once the host answers. */
   held: Held = 'no';
+  /** The position's port: `port` is another only for a ping sent to its host's live port (outage.ts), whose answer is the host's. */
+  ownPort: number;
+  live = false;
   readonly host: string;
   readonly v6: boolean;
   readonly bindFirst: boolean;
@@ -101,10 +104,21 @@ export class Attempt implements AttemptHandle, Timed {
     readonly history: Readonly<Tries>,
   ) {
     this.deadline = start + timeoutMs;
+    this.ownPort = port;
     this.host = target.host;
     this.v6 = target.v6;
     this.bindFirst = history.selfTries > 0;
-    if (history.ping) this.held = 'ping';
+  }
+
+  /**
+   * The position's port (`port` is `live` for a ping sent to its host's live port, outage.ts), and whether this is
+   * the ping of a position held through an outage (`held`): only that one gets one more try once its host answers; a
+   * ping of a silence not judged yet had its position tried again after each answer, for ever behind a firewall.
+   */
+  pinged(ownPort: number, live: boolean, held: boolean): void {
+    this.ownPort = ownPort;
+    this.live = live;
+    if (held) this.held = 'ping';
   }
 }
 
@@ -113,7 +127,8 @@ export class Attempt implements AttemptHandle, Timed {
  * granted by mayRetry and counts in its host's RETRIES_OUT (`twin`: sent twice).
  */
 export function nextTry(a: Attempt, what: Failure, twin = false): Pending {
-  return { chunk: a.chunk, k: a.k, history: oneMore(a.history, what, a.start, a.pairTimedOut, a.held !== 'no'), readyAt: 0, retryOut: what === 'tries' || what === 'ping', twin };
+  const held = a.held !== 'no';
+  return { chunk: a.chunk, k: a.k, history: oneMore(a.history, what, a.start, a.pairTimedOut, held), readyAt: 0, retryOut: what === 'tries' || what === 'ping', twin, heldPing: what === 'ping' && held };
 }
 
 /** A position waiting to be (re)started: a retry, or held back by the per-host cap. */
@@ -129,4 +144,6 @@ export interface Pending {
   twin?: boolean;
   /** The second copy of a retry sent twice: the first one (it starts only while that one flies). */
   twinOf?: Attempt;
+  /** A ping from a position held through its host's outage (Attempt.pinged). */
+  heldPing?: boolean;
 }

@@ -196,8 +196,11 @@ export class Engine {
 
   /** Start an attempt at a position: its first try, or the `retry` taken from the pending queue. */
   private launch(chunk: ChunkLedger, k: number, index: number, target: Target, now: number, retry: Pending | null): Attempt {
-    const attempt = new Attempt(chunk, k, target, this.walk.portOf(index, target), now, this.timing.attemptTimeout(target, now), this.timing.startHistory(target, retry?.history ?? FIRST_TRY));
-    attempt.keep = this.banners !== null;
+    const own = this.walk.portOf(index, target);
+    const live = retry?.history.ping === true ? this.timing.livePort(target) : -1; // a ping goes to the port its host last answered on
+    const attempt = new Attempt(chunk, k, target, live >= 0 ? live : own, now, this.timing.attemptTimeout(target, now), this.timing.startHistory(target, retry?.history ?? FIRST_TRY));
+    attempt.pinged(own, live >= 0, retry?.heldPing === true);
+    attempt.keep = this.banners !== null && !attempt.live;
     attempt.retryOut = retry?.retryOut === true;
     this.twins.starting(retry, attempt);
     attempt.counted = this.congestion.launched(target.cell, target.index, now);
@@ -250,13 +253,15 @@ export class Engine {
     this.release(a);
     if (passed) {
       // A copy of a retry sent twice failed without an answer: the other copy carries the position.
+    } else if (a.live && this.liveAnswered(a, status, self, atOnce, at)) {
+      // The host answered a ping to its live port: the host's answer, not the position's (outage.ts).
     } else if (status === 0 && self) {
       // Connected to itself (the kernel chose the target port as our source port): no listener answered; again from another.
       a.chunk.event('self-connect');
       if (a.history.selfTries + 1 >= MAX_SELF_RETRIES) this.decide(a, 'error', 'self-connect', performance.now());
       else this.pending.unshift(nextTry(a, 'selfTries'));
     } else if (status === 0) {
-      this.answered(a, at, true);
+      this.answered(a, at, true, true);
       if (kept && this.banners) {
         // Open: decided once the banner stage has read it (the window moves on now).
         a.chunk.grabbing++;
@@ -275,20 +280,40 @@ export class Engine {
         this.decide(a, 'error', name, performance.now());
       } else {
         // A reset or ICMP error: an answer (unless connect() failed: nothing sent); reset after a handshake: tcpwrapped.
-        if (!atOnce) this.answered(a, at, verdict.state === 'open');
+        if (!atOnce) this.answered(a, at, verdict.state === 'open', verdict.state !== 'filtered');
         this.decide(a, verdict.state, name, at, verdict.state === 'open' && this.banners !== null ? { ...TCPWRAPPED } : undefined);
       }
     }
     if (!this.pumping) this.queueCheck();
   }
 
-  /** Something answered (`handshake`: a SYN-ACK, timing.ts): an RTT sample, evidence for retries, and for the windows delivery or loss. */
-  private answered(a: Attempt, now: number, handshake: boolean): void {
-    this.timing.hostAnswered(a.target, a.history.tries, now - a.start, now, a.late, handshake);
+  /** Something answered (`handshake`: a SYN-ACK, timing.ts; `tcp`: or a reset): an RTT sample, evidence for retries, and for the windows delivery or loss. */
+  private answered(a: Attempt, now: number, handshake: boolean, tcp: boolean): void {
+    this.timing.hostAnswered(a.target, a.history.tries, now - a.start, now, a.late, handshake, tcp ? a.port : -1);
     this.routes.answered(a.target.index, a.start);
     if (a.late) return; // it left the windows, and the scan's delivery rate counted it, at its timeout (late.ts)
     if (a.history.tries === 0 || !this.timing.retryAnswerIsLoss(a.target, a.history)) this.congestion.delivered(a.target.cell, now, now - a.start, a.history.tries === 0);
     else this.congestion.lost(a.target.cell, a.target.index, now, now - a.start, a.history);
+  }
+
+  /**
+   * A ping to its host's live port ended (outage.ts): an answer, in time or not, is the host's, which ends its
+   * silence, and the position is judged again as the timed-out try it was (held through an outage: one more try;
+   * else decided). False when it is not an answer (a failure of this machine's: handled as any try's).
+   */
+  private liveAnswered(a: Attempt, status: number, self: boolean, atOnce: boolean, at: number): boolean {
+    const verdict = status === 0 ? null : classifyErrno(errnoName(status), atOnce);
+    if (self || (verdict !== null && (verdict.kind !== 'state' || verdict.state === 'error'))) return false;
+    if (atOnce) {
+      this.localError(a, errnoName(status)); // refused inside connect(): nothing was sent
+      return true;
+    }
+    // As a first try's answer: another port's, it says nothing of whether retries get answers (that gave a 'twin').
+    this.timing.hostAnswered(a.target, 0, at - a.start, at, false, status === 0, verdict?.state === 'filtered' ? -1 : a.port);
+    this.routes.answered(a.target.index, a.start);
+    this.congestion.delivered(a.target.cell, at, at - a.start, false);
+    this.timeouts.judgeAgain(a);
+    return true;
   }
 
   /** The scanner ran out of something: shrink the window, back off, retry the position (first in line, or after `laterMs`). */
@@ -325,7 +350,7 @@ export class Engine {
   }
 
   private decide(a: Attempt, state: PortState, reason: string, now: number, service?: ServiceInfo, rttMs = now - a.start): void {
-    this.settle(a.chunk, a.k, a.target.index, a.port, state, reason, rttMs, now, service);
+    this.settle(a.chunk, a.k, a.target.index, a.ownPort, state, reason, rttMs, now, service);
   }
 
   /** The banner stage is done with an open port: decide it with what was found (null: its chunk stopped). */

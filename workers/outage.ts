@@ -21,10 +21,14 @@
  * While it lasts, a position that times out is held (the verdict 'hold'),
  * not tried again nor decided, whatever tries it has left (a flapping host's
  * evidence allowed it 10, all spent within a second of its next silence).
- * Whenever no retry to the host is out, one held position is tried again: a
- * 'ping', which spends none of its tries (one position pinged on every
- * timeout reached --retries within a second), and finds out when the host
- * answers again (its port may be closed or open). Once it does, every held
+ * Whenever no retry to the host is out, one held position sends a 'ping',
+ * which spends none of its tries (one position pinged on every timeout
+ * reached --retries within a second), to the port the host last answered on
+ * with a SYN-ACK or else a reset (F.LIVE_PORT; its own port, which may be one
+ * a firewall drops, where none is known), and finds out when the host answers
+ * again: nmap's ping probe. An answer to a ping is the host's, not the
+ * position's (loop.ts liveAnswered); one that times out counts in the run
+ * like a first try (Timing.ranOut). Once the host answers, every held
  * position gets one more try, as does every try sent during the silence that
  * times out after it (answers to those are not loss: timing.ts
  * retryAnswerIsLoss), and the silence's lost tries leave the host's share. A
@@ -42,6 +46,27 @@ const MIN_ANSWERED = 8;
 /** How long after its last answer a silent host's positions are held at most, ms. */
 export const OUTAGE_MAX_MS = 10_000;
 const LOG_CHANCE = Math.log(1e-4);
+
+/**
+ * Whether a timed-out try, its position's last, waits before its port is decided filtered: its host has answered
+ * nothing since it left (at `startMs`), and the silence is too short yet to tell an outage from the host's own loss
+ * (fewer than OUTAGE_MIN_RUN first tries timed out in it, where that many would make one). A host probed slowly
+ * (64 hosts at --rate 1000: a first try each 64 ms) had the first ports of its silence decided before it was seen
+ * (8 of them silent 3 s: 1-7 closed ports called filtered a run). Pings to its live port judge it (an answer ends the
+ * silence, each one lost lengthens the run), as long as OUTAGE_MAX_MS; with no live port known, the wait lasts twice
+ * the time OUTAGE_MIN_RUN first tries take to leave and time out at the host's pace (`timeoutMs`: its timeout).
+ */
+export function silenceUnjudged(t: HostTable, cell: number, startMs: number, nowMs: number, timeoutMs: number): boolean {
+  const last = t.get(cell, F.LAST_ANSWER);
+  const run = t.get(cell, F.SILENT_RUN);
+  const ok = t.get(cell, F.FIRST_OK);
+  if (startMs < last || run >= OUTAGE_MIN_RUN || ok < MIN_ANSWERED) return false;
+  const lost = Math.max(0, t.get(cell, F.FIRST_LOST) - run);
+  const share = lost / (ok + lost);
+  if (share > 0 && OUTAGE_MIN_RUN * Math.log(share) >= LOG_CHANCE) return false; // a run that long would be its own loss
+  const pace = (last - t.get(cell, F.ANSWERED)) / (ok + lost); // ms between its first tries
+  return nowMs - last < (t.get(cell, F.LIVE_PORT) !== 0 ? OUTAGE_MAX_MS : Math.min(OUTAGE_MAX_MS, 2 * (timeoutMs + OUTAGE_MIN_RUN * pace)));
+}
 
 /** Whether the host is silent: 'none', 'on' (its positions are held), or 'over' (silent longer than OUTAGE_MAX_MS). */
 export type Outage = 'none' | 'on' | 'over';
@@ -64,6 +89,21 @@ export function outageAnswered(t: HostTable, cell: number, tryNo: number, nowMs:
 }
 
 /**
+ * The cell's host answered on `port`, with a SYN-ACK (`handshake`) or a reset: a port for pings. A SYN-ACK's is kept
+ * over a reset's: a host may limit its resets (FreeBSD's icmplim, 200 a second: lab rstlimit, where pings to closed
+ * ports went unanswered, read as silence, and the scan took 4.85-7.36 s against 4.16-4.79), never its handshakes.
+ */
+export function liveAnswer(t: HostTable, cell: number, port: number, handshake: boolean): void {
+  if (handshake) t.set(cell, F.LIVE_PORT, -(port + 1));
+  else if (t.get(cell, F.LIVE_PORT) >= 0) t.set(cell, F.LIVE_PORT, port + 1);
+}
+
+/** The port the cell's host last answered on, a SYN-ACK's first (liveAnswer), or -1. */
+export function livePortOf(t: HostTable, cell: number): number {
+  return Math.abs(t.get(cell, F.LIVE_PORT)) - 1;
+}
+
+/**
  * Whether a try sent at `startMs` left during the host's last outage that ended: its loss says nothing of its port
  * (a try sent in its last 100 ms, timed out once the host answered again, was decided filtered).
  */
@@ -75,7 +115,8 @@ export function sentInOutage(t: HostTable, cell: number, startMs: number): boole
 /** A first try to a host heard from, sent at `startMs` (ms since the origin), timed out. */
 export function firstTryLost(t: HostTable, cell: number, startMs: number): void {
   t.add(cell, F.FIRST_LOST, 1);
-  if (startMs > t.get(cell, F.LAST_ANSWER)) t.add(cell, F.SILENT_RUN, 1);
+  // In the same ms is after: one probe in flight sends the next try as the last answer comes (fake timers: port 12 at 402 ms).
+  if (startMs >= t.get(cell, F.LAST_ANSWER)) t.add(cell, F.SILENT_RUN, 1);
 }
 
 /** The cell's host at `nowMs`: see the comment at the top. */

@@ -3,7 +3,8 @@
  * check phase (answers that raced them won): each is tried again, decided
  * filtered (its rtt is its timeout), or waits for evidence (deferred in
  * Expiry), as Timing's verdict says; --host-timeout cuts its host's with an
- * error.
+ * error. A ping's answer (outage.ts) is judged here too, as the timed-out try
+ * it followed.
  */
 import type { PortState } from '../src/model/states.js';
 import { type Attempt, type Pending, nextTry } from './attempt.js';
@@ -44,6 +45,13 @@ export class Timeouts {
     // Then the positions that waited for their host's retries: those that just timed out above may have settled it.
     for (const a of this.expiry.takeDeferred(cutoff, this.timing.evidence)) this.afterTimeout(a, retries);
     for (let i = retries.length - 1; i >= 0; i--) this.pending.unshift(retries[i]!); // retries first in line, oldest first
+  }
+
+  /** A position judged again as the timed-out try it was, now: its retry (if any) goes first in line. */
+  judgeAgain(a: Attempt): void {
+    const retries: Pending[] = [];
+    this.afterTimeout(a, retries);
+    for (const r of retries) this.pending.unshift(r);
   }
 
   /** A timed-out attempt: retry it, decide it filtered (its rtt is its timeout), or let it wait for evidence; cut by --host-timeout, an error. */

@@ -61,7 +61,7 @@ import type { TimingParams } from '../src/wire/messages.js';
 import { TimingStats } from '../src/wire/timing.js';
 import { FIRST_TRY, type Held, SILENT_FIRST_TRY, type Target, type Tries } from './attempt.js';
 import { FLOODED, LIMITED, UNSETTLED } from './congestion-tuning.js';
-import { firstTryLost, outageAnswered, outageOf, sentInOutage } from './outage.js';
+import { firstTryLost, liveAnswer, livePortOf, outageAnswered, outageOf, sentInOutage, silenceUnjudged } from './outage.js';
 import { HostClock } from './host-clock.js';
 import { pathRetries } from './path-loss.js';
 import { SAMPLE_EVERY, SAMPLES_ENOUGH, estimateUs, sample } from './rtt.js';
@@ -189,9 +189,16 @@ export class Timing {
   }
 
   /** answered() for the host's cell, and the host heard. */
-  hostAnswered(target: Target, tryNo: number, rttMs: number, now: number, late = false, handshake = true): void {
+  /** `port`: the port that answered with a SYN-ACK or a reset (-1: an ICMP error), a ping's port (outage.ts). */
+  hostAnswered(target: Target, tryNo: number, rttMs: number, now: number, late = false, handshake = true, port = -1): void {
     this.answered(target.cell, tryNo, rttMs, now, late, handshake);
     this.heard(target);
+    if (port >= 0 && this.table.exact) liveAnswer(this.table, target.cell, port, handshake);
+  }
+
+  /** The port the host last answered on (outage.ts), or -1. */
+  livePort(target: Target): number {
+    return livePortOf(this.table, target.cell);
   }
 
   /**
@@ -222,11 +229,12 @@ export class Timing {
    * for that shrink (then LIMITED) or until that time is over (50 SYNs/s over 4 hosts: a heard host's every port
    * spent 3 tries in the opening flood, 0.3 s, and was filtered, ~1 run in 6).
    */
-  mayRetry(cell: number, tryNo: number, limits = 0, held: Held = 'no'): RetryVerdict {
+  mayRetry(cell: number, tryNo: number, limits = 0, held: Held = 'no', startMs = 0): RetryVerdict {
     const t = this.table;
     if (!this.hasAnswered(cell)) return 'final';
     // A host silent since it answered holds its positions, whatever their tries (outage.ts); then each tries once more.
-    const outage = this.params.retries > 0 ? outageOf(t, cell, this.coordMs(performance.now())) : 'none';
+    const nowMs = this.coordMs(performance.now());
+    const outage = this.params.retries > 0 ? outageOf(t, cell, nowMs) : 'none';
     if (outage === 'on') return this.hold(cell, held);
     if (held !== 'no' && outage === 'none') return this.granted(cell, 'retry');
     const maxOk = t.get(cell, F.MAX_OK_TRY);
@@ -250,6 +258,10 @@ export class Timing {
         if (t.get(cell, F.RETRIES_OUT) > 0) return 'wait';
         if ((limits & LIMITED) !== 0) return this.granted(cell, 'retry');
         if ((limits & UNSETTLED) !== 0) return 'wait';
+      }
+      // A silence that began after it left, too short yet to tell an outage from loss, is judged first (outage.ts).
+      if (this.params.retries > 0 && this.params.randomOrder !== false && silenceUnjudged(t, cell, startMs, nowMs, this.timeoutMs(cell))) {
+        return t.get(cell, F.RETRIES_OUT) === 0 && livePortOf(t, cell) >= 0 ? this.granted(cell, 'ping') : 'wait';
       }
       // --max-retries, not the host's own evidence, ends it: nmap's "giving up on port because retransmission cap hit".
       if (tryNo < ownNeeded) this.stats.retryCapHit();
@@ -278,7 +290,8 @@ export class Timing {
    */
   retryVerdict(target: Target, tryNo: number, limits = 0, held: Held = 'no', start = 0): RetryVerdict {
     if (this.clock.isGivenUp(target)) return 'final';
-    if (this.heardFrom(target)) return this.mayRetry(target.cell, tryNo, limits, held === 'no' && sentInOutage(this.table, target.cell, this.coordMs(start)) ? 'yes' : held);
+    const startMs = this.coordMs(start);
+    if (this.heardFrom(target)) return this.mayRetry(target.cell, tryNo, limits, held === 'no' && sentInOutage(this.table, target.cell, startMs) ? 'yes' : held, startMs);
     if (tryNo > 0) return this.table.get(target.cell, F.RETRIES_OUT) > 0 ? 'wait' : 'final';
     return (limits & FLOODED) !== 0 ? this.granted(target.cell, 'retry') : 'final';
   }
@@ -331,7 +344,7 @@ export class Timing {
   /** An attempt ran out unanswered (once: not at a late one's end): the summary's timeouts, and outage.ts's evidence. */
   ranOut(target: Target, h: Readonly<Tries>, start: number, deadline: number): void {
     this.stats.timeout(deadline - start);
-    if ((h.tries === 0 || h.held) && this.params.randomOrder !== false && this.heardFrom(target)) firstTryLost(this.table, target.cell, this.coordMs(start));
+    if ((h.tries === 0 || h.held || h.ping) && this.params.randomOrder !== false && this.heardFrom(target)) firstTryLost(this.table, target.cell, this.coordMs(start));
   }
 
   /**

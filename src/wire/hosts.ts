@@ -101,6 +101,8 @@ export const F = {
   /** The last outage that ended: its host's last answer before it, and its first answer after it, ms since the origin. */
   OUTAGE_FROM: 35,
   OUTAGE_TO: 36,
+  /** The port the host last answered on with a SYN-ACK, − (port + 1), or else with a reset, port + 1 (0 = none): where outage.ts's pings go. */
+  LIVE_PORT: 37,
   /**
    * Scan cell: the round trips of the answers counted since DELIV_START,
    * summed in RTT_UNIT_US units (the slot of RETRY_OK, which only host cells use).
@@ -150,7 +152,7 @@ export const HOST_FLAG = {
 /** The unit of F.RTT_SUM, µs: 2^31 of them hold 53,687 answers at the 10 s clamp on each sample (workers/congestion.ts). */
 export const RTT_UNIT_US = 250;
 
-export const CELL_FIELDS = 37;
+export const CELL_FIELDS = 38;
 /** Windows are kept in fixed point so that +1/cwnd per answer accumulates. */
 export const WINDOW_SCALE = 256;
 /**
@@ -276,6 +278,11 @@ export class HostTable {
     this.clocks = buffer.byteLength > at ? new Int32Array(buffer, at, clockCount(hosts)) : null;
     this.hostCells = n - 1;
     this.hosts = hosts;
+  }
+
+  /** Every host has a cell of its own. */
+  get exact(): boolean {
+    return this.hostCells === this.hosts;
   }
 
   /** The base offset of a host's cell. */
