@@ -30,8 +30,8 @@ describe('host table cells', () => {
     expect(t.cellOf(size - 1)).not.toBe(t.cellOf(size));
   });
 
-  it('costs at most ~2.7 MB however many hosts (all of it is written on a walk: 7.3 MB at 2^16 cells put a /14 with a text report over 100 MB of peak RSS)', () => {
-    for (const hosts of [1, 1000, 2 ** 16, 2 ** 24, 2 ** 32]) expect(createHostTable(hosts, 64).byteLength).toBeLessThanOrEqual(2.7e6);
+  it('costs at most ~2.8 MB however many hosts (all of it is written on a walk: 7.3 MB at 2^16 cells put a /14 with a text report over 100 MB of peak RSS)', () => {
+    for (const hosts of [1, 1000, 2 ** 16, 2 ** 24, 2 ** 32]) expect(createHostTable(hosts, 64).byteLength).toBeLessThanOrEqual(2.8e6);
     // A /16 is shared in fours: neighbours, never far hosts.
     const t = table(2 ** 16);
     expect(cellNo(t, 3)).toBe(cellNo(t, 0));
@@ -92,7 +92,7 @@ describe('--host-timeout clocks', () => {
   it('past MAX_CLOCKED_HOSTS, neighbours share one, and the clocks count every host once', () => {
     const hosts = 2 ** 24 + 3;
     const t = clocked(hosts);
-    expect(createHostTable(hosts, 64, true).byteLength).toBeLessThanOrEqual(2.7e6 + MAX_CLOCKED_HOSTS * 4);
+    expect(createHostTable(hosts, 64, true).byteLength).toBeLessThanOrEqual(2.8e6 + MAX_CLOCKED_HOSTS * 4);
     expect(t.clockOf(0)).toBe(t.clockOf(15));
     expect(t.clockOf(hosts - 1)).toBe(MAX_CLOCKED_HOSTS - 1);
     let sum = 0;

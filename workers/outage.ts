@@ -90,8 +90,8 @@ export function outageAnswered(t: HostTable, cell: number, tryNo: number, nowMs:
 
 /**
  * The cell's host answered on `port`, with a SYN-ACK (`handshake`) or a reset: a port for pings. A SYN-ACK's is kept
- * over a reset's: a host may limit its resets (FreeBSD's icmplim, 200 a second: lab rstlimit, where pings to closed
- * ports went unanswered, read as silence, and the scan took 4.85-7.36 s against 4.16-4.79), never its handshakes.
+ * over a reset's: a host may limit its resets (FreeBSD's icmplim, 200 a second: lab rstlimit), and a ping to a closed
+ * port past that limit goes unanswered, read as silence; it never limits its handshakes.
  */
 export function liveAnswer(t: HostTable, cell: number, port: number, handshake: boolean): void {
   if (handshake) t.set(cell, F.LIVE_PORT, -(port + 1));

@@ -158,9 +158,10 @@ export const WINDOW_SCALE = 256;
 /**
  * Hosts with a cell of their own; above that, consecutive hosts share one (see
  * cellOf): a /16's hosts in fours, a /8's in /22s. Every cell of a walk over
- * more hosts is written, so the table costs its whole size then: 2.7 MB here
- * (2.3 MB before the outage counts took six fields a cell, 2.2 MB before the
- * slow loss span took two, 1.9 MB before a shrink's probation took four). At 2^16
+ * more hosts is written, so the table costs its whole size then: 2.75 MB here
+ * (2.7 MB before the live port for pings took one field, 2.3 MB before the
+ * outage counts took six, 2.2 MB before the slow loss span took two, 1.9 MB
+ * before a shrink's probation took four). At 2^16
  * cells it was 7.3 MB, which put a /14 with a text report at 102 MB peak
  * RSS (96 MB at 2^14, medians of 5). A host probed on a port or two (a sweep)
  * gains nothing from a cell of its own; nmap keeps per-host timing only for
