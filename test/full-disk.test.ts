@@ -96,6 +96,24 @@ describe.skipIf(skip)('full disk', () => {
     }
   });
 
+  // The report alone on a full disk, with no shard directory: the file is the only copy of what it holds, and it looked
+  // like a whole report of fewer ports (an audit's find). The error says it stops short, and the file stays.
+  it('a report cut by a full disk: the error says the file stops short, and the file keeps what was written', async () => {
+    const small = join(scratchDir(), 'report');
+    mkdirSync(small);
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', small]);
+    try {
+      const out = join(small, 'r.ndjson');
+      const r = await runCli(['127.0.0.1', '-p', '1-20000', '--states', 'all', '--seed', '8', '-f', 'ndjson', '-q', '--no-out-dir', '-o', out]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(`\nshardscan: error: cannot write the report to ${out}: ENOSPC (the file stops short: it holds only what was written before)\n`);
+      const lines = readFileSync(out, 'utf8').split('\n').filter((l) => l.endsWith('}'));
+      expect(lines.length).toBeGreaterThan(100);
+    } finally {
+      execFileSync('umount', [small]);
+    }
+  });
+
   // Full before the first write: the line said "Free some space; then: shardscan resume DIR", which then refused
   // (no manifest), and the empty directory stayed behind.
   it('a disk full before the scan starts: one line that says to run the scan again, and no directory left', async () => {

@@ -17,6 +17,7 @@ import { createWriter } from '../output/formats.js';
 import { writeReports } from '../output/report.js';
 import { runsOnCallingThread, sortedReports } from '../config/limits.js';
 import { type OpenReport, endStream } from './report-files.js';
+import { cutShort, sayWhileReaderWaits } from './report-end.js';
 import type { ChunkRunner } from '../pool/runner.js';
 import type { PreparedScan } from '../prepare.js';
 import { reportContextOf } from '../scan/report-context.js';
@@ -298,7 +299,7 @@ export async function runScan(input: RunInput): Promise<number> {
     const again = outDir !== null && summary.status === 'complete' && !failure ? outDir.dir : null;
     for (const r of unwritten) {
       const how = again === null || r.output === null ? '' : mergeHint(again, r.format, r.output, summary.shard.total > 1);
-      process.stderr.write(`shardscan: error: cannot write the report ${r.output ? `to ${r.output}` : 'to standard output'}: ${errnoCode(r.error) ?? messageOf(r.error)}${how}\n`);
+      process.stderr.write(`shardscan: error: cannot write the report ${r.output ? `to ${r.output}` : 'to standard output'}: ${errnoCode(r.error) ?? messageOf(r.error)}${cutShort(r.output)}${how}\n`);
     }
     return EXIT.runtime;
   }
@@ -332,28 +333,6 @@ export function firstWait(c: ScanConfig): string {
   const also = capped ? ` and ${cap}` : '';
   if (initialMs > c.initialRttTimeoutMs) return `the ${waited} ms each probe waited (--min-rtt-timeout ${initialMs} ms${late}); if they may be that far, raise --initial-rtt-timeout above it${also}`;
   return `the ${waited} ms each probe waited (--initial-rtt-timeout ${initialMs} ms${late}); if they may be that far, raise --initial-rtt-timeout${also}`;
-}
-
-/** How long a stopped command waits on standard output's reader before it says so. */
-const READER_WAIT_SAY_MS = 2000;
-
-/**
- * After a Ctrl+C, a reader of standard output that takes nothing (a stalled
- * pipe) held the command after "stopping…" with no word for as long as it
- * stalled: say once what the command waits for. Returns the canceller.
- */
-function sayWhileReaderWaits(signal: AbortSignal, toStdout: boolean): () => void {
-  if (!toStdout) return () => {};
-  let since: number | null = null;
-  const timer = setInterval(() => {
-    if (!signal.aborted) return;
-    since ??= performance.now();
-    if (performance.now() - since < READER_WAIT_SAY_MS) return;
-    clearInterval(timer);
-    process.stderr.write('shardscan: waiting for the reader of standard output to take the rest of the report (Ctrl+C again to quit at once: what it has not taken is lost)\n');
-  }, 250);
-  timer.unref();
-  return () => clearInterval(timer);
 }
 
 /**
