@@ -20,6 +20,16 @@ import { afterFirstProbes, skipLab } from './helpers/lab.js';
 
 const skip = skipLab();
 
+/** 1.5 s after the scan's first probes reach the relay (not after the spawn: CI's start-up varies), `table` (nft, named outage) for `ms`; `state` 1 while it is loaded, 2 once it is gone. */
+async function silence(lab: Lab, table: string, ms: number, state: (n: number) => void): Promise<void> {
+  await afterFirstProbes(lab, 1500);
+  nsExec(lab.tgtNs, 'nft', ['-f', '-'], table);
+  state(1);
+  await new Promise((ok) => setTimeout(ok, ms));
+  nsExec(lab.tgtNs, 'nft', ['delete', 'table', 'ip', 'outage']);
+  state(2);
+}
+
 const HOST = '198.18.1.1';
 const PORTS = 10_000;
 const OPEN = sample(Array.from({ length: PORTS }, (_, i) => i + 1), 20, rng(12));
@@ -41,16 +51,7 @@ describe.skipIf(skip)('a host silent for 6 s mid-scan: RTT 20 ms, no loss', () =
     const r = await runCli([HOST, '-p', `1-${PORTS}`, '--rate', '2000', '-f', 'ndjson', '--states', 'all', '-q', '--no-out-dir', '--summary-json', summary], {
       prefix: lab.prefix,
       killAfterMs: 120_000,
-      // 1.5 s after the scan's first probes reach the relay (not after the spawn: CI's start-up varies).
-      onSpawn: () =>
-        void (async () => {
-          await afterFirstProbes(lab, 1500);
-          nsExec(lab.tgtNs, 'nft', ['-f', '-'], OUTAGE);
-          outage = 1;
-          await new Promise((ok) => setTimeout(ok, 6000));
-          nsExec(lab.tgtNs, 'nft', ['delete', 'table', 'ip', 'outage']);
-          outage = 2;
-        })(),
+      onSpawn: () => void silence(lab, OUTAGE, 6000, (n) => (outage = n)),
     });
     expect(r.code, r.stderr).toBe(0);
     expect(outage).toBe(2);
@@ -88,15 +89,7 @@ describe.skipIf(skip)('8 of 64 hosts silent for 3 s mid-scan, probed slowly (--r
     const r = await runCli([...MANY, '-p', '1-100', '--rate', '1000', '--seed', '4', '-f', 'ndjson', '--states', 'all', '-q', '--no-out-dir'], {
       prefix: lab.prefix,
       killAfterMs: 120_000,
-      onSpawn: () =>
-        void (async () => {
-          await afterFirstProbes(lab, 1500);
-          nsExec(lab.tgtNs, 'nft', ['-f', '-'], `table ip outage { chain input { type filter hook input priority -10; policy accept; ip daddr { ${SILENT.join(', ')} } tcp flags & (syn|ack) == syn drop; }; }\n`);
-          outage = 1;
-          await new Promise((ok) => setTimeout(ok, 3000));
-          nsExec(lab.tgtNs, 'nft', ['delete', 'table', 'ip', 'outage']);
-          outage = 2;
-        })(),
+      onSpawn: () => void silence(lab, `table ip outage { chain input { type filter hook input priority -10; policy accept; ip daddr { ${SILENT.join(', ')} } tcp flags & (syn|ack) == syn drop; }; }\n`, 3000, (n) => (outage = n)),
     });
     expect(r.code, r.stderr).toBe(0);
     expect(outage).toBe(2);
