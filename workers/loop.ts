@@ -289,10 +289,11 @@ export class Engine {
 
   /** Something answered (`handshake`: a SYN-ACK, timing.ts; `tcp`: or a reset): an RTT sample, evidence for retries, and for the windows delivery or loss. */
   private answered(a: Attempt, now: number, handshake: boolean, tcp: boolean): void {
-    this.timing.hostAnswered(a.target, a.history.tries, now - a.start, now, a.late, handshake, tcp ? a.port : -1);
+    // A ping's answer (outage.ts) is another port's: counted as a retry's, it said retries get answers (a 'twin'); it grows no window.
+    this.timing.hostAnswered(a.target, a.live ? 0 : a.history.tries, now - a.start, now, a.late, handshake, tcp ? a.port : -1);
     this.routes.answered(a.target.index, a.start);
     if (a.late) return; // it left the windows, and the scan's delivery rate counted it, at its timeout (late.ts)
-    if (a.history.tries === 0 || !this.timing.retryAnswerIsLoss(a.target, a.history)) this.congestion.delivered(a.target.cell, now, now - a.start, a.history.tries === 0);
+    if (a.live || a.history.tries === 0 || !this.timing.retryAnswerIsLoss(a.target, a.history)) this.congestion.delivered(a.target.cell, now, now - a.start, a.history.tries === 0 && !a.live);
     else this.congestion.lost(a.target.cell, a.target.index, now, now - a.start, a.history);
   }
 
@@ -308,10 +309,7 @@ export class Engine {
       this.localError(a, errnoName(status)); // refused inside connect(): nothing was sent
       return true;
     }
-    // As a first try's answer: another port's, it says nothing of whether retries get answers (that gave a 'twin').
-    this.timing.hostAnswered(a.target, 0, at - a.start, at, false, status === 0, verdict?.state === 'filtered' ? -1 : a.port);
-    this.routes.answered(a.target.index, a.start);
-    this.congestion.delivered(a.target.cell, at, at - a.start, false);
+    this.answered(a, at, status === 0, verdict?.state !== 'filtered');
     this.timeouts.judgeAgain(a);
     return true;
   }

@@ -61,11 +61,21 @@ export function silenceUnjudged(t: HostTable, cell: number, startMs: number, now
   const run = t.get(cell, F.SILENT_RUN);
   const ok = t.get(cell, F.FIRST_OK);
   if (startMs < last || run >= OUTAGE_MIN_RUN || ok < MIN_ANSWERED) return false;
-  const lost = Math.max(0, t.get(cell, F.FIRST_LOST) - run);
-  const share = lost / (ok + lost);
-  if (share > 0 && OUTAGE_MIN_RUN * Math.log(share) >= LOG_CHANCE) return false; // a run that long would be its own loss
+  const lost = lostBefore(t, cell, run);
+  if (ownLoss(ok, lost, OUTAGE_MIN_RUN)) return false; // a run that long would be its own loss
   const pace = (last - t.get(cell, F.ANSWERED)) / (ok + lost); // ms between its first tries
   return nowMs - last < (t.get(cell, F.LIVE_PORT) !== 0 ? OUTAGE_MAX_MS : Math.min(OUTAGE_MAX_MS, 2 * (timeoutMs + OUTAGE_MIN_RUN * pace)));
+}
+
+/** First tries the host lost before its current silence's `run`. */
+function lostBefore(t: HostTable, cell: number, run: number): number {
+  return Math.max(0, t.get(cell, F.FIRST_LOST) - run);
+}
+
+/** Whether `n` first tries lost in a row are what the host's own share of lost ones explains (share^n ≥ 1/10,000). */
+function ownLoss(ok: number, lost: number, n: number): boolean {
+  const share = lost / (ok + lost);
+  return share > 0 && n * Math.log(share) >= LOG_CHANCE;
 }
 
 /** Whether the host is silent: 'none', 'on' (its positions are held), or 'over' (silent longer than OUTAGE_MAX_MS). */
@@ -124,9 +134,6 @@ export function outageOf(t: HostTable, cell: number, nowMs: number): Outage {
   const run = t.get(cell, F.SILENT_RUN);
   if (run < OUTAGE_MIN_RUN) return 'none';
   const ok = t.get(cell, F.FIRST_OK);
-  if (ok < MIN_ANSWERED) return 'none';
-  const lost = Math.max(0, t.get(cell, F.FIRST_LOST) - run);
-  const share = lost / (ok + lost);
-  if (share > 0 && run * Math.log(share) >= LOG_CHANCE) return 'none';
+  if (ok < MIN_ANSWERED || ownLoss(ok, lostBefore(t, cell, run), run)) return 'none';
   return nowMs - t.get(cell, F.LAST_ANSWER) >= OUTAGE_MAX_MS ? 'over' : 'on';
 }

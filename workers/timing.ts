@@ -188,8 +188,7 @@ export class Timing {
     this.table.setHeard(target.index);
   }
 
-  /** answered() for the host's cell, and the host heard. */
-  /** `port`: the port that answered with a SYN-ACK or a reset (-1: an ICMP error), a ping's port (outage.ts). */
+  /** answered() for the host's cell, and the host heard; `port`: the one that answered with a SYN-ACK or a reset, -1 for an ICMP error (outage.ts pings it). */
   hostAnswered(target: Target, tryNo: number, rttMs: number, now: number, late = false, handshake = true, port = -1): void {
     this.answered(target.cell, tryNo, rttMs, now, late, handshake);
     this.heard(target);

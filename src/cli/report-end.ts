@@ -11,7 +11,8 @@ import { statSync } from 'node:fs';
  */
 export function cutShort(output: string | null): string {
   try {
-    return output !== null && statSync(output).isFile() && statSync(output).size > 0 ? ' (the file stops short: it holds only what was written before)' : '';
+    const st = output === null ? null : statSync(output);
+    return st !== null && st.isFile() && st.size > 0 ? ' (the file stops short: it holds only what was written before)' : '';
   } catch {
     return ''; // gone, or never made
   }
