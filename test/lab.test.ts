@@ -114,10 +114,11 @@ describe.skipIf(skip)('bottleneck', () => {
       expect(closed.length).toBeGreaterThan(40);
       expect(closed.length).toBeLessThan(160);
       expect(Math.max(...closed.map((l) => l.rttMs))).toBeGreaterThan(40);
-      // The first SYNs find the queue empty: near the base RTT of 10 ms, well below the queued ones (cscan's own
-      // reading adds a few ms on a busy machine: 15.05 once in CI, 25.015 once with a compiler running beside it).
+      // The first SYNs find the queue empty: near the base RTT of 10 ms, well below the queued ones. cscan's own
+      // reading of 200 connects at once adds ms on a busy machine (15.05 once in CI, 25.015 with a compiler beside
+      // it, 32.145 in a CI run), so the bound is under the 10 + 50 ms a full queue gives, and the spread is checked.
       const fastest = Math.min(...closed.map((l) => l.rttMs));
-      expect(fastest).toBeLessThan(30);
+      expect(fastest).toBeLessThan(40);
       expect(fastest).toBeLessThan(Math.max(...closed.map((l) => l.rttMs)) - 15);
       expect(after.clean).toBe(true);
     } finally {
