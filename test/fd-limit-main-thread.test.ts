@@ -9,7 +9,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { scan } from '../src/api.js';
 import { resolveAndPrepare } from '../src/prepare.js';
 import { SMALL_SCAN, SORTED_REPORT_FDS, maxConcurrency } from '../src/config/limits.js';
-import { runCli } from './helpers/cli.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runCli, scratchDir } from './helpers/cli.js';
 
 const opts = (fdLimit: number) => ({ tuning: null, cores: 2, fdLimit });
 const small = { targets: ['127.0.0.1'], ports: '1-10' };
@@ -81,5 +83,40 @@ describe('the CLI under ulimit -n 100', () => {
     expect(tight.stderr).toBe('shardscan: error: out of file descriptors: ulimit -n 90 leaves none for connects (a scan on the main thread needs at least 97); raise the limit (e.g. ulimit -n 4096) and run again\n');
     expect(tight.code).toBe(1);
     expect(tight.stdout).toBe('');
+  });
+});
+
+describe('a shard directory under ulimit -n 100', () => {
+  // Refused before, each "a scan with 2 workers needs at least 114": the resume judged the first run's worker
+  // count, and validate and merge, which scan nothing, judged it too.
+  it('resumes a 10-port scan on the main thread, and validate and merge read it', async () => {
+    const cwd = scratchDir();
+    // Stopped after its first probe by --max-time (exit 0, as a time budget is): interrupted, resumable.
+    const first = await runCli(['127.0.0.1', '-p', '1-10', '--states', 'all', '--rate', '20', '--max-time', '0.01', '-q', '-o', '/dev/null', '--out-dir', 'd'], { cwd });
+    expect(first.code, first.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(join(cwd, 'd', 'manifest.json'), 'utf8'))).toMatchObject({ status: 'interrupted' });
+    const low = { cwd, prefix: 'ulimit -n 100; exec' };
+    const checked = await runCli(['validate', 'd'], low);
+    expect(checked.stdout).toMatch(/^d: ok \(manifest, checkpoint, \d+ records?\)$/m);
+    expect(checked.code).toBe(0);
+    const resumed = await runCli(['resume', 'd', '-q', '-o', '/dev/null', '--no-max-time', '--summary-json', 's.json'], low);
+    expect(resumed.stderr).toBe('');
+    expect(resumed.code).toBe(0);
+    const summary = JSON.parse(readFileSync(join(cwd, 's.json'), 'utf8')) as Record<string, unknown>;
+    // The main thread's window under 100 with a text report, as a new scan gets (the two workers' would be 2).
+    expect(summary).toMatchObject({ status: 'complete', done: 10, workerThreads: 0, concurrency: 3 });
+    const merged = await runCli(['merge', 'd', '-f', 'ndjson', '-o', 'all.ndjson'], low);
+    expect(merged.stderr).toBe('');
+    expect(merged.code).toBe(0);
+    expect(readFileSync(join(cwd, 'all.ndjson'), 'utf8').trim().split('\n')).toHaveLength(10);
+  });
+
+  it('a resume given --workers 2 is still judged for its worker threads', async () => {
+    const cwd = scratchDir();
+    expect((await runCli(['127.0.0.1', '-p', '1-10', '--rate', '20', '--max-time', '0.01', '-q', '-o', '/dev/null', '--out-dir', 'd'], { cwd })).code).toBe(0);
+    expect(JSON.parse(readFileSync(join(cwd, 'd', 'manifest.json'), 'utf8'))).toMatchObject({ status: 'interrupted' });
+    const r = await runCli(['resume', 'd', '-q', '--workers', '2', '--no-max-time'], { cwd, prefix: 'ulimit -n 100; exec' });
+    expect(r.stderr).toMatch(/^shardscan: error: out of file descriptors: ulimit -n 100 leaves none for connects \(a scan with 2 workers needs at least \d+\)/);
+    expect(r.code).toBe(1);
   });
 });

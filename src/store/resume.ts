@@ -32,6 +32,11 @@ export interface ResumePlan {
   checkpointFound: boolean;
   /** Records of the file the checkpoint covers, kept (each once); the rest are dropped and probed again. */
   kept: number;
+  /**
+   * The window is this machine's default (the first run's was, and no --concurrency now): the resume works it
+   * out for the descriptor limit and the threads it runs on, which prep.config does not judge (see planClaimed).
+   */
+  windowByDefault: boolean;
   dropped: number;
   startedAt: Date;
   /**
@@ -238,8 +243,11 @@ async function planClaimed(dir: string, shard: ReturnType<typeof openShardDir>, 
   // Another format without -o goes to stdout, as a scan's would: it went into the first run's report file, CSV in
   // report.ndjson, in place of that report.
   if (overrides.format !== undefined && overrides.format !== (moved.format ?? BASE_DEFAULTS.format) && overrides.output === undefined) given.output = null;
-  // The same checks and defaults a new scan gets (a manifest's config may omit keys the schema leaves optional).
-  const { config } = resolveConfig(given, { tuning: null });
+  // The same checks and defaults a new scan gets (a manifest's config may omit keys the schema leaves optional),
+  // the descriptor limit aside: validate and merge, which plan a shard through here, scan nothing, and a resume
+  // is judged by the threads it runs on, which only this plan tells (the resume command resolves it again):
+  // under ulimit -n 100 a 10-port scan ran, and its resume, validate and merge were refused for two workers.
+  const { config } = resolveConfig(given, { tuning: null, fdLimit: Number.POSITIVE_INFINITY });
   const prep = await prepareScan(config, resolver);
   if (prep.scanKey !== shard.manifest.scanKey) {
     throw new ShardscanError('E_RESUME', `the targets or ports of ${dir} no longer give the same scan (an input file, blocklist file or host name changed?); cannot resume it`);
@@ -274,6 +282,7 @@ async function planClaimed(dir: string, shard: ReturnType<typeof openShardDir>, 
     checkpointFound: existsSync(join(dir, CHECKPOINT)),
     kept,
     dropped,
+    windowByDefault: given.concurrency === undefined,
     startedAt: new Date(shard.manifest.startedAt),
     reopen: () => {
       if (claim === null || rewrite === null) throw new ShardscanError('E_INTERNAL', 'a checked-only resume plan cannot be reopened');

@@ -128,7 +128,8 @@ async function resumeChecks(dir: string): Promise<string | null> {
 /** The complete shard's scan made concrete, to place its records (validate, merge); null when a host name does not resolve here; a problem line when its config is refused. */
 export async function prepared(shard: ShardDir): Promise<PreparedScan | string | null> {
   try {
-    const { config } = resolveConfig({ ...shard.manifest.config }, { tuning: null });
+    // Nothing is scanned: the descriptor limit is not judged (ulimit -n 100 refused a 10-port shard "for 2 workers").
+    const { config } = resolveConfig({ ...shard.manifest.config }, { tuning: null, fdLimit: Number.POSITIVE_INFINITY });
     return await prepareScan(config);
   } catch (err) {
     return unresolved(err) ? null : own(err);
