@@ -7,6 +7,7 @@ import { type ScanContext, runScan } from './child.js';
 import { type GroundTruth, groundTruth, readListeners } from './listeners.js';
 import { runNmap } from './nmap.js';
 import { round } from './stats.js';
+import type { DurationStats } from '../src/model/summary.js';
 import type { NmapRun, RunMeasure } from './types.js';
 import type { PreparedWorkload } from './workloads.js';
 
@@ -23,8 +24,10 @@ const perSecond = (n: number, ms: number) => round((n / Math.max(ms, 1)) * 1000)
 /** A shardscan run plus what is not kept per run in the JSON (W3 overshoots, stderr notes). */
 export interface MeasuredScan {
   measure: RunMeasure;
-  /** rttMs − timeout of every filtered record, ms. */
+  /** rttMs − timeout of every filtered record, ms (all 0 from an engine that reports a timeout's rtt as the timeout). */
   overshoots: number[];
+  /** The summary's own measure of how late its timeouts were acted on (timing.timerLate); null if it has none. */
+  late: DurationStats | null;
   notes: string[];
   /** What the CLI chose, for runs at defaults. */
   workers: number;
@@ -52,6 +55,7 @@ export async function measureScan(w: PreparedWorkload, flags: readonly string[],
       accuracy: score(truth, scan.records),
     },
     overshoots,
+    late: s.timing?.timerLate ?? null,
     notes: scan.notes,
     workers: s.workers,
     concurrency: s.concurrency,

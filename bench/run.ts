@@ -94,7 +94,8 @@ function writeCharts(c: Collected, plan: ReturnType<typeof makePlan>, outDir: st
     writeFileSync(join(outDir, charts.throughput), throughputChart(c.cells, panels.map((id) => ({ id, title: `${id}: ${c.workloads.find((w) => w.id === id)!.title}`, refs }))));
   }
   // Not drawn when the overshoots were not measured (all exactly 0): a chart of 2,000 probes in the green bin said they were.
-  const w3 = c.cells.filter((x) => x.timeout && overshootRead(x.timeout));
+  // Nor from the summaries' timer figures, which have no histogram.
+  const w3 = c.cells.filter((x) => x.timeout && x.timeout.source !== 'timers' && overshootRead(x.timeout));
   if (w3.length > 0) {
     charts.overshoot = `${stamp}-overshoot.svg`;
     const pooled = w3.reduce((h, x) => addHistogram(h, x.timeout!.histogram), [] as number[]);

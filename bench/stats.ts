@@ -47,8 +47,8 @@ export const OVERSHOOT_BINS: readonly string[] = [
  * timed-out attempt's rtt as its timeout leaves every one at exactly 0, which
  * the table and the chart showed as a perfect figure.
  */
-export function overshootRead(t: { maxMs: number; medianMs: number; early: number }): boolean {
-  return !(t.maxMs === 0 && t.medianMs === 0 && t.early === 0);
+export function overshootRead(t: { source?: 'records' | 'timers'; maxMs: number; medianMs: number; early: number }): boolean {
+  return t.source === 'timers' || !(t.maxMs === 0 && t.medianMs === 0 && t.early === 0);
 }
 
 /** Counts of `overshoots` (ms) per OVERSHOOT_BINS bin. */

@@ -64,9 +64,15 @@ export interface RunMeasure {
 /** W3 only: how late each timed-out probe was classified. */
 export interface TimeoutStats {
   timeoutMs: number;
-  /** Filtered records over all runs of the cell. */
+  /**
+   * Where the overshoots come from: `records` (rttMs − timeout of each filtered record, pooled) or `timers`
+   * (the summary's timing.timerLate of each run, when the records' rtt is the timeout itself: no histogram).
+   * Absent from results written before it: records.
+   */
+  source?: 'records' | 'timers';
+  /** Filtered records (timeouts acted on, from `timers`) over all runs of the cell. */
   count: number;
-  /** Overshoot = rttMs − timeout, in ms. */
+  /** Overshoot = rttMs − timeout, or how late the timeout was acted on, in ms. */
   medianMs: number;
   p99Ms: number;
   maxMs: number;

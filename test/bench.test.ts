@@ -84,8 +84,10 @@ describe('npm run bench -- --quick', () => {
 
   it('reports W3 overshoot and the memory check', () => {
     for (const c of doc.cells!.filter((x) => x.workload === 'W3')) {
+      // One timeout acted on per target and run (--retries 0), from the summaries' timer figures: no histogram.
       expect(c.timeout?.count).toBe(doc.plan.w3Targets * c.runs.length);
-      expect(c.timeout!.histogram.reduce((a, b) => a + b, 0)).toBe(c.timeout!.count);
+      expect(c.timeout!.source).toBe('timers');
+      expect(c.timeout!.histogram).toEqual([]);
     }
     expect(doc.memory!.runs.map((r) => r.name)).toEqual(['small', 'W1', 'W1-all', 'walk12-all', 'text14-all', 'resume12-all', 'W4-short', 'W4-long']);
     // Every record written: W1's 65,535 and a real part of the /12 walk.
@@ -141,18 +143,25 @@ describe('npm run bench -- --quick', () => {
     expect(t.savedTo).toBeNull(); // no --save here
   });
 
-  it('draws the throughput chart; W3 overshoot only where it was measured', () => {
+  it('draws the throughput chart; W3 overshoot from the timers, with no chart', () => {
     const svg = readFileSync(join(out, doc.charts!.throughput!), 'utf8');
     expect(svg.startsWith('<svg')).toBe(true);
     expect(svg.trimEnd().endsWith('</svg>')).toBe(true);
-    // Every filtered record's rttMs is its timeout, so every overshoot is exactly 0: not a measurement. The table
-    // showed "0 / 0 / 0" and the chart put every probe in its green bin, while the goal said "not measurable".
+    // Every filtered record's rttMs is its timeout, so the records' overshoots are all exactly 0: not a measurement
+    // (the table showed "0 / 0 / 0", the chart put every probe in its green bin). The runs' summaries say how late
+    // the timers acted (timing.timerLate), which the goal and the table read; with no histogram, no chart.
     const w3 = doc.cells!.filter((c) => c.workload === 'W3');
-    expect(w3.every((c) => c.timeout!.maxMs === 0 && c.timeout!.early === 0)).toBe(true);
+    for (const c of w3) {
+      const t = c.timeout!;
+      expect(t.early).toBe(0);
+      expect(t.medianMs).toBeGreaterThanOrEqual(0);
+      expect(t.p99Ms).toBeGreaterThanOrEqual(t.medianMs);
+      expect(t.maxMs).toBeGreaterThanOrEqual(t.p99Ms);
+    }
     expect(doc.charts!.overshoot).toBeUndefined();
-    expect(doc.goals.find((g) => g.id === 'w3-overshoot')?.measured).toMatch(/^not measurable/);
+    expect(doc.goals.find((g) => g.id === 'w3-overshoot')?.measured).not.toMatch(/not measurable/);
     const table = renderReport(doc);
-    expect(table).toMatch(/not measured/);
-    expect(table).not.toMatch(/\b0 \/ 0 \/ 0\b/);
+    expect(table).not.toMatch(/not measured/);
+    for (const c of w3) expect(table).toContain(`${c.timeout!.medianMs} / ${c.timeout!.p99Ms} / ${c.timeout!.maxMs}`);
   });
 });

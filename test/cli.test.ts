@@ -442,14 +442,18 @@ describe('--summary-json', () => {
     const file = join(scratchDir(), 'summary.json');
     const r = await runCli(['127.0.0.1', '-p', portList, '--timeout', '300', '--retries', '0', '--no-out-dir', '-o', '/dev/null', '--summary-json', file]);
     expect(r.code, r.stderr).toBe(0);
-    const doc = JSON.parse(readFileSync(file, 'utf8')) as { counts: Record<string, number>; timing: { timeout: { samples: number; p99: number } | null } };
+    type Stats = { samples: number; p99: number; max?: number } | null;
+    const doc = JSON.parse(readFileSync(file, 'utf8')) as { counts: Record<string, number>; timing: { timeout: Stats; timerLate: Stats } };
     expect(doc.counts).toMatchObject({ open: 3, closed: 10, filtered: 2 });
     expect(doc.timing.timeout?.samples).toBe(2);
     expect(doc.timing.timeout!.p99).toBeLessThanOrEqual(300 * 1.2); // a histogram bucket's bound
-    expect(r.stderr).toMatch(/; timeouts p50 [\d.]+ ms, p99 [\d.]+ ms;/);
+    // How late each was acted on, one sample a timeout that ran out (a filtered record's rtt is its timeout).
+    expect(doc.timing.timerLate?.samples).toBe(2);
+    expect(doc.timing.timerLate!.max).toBeGreaterThanOrEqual(doc.timing.timerLate!.p99);
+    expect(r.stderr).toMatch(/; timeouts p50 [\d.]+ ms, p99 [\d.]+ ms \(acted on p99 [\d.]+ ms late\);/);
     const answered = await runCli(['127.0.0.1', '-p', [...open.ports, ...closed].join(','), '--no-out-dir', '-o', '/dev/null', '--summary-json', file]);
     expect(answered.code, answered.stderr).toBe(0);
-    expect((JSON.parse(readFileSync(file, 'utf8')) as { timing: { timeout: unknown } }).timing.timeout).toBeNull();
+    expect((JSON.parse(readFileSync(file, 'utf8')) as { timing: { timeout: unknown; timerLate: unknown } }).timing).toMatchObject({ timeout: null, timerLate: null });
     expect(answered.stderr).toMatch(/; no timeout ran out; retries 0/);
   });
 

@@ -63,6 +63,38 @@ describe('timing percentiles', () => {
   });
 });
 
+describe('timer lateness', () => {
+  it('adds up across workers, with percentiles in the samples\' range and the largest sample itself', () => {
+    const a = new TimingStats();
+    const b = new TimingStats();
+    for (let i = 0; i < 98; i++) a.late(0.2);
+    a.late(1.3);
+    b.late(7.25);
+    const totals = new TimingTotals();
+    totals.add(a.take()!);
+    totals.add(b.take()!);
+    const late = totals.summary().timerLate!;
+    expect(late.samples).toBe(100);
+    expect(late.p50).toBeGreaterThanOrEqual(0.2);
+    expect(late.p50).toBeLessThanOrEqual(0.2 * 1.19);
+    expect(late.p99).toBeGreaterThanOrEqual(1.3);
+    expect(late.p99).toBeLessThanOrEqual(1.3 * 1.19);
+    expect(late.max).toBe(7.25);
+    // Only lateness: the timeouts themselves and the round trips are untouched.
+    expect(totals.summary().timeout).toBeNull();
+    expect(totals.summary().rtt).toBeNull();
+  });
+
+  it('is null when no timeout ran out, and 0 ms late counts as a sample', () => {
+    const totals = new TimingTotals();
+    expect(totals.summary().timerLate).toBeNull();
+    const w = new TimingStats();
+    w.late(0);
+    totals.add(w.take()!);
+    expect(totals.summary().timerLate).toEqual({ samples: 1, p50: 0, p90: 0, p99: 0, max: 0 });
+  });
+});
+
 describe('timing histograms (--metrics)', () => {
   it('add up across workers and messages, bucket by bucket, with the sums of their samples', () => {
     const a = new TimingStats();

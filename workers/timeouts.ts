@@ -31,8 +31,10 @@ export class Timeouts {
   /** Decide every attempt past its deadline, all at one instant (check phase only: answers that raced it won). */
   decideDue(cutoff: number): void {
     const retries: Pending[] = [];
+    // When they are acted on, for the timers' precision (the cutoff is the poll phase's start, which may be earlier).
+    const now = performance.now();
     for (const a of this.expiry.takeDue(cutoff, this.timing)) {
-      if (!a.late) this.timing.ranOut(a.target, a.history, a.start, a.deadline); // a late one's once
+      if (!a.late) this.timing.ranOut(a.target, a.history, a.start, a.deadline, now); // a late one's once
       this.timing.timedOut(a.target, a.history, a.deadline);
       this.congestion.silent(a.target.cell, cutoff); // a window whose probes went silent has nothing else to judge its shrink by
       if (this.late.keep(a, cutoff)) continue; // it listens on for a late answer, its slot given back (late.ts)

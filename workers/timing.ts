@@ -341,8 +341,9 @@ export class Timing {
   }
 
   /** An attempt ran out unanswered (once: not at a late one's end): the summary's timeouts, and outage.ts's evidence. */
-  ranOut(target: Target, h: Readonly<Tries>, start: number, deadline: number): void {
+  ranOut(target: Target, h: Readonly<Tries>, start: number, deadline: number, actedAt: number): void {
     this.stats.timeout(deadline - start);
+    this.stats.late(Math.max(0, actedAt - deadline));
     if ((h.tries === 0 || h.held || h.ping) && this.params.randomOrder !== false && this.heardFrom(target)) firstTryLost(this.table, target.cell, this.coordMs(start));
   }
 

@@ -70,11 +70,13 @@ export type SummaryDocument = ScanSummary & {
   resources: { userMs: number; systemMs: number; maxRssKb: number };
 };
 
-/** "rtt p50 20.2 ms, p99 24 ms; timeouts p50 250 ms, p99 250 ms; retries 12 (11 answered); window shrank 2 times (retry-answered), 1 undone (random loss or silence); 1 host given up (--host-timeout)". */
+/** "rtt p50 20.2 ms, p99 24 ms; timeouts p50 250 ms, p99 250 ms (acted on p99 0.72 ms late); retries 12 (11 answered); window shrank 2 times (retry-answered), 1 undone (random loss or silence); 1 host given up (--host-timeout)". */
 export function timingLine(t: TimingSummary): string {
   const parts = [t.rtt ? `rtt p50 ${t.rtt.p50} ms, p99 ${t.rtt.p99} ms` : 'no round trip measured'];
   // Only timeouts that ran out: every answered attempt's was counted too, and a scan where nothing timed out said "timeouts p50 1000 ms".
-  parts.push(t.timeout ? `timeouts p50 ${t.timeout.p50} ms, p99 ${t.timeout.p99} ms` : 'no timeout ran out');
+  // With how late the timers acted on them (a filtered record's rtt is its timeout, and cannot show it).
+  const late = t.timerLate ? ` (acted on p99 ${t.timerLate.p99} ms late)` : '';
+  parts.push(t.timeout ? `timeouts p50 ${t.timeout.p50} ms, p99 ${t.timeout.p99} ms${late}` : 'no timeout ran out');
   parts.push(`retries ${t.retries} (${t.retriesAnswered} answered)`);
   const shrinks = Object.values(t.windowShrinks).reduce((a, b) => a + b, 0);
   const undone = t.windowShrinksUndone > 0 ? `, ${t.windowShrinksUndone} undone (random loss or silence)` : '';

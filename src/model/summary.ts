@@ -115,6 +115,8 @@ export interface DurationStats {
   p50: number;
   p90: number;
   p99: number;
+  /** The largest sample itself (timerLate only). */
+  max?: number;
 }
 
 /** How the scan adapted to the network: what --summary-json and the summary line tell. */
@@ -123,6 +125,12 @@ export interface TimingSummary {
   rtt: DurationStats | null;
   /** The timeouts that ran out: attempts with no answer in time (an answered attempt's timeout was set, not used); null when none did. */
   timeout: DurationStats | null;
+  /**
+   * How long after its deadline each timeout that ran out was acted on (the loop's check phase reached it):
+   * the per-attempt timers' precision, which a filtered record's rtt, its timeout, does not show. Null when no
+   * timeout ran out; absent in a summary made before it was measured.
+   */
+  timerLate?: DurationStats | null;
   /** Attempts started again after a timeout, and how many of those got an answer. */
   retries: number;
   retriesAnswered: number;

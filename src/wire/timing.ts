@@ -1,12 +1,12 @@
 /**
- * Timing statistics, worker → coordinator, with each progress message: RTT and
- * timeout histograms and the retry and window counters, packed as one number
+ * Timing statistics, worker → coordinator, with each progress message: RTT,
+ * timeout and timer-lateness histograms and the retry and window counters, packed as one number
  * array; the coordinator adds them up into the summary's TimingSummary.
  */
 import { HIST_BUCKETS, bucketOf, percentiles } from '../model/histogram.js';
 import type { DurationStats, TimingHistograms, TimingSummary } from '../model/summary.js';
 
-/** Counters, then each histogram's smallest and largest sample and the sum of its samples, before the two histograms. */
+/** Counters, then each histogram's smallest and largest sample and the sum of its samples, before the three histograms. */
 const RETRIES = 0;
 const RETRY_HITS = 1;
 const SHRINKS = 2;
@@ -21,16 +21,21 @@ const CAP_HITS = 10;
 const UNDONE = 11;
 const LIMITER_SHRINKS = 12;
 const HELD = 13;
-const HEAD = 14;
+const LATE_MIN = 14;
+const LATE_MAX = 15;
+const LATE_SUM = 16;
+const HEAD = 17;
 const RTT = HEAD;
 const TIMEOUT = HEAD + HIST_BUCKETS;
-const SIZE = HEAD + 2 * HIST_BUCKETS;
+const LATE = HEAD + 2 * HIST_BUCKETS;
+const SIZE = HEAD + 3 * HIST_BUCKETS;
 
 /** A zeroed packed array, with no smallest or largest sample yet. */
 function emptyPacked(): number[] {
   const data = new Array<number>(SIZE).fill(0);
   data[RTT_MIN] = Infinity;
   data[TIMEOUT_MIN] = Infinity;
+  data[LATE_MIN] = Infinity;
   return data;
 }
 
@@ -60,6 +65,19 @@ export class TimingStats {
     }
     this.data[this.lastTimeoutBucket]!++;
     this.data[TIMEOUT_SUM]! += ms;
+    this.dirty = true;
+  }
+
+  /**
+   * How long after its deadline a timeout was acted on (the loop's check phase): the precision of the
+   * per-attempt timers, which a filtered record's rtt (its timeout) does not show.
+   */
+  late(ms: number): void {
+    const d = this.data;
+    d[LATE + bucketOf(ms)]!++;
+    d[LATE_SUM]! += ms;
+    if (ms < d[LATE_MIN]!) d[LATE_MIN] = ms;
+    if (ms > d[LATE_MAX]!) d[LATE_MAX] = ms;
     this.dirty = true;
   }
 
@@ -122,8 +140,8 @@ export class TimingTotals {
   add(packed: readonly number[]): void {
     const s = this.sum;
     for (let i = 0; i < SIZE; i++) {
-      if (i === RTT_MIN || i === TIMEOUT_MIN) s[i] = Math.min(s[i]!, packed[i] ?? Infinity);
-      else if (i === RTT_MAX || i === TIMEOUT_MAX) s[i] = Math.max(s[i]!, packed[i] ?? 0);
+      if (i === RTT_MIN || i === TIMEOUT_MIN || i === LATE_MIN) s[i] = Math.min(s[i]!, packed[i] ?? Infinity);
+      else if (i === RTT_MAX || i === TIMEOUT_MAX || i === LATE_MAX) s[i] = Math.max(s[i]!, packed[i] ?? 0);
       else s[i]! += packed[i] ?? 0;
     }
   }
@@ -133,6 +151,7 @@ export class TimingTotals {
     return {
       rtt: durations(s.subarray(RTT, RTT + HIST_BUCKETS), s[RTT_MIN]!, s[RTT_MAX]!),
       timeout: durations(s.subarray(TIMEOUT, TIMEOUT + HIST_BUCKETS), s[TIMEOUT_MIN]!, s[TIMEOUT_MAX]!),
+      timerLate: durations(s.subarray(LATE, LATE + HIST_BUCKETS), s[LATE_MIN]!, s[LATE_MAX]!, true),
       retries: s[RETRIES]!,
       retriesAnswered: s[RETRY_HITS]!,
       windowShrinks: { ...(s[SHRINKS]! > 0 ? { 'retry-answered': s[SHRINKS]! } : {}), ...(s[LIMITER_SHRINKS]! > 0 ? { 'deep-retries': s[LIMITER_SHRINKS]! } : {}) },
@@ -158,10 +177,10 @@ export class TimingTotals {
  * a bound can lie up to 19 % past every sample (one 1,000 ms timeout read
  * "1102.18 ms", above a --timeout 1s ceiling).
  */
-function durations(hist: Float64Array, min: number, max: number): DurationStats | null {
+function durations(hist: Float64Array, min: number, max: number, withMax = false): DurationStats | null {
   const p = percentiles(hist, [0.5, 0.9, 0.99], min, max);
   if (p === null) return null;
   let samples = 0;
   for (const n of hist) samples += n;
-  return { samples, p50: p[0]!, p90: p[1]!, p99: p[2]! };
+  return { samples, p50: p[0]!, p90: p[1]!, p99: p[2]!, ...(withMax ? { max: Math.round(max * 100) / 100 } : {}) };
 }
