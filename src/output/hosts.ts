@@ -288,7 +288,9 @@ export function grepWriter(ctx: ReportContext): ReportWriter {
       for (const [host, records] of grepHosts(groups.groups(), scanned)) {
         const counts = ctx.hostCounts(host);
         const hidden = PORT_STATES.filter((st) => !ctx.states.includes(st) && counts !== null && counts[st] > 0);
-        const ignored = hidden.length > 0 && counts ? `\tIgnored State: ${hidden.map((st) => `${st} (${counts[st]})`).join(', ')}` : '';
+        // One state only, as nmap writes it ("Grepable output supports only one ignored state", output.cc): parsers
+        // read `Ignored State: (\w+) \((\d+)\)`, and "closed (3), filtered (1)" gave them 3 of 4 ports. Two or more: none.
+        const ignored = hidden.length === 1 && counts ? `\tIgnored State: ${hidden[0]!} (${counts[hidden[0]!]})` : '';
         const name = ctx.hostName?.(host) ?? '';
         const st = hostStatus(ctx, s, host, records);
         const status = st.timedOut ? 'Timeout' : st.unreached !== null ? 'Unknown' : 'Up';
