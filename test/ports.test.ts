@@ -49,6 +49,14 @@ describe('port parsing', () => {
     expect(buildPorts({ ports: '*' }).count).toBe(topPorts(1000).filter((p) => serviceName(p) !== 'unknown').length);
   });
 
+  // X11:1 is port 6001 in the list: -p X11:1 was refused as "no service of that name", the ':' never looked up.
+  it('a name that holds a colon is looked up, as any other; T: before it is the protocol', () => {
+    expect([...buildPorts({ ports: 'X11:1' }).ports]).toEqual([6001]);
+    expect([...buildPorts({ ports: 'T:x11:1,x11:2' }).ports]).toEqual([6001, 6002]);
+    expect(buildPorts({ ports: 'X11:*' }).count).toBeGreaterThan(2);
+    expect(() => buildPorts({ ports: 'http:8080' })).toThrowError(/at 'http:8080': no service of that name/);
+  });
+
   it.each([
     ['0', /ports are 1-65535/],
     ['70000', /ports are 1-65535/],

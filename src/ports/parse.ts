@@ -57,7 +57,8 @@ function markList(spec: string, into: Uint8Array, flag = '-p'): void {
     if (/^[US]:/i.test(raw)) throw bad(spec, raw, 'shardscan scans TCP only (U: is UDP, S: SCTP in nmap); leave them out');
     const token = raw.replace(/^T:/i, '');
     if (/^[a-z*?]/i.test(token)) {
-      const named = /^[\w.*?+-]+$/.test(token) ? portsNamed(token) : [];
+      // A name may hold ':' past its first letter (X11:1 is port 6001 in the list); the T: prefix is gone by now.
+      const named = /^[\w.*?+-][\w.*?+:-]*$/.test(token) ? portsNamed(token) : [];
       if (named.length === 0) throw bad(spec, raw, `no service of that name in the built-in list (data/tcp-ports.tsv); give its port number`);
       for (const p of named) into[p] = 1;
       continue;
