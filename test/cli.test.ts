@@ -135,6 +135,13 @@ describe('"-" for stdin and stdout (-iL -, --exclude-file -, -o -)', () => {
     expect(manifest.config).toMatchObject({ targets: ['127.0.0.1'], inputFile: null });
   });
 
+  // Read into the command line's targets, an empty list on stdin said only "no targets given"; a file's is named.
+  it('an -iL list on stdin with no target is named in the one-line refusal', async () => {
+    const r = await runCli(['-iL', '-', '-p', '1', '-q', '--no-out-dir'], { onSpawn: (child) => child.stdin?.end('# only a comment\n\n') });
+    expect(r.stderr).toBe('shardscan: error: no targets given (the -iL list on stdin holds none: only blank lines or comments); name at least one, e.g. shardscan 127.0.0.1 -p 22,80\n');
+    expect(r.code).toBe(2);
+  });
+
   it('--exclude-file - leaves out the hosts read from stdin', async () => {
     const r = await runCli(['127.0.0.1,127.0.0.2', '--exclude-file', '-', '-p', String(open.ports[0]), '-f', 'ndjson', '--states', 'all', '-q', '--no-out-dir'], { onSpawn: (child) => child.stdin?.end('127.0.0.1\n') });
     expect(r.code).toBe(0);

@@ -7,6 +7,7 @@ import { type OutputFormat, MAX_TIME_SEC, OUTPUT_FORMATS, type ScanConfig, confi
 import { ShardscanError, quote } from '../errors.js';
 import { parseShard } from '../shard/plan.js';
 import { checkListed, readStdinList } from '../targets/stdin-list.js';
+import { noTargets } from '../targets/parse.js';
 import { type PortInput, buildPorts } from '../ports/parse.js';
 import { rankedPortCount } from '../ports/services.js';
 import { PROBE_ENGINES, type ProbeEngine } from '../model/scan.js';
@@ -170,7 +171,10 @@ export function flagsToConfig(f: ScanFlags): Partial<ScanConfig> {
   const stdinReaders = [f.config === '-' && '--config', c.inputFile === '-' && '--input-file', c.excludeFile === '-' && '--exclude-file'].filter((x) => x !== false);
   if (stdinReaders.length > 1) throw usage(`only one of ${stdinReaders.join(' and ')} can read stdin (-)`);
   if (c.inputFile === '-') {
-    c.targets = [...(c.targets ?? []), ...readStdinList('target')];
+    const listed = readStdinList('target');
+    // Read into the command line's targets, an empty list on stdin was never named: "no targets given" alone.
+    if (listed.length === 0 && (c.targets ?? []).length === 0) throw noTargets('-');
+    c.targets = [...(c.targets ?? []), ...listed];
     c.inputFile = null;
   }
   if (c.excludeFile === '-') {

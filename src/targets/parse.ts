@@ -361,6 +361,15 @@ function checkFamily(intervals: readonly Interval[], family: 4 | 6): void {
   throw new ShardscanError('E_TARGET', `-${family} scans IPv${family} only, but the targets include IPv${family === 4 ? 6 : 4} (${first}${other.hi !== other.lo ? ' and more' : ''}); drop -${family} to scan both families`);
 }
 
+/**
+ * No target at all. An -iL list of comments or blank lines only (or an empty one, a file or stdin) said
+ * "no targets given", as if it had not been read: the list is named.
+ */
+export function noTargets(inputFile: string | null | undefined): ShardscanError {
+  const from = inputFile ? ` (the -iL list ${inputFile === '-' ? 'on stdin' : `'${quote(inputFile)}'`} holds none: only blank lines or comments)` : '';
+  return new ShardscanError('E_TARGET', `no targets given${from}; name at least one, e.g. shardscan 127.0.0.1 -p 22,80`);
+}
+
 /** Parse, resolve, merge and subtract: the exact set of hosts to scan. */
 export async function buildTargets(input: TargetInput, resolver: Resolver = systemResolver): Promise<ResolvedTargets> {
   const resolved = new Map(Object.entries(input.resolved ?? {}));
@@ -370,11 +379,7 @@ export async function buildTargets(input: TargetInput, resolver: Resolver = syst
   const otherAddresses: Record<string, string[]> = {};
   const included = readTokens(allTokens(input.targets, input.inputFile, 'target', inputPlace), 'target', inputPlace);
   included.intervals.push(...(await targetNames(included.named, resolved, typedResolver(resolver), family, otherAddresses)));
-  if (included.count === 0) {
-    // An -iL list of comments or blank lines only (or an empty one) said "no targets given", as if it had not been read.
-    const from = input.inputFile ? ` (the -iL list ${input.inputFile === '-' ? 'on stdin' : `'${quote(input.inputFile)}'`} holds none: only blank lines or comments)` : '';
-    throw new ShardscanError('E_TARGET', `no targets given${from}; name at least one, e.g. shardscan 127.0.0.1 -p 22,80`);
-  }
+  if (included.count === 0) throw noTargets(input.inputFile);
   const inc = mergeIntervals(included.intervals);
   if (family !== undefined) checkFamily(inc, family);
   const excludePlace: ListPlace = { file: null, line: 0 };
