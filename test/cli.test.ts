@@ -344,6 +344,10 @@ describe('nmap command lines', () => {
     [['-o', 'r.txt', '-oX', '-'], /-oX - writes to stdout, and -o r\.txt names the main report; give -oX a file, or leave out -o/],
     [['-oX', 'a', '-oG', 'a'], /-oX and -oG name the same file 'a'; give each its own/],
     [['-oX', 'a', '-oX', 'a'], /-oX and -oX #2 name the same file 'a'/],
+    // Named as typed: these were "-oN and -oN #2", "the text report and -oX" and "-f text and -oX -", the -o never named.
+    [['-o', 'a', '-oN', 'a'], /: -o and -oN name the same file 'a'; give each its own\n/],
+    [['-o', 'a', '-oX', 'a'], /: -o and -oX name the same file 'a'/],
+    [['-o', '-', '-oX', '-'], /: -o - and -oX - both write to stdout; give one of them a file\n/],
     // yargs read --banners=1 as false: banners silently off.
     [['--banners=1'], /--banners is a switch and takes no value \(got '--banners=1'\): give --banners alone, or leave it out/],
     [['--no-out-dir=yes'], /--no-out-dir is a switch and takes no value/],

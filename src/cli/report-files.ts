@@ -29,13 +29,17 @@ export type TypedReports = { format: OutputFormat; output: string | null; as: st
 /**
  * How a message names a report: as typed when one of nmap's options gave it
  * (-oX, or -oA BASE's xml report: `-oX somedir` was "cannot open --output"),
- * else --output when it is the only one, else by its format.
+ * else --output when it is the only one or has a file, else by its format.
  */
 function labelOf(r: { format: OutputFormat; output: string | null }, config: Reports, typed: TypedReports, main: boolean): string {
-  // (A name with %S read a second after reportsOf read it misses, and is named by its format.)
-  const t = typed.find((x) => x.format === r.format && x.output === r.output);
+  const same = (x: { format: OutputFormat; output: string | null }): boolean => x.format === r.format && x.output === r.output;
+  // (A name with %S read a second after reportsOf read it misses, and is named by its format.) The main report
+  // takes a typed one only past those the extra reports of its format and file take: `-o f -oN f` was "-oN and
+  // -oN #2 name the same file", the -o never named.
+  const t = typed.filter(same)[main ? config.extraReports.filter(same).length : 0];
   if (t !== undefined) return t.as.startsWith('-oA ') ? `${t.as}'s ${r.format} report` : t.as.split(' ')[0]!;
-  return main && config.extraReports.length === 0 ? '--output' : `the ${r.format} report`;
+  // Not typed, so -o (or a config file's "output") gave its file: `-o a -oX a` was "the text report and -oX".
+  return main && (config.extraReports.length === 0 || r.output !== null) ? '--output' : `the ${r.format} report`;
 }
 
 /** How a message names the main report. */
@@ -317,7 +321,8 @@ export function reportsOf(typed: readonly string[], given: Partial<Reports>, now
   const kept = given.extraReports ?? [];
   const asked = typedReports(typed, now);
   const toStdout = asked.filter((r) => r.output === null);
-  if (explicit && output == null) toStdout.unshift({ format: 'text', output: null, as: `-f ${format ?? 'text'}` });
+  // Named as typed: `-o - -oX -` was "-f text and -oX - both write to stdout".
+  if (explicit && output == null) toStdout.unshift({ format: 'text', output: null, as: output === null ? `${format !== undefined ? `-f ${format} ` : ''}-o -` : `-f ${format ?? 'text'}` });
   if (toStdout.length > 1) throw new ShardscanError('E_OPTION', `${toStdout.map((r) => quote(r.as)).join(' and ')} ${toStdout.length === 2 ? 'both' : 'all'} write to stdout; give ${toStdout.length === 2 ? 'one of them' : 'all but one'} a file`);
   if (explicit && toStdout.length === 1 && output != null) throw new ShardscanError('E_OPTION', `${quote(toStdout[0]!.as)} writes to stdout, and -o ${quote(output)} names the main report; give ${toStdout[0]!.as.split(' ')[0]} a file, or leave out -o`);
   const total = asked.length + (explicit ? 1 : 0) + kept.length;
