@@ -48,7 +48,11 @@ export class BannerStage {
   constructor(
     private readonly params: BannerParams,
     private readonly done: GrabDone,
-  ) {}
+  ) {
+    // The port table is read on first use: from inside a grab, with every descriptor held by banner sockets, that
+    // read failed with EMFILE (ulimit -n 100, 200 silent ports: every run). Read now, before any socket is open.
+    portGuess(0);
+  }
 
   /** Grabs running or waiting. */
   get size(): number {
@@ -76,7 +80,7 @@ export class BannerStage {
   abort(match: (a: Attempt) => boolean): { attempt: Attempt; rttMs: number; info: ServiceInfo }[] {
     const cut = [...this.jobs].filter((job) => match(job.attempt) && !job.abort.signal.aborted);
     for (const job of cut) job.abort.abort();
-    return cut.map((job) => ({ attempt: job.attempt, rttMs: job.rttMs, info: { service: serviceName(job.attempt.port), serviceSource: 'port' } }));
+    return cut.map((job) => ({ attempt: job.attempt, rttMs: job.rttMs, info: portGuess(job.attempt.port) }));
   }
 
   private start(job: Job): void {
@@ -99,7 +103,9 @@ export class BannerStage {
         if (info !== null && performance.now() >= cutAt - 1) opts.hostCut?.(a);
         this.finish(job, info);
       },
-      () => this.finish(job, null),
+      // A read that failed (EMFILE, a bug) is an open port all the same, named from the port table: null, which says
+      // its chunk stopped, left the position undecided, and the scan waited for it for ever at N-1 of N.
+      () => this.finish(job, portGuess(a.port)),
     );
     // A job aborted while waiting never got here; one aborted now resolves null through grabService.
   }
@@ -117,4 +123,15 @@ export class BannerStage {
       } else this.start(next);
     }
   }
+}
+
+/** An open port's service as the port table names it; 'unknown' where even the table cannot be read. */
+function portGuess(port: number): ServiceInfo {
+  let service = 'unknown';
+  try {
+    service = serviceName(port);
+  } catch {
+    // The table could not be read (no descriptor left): the record says less, and the scan still ends.
+  }
+  return { service, serviceSource: 'port' };
 }
