@@ -102,7 +102,14 @@ export async function validateDir(dir: string, signal?: AbortSignal): Promise<{ 
     const refused = await resumeChecks(dir);
     if (refused !== null) problems.push(refused);
   }
-  const writer = liveWriter(dir);
+  // A killed run's lock with a damaged checkpoint or no records file: its status cannot be read, so no run writes it
+  // (that damage is in the problems above). It threw: validate stopped there with exit 2, the other directories unchecked.
+  let writer: string | null = null;
+  try {
+    writer = liveWriter(dir);
+  } catch {
+    writer = null;
+  }
   // Its files move while it runs: what was read is a moment of them, and resume's checks wait for the run to stop.
   if (writer !== null) notes.push(`still being written by ${writer}: checked as it stood, without resume's checks`);
   else if (existsSync(rewriteName(shard.recordsPath))) notes.push(`${basename(rewriteName(shard.recordsPath))} is left from a resume that was cut off; the next resume replaces it`);
