@@ -7,7 +7,6 @@ import { join } from 'node:path';
 import type { Piscina } from 'piscina';
 import yargs, { type Argv } from 'yargs';
 import { type ScanConfig, resolveConfig } from '../config/index.js';
-import { runsOnCallingThread } from '../config/limits.js';
 import { ShardscanError, messageOf, plural, quote } from '../errors.js';
 import { packageVersion } from '../paths.js';
 import { totalOf } from '../model/states.js';
@@ -227,16 +226,11 @@ async function resumeWith(dir: string, argv: ResumeFlags, o: ReturnType<typeof f
     }
     return EXIT.ok;
   }
-  const threadsAsked = argv.workers !== undefined || Boolean(fault);
   // The plan holds the directory (its lock, the kept records beside the file): a refusal from here on gives it back.
   let opened: { config: ScanConfig; notes: string[]; outDir: OutDir } | null;
   let metrics: MetricsServer | null = null;
   try {
-    // Judged here by the threads the resume runs on (runsOnCallingThread), as a new scan is, with a default
-    // window worked out again for them: the plan left the descriptor limit aside.
-    const given: Partial<ScanConfig> = { ...plan.prep.config };
-    if (plan.windowByDefault) delete given.concurrency;
-    const { config, notes } = resolveConfig(given, { tuning: null, mainThread: runsOnCallingThread(plan.prep.plan.positions, threadsAsked) });
+    const { config, notes } = plan.resolve(argv.workers !== undefined || Boolean(fault));
     checkSummaryPath(argv.summaryJson);
     // The directory's own files, not every file in it: a report the first run wrote inside it (-o d/report.txt) is rewritten, as that run would have.
     const own = ownFileNames(config.shard).map((f) => [`'${quote(join(dir, f))}'`, join(dir, f)]);
@@ -281,7 +275,7 @@ async function resumeWith(dir: string, argv: ResumeFlags, o: ReturnType<typeof f
       pool,
       summaryJson: argv.summaryJson,
       fault,
-      threadsAsked,
+      threadsAsked: argv.workers !== undefined || Boolean(fault),
       metrics,
     });
   } finally {

@@ -4,7 +4,7 @@
  * that counts them is renamed into place they are in the kernel's hands and
  * survive SIGKILL; the checkpoint never runs ahead of the records file.
  */
-import { closeSync, existsSync, fsyncSync, linkSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { MAX_SMALL_FILE_BYTES, makeDirs, readTextCapped } from '../files.js';
@@ -18,6 +18,7 @@ import type { RecordBatch } from '../model/record.js';
 import type { ScanSink } from '../model/sink.js';
 import { type LocalEvents, type StateCounts, emptyCounts } from '../model/states.js';
 import type { ScanSummary, StopReason } from '../model/summary.js';
+import { LOCK, type LockInfo, placeLock } from './lock.js';
 
 export interface Manifest {
   format: 'shardscan-shard';
@@ -120,57 +121,7 @@ export function mapFileNames(config: ScanConfig, f: (path: string) => string): S
  */
 const withAbsolutePaths = (config: ScanConfig): ScanConfig => mapFileNames(config, (path) => resolve(path));
 
-/** The file that says which process writes the directory now (see OutDir.lock). */
-export const LOCK = 'running.lock';
-
-export interface LockInfo {
-  pid: number;
-  host: string;
-  since: string;
-}
-
-/**
- * Put `text` in place as the directory's lock, whole: written beside it, then
- * renamed into place, or with `exclusive` linked (link(2) never replaces, so
- * EEXIST says another has it). Created and then written, it was empty for a
- * moment, and a reader then (status, another resume, the project's CI in
- * resume-lock.test.ts) took it for no lock at all. A file system without hard
- * links gets the exclusive create as before.
- */
-export function placeLock(dir: string, text: string, exclusive: boolean): void {
-  const path = join(dir, LOCK);
-  const temp = join(dir, `${LOCK}.${process.pid}.tmp`);
-  try {
-    writeFileSync(temp, text);
-    if (!exclusive) return renameSync(temp, path);
-    try {
-      linkSync(temp, path);
-    } catch (err) {
-      if (errnoCode(err) === 'EEXIST') throw err;
-      const fd = openSync(path, 'wx');
-      try {
-        writeSync(fd, text);
-      } catch (e) {
-        rmSync(path, { force: true }); // created but not written (a full disk): an empty lock would be nobody's
-        throw e;
-      } finally {
-        closeSync(fd);
-      }
-    }
-  } finally {
-    rmSync(temp, { force: true });
-  }
-}
-
-/** The directory's lock, or null when there is none (or it cannot be read: a half-written one is no lock). */
-export function readLock(dir: string): LockInfo | null {
-  try {
-    const v = JSON.parse(readTextCapped(join(dir, LOCK), 1 << 16)) as Partial<LockInfo>;
-    return typeof v.pid === 'number' && typeof v.host === 'string' ? { pid: v.pid, host: v.host, since: String(v.since) } : null;
-  } catch {
-    return null;
-  }
-}
+export { LOCK, type LockInfo, placeLock, readLock } from './lock.js';
 
 /** Read and schema-check a JSON file of the directory. */
 export function readJson<T>(path: string, schema: 'manifest' | 'checkpoint'): T {

@@ -171,9 +171,12 @@ function runStartOf(dir: string, lock: LockInfo | null): number | null {
  * manifest's) and, for a run that did not end (running, or killed), its start
  * to its last checkpoint (`writtenAt`; NaN for none).
  */
-function elapsedSoFar(m: Manifest, writtenAt: number, runStart: number | null): number {
-  if (m.endedAt !== null || !Number.isFinite(writtenAt) || runStart === null || writtenAt <= runStart) return m.elapsedMs;
-  return m.elapsedMs + Math.round(writtenAt - runStart);
+function elapsedSoFar(m: Manifest, writtenAt: number, runStart: number | null, lock: LockInfo | null): number {
+  if (m.endedAt !== null) return m.elapsedMs;
+  // A resume's lock carries its earlier runs' time, which its manifest holds only once it probes.
+  const before = Math.max(m.elapsedMs, lock?.carriedMs ?? 0);
+  if (!Number.isFinite(writtenAt) || runStart === null || writtenAt <= runStart) return before;
+  return before + Math.round(writtenAt - runStart);
 }
 
 /**
@@ -190,7 +193,8 @@ export function resumedElapsedMs(dir: string, m: Manifest): number {
   } catch (err) {
     void err; // a damaged checkpoint: the resume refuses it, with the reason
   }
-  return elapsedSoFar(m, writtenAt, runStartOf(dir, readLock(dir)));
+  const lock = readLock(dir);
+  return elapsedSoFar(m, writtenAt, runStartOf(dir, lock), lock);
 }
 
 /** One shard directory's status; throws for a directory that cannot be read. */
@@ -219,7 +223,7 @@ function statusOf({ dir, manifest: m, recordsPath }: ShardDir, now: number): Sha
   // Before its first checkpoint, a run that just began has only its start to show for it.
   const lastSign = Number.isFinite(writtenAt) ? writtenAt : (runStart ?? NaN);
   const running = !complete && lock !== null && (lockAlive(lock) ?? (m.endedAt === null && fresh(dir, lastSign, now)));
-  const elapsedMs = complete ? m.elapsedMs : elapsedSoFar(m, writtenAt, runStart);
+  const elapsedMs = complete ? m.elapsedMs : elapsedSoFar(m, writtenAt, runStart, lock);
   const rate = done > 0 && elapsedMs > 0 ? (done / elapsedMs) * 1000 : 0;
   const left = m.probes - done;
   const activity = [m.startedAt, m.endedAt, cp?.writtenAt].filter((t): t is string => typeof t === 'string').sort();

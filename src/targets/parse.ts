@@ -361,14 +361,9 @@ function checkFamily(intervals: readonly Interval[], family: 4 | 6): void {
   throw new ShardscanError('E_TARGET', `-${family} scans IPv${family} only, but the targets include IPv${family === 4 ? 6 : 4} (${first}${other.hi !== other.lo ? ' and more' : ''}); drop -${family} to scan both families`);
 }
 
-/**
- * No target at all. An -iL list of comments or blank lines only (or an empty one, a file or stdin) said
- * "no targets given", as if it had not been read: the list is named.
- */
-export function noTargets(inputFile: string | null | undefined): ShardscanError {
-  const from = inputFile ? ` (the -iL list ${inputFile === '-' ? 'on stdin' : `'${quote(inputFile)}'`} holds none: only blank lines or comments)` : '';
-  return new ShardscanError('E_TARGET', `no targets given${from}; name at least one, e.g. shardscan 127.0.0.1 -p 22,80`);
-}
+/** No target at all; an -iL list (a file, or stdin) of comments or blank lines only is named: "no targets given" said it was never read. */
+export const noTargets = (inputFile: string | null | undefined): ShardscanError =>
+  new ShardscanError('E_TARGET', `no targets given${inputFile ? ` (the -iL list ${inputFile === '-' ? 'on stdin' : `'${quote(inputFile)}'`} holds none: only blank lines or comments)` : ''}; name at least one, e.g. shardscan 127.0.0.1 -p 22,80`);
 
 /** Parse, resolve, merge and subtract: the exact set of hosts to scan. */
 export async function buildTargets(input: TargetInput, resolver: Resolver = systemResolver): Promise<ResolvedTargets> {
