@@ -32,6 +32,24 @@ describe('mergeSummaries', () => {
     complete({ shard: { index: 3, total: 3 }, counts: { open: 2, closed: 38, filtered: 0, error: 0 }, events: {}, elapsedMs: 2000, startedAt: '2026-01-01T00:00:20.000Z' }),
   ];
 
+  // Three shards at --rate 5000 run one after another read 14.6k/s: the slowest shard's 2.25 s taken as the whole scan's.
+  it('takes the time from the first start to the last end, within the slowest shard and all of them in a row', () => {
+    const at = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, s)).toISOString();
+    const run = (start: number, ms: number, i: number) => complete({ shard: { index: i, total: 3 }, startedAt: at(start), elapsedMs: ms, counts: { open: 0, closed: 10, filtered: 0, error: 0 } });
+    // One after another: 2 s each, from 0 s to 7 s, with gaps: at most the 6 s they scanned.
+    const inRow = [run(0, 2000, 1), run(2.5, 2000, 2), run(5, 2000, 3)];
+    expect(mergeSummaries(inRow, true, [at(2), at(4.5), at(7)])).toMatchObject({ elapsedMs: 6000, rate: 5 });
+    // Side by side: the span, which is the slowest.
+    const sideBySide = [run(10, 2000, 1), run(10, 2100, 2), run(10, 2200, 3)];
+    expect(mergeSummaries(sideBySide, true, [at(12), at(12.1), at(12.2)]).elapsedMs).toBe(2200);
+    // Partly overlapping: the span itself.
+    expect(mergeSummaries([run(0, 2000, 1), run(1, 2000, 2), run(2, 2000, 3)], true, [at(2), at(3), at(4)]).elapsedMs).toBe(4000);
+    // A shard resumed a day later: at most what they scanned, not the day.
+    expect(mergeSummaries([run(0, 2000, 1), run(0, 3000, 2), run(0, 2000, 3)], true, [at(2), at(86_400), at(2)]).elapsedMs).toBe(7000);
+    // An end unknown (a killed shard): the slowest, as before.
+    expect(mergeSummaries(inRow, true, [at(2), null, at(7)]).elapsedMs).toBe(2000);
+  });
+
   it('adds counts and events, takes the slowest time and the earliest start', () => {
     const m = mergeSummaries(parts(), true);
     expect(m).toMatchObject({

@@ -204,6 +204,7 @@ export async function mergeShards(dirs: readonly string[], open: () => Writable,
   const summary = mergeSummaries(
     shards.map((s) => manifestSummary(s.manifest, s.manifest.status === 'complete' ? undefined : shardStatus(s.dir))),
     shards.length === first.shard.total,
+    shards.map((s) => s.manifest.endedAt),
   );
   view.knowTotals(summary.counts, summary.status === 'complete', first.ports);
   const leftOut = { n: 0 };
