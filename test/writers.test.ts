@@ -136,14 +136,16 @@ describe('writers', () => {
   it('csv with --banners defuses what a spreadsheet would run as a formula, in the columns a service writes', async () => {
     const hostile: ProbeRecord = {
       ...rec('127.0.0.1', 80, 'open', 'http'), serviceSource: 'probe', product: '=HYPERLINK("http://x","y")', version: '+1', extraInfo: '@SUM(A1)',
-      tls: { subject: '-2+3', names: ['=cmd', 'ok'] }, banner: '\tx',
+      tls: { subject: '-2+3', names: ['=cmd', 'ok'], issuer: '=evil CA', notAfter: '2027-01-02T03:04:05.000Z' }, banner: '\tx',
     } as ProbeRecord;
     const text = await render('csv', [[hostile]], ctx({ banners: true }));
-    const line = text.split('\n')[1]!;
-    expect(line).toBe(`127.0.0.1,80,open,http,syn-ack,0.25,2026-11-24T00:00:00.000Z,probe,"'=HYPERLINK(""http://x"",""y"")",'+1,'@SUM(A1),'-2+3,'=cmd ok,'\tx`);
+    const [header, line] = text.split('\n');
+    // The issuer and expiry too, as every other format has them (they were missing from CSV alone).
+    expect(header).toBe('host,port,state,service,reason,rtt_ms,ts,service_source,product,version,extra_info,tls_subject,tls_names,tls_issuer,tls_not_after,banner');
+    expect(line).toBe(`127.0.0.1,80,open,http,syn-ack,0.25,2026-11-24T00:00:00.000Z,probe,"'=HYPERLINK(""http://x"",""y"")",'+1,'@SUM(A1),'-2+3,'=cmd ok,'=evil CA,2027-01-02T03:04:05.000Z,'\tx`);
     // Columns this program writes are left alone, and so is text that starts otherwise.
     const plain = await render('csv', [[{ ...hostile, product: 'nginx', version: '1.2', extraInfo: '', tls: { subject: 'CN=a', names: [] }, banner: 'HTTP/1.1 200' } as ProbeRecord]], ctx({ banners: true }));
-    expect(plain.split('\n')[1]).toBe('127.0.0.1,80,open,http,syn-ack,0.25,2026-11-24T00:00:00.000Z,probe,nginx,1.2,,CN=a,,HTTP/1.1 200');
+    expect(plain.split('\n')[1]).toBe('127.0.0.1,80,open,http,syn-ack,0.25,2026-11-24T00:00:00.000Z,probe,nginx,1.2,,CN=a,,,,HTTP/1.1 200');
   });
 
   it('json is one parseable document even with no records', async () => {

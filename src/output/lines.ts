@@ -18,7 +18,8 @@ function csvField(v: string | number): string {
 
 export const CSV_HEADER = 'host,port,state,service,reason,rtt_ms,ts\n';
 /** With --banners, what detection found, after the usual columns. */
-export const CSV_BANNER_HEADER = 'host,port,state,service,reason,rtt_ms,ts,service_source,product,version,extra_info,tls_subject,tls_names,banner\n';
+// The certificate's issuer and expiry too, as every other format has them: a CSV of the certificates about to expire could not be made.
+export const CSV_BANNER_HEADER = 'host,port,state,service,reason,rtt_ms,ts,service_source,product,version,extra_info,tls_subject,tls_names,tls_issuer,tls_not_after,banner\n';
 
 /**
  * Text a scanned service chose (product, version, certificate names, banner),
@@ -32,7 +33,9 @@ const csvLine = (r: ProbeRecord): string => [r.host, r.port, r.state, r.service,
 const csvBannerLine = (r: ProbeRecord): string =>
   [
     ...[r.host, r.port, r.state, r.service, r.reason, r.rttMs, r.ts, r.serviceSource ?? ''],
-    ...[r.product ?? '', r.version ?? '', r.extraInfo ?? '', r.tls?.subject ?? '', (r.tls ? [...r.tls.names, moreNamesText(r.tls)].filter((n) => n !== '').join(' ') : ''), r.banner ?? ''].map(inert),
+    ...[r.product ?? '', r.version ?? '', r.extraInfo ?? '', r.tls?.subject ?? '', (r.tls ? [...r.tls.names, moreNamesText(r.tls)].filter((n) => n !== '').join(' ') : ''), r.tls?.issuer ?? ''].map(inert),
+    r.tls?.notAfter ?? '',
+    inert(r.banner ?? ''),
   ]
     .map(csvField)
     .join(',') + '\n';
