@@ -43,7 +43,8 @@ describe('summarizeCertificate', () => {
       subjectaltname: 'DNS:banners.test, DNS:www.banners.test, IP Address:127.0.0.1, email:a@b.test',
       valid_to: 'Mar  1 12:00:00 2027 GMT',
     });
-    expect(s).toEqual({ subject: 'banners.test', names: ['banners.test', 'www.banners.test', '127.0.0.1'], issuer: 'Test CA Org', notAfter: '2027-03-01T12:00:00.000Z' });
+    // The issuer has no CN: its organisation, said so (the XML's ssl-cert called it commonName).
+    expect(s).toEqual({ subject: 'banners.test', names: ['banners.test', 'www.banners.test', '127.0.0.1'], issuer: 'Test CA Org', issuerField: 'organizationName', notAfter: '2027-03-01T12:00:00.000Z' });
   });
 
   it('gives nulls for a certificate with nothing in it', () => {

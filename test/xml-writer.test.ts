@@ -109,6 +109,14 @@ describe('xml writer', () => {
     expect(ports.find((p) => p.port === 8443)).toMatchObject({ service: 'https-alt', tunnel: 'ssl', method: 'table', conf: '3', scripts: ['ssl-cert'] });
   });
 
+  // A certificate with no CN is named by its O: the ssl-cert script called that commonName, which parsers take as the CN.
+  it("labels a certificate's names by what they are: organizationName where it has no common name", async () => {
+    const org = { subject: 'NoCN Org', subjectField: 'organizationName' as const, names: [], issuer: 'Root CA', notAfter: '2027-01-01T00:00:00.000Z' };
+    const { path, text } = await writeXml('complete', (async function* () { yield [rec({ host: '127.0.0.1', port: 8443, state: 'open', reason: 'syn-ack', service: 'tls', serviceSource: 'probe', tls: org })]; })());
+    expect(dtdProblems(path)).toBe('');
+    expect(text).toContain('output="Subject: organizationName=NoCN Org&#xa;Issuer: commonName=Root CA&#xa;');
+  });
+
   it('validates against nmap.dtd and renders with nmap.xsl', async () => {
     const { path } = await writeXml('complete');
     expect(dtdProblems(path)).toBe('');

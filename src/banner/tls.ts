@@ -21,10 +21,11 @@ function first(v: string | string[] | undefined): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
-function nameOf(dn: CertificateLike['subject']): string | null {
-  if (!dn) return null;
-  const v = first(dn.CN) ?? first(dn.O);
-  return v === undefined || v === '' ? null : cleanField(v, 200, true);
+/** The CN, or the O where there is none (then `org`): the XML's ssl-cert called an organisation commonName. */
+function nameOf(dn: CertificateLike['subject']): { name: string | null; org: boolean } {
+  const cn = first(dn?.CN);
+  const v = cn ?? first(dn?.O);
+  return v === undefined || v === '' ? { name: null, org: false } : { name: cleanField(v, 200, true), org: cn === undefined };
 }
 
 /**
@@ -73,7 +74,11 @@ export function isoTime(text: string | undefined): string | null {
 /** The record's `tls` field for a peer certificate. */
 export function summarizeCertificate(cert: CertificateLike): TlsSummary {
   const { names, more } = altNames(cert.subjectaltname);
-  const out: TlsSummary = { subject: nameOf(cert.subject), names, issuer: nameOf(cert.issuer), notAfter: isoTime(cert.valid_to) };
+  const subject = nameOf(cert.subject);
+  const issuer = nameOf(cert.issuer);
+  const out: TlsSummary = { subject: subject.name, names, issuer: issuer.name, notAfter: isoTime(cert.valid_to) };
+  if (subject.org) out.subjectField = 'organizationName';
+  if (issuer.org) out.issuerField = 'organizationName';
   // Only on a cut list: a record without it has every name.
   if (more > 0) out.moreNames = more;
   return out;

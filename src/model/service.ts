@@ -5,14 +5,18 @@
 
 /** The certificate a TLS service presented, summarised (verification is off: this is what it claims). */
 export interface TlsSummary {
-  /** Subject common name (or organisation when there is no CN). */
+  /** Subject common name (or organisation when there is no CN: subjectField says so). */
   subject: string | null;
+  /** 'organizationName' when `subject` is the organisation (no CN); absent for a common name (nmap ssl-cert's keys). */
+  subjectField?: 'organizationName';
   /** Subject alternative names: DNS names and IP addresses, in certificate order (the first 32). */
   names: string[];
   /** How many names the certificate has past those 32, left out (absent when none were). */
   moreNames?: number;
-  /** Issuer common name (or organisation). */
+  /** Issuer common name (or organisation: issuerField says so). */
   issuer: string | null;
+  /** 'organizationName' when `issuer` is the organisation (no CN); absent for a common name. */
+  issuerField?: 'organizationName';
   /** Certificate expiry as ISO 8601 UTC. */
   notAfter: string | null;
 }
@@ -77,7 +81,9 @@ export function serviceJson(s: ServiceFields): string {
   if (s.tls !== undefined) {
     const t = s.tls;
     const more = t.moreNames === undefined ? {} : { moreNames: t.moreNames };
-    out += `,"tls":${JSON.stringify({ subject: t.subject, names: t.names, ...more, issuer: t.issuer, notAfter: t.notAfter })}`;
+    const subjectField = t.subjectField === undefined ? {} : { subjectField: t.subjectField };
+    const issuerField = t.issuerField === undefined ? {} : { issuerField: t.issuerField };
+    out += `,"tls":${JSON.stringify({ subject: t.subject, ...subjectField, names: t.names, ...more, issuer: t.issuer, ...issuerField, notAfter: t.notAfter })}`;
   }
   return out;
 }

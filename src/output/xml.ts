@@ -111,12 +111,13 @@ function serviceElement(r: ProbeRecord): string {
 function scripts(r: ProbeRecord): string {
   let out = '';
   if (r.tls) {
-    const lines = [`Subject: commonName=${r.tls.subject ?? ''}`];
+    // nmap's keys: an organisation named where the certificate has no CN is organizationName, not commonName.
+    const lines = [`Subject: ${r.tls.subjectField ?? 'commonName'}=${r.tls.subject ?? ''}`];
     const names = r.tls.names.map((n) => (/^[\d.]+$|:/.test(n) ? `IP Address:${n}` : `DNS:${n}`));
     // A cut list says so (nmap's ssl-cert lists every name; shardscan keeps the first 32).
     if (r.tls.moreNames !== undefined) names.push(moreNamesText(r.tls));
     if (names.length > 0) lines.push(`Subject Alternative Name: ${names.join(', ')}`);
-    lines.push(`Issuer: commonName=${r.tls.issuer ?? ''}`);
+    lines.push(`Issuer: ${r.tls.issuerField ?? 'commonName'}=${r.tls.issuer ?? ''}`);
     if (r.tls.notAfter) lines.push(`Not valid after:  ${r.tls.notAfter.replace(/\.\d+Z$/, '')}`);
     out += `<script id="ssl-cert" output="${xmlAttr(lines.join('\n'))}"/>`;
   }
