@@ -92,7 +92,7 @@ describe('--metrics address', () => {
     [['127.0.0.1', '-p', '1', '--summary-json', '/nonexistent/s.json'], /^shardscan: error: cannot write --summary-json/],
     [['resume', '/nonexistent/dir'], /^shardscan: error: .*nonexistent\/dir/],
     // The directory of an earlier scan (made below): it was refused after "metrics at …".
-    [['127.0.0.1', '-p', '1', '--out-dir', 'TAKEN'], /^shardscan: error: --out-dir .* already holds a scan/],
+    [['127.0.0.1', '-p', '1', '--out-dir', 'TAKEN'], /^shardscan: error: --out-dir .* already holds a (complete )?scan/],
   ])('other bad input with --metrics (%j) is still its one line, and nothing is served', async (args, message) => {
     const taken = join(scratchDir(), 'taken');
     if (args.includes('TAKEN')) expect((await runCli(['127.0.0.1', '-p', '1', '-q', '--out-dir', taken])).code).toBe(0);

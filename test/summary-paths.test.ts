@@ -39,10 +39,20 @@ describe('the shard directory in the summary', () => {
 
   it('the refusal of a directory that already holds a scan names it the same way', async () => {
     const cwd = scratchDir();
-    expect((await runCli(['127.0.0.1', '-p', '1', '-q', '--out-dir=-dash', '-o', '/dev/null'], { cwd })).code).toBe(0);
+    // Interrupted (stopped by --max-time after its first probe): resume goes on with it.
+    expect((await runCli(['127.0.0.1', '-p', '1-10', '--rate', '20', '--max-time', '0.01', '-q', '--out-dir=-dash', '-o', '/dev/null'], { cwd })).code).toBe(0);
     const again = await runCli(['127.0.0.1', '-p', '1', '-q', '--out-dir=-dash', '-o', '/dev/null'], { cwd });
     expect(again.code).toBe(2);
     expect(again.stderr).toBe('shardscan: error: --out-dir -dash already holds a scan; continue it with: shardscan resume ./-dash, or pick another --out-dir\n');
+  });
+
+  // It said "continue it with: shardscan resume", which would only say the scan is complete.
+  it('a directory that holds a complete scan is named so, with nothing to resume', async () => {
+    const cwd = scratchDir();
+    expect((await runCli(['127.0.0.1', '-p', '1', '-q', '--out-dir=-dash', '-o', '/dev/null'], { cwd })).code).toBe(0);
+    const again = await runCli(['127.0.0.1', '-p', '1', '-q', '--out-dir=-dash', '-o', '/dev/null'], { cwd });
+    expect(again.code).toBe(2);
+    expect(again.stderr).toBe('shardscan: error: --out-dir -dash already holds a complete scan (merge, validate and status read it); pick another --out-dir\n');
   });
 
   it('leaves a plain path as it is', async () => {

@@ -163,7 +163,16 @@ export class OutDir {
   /** Refuses a directory that already holds a scan (create() does too; the CLI asks first, before it serves --metrics). */
   static refuseTaken(dir: string, named = true): void {
     if (existsSync(join(dir, MANIFEST))) {
-      throw new ShardscanError('E_OPTION', `${named ? '--out-dir' : 'the shard directory'} ${dir} already holds a scan; continue it with: shardscan resume ${shellWord(dir)}, or pick another --out-dir`);
+      // A complete one has nothing to continue: resume would only say so.
+      let complete = false;
+      try {
+        complete = (JSON.parse(readFileSync(join(dir, MANIFEST), 'utf8')) as { status?: unknown }).status === 'complete';
+      } catch {
+        complete = false; // unreadable: said as before
+      }
+      const what = named ? '--out-dir' : 'the shard directory';
+      if (complete) throw new ShardscanError('E_OPTION', `${what} ${dir} already holds a complete scan (merge, validate and status read it); pick another --out-dir`);
+      throw new ShardscanError('E_OPTION', `${what} ${dir} already holds a scan; continue it with: shardscan resume ${shellWord(dir)}, or pick another --out-dir`);
     }
   }
 
