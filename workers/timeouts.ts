@@ -31,9 +31,11 @@ export class Timeouts {
   /** Decide every attempt past its deadline, all at one instant (check phase only: answers that raced it won). */
   decideDue(cutoff: number): void {
     const retries: Pending[] = [];
-    // When they are acted on, for the timers' precision (the cutoff is the poll phase's start, which may be earlier).
-    const now = performance.now();
-    for (const a of this.expiry.takeDue(cutoff, this.timing)) {
+    const due = this.expiry.takeDue(cutoff, this.timing);
+    // When they are acted on, for the timers' precision (the cutoff is the poll phase's start, which may be earlier);
+    // no clock read in the many check phases with nothing due.
+    const now = due.length > 0 ? performance.now() : 0;
+    for (const a of due) {
       if (!a.late) this.timing.ranOut(a.target, a.history, a.start, a.deadline, now); // a late one's once
       this.timing.timedOut(a.target, a.history, a.deadline);
       this.congestion.silent(a.target.cell, cutoff); // a window whose probes went silent has nothing else to judge its shrink by

@@ -33,12 +33,12 @@ export interface ResumePlan {
   checkpointFound: boolean;
   /** Records of the file the checkpoint covers, kept (each once); the rest are dropped and probed again. */
   kept: number;
+  dropped: number;
   /**
    * The options resolved for the threads the resume runs on (runsOnCallingThread; `threadsAsked`: --workers), as a
    * new scan's are: the descriptor limit judged, a default window worked out again; prep.config judges no limit.
    */
   resolve(threadsAsked: boolean): ConfigResult;
-  dropped: number;
   startedAt: Date;
   /**
    * Put the kept records in place of the records file and reopen the
@@ -118,8 +118,12 @@ class ResumeClaim {
    */
   release(): void {
     if (this.text === null || !this.holds()) return;
-    if (this.stale === null) rmSync(this.path, { force: true });
-    else placeLock(this.dir, this.stale, false);
+    try {
+      if (this.stale !== null) return placeLock(this.dir, this.stale, false);
+    } catch {
+      // Not put back (a full disk): the refusal being reported is the news; the lock goes, as it used to.
+    }
+    rmSync(this.path, { force: true });
   }
 }
 
