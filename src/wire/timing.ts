@@ -47,11 +47,16 @@ export class TimingStats {
   private dirty = false;
 
   rtt(ms: number): void {
+    this.sample(RTT, RTT_SUM, RTT_MIN, RTT_MAX, ms);
+  }
+
+  /** One sample into the histogram at `hist`, with its sum, smallest and largest. */
+  private sample(hist: number, sum: number, min: number, max: number, ms: number): void {
     const d = this.data;
-    d[RTT + bucketOf(ms)]!++;
-    d[RTT_SUM]! += ms;
-    if (ms < d[RTT_MIN]!) d[RTT_MIN] = ms;
-    if (ms > d[RTT_MAX]!) d[RTT_MAX] = ms;
+    d[hist + bucketOf(ms)]!++;
+    d[sum]! += ms;
+    if (ms < d[min]!) d[min] = ms;
+    if (ms > d[max]!) d[max] = ms;
     this.dirty = true;
   }
 
@@ -73,12 +78,7 @@ export class TimingStats {
    * per-attempt timers, which a filtered record's rtt (its timeout) does not show.
    */
   late(ms: number): void {
-    const d = this.data;
-    d[LATE + bucketOf(ms)]!++;
-    d[LATE_SUM]! += ms;
-    if (ms < d[LATE_MIN]!) d[LATE_MIN] = ms;
-    if (ms > d[LATE_MAX]!) d[LATE_MAX] = ms;
-    this.dirty = true;
+    this.sample(LATE, LATE_SUM, LATE_MIN, LATE_MAX, ms);
   }
 
   retry(): void {
