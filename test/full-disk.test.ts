@@ -15,6 +15,18 @@ const root = process.getuid?.() === 0;
 const skip = !root && process.env.SHARDSCAN_SKIP_ROOT_TESTS === '1';
 if (!root && !skip) throw new Error('the full-disk test mounts a tmpfs and needs root; set SHARDSCAN_SKIP_ROOT_TESTS=1 to skip it');
 
+/** `fn` on a tmpfs of `size` mounted at a scratch directory named `name`, unmounted after, whatever happens. */
+async function onTmpfs(name: string, size: string, fn: (dir: string) => Promise<void>): Promise<void> {
+  const dir = join(scratchDir(), name);
+  mkdirSync(dir);
+  execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir]);
+  try {
+    await fn(dir);
+  } finally {
+    execFileSync('umount', [dir]);
+  }
+}
+
 describe.skipIf(skip)('full disk', () => {
   let mnt: string;
   beforeAll(() => {
@@ -55,17 +67,15 @@ describe.skipIf(skip)('full disk', () => {
   });
 
   it('a resume with no room for the records it keeps fails in one line and leaves the directory as it was', async () => {
-    const small = join(scratchDir(), 'small');
-    mkdirSync(small);
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', small]);
-    const dir = join(small, 'kept');
-    const first = await runCli(['127.0.0.1', '-p', '1-3000', '--states', 'all', '--seed', '9', '--rate', '3000', '--max-time', '0.5', '-q', '-o', '/dev/null', '--out-dir', dir]);
-    expect(first.code, first.stderr).toBe(0);
-    const files = readdirSync(dir).sort();
-    const before = readFileSync(join(dir, 'shard-1-of-1.ndjson'), 'utf8');
-    expect(before.length).toBeGreaterThan(10_000);
-    // The resume writes the records it keeps beside the file before it replaces it: fill what is left.
-    try {
+    // Unmounted whatever happens (a failed first run left it mounted: the unmount was only around the resume).
+    await onTmpfs('small', '1m', async (small) => {
+      const dir = join(small, 'kept');
+      const first = await runCli(['127.0.0.1', '-p', '1-3000', '--states', 'all', '--seed', '9', '--rate', '3000', '--max-time', '0.5', '-q', '-o', '/dev/null', '--out-dir', dir]);
+      expect(first.code, first.stderr).toBe(0);
+      const files = readdirSync(dir).sort();
+      const before = readFileSync(join(dir, 'shard-1-of-1.ndjson'), 'utf8');
+      expect(before.length).toBeGreaterThan(10_000);
+      // The resume writes the records it keeps beside the file before it replaces it: fill what is left.
       execFileSync('sh', ['-c', `dd if=/dev/zero of=${join(small, 'filler')} bs=1k 2>/dev/null || true`]);
       const full = await runCli(['resume', dir, '-q', '-o', '/dev/null']);
       expect(full.code).toBe(1);
@@ -73,16 +83,11 @@ describe.skipIf(skip)('full disk', () => {
       // No partial copy (it would hold the space the user frees), no lock, the records as they were.
       expect(readdirSync(dir).sort()).toEqual(files);
       expect(readFileSync(join(dir, 'shard-1-of-1.ndjson'), 'utf8')).toBe(before);
-    } finally {
-      execFileSync('umount', [small]);
-    }
+    });
   });
 
   it('a report on the same full disk is said with the scan\'s own failure, not instead of it', async () => {
-    const small = join(scratchDir(), 'both');
-    mkdirSync(small);
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', small]);
-    try {
+    await onTmpfs('both', '64k', async (small) => {
       const xml = join(small, 'r.xml');
       const r = await runCli(['127.0.0.1', '-p', '1-20000', '--states', 'all', '--seed', '8', '-f', 'ndjson', '-q', '--out-dir', join(small, 'scan'), '-oX', xml]);
       expect(r.code).toBe(1);
@@ -91,36 +96,26 @@ describe.skipIf(skip)('full disk', () => {
       expect(r.stderr).toContain(`shardscan: error: cannot write the report to ${xml}: ENOSPC`);
       expect(r.stderr).not.toMatch(/\n\s+at /);
       expect(ndjson(r.stdout).length).toBeGreaterThan(0); // the records found still reached the report on the other disk
-    } finally {
-      execFileSync('umount', [small]);
-    }
+    });
   });
 
   // The report alone on a full disk, with no shard directory: the file is the only copy of what it holds, and it looked
   // like a whole report of fewer ports (an audit's find). The error says it stops short, and the file stays.
   it('a report cut by a full disk: the error says the file stops short, and the file keeps what was written', async () => {
-    const small = join(scratchDir(), 'report');
-    mkdirSync(small);
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', small]);
-    try {
+    await onTmpfs('report', '64k', async (small) => {
       const out = join(small, 'r.ndjson');
       const r = await runCli(['127.0.0.1', '-p', '1-20000', '--states', 'all', '--seed', '8', '-f', 'ndjson', '-q', '--no-out-dir', '-o', out]);
       expect(r.code).toBe(1);
       expect(r.stderr).toContain(`\nshardscan: error: cannot write the report to ${out}: ENOSPC (the file stops short: it holds only what was written before)\n`);
       const lines = readFileSync(out, 'utf8').split('\n').filter((l) => l.endsWith('}'));
       expect(lines.length).toBeGreaterThan(100);
-    } finally {
-      execFileSync('umount', [small]);
-    }
+    });
   });
 
   // Full before the first write: the line said "Free some space; then: shardscan resume DIR", which then refused
   // (no manifest), and the empty directory stayed behind.
   it('a disk full before the scan starts: one line that says to run the scan again, and no directory left', async () => {
-    const full = join(scratchDir(), 'full');
-    mkdirSync(full);
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', full]);
-    try {
+    await onTmpfs('full', '64k', async (full) => {
       try {
         execFileSync('dd', ['if=/dev/zero', `of=${join(full, 'filler')}`, 'bs=4k'], { stdio: 'ignore' });
       } catch {
@@ -131,8 +126,6 @@ describe.skipIf(skip)('full disk', () => {
       expect(r.code).toBe(1);
       expect(r.stderr).toMatch(/^shardscan: error: cannot write \S+manifest\.json: ENOSPC, the disk is full\. Free some space and run the scan again \(nothing was scanned yet\)\.?\n$/);
       expect(readdirSync(full)).toEqual(['filler']);
-    } finally {
-      execFileSync('umount', [full]);
-    }
+    });
   });
 });

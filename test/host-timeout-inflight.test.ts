@@ -7,16 +7,15 @@
  * --host-timeout 100ms still waited 1 s on ~2,000 ports. Fake timers and a
  * fake backend: the times are exact.
  */
-import { MessageChannel } from 'node:worker_threads';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { TargetSet } from '../src/targets/set.js';
 import { createHostTable } from '../src/wire/hosts.js';
-import type { ChunkTask, TimingParams, WorkerMessage, WorkerScanSpec } from '../src/wire/messages.js';
-import { type WireRecordView, readRecords } from '../src/wire/records.js';
+import type { TimingParams, WorkerScanSpec } from '../src/wire/messages.js';
+import type { WireRecordView } from '../src/wire/records.js';
 import { SharedSlots } from '../src/wire/slots.js';
-import { TimingTotals } from '../src/wire/timing.js';
+import type { TimingTotals } from '../src/wire/timing.js';
 import type { AttemptHandle, CompleteFn, ProbeBackend } from '../workers/backends/index.js';
-import { Engine } from '../workers/loop.js';
+import { runChunkOnFakeTime } from './helpers/engine.js';
 
 const PORTS = 40;
 
@@ -41,29 +40,8 @@ const backendOf = (silent: boolean) => (_e: unknown, complete: CompleteFn): Prob
 });
 
 async function scan(hostTimeoutMs: number | null, silent = false): Promise<{ records: WireRecordView[]; endedAt: number; timing: TimingTotals }> {
-  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setImmediate', 'clearImmediate', 'setInterval', 'clearInterval', 'performance'] });
-  try {
-    const s = spec(hostTimeoutMs);
-    const { port1, port2 } = new MessageChannel();
-    const records: WireRecordView[] = [];
-    const timing = new TimingTotals();
-    port1.on('message', (m: WorkerMessage) => {
-      if (m.t === 'hungry') return;
-      readRecords(m.records, (r) => records.push({ ...r }));
-      if (m.progress.timing) timing.add(m.progress.timing);
-    });
-    const task: ChunkTask = { spec: s, chunkId: 0, attempt: 0, start: 0, stride: 1, count: PORTS, fromK: 0, skip: [], port: port2 };
-    const t0 = performance.now();
-    let endedAt = -1;
-    const done = new Engine(s, { backend: backendOf(silent) }).run(task).then(() => (endedAt = performance.now() - t0));
-    for (let ms = 0; endedAt < 0 && ms < 10_000; ms++) await vi.advanceTimersByTimeAsync(1);
-    await done;
-    await vi.advanceTimersByTimeAsync(20);
-    port1.close();
-    return { records, endedAt, timing };
-  } finally {
-    vi.useRealTimers();
-  }
+  const { records, endedMs, timing } = await runChunkOnFakeTime(spec(hostTimeoutMs), backendOf(silent), PORTS, 10_000);
+  return { records, endedAt: endedMs, timing };
 }
 
 describe('--host-timeout and attempts in flight', () => {

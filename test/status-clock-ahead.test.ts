@@ -9,7 +9,8 @@
 import { readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CHECKPOINT, LOCK, MANIFEST } from '../src/store/outdir.js';
+import { LOCK } from '../src/store/lock.js';
+import { CHECKPOINT, MANIFEST } from '../src/store/outdir.js';
 import { liveWriter, shardStatus } from '../src/store/status.js';
 import { runCli, scratchDir } from './helpers/cli.js';
 

@@ -9,16 +9,15 @@
  * (workers/outage.ts): their answer is the host's, never the position's.
  * Fake timers and a fake backend: the times are exact.
  */
-import { MessageChannel } from 'node:worker_threads';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { TargetSet } from '../src/targets/set.js';
 import { createHostTable } from '../src/wire/hosts.js';
-import type { ChunkTask, TimingParams, WorkerMessage, WorkerScanSpec } from '../src/wire/messages.js';
-import { type WireRecordView, readRecords } from '../src/wire/records.js';
+import type { TimingParams, WorkerScanSpec } from '../src/wire/messages.js';
+import type { WireRecordView } from '../src/wire/records.js';
 import { SharedSlots } from '../src/wire/slots.js';
 import type { Attempt } from '../workers/attempt.js';
 import type { AttemptHandle, CompleteFn, ProbeBackend } from '../workers/backends/index.js';
-import { Engine } from '../workers/loop.js';
+import { runChunkOnFakeTime } from './helpers/engine.js';
 
 const PORTS = 60;
 /** Port 7 never answers (a firewall drops it); every other port answers with a reset after 20 ms, but not in [SILENT_FROM, SILENT_TO). */
@@ -44,17 +43,10 @@ interface Sent {
 
 /** `dropped`: ports that never answer; `silent`: when the host answers nothing (ms from the start). */
 async function scan(dropped: readonly number[] = [DROPPED], silent: readonly [number, number] = [SILENT_FROM, SILENT_TO]): Promise<{ records: WireRecordView[]; sent: Sent[]; endedMs: number }> {
-  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setImmediate', 'clearImmediate', 'setInterval', 'clearInterval', 'performance'] });
-  try {
-    const s = spec();
-    const { port1, port2 } = new MessageChannel();
-    const records: WireRecordView[] = [];
-    port1.on('message', (m: WorkerMessage) => {
-      if (m.t !== 'hungry') readRecords(m.records, (r) => records.push({ ...r }));
-    });
-    const t0 = performance.now();
-    const sent: Sent[] = [];
-    const backend = (_e: unknown, complete: CompleteFn): ProbeBackend => ({
+  const sent: Sent[] = [];
+  const backend = (_e: unknown, complete: CompleteFn): ProbeBackend => {
+    const t0 = performance.now(); // made once the timers are fake, as the run starts
+    return {
       name: 'handle',
       start(a: AttemptHandle) {
         const at = performance.now() - t0;
@@ -63,18 +55,10 @@ async function scan(dropped: readonly number[] = [DROPPED], silent: readonly [nu
         return 0;
       },
       abort() {},
-    });
-    const task: ChunkTask = { spec: s, chunkId: 0, attempt: 0, start: 0, stride: 1, count: PORTS, fromK: 0, skip: [], port: port2 };
-    let endedMs = -1;
-    const done = new Engine(s, { backend }).run(task).then(() => (endedMs = performance.now() - t0));
-    for (let ms = 0; endedMs < 0 && ms < 20_000; ms++) await vi.advanceTimersByTimeAsync(1);
-    if (endedMs >= 0) await done;
-    await vi.advanceTimersByTimeAsync(20);
-    port1.close();
-    return { records, sent, endedMs };
-  } finally {
-    vi.useRealTimers();
-  }
+    };
+  };
+  const { records, endedMs } = await runChunkOnFakeTime(spec(), backend, PORTS, 20_000);
+  return { records, sent, endedMs };
 }
 
 describe('a slowly probed host silent for 1 s', () => {

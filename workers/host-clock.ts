@@ -9,6 +9,11 @@ import type { HostTable } from '../src/wire/hosts.js';
 import type { TimingStats } from '../src/wire/timing.js';
 import type { Target } from './attempt.js';
 
+/** `now` (this thread's performance.now()) on the coordinator's clock, whole ms, never 0 (0 marks an unset time in the table). */
+export function coordMsOf(now: number, toCoordMs: number): number {
+  return Math.floor(now + toCoordMs) + 1;
+}
+
 export class HostClock {
   constructor(
     private readonly table: HostTable,
@@ -31,7 +36,7 @@ export class HostClock {
     const limit = this.limitMs;
     if (limit === null) return false;
     if (this.table.isGivenUp(target.clock)) return true;
-    const nowMs = Math.floor(now + this.toCoordMs) + 1; // the coordinator's clock, never 0 (Timing.coordMs)
+    const nowMs = coordMsOf(now, this.toCoordMs);
     if (nowMs - this.table.startClock(target.clock, nowMs) <= limit) return false;
     this.giveUp(target);
     return true;

@@ -197,9 +197,10 @@ export class Engine {
   /** Start an attempt at a position: its first try, or the `retry` taken from the pending queue. */
   private launch(chunk: ChunkLedger, k: number, index: number, target: Target, now: number, retry: Pending | null): Attempt {
     const own = this.walk.portOf(index, target);
-    const live = retry?.history.ping === true ? this.timing.livePort(target) : -1; // a ping goes to the port its host last answered on
+    const ping = retry?.history.ping === true;
+    const live = ping ? this.timing.livePort(target) : -1; // a ping goes to the port its host last answered on
     const attempt = new Attempt(chunk, k, target, live >= 0 ? live : own, now, this.timing.attemptTimeout(target, now), this.timing.startHistory(target, retry?.history ?? FIRST_TRY));
-    attempt.pinged(own, live >= 0, retry?.heldPing === true);
+    if (ping) attempt.pinged(own, live >= 0, retry.heldPing === true);
     attempt.keep = this.banners !== null && !attempt.live;
     attempt.retryOut = retry?.retryOut === true;
     this.twins.starting(retry, attempt);

@@ -62,7 +62,7 @@ import { TimingStats } from '../src/wire/timing.js';
 import { FIRST_TRY, type Held, SILENT_FIRST_TRY, type Target, type Tries } from './attempt.js';
 import { FLOODED, LIMITED, UNSETTLED } from './congestion-tuning.js';
 import { firstTryLost, liveAnswer, livePortOf, outageAnswered, outageOf, sentInOutage, silenceUnjudged } from './outage.js';
-import { HostClock } from './host-clock.js';
+import { HostClock, coordMsOf } from './host-clock.js';
 import { pathRetries } from './path-loss.js';
 import { SAMPLE_EVERY, SAMPLES_ENOUGH, estimateUs, sample } from './rtt.js';
 
@@ -360,6 +360,6 @@ export class Timing {
 
   /** This thread's `now` on the coordinator's clock, whole ms, never 0 (0 marks an unset time in the table). */
   private coordMs(now: number): number {
-    return Math.floor(now + this.toCoordMs) + 1;
+    return coordMsOf(now, this.toCoordMs);
   }
 }

@@ -121,8 +121,6 @@ export function mapFileNames(config: ScanConfig, f: (path: string) => string): S
  */
 const withAbsolutePaths = (config: ScanConfig): ScanConfig => mapFileNames(config, (path) => resolve(path));
 
-export { LOCK, type LockInfo, placeLock, readLock } from './lock.js';
-
 /** Read and schema-check a JSON file of the directory. */
 export function readJson<T>(path: string, schema: 'manifest' | 'checkpoint'): T {
   let parsed: unknown;
@@ -166,9 +164,9 @@ export class OutDir {
       // A complete one has nothing to continue: resume would only say so.
       let complete = false;
       try {
-        complete = (JSON.parse(readFileSync(join(dir, MANIFEST), 'utf8')) as { status?: unknown }).status === 'complete';
+        complete = readJson<Manifest>(join(dir, MANIFEST), 'manifest').status === 'complete';
       } catch {
-        complete = false; // unreadable: said as before
+        complete = false; // damaged or unreadable: said as before
       }
       const what = named ? '--out-dir' : 'the shard directory';
       if (complete) throw new ShardscanError('E_OPTION', `${what} ${dir} already holds a complete scan (merge, validate and status read it); pick another --out-dir`);

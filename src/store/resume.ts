@@ -19,7 +19,8 @@ import { emptyCounts } from '../model/states.js';
 import { type PreparedScan, prepareScan } from '../prepare.js';
 import type { Resolver } from '../targets/parse.js';
 import { SeenPositions, checkCheckpoint, checkFigures, checkManifest, checkReplay, placeOf, twiceText } from './consistency.js';
-import { CHECKPOINT, LOCK, type LockInfo, OutDir, ioError, mapFileNames, placeLock, rewriteName } from './outdir.js';
+import { LOCK, type LockInfo, placeLock } from './lock.js';
+import { CHECKPOINT, OutDir, ioError, mapFileNames, rewriteName } from './outdir.js';
 import { type ShardDir, lineBatches, openShardDir, readCheckpoint, readRecords } from './read.js';
 import { liveWriter, resumedElapsedMs } from './status.js';
 

@@ -17,7 +17,8 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { ShardscanError, errnoCode, messageOf, quote } from '../errors.js';
 import { type StateCounts, emptyCounts, totalOf } from '../model/states.js';
-import { CHECKPOINT, LOCK, type LockInfo, MANIFEST, type Manifest, readLock } from './outdir.js';
+import { LOCK, type LockInfo, readLock } from './lock.js';
+import { CHECKPOINT, MANIFEST, type Manifest } from './outdir.js';
 import { type ShardDir, missingRecords, openShardDir, readCheckpoint } from './read.js';
 
 /** A checkpoint younger than this, on a manifest with no end and a lock from another machine, means the scan is still running. */
