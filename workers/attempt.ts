@@ -98,7 +98,8 @@ export class Attempt implements AttemptHandle, Timed {
     readonly k: number,
     readonly target: Target,
     readonly port: number,
-    readonly start: number,
+    /** When it was launched; the backend moves it to when the SYN left (AttemptHandle.start). */
+    public start: number,
     /** The timeout this attempt got (per host, see workers/timing.ts). */
     readonly timeoutMs: number,
     readonly history: Readonly<Tries>,

@@ -9,11 +9,15 @@
  * 1,024 events; the first EARLY answers of a phase are certainly of its first
  * read (fewer than 1,024 − EARLY events of other kinds share it: the banner
  * stage holds at most 256 sockets by default), later ones read the clock.
+ * Another callback of the phase that came first (the coordinator's, for an
+ * engine on its thread) bounds them earlier still (src/wire/poll-phase.ts).
  */
+import { pollMarkedAt } from '../src/wire/poll-phase.js';
+
 const EARLY = 512;
 
 export class PhaseClock {
-  /** performance.now() of this phase's first delivered answer (0: none yet). */
+  /** performance.now() of this phase's first delivered answer, or of an earlier callback that marked the phase (0: none yet). */
   polledAt = 0;
   private answers = 0;
 
@@ -26,7 +30,7 @@ export class PhaseClock {
   answerAt(start: number, atOnce: boolean): number {
     const now = performance.now();
     if (atOnce) return now;
-    if (this.polledAt === 0) this.polledAt = now;
+    if (this.polledAt === 0) this.polledAt = pollMarkedAt() || now;
     return this.answers++ < EARLY && this.polledAt > start ? this.polledAt : now;
   }
 

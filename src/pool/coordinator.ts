@@ -23,6 +23,7 @@ import { type ChunkRun, testAndSet } from './chunk-run.js';
 import { type ChunkStart, ScanLedger, checkpointSound } from './ledger.js';
 import { type ChunkRunner, poolTasksPerWorker } from './runner.js';
 import { buildSpec } from './spec.js';
+import { pollMark } from '../wire/poll-phase.js';
 import { SharedSlots } from '../wire/slots.js';
 import { TimingTotals } from '../wire/timing.js';
 
@@ -265,15 +266,13 @@ export class Coordinator {
     this.active.set(id, run);
     port1.on('message', (msg: WorkerMessage) => this.onMessage(run, msg));
     const task: ChunkTask = { spec: this.spec, chunkId: id, attempt, start: bounds.start, stride: bounds.stride, count: bounds.count, fromK, skip, port: port2 };
-    this.runner.run(task).then(
-      () => this.onSettled(run, null),
-      (err: unknown) => this.onSettled(run, err ?? new Error('worker failed')),
-    );
+    this.runner.run(task).then(() => this.onSettled(run, null), (err: unknown) => this.onSettled(run, err ?? new Error('worker failed')));
   }
 
   // ---- results -----------------------------------------------------------
 
   private onMessage(run: ChunkRun, msg: WorkerMessage): void {
+    pollMark(); // delivered in a poll phase: an engine on this thread gets that phase's answers after this (poll-phase.ts)
     if (this.active.get(run.bounds.id) !== run || run.gotDone) return;
     if (msg.t === 'hungry') {
       // In-flight attempts count in the budget (positionBudget): look again.

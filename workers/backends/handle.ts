@@ -87,7 +87,10 @@ export function createHandleBackend(complete: CompleteFn, source: string | null 
     req.attempt = attempt;
     return req;
   };
-  const connect = (handle: TcpHandle, req: object, attempt: AttemptHandle): number => (attempt.v6 ? handle.connect6(req, attempt.host, attempt.port) : handle.connect(req, attempt.host, attempt.port));
+  const connect = (handle: TcpHandle, req: object, attempt: AttemptHandle): number => {
+    attempt.start = performance.now();
+    return attempt.v6 ? handle.connect6(req, attempt.host, attempt.port) : handle.connect(req, attempt.host, attempt.port);
+  };
   function oncomplete(status: number, handle: TcpHandle, req: { attempt?: AttemptHandle }): void {
     const attempt = req.attempt;
     req.attempt = undefined;

@@ -24,6 +24,13 @@ export interface AttemptHandle {
   bindFirst: boolean;
   /** Keep a completed connection open and hand it over (a later stage reads it) instead of resetting it. */
   keep: boolean;
+  /**
+   * performance.now() when the SYN left: the backend sets it just before its
+   * connect(), and round trips count from it. The loop's own work for a
+   * launch (the attempt, its timeout, its window counts; in a cold process
+   * the first launch's ~1-2 ms) is not the network's.
+   */
+  start: number;
 }
 
 /** A kept connection: turns it into a net.Socket (once), which the taker must destroy. */
