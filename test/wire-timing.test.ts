@@ -40,6 +40,20 @@ describe('timing percentiles', () => {
     expect(s.timeout!.p99).toBe(400);
   });
 
+  it('places a percentile inside its bucket by rank, not at the bucket\'s top (100 answers of 200-205 ms read "p50 209.18")', () => {
+    const w = new TimingStats();
+    for (let i = 0; i < 100; i++) w.rtt(200 + i * 0.05);
+    w.rtt(300); // a slower answer, so the largest sample does not cap the bucket
+    const totals = new TimingTotals();
+    totals.add(w.take()!);
+    const rtt = totals.summary().rtt!;
+    expect(rtt.p50).toBeGreaterThanOrEqual(200);
+    expect(rtt.p50).toBeLessThanOrEqual(205);
+    expect(rtt.p90).toBeGreaterThan(rtt.p50);
+    expect(rtt.p90).toBeLessThanOrEqual(209.2);
+    expect(rtt.p99).toBeLessThanOrEqual(300);
+  });
+
   it('each message carries its own range, also for the timeout the worker keeps using', () => {
     const w = new TimingStats();
     w.timeout(150);

@@ -30,22 +30,32 @@ export function bucketTop(b: number): number {
 }
 
 /**
- * Percentiles of a histogram (counts per bucket), as bucket upper bounds
- * rounded to 0.01 ms, clamped to [min, max] when the caller knows the
- * samples' range; null when empty.
+ * Percentiles of a histogram, nearest rank, placed inside their bucket: its
+ * samples taken as spread evenly around their mean (`sums`: each bucket's sum
+ * of samples) as far as the bucket allows, the bucket narrowed to [min, max]
+ * when the caller knows the samples' range; rounded to 0.01 ms, null when
+ * empty. A bucket's upper bound alone read up to 19 % high: 100 answers of a
+ * 200-205 ms path gave "p50 209.18 ms".
  */
-export function percentiles(counts: ArrayLike<number>, ps: readonly number[], min = 0, max = Infinity): number[] | null {
-  const at = (b: number): number => Math.round(Math.min(max, Math.max(min, bucketTop(b))) * 100) / 100;
+export function percentiles(counts: ArrayLike<number>, sums: ArrayLike<number>, ps: readonly number[], min = 0, max = Infinity): number[] | null {
   let total = 0;
   for (let i = 0; i < counts.length; i++) total += counts[i]!;
   if (total === 0) return null;
+  // The k-th of a bucket's n samples (k from 1), with its samples over mean ± half.
+  const at = (b: number, k: number, n: number): number => {
+    const hi = Math.min(max, Math.max(min, bucketTop(b)));
+    const lo = Math.min(hi, Math.max(min, b === 0 ? 0 : bucketTop(b - 1)));
+    const mean = Math.min(hi, Math.max(lo, sums[b]! / n));
+    const half = Math.min(mean - lo, hi - mean);
+    return Math.round((mean + ((2 * k - 1) / n - 1) * half) * 100) / 100;
+  };
   return ps.map((p) => {
     const want = Math.max(1, Math.ceil(p * total));
     let seen = 0;
-    for (let b = 0; b < counts.length; b++) {
-      seen += counts[b]!;
-      if (seen >= want) return at(b);
+    for (let b = 0; ; b++) {
+      const n = counts[b]!;
+      if (seen + n >= want) return at(b, want - seen, n);
+      seen += n;
     }
-    return at(counts.length - 1);
   });
 }

@@ -6,7 +6,11 @@
 import { HIST_BUCKETS, bucketOf, percentiles } from '../model/histogram.js';
 import type { DurationStats, TimingHistograms, TimingSummary } from '../model/summary.js';
 
-/** Counters, then each histogram's smallest and largest sample and the sum of its samples, before the three histograms. */
+/**
+ * Counters, then each histogram's smallest and largest sample and the sum of
+ * its samples, before the three histograms' counts and then their sums of
+ * samples per bucket (where in its bucket a percentile lies: histogram.ts).
+ */
 const RETRIES = 0;
 const RETRY_HITS = 1;
 const SHRINKS = 2;
@@ -28,7 +32,9 @@ const HEAD = 17;
 const RTT = HEAD;
 const TIMEOUT = HEAD + HIST_BUCKETS;
 const LATE = HEAD + 2 * HIST_BUCKETS;
-const SIZE = HEAD + 3 * HIST_BUCKETS;
+/** Each histogram's bucket sums, this far past its counts. */
+const SUMS = 3 * HIST_BUCKETS;
+const SIZE = HEAD + 6 * HIST_BUCKETS;
 
 /** A zeroed packed array, with no smallest or largest sample yet. */
 function emptyPacked(): number[] {
@@ -53,7 +59,9 @@ export class TimingStats {
   /** One sample into the histogram at `hist`, with its sum, smallest and largest. */
   private sample(hist: number, sum: number, min: number, max: number, ms: number): void {
     const d = this.data;
-    d[hist + bucketOf(ms)]!++;
+    const at = hist + bucketOf(ms);
+    d[at]!++;
+    d[at + SUMS]! += ms;
     d[sum]! += ms;
     if (ms < d[min]!) d[min] = ms;
     if (ms > d[max]!) d[max] = ms;
@@ -69,6 +77,7 @@ export class TimingStats {
       if (ms > this.data[TIMEOUT_MAX]!) this.data[TIMEOUT_MAX] = ms;
     }
     this.data[this.lastTimeoutBucket]!++;
+    this.data[this.lastTimeoutBucket + SUMS]! += ms;
     this.data[TIMEOUT_SUM]! += ms;
     this.dirty = true;
   }
@@ -149,9 +158,9 @@ export class TimingTotals {
   summary(): TimingSummary {
     const s = this.sum;
     return {
-      rtt: durations(s.subarray(RTT, RTT + HIST_BUCKETS), s[RTT_MIN]!, s[RTT_MAX]!),
-      timeout: durations(s.subarray(TIMEOUT, TIMEOUT + HIST_BUCKETS), s[TIMEOUT_MIN]!, s[TIMEOUT_MAX]!),
-      timerLate: durations(s.subarray(LATE, LATE + HIST_BUCKETS), s[LATE_MIN]!, s[LATE_MAX]!, true),
+      rtt: durations(s, RTT, s[RTT_MIN]!, s[RTT_MAX]!),
+      timeout: durations(s, TIMEOUT, s[TIMEOUT_MIN]!, s[TIMEOUT_MAX]!),
+      timerLate: durations(s, LATE, s[LATE_MIN]!, s[LATE_MAX]!, true),
       retries: s[RETRIES]!,
       retriesAnswered: s[RETRY_HITS]!,
       windowShrinks: { ...(s[SHRINKS]! > 0 ? { 'retry-answered': s[SHRINKS]! } : {}), ...(s[LIMITER_SHRINKS]! > 0 ? { 'deep-retries': s[LIMITER_SHRINKS]! } : {}) },
@@ -173,14 +182,15 @@ export class TimingTotals {
 }
 
 /**
- * Percentiles as bucket bounds, kept inside the smallest and largest sample:
- * a bound can lie up to 19 % past every sample (one 1,000 ms timeout read
- * "1102.18 ms", above a --timeout 1s ceiling).
+ * The percentiles of the histogram at `hist`, kept inside its smallest and
+ * largest sample: a bucket can reach 19 % past every sample (one 1,000 ms
+ * timeout read "1102.18 ms", above a --timeout 1s ceiling).
  */
-function durations(hist: Float64Array, min: number, max: number, withMax = false): DurationStats | null {
-  const p = percentiles(hist, [0.5, 0.9, 0.99], min, max);
+function durations(s: Float64Array, hist: number, min: number, max: number, withMax = false): DurationStats | null {
+  const counts = s.subarray(hist, hist + HIST_BUCKETS);
+  const p = percentiles(counts, s.subarray(hist + SUMS, hist + SUMS + HIST_BUCKETS), [0.5, 0.9, 0.99], min, max);
   if (p === null) return null;
   let samples = 0;
-  for (const n of hist) samples += n;
+  for (const n of counts) samples += n;
   return { samples, p50: p[0]!, p90: p[1]!, p99: p[2]!, ...(withMax ? { max: Math.round(max * 100) / 100 } : {}) };
 }
