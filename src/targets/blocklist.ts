@@ -16,6 +16,7 @@ import { MAX_SMALL_FILE_BYTES, readProblem, readTextCapped } from '../files.js';
 import { ShardscanError, errnoCode, escapeControls, messageOf, quote } from '../errors.js';
 import { packagePath } from '../paths.js';
 import { formatIPv4, formatIPv6, parseIPv4, parseIPv6 } from './ip.js';
+import { unmapped } from './mapped.js';
 import { type Addr, type Interval, interval, intervalSize, mergeIntervals, pred, spanCount, subtractIntervals, succ } from './set.js';
 
 /** One line of a blocklist. */
@@ -62,7 +63,11 @@ export interface Blocked {
 
 export const NOTHING_BLOCKED: Blocked = Object.freeze({ count: 0, ranges: [], label: 'the blocklist' }) as Blocked;
 
-/** "192.0.2.0/24", "2001:db8::/32" or a single address → an interval; null when it is not one. */
+/**
+ * "192.0.2.0/24", "2001:db8::/32" or a single address → an interval; null
+ * when it is not one. An IPv4-mapped one (::ffff:192.0.2.0/120) is the IPv4
+ * network it maps, as a target written so is (mapped.ts).
+ */
 export function parseNetwork(text: string): Interval | null {
   const slash = text.indexOf('/');
   const addr = slash < 0 ? text : text.slice(0, slash);
@@ -80,7 +85,7 @@ export function parseNetwork(text: string): Interval | null {
   }
   const size = 1n << BigInt(128 - prefix);
   const lo = (v6! / size) * size;
-  return { v6: true, lo, hi: lo + size - 1n };
+  return unmapped({ v6: true, lo, hi: lo + size - 1n });
 }
 
 function rangeText(iv: Interval): string {

@@ -9,6 +9,8 @@ import { type ListPlace, listTokens, placed, readListText, splitList } from './l
 import { formatIPv4, formatIPv6, parseIPv4, parseIPv6 } from './ip.js';
 import { type Blocked, type Blocklist, NOTHING_BLOCKED, applyBlocklist } from './blocklist.js';
 import { confirmScanSize } from './confirm.js';
+import { reachesMapped, unmapped } from './mapped.js';
+import { octetRanges } from './octets.js';
 import { type Resolver, UnresolvedName, systemResolver, typedResolver } from './resolve.js';
 
 export type { Resolver } from './resolve.js';
@@ -17,8 +19,7 @@ import { type Interval, TargetSet, mergeIntervals, subtractIntervals, unionMerge
 
 /** Largest IPv6 network one token may name: a /104 is 16,777,216 addresses, like an IPv4 /8. */
 export const MAX_IPV6_PREFIX_BITS = 24;
-/** Octet ranges that cannot be merged into this many intervals are refused (say it with CIDR). */
-export const MAX_INTERVALS = 1 << 20;
+export { MAX_INTERVALS } from './octets.js';
 
 /** A parsed token: addresses, or a host name to resolve (with an optional IPv4 prefix). */
 export type TargetToken =
@@ -65,79 +66,6 @@ function parsePrefix(token: string, text: string, max: number): number {
   return Number(text);
 }
 
-/** One octet range: "5", "1-10", "*", "-10", "250-". Returns [lo, hi] or null if not an octet form. */
-function parseOctetRange(field: string): [number, number] | null {
-  if (field === '*') return [0, 255];
-  // No leading zeros: inet_aton and curl read "010" as octal 8, nmap as decimal 10.
-  const m = /^(0|[1-9]\d{0,2})?(?:(-)(0|[1-9]\d{0,2})?)?$/.exec(field);
-  if (!m || (m[1] === undefined && m[2] === undefined)) return null;
-  const lo = m[1] === undefined ? 0 : Number(m[1]);
-  const hi = m[2] === undefined ? lo : m[3] === undefined ? 255 : Number(m[3]);
-  if (lo > 255 || hi > 255 || lo > hi) return null;
-  return [lo, hi];
-}
-
-/** One octet field, a comma list of ranges ("1,5,10-20"): sorted, merged ranges, or null. */
-function parseOctet(field: string): [number, number][] | null {
-  const ranges: [number, number][] = [];
-  for (const part of field.split(',')) {
-    const r = parseOctetRange(part);
-    if (r === null) return null;
-    ranges.push(r);
-  }
-  ranges.sort((a, b) => a[0] - b[0]);
-  const merged: [number, number][] = [];
-  for (const r of ranges) {
-    const last = merged[merged.length - 1];
-    if (last && r[0] <= last[1] + 1) last[1] = Math.max(last[1], r[1]);
-    else merged.push([r[0], r[1]]);
-  }
-  return merged;
-}
-
-const isFull = (o: [number, number][]): boolean => o.length === 1 && o[0]![0] === 0 && o[0]![1] === 255;
-
-/**
- * nmap-style octet ranges and lists, expanded into intervals without listing
- * hosts. Trailing full octets ("*" or 0-255) make one span per range of the
- * last octet that is not full, for each value of the octets before it, so the
- * loop runs once per interval produced (at most MAX_INTERVALS): "*.*.*.*" is
- * one step, not 16 million.
- */
-function octetRanges(token: string): Interval[] | null {
-  const fields = token.split('.');
-  if (fields.length !== 4) return null;
-  const parsed = fields.map(parseOctet);
-  if (parsed.some((o) => o === null)) return null;
-  const octets = parsed as [number, number][][];
-  let full = 0;
-  while (full < 4 && isFull(octets[3 - full]!)) full++;
-  if (full === 4) return [v4Interval(0, 2 ** 32 - 1)];
-  const span = 3 - full; // the last octet that is not full: each of its ranges spans [lo, hi] × 256^full addresses
-  const unit = 256 ** full;
-  const spanRanges = octets[span]!;
-  // The octets before it, as lists of values, walked like an odometer.
-  const lead = octets.slice(0, span).map((o) => o.flatMap(([lo, hi]) => Array.from({ length: hi - lo + 1 }, (_, k) => lo + k)));
-  if (lead.reduce((n, o) => n * o.length, spanRanges.length) > MAX_INTERVALS) {
-    throw bad(token, `expands to more than ${MAX_INTERVALS} separate ranges; use CIDR or an exclusion`);
-  }
-  const at = lead.map(() => 0);
-  const out: Interval[] = [];
-  for (;;) {
-    let base = 0;
-    for (let i = 0; i < span; i++) base = base * 256 + lead[i]![at[i]!]!;
-    base *= 256 ** (4 - span);
-    for (const [lo, hi] of spanRanges) out.push(v4Interval(base + lo * unit, base + (hi + 1) * unit - 1));
-    let i = span - 1;
-    while (i >= 0 && at[i] === lead[i]!.length - 1) {
-      at[i] = 0;
-      i--;
-    }
-    if (i < 0) return out;
-    at[i]!++;
-  }
-}
-
 /**
  * Parse one token (no resolution). Throws E_TARGET / E_TOO_LARGE naming the
  * token. `maxV6Bits`: the largest IPv6 network or range it may name, 2^bits
@@ -167,8 +95,7 @@ export function parseTargetToken(token: string, maxV6Bits = MAX_IPV6_PREFIX_BITS
       );
     }
     const size = 1n << BigInt(128 - prefix);
-    const lo = (v6 / size) * size;
-    return { kind: 'addresses', token, intervals: [{ v6: true, lo, hi: lo + size - 1n }] };
+    return { kind: 'addresses', token, intervals: [unmapped({ v6: true, lo: (v6 / size) * size, hi: (v6 / size) * size + size - 1n })] };
   }
   if (prefixPart === null && token.includes('-')) {
     // Full-address range "a-b" (IPv4 or IPv6); for IPv4 the right side may be a last octet.
@@ -188,14 +115,14 @@ export function parseTargetToken(token: string, maxV6Bits = MAX_IPV6_PREFIX_BITS
       if (r6 - l6 >= 1n << BigInt(maxV6Bits)) {
         throw new ShardscanError('E_TOO_LARGE', `IPv6 range '${quote(token)}' is too large: at most ${2 ** MAX_IPV6_PREFIX_BITS} addresses`);
       }
-      return { kind: 'addresses', token, intervals: [{ v6: true, lo: l6, hi: r6 }] };
+      return { kind: 'addresses', token, intervals: [unmapped({ v6: true, lo: l6, hi: r6 })] };
     }
   }
   // 127.1 and 2130706433 are 127.0.0.1 to inet_aton (and so to ping and curl); nmap reads them otherwise.
   if (/^\d+(\.\d+){0,2}$/.test(addrPart)) throw bad(token, 'a short address form (inet_aton reads 127.1 and 2130706433 as 127.0.0.1; nmap does not): write all four octets, e.g. 127.0.0.1');
   if (/^[\d*.,-]+$/.test(addrPart)) {
     if (/(^|[.,-])0\d/.test(addrPart)) throw bad(token, 'an octet with a leading zero is ambiguous (inet_aton and curl read 010 as octal 8, nmap as decimal 10): write it without');
-    const ranges = octetRanges(addrPart);
+    const ranges = octetRanges(addrPart, (why) => bad(token, why));
     if (ranges === null || prefixPart !== null) throw bad(token, 'not an IPv4 address, CIDR or octet range');
     return { kind: 'addresses', token, intervals: ranges };
   }
@@ -377,6 +304,8 @@ export async function buildTargets(input: TargetInput, resolver: Resolver = syst
   if (included.count === 0) throw noTargets(input.inputFile);
   const inc = mergeIntervals(included.intervals);
   if (family !== undefined) checkFamily(inc, family);
+  const mixed = inc.find(reachesMapped);
+  if (mixed) throw new ShardscanError('E_TARGET', `targets from ${formatIPv6(mixed.lo as bigint)} to ${formatIPv6(mixed.hi as bigint)} reach into ::ffff:0:0/96, IPv4 addresses written as IPv6 (a connect to one is an IPv4 connect): give the IPv4 addresses as IPv4`);
   const excludePlace: ListPlace = { file: null, line: 0 };
   const excluded = readTokens(allTokens(input.exclude ?? [], input.excludeFile, 'exclude', excludePlace), 'exclude', excludePlace);
   const exc = mergeIntervals([...excluded.intervals, ...(await excludedByName(excluded.named, resolved, typedResolver(resolver), family, persisted))]);
