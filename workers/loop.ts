@@ -170,12 +170,12 @@ export class Engine {
       // This host's window is full, or its pacing or --host-rate says later: hold the position back, go on with others.
       const hostWait = this.congestion.hostWait(target.cell, now);
       if (hostWait > 0) {
-        if (this.pending.hold(chunk, k, retry, now + hostWait)) continue;
+        if (this.pending.hold(chunk, k, retry, Math.min(now + hostWait, this.timing.clock.end(target) + 2))) continue; // due by --host-timeout's end
         return this.pumpIn(hostWait);
       }
       if (this.rate) {
         const wait = this.rate.acquire(target.index);
-        if (wait < 0 && this.pending.hold(chunk, k, retry, now - wait)) continue;
+        if (wait < 0 && this.pending.hold(chunk, k, retry, Math.min(now - wait, this.timing.clock.end(target) + 2))) continue;
         if (wait !== 0) {
           if (retry) this.pending.unshift(retry);
           return this.pumpIn(Math.abs(wait));
@@ -388,6 +388,8 @@ export class Engine {
     if (!chunk.stopped && this.pending.has(chunk)) return;
     if (this.chunks.finish(chunk)) {
       this.backend.idle?.(); // no chunk left: no spare socket to keep
+      if (this.pumpTimer !== null) clearTimeout(this.pumpTimer); // nor a --rate wait (1/rate s) to keep the process alive
+      this.pumpTimer = null;
       while (this.expiry.drain());
       this.window.setHungry(false);
       if (this.expiry.heap.size === 0) this.expiry.disarm();
