@@ -103,6 +103,25 @@ describe('RateGate: the global budget', () => {
   });
 });
 
+describe('RateGate: the global budget at 100/s or less (no burst)', () => {
+  it.each([
+    [50, 2, 99],
+    [100, 1.5, 199],
+  ])('keeps --rate %s when every wake-up comes %s ms late (--rate 50 sent 45/s, --rate 100 89/s)', (rate, late, least) => {
+    const gate = new RateGate(createRateShared(rate, 0)!);
+    const grantedAt: number[] = [];
+    for (const end = clock + 2000; clock < end; ) {
+      const r = gate.acquire(7);
+      if (r === 0) grantedAt.push(clock);
+      else clock += r + late; // the pump's timer fires that long after the wait it was given
+    }
+    expect(grantedAt.length).toBeGreaterThanOrEqual(least);
+    expect(grantedAt.length).toBeLessThanOrEqual((2000 * rate) / 1000 + 1);
+    const gaps = grantedAt.slice(1).map((t, i) => t - grantedAt[i]!);
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(1000 / rate / 2 - 1e-9); // never closer than half an interval
+  });
+});
+
 describe('RateGate: the per-host cap', () => {
   it('holds each host to --host-rate × time, with no burst (it allowed one more at once)', () => {
     const shared = createRateShared(0, 10)!; // one probe per 100 ms per host, no global budget
