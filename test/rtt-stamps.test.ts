@@ -1,6 +1,6 @@
 /**
- * Where a round trip is counted from and to. From the SYN: each backend
- * stamps an attempt's start just before its connect() (the loop's own work
+ * Where an answer's round trip is counted from and to. From the SYN: each
+ * backend stamps an attempt's sentAt just before its connect() (the loop's own work
  * for the launch, ~1-2 ms for a cold process's first, read as network time
  * before). To the earliest callback of the poll phase that delivered the
  * answer: one the coordinator ran for a chunk's message counts
@@ -39,16 +39,16 @@ describe('a round trip counts from the SYN', () => {
     ['socket', (done) => createSocketBackend(done, null)],
   ];
   for (const [name, make] of backends) {
-    it(`${name}: start is stamped by the backend as it connects, not when the loop made the attempt`, async () => {
+    it(`${name}: sentAt is stamped by the backend as it connects, not when the loop made the attempt`, async () => {
       let answered!: (status: number) => void;
       const status = new Promise<number>((r) => (answered = r));
       const b = make((_, s) => answered(s));
       const launched = performance.now() - 50; // the loop's stamp, 50 ms of its own work before the connect
-      const a: AttemptHandle = { host: '127.0.0.1', port, v6: false, handle: null, done: false, bindFirst: false, keep: false, start: launched };
+      const a: AttemptHandle = { host: '127.0.0.1', port, v6: false, handle: null, done: false, bindFirst: false, keep: false, sentAt: launched };
       const before = performance.now();
       expect(b.start(a)).toBe(0);
-      expect(a.start).toBeGreaterThanOrEqual(before);
-      expect(a.start).toBeLessThanOrEqual(performance.now());
+      expect(a.sentAt).toBeGreaterThanOrEqual(before);
+      expect(a.sentAt).toBeLessThanOrEqual(performance.now());
       expect(await status).toBe(0);
       a.done = true;
       b.abort(a);

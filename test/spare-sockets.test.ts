@@ -37,7 +37,7 @@ afterAll(async () => {
 });
 
 function attempt(port: number): AttemptHandle {
-  return { host: '127.0.0.1', port, v6: false, handle: null, done: false, bindFirst: false, keep: false, start: 0 };
+  return { host: '127.0.0.1', port, v6: false, handle: null, done: false, bindFirst: false, keep: false, sentAt: 0 };
 }
 
 /** A backend that may keep `spares` refused sockets, whose probes resolve with their status. */

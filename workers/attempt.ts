@@ -93,18 +93,20 @@ export class Attempt implements AttemptHandle, Timed {
   readonly bindFirst: boolean;
   /** start + timeoutMs, until it is retimed (see Expiry.retime). */
   deadline: number;
+  /** When the SYN left (the backend sets it: AttemptHandle.sentAt); answers' round trips count from it. */
+  sentAt: number;
   constructor(
     readonly chunk: ChunkLedger,
     readonly k: number,
     readonly target: Target,
     readonly port: number,
-    /** When it was launched; the backend moves it to when the SYN left (AttemptHandle.start). */
-    public start: number,
+    readonly start: number,
     /** The timeout this attempt got (per host, see workers/timing.ts). */
     readonly timeoutMs: number,
     readonly history: Readonly<Tries>,
   ) {
     this.deadline = start + timeoutMs;
+    this.sentAt = start;
     this.ownPort = port;
     this.host = target.host;
     this.v6 = target.v6;

@@ -249,7 +249,7 @@ export class Engine {
 
   private onComplete(a: Attempt, status: number, self: boolean, atOnce: boolean, kept?: KeptConnection): void {
     if (a.done) return;
-    const at = this.clock.answerAt(a.start, atOnce);
+    const at = this.clock.answerAt(a.sentAt, atOnce);
     const passed = a.twin !== null && this.twins.ended(a, status === 0 ? !self : classifyErrno(errnoName(status), atOnce).kind !== 'local');
     this.release(a);
     if (passed) {
@@ -266,8 +266,8 @@ export class Engine {
       if (kept && this.banners) {
         // Open: decided once the banner stage has read it (the window moves on now).
         a.chunk.grabbing++;
-        this.banners.add(a, kept(), at - a.start);
-      } else this.decide(a, 'open', 'syn-ack', at);
+        this.banners.add(a, kept(), at - a.sentAt);
+      } else this.decide(a, 'open', 'syn-ack', at, undefined, at - a.sentAt);
     } else {
       const name = errnoName(status);
       const verdict = classifyErrno(name, atOnce);
@@ -282,7 +282,7 @@ export class Engine {
       } else {
         // A reset or ICMP error: an answer (unless connect() failed: nothing sent); reset after a handshake: tcpwrapped.
         if (!atOnce) this.answered(a, at, verdict.state === 'open', verdict.state !== 'filtered');
-        this.decide(a, verdict.state, name, at, verdict.state === 'open' && this.banners !== null ? { ...TCPWRAPPED } : undefined);
+        this.decide(a, verdict.state, name, at, verdict.state === 'open' && this.banners !== null ? { ...TCPWRAPPED } : undefined, at - a.sentAt);
       }
     }
     if (!this.pumping) this.queueCheck();
@@ -291,11 +291,11 @@ export class Engine {
   /** Something answered (`handshake`: a SYN-ACK, timing.ts; `tcp`: or a reset): an RTT sample, evidence for retries, and for the windows delivery or loss. */
   private answered(a: Attempt, now: number, handshake: boolean, tcp: boolean): void {
     // A ping's answer (outage.ts) is another port's: counted as a retry's, it said retries get answers (a 'twin'); it grows no window.
-    this.timing.hostAnswered(a.target, a.live ? 0 : a.history.tries, now - a.start, now, a.late, handshake, tcp ? a.port : -1);
+    this.timing.hostAnswered(a.target, a.live ? 0 : a.history.tries, now - a.sentAt, now, a.late, handshake, tcp ? a.port : -1);
     this.routes.answered(a.target.index, a.start);
     if (a.late) return; // it left the windows, and the scan's delivery rate counted it, at its timeout (late.ts)
-    if (a.live || a.history.tries === 0 || !this.timing.retryAnswerIsLoss(a.target, a.history)) this.congestion.delivered(a.target.cell, now, now - a.start, a.history.tries === 0 && !a.live);
-    else this.congestion.lost(a.target.cell, a.target.index, now, now - a.start, a.history);
+    if (a.live || a.history.tries === 0 || !this.timing.retryAnswerIsLoss(a.target, a.history)) this.congestion.delivered(a.target.cell, now, now - a.sentAt, a.history.tries === 0 && !a.live);
+    else this.congestion.lost(a.target.cell, a.target.index, now, now - a.sentAt, a.history);
   }
 
   /**

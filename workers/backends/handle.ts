@@ -88,7 +88,7 @@ export function createHandleBackend(complete: CompleteFn, source: string | null 
     return req;
   };
   const connect = (handle: TcpHandle, req: object, attempt: AttemptHandle): number => {
-    attempt.start = performance.now();
+    attempt.sentAt = performance.now();
     return attempt.v6 ? handle.connect6(req, attempt.host, attempt.port) : handle.connect(req, attempt.host, attempt.port);
   };
   function oncomplete(status: number, handle: TcpHandle, req: { attempt?: AttemptHandle }): void {

@@ -51,7 +51,7 @@ export function createSocketBackend(complete: CompleteFn, source: string | null 
       socket.on('connect', onConnect);
       socket.on('error', onError);
       attempt.handle = socket;
-      attempt.start = performance.now();
+      attempt.sentAt = performance.now();
       if (source !== null) socket.connect({ port: attempt.port, host: attempt.host, localAddress: source });
       else if (attempt.bindFirst) socket.connect({ port: attempt.port, host: attempt.host, localAddress: attempt.v6 ? '::' : '0.0.0.0' });
       else socket.connect(attempt.port, attempt.host);

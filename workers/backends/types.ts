@@ -26,11 +26,12 @@ export interface AttemptHandle {
   keep: boolean;
   /**
    * performance.now() when the SYN left: the backend sets it just before its
-   * connect(), and round trips count from it. The loop's own work for a
-   * launch (the attempt, its timeout, its window counts; in a cold process
-   * the first launch's ~1-2 ms) is not the network's.
+   * connect(), and an answer's round trip counts from it. The loop's own work
+   * for a launch (the attempt, its timeout, its window counts; in a cold
+   * process the first launch's ~1-2 ms) is not the network's. (Deadlines,
+   * and a timed-out record's rtt, its timeout, count from the launch.)
    */
-  start: number;
+  sentAt: number;
 }
 
 /** A kept connection: turns it into a net.Socket (once), which the taker must destroy. */
