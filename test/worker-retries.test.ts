@@ -43,6 +43,12 @@ describe('retries by evidence', () => {
     dropped.t.retryResolved(dropped.cell);
     expect(dropped.t.mayRetry(dropped.cell, 1)).toBe('final');
     expect(capHits(dropped.t)).toBe(0);
+    // --retries 0 on a host that answered, no retry sent or answered anywhere: the cap ended the one retry every
+    // port gets, not retries still answered (the summary said "filtered at the --max-retries cap (retries were still answered)").
+    const none = timing(0);
+    none.t.answered(none.cell, 0, 20);
+    expect(none.t.mayRetry(none.cell, 0)).toBe('final');
+    expect(capHits(none.t)).toBe(0);
   });
 
   it('a host whose own retries were not answered gets a second retry once another host\'s was: the path loses packets', () => {

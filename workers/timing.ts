@@ -262,8 +262,9 @@ export class Timing {
       if (this.params.retries > 0 && this.params.randomOrder !== false && silenceUnjudged(t, cell, startMs, nowMs, this.timeoutMs(cell))) {
         return t.get(cell, F.RETRIES_OUT) === 0 && livePortOf(t, cell) >= 0 ? this.granted(cell, 'ping') : 'wait';
       }
-      // --max-retries, not the host's own evidence, ends it: nmap's "giving up on port because retransmission cap hit".
-      if (tryNo < ownNeeded) this.stats.retryCapHit();
+      // --max-retries, not the evidence of retries answered (here or on the path), ends it: nmap's "giving up on port
+      // because retransmission cap hit". Not the one retry every port gets: --retries 0 counted every filtered port.
+      if (tryNo < ownNeeded && (maxOk > 0 || floor > 1)) this.stats.retryCapHit();
       return 'final';
     }
     return this.granted(cell, lossy ? 'twin' : 'retry');
