@@ -19,9 +19,9 @@ import { runChunkOnFakeTime } from './helpers/engine.js';
 
 const PORTS = 40;
 
-function spec(hostTimeoutMs: number | null): WorkerScanSpec {
+function spec(hostTimeoutMs: number | null, maxMs = 1000): WorkerScanSpec {
   const targets = TargetSet.fromIntervals([{ v6: false, lo: 0x7f000001, hi: 0x7f000001 }]).toData();
-  const timing: TimingParams = { initialMs: 1000, minMs: 1000, maxMs: 1000, retries: 2, hostTimeoutMs, window: 1 << 16, hosts: 1 };
+  const timing: TimingParams = { initialMs: 1000, minMs: 1000, maxMs, retries: 2, hostTimeoutMs, window: 1 << 16, hosts: 1 };
   return {
     specId: `t${Math.random()}`, targets, ports: Uint16Array.from({ length: PORTS }, (_, i) => i + 1), permutation: null,
     timing, hosts: createHostTable(1, 1 << 16, hostTimeoutMs !== null), originMs: performance.timeOrigin, window: 64, engine: 'handle',
@@ -39,8 +39,8 @@ const backendOf = (silent: boolean) => (_e: unknown, complete: CompleteFn): Prob
   abort() {},
 });
 
-async function scan(hostTimeoutMs: number | null, silent = false): Promise<{ records: WireRecordView[]; endedAt: number; timing: TimingTotals }> {
-  const { records, endedMs, timing } = await runChunkOnFakeTime(spec(hostTimeoutMs), backendOf(silent), PORTS, 10_000);
+async function scan(hostTimeoutMs: number | null, silent = false, maxMs = 1000): Promise<{ records: WireRecordView[]; endedAt: number; timing: TimingTotals }> {
+  const { records, endedMs, timing } = await runChunkOnFakeTime(spec(hostTimeoutMs, maxMs), backendOf(silent), PORTS, 10_000);
   return { records, endedAt: endedMs, timing };
 }
 
@@ -64,6 +64,21 @@ describe('--host-timeout and attempts in flight', () => {
     expect(records.every((r) => r.state === 'error' && r.reason === 'host-timeout')).toBe(true);
     expect(endedAt).toBeLessThan(200);
     expect(timing.summary().hostsGivenUp).toBe(1);
+  });
+
+  it("a probe it cuts short is no timeout that ran out: the summary's timeouts leave it out", async () => {
+    expect((await scan(100)).timing.summary().timeout).toBeNull();
+    expect((await scan(100, true)).timing.summary().timeout).toBeNull();
+  });
+
+  it("a silent host's timeouts in the summary are the waits its records show, late listening included (they read half)", async () => {
+    const { records, timing } = await scan(null, true, 3000); // a ceiling of 3 s: a first try may listen on to 2 s
+    const waits = records.map((r) => r.rttMs).sort((a, b) => a - b);
+    expect(waits.at(-1)!).toBeGreaterThan(1500); // first tries listened on past their 1 s timeout (as many as the late budget holds)
+    const t = timing.summary().timeout!;
+    expect(t.samples).toBe(PORTS);
+    expect(t.p50).toBeCloseTo(waits[PORTS / 2 - 1]!, 0);
+    expect(t.p99).toBeCloseTo(waits.at(-1)!, 0);
   });
 
   it('without one, the same ports wait their timeout and are filtered, with their retries', async () => {

@@ -341,9 +341,8 @@ export class Timing {
     if (this.table.add(cell, F.RETRIES_OUT, -1) === 0) this.evidence++;
   }
 
-  /** An attempt ran out unanswered (once: not at a late one's end): the summary's timeouts, and outage.ts's evidence. */
+  /** An attempt ran out unanswered (once: not at a late one's end): the timers' lateness, and outage.ts's evidence. */
   ranOut(target: Target, h: Readonly<Tries>, start: number, deadline: number, actedAt: number): void {
-    this.stats.timeout(deadline - start);
     this.stats.late(Math.max(0, actedAt - deadline));
     if ((h.tries === 0 || h.held || h.ping) && this.params.randomOrder !== false && this.heardFrom(target)) firstTryLost(this.table, target.cell, this.coordMs(start));
   }
