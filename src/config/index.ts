@@ -24,9 +24,9 @@ export const OUTPUT_FORMATS: readonly OutputFormat[] = ['text', 'json', 'ndjson'
 
 /** Everything that defines a scan. Stored whole in manifest.json. */
 export interface ScanConfig {
-  targets: string[];
+  targets: readonly string[];
   inputFile: string | null;
-  exclude: string[];
+  exclude: readonly string[];
   excludeFile: string | null;
   resolved: Record<string, string>;
   ports: string | null;
@@ -65,7 +65,7 @@ export interface ScanConfig {
   output: string | null;
   /** More reports of the same records, each in its own file (nmap -oA, or -oX FILE -oG FILE); written whole like the main one. */
   extraReports: ExtraReport[];
-  states: PortState[];
+  states: readonly PortState[];
   outDir: string | null;
   chunkSize: number | null;
   maxTimeSec: number | null;
