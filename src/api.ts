@@ -41,7 +41,10 @@ export interface ScanOptions extends Partial<Omit<ScanConfig, (typeof REPORT_OPT
 export interface ScanHandle extends AsyncIterable<ProbeRecord> {
   /**
    * Resolves when the scan ends (complete or interrupted); rejects on bad
-   * options or a failed run. Records flow as the handle is iterated: while
+   * options or a failed run. (scan() itself throws, as Node's own functions
+   * throw on an argument of the wrong type, only for options that are no
+   * object, or a `signal` or `resolver` of the wrong type: what it must use
+   * before the scan starts.) Records flow as the handle is iterated: while
    * nobody reads them, the scan waits once a few thousand are held (memory
    * stays bounded), so iterate the handle and then await this.
    */
