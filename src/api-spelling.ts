@@ -38,11 +38,15 @@ const OPTION_OF: Readonly<Record<string, string>> = Object.freeze({
   '--exclude-file': 'excludeFile',
   '-iL': 'inputFile',
   '--blocklist': 'blocklist',
+  '--no-blocklist': 'blocklist: false',
   '--yes': 'yes',
+  '-p': 'ports',
+  '-p-': "ports: '-'",
+  '-F': 'topPorts: 100',
 });
 
 // A flag standing alone: not the "-6" of "1-6" or "IPv6", nor a longer flag's head.
-const FLAG = /(?<![\w-])(--[a-z][a-z-]*[a-z]|-[46]|-iL)(?![\w-])/g;
+const FLAG = /(?<![\w-])(--[a-z][a-z-]*[a-z]|-[46F]|-iL|-p-|-p)(?![\w-])/g;
 
 /**
  * The error, its message followed by the option keys of the flags it names,
