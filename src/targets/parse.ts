@@ -91,7 +91,7 @@ export function parseTargetToken(token: string, maxV6Bits = MAX_IPV6_PREFIX_BITS
     if (128 - prefix > maxV6Bits) {
       throw new ShardscanError(
         'E_TOO_LARGE',
-        `IPv6 network '${quote(token)}' is too large: at most /${128 - MAX_IPV6_PREFIX_BITS} (${2 ** MAX_IPV6_PREFIX_BITS} addresses), e.g. 2001:db8::/112`,
+        `IPv6 network '${quote(token)}' is too large: at most /${128 - MAX_IPV6_PREFIX_BITS} (${2 ** MAX_IPV6_PREFIX_BITS} addresses), e.g. 2001:2::/112`,
       );
     }
     const size = 1n << BigInt(128 - prefix);
