@@ -80,6 +80,13 @@ describe('--exclude', () => {
     expect(await hosts(['127.0.0.4-7', '::1'], ['multi/31'])).toEqual(['127.0.0.4', '127.0.0.5', '::1']);
   });
 
+  it("with a prefix, a name's IPv6 addresses are left out themselves (a name with only IPv6 ones excluded nothing, silently)", async () => {
+    // dual: ::1 and 127.0.0.5; six: ::1 only.
+    TABLE.six = ['::1'];
+    expect(await hosts(['127.0.0.4-6', '::1'], ['dual/31'])).toEqual(['127.0.0.6']);
+    expect(await hosts(['127.0.0.4', '::1'], ['six/24'])).toEqual(['127.0.0.4']);
+  });
+
   it("a target name scans one address and keeps the others for nmap's note: 'other addresses for multi (not scanned)'", async () => {
     const built = await buildTargets({ targets: ['multi', 'dual', '127.0.0.1'] }, fakeDns);
     expect(Array.from({ length: built.set.count }, (_, i) => built.set.at(i))).toEqual(['127.0.0.1', '127.0.0.5', '127.0.0.6']);

@@ -255,13 +255,13 @@ async function excludedByName(named: readonly NameToken[], resolved: Map<string,
   for (const p of named) if (!resolved.has(key(p.name)) && persisted.has(p.name)) resolved.set(key(p.name), resolved.get(p.name)!);
   const reworded: Resolver = (n, f, all) => resolver(n, f, all).catch((err: unknown) => Promise.reject(asExclusion(err)));
   for (const [n, all] of await lookUp(named, (n) => resolved.has(key(n)), reworded, family)) resolved.set(key(n), all.join(' '));
-  // A name's prefix is an IPv4 one (NAME/24): its IPv6 addresses are left out whole only without one.
+  // A name's prefix is an IPv4 one (NAME/24): its IPv6 addresses are left out themselves (they were not at all, and a
+  // name with only IPv6 ones excluded nothing, silently).
   return named.flatMap((p) =>
     resolved
       .get(key(p.name))!
       .split(' ')
-      .filter((address) => p.prefix === null || parseIPv6(address) === null)
-      .flatMap((address) => nameIntervals(p, address, key(p.name))),
+      .flatMap((address) => nameIntervals(p.prefix !== null && parseIPv6(address) !== null ? { ...p, prefix: null } : p, address, key(p.name))),
   );
 }
 
