@@ -79,7 +79,7 @@ const MIN_MAX_RTT_MS = 5;
 
 /** A non-negative decimal number, e.g. a rate. */
 function numberFlag(name: string, value: string, example: string): number {
-  const n = /^\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : NaN;
+  const n = /^(\d+(\.\d+)?|\.\d+)$/.test(value.trim()) ? Number(value) : NaN;
   if (!Number.isFinite(n)) throw usage(`bad --${name} '${quote(value)}': give a plain decimal number (no sign or exponent; fractions allowed), e.g. --${name} ${example}`);
   return n;
 }
