@@ -91,6 +91,8 @@ describe('config', () => {
     [{ timeout: 2000 }, /unknown key 'timeout' \(did you mean 'timeoutMs'\?\)/],
     [{ max_time: 5 }, /unknown key 'max_time' \(did you mean 'maxTimeSec'\?\)/],
     [{ shard: { index: 1 } }, /\/shard must have required property 'total'/],
+    // As --host-timeout's range (the audit: 1e15 ms was taken, "11574074.1 days").
+    [{ hostTimeoutMs: 2_147_000_001 }, /\/hostTimeoutMs must be <= 2147000000/],
   ])('rejects %j naming the field', (bad, message) => {
     expect(() => checkConfig({ targets: ['127.0.0.1'], ...bad }, 'config')).toThrowError(message);
   });
