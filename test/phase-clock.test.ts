@@ -4,13 +4,16 @@
  * an attempt started after that, an answer delivered at once, or one past the
  * first 512 (libuv may have read the kernel again by then).
  */
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { PhaseClock } from '../workers/phase-clock.js';
 
 const spin = (ms: number): void => {
   const t = performance.now();
   while (performance.now() - t < ms);
 };
+
+// The phase is the thread's (src/wire/poll-phase.ts): each test starts in a new one.
+beforeEach(() => new PhaseClock().reset());
 
 describe('PhaseClock', () => {
   it("gives a phase's first answers its start, and a new phase its own", () => {

@@ -9,7 +9,7 @@
  */
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pollMark, pollMarkedAt } from '../src/wire/poll-phase.js';
+import { pollMark, phaseStart } from '../src/wire/poll-phase.js';
 import { createHandleBackend } from '../workers/backends/handle.js';
 import { createSocketBackend } from '../workers/backends/socket.js';
 import type { AttemptHandle, ProbeBackend } from '../workers/backends/types.js';
@@ -59,18 +59,29 @@ describe('a round trip counts from the SYN', () => {
 describe('a round trip counts to the poll phase\'s first callback', () => {
   it('an answer after a marked callback of its phase is timed at the mark; the mark is gone by the next phase', async () => {
     await new Promise((r) => setImmediate(r)); // a fresh turn: no mark left
-    expect(pollMarkedAt()).toBe(0);
+    expect(phaseStart()).toBe(0);
     const start = performance.now() - 10;
     pollMark();
-    const mark = pollMarkedAt();
+    const mark = phaseStart();
     spin(3); // the coordinator's handler runs before the engine's answers
     pollMark(); // a second message of the phase keeps the first mark
-    expect(pollMarkedAt()).toBe(mark);
+    expect(phaseStart()).toBe(mark);
     const c = new PhaseClock();
     expect(c.answerAt(start, false)).toBe(mark);
     expect(c.polledAt).toBe(mark);
     await new Promise((r) => setImmediate(r));
-    expect(pollMarkedAt()).toBe(0);
+    expect(phaseStart()).toBe(0);
+  });
+
+  it('two engines on one thread share the phase: its first 512 answers between them, not 512 each', async () => {
+    await new Promise((r) => setImmediate(r));
+    const start = performance.now() - 10;
+    const a = new PhaseClock();
+    const b = new PhaseClock();
+    const phase = a.answerAt(start, false);
+    for (let i = 1; i < 512; i++) expect((i % 2 === 0 ? a : b).answerAt(start, false)).toBe(phase);
+    spin(1);
+    expect(b.answerAt(start, false)).toBeGreaterThan(phase);
   });
 
   it('an attempt started after the mark is timed by the clock, never before it started', () => {

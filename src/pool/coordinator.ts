@@ -264,15 +264,15 @@ export class Coordinator {
     const { port1, port2 } = new MessageChannel();
     const run: ChunkRun = { bounds, attempt, watermark: fromK, committed: emptyCounts(), decidedCounts: emptyCounts(), cutOpen: 0, emitted, port: port1, gotDone: false, skip, above: null };
     this.active.set(id, run);
-    port1.on('message', (msg: WorkerMessage) => this.onMessage(run, msg));
+    port1.on('message', (msg: WorkerMessage) => this.onMessage(run, msg, true));
     const task: ChunkTask = { spec: this.spec, chunkId: id, attempt, start: bounds.start, stride: bounds.stride, count: bounds.count, fromK, skip, port: port2 };
     this.runner.run(task).then(() => this.onSettled(run, null), (err: unknown) => this.onSettled(run, err ?? new Error('worker failed')));
   }
 
   // ---- results -----------------------------------------------------------
 
-  private onMessage(run: ChunkRun, msg: WorkerMessage): void {
-    pollMark(); // delivered in a poll phase: an engine on this thread gets that phase's answers after this (poll-phase.ts)
+  private onMessage(run: ChunkRun, msg: WorkerMessage, polled = false): void {
+    if (polled) pollMark(); // a port's event, in a poll phase: an engine on this thread gets its answers after it (not drain())
     if (this.active.get(run.bounds.id) !== run || run.gotDone) return;
     if (msg.t === 'hungry') {
       // In-flight attempts count in the budget (positionBudget): look again.
