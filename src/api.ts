@@ -125,26 +125,18 @@ export function scan(options: ScanOptions): ScanHandle {
   summary.catch(() => undefined);
 
   let iterated = false;
-  // Records of the batch being read not yet given to the reader; whether the reader left having every record.
-  let left = 0;
-  let leftWithAll = false;
+  // The reader left once every position was decided: the scan ends as it would have.
+  let leftDecided = false;
   async function* records(): AsyncGenerator<ProbeRecord> {
     // Two loops over one handle split its records between them, and one of them never ended.
     if (iterated) throw new ShardscanError('E_OPTION', "a scan's records can be iterated once: keep them, or start another scan");
     iterated = true;
     try {
       const r = await started;
-      for await (const batch of r.records) {
-        const list = batch.records();
-        left = list.length;
-        for (const record of list) {
-          left--;
-          yield record;
-        }
-      }
+      for await (const batch of r.records) yield* batch.records();
       await summary;
     } finally {
-      if (!leftWithAll) stopper.abort();
+      if (!leftDecided) stopper.abort();
     }
   }
   return {
@@ -161,10 +153,11 @@ export function scan(options: ScanOptions): ScanHandle {
       return {
         next: () => it.next(),
         return: (value?: unknown) => {
-          // The reader went away (break, or a throw in its loop) after the last record of a scan with every position
-          // decided: nothing was cut, and the scan ends complete by itself (with worker threads it said interrupted).
-          if (run !== null && left === 0 && run.allTaken()) {
-            leftWithAll = true;
+          // The reader went away (break, or a throw in its loop) once every position was decided: no scan is cut, and
+          // it ends complete, as on the calling thread it had already (with worker threads, still shutting down, it
+          // said interrupted). The status is the scan's; the reader knows what it left unread.
+          if (run !== null && run.allDecided()) {
+            leftDecided = true;
             return it.return(value as undefined);
           }
           // Otherwise a scan still running stops as a closed report stops it, output-closed (it said signal, and

@@ -1,7 +1,7 @@
 /**
- * A reader that leaves (break, or a throw in its loop) right after the last
- * record of a scan whose every position is decided cut nothing: the scan is
- * complete. With worker threads it said interrupted / output-closed (the
+ * A reader that leaves (break, or a throw in its loop) once every position
+ * is decided cuts no scan: the scan is complete (its status is the scan's;
+ * the reader knows what it left unread). With worker threads it said interrupted / output-closed (the
  * pool was still shutting down when the last record came, and the break
  * stopped it), in-process complete: the same records, two statuses, and the
  * README tells a library user to test `status`.
@@ -36,6 +36,18 @@ describe('scan(): a reader that leaves after the last record', () => {
       }
       expect(n).toBe(4);
       expect(await run.summary).toMatchObject({ status: 'complete', stopReason: null, done: 4, probes: 4, workerThreads: 'workers' in threads ? 1 : 0 });
+    });
+
+    it(`${how}: break after the 1st record of a scan already decided: complete too, on either runner (one said interrupted)`, async () => {
+      const run = scan({ ignoreTuning: true, targets: ['127.0.0.1'], ports, states: ['open', 'closed'], ...threads });
+      // Until every position is decided (4 loopback ports), the records waiting unread.
+      for (let i = 0; i < 100 && (run.progress()?.done ?? 0) < 4; i++) await new Promise((r) => setTimeout(r, 50));
+      expect(run.progress()?.done).toBe(4);
+      for await (const r of run) {
+        void r;
+        break;
+      }
+      expect(await run.summary).toMatchObject({ status: 'complete', done: 4, probes: 4 });
     });
 
     it(`${how}: a throw in the loop at the last record leaves it complete too, and the throw reaches the caller`, async () => {

@@ -21,11 +21,6 @@ export class RecordChannel implements AsyncIterable<RecordBatch> {
     this.drained = onDrain ?? null;
   }
 
-  /** Records pushed that the reader has not taken yet. */
-  get pending(): number {
-    return this.queued;
-  }
-
   get full(): boolean {
     return this.queued >= this.highWater;
   }

@@ -100,8 +100,8 @@ export interface ScanRun {
   inFlight(): number;
   /** The RTT and timeout histograms so far (--metrics). */
   timingHistograms(): TimingHistograms;
-  /** Every position is decided and the reader has taken every batch: one that leaves after its batch's last record cut nothing. */
-  allTaken(): boolean;
+  /** Every position is decided: a reader that leaves now cuts no scan (its status is the scan's, not the reader's). */
+  allDecided(): boolean;
 }
 
 /** Start scanning a prepared scan. Throws at once for a checkpoint that does not fit the scan. */
@@ -169,9 +169,9 @@ export function startScan(prep: PreparedScan, opts: StartOptions): ScanRun {
     noRoute: () => c.noRoute(),
     inFlight: () => c.inFlight(),
     timingHistograms: () => c.timing.histograms(),
-    allTaken: () => {
+    allDecided: () => {
       const p = c.progress();
-      return p.done >= p.total && channel.pending === 0;
+      return p.done >= p.total;
     },
   };
 }
