@@ -118,7 +118,27 @@ describe('RateGate: the global budget at 100/s or less (no burst)', () => {
     expect(grantedAt.length).toBeGreaterThanOrEqual(least);
     expect(grantedAt.length).toBeLessThanOrEqual((2000 * rate) / 1000 + 1);
     const gaps = grantedAt.slice(1).map((t, i) => t - grantedAt[i]!);
-    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(1000 / rate / 2 - 1e-9); // never closer than half an interval
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(1000 / rate - 10 - 1e-9); // a late start keeps its place, up to 10 ms
+  });
+
+  it('--rate 10: a start 49 ms late keeps 10 ms of its place, not half an interval (11 probes in a second)', () => {
+    const gate = new RateGate(createRateShared(10, 0)!);
+    const t0 = clock;
+    expect(gate.acquire(0)).toBe(0);
+    const wait = gate.acquire(0);
+    expect(wait).toBeCloseTo(100, 6);
+    clock += wait + 49;
+    expect(gate.acquire(0)).toBe(0); // at 149 ms, counted from 139
+    expect(gate.acquire(0)).toBeCloseTo(90, 6); // the next at 239, not 200
+    // In any second from the first grant, at most 10 + 1 (the window's closed end): with the due time at 239,
+    // 339, ..., 939 ms, a second [0, 1000) holds 10.
+    const grants = [t0, t0 + 149];
+    for (let due = 239; due < 1000; due += 100) {
+      clock = t0 + due;
+      expect(gate.acquire(0)).toBe(0);
+      grants.push(clock);
+    }
+    expect(grants.filter((t) => t < t0 + 1000)).toHaveLength(10);
   });
 });
 
