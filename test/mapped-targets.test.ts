@@ -36,6 +36,12 @@ describe('IPv4-mapped targets', () => {
     await expect(hosts({ targets: ['127.0.0.1'], blocklist: mappedRow })).rejects.toThrow(/every target is on .*blocklist/);
   });
 
+  it("a name recorded as a mapped address takes its prefix as the IPv4 one (NAME/24 left out that address alone)", async () => {
+    const resolved = { 'exclude:mapped': '::ffff:127.0.0.5' };
+    expect(await hosts({ targets: ['127.0.0.4-7', '127.0.1.1'], exclude: ['mapped/24'], resolved })).toEqual(['127.0.1.1']);
+    expect(await hosts({ targets: ['mapped/31'], resolved: { mapped: '::ffff:127.0.0.5' } })).toEqual(['127.0.0.4', '127.0.0.5']);
+  });
+
   it('a range that is part IPv6, part IPv4-mapped is refused, never probed', async () => {
     await expect(hosts({ targets: ['::fffe:ffff:ffff-::ffff:0:1'] })).rejects.toThrow(/reach into ::ffff:0:0\/96/);
   });

@@ -7,6 +7,7 @@
  * IPv4 form. A target list copied from a dual-stack server's log
  * (Node's remoteAddress) is written so.
  */
+import { formatIPv4, parseIPv6 } from './ip.js';
 import type { Interval } from './set.js';
 
 const MAPPED_LO = 0xffffn << 32n;
@@ -26,4 +27,10 @@ export function unmapped(iv: Interval): Interval {
 /** An IPv6 interval that holds IPv4-mapped addresses (after unmapped: one that reaches over the range's edge). */
 export function reachesMapped(iv: Interval): boolean {
   return iv.v6 && iv.lo <= MAPPED_HI && iv.hi >= MAPPED_LO;
+}
+
+/** An address as text, an IPv4-mapped one as its dotted IPv4 (a name's prefix, NAME/24, is then the IPv4 one it is). */
+export function v4Text(address: string): string {
+  const v6 = parseIPv6(address);
+  return v6 !== null && v6 >= MAPPED_LO && v6 <= MAPPED_HI ? formatIPv4(Number(v6 - MAPPED_LO)) : address;
 }

@@ -9,7 +9,7 @@ import { type ListPlace, listTokens, placed, readListText, splitList } from './l
 import { formatIPv4, formatIPv6, parseIPv4, parseIPv6 } from './ip.js';
 import { type Blocked, type Blocklist, NOTHING_BLOCKED, applyBlocklist } from './blocklist.js';
 import { confirmScanSize } from './confirm.js';
-import { reachesMapped, unmapped } from './mapped.js';
+import { reachesMapped, unmapped, v4Text } from './mapped.js';
 import { octetRanges } from './octets.js';
 import { type Resolver, UnresolvedName, systemResolver, typedResolver } from './resolve.js';
 
@@ -207,7 +207,7 @@ function nameIntervals(p: NameToken, address: string, entry: string): Interval[]
     const where = entry === p.name ? '' : ' in --exclude';
     throw new ShardscanError('E_CONFIG', `host name '${quote(p.name)}'${where} is recorded as resolving to '${quote(address)}', which is not an IP address; fix or remove ${where === '' ? 'it' : `"${quote(entry)}"`} in "resolved"`);
   }
-  const inner = parseTargetToken(p.prefix === null ? address : `${address}/${p.prefix}`);
+  const inner = parseTargetToken(p.prefix === null ? address : `${v4Text(address)}/${p.prefix}`);
   return inner.kind === 'addresses' ? inner.intervals : [];
 }
 
@@ -261,7 +261,7 @@ async function excludedByName(named: readonly NameToken[], resolved: Map<string,
     resolved
       .get(key(p.name))!
       .split(' ')
-      .flatMap((address) => nameIntervals(p.prefix !== null && parseIPv6(address) !== null ? { ...p, prefix: null } : p, address, key(p.name))),
+      .flatMap((address) => nameIntervals(p.prefix !== null && parseIPv6(v4Text(address)) !== null ? { ...p, prefix: null } : p, address, key(p.name))),
   );
 }
 
