@@ -148,6 +148,10 @@ describe('config', () => {
     expect(loadTuning(file)).toMatchObject({ workers: 1, concurrency: 64, measuredAt: '2026-11-24T00:00:00Z' });
     writeFileSync(file, JSON.stringify({ workers: 1, concurrency: 64, measuredAt: '2026\n\u001b[31mred' }));
     expect(loadTuning(file)!.measuredAt).toBe('unknown');
+ 
+    // A setting added by hand was ignored in silence; a --config file names an unknown key, and so does this now.
+    writeFileSync(file, JSON.stringify({ workers: 1, concurrency: 64, timeoutMs: 300 }));
+    expect(() => loadTuning(file)).toThrowError(/^tuned defaults '.*tuning\.json' are damaged \(unknown key 'timeoutMs': it holds workers, concurrency, measuredAt, cores; other settings go in a --config file\); delete the file or run npm run bench -- --save$/);
   });
 
   it('saved tuning keeps the cores it was measured on, and a copy on another machine is named as such (64 workers on 2 cores ran 4× slower, with no word)', () => {

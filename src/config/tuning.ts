@@ -21,6 +21,9 @@ export interface Tuning {
   source: string;
 }
 
+/** What a tuning file holds (saveTuning writes them). */
+const TUNING_KEYS: readonly string[] = ['workers', 'concurrency', 'measuredAt', 'cores'];
+
 export function configDir(env: NodeJS.ProcessEnv = process.env): string {
   if (env.SHARDSCAN_CONFIG_DIR) return env.SHARDSCAN_CONFIG_DIR;
   // The spec ignores a relative XDG_CONFIG_HOME (as stateDir does XDG_STATE_HOME): the bench run from the
@@ -53,6 +56,9 @@ export function loadTuning(path = tuningPath()): Tuning | null {
     text = text.replace(/^\uFEFF/, '');
     const t = JSON.parse(text) as Partial<Tuning> | null;
     if (typeof t !== 'object' || t === null || Array.isArray(t)) throw new Error('not a JSON object');
+    // A hand-added setting was ignored in silence (a --config file names an unknown key): this file holds the bench's four.
+    const unknown = Object.keys(t).find((k) => !TUNING_KEYS.includes(k) && k !== 'source'); // 'source': written by early versions
+    if (unknown !== undefined) throw new Error(`unknown key '${JSON.stringify(unknown).slice(1, -1).slice(0, 40)}': it holds ${TUNING_KEYS.join(', ')}; other settings go in a --config file`);
     if (!Number.isInteger(t.workers) || !Number.isInteger(t.concurrency) || t.workers! < 1 || t.concurrency! < 1) {
       throw new Error('workers and concurrency must be positive integers');
     }
