@@ -60,7 +60,7 @@ describe("nmap's timing options read as nmap reads them", () => {
   });
 
   it('a --host-timeout of more than a day is said: a bare number written as milliseconds for an earlier shardscan is now seconds', () => {
-    expect(resolved({ hostTimeoutMs: flagsToConfig({ hostTimeout: '1800000' }).hostTimeoutMs! }).notes).toEqual(['--host-timeout is 20.8 days (a bare number is seconds, as in nmap; for milliseconds give ms, e.g. --host-timeout 1800000ms)']);
+    expect(resolved({ hostTimeoutMs: flagsToConfig({ hostTimeout: '1800000' }).hostTimeoutMs! }).notes).toEqual(['--host-timeout is 20.8 days (a bare number is seconds, as in nmap; for milliseconds give ms, e.g. --host-timeout 1800000ms; a config file\'s hostTimeoutMs is milliseconds)']);
     expect(resolved({ hostTimeoutMs: flagsToConfig({ hostTimeout: '86400' }).hostTimeoutMs! }).notes).toEqual([]);
   });
 

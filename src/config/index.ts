@@ -312,7 +312,7 @@ export function resolveConfig(given: Partial<ScanConfig>, opts: ResolveOptions =
   }
   // A bare --host-timeout is seconds, as in nmap: one written for an earlier shardscan in milliseconds (1800000) is now days.
   if (partial.hostTimeoutMs != null && partial.hostTimeoutMs > 86_400_000) {
-    notes.push(`--host-timeout is ${(partial.hostTimeoutMs / 86_400_000).toFixed(1)} days (a bare number is seconds, as in nmap; for milliseconds give ms, e.g. --host-timeout 1800000ms)`);
+    notes.push(`--host-timeout is ${(partial.hostTimeoutMs / 86_400_000).toFixed(1)} days (a bare number is seconds, as in nmap; for milliseconds give ms, e.g. --host-timeout 1800000ms; a config file's hostTimeoutMs is milliseconds)`);
   }
   return { config: deepFreeze(config), notes, randomSeed, defaultWindow };
 }
