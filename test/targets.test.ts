@@ -93,6 +93,16 @@ describe('target parsing', () => {
     expect(set.at(set.count - 1)).toBe('127.9.9.9');
   });
 
+  it("a name's prefix is of the family it resolves to, as in nmap: six.test/127 is an IPv6 /127 (it was refused: 0-32); an IPv4 name's /33 is refused", async () => {
+    expect(await hosts(['six.test/128'])).toEqual(['::1']);
+    expect(await hosts(['six.test/127'])).toEqual(['::', '::1']);
+    expect(await hosts(['localhost/31'])).toEqual(['127.0.0.0', '127.0.0.1']);
+    await expect(hosts(['localhost/33'])).rejects.toThrow(/^bad target 'localhost\/33': prefix \/33 is longer than an IPv4 address, and localhost is 127\.0\.0\.1/);
+    // An exclusion takes it the same way; an address of the other family is left out itself.
+    expect(await hosts(['127.0.0.1', '::1'], { exclude: ['six.test/127'] })).toEqual(['127.0.0.1']);
+    expect(await hosts(['127.0.0.0-3', '::1'], { exclude: ['localhost/127'] })).toEqual(['127.0.0.0', '127.0.0.2', '127.0.0.3', '::1']);
+  });
+
   it('resolves each name once and reports what it resolved', async () => {
     let calls = 0;
     const counting: Resolver = async (n) => {

@@ -129,7 +129,8 @@ export function parseTargetToken(token: string, maxV6Bits = MAX_IPV6_PREFIX_BITS
   if (HOSTNAME.test(addrPart)) {
     // The resolver would take "0x7f.0.0.1" or "0x7f000001" for an address (inet_aton forms); no real name ends in a number.
     if (/(^|\.)(0x[0-9a-f]*|\d+)\.?$/i.test(addrPart)) throw bad(token, 'a host name never ends in a number, and hex or octal address forms are refused: write the dotted quad, e.g. 127.0.0.1');
-    const prefix = prefixPart === null ? null : parsePrefix(token, prefixPart, 32);
+    // Of the family the name resolves to (nmap's too): /24 of an IPv4 address, /120 of an IPv6 one (checked there).
+    const prefix = prefixPart === null ? null : parsePrefix(token, prefixPart, 128);
     return { kind: 'name', token, name: addrPart, prefix };
   }
   throw bad(token, 'not an address, network, range or host name');
@@ -198,16 +199,20 @@ function readTokens(tokens: Iterable<string>, what: 'target' | 'exclude', where:
 }
 
 /**
- * A name's recorded address as intervals (with its IPv4 prefix). `entry`:
- * the key of `resolved` it was kept under. A resumed scan or a config file
- * supplies these: they must be addresses, not more target syntax.
+ * A name's recorded address as intervals (with its prefix, of the address's
+ * family: an IPv4 one longer than 32 is refused). `entry`: the key of
+ * `resolved` it was kept under. A resumed scan or a config file supplies
+ * these: they must be addresses, not more target syntax. `maxV6Bits`: as
+ * parseTargetToken's (an exclusion's may be any size).
  */
-function nameIntervals(p: NameToken, address: string, entry: string): Interval[] {
+function nameIntervals(p: NameToken, address: string, entry: string, maxV6Bits = MAX_IPV6_PREFIX_BITS): Interval[] {
   if (parseIPv4(address) === null && parseIPv6(address) === null) {
     const where = entry === p.name ? '' : ' in --exclude';
     throw new ShardscanError('E_CONFIG', `host name '${quote(p.name)}'${where} is recorded as resolving to '${quote(address)}', which is not an IP address; fix or remove ${where === '' ? 'it' : `"${quote(entry)}"`} in "resolved"`);
   }
-  const inner = parseTargetToken(p.prefix === null ? address : `${v4Text(address)}/${p.prefix}`);
+  const text = v4Text(address);
+  if (p.prefix !== null && p.prefix > 32 && parseIPv4(text) !== null) throw bad(p.token, `prefix /${p.prefix} is longer than an IPv4 address, and ${quote(p.name)} is ${text}`);
+  const inner = parseTargetToken(p.prefix === null ? address : `${text}/${p.prefix}`, maxV6Bits);
   return inner.kind === 'addresses' ? inner.intervals : [];
 }
 
@@ -255,13 +260,14 @@ async function excludedByName(named: readonly NameToken[], resolved: Map<string,
   for (const p of named) if (!resolved.has(key(p.name)) && persisted.has(p.name)) resolved.set(key(p.name), resolved.get(p.name)!);
   const reworded: Resolver = (n, f, all) => resolver(n, f, all).catch((err: unknown) => Promise.reject(asExclusion(err)));
   for (const [n, all] of await lookUp(named, (n) => resolved.has(key(n)), reworded, family)) resolved.set(key(n), all.join(' '));
-  // A name's prefix is an IPv4 one (NAME/24): its IPv6 addresses are left out themselves (they were not at all, and a
-  // name with only IPv6 ones excluded nothing, silently).
+  // A prefix of 32 or less is an IPv4 one (NAME/24), longer an IPv6 one (NAME/120): the name's addresses of the other
+  // family are left out themselves (its IPv6 ones were not at all, and a name with only those excluded nothing).
+  const own = (p: NameToken, address: string): boolean => p.prefix === null || (parseIPv6(v4Text(address)) !== null) === p.prefix > 32;
   return named.flatMap((p) =>
     resolved
       .get(key(p.name))!
       .split(' ')
-      .flatMap((address) => nameIntervals(p.prefix !== null && parseIPv6(v4Text(address)) !== null ? { ...p, prefix: null } : p, address, key(p.name))),
+      .flatMap((address) => nameIntervals(own(p, address) ? p : { ...p, prefix: null }, address, key(p.name), 128)),
   );
 }
 
