@@ -61,9 +61,19 @@ export class HostClock {
 
   /** Whether an attempt that timed out at `deadline` ran to the end of its host's time: the host is then given up (counted once). */
   cut(target: Target, deadline: number): boolean {
-    if (this.limitMs === null || deadline < this.end(target) - 0.001) return false;
+    if (!this.reaches(target, deadline)) return false;
     this.giveUp(target);
     return true;
+  }
+
+  /** Whether a deadline is the end of its host's time (--host-timeout cut the attempt there), with nothing given up. */
+  reaches(target: Target, deadline: number): boolean {
+    return this.limitMs !== null && deadline >= this.end(target) - 0.001;
+  }
+
+  /** When a position held back (--host-rate, its host's window) comes due: at `readyAt`, or once its host's time is up, to be decided host-timeout. */
+  heldUntil(target: Target, readyAt: number): number {
+    return Math.min(readyAt, this.end(target) + 2);
   }
 
   /** What is left of the host's time, ms (Infinity without --host-timeout): a banner read ends there too. */

@@ -170,12 +170,12 @@ export class Engine {
       // This host's window is full, or its pacing or --host-rate says later: hold the position back, go on with others.
       const hostWait = this.congestion.hostWait(target.cell, now);
       if (hostWait > 0) {
-        if (this.pending.hold(chunk, k, retry, Math.min(now + hostWait, this.timing.clock.end(target) + 2))) continue; // due by --host-timeout's end
+        if (this.pending.hold(chunk, k, retry, this.timing.clock.heldUntil(target, now + hostWait))) continue;
         return this.pumpIn(hostWait);
       }
       if (this.rate) {
         const wait = this.rate.acquire(target.index);
-        if (wait < 0 && this.pending.hold(chunk, k, retry, Math.min(now - wait, this.timing.clock.end(target) + 2))) continue;
+        if (wait < 0 && this.pending.hold(chunk, k, retry, this.timing.clock.heldUntil(target, now - wait))) continue;
         if (wait !== 0) {
           if (retry) this.pending.unshift(retry);
           return this.pumpIn(Math.abs(wait));
@@ -250,6 +250,7 @@ export class Engine {
   private onComplete(a: Attempt, status: number, self: boolean, atOnce: boolean, kept?: KeptConnection): void {
     if (a.done) return;
     const at = this.clock.answerAt(a.sentAt, atOnce);
+    const rtt = at - a.sentAt;
     const passed = a.twin !== null && this.twins.ended(a, status === 0 ? !self : classifyErrno(errnoName(status), atOnce).kind !== 'local');
     this.release(a);
     if (passed) {
@@ -266,8 +267,8 @@ export class Engine {
       if (kept && this.banners) {
         // Open: decided once the banner stage has read it (the window moves on now).
         a.chunk.grabbing++;
-        this.banners.add(a, kept(), at - a.sentAt);
-      } else this.decide(a, 'open', 'syn-ack', at, undefined, at - a.sentAt);
+        this.banners.add(a, kept(), rtt);
+      } else this.decide(a, 'open', 'syn-ack', at, undefined, rtt);
     } else {
       const name = errnoName(status);
       const verdict = classifyErrno(name, atOnce);
@@ -282,7 +283,7 @@ export class Engine {
       } else {
         // A reset or ICMP error: an answer (unless connect() failed: nothing sent); reset after a handshake: tcpwrapped.
         if (!atOnce) this.answered(a, at, verdict.state === 'open', verdict.state !== 'filtered');
-        this.decide(a, verdict.state, name, at, verdict.state === 'open' && this.banners !== null ? { ...TCPWRAPPED } : undefined, at - a.sentAt);
+        this.decide(a, verdict.state, name, at, verdict.state === 'open' && this.banners !== null ? { ...TCPWRAPPED } : undefined, rtt);
       }
     }
     if (!this.pumping) this.queueCheck();
@@ -384,8 +385,7 @@ export class Engine {
   }
 
   private maybeFinish(chunk: ChunkLedger): void {
-    if (chunk.finished || !chunk.exhausted || chunk.inflight > 0 || chunk.grabbing > 0 || chunk.waiting > 0) return;
-    if (!chunk.stopped && this.pending.has(chunk)) return;
+    if (chunk.finished || !chunk.exhausted || chunk.inflight > 0 || chunk.grabbing > 0 || chunk.waiting > 0 || (!chunk.stopped && this.pending.has(chunk))) return;
     if (this.chunks.finish(chunk)) {
       this.backend.idle?.(); // no chunk left: no spare socket to keep
       if (this.pumpTimer !== null) clearTimeout(this.pumpTimer); // nor a --rate wait (1/rate s) to keep the process alive

@@ -42,7 +42,7 @@ export class Timeouts {
       if (this.late.keep(a, cutoff)) continue; // it listens on for a late answer, its slot given back (late.ts)
       // The summary's timeouts: how long it waited, a late one's listening included, as its record says (a silent
       // host's read half of that); not one --host-timeout cut short.
-      if (a.deadline < this.timing.clock.end(a.target) - 0.001) this.timing.stats.timeout(a.deadline - a.start);
+      if (!this.timing.clock.reaches(a.target, a.deadline)) this.timing.stats.timeout(a.deadline - a.start);
       this.expiry.close(a);
       const passed = a.twin !== null && this.twins.ended(a, false, true); // a copy of a retry sent twice: judged once both are over
       this.release(a);

@@ -52,10 +52,11 @@ export function percentiles(counts: ArrayLike<number>, sums: ArrayLike<number>, 
   return ps.map((p) => {
     const want = Math.max(1, Math.ceil(p * total));
     let seen = 0;
-    for (let b = 0; ; b++) {
+    for (let b = 0; b < counts.length; b++) {
       const n = counts[b]!;
       if (seen + n >= want) return at(b, want - seen, n);
       seen += n;
     }
+    return at(counts.length - 1, 1, 1); // not reached: `want` is at most the total
   });
 }

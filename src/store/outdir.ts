@@ -166,7 +166,7 @@ export class OutDir {
       try {
         complete = readJson<Manifest>(join(dir, MANIFEST), 'manifest').status === 'complete';
       } catch {
-        complete = false; // damaged or unreadable: said as before
+        // Damaged or unreadable: said as before (not complete).
       }
       const what = named ? '--out-dir' : 'the shard directory';
       if (complete) throw new ShardscanError('E_OPTION', `${what} ${dir} already holds a complete scan (merge, validate and status read it); pick another --out-dir`);

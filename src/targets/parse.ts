@@ -95,7 +95,8 @@ export function parseTargetToken(token: string, maxV6Bits = MAX_IPV6_PREFIX_BITS
       );
     }
     const size = 1n << BigInt(128 - prefix);
-    return { kind: 'addresses', token, intervals: [unmapped({ v6: true, lo: (v6 / size) * size, hi: (v6 / size) * size + size - 1n })] };
+    const lo = (v6 / size) * size;
+    return { kind: 'addresses', token, intervals: [unmapped({ v6: true, lo, hi: lo + size - 1n })] };
   }
   if (prefixPart === null && token.includes('-')) {
     // Full-address range "a-b" (IPv4 or IPv6); for IPv4 the right side may be a last octet.
