@@ -111,8 +111,8 @@ export function renderTarget(t: TargetSection): string {
   const out = [`Tuning against ${t.target} × ${t.ports} (${n0(t.addresses)} address(es) × ${n0(t.portCount)} ports), ${t.runs} run(s) per setting, --states all; ${t.opens} port(s) found open by some run`];
   out.push(
     renderTable(
-      ['setting', 'workers', 'conc', 'wall s median', 'scan s median', 'runs wall s', 'missed opens', 'other diffs', 'safe'],
-      t.settings.map((s) => [s.label, String(s.workers), String(s.concurrency), sec(s.medianWallMs), sec(s.medianElapsedMs), s.runs.map((r) => sec(r.wallMs)).join(' '), String(s.missingOpens), String(s.otherDiffs), s.safe ? 'yes' : 'NO']),
+      ['setting', 'workers', 'conc', 'wall s median', 'scan s median', 'runs wall s', 'missed opens', 'missed closed', 'other diffs', 'safe'],
+      t.settings.map((s) => [s.label, String(s.workers), String(s.concurrency), sec(s.medianWallMs), sec(s.medianElapsedMs), s.runs.map((r) => sec(r.wallMs)).join(' '), String(s.missingOpens), String(s.missingClosed), String(s.otherDiffs), s.safe ? 'yes' : 'NO']),
     ),
   );
   out.push(`Recommended: ${t.recommended}: ${t.reason}`);

@@ -142,7 +142,9 @@ export interface TargetSetting {
   medianElapsedMs: number;
   /** Most opens any one run missed, of all opens any run of any setting found (a connect scan's open is a real handshake). */
   missingOpens: number;
-  /** Most targets of one run whose state differs from the defaults' first run, besides missed opens. */
+  /** Most closed ports (closed in some run of any setting, open in none) that one run called anything else: a RST is an answer too. */
+  missingClosed: number;
+  /** Most targets of one run, neither open nor closed in any run, whose state differs from the defaults' first run (filtered against error). */
   otherDiffs: number;
   safe: boolean;
 }

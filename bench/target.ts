@@ -4,10 +4,13 @@
  * target at a few settings (the defaults, half and a quarter of the default
  * window, one worker), `runs` times each, interleaved, with --states all.
  *
- * A connect scan's open is a completed handshake, never a guess, so every
- * port any run found open is open; a setting that missed one in any run is
- * unsafe (a narrow window or fewer workers lost answers, or the network drops
- * under load). The fastest safe setting (by scan time) wins; the defaults
+ * A connect scan's open is a completed handshake and its closed a RST, never
+ * a guess, so every port any run found open is open, and one any run found
+ * closed (and none open) is closed; a setting that called one of them
+ * anything else in any run is unsafe (a narrow window or fewer workers lost
+ * answers, or the network drops under load: a closed port called filtered is
+ * as wrong as a missed open, and a rate limiter shows first as lost RSTs).
+ * The fastest safe setting (by scan time) wins; the defaults
  * win ties within NO_SLOWER. --save stores it (the defaults: removes an older
  * tuning file). A target where no port answered open or closed in any run
  * has nothing to tune against: nothing is recommended or stored.
@@ -85,15 +88,19 @@ function plannedSettings(small: boolean): Planned[] {
 
 type RunRecord = TargetSetting['runs'][number] & { states: Map<string, string> };
 
-/** Score each setting against every open any run saw and against the defaults' first run. */
+/** Score each setting against every open and closed port any run saw (open where runs disagree) and against the defaults' first run. */
 export function judge(planned: readonly Planned[], runs: ReadonlyMap<string, RunRecord[]>, settings: Map<string, { workers: number; concurrency: number }>): { settings: TargetSetting[]; opens: number } {
   const opens = new Set<string>();
+  const closes = new Set<string>();
   for (const rs of runs.values()) for (const r of rs) for (const [k, st] of r.states) if (st === 'open') opens.add(k);
+  for (const rs of runs.values()) for (const r of rs) for (const [k, st] of r.states) if (st === 'closed' && !opens.has(k)) closes.add(k);
   const reference = runs.get('defaults')![0]!.states;
   const out = planned.map((p): TargetSetting => {
     const rs = runs.get(p.label)!;
     const missing = rs.map((r) => [...opens].filter((k) => r.states.get(k) !== 'open').length);
-    const diffs = rs.map((r) => [...r.states].filter(([k, st]) => st !== 'open' && reference.get(k) !== 'open' && reference.get(k) !== st).length);
+    const missingClosed = rs.map((r) => [...closes].filter((k) => r.states.get(k) !== 'closed').length);
+    // What neither count holds: a filtered port called error, or the reverse.
+    const diffs = rs.map((r) => [...r.states].filter(([k, st]) => !opens.has(k) && !closes.has(k) && reference.get(k) !== st).length);
     return {
       label: p.label,
       flags: p.flags,
@@ -102,8 +109,9 @@ export function judge(planned: readonly Planned[], runs: ReadonlyMap<string, Run
       medianWallMs: round(median(rs.map((r) => r.wallMs)), 1),
       medianElapsedMs: round(median(rs.map((r) => r.elapsedMs)), 1),
       missingOpens: Math.max(...missing),
+      missingClosed: Math.max(...missingClosed),
       otherDiffs: Math.max(...diffs),
-      safe: Math.max(...missing) === 0,
+      safe: Math.max(...missing) === 0 && Math.max(...missingClosed) === 0,
     };
   });
   return { settings: out, opens: opens.size };
@@ -152,10 +160,10 @@ export async function runTargetTuning(o: TargetOptions): Promise<{ section: Targ
   const reason = silent
     ? `nothing answered: no port was open or closed in any run (${errors} errors); there is nothing to tune against: check the target, the ports and the route to them; nothing recommended`
     : !best
-      ? 'every setting missed an open port in some run: the network drops answers under any load we tried; nothing recommended'
+      ? 'every setting missed an answer (an open or closed port another run found) in some run: the network drops answers under any load we tried; nothing recommended'
       : best === defaults
         ? `the defaults are safe and no other setting was more than ${Math.round((NO_SLOWER - 1) * 100)} % faster`
-        : `fastest setting that found every open port in every run (scan ${(best.medianElapsedMs / 1000).toFixed(2)} s against the defaults' ${(defaults.medianElapsedMs / 1000).toFixed(2)} s${defaults.safe ? '' : `, which missed ${defaults.missingOpens} open port(s)`})`;
+        : `fastest setting that found every open and closed port in every run (scan ${(best.medianElapsedMs / 1000).toFixed(2)} s against the defaults' ${(defaults.medianElapsedMs / 1000).toFixed(2)} s${defaults.safe ? '' : `, which missed ${defaults.missingOpens} open and ${defaults.missingClosed} closed port(s)`})`;
   let savedTo: string | null = null;
   let removed: string | null = null;
   let refused: string | null = null;

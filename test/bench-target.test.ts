@@ -62,11 +62,12 @@ describe.skipIf(skip)('bench --target against a lab host', () => {
     expect(t.portCount).toBe(500);
     expect(t.opens).toBe(OPEN.length);
     expect(t.settings.map((s) => s.label).slice(0, 3)).toEqual(['defaults', 'half window', 'quarter window']);
-    // A clean lab loses nothing: every setting finds every open port in every run.
+    // A clean lab loses nothing: every setting finds every open and closed port in every run.
     for (const s of t.settings) {
       expect(s.runs, s.label).toHaveLength(2);
       for (const run of s.runs) expect(run.counts.open + run.counts.closed, s.label).toBe(500);
       expect(s.missingOpens, s.label).toBe(0);
+      expect(s.missingClosed, s.label).toBe(0);
       expect(s.safe, s.label).toBe(true);
     }
     expect(t.settings[1]!.concurrency).toBe(Math.max(t.settings[0]!.workers, t.settings[0]!.concurrency >> 1));
