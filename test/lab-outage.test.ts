@@ -48,7 +48,8 @@ describe.skipIf(skip)('a host silent for 6 s mid-scan: RTT 20 ms, no loss', () =
     const summary = join(dir, 'summary.json');
     let outage = 0;
     // --rate 2000: the scan takes ~5 s, and the outage falls in its middle.
-    const r = await runCli([HOST, '-p', `1-${PORTS}`, '--rate', '2000', '-f', 'ndjson', '--states', 'all', '-q', '--no-out-dir', '--summary-json', summary], {
+    // Not -q: the progress line (every 5 s on a pipe) is checked too.
+    const r = await runCli([HOST, '-p', `1-${PORTS}`, '--rate', '2000', '-f', 'ndjson', '--states', 'all', '--no-out-dir', '--summary-json', summary], {
       prefix: lab.prefix,
       killAfterMs: 120_000,
       onSpawn: () => void silence(lab, OUTAGE, 6000, (n) => (outage = n)),
@@ -66,6 +67,8 @@ describe.skipIf(skip)('a host silent for 6 s mid-scan: RTT 20 ms, no loss', () =
     expect(timing.retriesAnswered).toBeGreaterThan(1000);
     // And the summary says so (6 s at 2,000 probes a second: thousands held, all that the chunks handed out hold; 4,096 here).
     expect(timing.portsHeld).toBeGreaterThan(1000);
+    // And so did the progress line at 5 s, in the silence (from ~1.5 s to ~7.5 s): the bar stood still with no word why.
+    expect(r.stderr).toMatch(/^progress: .*, \d+ held for silent hosts/m);
   });
 });
 

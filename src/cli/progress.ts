@@ -33,13 +33,17 @@ export function formatRate(perSec: number): string {
 /**
  * One status line, e.g. "45.0% 29491/65535 probes, 87.1k/s, ETA 0:01, 1 open".
  * The rate and ETA count only this run's probes: a resume's earlier ones
- * (`base`) over this run's time read 202.4k/s at --rate 10000.
+ * (`base`) over this run's time read 202.4k/s at --rate 10000. Ports held
+ * for a host that went silent, and hosts given up, are said when there are
+ * any: through an outage the bar stood still for seconds with no word why.
  */
 export function statusLine(s: ProgressSnapshot, base = 0): string {
   // Rounded down: "100.0%" only when every probe is done (it showed 100.0% at 65503/65535).
   const pct = s.total > 0 ? Math.floor((1000 * s.done) / s.total) / 10 : 100;
   const events = s.events > 0 ? `, ${s.events} local events` : '';
-  return `${pct.toFixed(1)}% ${s.done}/${s.total} probes, ${formatRate(rateOf(s, base))}, ETA ${eta(s, base)}, ${s.open} open${events}`;
+  const held = (s.held ?? 0) > 0 ? `, ${s.held} held for silent hosts` : '';
+  const given = (s.hostsGivenUp ?? 0) > 0 ? `, ${s.hostsGivenUp} host${s.hostsGivenUp === 1 ? '' : 's'} given up` : '';
+  return `${pct.toFixed(1)}% ${s.done}/${s.total} probes, ${formatRate(rateOf(s, base))}, ETA ${eta(s, base)}, ${s.open} open${events}${held}${given}`;
 }
 
 /** The bar on screen now, if any: a signal's message clears it first (it was left half-drawn above "stopping…"). */

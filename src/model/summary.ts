@@ -65,6 +65,13 @@ export interface ProgressSnapshot {
   elapsedMs: number;
   /** Local events so far (all kinds). */
   events: number;
+  /**
+   * Positions held so far while their host, which had answered, was silent (an outage, counted when first held, as
+   * the summary's timing.portsHeld is): a bar that stands still while hosts are silent says why. Absent: none.
+   */
+  held?: number;
+  /** Hosts given up so far (--host-timeout). Absent: none. */
+  hostsGivenUp?: number;
 }
 
 /**

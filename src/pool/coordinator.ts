@@ -167,7 +167,8 @@ export class Coordinator {
 
   progress(): ProgressSnapshot {
     const counts = this.decidedCounts();
-    return { done: totalOf(counts), total: this.prep.plan.positions, open: counts.open, elapsedMs: performance.now() - this.t0, events: eventTotal(this.ledger.events) };
+    const { held, givenUp } = this.timing.holds();
+    return { done: totalOf(counts), total: this.prep.plan.positions, open: counts.open, elapsedMs: performance.now() - this.t0, events: eventTotal(this.ledger.events), ...(held > 0 ? { held } : {}), ...(givenUp > 0 ? { hostsGivenUp: givenUp } : {}) };
   }
 
   /** Everything decided so far: committed, plus what stopped or running chunks decided above their watermarks. */

@@ -171,6 +171,11 @@ export class TimingTotals {
     };
   }
 
+  /** Positions held so far (an outage) and hosts given up (--host-timeout), for a progress line: the summary's two counts without its percentiles. */
+  holds(): { held: number; givenUp: number } {
+    return { held: this.sum[HELD]!, givenUp: this.sum[GIVEN_UP]! };
+  }
+
   /** The two histograms whole, with the sums of their samples (for --metrics, whose histograms add up across shards). */
   histograms(): TimingHistograms {
     const s = this.sum;
