@@ -58,6 +58,6 @@ describe('scan() records into createWriter', () => {
     expect(xml.match(/<host>/g)).toHaveLength(4);
     expect(xml.match(/<extraports state="closed" count="1[01]">/g)).toHaveLength(4);
     expect(xml).toContain('args="my-tool 127.0.0.0/30"');
-    expect(report('text')).toMatch(/Scan report for 127\.0\.0\.1\nNot shown: 10 closed\n/);
+    expect(report('text')).toMatch(/Nmap scan report for 127\.0\.0\.1\nNot shown: 10 closed\n/);
   });
 });

@@ -85,7 +85,7 @@ describe('output formats', () => {
   it('text: an nmap-like table per host, a Not shown line, and a summary on stderr', async () => {
     const r = await runCli(['127.0.0.1', '-p', portList, '--timeout', '300', '--no-out-dir']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('Scan report for 127.0.0.1');
+    expect(r.stdout).toContain('Nmap scan report for 127.0.0.1');
     expect(r.stdout).toContain('Not shown: 10 closed, 2 filtered');
     expect(r.stdout).toMatch(/PORT\s+STATE\s+SERVICE\s+REASON\s+RTT/);
     for (const p of open.ports) expect(r.stdout).toMatch(new RegExp(`^${p}/tcp\\s+open\\s+\\S+\\s+syn-ack\\s+[\\d.]+ms$`, 'm'));
@@ -215,7 +215,7 @@ describe('nmap command lines', () => {
     expect(readFileSync(join(cwd, 'r.xml'), 'utf8')).toMatch(/^<\?xml[\s\S]*<nmaprun /);
     const text = await runCli(['127.0.0.1', '-p', portList, '--timeout', '300', '-oN', 'r.txt', '-q', '--no-out-dir'], { cwd });
     expect(text.code).toBe(0);
-    expect(readFileSync(join(cwd, 'r.txt'), 'utf8')).toMatch(/Scan report for 127\.0\.0\.1/);
+    expect(readFileSync(join(cwd, 'r.txt'), 'utf8')).toMatch(/Nmap scan report for 127\.0\.0\.1/);
     const grep = await runCli(['127.0.0.1', '-p', portList, '--timeout', '300', '-oG', '-', '-q', '--no-out-dir'], { cwd });
     expect(grep.code).toBe(0);
     expect(grep.stdout).toMatch(new RegExp(`^Host: 127\\.0\\.0\\.1 \\(\\)\tPorts: .*${open.ports[0]}/open/tcp`, 'm'));

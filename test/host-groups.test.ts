@@ -145,7 +145,7 @@ describe('HostGroups', () => {
       expect(r.code, r.stderr).toBe(0);
       expect(r.stderr.match(/^shardscan: cannot keep the records of a report sorted by host \(text, grep, xml\) in .*: ENOSPC .*: holding this report's records in memory from here on instead, up to 128 MiB$/gm)).toHaveLength(1);
       const text = readFileSync(join(cwd, 'a.txt'), 'utf8');
-      const hosts = [...text.matchAll(/^Scan report for (\S+)$/gm)].map((m) => m[1]!);
+      const hosts = [...text.matchAll(/^Nmap scan report for (\S+)$/gm)].map((m) => m[1]!);
       expect(hosts).toHaveLength(65_536);
       expect(hosts).toEqual([...hosts].sort((a, b) => (addressKey(a) < addressKey(b) ? -1 : 1)));
       expect(text).toMatch(/shardscan done: 65536 hosts × 1 port, 65536 of 65536 probes/);
@@ -168,7 +168,7 @@ describe('HostGroups', () => {
     expect(truth.length).toBe(32_768);
     const inOrder = [...new Set(truth.map((x) => x.host))].sort((a, b) => (addressKey(a) < addressKey(b) ? -1 : 1));
     const text = readFileSync(join(cwd, 'a.txt'), 'utf8');
-    expect([...text.matchAll(/^Scan report for (\S+)$/gm)].map((m) => m[1])).toEqual(inOrder);
+    expect([...text.matchAll(/^Nmap scan report for (\S+)$/gm)].map((m) => m[1])).toEqual(inOrder);
     expect(text.match(new RegExp(`^${port}/tcp +closed `, 'gm'))?.length).toBe(32_768);
     const grep = readFileSync(join(cwd, 'a.gnmap'), 'utf8');
     expect([...grep.matchAll(/^Host: (\S+) \(\)\tPorts: (\d+)\/closed\//gm)].map((m) => m[1])).toEqual(inOrder);

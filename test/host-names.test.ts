@@ -1,6 +1,6 @@
 /**
  * A host named on the command line keeps its name in the reports, as nmap
- * writes it: "Scan report for localhost (127.0.0.1)", grep's
+ * writes it: "Nmap scan report for localhost (127.0.0.1)", grep's
  * "Host: 127.0.0.1 (localhost)", XML's <hostname name="localhost"
  * type="user"/>; merge takes it from the shard directory. It was dropped:
  * only the address was shown.
@@ -24,8 +24,8 @@ describe('a host named on the command line', () => {
     const port = String(open.ports[0]);
     const text = await runCli(['localhost', '127.0.0.2', '-p', port, '--states', 'all', '--out-dir', 'd', '-q'], { cwd });
     expect(text.code).toBe(0);
-    expect(text.stdout).toContain('\nScan report for localhost (127.0.0.1)\n');
-    expect(text.stdout).toContain('\nScan report for 127.0.0.2\n');
+    expect(text.stdout).toContain('\nNmap scan report for localhost (127.0.0.1)\n');
+    expect(text.stdout).toContain('\nNmap scan report for 127.0.0.2\n');
 
     const grep = await runCli(['localhost', '-p', port, '-f', 'grep', '--no-out-dir', '-q'], { cwd });
     expect(grep.stdout).toContain(`Host: 127.0.0.1 (localhost)\tPorts: ${port}/open/tcp`);
@@ -37,6 +37,6 @@ describe('a host named on the command line', () => {
 
     const merged = await runCli(['merge', 'd'], { cwd });
     expect(merged.code).toBe(0);
-    expect(merged.stdout).toContain('\nScan report for localhost (127.0.0.1)\n');
+    expect(merged.stdout).toContain('\nNmap scan report for localhost (127.0.0.1)\n');
   });
 });

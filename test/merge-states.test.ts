@@ -66,7 +66,7 @@ describe('shardscan merge --states', () => {
     expect(g.stdout).toContain('Host: 127.0.0.2 ()\tPorts: \tIgnored State: closed (22)\n');
     expect(g.stdout).toMatch(/^Host: 127\.0\.0\.1 \(\)\tPorts: \d+\/open\/tcp\/\/\/\/\/, \d+\/open\/tcp\/\/\/\/\/\tIgnored State: closed \(20\)$/m);
     const t = await runCli(['merge', all, '--states', 'open']);
-    expect(t.stdout).toMatch(/Scan report for 127\.0\.0\.1\nNot shown: 20 closed\n/);
+    expect(t.stdout).toMatch(/Nmap scan report for 127\.0\.0\.1\nNot shown: 20 closed\n/);
   });
 
   it('--open: open ports only, and grep and XML leave out hosts without one, as a scan with --open does', async () => {

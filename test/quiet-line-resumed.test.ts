@@ -40,7 +40,7 @@ async function text(hosts: number, done: number, states: ReportContext['states']
 describe('the quiet line after a resumed run that stopped again', () => {
   it('says nothing of other hosts when the one host is listed', async () => {
     const t = await text(1, 3, ['open', 'closed', 'filtered', 'error'], [rec('127.0.0.1', 1, 'closed')]);
-    expect(t).toContain('Scan report for 127.0.0.1');
+    expect(t).toContain('Nmap scan report for 127.0.0.1');
     expect(t).not.toMatch(/other hosts|probed every host/);
     expect(t).toContain('\nthe scan stopped early, before it probed every port of every host\n');
   });

@@ -23,7 +23,7 @@ describe('machine shards', () => {
     expect(keys(merged.stdout)).toEqual(await scan.unsharded());
     expect(keys(merged.stdout)).toHaveLength(2 * 3004);
     const text = await runCli(['merge', ...dirs]);
-    expect(text.stdout).toContain('Scan report for 127.0.0.1');
+    expect(text.stdout).toContain('Nmap scan report for 127.0.0.1');
     for (const p of scan.open()) expect(text.stdout).toMatch(new RegExp(`^${p}/tcp\\s+open`, 'm'));
   });
 

@@ -115,7 +115,7 @@ describe('writers', () => {
     expect(grep).toContain('Host: 127.0.0.2 ()\tStatus: Timeout\nHost: 127.0.0.2 ()\tPorts: 22/open/tcp//ssh///, 443/open/tcp//https///');
     expect(grep).toContain('Host: ::1 ()\tStatus: Up\n');
     const text = await render('text', batches, ctx({ hostGivenUp: cut }));
-    expect(text).toContain('\nScan report for 127.0.0.2\nGiven up (--host-timeout): the ports not probed by then are unknown\n');
+    expect(text).toContain('\nNmap scan report for 127.0.0.2\nGiven up (--host-timeout): the ports not probed by then are unknown\n');
     expect(text.match(/Given up/g)).toHaveLength(1);
     // Without the scan's word (a resume, a merge), a shown record says so when error records are shown.
     const all = ['open', 'closed', 'filtered', 'error'] as const;
@@ -158,8 +158,8 @@ describe('writers', () => {
 
   it('text groups by host in address order, ports ascending, with Not shown lines', async () => {
     const text = await render('text', batches);
-    expect(text.indexOf('Scan report for 127.0.0.2')).toBeLessThan(text.indexOf('Scan report for ::1'));
-    expect(text).toMatch(/Scan report for 127\.0\.0\.2\nNot shown: 95 closed, 3 filtered\nPORT/);
+    expect(text.indexOf('Nmap scan report for 127.0.0.2')).toBeLessThan(text.indexOf('Nmap scan report for ::1'));
+    expect(text).toMatch(/Nmap scan report for 127\.0\.0\.2\nNot shown: 95 closed, 3 filtered\nPORT/);
     expect(text.indexOf('22/tcp')).toBeLessThan(text.indexOf('443/tcp'));
     expect(text).toMatch(/^443\/tcp\s+open\s+https\s+syn-ack\s+0\.25ms$/m);
     expect(text).toMatch(/1 of 3 hosts have no open ports \(not listed\)/);

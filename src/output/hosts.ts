@@ -192,7 +192,8 @@ export function textWriter(ctx: ReportContext): ReportWriter {
         shown++;
         const name = ctx.hostName?.(host) ?? null;
         const cut = givenUp(ctx, host, records) ? 'Given up (--host-timeout): the ports not probed by then are unknown\n' : '';
-        yield `\nScan report for ${name === null ? host : `${name} (${host})`}\n${cut}${notShownLine(ctx, host, records.length, s.status !== 'complete')}`;
+        // nmap's words: scripts written for nmap's normal output (awk '/^Nmap scan report for/', nmaptocsv) find each host by this line.
+        yield `\nNmap scan report for ${name === null ? host : `${name} (${host})`}\n${cut}${notShownLine(ctx, host, records.length, s.status !== 'complete')}`;
         // The columns' widths, in a first pass (the records are parsed again for the rows: see HostRecords).
         let width = 9;
         let svcWidth = 8;
