@@ -140,6 +140,10 @@ describe('through the CLI', () => {
     const up = half.stdout.split('\n').filter((l) => l.startsWith('Host: ') && l.endsWith('Status: Up'));
     expect(up).toEqual(shown.map((h) => `Host: ${h} ()\tStatus: Up`));
     for (const h of shown) expect(half.stdout).toMatch(new RegExp(`^Host: ${h.replaceAll('.', '\\.')} \\(\\)\tPorts: .*/open/`, 'm'));
+    // Its XML counts as nmap does, up + down = total: the hosts listed, not the scan's 3 (up="1" down="0" total="3" read as 2 hosts down).
+    const halfXml = await runCli(['merge', 'a', '--allow-partial', '-f', 'xml'], { cwd });
+    expect(halfXml.code, halfXml.stderr).toBe(0);
+    expect(halfXml.stdout).toContain(`<hosts up="${shown.length}" down="0" total="${shown.length}"/>`);
   });
 
   it('a resumed scan lists every host, as an uninterrupted one does', async () => {

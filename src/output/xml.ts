@@ -193,7 +193,10 @@ function runstats(s: ScanSummary, listed: number, unreached: number, listedOnly:
   const why = done ? '' : s.stopReason === 'time-limit' ? 'stopped by --max-time' : s.stopReason === 'output-closed' ? 'the output was closed' : s.stopReason === 'error' ? 'stopped by an error' : s.stopReason === 'shards-missing' ? 'merged without every shard' : s.stopReason === 'unfinished' ? 'merged with a shard that had not finished' : 'interrupted';
   const summary = `shardscan done at ${ended.toISOString()}; ${hosts} scanned in ${elapsed} seconds${done ? '' : `; ${why}: partial results, ${s.done} of ${s.probes} probes`}`;
   const exit = done ? 'exit="success"' : `exit="error" errormsg="${xmlAttr(`${why} (${s.stopReason}): partial results`)}"`;
-  return `<runstats><finished time="${unixSeconds(ended)}" timestr="${xmlAttr(ctime(ended))}" summary="${xmlAttr(summary)}" elapsed="${elapsed}" ${exit}/><hosts up="${up}" down="${unreached}" total="${total}"/>\n</runstats>\n`;
+  // up + down = total, as nmap writes it: where the hosts listed stand in for the hosts up, the total is those and the
+  // hosts never reached (a partial merge wrote up="2" down="0" total="4", and python-libnmap read two scanned hosts as down).
+  const counted = known === null ? up + unreached : total;
+  return `<runstats><finished time="${unixSeconds(ended)}" timestr="${xmlAttr(ctime(ended))}" summary="${xmlAttr(summary)}" elapsed="${elapsed}" ${exit}/><hosts up="${up}" down="${unreached}" total="${counted}"/>\n</runstats>\n`;
 }
 
 /**
