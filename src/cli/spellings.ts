@@ -57,7 +57,7 @@ export const NMAP_REFUSED: Readonly<Record<string, string>> = {
 /** nmap's timing template names: -Tinsane is -T5. */
 export const NMAP_TEMPLATES: Readonly<Record<string, string>> = { paranoid: '0', sneaky: '1', polite: '2', normal: '3', aggressive: '4', insane: '5' };
 
-/** nmap's report options (and masscan's -oJ): -oX FILE writes an xml report to FILE (see reportsOf in options.ts). */
+/** nmap's report options (and masscan's -oJ, which writes our json document, not masscan's array): -oX FILE writes an xml report to FILE (see reportsOf in options.ts). */
 export const NMAP_OUTPUT: Readonly<Record<string, string>> = { '-oN': 'text', '-oX': 'xml', '-oG': 'grep', '-oJ': 'json' };
 
 /**
