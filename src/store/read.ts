@@ -75,6 +75,13 @@ export async function* readRecords(path: string): AsyncGenerator<ProbeRecord> {
   if (pending !== null && !skipLast) yield check(pending, n);
 }
 
+/**
+ * The longest line a records file may hold, bytes. A record is a few hundred bytes, a few KB with a banner and a
+ * certificate's names; a longer line is damage (a crash's sparse tail of zero bytes, a file replaced by /dev/zero).
+ * Unbounded, the line buffer doubled to 2 GiB (4.2 GB of RSS) and Node aborted on its own assertion, stack and all.
+ */
+export const MAX_LINE_BYTES = 16 << 20;
+
 /** Whole lines of a file, in a block of bytes (valid until the next block is asked for). */
 interface LineBlock {
   readonly bytes: Buffer;
@@ -98,6 +105,12 @@ async function* blocks(path: string): AsyncGenerator<LineBlock> {
   const file = await open(path, 'r');
   let buf: Buffer = Buffer.allocUnsafe(1 << 16);
   let hi = 0;
+  // Lines handed out so far, to name the one that is too long.
+  let seen = 0;
+  const longer = (): Buffer => {
+    if (buf.length >= MAX_LINE_BYTES) throw new ShardscanError('E_SCHEMA', `${path}:${seen + 1}: a line of more than ${MAX_LINE_BYTES >> 20} MiB with no end, which no record is: the file is damaged (restore it, or scan again into a new directory)`);
+    return grown(buf, hi);
+  };
   const starts: number[] = [];
   const block: { -readonly [K in keyof LineBlock]: LineBlock[K] } = {
     bytes: buf,
@@ -117,7 +130,7 @@ async function* blocks(path: string): AsyncGenerator<LineBlock> {
       hi += got;
       // The last line of the file, without its newline: as if it had one.
       if (eof && hi > 0 && buf[hi - 1] !== 0x0a) {
-        if (hi === buf.length) buf = grown(buf, hi);
+        if (hi === buf.length) buf = longer();
         buf[hi++] = 0x0a;
       }
       starts.length = 0;
@@ -127,10 +140,11 @@ async function* blocks(path: string): AsyncGenerator<LineBlock> {
       if (starts.length > 1) {
         block.bytes = buf;
         block.lines = starts.length - 1;
+        seen += block.lines;
         yield block;
       }
       // The rest of a line to the front; a line longer than the buffer, a bigger buffer.
-      if (whole === 0 && hi === buf.length) buf = grown(buf, hi);
+      if (whole === 0 && hi === buf.length) buf = longer();
       else {
         buf.copy(buf, 0, whole, hi);
         hi -= whole;
@@ -165,6 +179,7 @@ export async function* lineBatches(path: string, count: number): AsyncGenerator<
       if (left === 0) break;
     }
   } catch (err) {
+    if (err instanceof ShardscanError) throw err;
     throw new ShardscanError('E_IO', `cannot read ${path}: ${errnoCode(err) ?? messageOf(err)}`);
   }
 }
