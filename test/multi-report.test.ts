@@ -88,6 +88,13 @@ describe('several reports of one scan', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^shardscan: error: cannot write the report to standard output: ENOSPC$/m);
     expect(openIn.xml(readFileSync(join(cwd, 'r.xml'), 'utf8'))).toEqual(sorted(open.ports));
+    // With a shard directory, which holds every record: the merge that writes that report to a file (a file's refusal said it, stdout's did not).
+    const kept = await runCli(['127.0.0.1', '-p', portList, '-f', 'ndjson', '-oX', 'r2.xml', '--out-dir', 'sd', '-q'], { cwd, prefix: 'exec >/dev/full;' });
+    expect(kept.code).toBe(1);
+    expect(kept.stderr).toMatch(/^shardscan: error: cannot write the report to standard output: ENOSPC; the shard directory keeps its records: shardscan merge sd -f ndjson -o FILE$/m);
+    const merged = await runCli(['merge', 'sd', '-f', 'ndjson', '-o', 'again.ndjson'], { cwd });
+    expect(merged.code, merged.stderr).toBe(0);
+    expect(readFileSync(join(cwd, 'again.ndjson'), 'utf8').split('\n').filter((l) => l.includes('"open"')).length).toBe(open.ports.length);
   });
 
   it('when no report can be written, the scan stops, names the file, and leaves the shard directory resumable', async () => {

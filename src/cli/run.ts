@@ -158,9 +158,10 @@ export function scanNotes(prep: PreparedScan): string[] {
  * after a mkdir when the report's directory went with it (a cleanup job), and with --allow-partial
  * for one machine's shard of several (merge refuses a set with shards missing).
  */
-function mergeHint(dir: string, format: string, output: string, shardOfMany: boolean): string {
-  const mkdir = existsSync(dirname(output)) ? '' : `mkdir -p ${shellWord(dirname(output))} && `;
-  const merge = `${mkdir}shardscan merge ${shellWord(dir)}${shardOfMany ? ' --allow-partial' : ''} -f ${format} -o ${shellWord(output)}`;
+function mergeHint(dir: string, format: string, output: string | null, shardOfMany: boolean): string {
+  // Standard output that could not be written (a full disk under a redirect): the report to a file of the user's choice.
+  const mkdir = output === null || existsSync(dirname(output)) ? '' : `mkdir -p ${shellWord(dirname(output))} && `;
+  const merge = `${mkdir}shardscan merge ${shellWord(dir)}${shardOfMany ? ' --allow-partial' : ''} -f ${format} -o ${output === null ? 'FILE' : shellWord(output)}`;
   return shardOfMany ? `; the shard directory keeps this shard's records: ${merge} (with every shard's directory instead, the whole scan's report)` : `; the shard directory keeps its records: ${merge}`;
 }
 
@@ -300,7 +301,7 @@ export async function runScan(input: RunInput): Promise<number> {
     // (one machine's shard of several alone only with --allow-partial: merge refuses a set with shards missing).
     const again = outDir !== null && summary.status === 'complete' && !failure ? outDir.dir : null;
     for (const r of unwritten) {
-      const how = again === null || r.output === null ? '' : mergeHint(again, r.format, r.output, summary.shard.total > 1);
+      const how = again === null ? '' : mergeHint(again, r.format, r.output, summary.shard.total > 1);
       process.stderr.write(`shardscan: error: cannot write the report ${r.output ? `to ${r.output}` : 'to standard output'}: ${errnoCode(r.error) ?? messageOf(r.error)}${cutShort(r.output)}${how}\n`);
     }
     return EXIT.runtime;
