@@ -21,7 +21,7 @@ import { otherAddressesNote } from '../targets/parse.js';
 import { wildcardNotes } from '../ports/parse.js';
 import { OutDir, makeScanId, ownFileNames } from '../store/outdir.js';
 import { type ScanFlags, flagsToConfig, lastValueWins, noFalseValues, normalizeArgv } from './options.js';
-import { argvRefusal, internalRefusal, listClash, reportClash, unknownMessage } from './refusals.js';
+import { argvRefusal, foreignRefusal, internalRefusal, listClash, reportClash, unknownMessage } from './refusals.js';
 import { COMMANDS, fileOptionsApart } from './spellings.js';
 import { EXIT, defaultOutDir, reportsAgain, runScan, writeSummaryJson } from './run.js';
 import { type MergeFlags, mergeCommand, validateCommand } from './shard-commands.js';
@@ -85,7 +85,7 @@ function scanOptions(y: Argv): Argv<CliFlags> {
     .option('retries', { type: 'string', describe: 'most retries after a timeout (default 10, as nmap); sent only to hosts that answer, as often as retries help', group: 'Timing:' })
     .option('concurrency', { alias: 'c', type: 'string', describe: 'most connects in flight across all workers (default 16384, capped by ulimit -n); narrowed when probes get lost', group: 'Timing:' })
     .option('banners', { type: 'boolean', describe: 'read open ports to tell service, product, version and TLS certificate names (nmap: -sV)', group: 'Service detection:' })
-    .option('banner-timeout', { type: 'string', describe: 'the whole budget for reading one open port (default 3s)', group: 'Service detection:' })
+    .option('banner-timeout', { type: 'string', describe: 'the whole budget for reading one open port (ms or 3s: a bare number is milliseconds; default 3s)', group: 'Service detection:' })
     .option('banner-concurrency', { type: 'string', describe: 'open ports read at once, all workers together (default 256)', group: 'Service detection:' })
     .option('workers', { alias: 'w', type: 'string', describe: 'worker threads (default: number of cores)', group: 'Timing:' })
     .option('rate', { type: 'string', describe: 'at most N probes per second, all workers together', group: 'Timing:' })
@@ -96,7 +96,7 @@ function scanOptions(y: Argv): Argv<CliFlags> {
     .option('shard', { type: 'string', describe: 'scan only shard x of y (1-based, e.g. 2/4); needs --seed', group: 'Order and shards:' })
     .option('chunk-size', { type: 'string', describe: 'positions per work unit (default: automatic)', group: 'Order and shards:' })
     .option('format', { alias: 'f', type: 'string', describe: 'text, json, ndjson, csv, grep or xml (nmap -oX) (default text)', group: 'Output:' })
-    .option('output', { alias: 'o', type: 'string', describe: 'write the report to FILE instead of stdout; more reports of the scan: -oN, -oX, -oG, -oJ FILE (text, xml, grep, json), -oA BASE (BASE.nmap, .xml, .gnmap)', group: 'Output:' })
+    .option('output', { alias: 'o', type: 'string', describe: 'write the report to FILE instead of stdout; more reports of the scan: -oN, -oX, -oG, -oJ FILE (text, xml, grep, json: our document, not the array masscan writes), -oA BASE (BASE.nmap, .xml, .gnmap)', group: 'Output:' })
     .option('nmap-report', { type: 'string', hidden: true })
     .option('states', { type: 'string', describe: 'which states to report: open (default), open,filtered, all', group: 'Output:' })
     .option('family', { type: 'string', describe: 'scan only IPv4 (4) or IPv6 (6): names resolve to it, targets of the other family are refused (nmap -4, -6)', group: 'Targets:' })
@@ -291,7 +291,7 @@ async function resumeWith(dir: string, argv: ResumeFlags, o: ReturnType<typeof f
 export async function main(rawArgv: readonly string[], pool: Piscina | null, fault: string | null = null, earlySignals: EarlySignals | null = null): Promise<number> {
   const given = fileOptionsApart(rawArgv);
   const argv = normalizeArgv(given);
-  const refusal = internalRefusal(given) ?? argvRefusal(argv) ?? reportClash(given) ?? listClash(argv);
+  const refusal = internalRefusal(given) ?? foreignRefusal(given) ?? argvRefusal(argv) ?? reportClash(given) ?? listClash(argv);
   if (refusal !== null) {
     process.stderr.write(`shardscan: error: ${refusal}\n`);
     return EXIT.usage;

@@ -5,7 +5,7 @@
  * user typed them.
  */
 import { quote } from '../errors.js';
-import { COMMANDS, NMAP_OUTPUT, NMAP_REFUSED, asTyped, commandTypo, dashRefusal, isLongOption, isReportLetter, takesNextValue, takesNoValue } from './spellings.js';
+import { COMMANDS, FOREIGN_HINTS, NMAP_OUTPUT, NMAP_REFUSED, asTyped, commandTypo, dashRefusal, isLongOption, isReportLetter, takesNextValue, takesNoValue } from './spellings.js';
 
 /** The options part of a command line: what comes before `--` (after it, every word is a target). */
 const beforeDashes = (argv: readonly string[]): readonly string[] => (argv.includes('--') ? argv.slice(0, argv.indexOf('--')) : argv);
@@ -13,6 +13,27 @@ const beforeDashes = (argv: readonly string[]): readonly string[] => (argv.inclu
 /** --nmap-report is how normalizeArgv passes -oX FILE and the like on; typed, it wrote a report named by its value, or said "unknown option " with no name. */
 export function internalRefusal(typed: readonly string[]): string | null {
   return beforeDashes(typed).some((a) => a === '--nmap-report' || a.startsWith('--nmap-report=')) ? 'unknown option --nmap-report (see shardscan --help)' : null;
+}
+
+/**
+ * RustScan's and masscan's short options that nmap's spelling reads another way, as typed (before normalizeArgv
+ * makes -r --order=serial): `-r 1-1000` (RustScan's port range) was read as nmap's -r and its range as a target,
+ * "bad target '1-1000'"; `-e 22` and `-g` were told about source interfaces; `-c scan.conf` was a bad --concurrency;
+ * `-- -sC -sV` (RustScan's arguments for nmap) bad targets. Each is said as what to give instead.
+ */
+export function foreignRefusal(typed: readonly string[]): string | null {
+  const stop = typed.indexOf('--');
+  const options = stop < 0 ? typed : typed.slice(0, stop);
+  for (let i = 0; i < options.length; i++) {
+    const [a, next] = [options[i]!, options[i + 1]];
+    if (a === '-r' && next !== undefined && /^\d+(-\d*)?$/.test(next)) return `-r is nmap's (ports in order: --order serial) and takes no value; RustScan's port range -r ${quote(next)} is -p ${quote(next)} here`;
+    if (a === '-e' && next !== undefined && /^\d[\d,-]*$/.test(next)) return `-e is nmap's source interface, which a connect scan leaves to the kernel; RustScan's excluded ports -e ${quote(next)} are --exclude-ports ${quote(next)} here`;
+    if (a === '-g' && (next === undefined || !/^\d+$/.test(next))) return "-g is nmap's source port, which a connect scan leaves to the kernel; RustScan's grepable output is -f grep here (or -oG FILE)";
+    if (a === '-c' && next !== undefined && !/^\d+$/.test(next) && /[./]/.test(next)) return `-c is --concurrency N here; masscan's configuration file (-c ${quote(next)}) is --config FILE (JSON)`;
+  }
+  const after = stop < 0 ? undefined : typed[stop + 1];
+  if (after !== undefined && /^-[A-Za-z]/.test(after)) return `after --, every word is a target ('${quote(after)}' is not one); RustScan passes what follows -- to nmap, but here shardscan is the scanner: give its options before -- (nmap's -sV is --banners)`;
+  return null;
 }
 
 /** `help` followed by anything but one command name (helpArgv): it went on as a scan of host names. */
@@ -206,7 +227,10 @@ export function unknownMessage(msg: string, argv: readonly string[], typedArgv: 
   const named = options.map((o) => (o.startsWith('--') ? asTyped(o, typedArgv) : o));
   // resume takes a few options; the others are its scan's, fixed in the manifest: "unknown option" alone said nothing of that.
   const fixed = command === 'resume' && options.some((o) => o === '-p' || o === '-y' || (o.startsWith('--') && isLongOption(o.slice(2)) && !MERGE_OR_STATUS.has(o)));
-  if (options.length > 0) parts.push(`unknown ${options.length === 1 ? 'option' : 'options'} ${named.join(', ')}${fixed ? ` for resume: ${RESUME_FIXED}` : ''}`);
+  // masscan's and RustScan's: what to give instead (-b 4500 was a bare "unknown option -b").
+  // Only an option typed as itself: -x of a cluster -xz is no RustScan option.
+  const hints = options.filter((o) => Object.hasOwn(FOREIGN_HINTS, o) && argv.some((a) => a === o || a.startsWith(`${o}=`))).map((o) => `${o}: ${FOREIGN_HINTS[o]}`);
+  if (options.length > 0) parts.push(`unknown ${options.length === 1 ? 'option' : 'options'} ${named.join(', ')}${fixed ? ` for resume: ${RESUME_FIXED}` : ''}${hints.length > 0 ? ` (${hints.join('; ')})` : ''}`);
   if (others.length > 0) parts.push(`unexpected ${others.length === 1 ? 'argument' : 'arguments'} ${others.join(', ')}`);
   return parts.join('; ');
 }

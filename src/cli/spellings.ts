@@ -54,6 +54,31 @@ export const NMAP_REFUSED: Readonly<Record<string, string>> = {
   '--min-hostgroup': HOST_GROUPS,
   '--max-hostgroup': HOST_GROUPS,
 };
+/**
+ * masscan's and RustScan's options that shardscan does not take, with what to
+ * give instead: they were a bare "unknown option" (unknownMessage adds this).
+ */
+export const FOREIGN_HINTS: Readonly<Record<string, string>> = {
+  '-a': "RustScan's addresses are targets here: shardscan ADDR …",
+  '--addresses': "RustScan's addresses are targets here: shardscan ADDR …",
+  '-b': "RustScan's batch size is --concurrency N here",
+  '--batch-size': "RustScan's batch size is --concurrency N here",
+  '--ulimit': 'shardscan reads ulimit -n itself and sizes its window to it: raise it with ulimit -n; --concurrency N caps it',
+  '-t': "RustScan's -t MS is --timeout MS here (milliseconds too)",
+  '--scan-order': "RustScan's --scan-order is --order serial|random here",
+  '--tries': "RustScan's --tries N is --retries N-1 here",
+  '--top': "RustScan's --top is the default here (nmap's 1,000 most common ports; --top-ports N)",
+  '--greppable': 'grepable output is -f grep, or -oG FILE',
+  '-x': "RustScan's excluded addresses are --exclude LIST here",
+  '--exclude-addresses': "RustScan's excluded addresses are --exclude LIST here",
+  '--range': "masscan's --range is a target here: shardscan 10.0.0.0/24 …",
+  '--conf': "masscan's config file is --config FILE here (JSON)",
+  '--connection-timeout': "masscan's --connection-timeout SEC is --banner-timeout Ns here",
+  '--wait': 'a connect scan waits for each probe\'s own timeout; nothing is left to wait for after the last (--timeout sets it)',
+  '--output-format': '-f FORMAT here',
+  '--output-filename': '-o FILE here',
+};
+
 /** nmap's timing template names: -Tinsane is -T5. */
 export const NMAP_TEMPLATES: Readonly<Record<string, string>> = { paranoid: '0', sneaky: '1', polite: '2', normal: '3', aggressive: '4', insane: '5' };
 
@@ -61,11 +86,14 @@ export const NMAP_TEMPLATES: Readonly<Record<string, string>> = { paranoid: '0',
 export const NMAP_OUTPUT: Readonly<Record<string, string>> = { '-oN': 'text', '-oX': 'xml', '-oG': 'grep', '-oJ': 'json' };
 
 /**
- * -o followed by a letter of nmap's reports (or our J), alone or glued to a
- * file: an option, not `-o FILE` glued. nmap writes its normal output to
- * Report.txt for -oReport.txt, and refuses -oNfoo ("Did you mean: -oN foo").
+ * -o followed by a letter of nmap's reports (or our J), or of masscan's (L, B,
+ * D, U, H), alone or glued to a file: an option, not `-o FILE` glued. nmap
+ * writes its normal output to Report.txt for -oReport.txt, and refuses -oNfoo
+ * ("Did you mean: -oN foo"). masscan's letters glued (-oLscan.txt,
+ * -oD=scan.ndjson, as shardscan takes -oX=FILE) wrote a text report to a file
+ * named Lscan.txt or D=scan.ndjson, exit 0; they are refused as -oL FILE is.
  */
-export const isReportLetter = (arg: string): boolean => /^-o[A-Z]$|^-o[NXGJASM]./.test(arg);
+export const isReportLetter = (arg: string): boolean => /^-o[A-Z]$|^-o[NXGJASMLBDUH]./.test(arg);
 
 /** nmap's -v repeated for more verbosity (-vvv) or with a level (-v3), like -v: ignored. */
 export const isVerbose = (option: string): boolean => /^-v+$|^-v\d+$/.test(option);

@@ -310,6 +310,10 @@ export function resolveConfig(given: Partial<ScanConfig>, opts: ResolveOptions =
   if (partial.maxRttTimeoutMs != null && partial.maxRttTimeoutMs > config.timeoutMs) {
     notes.push(`--max-rtt-timeout ${partial.maxRttTimeoutMs} ms is above --timeout ${config.timeoutMs} ms${partial.timeoutMs === undefined ? ' (the default)' : ''}, the ceiling of every timeout; using ${config.timeoutMs} ms (give --timeout ${partial.maxRttTimeoutMs}ms too for more)`);
   }
+  // A bare --banner-timeout is milliseconds: 5 (meant as masscan's seconds) cut every read, and each port read "unknown" in silence.
+  if (config.banners && config.bannerTimeoutMs < 100) {
+    notes.push(`--banner-timeout ${config.bannerTimeoutMs} ms is too short for most services to greet or answer a probe: their ports will read unknown (a bare number is milliseconds; for seconds give e.g. --banner-timeout ${config.bannerTimeoutMs}s)`);
+  }
   // A bare --host-timeout is seconds, as in nmap: one written for an earlier shardscan in milliseconds (1800000) is now days.
   if (partial.hostTimeoutMs != null && partial.hostTimeoutMs > 86_400_000) {
     notes.push(`--host-timeout is ${(partial.hostTimeoutMs / 86_400_000).toFixed(1)} days (a bare number is seconds, as in nmap; for milliseconds give ms, e.g. --host-timeout 1800000ms; a config file's hostTimeoutMs is milliseconds)`);
