@@ -37,11 +37,14 @@ export type ErrorCode = keyof typeof ERROR_KINDS;
 /** A failure with a stable `code`; `message` is a single line meant for the user. */
 export class ShardscanError extends Error {
   readonly code: ErrorCode;
-  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+  /** A sink's failure that leaves its directory consistent: one last checkpoint may be written at once (pool/ledger.ts lastCheckpoint). */
+  readonly checkpointable: boolean;
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; checkpointable?: boolean }) {
     // The CLI prints the message as one line: a quoted input must not break it.
-    super(escapeControls(message), options);
+    super(escapeControls(message), options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'ShardscanError';
     this.code = code;
+    this.checkpointable = options?.checkpointable === true;
   }
 
   /** True when the user's input or options are at fault (CLI exit status 2). */

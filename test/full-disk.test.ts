@@ -10,22 +10,9 @@ import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ndjson, runCli, scratchDir } from './helpers/cli.js';
+import { onTmpfs, skipTmpfs } from './helpers/tmpfs.js';
 
-const root = process.getuid?.() === 0;
-const skip = !root && process.env.SHARDSCAN_SKIP_ROOT_TESTS === '1';
-if (!root && !skip) throw new Error('the full-disk test mounts a tmpfs and needs root; set SHARDSCAN_SKIP_ROOT_TESTS=1 to skip it');
-
-/** `fn` on a tmpfs of `size` mounted at a scratch directory named `name`, unmounted after, whatever happens. */
-async function onTmpfs(name: string, size: string, fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = join(scratchDir(), name);
-  mkdirSync(dir);
-  execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir]);
-  try {
-    await fn(dir);
-  } finally {
-    execFileSync('umount', [dir]);
-  }
-}
+const skip = skipTmpfs();
 
 describe.skipIf(skip)('full disk', () => {
   let mnt: string;

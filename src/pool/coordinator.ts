@@ -20,7 +20,7 @@ import type { WireBatch } from '../wire/records.js';
 import { RecordDecoder } from './decode.js';
 import { HostCounts } from './host-counts.js';
 import { type ChunkRun, testAndSet } from './chunk-run.js';
-import { type ChunkStart, ScanLedger, checkpointSound } from './ledger.js';
+import { type ChunkStart, ScanLedger, checkpointSound, lastCheckpoint } from './ledger.js';
 import { type ChunkRunner, poolTasksPerWorker } from './runner.js';
 import { buildSpec } from './spec.js';
 import { pollMark } from '../wire/poll-phase.js';
@@ -187,8 +187,7 @@ export class Coordinator {
   noRoute(): NoRoute | null {
     const r = this.noRouteHosts;
     if (r === null) return null;
-    const { targets } = this.prep;
-    return { probes: this.ledger.events['no-route'] ?? 0, prefix: coveringPrefix(targets.at(r[0]), targets.at(r[1])) };
+    return { probes: this.ledger.events['no-route'] ?? 0, prefix: coveringPrefix(this.prep.targets.at(r[0]), this.prep.targets.at(r[1])) };
   }
 
   summary(): ScanSummary {
@@ -250,9 +249,7 @@ export class Coordinator {
 
   /** Positions of running chunks not decided yet (what the workers still hold). */
   private undecided(): number {
-    let n = 0;
-    for (const run of this.active.values()) n += run.bounds.count - run.watermark;
-    return n;
+    return [...this.active.values()].reduce((n, run) => n + run.bounds.count - run.watermark, 0);
   }
 
   private positionBudget(): number {
@@ -358,6 +355,8 @@ export class Coordinator {
 
   private fail(err: unknown): void {
     if (this.failure !== null) return;
+    // A full disk under the shard directory: one last checkpoint, in the room it kept (ledger.ts lastCheckpoint).
+    if (err instanceof ShardscanError && err.checkpointable) lastCheckpoint(this.sink, () => this.checkpointState());
     this.failure = err;
     this.stopWorkers();
   }
@@ -386,9 +385,8 @@ export class Coordinator {
   }
 
   private maybeCheckpoint(force: boolean): void {
-    if (!this.sink.checkpoint || !checkpointSound(this.failure)) return;
     const now = performance.now();
-    if (!force && now - this.lastCheckpoint < CHECKPOINT_MS) return;
+    if (!this.sink.checkpoint || !checkpointSound(this.failure) || (!force && now - this.lastCheckpoint < CHECKPOINT_MS)) return;
     this.lastCheckpoint = now;
     try {
       this.sink.checkpoint(this.checkpointState());
@@ -398,3 +396,4 @@ export class Coordinator {
     }
   }
 }
+

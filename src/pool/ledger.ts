@@ -7,6 +7,7 @@
 import { type CheckpointState, type OffsetRanges, rangesFrom } from '../model/checkpoint.js';
 import { type LocalEvents, type StateCounts, addCounts, addEvents, diffCounts, emptyCounts, totalOf } from '../model/states.js';
 import { ShardscanError } from '../errors.js';
+import type { ScanSink } from '../model/sink.js';
 import type { ShardPlan } from '../shard/plan.js';
 import type { ChunkRun } from './chunk-run.js';
 
@@ -27,6 +28,19 @@ export interface ChunkStart {
  */
 export function checkpointSound(failure: unknown): boolean {
   return failure === null || (failure instanceof ShardscanError && failure.code === 'E_WORKER');
+}
+
+/**
+ * One checkpoint more, at once, after a sink's failure that vouches for its directory (checkpointable: a full disk
+ * under the shard directory, store/outdir.ts RESERVE), before any run is set aside: what a stopped run passed on did
+ * not all reach the file, so no later one is sound. Where even this one fails, the one before stands.
+ */
+export function lastCheckpoint(sink: ScanSink, state: () => CheckpointState): void {
+  try {
+    sink.checkpoint?.(state());
+  } catch {
+    // No room even so: the last periodic checkpoint stays true, and covers less.
+  }
 }
 
 export class ScanLedger {

@@ -58,6 +58,13 @@ export interface StoredCheckpoint extends CheckpointState {
 
 export const MANIFEST = 'manifest.json';
 export const CHECKPOINT = 'checkpoint.json';
+/**
+ * Room kept on the disk while a run writes the directory, given back when its records file fills the disk: the
+ * last checkpoint and the manifest then still fit. Without it, a run stopped by ENOSPC kept the checkpoint of up
+ * to a second before, and a resume probed again what the records file already held (an audit: 7,002 of 14,290).
+ */
+export const RESERVE = 'space.reserve';
+const RESERVE_BYTES = 64 << 10;
 
 export function recordsFileName(shard: { index: number; total: number }): string {
   return `shard-${shard.index}-of-${shard.total}.ndjson`;
@@ -70,7 +77,7 @@ export const rewriteName = (records: string): string => `${records}.tmp`;
 export function ownFileNames(shard: { index: number; total: number }): string[] {
   const records = recordsFileName(shard);
   // The temporary files too: a report on checkpoint.json.tmp was cut by each checkpoint, renamed into place, and left the directory unresumable.
-  return [MANIFEST, CHECKPOINT, LOCK, records, rewriteName(records), atomicTemp(MANIFEST), atomicTemp(CHECKPOINT)];
+  return [MANIFEST, CHECKPOINT, LOCK, RESERVE, records, rewriteName(records), atomicTemp(MANIFEST), atomicTemp(CHECKPOINT)];
 }
 
 /** Where the manifest and the checkpoint are written before they are renamed into place. */
@@ -85,7 +92,7 @@ export function makeScanId(startedAt: Date, seed: number, shard: { index: number
   return shard.total > 1 ? `${base}-shard-${shard.index}-of-${shard.total}` : base;
 }
 
-export function ioError(path: string, err: unknown, hint: string): ShardscanError {
+export function ioError(path: string, err: unknown, hint: string, checkpointable = false): ShardscanError {
   const code = errnoCode(err);
   // The directory itself went away (rm -rf, a clean-up job) while the run wrote it: no space to free, nothing there to resume.
   if ((code === 'ENOENT' || code === 'ENOTDIR') && !existsSync(dirname(path))) {
@@ -97,7 +104,7 @@ export function ioError(path: string, err: unknown, hint: string): ShardscanErro
   // "Run resume again" alone could not help a file that cannot be replaced (chattr +i): say first what to change.
   const again = hint === 'Run resume again.' ? 'Free some space and run resume again.' : hint;
   const fixed = instead === null ? hint : again.replace(/^Free some space|free space/, (m) => (m[0] === 'F' ? instead[0]!.toUpperCase() + instead.slice(1) : instead));
-  return new ShardscanError('E_IO', `cannot write ${path}: ${why}. ${fixed}`, { cause: err });
+  return new ShardscanError('E_IO', `cannot write ${path}: ${why}. ${fixed}`, { cause: err, checkpointable });
 }
 
 /** The config with `f` applied to every file name it holds (inputs, reports, the shard directory; not `-`, stdin or stdout). */
@@ -149,6 +156,8 @@ export class OutDir {
   private fd: number;
   private recordCount: number;
   private readonly recordsPath: string;
+  /** Why the records file took no more (a full disk): every later batch is refused, so nothing lands after a cut line. */
+  private refused: ShardscanError | null = null;
 
   private constructor(dir: string, manifest: Manifest, fd: number, recordCount: number) {
     this.dir = dir;
@@ -236,6 +245,7 @@ export class OutDir {
       throw ioError(join(dir, MANIFEST), err instanceof ShardscanError ? (err.cause ?? err) : err, 'Free some space and run the scan again (nothing was scanned yet).');
     }
     OutDir.lock(dir);
+    out.reserve();
     return out;
   }
 
@@ -255,11 +265,17 @@ export class OutDir {
     const fd = openSync(path, 'a');
     const out = new OutDir(dir, { ...manifest, resumed: manifest.resumed + 1, status: 'interrupted', endedAt: null, stopReason: null }, fd, kept);
     out.writeManifest();
+    out.reserve();
     return out;
   }
 
-  /** Append records; throws E_IO (with what to do next) when the disk is full. */
+  /**
+   * Append records; throws E_IO (with what to do next) when the disk is full. Then the reserve is given back for
+   * the last checkpoint and the manifest (checkpointable: every batch before this one was written whole, and no
+   * later one is, so none lands after the cut line), and every later batch is refused with the same error.
+   */
   appendRecords(batch: RecordBatch): void {
+    if (this.refused !== null) throw this.refused;
     const text = batch.ndjson();
     try {
       // A string: node writes it through a temporary buffer freed at once (see LineBytes.take).
@@ -270,7 +286,9 @@ export class OutDir {
         for (let off = 0; off < rest.length; ) off += writeSync(this.fd, rest, off, rest.length - off);
       }
     } catch (err) {
-      throw ioError(this.recordsPath, err, `Free some space and run: shardscan resume ${shellWord(this.dir)} (it keeps the records its last checkpoint covers, and probes the rest again)`);
+      this.refused = ioError(this.recordsPath, err, `Free some space and run: shardscan resume ${shellWord(this.dir)} (it keeps the records its last checkpoint covers, and probes the rest again)`, true);
+      this.unreserve();
+      throw this.refused;
     }
     this.recordCount += batch.length;
   }
@@ -318,10 +336,28 @@ export class OutDir {
   close(): void {
     if (this.fd >= 0) closeSync(this.fd);
     this.fd = -1;
+    this.unreserve();
     try {
       rmSync(join(this.dir, LOCK), { force: true });
     } catch {
       // The directory went away or became unreadable: there is no lock to leave behind there.
+    }
+  }
+
+  /** Keep RESERVE_BYTES on the disk (see RESERVE); a disk too full even for that: the run goes on without. */
+  private reserve(): void {
+    try {
+      writeFileSync(join(this.dir, RESERVE), Buffer.alloc(RESERVE_BYTES));
+    } catch {
+      rmSync(join(this.dir, RESERVE), { force: true });
+    }
+  }
+
+  private unreserve(): void {
+    try {
+      rmSync(join(this.dir, RESERVE), { force: true });
+    } catch {
+      // The directory went away: nothing is kept there.
     }
   }
 
