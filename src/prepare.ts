@@ -123,14 +123,12 @@ export interface ResolvedScan {
 /**
  * Options → a prepared scan whose descriptor limit is judged by the threads it will run on, which only its
  * plan tells (runsOnCallingThread): ulimit -n 100 refused a 10-port scan, which runs on the calling thread,
- * for the descriptors of two worker threads it never started. So the scan is planned first, judged as if it
- * ran on the calling thread (the fewest descriptors any scan needs: a limit too small even for that is
- * refused before the targets are read and their names looked up, not after an -iL of thousands of names),
- * then its options are resolved again for the threads it will run on (which may refuse it, narrow its
- * window, or with it the worker count and so the chunks), keeping the seed drawn and the names looked up.
+ * for the descriptors of two worker threads it never started. So the scan is planned first, with the limit
+ * left aside, then its options are resolved again with the limit (which may refuse it, narrow its window, or
+ * with it the worker count and so the chunks), keeping the seed drawn and the names looked up.
  */
 export async function resolveAndPrepare(given: Partial<ScanConfig>, threadsAsked: boolean, opts: ResolveOptions, resolver?: Resolver): Promise<ResolvedScan> {
-  const sizing = resolveConfig(given, { ...opts, mainThread: true });
+  const sizing = resolveConfig(given, { ...opts, fdLimit: Number.POSITIVE_INFINITY });
   const sized = await prepareScan(sizing.config, resolver);
   const result = resolveConfig({ ...given, seed: sizing.config.seed }, { ...opts, mainThread: runsOnCallingThread(sized.plan.positions, threadsAsked) });
   const chunkSize = chunkSizeOf(result.config, sized.range);

@@ -32,20 +32,6 @@ describe('resolveAndPrepare judges descriptors by the threads the scan runs on',
     });
   });
 
-  it('a limit too small for any scan is refused before a name is looked up (an -iL of thousands of names was read and resolved first)', async () => {
-    const asked: string[] = [];
-    const resolver = async (name: string): Promise<string> => {
-      asked.push(name);
-      return '127.0.0.1';
-    };
-    await expect(resolveAndPrepare({ targets: ['a.test', 'b.test'], ports: '1-10' }, false, opts(96), resolver)).rejects.toMatchObject({ code: 'E_FD_LIMIT' });
-    await expect(resolveAndPrepare({ targets: ['a.test'], ports: `1-${SMALL_SCAN + 1}` }, false, opts(96), resolver)).rejects.toMatchObject({ code: 'E_FD_LIMIT' });
-    expect(asked).toEqual([]);
-    // One that fits the calling thread is looked up, then judged for the threads it runs on (a large one: two workers).
-    await expect(resolveAndPrepare({ targets: ['a.test'], ports: `1-${SMALL_SCAN + 1}` }, false, opts(100), resolver)).rejects.toMatchObject({ code: 'E_FD_LIMIT', message: expect.stringMatching(/2 workers/) });
-    expect(asked).toEqual(['a.test']);
-  });
-
   it('a small scan with --workers, or a large one: judged for its worker threads, as before', async () => {
     const twoWorkers = /ulimit -n 100 leaves none for connects \(a scan with 2 workers needs at least 114\)/;
     await expect(resolveAndPrepare({ ...small, workers: 2 }, true, opts(100))).rejects.toMatchObject({ code: 'E_FD_LIMIT', message: expect.stringMatching(twoWorkers) });
