@@ -278,6 +278,12 @@ export async function runScan(input: RunInput): Promise<number> {
   // (exit 130) is not a failure, but a script still needs to know the scan is
   // not complete and how to go on: one line, not the summary.
   const quietStop = input.quiet && (summary.stopReason === 'time-limit' || summary.stopReason === 'signal') && !failure && !writeFailure;
+  // A resume's slice spent whole on reading its directory back: every later slice of that length would do the same
+  // (an audit: a /8's 1.5M records, 10 s slices, none probed), so it is said, -q or not, with what would do.
+  if (!brokenPipe && input.resume && summary.stopReason === 'time-limit' && summary.done === (summary.resumedDone ?? 0)) {
+    const spent = ((performance.now() - (input.timeFrom ?? 0)) / 1000).toFixed(1);
+    process.stderr.write(`shardscan: note: reading ${outDir?.dir ?? 'the directory'} back took the whole --max-time ${config.maxTimeSec} s before the first probe (this run: ${spent} s), so nothing was probed, and a slice of that length never will be; give a longer --max-time, or --no-max-time\n`);
+  }
   if (!brokenPipe && quietStop) {
     const how = summary.stopReason === 'time-limit' ? 'stopped at --max-time' : 'interrupted';
     process.stderr.write(`shardscan: ${how} after ${summary.done}/${summary.probes} probes${outDir ? `; continue with: shardscan resume ${shellWord(outDir.dir)}` : ''}\n`);

@@ -1,0 +1,25 @@
+/**
+ * A resume counts --max-time from when it starts reading its directory back;
+ * a slice that reading spends whole probes nothing, and every later slice of
+ * that length would do the same (an audit: a /8 with 1.5M records, 10 s
+ * slices, none probed, with no word). It is said, -q or not.
+ */
+import { describe, expect, it } from 'vitest';
+import { runCli, scratchDir } from './helpers/cli.js';
+
+describe('a resume slice spent on reading the directory back', () => {
+  it('is said, with what would do', async () => {
+    const cwd = scratchDir();
+    const first = await runCli(['127.0.0.1', '-p', '1-6000', '--states', 'all', '--seed', '4', '--rate', '8000', '--max-time', '0.4', '-q', '-o', '/dev/null', '--out-dir', 'd'], { cwd });
+    expect(first.code, first.stderr).toBe(0);
+    for (const quiet of [[], ['-q']]) {
+      const slice = await runCli(['resume', 'd', '--max-time', '1ms', '-o', '/dev/null', ...quiet], { cwd });
+      expect(slice.code, slice.stderr).toBe(0);
+      expect(slice.stderr).toMatch(/^shardscan: note: reading d back took the whole --max-time 0\.001 s before the first probe \(this run: [\d.]+ s\), so nothing was probed, and a slice of that length never will be; give a longer --max-time, or --no-max-time$/m);
+    }
+    // A slice that probes something says nothing of the kind.
+    const enough = await runCli(['resume', 'd', '--max-time', '0.3', '-o', '/dev/null'], { cwd });
+    expect(enough.code, enough.stderr).toBe(0);
+    expect(enough.stderr).not.toMatch(/nothing was probed/);
+  }, 30_000);
+});
