@@ -164,24 +164,29 @@ export async function runTargetTuning(o: TargetOptions): Promise<{ section: Targ
       : best === defaults
         ? `the defaults are safe and no other setting was more than ${Math.round((NO_SLOWER - 1) * 100)} % faster`
         : `fastest setting that found every open and closed port in every run (scan ${(best.medianElapsedMs / 1000).toFixed(2)} s against the defaults' ${(defaults.medianElapsedMs / 1000).toFixed(2)} s${defaults.safe ? '' : `, which missed ${defaults.missingOpens} open and ${defaults.missingClosed} closed port(s)`})`;
-  let savedTo: string | null = null;
-  let removed: string | null = null;
-  let refused: string | null = null;
-  if (o.save && best) {
-    const file = o.tuningFile ?? tuningPath();
-    refused = loopbackRefusal(o.target, loopback, best, defaults);
-    if (refused === null && best !== defaults) savedTo = saveTuning({ workers: best.workers, concurrency: best.concurrency, measuredAt: o.measuredAt }, file);
-    else if (refused === null && existsSync(file)) {
-      rmSync(file);
-      removed = file;
-    }
-  }
+  const { savedTo, removed, refused } = o.save && best ? applySave(o.tuningFile ?? tuningPath(), o.target, loopback, best, defaults, o.measuredAt) : { savedTo: null, removed: null, refused: null };
   return {
     section: { target: o.target, ports: o.ports, addresses, portCount, runs: o.runs, settings: judged.settings, opens: judged.opens, recommended: best?.label ?? 'none', reason },
     savedTo,
     removed,
     refused,
   };
+}
+
+/**
+ * What --save does with the setting picked (`best`; `defaults` when they won): stores it, or removes an older tuning
+ * file when the defaults won, or neither, with why (loopbackRefusal). From loopback the defaults winning removes
+ * nothing either: it says nothing of the network a tuning was measured on (an audit's loopback run, on a busy
+ * machine, deleted a tuning.json measured elsewhere).
+ */
+export function applySave(file: string, target: string, loopback: boolean, best: TargetSetting, defaults: TargetSetting, measuredAt: string): { savedTo: string | null; removed: string | null; refused: string | null } {
+  const refused = loopbackRefusal(target, loopback, best, defaults);
+  if (refused !== null) return { savedTo: null, removed: null, refused };
+  if (best !== defaults) return { savedTo: saveTuning({ workers: best.workers, concurrency: best.concurrency, measuredAt }, file), removed: null, refused: null };
+  if (!existsSync(file)) return { savedTo: null, removed: null, refused: null };
+  if (loopback) return { savedTo: null, removed: null, refused: `--save: ${file} kept: the defaults won against ${target}, which is loopback or this machine's own address and says nothing of the network that tuning was measured on; tune against that network to replace it` };
+  rmSync(file);
+  return { savedTo: null, removed: file, refused: null };
 }
 
 /**

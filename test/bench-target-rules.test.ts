@@ -6,7 +6,11 @@
  * Parsing only: nothing is scanned.
  */
 import { describe, expect, it } from 'vitest';
-import { checkTarget, loopbackRefusal } from '../bench/target.js';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { applySave, checkTarget, loopbackRefusal } from '../bench/target.js';
+import type { TargetSetting } from '../bench/net-types.js';
+import { scratchDir } from './helpers/cli.js';
 
 describe('bench --target --save rules', () => {
   it.each([
@@ -35,5 +39,24 @@ describe('bench --target --save rules', () => {
     expect(loopbackRefusal('127.0.0.1', true, { workers: 1, concurrency: 15_936 }, defaults)).toMatch(/^--save: nothing stored: .*a worker count other than the default \(1, not 2\)/);
     expect(loopbackRefusal('127.0.0.1', true, { workers: 2, concurrency: 15_936 }, defaults)).toBeNull();
     expect(loopbackRefusal('198.18.1.1', false, { workers: 1, concurrency: 3_984 }, defaults)).toBeNull();
+  });
+
+  // A loopback run where the defaults won deleted a tuning.json measured against a network (an audit's find).
+  it('the defaults winning removes an older tuning, but not from loopback', () => {
+    const setting = (label: string, workers: number, concurrency: number): TargetSetting => ({ label, flags: [], workers, concurrency, runs: [], medianWallMs: 1, medianElapsedMs: 1, missingOpens: 0, missingClosed: 0, otherDiffs: 0, safe: true });
+    const defaults = setting('defaults', 2, 15_936);
+    const file = join(scratchDir(), 'tuning.json');
+    const older = JSON.stringify({ workers: 2, concurrency: 4096, measuredAt: '2026-12-01T00:00:00Z' });
+    writeFileSync(file, older);
+    const kept = applySave(file, '127.0.0.1', true, defaults, defaults, '2026-12-07T00:00:00Z');
+    expect(kept).toEqual({ savedTo: null, removed: null, refused: expect.stringMatching(/^--save: .*tuning\.json kept: the defaults won against 127\.0\.0\.1, which is loopback/) });
+    expect(readFileSync(file, 'utf8')).toBe(older);
+    expect(applySave(file, '198.18.1.1', false, defaults, defaults, '2026-12-07T00:00:00Z')).toEqual({ savedTo: null, removed: file, refused: null });
+    expect(existsSync(file)).toBe(false);
+    // Nothing to remove: nothing said.
+    expect(applySave(file, '127.0.0.1', true, defaults, defaults, '2026-12-07T00:00:00Z')).toEqual({ savedTo: null, removed: null, refused: null });
+    const saved = applySave(file, '198.18.1.1', false, setting('half window', 2, 7_968), defaults, '2026-12-07T00:00:00Z');
+    expect(saved.savedTo).toBe(file);
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({ workers: 2, concurrency: 7_968 });
   });
 });
