@@ -168,6 +168,16 @@ describe('config', () => {
     expect(loadTuning(path)!.cores).toBeUndefined();
   });
 
+  it('a tuned window left out for another worker count is said (-w 4 over a tuning of 2 × 500 ran ~15,900 in flight with no word)', () => {
+    const tuning = { workers: 2, concurrency: 500, measuredAt: 'x', source: '/t/tuning.json' };
+    const other = resolveConfig({ targets: ['127.0.0.1'], workers: 4 }, { tuning, cores: 2, fdLimit: 20000 });
+    expect(other.config.concurrency).not.toBe(500);
+    expect(other.notes).toContain('the tuned --concurrency 500 (/t/tuning.json) was measured with 2 workers, not 4: the default window is used; give --concurrency 500 to keep it');
+    // The same worker count takes it; a --concurrency given replaces it: nothing to say.
+    expect(resolveConfig({ targets: ['127.0.0.1'], workers: 2 }, { tuning, cores: 2, fdLimit: 20000 }).notes.join('\n')).not.toMatch(/was measured with/);
+    expect(resolveConfig({ targets: ['127.0.0.1'], workers: 4, concurrency: 64 }, { tuning, cores: 2, fdLimit: 20000 }).notes.join('\n')).not.toMatch(/was measured with/);
+  });
+
   it('a tuned concurrency too wide for ulimit -n is named as the tuned one (the note said "--concurrency 900000", never given)', () => {
     const tuning = { workers: 2, concurrency: 900_000, measuredAt: 'x', source: '/t/tuning.json' };
     expect(resolveConfig({ targets: ['127.0.0.1'] }, { tuning, cores: 2, fdLimit: 1024 }).notes.some((n) => n.startsWith('the tuned concurrency 900000 does not fit the file-descriptor limit (ulimit -n 1024)'))).toBe(true);

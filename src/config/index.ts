@@ -224,6 +224,9 @@ export function resolveConfig(given: Partial<ScanConfig>, opts: ResolveOptions =
   const taken: string[] = [];
   if (tuning && partial.workers === undefined) taken.push(`--workers ${tuning.workers}`);
   if (tuning && partial.concurrency === undefined && concurrency === tuning.concurrency) taken.push(`--concurrency ${tuning.concurrency}`);
+  // A tuned window belongs to its worker count: with another (-w 4, or a config file's workers) it is left out, and said
+  // (an audit's -w 4 over a tuning of 2 × 500 ran ~15,900 in flight with no word).
+  if (tuning && partial.concurrency === undefined && tuning.workers !== workers) notes.push(`the tuned --concurrency ${tuning.concurrency} (${tuning.source}) was measured with ${tuning.workers} worker${tuning.workers === 1 ? '' : 's'}, not ${workers}: the default window is used; give --concurrency ${tuning.concurrency} to keep it`);
   if (tuning && taken.length > 0) {
     // A file copied from another machine: 64 tuned workers on 2 cores ran 4× slower than the defaults, with no word.
     const here = opts.cores ?? cores();
