@@ -287,3 +287,18 @@ describe('the config directory (where --save puts tuning.json)', () => {
     expect(configDir({})).toMatch(/\/\.config\/shardscan$/);
   });
 });
+
+describe('a config file\'s "resolved" names', () => {
+  // Scanned at the address the file gives, not looked up: an audit's config pinned localhost to 127.0.0.9 with no word.
+  it('are said in a note, with the address each is taken as', async () => {
+    const cwd = scratchDir();
+    writeFileSync(join(cwd, 'res.json'), JSON.stringify({ targets: ['localhost'], ports: '1-3', resolved: { localhost: '127.0.0.9' }, states: ['open', 'closed'] }));
+    const r = await runCli(['--config', 'res.json', '--no-out-dir', '-f', 'ndjson'], { cwd });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('shardscan: names taken from the config file\'s "resolved", not looked up: localhost as 127.0.0.9 (leave "resolved" out to look them up now)\n');
+    expect(new Set(r.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { host: string }).host))).toEqual(new Set(['127.0.0.9']));
+    // Without it, nothing is said.
+    writeFileSync(join(cwd, 'plain.json'), JSON.stringify({ targets: ['127.0.0.1'], ports: '1' }));
+    expect((await runCli(['--config', 'plain.json', '--no-out-dir'], { cwd })).stderr).not.toMatch(/not looked up/);
+  });
+});

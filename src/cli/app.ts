@@ -17,7 +17,7 @@ import { type EarlySignals, installSignals } from './signals.js';
 // start.ts reads these through this module: imported apart, the bundle split them into a chunk of their own (one more file at every start).
 export { endIfLookupsHang, stoppedBy } from './signals.js';
 import { blockedNote, blocklistHelp } from '../targets/blocklist.js';
-import { otherAddressesNote } from '../targets/parse.js';
+import { otherAddressesNote, pinnedNamesNote } from '../targets/parse.js';
 import { wildcardNotes } from '../ports/parse.js';
 import { OutDir, makeScanId, ownFileNames } from '../store/outdir.js';
 import { type ScanFlags, flagsToConfig, lastValueWins, noFalseValues, normalizeArgv } from './options.js';
@@ -159,7 +159,7 @@ async function scanCommand(flags: CliFlags, command: string, signal: AbortContro
     const outDir = outPath === null ? null : OutDir.create(outPath, { ...prep, config: { ...prep.config, outDir: outPath } }, scanId, startedAt, config.outDir !== null, defaultWindow);
     // Opened (and so emptied) only now, when nothing can refuse the command any more.
     const { out, extras } = openReports(config, typed);
-    const allNotes = [...notes, ...wildcardNotes({ ports: config.ports ?? undefined, excludePorts: config.excludePorts ?? undefined }), ...[blockedNote(prep.blocked), otherAddressesNote(prep.otherAddresses), metrics?.scannedNote(prep.targets, prep.ports) ?? null].filter((n): n is string => n !== null)];
+    const allNotes = [...notes, ...wildcardNotes({ ports: config.ports ?? undefined, excludePorts: config.excludePorts ?? undefined }), ...[pinnedNamesNote(given.resolved), blockedNote(prep.blocked), otherAddressesNote(prep.otherAddresses), metrics?.scannedNote(prep.targets, prep.ports) ?? null].filter((n): n is string => n !== null)];
     return runScan({ prep, out, extras, notes: allNotes, quiet: Boolean(flags.quiet), command, outDir, signal: signal.signal, startedAt, pool, summaryJson: flags.summaryJson, fault, threadsAsked, metrics });
   });
 }

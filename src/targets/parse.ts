@@ -334,3 +334,15 @@ export function otherAddressesNote(others: Readonly<Record<string, readonly stri
   const lines = Object.entries(others).map(([name, addresses]) => `other addresses for ${quote(name)} (not scanned): ${addresses.slice(0, 8).join(' ')}${addresses.length > 8 ? ` and ${addresses.length - 8} more` : ''}`);
   return lines.length === 0 ? null : lines.slice(0, 5).join('; ') + (lines.length > 5 ? `; and ${lines.length - 5} more names` : '');
 }
+
+/**
+ * A config file's "resolved" names, which are scanned at the address it gives, not looked up (as a resume scans
+ * the addresses its first run found): said, since a name may have moved since (an audit's config pinned localhost
+ * to 127.0.0.9 with no word). Null when it gives none.
+ */
+export function pinnedNamesNote(pinned: Readonly<Record<string, string>> | undefined): string | null {
+  const names = Object.entries(pinned ?? {});
+  if (names.length === 0) return null;
+  const shown = names.slice(0, 5).map(([name, address]) => `${quote(name)} as ${address}`).join(', ');
+  return `names taken from the config file's "resolved", not looked up: ${shown}${names.length > 5 ? ` and ${names.length - 5} more` : ''} (leave "resolved" out to look them up now)`;
+}
