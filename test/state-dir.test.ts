@@ -7,7 +7,8 @@
  * why; `resume` without a directory picks the latest interrupted scan and
  * never a running one.
  */
-import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StatusReport } from '../src/store/status.js';
@@ -174,6 +175,16 @@ describe('status over many shard directories', () => {
     expect(again.scans[0]!.done).toBeLessThanOrEqual(65535);
     const text = (await runCli(['status', base])).stdout.split('\n')[0];
     expect(text).toMatch(/^scan [0-9a-f]{16}: 3\/4 shards complete, 1 missing, 3 extra copies \(each shard counted once\), (\d+|[\d.]+k)\/65535 probes \(75\.\d%\)$/);
+
+    // A run of a complete shard again (a rescan with the same seed) is running, though the complete copy counts:
+    // it showed "running": 0 while it probed.
+    cpSync(join(base, 'demo-shard-1-of-4'), join(base, 'rescan'), { recursive: true });
+    const manifest = JSON.parse(readFileSync(join(base, 'rescan', 'manifest.json'), 'utf8')) as Record<string, unknown>;
+    writeFileSync(join(base, 'rescan', 'manifest.json'), JSON.stringify({ ...manifest, status: 'interrupted', stopReason: null, endedAt: null }));
+    writeFileSync(join(base, 'rescan', 'running.lock'), JSON.stringify({ pid: process.pid, host: hostname(), since: new Date().toISOString() }));
+    const live = JSON.parse((await runCli(['status', base, '-f', 'json'])).stdout) as StatusJson;
+    expect(live.scans[0]!.shards).toEqual({ total: 4, complete: 3, interrupted: 0, running: 1, missing: 1, copies: 4 });
+    expect((await runCli(['status', base])).stdout.split('\n')[0]).toMatch(/^scan [0-9a-f]{16}: 3\/4 shards complete, 1 running, 1 missing, 4 extra copies/);
   });
 });
 

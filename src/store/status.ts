@@ -61,7 +61,7 @@ export interface ScanGroup {
   probes: number;
   /** Decided over the shards present. */
   done: number;
-  /** `copies`: directories beyond the first for a shard index (each index counts once, by its copy furthest along). */
+  /** `copies`: directories beyond the first for a shard index (each index counts once, by its copy furthest along); `running`: shards any copy of which runs now. */
   shards: { total: number; complete: number; interrupted: number; running: number; missing: number; copies: number };
   startedAt: string;
   entries: ShardStatus[];
@@ -315,6 +315,9 @@ export function collectStatus(paths: readonly string[], now = Date.now()): Statu
     }
     const counted = [...best.values()];
     const count = (s: ShardState): number => counted.filter((e) => e.state === s).length;
+    // Running: a shard any copy of which runs now, the one furthest along or not (a rescan with the same seed beside
+    // a complete run showed "1/1 shard complete", "running": 0, while it probed).
+    const running = new Set(entries.filter((e) => e.state === 'running').map((e) => e.shard.index)).size;
     return {
       scanKey: m.scanKey,
       seed: m.seed,
@@ -322,7 +325,7 @@ export function collectStatus(paths: readonly string[], now = Date.now()): Statu
       ports: m.ports,
       probes: m.hosts * m.ports,
       done: counted.reduce((n, e) => n + e.done, 0),
-      shards: { total: m.shard.total, complete: count('complete'), interrupted: count('interrupted'), running: count('running'), missing: Math.max(0, m.shard.total - best.size), copies: entries.length - best.size },
+      shards: { total: m.shard.total, complete: count('complete'), interrupted: count('interrupted'), running, missing: Math.max(0, m.shard.total - best.size), copies: entries.length - best.size },
       startedAt: entries.map((e) => e.startedAt).sort()[0]!,
       entries,
     };
