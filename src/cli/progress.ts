@@ -19,11 +19,18 @@ const rateOf = (s: ProgressSnapshot, base: number): number => Math.max(0, s.done
 function eta(s: ProgressSnapshot, base: number): string {
   const rate = rateOf(s, base);
   if (s.done === 0 || rate === 0) return '--:--';
-  const left = Math.max(0, Math.round((s.total - s.done) / rate));
-  const h = Math.floor(left / 3600);
-  const m = Math.floor((left % 3600) / 60);
-  const sec = left % 60;
-  return `${h > 0 ? `${h}:` : ''}${String(m).padStart(h > 0 ? 2 : 1, '0')}:${String(sec).padStart(2, '0')}`;
+  return duration((s.total - s.done) / rate);
+}
+
+/** A time left, as the progress line and `status` say it: 0:41, 1:02:03, 21d 10h (the line said 499:41:16 where status said 21d 10h). */
+export function duration(sec: number): string {
+  const s = Math.max(0, Math.round(sec));
+  const d = Math.floor(s / 86400);
+  const h = Math.floor((s % 86400) / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const two = (n: number): string => String(n).padStart(2, '0');
+  if (d > 0) return `${d}d ${h}h`;
+  return h > 0 ? `${h}:${two(m)}:${two(s % 60)}` : `${m}:${two(s % 60)}`;
 }
 
 export function formatRate(perSec: number): string {

@@ -7,7 +7,7 @@ import { existsSync, statSync } from 'node:fs';
 import { ShardscanError, quote } from '../errors.js';
 import { type ScanGroup, type ShardStatus, type StatusReport, collectStatus, latestInterrupted } from '../store/status.js';
 import { stateDir } from '../store/state-dir.js';
-import { formatRate } from './progress.js';
+import { duration, formatRate } from './progress.js';
 
 export interface StatusFlags {
   dirs?: string[];
@@ -24,16 +24,6 @@ export function compact(n: number): string {
   return String(n);
 }
 
-/** Seconds as "0:07", "12:03", "3:02:01" or "2d 4h". */
-export function duration(sec: number): string {
-  const s = Math.max(0, Math.round(sec));
-  const d = Math.floor(s / 86400);
-  const h = Math.floor((s % 86400) / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const two = (n: number): string => String(n).padStart(2, '0');
-  if (d > 0) return `${d}d ${h}h`;
-  return h > 0 ? `${h}:${two(m)}:${two(s % 60)}` : `${m}:${two(s % 60)}`;
-}
 
 const percent = (done: number, total: number): string => `${total > 0 ? ((100 * done) / total).toFixed(1) : '100.0'}%`;
 
