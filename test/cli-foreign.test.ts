@@ -63,6 +63,8 @@ describe("RustScan's and masscan's short options that nmap's spelling reads anot
     expect(refusal(['-p', '80', '-g', '53'])).toMatch(/^-g picks the source interface or port/);
     expect(refusal(['-p', '80', '-e', 'eth0'])).toMatch(/^-e picks the source interface or port/);
     expect(refusal(['-c', '100'])).toBeNull();
+    // A mistyped number is --concurrency's own refusal, not a config file.
+    expect(refusal(['-c', '1.5'])).toBeNull();
     expect(refusal(['-p', '80', '--', '-127.0.0.1'])).toBeNull();
   });
 });

@@ -29,7 +29,7 @@ export function foreignRefusal(typed: readonly string[]): string | null {
     if (a === '-r' && next !== undefined && /^\d+(-\d*)?$/.test(next)) return `-r is nmap's (ports in order: --order serial) and takes no value; RustScan's port range -r ${quote(next)} is -p ${quote(next)} here`;
     if (a === '-e' && next !== undefined && /^\d[\d,-]*$/.test(next)) return `-e is nmap's source interface, which a connect scan leaves to the kernel; RustScan's excluded ports -e ${quote(next)} are --exclude-ports ${quote(next)} here`;
     if (a === '-g' && (next === undefined || !/^\d+$/.test(next))) return "-g is nmap's source port, which a connect scan leaves to the kernel; RustScan's grepable output is -f grep here (or -oG FILE)";
-    if (a === '-c' && next !== undefined && !/^\d+$/.test(next) && /[./]/.test(next)) return `-c is --concurrency N here; masscan's configuration file (-c ${quote(next)}) is --config FILE (JSON)`;
+    if (a === '-c' && next !== undefined && /[./]/.test(next) && !/^[\d.]+$/.test(next)) return `-c is --concurrency N here; masscan's configuration file (-c ${quote(next)}) is --config FILE (JSON)`;
   }
   const after = stop < 0 ? undefined : typed[stop + 1];
   if (after !== undefined && /^-[A-Za-z]/.test(after)) return `after --, every word is a target ('${quote(after)}' is not one); RustScan passes what follows -- to nmap, but here shardscan is the scanner: give its options before -- (nmap's -sV is --banners)`;
