@@ -146,6 +146,11 @@ export function readJson<T>(path: string, schema: 'manifest' | 'checkpoint'): T 
   }
   const validate = validator(schema);
   if (!validate(parsed)) throw new ShardscanError('E_SCHEMA', `${path} does not match schemas/${schema}.schema.json: ${describeErrors(validate.errors)}`);
+  // A scan keeps a list it read from stdin in the manifest itself and stores no "-": one there (a damaged or edited
+  // file) had resume, validate and merge read this process's stdin, and wait on it for ever (a fuzz case did, in CI).
+  const config = schema === 'manifest' ? (parsed as { config: Record<string, unknown> }).config : {};
+  const stdin = ['inputFile', 'excludeFile', 'blocklist'].find((k) => config[k] === '-');
+  if (stdin !== undefined) throw new ShardscanError('E_SCHEMA', `${path}: config.${stdin} is '-' (stdin), which no scan stores (it keeps a list read from stdin in the manifest itself): the file is damaged or was edited`);
   return parsed as T;
 }
 
