@@ -58,20 +58,23 @@ export const NMAP_REFUSED: Readonly<Record<string, string>> = {
  * masscan's and RustScan's options that shardscan does not take, with what to
  * give instead: they were a bare "unknown option" (unknownMessage adds this).
  */
+const ADDRESSES = "RustScan's addresses are targets here: shardscan ADDR …";
+const BATCH = "RustScan's batch size is --concurrency N here";
+const EXCLUDED = "RustScan's excluded addresses are --exclude LIST here";
 export const FOREIGN_HINTS: Readonly<Record<string, string>> = {
-  '-a': "RustScan's addresses are targets here: shardscan ADDR …",
-  '--addresses': "RustScan's addresses are targets here: shardscan ADDR …",
-  '-b': "RustScan's batch size is --concurrency N here",
-  '--batch-size': "RustScan's batch size is --concurrency N here",
+  '-a': ADDRESSES,
+  '--addresses': ADDRESSES,
+  '-b': BATCH,
+  '--batch-size': BATCH,
   '--ulimit': 'shardscan reads ulimit -n itself and sizes its window to it: raise it with ulimit -n; --concurrency N caps it',
   '-t': "RustScan's -t MS is --timeout MS here (milliseconds too)",
   '--scan-order': "RustScan's --scan-order is --order serial|random here",
   '--tries': "RustScan's --tries N is --retries N-1 here",
   '--top': "RustScan's --top is the default here (nmap's 1,000 most common ports; --top-ports N)",
   '--greppable': 'grepable output is -f grep, or -oG FILE',
-  '-x': "RustScan's excluded addresses are --exclude LIST here",
-  '--exclude-addresses': "RustScan's excluded addresses are --exclude LIST here",
-  '--range': "masscan's --range is a target here: shardscan 10.0.0.0/24 …",
+  '-x': EXCLUDED,
+  '--exclude-addresses': EXCLUDED,
+  '--range': "masscan's --range is a target here: shardscan 127.0.0.0/24 …",
   '--conf': "masscan's config file is --config FILE here (JSON)",
   '--connection-timeout': "masscan's --connection-timeout SEC is --banner-timeout Ns here",
   '--wait': 'a connect scan waits for each probe\'s own timeout; nothing is left to wait for after the last (--timeout sets it)',
