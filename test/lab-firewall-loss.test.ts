@@ -4,6 +4,15 @@
  * lose a packet hide among 900 timeouts; only retrying every timeout of an
  * answering host finds them (a sample of 32 retries missed them in most runs),
  * and their few answers to retries must not throttle the host.
+ *
+ * Four scans, at most one port wrong among them, and only as the floor of
+ * retries by evidence: an answering port whose first try and one retry were
+ * both lost, on a host with no other retry answered, is what a dropped port
+ * looks like (README, Timing on real networks: 4 such scans of 682 under the
+ * full suite's load, 2026-12-07; nmap has the same limit). Two scans that had
+ * to be exact failed the suite in ~1 run of 100 by that floor alone, and more
+ * under CI's load, where the lab's fixed seed lost the same first tries run
+ * after run. The old rule's ~2 misses a scan (8 in four) cannot pass.
  * Needs root, iproute2, nftables and gcc; SHARDSCAN_SKIP_ROOT_TESTS=1 skips it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -29,14 +38,24 @@ describe.skipIf(skip)('a firewalled host over 1 % loss each way, RTT 20 ms', () 
   });
   afterAll(() => lab?.destroy());
 
-  it.each([1, 2])('shardscan at its defaults gets every port right (scan seed %i)', async (seed) => {
-    const r = await runCli([HOST, '-p', '1-1000', '--seed', String(seed), '-f', 'ndjson', '--states', 'all', '-q', '--no-out-dir'], { prefix: lab.prefix });
-    expect(r.stderr).toBe('');
-    expect(r.code).toBe(0);
+  it('shardscan at its defaults gets every port right in four scans but for at most one lost twice', async () => {
     const truth = lab.groundTruth([HOST], PORTS);
     expect(truth.counts).toEqual({ open: 10, closed: 90, filtered: 900 });
-    const s = score(truth, ndjson(r.stdout) as unknown as Reported[]);
-    expect(s.examples).toEqual([]);
-    expect(s.exact).toBe(true);
-  });
+    const floor: string[] = [];
+    for (const seed of [1, 2, 3, 4]) {
+      const r = await runCli([HOST, '-p', '1-1000', '--seed', String(seed), '-f', 'ndjson', '--states', 'all', '-q', '--no-out-dir'], { prefix: lab.prefix });
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      const records = ndjson(r.stdout) as unknown as Reported[];
+      const s = score(truth, records);
+      expect(s.missing + s.unexpected + s.falseOpens + s.filteredAsClosed).toBe(0);
+      // Every port wrong is an answering port called filtered for want of an answer (never closed for open).
+      const wrong = records.filter((x) => x.state !== lab.expectedOf(HOST, x.port).state);
+      for (const x of wrong) {
+        expect(`${x.port} ${x.state} ${x.reason}`).toBe(`${x.port} filtered timeout`);
+        floor.push(`seed ${seed}: ${HOST}:${x.port} (${lab.expectedOf(HOST, x.port).state}) filtered`);
+      }
+    }
+    expect(floor.length, floor.join('; ')).toBeLessThanOrEqual(1);
+  }, 60_000);
 });
