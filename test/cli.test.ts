@@ -800,7 +800,7 @@ describe('stderr that fails', () => {
     expect(existsSync(join(cwd, 'd', 'running.lock'))).toBe(false);
   });
 
-  it('status and validate: stdout on a full disk is one line and exit 1, a reader gone is exit 0 (both were a stack trace)', async () => {
+  it('status and validate: stdout on a full disk is one line and exit 1, a reader gone is quiet, exit 141 (both were a stack trace)', async () => {
     const cwd = scratchDir();
     expect((await runCli(['127.0.0.1', '-p', '1', '-q', '-o', '/dev/null', '--out-dir', 'd'], { cwd })).code).toBe(0);
     for (const command of ['status', 'validate']) {
@@ -813,19 +813,21 @@ describe('stderr that fails', () => {
     child.stdout!.destroy(); // | head that has read enough
     let stderr = '';
     child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-    expect(await new Promise<number | null>((done) => child.on('close', done))).toBe(0);
+    expect(await new Promise<number | null>((done) => child.on('close', done))).toBe(141);
     expect(stderr).toBe('');
   });
 });
 
 describe('a reader that goes away', () => {
-  it('| head ends the scan quietly with exit 0', async () => {
+  it('| head ends the scan quietly with exit 141, as nmap killed by SIGPIPE (a pipefail script sees it); the shard directory is interrupted', async () => {
     const { spawnSync } = await import('node:child_process');
     const { CLI } = await import('./helpers/cli.js');
+    const cwd = scratchDir();
     // 127.0.0.66, where no test listens: every port of 127.0.0.1 reaches other files' listeners, whose tests count connections.
-    const r = spawnSync('bash', ['-c', `'${process.execPath}' '${CLI}' 127.0.0.66 -p- -f ndjson --states all --no-out-dir | head -1 >/dev/null; echo "\${PIPESTATUS[0]}"`], { encoding: 'utf8', cwd: scratchDir(), env: { ...process.env, SHARDSCAN_CONFIG_DIR: scratchDir() } });
-    expect(r.stdout.trim()).toBe('0');
+    const r = spawnSync('bash', ['-c', `'${process.execPath}' '${CLI}' 127.0.0.66 -p- -f ndjson --states all --out-dir d | head -1 >/dev/null; echo "\${PIPESTATUS[0]}"`], { encoding: 'utf8', cwd, env: { ...process.env, SHARDSCAN_CONFIG_DIR: scratchDir(), SHARDSCAN_STATE_DIR: join(cwd, '.state') } });
+    expect(r.stdout.trim()).toBe('141');
     expect(r.stderr).toBe('');
+    expect(JSON.parse(readFileSync(join(cwd, 'd', 'manifest.json'), 'utf8')).status).toBe('interrupted');
   });
 });
 

@@ -174,11 +174,15 @@ describe('a damaged complete shard', () => {
 });
 
 describe('merge to stdout that closes', () => {
-  it('| head: a quiet stop, exit 0', async () => {
+  it('| head: a quiet stop, exit 141 (a scan\'s too); with a file report beside it, that file is whole and exit 0', async () => {
     // The reader is gone before the first write: every write fails with EPIPE.
     const r = await runCli(['merge', 's1', 's2', '-f', 'ndjson'], { cwd, prefix: 'exec 1> >(exec true); sleep 0.2;' });
     expect(r.stderr).toBe('');
-    expect(r.code).toBe(0);
+    expect(r.code).toBe(141);
+    const both = await runCli(['merge', 's1', 's2', '-f', 'ndjson', '-oG', 'beside.gnmap'], { cwd, prefix: 'exec 1> >(exec true); sleep 0.2;' });
+    expect(both.stderr).toBe('');
+    expect(both.code).toBe(0);
+    expect(readFileSync(join(cwd, 'beside.gnmap'), 'utf8')).toMatch(/\n# shardscan done at .*\n$/);
   });
 });
 

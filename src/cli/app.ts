@@ -46,13 +46,13 @@ async function checkMetricsAddress(value: string | undefined): Promise<void> {
 
 /**
  * status and validate print to stdout as they go: a reader that went away
- * (| head) ends them quietly, a failed write (/dev/full) is one line and exit
+ * (| head) ends them quietly with EXIT.pipe, a failed write (/dev/full) is one line and exit
  * 1; both were an unhandled 'error' event and a stack trace. (A scan handles
  * its report stream itself, in run.ts.)
  */
 function guardStdout(): void {
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EPIPE') process.exit(EXIT.ok);
+    if (err.code === 'EPIPE') process.exit(EXIT.pipe);
     process.stderr.write(`shardscan: error: cannot write to stdout: ${err.code ?? err.message}\n`);
     process.exit(EXIT.runtime);
   });

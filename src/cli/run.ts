@@ -29,7 +29,8 @@ import type { MetricsServer } from './metrics.js';
 import { NMAP_OUTPUT } from './spellings.js';
 import { Progress, clearActiveBar, formatRate } from './progress.js';
 
-export const EXIT = { ok: 0, runtime: 1, usage: 2, interrupted: 130 } as const;
+/** `pipe`: the reader of standard output left before all was written (| head): 141, what a shell reports for nmap, masscan or `seq`, killed by SIGPIPE there; Node ignores SIGPIPE, so it is an exit code here. */
+export const EXIT = { ok: 0, runtime: 1, usage: 2, interrupted: 130, pipe: 141 } as const;
 
 export interface RunInput {
   prep: PreparedScan;
@@ -272,7 +273,7 @@ export async function runScan(input: RunInput): Promise<number> {
   } finally {
     outDir?.close();
   }
-  // Stopped because the readers went away (| head) and no report was left: stop quietly, exit 0.
+  // Stopped because the readers went away (| head) and no report was left: stop quietly, exit 141 (EXIT.pipe).
   const brokenPipe = gone.length > 0 && (summary.stopReason === 'output-closed' || gone.length === reports.length);
   // -q asks for silence; a --max-time stop (exit 0) or a signal the user sent
   // (exit 130) is not a failure, but a script still needs to know the scan is
@@ -316,7 +317,9 @@ export async function runScan(input: RunInput): Promise<number> {
     process.stderr.write(`shardscan: error: ${messageOf(failure)}\n`);
     return failure instanceof ShardscanError && failure.isUsage ? EXIT.usage : EXIT.runtime;
   }
-  if (summary.status !== 'complete') return summary.stopReason === 'time-limit' || brokenPipe ? EXIT.ok : EXIT.interrupted;
+  // The reader of the only report left (| head): a script under `set -o pipefail` sees it, as it sees nmap's SIGPIPE death.
+  if (brokenPipe) return EXIT.pipe;
+  if (summary.status !== 'complete') return summary.stopReason === 'time-limit' ? EXIT.ok : EXIT.interrupted;
   return EXIT.ok;
 }
 

@@ -72,7 +72,9 @@ export async function mergeCommand(argv: MergeFlags, command: string, signal?: A
     if (failure) throw failure;
   }
   if (leftOut > 0 && !argv.quiet) process.stderr.write(`shardscan: ${leftOut} records past the last checkpoint of an unfinished shard were left out, as its counts leave them out (resume probes them again)\n`);
-  return EXIT.ok;
+  // The reader of the only report, stdout, left (| head): quiet, and 141, as a scan's (run.ts EXIT.pipe); with a file
+  // report beside it, that file is whole and the merge done: 0, as a scan's.
+  return all.every((r) => r.staged.readerGone) ? EXIT.pipe : EXIT.ok;
 }
 
 /** The files of shard directories, named for checkDistinctFiles; none for one that cannot be listed (merge or resume then says why). */
