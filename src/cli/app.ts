@@ -1,6 +1,6 @@
 /**
  * shardscan command line (loaded by start.ts once the worker pool is booting).
- * Exit status: 0 done, 1 runtime failure, 2 usage error, 130 interrupted.
+ * Exit status: 0 done, 1 runtime failure, 2 usage error, 130 interrupted, 141 the reader of stdout left (| head).
  * Errors are one line on stderr, never a stack trace.
  */
 import { join } from 'node:path';
