@@ -299,7 +299,11 @@ export async function runScan(input: RunInput): Promise<number> {
   if (!input.quiet && !brokenPipe && nothingAnswered(summary)) {
     process.stderr.write(`shardscan: note: nothing answered (no SYN-ACK, reset or ICMP error): the targets are down or drop every probe, or their round trip is longer than ${firstWait(config)}\n`);
   }
-  if (input.summaryJson) failure ??= writeSummaryJson(input.summaryJson, summary, outDir?.dir ?? null);
+  // Written after a failure too (a full disk, a worker that kept crashing): status interrupted, stopReason error, what
+  // was done. Skipped then (`??=`), a resume loop read the slice before's file as this one's.
+  const summaryFailure = input.summaryJson ? writeSummaryJson(input.summaryJson, summary, outDir?.dir ?? null) : null;
+  if (summaryFailure !== null && failure) process.stderr.write(`shardscan: error: ${messageOf(summaryFailure)}\n`);
+  failure ??= summaryFailure;
   if (writeFailure) {
     // The scan's own failure first (a full disk under the shard directory stopped it, or --summary-json was lost):
     // said with the reports' errors, not instead of them, nor hidden by them.
