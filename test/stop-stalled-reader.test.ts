@@ -2,7 +2,9 @@
  * A Ctrl+C while the reader of standard output takes nothing (a stalled pipe):
  * the command says what it waits for instead of holding on after "stopping…"
  * with no word (found by an audit), and once the reader reads, every record
- * it counted is there. Loopback only; closed ports answer at once.
+ * it counted is there; a reader that leaves instead (| less, then q) leaves
+ * an interrupted scan, 130 and its partial summary (it was exit 0 and no word).
+ * Loopback only; closed ports answer at once.
  */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
@@ -37,6 +39,29 @@ describe('a stop with a stalled reader of standard output', () => {
     } finally {
       clearTimeout(killer);
       child.kill('SIGKILL'); // a failed wait above leaves no scan behind
+    }
+  }, 60_000);
+
+  it('a reader that leaves while it is waited for: interrupted, exit 130, the partial summary and how to resume', async () => {
+    const cwd = scratchDir();
+    const env = { ...process.env, SHARDSCAN_CONFIG_DIR: join(cwd, '.config'), SHARDSCAN_STATE_DIR: join(cwd, '.state') };
+    const child = spawn(process.execPath, [CLI, '127.0.0.0/24', '-p', '1-2000', '--seed', '1', '-f', 'ndjson', '--states', 'all', '--out-dir', 'd'], { cwd, env });
+    const killer = setTimeout(() => child.kill('SIGKILL'), 40_000);
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const closed = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    try {
+      await waitFor(() => child.stdout.readableLength > 0, 20_000);
+      await new Promise((r) => setTimeout(r, 500));
+      child.kill('SIGINT');
+      await waitFor(() => /waiting for the reader of standard output/.test(stderr), 10_000);
+      child.stdout.destroy(); // the reader quits: every write is EPIPE
+      expect(await closed, stderr).toBe(130);
+      expect(stderr).toMatch(/\nshardscan interrupted \(signal\): \d+\/512000 probes/);
+      expect(stderr).toContain('continue with: shardscan resume d');
+    } finally {
+      clearTimeout(killer);
+      child.kill('SIGKILL');
     }
   }, 60_000);
 });

@@ -274,7 +274,8 @@ export async function runScan(input: RunInput): Promise<number> {
     outDir?.close();
   }
   // Stopped because the readers went away (| head) and no report was left: stop quietly, exit 141 (EXIT.pipe).
-  const brokenPipe = gone.length > 0 && (summary.stopReason === 'output-closed' || gone.length === reports.length);
+  // Not a signal's stop whose reader left while it was waited for (| less, Ctrl+C, then q): that is interrupted, 130.
+  const brokenPipe = gone.length > 0 && (summary.stopReason === 'output-closed' || (gone.length === reports.length && summary.stopReason !== 'signal'));
   // -q asks for silence; a --max-time stop (exit 0) or a signal the user sent
   // (exit 130) is not a failure, but a script still needs to know the scan is
   // not complete and how to go on: one line, not the summary.
