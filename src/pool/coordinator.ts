@@ -21,7 +21,7 @@ import { RecordDecoder } from './decode.js';
 import { HostCounts } from './host-counts.js';
 import { type ChunkRun, testAndSet } from './chunk-run.js';
 import { type ChunkStart, ScanLedger, checkpointSound, lastCheckpoint } from './ledger.js';
-import { type ChunkRunner, poolTasksPerWorker } from './runner.js';
+import { type ChunkRunner, deathCounter, poolTasksPerWorker } from './runner.js';
 import { buildSpec } from './spec.js';
 import { pollMark } from '../wire/poll-phase.js';
 import { SharedSlots } from '../wire/slots.js';
@@ -54,6 +54,7 @@ export class Coordinator {
   private readonly sink: ScanSink;
   private readonly opts: RunOptions;
   private readonly runner: ChunkRunner;
+  private readonly newDeaths: () => number;
   private readonly ownRunner: boolean;
   private readonly spec: WorkerScanSpec;
   /** Back-pressure to the workers (see SharedSlots). */
@@ -87,6 +88,7 @@ export class Coordinator {
     this.perHost = opts.hostCounts ? HostCounts.create(prep.targets, prep.ports.count) : null;
     this.ownRunner = opts.ownRunner === true;
     this.runner = opts.runner;
+    this.newDeaths = deathCounter(this.runner);
     this.spec = buildSpec(prep, this.perHost !== null, this.runner.threads);
     this.slots = new SharedSlots(this.spec.slots);
     // Each worker holds enough chunks to fill the whole window (it may borrow the others' shares), in the small tail chunks.
@@ -326,9 +328,9 @@ export class Coordinator {
     // The task's result and our channel are separate ports: pull what the worker posted before it finished (or died), all it found.
     this.drain(run);
     const id = run.bounds.id;
-    // Every task that failed is counted, also while stopping, so a worker that
-    // dies on a stop does not go unnoticed.
-    if (err !== null) countEvent(this.ledger.events, 'worker-crash');
+    // One 'worker-crash' a thread death (not a chunk it held: one read 3-45), also on a stop, not to go unnoticed.
+    const deaths = err === null ? 0 : this.newDeaths();
+    if (deaths > 0) countEvent(this.ledger.events, 'worker-crash', deaths);
     if (run.gotDone && err === null && run.watermark >= run.bounds.count) {
       this.ledger.markComplete(id);
     } else if ((run.gotDone && err === null) || this.stopping || this.failure !== null) {

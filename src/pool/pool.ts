@@ -71,13 +71,19 @@ export class PoolRunner implements ChunkRunner {
   /** The rejections of runs not settled yet, for a pool that dies under them. */
   private readonly waiting = new Set<(err: ShardscanError) => void>();
   private destroying = false;
+  /** Threads that died (not destroyed by destroy()): each a 'worker-crash', however many chunks it held. */
+  deaths = 0;
   private threadsAtEnd: number | null = null;
 
   constructor(readonly pool: Piscina) {
     keepErrors(pool); // before the listener below, so it sees the error
     pool.on('error', () => this.checkAlive());
-    // Piscina starts a dead worker's replacement right after it removes it: look once that is done.
-    pool.on('workerDestroy', () => queueMicrotask(() => this.checkAlive()));
+    // Piscina starts a dead worker's replacement right after it removes it: look once that is done. Counted before
+    // the dead worker's tasks settle (Piscina rejects them in the same turn, their callbacks run after it).
+    pool.on('workerDestroy', () => {
+      if (!this.destroying) this.deaths++;
+      queueMicrotask(() => this.checkAlive());
+    });
   }
 
   /** The threads alive now, or when destroy() began: a worker that failed to boot is not one the scan ran on (Piscina does not replace it). */

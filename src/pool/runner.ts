@@ -9,6 +9,8 @@ import type { ChunkResult, ChunkTask } from '../wire/messages.js';
 export interface ChunkRunner {
   /** Worker threads that run chunks; 0 when they run on the calling thread. */
   readonly threads: number;
+  /** Worker threads that died so far (counted by the runner's own pool; none on the calling thread). */
+  readonly deaths?: number;
   /** Run one chunk; `task.port` is handed over to the runner. */
   run(task: ChunkTask): Promise<ChunkResult>;
   destroy(): Promise<void>;
@@ -27,3 +29,14 @@ export function poolTasksPerWorker(window: number, chunkSize: number): number {
 
 /** Piscina's per-worker cap; the coordinator's own limit is always below it. */
 export const MAX_TASKS_PER_WORKER = 64;
+
+/** A scan's count of its runner's thread deaths since the last call, from when it was made (a runner that cannot tell: 1, each failed chunk). */
+export function deathCounter(runner: ChunkRunner): () => number {
+  let seen = runner.deaths ?? 0;
+  return () => {
+    if (runner.deaths === undefined) return 1;
+    const n = runner.deaths - seen;
+    seen = runner.deaths;
+    return n;
+  };
+}
