@@ -149,25 +149,33 @@ export function scan(options: ScanOptions): ScanHandle {
     },
     [Symbol.asyncIterator](): AsyncIterator<ProbeRecord> {
       const it = records();
-      // return() before the first next() never enters the generator, so its finally never stopped the scan.
+      // return() or throw() before the first next() never enters the generator, so its finally never stopped the scan
+      // (after throw(), the scan stalled on its unread records and the process never exited).
+      const leave = (): void => {
+        // The reader went away (break, or a throw in its loop) once every position was decided: no scan is cut, and
+        // it ends complete, as on the calling thread it had already (with worker threads, still shutting down, it
+        // said interrupted). The status is the scan's; the reader knows what it left unread.
+        if (run !== null && run.allDecided()) {
+          leftDecided = true;
+          return;
+        }
+        // Otherwise a scan still running stops as a closed report stops it, output-closed (it said signal, and
+        // complete when the stop cut only its last banner reads, records unread).
+        readerGone = true;
+        run?.stop('output-closed');
+        stopper.abort();
+      };
       return {
         next: () => it.next(),
         return: (value?: unknown) => {
-          // The reader went away (break, or a throw in its loop) once every position was decided: no scan is cut, and
-          // it ends complete, as on the calling thread it had already (with worker threads, still shutting down, it
-          // said interrupted). The status is the scan's; the reader knows what it left unread.
-          if (run !== null && run.allDecided()) {
-            leftDecided = true;
-            return it.return(value as undefined);
-          }
-          // Otherwise a scan still running stops as a closed report stops it, output-closed (it said signal, and
-          // complete when the stop cut only its last banner reads, records unread).
-          readerGone = true;
-          run?.stop('output-closed');
-          stopper.abort();
+          leave();
           return it.return(value as undefined);
         },
-        throw: (err?: unknown) => it.throw(err),
+        // The consumer failed (g.throw(), as `yield*` passes it on): the scan stops as for return(), and the error is its.
+        throw: (err?: unknown) => {
+          leave();
+          return it.throw(err);
+        },
       };
     },
   };
