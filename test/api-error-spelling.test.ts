@@ -29,7 +29,7 @@ async function failure(options: ScanOptions): Promise<ShardscanError> {
 
 describe("scan()'s setup errors name its options", () => {
   it.each<[string, ScanOptions, string, RegExp]>([
-    ['family', { ...base, family: 6 }, 'E_TARGET', /drop -6 to scan both families \(scan\(\)'s options: -6 is family: 6\)$/],
+    ['family', { ...base, family: 6 }, 'E_TARGET', /drop -6 to scan both families, or leave them out with --exclude 0.0.0.0\/0 \(scan\(\)'s options: -6 is family: 6, --exclude is exclude\)$/],
     ['sourceAddress', { ...base, sourceAddress: 'nope' }, 'E_OPTION', /^bad --source-address 'nope'.*\(scan\(\)'s options: --source-address is sourceAddress\)$/],
     ['shard without seed', { ...base, shard: { index: 1, total: 2 } }, 'E_OPTION', /\(scan\(\)'s options: --shard is shard, --seed is seed\)$/],
     ['banners without open', { ...base, banners: true, states: ['closed'] }, 'E_OPTION', /\(scan\(\)'s options: --banners is banners, --states is states\)$/],

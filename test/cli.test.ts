@@ -245,7 +245,13 @@ describe('nmap command lines', () => {
     for (const [flag, target, other] of [['-6', '127.0.0.1', 'IPv4 (127.0.0.1)'], ['-4', '::1', 'IPv6 (::1)'], ['-6', '127.0.0.0/30,::1', 'IPv4 (127.0.0.0 and more)']]) {
       const r = await runCli([target!, flag!, '-p', '1', '--no-out-dir']);
       expect(r.code).toBe(2);
-      expect(r.stderr).toBe(`shardscan: error: ${flag} scans IPv${flag === '-6' ? 6 : 4} only, but the targets include ${other}; drop ${flag} to scan both families\n`);
+      expect(r.stderr).toBe(`shardscan: error: ${flag} scans IPv${flag === '-6' ? 6 : 4} only, but the targets include ${other}; drop ${flag} to scan both families, or leave them out with --exclude ${flag === '-6' ? '0.0.0.0/0' : '::/0'}\n`);
+    }
+    // Judged after the exclusions (helper 14): a dual-stack list's other family can be left out, and is never scanned.
+    for (const [flag, targets, exclude, host] of [['-6', '127.0.0.1,::1', '0.0.0.0/0', '::1'], ['-4', '::1,127.0.0.1', '::/0', '127.0.0.1']]) {
+      const r = await runCli([targets!, flag!, '--exclude', exclude!, '-p', '1', '-f', 'ndjson', '--states', 'all', '-q', '--no-out-dir']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(ndjson(r.stdout).map((x) => x.host)).toEqual([host]);
     }
     // localhost has no IPv6 address in this machine's /etc/hosts: with -4 it is 127.0.0.1.
     const named = await runCli(['localhost', '-4', '-p', '1', '-f', 'ndjson', '--states', 'all', '-q', '--no-out-dir']);

@@ -287,12 +287,16 @@ function* allTokens(given: readonly string[], file: string | undefined, what: st
   yield* listTokens(text, where);
 }
 
-/** -4 or -6: a target of the other family is refused, as nmap refuses it, never scanned. */
+/**
+ * -4 or -6: a target of the other family left after the exclusions is refused, never scanned. (nmap skips it with
+ * a warning and scans the rest; refused, a list meant for one family is never scanned in part with no word.) Judged
+ * before the exclusions, `--exclude 0.0.0.0/0` could not take a dual-stack list's IPv4 part out (helper 14).
+ */
 function checkFamily(intervals: readonly Interval[], family: 4 | 6): void {
   const other = intervals.find((iv) => iv.v6 === (family === 4));
   if (other === undefined) return;
   const first = other.v6 ? formatIPv6(other.lo) : formatIPv4(other.lo);
-  throw new ShardscanError('E_TARGET', `-${family} scans IPv${family} only, but the targets include IPv${family === 4 ? 6 : 4} (${first}${other.hi !== other.lo ? ' and more' : ''}); drop -${family} to scan both families`);
+  throw new ShardscanError('E_TARGET', `-${family} scans IPv${family} only, but the targets include IPv${family === 4 ? 6 : 4} (${first}${other.hi !== other.lo ? ' and more' : ''}); drop -${family} to scan both families, or leave them out with --exclude ${family === 6 ? '0.0.0.0/0' : '::/0'}`);
 }
 
 /** No target at all; an -iL list (a file, or stdin) of comments or blank lines only is named: "no targets given" said it was never read. */
@@ -310,7 +314,6 @@ export async function buildTargets(input: TargetInput, resolver: Resolver = syst
   included.intervals.push(...(await targetNames(included.named, resolved, typedResolver(resolver), family, otherAddresses)));
   if (included.count === 0) throw noTargets(input.inputFile);
   const inc = mergeIntervals(included.intervals);
-  if (family !== undefined) checkFamily(inc, family);
   const mixed = inc.find(reachesMapped);
   if (mixed) throw new ShardscanError('E_TARGET', `targets from ${formatIPv6(mixed.lo as bigint)} to ${formatIPv6(mixed.hi as bigint)} reach into ::ffff:0:0/96, IPv4 addresses written as IPv6 (a connect to one is an IPv4 connect): give the IPv4 addresses as IPv4`);
   const excludePlace: ListPlace = { file: null, line: 0 };
@@ -319,6 +322,7 @@ export async function buildTargets(input: TargetInput, resolver: Resolver = syst
   // Nothing excluded (the common case): a million-address list skips a copy and a merge of its intervals.
   const remaining = exc.length === 0 ? inc : mergeIntervals(subtractIntervals(inc, exc));
   if (remaining.length === 0) throw new ShardscanError('E_TARGET', 'every target is excluded; nothing left to scan');
+  if (family !== undefined) checkFamily(remaining, family);
   // Both before any probe: the blocklist first (a blocked target is named), then the size.
   const { kept, blocked } = input.blocklist ? applyBlocklist(remaining, input.blocklist) : { kept: remaining, blocked: NOTHING_BLOCKED };
   if (input.yes !== undefined) confirmScanSize(inc, kept, input.yes);
