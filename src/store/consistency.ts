@@ -14,6 +14,7 @@ import type { ProbeRecord } from '../model/record.js';
 import { PORT_STATES, type PortState, type StateCounts, emptyCounts } from '../model/states.js';
 import type { PreparedScan } from '../prepare.js';
 import { type Manifest, recordsFileName } from './outdir.js';
+import { endpoint } from '../targets/ip.js';
 
 function damagedForResume(dir: string, what: string): ShardscanError {
   return new ShardscanError('E_RESUME', `${quote(dir)}: ${what}; the directory was damaged or edited, so it cannot be resumed (shardscan validate says more)`);
@@ -171,7 +172,7 @@ export class SeenPositions {
 }
 
 /** A record given twice (line `n` of `path`): a scan writes each position once, so the directory was edited or damaged. */
-export const twiceText = (path: string, n: number, r: ProbeRecord): string => `${path}:${n}: record ${r.host}:${r.port} is there twice; the directory was damaged or edited`;
+export const twiceText = (path: string, n: number, r: ProbeRecord): string => `${path}:${n}: record ${endpoint(r.host, r.port)} is there twice; the directory was damaged or edited`;
 
 /** A record's position in the scan's walk, or null when its host or port is not the scan's. */
 export function positionIn(prep: PreparedScan, r: ProbeRecord): number | null {

@@ -23,6 +23,7 @@ import type { PreparedScan } from '../prepare.js';
 import { planShard } from '../shard/plan.js';
 import type { Manifest } from './outdir.js';
 import { type ShardDir, checkShardSet, endsMidLine, readRecords } from './read.js';
+import { endpoint } from '../targets/ip.js';
 
 export interface MergeOptions {
   format: OutputFormat;
@@ -117,7 +118,7 @@ async function* batchesOf(shards: readonly ShardDir[], view: MergeView, leftOut:
       if (n % 1000 === 0 && signal?.aborted) throw interrupted();
       const wrong = check?.add(r) ?? null;
       if (wrong === 'stray') throw new ShardscanError('E_MERGE', `${s.recordsPath}: ${messageOf(notOfThisShard(r))}: the directory is damaged (shardscan validate ${s.dir})`);
-      if (wrong === 'twice') throw new ShardscanError('E_MERGE', `${s.recordsPath}:${n}: record ${r.host}:${r.port} is there twice: the directory is damaged (shardscan validate ${s.dir})`);
+      if (wrong === 'twice') throw new ShardscanError('E_MERGE', `${s.recordsPath}:${n}: record ${endpoint(r.host, r.port)} is there twice: the directory is damaged (shardscan validate ${s.dir})`);
       if (partial !== null && !partial.covers(r, n)) {
         leftOut.n++;
         continue;

@@ -144,7 +144,7 @@ function readOrNull(path: string): string | null {
 
 /** The refusal for a record that is not a position of this shard. */
 export const notOfThisShard = (r: ProbeRecord): ShardscanError =>
-  new ShardscanError('E_RESUME', `record ${quote(r.host)}:${r.port} is not part of this shard's scan; the directory was edited or mixed`);
+  new ShardscanError('E_RESUME', `record ${r.host.includes(':') ? `[${quote(r.host)}]` : quote(r.host)}:${r.port} is not part of this shard's scan; the directory was edited or mixed`);
 
 /**
  * A shard directory's checkpoint (an empty one when it has none), refused

@@ -105,3 +105,8 @@ export function coveringPrefix(a: string, b: string): string {
   while (len > 0 && a6 >> BigInt(128 - len) !== b6 >> BigInt(128 - len)) len--;
   return `${formatIPv6((a6 >> BigInt(128 - len)) << BigInt(128 - len))}/${len}`;
 }
+
+/** HOST:PORT as a URL writes it, an IPv6 address in brackets ([::1]:22): `::1:22` reads as one address. */
+export function endpoint(host: string, port: number): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}

@@ -8,6 +8,7 @@
  */
 import net from 'node:net';
 import type tls from 'node:tls';
+import { endpoint } from '../../src/targets/ip.js';
 
 /** Why a read ended. */
 export type ReadEnd = 'until' | 'idle' | 'cap' | 'closed' | 'timeout' | 'error' | 'aborted';
@@ -159,7 +160,7 @@ export function connectTcp(host: string, port: number, timeoutMs: number, localA
     const socket = net.connect(localAddress === null ? { host, port } : { host, port, localAddress });
     const timer = setTimeout(() => {
       kill(socket);
-      reject(new Error(`connect ${host}:${port}: timeout`));
+      reject(new Error(`connect ${endpoint(host, port)}: timeout`));
     }, timeoutMs);
     socket.once('connect', () => {
       clearTimeout(timer);
