@@ -64,4 +64,28 @@ describe('a stop with a stalled reader of standard output', () => {
       child.kill('SIGKILL');
     }
   }, 60_000);
+
+  it('a reader that takes nothing is said while it lasts: the progress line and --metrics name the wait', async () => {
+    const cwd = scratchDir();
+    const env = { ...process.env, SHARDSCAN_CONFIG_DIR: join(cwd, '.config'), SHARDSCAN_STATE_DIR: join(cwd, '.state') };
+    const child = spawn(process.execPath, [CLI, '127.0.0.0/24', '-p', '1-2000', '--seed', '1', '-f', 'ndjson', '--states', 'all', '--no-out-dir', '--metrics', '0'], { cwd, env });
+    const killer = setTimeout(() => child.kill('SIGKILL'), 40_000);
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const closed = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    try {
+      await waitFor(() => child.stdout.readableLength > 0, 20_000);
+      // The plain status line comes every 5 s: one while the reader takes nothing says so, with no ETA.
+      await waitFor(() => /progress: .*paused \d+:\d\d: the report's reader takes nothing/.test(stderr), 15_000);
+      expect(stderr).toMatch(/progress: [^\n]*ETA --:--[^\n]*paused/);
+      const url = /shardscan: metrics at (http:\/\/127\.0\.0\.1:\d+\/metrics)\n/.exec(stderr)![1]!;
+      const wait = Number(/^shardscan_output_wait_seconds ([\d.]+)$/m.exec(await (await fetch(url)).text())![1]);
+      expect(wait).toBeGreaterThan(1);
+      child.stdout.resume(); // the reader reads: the scan ends whole
+      expect(await closed, stderr).toBe(0);
+    } finally {
+      clearTimeout(killer);
+      child.kill('SIGKILL');
+    }
+  }, 60_000);
 });

@@ -229,6 +229,9 @@ describe('progress', () => {
     // An outage and --host-timeout: the bar says why it stands still.
     expect(statusLine({ done: 10, total: 100, open: 1, elapsedMs: 1000, events: 0, held: 40, hostsGivenUp: 1 })).toBe('10.0% 10/100 probes, 10/s, ETA 0:09, 1 open, 40 held for silent hosts, 1 host given up');
     expect(statusLine({ done: 10, total: 100, open: 1, elapsedMs: 1000, events: 0, hostsGivenUp: 3 })).toBe('10.0% 10/100 probes, 10/s, ETA 0:09, 1 open, 3 hosts given up');
+    // Held by the report's reader: said, with no ETA (it grew by the wait); a hold under a second is not.
+    expect(statusLine({ done: 10, total: 100, open: 1, elapsedMs: 1000, events: 0, outputWaitMs: 12_300 })).toBe("10.0% 10/100 probes, 10/s, ETA --:--, 1 open, paused 0:12: the report's reader takes nothing");
+    expect(statusLine({ done: 10, total: 100, open: 1, elapsedMs: 1000, events: 0, outputWaitMs: 400 })).toBe('10.0% 10/100 probes, 10/s, ETA 0:09, 1 open');
     // Days as status says them: the line said ETA 500:00:00 where status said 20d 20h.
     expect(statusLine({ done: 1, total: 1_800_001, open: 0, elapsedMs: 1000, events: 0 })).toBe('0.0% 1/1800001 probes, 1/s, ETA 20d 20h, 0 open');
     // A resume: 50,000 done by earlier runs; this run's 10,000 in 1 s is 10.0k/s, not 60.0k/s.

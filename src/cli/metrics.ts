@@ -18,7 +18,7 @@ import { Counter, Gauge, type Metric, Registry, collectDefaultMetrics } from 'pr
 import { ShardscanError, errnoCode, messageOf, quote } from '../errors.js';
 import { PORT_STATES } from '../model/states.js';
 import { HIST_BUCKETS, bucketTop } from '../model/histogram.js';
-import type { DurationHistogram, ScanSummary, TimingHistograms } from '../model/summary.js';
+import type { DurationHistogram, ProgressSnapshot, ScanSummary, TimingHistograms } from '../model/summary.js';
 
 export interface MetricsAddress {
   host: string;
@@ -48,12 +48,15 @@ export interface MetricsSource {
   /** Connects in flight in every worker together. */
   inFlight(): number;
   timingHistograms(): TimingHistograms;
+  /** The progress line's counters (for how long the report's reader has held the scan). */
+  progress(): ProgressSnapshot;
 }
 
 interface Snapshot {
   s: ScanSummary;
   inFlight: number;
   timing: TimingHistograms;
+  outputWaitMs: number;
 }
 
 type Values = (snap: Snapshot) => [Record<string, string>, number][];
@@ -151,6 +154,7 @@ export function scanRegistry(now: () => Snapshot | null): Registry {
   readMetric('gauge', r, 'shardscan_elapsed_seconds', 'Time since this run began.', [], ({ s }) => one(seconds(s.elapsedMs)), now);
   readMetric('gauge', r, 'shardscan_window_limit', 'Most connects in flight across all workers (--concurrency).', [], ({ s }) => one(s.concurrency), now);
   readMetric('gauge', r, 'shardscan_in_flight', 'Connects in flight across all workers now.', [], ({ inFlight }) => one(inFlight), now);
+  readMetric('gauge', r, 'shardscan_output_wait_seconds', "How long the scan has been held because its report's reader takes nothing (0: not held).", [], ({ outputWaitMs }) => one(seconds(outputWaitMs)), now);
   // Histograms, not quantiles: the shards of a scan add up bucket by bucket (sum by (le)), where quantiles cannot be added.
   readHistogram(r, 'shardscan_rtt_seconds', 'Round-trip times of answers.', ({ timing }) => timing.rtt, now);
   readHistogram(r, 'shardscan_timeout_seconds', 'Per-attempt timeouts that ran out (one sample per attempt with no answer in time).', ({ timing }) => timing.timeout, now);
@@ -231,7 +235,7 @@ export class MetricsServer {
     }
     try {
       // One snapshot per scrape: every metric reads the same moment.
-      this.snap = this.source ? { s: this.source.summary(), inFlight: this.source.inFlight(), timing: this.source.timingHistograms() } : null;
+      this.snap = this.source ? { s: this.source.summary(), inFlight: this.source.inFlight(), timing: this.source.timingHistograms(), outputWaitMs: this.source.progress().outputWaitMs ?? 0 } : null;
       const body = await this.registry.metrics();
       res.writeHead(200, { 'content-type': this.registry.contentType });
       res.end(req.method === 'HEAD' ? undefined : body);

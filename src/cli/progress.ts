@@ -13,12 +13,15 @@ export interface ProgressOptions {
   term?: string;
 }
 
+/** A hold for the report's reader this long is said, and the ETA is not (it grew by the wait: 6 s every 5 s). */
+const OUTPUT_WAIT_SAID_MS = 1000;
+
 /** Probes per second in this run: `base` were done before it started (a resume's earlier runs). */
 const rateOf = (s: ProgressSnapshot, base: number): number => Math.max(0, s.done - base) / Math.max(s.elapsedMs / 1000, 0.001);
 
 function eta(s: ProgressSnapshot, base: number): string {
   const rate = rateOf(s, base);
-  if (s.done === 0 || rate === 0) return '--:--';
+  if (s.done === 0 || rate === 0 || (s.outputWaitMs ?? 0) >= OUTPUT_WAIT_SAID_MS) return '--:--';
   return duration((s.total - s.done) / rate);
 }
 
@@ -43,6 +46,8 @@ export function formatRate(perSec: number): string {
  * (`base`) over this run's time read 202.4k/s at --rate 10000. Ports held
  * for a host that went silent, and hosts given up, are said when there are
  * any: through an outage the bar stood still for seconds with no word why.
+ * So is a scan held because its report's reader takes nothing: the line
+ * stood still, the rate decayed and the ETA grew, with no cause given.
  */
 export function statusLine(s: ProgressSnapshot, base = 0): string {
   // Rounded down: "100.0%" only when every probe is done (it showed 100.0% at 65503/65535).
@@ -50,7 +55,9 @@ export function statusLine(s: ProgressSnapshot, base = 0): string {
   const events = s.events > 0 ? `, ${s.events} local events` : '';
   const held = (s.held ?? 0) > 0 ? `, ${s.held} held for silent hosts` : '';
   const given = (s.hostsGivenUp ?? 0) > 0 ? `, ${s.hostsGivenUp} host${s.hostsGivenUp === 1 ? '' : 's'} given up` : '';
-  return `${pct.toFixed(1)}% ${s.done}/${s.total} probes, ${formatRate(rateOf(s, base))}, ETA ${eta(s, base)}, ${s.open} open${events}${held}${given}`;
+  const wait = s.outputWaitMs ?? 0;
+  const paused = wait >= OUTPUT_WAIT_SAID_MS ? `, paused ${duration(wait / 1000)}: the report's reader takes nothing` : '';
+  return `${pct.toFixed(1)}% ${s.done}/${s.total} probes, ${formatRate(rateOf(s, base))}, ETA ${eta(s, base)}, ${s.open} open${events}${held}${given}${paused}`;
 }
 
 /** The bar on screen now, if any: a signal's message clears it first (it was left half-drawn above "stopping…"). */

@@ -72,6 +72,8 @@ export interface ProgressSnapshot {
   held?: number;
   /** Hosts given up so far (--host-timeout). Absent: none. */
   hostsGivenUp?: number;
+  /** How long the workers have been held because the report's reader takes nothing (a stalled `| less`). Absent: not held. */
+  outputWaitMs?: number;
 }
 
 /**

@@ -57,8 +57,7 @@ export class Coordinator {
   private readonly newDeaths: () => number;
   private readonly ownRunner: boolean;
   private readonly spec: WorkerScanSpec;
-  /** Back-pressure to the workers (see SharedSlots). */
-  private readonly slots: SharedSlots;
+  private readonly slots: SharedSlots; // back-pressure to the workers, and how long they were held for the reader
   private readonly maxActive: number;
   private readonly active = new Map<number, ChunkRun>();
   private readonly ledger: ScanLedger;
@@ -170,7 +169,8 @@ export class Coordinator {
   progress(): ProgressSnapshot {
     const counts = this.decidedCounts();
     const { held, givenUp } = this.timing.holds();
-    return { done: totalOf(counts), total: this.prep.plan.positions, open: counts.open, elapsedMs: performance.now() - this.t0, events: eventTotal(this.ledger.events), ...(held > 0 ? { held } : {}), ...(givenUp > 0 ? { hostsGivenUp: givenUp } : {}) };
+    const outputWaitMs = this.slots.heldForMs();
+    return { done: totalOf(counts), total: this.prep.plan.positions, open: counts.open, elapsedMs: performance.now() - this.t0, events: eventTotal(this.ledger.events), ...(held > 0 ? { held } : {}), ...(givenUp > 0 ? { hostsGivenUp: givenUp } : {}), ...(outputWaitMs > 0 ? { outputWaitMs } : {}) };
   }
 
   /** Everything decided so far: committed, plus what stopped or running chunks decided above their watermarks. */

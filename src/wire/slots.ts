@@ -23,6 +23,8 @@ export const MAX_BACKLOG = 8192;
 
 export class SharedSlots {
   private readonly cells: Int32Array;
+  /** When the coordinator's hold began (its own clock; this thread's copy only): 0 while not held. */
+  private heldAt = 0;
 
   /** Wrap the buffer made by `SharedSlots.createBuffer()` (in any thread). */
   constructor(readonly buffer: SharedArrayBuffer) {
@@ -70,6 +72,13 @@ export class SharedSlots {
   /** Coordinator: hold the workers (the reader is behind) or let them go. */
   hold(on: boolean): void {
     Atomics.store(this.cells, HOLD, on ? 1 : 0);
+    if (!on) this.heldAt = 0;
+    else if (this.heldAt === 0) this.heldAt = performance.now();
+  }
+
+  /** Coordinator: how long the workers have been held for the reader, in ms (0: not held). */
+  heldForMs(): number {
+    return this.heldAt === 0 ? 0 : performance.now() - this.heldAt;
   }
 
   /** Worker: whether to start nothing new for now (the coordinator or its reader is behind). */
