@@ -256,6 +256,10 @@ describe('nmap command lines', () => {
     // localhost has no IPv6 address in this machine's /etc/hosts: with -4 it is 127.0.0.1.
     const named = await runCli(['localhost', '-4', '-p', '1', '-f', 'ndjson', '--states', 'all', '-q', '--no-out-dir']);
     expect(ndjson(named.stdout).map((x) => x.host)).toEqual(['127.0.0.1']);
+    // ...and with -6 it is a name of the other family, said as nmap says it (the advice was "e.g. localhost"; helper 14).
+    const six = await runCli(['localhost', '-6', '-p', '1', '--no-out-dir']);
+    expect(six.code).toBe(2);
+    expect(six.stderr).toBe("shardscan: error: cannot resolve host name 'localhost' to an IPv6 address (-6): it resolves only to IPv4 (127.0.0.1); drop -6 to scan it\n");
   });
 
   it('-r walks in serial order, --randomize-hosts is the default random order, -h is --help, -V is --version', async () => {
