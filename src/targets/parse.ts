@@ -299,13 +299,27 @@ function checkFamily(intervals: readonly Interval[], family: 4 | 6): void {
   throw new ShardscanError('E_TARGET', `-${family} scans IPv${family} only, but the targets include IPv${family === 4 ? 6 : 4} (${first}${other.hi !== other.lo ? ' and more' : ''}); drop -${family} to scan both families, or leave them out with --exclude ${family === 6 ? '0.0.0.0/0' : '::/0'}`);
 }
 
+/**
+ * A config's "resolved" addresses as shardscan writes them (0:0:0:0:0:0:0:1 is ::1): reports find a host's name by
+ * its address's text, and every host lost its name under another spelling (helper 14). Not an address: as given.
+ */
+function canonicalAddresses(addresses: string): string {
+  return addresses
+    .split(' ')
+    .map((a) => {
+      const v6 = a.includes(':') ? parseIPv6(a) : null;
+      return v6 !== null ? formatIPv6(v6) : a;
+    })
+    .join(' ');
+}
+
 /** No target at all; an -iL list (a file, or stdin) of comments or blank lines only is named: "no targets given" said it was never read. */
 export const noTargets = (inputFile: string | null | undefined): ShardscanError =>
   new ShardscanError('E_TARGET', `no targets given${inputFile ? ` (the -iL list ${inputFile === '-' ? 'on stdin' : `'${quote(inputFile)}'`} holds none: only blank lines or comments)` : ''}; name at least one, e.g. shardscan 127.0.0.1 -p 22,80`);
 
 /** Parse, resolve, merge and subtract: the exact set of hosts to scan. */
 export async function buildTargets(input: TargetInput, resolver: Resolver = systemResolver): Promise<ResolvedTargets> {
-  const resolved = new Map(Object.entries(input.resolved ?? {}));
+  const resolved = new Map(Object.entries(input.resolved ?? {}).map(([name, addresses]) => [name, canonicalAddresses(addresses)]));
   const persisted = new Set(resolved.keys());
   const family = input.family ?? undefined;
   const inputPlace: ListPlace = { file: null, line: 0 };
