@@ -55,12 +55,17 @@ const FLAG = /(?<![\w-])(--[a-z][a-z-]*[a-z]|-[46F]|-iL|-p-|-p)(?![\w-])/g;
  */
 export function inApiSpelling(err: unknown): unknown {
   if (!(err instanceof ShardscanError)) return err;
+  err.message = textInApiSpelling(err.message);
+  return err;
+}
+
+/** A message or note, followed by the option keys of the flags it names (as the CLI says it: nothing else changes). */
+export function textInApiSpelling(text: string): string {
   const named = new Map<string, string>();
-  for (const m of err.message.matchAll(FLAG)) {
+  for (const m of text.matchAll(FLAG)) {
     const key = OPTION_OF[m[1]!];
     if (key !== undefined) named.set(m[1]!, key);
   }
-  if (named.size === 0) return err;
-  err.message += ` (scan()'s options: ${[...named].map(([flag, key]) => `${flag} is ${key}`).join(', ')})`;
-  return err;
+  if (named.size === 0) return text;
+  return `${text} (scan()'s options: ${[...named].map(([flag, key]) => `${flag} is ${key}`).join(', ')})`;
 }

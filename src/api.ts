@@ -7,12 +7,12 @@ import type { ProbeRecord } from './model/record.js';
 import type { ProgressSnapshot, ScanSummary } from './model/summary.js';
 import { runsOnCallingThread } from './config/limits.js';
 import { onAbortOf } from './abort.js';
-import { inApiSpelling } from './api-spelling.js';
+import { inApiSpelling, textInApiSpelling } from './api-spelling.js';
 import { ShardscanError, errnoCode, messageOf } from './errors.js';
 import { threadsFor } from './shard/plan.js';
 import { InProcessRunner } from './pool/in-process.js';
 import { PoolRunner, createPool } from './pool/pool.js';
-import { resolveAndPrepare } from './prepare.js';
+import { resolveAndPrepare, scanNotes, setupNotes } from './prepare.js';
 import { reportContextOf } from './scan/report-context.js';
 import { type ScanRun, startScan } from './scan/start.js';
 import type { ReportContext } from './output/report.js';
@@ -49,6 +49,13 @@ export interface ScanHandle extends AsyncIterable<ProbeRecord> {
    * stays bounded), so iterate the handle and then await this.
    */
   readonly summary: Promise<ScanSummary>;
+  /**
+   * What the setup changed or left out, as the CLI says it on stderr before a scan: hosts the blocklist took out, a
+   * `concurrency` capped to the descriptor limit, a timeout capped, a name's other addresses, a port pattern's
+   * matches. Each names its options as scan() spells them. Resolves once the scan has started ([]: nothing to say);
+   * rejects as `summary` does on bad options.
+   */
+  readonly notes: Promise<string[]>;
   /** Stop early: in-flight probes are dropped, decided ones are kept. */
   stop(): void;
   /** Live counters, once the scan has started. */
@@ -92,6 +99,7 @@ export function scan(options: ScanOptions): ScanHandle {
   // The reader went away before the scan started (return() before the first next()): it stops as a later break stops it.
   let readerGone = false;
   let context: ((command: string) => ReportContext) | null = null;
+  let notes: string[] = [];
 
   const started = (async () => {
     // The types leave them out, but plain JavaScript can pass them: scan() writes no report and no shard directory, so they were silently ignored.
@@ -101,11 +109,12 @@ export function scan(options: ScanOptions): ScanHandle {
     }
     const threadsAsked = given.workers !== undefined;
     // A stop while names still resolve ends the scan then (a resolver that never answers hung it, aborted or not).
-    const { prep } = await resolveAndPrepare(given, threadsAsked, ignoreTuning ? { tuning: null } : {}, stoppable(resolver ? typedResolver(resolver) : systemResolver, stopper.signal));
+    const { prep, result } = await resolveAndPrepare(given, threadsAsked, ignoreTuning ? { tuning: null } : {}, stoppable(resolver ? typedResolver(resolver) : systemResolver, stopper.signal));
     // As the CLI: a small scan runs on this thread, with no worker to boot (~0.4 s for 100 ports), unless workers were asked for.
     const runner = runsOnCallingThread(prep.plan.positions, threadsAsked) ? new InProcessRunner() : new PoolRunner(createPool(threadsFor(prep.plan, prep.config.workers)));
     // Per-host counts, for reportContext(): a report's "Not shown" lines and every host scanned.
     run = startScan(prep, { signal: stopper.signal, runner, ownRunner: true, hostCounts: true });
+    notes = [...setupNotes(prep, result.notes, given.resolved), ...scanNotes(prep)].map(textInApiSpelling);
     // Before the aborted signal is read (run() reads it later): the first stop reason stands, and it said signal.
     if (readerGone) run.stop('output-closed');
     context = (command) => reportContextOf(prep, run!, { command, startedAt: run!.summary().startedAt });
@@ -123,6 +132,8 @@ export function scan(options: ScanOptions): ScanHandle {
     .finally(unfollow);
   // The iterator surfaces failures; keep an unobserved summary from crashing the process.
   summary.catch(() => undefined);
+  const setup = started.then(() => notes);
+  setup.catch(() => undefined);
 
   let iterated = false;
   // The reader left once every position was decided: the scan ends as it would have.
@@ -141,6 +152,7 @@ export function scan(options: ScanOptions): ScanHandle {
   }
   return {
     summary,
+    notes: setup,
     stop: () => stopper.abort(),
     progress: () => run?.progress() ?? null,
     reportContext: async (command = 'scan()') => {

@@ -10,15 +10,13 @@ import { type ScanConfig, resolveConfig } from '../config/index.js';
 import { ShardscanError, messageOf, plural, quote } from '../errors.js';
 import { packageVersion } from '../paths.js';
 import { totalOf } from '../model/states.js';
-import { resolveAndPrepare } from '../prepare.js';
+import { resolveAndPrepare, setupNotes } from '../prepare.js';
 import { stoppable, systemResolver } from '../targets/resolve.js';
 import { type EarlySignals, installSignals } from './signals.js';
 
 // start.ts reads these through this module: imported apart, the bundle split them into a chunk of their own (one more file at every start).
 export { endIfLookupsHang, stoppedBy } from './signals.js';
 import { blockedNote, blocklistHelp } from '../targets/blocklist.js';
-import { otherAddressesNote, pinnedNamesNote } from '../targets/parse.js';
-import { wildcardNotes } from '../ports/parse.js';
 import { OutDir, makeScanId, ownFileNames } from '../store/outdir.js';
 import { type ScanFlags, flagsToConfig, lastValueWins, noFalseValues, normalizeArgv } from './options.js';
 import { argvRefusal, foreignRefusal, internalRefusal, listClash, reportClash, unknownMessage } from './refusals.js';
@@ -159,7 +157,8 @@ async function scanCommand(flags: CliFlags, command: string, signal: AbortContro
     const outDir = outPath === null ? null : OutDir.create(outPath, { ...prep, config: { ...prep.config, outDir: outPath } }, scanId, startedAt, config.outDir !== null, defaultWindow);
     // Opened (and so emptied) only now, when nothing can refuse the command any more.
     const { out, extras } = openReports(config, typed);
-    const allNotes = [...notes, ...wildcardNotes({ ports: config.ports ?? undefined, excludePorts: config.excludePorts ?? undefined }), ...[pinnedNamesNote(given.resolved), blockedNote(prep.blocked), otherAddressesNote(prep.otherAddresses), metrics?.scannedNote(prep.targets, prep.ports) ?? null].filter((n): n is string => n !== null)];
+    const scanned = metrics?.scannedNote(prep.targets, prep.ports) ?? null;
+    const allNotes = [...setupNotes(prep, notes, given.resolved), ...(scanned === null ? [] : [scanned])];
     return runScan({ prep, out, extras, notes: allNotes, quiet: Boolean(flags.quiet), command, outDir, signal: signal.signal, startedAt, pool, summaryJson: flags.summaryJson, fault, threadsAsked, metrics });
   });
 }

@@ -19,7 +19,7 @@ import { runsOnCallingThread, sortedReports } from '../config/limits.js';
 import { type OpenReport, endStream } from './report-files.js';
 import { cutShort, sayWhileReaderWaits } from './report-end.js';
 import type { ChunkRunner } from '../pool/runner.js';
-import type { PreparedScan } from '../prepare.js';
+import { type PreparedScan, scanNotes } from '../prepare.js';
 import { reportContextOf } from '../scan/report-context.js';
 import { type ScanRun, startScan } from '../scan/start.js';
 import { MANIFEST, type OutDir } from '../store/outdir.js';
@@ -138,20 +138,6 @@ async function chooseRunner(input: RunInput): Promise<ChunkRunner> {
   // ~11 ms of every start (shardscan 127.0.0.1 -p 1: 223 -> 212 ms, hyperfine).
   const { PoolRunner, createPool } = await import('../pool/pool.js');
   return new PoolRunner(pool ?? createPool(threads, { fault: input.fault }));
-}
-
-/**
- * Notes on the scan as prepared. --host-timeout counts from a host's first
- * probe; in random order every host's ports are spread over the whole scan,
- * so a scan that runs longer gives up every host, however fast it answers
- * (through the lab: a /24 × 100 ports with --host-timeout 1s gave up a host
- * 2 ms away, found 0-3 of 6 open ports; nmap times a host while its host
- * group is scanned, and found them all).
- */
-export function scanNotes(prep: PreparedScan): string[] {
-  const { config } = prep;
-  if (config.hostTimeoutMs === null || config.order !== 'random' || prep.targets.count < 2) return [];
-  return [`--host-timeout counts from a host's first probe, and in random order each host's ports are spread over the whole scan: a scan longer than ${config.hostTimeoutMs / 1000} s gives hosts up however fast they answer; --order serial scans host by host, as nmap's host groups do`];
 }
 
 /**
