@@ -36,6 +36,11 @@ describe.skipIf(skip)('a full disk under the shard directory', () => {
     // All but the batch that hit the full disk (a worker's batch: at most a few hundred records).
     expect(Number(kept![1])).toBeGreaterThan(onDisk - 600);
     expect(Number(kept![1]) + Number(kept![2])).toBe(onDisk);
+    // The failed run said that number beside its headline's (which counts every position decided, more; helper 15).
+    const said = /shardscan: the shard directory keeps (\d+) of these (\d+) probes \(its last checkpoint\); resume probes the rest again\n/.exec(first.stderr);
+    expect(said, first.stderr).not.toBeNull();
+    expect(Number(said![1])).toBe(Number(kept![1]));
+    expect(first.stderr).toContain(`: ${said![2]}/20480 probes`);
     // And the union is the whole scan, each position once.
     const all = ndjson(readFileSync(join(dir, 'shard-1-of-1.ndjson'), 'utf8')) as { host: string; port: number; state: string }[];
     expect(all).toHaveLength(1024 * 20);

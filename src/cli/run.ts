@@ -291,6 +291,10 @@ export async function runScan(input: RunInput): Promise<number> {
   const summaryFailure = input.summaryJson ? writeSummaryJson(input.summaryJson, summary, outDir?.dir ?? null) : null;
   if (summaryFailure !== null && failure) process.stderr.write(`shardscan: error: ${messageOf(summaryFailure)}\n`);
   failure ??= summaryFailure;
+  // The headline counts what was decided; after a full disk the directory keeps what its last checkpoint covers (less):
+  // status and resume said 1536 where the summary said 2720 done (helper 15).
+  const kept = failure instanceof ShardscanError && failure.checkpointable && outDir ? outDir.kept : -1;
+  if (kept >= 0 && kept < summary.done) process.stderr.write(`shardscan: the shard directory keeps ${kept} of these ${summary.done} probes (its last checkpoint); resume probes the rest again\n`);
   if (writeFailure) {
     // The scan's own failure first (a full disk under the shard directory stopped it, or --summary-json was lost):
     // said with the reports' errors, not instead of them, nor hidden by them.

@@ -16,7 +16,7 @@ import { describeErrors, validator } from '../schemas.js';
 import type { CheckpointState } from '../model/checkpoint.js';
 import type { RecordBatch } from '../model/record.js';
 import type { ScanSink } from '../model/sink.js';
-import { type LocalEvents, type StateCounts, emptyCounts } from '../model/states.js';
+import { type LocalEvents, type StateCounts, emptyCounts, totalOf } from '../model/states.js';
 import type { ScanSummary, StopReason } from '../model/summary.js';
 import { LOCK, type LockInfo, placeLock } from './lock.js';
 
@@ -163,6 +163,8 @@ export class OutDir {
   private readonly recordsPath: string;
   /** Why the records file took no more (a full disk): every later batch is refused, so nothing lands after a cut line. */
   private refused: ShardscanError | null = null;
+  /** Positions the last checkpoint written covers: what a resume keeps (-1: none written by this run). */
+  kept = -1;
 
   private constructor(dir: string, manifest: Manifest, fd: number, recordCount: number) {
     this.dir = dir;
@@ -299,15 +301,14 @@ export class OutDir {
   }
 
   /**
-   * Atomically replace checkpoint.json. Out of descriptors (the probes hold
-   * them all under a tight ulimit -n), this one is skipped and the next,
-   * a second later, tries again: the last one written stays true, it only
-   * covers less. Stopping the scan for it (as before) lost a working scan.
+   * Atomically replace checkpoint.json. Out of descriptors (the probes hold them all under a tight ulimit -n), this
+   * one is skipped and the next, a second later, tries again: the last one written stays true, it only covers less.
    */
   writeCheckpoint(state: CheckpointState): void {
     const doc: StoredCheckpoint = { version: 1, scanKey: this.manifest.scanKey, writtenAt: new Date().toISOString(), ...state };
     try {
       this.atomicWrite(CHECKPOINT, `${JSON.stringify(doc)}\n`);
+      this.kept = totalOf(state.counts);
     } catch (err) {
       const code = errnoCode((err as Error).cause);
       if (code !== 'EMFILE' && code !== 'ENFILE') throw err;
