@@ -91,6 +91,10 @@ export function scan(options: ScanOptions): ScanHandle {
   if (resolver !== undefined && typeof resolver !== 'function') {
     throw new ShardscanError('E_OPTION', `scan()'s resolver must be a function (name, family, all) => address(es); got ${resolver === null ? 'null' : typeof resolver}`);
   }
+  // `ignoreTuning: 'no'` read as true (helper 13): a flag that changes a scan's defaults is a boolean or absent.
+  if (ignoreTuning !== undefined && typeof ignoreTuning !== 'boolean') {
+    throw new ShardscanError('E_OPTION', `scan()'s ignoreTuning must be true or false; got ${ignoreTuning === null ? 'null' : typeof ignoreTuning}`);
+  }
   const stopper = new AbortController();
   // Already aborted: the scan stops before its first probe ('abort' will not fire again).
   if (signal?.aborted) stopper.abort();

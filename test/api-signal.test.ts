@@ -71,9 +71,11 @@ describe('scans that share one signal', () => {
     }
   });
 
-  it('a signal that is not an AbortSignal, or a resolver that is not a function, is refused in one line', () => {
+  it('a signal that is not an AbortSignal, a resolver that is not a function, or an ignoreTuning that is not a boolean, is refused in one line', () => {
     expect(() => scan({ ...options, states: [...options.states], signal: 'stop' as unknown as AbortSignal })).toThrow(/^scan\(\)'s signal must be an AbortSignal \(new AbortController\(\)\.signal\); got string$/);
     // A resolver that is no function, with no name to resolve: it passed, and failed only when a target was a name.
     expect(() => scan({ ...options, states: [...options.states], resolver: 42 as unknown as Resolver })).toThrow(/^scan\(\)'s resolver must be a function \(name, family, all\) => address\(es\); got number$/);
+    // 'no' read as true, and the saved tuning was left out with no word (helper 13).
+    expect(() => scan({ ...options, states: [...options.states], ignoreTuning: 'no' as unknown as boolean })).toThrow(/^scan\(\)'s ignoreTuning must be true or false; got string$/);
   });
 });
