@@ -18,6 +18,7 @@ import { type ProbeRecord, type RecordBatch, recordLine } from '../model/record.
 import { emptyCounts } from '../model/states.js';
 import { type PreparedScan, prepareScan } from '../prepare.js';
 import type { Resolver } from '../targets/parse.js';
+import { endpoint } from '../targets/ip.js';
 import { SeenPositions, checkCheckpoint, checkFigures, checkManifest, checkReplay, placeOf, twiceText } from './consistency.js';
 import { LOCK, type LockInfo, placeLock } from './lock.js';
 import { CHECKPOINT, OutDir, ioError, mapFileNames, rewriteName } from './outdir.js';
@@ -144,7 +145,7 @@ function readOrNull(path: string): string | null {
 
 /** The refusal for a record that is not a position of this shard. */
 export const notOfThisShard = (r: ProbeRecord): ShardscanError =>
-  new ShardscanError('E_RESUME', `record ${r.host.includes(':') ? `[${quote(r.host)}]` : quote(r.host)}:${r.port} is not part of this shard's scan; the directory was edited or mixed`);
+  new ShardscanError('E_RESUME', `record ${endpoint(quote(r.host), r.port)} is not part of this shard's scan; the directory was edited or mixed`);
 
 /**
  * A shard directory's checkpoint (an empty one when it has none), refused

@@ -50,7 +50,7 @@ export const systemResolver: Resolver = async (name, family, all) => {
   } catch (err) {
     // Under -4/-6, a name of the other family only is said so, as nmap says it ("resolves, but not to any IPv6
     // address"): the advice was "e.g. localhost", which -6 could not use either where localhost is 127.0.0.1 alone.
-    const other = family === undefined ? null : ((await lookup(name, { all: true }).catch(() => null)) ?? [])[0];
+    const other = family === undefined ? null : ((await lookup(name, { all: true }).catch(() => null)) ?? []).find((a) => a.family !== family);
     if (other) throw new UnresolvedName(name, ` to an IPv${family} address (-${family}): it resolves only to IPv${other.family} (${other.address}); drop -${family} to scan it`, { cause: err });
     const example = family === 6 ? '::1' : family === 4 || name === 'localhost' ? '127.0.0.1' : 'localhost';
     throw new UnresolvedName(name, `${family === undefined ? '' : ` to an IPv${family} address (-${family})`} (${errnoCode(err) ?? messageOf(err)}); give an address, or a name your resolver knows, e.g. ${example}`);
