@@ -93,7 +93,7 @@ describe('shardscan validate', () => {
     edit(join(dir, 'shard-1-of-1.ndjson'), (t) => t.replace('"host":"::1"', `"host":"${spelling}"`));
     const v = await runCli(['validate', dir]);
     expect(v.code).toBe(1);
-    expect(v.stdout).toContain(`record ${spelling}:`);
+    expect(v.stdout).toContain(`record [${spelling}]:`); // bracketed, as every IPv6 host:port is said (endpoint())
     const m = await runCli(['merge', dir, '-f', 'ndjson']);
     expect(m.code).not.toBe(0);
     expect(m.stdout).toBe('');
