@@ -17,6 +17,7 @@ import { isIPv4, isIPv6 } from 'node:net';
 import { Counter, Gauge, type Metric, Registry, collectDefaultMetrics } from 'prom-client';
 import { ShardscanError, errnoCode, messageOf, quote } from '../errors.js';
 import { PORT_STATES } from '../model/states.js';
+import { endpoint } from '../targets/ip.js';
 import { HIST_BUCKETS, bucketTop } from '../model/histogram.js';
 import type { DurationHistogram, ProgressSnapshot, ScanSummary, TimingHistograms } from '../model/summary.js';
 
@@ -190,7 +191,7 @@ export class MetricsServer {
         resolve();
       });
     }).catch((err: unknown) => {
-      throw new ShardscanError('E_OUTPUT', `cannot serve --metrics on ${addr.host.includes(':') ? `[${addr.host}]` : addr.host}:${addr.port}: ${errnoCode(err) ?? messageOf(err)}`);
+      throw new ShardscanError('E_OUTPUT', `cannot serve --metrics on ${endpoint(addr.host, addr.port)}: ${errnoCode(err) ?? messageOf(err)}`);
     });
     // A scan that ends, however it ends, must let the process exit.
     server.unref();
@@ -201,7 +202,7 @@ export class MetricsServer {
   /** The URL it serves, with the port the kernel chose for port 0. */
   get url(): string {
     const a = this.server.address() as AddressInfo;
-    return `http://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}/metrics`;
+    return `http://${endpoint(a.address, a.port)}/metrics`;
   }
 
   /** Among the scan's targets it answers as an open port: said, so it is not taken for a finding (null: not scanned). */

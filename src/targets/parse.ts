@@ -307,8 +307,8 @@ function canonicalAddresses(addresses: string): string {
   return addresses
     .split(' ')
     .map((a) => {
-      const v6 = a.includes(':') ? parseIPv6(a) : null;
-      return v6 !== null ? formatIPv6(v6) : a;
+      const v6 = parseIPv6(a);
+      return v6 === null ? a : formatIPv6(v6);
     })
     .join(' ');
 }
