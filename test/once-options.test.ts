@@ -20,6 +20,7 @@ describe('an option that names one list, given twice', () => {
     [['-iL', 'a.txt', '-iL', 'b.txt'], "-iL is given 2 times ('a.txt', 'b.txt'); give one file, as nmap takes one: put the targets of both in it, or give more targets on the command line"],
     [['-iL', 'a.txt', '--input-file', 'b.txt'], "-iL is given 2 times ('a.txt', 'b.txt'); give one file, as nmap takes one: put the targets of both in it, or give more targets on the command line"],
     [['--exclude-file', 'a.txt', '--excludefile', 'b.txt'], "--exclude-file is given 2 times ('a.txt', 'b.txt'); give one file: put the entries of both in it, or give more with --exclude (which adds up)"],
+    [['--config', 'a.json', '--config=b.json'], "--config is given 2 times ('a.json', 'b.json'); give one file: put the settings of both in it (a second file does not add to the first: its \"exclude\" would be dropped)"],
     [['-p', '80', '-p22'], "-p is given 2 times ('80', '22'); give one list, the ports separated by commas: -p 80,22"],
     // The joined list is user input too: cut and escaped as the quotes are (a fuzzed 300-character -p made a 560-character line).
     [['-p', '1', `-p=${'a'.repeat(300)}\x1b`], `-p is given 2 times ('1', '${'a'.repeat(47)}…'); give one list, the ports separated by commas: -p 1,${'a'.repeat(45)}…`],
@@ -42,6 +43,37 @@ describe('an option that names one list, given twice', () => {
       `--exclude-file '${join(dir, 'b.txt')}' would replace the config file's "excludeFile" '${join(dir, 'a.txt')}', and what that one leaves out would be scanned: put the entries of both in one file, or give more with --exclude (which adds up)`,
     );
     expect(flagsToConfig({ config, excludeFile: join(dir, '.', 'a.txt') }).excludeFile).toBe(join(dir, 'a.txt'));
+  });
+
+  it('the CLI refuses --config twice (the second dropped the first one\'s "exclude", and its host was scanned)', async () => {
+    const cwd = scratchDir();
+    writeFileSync(join(cwd, 'safety.json'), JSON.stringify({ exclude: ['127.0.0.5'] }));
+    writeFileSync(join(cwd, 'ports.json'), JSON.stringify({ ports: '1-3' }));
+    const r = await runCli(['--config', 'safety.json', '--config', 'ports.json', '127.0.0.1-127.0.0.6', '-f', 'csv', '--no-out-dir'], { cwd });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^shardscan: error: --config is given 2 times \('safety\.json', 'ports\.json'\); give one file: [^\n]*\n$/);
+  });
+
+  it("targets on the command line or -iL replace both of a config file's, \"targets\" and \"inputFile\" (its inputFile's hosts were scanned beside the one typed)", () => {
+    const dir = scratchDir();
+    const both = join(dir, 'both.json');
+    writeFileSync(both, JSON.stringify({ targets: ['127.0.0.1'], inputFile: join(dir, 't3.txt') }));
+    const typed = flagsToConfig({ config: both, targets: ['127.0.0.2'] });
+    expect(typed.targets).toEqual(['127.0.0.2']);
+    expect(typed.inputFile).toBeUndefined();
+    expect(flagsToConfig({ config: both, inputFile: join(dir, 'mine.txt') })).toMatchObject({ inputFile: join(dir, 'mine.txt') });
+    expect(flagsToConfig({ config: both, inputFile: join(dir, 'mine.txt') }).targets ?? []).toEqual([]);
+    expect(flagsToConfig({ config: both })).toMatchObject({ targets: ['127.0.0.1'], inputFile: join(dir, 't3.txt') });
+  });
+
+  it('the CLI scans only the host typed, not a config file\'s inputFile as well', async () => {
+    const cwd = scratchDir();
+    writeFileSync(join(cwd, 't3.txt'), '127.0.0.3\n');
+    writeFileSync(join(cwd, 'if.json'), JSON.stringify({ inputFile: 't3.txt', ports: '1', states: ['closed'] }));
+    const r = await runCli(['--config', 'if.json', '127.0.0.2', '-f', 'ndjson', '-q', '--no-out-dir'], { cwd });
+    expect(r.code, r.stderr).toBe(0);
+    expect(ndjson(r.stdout).map((x) => x.host)).toEqual(['127.0.0.2']);
   });
 
   it('the CLI refuses --exclude-ports twice (it scanned port 1), and leaves out a config file\'s ports and the command line\'s', async () => {

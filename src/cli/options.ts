@@ -145,10 +145,17 @@ export function flagsToConfig(f: ScanFlags): Partial<ScanConfig> {
   // An empty argument ('' from an unset shell variable) names nothing, like ' ' or ',' (the parser splits those away).
   const targets = (f.targets ?? []).map(String).filter((t) => t.trim() !== '');
   // The file's lists, checked before they join the command line's, so a refusal names the file (its targets only when used).
-  if (f.config && targets.length === 0) checkListed(c.targets ?? [], 'target', `${configName(f.config)}: "targets"`);
+  const ownTargets = targets.length > 0 || f.inputFile !== undefined;
+  if (f.config && !ownTargets) checkListed(c.targets ?? [], 'target', `${configName(f.config)}: "targets"`);
   if (f.config) checkListed(c.exclude ?? [], 'exclude', `${configName(f.config)}: "exclude"`);
-  if (targets.length > 0) c.targets = targets;
-  if (f.inputFile !== undefined) c.inputFile = f.inputFile;
+  if (ownTargets) {
+    // The command line's targets (and -iL) replace both of the file's, "targets" and "inputFile": replacing only the
+    // one of the same kind scanned the file's inputFile's hosts beside the one host typed to check again.
+    delete c.targets;
+    delete c.inputFile;
+    if (targets.length > 0) c.targets = targets;
+    if (f.inputFile !== undefined) c.inputFile = f.inputFile;
+  }
   if (f.exclude !== undefined) {
     const more = [f.exclude].flat();
     if (more.some((e) => e.trim() === '')) throw usage("bad --exclude '': empty; give targets to leave out, e.g. --exclude 127.0.0.5,127.0.1.0/24");

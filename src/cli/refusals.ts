@@ -73,13 +73,15 @@ const ONCE: ReadonlyArray<{ name: RegExp; shown: string; fix: (values: string[])
   { name: /^--exclude-ports$/, shown: '--exclude-ports', fix: (v) => `give one list, the ports separated by commas: --exclude-ports ${quote(v.join(','))}` },
   { name: /^--input-file$/, shown: '-iL', fix: () => 'give one file, as nmap takes one: put the targets of both in it, or give more targets on the command line' },
   { name: /^--exclude-file$/, shown: '--exclude-file', fix: () => 'give one file: put the entries of both in it, or give more with --exclude (which adds up)' },
+  { name: /^--config$/, shown: '--config', fix: () => 'give one file: put the settings of both in it (a second file does not add to the first: its "exclude" would be dropped)' },
 ];
 
 /**
  * An option of ONCE given twice (-p 80 -p 22, -iL a -iL b), said in one line,
  * or null: the last one was used and the others dropped without a word, so
- * `--exclude-ports 1 --exclude-ports 2` scanned port 1 and `--exclude-file a
- * --exclude-file b` the hosts of a. nmap refuses them too ("Only 1 -p option
+ * `--exclude-ports 1 --exclude-ports 2` scanned port 1, `--exclude-file a
+ * --exclude-file b` the hosts of a, and `--config a --config b` the hosts
+ * a's "exclude" left out. nmap refuses them too ("Only 1 -p option
  * allowed", "Only one input filename allowed", "Only 1 --exclude-ports option
  * allowed").
  */
