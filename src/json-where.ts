@@ -12,8 +12,29 @@ class Stop {
   constructor(readonly at: number) {}
 }
 
+/** A key an object of the text gives twice, with the offsets of both (JSON.parse keeps the last without a word). */
+export class DuplicateKey {
+  constructor(
+    readonly key: string,
+    readonly first: number,
+    readonly again: number,
+  ) {}
+}
+
 /** The offset of the first character that cannot be JSON (text.length when the text ends too soon), or null when the text is JSON. */
 export function jsonErrorOffset(text: string): number | null {
+  const found = read(text, false);
+  return found instanceof Stop ? found.at : null;
+}
+
+/** The first key that an object of `text` (JSON) gives twice, or null. */
+export function duplicateKey(text: string): DuplicateKey | null {
+  const found = read(text, true);
+  return found instanceof DuplicateKey ? found : null;
+}
+
+/** Read `text` as JSON: where it stops being JSON, with `keys` a key given twice in one object, or null. */
+function read(text: string, keys: boolean): Stop | DuplicateKey | null {
   let i = 0;
   const fail = (): never => {
     throw new Stop(i);
@@ -79,10 +100,18 @@ export function jsonErrorOffset(text: string): number | null {
         i++;
         return;
       }
+      const seen = keys ? new Map<string, number>() : null;
       for (;;) {
         ws();
         if (text[i] !== '"') fail();
+        const from = i;
         string();
+        if (seen !== null) {
+          const key = JSON.parse(text.slice(from, i)) as string;
+          const first = seen.get(key);
+          if (first !== undefined) throw new DuplicateKey(key, first, from);
+          seen.set(key, from);
+        }
         ws();
         if (text[i] !== ':') fail();
         i++;
@@ -124,9 +153,9 @@ export function jsonErrorOffset(text: string): number | null {
   try {
     value();
     ws();
-    return i < text.length ? i : null;
+    return i < text.length ? new Stop(i) : null;
   } catch (err) {
-    if (err instanceof Stop) return err.at;
+    if (err instanceof Stop || err instanceof DuplicateKey) return err;
     // Nesting deeper than the stack: no place to give (JSON.parse's message still says what is wrong).
     if (err instanceof RangeError) return null;
     throw err;

@@ -106,6 +106,18 @@ describe('config', () => {
     expect(r.stdout).toMatch(/^host,port,state/);
   });
 
+  it('refuses a config file that gives a key twice, naming both places (JSON keeps the last: a second "exclude" scanned what the first left out)', async () => {
+    const dir = scratchDir();
+    writeFileSync(join(dir, 'dup.json'), '{\n  "exclude": ["127.0.0.5"],\n  "ports": "1",\n  "exclude": ["127.0.0.6"]\n}\n');
+    const r = await runCli(['--config', 'dup.json', '127.0.0.1-127.0.0.6', '--no-out-dir'], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe('shardscan: error: config file \'dup.json\': "exclude" is given twice (line 2, column 3, and line 4, column 3); JSON keeps only the last: give it once\n');
+    // Keys of different objects, and the same words as values, are no repeat.
+    writeFileSync(join(dir, 'ok.json'), JSON.stringify({ ports: '1', shard: { index: 1, total: 1 }, seed: 1, targets: ['127.0.0.1'], states: ['closed'], format: 'csv' }));
+    expect((await runCli(['--config', 'ok.json', '-q', '--no-out-dir'], { cwd: dir })).code).toBe(0);
+  });
+
   it('refuses a --max-time or a pace gap longer than a timer holds (the scan stopped at once, exit 0)', () => {
     expect(() => resolveConfig({ maxTimeSec: 3_000_000 })).toThrowError(/^bad --max-time 3000000: at most 2147483 seconds \(24\.8 days\)/);
     expect(resolveConfig({ maxTimeSec: 2_147_483 }).config.maxTimeSec).toBe(2_147_483);

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { jsonErrorOffset, jsonWhere, lineAndColumn } from '../src/json-where.js';
+import { duplicateKey, jsonErrorOffset, jsonWhere, lineAndColumn } from '../src/json-where.js';
 import { loadConfigFile } from '../src/config/index.js';
 import { jsonProblem } from '../src/errors.js';
 import { loadTuning } from '../src/config/tuning.js';
@@ -17,6 +17,15 @@ const parses = (text: string): boolean => {
     return false;
   }
 };
+
+describe('a key given twice in one object (JSON.parse keeps the last)', () => {
+  it('is found with both offsets, at any depth, escaped or not; JSON.stringify never gives one', () => {
+    expect(duplicateKey('{"a":1,"b":{"a":2},"a":3}')).toMatchObject({ key: 'a', first: 1, again: 19 });
+    expect(duplicateKey('[{"x":[{"k":1,"\\u006b":2}]}]')).toMatchObject({ key: 'k', first: 8, again: 14 });
+    expect(duplicateKey('{"a":"a","b":{"a":1},"c":[{"a":2},{"a":3}]}')).toBeNull();
+    fc.assert(fc.property(fc.jsonValue(), (v) => duplicateKey(JSON.stringify(v)) === null), { numRuns: 300 });
+  });
+});
 
 describe('where a JSON text stops being JSON', () => {
   it('agrees with JSON.parse on what is JSON, for any JSON value and for mangled ones', () => {

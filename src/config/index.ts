@@ -5,6 +5,7 @@
  */
 import { MAX_SMALL_FILE_BYTES, isStdinTerminal, readProblem, readTextCapped, utf16Why } from '../files.js';
 import { ShardscanError, errnoCode, jsonProblem, messageOf, quote } from '../errors.js';
+import { duplicateKey, lineAndColumn } from '../json-where.js';
 import { describeErrors, schemaDocument, validator } from '../schemas.js';
 import type { ProbeEngine, ScanOrder } from '../model/scan.js';
 import type { PortState } from '../model/states.js';
@@ -186,6 +187,12 @@ export function loadConfigFile(path: string): Partial<ScanConfig> {
     parsed = JSON.parse(text);
   } catch (err) {
     throw new ShardscanError('E_CONFIG', `${name} is not valid JSON: ${jsonProblem(err, text)}`);
+  }
+  // JSON.parse keeps the last of a key given twice: a second "exclude" pasted in scanned what the first left out.
+  const twice = duplicateKey(text);
+  if (twice !== null) {
+    const at = (offset: number): string => lineAndColumn(text, offset);
+    throw new ShardscanError('E_CONFIG', `${name}: ${JSON.stringify(twice.key)} is given twice (${at(twice.first)}, and ${at(twice.again)}); JSON keeps only the last: give it once`);
   }
   return checkConfig(parsed, name);
 }
