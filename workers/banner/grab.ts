@@ -58,6 +58,16 @@ export const BANNER_DEFAULTS = Object.freeze({ timeoutMs: 3000, maxBytes: 8192, 
  * (Postfix's postscreen takes a client that speaks first for a spambot) gets
  * a longer listen, where 800 ms at most sent it the HTTP GET first.
  */
+/**
+ * The TLS alert an OpenSSL error code says the server sent (ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE: handshake_failure),
+ * or null for any other failure (a reset, a timeout, no TLS at all). Such an alert is proof of TLS: a server that
+ * wants a name (SNI, which an address target cannot send) or a client certificate; nmap says ssl/unknown there.
+ */
+export function alertName(code: string | undefined): string | null {
+  const m = /^ERR_SSL_(?:SSLV3|TLSV1\d*)_ALERT_([A-Z_]+)$/.exec(code ?? '');
+  return m ? m[1]!.toLowerCase() : null;
+}
+
 export function grabPlan(timeoutMs: number): { listenMs: number; probeMs: number; idleMs: number; greetingIdleMs: number } {
   return {
     listenMs: Math.round(Math.max(100, timeoutMs / 5)),
@@ -85,6 +95,8 @@ class Grab {
   private otherEnds = 0;
   private firstAnswer: Buffer | null = null;
   private tlsSummary: TlsSummary | null = null;
+  /** The alert a TLS server answered our handshake with (handshake_failure, …), or null. */
+  private tlsAlert: string | null = null;
 
   constructor(
     socket: net.Socket,
@@ -165,6 +177,10 @@ class Grab {
    * said, as nmap names it), or the port's guess.
    */
   private fallback(): ServiceInfo {
+    // A TLS alert to our handshake (a server that wants a name, SNI, or a client certificate): TLS, nothing read inside.
+    if (this.tlsAlert !== null && !this.tlsSummary && (!this.soft || this.soft.m.service === 'tls')) {
+      return { ...this.result(null, this.soft?.data ?? this.firstAnswer, false), service: 'tls', serviceSource: 'probe', extraInfo: `handshake refused: ${this.tlsAlert} alert` };
+    }
     if (this.closedSilent > 0 && this.otherEnds === 0 && !this.tlsSummary && !this.soft && this.firstAnswer === null) return { ...TCPWRAPPED };
     if (this.tlsSummary) {
       const inner = this.soft && this.soft.m.service !== 'tls' ? this.soft : null;
@@ -231,7 +247,10 @@ class Grab {
     const ok = await within(
       new Promise<boolean>((resolve) => {
         secure.once('secureConnect', () => resolve(true));
-        secure.once('error', () => resolve(false));
+        secure.once('error', (err: NodeJS.ErrnoException) => {
+          this.tlsAlert = alertName(err.code);
+          resolve(false);
+        });
         secure.once('close', () => resolve(false));
       }),
       limit,
