@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { F, HostTable, WINDOW_SCALE, createHostTable } from '../src/wire/hosts.js';
 import { TimingStats } from '../src/wire/timing.js';
 import { Congestion } from '../workers/congestion.js';
+import { type Attempt, FIRST_TRY, LEFT_AT_MAXIMUM, nextTry } from '../workers/attempt.js';
 import { windowsLine } from './helpers/windows.js';
 import { FLOODED, LIMITED, MIN_WINDOW, UNSETTLED, PROBE_GUARD_MS as G, SLOW_LOSS_MIN, SLOW_LOSS_MS } from '../workers/congestion-tuning.js';
 
@@ -164,6 +165,21 @@ describe('tries in the flood a shrink was for', () => {
     expect(limited(c, other, 0)).toBe(false);
     table.set(0, F.CWND, WINDOW_SCALE);
     expect(limited(c, other, 0)).toBe(true);
+  });
+
+  it('a probe that left while its host\'s window and the scan\'s were at their maximum is marked so (Tries.flood); once either shrank, not', () => {
+    const { c, table, cell } = setup();
+    expect(c.launched(cell, 1, 0) & LEFT_AT_MAXIMUM).toBe(LEFT_AT_MAXIMUM);
+    table.set(0, F.CWND, 100 * WINDOW_SCALE);
+    expect(c.launched(cell, 1, 0) & LEFT_AT_MAXIMUM).toBe(0);
+    table.set(0, F.CWND, WINDOW * WINDOW_SCALE);
+    table.set(cell, F.CWND, 100 * WINDOW_SCALE);
+    expect(c.launched(cell, 1, 0) & LEFT_AT_MAXIMUM).toBe(0);
+    // A timeout of such a probe counts in its position's flood; any other failure, or a probe sent later, does not.
+    const a = { history: FIRST_TRY, start: 0, pairTimedOut: false, held: 'no', counted: LEFT_AT_MAXIMUM, chunk: null, k: 0 } as unknown as Attempt;
+    expect(nextTry(a, 'tries').history).toMatchObject({ tries: 1, flood: 1 });
+    expect(nextTry(a, 'localTries').history).toMatchObject({ tries: 0, flood: 0 });
+    expect(nextTry({ ...a, counted: 1 } as Attempt, 'tries').history).toMatchObject({ tries: 1, flood: 0 });
   });
 
   it('a window of one probe that never shrank (--concurrency 1) is not limited', () => {

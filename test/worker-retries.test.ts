@@ -223,6 +223,27 @@ describe('retries by evidence', () => {
     expect(t.mayRetry(cell, 4, LIMITED)).toBe('final'); // --retries 4
   });
 
+  it('tries the opening flood lost (Tries.flood) count toward --retries only behind a limiter, and up to --retries of them more', () => {
+    // Behind 10 SYNs/s: 4 of this port's tries left at the windows' maximum, before the first shrink.
+    const { t, cell } = timing(4);
+    t.answered(cell, 0, 20);
+    t.answered(cell, 3, 20); // some port answered at its 4th try
+    expect(t.mayRetry(cell, 4, LIMITED, 'no', 0, 0)).toBe('final'); // --retries 4, none lost in the flood
+    expect(t.mayRetry(cell, 4, 0, 'no', 0, 4)).toBe('final'); // lost in a flood, but no limiter's drop: the cap stands
+    expect(t.mayRetry(cell, 4, LIMITED, 'no', 0, 2)).toBe('retry');
+    t.retryResolved(cell);
+    expect(t.mayRetry(cell, 5, LIMITED, 'no', 0, 2)).toBe('retry');
+    t.retryResolved(cell);
+    expect(t.mayRetry(cell, 6, LIMITED, 'no', 0, 2)).toBe('final'); // 4 + the 2 the flood lost
+    // Never more than --retries again, however many the flood lost; --retries 0 stays one try.
+    expect(t.mayRetry(cell, 7, LIMITED, 'no', 0, 9)).toBe('retry');
+    t.retryResolved(cell);
+    expect(t.mayRetry(cell, 8, LIMITED, 'no', 0, 9)).toBe('final');
+    const none = timing(0);
+    none.t.answered(none.cell, 0, 20);
+    expect(none.t.mayRetry(none.cell, 0, LIMITED, 'no', 0, 1)).toBe('final');
+  });
+
   it('a limiter\'s drop (LIMITED) gives an answering host more tries, not a silent one (it may be dead; FLOODED: above)', () => {
     const { t, cell, target } = timing();
     expect(t.retryVerdict(target, 0, LIMITED)).toBe('final');

@@ -27,24 +27,37 @@ export interface Tries {
   held: boolean;
   /** This try is a ping (outage.ts). */
   ping: boolean;
+  /**
+   * Of `tries`, those that left while the host's window and the scan's were at their maximum, before either
+   * shrank (Attempt.counted's LEFT_AT_MAXIMUM): the opening flood's. Behind a limiter they are the scan's own
+   * excess, not the port's, and --retries counts them only up to itself (timing.ts mayRetry).
+   */
+  flood: number;
 }
 
 /** An attempt and its host's outage (outage.ts): never held, held (judged again), or a ping. */
 export type Held = 'no' | 'yes' | 'ping';
 
+/** Attempt.counted's bit for an attempt that left while its host's window and the scan's were at their maximum (Tries.flood). */
+export const LEFT_AT_MAXIMUM = 4;
+
 /** The kinds of failure a history counts; 'ping' (a try sent to learn whether its host's outage is over: outage.ts) counts none. */
 export type Failure = 'tries' | 'selfTries' | 'localTries' | 'ping';
 
-export const FIRST_TRY: Readonly<Tries> = Object.freeze({ tries: 0, selfTries: 0, localTries: 0, silent: false, lastAt: 0, prevAt: 0, lastPair: false, held: false, ping: false });
+export const FIRST_TRY: Readonly<Tries> = Object.freeze({ tries: 0, selfTries: 0, localTries: 0, silent: false, lastAt: 0, prevAt: 0, lastPair: false, held: false, ping: false, flood: 0 });
 export const SILENT_FIRST_TRY: Readonly<Tries> = Object.freeze({ ...FIRST_TRY, silent: true });
 
-/** The same history with one more failure of one kind, by an attempt that started at `start` (`pair`: a timeout of both copies of a retry sent twice). */
-export function oneMore(h: Readonly<Tries>, what: Failure, start: number, pair = false, held = false): Tries {
+/**
+ * The same history with one more failure of one kind, by an attempt that started at `start` (`pair`: a timeout of
+ * both copies of a retry sent twice; `atMaximum`: it left while the windows were at their maximum, Tries.flood).
+ */
+export function oneMore(h: Readonly<Tries>, what: Failure, start: number, pair = false, held = false, atMaximum = false): Tries {
   const timedOut = what === 'tries';
   const lastAt = timedOut ? start : h.lastAt;
   const prevAt = timedOut ? h.lastAt : h.prevAt;
   const lastPair = timedOut ? pair : h.lastPair;
-  const next: Tries = { tries: h.tries, selfTries: h.selfTries, localTries: h.localTries, silent: h.silent, lastAt, prevAt, lastPair, held: h.held || held, ping: what === 'ping' };
+  const flood = h.flood + (timedOut && atMaximum ? 1 : 0);
+  const next: Tries = { tries: h.tries, selfTries: h.selfTries, localTries: h.localTries, silent: h.silent, lastAt, prevAt, lastPair, held: h.held || held, ping: what === 'ping', flood };
   if (what !== 'ping') next[what]++;
   return next;
 }
@@ -74,7 +87,7 @@ export class Attempt implements AttemptHandle, Timed {
   late = false;
   /** A retry after a timeout, counted in its host's RETRIES_OUT until it resolves (timing.ts retryResolved). */
   retryOut = false;
-  /** Which window counts this attempt took (congestion.ts launched/landed). */
+  /** Which window counts this attempt took (congestion.ts launched/landed), and LEFT_AT_MAXIMUM. */
   counted = 0;
   /**
    * The other copy of a retry sent twice (timing.ts 'twin'), while both fly:
@@ -131,7 +144,7 @@ export class Attempt implements AttemptHandle, Timed {
  */
 export function nextTry(a: Attempt, what: Failure, twin = false): Pending {
   const held = a.held !== 'no';
-  return { chunk: a.chunk, k: a.k, history: oneMore(a.history, what, a.start, a.pairTimedOut, held), readyAt: 0, retryOut: what === 'tries' || what === 'ping', twin, heldPing: what === 'ping' && held };
+  return { chunk: a.chunk, k: a.k, history: oneMore(a.history, what, a.start, a.pairTimedOut, held, (a.counted & LEFT_AT_MAXIMUM) !== 0), readyAt: 0, retryOut: what === 'tries' || what === 'ping', twin, heldPing: what === 'ping' && held };
 }
 
 /** A position waiting to be (re)started: a retry, or held back by the per-host cap. */

@@ -60,7 +60,7 @@
  */
 import { CELL_FIELDS, F, type HostTable, RTT_UNIT_US, WINDOW_SCALE } from '../src/wire/hosts.js';
 import { FLOODED, LIMITED, MIN_PACE_US, MIN_WINDOW, RATE_DECAY, RATE_INTERVAL_MS, RATE_SAMPLE, SLOW_LOSS_MS, TWO_WINDOWS, UNSETTLED } from './congestion-tuning.js';
-import type { Tries } from './attempt.js';
+import { LEFT_AT_MAXIMUM, type Tries } from './attempt.js';
 import { deepEvidence, limiterShrink } from './limiter.js';
 import { msOf, tallyLoss } from './loss-tally.js';
 import { countOutcome, judge, openProbation, sentOnProbation } from './probation.js';
@@ -147,17 +147,20 @@ export class Congestion {
    * adds per probe on cells every worker writes cost a tenth of loopback's
    * throughput), and in the scan's only for a host heard from. Returns which
    * counts were taken (for landed()): a window that shrinks later undercounts
-   * what was in flight then, which drains within a timeout.
+   * what was in flight then, which drains within a timeout. LEFT_AT_MAXIMUM
+   * when it took none, both windows being at their maximum (Tries.flood).
    */
   launched(cell: number, hostIndex: number, now: number): number {
     const t = this.table;
-    let counted = 0;
-    if (t.get(cell, F.CWND) < this.maxWindow) {
+    const hostBelow = t.get(cell, F.CWND) < this.maxWindow;
+    const scanBelow = t.get(0, F.CWND) < this.maxWindow;
+    let counted = hostBelow || scanBelow ? 0 : LEFT_AT_MAXIMUM;
+    if (hostBelow) {
       t.add(cell, F.INFLIGHT, 1);
       counted |= HOST_COUNTED;
       this.sent(cell, now);
     }
-    if (t.get(0, F.CWND) < this.maxWindow && t.heardFrom(hostIndex)) {
+    if (scanBelow && t.heardFrom(hostIndex)) {
       t.add(0, F.INFLIGHT, 1);
       counted |= SCAN_COUNTED;
       this.sent(0, now);

@@ -80,7 +80,7 @@ function scanOptions(y: Argv): Argv<CliFlags> {
     .option('min-rtt-timeout', { type: 'string', describe: 'lowest adaptive timeout (default 100 ms; bare number: seconds)', group: 'Timing:' })
     .option('max-rtt-timeout', { type: 'string', describe: 'highest adaptive timeout (default: --timeout; bare number: seconds)', group: 'Timing:' })
     .option('host-timeout', { type: 'string', describe: 'give up on a host this long after its first probe, e.g. 30m (bare number: seconds; default and 0: never)', group: 'Timing:' })
-    .option('retries', { type: 'string', describe: 'most retries after a timeout (default 10, as nmap); sent only to hosts that answer, as often as retries help', group: 'Timing:' })
+    .option('retries', { type: 'string', describe: 'most retries after a timeout (default 10, as nmap); sent only to hosts that answer, as often as retries help; behind a rate limiter, tries the opening flood lost are not counted (up to N)', group: 'Timing:' })
     .option('concurrency', { alias: 'c', type: 'string', describe: 'most connects in flight across all workers (default 16384, capped by ulimit -n); narrowed when probes get lost', group: 'Timing:' })
     .option('banners', { type: 'boolean', describe: 'read open ports to tell service, product, version and TLS certificate names (nmap: -sV)', group: 'Service detection:' })
     .option('banner-timeout', { type: 'string', describe: 'the whole budget for reading one open port (ms or 3s: a bare number is milliseconds; default 3s)', group: 'Service detection:' })
