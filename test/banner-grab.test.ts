@@ -105,6 +105,17 @@ describe('grabService', () => {
     expect(svc.received[0]).toBe('');
   });
 
+  it.each([
+    // The listen ended at the first line's end, and the rules read only the first line: ftp, no product; unknown (helper 16; nmap names both).
+    ['ProFTPD behind a DisplayConnect banner', ['220-Welcome to Example Corp FTP\r\n', '220-Authorized use only\r\n', '220 ProFTPD 1.3.8 Server (Debian) [127.0.0.1]\r\n'], { service: 'ftp', product: 'ProFTPD', version: '1.3.8', extraInfo: 'Debian' }],
+    ['Exim behind a 220-host line', ['220-mx.example.test\r\n', '220 mx.example.test ESMTP Exim 4.96 Mon, 07 Dec 2026 10:00:00 +0000\r\n'], { service: 'smtp', product: 'Exim smtpd', version: '4.96' }],
+  ])('reads a multi-line greeting to its last line, 100 ms apart, and names it from that line: %s', async (_, lines, named) => {
+    const svc = await serve((s) => lines.forEach((l, i) => setTimeout(() => s.write(l), 100 * i)));
+    const r = await grabOne('127.0.0.1', svc.port, { timeoutMs: TIMEOUT });
+    expect(r.info).toMatchObject({ ...named, serviceSource: 'probe', banner: lines.join('').replace(/\r/g, '\\r').replace(/\n/g, '\\n') });
+    expect(svc.received[0]).toBe(''); // nothing sent to a talker
+  });
+
   it('a binary greeting (MySQL) ends at the short silence: only text cut mid-line waits longer (it took 250 ms more)', async () => {
     const svc = await serve((s) => s.write(Buffer.from('J\u0000\u0000\u0000\n8.0.36-0ubuntu0.22.04.1\u0000\b\u0000\u0000\u0000', 'latin1')));
     const r = await grabOne('127.0.0.1', svc.port, { timeoutMs: TIMEOUT });

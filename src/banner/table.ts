@@ -37,6 +37,19 @@ export function expandTemplate(template: string, m: RegExpExecArray): string | u
 }
 
 /** A compiled, validated table; immutable and cheap to query. */
+/**
+ * The last line of a multi-line reply (RFC 959 and 5321: "220-Welcome\r\n220-…\r\n220 ProFTPD 1.3.8 Server"),
+ * the one with the code and a space, where FTP and mail servers name themselves; null for any other text. The
+ * rules read a reply from its first line: such a greeting was a plain "ftp" (ProFTPD, a DisplayConnect banner)
+ * or "unknown" (Exim behind a "220-host" line), where nmap names both.
+ */
+export function finalLine(text: string): string | null {
+  const code = /^(\d{3})-/.exec(text)?.[1];
+  if (code === undefined) return null;
+  const m = new RegExp(`(?:\\r?\\n)(${code} [^\\r\\n]*)`).exec(text);
+  return m ? m[1]! : null;
+}
+
 export class BannerTable {
   readonly probes: readonly ProbeSpec[];
   readonly rules: readonly RuleSpec[];
@@ -100,9 +113,13 @@ export class BannerTable {
   match(probes: string | readonly string[], response: Uint8Array | string): MatchResult | null {
     const names = typeof probes === 'string' ? [probes] : probes;
     const text = typeof response === 'string' ? response : Buffer.from(response.buffer, response.byteOffset, response.byteLength).toString('latin1');
+    const texts = [text];
+    const last = finalLine(text);
+    if (last !== null) texts.push(last);
     for (const r of this.compiled) {
       if (!names.some((n) => r.probes.has(n))) continue;
-      const m = r.re.exec(text);
+      let m: RegExpExecArray | null = null;
+      for (const t of texts) if ((m = r.re.exec(t))) break;
       if (!m) continue;
       const s = r.spec;
       const out: MatchResult = { rule: s.id, service: s.service, soft: s.soft === true };

@@ -46,6 +46,9 @@ export interface ReadOptions {
 }
 
 /** Read one answer from `socket`; the socket is left paused, not destroyed. */
+/** Text whose last line is a continuation line of a multi-line reply (RFC 959 and 5321: "220-…"), ended. */
+const CONTINUED = /(?:^|\n)\d{3}-[^\n]*\n$/;
+
 export function readAnswer(socket: net.Socket | tls.TLSSocket, opts: ReadOptions): Promise<ReadResult> {
   const t0 = performance.now();
   const chunks: Buffer[] = [];
@@ -83,7 +86,8 @@ export function readAnswer(socket: net.Socket | tls.TLSSocket, opts: ReadOptions
       }
       clearTimeout(idle);
       if (opts.midLineIdleMs !== undefined && textual) textual = /^[\t\r\n\x20-\x7e]*$/.test(kept.toString('latin1'));
-      midLine = opts.midLineIdleMs !== undefined && textual && kept[kept.length - 1] !== 0x0a;
+      // A multi-line reply whose last line so far is a continuation (FTP's and SMTP's 220-…) is not over either.
+      midLine = opts.midLineIdleMs !== undefined && textual && (kept[kept.length - 1] !== 0x0a || CONTINUED.test(text));
       if (pastLimit && !midLine) return finish('timeout'); // the line ended (or turned binary): nothing more is waited for
       idle = setTimeout(() => finish('idle'), midLine ? opts.midLineIdleMs! : opts.idleMs);
     };
