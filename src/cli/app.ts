@@ -20,6 +20,7 @@ import { blockedNote, blocklistHelp } from '../targets/blocklist.js';
 import { OutDir, makeScanId, ownFileNames } from '../store/outdir.js';
 import { type ScanFlags, flagsToConfig, lastValueWins, noFalseValues, normalizeArgv } from './options.js';
 import { argvRefusal, foreignRefusal, internalRefusal, listClash, reportClash, unknownMessage } from './refusals.js';
+import { inConfigWords } from './config-origin.js';
 import { COMMANDS, fileOptionsApart } from './spellings.js';
 import { EXIT, defaultOutDir, reportsAgain, runScan, writeSummaryJson } from './run.js';
 import { type MergeFlags, mergeCommand, validateCommand } from './shard-commands.js';
@@ -312,7 +313,7 @@ export async function main(rawArgv: readonly string[], pool: Piscina | null, fau
   const parser = yargs(argv)
     .scriptName('shardscan')
     .usage('$0 [targets..] [options]\n\nTCP connect port scanner: fast, randomized, sharded and resumable.')
-    .command(['$0 [targets..]'], 'scan targets × ports', scanOptions, (a) => run(scanCommand(a as CliFlags, command, signal, take(), fault)))
+    .command(['$0 [targets..]'], 'scan targets × ports', scanOptions, (a) => run(scanCommand(a as CliFlags, command, signal, take(), fault).catch((err: unknown) => Promise.reject(inConfigWords(err)))))
     .command(
       'resume [dir]',
       'continue an interrupted scan from its shard directory (default: the latest interrupted one in the state directory)',

@@ -11,6 +11,7 @@ import { noTargets } from '../targets/parse.js';
 import { type PortInput, buildPorts } from '../ports/parse.js';
 import { rankedPortCount } from '../ports/services.js';
 import { PROBE_ENGINES, type ProbeEngine } from '../model/scan.js';
+import { noteConfigOrigin } from './config-origin.js';
 import { PORT_STATES, type PortState } from '../model/states.js';
 import { MAX_WORKERS } from './early.js';
 import { reportsOf } from './report-files.js';
@@ -140,6 +141,7 @@ export function flagsToConfig(f: ScanFlags): Partial<ScanConfig> {
     throw usage(`--${name} needs a ${name === 'out-dir' ? 'directory' : 'file'} name, e.g. --${name} ${example}`);
   }
   const c: Partial<ScanConfig> = f.config ? configFileValues(f.config) : {};
+  const fromFile = { ...c };
   // -p and --top-ports each replace both of the file's settings; --exclude-ports adds to its list.
   if (f.config) checkConfigPorts(c, configName(f.config), f.ports === undefined && f.topPorts === undefined);
   // An empty argument ('' from an unset shell variable) names nothing, like ' ' or ',' (the parser splits those away).
@@ -242,6 +244,7 @@ export function flagsToConfig(f: ScanFlags): Partial<ScanConfig> {
   // --no-max-time: none, also over a config file's or (resume) the first run's.
   if (f.maxTime === false) c.maxTimeSec = null;
   else if (f.maxTime !== undefined) c.maxTimeSec = maxTimeFlag(f.maxTime, MAX_TIME_SEC);
+  if (f.config) noteConfigOrigin(c, f.config, fromFile);
   return c;
 }
 

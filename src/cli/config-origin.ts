@@ -1,0 +1,48 @@
+/**
+ * An error about a setting the --config file gave, said in the file's words:
+ * the checks that refuse it run after the file and the flags are merged, and
+ * know only the flags' names, so `{"family": 6}` was refused as "drop -6" and
+ * `{"maxTimeSec": 1e9}` as "bad --max-time" to a user who typed neither, and
+ * a relative "inputFile" as "cannot read target file 'targets.txt'" with no
+ * word of the file it came from or where it was looked for (helper 17).
+ */
+import { ShardscanError } from '../errors.js';
+import { type ScanConfig, configName } from '../config/index.js';
+
+/** The command's config file: its name, the merged settings, and those whose value it gave (no flag replaced them). One command a process. */
+let origin: { name: string; merged: Partial<ScanConfig>; keys: ReadonlySet<string> } | null = null;
+
+/** Remember which of `merged`'s settings came from the config file at `path` (`fromFile`: its values, before the flags). */
+export function noteConfigOrigin(merged: Partial<ScanConfig>, path: string, fromFile: Partial<ScanConfig>): void {
+  const keys = Object.keys(fromFile).filter((k) => (merged as Record<string, unknown>)[k] === (fromFile as Record<string, unknown>)[k]);
+  origin = { name: configName(path), merged, keys: new Set(keys) };
+}
+
+/** The errors that name a setting by its flag: the message's start, the setting, and whether it is a file name. */
+const BY_FLAG: ReadonlyArray<{ message: RegExp; key: keyof ScanConfig & string; file?: boolean }> = [
+  { message: /^bad --max-time /, key: 'maxTimeSec' },
+  { message: /^bad --rate /, key: 'rate' },
+  { message: /^bad --host-rate /, key: 'hostRate' },
+  { message: /^--shard \d+\/\d+ needs --seed/, key: 'shard' },
+  { message: /^-[46] scans IPv[46] only/, key: 'family' },
+  { message: /^bad --source-address /, key: 'sourceAddress' },
+  { message: /^cannot open --output /, key: 'output', file: true },
+  { message: /^cannot read --blocklist file /, key: 'blocklist', file: true },
+  { message: /^cannot read target file /, key: 'inputFile', file: true },
+  { message: /^cannot read exclude file /, key: 'excludeFile', file: true },
+];
+
+/**
+ * `err` in the config file's words when it is about a setting the file gave
+ * (`config file 'scan.json': "maxTimeSec": bad --max-time …`, a relative file
+ * name with the directory it was taken from); else `err` as it was.
+ */
+export function inConfigWords(err: unknown): unknown {
+  if (origin === null || !(err instanceof ShardscanError)) return err;
+  const rule = BY_FLAG.find((r) => r.message.test(err.message));
+  if (rule === undefined || !origin.keys.has(rule.key)) return err;
+  const value = origin.merged[rule.key];
+  const relative = rule.file === true && typeof value === 'string' && value !== '-' && !value.startsWith('/');
+  const where = relative ? ` (a name in a config file is taken from the current directory, ${process.cwd()}, as on the command line)` : '';
+  return new ShardscanError(err.code, `${origin.name}: "${rule.key}": ${err.message}${where}`);
+}
