@@ -132,6 +132,12 @@ describe('config', () => {
     expect(() => resolveConfig({}, { tuning: { ...tuning, workers: 2, concurrency: 2_000_000 } })).toThrowError(/\/concurrency must be <= 1000000/);
   });
 
+  it('a scan on the calling thread names only the tuned window it took, not workers it never starts (the note said --workers 2 beside "no worker threads")', () => {
+    const tuning = { workers: 2, concurrency: 300, measuredAt: '2026-11-24T00:00:00Z', cores: 2, source: '/t/tuning.json' };
+    expect(resolveConfig({ targets: ['127.0.0.1'] }, { tuning, cores: 2, fdLimit: 20000, mainThread: true }).notes).toEqual(['defaults from /t/tuning.json: --concurrency 300 (measured 2026-11-24T00:00:00Z)']);
+    expect(resolveConfig({ targets: ['127.0.0.1'] }, { tuning, cores: 2, fdLimit: 20000 }).notes).toEqual(['defaults from /t/tuning.json: --workers 2 --concurrency 300 (measured 2026-11-24T00:00:00Z)']);
+  });
+
   it('uses saved tuning as defaults, says where they came from, and lets flags win', () => {
     const dir = scratchDir();
     process.env.SHARDSCAN_CONFIG_DIR = dir;
@@ -204,6 +210,10 @@ describe('config', () => {
     writeFileSync(join(dir, 'bare.json'), Buffer.from(json, 'utf16le'));
     expect(() => loadConfigFile(join(dir, 'le.json'))).toThrow(`config file '${join(dir, 'le.json')}' is UTF-16 (it starts with a UTF-16 byte-order mark); save it as UTF-8, e.g. iconv -f UTF-16 -t UTF-8`);
     expect(() => loadConfigFile(join(dir, 'bare.json'))).toThrow(`config file '${join(dir, 'bare.json')}' is UTF-16 (NUL bytes between its characters)`);
+    // The saved tuning too (helper 17: "damaged (Unexpected token '\ufffd')").
+    const tuning = join(dir, 'tuning.json');
+    writeFileSync(tuning, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('{"workers": 2, "concurrency": 100}', 'utf16le')]));
+    expect(() => loadTuning(tuning)).toThrow(`tuned defaults '${tuning}' are UTF-16 (it starts with a UTF-16 byte-order mark); save the file as UTF-8 (iconv -f UTF-16 -t UTF-8), delete it, or run npm run bench -- --save`);
   });
 
   it('a tuning file is read with the cap a --config file has (a 3 GB one took 36 s and 4.25 GB before it was refused)', () => {
@@ -285,7 +295,8 @@ describe('config', () => {
     saveTuning({ workers: 1, concurrency: 128, measuredAt: '2026-11-24T00:00:00Z' });
     const r = await runCli(['127.0.0.1', '-p', '1-10', '--no-out-dir'], { cwd });
     expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/shardscan: defaults from .*tuning\.json: --workers 1 --concurrency 128/);
+    // The tuned window only: the scan starts no worker threads (it said --workers 1 beside "no worker threads").
+    expect(r.stderr).toMatch(/shardscan: defaults from .*tuning\.json: --concurrency 128 \(/);
     expect(r.stderr).toMatch(/no worker threads \(a small scan runs on the main thread\), up to 128 in flight/);
   });
 });

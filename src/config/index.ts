@@ -229,7 +229,8 @@ export function resolveConfig(given: Partial<ScanConfig>, opts: ResolveOptions =
   if (concurrency === undefined && tuning && tuning.workers === workers) concurrency = tuning.concurrency;
   // Only what was taken from it: the note named both values when a flag had set one.
   const taken: string[] = [];
-  if (tuning && partial.workers === undefined) taken.push(`--workers ${tuning.workers}`);
+  // Not the workers of a scan on the calling thread: the note named 2 workers for a scan that said "no worker threads".
+  if (tuning && partial.workers === undefined && opts.mainThread !== true) taken.push(`--workers ${tuning.workers}`);
   if (tuning && partial.concurrency === undefined && concurrency === tuning.concurrency) taken.push(`--concurrency ${tuning.concurrency}`);
   // A tuned window belongs to its worker count: with another (-w 4, or a config file's workers) it is left out, and said
   // (an audit's -w 4 over a tuning of 2 × 500 ran ~15,900 in flight with no word).

@@ -8,7 +8,7 @@ import { renameSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { ShardscanError, errnoCode, jsonProblem, messageOf } from '../errors.js';
-import { MAX_SMALL_FILE_BYTES, makeDirs, readProblem, readTextCapped } from '../files.js';
+import { MAX_SMALL_FILE_BYTES, makeDirs, readProblem, readTextCapped, utf16Why } from '../files.js';
 import { cores } from './limits.js';
 
 export interface Tuning {
@@ -51,6 +51,9 @@ export function loadTuning(path = tuningPath()): Tuning | null {
     if (errnoCode(err) === 'ENOENT') return null;
     throw new ShardscanError('E_CONFIG', `cannot read tuned defaults '${path}': ${readProblem(err)}`);
   }
+  // As a --config file's: a UTF-16 file was "damaged (Unexpected token '\ufffd')".
+  const utf16 = utf16Why(text);
+  if (utf16 !== null) throw new ShardscanError('E_CONFIG', `tuned defaults '${path}' are UTF-16 (${utf16}); save the file as UTF-8 (iconv -f UTF-16 -t UTF-8), delete it, or run npm run bench -- --save`);
   try {
     // A BOM (an editor's) is accepted, as in --config files; null or an array is damaged, not a TypeError.
     text = text.replace(/^\uFEFF/, '');
