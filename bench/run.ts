@@ -148,7 +148,7 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchOutcome> {
       doc.target = t.section;
       if (t.savedTo) doc.notes.push(`--save: stored in ${t.savedTo}`);
       if (t.removed) doc.notes.push(`--save: the defaults won; removed ${t.removed}`);
-      if (t.refused) doc.notes.push(t.refused);
+      if (t.said) doc.notes.push(t.said);
     } else {
       log(`bench ${plan.mode}: ${selection.join(', ')}; loopback matrix workers ${plan.workers.join(',')} × concurrency ${plan.concurrency.join(',')}; nmap ${version ?? 'not installed'}`);
       let best: { workers: number; concurrency: number } | null = null;

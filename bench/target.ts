@@ -130,7 +130,7 @@ export interface TargetOptions {
 }
 
 /** Tune against the user's target; returns the section for the bench JSON and what --save did. */
-export async function runTargetTuning(o: TargetOptions): Promise<{ section: TargetSection; savedTo: string | null; removed: string | null; refused: string | null }> {
+export async function runTargetTuning(o: TargetOptions): Promise<{ section: TargetSection; savedTo: string | null; removed: string | null; said: string | null }> {
   const { addresses, portCount, loopback } = await checkTarget(o.target, o.ports, o.yes);
   o.log(`bench --target: scanning ${o.target} (${addresses} address${addresses === 1 ? '' : 'es'}) × ${portCount} ports; scan only networks you are allowed to scan`);
   const planned = plannedSettings(addresses * portCount <= SMALL_SCAN);
@@ -164,12 +164,12 @@ export async function runTargetTuning(o: TargetOptions): Promise<{ section: Targ
       : best === defaults
         ? `the defaults are safe and no other setting was more than ${Math.round((NO_SLOWER - 1) * 100)} % faster`
         : `fastest setting that found every open and closed port in every run (scan ${(best.medianElapsedMs / 1000).toFixed(2)} s against the defaults' ${(defaults.medianElapsedMs / 1000).toFixed(2)} s${defaults.safe ? '' : `, which missed ${defaults.missingOpens} open and ${defaults.missingClosed} closed port(s)`})`;
-  const { savedTo, removed, refused } = o.save && best ? applySave(o.tuningFile ?? tuningPath(), o.target, loopback, best, defaults, o.measuredAt) : { savedTo: null, removed: null, refused: null };
+  const { savedTo, removed, said } = o.save && best ? applySave(o.tuningFile ?? tuningPath(), o.target, loopback, best, defaults, o.measuredAt) : { savedTo: null, removed: null, said: null };
   return {
     section: { target: o.target, ports: o.ports, addresses, portCount, runs: o.runs, settings: judged.settings, opens: judged.opens, recommended: best?.label ?? 'none', reason },
     savedTo,
     removed,
-    refused,
+    said,
   };
 }
 
@@ -179,14 +179,15 @@ export async function runTargetTuning(o: TargetOptions): Promise<{ section: Targ
  * nothing either: it says nothing of the network a tuning was measured on (an audit's loopback run, on a busy
  * machine, deleted a tuning.json measured elsewhere).
  */
-export function applySave(file: string, target: string, loopback: boolean, best: TargetSetting, defaults: TargetSetting, measuredAt: string): { savedTo: string | null; removed: string | null; refused: string | null } {
+export function applySave(file: string, target: string, loopback: boolean, best: TargetSetting, defaults: TargetSetting, measuredAt: string): { savedTo: string | null; removed: string | null; said: string | null } {
   const refused = loopbackRefusal(target, loopback, best, defaults);
-  if (refused !== null) return { savedTo: null, removed: null, refused };
-  if (best !== defaults) return { savedTo: saveTuning({ workers: best.workers, concurrency: best.concurrency, measuredAt }, file), removed: null, refused: null };
-  if (!existsSync(file)) return { savedTo: null, removed: null, refused: null };
-  if (loopback) return { savedTo: null, removed: null, refused: `--save: ${file} kept: the defaults won against ${target}, which is loopback or this machine's own address and says nothing of the network that tuning was measured on; tune against that network to replace it` };
+  if (refused !== null) return { savedTo: null, removed: null, said: refused };
+  if (best !== defaults) return { savedTo: saveTuning({ workers: best.workers, concurrency: best.concurrency, measuredAt }, file), removed: null, said: null };
+  // Said (helper 17: --save printed nothing, and a user could not tell it from a save).
+  if (!existsSync(file)) return { savedTo: null, removed: null, said: '--save: nothing stored: the defaults won, and they need no tuning file' };
+  if (loopback) return { savedTo: null, removed: null, said: `--save: ${file} kept: the defaults won against ${target}, which is loopback or this machine's own address and says nothing of the network that tuning was measured on; tune against that network to replace it` };
   rmSync(file);
-  return { savedTo: null, removed: file, refused: null };
+  return { savedTo: null, removed: file, said: null };
 }
 
 /**

@@ -49,12 +49,12 @@ describe('bench --target --save rules', () => {
     const older = JSON.stringify({ workers: 2, concurrency: 4096, measuredAt: '2026-12-01T00:00:00Z' });
     writeFileSync(file, older);
     const kept = applySave(file, '127.0.0.1', true, defaults, defaults, '2026-12-07T00:00:00Z');
-    expect(kept).toEqual({ savedTo: null, removed: null, refused: expect.stringMatching(/^--save: .*tuning\.json kept: the defaults won against 127\.0\.0\.1, which is loopback/) });
+    expect(kept).toEqual({ savedTo: null, removed: null, said: expect.stringMatching(/^--save: .*tuning\.json kept: the defaults won against 127\.0\.0\.1, which is loopback/) });
     expect(readFileSync(file, 'utf8')).toBe(older);
-    expect(applySave(file, '198.18.1.1', false, defaults, defaults, '2026-12-07T00:00:00Z')).toEqual({ savedTo: null, removed: file, refused: null });
+    expect(applySave(file, '198.18.1.1', false, defaults, defaults, '2026-12-07T00:00:00Z')).toEqual({ savedTo: null, removed: file, said: null });
     expect(existsSync(file)).toBe(false);
-    // Nothing to remove: nothing said.
-    expect(applySave(file, '127.0.0.1', true, defaults, defaults, '2026-12-07T00:00:00Z')).toEqual({ savedTo: null, removed: null, refused: null });
+    // Nothing to remove: said so (helper 17: --save printed nothing).
+    expect(applySave(file, '127.0.0.1', true, defaults, defaults, '2026-12-07T00:00:00Z')).toEqual({ savedTo: null, removed: null, said: '--save: nothing stored: the defaults won, and they need no tuning file' });
     const saved = applySave(file, '198.18.1.1', false, setting('half window', 2, 7_968), defaults, '2026-12-07T00:00:00Z');
     expect(saved.savedTo).toBe(file);
     expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({ workers: 2, concurrency: 7_968 });
