@@ -47,6 +47,16 @@ export interface GrabOptions {
 export const BANNER_DEFAULTS = Object.freeze({ timeoutMs: 3000, maxBytes: 8192, maxConnections: 4 });
 
 /**
+ * The TLS alert an OpenSSL error code says the server sent (ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE: handshake_failure),
+ * or null for any other failure (a reset, a timeout, no TLS at all). Such an alert is proof of TLS: a server that
+ * wants a name (SNI, which an address target cannot send) or a client certificate; nmap says ssl/unknown there.
+ */
+export function alertName(code: string | undefined): string | null {
+  const m = /^ERR_SSL_(?:SSLV3|TLSV1\d*)_ALERT_([A-Z_]+)$/.exec(code ?? '');
+  return m ? m[1]!.toLowerCase() : null;
+}
+
+/**
  * How a budget is split: the listen, each later probe, and the silence that
  * ends an answer; a greeting of text cut before its line end gets a longer
  * silence (`greetingIdleMs`; a binary one, MySQL's, does not): a segment
@@ -58,16 +68,6 @@ export const BANNER_DEFAULTS = Object.freeze({ timeoutMs: 3000, maxBytes: 8192, 
  * (Postfix's postscreen takes a client that speaks first for a spambot) gets
  * a longer listen, where 800 ms at most sent it the HTTP GET first.
  */
-/**
- * The TLS alert an OpenSSL error code says the server sent (ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE: handshake_failure),
- * or null for any other failure (a reset, a timeout, no TLS at all). Such an alert is proof of TLS: a server that
- * wants a name (SNI, which an address target cannot send) or a client certificate; nmap says ssl/unknown there.
- */
-export function alertName(code: string | undefined): string | null {
-  const m = /^ERR_SSL_(?:SSLV3|TLSV1\d*)_ALERT_([A-Z_]+)$/.exec(code ?? '');
-  return m ? m[1]!.toLowerCase() : null;
-}
-
 export function grabPlan(timeoutMs: number): { listenMs: number; probeMs: number; idleMs: number; greetingIdleMs: number } {
   return {
     listenMs: Math.round(Math.max(100, timeoutMs / 5)),
@@ -76,6 +76,9 @@ export function grabPlan(timeoutMs: number): { listenMs: number; probeMs: number
     greetingIdleMs: 250,
   };
 }
+
+/** An HTTP answer's status line: until its blank line (the probes' `until`) the head is not over. */
+const HTTP_HEAD = /^HTTP\/\d\.\d \d{3}/;
 
 function fill(payload: string, host: string, port: number): Buffer {
   const h = host.includes(':') ? `[${host}]` : host;
@@ -144,7 +147,8 @@ class Grab {
     const left = this.remaining();
     // A greeting still arriving mid-line when the listen ends is read on, within the port's budget.
     const midLineLimitMs = midLineIdleMs === undefined ? undefined : left;
-    const r = await readAnswer(socket, { maxBytes, limitMs: Math.min(limitMs, left), idleMs: this.plan.idleMs, midLineIdleMs, midLineLimitMs, until, signal });
+    const unfinishedIdleMs = this.plan.greetingIdleMs;
+    const r = await readAnswer(socket, { maxBytes, limitMs: Math.min(limitMs, left), idleMs: this.plan.idleMs, midLineIdleMs, midLineLimitMs, until, unfinished: HTTP_HEAD, unfinishedIdleMs, signal });
     if (r.data.length === 0 && (r.end === 'closed' || r.end === 'error')) this.closedSilent++;
     else if (r.end !== 'aborted') this.otherEnds++;
     return r;
