@@ -20,6 +20,7 @@ describe('an option that names one list, given twice', () => {
     [['-iL', 'a.txt', '-iL', 'b.txt'], "-iL is given 2 times ('a.txt', 'b.txt'); give one file, as nmap takes one: put the targets of both in it, or give more targets on the command line"],
     [['-iL', 'a.txt', '--input-file', 'b.txt'], "-iL is given 2 times ('a.txt', 'b.txt'); give one file, as nmap takes one: put the targets of both in it, or give more targets on the command line"],
     [['--exclude-file', 'a.txt', '--excludefile', 'b.txt'], "--exclude-file is given 2 times ('a.txt', 'b.txt'); give one file: put the entries of both in it, or give more with --exclude (which adds up)"],
+    [['--blocklist', 'a.tsv', '--blocklist=b.tsv'], "--blocklist is given 2 times ('a.tsv', 'b.tsv'); give one file: put the ranges of both in it (a second list does not add to the first: what the first blocks would be scanned)"],
     [['--config', 'a.json', '--config=b.json'], "--config is given 2 times ('a.json', 'b.json'); give one file: put the settings of both in it (a second file does not add to the first: its \"exclude\" would be dropped)"],
     [['-p', '80', '-p22'], "-p is given 2 times ('80', '22'); give one list, the ports separated by commas: -p 80,22"],
     // The joined list is user input too: cut and escaped as the quotes are (a fuzzed 300-character -p made a 560-character line).
@@ -65,6 +66,26 @@ describe('an option that names one list, given twice', () => {
     expect(flagsToConfig({ config: both, inputFile: join(dir, 'mine.txt') })).toMatchObject({ inputFile: join(dir, 'mine.txt') });
     expect(flagsToConfig({ config: both, inputFile: join(dir, 'mine.txt') }).targets ?? []).toEqual([]);
     expect(flagsToConfig({ config: both })).toMatchObject({ targets: ['127.0.0.1'], inputFile: join(dir, 't3.txt') });
+  });
+
+  it("a --blocklist in place of a config file's \"blocklist\" is refused (helper 18: the host the file's list blocks was scanned); the same file, or --no-blocklist, is taken", () => {
+    const dir = scratchDir();
+    const config = join(dir, 'c.json');
+    writeFileSync(config, JSON.stringify({ blocklist: join(dir, 'a.tsv') }));
+    expect(() => flagsToConfig({ config, blocklist: join(dir, 'b.tsv') })).toThrow(
+      `--blocklist '${join(dir, 'b.tsv')}' would replace the config file's "blocklist" '${join(dir, 'a.tsv')}', and what that one blocks would be scanned: put the ranges of both in one file (--no-blocklist turns it off)`,
+    );
+    expect(flagsToConfig({ config, blocklist: join(dir, '.', 'a.tsv') }).blocklist).toBe(join(dir, 'a.tsv'));
+    expect(flagsToConfig({ config, blocklist: false }).blocklist).toBe(false);
+  });
+
+  it('an empty target beside a config file is no target, not the file\'s whole list (helper 18: "$HOST" unset scanned its /29)', async () => {
+    const cwd = scratchDir();
+    writeFileSync(join(cwd, 'site.json'), JSON.stringify({ targets: ['127.0.0.0/29'], ports: '1' }));
+    const r = await runCli(['--config', 'site.json', '', '-q', '--no-out-dir'], { cwd });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^shardscan: error: no targets given/);
   });
 
   it('the CLI scans only the host typed, not a config file\'s inputFile as well', async () => {

@@ -145,9 +145,11 @@ export function flagsToConfig(f: ScanFlags): Partial<ScanConfig> {
   // -p and --top-ports each replace both of the file's settings; --exclude-ports adds to its list.
   if (f.config) checkConfigPorts(c, configName(f.config), f.ports === undefined && f.topPorts === undefined);
   // An empty argument ('' from an unset shell variable) names nothing, like ' ' or ',' (the parser splits those away).
-  const targets = (f.targets ?? []).map(String).filter((t) => t.trim() !== '');
+  const typed = (f.targets ?? []).map(String);
+  const targets = typed.filter((t) => t.trim() !== '');
   // The file's lists, checked before they join the command line's, so a refusal names the file (its targets only when used).
-  const ownTargets = targets.length > 0 || f.inputFile !== undefined;
+  // An empty argument ('' from an unset "$HOST") is a target given too: it left the config file's whole list to be scanned.
+  const ownTargets = typed.length > 0 || f.inputFile !== undefined;
   if (f.config && !ownTargets) checkListed(c.targets ?? [], 'target', `${configName(f.config)}: "targets"`);
   if (f.config) checkListed(c.exclude ?? [], 'exclude', `${configName(f.config)}: "exclude"`);
   if (ownTargets) {
@@ -238,6 +240,10 @@ export function flagsToConfig(f: ScanFlags): Partial<ScanConfig> {
   if (f.blocklist === false) c.blocklist = false;
   else if (f.blocklist !== undefined) {
     if (f.blocklist.trim() === '') throw usage('--blocklist needs a file (one range per line), e.g. --blocklist my-blocklist.tsv; --no-blocklist turns it off');
+    // As --exclude-file: in place of the config file's list, it scanned what that one blocks (helper 18).
+    if (typeof c.blocklist === 'string' && resolve(c.blocklist) !== resolve(f.blocklist)) {
+      throw usage(`--blocklist '${quote(f.blocklist)}' would replace the config file's "blocklist" '${quote(c.blocklist)}', and what that one blocks would be scanned: put the ranges of both in one file (--no-blocklist turns it off)`);
+    }
     c.blocklist = f.blocklist;
   }
   if (f.yes !== undefined) c.yes = f.yes;

@@ -73,6 +73,7 @@ const ONCE: ReadonlyArray<{ name: RegExp; shown: string; fix: (values: string[])
   { name: /^--exclude-ports$/, shown: '--exclude-ports', fix: (v) => `give one list, the ports separated by commas: --exclude-ports ${quote(v.join(','))}` },
   { name: /^--input-file$/, shown: '-iL', fix: () => 'give one file, as nmap takes one: put the targets of both in it, or give more targets on the command line' },
   { name: /^--exclude-file$/, shown: '--exclude-file', fix: () => 'give one file: put the entries of both in it, or give more with --exclude (which adds up)' },
+  { name: /^--blocklist$/, shown: '--blocklist', fix: () => 'give one file: put the ranges of both in it (a second list does not add to the first: what the first blocks would be scanned)' },
   { name: /^--config$/, shown: '--config', fix: () => 'give one file: put the settings of both in it (a second file does not add to the first: its "exclude" would be dropped)' },
 ];
 
