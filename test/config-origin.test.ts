@@ -6,7 +6,7 @@
  * file 'targets.txt'" with no word of where it came from (helper 17). A value
  * a flag gave is refused as the flag's, as before.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli, scratchDir } from './helpers/cli.js';
@@ -14,18 +14,33 @@ import { runCli, scratchDir } from './helpers/cli.js';
 async function refused(config: object, args: string[]): Promise<string> {
   const cwd = scratchDir();
   writeFileSync(join(cwd, 'cf.json'), JSON.stringify(config));
-  const r = await runCli(['--config', 'cf.json', ...args, '-q', '--no-out-dir'], { cwd });
+  const outDir = 'outDir' in config ? [] : ['--no-out-dir'];
+  const r = await runCli(['--config', 'cf.json', ...args, '-q', ...outDir], { cwd });
   expect(r.code).toBe(2);
   expect(r.stdout).toBe('');
   return r.stderr.replaceAll(cwd, 'CWD');
 }
 
 describe("a config file's setting that is refused", () => {
+  // Helper 18: a config file's workers ran none on a small scan, where -w N runs N.
+  it('a config file\'s "workers" starts worker threads on a small scan, as -w does', async () => {
+    const cwd = scratchDir();
+    writeFileSync(join(cwd, 'cf.json'), JSON.stringify({ workers: 2 }));
+    const r = await runCli(['--config', 'cf.json', '127.0.0.1', '-p', '1-20', '-q', '--no-out-dir', '--summary-json', 's.json'], { cwd });
+    expect(r.code, r.stderr).toBe(0);
+    // 20 probes are one chunk: one thread, as -w 2 gives (it was none: "no worker threads").
+    expect(JSON.parse(readFileSync(join(cwd, 's.json'), 'utf8'))).toMatchObject({ workers: 2, workerThreads: 1 });
+  });
+
   it.each([
     [{ maxTimeSec: 1e9 }, ['127.0.0.1', '-p', '1'], `config file 'cf.json': "maxTimeSec": bad --max-time 1000000000: at most 2147483 seconds (24.8 days); for no limit, leave it out`],
     [{ family: 6 }, ['127.0.0.1', '-p', '1'], `config file 'cf.json': "family": -6 scans IPv6 only`],
     [{ shard: { index: 2, total: 4 } }, ['127.0.0.1', '-p', '1'], `config file 'cf.json': "shard": --shard 2/4 needs --seed`],
     [{ inputFile: 'targets.txt', ports: '1' }, [], `config file 'cf.json': "inputFile": cannot read target file 'targets.txt': ENOENT (a name in a config file is taken from the current directory, CWD, as on the command line)`],
+    // Helper 18: more refusals of a file's value that named a flag nobody typed.
+    [{ shard: { index: 5, total: 4 } }, ['127.0.0.1', '-p', '1'], `config file 'cf.json': "shard": bad shard 5/4: x must be at most y`],
+    [{ sourceAddress: '::1' }, ['127.0.0.1', '-p', '1'], `config file 'cf.json': "sourceAddress": --source-address ::1 is IPv6, but 1 of the targets is IPv4`],
+    [{ outDir: 'cf.json/sub' }, ['127.0.0.1', '-p', '1'], `config file 'cf.json': "outDir": cannot create --out-dir 'cf.json/sub': ENOTDIR`],
   ])('%j is named as the file\'s', async (config, args, said) => {
     expect(await refused(config, args)).toMatch(new RegExp(`^shardscan: error: ${said.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}[^\n]*\n$`));
   });

@@ -4,6 +4,7 @@
  * normalizeArgv uses (src/cli/spellings.ts), or it takes a target for a value.
  */
 import { writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { guessWorkers, looksSmall } from '../src/cli/early.js';
@@ -50,10 +51,26 @@ describe('the early guess of the worker count', () => {
     writeFileSync(join(dir, 'tuning.json'), JSON.stringify({ workers: 64, concurrency: 16_000 }));
     writeFileSync(join(dir, 'w2.json'), `\ufeff${JSON.stringify({ workers: 2, concurrency: 4000 })}`);
     writeFileSync(join(dir, 'none.json'), JSON.stringify({ ports: '1-3000' }));
-    expect(guessWorkers(['127.0.0.1', '-p', '1-3000', '--config', join(dir, 'w2.json')])).toBe(2);
-    expect(guessWorkers(['127.0.0.1', '-p', '1-3000', `--config=${join(dir, 'w2.json')}`])).toBe(2);
-    expect(guessWorkers(['127.0.0.1', '--config', join(dir, 'none.json')])).toBe(64);
-    expect(guessWorkers(['127.0.0.1', '--config', join(dir, 'missing.json')])).toBe(64);
+    const cores = availableParallelism();
+    expect(guessWorkers(['127.0.0.1', '-p', '1-3000', '--config', join(dir, 'w2.json')])).toBe(Math.min(cores, 2));
+    expect(guessWorkers(['127.0.0.1', '-p', '1-3000', `--config=${join(dir, 'w2.json')}`])).toBe(Math.min(cores, 2));
+    expect(guessWorkers(['127.0.0.1', '--config', join(dir, 'none.json')])).toBe(Math.min(cores, 64));
+    expect(guessWorkers(['127.0.0.1', '--config', join(dir, 'missing.json')])).toBe(Math.min(cores, 64));
     expect(guessWorkers(['127.0.0.1', '--config', join(dir, 'w2.json'), '-w', '3'])).toBe(3);
+  });
+
+  // Helper 18: a tuning of 64 booted 64 threads for a resume (which never reads it: 4 s, 660 MB for 5 probes), for
+  // a config on stdin, and for a small scan whose config does not say "workers" (2 s, 650 MB).
+  it('never starts more threads than the cores unasked, and reads no tuning for resume or a config on stdin', () => {
+    const dir = scratchDir();
+    process.env.SHARDSCAN_CONFIG_DIR = dir;
+    writeFileSync(join(dir, 'tuning.json'), JSON.stringify({ workers: 1, concurrency: 16_000 }));
+    const cores = availableParallelism();
+    expect(guessWorkers(['127.0.0.0/24'])).toBe(1); // the tuning's, below the cores
+    expect(guessWorkers(['resume', join(dir, 'scan')])).toBe(cores);
+    expect(guessWorkers(['127.0.0.0/24', '--config', '-'])).toBe(cores);
+    writeFileSync(join(dir, 'tuning.json'), JSON.stringify({ workers: 256, concurrency: 16_000 }));
+    expect(guessWorkers(['127.0.0.0/24'])).toBe(cores);
+    expect(guessWorkers(['127.0.0.0/24', '-w', '8'])).toBe(8); // asked
   });
 });

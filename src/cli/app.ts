@@ -117,8 +117,8 @@ async function scanCommand(flags: CliFlags, command: string, signal: AbortContro
   // What follows "--" is targets, as in nmap ("-p 22 -- 127.0.0.1"): yargs puts it in _, which nothing read.
   const afterDashes = ((flags as { _?: unknown[] })._ ?? []).map(String);
   const given = flagsToConfig(afterDashes.length > 0 ? { ...flags, targets: [...(flags.targets ?? []), ...afterDashes] } : flags);
-  // Worker threads even for a small scan (runScan's chooseRunner): the descriptors are judged for them.
-  const threadsAsked = flags.workers !== undefined || Boolean(fault);
+  // Worker threads even for a small scan (runScan's chooseRunner), -w's or a config file's (helper 18: {"workers": 2} ran none).
+  const threadsAsked = given.workers !== undefined || Boolean(fault);
   // A Ctrl+C while names resolve ends the command then, not when a hung resolver gives up.
   const resolved = await resolveAndPrepare(given, threadsAsked, {}, stoppable(systemResolver, signal.signal)).catch((err: unknown) => {
     if (err instanceof ShardscanError && err.code === 'E_INTERRUPTED') return null;

@@ -90,23 +90,28 @@ export function guessWorkers(argv: readonly string[]): number | null {
     return size === null || small === null ? size : threadsFor(planShard(small, { index: 1, total: 1 }, defaultChunkSize(small, size)), size);
   }
   // A config file's "workers" before the saved tuning's, as the scan reads them: a tuning of 64 booted 64 threads
-  // (2.4 s, 650 MB) for a 3,000-port scan whose config said 2, and which then ran on none.
-  return workersIn(configArg(argv)) ?? workersIn(tuningPath()) ?? availableParallelism();
+  // (2.4 s, 650 MB) for a 3,000-port scan whose config said 2. Neither for resume (the manifest's count; the tuning is
+  // not read) or a config on stdin (not read here). Never more than the cores, unasked: a tuning copied from a 64-core
+  // machine booted 64 threads for a small scan (2 s, 650 MB), and a scan that wants more restarts the pool.
+  const cores = availableParallelism();
+  const config = configArg(argv);
+  if (argv.includes('resume') || config === '-') return cores;
+  return Math.min(cores, workersIn(config) ?? workersIn(tuningPath()) ?? cores);
 }
 
-/** The --config file the command line names (not stdin), or null. */
+/** The --config file the command line names ('-': stdin), or null. */
 function configArg(argv: readonly string[]): string | null {
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const file = a.startsWith('--config=') ? a.slice('--config='.length) : a === '--config' ? argv[i + 1] : undefined;
-    if (file !== undefined) return file === '-' || file === '' ? null : file;
+    if (file !== undefined) return file === '' ? null : file;
   }
   return null;
 }
 
 /** A JSON file's "workers", if it is a small regular file that gives a pool size; else null (the scan says what is wrong). */
 function workersIn(path: string | null): number | null {
-  if (path === null) return null;
+  if (path === null || path === '-') return null;
   try {
     // Only a small regular file: a FIFO would wait here, before Ctrl+C is handled, and a huge file fill memory (the scan refuses both).
     const st = statSync(path, { throwIfNoEntry: false });
