@@ -325,6 +325,15 @@ export function grepWriter(ctx: ReportContext): ReportWriter {
 /** Names --banners gives a service found inside TLS (the banner table's tlsNames), back to the one inside, as nmap names it. */
 const INSIDE_TLS: Readonly<Record<string, string>> = { https: 'http', smtps: 'smtp', imaps: 'imap', pop3s: 'pop3', ftps: 'ftp' };
 
+/**
+ * Whether a record's service runs over TLS: it showed a certificate, or it is `tls` without one (a handshake refused
+ * with an alert, or a TLS answer to plain text): written as nmap writes ssl/… (helper 19: such a record was
+ * name="tls" with no tunnel in XML, and "tls" in grep).
+ */
+export function overTls(r: ProbeRecord): boolean {
+  return r.tls !== undefined || r.service === 'tls';
+}
+
 /** The service a TLS record names inside its tunnel, as nmap does (https: http); null when nothing was named inside. */
 export function insideTls(r: ProbeRecord): string | null {
   if (r.service === 'tls') return null;
@@ -337,6 +346,6 @@ export function insideTls(r: ProbeRecord): string | null {
  * was read as service tls, rpc info ssh), so they become '|', as in versions.
  */
 function grepService(r: ProbeRecord): string {
-  const name = r.tls ? `ssl|${insideTls(r) ?? serviceName(r.port)}` : r.service === 'unknown' ? '' : r.service;
+  const name = overTls(r) ? `ssl|${insideTls(r) ?? serviceName(r.port)}` : r.service === 'unknown' ? '' : r.service;
   return name.replace(/[/,]/g, '|');
 }

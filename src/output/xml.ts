@@ -18,7 +18,7 @@ import { PORT_STATES, type PortState, type StateCounts } from '../model/states.j
 import { moreNamesText } from '../model/service.js';
 import { serviceName } from '../ports/services.js';
 import { type HostRecords, reportGroups } from './host-groups.js';
-import { addressesScanned, grepHosts, hostStatus, hostsUp, insideTls } from './hosts.js';
+import { addressesScanned, grepHosts, hostStatus, hostsUp, insideTls, overTls } from './hosts.js';
 import type { ReportContext, ReportWriter } from './report.js';
 
 /**
@@ -93,7 +93,7 @@ function serviceElement(r: ProbeRecord): string {
   let name = r.service;
   let tunnel = '';
   // TLS services: nmap names the service inside and marks the tunnel (ssl/http): name="http" tunnel="ssl", not https.
-  if (r.tls) {
+  if (overTls(r)) {
     tunnel = ' tunnel="ssl"';
     const inside = insideTls(r);
     // Nothing named inside: nmap gives the port table's name (or unknown) in the tunnel, from the table.
