@@ -108,16 +108,17 @@ export class BannerTable {
 
   /**
    * The first rule (in table order) that applies to one of `probes` and
-   * matches `response` (bytes, read as latin1).
+   * matches `response` (bytes, read as latin1); with `hardOnly`, the first
+   * that is not soft.
    */
-  match(probes: string | readonly string[], response: Uint8Array | string): MatchResult | null {
+  match(probes: string | readonly string[], response: Uint8Array | string, hardOnly = false): MatchResult | null {
     const names = typeof probes === 'string' ? [probes] : probes;
     const text = typeof response === 'string' ? response : Buffer.from(response.buffer, response.byteOffset, response.byteLength).toString('latin1');
     const texts = [text];
     const last = finalLine(text);
     if (last !== null) texts.push(last);
     for (const r of this.compiled) {
-      if (!names.some((n) => r.probes.has(n))) continue;
+      if (!names.some((n) => r.probes.has(n)) || (hardOnly && r.spec.soft === true)) continue;
       let m: RegExpExecArray | null = null;
       for (const t of texts) if ((m = r.re.exec(t))) break;
       if (!m) continue;

@@ -52,8 +52,9 @@ export const BANNER_DEFAULTS = Object.freeze({ timeoutMs: 3000, maxBytes: 8192, 
  * wants a name (SNI, which an address target cannot send) or a client certificate; nmap says ssl/unknown there.
  */
 export function alertName(code: string | undefined): string | null {
-  const m = /^ERR_SSL_(?:SSLV3|TLSV1\d*)_ALERT_([A-Z_]+)$/.exec(code ?? '');
-  return m ? m[1]!.toLowerCase() : null;
+  // OpenSSL names five received alerts without _ALERT_ (helper 19: nginx's ssl_reject_handshake sends unrecognized_name).
+  const m = /^ERR_SSL_(?:(?:SSLV3|TLSV1\d*)_ALERT_([A-Z_]+)|TLSV1_(UNRECOGNIZED_NAME|UNSUPPORTED_EXTENSION|CERTIFICATE_UNOBTAINABLE|BAD_CERTIFICATE_STATUS_RESPONSE|BAD_CERTIFICATE_HASH_VALUE))$/.exec(code ?? '');
+  return m ? (m[1] ?? m[2])!.toLowerCase() : null;
 }
 
 /**
@@ -77,6 +78,9 @@ export function grabPlan(timeoutMs: number): { listenMs: number; probeMs: number
   };
 }
 
+/** An HTTP 400 status line (see step()). */
+const BAD_REQUEST = /^HTTP\/1\.[01] 400 /;
+
 /** An HTTP answer's status line: until its blank line (the probes' `until`) the head is not over. */
 const HTTP_HEAD = /^HTTP\/\d\.\d \d{3}/;
 
@@ -92,7 +96,7 @@ class Grab {
   private readonly owned = new Set<net.Socket>();
   private current: { socket: net.Socket; fresh: boolean } | null;
   private connections = 1;
-  private soft: { m: MatchResult; data: Buffer } | null = null;
+  private soft: { m: MatchResult; data: Buffer; probes: readonly string[] } | null = null;
   /** Reads that ended with the peer closing or resetting, nothing said; and those that ended otherwise. */
   private closedSilent = 0;
   private otherEnds = 0;
@@ -100,6 +104,8 @@ class Grab {
   private tlsSummary: TlsSummary | null = null;
   /** The alert a TLS server answered our handshake with (handshake_failure, …), or null. */
   private tlsAlert: string | null = null;
+  /** Our handshake failed with no alert (a reset, a close, plain text, the time): no TLS spoken here. */
+  private tlsFailed = false;
 
   constructor(
     socket: net.Socket,
@@ -159,7 +165,7 @@ class Grab {
     if (data.length === 0) return null;
     this.firstAnswer ??= data;
     const m = this.table.match(probes, data);
-    if (m && m.soft) this.soft = { m, data };
+    if (m && m.soft) this.soft = { m, data, probes };
     return m && !m.soft ? m : null;
   }
 
@@ -191,6 +197,13 @@ class Grab {
       const out = this.result(inner?.m ?? null, inner?.data ?? this.firstAnswer, inner !== null);
       if (!inner) Object.assign(out, { service: 'tls', serviceSource: 'probe' });
       return out;
+    }
+    // A plain answer that only read like a TLS port's (an HTTP proxy relaying an HTTPS backend's complaint), where our
+    // handshake then failed with no alert: the hard rules behind the soft one name it (helper 19: 'tls', where it was
+    // and nmap says http nginx).
+    if (this.soft?.m.service === 'tls' && this.tlsFailed) {
+      const hard = this.table.match(this.soft.probes, this.soft.data, true);
+      if (hard) return this.result(hard, this.soft.data, false);
     }
     if (this.soft) return this.result(this.soft.m, this.soft.data, false);
     return this.result(null, this.firstAnswer, false);
@@ -227,7 +240,13 @@ class Grab {
     this.current!.fresh = false;
     if (probe.kind === 'send') {
       socket.write(fill(probe.payload, this.opts.host, this.opts.port));
-      const r = await this.read(socket, this.plan.probeMs, this.table.untilOf(probe.name));
+      let r = await this.read(socket, this.plan.probeMs, this.table.untilOf(probe.name));
+      // A 400 to our GET is what a TLS port says to plain HTTP, its reason in the body, which may come in a segment of
+      // its own after the head's blank line ended the read: read on a moment (helper 19: Go's stayed http in 5 runs of 6).
+      if (r.end === 'until' && BAD_REQUEST.test(r.data.toString('latin1', 0, 16))) {
+        const body = await this.read(socket, this.plan.greetingIdleMs, undefined);
+        r = { ...r, data: Buffer.concat([r.data, body.data]).subarray(0, this.opts.maxBytes) };
+      }
       // A greeting that came after the listen ended arrives here, in answer to the probe: the
       // listen's rules apply too, as nmap's NULL-probe matches do to every probe (an SMTP server
       // that greets after 1.5 s, Sendmail's greet_pause, was 'unknown' with its greeting as banner).
@@ -263,6 +282,7 @@ class Grab {
     );
     if (!ok) {
       secure.destroy();
+      this.tlsFailed = this.tlsAlert === null;
       return null;
     }
     this.tlsSummary = summarizeCertificate(secure.getPeerCertificate(false));
