@@ -3,7 +3,8 @@
  * gives an offset for some mistakes ("at position 412") and none for the
  * commonest ("Unexpected token '}'"), which in a 40-line config file left
  * the user to hunt for it. A small recursive-descent reader of RFC 8259,
- * used only once JSON.parse has refused the text.
+ * used only once JSON.parse has refused the text; and, once it has taken a
+ * config file, for a key an object gives twice (JSON.parse keeps the last).
  */
 
 const WS = new Set([0x20, 0x09, 0x0a, 0x0d]);

@@ -30,7 +30,7 @@ export interface Tries {
   /**
    * Of `tries`, those that left while the host's window and the scan's were at their maximum, before either
    * shrank (Attempt.counted's LEFT_AT_MAXIMUM): the opening flood's. Behind a limiter they are the scan's own
-   * excess, not the port's, and --retries counts them only up to itself (timing.ts mayRetry).
+   * excess, not the port's: up to --retries of them do not count toward --retries (timing.ts mayRetry).
    */
   flood: number;
 }

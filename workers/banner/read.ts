@@ -53,10 +53,10 @@ export interface ReadOptions {
   signal?: AbortSignal | undefined;
 }
 
-/** Read one answer from `socket`; the socket is left paused, not destroyed. */
 /** Text whose last line is a continuation line of a multi-line reply (RFC 959 and 5321: "220-…"), ended. */
 const CONTINUED = /(?:^|\n)\d{3}-[^\n]*\n$/;
 
+/** Read one answer from `socket`; the socket is left paused, not destroyed. */
 export function readAnswer(socket: net.Socket | tls.TLSSocket, opts: ReadOptions): Promise<ReadResult> {
   const t0 = performance.now();
   const chunks: Buffer[] = [];
