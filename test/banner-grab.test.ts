@@ -61,6 +61,17 @@ async function allClosed(svc: Service, ms = 2000): Promise<boolean> {
   return svc.open === 0;
 }
 
+/** A service that answers the HTTP probe in two pieces, `ms` apart (the connection stays open). */
+function answerInTwo(first: string, second: string, ms: number): Promise<Service> {
+  return serve((s, got) =>
+    s.on('data', () => {
+      if (!got().includes('\r\n\r\n')) return;
+      s.write(first);
+      setTimeout(() => s.write(second), ms);
+    }),
+  );
+}
+
 const TIMEOUT = 3000;
 const plan = grabPlan(TIMEOUT);
 
@@ -160,26 +171,14 @@ describe('grabService', () => {
 
   // 100 ms: past the 50 ms silence that ends an answer, within the 250 ms an unfinished HTTP head waits, with room for late timers.
   it('reads an HTTP head to its blank line when its headers come 100 ms after the status line (it was cut there: "http", no product)', async () => {
-    const svc = await serve((s, got) =>
-      s.on('data', () => {
-        if (!got().includes('\r\n\r\n')) return;
-        s.write('HTTP/1.1 200 OK\r\n');
-        setTimeout(() => s.end('Server: Apache/2.4.57 (Debian)\r\nContent-Length: 0\r\n\r\n'), 100);
-      }),
-    );
+    const svc = await answerInTwo('HTTP/1.1 200 OK\r\n', 'Server: Apache/2.4.57 (Debian)\r\nContent-Length: 0\r\n\r\n', 100);
     const r = await grabOne('127.0.0.1', svc.port, { timeoutMs: TIMEOUT });
     expect(r.info).toMatchObject({ service: 'http', serviceSource: 'probe', product: 'Apache httpd', version: '2.4.57' });
   });
 
   // 200 ms: past the 50 ms silence with room for late timers, within the 250 ms an HTTP head would wait.
   it('an answer to a probe that is not HTTP still ends at the short silence: its second line, 200 ms later, is not read', async () => {
-    const svc = await serve((s, got) =>
-      s.on('data', () => {
-        if (!got().includes('\r\n\r\n')) return;
-        s.write('ERR unknown command\r\n');
-        setTimeout(() => s.write('MORE\r\n'), 200);
-      }),
-    );
+    const svc = await answerInTwo('ERR unknown command\r\n', 'MORE\r\n', 200);
     const r = await grabOne('127.0.0.1', svc.port, { timeoutMs: TIMEOUT, maxConnections: 1 });
     expect(r.info?.banner).toBe('ERR unknown command\\r\\n');
   });

@@ -54,6 +54,13 @@ function dual(plain: string, split = false): net.Server {
   });
 }
 
+/** A TLS 1.2 server that wants a client certificate: it answers our handshake with a handshake_failure alert. */
+async function refusing(): Promise<number> {
+  const server = tls.createServer({ key, cert, requestCert: true, rejectUnauthorized: true, maxVersion: 'TLSv1.2' }, (s) => s.end());
+  server.on('tlsClientError', () => undefined);
+  return listen(server);
+}
+
 beforeAll(() => {
   execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', 'key.pem', '-out', 'cert.pem', '-days', '1', '-subj', '/CN=edge.test'], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
   key = readFileSync(join(dir, 'key.pem'));
@@ -93,9 +100,7 @@ describe('TLS ports the grab used to call plain http or nothing', () => {
   });
 
   it('a TLS server that refuses our handshake with an alert (a client certificate required) is TLS, the alert named', async () => {
-    const server = tls.createServer({ key, cert, requestCert: true, rejectUnauthorized: true, maxVersion: 'TLSv1.2' }, (s) => s.end());
-    server.on('tlsClientError', () => undefined);
-    const port = await listen(server);
+    const port = await refusing();
     const r = await grabOne('127.0.0.1', port, { timeoutMs: 3000 });
     expect(r.info).toMatchObject({ service: 'tls', serviceSource: 'probe', extraInfo: 'handshake refused: handshake_failure alert' });
     expect(r.info?.tls).toBeUndefined();
@@ -103,9 +108,7 @@ describe('TLS ports the grab used to call plain http or nothing', () => {
 
   // Helper 19: XML said name="tls" with no tunnel and grep "tls", where a port with a certificate is ssl/… as nmap writes it.
   it('a refused handshake is written as nmap writes TLS: tunnel="ssl" in XML, ssl| in grep', async () => {
-    const server = tls.createServer({ key, cert, requestCert: true, rejectUnauthorized: true, maxVersion: 'TLSv1.2' }, (s) => s.end());
-    server.on('tlsClientError', () => undefined);
-    const port = await listen(server);
+    const port = await refusing();
     const r = await runCli(['127.0.0.1', '-p', String(port), '-sV', '--banner-timeout', '3s', '-oX', join(dir, 'r.xml'), '-oG', join(dir, 'r.gnmap'), '-q', '--no-out-dir']);
     expect(r.code, r.stderr).toBe(0);
     expect(readFileSync(join(dir, 'r.xml'), 'utf8')).toMatch(new RegExp(`portid="${port}">.*<service name="[\\w-]+" extrainfo="handshake refused: handshake_failure alert" tunnel="ssl" method="table" conf="3"/>`, 's'));
