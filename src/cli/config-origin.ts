@@ -6,6 +6,7 @@
  * a relative "inputFile" as "cannot read target file 'targets.txt'" with no
  * word of the file it came from or where it was looked for (helper 17).
  */
+import { isAbsolute } from 'node:path';
 import { ShardscanError } from '../errors.js';
 import { type ScanConfig, configName } from '../config/index.js';
 
@@ -48,7 +49,7 @@ export function inConfigWords(err: unknown): unknown {
   const rule = BY_FLAG.find((r) => r.message.test(err.message));
   if (rule === undefined || !origin.keys.has(rule.key)) return err;
   const value = origin.merged[rule.key];
-  const relative = rule.file === true && typeof value === 'string' && value !== '-' && !value.startsWith('/');
+  const relative = rule.file === true && typeof value === 'string' && value !== '-' && !isAbsolute(value);
   const where = relative ? ` (a name in a config file is taken from the current directory, ${process.cwd()}, as on the command line)` : '';
   return new ShardscanError(err.code, `${origin.name}: "${rule.key}": ${err.message}${where}`);
 }

@@ -172,9 +172,7 @@ export function flagsToConfig(f: ScanFlags): Partial<ScanConfig> {
   }
   if (f.excludeFile !== undefined) {
     // In place of the config file's, it scanned what that one leaves out (--exclude adds up; one file cannot).
-    if (typeof c.excludeFile === 'string' && resolve(c.excludeFile) !== resolve(f.excludeFile)) {
-      throw usage(`--exclude-file '${quote(f.excludeFile)}' would replace the config file's "excludeFile" '${quote(c.excludeFile)}', and what that one leaves out would be scanned: put the entries of both in one file, or give more with --exclude (which adds up)`);
-    }
+    keepFileList('--exclude-file', 'excludeFile', f.excludeFile, c.excludeFile, 'leaves out', 'put the entries of both in one file, or give more with --exclude (which adds up)');
     c.excludeFile = f.excludeFile;
   }
   // "-" (stdin) is read now and kept as a list, so the shard directory's
@@ -240,10 +238,7 @@ export function flagsToConfig(f: ScanFlags): Partial<ScanConfig> {
   if (f.blocklist === false) c.blocklist = false;
   else if (f.blocklist !== undefined) {
     if (f.blocklist.trim() === '') throw usage('--blocklist needs a file (one range per line), e.g. --blocklist my-blocklist.tsv; --no-blocklist turns it off');
-    // As --exclude-file: in place of the config file's list, it scanned what that one blocks (helper 18).
-    if (typeof c.blocklist === 'string' && resolve(c.blocklist) !== resolve(f.blocklist)) {
-      throw usage(`--blocklist '${quote(f.blocklist)}' would replace the config file's "blocklist" '${quote(c.blocklist)}', and what that one blocks would be scanned: put the ranges of both in one file (--no-blocklist turns it off)`);
-    }
+    keepFileList('--blocklist', 'blocklist', f.blocklist, c.blocklist, 'blocks', 'put the ranges of both in one file (--no-blocklist turns it off)');
     c.blocklist = f.blocklist;
   }
   if (f.yes !== undefined) c.yes = f.yes;
@@ -252,6 +247,11 @@ export function flagsToConfig(f: ScanFlags): Partial<ScanConfig> {
   else if (f.maxTime !== undefined) c.maxTimeSec = maxTimeFlag(f.maxTime, MAX_TIME_SEC);
   if (f.config) noteConfigOrigin(c, f.config, fromFile);
   return c;
+}
+
+/** A list file a flag gives in place of the config file's own (`fromFile`): refused, or what that one `leaves` is scanned (helper 18); its own path is taken. */
+function keepFileList(flag: string, key: string, given: string, fromFile: unknown, leaves: string, fix: string): void {
+  if (typeof fromFile === 'string' && resolve(fromFile) !== resolve(given)) throw usage(`${flag} '${quote(given)}' would replace the config file's "${key}" '${quote(fromFile)}', and what that one ${leaves} would be scanned: ${fix}`);
 }
 
 /**
