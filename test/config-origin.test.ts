@@ -11,11 +11,12 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli, scratchDir } from './helpers/cli.js';
 
-async function refused(config: object, args: string[]): Promise<string> {
+async function refused(config: object, args: string[], files: Record<string, string> = {}, stdin?: string): Promise<string> {
   const cwd = scratchDir();
   writeFileSync(join(cwd, 'cf.json'), JSON.stringify(config));
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(cwd, name), text);
   const outDir = 'outDir' in config ? [] : ['--no-out-dir'];
-  const r = await runCli(['--config', 'cf.json', ...args, '-q', ...outDir], { cwd });
+  const r = await runCli(['--config', 'cf.json', ...args, '-q', ...outDir], { cwd, onSpawn: (child) => child.stdin?.end(stdin ?? '') });
   expect(r.code).toBe(2);
   expect(r.stdout).toBe('');
   return r.stderr.replaceAll(cwd, 'CWD');
@@ -48,5 +49,25 @@ describe("a config file's setting that is refused", () => {
   it('a value a flag gave (over the file\'s) is refused as the flag\'s', async () => {
     expect(await refused({ family: 6 }, ['-4', '::1', '-p', '1'])).toMatch(/^shardscan: error: -4 scans IPv4 only/);
     expect(await refused({ shard: { index: 2, total: 4 } }, ['--shard', '3/4', '127.0.0.1', '-p', '1'])).toMatch(/^shardscan: error: --shard 3\/4 needs --seed/);
+    expect(await refused({ ports: '1' }, ['--banners', '--states', 'closed', '127.0.0.1'])).toMatch(/^shardscan: error: --banners reads open ports/);
+  });
+
+  // Helper 18: refusals of two settings together, and of a line of the file's list files, named flags nobody typed.
+  it.each([
+    [{ banners: true, states: ['closed'], targets: ['127.0.0.1'], ports: '1' }, [], `config file 'cf.json': "banners" and "states": --banners reads open ports, but --states closed shows none.`],
+    [{ banners: true, targets: ['127.0.0.1'], ports: '1' }, ['--states', 'closed'], `config file 'cf.json': "banners", with --states from the command line: --banners reads open ports`],
+    [{ ports: '1', topPorts: 10, targets: ['127.0.0.1'] }, [], `config file 'cf.json': "ports" and "topPorts": give either -p or --top-ports`],
+  ])('the combination %j (flags %j) is named by the file\'s keys', async (config, args, said) => {
+    expect(await refused(config, args)).toContain(`shardscan: error: ${said}`);
+  });
+
+  it("a bad line of the file's inputFile or excludeFile, and stdin read twice, are named as the file's", async () => {
+    const files = { 't.txt': '127.0.0.1\nbogus..x\n', 'x.txt': '127.0.0.1\n300.1.1.1\n' };
+    expect(await refused({ inputFile: 't.txt', ports: '1' }, [], files)).toMatch(/^shardscan: error: config file 'cf.json': "inputFile": 't.txt' line 2: bad target 'bogus..x'/);
+    expect(await refused({ excludeFile: 'x.txt', ports: '1', targets: ['127.0.0.1'] }, [], files)).toMatch(/^shardscan: error: config file 'cf.json': "excludeFile": 'x.txt' line 2: bad exclusion '300.1.1.1'/);
+    // The same lines given by flags are the flags' own, as before.
+    expect(await refused({ ports: '1' }, ['-iL', 't.txt'], files)).toMatch(/^shardscan: error: 't.txt' line 2: bad target/);
+    expect(await refused({ excludeFile: '-', ports: '1', targets: ['127.0.0.1'] }, ['-iL', '-'], {}, '127.0.0.2\n')).toMatch(/^shardscan: error: only one of --input-file and "excludeFile" \(config file 'cf.json'\) can read stdin/);
+    expect(await refused({ inputFile: '-', ports: '1' }, ['--exclude-file', '-'], {}, '127.0.0.2\n')).toMatch(/^shardscan: error: only one of "inputFile" \(config file 'cf.json'\) and --exclude-file can read stdin/);
   });
 });

@@ -7,7 +7,7 @@
  * word of the file it came from or where it was looked for (helper 17).
  */
 import { isAbsolute } from 'node:path';
-import { ShardscanError } from '../errors.js';
+import { ShardscanError, quote } from '../errors.js';
 import { type ScanConfig, configName } from '../config/index.js';
 
 /** The command's config file: its name, the merged settings, and those whose value it gave (no flag replaced them). One command a process. */
@@ -19,8 +19,19 @@ export function noteConfigOrigin(merged: Partial<ScanConfig>, path: string, from
   origin = { name: configName(path), merged, keys: new Set(keys) };
 }
 
-/** The errors that name a setting by its flag: the message's start, the setting, and whether it is a file name. */
-const BY_FLAG: ReadonlyArray<{ message: RegExp; key: keyof ScanConfig & string; file?: boolean }> = [
+type Key = keyof ScanConfig & string;
+
+/** A refusal of a line of the list file `key` names: it starts with the file's name as the setting gives it. */
+const lineOf = (key: Key) => (message: string, merged: Partial<ScanConfig>): boolean => {
+  const file = merged[key];
+  return typeof file === 'string' && message.startsWith(`'${quote(file)}' line `);
+};
+
+/**
+ * The errors that name a setting by its flag: the message's start (or a test), the setting, and whether it is a file
+ * name; a refusal of two settings together names both (`keys`), each by the config's key when the file gave it.
+ */
+const BY_FLAG: ReadonlyArray<{ message: RegExp | ((message: string, merged: Partial<ScanConfig>) => boolean); key: Key; keys?: readonly Key[]; file?: boolean }> = [
   { message: /^bad --max-time /, key: 'maxTimeSec' },
   { message: /^bad --rate /, key: 'rate' },
   { message: /^bad --host-rate /, key: 'hostRate' },
@@ -37,7 +48,14 @@ const BY_FLAG: ReadonlyArray<{ message: RegExp; key: keyof ScanConfig & string; 
   { message: /^cannot read --blocklist file /, key: 'blocklist', file: true },
   { message: /^cannot read target file /, key: 'inputFile', file: true },
   { message: /^cannot read exclude file /, key: 'excludeFile', file: true },
+  { message: lineOf('inputFile'), key: 'inputFile', file: true },
+  { message: lineOf('excludeFile'), key: 'excludeFile', file: true },
+  { message: /^--banners reads open ports, but --states /, key: 'banners', keys: ['banners', 'states'] },
+  { message: /^give either -p or --top-ports /, key: 'ports', keys: ['ports', 'topPorts'] },
 ];
+
+/** The flag that gives each setting a combination refusal names. */
+const FLAG: Partial<Record<Key, string>> = { banners: '--banners', states: '--states', ports: '-p', topPorts: '--top-ports' };
 
 /**
  * `err` in the config file's words when it is about a setting the file gave
@@ -46,10 +64,23 @@ const BY_FLAG: ReadonlyArray<{ message: RegExp; key: keyof ScanConfig & string; 
  */
 export function inConfigWords(err: unknown): unknown {
   if (origin === null || !(err instanceof ShardscanError)) return err;
-  const rule = BY_FLAG.find((r) => r.message.test(err.message));
-  if (rule === undefined || !origin.keys.has(rule.key)) return err;
-  const value = origin.merged[rule.key];
+  const { merged, keys } = origin;
+  const rule = BY_FLAG.find((r) => (typeof r.message === 'function' ? r.message(err.message, merged) : r.message.test(err.message)));
+  if (rule?.keys !== undefined) {
+    // "--banners reads open ports, but --states closed …" to a user who typed neither (or one): the file's keys by name, a flag beside them as typed.
+    const given = rule.keys.filter((k) => keys.has(k));
+    if (given.length === 0) return err;
+    const typed = rule.keys.filter((k) => !keys.has(k)).map((k) => `, with ${FLAG[k]} from the command line`);
+    return new ShardscanError(err.code, `${origin.name}: ${given.map((k) => `"${k}"`).join(' and ')}${typed.join('')}: ${err.message}`);
+  }
+  if (rule === undefined || !keys.has(rule.key)) return err;
+  const value = merged[rule.key];
   const relative = rule.file === true && typeof value === 'string' && value !== '-' && !isAbsolute(value);
   const where = relative ? ` (a name in a config file is taken from the current directory, ${process.cwd()}, as on the command line)` : '';
   return new ShardscanError(err.code, `${origin.name}: "${rule.key}": ${err.message}${where}`);
+}
+
+/** How a refusal names a setting: by its flag when typed (or with no config file), else by the config file's key. */
+export function givenAs(flag: string, key: Key, typed: boolean, config: string | undefined): string {
+  return typed || !config ? flag : `"${key}" (${configName(config)})`;
 }
