@@ -47,13 +47,13 @@ async function silentPorts(seen: () => void, greetLater = false): Promise<number
  * read when the stop comes (300 ms, as it was, is a thin margin on a loaded
  * machine for the scanner to take in its last handshake).
  */
-async function stopDuringReads(args: string[], signal: NodeJS.Signals, cwd?: string, greetLater = false): Promise<{ r: CliResult; ports: number[] }> {
+async function stopDuringReads(args: string[], signal: NodeJS.Signals, cwd?: string, greetLater = false, closed: number[] = []): Promise<{ r: CliResult; ports: number[] }> {
   let connections = 0;
   let stop: (() => void) | null = null;
   const ports = await silentPorts(() => {
     if (++connections === 5) setTimeout(() => stop?.(), 1000);
   }, greetLater);
-  const r = await runCli(['127.0.0.1', '-p', ports.join(','), '--banners', '--banner-timeout', '20s', ...args], {
+  const r = await runCli(['127.0.0.1', '-p', [...ports, ...closed].join(','), '--banners', '--banner-timeout', '20s', ...args], {
     ...(cwd === undefined ? {} : { cwd }),
     onSpawn: (child) => (stop = () => child.kill(signal)),
     killAfterMs: 30_000,
@@ -85,6 +85,33 @@ describe('Ctrl+C during banner reads', () => {
     const records = ndjson(readFileSync(join(dir, 'd', 'shard-1-of-1.ndjson'), 'utf8'));
     expect(sorted(records.map((x) => x.port as number))).toEqual(sorted(ports));
     expect(records.every((x) => x.state === 'open' && x.service === 'ssh' && x.serviceSource === 'probe' && x.product === 'OpenSSH')).toBe(true);
+  });
+});
+
+/** `n` loopback ports nothing listens on (each was free a moment ago: a listener's port, closed). */
+async function closedPorts(n: number): Promise<number[]> {
+  const ports: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const s = createServer();
+    await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+    ports.push((s.address() as { port: number }).port);
+    await new Promise((r) => s.close(r));
+  }
+  return ports;
+}
+
+describe("Ctrl+C during banner reads: the per-host counts of the ports not shown", () => {
+  // Helper 20: a read holds its chunk's watermark back, and per-host counts were taken only as the watermark passed:
+  // the stopped run said "Not shown: 17 closed" of 60 closed (its summary 60), in -oN, -oX and -oG alike.
+  it('count every closed port decided before the stop, behind a read that holds the watermark too', async () => {
+    const dir = scratchDir();
+    const closed = await closedPorts(30);
+    const { r } = await stopDuringReads(['-q', '--no-out-dir', '-o', '/dev/null', '-oA', 'r', '--summary-json', 's.json'], 'SIGINT', dir, false, closed);
+    expect(r.code).toBe(130);
+    expect(JSON.parse(readFileSync(join(dir, 's.json'), 'utf8'))).toMatchObject({ counts: { open: 5, closed: 30 } });
+    expect(readFileSync(join(dir, 'r.nmap'), 'utf8')).toContain('Not shown: 30 closed');
+    expect(readFileSync(join(dir, 'r.xml'), 'utf8')).toContain('<extraports state="closed" count="30">');
+    expect(readFileSync(join(dir, 'r.gnmap'), 'utf8')).toContain('Ignored State: closed (30)');
   });
 });
 

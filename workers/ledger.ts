@@ -157,11 +157,26 @@ export class ChunkLedger {
     countEvent(this.events, name);
   }
 
+  /**
+   * The per-host counts of offsets above the watermark this run decided: a stopped chunk's last message carries
+   * them, as its checkpoint keeps them. Counted only as the watermark passed, a stop behind a banner read that held
+   * the watermark back (helper 20) left most of a host's closed ports out of its "Not shown: N closed".
+   */
+  private countAbove(): void {
+    const states = this.states;
+    for (let k = this.watermark + 1; k < states.length; k++) {
+      const code = states[k]!;
+      if (code !== 0 && code !== EARLIER) this.hostDelta!.add(this.hostOf!(k), STATE_OF_CODE[code]!, this.reasons![k]);
+    }
+  }
+
   /** Progress for the next message; events and host counts are handed over once. */
   takeProgress(timing: number[] | null = null, last = false): ChunkProgress {
     this.changed = false;
     const events = this.events;
     this.events = {};
+    const stoppedShort = last && this.watermark < this.states.length;
+    if (stoppedShort && this.hostDelta) this.countAbove();
     const progress: ChunkProgress = {
       watermark: this.watermark,
       committed: { ...this.committed },
@@ -172,7 +187,7 @@ export class ChunkLedger {
       timing,
       noRoute: this.takeNoRoute(),
     };
-    if (last && this.watermark < this.states.length) progress.above = this.decidedAbove();
+    if (stoppedShort) progress.above = this.decidedAbove();
     return progress;
   }
 
