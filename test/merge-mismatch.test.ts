@@ -34,4 +34,21 @@ describe('merge of shards whose ports differ', () => {
     expect(same.code, same.stderr).toBe(0);
     expect(same.stderr).not.toMatch(/timing settings/);
   });
+
+  // Helper 20: a shard read with --banner-timeout 100ms merged without a word (nine ports "unknown"), and shards with
+  // and without --banners were refused as "different --states or options".
+  it('notes shards read with different --banner-timeout, and names --banners or --states where they differ', async () => {
+    const cwd = scratchDir();
+    const common = ['127.0.0.1', '-p', '1-20', '--seed', '3', '-q', '-o', '/dev/null'];
+    expect((await runCli([...common, '-sV', '--shard', '1/2', '--out-dir', 'a'], { cwd })).code).toBe(0);
+    expect((await runCli([...common, '-sV', '--banner-timeout', '100ms', '--shard', '2/2', '--out-dir', 'b'], { cwd })).code).toBe(0);
+    expect((await runCli([...common, '--shard', '2/2', '--out-dir', 'c'], { cwd })).code).toBe(0);
+    expect((await runCli([...common, '-sV', '--states', 'open,closed', '--shard', '2/2', '--out-dir', 'd'], { cwd })).code).toBe(0);
+    const r = await runCli(['merge', 'a', 'b', '-o', '/dev/null'], { cwd });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toBe('shardscan: the shards ran with different timing settings, and are merged as they were recorded: --banner-timeout 3000 ms (shard 1), 100 ms (shard 2)\n');
+    expect((await runCli(['merge', 'a', 'c'], { cwd })).stderr).toBe('shardscan: error: c is from a different scan than a (--banners vs none); merge only shards of one scan\n');
+    expect((await runCli(['merge', 'c', 'a'], { cwd })).stderr).toBe('shardscan: error: a is from a different scan than c (no --banners vs --banners); merge only shards of one scan\n');
+    expect((await runCli(['merge', 'a', 'd'], { cwd })).stderr).toBe('shardscan: error: d is from a different scan than a (--states open vs closed,open); merge only shards of one scan\n');
+  });
 });

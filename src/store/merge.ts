@@ -169,6 +169,8 @@ const TIMING_KEYS = [
   ['initialRttTimeoutMs', '--initial-rtt-timeout'],
   ['minRttTimeoutMs', '--min-rtt-timeout'],
   ['maxRttTimeoutMs', '--max-rtt-timeout'],
+  // A banner read's budget decides which open ports get named (helper 20: a shard read for 100 ms left nine "unknown").
+  ['bannerTimeoutMs', '--banner-timeout'],
 ] as const;
 
 /**
@@ -180,6 +182,7 @@ const TIMING_KEYS = [
 function timingDifferences(shards: readonly ShardDir[]): string | null {
   const parts: string[] = [];
   for (const [key, flag] of TIMING_KEYS) {
+    if (key === 'bannerTimeoutMs' && shards[0]?.manifest.config.banners !== true) continue; // no read, no budget
     const values = shards.map((s) => s.manifest.config[key] ?? null);
     if (new Set(values).size < 2) continue;
     parts.push(`${flag} ${shards.map((s, i) => `${values[i] === null ? 'none' : `${values[i]} ms`} (shard ${s.manifest.shard.index})`).slice(0, 4).join(', ')}${shards.length > 4 ? ', …' : ''}`);

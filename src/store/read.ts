@@ -217,6 +217,10 @@ function describeMismatch(a: Manifest, b: Manifest): string {
   if (a.ports !== b.ports || a.config.ports !== b.config.ports || a.config.topPorts !== b.config.topPorts) return `different ports: ${portsAsGiven(a)} vs ${portsAsGiven(b)}`;
   if (a.config.order !== b.config.order) return `order ${a.config.order} vs ${b.config.order}`;
   if (a.config.timeoutMs !== b.config.timeoutMs || a.config.retries !== b.config.retries) return 'different --timeout or --retries';
+  // Named, as the others are: "different --states or options" left the user to find which (helper 20).
+  if (Boolean(a.config.banners) !== Boolean(b.config.banners)) return a.config.banners ? '--banners vs none' : 'no --banners vs --banners';
+  const states = (m: Manifest): string => [...m.config.states].sort().join(',');
+  if (states(a) !== states(b)) return `--states ${states(a)} vs ${states(b)}`;
   return 'different --states or options';
 }
 
