@@ -5,7 +5,7 @@
 import type { ScanConfig } from './config/index.js';
 import type { ProbeRecord } from './model/record.js';
 import type { ProgressSnapshot, ScanSummary } from './model/summary.js';
-import { runsOnCallingThread } from './config/limits.js';
+import { claimFds, heldFds, runsOnCallingThread } from './config/limits.js';
 import { onAbortOf } from './abort.js';
 import { inApiSpelling, textInApiSpelling } from './api-spelling.js';
 import { ShardscanError, errnoCode, messageOf } from './errors.js';
@@ -104,6 +104,7 @@ export function scan(options: ScanOptions): ScanHandle {
   let readerGone = false;
   let context: ((command: string) => ReportContext) | null = null;
   let notes: string[] = [];
+  let release = (): void => undefined;
 
   const started = (async () => {
     // The types leave them out, but plain JavaScript can pass them: scan() writes no report and no shard directory, so they were silently ignored.
@@ -113,7 +114,9 @@ export function scan(options: ScanOptions): ScanHandle {
     }
     const threadsAsked = given.workers !== undefined;
     // A stop while names still resolve ends the scan then (a resolver that never answers hung it, aborted or not).
-    const { prep, result } = await resolveAndPrepare(given, threadsAsked, ignoreTuning ? { tuning: null } : {}, stoppable(resolver ? typedResolver(resolver) : systemResolver, stopper.signal));
+    // The window leaves the descriptors the calling program holds and its other scans' windows (helper 22: it took them all).
+    const sizing = { ...(ignoreTuning ? { tuning: null } : {}), heldFds };
+    const { prep, result } = await resolveAndPrepare(given, threadsAsked, sizing, stoppable(resolver ? typedResolver(resolver) : systemResolver, stopper.signal), (n) => (release = claimFds(n)));
     // As the CLI: a small scan runs on this thread, with no worker to boot (~0.4 s for 100 ports), unless workers were asked for.
     const runner = runsOnCallingThread(prep.plan.positions, threadsAsked) ? new InProcessRunner() : new PoolRunner(createPool(threadsFor(prep.plan, prep.config.workers)));
     // Per-host counts, for reportContext(): a report's "Not shown" lines and every host scanned.
@@ -133,7 +136,10 @@ export function scan(options: ScanOptions): ScanHandle {
       if (failure !== null) throw failure;
       return s;
     })
-    .finally(unfollow);
+    .finally(() => {
+      unfollow();
+      release();
+    });
   // The iterator surfaces failures; keep an unobserved summary from crashing the process.
   summary.catch(() => undefined);
   const setup = started.then(() => notes);

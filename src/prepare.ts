@@ -125,12 +125,15 @@ export interface ResolvedScan {
  * plan tells (runsOnCallingThread): ulimit -n 100 refused a 10-port scan, which runs on the calling thread,
  * for the descriptors of two worker threads it never started. So the scan is planned first, with the limit
  * left aside, then its options are resolved again with the limit (which may refuse it, narrow its window, or
- * with it the worker count and so the chunks), keeping the seed drawn and the names looked up.
+ * with it the worker count and so the chunks), keeping the seed drawn and the names looked up. `claim` is told
+ * the window the moment it is sized (scan(): see limits.ts, claimFds).
  */
-export async function resolveAndPrepare(given: Partial<ScanConfig>, threadsAsked: boolean, opts: ResolveOptions, resolver?: Resolver): Promise<ResolvedScan> {
-  const sizing = resolveConfig(given, { ...opts, fdLimit: Number.POSITIVE_INFINITY });
+export async function resolveAndPrepare(given: Partial<ScanConfig>, threadsAsked: boolean, opts: ResolveOptions, resolver?: Resolver, claim?: (concurrency: number) => void): Promise<ResolvedScan> {
+  const sizing = resolveConfig(given, { ...opts, fdLimit: Number.POSITIVE_INFINITY, heldFds: undefined });
   const sized = await prepareScan(sizing.config, resolver);
   const result = resolveConfig({ ...given, seed: sizing.config.seed }, { ...opts, mainThread: runsOnCallingThread(sized.plan.positions, threadsAsked) });
+  // Claimed as it is sized, with no await between: two scans started together each counted the other's window as free.
+  claim?.(result.config.concurrency);
   const chunkSize = chunkSizeOf(result.config, sized.range);
   const config = Object.freeze({ ...result.config, resolved: sized.config.resolved, chunkSize });
   const prep = { ...sized, config, plan: planShard(sized.range, config.shard, chunkSize) };

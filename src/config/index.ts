@@ -201,6 +201,8 @@ export interface ResolveOptions {
   /** Saved tuning; undefined = read it from the usual place, null = ignore it. */
   tuning?: Tuning | null;
   fdLimit?: number;
+  /** Descriptors this process holds for others (an embedding program's files and sockets, its other scans' windows): the window leaves them. */
+  heldFds?: () => number;
   cores?: number;
   /**
    * The scan runs on the calling thread (runsOnCallingThread: small, no --workers), so no worker
@@ -253,12 +255,16 @@ export function resolveConfig(given: Partial<ScanConfig>, opts: ResolveOptions =
     const scan = threads === 0 ? 'a scan on the main thread' : `a scan with ${workers} worker${workers === 1 ? '' : 's'}`;
     throw new ShardscanError('E_FD_LIMIT', `out of file descriptors: ulimit -n ${limit} leaves none for connects (${scan} needs at least ${need}); raise the limit (e.g. ulimit -n 4096) and run again`);
   }
-  const cap = maxConcurrency(limit, threads, reserved);
+  // Helper 22: scan() sized its window from the whole ulimit -n, and the program that called it got EMFILE on every open() while it ran.
+  const held = opts.heldFds?.() ?? 0;
+  const cap = maxConcurrency(limit - held, threads, reserved);
+  const heldText = held > 0 ? ` less the ${held} this process already holds (its own files and sockets, other scans' windows)` : '';
   const defaultWindow = concurrency === undefined;
   concurrency ??= Math.min(DEFAULT_CONCURRENCY, cap);
+  if (defaultWindow && held > 0 && cap < Math.min(DEFAULT_CONCURRENCY, maxConcurrency(limit, threads, reserved))) notes.push(`--concurrency ${cap}: the file-descriptor limit (ulimit -n ${limit})${heldText}`);
   if (concurrency > cap && !defaultWindow) {
     const what = partial.concurrency === undefined ? `the tuned concurrency ${concurrency}` : `--concurrency ${concurrency}`;
-    notes.push(`${what} does not fit the file-descriptor limit (ulimit -n ${limit}); using ${cap}. Raise ulimit -n for more.`);
+    notes.push(`${what} does not fit the file-descriptor limit (ulimit -n ${limit})${heldText}; using ${cap}. Raise ulimit -n for more.`);
     concurrency = cap;
   }
   if (concurrency < workers) {

@@ -2,7 +2,7 @@
  * Machine limits that shape the defaults: cores, and the file-descriptor limit
  * that caps how many connects may be in flight at once.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 
 /**
@@ -20,6 +20,38 @@ export function fdLimit(): number {
     void err; // not Linux: fall through to the conservative POSIX default below
   }
   return 1024;
+}
+
+/** Descriptors a Node 20 process holds of its own (stdio, epoll, its signal pipe…): 20 here, 24 with a worker thread. */
+const NODE_FDS = 24;
+
+/** Descriptors the windows of this process's running scans (library scans: scan()) may take. */
+let claimed = 0;
+
+/** A running scan's window is taken from the process's descriptors until the returned release() (once). */
+export function claimFds(n: number): () => void {
+  claimed += n;
+  let released = false;
+  return () => {
+    if (!released) claimed -= n;
+    released = true;
+  };
+}
+
+/**
+ * Descriptors this process holds for others when a library scan starts: its
+ * open descriptors beyond Node's own (the embedding program's files and
+ * sockets, other scans' open sockets), or the windows its running scans may
+ * take, whichever is more (an open socket of a running scan is in both).
+ */
+export function heldFds(): number {
+  let open = NODE_FDS;
+  try {
+    open = readdirSync('/proc/self/fd').length - 1; // less the directory's own
+  } catch (err) {
+    void err; // not Linux: only the windows of running scans are known
+  }
+  return Math.max(claimed, open - NODE_FDS, 0);
 }
 
 /** Descriptors kept back for stdio, output files, the pool's message ports and the fixtures of a test. */
