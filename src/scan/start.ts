@@ -53,6 +53,12 @@ function watchStall(c: Coordinator, stallMs: number, stalled: (err: ShardscanErr
 export interface StartOptions {
   /** Sinks besides the record channel (e.g. the shard directory). */
   sinks?: readonly ScanSink[];
+  /**
+   * false: nobody reads `records` (it ends at once, empty); the sinks take every record. By default the channel
+   * holds them for a reader, and the scan waits once CHANNEL_HIGH_WATER wait there: a program that gave only a
+   * sink stopped for ever at 8,192 records (helper 22).
+   */
+  reader?: boolean;
   /** Stops the scan (Ctrl+C); decided records are kept. */
   signal?: AbortSignal;
   /** Continue from a checkpoint. */
@@ -81,7 +87,7 @@ export interface ScanEnd {
 }
 
 export interface ScanRun {
-  /** Record batches as the workers decide them; ends when the scan does. Read it, or the scan stalls. */
+  /** Record batches as the workers decide them; ends when the scan does. Read it, or the scan stalls (unless started with `reader: false`). */
   readonly records: AsyncIterable<RecordBatch>;
   /** Resolves when the scan ends; never rejects (a failure is in ScanEnd). */
   readonly finished: Promise<ScanEnd>;
@@ -106,12 +112,16 @@ export interface ScanRun {
 
 /** Start scanning a prepared scan. Throws at once for a checkpoint that does not fit the scan. */
 export function startScan(prep: PreparedScan, opts: StartOptions): ScanRun {
+  if (opts.reader === false && opts.replay) {
+    if (opts.ownRunner) void opts.runner.destroy();
+    throw new ShardscanError('E_OPTION', "startScan(): a resume's earlier records (replay) go to the reader of records; give reader: true or no replay");
+  }
   let coordinator: Coordinator | null = null;
   const channel = new RecordChannel(CHANNEL_HIGH_WATER, () => coordinator?.poke());
   const toChannel: ScanSink = { records: (batch) => channel.push(batch), paused: () => channel.full };
   let c: Coordinator;
   try {
-    c = new Coordinator(prep, tee(toChannel, ...(opts.sinks ?? [])), {
+    c = new Coordinator(prep, tee(opts.reader === false ? null : toChannel, ...(opts.sinks ?? [])), {
       signal: opts.signal,
       resume: opts.resume,
       runner: opts.runner,
@@ -125,6 +135,7 @@ export function startScan(prep: PreparedScan, opts: StartOptions): ScanRun {
     throw err;
   }
   coordinator = c;
+  if (opts.reader === false) channel.close();
   let stall: ShardscanError | null = null;
   let replayFailure: unknown = null;
   let stopped = false;
