@@ -56,6 +56,8 @@ export interface ScanHandle extends AsyncIterable<ProbeRecord> {
    * rejects as `summary` does on bad options.
    */
   readonly notes: Promise<string[]>;
+  /** The records, once: an iterator that is itself iterable, as a generator is (next() the first, then loop on). */
+  [Symbol.asyncIterator](): AsyncIterableIterator<ProbeRecord>;
   /** Stop early: in-flight probes are dropped, decided ones are kept. */
   stop(): void;
   /** Live counters, once the scan has started. */
@@ -169,7 +171,7 @@ export function scan(options: ScanOptions): ScanHandle {
       await started;
       return context!(command);
     },
-    [Symbol.asyncIterator](): AsyncIterator<ProbeRecord> {
+    [Symbol.asyncIterator](): AsyncIterableIterator<ProbeRecord> {
       const it = records();
       // return() or throw() before the first next() never enters the generator, so its finally never stopped the scan
       // (after throw(), the scan stalled on its unread records and the process never exited).
@@ -187,7 +189,9 @@ export function scan(options: ScanOptions): ScanHandle {
         run?.stop('output-closed');
         stopper.abort();
       };
-      return {
+      const iterator: AsyncIterableIterator<ProbeRecord> = {
+        // Itself, as a generator is: next() for the first record, then a loop over the same iterator (helper 22: "it is not async iterable").
+        [Symbol.asyncIterator]: () => iterator,
         next: () => it.next(),
         return: (value?: unknown) => {
           leave();
@@ -199,6 +203,7 @@ export function scan(options: ScanOptions): ScanHandle {
           return it.throw(err);
         },
       };
+      return iterator;
     },
   };
 }

@@ -76,6 +76,22 @@ describe('scan() handle', () => {
     expect(again.message).toMatch(/iterated once/);
   });
 
+  // Helper 22: next() for the first record, then a loop over the same iterator, threw "it is not async iterable".
+  it('the iterator is itself iterable, as a generator is: the first record by next(), the rest by a loop', async () => {
+    const run = scan(base);
+    const it = run[Symbol.asyncIterator]();
+    expect(it[Symbol.asyncIterator]()).toBe(it);
+    const first = await it.next();
+    expect(first.done).toBe(false);
+    let rest = 0;
+    for await (const r of it) if (r.port !== first.value?.port) rest++;
+    // Every closed port of the 100, each once: the first, then the others.
+    const s = await run.summary;
+    expect(s.status).toBe('complete');
+    expect(rest + 1).toBe(s.counts.closed);
+    expect(rest).toBeGreaterThan(50);
+  });
+
   it('return() before the first next() stops the scan (the generator never ran, so it did not)', async () => {
     const run = scan({ ...base, ports: '1-3000', rate: 1000 });
     await run[Symbol.asyncIterator]().return?.();
