@@ -131,6 +131,13 @@ describe('layout', () => {
   it('workers/ never imports src/cli, src/output, src/store or src/pool', () => {
     expect(edges('workers/', (d) => /^src\/(cli|output|store|pool)\//.test(d))).toEqual([]);
   });
+
+  // Helper 22: `import type net from 'node:net'` lands in the published .d.ts as it is, and a consumer's tsc without
+  // esModuleInterop (module CommonJS) refused it: "Module 'node:net' has no default export". `import type * as net` is read by any.
+  it("names a Node module's types by a namespace import, never a default one", () => {
+    const defaults = [...graph.keys()].filter((f) => /^import type \w+ from 'node:[\w/]+';/m.test(readFileSync(join(ROOT, f), 'utf8')));
+    expect(defaults).toEqual([]);
+  });
 });
 
 describe('the layout checks themselves', () => {

@@ -6,7 +6,7 @@
  * what the grab found) when the grab ends. A grab beyond the budget waits in
  * line with its connection open (open ports are few).
  */
-import type net from 'node:net';
+import type * as net from 'node:net';
 import type { ServiceInfo } from '../src/model/service.js';
 import { serviceName } from '../src/ports/services.js';
 import type { Attempt } from './attempt.js';

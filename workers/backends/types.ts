@@ -4,7 +4,7 @@
  * (0 = handshake completed, negative = -errno) and never infers "open" from
  * writability: only a completed handshake counts.
  */
-import type net from 'node:net';
+import type * as net from 'node:net';
 import type { ProbeEngine } from '../../src/model/scan.js';
 
 /** One connect attempt, as a backend sees it. */

@@ -7,7 +7,7 @@
  * it early.
  */
 import net from 'node:net';
-import type tls from 'node:tls';
+import type * as tls from 'node:tls';
 import { endpoint } from '../../src/targets/ip.js';
 
 /** Why a read ended. */
