@@ -6,7 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ioError } from '../src/store/outdir.js';
+import { ioError } from '../src/store/io-error.js';
 import { runCli, scratchDir } from './helpers/cli.js';
 
 const err = (code: string): Error => Object.assign(new Error(code), { code });

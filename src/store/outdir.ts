@@ -19,6 +19,7 @@ import type { ScanSink } from '../model/sink.js';
 import { type LocalEvents, type StateCounts, emptyCounts, totalOf } from '../model/states.js';
 import type { ScanSummary, StopReason } from '../model/summary.js';
 import { LOCK, type LockInfo, placeLock } from './lock.js';
+import { ioError } from './io-error.js';
 
 export interface Manifest {
   format: 'shardscan-shard';
@@ -90,21 +91,6 @@ export function makeScanId(startedAt: Date, seed: number, shard: { index: number
   // second got one id, and the second was refused ("already holds a scan").
   const base = `${t}-${seed.toString(36)}-${Math.floor(Math.random() * 36 ** 4).toString(36).padStart(4, '0')}`;
   return shard.total > 1 ? `${base}-shard-${shard.index}-of-${shard.total}` : base;
-}
-
-export function ioError(path: string, err: unknown, hint: string, checkpointable = false): ShardscanError {
-  const code = errnoCode(err);
-  // The directory itself went away (rm -rf, a clean-up job) while the run wrote it: no space to free, nothing there to resume.
-  if ((code === 'ENOENT' || code === 'ENOTDIR') && !existsSync(dirname(path))) {
-    return new ShardscanError('E_IO', `cannot write ${path}: ${code}: the shard directory was removed or moved while this run wrote it; nothing more can be kept there`, { cause: err });
-  }
-  const why = code === 'ENOSPC' ? 'ENOSPC, the disk is full' : (code ?? messageOf(err));
-  // "Free some space" is the hint for a full disk only; out of descriptors, or without the right to write, it would mislead.
-  const instead = code === 'EMFILE' || code === 'ENFILE' ? 'raise the descriptor limit (ulimit -n)' : code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? 'make the directory and its files writable (chmod u+w, chattr -i), or copy it somewhere writable' : null;
-  // "Run resume again" alone could not help a file that cannot be replaced (chattr +i): say first what to change.
-  const again = hint === 'Run resume again.' ? 'Free some space and run resume again.' : hint;
-  const fixed = instead === null ? hint : again.replace(/^Free some space|free space/, (m) => (m[0] === 'F' ? instead[0]!.toUpperCase() + instead.slice(1) : instead));
-  return new ShardscanError('E_IO', `cannot write ${path}: ${why}. ${fixed}`, { cause: err, checkpointable });
 }
 
 /** The config with `f` applied to every file name it holds (inputs, reports, the shard directory; not `-`, stdin or stdout). */

@@ -21,7 +21,8 @@ import type { Resolver } from '../targets/parse.js';
 import { endpoint } from '../targets/ip.js';
 import { SeenPositions, checkCheckpoint, checkFigures, checkManifest, checkReplay, placeOf, twiceText } from './consistency.js';
 import { LOCK, type LockInfo, placeLock } from './lock.js';
-import { CHECKPOINT, OutDir, ioError, mapFileNames, rewriteName } from './outdir.js';
+import { CHECKPOINT, OutDir, mapFileNames, rewriteName } from './outdir.js';
+import { ioError } from './io-error.js';
 import { type ShardDir, lineBatches, openShardDir, readCheckpoint, readRecords } from './read.js';
 import { liveWriter, resumedElapsedMs } from './status.js';
 
