@@ -113,6 +113,13 @@ export function utf16Why(text: string): string | null {
 /** The largest config or blocklist file read: far above any real one. */
 export const MAX_SMALL_FILE_BYTES = 16 << 20;
 
+/**
+ * Most bytes of a shard directory's manifest.json, written and read: a list read from stdin (-iL -, --exclude-file -)
+ * is kept in it, and a 12 MB list made a 19 MB manifest that resume, validate, merge and status then could not read
+ * (helper 21; it was read with the 16 MiB cap above). A scan whose manifest would be larger is refused before it starts.
+ */
+export const MAX_MANIFEST_BYTES = 64 << 20;
+
 /** Why a file could not be read, in a word: its errno, or how large it was past the cap. */
 export function readProblem(err: unknown): string {
   const code = errnoCode(err);

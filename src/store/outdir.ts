@@ -7,7 +7,7 @@
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { MAX_SMALL_FILE_BYTES, makeDirs, readTextCapped } from '../files.js';
+import { MAX_MANIFEST_BYTES, MAX_SMALL_FILE_BYTES, makeDirs, readTextCapped } from '../files.js';
 import type { ScanConfig } from '../config/index.js';
 import { ShardscanError, errnoCode, jsonProblem, messageOf, quote, shellWord } from '../errors.js';
 import type { PreparedScan } from '../prepare.js';
@@ -120,7 +120,7 @@ export function readJson<T>(path: string, schema: 'manifest' | 'checkpoint'): T 
   let text: string | undefined;
   try {
     // Capped, and a FIFO in its place lets Ctrl+C through (readTextCapped): readFileSync held both.
-    text = readTextCapped(path, MAX_SMALL_FILE_BYTES);
+    text = readTextCapped(path, schema === 'manifest' ? MAX_MANIFEST_BYTES : MAX_SMALL_FILE_BYTES);
     parsed = JSON.parse(text);
   } catch (err) {
     const code = errnoCode(err);
@@ -235,6 +235,7 @@ export class OutDir {
       closeSync(out.fd);
       rmSync(out.recordsPath, { force: true });
       if (made) rmSync(dir, { recursive: true, force: true }); // nothing scanned: a resume would refuse it (no manifest)
+      if (err instanceof ShardscanError && err.code === 'E_OPTION') throw err; // too large to read back: nothing to free
       throw ioError(join(dir, MANIFEST), err instanceof ShardscanError ? (err.cause ?? err) : err, 'Free some space and run the scan again (nothing was scanned yet).');
     }
     OutDir.lock(dir);
@@ -369,7 +370,13 @@ export class OutDir {
   }
 
   private writeManifest(): void {
-    this.atomicWrite(MANIFEST, `${JSON.stringify(this.manifest, null, 2)}\n`);
+    const text = `${JSON.stringify(this.manifest, null, 2)}\n`;
+    const bytes = Buffer.byteLength(text);
+    if (bytes > MAX_MANIFEST_BYTES) {
+      const mib = (n: number): string => `${Math.ceil(n / (1 << 20))} MiB`;
+      throw new ShardscanError('E_OPTION', `the shard directory's manifest would hold ${mib(bytes)}, more than the ${mib(MAX_MANIFEST_BYTES)} resume, validate and merge read: it keeps the targets and exclusions read from stdin (so a resume need not read them again); give a list this long as a file (-iL FILE, --exclude-file FILE), which it names instead, or scan with --no-out-dir`);
+    }
+    this.atomicWrite(MANIFEST, text);
   }
 
   private atomicWrite(name: string, text: string): void {
