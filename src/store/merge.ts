@@ -113,7 +113,7 @@ async function* batchesOf(shards: readonly ShardDir[], view: MergeView, leftOut:
     const partial = scan === null || complete ? null : new CheckpointedRecords(s, scan, checkpointOf(s.dir, s.manifest.scanKey, scan, 'E_MERGE'), 'E_MERGE');
     checkManifest(s.dir, s.manifest, 'E_MERGE');
     check?.figures();
-    for await (const r of readRecords(s.recordsPath)) {
+    for await (const r of readRecords(s.recordsPath, s.manifest.config.banners === true)) {
       n++;
       if (n % 1000 === 0 && signal?.aborted) throw interrupted();
       const wrong = check?.add(r) ?? null;

@@ -30,9 +30,11 @@ export function endsMidLine(path: string): boolean {
 /**
  * Stream the records of a shard file, checked against schemas/record.schema.json.
  * A half-written last line (SIGKILL mid-write) is skipped; any other bad line throws,
- * naming file and line.
+ * naming file and line. `banners`: the scan's --banners, which every open record
+ * says (serviceSource) and no other does: the records of a scan without it, copied
+ * into a directory of one with it, passed validate and merge (helper 20).
  */
-export async function* readRecords(path: string): AsyncGenerator<ProbeRecord> {
+export async function* readRecords(path: string, banners?: boolean): AsyncGenerator<ProbeRecord> {
   if (!existsSync(path)) throw missingRecords(path);
   let skipLast: boolean;
   try {
@@ -53,7 +55,12 @@ export async function* readRecords(path: string): AsyncGenerator<ProbeRecord> {
       throw new ShardscanError('E_SCHEMA', `${path}:${at}: not JSON (${jsonProblem(err)})`);
     }
     if (!validate(rec)) throw new ShardscanError('E_SCHEMA', `${path}:${at}: ${describeErrors(validate.errors)}`);
-    return rec as ProbeRecord;
+    const r = rec as ProbeRecord;
+    if (banners !== undefined && (r.serviceSource !== undefined) !== (banners && r.state === 'open')) {
+      const what = r.serviceSource === undefined ? `an open port without "serviceSource", in a scan with --banners` : `"serviceSource" on ${r.state === 'open' ? 'an open port, in a scan without --banners' : `a ${r.state} port`}`;
+      throw new ShardscanError('E_SCHEMA', `${path}:${at}: ${what}: the records of another scan were copied in, or the record was edited`);
+    }
+    return r;
   };
   try {
     for await (const block of blocks(path)) {

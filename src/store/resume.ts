@@ -291,7 +291,7 @@ async function planClaimed(dir: string, shard: ReturnType<typeof openShardDir>, 
   let kept = 0;
   let dropped = 0;
   try {
-    for await (const r of readRecords(shard.recordsPath)) {
+    for await (const r of readRecords(shard.recordsPath, shard.manifest.config.banners === true)) {
       if ((kept + dropped) % REPLAY_STEP === 0 && signal?.aborted) throw new ShardscanError('E_INTERRUPTED', `stopped while reading ${dir} to resume it: nothing was probed, and the directory is as it was`);
       if (!records.covers(r, kept + dropped + 1)) {
         dropped++;

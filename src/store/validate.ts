@@ -71,7 +71,7 @@ export async function validateDir(dir: string, signal?: AbortSignal): Promise<{ 
     }
   }
   try {
-    for await (const r of readRecords(shard.recordsPath)) {
+    for await (const r of readRecords(shard.recordsPath, shard.manifest.config.banners === true)) {
       records++;
       // A resume that checks a complete directory reads it all: Ctrl+C ends that at once, as it ends a merge.
       if (records % 1000 === 0 && signal?.aborted) throw new ShardscanError('E_INTERRUPTED', `checking ${dir} interrupted`);
