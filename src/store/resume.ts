@@ -37,6 +37,8 @@ export interface ResumePlan {
   /** Records of the file the checkpoint covers, kept (each once); the rest are dropped and probed again. */
   kept: number;
   dropped: number;
+  /** When the targets were ready (performance.now()): --max-time counts from here, as a new scan's counts from when it probes. */
+  preparedAt: number;
   /**
    * The options resolved for the threads the resume runs on (runsOnCallingThread; `threadsAsked`: --workers), as a
    * new scan's are: the descriptor limit judged, a default window worked out again; prep.config judges no limit.
@@ -279,6 +281,7 @@ async function planClaimed(dir: string, shard: ReturnType<typeof openShardDir>, 
   // under ulimit -n 100 a 10-port scan ran, and its resume, validate and merge were refused for two workers.
   const { config } = resolveConfig(given, { tuning: null, fdLimit: Number.POSITIVE_INFINITY });
   const prep = await prepareScan(config, resolver);
+  const preparedAt = performance.now();
   if (prep.scanKey !== shard.manifest.scanKey) {
     throw new ShardscanError('E_RESUME', `the targets or ports of ${dir} no longer give the same scan (an input file, blocklist file or host name changed?); cannot resume it`);
   }
@@ -312,6 +315,7 @@ async function planClaimed(dir: string, shard: ReturnType<typeof openShardDir>, 
     checkpointFound: existsSync(join(dir, CHECKPOINT)),
     kept,
     dropped,
+    preparedAt,
     resolve: (threadsAsked) => {
       const again: Partial<ScanConfig> = { ...prep.config };
       // The window was this machine's default (the first run's was, and no --concurrency now): worked out again.
