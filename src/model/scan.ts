@@ -22,8 +22,10 @@ export function addressNames(resolved: Readonly<Record<string, string>>): Record
 
 /** `addressNames` as a lookup: null for an address no name was typed for. */
 export function namesOf(resolved: Readonly<Record<string, string>>): (host: string) => string | null {
-  const byAddress = addressNames(resolved);
-  return (host) => byAddress[host] ?? null;
+  // A Map: a property lookup by a string just parsed from a record line looked it up in V8's string table first, for
+  // every host of a sorted report (0.3 s of a /14's xml report), and a scan of addresses has no name at all.
+  const byAddress = new Map(Object.entries(addressNames(resolved)));
+  return byAddress.size === 0 ? () => null : (host) => byAddress.get(host) ?? null;
 }
 
 /**

@@ -54,9 +54,14 @@ export function nmapReason(reason: string, state?: PortState): string {
 // XML 1.0 cannot carry these at all, not even as character references.
 const NOT_XML = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
+/** Any character xmlAttr changes: most values (addresses, states, reasons) have none, and need none of its eight passes. */
+const XML_SPECIAL = /[&<>"\u0000-\u001f\ud800-\udfff\ufffe\uffff]/;
+
 /** Text for an attribute value: markup escaped, characters XML cannot hold as visible \uXXXX escapes. */
 export function xmlAttr(value: string | number): string {
-  return String(value)
+  const text = String(value);
+  if (!XML_SPECIAL.test(text)) return text;
+  return text
     .replace(NOT_XML, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')

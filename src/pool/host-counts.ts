@@ -70,8 +70,10 @@ export class HostCounts {
   }
 
   private at(i: number): StateCounts {
-    const out = {} as StateCounts;
-    PORT_STATES.forEach((s, j) => (out[s] = this.counts[i * N + j]!));
-    return out;
+    // By name, in PORT_STATES' order (N of them): a loop over it built each host's object key by key, once or twice a
+    // host of a sorted report (0.4 s of a /14's xml report).
+    const c = this.counts;
+    const b = i * N;
+    return { open: c[b]!, closed: c[b + 1]!, filtered: c[b + 2]!, error: c[b + 3]! };
   }
 }

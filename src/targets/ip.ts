@@ -2,15 +2,34 @@
  * Address conversions. IPv4 addresses are unsigned 32-bit numbers; IPv6 are bigint.
  * Parsers return null instead of throwing: callers know which token to quote.
  */
-import { isIPv4, isIPv6 } from 'node:net';
+import { isIPv6 } from 'node:net';
 
 /** Dotted quad → unsigned 32-bit number, or null. Rejects leading zeros ("010": octal 8 to inet_aton and curl, decimal 10 to nmap). */
 export function parseIPv4(text: string): number | null {
-  if (!isIPv4(text)) return null;
-  const parts = text.split('.');
+  // By character, as node:net's isIPv4 reads it (four parts of 0-255, no leading zero), without its regex, a split and
+  // four Numbers: a sorted report looks up every host's address, and this took 1.2 s of a /14's xml report's 4.3 s.
+  const n = text.length;
+  if (n < 7 || n > 15) return null;
   let value = 0;
-  for (const part of parts) value = value * 256 + Number(part);
-  return value;
+  let part = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 46) {
+      if (digits === 0 || dots === 3) return null;
+      value = value * 256 + part;
+      part = 0;
+      digits = 0;
+      dots++;
+    } else if (c >= 48 && c <= 57) {
+      if (digits > 0 && part === 0) return null; // a leading zero
+      part = part * 10 + (c - 48);
+      digits++;
+      if (part > 255) return null;
+    } else return null;
+  }
+  return dots === 3 && digits > 0 ? value * 256 + part : null;
 }
 
 /** Unsigned 32-bit number → dotted quad. */
