@@ -69,7 +69,9 @@ describe('Ctrl+C during banner reads', () => {
     // port table's guesses stayed for good, where an uninterrupted scan (and now the resume) reads OpenSSH.
     expect(r.code).toBe(130);
     expect(JSON.parse(readFileSync(join(dir, 'd', 'manifest.json'), 'utf8'))).toMatchObject({ status: 'interrupted', stopReason: 'signal' });
-    expect(JSON.parse(readFileSync(join(dir, 's.json'), 'utf8'))).toMatchObject({ status: 'interrupted', stopReason: 'signal', done: 5, counts: { open: 5 } });
+    // Helper 20: the summary said 5/5 probes, status 0/5, and nothing told these ports from ones read in full.
+    expect(JSON.parse(readFileSync(join(dir, 's.json'), 'utf8'))).toMatchObject({ status: 'interrupted', stopReason: 'signal', done: 5, bannerReadsCut: 5, counts: { open: 5 } });
+    expect(r.stderr).toContain('open 5 (5 of them with banner reads the stop cut: resume reads them again)');
     expect(r.stderr).toContain('(continue with: shardscan resume d)');
     const sorted = (xs: number[]): number[] => [...xs].sort((a, b) => a - b);
     // Results found are kept: the handshakes completed, so the stopped run reports the ports open, named from the port table.
@@ -121,13 +123,13 @@ describe('Ctrl+C with -q', () => {
   it('says the scan was interrupted, and how to continue it', async () => {
     const { r } = await stopDuringReads(['-q', '--out-dir', 'd', '-o', '/dev/null'], 'SIGINT', scratchDir());
     expect(r.code).toBe(130);
-    expect(r.stderr).toBe('shardscan: stopping (Ctrl+C again to quit at once)…\nshardscan: interrupted after 5/5 probes; continue with: shardscan resume d\n');
+    expect(r.stderr).toBe('shardscan: stopping (Ctrl+C again to quit at once)…\nshardscan: interrupted after 5/5 probes (5 banner reads cut); continue with: shardscan resume d\n');
   });
 
   it('and for SIGTERM, without a shard directory', async () => {
     const { r } = await stopDuringReads(['-q', '--no-out-dir', '-o', '/dev/null'], 'SIGTERM');
     expect(r.code).toBe(130);
-    expect(r.stderr).toBe('shardscan: stopping on SIGTERM (send it again to quit at once)…\nshardscan: interrupted after 5/5 probes\n');
+    expect(r.stderr).toBe('shardscan: stopping on SIGTERM (send it again to quit at once)…\nshardscan: interrupted after 5/5 probes (5 banner reads cut)\n');
   });
 });
 

@@ -108,7 +108,7 @@ export function printSummary(s: ScanSummary, outDir: OutDir | null, stream: Node
   const earlier = s.resumedDone ? `; ${s.resumedDone} done by earlier runs` : '';
   const lines = [
     `shardscan ${head}: ${s.done}/${s.probes} probes (${plural(s.hosts, 'host')} × ${plural(s.ports, 'port')}${shard}${earlier}) in ${secs} s, ${formatRate(s.rate)}`,
-    `  open ${s.counts.open}, closed ${s.counts.closed}, filtered ${s.counts.filtered}, error ${s.counts.error}; local events: ${events}`,
+    `  open ${s.counts.open}${s.bannerReadsCut ? ` (${s.bannerReadsCut} of them with banner reads the stop cut: resume reads them again)` : ''}, closed ${s.counts.closed}, filtered ${s.counts.filtered}, error ${s.counts.error}; local events: ${events}`,
     `  seed ${s.seed} (${s.order} order), engine ${s.engine}, ${s.workerThreads === 0 ? 'no worker threads (a small scan runs on the main thread)' : plural(s.workerThreads, 'worker')}, up to ${s.concurrency} in flight`,
   ];
   if (s.timing) lines.push(`  ${timingLine(s.timing)}`);
@@ -274,7 +274,8 @@ export async function runScan(input: RunInput): Promise<number> {
   }
   if (!brokenPipe && quietStop) {
     const how = summary.stopReason === 'time-limit' ? 'stopped at --max-time' : 'interrupted';
-    process.stderr.write(`shardscan: ${how} after ${summary.done}/${summary.probes} probes${outDir ? `; continue with: shardscan resume ${shellWord(outDir.dir)}` : ''}\n`);
+    const cut = summary.bannerReadsCut ? ` (${summary.bannerReadsCut} banner reads cut)` : '';
+    process.stderr.write(`shardscan: ${how} after ${summary.done}/${summary.probes} probes${cut}${outDir ? `; continue with: shardscan resume ${shellWord(outDir.dir)}` : ''}\n`);
   } else if (!brokenPipe && (!input.quiet || summary.status !== 'complete' || failure || writeFailure)) {
     printSummary(summary, outDir);
   }

@@ -29,6 +29,12 @@ export interface SummaryBody {
    * `elapsedMs` (`rate` is theirs): "65536 done in 0.51 s" read as 128k/s.
    */
   resumedDone?: number;
+  /**
+   * Of `done` and `counts.open`, open ports whose --banners read a stop cut: reported open, named from the port
+   * table, and left out of the checkpoint, so a resume reads them again; absent when none (helper 20: "100/100
+   * probes", where `status` said 90/100, and nothing told those ports from ones read in full that said nothing).
+   */
+  bannerReadsCut?: number;
   counts: StateCounts;
   events: LocalEvents;
   engine: string;

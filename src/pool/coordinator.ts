@@ -196,9 +196,9 @@ export class Coordinator {
     const { config, plan } = this.prep;
     const counts = this.decidedCounts();
     const done = totalOf(counts);
+    const cut = this.ledger.cutReads(this.active.values());
     const elapsedMs = performance.now() - this.t0;
-    // Every position decided though a stop came is complete (a banner read the stop cut is not decided: workers/loop.ts);
-    // not after a stop during a resume's replay (its report is cut), nor when a reader went away.
+    // Every position decided though a stop came is complete (a banner read the stop cut is not decided: workers/loop.ts); not after a stop during a resume's replay (its report is cut), nor when a reader went away.
     const complete = this.failure === null && this.ledger.complete && (this.stopping === null || (this.stoppedWhileRunning && this.stopping !== 'output-closed'));
     const body = {
       scanKey: this.prep.scanKey,
@@ -209,6 +209,7 @@ export class Coordinator {
       ports: this.prep.ports.count,
       probes: plan.positions,
       done,
+      ...(cut > 0 ? { bannerReadsCut: cut } : {}),
       ...(this.ledger.resumedDone > 0 ? { resumedDone: this.ledger.resumedDone } : {}),
       counts,
       events: { ...this.ledger.events },
@@ -341,8 +342,7 @@ export class Coordinator {
       this.ledger.setAside(run);
     } else {
       countEvent(this.ledger.events, 'chunk-rerun');
-      // Re-run on whichever worker is free, from the last offset known done;
-      // records already passed on above it are remembered and not repeated.
+      // Re-run on whichever worker is free, from the last offset known done; records already passed on above it are remembered and not repeated.
       this.start({ id, fromK: run.watermark, skip: run.skip }, run.attempt + 1, run.emitted);
     }
     this.dispatch();

@@ -58,6 +58,8 @@ export class ScanLedger {
   readonly counts: StateCounts = emptyCounts();
   /** Decided above the watermark by runs that were stopped: reported, not checkpointed. */
   readonly uncommitted: StateCounts = emptyCounts();
+  /** Open ports of stopped chunks whose banner reads the stop cut (in `uncommitted.open`). */
+  private cut = 0;
   readonly events: LocalEvents = {};
   /** Positions a resumed checkpoint already held. */
   readonly resumedDone: number = 0;
@@ -118,7 +120,15 @@ export class ScanLedger {
     else addCounts(this.uncommitted, extra);
     // Banner reads the stop cut: reported open, never checkpointed (a resume reads them again).
     this.uncommitted.open += run.cutOpen;
+    this.cut += run.cutOpen;
     this.again(run.bounds.id, run.watermark, run.above ?? run.skip);
+  }
+
+  /** Open ports reported whose banner reads a stop cut: those of stopped chunks, and of `active` ones so far. */
+  cutReads(active: Iterable<ChunkRun>): number {
+    let n = this.cut;
+    for (const run of active) n += run.cutOpen;
+    return n;
   }
 
   markComplete(id: number): void {
