@@ -59,8 +59,12 @@ export function inApiSpelling(err: unknown): unknown {
   return err;
 }
 
-/** A message or note, followed by the option keys of the flags it names (as the CLI says it: nothing else changes). */
-export function textInApiSpelling(text: string): string {
+/**
+ * A message or note, followed by the option keys of the flags it names (as the CLI says it: nothing else changes but
+ * the one note that named a config file scan() never read: its `resolved` option is that file's key, helper 13).
+ */
+export function textInApiSpelling(cli: string): string {
+  const text = cli.replace(`taken from the config file's "resolved"`, 'taken from the "resolved" option');
   const named = new Map<string, string>();
   for (const m of text.matchAll(FLAG)) {
     const key = OPTION_OF[m[1]!];

@@ -24,6 +24,14 @@ describe('scan() notes', () => {
     expect(notes.some((n) => /^--max-rtt-timeout 300000 ms is above --timeout 2000 ms.*\(scan\(\)'s options: --max-rtt-timeout is maxRttTimeoutMs, --timeout is timeoutMs\)$/.test(n))).toBe(true);
   });
 
+  // Helper 13 (again in helper 22): scan() read no config file, but its note said "the config file's".
+  it('names the resolved option as an option, not as a config file\'s key', async () => {
+    const run = scan({ ignoreTuning: true, targets: ['box.test'], resolved: { 'box.test': '127.0.0.1' }, ports: '1', states: ['closed'] });
+    for await (const r of run) void r;
+    const notes = await run.notes;
+    expect(notes).toContain('names taken from the "resolved" option, not looked up: box.test as 127.0.0.1 (leave "resolved" out to look them up now)');
+  });
+
   it('is empty when there is nothing to say, and rejects as the summary does on bad options', async () => {
     const run = scan({ ignoreTuning: true, targets: ['127.0.0.1'], ports: '1' });
     for await (const r of run) void r;
