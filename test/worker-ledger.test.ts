@@ -88,13 +88,15 @@ describe('ChunkLedger', () => {
     c.decide(5, 'closed');
     const stop = c.takeProgress(null, true);
     expect(stop.above).toEqual([[5, 7]]); // a stop now keeps 5 (this run) and 6 (an earlier one)
-    expect(pairs(stop.hostCounts)).toEqual(['1:open']);
+    // 5 too, decided above the watermark: a stopped chunk's per-host counts are its checkpoint's (helper 20).
+    expect(pairs(stop.hostCounts)).toEqual(['1:open', '5:closed']);
     c.decide(4, 'filtered');
     c.decide(7, 'closed');
     expect([c.watermark, c.decided]).toEqual([8, 4]);
     expect(c.committed).toEqual({ open: 1, closed: 2, filtered: 1, error: 0 });
     expect(c.decidedCounts).toEqual(c.committed);
-    expect(pairs(c.takeProgress(null, true).hostCounts)).toEqual(['4:filtered', '5:closed', '7:closed']);
+    // 5 was counted at the stop: not again.
+    expect(pairs(c.takeProgress(null, true).hostCounts)).toEqual(['4:filtered', '7:closed']);
   });
 
   it('lists the offsets decided above the watermark only in a last message that ends short', () => {

@@ -116,7 +116,7 @@ export class ChunkLedger {
       if (code !== EARLIER) {
         const s = STATE_OF_CODE[code]!;
         this.committed[s]++;
-        if (this.hostDelta) this.hostDelta.add(this.hostOf!(w), s, this.reasons![w]);
+        if (this.hostDelta && this.countedAbove?.[w] !== 1) this.hostDelta.add(this.hostOf!(w), s, this.reasons![w]);
       }
       w++;
     }
@@ -164,11 +164,17 @@ export class ChunkLedger {
    */
   private countAbove(): void {
     const states = this.states;
+    this.countedAbove ??= new Uint8Array(states.length);
     for (let k = this.watermark + 1; k < states.length; k++) {
       const code = states[k]!;
-      if (code !== 0 && code !== EARLIER) this.hostDelta!.add(this.hostOf!(k), STATE_OF_CODE[code]!, this.reasons![k]);
+      if (code === 0 || code === EARLIER || this.countedAbove[k] === 1) continue;
+      this.hostDelta!.add(this.hostOf!(k), STATE_OF_CODE[code]!, this.reasons![k]);
+      this.countedAbove[k] = 1; // not again when the watermark passes it (a chunk decides nothing after its last message, but the counts hold if it did)
     }
   }
+
+  /** Offsets countAbove counted already (null until a stop). */
+  private countedAbove: Uint8Array | null = null;
 
   /** Progress for the next message; events and host counts are handed over once. */
   takeProgress(timing: number[] | null = null, last = false): ChunkProgress {
