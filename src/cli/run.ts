@@ -21,6 +21,7 @@ import { cutShort, sayWhileReaderWaits } from './report-end.js';
 import type { ChunkRunner } from '../pool/runner.js';
 import { type PreparedScan, scanNotes } from '../prepare.js';
 import { reportContextOf } from '../scan/report-context.js';
+import { recordTally } from '../scan/record-tally.js';
 import { type ScanRun, startScan } from '../scan/start.js';
 import { MANIFEST, type OutDir } from '../store/outdir.js';
 import { defaultShardDir } from '../store/state-dir.js';
@@ -198,11 +199,14 @@ export async function runScan(input: RunInput): Promise<number> {
     throw err;
   }
   input.metrics?.attach(run);
-  const ctx = reportContextOf(prep, run, { command: input.command, startedAt: input.startedAt.toISOString(), note: noteOnce() });
+  // A resume's coordinator counts only its own positions per host: its reports' counts come from every record they
+  // write, the earlier runs' too, as merge's do (helper 20: a resumed -oX had no <extraports>, -oG no Ignored State).
+  const tally = input.resume && sortedReports(config) > 0 ? recordTally(prep, run) : null;
+  const ctx = reportContextOf(prep, run, { command: input.command, startedAt: input.startedAt.toISOString(), note: noteOnce(), ...(tally ? { tally: tally.view } : {}) });
   // A report that fails (EPIPE, ENOSPC) is dropped and the others go on; when none is left, the scan stops.
   const writer = writeReports(
     reports.map((r) => ({ writer: createWriter(r.format, ctx), out: r.out })),
-    run.records,
+    tally?.records ?? run.records,
     (i, err) => {
       reports[i]!.error ??= err;
     },

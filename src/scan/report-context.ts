@@ -11,8 +11,12 @@ import { namesOf } from '../model/scan.js';
 import { packageVersion } from '../paths.js';
 import type { ScanRun } from './start.js';
 
-export function reportContextOf(prep: PreparedScan, run: ScanRun, o: { command: string; startedAt: string; note?: (text: string) => void }): ReportContext {
+/** Per-host counts taken from elsewhere than the scan's coordinator (a resume's, from every record its report writes). */
+export type HostTally = Pick<ReportContext, 'hostCounts' | 'hostReasons'> & { scannedHosts(): string[] | null };
+
+export function reportContextOf(prep: PreparedScan, run: ScanRun, o: { command: string; startedAt: string; note?: (text: string) => void; tally?: HostTally }): ReportContext {
   const { config } = prep;
+  const tally = o.tally;
   return {
     version: packageVersion(),
     command: o.command,
@@ -25,8 +29,8 @@ export function reportContextOf(prep: PreparedScan, run: ScanRun, o: { command: 
     states: config.states,
     banners: config.banners,
     summary: () => run.summary(),
-    hostCounts: (host) => run.hostCounts(host),
-    hostReasons: (host) => run.hostReasons(host),
+    hostCounts: tally ? (host) => tally.hostCounts(host) : (host) => run.hostCounts(host),
+    hostReasons: tally ? (host) => tally.hostReasons?.(host) ?? null : (host) => run.hostReasons(host),
     hostGivenUp: (host) => run.hostGivenUp(host),
     hostName: namesOf(config.resolved),
     ...(o.note === undefined ? {} : { note: o.note }),
@@ -34,6 +38,7 @@ export function reportContextOf(prep: PreparedScan, run: ScanRun, o: { command: 
     // but once it is whole and complete it probed every host.
     scannedHosts: () => {
       if (config.openHostsOnly) return null;
+      if (tally) return tally.scannedHosts() ?? (run.summary().status === 'complete' && config.shard.total === 1 ? everyHostOf(prep.targets) : null);
       const whole = run.summary().status === 'complete' && config.shard.total === 1;
       return scannedHostsOf(prep.targets, (host) => run.hostCounts(host)) ?? (whole ? everyHostOf(prep.targets) : null);
     },
