@@ -19,6 +19,19 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise((r) => server.close(r)));
 
+/** `n` distinct loopback ports nothing listens on: each a listener's port a moment ago (all held till the last, so none twice). */
+async function freePorts(n: number): Promise<number[]> {
+  const held: Server[] = [];
+  for (let i = 0; i < n; i++) {
+    const s = createServer();
+    await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+    held.push(s);
+  }
+  const ports = held.map((s) => (s.address() as { port: number }).port);
+  await Promise.all(held.map((s) => new Promise((r) => s.close(r))));
+  return ports;
+}
+
 /** What -oA wrote of per-host counts: xml's extraports, grep's Ignored State, text's Not shown lines. */
 function counts(cwd: string, base: string): string[] {
   const read = (ext: string): string => readFileSync(join(cwd, `${base}.${ext}`), 'utf8');
@@ -28,8 +41,9 @@ function counts(cwd: string, base: string): string[] {
 describe('a resumed scan\'s per-host counts', () => {
   it.each([[[]], [['--states', 'open,filtered']]])('are an uninterrupted scan\'s (%j)', async (states) => {
     const cwd = scratchDir();
-    // 2 hosts × 200 ports around the open one: 127.0.0.1 has it open, 127.0.0.2 none.
-    const ports = `${open - 100}-${open + 99}`;
+    // 2 hosts × 200 ports: the open one and 199 that were free a moment ago (a range of ports around it met other
+    // tests' listeners, some with full queues: filtered, and then the closed ports could not be told apart).
+    const ports = [open, ...(await freePorts(199))].join(',');
     const scan = ['127.0.0.1-2', '-p', ports, '--seed', '3', '-q', ...states];
     const first = await runCli([...scan, '--rate', '400', '--max-time', '0.3', '-o', '/dev/null', '--out-dir', 'd'], { cwd });
     expect(first.stderr).toMatch(/stopped at --max-time after \d+\/400 probes/);

@@ -12,7 +12,7 @@ import { packageVersion } from '../paths.js';
 import type { ScanRun } from './start.js';
 
 /** Per-host counts taken from elsewhere than the scan's coordinator (a resume's, from every record its report writes). */
-export type HostTally = Pick<ReportContext, 'hostCounts' | 'hostReasons'> & { scannedHosts(): string[] | null };
+export type HostTally = Pick<ReportContext, 'hostCounts' | 'hostReasons'>;
 
 export function reportContextOf(prep: PreparedScan, run: ScanRun, o: { command: string; startedAt: string; note?: (text: string) => void; tally?: HostTally }): ReportContext {
   const { config } = prep;
@@ -38,9 +38,8 @@ export function reportContextOf(prep: PreparedScan, run: ScanRun, o: { command: 
     // but once it is whole and complete it probed every host.
     scannedHosts: () => {
       if (config.openHostsOnly) return null;
-      if (tally) return tally.scannedHosts() ?? (run.summary().status === 'complete' && config.shard.total === 1 ? everyHostOf(prep.targets) : null);
       const whole = run.summary().status === 'complete' && config.shard.total === 1;
-      return scannedHostsOf(prep.targets, (host) => run.hostCounts(host)) ?? (whole ? everyHostOf(prep.targets) : null);
+      return scannedHostsOf(prep.targets, tally ? tally.hostCounts : (host) => run.hostCounts(host)) ?? (whole ? everyHostOf(prep.targets) : null);
     },
   };
 }
