@@ -123,7 +123,7 @@ export function scan(options: ScanOptions): ScanHandle {
     const runner = runsOnCallingThread(prep.plan.positions, threadsAsked) ? new InProcessRunner() : new PoolRunner(createPool(threadsFor(prep.plan, prep.config.workers)));
     // Per-host counts, for reportContext(): a report's "Not shown" lines and every host scanned.
     run = startScan(prep, { signal: stopper.signal, runner, ownRunner: true, hostCounts: true });
-    notes = [...setupNotes(prep, result.notes, given.resolved), ...scanNotes(prep)].map(textInApiSpelling);
+    notes = [...setupNotes(prep, result.notes), ...scanNotes(prep)].map(textInApiSpelling);
     // Before the aborted signal is read (run() reads it later): the first stop reason stands, and it said signal.
     if (readerGone) run.stop('output-closed');
     context = (command) => reportContextOf(prep, run!, { command, startedAt: run!.summary().startedAt });

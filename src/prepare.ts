@@ -31,6 +31,8 @@ export interface PreparedScan {
   blocked: Blocked;
   /** Names with more addresses than the one scanned: the others (see otherAddressesNote). */
   otherAddresses: Record<string, string[]>;
+  /** Names a config's (or scan()'s) "resolved" gave that the targets or exclusions used: scanned at that address, not looked up. */
+  pinned: Record<string, string>;
 }
 
 /**
@@ -79,7 +81,7 @@ export function checkSpace(hosts: number, ports: number): number {
 export async function prepareScan(config: Readonly<ScanConfig>, resolver?: Resolver): Promise<PreparedScan> {
   // The ports first: a bad -p is refused before any host name is looked up (nmap refuses it first too).
   const ports = buildPorts({ ports: config.ports ?? undefined, topPorts: config.topPorts ?? undefined, excludePorts: config.excludePorts ?? undefined });
-  const { set: targets, resolved, blocked, otherAddresses } = await buildTargets(
+  const { set: targets, resolved, blocked, otherAddresses, pinned } = await buildTargets(
     {
       targets: config.targets,
       inputFile: config.inputFile ?? undefined,
@@ -106,7 +108,7 @@ export async function prepareScan(config: Readonly<ScanConfig>, resolver?: Resol
   const targetsDigest = digestOf(targets);
   // --banners changes what the records hold: only shards that agree on it merge (absent keeps older keys).
   const scanKey = shortHash([JSON.stringify([targetsDigest, ports.toString(), config.order, config.order === 'random' ? config.seed : 0, config.shard.total, config.timeoutMs, config.retries, [...config.states].sort(), ...(config.banners ? ['banners'] : [])])]);
-  return { config: Object.freeze({ ...config, resolved: Object.freeze(resolved), chunkSize }), targets, ports, range, perm, plan, scanKey, targetsDigest, blocked, otherAddresses };
+  return { config: Object.freeze({ ...config, resolved: Object.freeze(resolved), chunkSize }), targets, ports, range, perm, plan, scanKey, targetsDigest, blocked, otherAddresses, pinned };
 }
 
 /** Positions a chunk holds: as given, or sized to the space this machine's shard walks and the worker count. */
@@ -162,9 +164,9 @@ function shortHash(parts: Iterable<string | Uint8Array>): string {
  * notes (`configNotes`: defaults, limits applied), port patterns, names pinned by a config's "resolved", blocked
  * hosts, a name's other addresses. The library dropped them all: a blocked host, a capped --concurrency, with no word.
  */
-export function setupNotes(prep: PreparedScan, configNotes: readonly string[], pinned: Readonly<Record<string, string>> | undefined): string[] {
+export function setupNotes(prep: PreparedScan, configNotes: readonly string[]): string[] {
   const { config } = prep;
-  const more = [pinnedNamesNote(pinned), blockedNote(prep.blocked), otherAddressesNote(prep.otherAddresses)];
+  const more = [pinnedNamesNote(prep.pinned), blockedNote(prep.blocked), otherAddressesNote(prep.otherAddresses)];
   return [...configNotes, ...wildcardNotes({ ports: config.ports ?? undefined, excludePorts: config.excludePorts ?? undefined }), ...more.filter((n): n is string => n !== null)];
 }
 

@@ -324,4 +324,17 @@ describe('a config file\'s "resolved" names', () => {
     writeFileSync(join(cwd, 'plain.json'), JSON.stringify({ targets: ['127.0.0.1'], ports: '1' }));
     expect((await runCli(['--config', 'plain.json', '--no-out-dir'], { cwd })).stderr).not.toMatch(/not looked up/);
   });
+
+  // Helper 17: the note listed every name of "resolved", those no target named too, and an exclusion's by its key.
+  it('the note names only those the targets and exclusions use, an exclusion as one', async () => {
+    const cwd = scratchDir();
+    const resolved = { 'a.test': '127.0.0.1', 'b.test': '127.0.0.2', 'exclude:c.test': '127.0.0.3' };
+    writeFileSync(join(cwd, 'res.json'), JSON.stringify({ targets: ['a.test'], exclude: ['c.test'], ports: '1', resolved }));
+    const r = await runCli(['--config', 'res.json', '--no-out-dir'], { cwd });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('shardscan: names taken from the config file\'s "resolved", not looked up: a.test as 127.0.0.1, c.test (excluded) as 127.0.0.3 (leave "resolved" out to look them up now)\n');
+    // None of them used: no note.
+    writeFileSync(join(cwd, 'unused.json'), JSON.stringify({ targets: ['127.0.0.1'], ports: '1', resolved }));
+    expect((await runCli(['--config', 'unused.json', '--no-out-dir'], { cwd })).stderr).not.toMatch(/not looked up/);
+  });
 });

@@ -159,7 +159,7 @@ async function scanCommand(flags: CliFlags, command: string, signal: AbortContro
     // Opened (and so emptied) only now, when nothing can refuse the command any more.
     const { out, extras } = openReports(config, typed);
     const scanned = metrics?.scannedNote(prep.targets, prep.ports) ?? null;
-    const allNotes = [...setupNotes(prep, notes, given.resolved), ...(scanned === null ? [] : [scanned])];
+    const allNotes = [...setupNotes(prep, notes), ...(scanned === null ? [] : [scanned])];
     return runScan({ prep, out, extras, notes: allNotes, quiet: Boolean(flags.quiet), command, outDir, signal: signal.signal, startedAt, pool, summaryJson: flags.summaryJson, fault, threadsAsked, metrics });
   });
 }

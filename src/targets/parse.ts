@@ -161,6 +161,8 @@ export interface ResolvedTargets {
   blocked: Blocked;
   /** Names resolved now that have more addresses than the one scanned: the others (of the family asked for). */
   otherAddresses: Record<string, string[]>;
+  /** Of the names the input's `resolved` gave, those this scan's targets and exclusions name, as pinnedNamesNote shows them. */
+  pinned: Record<string, string>;
 }
 
 /** A host-name token (with its optional IPv4 prefix), and the list file and line it was read from (a name that does not resolve is found only after the whole list is read). */
@@ -340,7 +342,21 @@ export async function buildTargets(input: TargetInput, resolver: Resolver = syst
   // Both before any probe: the blocklist first (a blocked target is named), then the size.
   const { kept, blocked } = input.blocklist ? applyBlocklist(remaining, input.blocklist) : { kept: remaining, blocked: NOTHING_BLOCKED };
   if (input.yes !== undefined) confirmScanSize(inc, kept, input.yes);
-  return { set: TargetSet.fromIntervals(kept), resolved: Object.fromEntries(resolved), blocked, otherAddresses };
+  return { set: TargetSet.fromIntervals(kept), resolved: Object.fromEntries(resolved), blocked, otherAddresses, pinned: pinnedUsed(included.named, excluded.named, persisted, resolved) };
+}
+
+/**
+ * The given names the targets and exclusions used: the note listed every name of a config's "resolved", those no
+ * target named too, and an exclusion's by its internal key ("exclude:c.test"; helper 17).
+ */
+function pinnedUsed(targets: readonly NameToken[], exclusions: readonly NameToken[], persisted: ReadonlySet<string>, resolved: ReadonlyMap<string, string>): Record<string, string> {
+  const used: Record<string, string> = {};
+  for (const p of targets) if (persisted.has(p.name)) used[p.name] = resolved.get(p.name)!;
+  for (const p of exclusions) {
+    const key = `${EXCLUDED_PREFIX}${p.name}`;
+    if (persisted.has(key) || persisted.has(p.name)) used[`${p.name} (excluded)`] = resolved.get(key)!;
+  }
+  return used;
 }
 
 /**
