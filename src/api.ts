@@ -106,7 +106,7 @@ export function scan(options: ScanOptions): ScanHandle {
   let readerGone = false;
   let context: ((command: string) => ReportContext) | null = null;
   let notes: string[] = [];
-  let release = (): void => undefined;
+  let claim = null as ReturnType<typeof claimFds> | null; // set by resolveAndPrepare's callback (a plain null narrows to never)
 
   const started = (async () => {
     // The types leave them out, but plain JavaScript can pass them: scan() writes no report and no shard directory, so they were silently ignored.
@@ -118,11 +118,13 @@ export function scan(options: ScanOptions): ScanHandle {
     // A stop while names still resolve ends the scan then (a resolver that never answers hung it, aborted or not).
     // The window leaves the descriptors the calling program holds and its other scans' windows (helper 22: it took them all).
     const sizing = { ...(ignoreTuning ? { tuning: null } : {}), heldFds };
-    const { prep, result } = await resolveAndPrepare(given, threadsAsked, sizing, stoppable(resolver ? typedResolver(resolver) : systemResolver, stopper.signal), (n) => (release = claimFds(n)));
+    const { prep, result } = await resolveAndPrepare(given, threadsAsked, sizing, stoppable(resolver ? typedResolver(resolver) : systemResolver, stopper.signal), (n) => (claim = claimFds(n)));
     // As the CLI: a small scan runs on this thread, with no worker to boot (~0.4 s for 100 ports), unless workers were asked for.
     const runner = runsOnCallingThread(prep.plan.positions, threadsAsked) ? new InProcessRunner() : new PoolRunner(createPool(threadsFor(prep.plan, prep.config.workers)));
     // Per-host counts, for reportContext(): a report's "Not shown" lines and every host scanned.
     run = startScan(prep, { signal: stopper.signal, runner, ownRunner: true, hostCounts: true });
+    const started = run;
+    claim?.track(() => started.inFlight());
     notes = [...setupNotes(prep, result.notes), ...scanNotes(prep)].map(textInApiSpelling);
     // Before the aborted signal is read (run() reads it later): the first stop reason stands, and it said signal.
     if (readerGone) run.stop('output-closed');
@@ -140,7 +142,7 @@ export function scan(options: ScanOptions): ScanHandle {
     })
     .finally(() => {
       unfollow();
-      release();
+      claim?.release();
     });
   // The iterator surfaces failures; keep an unobserved summary from crashing the process.
   summary.catch(() => undefined);

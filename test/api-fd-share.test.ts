@@ -51,4 +51,18 @@ describe("scan()'s window and the calling program's descriptors", () => {
     expect(a + b).toBeLessThanOrEqual(Number(LIMIT) - 64);
     expect(Math.max(a, b)).toBeGreaterThanOrEqual(alone - 20);
   });
+
+  // Helper 23: the second scan took the larger of the first's window and the program's descriptors, not both: with
+  // 300 held, the program got EMFILE again as soon as two scans ran.
+  it('two scans started together leave the program\'s descriptors too', async () => {
+    const held: number[] = [];
+    for (let i = 0; i < 300; i++) held.push(openSync('/dev/null', 'r'));
+    try {
+      const [a, b] = await Promise.all([windowOf(scan(options)), windowOf(scan(options))]);
+      expect(a + b + 300).toBeLessThanOrEqual(Number(LIMIT) - 64);
+      expect(Math.min(a, b)).toBeGreaterThan(0);
+    } finally {
+      held.forEach((fd) => closeSync(fd));
+    }
+  });
 });

@@ -25,24 +25,29 @@ export function fdLimit(): number {
 /** Descriptors a Node 20 process holds of its own (stdio, epoll, its signal pipe…): 20 here, 24 with a worker thread. */
 const NODE_FDS = 24;
 
-/** Descriptors the windows of this process's running scans (library scans: scan()) may take. */
-let claimed = 0;
+/** The window of a running library scan (scan()), and its connects in flight once it runs. */
+interface FdClaim {
+  window: number;
+  inFlight: () => number;
+}
 
-/** A running scan's window is taken from the process's descriptors until the returned release() (once). */
-export function claimFds(n: number): () => void {
-  claimed += n;
-  let released = false;
-  return () => {
-    if (!released) claimed -= n;
-    released = true;
-  };
+/** The windows of this process's running library scans. */
+const claims = new Set<FdClaim>();
+
+/** A scan's window, taken from the process's descriptors until release(); track() tells its connects in flight. */
+export function claimFds(window: number): { release(): void; track(inFlight: () => number): void } {
+  const claim: FdClaim = { window, inFlight: () => 0 };
+  claims.add(claim);
+  return { release: () => void claims.delete(claim), track: (inFlight) => void (claim.inFlight = inFlight) };
 }
 
 /**
- * Descriptors this process holds for others when a library scan starts: its
- * open descriptors beyond Node's own (the embedding program's files and
- * sockets, other scans' open sockets), or the windows its running scans may
- * take, whichever is more (an open socket of a running scan is in both).
+ * Descriptors this process holds for others when a library scan starts: the
+ * windows of its running scans, and its open descriptors beyond Node's own
+ * and those scans' sockets in flight (the embedding program's files and
+ * sockets). Added, not the larger of the two: with two scans running, the
+ * larger was the other scan's window, and the program's own were given away
+ * again (helper 23).
  */
 export function heldFds(): number {
   let open = NODE_FDS;
@@ -51,7 +56,13 @@ export function heldFds(): number {
   } catch (err) {
     void err; // not Linux: only the windows of running scans are known
   }
-  return Math.max(claimed, open - NODE_FDS, 0);
+  let windows = 0;
+  let inFlight = 0;
+  for (const c of claims) {
+    windows += c.window;
+    inFlight += Math.min(c.window, c.inFlight());
+  }
+  return windows + Math.max(0, open - NODE_FDS - inFlight);
 }
 
 /** Descriptors kept back for stdio, output files, the pool's message ports and the fixtures of a test. */
