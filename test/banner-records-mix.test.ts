@@ -5,7 +5,7 @@
  * validate and merge, and the other way round: they passed, and the merged
  * report lost that shard's banners without a word (helper 20). Loopback only.
  */
-import { copyFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -43,5 +43,13 @@ describe('records of a scan with and without --banners, mixed', () => {
     const back = await runCli(['validate', 'without'], { cwd });
     expect(back.code).toBe(1);
     expect(back.stdout + back.stderr).toContain('"serviceSource" on an open port, in a scan without --banners');
+    // Helper 23: any field a banner read gives, on a port no read was made for.
+    const edited = (line: string): string => JSON.stringify({ ...(JSON.parse(line) as object), banner: 'SSH-2.0-x' });
+    expect((await scanOf('plain')).code).toBe(0);
+    const plainPath = join(cwd, 'plain', 'shard-1-of-1.ndjson');
+    writeFileSync(plainPath, `${readFileSync(plainPath, 'utf8').trim().split('\n').map(edited).join('\n')}\n`);
+    const banner = await runCli(['validate', 'plain'], { cwd });
+    expect(banner.code).toBe(1);
+    expect(banner.stdout + banner.stderr).toContain('"banner" on an open port, in a scan without --banners');
   }, 60_000);
 });

@@ -69,5 +69,8 @@ describe("a config file's setting that is refused", () => {
     expect(await refused({ ports: '1' }, ['-iL', 't.txt'], files)).toMatch(/^shardscan: error: 't.txt' line 2: bad target/);
     expect(await refused({ excludeFile: '-', ports: '1', targets: ['127.0.0.1'] }, ['-iL', '-'], {}, '127.0.0.2\n')).toMatch(/^shardscan: error: only one of --input-file and "excludeFile" \(config file 'cf.json'\) can read stdin/);
     expect(await refused({ inputFile: '-', ports: '1' }, ['--exclude-file', '-'], {}, '127.0.0.2\n')).toMatch(/^shardscan: error: only one of "inputFile" \(config file 'cf.json'\) and --exclude-file can read stdin/);
+    // Helper 23: the file named once, after both keys; a bad line without the note on relative file names (it read as said of the host).
+    expect(await refused({ inputFile: '-', excludeFile: '-', ports: '1' }, [], {}, '127.0.0.2\n')).toBe(`shardscan: error: only one of "inputFile" and "excludeFile" (config file 'cf.json') can read stdin (-)\n`);
+    expect(await refused({ inputFile: 't.txt', ports: '1' }, [], files)).not.toMatch(/current directory/);
   });
 });

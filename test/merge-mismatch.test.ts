@@ -47,8 +47,11 @@ describe('merge of shards whose ports differ', () => {
     const r = await runCli(['merge', 'a', 'b', '-o', '/dev/null'], { cwd });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toBe('shardscan: the shards ran with different timing settings, and are merged as they were recorded: --banner-timeout 3000 ms (shard 1), 100 ms (shard 2)\n');
-    expect((await runCli(['merge', 'a', 'c'], { cwd })).stderr).toBe('shardscan: error: c is from a different scan than a (--banners vs none); merge only shards of one scan\n');
+    expect((await runCli(['merge', 'a', 'c'], { cwd })).stderr).toBe('shardscan: error: c is from a different scan than a (--banners vs no --banners); merge only shards of one scan\n');
     expect((await runCli(['merge', 'c', 'a'], { cwd })).stderr).toBe('shardscan: error: a is from a different scan than c (no --banners vs --banners); merge only shards of one scan\n');
-    expect((await runCli(['merge', 'a', 'd'], { cwd })).stderr).toBe('shardscan: error: d is from a different scan than a (--states open vs closed,open); merge only shards of one scan\n');
+    expect((await runCli(['merge', 'a', 'd'], { cwd })).stderr).toBe('shardscan: error: d is from a different scan than a (--states open vs open,closed); merge only shards of one scan\n');
+    // Helper 23: both named when both differ, --states as typed ("all" for every state).
+    expect((await runCli([...common, '--states', 'all', '--shard', '2/2', '--out-dir', 'e'], { cwd })).code).toBe(0);
+    expect((await runCli(['merge', 'a', 'e'], { cwd })).stderr).toBe('shardscan: error: e is from a different scan than a (--banners vs no --banners; --states open vs all); merge only shards of one scan\n');
   });
 });

@@ -48,8 +48,9 @@ const BY_FLAG: ReadonlyArray<{ message: RegExp | ((message: string, merged: Part
   { message: /^cannot read --blocklist file /, key: 'blocklist', file: true },
   { message: /^cannot read target file /, key: 'inputFile', file: true },
   { message: /^cannot read exclude file /, key: 'excludeFile', file: true },
-  { message: lineOf('inputFile'), key: 'inputFile', file: true },
-  { message: lineOf('excludeFile'), key: 'excludeFile', file: true },
+  // Not `file`: the file was found; a line of it was refused (helper 23: "taken from the current directory" read as said of the host).
+  { message: lineOf('inputFile'), key: 'inputFile' },
+  { message: lineOf('excludeFile'), key: 'excludeFile' },
   { message: /^--banners reads open ports, but --states /, key: 'banners', keys: ['banners', 'states'] },
   { message: /^give either -p or --top-ports /, key: 'ports', keys: ['ports', 'topPorts'] },
 ];
@@ -78,6 +79,13 @@ export function inConfigWords(err: unknown): unknown {
   const relative = rule.file === true && typeof value === 'string' && value !== '-' && !isAbsolute(value);
   const where = relative ? ` (a name in a config file is taken from the current directory, ${process.cwd()}, as on the command line)` : '';
   return new ShardscanError(err.code, `${origin.name}: "${rule.key}": ${err.message}${where}`);
+}
+
+/** Settings named together: the config file said once, after its keys (`"inputFile" and "excludeFile" (config file 'c.json')`). */
+export function namedTogether(names: readonly string[], config: string | undefined): string {
+  const suffix = config ? ` (${configName(config)})` : null;
+  if (suffix === null || names.filter((n) => n.endsWith(suffix)).length < 2) return names.join(' and ');
+  return `${names.map((n) => (n.endsWith(suffix) ? n.slice(0, -suffix.length) : n)).join(' and ')}${suffix}`;
 }
 
 /** How a refusal names a setting: by its flag when typed (or with no config file), else by the config file's key. */

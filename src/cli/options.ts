@@ -11,7 +11,7 @@ import { noTargets } from '../targets/parse.js';
 import { type PortInput, buildPorts } from '../ports/parse.js';
 import { rankedPortCount } from '../ports/services.js';
 import { PROBE_ENGINES, type ProbeEngine } from '../model/scan.js';
-import { givenAs, noteConfigOrigin } from './config-origin.js';
+import { givenAs, namedTogether, noteConfigOrigin } from './config-origin.js';
 import { PORT_STATES, type PortState } from '../model/states.js';
 import { MAX_WORKERS } from './early.js';
 import { reportsOf } from './report-files.js';
@@ -178,7 +178,7 @@ export function flagsToConfig(f: ScanFlags): Partial<ScanConfig> {
   // "-" (stdin) is read now and kept as a list, so the shard directory's
   // manifest holds it and a resume does not read stdin again.
   const stdinReaders = [f.config === '-' && '--config', c.inputFile === '-' && givenAs('--input-file', 'inputFile', f.inputFile !== undefined, f.config), c.excludeFile === '-' && givenAs('--exclude-file', 'excludeFile', f.excludeFile !== undefined, f.config)].filter((x) => x !== false);
-  if (stdinReaders.length > 1) throw usage(`only one of ${stdinReaders.join(' and ')} can read stdin (-)`);
+  if (stdinReaders.length > 1) throw usage(`only one of ${namedTogether(stdinReaders, f.config)} can read stdin (-)`);
   if (c.inputFile === '-') {
     const listed = readStdinList('target');
     // Read into the command line's targets, an empty list on stdin was never named: "no targets given" alone.

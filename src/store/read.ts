@@ -27,6 +27,9 @@ export function endsMidLine(path: string): boolean {
   }
 }
 
+/** A record's fields a banner read fills in (src/model/record.ts). */
+const BANNER_FIELDS = ['serviceSource', 'product', 'version', 'extraInfo', 'banner', 'tls'] as const;
+
 /**
  * Stream the records of a shard file, checked against schemas/record.schema.json.
  * A half-written last line (SIGKILL mid-write) is skipped; any other bad line throws,
@@ -56,9 +59,12 @@ export async function* readRecords(path: string, banners?: boolean): AsyncGenera
     }
     if (!validate(rec)) throw new ShardscanError('E_SCHEMA', `${path}:${at}: ${describeErrors(validate.errors)}`);
     const r = rec as ProbeRecord;
-    if (banners !== undefined && (r.serviceSource !== undefined) !== (banners && r.state === 'open')) {
-      const what = r.serviceSource === undefined ? `an open port without "serviceSource", in a scan with --banners` : `"serviceSource" on ${r.state === 'open' ? 'an open port, in a scan without --banners' : `a ${r.state} port`}`;
-      throw new ShardscanError('E_SCHEMA', `${path}:${at}: ${what}: the records of another scan were copied in, or the record was edited`);
+    if (banners !== undefined) {
+      // What a banner read gives, only on an open port of a scan with --banners (helper 23: a banner added to a closed record passed, and was reported).
+      const read = BANNER_FIELDS.find((k) => r[k] !== undefined);
+      const reads = banners && r.state === 'open';
+      const what = reads && r.serviceSource === undefined ? `an open port without "serviceSource", in a scan with --banners` : !reads && read !== undefined ? `"${read}" on ${r.state === 'open' ? 'an open port, in a scan without --banners' : `a ${r.state} port`}` : null;
+      if (what !== null) throw new ShardscanError('E_SCHEMA', `${path}:${at}: ${what}: the records of another scan were copied in, or the record was edited`);
     }
     return r;
   };
@@ -224,11 +230,12 @@ function describeMismatch(a: Manifest, b: Manifest): string {
   if (a.ports !== b.ports || a.config.ports !== b.config.ports || a.config.topPorts !== b.config.topPorts) return `different ports: ${portsAsGiven(a)} vs ${portsAsGiven(b)}`;
   if (a.config.order !== b.config.order) return `order ${a.config.order} vs ${b.config.order}`;
   if (a.config.timeoutMs !== b.config.timeoutMs || a.config.retries !== b.config.retries) return 'different --timeout or --retries';
-  // Named, as the others are: "different --states or options" left the user to find which (helper 20).
-  if (Boolean(a.config.banners) !== Boolean(b.config.banners)) return a.config.banners ? '--banners vs none' : 'no --banners vs --banners';
-  const states = (m: Manifest): string => [...m.config.states].sort().join(',');
-  if (states(a) !== states(b)) return `--states ${states(a)} vs ${states(b)}`;
-  return 'different --states or options';
+  // Named, as the others are: "different --states or options" left the user to find which (helper 20); both when both differ.
+  const banners = (m: Manifest): string => (m.config.banners ? '--banners' : 'no --banners');
+  const states = (m: Manifest): string => (m.config.states.length === 4 ? 'all' : m.config.states.join(','));
+  const sameStates = [...a.config.states].sort().join() === [...b.config.states].sort().join();
+  const differ = [...(banners(a) !== banners(b) ? [`${banners(a)} vs ${banners(b)}`] : []), ...(sameStates ? [] : [`--states ${states(a)} vs ${states(b)}`])];
+  return differ.length > 0 ? differ.join('; ') : 'different --states or options';
 }
 
 /**
