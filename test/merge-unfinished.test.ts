@@ -34,7 +34,7 @@ describe('merge of an unfinished shard', () => {
     expect((await slow).signal).toBe('SIGKILL');
     const killed = await runCli(['merge', 's1', 's2', '-f', 'ndjson'], { cwd });
     expect(killed.code).toBe(2);
-    expect(killed.stderr).toBe('shardscan: error: s2 (killed) did not finish; run shardscan resume on it first (or --allow-partial)\n');
+    expect(killed.stderr).toBe('shardscan: error: s2 (killed, or quit at once) did not finish; run shardscan resume on it first (or --allow-partial)\n');
 
     const stopped = await runCli(['resume', 's2', '-q', '--max-time', '0.2'], { cwd });
     expect(stopped.code, stopped.stderr).toBe(0);

@@ -29,6 +29,7 @@ import { threadsFor } from '../shard/plan.js';
 import type { MetricsServer } from './metrics.js';
 import { NMAP_OUTPUT } from './spellings.js';
 import { Progress, clearActiveBar, formatRate } from './progress.js';
+import { sayOnQuickExit } from './quick-exit.js';
 
 /** `pipe`: the reader of standard output left before all was written (| head): 141, what a shell reports for nmap, masscan or `seq`, killed by SIGPIPE there; Node ignores SIGPIPE, so it is an exit code here. */
 export const EXIT = { ok: 0, runtime: 1, usage: 2, interrupted: 130, pipe: 141 } as const;
@@ -211,6 +212,9 @@ export async function runScan(input: RunInput): Promise<number> {
       reports[i]!.error ??= err;
     },
   );
+  // A second Ctrl+C exits at once: say what it may leave cut, and what writes it again (a resume that finds every
+  // position decided probes nothing and writes its reports whole).
+  sayOnQuickExit(outDir ? `the reports may be cut short: shardscan resume ${shellWord(outDir.dir)} writes them whole again` : 'the reports may be cut short');
   const writerDone = writer.then(
     () => null,
     (err: unknown) => {

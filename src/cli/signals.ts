@@ -6,6 +6,7 @@
 import { guardBlockingReads } from '../files.js';
 import { lookupsPending } from '../targets/resolve.js';
 import { clearActiveBar } from './progress.js';
+import { quickExitNote } from './quick-exit.js';
 import { EXIT } from './run.js';
 
 /** Signals start.ts caught before installSignals ran, and its listener that kept them. */
@@ -65,7 +66,7 @@ export function installSignals(early: EarlySignals | null): AbortController {
   const onSignal = (sig: NodeJS.Signals): void => {
     firstSignal ??= sig;
     if (controller.signal.aborted) {
-      process.stderr.write(`${nl()}shardscan: interrupted again, exiting now\n`);
+      process.stderr.write(`${nl()}shardscan: interrupted again, exiting now${quickExitNote() === null ? '' : `; ${quickExitNote()}`}\n`);
       endIfLookupsHang();
       process.exit(EXIT.interrupted);
     }

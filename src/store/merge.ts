@@ -159,7 +159,7 @@ function refuseUnfinished(shards: readonly ShardDir[]): void {
     const writer = liveWriter(s.dir);
     if (writer !== null) throw new ShardscanError('E_MERGE', `${s.dir} is still being written by ${writer}; merge once it has finished (or --allow-partial, for what its checkpoint covers so far)`);
   }
-  const named = unfinished.map((s) => `${s.dir} (${s.manifest.endedAt === null ? 'killed' : `stopped: ${s.manifest.stopReason ?? 'signal'}`})`);
+  const named = unfinished.map((s) => `${s.dir} (${s.manifest.endedAt === null ? 'killed, or quit at once' : `stopped: ${s.manifest.stopReason ?? 'signal'}`})`);
   throw new ShardscanError('E_MERGE', `${named.join(', ')} did not finish; run shardscan resume on ${unfinished.length > 1 ? 'each' : 'it'} first (or --allow-partial)`);
 }
 
