@@ -146,6 +146,18 @@ describe('through the CLI', () => {
     expect(halfXml.stdout).toContain(`<hosts up="${shown.length}" down="0" total="${shown.length}"/>`);
   });
 
+  it("a scan that stopped counts in its XML the hosts it reached: up + down = total, as nmap's", async () => {
+    const cwd = scratchDir();
+    const r = await runCli(['127.0.0.0/24', '-p', '1-4', '--rate', '300', '--max-time', '0.5', '-q', '--no-out-dir', '-o', '/dev/null', '-oX', 'x.xml'], { cwd });
+    expect(r.stderr).toMatch(/stopped at --max-time/);
+    const m = /<hosts up="(\d+)" down="(\d+)" total="(\d+)"\/>/.exec(readFileSync(join(cwd, 'x.xml'), 'utf8'));
+    expect(m).not.toBeNull();
+    const [up, down, total] = m!.slice(1).map(Number) as [number, number, number];
+    expect(up).toBeGreaterThan(0);
+    expect(up + down).toBeLessThan(256);
+    expect(total).toBe(up + down);
+  });
+
   it('a resumed scan lists every host, as an uninterrupted one does', async () => {
     const cwd = scratchDir();
     const ports = [...closed, ...open.ports, ...Array.from({ length: 400 }, (_, i) => 20_000 + i)].join(',');

@@ -200,7 +200,9 @@ function runstats(s: ScanSummary, listed: number, unreached: number, listedOnly:
   const exit = done ? 'exit="success"' : `exit="error" errormsg="${xmlAttr(`${why} (${s.stopReason}): partial results`)}"`;
   // up + down = total, as nmap writes it: where the hosts listed stand in for the hosts up, the total is those and the
   // hosts never reached (a partial merge wrote up="2" down="0" total="4", and python-libnmap read two scanned hosts as down).
-  const counted = known === null ? up + unreached : total;
+  // So too for a scan that stopped: the hosts it had not reached yet are neither (an interrupted /14 wrote up="145252"
+  // down="0" total="262145", and a tool's total - up read 116,893 of them as down; helper 24).
+  const counted = known === null || !done ? up + unreached : total;
   return `<runstats><finished time="${unixSeconds(ended)}" timestr="${xmlAttr(ctime(ended))}" summary="${xmlAttr(summary)}" elapsed="${elapsed}" ${exit}/><hosts up="${up}" down="${unreached}" total="${counted}"/>\n</runstats>\n`;
 }
 
