@@ -17,6 +17,7 @@ export type HostTally = Pick<ReportContext, 'hostCounts' | 'hostReasons'>;
 export function reportContextOf(prep: PreparedScan, run: ScanRun, o: { command: string; startedAt: string; note?: (text: string) => void; tally?: HostTally }): ReportContext {
   const { config } = prep;
   const tally = o.tally;
+  let ended: string | undefined;
   return {
     version: packageVersion(),
     command: o.command,
@@ -29,6 +30,11 @@ export function reportContextOf(prep: PreparedScan, run: ScanRun, o: { command: 
     states: config.states,
     banners: config.banners,
     summary: () => run.summary(),
+    // One end time for every report of a run, as nmap's -oA writes one: taken when the first report ends (each read its
+    // own clock, and -oA's xml and grep ended 0.9 s apart; helper 24).
+    get endedAt() {
+      return (ended ??= new Date().toISOString());
+    },
     hostCounts: tally ? (host) => tally.hostCounts(host) : (host) => run.hostCounts(host),
     hostReasons: tally ? (host) => tally.hostReasons?.(host) ?? null : (host) => run.hostReasons(host),
     hostGivenUp: (host) => run.hostGivenUp(host),
