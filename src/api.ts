@@ -123,8 +123,8 @@ export function scan(options: ScanOptions): ScanHandle {
     const runner = runsOnCallingThread(prep.plan.positions, threadsAsked) ? new InProcessRunner() : new PoolRunner(createPool(threadsFor(prep.plan, prep.config.workers)));
     // Per-host counts, for reportContext(): a report's "Not shown" lines and every host scanned.
     run = startScan(prep, { signal: stopper.signal, runner, ownRunner: true, hostCounts: true });
-    const started = run;
-    claim?.track(() => started.inFlight());
+    const running = run;
+    claim?.track(() => running.inFlight());
     notes = [...setupNotes(prep, result.notes), ...scanNotes(prep)].map(textInApiSpelling);
     // Before the aborted signal is read (run() reads it later): the first stop reason stands, and it said signal.
     if (readerGone) run.stop('output-closed');

@@ -43,6 +43,8 @@ export class ChunkLedger {
   private readonly states: Uint8Array;
   /** Per offset, with per-host counts: its reason's code (host-delta.ts), for the reports' reasons of ports not shown. */
   private readonly reasons: Uint8Array | null;
+  /** Offsets countAbove counted already (null until a stop). */
+  private countedAbove: Uint8Array | null = null;
 
   constructor(
     readonly task: ChunkTask,
@@ -172,9 +174,6 @@ export class ChunkLedger {
       this.countedAbove[k] = 1; // not again when the watermark passes it (a chunk decides nothing after its last message, but the counts hold if it did)
     }
   }
-
-  /** Offsets countAbove counted already (null until a stop). */
-  private countedAbove: Uint8Array | null = null;
 
   /** Progress for the next message; events and host counts are handed over once. */
   takeProgress(timing: number[] | null = null, last = false): ChunkProgress {

@@ -33,9 +33,11 @@ const BANNER_FIELDS = ['serviceSource', 'product', 'version', 'extraInfo', 'bann
 /**
  * Stream the records of a shard file, checked against schemas/record.schema.json.
  * A half-written last line (SIGKILL mid-write) is skipped; any other bad line throws,
- * naming file and line. `banners`: the scan's --banners, which every open record
- * says (serviceSource) and no other does: the records of a scan without it, copied
- * into a directory of one with it, passed validate and merge (helper 20).
+ * naming file and line. `banners`: the scan's --banners. An open record of a scan
+ * with it says what named it (serviceSource), and no other record has a field a
+ * banner read fills in: the records of a scan without it, copied into a directory
+ * of one with it, passed validate and merge (helper 20), and a banner added to a
+ * closed record was reported (helper 23).
  */
 export async function* readRecords(path: string, banners?: boolean): AsyncGenerator<ProbeRecord> {
   if (!existsSync(path)) throw missingRecords(path);
