@@ -36,7 +36,6 @@ export function expandTemplate(template: string, m: RegExpExecArray): string | u
   return clean === '' ? undefined : clean;
 }
 
-/** A compiled, validated table; immutable and cheap to query. */
 /**
  * The last line of a multi-line reply (RFC 959 and 5321: "220-Welcome\r\n220-…\r\n220 ProFTPD 1.3.8 Server"),
  * the one with the code and a space, where FTP and mail servers name themselves; null for any other text. The
@@ -50,6 +49,7 @@ export function finalLine(text: string): string | null {
   return m ? m[1]! : null;
 }
 
+/** A compiled, validated table; immutable and cheap to query. */
 export class BannerTable {
   readonly probes: readonly ProbeSpec[];
   readonly rules: readonly RuleSpec[];

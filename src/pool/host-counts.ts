@@ -5,7 +5,7 @@
  */
 import { MAX_LISTED_HOSTS } from '../config/limits.js';
 import { ReasonTally, type StateReasons } from '../model/reasons.js';
-import { PORT_STATES, type StateCounts } from '../model/states.js';
+import { PORT_STATES, type PortState, type StateCounts } from '../model/states.js';
 import type { TargetSet } from '../targets/set.js';
 import { readHostDelta } from '../wire/host-delta.js';
 import { HostTable } from '../wire/hosts.js';
@@ -42,6 +42,12 @@ export class HostCounts {
       c[host * N + state]!++;
       if (reason !== null) this.reasons.add(host, PORT_STATES[state]!, reason);
     });
+  }
+
+  /** Count one port of the host at index `host` (a record read back: a resume's reports, scan/record-tally.ts). */
+  count(host: number, state: PortState, reason: string): void {
+    this.counts[host * N + PORT_STATES.indexOf(state)]!++;
+    this.reasons.add(host, state, reason);
   }
 
   private table: HostTable | null = null;

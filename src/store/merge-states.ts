@@ -38,6 +38,18 @@ export interface MergeView {
   knowTotals(totals: StateCounts, complete: boolean, portsPerHost: number): void;
 }
 
+/**
+ * The one state every position a scan did not record is in, when its totals show it: the scan recorded some states
+ * only, and of the others at most one has any position (an open-only scan with no filtered or error port); null when
+ * every state was recorded, or two unrecorded ones have positions. A whole, complete scan's hosts then have their
+ * counts from their records: the rest of their ports are in that state (merge's view, a resume's tally).
+ */
+export function restState(recorded: readonly PortState[], totals: StateCounts): PortState | null {
+  const unrecorded = PORT_STATES.filter((s) => !recorded.includes(s));
+  const present = unrecorded.filter((s) => totals[s] > 0);
+  return unrecorded.length === 0 || present.length > 1 ? null : (present[0] ?? unrecorded[0]!);
+}
+
 function addressOrder(a: string, b: string): number {
   const key = (h: string): bigint => {
     const v4 = parseIPv4(h);
@@ -96,9 +108,8 @@ export function mergeView(recorded: readonly PortState[], requested: readonly Po
     },
     scannedHosts: () => (complete && !overflow ? [...counts.keys()].sort(addressOrder) : null),
     knowTotals(totals, whole, portsPerHost) {
-      const unrecorded = PORT_STATES.filter((s) => !recorded.includes(s));
-      const present = unrecorded.filter((s) => totals[s] > 0);
-      rest = !complete && whole && present.length <= 1 ? { state: present[0] ?? unrecorded[0]!, ports: portsPerHost } : null;
+      const state = whole ? restState(recorded, totals) : null;
+      rest = state === null ? null : { state, ports: portsPerHost };
     },
   };
 }

@@ -153,8 +153,7 @@ class Grab {
     const left = this.remaining();
     // A greeting still arriving mid-line when the listen ends is read on, within the port's budget.
     const midLineLimitMs = midLineIdleMs === undefined ? undefined : left;
-    const unfinishedIdleMs = this.plan.greetingIdleMs;
-    const r = await readAnswer(socket, { maxBytes, limitMs: Math.min(limitMs, left), idleMs: this.plan.idleMs, midLineIdleMs, midLineLimitMs, until, unfinished: HTTP_HEAD, unfinishedIdleMs, signal });
+    const r = await readAnswer(socket, { maxBytes, limitMs: Math.min(limitMs, left), idleMs: this.plan.idleMs, midLineIdleMs, midLineLimitMs, until, unfinished: HTTP_HEAD, unfinishedIdleMs: this.plan.greetingIdleMs, signal });
     if (r.data.length === 0 && (r.end === 'closed' || r.end === 'error')) this.closedSilent++;
     else if (r.end !== 'aborted') this.otherEnds++;
     return r;

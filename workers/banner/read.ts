@@ -61,7 +61,10 @@ export function readAnswer(socket: net.Socket | tls.TLSSocket, opts: ReadOptions
   const t0 = performance.now();
   const chunks: Buffer[] = [];
   let total = 0;
-  let text = ''; // the answer as latin1, kept only when there is an `until` to test
+  // The answer as latin1, kept only when a test reads it (until, a continuation line, an unfinished head): the last two
+  // read an empty text when no `until` was given.
+  const keepText = opts.until !== undefined || opts.midLineIdleMs !== undefined || opts.unfinished !== undefined;
+  let text = '';
   let textual = true; // every byte so far printable ASCII, tab or CR (a binary greeting, MySQL's, is not cut mid-line)
   let midLine = false; // the answer so far is text that ends before its line end (with midLineIdleMs only)
   let pastLimit = false; // read on past limitMs because the answer was mid-line
@@ -88,12 +91,11 @@ export function readAnswer(socket: net.Socket | tls.TLSSocket, opts: ReadOptions
       chunks.push(kept);
       total += kept.length;
       if (total >= opts.maxBytes) return finish('cap');
-      if (opts.until) {
-        text += kept.toString('latin1');
-        if (opts.until.test(text)) return finish('until');
-      }
+      const piece = keepText ? kept.toString('latin1') : '';
+      text += piece;
+      if (opts.until?.test(text)) return finish('until');
       clearTimeout(idle);
-      if (opts.midLineIdleMs !== undefined && textual) textual = /^[\t\r\n\x20-\x7e]*$/.test(kept.toString('latin1'));
+      if (opts.midLineIdleMs !== undefined && textual) textual = /^[\t\r\n\x20-\x7e]*$/.test(piece);
       // A multi-line reply whose last line so far is a continuation (FTP's and SMTP's 220-…) is not over either.
       midLine = opts.midLineIdleMs !== undefined && textual && (kept[kept.length - 1] !== 0x0a || CONTINUED.test(text));
       if (pastLimit && !midLine) return finish('timeout'); // the line ended (or turned binary): nothing more is waited for
