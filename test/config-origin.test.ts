@@ -62,9 +62,9 @@ describe("a config file's setting that is refused", () => {
   });
 
   it("a bad line of the file's inputFile or excludeFile, and stdin read twice, are named as the file's", async () => {
-    const files = { 't.txt': '127.0.0.1\nbogus..x\n', 'x.txt': '127.0.0.1\n300.1.1.1\n' };
+    const files = { 't.txt': '127.0.0.1\nbogus..x\n', 'x.txt': '127.0.0.1\n127.0.0.300\n' };
     expect(await refused({ inputFile: 't.txt', ports: '1' }, [], files)).toMatch(/^shardscan: error: config file 'cf.json': "inputFile": 't.txt' line 2: bad target 'bogus..x'/);
-    expect(await refused({ excludeFile: 'x.txt', ports: '1', targets: ['127.0.0.1'] }, [], files)).toMatch(/^shardscan: error: config file 'cf.json': "excludeFile": 'x.txt' line 2: bad exclusion '300.1.1.1'/);
+    expect(await refused({ excludeFile: 'x.txt', ports: '1', targets: ['127.0.0.1'] }, [], files)).toMatch(/^shardscan: error: config file 'cf.json': "excludeFile": 'x.txt' line 2: bad exclusion '127.0.0.300'/);
     // The same lines given by flags are the flags' own, as before.
     expect(await refused({ ports: '1' }, ['-iL', 't.txt'], files)).toMatch(/^shardscan: error: 't.txt' line 2: bad target/);
     expect(await refused({ excludeFile: '-', ports: '1', targets: ['127.0.0.1'] }, ['-iL', '-'], {}, '127.0.0.2\n')).toMatch(/^shardscan: error: only one of --input-file and "excludeFile" \(config file 'cf.json'\) can read stdin/);
