@@ -5,6 +5,7 @@
  */
 import { ShardscanError, quote } from '../errors.js';
 import { isStdinTerminal, readProblem, readTextCapped, utf16Why } from '../files.js';
+import { parseIPv4Span } from './ip.js';
 
 /** Four dotted fields of digits, ranges, `*` and commas: nmap's octet form ("127.0.0.1,5", "127.0.3,7.1-9"). */
 const OCTET_LIST = /^[\d*,-]+\.[\d*,-]+\.[\d*,-]+\.[\d*,-]+$/;
@@ -60,21 +61,39 @@ export function readListText(path: string, what: string): string {
  * The tokens of a list's text, line by line (`#` comments to the end of a
  * line). A generator: a list of a million lines is never a million strings
  * at once (with every line split first, a 1M-line -iL took ~240 MB more).
+ * With `onIPv4`, a line that is one IPv4 address goes to it as a number
+ * instead, and `where.line` is still its line.
  */
-export function* listTokens(text: string, where?: ListPlace): Generator<string> {
+export function* listTokens(text: string, where?: ListPlace, onIPv4?: (address: number) => void): Generator<string> {
   let n = 0;
   for (let at = 0; at < text.length; ) {
     let end = text.indexOf('\n', at);
     if (end < 0) end = text.length;
-    let line = text.slice(at, end);
     n++;
     if (where) where.line = n;
+    if (onIPv4) {
+      // A line that is one IPv4 address (masscan's and ZMap's lists): its number, with no string made for it.
+      let s = at;
+      let e = end;
+      while (s < e && isBlank(text.charCodeAt(s))) s++;
+      while (e > s && isBlank(text.charCodeAt(e - 1))) e--;
+      const address = parseIPv4Span(text, s, e);
+      if (address !== null) {
+        at = end + 1;
+        onIPv4(address);
+        continue;
+      }
+    }
+    let line = text.slice(at, end);
     const hash = line.indexOf('#');
     if (hash >= 0) line = line.slice(0, hash);
     at = end + 1;
     if (line.trim() !== '') yield* splitList(line);
   }
 }
+
+/** Space, tab or CR (a CRLF file's line end). */
+const isBlank = (c: number): boolean => c === 32 || c === 9 || c === 13;
 
 /** Where the token a list yielded last came from: its file ("-": stdin) and line; file null for the command line. */
 export interface ListPlace {
@@ -96,4 +115,13 @@ export function placed(err: unknown, where: ListPlace | undefined): unknown {
 export function prefixed(err: unknown, source: string): unknown {
   if (!(err instanceof ShardscanError)) return err;
   return new ShardscanError(err.code, `${source}: ${err.message}`, err.cause === undefined ? undefined : { cause: err.cause });
+}
+
+/** The positional targets, then a list file's tokens, one at a time (`where`: the file and line of the last). */
+export function* allTokens(given: readonly string[], file: string | undefined, what: string, where: ListPlace, onIPv4: (address: number) => void): Generator<string> {
+  for (const t of given) yield* splitList(t);
+  if (!file) return;
+  const text = readListText(file, what);
+  where.file = file;
+  yield* listTokens(text, where, onIPv4);
 }
