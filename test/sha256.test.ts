@@ -27,6 +27,15 @@ describe('sha256Hex', () => {
     expect(sha256Hex(['é漢🙂'])).toBe(nodeSha256(['é漢🙂']));
   });
 
+  it('matches node:crypto on either side of the size where node:crypto takes over (1 MiB), in parts', () => {
+    // With the two bytes of "é": 1 MiB - 1 and 1 MiB in this code, 1 MiB + 1 and 3 MiB + 2 in node:crypto.
+    for (const n of [(1 << 20) - 3, (1 << 20) - 2, (1 << 20) - 1, 3 << 20]) {
+      const bytes = Uint8Array.from({ length: n }, (_, i) => (i * 131 + (i >> 9)) & 0xff);
+      const parts = [bytes.subarray(0, 1000), 'é', bytes.subarray(1000)];
+      expect(sha256Hex(parts), `${n} bytes`).toBe(nodeSha256(parts));
+    }
+  });
+
   it('matches node:crypto on random parts, byte views at an offset among them (as TargetSet.digestInput gives)', () => {
     fc.assert(
       fc.property(fc.array(fc.oneof(fc.string({ unit: 'binary' }), fc.uint8Array({ maxLength: 300 })), { maxLength: 6 }), fc.nat(8), (parts, skip) => {
