@@ -33,7 +33,7 @@ async function mergeInterrupted(signals: number) {
   await new Promise((r) => setTimeout(r, 300));
   for (let i = 0; i < signals; i++) {
     child!.kill('SIGINT');
-    await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, 500)); // a second Ctrl+C: one within 250 ms is the same (signals.ts SAME_STOP_MS)
   }
   child!.stdout!.resume();
   return done;

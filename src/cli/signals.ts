@@ -1,7 +1,7 @@
 /**
  * Signals: the first Ctrl+C, SIGTERM or SIGHUP stops the command gracefully,
- * a second one exits at once; those that came while the CLI loaded are
- * handled as if they came now.
+ * a second one (SAME_STOP_MS or more later) exits at once; those that came
+ * while the CLI loaded are handled as if they came now.
  */
 import { guardBlockingReads } from '../files.js';
 import { lookupsPending } from '../targets/resolve.js';
@@ -60,18 +60,29 @@ function signalsEndBlockingReads(stopping: AbortController) {
 /** A line of its own past the terminal's "^C" echo; a file or pipe has none (it got an empty line before each). */
 const nl = (): string => (process.stderr.isTTY ? '\n' : '');
 
+/**
+ * A stop signal this soon after the first is the same request, not a second one. One Ctrl+C on `timeout 600
+ * shardscan …` reaches both (the terminal signals the whole process group) and timeout forwards it: two or three
+ * SIGINTs microseconds apart, and the "second" one cut the JSON report mid-array and left -oX with no host (helper
+ * 26: 8 runs of 8). A person who means a second Ctrl+C sees "stopping" first.
+ */
+const SAME_STOP_MS = 250;
+
 /** First Ctrl+C / SIGTERM / SIGHUP stops the scan gracefully; a second one exits at once. */
 export function installSignals(early: EarlySignals | null): AbortController {
   const controller = new AbortController();
+  let stopAt = 0;
   const onSignal = (sig: NodeJS.Signals): void => {
     firstSignal ??= sig;
     if (controller.signal.aborted) {
+      if (Date.now() - stopAt < SAME_STOP_MS) return;
       process.stderr.write(`${nl()}shardscan: interrupted again, exiting now${quickExitNote() === null ? '' : `; ${quickExitNote()}`}\n`);
       endIfLookupsHang();
       process.exit(EXIT.interrupted);
     }
     clearActiveBar();
     process.stderr.write(sig === 'SIGINT' ? `${nl()}shardscan: stopping (Ctrl+C again to quit at once)…\n` : `${nl()}shardscan: stopping on ${sig} (send it again to quit at once)…\n`);
+    stopAt = Date.now();
     controller.abort();
   };
   // SIGHUP too: a closed terminal or a dropped ssh session must not end a scan
