@@ -151,6 +151,8 @@ export class OutDir {
   private refused: ShardscanError | null = null;
   /** Positions the last checkpoint written covers: what a resume keeps (-1: none written by this run). */
   kept = -1;
+  /** A resume's manifest as the run before left it (finish: a slice that probes nothing). */
+  private before: Manifest | null = null;
 
   private constructor(dir: string, manifest: Manifest, fd: number, recordCount: number) {
     this.dir = dir;
@@ -258,6 +260,7 @@ export class OutDir {
     OutDir.lock(dir);
     const fd = openSync(path, 'a');
     const out = new OutDir(dir, { ...manifest, resumed: manifest.resumed + 1, status: 'interrupted', endedAt: null, stopReason: null }, fd, kept);
+    out.before = { ...manifest };
     out.writeManifest();
     out.reserve();
     return out;
@@ -302,16 +305,18 @@ export class OutDir {
     }
   }
 
-  /** Record how the scan ended. */
+  /** Record how the scan ended; a resume's --max-time slice that decided nothing is not counted (its time lowered status's rate: helper 25). */
   finish(summary: ScanSummary): void {
+    const idle = this.before !== null && summary.stopReason === 'time-limit' && summary.done === (summary.resumedDone ?? 0);
     Object.assign(this.manifest, {
       status: summary.status,
       stopReason: summary.stopReason,
-      endedAt: new Date().toISOString(),
+      endedAt: idle ? this.before!.endedAt : new Date().toISOString(),
       counts: summary.counts,
       events: summary.events,
       recordCount: this.recordCount,
-      elapsedMs: this.manifest.elapsedMs + summary.elapsedMs,
+      elapsedMs: this.manifest.elapsedMs + (idle ? 0 : summary.elapsedMs),
+      ...(idle ? { resumed: this.before!.resumed } : {}),
     });
     try {
       fsyncSync(this.fd);
