@@ -148,6 +148,17 @@ describe('writers', () => {
     expect(plain.split('\n')[1]).toBe('127.0.0.1,80,open,http,syn-ack,0.25,2026-11-24T00:00:00.000Z,probe,nginx,1.2,,CN=a,,,,HTTP/1.1 200');
   });
 
+  // Helper 26: "-ERR x" and "'-ERR x" were one cell, "a b.example" two names, and "(+8 more)" two more.
+  it('csv with --banners reads back: a leading quote is guarded too, a space within a name is \\x20, the "more" count one item', async () => {
+    const quoted: ProbeRecord = {
+      ...rec('127.0.0.1', 80, 'open', 'http'), serviceSource: 'banner', banner: "'-ERR x",
+      tls: { subject: 'CN=a', names: ['a b.example', 'c.example'], moreNames: 8 },
+    } as ProbeRecord;
+    const cells = (await render('csv', [[quoted], [{ ...quoted, banner: '-ERR x' } as ProbeRecord]], ctx({ banners: true }))).split('\n').slice(1, 3).map((l) => l.split(','));
+    expect(cells.map((c) => c.at(-1))).toEqual(["''-ERR x", "'-ERR x"]);
+    expect(cells[0]![12]).toBe('a\\x20b.example c.example (+8\\x20more)');
+  });
+
   it('json is one parseable document even with no records', async () => {
     const empty = JSON.parse(await render('json', [])) as { records: unknown[]; summary: ScanSummary };
     expect(empty.records).toEqual([]);

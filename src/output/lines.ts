@@ -1,6 +1,6 @@
 /** Formats that stream a record as it comes: NDJSON, CSV, and one JSON document. */
 import type { ProbeRecord } from '../model/record.js';
-import { moreNamesText } from '../model/service.js';
+import { type TlsSummary, moreNamesText } from '../model/service.js';
 import type { ReportContext, ReportWriter } from './report.js';
 
 export function ndjsonWriter(): ReportWriter {
@@ -25,15 +25,24 @@ export const CSV_BANNER_HEADER = 'host,port,state,service,reason,rtt_ms,ts,servi
  * Text a scanned service chose (product, version, certificate names, banner),
  * made inert for a spreadsheet: one that starts as a formula would (= + - @,
  * tab, CR) gets a leading ' (OWASP's advice for CSV injection). "=HYPERLINK(...)"
- * in a banner was a live link once the CSV was opened.
+ * in a banner was a live link once the CSV was opened. Text that starts with '
+ * gets one too, so a reader drops exactly one leading ' and has the value:
+ * "-ERR x" and "'-ERR x" were the same cell (helper 26).
  */
-const inert = (s: string): string => (/^[=+\-@\t\r]/.test(s) ? `'${s}` : s);
+const inert = (s: string): string => (/^[=+\-@\t\r']/.test(s) ? `'${s}` : s);
+
+/**
+ * The certificate's names for one CSV cell: separated by spaces, a space within one written \x20 (the escaped
+ * form already doubles a backslash, so this reads back), and the "(+N more)" of a cut list last, as one item.
+ * "a b.example" was two names, and "(+8 more)" two more (helper 26).
+ */
+const csvNames = (t: TlsSummary): string => [...t.names, moreNamesText(t)].filter((n) => n !== '').map((n) => n.replaceAll(' ', '\\x20')).join(' ');
 
 const csvLine = (r: ProbeRecord): string => [r.host, r.port, r.state, r.service, r.reason, r.rttMs, r.ts].map(csvField).join(',') + '\n';
 const csvBannerLine = (r: ProbeRecord): string =>
   [
     ...[r.host, r.port, r.state, r.service, r.reason, r.rttMs, r.ts, r.serviceSource ?? ''],
-    ...[r.product ?? '', r.version ?? '', r.extraInfo ?? '', r.tls?.subject ?? '', (r.tls ? [...r.tls.names, moreNamesText(r.tls)].filter((n) => n !== '').join(' ') : ''), r.tls?.issuer ?? ''].map(inert),
+    ...[r.product ?? '', r.version ?? '', r.extraInfo ?? '', r.tls?.subject ?? '', (r.tls ? csvNames(r.tls) : ''), r.tls?.issuer ?? ''].map(inert),
     r.tls?.notAfter ?? '',
     inert(r.banner ?? ''),
   ]
