@@ -48,10 +48,20 @@ describe('resume', () => {
     const again = await runCli(['resume', dir]);
     expect(again.code).toBe(0);
     expect(again.stderr).toMatch(/already complete; nothing to resume\n/);
-    // Reports named on it are not written (nothing is scanned): it says which merge writes them (it said nothing).
-    const named = await runCli(['resume', dir, '-f', 'csv', '-o', 'r 1.csv', '-oX', 'r.xml']);
-    expect(named.code).toBe(0);
-    expect(named.stderr).toContain(`already complete; nothing to resume (its reports are written again by: shardscan merge ${dir} -f csv -o 'r 1.csv' -oX r.xml)\n`);
+    // Reports named on it are written as merge writes them (helper 25: exit 0 and no file, only a merge command to run).
+    const cwd = scratchDir();
+    const named = await runCli(['resume', dir, '-f', 'csv', '-o', 'r 1.csv', '-oX', 'r.xml'], { cwd });
+    expect(named.code, named.stderr).toBe(0);
+    expect(named.stderr).toBe(`shardscan: ${dir} is already complete; nothing to resume; writing the reports named, as merge does\n`);
+    // Every record of the directory (it was scanned with --states all), as the directory holds it.
+    const csvLines = readFileSync(join(cwd, 'r 1.csv'), 'utf8').trim().split('\n');
+    expect(csvLines[0]).toBe('host,port,state,service,reason,rtt_ms,ts');
+    expect(csvLines.slice(1).map((l) => l.split(',').slice(0, 3).join(':')).sort()).toEqual(keys(readFileSync(join(dir, 'shard-1-of-1.ndjson'), 'utf8')));
+    expect(readFileSync(join(cwd, 'r.xml'), 'utf8').trimEnd()).toMatch(/<\/nmaprun>$/);
+    // One of the directory's own files is refused, as for a directory with work left (it said to run a merge that refused it).
+    const own = await runCli(['resume', dir, '-o', join(dir, 'manifest.json')], { cwd });
+    expect(own.code).toBe(2);
+    expect(own.stderr).toMatch(/^shardscan: error: -o '.*manifest\.json' would write over/m);
     // Damaged once complete: refused as merge refuses it (it was "already complete", exit 0, and a script that resumes until done never knew).
     appendFileSync(join(dir, 'shard-1-of-1.ndjson'), '{"host":"127.0.0.1","port":23,"state":"open"}\n');
     const damaged = await runCli(['resume', dir, '--summary-json', 'summary.json']);

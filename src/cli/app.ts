@@ -22,7 +22,7 @@ import { type ScanFlags, flagsToConfig, lastValueWins, noFalseValues, normalizeA
 import { argvRefusal, foreignRefusal, internalRefusal, listClash, reportClash, unknownMessage } from './refusals.js';
 import { inConfigWords } from './config-origin.js';
 import { COMMANDS, fileOptionsApart } from './spellings.js';
-import { EXIT, defaultOutDir, reportsAgain, runScan, writeSummaryJson } from './run.js';
+import { EXIT, defaultOutDir, runScan, writeSummaryJson } from './run.js';
 import { type MergeFlags, mergeCommand, validateCommand } from './shard-commands.js';
 import { checkDistinctFiles, checkReports, checkSummaryPath, openReports, reportFileNames, typedReports } from './report-files.js';
 import type { StatusFlags } from './status.js';
@@ -206,24 +206,7 @@ async function resumeWith(dir: string, argv: ResumeFlags, o: ReturnType<typeof f
     if (err instanceof ShardscanError && err.code === 'E_INTERRUPTED') return stoppedEarly();
     throw err;
   }
-  if (plan === null) {
-    // Checked as merge checks it: a damaged one was "already complete" with exit 0, so a script that resumes until done never heard of it.
-    const { problems } = await (await import('../store/validate.js')).validateDir(dir, signal.signal).catch((err: unknown) => {
-      if (err instanceof ShardscanError && err.code === 'E_INTERRUPTED') return { problems: null };
-      throw err;
-    });
-    if (problems === null) return stoppedEarly();
-    if (problems.length > 0) throw new ShardscanError('E_RESUME', `${dir} is complete but damaged: ${problems[0]}${problems.length > 1 ? ` (and ${problems.length - 1} more problems)` : ''}; shardscan validate ${dir} lists them`);
-    process.stderr.write(`shardscan: ${dir} is already complete; nothing to resume${reportsAgain(dir, o)}\n`);
-    // A script that resumes until done reads this file: an old one left in place would say "interrupted" for ever.
-    if (argv.summaryJson !== undefined) {
-      checkSummaryPath(argv.summaryJson);
-      const [{ openShardDir }, { manifestSummary }] = await Promise.all([import('../store/read.js'), import('../store/merge.js')]);
-      const failure = writeSummaryJson(argv.summaryJson, manifestSummary(openShardDir(dir).manifest), dir);
-      if (failure) throw failure;
-    }
-    return EXIT.ok;
-  }
+  if (plan === null) return (await import('./resume-complete.js')).resumeComplete(dir, argv, command, signal.signal, stoppedEarly);
   // The plan holds the directory (its lock, the kept records beside the file): a refusal from here on gives it back.
   let opened: { config: ScanConfig; notes: string[]; outDir: OutDir } | null;
   let metrics: MetricsServer | null = null;

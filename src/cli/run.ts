@@ -27,7 +27,6 @@ import { MANIFEST, type OutDir } from '../store/outdir.js';
 import { defaultShardDir } from '../store/state-dir.js';
 import { threadsFor } from '../shard/plan.js';
 import type { MetricsServer } from './metrics.js';
-import { NMAP_OUTPUT } from './spellings.js';
 import { Progress, clearActiveBar, formatRate } from './progress.js';
 import { sayOnQuickExit } from './quick-exit.js';
 
@@ -152,16 +151,6 @@ function mergeHint(dir: string, format: string, output: string | null, shardOfMa
   const mkdir = output === null || existsSync(dirname(output)) ? '' : `mkdir -p ${shellWord(dirname(output))} && `;
   const merge = `${mkdir}shardscan merge ${shellWord(dir)}${shardOfMany ? ' --allow-partial' : ''} -f ${format} -o ${output === null ? 'FILE' : shellWord(output)}`;
   return shardOfMany ? `; the shard directory keeps this shard's records: ${merge} (with every shard's directory instead, the whole scan's report)` : `; the shard directory keeps its records: ${merge}`;
-}
-
-/** For a resume of a complete directory that named reports (it writes none): the merge that writes them. */
-export function reportsAgain(dir: string, o: Partial<Pick<ScanConfig, 'format' | 'output' | 'extraReports'>>): string {
-  const report = (format: string, output: string): string => {
-    const nmapFlag = Object.keys(NMAP_OUTPUT).find((flag) => NMAP_OUTPUT[flag] === format);
-    return nmapFlag ? `${nmapFlag} ${shellWord(output)}` : `-f ${format} -o ${shellWord(output)}`;
-  };
-  const parts = [...(o.output ? [`${o.format ? `-f ${o.format} ` : ''}-o ${shellWord(o.output)}`] : []), ...(o.extraReports ?? []).map((r) => report(r.format, r.output))];
-  return parts.length === 0 ? '' : ` (its reports are written again by: shardscan merge ${shellWord(dir)} ${parts.join(' ')})`;
 }
 
 /** Run the scan to its end and return the exit status. Never throws for a scan-time failure. */
