@@ -92,7 +92,7 @@ function scanOptions(y: Argv): Argv<CliFlags> {
     .option('max-time', { type: 'string', describe: 'stop after this many seconds, or a time with a unit: 500ms, 5m (resumable; --no-max-time: none)', group: 'Timing:' })
     .option('seed', { type: 'string', describe: 'seed of the random order (default: random, printed in the summary)', group: 'Order and shards:' })
     .option('order', { type: 'string', describe: 'random (default) or serial', group: 'Order and shards:' })
-    .option('shard', { type: 'string', describe: 'scan only shard x of y (1-based, e.g. 2/4); needs --seed', group: 'Order and shards:' })
+    .option('shard', { type: 'string', describe: 'scan only shard x of y (1-based, e.g. 2/4); needs --seed in random order (the default)', group: 'Order and shards:' })
     .option('chunk-size', { type: 'string', describe: 'positions per work unit (default: automatic)', group: 'Order and shards:' })
     .option('format', { alias: 'f', type: 'string', describe: 'text, json, ndjson, csv, grep or xml (nmap -oX) (default text)', group: 'Output:' })
     .option('output', { alias: 'o', type: 'string', describe: 'write the report to FILE instead of stdout; more reports of the scan: -oN, -oX, -oG, -oJ FILE (text, xml, grep, json: our document, not the array masscan writes), -oA BASE (BASE.nmap, .xml, .gnmap)', group: 'Output:' })
