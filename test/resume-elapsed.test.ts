@@ -65,4 +65,26 @@ describe('resume after SIGKILL', () => {
     // 2,000 probes a second at most, in each run: no more over the whole scan.
     expect(after.rate).toBeLessThanOrEqual(2100);
   });
+
+  it('a slice after it that decides nothing keeps the killed run\'s time and ends the manifest (it has no end time of its own to keep)', async () => {
+    const dir = join(scratchDir(), 'k');
+    const args = ['127.0.0.1', '-p', '1-6000', '--rate', '2000', '--states', 'all', '-q', '-f', 'ndjson', '-o', '/dev/null', '--out-dir', dir];
+    await runCli(args, {
+      onSpawn: (child) => {
+        const poll = setInterval(() => {
+          if (checkpointDone(dir) === 0) return;
+          clearInterval(poll);
+          child.kill('SIGKILL');
+        }, 5);
+        child.once('exit', () => clearInterval(poll));
+      },
+    });
+    const before = await statusOf(dir);
+    const slice = await runCli(['resume', dir, '-q', '--max-time', '1ms', '-o', '/dev/null']);
+    expect(slice.stderr).toMatch(/so nothing was probed/);
+    const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { endedAt: string | null; stopReason: string; resumed: number; elapsedMs: number };
+    expect(manifest).toMatchObject({ stopReason: 'time-limit', resumed: 0, elapsedMs: before.elapsedMs });
+    expect(manifest.endedAt).not.toBeNull();
+    expect(await statusOf(dir)).toMatchObject({ state: 'interrupted', stopReason: 'time-limit', elapsedMs: before.elapsedMs });
+  });
 });

@@ -311,7 +311,7 @@ export class OutDir {
     Object.assign(this.manifest, {
       status: summary.status,
       stopReason: summary.stopReason,
-      endedAt: idle ? this.before!.endedAt : new Date().toISOString(),
+      endedAt: idle && this.before!.endedAt !== null ? this.before!.endedAt : new Date().toISOString(), // a killed run's has none
       counts: summary.counts,
       events: summary.events,
       recordCount: this.recordCount,
