@@ -62,6 +62,20 @@ describe('resume', () => {
     const own = await runCli(['resume', dir, '-o', join(dir, 'manifest.json')], { cwd });
     expect(own.code).toBe(2);
     expect(own.stderr).toMatch(/^shardscan: error: -o '.*manifest\.json' would write over/m);
+    // --summary-json alone too (helper 28: it wrote over the manifest, exit 0); -o alone in the scan's format (ndjson).
+    const manifestText = readFileSync(join(dir, 'manifest.json'), 'utf8');
+    const summaryOver = await runCli(['resume', dir, '--summary-json', join(dir, 'manifest.json')], { cwd });
+    expect(summaryOver.code).toBe(2);
+    expect(readFileSync(join(dir, 'manifest.json'), 'utf8')).toBe(manifestText);
+    expect((await runCli(['resume', dir, '-o', 'again'], { cwd })).code).toBe(0);
+    const recorded = keys(readFileSync(join(dir, 'shard-1-of-1.ndjson'), 'utf8'));
+    expect(recorded.length).toBeGreaterThan(0);
+    expect(keys(readFileSync(join(cwd, 'again'), 'utf8'))).toEqual(recorded);
+    // One machine's shard of two, complete: its report alone, as merge --allow-partial writes it (helper 28: "missing shard 2/2", exit 2).
+    expect((await runCli(['127.0.0.1', '-p', '1-50', '--seed', '3', '--shard', '1/2', '-q', '-o', '/dev/null', '--out-dir', 's1'], { cwd })).code).toBe(0);
+    const shard = await runCli(['resume', 's1', '-oX', 's1.xml'], { cwd });
+    expect(shard.code, shard.stderr).toBe(0);
+    expect(readFileSync(join(cwd, 's1.xml'), 'utf8')).toMatch(/partial results, 25 of 50 probes[\s\S]*<\/nmaprun>\s*$/);
     // Damaged once complete: refused as merge refuses it (it was "already complete", exit 0, and a script that resumes until done never knew).
     appendFileSync(join(dir, 'shard-1-of-1.ndjson'), '{"host":"127.0.0.1","port":23,"state":"open"}\n');
     const damaged = await runCli(['resume', dir, '--summary-json', 'summary.json']);
