@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli, scratchDir } from './helpers/cli.js';
+import { recordsIn, signalWhen } from './helpers/wait.js';
 
 describe('a resume slice spent on reading the directory back', () => {
   it('is said, with what would do', async () => {
@@ -32,5 +33,17 @@ describe('a resume slice spent on reading the directory back', () => {
     expect(enough.stderr).not.toMatch(/nothing was probed/);
     expect(manifest().resumed).toBe(before.resumed + 1);
     expect(manifest().elapsedMs).toBeGreaterThan(before.elapsedMs);
+  }, 30_000);
+
+  it('keeps the stop reason of the run before (helper 28: a Ctrl+C\'d scan read "interrupted (time-limit)" after one)', async () => {
+    const cwd = scratchDir();
+    const first = await runCli(['127.0.0.1', '-p', '1-6000', '--states', 'all', '--seed', '4', '--rate', '4000', '-q', '-o', '/dev/null', '--out-dir', 'd'], {
+      cwd,
+      onSpawn: (child) => void signalWhen(child, () => recordsIn(join(cwd, 'd')) >= 2000, 'SIGINT'),
+    });
+    expect(first.code, first.stderr).toBe(130);
+    const slice = await runCli(['resume', 'd', '--max-time', '1ms', '-q', '-o', '/dev/null'], { cwd });
+    expect(slice.stderr).toMatch(/so nothing was probed/);
+    expect(JSON.parse(readFileSync(join(cwd, 'd', 'manifest.json'), 'utf8'))).toMatchObject({ status: 'interrupted', stopReason: 'signal', resumed: 0 });
   }, 30_000);
 });

@@ -310,8 +310,9 @@ export class OutDir {
     const idle = this.before !== null && summary.stopReason === 'time-limit' && summary.done === (summary.resumedDone ?? 0);
     Object.assign(this.manifest, {
       status: summary.status,
-      stopReason: summary.stopReason,
-      endedAt: idle && this.before!.endedAt !== null ? this.before!.endedAt : new Date().toISOString(), // a killed run's has none
+      // A killed run's has neither end time nor stop reason: then the slice's.
+      stopReason: idle && this.before!.endedAt !== null ? this.before!.stopReason : summary.stopReason,
+      endedAt: idle && this.before!.endedAt !== null ? this.before!.endedAt : new Date().toISOString(),
       counts: summary.counts,
       events: summary.events,
       recordCount: this.recordCount,
