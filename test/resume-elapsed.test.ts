@@ -34,11 +34,9 @@ function checkpointDone(dir: string): number {
 }
 
 describe('resume after SIGKILL', () => {
-  it("counts the killed run's time in the scan's elapsed time and rate", async () => {
-    const dir = join(scratchDir(), 'k');
-    // ~3 s at --rate 2000; killed as soon as a checkpoint (one a second) covers some positions.
-    const args = ['127.0.0.1', '-p', '1-6000', '--rate', '2000', '--states', 'all', '-q', '-f', 'ndjson', '-o', '/dev/null', '--out-dir', dir];
-    const killed = await runCli(args, {
+  /** A scan of ~3 s (--rate 2000) into `dir`, killed as soon as a checkpoint (one a second) covers some positions. */
+  const killedScan = (dir: string): ReturnType<typeof runCli> =>
+    runCli(['127.0.0.1', '-p', '1-6000', '--rate', '2000', '--states', 'all', '-q', '-f', 'ndjson', '-o', '/dev/null', '--out-dir', dir], {
       onSpawn: (child) => {
         const poll = setInterval(() => {
           if (checkpointDone(dir) === 0) return;
@@ -48,6 +46,10 @@ describe('resume after SIGKILL', () => {
         child.once('exit', () => clearInterval(poll));
       },
     });
+
+  it("counts the killed run's time in the scan's elapsed time and rate", async () => {
+    const dir = join(scratchDir(), 'k');
+    const killed = await killedScan(dir);
     expect(killed.signal).toBe('SIGKILL');
     const before = await statusOf(dir);
     expect(before.state).toBe('interrupted');
@@ -68,17 +70,7 @@ describe('resume after SIGKILL', () => {
 
   it('a slice after it that decides nothing keeps the killed run\'s time and ends the manifest (it has no end time of its own to keep)', async () => {
     const dir = join(scratchDir(), 'k');
-    const args = ['127.0.0.1', '-p', '1-6000', '--rate', '2000', '--states', 'all', '-q', '-f', 'ndjson', '-o', '/dev/null', '--out-dir', dir];
-    await runCli(args, {
-      onSpawn: (child) => {
-        const poll = setInterval(() => {
-          if (checkpointDone(dir) === 0) return;
-          clearInterval(poll);
-          child.kill('SIGKILL');
-        }, 5);
-        child.once('exit', () => clearInterval(poll));
-      },
-    });
+    expect((await killedScan(dir)).signal).toBe('SIGKILL');
     const before = await statusOf(dir);
     const slice = await runCli(['resume', dir, '-q', '--max-time', '1ms', '-o', '/dev/null']);
     expect(slice.stderr).toMatch(/so nothing was probed/);

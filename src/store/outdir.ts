@@ -307,17 +307,18 @@ export class OutDir {
 
   /** Record how the scan ended; a resume's --max-time slice that decided nothing is not counted (its time lowered status's rate: helper 25). */
   finish(summary: ScanSummary): void {
-    const idle = this.before !== null && summary.stopReason === 'time-limit' && summary.done === (summary.resumedDone ?? 0);
+    const idle = this.before !== null && summary.stopReason === 'time-limit' && summary.done === (summary.resumedDone ?? 0) ? this.before : null;
+    // Its end as the run before ended; a killed run has neither end time nor stop reason: then the slice's.
+    const ended = idle !== null && idle.endedAt !== null ? idle : null;
     Object.assign(this.manifest, {
       status: summary.status,
-      // A killed run's has neither end time nor stop reason: then the slice's.
-      stopReason: idle && this.before!.endedAt !== null ? this.before!.stopReason : summary.stopReason,
-      endedAt: idle && this.before!.endedAt !== null ? this.before!.endedAt : new Date().toISOString(),
+      stopReason: ended ? ended.stopReason : summary.stopReason,
+      endedAt: ended ? ended.endedAt : new Date().toISOString(),
       counts: summary.counts,
       events: summary.events,
       recordCount: this.recordCount,
       elapsedMs: this.manifest.elapsedMs + (idle ? 0 : summary.elapsedMs),
-      ...(idle ? { resumed: this.before!.resumed } : {}),
+      ...(idle ? { resumed: idle.resumed } : {}),
     });
     try {
       fsyncSync(this.fd);
