@@ -12,16 +12,17 @@ import { describe, expect, it } from 'vitest';
 import { notStrictEqual, strictEqual } from '../src/cli/lazy-assert.js';
 import { runCli, scratchDir } from './helpers/cli.js';
 
-/** The built-in modules the CLI's main thread had loaded when it exited, and its stdout. */
-async function modulesLoaded(args: string[]): Promise<{ loaded: string[]; stdout: string }> {
+/** The built-in modules the CLI's main thread had loaded when it exited, the files Node's require() loaded, and its stdout. */
+async function modulesLoaded(args: string[]): Promise<{ loaded: string[]; files: string[]; stdout: string }> {
   const dir = scratchDir();
   const preload = join(dir, 'modules.cjs');
-  const list = join(dir, 'modules.txt');
-  writeFileSync(preload, `if (require('node:worker_threads').isMainThread) process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(list)}, process.moduleLoadList.join('\\n')));\n`);
+  const list = join(dir, 'modules.json');
+  writeFileSync(preload, `if (require('node:worker_threads').isMainThread) process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(list)}, JSON.stringify([process.moduleLoadList, Object.keys(require.cache)])));\n`);
   const r = await runCli(args, { cwd: dir, env: { NODE_OPTIONS: `--require ${preload}` } });
   expect(r.stderr).toBe('');
   expect(r.code).toBe(0);
-  return { loaded: readFileSync(list, 'utf8').split('\n'), stdout: r.stdout };
+  const [loaded, files] = JSON.parse(readFileSync(list, 'utf8')) as [string[], string[]];
+  return { loaded, files, stdout: r.stdout };
 }
 
 describe('start-up', () => {
@@ -30,6 +31,12 @@ describe('start-up', () => {
     expect(loaded).toContain('NativeModule net'); // the list is the real one
     expect(loaded).not.toContain('NativeModule assert');
     expect(loaded).not.toContain('NativeModule dns/promises');
+  });
+
+  it('a scan loads nothing from node_modules: the config validator has ajv\'s helpers built in', async () => {
+    const { files } = await modulesLoaded(['127.0.0.1', '-p', '1', '-q', '--no-out-dir']);
+    expect(files.some((f) => f.endsWith('config.validator.cjs'))).toBe(true); // the list is the real one
+    expect(files.filter((f) => f.includes('node_modules'))).toEqual([]);
   });
 
   it('a host name loads the resolver and is scanned at its address', async () => {
