@@ -29,6 +29,11 @@ describe('port parsing', () => {
 
   it('--exclude-ports removes ports', () => {
     expect([...buildPorts({ ports: '1-10', excludePorts: '2-9' }).ports]).toEqual([1, 10]);
+    // Runs of marked ports that end at 65535, and runs split by exclusions, are read whole (buildPorts scans runs, not ports).
+    expect([...buildPorts({ ports: '65530-', excludePorts: '65535' }).ports]).toEqual([65530, 65531, 65532, 65533, 65534]);
+    expect([...buildPorts({ ports: '-', excludePorts: '2-65534' }).ports]).toEqual([1, 65535]);
+    expect([...buildPorts({ ports: '1-6,65535', excludePorts: '1,3,5-6' }).ports]).toEqual([2, 4, 65535]);
+    expect(buildPorts({ ports: '-', excludePorts: '1000-1999,3000' }).count).toBe(65535 - 1001);
     expect([...buildPorts({ ports: '20-25', excludePorts: 'ssh,smtp' }).ports]).toEqual([20, 21, 23, 24]);
   });
 

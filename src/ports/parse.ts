@@ -87,6 +87,16 @@ export const DEFAULT_TOP_PORTS = 1000;
 /** -p with --top-ports (nmap's -F is --top-ports 100: `-F -p 1-5` named neither as typed). */
 export const PORTS_AND_TOP_PORTS = 'give either -p or --top-ports (-F is --top-ports 100), not both. Example: -p 22,80 or --top-ports 100';
 
+/** Each run of marked ports [lo, hi) in a 65,536-cell mark table (cell 0 is never marked). */
+function eachMarked(marks: Uint8Array, run: (lo: number, hi: number) => void): void {
+  for (let lo = marks.indexOf(1, 1); lo !== -1; ) {
+    const end = marks.indexOf(0, lo);
+    const hi = end === -1 ? marks.length : end;
+    run(lo, hi);
+    lo = marks.indexOf(1, hi);
+  }
+}
+
 /** Build the PortSet. Throws E_PORT naming the bad token. */
 export function buildPorts(input: PortInput): PortSet {
   const marks = new Uint8Array(65536);
@@ -111,9 +121,13 @@ export function buildPorts(input: PortInput): PortSet {
       if (!ex[p]) { marks[p] = 1; taken++; }
     }
   }
-  for (let p = 1; p < 65536; p++) if (ex[p]) marks[p] = 0;
+  // Runs found by indexOf, not a loop over all 65,535 ports: this runs once, cold, at every scan's start,
+  // where the interpreter took ~3 ms for two such loops (-p 1) and the native scans take ~0.1 ms.
+  if (input.excludePorts !== undefined) eachMarked(ex, (lo, hi) => marks.fill(0, lo, hi));
   const out: number[] = [];
-  for (let p = 1; p < 65536; p++) if (marks[p]) out.push(p);
+  eachMarked(marks, (lo, hi) => {
+    for (let p = lo; p < hi; p++) out.push(p);
+  });
   if (out.length === 0) throw new ShardscanError('E_PORT', 'every port is excluded; nothing left to scan');
   return new PortSet(Uint16Array.from(out));
 }
