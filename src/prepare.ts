@@ -2,14 +2,14 @@
  * A ScanConfig made concrete: resolved targets, the port set, the size of the
  * host×port space, the permutation and this machine's shard plan.
  */
-import { type ConfigResult, type ResolveOptions, type ScanConfig, resolveConfig } from './config/index.js';
+import { type ConfigResult, type ResolveOptions, type ScanConfig, checkSourceForm, resolveConfig } from './config/index.js';
 import { runsOnCallingThread } from './config/limits.js';
-import { ShardscanError, errnoCode, messageOf, quote } from './errors.js';
+import { ShardscanError, errnoCode, messageOf } from './errors.js';
 import { MAX_RANGE, Permutation } from './permute/index.js';
 import { buildPorts, type PortSet, wildcardNotes } from './ports/parse.js';
 import { type ShardPlan, defaultChunkSize, planShard } from './shard/plan.js';
 import { type Blocked, blockedNote, loadBlocklist } from './targets/blocklist.js';
-import { parseIPv4, parseIPv6 } from './targets/ip.js';
+import { parseIPv6 } from './targets/ip.js';
 import { type Resolver, buildTargets, otherAddressesNote, pinnedNamesNote } from './targets/parse.js';
 import type { TargetSet } from './targets/set.js';
 import { sha256Hex } from './sha256.js';
@@ -41,10 +41,8 @@ export interface PreparedScan {
  * before the scan, not every probe failing in the workers.
  */
 async function checkSourceAddress(address: string, targets: TargetSet): Promise<void> {
+  checkSourceForm(address);
   const v6 = parseIPv6(address) !== null;
-  if (!v6 && parseIPv4(address) === null) {
-    throw new ShardscanError('E_OPTION', `bad --source-address '${quote(address)}': give an IPv4 or IPv6 address of this machine, e.g. --source-address 127.0.0.2`);
-  }
   const other = v6 ? targets.v4Count : targets.count - targets.v4Count;
   if (other > 0) {
     throw new ShardscanError('E_OPTION', `--source-address ${address} is IPv${v6 ? 6 : 4}, but ${other} of the targets ${other === 1 ? 'is' : 'are'} IPv${v6 ? 4 : 6}: scan them in another run`);

@@ -121,7 +121,7 @@ describe('config', () => {
   it('refuses a --max-time or a pace gap longer than a timer holds (the scan stopped at once, exit 0)', () => {
     expect(() => resolveConfig({ maxTimeSec: 3_000_000 })).toThrowError(/^bad --max-time 3000000: at most 2147483 seconds \(24\.8 days\)/);
     expect(resolveConfig({ maxTimeSec: 2_147_483 }).config.maxTimeSec).toBe(2_147_483);
-    expect(() => resolveConfig({ rate: 0.0001 })).toThrowError(/^bad --rate 0\.0001: give 0 \(no cap\) or at least 0\.001/);
+    expect(() => resolveConfig({ rate: 0.0001 })).toThrowError(/^bad --rate '0\.0001': give 0 \(no cap\) or at least 0\.001/);
     expect(() => resolveConfig({ hostRate: 0.0005 })).toThrowError(/^bad --host-rate/);
     expect(resolveConfig({ rate: 0, hostRate: 0.001 }).config).toMatchObject({ rate: 0, hostRate: 0.001 });
   });

@@ -110,8 +110,8 @@ describe('blocklist files', () => {
 });
 
 describe('the command line', () => {
-  it('a repeated flag keeps its last value; --exclude adds up', async () => {
-    const r = await runCli(['127.0.0.1', '127.0.0.2', '127.0.0.3', '-p', '1', '-f', 'csv', '-f', 'ndjson', '--timeout', 'x', '--timeout', '300', '--exclude', '127.0.0.2', '--exclude', '127.0.0.3', '--states', 'all', '-q', '--no-out-dir']);
+  it('a repeated flag keeps its last value (each one checked: cli-fuzz-refusals.test.ts); --exclude adds up', async () => {
+    const r = await runCli(['127.0.0.1', '127.0.0.2', '127.0.0.3', '-p', '1', '-f', 'csv', '-f', 'ndjson', '--timeout', '5000', '--timeout', '300', '--exclude', '127.0.0.2', '--exclude', '127.0.0.3', '--states', 'all', '-q', '--no-out-dir']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { host: string }).host)).toEqual(['127.0.0.1']);

@@ -19,6 +19,7 @@ export { endIfLookupsHang, stoppedBy } from './signals.js';
 import { blockedNote, blocklistHelp } from '../targets/blocklist.js';
 import { OutDir, makeScanId, ownFileNames } from '../store/outdir.js';
 import { type ScanFlags, flagsToConfig, lastValueWins, noFalseValues, normalizeArgv } from './options.js';
+import { checkEarlier } from './repeated.js';
 import { argvRefusal, foreignRefusal, internalRefusal, listClash, reportClash, unknownMessage } from './refusals.js';
 import { inConfigWords } from './config-origin.js';
 import { COMMANDS, fileOptionsApart } from './spellings.js';
@@ -117,6 +118,8 @@ async function scanCommand(flags: CliFlags, command: string, signal: AbortContro
   // What follows "--" is targets, as in nmap ("-p 22 -- 127.0.0.1"): yargs puts it in _, which nothing read.
   const afterDashes = ((flags as { _?: unknown[] })._ ?? []).map(String);
   const given = flagsToConfig(afterDashes.length > 0 ? { ...flags, targets: [...(flags.targets ?? []), ...afterDashes] } : flags);
+  // Each earlier value of a repeated flag, checked in place of the last (repeated.ts); the lists and files are the last's, read once.
+  checkEarlier(flags, (f) => void resolveConfig(flagsToConfig({ ...f, targets: ['127.0.0.1'], inputFile: undefined, excludeFile: undefined, config: undefined }), { fdLimit: Number.POSITIVE_INFINITY, tuning: null }));
   // Worker threads even for a small scan (runScan's chooseRunner), -w's or a config file's (helper 18: {"workers": 2} ran none).
   const threadsAsked = given.workers !== undefined || Boolean(fault);
   // A Ctrl+C while names resolve ends the command then, not when a hung resolver gives up.

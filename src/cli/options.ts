@@ -16,6 +16,7 @@ import { PORT_STATES, type PortState } from '../model/states.js';
 import { MAX_WORKERS } from './early.js';
 import { reportsOf } from './report-files.js';
 import { durationFlag, maxTimeFlag } from './durations.js';
+import { keepEarlier } from './repeated.js';
 import { EMPTY_GLUED, NMAP_EXPANDED, NMAP_IGNORED, NMAP_OUTPUT, NMAP_RENAMED, NMAP_TEMPLATES, COMMANDS, commandFirst, helpArgv, isGlued, isVerbose, scanTypeLetters, switchCluster, takesNoValue } from './spellings.js';
 
 export { durationFlag } from './durations.js';
@@ -325,14 +326,13 @@ export function noFalseValues(argv: Record<string, unknown>): void {
 }
 
 /**
- * yargs middleware: a flag given twice (`--rate 1 --rate 2`, or a --config
- * default overridden on the command line) arrives as an array, which every
- * check downstream would trip on. As in nmap, the last one wins (-p and -o
- * twice are refused before: reportClash, listClash).
+ * yargs middleware: a flag given twice (`--rate 1 --rate 2`) arrives as an array, which every check downstream
+ * would trip on. As in nmap, the last one wins, the others checked too (repeated.ts; -p and -o twice are refused
+ * before: reportClash, listClash).
  */
 export function lastValueWins(argv: Record<string, unknown>): void {
   for (const [key, value] of Object.entries(argv)) {
-    if (Array.isArray(value) && !LIST_FLAGS.has(key)) argv[key] = value[value.length - 1];
+    if (Array.isArray(value) && !LIST_FLAGS.has(key)) (keepEarlier(argv, key, value.slice(0, -1)), (argv[key] = value.at(-1)));
   }
 }
 

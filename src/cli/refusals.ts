@@ -30,10 +30,28 @@ export function foreignRefusal(typed: readonly string[]): string | null {
     if (a === '-e' && next !== undefined && /^\d[\d,-]*$/.test(next)) return `-e is nmap's source interface, which a connect scan leaves to the kernel; RustScan's excluded ports -e ${quote(next)} are --exclude-ports ${quote(next)} here`;
     if (a === '-g' && (next === undefined || !/^\d+$/.test(next))) return "-g is nmap's source port, which a connect scan leaves to the kernel; RustScan's grepable output is -f grep here (or -oG FILE)";
     if (a === '-c' && next !== undefined && /[./]/.test(next) && !/^[\d.]+$/.test(next)) return `-c is --concurrency N here; masscan's configuration file (-c ${quote(next)}) is --config FILE (JSON)`;
+    // RustScan's value glued on, as clap takes it (-b5000, -t500, -a127.0.0.1): yargs read the letters one by one,
+    // "unexpected arguments '1', '2', '7', 'a'", and -b1h printed the help and exited 0.
+    const glued = /^(-[abtx])[\d[:]/.exec(a);
+    if (glued !== null && dashRefusal(a) === null) return `unknown option ${glued[1]} (in '${quote(a)}'; ${glued[1]}: ${FOREIGN_HINTS[glued[1]!]})`;
   }
   const after = stop < 0 ? undefined : typed[stop + 1];
   if (after !== undefined && /^-[A-Za-z]/.test(after)) return `after --, every word is a target ('${quote(after)}' is not one); RustScan passes what follows -- to nmap, but here shardscan is the scanner: give its options before -- (nmap's -sV is --banners)`;
   return null;
+}
+
+/** The letters a cluster may hold, as getopt reads one (-qy, -nF, -Vq): our switches and nmap's that are taken, and our short options with a value. */
+const CLUSTER_LETTERS = 'qyhVnFr46vpSfocw';
+
+/**
+ * A cluster with -h or -V and a letter that is no switch (-Vx, -hz): yargs printed the version or the help and
+ * exited 0, and the unknown letter was never refused. Clusters without them are refused by yargs, letter by letter.
+ */
+function strayLetters(a: string): string | null {
+  if (!/^-[A-Za-z]{2,}$/.test(a) || !/[hV]/.test(a) || dashRefusal(a) !== null) return null;
+  const unknown = [...new Set(a.slice(1))].filter((c) => !CLUSTER_LETTERS.includes(c));
+  if (unknown.length === 0) return null;
+  return `unknown ${unknown.length === 1 ? 'option' : 'options'} ${unknown.map((c) => `-${c}`).join(', ')} in '${quote(a)}' (see shardscan --help)`;
 }
 
 /** `help` followed by anything but one command name (helpArgv): it went on as a scan of host names. */
@@ -116,6 +134,8 @@ export function argvRefusal(argv: readonly string[]): string | null {
     const dashes = dashRefusal(a);
     if (dashes !== null) return dashes;
     if (a === '-') return "a lone '-' is not a target or a value; to read targets from stdin, use -iL -";
+    const stray = strayLetters(a);
+    if (stray !== null) return stray;
     // Not the value of an option (normalizeArgv glued those: --timeout=-5s, -p=-1024): yargs read -127.0.0.1 as -1 -2 -7, "unexpected arguments '1', '2', '7'".
     if (/^-\d/.test(a)) {
       // After --, nmap and shardscan read "-127.0.0.1" as the octet range 0-127 (0.0.0.1 to 127.0.0.1): not "never".
@@ -135,14 +155,14 @@ export function argvRefusal(argv: readonly string[]): string | null {
     if (/^-s[STAWMUNFXYZOILnVCR]$/.test(a)) return `${a} is not a TCP connect scan: shardscan only makes connect scans (nmap -sT)`;
     if (/^-s[A-Za-z]$/.test(a)) return `${a} is not one of nmap's scan types (it reads the letters after -s one by one: -sTV is -sT -sV); shardscan makes connect scans, -sT, and reads services with -sV`;
     if (/^-T[0-2]$/.test(a)) return `${a} slows nmap down; shardscan has no timing templates: cap its pace with --rate N or --host-rate N (probes per second)`;
-    if (/^-T/.test(a)) return `${a} is not a timing template: nmap has -T0 to -T5 (or paranoid, sneaky, polite, normal, aggressive, insane); shardscan ignores -T3 to -T5 (its timing adapts) and refuses -T0 to -T2 (use --rate N)`;
-    if (/^-P[A-Za-z]/.test(a)) return `${a} is nmap host discovery; shardscan never pings: every target is scanned, as with nmap -Pn`;
+    if (/^-T/.test(a)) return `${quote(a)} is not a timing template: nmap has -T0 to -T5 (or paranoid, sneaky, polite, normal, aggressive, insane); shardscan ignores -T3 to -T5 (its timing adapts) and refuses -T0 to -T2 (use --rate N)`;
+    if (/^-P[A-Za-z]/.test(a)) return `${quote(a)} is nmap host discovery; shardscan never pings: every target is scanned, as with nmap -Pn`;
     // nmap reads what follows -v as a level (-v3) and refuses -vV; split by yargs it was -v -V, and printed the version.
     // -F5 said "unexpected argument 'F'" (yargs read -F=5); nmap refuses it too (getopt: -F, then -5).
     // nmap's debugging level (-d, -dd, -d3): yargs read -dd as -d twice and said "unknown option -d".
-    if (/^-d(d*|\d+)$/.test(a)) return `${a} is nmap's debugging level; shardscan has no debugging output (its notes and errors go to stderr; -q hides the notes)`;
-    if (/^-F\d/.test(a)) return `${a} is not an option: -F takes no number (it is the top 100 ports); for another count use --top-ports N, e.g. --top-ports ${a.slice(2)}`;
-    if (/^-v+[^v\d]/.test(a)) return `${a} is not an option: nmap reads what follows -v as a verbosity level (-v3); give the options apart (e.g. -v -V)`;
+    if (/^-d(d*|\d+)$/.test(a)) return `${quote(a)} is nmap's debugging level; shardscan has no debugging output (its notes and errors go to stderr; -q hides the notes)`;
+    if (/^-F\d/.test(a)) return `${quote(a)} is not an option: -F takes no number (it is the top 100 ports); for another count use --top-ports N, e.g. --top-ports ${/^-F\d{1,5}$/.test(a) ? a.slice(2) : 100}`;
+    if (/^-v+[^v\d]/.test(a)) return `${quote(a)} is not an option: nmap reads what follows -v as a verbosity level (-v3); give the options apart (e.g. -v -V)`;
     if (isReportLetter(a)) {
       const option = a.slice(0, 3);
       if (a.length > 3 && (NMAP_OUTPUT[option] !== undefined || option === '-oA')) return `${option} takes its file apart, as in nmap: ${option} ${quote(a.slice(3))}`;

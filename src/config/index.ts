@@ -10,6 +10,7 @@ import { describeErrors, schemaDocument, validator } from '../schemas.js';
 import type { ProbeEngine, ScanOrder } from '../model/scan.js';
 import type { PortState } from '../model/states.js';
 import { PORTS_AND_TOP_PORTS } from '../ports/parse.js';
+import { parseIPv4, parseIPv6 } from '../targets/ip.js';
 import type { ShardSpec } from '../shard/plan.js';
 import { SORTED_REPORT_FDS, connectFds, cores, fdLimit, maxConcurrency, sortedReports } from './limits.js';
 import { type Tuning, loadTuning } from './tuning.js';
@@ -211,8 +212,17 @@ export interface ResolveOptions {
   mainThread?: boolean;
 }
 
+/** A --source-address that is no IPv4 or IPv6 literal, refused (prepareScan checks that it is this machine's). */
+export function checkSourceForm(address: string): void {
+  if (parseIPv6(address) === null && parseIPv4(address) === null) {
+    throw new ShardscanError('E_OPTION', `bad --source-address '${quote(address)}': give an IPv4 or IPv6 address of this machine, e.g. --source-address 127.0.0.2`);
+  }
+}
+
 /** Merge defaults and the given options into a frozen ScanConfig. */
 export function resolveConfig(given: Partial<ScanConfig>, opts: ResolveOptions = {}): ConfigResult {
+  // Its form first: a 65-character -S met the schema's cap first, "options: /sourceAddress must NOT have more than 64 characters".
+  if (typeof given.sourceAddress === 'string') checkSourceForm(given.sourceAddress);
   const partial = checkConfig(JSON.parse(JSON.stringify(given)) as unknown, 'options');
   const notes: string[] = [];
   // Not read when the flags set both values: a damaged file then refused a scan that needed nothing from it.
@@ -311,7 +321,8 @@ export function resolveConfig(given: Partial<ScanConfig>, opts: ResolveOptions =
   }
   // The same limit on the gap between two probes: --rate 0.0000001 spun a 1 ms timer instead.
   for (const [flag, value] of [['--rate', config.rate], ['--host-rate', config.hostRate]] as const) {
-    if (value > 0 && value < MIN_RATE) throw new ShardscanError('E_OPTION', `bad ${flag} ${value}: give 0 (no cap) or at least ${MIN_RATE} probes per second, e.g. ${flag} 100`);
+    // Shown as a decimal, as it is given: "bad --rate 1e-10" showed a form --rate refuses.
+    if (value > 0 && value < MIN_RATE) throw new ShardscanError('E_OPTION', `bad ${flag} '${plainDecimal(value)}': give 0 (no cap) or at least ${MIN_RATE} probes per second, e.g. ${flag} 100`);
   }
   if (config.ports !== null && config.topPorts !== null) {
     throw new ShardscanError('E_PORT', PORTS_AND_TOP_PORTS);
@@ -342,6 +353,12 @@ export function resolveConfig(given: Partial<ScanConfig>, opts: ResolveOptions =
 export const MAX_TIME_SEC = Math.floor((2 ** 31 - 1) / 1000);
 /** The slowest --rate and --host-rate other than 0 (no cap): one probe per 1,000 s, a gap a timer can hold. */
 export const MIN_RATE = 0.001;
+
+/** A number as a plain decimal (1e-10 as 0.0000000001), up to 20 decimals: the form the rate flags take. */
+function plainDecimal(n: number): string {
+  const text = n.toLocaleString('en-US', { useGrouping: false, maximumFractionDigits: 20 });
+  return text === '0' ? `under 0.${'0'.repeat(19)}1` : text;
+}
 
 /**
  * The per-attempt timeout bounds a config gives: every bound within the

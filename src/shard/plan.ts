@@ -21,7 +21,7 @@ export function parseShard(text: string): ShardSpec {
   const index = m ? Number(m[1]) : NaN;
   const total = m ? Number(m[2]) : NaN;
   if (!m || total < 1 || index < 1 || index > total || total > 1_000_000) {
-    throw new ShardscanError('E_OPTION', `bad --shard '${quote(text)}': give x/y with 1 <= x <= y, e.g. --shard 2/4`);
+    throw new ShardscanError('E_OPTION', `bad --shard '${quote(text)}': give x/y with 1 <= x <= y <= 1,000,000, e.g. --shard 2/4`);
   }
   return { index, total };
 }
