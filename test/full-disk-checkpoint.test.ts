@@ -1,7 +1,7 @@
 /**
  * A full disk under the shard directory: the run stops (exit 1), but its last
  * checkpoint covers what its records file holds, written in the room the
- * directory kept (store/outdir.ts RESERVE), so a resume probes again only the
+ * directory kept (store/reserve.ts), so a resume probes again only the
  * batch that did not fit. Before, the checkpoint of up to a second before
  * stood: on a 200 KiB disk none of the 1,351 records on it was kept, on a
  * 2 MiB one 7,288 of 14,290 (an audit's runs). A tmpfs of 256 KiB is the disk;
@@ -46,4 +46,17 @@ describe.skipIf(skip)('a full disk under the shard directory', () => {
     expect(all).toHaveLength(1024 * 20);
     expect(new Set(all.map((r) => `${r.host}:${r.port}`)).size).toBe(1024 * 20);
   }), 90_000);
+
+  it('out of inodes, not bytes: the reserve gives its inode to the checkpoint, and the scan ends complete', () => onTmpfs('inodes', '20m,nr_inodes=7', async (disk) => {
+    // 7 inodes: the mount, d, and d's manifest, checkpoint, records file, lock and reserve; every checkpoint is written
+    // to a new file first. Before, every one failed: exit 1 with all 20,480 records on disk, the checkpoint covering
+    // none, and a resume probing them all again (audit helper 29).
+    const dir = join(disk, 'd');
+    const r = await runCli(['127.0.0.0/22', '-p', '1-20', '--seed', '7', '--states', 'all', '-f', 'ndjson', '-o', '/dev/null', '-q', '--out-dir', dir]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const status = await runCli(['status', dir]);
+    expect(status.stdout).toMatch(/shard 1\/1 +complete +20480\/20480 \(100\.0%\)/);
+    expect(readFileSync(join(dir, 'shard-1-of-1.ndjson'), 'utf8').split('\n').slice(0, -1)).toHaveLength(20480);
+  }), 60_000);
 });

@@ -32,7 +32,7 @@ export function checkpointSound(failure: unknown): boolean {
 
 /**
  * One checkpoint more, at once, after a sink's failure that vouches for its directory (checkpointable: a full disk
- * under the shard directory, store/outdir.ts RESERVE), before any run is set aside: what a stopped run passed on did
+ * under the shard directory, store/reserve.ts), before any run is set aside: what a stopped run passed on did
  * not all reach the file, so no later one is sound. Where even this one fails, the one before stands.
  */
 export function lastCheckpoint(sink: ScanSink, state: () => CheckpointState): void {

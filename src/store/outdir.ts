@@ -20,6 +20,7 @@ import { type LocalEvents, type StateCounts, emptyCounts, totalOf } from '../mod
 import type { ScanSummary, StopReason } from '../model/summary.js';
 import { LOCK, type LockInfo, placeLock } from './lock.js';
 import { ioError } from './io-error.js';
+import { RESERVE, reserveSpace, unreserveSpace } from './reserve.js';
 
 export interface Manifest {
   format: 'shardscan-shard';
@@ -59,14 +60,6 @@ export interface StoredCheckpoint extends CheckpointState {
 
 export const MANIFEST = 'manifest.json';
 export const CHECKPOINT = 'checkpoint.json';
-/**
- * Room kept on the disk while a run writes the directory, given back when its records file fills the disk: the
- * last checkpoint and the manifest then still fit. Without it, a run stopped by ENOSPC kept the checkpoint of up
- * to a second before, and a resume probed again what the records file already held (an audit: 7,002 of 14,290).
- */
-export const RESERVE = 'space.reserve';
-const RESERVE_BYTES = 64 << 10;
-
 export function recordsFileName(shard: { index: number; total: number }): string {
   return `shard-${shard.index}-of-${shard.total}.ndjson`;
 }
@@ -294,13 +287,16 @@ export class OutDir {
    * Atomically replace checkpoint.json. Out of descriptors (the probes hold them all under a tight ulimit -n), this
    * one is skipped and the next, a second later, tries again: the last one written stays true, it only covers less.
    */
-  writeCheckpoint(state: CheckpointState): void {
+  writeCheckpoint(state: CheckpointState, again = true): void {
     const doc: StoredCheckpoint = { version: 1, scanKey: this.manifest.scanKey, writtenAt: new Date().toISOString(), ...state };
     try {
       this.atomicWrite(CHECKPOINT, `${JSON.stringify(doc)}\n`);
       this.kept = totalOf(state.counts);
     } catch (err) {
       const code = errnoCode((err as Error).cause);
+      // Out of inodes, not of bytes (a tmpfs's nr_inodes): the reserve gives back the one its temporary file needs,
+      // where a finished scan's checkpoint failed, covered nothing, and a resume probed everything again (helper 29).
+      if (again && (code === 'ENOSPC' || code === 'EDQUOT')) return (this.unreserve(), this.writeCheckpoint(state, false));
       if (code !== 'EMFILE' && code !== 'ENFILE') throw err;
     }
   }
@@ -344,21 +340,12 @@ export class OutDir {
     }
   }
 
-  /** Keep RESERVE_BYTES on the disk (see RESERVE); a disk too full even for that: the run goes on without. */
   private reserve(): void {
-    try {
-      writeFileSync(join(this.dir, RESERVE), Buffer.alloc(RESERVE_BYTES));
-    } catch {
-      rmSync(join(this.dir, RESERVE), { force: true });
-    }
+    reserveSpace(this.dir);
   }
 
   private unreserve(): void {
-    try {
-      rmSync(join(this.dir, RESERVE), { force: true });
-    } catch {
-      // The directory went away: nothing is kept there.
-    }
+    unreserveSpace(this.dir);
   }
 
   /**
