@@ -38,7 +38,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { type BuildOptions, type Plugin, build, transform } from 'esbuild';
 import { CLI_BIN, CLI_NODE_FLAGS, cliEnv } from './cli/node-flags.js';
 import { packagePath } from './paths.js';
@@ -111,6 +111,31 @@ const lazyAssert: Plugin = {
   },
 };
 
+/**
+ * The ranked port list (data/tcp-ports.tsv), built into the CLI's bundle: read
+ * at the first record that needs a service name, when a scan's connects may
+ * hold every descriptor, it ended scans with Node's "EMFILE: too many open
+ * files, open '…/tcp-ports.tsv'" and their reports empty (audit helpers 29 and
+ * 31; a scan of 960 probes under ulimit -n 40 with SHARDSCAN_FD_LIMIT, 3 runs
+ * of 4). Built in, it needs no descriptor. The library reads the file.
+ */
+const builtInPorts: Plugin = {
+  name: 'built-in-ports',
+  setup(b) {
+    let used = false;
+    b.onLoad({ filter: /[\\/]dist[\\/]src[\\/]ports[\\/]services\.js$/ }, (args) => {
+      const read = "readFileSync(packagePath('data', 'tcp-ports.tsv'), 'utf8')";
+      const code = readFileSync(args.path, 'utf8');
+      if (!code.includes(read)) throw new Error(`built-in-ports: ${args.path} no longer reads data/tcp-ports.tsv as ${read}`);
+      used = true;
+      return { contents: code.replace(read, JSON.stringify(readFileSync(packagePath('data', 'tcp-ports.tsv'), 'utf8'))), loader: 'js', resolveDir: dirname(args.path) };
+    });
+    b.onEnd((result) => {
+      if (result.errors.length === 0 && !used) throw new Error('built-in-ports: the CLI no longer bundles src/ports/services.js');
+    });
+  },
+};
+
 const common: BuildOptions = {
   allowOverwrite: true,
   bundle: true,
@@ -130,7 +155,7 @@ const bundleDir = join(cliDir, 'bundle');
 rmSync(bundleDir, { recursive: true, force: true });
 mkdirSync(bundleDir, { recursive: true });
 // The CLI: split where it imports lazily, as ES modules, then each chunk made CommonJS for the chunk loader.
-const cli = await build({ ...common, write: false, plugins: [lazyStringWidth, noVersionGuess, lazyAssert], entryPoints: [join(cliDir, 'start.js')], outdir: bundleDir, entryNames: '[name]', chunkNames: '[name]-[hash]', splitting: true });
+const cli = await build({ ...common, write: false, plugins: [lazyStringWidth, noVersionGuess, lazyAssert, builtInPorts], entryPoints: [join(cliDir, 'start.js')], outdir: bundleDir, entryNames: '[name]', chunkNames: '[name]-[hash]', splitting: true });
 for (const out of cli.outputFiles) {
   const { code } = await transform(out.text.replace(/^#!.*\n/, ''), {
     format: 'cjs',

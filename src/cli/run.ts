@@ -16,7 +16,6 @@ import type { ScanSummary, TimingSummary } from '../model/summary.js';
 import { createWriter } from '../output/formats.js';
 import { writeReports } from '../output/report.js';
 import { runsOnCallingThread, sortedReports } from '../config/limits.js';
-import { loadServices } from '../ports/services.js';
 import { type OpenReport, endStream } from './report-files.js';
 import { cutShort, sayWhileReaderWaits } from './report-end.js';
 import type { ChunkRunner } from '../pool/runner.js';
@@ -154,9 +153,6 @@ function mergeHint(dir: string, format: string, output: string | null, shardOfMa
   return shardOfMany ? `; the shard directory keeps this shard's records: ${merge} (with every shard's directory instead, the whole scan's report)` : `; the shard directory keeps its records: ${merge}`;
 }
 
-/** Scans of more probes than this read the service names before the first probe (runScan). */
-const PRELOAD_SERVICES_ABOVE = 1000;
-
 /** Run the scan to its end and return the exit status. Never throws for a scan-time failure. */
 export async function runScan(input: RunInput): Promise<number> {
   const { prep, outDir } = input;
@@ -173,10 +169,6 @@ export async function runScan(input: RunInput): Promise<number> {
     });
   }
   const runner = await chooseRunner(input);
-  // The service names records are written with, read now: on their first use, the workers could hold every descriptor
-  // (an EMFILE ended a scan with "EMFILE … open 'data/tcp-ports.tsv'" and its reports empty: helper 29). A small scan
-  // reads them when it needs them, if it does (~3 ms of its start).
-  if (prep.plan.positions > PRELOAD_SERVICES_ABOVE) loadServices();
 
   let run: ScanRun;
   try {

@@ -28,11 +28,6 @@ function load(): ServiceTable {
   return (table = { ranked: Uint16Array.from(ranked), names });
 }
 
-/** Read the list now (it is read on first use otherwise). */
-export function loadServices(): void {
-  load();
-}
-
 /** The N most common TCP ports, most common first. */
 export function topPorts(n: number): Uint16Array {
   if (!(Number.isInteger(n) && n >= 0)) throw new RangeError(`topPorts: ${n} is not a count of ports (an integer, 0 or more)`);
