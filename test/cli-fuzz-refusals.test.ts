@@ -10,7 +10,9 @@ import { argvRefusal, foreignRefusal } from '../src/cli/refusals.js';
 import { fileOptionsApart } from '../src/cli/spellings.js';
 import { parseShard } from '../src/shard/plan.js';
 import { parseTargetToken } from '../src/targets/parse.js';
-import { runCli } from './helpers/cli.js';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runCli, scratchDir } from './helpers/cli.js';
 
 /** What the CLI refuses a command line with, in the order main() asks. */
 const refusal = (typed: string[]): string | null => {
@@ -62,6 +64,11 @@ describe('a cluster with -h or -V and a letter that is no option', () => {
     ['-hzk', "unknown options -z, -k in '-hzk' (see shardscan --help)"],
   ])('%s is refused', (typed, said) => {
     expect(refusal([typed])).toBe(said);
+  });
+
+  it("nmap's own words come first: -Th is no timing template, -PnV host discovery (helper 31)", () => {
+    expect(refusal(['-Th'])).toMatch(/^-Th is not a timing template/);
+    expect(refusal(['-PnV'])).toMatch(/^-PnV is nmap host discovery/);
   });
 
   it('clusters of known letters are left to yargs (-Vq prints the version, as getopt reads it)', () => {
@@ -120,6 +127,35 @@ describe('a flag given more than once: the last value wins, and every value is c
     expect(r.stderr.startsWith(`shardscan: error: ${said}`)).toBe(true);
     expect(r.stderr.split('\n')).toHaveLength(2);
     expect(r.stdout).toBe('');
+  });
+
+  it('an earlier value is checked with everything else as given: a --config file\'s seed serves every --shard (helper 31)', async () => {
+    const dir = scratchDir();
+    writeFileSync(join(dir, 'c.json'), '{"seed": 5}');
+    const ok = await runCli(['127.0.0.1', '-p', '1-3', '-q', '--no-out-dir', '--config', 'c.json', '--shard', '1/2', '--shard', '2/2'], { cwd: dir });
+    expect(ok.stderr).toBe('');
+    expect(ok.code).toBe(0);
+    const bad = await runCli(['127.0.0.1', '-p', '1-3', '-q', '--no-out-dir', '--config', 'c.json', '--shard', '3/2', '--shard', '2/2'], { cwd: dir });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^shardscan: error: bad --shard '3\/2'/);
+  });
+
+  it('resume and merge check them too', async () => {
+    const dir = scratchDir();
+    const first = await runCli(['127.0.1.0/28', '-p', '1-40', '-q', '--rate', '300', '--max-time', '0.3s', '--out-dir', 'd'], { cwd: dir });
+    expect(first.code, first.stderr).toBe(0);
+    for (const [args, said] of [
+      [['resume', 'd', '-q', '--rate=-1', '--rate', '500'], "bad --rate '-1'"],
+      [['resume', 'd', '-q', '-w', '0', '-w', '1'], "bad --workers '0'"],
+      [['merge', 'd', '--allow-partial', '-f', 'nope', '-f', 'ndjson'], "bad --format 'nope'"],
+      [['merge', 'd', '--allow-partial', '--states', 'nope', '--states', 'all'], "bad --states 'nope'"],
+    ] as const) {
+      const r = await runCli([...args], { cwd: dir });
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr.startsWith(`shardscan: error: ${said}`), r.stderr).toBe(true);
+    }
+    // Refused before anything was probed: the directory is as the first run left it.
+    expect((await runCli(['status', 'd'], { cwd: dir })).stdout).toMatch(/interrupted \(time-limit\) +\d+\/640/);
   });
 
   it('good values repeated still scan with the last (--rate 5 --rate 7000, -f csv -f ndjson)', async () => {

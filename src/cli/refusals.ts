@@ -134,8 +134,6 @@ export function argvRefusal(argv: readonly string[]): string | null {
     const dashes = dashRefusal(a);
     if (dashes !== null) return dashes;
     if (a === '-') return "a lone '-' is not a target or a value; to read targets from stdin, use -iL -";
-    const stray = strayLetters(a);
-    if (stray !== null) return stray;
     // Not the value of an option (normalizeArgv glued those: --timeout=-5s, -p=-1024): yargs read -127.0.0.1 as -1 -2 -7, "unexpected arguments '1', '2', '7'".
     if (/^-\d/.test(a)) {
       // After --, nmap and shardscan read "-127.0.0.1" as the octet range 0-127 (0.0.0.1 to 127.0.0.1): not "never".
@@ -172,6 +170,9 @@ export function argvRefusal(argv: readonly string[]): string | null {
     const refusedGlued = /^(-iR|-[egD])./.exec(a);
     if (refusedGlued !== null) return `${refusedGlued[1]} ${NMAP_REFUSED[refusedGlued[1]!]}`;
     if (/^-iL./.test(a)) return `-iL takes its file apart: -iL ${quote(a.slice(3))}`;
+    // Last: nmap's own words above come first (-Th is no timing template, -PnV host discovery: helper 31).
+    const stray = strayLetters(a);
+    if (stray !== null) return stray;
   }
   return null;
 }

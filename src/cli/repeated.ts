@@ -19,15 +19,15 @@ export function keepEarlier(argv: Flags, key: string, dropped: readonly unknown[
 }
 
 /**
- * Check each dropped value in place of the last, with `check` (which throws the
- * refusal the value alone would get); the flags as camelCase names only (yargs
- * keeps every spelling: host-rate and hostRate, w and workers).
+ * Check each dropped value with `check` (which throws the refusal the value
+ * would get in place of the last); by camelCase name only (yargs keeps every
+ * spelling: host-rate and hostRate, w and workers).
  */
-export function checkEarlier<F extends object>(flags: F, check: (flags: F) => void): void {
+export function checkEarlier(flags: object, check: (key: string, value: unknown) => void): void {
   const earlier = (flags as Flags)[EARLIER] as Record<string, readonly unknown[]> | undefined;
   if (earlier === undefined) return;
   for (const [key, values] of Object.entries(earlier)) {
     if (key.length === 1 || key.includes('-')) continue;
-    for (const value of values) check({ ...flags, [key]: value });
+    for (const value of values) check(key, value);
   }
 }

@@ -7,6 +7,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ShardscanError, quote } from '../errors.js';
 import { flagsToConfig, shownStates } from './options.js';
+import { checkEarlier } from './repeated.js';
 import type { ScanSummary } from '../model/summary.js';
 import { checkDistinctFiles, checkReports, checkSummaryPath, reportFileNames, typedReports } from './report-files.js';
 import { EXIT, noteOnce, writeSummaryJson } from './run.js';
@@ -15,6 +16,8 @@ export type MergeFlags = { dirs: string[]; format?: string; output?: string; nma
 
 export async function mergeCommand(argv: MergeFlags, command: string, signal?: AbortSignal): Promise<number> {
   const flags = flagsToConfig({ format: argv.format, output: argv.output, nmapReport: argv.nmapReport });
+  // A repeated flag's earlier values, each checked as the last one is (helper 31: merge -f nope -f ndjson ran).
+  checkEarlier(argv, (key, value) => void (key === 'states' ? shownStates(argv.open, value as string) : flagsToConfig({ [key]: value })));
   const reports = { format: flags.format ?? 'text', output: flags.output ?? null, extraReports: flags.extraReports ?? [] };
   // A directory of shard directories (every machine's copied into results/) is
   // its shards, as status reads it; merge said "results/manifest.json does not exist".
