@@ -287,16 +287,13 @@ export class OutDir {
    * Atomically replace checkpoint.json. Out of descriptors (the probes hold them all under a tight ulimit -n), this
    * one is skipped and the next, a second later, tries again: the last one written stays true, it only covers less.
    */
-  writeCheckpoint(state: CheckpointState, again = true): void {
+  writeCheckpoint(state: CheckpointState): void {
     const doc: StoredCheckpoint = { version: 1, scanKey: this.manifest.scanKey, writtenAt: new Date().toISOString(), ...state };
     try {
       this.atomicWrite(CHECKPOINT, `${JSON.stringify(doc)}\n`);
       this.kept = totalOf(state.counts);
     } catch (err) {
       const code = errnoCode((err as Error).cause);
-      // Out of inodes, not of bytes (a tmpfs's nr_inodes): the reserve gives back the one its temporary file needs,
-      // where a finished scan's checkpoint failed, covered nothing, and a resume probed everything again (helper 29).
-      if (again && (code === 'ENOSPC' || code === 'EDQUOT')) return (this.unreserve(), this.writeCheckpoint(state, false));
       if (code !== 'EMFILE' && code !== 'ENFILE') throw err;
     }
   }
@@ -373,7 +370,13 @@ export class OutDir {
     this.atomicWrite(MANIFEST, text);
   }
 
-  private atomicWrite(name: string, text: string): void {
+  /**
+   * Write `name` through a temporary file renamed over it. Out of room (ENOSPC, EDQUOT), the reserve is given back
+   * and the write made once more: it holds an inode as well as bytes, and out of inodes (a tmpfs's nr_inodes) every
+   * checkpoint failed, so a finished scan's covered nothing and a resume probed all again (helper 29). Then it is
+   * kept again, where the file replaced left room, for the records file's own ENOSPC (helper 31).
+   */
+  private atomicWrite(name: string, text: string, again = true): void {
     const path = join(this.dir, name);
     const temp = join(this.dir, atomicTemp(name));
     try {
@@ -381,7 +384,11 @@ export class OutDir {
       renameSync(temp, path);
     } catch (err) {
       rmSync(temp, { force: true });
-      throw ioError(path, err, `Free some space; then: shardscan resume ${shellWord(this.dir)}`);
+      const code = errnoCode(err);
+      if (!again || (code !== 'ENOSPC' && code !== 'EDQUOT')) throw ioError(path, err, `Free some space; then: shardscan resume ${shellWord(this.dir)}`);
+      this.unreserve();
+      this.atomicWrite(name, text, false);
+      if (this.refused === null) this.reserve();
     }
   }
 }
