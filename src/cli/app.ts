@@ -113,6 +113,9 @@ function scanOptions(y: Argv): Argv<CliFlags> {
 
 type CliFlags = ScanFlags & { quiet?: boolean; summaryJson?: string; metrics?: string };
 
+/** resolveConfig only to check values (an earlier value of a repeated flag): no descriptor limit, no saved tuning read. */
+const CHECK_ONLY = { fdLimit: Number.POSITIVE_INFINITY, tuning: null } as const;
+
 async function scanCommand(flags: CliFlags, command: string, signal: AbortController, pool: Piscina | null, fault: string | null): Promise<number> {
   await checkMetricsAddress(flags.metrics);
   // What follows "--" is targets, as in nmap ("-p 22 -- 127.0.0.1"): yargs puts it in _, which nothing read.
@@ -120,7 +123,7 @@ async function scanCommand(flags: CliFlags, command: string, signal: AbortContro
   const given = flagsToConfig(afterDashes.length > 0 ? { ...flags, targets: [...(flags.targets ?? []), ...afterDashes] } : flags);
   // Each earlier value of a repeated flag, checked in place of the last, with everything else as given (a config file's seed
   // too: helper 31); lists and files are not read again (repeated.ts).
-  checkEarlier(flags, (key, value) => void resolveConfig({ ...given, ...flagsToConfig({ [key]: value }) }, { fdLimit: Number.POSITIVE_INFINITY, tuning: null }));
+  checkEarlier(flags, (key, value) => void resolveConfig({ ...given, ...flagsToConfig({ [key]: value }) }, CHECK_ONLY));
   // Worker threads even for a small scan (runScan's chooseRunner), -w's or a config file's (helper 18: {"workers": 2} ran none).
   const threadsAsked = given.workers !== undefined || Boolean(fault);
   // A Ctrl+C while names resolve ends the command then, not when a hung resolver gives up.
@@ -190,7 +193,7 @@ async function resumeCommand(argv: ResumeFlags, command: string, signal: AbortCo
   // Only what does not change the scan's results may differ from the first run.
   const o = flagsToConfig({ workers: argv.workers, concurrency: argv.concurrency, rate: argv.rate, hostRate: argv.hostRate, maxTime: argv.maxTime, format: argv.format, output: argv.output, nmapReport: argv.nmapReport, sourceAddress: argv.sourceAddress });
   // A repeated flag's earlier values, each checked as the last one is above (helper 31: resume DIR --rate=-1 --rate 500 ran).
-  checkEarlier(argv, (key, value) => void resolveConfig(flagsToConfig({ [key]: value }), { fdLimit: Number.POSITIVE_INFINITY, tuning: null }));
+  checkEarlier(argv, (key, value) => void resolveConfig(flagsToConfig({ [key]: value }), CHECK_ONLY));
   await checkMetricsAddress(argv.metrics);
   // An empty name is an error, never "none" (nor the current directory, which it read).
   if (argv.dir === '') throw new ShardscanError('E_OPTION', "resume '': an empty directory name; name a shard directory, or give none for the latest interrupted scan");

@@ -40,8 +40,8 @@ export function foreignRefusal(typed: readonly string[]): string | null {
   return null;
 }
 
-/** The letters a cluster may hold, as getopt reads one (-qy, -nF, -Vq): our switches and nmap's that are taken, and our short options with a value. */
-const CLUSTER_LETTERS = 'qyhVnFr46vpSfocw';
+/** The letters a cluster may hold, as getopt reads one (-qy, -nF, -Vq): our switches and nmap's that are taken, and our short options with a value (-4 and -6 never get here: a dash and a digit is refused before). */
+const CLUSTER_LETTERS = 'qyhVnFrvpSfocw';
 
 /**
  * A cluster with -h or -V and a letter that is no switch (-Vx, -hz): yargs printed the version or the help and

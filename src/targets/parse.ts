@@ -65,7 +65,7 @@ function parsePrefix(token: string, text: string, max: number): number {
   if (!/^\d+$/.test(text)) throw bad(token, `prefix '/${quote(text)}' is not a prefix length: give a whole number of bits, 0-${max}`);
   // "/08" is most likely "/28" mistyped, and a /8 is 16,777,216 addresses: refused, as octets with a leading zero are.
   if (/^0\d/.test(text) && Number(text) <= max) throw bad(token, `prefix '/${quote(text)}' has a leading zero: write /${Number(text)} if you mean it`);
-  if (text.length > 3 || Number(text) > max) throw bad(token, `prefix '/${quote(text)}' must be 0-${max}`);
+  if (Number(text) > max) throw bad(token, `prefix '/${quote(text)}' must be 0-${max}`);
   return Number(text);
 }
 
