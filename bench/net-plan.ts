@@ -9,7 +9,7 @@
  * timing template): ~60 s a run at RTT 200 ms, ~106 s at 400, ~170 s with
  * 2 % loss, over 180 s on the dead /24, 11-33 s on the firewalled host, ~77 s
  * with RTT 200 ± 180 ms, ~85 s on 40,000 ports with 2 % loss, ~20 s on 20
- * firewalled hosts with 10 % loss. It
+ * firewalled hosts with 10 % loss, ~89 s on 9 hosts × 2,000 mostly dropped ports with 7-10 % loss. It
  * runs where a goal uses it (ratelimit, ~43 s) and where it is cheap (rtt0,
  * rtt20, icmp: under 2 s; mixed: ~3.6 s; congested: ~4.5 s; subnet: ~5.4 s; rstlimit: ~4.9 s); elsewhere it is skipped, and the report says so. A run that reaches the cap is killed, reported "over cap" (its time
  * a lower bound), and the tool gets no further runs on that scenario.
@@ -35,6 +35,7 @@ export const T4_SKIPPED: Partial<Record<ScenarioId, string>> = {
   mixloss: 'nmap -T4 skipped: minutes a run on 20,000 ports at up to 390 ms with 5 % loss, and no goal uses it here',
   heavyloss: 'nmap -T4 skipped: minutes a run on 20,000 ports at up to 390 ms with 15 % loss, and no goal uses it here',
   fwloss: 'nmap -T4 skipped: ~20 s a run on 20 firewalled hosts with 10 % loss (not exact either), and no goal uses it here',
+  fwdeep: 'nmap -T4 skipped: ~89 s a run on 9 hosts × 2,000 mostly dropped ports with 7-10 % loss (exact), and no goal uses it here',
 };
 
 const ALL_TOOLS: readonly NetToolId[] = ['cscan', 'nodefloor', 'nmap-t5', 'nmap-t4', 'shardscan'];

@@ -22,7 +22,7 @@ export interface Scenario {
   ports: number[];
 }
 
-export const SCENARIO_IDS = ['rtt0', 'rtt20', 'rtt200', 'rtt400', 'loss2', 'dead24', 'firewalled', 'ratelimit', 'icmp', 'mixed', 'congested', 'sharedlimit', 'jitter', 'longloss', 'mixloss', 'heavyloss', 'subnet', 'rstlimit', 'fwloss'] as const;
+export const SCENARIO_IDS = ['rtt0', 'rtt20', 'rtt200', 'rtt400', 'loss2', 'dead24', 'firewalled', 'ratelimit', 'icmp', 'mixed', 'congested', 'sharedlimit', 'jitter', 'longloss', 'mixloss', 'heavyloss', 'subnet', 'rstlimit', 'fwloss', 'fwdeep'] as const;
 export type ScenarioId = (typeof SCENARIO_IDS)[number];
 
 /** A seeded PRNG (mulberry32), in [0, 1). */
@@ -256,6 +256,26 @@ export function scenario(id: ScenarioId, seed = 1): Scenario {
         targets: hosts,
         hosts,
         portSpec: '1-200',
+        ports,
+      };
+    }
+    case 'fwdeep': {
+      // Rebuilt from the notes of an audit's random lab (seed 43): hosts that drop or reject most of 2,000 ports each,
+      // over a lossy path. Nearly every probe is one no retry will get answered, and the loss gives every dropped port
+      // several tries (the engine once took 25-527 s here, against ~9 s).
+      const hosts = range(1, 9).map((i) => `198.18.5.${i}`);
+      const ports = range(1, 2000);
+      const random = rng(seed);
+      const answering = hosts.map((_, i) => sample(ports, [3, 8, 30, 3, 8, 30, 5, 5, 60][i]!, random));
+      const rules: LabRule[] = hosts.map((host, i): LabRule => (i < 7 ? { kind: 'firewall', host, allow: answering[i]! } : { kind: 'unreachable', host, except: answering[i]! }));
+      return {
+        id,
+        description: '9 hosts × 2,000 ports: 7 drop all but 3-30, 2 reject all but 5 and 60 (ICMP host-unreachable); RTT ~58 ms, 6.7 % loss toward them, 9.7 % back',
+        lab: { hosts, delayMs: 29, jitterMs: 3, lossPct: { toTarget: 6.7, toScanner: 9.7 }, rules, seed },
+        listeners: hosts.map((host, i) => ({ host, ports: sample(answering[i]!, Math.min(5, answering[i]!.length), random) })),
+        targets: hosts,
+        hosts,
+        portSpec: '1-2000',
         ports,
       };
     }
