@@ -250,9 +250,9 @@ export class Coordinator {
     this.settleIfIdle();
   }
 
-  /** Positions of running chunks not decided yet (what the workers still hold). */
+  /** Positions of running chunks not decided yet: above each watermark, less those decided there (counted from the watermark alone, one straggler held every decided position after it: behind firewalls over a lossy path the budget read full and the workers ran out of chunks, lab fwdeep). */
   private undecided(): number {
-    return [...this.active.values()].reduce((n, run) => n + run.bounds.count - run.watermark, 0);
+    return [...this.active.values()].reduce((n, r) => n + r.bounds.count - r.watermark - totalOf(r.decidedCounts) + totalOf(r.committed), 0);
   }
 
   private positionBudget(): number {
@@ -296,6 +296,7 @@ export class Coordinator {
   /** Pass records on (minus any a crashed run already passed on), then advance the cursor. */
   private accept(run: ChunkRun, batch: WireBatch, progress: ChunkProgress): void {
     // What was decided is reported even if the sink fails below; only the committed cursor (what checkpoints claim) waits for the sink.
+    const decided = totalOf(progress.decidedCounts) > totalOf(run.decidedCounts);
     run.decidedCounts = progress.decidedCounts;
     run.cutOpen = progress.cutOpen;
     if (batch.n > 0) {
@@ -308,11 +309,9 @@ export class Coordinator {
     this.ledger.commit(run.committed, progress.committed);
     run.committed = progress.committed;
     if (progress.above) run.above = progress.above;
-    if (progress.watermark > run.watermark) {
-      run.watermark = progress.watermark;
-      // Decided positions free budget for the next chunk (see dispatch).
-      if (this.active.size < this.maxActive) queueMicrotask(this.redispatch);
-    }
+    if (progress.watermark > run.watermark) run.watermark = progress.watermark;
+    // Decided positions free budget for the next chunk, above the watermark too (see dispatch, undecided).
+    if (decided && this.active.size < this.maxActive) queueMicrotask(this.redispatch);
     addEvents(this.ledger.events, progress.events);
     if (progress.hostCounts) this.perHost?.add(progress.hostCounts);
     if (progress.timing) this.timing.add(progress.timing);
