@@ -129,6 +129,36 @@ describe('retries by evidence', () => {
     expect(t.mayRetry(cell, 1)).toBe('final');
   });
 
+  it('a waiting position waits for the retries out when it timed out, not for those granted since', () => {
+    // Lab fwdeep (firewalls over a lossy path): retries granted to other positions kept the host's count of retries
+    // out above zero, and thousands of positions waited while the tail went one retry at a time.
+    const { t, cell } = timing();
+    t.answered(cell, 0, 20);
+    expect(t.mayRetry(cell, 0)).toBe('retry'); // position A's retry
+    expect(t.mayRetry(cell, 0)).toBe('retry'); // position B's retry
+    t.retryResolved(cell); // A's retry timed out
+    const a = { waitDone: 0 };
+    expect(t.mayRetry(cell, 1, 0, 'no', 0, 0, a)).toBe('wait'); // B's is out
+    expect(t.mayRetry(cell, 0)).toBe('retry'); // position C's first try timed out: its retry goes out
+    t.retryResolved(cell); // B's retry timed out unanswered
+    expect(t.mayRetry(cell, 1, 0, 'no', 0, 0, a)).toBe('final'); // C's retry is out, but it went out after A asked
+    expect(a.waitDone).toBe(2);
+    expect(t.mayRetry(cell, 1)).toBe('wait'); // a position asking now waits for C's
+  });
+
+  it('positions waiting behind a limiter get their retries together once the retries out then are resolved, not one at a time', () => {
+    const { t, cell } = timing(4);
+    t.answered(cell, 0, 20);
+    for (let i = 0; i < 5; i++) expect(t.mayRetry(cell, 0)).toBe('retry');
+    t.answered(cell, 1, 20);
+    for (let i = 0; i < 4; i++) t.retryResolved(cell); // one retry still out
+    const waiting = [{ waitDone: 0 }, { waitDone: 0 }, { waitDone: 0 }];
+    for (const w of waiting) expect(t.mayRetry(cell, 2, LIMITED, 'no', 0, 0, w)).toBe('wait');
+    t.retryResolved(cell);
+    // The first one's retry is out as the others are judged: they did not wait for it.
+    for (const w of waiting) expect(t.mayRetry(cell, 2, LIMITED, 'no', 0, 0, w)).toBe('retry');
+  });
+
   /** One position timing out try after try from `from` on, each retry unanswered: the verdicts until it is final. */
   function verdictsFrom(h: ReturnType<typeof timing>, from: number): string[] {
     const out: string[] = [];

@@ -98,6 +98,8 @@ export class Attempt implements AttemptHandle, Timed {
   pairTimedOut = false;
   /** Held through its host's outage (outage.ts): judged again, it gets one more try once the host answers. */
   held: Held = 'no';
+  /** Timed out and waiting for its host's retries out then (timing.ts retriesStillOut): its host's F.RETRY_DONE to wait for, else 0. */
+  waitDone = 0;
   /** The position's port: `port` is another only for a ping sent to its host's live port (outage.ts), whose answer is the host's. */
   ownPort: number;
   live = false;

@@ -64,7 +64,7 @@ export class Timeouts {
   /** A timed-out attempt: retry it, decide it filtered (its rtt is its timeout), or let it wait for evidence; cut by --host-timeout, an error. */
   private afterTimeout(a: Attempt, retries: Pending[]): void {
     if (!a.chunk.stopped && this.timing.clock.cut(a.target, a.deadline)) return this.decide(a, 'error', 'host-timeout', a.deadline);
-    const verdict = a.chunk.stopped ? 'final' : this.timing.retryVerdict(a.target, a.history.tries, this.congestion.limits(a.target.cell, a.start), a.held, a.start, a.history.flood);
+    const verdict = a.chunk.stopped ? 'final' : this.timing.retryVerdict(a.target, a.history.tries, this.congestion.limits(a.target.cell, a.start), a.held, a.start, a.history.flood, a);
     if (verdict === 'wait' || verdict === 'hold') return this.expiry.defer(a, verdict === 'hold');
     if (verdict === 'final') return this.decide(a, 'filtered', 'timeout', a.deadline);
     retries.push(nextTry(a, verdict === 'ping' ? 'ping' : 'tries', verdict === 'twin'));

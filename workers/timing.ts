@@ -68,6 +68,11 @@ import { SAMPLE_EVERY, SAMPLES_ENOUGH, estimateUs, sample } from './rtt.js';
 
 export type RetryVerdict = 'retry' | 'twin' | 'ping' | 'wait' | 'hold' | 'final';
 
+/** A timed-out try judged again while it waits ('wait'): the count of its host's resolved retries it waits for (0: not waiting yet). */
+export interface RetryWaiter {
+  waitDone: number;
+}
+
 /** When the kernel sends a connect's second SYN (Linux's initial RTO, TCP_TIMEOUT_INIT), ms after the first. */
 const SYN_RESEND_MS = 1000;
 
@@ -229,7 +234,7 @@ export class Timing {
    * for that shrink (then LIMITED) or until that time is over (50 SYNs/s over 4 hosts: a heard host's every port
    * spent 3 tries in the opening flood, 0.3 s, and was filtered, ~1 run in 6).
    */
-  mayRetry(cell: number, tryNo: number, limits = 0, held: Held = 'no', startMs = 0, flood = 0): RetryVerdict {
+  mayRetry(cell: number, tryNo: number, limits = 0, held: Held = 'no', startMs = 0, flood = 0, waiter: RetryWaiter = { waitDone: 0 }): RetryVerdict {
     const t = this.table;
     if (!this.hasAnswered(cell)) return 'final';
     // A host silent since it answered holds its positions, whatever their tries (outage.ts); then each tries once more.
@@ -260,7 +265,7 @@ export class Timing {
       const cap = this.params.retries + ((limits & LIMITED) !== 0 ? Math.min(flood, this.params.retries) : 0);
       if (tryNo < cap) {
         // Past the last try answered: a retry still out may yet be answered at this try.
-        if (t.get(cell, F.RETRIES_OUT) > 0) return 'wait';
+        if (this.retriesStillOut(cell, waiter)) return 'wait';
         if ((limits & LIMITED) !== 0) return this.granted(cell, 'retry');
         if ((limits & UNSETTLED) !== 0) return 'wait';
       }
@@ -274,6 +279,27 @@ export class Timing {
       return 'final';
     }
     return this.granted(cell, lossy ? 'twin' : 'retry');
+  }
+
+  /**
+   * Whether a retry to the cell's host that was out when `waiter` first asked is still out: it waits for those, not
+   * for the host's live count. Retries granted meanwhile to other positions (each of their own port) kept that count
+   * above zero: behind firewalls over a lossy path (lab fwdeep: 9 hosts dropping or rejecting most of 2,000 ports
+   * each, 6.7 % loss toward them, 9.7 % back) thousands of positions waited while the tail's retries went one at a
+   * time, each granted when the count touched zero and holding it a whole timeout: 1-7 probes in flight for minutes
+   * (25-527 s in about 1 run of 4, against ~12 s). Counted as resolved retries (F.RETRY_DONE) reaching the number
+   * granted by then: not which ones, but a timeout's worth later, about those.
+   */
+  private retriesStillOut(cell: number, waiter: RetryWaiter): boolean {
+    const t = this.table;
+    const done = t.get(cell, F.RETRY_DONE);
+    if (waiter.waitDone === 0) {
+      const out = t.get(cell, F.RETRIES_OUT);
+      if (out <= 0) return false;
+      waiter.waitDone = done + out;
+      return true;
+    }
+    return done < waiter.waitDone;
   }
 
   /** Hold a position through its host's outage (counted once), or ping from one held already when no retry is out. */
@@ -294,10 +320,12 @@ export class Timing {
    * itself (its cell may hold live neighbours) one retry of a first try FLOODED, and when that timed out too, a wait
    * while the host's other retries are out (one may yet hear it).
    */
-  retryVerdict(target: Target, tryNo: number, limits = 0, held: Held = 'no', start = 0, flood = 0): RetryVerdict {
+  retryVerdict(target: Target, tryNo: number, limits = 0, held: Held = 'no', start = 0, flood = 0, waiter: RetryWaiter = { waitDone: 0 }): RetryVerdict {
     if (this.clock.isGivenUp(target)) return 'final';
     const startMs = this.coordMs(start);
-    if (this.heardFrom(target)) return this.mayRetry(target.cell, tryNo, limits, held === 'no' && sentInOutage(this.table, target.cell, startMs) ? 'yes' : held, startMs, flood);
+    if (this.heardFrom(target)) return this.mayRetry(target.cell, tryNo, limits, held === 'no' && sentInOutage(this.table, target.cell, startMs) ? 'yes' : held, startMs, flood, waiter);
+    // Not heard from: while any retry to it is out, granted before or since, one may hear it (a host that wakes mid-scan
+    // has its sleepers' positions judged again as a heard host's; lab-waking-host.test.ts).
     if (tryNo > 0) return this.table.get(target.cell, F.RETRIES_OUT) > 0 ? 'wait' : 'final';
     return (limits & FLOODED) !== 0 ? this.granted(target.cell, 'retry') : 'final';
   }
