@@ -287,7 +287,7 @@ export class Timing {
    * above zero: behind firewalls over a lossy path (lab fwdeep: 9 hosts dropping or rejecting most of 2,000 ports
    * each, 6.7 % loss toward them, 9.7 % back) thousands of positions waited while the tail's retries went one at a
    * time, each granted when the count touched zero and holding it a whole timeout: 1-7 probes in flight for minutes
-   * (25-527 s in about 1 run of 4, against ~12 s). Counted as resolved retries (F.RETRY_DONE) reaching the number
+   * (25-527 s in about 1 run of 4, against ~9 s). Counted as resolved retries (F.RETRY_DONE) reaching the number
    * granted by then: not which ones, but a timeout's worth later, about those.
    */
   private retriesStillOut(cell: number, waiter: RetryWaiter): boolean {
