@@ -234,7 +234,7 @@ export class Timing {
    * for that shrink (then LIMITED) or until that time is over (50 SYNs/s over 4 hosts: a heard host's every port
    * spent 3 tries in the opening flood, 0.3 s, and was filtered, ~1 run in 6).
    */
-  mayRetry(cell: number, tryNo: number, limits = 0, held: Held = 'no', startMs = 0, flood = 0, waiter: RetryWaiter = { waitDone: 0 }): RetryVerdict {
+  mayRetry(cell: number, tryNo: number, limits = 0, held: Held = 'no', startMs = 0, flood = 0, waiter: RetryWaiter | null = null): RetryVerdict {
     const t = this.table;
     if (!this.hasAnswered(cell)) return 'final';
     // A host silent since it answered holds its positions, whatever their tries (outage.ts); then each tries once more.
@@ -288,18 +288,14 @@ export class Timing {
    * each, 6.7 % loss toward them, 9.7 % back) thousands of positions waited while the tail's retries went one at a
    * time, each granted when the count touched zero and holding it a whole timeout: 1-7 probes in flight for minutes
    * (25-527 s in about 1 run of 4, against ~9 s). Counted as resolved retries (F.RETRY_DONE) reaching the number
-   * granted by then: not which ones, but a timeout's worth later, about those.
+   * granted by then: not which ones, but a timeout's worth later, about those. Without a waiter, the live count.
    */
-  private retriesStillOut(cell: number, waiter: RetryWaiter): boolean {
+  private retriesStillOut(cell: number, waiter: RetryWaiter | null): boolean {
     const t = this.table;
-    const done = t.get(cell, F.RETRY_DONE);
-    if (waiter.waitDone === 0) {
-      const out = t.get(cell, F.RETRIES_OUT);
-      if (out <= 0) return false;
-      waiter.waitDone = done + out;
-      return true;
-    }
-    return done < waiter.waitDone;
+    if (waiter !== null && waiter.waitDone !== 0) return t.get(cell, F.RETRY_DONE) < waiter.waitDone;
+    const out = t.get(cell, F.RETRIES_OUT);
+    if (out > 0 && waiter !== null) waiter.waitDone = t.get(cell, F.RETRY_DONE) + out;
+    return out > 0;
   }
 
   /** Hold a position through its host's outage (counted once), or ping from one held already when no retry is out. */
@@ -320,13 +316,13 @@ export class Timing {
    * itself (its cell may hold live neighbours) one retry of a first try FLOODED, and when that timed out too, a wait
    * while the host's other retries are out (one may yet hear it).
    */
-  retryVerdict(target: Target, tryNo: number, limits = 0, held: Held = 'no', start = 0, flood = 0, waiter: RetryWaiter = { waitDone: 0 }): RetryVerdict {
+  retryVerdict(target: Target, tryNo: number, limits = 0, held: Held = 'no', start = 0, flood = 0, waiter: RetryWaiter | null = null): RetryVerdict {
     if (this.clock.isGivenUp(target)) return 'final';
     const startMs = this.coordMs(start);
     if (this.heardFrom(target)) return this.mayRetry(target.cell, tryNo, limits, held === 'no' && sentInOutage(this.table, target.cell, startMs) ? 'yes' : held, startMs, flood, waiter);
     // Not heard from: while any retry to it is out, granted before or since, one may hear it (a host that wakes mid-scan
     // has its sleepers' positions judged again as a heard host's; lab-waking-host.test.ts).
-    if (tryNo > 0) return this.table.get(target.cell, F.RETRIES_OUT) > 0 ? 'wait' : 'final';
+    if (tryNo > 0) return this.retriesStillOut(target.cell, null) ? 'wait' : 'final';
     return (limits & FLOODED) !== 0 ? this.granted(target.cell, 'retry') : 'final';
   }
 
